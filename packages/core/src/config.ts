@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { enumNameSchema } from './enums.js';
+
+/**
+ * Upper bounds on what one call may store. They keep a misbehaving agent from filling the disk
+ * through one field, and they are what the server's request-size limit is sized against.
+ */
+export const limitsSchema = z.object({
+  /** Longest `domain`, in characters. */
+  maxDomainChars: z.number().int().positive().default(128),
+  /** Longest episode `context`, in characters. */
+  maxContextChars: z.number().int().positive().default(64 * 1024),
+  /** Longest step `action`, in characters. */
+  maxActionChars: z.number().int().positive().default(4 * 1024),
+  /** Longest step `result`, in characters. */
+  maxResultChars: z.number().int().positive().default(64 * 1024),
+  /** Largest `metadata` object, measured as its JSON text, in characters. */
+  maxMetadataChars: z.number().int().positive().default(16 * 1024),
+  /** Most steps accepted by one `logSteps` call. */
+  maxStepsPerCall: z.number().int().positive().default(1000),
+  /** Most rows one list or search call returns. */
+  maxPageSize: z.number().int().positive().default(500),
+});
+export type Limits = z.infer<typeof limitsSchema>;
+
+export const memoryConfigSchema = z.object({
+  /**
+   * Where the database lives: `file:path` (created if missing), `:memory:`, or a libSQL server /
+   * Turso URL (`libsql://`, `http(s)://`, `ws(s)://`).
+   */
+  url: z.string().min(1).default('file:./data/memory.db'),
+  /** Token for a remote libSQL server or Turso. */
+  authToken: z.string().optional(),
+  /** With a `file:` url, makes it an embedded replica of this remote database. */
+  syncUrl: z.string().optional(),
+  /** Seconds between background syncs of an embedded replica. */
+  syncIntervalSeconds: z.number().positive().optional(),
+  /** How long a writer waits for another process's lock before giving up, in ms. */
+  busyTimeoutMs: z.number().int().nonnegative().default(5000),
+  /**
+   * `normal` survives any process crash (WAL); `full` also survives power loss, at the price of
+   * an fsync per transaction.
+   */
+  synchronous: z.enum(['normal', 'full']).default('normal'),
+  /** Task types accepted in addition to the seed's six. */
+  taskTypes: z.array(enumNameSchema).default([]),
+  /** Pattern types accepted in addition to the seed's four (miners register theirs here). */
+  patternTypes: z.array(enumNameSchema).default([]),
+  limits: limitsSchema.default(limitsSchema.parse({})),
+});
+
+export type MemoryConfig = z.input<typeof memoryConfigSchema>;
+export type ResolvedMemoryConfig = z.output<typeof memoryConfigSchema>;

@@ -1,0 +1,94 @@
+import type { Transaction } from '@libsql/client';
+import { stepColumns, toStep } from '../db/rows.js';
+import { EpisodicError } from '../errors.js';
+import { newId } from '../ids.js';
+import type { InputSchemas } from '../schemas/input-schemas.js';
+import { nowIso } from '../schemas/timestamp.js';
+import type { Step } from '../types.js';
+import type { z } from 'zod';
+
+type ParsedStep = z.output<InputSchemas['step']>;
+
+function refuseDuplicateIds(steps: ParsedStep[]): void {
+  const firstIndex = new Map<string, number>();
+  steps.forEach((step, index) => {
+    if (step.id === undefined) return;
+    const earlier = firstIndex.get(step.id);
+    if (earlier !== undefined) {
+      const message = `repeats the id of steps.${earlier}`;
+      throw new EpisodicError('VALIDATION', `Invalid steps: steps.${index}.id: ${message}`, {
+        issues: [{ path: `steps.${index}.id`, message }],
+      });
+    }
+    firstIndex.set(step.id, index);
+  });
+}
+
+/**
+ * Appends steps to an active episode inside the caller's write transaction. Numbers continue
+ * from the episode's highest; the transaction is what makes that safe under concurrent callers.
+ * A step whose client-chosen id is already stored for this episode is a retry: it is returned
+ * as stored and not inserted again.
+ */
+export async function insertSteps(tx: Transaction, episodeId: string, steps: ParsedStep[]): Promise<Step[]> {
+  refuseDuplicateIds(steps);
+  const givenIds = steps.flatMap((step) => (step.id === undefined ? [] : [step.id]));
+  const stored = new Map<string, Step>();
+  if (givenIds.length > 0) {
+    const rows = await tx.execute({
+      sql: `SELECT ${stepColumns} FROM steps WHERE id IN (${givenIds.map(() => '?').join(', ')})`,
+      args: givenIds,
+    });
+    for (const row of rows.rows) {
+      const step = toStep(row);
+      if (step.episodeId !== episodeId) {
+        throw new EpisodicError('CONFLICT', `Step id ${step.id} already belongs to another episode.`);
+      }
+      stored.set(step.id, step);
+    }
+  }
+  const last = await tx.execute({
+    sql: 'SELECT COALESCE(MAX(step_number), 0) AS n FROM steps WHERE episode_id = ?',
+    args: [episodeId],
+  });
+  let stepNumber = Number(last.rows[0]?.n ?? 0);
+  const now = nowIso();
+  const result: Step[] = [];
+  const inserts = [];
+  for (const input of steps) {
+    const existing = input.id === undefined ? undefined : stored.get(input.id);
+    if (existing !== undefined) {
+      result.push(existing);
+      continue;
+    }
+    stepNumber += 1;
+    const step: Step = {
+      id: input.id ?? newId(),
+      episodeId,
+      stepNumber,
+      action: input.action,
+      result: input.result ?? null,
+      durationMs: input.durationMs ?? null,
+      success: input.success ?? null,
+      timestamp: input.timestamp ?? now,
+      metadata: input.metadata ?? null,
+    };
+    result.push(step);
+    inserts.push({
+      sql: `INSERT INTO steps (${stepColumns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      args: [
+        step.id,
+        episodeId,
+        step.stepNumber,
+        step.action,
+        step.result,
+        step.durationMs,
+        step.success === null ? null : step.success ? 1 : 0,
+        step.timestamp,
+        step.metadata === null ? null : JSON.stringify(step.metadata),
+      ],
+    });
+  }
+  if (inserts.length > 0) await tx.batch(inserts);
+  return result;
+}

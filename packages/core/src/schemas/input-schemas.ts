@@ -1,0 +1,111 @@
+import { z } from 'zod';
+import type { Limits } from '../config.js';
+import { episodeStatusSchema, seedPatternTypes, seedTaskTypes } from '../enums.js';
+import { uuidPattern } from '../ids.js';
+import { jsonObjectSchema } from './json-object.js';
+import { timestampSchema } from './timestamp.js';
+
+export interface InputSchemaOptions {
+  limits: Limits;
+  /** Task types accepted besides the seed's. */
+  taskTypes?: readonly string[];
+  /** Pattern types accepted besides the seed's. */
+  patternTypes?: readonly string[];
+}
+
+const noControlCharacters = /^[^\u0000-\u001f\u007f]+$/;
+
+/**
+ * The zod schemas for every input `@episodic/core` accepts, built for one set of limits and
+ * enumerations. The server uses the same objects for its procedure inputs, so a request is
+ * refused with the same field paths at the edge as it would be in the engine.
+ */
+export function createInputSchemas({ limits, taskTypes = [], patternTypes = [] }: InputSchemaOptions) {
+  const taskType = z.enum([...seedTaskTypes, ...taskTypes] as [string, ...string[]]);
+  const patternType = z.enum([...seedPatternTypes, ...patternTypes] as [string, ...string[]]);
+  const domain = z
+    .string()
+    .min(1)
+    .max(limits.maxDomainChars)
+    .regex(noControlCharacters, 'must not contain control characters');
+  const id = z.string().regex(uuidPattern, 'must be a UUID');
+  const metadata = jsonObjectSchema(limits.maxMetadataChars);
+  const limit = z.number().int().min(1).max(limits.maxPageSize);
+
+  const startEpisode = z.strictObject({
+    taskType,
+    domain,
+    context: z.string().max(limits.maxContextChars).optional(),
+    metadata: metadata.optional(),
+  });
+
+  const step = z.strictObject({
+    /** Client-chosen id: logging the same step id twice stores it once (safe retries). */
+    id: id.optional(),
+    action: z.string().min(1).max(limits.maxActionChars),
+    result: z.string().max(limits.maxResultChars).optional(),
+    durationMs: z.number().int().nonnegative().max(2_147_483_647).optional(),
+    success: z.boolean().optional(),
+    timestamp: timestampSchema.optional(),
+    metadata: metadata.optional(),
+  });
+  const steps = z.array(step).min(1).max(limits.maxStepsPerCall);
+
+  const completeEpisode = z.strictObject({
+    status: z.enum(['completed', 'failed']),
+    successRate: z.number().min(0).max(1).optional(),
+  });
+
+  const timeRange = {
+    since: timestampSchema.optional(),
+    until: timestampSchema.optional(),
+  };
+
+  const listEpisodes = z.strictObject({
+    domain: domain.optional(),
+    status: episodeStatusSchema.optional(),
+    taskType: taskType.optional(),
+    ...timeRange,
+    limit: limit.default(50),
+    cursor: z.string().max(512).optional(),
+  });
+
+  const searchText = z.strictObject({
+    text: z.string().max(limits.maxContextChars),
+    domain: domain.optional(),
+    status: episodeStatusSchema.optional(),
+    taskType: taskType.optional(),
+    ...timeRange,
+    limit: limit.default(20),
+  });
+
+  const listPatterns = z.strictObject({
+    type: patternType.optional(),
+    domain: domain.optional(),
+    minSuccessRate: z.number().min(0).max(1).default(0),
+    limit: limit.default(50),
+  });
+
+  return {
+    id,
+    domain,
+    taskType,
+    patternType,
+    metadata,
+    startEpisode,
+    step,
+    steps,
+    completeEpisode,
+    listEpisodes,
+    searchText,
+    listPatterns,
+  };
+}
+
+export type InputSchemas = ReturnType<typeof createInputSchemas>;
+export type StartEpisodeInput = z.input<InputSchemas['startEpisode']>;
+export type StepInput = z.input<InputSchemas['step']>;
+export type CompleteEpisodeInput = z.input<InputSchemas['completeEpisode']>;
+export type ListEpisodesInput = z.input<InputSchemas['listEpisodes']>;
+export type SearchTextInput = z.input<InputSchemas['searchText']>;
+export type ListPatternsInput = z.input<InputSchemas['listPatterns']>;

@@ -1,0 +1,24 @@
+/** Runs of the characters FTS5's default `unicode61` tokenizer keeps: letters, digits, marks, private use. */
+const tokenRun = /[\p{L}\p{N}\p{M}\p{Co}]+/gu;
+
+/** Beyond this many terms a query gets slower without ranking any better. */
+const maxTerms = 64;
+
+/**
+ * Turns free user text into an FTS5 query that can never be a syntax error.
+ *
+ * Each whitespace-separated word becomes a quoted phrase of its token runs, so FTS operators
+ * (`AND`, `OR`, `NEAR`, `*`, `-`, `^`, `:`, parentheses, quotes) are searched as plain text, and
+ * an identifier such as `get_user_details` or `src/index.ts` still matches as a phrase. The
+ * phrases are OR-ed: BM25 ranks documents that contain more of them first. Returns `null` when
+ * the text has nothing searchable (empty, punctuation or emoji only).
+ */
+export function toFtsQuery(text: string): string | null {
+  const phrases = new Set<string>();
+  for (const word of text.normalize('NFKC').split(/\s+/u)) {
+    const runs = word.match(tokenRun);
+    if (runs !== null) phrases.add(`"${runs.join(' ')}"`);
+    if (phrases.size === maxTerms) break;
+  }
+  return phrases.size === 0 ? null : [...phrases].join(' OR ');
+}

@@ -1,0 +1,105 @@
+import { episodeColumns, toEpisode } from '../db/rows.js';
+import { SqlFilter } from '../db/sql-filter.js';
+import type { EngineContext } from '../engine-context.js';
+import type { SearchTextInput } from '../schemas/input-schemas.js';
+import type { CallOptions, Episode } from '../types.js';
+import { parseInput } from '../validate.js';
+import { toFtsQuery } from './fts-query.js';
+
+/** Where a full-text hit was found, with the matching words marked «like this». */
+export interface TextMatch {
+  source: 'episode' | 'step';
+  /** The step's number when `source` is `step`. */
+  stepNumber: number | null;
+  snippet: string;
+  /** BM25 relevance of this match, higher is better. */
+  score: number;
+}
+
+export interface TextSearchHit {
+  episode: Episode;
+  /** The best BM25 relevance among the episode's matches, higher is better. */
+  score: number;
+  /** Up to three best matches, best first. */
+  matches: TextMatch[];
+}
+
+const matchesPerEpisode = 3;
+const snippet = (table: string) => `snippet(${table}, -1, '«', '»', '…', 16)`;
+
+export function createTextSearch(context: EngineContext) {
+  const { db, schemas } = context;
+
+  return {
+    /**
+     * BM25 full-text search over episodes (task type, domain, context) and their steps (action,
+     * result), one hit per episode ranked by its best match. Filters and the access scope are
+     * applied in the same SQL statement as the match.
+     */
+    async searchText(input: SearchTextInput, options: CallOptions = {}): Promise<TextSearchHit[]> {
+      const filters = parseInput(schemas.searchText, input, 'search');
+      const query = toFtsQuery(filters.text);
+      if (query === null) return [];
+      const where = new SqlFilter()
+        .when('e.domain = ?', filters.domain)
+        .when('e.status = ?', filters.status)
+        .when('e.task_type = ?', filters.taskType)
+        .when('e.created_at >= ?', filters.since)
+        .when('e.created_at < ?', filters.until)
+        .scope('e.domain', options.scope);
+      const top = await db.read({
+        sql: `WITH hits AS (
+                SELECT e.id AS episode_id, bm25(episodes_fts) AS rank
+                FROM episodes_fts JOIN episodes e ON e.rowid = episodes_fts.rowid
+                WHERE episodes_fts MATCH ? AND ${where.sql}
+                UNION ALL
+                SELECT e.id, bm25(steps_fts)
+                FROM steps_fts JOIN steps s ON s.rowid = steps_fts.rowid
+                JOIN episodes e ON e.id = s.episode_id
+                WHERE steps_fts MATCH ? AND ${where.sql}
+              )
+              SELECT episode_id, MIN(rank) AS best FROM hits
+              GROUP BY episode_id ORDER BY best, episode_id LIMIT ?`,
+        args: [query, ...where.args, query, ...where.args, filters.limit],
+      });
+      const ids = top.rows.map((row) => String(row.episode_id));
+      if (ids.length === 0) return [];
+      const inIds = ids.map(() => '?').join(', ');
+      const [episodeRows, episodeMatches, stepMatches] = await db.readBatch([
+        { sql: `SELECT ${episodeColumns} FROM episodes WHERE id IN (${inIds})`, args: ids },
+        {
+          sql: `SELECT e.id AS episode_id, NULL AS step_number, ${snippet('episodes_fts')} AS snippet,
+                  bm25(episodes_fts) AS rank
+                FROM episodes_fts JOIN episodes e ON e.rowid = episodes_fts.rowid
+                WHERE episodes_fts MATCH ? AND e.id IN (${inIds})`,
+          args: [query, ...ids],
+        },
+        {
+          sql: `SELECT s.episode_id, s.step_number, ${snippet('steps_fts')} AS snippet, bm25(steps_fts) AS rank
+                FROM steps_fts JOIN steps s ON s.rowid = steps_fts.rowid
+                WHERE steps_fts MATCH ? AND s.episode_id IN (${inIds})
+                ORDER BY rank`,
+          args: [query, ...ids],
+        },
+      ]);
+      const episodes = new Map((episodeRows?.rows ?? []).map((row) => [String(row.id), toEpisode(row)]));
+      const matches = new Map<string, TextMatch[]>();
+      for (const row of [...(episodeMatches?.rows ?? []), ...(stepMatches?.rows ?? [])]) {
+        const list = matches.get(String(row.episode_id)) ?? [];
+        list.push({
+          source: row.step_number === null ? 'episode' : 'step',
+          stepNumber: row.step_number === null ? null : Number(row.step_number),
+          snippet: String(row.snippet),
+          score: -Number(row.rank),
+        });
+        matches.set(String(row.episode_id), list);
+      }
+      return top.rows.flatMap((row) => {
+        const episode = episodes.get(String(row.episode_id));
+        if (episode === undefined) return []; // deleted between the two reads
+        const found = (matches.get(episode.id) ?? []).sort((a, b) => b.score - a.score);
+        return [{ episode, score: -Number(row.best), matches: found.slice(0, matchesPerEpisode) }];
+      });
+    },
+  };
+}
