@@ -23,3 +23,5 @@ export type { MigrationReport } from './migrations/migrate.js';
 export { openMemory } from './open-memory.js';
 export type { Memory } from './open-memory.js';
 export { newId } from './ids.js';
+export { cacheKeyspaces } from './cache/cache-stats.js';
+export type { CacheKeyspace, CacheStats, KeyspaceStats } from './cache/cache-stats.js';

@@ -1,3 +1,4 @@
+import { emptyKeyspaceStats, type CacheStats } from './cache/cache-stats.js';
 import { memoryConfigSchema, type MemoryConfig, type ResolvedMemoryConfig } from './config.js';
 import { openDatabase, type Database } from './db/database.js';
 import type { EngineContext } from './engine-context.js';
@@ -62,6 +63,15 @@ export async function openMemory(config: MemoryConfig = {}) {
     ...createEpisodeReads(context),
     ...createPatternReads(context),
     ...createTextSearch(context),
+
+    /** Hit, miss, eviction and size counts per cache keyspace. */
+    cacheStats(): CacheStats {
+      return {
+        enabled: false,
+        reason: 'no cache configured',
+        keyspaces: { episode: emptyKeyspaceStats(), pattern: emptyKeyspaceStats(), query: emptyKeyspaceStats() },
+      };
+    },
 
     /** Refreshes the query planner's statistics (the seed's `ANALYZE`). */
     async analyze(): Promise<void> {
