@@ -1,7 +1,7 @@
 import { createClient, type Client, type InStatement, type ResultSet, type Transaction } from '@libsql/client';
 import { EpisodicError } from '../errors.js';
 import { ensureParentDirectory, locateDatabase, type DatabaseLocation } from './database-location.js';
-import { Mutex } from './mutex.js';
+import { fileWriteLock, Mutex } from './mutex.js';
 
 export interface DatabaseOptions {
   url: string;
@@ -32,6 +32,13 @@ export interface Database {
   close(): void;
 }
 
+/** Our own refusals pass through; anything libSQL throws becomes a `STORAGE` error that keeps it as `cause`. */
+function asStorageError(error: unknown): EpisodicError {
+  if (EpisodicError.isInstance(error)) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new EpisodicError('STORAGE', `Database operation failed: ${message}`, { cause: error });
+}
+
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   let location: DatabaseLocation;
   try {
@@ -52,8 +59,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   const singleConnection = location.kind === 'memory' || location.kind === 'replica';
   const local = location.kind === 'file' || location.kind === 'memory';
 
-  let reader: Client;
-  let writer: Client;
+  let reader: Client | undefined;
+  let writer: Client | undefined;
   try {
     reader = createClient(clientConfig);
     writer = singleConnection ? reader : createClient({ ...clientConfig, concurrency: 1 });
@@ -65,24 +72,37 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       await writer.execute(`PRAGMA synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
     }
   } catch (error) {
+    writer?.close();
+    reader?.close();
     throw new EpisodicError('STORAGE', `Cannot open the database at ${options.url}: ${(error as Error).message}`, {
       cause: error,
     });
   }
 
-  const writes = new Mutex();
+  // Narrowed once here: closures below cannot see the assignments inside try.
+  const readClient: Client = reader;
+  const writeClient: Client = writer;
+  const writes = location.path === undefined ? new Mutex() : fileWriteLock(location.path);
+  const guarded = <T>(operation: () => Promise<T>): Promise<T> => operation().catch((error) => {
+    throw asStorageError(error);
+  });
   return {
     location,
-    client: reader,
+    client: readClient,
     read: (statement) =>
-      singleConnection ? writes.run(() => reader.execute(statement)) : reader.execute(statement),
+      guarded(() => (singleConnection ? writes.run(() => readClient.execute(statement)) : readClient.execute(statement))),
     readBatch: (statements) =>
-      singleConnection
-        ? writes.run(() => reader.batch(statements, 'read'))
-        : reader.batch(statements, 'read'),
+      guarded(() =>
+        singleConnection ? writes.run(() => readClient.batch(statements, 'read')) : readClient.batch(statements, 'read'),
+      ),
     write: (section) =>
-      writes.run(async () => {
-        const tx = await writer.transaction('write');
+      guarded(() => writes.run(async () => {
+        const tx = await writeClient.transaction('write').catch(async (error: unknown) => {
+          // A BEGIN that timed out on another process's lock stays pending on its connection and
+          // would make every later COMMIT there fail; start over on fresh connections.
+          await writeClient.reconnect();
+          throw error;
+        });
         try {
           const result = await section(tx);
           await tx.commit();
@@ -93,10 +113,10 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
         } finally {
           tx.close();
         }
-      }),
+      })),
     close: () => {
-      if (writer !== reader) writer.close();
-      reader.close();
+      if (writeClient !== readClient) writeClient.close();
+      readClient.close();
     },
   };
 }

@@ -12,7 +12,7 @@ export function createEpisodeReads(context: EngineContext) {
   return {
     /** The episode with its steps in order, or `null` when it does not exist or is out of scope. */
     async getEpisode(episodeId: string, options: CallOptions = {}): Promise<EpisodeWithSteps | null> {
-      const id = parseInput(schemas.id, episodeId, 'episode id');
+      const id = parseInput(schemas.id, episodeId, 'episode id', 'episodeId');
       const filter = new SqlFilter().when('id = ?', id).scope('domain', options.scope);
       // One snapshot for both, so the steps always belong to the episode row we return.
       const [episodes, steps] = await db.readBatch([

@@ -77,8 +77,8 @@ export function createEpisodeWrites(context: EngineContext) {
     },
 
     async logSteps(episodeId: string, steps: StepInput[], options: CallOptions = {}) {
-      const id = parseInput(schemas.id, episodeId, 'episode id');
-      const data = parseInput(schemas.steps, steps, 'steps');
+      const id = parseInput(schemas.id, episodeId, 'episode id', 'episodeId');
+      const data = parseInput(schemas.steps, steps, 'steps', 'steps');
       return context.db.write(async (tx) => {
         const filter = new SqlFilter().when('id = ?', id).scope('domain', options.scope);
         const row = (
@@ -93,7 +93,7 @@ export function createEpisodeWrites(context: EngineContext) {
     },
 
     async completeEpisode(episodeId: string, input: CompleteEpisodeInput, options: CallOptions = {}) {
-      const id = parseInput(schemas.id, episodeId, 'episode id');
+      const id = parseInput(schemas.id, episodeId, 'episode id', 'episodeId');
       const data = parseInput(schemas.completeEpisode, input, 'completion');
       // Without an explicit rate the outcome itself is the rate: a completed run succeeded.
       const successRate = data.successRate ?? (data.status === 'completed' ? 1 : 0);
@@ -105,7 +105,7 @@ export function createEpisodeWrites(context: EngineContext) {
     },
 
     async archiveEpisode(episodeId: string, options: CallOptions = {}) {
-      const id = parseInput(schemas.id, episodeId, 'episode id');
+      const id = parseInput(schemas.id, episodeId, 'episode id', 'episodeId');
       return updateEpisode(context, id, options.scope, 'archived', (filter) => ({
         sql: `UPDATE episodes SET status = 'archived', completed_at = COALESCE(completed_at, ?)
               WHERE ${filter.sql} AND status != 'archived' RETURNING ${episodeColumns}`,

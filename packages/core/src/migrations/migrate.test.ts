@@ -1,0 +1,105 @@
+import { createClient } from '@libsql/client';
+import { copyFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { tempDir } from '../__fixtures__/temp-store.js';
+import { EpisodicError } from '../errors.js';
+import { openMemory } from '../open-memory.js';
+import { latestSchemaVersion } from './migrate.js';
+
+const fixture = fileURLToPath(new URL('./__fixtures__/memory-1.0.0.db', import.meta.url));
+const cleanups: (() => void)[] = [];
+afterEach(() => cleanups.splice(0).forEach((cleanup) => cleanup()));
+
+function copyOfFixture(): string {
+  const dir = tempDir();
+  cleanups.push(dir.cleanup);
+  const path = join(dir.path, 'memory.db');
+  copyFileSync(fixture, path);
+  return path;
+}
+
+describe('migrations', () => {
+  it('records every version on a new database', async () => {
+    const dir = tempDir();
+    cleanups.push(dir.cleanup);
+    const memory = await openMemory({ url: `file:${join(dir.path, 'memory.db')}` });
+    expect(memory.migration).toMatchObject({ from: null, to: latestSchemaVersion });
+    expect(memory.migration.applied).toEqual(['1.0.0', '1.1.0', ...memory.migration.applied.slice(2)]);
+    expect(await memory.schemaVersion()).toBe(latestSchemaVersion);
+    memory.close();
+  });
+
+  it('upgrades a database made by the 1.0.0 migration in place, keeping every row', async () => {
+    const path = copyOfFixture();
+    const memory = await openMemory({ url: `file:${path}` });
+    expect(memory.migration.from).toBe('1.0.0');
+    expect(memory.migration.applied[0]).toBe('1.1.0');
+    expect(await memory.schemaVersion()).toBe(latestSchemaVersion);
+
+    const page = await memory.listEpisodes({ domain: 'legacy' });
+    expect(page.items).toHaveLength(3);
+    const episode = await memory.getEpisode('00000000-0000-4000-8000-000000000002');
+    expect(episode).toMatchObject({
+      context: 'legacy episode 2: flaky checkout test',
+      status: 'completed',
+      metadata: { era: '1.0.0' },
+      // the seed's CURRENT_TIMESTAMP text, rewritten as ISO-8601 so it sorts with new rows
+      completedAt: '2025-01-02T10:00:00.000Z',
+      embeddingVersion: null,
+    });
+    expect(episode?.steps.map((step) => [step.stepNumber, step.success])).toEqual([
+      [1, false],
+      [2, true],
+    ]);
+    expect(episode?.createdAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    // steps written before full-text search over steps existed are searchable after the upgrade
+    const hits = await memory.searchText({ text: 'TimeoutError' });
+    expect(hits.map((hit) => hit.episode.id).sort()).toHaveLength(3);
+    expect(await memory.listPatterns({ type: 'tool_sequence' })).toMatchObject([
+      { id: 'legacy-pattern', successRate: 0.75, usageCount: 2 },
+    ]);
+    // and the upgraded file takes new writes
+    const fresh = await memory.startEpisode({ taskType: 'testing', domain: 'legacy' });
+    expect((await memory.listEpisodes({ domain: 'legacy' })).items[0]?.id).toBe(fresh.id);
+    memory.close();
+  });
+
+  it('refuses a database from a newer version, names that version, and leaves it untouched', async () => {
+    const path = copyOfFixture();
+    const raw = createClient({ url: `file:${path}` });
+    await raw.execute(
+      "INSERT INTO schema_migrations (version, description, applied_at) VALUES ('9.4.0', 'from the future', 'x')",
+    );
+    raw.close();
+
+    const error = await openMemory({ url: `file:${path}` }).catch((caught: unknown) => caught);
+    expect(EpisodicError.isInstance(error)).toBe(true);
+    expect(error).toMatchObject({ code: 'SCHEMA_VERSION' });
+    expect((error as Error).message).toContain('9.4.0');
+
+    const check = createClient({ url: `file:${path}` });
+    const tables = await check.execute("SELECT name FROM sqlite_master WHERE name = 'embeddings'");
+    expect(tables.rows).toHaveLength(0); // 1.1.0 was not applied
+    check.close();
+  });
+
+  it('rolls back every pending migration when one fails', async () => {
+    const path = copyOfFixture();
+    const raw = createClient({ url: `file:${path}` });
+    // A table 1.1.0 wants to create already exists, so 1.1.0 fails half-way.
+    await raw.execute('CREATE TABLE embeddings (x)');
+    raw.close();
+
+    const error = await openMemory({ url: `file:${path}` }).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'STORAGE' });
+
+    const check = createClient({ url: `file:${path}` });
+    const columns = await check.execute('PRAGMA table_info(episodes)');
+    expect(columns.rows.map((row) => row.name)).not.toContain('embedding_version');
+    const versions = await check.execute('SELECT version FROM schema_migrations');
+    expect(versions.rows.map((row) => row.version)).toEqual(['1.0.0']);
+    check.close();
+  });
+});
