@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { enumNameSchema } from './enums.js';
+import { consoleLogger, type Logger } from './logger.js';
 
 /**
  * Upper bounds on what one call may store. They keep a misbehaving agent from filling the disk
@@ -47,6 +48,8 @@ export const memoryConfigSchema = z.object({
   /** Pattern types accepted in addition to the seed's four (miners register theirs here). */
   patternTypes: z.array(enumNameSchema).default([]),
   limits: limitsSchema.default(limitsSchema.parse({})),
+  /** Receives warnings about problems the engine recovers from. Defaults to `console.warn`. */
+  logger: z.custom<Logger>((value) => typeof (value as Logger | undefined)?.warn === 'function').default(consoleLogger),
 });
 
 export type MemoryConfig = z.input<typeof memoryConfigSchema>;
