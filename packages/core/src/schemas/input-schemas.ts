@@ -3,6 +3,7 @@ import type { Limits } from '../config.js';
 import { episodeStatusSchema, seedPatternTypes, seedTaskTypes } from '../enums.js';
 import { uuidPattern } from '../ids.js';
 import { jsonObjectSchema } from './json-object.js';
+import { storedText } from './stored-text.js';
 import { timestampSchema } from './timestamp.js';
 
 export interface InputSchemaOptions {
@@ -23,10 +24,8 @@ const noControlCharacters = /^[^\u0000-\u001f\u007f]+$/;
 export function createInputSchemas({ limits, taskTypes = [], patternTypes = [] }: InputSchemaOptions) {
   const taskType = z.enum([...seedTaskTypes, ...taskTypes] as [string, ...string[]]);
   const patternType = z.enum([...seedPatternTypes, ...patternTypes] as [string, ...string[]]);
-  const domain = z
-    .string()
+  const domain = storedText(limits.maxDomainChars)
     .min(1)
-    .max(limits.maxDomainChars)
     .regex(noControlCharacters, 'must not contain control characters');
   const id = z.string().regex(uuidPattern, 'must be a UUID');
   const metadata = jsonObjectSchema(limits.maxMetadataChars);
@@ -35,15 +34,15 @@ export function createInputSchemas({ limits, taskTypes = [], patternTypes = [] }
   const startEpisode = z.strictObject({
     taskType,
     domain,
-    context: z.string().max(limits.maxContextChars).optional(),
+    context: storedText(limits.maxContextChars).optional(),
     metadata: metadata.optional(),
   });
 
   const step = z.strictObject({
     /** Client-chosen id: logging the same step id twice stores it once (safe retries). */
     id: id.optional(),
-    action: z.string().min(1).max(limits.maxActionChars),
-    result: z.string().max(limits.maxResultChars).optional(),
+    action: storedText(limits.maxActionChars).min(1),
+    result: storedText(limits.maxResultChars).optional(),
     durationMs: z.number().int().nonnegative().max(2_147_483_647).optional(),
     success: z.boolean().optional(),
     timestamp: timestampSchema.optional(),

@@ -1,0 +1,162 @@
+import { createClient } from '@libsql/client';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openTempMemory } from './__fixtures__/temp-store.js';
+import { EpisodicError } from './errors.js';
+
+/** Strings an attacker or a broken agent would send. */
+const hostileString = fc.oneof(
+  fc.string({ unit: 'grapheme', maxLength: 40 }),
+  fc.string({ unit: 'binary', maxLength: 40 }), // includes lone surrogates
+  fc.constantFrom(
+    '\u0000',
+    'a\u0000b',
+    '\uD800',
+    '\uDFFFx',
+    "'; DROP TABLE episodes; --",
+    '" OR 1=1 --',
+    'NEAR(a b) AND "x" OR *',
+    '🙂🔥',
+    '__proto__',
+    'x'.repeat(70_000),
+  ),
+);
+/** Mostly input a real agent sends, with hostile values mixed in, so both paths get exercised. */
+function mostly<T>(plausible: fc.Arbitrary<T>, hostile: fc.Arbitrary<unknown>) {
+  return fc.oneof({ arbitrary: plausible, weight: 5 }, { arbitrary: hostile, weight: 1 });
+}
+const plausibleText = fc.string({ unit: 'grapheme', minLength: 1, maxLength: 60 });
+const plausibleMetadata = fc.dictionary(fc.string({ maxLength: 10 }), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 4 });
+
+const hostileNumber = fc.oneof(
+  fc.double(),
+  fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, -1, -0, 2 ** 53, 1.5),
+  fc.integer(),
+);
+const hostileJson = fc.letrec((tie) => ({
+  value: fc.oneof(
+    { depthSize: 'small' },
+    hostileString,
+    hostileNumber,
+    fc.boolean(),
+    fc.constant(null),
+    fc.constant(undefined),
+    fc.array(tie('value'), { maxLength: 3 }),
+    tie('object'),
+  ),
+  object: fc.oneof(
+    fc.dictionary(fc.oneof(fc.string(), fc.constantFrom('__proto__', 'constructor', 'prototype')), tie('value'), { maxKeys: 4 }),
+    fc.constant(JSON.parse('{"__proto__": {"polluted": true}}') as unknown),
+  ),
+})).value;
+
+const hostileStep = fc.record(
+  {
+    action: mostly(plausibleText, fc.oneof(hostileString, hostileNumber, fc.constant(null))),
+    result: mostly(fc.option(plausibleText, { nil: undefined }), hostileString),
+    durationMs: mostly(fc.option(fc.nat(), { nil: undefined }), hostileNumber),
+    success: mostly(fc.option(fc.boolean(), { nil: undefined }), fc.constant('yes')),
+    timestamp: mostly(fc.constant(undefined), fc.constantFrom('not a date', '2026-01-01T00:00:00Z')),
+    metadata: mostly(fc.option(plausibleMetadata, { nil: undefined }), hostileJson),
+    unknownField: mostly(fc.constant(undefined), fc.string()),
+  },
+  { requiredKeys: ['action'] },
+);
+
+let store: Awaited<ReturnType<typeof openTempMemory>>;
+let cases = 0;
+let stored = 0;
+let refused = 0;
+
+beforeAll(async () => {
+  store = await openTempMemory();
+});
+afterAll(async () => {
+  const raw = createClient({ url: store.url });
+  expect((await raw.execute('PRAGMA integrity_check')).rows[0]?.integrity_check).toBe('ok');
+  raw.close();
+  store.close();
+  console.info(`hostile input: ${cases} cases, ${stored} stored faithfully, ${refused} refused with a typed error`);
+});
+
+function withoutUndefined<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
+
+async function outcome<T>(call: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false }> {
+  try {
+    return { ok: true, value: await call() };
+  } catch (error) {
+    expect(EpisodicError.isInstance(error), String(error)).toBe(true);
+    expect(['VALIDATION', 'NOT_FOUND', 'CONFLICT', 'FORBIDDEN']).toContain((error as EpisodicError).code);
+    return { ok: false };
+  }
+}
+
+describe('hostile input to the public API', () => {
+  it('starts an episode faithfully or refuses it with a typed error', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record(
+          {
+            taskType: mostly(fc.constant('debugging'), hostileString),
+            domain: mostly(plausibleText, hostileString),
+            context: mostly(fc.option(plausibleText, { nil: undefined }), hostileString),
+            metadata: mostly(fc.option(plausibleMetadata, { nil: undefined }), hostileJson),
+          },
+          { requiredKeys: [] },
+        ),
+        async (input) => {
+          cases += 1;
+          const result = await outcome(() => store.memory.startEpisode(input as never));
+          if (!result.ok) return void (refused += 1);
+          stored += 1;
+          const read = await store.memory.getEpisode(result.value.id);
+          expect(read).toMatchObject(withoutUndefined({ taskType: input.taskType, domain: input.domain, context: input.context ?? null }));
+          expect(read?.metadata ?? undefined).toEqual(input.metadata === undefined ? undefined : withoutUndefined(input.metadata));
+        },
+      ),
+      { numRuns: 300 },
+    );
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('stores a batch of steps whole and faithfully, or stores none of it', async () => {
+    const episode = await store.memory.startEpisode({ taskType: 'testing', domain: 'fuzz' });
+    let expectedCount = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(hostileStep, { minLength: 1, maxLength: 4 }), async (steps) => {
+        cases += 1;
+        const result = await outcome(() => store.memory.logSteps(episode.id, steps as never));
+        if (result.ok) {
+          stored += 1;
+          expectedCount += steps.length;
+          const read = (await store.memory.getEpisode(episode.id))?.steps.slice(-steps.length) ?? [];
+          read.forEach((step, i) => {
+            const input = steps[i]!;
+            expect(step.action).toBe(input.action);
+            expect(step.result).toBe(input.result ?? null);
+            expect(step.durationMs).toBe(input.durationMs ?? null);
+            expect(step.metadata ?? undefined).toEqual(input.metadata === undefined ? undefined : withoutUndefined(input.metadata));
+          });
+        } else {
+          refused += 1;
+        }
+        expect((await store.memory.getEpisode(episode.id))?.steps).toHaveLength(expectedCount);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('answers hostile searches, lists and ids with results or a typed error, never a crash', async () => {
+    await fc.assert(
+      fc.asyncProperty(hostileString, hostileNumber, async (text, limit) => {
+        cases += 3;
+        await outcome(() => store.memory.searchText({ text, limit } as never));
+        await outcome(() => store.memory.listEpisodes({ domain: text, cursor: text } as never));
+        await outcome(() => store.memory.getEpisode(text));
+      }),
+      { numRuns: 200 },
+    );
+  });
+});

@@ -1,0 +1,17 @@
+import { z } from 'zod';
+
+const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Text that libSQL stores and returns unchanged, at most `maxChars` long. Two kinds of string
+ * would silently come back different, so they are refused instead: a NUL character (the
+ * driver cuts the text there) and a lone UTF-16 surrogate (UTF-8 cannot encode it; it would
+ * come back as U+FFFD).
+ */
+export function storedText(maxChars: number) {
+  return z
+    .string()
+    .max(maxChars)
+    .refine((text) => !text.includes('\u0000'), 'must not contain NUL characters')
+    .refine((text) => !loneSurrogate.test(text), 'must be well-formed Unicode (no lone surrogates)');
+}
