@@ -36,6 +36,11 @@ export const memoryConfigSchema = z.object({
   syncUrl: z.string().optional(),
   /** Seconds between background syncs of an embedded replica. */
   syncIntervalSeconds: z.number().positive().optional(),
+  /**
+   * Encrypts the database file and its WAL at rest (libSQL's encryption). Opening an encrypted
+   * store without its key, or with another one, fails with a `STORAGE` error; nothing is read.
+   */
+  encryptionKey: z.string().min(1).optional(),
   /** How long a writer waits for another process's lock before giving up, in ms. */
   busyTimeoutMs: z.number().int().nonnegative().default(5000),
   /**

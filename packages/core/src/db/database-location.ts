@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 
 export type DatabaseKind = 'file' | 'memory' | 'remote' | 'replica';
@@ -26,4 +26,16 @@ export function locateDatabase(url: string, syncUrl: string | undefined): Databa
 /** Creates the folder a database file will live in. */
 export function ensureParentDirectory(path: string): void {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+}
+
+/**
+ * Creates the database file readable by its owner only, before SQLite does: SQLite gives the
+ * -wal and -shm files it creates later the permissions of the main file.
+ */
+export function createOwnerOnlyFile(path: string): void {
+  try {
+    closeSync(openSync(path, 'wx', 0o600));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
 }

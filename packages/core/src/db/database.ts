@@ -1,6 +1,6 @@
 import { createClient, type Client, type InStatement, type ResultSet, type Transaction } from '@libsql/client';
 import { EpisodicError } from '../errors.js';
-import { ensureParentDirectory, locateDatabase, type DatabaseLocation } from './database-location.js';
+import { createOwnerOnlyFile, ensureParentDirectory, locateDatabase, type DatabaseLocation } from './database-location.js';
 import { fileWriteLock, Mutex } from './mutex.js';
 
 export interface DatabaseOptions {
@@ -10,6 +10,8 @@ export interface DatabaseOptions {
   syncIntervalSeconds?: number | undefined;
   busyTimeoutMs: number;
   synchronous: 'normal' | 'full';
+  /** Encrypts a local file (and its WAL) at rest with libSQL's own encryption. */
+  encryptionKey?: string | undefined;
 }
 
 /**
@@ -32,6 +34,19 @@ export interface Database {
   close(): void;
 }
 
+/**
+ * libSQL says only "not a database" both for a wrong or missing encryption key and for a
+ * damaged file; the message names what the operator can do about either.
+ */
+function unreadable(url: string, error: unknown): EpisodicError {
+  const message = (error as Error).message;
+  const hint = /NOTADB|not a database|CORRUPT|malformed/i.test(message)
+    ? ' The file is encrypted with another key (or none), or it is damaged: check the encryption key, ' +
+      'or restore a backup with `episodic restore <file>`.'
+    : '';
+  return new EpisodicError('STORAGE', `Cannot open the database at ${url}: ${message}.${hint}`, { cause: error });
+}
+
 /** Our own refusals pass through; anything libSQL throws becomes a `STORAGE` error that keeps it as `cause`. */
 function asStorageError(error: unknown): EpisodicError {
   if (EpisodicError.isInstance(error)) return error;
@@ -46,7 +61,14 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   } catch (error) {
     throw new EpisodicError('CONFIG', (error as Error).message);
   }
-  if (location.path) ensureParentDirectory(location.path);
+  if (location.path) {
+    try {
+      ensureParentDirectory(location.path);
+      createOwnerOnlyFile(location.path);
+    } catch (error) {
+      throw unreadable(options.url, error);
+    }
+  }
 
   const clientConfig = {
     url: options.url,
@@ -54,6 +76,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     syncUrl: options.syncUrl,
     syncInterval: options.syncIntervalSeconds,
     timeout: options.busyTimeoutMs,
+    encryptionKey: options.encryptionKey,
     intMode: 'number' as const,
   };
   const singleConnection = location.kind === 'memory' || location.kind === 'replica';
@@ -74,9 +97,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   } catch (error) {
     writer?.close();
     reader?.close();
-    throw new EpisodicError('STORAGE', `Cannot open the database at ${options.url}: ${(error as Error).message}`, {
-      cause: error,
-    });
+    throw unreadable(options.url, error);
   }
 
   // Narrowed once here: closures below cannot see the assignments inside try.
