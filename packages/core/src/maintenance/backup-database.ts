@@ -1,0 +1,36 @@
+import { createClient } from '@libsql/client';
+import { chmodSync, existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Database } from '../db/database.js';
+import { ensureParentDirectory } from '../db/database-location.js';
+import { EpisodicError } from '../errors.js';
+import { rebuildStaleFts } from './fts-tables.js';
+import { verifyDatabase, type VerifyReport } from './verify-database.js';
+
+/**
+ * Writes a consistent snapshot of a local store to `destination` while it keeps serving
+ * writes: `VACUUM INTO` reads one snapshot of the database and writes a compact copy. An
+ * encrypted store gives a backup encrypted with the same key. The copy is then verified.
+ */
+export async function backupDatabase(
+  db: Database,
+  destination: string,
+  options: { encryptionKey?: string | undefined } = {},
+): Promise<VerifyReport> {
+  if (db.location.kind !== 'file') {
+    throw new EpisodicError('CONFIG', 'Backups are taken of a local file store; back up a libSQL server with its own tools.');
+  }
+  const target = resolve(destination);
+  if (existsSync(target)) throw new EpisodicError('CONFLICT', `${target} exists; a backup never overwrites a file.`);
+  ensureParentDirectory(target);
+  await db.read({ sql: 'VACUUM INTO ?', args: [target] });
+  chmodSync(target, 0o600);
+  // VACUUM may renumber rowids, which the external-content full-text tables follow.
+  const copy = createClient({ url: `file:${target}`, encryptionKey: options.encryptionKey });
+  try {
+    await rebuildStaleFts(copy);
+  } finally {
+    copy.close();
+  }
+  return verifyDatabase(target, options);
+}

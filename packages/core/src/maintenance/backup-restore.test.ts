@@ -1,0 +1,148 @@
+import { createClient } from '@libsql/client';
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openDatabase } from '../db/database.js';
+import { tempDir } from '../__fixtures__/temp-store.js';
+import { openMemory } from '../open-memory.js';
+import { backupDatabase } from './backup-database.js';
+import { restoreDatabase } from './restore-database.js';
+import { verifyDatabase } from './verify-database.js';
+
+const writer = fileURLToPath(new URL('../__fixtures__/durable-writer.ts', import.meta.url));
+const packageRoot = fileURLToPath(new URL('../..', import.meta.url));
+const cleanups: (() => void)[] = [];
+afterEach(() => cleanups.splice(0).forEach((cleanup) => cleanup()));
+
+function folder(): string {
+  const dir = tempDir();
+  cleanups.push(dir.cleanup);
+  return dir.path;
+}
+
+async function rowSet(path: string): Promise<string[]> {
+  const client = createClient({ url: `file:${path}` });
+  const rows: string[] = [];
+  for (const table of ['episodes', 'steps', 'patterns', 'embeddings', 'episode_patterns']) {
+    const result = await client.execute(`SELECT * FROM ${table} ORDER BY 1, 2`);
+    rows.push(...result.rows.map((row) => `${table}:${JSON.stringify(row)}`));
+  }
+  client.close();
+  return rows;
+}
+
+describe('backup and restore', () => {
+  it('takes a consistent snapshot while another process writes, and restores exactly that row set', async () => {
+    const dir = folder();
+    const path = join(dir, 'memory.db');
+    const child = spawn(process.execPath, ['--import', 'tsx', writer, `file:${path}`], { cwd: packageRoot, stdio: ['ignore', 'pipe', 'inherit'] });
+    let acknowledged = 0;
+    child.stdout.on('data', (chunk: Buffer) => (acknowledged += chunk.toString().split('\n').length - 1));
+    await new Promise<void>((done) => {
+      const poll = setInterval(() => acknowledged > 60 && (clearInterval(poll), done()), 10);
+    });
+
+    const db = await openDatabase({ url: `file:${path}`, busyTimeoutMs: 5000, synchronous: 'normal' });
+    const backupPath = join(dir, 'backups', 'snapshot.db');
+    const before = acknowledged;
+    const report = await backupDatabase(db, backupPath);
+    await new Promise((done) => setTimeout(done, 100));
+    const after = acknowledged;
+    db.close();
+    child.kill('SIGKILL');
+
+    expect(report).toMatchObject({ ok: true, problems: [] });
+    expect(report.counts.episodes).toBeGreaterThan(5);
+    expect(after).toBeGreaterThan(before); // the writer was live around the backup, not stopped for it
+    expect(statSync(backupPath).mode & 0o777).toBe(0o600);
+    // consistent: every batch of 4 steps is whole, every completed episode has all 12 of its steps
+    const client = createClient({ url: `file:${backupPath}` });
+    const perEpisode = await client.execute(`SELECT e.status, count(s.id) AS n FROM episodes e LEFT JOIN steps s ON s.episode_id = e.id GROUP BY e.id`);
+    client.close();
+    for (const row of perEpisode.rows) {
+      expect(Number(row.n) % 4).toBe(0);
+      if (row.status === 'completed') expect(Number(row.n)).toBe(12);
+    }
+
+    const restored = join(dir, 'restored', 'memory.db');
+    const restore = await restoreDatabase({ path: restored, from: backupPath });
+    expect(restore.previous).toBeNull();
+    expect(await rowSet(restored)).toEqual(await rowSet(backupPath));
+    const memory = await openMemory({ url: `file:${restored}` });
+    expect((await memory.searchText({ text: 'run' })).length).toBeGreaterThan(0); // full-text works on the restored copy
+    memory.close();
+  }, 60_000);
+
+  it('keeps an encrypted store encrypted in its backup', async () => {
+    const dir = folder();
+    const url = `file:${join(dir, 'memory.db')}`;
+    const memory = await openMemory({ url, encryptionKey: 'k1' });
+    await memory.startEpisode({ taskType: 'debugging', domain: 'vault', context: 'PLAINTEXT-CANARY-5521' });
+    memory.close();
+    const db = await openDatabase({ url, busyTimeoutMs: 1000, synchronous: 'normal', encryptionKey: 'k1' });
+    const backupPath = join(dir, 'backup.db');
+    expect((await backupDatabase(db, backupPath, { encryptionKey: 'k1' })).ok).toBe(true);
+    db.close();
+    expect(readFileSync(backupPath).toString('latin1')).not.toContain('PLAINTEXT-CANARY-5521');
+    expect((await verifyDatabase(backupPath)).ok).toBe(false);
+  });
+
+  it('refuses to restore a damaged backup and leaves the store as it was', async () => {
+    const dir = folder();
+    const path = join(dir, 'memory.db');
+    const memory = await openMemory({ url: `file:${path}` });
+    await memory.startEpisode({ taskType: 'testing', domain: 'keep' });
+    memory.close();
+    const before = await rowSet(path);
+    const damaged = join(dir, 'damaged.db');
+    writeFileSync(damaged, Buffer.alloc(8192, 7));
+    await expect(restoreDatabase({ path, from: damaged })).rejects.toMatchObject({ code: 'CONFLICT' });
+    expect(await rowSet(path)).toEqual(before);
+  });
+
+  it('restores over an existing store, keeping the replaced file and dropping its WAL', async () => {
+    const dir = folder();
+    const path = join(dir, 'memory.db');
+    const first = await openMemory({ url: `file:${path}` });
+    const kept = await first.startEpisode({ taskType: 'testing', domain: 'd', context: 'before the backup' });
+    const db = await openDatabase({ url: `file:${path}`, busyTimeoutMs: 1000, synchronous: 'normal' });
+    await backupDatabase(db, join(dir, 'b.db'));
+    db.close();
+    const lost = await first.startEpisode({ taskType: 'testing', domain: 'd', context: 'after the backup' });
+    first.close();
+
+    const report = await restoreDatabase({ path, from: join(dir, 'b.db') });
+    expect(report.previous).toMatch(/memory\.db\.before-restore-/);
+    const memory = await openMemory({ url: `file:${path}` });
+    expect(await memory.getEpisode(kept.id)).not.toBeNull();
+    expect(await memory.getEpisode(lost.id)).toBeNull();
+    memory.close();
+  });
+});
+
+const sqlite3 = spawnSync('sqlite3', ['--version']).status === 0;
+if (!sqlite3) console.info('sqlite3 CLI tests skipped: install the sqlite3 package to run them');
+
+describe.skipIf(!sqlite3)("the seed's sqlite3 .backup / .restore", () => {
+  it('backs up and restores an unencrypted store with the stock sqlite3 CLI', async () => {
+    const dir = folder();
+    const path = join(dir, 'memory.db');
+    const memory = await openMemory({ url: `file:${path}` });
+    const episode = await memory.startEpisode({ taskType: 'testing', domain: 'cli', context: 'made before the backup' });
+    await memory.logSteps(episode.id, [{ action: 'one' }, { action: 'two' }]);
+    const backup = spawnSync('sqlite3', [path, `.backup ${join(dir, 'backup.db')}`], { encoding: 'utf8' });
+    expect(backup.status, backup.stderr).toBe(0);
+    await memory.logStep(episode.id, { action: 'three, after the backup' });
+    memory.close();
+
+    const restore = spawnSync('sqlite3', [path, `.restore ${join(dir, 'backup.db')}`], { encoding: 'utf8' });
+    expect(restore.status, restore.stderr).toBe(0);
+    const check = spawnSync('sqlite3', [path, 'SELECT count(*) FROM steps; PRAGMA integrity_check;'], { encoding: 'utf8' });
+    expect(check.stdout.trim().split('\n')).toEqual(['2', 'ok']);
+    const reopened = await openMemory({ url: `file:${path}` });
+    expect((await reopened.getEpisode(episode.id))?.steps.map((step) => step.action)).toEqual(['one', 'two']);
+    reopened.close();
+  });
+});

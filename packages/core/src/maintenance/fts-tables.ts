@@ -1,0 +1,18 @@
+import type { Client } from '@libsql/client';
+
+/** The external-content full-text tables and the table each one indexes. */
+export const ftsTables = ['episodes_fts', 'steps_fts'] as const;
+
+/** Rebuilds any full-text table that no longer matches its content table; returns the ones rebuilt. */
+export async function rebuildStaleFts(client: Client): Promise<string[]> {
+  const rebuilt: string[] = [];
+  for (const table of ftsTables) {
+    try {
+      await client.execute(`INSERT INTO ${table} (${table}) VALUES ('integrity-check')`);
+    } catch {
+      await client.execute(`INSERT INTO ${table} (${table}) VALUES ('rebuild')`);
+      rebuilt.push(table);
+    }
+  }
+  return rebuilt;
+}

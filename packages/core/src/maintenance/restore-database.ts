@@ -1,0 +1,48 @@
+import { copyFileSync, existsSync, renameSync, rmSync, chmodSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { ensureParentDirectory } from '../db/database-location.js';
+import { EpisodicError } from '../errors.js';
+import { verifyDatabase, type VerifyReport } from './verify-database.js';
+
+export interface RestoreOptions {
+  /** The store's database file, which must not be open in any process. */
+  path: string;
+  /** The backup to restore. */
+  from: string;
+  encryptionKey?: string | undefined;
+  /** The store's cache folder: it is derived from the old database, so it is removed and rebuilt. */
+  cachePath?: string | undefined;
+}
+
+export interface RestoreReport extends VerifyReport {
+  /** Where the database that was replaced now lives, if there was one. */
+  previous: string | null;
+}
+
+/**
+ * Replaces a store's database with a verified backup. The backup is checked first and refused
+ * if it has any problem; the current file (with its WAL) is kept beside it, never deleted.
+ */
+export async function restoreDatabase(options: RestoreOptions): Promise<RestoreReport> {
+  const path = resolve(options.path);
+  const report = await verifyDatabase(resolve(options.from), { encryptionKey: options.encryptionKey });
+  if (!report.ok) {
+    throw new EpisodicError('CONFLICT', `Refusing to restore ${options.from}: ${report.problems.join('; ')}.`);
+  }
+  ensureParentDirectory(path);
+  const staging = `${path}.restoring`;
+  copyFileSync(resolve(options.from), staging);
+  chmodSync(staging, 0o600);
+  let previous: string | null = null;
+  if (existsSync(path)) {
+    previous = `${path}.before-restore-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    // The old WAL and shared-memory files belong to the old database: left in place, SQLite would
+    // replay them into the restored one.
+    for (const suffix of ['-wal', '-shm', '']) {
+      if (existsSync(`${path}${suffix}`)) renameSync(`${path}${suffix}`, `${previous}${suffix}`);
+    }
+  }
+  renameSync(staging, path);
+  if (options.cachePath !== undefined) rmSync(options.cachePath, { recursive: true, force: true });
+  return { ...report, previous };
+}

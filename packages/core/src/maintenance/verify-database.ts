@@ -1,0 +1,55 @@
+import { createClient } from '@libsql/client';
+import { existsSync } from 'node:fs';
+import { EpisodicError } from '../errors.js';
+import { latestSchemaVersion } from '../migrations/migrate.js';
+import { compareVersions } from '../migrations/migration.js';
+import { ftsTables } from './fts-tables.js';
+
+export interface VerifyReport {
+  ok: boolean;
+  /** Every problem found, in words an operator can act on; empty when `ok`. */
+  problems: string[];
+  schemaVersion: string | null;
+  counts: { episodes: number; steps: number; patterns: number; embeddings: number };
+}
+
+export interface VerifyOptions {
+  encryptionKey?: string | undefined;
+}
+
+/**
+ * Checks a database file (a backup, or a store before it is opened) without changing it:
+ * SQLite's integrity check, foreign keys, the full-text indexes and the schema version.
+ */
+export async function verifyDatabase(path: string, options: VerifyOptions = {}): Promise<VerifyReport> {
+  if (!existsSync(path)) throw new EpisodicError('NOT_FOUND', `No database file at ${path}.`);
+  const problems: string[] = [];
+  const counts = { episodes: 0, steps: 0, patterns: 0, embeddings: 0 };
+  let schemaVersion: string | null = null;
+  const client = createClient({ url: `file:${path}`, encryptionKey: options.encryptionKey, intMode: 'number' });
+  try {
+    const integrity = (await client.execute('PRAGMA integrity_check')).rows.map((row) => String(row.integrity_check));
+    if (integrity.join() !== 'ok') problems.push(`integrity check: ${integrity.slice(0, 5).join('; ')}`);
+    const versions = await client.execute('SELECT version FROM schema_migrations');
+    schemaVersion = versions.rows.map((row) => String(row.version)).sort(compareVersions).at(-1) ?? null;
+    if (schemaVersion === null) problems.push('no schema version recorded: not an Episodic database');
+    else if (compareVersions(schemaVersion, latestSchemaVersion) > 0) {
+      problems.push(`schema version ${schemaVersion} is newer than this Episodic supports (${latestSchemaVersion})`);
+    }
+    const orphans = await client.execute('PRAGMA foreign_key_check');
+    if (orphans.rows.length > 0) problems.push(`${orphans.rows.length} rows point at missing rows (run repair)`);
+    for (const table of ftsTables) {
+      await client
+        .execute(`INSERT INTO ${table} (${table}) VALUES ('integrity-check')`)
+        .catch(() => problems.push(`${table} does not match its table (run repair)`));
+    }
+    for (const table of Object.keys(counts) as (keyof typeof counts)[]) {
+      counts[table] = Number((await client.execute(`SELECT count(*) AS n FROM ${table}`)).rows[0]?.n ?? 0);
+    }
+  } catch (error) {
+    problems.push(`cannot read the file: ${(error as Error).message} (wrong encryption key, or not a database)`);
+  } finally {
+    client.close();
+  }
+  return { ok: problems.length === 0, problems, schemaVersion, counts };
+}
