@@ -34,6 +34,8 @@ export interface Database {
   close(): void;
 }
 
+const letEventLoopRunEvery = 64;
+
 /**
  * libSQL says only "not a database" both for a wrong or missing encryption key and for a
  * damaged file; the message names what the operator can do about either.
@@ -104,9 +106,16 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   const readClient: Client = reader;
   const writeClient: Client = writer;
   const writes = location.path === undefined ? new Mutex() : fileWriteLock(location.path);
-  const guarded = <T>(operation: () => Promise<T>): Promise<T> => operation().catch((error) => {
-    throw asStorageError(error);
-  });
+  let operations = 0;
+  const guarded = async <T>(operation: () => Promise<T>): Promise<T> => {
+    // libSQL's native statements are freed by finalizers that run only when the event loop
+    // turns; a caller awaiting us in a tight loop never lets it, and memory grows without bound.
+    operations += 1;
+    if (operations % letEventLoopRunEvery === 0) await new Promise((resolve) => setImmediate(resolve));
+    return operation().catch((error: unknown) => {
+      throw asStorageError(error);
+    });
+  };
   return {
     location,
     client: readClient,
