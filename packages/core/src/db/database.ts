@@ -37,6 +37,16 @@ export interface Database {
 const letEventLoopRunEvery = 64;
 
 /**
+ * Per-connection settings of the one connection that writes: its durability, and
+ * `secure_delete`, which overwrites deleted content with zeros so that forgotten text does not
+ * linger in free pages.
+ */
+async function tuneWriter(writer: Client, options: DatabaseOptions): Promise<void> {
+  await writer.execute(`PRAGMA synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+  await writer.execute('PRAGMA secure_delete = ON');
+}
+
+/**
  * libSQL says only "not a database" both for a wrong or missing encryption key and for a
  * damaged file; the message names what the operator can do about either.
  */
@@ -90,12 +100,10 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     reader = createClient(clientConfig);
     writer = singleConnection ? reader : createClient({ ...clientConfig, concurrency: 1 });
     if (location.kind === 'file') {
-      // journal_mode is stored in the file; synchronous is per connection, and only the writer writes.
+      // journal_mode is stored in the file; the rest is per connection, and only the writer writes.
       await writer.execute('PRAGMA journal_mode = WAL');
     }
-    if (local) {
-      await writer.execute(`PRAGMA synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
-    }
+    if (local) await tuneWriter(writer, options);
   } catch (error) {
     writer?.close();
     reader?.close();
@@ -131,6 +139,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
           // A BEGIN that timed out on another process's lock stays pending on its connection and
           // would make every later COMMIT there fail; start over on fresh connections.
           await writeClient.reconnect();
+          if (local) await tuneWriter(writeClient, options);
           throw error;
         });
         try {

@@ -1,7 +1,8 @@
-import { copyFileSync, existsSync, renameSync, rmSync, chmodSync } from 'node:fs';
+import { chmodSync, copyFileSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ensureParentDirectory } from '../db/database-location.js';
 import { EpisodicError } from '../errors.js';
+import { swapDatabaseFile } from './swap-database-file.js';
 import { verifyDatabase, type VerifyReport } from './verify-database.js';
 
 export interface RestoreOptions {
@@ -33,16 +34,7 @@ export async function restoreDatabase(options: RestoreOptions): Promise<RestoreR
   const staging = `${path}.restoring`;
   copyFileSync(resolve(options.from), staging);
   chmodSync(staging, 0o600);
-  let previous: string | null = null;
-  if (existsSync(path)) {
-    previous = `${path}.before-restore-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-    // The old WAL and shared-memory files belong to the old database: left in place, SQLite would
-    // replay them into the restored one.
-    for (const suffix of ['-wal', '-shm', '']) {
-      if (existsSync(`${path}${suffix}`)) renameSync(`${path}${suffix}`, `${previous}${suffix}`);
-    }
-  }
-  renameSync(staging, path);
+  const previous = swapDatabaseFile(path, staging, 'before-restore');
   if (options.cachePath !== undefined) rmSync(options.cachePath, { recursive: true, force: true });
   return { ...report, previous };
 }

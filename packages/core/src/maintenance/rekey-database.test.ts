@@ -1,0 +1,56 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { tempDir } from '../__fixtures__/temp-store.js';
+import { openMemory } from '../open-memory.js';
+import { rekeyDatabase } from './rekey-database.js';
+
+const cleanups: (() => void)[] = [];
+afterEach(() => cleanups.splice(0).forEach((cleanup) => cleanup()));
+
+async function seed(url: string, encryptionKey?: string) {
+  const memory = await openMemory({ url, ...(encryptionKey ? { encryptionKey } : {}) });
+  const ids: string[] = [];
+  for (let i = 0; i < 30; i += 1) {
+    const episode = await memory.startEpisode({ taskType: 'debugging', domain: `d${i % 3}`, context: `REKEY-CANARY episode ${i}` });
+    await memory.logSteps(episode.id, [{ action: 'grep', result: `hit ${i}` }, { action: 'fix' }]);
+    await memory.completeEpisode(episode.id, { status: i % 2 ? 'completed' : 'failed' });
+    ids.push(episode.id);
+  }
+  await memory.tokens.create({ name: 'agent' });
+  await memory.close();
+  return ids;
+}
+
+async function snapshot(url: string, encryptionKey: string | undefined, ids: string[]) {
+  const memory = await openMemory({ url, ...(encryptionKey ? { encryptionKey } : {}) });
+  const episodes = await Promise.all(ids.map((id) => memory.getEpisode(id)));
+  const hits = (await memory.searchText({ text: 'REKEY-CANARY', limit: 100 })).length;
+  const audit = (await memory.audit.query({ limit: 1000 })).length;
+  const tokens = (await memory.tokens.list()).length;
+  await memory.close();
+  return { episodes, hits, audit, tokens };
+}
+
+describe('rekey', () => {
+  it.each([
+    ['from no key to a key', undefined, 'new key'],
+    ['from one key to another', 'old key', 'new key'],
+  ])('moves a store %s without losing anything', async (_name, oldKey, newKey) => {
+    const dir = tempDir();
+    cleanups.push(dir.cleanup);
+    const path = join(dir.path, 'memory.db');
+    const url = `file:${path}`;
+    const ids = await seed(url, oldKey);
+    const before = await snapshot(url, oldKey, ids);
+    expect(before.hits).toBe(30);
+
+    const report = await rekeyDatabase({ path, encryptionKey: oldKey, newEncryptionKey: newKey });
+    expect(report.rows).toMatchObject({ episodes: 30, steps: 60 });
+    expect(report.previous).toMatch(/before-rekey/);
+
+    expect(await snapshot(url, newKey, ids)).toEqual(before);
+    expect(readFileSync(path).toString('latin1')).not.toContain('REKEY-CANARY');
+    await expect(openMemory({ url, ...(oldKey ? { encryptionKey: oldKey } : {}) })).rejects.toMatchObject({ code: 'STORAGE' });
+  });
+});
