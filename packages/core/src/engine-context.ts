@@ -1,3 +1,4 @@
+import type { AuditLog } from './audit/audit-log.js';
 import type { ResolvedMemoryConfig } from './config.js';
 import type { Database } from './db/database.js';
 import type { InputSchemas } from './schemas/input-schemas.js';
@@ -7,4 +8,5 @@ export interface EngineContext {
   db: Database;
   config: ResolvedMemoryConfig;
   schemas: InputSchemas;
+  audit: AuditLog;
 }

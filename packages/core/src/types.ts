@@ -12,6 +12,8 @@ export interface AccessScope {
 /** Options every engine method accepts. */
 export interface CallOptions {
   scope?: AccessScope | undefined;
+  /** Who is calling, for the audit log: a token id, or `local` (the default). */
+  actor?: string | undefined;
 }
 
 export interface Episode {

@@ -11,23 +11,30 @@ export function tempDir(prefix = 'episodic-test-'): { path: string; cleanup: () 
 }
 
 /**
+ * The core suite runs twice (`pnpm test`): with the LMDB cache, and with `EPISODIC_TEST_CACHE=off`
+ * without it. A test that sets `cache` itself gets what it asked for in both runs.
+ */
+export const testCacheEnabled = process.env.EPISODIC_TEST_CACHE !== 'off';
+
+/**
  * Opens a store on a real libSQL file in a temp folder. Tests use this rather than `:memory:`
- * so that they exercise WAL, the connection pool and the file on disk as users will.
+ * so that they exercise WAL, the connection pool and the file on disk as users will. Its cache
+ * (in `cache/` beside the database) follows `testCacheEnabled`.
  */
 export async function openTempMemory(config: MemoryConfig = {}) {
   const dir = tempDir();
   const url = `file:${join(dir.path, 'memory.db')}`;
-  const memory = await openMemory({ url, ...config });
+  const memory = await openMemory({ url, ...(testCacheEnabled ? {} : { cache: false }), ...config });
   return {
     memory,
     dir: dir.path,
     url,
     async [Symbol.asyncDispose]() {
-      memory.close();
+      await memory.close();
       dir.cleanup();
     },
-    close() {
-      memory.close();
+    async close() {
+      await memory.close();
       dir.cleanup();
     },
   };

@@ -1,5 +1,5 @@
 import type { InStatement, Transaction } from '@libsql/client';
-import { assertDomainInScope } from '../access-scope.js';
+import { localActor, type AuditEvent } from '../audit/audit-event.js';
 import { episodeColumns, toEpisode } from '../db/rows.js';
 import { SqlFilter } from '../db/sql-filter.js';
 import type { EngineContext } from '../engine-context.js';
@@ -11,42 +11,80 @@ import type { AccessScope, CallOptions, Episode } from '../types.js';
 import { parseInput } from '../validate.js';
 import { insertSteps } from './insert-steps.js';
 
-function notFound(id: string): EpisodicError {
-  return new EpisodicError('NOT_FOUND', `Episode ${id} does not exist.`);
+/**
+ * A refused write, with how the audit log should classify it. Only `error` reaches the caller:
+ * `domain` may name a domain the caller must not learn about.
+ */
+class Refusal extends EpisodicError {
+  constructor(
+    readonly error: EpisodicError,
+    readonly denied: boolean,
+    readonly domain: string | null,
+  ) {
+    super(error.code, error.message);
+  }
 }
 
 /**
- * Explains why a conditional UPDATE touched no row: the episode is missing (or out of scope,
- * which must look the same) or it is in a state that forbids the change.
+ * Explains why a write found no row it may change: the episode is missing, or lies outside the
+ * caller's scope (both answered NOT_FOUND, so a scoped caller learns nothing, but audited as a
+ * denial), or it is in a state that forbids the change (CONFLICT).
  */
-async function refusal(tx: Transaction, id: string, scope: AccessScope | undefined, change: string) {
-  const filter = new SqlFilter().when('id = ?', id).scope('domain', scope);
-  const row = (await tx.execute({ sql: `SELECT status FROM episodes WHERE ${filter.sql}`, args: filter.args }))
-    .rows[0];
-  if (row === undefined) return notFound(id);
-  return new EpisodicError('CONFLICT', `Episode ${id} is ${String(row.status)}; it cannot be ${change}.`);
-}
-
-async function updateEpisode(
-  context: EngineContext,
-  id: string,
-  scope: AccessScope | undefined,
-  change: string,
-  build: (filter: SqlFilter) => InStatement,
-): Promise<Episode> {
-  return context.db.write(async (tx) => {
-    const row = (await tx.execute(build(new SqlFilter().when('id = ?', id).scope('domain', scope)))).rows[0];
-    if (row === undefined) throw await refusal(tx, id, scope, change);
-    return toEpisode(row);
-  });
+async function refusal(tx: Transaction, id: string, scope: AccessScope | undefined, change: string): Promise<Refusal> {
+  const row = (await tx.execute({ sql: 'SELECT status, domain FROM episodes WHERE id = ?', args: [id] })).rows[0];
+  const domain = row === undefined ? null : String(row.domain);
+  if (row === undefined || (scope !== undefined && !scope.domains.includes(String(row.domain)))) {
+    return new Refusal(new EpisodicError('NOT_FOUND', `Episode ${id} does not exist.`), row !== undefined, domain);
+  }
+  return new Refusal(
+    new EpisodicError('CONFLICT', `Episode ${id} is ${String(row.status)}; it cannot be ${change}.`),
+    false,
+    domain,
+  );
 }
 
 export function createEpisodeWrites(context: EngineContext) {
-  const { schemas } = context;
+  const { schemas, audit } = context;
+
+  /** Runs a write and audits it in its own transaction; a refusal is audited once the transaction rolled back. */
+  async function audited<T>(
+    event: Omit<AuditEvent, 'outcome' | 'actor'>,
+    options: CallOptions,
+    section: (tx: Transaction, record: (domain: string) => Promise<unknown>) => Promise<T>,
+  ): Promise<T> {
+    const actor = options.actor ?? localActor;
+    try {
+      return await context.db.write((tx) =>
+        section(tx, (domain) => audit.inTransaction(tx, { ...event, actor, domain, outcome: 'ok' })),
+      );
+    } catch (caught) {
+      if (caught instanceof Refusal) {
+        audit.record({ ...event, actor, domain: caught.domain, outcome: caught.denied ? 'denied' : 'error' });
+        throw caught.error;
+      }
+      audit.record({ ...event, actor, outcome: 'error' });
+      throw caught;
+    }
+  }
+
+  function updateEpisode(
+    id: string,
+    options: CallOptions,
+    change: string,
+    build: (filter: SqlFilter) => InStatement,
+  ): Promise<Episode> {
+    return audited({ operation: 'update', entityType: 'episode', entityId: id }, options, async (tx, record) => {
+      const row = (await tx.execute(build(new SqlFilter().when('id = ?', id).scope('domain', options.scope)))).rows[0];
+      if (row === undefined) throw await refusal(tx, id, options.scope, change);
+      const episode = toEpisode(row);
+      await record(episode.domain);
+      return episode;
+    });
+  }
+
   return {
     async startEpisode(input: StartEpisodeInput, options: CallOptions = {}): Promise<Episode> {
       const data = parseInput(schemas.startEpisode, input, 'episode');
-      assertDomainInScope(data.domain, options.scope);
       const episode: Episode = {
         id: newId(),
         taskType: data.taskType,
@@ -59,8 +97,12 @@ export function createEpisodeWrites(context: EngineContext) {
         metadata: data.metadata ?? null,
         embeddingVersion: null,
       };
-      await context.db.write((tx) =>
-        tx.execute({
+      return audited({ operation: 'create', entityType: 'episode', entityId: episode.id }, options, async (tx, record) => {
+        if (options.scope !== undefined && !options.scope.domains.includes(data.domain)) {
+          const forbidden = new EpisodicError('FORBIDDEN', `This caller may not write to domain "${data.domain}".`);
+          throw new Refusal(forbidden, true, data.domain);
+        }
+        await tx.execute({
           sql: `INSERT INTO episodes (id, task_type, domain, context, status, created_at, metadata)
                 VALUES (?, ?, ?, ?, 'active', ?, ?)`,
           args: [
@@ -71,24 +113,24 @@ export function createEpisodeWrites(context: EngineContext) {
             episode.createdAt,
             episode.metadata === null ? null : JSON.stringify(episode.metadata),
           ],
-        }),
-      );
-      return episode;
+        });
+        await record(episode.domain);
+        return episode;
+      });
     },
 
     async logSteps(episodeId: string, steps: StepInput[], options: CallOptions = {}) {
       const id = parseInput(schemas.id, episodeId, 'episode id', 'episodeId');
       const data = parseInput(schemas.steps, steps, 'steps', 'steps');
-      return context.db.write(async (tx) => {
+      return audited({ operation: 'create', entityType: 'steps', entityId: id }, options, async (tx, record) => {
         const filter = new SqlFilter().when('id = ?', id).scope('domain', options.scope);
         const row = (
-          await tx.execute({ sql: `SELECT status FROM episodes WHERE ${filter.sql}`, args: filter.args })
+          await tx.execute({ sql: `SELECT status, domain FROM episodes WHERE ${filter.sql}`, args: filter.args })
         ).rows[0];
-        if (row === undefined) throw notFound(id);
-        if (row.status !== 'active') {
-          throw new EpisodicError('CONFLICT', `Episode ${id} is ${String(row.status)}; no more steps can be logged.`);
-        }
-        return insertSteps(tx, id, data);
+        if (row === undefined || row.status !== 'active') throw await refusal(tx, id, options.scope, 'given more steps');
+        const stored = await insertSteps(tx, id, data);
+        await record(String(row.domain));
+        return stored;
       });
     },
 
@@ -97,7 +139,7 @@ export function createEpisodeWrites(context: EngineContext) {
       const data = parseInput(schemas.completeEpisode, input, 'completion');
       // Without an explicit rate the outcome itself is the rate: a completed run succeeded.
       const successRate = data.successRate ?? (data.status === 'completed' ? 1 : 0);
-      return updateEpisode(context, id, options.scope, 'completed', (filter) => ({
+      return updateEpisode(id, options, 'completed', (filter) => ({
         sql: `UPDATE episodes SET status = ?, success_rate = ?, completed_at = ?
               WHERE ${filter.sql} AND status = 'active' RETURNING ${episodeColumns}`,
         args: [data.status, successRate, nowIso(), ...filter.args],
@@ -106,7 +148,7 @@ export function createEpisodeWrites(context: EngineContext) {
 
     async archiveEpisode(episodeId: string, options: CallOptions = {}) {
       const id = parseInput(schemas.id, episodeId, 'episode id', 'episodeId');
-      return updateEpisode(context, id, options.scope, 'archived', (filter) => ({
+      return updateEpisode(id, options, 'archived', (filter) => ({
         sql: `UPDATE episodes SET status = 'archived', completed_at = COALESCE(completed_at, ?)
               WHERE ${filter.sql} AND status != 'archived' RETURNING ${episodeColumns}`,
         args: [nowIso(), ...filter.args],

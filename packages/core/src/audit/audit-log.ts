@@ -1,0 +1,105 @@
+import type { InStatement, Transaction } from '@libsql/client';
+import type { Database } from '../db/database.js';
+import { SqlFilter } from '../db/sql-filter.js';
+import type { Logger } from '../logger.js';
+import type { AccessScope } from '../types.js';
+import { parseInput } from '../validate.js';
+import { auditQuerySchema, type AuditEntry, type AuditEvent, type AuditQuery } from './audit-event.js';
+
+/** Reads are written in batches: at most this long after they happen… */
+const flushAfterMs = 500;
+/** …or as soon as this many are waiting. */
+const flushAtEntries = 200;
+
+function insert(event: AuditEvent, at: string): InStatement {
+  return {
+    sql: `INSERT INTO audit_log (at, actor, operation, entity_type, entity_id, domain, outcome)
+          VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    args: [at, event.actor, event.operation, event.entityType, event.entityId ?? null, event.domain ?? null, event.outcome],
+  };
+}
+
+/**
+ * The append-only record of every data operation. A write is audited inside its own
+ * transaction (`inTransaction`), so the two commit or roll back together. Reads are many and
+ * must not cost a write each, so they are buffered and written in batches; a batch that fails to
+ * write stays buffered for the next attempt, and `close` writes what is left: none is dropped.
+ */
+export function createAuditLog(db: Database, logger: Logger) {
+  let pending: InStatement[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  let flushing: Promise<void> = Promise.resolve();
+
+  async function writePending(): Promise<void> {
+    if (timer !== undefined) clearTimeout(timer);
+    timer = undefined;
+    if (pending.length === 0) return;
+    const batch = pending;
+    pending = [];
+    try {
+      await db.write((tx) => tx.batch(batch));
+    } catch (error) {
+      pending = [...batch, ...pending];
+      logger.warn(`episodic: ${batch.length} audit entries not written yet, will retry: ${(error as Error).message}`);
+      schedule();
+    }
+  }
+
+  function flush(): Promise<void> {
+    flushing = flushing.then(writePending);
+    return flushing;
+  }
+
+  function schedule(): void {
+    if (timer === undefined) {
+      timer = setTimeout(() => void flush(), flushAfterMs);
+      timer.unref();
+    }
+  }
+
+  return {
+    /** Records a write's audit row in the write's own transaction. */
+    inTransaction(tx: Transaction, event: AuditEvent): Promise<unknown> {
+      return tx.execute(insert(event, new Date().toISOString()));
+    },
+
+    /** Records a read, a search, or a refusal whose transaction rolled back; written soon, in a batch. */
+    record(event: AuditEvent): void {
+      pending.push(insert(event, new Date().toISOString()));
+      if (pending.length >= flushAtEntries) void flush();
+      else schedule();
+    },
+
+    flush,
+
+    /** Entries oldest first, filtered by time, actor, operation and outcome, limited to the scope's domains. */
+    async query(input: AuditQuery = {}, scope?: AccessScope): Promise<AuditEntry[]> {
+      const filters = parseInput(auditQuerySchema, input, 'audit query');
+      const where = new SqlFilter()
+        .when('at >= ?', filters.since === undefined ? undefined : new Date(filters.since).toISOString())
+        .when('at < ?', filters.until === undefined ? undefined : new Date(filters.until).toISOString())
+        .when('actor = ?', filters.actor)
+        .when('operation = ?', filters.operation)
+        .when('outcome = ?', filters.outcome)
+        .when('seq > ?', filters.afterSeq)
+        .scope('domain', scope);
+      const rows = await db.read({
+        sql: `SELECT seq, at, actor, operation, entity_type, entity_id, domain, outcome FROM audit_log
+              WHERE ${where.sql} ORDER BY seq LIMIT ?`,
+        args: [...where.args, filters.limit],
+      });
+      return rows.rows.map((row) => ({
+        seq: Number(row.seq),
+        at: String(row.at),
+        actor: String(row.actor),
+        operation: String(row.operation) as AuditEntry['operation'],
+        entityType: String(row.entity_type),
+        entityId: row.entity_id === null ? null : String(row.entity_id),
+        domain: row.domain === null ? null : String(row.domain),
+        outcome: String(row.outcome) as AuditEntry['outcome'],
+      }));
+    },
+  };
+}
+
+export type AuditLog = ReturnType<typeof createAuditLog>;
