@@ -129,6 +129,7 @@ describe('hostile input to the public API', () => {
         cases += 1;
         const result = await outcome(() => store.memory.logSteps(episode.id, steps as never));
         if (result.ok) {
+          expect(result.value.map((step) => step.durationMs)).toEqual((await store.memory.getEpisode(episode.id))?.steps.slice(-steps.length).map((step) => step.durationMs));
           stored += 1;
           expectedCount += steps.length;
           const read = (await store.memory.getEpisode(episode.id))?.steps.slice(-steps.length) ?? [];
@@ -136,7 +137,7 @@ describe('hostile input to the public API', () => {
             const input = steps[i]!;
             expect(step.action).toBe(input.action);
             expect(step.result).toBe(input.result ?? null);
-            expect(step.durationMs).toBe(input.durationMs ?? null);
+            expect(step.durationMs).toBe(typeof input.durationMs === 'number' ? input.durationMs + 0 : null);
             expect(step.metadata ?? undefined).toEqual(input.metadata === undefined ? undefined : withoutUndefined(input.metadata));
           });
         } else {

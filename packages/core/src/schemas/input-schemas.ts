@@ -43,7 +43,8 @@ export function createInputSchemas({ limits, taskTypes = [], patternTypes = [] }
     id: id.optional(),
     action: storedText(limits.maxActionChars).min(1),
     result: storedText(limits.maxResultChars).optional(),
-    durationMs: z.number().int().nonnegative().max(2_147_483_647).optional(),
+    // -0 would come back from the database as 0: normalise it here so the caller sees what is stored.
+    durationMs: z.number().int().nonnegative().max(2_147_483_647).transform((ms) => ms + 0).optional(),
     success: z.boolean().optional(),
     timestamp: timestampSchema.optional(),
     metadata: metadata.optional(),
@@ -78,6 +79,16 @@ export function createInputSchemas({ limits, taskTypes = [], patternTypes = [] }
     limit: limit.default(20),
   });
 
+  /** `retrieve`: the filters of `searchText`, a required query text, and fewer results by default. */
+  const retrieve = z.strictObject({
+    text: z.string().min(1).max(limits.maxContextChars),
+    domain: domain.optional(),
+    status: episodeStatusSchema.optional(),
+    taskType: taskType.optional(),
+    ...timeRange,
+    limit: limit.default(10),
+  });
+
   const listPatterns = z.strictObject({
     type: patternType.optional(),
     domain: domain.optional(),
@@ -97,6 +108,7 @@ export function createInputSchemas({ limits, taskTypes = [], patternTypes = [] }
     completeEpisode,
     listEpisodes,
     searchText,
+    retrieve,
     listPatterns,
   };
 }
@@ -107,4 +119,5 @@ export type StepInput = z.input<InputSchemas['step']>;
 export type CompleteEpisodeInput = z.input<InputSchemas['completeEpisode']>;
 export type ListEpisodesInput = z.input<InputSchemas['listEpisodes']>;
 export type SearchTextInput = z.input<InputSchemas['searchText']>;
+export type RetrieveInput = z.input<InputSchemas['retrieve']>;
 export type ListPatternsInput = z.input<InputSchemas['listPatterns']>;

@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { SqlFilter } from '../db/sql-filter.js';
+import type { InputSchemas } from '../schemas/input-schemas.js';
+import type { AccessScope } from '../types.js';
+
+const metadataValue = z.union([z.string().max(1024), z.number(), z.boolean(), z.null()]);
+
+/** Which episodes to forget: by id, every episode of a domain (optionally only older ones), or by metadata values. */
+export function forgetSelectorSchema(schemas: Pick<InputSchemas, 'id' | 'domain'>) {
+  return z.union([
+    z.strictObject({ episodeIds: z.array(schemas.id).min(1).max(10_000) }),
+    z.strictObject({ domain: schemas.domain, createdBefore: z.iso.datetime({ offset: true }).optional() }),
+    z.strictObject({
+      metadata: z
+        .record(z.string().min(1).max(128), metadataValue)
+        .refine((match) => Object.keys(match).length > 0, 'must name at least one key'),
+    }),
+  ]);
+}
+export type ForgetSelector = z.output<ReturnType<typeof forgetSelectorSchema>>;
+
+/** A JSON path naming one top-level key, whatever characters it holds. */
+function keyPath(key: string): string {
+  return `$."${key.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+/** The episodes a selector names, within the caller's scope, as a WHERE clause over `episodes`. */
+export function selectorFilter(selector: ForgetSelector, scope: AccessScope | undefined): SqlFilter {
+  const filter = new SqlFilter().scope('domain', scope);
+  if ('episodeIds' in selector) {
+    return filter.when(`id IN (${selector.episodeIds.map(() => '?').join(', ')})`, ...selector.episodeIds);
+  }
+  if ('domain' in selector) {
+    return filter
+      .when('domain = ?', selector.domain)
+      .when('created_at < ?', selector.createdBefore === undefined ? undefined : new Date(selector.createdBefore).toISOString());
+  }
+  for (const [key, value] of Object.entries(selector.metadata)) {
+    if (value === null) filter.when("json_type(metadata, ?) = 'null'", keyPath(key));
+    else if (typeof value === 'boolean') filter.when("json_type(metadata, ?) = ?", keyPath(key), value ? 'true' : 'false');
+    else filter.when('json_extract(metadata, ?) = ?', keyPath(key), value);
+  }
+  return filter;
+}

@@ -1,0 +1,124 @@
+import { createClient } from '@libsql/client';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openTempMemory, testCacheEnabled } from '../__fixtures__/temp-store.js';
+import { createActionPairMiner } from '../mining/__fixtures__/test-miners.js';
+
+let store: Awaited<ReturnType<typeof openTempMemory>>;
+beforeEach(async () => {
+  store = await openTempMemory({ miners: [createActionPairMiner()] });
+});
+afterEach(() => store.close());
+
+async function record(domain: string, secret: string, metadata: Record<string, string> = {}, actions = ['lint', 'fix']) {
+  const episode = await store.memory.startEpisode({ taskType: 'debugging', domain, context: `context ${secret}`, metadata });
+  await store.memory.logSteps(episode.id, actions.map((action) => ({ action, result: `result ${secret}` })));
+  await store.memory.completeEpisode(episode.id, { status: 'completed' });
+  return episode.id;
+}
+
+async function count(table: string, where = '1'): Promise<number> {
+  const raw = createClient({ url: store.url });
+  const n = Number((await raw.execute(`SELECT count(*) AS n FROM ${table} WHERE ${where}`)).rows[0]?.n);
+  raw.close();
+  return n;
+}
+
+/** Every byte of the database folder, cache included. */
+function folderBytes(): string {
+  return readdirSync(store.dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => readFileSync(join(entry.parentPath, entry.name)).toString('latin1'))
+    .join('');
+}
+
+describe('forget', () => {
+  it('removes episodes by id with their steps, links and full-text rows, auditing without content', async () => {
+    const gone = await record('web', 'PELICAN7741');
+    const kept = await record('web', 'OTTER2210');
+    await store.memory.getEpisode(gone); // cached, if the cache is on
+
+    const report = await store.memory.forget({ episodeIds: [gone] }, { actor: 'token-x' });
+    expect(report).toMatchObject({ episodeIds: [gone], domains: ['web'] });
+    expect(await store.memory.getEpisode(gone)).toBeNull();
+    expect(await store.memory.getEpisode(kept)).not.toBeNull();
+    expect(await store.memory.searchText({ text: 'PELICAN7741' })).toEqual([]);
+    expect(await count('steps', `episode_id = '${gone}'`)).toBe(0);
+    expect(await count('episode_patterns', `episode_id = '${gone}'`)).toBe(0);
+
+    const audit = await store.memory.audit.query({ operation: 'delete' });
+    expect(audit).toMatchObject([{ actor: 'token-x', entityType: 'episode', entityId: gone, domain: 'web', outcome: 'ok' }]);
+    expect(JSON.stringify(await store.memory.audit.query({ limit: 1000 }))).not.toContain('PELICAN');
+  });
+
+  it('leaves no trace of the deleted text in the bytes of the database and its WAL', async () => {
+    const gone = await record('web', 'PELICAN7741');
+    await record('web', 'OTTER2210');
+    expect(folderBytes()).toContain('PELICAN7741');
+    await store.memory.forget({ episodeIds: [gone] });
+    const raw = readdirSync(store.dir).filter((file) => file.startsWith('memory.db'));
+    const bytes = raw.map((file) => readFileSync(join(store.dir, file)).toString('latin1')).join('');
+    expect(bytes).not.toContain('PELICAN7741');
+    expect(bytes).toContain('OTTER2210');
+  });
+
+  it('forgets a whole domain, or by metadata, and only within the caller’s scope', async () => {
+    await record('team-a', 'A1', { user: 'alice' });
+    await record('team-a', 'A2', { user: 'bob' });
+    const b = await record('team-b', 'B1', { user: 'alice' });
+
+    expect((await store.memory.forget({ metadata: { user: 'alice' } }, { scope: { domains: ['team-a'] } })).episodeIds).toHaveLength(1);
+    expect(await store.memory.getEpisode(b)).not.toBeNull();
+    expect((await store.memory.forget({ domain: 'team-b' }, { scope: { domains: ['team-a'] } })).episodeIds).toEqual([]);
+    expect((await store.memory.forget({ domain: 'team-a' })).episodeIds).toHaveLength(1);
+    expect((await store.memory.listEpisodes({ domain: 'team-a' })).items).toEqual([]);
+    await expect(store.memory.forget({ metadata: {} })).rejects.toMatchObject({ code: 'VALIDATION' });
+  });
+
+  it('recomputes the patterns the episodes supported; a pattern left with no evidence disappears', async () => {
+    const first = await record('web', 'S1', {}, ['lint', 'fix']);
+    await record('web', 'S2', {}, ['lint', 'fix']);
+    const only = await record('web', 'S3', {}, ['deploy', 'verify']);
+    const pairs = async () =>
+      Object.fromEntries(
+        (await store.memory.listPatterns({ type: 'action_pair' as never })).map((p) => [JSON.stringify(p.patternData), p]),
+      );
+    expect((await pairs())['{"first":"lint","then":"fix"}']).toBeDefined();
+
+    await store.memory.forget({ episodeIds: [only, first] });
+    const after = await pairs();
+    expect(after['{"first":"deploy","then":"verify"}']).toBeUndefined();
+    const lintFix = after['{"first":"lint","then":"fix"}'] as unknown as { support: number } | undefined;
+    expect(lintFix?.support).toBe(1);
+  });
+
+  it.runIf(testCacheEnabled)('serves no cached copy of a forgotten episode', async () => {
+    const gone = await record('web', 'PELICAN7741');
+    expect(await store.memory.getEpisode(gone)).not.toBeNull();
+    expect(await store.memory.getEpisode(gone)).not.toBeNull();
+    await store.memory.forget({ episodeIds: [gone] });
+    expect(await store.memory.getEpisode(gone)).toBeNull();
+  });
+});
+
+describe('retention', () => {
+  it('archives and deletes by per-domain age, keeping archived episodes readable', async () => {
+    const old = await record('web', 'OLD');
+    const older = await record('logs', 'OLDER');
+    const now = new Date(Date.now() + 10 * 86_400_000);
+    const fresh = await record('web', 'FRESH');
+
+    const report = await store.memory.applyRetention(
+      { web: { archiveAfterDays: 5 }, logs: { archiveAfterDays: 1, deleteAfterDays: 7 } },
+      { now },
+    );
+    expect(report).toEqual({ archived: { web: 2, logs: 0 }, deleted: { logs: 1 } });
+    expect(await store.memory.getEpisode(old)).toMatchObject({ status: 'archived' });
+    expect(await store.memory.getEpisode(fresh)).toMatchObject({ status: 'archived' });
+    expect(await store.memory.getEpisode(older)).toBeNull();
+    await expect(store.memory.applyRetention({ web: { archiveAfterDays: 9, deleteAfterDays: 2 } })).rejects.toMatchObject({
+      issues: [{ path: 'policies.web.deleteAfterDays' }],
+    });
+  });
+});

@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import { localActor } from '../audit/audit-event.js';
+import type { EngineContext } from '../engine-context.js';
+import type { CallOptions } from '../types.js';
+import { parseInput } from '../validate.js';
+import type { ForgetReport } from './forget.js';
+import type { ForgetSelector } from './forget-selector.js';
+
+const days = z.number().positive().max(36_500);
+
+/** How long a domain keeps its episodes: archived after some days, deleted after more. */
+export const retentionPolicySchema = z
+  .strictObject({ archiveAfterDays: days.optional(), deleteAfterDays: days.optional() })
+  .refine((policy) => policy.archiveAfterDays !== undefined || policy.deleteAfterDays !== undefined, 'set archiveAfterDays, deleteAfterDays or both')
+  .refine(
+    (policy) => policy.archiveAfterDays === undefined || policy.deleteAfterDays === undefined || policy.deleteAfterDays >= policy.archiveAfterDays,
+    { message: 'deleteAfterDays must not be shorter than archiveAfterDays', path: ['deleteAfterDays'] },
+  );
+export type RetentionPolicy = z.input<typeof retentionPolicySchema>;
+
+export interface RetentionReport {
+  /** Episodes archived per domain. */
+  archived: Record<string, number>;
+  /** Episodes deleted per domain. */
+  deleted: Record<string, number>;
+}
+
+export interface RetentionHooks {
+  forget: (selector: ForgetSelector, options: CallOptions) => Promise<ForgetReport>;
+  /** Drops cached copies of the episodes archived. */
+  archived: (episodeIds: string[]) => void;
+}
+
+/**
+ * Applies per-domain retention policies once (the server runs it on a schedule, the CLI on
+ * demand): episodes older than `archiveAfterDays` are archived (still readable, out of default
+ * retrieval), those older than `deleteAfterDays` are forgotten as `forget` does.
+ */
+export function createRetention(context: EngineContext, hooks: RetentionHooks) {
+  const { db, audit } = context;
+  const policiesSchema = z.record(context.schemas.domain, retentionPolicySchema);
+
+  return async function applyRetention(
+    policies: Record<string, RetentionPolicy>,
+    options: CallOptions & { now?: Date } = {},
+  ): Promise<RetentionReport> {
+    const checked = parseInput(policiesSchema, policies, 'retention policies', 'policies');
+    const now = options.now ?? new Date();
+    const cutoff = (after: number) => new Date(now.getTime() - after * 86_400_000).toISOString();
+    const report: RetentionReport = { archived: {}, deleted: {} };
+    for (const [domain, policy] of Object.entries(checked)) {
+      if (policy.deleteAfterDays !== undefined) {
+        const forgotten = await hooks.forget({ domain, createdBefore: cutoff(policy.deleteAfterDays) }, options);
+        report.deleted[domain] = forgotten.episodeIds.length;
+      }
+      if (policy.archiveAfterDays !== undefined) {
+        const before = cutoff(policy.archiveAfterDays);
+        const archived = await db.write(async (tx) => {
+          const rows = await tx.execute({
+            sql: `UPDATE episodes SET status = 'archived', completed_at = COALESCE(completed_at, ?)
+                  WHERE domain = ? AND created_at < ? AND status != 'archived' RETURNING id`,
+            args: [now.toISOString(), domain, before],
+          });
+          const ids = rows.rows.map((row) => String(row.id));
+          for (const id of ids) {
+            await audit.inTransaction(tx, { actor: options.actor ?? localActor, operation: 'update', entityType: 'episode', entityId: id, domain, outcome: 'ok' });
+          }
+          return ids;
+        });
+        if (archived.length > 0) hooks.archived(archived);
+        report.archived[domain] = archived.length;
+      }
+    }
+    return report;
+  };
+}
