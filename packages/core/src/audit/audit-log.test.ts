@@ -74,3 +74,29 @@ describe('audit log', () => {
     raw.close();
   });
 });
+
+describe('audit log of reads', () => {
+  it('records reads and searches, cache hit or not, with the actor and never the content', async () => {
+    const { memory } = store;
+    const episode = await memory.startEpisode({ taskType: 'debugging', domain: 'web', context: 'SECRET-READ-4' });
+    const reader = { actor: 'token-r' };
+    await memory.getEpisode(episode.id, reader);
+    await memory.getEpisode(episode.id, reader); // a cache hit when the cache is on
+    await memory.listEpisodes({ domain: 'web' }, reader);
+    await memory.searchText({ text: 'SECRET-READ-4' }, reader);
+    await memory.getEpisode('01936f3e-0000-7000-8000-000000000000', reader);
+    await expect(memory.listEpisodes({ limit: 0 }, reader)).rejects.toMatchObject({ code: 'VALIDATION' });
+    await memory.audit.flush();
+
+    const reads = await memory.audit.query({ actor: 'token-r' });
+    expect(reads.map((e) => [e.operation, e.entityType, e.entityId, e.domain, e.outcome])).toEqual([
+      ['read', 'episode', episode.id, 'web', 'ok'],
+      ['read', 'episode', episode.id, 'web', 'ok'],
+      ['read', 'episodes', null, 'web', 'ok'],
+      ['search', 'episodes', null, null, 'ok'],
+      ['read', 'episode', '01936f3e-0000-7000-8000-000000000000', null, 'error'],
+      ['read', 'episodes', null, null, 'error'],
+    ]);
+    expect(JSON.stringify(reads)).not.toContain('SECRET');
+  });
+});
