@@ -10,8 +10,9 @@ export interface Table {
   notes?: readonly string[];
 }
 
-/** A flat JSON value per key, so a CI job can compare figures without knowing the benchmark. */
-export type Figures = Record<string, number | string | boolean | null>;
+/** A JSON value per key, mostly flat, so a CI job can compare figures without knowing the benchmark. */
+export type FigureValue = number | string | boolean | null | { [key: string]: FigureValue };
+export type Figures = Record<string, FigureValue>;
 
 export interface BenchmarkReport {
   table: Table;

@@ -1,5 +1,10 @@
 import type { Benchmark } from './benchmark.js';
+import { cache } from './benchmarks/cache.js';
 import { ingest } from './benchmarks/ingest.js';
+import { mining } from './benchmarks/mining.js';
+import { retrievalQuality } from './benchmarks/retrieval-quality.js';
+import { retrievalSpeed } from './benchmarks/retrieval-speed.js';
+import { server } from './benchmarks/server.js';
 
 /** Every benchmark `pnpm bench` knows, in the order `pnpm bench` (no name) runs them. */
-export const benchmarks: readonly Benchmark[] = [ingest];
+export const benchmarks: readonly Benchmark[] = [ingest, cache, retrievalQuality, retrievalSpeed, mining, server];

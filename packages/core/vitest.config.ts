@@ -1,8 +1,14 @@
 import { defineProject } from 'vitest/config';
 
-export default defineProject({
-  test: {
-    name: 'core',
-    include: ['src/**/*.test.ts'],
-  },
+// `vitest run --mode no-cache` runs the suite with stores that have no LMDB cache (see
+// `openTempMemory`); the project name says which run a result line belongs to.
+export default defineProject(({ mode }) => {
+  const cache = mode !== 'no-cache' && process.env.EPISODIC_TEST_CACHE !== 'off';
+  return {
+    test: {
+      name: cache ? 'core (cache)' : 'core (no cache)',
+      include: ['src/**/*.test.ts'],
+      env: { EPISODIC_TEST_CACHE: cache ? 'on' : 'off' },
+    },
+  };
 });

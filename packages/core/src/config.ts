@@ -1,6 +1,10 @@
 import { z } from 'zod';
 import { enumNameSchema } from './enums.js';
 import { consoleLogger, type Logger } from './logger.js';
+import { embeddingProviderSchema } from './embeddings/provider-schema.js';
+import { retrievalConfigSchema } from './retrieval/retrieval-config.js';
+import { minersSchema } from './mining/miner-registry.js';
+import { cacheOptionSchema } from './cache/cache-options.js';
 
 /**
  * Upper bounds on what one call may store. They keep a misbehaving agent from filling the disk
@@ -37,8 +41,10 @@ export const memoryConfigSchema = z.object({
   /** Seconds between background syncs of an embedded replica. */
   syncIntervalSeconds: z.number().positive().optional(),
   /**
-   * Encrypts the database file and its WAL at rest (libSQL's encryption). Opening an encrypted
-   * store without its key, or with another one, fails with a `STORAGE` error; nothing is read.
+   * Encrypts the database file and its WAL at rest (libSQL's encryption), and the LMDB cache
+   * (lmdb's encryption, with a key derived from this one). Opening an encrypted store without its
+   * key, or with another one, fails with a `STORAGE` error; nothing is read. A cache built with
+   * another key, or none, is deleted and rebuilt (see the README's "Cache" section).
    */
   encryptionKey: z.string().min(1).optional(),
   /** How long a writer waits for another process's lock before giving up, in ms. */
@@ -52,7 +58,27 @@ export const memoryConfigSchema = z.object({
   taskTypes: z.array(enumNameSchema).default([]),
   /** Pattern types accepted in addition to the seed's four (miners register theirs here). */
   patternTypes: z.array(enumNameSchema).default([]),
+  /**
+   * Pattern miners run on every finished episode (`@episodic/miner-*`, or your own
+   * `PatternMinerV1`). Their pattern types are registered automatically. None by default: the
+   * server composes the four built-in miners from its own configuration.
+   */
+  miners: minersSchema.default([]),
   limits: limitsSchema.default(limitsSchema.parse({})),
+  /**
+   * The embedding provider (`createLocalEmbeddings()` from `@episodic/embeddings-local`, or any
+   * `EmbeddingProviderV1`). Without one, `retrieve` ranks by full text, recency and outcome only.
+   */
+  embeddings: embeddingProviderSchema.optional(),
+  /** Weights and sizes of `retrieve`'s fusion; see `retrievalConfigSchema`. */
+  retrieval: retrievalConfigSchema.default(retrievalConfigSchema.parse({})),
+  /**
+   * The LMDB cache in front of libSQL (see the README's "Cache" section): `false` turns it off;
+   * an object sets its folder, TTLs (seconds), size bound and compression threshold. On by
+   * default, in `cache/` beside a `file:` database and `./data/cache` for a remote one; off for
+   * `:memory:` unless `path` is given.
+   */
+  cache: cacheOptionSchema,
   /** Receives warnings about problems the engine recovers from. Defaults to `console.warn`. */
   logger: z.custom<Logger>((value) => typeof (value as Logger | undefined)?.warn === 'function').default(consoleLogger),
 });

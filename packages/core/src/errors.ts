@@ -12,6 +12,8 @@ const marker = Symbol.for('episodic.core.error');
  * - `SCHEMA_VERSION`: the database was written by a newer Episodic than this one.
  * - `CONFIG`: `openMemory` was given settings it cannot use.
  * - `STORAGE`: libSQL refused or failed; `cause` holds the driver's error.
+ * - `EMBEDDING`: the embedding provider failed or returned vectors that break its contract
+ *   (wrong count, length or non-finite numbers); `cause` holds the provider's error.
  */
 export type EpisodicErrorCode =
   | 'VALIDATION'
@@ -20,7 +22,8 @@ export type EpisodicErrorCode =
   | 'CONFLICT'
   | 'SCHEMA_VERSION'
   | 'CONFIG'
-  | 'STORAGE';
+  | 'STORAGE'
+  | 'EMBEDDING';
 
 /** One failed check of an input, with the path of the offending field (`steps.2.action`). */
 export interface ValidationIssue {

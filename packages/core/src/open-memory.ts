@@ -1,4 +1,10 @@
-import { emptyKeyspaceStats, type CacheStats } from './cache/cache-stats.js';
+import { localActor } from './audit/audit-event.js';
+import { auditReads } from './audit/audited-reads.js';
+import { createAuditLog } from './audit/audit-log.js';
+import type { CacheStats } from './cache/cache-stats.js';
+import { cachePatternChanges, invalidateCache, invalidatingWrites, type InvalidateCacheInput } from './cache/invalidation.js';
+import { openCache } from './cache/open-cache.js';
+import { readThrough } from './cache/read-through.js';
 import { memoryConfigSchema, type MemoryConfig, type ResolvedMemoryConfig } from './config.js';
 import { openDatabase, type Database } from './db/database.js';
 import type { EngineContext } from './engine-context.js';
@@ -8,11 +14,29 @@ import { createEpisodeWrites } from './episodes/episode-writes.js';
 import { migrate, type MigrationReport } from './migrations/migrate.js';
 import { compareVersions } from './migrations/migration.js';
 import { createPatternReads } from './patterns/pattern-reads.js';
+import { createPatternUsage } from './patterns/pattern-usage.js';
+import { createRelevantPatterns } from './patterns/relevant-patterns.js';
+import { createMiningEngine } from './mining/mining-engine.js';
+import type { RemineInput, RemineReport } from './mining/remine.js';
+import { minerPatternTypes } from './mining/miner-registry.js';
 import { createInputSchemas, type InputSchemas } from './schemas/input-schemas.js';
 import { createTextSearch } from './search/text-search.js';
-import type { CallOptions, Step } from './types.js';
-import type { StepInput } from './schemas/input-schemas.js';
+import { createTokenStore } from './tokens/token-store.js';
+import type { CallOptions, Episode, Step } from './types.js';
+import type { CompleteEpisodeInput, StepInput } from './schemas/input-schemas.js';
+import type { EpisodeLearner } from './learning/episode-learner.js';
+import { createLearningPipeline } from './learning/learning-pipeline.js';
+import { createForget } from './privacy/forget.js';
+import { createRetention } from './privacy/retention.js';
+import { createStoreMaintenance } from './maintenance/store-maintenance.js';
 import { parseInput } from './validate.js';
+import { createEmbeddingEngine } from './embeddings/embedding-engine.js';
+import type { EmbeddingProviderV1 } from './embeddings/embedding-provider.js';
+import { embeddingStamp } from './embeddings/embedding-stamp.js';
+import { embeddingProviderSchema } from './embeddings/provider-schema.js';
+import { reindexEpisodes, type ReindexOptions, type ReindexReport } from './embeddings/reindex.js';
+import { assertStoredStampsMatch } from './embeddings/stored-stamps.js';
+import { createRetrieval } from './retrieval/retrieve.js';
 
 export type Memory = Awaited<ReturnType<typeof openMemory>>;
 
@@ -39,38 +63,140 @@ export async function openMemory(config: MemoryConfig = {}) {
   const resolved: ResolvedMemoryConfig = parseInput(memoryConfigSchema, config, 'memory config');
   const db = await openDatabase(resolved);
   const migration = await migrateOrClose(db);
+  if (resolved.embeddings !== undefined) {
+    await assertStoredStampsMatch(db, embeddingStamp(resolved.embeddings)).catch((error: unknown) => {
+      db.close();
+      throw error;
+    });
+  }
   const schemas: InputSchemas = createInputSchemas({
     limits: resolved.limits,
     taskTypes: resolved.taskTypes,
-    patternTypes: resolved.patternTypes,
+    patternTypes: [...new Set([...resolved.patternTypes, ...minerPatternTypes(resolved.miners)])],
   });
-  const context: EngineContext = { db, config: resolved, schemas };
-  const writes = createEpisodeWrites(context);
+  const audit = createAuditLog(db, resolved.logger);
+  const context: EngineContext = { db, config: resolved, schemas, audit };
+  const cache = openCache({
+    url: resolved.url,
+    location: db.location,
+    settings: resolved.cache,
+    logger: resolved.logger,
+    encryptionKey: resolved.encryptionKey,
+  });
+  const writes = invalidatingWrites(cache, createEpisodeWrites(context));
+  const reads = createEpisodeReads(context);
+  const patternReads = createPatternReads(context);
+  const textSearch = createTextSearch(context);
+  const cachedReads = readThrough(
+    cache,
+    { ...reads, ...patternReads, ...textSearch },
+    { schemas, patternTypes: schemas.patternType.options },
+  );
+  // Plugins that learn from finished episodes (embedder, miners) are added here.
+  const learners: EpisodeLearner[] = [];
+  const patternChanges = cachePatternChanges(cache);
+  const mining = createMiningEngine(context, resolved.miners, patternChanges);
+  if (resolved.miners.length > 0) learners.push(mining.learner);
+  const embeddings = createEmbeddingEngine(context, resolved.embeddings);
+  if (resolved.embeddings !== undefined) learners.push(embeddings.learner);
+  const learning = createLearningPipeline(learners, resolved.logger);
+  const forget = createForget(context, {
+    // Rare and possibly huge: drop the whole cache rather than list every key.
+    forgotten: () => invalidateCache(cache, { all: true }),
+    recomputePatterns:
+      resolved.miners.length === 0 ? undefined : async (domains) => void (await mining.remine({}, { scope: { domains } })),
+  });
   let closed = false;
 
-  return {
+  // Every read below is audited (buffered), whether the cache or the database answers it.
+  return auditReads(audit, {
     config: resolved,
     /** The zod schemas this store validates with (its limits and enumerations). */
     schemas,
     /** What opening did to the schema: from which version to which, and the migrations applied. */
     migration,
     ...writes,
+    /**
+     * Sets the outcome of an active episode, then lets every learner (embedder, miners) learn
+     * from it before returning.
+     */
+    async completeEpisode(episodeId: string, input: CompleteEpisodeInput, options: CallOptions = {}): Promise<Episode> {
+      const episode = await writes.completeEpisode(episodeId, input, options);
+      if (learners.length > 0) {
+        const finished = await reads.getEpisode(episode.id);
+        if (finished !== null) await learning.learn(finished);
+        // The embedder stamps the episode it embedded: drop the copy read just before.
+        invalidateCache(cache, { episodes: [episode.id] });
+      }
+      return episode;
+    },
     /** Logs one step; see `logSteps`. */
     async logStep(episodeId: string, step: StepInput, options: CallOptions = {}): Promise<Step> {
       const [stored] = await writes.logSteps(episodeId, [step], options);
       return stored as Step;
     },
-    ...createEpisodeReads(context),
-    ...createPatternReads(context),
-    ...createTextSearch(context),
+    ...reads,
+    ...patternReads,
+    ...createRelevantPatterns(context),
+    ...createPatternUsage(context, patternChanges),
+    /** Rebuilds every mined pattern from scratch (see `RemineReport`); scoped callers rebuild their domains. */
+    async remine(input: RemineInput = {}, options: CallOptions = {}): Promise<RemineReport> {
+      const event = { actor: options.actor ?? localActor, operation: 'admin', entityType: 'patterns' } as const;
+      try {
+        const report = await mining.remine(input, options);
+        audit.record({ ...event, outcome: 'ok' });
+        return report;
+      } catch (error) {
+        audit.record({ ...event, outcome: 'error' });
+        throw error;
+      }
+    },
+    ...textSearch,
+    ...cachedReads,
+    ...createRetrieval(context, embeddings, cache),
+    /**
+     * Re-embeds every finished episode not yet embedded by `provider` and makes `provider` the
+     * store's embedding provider from now on. Resumable: after an interruption, call it again and
+     * it continues where it stopped. Use it to switch providers (open the store without
+     * `embeddings`, reindex, then open it with the new provider) or to embed episodes that
+     * finished while the store had no provider.
+     */
+    async reindex(provider: EmbeddingProviderV1, options: ReindexOptions = {}): Promise<ReindexReport> {
+      const checked = parseInput(embeddingProviderSchema, provider, 'embedding provider', 'provider');
+      embeddings.use(checked);
+      if (!learners.includes(embeddings.learner)) learners.push(embeddings.learner);
+      try {
+        return await reindexEpisodes(context, checked, options);
+      } finally {
+        // Reindexing restamps episodes in batches, each committed on its own.
+        cache.invalidateAll();
+      }
+    },
+    /** `provider/model/dimensions` of the embedding provider in use, or null without one. */
+    embeddingModel(): string | null {
+      return embeddings.active()?.stamp ?? null;
+    },
+    ...createStoreMaintenance(context, { repaired: () => invalidateCache(cache, { all: true }) }),
+    forget,
+    applyRetention: createRetention(context, {
+      forget,
+      archived: () => invalidateCache(cache, { all: true }),
+    }),
+    /** Bearer tokens for the server (`create`, `list`, `revoke`, `verify`). */
+    tokens: createTokenStore(context),
 
-    /** Hit, miss, eviction and size counts per cache keyspace. */
+    /** Hit, miss, eviction, expiry and entry counts per cache keyspace, and why the cache is off if it is. */
     cacheStats(): CacheStats {
-      return {
-        enabled: false,
-        reason: 'no cache configured',
-        keyspaces: { episode: emptyKeyspaceStats(), pattern: emptyKeyspaceStats(), query: emptyKeyspaceStats() },
-      };
+      return cache.stats();
+    },
+
+    /**
+     * Drops cached copies of episodes and patterns changed outside this store's write methods
+     * (a deletion, a script, a bulk fix), in every process sharing the cache; `{ all: true }`
+     * drops everything. Cached search results are always dropped.
+     */
+    invalidateCache(input: InvalidateCacheInput = {}): void {
+      invalidateCache(cache, input);
     },
 
     /** Refreshes the query planner's statistics (the seed's `ANALYZE`). */
@@ -84,13 +210,26 @@ export async function openMemory(config: MemoryConfig = {}) {
       return rows.rows.map((row) => String(row.version)).sort(compareVersions).at(-1) ?? '0.0.0';
     },
 
-    /** Releases the database; later calls fail with `STORAGE`. Safe to call twice. */
-    close(): void {
+    /** The audit log: every data operation, who did it and how it ended, never the content. */
+    audit: {
+      query: audit.query,
+      flush: audit.flush,
+      /** Records an operation refused or done outside the engine (a server's own 403), buffered like reads. */
+      record: audit.record,
+    },
+
+    /**
+     * Writes the audit entries still buffered, then releases the database; later calls fail with
+     * `STORAGE`. Safe to call twice.
+     */
+    async close(): Promise<void> {
       if (closed) return;
       closed = true;
+      mining.close();
+      cache.close();
+      await audit.flush();
       db.close();
     },
-  };
+  });
 }
 
-export { parseInput };

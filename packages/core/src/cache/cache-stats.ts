@@ -3,13 +3,15 @@ export const cacheKeyspaces = ['episode', 'pattern', 'query'] as const;
 export type CacheKeyspace = (typeof cacheKeyspaces)[number];
 
 export interface KeyspaceStats {
+  /** Reads served from the cache, since this store was opened. */
   hits: number;
+  /** Reads that went to the database (absent or expired entry), since this store was opened. */
   misses: number;
   /** Entries dropped to make room (not expiry). */
   evictions: number;
   /** Entries removed because their TTL had passed. */
   expirations: number;
-  /** Entries currently stored. */
+  /** Entries currently stored, by every process sharing the cache. */
   entries: number;
   /** hits / (hits + misses), or 0 before the first read. */
   hitRate: number;
@@ -21,6 +23,10 @@ export interface CacheStats {
   enabled: boolean;
   /** Why the cache is disabled, when it is. */
   reason: string | null;
+  /** The cache folder (`cache.path` or its default), when the cache is enabled. */
+  path: string | null;
+  /** Bytes of live cache data, kept under `cache.mapSizeBytes` by eviction. */
+  sizeBytes: number;
   keyspaces: Record<CacheKeyspace, KeyspaceStats>;
 }
 

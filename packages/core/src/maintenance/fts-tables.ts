@@ -1,7 +1,7 @@
 import type { Client } from '@libsql/client';
 
-/** The external-content full-text tables and the table each one indexes. */
-export const ftsTables = ['episodes_fts', 'steps_fts'] as const;
+/** The external-content full-text tables, each kept in step with its table by triggers. */
+export const ftsTables = ['episodes_fts', 'steps_fts', 'patterns_fts'] as const;
 
 /** Rebuilds any full-text table that no longer matches its content table; returns the ones rebuilt. */
 export async function rebuildStaleFts(client: Client): Promise<string[]> {

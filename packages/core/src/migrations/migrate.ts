@@ -4,8 +4,12 @@ import { compareVersions, type Migration } from './migration.js';
 import { v1_0_0 } from './v1-0-0.js';
 import { v1_1_0 } from './v1-1-0.js';
 import { v1_2_0 } from './v1-2-0.js';
+import { v1_3_0 } from './v1-3-0.js';
+import { v1_4_0 } from './v1-4-0.js';
+import { v1_5_0 } from './v1-5-0.js';
+import { v1_6_0 } from './v1-6-0.js';
 
-export const migrations: readonly Migration[] = [v1_0_0, v1_1_0, v1_2_0];
+export const migrations: readonly Migration[] = [v1_0_0, v1_1_0, v1_2_0, v1_3_0, v1_4_0, v1_5_0, v1_6_0];
 
 export const latestSchemaVersion: string = migrations[migrations.length - 1]?.version ?? '0.0.0';
 

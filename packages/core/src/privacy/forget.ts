@@ -2,6 +2,7 @@ import type { EngineContext } from '../engine-context.js';
 import { localActor } from '../audit/audit-event.js';
 import type { CallOptions } from '../types.js';
 import { parseInput } from '../validate.js';
+import { ftsTables } from '../maintenance/fts-tables.js';
 import { forgetSelectorSchema, selectorFilter, type ForgetSelector } from './forget-selector.js';
 
 export interface ForgetReport {
@@ -20,7 +21,6 @@ export interface ForgetHooks {
   forgotten: (episodeIds: readonly string[]) => void;
 }
 
-const fullTextTables = ['episodes_fts', 'steps_fts', 'patterns_fts'];
 
 /**
  * Deletion on request (the seed's "GDPR compliance through deletion"). Removes the selected
@@ -72,7 +72,7 @@ export function createForget(context: EngineContext, hooks: ForgetHooks) {
     await hooks.recomputePatterns?.(removed.domains);
     // Deleted rows leave tombstones in the full-text segments until they are merged.
     await db.write(async (tx) => {
-      for (const table of fullTextTables) await tx.execute(`INSERT INTO ${table} (${table}) VALUES ('optimize')`);
+      for (const table of ftsTables) await tx.execute(`INSERT INTO ${table} (${table}) VALUES ('optimize')`);
     });
     if (db.location.kind === 'file') await db.client.execute('PRAGMA wal_checkpoint(TRUNCATE)');
     return removed;

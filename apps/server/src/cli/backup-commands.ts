@@ -1,0 +1,69 @@
+import { resolve } from 'node:path';
+import { localActor, restoreDatabase, verifyDatabase, type VerifyReport } from '@episodic/core';
+import { resolveLocations } from '../config/server-config.js';
+import { ServerError } from '../errors/server-error.js';
+import { cacheFolder, localDatabasePath, openStore } from '../store/open-store.js';
+import { assertNotServed } from '../store/server-presence.js';
+import { flag, type CommandArgs } from './command-args.js';
+import { note, print, printJson } from './output.js';
+
+function counts(report: VerifyReport): string {
+  const { episodes, steps, patterns, embeddings } = report.counts;
+  return `${episodes} episodes, ${steps} steps, ${patterns} patterns, ${embeddings} embeddings; schema ${report.schemaVersion ?? '?'}`;
+}
+
+function fileArgument(args: CommandArgs, command: string): string {
+  const file = args.positionals[0];
+  if (file === undefined) throw new ServerError('USAGE', `${command} needs a FILE.`);
+  return resolve(file);
+}
+
+/**
+ * `episodic backup FILE`: a consistent snapshot of the store, taken while a server may be
+ * writing to it (SQLite's `VACUUM INTO` reads one snapshot), then verified.
+ */
+export async function backupCommand(args: CommandArgs): Promise<void> {
+  const file = fileArgument(args, 'backup');
+  const memory = await openStore(args.config);
+  let report: VerifyReport;
+  try {
+    report = await memory.backup(file);
+  } finally {
+    await memory.close();
+  }
+  if (flag(args, 'json')) printJson({ file, ...report });
+  if (!report.ok) throw new ServerError('FAILED', `The backup in ${file} does not verify: ${report.problems.join('; ')}`);
+  if (!flag(args, 'json')) print(`Backed up to ${file} (${counts(report)}); verified.`);
+}
+
+/** `episodic verify [FILE]`: checks a backup (or, without FILE, the store's own database) without changing it. */
+export async function verifyCommand(args: CommandArgs): Promise<void> {
+  const file = args.positionals[0] === undefined ? localDatabasePath(args.config, 'verify') : resolve(args.positionals[0]);
+  const report = await verifyDatabase(file, { encryptionKey: args.config.encryptionKey });
+  if (flag(args, 'json')) printJson({ file, ...report });
+  if (!report.ok) throw new ServerError('FAILED', `${file} has problems: ${report.problems.join('; ')}`);
+  if (!flag(args, 'json')) print(`${file} is sound (${counts(report)}).`);
+}
+
+/**
+ * `episodic restore FILE`: verifies the backup, swaps it in for the store's database (keeping
+ * the replaced file beside it), removes the cache and opens the store once, which rebuilds it.
+ * Refused while a server serves the data dir.
+ */
+export async function restoreCommand(args: CommandArgs): Promise<void> {
+  const from = fileArgument(args, 'restore');
+  const path = localDatabasePath(args.config, 'restore');
+  assertNotServed(resolveLocations(args.config).dataDir, 'restore');
+  const report = await restoreDatabase({
+    path,
+    from,
+    encryptionKey: args.config.encryptionKey,
+    cachePath: cacheFolder(args.config) ?? undefined,
+  });
+  const memory = await openStore(args.config);
+  memory.audit.record({ actor: localActor, operation: 'admin', entityType: 'database', entityId: 'restore', outcome: 'ok' });
+  await memory.close();
+  if (flag(args, 'json')) return printJson({ file: path, ...report });
+  print(`Restored ${from} into ${path} (${counts(report)}); the cache was rebuilt.`);
+  if (report.previous !== null) note(`The database it replaced is kept at ${report.previous}.`);
+}

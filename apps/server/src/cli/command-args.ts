@@ -1,0 +1,24 @@
+import type { ServerConfig } from '../config/server-config.js';
+
+/** What every command gets: the settings, the words after the command, and the flags it may read. */
+export interface CommandArgs {
+  config: ServerConfig;
+  positionals: string[];
+  /** Parsed flags (strings, booleans, or string lists for repeatable flags). */
+  options: Record<string, string | boolean | string[] | undefined>;
+}
+
+export function stringOption(args: CommandArgs, name: string): string | undefined {
+  const value = args.options[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+export function listOption(args: CommandArgs, name: string): string[] {
+  const value = args.options[name];
+  if (value === undefined || typeof value === 'boolean') return [];
+  return typeof value === 'string' ? [value] : value;
+}
+
+export function flag(args: CommandArgs, name: string): boolean {
+  return args.options[name] === true;
+}

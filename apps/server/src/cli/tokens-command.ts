@@ -1,0 +1,67 @@
+import { tokenScopes, type ApiToken, type TokenScope } from '@episodic/core';
+import { ServerError } from '../errors/server-error.js';
+import { openStore } from '../store/open-store.js';
+import { flag, stringOption, type CommandArgs } from './command-args.js';
+import { note, print, printJson, table } from './output.js';
+
+function list(text: string | undefined): string[] | undefined {
+  return text === undefined ? undefined : text.split(',').map((item) => item.trim()).filter((item) => item !== '');
+}
+
+function row(token: ApiToken): string[] {
+  return [
+    token.id,
+    token.name,
+    token.scopes.join(','),
+    token.domains === null ? '*' : token.domains.join(','),
+    token.createdAt,
+    token.lastUsedAt ?? '-',
+    token.revokedAt ?? '-',
+  ];
+}
+
+/** `episodic tokens create|list|revoke`, on the same store `serve` would open. */
+export async function tokensCommand(args: CommandArgs): Promise<void> {
+  const [action, id] = args.positionals;
+  const memory = await openStore(args.config);
+  try {
+    switch (action) {
+      case 'create': {
+        const name = stringOption(args, 'name');
+        if (name === undefined) throw new ServerError('USAGE', 'tokens create needs --name NAME.');
+        const scopes = list(stringOption(args, 'scopes'));
+        const unknown = scopes?.filter((scope) => !(tokenScopes as readonly string[]).includes(scope)) ?? [];
+        if (unknown.length > 0) {
+          throw new ServerError('USAGE', `Unknown scope ${unknown.join(', ')}: use ${tokenScopes.join(', ')}.`);
+        }
+        const { token, bearer } = await memory.tokens.create({
+          name,
+          scopes: scopes as TokenScope[] | undefined,
+          domains: list(stringOption(args, 'domains')) ?? null,
+        });
+        note(
+          `Created token ${token.id} "${token.name}" (scopes ${token.scopes.join(',')}; domains ` +
+            `${token.domains?.join(',') ?? 'all'}). It is shown only now:`,
+        );
+        print(bearer);
+        return;
+      }
+      case 'list': {
+        const tokens = await memory.tokens.list();
+        if (flag(args, 'json')) printJson(tokens);
+        else print(table([['ID', 'NAME', 'SCOPES', 'DOMAINS', 'CREATED', 'LAST USED', 'REVOKED'], ...tokens.map(row)]));
+        return;
+      }
+      case 'revoke': {
+        if (id === undefined) throw new ServerError('USAGE', 'tokens revoke needs the token ID (see `episodic tokens list`).');
+        const token = await memory.tokens.revoke(id);
+        print(`Revoked token ${token.id} "${token.name}" at ${token.revokedAt}.`);
+        return;
+      }
+      default:
+        throw new ServerError('USAGE', `Unknown tokens action "${action ?? ''}": use create, list or revoke.`);
+    }
+  } finally {
+    await memory.close();
+  }
+}

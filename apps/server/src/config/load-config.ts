@@ -1,0 +1,128 @@
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { ServerError } from '../errors/server-error.js';
+import { parseServerConfig, type ServerConfig } from './server-config.js';
+
+type Source = 'flag' | 'environment' | 'config file';
+type Layer = Record<string, unknown>;
+
+/** Settings that may come from flags and the environment, with the name each uses there. */
+const settings = [
+  { key: 'host', flag: 'host', env: 'EPISODIC_HOST', kind: 'text' },
+  { key: 'port', flag: 'port', env: 'EPISODIC_PORT', kind: 'number' },
+  { key: 'dataDir', flag: 'data-dir', env: 'EPISODIC_DATA_DIR', kind: 'path' },
+  { key: 'databaseUrl', flag: 'database-url', env: 'EPISODIC_DATABASE_URL', kind: 'text' },
+  { key: 'databaseAuthToken', flag: undefined, env: 'EPISODIC_DATABASE_AUTH_TOKEN', kind: 'text' },
+  { key: 'tlsCert', flag: 'tls-cert', env: 'EPISODIC_TLS_CERT', kind: 'path' },
+  { key: 'tlsKey', flag: 'tls-key', env: 'EPISODIC_TLS_KEY', kind: 'path' },
+  { key: 'maxBodyBytes', flag: 'max-body-bytes', env: 'EPISODIC_MAX_BODY_BYTES', kind: 'number' },
+  { key: 'drainTimeoutMs', flag: 'drain-timeout-ms', env: 'EPISODIC_DRAIN_TIMEOUT_MS', kind: 'number' },
+  // The flag names the variable that holds the key: a key on the command line would show in `ps`.
+  { key: 'encryptionKey', flag: 'encryption-key-env', env: 'EPISODIC_ENCRYPTION_KEY', kind: 'secret' },
+  { key: 'embeddings', flag: 'embeddings', env: 'EPISODIC_EMBEDDINGS', kind: 'text' },
+  { key: 'embeddingsUrl', flag: 'embeddings-url', env: 'EPISODIC_EMBEDDINGS_URL', kind: 'text' },
+  { key: 'embeddingsModel', flag: 'embeddings-model', env: 'EPISODIC_EMBEDDINGS_MODEL', kind: 'text' },
+  { key: 'embeddingsDimensions', flag: 'embeddings-dimensions', env: 'EPISODIC_EMBEDDINGS_DIMENSIONS', kind: 'number' },
+  { key: 'embeddingsApiKeyEnv', flag: 'embeddings-api-key-env', env: 'EPISODIC_EMBEDDINGS_API_KEY_ENV', kind: 'text' },
+  { key: 'miners', flag: 'miners', env: 'EPISODIC_MINERS', kind: 'list' },
+  { key: 'retentionIntervalMs', flag: 'retention-interval-ms', env: 'EPISODIC_RETENTION_INTERVAL_MS', kind: 'number' },
+] as const;
+
+type Kind = (typeof settings)[number]['kind'];
+
+/** The flags `serve` and `tokens` accept, for `util.parseArgs`. */
+export const configFlags = Object.fromEntries([
+  ['config', { type: 'string' as const }],
+  ...settings.flatMap((setting) => (setting.flag === undefined ? [] : [[setting.flag, { type: 'string' as const }]])),
+]) as Record<string, { type: 'string' }>;
+
+function fromText(kind: Kind, text: string, cwd: string): unknown {
+  switch (kind) {
+    case 'number':
+      // Left as text when it is not a number, so the schema names the setting in its error.
+      return /^\s*-?\d+(\.\d+)?\s*$/.test(text) ? Number(text) : text;
+    case 'path':
+      return resolve(cwd, text);
+    case 'list':
+      return text.trim() === 'none' ? [] : text.split(',').map((item) => item.trim()).filter((item) => item !== '');
+    default:
+      return text;
+  }
+}
+
+/** A `secret` flag names an environment variable; its value is the setting. */
+function fromSecretFlag(flag: string, name: string, env: Record<string, string | undefined>): string {
+  const value = env[name];
+  if (value === undefined || value === '') throw new ServerError('CONFIG', `--${flag} ${name}: the environment variable ${name} is not set.`);
+  return value;
+}
+
+function readConfigFile(path: string): Layer {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ServerError('CONFIG', `Cannot read config file ${path}: ${(error as Error).message}`, { cause: error });
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new ServerError('CONFIG', `Config file ${path} is not valid JSON: ${(error as Error).message}`, { cause: error });
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ServerError('CONFIG', `Config file ${path} must hold a JSON object.`);
+  }
+  // Paths in a config file are relative to the file, so it can be moved together with its data.
+  const layer = { ...(value as Layer) };
+  for (const setting of settings) {
+    const current = layer[setting.key];
+    if (setting.kind === 'path' && typeof current === 'string' && !isAbsolute(current)) {
+      layer[setting.key] = resolve(dirname(path), current);
+    }
+  }
+  return layer;
+}
+
+export interface LoadConfigOptions {
+  flags: Record<string, string | undefined>;
+  env: Record<string, string | undefined>;
+  cwd?: string;
+}
+
+/**
+ * The server's settings, from (highest first) command-line flags, environment variables, the
+ * JSON config file (`--config` or `EPISODIC_CONFIG`) and the defaults.
+ */
+export function loadConfig({ flags, env, cwd = process.cwd() }: LoadConfigOptions): ServerConfig {
+  const merged: Layer = {};
+  const sources = new Map<string, Source>();
+  const configPath = flags.config ?? env.EPISODIC_CONFIG;
+  if (configPath !== undefined) {
+    for (const [key, value] of Object.entries(readConfigFile(resolve(cwd, configPath)))) {
+      merged[key] = value;
+      sources.set(key, 'config file');
+    }
+  }
+  for (const setting of settings) {
+    const text = env[setting.env];
+    if (text === undefined || text === '') continue;
+    merged[setting.key] = fromText(setting.kind, text, cwd);
+    sources.set(setting.key, 'environment');
+  }
+  for (const setting of settings) {
+    const text = setting.flag === undefined ? undefined : flags[setting.flag];
+    if (text === undefined) continue;
+    merged[setting.key] = setting.kind === 'secret' ? fromSecretFlag(setting.flag, text, env) : fromText(setting.kind, text, cwd);
+    sources.set(setting.key, 'flag');
+  }
+
+  return parseServerConfig(merged, (key) => {
+    const setting = settings.find((candidate) => candidate.key === key);
+    const source = sources.get(key);
+    if (source === 'flag' && setting?.flag !== undefined) return ` (from --${setting.flag})`;
+    if (source === 'environment' && setting !== undefined) return ` (from ${setting.env})`;
+    if (source === 'config file') return ` (from ${configPath})`;
+    return '';
+  });
+}

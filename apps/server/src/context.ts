@@ -1,0 +1,28 @@
+import type { ApiToken } from '@episodic/core';
+
+/** The token a request proved, as procedures need it. */
+export type Caller = Pick<ApiToken, 'id' | 'name' | 'scopes' | 'domains'>;
+
+/** Where per-procedure counts and latencies go (the `/metrics` registry in a running server). */
+export interface ProcedureObserver {
+  procedure(path: string, type: string, code: string, seconds: number): void;
+}
+
+/**
+ * Per-request context. It carries only who is calling: the engine and the event bus are given
+ * to the routers when the app router is built, which keeps this type (and so `AppRouter`, which
+ * the SDK ships) free of server internals.
+ */
+export interface ServerContext {
+  /** `null` when the request carried no valid token; `authProblem` says which. */
+  caller: Caller | null;
+  authProblem: string;
+  observer: ProcedureObserver;
+  /**
+   * Writes a refusal the server made itself (a token without the scope, a filter naming a
+   * domain outside the token) to the audit log; the engine audits its own refusals.
+   */
+  recordDenied(actor: string, procedure: string, type: string): void;
+}
+
+export const silentObserver: ProcedureObserver = { procedure: () => undefined };

@@ -1,0 +1,24 @@
+import { EpisodicError, type EpisodicErrorCode } from '@episodic/core';
+import { TRPCError } from '@trpc/server';
+
+type TRPCCode = TRPCError['code'];
+
+/** Engine refusals a client can act on; anything else (`STORAGE`, `CONFIG`…) is the server's fault. */
+const clientCodes: Partial<Record<EpisodicErrorCode, TRPCCode>> = {
+  VALIDATION: 'BAD_REQUEST',
+  NOT_FOUND: 'NOT_FOUND',
+  FORBIDDEN: 'FORBIDDEN',
+  CONFLICT: 'CONFLICT',
+};
+
+/**
+ * Gives an engine error its tRPC code. This is the only place where `EpisodicError` meets tRPC:
+ * the engine stays transport-agnostic and the router code just lets errors through.
+ */
+export function toTRPCError(error: TRPCError): TRPCError {
+  const cause = error.cause;
+  if (!EpisodicError.isInstance(cause)) return error;
+  const code = clientCodes[cause.code];
+  if (code === undefined) return error;
+  return new TRPCError({ code, message: cause.message, cause });
+}

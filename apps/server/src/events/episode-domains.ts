@@ -1,0 +1,29 @@
+/** How many episode → domain pairs to remember; enough for the episodes agents are working on. */
+const capacity = 10_000;
+
+/**
+ * Which domain an episode belongs to, for the episodes this server has seen lately. A `steps`
+ * event must name its domain, and `logSteps` does not return it; this saves a read per call.
+ */
+export class EpisodeDomains {
+  readonly #domains = new Map<string, string>();
+
+  get(episodeId: string): string | undefined {
+    const domain = this.#domains.get(episodeId);
+    if (domain !== undefined) {
+      // Map keeps insertion order: re-inserting makes this the most recently used.
+      this.#domains.delete(episodeId);
+      this.#domains.set(episodeId, domain);
+    }
+    return domain;
+  }
+
+  remember(episodeId: string, domain: string): void {
+    this.#domains.delete(episodeId);
+    this.#domains.set(episodeId, domain);
+    if (this.#domains.size > capacity) {
+      const oldest = this.#domains.keys().next().value;
+      if (oldest !== undefined) this.#domains.delete(oldest);
+    }
+  }
+}

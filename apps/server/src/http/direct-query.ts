@@ -1,0 +1,68 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { callTRPCProcedure, getTRPCErrorFromUnknown, getTRPCErrorShape, TRPCError } from '@trpc/server';
+import { getHTTPStatusCodeFromError } from '@trpc/server/http';
+import type { ServerContext } from '../context.js';
+import type { AppRouter } from '../router.js';
+
+export interface DirectQueryOptions {
+  router: AppRouter;
+  createContext: (req: IncomingMessage) => Promise<ServerContext>;
+  onError: (error: TRPCError, path: string) => void;
+}
+
+/**
+ * Serves one non-batched GET query (what tRPC's `httpLink` sends) straight from Node's request
+ * and response objects. The generic adapter first turns each request into a Fetch `Request`,
+ * then a `Response`, then streams it back; for a small query that round trip costs more than
+ * the query. The wire format is tRPC's own: the same procedures, middlewares, error formatter
+ * and status codes, and a test compares the two paths. Batches, mutations and subscriptions go
+ * through the generic adapter.
+ */
+export function createDirectQuery({ router, createContext, onError }: DirectQueryOptions) {
+  const config = router._def._config;
+  const procedures = router._def.procedures as unknown as Record<string, { _def: { type: string } } | undefined>;
+
+  function send(res: ServerResponse, status: number, body: unknown): void {
+    const text = JSON.stringify(body);
+    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+    res.end(text);
+  }
+
+  return {
+    /** True for a single query this handler can answer; `search` is the text after `?`. */
+    accepts(method: string | undefined, path: string, search: string): boolean {
+      return method === 'GET' && procedures[path]?._def.type === 'query' && !/(^|&)batch=/.test(search);
+    },
+
+    async handle(req: IncomingMessage, res: ServerResponse, path: string, search: string): Promise<void> {
+      let ctx: ServerContext | undefined;
+      let input: unknown;
+      try {
+        const text = new URLSearchParams(search).get('input');
+        if (text !== null) {
+          try {
+            input = JSON.parse(text);
+          } catch (cause) {
+            throw new TRPCError({ code: 'PARSE_ERROR', message: 'The "input" query parameter is not JSON.', cause });
+          }
+        }
+        ctx = await createContext(req);
+        const data = await callTRPCProcedure({
+          router,
+          path,
+          type: 'query',
+          ctx,
+          getRawInput: async () => input,
+          signal: undefined,
+          batchIndex: 0,
+        });
+        send(res, 200, { result: { data } });
+      } catch (cause) {
+        const error = getTRPCErrorFromUnknown(cause);
+        onError(error, path);
+        const shape = getTRPCErrorShape({ config, error, type: 'query', path, input, ctx });
+        send(res, getHTTPStatusCodeFromError(error), { error: shape });
+      }
+    },
+  };
+}

@@ -1,0 +1,110 @@
+import type { CacheStats } from '@episodic/core';
+import type { ProcedureObserver } from '../context.js';
+
+/** Latency buckets in seconds: sub-millisecond cache hits up to multi-second batches. */
+const buckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+interface Histogram {
+  counts: number[];
+  sum: number;
+  count: number;
+}
+
+/** What `/metrics` reads from the rest of the server at scrape time. */
+export interface ScrapeSources {
+  cache: () => CacheStats;
+  databaseBytes: () => number | null;
+  subscribers: () => number;
+  /** HTTP requests being answered right now, this scrape included. */
+  inFlight: () => number;
+}
+
+function label(value: string): string {
+  return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+}
+
+interface ProcedureStats {
+  /** Calls by `type` and result `code`, keyed `type code`. */
+  calls: Map<string, number>;
+  latency: Histogram;
+}
+
+/**
+ * Prometheus metrics, kept by hand: a few counters and one histogram do not justify a client
+ * library, and recording stays two map lookups on the request path.
+ */
+export class Metrics implements ProcedureObserver {
+  readonly #procedures = new Map<string, ProcedureStats>();
+  readonly #http = new Map<string, number>();
+
+  procedure(path: string, type: string, code: string, seconds: number): void {
+    let stats = this.#procedures.get(path);
+    if (stats === undefined) {
+      stats = { calls: new Map(), latency: { counts: buckets.map(() => 0), sum: 0, count: 0 } };
+      this.#procedures.set(path, stats);
+    }
+    const key = `${type} ${code}`;
+    stats.calls.set(key, (stats.calls.get(key) ?? 0) + 1);
+    const { latency } = stats;
+    for (let i = buckets.length - 1; i >= 0 && seconds <= (buckets[i] as number); i -= 1) latency.counts[i]! += 1;
+    latency.sum += seconds;
+    latency.count += 1;
+  }
+
+  /** One HTTP request answered, by route (`trpc`, `healthz`, `metrics`, `other`) and status (or `aborted`). */
+  http(route: string, status: number | 'aborted'): void {
+    const key = `route="${route}",status="${status}"`;
+    this.#http.set(key, (this.#http.get(key) ?? 0) + 1);
+  }
+
+  render(sources: ScrapeSources): string {
+    const lines: string[] = [];
+    const family = (name: string, type: string, help: string) => lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
+
+    family('episodic_http_requests_total', 'counter', 'HTTP requests answered, by route and status.');
+    for (const [key, value] of this.#http) lines.push(`episodic_http_requests_total{${key}} ${value}`);
+
+    family('episodic_procedure_calls_total', 'counter', 'tRPC procedure calls, by procedure, type and result code.');
+    for (const [path, stats] of this.#procedures) {
+      for (const [key, value] of stats.calls) {
+        const [type, code] = key.split(' ');
+        lines.push(`episodic_procedure_calls_total{procedure="${label(path)}",type="${type}",code="${code}"} ${value}`);
+      }
+    }
+
+    family('episodic_procedure_duration_seconds', 'histogram', 'Time spent in each procedure.');
+    for (const [path, { latency }] of this.#procedures) {
+      const key = `procedure="${label(path)}"`;
+      buckets.forEach((bound, i) => lines.push(`episodic_procedure_duration_seconds_bucket{${key},le="${bound}"} ${latency.counts[i]}`));
+      lines.push(`episodic_procedure_duration_seconds_bucket{${key},le="+Inf"} ${latency.count}`);
+      lines.push(`episodic_procedure_duration_seconds_sum{${key}} ${latency.sum}`);
+      lines.push(`episodic_procedure_duration_seconds_count{${key}} ${latency.count}`);
+    }
+
+    const cache = sources.cache();
+    family('episodic_cache_enabled', 'gauge', '1 when the LMDB cache is in use.');
+    lines.push(`episodic_cache_enabled ${cache.enabled ? 1 : 0}`);
+    const perKeyspace: [string, string, string, (stats: CacheStats['keyspaces']['episode']) => number][] = [
+      ['episodic_cache_hit_rate', 'gauge', 'Cache hits / (hits + misses) since start.', (s) => s.hitRate],
+      ['episodic_cache_hits_total', 'counter', 'Cache hits.', (s) => s.hits],
+      ['episodic_cache_misses_total', 'counter', 'Cache misses.', (s) => s.misses],
+      ['episodic_cache_evictions_total', 'counter', 'Entries evicted to make room.', (s) => s.evictions],
+      ['episodic_cache_entries', 'gauge', 'Entries stored.', (s) => s.entries],
+    ];
+    for (const [name, type, help, read] of perKeyspace) {
+      family(name, type, help);
+      for (const [keyspace, stats] of Object.entries(cache.keyspaces)) lines.push(`${name}{keyspace="${keyspace}"} ${read(stats)}`);
+    }
+
+    const bytes = sources.databaseBytes();
+    if (bytes !== null) {
+      family('episodic_database_size_bytes', 'gauge', 'Size of the database file and its WAL.');
+      lines.push(`episodic_database_size_bytes ${bytes}`);
+    }
+    family('episodic_http_requests_in_flight', 'gauge', 'HTTP requests being answered, this scrape included.');
+    lines.push(`episodic_http_requests_in_flight ${sources.inFlight()}`);
+    family('episodic_event_subscribers', 'gauge', 'Live event subscriptions.');
+    lines.push(`episodic_event_subscribers ${sources.subscribers()}`);
+    return `${lines.join('\n')}\n`;
+  }
+}

@@ -1,0 +1,16 @@
+export { startServer } from './server.js';
+export type { RunningServer, StartServerOptions } from './server.js';
+export { createAppRouter } from './router.js';
+export type { AppRouter } from './router.js';
+export type { RouterDeps } from './routers/router-deps.js';
+export { serverConfigSchema, parseServerConfig, resolveLocations } from './config/server-config.js';
+export type { ServerConfig, ServerConfigInput } from './config/server-config.js';
+export { loadConfig } from './config/load-config.js';
+export type { LoadConfigOptions } from './config/load-config.js';
+export { ServerError } from './errors/server-error.js';
+export type { ServerErrorCode } from './errors/server-error.js';
+export type { ErrorShape } from './errors/format-error.js';
+export type { EpisodeEvent } from './events/episode-event.js';
+export type { Caller, ServerContext, ProcedureObserver } from './context.js';
+export { EventBus } from './events/event-bus.js';
+export { EpisodeDomains } from './events/episode-domains.js';

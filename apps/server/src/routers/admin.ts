@@ -1,0 +1,54 @@
+import { auditQuerySchema, forgetSelectorSchema } from '@episodic/core';
+import { adminProcedure, router } from '../trpc.js';
+import type { RouterDeps } from './router-deps.js';
+
+/**
+ * Operator procedures. They need the `admin` scope, and an admin token always covers every
+ * domain (the token store refuses anything else), because what they report is store-wide.
+ */
+export function createAdminRouter({ memory, events, databaseBytes, startedAt }: RouterDeps) {
+  return router({
+    /** Cache hit rates per keyspace, database size, live subscriptions. */
+    stats: adminProcedure.query(async () => ({
+      schemaVersion: await memory.schemaVersion(),
+      uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
+      databaseBytes: databaseBytes(),
+      cache: memory.cacheStats(),
+      subscribers: events.subscriberCount,
+    })),
+
+    /** Refreshes the query planner's statistics (the seed's `ANALYZE`). */
+    analyze: adminProcedure.mutation(async () => {
+      const started = performance.now();
+      await memory.analyze();
+      return { durationMs: Math.round(performance.now() - started) };
+    }),
+
+    /** Proves the database answers, with the schema version it reports. */
+    health: adminProcedure.query(async () => ({
+      status: 'ok' as const,
+      schemaVersion: await memory.schemaVersion(),
+      uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
+    })),
+
+    /**
+     * The audit log, oldest first: by time, actor (a token id, `local`, `retention`), operation
+     * and outcome; page on with `afterSeq`. Reads still buffered are written first, so the answer
+     * includes every call made before this one. Querying the log is itself audited.
+     */
+    audit: adminProcedure.input(auditQuerySchema).query(async ({ ctx, input }) => {
+      memory.audit.record({ actor: ctx.caller.id, operation: 'admin', entityType: 'audit_log', outcome: 'ok' });
+      await memory.audit.flush();
+      return memory.audit.query(input, ctx.scope);
+    }),
+
+    /**
+     * Deletion on request: the episodes named by id, of a domain (optionally created before a
+     * time), or matching metadata values, with their steps, vectors, links and cached copies;
+     * the patterns they supported are recomputed. Each deletion is audited, without content.
+     */
+    forget: adminProcedure
+      .input(forgetSelectorSchema(memory.schemas))
+      .mutation(({ ctx, input }) => memory.forget(input, ctx.call)),
+  });
+}

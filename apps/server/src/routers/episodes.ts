@@ -1,0 +1,64 @@
+import { TRPCError } from '@trpc/server';
+import { z } from 'zod';
+import { assertDomainsAllowed } from '../auth/domain-access.js';
+import { readProcedure, router, writeProcedure } from '../trpc.js';
+import type { RouterDeps } from './router-deps.js';
+
+/** The episode lifecycle: start, log steps, complete or archive, read back. */
+export function createEpisodesRouter({ memory, events, episodeDomains }: RouterDeps) {
+  const { schemas } = memory;
+  const episodeRef = z.strictObject({ episodeId: schemas.id });
+
+  return router({
+    start: writeProcedure.input(schemas.startEpisode).mutation(async ({ ctx, input }) => {
+      const episode = await memory.startEpisode(input, ctx.call);
+      episodeDomains.remember(episode.id, episode.domain);
+      events.publish({ type: 'started', domain: episode.domain, episode });
+      return episode;
+    }),
+
+    /** Appends steps. A step sent again with the same `id` (a retry) is stored once. */
+    logSteps: writeProcedure
+      .input(z.strictObject({ episodeId: schemas.id, steps: schemas.steps }))
+      .mutation(async ({ ctx, input }) => {
+        const steps = await memory.logSteps(input.episodeId, input.steps, ctx.call);
+        if (events.subscriberCount > 0) {
+          const domain =
+            episodeDomains.get(input.episodeId) ??
+            (await memory.getEpisode(input.episodeId, ctx.call))?.domain;
+          if (domain !== undefined) {
+            episodeDomains.remember(input.episodeId, domain);
+            events.publish({ type: 'steps', domain, episodeId: input.episodeId, steps });
+          }
+        }
+        return steps;
+      }),
+
+    complete: writeProcedure
+      .input(schemas.completeEpisode.extend({ episodeId: schemas.id }))
+      .mutation(async ({ ctx, input: { episodeId, ...outcome } }) => {
+        const episode = await memory.completeEpisode(episodeId, outcome, ctx.call);
+        events.publish({ type: 'completed', domain: episode.domain, episode });
+        return episode;
+      }),
+
+    archive: writeProcedure.input(episodeRef).mutation(async ({ ctx, input }) => {
+      const episode = await memory.archiveEpisode(input.episodeId, ctx.call);
+      events.publish({ type: 'archived', domain: episode.domain, episode });
+      return episode;
+    }),
+
+    /** The episode with its steps. Another domain's episode is `NOT_FOUND`, exactly like a missing one. */
+    get: readProcedure.input(episodeRef).query(async ({ ctx, input }) => {
+      const episode = await memory.getEpisode(input.episodeId, ctx.call);
+      if (episode === null) throw new TRPCError({ code: 'NOT_FOUND', message: `Episode ${input.episodeId} does not exist.` });
+      return episode;
+    }),
+
+    /** Newest first, one page at a time; pass `nextCursor` back as `cursor`. */
+    list: readProcedure.input(schemas.listEpisodes).query(({ ctx, input }) => {
+      assertDomainsAllowed(ctx.caller, input.domain === undefined ? undefined : [input.domain]);
+      return memory.listEpisodes(input, ctx.call);
+    }),
+  });
+}

@@ -1,0 +1,34 @@
+import { TRPCError } from '@trpc/server';
+import { z } from 'zod';
+import { assertDomainsAllowed } from '../auth/domain-access.js';
+import type { EpisodeEvent } from '../events/episode-event.js';
+import { readProcedure, router } from '../trpc.js';
+import type { RouterDeps } from './router-deps.js';
+
+export function createEventsRouter({ memory, events }: RouterDeps) {
+  const filter = z.strictObject({ domains: z.array(memory.schemas.domain).min(1).optional() }).optional();
+
+  /** Ends the stream once its token is revoked: a subscription outlives the request that proved it. */
+  async function* whileTokenActive(tokenId: string, source: AsyncGenerator<EpisodeEvent, void>) {
+    for await (const event of source) {
+      if (!(await memory.tokens.isActive(tokenId))) {
+        throw new TRPCError({ code: 'UNAUTHORIZED', message: 'The token of this subscription was revoked.' });
+      }
+      yield event;
+    }
+  }
+
+  return router({
+    /**
+     * Live episode events (started, steps, completed, archived) over Server-Sent Events, limited
+     * to the token's domains and, if given, to `domains`.
+     */
+    onEpisode: readProcedure.input(filter).subscription(({ ctx, input, signal }) => {
+      assertDomainsAllowed(ctx.caller, input?.domains);
+      // Events carry episode data: opening the stream is a read, audited like one.
+      memory.audit.record({ actor: ctx.caller.id, operation: 'read', entityType: 'events', outcome: 'ok' });
+      const source = events.subscribe({ domains: input?.domains ?? ctx.scope?.domains, signal });
+      return whileTokenActive(ctx.caller.id, source);
+    }),
+  });
+}

@@ -1,0 +1,157 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createServer as createHttpServer, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { Memory } from '@episodic/core';
+import { bootstrapAdminToken } from './auth/bootstrap-token.js';
+import { parseServerConfig, resolveLocations, type ServerConfigInput } from './config/server-config.js';
+import { ServerError } from './errors/server-error.js';
+import { EpisodeDomains } from './events/episode-domains.js';
+import { EventBus } from './events/event-bus.js';
+import { databaseSize } from './http/database-size.js';
+import { Metrics } from './http/metrics.js';
+import { createRequestHandler, routeOf } from './http/request-handler.js';
+import { createAppRouter } from './router.js';
+import { openStore } from './store/open-store.js';
+import { scheduleRetention, type RetentionSchedule } from './store/retention-schedule.js';
+import { announceServing } from './store/server-presence.js';
+
+export interface StartServerOptions extends ServerConfigInput {
+  /** Serve this store instead of opening one; the caller then closes it. */
+  store?: Memory;
+  /** Where the server reports what an operator should know (defaults to stderr). */
+  log?: (line: string) => void;
+}
+
+export interface RunningServer {
+  /** `http://host:port` or `https://…`, with the port actually bound. */
+  url: string;
+  port: number;
+  memory: Memory;
+  /** Path of the admin token file written on this start, or `null` when tokens already existed. */
+  adminTokenFile: string | null;
+  /** Stops accepting, drains requests in flight, ends subscriptions, then closes the store. */
+  close(): Promise<void>;
+}
+
+function loadTls(cert: string, key: string) {
+  try {
+    return { cert: readFileSync(cert), key: readFileSync(key) };
+  } catch (error) {
+    throw new ServerError('TLS', `Cannot read the TLS certificate or key: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+async function listen(server: Server, port: number, host: string): Promise<void> {
+  await new Promise<void>((resolveListen, reject) => {
+    const fail = (error: NodeJS.ErrnoException) =>
+      reject(new ServerError('LISTEN', `Cannot listen on ${host}:${port}: ${error.code ?? error.message}`, { cause: error }));
+    server.once('error', fail);
+    server.listen(port, host, () => {
+      server.off('error', fail);
+      resolveListen();
+    });
+  });
+}
+
+/** Opens the store (unless given one), creates the first admin token if needed and starts serving. */
+export async function startServer(options: StartServerOptions = {}): Promise<RunningServer> {
+  const { store: given, log = (line) => process.stderr.write(`${line}\n`), ...input } = options;
+  const config = parseServerConfig(input);
+  const locations = resolveLocations(config);
+  mkdirSync(locations.dataDir, { recursive: true, mode: 0o700 });
+  const tls = config.tlsCert !== undefined && config.tlsKey !== undefined ? loadTls(config.tlsCert, config.tlsKey) : null;
+
+  const memory = given ?? (await openStore(config));
+  const owned = given === undefined;
+  const leaveDataDir = announceServing(locations.dataDir);
+  let retention: RetentionSchedule | null = null;
+
+  try {
+    const adminTokenFile = await bootstrapAdminToken(memory, locations.adminTokenFile);
+    const events = new EventBus();
+    const metrics = new Metrics();
+    const dbBytes = databaseSize(memory.config.url);
+    const router = createAppRouter({
+      memory,
+      events,
+      episodeDomains: new EpisodeDomains(),
+      databaseBytes: dbBytes,
+      startedAt: Date.now(),
+    });
+
+    let draining = false;
+    const inFlight = new Set<ServerResponse>();
+    let drained: (() => void) | null = null;
+    const handle = createRequestHandler({
+      router,
+      memory,
+      metrics,
+      scrape: {
+        cache: () => memory.cacheStats(),
+        databaseBytes: dbBytes,
+        subscribers: () => events.subscriberCount,
+        inFlight: () => inFlight.size,
+      },
+      maxBodyBytes: config.maxBodyBytes,
+      draining: () => draining,
+      onInternalError: (error, path) => log(`internal error in ${path ?? 'request'}: ${(error as Error)?.stack ?? String(error)}`),
+    });
+    const server: Server = (tls === null ? createHttpServer() : createHttpsServer(tls)) as Server;
+    server.on('request', (req, res: ServerResponse) => {
+      inFlight.add(res);
+      res.once('close', () => {
+        metrics.http(routeOf(req.url ?? '/'), res.writableFinished ? res.statusCode : 'aborted');
+        inFlight.delete(res);
+        if (draining) {
+          server.closeIdleConnections();
+          if (inFlight.size === 0) drained?.();
+        }
+      });
+      handle(req, res);
+    });
+    await listen(server, config.port, config.host);
+    if (Object.keys(config.retention).length > 0 && config.retentionIntervalMs > 0) {
+      retention = scheduleRetention(memory, config.retention, config.retentionIntervalMs, log);
+    }
+
+    const port = (server.address() as AddressInfo).port;
+    const hostInUrl = config.host.includes(':') ? `[${config.host}]` : config.host;
+    const url = `${tls === null ? 'http' : 'https'}://${hostInUrl}:${port}`;
+    let closing: Promise<void> | null = null;
+
+    return {
+      url,
+      port,
+      memory,
+      adminTokenFile,
+      close() {
+        closing ??= (async () => {
+          draining = true;
+          // Answers still being prepared end their connection, so clients do not send more on it.
+          for (const res of inFlight) if (!res.headersSent) res.setHeader('connection', 'close');
+          const stopped = new Promise<void>((resolveClose) => server.close(() => resolveClose()));
+          server.closeIdleConnections();
+          events.close();
+          if (inFlight.size > 0) {
+            await new Promise<void>((resolveDrain) => {
+              drained = resolveDrain;
+              setTimeout(resolveDrain, config.drainTimeoutMs).unref();
+            });
+          }
+          server.closeAllConnections();
+          await stopped;
+          await retention?.stop();
+          if (owned) await memory.close();
+          leaveDataDir();
+        })();
+        return closing;
+      },
+    };
+  } catch (error) {
+    await retention?.stop();
+    if (owned) await memory.close();
+    leaveDataDir();
+    throw error;
+  }
+}

@@ -1,0 +1,27 @@
+import type { EmbeddingProviderV1 } from '@episodic/core';
+import { createLocalEmbeddings } from '@episodic/embeddings-local';
+import { createOpenAIEmbeddings } from '@episodic/embeddings-openai';
+import type { ServerConfig } from '../config/server-config.js';
+import { ServerError } from '../errors/server-error.js';
+
+/** The embedding provider the settings name, or `undefined` for `none`. */
+export function createEmbeddingProvider(config: ServerConfig): EmbeddingProviderV1 | undefined {
+  try {
+    switch (config.embeddings) {
+      case 'none':
+        return undefined;
+      case 'local':
+        return createLocalEmbeddings({ dimensions: config.embeddingsDimensions });
+      case 'openai':
+        // The API key stays in the environment: the provider reads it per request, by name.
+        return createOpenAIEmbeddings({
+          baseURL: config.embeddingsUrl,
+          model: config.embeddingsModel,
+          dimensions: config.embeddingsDimensions,
+          apiKeyEnv: config.embeddingsApiKeyEnv,
+        });
+    }
+  } catch (error) {
+    throw new ServerError('CONFIG', `Invalid embedding settings: ${(error as Error).message}`, { cause: error });
+  }
+}

@@ -1,0 +1,66 @@
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { EpisodicError, openMemory, type Memory, type MemoryConfig } from '@episodic/core';
+import { resolveLocations, type ServerConfig } from '../config/server-config.js';
+import { ServerError } from '../errors/server-error.js';
+import { createMiners } from './default-miners.js';
+import { createEmbeddingProvider } from './embedding-provider.js';
+
+export interface OpenStoreOptions {
+  /** False opens the store without an embedding provider (what `reindex` needs to switch providers). */
+  embeddings?: boolean;
+}
+
+/** The cache settings the store opens with: in `<dataDir>/cache` unless `memory.cache` says otherwise. */
+function cacheSettings(config: ServerConfig): unknown {
+  const given = config.memory.cache;
+  if (given === false) return false;
+  return { path: resolveLocations(config).cachePath, ...(typeof given === 'object' && given !== null ? given : {}) };
+}
+
+/** The cache folder of the store, or `null` when the cache is off. */
+export function cacheFolder(config: ServerConfig): string | null {
+  const settings = cacheSettings(config) as false | { path: string };
+  return settings === false ? null : resolve(settings.path);
+}
+
+/** The path of the store's database file; maintenance commands work on local files only. */
+export function localDatabasePath(config: ServerConfig, command: string): string {
+  const { databaseUrl } = resolveLocations(config);
+  if (!databaseUrl.startsWith('file:')) {
+    throw new ServerError('CONFIG', `${command} works on a local database file; ${databaseUrl.split('?')[0]} is not one. Use the libSQL server's own tools.`);
+  }
+  const raw = databaseUrl.slice('file:'.length).split('?')[0] ?? '';
+  return resolve(raw.startsWith('//') ? raw.slice(2) : raw);
+}
+
+/**
+ * Opens the store as `episodic serve` does, composed from the settings: the embedding provider
+ * (`local` by default) and the pattern miners (all four by default). Every command that opens
+ * the store opens it this way, so the vectors and patterns it writes match the server's.
+ */
+export async function openStore(config: ServerConfig, options: OpenStoreOptions = {}): Promise<Memory> {
+  const locations = resolveLocations(config);
+  mkdirSync(locations.dataDir, { recursive: true, mode: 0o700 });
+  const memoryConfig = {
+    ...config.memory,
+    cache: cacheSettings(config),
+    url: locations.databaseUrl,
+    authToken: config.databaseAuthToken,
+    encryptionKey: config.encryptionKey ?? config.memory.encryptionKey,
+    embeddings: options.embeddings === false ? undefined : createEmbeddingProvider(config),
+    miners: createMiners(config.miners),
+  } as MemoryConfig;
+  try {
+    return await openMemory(memoryConfig);
+  } catch (error) {
+    if (EpisodicError.isInstance(error) && error.code === 'CONFIG' && /reindex/.test(error.message)) {
+      throw new ServerError(
+        'CONFIG',
+        `${error.message} With the CLI: \`episodic reindex\` (same settings) re-embeds every episode with the configured provider.`,
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,75 @@
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, spawnCli, type CliProcess } from './__fixtures__/cli-process.js';
+import { createTestClient, rejection } from './__fixtures__/test-server.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'episodic-cli-'));
+let serve: CliProcess;
+let url: string;
+
+beforeAll(async () => {
+  serve = spawnCli(['serve', '--port', '0', '--data-dir', dir]);
+  url = (await serve.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+)/))[1] as string;
+  await serve.waitFor(/admin token in (.+) \(readable only by you\)/);
+});
+
+afterAll(async () => {
+  serve.child.kill('SIGTERM');
+  await serve.exited;
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('episodic CLI', () => {
+  it('on first start writes an admin token to a 0600 file and prints only its path', async () => {
+    const tokenFile = join(dir, 'admin-token');
+    expect(serve.stdout()).toContain(`admin token in ${tokenFile} `);
+    expect(statSync(tokenFile).mode & 0o777).toBe(0o600);
+    const token = readFileSync(tokenFile, 'utf8').trim();
+    expect(serve.stdout() + serve.stderr()).not.toContain(token);
+    expect((await createTestClient(url, token).admin.health.query()).status).toBe('ok');
+  });
+
+  it('creates, lists and revokes tokens beside a running server', async () => {
+    const created = await runCli(['tokens', 'create', '--name', 'ci reader', '--scopes', 'read', '--domains', 'web,ops', '--data-dir', dir]);
+    expect(created.code).toBe(0);
+    const bearer = created.stdout.trim();
+    expect(bearer).toMatch(/^ep_[0-9a-f-]{36}_[A-Za-z0-9_-]{43}$/);
+    expect(created.stderr).toMatch(/shown only now/);
+    const reader = createTestClient(url, bearer);
+    expect(await reader.episodes.list.query({})).toEqual({ items: [], nextCursor: null });
+    expect((await rejection(reader.episodes.start.mutate({ taskType: 'testing', domain: 'web' }))).data?.code).toBe('FORBIDDEN');
+
+    const [table, json] = await Promise.all([
+      runCli(['tokens', 'list', '--data-dir', dir]),
+      runCli(['tokens', 'list', '--json', '--data-dir', dir]),
+    ]);
+    expect(table.stdout).toMatch(/^ID\s+NAME\s+SCOPES\s+DOMAINS/);
+    expect(table.stdout).toMatch(/ci reader\s+read\s+web,ops/);
+    expect(table.stdout + json.stdout).not.toContain(bearer.slice(-43));
+    const listed = JSON.parse(json.stdout) as { id: string; name: string }[];
+    const id = listed.find((token) => token.name === 'ci reader')?.id as string;
+    expect(bearer).toContain(id);
+
+    const revoked = await runCli(['tokens', 'revoke', id, '--data-dir', dir]);
+    expect([revoked.code, revoked.stdout]).toEqual([0, expect.stringMatching(/^Revoked token /)]);
+    // The server rechecks a trusted token at least every second, so revocation reaches it.
+    await expect
+      .poll(async () => (await rejection(reader.episodes.list.query({}))).data?.code, { timeout: 10_000, interval: 100 })
+      .toBe('UNAUTHORIZED');
+  });
+
+  it('explains bad usage and bad settings and exits 1', async () => {
+    const [noName, badScope, adminInDomain, port] = await Promise.all([
+      runCli(['tokens', 'create', '--data-dir', dir]),
+      runCli(['tokens', 'create', '--name', 'x', '--scopes', 'root', '--data-dir', dir]),
+      runCli(['tokens', 'create', '--name', 'x', '--scopes', 'admin', '--domains', 'web', '--data-dir', dir]),
+      runCli(['serve', '--port', 'abc', '--data-dir', dir]),
+    ]);
+    expect([noName.code, noName.stderr]).toEqual([1, expect.stringMatching(/tokens create needs --name NAME/)]);
+    expect([badScope.code, badScope.stderr]).toEqual([1, expect.stringMatching(/Unknown scope root/)]);
+    expect(adminInDomain.stderr).toMatch(/domains: an admin token must cover every domain/);
+    expect([port.code, port.stderr]).toEqual([1, expect.stringMatching(/port \(from --port\)/)]);
+  });
+});

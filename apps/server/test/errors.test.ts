@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { rejection, startTestServer } from './__fixtures__/test-server.js';
+
+interface Refusal {
+  message: string;
+  data?: { code?: string; httpStatus?: number; issues?: { path: string; message: string }[] | null; stack?: string };
+}
+
+const paths = (error: Refusal) => [...new Set((error.data?.issues ?? []).map((issue) => issue.path))].sort();
+
+describe('errors', () => {
+  it('refuses bad input with BAD_REQUEST and the field paths, storing nothing', async () => {
+    await using t = await startTestServer();
+    const admin = t.client(t.adminToken);
+    const episode = await admin.episodes.start.mutate({ taskType: 'debugging', domain: 'web' });
+    const error = (await rejection(
+      admin.episodes.logSteps.mutate({
+        episodeId: episode.id,
+        steps: [{ action: 'fine' }, { action: '' }, { action: 'x', durationMs: -1, extra: true } as never],
+      }),
+    )) as Refusal;
+    expect(error.data?.code).toBe('BAD_REQUEST');
+    expect(error.data?.httpStatus).toBe(400);
+    expect(paths(error)).toEqual(['steps.1.action', 'steps.2', 'steps.2.durationMs']);
+    expect(error.message).toMatch(/^Invalid input: steps\.1\.action: /);
+    expect((await admin.episodes.get.query({ episodeId: episode.id })).steps).toEqual([]);
+
+    const start = (await rejection(admin.episodes.start.mutate({ taskType: 'dancing', domain: '' }))) as Refusal;
+    expect(paths(start)).toEqual(['domain', 'taskType']);
+  });
+
+  it('maps engine refusals to tRPC codes, with the engine field paths for validation', async () => {
+    await using t = await startTestServer();
+    const admin = t.client(t.adminToken);
+    const episode = await admin.episodes.start.mutate({ taskType: 'debugging', domain: 'web' });
+    const id = '01900000-0000-7000-8000-0000000000aa';
+
+    const duplicate = (await rejection(
+      admin.episodes.logSteps.mutate({ episodeId: episode.id, steps: [{ id, action: 'a' }, { id, action: 'b' }] }),
+    )) as Refusal;
+    expect([duplicate.data?.code, duplicate.data?.httpStatus, paths(duplicate)]).toEqual(['BAD_REQUEST', 400, ['steps.1.id']]);
+
+    const cursor = (await rejection(admin.episodes.list.query({ cursor: 'not-a-cursor' }))) as Refusal;
+    expect([cursor.data?.code, paths(cursor)]).toEqual(['BAD_REQUEST', ['cursor']]);
+
+    await admin.episodes.complete.mutate({ episodeId: episode.id, status: 'completed' });
+    const twice = (await rejection(admin.episodes.complete.mutate({ episodeId: episode.id, status: 'failed' }))) as Refusal;
+    expect([twice.data?.code, twice.data?.httpStatus]).toEqual(['CONFLICT', 409]);
+    expect(twice.message).toMatch(/is completed; it cannot be completed/);
+
+    const missing = (await rejection(admin.episodes.archive.mutate({ episodeId: id }))) as Refusal;
+    expect([missing.data?.code, missing.data?.httpStatus]).toEqual(['NOT_FOUND', 404]);
+  });
+
+  it('hides internal failures behind a generic message and never sends a stack', async () => {
+    const logged: string[] = [];
+    await using t = await startTestServer({ log: (line) => logged.push(line) });
+    const admin = t.client(t.adminToken);
+    const seen: Refusal[] = [
+      (await rejection(admin.episodes.start.mutate({ taskType: 'nope', domain: 'web' }))) as Refusal,
+      (await rejection(t.client(undefined).episodes.list.query({}))) as Refusal,
+    ];
+    // Closing the store under the running server makes every database call fail.
+    t.server.memory.close();
+    const internal = (await rejection(admin.episodes.start.mutate({ taskType: 'testing', domain: 'web' }))) as Refusal;
+    seen.push(internal);
+    expect([internal.data?.code, internal.data?.httpStatus, internal.message]).toEqual([
+      'INTERNAL_SERVER_ERROR',
+      500,
+      'Internal server error',
+    ]);
+    for (const error of seen) {
+      expect(error.data).not.toHaveProperty('stack');
+      expect(JSON.stringify(error)).not.toMatch(/\bat .*\.(js|ts):\d+/);
+    }
+    // The operator still gets the real cause.
+    expect(logged.join('\n')).toMatch(/internal error in episodes\.start: .*(closed|Database)/is);
+  });
+
+  it('answers a single query the same way whether it comes alone or in a batch', async () => {
+    await using t = await startTestServer();
+    const batched = t.client(t.adminToken);
+    const single = t.client(t.adminToken, { batch: false });
+    const episode = await batched.episodes.start.mutate({ taskType: 'debugging', domain: 'web', metadata: { a: 1 } });
+    expect(await single.episodes.get.query({ episodeId: episode.id })).toEqual(
+      await batched.episodes.get.query({ episodeId: episode.id }),
+    );
+    for (const input of [{ episodeId: 'bad' }, { episodeId: '01900000-0000-7000-8000-000000000000' }]) {
+      const alone = (await rejection(single.episodes.get.query(input))) as Refusal;
+      const inBatch = (await rejection(batched.episodes.get.query(input))) as Refusal;
+      expect(alone).toMatchObject({ message: inBatch.message, data: inBatch.data });
+    }
+    const raw = await fetch(`${t.url}/trpc/episodes.get?input=%7Bbroken`, { headers: { authorization: `Bearer ${t.adminToken}` } });
+    expect(raw.status).toBe(400);
+    expect(await raw.json()).toMatchObject({ error: { data: { code: 'PARSE_ERROR' } } });
+  });
+});

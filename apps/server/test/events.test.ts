@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { recordEvents } from './__fixtures__/event-recorder.js';
+import { startTestServer } from './__fixtures__/test-server.js';
+
+describe('events.onEpisode', () => {
+  it('streams started, steps, completed and archived events over SSE', async () => {
+    await using t = await startTestServer();
+    const admin = t.client(t.adminToken);
+    const recorder = recordEvents(t.client(await t.token({ name: 'watcher', scopes: ['read'] })));
+    await recorder.started;
+
+    const episode = await admin.episodes.start.mutate({ taskType: 'debugging', domain: 'web', context: 'flaky test' });
+    const steps = await admin.episodes.logSteps.mutate({ episodeId: episode.id, steps: [{ action: 'rerun' }, { action: 'bisect' }] });
+    await admin.episodes.complete.mutate({ episodeId: episode.id, status: 'completed', successRate: 0.5 });
+    await admin.episodes.archive.mutate({ episodeId: episode.id });
+    await recorder.until((event) => event.type === 'archived');
+    recorder.stop();
+
+    expect(recorder.events.map((event) => event.type)).toEqual(['started', 'steps', 'completed', 'archived']);
+    expect(recorder.events[0]).toEqual({ type: 'started', domain: 'web', episode });
+    expect(recorder.events[1]).toEqual({ type: 'steps', domain: 'web', episodeId: episode.id, steps });
+    expect(recorder.events[2]).toMatchObject({ type: 'completed', episode: { status: 'completed', successRate: 0.5 } });
+  });
+
+  it('names the domain of steps logged to an episode this server did not start', async () => {
+    await using t = await startTestServer();
+    const episode = await t.server.memory.startEpisode({ taskType: 'testing', domain: 'ops' });
+    const recorder = recordEvents(t.client(t.adminToken), { domains: ['ops'] });
+    await recorder.started;
+    await t.client(t.adminToken).episodes.logSteps.mutate({ episodeId: episode.id, steps: [{ action: 'restart' }] });
+    expect(await recorder.until((event) => event.type === 'steps')).toMatchObject({ domain: 'ops', episodeId: episode.id });
+    recorder.stop();
+  });
+
+  it('ends a subscription whose token is revoked, before it delivers another event', async () => {
+    await using t = await startTestServer();
+    const { token, bearer } = await t.server.memory.tokens.create({ name: 'watcher', scopes: ['read'] });
+    const recorder = recordEvents(t.client(bearer));
+    await recorder.started;
+    await t.server.memory.tokens.revoke(token.id);
+    await t.client(t.adminToken).episodes.start.mutate({ taskType: 'testing', domain: 'web' });
+    expect((await recorder.failed).data?.code).toBe('UNAUTHORIZED');
+    expect(recorder.events).toEqual([]);
+    recorder.stop();
+  });
+});

@@ -1,0 +1,11 @@
+import { defineProject } from 'vitest/config';
+
+export default defineProject({
+  test: {
+    name: 'server',
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    // Servers and child processes: give a loaded 2-core machine room before calling a test hung.
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+  },
+});

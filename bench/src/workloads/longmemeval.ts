@@ -1,0 +1,61 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** One LongMemEval instance: a question over a haystack of chat sessions (see the data set's ABOUT.md). */
+export interface LongMemEvalInstance {
+  questionId: string;
+  questionType: string;
+  question: string;
+  sessions: LongMemEvalSession[];
+  /** Ids of the sessions holding the evidence: the relevance judgements. */
+  answerSessionIds: string[];
+}
+
+export interface LongMemEvalSession {
+  id: string;
+  /** When the session took place, as ISO-8601 UTC. */
+  date: string;
+  /** The date as the data set writes it, e.g. `2023/05/20 (Sat) 00:59`. */
+  dateText: string;
+  turns: { role: string; content: string }[];
+}
+
+interface RawInstance {
+  question_id: string;
+  question_type: string;
+  question: string;
+  haystack_session_ids: string[];
+  haystack_dates: string[];
+  haystack_sessions: { role: string; content: string }[][];
+  answer_session_ids: string[];
+}
+
+/** `2023/05/20 (Sat) 00:59` → `2023-05-20T00:59:00.000Z` (the data set gives no time zone; UTC is assumed). */
+function isoDate(text: string): string {
+  const match = /^(\d{4})\/(\d{2})\/(\d{2}) \(\w+\) (\d{2}):(\d{2})$/.exec(text.trim());
+  if (match === null) throw new Error(`unexpected LongMemEval date "${text}"`);
+  const [, year, month, day, hour, minute] = match;
+  return new Date(Date.UTC(Number(year), Number(month) - 1, Number(day), Number(hour), Number(minute))).toISOString();
+}
+
+/** Every instance in the folder, in file-name order. */
+export function loadLongMemEval(folder: string): LongMemEvalInstance[] {
+  return readdirSync(folder)
+    .filter((name) => name.endsWith('.json'))
+    .sort()
+    .map((name) => {
+      const raw = JSON.parse(readFileSync(join(folder, name), 'utf8')) as RawInstance;
+      return {
+        questionId: raw.question_id,
+        questionType: raw.question_type,
+        question: raw.question,
+        answerSessionIds: raw.answer_session_ids,
+        sessions: raw.haystack_sessions.map((turns, index) => ({
+          id: raw.haystack_session_ids[index] as string,
+          dateText: raw.haystack_dates[index] as string,
+          date: isoDate(raw.haystack_dates[index] as string),
+          turns: turns.map((turn) => ({ role: turn.role, content: turn.content })),
+        })),
+      };
+    });
+}

@@ -1,0 +1,128 @@
+/**
+ * A second process for the multi-process cache tests: it opens the same database (and so the
+ * same cache) as the test, or only the cache, and runs what the test asks over IPC.
+ *   argv: <database url>
+ *   message in: { id, op, args }   message out: { id, result } | { id, error }
+ */
+import { existsSync, writeFileSync } from 'node:fs';
+import { setImmediate as yieldToEvents, setTimeout as sleep } from 'node:timers/promises';
+import { openMemory } from '../../open-memory.js';
+import { locateDatabase } from '../../db/database-location.js';
+import { cacheKey } from '../cache.js';
+import { cacheSettingsSchema } from '../cache-options.js';
+import { openCache } from '../open-cache.js';
+
+const url = process.argv[2];
+if (url === undefined || process.send === undefined) throw new Error('usage: fork cache-peer.ts <url> (with IPC)');
+const send = process.send.bind(process);
+
+const memory = await openMemory({ url });
+const path = locateDatabase(url, undefined).path as string;
+const cache = openCache({
+  url,
+  location: { kind: 'file', path },
+  settings: cacheSettingsSchema.parse({}),
+  logger: { warn: (message) => process.stderr.write(`${message}\n`) },
+});
+let stopped = false;
+const raceKey = cacheKey.episode('race');
+
+const ops: Record<string, (...args: never[]) => unknown> = {
+  getEpisode: (id: string) => memory.getEpisode(id),
+  logStep: (id: string, action: string) => memory.logStep(id, { action }),
+  searchText: (text: string) => memory.searchText({ text }),
+  stats: () => memory.cacheStats(),
+  stop: () => {
+    stopped = true;
+  },
+
+  /** Logs `count` steps; after each, this process must read its own step back (through the cache). */
+  async writeAndReadBack(id: string, name: string, count: number) {
+    const missing: string[] = [];
+    for (let i = 0; i < count; i += 1) {
+      await memory.logStep(id, { action: `${name}-${i}` });
+      const episode = await memory.getEpisode(id);
+      if (!episode?.steps.some((step) => step.action === `${name}-${i}`)) missing.push(`${name}-${i}`);
+    }
+    return missing;
+  },
+
+  /**
+   * Until stopped: reads the generation, waits a moment as a reader waits for its database
+   * read, then fills the race key with a value stamped with that generation.
+   */
+  async fillUntilStopped() {
+    let fills = 0;
+    while (!stopped) {
+      const generation = cache.generation();
+      await sleep(1);
+      cache.fill(raceKey, { generation }, generation);
+      fills += 1;
+    }
+    return fills;
+  },
+
+  /**
+   * Invalidates the race key `count` times. A value found in the key afterwards must come from
+   * a fill that began after the invalidation: one stamped with an older generation means the
+   * invalidation was lost.
+   */
+  async invalidateAndCheck(count: number) {
+    const stale: number[] = [];
+    for (let i = 0; i < count; i += 1) {
+      cache.invalidate([raceKey]);
+      const floor = cache.generation();
+      await sleep(2);
+      const value = cache.get<{ generation: number }>(raceKey);
+      if (value !== undefined && value.generation < floor) stale.push(value.generation);
+    }
+    return stale;
+  },
+
+  fillRace: (value: string) => cache.fill(raceKey, { value }, cache.generation()),
+
+  /** Shortly after being asked, invalidates the race key, then creates `marker`. */
+  armInvalidation(marker: string) {
+    setTimeout(() => {
+      cache.invalidate([raceKey]);
+      writeFileSync(marker, 'invalidated');
+    }, 20);
+  },
+
+  /**
+   * Reads the race key, then, without yielding to the event loop, waits for another process to
+   * invalidate it (`marker` appears) and reads it again.
+   */
+  readAcrossInvalidation(marker: string) {
+    const before = cache.get(raceKey);
+    const until = Date.now() + 10_000;
+    while (!existsSync(marker) && Date.now() < until) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+    return { before, after: cache.get(raceKey) ?? null };
+  },
+
+  /** Advances the generation `count` times; returns how many invalidations were acknowledged. */
+  async invalidateMany(count: number) {
+    for (let i = 0; i < count; i += 1) {
+      cache.invalidate([]);
+      if (i % 10 === 0) await yieldToEvents();
+    }
+    return count;
+  },
+
+  generation: () => cache.generation(),
+};
+
+process.on('message', async (message: { id: number; op: string; args: never[] }) => {
+  try {
+    const op = ops[message.op];
+    if (op === undefined) throw new Error(`unknown op ${message.op}`);
+    send({ id: message.id, result: await op(...message.args) });
+  } catch (error) {
+    send({ id: message.id, error: (error as Error).message });
+  }
+});
+process.on('disconnect', () => {
+  cache.close();
+  void memory.close().then(() => process.exit(0));
+});
+send({ ready: true });

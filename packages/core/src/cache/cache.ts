@@ -1,0 +1,69 @@
+import { emptyKeyspaceStats, type CacheKeyspace, type CacheStats } from './cache-stats.js';
+
+/** A key in the seed's layout: `episode:{id}`, `pattern:{type}:{hash}` or `query:{hash}`. */
+export type CacheKey = `${CacheKeyspace}:${string}`;
+
+export const cacheKey = {
+  episode: (id: string): CacheKey => `episode:${id}`,
+  pattern: (type: string, id: string): CacheKey => `pattern:${type}:${id}`,
+  query: (hash: string): CacheKey => `query:${hash}`,
+};
+
+export function keyspaceOfKey(key: CacheKey): CacheKeyspace {
+  return key.slice(0, key.indexOf(':')) as CacheKeyspace;
+}
+
+/**
+ * A stamp of every write so far. Read it before loading a value from the database and hand it
+ * to `fill`: if any write happened in between, the loaded value may predate it and is dropped.
+ */
+export type Generation = number;
+
+/**
+ * The engine's view of its cache. The engine runs the same with the disabled implementation;
+ * the LMDB one is shared by every process that opens the same database and cache path.
+ */
+export interface Cache {
+  readonly enabled: boolean;
+  /**
+   * A fresh value, or `undefined` (absent, expired or unreadable). Counts a hit or a miss. Reads
+   * from a new LMDB snapshot, so it sees every write any process acknowledged before the call.
+   */
+  get<T>(key: CacheKey): T | undefined;
+  /** The first fresh value among `keys` (one value that may live under several keys); one hit or miss. */
+  getFirst<T>(keys: readonly CacheKey[]): T | undefined;
+  /** The current generation, from a new LMDB snapshot (as `get`). */
+  generation(): Generation;
+  /** Stores `value` unless a write happened since `generation` was read. Never throws. */
+  fill(key: CacheKey, value: unknown, generation: Generation): void;
+  /**
+   * Deletes `keys` and advances the generation in one LMDB transaction, committed when this
+   * returns. Every engine write calls it after its database commit.
+   */
+  invalidate(keys: readonly CacheKey[]): void;
+  /** Deletes every episode and pattern entry and advances the generation (after a bulk change). */
+  invalidateAll(): void;
+  stats(): CacheStats;
+  close(): void;
+}
+
+/** The cache when there is none: every read misses, nothing is stored. */
+export function disabledCache(reason: string): Cache {
+  return {
+    enabled: false,
+    get: () => undefined,
+    getFirst: () => undefined,
+    generation: () => 0,
+    fill: () => undefined,
+    invalidate: () => undefined,
+    invalidateAll: () => undefined,
+    stats: () => ({
+      enabled: false,
+      reason,
+      path: null,
+      sizeBytes: 0,
+      keyspaces: { episode: emptyKeyspaceStats(), pattern: emptyKeyspaceStats(), query: emptyKeyspaceStats() },
+    }),
+    close: () => undefined,
+  };
+}

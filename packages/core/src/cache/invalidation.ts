@@ -1,0 +1,86 @@
+import { z } from 'zod';
+import { EpisodicError, type EpisodicErrorCode } from '../errors.js';
+import { uuidPattern } from '../ids.js';
+import type { PatternChanges } from '../mining/pattern-changes.js';
+import type { CompleteEpisodeInput, StartEpisodeInput, StepInput } from '../schemas/input-schemas.js';
+import type { CallOptions, Episode, Step } from '../types.js';
+import { parseInput } from '../validate.js';
+import { cacheKey, type Cache, type CacheKey } from './cache.js';
+
+/** The engine's episode writes. */
+export interface EpisodeWrites {
+  startEpisode(input: StartEpisodeInput, options?: CallOptions): Promise<Episode>;
+  logSteps(episodeId: string, steps: StepInput[], options?: CallOptions): Promise<Step[]>;
+  completeEpisode(episodeId: string, input: CompleteEpisodeInput, options?: CallOptions): Promise<Episode>;
+  archiveEpisode(episodeId: string, options?: CallOptions): Promise<Episode>;
+}
+
+/** Refusals that happen before anything is written: there is nothing to invalidate. */
+const nothingWritten = new Set<EpisodicErrorCode>(['VALIDATION', 'NOT_FOUND', 'FORBIDDEN', 'CONFLICT']);
+
+function episodeKeys(episodeId: unknown): CacheKey[] {
+  return typeof episodeId === 'string' && uuidPattern.test(episodeId) ? [cacheKey.episode(episodeId)] : [];
+}
+
+/**
+ * Each write drops what it made stale after its database commit and before it returns: the
+ * episode's entry, and (through the generation) every cached query result. A write that failed
+ * in an unknown way (the commit may have happened) invalidates too.
+ */
+export function invalidatingWrites(cache: Cache, writes: EpisodeWrites): EpisodeWrites {
+  async function invalidateAfter<T>(keys: CacheKey[], write: () => Promise<T>): Promise<T> {
+    let result: T;
+    try {
+      result = await write();
+    } catch (error) {
+      if (!(EpisodicError.isInstance(error) && nothingWritten.has(error.code))) cache.invalidate(keys);
+      throw error;
+    }
+    cache.invalidate(keys);
+    return result;
+  }
+  return {
+    startEpisode: (input, options) => invalidateAfter([], () => writes.startEpisode(input, options)),
+    logSteps: (id, steps, options) => invalidateAfter(episodeKeys(id), () => writes.logSteps(id, steps, options)),
+    completeEpisode: (id, input, options) =>
+      invalidateAfter(episodeKeys(id), () => writes.completeEpisode(id, input, options)),
+    archiveEpisode: (id, options) => invalidateAfter(episodeKeys(id), () => writes.archiveEpisode(id, options)),
+  };
+}
+
+/** How pattern writes (mining, usage feedback, remine) reach the cache. */
+export function cachePatternChanges(cache: Cache): PatternChanges {
+  return {
+    patternsChanged: (patterns) => cache.invalidate(patterns.map((p) => cacheKey.pattern(p.patternType, p.id))),
+    allPatternsChanged: () => cache.invalidateAll(),
+  };
+}
+
+export const invalidateCacheInputSchema = z.strictObject({
+  /** Episodes changed or deleted outside the engine's write methods. */
+  episodes: z.array(z.string().regex(uuidPattern, 'must be a UUID')).max(10_000).optional(),
+  /** Patterns changed or deleted outside the engine's write methods. */
+  patterns: z
+    .array(z.strictObject({ type: z.string().min(1).max(64), id: z.string().min(1).max(128) }))
+    .max(10_000)
+    .optional(),
+  /** Drop every cached episode, pattern and query result (after a bulk change or a restore). */
+  all: z.boolean().optional(),
+});
+export type InvalidateCacheInput = z.input<typeof invalidateCacheInputSchema>;
+
+/**
+ * Drops cached copies of rows that changed behind the engine's back. Cached query results are
+ * always dropped (the generation advances), even with no target named.
+ */
+export function invalidateCache(cache: Cache, input: InvalidateCacheInput): void {
+  const targets = parseInput(invalidateCacheInputSchema, input, 'cache invalidation');
+  if (targets.all === true) {
+    cache.invalidateAll();
+    return;
+  }
+  cache.invalidate([
+    ...(targets.episodes ?? []).map((id) => cacheKey.episode(id)),
+    ...(targets.patterns ?? []).map((pattern) => cacheKey.pattern(pattern.type, pattern.id)),
+  ]);
+}

@@ -1,0 +1,76 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from '../logger.js';
+
+/** The file in each environment folder naming the key its data is encrypted with (never the key). */
+export const fingerprintFile = 'key-fingerprint';
+const header = 'episodic-cache-key 1';
+const fileShape = new RegExp(`^${header}\\n([0-9a-f]{64}|unencrypted)\\n$`);
+
+/** The fingerprint in `envPath`; `null` if the folder has none (or a garbled one); `undefined` if there is no folder. */
+function readFingerprint(envPath: string): string | null | undefined {
+  let text: string;
+  try {
+    text = readFileSync(join(envPath, fingerprintFile), 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return existsSync(envPath) ? null : undefined;
+    throw error;
+  }
+  return fileShape.exec(text)?.[1] ?? null;
+}
+
+/**
+ * Creates the folder with its fingerprint already inside: it is built under a temporary name
+ * (0700, the file 0600) and renamed into place, so no process ever finds it without one.
+ */
+function createKeyedFolder(envPath: string, fingerprint: string): void {
+  const staging = mkdtempSync(`${envPath}.new-`);
+  try {
+    writeFileSync(join(staging, fingerprintFile), `${header}\n${fingerprint}\n`, { mode: 0o600, flag: 'wx' });
+    renameSync(staging, envPath);
+  } catch (error) {
+    rmSync(staging, { recursive: true, force: true });
+    const code = (error as NodeJS.ErrnoException).code;
+    // Another process created the folder first (its fingerprint is read next), or removed our
+    // staging folder (then we try again).
+    if (code !== 'EEXIST' && code !== 'ENOTEMPTY' && code !== 'ENOENT') throw error;
+  }
+}
+
+/** Deletes a folder; renamed away first, so the path is free at once rather than half-deleted. */
+function removeFolder(envPath: string): void {
+  const doomed = `${envPath}.old-${randomBytes(4).toString('hex')}`;
+  try {
+    renameSync(envPath, doomed);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  rmSync(doomed, { recursive: true, force: true });
+}
+
+/**
+ * Makes sure the environment folder exists and carries `fingerprint` before LMDB opens it.
+ * A folder with another fingerprint, a garbled one or none is deleted, not set aside: opening
+ * it could crash the process, it may hold plaintext the store's key was meant to protect, and
+ * it is derived data.
+ */
+export function ensureKeyedFolder(envPath: string, fingerprint: string, logger: Logger): void {
+  for (let attempt = 0; attempt < 4; attempt += 1) {
+    const found = readFingerprint(envPath);
+    if (found === fingerprint) return;
+    if (found === undefined) {
+      createKeyedFolder(envPath, fingerprint);
+      continue;
+    }
+    removeFolder(envPath);
+    const problem = found === null ? 'has no readable key fingerprint' : 'was built with another encryption key (or none)';
+    logger.warn(
+      `Episodic cache: ${envPath} ${problem}, and LMDB cannot open it safely with this one; deleted it and ` +
+        'started an empty cache. The database is untouched; the cache refills as it is read.',
+    );
+  }
+  throw new Error(`could not create ${envPath} with its key fingerprint`);
+}

@@ -1,0 +1,194 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { openTestCache } from './__fixtures__/test-cache.js';
+import { cacheKey } from './cache.js';
+import { newCounters, sweepExpired } from './cache-maintenance.js';
+import { envelopeExpiry, isDeflated } from './envelope.js';
+import { acquireHandle, releaseHandle, type LmdbHandle } from './lmdb-handle.js';
+
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  vi.useRealTimers();
+  cleanups.splice(0).forEach((cleanup) => cleanup());
+});
+
+function open(settings: Parameters<typeof openTestCache>[0] = {}) {
+  const opened = openTestCache(settings);
+  cleanups.push(opened.close);
+  return opened;
+}
+
+/** The LMDB environment the cache opened, shared through the process's registry, to look at raw bytes. */
+function rawEnvironment(dir: string): LmdbHandle {
+  const root = join(dir, 'cache');
+  const name = readdirSync(root).find((entry) => entry.startsWith('lmdb-v1-') && !entry.includes('.corrupt'));
+  const handle = acquireHandle(join(root, name ?? 'missing'), { volatile: true, mapSizeBytes: 1 << 20 });
+  if (typeof handle === 'string') throw new Error(handle);
+  cleanups.unshift(() => releaseHandle(handle));
+  return handle;
+}
+
+const episode = (id: string, steps = 20) => ({
+  id,
+  domain: 'web',
+  steps: Array.from({ length: steps }, (_, i) => ({ stepNumber: i + 1, action: `run_tests ${i}`, result: 'Error: expected 2 but got 3' })),
+});
+
+describe('LMDB cache', () => {
+  it('returns what was stored under the seed keys and counts hits, misses and entries per keyspace', () => {
+    const { cache } = open();
+    const key = cacheKey.episode('0193a8f0-0000-7000-8000-000000000001');
+    expect(cache.get(key)).toBeUndefined();
+    cache.fill(key, episode('e1'), cache.generation());
+    cache.fill(cacheKey.query('abc'), [{ id: 'e1' }], cache.generation());
+    expect(cache.get(key)).toEqual(episode('e1'));
+    expect(cache.get(key)).toEqual(episode('e1'));
+    const stats = cache.stats();
+    expect(stats).toMatchObject({ enabled: true, reason: null });
+    expect(stats.keyspaces.episode).toMatchObject({ hits: 2, misses: 1, entries: 1, hitRate: 2 / 3 });
+    expect(stats.keyspaces.query).toMatchObject({ hits: 0, misses: 0, entries: 1 });
+    expect(stats.sizeBytes).toBeGreaterThan(0);
+  });
+
+  it('never returns an entry past its TTL', () => {
+    const start = Date.UTC(2030, 0, 1);
+    vi.setSystemTime(start);
+    const { cache } = open({ ttl: { episode: 60, pattern: 30, query: 5 } });
+    const episodeKey = cacheKey.episode('e1');
+    const queryKey = cacheKey.query('q1');
+    cache.fill(episodeKey, episode('e1'), cache.generation());
+    cache.fill(queryKey, ['hit'], cache.generation());
+    vi.setSystemTime(start + 4_999);
+    expect(cache.get(queryKey)).toEqual(['hit']);
+    vi.setSystemTime(start + 5_000);
+    expect(cache.get(queryKey)).toBeUndefined();
+    expect(cache.get(episodeKey)).toEqual(episode('e1'));
+    vi.setSystemTime(start + 60_000);
+    expect(cache.get(episodeKey)).toBeUndefined();
+    expect(cache.stats().keyspaces.query).toMatchObject({ hits: 1, misses: 1 });
+  });
+
+  it('drops a fill whose database read began before a write (the read-through race)', () => {
+    const { cache } = open();
+    const key = cacheKey.episode('e1');
+    const before = cache.generation(); // reader: stamp, then reads the old row from libSQL
+    cache.invalidate([key]); // writer: commits the new row, then invalidates
+    cache.fill(key, { version: 'old' }, before); // reader: fills with what it read
+    expect(cache.get(key)).toBeUndefined();
+    cache.fill(key, { version: 'new' }, cache.generation());
+    expect(cache.get(key)).toEqual({ version: 'new' });
+  });
+
+  it('makes an invalidation by one store visible to another store on the same folder', () => {
+    const first = open();
+    const second = first.reopen();
+    cleanups.unshift(() => second.close());
+    const key = cacheKey.pattern('tool_sequence', 'p1');
+    first.cache.fill(key, { usageCount: 1 }, first.cache.generation());
+    expect(second.get(key)).toEqual({ usageCount: 1 });
+    second.invalidate([key]);
+    expect(first.cache.get(key)).toBeUndefined();
+  });
+
+  it('deflates large values and keeps small ones plain', () => {
+    const { cache, dir } = open({ compressionThreshold: 8 * 1024 });
+    const large = episode('large', 300);
+    const small = episode('small', 2);
+    cache.fill(cacheKey.episode('large'), large, cache.generation());
+    cache.fill(cacheKey.episode('small'), small, cache.generation());
+    const { db } = rawEnvironment(dir);
+    const storedLarge = db.getBinary(cacheKey.episode('large'));
+    const storedSmall = db.getBinary(cacheKey.episode('small'));
+    expect(storedLarge !== undefined && isDeflated(storedLarge)).toBe(true);
+    expect(storedLarge?.length).toBeLessThan(JSON.stringify(large).length / 4);
+    expect(storedSmall !== undefined && isDeflated(storedSmall)).toBe(false);
+    expect(cache.get(cacheKey.episode('large'))).toEqual(large);
+    expect(cache.get(cacheKey.episode('small'))).toEqual(small);
+  });
+
+  it('evicts instead of failing when full: query results first, then the oldest entries', () => {
+    const limit = 256 * 1024;
+    const start = Date.UTC(2030, 0, 1);
+    const { cache } = open({ mapSizeBytes: limit, compressionThreshold: 1 << 20 });
+    for (let i = 0; i < 10; i += 1) {
+      vi.setSystemTime(start + i);
+      cache.fill(cacheKey.query(`q${i}`), episode(`q${i}`), cache.generation());
+    }
+    for (let i = 0; i < 150; i += 1) {
+      vi.setSystemTime(start + 1000 + i);
+      cache.fill(cacheKey.episode(`e${i}`), episode(`e${i}`), cache.generation());
+      expect(cache.stats().sizeBytes).toBeLessThanOrEqual(limit);
+    }
+    const stats = cache.stats();
+    expect(stats.keyspaces.query).toMatchObject({ evictions: 10, entries: 0 });
+    expect(stats.keyspaces.episode.evictions).toBeGreaterThan(0);
+    expect(stats.keyspaces.episode.entries + stats.keyspaces.episode.evictions).toBe(150);
+    expect(cache.get(cacheKey.episode('e149'))).toEqual(episode('e149'));
+    expect(cache.get(cacheKey.episode('e0'))).toBeUndefined();
+  });
+
+  it('a fill or read LMDB refuses costs a miss and a warning, never an error', () => {
+    const { cache, warnings } = open();
+    const refused = cacheKey.query('k'.repeat(4000)); // longer than LMDB's largest key
+    expect(() => cache.fill(refused, ['x'], cache.generation())).not.toThrow();
+    expect(() => cache.fill(refused, ['x'], cache.generation())).not.toThrow();
+    expect(cache.get(refused)).toBeUndefined();
+    expect(warnings).toEqual([expect.stringContaining('a cache fill failed')]);
+    const fine = cacheKey.query('fine');
+    cache.fill(fine, ['ok'], cache.generation());
+    expect(cache.get(fine)).toEqual(['ok']);
+  });
+
+  it('does not cache a value too large for its map', () => {
+    const { cache } = open({ mapSizeBytes: 256 * 1024, compressionThreshold: 1 << 20 });
+    cache.fill(cacheKey.episode('huge'), episode('huge', 1000), cache.generation());
+    expect(cache.get(cacheKey.episode('huge'))).toBeUndefined();
+    expect(cache.stats().keyspaces.episode.entries).toBe(0);
+  });
+});
+
+describe('expiry sweep', () => {
+  it('removes expired entries in batches of at most sweepBatchSize and keeps fresh ones', () => {
+    const start = Date.UTC(2030, 0, 1);
+    vi.setSystemTime(start);
+    const { cache, dir } = open({ ttl: { episode: 3600, pattern: 1800, query: 1 } });
+    for (let i = 0; i < 35; i += 1) cache.fill(cacheKey.query(`q${String(i).padStart(2, '0')}`), [i], cache.generation());
+    for (let i = 0; i < 5; i += 1) cache.fill(cacheKey.episode(`e${i}`), episode(`e${i}`), cache.generation());
+    const { db } = rawEnvironment(dir);
+    const counters = newCounters();
+    const cursor = { after: undefined };
+    const now = start + 2000;
+    const removedPerSweep: number[] = [];
+    for (let sweep = 0; sweep < 10; sweep += 1) removedPerSweep.push(sweepExpired(db, 10, now, counters, cursor));
+    expect(Math.max(...removedPerSweep)).toBeLessThanOrEqual(10);
+    expect(removedPerSweep.reduce((a, b) => a + b, 0)).toBe(35);
+    expect(counters.query.expirations).toBe(35);
+    expect(cache.stats().keyspaces).toMatchObject({ query: { entries: 0 }, episode: { entries: 5 } });
+  });
+
+  it('runs in the background and counts expirations', async () => {
+    const start = Date.UTC(2030, 0, 1);
+    vi.setSystemTime(start);
+    const { cache } = open({ ttl: { episode: 3600, pattern: 1800, query: 1 }, sweepIntervalMs: 10 });
+    for (let i = 0; i < 30; i += 1) cache.fill(cacheKey.query(`q${i}`), [i], cache.generation());
+    vi.setSystemTime(start + 1500);
+    await vi.waitFor(() => expect(cache.stats().keyspaces.query).toMatchObject({ expirations: 30, entries: 0 }), {
+      timeout: 5000,
+    });
+  });
+
+  it('keeps an entry refilled after its earlier copy expired', () => {
+    const start = Date.UTC(2030, 0, 1);
+    vi.setSystemTime(start);
+    const { cache, dir } = open({ ttl: { episode: 3600, pattern: 1800, query: 1 } });
+    const key = cacheKey.query('q');
+    cache.fill(key, ['old'], cache.generation());
+    vi.setSystemTime(start + 2000);
+    cache.fill(key, ['refilled'], cache.generation());
+    const { db } = rawEnvironment(dir);
+    expect(envelopeExpiry(db.getBinary(key) as Buffer)).toBe(start + 3000);
+    expect(sweepExpired(db, 10, start + 2000, newCounters(), { after: undefined })).toBe(0);
+    expect(cache.get(key)).toEqual(['refilled']);
+  });
+});

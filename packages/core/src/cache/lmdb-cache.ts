@@ -1,0 +1,233 @@
+import type { Logger } from '../logger.js';
+import { keyspaceOfKey, type Cache, type CacheKey, type Generation } from './cache.js';
+import {
+  keyspaceRange,
+  liveBytes,
+  makeRoom,
+  newCounters,
+  sweepExpired,
+  type KeyspaceTtlMs,
+  type SweepCursor,
+} from './cache-maintenance.js';
+import type { CacheSettings } from './cache-options.js';
+import { cacheKeyspaces, type CacheKeyspace, type CacheStats, type KeyspaceStats } from './cache-stats.js';
+import { encodeEnvelope, envelopeExpiry, envelopeJson } from './envelope.js';
+import { advanceGeneration, dataFileInode, readGeneration, releaseHandle, type LmdbHandle } from './lmdb-handle.js';
+
+export interface LmdbCacheOptions {
+  /** The cache folder, as `cacheStats().path` reports it. */
+  root: string;
+  settings: CacheSettings;
+  logger: Logger;
+  /** Opens the environment: at start, and again if its folder is replaced while we run. Throws when it cannot. */
+  openEnv(): LmdbHandle;
+  /** Remove the environment when the last store using it closes (it belongs to an in-memory database). */
+  ephemeral: boolean;
+}
+
+/** A value bigger than this share of the map is not cached: it would evict too much to fit. */
+const maxValueShare = 1 / 8;
+/** How often we check that our folder is still the one at the path (someone may delete it). */
+const folderCheckMs = 1000;
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * The LMDB cache. Every write is a synchronous LMDB transaction, so it is committed (visible to
+ * every process) when the call returns; nothing is left queued when the store closes.
+ */
+export function createLmdbCache(options: LmdbCacheOptions): Cache {
+  const { settings, logger } = options;
+  const ttlMs: KeyspaceTtlMs = {
+    episode: settings.ttl.episode * 1000,
+    pattern: settings.ttl.pattern * 1000,
+    query: settings.ttl.query * 1000,
+  };
+  const counters = newCounters();
+  const cursor: SweepCursor = { after: undefined };
+  let handle: LmdbHandle | null = options.openEnv();
+  let failure: string | null = null;
+  let lastSweep = Date.now();
+  const warned = new Set<string>();
+
+  const warnOnce = (what: string, error: unknown) => {
+    if (warned.has(what)) return;
+    warned.add(what);
+    logger.warn(`Episodic cache: ${what}: ${errorText(error)}`);
+  };
+
+  function release(): void {
+    clearInterval(timer);
+    if (handle !== null) releaseHandle(handle, options.ephemeral);
+    handle = null;
+  }
+
+  /** After a failed invalidation the cache may hold stale values: this process stops using it. */
+  function fail(what: string, error: unknown): void {
+    failure = `${what}: ${errorText(error)}`;
+    logger.warn(`Episodic cache: ${failure}. Running without the cache from now on; the database is unaffected.`);
+    release();
+  }
+
+  /**
+   * The environment, reopened first if its folder was deleted or set aside since we opened it:
+   * the other processes now use the new one, and our invalidations must reach them there.
+   */
+  function current(): LmdbHandle | null {
+    if (handle === null) return null;
+    if (dataFileInode(handle.envPath) !== handle.inode) {
+      releaseHandle(handle);
+      handle = null;
+      try {
+        handle = options.openEnv();
+      } catch (error) {
+        fail('the cache folder was replaced and could not be opened again', error);
+      }
+    }
+    return handle;
+  }
+
+  const timer = setInterval(() => {
+    const active = current();
+    const now = Date.now();
+    if (active === null || now - lastSweep < settings.sweepIntervalMs) return;
+    lastSweep = now;
+    try {
+      sweepExpired(active.db, settings.sweepBatchSize, now, counters, cursor);
+    } catch (error) {
+      // Expired entries are never served anyway; they just take room until a sweep succeeds.
+      warnOnce('sweeping expired entries failed', error);
+    }
+  }, Math.min(folderCheckMs, settings.sweepIntervalMs));
+  timer.unref();
+
+  /** A fresh value at `key`, or undefined; counts nothing. */
+  function read<T>(active: LmdbHandle, key: CacheKey, now: number): T | undefined {
+    const bytes = active.db.getBinaryFast(key);
+    if (bytes === undefined) return undefined;
+    const expiry = envelopeExpiry(bytes);
+    if (expiry === null || expiry <= now) return undefined;
+    return JSON.parse(envelopeJson(bytes)) as T;
+  }
+
+  function lookup<T>(keys: readonly CacheKey[], keyspace: CacheKeyspace): T | undefined {
+    const active = handle;
+    if (active === null) return undefined;
+    try {
+      // A new snapshot per call: lmdb-js otherwise keeps one until the next timer tick, which
+      // could predate a write another process has already acknowledged.
+      active.db.resetReadTxn();
+      const now = Date.now();
+      for (const key of keys) {
+        const value = read<T>(active, key, now);
+        if (value !== undefined) {
+          counters[keyspace].hits += 1;
+          return value;
+        }
+      }
+    } catch {
+      // An unreadable entry is a miss; the database has the truth.
+    }
+    counters[keyspace].misses += 1;
+    return undefined;
+  }
+
+  function put(active: LmdbHandle, key: CacheKey, envelope: Buffer, generation: Generation, room: number): void {
+    makeRoom(active.db, settings.mapSizeBytes, room, ttlMs, counters);
+    active.db.transactionSync(() => {
+      // Checked and written in one transaction: a writer's invalidation cannot slip in between.
+      if (readGeneration(active.db) === generation) active.db.putSync(key, envelope);
+    });
+  }
+
+  function keyspaceStats(keyspace: CacheKeyspace, entries: number): KeyspaceStats {
+    const { hits, misses } = counters[keyspace];
+    return { ...counters[keyspace], entries, hitRate: hits + misses === 0 ? 0 : hits / (hits + misses) };
+  }
+
+  return {
+    get enabled() {
+      return handle !== null;
+    },
+    get: <T>(key: CacheKey) => lookup<T>([key], keyspaceOfKey(key)),
+    getFirst: <T>(keys: readonly CacheKey[]) => (keys[0] === undefined ? undefined : lookup<T>(keys, keyspaceOfKey(keys[0]))),
+
+    generation(): Generation {
+      if (handle === null) return Number.NaN;
+      try {
+        handle.db.resetReadTxn();
+        return readGeneration(handle.db);
+      } catch {
+        return Number.NaN; // never equal to itself: the fill that follows is skipped
+      }
+    },
+
+    fill(key, value, generation) {
+      const active = handle;
+      if (active === null || Number.isNaN(generation)) return;
+      try {
+        const envelope = encodeEnvelope(JSON.stringify(value), Date.now() + ttlMs[keyspaceOfKey(key)], settings);
+        if (envelope.length > settings.mapSizeBytes * maxValueShare) return;
+        try {
+          put(active, key, envelope, generation, envelope.length);
+        } catch {
+          // A full map or disk: evict down to a quarter of the limit and try once more.
+          put(active, key, envelope, generation, settings.mapSizeBytes / 2);
+        }
+      } catch (error) {
+        // A fill that fails only costs a later miss; the caller already has its value.
+        warnOnce('a cache fill failed', error);
+      }
+    },
+
+    invalidate(keys) {
+      const active = current();
+      if (active === null) return;
+      try {
+        active.db.transactionSync(() => {
+          advanceGeneration(active.db);
+          for (const key of keys) active.db.removeSync(key);
+        });
+      } catch (error) {
+        fail('an invalidation could not be written', error);
+      }
+    },
+
+    invalidateAll() {
+      const active = current();
+      if (active === null) return;
+      try {
+        active.db.transactionSync(() => {
+          advanceGeneration(active.db);
+          for (const keyspace of cacheKeyspaces) {
+            for (const key of [...active.db.getKeys(keyspaceRange(keyspace))]) active.db.removeSync(key);
+          }
+        });
+      } catch (error) {
+        fail('clearing the cache failed', error);
+      }
+    },
+
+    stats(): CacheStats {
+      const active = handle;
+      const entries = (keyspace: CacheKeyspace) =>
+        active === null ? 0 : active.db.getKeysCount(keyspaceRange(keyspace));
+      active?.db.resetReadTxn();
+      return {
+        enabled: active !== null,
+        reason: active !== null ? null : (failure ?? 'closed'),
+        path: active === null ? null : options.root,
+        sizeBytes: active === null ? 0 : liveBytes(active.db),
+        keyspaces: {
+          episode: keyspaceStats('episode', entries('episode')),
+          pattern: keyspaceStats('pattern', entries('pattern')),
+          query: keyspaceStats('query', entries('query')),
+        },
+      };
+    },
+
+    close: release,
+  };
+}

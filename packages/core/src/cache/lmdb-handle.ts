@@ -1,0 +1,115 @@
+import { randomInt } from 'node:crypto';
+import { rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { open, type RootDatabase, type RootDatabaseOptions } from 'lmdb';
+
+export type CacheDb = RootDatabase<Buffer, string>;
+
+const formatKey = 'meta:format';
+const generationKey = 'meta:generation';
+const formatMarker = Buffer.from('episodic-cache 1');
+
+/** One open LMDB environment, shared by every store of this process that uses it. */
+export interface LmdbHandle {
+  readonly db: CacheDb;
+  readonly envPath: string;
+  /** The data file's inode at open: if the path names another file later, the folder was replaced. */
+  readonly inode: number;
+  refs: number;
+}
+
+const handles = new Map<string, LmdbHandle>();
+
+export function dataFileInode(envPath: string): number | undefined {
+  return statSync(join(envPath, 'data.mdb'), { throwIfNoEntry: false })?.ino;
+}
+
+export function readGeneration(db: CacheDb): number {
+  const bytes = db.getBinaryFast(generationKey);
+  return bytes === undefined || bytes.length !== 8 ? 0 : bytes.readDoubleLE(0);
+}
+
+/** Call inside a write transaction. */
+export function advanceGeneration(db: CacheDb): void {
+  const next = Buffer.allocUnsafe(8);
+  next.writeDoubleLE(readGeneration(db) + 1, 0);
+  db.putSync(generationKey, next);
+}
+
+/**
+ * Marks a new environment as ours, or says why an existing one is not. The generation starts
+ * at a random point so that a stamp read from a replaced folder never matches the new one's.
+ */
+function claim(db: CacheDb): string | null {
+  return db.transactionSync(() => {
+    const marker = db.getBinary(formatKey);
+    if (marker !== undefined) return marker.equals(formatMarker) ? null : 'written by another program or version';
+    if (db.getKeysCount() > 0) return 'written by another program';
+    db.putSync(formatKey, formatMarker);
+    const start = Buffer.allocUnsafe(8);
+    start.writeDoubleLE(randomInt(2 ** 47), 0);
+    db.putSync(generationKey, start);
+    return null;
+  });
+}
+
+export interface OpenHandleOptions {
+  /** Skip fsync (see `BootTag.volatile`). */
+  volatile: boolean;
+  mapSizeBytes: number;
+  /**
+   * lmdb-js's `encryptionKey`. The folder's key fingerprint must have been checked: opening an
+   * environment with another key, or none, can crash the process.
+   */
+  encryptionKey?: string | undefined;
+}
+
+/** lmdb-js reads it (env.cpp) but does not declare it: the mode LMDB creates data.mdb and lock.mdb with. */
+type WithFileMode = RootDatabaseOptions & { permissionsMode: number };
+
+/** Opens (or shares) the environment at `envPath`; returns why not when it is not ours. */
+export function acquireHandle(envPath: string, options: OpenHandleOptions): LmdbHandle | string {
+  const shared = handles.get(envPath);
+  if (shared !== undefined && shared.inode === dataFileInode(envPath)) {
+    shared.refs += 1;
+    return shared;
+  }
+  // No lmdb-js `compression` (see envelope.ts) and no lmdb-js object cache: values are our own bytes.
+  const lmdbOptions: WithFileMode = {
+    encoding: 'binary',
+    noSync: options.volatile,
+    mapSize: options.mapSizeBytes,
+    permissionsMode: 0o600,
+    ...(options.encryptionKey === undefined ? {} : { encryptionKey: options.encryptionKey }),
+  };
+  const db = open<Buffer, string>(envPath, lmdbOptions);
+  let problem: string | null;
+  try {
+    problem = claim(db);
+  } catch (error) {
+    closeQuietly(db);
+    throw error;
+  }
+  if (problem !== null) {
+    closeQuietly(db);
+    return problem;
+  }
+  const handle: LmdbHandle = { db, envPath, inode: dataFileInode(envPath) ?? -1, refs: 1 };
+  handles.set(envPath, handle);
+  return handle;
+}
+
+/** lmdb-js closes asynchronously; nothing is pending (every write is synchronous), so nothing waits. */
+function closeQuietly(db: CacheDb, then?: () => void): void {
+  db.close()
+    .then(then)
+    .catch(() => undefined);
+}
+
+/** Drops one reference; the last one closes the environment, and removes it when asked to. */
+export function releaseHandle(handle: LmdbHandle, removeFolder = false): void {
+  handle.refs -= 1;
+  if (handle.refs > 0) return;
+  if (handles.get(handle.envPath) === handle) handles.delete(handle.envPath);
+  closeQuietly(handle.db, removeFolder ? () => rmSync(handle.envPath, { recursive: true, force: true }) : undefined);
+}

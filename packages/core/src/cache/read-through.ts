@@ -1,0 +1,100 @@
+import { createHash } from 'node:crypto';
+import { uuidPattern } from '../ids.js';
+import type { MinedPattern } from '../patterns/pattern-row.js';
+import type { ListPatternsInput, SearchTextInput } from '../schemas/input-schemas.js';
+import { toFtsQuery } from '../search/fts-query.js';
+import type { TextSearchHit } from '../search/text-search.js';
+import type { AccessScope, CallOptions, EpisodeWithSteps } from '../types.js';
+import type { InputSchemas } from '../schemas/input-schemas.js';
+import { parseInput } from '../validate.js';
+import { cacheKey, type Cache } from './cache.js';
+
+/** The reads the cache sits in front of, as the engine implements them against libSQL. */
+export interface CachedReads {
+  getEpisode(episodeId: string, options?: CallOptions): Promise<EpisodeWithSteps | null>;
+  getPattern(patternId: string, options?: CallOptions): Promise<MinedPattern | null>;
+  listPatterns(input?: ListPatternsInput, options?: CallOptions): Promise<MinedPattern[]>;
+  searchText(input: SearchTextInput, options?: CallOptions): Promise<TextSearchHit[]>;
+}
+
+export interface ReadThroughOptions {
+  schemas: InputSchemas;
+  /** Every pattern type the store accepts: a pattern is cached under its type, which `getPattern` is not told. */
+  patternTypes: readonly string[];
+}
+
+/** The SQL scope rule, applied to a cached row: a row without a domain is in no scope. */
+function inScope(domain: string | null, scope: AccessScope | undefined): boolean {
+  return scope === undefined || (domain !== null && scope.domains.includes(domain));
+}
+
+/**
+ * `query:{hash}`: the hash covers the operation, its normalised input, the caller's scope and
+ * the generation, so a result is never served to another scope or after any write.
+ */
+export function queryKey(operation: string, input: unknown, scope: AccessScope | undefined, generation: number) {
+  const scopeKey = scope === undefined ? null : [...new Set(scope.domains)].sort();
+  const text = JSON.stringify([operation, input, scopeKey, generation]);
+  return cacheKey.query(createHash('sha256').update(text).digest('base64url'));
+}
+
+/**
+ * Wraps the engine's reads with the cache: a fresh entry answers, otherwise libSQL does and
+ * the answer is stored, unless a write happened meanwhile (the generation read before the
+ * database read no longer matches), since the answer might then predate that write.
+ */
+export function readThrough(cache: Cache, reads: CachedReads, options: ReadThroughOptions): CachedReads {
+  const { schemas } = options;
+
+  async function cachedQuery<T>(operation: string, input: unknown, scope: AccessScope | undefined, load: () => Promise<T>) {
+    const generation = cache.generation();
+    const key = queryKey(operation, input, scope, generation);
+    const cached = cache.get<T>(key);
+    if (cached !== undefined) return cached;
+    const result = await load();
+    cache.fill(key, result, generation);
+    return result;
+  }
+
+  return {
+    async getEpisode(episodeId, callOptions = {}) {
+      // Only a well-formed id can be a key; anything else goes on to be refused by validation.
+      if (typeof episodeId === 'string' && uuidPattern.test(episodeId)) {
+        const cached = cache.get<EpisodeWithSteps>(cacheKey.episode(episodeId));
+        if (cached !== undefined) return inScope(cached.domain, callOptions.scope) ? cached : null;
+      }
+      const generation = cache.generation();
+      const episode = await reads.getEpisode(episodeId, callOptions);
+      if (episode !== null) cache.fill(cacheKey.episode(episode.id), episode, generation);
+      return episode;
+    },
+
+    async getPattern(patternId, callOptions = {}) {
+      if (cache.enabled && typeof patternId === 'string' && patternId.length > 0 && patternId.length <= 128) {
+        const keys = options.patternTypes.map((type) => cacheKey.pattern(type, patternId));
+        const cached = cache.getFirst<MinedPattern>(keys);
+        if (cached !== undefined) return inScope(cached.domain, callOptions.scope) ? cached : null;
+      }
+      const generation = cache.generation();
+      const pattern = await reads.getPattern(patternId, callOptions);
+      if (pattern !== null) cache.fill(cacheKey.pattern(pattern.patternType, pattern.id), pattern, generation);
+      return pattern;
+    },
+
+    async listPatterns(input = {}, callOptions = {}) {
+      if (!cache.enabled) return reads.listPatterns(input, callOptions);
+      const filters = parseInput(schemas.listPatterns, input, 'pattern filters');
+      return cachedQuery('listPatterns', filters, callOptions.scope, () => reads.listPatterns(input, callOptions));
+    },
+
+    async searchText(input, callOptions = {}) {
+      if (!cache.enabled) return reads.searchText(input, callOptions);
+      const { text, ...filters } = parseInput(schemas.searchText, input, 'search');
+      // Keyed by the FTS query the text becomes, ASCII case folded as FTS5's tokenizer folds it:
+      // texts that search the same way share an entry.
+      const query = toFtsQuery(text)?.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
+      if (query === undefined) return reads.searchText(input, callOptions);
+      return cachedQuery('searchText', { query, ...filters }, callOptions.scope, () => reads.searchText(input, callOptions));
+    },
+  };
+}

@@ -1,0 +1,50 @@
+import { EpisodicError } from '../errors.js';
+import type { EmbeddingProviderV1 } from './embedding-provider.js';
+import { embeddingStamp } from './embedding-stamp.js';
+import { normalize } from './vector-codec.js';
+
+function broken(provider: EmbeddingProviderV1, detail: string): EpisodicError {
+  return new EpisodicError('EMBEDDING', `Embedding provider ${embeddingStamp(provider)} broke its contract: ${detail}.`);
+}
+
+/**
+ * Embeds `texts` through `provider`, at most `maxBatchSize` per call, and returns unit-length
+ * vectors. Everything a provider returns is checked before it can reach the store: a wrong count,
+ * a wrong length or a non-finite number would otherwise corrupt every later similarity.
+ */
+export async function embedTexts(
+  provider: EmbeddingProviderV1,
+  texts: readonly string[],
+  signal?: AbortSignal,
+): Promise<Float32Array[]> {
+  const batchSize = Math.max(1, Math.floor(provider.maxBatchSize));
+  const vectors: Float32Array[] = [];
+  signal?.throwIfAborted();
+  for (let start = 0; start < texts.length; start += batchSize) {
+    const batch = texts.slice(start, start + batchSize);
+    let embedded: Float32Array[];
+    try {
+      embedded = await provider.embed(batch, { signal });
+    } catch (error) {
+      // An abort is the caller's own doing: it keeps its reason rather than becoming a provider failure.
+      if (EpisodicError.isInstance(error) || signal?.aborted === true) throw error;
+      const message = error instanceof Error ? error.message : String(error);
+      throw new EpisodicError('EMBEDDING', `Embedding provider ${embeddingStamp(provider)} failed: ${message}`, {
+        cause: error,
+      });
+    }
+    if (!Array.isArray(embedded) || embedded.length !== batch.length) {
+      throw broken(provider, `asked for ${batch.length} vectors, got ${Array.isArray(embedded) ? embedded.length : typeof embedded}`);
+    }
+    for (const vector of embedded) {
+      if (!(vector instanceof Float32Array) || vector.length !== provider.dimensions) {
+        throw broken(provider, `a vector is not a Float32Array of ${provider.dimensions} numbers`);
+      }
+      // Copied so that normalising never writes into a buffer the provider may reuse.
+      const copy = Float32Array.from(vector);
+      if (!copy.every(Number.isFinite)) throw broken(provider, 'a vector holds NaN or Infinity');
+      vectors.push(normalize(copy));
+    }
+  }
+  return vectors;
+}

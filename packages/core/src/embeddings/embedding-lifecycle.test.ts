@@ -1,0 +1,155 @@
+import { createClient } from '@libsql/client';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createTestEmbeddings } from '../__fixtures__/test-embeddings.js';
+import { openTempMemory, tempDir } from '../__fixtures__/temp-store.js';
+import { EpisodicError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { openMemory, type Memory } from '../open-memory.js';
+import { decodeVector } from './vector-codec.js';
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function tempStore(config: Parameters<typeof openTempMemory>[0] = {}) {
+  const store = await openTempMemory(config);
+  cleanups.push(() => store.close());
+  return store;
+}
+
+async function recordEpisode(memory: Memory, context: string, steps: { action: string; result: string; success: boolean }[]) {
+  const episode = await memory.startEpisode({ taskType: 'debugging', domain: 'billing', context });
+  await memory.logSteps(episode.id, steps);
+  return memory.completeEpisode(episode.id, { status: steps.every((step) => step.success) ? 'completed' : 'failed' });
+}
+
+async function embeddingRows(url: string) {
+  const raw = createClient({ url });
+  try {
+    const rows = await raw.execute(
+      'SELECT episode_id, kind, step_id, content, embedding, model_name FROM embeddings ORDER BY kind, content',
+    );
+    return rows.rows;
+  } finally {
+    raw.close();
+  }
+}
+
+const failingRun = [
+  { action: 'read_file invoice.ts', result: 'export function total(lines) { ... }', success: true },
+  { action: 'run_tests billing', result: 'RoundingError: expected 10.05 to equal 10.1 in invoice.test.ts', success: false },
+  { action: 'run_tests billing', result: 'ECONNREFUSED 127.0.0.1:5432 while seeding the test database', success: false },
+];
+
+describe('embedding finished episodes', () => {
+  it('stores one vector for the episode and one per failed step, stamped with the provider', async () => {
+    const embeddings = createTestEmbeddings({ dimensions: 64 });
+    const { memory, url } = await tempStore({ embeddings: embeddings.provider });
+    const episode = await recordEpisode(memory, 'Invoice totals are off by a cent', failingRun);
+
+    const rows = await embeddingRows(url);
+    expect(rows.map((row) => [row.kind, row.model_name])).toEqual([
+      ['episode', 'test/trigrams-v1/64'],
+      ['step_error', 'test/trigrams-v1/64'],
+      ['step_error', 'test/trigrams-v1/64'],
+    ]);
+    expect(rows.every((row) => row.episode_id === episode.id)).toBe(true);
+    expect(String(rows[0]?.content)).toContain('Invoice totals are off by a cent');
+    expect(rows[1]?.content).toBe('run_tests billing (failed): ECONNREFUSED 127.0.0.1:5432 while seeding the test database');
+    const stored = (await memory.getEpisode(episode.id))?.steps.find((step) => step.result?.startsWith('ECONNREFUSED'));
+    expect(rows[1]?.step_id).toBe(stored?.id);
+    // float32 little-endian, unit length
+    const vector = decodeVector(rows[0]?.embedding as ArrayBuffer);
+    expect(vector).toHaveLength(64);
+    expect(vector.reduce((sum, value) => sum + value * value, 0)).toBeCloseTo(1, 5);
+    expect((await memory.getEpisode(episode.id))?.embeddingVersion).toBe('test/trigrams-v1/64');
+    expect(memory.embeddingModel()).toBe('test/trigrams-v1/64');
+  });
+
+  it('keeps the completion when the provider fails, says so, and reindex embeds the episode later', async () => {
+    const embeddings = createTestEmbeddings();
+    const warnings: string[] = [];
+    const logger: Logger = { warn: (message) => warnings.push(message) };
+    const { memory, url } = await tempStore({ embeddings: embeddings.provider, logger });
+    embeddings.failWith(new Error('model server unavailable'));
+    const episode = await recordEpisode(memory, 'Flaky checkout test', failingRun.slice(0, 1));
+    expect(episode.status).toBe('completed');
+    expect(warnings.join('\n')).toMatch(/embeddings could not learn from episode .*model server unavailable/);
+    expect(await embeddingRows(url)).toEqual([]);
+
+    embeddings.failWith(null);
+    const report = await memory.reindex(embeddings.provider);
+    expect(report).toMatchObject({ embedded: 1, pending: 1, alreadyCurrent: 0 });
+    expect(await embeddingRows(url)).toHaveLength(1);
+  });
+
+  it('refuses to open a store whose vectors another model made, naming reindex; reindex switches it over', async () => {
+    const first = createTestEmbeddings({ dimensions: 64 });
+    const { memory, url } = await tempStore({ embeddings: first.provider });
+    await recordEpisode(memory, 'Invoice totals are off by a cent', failingRun);
+    await memory.close();
+
+    const second = createTestEmbeddings({ dimensions: 32, model: 'trigrams-v2' });
+    const error = await openMemory({ url, embeddings: second.provider }).catch((caught: unknown) => caught);
+    expect(EpisodicError.isInstance(error)).toBe(true);
+    expect(error).toMatchObject({ code: 'CONFIG' });
+    expect((error as Error).message).toContain('test/trigrams-v1/64');
+    expect((error as Error).message).toContain('test/trigrams-v2/32');
+    expect((error as Error).message).toContain('reindex');
+
+    const plain = await openMemory({ url });
+    const report = await plain.reindex(second.provider);
+    expect(report).toMatchObject({ stamp: 'test/trigrams-v2/32', embedded: 1, staleRowsRemoved: 0 });
+    expect(new Set((await embeddingRows(url)).map((row) => row.model_name))).toEqual(new Set(['test/trigrams-v2/32']));
+    // the store now embeds and retrieves with the new provider
+    expect(plain.embeddingModel()).toBe('test/trigrams-v2/32');
+    await recordEpisode(plain, 'Refund webhook retried forever', failingRun.slice(0, 1));
+    expect((await plain.retrieve({ text: 'refund webhook' })).signals.vector).toMatchObject({ used: true, model: 'test/trigrams-v2/32' });
+    await plain.close();
+
+    const reopened = await openMemory({ url, embeddings: second.provider });
+    await reopened.close();
+  });
+
+  it('resumes an interrupted reindex where it stopped, re-embedding nothing twice', async () => {
+    const dir = tempDir();
+    cleanups.push(dir.cleanup);
+    const url = `file:${dir.path}/memory.db`;
+    const old = createTestEmbeddings({ model: 'old' });
+    const memory = await openMemory({ url, embeddings: old.provider });
+    for (let i = 0; i < 5; i += 1) await recordEpisode(memory, `episode number ${i}`, failingRun.slice(0, 1));
+    await memory.close();
+
+    const next = createTestEmbeddings({ model: 'new' });
+    const plain = await openMemory({ url });
+    const controller = new AbortController();
+    const interrupted = await plain
+      .reindex(next.provider, { batchSize: 2, signal: controller.signal, onProgress: () => controller.abort() })
+      .catch((caught: unknown) => caught);
+    expect((interrupted as Error).name).toBe('AbortError');
+    expect(next.embeddedTexts()).toHaveLength(2);
+    await plain.close();
+
+    const mixed = await openMemory({ url, embeddings: next.provider }).catch((caught: unknown) => caught);
+    expect((mixed as Error).message).toMatch(/test\/old\/256 .*as well as test\/new\/256 \(an unfinished reindex\)/);
+
+    const resumed = await openMemory({ url });
+    const report = await resumed.reindex(next.provider, { batchSize: 2 });
+    expect(report).toMatchObject({ embedded: 3, pending: 3, alreadyCurrent: 2, staleRowsRemoved: 0 });
+    expect(next.embeddedTexts()).toHaveLength(5);
+    expect(new Set(next.embeddedTexts()).size).toBe(5);
+    await resumed.close();
+    await (await openMemory({ url, embeddings: next.provider })).close();
+  });
+
+  it('refuses an object that is not an embedding provider, naming the problem', async () => {
+    const dir = tempDir();
+    cleanups.push(dir.cleanup);
+    const bad = { specificationVersion: 'v1', provider: 'x', model: 'y', dimensions: 0, maxBatchSize: 1, deterministic: true, embed: () => [] };
+    await expect(openMemory({ url: `file:${dir.path}/m.db`, embeddings: bad as never })).rejects.toMatchObject({
+      code: 'VALIDATION',
+      issues: [{ path: 'embeddings', message: 'dimensions must be a positive integer' }],
+    });
+  });
+});

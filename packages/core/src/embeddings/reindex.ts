@@ -1,0 +1,125 @@
+import { z } from 'zod';
+import { localActor } from '../audit/audit-event.js';
+import { episodeColumns, stepColumns, toEpisode, toStep } from '../db/rows.js';
+import type { EngineContext } from '../engine-context.js';
+import type { EpisodeWithSteps, Step } from '../types.js';
+import { parseInput } from '../validate.js';
+import type { EmbeddingProviderV1 } from './embedding-provider.js';
+import { embeddingStamp } from './embedding-stamp.js';
+import { embedEpisodes, replaceEmbeddingsStatements } from './episode-embeddings.js';
+
+export const reindexOptionsSchema = z.strictObject({
+  /** Episodes embedded and committed together; a crash loses at most one batch of work. */
+  batchSize: z.number().int().min(1).max(1000).default(64),
+  /** Stops between batches (and inside the provider's call); finished batches stay committed. */
+  signal: z.instanceof(AbortSignal).optional(),
+  /** Called after each committed batch. */
+  onProgress: z.custom<(progress: ReindexProgress) => void>((value) => typeof value === 'function').optional(),
+  /** Who asked, for the audit log (a token id); `local` by default. */
+  actor: z.string().min(1).max(128).optional(),
+});
+export type ReindexOptions = z.input<typeof reindexOptionsSchema>;
+
+export interface ReindexProgress {
+  /** `provider/model/dimensions` of the provider being indexed with. */
+  stamp: string;
+  /** Episodes embedded so far by this call. */
+  embedded: number;
+  /** Finished episodes that needed embedding when this call started. */
+  pending: number;
+}
+
+export interface ReindexReport extends ReindexProgress {
+  /** Finished episodes already embedded with this provider when the call started (a resumed reindex skips them). */
+  alreadyCurrent: number;
+  /**
+   * Rows of other models still stored once every episode was re-embedded, then deleted. Each
+   * batch replaces its episodes' rows, so this is 0 unless rows were left behind some other way.
+   */
+  staleRowsRemoved: number;
+}
+
+/** Finished episodes: every one that is not `active` (archived ones can still be retrieved by status). */
+const finished = "status != 'active'";
+
+async function loadBatch(context: EngineContext, after: string, stamp: string, size: number): Promise<EpisodeWithSteps[]> {
+  const [episodeRows, stepRows] = await context.db.readBatch([
+    {
+      sql: `SELECT ${episodeColumns} FROM episodes
+            WHERE id > ? AND ${finished} AND embedding_version IS NOT ? ORDER BY id LIMIT ?`,
+      args: [after, stamp, size],
+    },
+    {
+      sql: `SELECT ${stepColumns} FROM steps WHERE episode_id IN (
+              SELECT id FROM episodes WHERE id > ? AND ${finished} AND embedding_version IS NOT ? ORDER BY id LIMIT ?)
+            ORDER BY episode_id, step_number`,
+      args: [after, stamp, size],
+    },
+  ]);
+  const steps = new Map<string, Step[]>();
+  for (const step of (stepRows?.rows ?? []).map(toStep)) {
+    const list = steps.get(step.episodeId);
+    if (list === undefined) steps.set(step.episodeId, [step]);
+    else list.push(step);
+  }
+  return (episodeRows?.rows ?? []).map((row) => {
+    const episode = toEpisode(row);
+    return { ...episode, steps: steps.get(episode.id) ?? [] };
+  });
+}
+
+/**
+ * Re-embeds every finished episode whose vectors were not made by `provider`, in batches of
+ * episodes, each batch one transaction that replaces their rows and stamps them. The stamps are
+ * the progress record: calling it again after an interruption (crash, abort, provider outage)
+ * embeds only what is left. Once nothing is left, rows of any other model are deleted.
+ */
+export async function reindexEpisodes(
+  context: EngineContext,
+  provider: EmbeddingProviderV1,
+  input: ReindexOptions = {},
+): Promise<ReindexReport> {
+  const options = parseInput(reindexOptionsSchema, input, 'reindex options');
+  const event = { actor: options.actor ?? localActor, operation: 'admin', entityType: 'embeddings' } as const;
+  try {
+    const report = await reembed(context, provider, options);
+    context.audit.record({ ...event, outcome: 'ok' });
+    return report;
+  } catch (error) {
+    context.audit.record({ ...event, outcome: 'error' });
+    throw error;
+  }
+}
+
+async function reembed(
+  context: EngineContext,
+  provider: EmbeddingProviderV1,
+  options: z.output<typeof reindexOptionsSchema>,
+): Promise<ReindexReport> {
+  const stamp = embeddingStamp(provider);
+  const counts = (
+    await context.db.read({
+      sql: `SELECT COUNT(*) AS total, COALESCE(SUM(embedding_version IS ?), 0) AS current FROM episodes WHERE ${finished}`,
+      args: [stamp],
+    })
+  ).rows[0];
+  const alreadyCurrent = Number(counts?.current ?? 0);
+  const progress: ReindexProgress = { stamp, embedded: 0, pending: Number(counts?.total ?? 0) - alreadyCurrent };
+  let after = '';
+  for (;;) {
+    options.signal?.throwIfAborted();
+    const episodes = await loadBatch(context, after, stamp, options.batchSize);
+    if (episodes.length === 0) break;
+    const rows = await embedEpisodes(provider, episodes, options.signal);
+    const ids = episodes.map((episode) => episode.id);
+    await context.db.write((tx) => tx.batch(replaceEmbeddingsStatements(provider, ids, rows)));
+    progress.embedded += episodes.length;
+    after = ids[ids.length - 1] as string;
+    options.onProgress?.({ ...progress });
+  }
+  const removed = await context.db.write((tx) =>
+    // Two ranges rather than `!=`, so the model index finds them without a scan.
+    tx.execute({ sql: 'DELETE FROM embeddings WHERE model_name < ? OR model_name > ?', args: [stamp, stamp] }),
+  );
+  return { ...progress, alreadyCurrent, staleRowsRemoved: removed.rowsAffected };
+}

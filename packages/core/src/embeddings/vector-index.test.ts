@@ -1,0 +1,142 @@
+import { createClient, type Client, type InStatement } from '@libsql/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openTempMemory } from '../__fixtures__/temp-store.js';
+import { openDatabase, type Database } from '../db/database.js';
+import { encodeVector, normalize } from './vector-codec.js';
+import { VectorIndex } from './vector-index.js';
+
+const dimensions = 48;
+const stamp = 'test/random/48';
+const domains = ['alpha', 'beta', 'gamma'];
+const taskTypes = ['debugging', 'testing'];
+
+let seed = 12_345;
+function random(): number {
+  seed = (Math.imul(seed, 1_664_525) + 1_013_904_223) >>> 0;
+  return seed / 4_294_967_296;
+}
+const centres = Array.from({ length: 12 }, () => Float32Array.from({ length: dimensions }, () => random() - 0.5));
+function clusteredVector(): Float32Array {
+  const centre = centres[Math.floor(random() * centres.length)] as Float32Array;
+  return normalize(Float32Array.from(centre, (value) => value + (random() - 0.5) * 0.6));
+}
+
+interface Stored {
+  episodeId: string;
+  domain: string;
+  taskType: string;
+  createdAt: string;
+  vector: Float32Array;
+}
+
+let store: Awaited<ReturnType<typeof openTempMemory>>;
+let raw: Client;
+let db: Database;
+const stored: Stored[] = [];
+
+function episodeId(n: number): string {
+  return `00000000-0000-7000-8000-${n.toString(16).padStart(12, '0')}`;
+}
+
+async function insertEpisodes(from: number, count: number): Promise<void> {
+  const statements: InStatement[] = [];
+  for (let n = from; n < from + count; n += 1) {
+    const entry: Stored = {
+      episodeId: episodeId(n),
+      domain: domains[n % domains.length] as string,
+      taskType: taskTypes[n % taskTypes.length] as string,
+      createdAt: new Date(Date.UTC(2026, 0, 1) + n * 60_000).toISOString(),
+      vector: clusteredVector(),
+    };
+    stored.push(entry);
+    statements.push(
+      {
+        sql: `INSERT INTO episodes (id, task_type, domain, status, created_at) VALUES (?, ?, ?, 'completed', ?)`,
+        args: [entry.episodeId, entry.taskType, entry.domain, entry.createdAt],
+      },
+      {
+        sql: `INSERT INTO embeddings (id, episode_id, content, embedding, model_name, kind) VALUES (?, ?, '', ?, ?, 'episode')`,
+        args: [`${entry.episodeId}-v`, entry.episodeId, encodeVector(entry.vector), stamp],
+      },
+    );
+  }
+  await raw.batch(statements, 'write');
+}
+
+function exactTop(query: Float32Array, keep: (entry: Stored) => boolean, k: number): string[] {
+  return stored
+    .filter(keep)
+    .map((entry) => ({ id: entry.episodeId, score: entry.vector.reduce((sum, value, i) => sum + value * (query[i] as number), 0) }))
+    .sort((a, b) => b.score - a.score)
+    .slice(0, k)
+    .map((entry) => entry.id);
+}
+
+beforeAll(async () => {
+  store = await openTempMemory();
+  raw = createClient({ url: store.url });
+  db = await openDatabase({ url: store.url, busyTimeoutMs: 5000, synchronous: 'normal' });
+  // Past the matrix's first capacity (1,024 rows), so growing is exercised.
+  await insertEpisodes(0, 2_500);
+});
+afterAll(async () => {
+  db.close();
+  raw.close();
+  await store.close();
+});
+
+describe('VectorIndex', () => {
+  it('finds the same top 10 as an exact scan, with exact similarities', async () => {
+    const index = new VectorIndex(db, stamp, dimensions);
+    await index.sync();
+    expect(index.size).toBe(2_500);
+    for (let q = 0; q < 20; q += 1) {
+      const query = clusteredVector();
+      const hits = index.search(query, {}, 10);
+      expect(hits.map((hit) => hit.episodeId)).toEqual(exactTop(query, () => true, 10));
+      const best = stored.find((entry) => entry.episodeId === hits[0]?.episodeId) as Stored;
+      expect(hits[0]?.similarity).toBeCloseTo(best.vector.reduce((sum, value, i) => sum + value * (query[i] as number), 0), 5);
+    }
+  });
+
+  it('scans only the allowed domains, task type and time range', async () => {
+    const index = new VectorIndex(db, stamp, dimensions);
+    await index.sync();
+    const query = clusteredVector();
+    const since = stored[1000]?.createdAt as string;
+    const until = stored[2000]?.createdAt as string;
+    const filtered = index.search(query, { domains: ['beta', 'gamma'], taskType: 'testing', sinceMs: Date.parse(since), untilMs: Date.parse(until) }, 10);
+    expect(filtered.map((hit) => hit.episodeId)).toEqual(
+      exactTop(query, (e) => e.domain !== 'alpha' && e.taskType === 'testing' && e.createdAt >= since && e.createdAt < until, 10),
+    );
+    expect(index.search(query, { domains: [] }, 10)).toEqual([]);
+    expect(index.search(query, { domains: ['nowhere'] }, 10)).toEqual([]);
+  });
+
+  it('picks up rows inserted since the last sync, and reloads after any deletion', async () => {
+    const index = new VectorIndex(db, stamp, dimensions);
+    await index.sync();
+    await insertEpisodes(2_500, 3);
+    await index.sync();
+    expect(index.size).toBe(2_503);
+    const newest = stored[stored.length - 1] as Stored;
+    expect(index.search(newest.vector, {}, 1)[0]?.episodeId).toBe(newest.episodeId);
+
+    await raw.execute({ sql: 'DELETE FROM embeddings WHERE episode_id = ?', args: [newest.episodeId] });
+    stored.pop();
+    await index.sync();
+    expect(index.size).toBe(2_502);
+    expect(index.search(newest.vector, {}, 1)[0]?.episodeId).not.toBe(newest.episodeId);
+  });
+
+  it('ignores vectors of another stamp', async () => {
+    await raw.execute({
+      sql: `INSERT INTO embeddings (id, episode_id, content, embedding, model_name) VALUES ('other', ?, '', ?, 'other/model/48')`,
+      args: [episodeId(0), encodeVector(clusteredVector())],
+    });
+    const index = new VectorIndex(db, stamp, dimensions);
+    await index.sync();
+    expect(index.size).toBe(stored.length);
+    await raw.execute("DELETE FROM embeddings WHERE id = 'other'");
+  });
+});

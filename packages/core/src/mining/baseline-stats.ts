@@ -1,0 +1,54 @@
+import type { EpisodeMeasures } from './episode-measures.js';
+import { addToHistogram, emptyHistogram, toDistribution, type Histogram } from './histogram.js';
+import type { Baseline } from './pattern-miner.js';
+
+/** What `pattern_baselines.stats` holds for one domain, or one domain and task type. */
+export interface BaselineStats {
+  episodes: number;
+  successes: number;
+  steps: Histogram;
+  durationMs: Histogram;
+  successful: { steps: Histogram; durationMs: Histogram };
+}
+
+export function emptyBaselineStats(): BaselineStats {
+  return {
+    episodes: 0,
+    successes: 0,
+    steps: emptyHistogram(),
+    durationMs: emptyHistogram(),
+    successful: { steps: emptyHistogram(), durationMs: emptyHistogram() },
+  };
+}
+
+function addMeasures(into: { steps: Histogram; durationMs: Histogram }, measures: EpisodeMeasures) {
+  return {
+    steps: addToHistogram(into.steps, measures.steps),
+    durationMs: measures.durationMs === null ? into.durationMs : addToHistogram(into.durationMs, measures.durationMs),
+  };
+}
+
+/** A copy of `stats` that also counts one more finished episode. */
+export function addEpisodeToStats(stats: BaselineStats, measures: EpisodeMeasures, succeeded: boolean): BaselineStats {
+  return {
+    episodes: stats.episodes + 1,
+    successes: stats.successes + (succeeded ? 1 : 0),
+    ...addMeasures(stats, measures),
+    successful: succeeded ? addMeasures(stats.successful, measures) : stats.successful,
+  };
+}
+
+/** The view a miner sees. */
+export function toBaseline(stats: BaselineStats): Baseline {
+  return {
+    episodes: stats.episodes,
+    successes: stats.successes,
+    successRate: stats.episodes === 0 ? null : stats.successes / stats.episodes,
+    steps: toDistribution(stats.steps),
+    durationMs: toDistribution(stats.durationMs),
+    successful: {
+      steps: toDistribution(stats.successful.steps),
+      durationMs: toDistribution(stats.successful.durationMs),
+    },
+  };
+}

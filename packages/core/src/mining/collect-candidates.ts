@@ -1,0 +1,83 @@
+import type { Logger } from '../logger.js';
+import { canonicalJson } from './canonical-json.js';
+import type { MineInput, PatternMinerV1 } from './pattern-miner.js';
+import { patternId } from './pattern-id.js';
+
+/** A candidate the engine accepted: validated, canonical, with its id. */
+export interface AcceptedCandidate {
+  id: string;
+  patternType: string;
+  taskType: string | null;
+  /** Canonical JSON of the parsed data: what `pattern_data` holds. */
+  dataJson: string;
+  summary: string;
+  success: boolean;
+  measurements: Record<string, number>;
+}
+
+const maxSummaryChars = 1000;
+
+function stringLeaves(value: unknown, into: string[]): string[] {
+  if (typeof value === 'string') into.push(value);
+  else if (Array.isArray(value)) value.forEach((item) => stringLeaves(item, into));
+  else if (typeof value === 'object' && value !== null) Object.values(value).forEach((item) => stringLeaves(item, into));
+  return into;
+}
+
+function checkMeasurements(measurements: Readonly<Record<string, number>> | undefined): Record<string, number> {
+  const checked: Record<string, number> = {};
+  for (const [name, value] of Object.entries(measurements ?? {})) {
+    if (typeof value !== 'number' || !Number.isFinite(value)) throw new TypeError(`measurement "${name}" is not a finite number`);
+    checked[name] = value;
+  }
+  return checked;
+}
+
+/**
+ * Runs every miner on one episode and keeps the candidates that honour the contract. A miner
+ * that throws, or a candidate that does not validate, is reported through the logger and left
+ * out; the other miners' work still counts. Aborting is not a miner failure: it propagates.
+ */
+export async function collectCandidates(
+  miners: readonly PatternMinerV1[],
+  input: MineInput,
+  logger: Logger,
+): Promise<AcceptedCandidate[]> {
+  const accepted = new Map<string, AcceptedCandidate>();
+  const { episode } = input;
+  for (const miner of miners) {
+    input.signal?.throwIfAborted();
+    let candidates;
+    try {
+      candidates = await miner.mine(input);
+    } catch (error) {
+      if (input.signal?.aborted) throw input.signal.reason;
+      logger.warn(`episodic: miner ${miner.patternType} failed on episode ${episode.id}: ${(error as Error).message}`);
+      continue;
+    }
+    for (const [index, candidate] of candidates.entries()) {
+      try {
+        const parsed = miner.dataSchema.safeParse(candidate.data);
+        if (!parsed.success) throw new TypeError(`data does not match its schema: ${parsed.error.message}`);
+        const taskType = candidate.perTaskType === true ? episode.taskType : null;
+        const id = patternId({ patternType: miner.patternType, domain: episode.domain, taskType, data: parsed.data });
+        if (accepted.has(id)) continue;
+        const summary = miner.describe?.(parsed.data) ?? stringLeaves(parsed.data, []).join(' ');
+        accepted.set(id, {
+          id,
+          patternType: miner.patternType,
+          taskType,
+          dataJson: canonicalJson(parsed.data),
+          summary: summary.slice(0, maxSummaryChars),
+          success: candidate.success === true,
+          measurements: checkMeasurements(candidate.measurements),
+        });
+      } catch (error) {
+        logger.warn(
+          `episodic: miner ${miner.patternType} returned an invalid candidate #${index} for episode ${episode.id}: ${(error as Error).message}`,
+        );
+      }
+    }
+  }
+  return [...accepted.values()];
+}

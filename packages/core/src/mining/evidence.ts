@@ -1,0 +1,58 @@
+import { wilsonLowerBound } from './wilson.js';
+
+/** One measurement aggregated over a pattern's supporting episodes. */
+export interface MeasurementTotals {
+  count: number;
+  sum: number;
+  min: number;
+  max: number;
+}
+
+/** What a pattern row accumulates: kept in columns, so reads can filter and sort on them. */
+export interface Evidence {
+  /** Episodes that show the pattern. */
+  support: number;
+  /** Of those, how many were evidence of success. */
+  successes: number;
+  /** Distinct episodes that reported using the pattern (`recordPatternUsage`). */
+  usageCount: number;
+  /** Of those, how many said it helped. */
+  helpedCount: number;
+  measurements: Record<string, MeasurementTotals>;
+}
+
+export function emptyEvidence(): Evidence {
+  return { support: 0, successes: 0, usageCount: 0, helpedCount: 0, measurements: {} };
+}
+
+/** The evidence after one more supporting episode. */
+export function addSupport(evidence: Evidence, success: boolean, measurements: Readonly<Record<string, number>>): Evidence {
+  const merged: Record<string, MeasurementTotals> = { ...evidence.measurements };
+  for (const [name, value] of Object.entries(measurements)) {
+    const totals = merged[name];
+    merged[name] =
+      totals === undefined
+        ? { count: 1, sum: value, min: value, max: value }
+        : { count: totals.count + 1, sum: totals.sum + value, min: Math.min(totals.min, value), max: Math.max(totals.max, value) };
+  }
+  return {
+    ...evidence,
+    support: evidence.support + 1,
+    successes: evidence.successes + (success ? 1 : 0),
+    measurements: merged,
+  };
+}
+
+export function successRateOf(evidence: Pick<Evidence, 'support' | 'successes'>): number {
+  return evidence.support === 0 ? 0 : evidence.successes / evidence.support;
+}
+
+/**
+ * What patterns are ranked by: the Wilson lower bound over the mined evidence and the usage
+ * feedback together, each use counted as one more trial that succeeded when it helped. A pattern
+ * that keeps not helping sinks even if the episodes that show it went well, and one that is
+ * seen rarely but helps every time rises.
+ */
+export function rankScore(evidence: Pick<Evidence, 'support' | 'successes' | 'usageCount' | 'helpedCount'>): number {
+  return wilsonLowerBound(evidence.successes + evidence.helpedCount, evidence.support + evidence.usageCount);
+}

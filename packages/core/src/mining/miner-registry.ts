@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import { enumNameSchema, seedPatternTypes } from '../enums.js';
+import type { PatternMinerV1 } from './pattern-miner.js';
+
+function isPatternMiner(value: unknown): value is PatternMinerV1 {
+  const miner = value as Partial<PatternMinerV1> | null;
+  return (
+    typeof miner === 'object' &&
+    miner !== null &&
+    miner.specificationVersion === 'v1' &&
+    typeof miner.patternType === 'string' &&
+    typeof miner.mine === 'function' &&
+    typeof (miner.dataSchema as { safeParse?: unknown } | undefined)?.safeParse === 'function' &&
+    (miner.describe === undefined || typeof miner.describe === 'function')
+  );
+}
+
+/** The `miners` option: pattern miners (spec v1), each with its own snake_case pattern type. */
+export const minersSchema = z
+  .array(
+    z
+      .custom<PatternMinerV1>(
+        isPatternMiner,
+        'must be a pattern miner: specificationVersion "v1", patternType, dataSchema (zod) and mine()',
+      )
+      .superRefine((miner, ctx) => {
+        const type = enumNameSchema.safeParse(miner.patternType);
+        if (!type.success) {
+          ctx.addIssue({ code: 'custom', path: ['patternType'], message: type.error.issues[0]?.message ?? 'invalid' });
+        }
+      }),
+  )
+  .superRefine((miners, ctx) => {
+    const seen = new Set<string>();
+    miners.forEach((miner, index) => {
+      if (seen.has(miner.patternType)) {
+        ctx.addIssue({ code: 'custom', path: [index, 'patternType'], message: `another miner already mines "${miner.patternType}"` });
+      }
+      seen.add(miner.patternType);
+    });
+  });
+
+/** The pattern types miners bring that the seed does not have: registered when the store opens. */
+export function minerPatternTypes(miners: readonly PatternMinerV1[]): string[] {
+  const seed: readonly string[] = seedPatternTypes;
+  return miners.map((miner) => miner.patternType).filter((type) => !seed.includes(type));
+}

@@ -1,0 +1,192 @@
+import type { InStatement, Transaction } from '@libsql/client';
+import type { Logger } from '../logger.js';
+import { nowIso } from '../schemas/timestamp.js';
+import type { EpisodeWithSteps } from '../types.js';
+import { addEpisodeToStats, emptyBaselineStats, toBaseline, type BaselineStats } from './baseline-stats.js';
+import { collectCandidates, type AcceptedCandidate } from './collect-candidates.js';
+import { measureEpisode } from './episode-measures.js';
+import { addSupport, emptyEvidence, rankScore, successRateOf, type Evidence, type MeasurementTotals } from './evidence.js';
+import type { PatternMinerV1 } from './pattern-miner.js';
+import { wilsonLowerBound } from './wilson.js';
+
+/** `pattern_baselines.task_type` of the domain-wide baseline. */
+export const wholeDomain = '';
+
+/** Rows per multi-row statement: well under SQLite's parameter limit, few statements per batch. */
+const rowsPerStatement = 50;
+
+export interface MiningSettings {
+  miners: readonly PatternMinerV1[];
+  logger: Logger;
+  signal?: AbortSignal | undefined;
+}
+
+/** A pattern row a batch wrote, for cache invalidation. */
+export interface WrittenPattern {
+  id: string;
+  patternType: string;
+}
+
+/** The statements mining runs, exported so a test can check that each one uses an index. */
+export const miningSql = {
+  minedState: 'SELECT pending FROM mined_episodes WHERE episode_id = ?',
+  baselines: 'SELECT task_type, stats FROM pattern_baselines WHERE domain = ? AND task_type IN (?, ?)',
+  evidence: (ids: number) =>
+    `SELECT id, support, successes, usage_count, helped_count, measurements FROM patterns
+     WHERE id IN (${Array(ids).fill('?').join(', ')})`,
+  markMined: `INSERT INTO mined_episodes (episode_id, seq, succeeded, pending)
+    VALUES (?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM mined_episodes), ?, 0)
+    ON CONFLICT (episode_id) DO UPDATE SET seq = excluded.seq, succeeded = excluded.succeeded, pending = 0`,
+};
+
+const patternInsertColumns =
+  'id, pattern_type, domain, task_type, pattern_data, summary, success_rate, usage_count, created_at, ' +
+  'support, successes, wilson_lower, score, measurements, updated_at';
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const result: T[][] = [];
+  for (let i = 0; i < items.length; i += size) result.push(items.slice(i, i + size));
+  return result;
+}
+
+function parseEvidence(row: Record<string, unknown>): Evidence {
+  return {
+    support: Number(row.support ?? 0),
+    successes: Number(row.successes ?? 0),
+    usageCount: Number(row.usage_count ?? 0),
+    helpedCount: Number(row.helped_count ?? 0),
+    measurements:
+      row.measurements === null || row.measurements === undefined
+        ? {}
+        : (JSON.parse(String(row.measurements)) as Record<string, MeasurementTotals>),
+  };
+}
+
+interface Touched {
+  candidate: AcceptedCandidate;
+  domain: string;
+  evidence: Evidence;
+}
+
+/**
+ * Mines finished episodes one after the other inside the caller's write transaction, so their
+ * patterns, links, baselines and the record that they were mined commit together or not at all.
+ * Evidence and baselines are kept in memory while the batch grows and written once by `flush`:
+ * a pattern seen by 200 episodes of a `remine()` batch is one row update, not 200. Episodes are
+ * still mined in order, each seeing the baselines of those before it, so a batch of any size
+ * gives what one episode per transaction gives. The work per episode is bounded: it reads the
+ * episode's two baseline rows and its candidates' rows, never other episodes.
+ */
+export function createMiningBatch(tx: Transaction, settings: MiningSettings) {
+  const baselines = new Map<string, { domain: string; taskType: string; stats: BaselineStats; changed: boolean }>();
+  const touched = new Map<string, Touched>();
+  const links: [string, string][] = [];
+  const marks: [string, boolean][] = [];
+  let mined = 0;
+
+  async function baselinesFor(domain: string, taskType: string) {
+    const key = (type: string) => JSON.stringify([domain, type]);
+    if (!baselines.has(key(taskType)) || !baselines.has(key(wholeDomain))) {
+      const rows = await tx.execute({ sql: miningSql.baselines, args: [domain, taskType, wholeDomain] });
+      const stored = new Map(rows.rows.map((row) => [String(row.task_type), String(row.stats)]));
+      for (const type of [taskType, wholeDomain]) {
+        if (baselines.has(key(type))) continue;
+        const text = stored.get(type);
+        const stats = text === undefined ? emptyBaselineStats() : (JSON.parse(text) as BaselineStats);
+        baselines.set(key(type), { domain, taskType: type, stats, changed: false });
+      }
+    }
+    return [baselines.get(key(taskType))!, baselines.get(key(wholeDomain))!] as const;
+  }
+
+  async function loadEvidence(ids: readonly string[]): Promise<Map<string, Evidence>> {
+    const found = new Map<string, Evidence>();
+    for (const part of chunks(ids, 500)) {
+      const rows = await tx.execute({ sql: miningSql.evidence(part.length), args: part });
+      for (const row of rows.rows) found.set(String(row.id), parseEvidence(row as Record<string, unknown>));
+    }
+    return found;
+  }
+
+  return {
+    /** Episodes added and mined so far (not counting those already mined before). */
+    get mined() {
+      return mined;
+    },
+
+    /** Mines one episode into the batch; `false` when it was already mined (a retry). */
+    async add(episode: EpisodeWithSteps, succeeded: boolean): Promise<boolean> {
+      const state = (await tx.execute({ sql: miningSql.minedState, args: [episode.id] })).rows[0];
+      if (state !== undefined && Number(state.pending) === 0) return false;
+      const [task, domain] = await baselinesFor(episode.domain, episode.taskType);
+      const history = { taskType: toBaseline(task.stats), domain: toBaseline(domain.stats) };
+      const candidates = await collectCandidates(settings.miners, { episode, succeeded, history, signal: settings.signal }, settings.logger);
+      const stored = await loadEvidence(candidates.filter((candidate) => !touched.has(candidate.id)).map((c) => c.id));
+      for (const candidate of candidates) {
+        const before = touched.get(candidate.id)?.evidence ?? stored.get(candidate.id) ?? emptyEvidence();
+        touched.set(candidate.id, {
+          candidate,
+          domain: episode.domain,
+          evidence: addSupport(before, candidate.success, candidate.measurements),
+        });
+        links.push([episode.id, candidate.id]);
+      }
+      const measures = measureEpisode(episode);
+      for (const baseline of [task, domain]) {
+        baseline.stats = addEpisodeToStats(baseline.stats, measures, succeeded);
+        baseline.changed = true;
+      }
+      marks.push([episode.id, succeeded]);
+      mined += 1;
+      return true;
+    },
+
+    /** Writes everything the batch mined; call once, before the transaction commits. */
+    async flush(): Promise<WrittenPattern[]> {
+      const now = nowIso();
+      const patterns = [...touched.values()];
+      const statements: InStatement[] = [
+        ...chunks(patterns, rowsPerStatement).map((part) => ({
+          sql: `INSERT INTO patterns (${patternInsertColumns}) VALUES
+                ${part.map(() => '(?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?)').join(', ')}
+                ON CONFLICT (id) DO UPDATE SET
+                  support = excluded.support, successes = excluded.successes, success_rate = excluded.success_rate,
+                  wilson_lower = excluded.wilson_lower, score = excluded.score, measurements = excluded.measurements,
+                  updated_at = excluded.updated_at`,
+          args: part.flatMap(({ candidate, domain, evidence }) => [
+            candidate.id,
+            candidate.patternType,
+            domain,
+            candidate.taskType,
+            candidate.dataJson,
+            candidate.summary,
+            successRateOf(evidence),
+            now,
+            evidence.support,
+            evidence.successes,
+            wilsonLowerBound(evidence.successes, evidence.support),
+            rankScore(evidence),
+            Object.keys(evidence.measurements).length === 0 ? null : JSON.stringify(evidence.measurements),
+            now,
+          ]),
+        })),
+        ...chunks(links, rowsPerStatement * 4).map((part) => ({
+          sql: `INSERT OR IGNORE INTO episode_patterns (episode_id, pattern_id, created_at) VALUES
+                ${part.map(() => '(?, ?, ?)').join(', ')}`,
+          args: part.flatMap(([episodeId, patternId]) => [episodeId, patternId, now]),
+        })),
+        ...[...baselines.values()]
+          .filter((baseline) => baseline.changed)
+          .map((baseline) => ({
+            sql: `INSERT INTO pattern_baselines (domain, task_type, stats) VALUES (?, ?, ?)
+                  ON CONFLICT (domain, task_type) DO UPDATE SET stats = excluded.stats`,
+            args: [baseline.domain, baseline.taskType, JSON.stringify(baseline.stats)],
+          })),
+        // One statement per episode: each takes the next sequence number, in mining order.
+        ...marks.map(([episodeId, succeeded]) => ({ sql: miningSql.markMined, args: [episodeId, succeeded ? 1 : 0] })),
+      ];
+      if (statements.length > 0) await tx.batch(statements);
+      return patterns.map(({ candidate }) => ({ id: candidate.id, patternType: candidate.patternType }));
+    },
+  };
+}

@@ -1,0 +1,54 @@
+import type { EngineContext } from '../engine-context.js';
+import { EpisodicError } from '../errors.js';
+import type { EpisodeLearner } from '../learning/episode-learner.js';
+import type { CallOptions } from '../types.js';
+import { createMiningBatch } from './mining-batch.js';
+import type { PatternChanges } from './pattern-changes.js';
+import type { PatternMinerV1 } from './pattern-miner.js';
+import { remine, type RemineInput, type RemineReport } from './remine.js';
+
+/**
+ * The engine side of mining: a learner that mines each finished episode as it completes, and
+ * `remine()` to rebuild everything. Both go through a mining batch, so they cannot disagree.
+ */
+export function createMiningEngine(context: EngineContext, miners: readonly PatternMinerV1[], changes: PatternChanges) {
+  // Closing the store stops miners still running rather than leaving them to write to a closed database.
+  const closing = new AbortController();
+  const settings = { miners, logger: context.config.logger, signal: closing.signal };
+  let remining = false;
+
+  const learner: EpisodeLearner = {
+    name: 'pattern mining',
+    async learn(episode) {
+      const written = await context.db.write(async (tx) => {
+        const batch = createMiningBatch(tx, settings);
+        return (await batch.add(episode, episode.status === 'completed')) ? batch.flush() : [];
+      });
+      if (written.length > 0) changes.patternsChanged(written);
+    },
+  };
+
+  return {
+    learner,
+
+    /**
+     * Rebuilds every mined pattern from scratch, in bounded batches, and reports what it did.
+     * With a scope, only the scope's domains are rebuilt (patterns never cross domains). One
+     * remine at a time per store; episodes that finish meanwhile are mined as usual.
+     */
+    async remine(input: RemineInput = {}, options: CallOptions = {}): Promise<RemineReport> {
+      if (remining) throw new EpisodicError('CONFLICT', 'A remine is already running on this store.');
+      remining = true;
+      try {
+        const signal = input.signal === undefined ? closing.signal : AbortSignal.any([input.signal, closing.signal]);
+        return await remine(context, { ...settings, signal }, { ...input, signal }, options.scope, changes);
+      } finally {
+        remining = false;
+      }
+    },
+
+    close(): void {
+      closing.abort(new EpisodicError('STORAGE', 'The store was closed while mining.'));
+    },
+  };
+}

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { addEpisodeToStats, emptyBaselineStats, toBaseline } from './baseline-stats.js';
+import { canonicalJson } from './canonical-json.js';
+import { addToHistogram, emptyHistogram, toDistribution } from './histogram.js';
+import { collapseRepeats, toolName } from './canonical-actions.js';
+import { wilsonLowerBound } from './wilson.js';
+
+describe('wilsonLowerBound (95 %)', () => {
+  it('matches published values and ranks more evidence above a lucky streak', () => {
+    expect(wilsonLowerBound(0, 0)).toBe(0);
+    expect(wilsonLowerBound(1, 1)).toBeCloseTo(0.2065, 4);
+    expect(wilsonLowerBound(9, 10)).toBeCloseTo(0.5958, 4);
+    expect(wilsonLowerBound(90, 100)).toBeCloseTo(0.8256, 4);
+    expect(wilsonLowerBound(0, 10)).toBe(0);
+    expect(wilsonLowerBound(9, 10)).toBeGreaterThan(wilsonLowerBound(1, 1));
+  });
+});
+
+describe('canonicalJson', () => {
+  it('sorts keys at every depth and keeps array order', () => {
+    expect(canonicalJson({ b: 1, a: { d: [3, { z: 1, y: 2 }], c: null } })).toBe('{"a":{"c":null,"d":[3,{"y":2,"z":1}]},"b":1}');
+    expect(canonicalJson({ a: 1, b: undefined })).toBe(canonicalJson({ a: 1 }));
+    expect(canonicalJson(['x', 'y'])).not.toBe(canonicalJson(['y', 'x']));
+  });
+
+  it('refuses what JSON cannot hold', () => {
+    expect(() => canonicalJson({ n: Number.NaN })).toThrow('(data).n is NaN');
+    expect(() => canonicalJson({ at: new Date(0) })).toThrow('non-plain object');
+    expect(() => canonicalJson([() => 1])).toThrow('function');
+  });
+});
+
+describe('histogram and baselines', () => {
+  it('gives exact medians for small counts and close ones for large values', () => {
+    const of = (values: number[]) => toDistribution(values.reduce(addToHistogram, emptyHistogram()));
+    expect(of([])).toBeNull();
+    expect(of([3, 1, 2])).toEqual({ count: 3, mean: 2, median: 2 });
+    expect(of([4, 1, 2, 8])).toMatchObject({ median: 3, mean: 3.75 });
+    const large = of(Array.from({ length: 1001 }, (_, i) => 1000 + i * 10))!;
+    expect(Math.abs(large.median - 6000) / 6000).toBeLessThan(0.03);
+    const buckets = Array.from({ length: 10_000 }, (_, i) => i * 997).reduce(addToHistogram, emptyHistogram()).buckets;
+    expect(Object.keys(buckets).length).toBeLessThan(300);
+  });
+
+  it('counts episodes, successes and the successful runs separately', () => {
+    let stats = emptyBaselineStats();
+    stats = addEpisodeToStats(stats, { steps: 4, durationMs: 400 }, true);
+    stats = addEpisodeToStats(stats, { steps: 10, durationMs: null }, false);
+    expect(toBaseline(stats)).toEqual({
+      episodes: 2,
+      successes: 1,
+      successRate: 0.5,
+      steps: { count: 2, mean: 7, median: 7 },
+      durationMs: expect.objectContaining({ count: 1, mean: 400 }),
+      successful: { steps: { count: 1, mean: 4, median: 4 }, durationMs: expect.objectContaining({ count: 1 }) },
+    });
+    expect(toBaseline(emptyBaselineStats())).toMatchObject({ episodes: 0, successRate: null, steps: null });
+  });
+});
+
+describe('toolName', () => {
+  it('keeps the tool and drops its arguments', () => {
+    expect(toolName('read_file src/a.ts')).toBe('read_file');
+    expect(toolName('  search("x")')).toBe('search');
+    expect(toolName('bash: npm test')).toBe('bash');
+    expect(toolName('calculate')).toBe('calculate');
+  });
+
+  it('collapses runs of the same action', () => {
+    expect(collapseRepeats(['a', 'a', 'b', 'a', 'a'])).toEqual(['a', 'b', 'a']);
+    expect(collapseRepeats([])).toEqual([]);
+  });
+});

@@ -1,0 +1,71 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openTempMemory } from '../__fixtures__/temp-store.js';
+import { createActionPairMiner } from '../mining/__fixtures__/test-miners.js';
+
+let store: Awaited<ReturnType<typeof openTempMemory>>;
+const episodes: string[] = [];
+
+beforeEach(async () => {
+  store = await openTempMemory({ miners: [createActionPairMiner()] });
+  episodes.length = 0;
+  // a→b: 2 of 2 successful; c→d: 5 of 6
+  for (const [pair, status] of [
+    [['a', 'b'], 'completed'],
+    [['a', 'b'], 'completed'],
+    [['c', 'd'], 'completed'],
+    [['c', 'd'], 'completed'],
+    [['c', 'd'], 'completed'],
+    [['c', 'd'], 'completed'],
+    [['c', 'd'], 'completed'],
+    [['c', 'd'], 'failed'],
+  ] as const) {
+    const episode = await store.memory.startEpisode({ taskType: 'debugging', domain: 'web' });
+    await store.memory.logSteps(episode.id, pair.map((action) => ({ action })));
+    await store.memory.completeEpisode(episode.id, { status });
+    episodes.push(episode.id);
+  }
+});
+afterEach(() => store.close());
+
+const byData = async (first: string) =>
+  (await store.memory.listPatterns({ type: 'action_pair' })).find((p) => (p.patternData as { first: string }).first === first)!;
+
+describe('recordPatternUsage', () => {
+  it('updates usage_count, last_used and the helped count, and ranking follows the feedback', async () => {
+    const ab = await byData('a');
+    const cd = await byData('c');
+    const ranked = async () => (await store.memory.relevantPatterns({ limit: 2 })).map((hit) => hit.pattern.id);
+    expect(await ranked()).toEqual([cd.id, ab.id]); // 5/6 over 2/2: the Wilson bound favours more evidence
+
+    let updated = await store.memory.recordPatternUsage(ab.id, { episodeId: episodes[0]!, helped: true });
+    expect(updated).toMatchObject({ usageCount: 1, helpedCount: 1 });
+    expect(Date.parse(updated.lastUsed!)).toBeGreaterThan(Date.now() - 60_000);
+    updated = await store.memory.recordPatternUsage(ab.id, { episodeId: episodes[1]!, helped: true });
+    expect(updated.score).toBeGreaterThan(ab.score);
+    expect(await ranked()).toEqual([ab.id, cd.id]);
+
+    for (const episodeId of episodes.slice(0, 4)) await store.memory.recordPatternUsage(cd.id, { episodeId, helped: false });
+    expect((await store.memory.getPattern(cd.id))?.score).toBeLessThan(cd.score);
+  });
+
+  it('counts each episode once per pattern: recording again replaces its verdict', async () => {
+    const ab = await byData('a');
+    await store.memory.recordPatternUsage(ab.id, { episodeId: episodes[0]!, helped: true });
+    const again = await store.memory.recordPatternUsage(ab.id, { episodeId: episodes[0]!, helped: false });
+    expect(again).toMatchObject({ usageCount: 1, helpedCount: 0 });
+  });
+
+  it('refuses unknown patterns and episodes, and bad input, with field paths', async () => {
+    const ab = await byData('a');
+    await expect(store.memory.recordPatternUsage('nope', { episodeId: episodes[0]!, helped: true })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
+    await expect(
+      store.memory.recordPatternUsage(ab.id, { episodeId: '00000000-0000-7000-8000-000000000000', helped: true }),
+    ).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(
+      store.memory.recordPatternUsage(ab.id, { episodeId: 'x', helped: 'yes' } as never),
+    ).rejects.toMatchObject({ code: 'VALIDATION', issues: [{ path: 'episodeId' }, { path: 'helped' }] });
+    expect((await store.memory.getPattern(ab.id))?.usageCount).toBe(0);
+  });
+});

@@ -1,0 +1,85 @@
+import type { VectorHit } from '../embeddings/vector-index.js';
+import type { Episode } from '../types.js';
+import type { ResolvedRetrievalConfig } from './retrieval-config.js';
+import type { RetrievedEpisode } from './retrieval-result.js';
+import type { TextCandidate } from './text-candidates.js';
+
+const dayMs = 86_400_000;
+
+export interface FusionInput {
+  /** Full-text candidates, best first. */
+  text: readonly TextCandidate[];
+  /** Vector candidates, best first. */
+  vector: readonly VectorHit[];
+  /** The rows of every candidate that passed the filters; candidates missing here are dropped. */
+  episodes: ReadonlyMap<string, Episode>;
+  now: number;
+  limit: number;
+}
+
+/**
+ * Reciprocal rank fusion of the full-text and vector rankings plus recency and outcome terms
+ * (the formula is on `retrievalWeightsSchema`). Ranks count only candidates that passed the
+ * filters, so a filtered-out episode never pushes an eligible one down.
+ */
+export function fuseSignals(input: FusionInput, config: ResolvedRetrievalConfig): RetrievedEpisode[] {
+  const { weights, rankConstant: k } = config;
+  const rankShare = (rank: number) => (k + 1) / (k + rank);
+  const results = new Map<string, RetrievedEpisode>();
+  const entry = (episode: Episode): RetrievedEpisode => {
+    let result = results.get(episode.id);
+    if (result === undefined) {
+      const ageDays = Math.max(0, (input.now - Date.parse(episode.createdAt)) / dayMs);
+      const recency = weights.recency * 2 ** (-ageDays / config.recencyHalfLifeDays);
+      const outcome = weights.outcome * (episode.successRate ?? 0);
+      result = {
+        episode,
+        score: 0,
+        why: {
+          text: null,
+          vector: null,
+          recency: { ageDays, contribution: recency },
+          outcome: { successRate: episode.successRate, contribution: outcome },
+        },
+      };
+      results.set(episode.id, result);
+    }
+    return result;
+  };
+
+  let rank = 0;
+  for (const candidate of input.text) {
+    const episode = input.episodes.get(candidate.episodeId);
+    if (episode === undefined) continue;
+    rank += 1;
+    entry(episode).why.text = {
+      rank,
+      bm25: candidate.bm25,
+      matchedIn: candidate.stepNumber === null ? 'episode' : 'step',
+      stepNumber: candidate.stepNumber,
+      contribution: weights.text * rankShare(rank),
+    };
+  }
+  rank = 0;
+  for (const hit of input.vector) {
+    const episode = input.episodes.get(hit.episodeId);
+    if (episode === undefined) continue;
+    rank += 1;
+    entry(episode).why.vector = {
+      rank,
+      similarity: hit.similarity,
+      matchedIn: hit.kind,
+      stepNumber: hit.stepNumber,
+      contribution: weights.vector * rankShare(rank),
+    };
+  }
+
+  for (const result of results.values()) {
+    const { why } = result;
+    result.score =
+      (why.text?.contribution ?? 0) + (why.vector?.contribution ?? 0) + why.recency.contribution + why.outcome.contribution;
+  }
+  return [...results.values()]
+    .sort((a, b) => b.score - a.score || (a.episode.id < b.episode.id ? 1 : -1))
+    .slice(0, input.limit);
+}

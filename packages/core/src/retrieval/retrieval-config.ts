@@ -1,0 +1,49 @@
+import { z } from 'zod';
+
+const weight = z.number().min(0).max(100);
+
+/**
+ * How `retrieve` weighs its signals. A result's score is
+ *
+ *   text    · (k + 1) / (k + textRank)      (0 when full-text search did not find it)
+ * + vector  · (k + 1) / (k + vectorRank)    (0 when vector search did not find it)
+ * + recency · 2^(−ageDays / recencyHalfLifeDays)
+ * + outcome · successRate                   (0 while the episode has no outcome)
+ *
+ * The first two terms are reciprocal rank fusion scaled so that rank 1 contributes exactly the
+ * weight; ranks are 1-based within each signal's candidate list.
+ */
+export const retrievalWeightsSchema = z.strictObject({
+  text: weight.default(1),
+  vector: weight.default(1.5),
+  recency: weight.default(0.1),
+  outcome: weight.default(0.1),
+});
+
+/**
+ * Relevance feedback (Rocchio): before the vector search, the query vector is moved towards the
+ * vectors of the best full-text matches, `query + weight · mean(their vectors)`. The words a
+ * query shares with its best matches are often not the words that matter, and the matches'
+ * other words (a "phone battery" question whose best hits talk about "chargers") find related
+ * episodes that share few words with the query itself.
+ */
+export const retrievalFeedbackSchema = z.strictObject({
+  /** How many of the best full-text matches feed back; 0 turns feedback off. */
+  episodes: z.number().int().min(0).max(20).default(3),
+  weight: z.number().min(0).max(10).default(0.5),
+});
+
+export const retrievalConfigSchema = z.strictObject({
+  weights: retrievalWeightsSchema.default(retrievalWeightsSchema.parse({})),
+  /** The `k` of reciprocal rank fusion: larger flattens the difference between ranks. */
+  rankConstant: z.number().positive().max(10_000).default(60),
+  /** Age at which the recency term has fallen to half its weight. */
+  recencyHalfLifeDays: z.number().positive().default(30),
+  feedback: retrievalFeedbackSchema.default(retrievalFeedbackSchema.parse({})),
+  /** Candidates each of full-text and vector search contributes before fusion. */
+  candidates: z.number().int().min(1).max(1_000).default(100),
+});
+
+export type RetrievalConfig = z.input<typeof retrievalConfigSchema>;
+export type ResolvedRetrievalConfig = z.output<typeof retrievalConfigSchema>;
+export type RetrievalWeights = z.output<typeof retrievalWeightsSchema>;

@@ -1,0 +1,58 @@
+import type { Episode } from '../types.js';
+
+/** How the full-text signal ranked an episode. */
+export interface TextEvidence {
+  /** 1-based rank among the full-text candidates. */
+  rank: number;
+  /** BM25 relevance of the best match (higher is better). */
+  bm25: number;
+  /** Where the best match was: the episode's own fields or one of its steps. */
+  matchedIn: 'episode' | 'step';
+  stepNumber: number | null;
+  contribution: number;
+}
+
+/** How the vector signal ranked an episode. */
+export interface VectorEvidence {
+  /** 1-based rank among the vector candidates. */
+  rank: number;
+  /** Cosine similarity of the best-matching vector with the query. */
+  similarity: number;
+  /** Which vector matched best: the whole episode, or one failed step's error. */
+  matchedIn: 'episode' | 'step_error';
+  stepNumber: number | null;
+  contribution: number;
+}
+
+/** Every signal's raw value and its share of the score: the score is the sum of the contributions. */
+export interface RetrievalWhy {
+  text: TextEvidence | null;
+  vector: VectorEvidence | null;
+  recency: { ageDays: number; contribution: number };
+  outcome: { successRate: number | null; contribution: number };
+}
+
+export interface RetrievedEpisode {
+  episode: Episode;
+  score: number;
+  why: RetrievalWhy;
+}
+
+/** Whether a signal took part in this retrieval, and why not when it did not. */
+export interface SignalStatus {
+  used: boolean;
+  reason: string | null;
+}
+
+export interface RetrievalResult {
+  /** Best first. */
+  episodes: RetrievedEpisode[];
+  signals: {
+    text: SignalStatus;
+    /**
+     * `model` is the stamp (`provider/model/dimensions`) of the vectors searched;
+     * `feedbackEpisodes` how many full-text matches moved the query vector (see `feedback`).
+     */
+    vector: SignalStatus & { model: string | null; feedbackEpisodes: number };
+  };
+}

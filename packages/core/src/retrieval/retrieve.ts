@@ -1,0 +1,157 @@
+import type { z } from 'zod';
+import { localActor } from '../audit/audit-event.js';
+import type { Cache } from '../cache/cache.js';
+import { queryKey } from '../cache/read-through.js';
+import { episodeColumns, toEpisode } from '../db/rows.js';
+import { SqlFilter } from '../db/sql-filter.js';
+import { embedTexts } from '../embeddings/embed-texts.js';
+import type { EmbeddingEngine } from '../embeddings/embedding-engine.js';
+import { normalize } from '../embeddings/vector-codec.js';
+import type { VectorFilter, VectorHit } from '../embeddings/vector-index.js';
+import type { EngineContext } from '../engine-context.js';
+import type { InputSchemas, RetrieveInput } from '../schemas/input-schemas.js';
+import { toFtsQuery } from '../search/fts-query.js';
+import type { AccessScope, CallOptions, Episode } from '../types.js';
+import { parseInput } from '../validate.js';
+import { fuseSignals } from './fuse-signals.js';
+import type { RetrievalResult } from './retrieval-result.js';
+import { textCandidates, type TextCandidate } from './text-candidates.js';
+
+type RetrieveFilters = z.output<InputSchemas['retrieve']>;
+
+interface VectorOutcome {
+  hits: VectorHit[];
+  status: RetrievalResult['signals']['vector'];
+  /** The provider failed: the answer is worse than usual and must not be cached. */
+  degraded: boolean;
+}
+
+/** The domains a vector scan may touch: the domain filter within the caller's scope. */
+function scanDomains(domain: string | undefined, scope: AccessScope | undefined): readonly string[] | undefined {
+  if (scope === undefined) return domain === undefined ? undefined : [domain];
+  if (domain === undefined) return scope.domains;
+  return scope.domains.includes(domain) ? [domain] : [];
+}
+
+function unused(reason: string, model: string | null, degraded = false): VectorOutcome {
+  return { hits: [], status: { used: false, reason, model, feedbackEpisodes: 0 }, degraded };
+}
+
+export function createRetrieval(context: EngineContext, embeddings: EmbeddingEngine, cache: Cache) {
+  const { db, schemas, config } = context;
+  const settings = config.retrieval;
+
+  /** Vector candidates for `text`, the query vector moved towards the best full-text matches first. */
+  async function vectorCandidates(text: string, filter: VectorFilter, textHits: Promise<TextCandidate[]>): Promise<VectorOutcome> {
+    const active = embeddings.active();
+    if (active === null) return unused('no embedding provider is configured', null);
+    const synced = active.index.sync();
+    let query: Float32Array;
+    try {
+      query = (await embedTexts(active.provider, [text]))[0] as Float32Array;
+    } catch (error) {
+      await synced;
+      // Retrieval still answers from full text when the provider is down; the reason says so.
+      const reason = `the embedding provider failed: ${(error as Error).message}`;
+      config.logger.warn(`episodic: retrieve used full text only, ${reason}`);
+      return unused(reason, active.stamp, true);
+    }
+    await synced;
+    if (query.every((value) => value === 0)) {
+      return unused('the query text has nothing the embedding model can represent', active.stamp);
+    }
+    const { episodes, weight } = settings.feedback;
+    const seeds =
+      weight > 0
+        ? (await textHits)
+            .map((hit) => active.index.episodeVector(hit.episodeId))
+            .filter((vector): vector is Float32Array => vector !== null)
+            .slice(0, episodes)
+        : [];
+    for (const seed of seeds) seed.forEach((value, i) => (query[i] = (query[i] as number) + (weight * value) / seeds.length));
+    normalize(query);
+    return {
+      hits: active.index.search(query, filter, settings.candidates),
+      status: { used: true, reason: null, model: active.stamp, feedbackEpisodes: seeds.length },
+      degraded: false,
+    };
+  }
+
+  async function retrieveUncached(filters: RetrieveFilters, scope: AccessScope | undefined) {
+    const where = new SqlFilter()
+      .when('e.domain = ?', filters.domain)
+      .when('e.task_type = ?', filters.taskType)
+      .when('e.created_at >= ?', filters.since)
+      .when('e.created_at < ?', filters.until)
+      .scope('e.domain', scope);
+    if (filters.status === undefined) where.when("e.status != 'archived'");
+    else where.when('e.status = ?', filters.status);
+
+    const ftsQuery = toFtsQuery(filters.text);
+    const textHits = ftsQuery === null ? Promise.resolve([]) : textCandidates(db, ftsQuery, where, settings.candidates);
+    // Awaited below; until then a failure must not count as unhandled.
+    textHits.catch(() => undefined);
+    const vector = await vectorCandidates(
+      filters.text,
+      {
+        domains: scanDomains(filters.domain, scope),
+        taskType: filters.taskType,
+        sinceMs: filters.since === undefined ? undefined : Date.parse(filters.since),
+        untilMs: filters.until === undefined ? undefined : Date.parse(filters.until),
+      },
+      textHits,
+    );
+    const text = await textHits;
+
+    const ids = [...new Set([...text.map((hit) => hit.episodeId), ...vector.hits.map((hit) => hit.episodeId)])];
+    const episodes = new Map<string, Episode>();
+    if (ids.length > 0) {
+      // The vector scan cannot see status changes made by other processes; this SQL can.
+      const rows = await db.read({
+        sql: `SELECT ${episodeColumns} FROM episodes e WHERE e.id IN (${ids.map(() => '?').join(', ')}) AND ${where.sql}`,
+        args: [...ids, ...where.args],
+      });
+      for (const row of rows.rows) episodes.set(String(row.id), toEpisode(row));
+    }
+    const result: RetrievalResult = {
+      episodes: fuseSignals({ text, vector: vector.hits, episodes, now: Date.now(), limit: filters.limit }, settings),
+      signals: {
+        text:
+          ftsQuery === null ? { used: false, reason: 'the query text has no searchable words' } : { used: true, reason: null },
+        vector: vector.status,
+      },
+    };
+    return { result, degraded: vector.degraded };
+  }
+
+  return {
+    /**
+     * The past episodes that matter most for a new task described by `text`: candidates from
+     * BM25 full-text search (episodes and their steps) and from vector similarity (episodes and
+     * their failed steps' errors), fused by reciprocal rank with recency and outcome terms (see
+     * `retrievalConfigSchema`). Filters and the access scope apply in SQL and inside the vector
+     * scan; archived episodes are left out unless `status: 'archived'` asks for them. Each
+     * result says `why` it ranked. Answers are cached under `query:{hash}` until the next write.
+     */
+    async retrieve(input: RetrieveInput, options: CallOptions = {}): Promise<RetrievalResult> {
+      const filters = parseInput(schemas.retrieve, input, 'retrieve');
+      context.audit.record({
+        actor: options.actor ?? localActor,
+        operation: 'search',
+        entityType: 'episode',
+        domain: filters.domain ?? null,
+        outcome: 'ok',
+      });
+      if (!cache.enabled) return (await retrieveUncached(filters, options.scope)).result;
+      // The key covers everything the answer depends on; the generation moves on every write.
+      const generation = cache.generation();
+      const signature = { filters, model: embeddings.active()?.stamp ?? null, settings };
+      const key = queryKey('retrieve', signature, options.scope, generation);
+      const cached = cache.get<RetrievalResult>(key);
+      if (cached !== undefined) return cached;
+      const { result, degraded } = await retrieveUncached(filters, options.scope);
+      if (!degraded) cache.fill(key, result, generation);
+      return result;
+    },
+  };
+}

@@ -1,0 +1,118 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createClient } from '@libsql/client';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { openTempMemory } from '../__fixtures__/temp-store.js';
+import { EpisodicError } from '../errors.js';
+import { openMemory } from '../open-memory.js';
+import { tokenRecheckMs } from './token-store.js';
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+async function refusal(promise: Promise<unknown>): Promise<EpisodicError> {
+  const error = await promise.then(
+    () => {
+      throw new Error('expected a refusal');
+    },
+    (caught: unknown) => caught,
+  );
+  expect(EpisodicError.isInstance(error)).toBe(true);
+  return error as EpisodicError;
+}
+
+describe('token store', () => {
+  it('shows the bearer once and stores only a hash of its secret', async () => {
+    await using store = await openTempMemory();
+    const { token, bearer } = await store.memory.tokens.create({ name: 'agent', domains: ['web'] });
+    expect(bearer).toMatch(new RegExp(`^ep_${token.id}_[A-Za-z0-9_-]{43}$`));
+    expect(token).toMatchObject({ name: 'agent', scopes: ['read', 'write'], domains: ['web'], revokedAt: null });
+
+    const listed = await store.memory.tokens.list();
+    expect(listed).toEqual([token]);
+    expect(JSON.stringify(listed)).not.toContain(bearer.slice(-43));
+
+    const raw = createClient({ url: store.url });
+    const row = (await raw.execute('SELECT * FROM api_tokens')).rows[0];
+    raw.close();
+    expect(Object.values(row ?? {}).join(' ')).not.toContain(bearer.slice(-43));
+    store.memory.close();
+    const bytes = ['memory.db', 'memory.db-wal']
+      .map((file) => {
+        try {
+          return readFileSync(join(store.dir, file)).toString('latin1');
+        } catch {
+          return '';
+        }
+      })
+      .join('');
+    expect(bytes).toContain(token.id);
+    expect(bytes).not.toContain(bearer.slice(-43));
+  });
+
+  it('verifies the right bearer and refuses wrong, malformed, unknown and revoked ones alike', async () => {
+    await using store = await openTempMemory();
+    const { tokens } = store.memory;
+    const { token, bearer } = await tokens.create({ name: 'ci', scopes: ['read'] });
+    expect(await tokens.verify(bearer)).toMatchObject({ id: token.id, scopes: ['read'], domains: null });
+
+    const secret = bearer.slice(-43);
+    const flipped = `${secret.slice(0, -1)}${secret.endsWith('A') ? 'B' : 'A'}`;
+    expect(await tokens.verify(`ep_${token.id}_${flipped}`)).toBeNull();
+    expect(await tokens.verify('')).toBeNull();
+    expect(await tokens.verify(`${bearer}x`)).toBeNull();
+    expect(await tokens.verify(bearer.replace(token.id, '01900000-0000-7000-8000-000000000000'))).toBeNull();
+
+    const revoked = await tokens.revoke(token.id);
+    expect(revoked.revokedAt).not.toBeNull();
+    expect(await tokens.verify(bearer)).toBeNull();
+    expect((await tokens.revoke(token.id)).revokedAt).toBe(revoked.revokedAt);
+    expect(await tokens.count()).toBe(1);
+  });
+
+  it('stops honouring a token revoked by another process within the recheck delay', async () => {
+    await using store = await openTempMemory();
+    const { token, bearer } = await store.memory.tokens.create({ name: 'agent' });
+    vi.useFakeTimers({ toFake: ['Date'] });
+    expect(await store.memory.tokens.verify(bearer)).not.toBeNull();
+
+    const other = await openMemory({ url: store.url });
+    await other.tokens.revoke(token.id);
+    other.close();
+
+    // Still trusted from the in-process check a moment ago: this is the bounded delay.
+    expect(await store.memory.tokens.verify(bearer)).not.toBeNull();
+    expect(await store.memory.tokens.isActive(token.id)).toBe(true);
+    vi.advanceTimersByTime(tokenRecheckMs + 1);
+    expect(await store.memory.tokens.verify(bearer)).toBeNull();
+    expect(await store.memory.tokens.isActive(token.id)).toBe(false);
+  });
+
+  it('records when a token was last used', async () => {
+    await using store = await openTempMemory();
+    const { token, bearer } = await store.memory.tokens.create({ name: 'agent' });
+    expect(token.lastUsedAt).toBeNull();
+    await store.memory.tokens.verify(bearer);
+    await vi.waitFor(async () => {
+      const [listed] = await store.memory.tokens.list();
+      expect(listed?.lastUsedAt).not.toBeNull();
+    });
+  });
+
+  it('refuses bad token settings with field paths', async () => {
+    await using store = await openTempMemory();
+    const { tokens } = store.memory;
+    const adminInDomain = await refusal(tokens.create({ name: 'ops', scopes: ['admin'], domains: ['web'] }));
+    expect(adminInDomain.code).toBe('VALIDATION');
+    expect(adminInDomain.issues.map((issue) => issue.path)).toEqual(['domains']);
+
+    const bad = await refusal(
+      tokens.create({ name: '', scopes: ['read', 'root' as 'read'], domains: [] }),
+    );
+    expect([...new Set(bad.issues.map((issue) => issue.path))].sort()).toEqual(['domains', 'name', 'scopes.1']);
+    expect((await refusal(tokens.revoke('nope'))).code).toBe('VALIDATION');
+    expect((await refusal(tokens.revoke('01900000-0000-7000-8000-000000000000'))).code).toBe('NOT_FOUND');
+    expect(await tokens.count()).toBe(0);
+  });
+});

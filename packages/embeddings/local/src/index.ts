@@ -1,0 +1,4 @@
+export { createLocalEmbeddings, localEmbeddingsModel, localEmbeddingsOptionsSchema } from './local-embeddings.js';
+export type { LocalEmbeddingsOptions } from './local-embeddings.js';
+export { LocalEmbeddingsError } from './local-embeddings-error.js';
+export type { LocalEmbeddingsErrorCode } from './local-embeddings-error.js';

@@ -1,0 +1,180 @@
+import { testEmbeddingProvider } from '@episodic/core/testing';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { fakeEmbedding, hang, startEmbeddingsServer, status } from './__fixtures__/embeddings-server.js';
+import { createOpenAIEmbeddings, OpenAIEmbeddingsError, type OpenAIEmbeddingsOptions } from './index.js';
+
+const dimensions = 24;
+const apiKeyEnv = 'EPISODIC_TEST_EMBEDDINGS_KEY';
+const apiKey = 'sk-test-0123456789abcdefSECRET';
+let server: Awaited<ReturnType<typeof startEmbeddingsServer>>;
+
+beforeAll(async () => {
+  server = await startEmbeddingsServer(dimensions);
+  process.env[apiKeyEnv] = apiKey;
+});
+afterAll(async () => {
+  delete process.env[apiKeyEnv];
+  await server.close();
+});
+afterEach(() => {
+  server.requests.length = 0;
+});
+
+function provider(options: OpenAIEmbeddingsOptions = {}) {
+  return createOpenAIEmbeddings({
+    baseURL: server.baseURL,
+    model: 'nomic-embed-text',
+    dimensions,
+    apiKeyEnv,
+    retryBaseMs: 1,
+    ...options,
+  });
+}
+
+async function failure(promise: Promise<unknown>): Promise<OpenAIEmbeddingsError> {
+  const error = await promise.then(
+    () => {
+      throw new Error('expected a rejection');
+    },
+    (caught: unknown) => caught,
+  );
+  expect(OpenAIEmbeddingsError.isInstance(error)).toBe(true);
+  expect(String((error as Error).message)).not.toContain(apiKey);
+  return error as OpenAIEmbeddingsError;
+}
+
+testEmbeddingProvider(() => provider({ maxBatchSize: 16 }), { name: 'openai-compatible server on 127.0.0.1' });
+
+describe('OpenAI-compatible embeddings', () => {
+  it('speaks the wire format: POST {baseURL}/embeddings, bearer key from the environment, float encoding', async () => {
+    const vectors = await provider({ baseURL: `${server.baseURL}/` }).embed(['first text', 'second text']);
+    expect(vectors.map((vector) => Array.from(vector))).toEqual([
+      Array.from(Float32Array.from(fakeEmbedding('first text', dimensions))),
+      Array.from(Float32Array.from(fakeEmbedding('second text', dimensions))),
+    ]);
+    const [request] = server.requests;
+    expect(request).toMatchObject({
+      method: 'POST',
+      url: '/v1/embeddings',
+      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+      body: { model: 'nomic-embed-text', input: ['first text', 'second text'], encoding_format: 'float' },
+    });
+    expect(request?.body).not.toHaveProperty('dimensions');
+  });
+
+  it('sends dimensions to text-embedding-3 models, and knows their default length', async () => {
+    await provider({ model: 'text-embedding-3-small', dimensions: 8 }).embed(['x']);
+    expect(server.requests[0]?.body).toMatchObject({ model: 'text-embedding-3-small', dimensions: 8 });
+    expect(createOpenAIEmbeddings({ model: 'text-embedding-3-large' }).dimensions).toBe(3072);
+  });
+
+  it('splits batches by maxBatchSize, keeps input order, and embeds empty texts as zeros without asking', async () => {
+    const texts = ['a1', '', 'b2', 'c3', '   ', 'd4', 'e5'];
+    const vectors = await provider({ maxBatchSize: 2 }).embed(texts);
+    expect(server.requests.map((request) => request.body.input)).toEqual([['a1', 'b2'], ['c3', 'd4'], ['e5']]);
+    expect(Array.from(vectors[1] as Float32Array)).toEqual(new Array(dimensions).fill(0));
+    expect(Array.from(vectors[6] as Float32Array)).toEqual(Array.from(Float32Array.from(fakeEmbedding('e5', dimensions))));
+  });
+
+  it('cuts huge texts to maxInputChars and sends well-formed text only', async () => {
+    await provider({ maxInputChars: 10 }).embed(['0123456789abcdef', 'lone \ud800 surrogate']);
+    expect(server.requests[0]?.body.input).toEqual(['0123456789', 'lone \ufffd sur']);
+  });
+
+  it('retries a 429, honouring Retry-After in seconds', async () => {
+    server.respondWith(status(429, { error: { message: 'slow down' } }, { 'retry-after': '1' }));
+    const started = performance.now();
+    await provider().embed(['x']);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(950);
+    expect(server.requests).toHaveLength(2);
+  });
+
+  it('retries 5xx answers with backoff, honouring retry-after-ms, then succeeds', async () => {
+    server.respondWith(status(503, 'upstream unavailable', { 'retry-after-ms': '150' }), status(502));
+    const started = performance.now();
+    const [vector] = await provider().embed(['x']);
+    expect(vector).toHaveLength(dimensions);
+    expect(server.requests).toHaveLength(3);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(140);
+  });
+
+  it('gives up after maxRetries with the last status', async () => {
+    server.respondWith(status(500), status(500), status(500));
+    const error = await failure(provider({ maxRetries: 2 }).embed(['x']));
+    expect(error).toMatchObject({ code: 'SERVER', status: 500, attempts: 3 });
+    expect(error.message).toMatch(/HTTP 500.*after 3 attempts/);
+  });
+
+  it('refuses at once on 401, naming the variable but never the key', async () => {
+    server.respondWith(status(401, { error: { message: `Incorrect API key provided: ${apiKey}` } }));
+    const error = await failure(provider().embed(['x']));
+    expect(error).toMatchObject({ code: 'AUTH', status: 401, attempts: 1 });
+    expect(error.message).toContain(apiKeyEnv);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('reports other 4xx as BAD_REQUEST with the server message, scrubbed of the key', async () => {
+    server.respondWith(status(400, { error: { message: `input too long for model (key ${apiKey})` } }));
+    const error = await failure(provider().embed(['x']));
+    expect(error).toMatchObject({ code: 'BAD_REQUEST', status: 400 });
+    expect(error.message).toContain('input too long for model');
+    expect(error.message).toContain('[redacted]');
+  });
+
+  it('refuses malformed answers: not JSON, wrong count, wrong length, non-numbers, bad index', async () => {
+    const bodies = [
+      'not json at all',
+      { data: [] },
+      { data: [{ index: 0, embedding: [1, 2] }] },
+      { data: [{ index: 0, embedding: new Array(dimensions).fill('1') }] },
+      { data: [{ index: 3, embedding: new Array(dimensions).fill(1) }] },
+      { nothing: true },
+    ];
+    for (const body of bodies) {
+      server.respondWith(status(200, body));
+      expect(await failure(provider().embed(['x']))).toMatchObject({ code: 'BAD_RESPONSE' });
+    }
+  });
+
+  it('times out a request that never completes, and retries it', async () => {
+    server.respondWith(hang, hang);
+    const error = await failure(provider({ timeoutMs: 100, maxRetries: 1 }).embed(['x']));
+    expect(error).toMatchObject({ code: 'TIMEOUT', attempts: 2 });
+  });
+
+  it('rejects with an AbortError when aborted mid-request or during a backoff wait', async () => {
+    server.respondWith(hang);
+    const controller = new AbortController();
+    const call = provider().embed(['x'], { signal: controller.signal });
+    setTimeout(() => controller.abort(), 50);
+    expect(await call.catch((caught: unknown) => (caught as Error).name)).toBe('AbortError');
+
+    server.respondWith(status(429, {}, { 'retry-after': '30' }));
+    const waiting = new AbortController();
+    const backoff = provider().embed(['x'], { signal: waiting.signal });
+    setTimeout(() => waiting.abort(), 100);
+    expect(await backoff.catch((caught: unknown) => (caught as Error).name)).toBe('AbortError');
+  });
+
+  it('reports a server it cannot reach as NETWORK', async () => {
+    const closed = await startEmbeddingsServer(dimensions);
+    await closed.close();
+    const error = await failure(provider({ baseURL: closed.baseURL, maxRetries: 1 }).embed(['x']));
+    expect(error).toMatchObject({ code: 'NETWORK', attempts: 2 });
+    expect(error.message).toContain('ECONNREFUSED');
+  });
+
+  it('sends no Authorization header when the key variable is unset, and says so on a 401', async () => {
+    const unset = provider({ apiKeyEnv: 'EPISODIC_TEST_NO_SUCH_KEY' });
+    await unset.embed(['x']);
+    expect(server.requests[0]?.headers.authorization).toBeUndefined();
+    server.respondWith(status(401));
+    expect((await failure(unset.embed(['x']))).message).toContain('EPISODIC_TEST_NO_SUCH_KEY is not set');
+  });
+
+  it('refuses bad options with a typed error naming the field', () => {
+    expect(() => createOpenAIEmbeddings({ model: 'my-local-model' })).toThrow(/dimensions: is required for model "my-local-model"/);
+    expect(() => createOpenAIEmbeddings({ baseURL: 'ftp://example' })).toThrow(OpenAIEmbeddingsError);
+    expect(() => createOpenAIEmbeddings({ maxBatchSize: 0 })).toThrow(/maxBatchSize/);
+  });
+});

@@ -1,0 +1,102 @@
+import {
+  actionNormalizerSchema,
+  collapseRepeats,
+  parsePluginOptions,
+  type PatternCandidate,
+  type PatternMinerV1,
+  type Step,
+} from '@episodic/core';
+import { z } from 'zod';
+import { errorSignature } from './error-signature.js';
+
+export const errorResolutionOptionsSchema = z.strictObject({
+  /** How many steps after a failure to look for the same action succeeding. */
+  lookahead: z.number().int().min(1).max(1000).default(20),
+  /** Most actions kept between the failure and the retry that worked (the last ones, nearest the fix). */
+  maxBetween: z.number().int().min(0).max(16).default(4),
+  /** Longest error signature, in characters. */
+  maxSignatureChars: z.number().int().min(16).max(1000).default(160),
+  /** Most failed steps looked at per episode: mining work stays bounded. */
+  maxFailures: z.number().int().min(1).max(10_000).default(50),
+  /** Maps an action to what is compared; default: the tool name. */
+  normalizeAction: actionNormalizerSchema,
+  /**
+   * The error text of a step, or `null` when the step is not a failure. Default: the result of a
+   * step logged with `success: false`.
+   */
+  errorText: z
+    .custom<(step: Step) => string | null>((value) => typeof value === 'function', 'must be a function (step) => string | null')
+    .default(() => (step: Step) => (step.success === false ? (step.result ?? '') : null)),
+});
+export type ErrorResolutionOptions = z.input<typeof errorResolutionOptionsSchema>;
+
+/** `pattern_data` of an `error_resolution` pattern. */
+export const errorResolutionDataSchema = z.strictObject({
+  /** The action that failed (normalised: the tool name by default). */
+  action: z.string().min(1).max(200),
+  /** The error, normalised by `errorSignature`. */
+  signature: z.string().min(1).max(1000),
+  /** What was done until it worked: the actions in between, then the same action succeeding. */
+  resolution: z.array(z.string().min(1).max(200)).min(1).max(17),
+});
+export type ErrorResolutionData = z.infer<typeof errorResolutionDataSchema>;
+
+/**
+ * Mines how errors were resolved: each failed step's error text, normalised to a signature, is
+ * linked to what followed until the same action succeeded (within `lookahead` steps). A failure
+ * never followed by the same action succeeding yields nothing: there is no resolution to learn.
+ * Patterns are domain-wide (an error means the same whatever the task), and their success rate
+ * is the share of episodes that went on to succeed after resolving the error this way.
+ *
+ * @example
+ * // "Error: payment amount does not add up, total price is 305, but paid 255", then calculate,
+ * // then book_reservation succeeding, gives:
+ * // { action: 'book_reservation', signature: 'Error: payment amount does not add up, total price is <n>, but paid <n>',
+ * //   resolution: ['calculate', 'book_reservation'] }
+ */
+export function createErrorResolutionMiner(options: ErrorResolutionOptions = {}): PatternMinerV1<ErrorResolutionData> {
+  const settings = parsePluginOptions(errorResolutionOptionsSchema, options, 'error-resolution miner');
+  return {
+    specificationVersion: 'v1',
+    patternType: 'error_resolution',
+    dataSchema: errorResolutionDataSchema,
+    describe: (data) => `${data.action}: ${data.signature} → ${data.resolution.join(' → ')}`,
+    mine({ episode, succeeded, signal }) {
+      signal?.throwIfAborted();
+      const { steps } = episode;
+      const found = new Map<string, PatternCandidate<ErrorResolutionData>>();
+      let failures = 0;
+      for (let i = 0; i < steps.length && failures < settings.maxFailures; i += 1) {
+        const failed = steps[i] as Step;
+        const error = settings.errorText(failed);
+        if (error === null) continue;
+        failures += 1;
+        const action = settings.normalizeAction(failed.action).slice(0, 200);
+        if (action === '') continue;
+        const end = Math.min(steps.length, i + 1 + settings.lookahead);
+        let durationMs = 0;
+        for (let j = i + 1; j < end; j += 1) {
+          const step = steps[j] as Step;
+          durationMs += step.durationMs ?? 0;
+          if (step.success !== true || settings.normalizeAction(step.action).slice(0, 200) !== action) continue;
+          const between = steps
+            .slice(i + 1, j)
+            .map((other) => settings.normalizeAction(other.action).slice(0, 200))
+            .filter((name) => name !== '');
+          const kept = settings.maxBetween === 0 ? [] : collapseRepeats(between).slice(-settings.maxBetween);
+          const data = { action, signature: errorSignature(error, settings.maxSignatureChars), resolution: [...kept, action] };
+          const key = JSON.stringify(data);
+          if (!found.has(key)) {
+            found.set(key, {
+              data,
+              success: succeeded,
+              measurements: { stepsToResolve: j - i, msToResolve: durationMs },
+            });
+          }
+          break;
+        }
+      }
+      return [...found.values()];
+    },
+  };
+}

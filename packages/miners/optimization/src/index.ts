@@ -1,0 +1,2 @@
+export { createOptimizationMiner, optimizationDataSchema, optimizationOptionsSchema } from './optimization-miner.js';
+export type { OptimizationData, OptimizationOptions } from './optimization-miner.js';

@@ -1,0 +1,82 @@
+import {
+  actionNormalizerSchema,
+  measureEpisode,
+  parsePluginOptions,
+  type Distribution,
+  type PatternMinerV1,
+} from '@episodic/core';
+import { z } from 'zod';
+
+export const optimizationOptionsSchema = z.strictObject({
+  /**
+   * How much cheaper than the usual successful run an episode must be to count, as a fraction:
+   * 0.3 means at least 30 % fewer steps or 30 % less time than the median.
+   */
+  minSaving: z.number().gt(0).lt(1).default(0.3),
+  /** Successful runs of the task type needed before "usual" means anything. */
+  minBaselineEpisodes: z.number().int().min(1).default(5),
+  /** Longest run shape kept (after collapsing repeats); a longer run is no shortcut to name. */
+  maxShapeLength: z.number().int().min(1).max(64).default(12),
+  /** Maps an action to what is compared; default: the tool name. */
+  normalizeAction: actionNormalizerSchema,
+});
+export type OptimizationOptions = z.input<typeof optimizationOptionsSchema>;
+
+/** `pattern_data` of an `optimization` pattern: the shape of the run that was markedly cheaper. */
+export const optimizationDataSchema = z.strictObject({
+  /** The run's actions in order, repeats collapsed. */
+  shape: z.array(z.string().min(1).max(200)).min(1).max(64),
+});
+export type OptimizationData = z.infer<typeof optimizationDataSchema>;
+
+/** 1 − value / usual, when there is a usual to compare with. */
+function savingAgainst(value: number | null, usual: Distribution | null, minCount: number): number | null {
+  if (value === null || usual === null || usual.count < minCount || usual.median <= 0) return null;
+  return 1 - value / usual.median;
+}
+
+/**
+ * Mines shortcuts: the shape of a run (its actions, repeats collapsed) that took markedly fewer
+ * steps, or markedly less time, than the median successful run of the same domain and task type
+ * so far (the engine's baseline). The measured saving is recorded with it; seen again, the
+ * savings are averaged. A short run that failed counts against the shape, so a shortcut ranks
+ * high only if it reliably reaches the outcome.
+ */
+export function createOptimizationMiner(options: OptimizationOptions = {}): PatternMinerV1<OptimizationData> {
+  const settings = parsePluginOptions(optimizationOptionsSchema, options, 'optimization miner');
+  return {
+    specificationVersion: 'v1',
+    patternType: 'optimization',
+    dataSchema: optimizationDataSchema,
+    describe: (data) => `shortcut: ${data.shape.join(' → ')}`,
+    mine({ episode, succeeded, history, signal }) {
+      signal?.throwIfAborted();
+      if (episode.steps.length === 0) return [];
+      const usual = history.taskType.successful;
+      const min = settings.minBaselineEpisodes;
+      const { steps, durationMs } = measureEpisode(episode);
+      const stepSaving = savingAgainst(steps, usual.steps, min);
+      const timeSaving = savingAgainst(durationMs, usual.durationMs, min);
+      const marked = [stepSaving, timeSaving].some((saving) => saving !== null && saving >= settings.minSaving);
+      if (!marked) return [];
+      const shape: string[] = [];
+      for (const step of episode.steps) {
+        const action = settings.normalizeAction(step.action).slice(0, 200);
+        if (action === '' || action === shape[shape.length - 1]) continue;
+        // Stop reading as soon as the run is too long to be a shortcut worth naming.
+        if (shape.push(action) > settings.maxShapeLength) return [];
+      }
+      if (shape.length === 0) return [];
+      const measurements: Record<string, number> = {};
+      if (stepSaving !== null && usual.steps !== null) {
+        measurements.stepSaving = stepSaving;
+        measurements.stepsSaved = usual.steps.median - steps;
+      }
+      if (timeSaving !== null && usual.durationMs !== null && durationMs !== null) {
+        measurements.timeSaving = timeSaving;
+        measurements.msSaved = usual.durationMs.median - durationMs;
+      }
+      return [{ data: { shape }, success: succeeded, perTaskType: true, measurements }];
+    },
+  };
+}

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { classifyAction, defaultChangeMatchers, defaultTestMatchers, isTargetedTest } from './test-actions.js';
+
+const matchers = { test: defaultTestMatchers, change: defaultChangeMatchers };
+
+describe('classifyAction', () => {
+  it.each([
+    ['run_tests auth', 'test'],
+    ['run_command npm test', 'test'],
+    ['bash: pytest -x tests/test_api.py', 'test'],
+    ['go test ./...', 'test'],
+    ['edit_file tests/session.test.ts', 'change'],
+    ['str_replace src/a.ts', 'change'],
+    ['run_command git apply fix.patch', 'change'],
+    ['read_file src/a.ts', 'other'],
+  ])('%s → %s', (action, kind) => {
+    expect(classifyAction(action, matchers)).toBe(kind);
+  });
+
+  it('takes custom matchers, phrases and regular expressions', () => {
+    const custom = { test: ['cargo nextest', /^check\b/], change: ['sed'] };
+    expect(classifyAction('cargo nextest run', custom)).toBe('test');
+    expect(classifyAction('check all', custom)).toBe('test');
+    expect(classifyAction('cargo build', custom)).toBe('other');
+    expect(classifyAction('sed -i s/a/b/ x', custom)).toBe('change');
+  });
+});
+
+describe('isTargetedTest', () => {
+  it.each([
+    ['npm test', false],
+    ['pnpm run test:unit -- --watch', false],
+    ['pytest -x', false],
+    ['go test ./...', false],
+    ['run_tests', false],
+    ['run_tests auth', true],
+    ['vitest run src/session.test.ts', true],
+    ['pytest tests/test_api.py', true],
+    ['pytest -k refresh', true],
+    ['jest --testNamePattern=login', true],
+    ['cargo test parser', true],
+  ])('%s → %s', (action, targeted) => {
+    expect(isTargetedTest(action, defaultTestMatchers)).toBe(targeted);
+  });
+});

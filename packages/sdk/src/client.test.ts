@@ -1,0 +1,153 @@
+import { startTestServer, type TestServer } from '@episodic/server/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEpisodicClient, EpisodicClientError, TRPCClientError, type EpisodicClient } from './index.js';
+
+let t: TestServer;
+let token: string;
+
+beforeAll(async () => {
+  t = await startTestServer();
+  token = await t.token({ name: 'agent', domains: ['web'] });
+});
+afterAll(async () => {
+  await t.close();
+});
+
+const quiet = { flushIntervalMs: 60_000 };
+const stepCount = async (client: EpisodicClient, episodeId: string) =>
+  (await client.episodes.get.query({ episodeId })).steps.length;
+
+describe('createEpisodicClient', () => {
+  it('records an episode step by step and reads it back', async () => {
+    const client = createEpisodicClient({ url: t.url, token });
+    const episode = await client.startEpisode({ taskType: 'debugging', domain: 'web', context: 'login fails on Safari' });
+    const ids = [
+      episode.step({ action: 'reproduce in Safari', result: 'TypeError: undefined is not a function', success: false }),
+      episode.step({ action: 'add polyfill', durationMs: 1200, success: true }),
+      episode.step({ action: 'rerun e2e suite', result: '42 passed', success: true, metadata: { suite: 'e2e' } }),
+    ];
+    const completed = await episode.complete({ status: 'completed', successRate: 0.67 });
+    expect(completed).toMatchObject({ id: episode.id, status: 'completed', successRate: 0.67 });
+
+    const stored = await client.episodes.get.query({ episodeId: episode.id });
+    expect(stored.steps.map((step) => [step.id, step.stepNumber, step.action])).toEqual([
+      [ids[0], 1, 'reproduce in Safari'],
+      [ids[1], 2, 'add polyfill'],
+      [ids[2], 3, 'rerun e2e suite'],
+    ]);
+    expect(stored.steps[2]?.metadata).toEqual({ suite: 'e2e' });
+    const found = await client.search.text.query({ text: 'polyfill' });
+    expect(found.map((hit) => hit.episode.id)).toEqual([episode.id]);
+  });
+
+  it('sends steps when the batch is full, without waiting for the timer', async () => {
+    const client = createEpisodicClient({ url: `${t.url}/trpc/`, token, steps: { ...quiet, maxBatch: 3 } });
+    const episode = await client.startEpisode({ taskType: 'testing', domain: 'web' });
+    episode.step({ action: 'one' });
+    episode.step({ action: 'two' });
+    expect(episode.pending).toBe(2);
+    episode.step({ action: 'three' });
+    await expect.poll(() => stepCount(client, episode.id), { timeout: 10_000 }).toBe(3);
+    expect(episode.pending).toBe(0);
+  });
+
+  it('sends a lone step after the flush interval', async () => {
+    const client = createEpisodicClient({ url: t.url, token, steps: { flushIntervalMs: 50 } });
+    const episode = await client.startEpisode({ taskType: 'testing', domain: 'web' });
+    episode.step({ action: 'only step' });
+    expect(episode.pending).toBe(1);
+    await expect.poll(() => stepCount(client, episode.id), { timeout: 10_000 }).toBe(1);
+  });
+
+  it('sends what is left on complete, and takes no step after it', async () => {
+    const client = createEpisodicClient({ url: t.url, token, steps: quiet });
+    const episode = await client.startEpisode({ taskType: 'testing', domain: 'web' });
+    for (let i = 0; i < 120; i += 1) episode.step({ action: `step ${i}` });
+    await episode.complete({ status: 'failed' });
+    const stored = await client.episodes.get.query({ episodeId: episode.id });
+    expect(stored.status).toBe('failed');
+    expect(stored.steps.map((step) => step.stepNumber)).toEqual(Array.from({ length: 120 }, (_, i) => i + 1));
+    const late = (() => {
+      try {
+        episode.step({ action: 'too late' });
+      } catch (error) {
+        return error;
+      }
+    })();
+    expect(EpisodicClientError.isInstance(late) && late.code).toBe('EPISODE_CLOSED');
+  });
+
+  it('reports a refused batch with the field paths and keeps sending later steps', async () => {
+    const client = createEpisodicClient({ url: t.url, token, steps: quiet });
+    const episode = await client.startEpisode({ taskType: 'testing', domain: 'web' });
+    episode.step({ action: '' });
+    const error = await episode.flush().catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(TRPCClientError);
+    expect((error as TRPCClientError<never>).data).toMatchObject({
+      code: 'BAD_REQUEST',
+      issues: [{ path: 'steps.0.action' }],
+    });
+    episode.step({ action: 'valid' });
+    expect((await episode.flush()).map((step) => step.action)).toEqual(['valid']);
+  });
+
+  it('reports a refusal of a batch sent in the background to onError, or else to the next flush', async () => {
+    const errors: unknown[] = [];
+    const reported = createEpisodicClient({ url: t.url, token, steps: { maxBatch: 1, onError: (error) => errors.push(error) } });
+    const first = await reported.startEpisode({ taskType: 'testing', domain: 'web' });
+    first.step({ action: '' });
+    await expect.poll(() => errors.length, { timeout: 10_000 }).toBe(1);
+    expect((errors[0] as TRPCClientError<never>).data).toMatchObject({ code: 'BAD_REQUEST' });
+
+    const unreported = createEpisodicClient({ url: t.url, token, steps: { maxBatch: 1 } });
+    const second = await unreported.startEpisode({ taskType: 'testing', domain: 'web' });
+    second.step({ action: '' });
+    await expect.poll(() => second.pending, { timeout: 10_000 }).toBe(0);
+    const error = await second.flush().catch((caught: unknown) => caught);
+    expect((error as TRPCClientError<never>).data).toMatchObject({ code: 'BAD_REQUEST', issues: [{ path: 'steps.0.action' }] });
+    await expect(second.flush()).resolves.toEqual([]);
+  });
+
+  it('refuses what the token may not do, as the server says', async () => {
+    const client = createEpisodicClient({ url: t.url, token });
+    const error = await client.startEpisode({ taskType: 'testing', domain: 'ops' }).catch((caught: unknown) => caught);
+    expect((error as TRPCClientError<never>).data).toMatchObject({ code: 'FORBIDDEN', httpStatus: 403 });
+    const anonymous = createEpisodicClient({ url: t.url, token: 'ep_nope' });
+    const unauthorized = await anonymous.episodes.list.query({}).catch((caught: unknown) => caught);
+    expect((unauthorized as TRPCClientError<never>).data).toMatchObject({ code: 'UNAUTHORIZED', httpStatus: 401 });
+  });
+
+  it('sends queries whose input would not fit in a URL', async () => {
+    const client = createEpisodicClient({ url: t.url, token });
+    const episode = await client.startEpisode({ taskType: 'analysis', domain: 'web', context: 'needle in a haystack' });
+    const text = `${'haystack '.repeat(4000)}needle`;
+    const hits = await client.search.text.query({ text });
+    expect(hits.map((hit) => hit.episode.id)).toContain(episode.id);
+  });
+
+  it('batches calls made in the same tick into one HTTP request', async () => {
+    const client = createEpisodicClient({ url: t.url, token });
+    const requests = async () =>
+      Number(/episodic_http_requests_total\{route="trpc",status="200"\} (\d+)/.exec(await (await fetch(`${t.url}/metrics`)).text())?.[1] ?? 0);
+    const before = await requests();
+    await Promise.all([client.episodes.list.query({}), client.patterns.list.query({}), client.search.text.query({ text: 'x' })]);
+    expect(await requests()).toBe(before + 1);
+  });
+
+  it('subscribes to live episode events with the same token', async () => {
+    const client = createEpisodicClient({ url: t.url, token });
+    const events: { type: string; domain: string }[] = [];
+    let started!: () => void;
+    const opened = new Promise<void>((resolve) => (started = resolve));
+    const subscription = client.events.onEpisode.subscribe(undefined, {
+      onStarted: () => started(),
+      onData: (event) => events.push(event),
+    });
+    await opened;
+    const episode = await client.startEpisode({ taskType: 'analysis', domain: 'web' });
+    episode.step({ action: 'profile' });
+    await episode.complete({ status: 'completed' });
+    await expect.poll(() => events.map((event) => event.type), { timeout: 10_000 }).toEqual(['started', 'steps', 'completed']);
+    subscription.unsubscribe();
+  });
+});

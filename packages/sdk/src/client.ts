@@ -1,0 +1,74 @@
+import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink, type TRPCClient } from '@trpc/client';
+import { EventSource } from 'eventsource';
+import { defaultStepBufferOptions, EpisodeHandle, type StepBufferOptions } from './episode-handle.js';
+import type { AppRouter, StartEpisodeInput } from './types.js';
+
+export interface EpisodicClientOptions {
+  /** The server's address, e.g. `http://127.0.0.1:7777` (the `/trpc` path is added). */
+  url: string;
+  /** A bearer token from `episodic tokens create`. */
+  token: string;
+  /** A `fetch` to use instead of the global one (custom CA, proxy, tests). */
+  fetch?: typeof globalThis.fetch;
+  /** How `startEpisode` handles buffer and send steps. */
+  steps?: Partial<StepBufferOptions>;
+}
+
+export interface EpisodeHelpers {
+  /** Starts an episode and returns a handle that records its steps in batches. */
+  startEpisode(input: StartEpisodeInput): Promise<EpisodeHandle>;
+}
+
+/** The typed tRPC client for the whole API, plus the episode helper. */
+export type EpisodicClient = TRPCClient<AppRouter> & EpisodeHelpers;
+
+function apiUrl(url: string): string {
+  const base = url.replace(/\/+$/, '');
+  return base.endsWith('/trpc') ? base : `${base}/trpc`;
+}
+
+/**
+ * Creates a client. Queries and mutations made in the same tick share one HTTP request;
+ * subscriptions (`events.onEpisode`) use Server-Sent Events with the same token.
+ *
+ * @example
+ * const client = createEpisodicClient({ url: 'http://127.0.0.1:7777', token: process.env.EPISODIC_TOKEN! });
+ * const episode = await client.startEpisode({ taskType: 'debugging', domain: 'web' });
+ * episode.step({ action: 'ran the failing test', result: 'TypeError at line 3', success: false });
+ * await episode.complete({ status: 'completed' });
+ */
+export function createEpisodicClient(options: EpisodicClientOptions): EpisodicClient {
+  const url = apiUrl(options.url);
+  const authorization = `Bearer ${options.token}`;
+  const fetchImpl = options.fetch ?? globalThis.fetch;
+  const trpc = createTRPCClient<AppRouter>({
+    links: [
+      splitLink({
+        condition: (op) => op.type === 'subscription',
+        true: httpSubscriptionLink({
+          url,
+          // The `eventsource` package, unlike the browser's EventSource, can send the token as a header.
+          EventSource,
+          eventSourceOptions: () => ({
+            fetch: (input, init) => fetchImpl(input, { ...init, headers: { ...init.headers, authorization } }),
+          }),
+        }),
+        // Queries go as POST too: a long search text or a batch of them does not fit in a URL.
+        false: httpBatchLink({ url, fetch: fetchImpl, headers: { authorization }, methodOverride: 'POST' }),
+      }),
+    ],
+  });
+  const stepOptions: StepBufferOptions = { ...defaultStepBufferOptions, ...options.steps };
+  const helpers: EpisodeHelpers = {
+    async startEpisode(input) {
+      const episode = await trpc.episodes.start.mutate(input);
+      return new EpisodeHandle(trpc, episode, stepOptions);
+    },
+  };
+  // The tRPC client is a proxy that turns every property into a procedure path, so the
+  // helpers are served by a proxy in front of it rather than assigned onto it.
+  return new Proxy(trpc, {
+    get: (target, key, receiver) =>
+      Object.hasOwn(helpers, key) ? helpers[key as keyof EpisodeHelpers] : Reflect.get(target, key, receiver),
+  }) as EpisodicClient;
+}

@@ -1,0 +1,152 @@
+import type { TRPCClient } from '@trpc/client';
+import { TRPCClientError } from '@trpc/client';
+import { EpisodicClientError } from './errors.js';
+import { isTransient, withRetries, type RetryPolicy } from './retry.js';
+import type { AppRouter, CompleteEpisodeInput, Episode, Step, StepInput } from './types.js';
+
+export interface StepBufferOptions {
+  /** Most steps sent in one request; reaching it sends them at once. Default 50. */
+  maxBatch: number;
+  /** Longest a recorded step waits before it is sent, in ms. Default 250. */
+  flushIntervalMs: number;
+  /** Retries of a request that got no answer or a transient error. Default 4 tries after the first, from 100 ms. */
+  retry: RetryPolicy;
+  /**
+   * Receives the error of a send that nobody awaited (one started by size or by the timer).
+   * Without it, a refusal is thrown by the next `flush()` or `complete()` instead.
+   */
+  onError?: ((error: unknown) => void) | undefined;
+}
+
+export const defaultStepBufferOptions: StepBufferOptions = {
+  maxBatch: 50,
+  flushIntervalMs: 250,
+  retry: { retries: 4, delayMs: 100 },
+};
+
+type BufferedStep = StepInput & { id: string };
+
+/**
+ * One episode as an agent records it: `step()` returns at once and the steps travel in
+ * batches. Each step gets its id here, before it is sent, so a batch replayed after a lost
+ * response is stored once. Batches go one at a time, so the server numbers steps in the order
+ * they were recorded.
+ */
+export class EpisodeHandle {
+  readonly episode: Episode;
+  readonly #client: TRPCClient<AppRouter>;
+  readonly #options: StepBufferOptions;
+  readonly #buffer: BufferedStep[] = [];
+  #queue: Promise<unknown> = Promise.resolve();
+  #timer: ReturnType<typeof setTimeout> | null = null;
+  #closed = false;
+  /** A refusal from a send nobody awaited, thrown by the next `flush()` or `complete()`. */
+  #unreported: unknown = undefined;
+
+  constructor(client: TRPCClient<AppRouter>, episode: Episode, options: StepBufferOptions) {
+    this.#client = client;
+    this.episode = episode;
+    this.#options = options;
+  }
+
+  get id(): string {
+    return this.episode.id;
+  }
+
+  /** Steps recorded but not yet acknowledged by the server. */
+  get pending(): number {
+    return this.#buffer.length;
+  }
+
+  /** Records a step and returns its id. It is sent with the next batch. */
+  step(step: StepInput): string {
+    if (this.#closed) {
+      throw new EpisodicClientError('EPISODE_CLOSED', `Episode ${this.id} is completed; it takes no more steps.`);
+    }
+    const id = crypto.randomUUID();
+    this.#buffer.push({ ...step, id });
+    if (this.#buffer.length >= this.#options.maxBatch) this.#sendInBackground();
+    else this.#timer ??= setTimeout(() => this.#sendInBackground(), this.#options.flushIntervalMs);
+    return id;
+  }
+
+  /** Sends every recorded step and resolves with the steps as stored (numbered). */
+  async flush(): Promise<Step[]> {
+    const stored = await this.#enqueue();
+    this.#throwUnreported();
+    return stored;
+  }
+
+  /** Sends the remaining steps, then records the outcome. Safe to call again after a failure. */
+  async complete(outcome: CompleteEpisodeInput): Promise<Episode> {
+    this.#closed = true;
+    await this.flush();
+    const input = { episodeId: this.id, ...outcome };
+    let attempts = 0;
+    try {
+      return await withRetries(this.#options.retry, () => {
+        attempts += 1;
+        return this.#client.episodes.complete.mutate(input);
+      });
+    } catch (error) {
+      // A replay after a lost response meets the completion it made itself.
+      if (attempts > 1 && error instanceof TRPCClientError && error.data?.code === 'CONFLICT') {
+        const current = await this.#client.episodes.get.query({ episodeId: this.id });
+        if (current.status === outcome.status) {
+          const { steps: _steps, ...episode } = current;
+          return episode;
+        }
+      }
+      throw error;
+    }
+  }
+
+  #enqueue(): Promise<Step[]> {
+    const run = this.#queue.then(() => this.#send());
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  #sendInBackground(): void {
+    this.#enqueue().catch((error: unknown) => {
+      if (this.#options.onError !== undefined) this.#options.onError(error);
+      else if (!isTransient(error)) this.#unreported ??= error;
+      // Steps kept after a transient failure are tried again later, not only on the next flush().
+      if (isTransient(error) && this.#buffer.length > 0) {
+        this.#timer ??= setTimeout(() => this.#sendInBackground(), this.#options.flushIntervalMs);
+      }
+    });
+  }
+
+  async #send(): Promise<Step[]> {
+    if (this.#timer !== null) {
+      clearTimeout(this.#timer);
+      this.#timer = null;
+    }
+    const stored: Step[] = [];
+    while (this.#buffer.length > 0) {
+      const batch = this.#buffer.slice(0, this.#options.maxBatch);
+      try {
+        stored.push(
+          ...(await withRetries(this.#options.retry, () =>
+            this.#client.episodes.logSteps.mutate({ episodeId: this.id, steps: batch }),
+          )),
+        );
+      } catch (error) {
+        // A refused batch would be refused again: drop it so later steps can go. Transient
+        // failures keep it, to be sent again with the same ids.
+        if (!isTransient(error)) this.#buffer.splice(0, batch.length);
+        throw error;
+      }
+      this.#buffer.splice(0, batch.length);
+    }
+    return stored;
+  }
+
+  #throwUnreported(): void {
+    const error = this.#unreported;
+    if (error === undefined) return;
+    this.#unreported = undefined;
+    throw error;
+  }
+}

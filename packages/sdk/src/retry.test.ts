@@ -1,0 +1,63 @@
+import { startTestServer, type TestServer } from '@episodic/server/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDroppingProxy, type DroppingProxy } from './__fixtures__/dropping-proxy.js';
+import { createEpisodicClient, TRPCClientError } from './index.js';
+
+let t: TestServer;
+let proxy: DroppingProxy;
+let token: string;
+
+beforeAll(async () => {
+  t = await startTestServer();
+  proxy = await startDroppingProxy(t.url);
+  token = await t.token({ name: 'agent' });
+});
+afterAll(async () => {
+  await proxy.close();
+  await t.close();
+});
+
+const retry = { retries: 3, delayMs: 10 };
+
+describe('retries after a lost response', () => {
+  it('stores each step once when a flush is replayed after the server already stored it', async () => {
+    const client = createEpisodicClient({ url: proxy.url, token, steps: { flushIntervalMs: 60_000, retry } });
+    const episode = await client.startEpisode({ taskType: 'debugging', domain: 'web' });
+    const ids = [episode.step({ action: 'first' }), episode.step({ action: 'second' })];
+
+    proxy.dropNext('episodes.logSteps');
+    const stored = await episode.flush();
+    expect(proxy.dropped).toEqual([expect.stringContaining('episodes.logSteps')]);
+    expect(stored.map((step) => [step.id, step.stepNumber])).toEqual([
+      [ids[0], 1],
+      [ids[1], 2],
+    ]);
+
+    episode.step({ action: 'third' });
+    await episode.complete({ status: 'completed' });
+    const read = await client.episodes.get.query({ episodeId: episode.id });
+    expect(read.steps.map((step) => step.action)).toEqual(['first', 'second', 'third']);
+  });
+
+  it('returns the completed episode when the answer to complete was lost', async () => {
+    const client = createEpisodicClient({ url: proxy.url, token, steps: { retry } });
+    const episode = await client.startEpisode({ taskType: 'debugging', domain: 'web' });
+    proxy.dropNext('episodes.complete');
+    const completed = await episode.complete({ status: 'failed', successRate: 0.2 });
+    expect(completed).toMatchObject({ id: episode.id, status: 'failed', successRate: 0.2 });
+    expect(completed).not.toHaveProperty('steps');
+  });
+
+  it('keeps the steps and reports the failure when the network stays down', async () => {
+    const client = createEpisodicClient({ url: proxy.url, token, steps: { flushIntervalMs: 60_000, retry } });
+    const episode = await client.startEpisode({ taskType: 'debugging', domain: 'web' });
+    episode.step({ action: 'kept' });
+    proxy.dropNext('episodes.logSteps', 4);
+    const error = await episode.flush().catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(TRPCClientError);
+    expect(episode.pending).toBe(1);
+    expect((await episode.flush()).map((step) => step.action)).toEqual(['kept']);
+    const read = await client.episodes.get.query({ episodeId: episode.id });
+    expect(read.steps.map((step) => step.action)).toEqual(['kept']);
+  });
+});

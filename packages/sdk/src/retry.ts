@@ -1,0 +1,33 @@
+import { TRPCClientError } from '@trpc/client';
+
+/** Statuses worth another try: the request may not have run, or ran and can be safely replayed. */
+const transientStatuses = new Set([408, 429, 500, 502, 503, 504]);
+
+/**
+ * A network failure (no HTTP answer at all: refused, reset, dropped) or a transient status.
+ * Only requests that are safe to replay are retried: steps carry client-made ids, so the
+ * server stores a replayed step once.
+ */
+export function isTransient(error: unknown): boolean {
+  if (!(error instanceof TRPCClientError)) return false;
+  const status = (error.data as { httpStatus?: number } | undefined)?.httpStatus;
+  return status === undefined || transientStatuses.has(status);
+}
+
+export interface RetryPolicy {
+  /** Tries after the first one. */
+  retries: number;
+  /** Delay before the first retry; doubled for each further one. */
+  delayMs: number;
+}
+
+export async function withRetries<T>(policy: RetryPolicy, attempt: () => Promise<T>): Promise<T> {
+  for (let tried = 0; ; tried += 1) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (tried >= policy.retries || !isTransient(error)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, policy.delayMs * 2 ** tried));
+    }
+  }
+}
