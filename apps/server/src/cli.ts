@@ -1,52 +1,75 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { EpisodicError } from '@episodic/core';
+import { auditCommand } from './cli/audit-command.js';
+import { backupCommand, restoreCommand, verifyCommand } from './cli/backup-commands.js';
+import type { CommandArgs } from './cli/command-args.js';
+import { forgetCommand } from './cli/forget-command.js';
+import { reindexCommand } from './cli/reindex-command.js';
+import { rekeyCommand } from './cli/rekey-command.js';
+import { repairCommand } from './cli/repair-command.js';
+import { retentionCommand } from './cli/retention-command.js';
 import { serveCommand } from './cli/serve-command.js';
 import { tokensCommand } from './cli/tokens-command.js';
 import { usage } from './cli/usage.js';
 import { configFlags, loadConfig } from './config/load-config.js';
 import { ServerError } from './errors/server-error.js';
 
+const commands: Record<string, (args: CommandArgs) => Promise<void>> = {
+  serve: serveCommand,
+  tokens: tokensCommand,
+  backup: backupCommand,
+  verify: verifyCommand,
+  restore: restoreCommand,
+  repair: repairCommand,
+  rekey: rekeyCommand,
+  audit: auditCommand,
+  retention: retentionCommand,
+  forget: forgetCommand,
+  reindex: reindexCommand,
+};
+
+/** Flags of the commands themselves; the settings' flags come from `configFlags`. */
+const commandFlags = {
+  name: { type: 'string' },
+  scopes: { type: 'string' },
+  domains: { type: 'string' },
+  json: { type: 'boolean' },
+  'dry-run': { type: 'boolean' },
+  'new-key-env': { type: 'string' },
+  decrypt: { type: 'boolean' },
+  since: { type: 'string' },
+  until: { type: 'string' },
+  actor: { type: 'string' },
+  operation: { type: 'string' },
+  outcome: { type: 'string' },
+  limit: { type: 'string' },
+  episode: { type: 'string', multiple: true },
+  domain: { type: 'string' },
+  before: { type: 'string' },
+  metadata: { type: 'string', multiple: true },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 async function main(argv: string[]): Promise<void> {
   let parsed;
   try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        ...configFlags,
-        name: { type: 'string' },
-        scopes: { type: 'string' },
-        domains: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
+    parsed = parseArgs({ args: argv, allowPositionals: true, options: { ...configFlags, ...commandFlags } });
   } catch (error) {
     throw new ServerError('USAGE', (error as Error).message);
   }
   const { values, positionals } = parsed;
   const [command, ...rest] = positionals;
-  if (values.help || command === undefined || command === 'help') {
+  if (values.help === true || command === undefined || command === 'help') {
     process.stdout.write(usage);
     return;
   }
-  const flags = Object.fromEntries(
-    Object.keys(configFlags).map((flag) => [flag, (values as Record<string, unknown>)[flag] as string | undefined]),
-  );
+  const run = commands[command];
+  if (run === undefined) throw new ServerError('USAGE', `Unknown command "${command}".`);
+  const options = values as Record<string, string | boolean | string[] | undefined>;
+  const flags = Object.fromEntries(Object.keys(configFlags).map((flag) => [flag, options[flag] as string | undefined]));
   const config = loadConfig({ flags, env: process.env });
-  if (command === 'serve') return serveCommand(config);
-  if (command === 'tokens') {
-    return tokensCommand(config, {
-      action: rest[0],
-      positionals: rest.slice(1),
-      name: values.name,
-      scopes: values.scopes,
-      domains: values.domains,
-      json: values.json ?? false,
-    });
-  }
-  throw new ServerError('USAGE', `Unknown command "${command}".`);
+  await run({ config, positionals: rest, options });
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {

@@ -101,8 +101,8 @@ export async function openMemory(config: MemoryConfig = {}) {
   if (resolved.embeddings !== undefined) learners.push(embeddings.learner);
   const learning = createLearningPipeline(learners, resolved.logger);
   const forget = createForget(context, {
-    // Rare and possibly huge: drop the whole cache rather than list every key.
-    forgotten: () => invalidateCache(cache, { all: true }),
+    // Rare and possibly huge: drop the whole cache (and its freed pages) rather than list every key.
+    forgotten: () => cache.purge(),
     recomputePatterns:
       resolved.miners.length === 0 ? undefined : async (domains) => void (await mining.remine({}, { scope: { domains } })),
   });

@@ -6,6 +6,21 @@ Commands:
           [--scopes read,write,admin] [--domains a,b]   (default: read,write on every domain)
   tokens list [--json]           List tokens (never their secrets)
   tokens revoke ID               Revoke a token for good
+  backup FILE                    Consistent snapshot of the store (also while the server writes), verified
+  verify [FILE]                  Integrity check of a backup (default: the store's own database)
+  restore FILE                   Verify FILE, swap it in (the old file is kept), rebuild the cache;
+                                 stop the server first
+  repair [--dry-run]             Report orphans and broken links; mend them and rebuild full-text indexes
+  rekey [--new-key-env NAME | --decrypt]
+                                 Re-encrypt the store with the key in $NAME (default
+                                 EPISODIC_NEW_ENCRYPTION_KEY), or decrypt it; stop the server first
+  audit [--since T] [--until T] [--actor ID] [--operation OP] [--outcome O] [--limit N]
+                                 The audit log, oldest first (T: ISO time or 30m, 24h, 7d)
+  retention apply                Apply the config file's retention policies now
+  forget --episode ID... | --domain D [--before T] | --metadata KEY=VALUE...
+                                 Delete episodes for good, with their steps, vectors and links
+  reindex                        Re-embed every episode with the configured embedding provider
+  Most commands take --json for machine-readable output.
 
 Settings (flags > environment > config file > defaults):
   --config FILE                  EPISODIC_CONFIG              JSON file with any setting below
@@ -14,7 +29,16 @@ Settings (flags > environment > config file > defaults):
   --data-dir DIR                 EPISODIC_DATA_DIR            default ./data
   --database-url URL             EPISODIC_DATABASE_URL        default file:<data-dir>/memory.db
                                  EPISODIC_DATABASE_AUTH_TOKEN for libsql:// and Turso
+  --encryption-key-env NAME      EPISODIC_ENCRYPTION_KEY      encrypt database and cache (flag: key in $NAME)
   --tls-cert FILE --tls-key FILE EPISODIC_TLS_CERT/_KEY       serve HTTPS
   --max-body-bytes N             EPISODIC_MAX_BODY_BYTES      default 8388608
   --drain-timeout-ms N           EPISODIC_DRAIN_TIMEOUT_MS    default 10000
+  --embeddings local|openai|none EPISODIC_EMBEDDINGS          default local (offline)
+  --embeddings-url URL           EPISODIC_EMBEDDINGS_URL      openai: base URL (default OpenAI's)
+  --embeddings-model NAME        EPISODIC_EMBEDDINGS_MODEL    openai: model
+  --embeddings-dimensions N      EPISODIC_EMBEDDINGS_DIMENSIONS
+  --embeddings-api-key-env NAME  EPISODIC_EMBEDDINGS_API_KEY_ENV  openai: variable holding the key
+  --miners a,b|none              EPISODIC_MINERS              default tool_sequence,error_resolution,
+                                                              optimization,testing_strategy
+  --retention-interval-ms N      EPISODIC_RETENTION_INTERVAL_MS  default 3600000 (0: off)
 `;

@@ -43,6 +43,13 @@ export interface Cache {
   invalidate(keys: readonly CacheKey[]): void;
   /** Deletes every episode and pattern entry and advances the generation (after a bulk change). */
   invalidateAll(): void;
+  /**
+   * `invalidateAll`, then replaces the environment with a new, empty one. LMDB does not zero the
+   * pages it frees, so deleting entries leaves their bytes in the file: after a deletion on
+   * request nothing of the deleted data may stay on disk. Other processes move to the new
+   * environment as they do when its folder is replaced.
+   */
+  purge(): void;
   stats(): CacheStats;
   close(): void;
 }
@@ -57,6 +64,7 @@ export function disabledCache(reason: string): Cache {
     fill: () => undefined,
     invalidate: () => undefined,
     invalidateAll: () => undefined,
+    purge: () => undefined,
     stats: () => ({
       enabled: false,
       reason,

@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import type { Logger } from '../logger.js';
 import { keyspaceOfKey, type Cache, type CacheKey, type Generation } from './cache.js';
 import {
@@ -207,6 +208,20 @@ export function createLmdbCache(options: LmdbCacheOptions): Cache {
         });
       } catch (error) {
         fail('clearing the cache failed', error);
+      }
+    },
+
+    purge() {
+      this.invalidateAll();
+      const active = current();
+      if (active === null) return;
+      releaseHandle(active);
+      handle = null;
+      try {
+        rmSync(active.envPath, { recursive: true, force: true });
+        handle = options.openEnv();
+      } catch (error) {
+        fail('the cache could not be rebuilt after a purge', error);
       }
     },
 

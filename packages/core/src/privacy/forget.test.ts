@@ -25,10 +25,10 @@ async function count(table: string, where = '1'): Promise<number> {
   return n;
 }
 
-/** Every byte of the database folder, cache included. */
-function folderBytes(): string {
+/** Every byte of the database folder, cache included (or of the cache alone). */
+function folderBytes(only?: 'cache'): string {
   return readdirSync(store.dir, { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile())
+    .filter((entry) => entry.isFile() && (only === undefined || entry.parentPath.includes(`${store.dir}/cache`)))
     .map((entry) => readFileSync(join(entry.parentPath, entry.name)).toString('latin1'))
     .join('');
 }
@@ -52,13 +52,15 @@ describe('forget', () => {
     expect(JSON.stringify(await store.memory.audit.query({ limit: 1000 }))).not.toContain('PELICAN');
   });
 
-  it('leaves no trace of the deleted text in the bytes of the database and its WAL', async () => {
+  it('leaves no trace of the deleted text in the bytes of the database, its WAL or the cache', async () => {
     const gone = await record('web', 'PELICAN7741');
-    await record('web', 'OTTER2210');
+    const kept = await record('web', 'OTTER2210');
+    await store.memory.getEpisode(gone); // in the cache too, when it is on
+    await store.memory.getEpisode(kept);
     expect(folderBytes()).toContain('PELICAN7741');
+    if (testCacheEnabled) expect(folderBytes('cache')).toContain('PELICAN7741');
     await store.memory.forget({ episodeIds: [gone] });
-    const raw = readdirSync(store.dir).filter((file) => file.startsWith('memory.db'));
-    const bytes = raw.map((file) => readFileSync(join(store.dir, file)).toString('latin1')).join('');
+    const bytes = folderBytes();
     expect(bytes).not.toContain('PELICAN7741');
     expect(bytes).toContain('OTTER2210');
   });
@@ -91,6 +93,19 @@ describe('forget', () => {
     expect(after['{"first":"deploy","then":"verify"}']).toBeUndefined();
     const lintFix = after['{"first":"lint","then":"fix"}'] as unknown as { support: number } | undefined;
     expect(lintFix?.support).toBe(1);
+  });
+
+  it.runIf(testCacheEnabled)('leaves none of the deleted text in the cache files, however many entries they hold', async () => {
+    const gone = await record('web', 'PELICAN7741');
+    await store.memory.getEpisode(gone);
+    for (let i = 0; i < 60; i += 1) {
+      const kept = await record('web', `kept-${i}-${'x'.repeat(2000)}`);
+      await store.memory.getEpisode(kept);
+    }
+    expect(folderBytes('cache')).toContain('PELICAN7741');
+    await store.memory.forget({ episodeIds: [gone] });
+    expect(folderBytes('cache')).not.toContain('PELICAN7741');
+    expect((await store.memory.listEpisodes({ limit: 100 })).items).toHaveLength(60);
   });
 
   it.runIf(testCacheEnabled)('serves no cached copy of a forgotten episode', async () => {

@@ -1,0 +1,62 @@
+import { localActor, type ForgetSelector } from '@episodic/core';
+import { ServerError } from '../errors/server-error.js';
+import { openStore } from '../store/open-store.js';
+import { parseTime } from './audit-command.js';
+import { flag, listOption, stringOption, type CommandArgs } from './command-args.js';
+import { print, printJson } from './output.js';
+
+type Scalar = string | number | boolean | null;
+
+/** `VALUE` as JSON when it is a number, `true`, `false`, `null` or a quoted string; else as it is. */
+function scalar(text: string): Scalar {
+  try {
+    const value: unknown = JSON.parse(text);
+    if (value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
+  } catch {
+    // not JSON: plain text
+  }
+  return text;
+}
+
+function metadataMatch(pairs: string[]): Record<string, Scalar> {
+  // No prototype: a key named `__proto__` is a key like any other.
+  const match: Record<string, Scalar> = Object.create(null);
+  for (const pair of pairs) {
+    const at = pair.indexOf('=');
+    if (at < 1) throw new ServerError('USAGE', `--metadata ${pair}: expected KEY=VALUE.`);
+    match[pair.slice(0, at)] = scalar(pair.slice(at + 1));
+  }
+  return match;
+}
+
+function selector(args: CommandArgs): ForgetSelector {
+  const episodeIds = listOption(args, 'episode');
+  const domain = stringOption(args, 'domain');
+  const metadata = listOption(args, 'metadata');
+  const given = [episodeIds.length > 0, domain !== undefined, metadata.length > 0].filter(Boolean).length;
+  if (given !== 1) throw new ServerError('USAGE', 'forget needs exactly one of --episode ID (repeatable), --domain D or --metadata KEY=VALUE (repeatable).');
+  if (episodeIds.length > 0) return { episodeIds };
+  if (domain !== undefined) return { domain, createdBefore: parseTime(stringOption(args, 'before'), 'before') };
+  return { metadata: metadataMatch(metadata) };
+}
+
+/**
+ * `episodic forget (--episode ID... | --domain D [--before TIME] | --metadata K=V...)`: deletion
+ * on request. Removes the episodes with their steps, vectors, links and cached copies, recomputes
+ * the patterns they supported, and audits each deletion without its content.
+ */
+export async function forgetCommand(args: CommandArgs): Promise<void> {
+  const chosen = selector(args);
+  const memory = await openStore(args.config);
+  try {
+    const report = await memory.forget(chosen, { actor: localActor });
+    if (flag(args, 'json')) return printJson(report);
+    print(
+      `Forgot ${report.episodeIds.length} episodes` +
+        (report.domains.length > 0 ? ` in ${report.domains.join(', ')}` : '') +
+        `; ${report.patternsRemoved} patterns lost their last evidence and were removed.`,
+    );
+  } finally {
+    await memory.close();
+  }
+}

@@ -1,0 +1,25 @@
+import { ServerError } from '../errors/server-error.js';
+import { createEmbeddingProvider } from '../store/embedding-provider.js';
+import { openStore } from '../store/open-store.js';
+import { flag, type CommandArgs } from './command-args.js';
+import { note, print, printJson } from './output.js';
+
+/**
+ * `episodic reindex`: re-embeds every finished episode with the configured embedding provider,
+ * which becomes the store's. What switching providers takes; resumable if interrupted.
+ */
+export async function reindexCommand(args: CommandArgs): Promise<void> {
+  const provider = createEmbeddingProvider(args.config);
+  if (provider === undefined) throw new ServerError('CONFIG', 'reindex needs an embedding provider: embeddings is "none".');
+  // Opened without a provider: with the new one, a store holding other vectors refuses to open.
+  const memory = await openStore(args.config, { embeddings: false });
+  try {
+    const report = await memory.reindex(provider, {
+      onProgress: ({ embedded, pending }) => note(`reindex: ${embedded}/${pending} episodes embedded`),
+    });
+    if (flag(args, 'json')) return printJson(report);
+    print(`Re-embedded ${report.embedded} episodes with ${report.stamp} (${report.alreadyCurrent} were already current).`);
+  } finally {
+    await memory.close();
+  }
+}
