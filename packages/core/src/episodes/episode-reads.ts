@@ -1,4 +1,5 @@
 import { episodeColumns, stepColumns, toEpisode, toStep } from '../db/rows.js';
+import { episodeFilter } from '../db/episode-filter.js';
 import { SqlFilter } from '../db/sql-filter.js';
 import type { EngineContext } from '../engine-context.js';
 import type { ListEpisodesInput } from '../schemas/input-schemas.js';
@@ -33,12 +34,7 @@ export function createEpisodeReads(context: EngineContext) {
     async listEpisodes(input: ListEpisodesInput = {}, options: CallOptions = {}): Promise<Page<Episode>> {
       const filters = parseInput(schemas.listEpisodes, input, 'list filters');
       const after = filters.cursor === undefined ? undefined : decodeCursor(filters.cursor);
-      const where = new SqlFilter()
-        .when('domain = ?', filters.domain)
-        .when('status = ?', filters.status)
-        .when('task_type = ?', filters.taskType)
-        .when('created_at >= ?', filters.since)
-        .when('created_at < ?', filters.until)
+      const where = episodeFilter(filters)
         .when('(created_at < ? OR (created_at = ? AND id < ?))', after?.createdAt, after?.createdAt, after?.id)
         .scope('domain', options.scope);
       const rows = await db.read({

@@ -1,5 +1,5 @@
 import { episodeColumns, toEpisode } from '../db/rows.js';
-import { SqlFilter } from '../db/sql-filter.js';
+import { episodeFilter } from '../db/episode-filter.js';
 import type { EngineContext } from '../engine-context.js';
 import type { SearchTextInput } from '../schemas/input-schemas.js';
 import type { CallOptions, Episode } from '../types.js';
@@ -40,13 +40,7 @@ export function createTextSearch(context: EngineContext) {
       const filters = parseInput(schemas.searchText, input, 'search');
       const query = toFtsQuery(filters.text);
       if (query === null) return [];
-      const where = new SqlFilter()
-        .when('e.domain = ?', filters.domain)
-        .when('e.status = ?', filters.status)
-        .when('e.task_type = ?', filters.taskType)
-        .when('e.created_at >= ?', filters.since)
-        .when('e.created_at < ?', filters.until)
-        .scope('e.domain', options.scope);
+      const where = episodeFilter(filters, 'e').scope('e.domain', options.scope);
       const top = await db.read({
         sql: `WITH hits AS (
                 SELECT e.id AS episode_id, bm25(episodes_fts) AS rank
