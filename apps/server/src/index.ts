@@ -14,3 +14,7 @@ export type { EpisodeEvent } from './events/episode-event.js';
 export type { Caller, ServerContext, ProcedureObserver } from './context.js';
 export { EventBus } from './events/event-bus.js';
 export { EpisodeDomains } from './events/episode-domains.js';
+export { openStore } from './store/open-store.js';
+export type { OpenStoreOptions } from './store/open-store.js';
+export { minerNames } from './store/default-miners.js';
+export type { MinerName } from './store/default-miners.js';

@@ -64,10 +64,11 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
 
   const memory = given ?? (await openStore(config));
   const owned = given === undefined;
-  const leaveDataDir = announceServing(locations.dataDir);
+  let leaveDataDir: () => void = () => {};
   let retention: RetentionSchedule | null = null;
 
   try {
+    leaveDataDir = announceServing(locations.dataDir);
     const adminTokenFile = await bootstrapAdminToken(memory, locations.adminTokenFile);
     const events = new EventBus();
     const metrics = new Metrics();

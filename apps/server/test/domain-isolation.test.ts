@@ -1,5 +1,3 @@
-import { join } from 'node:path';
-import { createClient } from '@libsql/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EpisodeDomains } from '../src/events/episode-domains.js';
 import { EventBus } from '../src/events/event-bus.js';
@@ -10,20 +8,48 @@ import { rejection, startTestServer, type ClientTestServer as TestServer, type T
 /**
  * A token for domain "alpha" against data of domain "beta", through every procedure the server
  * has. Each check asserts what the caller gets back holds nothing of beta, and the first test
- * fails when a procedure is added without a check here.
+ * fails when a procedure is added without a check here. The data goes in through the API and
+ * the server's default composition: local embeddings (so retrieval has a vector signal to leak
+ * through) and the four miners (so both domains have mined patterns).
  */
 let t: TestServer;
 let alpha: TestClient;
+let alphaTokenId: string;
 let admin: TestClient;
 let betaEpisodeId: string;
 let alphaEpisodeId: string;
+let betaPatternId: string;
+let alphaPatternId: string;
 const betaSecret = 'zebracorn';
+
+/** Completed episodes whose failed step is resolved the same way each time, which the miners learn from. */
+async function learnedEpisodes(domain: string, error: string, count: number): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < count; i += 1) {
+    const episode = await admin.episodes.start.mutate({ taskType: 'debugging', domain, context: `${error} in build ${i}` });
+    await admin.episodes.logSteps.mutate({
+      episodeId: episode.id,
+      steps: [
+        { action: 'run_tests', result: `Error: ${error} exploded`, success: false },
+        { action: 'edit_config', result: 'patched', success: true },
+        { action: 'run_tests', result: 'all passed', success: true },
+      ],
+    });
+    await admin.episodes.complete.mutate({ episodeId: episode.id, status: 'completed', successRate: 1 });
+    ids.push(episode.id);
+  }
+  return ids;
+}
 
 beforeAll(async () => {
   t = await startTestServer();
   admin = t.client(t.adminToken);
-  alpha = t.client(await t.token({ name: 'alpha agent', scopes: ['read', 'write'], domains: ['alpha'] }));
+  const alphaBearer = await t.token({ name: 'alpha agent', scopes: ['read', 'write'], domains: ['alpha'] });
+  alphaTokenId = /^ep_([0-9a-f-]{36})_/.exec(alphaBearer)?.[1] as string;
+  alpha = t.client(alphaBearer);
 
+  await learnedEpisodes('beta', `${betaSecret} overflow`, 3);
+  await learnedEpisodes('alpha', 'timeout overflow', 3);
   const beta = await admin.episodes.start.mutate({ taskType: 'debugging', domain: 'beta', context: `${betaSecret} outage` });
   await admin.episodes.logSteps.mutate({
     episodeId: beta.id,
@@ -32,24 +58,14 @@ beforeAll(async () => {
   betaEpisodeId = beta.id;
   alphaEpisodeId = (await admin.episodes.start.mutate({ taskType: 'debugging', domain: 'alpha', context: 'alpha work' })).id;
 
-  // No public procedure creates patterns yet (the miners do), so they are written as a miner would.
-  const raw = createClient({ url: `file:${join(t.dir, 'memory.db')}` });
-  await raw.batch(
-    [
-      {
-        sql: `INSERT INTO patterns (id, pattern_type, domain, pattern_data, success_rate, created_at)
-              VALUES (?, 'tool_sequence', ?, ?, 0.9, '2026-01-01T00:00:00.000Z')`,
-        args: ['pattern-beta', 'beta', JSON.stringify({ secret: betaSecret })],
-      },
-      {
-        sql: `INSERT INTO patterns (id, pattern_type, domain, pattern_data, success_rate, created_at)
-              VALUES (?, 'tool_sequence', ?, ?, 0.8, '2026-01-01T00:00:00.000Z')`,
-        args: ['pattern-alpha', 'alpha', JSON.stringify({ steps: ['a'] })],
-      },
-    ],
-    'write',
-  );
-  raw.close();
+  const patternOf = async (domain: string) => {
+    const patterns = await admin.patterns.list.query({ domain });
+    expect(patterns.length, `patterns mined in ${domain}`).toBeGreaterThan(0);
+    return (patterns.find((pattern) => JSON.stringify(pattern).includes(betaSecret)) ?? patterns[0])!.id;
+  };
+  betaPatternId = await patternOf('beta');
+  alphaPatternId = await patternOf('alpha');
+  expect(JSON.stringify(await admin.patterns.get.query({ patternId: betaPatternId }))).toContain(betaSecret);
 });
 
 afterAll(async () => {
@@ -69,7 +85,7 @@ const checks: Record<string, () => Promise<void>> = {
     const error = await rejection(alpha.episodes.start.mutate({ taskType: 'testing', domain: 'beta' }));
     expect(codeOf(error)).toBe('FORBIDDEN');
     const { items } = await admin.episodes.list.query({ domain: 'beta' });
-    expect(items).toHaveLength(1);
+    expect(items).toHaveLength(4);
   },
   'episodes.logSteps': async () => {
     const error = await rejection(alpha.episodes.logSteps.mutate({ episodeId: betaEpisodeId, steps: [{ action: 'x' }] }));
@@ -96,23 +112,58 @@ const checks: Record<string, () => Promise<void>> = {
   },
   'episodes.list': async () => {
     const { items } = await alpha.episodes.list.query({});
-    expect(items.map((episode) => episode.domain)).toEqual(['alpha']);
+    expect(new Set(items.map((episode) => episode.domain))).toEqual(new Set(['alpha']));
+    expect(items).toHaveLength(4);
     expect(codeOf(await rejection(alpha.episodes.list.query({ domain: 'beta' })))).toBe('FORBIDDEN');
   },
   'search.text': async () => {
     expect(await alpha.search.text.query({ text: betaSecret })).toEqual([]);
-    expect(await admin.search.text.query({ text: betaSecret })).toHaveLength(1);
+    expect((await admin.search.text.query({ text: betaSecret })).length).toBeGreaterThan(0);
     expect(codeOf(await rejection(alpha.search.text.query({ text: betaSecret, domain: 'beta' })))).toBe('FORBIDDEN');
+  },
+  'search.retrieve': async () => {
+    // The vector signal is on, and would match beta's episodes on the shared words.
+    const mine = await alpha.search.retrieve.query({ text: `${betaSecret} overflow exploded` });
+    expect(mine.signals.vector.used).toBe(true);
+    expect(mine.episodes.length).toBeGreaterThan(0);
+    expect(new Set(mine.episodes.map((hit) => hit.episode.domain))).toEqual(new Set(['alpha']));
+    expect(JSON.stringify(mine)).not.toContain(betaSecret);
+    const all = await admin.search.retrieve.query({ text: `${betaSecret} overflow exploded` });
+    expect(all.episodes.some((hit) => hit.episode.domain === 'beta')).toBe(true);
+    expect(codeOf(await rejection(alpha.search.retrieve.query({ text: betaSecret, domain: 'beta' })))).toBe('FORBIDDEN');
   },
   'patterns.list': async () => {
     const patterns = await alpha.patterns.list.query({});
-    expect(patterns.map((pattern) => pattern.id)).toEqual(['pattern-alpha']);
+    expect(patterns.map((pattern) => pattern.id)).toContain(alphaPatternId);
+    expect(new Set(patterns.map((pattern) => pattern.domain))).toEqual(new Set(['alpha']));
+    expect(JSON.stringify(patterns)).not.toContain(betaSecret);
     expect(codeOf(await rejection(alpha.patterns.list.query({ domain: 'beta' })))).toBe('FORBIDDEN');
   },
   'patterns.get': async () => {
-    expect(codeOf(await rejection(alpha.patterns.get.query({ patternId: 'pattern-beta' })))).toBe('NOT_FOUND');
-    expect((await alpha.patterns.get.query({ patternId: 'pattern-alpha' })).domain).toBe('alpha');
-    expect((await admin.patterns.get.query({ patternId: 'pattern-beta' })).domain).toBe('beta');
+    expect(codeOf(await rejection(alpha.patterns.get.query({ patternId: betaPatternId })))).toBe('NOT_FOUND');
+    expect((await alpha.patterns.get.query({ patternId: alphaPatternId })).domain).toBe('alpha');
+    expect((await admin.patterns.get.query({ patternId: betaPatternId })).domain).toBe('beta');
+  },
+  'patterns.relevant': async () => {
+    const relevant = await alpha.patterns.relevant.query({ text: `run_tests ${betaSecret} overflow`, minSupport: 1 });
+    expect(relevant.length).toBeGreaterThan(0);
+    expect(new Set(relevant.map((hit) => hit.pattern.domain))).toEqual(new Set(['alpha']));
+    expect(JSON.stringify(relevant)).not.toContain(betaSecret);
+    const all = await admin.patterns.relevant.query({ text: `run_tests ${betaSecret} overflow`, minSupport: 1 });
+    expect(all.some((hit) => hit.pattern.id === betaPatternId)).toBe(true);
+    expect(codeOf(await rejection(alpha.patterns.relevant.query({ domain: 'beta' })))).toBe('FORBIDDEN');
+  },
+  'patterns.recordUsage': async () => {
+    const before = await admin.patterns.get.query({ patternId: betaPatternId });
+    const theirs = await rejection(alpha.patterns.recordUsage.mutate({ patternId: betaPatternId, episodeId: alphaEpisodeId, helped: true }));
+    expect(codeOf(theirs)).toBe('NOT_FOUND');
+    const onTheirEpisode = await rejection(
+      alpha.patterns.recordUsage.mutate({ patternId: alphaPatternId, episodeId: betaEpisodeId, helped: true }),
+    );
+    expect(codeOf(onTheirEpisode)).toBe('NOT_FOUND');
+    expect(await admin.patterns.get.query({ patternId: betaPatternId })).toEqual(before);
+    const used = await alpha.patterns.recordUsage.mutate({ patternId: alphaPatternId, episodeId: alphaEpisodeId, helped: true });
+    expect(used).toMatchObject({ id: alphaPatternId, usageCount: 1 });
   },
   // Admin figures are store-wide, so admin procedures need an admin token, and an admin token
   // always covers every domain (the token store refuses a domain-limited one).
@@ -124,6 +175,17 @@ const checks: Record<string, () => Promise<void>> = {
   },
   'admin.health': async () => {
     expect(codeOf(await rejection(alpha.admin.health.query()))).toBe('FORBIDDEN');
+  },
+  'admin.audit': async () => {
+    expect(codeOf(await rejection(alpha.admin.audit.query({})))).toBe('FORBIDDEN');
+    // The refusal itself is in the log, under alpha's token id.
+    const denied = await admin.admin.audit.query({ actor: alphaTokenId, outcome: 'denied', limit: 1000 });
+    expect(denied.map((entry) => entry.entityId)).toContain('admin.audit');
+  },
+  'admin.forget': async () => {
+    expect(codeOf(await rejection(alpha.admin.forget.mutate({ domain: 'beta' })))).toBe('FORBIDDEN');
+    expect(codeOf(await rejection(alpha.admin.forget.mutate({ episodeIds: [betaEpisodeId] })))).toBe('FORBIDDEN');
+    await assertBetaUntouched();
   },
   'events.onEpisode': async () => {
     const recorder = recordEvents(alpha);

@@ -12,6 +12,7 @@ const stepsPerEpisode = 5;
 const queryCount = 200;
 const targetGrowth = 3;
 const targetVectorP95Ms = 20;
+const recallSample = 50;
 
 function percentile(samples: readonly number[], p: number): number {
   const sorted = [...samples].sort((a, b) => a - b);
@@ -123,10 +124,12 @@ async function measureVectorTopK(url: string, queries: readonly string[]) {
   });
   const latencies: number[] = [];
   let recall = 0;
-  for (const query of queryVectors) {
+  for (const [index, query] of queryVectors.entries()) {
     const started = performance.now();
     const hits = matrix.search(query, null, 10);
     latencies.push(performance.now() - started);
+    // An exact scan in plain JavaScript takes ~0.3 s per query: recall is checked on a sample.
+    if (index >= recallSample) continue;
     const exact = vectors
       .map((vector, row) => [vector.reduce((sum, value, d) => sum + value * (query[d] as number), 0), row] as const)
       .sort((a, b) => b[0] - a[0])
@@ -134,7 +137,7 @@ async function measureVectorTopK(url: string, queries: readonly string[]) {
       .map(([, row]) => row);
     recall += hits.filter((hit) => exact.includes(hit.row)).length / 10;
   }
-  return { rows: vectors.length, dimensions, p50: percentile(latencies, 0.5), p95: percentile(latencies, 0.95), recall: recall / queryVectors.length };
+  return { rows: vectors.length, dimensions, p50: percentile(latencies, 0.5), p95: percentile(latencies, 0.95), recall: recall / recallSample };
 }
 
 /** Texts per second of the local provider on episode-sized texts (about 700 characters). */
@@ -194,7 +197,7 @@ export const retrievalSpeed: Benchmark = {
         ]),
         notes: [
           `growth 10k -> 100k: p50 x${growth.toFixed(2)}, p95 x${(p95(large.uncached) / p95(small.uncached)).toFixed(2)} (target <= ${targetGrowth}: ${growth <= targetGrowth ? 'met' : 'NOT met'})`,
-          `vector top-10 over ${formatNumber(vector.rows)} x ${vector.dimensions} (int8 SIMD scan + float32 re-score): p50 ${ms(vector.p50)} ms, p95 ${ms(vector.p95)} ms, recall@10 vs exact float scan ${vector.recall.toFixed(3)} (target p95 <= ${targetVectorP95Ms} ms: ${vector.p95 <= targetVectorP95Ms ? 'met' : 'NOT met'})`,
+          `vector top-10 over ${formatNumber(vector.rows)} x ${vector.dimensions} (int8 SIMD scan + float32 re-score): p50 ${ms(vector.p50)} ms, p95 ${ms(vector.p95)} ms, recall@10 vs exact float scan ${vector.recall.toFixed(3)} (${recallSample} queries) (target p95 <= ${targetVectorP95Ms} ms: ${vector.p95 <= targetVectorP95Ms ? 'met' : 'NOT met'})`,
           `local embeddings: ${formatNumber(textsPerSecond)} texts/s on episode-sized texts (~700 characters), one core`,
           'episodes and steps written with raw batched INSERTs into a store created by openMemory, then embedded by memory.reindex()',
           'cache off: openMemory({ cache: false }); cached: the same queries repeated on an LMDB-cached store, second call timed',

@@ -1,10 +1,15 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import {
   createEpisodicClient,
+  type AuditEntry,
   type Episode,
   type EpisodeHandle,
   type EpisodeEvent,
   type EpisodeWithSteps,
+  type ForgetSelector,
+  type Pattern,
+  type RelevantPattern,
+  type RetrievedEpisode,
   type RouterOutputs,
   type Step,
   type StepInput,
@@ -110,4 +115,72 @@ describe('inferred types', () => {
     expectTypeOf<EpisodeHandle['complete']>().returns.toEqualTypeOf<Promise<Episode>>();
     expectTypeOf<StepInput>().not.toHaveProperty('id');
   });
+
+  it('pins retrieval, pattern feedback and the governance procedures', () => {
+    expectTypeOf(client.search.retrieve.query).parameter(0).toEqualTypeOf<{
+      text: string;
+      domain?: string | undefined;
+      status?: 'active' | 'archived' | 'completed' | 'failed' | undefined;
+      taskType?: string | undefined;
+      since?: string | Date | undefined;
+      until?: string | Date | undefined;
+      limit?: number | undefined;
+    }>();
+    expectTypeOf<RetrievedEpisode['episode']>().toEqualTypeOf<ExpectedEpisode>();
+    expectTypeOf<RetrievedEpisode['score']>().toEqualTypeOf<number>();
+    expectTypeOf<RetrievedEpisode['why']['text']>().toEqualTypeOf<{
+      rank: number;
+      bm25: number;
+      matchedIn: 'episode' | 'step';
+      stepNumber: number | null;
+      contribution: number;
+    } | null>();
+    expectTypeOf<RetrievedEpisode['why']['vector']>().toMatchTypeOf<{ similarity: number; contribution: number } | null>();
+    expectTypeOf<RetrievedEpisode['why']['recency']>().toEqualTypeOf<{ ageDays: number; contribution: number }>();
+    expectTypeOf<RouterOutputs['search']['retrieve']['signals']['vector']['model']>().toEqualTypeOf<string | null>();
+
+    expectTypeOf(client.patterns.recordUsage.mutate).parameter(0).toEqualTypeOf<{ patternId: string; episodeId: string; helped: boolean }>();
+    expectTypeOf<RouterOutputs['patterns']['recordUsage']>().toEqualTypeOf<Pattern>();
+    expectTypeOf<Pattern>().toMatchTypeOf<{ id: string; patternType: string; domain: string | null; support: number | null; usageCount: number; helpedCount: number; score: number }>();
+    expectTypeOf(client.patterns.relevant.query).parameter(0).toMatchTypeOf<{ text?: string | undefined; minSupport?: number | undefined }>();
+    expectTypeOf<RelevantPattern>().toEqualTypeOf<{
+      pattern: Pattern;
+      score: number;
+      why: { evidence: number; text: number; taskType: number };
+      episodeIds: string[];
+      lift: number | null;
+    }>();
+
+    expectTypeOf(client.admin.audit.query).parameter(0).toEqualTypeOf<{
+      since?: string | undefined;
+      until?: string | undefined;
+      actor?: string | undefined;
+      operation?: 'create' | 'update' | 'delete' | 'read' | 'search' | 'export' | 'admin' | undefined;
+      outcome?: 'ok' | 'denied' | 'error' | undefined;
+      afterSeq?: number | undefined;
+      limit?: number | undefined;
+    }>();
+    expectTypeOf<AuditEntry>().toEqualTypeOf<{
+      seq: number;
+      at: string;
+      actor: string;
+      operation: 'create' | 'update' | 'delete' | 'read' | 'search' | 'export' | 'admin';
+      entityType: string;
+      entityId: string | null;
+      domain: string | null;
+      outcome: 'ok' | 'denied' | 'error';
+    }>();
+    expectTypeOf<ForgetSelector>().toEqualTypeOf<
+      | { episodeIds: string[] }
+      | { domain: string; createdBefore?: string | undefined }
+      | { metadata: Record<string, string | number | boolean | null> }
+    >();
+    expectTypeOf<RouterOutputs['admin']['forget']>().toEqualTypeOf<{ episodeIds: string[]; domains: string[]; patternsRemoved: number }>();
+
+    // @ts-expect-error helped is a verdict, not a score
+    void client.patterns.recordUsage.mutate({ patternId: 'p', episodeId: 'e', helped: 0.5 });
+    // @ts-expect-error a selector must name what to forget
+    void client.admin.forget.mutate({});
+  });
 });
+

@@ -134,6 +134,36 @@ describe('createEpisodicClient', () => {
     expect(await requests()).toBe(before + 1);
   });
 
+  it('retrieves past episodes with why they ranked, and reports which mined pattern helped', async () => {
+    const client = createEpisodicClient({ url: t.url, token });
+    for (let run = 0; run < 3; run += 1) {
+      const past = await client.startEpisode({ taskType: 'debugging', domain: 'web', context: `Cart total is NaN after coupon (run ${run})` });
+      past.step({ action: 'run_tests', result: 'AssertionError: expected NaN to equal 42', success: false });
+      past.step({ action: 'edit_file', result: 'parse the coupon amount as a number', success: true });
+      past.step({ action: 'run_tests', result: '42 passed', success: true });
+      await past.complete({ status: 'completed', successRate: 1 });
+    }
+
+    const found = await client.search.retrieve.query({ text: 'cart total NaN coupon', domain: 'web', limit: 5 });
+    expect(found.signals).toMatchObject({ text: { used: true }, vector: { used: true } });
+    expect(found.episodes.length).toBeGreaterThanOrEqual(3);
+    for (const { episode, score, why } of found.episodes.slice(0, 3)) {
+      expect(episode.context).toMatch(/Cart total is NaN after coupon/);
+      const parts = [why.text?.contribution ?? 0, why.vector?.contribution ?? 0, why.recency.contribution, why.outcome.contribution];
+      expect(score).toBeCloseTo(parts.reduce((sum, part) => sum + part, 0), 9);
+    }
+
+    const relevant = await client.patterns.relevant.query({ text: 'run_tests AssertionError NaN', domain: 'web', taskType: 'debugging' });
+    expect(relevant.length).toBeGreaterThan(0);
+    const best = relevant[0]!;
+    expect(best.pattern.support).toBeGreaterThanOrEqual(2);
+    expect(best.episodeIds.length).toBeGreaterThanOrEqual(2);
+    const now = await client.startEpisode({ taskType: 'debugging', domain: 'web', context: 'Cart total NaN again' });
+    const used = await client.patterns.recordUsage.mutate({ patternId: best.pattern.id, episodeId: now.id, helped: true });
+    expect(used).toMatchObject({ id: best.pattern.id, usageCount: best.pattern.usageCount + 1, helpedCount: best.pattern.helpedCount + 1 });
+    expect(used.lastUsed).not.toBeNull();
+  });
+
   it('subscribes to live episode events with the same token', async () => {
     const client = createEpisodicClient({ url: t.url, token });
     const events: { type: string; domain: string }[] = [];

@@ -17,5 +17,12 @@ export type {
   StepInput,
   CompleteEpisodeInput,
   EpisodeEvent,
+  RetrievalResult,
+  RetrievedEpisode,
+  RetrieveInput,
+  Pattern,
+  RelevantPattern,
+  AuditEntry,
+  ForgetSelector,
 } from './types.js';
 export { TRPCClientError } from '@trpc/client';

@@ -60,7 +60,8 @@ export async function restoreCommand(args: CommandArgs): Promise<void> {
     encryptionKey: args.config.encryptionKey,
     cachePath: cacheFolder(args.config) ?? undefined,
   });
-  const memory = await openStore(args.config);
+  // Opened once to rebuild the cache; without the embedding provider, whose vectors it need not check.
+  const memory = await openStore(args.config, { embeddings: false });
   memory.audit.record({ actor: localActor, operation: 'admin', entityType: 'database', entityId: 'restore', outcome: 'ok' });
   await memory.close();
   if (flag(args, 'json')) return printJson({ file: path, ...report });

@@ -35,7 +35,7 @@ export async function rekeyCommand(args: CommandArgs): Promise<void> {
     cachePath: cacheFolder(config) ?? undefined,
   });
   // Opening with the new key proves it works, and rebuilds the cache under it.
-  const memory = await openStore({ ...config, encryptionKey: newKey });
+  const memory = await openStore({ ...config, encryptionKey: newKey }, { embeddings: false });
   memory.audit.record({ actor: localActor, operation: 'admin', entityType: 'database', entityId: 'rekey', outcome: 'ok' });
   await memory.close();
 

@@ -4,13 +4,6 @@ import type { CommandArgs } from './command-args.js';
 /** Runs the server until SIGTERM or SIGINT, then drains and exits 0. A second signal exits at once. */
 export async function serveCommand({ config }: CommandArgs): Promise<void> {
   const server = await startServer(config);
-  process.stdout.write(`Episodic server listening on ${server.url}\n`);
-  if (server.adminTokenFile !== null) {
-    process.stdout.write(
-      `First start: created an admin token in ${server.adminTokenFile} (readable only by you). ` +
-        'Use it to create narrower tokens with `episodic tokens create`.\n',
-    );
-  }
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) {
@@ -30,6 +23,14 @@ export async function serveCommand({ config }: CommandArgs): Promise<void> {
       },
     );
   };
+  // Before the first line goes out: whoever waits for it may signal at once.
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+  process.stdout.write(`Episodic server listening on ${server.url}\n`);
+  if (server.adminTokenFile !== null) {
+    process.stdout.write(
+      `First start: created an admin token in ${server.adminTokenFile} (readable only by you). ` +
+        'Use it to create narrower tokens with `episodic tokens create`.\n',
+    );
+  }
 }

@@ -40,7 +40,8 @@ export function assertNotServed(dataDir: string, command: string): void {
     else {
       throw new ServerError(
         'IN_USE',
-        `A server (pid ${pid}) is using ${dataDir}: stop it before \`episodic ${command}\`, which replaces the database file.`,
+        `A server (pid ${pid}) is using ${dataDir}: stop it before \`episodic ${command}\`, which replaces the database file ` +
+          `(if no server runs there, remove ${join(dataDir, name)}).`,
       );
     }
   }

@@ -40,6 +40,12 @@ export const retrievalConfigSchema = z.strictObject({
   /** Age at which the recency term has fallen to half its weight. */
   recencyHalfLifeDays: z.number().positive().default(30),
   feedback: retrievalFeedbackSchema.default(retrievalFeedbackSchema.parse({})),
+  /**
+   * Most rows full-text search may score, summed over the query's words (see `selectPhrases`):
+   * the rarest words are kept, the most common ones, which cost the most and weigh the least in
+   * BM25, are skipped once the budget is spent. It is what keeps `retrieve` fast as a store grows.
+   */
+  textBudgetRows: z.number().int().min(1).default(5_000),
   /** Candidates each of full-text and vector search contributes before fusion. */
   candidates: z.number().int().min(1).max(1_000).default(100),
 });

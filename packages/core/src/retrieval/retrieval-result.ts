@@ -48,7 +48,8 @@ export interface RetrievalResult {
   /** Best first. */
   episodes: RetrievedEpisode[];
   signals: {
-    text: SignalStatus;
+    /** `skipped`: the query's most common words, left out of full-text search (see `textBudgetRows`). */
+    text: SignalStatus & { skipped: string[] };
     /**
      * `model` is the stamp (`provider/model/dimensions`) of the vectors searched;
      * `feedbackEpisodes` how many full-text matches moved the query vector (see `feedback`).

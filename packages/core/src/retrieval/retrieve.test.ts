@@ -216,6 +216,6 @@ describe('retrieve', () => {
     await expect(memory.retrieve({ text: 'x', limit: 100_000 })).rejects.toMatchObject({ issues: [{ path: 'limit' }] });
     await expect(memory.retrieve({ text: 'x', status: 'lost' as never })).rejects.toMatchObject({ issues: [{ path: 'status' }] });
     // text that is only punctuation is valid and finds nothing by full text
-    expect((await memory.retrieve({ text: '"(*)"' })).signals.text).toEqual({ used: false, reason: 'the query text has no searchable words' });
+    expect((await memory.retrieve({ text: '"(*)"' })).signals.text).toEqual({ used: false, reason: 'the query text has no searchable words', skipped: [] });
   });
 });

@@ -1,19 +1,19 @@
 import type { z } from 'zod';
-import { localActor } from '../audit/audit-event.js';
 import type { Cache } from '../cache/cache.js';
 import { queryKey } from '../cache/read-through.js';
 import { episodeColumns, toEpisode } from '../db/rows.js';
-import { SqlFilter } from '../db/sql-filter.js';
+import { episodeFilter } from '../db/episode-filter.js';
 import { embedTexts } from '../embeddings/embed-texts.js';
 import type { EmbeddingEngine } from '../embeddings/embedding-engine.js';
 import { normalize } from '../embeddings/vector-codec.js';
 import type { VectorFilter, VectorHit } from '../embeddings/vector-index.js';
 import type { EngineContext } from '../engine-context.js';
 import type { InputSchemas, RetrieveInput } from '../schemas/input-schemas.js';
-import { toFtsQuery } from '../search/fts-query.js';
+import { ftsPhrases, phrasesToFtsQuery } from '../search/fts-query.js';
 import type { AccessScope, CallOptions, Episode } from '../types.js';
 import { parseInput } from '../validate.js';
 import { fuseSignals } from './fuse-signals.js';
+import { selectPhrases } from './select-phrases.js';
 import type { RetrievalResult } from './retrieval-result.js';
 import { textCandidates, type TextCandidate } from './text-candidates.js';
 
@@ -42,10 +42,17 @@ export function createRetrieval(context: EngineContext, embeddings: EmbeddingEng
   const settings = config.retrieval;
 
   /** Vector candidates for `text`, the query vector moved towards the best full-text matches first. */
-  async function vectorCandidates(text: string, filter: VectorFilter, textHits: Promise<TextCandidate[]>): Promise<VectorOutcome> {
+  async function vectorCandidates(
+    text: string,
+    filter: VectorFilter,
+    textHits: Promise<TextCandidate[]>,
+    pool: number,
+  ): Promise<VectorOutcome> {
     const active = embeddings.active();
     if (active === null) return unused('no embedding provider is configured', null);
     const synced = active.index.sync();
+    // Awaited on every path below; until then a failure must not count as unhandled.
+    synced.catch(() => undefined);
     let query: Float32Array;
     try {
       query = (await embedTexts(active.provider, [text]))[0] as Float32Array;
@@ -71,26 +78,26 @@ export function createRetrieval(context: EngineContext, embeddings: EmbeddingEng
     for (const seed of seeds) seed.forEach((value, i) => (query[i] = (query[i] as number) + (weight * value) / seeds.length));
     normalize(query);
     return {
-      hits: active.index.search(query, filter, settings.candidates),
+      hits: active.index.search(query, filter, pool),
       status: { used: true, reason: null, model: active.stamp, feedbackEpisodes: seeds.length },
       degraded: false,
     };
   }
 
   async function retrieveUncached(filters: RetrieveFilters, scope: AccessScope | undefined) {
-    const where = new SqlFilter()
-      .when('e.domain = ?', filters.domain)
-      .when('e.task_type = ?', filters.taskType)
-      .when('e.created_at >= ?', filters.since)
-      .when('e.created_at < ?', filters.until)
-      .scope('e.domain', scope);
+    const where = episodeFilter(filters, 'e').scope('e.domain', scope);
+    // Archived episodes are long-term storage: only an explicit status filter reaches them.
     if (filters.status === undefined) where.when("e.status != 'archived'");
-    else where.when('e.status = ?', filters.status);
 
-    const ftsQuery = toFtsQuery(filters.text);
-    const textHits = ftsQuery === null ? Promise.resolve([]) : textCandidates(db, ftsQuery, where, settings.candidates);
-    // Awaited below; until then a failure must not count as unhandled.
-    textHits.catch(() => undefined);
+    // Each signal brings at least as many candidates as results were asked for.
+    const pool = Math.max(settings.candidates, filters.limit);
+    const phrases = ftsPhrases(filters.text);
+    const selection = phrases.length === 0 ? Promise.resolve({ kept: [], skipped: [] }) : selectPhrases(db, phrases, settings.textBudgetRows);
+    const textHits = selection.then(({ kept }) => {
+      const ftsQuery = phrasesToFtsQuery(kept);
+      return ftsQuery === null ? [] : textCandidates(db, ftsQuery, where, pool);
+    });
+    textHits.catch(() => undefined); // awaited below, as `synced` is
     const vector = await vectorCandidates(
       filters.text,
       {
@@ -100,6 +107,7 @@ export function createRetrieval(context: EngineContext, embeddings: EmbeddingEng
         untilMs: filters.until === undefined ? undefined : Date.parse(filters.until),
       },
       textHits,
+      pool,
     );
     const text = await textHits;
 
@@ -117,7 +125,9 @@ export function createRetrieval(context: EngineContext, embeddings: EmbeddingEng
       episodes: fuseSignals({ text, vector: vector.hits, episodes, now: Date.now(), limit: filters.limit }, settings),
       signals: {
         text:
-          ftsQuery === null ? { used: false, reason: 'the query text has no searchable words' } : { used: true, reason: null },
+          phrases.length === 0
+            ? { used: false, reason: 'the query text has no searchable words', skipped: [] }
+            : { used: true, reason: null, skipped: (await selection).skipped.map((phrase) => phrase.join(' ')) },
         vector: vector.status,
       },
     };
@@ -134,14 +144,8 @@ export function createRetrieval(context: EngineContext, embeddings: EmbeddingEng
      * result says `why` it ranked. Answers are cached under `query:{hash}` until the next write.
      */
     async retrieve(input: RetrieveInput, options: CallOptions = {}): Promise<RetrievalResult> {
+      // Audited with the store's other reads (`auditReads` in open-memory.ts).
       const filters = parseInput(schemas.retrieve, input, 'retrieve');
-      context.audit.record({
-        actor: options.actor ?? localActor,
-        operation: 'search',
-        entityType: 'episode',
-        domain: filters.domain ?? null,
-        outcome: 'ok',
-      });
       if (!cache.enabled) return (await retrieveUncached(filters, options.scope)).result;
       // The key covers everything the answer depends on; the generation moves on every write.
       const generation = cache.generation();

@@ -3,28 +3,43 @@ import { z } from 'zod';
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };
 
-/** Where in `value` a `__proto__` key sits, if anywhere (JSON.parse makes them; plain objects cannot keep them). */
-function protoKeyPath(value: unknown, path: (string | number)[] = []): (string | number)[] | null {
-  if (typeof value !== 'object' || value === null) return null;
-  for (const key of Object.keys(value)) {
-    if (key === '__proto__') return [...path, key];
-    const found = protoKeyPath((value as Record<string, unknown>)[key], [...path, Array.isArray(value) ? Number(key) : key]);
-    if (found !== null) return found;
+/** Deepest nesting accepted: far beyond any real metadata, and shallow enough for recursive code to walk. */
+export const maxJsonDepth = 64;
+
+type Path = (string | number)[];
+
+/**
+ * Where `value` first nests deeper than `maxJsonDepth`, and where a `__proto__` key sits (JSON.parse
+ * makes them; plain objects cannot keep them). Iterative: hostile input may nest far deeper than
+ * the call stack reaches.
+ */
+function inspect(value: unknown): { tooDeep: Path | null; protoKey: Path | null } {
+  const pending: { value: unknown; path: Path }[] = [{ value, path: [] }];
+  let protoKey: Path | null = null;
+  while (pending.length > 0) {
+    const { value: current, path } = pending.pop()!;
+    if (typeof current !== 'object' || current === null) continue;
+    if (path.length >= maxJsonDepth) return { tooDeep: path, protoKey };
+    for (const key of Object.keys(current)) {
+      if (key === '__proto__') protoKey ??= [...path, key];
+      pending.push({ value: (current as Record<string, unknown>)[key], path: [...path, Array.isArray(current) ? Number(key) : key] });
+    }
   }
-  return null;
+  return { tooDeep: null, protoKey };
 }
 
 /**
- * A JSON object (never an array or a scalar) whose serialised text is at most `maxChars` long.
- * A `__proto__` key is refused: copying it into an object would set the prototype instead of a
+ * A JSON object (never an array or a scalar) whose serialised text is at most `maxChars` long,
+ * nested at most `maxJsonDepth` levels. A `__proto__` key is refused: copying it into an object would set the prototype instead of a
  * key, so it could not be stored faithfully.
  */
 export function jsonObjectSchema(maxChars: number) {
   return z
     .unknown()
     .superRefine((value, ctx) => {
-      const path = protoKeyPath(value);
-      if (path !== null) ctx.addIssue({ code: 'custom', path, message: 'the key "__proto__" is not allowed' });
+      const { tooDeep, protoKey } = inspect(value);
+      if (tooDeep !== null) ctx.addIssue({ code: 'custom', message: `must not nest deeper than ${maxJsonDepth} levels` });
+      else if (protoKey !== null) ctx.addIssue({ code: 'custom', path: protoKey, message: 'the key "__proto__" is not allowed' });
     })
     .pipe(z.record(z.string(), z.json()))
     .superRefine((value, ctx) => {

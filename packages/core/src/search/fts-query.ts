@@ -14,11 +14,21 @@ const maxTerms = 64;
  * the text has nothing searchable (empty, punctuation or emoji only).
  */
 export function toFtsQuery(text: string): string | null {
-  const phrases = new Set<string>();
+  return phrasesToFtsQuery(ftsPhrases(text));
+}
+
+/** The distinct phrases `toFtsQuery` ORs together, each as its token runs, in text order. */
+export function ftsPhrases(text: string): string[][] {
+  const phrases = new Map<string, string[]>();
   for (const word of text.normalize('NFKC').split(/\s+/u)) {
     const runs = word.match(tokenRun);
-    if (runs !== null) phrases.add(`"${runs.join(' ')}"`);
+    if (runs !== null) phrases.set(runs.join(' '), runs);
     if (phrases.size === maxTerms) break;
   }
-  return phrases.size === 0 ? null : [...phrases].join(' OR ');
+  return [...phrases.values()];
+}
+
+/** ORs quoted phrases into an FTS5 query; null for none. */
+export function phrasesToFtsQuery(phrases: readonly (readonly string[])[]): string | null {
+  return phrases.length === 0 ? null : phrases.map((runs) => `"${runs.join(' ')}"`).join(' OR ');
 }
