@@ -106,6 +106,7 @@ export async function openMemory(config: MemoryConfig = {}) {
     recomputePatterns:
       resolved.miners.length === 0 ? undefined : async (domains) => void (await mining.remine({}, { scope: { domains } })),
   });
+  const relevantPatterns = createRelevantPatterns(context);
   let closed = false;
 
   // Every read below is audited (buffered), whether the cache or the database answers it.
@@ -137,7 +138,7 @@ export async function openMemory(config: MemoryConfig = {}) {
     },
     ...reads,
     ...patternReads,
-    ...createRelevantPatterns(context),
+    ...relevantPatterns,
     ...createPatternUsage(context, patternChanges),
     /** Rebuilds every mined pattern from scratch (see `RemineReport`); scoped callers rebuild their domains. */
     async remine(input: RemineInput = {}, options: CallOptions = {}): Promise<RemineReport> {
@@ -153,7 +154,7 @@ export async function openMemory(config: MemoryConfig = {}) {
     },
     ...textSearch,
     ...cachedReads,
-    ...createRetrieval(context, embeddings, cache),
+    ...createRetrieval(context, embeddings, cache, relevantPatterns.relevantPatterns),
     /**
      * Re-embeds every finished episode not yet embedded by `provider` and makes `provider` the
      * store's embedding provider from now on. Resumable: after an interruption, call it again and

@@ -3,12 +3,16 @@ import { TRPCError } from '@trpc/server';
 
 type TRPCCode = TRPCError['code'];
 
-/** Engine refusals a client can act on; anything else (`STORAGE`, `CONFIG`…) is the server's fault. */
+/**
+ * Engine refusals a client can act on, and an embedding provider (an upstream service) failing;
+ * anything else (`STORAGE`, `CONFIG`…) is the server's fault and stays a generic 500.
+ */
 const clientCodes: Partial<Record<EpisodicErrorCode, TRPCCode>> = {
   VALIDATION: 'BAD_REQUEST',
   NOT_FOUND: 'NOT_FOUND',
   FORBIDDEN: 'FORBIDDEN',
   CONFLICT: 'CONFLICT',
+  EMBEDDING: 'BAD_GATEWAY',
 };
 
 /**

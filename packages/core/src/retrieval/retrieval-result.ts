@@ -1,3 +1,4 @@
+import type { RelevantPattern } from '../patterns/relevant-patterns.js';
 import type { Episode } from '../types.js';
 
 /** How the full-text signal ranked an episode. */
@@ -47,6 +48,11 @@ export interface SignalStatus {
 export interface RetrievalResult {
   /** Best first. */
   episodes: RetrievedEpisode[];
+  /**
+   * The patterns mined in the task's domain (and task type) that are most relevant to its text,
+   * ranked by relevance and evidence, each with its supporting episode ids (capped) and counts.
+   */
+  patterns: RelevantPattern[];
   signals: {
     /** `skipped`: the query's most common words, left out of full-text search (see `textBudgetRows`). */
     text: SignalStatus & { skipped: string[] };

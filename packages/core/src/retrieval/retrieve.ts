@@ -14,6 +14,7 @@ import type { AccessScope, CallOptions, Episode } from '../types.js';
 import { parseInput } from '../validate.js';
 import { fuseSignals } from './fuse-signals.js';
 import { selectPhrases } from './select-phrases.js';
+import type { RelevantPattern, RelevantPatternsInput } from '../patterns/relevant-patterns.js';
 import type { RetrievalResult } from './retrieval-result.js';
 import { textCandidates, type TextCandidate } from './text-candidates.js';
 
@@ -37,7 +38,10 @@ function unused(reason: string, model: string | null, degraded = false): VectorO
   return { hits: [], status: { used: false, reason, model, feedbackEpisodes: 0 }, degraded };
 }
 
-export function createRetrieval(context: EngineContext, embeddings: EmbeddingEngine, cache: Cache) {
+/** Finds the patterns relevant to a task (`relevantPatterns`), for `retrieve` to return beside the episodes. */
+export type FindPatterns = (input: RelevantPatternsInput, options: CallOptions) => Promise<RelevantPattern[]>;
+
+export function createRetrieval(context: EngineContext, embeddings: EmbeddingEngine, cache: Cache, findPatterns: FindPatterns) {
   const { db, schemas, config } = context;
   const settings = config.retrieval;
 
@@ -121,7 +125,15 @@ export function createRetrieval(context: EngineContext, embeddings: EmbeddingEng
       });
       for (const row of rows.rows) episodes.set(String(row.id), toEpisode(row));
     }
+    const patterns =
+      filters.patterns === 0
+        ? []
+        : await findPatterns(
+            { text: filters.text, domain: filters.domain, taskType: filters.taskType, limit: filters.patterns },
+            { scope },
+          );
     const result: RetrievalResult = {
+      patterns,
       episodes: fuseSignals({ text, vector: vector.hits, episodes, now: Date.now(), limit: filters.limit }, settings),
       signals: {
         text:

@@ -87,6 +87,8 @@ export function createInputSchemas({ limits, taskTypes = [], patternTypes = [] }
     taskType: taskType.optional(),
     ...timeRange,
     limit: limit.default(10),
+    /** How many of the patterns relevant to the task to return beside the episodes (0 for none). */
+    patterns: z.number().int().min(0).max(50).default(5),
   });
 
   const listPatterns = z.strictObject({

@@ -1,0 +1,23 @@
+import { EpisodicError, type EpisodicErrorCode } from '@episodic/core';
+import { TRPCError } from '@trpc/server';
+import { describe, expect, it } from 'vitest';
+import { toTRPCError } from './to-trpc-error.js';
+
+const wrapped = (code: EpisodicErrorCode) =>
+  toTRPCError(new TRPCError({ code: 'INTERNAL_SERVER_ERROR', cause: new EpisodicError(code, `engine says ${code}`) }));
+
+describe('engine errors at the server boundary', () => {
+  it.each([
+    ['VALIDATION', 'BAD_REQUEST'],
+    ['NOT_FOUND', 'NOT_FOUND'],
+    ['FORBIDDEN', 'FORBIDDEN'],
+    ['CONFLICT', 'CONFLICT'],
+    ['EMBEDDING', 'BAD_GATEWAY'],
+  ] as const)('%s becomes %s with the engine’s message', (engine, trpc) => {
+    expect(wrapped(engine)).toMatchObject({ code: trpc, message: `engine says ${engine}` });
+  });
+
+  it.each(['STORAGE', 'CONFIG', 'SCHEMA_VERSION'] as const)('%s stays an internal error', (engine) => {
+    expect(wrapped(engine).code).toBe('INTERNAL_SERVER_ERROR');
+  });
+});

@@ -1,0 +1,42 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openTempMemory } from '../__fixtures__/temp-store.js';
+import { createActionPairMiner } from '../mining/__fixtures__/test-miners.js';
+
+let store: Awaited<ReturnType<typeof openTempMemory>>;
+beforeEach(async () => {
+  store = await openTempMemory({ miners: [createActionPairMiner()] });
+});
+afterEach(() => store.close());
+
+async function record(domain: string, actions: string[], status: 'completed' | 'failed' = 'completed') {
+  const episode = await store.memory.startEpisode({ taskType: 'debugging', domain, context: 'flaky checkout test times out' });
+  await store.memory.logSteps(episode.id, actions.map((action) => ({ action })));
+  await store.memory.completeEpisode(episode.id, { status });
+  return episode.id;
+}
+
+describe('retrieve returns the patterns relevant to the task', () => {
+  it('ranks the domain’s mined patterns beside the episodes, with their supporting episodes and counts', async () => {
+    const a = await record('shop', ['run_tests', 'increase_timeout']);
+    const b = await record('shop', ['run_tests', 'increase_timeout']);
+    await record('shop', ['deploy', 'rollback'], 'failed');
+    await record('other', ['run_tests', 'increase_timeout']);
+    await record('other', ['run_tests', 'increase_timeout']);
+
+    const result = await store.memory.retrieve({ text: 'checkout test times out', domain: 'shop', taskType: 'debugging' });
+    expect(result.episodes.length).toBeGreaterThan(0);
+    const [best] = result.patterns;
+    expect(best?.pattern).toMatchObject({ domain: 'shop', patternData: { first: 'run_tests', then: 'increase_timeout' }, support: 2 });
+    expect([...(best?.episodeIds ?? [])].sort()).toEqual([a, b].sort());
+    expect(result.patterns.every((hit) => hit.pattern.domain === 'shop')).toBe(true);
+  });
+
+  it('never returns another domain’s patterns to a scoped caller, and none when asked for none', async () => {
+    await record('other', ['run_tests', 'increase_timeout']);
+    await record('other', ['run_tests', 'increase_timeout']);
+    const scoped = await store.memory.retrieve({ text: 'checkout test' }, { scope: { domains: ['shop'] } });
+    expect(scoped.patterns).toEqual([]);
+    expect((await store.memory.retrieve({ text: 'checkout test' })).patterns.length).toBeGreaterThan(0);
+    expect((await store.memory.retrieve({ text: 'checkout test', patterns: 0 })).patterns).toEqual([]);
+  });
+});
