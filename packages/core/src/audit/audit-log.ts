@@ -9,14 +9,29 @@ import { auditQuerySchema, type AuditEntry, type AuditEvent, type AuditQuery } f
 /** Reads are written in batches: at most this long after they happen… */
 const flushAfterMs = 500;
 /** …or as soon as this many are waiting. */
-const flushAtEntries = 200;
+const flushAtEntries = 1000;
 
-function insert(event: AuditEvent, at: string): InStatement {
-  return {
-    sql: `INSERT INTO audit_log (at, actor, operation, entity_type, entity_id, domain, outcome)
-          VALUES (?, ?, ?, ?, ?, ?, ?)`,
-    args: [at, event.actor, event.operation, event.entityType, event.entityId ?? null, event.domain ?? null, event.outcome],
-  };
+const columns = '(at, actor, operation, entity_type, entity_id, domain, outcome)';
+/** Rows per INSERT when writing buffered entries: one statement, well under SQLite's variable limit. */
+const rowsPerInsert = 500;
+
+type AuditRow = [string, string, string, string, string | null, string | null, string];
+
+function row(event: AuditEvent, at: string): AuditRow {
+  return [at, event.actor, event.operation, event.entityType, event.entityId ?? null, event.domain ?? null, event.outcome];
+}
+
+/** Buffered rows as few multi-row INSERTs: one statement per row would cost a read its own write. */
+function inserts(rows: readonly AuditRow[]): InStatement[] {
+  const statements: InStatement[] = [];
+  for (let start = 0; start < rows.length; start += rowsPerInsert) {
+    const chunk = rows.slice(start, start + rowsPerInsert);
+    statements.push({
+      sql: `INSERT INTO audit_log ${columns} VALUES ${chunk.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+      args: chunk.flat(),
+    });
+  }
+  return statements;
 }
 
 /**
@@ -26,7 +41,7 @@ function insert(event: AuditEvent, at: string): InStatement {
  * write stays buffered for the next attempt, and `close` writes what is left: none is dropped.
  */
 export function createAuditLog(db: Database, logger: Logger) {
-  let pending: InStatement[] = [];
+  let pending: AuditRow[] = [];
   let timer: NodeJS.Timeout | undefined;
   let flushing: Promise<void> = Promise.resolve();
 
@@ -37,7 +52,7 @@ export function createAuditLog(db: Database, logger: Logger) {
     const batch = pending;
     pending = [];
     try {
-      await db.write((tx) => tx.batch(batch));
+      await db.write((tx) => tx.batch(inserts(batch)));
     } catch (error) {
       pending = [...batch, ...pending];
       logger.warn(`episodic: ${batch.length} audit entries not written yet, will retry: ${(error as Error).message}`);
@@ -60,12 +75,12 @@ export function createAuditLog(db: Database, logger: Logger) {
   return {
     /** Records a write's audit row in the write's own transaction. */
     inTransaction(tx: Transaction, event: AuditEvent): Promise<unknown> {
-      return tx.execute(insert(event, new Date().toISOString()));
+      return tx.execute(inserts([row(event, new Date().toISOString())])[0]!);
     },
 
     /** Records a read, a search, or a refusal whose transaction rolled back; written soon, in a batch. */
     record(event: AuditEvent): void {
-      pending.push(insert(event, new Date().toISOString()));
+      pending.push(row(event, new Date().toISOString()));
       if (pending.length >= flushAtEntries) void flush();
       else schedule();
     },
