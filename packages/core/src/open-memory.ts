@@ -136,8 +136,8 @@ export async function openMemory(config: MemoryConfig = {}) {
       const [stored] = await writes.logSteps(episodeId, [step], options);
       return stored as Step;
     },
+    // listEpisodes; the cached reads below replace getEpisode, getPattern, listPatterns and searchText.
     ...reads,
-    ...patternReads,
     ...relevantPatterns,
     ...createPatternUsage(context, patternChanges),
     /** Rebuilds every mined pattern from scratch (see `RemineReport`); scoped callers rebuild their domains. */
@@ -152,7 +152,6 @@ export async function openMemory(config: MemoryConfig = {}) {
         throw error;
       }
     },
-    ...textSearch,
     ...cachedReads,
     ...createRetrieval(context, embeddings, cache, relevantPatterns.relevantPatterns),
     /**
