@@ -9,6 +9,7 @@ import {
   type ForgetSelector,
   type Pattern,
   type RelevantPattern,
+  type RetrievalResult,
   type RetrievedEpisode,
   type RouterOutputs,
   type Step,
@@ -125,7 +126,9 @@ describe('inferred types', () => {
       since?: string | Date | undefined;
       until?: string | Date | undefined;
       limit?: number | undefined;
+      patterns?: number | undefined;
     }>();
+    expectTypeOf<RetrievalResult['patterns'][number]['episodeIds']>().toEqualTypeOf<string[]>();
     expectTypeOf<RetrievedEpisode['episode']>().toEqualTypeOf<ExpectedEpisode>();
     expectTypeOf<RetrievedEpisode['score']>().toEqualTypeOf<number>();
     expectTypeOf<RetrievedEpisode['why']['text']>().toEqualTypeOf<{
