@@ -3,52 +3,9 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTempMemory } from './__fixtures__/temp-store.js';
 import { EpisodicError } from './errors.js';
+import { hostileJson, hostileNumber, hostileString, mostly, plausibleMetadata, plausibleText } from './testing/hostile-input.js';
 
-/** Strings an attacker or a broken agent would send. */
-const hostileString = fc.oneof(
-  fc.string({ unit: 'grapheme', maxLength: 40 }),
-  fc.string({ unit: 'binary', maxLength: 40 }), // includes lone surrogates
-  fc.constantFrom(
-    '\u0000',
-    'a\u0000b',
-    '\uD800',
-    '\uDFFFx',
-    "'; DROP TABLE episodes; --",
-    '" OR 1=1 --',
-    'NEAR(a b) AND "x" OR *',
-    '🙂🔥',
-    '__proto__',
-    'x'.repeat(70_000),
-  ),
-);
-/** Mostly input a real agent sends, with hostile values mixed in, so both paths get exercised. */
-function mostly<T>(plausible: fc.Arbitrary<T>, hostile: fc.Arbitrary<unknown>) {
-  return fc.oneof({ arbitrary: plausible, weight: 5 }, { arbitrary: hostile, weight: 1 });
-}
-const plausibleText = fc.string({ unit: 'grapheme', minLength: 1, maxLength: 60 });
-const plausibleMetadata = fc.dictionary(fc.string({ maxLength: 10 }), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 4 });
-
-const hostileNumber = fc.oneof(
-  fc.double(),
-  fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, -1, -0, 2 ** 53, 1.5),
-  fc.integer(),
-);
-const hostileJson = fc.letrec((tie) => ({
-  value: fc.oneof(
-    { depthSize: 'small' },
-    hostileString,
-    hostileNumber,
-    fc.boolean(),
-    fc.constant(null),
-    fc.constant(undefined),
-    fc.array(tie('value'), { maxLength: 3 }),
-    tie('object'),
-  ),
-  object: fc.oneof(
-    fc.dictionary(fc.oneof(fc.string(), fc.constantFrom('__proto__', 'constructor', 'prototype')), tie('value'), { maxKeys: 4 }),
-    fc.constant(JSON.parse('{"__proto__": {"polluted": true}}') as unknown),
-  ),
-})).value;
+const hostileJsonValue = hostileJson();
 
 const hostileStep = fc.record(
   {
@@ -57,7 +14,7 @@ const hostileStep = fc.record(
     durationMs: mostly(fc.option(fc.nat(), { nil: undefined }), hostileNumber),
     success: mostly(fc.option(fc.boolean(), { nil: undefined }), fc.constant('yes')),
     timestamp: mostly(fc.constant(undefined), fc.constantFrom('not a date', '2026-01-01T00:00:00Z')),
-    metadata: mostly(fc.option(plausibleMetadata, { nil: undefined }), hostileJson),
+    metadata: mostly(fc.option(plausibleMetadata, { nil: undefined }), hostileJsonValue),
     unknownField: mostly(fc.constant(undefined), fc.string()),
   },
   { requiredKeys: ['action'] },
@@ -102,7 +59,7 @@ describe('hostile input to the public API', () => {
             taskType: mostly(fc.constant('debugging'), hostileString),
             domain: mostly(plausibleText, hostileString),
             context: mostly(fc.option(plausibleText, { nil: undefined }), hostileString),
-            metadata: mostly(fc.option(plausibleMetadata, { nil: undefined }), hostileJson),
+            metadata: mostly(fc.option(plausibleMetadata, { nil: undefined }), hostileJsonValue),
           },
           { requiredKeys: [] },
         ),

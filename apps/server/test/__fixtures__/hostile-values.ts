@@ -1,4 +1,7 @@
+import { hostileJson as hostileJsonOf, mostly as mostlyOf } from '@episodic/core/testing';
 import fc from 'fast-check';
+
+export { hostileNumber, hostileString, plausibleMetadata, plausibleText } from '@episodic/core/testing';
 
 /** Text sent on the wire as it is: JSON that `JSON.stringify` cannot produce, or no JSON at all. */
 export class RawJson {
@@ -24,34 +27,6 @@ export function toWire(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
-/** Strings an attacker or a broken agent would send. */
-export const hostileString = fc.oneof(
-  fc.string({ unit: 'grapheme', maxLength: 40 }),
-  fc.string({ unit: 'binary', maxLength: 40 }), // lone surrogates included
-  fc.constantFrom(
-    '',
-    '\u0000',
-    'a\u0000b',
-    '\uD800',
-    'x\uDFFF',
-    "'; DROP TABLE episodes; --",
-    '" OR 1=1 --',
-    'NEAR(a b) AND "x" OR * ^col:',
-    '%_\\',
-    '🙂🔥',
-    '__proto__',
-    'constructor',
-    'x'.repeat(70_000),
-    'y'.repeat(1_000_000),
-  ),
-);
-
-export const hostileNumber = fc.oneof(
-  fc.double(),
-  fc.integer(),
-  fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, -1, 2 ** 63, 1.5, 1e-320),
-);
-
 /** Objects nested far deeper than any real input: as raw text, so this side never recurses. */
 const deepNesting = fc
   .tuple(fc.integer({ min: 64, max: 20_000 }), fc.boolean())
@@ -60,32 +35,12 @@ const deepNesting = fc
   );
 
 /** Any JSON-ish value, with prototype-polluting keys and deep nesting among them. */
-export const hostileJson: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
-  value: fc.oneof(
-    { depthSize: 'small' },
-    hostileString,
-    hostileNumber,
-    fc.boolean(),
-    fc.constant(null),
-    fc.array(tie('value'), { maxLength: 3 }),
-    tie('object'),
-    deepNesting,
-  ),
-  object: fc.oneof(
-    fc.dictionary(fc.oneof(fc.string(), fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString')), tie('value'), {
-      maxKeys: 4,
-    }),
-    fc.constant(JSON.parse('{"__proto__": {"polluted": true}}') as unknown),
-    fc.constant(JSON.parse('{"constructor": {"prototype": {"polluted": true}}}') as unknown),
-  ),
-})).value;
+export const hostileJson = hostileJsonOf(deepNesting);
 
 /** Mostly what a real agent sends, with hostile values mixed in, so both paths get exercised. */
 export function mostly<T>(plausible: fc.Arbitrary<T>, hostile: fc.Arbitrary<unknown>): fc.Arbitrary<unknown> {
-  return fc.oneof({ arbitrary: plausible, weight: 9 }, { arbitrary: hostile, weight: 1 });
+  return mostlyOf(plausible, hostile, 9);
 }
 
-export const plausibleText = fc.string({ unit: 'grapheme', minLength: 1, maxLength: 60 });
-export const plausibleMetadata = fc.dictionary(fc.string({ maxLength: 10 }), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 4 });
 /** Keys a client should not send: the server refuses unknown fields. */
 export const unknownField = mostly(fc.constant(undefined), hostileJson);

@@ -5,3 +5,4 @@ export { buildEpisode, createMineInputs } from './episode-fixtures.js';
 export type { BuildOptions, EpisodeFixture, StepFixture } from './episode-fixtures.js';
 export { testEmbeddingProvider } from './embedding-provider-suite.js';
 export type { EmbeddingProviderFactory, EmbeddingProviderSuiteOptions } from './embedding-provider-suite.js';
+export { hostileJson, hostileNumber, hostileString, mostly, plausibleMetadata, plausibleText } from './hostile-input.js';
