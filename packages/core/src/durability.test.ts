@@ -66,7 +66,7 @@ describe('durability', () => {
         if (state.completed) expect(episode!.status).toBe('completed');
       }
     } finally {
-      memory.close();
+      await memory.close();
     }
   }, 60_000);
 });

@@ -39,7 +39,7 @@ describe('files at rest', () => {
     for (const file of ['memory.db', 'memory.db-wal', 'memory.db-shm']) {
       expect(statSync(join(dir, file)).mode & 0o777, file).toBe(0o600);
     }
-    memory.close();
+    await memory.close();
   });
 
   it('keeps no plaintext in the database or its WAL when encrypted', async () => {
@@ -50,7 +50,7 @@ describe('files at rest', () => {
     let bytes = allBytes(dir);
     expect(bytes).not.toContain('ZEBRA-CONTEXT-7731');
     expect(bytes).not.toContain('QUOKKA-RESULT-9924');
-    memory.close();
+    await memory.close();
     bytes = allBytes(dir);
     expect(bytes).not.toContain('ZEBRA-CONTEXT-7731');
     expect(bytes).not.toContain('QUOKKA-RESULT-9924');
@@ -58,14 +58,14 @@ describe('files at rest', () => {
     const reopened = await openMemory({ url, encryptionKey: 'correct horse battery staple' });
     expect((await reopened.getEpisode(id))?.steps[0]?.result).toBe('QUOKKA-RESULT-9924');
     expect(await reopened.searchText({ text: 'QUOKKA' })).toHaveLength(1);
-    reopened.close();
+    await reopened.close();
   });
 
   it('the same test sees the plaintext when the store is not encrypted (so it can fail)', async () => {
     const dir = dataDir();
     const { memory } = await writeSecrets(`file:${join(dir, 'memory.db')}`);
     expect(allBytes(dir)).toContain('QUOKKA-RESULT-9924');
-    memory.close();
+    await memory.close();
   });
 
   it.each([

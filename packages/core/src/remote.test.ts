@@ -24,7 +24,7 @@ describe.skipIf(url === undefined)(`remote libSQL (${reason})`, () => {
     try {
       await roundTrip(memory);
     } finally {
-      memory.close();
+      await memory.close();
     }
   });
 
@@ -34,7 +34,7 @@ describe.skipIf(url === undefined)(`remote libSQL (${reason})`, () => {
     try {
       await roundTrip(memory);
     } finally {
-      memory.close();
+      await memory.close();
       dir.cleanup();
     }
   });

@@ -58,7 +58,7 @@ describe('episode lifecycle', () => {
         ),
       );
     } finally {
-      second.close();
+      await second.close();
     }
     const steps = (await store.memory.getEpisode(episode.id))?.steps ?? [];
     expect(steps.map((step) => step.stepNumber)).toEqual(Array.from({ length: 80 }, (_, i) => i + 1));
@@ -166,7 +166,7 @@ describe('validation', () => {
         issues: [{ path: 'steps.0.result' }],
       });
     } finally {
-      small.close();
+      await small.close();
     }
     await expect(store.memory.startEpisode({ taskType: 'testing', domain: 'd', metadata: 'text' as never })).rejects.toMatchObject({
       issues: [{ path: 'metadata' }],
@@ -183,7 +183,7 @@ describe('validation', () => {
         taskType: 'book_reservation',
       });
     } finally {
-      custom.close();
+      await custom.close();
     }
     await expect(store.memory.startEpisode({ taskType: 'book_reservation', domain: 'airline' })).rejects.toMatchObject({
       code: 'VALIDATION',

@@ -72,7 +72,7 @@ describe('backup and restore', () => {
     expect(await rowSet(restored)).toEqual(await rowSet(backupPath));
     const memory = await openMemory({ url: `file:${restored}` });
     expect((await memory.searchText({ text: 'run' })).length).toBeGreaterThan(0); // full-text works on the restored copy
-    memory.close();
+    await memory.close();
   }, 60_000);
 
   it('keeps an encrypted store encrypted in its backup', async () => {
@@ -80,7 +80,7 @@ describe('backup and restore', () => {
     const url = `file:${join(dir, 'memory.db')}`;
     const memory = await openMemory({ url, encryptionKey: 'k1' });
     await memory.startEpisode({ taskType: 'debugging', domain: 'vault', context: 'PLAINTEXT-CANARY-5521' });
-    memory.close();
+    await memory.close();
     const db = await openDatabase({ url, busyTimeoutMs: 1000, synchronous: 'normal', encryptionKey: 'k1' });
     const backupPath = join(dir, 'backup.db');
     expect((await backupDatabase(db, backupPath, { encryptionKey: 'k1' })).ok).toBe(true);
@@ -94,7 +94,7 @@ describe('backup and restore', () => {
     const path = join(dir, 'memory.db');
     const memory = await openMemory({ url: `file:${path}` });
     await memory.startEpisode({ taskType: 'testing', domain: 'keep' });
-    memory.close();
+    await memory.close();
     const before = await rowSet(path);
     const damaged = join(dir, 'damaged.db');
     writeFileSync(damaged, Buffer.alloc(8192, 7));
@@ -111,14 +111,14 @@ describe('backup and restore', () => {
     await backupDatabase(db, join(dir, 'b.db'));
     db.close();
     const lost = await first.startEpisode({ taskType: 'testing', domain: 'd', context: 'after the backup' });
-    first.close();
+    await first.close();
 
     const report = await restoreDatabase({ path, from: join(dir, 'b.db') });
     expect(report.previous).toMatch(/memory\.db\.before-restore-/);
     const memory = await openMemory({ url: `file:${path}` });
     expect(await memory.getEpisode(kept.id)).not.toBeNull();
     expect(await memory.getEpisode(lost.id)).toBeNull();
-    memory.close();
+    await memory.close();
   });
 });
 
@@ -135,7 +135,7 @@ describe.skipIf(!sqlite3)("the seed's sqlite3 .backup / .restore", () => {
     const backup = spawnSync('sqlite3', [path, `.backup ${join(dir, 'backup.db')}`], { encoding: 'utf8' });
     expect(backup.status, backup.stderr).toBe(0);
     await memory.logStep(episode.id, { action: 'three, after the backup' });
-    memory.close();
+    await memory.close();
 
     const restore = spawnSync('sqlite3', [path, `.restore ${join(dir, 'backup.db')}`], { encoding: 'utf8' });
     expect(restore.status, restore.stderr).toBe(0);
@@ -143,6 +143,6 @@ describe.skipIf(!sqlite3)("the seed's sqlite3 .backup / .restore", () => {
     expect(check.stdout.trim().split('\n')).toEqual(['2', 'ok']);
     const reopened = await openMemory({ url: `file:${path}` });
     expect((await reopened.getEpisode(episode.id))?.steps.map((step) => step.action)).toEqual(['one', 'two']);
-    reopened.close();
+    await reopened.close();
   });
 });

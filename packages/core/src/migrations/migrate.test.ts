@@ -28,7 +28,7 @@ describe('migrations', () => {
     expect(memory.migration).toMatchObject({ from: null, to: latestSchemaVersion });
     expect(memory.migration.applied).toEqual(['1.0.0', '1.1.0', '1.2.0', '1.3.0', '1.4.0', '1.5.0', '1.6.0']);
     expect(await memory.schemaVersion()).toBe(latestSchemaVersion);
-    memory.close();
+    await memory.close();
   });
 
   it('upgrades a database made by the 1.0.0 migration in place, keeping every row', async () => {
@@ -63,7 +63,7 @@ describe('migrations', () => {
     // and the upgraded file takes new writes
     const fresh = await memory.startEpisode({ taskType: 'testing', domain: 'legacy' });
     expect((await memory.listEpisodes({ domain: 'legacy' })).items[0]?.id).toBe(fresh.id);
-    memory.close();
+    await memory.close();
   });
 
   it('refuses a database from a newer version, names that version, and leaves it untouched', async () => {

@@ -79,7 +79,7 @@ describe('token store', () => {
 
     const other = await openMemory({ url: store.url });
     await other.tokens.revoke(token.id);
-    other.close();
+    await other.close();
 
     // Still trusted from the in-process check a moment ago: this is the bounded delay.
     expect(await store.memory.tokens.verify(bearer)).not.toBeNull();
