@@ -57,6 +57,19 @@ function formatScore(value: number): string {
   return value.toFixed(3);
 }
 
+/** The JSON keys of one row (a question type, or overall): ours and BM25 side by side. */
+function scoreFigures(row: { ours: RankingScores; bm25: RankingScores }) {
+  const figure = (value: number) => Number(value.toFixed(4));
+  return {
+    ours_recall_all_at_10: figure(row.ours.recallAllAt10),
+    bm25_recall_all_at_10: figure(row.bm25.recallAllAt10),
+    ours_recall_any_at_5: figure(row.ours.recallAnyAt5),
+    bm25_recall_any_at_5: figure(row.bm25.recallAnyAt5),
+    ours_ndcg_at_10: figure(row.ours.ndcgAt10),
+    bm25_ndcg_at_10: figure(row.bm25.ndcgAt10),
+  };
+}
+
 export const retrievalQuality: Benchmark = {
   name: 'retrieval-quality',
   description: 'LongMemEval_S session retrieval: our default retrieve vs plain FTS5 BM25 (searchText), same stores',
@@ -96,15 +109,7 @@ export const retrievalQuality: Benchmark = {
       .sort((a, b) => b.loss - a.loss)[0];
     const perType: Record<string, FigureValue> = {};
     for (const row of rows.slice(0, -1)) {
-      perType[row.label] = {
-        n: row.n,
-        ours_recall_all_at_10: Number(row.ours.recallAllAt10.toFixed(4)),
-        bm25_recall_all_at_10: Number(row.bm25.recallAllAt10.toFixed(4)),
-        ours_recall_any_at_5: Number(row.ours.recallAnyAt5.toFixed(4)),
-        bm25_recall_any_at_5: Number(row.bm25.recallAnyAt5.toFixed(4)),
-        ours_ndcg_at_10: Number(row.ours.ndcgAt10.toFixed(4)),
-        bm25_ndcg_at_10: Number(row.bm25.ndcgAt10.toFixed(4)),
-      };
+      perType[row.label] = { n: row.n, ...scoreFigures(row) };
     }
     return {
       table: {
@@ -132,12 +137,7 @@ export const retrievalQuality: Benchmark = {
         ],
       },
       figures: {
-        ours_recall_all_at_10: Number(overall.ours.recallAllAt10.toFixed(4)),
-        bm25_recall_all_at_10: Number(overall.bm25.recallAllAt10.toFixed(4)),
-        ours_recall_any_at_5: Number(overall.ours.recallAnyAt5.toFixed(4)),
-        bm25_recall_any_at_5: Number(overall.bm25.recallAnyAt5.toFixed(4)),
-        ours_ndcg_at_10: Number(overall.ours.ndcgAt10.toFixed(4)),
-        bm25_ndcg_at_10: Number(overall.bm25.ndcgAt10.toFixed(4)),
+        ...scoreFigures(overall),
         per_type: perType,
       },
     };
