@@ -15,6 +15,11 @@ function isPatternMiner(value: unknown): value is PatternMinerV1 {
   );
 }
 
+/** Whether `share` is a valid {@link PatternMinerV1.minSuccessShare}. */
+export function isSuccessShare(share: unknown): boolean {
+  return share === undefined || (typeof share === 'number' && share > 0 && share <= 1);
+}
+
 /** The `miners` option: pattern miners (spec v1), each with its own snake_case pattern type. */
 export const minersSchema = z
   .array(
@@ -27,6 +32,9 @@ export const minersSchema = z
         const type = enumNameSchema.safeParse(miner.patternType);
         if (!type.success) {
           ctx.addIssue({ code: 'custom', path: ['patternType'], message: type.error.issues[0]?.message ?? 'invalid' });
+        }
+        if (!isSuccessShare(miner.minSuccessShare)) {
+          ctx.addIssue({ code: 'custom', path: ['minSuccessShare'], message: 'must be a number in (0, 1] or absent' });
         }
       }),
   )

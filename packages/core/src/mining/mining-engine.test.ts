@@ -137,6 +137,7 @@ describe('mining on completion', () => {
       [[{ ...createActionPairMiner(), specificationVersion: 'v0' }], 'miners.0'],
       [[{ ...createActionPairMiner(), patternType: 'Action Pair' }], 'miners.0.patternType'],
       [[createActionPairMiner(), createActionPairMiner()], 'miners.1.patternType'],
+      [[{ ...createActionPairMiner(), minSuccessShare: 0 }], 'miners.0.minSuccessShare'],
     ];
     for (const [miners, path] of refusals) {
       const error = await openTempMemory({ miners: miners as PatternMinerV1[] }).catch((caught: unknown) => caught);

@@ -136,6 +136,16 @@ export interface PatternMinerV1<Data = unknown> {
    */
   describe?(data: Data): string;
   /**
+   * How common a pattern must be among successful runs before `relevantPatterns` (and so
+   * `retrieve`) reports it as what works: the share, in (0, 1], of the successful episodes of the
+   * pattern's scope (its domain and task type, or its whole domain) that show it, and at least
+   * `minSupport` of them. This is frequent-pattern mining's relative minimum support, counted over
+   * successes: a recipe that a few lucky runs happened to share is an anecdote, not what works.
+   * Omit it for patterns that are rare by nature and should be found whenever they match (how an
+   * error was resolved). `listPatterns` and `getPattern` still return every pattern.
+   */
+  readonly minSuccessShare?: number;
+  /**
    * The candidate patterns in one finished episode. Return each pattern at most once; an
    * episode with no steps yields none. Sync or async; reject with `signal.reason` when aborted.
    */

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { openTempMemory } from '../__fixtures__/temp-store.js';
 import { createActionPairMiner } from '../mining/__fixtures__/test-miners.js';
+import type { PatternMinerV1 } from '../mining/pattern-miner.js';
 import { relevanceWeights } from './relevant-patterns.js';
 
 let store: Awaited<ReturnType<typeof openTempMemory>>;
@@ -59,5 +61,65 @@ describe('relevantPatterns', () => {
       code: 'VALIDATION',
       issues: [{ path: 'taskType' }, { path: 'limit' }],
     });
+  });
+});
+
+describe('relevantPatterns with a miner that sets minSuccessShare', () => {
+  /** Domain-wide: the first action of each episode, so the share is over the domain's successes. */
+  const firstActionMiner = (): PatternMinerV1<{ first: string }> => ({
+    specificationVersion: 'v1',
+    patternType: 'first_action',
+    dataSchema: z.strictObject({ first: z.string() }),
+    minSuccessShare: 0.5,
+    mine: ({ episode, succeeded }) =>
+      episode.steps[0] === undefined ? [] : [{ data: { first: episode.steps[0].action }, success: succeeded }],
+  });
+  const stores: Awaited<ReturnType<typeof openTempMemory>>[] = [];
+  afterAll(async () => {
+    for (const opened of stores) await opened.close();
+  });
+
+  /** Six successful debugging runs and two failed ones, the same in every store. */
+  async function fill(miners: PatternMinerV1[]) {
+    const opened = await openTempMemory({ miners });
+    stores.push(opened);
+    const runs: [string[], 'completed' | 'failed'][] = [
+      [['read_logs', 'fix_code', 'run_tests'], 'completed'],
+      [['read_logs', 'fix_code', 'run_tests'], 'completed'],
+      [['read_logs', 'fix_code', 'run_tests'], 'completed'],
+      [['read_logs', 'fix_code'], 'completed'],
+      [['bisect', 'fix_code'], 'completed'],
+      [['bisect', 'fix_code'], 'completed'],
+      [['guess', 'retry'], 'failed'],
+      [['guess', 'retry'], 'failed'],
+    ];
+    for (const [actions, status] of runs) {
+      const episode = await opened.memory.startEpisode({ taskType: 'debugging', domain: 'web' });
+      await opened.memory.logSteps(episode.id, actions.map((action) => ({ action })));
+      await opened.memory.completeEpisode(episode.id, { status });
+    }
+    return opened.memory;
+  }
+  const summaries = async (memory: Awaited<ReturnType<typeof fill>>, type: string) =>
+    (await memory.relevantPatterns({ types: [type], taskType: 'debugging' })).map((hit) => hit.pattern.summary).sort();
+
+  it('reports only what at least that share of the successful runs show, per task type and domain-wide', async () => {
+    const strict = await fill([{ ...createActionPairMiner(), minSuccessShare: 0.5 }, firstActionMiner()]);
+    // Of 6 successes: read_logs→fix_code 4, fix_code→run_tests 3, bisect→fix_code 2, guess→retry 0.
+    expect(await summaries(strict, 'action_pair')).toEqual(['fix_code then run_tests', 'read_logs then fix_code']);
+    expect(await summaries(strict, 'first_action')).toEqual(['read_logs']);
+    // Every pattern is still stored and listed.
+    expect(await strict.listPatterns({ type: 'action_pair' })).toHaveLength(4);
+  });
+
+  it('reports every pattern seen often enough when the miner sets no share', async () => {
+    const lenient = await fill([createActionPairMiner(), { ...firstActionMiner(), minSuccessShare: undefined }]);
+    expect(await summaries(lenient, 'action_pair')).toEqual([
+      'bisect then fix_code',
+      'fix_code then run_tests',
+      'guess then retry',
+      'read_logs then fix_code',
+    ]);
+    expect(await summaries(lenient, 'first_action')).toEqual(['bisect', 'guess', 'read_logs']);
   });
 });

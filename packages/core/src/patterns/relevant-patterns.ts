@@ -26,7 +26,10 @@ export function relevantPatternsSchema(context: Pick<EngineContext, 'schemas' | 
     /** Patterns mined for another task type are left out; domain-wide ones stay. */
     taskType: schemas.taskType.optional(),
     types: z.array(schemas.patternType).min(1).max(32).optional(),
-    /** Patterns seen in fewer episodes are left out: one episode is an anecdote. */
+    /**
+     * Patterns seen in fewer episodes are left out: one episode is an anecdote. For a type whose
+     * miner sets `minSuccessShare`, this many of those episodes must also have succeeded.
+     */
     minSupport: z.number().int().min(1).default(2),
     limit: z.number().int().min(1).max(config.limits.maxPageSize).default(10),
     /** Supporting episode ids returned per pattern, newest first. */
@@ -58,12 +61,16 @@ interface Candidate {
 export function createRelevantPatterns(context: EngineContext) {
   const { db } = context;
   const schema = relevantPatternsSchema(context);
+  const successShares = context.config.miners.flatMap((miner) =>
+    miner.minSuccessShare === undefined ? [] : [[miner.patternType, miner.minSuccessShare] as const],
+  );
 
   return {
     /**
      * The patterns relevant to a task, best first: by evidence, text similarity and task type
      * (see `relevanceWeights`), within the caller's scope, each with its supporting episodes,
-     * counts and lift.
+     * counts and lift. A pattern whose miner sets `minSuccessShare` is left out until that share
+     * of its scope's successful episodes shows it.
      */
     async relevantPatterns(input: RelevantPatternsInput = {}, options: CallOptions = {}): Promise<RelevantPattern[]> {
       const filters = parseInput(schema, input, 'pattern query');
@@ -73,6 +80,17 @@ export function createRelevantPatterns(context: EngineContext) {
           .when('p.support >= ?', filters.minSupport)
           .when('p.domain = ?', filters.domain)
           .scope('p.domain', options.scope);
+        for (const [type, share] of successShares) {
+          filter.when(
+            `(p.pattern_type <> ? OR (p.successes >= ? AND p.successes >= ? * COALESCE(
+               (SELECT json_extract(b.stats, '$.successes') FROM pattern_baselines b
+                WHERE b.domain = p.domain AND b.task_type = COALESCE(p.task_type, ?)), 0)))`,
+            type,
+            filters.minSupport,
+            share,
+            wholeDomain,
+          );
+        }
         const types = filters.types;
         return types === undefined ? filter : filter.when(`p.pattern_type IN (${types.map(() => '?').join(', ')})`, ...types);
       };

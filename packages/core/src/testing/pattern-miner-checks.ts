@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { enumNameSchema } from '../enums.js';
 import { canonicalJson } from '../mining/canonical-json.js';
+import { isSuccessShare } from '../mining/miner-registry.js';
 import type { MineInput, PatternCandidate, PatternMinerV1 } from '../mining/pattern-miner.js';
 import type { EpisodeWithSteps, Step } from '../types.js';
 import { createMineInputs, type EpisodeFixture } from './episode-fixtures.js';
@@ -69,7 +70,7 @@ function longEpisode(options: Resolved, counter: { reads: number }): MineInput {
 /** Every check `testPatternMiner` runs, in order. Exported so the suite itself can be tested. */
 export const patternMinerChecks: readonly PatternMinerCheck[] = [
   {
-    name: 'declares the v1 contract: specificationVersion, a snake_case patternType, a zod dataSchema and mine()',
+    name: 'declares the v1 contract: specificationVersion, a snake_case patternType, a zod dataSchema, mine() and a valid minSuccessShare',
     async run(factory) {
       const miner = await factory();
       assert.equal(miner.specificationVersion, 'v1');
@@ -77,6 +78,7 @@ export const patternMinerChecks: readonly PatternMinerCheck[] = [
       assert.equal(typeof miner.dataSchema?.safeParse, 'function', 'dataSchema is not a zod schema');
       assert.equal(typeof miner.mine, 'function');
       assert.ok(miner.describe === undefined || typeof miner.describe === 'function', 'describe is not a function');
+      assert.ok(isSuccessShare(miner.minSuccessShare), `minSuccessShare ${miner.minSuccessShare} is not in (0, 1]`);
     },
   },
   {

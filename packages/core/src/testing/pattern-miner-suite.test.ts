@@ -22,6 +22,7 @@ const broken = (change: (miner: Pairs) => Partial<Pairs>): PatternMinerFactory =
 /** For each check, a miner that breaks exactly what it guards. */
 const breakers: Record<string, PatternMinerFactory> = {
   'declares the v1 contract': broken(() => ({ specificationVersion: 'v2' as 'v1' })),
+  'a valid minSuccessShare': broken(() => ({ minSuccessShare: 1.5 })),
   'finds patterns': broken(() => ({ mine: () => [] })),
   'validates against its own schema': broken((miner) => ({
     mine: async (input) => (await miner.mine(input)).map((c) => ({ ...c, data: { ...c.data, extra: true } })),

@@ -62,6 +62,15 @@ describe('tool-sequence miner', () => {
       expect.objectContaining({ code: 'CONFIG', issues: [expect.objectContaining({ path: 'maxLength' })] }),
     );
     expect(() => createToolSequenceMiner({ window: 1 } as never)).toThrow(expect.objectContaining({ code: 'CONFIG' }));
+    expect(() => createToolSequenceMiner({ minSuccessShare: 1.5 })).toThrow(
+      expect.objectContaining({ code: 'CONFIG', issues: [expect.objectContaining({ path: 'minSuccessShare' })] }),
+    );
+  });
+
+  it('asks for a sequence most successful runs share by default, and for none with minSuccessShare 0', () => {
+    expect(createToolSequenceMiner().minSuccessShare).toBe(0.5);
+    expect(createToolSequenceMiner({ minSuccessShare: 0.25 }).minSuccessShare).toBe(0.25);
+    expect(createToolSequenceMiner({ minSuccessShare: 0 }).minSuccessShare).toBeUndefined();
   });
 
   it('accumulates support and success per task type in a real store, and reports lift', async () => {

@@ -31,6 +31,13 @@ export const toolSequenceOptionsSchema = z
     maxSteps: z.number().int().min(2).max(100_000).default(200),
     /** Most distinct sequences one episode contributes. */
     maxCandidates: z.number().int().min(1).max(10_000).default(500),
+    /**
+     * Share of a task type's successful episodes that must show a sequence before
+     * `relevantPatterns` and `retrieve` report it (see `PatternMinerV1.minSuccessShare`): by
+     * default a sequence most successful runs share. `0` reports every sequence seen in
+     * `minSupport` episodes, ranked by success rate alone.
+     */
+    minSuccessShare: z.number().min(0).max(1).default(0.5),
     /** Maps an action to what is compared; default: the tool name (`read_file src/a.ts` → `read_file`). */
     normalizeAction: actionNormalizerSchema,
   })
@@ -49,8 +56,10 @@ export type ToolSequenceData = z.infer<typeof toolSequenceDataSchema>;
  * Mines frequent action sequences, per task type and domain: every distinct ordered
  * subsequence of 2..3 actions within a window of 3 steps (contiguous n-grams and sequences with
  * gaps). Each finished episode that shows a sequence is one more unit of support; it is evidence
- * of success when the episode succeeded. The engine ranks sequences by the Wilson lower bound of
- * that success rate, and `relevantPatterns` reports their lift over the task type's base rate.
+ * of success when the episode succeeded. `relevantPatterns` reports a sequence once at least
+ * `minSuccessShare` of the task type's successful episodes show it (a recipe most good runs
+ * share, not what two lucky runs did), ranks those by the Wilson lower bound of their success
+ * rate, and gives their lift over the task type's base rate.
  *
  * @example
  * const memory = await openMemory({ miners: [createToolSequenceMiner({ maxLength: 4 })] });
@@ -62,6 +71,7 @@ export function createToolSequenceMiner(options: ToolSequenceOptions = {}): Patt
     patternType: 'tool_sequence',
     dataSchema: toolSequenceDataSchema,
     describe: (data) => data.actions.join(' → '),
+    ...(settings.minSuccessShare > 0 ? { minSuccessShare: settings.minSuccessShare } : {}),
     mine({ episode, succeeded, signal }) {
       signal?.throwIfAborted();
       const actions: string[] = [];
