@@ -82,9 +82,13 @@ describe('errors', () => {
     const batched = t.client(t.adminToken);
     const single = t.client(t.adminToken, { batch: false });
     const episode = await batched.episodes.start.mutate({ taskType: 'debugging', domain: 'web', metadata: { a: 1 } });
-    expect(await single.episodes.get.query({ episodeId: episode.id })).toEqual(
-      await batched.episodes.get.query({ episodeId: episode.id }),
-    );
+    const fromBatch = await batched.episodes.get.query({ episodeId: episode.id });
+    expect(await single.episodes.get.query({ episodeId: episode.id })).toEqual(fromBatch);
+    // The single GET hands on the engine's JSON text as it is: byte for byte what tRPC would encode.
+    const alone = await fetch(`${t.url}/trpc/episodes.get?input=${encodeURIComponent(JSON.stringify({ episodeId: episode.id }))}`, {
+      headers: { authorization: `Bearer ${t.adminToken}` },
+    });
+    expect(await alone.text()).toBe(JSON.stringify({ result: { data: fromBatch } }));
     for (const input of [{ episodeId: 'bad' }, { episodeId: '01900000-0000-7000-8000-000000000000' }]) {
       const alone = (await rejection(single.episodes.get.query(input))) as Refusal;
       const inBatch = (await rejection(batched.episodes.get.query(input))) as Refusal;

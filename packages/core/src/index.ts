@@ -68,6 +68,7 @@ export type { RetrieveInput } from './schemas/input-schemas.js';
 export { cacheSettingsSchema, cacheTtlSchema } from './cache/cache-options.js';
 export type { CacheSettings } from './cache/cache-options.js';
 export type { InvalidateCacheInput } from './cache/invalidation.js';
+export type { EpisodeJson } from './cache/read-through.js';
 export { VectorMatrix } from './embeddings/vector-matrix.js';
 export type { MatrixHit } from './embeddings/vector-matrix.js';
 export { auditOperations, auditOutcomes, auditQuerySchema, localActor } from './audit/audit-event.js';

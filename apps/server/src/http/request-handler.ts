@@ -68,11 +68,10 @@ export function createRequestHandler(options: RequestHandlerOptions) {
       entityId: procedure,
       outcome: 'denied',
     });
-  const createContext = async (req: IncomingMessage): Promise<ServerContext> => ({
-    ...(await authenticate(memory, req.headers.authorization)),
-    observer: metrics,
-    recordDenied,
-  });
+  const createContext = async (req: IncomingMessage): Promise<ServerContext> => {
+    const { caller, authProblem } = await authenticate(memory, req.headers.authorization);
+    return { caller, authProblem, observer: metrics, recordDenied };
+  };
   const reportInternal = (error: TRPCError, path: string | undefined) => {
     if (error.code === 'INTERNAL_SERVER_ERROR') options.onInternalError(error.cause ?? error, path);
   };

@@ -1,6 +1,8 @@
+import type { EpisodeWithSteps } from '@episodic/core';
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { assertDomainsAllowed } from '../auth/domain-access.js';
+import { asJsonText } from '../http/json-text.js';
 import { readProcedure, router, writeProcedure } from '../trpc.js';
 import type { RouterDeps } from './router-deps.js';
 
@@ -50,9 +52,10 @@ export function createEpisodesRouter({ memory, events, episodeDomains }: RouterD
 
     /** The episode with its steps. Another domain's episode is `NOT_FOUND`, exactly like a missing one. */
     get: readProcedure.input(episodeRef).query(async ({ ctx, input }) => {
-      const episode = await memory.getEpisode(input.episodeId, ctx.call);
-      if (episode === null) throw new TRPCError({ code: 'NOT_FOUND', message: `Episode ${input.episodeId} does not exist.` });
-      return episode;
+      // The hottest read: the cached JSON goes to the client as it is (see JsonText).
+      const found = await memory.getEpisodeJson(input.episodeId, ctx.call);
+      if (found === null) throw new TRPCError({ code: 'NOT_FOUND', message: `Episode ${input.episodeId} does not exist.` });
+      return asJsonText<EpisodeWithSteps>(found.json);
     }),
 
     /** Newest first, one page at a time; pass `nextCursor` back as `cursor`. */

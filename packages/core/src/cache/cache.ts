@@ -19,6 +19,12 @@ export function keyspaceOfKey(key: CacheKey): CacheKeyspace {
  */
 export type Generation = number;
 
+/** A cached value as the UTF-8 bytes of its JSON, with the domain it was stored under. */
+export interface CachedJson {
+  json: Buffer;
+  domain: string;
+}
+
 /**
  * The engine's view of its cache. The engine runs the same with the disabled implementation;
  * the LMDB one is shared by every process that opens the same database and cache path.
@@ -32,10 +38,18 @@ export interface Cache {
   get<T>(key: CacheKey): T | undefined;
   /** The first fresh value among `keys` (one value that may live under several keys); one hit or miss. */
   getFirst<T>(keys: readonly CacheKey[]): T | undefined;
+  /**
+   * As `get`, but the value's JSON as UTF-8 bytes, unparsed, with the domain it was filled with:
+   * for a value handed on as it is once its domain is checked. A value filled without a domain misses.
+   */
+  getJson(key: CacheKey): CachedJson | undefined;
   /** The current generation, from a new LMDB snapshot (as `get`). */
   generation(): Generation;
-  /** Stores `value` unless a write happened since `generation` was read. Never throws. */
-  fill(key: CacheKey, value: unknown, generation: Generation): void;
+  /**
+   * Stores `value` unless a write happened since `generation` was read. Never throws. `domain`
+   * (the domain the value belongs to) is stored beside it for `getJson`.
+   */
+  fill(key: CacheKey, value: unknown, generation: Generation, domain?: string): void;
   /**
    * Deletes `keys` and advances the generation in one LMDB transaction, committed when this
    * returns. Every engine write calls it after its database commit.
@@ -60,6 +74,7 @@ export function disabledCache(reason: string): Cache {
     enabled: false,
     get: () => undefined,
     getFirst: () => undefined,
+    getJson: () => undefined,
     generation: () => 0,
     fill: () => undefined,
     invalidate: () => undefined,

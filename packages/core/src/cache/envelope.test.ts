@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encodeEnvelope, envelopeExpiry, envelopeJson, isDeflated } from './envelope.js';
+import { encodeEnvelope, envelopeDomain, envelopeExpiry, envelopeJson, envelopeJsonBytes, isDeflated } from './envelope.js';
 
 const expiresAt = Date.UTC(2030, 0, 1);
 
@@ -27,6 +27,17 @@ describe('cache value envelope', () => {
     const envelope = encodeEnvelope(json, expiresAt, { compressionThreshold: 0 });
     expect(isDeflated(envelope)).toBe(false);
     expect(envelopeJson(envelope)).toBe(json);
+  });
+
+  it('carries the domain a value belongs to beside its JSON, plain or deflated', () => {
+    for (const json of [JSON.stringify({ id: 'e1' }), JSON.stringify({ text: 'x'.repeat(4000) })]) {
+      const envelope = encodeEnvelope(json, expiresAt, { compressionThreshold: 1024 }, 'web "shop" ✓');
+      expect(envelopeDomain(envelope)).toBe('web "shop" ✓');
+      expect(envelopeJson(envelope)).toBe(json);
+      expect(envelopeJsonBytes(envelope).toString('utf8')).toBe(json);
+      expect(envelopeExpiry(envelope)).toBe(expiresAt);
+    }
+    expect(envelopeDomain(encodeEnvelope('{}', expiresAt, { compressionThreshold: 1024 }))).toBeUndefined();
   });
 
   it('recognises bytes that are not an envelope', () => {

@@ -2,7 +2,9 @@ import { deflateRawSync, inflateRawSync } from 'node:zlib';
 
 /**
  * How a cached value is stored: one byte of flags, the expiry (ms since the epoch, float64 LE),
- * then the JSON text of the value, deflated when that pays.
+ * optionally the domain the value belongs to (uint16 LE byte length, then UTF-8), then the JSON
+ * text of the value, deflated when that pays. The domain sits outside the JSON so that a value
+ * can be checked against a caller's scope and handed on as text without being parsed.
  *
  * We compress here rather than with lmdb-js's `compression` option: with that option on, a
  * multi-process probe lost an acknowledged write, and our own envelope keeps the stored bytes
@@ -10,17 +12,21 @@ import { deflateRawSync, inflateRawSync } from 'node:zlib';
  */
 const formatV1 = 0x10;
 const deflated = 0x01;
+const withDomain = 0x02;
 const headerBytes = 9;
 /** A deflated value must save at least this share of its bytes, or it is stored plain. */
 const minimumSaving = 1 / 8;
+const maxDomainBytes = 0xffff;
 
 export interface EnvelopeOptions {
   /** JSON texts of at least this many bytes are deflated. */
   compressionThreshold: number;
 }
 
-export function encodeEnvelope(json: string, expiresAt: number, options: EnvelopeOptions): Buffer {
+export function encodeEnvelope(json: string, expiresAt: number, options: EnvelopeOptions, domain?: string): Buffer {
   const plain = Buffer.from(json, 'utf8');
+  const domainBytes = domain === undefined ? undefined : Buffer.from(domain, 'utf8');
+  if (domainBytes !== undefined && domainBytes.length > maxDomainBytes) throw new RangeError('domain too long for a cache entry');
   let payload = plain;
   let flags = formatV1;
   if (plain.length >= options.compressionThreshold) {
@@ -31,10 +37,16 @@ export function encodeEnvelope(json: string, expiresAt: number, options: Envelop
       flags |= deflated;
     }
   }
-  const envelope = Buffer.allocUnsafe(headerBytes + payload.length);
+  const domainField = domainBytes === undefined ? 0 : 2 + domainBytes.length;
+  if (domainBytes !== undefined) flags |= withDomain;
+  const envelope = Buffer.allocUnsafe(headerBytes + domainField + payload.length);
   envelope[0] = flags;
   envelope.writeDoubleLE(expiresAt, 1);
-  payload.copy(envelope, headerBytes);
+  if (domainBytes !== undefined) {
+    envelope.writeUInt16LE(domainBytes.length, headerBytes);
+    domainBytes.copy(envelope, headerBytes + 2);
+  }
+  payload.copy(envelope, headerBytes + domainField);
   return envelope;
 }
 
@@ -48,12 +60,34 @@ export function isDeflated(envelope: Buffer): boolean {
   return ((envelope[0] ?? 0) & deflated) !== 0;
 }
 
+/** Where the JSON payload starts: after the header and the domain, when there is one. */
+function payloadStart(envelope: Buffer): number {
+  return ((envelope[0] ?? 0) & withDomain) === 0 ? headerBytes : headerBytes + 2 + envelope.readUInt16LE(headerBytes);
+}
+
+/** The domain the value was stored with, or `undefined` when it was stored without one. */
+export function envelopeDomain(envelope: Buffer): string | undefined {
+  if (((envelope[0] ?? 0) & withDomain) === 0) return undefined;
+  return envelope.toString('utf8', headerBytes + 2, headerBytes + 2 + envelope.readUInt16LE(headerBytes));
+}
+
+/**
+ * The JSON inside an envelope as UTF-8 bytes, copied out of `envelope`, which may be lmdb-js's
+ * reusable read buffer (overwritten by the next read).
+ */
+export function envelopeJsonBytes(envelope: Buffer): Buffer {
+  const start = payloadStart(envelope);
+  if (isDeflated(envelope)) return inflateRawSync(envelope.subarray(start, envelope.length));
+  return Buffer.from(envelope.subarray(start, envelope.length));
+}
+
 /**
  * The JSON text inside an envelope. `envelope` may be lmdb-js's reusable read buffer, so the
  * text is copied out before anything else reads from LMDB.
  */
 export function envelopeJson(envelope: Buffer): string {
+  const start = payloadStart(envelope);
   // An explicit end: the reusable buffer's `length` is the value's, its backing store is larger.
-  if (isDeflated(envelope)) return inflateRawSync(envelope.subarray(headerBytes, envelope.length)).toString('utf8');
-  return envelope.toString('utf8', headerBytes, envelope.length);
+  if (isDeflated(envelope)) return inflateRawSync(envelope.subarray(start, envelope.length)).toString('utf8');
+  return envelope.toString('utf8', start, envelope.length);
 }

@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import type { Logger } from '../logger.js';
-import { keyspaceOfKey, type Cache, type CacheKey, type Generation } from './cache.js';
+import { keyspaceOfKey, type Cache, type CacheKey, type CachedJson, type Generation } from './cache.js';
 import {
   keyspaceRange,
   liveBytes,
@@ -12,7 +12,7 @@ import {
 } from './cache-maintenance.js';
 import type { CacheSettings } from './cache-options.js';
 import { cacheKeyspaces, type CacheKeyspace, type CacheStats, type KeyspaceStats } from './cache-stats.js';
-import { encodeEnvelope, envelopeExpiry, envelopeJson } from './envelope.js';
+import { encodeEnvelope, envelopeDomain, envelopeExpiry, envelopeJson, envelopeJsonBytes } from './envelope.js';
 import { advanceGeneration, dataFileInode, readGeneration, releaseHandle, type LmdbHandle } from './lmdb-handle.js';
 
 export interface LmdbCacheOptions {
@@ -104,16 +104,22 @@ export function createLmdbCache(options: LmdbCacheOptions): Cache {
   }, Math.min(folderCheckMs, settings.sweepIntervalMs));
   timer.unref();
 
-  /** A fresh value at `key`, or undefined; counts nothing. */
-  function read<T>(active: LmdbHandle, key: CacheKey, now: number): T | undefined {
+  /** A fresh value at `key` as `decode` reads its envelope, or undefined; counts nothing. */
+  function read<T>(active: LmdbHandle, key: CacheKey, now: number, decode: (envelope: Buffer) => T | undefined): T | undefined {
     const bytes = active.db.getBinaryFast(key);
     if (bytes === undefined) return undefined;
     const expiry = envelopeExpiry(bytes);
     if (expiry === null || expiry <= now) return undefined;
-    return JSON.parse(envelopeJson(bytes)) as T;
+    return decode(bytes);
   }
 
-  function lookup<T>(keys: readonly CacheKey[], keyspace: CacheKeyspace): T | undefined {
+  const parsed = <T>(envelope: Buffer) => JSON.parse(envelopeJson(envelope)) as T;
+  const asText = (envelope: Buffer): CachedJson | undefined => {
+    const domain = envelopeDomain(envelope);
+    return domain === undefined ? undefined : { json: envelopeJsonBytes(envelope), domain };
+  };
+
+  function lookup<T>(keys: readonly CacheKey[], keyspace: CacheKeyspace, decode: (envelope: Buffer) => T | undefined): T | undefined {
     const active = handle;
     if (active === null) return undefined;
     try {
@@ -122,7 +128,7 @@ export function createLmdbCache(options: LmdbCacheOptions): Cache {
       active.db.resetReadTxn();
       const now = Date.now();
       for (const key of keys) {
-        const value = read<T>(active, key, now);
+        const value = read(active, key, now, decode);
         if (value !== undefined) {
           counters[keyspace].hits += 1;
           return value;
@@ -152,8 +158,10 @@ export function createLmdbCache(options: LmdbCacheOptions): Cache {
     get enabled() {
       return handle !== null;
     },
-    get: <T>(key: CacheKey) => lookup<T>([key], keyspaceOfKey(key)),
-    getFirst: <T>(keys: readonly CacheKey[]) => (keys[0] === undefined ? undefined : lookup<T>(keys, keyspaceOfKey(keys[0]))),
+    get: <T>(key: CacheKey) => lookup([key], keyspaceOfKey(key), parsed<T>),
+    getFirst: <T>(keys: readonly CacheKey[]) =>
+      keys[0] === undefined ? undefined : lookup(keys, keyspaceOfKey(keys[0]), parsed<T>),
+    getJson: (key: CacheKey) => lookup([key], keyspaceOfKey(key), asText),
 
     generation(): Generation {
       if (handle === null) return Number.NaN;
@@ -165,11 +173,11 @@ export function createLmdbCache(options: LmdbCacheOptions): Cache {
       }
     },
 
-    fill(key, value, generation) {
+    fill(key, value, generation, domain) {
       const active = handle;
       if (active === null || Number.isNaN(generation)) return;
       try {
-        const envelope = encodeEnvelope(JSON.stringify(value), Date.now() + ttlMs[keyspaceOfKey(key)], settings);
+        const envelope = encodeEnvelope(JSON.stringify(value), Date.now() + ttlMs[keyspaceOfKey(key)], settings, domain);
         if (envelope.length > settings.mapSizeBytes * maxValueShare) return;
         try {
           put(active, key, envelope, generation, envelope.length);

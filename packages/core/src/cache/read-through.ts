@@ -17,6 +17,22 @@ export interface CachedReads {
   searchText(input: SearchTextInput, options?: CallOptions): Promise<TextSearchHit[]>;
 }
 
+/** An episode as JSON (the UTF-8 bytes of what `JSON.stringify` makes of `getEpisode`'s answer), with its domain. */
+export interface EpisodeJson {
+  json: Buffer;
+  domain: string;
+}
+
+/** The cached reads, and `getEpisodeJson`, which only a cache in front of them can answer without parsing. */
+export interface ReadThroughReads extends CachedReads {
+  /**
+   * `getEpisode`, answered as JSON bytes: from the cache without parsing or decoding the stored
+   * value, for a server that sends the episode on as it is. Same scope rule, audit entry and
+   * validation.
+   */
+  getEpisodeJson(episodeId: string, options?: CallOptions): Promise<EpisodeJson | null>;
+}
+
 export interface ReadThroughOptions {
   schemas: InputSchemas;
   /** Every pattern type the store accepts: a pattern is cached under its type, which `getPattern` is not told. */
@@ -43,7 +59,7 @@ export function queryKey(operation: string, input: unknown, scope: AccessScope |
  * the answer is stored, unless a write happened meanwhile (the generation read before the
  * database read no longer matches), since the answer might then predate that write.
  */
-export function readThrough(cache: Cache, reads: CachedReads, options: ReadThroughOptions): CachedReads {
+export function readThrough(cache: Cache, reads: CachedReads, options: ReadThroughOptions): ReadThroughReads {
   const { schemas } = options;
 
   async function cachedQuery<T>(operation: string, input: unknown, scope: AccessScope | undefined, load: () => Promise<T>) {
@@ -56,17 +72,31 @@ export function readThrough(cache: Cache, reads: CachedReads, options: ReadThrou
     return result;
   }
 
+  // Only a well-formed id can be a key; anything else goes on to be refused by validation.
+  const episodeKey = (episodeId: string) =>
+    typeof episodeId === 'string' && uuidPattern.test(episodeId) ? cacheKey.episode(episodeId) : undefined;
+
+  async function loadEpisode(episodeId: string, callOptions: CallOptions) {
+    const generation = cache.generation();
+    const episode = await reads.getEpisode(episodeId, callOptions);
+    if (episode !== null) cache.fill(cacheKey.episode(episode.id), episode, generation, episode.domain);
+    return episode;
+  }
+
   return {
     async getEpisode(episodeId, callOptions = {}) {
-      // Only a well-formed id can be a key; anything else goes on to be refused by validation.
-      if (typeof episodeId === 'string' && uuidPattern.test(episodeId)) {
-        const cached = cache.get<EpisodeWithSteps>(cacheKey.episode(episodeId));
-        if (cached !== undefined) return inScope(cached.domain, callOptions.scope) ? cached : null;
-      }
-      const generation = cache.generation();
-      const episode = await reads.getEpisode(episodeId, callOptions);
-      if (episode !== null) cache.fill(cacheKey.episode(episode.id), episode, generation);
-      return episode;
+      const key = episodeKey(episodeId);
+      const cached = key === undefined ? undefined : cache.get<EpisodeWithSteps>(key);
+      if (cached !== undefined) return inScope(cached.domain, callOptions.scope) ? cached : null;
+      return loadEpisode(episodeId, callOptions);
+    },
+
+    async getEpisodeJson(episodeId, callOptions = {}) {
+      const key = episodeKey(episodeId);
+      const cached = key === undefined ? undefined : cache.getJson(key);
+      if (cached !== undefined) return inScope(cached.domain, callOptions.scope) ? cached : null;
+      const episode = await loadEpisode(episodeId, callOptions);
+      return episode === null ? null : { json: Buffer.from(JSON.stringify(episode), 'utf8'), domain: episode.domain };
     },
 
     async getPattern(patternId, callOptions = {}) {
