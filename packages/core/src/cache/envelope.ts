@@ -71,23 +71,23 @@ export function envelopeDomain(envelope: Buffer): string | undefined {
   return envelope.toString('utf8', headerBytes + 2, headerBytes + 2 + envelope.readUInt16LE(headerBytes));
 }
 
+/** The JSON's UTF-8 bytes: inflated into a new buffer, or a view into `envelope` when stored plain. */
+function payload(envelope: Buffer): Buffer {
+  // An explicit end: the reusable buffer's `length` is the value's, its backing store is larger.
+  const body = envelope.subarray(payloadStart(envelope), envelope.length);
+  return isDeflated(envelope) ? inflateRawSync(body) : body;
+}
+
 /**
  * The JSON inside an envelope as UTF-8 bytes, copied out of `envelope`, which may be lmdb-js's
  * reusable read buffer (overwritten by the next read).
  */
 export function envelopeJsonBytes(envelope: Buffer): Buffer {
-  const start = payloadStart(envelope);
-  if (isDeflated(envelope)) return inflateRawSync(envelope.subarray(start, envelope.length));
-  return Buffer.from(envelope.subarray(start, envelope.length));
+  const bytes = payload(envelope);
+  return isDeflated(envelope) ? bytes : Buffer.from(bytes);
 }
 
-/**
- * The JSON text inside an envelope. `envelope` may be lmdb-js's reusable read buffer, so the
- * text is copied out before anything else reads from LMDB.
- */
+/** The JSON text inside an envelope (decoding copies it out of a reusable read buffer). */
 export function envelopeJson(envelope: Buffer): string {
-  const start = payloadStart(envelope);
-  // An explicit end: the reusable buffer's `length` is the value's, its backing store is larger.
-  if (isDeflated(envelope)) return inflateRawSync(envelope.subarray(start, envelope.length)).toString('utf8');
-  return envelope.toString('utf8', start, envelope.length);
+  return payload(envelope).toString('utf8');
 }
