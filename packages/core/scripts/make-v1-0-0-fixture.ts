@@ -37,5 +37,5 @@ await db.write(async (tx) => {
 });
 // VACUUM INTO writes one self-contained file in rollback-journal mode: no -wal or -shm beside it.
 await db.client.execute({ sql: 'VACUUM INTO ?', args: [path] });
-db.close();
+await db.close();
 console.log(`wrote ${path}`);

@@ -44,7 +44,7 @@ async function migrateOrClose(db: Database): Promise<MigrationReport> {
   try {
     return await migrate(db);
   } catch (error) {
-    db.close();
+    await db.close();
     if (EpisodicError.isInstance(error)) throw error;
     throw new EpisodicError('STORAGE', `Could not bring the database schema up to date: ${(error as Error).message}`, {
       cause: error,
@@ -64,8 +64,8 @@ export async function openMemory(config: MemoryConfig = {}) {
   const db = await openDatabase(resolved);
   const migration = await migrateOrClose(db);
   if (resolved.embeddings !== undefined) {
-    await assertStoredStampsMatch(db, embeddingStamp(resolved.embeddings)).catch((error: unknown) => {
-      db.close();
+    await assertStoredStampsMatch(db, embeddingStamp(resolved.embeddings)).catch(async (error: unknown) => {
+      await db.close();
       throw error;
     });
   }
@@ -228,7 +228,7 @@ export async function openMemory(config: MemoryConfig = {}) {
       mining.close();
       cache.close();
       await audit.flush();
-      db.close();
+      await db.close();
     },
   });
 }

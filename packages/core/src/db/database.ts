@@ -1,6 +1,8 @@
 import { createClient, type Client, type InStatement, type ResultSet, type Transaction } from '@libsql/client';
 import { EpisodicError } from '../errors.js';
 import { createOwnerOnlyFile, ensureParentDirectory, locateDatabase, type DatabaseLocation } from './database-location.js';
+import type { Logger } from '../logger.js';
+import { createBackgroundCheckpoints } from './background-checkpoints.js';
 import { fileWriteLock, Mutex } from './mutex.js';
 
 export interface DatabaseOptions {
@@ -12,6 +14,9 @@ export interface DatabaseOptions {
   synchronous: 'normal' | 'full';
   /** Encrypts a local file (and its WAL) at rest with libSQL's own encryption. */
   encryptionKey?: string | undefined;
+  /** Checkpoint from a worker thread once the WAL grows (local files); default true. */
+  backgroundCheckpoints?: boolean | undefined;
+  logger?: Logger | undefined;
 }
 
 /**
@@ -31,7 +36,8 @@ export interface Database {
   write<T>(section: (tx: Transaction) => Promise<T>): Promise<T>;
   /** The reading client, for maintenance statements that must run outside a transaction. */
   readonly client: Client;
-  close(): void;
+  /** Stops background checkpoints, then closes the connections. */
+  close(): Promise<void>;
 }
 
 const letEventLoopRunEvery = 64;
@@ -114,6 +120,17 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   const readClient: Client = reader;
   const writeClient: Client = writer;
   const writes = location.path === undefined ? new Mutex() : fileWriteLock(location.path);
+  const checkpoints =
+    location.kind === 'file' && location.path !== undefined && options.backgroundCheckpoints !== false
+      ? createBackgroundCheckpoints({
+          path: location.path,
+          url: options.url,
+          encryptionKey: options.encryptionKey,
+          logger: options.logger,
+          setAutocheckpoint: (pages) =>
+            void writes.run(() => writeClient.execute(`PRAGMA wal_autocheckpoint = ${pages}`)).catch(() => undefined),
+        })
+      : null;
   let operations = 0;
   const guarded = async <T>(operation: () => Promise<T>): Promise<T> => {
     // libSQL's native statements are freed by finalizers that run only when the event loop
@@ -145,6 +162,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
         try {
           const result = await section(tx);
           await tx.commit();
+          checkpoints?.afterCommit();
           return result;
         } catch (error) {
           if (!tx.closed) await tx.rollback();
@@ -153,7 +171,9 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
           tx.close();
         }
       })),
-    close: () => {
+    close: async () => {
+      // The worker first: once the main connections close, it could be the last one open.
+      await checkpoints?.stop();
       if (writeClient !== readClient) writeClient.close();
       readClient.close();
     },

@@ -80,7 +80,7 @@ beforeAll(async () => {
   await insertEpisodes(0, 2_500);
 });
 afterAll(async () => {
-  db.close();
+  await db.close();
   raw.close();
   await store.close();
 });

@@ -50,7 +50,7 @@ describe('backup and restore', () => {
     const report = await backupDatabase(db, backupPath);
     await new Promise((done) => setTimeout(done, 100));
     const after = acknowledged;
-    db.close();
+    await db.close();
     child.kill('SIGKILL');
 
     expect(report).toMatchObject({ ok: true, problems: [] });
@@ -84,7 +84,7 @@ describe('backup and restore', () => {
     const db = await openDatabase({ url, busyTimeoutMs: 1000, synchronous: 'normal', encryptionKey: 'k1' });
     const backupPath = join(dir, 'backup.db');
     expect((await backupDatabase(db, backupPath, { encryptionKey: 'k1' })).ok).toBe(true);
-    db.close();
+    await db.close();
     expect(readFileSync(backupPath).toString('latin1')).not.toContain('PLAINTEXT-CANARY-5521');
     expect((await verifyDatabase(backupPath)).ok).toBe(false);
   });
@@ -109,7 +109,7 @@ describe('backup and restore', () => {
     const kept = await first.startEpisode({ taskType: 'testing', domain: 'd', context: 'before the backup' });
     const db = await openDatabase({ url: `file:${path}`, busyTimeoutMs: 1000, synchronous: 'normal' });
     await backupDatabase(db, join(dir, 'b.db'));
-    db.close();
+    await db.close();
     const lost = await first.startEpisode({ taskType: 'testing', domain: 'd', context: 'after the backup' });
     await first.close();
 

@@ -71,13 +71,13 @@ export async function rekeyDatabase(options: RekeyOptions): Promise<RekeyReport>
     const checkpoint = (await target.client.execute('PRAGMA wal_checkpoint(TRUNCATE)')).rows[0];
     if (Number(checkpoint?.busy) !== 0) throw new EpisodicError('STORAGE', 'Rekey could not checkpoint the new file; nothing was changed.');
   } catch (error) {
-    target.close();
-    source.close();
+    await target.close();
+    await source.close();
     rmSync(staging, { force: true });
     throw error;
   }
-  target.close();
-  source.close();
+  await target.close();
+  await source.close();
   const previous = swapDatabaseFile(path, staging, 'before-rekey');
   if (options.cachePath !== undefined) rmSync(options.cachePath, { recursive: true, force: true });
   return { rows, previous };

@@ -11,9 +11,9 @@ beforeEach(async () => {
   store = await openTempMemory();
   db = await openDatabase({ url: store.url, busyTimeoutMs: 1000, synchronous: 'normal' });
 });
-afterEach(() => {
-  db.close();
-  store.close();
+afterEach(async () => {
+  await db.close();
+  await store.close();
 });
 
 /** Partial data loss as a tool with foreign keys off would leave it. */

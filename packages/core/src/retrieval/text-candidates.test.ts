@@ -31,7 +31,7 @@ beforeAll(async () => {
   db = await openDatabase({ url: store.url, busyTimeoutMs: 5000, synchronous: 'normal' });
 });
 afterAll(async () => {
-  db.close();
+  await db.close();
   await store.close();
 });
 

@@ -1,0 +1,126 @@
+import { statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import type { Logger } from '../logger.js';
+
+/** The WAL size at which the worker starts: a store that writes little never pays for a thread. */
+export const startAtWalBytes = 1024 * 1024;
+/** How often the worker copies the WAL into the database file. */
+const intervalMs = 100;
+/**
+ * SQLite's own checkpoint on commit stays on as a backstop, at ten times its default: it runs
+ * only if the worker falls far behind (a reader pinning an old snapshot, a worker that died).
+ */
+const backstopPages = 10_000;
+/** Commits between two looks at the WAL's size, before the worker runs. */
+const checkEvery = 16;
+
+/**
+ * The worker: its own connection to the file, a PASSIVE checkpoint every `intervalMs`. PASSIVE
+ * neither waits for nor blocks the main thread's readers and writer. Plain CommonJS, so it runs
+ * the same from the built package and from the sources under test.
+ */
+const workerSource = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { createClient } = require(workerData.clientPath);
+const client = createClient({ url: workerData.url, encryptionKey: workerData.encryptionKey, intMode: 'number' });
+let failing = false;
+const timer = setInterval(async () => {
+  try {
+    await client.execute('PRAGMA wal_checkpoint(PASSIVE)');
+    failing = false;
+  } catch (error) {
+    if (!failing) parentPort.postMessage({ warning: String((error && error.message) || error) });
+    failing = true;
+  }
+}, workerData.intervalMs);
+parentPort.on('message', () => {
+  clearInterval(timer);
+  client.close();
+  parentPort.close();
+});
+`;
+
+export interface BackgroundCheckpointOptions {
+  /** The database file. */
+  path: string;
+  url: string;
+  encryptionKey?: string | undefined;
+  /**
+   * Sets `wal_autocheckpoint` on the connection that writes, between its transactions: its own
+   * checkpoint on commit becomes the backstop while the worker runs.
+   */
+  setAutocheckpoint(pages: number): void;
+  logger?: Logger | undefined;
+}
+
+/**
+ * Moves WAL checkpoints off the thread that writes. SQLite checkpoints on the commit that
+ * pushes the WAL past 1,000 pages, and libSQL's driver runs it synchronously: that commit (one
+ * in five or so when mining, which touches many pattern rows) took 15–20 ms instead of 4 and
+ * blocked the event loop meanwhile. Once the WAL passes `startAtWalBytes`, a worker thread with
+ * its own connection checkpoints instead, while the main thread goes on writing.
+ */
+export function createBackgroundCheckpoints(options: BackgroundCheckpointOptions) {
+  let worker: Worker | null = null;
+  let commits = 0;
+  let stopped = false;
+
+  function start(): void {
+    const clientPath = createRequire(import.meta.url).resolve('@libsql/client');
+    worker = new Worker(workerSource, {
+      eval: true,
+      workerData: { clientPath, url: options.url, encryptionKey: options.encryptionKey, intervalMs },
+    });
+    worker.unref();
+    worker.on('message', (message: { warning?: string }) => {
+      if (message.warning !== undefined) options.logger?.warn(`episodic: background checkpoint failed: ${message.warning}`);
+    });
+    let failure = 'it exited';
+    worker.on('error', (error) => {
+      failure = error.message;
+    });
+    worker.on('exit', () => {
+      if (stopped) return;
+      // Not asked to stop: hand checkpoints back to SQLite for good rather than retry a thread that fails.
+      stopped = true;
+      worker = null;
+      options.logger?.warn(`episodic: the checkpoint worker stopped (${failure}); SQLite checkpoints on commit again`);
+      options.setAutocheckpoint(1000);
+    });
+    options.setAutocheckpoint(backstopPages);
+  }
+
+  return {
+    /** Whether the worker runs (for tests and stats). */
+    get running(): boolean {
+      return worker !== null;
+    },
+
+    /** Called after each commit: starts the worker once the WAL has grown. Cheap otherwise. */
+    afterCommit(): void {
+      if (worker !== null || stopped) return;
+      commits += 1;
+      if (commits % checkEvery !== 0) return;
+      try {
+        if (statSync(`${options.path}-wal`).size >= startAtWalBytes) start();
+      } catch {
+        // No WAL yet, or the folder is gone: SQLite keeps checkpointing on commit.
+      }
+    },
+
+    /** Stops the worker after its current checkpoint and closes its connection. */
+    async stop(): Promise<void> {
+      stopped = true;
+      const running = worker;
+      worker = null;
+      if (running === null) return;
+      const exited = new Promise<void>((resolve) => running.once('exit', () => resolve()));
+      // Unreferenced so that an open store never keeps a process alive; referenced while we wait
+      // for it, or a process with nothing else to do would exit before the worker does.
+      running.ref();
+      running.postMessage('stop');
+      await exited;
+    },
+  };
+}
