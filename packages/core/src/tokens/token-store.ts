@@ -67,7 +67,7 @@ interface CachedToken {
   /**
    * The secret that last matched `hash`: the next request with the same bearer is compared with
    * it in constant time instead of being hashed again, which a busy server would pay per call.
-   * Only for as long as the entry is cached (`tokenRecheckMs`).
+   * A fresh read of the row (every `tokenRecheckMs` while in use) starts without it.
    */
   proven?: Buffer;
   readAt: number;
