@@ -92,20 +92,24 @@ export function createBackgroundCheckpoints(options: BackgroundCheckpointOptions
   }
 
   return {
-    /** Whether the worker runs (for tests and stats). */
-    get running(): boolean {
-      return worker !== null;
-    },
-
     /** Called after each commit: starts the worker once the WAL has grown. Cheap otherwise. */
     afterCommit(): void {
       if (worker !== null || stopped) return;
       commits += 1;
       if (commits % checkEvery !== 0) return;
+      let walBytes = 0;
       try {
-        if (statSync(`${options.path}-wal`).size >= startAtWalBytes) start();
+        walBytes = statSync(`${options.path}-wal`).size;
       } catch {
         // No WAL yet, or the folder is gone: SQLite keeps checkpointing on commit.
+      }
+      if (walBytes < startAtWalBytes) return;
+      try {
+        start();
+      } catch (error) {
+        // A write that committed must not fail here (no worker threads, a bundle without the driver).
+        stopped = true;
+        options.logger?.warn(`episodic: no checkpoint worker (${(error as Error).message}); SQLite checkpoints on commit`);
       }
     },
 
