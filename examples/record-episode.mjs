@@ -23,5 +23,5 @@ try {
   console.log(`\nFull-text search finds it again: ${seenBefore?.matches[0]?.snippet}`);
   console.log(`Stored in ${memory.config.url}`);
 } finally {
-  memory.close();
+  await memory.close();
 }

@@ -15,3 +15,10 @@ export function median(samples: readonly number[]): number {
   const upper = sorted[middle] as number;
   return sorted.length % 2 === 1 ? upper : ((sorted[middle - 1] as number) + upper) / 2;
 }
+
+/** The nearest-rank percentile (`q` in (0, 1]) of some samples: a value that was measured, never interpolated. */
+export function percentile(samples: readonly number[], q: number): number {
+  if (samples.length === 0) throw new RangeError('percentile of no samples');
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] as number;
+}

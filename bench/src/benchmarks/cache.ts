@@ -4,6 +4,7 @@ import { openMemory, type EpisodeWithSteps, type Memory } from '@episodic/core';
 import { open as openLmdb } from 'lmdb';
 import type { Benchmark, BenchmarkContext } from '../benchmark.js';
 import { formatNumber } from '../format-table.js';
+import { percentile } from '../measure.js';
 import { generateAgentEpisodes } from '../workloads/agent-episodes.js';
 import { SeededRandom } from '../workloads/random.js';
 
@@ -26,10 +27,6 @@ async function nsPerCall(iterations: number, call: () => unknown): Promise<numbe
   return Number(process.hrtime.bigint() - start) / iterations;
 }
 
-function percentile(sortedUs: readonly number[], p: number): number {
-  return sortedUs[Math.min(sortedUs.length - 1, Math.floor((sortedUs.length * p) / 100))] as number;
-}
-
 async function latenciesUs(count: number, before: () => void, call: () => Promise<unknown>): Promise<number[]> {
   const samples: number[] = [];
   for (let i = 0; i < count; i += 1) {
@@ -38,7 +35,7 @@ async function latenciesUs(count: number, before: () => void, call: () => Promis
     await call();
     samples.push(Number(process.hrtime.bigint() - start) / 1000);
   }
-  return samples.sort((a, b) => a - b);
+  return samples;
 }
 
 /** Ranks 0..n-1 drawn with probability proportional to 1 / (rank + 1)^s. */
@@ -156,8 +153,8 @@ export const cache: Benchmark = {
             ['getEpisode, cache hit (ns/call, best of rounds)', formatNumber(hit.ours)],
             ['raw lmdb-js get of the same episode (ns/call)', formatNumber(hit.raw)],
             ['raw lmdb-js getBinary, bytes only (ns/call)', formatNumber(hit.rawBytes)],
-            ['getEpisode hit latency p50 / p99 (us)', `${us(percentile(hits, 50))} / ${us(percentile(hits, 99))}`],
-            ['getEpisode miss latency p50 / p99 (us)', `${us(percentile(misses, 50))} / ${us(percentile(misses, 99))}`],
+            ['getEpisode hit latency p50 / p99 (us)', `${us(percentile(hits, 0.5))} / ${us(percentile(hits, 0.99))}`],
+            ['getEpisode miss latency p50 / p99 (us)', `${us(percentile(misses, 0.5))} / ${us(percentile(misses, 0.99))}`],
             ['Zipf workload hit rate', `${(zipf.hitRate * 100).toFixed(1)} %`],
           ],
           notes: [
@@ -173,10 +170,10 @@ export const cache: Benchmark = {
           ours_hit_ns: Math.round(hit.ours),
           raw_get_ns: Math.round(hit.raw),
           ratio: Number(ratio.toFixed(3)),
-          hit_p50_us: Number(percentile(hits, 50).toFixed(2)),
-          hit_p99_us: Number(percentile(hits, 99).toFixed(2)),
-          miss_p50_us: Number(percentile(misses, 50).toFixed(2)),
-          miss_p99_us: Number(percentile(misses, 99).toFixed(2)),
+          hit_p50_us: Number(percentile(hits, 0.5).toFixed(2)),
+          hit_p99_us: Number(percentile(hits, 0.99).toFixed(2)),
+          miss_p50_us: Number(percentile(misses, 0.5).toFixed(2)),
+          miss_p99_us: Number(percentile(misses, 0.99).toFixed(2)),
           zipf_hit_rate: Number(zipf.hitRate.toFixed(4)),
         },
       };

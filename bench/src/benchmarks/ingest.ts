@@ -23,7 +23,7 @@ type Side = 'ours' | 'raw';
 async function createStore(url: string): Promise<ResolvedMemoryConfig> {
   const memory = await openMemory({ url });
   const { config } = memory;
-  memory.close();
+  await memory.close();
   return config;
 }
 
@@ -57,7 +57,7 @@ async function ingestOurs(url: string, episodes: readonly ScriptedEpisode[]): Pr
       }),
     );
   } finally {
-    memory.close();
+    await memory.close();
   }
 }
 

@@ -9,6 +9,7 @@ import { createToolSequenceMiner, type ToolSequenceData } from '@episodic/miner-
 import type { Benchmark, BenchmarkContext } from '../benchmark.js';
 import { datasetPath } from '../datasets.js';
 import { formatNumber } from '../format-table.js';
+import { percentile } from '../measure.js';
 import { generateAgentEpisodes } from '../workloads/agent-episodes.js';
 import { loadTauAirline, type TauEpisode } from '../workloads/tau-airline.js';
 
@@ -178,11 +179,6 @@ async function speedAtScale(context: BenchmarkContext) {
 
 const round = (value: number, digits: number) => Number(value.toFixed(digits));
 
-/** The nearest-rank percentile (`q` in (0, 1]) of some samples. */
-function percentile(samples: readonly number[], q: number): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? Number.NaN;
-}
 
 export const mining: Benchmark = {
   name: 'mining',

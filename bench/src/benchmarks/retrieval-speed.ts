@@ -5,6 +5,7 @@ import { newId, openMemory, VectorMatrix, type Memory } from '@episodic/core';
 import { createLocalEmbeddings } from '@episodic/embeddings-local';
 import type { Benchmark, BenchmarkContext } from '../benchmark.js';
 import { formatNumber } from '../format-table.js';
+import { percentile } from '../measure.js';
 import { VariedEpisodes } from '../workloads/varied-episodes.js';
 
 const sizes = [10_000, 100_000] as const;
@@ -14,10 +15,6 @@ const targetGrowth = 3;
 const targetVectorP95Ms = 20;
 const recallSample = 50;
 
-function percentile(samples: readonly number[], p: number): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] as number;
-}
 
 /** Writes `count` finished episodes with their steps as raw INSERTs, 500 episodes per transaction. */
 async function insertEpisodes(url: string, workload: VariedEpisodes, count: number, now: number): Promise<void> {

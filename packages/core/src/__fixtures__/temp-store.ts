@@ -10,6 +10,13 @@ export function tempDir(prefix = 'episodic-test-'): { path: string; cleanup: () 
   return { path, cleanup: () => rmSync(path, { recursive: true, force: true }) };
 }
 
+/** A fresh temp folder laid out as a store uses one: the database file, its URL, the cache folder beside it. */
+export function tempStoreFolder() {
+  const dir = tempDir();
+  const path = join(dir.path, 'memory.db');
+  return { dir: dir.path, path, url: `file:${path}`, cacheRoot: join(dir.path, 'cache'), cleanup: dir.cleanup };
+}
+
 /**
  * The core suite runs twice (`pnpm test`): with the LMDB cache, and with `EPISODIC_TEST_CACHE=off`
  * without it. A test that sets `cache` itself gets what it asked for in both runs.
@@ -22,20 +29,19 @@ export const testCacheEnabled = process.env.EPISODIC_TEST_CACHE !== 'off';
  * (in `cache/` beside the database) follows `testCacheEnabled`.
  */
 export async function openTempMemory(config: MemoryConfig = {}) {
-  const dir = tempDir();
-  const url = `file:${join(dir.path, 'memory.db')}`;
+  const { dir, url, cleanup } = tempStoreFolder();
   const memory = await openMemory({ url, ...(testCacheEnabled ? {} : { cache: false }), ...config });
   return {
     memory,
-    dir: dir.path,
+    dir,
     url,
     async [Symbol.asyncDispose]() {
       await memory.close();
-      dir.cleanup();
+      cleanup();
     },
     async close() {
       await memory.close();
-      dir.cleanup();
+      cleanup();
     },
   };
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deflateRawSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
-import { tempDir } from '../__fixtures__/temp-store.js';
+import { tempStoreFolder } from '../__fixtures__/temp-store.js';
 import { rekeyDatabase } from '../maintenance/rekey-database.js';
 import { openMemory, type Memory } from '../open-memory.js';
 import type { CacheStats } from './cache-stats.js';
@@ -35,10 +35,9 @@ afterEach(async () => {
 });
 
 function folder() {
-  const dir = tempDir();
-  cleanups.push(dir.cleanup);
-  const path = join(dir.path, 'memory.db');
-  return { dir: dir.path, path, url: `file:${path}`, cacheRoot: join(dir.path, 'cache') };
+  const folder = tempStoreFolder();
+  cleanups.push(folder.cleanup);
+  return folder;
 }
 
 /** The environment folders in a cache folder. */

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:
 import { join } from 'node:path';
 import { open as openLmdb } from 'lmdb';
 import { afterEach, describe, expect, it } from 'vitest';
-import { tempDir } from '../__fixtures__/temp-store.js';
+import { tempStoreFolder } from '../__fixtures__/temp-store.js';
 import { openMemory, type Memory } from '../open-memory.js';
 import type { MemoryConfig } from '../config.js';
 import { recordingLogger } from './__fixtures__/test-cache.js';
@@ -13,9 +13,9 @@ afterEach(async () => {
 });
 
 function folder() {
-  const dir = tempDir();
-  cleanups.push(dir.cleanup);
-  return { dir: dir.path, url: `file:${join(dir.path, 'memory.db')}`, cacheRoot: join(dir.path, 'cache') };
+  const folder = tempStoreFolder();
+  cleanups.push(folder.cleanup);
+  return folder;
 }
 
 async function openStore(config: MemoryConfig): Promise<Memory> {

@@ -1,11 +1,10 @@
 import { execFile } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openMemory } from '../open-memory.js';
-import { tempDir } from '../__fixtures__/temp-store.js';
+import { tempStoreFolder } from '../__fixtures__/temp-store.js';
 import { startAtWalBytes } from './background-checkpoints.js';
 import { openDatabase, type Database } from './database.js';
 
@@ -15,9 +14,9 @@ afterEach(() => {
 });
 
 function scratchFile(): string {
-  const dir = tempDir();
-  dirs.push(dir);
-  return join(dir.path, 'memory.db');
+  const folder = tempStoreFolder();
+  dirs.push(folder);
+  return folder.path;
 }
 
 const size = (path: string) => statSync(path).size;
