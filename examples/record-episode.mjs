@@ -10,9 +10,24 @@ try {
     context: 'Checkout test fails with "TypeError: cannot read properties of undefined (reading total)"',
   });
   await memory.logSteps(episode.id, [
-    { action: 'run_tests', result: 'TypeError: cannot read properties of undefined (reading total)', success: false, durationMs: 5200 },
-    { action: 'read_file', result: 'src/cart.ts: total computed before items load', success: true, durationMs: 40 },
-    { action: 'edit_file', result: 'await loadItems() before computing total', success: true, durationMs: 900 },
+    {
+      action: 'run_tests',
+      result: 'TypeError: cannot read properties of undefined (reading total)',
+      success: false,
+      durationMs: 5200,
+    },
+    {
+      action: 'read_file',
+      result: 'src/cart.ts: total computed before items load',
+      success: true,
+      durationMs: 40,
+    },
+    {
+      action: 'edit_file',
+      result: 'await loadItems() before computing total',
+      success: true,
+      durationMs: 900,
+    },
     { action: 'run_tests', result: '42 passed', success: true, durationMs: 5100 },
   ]);
   await memory.completeEpisode(episode.id, { status: 'completed' });

@@ -17,7 +17,8 @@ function parseArguments(argv: readonly string[]): Options {
     if (argument === '--') continue;
     else if (argument === '--json') options.json = true;
     else if (argument === '--help' || argument === '-h') options.help = true;
-    else if (argument.startsWith('-')) throw new BenchError('USAGE', `Unknown option ${argument}.\n\n${usage()}`);
+    else if (argument.startsWith('-'))
+      throw new BenchError('USAGE', `Unknown option ${argument}.\n\n${usage()}`);
     else options.names.push(argument);
   }
   return options;
@@ -25,7 +26,9 @@ function parseArguments(argv: readonly string[]): Options {
 
 function catalogue(): string {
   const width = Math.max(...benchmarks.map((benchmark) => benchmark.name.length));
-  return benchmarks.map((benchmark) => `  ${benchmark.name.padEnd(width)}  ${benchmark.description}`).join('\n');
+  return benchmarks
+    .map((benchmark) => `  ${benchmark.name.padEnd(width)}  ${benchmark.description}`)
+    .join('\n');
 }
 
 function usage(): string {
@@ -46,7 +49,10 @@ function select(names: readonly string[]): Benchmark[] {
   return names.map((name) => {
     const benchmark = benchmarks.find((candidate) => candidate.name === name);
     if (benchmark === undefined) {
-      throw new BenchError('UNKNOWN_BENCHMARK', `Unknown benchmark "${name}". Known benchmarks:\n${catalogue()}`);
+      throw new BenchError(
+        'UNKNOWN_BENCHMARK',
+        `Unknown benchmark "${name}". Known benchmarks:\n${catalogue()}`,
+      );
     }
     return benchmark;
   });
@@ -90,7 +96,9 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(error instanceof BenchError ? `${error.message}\n` : `${String((error as Error).stack ?? error)}\n`);
+    process.stderr.write(
+      error instanceof BenchError ? `${error.message}\n` : `${String((error as Error).stack ?? error)}\n`,
+    );
     process.exitCode = 1;
   },
 );

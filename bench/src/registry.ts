@@ -7,4 +7,11 @@ import { retrievalSpeed } from './benchmarks/retrieval-speed.js';
 import { server } from './benchmarks/server.js';
 
 /** Every benchmark `pnpm bench` knows, in the order `pnpm bench` (no name) runs them. */
-export const benchmarks: readonly Benchmark[] = [ingest, cache, retrievalQuality, retrievalSpeed, mining, server];
+export const benchmarks: readonly Benchmark[] = [
+  ingest,
+  cache,
+  retrievalQuality,
+  retrievalSpeed,
+  mining,
+  server,
+];

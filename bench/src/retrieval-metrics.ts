@@ -24,7 +24,8 @@ export function scoreRanking(ranked: readonly string[], relevant: ReadonlySet<st
 
 /** Mean of each metric over many questions. */
 export function meanScores(all: readonly RankingScores[]): RankingScores {
-  const mean = (key: keyof RankingScores) => (all.length === 0 ? 0 : all.reduce((sum, s) => sum + s[key], 0) / all.length);
+  const mean = (key: keyof RankingScores) =>
+    all.length === 0 ? 0 : all.reduce((sum, s) => sum + s[key], 0) / all.length;
   return {
     recallAnyAt5: mean('recallAnyAt5'),
     recallAllAt5: mean('recallAllAt5'),

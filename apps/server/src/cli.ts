@@ -51,14 +51,16 @@ const commandFlags = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-async function main(argv: string[]): Promise<void> {
-  let parsed;
+function parseFlags(argv: string[]) {
   try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, options: { ...configFlags, ...commandFlags } });
+    return parseArgs({ args: argv, allowPositionals: true, options: { ...configFlags, ...commandFlags } });
   } catch (error) {
     throw new ServerError('USAGE', (error as Error).message);
   }
-  const { values, positionals } = parsed;
+}
+
+async function main(argv: string[]): Promise<void> {
+  const { values, positionals } = parseFlags(argv);
   const [command, ...rest] = positionals;
   if (values.help === true || command === undefined || command === 'help') {
     process.stdout.write(usage);
@@ -67,7 +69,9 @@ async function main(argv: string[]): Promise<void> {
   const run = commands[command];
   if (run === undefined) throw new ServerError('USAGE', `Unknown command "${command}".`);
   const options = values as Record<string, string | boolean | string[] | undefined>;
-  const flags = Object.fromEntries(Object.keys(configFlags).map((flag) => [flag, options[flag] as string | undefined]));
+  const flags = Object.fromEntries(
+    Object.keys(configFlags).map((flag) => [flag, options[flag] as string | undefined]),
+  );
   const config = loadConfig({ flags, env: process.env });
   await run({ config, positionals: rest, options });
 }

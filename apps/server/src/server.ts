@@ -13,7 +13,7 @@ import { Metrics } from './http/metrics.js';
 import { createRequestHandler, routeOf } from './http/request-handler.js';
 import { createAppRouter } from './router.js';
 import { openStore } from './store/open-store.js';
-import { scheduleRetention, type RetentionSchedule } from './store/retention-schedule.js';
+import { type RetentionSchedule, scheduleRetention } from './store/retention-schedule.js';
 import { announceServing } from './store/server-presence.js';
 
 export interface StartServerOptions extends ServerConfigInput {
@@ -38,14 +38,20 @@ function loadTls(cert: string, key: string) {
   try {
     return { cert: readFileSync(cert), key: readFileSync(key) };
   } catch (error) {
-    throw new ServerError('TLS', `Cannot read the TLS certificate or key: ${(error as Error).message}`, { cause: error });
+    throw new ServerError('TLS', `Cannot read the TLS certificate or key: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
 }
 
 async function listen(server: Server, port: number, host: string): Promise<void> {
   await new Promise<void>((resolveListen, reject) => {
     const fail = (error: NodeJS.ErrnoException) =>
-      reject(new ServerError('LISTEN', `Cannot listen on ${host}:${port}: ${error.code ?? error.message}`, { cause: error }));
+      reject(
+        new ServerError('LISTEN', `Cannot listen on ${host}:${port}: ${error.code ?? error.message}`, {
+          cause: error,
+        }),
+      );
     server.once('error', fail);
     server.listen(port, host, () => {
       server.off('error', fail);
@@ -60,7 +66,10 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const config = parseServerConfig(input);
   const locations = resolveLocations(config);
   mkdirSync(locations.dataDir, { recursive: true, mode: 0o700 });
-  const tls = config.tlsCert !== undefined && config.tlsKey !== undefined ? loadTls(config.tlsCert, config.tlsKey) : null;
+  const tls =
+    config.tlsCert !== undefined && config.tlsKey !== undefined
+      ? loadTls(config.tlsCert, config.tlsKey)
+      : null;
 
   const memory = given ?? (await openStore(config));
   const owned = given === undefined;
@@ -96,7 +105,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       },
       maxBodyBytes: config.maxBodyBytes,
       draining: () => draining,
-      onInternalError: (error, path) => log(`internal error in ${path ?? 'request'}: ${(error as Error)?.stack ?? String(error)}`),
+      onInternalError: (error, path) =>
+        log(`internal error in ${path ?? 'request'}: ${(error as Error)?.stack ?? String(error)}`),
     });
     const server: Server = (tls === null ? createHttpServer() : createHttpsServer(tls)) as Server;
     server.on('request', (req, res: ServerResponse) => {

@@ -1,4 +1,4 @@
-import { EpisodicError, type AccessScope, type CallOptions, type TokenScope } from '@episodic/core';
+import { type AccessScope, type CallOptions, EpisodicError, type TokenScope } from '@episodic/core';
 import { initTRPC, TRPCError } from '@trpc/server';
 import type { ServerContext } from './context.js';
 import { formatError } from './errors/format-error.js';
@@ -40,7 +40,11 @@ async function observe<R extends { ok: true } | { ok: false; error: TRPCError }>
   } catch (error) {
     const mapped = error instanceof TRPCError ? toTRPCError(error) : error;
     code = mapped instanceof TRPCError ? mapped.code : 'INTERNAL_SERVER_ERROR';
-    if (code === 'FORBIDDEN' && ctx.caller !== null && !EpisodicError.isInstance((mapped as TRPCError).cause)) {
+    if (
+      code === 'FORBIDDEN' &&
+      ctx.caller !== null &&
+      !EpisodicError.isInstance((mapped as TRPCError).cause)
+    ) {
       ctx.recordDenied(ctx.caller.id, path, type);
     }
     throw mapped;
@@ -66,7 +70,8 @@ function authenticated(scope: TokenScope) {
       if (!caller.scopes.includes(scope)) {
         throw new TRPCError({ code: 'FORBIDDEN', message: `This token lacks the "${scope}" scope.` });
       }
-      const access: AccessScope | undefined = caller.domains === null ? undefined : { domains: caller.domains };
+      const access: AccessScope | undefined =
+        caller.domains === null ? undefined : { domains: caller.domains };
       const call: CallOptions = { scope: access, actor: caller.id };
       return options.next({ ctx: { caller, scope: access, call } });
     }),

@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordEvents } from './__fixtures__/event-recorder.js';
-import { rejection, startTestServer, type ClientTestServer, type TestClient } from './__fixtures__/test-server.js';
+import {
+  type ClientTestServer,
+  rejection,
+  startTestServer,
+  type TestClient,
+} from './__fixtures__/test-server.js';
 
 let t: ClientTestServer;
 let admin: TestClient;
@@ -23,8 +28,15 @@ afterAll(async () => {
 
 describe('the audit log through the server', () => {
   it("records each call under the caller's token id, never the content", async () => {
-    const episode = await agent.episodes.start.mutate({ taskType: 'debugging', domain: 'web', context: `${secret} context` });
-    await agent.episodes.logSteps.mutate({ episodeId: episode.id, steps: [{ action: `read ${secret}`, result: secret }] });
+    const episode = await agent.episodes.start.mutate({
+      taskType: 'debugging',
+      domain: 'web',
+      context: `${secret} context`,
+    });
+    await agent.episodes.logSteps.mutate({
+      episodeId: episode.id,
+      steps: [{ action: `read ${secret}`, result: secret }],
+    });
     await agent.episodes.complete.mutate({ episodeId: episode.id, status: 'completed', successRate: 1 });
     await agent.episodes.get.query({ episodeId: episode.id });
     await agent.search.text.query({ text: secret });
@@ -44,7 +56,9 @@ describe('the audit log through the server', () => {
       ]),
     );
     expect(seen.filter((line) => line.startsWith('search')).length).toBeGreaterThanOrEqual(2);
-    expect(entries.filter((entry) => entry.entityId === episode.id).every((entry) => entry.domain === 'web')).toBe(true);
+    expect(
+      entries.filter((entry) => entry.entityId === episode.id).every((entry) => entry.domain === 'web'),
+    ).toBe(true);
     expect(JSON.stringify(entries)).not.toContain(secret);
     // Nothing the agent did is recorded under another actor.
     const all = await admin.admin.audit.query({ limit: 1000 });
@@ -75,7 +89,10 @@ describe('the audit log through the server', () => {
     expect(await admin.admin.audit.query({ until: '2000-01-01T00:00:00Z' })).toEqual([]);
     const bad = await rejection(admin.admin.audit.query({ operation: 'steal' as never, limit: 0 }));
     expect(bad.data?.code).toBe('BAD_REQUEST');
-    expect((bad.data?.issues as { path: string }[]).map((issue) => issue.path).sort()).toEqual(['limit', 'operation']);
+    expect((bad.data!.issues as { path: string }[]).map((issue) => issue.path).sort()).toEqual([
+      'limit',
+      'operation',
+    ]);
   });
 
   it('forgets on request through admin.forget, auditing each deletion under the admin token', async () => {
@@ -86,15 +103,26 @@ describe('the audit log through the server', () => {
       context: 'erase-me-4410',
       metadata: { customer: 'c-99' },
     });
-    const kept = await agent.episodes.start.mutate({ taskType: 'debugging', domain: 'web', metadata: { customer: 'c-1' } });
+    const kept = await agent.episodes.start.mutate({
+      taskType: 'debugging',
+      domain: 'web',
+      metadata: { customer: 'c-1' },
+    });
     const report = await admin.admin.forget.mutate({ metadata: { customer: 'c-99' } });
     expect(report).toMatchObject({ episodeIds: [doomed.id], domains: ['web'] });
-    expect((await rejection(agent.episodes.get.query({ episodeId: doomed.id }))).data?.code).toBe('NOT_FOUND');
+    expect((await rejection(agent.episodes.get.query({ episodeId: doomed.id }))).data?.code).toBe(
+      'NOT_FOUND',
+    );
     expect(await agent.search.text.query({ text: 'erase-me-4410' })).toEqual([]);
     expect((await agent.episodes.get.query({ episodeId: kept.id })).id).toBe(kept.id);
     const deletions = await admin.admin.audit.query({ operation: 'delete' });
-    expect(deletions.map((entry) => [entry.actor, entry.entityId, entry.outcome])).toEqual([[adminId, doomed.id, 'ok']]);
+    expect(deletions.map((entry) => [entry.actor, entry.entityId, entry.outcome])).toEqual([
+      [adminId, doomed.id, 'ok'],
+    ]);
     const refused = await rejection(admin.admin.forget.mutate({ metadata: {} }));
-    expect([refused.data?.code, (refused.data?.issues as { path: string }[])[0]?.path]).toEqual(['BAD_REQUEST', 'metadata']);
+    expect([refused.data?.code, (refused.data!.issues as { path: string }[])[0]?.path]).toEqual([
+      'BAD_REQUEST',
+      'metadata',
+    ]);
   });
 });

@@ -13,7 +13,9 @@ describe('bearer tokens', () => {
     expect([codeOf(noToken), httpStatusOf(noToken)]).toEqual(['UNAUTHORIZED', 401]);
     expect(noToken.message).toMatch(/Missing bearer token/);
 
-    const basic = await fetch(`${t.url}/trpc/episodes.list`, { headers: { authorization: 'Basic dXNlcjpwYXNz' } });
+    const basic = await fetch(`${t.url}/trpc/episodes.list`, {
+      headers: { authorization: 'Basic dXNlcjpwYXNz' },
+    });
     expect(basic.status).toBe(401);
     expect(await basic.text()).toMatch(/Malformed Authorization header/);
 
@@ -60,7 +62,12 @@ describe('bearer tokens', () => {
 
     // Tokens exist (even if all are revoked): a restart mints nothing.
     await t.server.memory.tokens.revoke(first?.id as string);
-    const again = await startServer({ port: 0, dataDir: t.dir, store: t.server.memory, log: () => undefined });
+    const again = await startServer({
+      port: 0,
+      dataDir: t.dir,
+      store: t.server.memory,
+      log: () => undefined,
+    });
     expect(again.adminTokenFile).toBeNull();
     await again.close();
     expect(await t.server.memory.tokens.count()).toBe(1);

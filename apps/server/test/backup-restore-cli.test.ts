@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from '@libsql/client';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli, spawnCli, type CliProcess } from './__fixtures__/cli-process.js';
+import { type CliProcess, runCli, spawnCli } from './__fixtures__/cli-process.js';
 import { rowSet } from './__fixtures__/row-set.js';
 import { createTestClient, rejection, type TestClient } from './__fixtures__/test-server.js';
 
@@ -27,7 +27,8 @@ function modes(dir: string): Record<string, number> {
   const found: Record<string, number> = {};
   const walk = (path: string, name: string) => {
     found[name] = statSync(path).mode & 0o777;
-    if (statSync(path).isDirectory()) for (const entry of readdirSync(path)) walk(join(path, entry), `${name}/${entry}`);
+    if (statSync(path).isDirectory())
+      for (const entry of readdirSync(path)) walk(join(path, entry), `${name}/${entry}`);
   };
   walk(dir, '.');
   return found;
@@ -44,18 +45,30 @@ describe('backup, verify and restore with the CLI', () => {
       const isDir = statSync(join(dataDir, name)).isDirectory();
       expect(mode, name).toBe(isDir ? 0o700 : 0o600);
     }
-    expect(Object.keys(created)).toEqual(expect.arrayContaining(['.', './memory.db', './admin-token', './cache']));
-    expect(Object.keys(created).some((name) => name.startsWith('./cache/') && name.endsWith('.mdb'))).toBe(true);
+    expect(Object.keys(created)).toEqual(
+      expect.arrayContaining(['.', './memory.db', './admin-token', './cache']),
+    );
+    expect(Object.keys(created).some((name) => name.startsWith('./cache/') && name.endsWith('.mdb'))).toBe(
+      true,
+    );
 
     // A writer that keeps going while the backup runs: episodes of three steps, then completed.
     let writing = true;
     const acknowledged: string[] = [];
     const writer = (async () => {
       for (let i = 0; writing; i += 1) {
-        const episode = await client.episodes.start.mutate({ taskType: 'testing', domain: 'ops', context: `run ${i}` });
+        const episode = await client.episodes.start.mutate({
+          taskType: 'testing',
+          domain: 'ops',
+          context: `run ${i}`,
+        });
         await client.episodes.logSteps.mutate({
           episodeId: episode.id,
-          steps: [{ action: 'checkout' }, { action: 'run_tests', result: 'failed: flaky', success: false }, { action: 'retry' }],
+          steps: [
+            { action: 'checkout' },
+            { action: 'run_tests', result: 'failed: flaky', success: false },
+            { action: 'retry' },
+          ],
         });
         await client.episodes.complete.mutate({ episodeId: episode.id, status: 'completed', successRate: 1 });
         acknowledged.push(episode.id);
@@ -71,7 +84,9 @@ describe('backup, verify and restore with the CLI', () => {
     writing = false;
     await writer;
     expect([backup.code, backup.stderr]).toEqual([0, '']);
-    expect(backup.stdout).toMatch(/^Backed up to .*snapshot\.db \(\d+ episodes, \d+ steps, .*\); verified\.\n$/);
+    expect(backup.stdout).toMatch(
+      /^Backed up to .*snapshot\.db \(\d+ episodes, \d+ steps, .*\); verified\.\n$/,
+    );
     expect(during).toBeGreaterThan(before); // the server kept writing while the backup ran
     expect(statSync(backupFile).mode & 0o777).toBe(0o600);
 
@@ -81,7 +96,8 @@ describe('backup, verify and restore with the CLI', () => {
       LEFT JOIN steps s ON s.episode_id = e.id GROUP BY e.id`);
     snapshot.close();
     const inBackup = new Map(episodes.rows.map((row) => [String(row.id), row]));
-    for (const id of acknowledged.slice(0, before)) expect(inBackup.get(id)).toMatchObject({ status: 'completed', steps: 3 });
+    for (const id of acknowledged.slice(0, before))
+      expect(inBackup.get(id)).toMatchObject({ status: 'completed', steps: 3 });
     for (const row of episodes.rows) expect([0, 3]).toContain(Number(row.steps));
     expect(inBackup.size).toBeLessThan(acknowledged.length);
 
@@ -90,12 +106,18 @@ describe('backup, verify and restore with the CLI', () => {
 
     // The running server holds the database: restore refuses rather than pull it from under it.
     const refused = await runCli(['restore', backupFile, '--data-dir', dataDir]);
-    expect([refused.code, refused.stderr]).toEqual([1, expect.stringMatching(/A server \(pid \d+\) is using .*stop it before `episodic restore`/)]);
+    expect([refused.code, refused.stderr]).toEqual([
+      1,
+      expect.stringMatching(/A server \(pid \d+\) is using .*stop it before `episodic restore`/),
+    ]);
     await stop(server);
 
     const expected = await rowSet(backupFile);
     const restored = await runCli(['restore', backupFile, '--data-dir', dataDir]);
-    expect([restored.code, restored.stdout]).toEqual([0, expect.stringMatching(/^Restored .*snapshot\.db into .*memory\.db .*the cache was rebuilt/)]);
+    expect([restored.code, restored.stdout]).toEqual([
+      0,
+      expect.stringMatching(/^Restored .*snapshot\.db into .*memory\.db .*the cache was rebuilt/),
+    ]);
     const kept = /kept at (\S+)\./.exec(restored.stderr)?.[1] as string;
     expect(existsSync(kept)).toBe(true);
     expect(await rowSet(join(dataDir, 'memory.db'))).toEqual(expected);
@@ -105,7 +127,9 @@ describe('backup, verify and restore with the CLI', () => {
     const first = acknowledged[0] as string;
     const last = acknowledged.at(-1) as string;
     expect((await again.client.episodes.get.query({ episodeId: first })).steps).toHaveLength(3);
-    expect((await rejection(again.client.episodes.get.query({ episodeId: last }))).data?.code).toBe('NOT_FOUND');
+    expect((await rejection(again.client.episodes.get.query({ episodeId: last }))).data?.code).toBe(
+      'NOT_FOUND',
+    );
     await stop(again.serve);
   }, 120_000);
 
@@ -124,6 +148,9 @@ describe('backup, verify and restore with the CLI', () => {
     expect(started.stdout).not.toMatch(/listening/);
     expect(started.stderr).toMatch(/^episodic: .*damaged.*`episodic restore <file>`/m);
     expect(started.stderr).not.toMatch(/\bat .*\.(js|ts):\d+/);
-    expect([verified.code, verified.stderr]).toEqual([1, expect.stringMatching(/memory\.db has problems: .*not a database/)]);
+    expect([verified.code, verified.stderr]).toEqual([
+      1,
+      expect.stringMatching(/memory\.db has problems: .*not a database/),
+    ]);
   }, 60_000);
 });

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, spawnCli, type CliProcess } from './__fixtures__/cli-process.js';
+import { type CliProcess, runCli, spawnCli } from './__fixtures__/cli-process.js';
 import { createTestClient, rejection } from './__fixtures__/test-server.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'episodic-cli-'));
@@ -32,14 +32,27 @@ describe('episodic CLI', () => {
   });
 
   it('creates, lists and revokes tokens beside a running server', async () => {
-    const created = await runCli(['tokens', 'create', '--name', 'ci reader', '--scopes', 'read', '--domains', 'web,ops', '--data-dir', dir]);
+    const created = await runCli([
+      'tokens',
+      'create',
+      '--name',
+      'ci reader',
+      '--scopes',
+      'read',
+      '--domains',
+      'web,ops',
+      '--data-dir',
+      dir,
+    ]);
     expect(created.code).toBe(0);
     const bearer = created.stdout.trim();
     expect(bearer).toMatch(/^ep_[0-9a-f-]{36}_[A-Za-z0-9_-]{43}$/);
     expect(created.stderr).toMatch(/shown only now/);
     const reader = createTestClient(url, bearer);
     expect(await reader.episodes.list.query({})).toEqual({ items: [], nextCursor: null });
-    expect((await rejection(reader.episodes.start.mutate({ taskType: 'testing', domain: 'web' }))).data?.code).toBe('FORBIDDEN');
+    expect(
+      (await rejection(reader.episodes.start.mutate({ taskType: 'testing', domain: 'web' }))).data?.code,
+    ).toBe('FORBIDDEN');
 
     const [table, json] = await Promise.all([
       runCli(['tokens', 'list', '--data-dir', dir]),
@@ -56,7 +69,10 @@ describe('episodic CLI', () => {
     expect([revoked.code, revoked.stdout]).toEqual([0, expect.stringMatching(/^Revoked token /)]);
     // The server rechecks a trusted token at least every second, so revocation reaches it.
     await expect
-      .poll(async () => (await rejection(reader.episodes.list.query({}))).data?.code, { timeout: 10_000, interval: 100 })
+      .poll(async () => (await rejection(reader.episodes.list.query({}))).data?.code, {
+        timeout: 10_000,
+        interval: 100,
+      })
       .toBe('UNAUTHORIZED');
   });
 
@@ -67,7 +83,10 @@ describe('episodic CLI', () => {
       runCli(['tokens', 'create', '--name', 'x', '--scopes', 'admin', '--domains', 'web', '--data-dir', dir]),
       runCli(['serve', '--port', 'abc', '--data-dir', dir]),
     ]);
-    expect([noName.code, noName.stderr]).toEqual([1, expect.stringMatching(/tokens create needs --name NAME/)]);
+    expect([noName.code, noName.stderr]).toEqual([
+      1,
+      expect.stringMatching(/tokens create needs --name NAME/),
+    ]);
     expect([badScope.code, badScope.stderr]).toEqual([1, expect.stringMatching(/Unknown scope root/)]);
     expect(adminInDomain.stderr).toMatch(/domains: an admin token must cover every domain/);
     expect([port.code, port.stderr]).toEqual([1, expect.stringMatching(/port \(from --port\)/)]);

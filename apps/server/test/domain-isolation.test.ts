@@ -3,7 +3,12 @@ import { EpisodeDomains } from '../src/events/episode-domains.js';
 import { EventBus } from '../src/events/event-bus.js';
 import { createAppRouter } from '../src/router.js';
 import { recordEvents } from './__fixtures__/event-recorder.js';
-import { rejection, startTestServer, type ClientTestServer as TestServer, type TestClient } from './__fixtures__/test-server.js';
+import {
+  rejection,
+  startTestServer,
+  type TestClient,
+  type ClientTestServer as TestServer,
+} from './__fixtures__/test-server.js';
 
 /**
  * A token for domain "alpha" against data of domain "beta", through every procedure the server
@@ -26,7 +31,11 @@ const betaSecret = 'zebracorn';
 async function learnedEpisodes(domain: string, error: string, count: number): Promise<string[]> {
   const ids: string[] = [];
   for (let i = 0; i < count; i += 1) {
-    const episode = await admin.episodes.start.mutate({ taskType: 'debugging', domain, context: `${error} in build ${i}` });
+    const episode = await admin.episodes.start.mutate({
+      taskType: 'debugging',
+      domain,
+      context: `${error} in build ${i}`,
+    });
     await admin.episodes.logSteps.mutate({
       episodeId: episode.id,
       steps: [
@@ -50,13 +59,19 @@ beforeAll(async () => {
 
   await learnedEpisodes('beta', `${betaSecret} overflow`, 3);
   await learnedEpisodes('alpha', 'timeout overflow', 3);
-  const beta = await admin.episodes.start.mutate({ taskType: 'debugging', domain: 'beta', context: `${betaSecret} outage` });
+  const beta = await admin.episodes.start.mutate({
+    taskType: 'debugging',
+    domain: 'beta',
+    context: `${betaSecret} outage`,
+  });
   await admin.episodes.logSteps.mutate({
     episodeId: beta.id,
     steps: [{ action: `grep ${betaSecret}`, result: `${betaSecret} found` }],
   });
   betaEpisodeId = beta.id;
-  alphaEpisodeId = (await admin.episodes.start.mutate({ taskType: 'debugging', domain: 'alpha', context: 'alpha work' })).id;
+  alphaEpisodeId = (
+    await admin.episodes.start.mutate({ taskType: 'debugging', domain: 'alpha', context: 'alpha work' })
+  ).id;
 
   const patternOf = async (domain: string) => {
     const patterns = await admin.patterns.list.query({ domain });
@@ -88,12 +103,16 @@ const checks: Record<string, () => Promise<void>> = {
     expect(items).toHaveLength(4);
   },
   'episodes.logSteps': async () => {
-    const error = await rejection(alpha.episodes.logSteps.mutate({ episodeId: betaEpisodeId, steps: [{ action: 'x' }] }));
+    const error = await rejection(
+      alpha.episodes.logSteps.mutate({ episodeId: betaEpisodeId, steps: [{ action: 'x' }] }),
+    );
     expect(codeOf(error)).toBe('NOT_FOUND');
     await assertBetaUntouched();
   },
   'episodes.complete': async () => {
-    const error = await rejection(alpha.episodes.complete.mutate({ episodeId: betaEpisodeId, status: 'failed' }));
+    const error = await rejection(
+      alpha.episodes.complete.mutate({ episodeId: betaEpisodeId, status: 'failed' }),
+    );
     expect(codeOf(error)).toBe('NOT_FOUND');
     await assertBetaUntouched();
   },
@@ -106,7 +125,9 @@ const checks: Record<string, () => Promise<void>> = {
     const error = await rejection(alpha.episodes.get.query({ episodeId: betaEpisodeId }));
     expect(codeOf(error)).toBe('NOT_FOUND');
     // Indistinguishable from an episode that does not exist: nothing to probe with.
-    const missing = await rejection(alpha.episodes.get.query({ episodeId: '01900000-0000-7000-8000-000000000000' }));
+    const missing = await rejection(
+      alpha.episodes.get.query({ episodeId: '01900000-0000-7000-8000-000000000000' }),
+    );
     expect(missing.message.replace(/[0-9a-f-]{36}/, 'ID')).toBe(error.message.replace(/[0-9a-f-]{36}/, 'ID'));
     expect((await alpha.episodes.get.query({ episodeId: alphaEpisodeId })).domain).toBe('alpha');
   },
@@ -119,7 +140,9 @@ const checks: Record<string, () => Promise<void>> = {
   'search.text': async () => {
     expect(await alpha.search.text.query({ text: betaSecret })).toEqual([]);
     expect((await admin.search.text.query({ text: betaSecret })).length).toBeGreaterThan(0);
-    expect(codeOf(await rejection(alpha.search.text.query({ text: betaSecret, domain: 'beta' })))).toBe('FORBIDDEN');
+    expect(codeOf(await rejection(alpha.search.text.query({ text: betaSecret, domain: 'beta' })))).toBe(
+      'FORBIDDEN',
+    );
   },
   'search.retrieve': async () => {
     // The vector signal is on, and would match beta's episodes on the shared words.
@@ -130,7 +153,9 @@ const checks: Record<string, () => Promise<void>> = {
     expect(JSON.stringify(mine)).not.toContain(betaSecret);
     const all = await admin.search.retrieve.query({ text: `${betaSecret} overflow exploded` });
     expect(all.episodes.some((hit) => hit.episode.domain === 'beta')).toBe(true);
-    expect(codeOf(await rejection(alpha.search.retrieve.query({ text: betaSecret, domain: 'beta' })))).toBe('FORBIDDEN');
+    expect(codeOf(await rejection(alpha.search.retrieve.query({ text: betaSecret, domain: 'beta' })))).toBe(
+      'FORBIDDEN',
+    );
   },
   'patterns.list': async () => {
     const patterns = await alpha.patterns.list.query({});
@@ -145,24 +170,44 @@ const checks: Record<string, () => Promise<void>> = {
     expect((await admin.patterns.get.query({ patternId: betaPatternId })).domain).toBe('beta');
   },
   'patterns.relevant': async () => {
-    const relevant = await alpha.patterns.relevant.query({ text: `run_tests ${betaSecret} overflow`, minSupport: 1 });
+    const relevant = await alpha.patterns.relevant.query({
+      text: `run_tests ${betaSecret} overflow`,
+      minSupport: 1,
+    });
     expect(relevant.length).toBeGreaterThan(0);
     expect(new Set(relevant.map((hit) => hit.pattern.domain))).toEqual(new Set(['alpha']));
     expect(JSON.stringify(relevant)).not.toContain(betaSecret);
-    const all = await admin.patterns.relevant.query({ text: `run_tests ${betaSecret} overflow`, minSupport: 1 });
+    const all = await admin.patterns.relevant.query({
+      text: `run_tests ${betaSecret} overflow`,
+      minSupport: 1,
+    });
     expect(all.some((hit) => hit.pattern.id === betaPatternId)).toBe(true);
     expect(codeOf(await rejection(alpha.patterns.relevant.query({ domain: 'beta' })))).toBe('FORBIDDEN');
   },
   'patterns.recordUsage': async () => {
     const before = await admin.patterns.get.query({ patternId: betaPatternId });
-    const theirs = await rejection(alpha.patterns.recordUsage.mutate({ patternId: betaPatternId, episodeId: alphaEpisodeId, helped: true }));
+    const theirs = await rejection(
+      alpha.patterns.recordUsage.mutate({
+        patternId: betaPatternId,
+        episodeId: alphaEpisodeId,
+        helped: true,
+      }),
+    );
     expect(codeOf(theirs)).toBe('NOT_FOUND');
     const onTheirEpisode = await rejection(
-      alpha.patterns.recordUsage.mutate({ patternId: alphaPatternId, episodeId: betaEpisodeId, helped: true }),
+      alpha.patterns.recordUsage.mutate({
+        patternId: alphaPatternId,
+        episodeId: betaEpisodeId,
+        helped: true,
+      }),
     );
     expect(codeOf(onTheirEpisode)).toBe('NOT_FOUND');
     expect(await admin.patterns.get.query({ patternId: betaPatternId })).toEqual(before);
-    const used = await alpha.patterns.recordUsage.mutate({ patternId: alphaPatternId, episodeId: alphaEpisodeId, helped: true });
+    const used = await alpha.patterns.recordUsage.mutate({
+      patternId: alphaPatternId,
+      episodeId: alphaEpisodeId,
+      helped: true,
+    });
     expect(used).toMatchObject({ id: alphaPatternId, usageCount: 1 });
   },
   // Admin figures are store-wide, so admin procedures need an admin token, and an admin token
@@ -184,13 +229,19 @@ const checks: Record<string, () => Promise<void>> = {
   },
   'admin.forget': async () => {
     expect(codeOf(await rejection(alpha.admin.forget.mutate({ domain: 'beta' })))).toBe('FORBIDDEN');
-    expect(codeOf(await rejection(alpha.admin.forget.mutate({ episodeIds: [betaEpisodeId] })))).toBe('FORBIDDEN');
+    expect(codeOf(await rejection(alpha.admin.forget.mutate({ episodeIds: [betaEpisodeId] })))).toBe(
+      'FORBIDDEN',
+    );
     await assertBetaUntouched();
   },
   'events.onEpisode': async () => {
     const recorder = recordEvents(alpha);
     await recorder.started;
-    const beta = await admin.episodes.start.mutate({ taskType: 'testing', domain: 'beta', context: betaSecret });
+    const beta = await admin.episodes.start.mutate({
+      taskType: 'testing',
+      domain: 'beta',
+      context: betaSecret,
+    });
     await admin.episodes.logSteps.mutate({ episodeId: beta.id, steps: [{ action: betaSecret }] });
     await admin.episodes.complete.mutate({ episodeId: beta.id, status: 'completed' });
     await admin.episodes.archive.mutate({ episodeId: beta.id });

@@ -3,7 +3,12 @@ import { rejection, startTestServer } from './__fixtures__/test-server.js';
 
 interface Refusal {
   message: string;
-  data?: { code?: string; httpStatus?: number; issues?: { path: string; message: string }[] | null; stack?: string };
+  data?: {
+    code?: string;
+    httpStatus?: number;
+    issues?: { path: string; message: string }[] | null;
+    stack?: string;
+  };
 }
 
 const paths = (error: Refusal) => [...new Set((error.data?.issues ?? []).map((issue) => issue.path))].sort();
@@ -25,7 +30,9 @@ describe('errors', () => {
     expect(error.message).toMatch(/^Invalid input: steps\.1\.action: /);
     expect((await admin.episodes.get.query({ episodeId: episode.id })).steps).toEqual([]);
 
-    const start = (await rejection(admin.episodes.start.mutate({ taskType: 'dancing', domain: '' }))) as Refusal;
+    const start = (await rejection(
+      admin.episodes.start.mutate({ taskType: 'dancing', domain: '' }),
+    )) as Refusal;
     expect(paths(start)).toEqual(['domain', 'taskType']);
   });
 
@@ -36,15 +43,27 @@ describe('errors', () => {
     const id = '01900000-0000-7000-8000-0000000000aa';
 
     const duplicate = (await rejection(
-      admin.episodes.logSteps.mutate({ episodeId: episode.id, steps: [{ id, action: 'a' }, { id, action: 'b' }] }),
+      admin.episodes.logSteps.mutate({
+        episodeId: episode.id,
+        steps: [
+          { id, action: 'a' },
+          { id, action: 'b' },
+        ],
+      }),
     )) as Refusal;
-    expect([duplicate.data?.code, duplicate.data?.httpStatus, paths(duplicate)]).toEqual(['BAD_REQUEST', 400, ['steps.1.id']]);
+    expect([duplicate.data?.code, duplicate.data?.httpStatus, paths(duplicate)]).toEqual([
+      'BAD_REQUEST',
+      400,
+      ['steps.1.id'],
+    ]);
 
     const cursor = (await rejection(admin.episodes.list.query({ cursor: 'not-a-cursor' }))) as Refusal;
     expect([cursor.data?.code, paths(cursor)]).toEqual(['BAD_REQUEST', ['cursor']]);
 
     await admin.episodes.complete.mutate({ episodeId: episode.id, status: 'completed' });
-    const twice = (await rejection(admin.episodes.complete.mutate({ episodeId: episode.id, status: 'failed' }))) as Refusal;
+    const twice = (await rejection(
+      admin.episodes.complete.mutate({ episodeId: episode.id, status: 'failed' }),
+    )) as Refusal;
     expect([twice.data?.code, twice.data?.httpStatus]).toEqual(['CONFLICT', 409]);
     expect(twice.message).toMatch(/is completed; it cannot be completed/);
 
@@ -61,8 +80,10 @@ describe('errors', () => {
       (await rejection(t.client(undefined).episodes.list.query({}))) as Refusal,
     ];
     // Closing the store under the running server makes every database call fail.
-    t.server.memory.close();
-    const internal = (await rejection(admin.episodes.start.mutate({ taskType: 'testing', domain: 'web' }))) as Refusal;
+    await t.server.memory.close();
+    const internal = (await rejection(
+      admin.episodes.start.mutate({ taskType: 'testing', domain: 'web' }),
+    )) as Refusal;
     seen.push(internal);
     expect([internal.data?.code, internal.data?.httpStatus, internal.message]).toEqual([
       'INTERNAL_SERVER_ERROR',
@@ -81,20 +102,29 @@ describe('errors', () => {
     await using t = await startTestServer();
     const batched = t.client(t.adminToken);
     const single = t.client(t.adminToken, { batch: false });
-    const episode = await batched.episodes.start.mutate({ taskType: 'debugging', domain: 'web', metadata: { a: 1 } });
+    const episode = await batched.episodes.start.mutate({
+      taskType: 'debugging',
+      domain: 'web',
+      metadata: { a: 1 },
+    });
     const fromBatch = await batched.episodes.get.query({ episodeId: episode.id });
     expect(await single.episodes.get.query({ episodeId: episode.id })).toEqual(fromBatch);
     // The single GET hands on the engine's JSON text as it is: byte for byte what tRPC would encode.
-    const alone = await fetch(`${t.url}/trpc/episodes.get?input=${encodeURIComponent(JSON.stringify({ episodeId: episode.id }))}`, {
-      headers: { authorization: `Bearer ${t.adminToken}` },
-    });
+    const alone = await fetch(
+      `${t.url}/trpc/episodes.get?input=${encodeURIComponent(JSON.stringify({ episodeId: episode.id }))}`,
+      {
+        headers: { authorization: `Bearer ${t.adminToken}` },
+      },
+    );
     expect(await alone.text()).toBe(JSON.stringify({ result: { data: fromBatch } }));
     for (const input of [{ episodeId: 'bad' }, { episodeId: '01900000-0000-7000-8000-000000000000' }]) {
       const alone = (await rejection(single.episodes.get.query(input))) as Refusal;
       const inBatch = (await rejection(batched.episodes.get.query(input))) as Refusal;
       expect(alone).toMatchObject({ message: inBatch.message, data: inBatch.data });
     }
-    const raw = await fetch(`${t.url}/trpc/episodes.get?input=%7Bbroken`, { headers: { authorization: `Bearer ${t.adminToken}` } });
+    const raw = await fetch(`${t.url}/trpc/episodes.get?input=%7Bbroken`, {
+      headers: { authorization: `Bearer ${t.adminToken}` },
+    });
     expect(raw.status).toBe(400);
     expect(await raw.json()).toMatchObject({ error: { data: { code: 'PARSE_ERROR' } } });
   });

@@ -9,8 +9,15 @@ describe('events.onEpisode', () => {
     const recorder = recordEvents(t.client(await t.token({ name: 'watcher', scopes: ['read'] })));
     await recorder.started;
 
-    const episode = await admin.episodes.start.mutate({ taskType: 'debugging', domain: 'web', context: 'flaky test' });
-    const steps = await admin.episodes.logSteps.mutate({ episodeId: episode.id, steps: [{ action: 'rerun' }, { action: 'bisect' }] });
+    const episode = await admin.episodes.start.mutate({
+      taskType: 'debugging',
+      domain: 'web',
+      context: 'flaky test',
+    });
+    const steps = await admin.episodes.logSteps.mutate({
+      episodeId: episode.id,
+      steps: [{ action: 'rerun' }, { action: 'bisect' }],
+    });
     await admin.episodes.complete.mutate({ episodeId: episode.id, status: 'completed', successRate: 0.5 });
     await admin.episodes.archive.mutate({ episodeId: episode.id });
     await recorder.until((event) => event.type === 'archived');
@@ -19,7 +26,10 @@ describe('events.onEpisode', () => {
     expect(recorder.events.map((event) => event.type)).toEqual(['started', 'steps', 'completed', 'archived']);
     expect(recorder.events[0]).toEqual({ type: 'started', domain: 'web', episode });
     expect(recorder.events[1]).toEqual({ type: 'steps', domain: 'web', episodeId: episode.id, steps });
-    expect(recorder.events[2]).toMatchObject({ type: 'completed', episode: { status: 'completed', successRate: 0.5 } });
+    expect(recorder.events[2]).toMatchObject({
+      type: 'completed',
+      episode: { status: 'completed', successRate: 0.5 },
+    });
   });
 
   it('names the domain of steps logged to an episode this server did not start', async () => {
@@ -27,8 +37,13 @@ describe('events.onEpisode', () => {
     const episode = await t.server.memory.startEpisode({ taskType: 'testing', domain: 'ops' });
     const recorder = recordEvents(t.client(t.adminToken), { domains: ['ops'] });
     await recorder.started;
-    await t.client(t.adminToken).episodes.logSteps.mutate({ episodeId: episode.id, steps: [{ action: 'restart' }] });
-    expect(await recorder.until((event) => event.type === 'steps')).toMatchObject({ domain: 'ops', episodeId: episode.id });
+    await t
+      .client(t.adminToken)
+      .episodes.logSteps.mutate({ episodeId: episode.id, steps: [{ action: 'restart' }] });
+    expect(await recorder.until((event) => event.type === 'steps')).toMatchObject({
+      domain: 'ops',
+      episodeId: episode.id,
+    });
     recorder.stop();
   });
 

@@ -5,7 +5,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   hostileJson,
   hostileNumber,
-  hostileString,
   mostly,
   plausibleMetadata,
   plausibleText,
@@ -13,7 +12,7 @@ import {
   toWire,
   unknownField,
 } from './__fixtures__/hostile-values.js';
-import { startTestServer, type ClientTestServer } from './__fixtures__/test-server.js';
+import { type ClientTestServer, startTestServer } from './__fixtures__/test-server.js';
 
 /**
  * Hostile input against the running server, over raw HTTP so that anything can be sent: wrong
@@ -24,7 +23,14 @@ import { startTestServer, type ClientTestServer } from './__fixtures__/test-serv
  */
 const runs = Number(process.env.EPISODIC_FUZZ_RUNS ?? 500);
 const seed = Number(process.env.EPISODIC_FUZZ_SEED ?? 20_260_131);
-const typedRefusals = new Set(['BAD_REQUEST', 'PARSE_ERROR', 'NOT_FOUND', 'FORBIDDEN', 'CONFLICT', 'PAYLOAD_TOO_LARGE']);
+const typedRefusals = new Set([
+  'BAD_REQUEST',
+  'PARSE_ERROR',
+  'NOT_FOUND',
+  'FORBIDDEN',
+  'CONFLICT',
+  'PAYLOAD_TOO_LARGE',
+]);
 
 let t: ClientTestServer;
 const logged: string[] = [];
@@ -53,7 +59,9 @@ async function call(path: string, body: unknown): Promise<Answer> {
     expect(data.httpStatus).toBe(res.status);
     expect(data).not.toHaveProperty('stack');
     // A refusal says what is wrong with the input, not what broke inside.
-    expect(parsed.error?.message).not.toMatch(/call stack|TypeError|RangeError|ReferenceError|SQLITE|LibsqlError/);
+    expect(parsed.error?.message).not.toMatch(
+      /call stack|TypeError|RangeError|ReferenceError|SQLITE|LibsqlError/,
+    );
     tally.refused += 1;
   }
   return { status: res.status, body: parsed };
@@ -80,7 +88,10 @@ const stepInput = fc.record(
     result: mostly(fc.option(plausibleText, { nil: undefined }), hostileJson),
     durationMs: mostly(fc.option(fc.nat(), { nil: undefined }), hostileNumber),
     success: mostly(fc.option(fc.boolean(), { nil: undefined }), hostileJson),
-    timestamp: mostly(fc.constant(undefined), fc.oneof(fc.constantFrom('yesterday', '2026-01-01T00:00:00Z', '-271821-04-20T00:00:00Z'), hostileJson)),
+    timestamp: mostly(
+      fc.constant(undefined),
+      fc.oneof(fc.constantFrom('yesterday', '2026-01-01T00:00:00Z', '-271821-04-20T00:00:00Z'), hostileJson),
+    ),
     metadata: mostly(fc.option(plausibleMetadata, { nil: undefined }), hostileJson),
     extra: unknownField,
   },
@@ -94,12 +105,55 @@ const optional = { requiredKeys: [] as never[] };
 /** Each query with the fields it takes, hostile now and then, and sometimes one it does not take. */
 const queries = fc.oneof(
   ...(['search.text', 'search.retrieve'] as const).map((path) =>
-    fc.record({ text: mostly(plausibleText, hostileJson), domain: maybe(hostileJson), limit, since: maybe(hostileJson), extra: unknownField }, { requiredKeys: ['text'] }).map((input) => ({ path, input })),
+    fc
+      .record(
+        {
+          text: mostly(plausibleText, hostileJson),
+          domain: maybe(hostileJson),
+          limit,
+          since: maybe(hostileJson),
+          extra: unknownField,
+        },
+        { requiredKeys: ['text'] },
+      )
+      .map((input) => ({ path, input })),
   ),
-  fc.record({ domain: maybe(hostileJson), limit, cursor: maybe(hostileJson), status: maybe(hostileJson), extra: unknownField }, optional).map((input) => ({ path: 'episodes.list', input })),
-  fc.record({ type: maybe(hostileJson), minSuccessRate: maybe(hostileNumber), limit, extra: unknownField }, optional).map((input) => ({ path: 'patterns.list', input })),
-  fc.record({ text: maybe(hostileJson), minSupport: maybe(hostileNumber), limit, extra: unknownField }, optional).map((input) => ({ path: 'patterns.relevant', input })),
-  fc.record({ since: maybe(hostileJson), operation: maybe(hostileJson), afterSeq: maybe(hostileNumber), limit, extra: unknownField }, optional).map((input) => ({ path: 'admin.audit', input })),
+  fc
+    .record(
+      {
+        domain: maybe(hostileJson),
+        limit,
+        cursor: maybe(hostileJson),
+        status: maybe(hostileJson),
+        extra: unknownField,
+      },
+      optional,
+    )
+    .map((input) => ({ path: 'episodes.list', input })),
+  fc
+    .record(
+      { type: maybe(hostileJson), minSuccessRate: maybe(hostileNumber), limit, extra: unknownField },
+      optional,
+    )
+    .map((input) => ({ path: 'patterns.list', input })),
+  fc
+    .record(
+      { text: maybe(hostileJson), minSupport: maybe(hostileNumber), limit, extra: unknownField },
+      optional,
+    )
+    .map((input) => ({ path: 'patterns.relevant', input })),
+  fc
+    .record(
+      {
+        since: maybe(hostileJson),
+        operation: maybe(hostileJson),
+        afterSeq: maybe(hostileNumber),
+        limit,
+        extra: unknownField,
+      },
+      optional,
+    )
+    .map((input) => ({ path: 'admin.audit', input })),
 );
 
 type Case =
@@ -126,7 +180,10 @@ const cases: fc.Arbitrary<Case> = fc.oneof(
     arbitrary: fc
       .record({
         status: mostly(fc.constantFrom('completed', 'failed'), hostileJson),
-        successRate: mostly(fc.option(fc.double({ min: 0, max: 1, noNaN: true }), { nil: undefined }), hostileNumber),
+        successRate: mostly(
+          fc.option(fc.double({ min: 0, max: 1, noNaN: true }), { nil: undefined }),
+          hostileNumber,
+        ),
         extra: unknownField,
       })
       .map((input) => ({ kind: 'complete' as const, input })),
@@ -141,7 +198,10 @@ const cases: fc.Arbitrary<Case> = fc.oneof(
       .tuple(
         // Not admin.forget: a hostile selector that happens to match would delete what this test counts.
         fc.constantFrom('episodes.get', 'patterns.get', 'patterns.recordUsage', 'episodes.archive'),
-        fc.record({ episodeId: hostileJson, patternId: hostileJson, helped: hostileJson, metadata: hostileJson }, { requiredKeys: [] }),
+        fc.record(
+          { episodeId: hostileJson, patternId: hostileJson, helped: hostileJson, metadata: hostileJson },
+          { requiredKeys: [] },
+        ),
       )
       .map(([path, input]) => ({ kind: 'query' as const, path, input })),
   },
@@ -149,8 +209,23 @@ const cases: fc.Arbitrary<Case> = fc.oneof(
     weight: 1,
     arbitrary: fc
       .tuple(
-        fc.constantFrom('episodes.start', 'episodes.logSteps', 'search.text', 'constructor', '__proto__.toString', 'episodes.__proto__'),
-        fc.constantFrom('{', 'NaN', '{"a":1}{', '\u0000', '[1,2', '"\\ud800"', '{"taskType":"debugging","domain":"fuzz",}'),
+        fc.constantFrom(
+          'episodes.start',
+          'episodes.logSteps',
+          'search.text',
+          'constructor',
+          '__proto__.toString',
+          'episodes.__proto__',
+        ),
+        fc.constantFrom(
+          '{',
+          'NaN',
+          '{"a":1}{',
+          '\u0000',
+          '[1,2',
+          '"\\ud800"',
+          '{"taskType":"debugging","domain":"fuzz",}',
+        ),
       )
       .map(([path, text]) => ({ kind: 'raw' as const, path, input: new RawJson(text) })),
   },
@@ -170,7 +245,12 @@ async function check(testCase: Case): Promise<void> {
       const sent = asServerSees(testCase.input);
       const episode = data<{ id: string }>(answer);
       const read = data<Record<string, unknown>>(await call('episodes.get', { episodeId: episode.id }));
-      expect(read).toMatchObject({ taskType: sent.taskType, domain: sent.domain, context: sent.context ?? null, status: 'active' });
+      expect(read).toMatchObject({
+        taskType: sent.taskType,
+        domain: sent.domain,
+        context: sent.context ?? null,
+        status: 'active',
+      });
       expect(read.metadata).toEqual(sent.metadata ?? null);
       expected.episodes += 1;
       tally.stored += 1;
@@ -185,10 +265,16 @@ async function check(testCase: Case): Promise<void> {
       if (answer.status !== 200) return void expect(after).toBe(before); // nothing half-written
       const sent = asServerSees(sentInput).steps as Record<string, unknown>[];
       expect(after).toBe(before + sent.length);
-      const read = data<{ steps: Record<string, unknown>[] }>(await call('episodes.get', { episodeId: targetEpisode })).steps.slice(-sent.length);
+      const read = data<{ steps: Record<string, unknown>[] }>(
+        await call('episodes.get', { episodeId: targetEpisode }),
+      ).steps.slice(-sent.length);
       read.forEach((step, i) => {
         const given = sent[i] as Record<string, unknown>;
-        expect(step).toMatchObject({ action: given.action, result: given.result ?? null, success: given.success ?? null });
+        expect(step).toMatchObject({
+          action: given.action,
+          result: given.result ?? null,
+          success: given.success ?? null,
+        });
         expect(step.durationMs).toBe(typeof given.durationMs === 'number' ? given.durationMs + 0 : null);
         expect(step.metadata).toEqual(given.metadata ?? null);
       });
@@ -197,11 +283,14 @@ async function check(testCase: Case): Promise<void> {
       return;
     }
     case 'complete': {
-      const fresh = data<{ id: string }>(await call('episodes.start', { taskType: 'testing', domain: 'fuzz' }));
+      const fresh = data<{ id: string }>(
+        await call('episodes.start', { taskType: 'testing', domain: 'fuzz' }),
+      );
       expected.episodes += 1;
       const answer = await call('episodes.complete', { ...testCase.input, episodeId: fresh.id });
       const read = data<Record<string, unknown>>(await call('episodes.get', { episodeId: fresh.id }));
-      if (answer.status !== 200) return void expect(read).toMatchObject({ status: 'active', completedAt: null });
+      if (answer.status !== 200)
+        return void expect(read).toMatchObject({ status: 'active', completedAt: null });
       const sent = asServerSees(testCase.input);
       expect(read.status).toBe(sent.status);
       if (typeof sent.successRate === 'number') expect(read.successRate).toBe(sent.successRate);
@@ -219,7 +308,9 @@ async function check(testCase: Case): Promise<void> {
 
 beforeAll(async () => {
   t = await startTestServer({ log: (line) => logged.push(line) });
-  targetEpisode = data<{ id: string }>(await call('episodes.start', { taskType: 'testing', domain: 'fuzz' })).id;
+  targetEpisode = data<{ id: string }>(
+    await call('episodes.start', { taskType: 'testing', domain: 'fuzz' }),
+  ).id;
   expected.episodes += 1;
 });
 
@@ -236,8 +327,14 @@ describe('hostile input over HTTP', () => {
 
     const raw = createClient({ url: `file:${join(t.dir, 'memory.db')}` });
     try {
-      expect((await raw.execute('PRAGMA integrity_check')).rows.map((row) => row.integrity_check)).toEqual(['ok']);
-      const counts = (await raw.execute("SELECT (SELECT count(*) FROM episodes) AS episodes, (SELECT count(*) FROM steps) AS steps")).rows[0];
+      expect((await raw.execute('PRAGMA integrity_check')).rows.map((row) => row.integrity_check)).toEqual([
+        'ok',
+      ]);
+      const counts = (
+        await raw.execute(
+          'SELECT (SELECT count(*) FROM episodes) AS episodes, (SELECT count(*) FROM steps) AS steps',
+        )
+      ).rows[0];
       expect({ episodes: Number(counts?.episodes), steps: Number(counts?.steps) }).toEqual(expected);
     } finally {
       raw.close();

@@ -3,11 +3,19 @@ import { describe, expect, it } from 'vitest';
 import { rejection, startTestServer } from './__fixtures__/test-server.js';
 
 /** Sends a body in chunks without a Content-Length, as a streaming client would. */
-function postChunked(url: string, token: string, chunks: string[]): Promise<{ status: number; body: string }> {
+function postChunked(
+  url: string,
+  token: string,
+  chunks: string[],
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request(url, {
       method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+        'transfer-encoding': 'chunked',
+      },
     });
     req.on('response', (res) => {
       let body = '';
@@ -15,7 +23,9 @@ function postChunked(url: string, token: string, chunks: string[]): Promise<{ st
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
     });
     // The server may answer and close before the whole body is written.
-    req.on('error', (error: NodeJS.ErrnoException) => (error.code === 'EPIPE' || error.code === 'ECONNRESET' ? undefined : reject(error)));
+    req.on('error', (error: NodeJS.ErrnoException) =>
+      error.code === 'EPIPE' || error.code === 'ECONNRESET' ? undefined : reject(error),
+    );
     for (const chunk of chunks) req.write(chunk);
     req.end();
   });
@@ -42,11 +52,19 @@ describe('HTTP surface', () => {
     const res = await fetch(`${t.url}/metrics`);
     expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
     const text = await res.text();
-    expect(text).toContain('episodic_procedure_calls_total{procedure="episodes.get",type="query",code="OK"} 2');
-    expect(text).toContain('episodic_procedure_calls_total{procedure="episodes.get",type="query",code="BAD_REQUEST"} 1');
-    expect(text).toContain('episodic_procedure_calls_total{procedure="episodes.list",type="query",code="UNAUTHORIZED"} 1');
+    expect(text).toContain(
+      'episodic_procedure_calls_total{procedure="episodes.get",type="query",code="OK"} 2',
+    );
+    expect(text).toContain(
+      'episodic_procedure_calls_total{procedure="episodes.get",type="query",code="BAD_REQUEST"} 1',
+    );
+    expect(text).toContain(
+      'episodic_procedure_calls_total{procedure="episodes.list",type="query",code="UNAUTHORIZED"} 1',
+    );
     expect(text).toContain('episodic_procedure_duration_seconds_count{procedure="episodes.get"} 3');
-    expect(text).toMatch(/episodic_procedure_duration_seconds_bucket\{procedure="episodes\.start",le="\+Inf"\} 1/);
+    expect(text).toMatch(
+      /episodic_procedure_duration_seconds_bucket\{procedure="episodes\.start",le="\+Inf"\} 1/,
+    );
     expect(text).toMatch(/episodic_http_requests_total\{route="trpc",status="401"\} 1/);
     for (const keyspace of ['episode', 'pattern', 'query']) {
       expect(text).toMatch(new RegExp(`episodic_cache_hit_rate\\{keyspace="${keyspace}"\\} [0-9.]+`));
@@ -66,12 +84,18 @@ describe('HTTP surface', () => {
     expect(declared.message).toMatch(/larger than the server's limit of 2048 bytes/);
 
     const body = JSON.stringify({ episodeId: episode.id, steps });
-    const streamed = await postChunked(`${t.url}/trpc/episodes.logSteps`, t.adminToken, [body.slice(0, 1000), body.slice(1000)]);
+    const streamed = await postChunked(`${t.url}/trpc/episodes.logSteps`, t.adminToken, [
+      body.slice(0, 1000),
+      body.slice(1000),
+    ]);
     expect(streamed.status).toBe(413);
     expect(JSON.parse(streamed.body)).toMatchObject({ error: { data: { code: 'PAYLOAD_TOO_LARGE' } } });
 
     expect((await admin.episodes.get.query({ episodeId: episode.id })).steps).toEqual([]);
-    const small = await admin.episodes.logSteps.mutate({ episodeId: episode.id, steps: [{ action: 'fits' }] });
+    const small = await admin.episodes.logSteps.mutate({
+      episodeId: episode.id,
+      steps: [{ action: 'fits' }],
+    });
     expect(small).toHaveLength(1);
   });
 });

@@ -33,10 +33,20 @@ async function sql(statement: string, args: string[] = []) {
 }
 
 beforeAll(async () => {
-  const memory = await openStore(loadConfig({ flags: { 'data-dir': dataDir }, env: { EPISODIC_ENCRYPTION_KEY: key } }));
+  const memory = await openStore(
+    loadConfig({ flags: { 'data-dir': dataDir }, env: { EPISODIC_ENCRYPTION_KEY: key } }),
+  );
   const start = async (name: string, domain: string, metadata?: Record<string, string>) => {
-    const episode = await memory.startEpisode({ taskType: 'debugging', domain, context: `${name} context`, metadata });
-    await memory.logSteps(episode.id, [{ action: `${name} step one` }, { action: `${name} step two`, success: true }]);
+    const episode = await memory.startEpisode({
+      taskType: 'debugging',
+      domain,
+      context: `${name} context`,
+      metadata,
+    });
+    await memory.logSteps(episode.id, [
+      { action: `${name} step one` },
+      { action: `${name} step two`, success: true },
+    ]);
     await memory.completeEpisode(episode.id, { status: 'completed', successRate: 1 });
     ids[name] = episode.id;
   };
@@ -47,7 +57,10 @@ beforeAll(async () => {
   await start('oldScratch', 'scratch');
   await start('newScratch', 'scratch');
   await memory.close();
-  await sql('UPDATE episodes SET created_at = ? WHERE id = ?', [new Date(Date.now() - 40 * 86_400_000).toISOString(), ids.oldScratch as string]);
+  await sql('UPDATE episodes SET created_at = ? WHERE id = ?', [
+    new Date(Date.now() - 40 * 86_400_000).toISOString(),
+    ids.oldScratch as string,
+  ]);
 }, 60_000);
 
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -61,14 +74,23 @@ describe('maintenance commands', () => {
     const before = await rowSet(dbPath, key);
 
     const dry = await cli(['repair', '--dry-run']);
-    expect([dry.code, dry.stdout]).toEqual([0, expect.stringMatching(/^Found 2 orphan steps, 1 orphan embeddings \(1 lost episodes\)[\s\S]*Dry run: nothing was changed/)]);
+    expect([dry.code, dry.stdout]).toEqual([
+      0,
+      expect.stringMatching(
+        /^Found 2 orphan steps, 1 orphan embeddings \(1 lost episodes\)[\s\S]*Dry run: nothing was changed/,
+      ),
+    ]);
     expect(await rowSet(dbPath, key)).toEqual(before);
 
     const fixed = await cli(['repair']);
     expect(fixed.code).toBe(0);
-    expect(fixed.stdout).toMatch(new RegExp(`- re-created episode ${ids.lost} \\(domain "recovered"\\) for 2 orphan steps`));
+    expect(fixed.stdout).toMatch(
+      new RegExp(`- re-created episode ${ids.lost} \\(domain "recovered"\\) for 2 orphan steps`),
+    );
     expect(fixed.stdout).toMatch(/- rebuilt episodes_fts[\s\S]*Partial data loss/);
-    expect((await sql('SELECT domain FROM episodes WHERE id = ?', [ids.lost as string])).rows[0]?.domain).toBe('recovered');
+    expect(
+      (await sql('SELECT domain FROM episodes WHERE id = ?', [ids.lost as string])).rows[0]?.domain,
+    ).toBe('recovered');
   });
 
   it('retention apply runs the config file policies once', async () => {
@@ -77,8 +99,13 @@ describe('maintenance commands', () => {
     const config = join(root, 'retention.json');
     writeFileSync(config, JSON.stringify({ retention: { scratch: { deleteAfterDays: 30 } } }));
     const applied = await cli(['retention', 'apply', '--config', config]);
-    expect([applied.code, applied.stdout]).toEqual([0, expect.stringMatching(/^DOMAIN\s+ARCHIVED\s+DELETED\nscratch\s+-\s+1\n$/)]);
-    expect((await sql('SELECT id FROM episodes WHERE domain = ?', ['scratch'])).rows.map((row) => row.id)).toEqual([ids.newScratch]);
+    expect([applied.code, applied.stdout]).toEqual([
+      0,
+      expect.stringMatching(/^DOMAIN\s+ARCHIVED\s+DELETED\nscratch\s+-\s+1\n$/),
+    ]);
+    expect(
+      (await sql('SELECT id FROM episodes WHERE domain = ?', ['scratch'])).rows.map((row) => row.id),
+    ).toEqual([ids.newScratch]);
   });
 
   it('forget deletes by id or by metadata, and refuses an ambiguous selection', async () => {
@@ -88,7 +115,10 @@ describe('maintenance commands', () => {
     ]);
     expect(byMetadata.code).toBe(0);
     expect(JSON.parse(byMetadata.stdout)).toMatchObject({ episodeIds: [ids.customer], domains: ['web'] });
-    expect([ambiguous.code, ambiguous.stderr]).toEqual([1, expect.stringMatching(/forget needs exactly one of/)]);
+    expect([ambiguous.code, ambiguous.stderr]).toEqual([
+      1,
+      expect.stringMatching(/forget needs exactly one of/),
+    ]);
     const byId = await cli(['forget', '--episode', ids.byId as string]);
     expect([byId.code, byId.stdout]).toEqual([0, expect.stringMatching(/^Forgot 1 episodes in web;/)]);
     const left = (await sql("SELECT id FROM episodes WHERE domain = 'web'")).rows.map((row) => row.id);
@@ -103,18 +133,31 @@ describe('maintenance commands', () => {
     ]);
     expect(deletes.code).toBe(0);
     const entries = JSON.parse(deletes.stdout) as { entityId: string; domain: string; outcome: string }[];
-    expect(entries.map((entry) => entry.entityId).sort()).toEqual([ids.oldScratch, ids.customer, ids.byId].sort());
+    expect(entries.map((entry) => entry.entityId).sort()).toEqual(
+      [ids.oldScratch, ids.customer, ids.byId].sort(),
+    );
     expect(deletes.stdout).not.toMatch(/context|step one/);
-    expect(recent.stdout).toMatch(/^AT\s+ACTOR\s+OPERATION\s+ENTITY\s+ID\s+DOMAIN\s+OUTCOME\n.*local\s+admin\s+database/);
-    expect([bad.code, bad.stderr]).toEqual([1, expect.stringMatching(/--operation steal: use create, update, delete/)]);
+    expect(recent.stdout).toMatch(
+      /^AT\s+ACTOR\s+OPERATION\s+ENTITY\s+ID\s+DOMAIN\s+OUTCOME\n.*local\s+admin\s+database/,
+    );
+    expect([bad.code, bad.stderr]).toEqual([
+      1,
+      expect.stringMatching(/--operation steal: use create, update, delete/),
+    ]);
   });
 
   it('rekey moves the store to a new key from the environment, printing neither key', async () => {
     const missing = await cli(['rekey']);
-    expect([missing.code, missing.stderr]).toEqual([1, expect.stringMatching(/reads the new key from EPISODIC_NEW_ENCRYPTION_KEY, which is not set/)]);
+    expect([missing.code, missing.stderr]).toEqual([
+      1,
+      expect.stringMatching(/reads the new key from EPISODIC_NEW_ENCRYPTION_KEY, which is not set/),
+    ]);
     const before = await rowSet(dbPath, key);
     const rekeyed = await cli(['rekey', '--new-key-env', 'NEXT_KEY'], { NEXT_KEY: secondKey });
-    expect([rekeyed.code, rekeyed.stderr]).toEqual([0, expect.stringMatching(/^The file under the old key is kept at /)]);
+    expect([rekeyed.code, rekeyed.stderr]).toEqual([
+      0,
+      expect.stringMatching(/^The file under the old key is kept at /),
+    ]);
     expect(rekeyed.stdout).toMatch(/^Re-encrypted .*memory\.db: \d+ rows copied and counted\./);
     expect(rekeyed.stdout + rekeyed.stderr).not.toMatch(new RegExp(`${firstKey}|${secondKey}`));
 
@@ -122,16 +165,27 @@ describe('maintenance commands', () => {
     expect(withOldKey.code).toBe(1);
     key = secondKey;
     expect(await rowSet(dbPath, key)).toEqual(before);
-    const [verified, audited] = await Promise.all([cli(['verify']), cli(['audit', '--operation', 'admin', '--json'])]);
+    const [verified, audited] = await Promise.all([
+      cli(['verify']),
+      cli(['audit', '--operation', 'admin', '--json']),
+    ]);
     expect(verified.code).toBe(0);
-    expect((JSON.parse(audited.stdout) as { entityId: string }[]).map((entry) => entry.entityId)).toContain('rekey');
+    expect((JSON.parse(audited.stdout) as { entityId: string }[]).map((entry) => entry.entityId)).toContain(
+      'rekey',
+    );
   });
 
   it('reindex switches the embedding provider that a store refuses to open with otherwise', async () => {
     const refused = await cli(['tokens', 'list', '--embeddings-dimensions', '64']);
-    expect([refused.code, refused.stderr]).toEqual([1, expect.stringMatching(/local\/hashed-ngrams-v1\/384[\s\S]*`episodic reindex`/)]);
+    expect([refused.code, refused.stderr]).toEqual([
+      1,
+      expect.stringMatching(/local\/hashed-ngrams-v1\/384[\s\S]*`episodic reindex`/),
+    ]);
     const reindexed = await cli(['reindex', '--embeddings-dimensions', '64']);
-    expect([reindexed.code, reindexed.stdout]).toEqual([0, expect.stringMatching(/^Re-embedded 3 episodes with local\/hashed-ngrams-v1\/64/)]);
+    expect([reindexed.code, reindexed.stdout]).toEqual([
+      0,
+      expect.stringMatching(/^Re-embedded 3 episodes with local\/hashed-ngrams-v1\/64/),
+    ]);
     expect((await cli(['tokens', 'list', '--embeddings-dimensions', '64'])).code).toBe(0);
     const models = await sql('SELECT DISTINCT model_name FROM embeddings');
     expect(models.rows.map((row) => row.model_name)).toEqual(['local/hashed-ngrams-v1/64']);

@@ -10,7 +10,8 @@ describe('retention on a schedule', () => {
       retentionIntervalMs: 100,
     });
     const admin = t.client(t.adminToken);
-    const start = (domain: string, context: string) => admin.episodes.start.mutate({ taskType: 'analysis', domain, context });
+    const start = (domain: string, context: string) =>
+      admin.episodes.start.mutate({ taskType: 'analysis', domain, context });
     const oldScratch = await start('scratch', 'old scratch notes');
     const newScratch = await start('scratch', 'new scratch notes');
     const oldTicket = await start('support', 'old ticket about invoices');
@@ -18,7 +19,10 @@ describe('retention on a schedule', () => {
     const unmanaged = await start('billing', 'old billing run');
     const age = async (id: string, days: number) => {
       const raw = createClient({ url: `file:${join(t.dir, 'memory.db')}` });
-      await raw.execute({ sql: 'UPDATE episodes SET created_at = ? WHERE id = ?', args: [new Date(Date.now() - days * 86_400_000).toISOString(), id] });
+      await raw.execute({
+        sql: 'UPDATE episodes SET created_at = ? WHERE id = ?',
+        args: [new Date(Date.now() - days * 86_400_000).toISOString(), id],
+      });
       raw.close();
     };
     await age(oldScratch.id, 40);
@@ -27,10 +31,19 @@ describe('retention on a schedule', () => {
     await age(unmanaged.id, 4000);
 
     await expect
-      .poll(async () => (await rejection(admin.episodes.get.query({ episodeId: oldScratch.id }))).data?.code, { timeout: 10_000 })
+      .poll(
+        async () => (await rejection(admin.episodes.get.query({ episodeId: oldScratch.id }))).data?.code,
+        { timeout: 10_000 },
+      )
       .toBe('NOT_FOUND');
-    await expect.poll(async () => (await admin.episodes.get.query({ episodeId: oldTicket.id })).status, { timeout: 10_000 }).toBe('archived');
-    expect((await rejection(admin.episodes.get.query({ episodeId: ancientTicket.id }))).data?.code).toBe('NOT_FOUND');
+    await expect
+      .poll(async () => (await admin.episodes.get.query({ episodeId: oldTicket.id })).status, {
+        timeout: 10_000,
+      })
+      .toBe('archived');
+    expect((await rejection(admin.episodes.get.query({ episodeId: ancientTicket.id }))).data?.code).toBe(
+      'NOT_FOUND',
+    );
     expect((await admin.episodes.get.query({ episodeId: newScratch.id })).status).toBe('active');
     expect((await admin.episodes.get.query({ episodeId: unmanaged.id })).status).toBe('active');
 

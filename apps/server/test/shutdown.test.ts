@@ -47,9 +47,13 @@ describe('SIGTERM', () => {
     );
     // In flight: the subscription, the half-sent request and the scrape itself.
     await expect
-      .poll(async () => /episodic_http_requests_in_flight (\d+)/.exec(await (await fetch(`${url}/metrics`)).text())?.[1], {
-        timeout: 10_000,
-      })
+      .poll(
+        async () =>
+          /episodic_http_requests_in_flight (\d+)/.exec(await (await fetch(`${url}/metrics`)).text())?.[1],
+        {
+          timeout: 10_000,
+        },
+      )
       .toBe('3');
 
     serve.child.kill('SIGTERM');
@@ -67,7 +71,7 @@ describe('SIGTERM', () => {
 
     const memory = await openMemory({ url: `file:${join(dir, 'memory.db')}` });
     const stored = await memory.getEpisode(episode.id);
-    memory.close();
+    await memory.close();
     expect(stored?.steps.map((step) => step.action)).toEqual(['logged while stopping']);
     const raw = createClient({ url: `file:${join(dir, 'memory.db')}` });
     expect((await raw.execute('PRAGMA integrity_check')).rows[0]?.integrity_check).toBe('ok');

@@ -38,10 +38,13 @@ describe.skipIf(skipped !== null)('HTTPS', () => {
     expect(listed).toEqual({ status: 200, body: { result: { data: { items: [], nextCursor: null } } } });
 
     // An untrusted certificate is refused by the client: the connection really is TLS.
-    await expect(httpsJson(`${t.url}/healthz`, Buffer.from(''), t.adminToken)).rejects.toThrow(/certificate/i);
+    await expect(httpsJson(`${t.url}/healthz`, Buffer.from(''), t.adminToken)).rejects.toThrow(
+      /certificate/i,
+    );
     const plain = await new Promise<string>((resolve) => {
-      httpGet(t.url.replace('https:', 'http:') + '/healthz', (res) => resolve(String(res.statusCode))).on('error', (error) =>
-        resolve(error.message),
+      httpGet(`${t.url.replace('https:', 'http:')}/healthz`, (res) => resolve(String(res.statusCode))).on(
+        'error',
+        (error) => resolve(error.message),
       );
     });
     expect(plain).not.toBe('200');
@@ -50,10 +53,13 @@ describe.skipIf(skipped !== null)('HTTPS', () => {
 
 describe('TLS settings', () => {
   it('needs both a certificate and a key, and says which file it cannot read', async () => {
-    await expect(startTestServer({ tlsCert: join(dir, 'cert.pem') })).rejects.toThrow(/tlsKey: HTTPS needs both/);
-    const missing = await startTestServer({ tlsCert: join(dir, 'absent.pem'), tlsKey: join(dir, 'absent-key.pem') }).catch(
-      (error: unknown) => error,
+    await expect(startTestServer({ tlsCert: join(dir, 'cert.pem') })).rejects.toThrow(
+      /tlsKey: HTTPS needs both/,
     );
+    const missing = await startTestServer({
+      tlsCert: join(dir, 'absent.pem'),
+      tlsKey: join(dir, 'absent-key.pem'),
+    }).catch((error: unknown) => error);
     expect(ServerError.isInstance(missing) && missing.code).toBe('TLS');
     expect((missing as Error).message).toMatch(/absent\.pem/);
   });

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { setImmediate as turnOfEventLoop } from 'node:timers/promises';
-import { openMemory, type EpisodeWithSteps, type Memory } from '@episodic/core';
+import { type EpisodeWithSteps, type Memory, openMemory } from '@episodic/core';
 import { open as openLmdb } from 'lmdb';
 import type { Benchmark, BenchmarkContext } from '../benchmark.js';
 import { formatNumber } from '../format-table.js';
@@ -27,7 +27,11 @@ async function nsPerCall(iterations: number, call: () => unknown): Promise<numbe
   return Number(process.hrtime.bigint() - start) / iterations;
 }
 
-async function latenciesUs(count: number, before: () => void, call: () => Promise<unknown>): Promise<number[]> {
+async function latenciesUs(
+  count: number,
+  before: () => void,
+  call: () => Promise<unknown>,
+): Promise<number[]> {
   const samples: number[] = [];
   for (let i = 0; i < count; i += 1) {
     before();
@@ -68,7 +72,12 @@ async function storeEpisodes(memory: Memory, count: number, stepsPerEpisode: num
 }
 
 /** Cached getEpisode against a raw lmdb-js get of the same episode, alternating, best round each. */
-async function hitVersusRaw(context: BenchmarkContext, memory: Memory, id: string, episode: EpisodeWithSteps) {
+async function hitVersusRaw(
+  context: BenchmarkContext,
+  memory: Memory,
+  id: string,
+  episode: EpisodeWithSteps,
+) {
   // The baseline: lmdb-js with its defaults (msgpack), the least work any LMDB-backed read that
   // returns the episode object can do. Its `getBinary` (bytes only, nothing decoded) is shown too.
   const raw = openLmdb<EpisodeWithSteps, string>(join(context.tempDir, 'raw-lmdb'), {});
@@ -109,7 +118,8 @@ async function zipfWorkload(context: BenchmarkContext, memory: Memory, ids: read
     } else {
       await memory.getEpisode(id);
     }
-    if (operation % 5_000 === 0) context.progress(`cache: zipf workload ${formatNumber(operation)}/${formatNumber(zipfOperations)}`);
+    if (operation % 5_000 === 0)
+      context.progress(`cache: zipf workload ${formatNumber(operation)}/${formatNumber(zipfOperations)}`);
     if (operation % 50 === 0) await turnOfEventLoop();
   }
   const after = memory.cacheStats().keyspaces.episode;
@@ -131,7 +141,11 @@ export const cache: Benchmark = {
       const ratio = hit.ours / hit.raw;
 
       context.progress('cache: hit and miss latency');
-      const hits = await latenciesUs(latencyHits, () => undefined, () => memory.getEpisode(id as string));
+      const hits = await latenciesUs(
+        latencyHits,
+        () => undefined,
+        () => memory.getEpisode(id as string),
+      );
       const misses = await latenciesUs(
         latencyMisses,
         () => memory.invalidateCache({ episodes: [id as string] }),
@@ -153,8 +167,14 @@ export const cache: Benchmark = {
             ['getEpisode, cache hit (ns/call, best of rounds)', formatNumber(hit.ours)],
             ['raw lmdb-js get of the same episode (ns/call)', formatNumber(hit.raw)],
             ['raw lmdb-js getBinary, bytes only (ns/call)', formatNumber(hit.rawBytes)],
-            ['getEpisode hit latency p50 / p99 (us)', `${us(percentile(hits, 0.5))} / ${us(percentile(hits, 0.99))}`],
-            ['getEpisode miss latency p50 / p99 (us)', `${us(percentile(misses, 0.5))} / ${us(percentile(misses, 0.99))}`],
+            [
+              'getEpisode hit latency p50 / p99 (us)',
+              `${us(percentile(hits, 0.5))} / ${us(percentile(hits, 0.99))}`,
+            ],
+            [
+              'getEpisode miss latency p50 / p99 (us)',
+              `${us(percentile(misses, 0.5))} / ${us(percentile(misses, 0.99))}`,
+            ],
             ['Zipf workload hit rate', `${(zipf.hitRate * 100).toFixed(1)} %`],
           ],
           notes: [

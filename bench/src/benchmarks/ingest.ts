@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { setImmediate as turnOfEventLoop } from 'node:timers/promises';
-import { createClient, type InStatement } from '@libsql/client';
 import { newId, openMemory, type ResolvedMemoryConfig } from '@episodic/core';
+import { createClient, type InStatement } from '@libsql/client';
 import type { Benchmark, BenchmarkContext } from '../benchmark.js';
 import { formatNumber } from '../format-table.js';
 import { median, timeMs } from '../measure.js';
@@ -120,7 +120,9 @@ async function assertStored(url: string, episodes: number): Promise<void> {
     );
     const stored = { steps: Number(steps?.rows[0]?.n), episodes: Number(finished?.rows[0]?.n) };
     if (stored.steps !== episodes * stepsPerEpisode || stored.episodes !== episodes) {
-      throw new Error(`ingest stored ${stored.episodes} finished episodes and ${stored.steps} steps in ${url}`);
+      throw new Error(
+        `ingest stored ${stored.episodes} finished episodes and ${stored.steps} steps in ${url}`,
+      );
     }
   } finally {
     client.close();
@@ -130,7 +132,12 @@ async function assertStored(url: string, episodes: number): Promise<void> {
 const ingestors: Record<Side, typeof ingestOurs> = { ours: ingestOurs, raw: ingestRaw };
 
 /** Runs one side in a fresh file and returns its steps per second. */
-async function measure(context: BenchmarkContext, side: Side, run: string, episodes: readonly ScriptedEpisode[]) {
+async function measure(
+  context: BenchmarkContext,
+  side: Side,
+  run: string,
+  episodes: readonly ScriptedEpisode[],
+) {
   const url = `file:${join(context.tempDir, `${run}-${side}.db`)}`;
   const ms = await ingestors[side](url, episodes);
   await assertStored(url, episodes.length);

@@ -1,8 +1,12 @@
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { openMemory, type Memory, type PatternMinerV1 } from '@episodic/core';
-import { createErrorResolutionMiner, errorSignature, type ErrorResolutionData } from '@episodic/miner-error-resolution';
+import { type Memory, openMemory, type PatternMinerV1 } from '@episodic/core';
+import {
+  createErrorResolutionMiner,
+  type ErrorResolutionData,
+  errorSignature,
+} from '@episodic/miner-error-resolution';
 import { createOptimizationMiner } from '@episodic/miner-optimization';
 import { createTestingStrategyMiner } from '@episodic/miner-testing-strategy';
 import { createToolSequenceMiner, type ToolSequenceData } from '@episodic/miner-tool-sequence';
@@ -38,7 +42,11 @@ function isSubsequence(needle: readonly string[], haystack: readonly string[]): 
 
 async function record(memory: Memory, episodes: readonly TauEpisode[]): Promise<void> {
   for (const episode of episodes) {
-    const { id } = await memory.startEpisode({ taskType: episode.taskType, domain: 'airline', context: episode.context });
+    const { id } = await memory.startEpisode({
+      taskType: episode.taskType,
+      domain: 'airline',
+      context: episode.context,
+    });
     if (episode.steps.length > 0) await memory.logSteps(id, episode.steps);
     await memory.completeEpisode(id, { status: episode.succeeded ? 'completed' : 'failed' });
   }
@@ -50,13 +58,24 @@ const sensitivityShares = [0, 0.25, 0.75];
  * (a): the share of the top-10 tool sequences `relevantPatterns` reports per task type that are an
  * ordered subsequence of the ground truth of a task of that type.
  */
-async function toolSequencePrecision(memory: Memory, episodes: readonly TauEpisode[], taskTypes: readonly string[]) {
+async function toolSequencePrecision(
+  memory: Memory,
+  episodes: readonly TauEpisode[],
+  taskTypes: readonly string[],
+) {
   let judged = 0;
   let correct = 0;
   const perType: string[][] = [];
   for (const taskType of taskTypes) {
-    const truths = episodes.filter((episode) => episode.taskType === taskType).map((episode) => episode.groundTruth);
-    const top = await memory.relevantPatterns({ domain: 'airline', taskType, types: ['tool_sequence'], limit: topPerTaskType });
+    const truths = episodes
+      .filter((episode) => episode.taskType === taskType)
+      .map((episode) => episode.groundTruth);
+    const top = await memory.relevantPatterns({
+      domain: 'airline',
+      taskType,
+      types: ['tool_sequence'],
+      limit: topPerTaskType,
+    });
     const hits = top.filter((hit) =>
       truths.some((truth) => isSubsequence((hit.pattern.patternData as ToolSequenceData).actions, truth)),
     );
@@ -68,11 +87,19 @@ async function toolSequencePrecision(memory: Memory, episodes: readonly TauEpiso
 }
 
 /** The same precision with other `minSuccessShare` settings, so the default's effect is visible. */
-async function precisionByShare(context: BenchmarkContext, episodes: readonly TauEpisode[], taskTypes: string[]) {
+async function precisionByShare(
+  context: BenchmarkContext,
+  episodes: readonly TauEpisode[],
+  taskTypes: string[],
+) {
   const rows: { share: number; precision: number; judged: number }[] = [];
   for (const share of sensitivityShares) {
     const url = `file:${join(context.tempDir, `tau-share-${share}.db`)}`;
-    const memory = await openMemory({ url, taskTypes, miners: [createToolSequenceMiner({ minSuccessShare: share }) as PatternMinerV1] });
+    const memory = await openMemory({
+      url,
+      taskTypes,
+      miners: [createToolSequenceMiner({ minSuccessShare: share }) as PatternMinerV1],
+    });
     try {
       await record(memory, episodes);
       rows.push({ share, ...(await toolSequencePrecision(memory, episodes, taskTypes)) });
@@ -91,20 +118,28 @@ async function qualityOnTau(context: BenchmarkContext) {
   await probe.close();
   const episodes = loadTauAirline(path, maxResultChars, maxMetadataChars);
   const taskTypes = [...new Set(episodes.map((episode) => episode.taskType))].sort();
-  const memory = await openMemory({ url: `file:${join(context.tempDir, 'tau.db')}`, taskTypes, miners: defaultMiners() });
+  const memory = await openMemory({
+    url: `file:${join(context.tempDir, 'tau.db')}`,
+    taskTypes,
+    miners: defaultMiners(),
+  });
   try {
     context.progress(`mining: recording ${episodes.length} τ-bench airline episodes`);
     await record(memory, episodes);
     const sequences = await toolSequencePrecision(memory, episodes, taskTypes);
 
     const mined = await memory.listPatterns({ type: 'error_resolution', domain: 'airline', limit: 500 });
-    const signatures = new Set(mined.map((pattern) => (pattern.patternData as ErrorResolutionData).signature));
+    const signatures = new Set(
+      mined.map((pattern) => (pattern.patternData as ErrorResolutionData).signature),
+    );
     let cases = 0;
     let covered = 0;
     for (const episode of episodes) {
       for (const [index, step] of episode.steps.entries()) {
         if (step.success !== false) continue;
-        const resolved = episode.steps.slice(index + 1).some((later) => later.action === step.action && later.success === true);
+        const resolved = episode.steps
+          .slice(index + 1)
+          .some((later) => later.action === step.action && later.success === true);
         if (!resolved) continue;
         cases += 1;
         const hits = await memory.relevantPatterns({
@@ -117,7 +152,11 @@ async function qualityOnTau(context: BenchmarkContext) {
         const signature = errorSignature(step.result ?? '');
         const match = hits.some((hit) => {
           const data = hit.pattern.patternData as ErrorResolutionData;
-          return data.action === step.action && data.signature === signature && data.resolution.at(-1) === step.action;
+          return (
+            data.action === step.action &&
+            data.signature === signature &&
+            data.resolution.at(-1) === step.action
+          );
         });
         if (match) covered += 1;
       }
@@ -133,7 +172,11 @@ async function qualityOnTau(context: BenchmarkContext) {
 /** (c): per-episode mining cost with 10,000 synthetic episodes stored, and remine() over all of them. */
 async function speedAtScale(context: BenchmarkContext) {
   const url = `file:${join(context.tempDir, 'scale.db')}`;
-  const all = generateAgentEpisodes({ episodes: storedEpisodes + measuredEpisodes * 2, stepsPerEpisode: 20, seed: 61 });
+  const all = generateAgentEpisodes({
+    episodes: storedEpisodes + measuredEpisodes * 2,
+    stepsPerEpisode: 20,
+    seed: 61,
+  });
   const stored = all.slice(0, storedEpisodes);
   const plain = await openMemory({ url });
   context.progress(`mining: storing ${formatNumber(storedEpisodes)} synthetic episodes (no miners yet)`);
@@ -166,7 +209,9 @@ async function speedAtScale(context: BenchmarkContext) {
     const bare = await openMemory({ url });
     let withoutMining: number[];
     try {
-      context.progress(`mining: completing ${measuredEpisodes} more episodes without miners (for comparison)`);
+      context.progress(
+        `mining: completing ${measuredEpisodes} more episodes without miners (for comparison)`,
+      );
       withoutMining = await completeMs(bare, all.slice(storedEpisodes + measuredEpisodes));
     } finally {
       await bare.close();
@@ -179,10 +224,10 @@ async function speedAtScale(context: BenchmarkContext) {
 
 const round = (value: number, digits: number) => Number(value.toFixed(digits));
 
-
 export const mining: Benchmark = {
   name: 'mining',
-  description: 'pattern miners on τ-bench airline (precision, error coverage) and mining cost at 10,000 stored episodes',
+  description:
+    'pattern miners on τ-bench airline (precision, error coverage) and mining cost at 10,000 stored episodes',
 
   async run(context) {
     const quality = await qualityOnTau(context);
@@ -196,7 +241,10 @@ export const mining: Benchmark = {
         title: 'mining: the four built-in miners, default options',
         columns: ['figure', 'value'],
         rows: [
-          [`tool_sequence_precision (top-${topPerTaskType} per task type)`, `${quality.precision.toFixed(3)} (${quality.judged} sequences)`],
+          [
+            `tool_sequence_precision (top-${topPerTaskType} per task type)`,
+            `${quality.precision.toFixed(3)} (${quality.judged} sequences)`,
+          ],
           ...quality.perType,
           ...quality.byShare.map(({ share, precision, judged }) => [
             `  with minSuccessShare ${share} instead of the default 0.5`,
@@ -204,8 +252,14 @@ export const mining: Benchmark = {
           ]),
           ['error_signatures (distinct, mined)', quality.signatures],
           ['error cases covered / total', `${quality.covered} / ${quality.cases}`],
-          [`completeEpisode with mining, p50 / p95 ms (${formatNumber(storedEpisodes)} stored)`, `${p50.toFixed(2)} / ${p95.toFixed(2)}`],
-          ['completeEpisode without miners, p50 / p95 ms (same store)', `${percentile(speed.withoutMining, 0.5).toFixed(2)} / ${percentile(speed.withoutMining, 0.95).toFixed(2)}`],
+          [
+            `completeEpisode with mining, p50 / p95 ms (${formatNumber(storedEpisodes)} stored)`,
+            `${p50.toFixed(2)} / ${p95.toFixed(2)}`,
+          ],
+          [
+            'completeEpisode without miners, p50 / p95 ms (same store)',
+            `${percentile(speed.withoutMining, 0.5).toFixed(2)} / ${percentile(speed.withoutMining, 0.95).toFixed(2)}`,
+          ],
           [`remine() of ${formatNumber(speed.report.episodes)} episodes, s`, remineS.toFixed(1)],
           ['mined patterns after remine', formatNumber(speed.report.patterns)],
         ],

@@ -1,11 +1,11 @@
 import { join } from 'node:path';
-import { createClient } from '@libsql/client';
-import { openMemory, type Memory } from '@episodic/core';
+import { type Memory, openMemory } from '@episodic/core';
 import { createLocalEmbeddings } from '@episodic/embeddings-local';
+import { createClient } from '@libsql/client';
 import type { Benchmark, FigureValue } from '../benchmark.js';
 import { datasetPath } from '../datasets.js';
-import { meanScores, scoreRanking, type RankingScores } from '../retrieval-metrics.js';
-import { loadLongMemEval, type LongMemEvalInstance } from '../workloads/longmemeval.js';
+import { meanScores, type RankingScores, scoreRanking } from '../retrieval-metrics.js';
+import { type LongMemEvalInstance, loadLongMemEval } from '../workloads/longmemeval.js';
 
 const k = 10;
 const targetGain = 0.05;
@@ -20,7 +20,10 @@ type Side = 'ours' | 'bm25';
  * dates are then written into `created_at` (and the turns' timestamps) with a plain UPDATE, before
  * the first query; that is what lets recency see the real chronology.
  */
-async function buildStore(url: string, instance: LongMemEvalInstance): Promise<{ memory: Memory; sessionOf: Map<string, string> }> {
+async function buildStore(
+  url: string,
+  instance: LongMemEvalInstance,
+): Promise<{ memory: Memory; sessionOf: Map<string, string> }> {
   const memory = await openMemory({ url, embeddings: createLocalEmbeddings(), taskTypes: ['conversation'] });
   const sessionOf = new Map<string, string>();
   const dates: [string, string][] = [];
@@ -32,7 +35,10 @@ async function buildStore(url: string, instance: LongMemEvalInstance): Promise<{
     });
     const steps = session.turns
       .filter((turn) => turn.content.length > 0)
-      .map((turn) => ({ action: turn.role, result: turn.content.slice(0, memory.config.limits.maxResultChars) }));
+      .map((turn) => ({
+        action: turn.role,
+        result: turn.content.slice(0, memory.config.limits.maxResultChars),
+      }));
     if (steps.length > 0) await memory.logSteps(episode.id, steps);
     await memory.completeEpisode(episode.id, { status: 'completed' });
     sessionOf.set(episode.id, session.id);
@@ -72,21 +78,33 @@ function scoreFigures(row: { ours: RankingScores; bm25: RankingScores }) {
 
 export const retrievalQuality: Benchmark = {
   name: 'retrieval-quality',
-  description: 'LongMemEval_S session retrieval: our default retrieve vs plain FTS5 BM25 (searchText), same stores',
+  description:
+    'LongMemEval_S session retrieval: our default retrieve vs plain FTS5 BM25 (searchText), same stores',
 
   async run(context) {
     const instances = loadLongMemEval(datasetPath('longmemeval-s'));
     const scores: Record<Side, { type: string; scores: RankingScores }[]> = { ours: [], bm25: [] };
     for (const [index, instance] of instances.entries()) {
-      context.progress(`retrieval-quality: ${index + 1}/${instances.length} ${instance.questionId} (${instance.sessions.length} sessions)`);
-      const { memory, sessionOf } = await buildStore(`file:${join(context.tempDir, `${instance.questionId}.db`)}`, instance);
+      context.progress(
+        `retrieval-quality: ${index + 1}/${instances.length} ${instance.questionId} (${instance.sessions.length} sessions)`,
+      );
+      const { memory, sessionOf } = await buildStore(
+        `file:${join(context.tempDir, `${instance.questionId}.db`)}`,
+        instance,
+      );
       try {
         const relevant = new Set(instance.answerSessionIds);
         const ours = await memory.retrieve({ text: instance.question, limit: k });
         const bm25 = await memory.searchText({ text: instance.question, limit: k });
         const sessions = (ids: string[]) => ids.map((id) => sessionOf.get(id) ?? id);
-        scores.ours.push({ type: instance.questionType, scores: scoreRanking(sessions(ours.episodes.map((r) => r.episode.id)), relevant) });
-        scores.bm25.push({ type: instance.questionType, scores: scoreRanking(sessions(bm25.map((h) => h.episode.id)), relevant) });
+        scores.ours.push({
+          type: instance.questionType,
+          scores: scoreRanking(sessions(ours.episodes.map((r) => r.episode.id)), relevant),
+        });
+        scores.bm25.push({
+          type: instance.questionType,
+          scores: scoreRanking(sessions(bm25.map((h) => h.episode.id)), relevant),
+        });
       } finally {
         await memory.close();
       }
@@ -94,7 +112,11 @@ export const retrievalQuality: Benchmark = {
 
     const types = [...new Set(instances.map((instance) => instance.questionType))].sort();
     const summarise = (side: Side, type?: string) =>
-      meanScores(scores[side].filter((entry) => type === undefined || entry.type === type).map((entry) => entry.scores));
+      meanScores(
+        scores[side]
+          .filter((entry) => type === undefined || entry.type === type)
+          .map((entry) => entry.scores),
+      );
     const rows = [...types, undefined].map((type) => {
       const ours = summarise('ours', type);
       const bm25 = summarise('bm25', type);
@@ -114,7 +136,18 @@ export const retrievalQuality: Benchmark = {
     return {
       table: {
         title: `retrieval-quality: LongMemEval_S, ${instances.length} questions, one fresh store each (episode = session, steps = turns)`,
-        columns: ['question type', 'n', 'R_all@10 ours', 'bm25', 'R_any@5 ours', 'bm25', 'R_all@5 ours', 'bm25', 'NDCG@10 ours', 'bm25'],
+        columns: [
+          'question type',
+          'n',
+          'R_all@10 ours',
+          'bm25',
+          'R_any@5 ours',
+          'bm25',
+          'R_all@5 ours',
+          'bm25',
+          'NDCG@10 ours',
+          'bm25',
+        ],
         rows: rows.map((row) => [
           row.label,
           row.n,

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { createClient, type InStatement } from '@libsql/client';
-import { newId, openMemory, VectorMatrix, type Memory } from '@episodic/core';
+import { type Memory, newId, openMemory, VectorMatrix } from '@episodic/core';
 import { createLocalEmbeddings } from '@episodic/embeddings-local';
+import { createClient, type InStatement } from '@libsql/client';
 import type { Benchmark, BenchmarkContext } from '../benchmark.js';
 import { formatNumber } from '../format-table.js';
 import { percentile } from '../measure.js';
@@ -15,9 +15,13 @@ const targetGrowth = 3;
 const targetVectorP95Ms = 20;
 const recallSample = 50;
 
-
 /** Writes `count` finished episodes with their steps as raw INSERTs, 500 episodes per transaction. */
-async function insertEpisodes(url: string, workload: VariedEpisodes, count: number, now: number): Promise<void> {
+async function insertEpisodes(
+  url: string,
+  workload: VariedEpisodes,
+  count: number,
+  now: number,
+): Promise<void> {
   const client = createClient({ url, intMode: 'number' });
   try {
     await client.execute('PRAGMA synchronous = NORMAL');
@@ -30,13 +34,31 @@ async function insertEpisodes(url: string, workload: VariedEpisodes, count: numb
         statements.push({
           sql: `INSERT INTO episodes (id, task_type, domain, context, status, success_rate, created_at, completed_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-          args: [id, episode.taskType, episode.domain, episode.context, successRate >= 0.8 ? 'completed' : 'failed', successRate, episode.createdAt, episode.createdAt],
+          args: [
+            id,
+            episode.taskType,
+            episode.domain,
+            episode.context,
+            successRate >= 0.8 ? 'completed' : 'failed',
+            successRate,
+            episode.createdAt,
+            episode.createdAt,
+          ],
         });
         episode.steps.forEach((step, index) =>
           statements.push({
             sql: `INSERT INTO steps (id, episode_id, step_number, action, result, duration_ms, success, timestamp)
                   VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-            args: [newId(), id, index + 1, step.action, step.result, step.durationMs, step.success ? 1 : 0, episode.createdAt],
+            args: [
+              newId(),
+              id,
+              index + 1,
+              step.action,
+              step.result,
+              step.durationMs,
+              step.success ? 1 : 0,
+              episode.createdAt,
+            ],
           }),
         );
       }
@@ -67,7 +89,12 @@ interface SizeFigures {
   cached: number[];
 }
 
-async function measureSize(context: BenchmarkContext, url: string, episodes: number, queries: readonly string[]): Promise<SizeFigures> {
+async function measureSize(
+  context: BenchmarkContext,
+  url: string,
+  episodes: number,
+  queries: readonly string[],
+): Promise<SizeFigures> {
   const embeddings = createLocalEmbeddings();
   const writer = await openMemory({ url, cache: false });
   const reindexStarted = performance.now();
@@ -128,13 +155,22 @@ async function measureVectorTopK(url: string, queries: readonly string[]) {
     // An exact scan in plain JavaScript takes ~0.3 s per query: recall is checked on a sample.
     if (index >= recallSample) continue;
     const exact = vectors
-      .map((vector, row) => [vector.reduce((sum, value, d) => sum + value * (query[d] as number), 0), row] as const)
+      .map(
+        (vector, row) =>
+          [vector.reduce((sum, value, d) => sum + value * (query[d] as number), 0), row] as const,
+      )
       .sort((a, b) => b[0] - a[0])
       .slice(0, 10)
       .map(([, row]) => row);
     recall += hits.filter((hit) => exact.includes(hit.row)).length / 10;
   }
-  return { rows: vectors.length, dimensions, p50: percentile(latencies, 0.5), p95: percentile(latencies, 0.95), recall: recall / recallSample };
+  return {
+    rows: vectors.length,
+    dimensions,
+    p50: percentile(latencies, 0.5),
+    p95: percentile(latencies, 0.95),
+    recall: recall / recallSample,
+  };
 }
 
 /** Texts per second of the local provider on episode-sized texts (about 700 characters). */
@@ -166,7 +202,9 @@ export const retrievalSpeed: Benchmark = {
     const figures: SizeFigures[] = [];
     let stored = 0;
     for (const size of sizes) {
-      context.progress(`retrieval-speed: writing ${formatNumber(size - stored)} episodes (raw batched INSERTs)`);
+      context.progress(
+        `retrieval-speed: writing ${formatNumber(size - stored)} episodes (raw batched INSERTs)`,
+      );
       await insertEpisodes(url, workload, size - stored, now);
       stored = size;
       figures.push(await measureSize(context, url, size, queries));
@@ -182,7 +220,15 @@ export const retrievalSpeed: Benchmark = {
     return {
       table: {
         title: `retrieval-speed: retrieve({ text, limit: 10 }) with the local provider (384 dimensions), ${queryCount} queries per size`,
-        columns: ['store', 'p50 ms', 'p95 ms', 'cached p50 ms', 'cached p95 ms', 'index load ms', 'reindex s'],
+        columns: [
+          'store',
+          'p50 ms',
+          'p95 ms',
+          'cached p50 ms',
+          'cached p95 ms',
+          'index load ms',
+          'reindex s',
+        ],
         rows: figures.map((size) => [
           `${formatNumber(size.episodes)} episodes x ${stepsPerEpisode} steps`,
           ms(p50(size.uncached)),

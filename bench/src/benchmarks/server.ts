@@ -34,7 +34,8 @@ async function load(plan: Omit<LoadPlan, 'concurrency' | 'warmupMs' | 'durationM
   });
   const cpu = process.cpuUsage(before);
   const result = JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as LoadResult;
-  if (result.errors > 0) throw new Error(`${plan.mode} load against ${plan.origin} saw ${result.errors} failed calls`);
+  if (result.errors > 0)
+    throw new Error(`${plan.mode} load against ${plan.origin} saw ${result.errors} failed calls`);
   // Calls during the warm-up are not counted by the load process; estimate them at the same rate.
   const calls = result.calls * ((warmupMs + durationMs) / durationMs);
   return { ...result, serverCpuUsPerCall: (cpu.user + cpu.system) / calls };
@@ -71,9 +72,13 @@ export const server: Benchmark = {
       const path = `/trpc/episodes.get?input=${encodeURIComponent(JSON.stringify({ episodeId: episode.id }))}`;
       const answer = await fetch(`${ours.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
       const body = await answer.text();
-      if (answer.status !== 200 || !body.includes(episode.id)) throw new Error(`episodes.get answered ${answer.status}: ${body}`);
+      if (answer.status !== 200 || !body.includes(episode.id))
+        throw new Error(`episodes.get answered ${answer.status}: ${body}`);
       bare = await startBare(body);
-      const origins: Record<Side, string> = { ours: ours.url, bare: `http://127.0.0.1:${(bare.address() as AddressInfo).port}` };
+      const origins: Record<Side, string> = {
+        ours: ours.url,
+        bare: `http://127.0.0.1:${(bare.address() as AddressInfo).port}`,
+      };
 
       const samples: Record<Side, Sample[]> = { ours: [], bare: [] };
       for (let round = 1; round <= repetitions; round += 1) {
@@ -81,7 +86,9 @@ export const server: Benchmark = {
         const order: Side[] = round % 2 === 1 ? ['ours', 'bare'] : ['bare', 'ours'];
         for (const side of order) {
           context.progress(`server: round ${round}/${repetitions}, ${side}`);
-          samples[side].push(await load({ mode: 'raw', origin: origins[side], path, token, episodeId: episode.id }));
+          samples[side].push(
+            await load({ mode: 'raw', origin: origins[side], path, token, episodeId: episode.id }),
+          );
         }
       }
       const batched: Sample[] = [];
@@ -121,7 +128,7 @@ export const server: Benchmark = {
             `load from a separate process: ${concurrency} loops of keep-alive GETs from node:http, ${warmupMs} ms warm-up then ${durationMs} ms measured`,
             `best of ${repetitions} runs per side (2 for the SDK), alternating which side goes first; both servers live in this process, one loaded at a time`,
             'ours: bearer token check, tRPC procedure (auth middleware, input validation), engine read (LMDB cache hit after the first, its JSON sent as stored), audit entry, metrics; bare: writes a prepared string',
-            'SDK: calls made in the same tick share one HTTP request (up to 64 episodes per response), through tRPC\'s generic adapter, which parses and re-encodes each episode; p50/p99 are per call',
+            "SDK: calls made in the same tick share one HTTP request (up to 64 episodes per response), through tRPC's generic adapter, which parses and re-encodes each episode; p50/p99 are per call",
             `server CPU per call: ours ${oursBest.serverCpuUsPerCall.toFixed(1)} µs, bare ${best(samples.bare).serverCpuUsPerCall.toFixed(1)} µs; when the bare server needs less CPU than the client, the client sets its pace`,
           ],
         },

@@ -1,4 +1,9 @@
-import { seedTaskTypes, type CompleteEpisodeInput, type StartEpisodeInput, type StepInput } from '@episodic/core';
+import {
+  type CompleteEpisodeInput,
+  type StartEpisodeInput,
+  type StepInput,
+  seedTaskTypes,
+} from '@episodic/core';
 import { SeededRandom } from './random.js';
 
 /** Everything an agent sends for one episode, generated before any timing starts. */
@@ -82,7 +87,12 @@ export function generateAgentEpisodes(options: AgentEpisodeOptions): ScriptedEpi
     const steps: StepInput[] = Array.from({ length: options.stepsPerEpisode }, () => {
       const tool = random.pick(tools)(random, file);
       const success = !random.chance(failureRate);
-      return { action: tool.action, result: success ? tool.ok : tool.failed, durationMs: random.int(5, 9000), success };
+      return {
+        action: tool.action,
+        result: success ? tool.ok : tool.failed,
+        durationMs: random.int(5, 9000),
+        success,
+      };
     });
     const succeeded = steps.filter((step) => step.success).length;
     const successRate = succeeded / steps.length;

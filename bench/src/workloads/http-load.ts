@@ -81,7 +81,8 @@ async function main(): Promise<void> {
   await drive(call, plan, plan.warmupMs, false);
   const { latencies, errors, seconds } = await drive(call, plan, plan.durationMs, true);
   latencies.sort((a, b) => a - b);
-  const at = (quantile: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * quantile))] ?? 0;
+  const at = (quantile: number) =>
+    latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * quantile))] ?? 0;
   const result: LoadResult = {
     calls: latencies.length,
     errors,

@@ -35,7 +35,9 @@ function isoDate(text: string): string {
   const match = /^(\d{4})\/(\d{2})\/(\d{2}) \(\w+\) (\d{2}):(\d{2})$/.exec(text.trim());
   if (match === null) throw new Error(`unexpected LongMemEval date "${text}"`);
   const [, year, month, day, hour, minute] = match;
-  return new Date(Date.UTC(Number(year), Number(month) - 1, Number(day), Number(hour), Number(minute))).toISOString();
+  return new Date(
+    Date.UTC(Number(year), Number(month) - 1, Number(day), Number(hour), Number(minute)),
+  ).toISOString();
 }
 
 /** Every instance in the folder, in file-name order. */

@@ -48,7 +48,9 @@ const readTools = new Set([
 function argumentsObject(text: string): Record<string, unknown> {
   try {
     const value: unknown = JSON.parse(text);
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : { value };
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : { value };
   } catch {
     return { raw: text };
   }
@@ -64,7 +66,9 @@ export function loadTauAirline(path: string, maxResultChars: number, maxMetadata
   return trajectories.map((trajectory) => {
     const groundTruth = trajectory.info.task.actions.map((action) => action.name);
     const replies = new Map(
-      trajectory.traj.filter((message) => message.role === 'tool').map((message) => [message.tool_call_id, message.content ?? '']),
+      trajectory.traj
+        .filter((message) => message.role === 'tool')
+        .map((message) => [message.tool_call_id, message.content ?? '']),
     );
     const steps: StepInput[] = trajectory.traj.flatMap((message) =>
       (message.tool_calls ?? []).map((call) => {
@@ -74,7 +78,9 @@ export function loadTauAirline(path: string, maxResultChars: number, maxMetadata
           action: call.function.name,
           result: result.slice(0, maxResultChars),
           success: !result.startsWith('Error'),
-          ...(JSON.stringify(metadata).length <= maxMetadataChars ? { metadata: metadata as StepInput['metadata'] } : {}),
+          ...(JSON.stringify(metadata).length <= maxMetadataChars
+            ? { metadata: metadata as StepInput['metadata'] }
+            : {}),
         };
       }),
     );

@@ -10,8 +10,34 @@ export interface RawEpisode {
   steps: { action: string; result: string; success: boolean; durationMs: number }[];
 }
 
-const syllables = ['ka', 'lo', 'mi', 'ren', 'to', 'sha', 'vel', 'qui', 'dor', 'pan', 'zu', 'eth', 'mar', 'nix', 'bo', 'tri'];
-const tools = ['read_file', 'edit_file', 'run_tests', 'search_code', 'run_command', 'http_request', 'query_db', 'open_pr'];
+const syllables = [
+  'ka',
+  'lo',
+  'mi',
+  'ren',
+  'to',
+  'sha',
+  'vel',
+  'qui',
+  'dor',
+  'pan',
+  'zu',
+  'eth',
+  'mar',
+  'nix',
+  'bo',
+  'tri',
+];
+const tools = [
+  'read_file',
+  'edit_file',
+  'run_tests',
+  'search_code',
+  'run_command',
+  'http_request',
+  'query_db',
+  'open_pr',
+];
 const domains = Array.from({ length: 20 }, (_, i) => `service-${i}`);
 
 /**
@@ -53,8 +79,15 @@ export class VariedEpisodes {
       createdAt: new Date(now - random.next() * 365 * 86_400_000).toISOString(),
       steps: Array.from({ length: steps }, () => {
         const success = !random.chance(0.12);
-        const result = success ? this.sentence(10, 25) : `Error: ${this.sentence(6, 14)} at ${this.word()}.ts:${random.int(1, 400)}`;
-        return { action: `${random.pick(tools)} ${this.word()}`, result, success, durationMs: random.int(5, 9000) };
+        const result = success
+          ? this.sentence(10, 25)
+          : `Error: ${this.sentence(6, 14)} at ${this.word()}.ts:${random.int(1, 400)}`;
+        return {
+          action: `${random.pick(tools)} ${this.word()}`,
+          result,
+          success,
+          durationMs: random.int(5, 9000),
+        };
       }),
     };
   }

@@ -17,13 +17,16 @@ import { createClient } from '@libsql/client';
 import { VectorMatrix } from '../src/embeddings/vector-matrix.js';
 
 const rows = Number(process.argv[2] ?? 100_000);
-const settings = process.argv.slice(3).length > 0 ? process.argv.slice(3) : ['exact', 'compress_neighbors=float1bit,max_neighbors=32'];
+const settings =
+  process.argv.slice(3).length > 0
+    ? process.argv.slice(3)
+    : ['exact', 'compress_neighbors=float1bit,max_neighbors=32'];
 const dimensions = 384;
 const queries = 200;
 const k = 10;
 
 let seed = 42;
-const random = () => ((seed = (Math.imul(seed, 1_664_525) + 1_013_904_223) >>> 0) / 4_294_967_296);
+const random = () => (seed = (Math.imul(seed, 1_664_525) + 1_013_904_223) >>> 0) / 4_294_967_296;
 const gaussian = () => Math.sqrt(-2 * Math.log(random() + 1e-12)) * Math.cos(2 * Math.PI * random());
 // Clustered like real embeddings (topics), not uniform noise, which no index handles well.
 const centres = Array.from({ length: 200 }, () => Float32Array.from({ length: dimensions }, gaussian));
@@ -42,7 +45,12 @@ const truth = probes.map((query) => {
     for (let d = 0; d < dimensions; d += 1) sum += (v[d] as number) * (query[d] as number);
     return [sum, i] as const;
   });
-  return new Set(scored.sort((a, b) => b[0] - a[0]).slice(0, k).map(([, i]) => i));
+  return new Set(
+    scored
+      .sort((a, b) => b[0] - a[0])
+      .slice(0, k)
+      .map(([, i]) => i),
+  );
 });
 
 function percentile(samples: number[], p: number): number {
@@ -65,7 +73,14 @@ async function measure(setting: string) {
       recall += hits.filter((hit) => truth[q]?.has(hit.row)).length / k;
     }
     const memoryMb = (rows * dimensions * 5) / 1e6;
-    return { setting, buildS, sizeMb: memoryMb, p50: percentile(latencies, 0.5), p95: percentile(latencies, 0.95), recall: recall / queries };
+    return {
+      setting,
+      buildS,
+      sizeMb: memoryMb,
+      p50: percentile(latencies, 0.5),
+      p95: percentile(latencies, 0.95),
+      recall: recall / queries,
+    };
   }
   const dir = mkdtempSync(join(tmpdir(), 'episodic-vector-'));
   const path = join(dir, 'vectors.db');
@@ -73,15 +88,27 @@ async function measure(setting: string) {
   try {
     await client.execute('PRAGMA journal_mode = WAL');
     await client.execute(`CREATE TABLE v (id INTEGER PRIMARY KEY, embedding F32_BLOB(${dimensions}))`);
-    const options = setting === 'default' ? '' : setting.split(',').map((option) => `, '${option}'`).join('');
+    const options =
+      setting === 'default'
+        ? ''
+        : setting
+            .split(',')
+            .map((option) => `, '${option}'`)
+            .join('');
     await client.execute(`CREATE INDEX v_index ON v (libsql_vector_idx(embedding${options}))`);
     const started = performance.now();
     for (let start = 0; start < rows; start += 1000) {
       await client.batch(
-        data.slice(start, start + 1000).map((v, i) => ({ sql: 'INSERT INTO v (id, embedding) VALUES (?, ?)', args: [start + i, Buffer.from(v.buffer)] })),
+        data.slice(start, start + 1000).map((v, i) => ({
+          sql: 'INSERT INTO v (id, embedding) VALUES (?, ?)',
+          args: [start + i, Buffer.from(v.buffer)],
+        })),
         'write',
       );
-      if (start % 10_000 === 0) process.stderr.write(`${setting}: ${start} rows, ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
+      if (start % 10_000 === 0)
+        process.stderr.write(
+          `${setting}: ${start} rows, ${((performance.now() - started) / 1000).toFixed(0)} s\n`,
+        );
     }
     const buildS = (performance.now() - started) / 1000;
     await client.execute('PRAGMA wal_checkpoint(TRUNCATE)');
@@ -90,20 +117,34 @@ async function measure(setting: string) {
     let recall = 0;
     for (const [q, query] of probes.entries()) {
       const t = performance.now();
-      const result = await client.execute({ sql: `SELECT id FROM vector_top_k('v_index', ?, ${k})`, args: [Buffer.from(query.buffer)] });
+      const result = await client.execute({
+        sql: `SELECT id FROM vector_top_k('v_index', ?, ${k})`,
+        args: [Buffer.from(query.buffer)],
+      });
       latencies.push(performance.now() - t);
       recall += result.rows.filter((row) => truth[q]?.has(Number(row.id))).length / k;
     }
-    return { setting, buildS, sizeMb, p50: percentile(latencies, 0.5), p95: percentile(latencies, 0.95), recall: recall / queries };
+    return {
+      setting,
+      buildS,
+      sizeMb,
+      p50: percentile(latencies, 0.5),
+      p95: percentile(latencies, 0.95),
+      recall: recall / queries,
+    };
   } finally {
     client.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-console.log(`| ${rows.toLocaleString('en-US')} x ${dimensions} | build | size | top-${k} p50 | p95 | recall@${k} |`);
+console.log(
+  `| ${rows.toLocaleString('en-US')} x ${dimensions} | build | size | top-${k} p50 | p95 | recall@${k} |`,
+);
 console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
 for (const setting of settings) {
   const r = await measure(setting);
-  console.log(`| ${r.setting} | ${r.buildS.toFixed(1)} s | ${r.sizeMb.toFixed(0)} MB | ${r.p50.toFixed(2)} ms | ${r.p95.toFixed(2)} ms | ${r.recall.toFixed(3)} |`);
+  console.log(
+    `| ${r.setting} | ${r.buildS.toFixed(1)} s | ${r.sizeMb.toFixed(0)} MB | ${r.p50.toFixed(2)} ms | ${r.p95.toFixed(2)} ms | ${r.recall.toFixed(3)} |`,
+  );
 }

@@ -28,7 +28,14 @@ await db.write(async (tx) => {
       await tx.execute({
         sql: `INSERT INTO steps (id, episode_id, step_number, action, result, duration_ms, success)
               VALUES (?, ?, ?, ?, ?, 10, ?)`,
-        args: [`00000000-0000-4000-9000-0000000000${e}${s}`, id, s, `run_tests ${s}`, `TimeoutError in checkout.spec ${e}`, s === 2 ? 1 : 0],
+        args: [
+          `00000000-0000-4000-9000-0000000000${e}${s}`,
+          id,
+          s,
+          `run_tests ${s}`,
+          `TimeoutError in checkout.spec ${e}`,
+          s === 2 ? 1 : 0,
+        ],
       });
     }
   }

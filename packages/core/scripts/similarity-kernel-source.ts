@@ -2,8 +2,12 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import wabtInit from 'wabt';
 
-export const kernelSourcePath = fileURLToPath(new URL('../src/embeddings/similarity-kernel.wat', import.meta.url));
-export const kernelBytesPath = fileURLToPath(new URL('../src/embeddings/similarity-kernel-bytes.ts', import.meta.url));
+export const kernelSourcePath = fileURLToPath(
+  new URL('../src/embeddings/similarity-kernel.wat', import.meta.url),
+);
+export const kernelBytesPath = fileURLToPath(
+  new URL('../src/embeddings/similarity-kernel-bytes.ts', import.meta.url),
+);
 
 /** Assembles similarity-kernel.wat into the WebAssembly binary the engine embeds. */
 export async function assembleSimilarityKernel(): Promise<Uint8Array> {

@@ -11,8 +11,16 @@ const nobody = { scope: { domains: [] } };
 
 beforeAll(async () => {
   store = await openTempMemory();
-  mine = await store.memory.startEpisode({ taskType: 'debugging', domain: 'team-a', context: 'shared secret word' });
-  theirs = await store.memory.startEpisode({ taskType: 'debugging', domain: 'team-b', context: 'shared secret word' });
+  mine = await store.memory.startEpisode({
+    taskType: 'debugging',
+    domain: 'team-a',
+    context: 'shared secret word',
+  });
+  theirs = await store.memory.startEpisode({
+    taskType: 'debugging',
+    domain: 'team-b',
+    context: 'shared secret word',
+  });
   for (const episode of [mine, theirs]) {
     await store.memory.logStep(episode.id, { action: 'grep', result: 'ECONNRESET from shared upstream' });
   }
@@ -51,14 +59,23 @@ describe('access scope, enforced in SQL', () => {
   });
 
   it('writes outside the scope are refused and change nothing', async () => {
-    await expect(store.memory.startEpisode({ taskType: 'testing', domain: 'team-b' }, onlyA)).rejects.toMatchObject({
+    await expect(
+      store.memory.startEpisode({ taskType: 'testing', domain: 'team-b' }, onlyA),
+    ).rejects.toMatchObject({
       code: 'FORBIDDEN',
     });
-    await expect(store.memory.logStep(theirs.id, { action: 'x' }, onlyA)).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    await expect(store.memory.completeEpisode(theirs.id, { status: 'completed' }, onlyA)).rejects.toMatchObject({
+    await expect(store.memory.logStep(theirs.id, { action: 'x' }, onlyA)).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
+    await expect(
+      store.memory.completeEpisode(theirs.id, { status: 'completed' }, onlyA),
+    ).rejects.toMatchObject({
       code: 'NOT_FOUND',
     });
     await expect(store.memory.archiveEpisode(theirs.id, onlyA)).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    expect(await store.memory.getEpisode(theirs.id)).toMatchObject({ status: 'active', steps: [{ action: 'grep' }] });
+    expect(await store.memory.getEpisode(theirs.id)).toMatchObject({
+      status: 'active',
+      steps: [{ action: 'grep' }],
+    });
   });
 });

@@ -1,10 +1,10 @@
 import { z } from 'zod';
+import { cacheOptionSchema } from './cache/cache-options.js';
+import { embeddingProviderSchema } from './embeddings/provider-schema.js';
 import { enumNameSchema } from './enums.js';
 import { consoleLogger, type Logger } from './logger.js';
-import { embeddingProviderSchema } from './embeddings/provider-schema.js';
-import { retrievalConfigSchema } from './retrieval/retrieval-config.js';
 import { minersSchema } from './mining/miner-registry.js';
-import { cacheOptionSchema } from './cache/cache-options.js';
+import { retrievalConfigSchema } from './retrieval/retrieval-config.js';
 
 /**
  * Upper bounds on what one call may store. They keep a misbehaving agent from filling the disk
@@ -14,13 +14,29 @@ export const limitsSchema = z.object({
   /** Longest `domain`, in characters. */
   maxDomainChars: z.number().int().positive().default(128),
   /** Longest episode `context`, in characters. */
-  maxContextChars: z.number().int().positive().default(64 * 1024),
+  maxContextChars: z
+    .number()
+    .int()
+    .positive()
+    .default(64 * 1024),
   /** Longest step `action`, in characters. */
-  maxActionChars: z.number().int().positive().default(4 * 1024),
+  maxActionChars: z
+    .number()
+    .int()
+    .positive()
+    .default(4 * 1024),
   /** Longest step `result`, in characters. */
-  maxResultChars: z.number().int().positive().default(64 * 1024),
+  maxResultChars: z
+    .number()
+    .int()
+    .positive()
+    .default(64 * 1024),
   /** Largest `metadata` object, measured as its JSON text, in characters. */
-  maxMetadataChars: z.number().int().positive().default(16 * 1024),
+  maxMetadataChars: z
+    .number()
+    .int()
+    .positive()
+    .default(16 * 1024),
   /** Most steps accepted by one `logSteps` call. */
   maxStepsPerCall: z.number().int().positive().default(1000),
   /** Most rows one list or search call returns. */
@@ -80,7 +96,9 @@ export const memoryConfigSchema = z.object({
    */
   cache: cacheOptionSchema,
   /** Receives warnings about problems the engine recovers from. Defaults to `console.warn`. */
-  logger: z.custom<Logger>((value) => typeof (value as Logger | undefined)?.warn === 'function').default(consoleLogger),
+  logger: z
+    .custom<Logger>((value) => typeof (value as Logger | undefined)?.warn === 'function')
+    .default(consoleLogger),
 });
 
 export type MemoryConfig = z.input<typeof memoryConfigSchema>;

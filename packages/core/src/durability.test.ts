@@ -1,6 +1,6 @@
-import { createClient } from '@libsql/client';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { createClient } from '@libsql/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from './__fixtures__/temp-store.js';
 import { openMemory } from './open-memory.js';
@@ -18,7 +18,10 @@ interface Acknowledged {
 /** Runs the writer until it has acknowledged `minimum` writes, then SIGKILLs it mid-stream. */
 function writeThenKill(url: string, minimum: number): Promise<Map<string, Acknowledged>> {
   const acknowledged = new Map<string, Acknowledged>();
-  const child = spawn(process.execPath, ['--import', 'tsx', writer, url], { cwd: packageRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', writer, url], {
+    cwd: packageRoot,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let count = 0;
   let buffered = '';
   let stderr = '';

@@ -24,7 +24,11 @@ function allBytes(dir: string): string {
 
 async function writeSecrets(url: string, encryptionKey?: string) {
   const memory = await openMemory({ url, ...(encryptionKey ? { encryptionKey } : {}) });
-  const episode = await memory.startEpisode({ taskType: 'debugging', domain: 'vault', context: 'ZEBRA-CONTEXT-7731' });
+  const episode = await memory.startEpisode({
+    taskType: 'debugging',
+    domain: 'vault',
+    context: 'ZEBRA-CONTEXT-7731',
+  });
   await memory.logStep(episode.id, { action: 'call_api', result: 'QUOKKA-RESULT-9924' });
   await memory.completeEpisode(episode.id, { status: 'completed' });
   // checked while open too, so the WAL (not yet checkpointed) is part of what is read
@@ -74,9 +78,14 @@ describe('files at rest', () => {
   ])('refuses to open an encrypted store with %s, clearly', async (_name, key) => {
     const dir = dataDir();
     const url = `file:${join(dir, 'memory.db')}`;
-    (await writeSecrets(url, 'right key')).memory.close();
-    const error = await openMemory({ url, ...(key ? { encryptionKey: key } : {}) }).catch((caught: unknown) => caught);
+    await (await writeSecrets(url, 'right key')).memory.close();
+    const error = await openMemory({ url, ...(key ? { encryptionKey: key } : {}) }).catch(
+      (caught: unknown) => caught,
+    );
     expect(EpisodicError.isInstance(error)).toBe(true);
-    expect(error).toMatchObject({ code: 'STORAGE', message: expect.stringMatching(/encryption key.*episodic restore/s) });
+    expect(error).toMatchObject({
+      code: 'STORAGE',
+      message: expect.stringMatching(/encryption key.*episodic restore/s),
+    });
   });
 });

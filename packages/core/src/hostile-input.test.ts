@@ -3,7 +3,14 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTempMemory } from './__fixtures__/temp-store.js';
 import { EpisodicError } from './errors.js';
-import { hostileJson, hostileNumber, hostileString, mostly, plausibleMetadata, plausibleText } from './testing/hostile-input.js';
+import {
+  hostileJson,
+  hostileNumber,
+  hostileString,
+  mostly,
+  plausibleMetadata,
+  plausibleText,
+} from './testing/hostile-input.js';
 
 const hostileJsonValue = hostileJson();
 
@@ -32,8 +39,10 @@ afterAll(async () => {
   const raw = createClient({ url: store.url });
   expect((await raw.execute('PRAGMA integrity_check')).rows[0]?.integrity_check).toBe('ok');
   raw.close();
-  store.close();
-  console.info(`hostile input: ${cases} cases, ${stored} stored faithfully, ${refused} refused with a typed error`);
+  await store.close();
+  console.info(
+    `hostile input: ${cases} cases, ${stored} stored faithfully, ${refused} refused with a typed error`,
+  );
 });
 
 function withoutUndefined<T>(value: T): T {
@@ -69,8 +78,16 @@ describe('hostile input to the public API', () => {
           if (!result.ok) return void (refused += 1);
           stored += 1;
           const read = await store.memory.getEpisode(result.value.id);
-          expect(read).toMatchObject(withoutUndefined({ taskType: input.taskType, domain: input.domain, context: input.context ?? null }));
-          expect(read?.metadata ?? undefined).toEqual(input.metadata === undefined ? undefined : withoutUndefined(input.metadata));
+          expect(read).toMatchObject(
+            withoutUndefined({
+              taskType: input.taskType,
+              domain: input.domain,
+              context: input.context ?? null,
+            }),
+          );
+          expect(read?.metadata ?? undefined).toEqual(
+            input.metadata === undefined ? undefined : withoutUndefined(input.metadata),
+          );
         },
       ),
       { numRuns: 300 },
@@ -86,7 +103,11 @@ describe('hostile input to the public API', () => {
         cases += 1;
         const result = await outcome(() => store.memory.logSteps(episode.id, steps as never));
         if (result.ok) {
-          expect(result.value.map((step) => step.durationMs)).toEqual((await store.memory.getEpisode(episode.id))?.steps.slice(-steps.length).map((step) => step.durationMs));
+          expect(result.value.map((step) => step.durationMs)).toEqual(
+            (await store.memory.getEpisode(episode.id))?.steps
+              .slice(-steps.length)
+              .map((step) => step.durationMs),
+          );
           stored += 1;
           expectedCount += steps.length;
           const read = (await store.memory.getEpisode(episode.id))?.steps.slice(-steps.length) ?? [];
@@ -95,7 +116,9 @@ describe('hostile input to the public API', () => {
             expect(step.action).toBe(input.action);
             expect(step.result).toBe(input.result ?? null);
             expect(step.durationMs).toBe(typeof input.durationMs === 'number' ? input.durationMs + 0 : null);
-            expect(step.metadata ?? undefined).toEqual(input.metadata === undefined ? undefined : withoutUndefined(input.metadata));
+            expect(step.metadata ?? undefined).toEqual(
+              input.metadata === undefined ? undefined : withoutUndefined(input.metadata),
+            );
           });
         } else {
           refused += 1;

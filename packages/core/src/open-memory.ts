@@ -1,42 +1,47 @@
 import { localActor } from './audit/audit-event.js';
-import { auditReads } from './audit/audited-reads.js';
 import { createAuditLog } from './audit/audit-log.js';
+import { auditReads } from './audit/audited-reads.js';
 import type { CacheStats } from './cache/cache-stats.js';
-import { cachePatternChanges, invalidateCache, invalidatingWrites, type InvalidateCacheInput } from './cache/invalidation.js';
+import {
+  cachePatternChanges,
+  type InvalidateCacheInput,
+  invalidateCache,
+  invalidatingWrites,
+} from './cache/invalidation.js';
 import { openCache } from './cache/open-cache.js';
 import { readThrough } from './cache/read-through.js';
-import { memoryConfigSchema, type MemoryConfig, type ResolvedMemoryConfig } from './config.js';
-import { openDatabase, type Database } from './db/database.js';
-import type { EngineContext } from './engine-context.js';
-import { EpisodicError } from './errors.js';
-import { createEpisodeReads } from './episodes/episode-reads.js';
-import { createEpisodeWrites } from './episodes/episode-writes.js';
-import { migrate, type MigrationReport } from './migrations/migrate.js';
-import { compareVersions } from './migrations/migration.js';
-import { createPatternReads } from './patterns/pattern-reads.js';
-import { createPatternUsage } from './patterns/pattern-usage.js';
-import { createRelevantPatterns } from './patterns/relevant-patterns.js';
-import { createMiningEngine } from './mining/mining-engine.js';
-import type { RemineInput, RemineReport } from './mining/remine.js';
-import { minerPatternTypes } from './mining/miner-registry.js';
-import { createInputSchemas, type InputSchemas } from './schemas/input-schemas.js';
-import { createTextSearch } from './search/text-search.js';
-import { createTokenStore } from './tokens/token-store.js';
-import type { CallOptions, Episode, Step } from './types.js';
-import type { CompleteEpisodeInput, StepInput } from './schemas/input-schemas.js';
-import type { EpisodeLearner } from './learning/episode-learner.js';
-import { createLearningPipeline } from './learning/learning-pipeline.js';
-import { createForget } from './privacy/forget.js';
-import { createRetention } from './privacy/retention.js';
-import { createStoreMaintenance } from './maintenance/store-maintenance.js';
-import { parseInput } from './validate.js';
+import { type MemoryConfig, memoryConfigSchema, type ResolvedMemoryConfig } from './config.js';
+import { type Database, openDatabase } from './db/database.js';
 import { createEmbeddingEngine } from './embeddings/embedding-engine.js';
 import type { EmbeddingProviderV1 } from './embeddings/embedding-provider.js';
 import { embeddingStamp } from './embeddings/embedding-stamp.js';
 import { embeddingProviderSchema } from './embeddings/provider-schema.js';
-import { reindexEpisodes, type ReindexOptions, type ReindexReport } from './embeddings/reindex.js';
+import { type ReindexOptions, type ReindexReport, reindexEpisodes } from './embeddings/reindex.js';
 import { assertStoredStampsMatch } from './embeddings/stored-stamps.js';
+import type { EngineContext } from './engine-context.js';
+import { createEpisodeReads } from './episodes/episode-reads.js';
+import { createEpisodeWrites } from './episodes/episode-writes.js';
+import { EpisodicError } from './errors.js';
+import type { EpisodeLearner } from './learning/episode-learner.js';
+import { createLearningPipeline } from './learning/learning-pipeline.js';
+import { createStoreMaintenance } from './maintenance/store-maintenance.js';
+import { type MigrationReport, migrate } from './migrations/migrate.js';
+import { compareVersions } from './migrations/migration.js';
+import { minerPatternTypes } from './mining/miner-registry.js';
+import { createMiningEngine } from './mining/mining-engine.js';
+import type { RemineInput, RemineReport } from './mining/remine.js';
+import { createPatternReads } from './patterns/pattern-reads.js';
+import { createPatternUsage } from './patterns/pattern-usage.js';
+import { createRelevantPatterns } from './patterns/relevant-patterns.js';
+import { createForget } from './privacy/forget.js';
+import { createRetention } from './privacy/retention.js';
 import { createRetrieval } from './retrieval/retrieve.js';
+import type { CompleteEpisodeInput, StepInput } from './schemas/input-schemas.js';
+import { createInputSchemas, type InputSchemas } from './schemas/input-schemas.js';
+import { createTextSearch } from './search/text-search.js';
+import { createTokenStore } from './tokens/token-store.js';
+import type { CallOptions, Episode, Step } from './types.js';
+import { parseInput } from './validate.js';
 
 export type Memory = Awaited<ReturnType<typeof openMemory>>;
 
@@ -46,9 +51,13 @@ async function migrateOrClose(db: Database): Promise<MigrationReport> {
   } catch (error) {
     await db.close();
     if (EpisodicError.isInstance(error)) throw error;
-    throw new EpisodicError('STORAGE', `Could not bring the database schema up to date: ${(error as Error).message}`, {
-      cause: error,
-    });
+    throw new EpisodicError(
+      'STORAGE',
+      `Could not bring the database schema up to date: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
   }
 }
 
@@ -104,7 +113,9 @@ export async function openMemory(config: MemoryConfig = {}) {
     // Rare and possibly huge: drop the whole cache (and its freed pages) rather than list every key.
     forgotten: () => cache.purge(),
     recomputePatterns:
-      resolved.miners.length === 0 ? undefined : async (domains) => void (await mining.remine({}, { scope: { domains } })),
+      resolved.miners.length === 0
+        ? undefined
+        : async (domains) => void (await mining.remine({}, { scope: { domains } })),
   });
   const relevantPatterns = createRelevantPatterns(context);
   let closed = false;
@@ -121,7 +132,11 @@ export async function openMemory(config: MemoryConfig = {}) {
      * Sets the outcome of an active episode, then lets every learner (embedder, miners) learn
      * from it before returning.
      */
-    async completeEpisode(episodeId: string, input: CompleteEpisodeInput, options: CallOptions = {}): Promise<Episode> {
+    async completeEpisode(
+      episodeId: string,
+      input: CompleteEpisodeInput,
+      options: CallOptions = {},
+    ): Promise<Episode> {
       const episode = await writes.completeEpisode(episodeId, input, options);
       if (learners.length > 0) {
         const finished = await reads.getEpisode(episode.id);
@@ -142,7 +157,11 @@ export async function openMemory(config: MemoryConfig = {}) {
     ...createPatternUsage(context, patternChanges),
     /** Rebuilds every mined pattern from scratch (see `RemineReport`); scoped callers rebuild their domains. */
     async remine(input: RemineInput = {}, options: CallOptions = {}): Promise<RemineReport> {
-      const event = { actor: options.actor ?? localActor, operation: 'admin', entityType: 'patterns' } as const;
+      const event = {
+        actor: options.actor ?? localActor,
+        operation: 'admin',
+        entityType: 'patterns',
+      } as const;
       try {
         const report = await mining.remine(input, options);
         audit.record({ ...event, outcome: 'ok' });
@@ -207,7 +226,12 @@ export async function openMemory(config: MemoryConfig = {}) {
     /** The schema version recorded in the database. */
     async schemaVersion(): Promise<string> {
       const rows = await db.read('SELECT version FROM schema_migrations');
-      return rows.rows.map((row) => String(row.version)).sort(compareVersions).at(-1) ?? '0.0.0';
+      return (
+        rows.rows
+          .map((row) => String(row.version))
+          .sort(compareVersions)
+          .at(-1) ?? '0.0.0'
+      );
     },
 
     /** The audit log: every data operation, who did it and how it ended, never the content. */
@@ -232,4 +256,3 @@ export async function openMemory(config: MemoryConfig = {}) {
     },
   });
 }
-

@@ -15,7 +15,9 @@ async function roundTrip(memory: Awaited<ReturnType<typeof openMemory>>) {
   await memory.completeEpisode(episode.id, { status: 'completed' });
   const stored = await memory.getEpisode(episode.id);
   expect(stored?.steps.map((step) => step.stepNumber)).toEqual([1, 2]);
-  expect((await memory.searchText({ text: 'remote round trip', domain })).map((hit) => hit.episode.id)).toEqual([episode.id]);
+  expect(
+    (await memory.searchText({ text: 'remote round trip', domain })).map((hit) => hit.episode.id),
+  ).toEqual([episode.id]);
 }
 
 describe.skipIf(url === undefined)(`remote libSQL (${reason})`, () => {

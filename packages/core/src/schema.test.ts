@@ -1,4 +1,4 @@
-import { createClient, type Client } from '@libsql/client';
+import { type Client, createClient } from '@libsql/client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openTempMemory } from './__fixtures__/temp-store.js';
 
@@ -9,15 +9,18 @@ beforeEach(async () => {
   store = await openTempMemory();
   raw = createClient({ url: store.url });
 });
-afterEach(() => {
+afterEach(async () => {
   raw.close();
-  store.close();
+  await store.close();
 });
 
 async function columns(table: string) {
   const rows = (await raw.execute(`PRAGMA table_info(${table})`)).rows;
   return Object.fromEntries(
-    rows.map((row) => [row.name, { type: row.type, notNull: row.notnull === 1, default: row.dflt_value, pk: row.pk }]),
+    rows.map((row) => [
+      row.name,
+      { type: row.type, notNull: row.notnull === 1, default: row.dflt_value, pk: row.pk },
+    ]),
   );
 }
 
@@ -81,7 +84,11 @@ describe('schema (the seed, translated to SQLite)', () => {
 
   it('has the seed indexes', async () => {
     expect(await indexedColumns('episodes')).toEqual(
-      expect.arrayContaining(['idx_episodes_domain(domain)', 'idx_episodes_status(status)', 'idx_episodes_created(created_at)']),
+      expect.arrayContaining([
+        'idx_episodes_domain(domain)',
+        'idx_episodes_status(status)',
+        'idx_episodes_created(created_at)',
+      ]),
     );
     expect(await indexedColumns('steps')).toEqual(
       expect.arrayContaining(['idx_steps_episode(episode_id)', 'idx_steps_timestamp(timestamp)']),
@@ -104,8 +111,13 @@ describe('schema (the seed, translated to SQLite)', () => {
       sql: "INSERT INTO embeddings (id, episode_id, content, embedding, model_name) VALUES ('e1', ?, 'c', x'00', 'm')",
       args: [episode.id],
     });
-    await raw.execute("INSERT INTO patterns (id, pattern_type, pattern_data, success_rate) VALUES ('p1', 'tool_sequence', '{}', 1)");
-    await raw.execute({ sql: "INSERT INTO episode_patterns (episode_id, pattern_id) VALUES (?, 'p1')", args: [episode.id] });
+    await raw.execute(
+      "INSERT INTO patterns (id, pattern_type, pattern_data, success_rate) VALUES ('p1', 'tool_sequence', '{}', 1)",
+    );
+    await raw.execute({
+      sql: "INSERT INTO episode_patterns (episode_id, pattern_id) VALUES (?, 'p1')",
+      args: [episode.id],
+    });
 
     await raw.execute('PRAGMA foreign_keys = ON');
     await raw.execute({ sql: 'DELETE FROM episodes WHERE id = ?', args: [episode.id] });
@@ -116,16 +128,27 @@ describe('schema (the seed, translated to SQLite)', () => {
 
   it('keeps episodes_fts and steps_fts in sync on insert, update and delete', async () => {
     const { memory } = store;
-    const episode = await memory.startEpisode({ taskType: 'debugging', domain: 'web', context: 'zebra migration' });
+    const episode = await memory.startEpisode({
+      taskType: 'debugging',
+      domain: 'web',
+      context: 'zebra migration',
+    });
     await memory.logSteps(episode.id, [{ action: 'run_linter', result: 'quokka warning' }]);
     const count = async (table: string, term: string) =>
-      (await raw.execute({ sql: `SELECT count(*) AS n FROM ${table} WHERE ${table} MATCH ?`, args: [term] })).rows[0]?.n;
+      (await raw.execute({ sql: `SELECT count(*) AS n FROM ${table} WHERE ${table} MATCH ?`, args: [term] }))
+        .rows[0]?.n;
 
     expect(await count('episodes_fts', 'zebra')).toBe(1);
     expect(await count('steps_fts', 'quokka')).toBe(1);
 
-    await raw.execute({ sql: "UPDATE episodes SET context = 'yak shaving' WHERE id = ?", args: [episode.id] });
-    await raw.execute({ sql: "UPDATE steps SET result = 'wombat error' WHERE episode_id = ?", args: [episode.id] });
+    await raw.execute({
+      sql: "UPDATE episodes SET context = 'yak shaving' WHERE id = ?",
+      args: [episode.id],
+    });
+    await raw.execute({
+      sql: "UPDATE steps SET result = 'wombat error' WHERE episode_id = ?",
+      args: [episode.id],
+    });
     expect(await count('episodes_fts', 'zebra')).toBe(0);
     expect(await count('episodes_fts', 'yak')).toBe(1);
     expect(await count('steps_fts', 'quokka')).toBe(0);

@@ -1,10 +1,10 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import {
-  createEpisodicClient,
   type AuditEntry,
+  createEpisodicClient,
   type Episode,
-  type EpisodeHandle,
   type EpisodeEvent,
+  type EpisodeHandle,
   type EpisodeWithSteps,
   type ForgetSelector,
   type Pattern,
@@ -76,8 +76,13 @@ describe('inferred types', () => {
       successRate?: number | undefined;
     }>();
     expectTypeOf(client.episodes.get.query).parameter(0).toEqualTypeOf<{ episodeId: string }>();
-    expectTypeOf(client.search.text.query).parameter(0).toMatchTypeOf<{ text: string; limit?: number | undefined }>();
-    expectTypeOf(client.events.onEpisode.subscribe).parameter(0).toEqualTypeOf<void | { domains?: string[] | undefined } | undefined>();
+    expectTypeOf(client.search.text.query)
+      .parameter(0)
+      .toMatchTypeOf<{ text: string; limit?: number | undefined }>();
+    expectTypeOf(client.events.onEpisode.subscribe)
+      .parameter(0)
+      // biome-ignore lint/suspicious/noConfusingVoidType: tRPC types an optional input as `void | T`
+      .toEqualTypeOf<void | { domains?: string[] | undefined } | undefined>();
 
     // @ts-expect-error a domain is required
     void client.episodes.start.mutate({ taskType: 'debugging' });
@@ -89,7 +94,10 @@ describe('inferred types', () => {
     expectTypeOf<Episode>().toEqualTypeOf<ExpectedEpisode>();
     expectTypeOf<Step>().toEqualTypeOf<ExpectedStep>();
     expectTypeOf<EpisodeWithSteps>().toEqualTypeOf<ExpectedEpisodeWithSteps>();
-    expectTypeOf<RouterOutputs['episodes']['list']>().toEqualTypeOf<{ items: ExpectedEpisode[]; nextCursor: string | null }>();
+    expectTypeOf<RouterOutputs['episodes']['list']>().toEqualTypeOf<{
+      items: ExpectedEpisode[];
+      nextCursor: string | null;
+    }>();
     expectTypeOf<RouterOutputs['search']['text'][number]['matches'][number]>().toEqualTypeOf<{
       source: 'episode' | 'step';
       stepNumber: number | null;
@@ -97,7 +105,9 @@ describe('inferred types', () => {
       score: number;
     }>();
     expectTypeOf<RouterOutputs['patterns']['get']['successRate']>().toEqualTypeOf<number>();
-    expectTypeOf<RouterOutputs['admin']['stats']['cache']['keyspaces']['episode']['hitRate']>().toEqualTypeOf<number>();
+    expectTypeOf<
+      RouterOutputs['admin']['stats']['cache']['keyspaces']['episode']['hitRate']
+    >().toEqualTypeOf<number>();
     expectTypeOf<RouterOutputs['admin']['stats']['databaseBytes']>().toEqualTypeOf<number | null>();
     expectTypeOf<EpisodeEvent['type']>().toEqualTypeOf<'started' | 'steps' | 'completed' | 'archived'>();
     expectTypeOf<Extract<EpisodeEvent, { type: 'steps' }>>().toEqualTypeOf<{
@@ -138,14 +148,34 @@ describe('inferred types', () => {
       stepNumber: number | null;
       contribution: number;
     } | null>();
-    expectTypeOf<RetrievedEpisode['why']['vector']>().toMatchTypeOf<{ similarity: number; contribution: number } | null>();
-    expectTypeOf<RetrievedEpisode['why']['recency']>().toEqualTypeOf<{ ageDays: number; contribution: number }>();
-    expectTypeOf<RouterOutputs['search']['retrieve']['signals']['vector']['model']>().toEqualTypeOf<string | null>();
+    expectTypeOf<RetrievedEpisode['why']['vector']>().toMatchTypeOf<{
+      similarity: number;
+      contribution: number;
+    } | null>();
+    expectTypeOf<RetrievedEpisode['why']['recency']>().toEqualTypeOf<{
+      ageDays: number;
+      contribution: number;
+    }>();
+    expectTypeOf<RouterOutputs['search']['retrieve']['signals']['vector']['model']>().toEqualTypeOf<
+      string | null
+    >();
 
-    expectTypeOf(client.patterns.recordUsage.mutate).parameter(0).toEqualTypeOf<{ patternId: string; episodeId: string; helped: boolean }>();
+    expectTypeOf(client.patterns.recordUsage.mutate)
+      .parameter(0)
+      .toEqualTypeOf<{ patternId: string; episodeId: string; helped: boolean }>();
     expectTypeOf<RouterOutputs['patterns']['recordUsage']>().toEqualTypeOf<Pattern>();
-    expectTypeOf<Pattern>().toMatchTypeOf<{ id: string; patternType: string; domain: string | null; support: number | null; usageCount: number; helpedCount: number; score: number }>();
-    expectTypeOf(client.patterns.relevant.query).parameter(0).toMatchTypeOf<{ text?: string | undefined; minSupport?: number | undefined }>();
+    expectTypeOf<Pattern>().toMatchTypeOf<{
+      id: string;
+      patternType: string;
+      domain: string | null;
+      support: number | null;
+      usageCount: number;
+      helpedCount: number;
+      score: number;
+    }>();
+    expectTypeOf(client.patterns.relevant.query)
+      .parameter(0)
+      .toMatchTypeOf<{ text?: string | undefined; minSupport?: number | undefined }>();
     expectTypeOf<RelevantPattern>().toEqualTypeOf<{
       pattern: Pattern;
       score: number;
@@ -178,7 +208,11 @@ describe('inferred types', () => {
       | { domain: string; createdBefore?: string | undefined }
       | { metadata: Record<string, string | number | boolean | null> }
     >();
-    expectTypeOf<RouterOutputs['admin']['forget']>().toEqualTypeOf<{ episodeIds: string[]; domains: string[]; patternsRemoved: number }>();
+    expectTypeOf<RouterOutputs['admin']['forget']>().toEqualTypeOf<{
+      episodeIds: string[];
+      domains: string[];
+      patternsRemoved: number;
+    }>();
 
     // @ts-expect-error helped is a verdict, not a score
     void client.patterns.recordUsage.mutate({ patternId: 'p', episodeId: 'e', helped: 0.5 });
@@ -186,4 +220,3 @@ describe('inferred types', () => {
     void client.admin.forget.mutate({});
   });
 });
-

@@ -1,6 +1,6 @@
 import { startTestServer, type TestServer } from '@episodic/server/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEpisodicClient, EpisodicClientError, TRPCClientError, type EpisodicClient } from './index.js';
+import { createEpisodicClient, type EpisodicClient, EpisodicClientError, TRPCClientError } from './index.js';
 
 let t: TestServer;
 let token: string;
@@ -20,11 +20,24 @@ const stepCount = async (client: EpisodicClient, episodeId: string) =>
 describe('createEpisodicClient', () => {
   it('records an episode step by step and reads it back', async () => {
     const client = createEpisodicClient({ url: t.url, token });
-    const episode = await client.startEpisode({ taskType: 'debugging', domain: 'web', context: 'login fails on Safari' });
+    const episode = await client.startEpisode({
+      taskType: 'debugging',
+      domain: 'web',
+      context: 'login fails on Safari',
+    });
     const ids = [
-      episode.step({ action: 'reproduce in Safari', result: 'TypeError: undefined is not a function', success: false }),
+      episode.step({
+        action: 'reproduce in Safari',
+        result: 'TypeError: undefined is not a function',
+        success: false,
+      }),
       episode.step({ action: 'add polyfill', durationMs: 1200, success: true }),
-      episode.step({ action: 'rerun e2e suite', result: '42 passed', success: true, metadata: { suite: 'e2e' } }),
+      episode.step({
+        action: 'rerun e2e suite',
+        result: '42 passed',
+        success: true,
+        metadata: { suite: 'e2e' },
+      }),
     ];
     const completed = await episode.complete({ status: 'completed', successRate: 0.67 });
     expect(completed).toMatchObject({ id: episode.id, status: 'completed', successRate: 0.67 });
@@ -93,7 +106,11 @@ describe('createEpisodicClient', () => {
 
   it('reports a refusal of a batch sent in the background to onError, or else to the next flush', async () => {
     const errors: unknown[] = [];
-    const reported = createEpisodicClient({ url: t.url, token, steps: { maxBatch: 1, onError: (error) => errors.push(error) } });
+    const reported = createEpisodicClient({
+      url: t.url,
+      token,
+      steps: { maxBatch: 1, onError: (error) => errors.push(error) },
+    });
     const first = await reported.startEpisode({ taskType: 'testing', domain: 'web' });
     first.step({ action: '' });
     await expect.poll(() => errors.length, { timeout: 10_000 }).toBe(1);
@@ -104,22 +121,34 @@ describe('createEpisodicClient', () => {
     second.step({ action: '' });
     await expect.poll(() => second.pending, { timeout: 10_000 }).toBe(0);
     const error = await second.flush().catch((caught: unknown) => caught);
-    expect((error as TRPCClientError<never>).data).toMatchObject({ code: 'BAD_REQUEST', issues: [{ path: 'steps.0.action' }] });
+    expect((error as TRPCClientError<never>).data).toMatchObject({
+      code: 'BAD_REQUEST',
+      issues: [{ path: 'steps.0.action' }],
+    });
     await expect(second.flush()).resolves.toEqual([]);
   });
 
   it('refuses what the token may not do, as the server says', async () => {
     const client = createEpisodicClient({ url: t.url, token });
-    const error = await client.startEpisode({ taskType: 'testing', domain: 'ops' }).catch((caught: unknown) => caught);
+    const error = await client
+      .startEpisode({ taskType: 'testing', domain: 'ops' })
+      .catch((caught: unknown) => caught);
     expect((error as TRPCClientError<never>).data).toMatchObject({ code: 'FORBIDDEN', httpStatus: 403 });
     const anonymous = createEpisodicClient({ url: t.url, token: 'ep_nope' });
     const unauthorized = await anonymous.episodes.list.query({}).catch((caught: unknown) => caught);
-    expect((unauthorized as TRPCClientError<never>).data).toMatchObject({ code: 'UNAUTHORIZED', httpStatus: 401 });
+    expect((unauthorized as TRPCClientError<never>).data).toMatchObject({
+      code: 'UNAUTHORIZED',
+      httpStatus: 401,
+    });
   });
 
   it('sends queries whose input would not fit in a URL', async () => {
     const client = createEpisodicClient({ url: t.url, token });
-    const episode = await client.startEpisode({ taskType: 'analysis', domain: 'web', context: 'needle in a haystack' });
+    const episode = await client.startEpisode({
+      taskType: 'analysis',
+      domain: 'web',
+      context: 'needle in a haystack',
+    });
     const text = `${'haystack '.repeat(4000)}needle`;
     const hits = await client.search.text.query({ text });
     expect(hits.map((hit) => hit.episode.id)).toContain(episode.id);
@@ -128,39 +157,79 @@ describe('createEpisodicClient', () => {
   it('batches calls made in the same tick into one HTTP request', async () => {
     const client = createEpisodicClient({ url: t.url, token });
     const requests = async () =>
-      Number(/episodic_http_requests_total\{route="trpc",status="200"\} (\d+)/.exec(await (await fetch(`${t.url}/metrics`)).text())?.[1] ?? 0);
+      Number(
+        /episodic_http_requests_total\{route="trpc",status="200"\} (\d+)/.exec(
+          await (await fetch(`${t.url}/metrics`)).text(),
+        )?.[1] ?? 0,
+      );
     const before = await requests();
-    await Promise.all([client.episodes.list.query({}), client.patterns.list.query({}), client.search.text.query({ text: 'x' })]);
+    await Promise.all([
+      client.episodes.list.query({}),
+      client.patterns.list.query({}),
+      client.search.text.query({ text: 'x' }),
+    ]);
     expect(await requests()).toBe(before + 1);
   });
 
   it('retrieves past episodes with why they ranked, and reports which mined pattern helped', async () => {
     const client = createEpisodicClient({ url: t.url, token });
     for (let run = 0; run < 3; run += 1) {
-      const past = await client.startEpisode({ taskType: 'debugging', domain: 'web', context: `Cart total is NaN after coupon (run ${run})` });
+      const past = await client.startEpisode({
+        taskType: 'debugging',
+        domain: 'web',
+        context: `Cart total is NaN after coupon (run ${run})`,
+      });
       past.step({ action: 'run_tests', result: 'AssertionError: expected NaN to equal 42', success: false });
       past.step({ action: 'edit_file', result: 'parse the coupon amount as a number', success: true });
       past.step({ action: 'run_tests', result: '42 passed', success: true });
       await past.complete({ status: 'completed', successRate: 1 });
     }
 
-    const found = await client.search.retrieve.query({ text: 'cart total NaN coupon', domain: 'web', limit: 5 });
+    const found = await client.search.retrieve.query({
+      text: 'cart total NaN coupon',
+      domain: 'web',
+      limit: 5,
+    });
     expect(found.signals).toMatchObject({ text: { used: true }, vector: { used: true } });
     expect(found.episodes.length).toBeGreaterThanOrEqual(3);
     for (const { episode, score, why } of found.episodes.slice(0, 3)) {
       expect(episode.context).toMatch(/Cart total is NaN after coupon/);
-      const parts = [why.text?.contribution ?? 0, why.vector?.contribution ?? 0, why.recency.contribution, why.outcome.contribution];
-      expect(score).toBeCloseTo(parts.reduce((sum, part) => sum + part, 0), 9);
+      const parts = [
+        why.text?.contribution ?? 0,
+        why.vector?.contribution ?? 0,
+        why.recency.contribution,
+        why.outcome.contribution,
+      ];
+      expect(score).toBeCloseTo(
+        parts.reduce((sum, part) => sum + part, 0),
+        9,
+      );
     }
 
-    const relevant = await client.patterns.relevant.query({ text: 'run_tests AssertionError NaN', domain: 'web', taskType: 'debugging' });
+    const relevant = await client.patterns.relevant.query({
+      text: 'run_tests AssertionError NaN',
+      domain: 'web',
+      taskType: 'debugging',
+    });
     expect(relevant.length).toBeGreaterThan(0);
     const best = relevant[0]!;
     expect(best.pattern.support).toBeGreaterThanOrEqual(2);
     expect(best.episodeIds.length).toBeGreaterThanOrEqual(2);
-    const now = await client.startEpisode({ taskType: 'debugging', domain: 'web', context: 'Cart total NaN again' });
-    const used = await client.patterns.recordUsage.mutate({ patternId: best.pattern.id, episodeId: now.id, helped: true });
-    expect(used).toMatchObject({ id: best.pattern.id, usageCount: best.pattern.usageCount + 1, helpedCount: best.pattern.helpedCount + 1 });
+    const now = await client.startEpisode({
+      taskType: 'debugging',
+      domain: 'web',
+      context: 'Cart total NaN again',
+    });
+    const used = await client.patterns.recordUsage.mutate({
+      patternId: best.pattern.id,
+      episodeId: now.id,
+      helped: true,
+    });
+    expect(used).toMatchObject({
+      id: best.pattern.id,
+      usageCount: best.pattern.usageCount + 1,
+      helpedCount: best.pattern.helpedCount + 1,
+    });
     expect(used.lastUsed).not.toBeNull();
   });
 
@@ -177,7 +246,9 @@ describe('createEpisodicClient', () => {
     const episode = await client.startEpisode({ taskType: 'analysis', domain: 'web' });
     episode.step({ action: 'profile' });
     await episode.complete({ status: 'completed' });
-    await expect.poll(() => events.map((event) => event.type), { timeout: 10_000 }).toEqual(['started', 'steps', 'completed']);
+    await expect
+      .poll(() => events.map((event) => event.type), { timeout: 10_000 })
+      .toEqual(['started', 'steps', 'completed']);
     subscription.unsubscribe();
   });
 });

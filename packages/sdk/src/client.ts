@@ -1,4 +1,10 @@
-import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink, type TRPCClient } from '@trpc/client';
+import {
+  createTRPCClient,
+  httpBatchLink,
+  httpSubscriptionLink,
+  splitLink,
+  type TRPCClient,
+} from '@trpc/client';
 import { EventSource } from 'eventsource';
 import { defaultStepBufferOptions, EpisodeHandle, type StepBufferOptions } from './episode-handle.js';
 import type { AppRouter, StartEpisodeInput } from './types.js';
@@ -50,7 +56,8 @@ export function createEpisodicClient(options: EpisodicClientOptions): EpisodicCl
           // The `eventsource` package, unlike the browser's EventSource, can send the token as a header.
           EventSource,
           eventSourceOptions: () => ({
-            fetch: (input, init) => fetchImpl(input, { ...init, headers: { ...init.headers, authorization } }),
+            fetch: (input, init) =>
+              fetchImpl(input, { ...init, headers: { ...init.headers, authorization } }),
           }),
         }),
         // Queries go as POST too: a long search text or a batch of them does not fit in a URL.

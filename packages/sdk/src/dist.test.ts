@@ -61,7 +61,11 @@ describe('the built SDK', () => {
       dependencies: Record<string, string>;
       files: string[];
     };
-    expect(Object.keys(manifest.dependencies).sort()).toEqual(['@trpc/client', '@trpc/server', 'eventsource']);
+    expect(Object.keys(manifest.dependencies).sort()).toEqual([
+      '@trpc/client',
+      '@trpc/server',
+      'eventsource',
+    ]);
     expect(manifest.files).toEqual(['dist', 'README.md']);
   });
 });

@@ -1,7 +1,7 @@
 import type { TRPCClient } from '@trpc/client';
 import { TRPCClientError } from '@trpc/client';
 import { EpisodicClientError } from './errors.js';
-import { isTransient, withRetries, type RetryPolicy } from './retry.js';
+import { isTransient, type RetryPolicy, withRetries } from './retry.js';
 import type { AppRouter, CompleteEpisodeInput, Episode, Step, StepInput } from './types.js';
 
 export interface StepBufferOptions {
@@ -61,7 +61,10 @@ export class EpisodeHandle {
   /** Records a step and returns its id. It is sent with the next batch. */
   step(step: StepInput): string {
     if (this.#closed) {
-      throw new EpisodicClientError('EPISODE_CLOSED', `Episode ${this.id} is completed; it takes no more steps.`);
+      throw new EpisodicClientError(
+        'EPISODE_CLOSED',
+        `Episode ${this.id} is completed; it takes no more steps.`,
+      );
     }
     const id = crypto.randomUUID();
     this.#buffer.push({ ...step, id });

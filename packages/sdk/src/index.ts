@@ -1,28 +1,28 @@
+export { TRPCClientError } from '@trpc/client';
+export type { EpisodeHelpers, EpisodicClient, EpisodicClientOptions } from './client.js';
 export { createEpisodicClient } from './client.js';
-export type { EpisodicClient, EpisodicClientOptions, EpisodeHelpers } from './client.js';
-export { EpisodeHandle } from './episode-handle.js';
 export type { StepBufferOptions } from './episode-handle.js';
-export { EpisodicClientError } from './errors.js';
+export { EpisodeHandle } from './episode-handle.js';
 export type { EpisodicClientErrorCode } from './errors.js';
-export { isTransient } from './retry.js';
+export { EpisodicClientError } from './errors.js';
 export type { RetryPolicy } from './retry.js';
+export { isTransient } from './retry.js';
 export type {
   AppRouter,
-  RouterInputs,
-  RouterOutputs,
-  Episode,
-  EpisodeWithSteps,
-  Step,
-  StartEpisodeInput,
-  StepInput,
+  AuditEntry,
   CompleteEpisodeInput,
+  Episode,
   EpisodeEvent,
+  EpisodeWithSteps,
+  ForgetSelector,
+  Pattern,
+  RelevantPattern,
   RetrievalResult,
   RetrievedEpisode,
   RetrieveInput,
-  Pattern,
-  RelevantPattern,
-  AuditEntry,
-  ForgetSelector,
+  RouterInputs,
+  RouterOutputs,
+  StartEpisodeInput,
+  Step,
+  StepInput,
 } from './types.js';
-export { TRPCClientError } from '@trpc/client';

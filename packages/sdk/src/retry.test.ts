@@ -1,6 +1,6 @@
 import { startTestServer, type TestServer } from '@episodic/server/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDroppingProxy, type DroppingProxy } from './__fixtures__/dropping-proxy.js';
+import { type DroppingProxy, startDroppingProxy } from './__fixtures__/dropping-proxy.js';
 import { createEpisodicClient, TRPCClientError } from './index.js';
 
 let t: TestServer;

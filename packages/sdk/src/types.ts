@@ -15,7 +15,8 @@ export type StartEpisodeInput = RouterInputs['episodes']['start'];
 export type StepInput = Omit<RouterInputs['episodes']['logSteps']['steps'][number], 'id'>;
 export type CompleteEpisodeInput = Omit<RouterInputs['episodes']['complete'], 'episodeId'>;
 /** What `events.onEpisode` delivers: `started`, `steps`, `completed` or `archived`, with its domain. */
-export type EpisodeEvent = RouterOutputs['events']['onEpisode'] extends AsyncIterable<infer Event> ? Event : never;
+export type EpisodeEvent =
+  RouterOutputs['events']['onEpisode'] extends AsyncIterable<infer Event> ? Event : never;
 /** What `search.retrieve` returns: ranked past episodes, each with the `why` of its rank. */
 export type RetrievalResult = RouterOutputs['search']['retrieve'];
 export type RetrievedEpisode = RetrievalResult['episodes'][number];
@@ -28,4 +29,3 @@ export type RelevantPattern = RouterOutputs['patterns']['relevant'][number];
 export type AuditEntry = RouterOutputs['admin']['audit'][number];
 /** Which episodes `admin.forget` deletes: by ids, by domain, or by metadata values. */
 export type ForgetSelector = RouterInputs['admin']['forget'];
-

@@ -40,15 +40,26 @@ describe('the packed SDK', () => {
 
     writeFileSync(
       join(project, 'package.json'),
-      JSON.stringify({ name: 'sdk-user', private: true, type: 'module', dependencies: { '@episodic/sdk': `file:${tarball}` } }),
+      JSON.stringify({
+        name: 'sdk-user',
+        private: true,
+        type: 'module',
+        dependencies: { '@episodic/sdk': `file:${tarball}` },
+      }),
     );
     // Only the SDK and its declared dependencies: nothing of the workspace can leak in.
-    await run('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error', '@types/node@20'], {
-      cwd: project,
-    });
+    await run(
+      'npm',
+      ['install', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error', '@types/node@20'],
+      {
+        cwd: project,
+      },
+    );
     const installed = readdirSync(join(project, 'node_modules', '@episodic'));
     expect(installed).toEqual(['sdk']);
-    expect(readdirSync(join(project, 'node_modules'))).not.toEqual(expect.arrayContaining(['@libsql', 'lmdb', 'zod']));
+    expect(readdirSync(join(project, 'node_modules'))).not.toEqual(
+      expect.arrayContaining(['@libsql', 'lmdb', 'zod']),
+    );
 
     writeFileSync(join(project, 'main.ts'), program);
     writeFileSync(
@@ -74,7 +85,9 @@ describe('the packed SDK', () => {
 
     await using t = await startTestServer();
     const token = await t.token({ name: 'installed sdk', domains: ['installed'] });
-    const { stdout } = await run(process.execPath, [join(project, 'out', 'main.js'), t.url, token], { cwd: project });
+    const { stdout } = await run(process.execPath, [join(project, 'out', 'main.js'), t.url, token], {
+      cwd: project,
+    });
     expect(JSON.parse(stdout)).toEqual({
       status: 'completed',
       numbers: [1, 2],

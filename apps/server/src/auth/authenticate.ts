@@ -15,7 +15,8 @@ export async function authenticate(memory: Memory, header: string | undefined): 
     return { caller: null, authProblem: 'Missing bearer token: send "Authorization: Bearer <token>".' };
   }
   const match = bearer.exec(header);
-  if (match === null) return { caller: null, authProblem: 'Malformed Authorization header: expected "Bearer <token>".' };
+  if (match === null)
+    return { caller: null, authProblem: 'Malformed Authorization header: expected "Bearer <token>".' };
   const token = await memory.tokens.verify(match[1] as string);
   if (token === null) return { caller: null, authProblem: 'Invalid or revoked token.' };
   return { caller: token, authProblem: '' };

@@ -1,7 +1,13 @@
-import { auditOperations, auditOutcomes, type AuditEntry, type AuditOperation, type AuditOutcome } from '@episodic/core';
+import {
+  type AuditEntry,
+  type AuditOperation,
+  type AuditOutcome,
+  auditOperations,
+  auditOutcomes,
+} from '@episodic/core';
 import { ServerError } from '../errors/server-error.js';
 import { openStore } from '../store/open-store.js';
-import { flag, stringOption, type CommandArgs } from './command-args.js';
+import { type CommandArgs, flag, stringOption } from './command-args.js';
 import { print, printJson, table } from './output.js';
 
 const units: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -10,15 +16,25 @@ const units: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_
 export function parseTime(text: string | undefined, flagName: string, now = Date.now()): string | undefined {
   if (text === undefined) return undefined;
   const span = /^(\d+)([smhd])$/.exec(text.trim());
-  if (span !== null) return new Date(now - Number(span[1]) * (units[span[2] as string] as number)).toISOString();
+  if (span !== null)
+    return new Date(now - Number(span[1]) * (units[span[2] as string] as number)).toISOString();
   const time = Date.parse(text);
-  if (Number.isNaN(time)) throw new ServerError('USAGE', `--${flagName} ${text}: expected an ISO time (2026-01-31T12:00:00Z) or a span (30m, 24h, 7d).`);
+  if (Number.isNaN(time))
+    throw new ServerError(
+      'USAGE',
+      `--${flagName} ${text}: expected an ISO time (2026-01-31T12:00:00Z) or a span (30m, 24h, 7d).`,
+    );
   return new Date(time).toISOString();
 }
 
-function oneOf<T extends string>(values: readonly T[], text: string | undefined, flagName: string): T | undefined {
+function oneOf<T extends string>(
+  values: readonly T[],
+  text: string | undefined,
+  flagName: string,
+): T | undefined {
   if (text === undefined) return undefined;
-  if (!(values as readonly string[]).includes(text)) throw new ServerError('USAGE', `--${flagName} ${text}: use ${values.join(', ')}.`);
+  if (!(values as readonly string[]).includes(text))
+    throw new ServerError('USAGE', `--${flagName} ${text}: use ${values.join(', ')}.`);
   return text as T;
 }
 

@@ -1,10 +1,10 @@
 import { resolve } from 'node:path';
-import { localActor, restoreDatabase, verifyDatabase, type VerifyReport } from '@episodic/core';
+import { localActor, restoreDatabase, type VerifyReport, verifyDatabase } from '@episodic/core';
 import { resolveLocations } from '../config/server-config.js';
 import { ServerError } from '../errors/server-error.js';
 import { cacheFolder, localDatabasePath, openStore } from '../store/open-store.js';
 import { assertNotServed } from '../store/server-presence.js';
-import { flag, type CommandArgs } from './command-args.js';
+import { type CommandArgs, flag } from './command-args.js';
 import { note, print, printJson } from './output.js';
 
 function counts(report: VerifyReport): string {
@@ -32,13 +32,17 @@ export async function backupCommand(args: CommandArgs): Promise<void> {
     await memory.close();
   }
   if (flag(args, 'json')) printJson({ file, ...report });
-  if (!report.ok) throw new ServerError('FAILED', `The backup in ${file} does not verify: ${report.problems.join('; ')}`);
+  if (!report.ok)
+    throw new ServerError('FAILED', `The backup in ${file} does not verify: ${report.problems.join('; ')}`);
   if (!flag(args, 'json')) print(`Backed up to ${file} (${counts(report)}); verified.`);
 }
 
 /** `episodic verify [FILE]`: checks a backup (or, without FILE, the store's own database) without changing it. */
 export async function verifyCommand(args: CommandArgs): Promise<void> {
-  const file = args.positionals[0] === undefined ? localDatabasePath(args.config, 'verify') : resolve(args.positionals[0]);
+  const file =
+    args.positionals[0] === undefined
+      ? localDatabasePath(args.config, 'verify')
+      : resolve(args.positionals[0]);
   const report = await verifyDatabase(file, { encryptionKey: args.config.encryptionKey });
   if (flag(args, 'json')) printJson({ file, ...report });
   if (!report.ok) throw new ServerError('FAILED', `${file} has problems: ${report.problems.join('; ')}`);
@@ -62,7 +66,13 @@ export async function restoreCommand(args: CommandArgs): Promise<void> {
   });
   // Opened once to rebuild the cache; without the embedding provider, whose vectors it need not check.
   const memory = await openStore(args.config, { embeddings: false });
-  memory.audit.record({ actor: localActor, operation: 'admin', entityType: 'database', entityId: 'restore', outcome: 'ok' });
+  memory.audit.record({
+    actor: localActor,
+    operation: 'admin',
+    entityType: 'database',
+    entityId: 'restore',
+    outcome: 'ok',
+  });
   await memory.close();
   if (flag(args, 'json')) return printJson({ file: path, ...report });
   print(`Restored ${from} into ${path} (${counts(report)}); the cache was rebuilt.`);

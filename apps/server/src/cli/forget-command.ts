@@ -1,8 +1,8 @@
-import { localActor, type ForgetSelector } from '@episodic/core';
+import { type ForgetSelector, localActor } from '@episodic/core';
 import { ServerError } from '../errors/server-error.js';
 import { openStore } from '../store/open-store.js';
 import { parseTime } from './audit-command.js';
-import { flag, listOption, stringOption, type CommandArgs } from './command-args.js';
+import { type CommandArgs, flag, listOption, stringOption } from './command-args.js';
 import { print, printJson } from './output.js';
 
 type Scalar = string | number | boolean | null;
@@ -11,7 +11,13 @@ type Scalar = string | number | boolean | null;
 function scalar(text: string): Scalar {
   try {
     const value: unknown = JSON.parse(text);
-    if (value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
+    if (
+      value === null ||
+      typeof value === 'string' ||
+      typeof value === 'number' ||
+      typeof value === 'boolean'
+    )
+      return value;
   } catch {
     // not JSON: plain text
   }
@@ -34,9 +40,14 @@ function selector(args: CommandArgs): ForgetSelector {
   const domain = stringOption(args, 'domain');
   const metadata = listOption(args, 'metadata');
   const given = [episodeIds.length > 0, domain !== undefined, metadata.length > 0].filter(Boolean).length;
-  if (given !== 1) throw new ServerError('USAGE', 'forget needs exactly one of --episode ID (repeatable), --domain D or --metadata KEY=VALUE (repeatable).');
+  if (given !== 1)
+    throw new ServerError(
+      'USAGE',
+      'forget needs exactly one of --episode ID (repeatable), --domain D or --metadata KEY=VALUE (repeatable).',
+    );
   if (episodeIds.length > 0) return { episodeIds };
-  if (domain !== undefined) return { domain, createdBefore: parseTime(stringOption(args, 'before'), 'before') };
+  if (domain !== undefined)
+    return { domain, createdBefore: parseTime(stringOption(args, 'before'), 'before') };
   return { metadata: metadataMatch(metadata) };
 }
 

@@ -1,7 +1,7 @@
 import { ServerError } from '../errors/server-error.js';
 import { createEmbeddingProvider } from '../store/embedding-provider.js';
 import { openStore } from '../store/open-store.js';
-import { flag, type CommandArgs } from './command-args.js';
+import { type CommandArgs, flag } from './command-args.js';
 import { note, print, printJson } from './output.js';
 
 /**
@@ -10,7 +10,8 @@ import { note, print, printJson } from './output.js';
  */
 export async function reindexCommand(args: CommandArgs): Promise<void> {
   const provider = createEmbeddingProvider(args.config);
-  if (provider === undefined) throw new ServerError('CONFIG', 'reindex needs an embedding provider: embeddings is "none".');
+  if (provider === undefined)
+    throw new ServerError('CONFIG', 'reindex needs an embedding provider: embeddings is "none".');
   // Opened without a provider: with the new one, a store holding other vectors refuses to open.
   const memory = await openStore(args.config, { embeddings: false });
   try {
@@ -18,7 +19,9 @@ export async function reindexCommand(args: CommandArgs): Promise<void> {
       onProgress: ({ embedded, pending }) => note(`reindex: ${embedded}/${pending} episodes embedded`),
     });
     if (flag(args, 'json')) return printJson(report);
-    print(`Re-embedded ${report.embedded} episodes with ${report.stamp} (${report.alreadyCurrent} were already current).`);
+    print(
+      `Re-embedded ${report.embedded} episodes with ${report.stamp} (${report.alreadyCurrent} were already current).`,
+    );
   } finally {
     await memory.close();
   }

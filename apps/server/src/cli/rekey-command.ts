@@ -3,7 +3,7 @@ import { resolveLocations } from '../config/server-config.js';
 import { ServerError } from '../errors/server-error.js';
 import { cacheFolder, localDatabasePath, openStore } from '../store/open-store.js';
 import { assertNotServed } from '../store/server-presence.js';
-import { flag, stringOption, type CommandArgs } from './command-args.js';
+import { type CommandArgs, flag, stringOption } from './command-args.js';
 import { note, print, printJson } from './output.js';
 
 export const defaultNewKeyEnv = 'EPISODIC_NEW_ENCRYPTION_KEY';
@@ -18,13 +18,18 @@ export async function rekeyCommand(args: CommandArgs): Promise<void> {
   const { config } = args;
   const decrypt = flag(args, 'decrypt');
   const keyEnv = stringOption(args, 'new-key-env');
-  if (decrypt && keyEnv !== undefined) throw new ServerError('USAGE', 'rekey takes --new-key-env NAME or --decrypt, not both.');
+  if (decrypt && keyEnv !== undefined)
+    throw new ServerError('USAGE', 'rekey takes --new-key-env NAME or --decrypt, not both.');
   const envName = keyEnv ?? defaultNewKeyEnv;
   const newKey = decrypt ? undefined : process.env[envName];
   if (!decrypt && (newKey === undefined || newKey === '')) {
-    throw new ServerError('USAGE', `rekey reads the new key from ${envName}, which is not set (or pass --decrypt to remove encryption).`);
+    throw new ServerError(
+      'USAGE',
+      `rekey reads the new key from ${envName}, which is not set (or pass --decrypt to remove encryption).`,
+    );
   }
-  if (newKey === config.encryptionKey) throw new ServerError('USAGE', 'The new key is the key the store already uses.');
+  if (newKey === config.encryptionKey)
+    throw new ServerError('USAGE', 'The new key is the key the store already uses.');
   const path = localDatabasePath(config, 'rekey');
   assertNotServed(resolveLocations(config).dataDir, 'rekey');
 
@@ -36,7 +41,13 @@ export async function rekeyCommand(args: CommandArgs): Promise<void> {
   });
   // Opening with the new key proves it works, and rebuilds the cache under it.
   const memory = await openStore({ ...config, encryptionKey: newKey }, { embeddings: false });
-  memory.audit.record({ actor: localActor, operation: 'admin', entityType: 'database', entityId: 'rekey', outcome: 'ok' });
+  memory.audit.record({
+    actor: localActor,
+    operation: 'admin',
+    entityType: 'database',
+    entityId: 'rekey',
+    outcome: 'ok',
+  });
   await memory.close();
 
   if (flag(args, 'json')) return printJson(report);
@@ -48,6 +59,8 @@ export async function rekeyCommand(args: CommandArgs): Promise<void> {
       : `From now on start with the new key: set EPISODIC_ENCRYPTION_KEY (or encryptionKey) to the value of ${envName}.`,
   );
   if (report.previous !== null) {
-    note(`The file under the old key is kept at ${report.previous}; delete it once the store opens with the new key.`);
+    note(
+      `The file under the old key is kept at ${report.previous}; delete it once the store opens with the new key.`,
+    );
   }
 }

@@ -1,5 +1,5 @@
 import { openStore } from '../store/open-store.js';
-import { flag, type CommandArgs } from './command-args.js';
+import { type CommandArgs, flag } from './command-args.js';
 import { print, printJson } from './output.js';
 
 /**
@@ -20,7 +20,9 @@ export async function repairCommand(args: CommandArgs): Promise<void> {
     if (dryRun) print('Dry run: nothing was changed. Run `episodic repair` to mend it.');
     else for (const change of report.changes) print(`- ${change}`);
     if (report.recoveredEpisodes.length > 0 && !dryRun) {
-      print('Partial data loss: the lost episodes were re-created from their ids in domain "recovered" (archived).');
+      print(
+        'Partial data loss: the lost episodes were re-created from their ids in domain "recovered" (archived).',
+      );
     }
   } finally {
     await memory.close();

@@ -1,7 +1,7 @@
 import { localActor } from '@episodic/core';
 import { ServerError } from '../errors/server-error.js';
 import { openStore } from '../store/open-store.js';
-import { flag, type CommandArgs } from './command-args.js';
+import { type CommandArgs, flag } from './command-args.js';
 import { print, printJson, table } from './output.js';
 
 /**
@@ -10,10 +10,14 @@ import { print, printJson, table } from './output.js';
  */
 export async function retentionCommand(args: CommandArgs): Promise<void> {
   const [action] = args.positionals;
-  if (action !== 'apply') throw new ServerError('USAGE', `Unknown retention action "${action ?? ''}": use apply.`);
+  if (action !== 'apply')
+    throw new ServerError('USAGE', `Unknown retention action "${action ?? ''}": use apply.`);
   const policies = args.config.retention;
   if (Object.keys(policies).length === 0) {
-    throw new ServerError('CONFIG', 'No retention policies: set "retention" in the config file, e.g. {"retention": {"web": {"deleteAfterDays": 90}}}.');
+    throw new ServerError(
+      'CONFIG',
+      'No retention policies: set "retention" in the config file, e.g. {"retention": {"web": {"deleteAfterDays": 90}}}.',
+    );
   }
   const memory = await openStore(args.config);
   try {

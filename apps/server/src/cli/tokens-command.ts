@@ -1,11 +1,16 @@
-import { tokenScopes, type ApiToken, type TokenScope } from '@episodic/core';
+import { type ApiToken, type TokenScope, tokenScopes } from '@episodic/core';
 import { ServerError } from '../errors/server-error.js';
 import { openStore } from '../store/open-store.js';
-import { flag, stringOption, type CommandArgs } from './command-args.js';
+import { type CommandArgs, flag, stringOption } from './command-args.js';
 import { note, print, printJson, table } from './output.js';
 
 function list(text: string | undefined): string[] | undefined {
-  return text === undefined ? undefined : text.split(',').map((item) => item.trim()).filter((item) => item !== '');
+  return text === undefined
+    ? undefined
+    : text
+        .split(',')
+        .map((item) => item.trim())
+        .filter((item) => item !== '');
 }
 
 function row(token: ApiToken): string[] {
@@ -32,7 +37,10 @@ export async function tokensCommand(args: CommandArgs): Promise<void> {
         const scopes = list(stringOption(args, 'scopes'));
         const unknown = scopes?.filter((scope) => !(tokenScopes as readonly string[]).includes(scope)) ?? [];
         if (unknown.length > 0) {
-          throw new ServerError('USAGE', `Unknown scope ${unknown.join(', ')}: use ${tokenScopes.join(', ')}.`);
+          throw new ServerError(
+            'USAGE',
+            `Unknown scope ${unknown.join(', ')}: use ${tokenScopes.join(', ')}.`,
+          );
         }
         const { token, bearer } = await memory.tokens.create({
           name,
@@ -49,17 +57,27 @@ export async function tokensCommand(args: CommandArgs): Promise<void> {
       case 'list': {
         const tokens = await memory.tokens.list();
         if (flag(args, 'json')) printJson(tokens);
-        else print(table([['ID', 'NAME', 'SCOPES', 'DOMAINS', 'CREATED', 'LAST USED', 'REVOKED'], ...tokens.map(row)]));
+        else
+          print(
+            table([
+              ['ID', 'NAME', 'SCOPES', 'DOMAINS', 'CREATED', 'LAST USED', 'REVOKED'],
+              ...tokens.map(row),
+            ]),
+          );
         return;
       }
       case 'revoke': {
-        if (id === undefined) throw new ServerError('USAGE', 'tokens revoke needs the token ID (see `episodic tokens list`).');
+        if (id === undefined)
+          throw new ServerError('USAGE', 'tokens revoke needs the token ID (see `episodic tokens list`).');
         const token = await memory.tokens.revoke(id);
         print(`Revoked token ${token.id} "${token.name}" at ${token.revokedAt}.`);
         return;
       }
       default:
-        throw new ServerError('USAGE', `Unknown tokens action "${action ?? ''}": use create, list or revoke.`);
+        throw new ServerError(
+          'USAGE',
+          `Unknown tokens action "${action ?? ''}": use create, list or revoke.`,
+        );
     }
   } finally {
     await memory.close();

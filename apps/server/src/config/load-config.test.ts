@@ -31,7 +31,12 @@ function failure(run: () => unknown): ServerError {
 describe('server settings', () => {
   it('defaults to loopback, port 7777 and ./data', () => {
     const config = loadConfig({ flags: {}, env: {}, cwd: '/srv/app' });
-    expect(config).toMatchObject({ host: '127.0.0.1', port: 7777, dataDir: './data', maxBodyBytes: 8 * 1024 * 1024 });
+    expect(config).toMatchObject({
+      host: '127.0.0.1',
+      port: 7777,
+      dataDir: './data',
+      maxBodyBytes: 8 * 1024 * 1024,
+    });
   });
 
   it('takes flags over environment over config file over defaults', () => {
@@ -45,7 +50,9 @@ describe('server settings', () => {
       maxBodyBytes: 1234,
       drainTimeoutMs: 10_000,
     });
-    expect(loadConfig({ flags: { config: file.path }, env: {}, cwd: '/srv/app' }).dataDir).toBe(join(file.dir, 'from-file'));
+    expect(loadConfig({ flags: { config: file.path }, env: {}, cwd: '/srv/app' }).dataDir).toBe(
+      join(file.dir, 'from-file'),
+    );
   });
 
   it('passes engine settings from the config file through to the store', () => {
@@ -64,13 +71,15 @@ describe('server settings', () => {
       /port \(from EPISODIC_PORT\): Too big/,
     );
     const file = configFile({ prot: 1 });
-    expect(failure(() => loadConfig({ flags: { config: file.path }, env: {} })).message).toMatch(/Unrecognized key.*"prot"/);
+    expect(failure(() => loadConfig({ flags: { config: file.path }, env: {} })).message).toMatch(
+      /Unrecognized key.*"prot"/,
+    );
     const broken = configFile('{ not json');
     const error = failure(() => loadConfig({ flags: { config: broken.path }, env: {} }));
     expect([error.code, error.message]).toEqual(['CONFIG', expect.stringMatching(/is not valid JSON/)]);
-    expect(failure(() => loadConfig({ flags: { config: '/nonexistent/episodic.json' }, env: {} })).message).toMatch(
-      /Cannot read config file \/nonexistent\/episodic\.json/,
-    );
+    expect(
+      failure(() => loadConfig({ flags: { config: '/nonexistent/episodic.json' }, env: {} })).message,
+    ).toMatch(/Cannot read config file \/nonexistent\/episodic\.json/);
   });
 
   it('composes the local embeddings and all four miners unless told otherwise', () => {
@@ -82,8 +91,16 @@ describe('server settings', () => {
       retentionIntervalMs: 3_600_000,
     });
     expect(config.encryptionKey).toBeUndefined();
-    const file = configFile({ embeddings: 'openai', embeddingsModel: 'nomic-embed-text', embeddingsDimensions: 768, miners: ['optimization'] });
-    const env = { EPISODIC_EMBEDDINGS_URL: 'http://127.0.0.1:11434/v1', EPISODIC_MINERS: 'tool_sequence, error_resolution' };
+    const file = configFile({
+      embeddings: 'openai',
+      embeddingsModel: 'nomic-embed-text',
+      embeddingsDimensions: 768,
+      miners: ['optimization'],
+    });
+    const env = {
+      EPISODIC_EMBEDDINGS_URL: 'http://127.0.0.1:11434/v1',
+      EPISODIC_MINERS: 'tool_sequence, error_resolution',
+    };
     expect(loadConfig({ flags: { config: file.path }, env })).toMatchObject({
       embeddings: 'openai',
       embeddingsUrl: 'http://127.0.0.1:11434/v1',
@@ -92,7 +109,9 @@ describe('server settings', () => {
       miners: ['tool_sequence', 'error_resolution'],
     });
     expect(loadConfig({ flags: { miners: 'none', embeddings: 'none' }, env: {} }).miners).toEqual([]);
-    expect(failure(() => loadConfig({ flags: { miners: 'tool_sequence,astrology' }, env: {} })).message).toMatch(/miners\.1 \(from --miners\)/);
+    expect(
+      failure(() => loadConfig({ flags: { miners: 'tool_sequence,astrology' }, env: {} })).message,
+    ).toMatch(/miners\.1 \(from --miners\)/);
     expect(failure(() => loadConfig({ flags: { 'embeddings-model': 'x' }, env: {} })).message).toMatch(
       /embeddingsModel \(from --embeddings-model\): applies only with embeddings "openai"/,
     );
@@ -101,18 +120,33 @@ describe('server settings', () => {
   it('takes the encryption key from a variable named by the flag, the environment or the file, and never prints it', () => {
     const file = configFile({ encryptionKey: 'from-file-key' });
     expect(loadConfig({ flags: { config: file.path }, env: {} }).encryptionKey).toBe('from-file-key');
-    const env = { EPISODIC_CONFIG: file.path, EPISODIC_ENCRYPTION_KEY: 'from-env-key', MY_KEY: 'from-flag-key' };
+    const env = {
+      EPISODIC_CONFIG: file.path,
+      EPISODIC_ENCRYPTION_KEY: 'from-env-key',
+      MY_KEY: 'from-flag-key',
+    };
     expect(loadConfig({ flags: {}, env }).encryptionKey).toBe('from-env-key');
-    expect(loadConfig({ flags: { 'encryption-key-env': 'MY_KEY' }, env }).encryptionKey).toBe('from-flag-key');
+    expect(loadConfig({ flags: { 'encryption-key-env': 'MY_KEY' }, env }).encryptionKey).toBe(
+      'from-flag-key',
+    );
     const missing = failure(() => loadConfig({ flags: { 'encryption-key-env': 'NOT_SET' }, env }));
-    expect(missing.message).toBe('--encryption-key-env NOT_SET: the environment variable NOT_SET is not set.');
-    const empty = failure(() => loadConfig({ flags: {}, env: { EPISODIC_CONFIG: configFile({ encryptionKey: '' }).path } }));
+    expect(missing.message).toBe(
+      '--encryption-key-env NOT_SET: the environment variable NOT_SET is not set.',
+    );
+    const empty = failure(() =>
+      loadConfig({ flags: {}, env: { EPISODIC_CONFIG: configFile({ encryptionKey: '' }).path } }),
+    );
     expect(empty.message).toMatch(/encryptionKey/);
   });
 
   it('validates retention policies per domain', () => {
-    const good = configFile({ retention: { web: { archiveAfterDays: 7, deleteAfterDays: 90 } }, retentionIntervalMs: 60_000 });
-    expect(loadConfig({ flags: { config: good.path }, env: {} }).retention).toEqual({ web: { archiveAfterDays: 7, deleteAfterDays: 90 } });
+    const good = configFile({
+      retention: { web: { archiveAfterDays: 7, deleteAfterDays: 90 } },
+      retentionIntervalMs: 60_000,
+    });
+    expect(loadConfig({ flags: { config: good.path }, env: {} }).retention).toEqual({
+      web: { archiveAfterDays: 7, deleteAfterDays: 90 },
+    });
     const bad = configFile({ retention: { web: { archiveAfterDays: 30, deleteAfterDays: 7 }, ops: {} } });
     const message = failure(() => loadConfig({ flags: { config: bad.path }, env: {} })).message;
     expect(message).toMatch(/retention\.web\.deleteAfterDays .*must not be shorter than archiveAfterDays/);

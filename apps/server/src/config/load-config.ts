@@ -22,10 +22,25 @@ const settings = [
   { key: 'embeddings', flag: 'embeddings', env: 'EPISODIC_EMBEDDINGS', kind: 'text' },
   { key: 'embeddingsUrl', flag: 'embeddings-url', env: 'EPISODIC_EMBEDDINGS_URL', kind: 'text' },
   { key: 'embeddingsModel', flag: 'embeddings-model', env: 'EPISODIC_EMBEDDINGS_MODEL', kind: 'text' },
-  { key: 'embeddingsDimensions', flag: 'embeddings-dimensions', env: 'EPISODIC_EMBEDDINGS_DIMENSIONS', kind: 'number' },
-  { key: 'embeddingsApiKeyEnv', flag: 'embeddings-api-key-env', env: 'EPISODIC_EMBEDDINGS_API_KEY_ENV', kind: 'text' },
+  {
+    key: 'embeddingsDimensions',
+    flag: 'embeddings-dimensions',
+    env: 'EPISODIC_EMBEDDINGS_DIMENSIONS',
+    kind: 'number',
+  },
+  {
+    key: 'embeddingsApiKeyEnv',
+    flag: 'embeddings-api-key-env',
+    env: 'EPISODIC_EMBEDDINGS_API_KEY_ENV',
+    kind: 'text',
+  },
   { key: 'miners', flag: 'miners', env: 'EPISODIC_MINERS', kind: 'list' },
-  { key: 'retentionIntervalMs', flag: 'retention-interval-ms', env: 'EPISODIC_RETENTION_INTERVAL_MS', kind: 'number' },
+  {
+    key: 'retentionIntervalMs',
+    flag: 'retention-interval-ms',
+    env: 'EPISODIC_RETENTION_INTERVAL_MS',
+    kind: 'number',
+  },
 ] as const;
 
 type Kind = (typeof settings)[number]['kind'];
@@ -33,7 +48,9 @@ type Kind = (typeof settings)[number]['kind'];
 /** The flags `serve` and `tokens` accept, for `util.parseArgs`. */
 export const configFlags = Object.fromEntries([
   ['config', { type: 'string' as const }],
-  ...settings.flatMap((setting) => (setting.flag === undefined ? [] : [[setting.flag, { type: 'string' as const }]])),
+  ...settings.flatMap((setting) =>
+    setting.flag === undefined ? [] : [[setting.flag, { type: 'string' as const }]],
+  ),
 ]) as Record<string, { type: 'string' }>;
 
 function fromText(kind: Kind, text: string, cwd: string): unknown {
@@ -44,7 +61,12 @@ function fromText(kind: Kind, text: string, cwd: string): unknown {
     case 'path':
       return resolve(cwd, text);
     case 'list':
-      return text.trim() === 'none' ? [] : text.split(',').map((item) => item.trim()).filter((item) => item !== '');
+      return text.trim() === 'none'
+        ? []
+        : text
+            .split(',')
+            .map((item) => item.trim())
+            .filter((item) => item !== '');
     default:
       return text;
   }
@@ -53,7 +75,8 @@ function fromText(kind: Kind, text: string, cwd: string): unknown {
 /** A `secret` flag names an environment variable; its value is the setting. */
 function fromSecretFlag(flag: string, name: string, env: Record<string, string | undefined>): string {
   const value = env[name];
-  if (value === undefined || value === '') throw new ServerError('CONFIG', `--${flag} ${name}: the environment variable ${name} is not set.`);
+  if (value === undefined || value === '')
+    throw new ServerError('CONFIG', `--${flag} ${name}: the environment variable ${name} is not set.`);
   return value;
 }
 
@@ -62,13 +85,17 @@ function readConfigFile(path: string): Layer {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new ServerError('CONFIG', `Cannot read config file ${path}: ${(error as Error).message}`, { cause: error });
+    throw new ServerError('CONFIG', `Cannot read config file ${path}: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new ServerError('CONFIG', `Config file ${path} is not valid JSON: ${(error as Error).message}`, { cause: error });
+    throw new ServerError('CONFIG', `Config file ${path} is not valid JSON: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new ServerError('CONFIG', `Config file ${path} must hold a JSON object.`);
@@ -113,7 +140,8 @@ export function loadConfig({ flags, env, cwd = process.cwd() }: LoadConfigOption
   for (const setting of settings) {
     const text = setting.flag === undefined ? undefined : flags[setting.flag];
     if (text === undefined) continue;
-    merged[setting.key] = setting.kind === 'secret' ? fromSecretFlag(setting.flag, text, env) : fromText(setting.kind, text, cwd);
+    merged[setting.key] =
+      setting.kind === 'secret' ? fromSecretFlag(setting.flag, text, env) : fromText(setting.kind, text, cwd);
     sources.set(setting.key, 'flag');
   }
 

@@ -21,7 +21,11 @@ export const serverConfigSchema = z
     tlsCert: z.string().min(1).optional(),
     tlsKey: z.string().min(1).optional(),
     /** Largest request body accepted, in bytes; larger ones get 413. */
-    maxBodyBytes: z.number().int().positive().default(8 * 1024 * 1024),
+    maxBodyBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(8 * 1024 * 1024),
     /** How long SIGTERM waits for requests in flight before cutting them off. */
     drainTimeoutMs: z.number().int().positive().default(10_000),
     /**
@@ -44,7 +48,12 @@ export const serverConfigSchema = z
     /** Per-domain retention, applied on a schedule by the server and by `episodic retention apply`. */
     retention: z.record(z.string().min(1), retentionPolicySchema).default({}),
     /** How often the server applies `retention`, in ms; 0 turns the schedule off. */
-    retentionIntervalMs: z.number().int().min(0).max(2 ** 31 - 1).default(60 * 60 * 1000),
+    retentionIntervalMs: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1)
+      .default(60 * 60 * 1000),
     /** Passed to the engine's `openMemory` (limits, extra task and pattern types, cache settings). */
     memory: z.record(z.string(), z.unknown()).default({}),
   })
@@ -55,7 +64,8 @@ export const serverConfigSchema = z
     }
     if (config.embeddings !== 'openai') {
       for (const key of ['embeddingsUrl', 'embeddingsModel', 'embeddingsApiKeyEnv'] as const) {
-        if (config[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: 'applies only with embeddings "openai"' });
+        if (config[key] !== undefined)
+          ctx.addIssue({ code: 'custom', path: [key], message: 'applies only with embeddings "openai"' });
       }
     }
   });

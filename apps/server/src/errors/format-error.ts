@@ -5,7 +5,9 @@ function pathText(path: readonly unknown[]): string {
   if (path.length === 0) return '(input)';
   return path
     .map((segment) =>
-      typeof segment === 'object' && segment !== null && 'key' in segment ? String(segment.key) : String(segment),
+      typeof segment === 'object' && segment !== null && 'key' in segment
+        ? String(segment.key)
+        : String(segment),
     )
     .join('.');
 }
@@ -14,7 +16,8 @@ function pathText(path: readonly unknown[]): string {
 function issuesOf(error: TRPCError): ValidationIssue[] | null {
   const cause: unknown = error.cause;
   if (EpisodicError.isInstance(cause)) return cause.issues.length > 0 ? cause.issues : null;
-  if (error.code !== 'BAD_REQUEST' || typeof cause !== 'object' || cause === null || !('issues' in cause)) return null;
+  if (error.code !== 'BAD_REQUEST' || typeof cause !== 'object' || cause === null || !('issues' in cause))
+    return null;
   const { issues } = cause as { issues: unknown };
   if (!Array.isArray(issues)) return null;
   return issues.map((issue: { path?: readonly unknown[]; message?: unknown }) => ({
@@ -31,7 +34,13 @@ export interface ErrorShape extends TRPCDefaultErrorShape {
   };
 }
 
-export function formatError({ shape, error }: { shape: TRPCDefaultErrorShape; error: TRPCError }): ErrorShape {
+export function formatError({
+  shape,
+  error,
+}: {
+  shape: TRPCDefaultErrorShape;
+  error: TRPCError;
+}): ErrorShape {
   const { stack: _stack, ...data } = shape.data;
   const issues = issuesOf(error);
   let message = shape.message;

@@ -4,7 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { toTRPCError } from './to-trpc-error.js';
 
 const wrapped = (code: EpisodicErrorCode) =>
-  toTRPCError(new TRPCError({ code: 'INTERNAL_SERVER_ERROR', cause: new EpisodicError(code, `engine says ${code}`) }));
+  toTRPCError(
+    new TRPCError({ code: 'INTERNAL_SERVER_ERROR', cause: new EpisodicError(code, `engine says ${code}`) }),
+  );
 
 describe('engine errors at the server boundary', () => {
   it.each([

@@ -1,10 +1,14 @@
-import { describe, expect, it } from 'vitest';
 import type { Episode } from '@episodic/core';
+import { describe, expect, it } from 'vitest';
 import type { EpisodeEvent } from './episode-event.js';
 import { EventBus } from './event-bus.js';
 
 const episode = (domain: string, id: string) => ({ id, domain }) as Episode;
-const started = (domain: string, id = domain): EpisodeEvent => ({ type: 'started', domain, episode: episode(domain, id) });
+const started = (domain: string, id = domain): EpisodeEvent => ({
+  type: 'started',
+  domain,
+  episode: episode(domain, id),
+});
 
 async function take(iterator: AsyncGenerator<EpisodeEvent, void>, count: number): Promise<EpisodeEvent[]> {
   const events: EpisodeEvent[] = [];
@@ -45,7 +49,10 @@ describe('event bus', () => {
     bus.close();
     expect(await openNext).toEqual({ done: true, value: undefined });
     expect(bus.subscriberCount).toBe(0);
-    expect(await bus.subscribe({ domains: undefined, signal: undefined }).next()).toEqual({ done: true, value: undefined });
+    expect(await bus.subscribe({ domains: undefined, signal: undefined }).next()).toEqual({
+      done: true,
+      value: undefined,
+    });
   });
 
   it('drops a subscriber that falls too far behind instead of growing without bound', async () => {

@@ -58,7 +58,10 @@ export class EventBus {
           continue;
         }
         if (subscriber.overflowed) {
-          throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: 'Subscriber fell too far behind; subscribe again.' });
+          throw new TRPCError({
+            code: 'TOO_MANY_REQUESTS',
+            message: 'Subscriber fell too far behind; subscribe again.',
+          });
         }
         await new Promise<void>((resolve) => {
           subscriber.wake = resolve;

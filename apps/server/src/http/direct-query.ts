@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { getTRPCErrorFromUnknown, getTRPCErrorShape, TRPCError, type AnyProcedure } from '@trpc/server';
+import { type AnyProcedure, getTRPCErrorFromUnknown, getTRPCErrorShape, TRPCError } from '@trpc/server';
 import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import type { ServerContext } from '../context.js';
 import type { AppRouter } from '../router.js';
@@ -65,14 +65,25 @@ export function createDirectQuery({ router, createContext, onError }: DirectQuer
           try {
             input = JSON.parse(decodeURIComponent(text.replaceAll('+', ' ')));
           } catch (cause) {
-            throw new TRPCError({ code: 'PARSE_ERROR', message: 'The "input" query parameter is not JSON.', cause });
+            throw new TRPCError({
+              code: 'PARSE_ERROR',
+              message: 'The "input" query parameter is not JSON.',
+              cause,
+            });
           }
         }
         ctx = await createContext(req);
         // Called as tRPC's callProcedure calls it, minus the lookup `accepts` already made: every
         // middleware level copies these options, so they carry no more than a procedure reads.
         const procedure = procedures[path] as AnyProcedure;
-        const data = await procedure({ path, type: 'query', ctx, getRawInput: async () => input, signal: undefined, batchIndex: 0 });
+        const data = await procedure({
+          path,
+          type: 'query',
+          ctx,
+          getRawInput: async () => input,
+          signal: undefined,
+          batchIndex: 0,
+        });
         if (data instanceof JsonText) sendData(res, data);
         else send(res, 200, JSON.stringify({ result: { data } }));
       } catch (cause) {

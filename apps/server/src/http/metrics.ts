@@ -46,7 +46,8 @@ export class Metrics implements ProcedureObserver {
     const key = `${type} ${code}`;
     stats.calls.set(key, (stats.calls.get(key) ?? 0) + 1);
     const { latency } = stats;
-    for (let i = buckets.length - 1; i >= 0 && seconds <= (buckets[i] as number); i -= 1) latency.counts[i]! += 1;
+    for (let i = buckets.length - 1; i >= 0 && seconds <= (buckets[i] as number); i -= 1)
+      latency.counts[i]! += 1;
     latency.sum += seconds;
     latency.count += 1;
   }
@@ -59,23 +60,32 @@ export class Metrics implements ProcedureObserver {
 
   render(sources: ScrapeSources): string {
     const lines: string[] = [];
-    const family = (name: string, type: string, help: string) => lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
+    const family = (name: string, type: string, help: string) =>
+      lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
 
     family('episodic_http_requests_total', 'counter', 'HTTP requests answered, by route and status.');
     for (const [key, value] of this.#http) lines.push(`episodic_http_requests_total{${key}} ${value}`);
 
-    family('episodic_procedure_calls_total', 'counter', 'tRPC procedure calls, by procedure, type and result code.');
+    family(
+      'episodic_procedure_calls_total',
+      'counter',
+      'tRPC procedure calls, by procedure, type and result code.',
+    );
     for (const [path, stats] of this.#procedures) {
       for (const [key, value] of stats.calls) {
         const [type, code] = key.split(' ');
-        lines.push(`episodic_procedure_calls_total{procedure="${label(path)}",type="${type}",code="${code}"} ${value}`);
+        lines.push(
+          `episodic_procedure_calls_total{procedure="${label(path)}",type="${type}",code="${code}"} ${value}`,
+        );
       }
     }
 
     family('episodic_procedure_duration_seconds', 'histogram', 'Time spent in each procedure.');
     for (const [path, { latency }] of this.#procedures) {
       const key = `procedure="${label(path)}"`;
-      buckets.forEach((bound, i) => lines.push(`episodic_procedure_duration_seconds_bucket{${key},le="${bound}"} ${latency.counts[i]}`));
+      buckets.forEach((bound, i) =>
+        lines.push(`episodic_procedure_duration_seconds_bucket{${key},le="${bound}"} ${latency.counts[i]}`),
+      );
       lines.push(`episodic_procedure_duration_seconds_bucket{${key},le="+Inf"} ${latency.count}`);
       lines.push(`episodic_procedure_duration_seconds_sum{${key}} ${latency.sum}`);
       lines.push(`episodic_procedure_duration_seconds_count{${key}} ${latency.count}`);
@@ -93,7 +103,8 @@ export class Metrics implements ProcedureObserver {
     ];
     for (const [name, type, help, read] of perKeyspace) {
       family(name, type, help);
-      for (const [keyspace, stats] of Object.entries(cache.keyspaces)) lines.push(`${name}{keyspace="${keyspace}"} ${read(stats)}`);
+      for (const [keyspace, stats] of Object.entries(cache.keyspaces))
+        lines.push(`${name}{keyspace="${keyspace}"} ${read(stats)}`);
     }
 
     const bytes = sources.databaseBytes();
@@ -101,7 +112,11 @@ export class Metrics implements ProcedureObserver {
       family('episodic_database_size_bytes', 'gauge', 'Size of the database file and its WAL.');
       lines.push(`episodic_database_size_bytes ${bytes}`);
     }
-    family('episodic_http_requests_in_flight', 'gauge', 'HTTP requests being answered, this scrape included.');
+    family(
+      'episodic_http_requests_in_flight',
+      'gauge',
+      'HTTP requests being answered, this scrape included.',
+    );
     lines.push(`episodic_http_requests_in_flight ${sources.inFlight()}`);
     family('episodic_event_subscribers', 'gauge', 'Live event subscriptions.');
     lines.push(`episodic_event_subscribers ${sources.subscribers()}`);

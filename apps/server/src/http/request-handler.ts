@@ -104,7 +104,8 @@ export function createRequestHandler(options: RequestHandlerOptions) {
       });
       return;
     }
-    if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { error: 'method not allowed' });
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      return sendJson(res, 405, { error: 'method not allowed' });
     if (route === 'healthz') return void health(res);
     if (route === 'metrics') {
       const text = metrics.render(options.scrape);

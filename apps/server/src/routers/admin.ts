@@ -37,7 +37,12 @@ export function createAdminRouter({ memory, events, databaseBytes, startedAt }: 
      * includes every call made before this one. Querying the log is itself audited.
      */
     audit: adminProcedure.input(auditQuerySchema).query(async ({ ctx, input }) => {
-      memory.audit.record({ actor: ctx.caller.id, operation: 'admin', entityType: 'audit_log', outcome: 'ok' });
+      memory.audit.record({
+        actor: ctx.caller.id,
+        operation: 'admin',
+        entityType: 'audit_log',
+        outcome: 'ok',
+      });
       await memory.audit.flush();
       return memory.audit.query(input, ctx.scope);
     }),

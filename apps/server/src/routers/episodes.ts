@@ -54,7 +54,8 @@ export function createEpisodesRouter({ memory, events, episodeDomains }: RouterD
     get: readProcedure.input(episodeRef).query(async ({ ctx, input }) => {
       // The hottest read: the cached JSON goes to the client as it is (see JsonText).
       const found = await memory.getEpisodeJson(input.episodeId, ctx.call);
-      if (found === null) throw new TRPCError({ code: 'NOT_FOUND', message: `Episode ${input.episodeId} does not exist.` });
+      if (found === null)
+        throw new TRPCError({ code: 'NOT_FOUND', message: `Episode ${input.episodeId} does not exist.` });
       return asJsonText<EpisodeWithSteps>(found.json);
     }),
 

@@ -6,7 +6,8 @@ import { readProcedure, router, writeProcedure } from '../trpc.js';
 import type { RouterDeps } from './router-deps.js';
 
 const patternId = z.string().min(1).max(128);
-const askedDomain = (input: { domain?: string | undefined }) => (input.domain === undefined ? undefined : [input.domain]);
+const askedDomain = (input: { domain?: string | undefined }) =>
+  input.domain === undefined ? undefined : [input.domain];
 
 export function createPatternsRouter({ memory }: RouterDeps) {
   return router({
@@ -18,7 +19,8 @@ export function createPatternsRouter({ memory }: RouterDeps) {
 
     get: readProcedure.input(z.strictObject({ patternId })).query(async ({ ctx, input }) => {
       const pattern = await memory.getPattern(input.patternId, ctx.call);
-      if (pattern === null) throw new TRPCError({ code: 'NOT_FOUND', message: `Pattern ${input.patternId} does not exist.` });
+      if (pattern === null)
+        throw new TRPCError({ code: 'NOT_FOUND', message: `Pattern ${input.patternId} does not exist.` });
       return pattern;
     }),
 
@@ -37,6 +39,8 @@ export function createPatternsRouter({ memory }: RouterDeps) {
      */
     recordUsage: writeProcedure
       .input(z.strictObject({ patternId, episodeId: memory.schemas.id, helped: z.boolean() }))
-      .mutation(({ ctx, input: { patternId: id, ...usage } }) => memory.recordPatternUsage(id, usage, ctx.call)),
+      .mutation(({ ctx, input: { patternId: id, ...usage } }) =>
+        memory.recordPatternUsage(id, usage, ctx.call),
+      ),
   });
 }

@@ -2,7 +2,8 @@ import { assertDomainsAllowed } from '../auth/domain-access.js';
 import { readProcedure, router } from '../trpc.js';
 import type { RouterDeps } from './router-deps.js';
 
-const askedDomain = (input: { domain?: string | undefined }) => (input.domain === undefined ? undefined : [input.domain]);
+const askedDomain = (input: { domain?: string | undefined }) =>
+  input.domain === undefined ? undefined : [input.domain];
 
 export function createSearchRouter({ memory }: RouterDeps) {
   return router({

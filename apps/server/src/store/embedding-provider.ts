@@ -22,6 +22,8 @@ export function createEmbeddingProvider(config: ServerConfig): EmbeddingProvider
         });
     }
   } catch (error) {
-    throw new ServerError('CONFIG', `Invalid embedding settings: ${(error as Error).message}`, { cause: error });
+    throw new ServerError('CONFIG', `Invalid embedding settings: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
 }

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { EpisodicError, openMemory, type Memory, type MemoryConfig } from '@episodic/core';
+import { EpisodicError, type Memory, type MemoryConfig, openMemory } from '@episodic/core';
 import { resolveLocations, type ServerConfig } from '../config/server-config.js';
 import { ServerError } from '../errors/server-error.js';
 import { createMiners } from './default-miners.js';
@@ -15,7 +15,10 @@ export interface OpenStoreOptions {
 function cacheSettings(config: ServerConfig): unknown {
   const given = config.memory.cache;
   if (given === false) return false;
-  return { path: resolveLocations(config).cachePath, ...(typeof given === 'object' && given !== null ? given : {}) };
+  return {
+    path: resolveLocations(config).cachePath,
+    ...(typeof given === 'object' && given !== null ? given : {}),
+  };
 }
 
 /** The cache folder of the store, or `null` when the cache is off. */
@@ -28,7 +31,10 @@ export function cacheFolder(config: ServerConfig): string | null {
 export function localDatabasePath(config: ServerConfig, command: string): string {
   const { databaseUrl } = resolveLocations(config);
   if (!databaseUrl.startsWith('file:')) {
-    throw new ServerError('CONFIG', `${command} works on a local database file; ${databaseUrl.split('?')[0]} is not one. Use the libSQL server's own tools.`);
+    throw new ServerError(
+      'CONFIG',
+      `${command} works on a local database file; ${databaseUrl.split('?')[0]} is not one. Use the libSQL server's own tools.`,
+    );
   }
   const raw = databaseUrl.slice('file:'.length).split('?')[0] ?? '';
   return resolve(raw.startsWith('//') ? raw.slice(2) : raw);

@@ -24,12 +24,14 @@ export function scheduleRetention(
       .applyRetention(policies, { actor: retentionActor })
       .then(
         (report) => {
-          const total = (counts: Record<string, number>) => Object.values(counts).reduce((sum, n) => sum + n, 0);
+          const total = (counts: Record<string, number>) =>
+            Object.values(counts).reduce((sum, n) => sum + n, 0);
           const archived = total(report.archived);
           const deleted = total(report.deleted);
           if (archived + deleted > 0) log(`retention: archived ${archived} and deleted ${deleted} episodes`);
         },
-        (error: unknown) => log(`retention: pass failed, will retry: ${(error as Error)?.message ?? String(error)}`),
+        (error: unknown) =>
+          log(`retention: pass failed, will retry: ${(error as Error)?.message ?? String(error)}`),
       )
       .finally(() => {
         running = null;

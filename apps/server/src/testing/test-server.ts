@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CreateTokenInput } from '@episodic/core';
-import { startServer, type RunningServer, type StartServerOptions } from '../server.js';
+import { type RunningServer, type StartServerOptions, startServer } from '../server.js';
 
 export interface TestServer {
   server: RunningServer;

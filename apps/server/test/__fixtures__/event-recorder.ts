@@ -17,11 +17,14 @@ export interface EventRecorder {
 /** Subscribes to `events.onEpisode` over SSE and keeps what arrives. */
 export function recordEvents(client: TestClient, input?: { domains?: string[] }): EventRecorder {
   const events: EpisodeEvent[] = [];
-  const waiters: { predicate: (event: EpisodeEvent) => boolean; resolve: (event: EpisodeEvent) => void }[] = [];
+  const waiters: { predicate: (event: EpisodeEvent) => boolean; resolve: (event: EpisodeEvent) => void }[] =
+    [];
   let onStarted!: () => void;
   let onFailed!: (error: { message: string; data?: { code?: string } }) => void;
   const started = new Promise<void>((resolve) => (onStarted = resolve));
-  const failed = new Promise<{ message: string; data?: { code?: string } }>((resolve) => (onFailed = resolve));
+  const failed = new Promise<{ message: string; data?: { code?: string } }>(
+    (resolve) => (onFailed = resolve),
+  );
   let onEnded!: () => void;
   const ended = new Promise<void>((resolve) => (onEnded = resolve));
   const subscription = client.events.onEpisode.subscribe(input, {

@@ -19,7 +19,8 @@ export function toWire(value: unknown): string {
     if (!Number.isFinite(value)) return value > 0 ? '1e400' : '-1e400';
     return JSON.stringify(value);
   }
-  if (Array.isArray(value)) return `[${value.map((item) => (item === undefined ? 'null' : toWire(item))).join(',')}]`;
+  if (Array.isArray(value))
+    return `[${value.map((item) => (item === undefined ? 'null' : toWire(item))).join(',')}]`;
   if (typeof value === 'object' && value !== null) {
     const entries = Object.entries(value).filter(([, item]) => item !== undefined);
     return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${toWire(item)}`).join(',')}}`;
@@ -30,8 +31,13 @@ export function toWire(value: unknown): string {
 /** Objects nested far deeper than any real input: as raw text, so this side never recurses. */
 const deepNesting = fc
   .tuple(fc.integer({ min: 64, max: 20_000 }), fc.boolean())
-  .map(([depth, arrays]) =>
-    new RawJson(arrays ? `${'['.repeat(depth)}1${']'.repeat(depth)}` : `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`),
+  .map(
+    ([depth, arrays]) =>
+      new RawJson(
+        arrays
+          ? `${'['.repeat(depth)}1${']'.repeat(depth)}`
+          : `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`,
+      ),
   );
 
 /** Any JSON-ish value, with prototype-polluting keys and deep nesting among them. */

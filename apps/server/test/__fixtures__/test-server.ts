@@ -6,7 +6,11 @@ import { startTestServer as startServerForTests, type TestServer } from '../../s
 export type TestClient = ReturnType<typeof createTestClient>;
 
 /** The real tRPC client over HTTP, batched like the SDK, with SSE subscriptions carrying the token. */
-export function createTestClient(baseUrl: string, token: string | undefined, options: { batch?: boolean } = {}) {
+export function createTestClient(
+  baseUrl: string,
+  token: string | undefined,
+  options: { batch?: boolean } = {},
+) {
   const url = `${baseUrl}/trpc`;
   const headers: Record<string, string> = token === undefined ? {} : { authorization: `Bearer ${token}` };
   return createTRPCClient<AppRouter>({
@@ -30,13 +34,17 @@ export interface ClientTestServer extends TestServer {
   client(token: string | undefined, options?: { batch?: boolean }): TestClient;
 }
 
-export async function startTestServer(...args: Parameters<typeof startServerForTests>): Promise<ClientTestServer> {
+export async function startTestServer(
+  ...args: Parameters<typeof startServerForTests>
+): Promise<ClientTestServer> {
   const t = await startServerForTests(...args);
   return { ...t, client: (token, options) => createTestClient(t.url, token, options) };
 }
 
 /** Resolves with the rejection of `promise`, failing the test if it resolves. */
-export async function rejection(promise: Promise<unknown>): Promise<{ message: string; data?: Record<string, unknown> }> {
+export async function rejection(
+  promise: Promise<unknown>,
+): Promise<{ message: string; data?: Record<string, unknown> }> {
   return promise.then(
     () => {
       throw new Error('expected the call to be refused');

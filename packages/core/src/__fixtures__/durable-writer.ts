@@ -11,11 +11,18 @@ const memory = await openMemory({ url });
 const ack = (line: string) => process.stdout.write(`ack ${line}\n`);
 
 for (let i = 0; ; i += 1) {
-  const episode = await memory.startEpisode({ taskType: 'testing', domain: 'durability', context: `run ${i}` });
+  const episode = await memory.startEpisode({
+    taskType: 'testing',
+    domain: 'durability',
+    context: `run ${i}`,
+  });
   ack(`start ${episode.id}`);
   let count = 0;
   for (let batch = 0; batch < 3; batch += 1) {
-    const steps = Array.from({ length: 4 }, (_, s) => ({ action: `step ${batch}.${s}`, result: 'x'.repeat(200) }));
+    const steps = Array.from({ length: 4 }, (_, s) => ({
+      action: `step ${batch}.${s}`,
+      result: 'x'.repeat(200),
+    }));
     count += (await memory.logSteps(episode.id, steps)).length;
     ack(`steps ${episode.id} ${count}`);
   }

@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openMemory } from '../open-memory.js';
 import type { MemoryConfig } from '../config.js';
+import { openMemory } from '../open-memory.js';
 
 /** A fresh folder under the OS temp dir, removed by `cleanup`. */
 export function tempDir(prefix = 'episodic-test-'): { path: string; cleanup: () => void } {
@@ -14,7 +14,13 @@ export function tempDir(prefix = 'episodic-test-'): { path: string; cleanup: () 
 export function tempStoreFolder() {
   const dir = tempDir();
   const path = join(dir.path, 'memory.db');
-  return { dir: dir.path, path, url: `file:${path}`, cacheRoot: join(dir.path, 'cache'), cleanup: dir.cleanup };
+  return {
+    dir: dir.path,
+    path,
+    url: `file:${path}`,
+    cacheRoot: join(dir.path, 'cache'),
+    cleanup: dir.cleanup,
+  };
 }
 
 /**

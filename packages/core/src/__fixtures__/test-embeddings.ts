@@ -33,7 +33,8 @@ export function createTestEmbeddings(options: TestEmbeddingsOptions = {}) {
           const framed = `^${word}$`;
           for (let i = 0; i + 3 <= framed.length; i += 1) {
             let hash = 0x811c9dc5;
-            for (const char of framed.slice(i, i + 3)) hash = Math.imul(hash ^ char.charCodeAt(0), 0x01000193) >>> 0;
+            for (const char of framed.slice(i, i + 3))
+              hash = Math.imul(hash ^ char.charCodeAt(0), 0x01000193) >>> 0;
             vector[hash % dimensions] = (vector[hash % dimensions] as number) + (hash & 0x80000000 ? -1 : 1);
           }
         }

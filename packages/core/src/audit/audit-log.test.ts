@@ -14,18 +14,23 @@ const agent = { actor: 'token-123' };
 describe('audit log', () => {
   it('records each write with time, actor, operation, entity, domain and outcome, never the content', async () => {
     const { memory } = store;
-    const episode = await memory.startEpisode({ taskType: 'debugging', domain: 'web', context: 'SECRET-CONTEXT-1' }, agent);
+    const episode = await memory.startEpisode(
+      { taskType: 'debugging', domain: 'web', context: 'SECRET-CONTEXT-1' },
+      agent,
+    );
     await memory.logSteps(episode.id, [{ action: 'SECRET-ACTION-2', result: 'SECRET-RESULT-3' }], agent);
     await memory.completeEpisode(episode.id, { status: 'completed' }, agent);
     await memory.archiveEpisode(episode.id);
 
     const entries = await memory.audit.query();
-    expect(entries.map((e) => [e.actor, e.operation, e.entityType, e.entityId, e.domain, e.outcome])).toEqual([
-      ['token-123', 'create', 'episode', episode.id, 'web', 'ok'],
-      ['token-123', 'create', 'steps', episode.id, 'web', 'ok'],
-      ['token-123', 'update', 'episode', episode.id, 'web', 'ok'],
-      ['local', 'update', 'episode', episode.id, 'web', 'ok'],
-    ]);
+    expect(entries.map((e) => [e.actor, e.operation, e.entityType, e.entityId, e.domain, e.outcome])).toEqual(
+      [
+        ['token-123', 'create', 'episode', episode.id, 'web', 'ok'],
+        ['token-123', 'create', 'steps', episode.id, 'web', 'ok'],
+        ['token-123', 'update', 'episode', episode.id, 'web', 'ok'],
+        ['local', 'update', 'episode', episode.id, 'web', 'ok'],
+      ],
+    );
     expect(entries.every((e) => !Number.isNaN(Date.parse(e.at)))).toBe(true);
     expect(JSON.stringify(entries)).not.toMatch(/SECRET/);
   });
@@ -46,9 +51,15 @@ describe('audit log', () => {
     const { memory } = store;
     const theirs = await memory.startEpisode({ taskType: 'debugging', domain: 'team-b' });
     const scoped = { scope: { domains: ['team-a'] }, actor: 'token-a' };
-    await expect(memory.startEpisode({ taskType: 'debugging', domain: 'team-b' }, scoped)).rejects.toMatchObject({ code: 'FORBIDDEN' });
-    await expect(memory.logStep(theirs.id, { action: 'x' }, scoped)).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    await expect(memory.completeEpisode('01936f3e-0000-7000-8000-000000000000', { status: 'completed' }, scoped)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(
+      memory.startEpisode({ taskType: 'debugging', domain: 'team-b' }, scoped),
+    ).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(memory.logStep(theirs.id, { action: 'x' }, scoped)).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
+    await expect(
+      memory.completeEpisode('01936f3e-0000-7000-8000-000000000000', { status: 'completed' }, scoped),
+    ).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await memory.audit.flush();
 
     const denied = await memory.audit.query({ outcome: 'denied' });
@@ -56,7 +67,9 @@ describe('audit log', () => {
       ['token-a', 'create', 'episode', 'team-b'],
       ['token-a', 'create', 'steps', 'team-b'],
     ]);
-    expect((await memory.audit.query({ outcome: 'error' })).map((e) => e.entityId)).toEqual(['01936f3e-0000-7000-8000-000000000000']);
+    expect((await memory.audit.query({ outcome: 'error' })).map((e) => e.entityId)).toEqual([
+      '01936f3e-0000-7000-8000-000000000000',
+    ]);
     expect(await memory.audit.query({}, { domains: ['team-a'] })).toEqual([]);
     expect((await memory.audit.query({ actor: 'token-a', operation: 'create' })).length).toBe(2);
     const later = await memory.audit.query({ since: new Date(Date.now() + 60_000).toISOString() });
@@ -65,10 +78,14 @@ describe('audit log', () => {
 
   it('writes buffered entries on close, and is append-only in the database itself', async () => {
     const memory = await openMemory({ url: store.url });
-    await expect(memory.startEpisode({ taskType: 'debugging', domain: 'b' }, { scope: { domains: ['a'] } })).rejects.toThrow();
+    await expect(
+      memory.startEpisode({ taskType: 'debugging', domain: 'b' }, { scope: { domains: ['a'] } }),
+    ).rejects.toThrow();
     await memory.close();
     const raw = createClient({ url: store.url });
-    expect((await raw.execute("SELECT count(*) AS n FROM audit_log WHERE outcome = 'denied'")).rows[0]?.n).toBe(1);
+    expect(
+      (await raw.execute("SELECT count(*) AS n FROM audit_log WHERE outcome = 'denied'")).rows[0]?.n,
+    ).toBe(1);
     await expect(raw.execute("UPDATE audit_log SET actor = 'someone else'")).rejects.toThrow(/append-only/);
     await expect(raw.execute('DELETE FROM audit_log')).rejects.toThrow(/append-only/);
     raw.close();
@@ -78,7 +95,11 @@ describe('audit log', () => {
 describe('audit log of reads', () => {
   it('records reads and searches, cache hit or not, with the actor and never the content', async () => {
     const { memory } = store;
-    const episode = await memory.startEpisode({ taskType: 'debugging', domain: 'web', context: 'SECRET-READ-4' });
+    const episode = await memory.startEpisode({
+      taskType: 'debugging',
+      domain: 'web',
+      context: 'SECRET-READ-4',
+    });
     const reader = { actor: 'token-r' };
     await memory.getEpisode(episode.id, reader);
     await memory.getEpisode(episode.id, reader); // a cache hit when the cache is on

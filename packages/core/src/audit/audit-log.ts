@@ -4,7 +4,7 @@ import { SqlFilter } from '../db/sql-filter.js';
 import type { Logger } from '../logger.js';
 import type { AccessScope } from '../types.js';
 import { parseInput } from '../validate.js';
-import { auditQuerySchema, type AuditEntry, type AuditEvent, type AuditQuery } from './audit-event.js';
+import { type AuditEntry, type AuditEvent, type AuditQuery, auditQuerySchema } from './audit-event.js';
 
 /** Reads are written in batches: at most this long after they happen… */
 const flushAfterMs = 500;
@@ -14,7 +14,15 @@ const flushAtEntries = 1000;
 type AuditRow = [string, string, string, string, string | null, string | null, string];
 
 function row(event: AuditEvent, at: string): AuditRow {
-  return [at, event.actor, event.operation, event.entityType, event.entityId ?? null, event.domain ?? null, event.outcome];
+  return [
+    at,
+    event.actor,
+    event.operation,
+    event.entityType,
+    event.entityId ?? null,
+    event.domain ?? null,
+    event.outcome,
+  ];
 }
 
 /**
@@ -71,7 +79,9 @@ export function createAuditLog(db: Database, logger: Logger) {
       await db.write((tx) => tx.execute(insert(batch)));
     } catch (error) {
       pending = [...batch, ...pending];
-      logger.warn(`episodic: ${batch.length} audit entries not written yet, will retry: ${(error as Error).message}`);
+      logger.warn(
+        `episodic: ${batch.length} audit entries not written yet, will retry: ${(error as Error).message}`,
+      );
       schedule();
     }
   }

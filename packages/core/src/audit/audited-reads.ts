@@ -1,5 +1,5 @@
 import type { CallOptions } from '../types.js';
-import { localActor, type AuditEvent, type AuditOperation, type AuditOutcome } from './audit-event.js';
+import { type AuditEvent, type AuditOperation, type AuditOutcome, localActor } from './audit-event.js';
 import type { AuditLog } from './audit-log.js';
 
 type What = Omit<AuditEvent, 'actor' | 'outcome'>;

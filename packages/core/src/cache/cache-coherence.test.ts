@@ -1,8 +1,8 @@
 import { createClient } from '@libsql/client';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openTempMemory } from '../__fixtures__/temp-store.js';
-import type { EmbeddingProviderV1 } from '../embeddings/embedding-provider.js';
 import type { MemoryConfig } from '../config.js';
+import type { EmbeddingProviderV1 } from '../embeddings/embedding-provider.js';
 
 // These tests choose the cache themselves, so they test it in both runs of the suite.
 let store: Awaited<ReturnType<typeof openTempMemory>>;
@@ -69,7 +69,12 @@ describe('read-through', () => {
     // Behind the engine's back: only a cached copy can still say "login fails".
     await rawSql("UPDATE episodes SET context = 'changed behind our back' WHERE id = ?", [episode.id]);
     expect(await store.memory.getEpisode(episode.id)).toEqual(fromDatabase);
-    expect(store.memory.cacheStats().keyspaces.episode).toMatchObject({ hits: 1, misses: 1, entries: 1, hitRate: 0.5 });
+    expect(store.memory.cacheStats().keyspaces.episode).toMatchObject({
+      hits: 1,
+      misses: 1,
+      entries: 1,
+      hitRate: 0.5,
+    });
   });
 
   it('serves an entry until its TTL and the database after it', async () => {
@@ -91,7 +96,9 @@ describe('read-through', () => {
     await store.memory.getPattern('p-scope');
     expect(await store.memory.getEpisode(episode.id, { scope: { domains: ['web'] } })).toBeNull();
     expect(await store.memory.getPattern('p-scope', { scope: { domains: ['billing'] } })).toBeNull();
-    expect((await store.memory.getEpisode(episode.id, { scope: { domains: ['billing'] } }))?.id).toBe(episode.id);
+    expect((await store.memory.getEpisode(episode.id, { scope: { domains: ['billing'] } }))?.id).toBe(
+      episode.id,
+    );
     expect((await store.memory.getPattern('p-scope', { scope: { domains: ['web'] } }))?.id).toBe('p-scope');
     expect(store.memory.cacheStats().keyspaces.episode.hits).toBe(2);
   });
@@ -113,27 +120,38 @@ describe('no stale read after a write', () => {
   const writes = {
     logSteps: (id: string) => store.memory.logSteps(id, [{ action: 'edit_file' }]),
     logStep: (id: string) => store.memory.logStep(id, { action: 'edit_file' }),
-    completeEpisode: (id: string) => store.memory.completeEpisode(id, { status: 'completed', successRate: 0.7 }),
+    completeEpisode: (id: string) =>
+      store.memory.completeEpisode(id, { status: 'completed', successRate: 0.7 }),
     archiveEpisode: (id: string) => store.memory.archiveEpisode(id),
   };
 
-  it.each(Object.keys(writes) as (keyof typeof writes)[])('%s: getEpisode right after it sees the change', async (write) => {
-    const episode = await cachedEpisode();
-    await writes[write](episode.id);
-    const after = await store.memory.getEpisode(episode.id);
-    const raw = createClient({ url: store.url });
-    const row = (await raw.execute({ sql: 'SELECT status, (SELECT count(*) FROM steps WHERE episode_id = ?) AS n FROM episodes WHERE id = ?', args: [episode.id, episode.id] })).rows[0];
-    raw.close();
-    expect(after?.status).toBe(row?.status);
-    expect(after?.steps).toHaveLength(Number(row?.n));
-  });
+  it.each(Object.keys(writes) as (keyof typeof writes)[])(
+    '%s: getEpisode right after it sees the change',
+    async (write) => {
+      const episode = await cachedEpisode();
+      await writes[write](episode.id);
+      const after = await store.memory.getEpisode(episode.id);
+      const raw = createClient({ url: store.url });
+      const row = (
+        await raw.execute({
+          sql: 'SELECT status, (SELECT count(*) FROM steps WHERE episode_id = ?) AS n FROM episodes WHERE id = ?',
+          args: [episode.id, episode.id],
+        })
+      ).rows[0];
+      raw.close();
+      expect(after?.status).toBe(row?.status);
+      expect(after?.steps).toHaveLength(Number(row?.n));
+    },
+  );
 
   it('a refused write leaves the cached results in place', async () => {
     const episode = await cachedEpisode();
     await store.memory.searchText({ text: 'login' });
     await store.memory.completeEpisode(episode.id, { status: 'completed' });
     await store.memory.searchText({ text: 'login' });
-    await expect(store.memory.completeEpisode(episode.id, { status: 'failed' })).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(store.memory.completeEpisode(episode.id, { status: 'failed' })).rejects.toMatchObject({
+      code: 'CONFLICT',
+    });
     await store.memory.searchText({ text: 'login' });
     expect(store.memory.cacheStats().keyspaces.query).toMatchObject({ hits: 1, misses: 2 });
   });
@@ -142,10 +160,18 @@ describe('no stale read after a write', () => {
     const episode = await cachedEpisode();
     expect(await store.memory.searchText({ text: 'timeout' })).toEqual([]);
     await store.memory.logStep(episode.id, { action: 'run_tests', result: 'Error: timeout after 5s' });
-    expect((await store.memory.searchText({ text: 'timeout' })).map((hit) => hit.episode.id)).toEqual([episode.id]);
-    const other = await store.memory.startEpisode({ taskType: 'testing', domain: 'web', context: 'flaky timeout' });
+    expect((await store.memory.searchText({ text: 'timeout' })).map((hit) => hit.episode.id)).toEqual([
+      episode.id,
+    ]);
+    const other = await store.memory.startEpisode({
+      taskType: 'testing',
+      domain: 'web',
+      context: 'flaky timeout',
+    });
     expect(await store.memory.searchText({ text: 'timeout' })).toHaveLength(2);
-    expect((await store.memory.searchText({ text: 'timeout' })).map((hit) => hit.episode.id)).toContain(other.id);
+    expect((await store.memory.searchText({ text: 'timeout' })).map((hit) => hit.episode.id)).toContain(
+      other.id,
+    );
   });
 
   it('a deletion made elsewhere is seen once it is reported through invalidateCache', async () => {

@@ -7,10 +7,10 @@ import { deflateRawSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempStoreFolder } from '../__fixtures__/temp-store.js';
 import { rekeyDatabase } from '../maintenance/rekey-database.js';
-import { openMemory, type Memory } from '../open-memory.js';
-import type { CacheStats } from './cache-stats.js';
-import { recordingLogger } from './__fixtures__/test-cache.js';
+import { type Memory, openMemory } from '../open-memory.js';
 import type { ChildTask } from './__fixtures__/encryption-child.js';
+import { recordingLogger } from './__fixtures__/test-cache.js';
+import type { CacheStats } from './cache-stats.js';
 import { fingerprintFile } from './key-fingerprint.js';
 
 const childScript = fileURLToPath(new URL('./__fixtures__/encryption-child.ts', import.meta.url));
@@ -26,7 +26,10 @@ const largeMarker = 'PANGOLIN-LARGE-RESULT-5581';
 /** A step result whose episode JSON is past the 16 KiB compression threshold, and compresses well. */
 const largeResult = [
   largeMarker,
-  ...Array.from({ length: 500 }, (_, i) => `step ${i}: Error: connection reset by peer while fetching /api/items?page=${i}`),
+  ...Array.from(
+    { length: 500 },
+    (_, i) => `step ${i}: Error: connection reset by peer while fetching /api/items?page=${i}`,
+  ),
 ].join('\n');
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -41,7 +44,8 @@ function folder() {
 }
 
 /** The environment folders in a cache folder. */
-const environments = (cacheRoot: string) => readdirSync(cacheRoot).filter((name) => name.startsWith('lmdb-v1-'));
+const environments = (cacheRoot: string) =>
+  readdirSync(cacheRoot).filter((name) => name.startsWith('lmdb-v1-'));
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir, { recursive: true, withFileTypes: true })
@@ -50,7 +54,10 @@ function filesUnder(dir: string): string[] {
 }
 
 /** Every byte of every file under `dir`, as one string. */
-const allBytes = (dir: string) => filesUnder(dir).map((file) => readFileSync(file).toString('latin1')).join('');
+const allBytes = (dir: string) =>
+  filesUnder(dir)
+    .map((file) => readFileSync(file).toString('latin1'))
+    .join('');
 
 /**
  * A digest of every file under `dir` by path: equal snapshots mean nothing was touched. LMDB's
@@ -65,7 +72,12 @@ const snapshot = (dir: string) =>
   );
 
 async function openStore(url: string, key?: string, logger = recordingLogger().logger): Promise<Memory> {
-  const memory = await openMemory({ url, cache: {}, logger, ...(key === undefined ? {} : { encryptionKey: key }) });
+  const memory = await openMemory({
+    url,
+    cache: {},
+    logger,
+    ...(key === undefined ? {} : { encryptionKey: key }),
+  });
   cleanups.push(() => memory.close());
   return memory;
 }
@@ -132,7 +144,11 @@ function runChild<T>(task: ChildTask): Promise<ChildRun<T>> {
 
 /** The child ran to its end: it neither crashed nor threw. */
 function expectSurvived(run: ChildRun<unknown>) {
-  expect({ code: run.code, signal: run.signal, stderr: run.stderr }).toEqual({ code: 0, signal: null, stderr: '' });
+  expect({ code: run.code, signal: run.signal, stderr: run.stderr }).toEqual({
+    code: 0,
+    signal: null,
+    stderr: '',
+  });
 }
 
 describe('an encrypted cache', () => {
@@ -143,7 +159,10 @@ describe('an encrypted cache', () => {
     // The episode ids are in the cache's keys (`episode:{id}`).
     const secrets = [smallContext, smallResult, largeMarker, deflatedStretch, ...ids];
     expect(filesUnder(cacheRoot).map((file) => file.slice(cacheRoot.length))).toEqual(
-      expect.arrayContaining([expect.stringMatching(/data\.mdb$/), expect.stringMatching(/key-fingerprint$/)]),
+      expect.arrayContaining([
+        expect.stringMatching(/data\.mdb$/),
+        expect.stringMatching(/key-fingerprint$/),
+      ]),
     );
     for (const secret of secrets) expect(allBytes(dir)).not.toContain(secret);
     await memory.close();
@@ -177,7 +196,10 @@ describe('an encrypted cache', () => {
     const [environment] = environments(cacheRoot);
     const envPath = join(cacheRoot, environment as string);
     const mode = (path: string) => statSync(path).mode & 0o777;
-    expect({ root: mode(cacheRoot), environment: mode(envPath) }).toEqual({ root: 0o700, environment: 0o700 });
+    expect({ root: mode(cacheRoot), environment: mode(envPath) }).toEqual({
+      root: 0o700,
+      environment: 0o700,
+    });
     const files = readdirSync(envPath).sort();
     expect(files).toEqual(['data.mdb', fingerprintFile, 'lock.mdb']);
     for (const file of files) expect(mode(join(envPath, file)), file).toBe(0o600);
@@ -230,13 +252,22 @@ describe('opening with another key never crashes', () => {
       // Without `cachePath`, rekeying leaves the cache behind, as a hand-made rekey would.
       await rekeyDatabase({ path, encryptionKey: oldKey, newEncryptionKey: newKey });
 
-      const run = await runChild<StoreRun>({ op: 'store', url, ...(newKey === undefined ? {} : { key: newKey }), ids });
+      const run = await runChild<StoreRun>({
+        op: 'store',
+        url,
+        ...(newKey === undefined ? {} : { key: newKey }),
+        ids,
+      });
       expectSurvived(run);
       expect(run.result).toMatchObject({
         opened: true,
         results: [smallResult, smallResult, largeResult, largeResult],
         stats: { keyspaces: { episode: { hits: 2, misses: 2 } } },
-        warnings: [expect.stringMatching(/encryption key of this store changed .*deleted the cache built with the other key/)],
+        warnings: [
+          expect.stringMatching(
+            /encryption key of this store changed .*deleted the cache built with the other key/,
+          ),
+        ],
       });
       const now = environments(cacheRoot);
       expect(now).toHaveLength(1);
@@ -256,13 +287,18 @@ describe('opening with another key never crashes', () => {
       await memory.close();
       const [environment] = environments(cacheRoot) as [string];
       // An environment of key A under the name an unencrypted cache would have (copied by hand, say).
-      renameSync(join(cacheRoot, environment), join(cacheRoot, environment.replace(/-k[0-9a-z]+$/, '-kplain')));
+      renameSync(
+        join(cacheRoot, environment),
+        join(cacheRoot, environment.replace(/-k[0-9a-z]+$/, '-kplain')),
+      );
 
       const run = await runChild<CacheRun>({ op: 'cache', dir, rounds: 1, value: 'plain value' });
       expectSurvived(run);
       expect(run.result).toEqual({
         seen: [{ before: null, after: 'plain value' }],
-        warnings: [expect.stringMatching(/-kplain was built with another encryption key \(or none\).*deleted it/)],
+        warnings: [
+          expect.stringMatching(/-kplain was built with another encryption key \(or none\).*deleted it/),
+        ],
       });
     },
     childTimeout,
@@ -281,10 +317,14 @@ describe('opening with another key never crashes', () => {
 
     const { warnings, logger } = recordingLogger();
     const reopened = await openStore(url, keyA, logger);
-    expect(warnings).toEqual([expect.stringMatching(/has no readable key fingerprint.*deleted it and started an empty cache/)]);
+    expect(warnings).toEqual([
+      expect.stringMatching(/has no readable key fingerprint.*deleted it and started an empty cache/),
+    ]);
     expect(reopened.cacheStats()).toMatchObject({ enabled: true, keyspaces: { episode: { entries: 0 } } });
     expect((await reopened.getEpisode(ids[0] as string))?.steps[0]?.result).toBe(smallResult);
-    expect(readFileSync(join(cacheRoot, environment, fingerprintFile), 'utf8')).toMatch(/^episodic-cache-key 1\n[0-9a-f]{64}\n$/);
+    expect(readFileSync(join(cacheRoot, environment, fingerprintFile), 'utf8')).toMatch(
+      /^episodic-cache-key 1\n[0-9a-f]{64}\n$/,
+    );
   });
 
   it(
@@ -294,7 +334,13 @@ describe('opening with another key never crashes', () => {
       const keys = [keyA, undefined, keyA, undefined];
       const runs = await Promise.all(
         keys.map((key) =>
-          runChild<CacheRun>({ op: 'cache', dir, rounds: 5, value: key ?? 'none', ...(key === undefined ? {} : { key }) }),
+          runChild<CacheRun>({
+            op: 'cache',
+            dir,
+            rounds: 5,
+            value: key ?? 'none',
+            ...(key === undefined ? {} : { key }),
+          }),
         ),
       );
       runs.forEach((run, i) => {

@@ -13,7 +13,8 @@ const formatVersion = 1;
  * (`.new-`), removed (`.old-`) or once set aside (`.corrupt-`). Folders from before the key tag
  * have none.
  */
-const envFolderPattern = /^lmdb-v(\d+)-b([0-9a-z]{8})-d([0-9a-f]{12})(?:-k([0-9a-z]{1,16}))?(\.(?:corrupt|new|old)-.*)?$/;
+const envFolderPattern =
+  /^lmdb-v(\d+)-b([0-9a-z]{8})-d([0-9a-f]{12})(?:-k([0-9a-z]{1,16}))?(\.(?:corrupt|new|old)-.*)?$/;
 const linuxBootTag = /^[0-9a-f]{8}$/;
 
 export interface BootTag {
@@ -81,7 +82,12 @@ function databaseTag(databaseIdentity: string): string {
  * reopens a replaced folder, so two processes with different keys never keep deleting each
  * other's environment.
  */
-export function removeOtherKeys(root: string, databaseIdentity: string, keying: CacheKeying, logger: Logger): void {
+export function removeOtherKeys(
+  root: string,
+  databaseIdentity: string,
+  keying: CacheKeying,
+  logger: Logger,
+): void {
   if (!existsSync(root)) return;
   const database = databaseTag(databaseIdentity);
   const others = readdirSync(root).filter((entry) => {
@@ -103,11 +109,19 @@ export function removeOtherKeys(root: string, databaseIdentity: string, keying: 
  * key tag in the name settles that without a race, the fingerprint file inside confirms it.
  * A data file that LMDB could crash on is set aside first.
  */
-export function prepareCacheFolder(root: string, databaseIdentity: string, keying: CacheKeying, logger: Logger): CacheFolder {
+export function prepareCacheFolder(
+  root: string,
+  databaseIdentity: string,
+  keying: CacheKeying,
+  logger: Logger,
+): CacheFolder {
   mkdirSync(root, { recursive: true, mode: 0o700 });
   const boot = currentBoot();
   removeOtherBoots(root, boot);
-  const envPath = join(root, `lmdb-v${formatVersion}-b${boot.tag}-d${databaseTag(databaseIdentity)}-k${keying.tag}`);
+  const envPath = join(
+    root,
+    `lmdb-v${formatVersion}-b${boot.tag}-d${databaseTag(databaseIdentity)}-k${keying.tag}`,
+  );
   ensureKeyedFolder(envPath, keying.fingerprint, logger);
   const problem = lmdbDataFileProblem(join(envPath, 'data.mdb'));
   if (problem !== null) {

@@ -32,9 +32,11 @@ const scryptCost = { N: 2 ** 14, r: 8, p: 1 };
  * the derivation, so one passphrase gives unrelated keys for different databases.
  */
 export function deriveCacheKeying(encryptionKey: string | undefined, databaseIdentity: string): CacheKeying {
-  if (encryptionKey === undefined) return { lmdbKey: undefined, fingerprint: unencryptedFingerprint, tag: unencryptedTag };
+  if (encryptionKey === undefined)
+    return { lmdbKey: undefined, fingerprint: unencryptedFingerprint, tag: unencryptedTag };
   const master = scryptSync(encryptionKey, `episodic cache key v1\0${databaseIdentity}`, 32, scryptCost);
-  const expand = (label: string, bytes: number) => Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), label, bytes));
+  const expand = (label: string, bytes: number) =>
+    Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), label, bytes));
   // lmdb-js takes the key as a string and needs exactly 32 bytes of UTF-8: 24 random bytes in
   // base64url are 32 ASCII characters (a 192-bit key).
   const lmdbKey = expand('episodic lmdb cache encryption key v1', 24).toString('base64url');

@@ -1,4 +1,4 @@
-import { cacheKeyspaces, type CacheKeyspace } from './cache-stats.js';
+import { type CacheKeyspace, cacheKeyspaces } from './cache-stats.js';
 import { envelopeExpiry } from './envelope.js';
 import type { CacheDb } from './lmdb-handle.js';
 
@@ -134,7 +134,8 @@ export function sweepExpired(
   counters: KeyspaceCounters,
   cursor: SweepCursor,
 ): number {
-  const range = cursor.after === undefined ? { limit: batchSize } : { start: cursor.after, limit: batchSize + 1 };
+  const range =
+    cursor.after === undefined ? { limit: batchSize } : { start: cursor.after, limit: batchSize + 1 };
   // `start` is inclusive: the cursor's own key comes back unless a sweep removed it.
   const keys = [...db.getKeys(range)].filter((key) => key !== cursor.after).slice(0, batchSize);
   cursor.after = keys.length < batchSize ? undefined : keys.at(-1);

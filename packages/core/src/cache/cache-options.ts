@@ -1,6 +1,9 @@
 import { z } from 'zod';
 
-const seconds = z.number().positive().max(365 * 24 * 3600);
+const seconds = z
+  .number()
+  .positive()
+  .max(365 * 24 * 3600);
 
 /** Time to live per keyspace, in seconds; the defaults are the seed's. */
 export const cacheTtlSchema = z.strictObject({
@@ -30,7 +33,11 @@ export const cacheSettingsSchema = z.strictObject({
    * Values whose JSON is at least this many bytes are deflated. Below ~16 KiB inflating costs a
    * hit more time than reading the plain bytes, and a page or two of disk is cheap.
    */
-  compressionThreshold: z.number().int().nonnegative().default(16 * 1024),
+  compressionThreshold: z
+    .number()
+    .int()
+    .nonnegative()
+    .default(16 * 1024),
   /** How often expired entries are swept away, in ms. */
   sweepIntervalMs: z.number().int().min(10).default(60_000),
   /** Most entries one sweep looks at, so a sweep never holds the event loop for long. */

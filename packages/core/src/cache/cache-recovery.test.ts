@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { open as openLmdb } from 'lmdb';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempStoreFolder } from '../__fixtures__/temp-store.js';
-import { openMemory, type Memory } from '../open-memory.js';
 import type { MemoryConfig } from '../config.js';
+import { type Memory, openMemory } from '../open-memory.js';
 import { recordingLogger } from './__fixtures__/test-cache.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -25,14 +25,22 @@ async function openStore(config: MemoryConfig): Promise<Memory> {
 }
 
 /** The environment folders in a cache folder (one per boot and database; `.corrupt-…` set aside). */
-const environments = (cacheRoot: string) => readdirSync(cacheRoot).filter((name) => name.startsWith('lmdb-v1-'));
+const environments = (cacheRoot: string) =>
+  readdirSync(cacheRoot).filter((name) => name.startsWith('lmdb-v1-'));
 
 /** Writes a few episodes and reads back everything a caller could: what a cache must not change. */
 async function workload(memory: Memory) {
   const ids: string[] = [];
   for (let i = 0; i < 3; i += 1) {
-    const episode = await memory.startEpisode({ taskType: 'debugging', domain: i === 2 ? 'billing' : 'web', context: `login fails ${i}` });
-    await memory.logSteps(episode.id, [{ action: 'read_file', result: `Error: timeout ${i}` }, { action: 'edit_file' }]);
+    const episode = await memory.startEpisode({
+      taskType: 'debugging',
+      domain: i === 2 ? 'billing' : 'web',
+      context: `login fails ${i}`,
+    });
+    await memory.logSteps(episode.id, [
+      { action: 'read_file', result: `Error: timeout ${i}` },
+      { action: 'edit_file' },
+    ]);
     if (i > 0) await memory.completeEpisode(episode.id, { status: 'completed', successRate: 0.5 });
     ids.push(episode.id);
   }
@@ -55,7 +63,10 @@ describe('the cache is derived data', () => {
     const cached = await openStore({ url });
     const ids = await workload(cached);
     const plain = await openStore({ url, cache: false });
-    expect(plain.cacheStats()).toMatchObject({ enabled: false, reason: expect.stringContaining('cache: false') });
+    expect(plain.cacheStats()).toMatchObject({
+      enabled: false,
+      reason: expect.stringContaining('cache: false'),
+    });
     const truth = await readAll(plain, ids);
     expect(await readAll(cached, ids)).toEqual(truth);
     expect(await readAll(cached, ids)).toEqual(truth);

@@ -1,4 +1,4 @@
-import { emptyKeyspaceStats, type CacheKeyspace, type CacheStats } from './cache-stats.js';
+import { type CacheKeyspace, type CacheStats, emptyKeyspaceStats } from './cache-stats.js';
 
 /** A key in the seed's layout: `episode:{id}`, `pattern:{type}:{hash}` or `query:{hash}`. */
 export type CacheKey = `${CacheKeyspace}:${string}`;
@@ -85,7 +85,11 @@ export function disabledCache(reason: string): Cache {
       reason,
       path: null,
       sizeBytes: 0,
-      keyspaces: { episode: emptyKeyspaceStats(), pattern: emptyKeyspaceStats(), query: emptyKeyspaceStats() },
+      keyspaces: {
+        episode: emptyKeyspaceStats(),
+        pattern: emptyKeyspaceStats(),
+        query: emptyKeyspaceStats(),
+      },
     }),
     close: () => undefined,
   };

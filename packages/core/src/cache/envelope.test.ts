@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { encodeEnvelope, envelopeDomain, envelopeExpiry, envelopeJson, envelopeJsonBytes, isDeflated } from './envelope.js';
+import {
+  encodeEnvelope,
+  envelopeDomain,
+  envelopeExpiry,
+  envelopeJson,
+  envelopeJsonBytes,
+  isDeflated,
+} from './envelope.js';
 
 const expiresAt = Date.UTC(2030, 0, 1);
 
@@ -14,7 +21,12 @@ describe('cache value envelope', () => {
   });
 
   it('deflates values at or over the threshold, and gives back the same JSON', () => {
-    const json = JSON.stringify({ steps: Array.from({ length: 200 }, (_, i) => ({ action: `run_tests ${i}`, result: 'Error: expected 2' })) });
+    const json = JSON.stringify({
+      steps: Array.from({ length: 200 }, (_, i) => ({
+        action: `run_tests ${i}`,
+        result: 'Error: expected 2',
+      })),
+    });
     const envelope = encodeEnvelope(json, expiresAt, { compressionThreshold: 1024 });
     expect(isDeflated(envelope)).toBe(true);
     expect(envelope.length).toBeLessThan(json.length / 4);

@@ -23,10 +23,16 @@ export interface EnvelopeOptions {
   compressionThreshold: number;
 }
 
-export function encodeEnvelope(json: string, expiresAt: number, options: EnvelopeOptions, domain?: string): Buffer {
+export function encodeEnvelope(
+  json: string,
+  expiresAt: number,
+  options: EnvelopeOptions,
+  domain?: string,
+): Buffer {
   const plain = Buffer.from(json, 'utf8');
   const domainBytes = domain === undefined ? undefined : Buffer.from(domain, 'utf8');
-  if (domainBytes !== undefined && domainBytes.length > maxDomainBytes) throw new RangeError('domain too long for a cache entry');
+  if (domainBytes !== undefined && domainBytes.length > maxDomainBytes)
+    throw new RangeError('domain too long for a cache entry');
   let payload = plain;
   let flags = formatV1;
   if (plain.length >= options.compressionThreshold) {
@@ -62,7 +68,9 @@ export function isDeflated(envelope: Buffer): boolean {
 
 /** Where the JSON payload starts: after the header and the domain, when there is one. */
 function payloadStart(envelope: Buffer): number {
-  return ((envelope[0] ?? 0) & withDomain) === 0 ? headerBytes : headerBytes + 2 + envelope.readUInt16LE(headerBytes);
+  return ((envelope[0] ?? 0) & withDomain) === 0
+    ? headerBytes
+    : headerBytes + 2 + envelope.readUInt16LE(headerBytes);
 }
 
 /** The domain the value was stored with, or `undefined` when it was stored without one. */

@@ -8,8 +8,14 @@ beforeEach(async () => {
 afterEach(() => store.close());
 
 async function recordedEpisode(domain = 'web') {
-  const episode = await store.memory.startEpisode({ taskType: 'debugging', domain, context: 'login "fails" ✓' });
-  await store.memory.logSteps(episode.id, [{ action: 'read_file', result: 'ok', metadata: { path: 'src/a.ts' } }]);
+  const episode = await store.memory.startEpisode({
+    taskType: 'debugging',
+    domain,
+    context: 'login "fails" ✓',
+  });
+  await store.memory.logSteps(episode.id, [
+    { action: 'read_file', result: 'ok', metadata: { path: 'src/a.ts' } },
+  ]);
   return episode;
 }
 
@@ -34,7 +40,9 @@ describe('getEpisodeJson', () => {
     await store.memory.getEpisodeJson(episode.id);
     await store.memory.logSteps(episode.id, [{ action: 'edit_file', result: 'done' }]);
     const fresh = await store.memory.getEpisodeJson(episode.id);
-    expect(JSON.parse(fresh!.json.toString('utf8')).steps.map((step: { action: string }) => step.action)).toEqual(['read_file', 'edit_file']);
+    expect(
+      JSON.parse(fresh!.json.toString('utf8')).steps.map((step: { action: string }) => step.action),
+    ).toEqual(['read_file', 'edit_file']);
     expect(fresh?.json.toString('utf8')).toBe(JSON.stringify(await store.memory.getEpisode(episode.id)));
   });
 
@@ -44,11 +52,17 @@ describe('getEpisodeJson', () => {
     expect(await store.memory.getEpisodeJson(episode.id, outsider)).toBeNull();
     await store.memory.getEpisode(episode.id);
     expect(await store.memory.getEpisodeJson(episode.id, outsider)).toBeNull();
-    expect(await store.memory.getEpisodeJson(episode.id, { scope: { domains: ['billing'] }, actor: 'token-2' })).not.toBeNull();
+    expect(
+      await store.memory.getEpisodeJson(episode.id, { scope: { domains: ['billing'] }, actor: 'token-2' }),
+    ).not.toBeNull();
 
     await store.memory.audit.flush();
     const reads = await store.memory.audit.query({ operation: 'read' });
-    expect(reads.filter((entry) => entry.actor !== 'local').map((entry) => [entry.actor, entry.entityId, entry.outcome])).toEqual([
+    expect(
+      reads
+        .filter((entry) => entry.actor !== 'local')
+        .map((entry) => [entry.actor, entry.entityId, entry.outcome]),
+    ).toEqual([
       ['token-1', episode.id, 'error'],
       ['token-1', episode.id, 'error'],
       ['token-2', episode.id, 'ok'],

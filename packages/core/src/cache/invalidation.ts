@@ -5,7 +5,7 @@ import type { PatternChanges } from '../mining/pattern-changes.js';
 import type { CompleteEpisodeInput, StartEpisodeInput, StepInput } from '../schemas/input-schemas.js';
 import type { CallOptions, Episode, Step } from '../types.js';
 import { parseInput } from '../validate.js';
-import { cacheKey, type Cache, type CacheKey } from './cache.js';
+import { type Cache, type CacheKey, cacheKey } from './cache.js';
 
 /** The engine's episode writes. */
 export interface EpisodeWrites {
@@ -41,17 +41,20 @@ export function invalidatingWrites(cache: Cache, writes: EpisodeWrites): Episode
   }
   return {
     startEpisode: (input, options) => invalidateAfter([], () => writes.startEpisode(input, options)),
-    logSteps: (id, steps, options) => invalidateAfter(episodeKeys(id), () => writes.logSteps(id, steps, options)),
+    logSteps: (id, steps, options) =>
+      invalidateAfter(episodeKeys(id), () => writes.logSteps(id, steps, options)),
     completeEpisode: (id, input, options) =>
       invalidateAfter(episodeKeys(id), () => writes.completeEpisode(id, input, options)),
-    archiveEpisode: (id, options) => invalidateAfter(episodeKeys(id), () => writes.archiveEpisode(id, options)),
+    archiveEpisode: (id, options) =>
+      invalidateAfter(episodeKeys(id), () => writes.archiveEpisode(id, options)),
   };
 }
 
 /** How pattern writes (mining, usage feedback, remine) reach the cache. */
 export function cachePatternChanges(cache: Cache): PatternChanges {
   return {
-    patternsChanged: (patterns) => cache.invalidate(patterns.map((p) => cacheKey.pattern(p.patternType, p.id))),
+    patternsChanged: (patterns) =>
+      cache.invalidate(patterns.map((p) => cacheKey.pattern(p.patternType, p.id))),
     allPatternsChanged: () => cache.invalidateAll(),
   };
 }

@@ -66,7 +66,8 @@ export function ensureKeyedFolder(envPath: string, fingerprint: string, logger: 
       continue;
     }
     removeFolder(envPath);
-    const problem = found === null ? 'has no readable key fingerprint' : 'was built with another encryption key (or none)';
+    const problem =
+      found === null ? 'has no readable key fingerprint' : 'was built with another encryption key (or none)';
     logger.warn(
       `Episodic cache: ${envPath} ${problem}, and LMDB cannot open it safely with this one; deleted it and ` +
         'started an empty cache. The database is untouched; the cache refills as it is read.',

@@ -5,7 +5,7 @@ import { openTestCache } from './__fixtures__/test-cache.js';
 import { cacheKey } from './cache.js';
 import { newCounters, sweepExpired } from './cache-maintenance.js';
 import { envelopeExpiry, isDeflated } from './envelope.js';
-import { acquireHandle, releaseHandle, type LmdbHandle } from './lmdb-handle.js';
+import { acquireHandle, type LmdbHandle, releaseHandle } from './lmdb-handle.js';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -32,7 +32,11 @@ function rawEnvironment(dir: string): LmdbHandle {
 const episode = (id: string, steps = 20) => ({
   id,
   domain: 'web',
-  steps: Array.from({ length: steps }, (_, i) => ({ stepNumber: i + 1, action: `run_tests ${i}`, result: 'Error: expected 2 but got 3' })),
+  steps: Array.from({ length: steps }, (_, i) => ({
+    stepNumber: i + 1,
+    action: `run_tests ${i}`,
+    result: 'Error: expected 2 but got 3',
+  })),
 });
 
 describe('LMDB cache', () => {
@@ -153,14 +157,17 @@ describe('expiry sweep', () => {
     const start = Date.UTC(2030, 0, 1);
     vi.setSystemTime(start);
     const { cache, dir } = open({ ttl: { episode: 3600, pattern: 1800, query: 1 } });
-    for (let i = 0; i < 35; i += 1) cache.fill(cacheKey.query(`q${String(i).padStart(2, '0')}`), [i], cache.generation());
-    for (let i = 0; i < 5; i += 1) cache.fill(cacheKey.episode(`e${i}`), episode(`e${i}`), cache.generation());
+    for (let i = 0; i < 35; i += 1)
+      cache.fill(cacheKey.query(`q${String(i).padStart(2, '0')}`), [i], cache.generation());
+    for (let i = 0; i < 5; i += 1)
+      cache.fill(cacheKey.episode(`e${i}`), episode(`e${i}`), cache.generation());
     const { db } = rawEnvironment(dir);
     const counters = newCounters();
     const cursor = { after: undefined };
     const now = start + 2000;
     const removedPerSweep: number[] = [];
-    for (let sweep = 0; sweep < 10; sweep += 1) removedPerSweep.push(sweepExpired(db, 10, now, counters, cursor));
+    for (let sweep = 0; sweep < 10; sweep += 1)
+      removedPerSweep.push(sweepExpired(db, 10, now, counters, cursor));
     expect(Math.max(...removedPerSweep)).toBeLessThanOrEqual(10);
     expect(removedPerSweep.reduce((a, b) => a + b, 0)).toBe(35);
     expect(counters.query.expirations).toBe(35);
@@ -173,9 +180,12 @@ describe('expiry sweep', () => {
     const { cache } = open({ ttl: { episode: 3600, pattern: 1800, query: 1 }, sweepIntervalMs: 10 });
     for (let i = 0; i < 30; i += 1) cache.fill(cacheKey.query(`q${i}`), [i], cache.generation());
     vi.setSystemTime(start + 1500);
-    await vi.waitFor(() => expect(cache.stats().keyspaces.query).toMatchObject({ expirations: 30, entries: 0 }), {
-      timeout: 5000,
-    });
+    await vi.waitFor(
+      () => expect(cache.stats().keyspaces.query).toMatchObject({ expirations: 30, entries: 0 }),
+      {
+        timeout: 5000,
+      },
+    );
   });
 
   it('keeps an entry refilled after its earlier copy expired', () => {

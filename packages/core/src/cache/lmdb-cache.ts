@@ -1,19 +1,31 @@
 import { rmSync } from 'node:fs';
 import type { Logger } from '../logger.js';
-import { keyspaceOfKey, type Cache, type CacheKey, type CachedJson, type Generation } from './cache.js';
+import { type Cache, type CachedJson, type CacheKey, type Generation, keyspaceOfKey } from './cache.js';
 import {
+  type KeyspaceTtlMs,
   keyspaceRange,
   liveBytes,
   makeRoom,
   newCounters,
-  sweepExpired,
-  type KeyspaceTtlMs,
   type SweepCursor,
+  sweepExpired,
 } from './cache-maintenance.js';
 import type { CacheSettings } from './cache-options.js';
-import { cacheKeyspaces, type CacheKeyspace, type CacheStats, type KeyspaceStats } from './cache-stats.js';
-import { encodeEnvelope, envelopeDomain, envelopeExpiry, envelopeJson, envelopeJsonBytes } from './envelope.js';
-import { advanceGeneration, dataFileInode, readGeneration, releaseHandle, type LmdbHandle } from './lmdb-handle.js';
+import { type CacheKeyspace, type CacheStats, cacheKeyspaces, type KeyspaceStats } from './cache-stats.js';
+import {
+  encodeEnvelope,
+  envelopeDomain,
+  envelopeExpiry,
+  envelopeJson,
+  envelopeJsonBytes,
+} from './envelope.js';
+import {
+  advanceGeneration,
+  dataFileInode,
+  type LmdbHandle,
+  readGeneration,
+  releaseHandle,
+} from './lmdb-handle.js';
 
 export interface LmdbCacheOptions {
   /** The cache folder, as `cacheStats().path` reports it. */
@@ -68,7 +80,9 @@ export function createLmdbCache(options: LmdbCacheOptions): Cache {
   /** After a failed invalidation the cache may hold stale values: this process stops using it. */
   function fail(what: string, error: unknown): void {
     failure = `${what}: ${errorText(error)}`;
-    logger.warn(`Episodic cache: ${failure}. Running without the cache from now on; the database is unaffected.`);
+    logger.warn(
+      `Episodic cache: ${failure}. Running without the cache from now on; the database is unaffected.`,
+    );
     release();
   }
 
@@ -90,22 +104,30 @@ export function createLmdbCache(options: LmdbCacheOptions): Cache {
     return handle;
   }
 
-  const timer = setInterval(() => {
-    const active = current();
-    const now = Date.now();
-    if (active === null || now - lastSweep < settings.sweepIntervalMs) return;
-    lastSweep = now;
-    try {
-      sweepExpired(active.db, settings.sweepBatchSize, now, counters, cursor);
-    } catch (error) {
-      // Expired entries are never served anyway; they just take room until a sweep succeeds.
-      warnOnce('sweeping expired entries failed', error);
-    }
-  }, Math.min(folderCheckMs, settings.sweepIntervalMs));
+  const timer = setInterval(
+    () => {
+      const active = current();
+      const now = Date.now();
+      if (active === null || now - lastSweep < settings.sweepIntervalMs) return;
+      lastSweep = now;
+      try {
+        sweepExpired(active.db, settings.sweepBatchSize, now, counters, cursor);
+      } catch (error) {
+        // Expired entries are never served anyway; they just take room until a sweep succeeds.
+        warnOnce('sweeping expired entries failed', error);
+      }
+    },
+    Math.min(folderCheckMs, settings.sweepIntervalMs),
+  );
   timer.unref();
 
   /** A fresh value at `key` as `decode` reads its envelope, or undefined; counts nothing. */
-  function read<T>(active: LmdbHandle, key: CacheKey, now: number, decode: (envelope: Buffer) => T | undefined): T | undefined {
+  function read<T>(
+    active: LmdbHandle,
+    key: CacheKey,
+    now: number,
+    decode: (envelope: Buffer) => T | undefined,
+  ): T | undefined {
     const bytes = active.db.getBinaryFast(key);
     if (bytes === undefined) return undefined;
     const expiry = envelopeExpiry(bytes);
@@ -119,7 +141,11 @@ export function createLmdbCache(options: LmdbCacheOptions): Cache {
     return domain === undefined ? undefined : { json: envelopeJsonBytes(envelope), domain };
   };
 
-  function lookup<T>(keys: readonly CacheKey[], keyspace: CacheKeyspace, decode: (envelope: Buffer) => T | undefined): T | undefined {
+  function lookup<T>(
+    keys: readonly CacheKey[],
+    keyspace: CacheKeyspace,
+    decode: (envelope: Buffer) => T | undefined,
+  ): T | undefined {
     const active = handle;
     if (active === null) return undefined;
     try {
@@ -141,7 +167,13 @@ export function createLmdbCache(options: LmdbCacheOptions): Cache {
     return undefined;
   }
 
-  function put(active: LmdbHandle, key: CacheKey, envelope: Buffer, generation: Generation, room: number): void {
+  function put(
+    active: LmdbHandle,
+    key: CacheKey,
+    envelope: Buffer,
+    generation: Generation,
+    room: number,
+  ): void {
     makeRoom(active.db, settings.mapSizeBytes, room, ttlMs, counters);
     active.db.transactionSync(() => {
       // Checked and written in one transaction: a writer's invalidation cannot slip in between.
@@ -177,7 +209,12 @@ export function createLmdbCache(options: LmdbCacheOptions): Cache {
       const active = handle;
       if (active === null || Number.isNaN(generation)) return;
       try {
-        const envelope = encodeEnvelope(JSON.stringify(value), Date.now() + ttlMs[keyspaceOfKey(key)], settings, domain);
+        const envelope = encodeEnvelope(
+          JSON.stringify(value),
+          Date.now() + ttlMs[keyspaceOfKey(key)],
+          settings,
+          domain,
+        );
         if (envelope.length > settings.mapSizeBytes * maxValueShare) return;
         try {
           put(active, key, envelope, generation, envelope.length);

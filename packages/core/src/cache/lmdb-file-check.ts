@@ -29,17 +29,21 @@ const offsets = {
 
 function checkMeta(meta: Buffer, index: number, pageSize: number): string | null {
   if (meta.length < metaBytes) return `meta page ${index} is truncated`;
-  if (meta.readBigUInt64LE(offsets.pageNumber) !== BigInt(index)) return `meta page ${index} has the wrong page number`;
+  if (meta.readBigUInt64LE(offsets.pageNumber) !== BigInt(index))
+    return `meta page ${index} has the wrong page number`;
   if ((meta.readUInt16LE(offsets.pageFlags) & metaPageFlag) === 0) return `page ${index} is not a meta page`;
   if (meta.readUInt32LE(offsets.magic) !== metaMagic) return `meta page ${index} lacks the LMDB magic number`;
   const version = meta.readUInt32LE(offsets.version) & 0xffff;
-  if (version !== dataVersion) return `meta page ${index} has LMDB data version ${version}, expected ${dataVersion}`;
-  if (meta.readUInt32LE(offsets.pageSize) !== pageSize) return `meta page ${index} disagrees on the page size`;
+  if (version !== dataVersion)
+    return `meta page ${index} has LMDB data version ${version}, expected ${dataVersion}`;
+  if (meta.readUInt32LE(offsets.pageSize) !== pageSize)
+    return `meta page ${index} disagrees on the page size`;
   const lastPage = meta.readBigUInt64LE(offsets.lastPage);
   if (lastPage < 1n) return `meta page ${index} has an impossible last page`;
   for (const root of [offsets.freeRoot, offsets.mainRoot]) {
     const page = meta.readBigUInt64LE(root);
-    if (page !== noPage && (page < 2n || page > lastPage)) return `meta page ${index} points outside the file`;
+    if (page !== noPage && (page < 2n || page > lastPage))
+      return `meta page ${index} points outside the file`;
   }
   return null;
 }
@@ -59,7 +63,9 @@ function readProblem(path: string): string | null {
     readSync(fd, first, 0, metaBytes, 0);
     const pageSize = first.readUInt32LE(offsets.pageSize);
     if (pageSize < 512 || pageSize > 65536 || (pageSize & (pageSize - 1)) !== 0) {
-      return first.readUInt32LE(offsets.magic) === metaMagic ? 'the page size is invalid' : 'not an LMDB data file';
+      return first.readUInt32LE(offsets.magic) === metaMagic
+        ? 'the page size is invalid'
+        : 'not an LMDB data file';
     }
     if (size < 2 * pageSize) return 'the file is shorter than its two meta pages';
     const second = Buffer.alloc(metaBytes);

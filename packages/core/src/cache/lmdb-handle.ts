@@ -43,7 +43,8 @@ export function advanceGeneration(db: CacheDb): void {
 function claim(db: CacheDb): string | null {
   return db.transactionSync(() => {
     const marker = db.getBinary(formatKey);
-    if (marker !== undefined) return marker.equals(formatMarker) ? null : 'written by another program or version';
+    if (marker !== undefined)
+      return marker.equals(formatMarker) ? null : 'written by another program or version';
     if (db.getKeysCount() > 0) return 'written by another program';
     db.putSync(formatKey, formatMarker);
     const start = Buffer.allocUnsafe(8);
@@ -111,5 +112,8 @@ export function releaseHandle(handle: LmdbHandle, removeFolder = false): void {
   handle.refs -= 1;
   if (handle.refs > 0) return;
   if (handles.get(handle.envPath) === handle) handles.delete(handle.envPath);
-  closeQuietly(handle.db, removeFolder ? () => rmSync(handle.envPath, { recursive: true, force: true }) : undefined);
+  closeQuietly(
+    handle.db,
+    removeFolder ? () => rmSync(handle.envPath, { recursive: true, force: true }) : undefined,
+  );
 }

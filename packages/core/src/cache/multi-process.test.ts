@@ -1,9 +1,9 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, fork } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../__fixtures__/temp-store.js';
-import { openMemory, type Memory } from '../open-memory.js';
+import { type Memory, openMemory } from '../open-memory.js';
 import type { Episode, EpisodeWithSteps } from '../types.js';
 import type { CacheStats } from './cache-stats.js';
 
@@ -73,14 +73,21 @@ describe('two processes on one database and cache', () => {
     const url = databaseUrl();
     const memory = await openStore(url);
     const peer = await startPeer(url);
-    const episode = await memory.startEpisode({ taskType: 'debugging', domain: 'web', context: 'login fails' });
+    const episode = await memory.startEpisode({
+      taskType: 'debugging',
+      domain: 'web',
+      context: 'login fails',
+    });
     await memory.logStep(episode.id, { action: 'first' });
     await memory.getEpisode(episode.id); // cached here…
     expect((await peer.call<EpisodeWithSteps>('getEpisode', episode.id)).steps).toHaveLength(1);
     expect((await peer.call<CacheStats>('stats')).keyspaces.episode.hits).toBe(1); // …and hit there
 
     await peer.call('logStep', episode.id, 'second');
-    expect((await memory.getEpisode(episode.id))?.steps.map((step) => step.action)).toEqual(['first', 'second']);
+    expect((await memory.getEpisode(episode.id))?.steps.map((step) => step.action)).toEqual([
+      'first',
+      'second',
+    ]);
     await memory.logStep(episode.id, { action: 'third' });
     expect((await peer.call<EpisodeWithSteps>('getEpisode', episode.id)).steps).toHaveLength(3);
 
@@ -131,7 +138,10 @@ describe('two processes on one database and cache', () => {
     const url = databaseUrl();
     const [a, b] = await Promise.all([startPeer(url), startPeer(url)]);
     const before = await a.call<number>('generation');
-    const counts = await Promise.all([a.call<number>('invalidateMany', 300), b.call<number>('invalidateMany', 300)]);
+    const counts = await Promise.all([
+      a.call<number>('invalidateMany', 300),
+      b.call<number>('invalidateMany', 300),
+    ]);
     expect(await b.call<number>('generation')).toBe(before + counts[0] + counts[1]);
   }, 60_000);
 });

@@ -1,13 +1,12 @@
 import { createHash } from 'node:crypto';
 import { uuidPattern } from '../ids.js';
 import type { MinedPattern } from '../patterns/pattern-row.js';
-import type { ListPatternsInput, SearchTextInput } from '../schemas/input-schemas.js';
+import type { InputSchemas, ListPatternsInput, SearchTextInput } from '../schemas/input-schemas.js';
 import { toFtsQuery } from '../search/fts-query.js';
 import type { TextSearchHit } from '../search/text-search.js';
 import type { AccessScope, CallOptions, EpisodeWithSteps } from '../types.js';
-import type { InputSchemas } from '../schemas/input-schemas.js';
 import { parseInput } from '../validate.js';
-import { cacheKey, type Cache } from './cache.js';
+import { type Cache, cacheKey } from './cache.js';
 
 /** The reads the cache sits in front of, as the engine implements them against libSQL. */
 export interface CachedReads {
@@ -48,7 +47,12 @@ function inScope(domain: string | null, scope: AccessScope | undefined): boolean
  * `query:{hash}`: the hash covers the operation, its normalised input, the caller's scope and
  * the generation, so a result is never served to another scope or after any write.
  */
-export function queryKey(operation: string, input: unknown, scope: AccessScope | undefined, generation: number) {
+export function queryKey(
+  operation: string,
+  input: unknown,
+  scope: AccessScope | undefined,
+  generation: number,
+) {
   const scopeKey = scope === undefined ? null : [...new Set(scope.domains)].sort();
   const text = JSON.stringify([operation, input, scopeKey, generation]);
   return cacheKey.query(createHash('sha256').update(text).digest('base64url'));
@@ -62,7 +66,12 @@ export function queryKey(operation: string, input: unknown, scope: AccessScope |
 export function readThrough(cache: Cache, reads: CachedReads, options: ReadThroughOptions): ReadThroughReads {
   const { schemas } = options;
 
-  async function cachedQuery<T>(operation: string, input: unknown, scope: AccessScope | undefined, load: () => Promise<T>) {
+  async function cachedQuery<T>(
+    operation: string,
+    input: unknown,
+    scope: AccessScope | undefined,
+    load: () => Promise<T>,
+  ) {
     const generation = cache.generation();
     const key = queryKey(operation, input, scope, generation);
     const cached = cache.get<T>(key);
@@ -96,7 +105,9 @@ export function readThrough(cache: Cache, reads: CachedReads, options: ReadThrou
       const cached = key === undefined ? undefined : cache.getJson(key);
       if (cached !== undefined) return inScope(cached.domain, callOptions.scope) ? cached : null;
       const episode = await loadEpisode(episodeId, callOptions);
-      return episode === null ? null : { json: Buffer.from(JSON.stringify(episode), 'utf8'), domain: episode.domain };
+      return episode === null
+        ? null
+        : { json: Buffer.from(JSON.stringify(episode), 'utf8'), domain: episode.domain };
     },
 
     async getPattern(patternId, callOptions = {}) {
@@ -107,14 +118,17 @@ export function readThrough(cache: Cache, reads: CachedReads, options: ReadThrou
       }
       const generation = cache.generation();
       const pattern = await reads.getPattern(patternId, callOptions);
-      if (pattern !== null) cache.fill(cacheKey.pattern(pattern.patternType, pattern.id), pattern, generation);
+      if (pattern !== null)
+        cache.fill(cacheKey.pattern(pattern.patternType, pattern.id), pattern, generation);
       return pattern;
     },
 
     async listPatterns(input = {}, callOptions = {}) {
       if (!cache.enabled) return reads.listPatterns(input, callOptions);
       const filters = parseInput(schemas.listPatterns, input, 'pattern filters');
-      return cachedQuery('listPatterns', filters, callOptions.scope, () => reads.listPatterns(input, callOptions));
+      return cachedQuery('listPatterns', filters, callOptions.scope, () =>
+        reads.listPatterns(input, callOptions),
+      );
     },
 
     async searchText(input, callOptions = {}) {
@@ -124,7 +138,9 @@ export function readThrough(cache: Cache, reads: CachedReads, options: ReadThrou
       // texts that search the same way share an entry.
       const query = toFtsQuery(text)?.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
       if (query === undefined) return reads.searchText(input, callOptions);
-      return cachedQuery('searchText', { query, ...filters }, callOptions.scope, () => reads.searchText(input, callOptions));
+      return cachedQuery('searchText', { query, ...filters }, callOptions.scope, () =>
+        reads.searchText(input, callOptions),
+      );
     },
   };
 }

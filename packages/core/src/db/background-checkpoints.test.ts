@@ -3,10 +3,10 @@ import { readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { openMemory } from '../open-memory.js';
 import { tempStoreFolder } from '../__fixtures__/temp-store.js';
+import { openMemory } from '../open-memory.js';
 import { startAtWalBytes } from './background-checkpoints.js';
-import { openDatabase, type Database } from './database.js';
+import { type Database, openDatabase } from './database.js';
 
 const dirs: { cleanup: () => void }[] = [];
 afterEach(() => {
@@ -25,7 +25,9 @@ const size = (path: string) => statSync(path).size;
 async function writeMegabytes(db: Database): Promise<void> {
   await db.write((tx) => tx.execute('CREATE TABLE scratch (body TEXT NOT NULL)'));
   for (let i = 0; i < 60; i += 1) {
-    await db.write((tx) => tx.execute({ sql: 'INSERT INTO scratch (body) VALUES (?)', args: [`${i}`.padEnd(30_000, 'x')] }));
+    await db.write((tx) =>
+      tx.execute({ sql: 'INSERT INTO scratch (body) VALUES (?)', args: [`${i}`.padEnd(30_000, 'x')] }),
+    );
   }
 }
 
@@ -44,7 +46,12 @@ describe('background checkpoints', () => {
 
     // The same writes without the worker leave the database file as it was: the check above can fail.
     const control = scratchFile();
-    const plain = await openDatabase({ url: `file:${control}`, busyTimeoutMs: 1000, synchronous: 'normal', backgroundCheckpoints: false });
+    const plain = await openDatabase({
+      url: `file:${control}`,
+      busyTimeoutMs: 1000,
+      synchronous: 'normal',
+      backgroundCheckpoints: false,
+    });
     try {
       await writeMegabytes(plain);
       await new Promise((resolve) => setTimeout(resolve, 300));
@@ -59,7 +66,10 @@ describe('background checkpoints', () => {
     const url = `file:${path}`;
     const memory = await openMemory({ url, cache: false, encryptionKey: 'background-key' });
     const episode = await memory.startEpisode({ taskType: 'debugging', domain: 'web' });
-    const steps = Array.from({ length: 60 }, (_, i) => ({ action: `read_file ${i}`, result: `SECRET-${i} `.repeat(3000) }));
+    const steps = Array.from({ length: 60 }, (_, i) => ({
+      action: `read_file ${i}`,
+      result: `SECRET-${i} `.repeat(3000),
+    }));
     for (const step of steps) await memory.logSteps(episode.id, [step]);
     await vi.waitFor(() => expect(size(path)).toBeGreaterThan(1_000_000), { timeout: 5000, interval: 50 });
     await memory.close();
@@ -79,7 +89,11 @@ describe('background checkpoints', () => {
     const script = fileURLToPath(new URL('../__fixtures__/write-then-close.ts', import.meta.url));
     const packageRoot = fileURLToPath(new URL('../..', import.meta.url));
     const path = scratchFile();
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', script, `file:${path}`], { cwd: packageRoot });
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', script, `file:${path}`],
+      { cwd: packageRoot },
+    );
     expect(stdout).toBe('closed\n');
     expect(size(path)).toBeGreaterThan(1_000_000);
   });

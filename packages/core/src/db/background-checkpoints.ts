@@ -74,7 +74,8 @@ export function createBackgroundCheckpoints(options: BackgroundCheckpointOptions
     });
     worker.unref();
     worker.on('message', (message: { warning?: string }) => {
-      if (message.warning !== undefined) options.logger?.warn(`episodic: background checkpoint failed: ${message.warning}`);
+      if (message.warning !== undefined)
+        options.logger?.warn(`episodic: background checkpoint failed: ${message.warning}`);
     });
     let failure = 'it exited';
     worker.on('error', (error) => {
@@ -85,7 +86,9 @@ export function createBackgroundCheckpoints(options: BackgroundCheckpointOptions
       // Not asked to stop: hand checkpoints back to SQLite for good rather than retry a thread that fails.
       stopped = true;
       worker = null;
-      options.logger?.warn(`episodic: the checkpoint worker stopped (${failure}); SQLite checkpoints on commit again`);
+      options.logger?.warn(
+        `episodic: the checkpoint worker stopped (${failure}); SQLite checkpoints on commit again`,
+      );
       options.setAutocheckpoint(1000);
     });
     options.setAutocheckpoint(backstopPages);
@@ -109,7 +112,9 @@ export function createBackgroundCheckpoints(options: BackgroundCheckpointOptions
       } catch (error) {
         // A write that committed must not fail here (no worker threads, a bundle without the driver).
         stopped = true;
-        options.logger?.warn(`episodic: no checkpoint worker (${(error as Error).message}); SQLite checkpoints on commit`);
+        options.logger?.warn(
+          `episodic: no checkpoint worker (${(error as Error).message}); SQLite checkpoints on commit`,
+        );
       }
     },
 

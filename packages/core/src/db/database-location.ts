@@ -16,7 +16,9 @@ export function locateDatabase(url: string, syncUrl: string | undefined): Databa
   if (url === ':memory:' || url === 'file::memory:') return { kind: 'memory' };
   if (remoteSchemes.test(url)) return { kind: 'remote' };
   if (!url.startsWith('file:')) {
-    throw new Error(`unsupported database url "${url}": use file:, :memory:, libsql://, http(s):// or ws(s)://`);
+    throw new Error(
+      `unsupported database url "${url}": use file:, :memory:, libsql://, http(s):// or ws(s)://`,
+    );
   }
   const withoutQuery = url.slice('file:'.length).split('?')[0] ?? '';
   const path = resolve(withoutQuery.startsWith('//') ? withoutQuery.slice(2) : withoutQuery);

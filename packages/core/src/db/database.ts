@@ -1,8 +1,19 @@
-import { createClient, type Client, type InStatement, type ResultSet, type Transaction } from '@libsql/client';
+import {
+  type Client,
+  createClient,
+  type InStatement,
+  type ResultSet,
+  type Transaction,
+} from '@libsql/client';
 import { EpisodicError } from '../errors.js';
-import { createOwnerOnlyFile, ensureParentDirectory, locateDatabase, type DatabaseLocation } from './database-location.js';
 import type { Logger } from '../logger.js';
 import { createBackgroundCheckpoints } from './background-checkpoints.js';
+import {
+  createOwnerOnlyFile,
+  type DatabaseLocation,
+  ensureParentDirectory,
+  locateDatabase,
+} from './database-location.js';
 import { fileWriteLock, Mutex } from './mutex.js';
 
 export interface DatabaseOptions {
@@ -62,7 +73,9 @@ function unreadable(url: string, error: unknown): EpisodicError {
     ? ' The file is encrypted with another key (or none), or it is damaged: check the encryption key, ' +
       'or restore a backup with `episodic restore <file>`.'
     : '';
-  return new EpisodicError('STORAGE', `Cannot open the database at ${url}: ${message}.${hint}`, { cause: error });
+  return new EpisodicError('STORAGE', `Cannot open the database at ${url}: ${message}.${hint}`, {
+    cause: error,
+  });
 }
 
 /** Our own refusals pass through; anything libSQL throws becomes a `STORAGE` error that keeps it as `cause`. */
@@ -128,7 +141,9 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
           encryptionKey: options.encryptionKey,
           logger: options.logger,
           setAutocheckpoint: (pages) =>
-            void writes.run(() => writeClient.execute(`PRAGMA wal_autocheckpoint = ${pages}`)).catch(() => undefined),
+            void writes
+              .run(() => writeClient.execute(`PRAGMA wal_autocheckpoint = ${pages}`))
+              .catch(() => undefined),
         })
       : null;
   let operations = 0;
@@ -145,32 +160,38 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     location,
     client: readClient,
     read: (statement) =>
-      guarded(() => (singleConnection ? writes.run(() => readClient.execute(statement)) : readClient.execute(statement))),
+      guarded(() =>
+        singleConnection ? writes.run(() => readClient.execute(statement)) : readClient.execute(statement),
+      ),
     readBatch: (statements) =>
       guarded(() =>
-        singleConnection ? writes.run(() => readClient.batch(statements, 'read')) : readClient.batch(statements, 'read'),
+        singleConnection
+          ? writes.run(() => readClient.batch(statements, 'read'))
+          : readClient.batch(statements, 'read'),
       ),
     write: (section) =>
-      guarded(() => writes.run(async () => {
-        const tx = await writeClient.transaction('write').catch(async (error: unknown) => {
-          // A BEGIN that timed out on another process's lock stays pending on its connection and
-          // would make every later COMMIT there fail; start over on fresh connections.
-          await writeClient.reconnect();
-          if (local) await tuneWriter(writeClient, options);
-          throw error;
-        });
-        try {
-          const result = await section(tx);
-          await tx.commit();
-          checkpoints?.afterCommit();
-          return result;
-        } catch (error) {
-          if (!tx.closed) await tx.rollback();
-          throw error;
-        } finally {
-          tx.close();
-        }
-      })),
+      guarded(() =>
+        writes.run(async () => {
+          const tx = await writeClient.transaction('write').catch(async (error: unknown) => {
+            // A BEGIN that timed out on another process's lock stays pending on its connection and
+            // would make every later COMMIT there fail; start over on fresh connections.
+            await writeClient.reconnect();
+            if (local) await tuneWriter(writeClient, options);
+            throw error;
+          });
+          try {
+            const result = await section(tx);
+            await tx.commit();
+            checkpoints?.afterCommit();
+            return result;
+          } catch (error) {
+            if (!tx.closed) await tx.rollback();
+            throw error;
+          } finally {
+            tx.close();
+          }
+        }),
+      ),
     close: async () => {
       // The worker first: once the main connections close, it could be the last one open.
       await checkpoints?.stop();

@@ -1,10 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { createTestEmbeddings } from '../__fixtures__/test-embeddings.js';
-import type { EmbeddingProviderV1 } from './embedding-provider.js';
 import { embedTexts } from './embed-texts.js';
+import type { EmbeddingProviderV1 } from './embedding-provider.js';
 
 function brokenProvider(embed: EmbeddingProviderV1['embed']): EmbeddingProviderV1 {
-  return { specificationVersion: 'v1', provider: 'broken', model: 'm', dimensions: 4, maxBatchSize: 8, deterministic: true, embed };
+  return {
+    specificationVersion: 'v1',
+    provider: 'broken',
+    model: 'm',
+    dimensions: 4,
+    maxBatchSize: 8,
+    deterministic: true,
+    embed,
+  };
 }
 
 describe('embedTexts', () => {
@@ -15,27 +23,48 @@ describe('embedTexts', () => {
     expect(embeddings.calls.map((call) => call.length)).toEqual([3, 3, 1]);
     expect(embeddings.embeddedTexts()).toEqual(texts);
     expect(vectors).toHaveLength(7);
-    for (const vector of vectors) expect(vector.reduce((sum, value) => sum + value * value, 0)).toBeCloseTo(1, 5);
+    for (const vector of vectors)
+      expect(vector.reduce((sum, value) => sum + value * value, 0)).toBeCloseTo(1, 5);
   });
 
   it('refuses vectors that break the contract, with an EMBEDDING error', async () => {
     const cases: [string, EmbeddingProviderV1['embed'], RegExp][] = [
       ['count', async () => [new Float32Array(4)], /asked for 2 vectors, got 1/],
       ['length', async (texts) => texts.map(() => new Float32Array(3)), /not a Float32Array of 4 numbers/],
-      ['type', async (texts) => texts.map(() => [1, 2, 3, 4] as unknown as Float32Array), /not a Float32Array/],
-      ['finite', async (texts) => texts.map(() => Float32Array.from([1, Number.NaN, 0, 0])), /NaN or Infinity/],
+      [
+        'type',
+        async (texts) => texts.map(() => [1, 2, 3, 4] as unknown as Float32Array),
+        /not a Float32Array/,
+      ],
+      [
+        'finite',
+        async (texts) => texts.map(() => Float32Array.from([1, Number.NaN, 0, 0])),
+        /NaN or Infinity/,
+      ],
     ];
     for (const [, embed, message] of cases) {
-      await expect(embedTexts(brokenProvider(embed), ['a', 'b'])).rejects.toMatchObject({ code: 'EMBEDDING', message });
+      await expect(embedTexts(brokenProvider(embed), ['a', 'b'])).rejects.toMatchObject({
+        code: 'EMBEDDING',
+        message,
+      });
     }
   });
 
   it('wraps a provider failure keeping its cause, and lets an abort through as it is', async () => {
     const failure = new Error('HTTP 503 from the model server');
-    const error = await embedTexts(brokenProvider(async () => Promise.reject(failure)), ['a']).catch((caught: unknown) => caught);
-    expect(error).toMatchObject({ code: 'EMBEDDING', message: expect.stringContaining('HTTP 503'), cause: failure });
+    const error = await embedTexts(
+      brokenProvider(async () => Promise.reject(failure)),
+      ['a'],
+    ).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({
+      code: 'EMBEDDING',
+      message: expect.stringContaining('HTTP 503'),
+      cause: failure,
+    });
 
-    const aborted = await embedTexts(createTestEmbeddings().provider, ['a'], AbortSignal.abort()).catch((caught: unknown) => caught);
+    const aborted = await embedTexts(createTestEmbeddings().provider, ['a'], AbortSignal.abort()).catch(
+      (caught: unknown) => caught,
+    );
     expect((aborted as Error).name).toBe('AbortError');
   });
 });

@@ -4,7 +4,10 @@ import { embeddingStamp } from './embedding-stamp.js';
 import { normalize } from './vector-codec.js';
 
 function broken(provider: EmbeddingProviderV1, detail: string): EpisodicError {
-  return new EpisodicError('EMBEDDING', `Embedding provider ${embeddingStamp(provider)} broke its contract: ${detail}.`);
+  return new EpisodicError(
+    'EMBEDDING',
+    `Embedding provider ${embeddingStamp(provider)} broke its contract: ${detail}.`,
+  );
 }
 
 /**
@@ -29,12 +32,19 @@ export async function embedTexts(
       // An abort is the caller's own doing: it keeps its reason rather than becoming a provider failure.
       if (EpisodicError.isInstance(error) || signal?.aborted === true) throw error;
       const message = error instanceof Error ? error.message : String(error);
-      throw new EpisodicError('EMBEDDING', `Embedding provider ${embeddingStamp(provider)} failed: ${message}`, {
-        cause: error,
-      });
+      throw new EpisodicError(
+        'EMBEDDING',
+        `Embedding provider ${embeddingStamp(provider)} failed: ${message}`,
+        {
+          cause: error,
+        },
+      );
     }
     if (!Array.isArray(embedded) || embedded.length !== batch.length) {
-      throw broken(provider, `asked for ${batch.length} vectors, got ${Array.isArray(embedded) ? embedded.length : typeof embedded}`);
+      throw broken(
+        provider,
+        `asked for ${batch.length} vectors, got ${Array.isArray(embedded) ? embedded.length : typeof embedded}`,
+      );
     }
     for (const vector of embedded) {
       if (!(vector instanceof Float32Array) || vector.length !== provider.dimensions) {

@@ -29,7 +29,9 @@ export function createEmbeddingEngine(context: EngineContext, initial: Embedding
       const current = active;
       if (current === null) return;
       const rows = await embedEpisodes(current.provider, [episode]);
-      await context.db.write((tx) => tx.batch(replaceEmbeddingsStatements(current.provider, [episode.id], rows)));
+      await context.db.write((tx) =>
+        tx.batch(replaceEmbeddingsStatements(current.provider, [episode.id], rows)),
+      );
     },
   };
 

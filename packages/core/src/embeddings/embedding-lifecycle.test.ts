@@ -1,10 +1,10 @@
 import { createClient } from '@libsql/client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createTestEmbeddings } from '../__fixtures__/test-embeddings.js';
 import { openTempMemory, tempDir } from '../__fixtures__/temp-store.js';
+import { createTestEmbeddings } from '../__fixtures__/test-embeddings.js';
 import { EpisodicError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { openMemory, type Memory } from '../open-memory.js';
+import { type Memory, openMemory } from '../open-memory.js';
 import { decodeVector } from './vector-codec.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -18,10 +18,16 @@ async function tempStore(config: Parameters<typeof openTempMemory>[0] = {}) {
   return store;
 }
 
-async function recordEpisode(memory: Memory, context: string, steps: { action: string; result: string; success: boolean }[]) {
+async function recordEpisode(
+  memory: Memory,
+  context: string,
+  steps: { action: string; result: string; success: boolean }[],
+) {
   const episode = await memory.startEpisode({ taskType: 'debugging', domain: 'billing', context });
   await memory.logSteps(episode.id, steps);
-  return memory.completeEpisode(episode.id, { status: steps.every((step) => step.success) ? 'completed' : 'failed' });
+  return memory.completeEpisode(episode.id, {
+    status: steps.every((step) => step.success) ? 'completed' : 'failed',
+  });
 }
 
 async function embeddingRows(url: string) {
@@ -38,8 +44,16 @@ async function embeddingRows(url: string) {
 
 const failingRun = [
   { action: 'read_file invoice.ts', result: 'export function total(lines) { ... }', success: true },
-  { action: 'run_tests billing', result: 'RoundingError: expected 10.05 to equal 10.1 in invoice.test.ts', success: false },
-  { action: 'run_tests billing', result: 'ECONNREFUSED 127.0.0.1:5432 while seeding the test database', success: false },
+  {
+    action: 'run_tests billing',
+    result: 'RoundingError: expected 10.05 to equal 10.1 in invoice.test.ts',
+    success: false,
+  },
+  {
+    action: 'run_tests billing',
+    result: 'ECONNREFUSED 127.0.0.1:5432 while seeding the test database',
+    success: false,
+  },
 ];
 
 describe('embedding finished episodes', () => {
@@ -56,8 +70,12 @@ describe('embedding finished episodes', () => {
     ]);
     expect(rows.every((row) => row.episode_id === episode.id)).toBe(true);
     expect(String(rows[0]?.content)).toContain('Invoice totals are off by a cent');
-    expect(rows[1]?.content).toBe('run_tests billing (failed): ECONNREFUSED 127.0.0.1:5432 while seeding the test database');
-    const stored = (await memory.getEpisode(episode.id))?.steps.find((step) => step.result?.startsWith('ECONNREFUSED'));
+    expect(rows[1]?.content).toBe(
+      'run_tests billing (failed): ECONNREFUSED 127.0.0.1:5432 while seeding the test database',
+    );
+    const stored = (await memory.getEpisode(episode.id))?.steps.find((step) =>
+      step.result?.startsWith('ECONNREFUSED'),
+    );
     expect(rows[1]?.step_id).toBe(stored?.id);
     // float32 little-endian, unit length
     const vector = decodeVector(rows[0]?.embedding as ArrayBuffer);
@@ -101,11 +119,16 @@ describe('embedding finished episodes', () => {
     const plain = await openMemory({ url });
     const report = await plain.reindex(second.provider);
     expect(report).toMatchObject({ stamp: 'test/trigrams-v2/32', embedded: 1, staleRowsRemoved: 0 });
-    expect(new Set((await embeddingRows(url)).map((row) => row.model_name))).toEqual(new Set(['test/trigrams-v2/32']));
+    expect(new Set((await embeddingRows(url)).map((row) => row.model_name))).toEqual(
+      new Set(['test/trigrams-v2/32']),
+    );
     // the store now embeds and retrieves with the new provider
     expect(plain.embeddingModel()).toBe('test/trigrams-v2/32');
     await recordEpisode(plain, 'Refund webhook retried forever', failingRun.slice(0, 1));
-    expect((await plain.retrieve({ text: 'refund webhook' })).signals.vector).toMatchObject({ used: true, model: 'test/trigrams-v2/32' });
+    expect((await plain.retrieve({ text: 'refund webhook' })).signals.vector).toMatchObject({
+      used: true,
+      model: 'test/trigrams-v2/32',
+    });
     await plain.close();
 
     const reopened = await openMemory({ url, embeddings: second.provider });
@@ -125,14 +148,20 @@ describe('embedding finished episodes', () => {
     const plain = await openMemory({ url });
     const controller = new AbortController();
     const interrupted = await plain
-      .reindex(next.provider, { batchSize: 2, signal: controller.signal, onProgress: () => controller.abort() })
+      .reindex(next.provider, {
+        batchSize: 2,
+        signal: controller.signal,
+        onProgress: () => controller.abort(),
+      })
       .catch((caught: unknown) => caught);
     expect((interrupted as Error).name).toBe('AbortError');
     expect(next.embeddedTexts()).toHaveLength(2);
     await plain.close();
 
     const mixed = await openMemory({ url, embeddings: next.provider }).catch((caught: unknown) => caught);
-    expect((mixed as Error).message).toMatch(/test\/old\/256 .*as well as test\/new\/256 \(an unfinished reindex\)/);
+    expect((mixed as Error).message).toMatch(
+      /test\/old\/256 .*as well as test\/new\/256 \(an unfinished reindex\)/,
+    );
 
     const resumed = await openMemory({ url });
     const report = await resumed.reindex(next.provider, { batchSize: 2 });
@@ -146,8 +175,18 @@ describe('embedding finished episodes', () => {
   it('refuses an object that is not an embedding provider, naming the problem', async () => {
     const dir = tempDir();
     cleanups.push(dir.cleanup);
-    const bad = { specificationVersion: 'v1', provider: 'x', model: 'y', dimensions: 0, maxBatchSize: 1, deterministic: true, embed: () => [] };
-    await expect(openMemory({ url: `file:${dir.path}/m.db`, embeddings: bad as never })).rejects.toMatchObject({
+    const bad = {
+      specificationVersion: 'v1',
+      provider: 'x',
+      model: 'y',
+      dimensions: 0,
+      maxBatchSize: 1,
+      deterministic: true,
+      embed: () => [],
+    };
+    await expect(
+      openMemory({ url: `file:${dir.path}/m.db`, embeddings: bad as never }),
+    ).rejects.toMatchObject({
       code: 'VALIDATION',
       issues: [{ path: 'embeddings', message: 'dimensions must be a positive integer' }],
     });

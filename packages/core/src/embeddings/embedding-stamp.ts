@@ -5,6 +5,8 @@ import type { EmbeddingProviderV1 } from './embedding-provider.js';
  * row (`model_name`) and on each embedded episode (`embedding_version`); two stamps that differ
  * mean vectors that must never be compared.
  */
-export function embeddingStamp(provider: Pick<EmbeddingProviderV1, 'provider' | 'model' | 'dimensions'>): string {
+export function embeddingStamp(
+  provider: Pick<EmbeddingProviderV1, 'provider' | 'model' | 'dimensions'>,
+): string {
   return `${provider.provider}/${provider.model}/${provider.dimensions}`;
 }

@@ -1,9 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import type { EpisodeWithSteps, Step } from '../types.js';
-import { episodeEmbeddingText, episodeTextChars, fairShares, failedSteps, stepErrorEmbeddingText } from './embedding-text.js';
+import {
+  episodeEmbeddingText,
+  episodeTextChars,
+  failedSteps,
+  fairShares,
+  stepErrorEmbeddingText,
+} from './embedding-text.js';
 
 function step(stepNumber: number, action: string, result: string | null, success: boolean | null): Step {
-  return { id: `s${stepNumber}`, episodeId: 'e', stepNumber, action, result, success, durationMs: null, timestamp: '', metadata: null };
+  return {
+    id: `s${stepNumber}`,
+    episodeId: 'e',
+    stepNumber,
+    action,
+    result,
+    success,
+    durationMs: null,
+    timestamp: '',
+    metadata: null,
+  };
 }
 
 function episode(steps: Step[]): EpisodeWithSteps {
@@ -51,6 +67,8 @@ describe('what is embedded', () => {
     const failed = step(2, 'run_tests', 'RoundingError: expected 10.05 to be 10.1', false);
     const all = episode([step(1, 'read_file', 'ok', true), failed, step(3, 'deploy', null, null)]);
     expect(failedSteps(all)).toEqual([failed]);
-    expect(stepErrorEmbeddingText(failed)).toBe('run_tests (failed): RoundingError: expected 10.05 to be 10.1');
+    expect(stepErrorEmbeddingText(failed)).toBe(
+      'run_tests (failed): RoundingError: expected 10.05 to be 10.1',
+    );
   });
 });

@@ -65,7 +65,10 @@ export function episodeEmbeddingText(episode: EpisodeWithSteps): string {
     lines.map((line) => line.length),
     episodeTextChars - clippedHead.length - lines.length,
   );
-  return [clippedHead, ...lines.map((line, index) => clip(line, shares[index] as number)).filter((line) => line.length > 0)].join('\n');
+  return [
+    clippedHead,
+    ...lines.map((line, index) => clip(line, shares[index] as number)).filter((line) => line.length > 0),
+  ].join('\n');
 }
 
 /** The text that stands for one failed step: its action and error, so a repeat of the error finds it. */

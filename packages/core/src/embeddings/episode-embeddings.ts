@@ -6,8 +6,8 @@ import { embedTexts } from './embed-texts.js';
 import type { EmbeddingProviderV1 } from './embedding-provider.js';
 import { embeddingStamp } from './embedding-stamp.js';
 import { episodeEmbeddingText, failedSteps, stepErrorEmbeddingText } from './embedding-text.js';
-import type { EmbeddingKind } from './vector-index.js';
 import { encodeVector } from './vector-codec.js';
+import type { EmbeddingKind } from './vector-index.js';
 
 interface EmbeddingRow {
   episodeId: string;
@@ -36,7 +36,11 @@ export async function embedEpisodes(
       content: stepErrorEmbeddingText(step),
     })),
   ]);
-  const vectors = await embedTexts(provider, rows.map((row) => row.content), signal);
+  const vectors = await embedTexts(
+    provider,
+    rows.map((row) => row.content),
+    signal,
+  );
   return rows.map((row, index) => ({ ...row, vector: vectors[index] as Float32Array }));
 }
 
@@ -58,7 +62,16 @@ export function replaceEmbeddingsStatements(
     ...rows.map((row) => ({
       sql: `INSERT INTO embeddings (id, episode_id, content, embedding, model_name, created_at, kind, step_id)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-      args: [newId(), row.episodeId, row.content, encodeVector(row.vector), stamp, createdAt, row.kind, row.stepId],
+      args: [
+        newId(),
+        row.episodeId,
+        row.content,
+        encodeVector(row.vector),
+        stamp,
+        createdAt,
+        row.kind,
+        row.stepId,
+      ],
     })),
     { sql: `UPDATE episodes SET embedding_version = ? WHERE id IN (${ids})`, args: [stamp, ...episodeIds] },
   ];

@@ -13,7 +13,8 @@ function providerProblem(value: unknown): string | null {
   }
   for (const key of ['dimensions', 'maxBatchSize'] as const) {
     const number = provider[key];
-    if (typeof number !== 'number' || !Number.isInteger(number) || number < 1) return `${key} must be a positive integer`;
+    if (typeof number !== 'number' || !Number.isInteger(number) || number < 1)
+      return `${key} must be a positive integer`;
   }
   if (typeof provider.deterministic !== 'boolean') return 'deterministic must be a boolean';
   if (typeof provider.embed !== 'function') return 'embed must be a function';

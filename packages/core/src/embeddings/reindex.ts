@@ -14,7 +14,9 @@ export const reindexOptionsSchema = z.strictObject({
   /** Stops between batches (and inside the provider's call); finished batches stay committed. */
   signal: z.instanceof(AbortSignal).optional(),
   /** Called after each committed batch. */
-  onProgress: z.custom<(progress: ReindexProgress) => void>((value) => typeof value === 'function').optional(),
+  onProgress: z
+    .custom<(progress: ReindexProgress) => void>((value) => typeof value === 'function')
+    .optional(),
   /** Who asked, for the audit log (a token id); `local` by default. */
   actor: z.string().min(1).max(128).optional(),
 });
@@ -42,7 +44,12 @@ export interface ReindexReport extends ReindexProgress {
 /** Finished episodes: every one that is not `active` (archived ones can still be retrieved by status). */
 const finished = "status != 'active'";
 
-async function loadBatch(context: EngineContext, after: string, stamp: string, size: number): Promise<EpisodeWithSteps[]> {
+async function loadBatch(
+  context: EngineContext,
+  after: string,
+  stamp: string,
+  size: number,
+): Promise<EpisodeWithSteps[]> {
   const [episodeRows, stepRows] = await context.db.readBatch([
     {
       sql: `SELECT ${episodeColumns} FROM episodes
@@ -104,7 +111,11 @@ async function reembed(
     })
   ).rows[0];
   const alreadyCurrent = Number(counts?.current ?? 0);
-  const progress: ReindexProgress = { stamp, embedded: 0, pending: Number(counts?.total ?? 0) - alreadyCurrent };
+  const progress: ReindexProgress = {
+    stamp,
+    embedded: 0,
+    pending: Number(counts?.total ?? 0) - alreadyCurrent,
+  };
   let after = '';
   for (;;) {
     options.signal?.throwIfAborted();
@@ -119,7 +130,10 @@ async function reembed(
   }
   const removed = await context.db.write((tx) =>
     // Two ranges rather than `!=`, so the model index finds them without a scan.
-    tx.execute({ sql: 'DELETE FROM embeddings WHERE model_name < ? OR model_name > ?', args: [stamp, stamp] }),
+    tx.execute({
+      sql: 'DELETE FROM embeddings WHERE model_name < ? OR model_name > ?',
+      args: [stamp, stamp],
+    }),
   );
   return { ...progress, alreadyCurrent, staleRowsRemoved: removed.rowsAffected };
 }

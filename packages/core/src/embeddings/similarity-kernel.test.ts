@@ -1,6 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { assembleSimilarityKernel, kernelBytesModule, kernelBytesPath } from '../../scripts/similarity-kernel-source.js';
+import {
+  assembleSimilarityKernel,
+  kernelBytesModule,
+  kernelBytesPath,
+} from '../../scripts/similarity-kernel-source.js';
 import { instantiateSimilarityKernel } from './similarity-kernel.js';
 
 describe('similarity kernel', () => {
@@ -19,7 +23,8 @@ describe('similarity kernel', () => {
     let seed = 7;
     const next = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % 255) - 127;
     for (let i = 0; i < stride; i += 1) query[i] = i % 2 === 0 ? 127 : -127;
-    for (let i = 0; i < rows * stride; i += 1) memory[matrixAt + i] = i < stride ? (i % 2 === 0 ? 127 : -127) : next();
+    for (let i = 0; i < rows * stride; i += 1)
+      memory[matrixAt + i] = i < stride ? (i % 2 === 0 ? 127 : -127) : next();
     const listAt = matrixAt + rows * stride;
     const outAt = listAt + 64;
     const list = new Int32Array(kernel.memory.buffer, listAt, 3);
@@ -27,7 +32,8 @@ describe('similarity kernel', () => {
     kernel.dotI8(matrixAt, 0, listAt, 3, stride, outAt);
     const expected = [...list].map((row) => {
       let sum = 0;
-      for (let i = 0; i < stride; i += 1) sum += (memory[matrixAt + row * stride + i] as number) * (query[i] as number);
+      for (let i = 0; i < stride; i += 1)
+        sum += (memory[matrixAt + row * stride + i] as number) * (query[i] as number);
       return sum;
     });
     expect(Array.from(new Int32Array(kernel.memory.buffer, outAt, 3))).toEqual(expected);

@@ -7,8 +7,14 @@ import { EpisodicError } from '../errors.js';
  */
 export async function otherStoredStamps(db: Database, stamp: string): Promise<string[]> {
   const [below, above] = await db.readBatch([
-    { sql: 'SELECT model_name FROM embeddings WHERE model_name < ? ORDER BY model_name DESC LIMIT 1', args: [stamp] },
-    { sql: 'SELECT model_name FROM embeddings WHERE model_name > ? ORDER BY model_name LIMIT 1', args: [stamp] },
+    {
+      sql: 'SELECT model_name FROM embeddings WHERE model_name < ? ORDER BY model_name DESC LIMIT 1',
+      args: [stamp],
+    },
+    {
+      sql: 'SELECT model_name FROM embeddings WHERE model_name > ? ORDER BY model_name LIMIT 1',
+      args: [stamp],
+    },
   ]);
   return [...(below?.rows ?? []), ...(above?.rows ?? [])].map((row) => String(row.model_name));
 }
@@ -21,7 +27,10 @@ export async function assertStoredStampsMatch(db: Database, stamp: string): Prom
   const others = await otherStoredStamps(db, stamp);
   if (others.length === 0) return;
   const current = (
-    await db.read({ sql: 'SELECT EXISTS (SELECT 1 FROM embeddings WHERE model_name = ?) AS found', args: [stamp] })
+    await db.read({
+      sql: 'SELECT EXISTS (SELECT 1 FROM embeddings WHERE model_name = ?) AS found',
+      args: [stamp],
+    })
   ).rows[0];
   const mixed = Number(current?.found ?? 0) === 1;
   throw new EpisodicError(

@@ -7,7 +7,9 @@ export function topK(scores: ArrayLike<number>, count: number, k: number): numbe
   if (size <= 0) return [];
   const heap = new Int32Array(size);
   let filled = 0;
-  const less = (a: number, b: number) => (scores[a] as number) < (scores[b] as number) || ((scores[a] as number) === (scores[b] as number) && a > b);
+  const less = (a: number, b: number) =>
+    (scores[a] as number) < (scores[b] as number) ||
+    ((scores[a] as number) === (scores[b] as number) && a > b);
   const siftDown = (from: number) => {
     let i = from;
     for (;;) {

@@ -7,7 +7,8 @@ const littleEndian = endianness() === 'LE';
  * the layout libSQL's `F32_BLOB` uses too, so the column stays readable by its vector functions.
  */
 export function encodeVector(vector: Float32Array): Uint8Array {
-  if (littleEndian) return new Uint8Array(vector.buffer.slice(vector.byteOffset, vector.byteOffset + vector.byteLength));
+  if (littleEndian)
+    return new Uint8Array(vector.buffer.slice(vector.byteOffset, vector.byteOffset + vector.byteLength));
   const bytes = new Uint8Array(vector.length * 4);
   const view = new DataView(bytes.buffer);
   vector.forEach((value, index) => view.setFloat32(index * 4, value, true));

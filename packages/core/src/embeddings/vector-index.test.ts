@@ -1,7 +1,7 @@
-import { createClient, type Client, type InStatement } from '@libsql/client';
+import { type Client, createClient, type InStatement } from '@libsql/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTempMemory } from '../__fixtures__/temp-store.js';
-import { openDatabase, type Database } from '../db/database.js';
+import { type Database, openDatabase } from '../db/database.js';
 import { encodeVector, normalize } from './vector-codec.js';
 import { VectorIndex } from './vector-index.js';
 
@@ -15,7 +15,9 @@ function random(): number {
   seed = (Math.imul(seed, 1_664_525) + 1_013_904_223) >>> 0;
   return seed / 4_294_967_296;
 }
-const centres = Array.from({ length: 12 }, () => Float32Array.from({ length: dimensions }, () => random() - 0.5));
+const centres = Array.from({ length: 12 }, () =>
+  Float32Array.from({ length: dimensions }, () => random() - 0.5),
+);
 function clusteredVector(): Float32Array {
   const centre = centres[Math.floor(random() * centres.length)] as Float32Array;
   return normalize(Float32Array.from(centre, (value) => value + (random() - 0.5) * 0.6));
@@ -66,7 +68,10 @@ async function insertEpisodes(from: number, count: number): Promise<void> {
 function exactTop(query: Float32Array, keep: (entry: Stored) => boolean, k: number): string[] {
   return stored
     .filter(keep)
-    .map((entry) => ({ id: entry.episodeId, score: entry.vector.reduce((sum, value, i) => sum + value * (query[i] as number), 0) }))
+    .map((entry) => ({
+      id: entry.episodeId,
+      score: entry.vector.reduce((sum, value, i) => sum + value * (query[i] as number), 0),
+    }))
     .sort((a, b) => b.score - a.score)
     .slice(0, k)
     .map((entry) => entry.id);
@@ -95,7 +100,10 @@ describe('VectorIndex', () => {
       const hits = index.search(query, {}, 10);
       expect(hits.map((hit) => hit.episodeId)).toEqual(exactTop(query, () => true, 10));
       const best = stored.find((entry) => entry.episodeId === hits[0]?.episodeId) as Stored;
-      expect(hits[0]?.similarity).toBeCloseTo(best.vector.reduce((sum, value, i) => sum + value * (query[i] as number), 0), 5);
+      expect(hits[0]?.similarity).toBeCloseTo(
+        best.vector.reduce((sum, value, i) => sum + value * (query[i] as number), 0),
+        5,
+      );
     }
   });
 
@@ -105,9 +113,23 @@ describe('VectorIndex', () => {
     const query = clusteredVector();
     const since = stored[1000]?.createdAt as string;
     const until = stored[2000]?.createdAt as string;
-    const filtered = index.search(query, { domains: ['beta', 'gamma'], taskType: 'testing', sinceMs: Date.parse(since), untilMs: Date.parse(until) }, 10);
+    const filtered = index.search(
+      query,
+      {
+        domains: ['beta', 'gamma'],
+        taskType: 'testing',
+        sinceMs: Date.parse(since),
+        untilMs: Date.parse(until),
+      },
+      10,
+    );
     expect(filtered.map((hit) => hit.episodeId)).toEqual(
-      exactTop(query, (e) => e.domain !== 'alpha' && e.taskType === 'testing' && e.createdAt >= since && e.createdAt < until, 10),
+      exactTop(
+        query,
+        (e) =>
+          e.domain !== 'alpha' && e.taskType === 'testing' && e.createdAt >= since && e.createdAt < until,
+        10,
+      ),
     );
     expect(index.search(query, { domains: [] }, 10)).toEqual([]);
     expect(index.search(query, { domains: ['nowhere'] }, 10)).toEqual([]);

@@ -118,7 +118,8 @@ export class VectorIndex {
 
   /** Row numbers to scan, or null for all of them (no filter: no list to build). */
   #candidateRows(filter: VectorFilter): Int32Array | null {
-    const restrictsEpisodes = filter.taskType !== undefined || filter.sinceMs !== undefined || filter.untilMs !== undefined;
+    const restrictsEpisodes =
+      filter.taskType !== undefined || filter.sinceMs !== undefined || filter.untilMs !== undefined;
     if (filter.domains === undefined && !restrictsEpisodes) return null;
     const lists: number[][] =
       filter.domains === undefined
@@ -127,7 +128,11 @@ export class VectorIndex {
     const rows: number[] = [];
     for (const list of lists) {
       for (const row of list) {
-        if (restrictsEpisodes && !this.#matches(this.#episodes[this.#rowEpisode[row] as number] as EpisodeEntry, filter)) continue;
+        if (
+          restrictsEpisodes &&
+          !this.#matches(this.#episodes[this.#rowEpisode[row] as number] as EpisodeEntry, filter)
+        )
+          continue;
         rows.push(row);
       }
     }

@@ -53,7 +53,10 @@ export class VectorMatrix {
     if (this.#size === this.#capacity) this.#grow(Math.max(firstCapacity, this.#capacity * 2));
     const row = this.#size;
     this.#exact.set(vector, row * this.dimensions);
-    this.#scales[row] = quantize(vector, new Int8Array(this.#kernel.memory.buffer, this.#matrixAt + row * this.stride, this.stride));
+    this.#scales[row] = quantize(
+      vector,
+      new Int8Array(this.#kernel.memory.buffer, this.#matrixAt + row * this.stride, this.stride),
+    );
     this.#size += 1;
     return row;
   }
@@ -75,7 +78,8 @@ export class VectorMatrix {
     if (rows !== null) list.set(rows);
     this.#kernel.dotI8(this.#matrixAt, 0, list.byteOffset, count, this.stride, outAt);
     const dots = new Int32Array(buffer, outAt, count);
-    for (let i = 0; i < count; i += 1) scores[i] = (dots[i] as number) * (this.#scales[list[i] as number] as number) * queryScale;
+    for (let i = 0; i < count; i += 1)
+      scores[i] = (dots[i] as number) * (this.#scales[list[i] as number] as number) * queryScale;
     return scores;
   }
 
@@ -105,14 +109,16 @@ export class VectorMatrix {
   exactScore(query: Float32Array, row: number): number {
     const exact = this.#exact;
     let sum = 0;
-    for (let d = 0, at = row * this.dimensions; d < this.dimensions; d += 1, at += 1) sum += (exact[at] as number) * (query[d] as number);
+    for (let d = 0, at = row * this.dimensions; d < this.dimensions; d += 1, at += 1)
+      sum += (exact[at] as number) * (query[d] as number);
     return sum;
   }
 
   #grow(capacity: number): void {
     const needed = this.#matrixAt + capacity * (this.stride + 12);
     const memory = this.#kernel.memory;
-    if (needed > memory.buffer.byteLength) memory.grow(Math.ceil((needed - memory.buffer.byteLength) / pageBytes));
+    if (needed > memory.buffer.byteLength)
+      memory.grow(Math.ceil((needed - memory.buffer.byteLength) / pageBytes));
     // The list 0, 1, 2… that an unfiltered scan reads, written once per growth rather than per scan.
     const identity = new Int32Array(memory.buffer, this.#matrixAt + capacity * this.stride, capacity);
     for (let i = 0; i < capacity; i += 1) identity[i] = i;

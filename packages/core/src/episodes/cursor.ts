@@ -19,7 +19,11 @@ export function decodeCursor(text: string): EpisodeCursor {
   } catch {
     // fall through to the typed error below
   }
-  throw new EpisodicError('VALIDATION', 'Invalid list filters: cursor: is not a cursor returned by listEpisodes', {
-    issues: [{ path: 'cursor', message: 'is not a cursor returned by listEpisodes' }],
-  });
+  throw new EpisodicError(
+    'VALIDATION',
+    'Invalid list filters: cursor: is not a cursor returned by listEpisodes',
+    {
+      issues: [{ path: 'cursor', message: 'is not a cursor returned by listEpisodes' }],
+    },
+  );
 }

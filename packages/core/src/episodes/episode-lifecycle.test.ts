@@ -11,11 +11,18 @@ beforeEach(async () => {
 afterEach(() => store.close());
 
 const start = () =>
-  store.memory.startEpisode({ taskType: 'debugging', domain: 'web', context: 'login fails', metadata: { repo: 'shop' } });
+  store.memory.startEpisode({
+    taskType: 'debugging',
+    domain: 'web',
+    context: 'login fails',
+    metadata: { repo: 'shop' },
+  });
 
 async function stepCount(episodeId: string): Promise<number> {
   const raw = createClient({ url: store.url });
-  const n = (await raw.execute({ sql: 'SELECT count(*) AS n FROM steps WHERE episode_id = ?', args: [episodeId] })).rows[0]?.n;
+  const n = (
+    await raw.execute({ sql: 'SELECT count(*) AS n FROM steps WHERE episode_id = ?', args: [episodeId] })
+  ).rows[0]?.n;
   raw.close();
   return Number(n);
 }
@@ -24,7 +31,12 @@ describe('episode lifecycle', () => {
   it('starts an active episode with a sortable id', async () => {
     const first = await start();
     const second = await start();
-    expect(first).toMatchObject({ status: 'active', completedAt: null, successRate: null, metadata: { repo: 'shop' } });
+    expect(first).toMatchObject({
+      status: 'active',
+      completedAt: null,
+      successRate: null,
+      metadata: { repo: 'shop' },
+    });
     expect(first.id < second.id).toBe(true);
     expect(await store.memory.getEpisode(first.id)).toEqual({ ...first, steps: [] });
   });
@@ -34,14 +46,26 @@ describe('episode lifecycle', () => {
     const other = await start();
     await store.memory.logSteps(episode.id, [
       { action: 'read_file', result: 'ok', durationMs: 12, success: true, metadata: { path: 'a.ts' } },
-      { action: 'run_tests', result: 'Error: expected 2', success: false, timestamp: '2026-01-02T03:04:05+01:00' },
+      {
+        action: 'run_tests',
+        result: 'Error: expected 2',
+        success: false,
+        timestamp: '2026-01-02T03:04:05+01:00',
+      },
     ]);
     await store.memory.logStep(other.id, { action: 'elsewhere' });
     const third = await store.memory.logStep(episode.id, { action: 'edit_file' });
     expect(third.stepNumber).toBe(3);
     const stored = await store.memory.getEpisode(episode.id);
     expect(stored?.steps).toMatchObject([
-      { stepNumber: 1, action: 'read_file', result: 'ok', durationMs: 12, success: true, metadata: { path: 'a.ts' } },
+      {
+        stepNumber: 1,
+        action: 'read_file',
+        result: 'ok',
+        durationMs: 12,
+        success: true,
+        metadata: { path: 'a.ts' },
+      },
       { stepNumber: 2, action: 'run_tests', success: false, timestamp: '2026-01-02T02:04:05.000Z' },
       { stepNumber: 3, action: 'edit_file', result: null, durationMs: null, success: null, metadata: null },
     ]);
@@ -75,20 +99,30 @@ describe('episode lifecycle', () => {
     expect(retry[1]?.stepNumber).toBe(2);
     expect(await stepCount(episode.id)).toBe(2);
     const other = await start();
-    await expect(store.memory.logSteps(other.id, [{ id, action: 'deploy' }])).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(store.memory.logSteps(other.id, [{ id, action: 'deploy' }])).rejects.toMatchObject({
+      code: 'CONFLICT',
+    });
     await expect(
-      store.memory.logSteps(other.id, [{ id: '01936f3e-0000-7000-8000-00000000beef', action: 'x' }, { id: '01936f3e-0000-7000-8000-00000000beef', action: 'y' }]),
+      store.memory.logSteps(other.id, [
+        { id: '01936f3e-0000-7000-8000-00000000beef', action: 'x' },
+        { id: '01936f3e-0000-7000-8000-00000000beef', action: 'y' },
+      ]),
     ).rejects.toMatchObject({ code: 'VALIDATION', issues: [{ path: 'steps.1.id' }] });
   });
 
   it('completes an episode once, with its outcome, and then refuses more steps', async () => {
     const episode = await start();
     await store.memory.logStep(episode.id, { action: 'fix' });
-    const completed = await store.memory.completeEpisode(episode.id, { status: 'completed', successRate: 0.8 });
+    const completed = await store.memory.completeEpisode(episode.id, {
+      status: 'completed',
+      successRate: 0.8,
+    });
     expect(completed).toMatchObject({ status: 'completed', successRate: 0.8 });
     expect(Date.parse(completed.completedAt ?? '')).toBeGreaterThanOrEqual(Date.parse(episode.createdAt));
 
-    await expect(store.memory.logStep(episode.id, { action: 'late' })).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(store.memory.logStep(episode.id, { action: 'late' })).rejects.toMatchObject({
+      code: 'CONFLICT',
+    });
     await expect(store.memory.completeEpisode(episode.id, { status: 'failed' })).rejects.toMatchObject({
       code: 'CONFLICT',
       message: expect.stringContaining('completed'),
@@ -105,13 +139,17 @@ describe('episode lifecycle', () => {
     const archived = await store.memory.archiveEpisode(episode.id);
     expect(archived).toMatchObject({ status: 'archived', successRate: 0.5 });
     await expect(store.memory.archiveEpisode(episode.id)).rejects.toMatchObject({ code: 'CONFLICT' });
-    await expect(store.memory.logStep(episode.id, { action: 'x' })).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(store.memory.logStep(episode.id, { action: 'x' })).rejects.toMatchObject({
+      code: 'CONFLICT',
+    });
   });
 
   it('reports a missing episode as NOT_FOUND on every write', async () => {
     const missing = '01936f3e-0000-7000-8000-000000000000';
     await expect(store.memory.logStep(missing, { action: 'x' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    await expect(store.memory.completeEpisode(missing, { status: 'completed' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(store.memory.completeEpisode(missing, { status: 'completed' })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
     await expect(store.memory.archiveEpisode(missing)).rejects.toMatchObject({ code: 'NOT_FOUND' });
     expect(await store.memory.getEpisode(missing)).toBeNull();
   });
@@ -153,25 +191,39 @@ describe('validation', () => {
   });
 
   it('bounds sizes, configurably, and requires metadata to be a JSON object', async () => {
-    const small = await openTempMemory({ limits: { maxContextChars: 10, maxResultChars: 5, maxMetadataChars: 20 } });
+    const small = await openTempMemory({
+      limits: { maxContextChars: 10, maxResultChars: 5, maxMetadataChars: 20 },
+    });
     try {
-      await expect(small.memory.startEpisode({ taskType: 'testing', domain: 'd', context: 'x'.repeat(11) })).rejects.toMatchObject({
+      await expect(
+        small.memory.startEpisode({ taskType: 'testing', domain: 'd', context: 'x'.repeat(11) }),
+      ).rejects.toMatchObject({
         issues: [{ path: 'context' }],
       });
       await expect(
         small.memory.startEpisode({ taskType: 'testing', domain: 'd', metadata: { key: 'y'.repeat(30) } }),
       ).rejects.toMatchObject({ issues: [{ path: 'metadata' }] });
-      const episode = await small.memory.startEpisode({ taskType: 'testing', domain: 'd', context: 'x'.repeat(10) });
-      await expect(small.memory.logStep(episode.id, { action: 'a', result: '123456' })).rejects.toMatchObject({
-        issues: [{ path: 'steps.0.result' }],
+      const episode = await small.memory.startEpisode({
+        taskType: 'testing',
+        domain: 'd',
+        context: 'x'.repeat(10),
       });
+      await expect(small.memory.logStep(episode.id, { action: 'a', result: '123456' })).rejects.toMatchObject(
+        {
+          issues: [{ path: 'steps.0.result' }],
+        },
+      );
     } finally {
       await small.close();
     }
-    await expect(store.memory.startEpisode({ taskType: 'testing', domain: 'd', metadata: 'text' as never })).rejects.toMatchObject({
+    await expect(
+      store.memory.startEpisode({ taskType: 'testing', domain: 'd', metadata: 'text' as never }),
+    ).rejects.toMatchObject({
       issues: [{ path: 'metadata' }],
     });
-    await expect(store.memory.startEpisode({ taskType: 'testing', domain: 'd', context: 'x'.repeat(64 * 1024 + 1) })).rejects.toMatchObject({
+    await expect(
+      store.memory.startEpisode({ taskType: 'testing', domain: 'd', context: 'x'.repeat(64 * 1024 + 1) }),
+    ).rejects.toMatchObject({
       issues: [{ path: 'context' }],
     });
   });
@@ -179,13 +231,17 @@ describe('validation', () => {
   it('accepts task types added in the config, and only those', async () => {
     const custom = await openTempMemory({ taskTypes: ['book_reservation'] });
     try {
-      await expect(custom.memory.startEpisode({ taskType: 'book_reservation', domain: 'airline' })).resolves.toMatchObject({
+      await expect(
+        custom.memory.startEpisode({ taskType: 'book_reservation', domain: 'airline' }),
+      ).resolves.toMatchObject({
         taskType: 'book_reservation',
       });
     } finally {
       await custom.close();
     }
-    await expect(store.memory.startEpisode({ taskType: 'book_reservation', domain: 'airline' })).rejects.toMatchObject({
+    await expect(
+      store.memory.startEpisode({ taskType: 'book_reservation', domain: 'airline' }),
+    ).rejects.toMatchObject({
       code: 'VALIDATION',
     });
   });

@@ -1,5 +1,5 @@
-import { episodeColumns, stepColumns, toEpisode, toStep } from '../db/rows.js';
 import { episodeFilter } from '../db/episode-filter.js';
+import { episodeColumns, stepColumns, toEpisode, toStep } from '../db/rows.js';
 import { SqlFilter } from '../db/sql-filter.js';
 import type { EngineContext } from '../engine-context.js';
 import type { ListEpisodesInput } from '../schemas/input-schemas.js';
@@ -35,7 +35,12 @@ export function createEpisodeReads(context: EngineContext) {
       const filters = parseInput(schemas.listEpisodes, input, 'list filters');
       const after = filters.cursor === undefined ? undefined : decodeCursor(filters.cursor);
       const where = episodeFilter(filters)
-        .when('(created_at < ? OR (created_at = ? AND id < ?))', after?.createdAt, after?.createdAt, after?.id)
+        .when(
+          '(created_at < ? OR (created_at = ? AND id < ?))',
+          after?.createdAt,
+          after?.createdAt,
+          after?.id,
+        )
         .scope('domain', options.scope);
       const rows = await db.read({
         sql: `SELECT ${episodeColumns} FROM episodes WHERE ${where.sql}

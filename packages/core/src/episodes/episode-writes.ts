@@ -1,5 +1,5 @@
 import type { InStatement, Transaction } from '@libsql/client';
-import { localActor, type AuditEvent } from '../audit/audit-event.js';
+import { type AuditEvent, localActor } from '../audit/audit-event.js';
 import { episodeColumns, toEpisode } from '../db/rows.js';
 import { SqlFilter } from '../db/sql-filter.js';
 import type { EngineContext } from '../engine-context.js';
@@ -30,11 +30,21 @@ class Refusal extends EpisodicError {
  * caller's scope (both answered NOT_FOUND, so a scoped caller learns nothing, but audited as a
  * denial), or it is in a state that forbids the change (CONFLICT).
  */
-async function refusal(tx: Transaction, id: string, scope: AccessScope | undefined, change: string): Promise<Refusal> {
-  const row = (await tx.execute({ sql: 'SELECT status, domain FROM episodes WHERE id = ?', args: [id] })).rows[0];
+async function refusal(
+  tx: Transaction,
+  id: string,
+  scope: AccessScope | undefined,
+  change: string,
+): Promise<Refusal> {
+  const row = (await tx.execute({ sql: 'SELECT status, domain FROM episodes WHERE id = ?', args: [id] }))
+    .rows[0];
   const domain = row === undefined ? null : String(row.domain);
   if (row === undefined || (scope !== undefined && !scope.domains.includes(String(row.domain)))) {
-    return new Refusal(new EpisodicError('NOT_FOUND', `Episode ${id} does not exist.`), row !== undefined, domain);
+    return new Refusal(
+      new EpisodicError('NOT_FOUND', `Episode ${id} does not exist.`),
+      row !== undefined,
+      domain,
+    );
   }
   return new Refusal(
     new EpisodicError('CONFLICT', `Episode ${id} is ${String(row.status)}; it cannot be ${change}.`),
@@ -73,13 +83,19 @@ export function createEpisodeWrites(context: EngineContext) {
     change: string,
     build: (filter: SqlFilter) => InStatement,
   ): Promise<Episode> {
-    return audited({ operation: 'update', entityType: 'episode', entityId: id }, options, async (tx, record) => {
-      const row = (await tx.execute(build(new SqlFilter().when('id = ?', id).scope('domain', options.scope)))).rows[0];
-      if (row === undefined) throw await refusal(tx, id, options.scope, change);
-      const episode = toEpisode(row);
-      await record(episode.domain);
-      return episode;
-    });
+    return audited(
+      { operation: 'update', entityType: 'episode', entityId: id },
+      options,
+      async (tx, record) => {
+        const row = (
+          await tx.execute(build(new SqlFilter().when('id = ?', id).scope('domain', options.scope)))
+        ).rows[0];
+        if (row === undefined) throw await refusal(tx, id, options.scope, change);
+        const episode = toEpisode(row);
+        await record(episode.domain);
+        return episode;
+      },
+    );
   }
 
   return {
@@ -97,41 +113,56 @@ export function createEpisodeWrites(context: EngineContext) {
         metadata: data.metadata ?? null,
         embeddingVersion: null,
       };
-      return audited({ operation: 'create', entityType: 'episode', entityId: episode.id }, options, async (tx, record) => {
-        if (options.scope !== undefined && !options.scope.domains.includes(data.domain)) {
-          const forbidden = new EpisodicError('FORBIDDEN', `This caller may not write to domain "${data.domain}".`);
-          throw new Refusal(forbidden, true, data.domain);
-        }
-        await tx.execute({
-          sql: `INSERT INTO episodes (id, task_type, domain, context, status, created_at, metadata)
+      return audited(
+        { operation: 'create', entityType: 'episode', entityId: episode.id },
+        options,
+        async (tx, record) => {
+          if (options.scope !== undefined && !options.scope.domains.includes(data.domain)) {
+            const forbidden = new EpisodicError(
+              'FORBIDDEN',
+              `This caller may not write to domain "${data.domain}".`,
+            );
+            throw new Refusal(forbidden, true, data.domain);
+          }
+          await tx.execute({
+            sql: `INSERT INTO episodes (id, task_type, domain, context, status, created_at, metadata)
                 VALUES (?, ?, ?, ?, 'active', ?, ?)`,
-          args: [
-            episode.id,
-            episode.taskType,
-            episode.domain,
-            episode.context,
-            episode.createdAt,
-            episode.metadata === null ? null : JSON.stringify(episode.metadata),
-          ],
-        });
-        await record(episode.domain);
-        return episode;
-      });
+            args: [
+              episode.id,
+              episode.taskType,
+              episode.domain,
+              episode.context,
+              episode.createdAt,
+              episode.metadata === null ? null : JSON.stringify(episode.metadata),
+            ],
+          });
+          await record(episode.domain);
+          return episode;
+        },
+      );
     },
 
     async logSteps(episodeId: string, steps: StepInput[], options: CallOptions = {}) {
       const id = parseInput(schemas.id, episodeId, 'episode id', 'episodeId');
       const data = parseInput(schemas.steps, steps, 'steps', 'steps');
-      return audited({ operation: 'create', entityType: 'steps', entityId: id }, options, async (tx, record) => {
-        const filter = new SqlFilter().when('id = ?', id).scope('domain', options.scope);
-        const row = (
-          await tx.execute({ sql: `SELECT status, domain FROM episodes WHERE ${filter.sql}`, args: filter.args })
-        ).rows[0];
-        if (row === undefined || row.status !== 'active') throw await refusal(tx, id, options.scope, 'given more steps');
-        const stored = await insertSteps(tx, id, data);
-        await record(String(row.domain));
-        return stored;
-      });
+      return audited(
+        { operation: 'create', entityType: 'steps', entityId: id },
+        options,
+        async (tx, record) => {
+          const filter = new SqlFilter().when('id = ?', id).scope('domain', options.scope);
+          const row = (
+            await tx.execute({
+              sql: `SELECT status, domain FROM episodes WHERE ${filter.sql}`,
+              args: filter.args,
+            })
+          ).rows[0];
+          if (row === undefined || row.status !== 'active')
+            throw await refusal(tx, id, options.scope, 'given more steps');
+          const stored = await insertSteps(tx, id, data);
+          await record(String(row.domain));
+          return stored;
+        },
+      );
     },
 
     async completeEpisode(episodeId: string, input: CompleteEpisodeInput, options: CallOptions = {}) {

@@ -1,11 +1,11 @@
 import type { Transaction } from '@libsql/client';
+import type { z } from 'zod';
 import { stepColumns, toStep } from '../db/rows.js';
 import { EpisodicError } from '../errors.js';
 import { newId } from '../ids.js';
 import type { InputSchemas } from '../schemas/input-schemas.js';
 import { nowIso } from '../schemas/timestamp.js';
 import type { Step } from '../types.js';
-import type { z } from 'zod';
 
 type ParsedStep = z.output<InputSchemas['step']>;
 

@@ -20,11 +20,18 @@ afterAll(() => store.close());
 
 describe('listEpisodes', () => {
   it('walks a domain newest first, page by page, with no repeats or gaps', async () => {
-    const expected = created.filter((e) => e.domain === 'web').map((e) => e.id).reverse();
+    const expected = created
+      .filter((e) => e.domain === 'web')
+      .map((e) => e.id)
+      .reverse();
     const seen: string[] = [];
     let cursor: string | undefined;
     do {
-      const page = await store.memory.listEpisodes({ domain: 'web', limit: 4, ...(cursor ? { cursor } : {}) });
+      const page = await store.memory.listEpisodes({
+        domain: 'web',
+        limit: 4,
+        ...(cursor ? { cursor } : {}),
+      });
       expect(page.items.length).toBeLessThanOrEqual(4);
       seen.push(...page.items.map((e) => e.id));
       cursor = page.nextCursor ?? undefined;
@@ -34,10 +41,17 @@ describe('listEpisodes', () => {
 
   it('filters by status, task type and time', async () => {
     const completed = await store.memory.listEpisodes({ status: 'completed', limit: 100 });
-    expect(completed.items.map((e) => e.id).sort()).toEqual(created.filter((_, i) => i % 4 === 0).map((e) => e.id).sort());
+    expect(completed.items.map((e) => e.id).sort()).toEqual(
+      created
+        .filter((_, i) => i % 4 === 0)
+        .map((e) => e.id)
+        .sort(),
+    );
     const testing = await store.memory.listEpisodes({ taskType: 'testing', domain: 'billing', limit: 100 });
     expect(testing.items.every((e) => e.taskType === 'testing' && e.domain === 'billing')).toBe(true);
-    expect(testing.items).toHaveLength(created.filter((e, i) => i % 2 === 1 && e.domain === 'billing').length);
+    expect(testing.items).toHaveLength(
+      created.filter((e, i) => i % 2 === 1 && e.domain === 'billing').length,
+    );
 
     const middle = created[10]!;
     const since = await store.memory.listEpisodes({ since: middle.createdAt, limit: 100 });
@@ -53,6 +67,8 @@ describe('listEpisodes', () => {
       code: 'VALIDATION',
       issues: [{ path: 'cursor' }],
     });
-    await expect(store.memory.listEpisodes({ limit: 10_000 })).rejects.toMatchObject({ issues: [{ path: 'limit' }] });
+    await expect(store.memory.listEpisodes({ limit: 10_000 })).rejects.toMatchObject({
+      issues: [{ path: 'limit' }],
+    });
   });
 });

@@ -1,5 +1,5 @@
-import type { EpisodeWithSteps } from '../types.js';
 import type { Logger } from '../logger.js';
+import type { EpisodeWithSteps } from '../types.js';
 import type { EpisodeLearner } from './episode-learner.js';
 
 /** Runs every learner on a finished episode, one after the other, isolating their failures. */
@@ -10,7 +10,9 @@ export function createLearningPipeline(learners: readonly EpisodeLearner[], logg
         try {
           await learner.learn(episode);
         } catch (error) {
-          logger.warn(`episodic: ${learner.name} could not learn from episode ${episode.id}: ${(error as Error).message}`);
+          logger.warn(
+            `episodic: ${learner.name} could not learn from episode ${episode.id}: ${(error as Error).message}`,
+          );
         }
       }
     },

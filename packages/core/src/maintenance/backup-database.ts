@@ -1,11 +1,11 @@
-import { createClient } from '@libsql/client';
 import { chmodSync, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { createClient } from '@libsql/client';
 import type { Database } from '../db/database.js';
 import { ensureParentDirectory } from '../db/database-location.js';
 import { EpisodicError } from '../errors.js';
 import { rebuildStaleFts } from './fts-tables.js';
-import { verifyDatabase, type VerifyReport } from './verify-database.js';
+import { type VerifyReport, verifyDatabase } from './verify-database.js';
 
 /**
  * Writes a consistent snapshot of a local store to `destination` while it keeps serving
@@ -18,10 +18,14 @@ export async function backupDatabase(
   options: { encryptionKey?: string | undefined } = {},
 ): Promise<VerifyReport> {
   if (db.location.kind !== 'file') {
-    throw new EpisodicError('CONFIG', 'Backups are taken of a local file store; back up a libSQL server with its own tools.');
+    throw new EpisodicError(
+      'CONFIG',
+      'Backups are taken of a local file store; back up a libSQL server with its own tools.',
+    );
   }
   const target = resolve(destination);
-  if (existsSync(target)) throw new EpisodicError('CONFLICT', `${target} exists; a backup never overwrites a file.`);
+  if (existsSync(target))
+    throw new EpisodicError('CONFLICT', `${target} exists; a backup never overwrites a file.`);
   ensureParentDirectory(target);
   await db.read({ sql: 'VACUUM INTO ?', args: [target] });
   chmodSync(target, 0o600);

@@ -1,11 +1,11 @@
-import { createClient } from '@libsql/client';
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createClient } from '@libsql/client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase } from '../db/database.js';
 import { tempDir } from '../__fixtures__/temp-store.js';
+import { openDatabase } from '../db/database.js';
 import { openMemory } from '../open-memory.js';
 import { backupDatabase } from './backup-database.js';
 import { restoreDatabase } from './restore-database.js';
@@ -37,11 +37,18 @@ describe('backup and restore', () => {
   it('takes a consistent snapshot while another process writes, and restores exactly that row set', async () => {
     const dir = folder();
     const path = join(dir, 'memory.db');
-    const child = spawn(process.execPath, ['--import', 'tsx', writer, `file:${path}`], { cwd: packageRoot, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', writer, `file:${path}`], {
+      cwd: packageRoot,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let acknowledged = 0;
     child.stdout.on('data', (chunk: Buffer) => (acknowledged += chunk.toString().split('\n').length - 1));
     await new Promise<void>((done) => {
-      const poll = setInterval(() => acknowledged > 60 && (clearInterval(poll), done()), 10);
+      const poll = setInterval(() => {
+        if (acknowledged <= 60) return;
+        clearInterval(poll);
+        done();
+      }, 10);
     });
 
     const db = await openDatabase({ url: `file:${path}`, busyTimeoutMs: 5000, synchronous: 'normal' });
@@ -59,7 +66,9 @@ describe('backup and restore', () => {
     expect(statSync(backupPath).mode & 0o777).toBe(0o600);
     // consistent: every batch of 4 steps is whole, every completed episode has all 12 of its steps
     const client = createClient({ url: `file:${backupPath}` });
-    const perEpisode = await client.execute(`SELECT e.status, count(s.id) AS n FROM episodes e LEFT JOIN steps s ON s.episode_id = e.id GROUP BY e.id`);
+    const perEpisode = await client.execute(
+      `SELECT e.status, count(s.id) AS n FROM episodes e LEFT JOIN steps s ON s.episode_id = e.id GROUP BY e.id`,
+    );
     client.close();
     for (const row of perEpisode.rows) {
       expect(Number(row.n) % 4).toBe(0);
@@ -130,7 +139,11 @@ describe.skipIf(!sqlite3)("the seed's sqlite3 .backup / .restore", () => {
     const dir = folder();
     const path = join(dir, 'memory.db');
     const memory = await openMemory({ url: `file:${path}` });
-    const episode = await memory.startEpisode({ taskType: 'testing', domain: 'cli', context: 'made before the backup' });
+    const episode = await memory.startEpisode({
+      taskType: 'testing',
+      domain: 'cli',
+      context: 'made before the backup',
+    });
     await memory.logSteps(episode.id, [{ action: 'one' }, { action: 'two' }]);
     const backup = spawnSync('sqlite3', [path, `.backup ${join(dir, 'backup.db')}`], { encoding: 'utf8' });
     expect(backup.status, backup.stderr).toBe(0);
@@ -139,7 +152,9 @@ describe.skipIf(!sqlite3)("the seed's sqlite3 .backup / .restore", () => {
 
     const restore = spawnSync('sqlite3', [path, `.restore ${join(dir, 'backup.db')}`], { encoding: 'utf8' });
     expect(restore.status, restore.stderr).toBe(0);
-    const check = spawnSync('sqlite3', [path, 'SELECT count(*) FROM steps; PRAGMA integrity_check;'], { encoding: 'utf8' });
+    const check = spawnSync('sqlite3', [path, 'SELECT count(*) FROM steps; PRAGMA integrity_check;'], {
+      encoding: 'utf8',
+    });
     expect(check.stdout.trim().split('\n')).toEqual(['2', 'ok']);
     const reopened = await openMemory({ url: `file:${path}` });
     expect((await reopened.getEpisode(episode.id))?.steps.map((step) => step.action)).toEqual(['one', 'two']);

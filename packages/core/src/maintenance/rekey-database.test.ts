@@ -12,7 +12,11 @@ async function seed(url: string, encryptionKey?: string) {
   const memory = await openMemory({ url, ...(encryptionKey ? { encryptionKey } : {}) });
   const ids: string[] = [];
   for (let i = 0; i < 30; i += 1) {
-    const episode = await memory.startEpisode({ taskType: 'debugging', domain: `d${i % 3}`, context: `REKEY-CANARY episode ${i}` });
+    const episode = await memory.startEpisode({
+      taskType: 'debugging',
+      domain: `d${i % 3}`,
+      context: `REKEY-CANARY episode ${i}`,
+    });
     await memory.logSteps(episode.id, [{ action: 'grep', result: `hit ${i}` }, { action: 'fix' }]);
     await memory.completeEpisode(episode.id, { status: i % 2 ? 'completed' : 'failed' });
     ids.push(episode.id);
@@ -61,6 +65,8 @@ describe('rekey', () => {
     expect(await auditRows(url, newKey)).toEqual(audit);
     expect(await snapshot(url, newKey, ids)).toEqual(before);
     expect(readFileSync(path).toString('latin1')).not.toContain('REKEY-CANARY');
-    await expect(openMemory({ url, ...(oldKey ? { encryptionKey: oldKey } : {}) })).rejects.toMatchObject({ code: 'STORAGE' });
+    await expect(openMemory({ url, ...(oldKey ? { encryptionKey: oldKey } : {}) })).rejects.toMatchObject({
+      code: 'STORAGE',
+    });
   });
 });

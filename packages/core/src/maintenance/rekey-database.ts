@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { openDatabase, type Database } from '../db/database.js';
+import { type Database, openDatabase } from '../db/database.js';
 import { EpisodicError } from '../errors.js';
 import { migrate } from '../migrations/migrate.js';
 import { swapDatabaseFile } from './swap-database-file.js';
@@ -43,7 +43,11 @@ export async function rekeyDatabase(options: RekeyOptions): Promise<RekeyReport>
   rmSync(staging, { force: true });
   const base = { busyTimeoutMs: 5000, synchronous: 'full' as const };
   const source = await openDatabase({ ...base, url: `file:${path}`, encryptionKey: options.encryptionKey });
-  const target = await openDatabase({ ...base, url: `file:${staging}`, encryptionKey: options.newEncryptionKey });
+  const target = await openDatabase({
+    ...base,
+    url: `file:${staging}`,
+    encryptionKey: options.newEncryptionKey,
+  });
   const rows: Record<string, number> = {};
   try {
     await migrate(source);
@@ -54,22 +58,32 @@ export async function rekeyDatabase(options: RekeyOptions): Promise<RekeyReport>
       for (const table of tables) {
         rows[table] = 0;
         for (let offset = 0; ; offset += pageSize) {
-          const page = await source.read({ sql: `SELECT * FROM ${table} ORDER BY 1, 2 LIMIT ? OFFSET ?`, args: [pageSize, offset] });
+          const page = await source.read({
+            sql: `SELECT * FROM ${table} ORDER BY 1, 2 LIMIT ? OFFSET ?`,
+            args: [pageSize, offset],
+          });
           if (page.rows.length === 0) break;
           const columns = page.columns;
           const insert = `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`;
-          await tx.batch(page.rows.map((row) => ({ sql: insert, args: columns.map((column) => row[column] ?? null) })));
+          await tx.batch(
+            page.rows.map((row) => ({ sql: insert, args: columns.map((column) => row[column] ?? null) })),
+          );
           rows[table] += page.rows.length;
         }
       }
     });
     for (const table of Object.keys(rows)) {
       const copied = Number((await target.read(`SELECT count(*) AS n FROM ${table}`)).rows[0]?.n);
-      if (copied !== rows[table]) throw new EpisodicError('STORAGE', `Rekey copied ${copied} of ${rows[table]} rows of ${table}; nothing was changed.`);
+      if (copied !== rows[table])
+        throw new EpisodicError(
+          'STORAGE',
+          `Rekey copied ${copied} of ${rows[table]} rows of ${table}; nothing was changed.`,
+        );
     }
     // Everything into the main file: only that file is moved into place, not its WAL.
     const checkpoint = (await target.client.execute('PRAGMA wal_checkpoint(TRUNCATE)')).rows[0];
-    if (Number(checkpoint?.busy) !== 0) throw new EpisodicError('STORAGE', 'Rekey could not checkpoint the new file; nothing was changed.');
+    if (Number(checkpoint?.busy) !== 0)
+      throw new EpisodicError('STORAGE', 'Rekey could not checkpoint the new file; nothing was changed.');
   } catch (error) {
     await target.close();
     await source.close();

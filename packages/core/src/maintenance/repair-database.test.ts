@@ -1,7 +1,7 @@
 import { createClient } from '@libsql/client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from '../db/database.js';
 import { openTempMemory } from '../__fixtures__/temp-store.js';
+import { type Database, openDatabase } from '../db/database.js';
 import { repairDatabase } from './repair-database.js';
 import { verifyDatabase } from './verify-database.js';
 
@@ -18,16 +18,35 @@ afterEach(async () => {
 
 /** Partial data loss as a tool with foreign keys off would leave it. */
 async function loseData() {
-  const episode = await store.memory.startEpisode({ taskType: 'debugging', domain: 'web', context: 'lost episode' });
-  await store.memory.logSteps(episode.id, [{ action: 'survivor one', result: 'GRIFFIN error' }, { action: 'survivor two' }]);
+  const episode = await store.memory.startEpisode({
+    taskType: 'debugging',
+    domain: 'web',
+    context: 'lost episode',
+  });
+  await store.memory.logSteps(episode.id, [
+    { action: 'survivor one', result: 'GRIFFIN error' },
+    { action: 'survivor two' },
+  ]);
   const raw = createClient({ url: store.url });
   await raw.execute('PRAGMA foreign_keys = OFF');
   await raw.execute({ sql: 'DELETE FROM episodes WHERE id = ?', args: [episode.id] });
-  await raw.execute("INSERT INTO patterns (id, pattern_type, pattern_data, success_rate) VALUES ('p', 'tool_sequence', '{}', 1)");
-  const other = await store.memory.startEpisode({ taskType: 'testing', domain: 'web', context: 'UNICORN context' });
-  await raw.execute({ sql: "INSERT INTO episode_patterns (episode_id, pattern_id) VALUES (?, 'gone')", args: [other.id] });
+  await raw.execute(
+    "INSERT INTO patterns (id, pattern_type, pattern_data, success_rate) VALUES ('p', 'tool_sequence', '{}', 1)",
+  );
+  const other = await store.memory.startEpisode({
+    taskType: 'testing',
+    domain: 'web',
+    context: 'UNICORN context',
+  });
+  await raw.execute({
+    sql: "INSERT INTO episode_patterns (episode_id, pattern_id) VALUES (?, 'gone')",
+    args: [other.id],
+  });
   // a full-text index that no longer matches its table
-  await raw.execute({ sql: "INSERT INTO episodes_fts (episodes_fts, rowid, task_type, domain, context) SELECT 'delete', rowid, task_type, domain, context FROM episodes WHERE id = ?", args: [other.id] });
+  await raw.execute({
+    sql: "INSERT INTO episodes_fts (episodes_fts, rowid, task_type, domain, context) SELECT 'delete', rowid, task_type, domain, context FROM episodes WHERE id = ?",
+    args: [other.id],
+  });
   raw.close();
   return { lost: episode.id, other: other.id };
 }
@@ -44,13 +63,17 @@ describe('repair', () => {
     const { lost, other } = await loseData();
     const report = await repairDatabase(db);
     expect(report.recoveredEpisodes).toEqual([lost]);
-    expect(report.changes.join('\n')).toMatch(/re-created episode .* for 2 orphan steps[\s\S]*removed 1 links[\s\S]*rebuilt/);
+    expect(report.changes.join('\n')).toMatch(
+      /re-created episode .* for 2 orphan steps[\s\S]*removed 1 links[\s\S]*rebuilt/,
+    );
     expect(await store.memory.getEpisode(lost)).toMatchObject({
       domain: 'recovered',
       status: 'archived',
       steps: [{ action: 'survivor one' }, { action: 'survivor two' }],
     });
-    expect((await store.memory.searchText({ text: 'UNICORN' })).map((hit) => hit.episode.id)).toEqual([other]);
+    expect((await store.memory.searchText({ text: 'UNICORN' })).map((hit) => hit.episode.id)).toEqual([
+      other,
+    ]);
     expect((await store.memory.searchText({ text: 'GRIFFIN' })).map((hit) => hit.episode.id)).toEqual([lost]);
     expect(await verifyDatabase(store.url.slice('file:'.length))).toMatchObject({ ok: true, problems: [] });
     expect((await repairDatabase(db)).recoveredEpisodes).toEqual([]);

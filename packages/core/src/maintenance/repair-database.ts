@@ -30,18 +30,25 @@ const brokenLinksSql = `FROM episode_patterns WHERE episode_id NOT IN (SELECT id
  * their episode id as an archived episode in domain `recovered`. Links to missing rows are
  * removed and the full-text indexes are rebuilt. With `dryRun` it only reports. One transaction.
  */
-export async function repairDatabase(db: Database, options: { dryRun?: boolean } = {}): Promise<RepairReport> {
+export async function repairDatabase(
+  db: Database,
+  options: { dryRun?: boolean } = {},
+): Promise<RepairReport> {
   return db.write(async (tx) => {
     const orphanSteps = await count(tx, `SELECT count(*) AS n ${orphanStepsSql}`);
     const orphanEmbeddings = await count(tx, `SELECT count(*) AS n ${orphanEmbeddingsSql}`);
     const brokenLinks = await count(tx, `SELECT count(*) AS n ${brokenLinksSql}`);
-    const lost = await tx.execute(`SELECT episode_id, min(timestamp) AS first, count(*) AS n ${orphanStepsSql} GROUP BY episode_id
+    const lost =
+      await tx.execute(`SELECT episode_id, min(timestamp) AS first, count(*) AS n ${orphanStepsSql} GROUP BY episode_id
       UNION ALL SELECT episode_id, min(created_at), 0 ${orphanEmbeddingsSql} GROUP BY episode_id`);
     const recovered = new Map<string, { first: string | null; steps: number }>();
     for (const row of lost.rows) {
       const id = String(row.episode_id);
       const seen = recovered.get(id);
-      recovered.set(id, { first: seen?.first ?? (row.first === null ? null : String(row.first)), steps: (seen?.steps ?? 0) + Number(row.n) });
+      recovered.set(id, {
+        first: seen?.first ?? (row.first === null ? null : String(row.first)),
+        steps: (seen?.steps ?? 0) + Number(row.n),
+      });
     }
     const changes: string[] = [];
     if (options.dryRun !== true) {
@@ -49,7 +56,12 @@ export async function repairDatabase(db: Database, options: { dryRun?: boolean }
         await tx.execute({
           sql: `INSERT INTO episodes (id, task_type, domain, context, status, created_at, completed_at, metadata)
                 VALUES (?, 'analysis', 'recovered', ?, 'archived', ?, ?, '{"recoveredBy":"repair"}')`,
-          args: [id, `Recovered by repair: the episode row was lost; ${steps} steps survived.`, first ?? new Date().toISOString(), new Date().toISOString()],
+          args: [
+            id,
+            `Recovered by repair: the episode row was lost; ${steps} steps survived.`,
+            first ?? new Date().toISOString(),
+            new Date().toISOString(),
+          ],
         });
         changes.push(`re-created episode ${id} (domain "recovered") for ${steps} orphan steps`);
       }

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { ensureParentDirectory } from '../db/database-location.js';
 import { EpisodicError } from '../errors.js';
 import { swapDatabaseFile } from './swap-database-file.js';
-import { verifyDatabase, type VerifyReport } from './verify-database.js';
+import { type VerifyReport, verifyDatabase } from './verify-database.js';
 
 export interface RestoreOptions {
   /** The store's database file, which must not be open in any process. */
@@ -28,7 +28,10 @@ export async function restoreDatabase(options: RestoreOptions): Promise<RestoreR
   const path = resolve(options.path);
   const report = await verifyDatabase(resolve(options.from), { encryptionKey: options.encryptionKey });
   if (!report.ok) {
-    throw new EpisodicError('CONFLICT', `Refusing to restore ${options.from}: ${report.problems.join('; ')}.`);
+    throw new EpisodicError(
+      'CONFLICT',
+      `Refusing to restore ${options.from}: ${report.problems.join('; ')}.`,
+    );
   }
   ensureParentDirectory(path);
   const staging = `${path}.restoring`;

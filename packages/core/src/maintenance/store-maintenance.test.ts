@@ -1,6 +1,6 @@
-import { createClient } from '@libsql/client';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createClient } from '@libsql/client';
 import { describe, expect, it } from 'vitest';
 import { openTempMemory } from '../__fixtures__/temp-store.js';
 
@@ -13,7 +13,9 @@ describe('maintenance through the open store', () => {
 
     const taken = join(store.dir, 'taken.db');
     writeFileSync(taken, 'not mine');
-    await expect(store.memory.backup(taken, { actor: 'token-7' })).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(store.memory.backup(taken, { actor: 'token-7' })).rejects.toMatchObject({
+      code: 'CONFLICT',
+    });
     const entries = await store.memory.audit.query({ operation: 'export' });
     expect(entries.map(({ actor, entityType, outcome }) => ({ actor, entityType, outcome }))).toEqual([
       { actor: 'token-7', entityType: 'database', outcome: 'ok' },
@@ -34,7 +36,10 @@ describe('maintenance through the open store', () => {
     expect(await store.memory.repair({ dryRun: true })).toMatchObject({ orphanSteps: 1, changes: [] });
     const report = await store.memory.repair({}, { actor: 'token-8' });
     expect(report.recoveredEpisodes).toEqual([episode.id]);
-    expect(await store.memory.getEpisode(episode.id)).toMatchObject({ domain: 'recovered', steps: [{ action: 'survivor' }] });
+    expect(await store.memory.getEpisode(episode.id)).toMatchObject({
+      domain: 'recovered',
+      steps: [{ action: 'survivor' }],
+    });
     const entries = await store.memory.audit.query({ operation: 'admin' });
     expect(entries.map(({ actor, outcome }) => [actor, outcome])).toEqual([
       ['local', 'ok'],

@@ -1,8 +1,8 @@
-import { localActor, type AuditEvent } from '../audit/audit-event.js';
+import { type AuditEvent, localActor } from '../audit/audit-event.js';
 import type { EngineContext } from '../engine-context.js';
 import type { CallOptions } from '../types.js';
 import { backupDatabase } from './backup-database.js';
-import { repairDatabase, type RepairReport } from './repair-database.js';
+import { type RepairReport, repairDatabase } from './repair-database.js';
 import type { VerifyReport } from './verify-database.js';
 
 export interface StoreMaintenanceHooks {
@@ -18,7 +18,11 @@ export interface StoreMaintenanceHooks {
 export function createStoreMaintenance(context: EngineContext, hooks: StoreMaintenanceHooks) {
   const { db, audit, config } = context;
 
-  async function audited<T>(event: Omit<AuditEvent, 'actor' | 'outcome'>, options: CallOptions, run: () => Promise<T>): Promise<T> {
+  async function audited<T>(
+    event: Omit<AuditEvent, 'actor' | 'outcome'>,
+    options: CallOptions,
+    run: () => Promise<T>,
+  ): Promise<T> {
     const actor = options.actor ?? localActor;
     try {
       const result = await run();

@@ -1,5 +1,5 @@
-import { createClient } from '@libsql/client';
 import { existsSync } from 'node:fs';
+import { createClient } from '@libsql/client';
 import { EpisodicError } from '../errors.js';
 import { latestSchemaVersion } from '../migrations/migrate.js';
 import { compareVersions } from '../migrations/migration.js';
@@ -26,18 +26,31 @@ export async function verifyDatabase(path: string, options: VerifyOptions = {}):
   const problems: string[] = [];
   const counts = { episodes: 0, steps: 0, patterns: 0, embeddings: 0 };
   let schemaVersion: string | null = null;
-  const client = createClient({ url: `file:${path}`, encryptionKey: options.encryptionKey, intMode: 'number' });
+  const client = createClient({
+    url: `file:${path}`,
+    encryptionKey: options.encryptionKey,
+    intMode: 'number',
+  });
   try {
-    const integrity = (await client.execute('PRAGMA integrity_check')).rows.map((row) => String(row.integrity_check));
+    const integrity = (await client.execute('PRAGMA integrity_check')).rows.map((row) =>
+      String(row.integrity_check),
+    );
     if (integrity.join() !== 'ok') problems.push(`integrity check: ${integrity.slice(0, 5).join('; ')}`);
     const versions = await client.execute('SELECT version FROM schema_migrations');
-    schemaVersion = versions.rows.map((row) => String(row.version)).sort(compareVersions).at(-1) ?? null;
+    schemaVersion =
+      versions.rows
+        .map((row) => String(row.version))
+        .sort(compareVersions)
+        .at(-1) ?? null;
     if (schemaVersion === null) problems.push('no schema version recorded: not an Episodic database');
     else if (compareVersions(schemaVersion, latestSchemaVersion) > 0) {
-      problems.push(`schema version ${schemaVersion} is newer than this Episodic supports (${latestSchemaVersion})`);
+      problems.push(
+        `schema version ${schemaVersion} is newer than this Episodic supports (${latestSchemaVersion})`,
+      );
     }
     const orphans = await client.execute('PRAGMA foreign_key_check');
-    if (orphans.rows.length > 0) problems.push(`${orphans.rows.length} rows point at missing rows (run repair)`);
+    if (orphans.rows.length > 0)
+      problems.push(`${orphans.rows.length} rows point at missing rows (run repair)`);
     for (const table of ftsTables) {
       await client
         .execute(`INSERT INTO ${table} (${table}) VALUES ('integrity-check')`)
@@ -47,7 +60,9 @@ export async function verifyDatabase(path: string, options: VerifyOptions = {}):
       counts[table] = Number((await client.execute(`SELECT count(*) AS n FROM ${table}`)).rows[0]?.n ?? 0);
     }
   } catch (error) {
-    problems.push(`cannot read the file: ${(error as Error).message} (wrong encryption key, or not a database)`);
+    problems.push(
+      `cannot read the file: ${(error as Error).message} (wrong encryption key, or not a database)`,
+    );
   } finally {
     client.close();
   }

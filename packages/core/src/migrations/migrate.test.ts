@@ -1,7 +1,7 @@
-import { createClient } from '@libsql/client';
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createClient } from '@libsql/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../__fixtures__/temp-store.js';
 import { EpisodicError } from '../errors.js';

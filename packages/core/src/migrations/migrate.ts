@@ -25,7 +25,10 @@ export interface MigrationReport {
  * database is either fully upgraded or left as it was. `BEGIN IMMEDIATE` also keeps two
  * processes opening the same file from both applying a migration.
  */
-export async function migrate(db: Database, available: readonly Migration[] = migrations): Promise<MigrationReport> {
+export async function migrate(
+  db: Database,
+  available: readonly Migration[] = migrations,
+): Promise<MigrationReport> {
   const target = available[available.length - 1]?.version ?? '0.0.0';
   return db.write(async (tx) => {
     await tx.execute(`CREATE TABLE IF NOT EXISTS schema_migrations (

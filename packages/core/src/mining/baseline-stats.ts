@@ -1,5 +1,5 @@
 import type { EpisodeMeasures } from './episode-measures.js';
-import { addToHistogram, emptyHistogram, toDistribution, type Histogram } from './histogram.js';
+import { addToHistogram, emptyHistogram, type Histogram, toDistribution } from './histogram.js';
 import type { Baseline } from './pattern-miner.js';
 
 /** What `pattern_baselines.stats` holds for one domain, or one domain and task type. */
@@ -24,12 +24,17 @@ export function emptyBaselineStats(): BaselineStats {
 function addMeasures(into: { steps: Histogram; durationMs: Histogram }, measures: EpisodeMeasures) {
   return {
     steps: addToHistogram(into.steps, measures.steps),
-    durationMs: measures.durationMs === null ? into.durationMs : addToHistogram(into.durationMs, measures.durationMs),
+    durationMs:
+      measures.durationMs === null ? into.durationMs : addToHistogram(into.durationMs, measures.durationMs),
   };
 }
 
 /** A copy of `stats` that also counts one more finished episode. */
-export function addEpisodeToStats(stats: BaselineStats, measures: EpisodeMeasures, succeeded: boolean): BaselineStats {
+export function addEpisodeToStats(
+  stats: BaselineStats,
+  measures: EpisodeMeasures,
+  succeeded: boolean,
+): BaselineStats {
   return {
     episodes: stats.episodes + 1,
     successes: stats.successes + (succeeded ? 1 : 0),

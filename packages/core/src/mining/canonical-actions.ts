@@ -19,5 +19,8 @@ export function collapseRepeats<T>(items: readonly T[]): T[] {
 
 /** A miner option that maps a step's action to what the miner compares (default: {@link toolName}). */
 export const actionNormalizerSchema = z
-  .custom<(action: string) => string>((value) => typeof value === 'function', 'must be a function (action: string) => string')
+  .custom<(action: string) => string>(
+    (value) => typeof value === 'function',
+    'must be a function (action: string) => string',
+  )
   .default(() => toolName);

@@ -23,5 +23,7 @@ function canonicalise(value: unknown, path: string): unknown {
     }
     return sorted;
   }
-  throw new TypeError(`${path} is a ${typeof value === 'object' ? 'non-plain object' : typeof value}, not JSON`);
+  throw new TypeError(
+    `${path} is a ${typeof value === 'object' ? 'non-plain object' : typeof value}, not JSON`,
+  );
 }

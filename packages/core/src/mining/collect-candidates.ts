@@ -1,7 +1,7 @@
 import type { Logger } from '../logger.js';
 import { canonicalJson } from './canonical-json.js';
-import type { MineInput, PatternMinerV1 } from './pattern-miner.js';
 import { patternId } from './pattern-id.js';
+import type { MineInput, PatternMinerV1 } from './pattern-miner.js';
 
 /** A candidate the engine accepted: validated, canonical, with its id. */
 export interface AcceptedCandidate {
@@ -20,14 +20,18 @@ const maxSummaryChars = 1000;
 function stringLeaves(value: unknown, into: string[]): string[] {
   if (typeof value === 'string') into.push(value);
   else if (Array.isArray(value)) value.forEach((item) => stringLeaves(item, into));
-  else if (typeof value === 'object' && value !== null) Object.values(value).forEach((item) => stringLeaves(item, into));
+  else if (typeof value === 'object' && value !== null)
+    Object.values(value).forEach((item) => stringLeaves(item, into));
   return into;
 }
 
-function checkMeasurements(measurements: Readonly<Record<string, number>> | undefined): Record<string, number> {
+function checkMeasurements(
+  measurements: Readonly<Record<string, number>> | undefined,
+): Record<string, number> {
   const checked: Record<string, number> = {};
   for (const [name, value] of Object.entries(measurements ?? {})) {
-    if (typeof value !== 'number' || !Number.isFinite(value)) throw new TypeError(`measurement "${name}" is not a finite number`);
+    if (typeof value !== 'number' || !Number.isFinite(value))
+      throw new TypeError(`measurement "${name}" is not a finite number`);
     checked[name] = value;
   }
   return checked;
@@ -47,12 +51,14 @@ export async function collectCandidates(
   const { episode } = input;
   for (const miner of miners) {
     input.signal?.throwIfAborted();
-    let candidates;
+    let candidates: Awaited<ReturnType<PatternMinerV1['mine']>>;
     try {
       candidates = await miner.mine(input);
     } catch (error) {
       if (input.signal?.aborted) throw input.signal.reason;
-      logger.warn(`episodic: miner ${miner.patternType} failed on episode ${episode.id}: ${(error as Error).message}`);
+      logger.warn(
+        `episodic: miner ${miner.patternType} failed on episode ${episode.id}: ${(error as Error).message}`,
+      );
       continue;
     }
     for (const [index, candidate] of candidates.entries()) {
@@ -60,7 +66,12 @@ export async function collectCandidates(
         const parsed = miner.dataSchema.safeParse(candidate.data);
         if (!parsed.success) throw new TypeError(`data does not match its schema: ${parsed.error.message}`);
         const taskType = candidate.perTaskType === true ? episode.taskType : null;
-        const id = patternId({ patternType: miner.patternType, domain: episode.domain, taskType, data: parsed.data });
+        const id = patternId({
+          patternType: miner.patternType,
+          domain: episode.domain,
+          taskType,
+          data: parsed.data,
+        });
         if (accepted.has(id)) continue;
         const summary = miner.describe?.(parsed.data) ?? stringLeaves(parsed.data, []).join(' ');
         accepted.set(id, {

@@ -26,14 +26,23 @@ export function emptyEvidence(): Evidence {
 }
 
 /** The evidence after one more supporting episode. */
-export function addSupport(evidence: Evidence, success: boolean, measurements: Readonly<Record<string, number>>): Evidence {
+export function addSupport(
+  evidence: Evidence,
+  success: boolean,
+  measurements: Readonly<Record<string, number>>,
+): Evidence {
   const merged: Record<string, MeasurementTotals> = { ...evidence.measurements };
   for (const [name, value] of Object.entries(measurements)) {
     const totals = merged[name];
     merged[name] =
       totals === undefined
         ? { count: 1, sum: value, min: value, max: value }
-        : { count: totals.count + 1, sum: totals.sum + value, min: Math.min(totals.min, value), max: Math.max(totals.max, value) };
+        : {
+            count: totals.count + 1,
+            sum: totals.sum + value,
+            min: Math.min(totals.min, value),
+            max: Math.max(totals.max, value),
+          };
   }
   return {
     ...evidence,
@@ -53,6 +62,8 @@ export function successRateOf(evidence: Pick<Evidence, 'support' | 'successes'>)
  * that keeps not helping sinks even if the episodes that show it went well, and one that is
  * seen rarely but helps every time rises.
  */
-export function rankScore(evidence: Pick<Evidence, 'support' | 'successes' | 'usageCount' | 'helpedCount'>): number {
+export function rankScore(
+  evidence: Pick<Evidence, 'support' | 'successes' | 'usageCount' | 'helpedCount'>,
+): number {
   return wilsonLowerBound(evidence.successes + evidence.helpedCount, evidence.support + evidence.usageCount);
 }

@@ -26,7 +26,7 @@ function bucketOf(value: number): number {
 }
 
 /** The value a bucket stands for: itself when exact, else its geometric middle. */
-function valueOf(bucket: number): number {
+function bucketValue(bucket: number): number {
   if (bucket < exactBelow) return bucket;
   return exactBelow * growth ** (bucket - exactBelow + 0.5);
 }
@@ -46,9 +46,9 @@ function valueAtRank(sortedBuckets: readonly [number, number][], rank: number): 
   let seen = 0;
   for (const [bucket, count] of sortedBuckets) {
     seen += count;
-    if (seen >= rank) return valueOf(bucket);
+    if (seen >= rank) return bucketValue(bucket);
   }
-  return valueOf(sortedBuckets.at(-1)?.[0] ?? 0);
+  return bucketValue(sortedBuckets.at(-1)?.[0] ?? 0);
 }
 
 export function toDistribution(histogram: Histogram): Distribution | null {
@@ -57,6 +57,7 @@ export function toDistribution(histogram: Histogram): Distribution | null {
     .map(([bucket, count]): [number, number] => [Number(bucket), count])
     .sort((a, b) => a[0] - b[0]);
   const n = histogram.count;
-  const median = (valueAtRank(sorted, Math.floor((n + 1) / 2)) + valueAtRank(sorted, Math.ceil((n + 1) / 2))) / 2;
+  const median =
+    (valueAtRank(sorted, Math.floor((n + 1) / 2)) + valueAtRank(sorted, Math.ceil((n + 1) / 2))) / 2;
   return { count: n, mean: histogram.sum / n, median };
 }

@@ -31,10 +31,18 @@ export const minersSchema = z
       .superRefine((miner, ctx) => {
         const type = enumNameSchema.safeParse(miner.patternType);
         if (!type.success) {
-          ctx.addIssue({ code: 'custom', path: ['patternType'], message: type.error.issues[0]?.message ?? 'invalid' });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['patternType'],
+            message: type.error.issues[0]?.message ?? 'invalid',
+          });
         }
         if (!isSuccessShare(miner.minSuccessShare)) {
-          ctx.addIssue({ code: 'custom', path: ['minSuccessShare'], message: 'must be a number in (0, 1] or absent' });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['minSuccessShare'],
+            message: 'must be a number in (0, 1] or absent',
+          });
         }
       }),
   )
@@ -42,7 +50,11 @@ export const minersSchema = z
     const seen = new Set<string>();
     miners.forEach((miner, index) => {
       if (seen.has(miner.patternType)) {
-        ctx.addIssue({ code: 'custom', path: [index, 'patternType'], message: `another miner already mines "${miner.patternType}"` });
+        ctx.addIssue({
+          code: 'custom',
+          path: [index, 'patternType'],
+          message: `another miner already mines "${miner.patternType}"`,
+        });
       }
       seen.add(miner.patternType);
     });

@@ -2,10 +2,17 @@ import type { InStatement, Transaction } from '@libsql/client';
 import type { Logger } from '../logger.js';
 import { nowIso } from '../schemas/timestamp.js';
 import type { EpisodeWithSteps } from '../types.js';
-import { addEpisodeToStats, emptyBaselineStats, toBaseline, type BaselineStats } from './baseline-stats.js';
-import { collectCandidates, type AcceptedCandidate } from './collect-candidates.js';
+import { addEpisodeToStats, type BaselineStats, emptyBaselineStats, toBaseline } from './baseline-stats.js';
+import { type AcceptedCandidate, collectCandidates } from './collect-candidates.js';
 import { measureEpisode } from './episode-measures.js';
-import { addSupport, emptyEvidence, rankScore, successRateOf, type Evidence, type MeasurementTotals } from './evidence.js';
+import {
+  addSupport,
+  type Evidence,
+  emptyEvidence,
+  type MeasurementTotals,
+  rankScore,
+  successRateOf,
+} from './evidence.js';
 import type { PatternMinerV1 } from './pattern-miner.js';
 import { wilsonLowerBound } from './wilson.js';
 
@@ -78,7 +85,10 @@ interface Touched {
  * episode's two baseline rows and its candidates' rows, never other episodes.
  */
 export function createMiningBatch(tx: Transaction, settings: MiningSettings) {
-  const baselines = new Map<string, { domain: string; taskType: string; stats: BaselineStats; changed: boolean }>();
+  const baselines = new Map<
+    string,
+    { domain: string; taskType: string; stats: BaselineStats; changed: boolean }
+  >();
   const touched = new Map<string, Touched>();
   const links: [string, string][] = [];
   const marks: [string, boolean][] = [];
@@ -120,8 +130,14 @@ export function createMiningBatch(tx: Transaction, settings: MiningSettings) {
       if (state !== undefined && Number(state.pending) === 0) return false;
       const [task, domain] = await baselinesFor(episode.domain, episode.taskType);
       const history = { taskType: toBaseline(task.stats), domain: toBaseline(domain.stats) };
-      const candidates = await collectCandidates(settings.miners, { episode, succeeded, history, signal: settings.signal }, settings.logger);
-      const stored = await loadEvidence(candidates.filter((candidate) => !touched.has(candidate.id)).map((c) => c.id));
+      const candidates = await collectCandidates(
+        settings.miners,
+        { episode, succeeded, history, signal: settings.signal },
+        settings.logger,
+      );
+      const stored = await loadEvidence(
+        candidates.filter((candidate) => !touched.has(candidate.id)).map((c) => c.id),
+      );
       for (const candidate of candidates) {
         const before = touched.get(candidate.id)?.evidence ?? stored.get(candidate.id) ?? emptyEvidence();
         touched.set(candidate.id, {
@@ -183,7 +199,10 @@ export function createMiningBatch(tx: Transaction, settings: MiningSettings) {
             args: [baseline.domain, baseline.taskType, JSON.stringify(baseline.stats)],
           })),
         // One statement per episode: each takes the next sequence number, in mining order.
-        ...marks.map(([episodeId, succeeded]) => ({ sql: miningSql.markMined, args: [episodeId, succeeded ? 1 : 0] })),
+        ...marks.map(([episodeId, succeeded]) => ({
+          sql: miningSql.markMined,
+          args: [episodeId, succeeded ? 1 : 0],
+        })),
       ];
       if (statements.length > 0) await tx.batch(statements);
       return patterns.map(({ candidate }) => ({ id: candidate.id, patternType: candidate.patternType }));

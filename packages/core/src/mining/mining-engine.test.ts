@@ -1,4 +1,4 @@
-import { createClient, type Client } from '@libsql/client';
+import { type Client, createClient } from '@libsql/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openTempMemory } from '../__fixtures__/temp-store.js';
 import type { Logger } from '../logger.js';
@@ -14,16 +14,30 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function open(config: Parameters<typeof openTempMemory>[0] = {}): Promise<{ store: Store; raw: Client }> {
-  const store = await openTempMemory({ miners: [createActionPairMiner(), createHistoryProbeMiner()], ...config });
+async function open(
+  config: Parameters<typeof openTempMemory>[0] = {},
+): Promise<{ store: Store; raw: Client }> {
+  const store = await openTempMemory({
+    miners: [createActionPairMiner(), createHistoryProbeMiner()],
+    ...config,
+  });
   const raw = createClient({ url: store.url, intMode: 'number' });
-  cleanups.push(() => store.close(), () => raw.close());
+  cleanups.push(
+    () => store.close(),
+    () => raw.close(),
+  );
   return { store, raw };
 }
 
 const read = (action: string, success = true): StepInput => ({ action, success, durationMs: 100 });
 
-async function run(store: Store, steps: StepInput[], status: 'completed' | 'failed' = 'completed', domain = 'web', taskType = 'debugging') {
+async function run(
+  store: Store,
+  steps: StepInput[],
+  status: 'completed' | 'failed' = 'completed',
+  domain = 'web',
+  taskType = 'debugging',
+) {
   const episode = await store.memory.startEpisode({ taskType, domain });
   if (steps.length > 0) await store.memory.logSteps(episode.id, steps);
   await store.memory.completeEpisode(episode.id, { status });
@@ -40,7 +54,14 @@ describe('mining on completion', () => {
     const id = pairId('read_file', 'edit_file');
     expect(id).toMatch(/^[0-9a-f]{32}$/);
     // key order in the data does not change the identity
-    expect(patternId({ patternType: 'action_pair', domain: 'web', taskType: 'debugging', data: { then: 'edit_file', first: 'read_file' } })).toBe(id);
+    expect(
+      patternId({
+        patternType: 'action_pair',
+        domain: 'web',
+        taskType: 'debugging',
+        data: { then: 'edit_file', first: 'read_file' },
+      }),
+    ).toBe(id);
     expect(await store.memory.getPattern(id)).toMatchObject({
       patternType: 'action_pair',
       domain: 'web',
@@ -52,9 +73,16 @@ describe('mining on completion', () => {
       successRate: 1,
       wilsonLower: wilsonLowerBound(1, 1),
     });
-    const links = await raw.execute({ sql: 'SELECT pattern_id FROM episode_patterns WHERE episode_id = ? ORDER BY pattern_id', args: [episodeId] });
+    const links = await raw.execute({
+      sql: 'SELECT pattern_id FROM episode_patterns WHERE episode_id = ? ORDER BY pattern_id',
+      args: [episodeId],
+    });
     expect(links.rows.map((row) => row.pattern_id)).toEqual(
-      [id, pairId('edit_file', 'run_tests'), patternId({ patternType: 'history_probe', domain: 'web', taskType: null, data: { probe: 'run' } })].sort(),
+      [
+        id,
+        pairId('edit_file', 'run_tests'),
+        patternId({ patternType: 'history_probe', domain: 'web', taskType: null, data: { probe: 'run' } }),
+      ].sort(),
     );
   });
 
@@ -64,11 +92,23 @@ describe('mining on completion', () => {
     await run(store, [read('read_file x'), read('edit_file y'), read('edit_file z')], 'failed');
     const id = pairId('read_file', 'edit_file');
     const pattern = await store.memory.getPattern(id);
-    expect(pattern).toMatchObject({ support: 2, successes: 1, successRate: 0.5, wilsonLower: wilsonLowerBound(1, 2) });
+    expect(pattern).toMatchObject({
+      support: 2,
+      successes: 1,
+      successRate: 0.5,
+      wilsonLower: wilsonLowerBound(1, 2),
+    });
     expect(pattern?.measurements.steps).toEqual({ count: 2, sum: 5, min: 2, max: 3, mean: 2.5 });
     const rows = await raw.execute("SELECT COUNT(*) AS n FROM patterns WHERE pattern_type = 'action_pair'");
     expect(rows.rows[0]?.n).toBe(2); // read→edit (once, not twice) and edit→edit
-    expect((await raw.execute({ sql: 'SELECT COUNT(*) AS n FROM episode_patterns WHERE pattern_id = ?', args: [id] })).rows[0]?.n).toBe(2);
+    expect(
+      (
+        await raw.execute({
+          sql: 'SELECT COUNT(*) AS n FROM episode_patterns WHERE pattern_id = ?',
+          args: [id],
+        })
+      ).rows[0]?.n,
+    ).toBe(2);
   });
 
   it('shows each miner the baselines of the episodes mined before, never the current one', async () => {
@@ -77,7 +117,8 @@ describe('mining on completion', () => {
     await run(store, [read('a'), read('b'), read('c'), read('d')], 'failed', 'web', 'testing');
     await run(store, [read('a'), read('b'), read('c')], 'completed', 'web', 'debugging');
     await run(store, [read('a')], 'completed', 'other', 'debugging');
-    const probe = (domain: string) => patternId({ patternType: 'history_probe', domain, taskType: null, data: { probe: 'run' } });
+    const probe = (domain: string) =>
+      patternId({ patternType: 'history_probe', domain, taskType: null, data: { probe: 'run' } });
     const web = await store.memory.getPattern(probe('web'));
     // the three web episodes saw 0, 1 and 2 domain episodes before them; 0 and 1 successes
     expect(web?.measurements.domainEpisodesBefore).toMatchObject({ count: 3, sum: 3, min: 0, max: 2 });
@@ -86,7 +127,9 @@ describe('mining on completion', () => {
     expect(web?.measurements.taskEpisodesBefore).toMatchObject({ sum: 1, max: 1 });
     expect(web?.measurements.taskMedianStepsBefore).toMatchObject({ min: -1, max: 2 });
     // another domain's history is its own
-    expect((await store.memory.getPattern(probe('other')))?.measurements.domainEpisodesBefore).toMatchObject({ max: 0 });
+    expect((await store.memory.getPattern(probe('other')))?.measurements.domainEpisodesBefore).toMatchObject({
+      max: 0,
+    });
   });
 
   it('writes nothing for an episode when one of its writes fails: one transaction per episode', async () => {
@@ -110,13 +153,25 @@ describe('mining on completion', () => {
 
   it('reports a miner that throws or returns invalid data, and keeps the other miners’ patterns', async () => {
     const warnings: string[] = [];
-    const broken: PatternMinerV1 = { ...createHistoryProbeMiner(), patternType: 'broken', mine: () => { throw new Error('boom'); } };
+    const broken: PatternMinerV1 = {
+      ...createHistoryProbeMiner(),
+      patternType: 'broken',
+      mine: () => {
+        throw new Error('boom');
+      },
+    };
     const sloppy: PatternMinerV1 = {
       ...createHistoryProbeMiner(),
       patternType: 'sloppy',
-      mine: () => [{ data: { probe: 42 }, success: true }, { data: { probe: 'ok' }, success: true, measurements: { bad: Number.NaN } }],
+      mine: () => [
+        { data: { probe: 42 }, success: true },
+        { data: { probe: 'ok' }, success: true, measurements: { bad: Number.NaN } },
+      ],
     };
-    const { store } = await open({ miners: [broken, sloppy, createActionPairMiner()], logger: { warn: (m) => warnings.push(m) } });
+    const { store } = await open({
+      miners: [broken, sloppy, createActionPairMiner()],
+      logger: { warn: (m) => warnings.push(m) },
+    });
     await run(store, [read('a'), read('b')]);
     expect(warnings).toHaveLength(3);
     expect(warnings.join('\n')).toMatch(/broken failed .*boom/);
@@ -131,7 +186,9 @@ describe('mining on completion', () => {
     expect(store.memory.schemas.patternType.options).toContain('action_pair');
     const plain = await openTempMemory();
     cleanups.push(() => plain.close());
-    await expect(plain.memory.listPatterns({ type: 'action_pair' })).rejects.toMatchObject({ code: 'VALIDATION' });
+    await expect(plain.memory.listPatterns({ type: 'action_pair' })).rejects.toMatchObject({
+      code: 'VALIDATION',
+    });
 
     const refusals: [unknown, string][] = [
       [[{ ...createActionPairMiner(), specificationVersion: 'v0' }], 'miners.0'],
@@ -140,7 +197,9 @@ describe('mining on completion', () => {
       [[{ ...createActionPairMiner(), minSuccessShare: 0 }], 'miners.0.minSuccessShare'],
     ];
     for (const [miners, path] of refusals) {
-      const error = await openTempMemory({ miners: miners as PatternMinerV1[] }).catch((caught: unknown) => caught);
+      const error = await openTempMemory({ miners: miners as PatternMinerV1[] }).catch(
+        (caught: unknown) => caught,
+      );
       expect(error).toMatchObject({ code: 'VALIDATION', issues: [{ path }] });
     }
   });
@@ -161,10 +220,15 @@ describe('domain scoping', () => {
     expect(listed.every((pattern) => pattern.domain === 'alpha')).toBe(true);
     expect(await store.memory.getPattern(betaId, { scope })).toBeNull();
     expect(await store.memory.getPattern(alphaId, { scope })).not.toBeNull();
-    const relevant = await store.memory.relevantPatterns({ text: 'read_file edit_file', minSupport: 1 }, { scope });
+    const relevant = await store.memory.relevantPatterns(
+      { text: 'read_file edit_file', minSupport: 1 },
+      { scope },
+    );
     expect(relevant.map((hit) => hit.pattern.domain)).toEqual(relevant.map(() => 'alpha'));
     expect(relevant.length).toBeGreaterThan(0);
-    await expect(store.memory.recordPatternUsage(betaId, { episodeId: beta, helped: true }, { scope })).rejects.toMatchObject({
+    await expect(
+      store.memory.recordPatternUsage(betaId, { episodeId: beta, helped: true }, { scope }),
+    ).rejects.toMatchObject({
       code: 'NOT_FOUND',
     });
     await expect(store.memory.remine({}, { scope })).resolves.toMatchObject({ episodes: 1 });

@@ -5,13 +5,17 @@ import type { CallOptions } from '../types.js';
 import { createMiningBatch } from './mining-batch.js';
 import type { PatternChanges } from './pattern-changes.js';
 import type { PatternMinerV1 } from './pattern-miner.js';
-import { remine, type RemineInput, type RemineReport } from './remine.js';
+import { type RemineInput, type RemineReport, remine } from './remine.js';
 
 /**
  * The engine side of mining: a learner that mines each finished episode as it completes, and
  * `remine()` to rebuild everything. Both go through a mining batch, so they cannot disagree.
  */
-export function createMiningEngine(context: EngineContext, miners: readonly PatternMinerV1[], changes: PatternChanges) {
+export function createMiningEngine(
+  context: EngineContext,
+  miners: readonly PatternMinerV1[],
+  changes: PatternChanges,
+) {
   // Closing the store stops miners still running rather than leaving them to write to a closed database.
   const closing = new AbortController();
   const settings = { miners, logger: context.config.logger, signal: closing.signal };
@@ -40,7 +44,8 @@ export function createMiningEngine(context: EngineContext, miners: readonly Patt
       if (remining) throw new EpisodicError('CONFLICT', 'A remine is already running on this store.');
       remining = true;
       try {
-        const signal = input.signal === undefined ? closing.signal : AbortSignal.any([input.signal, closing.signal]);
+        const signal =
+          input.signal === undefined ? closing.signal : AbortSignal.any([input.signal, closing.signal]);
         return await remine(context, { ...settings, signal }, { ...input, signal }, options.scope, changes);
       } finally {
         remining = false;

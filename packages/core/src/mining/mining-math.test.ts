@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { addEpisodeToStats, emptyBaselineStats, toBaseline } from './baseline-stats.js';
+import { collapseRepeats, toolName } from './canonical-actions.js';
 import { canonicalJson } from './canonical-json.js';
 import { addToHistogram, emptyHistogram, toDistribution } from './histogram.js';
-import { collapseRepeats, toolName } from './canonical-actions.js';
 import { wilsonLowerBound } from './wilson.js';
 
 describe('wilsonLowerBound (95 %)', () => {
@@ -18,7 +18,9 @@ describe('wilsonLowerBound (95 %)', () => {
 
 describe('canonicalJson', () => {
   it('sorts keys at every depth and keeps array order', () => {
-    expect(canonicalJson({ b: 1, a: { d: [3, { z: 1, y: 2 }], c: null } })).toBe('{"a":{"c":null,"d":[3,{"y":2,"z":1}]},"b":1}');
+    expect(canonicalJson({ b: 1, a: { d: [3, { z: 1, y: 2 }], c: null } })).toBe(
+      '{"a":{"c":null,"d":[3,{"y":2,"z":1}]},"b":1}',
+    );
     expect(canonicalJson({ a: 1, b: undefined })).toBe(canonicalJson({ a: 1 }));
     expect(canonicalJson(['x', 'y'])).not.toBe(canonicalJson(['y', 'x']));
   });
@@ -38,7 +40,10 @@ describe('histogram and baselines', () => {
     expect(of([4, 1, 2, 8])).toMatchObject({ median: 3, mean: 3.75 });
     const large = of(Array.from({ length: 1001 }, (_, i) => 1000 + i * 10))!;
     expect(Math.abs(large.median - 6000) / 6000).toBeLessThan(0.03);
-    const buckets = Array.from({ length: 10_000 }, (_, i) => i * 997).reduce(addToHistogram, emptyHistogram()).buckets;
+    const buckets = Array.from({ length: 10_000 }, (_, i) => i * 997).reduce(
+      addToHistogram,
+      emptyHistogram(),
+    ).buckets;
     expect(Object.keys(buckets).length).toBeLessThan(300);
   });
 
@@ -52,7 +57,10 @@ describe('histogram and baselines', () => {
       successRate: 0.5,
       steps: { count: 2, mean: 7, median: 7 },
       durationMs: expect.objectContaining({ count: 1, mean: 400 }),
-      successful: { steps: { count: 1, mean: 4, median: 4 }, durationMs: expect.objectContaining({ count: 1 }) },
+      successful: {
+        steps: { count: 1, mean: 4, median: 4 },
+        durationMs: expect.objectContaining({ count: 1 }),
+      },
     });
     expect(toBaseline(emptyBaselineStats())).toMatchObject({ episodes: 0, successRate: null, steps: null });
   });

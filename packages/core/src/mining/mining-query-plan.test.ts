@@ -33,7 +33,9 @@ describe('mining statements use indexes', () => {
     const raw = createClient({ url: store.url });
     try {
       const args = Array.from(sql.matchAll(/\?/g), () => 'x');
-      const plan = (await raw.execute({ sql: `EXPLAIN QUERY PLAN ${sql}`, args })).rows.map((row) => String(row.detail));
+      const plan = (await raw.execute({ sql: `EXPLAIN QUERY PLAN ${sql}`, args })).rows.map((row) =>
+        String(row.detail),
+      );
       expect(plan.join('\n')).not.toMatch(/\bSCAN (?!.*USING (COVERING )?INDEX)/);
       expect(plan.join('\n')).toMatch(/USING|SEARCH/);
     } finally {

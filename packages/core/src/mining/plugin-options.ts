@@ -7,7 +7,11 @@ import { parseInput } from '../validate.js';
  * error naming the plugin and every failing field path, the same error `openMemory` gives for
  * its own settings.
  */
-export function parsePluginOptions<S extends z.ZodType>(schema: S, options: unknown, plugin: string): z.output<S> {
+export function parsePluginOptions<S extends z.ZodType>(
+  schema: S,
+  options: unknown,
+  plugin: string,
+): z.output<S> {
   try {
     return parseInput(schema, options ?? {}, `${plugin} options`);
   } catch (error) {

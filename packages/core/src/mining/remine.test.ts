@@ -1,4 +1,4 @@
-import { createClient, type Client } from '@libsql/client';
+import { type Client, createClient } from '@libsql/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openTempMemory } from '../__fixtures__/temp-store.js';
 import type { Memory } from '../open-memory.js';
@@ -16,7 +16,10 @@ const miners = () => [createActionPairMiner(), createHistoryProbeMiner()];
 async function open(withMiners = true, url?: string): Promise<{ store: Store; raw: Client }> {
   const store = await openTempMemory(withMiners ? { miners: miners() } : {});
   const raw = createClient({ url: url ?? store.url, intMode: 'number' });
-  cleanups.push(() => store.close(), () => raw.close());
+  cleanups.push(
+    () => store.close(),
+    () => raw.close(),
+  );
   return { store, raw };
 }
 
@@ -54,7 +57,8 @@ async function play(memory: Memory, list: Script[]): Promise<string[]> {
 }
 
 async function patternsOf(raw: Client) {
-  const rows = await raw.execute(`SELECT id, pattern_type, domain, task_type, pattern_data, summary, support, successes,
+  const rows =
+    await raw.execute(`SELECT id, pattern_type, domain, task_type, pattern_data, summary, support, successes,
     success_rate, wilson_lower, score, measurements, usage_count, helped_count FROM patterns ORDER BY id`);
   return rows.rows.map((row) => ({ ...row }));
 }
@@ -106,11 +110,28 @@ describe('remine', () => {
   it('drops patterns no episode supports any more, keeps usage feedback and hand-written patterns', async () => {
     const { store, raw } = await open();
     const ids = await play(store.memory, [
-      { taskType: 'debugging', domain: 'web', status: 'completed', steps: [{ action: 'read_file' }, { action: 'edit_file' }] },
-      { taskType: 'debugging', domain: 'web', status: 'completed', steps: [{ action: 'read_file' }, { action: 'edit_file' }] },
-      { taskType: 'debugging', domain: 'web', status: 'completed', steps: [{ action: 'lint' }, { action: 'format' }] },
+      {
+        taskType: 'debugging',
+        domain: 'web',
+        status: 'completed',
+        steps: [{ action: 'read_file' }, { action: 'edit_file' }],
+      },
+      {
+        taskType: 'debugging',
+        domain: 'web',
+        status: 'completed',
+        steps: [{ action: 'read_file' }, { action: 'edit_file' }],
+      },
+      {
+        taskType: 'debugging',
+        domain: 'web',
+        status: 'completed',
+        steps: [{ action: 'lint' }, { action: 'format' }],
+      },
     ]);
-    const [kept] = await store.memory.listPatterns({ type: 'action_pair' }).then((all) => all.filter((p) => p.support === 2));
+    const [kept] = await store.memory
+      .listPatterns({ type: 'action_pair' })
+      .then((all) => all.filter((p) => p.support === 2));
     await store.memory.recordPatternUsage(kept!.id, { episodeId: ids[2]!, helped: true });
     await raw.execute(`INSERT INTO patterns (id, pattern_type, domain, pattern_data, success_rate)
       VALUES ('by-hand', 'tool_sequence', 'web', '{"actions":["x"]}', 0.9)`);
@@ -127,11 +148,16 @@ describe('remine', () => {
     const { store, raw } = await open();
     await play(store.memory, scripts().slice(0, 8));
     const before = await everythingOf(raw);
-    await expect(store.memory.remine({ signal: AbortSignal.abort(new Error('stop')) })).rejects.toThrow('stop');
+    await expect(store.memory.remine({ signal: AbortSignal.abort(new Error('stop')) })).rejects.toThrow(
+      'stop',
+    );
     const first = store.memory.remine({ batchSize: 2 });
     await expect(store.memory.remine()).rejects.toMatchObject({ code: 'CONFLICT' });
     await first;
     expect(await everythingOf(raw)).toEqual(before);
-    await expect(store.memory.remine({ batchSize: 0 })).rejects.toMatchObject({ code: 'VALIDATION', issues: [{ path: 'batchSize' }] });
+    await expect(store.memory.remine({ batchSize: 0 })).rejects.toMatchObject({
+      code: 'VALIDATION',
+      issues: [{ path: 'batchSize' }],
+    });
   });
 });

@@ -91,7 +91,10 @@ export async function remine(
     const marks = ids.map(() => '?').join(', ');
     const [episodeRows, stepRows] = await db.readBatch([
       { sql: `SELECT ${episodeColumns} FROM episodes WHERE id IN (${marks})`, args: ids },
-      { sql: `SELECT ${stepColumns} FROM steps WHERE episode_id IN (${marks}) ORDER BY episode_id, step_number`, args: ids },
+      {
+        sql: `SELECT ${stepColumns} FROM steps WHERE episode_id IN (${marks}) ORDER BY episode_id, step_number`,
+        args: ids,
+      },
     ]);
     const episodes = new Map((episodeRows?.rows ?? []).map((row) => [String(row.id), toEpisode(row)]));
     const steps = stepsByEpisode(stepRows?.rows ?? []);
@@ -117,7 +120,9 @@ export async function remine(
     });
     if (rows.rows.length === 0) break;
     after = Number(rows.rows.at(-1)?.seq);
-    await mineBatch(rows.rows.map((row) => ({ id: String(row.episode_id), succeeded: Number(row.succeeded) === 1 })));
+    await mineBatch(
+      rows.rows.map((row) => ({ id: String(row.episode_id), succeeded: Number(row.succeeded) === 1 })),
+    );
   }
 
   // Finished episodes never mined, oldest first (ids are time-ordered UUIDv7).
@@ -137,9 +142,19 @@ export async function remine(
 
   const patterns = new SqlFilter().when('support IS NOT NULL').scope('domain', scope);
   const remaining = await db.write(async (tx) => {
-    await tx.execute({ sql: `DELETE FROM patterns WHERE support = 0 AND ${patterns.sql}`, args: patterns.args });
-    return tx.execute({ sql: `SELECT COUNT(*) AS n FROM patterns WHERE ${patterns.sql}`, args: patterns.args });
+    await tx.execute({
+      sql: `DELETE FROM patterns WHERE support = 0 AND ${patterns.sql}`,
+      args: patterns.args,
+    });
+    return tx.execute({
+      sql: `SELECT COUNT(*) AS n FROM patterns WHERE ${patterns.sql}`,
+      args: patterns.args,
+    });
   });
   changes.allPatternsChanged();
-  return { episodes: mined, patterns: Number(remaining.rows[0]?.n ?? 0), durationMs: performance.now() - started };
+  return {
+    episodes: mined,
+    patterns: Number(remaining.rows[0]?.n ?? 0),
+    durationMs: performance.now() - started,
+  };
 }

@@ -23,12 +23,21 @@ describe('listPatterns (the seed query: by type, above a success rate, best firs
       ['p2', 0.9],
       ['p4', 0.7],
     ]);
-    expect(patterns[0]).toMatchObject({ patternType: 'tool_sequence', patternData: { actions: ['c'] }, usageCount: 5 });
+    expect(patterns[0]).toMatchObject({
+      patternType: 'tool_sequence',
+      patternData: { actions: ['c'] },
+      usageCount: 5,
+    });
   });
 
   it('gets one pattern by id and refuses unknown types', async () => {
-    expect(await store.memory.getPattern('p3')).toMatchObject({ patternType: 'error_resolution', domain: 'web' });
+    expect(await store.memory.getPattern('p3')).toMatchObject({
+      patternType: 'error_resolution',
+      domain: 'web',
+    });
     expect(await store.memory.getPattern('missing')).toBeNull();
-    await expect(store.memory.listPatterns({ type: 'vibes' })).rejects.toMatchObject({ issues: [{ path: 'type' }] });
+    await expect(store.memory.listPatterns({ type: 'vibes' })).rejects.toMatchObject({
+      issues: [{ path: 'type' }],
+    });
   });
 });

@@ -3,7 +3,7 @@ import type { EngineContext } from '../engine-context.js';
 import type { ListPatternsInput } from '../schemas/input-schemas.js';
 import type { CallOptions } from '../types.js';
 import { parseInput } from '../validate.js';
-import { minedPatternColumns, patternIdSchema, toMinedPattern, type MinedPattern } from './pattern-row.js';
+import { type MinedPattern, minedPatternColumns, patternIdSchema, toMinedPattern } from './pattern-row.js';
 
 export function createPatternReads(context: EngineContext) {
   const { db, schemas } = context;
@@ -28,7 +28,10 @@ export function createPatternReads(context: EngineContext) {
     async getPattern(patternId: string, options: CallOptions = {}): Promise<MinedPattern | null> {
       const id = parseInput(patternIdSchema, patternId, 'pattern id');
       const where = new SqlFilter().when('id = ?', id).scope('domain', options.scope);
-      const rows = await db.read({ sql: `SELECT ${minedPatternColumns} FROM patterns WHERE ${where.sql}`, args: where.args });
+      const rows = await db.read({
+        sql: `SELECT ${minedPatternColumns} FROM patterns WHERE ${where.sql}`,
+        args: where.args,
+      });
       const row = rows.rows[0];
       return row === undefined ? null : toMinedPattern(row);
     },

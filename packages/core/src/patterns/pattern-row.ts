@@ -58,7 +58,8 @@ export function toMinedPattern(row: Row): MinedPattern {
       ? {}
       : (JSON.parse(String(row.measurements)) as Record<string, MeasurementTotals>);
   const measurements: Record<string, MeasurementSummary> = {};
-  for (const [name, total] of Object.entries(totals)) measurements[name] = { ...total, mean: total.sum / total.count };
+  for (const [name, total] of Object.entries(totals))
+    measurements[name] = { ...total, mean: total.sum / total.count };
   return {
     ...toPattern(row),
     taskType: row.task_type === null ? null : String(row.task_type),

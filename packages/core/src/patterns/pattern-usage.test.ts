@@ -20,7 +20,10 @@ beforeEach(async () => {
     [['c', 'd'], 'failed'],
   ] as const) {
     const episode = await store.memory.startEpisode({ taskType: 'debugging', domain: 'web' });
-    await store.memory.logSteps(episode.id, pair.map((action) => ({ action })));
+    await store.memory.logSteps(
+      episode.id,
+      pair.map((action) => ({ action })),
+    );
     await store.memory.completeEpisode(episode.id, { status });
     episodes.push(episode.id);
   }
@@ -28,13 +31,16 @@ beforeEach(async () => {
 afterEach(() => store.close());
 
 const byData = async (first: string) =>
-  (await store.memory.listPatterns({ type: 'action_pair' })).find((p) => (p.patternData as { first: string }).first === first)!;
+  (await store.memory.listPatterns({ type: 'action_pair' })).find(
+    (p) => (p.patternData as { first: string }).first === first,
+  )!;
 
 describe('recordPatternUsage', () => {
   it('updates usage_count, last_used and the helped count, and ranking follows the feedback', async () => {
     const ab = await byData('a');
     const cd = await byData('c');
-    const ranked = async () => (await store.memory.relevantPatterns({ limit: 2 })).map((hit) => hit.pattern.id);
+    const ranked = async () =>
+      (await store.memory.relevantPatterns({ limit: 2 })).map((hit) => hit.pattern.id);
     expect(await ranked()).toEqual([cd.id, ab.id]); // 5/6 over 2/2: the Wilson bound favours more evidence
 
     let updated = await store.memory.recordPatternUsage(ab.id, { episodeId: episodes[0]!, helped: true });
@@ -44,7 +50,8 @@ describe('recordPatternUsage', () => {
     expect(updated.score).toBeGreaterThan(ab.score);
     expect(await ranked()).toEqual([ab.id, cd.id]);
 
-    for (const episodeId of episodes.slice(0, 4)) await store.memory.recordPatternUsage(cd.id, { episodeId, helped: false });
+    for (const episodeId of episodes.slice(0, 4))
+      await store.memory.recordPatternUsage(cd.id, { episodeId, helped: false });
     expect((await store.memory.getPattern(cd.id))?.score).toBeLessThan(cd.score);
   });
 
@@ -57,11 +64,16 @@ describe('recordPatternUsage', () => {
 
   it('refuses unknown patterns and episodes, and bad input, with field paths', async () => {
     const ab = await byData('a');
-    await expect(store.memory.recordPatternUsage('nope', { episodeId: episodes[0]!, helped: true })).rejects.toMatchObject({
+    await expect(
+      store.memory.recordPatternUsage('nope', { episodeId: episodes[0]!, helped: true }),
+    ).rejects.toMatchObject({
       code: 'NOT_FOUND',
     });
     await expect(
-      store.memory.recordPatternUsage(ab.id, { episodeId: '00000000-0000-7000-8000-000000000000', helped: true }),
+      store.memory.recordPatternUsage(ab.id, {
+        episodeId: '00000000-0000-7000-8000-000000000000',
+        helped: true,
+      }),
     ).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await expect(
       store.memory.recordPatternUsage(ab.id, { episodeId: 'x', helped: 'yes' } as never),

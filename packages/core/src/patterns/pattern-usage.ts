@@ -1,14 +1,14 @@
 import { z } from 'zod';
+import { localActor } from '../audit/audit-event.js';
 import { SqlFilter } from '../db/sql-filter.js';
 import type { EngineContext } from '../engine-context.js';
 import { EpisodicError } from '../errors.js';
-import { localActor } from '../audit/audit-event.js';
 import { rankScore } from '../mining/evidence.js';
 import type { PatternChanges } from '../mining/pattern-changes.js';
 import { nowIso } from '../schemas/timestamp.js';
 import type { CallOptions } from '../types.js';
 import { parseInput } from '../validate.js';
-import { minedPatternColumns, patternIdSchema, toMinedPattern, type MinedPattern } from './pattern-row.js';
+import { type MinedPattern, minedPatternColumns, patternIdSchema, toMinedPattern } from './pattern-row.js';
 
 function usageSchema(episodeId: z.ZodType<string>) {
   return z.strictObject({
@@ -42,12 +42,16 @@ export function createPatternUsage(context: EngineContext, changes: PatternChang
         const patternFilter = new SqlFilter().when('id = ?', id).scope('domain', options.scope);
         const episodeFilter = new SqlFilter().when('id = ?', usage.episodeId).scope('domain', options.scope);
         const [pattern, episode] = await tx.batch([
-          { sql: `SELECT support, successes FROM patterns WHERE ${patternFilter.sql}`, args: patternFilter.args },
+          {
+            sql: `SELECT support, successes FROM patterns WHERE ${patternFilter.sql}`,
+            args: patternFilter.args,
+          },
           { sql: `SELECT 1 FROM episodes WHERE ${episodeFilter.sql}`, args: episodeFilter.args },
         ]);
         const evidence = pattern?.rows[0];
         if (evidence === undefined) throw new EpisodicError('NOT_FOUND', `Pattern ${id} does not exist.`);
-        if (episode?.rows[0] === undefined) throw new EpisodicError('NOT_FOUND', `Episode ${usage.episodeId} does not exist.`);
+        if (episode?.rows[0] === undefined)
+          throw new EpisodicError('NOT_FOUND', `Episode ${usage.episodeId} does not exist.`);
         const now = nowIso();
         const [, totals] = await tx.batch([
           {

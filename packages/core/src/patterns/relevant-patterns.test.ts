@@ -8,16 +8,25 @@ import { relevanceWeights } from './relevant-patterns.js';
 let store: Awaited<ReturnType<typeof openTempMemory>>;
 const ids: Record<string, string[]> = {};
 
-async function run(key: string, taskType: string, actions: string[], status: 'completed' | 'failed' = 'completed') {
+async function run(
+  key: string,
+  taskType: string,
+  actions: string[],
+  status: 'completed' | 'failed' = 'completed',
+) {
   const episode = await store.memory.startEpisode({ taskType, domain: 'web' });
-  await store.memory.logSteps(episode.id, actions.map((action) => ({ action })));
+  await store.memory.logSteps(
+    episode.id,
+    actions.map((action) => ({ action })),
+  );
   await store.memory.completeEpisode(episode.id, { status });
   (ids[key] ??= []).push(episode.id);
 }
 
 beforeAll(async () => {
   store = await openTempMemory({ miners: [createActionPairMiner()] });
-  for (let i = 0; i < 8; i += 1) await run('deploy', 'debugging', ['build_image', 'push_image'], i < 7 ? 'completed' : 'failed');
+  for (let i = 0; i < 8; i += 1)
+    await run('deploy', 'debugging', ['build_image', 'push_image'], i < 7 ? 'completed' : 'failed');
   for (let i = 0; i < 3; i += 1) await run('migrate', 'debugging', ['backup_database', 'run_migration']);
   for (let i = 0; i < 4; i += 1) await run('docs', 'documentation', ['read_file', 'write_docs']);
   await run('once', 'debugging', ['flaky_step', 'retry_step']);
@@ -32,14 +41,21 @@ describe('relevantPatterns', () => {
       'read_file then write_docs',
       'backup_database then run_migration',
     ]);
-    expect(hits[0]?.why).toEqual({ evidence: relevanceWeights.evidence * hits[0]!.pattern.score, text: 0, taskType: 0 });
-    expect((await store.memory.relevantPatterns({ minSupport: 1 })).map((hit) => hit.pattern.summary)).toContain(
-      'flaky_step then retry_step',
-    );
+    expect(hits[0]?.why).toEqual({
+      evidence: relevanceWeights.evidence * hits[0]!.pattern.score,
+      text: 0,
+      taskType: 0,
+    });
+    expect(
+      (await store.memory.relevantPatterns({ minSupport: 1 })).map((hit) => hit.pattern.summary),
+    ).toContain('flaky_step then retry_step');
   });
 
   it('prefers what the task text mentions and leaves out patterns of another task type', async () => {
-    const hits = await store.memory.relevantPatterns({ text: 'the database migration failed', taskType: 'debugging' });
+    const hits = await store.memory.relevantPatterns({
+      text: 'the database migration failed',
+      taskType: 'debugging',
+    });
     expect(hits[0]?.pattern.summary).toBe('backup_database then run_migration');
     expect(hits[0]?.why.text).toBeCloseTo(relevanceWeights.text);
     expect(hits[0]?.why.taskType).toBe(relevanceWeights.taskType);
@@ -57,7 +73,9 @@ describe('relevantPatterns', () => {
   it('filters by type and domain, and validates its input', async () => {
     expect(await store.memory.relevantPatterns({ types: ['error_resolution'] })).toEqual([]);
     expect(await store.memory.relevantPatterns({ domain: 'elsewhere' })).toEqual([]);
-    await expect(store.memory.relevantPatterns({ limit: 0, taskType: 'nope' } as never)).rejects.toMatchObject({
+    await expect(
+      store.memory.relevantPatterns({ limit: 0, taskType: 'nope' } as never),
+    ).rejects.toMatchObject({
       code: 'VALIDATION',
       issues: [{ path: 'taskType' }, { path: 'limit' }],
     });
@@ -72,7 +90,9 @@ describe('relevantPatterns with a miner that sets minSuccessShare', () => {
     dataSchema: z.strictObject({ first: z.string() }),
     minSuccessShare: 0.5,
     mine: ({ episode, succeeded }) =>
-      episode.steps[0] === undefined ? [] : [{ data: { first: episode.steps[0].action }, success: succeeded }],
+      episode.steps[0] === undefined
+        ? []
+        : [{ data: { first: episode.steps[0].action }, success: succeeded }],
   });
   const stores: Awaited<ReturnType<typeof openTempMemory>>[] = [];
   afterAll(async () => {
@@ -95,25 +115,36 @@ describe('relevantPatterns with a miner that sets minSuccessShare', () => {
     ];
     for (const [actions, status] of runs) {
       const episode = await opened.memory.startEpisode({ taskType: 'debugging', domain: 'web' });
-      await opened.memory.logSteps(episode.id, actions.map((action) => ({ action })));
+      await opened.memory.logSteps(
+        episode.id,
+        actions.map((action) => ({ action })),
+      );
       await opened.memory.completeEpisode(episode.id, { status });
     }
     return opened.memory;
   }
   const summaries = async (memory: Awaited<ReturnType<typeof fill>>, type: string) =>
-    (await memory.relevantPatterns({ types: [type], taskType: 'debugging' })).map((hit) => hit.pattern.summary).sort();
+    (await memory.relevantPatterns({ types: [type], taskType: 'debugging' }))
+      .map((hit) => hit.pattern.summary)
+      .sort();
 
   it('reports only what at least that share of the successful runs show, per task type and domain-wide', async () => {
     const strict = await fill([{ ...createActionPairMiner(), minSuccessShare: 0.5 }, firstActionMiner()]);
     // Of 6 successes: read_logs→fix_code 4, fix_code→run_tests 3, bisect→fix_code 2, guess→retry 0.
-    expect(await summaries(strict, 'action_pair')).toEqual(['fix_code then run_tests', 'read_logs then fix_code']);
+    expect(await summaries(strict, 'action_pair')).toEqual([
+      'fix_code then run_tests',
+      'read_logs then fix_code',
+    ]);
     expect(await summaries(strict, 'first_action')).toEqual(['read_logs']);
     // Every pattern is still stored and listed.
     expect(await strict.listPatterns({ type: 'action_pair' })).toHaveLength(4);
   });
 
   it('reports every pattern seen often enough when the miner sets no share', async () => {
-    const lenient = await fill([createActionPairMiner(), { ...firstActionMiner(), minSuccessShare: undefined }]);
+    const lenient = await fill([
+      createActionPairMiner(),
+      { ...firstActionMiner(), minSuccessShare: undefined },
+    ]);
     expect(await summaries(lenient, 'action_pair')).toEqual([
       'bisect then fix_code',
       'fix_code then run_tests',

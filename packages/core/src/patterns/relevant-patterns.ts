@@ -6,7 +6,7 @@ import { wholeDomain } from '../mining/mining-batch.js';
 import { toFtsQuery } from '../search/fts-query.js';
 import type { CallOptions } from '../types.js';
 import { parseInput } from '../validate.js';
-import { minedPatternColumnsOf, toMinedPattern, type MinedPattern } from './pattern-row.js';
+import { type MinedPattern, minedPatternColumnsOf, toMinedPattern } from './pattern-row.js';
 
 /**
  * How the three signals add up to a pattern's relevance score in [0, 1]. Evidence is the
@@ -72,7 +72,10 @@ export function createRelevantPatterns(context: EngineContext) {
      * counts and lift. A pattern whose miner sets `minSuccessShare` is left out until that share
      * of its scope's successful episodes shows it.
      */
-    async relevantPatterns(input: RelevantPatternsInput = {}, options: CallOptions = {}): Promise<RelevantPattern[]> {
+    async relevantPatterns(
+      input: RelevantPatternsInput = {},
+      options: CallOptions = {},
+    ): Promise<RelevantPattern[]> {
       const filters = parseInput(schema, input, 'pattern query');
       const pool = Math.min(Math.max(filters.limit * 4, 50), 500);
       const base = () => {
@@ -92,7 +95,9 @@ export function createRelevantPatterns(context: EngineContext) {
           );
         }
         const types = filters.types;
-        return types === undefined ? filter : filter.when(`p.pattern_type IN (${types.map(() => '?').join(', ')})`, ...types);
+        return types === undefined
+          ? filter
+          : filter.when(`p.pattern_type IN (${types.map(() => '?').join(', ')})`, ...types);
       };
       const byEvidence = (taskCondition: SqlFilter): InStatement => ({
         sql: `SELECT ${minedPatternColumnsOf('p')} FROM patterns p WHERE ${taskCondition.sql} ORDER BY p.score DESC, p.id LIMIT ?`,
@@ -101,7 +106,10 @@ export function createRelevantPatterns(context: EngineContext) {
       const statements: InStatement[] =
         filters.taskType === undefined
           ? [byEvidence(base())]
-          : [byEvidence(base().when('p.task_type = ?', filters.taskType)), byEvidence(base().when('p.task_type IS NULL'))];
+          : [
+              byEvidence(base().when('p.task_type = ?', filters.taskType)),
+              byEvidence(base().when('p.task_type IS NULL')),
+            ];
       const query = filters.text === undefined ? null : toFtsQuery(filters.text);
       if (query !== null) {
         const where = base().when('(p.task_type = ? OR p.task_type IS NULL)', filters.taskType);
@@ -130,19 +138,26 @@ export function createRelevantPatterns(context: EngineContext) {
             evidence: relevanceWeights.evidence * pattern.score,
             text: bestText > 0 ? (relevanceWeights.text * textRank) / bestText : 0,
             taskType:
-              filters.taskType === undefined ? 0 : relevanceWeights.taskType * (pattern.taskType === null ? 0.5 : 1),
+              filters.taskType === undefined
+                ? 0
+                : relevanceWeights.taskType * (pattern.taskType === null ? 0.5 : 1),
           };
           return { pattern, why, score: why.evidence + why.text + why.taskType };
         })
         .sort(
           (a, b) =>
-            b.score - a.score || (b.pattern.support ?? 0) - (a.pattern.support ?? 0) || a.pattern.id.localeCompare(b.pattern.id),
+            b.score - a.score ||
+            (b.pattern.support ?? 0) - (a.pattern.support ?? 0) ||
+            a.pattern.id.localeCompare(b.pattern.id),
         )
         .slice(0, filters.limit);
       if (ranked.length === 0) return [];
 
-      const pairs = [...new Set(ranked.map(({ pattern }) => JSON.stringify([pattern.domain, pattern.taskType ?? wholeDomain])))]
-        .map((pair) => JSON.parse(pair) as [string, string]);
+      const pairs = [
+        ...new Set(
+          ranked.map(({ pattern }) => JSON.stringify([pattern.domain, pattern.taskType ?? wholeDomain])),
+        ),
+      ].map((pair) => JSON.parse(pair) as [string, string]);
       const [baselines, ...episodeLists] = await db.readBatch([
         {
           sql: `SELECT domain, task_type, json_extract(stats, '$.episodes') AS episodes,
@@ -168,7 +183,10 @@ export function createRelevantPatterns(context: EngineContext) {
           score,
           why,
           episodeIds: (episodeLists[index]?.rows ?? []).map((row) => String(row.episode_id)),
-          lift: baseRate === undefined || baseRate === 0 || pattern.support === null ? null : pattern.successRate / baseRate,
+          lift:
+            baseRate === undefined || baseRate === 0 || pattern.support === null
+              ? null
+              : pattern.successRate / baseRate,
         };
       });
     },

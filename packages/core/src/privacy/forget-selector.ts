@@ -33,11 +33,15 @@ export function selectorFilter(selector: ForgetSelector, scope: AccessScope | un
   if ('domain' in selector) {
     return filter
       .when('domain = ?', selector.domain)
-      .when('created_at < ?', selector.createdBefore === undefined ? undefined : new Date(selector.createdBefore).toISOString());
+      .when(
+        'created_at < ?',
+        selector.createdBefore === undefined ? undefined : new Date(selector.createdBefore).toISOString(),
+      );
   }
   for (const [key, value] of Object.entries(selector.metadata)) {
     if (value === null) filter.when("json_type(metadata, ?) = 'null'", keyPath(key));
-    else if (typeof value === 'boolean') filter.when("json_type(metadata, ?) = ?", keyPath(key), value ? 'true' : 'false');
+    else if (typeof value === 'boolean')
+      filter.when('json_type(metadata, ?) = ?', keyPath(key), value ? 'true' : 'false');
     else filter.when('json_extract(metadata, ?) = ?', keyPath(key), value);
   }
   return filter;

@@ -1,6 +1,6 @@
-import { createClient } from '@libsql/client';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createClient } from '@libsql/client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openTempMemory, testCacheEnabled } from '../__fixtures__/temp-store.js';
 import { createActionPairMiner } from '../mining/__fixtures__/test-miners.js';
@@ -11,9 +11,22 @@ beforeEach(async () => {
 });
 afterEach(() => store.close());
 
-async function record(domain: string, secret: string, metadata: Record<string, string> = {}, actions = ['lint', 'fix']) {
-  const episode = await store.memory.startEpisode({ taskType: 'debugging', domain, context: `context ${secret}`, metadata });
-  await store.memory.logSteps(episode.id, actions.map((action) => ({ action, result: `result ${secret}` })));
+async function record(
+  domain: string,
+  secret: string,
+  metadata: Record<string, string> = {},
+  actions = ['lint', 'fix'],
+) {
+  const episode = await store.memory.startEpisode({
+    taskType: 'debugging',
+    domain,
+    context: `context ${secret}`,
+    metadata,
+  });
+  await store.memory.logSteps(
+    episode.id,
+    actions.map((action) => ({ action, result: `result ${secret}` })),
+  );
   await store.memory.completeEpisode(episode.id, { status: 'completed' });
   return episode.id;
 }
@@ -28,7 +41,9 @@ async function count(table: string, where = '1'): Promise<number> {
 /** Every byte of the database folder, cache included (or of the cache alone). */
 function folderBytes(only?: 'cache'): string {
   return readdirSync(store.dir, { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile() && (only === undefined || entry.parentPath.includes(`${store.dir}/cache`)))
+    .filter(
+      (entry) => entry.isFile() && (only === undefined || entry.parentPath.includes(`${store.dir}/cache`)),
+    )
     .map((entry) => readFileSync(join(entry.parentPath, entry.name)).toString('latin1'))
     .join('');
 }
@@ -48,7 +63,9 @@ describe('forget', () => {
     expect(await count('episode_patterns', `episode_id = '${gone}'`)).toBe(0);
 
     const audit = await store.memory.audit.query({ operation: 'delete' });
-    expect(audit).toMatchObject([{ actor: 'token-x', entityType: 'episode', entityId: gone, domain: 'web', outcome: 'ok' }]);
+    expect(audit).toMatchObject([
+      { actor: 'token-x', entityType: 'episode', entityId: gone, domain: 'web', outcome: 'ok' },
+    ]);
     expect(JSON.stringify(await store.memory.audit.query({ limit: 1000 }))).not.toContain('PELICAN');
   });
 
@@ -70,9 +87,14 @@ describe('forget', () => {
     await record('team-a', 'A2', { user: 'bob' });
     const b = await record('team-b', 'B1', { user: 'alice' });
 
-    expect((await store.memory.forget({ metadata: { user: 'alice' } }, { scope: { domains: ['team-a'] } })).episodeIds).toHaveLength(1);
+    expect(
+      (await store.memory.forget({ metadata: { user: 'alice' } }, { scope: { domains: ['team-a'] } }))
+        .episodeIds,
+    ).toHaveLength(1);
     expect(await store.memory.getEpisode(b)).not.toBeNull();
-    expect((await store.memory.forget({ domain: 'team-b' }, { scope: { domains: ['team-a'] } })).episodeIds).toEqual([]);
+    expect(
+      (await store.memory.forget({ domain: 'team-b' }, { scope: { domains: ['team-a'] } })).episodeIds,
+    ).toEqual([]);
     expect((await store.memory.forget({ domain: 'team-a' })).episodeIds).toHaveLength(1);
     expect((await store.memory.listEpisodes({ domain: 'team-a' })).items).toEqual([]);
     await expect(store.memory.forget({ metadata: {} })).rejects.toMatchObject({ code: 'VALIDATION' });
@@ -84,7 +106,10 @@ describe('forget', () => {
     const only = await record('web', 'S3', {}, ['deploy', 'verify']);
     const pairs = async () =>
       Object.fromEntries(
-        (await store.memory.listPatterns({ type: 'action_pair' as never })).map((p) => [JSON.stringify(p.patternData), p]),
+        (await store.memory.listPatterns({ type: 'action_pair' as never })).map((p) => [
+          JSON.stringify(p.patternData),
+          p,
+        ]),
       );
     expect((await pairs())['{"first":"lint","then":"fix"}']).toBeDefined();
 
@@ -95,18 +120,21 @@ describe('forget', () => {
     expect(lintFix?.support).toBe(1);
   });
 
-  it.runIf(testCacheEnabled)('leaves none of the deleted text in the cache files, however many entries they hold', async () => {
-    const gone = await record('web', 'PELICAN7741');
-    await store.memory.getEpisode(gone);
-    for (let i = 0; i < 60; i += 1) {
-      const kept = await record('web', `kept-${i}-${'x'.repeat(2000)}`);
-      await store.memory.getEpisode(kept);
-    }
-    expect(folderBytes('cache')).toContain('PELICAN7741');
-    await store.memory.forget({ episodeIds: [gone] });
-    expect(folderBytes('cache')).not.toContain('PELICAN7741');
-    expect((await store.memory.listEpisodes({ limit: 100 })).items).toHaveLength(60);
-  });
+  it.runIf(testCacheEnabled)(
+    'leaves none of the deleted text in the cache files, however many entries they hold',
+    async () => {
+      const gone = await record('web', 'PELICAN7741');
+      await store.memory.getEpisode(gone);
+      for (let i = 0; i < 60; i += 1) {
+        const kept = await record('web', `kept-${i}-${'x'.repeat(2000)}`);
+        await store.memory.getEpisode(kept);
+      }
+      expect(folderBytes('cache')).toContain('PELICAN7741');
+      await store.memory.forget({ episodeIds: [gone] });
+      expect(folderBytes('cache')).not.toContain('PELICAN7741');
+      expect((await store.memory.listEpisodes({ limit: 100 })).items).toHaveLength(60);
+    },
+  );
 
   it.runIf(testCacheEnabled)('serves no cached copy of a forgotten episode', async () => {
     const gone = await record('web', 'PELICAN7741');
@@ -132,7 +160,9 @@ describe('retention', () => {
     expect(await store.memory.getEpisode(old)).toMatchObject({ status: 'archived' });
     expect(await store.memory.getEpisode(fresh)).toMatchObject({ status: 'archived' });
     expect(await store.memory.getEpisode(older)).toBeNull();
-    await expect(store.memory.applyRetention({ web: { archiveAfterDays: 9, deleteAfterDays: 2 } })).rejects.toMatchObject({
+    await expect(
+      store.memory.applyRetention({ web: { archiveAfterDays: 9, deleteAfterDays: 2 } }),
+    ).rejects.toMatchObject({
       issues: [{ path: 'policies.web.deleteAfterDays' }],
     });
   });

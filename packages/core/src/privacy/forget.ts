@@ -1,9 +1,9 @@
-import type { EngineContext } from '../engine-context.js';
 import { localActor } from '../audit/audit-event.js';
+import type { EngineContext } from '../engine-context.js';
+import { ftsTables } from '../maintenance/fts-tables.js';
 import type { CallOptions } from '../types.js';
 import { parseInput } from '../validate.js';
-import { ftsTables } from '../maintenance/fts-tables.js';
-import { forgetSelectorSchema, selectorFilter, type ForgetSelector } from './forget-selector.js';
+import { type ForgetSelector, forgetSelectorSchema, selectorFilter } from './forget-selector.js';
 
 export interface ForgetReport {
   /** Episodes removed, with their steps, embeddings, pattern links and full-text entries. */
@@ -21,7 +21,6 @@ export interface ForgetHooks {
   forgotten: (episodeIds: readonly string[]) => void;
 }
 
-
 /**
  * Deletion on request (the seed's "GDPR compliance through deletion"). Removes the selected
  * episodes in one transaction (the foreign keys cascade to steps, embeddings, links and usage),
@@ -38,11 +37,17 @@ export function createForget(context: EngineContext, hooks: ForgetHooks) {
     const where = selectorFilter(selector, options.scope);
     const actor = options.actor ?? localActor;
     const removed = await db.write(async (tx) => {
-      const rows = await tx.execute({ sql: `SELECT id, domain FROM episodes WHERE ${where.sql}`, args: where.args });
+      const rows = await tx.execute({
+        sql: `SELECT id, domain FROM episodes WHERE ${where.sql}`,
+        args: where.args,
+      });
       if (rows.rows.length === 0) return { episodeIds: [], domains: [], patternsRemoved: 0 };
       const affected = `SELECT DISTINCT pattern_id FROM episode_patterns
         WHERE episode_id IN (SELECT id FROM episodes WHERE ${where.sql})`;
-      await tx.execute({ sql: `CREATE TEMP TABLE IF NOT EXISTS forget_patterns (id TEXT PRIMARY KEY)`, args: [] });
+      await tx.execute({
+        sql: `CREATE TEMP TABLE IF NOT EXISTS forget_patterns (id TEXT PRIMARY KEY)`,
+        args: [],
+      });
       await tx.execute('DELETE FROM forget_patterns');
       await tx.execute({ sql: `INSERT INTO forget_patterns ${affected}`, args: where.args });
       for (const row of rows.rows) {

@@ -11,9 +11,15 @@ const days = z.number().positive().max(36_500);
 /** How long a domain keeps its episodes: archived after some days, deleted after more. */
 export const retentionPolicySchema = z
   .strictObject({ archiveAfterDays: days.optional(), deleteAfterDays: days.optional() })
-  .refine((policy) => policy.archiveAfterDays !== undefined || policy.deleteAfterDays !== undefined, 'set archiveAfterDays, deleteAfterDays or both')
   .refine(
-    (policy) => policy.archiveAfterDays === undefined || policy.deleteAfterDays === undefined || policy.deleteAfterDays >= policy.archiveAfterDays,
+    (policy) => policy.archiveAfterDays !== undefined || policy.deleteAfterDays !== undefined,
+    'set archiveAfterDays, deleteAfterDays or both',
+  )
+  .refine(
+    (policy) =>
+      policy.archiveAfterDays === undefined ||
+      policy.deleteAfterDays === undefined ||
+      policy.deleteAfterDays >= policy.archiveAfterDays,
     { message: 'deleteAfterDays must not be shorter than archiveAfterDays', path: ['deleteAfterDays'] },
   );
 export type RetentionPolicy = z.input<typeof retentionPolicySchema>;
@@ -50,7 +56,10 @@ export function createRetention(context: EngineContext, hooks: RetentionHooks) {
     const report: RetentionReport = { archived: {}, deleted: {} };
     for (const [domain, policy] of Object.entries(checked)) {
       if (policy.deleteAfterDays !== undefined) {
-        const forgotten = await hooks.forget({ domain, createdBefore: cutoff(policy.deleteAfterDays) }, options);
+        const forgotten = await hooks.forget(
+          { domain, createdBefore: cutoff(policy.deleteAfterDays) },
+          options,
+        );
         report.deleted[domain] = forgotten.episodeIds.length;
       }
       if (policy.archiveAfterDays !== undefined) {
@@ -63,7 +72,14 @@ export function createRetention(context: EngineContext, hooks: RetentionHooks) {
           });
           const ids = rows.rows.map((row) => String(row.id));
           for (const id of ids) {
-            await audit.inTransaction(tx, { actor: options.actor ?? localActor, operation: 'update', entityType: 'episode', entityId: id, domain, outcome: 'ok' });
+            await audit.inTransaction(tx, {
+              actor: options.actor ?? localActor,
+              operation: 'update',
+              entityType: 'episode',
+              entityId: id,
+              domain,
+              outcome: 'ok',
+            });
           }
           return ids;
         });

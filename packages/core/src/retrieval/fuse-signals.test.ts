@@ -22,12 +22,18 @@ function episode(id: string, ageDays: number, successRate: number | null): Episo
 }
 
 const episodes = new Map(
-  [episode('a', 0, 1), episode('b', 30, 0.5), episode('c', 60, null), episode('gone', 0, 1)].map((e) => [e.id, e]),
+  [episode('a', 0, 1), episode('b', 30, 0.5), episode('c', 60, null), episode('gone', 0, 1)].map((e) => [
+    e.id,
+    e,
+  ]),
 );
 
 describe('fuseSignals', () => {
   it('adds reciprocal-rank, recency and outcome contributions as documented', () => {
-    const config = retrievalConfigSchema.parse({ weights: { text: 1, vector: 2, recency: 0.1, outcome: 0.2 }, rankConstant: 10 });
+    const config = retrievalConfigSchema.parse({
+      weights: { text: 1, vector: 2, recency: 0.1, outcome: 0.2 },
+      rankConstant: 10,
+    });
     const results = fuseSignals(
       {
         text: [
@@ -43,8 +49,20 @@ describe('fuseSignals', () => {
     );
     const [a, b] = results;
     expect(results.map((r) => r.episode.id)).toEqual(['a', 'b']);
-    expect(a?.why.text).toEqual({ rank: 2, bm25: 2, matchedIn: 'episode', stepNumber: null, contribution: 11 / 12 });
-    expect(a?.why.vector).toEqual({ rank: 1, similarity: 0.9, matchedIn: 'step_error', stepNumber: 2, contribution: 2 });
+    expect(a?.why.text).toEqual({
+      rank: 2,
+      bm25: 2,
+      matchedIn: 'episode',
+      stepNumber: null,
+      contribution: 11 / 12,
+    });
+    expect(a?.why.vector).toEqual({
+      rank: 1,
+      similarity: 0.9,
+      matchedIn: 'step_error',
+      stepNumber: 2,
+      contribution: 2,
+    });
     expect(a?.why.recency).toEqual({ ageDays: 0, contribution: 0.1 });
     expect(a?.why.outcome).toEqual({ successRate: 1, contribution: 0.2 });
     expect(a?.score).toBeCloseTo(11 / 12 + 2 + 0.1 + 0.2, 10);

@@ -77,7 +77,10 @@ export function fuseSignals(input: FusionInput, config: ResolvedRetrievalConfig)
   for (const result of results.values()) {
     const { why } = result;
     result.score =
-      (why.text?.contribution ?? 0) + (why.vector?.contribution ?? 0) + why.recency.contribution + why.outcome.contribution;
+      (why.text?.contribution ?? 0) +
+      (why.vector?.contribution ?? 0) +
+      why.recency.contribution +
+      why.outcome.contribution;
   }
   return [...results.values()]
     .sort((a, b) => b.score - a.score || (a.episode.id < b.episode.id ? 1 : -1))

@@ -9,8 +9,15 @@ beforeEach(async () => {
 afterEach(() => store.close());
 
 async function record(domain: string, actions: string[], status: 'completed' | 'failed' = 'completed') {
-  const episode = await store.memory.startEpisode({ taskType: 'debugging', domain, context: 'flaky checkout test times out' });
-  await store.memory.logSteps(episode.id, actions.map((action) => ({ action })));
+  const episode = await store.memory.startEpisode({
+    taskType: 'debugging',
+    domain,
+    context: 'flaky checkout test times out',
+  });
+  await store.memory.logSteps(
+    episode.id,
+    actions.map((action) => ({ action })),
+  );
   await store.memory.completeEpisode(episode.id, { status });
   return episode.id;
 }
@@ -23,10 +30,18 @@ describe('retrieve returns the patterns relevant to the task', () => {
     await record('other', ['run_tests', 'increase_timeout']);
     await record('other', ['run_tests', 'increase_timeout']);
 
-    const result = await store.memory.retrieve({ text: 'checkout test times out', domain: 'shop', taskType: 'debugging' });
+    const result = await store.memory.retrieve({
+      text: 'checkout test times out',
+      domain: 'shop',
+      taskType: 'debugging',
+    });
     expect(result.episodes.length).toBeGreaterThan(0);
     const [best] = result.patterns;
-    expect(best?.pattern).toMatchObject({ domain: 'shop', patternData: { first: 'run_tests', then: 'increase_timeout' }, support: 2 });
+    expect(best?.pattern).toMatchObject({
+      domain: 'shop',
+      patternData: { first: 'run_tests', then: 'increase_timeout' },
+      support: 2,
+    });
     expect([...(best?.episodeIds ?? [])].sort()).toEqual([a, b].sort());
     expect(result.patterns.every((hit) => hit.pattern.domain === 'shop')).toBe(true);
   });

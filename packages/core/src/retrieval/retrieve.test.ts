@@ -1,9 +1,9 @@
 import { createClient } from '@libsql/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestEmbeddings } from '../__fixtures__/test-embeddings.js';
 import { openTempMemory, testCacheEnabled } from '../__fixtures__/temp-store.js';
+import { createTestEmbeddings } from '../__fixtures__/test-embeddings.js';
 import type { Logger } from '../logger.js';
-import { openMemory, type Memory } from '../open-memory.js';
+import { type Memory, openMemory } from '../open-memory.js';
 import type { Episode } from '../types.js';
 
 type Store = Awaited<ReturnType<typeof openTempMemory>>;
@@ -23,25 +23,41 @@ async function record(
 ) {
   const episode = await memory.startEpisode(start);
   await memory.logSteps(episode.id, steps);
-  episodes[name] = await memory.completeEpisode(episode.id, { status: successRate >= 0.5 ? 'completed' : 'failed', successRate });
+  episodes[name] = await memory.completeEpisode(episode.id, {
+    status: successRate >= 0.5 ? 'completed' : 'failed',
+    successRate,
+  });
 }
 
-const ids = (result: Awaited<ReturnType<Memory['retrieve']>>) => result.episodes.map((entry) => entry.episode.id);
+const ids = (result: Awaited<ReturnType<Memory['retrieve']>>) =>
+  result.episodes.map((entry) => entry.episode.id);
 
 beforeAll(async () => {
   store = await openTempMemory({ embeddings: embeddings.provider, logger });
   memory = store.memory;
-  await record('timeouts', { taskType: 'debugging', domain: 'api', context: 'Gateway timeouts on the orders endpoint' }, [
-    { action: 'http_request GET /orders', result: 'HTTP 504 after 30000 ms', success: false },
-    { action: 'edit_file db/pool.ts', result: 'raised the pool size from 5 to 20', success: true },
-  ]);
+  await record(
+    'timeouts',
+    { taskType: 'debugging', domain: 'api', context: 'Gateway timeouts on the orders endpoint' },
+    [
+      { action: 'http_request GET /orders', result: 'HTTP 504 after 30000 ms', success: false },
+      { action: 'edit_file db/pool.ts', result: 'raised the pool size from 5 to 20', success: true },
+    ],
+  );
   // A long episode whose only trace of the error is one failed step among many.
   await record(
     'socket',
     { taskType: 'testing', domain: 'api', context: 'Nightly integration suite' },
     [
-      ...Array.from({ length: 30 }, (_, i) => ({ action: `run_tests shard ${i}`, result: `shard ${i}: 40 passed`, success: true })),
-      { action: 'run_tests shard 31', result: 'ECONNRESET socket hang up while fetching invoices from billing', success: false },
+      ...Array.from({ length: 30 }, (_, i) => ({
+        action: `run_tests shard ${i}`,
+        result: `shard ${i}: 40 passed`,
+        success: true,
+      })),
+      {
+        action: 'run_tests shard 31',
+        result: 'ECONNRESET socket hang up while fetching invoices from billing',
+        success: false,
+      },
     ],
     0.9,
   );
@@ -51,9 +67,11 @@ beforeAll(async () => {
     [{ action: 'http_request GET /orders', result: 'HTTP 504 after 30000 ms', success: false }],
     0,
   );
-  await record('css', { taskType: 'refactoring', domain: 'web', context: 'Move the checkout styles to CSS modules' }, [
-    { action: 'edit_file checkout.css', result: 'split into three modules', success: true },
-  ]);
+  await record(
+    'css',
+    { taskType: 'refactoring', domain: 'web', context: 'Move the checkout styles to CSS modules' },
+    [{ action: 'edit_file checkout.css', result: 'split into three modules', success: true }],
+  );
 });
 afterAll(() => store.close());
 
@@ -70,7 +88,10 @@ describe('retrieve', () => {
     expect(best?.why.vector).toMatchObject({ rank: 1, matchedIn: 'episode' });
     for (const entry of result.episodes) {
       const { text, vector, recency, outcome } = entry.why;
-      expect(entry.score).toBeCloseTo((text?.contribution ?? 0) + (vector?.contribution ?? 0) + recency.contribution + outcome.contribution, 10);
+      expect(entry.score).toBeCloseTo(
+        (text?.contribution ?? 0) + (vector?.contribution ?? 0) + recency.contribution + outcome.contribution,
+        10,
+      );
     }
   });
 
@@ -86,7 +107,11 @@ describe('retrieve', () => {
   it('answers "have we seen this error before?" from a failed step of a long episode', async () => {
     const result = await memory.retrieve({ text: 'socket hang up ECONNRESET when fetching invoices' });
     expect(ids(result)[0]).toBe(episodes.socket?.id);
-    expect(result.episodes[0]?.why.vector).toMatchObject({ rank: 1, matchedIn: 'step_error', stepNumber: 31 });
+    expect(result.episodes[0]?.why.vector).toMatchObject({
+      rank: 1,
+      matchedIn: 'step_error',
+      stepNumber: 31,
+    });
   });
 
   it('applies the filters and the caller scope to both signals', async () => {
@@ -95,7 +120,9 @@ describe('retrieve', () => {
     const scoped = await memory.retrieve({ text }, { scope: { domains: ['api', 'web'] } });
     expect(scoped.episodes.every((entry) => ['api', 'web'].includes(entry.episode.domain))).toBe(true);
     expect(ids(scoped)).toContain(episodes.timeouts?.id);
-    expect(await memory.retrieve({ text, domain: 'secret' }, { scope: { domains: ['api'] } })).toMatchObject({ episodes: [] });
+    expect(await memory.retrieve({ text, domain: 'secret' }, { scope: { domains: ['api'] } })).toMatchObject({
+      episodes: [],
+    });
     expect((await memory.retrieve({ text }, { scope: { domains: [] } })).episodes).toEqual([]);
     expect(ids(await memory.retrieve({ text, taskType: 'refactoring' }))).toEqual([episodes.css?.id]);
     expect(ids(await memory.retrieve({ text, status: 'failed' }))).toEqual([episodes['other-domain']?.id]);
@@ -110,16 +137,22 @@ describe('retrieve', () => {
     expect(ids(await memory.retrieve({ text }))).not.toContain(episodes.css?.id);
     expect(ids(await memory.retrieve({ text, status: 'archived' }))).toEqual([episodes.css?.id]);
 
-    await record('css-again', { taskType: 'refactoring', domain: 'web', context: 'Checkout styles: finish the CSS modules move' }, [
-      { action: 'edit_file checkout.css', result: 'done', success: true },
-    ]);
+    await record(
+      'css-again',
+      { taskType: 'refactoring', domain: 'web', context: 'Checkout styles: finish the CSS modules move' },
+      [{ action: 'edit_file checkout.css', result: 'done', success: true }],
+    );
     expect(ids(await memory.retrieve({ text }))[0]).toBe(episodes['css-again']?.id);
   });
 
   it('sees episodes embedded by another process, and forgets vectors deleted behind its back', async () => {
     const other = await openMemory({ url: store.url, embeddings: embeddings.provider, logger });
     try {
-      const episode = await other.startEpisode({ taskType: 'debugging', domain: 'ops', context: 'Disk full on the build runner' });
+      const episode = await other.startEpisode({
+        taskType: 'debugging',
+        domain: 'ops',
+        context: 'Disk full on the build runner',
+      });
       await other.completeEpisode(episode.id, { status: 'completed' });
       const found = await memory.retrieve({ text: 'build runner disk full', domain: 'ops' });
       expect(found.episodes[0]).toMatchObject({ episode: { id: episode.id }, why: { vector: { rank: 1 } } });
@@ -137,19 +170,39 @@ describe('retrieve', () => {
 
   it('moves the query towards its best full-text matches (relevance feedback)', async () => {
     // Shares no word with the query, only with the episode the query matches best.
-    await record('pool', { taskType: 'analysis', domain: 'db', context: 'Connection pool sizing for postgres replicas' }, [
-      { action: 'read_docs pgbouncer', result: 'pool_mode transaction, default_pool_size 20', success: true },
-    ]);
-    await record('pool-query', { taskType: 'analysis', domain: 'db', context: 'Why do slow queries pile up at night?' }, [
-      { action: 'explain analyze', result: 'connection pool exhausted by replicas during the backup', success: true },
-    ]);
+    await record(
+      'pool',
+      { taskType: 'analysis', domain: 'db', context: 'Connection pool sizing for postgres replicas' },
+      [
+        {
+          action: 'read_docs pgbouncer',
+          result: 'pool_mode transaction, default_pool_size 20',
+          success: true,
+        },
+      ],
+    );
+    await record(
+      'pool-query',
+      { taskType: 'analysis', domain: 'db', context: 'Why do slow queries pile up at night?' },
+      [
+        {
+          action: 'explain analyze',
+          result: 'connection pool exhausted by replicas during the backup',
+          success: true,
+        },
+      ],
+    );
     const text = 'why do slow queries pile up';
     const withFeedback = await memory.retrieve({ text, domain: 'db' });
     expect(withFeedback.signals.vector.feedbackEpisodes).toBe(1);
     const similarity = (result: typeof withFeedback) =>
       result.episodes.find((entry) => entry.episode.id === episodes.pool?.id)?.why.vector?.similarity ?? 0;
 
-    const plain = await openMemory({ url: store.url, embeddings: embeddings.provider, retrieval: { feedback: { episodes: 0 } } });
+    const plain = await openMemory({
+      url: store.url,
+      embeddings: embeddings.provider,
+      retrieval: { feedback: { episodes: 0 } },
+    });
     try {
       const withoutFeedback = await plain.retrieve({ text, domain: 'db' });
       expect(withoutFeedback.signals.vector.feedbackEpisodes).toBe(0);
@@ -167,10 +220,15 @@ describe('retrieve', () => {
       retrieval: { weights: { text: 0, vector: 0, outcome: 0, recency: 1 } },
     });
     try {
-      const result = await recent.retrieve({ text: 'gateway timeouts orders socket invoices', domain: 'api' });
+      const result = await recent.retrieve({
+        text: 'gateway timeouts orders socket invoices',
+        domain: 'api',
+      });
       const created = result.episodes.map((entry) => entry.episode.createdAt);
       expect(created).toEqual([...created].sort().reverse());
-      expect(result.episodes.every((entry) => entry.why.text?.contribution === 0 || entry.why.text === null)).toBe(true);
+      expect(
+        result.episodes.every((entry) => entry.why.text?.contribution === 0 || entry.why.text === null),
+      ).toBe(true);
     } finally {
       await recent.close();
     }
@@ -181,7 +239,10 @@ describe('retrieve', () => {
     try {
       const result = await memory.retrieve({ text: 'gateway timeouts', domain: 'api' });
       expect(ids(result)[0]).toBe(episodes.timeouts?.id);
-      expect(result.signals.vector).toMatchObject({ used: false, reason: expect.stringContaining('model server unavailable') });
+      expect(result.signals.vector).toMatchObject({
+        used: false,
+        reason: expect.stringContaining('model server unavailable'),
+      });
       expect(warnings.join('\n')).toContain('retrieve used full text only');
     } finally {
       embeddings.failWith(null);
@@ -204,7 +265,12 @@ describe('retrieve', () => {
     try {
       const result = await plain.retrieve({ text: 'gateway timeouts orders', domain: 'api' });
       expect(ids(result)[0]).toBe(episodes.timeouts?.id);
-      expect(result.signals.vector).toEqual({ used: false, reason: 'no embedding provider is configured', model: null, feedbackEpisodes: 0 });
+      expect(result.signals.vector).toEqual({
+        used: false,
+        reason: 'no embedding provider is configured',
+        model: null,
+        feedbackEpisodes: 0,
+      });
       expect(result.episodes.every((entry) => entry.why.vector === null)).toBe(true);
     } finally {
       await plain.close();
@@ -212,10 +278,21 @@ describe('retrieve', () => {
   });
 
   it('refuses bad input with field paths', async () => {
-    await expect(memory.retrieve({ text: '' })).rejects.toMatchObject({ code: 'VALIDATION', issues: [{ path: 'text' }] });
-    await expect(memory.retrieve({ text: 'x', limit: 100_000 })).rejects.toMatchObject({ issues: [{ path: 'limit' }] });
-    await expect(memory.retrieve({ text: 'x', status: 'lost' as never })).rejects.toMatchObject({ issues: [{ path: 'status' }] });
+    await expect(memory.retrieve({ text: '' })).rejects.toMatchObject({
+      code: 'VALIDATION',
+      issues: [{ path: 'text' }],
+    });
+    await expect(memory.retrieve({ text: 'x', limit: 100_000 })).rejects.toMatchObject({
+      issues: [{ path: 'limit' }],
+    });
+    await expect(memory.retrieve({ text: 'x', status: 'lost' as never })).rejects.toMatchObject({
+      issues: [{ path: 'status' }],
+    });
     // text that is only punctuation is valid and finds nothing by full text
-    expect((await memory.retrieve({ text: '"(*)"' })).signals.text).toEqual({ used: false, reason: 'the query text has no searchable words', skipped: [] });
+    expect((await memory.retrieve({ text: '"(*)"' })).signals.text).toEqual({
+      used: false,
+      reason: 'the query text has no searchable words',
+      skipped: [],
+    });
   });
 });

@@ -1,22 +1,22 @@
 import type { z } from 'zod';
 import type { Cache } from '../cache/cache.js';
 import { queryKey } from '../cache/read-through.js';
-import { episodeColumns, toEpisode } from '../db/rows.js';
 import { episodeFilter } from '../db/episode-filter.js';
+import { episodeColumns, toEpisode } from '../db/rows.js';
 import { embedTexts } from '../embeddings/embed-texts.js';
 import type { EmbeddingEngine } from '../embeddings/embedding-engine.js';
 import { normalize } from '../embeddings/vector-codec.js';
 import type { VectorFilter, VectorHit } from '../embeddings/vector-index.js';
 import type { EngineContext } from '../engine-context.js';
+import type { RelevantPattern, RelevantPatternsInput } from '../patterns/relevant-patterns.js';
 import type { InputSchemas, RetrieveInput } from '../schemas/input-schemas.js';
 import { ftsPhrases, phrasesToFtsQuery } from '../search/fts-query.js';
 import type { AccessScope, CallOptions, Episode } from '../types.js';
 import { parseInput } from '../validate.js';
 import { fuseSignals } from './fuse-signals.js';
-import { selectPhrases } from './select-phrases.js';
-import type { RelevantPattern, RelevantPatternsInput } from '../patterns/relevant-patterns.js';
 import type { RetrievalResult } from './retrieval-result.js';
-import { textCandidates, type TextCandidate } from './text-candidates.js';
+import { selectPhrases } from './select-phrases.js';
+import { type TextCandidate, textCandidates } from './text-candidates.js';
 
 type RetrieveFilters = z.output<InputSchemas['retrieve']>;
 
@@ -28,7 +28,10 @@ interface VectorOutcome {
 }
 
 /** The domains a vector scan may touch: the domain filter within the caller's scope. */
-function scanDomains(domain: string | undefined, scope: AccessScope | undefined): readonly string[] | undefined {
+function scanDomains(
+  domain: string | undefined,
+  scope: AccessScope | undefined,
+): readonly string[] | undefined {
   if (scope === undefined) return domain === undefined ? undefined : [domain];
   if (domain === undefined) return scope.domains;
   return scope.domains.includes(domain) ? [domain] : [];
@@ -41,7 +44,12 @@ function unused(reason: string, model: string | null, degraded = false): VectorO
 /** Finds the patterns relevant to a task (`relevantPatterns`), for `retrieve` to return beside the episodes. */
 export type FindPatterns = (input: RelevantPatternsInput, options: CallOptions) => Promise<RelevantPattern[]>;
 
-export function createRetrieval(context: EngineContext, embeddings: EmbeddingEngine, cache: Cache, findPatterns: FindPatterns) {
+export function createRetrieval(
+  context: EngineContext,
+  embeddings: EmbeddingEngine,
+  cache: Cache,
+  findPatterns: FindPatterns,
+) {
   const { db, schemas, config } = context;
   const settings = config.retrieval;
 
@@ -79,7 +87,8 @@ export function createRetrieval(context: EngineContext, embeddings: EmbeddingEng
             .filter((vector): vector is Float32Array => vector !== null)
             .slice(0, episodes)
         : [];
-    for (const seed of seeds) seed.forEach((value, i) => (query[i] = (query[i] as number) + (weight * value) / seeds.length));
+    for (const seed of seeds)
+      seed.forEach((value, i) => (query[i] = (query[i] as number) + (weight * value) / seeds.length));
     normalize(query);
     return {
       hits: active.index.search(query, filter, pool),
@@ -96,7 +105,10 @@ export function createRetrieval(context: EngineContext, embeddings: EmbeddingEng
     // Each signal brings at least as many candidates as results were asked for.
     const pool = Math.max(settings.candidates, filters.limit);
     const phrases = ftsPhrases(filters.text);
-    const selection = phrases.length === 0 ? Promise.resolve({ kept: [], skipped: [] }) : selectPhrases(db, phrases, settings.textBudgetRows);
+    const selection =
+      phrases.length === 0
+        ? Promise.resolve({ kept: [], skipped: [] })
+        : selectPhrases(db, phrases, settings.textBudgetRows);
     const textHits = selection.then(({ kept }) => {
       const ftsQuery = phrasesToFtsQuery(kept);
       return ftsQuery === null ? [] : textCandidates(db, ftsQuery, where, pool);
@@ -115,7 +127,9 @@ export function createRetrieval(context: EngineContext, embeddings: EmbeddingEng
     );
     const text = await textHits;
 
-    const ids = [...new Set([...text.map((hit) => hit.episodeId), ...vector.hits.map((hit) => hit.episodeId)])];
+    const ids = [
+      ...new Set([...text.map((hit) => hit.episodeId), ...vector.hits.map((hit) => hit.episodeId)]),
+    ];
     const episodes = new Map<string, Episode>();
     if (ids.length > 0) {
       // The vector scan cannot see status changes made by other processes; this SQL can.
@@ -129,17 +143,29 @@ export function createRetrieval(context: EngineContext, embeddings: EmbeddingEng
       filters.patterns === 0
         ? []
         : await findPatterns(
-            { text: filters.text, domain: filters.domain, taskType: filters.taskType, limit: filters.patterns },
+            {
+              text: filters.text,
+              domain: filters.domain,
+              taskType: filters.taskType,
+              limit: filters.patterns,
+            },
             { scope },
           );
     const result: RetrievalResult = {
       patterns,
-      episodes: fuseSignals({ text, vector: vector.hits, episodes, now: Date.now(), limit: filters.limit }, settings),
+      episodes: fuseSignals(
+        { text, vector: vector.hits, episodes, now: Date.now(), limit: filters.limit },
+        settings,
+      ),
       signals: {
         text:
           phrases.length === 0
             ? { used: false, reason: 'the query text has no searchable words', skipped: [] }
-            : { used: true, reason: null, skipped: (await selection).skipped.map((phrase) => phrase.join(' ')) },
+            : {
+                used: true,
+                reason: null,
+                skipped: (await selection).skipped.map((phrase) => phrase.join(' ')),
+              },
         vector: vector.status,
       },
     };

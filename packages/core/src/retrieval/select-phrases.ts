@@ -16,7 +16,11 @@ export interface PhraseSelection {
  * Each count stops at `budgetRows + 1`, so choosing costs no more than the budget itself however
  * large the store grows.
  */
-export async function selectPhrases(db: Database, phrases: readonly string[][], budgetRows: number): Promise<PhraseSelection> {
+export async function selectPhrases(
+  db: Database,
+  phrases: readonly string[][],
+  budgetRows: number,
+): Promise<PhraseSelection> {
   const cap = budgetRows + 1;
   const counts = await db.readBatch(
     phrases.map((phrase) => {

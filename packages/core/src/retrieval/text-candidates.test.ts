@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTempMemory } from '../__fixtures__/temp-store.js';
+import { type Database, openDatabase } from '../db/database.js';
 import { SqlFilter } from '../db/sql-filter.js';
-import { openDatabase, type Database } from '../db/database.js';
 import { ftsPhrases, toFtsQuery } from '../search/fts-query.js';
 import { selectPhrases } from './select-phrases.js';
 import { textCandidates } from './text-candidates.js';
@@ -16,8 +16,14 @@ beforeAll(async () => {
   const { memory } = store;
   // 60 episodes in `busy` that match "deadlock" strongly, 3 in `quiet` that match it weakly.
   for (let i = 0; i < 60; i += 1) {
-    const episode = await memory.startEpisode({ taskType: 'debugging', domain: 'busy', context: `deadlock deadlock in worker ${i}` });
-    await memory.logSteps(episode.id, [{ action: 'inspect', result: `deadlock detected in transaction ${i}` }]);
+    const episode = await memory.startEpisode({
+      taskType: 'debugging',
+      domain: 'busy',
+      context: `deadlock deadlock in worker ${i}`,
+    });
+    await memory.logSteps(episode.id, [
+      { action: 'inspect', result: `deadlock detected in transaction ${i}` },
+    ]);
     busy.push(episode.id);
   }
   for (let i = 0; i < 3; i += 1) {
@@ -49,7 +55,12 @@ describe('full-text candidates', () => {
     // limit 5: the shortlist (20 rows per table) is all `busy`; the filter wants `quiet`.
     const candidates = await textCandidates(db, query, new SqlFilter().when('e.domain = ?', 'quiet'), 5);
     expect(candidates.map((c) => c.episodeId).sort()).toEqual([...quiet].sort());
-    const scoped = await textCandidates(db, query, new SqlFilter().scope('e.domain', { domains: ['quiet'] }), 5);
+    const scoped = await textCandidates(
+      db,
+      query,
+      new SqlFilter().scope('e.domain', { domains: ['quiet'] }),
+      5,
+    );
     expect(scoped.map((c) => c.episodeId).sort()).toEqual([...quiet].sort());
   });
 
@@ -58,7 +69,10 @@ describe('full-text candidates', () => {
     // "deadlock" matches 60 contexts + 60 steps + 3 contexts; "queues" 3 contexts
     const tight = await selectPhrases(db, phrases, 10);
     expect(tight).toEqual({ kept: [['queues']], skipped: [['deadlock']] });
-    expect(await selectPhrases(db, phrases, 1_000)).toEqual({ kept: [['queues'], ['deadlock']], skipped: [] });
+    expect(await selectPhrases(db, phrases, 1_000)).toEqual({
+      kept: [['queues'], ['deadlock']],
+      skipped: [],
+    });
     expect(await selectPhrases(db, ftsPhrases('deadlock'), 1)).toEqual({ kept: [['deadlock']], skipped: [] });
   });
 });

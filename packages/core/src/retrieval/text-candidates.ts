@@ -18,7 +18,12 @@ interface Shortlist {
   cutoff: number | null;
 }
 
-async function shortlist(db: Database, table: 'episodes_fts' | 'steps_fts', ftsQuery: string, size: number): Promise<Shortlist> {
+async function shortlist(
+  db: Database,
+  table: 'episodes_fts' | 'steps_fts',
+  ftsQuery: string,
+  size: number,
+): Promise<Shortlist> {
   const result = await db.read({
     // bm25() in the select list sorts faster than FTS5's `rank` column.
     sql: `SELECT rowid, bm25(${table}) AS rank FROM ${table} WHERE ${table} MATCH ? ORDER BY 2 LIMIT ?`,
@@ -35,7 +40,12 @@ async function shortlist(db: Database, table: 'episodes_fts' | 'steps_fts', ftsQ
  * answer is exact when the `limit`-th episode ranks better than every row left out; otherwise
  * (selective filters, or few episodes owning many of the top rows) null.
  */
-async function fromShortlists(db: Database, ftsQuery: string, where: SqlFilter, limit: number): Promise<TextCandidate[] | null> {
+async function fromShortlists(
+  db: Database,
+  ftsQuery: string,
+  where: SqlFilter,
+  limit: number,
+): Promise<TextCandidate[] | null> {
   const size = limit * shortlistFactor;
   const episodeList = await shortlist(db, 'episodes_fts', ftsQuery, size);
   const stepList = await shortlist(db, 'steps_fts', ftsQuery, size);
@@ -47,7 +57,12 @@ async function fromShortlists(db: Database, ftsQuery: string, where: SqlFilter, 
           SELECT 's', s.rowid, e.id, s.step_number
           FROM steps s JOIN episodes e ON e.id = s.episode_id
           WHERE s.rowid IN (${inList(stepList.rows)}) AND ${where.sql}`,
-    args: [...episodeList.rows.map((row) => row.rowid), ...where.args, ...stepList.rows.map((row) => row.rowid), ...where.args],
+    args: [
+      ...episodeList.rows.map((row) => row.rowid),
+      ...where.args,
+      ...stepList.rows.map((row) => row.rowid),
+      ...where.args,
+    ],
   });
   const episodeRanks = new Map(episodeList.rows.map((row) => [row.rowid, row.rank]));
   const stepRanks = new Map(stepList.rows.map((row) => [row.rowid, row.rank]));
@@ -61,18 +76,30 @@ async function fromShortlists(db: Database, ftsQuery: string, where: SqlFilter, 
       best.set(id, { rank: rowRank, stepNumber: fromEpisode ? null : Number(row.step_number) });
     }
   }
-  const ranked = [...best.entries()].sort((a, b) => a[1].rank - b[1].rank || (a[0] < b[0] ? -1 : 1)).slice(0, limit);
+  const ranked = [...best.entries()]
+    .sort((a, b) => a[1].rank - b[1].rank || (a[0] < b[0] ? -1 : 1))
+    .slice(0, limit);
   // An episode left out has all its rows ranked at or after the cutoff of a list that was cut.
   const cutoffs = [episodeList.cutoff, stepList.cutoff].filter((cutoff): cutoff is number => cutoff !== null);
   const threshold = cutoffs.length === 0 ? Number.POSITIVE_INFINITY : Math.min(...cutoffs);
   const last = ranked[ranked.length - 1];
-  const exact = cutoffs.length === 0 || (ranked.length === limit && last !== undefined && last[1].rank < threshold);
+  const exact =
+    cutoffs.length === 0 || (ranked.length === limit && last !== undefined && last[1].rank < threshold);
   if (!exact) return null;
-  return ranked.map(([episodeId, { rank: bestRank, stepNumber }]) => ({ episodeId, bm25: -bestRank, stepNumber }));
+  return ranked.map(([episodeId, { rank: bestRank, stepNumber }]) => ({
+    episodeId,
+    bm25: -bestRank,
+    stepNumber,
+  }));
 }
 
 /** Slow path: every matching row joined and filtered in one statement (its cost is bounded by the phrase budget). */
-async function fromAllMatches(db: Database, ftsQuery: string, where: SqlFilter, limit: number): Promise<TextCandidate[]> {
+async function fromAllMatches(
+  db: Database,
+  ftsQuery: string,
+  where: SqlFilter,
+  limit: number,
+): Promise<TextCandidate[]> {
   const rows = await db.read({
     // SQLite takes a bare column of a MIN() aggregate from the row holding the minimum: the best step.
     sql: `WITH hits AS (
@@ -101,6 +128,11 @@ async function fromAllMatches(db: Database, ftsQuery: string, where: SqlFilter, 
  * their steps (`steps_fts`), best first. `where` (on alias `e`) carries the filters and the
  * access scope into SQL on both paths.
  */
-export async function textCandidates(db: Database, ftsQuery: string, where: SqlFilter, limit: number): Promise<TextCandidate[]> {
+export async function textCandidates(
+  db: Database,
+  ftsQuery: string,
+  where: SqlFilter,
+  limit: number,
+): Promise<TextCandidate[]> {
   return (await fromShortlists(db, ftsQuery, where, limit)) ?? fromAllMatches(db, ftsQuery, where, limit);
 }

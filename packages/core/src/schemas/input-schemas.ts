@@ -44,7 +44,13 @@ export function createInputSchemas({ limits, taskTypes = [], patternTypes = [] }
     action: storedText(limits.maxActionChars).min(1),
     result: storedText(limits.maxResultChars).optional(),
     // -0 would come back from the database as 0: normalise it here so the caller sees what is stored.
-    durationMs: z.number().int().nonnegative().max(2_147_483_647).transform((ms) => ms + 0).optional(),
+    durationMs: z
+      .number()
+      .int()
+      .nonnegative()
+      .max(2_147_483_647)
+      .transform((ms) => ms + 0)
+      .optional(),
     success: z.boolean().optional(),
     timestamp: timestampSchema.optional(),
     metadata: metadata.optional(),

@@ -10,7 +10,9 @@ describe('JSON object schema', () => {
     for (const depth of [maxJsonDepth + 1, 100_000]) {
       const result = schema.safeParse(nested(depth));
       expect(result.success).toBe(false);
-      expect(result.error?.issues.map((issue) => issue.message)).toEqual([`must not nest deeper than ${maxJsonDepth} levels`]);
+      expect(result.error?.issues.map((issue) => issue.message)).toEqual([
+        `must not nest deeper than ${maxJsonDepth} levels`,
+      ]);
     }
     const arrays = JSON.parse(`{"list":${'['.repeat(50_000)}${']'.repeat(50_000)}}`) as unknown;
     expect(schema.safeParse(arrays).success).toBe(false);

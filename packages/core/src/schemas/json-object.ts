@@ -22,7 +22,10 @@ function inspect(value: unknown): { tooDeep: Path | null; protoKey: Path | null 
     if (path.length >= maxJsonDepth) return { tooDeep: path, protoKey };
     for (const key of Object.keys(current)) {
       if (key === '__proto__') protoKey ??= [...path, key];
-      pending.push({ value: (current as Record<string, unknown>)[key], path: [...path, Array.isArray(current) ? Number(key) : key] });
+      pending.push({
+        value: (current as Record<string, unknown>)[key],
+        path: [...path, Array.isArray(current) ? Number(key) : key],
+      });
     }
   }
   return { tooDeep: null, protoKey };
@@ -38,8 +41,10 @@ export function jsonObjectSchema(maxChars: number) {
     .unknown()
     .superRefine((value, ctx) => {
       const { tooDeep, protoKey } = inspect(value);
-      if (tooDeep !== null) ctx.addIssue({ code: 'custom', message: `must not nest deeper than ${maxJsonDepth} levels` });
-      else if (protoKey !== null) ctx.addIssue({ code: 'custom', path: protoKey, message: 'the key "__proto__" is not allowed' });
+      if (tooDeep !== null)
+        ctx.addIssue({ code: 'custom', message: `must not nest deeper than ${maxJsonDepth} levels` });
+      else if (protoKey !== null)
+        ctx.addIssue({ code: 'custom', path: protoKey, message: 'the key "__proto__" is not allowed' });
     })
     .pipe(z.record(z.string(), z.json()))
     .superRefine((value, ctx) => {

@@ -48,10 +48,16 @@ describe('full-text queries from user text', () => {
       domain: 'web',
       context: 'AND OR NEAR are words here, as is "quoted" text and (parens)',
     });
-    await store.memory.logStep(episode.id, { action: 'get_user_details', result: 'Error: ENOENT src/index.ts' });
+    await store.memory.logStep(episode.id, {
+      action: 'get_user_details',
+      result: 'Error: ENOENT src/index.ts',
+    });
     for (const text of ['AND', 'NEAR', '"quoted"', '(parens)', 'OR*', '-quoted']) {
       const hits = await store.memory.searchText({ text });
-      expect(hits.map((hit) => hit.episode.id), text).toEqual([episode.id]);
+      expect(
+        hits.map((hit) => hit.episode.id),
+        text,
+      ).toEqual([episode.id]);
     }
     // an identifier and a path match as phrases
     expect((await store.memory.searchText({ text: 'get_user_details' }))[0]?.matches[0]).toMatchObject({

@@ -15,7 +15,11 @@ beforeAll(async () => {
     domain: 'api',
     context: 'postgres connection pool exhausted: too many postgres connections',
   });
-  weak = await memory.startEpisode({ taskType: 'refactoring', domain: 'api', context: 'rename the connection helper' });
+  weak = await memory.startEpisode({
+    taskType: 'refactoring',
+    domain: 'api',
+    context: 'rename the connection helper',
+  });
   fromStep = await memory.startEpisode({ taskType: 'testing', domain: 'web', context: 'flaky e2e suite' });
   await memory.logSteps(fromStep.id, [
     { action: 'run_tests', result: 'all good' },
@@ -42,9 +46,15 @@ describe('searchText', () => {
 
   it('applies domain, task type, status, time and limit filters', async () => {
     const text = 'postgres connection';
-    expect((await store.memory.searchText({ text, domain: 'web' })).map((h) => h.episode.id)).toEqual([fromStep.id]);
-    expect((await store.memory.searchText({ text, taskType: 'refactoring' })).map((h) => h.episode.id)).toEqual([weak.id]);
-    expect((await store.memory.searchText({ text, status: 'failed' })).map((h) => h.episode.id)).toEqual([fromStep.id]);
+    expect((await store.memory.searchText({ text, domain: 'web' })).map((h) => h.episode.id)).toEqual([
+      fromStep.id,
+    ]);
+    expect(
+      (await store.memory.searchText({ text, taskType: 'refactoring' })).map((h) => h.episode.id),
+    ).toEqual([weak.id]);
+    expect((await store.memory.searchText({ text, status: 'failed' })).map((h) => h.episode.id)).toEqual([
+      fromStep.id,
+    ]);
     expect(await store.memory.searchText({ text, since: '2999-01-01T00:00:00Z' })).toEqual([]);
     expect(await store.memory.searchText({ text, limit: 1 })).toHaveLength(1);
   });

@@ -1,5 +1,5 @@
-import { episodeColumns, toEpisode } from '../db/rows.js';
 import { episodeFilter } from '../db/episode-filter.js';
+import { episodeColumns, toEpisode } from '../db/rows.js';
 import type { EngineContext } from '../engine-context.js';
 import type { SearchTextInput } from '../schemas/input-schemas.js';
 import type { CallOptions, Episode } from '../types.js';

@@ -35,7 +35,11 @@ function cosine(a: Float32Array, b: Float32Array): number {
   return normA === 0 || normB === 0 ? 0 : dot / Math.sqrt(normA * normB);
 }
 
-function expectVectors(provider: EmbeddingProviderV1, vectors: unknown, count: number): asserts vectors is Float32Array[] {
+function expectVectors(
+  provider: EmbeddingProviderV1,
+  vectors: unknown,
+  count: number,
+): asserts vectors is Float32Array[] {
   expect(Array.isArray(vectors)).toBe(true);
   expect((vectors as unknown[]).length).toBe(count);
   for (const vector of vectors as unknown[]) {
@@ -46,15 +50,28 @@ function expectVectors(provider: EmbeddingProviderV1, vectors: unknown, count: n
 }
 
 /** Same vector for deterministic providers; the same direction, near enough, for the others. */
-function expectSameEmbedding(provider: EmbeddingProviderV1, actual: Float32Array, expected: Float32Array): void {
+function expectSameEmbedding(
+  provider: EmbeddingProviderV1,
+  actual: Float32Array,
+  expected: Float32Array,
+): void {
   if (provider.deterministic) expect(Array.from(actual)).toEqual(Array.from(expected));
   else expect(cosine(actual, expected)).toBeGreaterThan(0.99);
 }
 
 /** Distinct, ordinary texts: position `i` is recognisable by its own vector. */
 function numberedTexts(count: number): string[] {
-  const topics = ['database migration', 'flaky login test', 'invoice rounding', 'docker build cache', 'oauth token refresh'];
-  return Array.from({ length: count }, (_, i) => `note ${i}: ${topics[i % topics.length]} seen in ticket ${i * 7919}`);
+  const topics = [
+    'database migration',
+    'flaky login test',
+    'invoice rounding',
+    'docker build cache',
+    'oauth token refresh',
+  ];
+  return Array.from(
+    { length: count },
+    (_, i) => `note ${i}: ${topics[i % topics.length]} seen in ticket ${i * 7919}`,
+  );
 }
 
 function isAbortError(error: unknown): boolean {
@@ -70,7 +87,10 @@ function isAbortError(error: unknown): boolean {
  * import { testEmbeddingProvider } from '@episodic/core/testing';
  * testEmbeddingProvider(() => createLocalEmbeddings({ dimensions: 256 }));
  */
-export function testEmbeddingProvider(factory: EmbeddingProviderFactory, options: EmbeddingProviderSuiteOptions = {}): void {
+export function testEmbeddingProvider(
+  factory: EmbeddingProviderFactory,
+  options: EmbeddingProviderSuiteOptions = {},
+): void {
   const timeout = options.timeoutMs ?? 30_000;
   const hugeChars = options.hugeTextChars ?? 1_000_000;
 
@@ -88,12 +108,18 @@ export function testEmbeddingProvider(factory: EmbeddingProviderFactory, options
 
     it('returns one vector of `dimensions` finite numbers per text, in order', { timeout }, async () => {
       const provider = await factory();
-      const texts = ['the build fails on a missing env var', 'users cannot reset their password', 'p95 latency doubled after deploy'];
+      const texts = [
+        'the build fails on a missing env var',
+        'users cannot reset their password',
+        'p95 latency doubled after deploy',
+      ];
       const forward = await provider.embed(texts);
       const backward = await provider.embed([...texts].reverse());
       expectVectors(provider, forward, 3);
       expectVectors(provider, backward, 3);
-      texts.forEach((_, i) => expectSameEmbedding(provider, forward[i] as Float32Array, backward[2 - i] as Float32Array));
+      texts.forEach((_, i) =>
+        expectSameEmbedding(provider, forward[i] as Float32Array, backward[2 - i] as Float32Array),
+      );
       expect(cosine(forward[0] as Float32Array, forward[1] as Float32Array)).toBeLessThan(0.99);
       expect(await provider.embed([])).toEqual([]);
     });
@@ -103,13 +129,19 @@ export function testEmbeddingProvider(factory: EmbeddingProviderFactory, options
       expectVectors(provider, await provider.embed(['', ' ', '\n\t  ']), 3);
     });
 
-    it(`embeds a huge text (${hugeChars.toLocaleString('en-US')} characters) without failing`, { timeout }, async () => {
+    it(`embeds a huge text (${hugeChars.toLocaleString('en-US')} characters) without failing`, {
+      timeout,
+    }, async () => {
       const provider = await factory();
-      const huge = 'error: connection reset by peer while reading the response body. '.repeat(Math.ceil(hugeChars / 66)).slice(0, hugeChars);
+      const huge = 'error: connection reset by peer while reading the response body. '
+        .repeat(Math.ceil(hugeChars / 66))
+        .slice(0, hugeChars);
       expectVectors(provider, await provider.embed([huge, 'short']), 2);
     });
 
-    it('embeds any Unicode: accents, CJK, RTL, emoji, combining marks, lone surrogates, control characters', { timeout }, async () => {
+    it('embeds any Unicode: accents, CJK, RTL, emoji, combining marks, lone surrogates, control characters', {
+      timeout,
+    }, async () => {
       const provider = await factory();
       const vectors = await provider.embed(unicodeTexts);
       expectVectors(provider, vectors, unicodeTexts.length);
@@ -117,7 +149,9 @@ export function testEmbeddingProvider(factory: EmbeddingProviderFactory, options
       expectSameEmbedding(provider, again[0] as Float32Array, vectors[1] as Float32Array);
     });
 
-    it('is deterministic when it says so: the same text gives the same vector, also from a second instance', { timeout }, async (context) => {
+    it('is deterministic when it says so: the same text gives the same vector, also from a second instance', {
+      timeout,
+    }, async (context) => {
       const provider = await factory();
       if (!provider.deterministic) {
         context.skip();
@@ -131,7 +165,9 @@ export function testEmbeddingProvider(factory: EmbeddingProviderFactory, options
       expect(Array.from(other as Float32Array)).toEqual(Array.from(first as Float32Array));
     });
 
-    it('rejects with an AbortError when the signal has already fired, doing no work', { timeout }, async () => {
+    it('rejects with an AbortError when the signal has already fired, doing no work', {
+      timeout,
+    }, async () => {
       const provider = await factory();
       const error = await provider.embed(['anything'], { signal: AbortSignal.abort() }).then(
         () => null,
@@ -144,7 +180,9 @@ export function testEmbeddingProvider(factory: EmbeddingProviderFactory, options
       const provider = await factory();
       const controller = new AbortController();
       // Long texts, many of them: enough work that no provider can finish before the abort lands.
-      const texts = numberedTexts(Math.max(2_000, provider.maxBatchSize * 3)).map((text) => `${text} `.repeat(16));
+      const texts = numberedTexts(Math.max(2_000, provider.maxBatchSize * 3)).map((text) =>
+        `${text} `.repeat(16),
+      );
       const call = provider.embed(texts, { signal: controller.signal });
       controller.abort();
       const error = await call.then(

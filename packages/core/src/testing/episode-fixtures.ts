@@ -1,4 +1,9 @@
-import { addEpisodeToStats, emptyBaselineStats, toBaseline, type BaselineStats } from '../mining/baseline-stats.js';
+import {
+  addEpisodeToStats,
+  type BaselineStats,
+  emptyBaselineStats,
+  toBaseline,
+} from '../mining/baseline-stats.js';
 import { measureEpisode } from '../mining/episode-measures.js';
 import type { MineInput } from '../mining/pattern-miner.js';
 import type { EpisodeWithSteps, Step } from '../types.js';
@@ -39,7 +44,11 @@ function fixtureId(prefix: string, n: number): string {
  * A finished episode with its steps, as the engine would hand it to a miner, built
  * deterministically from a fixture (ids and timestamps follow from `index` and the options).
  */
-export function buildEpisode(fixture: EpisodeFixture, index = 0, options: BuildOptions = {}): EpisodeWithSteps {
+export function buildEpisode(
+  fixture: EpisodeFixture,
+  index = 0,
+  options: BuildOptions = {},
+): EpisodeWithSteps {
   const prefix = options.idPrefix ?? 'e0000000';
   const start = (options.startMs ?? baseMs) + index * 3_600_000;
   const id = fixtureId(prefix, index * 100_000);
@@ -79,7 +88,10 @@ export function buildEpisode(fixture: EpisodeFixture, index = 0, options: BuildO
  * episode, its outcome, and baselines over the fixtures before it (the same arithmetic the
  * engine keeps in `pattern_baselines`).
  */
-export function createMineInputs(fixtures: readonly EpisodeFixture[], options: BuildOptions = {}): MineInput[] {
+export function createMineInputs(
+  fixtures: readonly EpisodeFixture[],
+  options: BuildOptions = {},
+): MineInput[] {
   const stats = new Map<string, BaselineStats>();
   const statsOf = (key: string) => stats.get(key) ?? emptyBaselineStats();
   return fixtures.map((fixture, index) => {

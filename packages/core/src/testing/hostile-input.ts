@@ -30,7 +30,16 @@ export const hostileString = fc.oneof(
 export const hostileNumber = fc.oneof(
   fc.double(),
   fc.integer(),
-  fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, -1, -0, 2 ** 63, 1.5, 1e-320),
+  fc.constantFrom(
+    Number.NaN,
+    Number.POSITIVE_INFINITY,
+    Number.NEGATIVE_INFINITY,
+    -1,
+    -0,
+    2 ** 63,
+    1.5,
+    1e-320,
+  ),
 );
 
 /**
@@ -50,9 +59,13 @@ export function hostileJson(extra?: fc.Arbitrary<unknown>): fc.Arbitrary<unknown
       ...(extra === undefined ? [] : [extra]),
     ),
     object: fc.oneof(
-      fc.dictionary(fc.oneof(fc.string(), fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString')), tie('value'), {
-        maxKeys: 4,
-      }),
+      fc.dictionary(
+        fc.oneof(fc.string(), fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString')),
+        tie('value'),
+        {
+          maxKeys: 4,
+        },
+      ),
       fc.constant(JSON.parse('{"__proto__": {"polluted": true}}') as unknown),
       fc.constant(JSON.parse('{"constructor": {"prototype": {"polluted": true}}}') as unknown),
     ),
@@ -60,9 +73,15 @@ export function hostileJson(extra?: fc.Arbitrary<unknown>): fc.Arbitrary<unknown
 }
 
 /** Mostly what a real agent sends (`weight` to 1), with hostile values mixed in, so both paths get exercised. */
-export function mostly<T>(plausible: fc.Arbitrary<T>, hostile: fc.Arbitrary<unknown>, weight = 5): fc.Arbitrary<unknown> {
+export function mostly<T>(
+  plausible: fc.Arbitrary<T>,
+  hostile: fc.Arbitrary<unknown>,
+  weight = 5,
+): fc.Arbitrary<unknown> {
   return fc.oneof({ arbitrary: plausible, weight }, { arbitrary: hostile, weight: 1 });
 }
 
 export const plausibleText = fc.string({ unit: 'grapheme', minLength: 1, maxLength: 60 });
-export const plausibleMetadata = fc.dictionary(fc.string({ maxLength: 10 }), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 4 });
+export const plausibleMetadata = fc.dictionary(fc.string({ maxLength: 10 }), fc.jsonValue({ maxDepth: 3 }), {
+  maxKeys: 4,
+});

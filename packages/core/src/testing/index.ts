@@ -1,8 +1,19 @@
-export { testPatternMiner } from './pattern-miner-suite.js';
-export { patternMinerChecks } from './pattern-miner-checks.js';
-export type { PatternMinerCheck, PatternMinerFactory, PatternMinerSuiteOptions } from './pattern-miner-checks.js';
-export { buildEpisode, createMineInputs } from './episode-fixtures.js';
-export type { BuildOptions, EpisodeFixture, StepFixture } from './episode-fixtures.js';
-export { testEmbeddingProvider } from './embedding-provider-suite.js';
 export type { EmbeddingProviderFactory, EmbeddingProviderSuiteOptions } from './embedding-provider-suite.js';
-export { hostileJson, hostileNumber, hostileString, mostly, plausibleMetadata, plausibleText } from './hostile-input.js';
+export { testEmbeddingProvider } from './embedding-provider-suite.js';
+export type { BuildOptions, EpisodeFixture, StepFixture } from './episode-fixtures.js';
+export { buildEpisode, createMineInputs } from './episode-fixtures.js';
+export {
+  hostileJson,
+  hostileNumber,
+  hostileString,
+  mostly,
+  plausibleMetadata,
+  plausibleText,
+} from './hostile-input.js';
+export type {
+  PatternMinerCheck,
+  PatternMinerFactory,
+  PatternMinerSuiteOptions,
+} from './pattern-miner-checks.js';
+export { patternMinerChecks } from './pattern-miner-checks.js';
+export { testPatternMiner } from './pattern-miner-suite.js';

@@ -74,11 +74,20 @@ export const patternMinerChecks: readonly PatternMinerCheck[] = [
     async run(factory) {
       const miner = await factory();
       assert.equal(miner.specificationVersion, 'v1');
-      assert.ok(enumNameSchema.safeParse(miner.patternType).success, `patternType "${miner.patternType}" is not snake_case`);
+      assert.ok(
+        enumNameSchema.safeParse(miner.patternType).success,
+        `patternType "${miner.patternType}" is not snake_case`,
+      );
       assert.equal(typeof miner.dataSchema?.safeParse, 'function', 'dataSchema is not a zod schema');
       assert.equal(typeof miner.mine, 'function');
-      assert.ok(miner.describe === undefined || typeof miner.describe === 'function', 'describe is not a function');
-      assert.ok(isSuccessShare(miner.minSuccessShare), `minSuccessShare ${miner.minSuccessShare} is not in (0, 1]`);
+      assert.ok(
+        miner.describe === undefined || typeof miner.describe === 'function',
+        'describe is not a function',
+      );
+      assert.ok(
+        isSuccessShare(miner.minSuccessShare),
+        `minSuccessShare ${miner.minSuccessShare} is not in (0, 1]`,
+      );
     },
   },
   {
@@ -96,13 +105,21 @@ export const patternMinerChecks: readonly PatternMinerCheck[] = [
         const seen = new Set<string>();
         for (const candidate of candidates) {
           const parsed = miner.dataSchema.safeParse(candidate.data);
-          assert.ok(parsed.success, `data ${JSON.stringify(candidate.data)} fails its schema: ${parsed.error?.message}`);
-          assert.deepEqual(JSON.parse(JSON.stringify(candidate.data)), candidate.data, 'data does not survive JSON');
+          assert.ok(
+            parsed.success,
+            `data ${JSON.stringify(candidate.data)} fails its schema: ${parsed.error?.message}`,
+          );
+          assert.deepEqual(
+            JSON.parse(JSON.stringify(candidate.data)),
+            candidate.data,
+            'data does not survive JSON',
+          );
           assert.equal(typeof candidate.success, 'boolean', 'success must be a boolean');
           for (const [name, value] of Object.entries(candidate.measurements ?? {})) {
             assert.ok(Number.isFinite(value), `measurement ${name} is not a finite number`);
           }
-          if (miner.describe !== undefined) assert.ok(miner.describe(parsed.data).length > 0, 'describe() returned ""');
+          if (miner.describe !== undefined)
+            assert.ok(miner.describe(parsed.data).length > 0, 'describe() returned ""');
           const key = identity(candidate);
           assert.ok(!seen.has(key), `the same pattern is returned twice for one episode: ${key}`);
           seen.add(key);
@@ -116,7 +133,11 @@ export const patternMinerChecks: readonly PatternMinerCheck[] = [
       const inputs = createMineInputs(options.episodes);
       assert.deepEqual(await mineAll(await factory(), inputs), await mineAll(await factory(), inputs));
       const miner = await factory();
-      assert.deepEqual(await mineAll(miner, inputs), await mineAll(miner, inputs), 'a second run of one miner differs');
+      assert.deepEqual(
+        await mineAll(miner, inputs),
+        await mineAll(miner, inputs),
+        'a second run of one miner differs',
+      );
     },
   },
   {
@@ -124,8 +145,14 @@ export const patternMinerChecks: readonly PatternMinerCheck[] = [
     async run(factory, options) {
       const miner = await factory();
       const first = createMineInputs(options.episodes);
-      const moved = options.episodes.map((fixture) => ({ ...fixture, context: `${fixture.context ?? ''} (again)` }));
-      const second = createMineInputs(moved, { idPrefix: 'a1b2c3d4', startMs: Date.UTC(2031, 5, 6, 7, 8, 9) });
+      const moved = options.episodes.map((fixture) => ({
+        ...fixture,
+        context: `${fixture.context ?? ''} (again)`,
+      }));
+      const second = createMineInputs(moved, {
+        idPrefix: 'a1b2c3d4',
+        startMs: Date.UTC(2031, 5, 6, 7, 8, 9),
+      });
       const a = await mineAll(miner, first);
       const b = await mineAll(miner, second);
       a.forEach((candidates, index) => {
@@ -133,7 +160,10 @@ export const patternMinerChecks: readonly PatternMinerCheck[] = [
         const episode = first[index]?.episode as EpisodeWithSteps;
         const text = JSON.stringify(candidates.map((candidate) => candidate.data));
         for (const id of [episode.id, ...episode.steps.map((step) => step.id)]) {
-          assert.ok(!text.includes(id), `pattern data holds the id ${id}, so it can never match another episode`);
+          assert.ok(
+            !text.includes(id),
+            `pattern data holds the id ${id}, so it can never match another episode`,
+          );
         }
       });
     },
@@ -143,7 +173,10 @@ export const patternMinerChecks: readonly PatternMinerCheck[] = [
     async run(factory, options) {
       const inputs = createMineInputs(options.episodes);
       const before = JSON.stringify(inputs);
-      await mineAll(await factory(), inputs.map((input) => deepFreeze(structuredClone(input))));
+      await mineAll(
+        await factory(),
+        inputs.map((input) => deepFreeze(structuredClone(input))),
+      );
       await mineAll(await factory(), inputs);
       assert.equal(JSON.stringify(inputs), before);
     },
@@ -169,7 +202,10 @@ export const patternMinerChecks: readonly PatternMinerCheck[] = [
         `${candidates.length} candidates from one episode (at most ${options.maxCandidatesPerEpisode})`,
       );
       const limit = options.maxReadsPerStep * options.longEpisodeSteps;
-      assert.ok(counter.reads <= limit, `${counter.reads} step property reads for ${options.longEpisodeSteps} steps (at most ${limit})`);
+      assert.ok(
+        counter.reads <= limit,
+        `${counter.reads} step property reads for ${options.longEpisodeSteps} steps (at most ${limit})`,
+      );
     },
   },
   {
@@ -179,7 +215,8 @@ export const patternMinerChecks: readonly PatternMinerCheck[] = [
       const reason = new Error('aborted by the conformance suite');
       const inputs = createMineInputs(options.episodes);
       for (const input of inputs) {
-        const outcome = await (async () => mine(miner, { ...input, signal: AbortSignal.abort(reason) }))().then(
+        const outcome = await (async () =>
+          mine(miner, { ...input, signal: AbortSignal.abort(reason) }))().then(
           (candidates) => ({ candidates }),
           (error: unknown) => ({ error }),
         );

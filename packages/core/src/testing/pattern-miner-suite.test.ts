@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createActionPairMiner } from '../mining/__fixtures__/test-miners.js';
 import type { PatternMinerV1 } from '../mining/pattern-miner.js';
 import type { EpisodeFixture } from './episode-fixtures.js';
-import { patternMinerChecks, resolveSuiteOptions, type PatternMinerFactory } from './pattern-miner-checks.js';
+import { type PatternMinerFactory, patternMinerChecks, resolveSuiteOptions } from './pattern-miner-checks.js';
 import { testPatternMiner } from './pattern-miner-suite.js';
 
 const episodes: EpisodeFixture[] = [
@@ -14,10 +14,12 @@ testPatternMiner(createActionPairMiner, { episodes });
 
 type Pairs = PatternMinerV1<{ first: string; then: string }>;
 const good = createActionPairMiner;
-const broken = (change: (miner: Pairs) => Partial<Pairs>): PatternMinerFactory => () => {
-  const miner = good();
-  return { ...miner, ...change(miner) } as PatternMinerV1;
-};
+const broken =
+  (change: (miner: Pairs) => Partial<Pairs>): PatternMinerFactory =>
+  () => {
+    const miner = good();
+    return { ...miner, ...change(miner) } as PatternMinerV1;
+  };
 
 /** For each check, a miner that breaks exactly what it guards. */
 const breakers: Record<string, PatternMinerFactory> = {
@@ -29,10 +31,14 @@ const breakers: Record<string, PatternMinerFactory> = {
   })),
   'is deterministic': broken((miner) => {
     let calls = 0;
-    return { mine: async (input) => (await miner.mine(input)).map((c) => ({ ...c, measurements: { calls: calls++ } })) };
+    return {
+      mine: async (input) =>
+        (await miner.mine(input)).map((c) => ({ ...c, measurements: { calls: calls++ } })),
+    };
   }),
   'gives canonical data': broken((miner) => ({
-    mine: async (input) => (await miner.mine(input)).map((c) => ({ ...c, data: { ...c.data, then: input.episode.id } })),
+    mine: async (input) =>
+      (await miner.mine(input)).map((c) => ({ ...c, data: { ...c.data, then: input.episode.id } })),
     dataSchema: miner.dataSchema,
   })),
   'does not modify': broken((miner) => ({
@@ -51,14 +57,19 @@ const breakers: Record<string, PatternMinerFactory> = {
       return [{ data: { first: 'x', then: String(reads > 0) }, success: true }];
     },
   })),
-  'stops when its signal is aborted': broken((miner) => ({ mine: (input) => miner.mine({ ...input, signal: undefined }) })),
+  'stops when its signal is aborted': broken((miner) => ({
+    mine: (input) => miner.mine({ ...input, signal: undefined }),
+  })),
 };
 
 describe('the conformance suite catches the miner that breaks each of its checks', () => {
   const options = resolveSuiteOptions({ episodes, longEpisodeSteps: 600 });
   it('has a breaker for every check', () => {
     for (const check of patternMinerChecks) {
-      expect(Object.keys(breakers).some((key) => check.name.includes(key)), check.name).toBe(true);
+      expect(
+        Object.keys(breakers).some((key) => check.name.includes(key)),
+        check.name,
+      ).toBe(true);
     }
   });
   for (const [key, factory] of Object.entries(breakers)) {

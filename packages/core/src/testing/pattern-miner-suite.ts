@@ -1,9 +1,9 @@
 import { describe, it } from 'vitest';
 import {
-  patternMinerChecks,
-  resolveSuiteOptions,
   type PatternMinerFactory,
   type PatternMinerSuiteOptions,
+  patternMinerChecks,
+  resolveSuiteOptions,
 } from './pattern-miner-checks.js';
 
 /**
@@ -16,7 +16,10 @@ import {
  * import { testPatternMiner } from '@episodic/core/testing';
  * testPatternMiner(() => createToolSequenceMiner(), { episodes: [{ steps: [{ action: 'read' }, { action: 'edit' }] }] });
  */
-export function testPatternMiner<Data>(factory: PatternMinerFactory<Data>, options: PatternMinerSuiteOptions): void {
+export function testPatternMiner<Data>(
+  factory: PatternMinerFactory<Data>,
+  options: PatternMinerSuiteOptions,
+): void {
   const resolved = resolveSuiteOptions(options);
   describe('PatternMinerV1 conformance', () => {
     for (const check of patternMinerChecks) {

@@ -27,7 +27,12 @@ describe('token store', () => {
     await using store = await openTempMemory();
     const { token, bearer } = await store.memory.tokens.create({ name: 'agent', domains: ['web'] });
     expect(bearer).toMatch(new RegExp(`^ep_${token.id}_[A-Za-z0-9_-]{43}$`));
-    expect(token).toMatchObject({ name: 'agent', scopes: ['read', 'write'], domains: ['web'], revokedAt: null });
+    expect(token).toMatchObject({
+      name: 'agent',
+      scopes: ['read', 'write'],
+      domains: ['web'],
+      revokedAt: null,
+    });
 
     const listed = await store.memory.tokens.list();
     expect(listed).toEqual([token]);
@@ -37,7 +42,7 @@ describe('token store', () => {
     const row = (await raw.execute('SELECT * FROM api_tokens')).rows[0];
     raw.close();
     expect(Object.values(row ?? {}).join(' ')).not.toContain(bearer.slice(-43));
-    store.memory.close();
+    await store.memory.close();
     const bytes = ['memory.db', 'memory.db-wal']
       .map((file) => {
         try {
@@ -107,10 +112,12 @@ describe('token store', () => {
     expect(adminInDomain.code).toBe('VALIDATION');
     expect(adminInDomain.issues.map((issue) => issue.path)).toEqual(['domains']);
 
-    const bad = await refusal(
-      tokens.create({ name: '', scopes: ['read', 'root' as 'read'], domains: [] }),
-    );
-    expect([...new Set(bad.issues.map((issue) => issue.path))].sort()).toEqual(['domains', 'name', 'scopes.1']);
+    const bad = await refusal(tokens.create({ name: '', scopes: ['read', 'root' as 'read'], domains: [] }));
+    expect([...new Set(bad.issues.map((issue) => issue.path))].sort()).toEqual([
+      'domains',
+      'name',
+      'scopes.1',
+    ]);
     expect((await refusal(tokens.revoke('nope'))).code).toBe('VALIDATION');
     expect((await refusal(tokens.revoke('01900000-0000-7000-8000-000000000000'))).code).toBe('NOT_FOUND');
     expect(await tokens.count()).toBe(0);

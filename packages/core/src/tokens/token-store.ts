@@ -93,7 +93,11 @@ function createTokenSchema(domain: z.ZodType<string>) {
       // Admin procedures report on the whole store (cache, database size), so an admin token
       // limited to some domains would be a promise the server cannot keep.
       if (input.scopes.includes('admin') && input.domains !== null) {
-        ctx.addIssue({ code: 'custom', path: ['domains'], message: 'an admin token must cover every domain' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['domains'],
+          message: 'an admin token must cover every domain',
+        });
       }
     });
 }
@@ -107,7 +111,8 @@ export function createTokenStore(context: EngineContext) {
   let revocations = 0;
 
   async function readToken(id: string, now: number): Promise<CachedToken | null> {
-    const row = (await db.read({ sql: `SELECT ${columns} FROM api_tokens WHERE id = ?`, args: [id] })).rows[0];
+    const row = (await db.read({ sql: `SELECT ${columns} FROM api_tokens WHERE id = ?`, args: [id] }))
+      .rows[0];
     if (row === undefined) return null;
     const token = toApiToken(row);
     const touchedAt = token.lastUsedAt === null ? 0 : Date.parse(token.lastUsedAt);
@@ -119,8 +124,9 @@ export function createTokenStore(context: EngineContext) {
     const at = new Date(now).toISOString();
     entry.token = { ...entry.token, lastUsedAt: at };
     // Bookkeeping only: a failure here (read-only replica, store closing) must not fail the request.
-    db.write((tx) => tx.execute({ sql: 'UPDATE api_tokens SET last_used_at = ? WHERE id = ?', args: [at, entry.token.id] }))
-      .catch(() => undefined);
+    db.write((tx) =>
+      tx.execute({ sql: 'UPDATE api_tokens SET last_used_at = ? WHERE id = ?', args: [at, entry.token.id] }),
+    ).catch(() => undefined);
   }
 
   /** The token's row, from the cache while it is fresh, or `null` when unknown or revoked. */
@@ -206,7 +212,10 @@ export function createTokenStore(context: EngineContext) {
       const entry = await current(parsed.id, now);
       if (entry === null) return null;
       const secret = Buffer.from(parsed.secret, 'utf8');
-      const known = entry.proven !== undefined && entry.proven.length === secret.length && timingSafeEqual(entry.proven, secret);
+      const known =
+        entry.proven !== undefined &&
+        entry.proven.length === secret.length &&
+        timingSafeEqual(entry.proven, secret);
       if (!known) {
         if (!secretMatches(parsed.secret, entry.hash)) return null;
         entry.proven = secret;

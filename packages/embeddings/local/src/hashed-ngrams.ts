@@ -30,7 +30,8 @@ const digitsOnly = /^\p{N}+$/u;
 /** Lower-case words, with `camelCase` and `snake_case` identifiers split into their parts. */
 export function words(text: string): string[] {
   const clipped = text.length > maxEmbeddedChars ? text.slice(0, maxEmbeddedChars) : text;
-  return (clipped.normalize('NFKC').replace(camelBoundary, '$1 $2').toLowerCase().match(tokenPattern) ?? []) as string[];
+  return (clipped.normalize('NFKC').replace(camelBoundary, '$1 $2').toLowerCase().match(tokenPattern) ??
+    []) as string[];
 }
 
 function count(counts: Map<number, number>, feature: number): void {

@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { createLocalEmbeddings, LocalEmbeddingsError } from './index.js';
 
 testEmbeddingProvider(() => createLocalEmbeddings(), { name: 'local/hashed-ngrams-v1' });
-testEmbeddingProvider(() => createLocalEmbeddings({ dimensions: 64, maxBatchSize: 7 }), { name: 'local, 64 dimensions, batches of 7' });
+testEmbeddingProvider(() => createLocalEmbeddings({ dimensions: 64, maxBatchSize: 7 }), {
+  name: 'local, 64 dimensions, batches of 7',
+});
 
 function cosine(a: Float32Array, b: Float32Array): number {
   return a.reduce((sum, value, i) => sum + value * (b[i] as number), 0);
@@ -17,8 +19,17 @@ async function similarity(left: string, right: string): Promise<number> {
 describe('local embeddings', () => {
   it('returns unit vectors of the configured length, and the zero vector for text without content words', async () => {
     const provider = createLocalEmbeddings({ dimensions: 128 });
-    expect(provider).toMatchObject({ provider: 'local', model: 'hashed-ngrams-v1', dimensions: 128, deterministic: true });
-    const [vector, empty, stopwordsOnly] = await provider.embed(['deploy failed on staging', '', 'and the of it is']);
+    expect(provider).toMatchObject({
+      provider: 'local',
+      model: 'hashed-ngrams-v1',
+      dimensions: 128,
+      deterministic: true,
+    });
+    const [vector, empty, stopwordsOnly] = await provider.embed([
+      'deploy failed on staging',
+      '',
+      'and the of it is',
+    ]);
     expect(vector).toHaveLength(128);
     expect(cosine(vector as Float32Array, vector as Float32Array)).toBeCloseTo(1, 5);
     expect((empty as Float32Array).every((value) => value === 0)).toBe(true);
@@ -26,8 +37,14 @@ describe('local embeddings', () => {
   });
 
   it('places texts that share content words closer than unrelated ones, ignoring function words', async () => {
-    const related = await similarity('the database connection pool is exhausted', 'connection pool exhausted in the database');
-    const unrelated = await similarity('the database connection pool is exhausted', 'the button colour on the checkout page is wrong');
+    const related = await similarity(
+      'the database connection pool is exhausted',
+      'connection pool exhausted in the database',
+    );
+    const unrelated = await similarity(
+      'the database connection pool is exhausted',
+      'the button colour on the checkout page is wrong',
+    );
     expect(related).toBeGreaterThan(0.8);
     expect(unrelated).toBeLessThan(0.1);
   });

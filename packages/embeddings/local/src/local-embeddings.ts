@@ -34,8 +34,12 @@ function abortError(signal: AbortSignal): unknown {
 export function createLocalEmbeddings(options: LocalEmbeddingsOptions = {}): EmbeddingProviderV1 {
   const parsed = localEmbeddingsOptionsSchema.safeParse(options);
   if (!parsed.success) {
-    const detail = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(options)'}: ${issue.message}`).join('; ');
-    throw new LocalEmbeddingsError('INVALID_OPTIONS', `Invalid local embeddings options: ${detail}`, { cause: parsed.error });
+    const detail = parsed.error.issues
+      .map((issue) => `${issue.path.join('.') || '(options)'}: ${issue.message}`)
+      .join('; ');
+    throw new LocalEmbeddingsError('INVALID_OPTIONS', `Invalid local embeddings options: ${detail}`, {
+      cause: parsed.error,
+    });
   }
   const { dimensions, maxBatchSize } = parsed.data;
   return {

@@ -20,7 +20,10 @@ export const openAIEmbeddingsOptionsSchema = z
     /** Whether to send `dimensions` in the request; by default only to `text-embedding-3-*` models. */
     sendDimensions: z.boolean().optional(),
     /** The environment variable holding the API key; without it, requests carry no `Authorization`. */
-    apiKeyEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).default('OPENAI_API_KEY'),
+    apiKeyEnv: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/)
+      .default('OPENAI_API_KEY'),
     /** Texts per request (OpenAI accepts up to 2,048). */
     maxBatchSize: z.number().int().min(1).max(2048).default(256),
     /** Longer texts are cut to this many characters, so a huge text cannot exceed the model's context. */
@@ -46,7 +49,9 @@ export const openAIEmbeddingsOptionsSchema = z
       });
       return z.NEVER;
     }
-    const sendDimensions = options.sendDimensions ?? (options.dimensions !== undefined && options.model.startsWith('text-embedding-3'));
+    const sendDimensions =
+      options.sendDimensions ??
+      (options.dimensions !== undefined && options.model.startsWith('text-embedding-3'));
     return { ...options, dimensions, sendDimensions, baseURL: options.baseURL.replace(/\/+$/, '') };
   });
 

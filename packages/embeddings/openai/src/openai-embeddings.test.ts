@@ -43,7 +43,9 @@ async function failure(promise: Promise<unknown>): Promise<OpenAIEmbeddingsError
   return error as OpenAIEmbeddingsError;
 }
 
-testEmbeddingProvider(() => provider({ maxBatchSize: 16 }), { name: 'openai-compatible server on 127.0.0.1' });
+testEmbeddingProvider(() => provider({ maxBatchSize: 16 }), {
+  name: 'openai-compatible server on 127.0.0.1',
+});
 
 describe('OpenAI-compatible embeddings', () => {
   it('speaks the wire format: POST {baseURL}/embeddings, bearer key from the environment, float encoding', async () => {
@@ -71,9 +73,15 @@ describe('OpenAI-compatible embeddings', () => {
   it('splits batches by maxBatchSize, keeps input order, and embeds empty texts as zeros without asking', async () => {
     const texts = ['a1', '', 'b2', 'c3', '   ', 'd4', 'e5'];
     const vectors = await provider({ maxBatchSize: 2 }).embed(texts);
-    expect(server.requests.map((request) => request.body.input)).toEqual([['a1', 'b2'], ['c3', 'd4'], ['e5']]);
+    expect(server.requests.map((request) => request.body.input)).toEqual([
+      ['a1', 'b2'],
+      ['c3', 'd4'],
+      ['e5'],
+    ]);
     expect(Array.from(vectors[1] as Float32Array)).toEqual(new Array(dimensions).fill(0));
-    expect(Array.from(vectors[6] as Float32Array)).toEqual(Array.from(Float32Array.from(fakeEmbedding('e5', dimensions))));
+    expect(Array.from(vectors[6] as Float32Array)).toEqual(
+      Array.from(Float32Array.from(fakeEmbedding('e5', dimensions))),
+    );
   });
 
   it('cuts huge texts to maxInputChars and sends well-formed text only', async () => {
@@ -173,7 +181,9 @@ describe('OpenAI-compatible embeddings', () => {
   });
 
   it('refuses bad options with a typed error naming the field', () => {
-    expect(() => createOpenAIEmbeddings({ model: 'my-local-model' })).toThrow(/dimensions: is required for model "my-local-model"/);
+    expect(() => createOpenAIEmbeddings({ model: 'my-local-model' })).toThrow(
+      /dimensions: is required for model "my-local-model"/,
+    );
     expect(() => createOpenAIEmbeddings({ baseURL: 'ftp://example' })).toThrow(OpenAIEmbeddingsError);
     expect(() => createOpenAIEmbeddings({ maxBatchSize: 0 })).toThrow(/maxBatchSize/);
   });

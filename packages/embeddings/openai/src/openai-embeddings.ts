@@ -1,6 +1,6 @@
 import type { EmbeddingProviderV1 } from '@episodic/core';
 import { OpenAIEmbeddingsError } from './openai-embeddings-error.js';
-import { openAIEmbeddingsOptionsSchema, type OpenAIEmbeddingsOptions } from './openai-embeddings-options.js';
+import { type OpenAIEmbeddingsOptions, openAIEmbeddingsOptionsSchema } from './openai-embeddings-options.js';
 import { postEmbeddings } from './post-embeddings.js';
 
 const loneSurrogate = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
@@ -17,8 +17,12 @@ const loneSurrogate = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\
 export function createOpenAIEmbeddings(input: OpenAIEmbeddingsOptions = {}): EmbeddingProviderV1 {
   const parsed = openAIEmbeddingsOptionsSchema.safeParse(input);
   if (!parsed.success) {
-    const detail = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(options)'}: ${issue.message}`).join('; ');
-    throw new OpenAIEmbeddingsError('INVALID_OPTIONS', `Invalid OpenAI embeddings options: ${detail}`, { cause: parsed.error });
+    const detail = parsed.error.issues
+      .map((issue) => `${issue.path.join('.') || '(options)'}: ${issue.message}`)
+      .join('; ');
+    throw new OpenAIEmbeddingsError('INVALID_OPTIONS', `Invalid OpenAI embeddings options: ${detail}`, {
+      cause: parsed.error,
+    });
   }
   const options = parsed.data;
   return {
@@ -40,7 +44,9 @@ export function createOpenAIEmbeddings(input: OpenAIEmbeddingsOptions = {}): Emb
       for (let start = 0; start < pending.length; start += options.maxBatchSize) {
         const batch = pending.slice(start, start + options.maxBatchSize);
         // Well-formed UTF-16 (lone surrogates become U+FFFD) and bounded in length.
-        const inputs = batch.map((index) => (texts[index] as string).slice(0, options.maxInputChars).replace(loneSurrogate, '\ufffd'));
+        const inputs = batch.map((index) =>
+          (texts[index] as string).slice(0, options.maxInputChars).replace(loneSurrogate, '\ufffd'),
+        );
         const embedded = await postEmbeddings(inputs, options, signal);
         batch.forEach((index, position) => (vectors[index] = embedded[position] as Float32Array));
       }

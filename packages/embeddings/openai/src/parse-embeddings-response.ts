@@ -1,7 +1,10 @@
 import { OpenAIEmbeddingsError } from './openai-embeddings-error.js';
 
 function malformed(detail: string): OpenAIEmbeddingsError {
-  return new OpenAIEmbeddingsError('BAD_RESPONSE', `The embeddings server answered with a malformed response: ${detail}.`);
+  return new OpenAIEmbeddingsError(
+    'BAD_RESPONSE',
+    `The embeddings server answered with a malformed response: ${detail}.`,
+  );
 }
 
 /**
@@ -15,14 +18,25 @@ export function parseEmbeddingsResponse(body: unknown, count: number, dimensions
   const vectors: (Float32Array | undefined)[] = new Array(count);
   for (const item of data as unknown[]) {
     const { index, embedding } = (item ?? {}) as { index?: unknown; embedding?: unknown };
-    if (typeof index !== 'number' || !Number.isInteger(index) || index < 0 || index >= count || vectors[index] !== undefined) {
+    if (
+      typeof index !== 'number' ||
+      !Number.isInteger(index) ||
+      index < 0 ||
+      index >= count ||
+      vectors[index] !== undefined
+    ) {
       throw malformed(`an embedding has index ${JSON.stringify(index)}`);
     }
     if (!Array.isArray(embedding) || embedding.length !== dimensions) {
-      throw malformed(`embedding ${index} is not an array of ${dimensions} numbers (is \`dimensions\` right for this model?)`);
+      throw malformed(
+        `embedding ${index} is not an array of ${dimensions} numbers (is \`dimensions\` right for this model?)`,
+      );
     }
-    const vector = Float32Array.from(embedding as unknown[], (value) => (typeof value === 'number' ? value : Number.NaN));
-    if (!vector.every(Number.isFinite)) throw malformed(`embedding ${index} holds something other than finite numbers`);
+    const vector = Float32Array.from(embedding as unknown[], (value) =>
+      typeof value === 'number' ? value : Number.NaN,
+    );
+    if (!vector.every(Number.isFinite))
+      throw malformed(`embedding ${index} holds something other than finite numbers`);
     vectors[index] = vector;
   }
   return vectors as Float32Array[];

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ResolvedOpenAIEmbeddingsOptions } from './openai-embeddings-options.js';
 import { OpenAIEmbeddingsError, type OpenAIEmbeddingsErrorCode } from './openai-embeddings-error.js';
+import type { ResolvedOpenAIEmbeddingsOptions } from './openai-embeddings-options.js';
 import { parseEmbeddingsResponse } from './parse-embeddings-response.js';
 import { retryDelayMs, serverRetryDelayMs } from './retry-delay.js';
 
@@ -32,18 +32,46 @@ async function serverMessage(response: Response, apiKey: string | undefined): Pr
   return scrub(message.trim(), apiKey) || '(no message)';
 }
 
-async function statusFailure(response: Response, options: ResolvedOpenAIEmbeddingsOptions, apiKey: string | undefined): Promise<Failure> {
+async function statusFailure(
+  response: Response,
+  options: ResolvedOpenAIEmbeddingsOptions,
+  apiKey: string | undefined,
+): Promise<Failure> {
   const { status } = response;
   if (status === 401 || status === 403) {
     await response.body?.cancel();
     const hint = apiKey === undefined ? `${options.apiKeyEnv} is not set` : `check ${options.apiKeyEnv}`;
-    return { code: 'AUTH', status, retry: false, message: `The embeddings server refused the credentials (HTTP ${status}): ${hint}.` };
+    return {
+      code: 'AUTH',
+      status,
+      retry: false,
+      message: `The embeddings server refused the credentials (HTTP ${status}): ${hint}.`,
+    };
   }
   const retryAfterMs = serverRetryDelayMs(response.headers);
   const detail = await serverMessage(response, apiKey);
-  if (status === 429) return { code: 'RATE_LIMITED', status, retry: true, retryAfterMs, message: `Rate limited (HTTP 429): ${detail}` };
-  if (status >= 500) return { code: 'SERVER', status, retry: true, retryAfterMs, message: `Server error (HTTP ${status}): ${detail}` };
-  return { code: 'BAD_REQUEST', status, retry: false, message: `The embeddings server refused the request (HTTP ${status}): ${detail}` };
+  if (status === 429)
+    return {
+      code: 'RATE_LIMITED',
+      status,
+      retry: true,
+      retryAfterMs,
+      message: `Rate limited (HTTP 429): ${detail}`,
+    };
+  if (status >= 500)
+    return {
+      code: 'SERVER',
+      status,
+      retry: true,
+      retryAfterMs,
+      message: `Server error (HTTP ${status}): ${detail}`,
+    };
+  return {
+    code: 'BAD_REQUEST',
+    status,
+    retry: false,
+    message: `The embeddings server refused the request (HTTP ${status}): ${detail}`,
+  };
 }
 
 /** One request: a timeout of its own, the caller's abort, and a classified failure. */
@@ -77,16 +105,31 @@ async function attempt(
     try {
       parsed = JSON.parse(text);
     } catch (cause) {
-      throw new OpenAIEmbeddingsError('BAD_RESPONSE', 'The embeddings server answered with something that is not JSON.', { cause });
+      throw new OpenAIEmbeddingsError(
+        'BAD_RESPONSE',
+        'The embeddings server answered with something that is not JSON.',
+        { cause },
+      );
     }
     return parseEmbeddingsResponse(parsed, texts.length, options.dimensions);
   } catch (error) {
     if (signal?.aborted === true) throw signal.reason;
     if (OpenAIEmbeddingsError.isInstance(error)) throw error;
-    if (timeout.aborted) return { code: 'TIMEOUT', retry: true, message: `No complete answer within ${options.timeoutMs} ms.`, cause: error };
+    if (timeout.aborted)
+      return {
+        code: 'TIMEOUT',
+        retry: true,
+        message: `No complete answer within ${options.timeoutMs} ms.`,
+        cause: error,
+      };
     const reason = (error as { cause?: { code?: string; message?: string } }).cause;
     const detail = reason?.code ?? reason?.message ?? (error as Error).message;
-    return { code: 'NETWORK', retry: true, message: `Could not reach ${options.baseURL}: ${detail}.`, cause: error };
+    return {
+      code: 'NETWORK',
+      retry: true,
+      message: `Could not reach ${options.baseURL}: ${detail}.`,
+      cause: error,
+    };
   }
 }
 
@@ -108,7 +151,12 @@ export async function postEmbeddings(
         cause: outcome.cause,
       });
     }
-    const delay = retryDelayMs(attempts - 1, options.retryBaseMs, options.maxRetryDelayMs, outcome.retryAfterMs ?? null);
+    const delay = retryDelayMs(
+      attempts - 1,
+      options.retryBaseMs,
+      options.maxRetryDelayMs,
+      outcome.retryAfterMs ?? null,
+    );
     try {
       await sleep(delay, undefined, { signal });
     } catch (error) {

@@ -6,7 +6,9 @@ describe('retry delays', () => {
     const now = Date.parse('2026-01-01T00:00:00Z');
     expect(serverRetryDelayMs(new Headers({ 'retry-after-ms': '250', 'retry-after': '9' }), now)).toBe(250);
     expect(serverRetryDelayMs(new Headers({ 'retry-after': '2' }), now)).toBe(2000);
-    expect(serverRetryDelayMs(new Headers({ 'retry-after': 'Thu, 01 Jan 2026 00:00:03 GMT' }), now)).toBe(3000);
+    expect(serverRetryDelayMs(new Headers({ 'retry-after': 'Thu, 01 Jan 2026 00:00:03 GMT' }), now)).toBe(
+      3000,
+    );
     expect(serverRetryDelayMs(new Headers({ 'retry-after': 'soon' }), now)).toBeNull();
     expect(serverRetryDelayMs(new Headers(), now)).toBeNull();
   });

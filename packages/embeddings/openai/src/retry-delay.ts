@@ -18,7 +18,13 @@ export function serverRetryDelayMs(headers: Headers, now = Date.now()): number |
  * random, so clients that failed together do not retry together. The server's own delay wins
  * when it gave one; both are capped.
  */
-export function retryDelayMs(attempt: number, baseMs: number, capMs: number, serverMs: number | null, random = Math.random): number {
+export function retryDelayMs(
+  attempt: number,
+  baseMs: number,
+  capMs: number,
+  serverMs: number | null,
+  random = Math.random,
+): number {
   if (serverMs !== null) return Math.min(serverMs, capMs);
   const exponential = Math.min(capMs, baseMs * 2 ** attempt);
   return exponential / 2 + random() * (exponential / 2);

@@ -2,11 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openMemory } from '@episodic/core';
-import { createMineInputs, testPatternMiner, type EpisodeFixture } from '@episodic/core/testing';
+import { createMineInputs, type EpisodeFixture, testPatternMiner } from '@episodic/core/testing';
 import { describe, expect, it } from 'vitest';
 import { createErrorResolutionMiner } from './error-resolution-miner.js';
 
-const payment = (total: number, paid: number) => `Error: payment amount does not add up, total price is ${total}, but paid ${paid}`;
+const payment = (total: number, paid: number) =>
+  `Error: payment amount does not add up, total price is ${total}, but paid ${paid}`;
 
 const episodes: EpisodeFixture[] = [
   {
@@ -73,7 +74,12 @@ describe('error-resolution miner', () => {
     };
     expect(await mine(unresolved)).toEqual([]);
     const far: EpisodeFixture = {
-      steps: [{ action: 'deploy', result: 'Error: timeout', success: false }, { action: 'wait' }, { action: 'wait 2' }, { action: 'deploy', success: true }],
+      steps: [
+        { action: 'deploy', result: 'Error: timeout', success: false },
+        { action: 'wait' },
+        { action: 'wait 2' },
+        { action: 'deploy', success: true },
+      ],
     };
     expect(await mine(far, { lookahead: 2 })).toEqual([]);
     expect(await mine(far, { lookahead: 3 })).toHaveLength(1);
@@ -93,7 +99,11 @@ describe('error-resolution miner', () => {
 
   it('marks the evidence by the episode outcome', async () => {
     expect((await mine(episodes[1]!))[0]).toMatchObject({
-      data: { action: 'run_tests', signature: 'FAIL session.test.ts:<n> expected <n> to be <n>', resolution: ['edit_file', 'run_tests'] },
+      data: {
+        action: 'run_tests',
+        signature: 'FAIL session.test.ts:<n> expected <n> to be <n>',
+        resolution: ['edit_file', 'run_tests'],
+      },
       success: false,
     });
   });
@@ -107,7 +117,11 @@ describe('error-resolution miner', () => {
       miners: [createErrorResolutionMiner()],
     });
     try {
-      for (const [total, paid] of [[305, 255], [120, 100], [990, 900]] as const) {
+      for (const [total, paid] of [
+        [305, 255],
+        [120, 100],
+        [990, 900],
+      ] as const) {
         const episode = await memory.startEpisode({ taskType: 'booking', domain: 'airline' });
         await memory.logSteps(episode.id, [
           { action: 'book_reservation', result: payment(total, paid), success: false },

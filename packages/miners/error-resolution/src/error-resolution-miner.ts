@@ -1,9 +1,9 @@
 import {
   actionNormalizerSchema,
   collapseRepeats,
-  parsePluginOptions,
   type PatternCandidate,
   type PatternMinerV1,
+  parsePluginOptions,
   type Step,
 } from '@episodic/core';
 import { z } from 'zod';
@@ -25,7 +25,10 @@ export const errorResolutionOptionsSchema = z.strictObject({
    * step logged with `success: false`.
    */
   errorText: z
-    .custom<(step: Step) => string | null>((value) => typeof value === 'function', 'must be a function (step) => string | null')
+    .custom<(step: Step) => string | null>(
+      (value) => typeof value === 'function',
+      'must be a function (step) => string | null',
+    )
     .default(() => (step: Step) => (step.success === false ? (step.result ?? '') : null)),
 });
 export type ErrorResolutionOptions = z.input<typeof errorResolutionOptionsSchema>;
@@ -54,7 +57,9 @@ export type ErrorResolutionData = z.infer<typeof errorResolutionDataSchema>;
  * // { action: 'book_reservation', signature: 'Error: payment amount does not add up, total price is <n>, but paid <n>',
  * //   resolution: ['calculate', 'book_reservation'] }
  */
-export function createErrorResolutionMiner(options: ErrorResolutionOptions = {}): PatternMinerV1<ErrorResolutionData> {
+export function createErrorResolutionMiner(
+  options: ErrorResolutionOptions = {},
+): PatternMinerV1<ErrorResolutionData> {
   const settings = parsePluginOptions(errorResolutionOptionsSchema, options, 'error-resolution miner');
   return {
     specificationVersion: 'v1',
@@ -78,13 +83,18 @@ export function createErrorResolutionMiner(options: ErrorResolutionOptions = {})
         for (let j = i + 1; j < end; j += 1) {
           const step = steps[j] as Step;
           durationMs += step.durationMs ?? 0;
-          if (step.success !== true || settings.normalizeAction(step.action).slice(0, 200) !== action) continue;
+          if (step.success !== true || settings.normalizeAction(step.action).slice(0, 200) !== action)
+            continue;
           const between = steps
             .slice(i + 1, j)
             .map((other) => settings.normalizeAction(other.action).slice(0, 200))
             .filter((name) => name !== '');
           const kept = settings.maxBetween === 0 ? [] : collapseRepeats(between).slice(-settings.maxBetween);
-          const data = { action, signature: errorSignature(error, settings.maxSignatureChars), resolution: [...kept, action] };
+          const data = {
+            action,
+            signature: errorSignature(error, settings.maxSignatureChars),
+            resolution: [...kept, action],
+          };
           const key = JSON.stringify(data);
           if (!found.has(key)) {
             found.set(key, {

@@ -22,7 +22,8 @@ const rules: readonly [RegExp, string][] = [
 ];
 
 /** Words that say a line carries the error itself rather than context (a traceback header, a log prefix). */
-const errorLine = /error|exception|fail|fatal|denied|refused|invalid|not found|cannot|can't|unable|timed? ?out/i;
+const errorLine =
+  /error|exception|fail|fatal|denied|refused|invalid|not found|cannot|can't|unable|timed? ?out/i;
 
 /**
  * The signature of an error message: the line that states the error, with what varies between
@@ -42,7 +43,10 @@ export function errorSignature(text: string, maxChars = 160): string {
   // A traceback states the error on its last line; other messages on their first error line.
   const traceback = /^traceback\b/i.test(lines[0] ?? '');
   const candidates = traceback ? [...lines].reverse() : lines;
-  const line = candidates.find((candidate) => errorLine.test(candidate) && !/^traceback\b/i.test(candidate)) ?? lines[0] ?? '';
+  const line =
+    candidates.find((candidate) => errorLine.test(candidate) && !/^traceback\b/i.test(candidate)) ??
+    lines[0] ??
+    '';
   let signature = line.slice(0, maxChars * 4);
   for (const [pattern, placeholder] of rules) signature = signature.replace(pattern, placeholder);
   signature = signature.replace(/\s+/g, ' ').trim();

@@ -2,14 +2,30 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openMemory } from '@episodic/core';
-import { createMineInputs, testPatternMiner, type EpisodeFixture, type StepFixture } from '@episodic/core/testing';
+import {
+  createMineInputs,
+  type EpisodeFixture,
+  type StepFixture,
+  testPatternMiner,
+} from '@episodic/core/testing';
 import { describe, expect, it } from 'vitest';
 import { createOptimizationMiner } from './optimization-miner.js';
 
 const step = (action: string, durationMs = 1000): StepFixture => ({ action, durationMs, success: true });
 const usualRun = (): EpisodeFixture => ({
   taskType: 'refactoring',
-  steps: ['search_code', 'read_file', 'read_file', 'read_file', 'edit_file', 'run_tests', 'edit_file', 'run_tests', 'run_tests', 'lint'].map((a) => step(a)),
+  steps: [
+    'search_code',
+    'read_file',
+    'read_file',
+    'read_file',
+    'edit_file',
+    'run_tests',
+    'edit_file',
+    'run_tests',
+    'run_tests',
+    'lint',
+  ].map((a) => step(a)),
 });
 const shortcut = (status: 'completed' | 'failed' = 'completed'): EpisodeFixture => ({
   taskType: 'refactoring',
@@ -32,7 +48,12 @@ describe('optimization miner', () => {
         success: true,
         perTaskType: true,
         // durations are compared with the baseline's histogram median, exact to about 2.5 %
-        measurements: { stepSaving: 0.7, stepsSaved: 7, timeSaving: expect.closeTo(0.4, 1), msSaved: expect.closeTo(4000, -3) },
+        measurements: {
+          stepSaving: 0.7,
+          stepsSaved: 7,
+          timeSaving: expect.closeTo(0.4, 1),
+          msSaved: expect.closeTo(4000, -3),
+        },
       },
     ]);
   });
@@ -44,34 +65,58 @@ describe('optimization miner', () => {
   });
 
   it('counts a markedly faster run with as many steps, and compares with successful runs only', async () => {
-    const quick: EpisodeFixture = { taskType: 'refactoring', steps: usualRun().steps.map((s) => ({ ...s, durationMs: 100 })) };
+    const quick: EpisodeFixture = {
+      taskType: 'refactoring',
+      steps: usualRun().steps.map((s) => ({ ...s, durationMs: 100 })),
+    };
     const [candidate] = await mineLast([...episodes.slice(0, 5), quick]);
     expect(candidate?.measurements).toMatchObject({ stepSaving: 0, timeSaving: expect.closeTo(0.9, 1) });
     // failed short runs do not lower the baseline a success is compared with
     const failedShort = { ...shortcut('failed') };
-    expect(await mineLast([...episodes.slice(0, 5), failedShort, failedShort, failedShort, shortcut()])).toHaveLength(1);
+    expect(
+      await mineLast([...episodes.slice(0, 5), failedShort, failedShort, failedShort, shortcut()]),
+    ).toHaveLength(1);
   });
 
   it('records a short failed run as evidence against the shortcut', async () => {
-    expect((await mineLast([...episodes.slice(0, 5), shortcut('failed')]))[0]).toMatchObject({ success: false });
+    expect((await mineLast([...episodes.slice(0, 5), shortcut('failed')]))[0]).toMatchObject({
+      success: false,
+    });
   });
 
   it('leaves out shapes longer than maxShapeLength and refuses bad options', async () => {
     expect(await mineLast(episodes, { maxShapeLength: 1 })).toEqual([]);
-    expect(() => createOptimizationMiner({ minSaving: 1 })).toThrow(expect.objectContaining({ code: 'CONFIG' }));
+    expect(() => createOptimizationMiner({ minSaving: 1 })).toThrow(
+      expect.objectContaining({ code: 'CONFIG' }),
+    );
   });
 
   it('averages the saving over the episodes that show the shortcut, in a real store', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'miner-optimization-'));
-    const memory = await openMemory({ url: `file:${join(dir, 'memory.db')}`, cache: false, miners: [createOptimizationMiner()] });
+    const memory = await openMemory({
+      url: `file:${join(dir, 'memory.db')}`,
+      cache: false,
+      miners: [createOptimizationMiner()],
+    });
     try {
       for (const fixture of [...episodes, shortcut(), shortcut('failed')]) {
         const episode = await memory.startEpisode({ taskType: 'refactoring', domain: 'repo' });
-        await memory.logSteps(episode.id, fixture.steps.map((s) => ({ action: s.action, durationMs: s.durationMs ?? undefined, success: true })));
+        await memory.logSteps(
+          episode.id,
+          fixture.steps.map((s) => ({
+            action: s.action,
+            durationMs: s.durationMs ?? undefined,
+            success: true,
+          })),
+        );
         await memory.completeEpisode(episode.id, { status: fixture.status ?? 'completed' });
       }
       const [pattern] = await memory.listPatterns({ type: 'optimization' });
-      expect(pattern).toMatchObject({ patternData: { shape: ['codemod', 'run_tests'] }, support: 3, successes: 2 });
+      expect(pattern).toMatchObject({
+        patternData: { shape: ['codemod', 'run_tests'] },
+        support: 3,
+        successes: 2,
+      });
       expect(pattern?.measurements.stepsSaved?.mean).toBe(7);
     } finally {
       await memory.close();

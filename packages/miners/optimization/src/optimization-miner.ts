@@ -1,9 +1,9 @@
 import {
   actionNormalizerSchema,
-  measureEpisode,
-  parsePluginOptions,
   type Distribution,
+  measureEpisode,
   type PatternMinerV1,
+  parsePluginOptions,
 } from '@episodic/core';
 import { z } from 'zod';
 
@@ -57,7 +57,9 @@ export function createOptimizationMiner(options: OptimizationOptions = {}): Patt
       const { steps, durationMs } = measureEpisode(episode);
       const stepSaving = savingAgainst(steps, usual.steps, min);
       const timeSaving = savingAgainst(durationMs, usual.durationMs, min);
-      const marked = [stepSaving, timeSaving].some((saving) => saving !== null && saving >= settings.minSaving);
+      const marked = [stepSaving, timeSaving].some(
+        (saving) => saving !== null && saving >= settings.minSaving,
+      );
       if (!marked) return [];
       const shape: string[] = [];
       for (const step of episode.steps) {

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { classifyAction, defaultChangeMatchers, defaultTestMatchers, isTargetedTest } from './test-actions.js';
+import {
+  classifyAction,
+  defaultChangeMatchers,
+  defaultTestMatchers,
+  isTargetedTest,
+} from './test-actions.js';
 
 const matchers = { test: defaultTestMatchers, change: defaultChangeMatchers };
 

@@ -4,25 +4,85 @@ import { toolName } from '@episodic/core';
 export type ActionMatcher = string | RegExp;
 
 export const defaultTestMatchers: readonly ActionMatcher[] = [
-  'test', 'tests', 'spec', 'specs', 'vitest', 'jest', 'pytest', 'mocha', 'rspec', 'unittest', 'phpunit',
-  'karma', 'ava', 'playwright', 'cypress', 'ctest', 'tox', 'nox',
+  'test',
+  'tests',
+  'spec',
+  'specs',
+  'vitest',
+  'jest',
+  'pytest',
+  'mocha',
+  'rspec',
+  'unittest',
+  'phpunit',
+  'karma',
+  'ava',
+  'playwright',
+  'cypress',
+  'ctest',
+  'tox',
+  'nox',
 ];
 
 export const defaultChangeMatchers: readonly ActionMatcher[] = [
-  'edit', 'write', 'patch', 'apply', 'create', 'modify', 'replace', 'update', 'delete', 'remove', 'rename',
-  'move', 'insert', 'refactor', 'codemod', 'fix',
+  'edit',
+  'write',
+  'patch',
+  'apply',
+  'create',
+  'modify',
+  'replace',
+  'update',
+  'delete',
+  'remove',
+  'rename',
+  'move',
+  'insert',
+  'refactor',
+  'codemod',
+  'fix',
 ];
 
 /** Words of a test command that say how to run tests, not which: `npm run test:unit -- --watch`. */
 const runnerWords = new Set([
-  'run', 'npm', 'pnpm', 'yarn', 'npx', 'bun', 'bunx', 'node', 'python', 'python3', 'py', 'm', 'cargo', 'go', 'make',
-  'dotnet', 'mvn', 'gradle', 'bundle', 'exec', 'all', 'watch', 'ci', 'unit', 'integration', 'e2e', 'suite', 'x',
+  'run',
+  'npm',
+  'pnpm',
+  'yarn',
+  'npx',
+  'bun',
+  'bunx',
+  'node',
+  'python',
+  'python3',
+  'py',
+  'm',
+  'cargo',
+  'go',
+  'make',
+  'dotnet',
+  'mvn',
+  'gradle',
+  'bundle',
+  'exec',
+  'all',
+  'watch',
+  'ci',
+  'unit',
+  'integration',
+  'e2e',
+  'suite',
+  'x',
 ]);
 /** Flags that select tests by name or file. */
-const filterFlag = /^(?:-k|-t|-m|-p|-run|--grep|--filter|--spec|--only|--match|--testNamePattern|--test-name-pattern|--testPathPattern)(?:=.*)?$/;
+const filterFlag =
+  /^(?:-k|-t|-m|-p|-run|--grep|--filter|--spec|--only|--match|--testNamePattern|--test-name-pattern|--testPathPattern)(?:=.*)?$/;
 
 function words(text: string): string[] {
-  return text.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter((word) => word !== '');
+  return text
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter((word) => word !== '');
 }
 
 function matchesWords(actionWords: readonly string[], action: string, matcher: ActionMatcher): boolean {

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openMemory } from '@episodic/core';
-import { createMineInputs, testPatternMiner, type EpisodeFixture } from '@episodic/core/testing';
+import { createMineInputs, type EpisodeFixture, testPatternMiner } from '@episodic/core/testing';
 import { describe, expect, it } from 'vitest';
 import { createTestingStrategyMiner } from './testing-strategy-miner.js';
 
@@ -12,7 +12,15 @@ const fixture = (actions: string[], status: 'completed' | 'failed' = 'completed'
   steps: actions.map((action) => ({ action, success: !action.includes('!') })),
 });
 
-const tdd = fixture(['read_file a.ts', 'run_tests auth!', 'edit_file a.ts', 'run_tests auth', 'edit_file b.ts', 'run_tests auth', 'npm test']);
+const tdd = fixture([
+  'read_file a.ts',
+  'run_tests auth!',
+  'edit_file a.ts',
+  'run_tests auth',
+  'edit_file b.ts',
+  'run_tests auth',
+  'npm test',
+]);
 const cowboy = fixture(['read_file a.ts', 'edit_file a.ts', 'edit_file b.ts'], 'failed');
 
 testPatternMiner(() => createTestingStrategyMiner(), { episodes: [tdd, cowboy] });
@@ -24,16 +32,21 @@ const strategies = async (episode: EpisodeFixture, options = {}) => {
 
 describe('testing-strategy miner', () => {
   it('recognises where tests sit among the changes', async () => {
-    expect(await strategies(tdd)).toEqual(['test_first', 'test_after_each_change', 'verify_at_end', 'targeted_before_full']);
+    expect(await strategies(tdd)).toEqual([
+      'test_first',
+      'test_after_each_change',
+      'verify_at_end',
+      'targeted_before_full',
+    ]);
     expect(await strategies(cowboy)).toEqual(['no_tests']);
     expect(await strategies(fixture(['run_tests', 'read_file']))).toEqual(['tests_without_changes']);
     expect(await strategies(fixture(['read_file', 'search_code x']))).toEqual([]);
   });
 
   it('does not count a change left untested, or a full run before the targeted one', async () => {
-    expect(await strategies(fixture(['edit_file', 'npm test', 'edit_file', 'edit_file', 'run_tests auth']))).toEqual([
-      'verify_at_end',
-    ]);
+    expect(
+      await strategies(fixture(['edit_file', 'npm test', 'edit_file', 'edit_file', 'run_tests auth'])),
+    ).toEqual(['verify_at_end']);
     expect(await strategies(fixture(['edit_file', 'run_tests', 'edit_file']))).toEqual([]);
   });
 
@@ -55,20 +68,31 @@ describe('testing-strategy miner', () => {
       'test_after_each_change',
       'verify_at_end',
     ]);
-    expect(() => createTestingStrategyMiner({ testMatchers: [] })).toThrow(expect.objectContaining({ code: 'CONFIG' }));
+    expect(() => createTestingStrategyMiner({ testMatchers: [] })).toThrow(
+      expect.objectContaining({ code: 'CONFIG' }),
+    );
   });
 
   it('shows how a strategy goes with success in a real store (success rate and lift)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'miner-testing-strategy-'));
-    const memory = await openMemory({ url: `file:${join(dir, 'memory.db')}`, cache: false, miners: [createTestingStrategyMiner()] });
+    const memory = await openMemory({
+      url: `file:${join(dir, 'memory.db')}`,
+      cache: false,
+      miners: [createTestingStrategyMiner()],
+    });
     try {
       for (const episode of [tdd, tdd, tdd, cowboy, cowboy, { ...cowboy, status: 'completed' as const }]) {
         const started = await memory.startEpisode({ taskType: 'debugging', domain: 'shop' });
-        await memory.logSteps(started.id, episode.steps.map((s) => ({ action: s.action, success: s.success ?? undefined })));
+        await memory.logSteps(
+          started.id,
+          episode.steps.map((s) => ({ action: s.action, success: s.success ?? undefined })),
+        );
         await memory.completeEpisode(started.id, { status: episode.status ?? 'completed' });
       }
       const hits = await memory.relevantPatterns({ taskType: 'debugging', limit: 10 });
-      const byStrategy = new Map(hits.map((hit) => [(hit.pattern.patternData as { strategy: string }).strategy, hit]));
+      const byStrategy = new Map(
+        hits.map((hit) => [(hit.pattern.patternData as { strategy: string }).strategy, hit]),
+      );
       expect(byStrategy.get('verify_at_end')?.pattern).toMatchObject({ support: 3, successRate: 1 });
       expect(byStrategy.get('verify_at_end')?.lift).toBeCloseTo(1 / (4 / 6));
       expect(byStrategy.get('no_tests')?.pattern).toMatchObject({ support: 3, successes: 1 });

@@ -1,6 +1,11 @@
-import { parsePluginOptions, type PatternCandidate, type PatternMinerV1 } from '@episodic/core';
+import { type PatternCandidate, type PatternMinerV1, parsePluginOptions } from '@episodic/core';
 import { z } from 'zod';
-import { classifyAction, defaultChangeMatchers, defaultTestMatchers, isTargetedTest } from './test-actions.js';
+import {
+  classifyAction,
+  defaultChangeMatchers,
+  defaultTestMatchers,
+  isTargetedTest,
+} from './test-actions.js';
 
 const matchersSchema = z.array(z.union([z.string().min(1), z.instanceof(RegExp)])).min(1);
 
@@ -59,7 +64,8 @@ function strategiesOf(profile: Profile): TestingStrategy[] {
   const held: TestingStrategy[] = [];
   const firstTest = tests[0];
   const firstChange = changes[0];
-  if (firstTest !== undefined && firstChange !== undefined && firstTest < firstChange) held.push('test_first');
+  if (firstTest !== undefined && firstChange !== undefined && firstTest < firstChange)
+    held.push('test_first');
   if (changes.length > 0) {
     // Each change must be followed by a test before the next change (or the end).
     let testIndex = 0;
@@ -70,8 +76,10 @@ function strategiesOf(profile: Profile): TestingStrategy[] {
     });
     if (covered) held.push('test_after_each_change');
   }
-  if (changes.length > 0 && tests.length > 0 && (tests.at(-1) as number) > (changes.at(-1) as number)) held.push('verify_at_end');
-  if (targeted.length > 0 && full.length > 0 && (targeted[0] as number) < (full[0] as number)) held.push('targeted_before_full');
+  if (changes.length > 0 && tests.length > 0 && (tests.at(-1) as number) > (changes.at(-1) as number))
+    held.push('verify_at_end');
+  if (targeted.length > 0 && full.length > 0 && (targeted[0] as number) < (full[0] as number))
+    held.push('targeted_before_full');
   if (changes.length > 0 && tests.length === 0) held.push('no_tests');
   if (changes.length === 0 && tests.length > 0) held.push('tests_without_changes');
   return held;
@@ -84,7 +92,9 @@ function strategiesOf(profile: Profile): TestingStrategy[] {
  * when the episode succeeded, so a strategy's success rate against the task type's base rate
  * (its lift) says how it goes with success.
  */
-export function createTestingStrategyMiner(options: TestingStrategyOptions = {}): PatternMinerV1<TestingStrategyData> {
+export function createTestingStrategyMiner(
+  options: TestingStrategyOptions = {},
+): PatternMinerV1<TestingStrategyData> {
   const settings = parsePluginOptions(testingStrategyOptionsSchema, options, 'testing-strategy miner');
   const matchers = { test: settings.testMatchers, change: settings.changeMatchers };
   return {
@@ -110,9 +120,15 @@ export function createTestingStrategyMiner(options: TestingStrategyOptions = {})
         changes: profile.changes.length,
       };
       // Where the first test run sits, from 0 (first step) to 1 (last step).
-      if (profile.tests[0] !== undefined) measurements.firstTestAt = steps.length === 1 ? 0 : profile.tests[0] / (steps.length - 1);
+      if (profile.tests[0] !== undefined)
+        measurements.firstTestAt = steps.length === 1 ? 0 : profile.tests[0] / (steps.length - 1);
       return strategiesOf(profile).map(
-        (strategy): PatternCandidate<TestingStrategyData> => ({ data: { strategy }, success: succeeded, perTaskType: true, measurements }),
+        (strategy): PatternCandidate<TestingStrategyData> => ({
+          data: { strategy },
+          success: succeeded,
+          perTaskType: true,
+          measurements,
+        }),
       );
     },
   };

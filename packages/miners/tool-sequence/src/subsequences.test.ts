@@ -28,7 +28,9 @@ describe('windowedSubsequences', () => {
 
   it('reports each sequence once, contiguous if any occurrence is', () => {
     const found = of(['a', 'x', 'b', 'a', 'b'], 3, 2);
-    expect(found.filter((s) => s.actions.join('') === 'ab')).toEqual([{ actions: ['a', 'b'], contiguous: true }]);
+    expect(found.filter((s) => s.actions.join('') === 'ab')).toEqual([
+      { actions: ['a', 'b'], contiguous: true },
+    ]);
   });
 
   it('stops adding sequences at maxResults and does linear work on long input', () => {

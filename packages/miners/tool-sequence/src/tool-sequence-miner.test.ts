@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openMemory, patternId } from '@episodic/core';
-import { createMineInputs, testPatternMiner, type EpisodeFixture } from '@episodic/core/testing';
+import { createMineInputs, type EpisodeFixture, testPatternMiner } from '@episodic/core/testing';
 import { describe, expect, it } from 'vitest';
 import { createToolSequenceMiner } from './tool-sequence-miner.js';
 
@@ -17,7 +17,11 @@ const episodes: EpisodeFixture[] = [
       { action: 'run_tests auth', success: true },
     ],
   },
-  { taskType: 'debugging', status: 'failed', steps: [{ action: 'search_code x' }, { action: 'edit_file y' }] },
+  {
+    taskType: 'debugging',
+    status: 'failed',
+    steps: [{ action: 'search_code x' }, { action: 'edit_file y' }],
+  },
 ];
 
 testPatternMiner(() => createToolSequenceMiner(), { episodes });
@@ -61,9 +65,14 @@ describe('tool-sequence miner', () => {
     expect(() => createToolSequenceMiner({ minLength: 3, maxLength: 2 })).toThrow(
       expect.objectContaining({ code: 'CONFIG', issues: [expect.objectContaining({ path: 'maxLength' })] }),
     );
-    expect(() => createToolSequenceMiner({ window: 1 } as never)).toThrow(expect.objectContaining({ code: 'CONFIG' }));
+    expect(() => createToolSequenceMiner({ window: 1 } as never)).toThrow(
+      expect.objectContaining({ code: 'CONFIG' }),
+    );
     expect(() => createToolSequenceMiner({ minSuccessShare: 1.5 })).toThrow(
-      expect.objectContaining({ code: 'CONFIG', issues: [expect.objectContaining({ path: 'minSuccessShare' })] }),
+      expect.objectContaining({
+        code: 'CONFIG',
+        issues: [expect.objectContaining({ path: 'minSuccessShare' })],
+      }),
     );
   });
 
@@ -75,7 +84,11 @@ describe('tool-sequence miner', () => {
 
   it('accumulates support and success per task type in a real store, and reports lift', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'miner-tool-sequence-'));
-    const memory = await openMemory({ url: `file:${join(dir, 'memory.db')}`, cache: false, miners: [createToolSequenceMiner()] });
+    const memory = await openMemory({
+      url: `file:${join(dir, 'memory.db')}`,
+      cache: false,
+      miners: [createToolSequenceMiner()],
+    });
     try {
       const plan: [string, string[], 'completed' | 'failed'][] = [
         ['debugging', ['read_file', 'edit_file', 'run_tests'], 'completed'],
@@ -86,11 +99,23 @@ describe('tool-sequence miner', () => {
       ];
       for (const [taskType, actions, status] of plan) {
         const episode = await memory.startEpisode({ taskType, domain: 'web' });
-        await memory.logSteps(episode.id, actions.map((action) => ({ action: `${action} somewhere`, success: true })));
+        await memory.logSteps(
+          episode.id,
+          actions.map((action) => ({ action: `${action} somewhere`, success: true })),
+        );
         await memory.completeEpisode(episode.id, { status });
       }
-      const id = patternId({ patternType: 'tool_sequence', domain: 'web', taskType: 'debugging', data: { actions: ['read_file', 'edit_file'] } });
-      expect(await memory.getPattern(id)).toMatchObject({ support: 3, successes: 3, summary: 'read_file → edit_file' });
+      const id = patternId({
+        patternType: 'tool_sequence',
+        domain: 'web',
+        taskType: 'debugging',
+        data: { actions: ['read_file', 'edit_file'] },
+      });
+      expect(await memory.getPattern(id)).toMatchObject({
+        support: 3,
+        successes: 3,
+        summary: 'read_file → edit_file',
+      });
       const [top] = await memory.relevantPatterns({ taskType: 'debugging', types: ['tool_sequence'] });
       expect(top?.pattern.taskType).toBe('debugging');
       expect(top?.lift).toBeCloseTo(1 / (3 / 4));

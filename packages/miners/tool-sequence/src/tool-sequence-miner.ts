@@ -1,9 +1,9 @@
 import {
   actionNormalizerSchema,
   collapseRepeats,
-  parsePluginOptions,
   type PatternCandidate,
   type PatternMinerV1,
+  parsePluginOptions,
 } from '@episodic/core';
 import { z } from 'zod';
 import { windowedSubsequences } from './subsequences.js';
@@ -41,8 +41,14 @@ export const toolSequenceOptionsSchema = z
     /** Maps an action to what is compared; default: the tool name (`read_file src/a.ts` → `read_file`). */
     normalizeAction: actionNormalizerSchema,
   })
-  .refine((options) => options.minLength <= options.maxLength, { path: ['maxLength'], message: 'must be at least minLength' })
-  .refine((options) => options.maxLength <= options.window, { path: ['window'], message: 'must be at least maxLength' });
+  .refine((options) => options.minLength <= options.maxLength, {
+    path: ['maxLength'],
+    message: 'must be at least minLength',
+  })
+  .refine((options) => options.maxLength <= options.window, {
+    path: ['window'],
+    message: 'must be at least maxLength',
+  });
 
 export type ToolSequenceOptions = z.input<typeof toolSequenceOptionsSchema>;
 

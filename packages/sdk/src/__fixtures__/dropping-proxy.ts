@@ -20,10 +20,18 @@ export async function startDroppingProxy(target: string): Promise<DroppingProxy>
   const rules: { fragment: string; remaining: number }[] = [];
   const dropped: string[] = [];
   const server: Server = createServer((req, res) => {
-    const rule = rules.find((candidate) => candidate.remaining > 0 && (req.url ?? '').includes(candidate.fragment));
+    const rule = rules.find(
+      (candidate) => candidate.remaining > 0 && (req.url ?? '').includes(candidate.fragment),
+    );
     if (rule !== undefined) rule.remaining -= 1;
     const forwarded = request(
-      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        method: req.method,
+        path: req.url,
+        headers: req.headers,
+      },
       (answer) => {
         if (rule !== undefined) {
           answer.resume();

@@ -5,15 +5,16 @@
  *   message in: { id, op, args }   message out: { id, result } | { id, error }
  */
 import { existsSync, writeFileSync } from 'node:fs';
-import { setImmediate as yieldToEvents, setTimeout as sleep } from 'node:timers/promises';
-import { openMemory } from '../../open-memory.js';
+import { setTimeout as sleep, setImmediate as yieldToEvents } from 'node:timers/promises';
 import { locateDatabase } from '../../db/database-location.js';
+import { openMemory } from '../../open-memory.js';
 import { cacheKey } from '../cache.js';
 import { cacheSettingsSchema } from '../cache-options.js';
 import { openCache } from '../open-cache.js';
 
 const url = process.argv[2];
-if (url === undefined || process.send === undefined) throw new Error('usage: fork cache-peer.ts <url> (with IPC)');
+if (url === undefined || process.send === undefined)
+  throw new Error('usage: fork cache-peer.ts <url> (with IPC)');
 const send = process.send.bind(process);
 
 const memory = await openMemory({ url });
@@ -96,7 +97,8 @@ const ops: Record<string, (...args: never[]) => unknown> = {
   readAcrossInvalidation(marker: string) {
     const before = cache.get(raceKey);
     const until = Date.now() + 10_000;
-    while (!existsSync(marker) && Date.now() < until) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+    while (!existsSync(marker) && Date.now() < until)
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
     return { before, after: cache.get(raceKey) ?? null };
   },
 
@@ -112,7 +114,7 @@ const ops: Record<string, (...args: never[]) => unknown> = {
   generation: () => cache.generation(),
 };
 
-process.on('message', async (message: { id: number; op: string; args: never[] }) => {
+async function answer(message: { id: number; op: string; args: never[] }): Promise<void> {
   try {
     const op = ops[message.op];
     if (op === undefined) throw new Error(`unknown op ${message.op}`);
@@ -120,7 +122,8 @@ process.on('message', async (message: { id: number; op: string; args: never[] })
   } catch (error) {
     send({ id: message.id, error: (error as Error).message });
   }
-});
+}
+process.on('message', (message: { id: number; op: string; args: never[] }) => void answer(message));
 process.on('disconnect', () => {
   cache.close();
   void memory.close().then(() => process.exit(0));

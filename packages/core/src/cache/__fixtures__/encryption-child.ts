@@ -4,8 +4,9 @@
  * failed test, not as a dead test runner. Prints one line of JSON with what happened.
  *   argv: <JSON of a ChildTask>
  */
-import { setImmediate as yieldToEvents } from 'node:timers/promises';
+
 import { join } from 'node:path';
+import { setImmediate as yieldToEvents } from 'node:timers/promises';
 import { EpisodicError } from '../../errors.js';
 import { openMemory } from '../../open-memory.js';
 import { cacheKey } from '../cache.js';
@@ -27,7 +28,12 @@ const logger = { warn: (message: string) => warnings.push(message) };
 
 async function runStore(url: string, key: string | undefined, ids: string[]) {
   try {
-    const memory = await openMemory({ url, cache: {}, logger, ...(key === undefined ? {} : { encryptionKey: key }) });
+    const memory = await openMemory({
+      url,
+      cache: {},
+      logger,
+      ...(key === undefined ? {} : { encryptionKey: key }),
+    });
     const results: (string | null)[] = [];
     for (const id of ids) {
       for (let i = 0; i < 2; i += 1) results.push((await memory.getEpisode(id))?.steps[0]?.result ?? null);
@@ -62,5 +68,8 @@ async function runCache(dir: string, key: string | undefined, rounds: number, va
   return { seen, warnings };
 }
 
-const result = task.op === 'store' ? await runStore(task.url, task.key, task.ids) : await runCache(task.dir, task.key, task.rounds, task.value);
+const result =
+  task.op === 'store'
+    ? await runStore(task.url, task.key, task.ids)
+    : await runCache(task.dir, task.key, task.rounds, task.value);
 process.stdout.write(`${JSON.stringify(result)}\n`);

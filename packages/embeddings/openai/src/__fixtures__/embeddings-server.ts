@@ -32,31 +32,41 @@ export function fakeEmbedding(text: string, dimensions: number): number[] {
 export async function startEmbeddingsServer(dimensions: number) {
   const requests: RecordedRequest[] = [];
   const queue: Responder[] = [];
+  async function answer(incoming: IncomingMessage, raw: string, response: ServerResponse): Promise<void> {
+    const request: RecordedRequest = {
+      method: incoming.method ?? '',
+      url: incoming.url ?? '',
+      headers: incoming.headers,
+      body: raw === '' ? {} : (JSON.parse(raw) as RecordedRequest['body']),
+    };
+    requests.push(request);
+    const responder = queue.shift();
+    if (responder !== undefined && (await responder(request, response))) return;
+    if (request.method !== 'POST' || request.url !== '/v1/embeddings') {
+      response
+        .writeHead(404, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ error: { message: 'not found' } }));
+      return;
+    }
+    const inputs = request.body.input ?? [];
+    const size = request.body.dimensions ?? dimensions;
+    const data = inputs
+      .map((text, index) => ({ object: 'embedding', index, embedding: fakeEmbedding(text, size) }))
+      .reverse();
+    response.writeHead(200, { 'content-type': 'application/json' }).end(
+      JSON.stringify({
+        object: 'list',
+        data,
+        model: request.body.model,
+        usage: { prompt_tokens: 1, total_tokens: 1 },
+      }),
+    );
+  }
+
   const server = createServer((incoming, response) => {
     const chunks: Buffer[] = [];
     incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
-    incoming.on('end', async () => {
-      const raw = Buffer.concat(chunks).toString('utf8');
-      const request: RecordedRequest = {
-        method: incoming.method ?? '',
-        url: incoming.url ?? '',
-        headers: incoming.headers,
-        body: raw === '' ? {} : (JSON.parse(raw) as RecordedRequest['body']),
-      };
-      requests.push(request);
-      const responder = queue.shift();
-      if (responder !== undefined && (await responder(request, response))) return;
-      if (request.method !== 'POST' || request.url !== '/v1/embeddings') {
-        response.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'not found' } }));
-        return;
-      }
-      const inputs = request.body.input ?? [];
-      const size = request.body.dimensions ?? dimensions;
-      const data = inputs.map((text, index) => ({ object: 'embedding', index, embedding: fakeEmbedding(text, size) })).reverse();
-      response
-        .writeHead(200, { 'content-type': 'application/json' })
-        .end(JSON.stringify({ object: 'list', data, model: request.body.model, usage: { prompt_tokens: 1, total_tokens: 1 } }));
-    });
+    incoming.on('end', () => void answer(incoming, Buffer.concat(chunks).toString('utf8'), response));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -76,9 +86,15 @@ export async function startEmbeddingsServer(dimensions: number) {
 }
 
 /** Answers with a status, optional headers and a JSON body. */
-export function status(code: number, body: unknown = { error: { message: `status ${code}` } }, headers: Record<string, string> = {}): Responder {
+export function status(
+  code: number,
+  body: unknown = { error: { message: `status ${code}` } },
+  headers: Record<string, string> = {},
+): Responder {
   return (_request, response) => {
-    response.writeHead(code, { 'content-type': 'application/json', ...headers }).end(typeof body === 'string' ? body : JSON.stringify(body));
+    response
+      .writeHead(code, { 'content-type': 'application/json', ...headers })
+      .end(typeof body === 'string' ? body : JSON.stringify(body));
     return true;
   };
 }
