@@ -77,29 +77,51 @@ export class VectorIndex {
    * one after another, so a search that starts after a write has returned always sees it.
    */
   sync(): Promise<void> {
+    return this.#syncs.run(() => this.#syncNow());
+  }
+
+  /**
+   * Syncs, then runs `body` before any other sync can start. A search must run this way: between
+   * a plain `sync()` and a search, a concurrent caller's sync may reset the index after a
+   * deletion and still be reloading it, and the search would see it half empty.
+   */
+  whenSynced<T>(body: () => T): Promise<T> {
     return this.#syncs.run(async () => {
-      const state = (
-        await this.#db.read(
-          'SELECT (SELECT deletions FROM embedding_changes WHERE id = 1) AS deletions, (SELECT MAX(rowid) FROM embeddings) AS last',
-        )
-      ).rows[0];
-      const deletions = Number(state?.deletions ?? 0);
-      const last = state?.last === null || state?.last === undefined ? 0 : Number(state.last);
-      if (deletions !== this.#deletions) this.#reset(deletions);
-      if (last > this.#lastRowid) await this.#loadAfter(this.#lastRowid);
-      this.#lastRowid = Math.max(this.#lastRowid, last);
+      await this.#syncNow();
+      return body();
     });
+  }
+
+  async #syncNow(): Promise<void> {
+    const state = (
+      await this.#db.read(
+        'SELECT (SELECT deletions FROM embedding_changes WHERE id = 1) AS deletions, (SELECT MAX(rowid) FROM embeddings) AS last',
+      )
+    ).rows[0];
+    const deletions = Number(state?.deletions ?? 0);
+    const last = state?.last === null || state?.last === undefined ? 0 : Number(state.last);
+    if (deletions !== this.#deletions) this.#reset(deletions);
+    if (last > this.#lastRowid) await this.#loadAfter(this.#lastRowid);
+    this.#lastRowid = Math.max(this.#lastRowid, last);
   }
 
   /** The `limit` episodes whose best vector is most similar to `query` (a unit vector), best first. */
   search(query: Float32Array, filter: VectorFilter, limit: number): VectorHit[] {
     if (limit <= 0) return [];
-    // Rows, not episodes: an episode may own several rows (its failed steps), so ask for spares.
-    const hits = this.#matrix.search(query, this.#candidateRows(filter), limit * rowsPerEpisode);
-    const best = new Map<number, { row: number; similarity: number }>();
-    for (const hit of hits) {
-      const slot = this.#rowEpisode[hit.row] as number;
-      if (!best.has(slot)) best.set(slot, hit);
+    // Rows, not episodes: an episode may own several rows (its failed steps), so ask for spares,
+    // and for more while some episodes' many rows crowd the others out.
+    const candidates = this.#candidateRows(filter);
+    let rows = limit * rowsPerEpisode;
+    let best = new Map<number, { row: number; similarity: number }>();
+    for (;;) {
+      const hits = this.#matrix.search(query, candidates, rows);
+      best = new Map();
+      for (const hit of hits) {
+        const slot = this.#rowEpisode[hit.row] as number;
+        if (!best.has(slot)) best.set(slot, hit);
+      }
+      if (best.size >= limit || hits.length < rows) break;
+      rows *= 2;
     }
     return [...best.entries()].slice(0, limit).map(([slot, { row, similarity }]) => ({
       episodeId: (this.#episodes[slot] as EpisodeEntry).id,
