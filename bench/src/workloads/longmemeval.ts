@@ -6,6 +6,10 @@ export interface LongMemEvalInstance {
   questionId: string;
   questionType: string;
   question: string;
+  /** When the question is asked, as ISO-8601 UTC. */
+  questionDate: string;
+  /** From the data set's `split.tsv`: settings are chosen on `dev`, `test` is only reported. */
+  split: 'dev' | 'test';
   sessions: LongMemEvalSession[];
   /** Ids of the sessions holding the evidence: the relevance judgements. */
   answerSessionIds: string[];
@@ -24,6 +28,7 @@ interface RawInstance {
   question_id: string;
   question_type: string;
   question: string;
+  question_date: string;
   haystack_session_ids: string[];
   haystack_dates: string[];
   haystack_sessions: { role: string; content: string }[][];
@@ -40,8 +45,19 @@ function isoDate(text: string): string {
   ).toISOString();
 }
 
+/** `split.tsv`: file name → split. */
+function readSplit(folder: string): Map<string, 'dev' | 'test'> {
+  const split = new Map<string, 'dev' | 'test'>();
+  for (const line of readFileSync(join(folder, 'split.tsv'), 'utf8').split('\n').slice(1)) {
+    const [file, , , side] = line.split('\t');
+    if (file !== undefined && (side === 'dev' || side === 'test')) split.set(file, side);
+  }
+  return split;
+}
+
 /** Every instance in the folder, in file-name order. */
 export function loadLongMemEval(folder: string): LongMemEvalInstance[] {
+  const split = readSplit(folder);
   return readdirSync(folder)
     .filter((name) => name.endsWith('.json'))
     .sort()
@@ -51,6 +67,8 @@ export function loadLongMemEval(folder: string): LongMemEvalInstance[] {
         questionId: raw.question_id,
         questionType: raw.question_type,
         question: raw.question,
+        questionDate: isoDate(raw.question_date),
+        split: split.get(name) ?? 'test',
         answerSessionIds: raw.answer_session_ids,
         sessions: raw.haystack_sessions.map((turns, index) => ({
           id: raw.haystack_session_ids[index] as string,

@@ -76,6 +76,14 @@ export interface EmbeddingProviderV1 {
   readonly deterministic: boolean;
 
   /**
+   * What kind of similarity the vectors carry. `lexical`: shared words and word parts (a hashing
+   * of n-grams), much like full-text search, so retrieval gives them a small say beside BM25;
+   * `semantic`: meaning (a trained model), which finds what shares no words with the query, so
+   * they weigh more. Absent means `semantic`.
+   */
+  readonly kind?: 'lexical' | 'semantic';
+
+  /**
    * Embeds `texts`, returning one vector per text, in the same order, each a `Float32Array` of
    * exactly `dimensions` finite numbers.
    *

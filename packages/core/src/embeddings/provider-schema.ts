@@ -17,6 +17,8 @@ function providerProblem(value: unknown): string | null {
       return `${key} must be a positive integer`;
   }
   if (typeof provider.deterministic !== 'boolean') return 'deterministic must be a boolean';
+  if (provider.kind !== undefined && provider.kind !== 'lexical' && provider.kind !== 'semantic')
+    return "kind must be 'lexical' or 'semantic' when given";
   if (typeof provider.embed !== 'function') return 'embed must be a function';
   return null;
 }

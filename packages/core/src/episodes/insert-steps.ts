@@ -5,6 +5,7 @@ import { EpisodicError } from '../errors.js';
 import { newId } from '../ids.js';
 import type { InputSchemas } from '../schemas/input-schemas.js';
 import { nowIso } from '../schemas/timestamp.js';
+import { refreshEpisodeDoc } from '../search/episode-docs.js';
 import type { Step } from '../types.js';
 
 type ParsedStep = z.output<InputSchemas['step']>;
@@ -89,6 +90,6 @@ export async function insertSteps(tx: Transaction, episodeId: string, steps: Par
       ],
     });
   }
-  if (inserts.length > 0) await tx.batch(inserts);
+  if (inserts.length > 0) await tx.batch([...inserts, refreshEpisodeDoc(episodeId)]);
   return result;
 }

@@ -1,9 +1,13 @@
 import type { Client } from '@libsql/client';
+import { rebuildEpisodeDocs } from '../search/episode-docs.js';
 
 /** The external-content full-text tables, each kept in step with its table by triggers. */
 export const ftsTables = ['episodes_fts', 'steps_fts', 'patterns_fts'] as const;
 
-/** Rebuilds any full-text table that no longer matches its content table; returns the ones rebuilt. */
+/**
+ * Rebuilds any full-text table that no longer matches its content table; returns the ones rebuilt.
+ * The contentless `episode_docs_fts` cannot be checked against its sources, so it is always rebuilt.
+ */
 export async function rebuildStaleFts(client: Client): Promise<string[]> {
   const rebuilt: string[] = [];
   for (const table of ftsTables) {
@@ -14,5 +18,6 @@ export async function rebuildStaleFts(client: Client): Promise<string[]> {
       rebuilt.push(table);
     }
   }
+  for (const statement of rebuildEpisodeDocs) await client.execute(statement);
   return rebuilt;
 }

@@ -1,5 +1,6 @@
 import type { Transaction } from '@libsql/client';
 import type { Database } from '../db/database.js';
+import { rebuildEpisodeDocs } from '../search/episode-docs.js';
 import { ftsTables } from './fts-tables.js';
 
 export interface RepairReport {
@@ -70,6 +71,7 @@ export async function repairDatabase(
         changes.push(`removed ${brokenLinks} links to missing episodes or patterns`);
       }
       for (const table of ftsTables) await tx.execute(`INSERT INTO ${table} (${table}) VALUES ('rebuild')`);
+      for (const statement of rebuildEpisodeDocs) await tx.execute(statement);
       changes.push(`rebuilt ${ftsTables.join(' and ')}`);
     }
     return {

@@ -30,15 +30,13 @@ const episodes = new Map(
 
 describe('fuseSignals', () => {
   it('adds reciprocal-rank, recency and outcome contributions as documented', () => {
-    const config = retrievalConfigSchema.parse({
-      weights: { text: 1, vector: 2, recency: 0.1, outcome: 0.2 },
-      rankConstant: 10,
-    });
+    const config = retrievalConfigSchema.parse({ rankConstant: 10 });
+    const weights = { text: 1, step: 0.5, vector: 2, recency: 0.1, outcome: 0.2 };
     const results = fuseSignals(
       {
         text: [
-          { episodeId: 'b', bm25: 7.5, stepNumber: 3 },
-          { episodeId: 'a', bm25: 2, stepNumber: null },
+          { episodeId: 'b', bm25: 7.5, step: { stepNumber: 3, bm25: 4, rank: 2 } },
+          { episodeId: 'a', bm25: 2, step: null },
         ],
         vector: [{ episodeId: 'a', similarity: 0.9, kind: 'step_error', stepNumber: 2 }],
         episodes,
@@ -46,6 +44,7 @@ describe('fuseSignals', () => {
         limit: 10,
       },
       config,
+      weights,
     );
     const [a, b] = results;
     expect(results.map((r) => r.episode.id)).toEqual(['a', 'b']);
@@ -66,21 +65,24 @@ describe('fuseSignals', () => {
     expect(a?.why.recency).toEqual({ ageDays: 0, contribution: 0.1 });
     expect(a?.why.outcome).toEqual({ successRate: 1, contribution: 0.2 });
     expect(a?.score).toBeCloseTo(11 / 12 + 2 + 0.1 + 0.2, 10);
-    expect(b?.why.text).toMatchObject({ rank: 1, matchedIn: 'step', stepNumber: 3, contribution: 1 });
+    // the episode's own rank 1, plus its step's rank 2 at the step weight
+    expect(b?.why.text).toMatchObject({ rank: 1, matchedIn: 'step', stepNumber: 3 });
+    expect(b?.why.text?.contribution).toBeCloseTo(1 + 0.5 * (11 / 12), 10);
     expect(b?.why.vector).toBeNull();
     // recency halves at the half-life (30 days by default)
     expect(b?.why.recency.contribution).toBeCloseTo(0.05, 10);
-    expect(b?.score).toBeCloseTo(1 + 0.05 + 0.1, 10);
+    expect(b?.score).toBeCloseTo(1 + 0.5 * (11 / 12) + 0.05 + 0.1, 10);
   });
 
   it('ranks only candidates that passed the filters, and keeps the best `limit`', () => {
-    const config = retrievalConfigSchema.parse({ weights: { recency: 0, outcome: 0 } });
+    const config = retrievalConfigSchema.parse({});
+    const weights = { text: 1, step: 0, vector: 1, recency: 0, outcome: 0 };
     const results = fuseSignals(
       {
         text: [
-          { episodeId: 'gone-for-good', bm25: 9, stepNumber: null },
-          { episodeId: 'c', bm25: 3, stepNumber: null },
-          { episodeId: 'b', bm25: 1, stepNumber: null },
+          { episodeId: 'gone-for-good', bm25: 9, step: null },
+          { episodeId: 'c', bm25: 3, step: null },
+          { episodeId: 'b', bm25: 1, step: null },
         ],
         vector: [],
         episodes,
@@ -88,6 +90,7 @@ describe('fuseSignals', () => {
         limit: 1,
       },
       config,
+      weights,
     );
     expect(results).toHaveLength(1);
     expect(results[0]?.episode.id).toBe('c');

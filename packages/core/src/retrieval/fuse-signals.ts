@@ -1,6 +1,6 @@
 import type { VectorHit } from '../embeddings/vector-index.js';
 import type { Episode } from '../types.js';
-import type { ResolvedRetrievalConfig } from './retrieval-config.js';
+import type { FusionWeights, ResolvedRetrievalConfig } from './retrieval-config.js';
 import type { RetrievedEpisode } from './retrieval-result.js';
 import type { TextCandidate } from './text-candidates.js';
 
@@ -22,8 +22,12 @@ export interface FusionInput {
  * (the formula is on `retrievalWeightsSchema`). Ranks count only candidates that passed the
  * filters, so a filtered-out episode never pushes an eligible one down.
  */
-export function fuseSignals(input: FusionInput, config: ResolvedRetrievalConfig): RetrievedEpisode[] {
-  const { weights, rankConstant: k } = config;
+export function fuseSignals(
+  input: FusionInput,
+  config: ResolvedRetrievalConfig,
+  weights: FusionWeights,
+): RetrievedEpisode[] {
+  const { rankConstant: k } = config;
   const rankShare = (rank: number) => (k + 1) / (k + rank);
   const results = new Map<string, RetrievedEpisode>();
   const entry = (episode: Episode): RetrievedEpisode => {
@@ -52,12 +56,15 @@ export function fuseSignals(input: FusionInput, config: ResolvedRetrievalConfig)
     const episode = input.episodes.get(candidate.episodeId);
     if (episode === undefined) continue;
     rank += 1;
+    const step = candidate.step;
     entry(episode).why.text = {
       rank,
       bm25: candidate.bm25,
-      matchedIn: candidate.stepNumber === null ? 'episode' : 'step',
-      stepNumber: candidate.stepNumber,
-      contribution: weights.text * rankShare(rank),
+      matchedIn: step === null ? 'episode' : 'step',
+      stepNumber: step?.stepNumber ?? null,
+      // The episode's own score leads; a step that also ranks among the step matches adds to it.
+      contribution:
+        weights.text * rankShare(rank) + (step === null ? 0 : weights.step * rankShare(step.rank)),
     };
   }
   rank = 0;

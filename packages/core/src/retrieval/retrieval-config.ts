@@ -6,19 +6,27 @@ const weight = z.number().min(0).max(100);
  * How `retrieve` weighs its signals. A result's score is
  *
  *   text    · (k + 1) / (k + textRank)      (0 when full-text search did not find it)
+ * + step    · (k + 1) / (k + stepRank)      (0 when none of its steps ranks among the step matches)
  * + vector  · (k + 1) / (k + vectorRank)    (0 when vector search did not find it)
  * + recency · 2^(−ageDays / recencyHalfLifeDays)
  * + outcome · successRate                   (0 while the episode has no outcome)
  *
- * The first two terms are reciprocal rank fusion scaled so that rank 1 contributes exactly the
- * weight; ranks are 1-based within each signal's candidate list.
+ * The rank terms are reciprocal rank fusion scaled so that rank 1 contributes exactly the weight;
+ * ranks are 1-based within each signal's candidate list. `textRank` ranks whole episodes by BM25,
+ * `stepRank` their single best step. The defaults were chosen on the dev split of the retrieval
+ * benchmark (see the README's retrieval section).
  */
 export const retrievalWeightsSchema = z.strictObject({
   text: weight.default(1),
-  vector: weight.default(1.5),
-  recency: weight.default(0.1),
-  outcome: weight.default(0.1),
+  step: weight.default(0.2),
+  /** Absent: chosen by the provider's `kind` (`defaultVectorWeights`). */
+  vector: weight.optional(),
+  recency: weight.default(0.01),
+  outcome: weight.default(0.01),
 });
+
+/** The vector weight when the config gives none, by what the provider's vectors carry. */
+export const defaultVectorWeights = { lexical: 0.3, semantic: 1.5 } as const;
 
 /**
  * Relevance feedback (Rocchio): before the vector search, the query vector is moved towards the
@@ -33,8 +41,15 @@ export const retrievalFeedbackSchema = z.strictObject({
   weight: z.number().min(0).max(10).default(0.5),
 });
 
+/** BM25 weights of an episode's fields in its whole-episode score. */
+export const retrievalFieldsSchema = z.strictObject({
+  context: z.number().min(0).max(100).default(1),
+  steps: z.number().min(0).max(100).default(1),
+});
+
 export const retrievalConfigSchema = z.strictObject({
   weights: retrievalWeightsSchema.default(retrievalWeightsSchema.parse({})),
+  fields: retrievalFieldsSchema.default(retrievalFieldsSchema.parse({})),
   /** The `k` of reciprocal rank fusion: larger flattens the difference between ranks. */
   rankConstant: z.number().positive().max(10_000).default(60),
   /** Age at which the recency term has fallen to half its weight. */
@@ -46,6 +61,8 @@ export const retrievalConfigSchema = z.strictObject({
    * BM25, are skipped once the budget is spent. It is what keeps `retrieve` fast as a store grows.
    */
   textBudgetRows: z.number().int().min(1).default(5_000),
+  /** Most query words searched: a long query (a whole issue text) keeps its rarest ones. */
+  maxQueryTerms: z.number().int().min(1).max(1_000).default(64),
   /** Candidates each of full-text and vector search contributes before fusion. */
   candidates: z.number().int().min(1).max(1_000).default(100),
 });
@@ -53,3 +70,5 @@ export const retrievalConfigSchema = z.strictObject({
 export type RetrievalConfig = z.input<typeof retrievalConfigSchema>;
 export type ResolvedRetrievalConfig = z.output<typeof retrievalConfigSchema>;
 export type RetrievalWeights = z.output<typeof retrievalWeightsSchema>;
+/** The weights fusion uses: the vector weight resolved for the provider in use. */
+export type FusionWeights = Omit<RetrievalWeights, 'vector'> & { vector: number };

@@ -217,7 +217,7 @@ describe('retrieve', () => {
     const recent = await openMemory({
       url: store.url,
       embeddings: embeddings.provider,
-      retrieval: { weights: { text: 0, vector: 0, outcome: 0, recency: 1 } },
+      retrieval: { weights: { text: 0, step: 0, vector: 0, outcome: 0, recency: 1 } },
     });
     try {
       const result = await recent.retrieve({

@@ -14,6 +14,7 @@ import { ftsPhrases, phrasesToFtsQuery } from '../search/fts-query.js';
 import type { AccessScope, CallOptions, Episode } from '../types.js';
 import { parseInput } from '../validate.js';
 import { fuseSignals } from './fuse-signals.js';
+import { defaultVectorWeights, type FusionWeights } from './retrieval-config.js';
 import type { RetrievalResult } from './retrieval-result.js';
 import { selectPhrases } from './select-phrases.js';
 import { type TextCandidate, textCandidates } from './text-candidates.js';
@@ -53,48 +54,65 @@ export function createRetrieval(
   const { db, schemas, config } = context;
   const settings = config.retrieval;
 
-  /** Vector candidates for `text`, the query vector moved towards the best full-text matches first. */
+  /**
+   * Vector candidates for `text`, the query vector moved towards the best full-text matches
+   * first. The scan cannot see status changes (retention archives in SQL), so candidates are
+   * checked by `eligible` and more are asked for while too few pass.
+   */
   async function vectorCandidates(
     text: string,
     filter: VectorFilter,
     textHits: Promise<TextCandidate[]>,
     pool: number,
+    eligible: (ids: string[]) => Promise<Set<string>>,
   ): Promise<VectorOutcome> {
     const active = embeddings.active();
     if (active === null) return unused('no embedding provider is configured', null);
-    const synced = active.index.sync();
-    // Awaited on every path below; until then a failure must not count as unhandled.
-    synced.catch(() => undefined);
     let query: Float32Array;
     try {
       query = (await embedTexts(active.provider, [text]))[0] as Float32Array;
     } catch (error) {
-      await synced;
       // Retrieval still answers from full text when the provider is down; the reason says so.
       const reason = `the embedding provider failed: ${(error as Error).message}`;
       config.logger.warn(`episodic: retrieve used full text only, ${reason}`);
       return unused(reason, active.stamp, true);
     }
-    await synced;
     if (query.every((value) => value === 0)) {
       return unused('the query text has nothing the embedding model can represent', active.stamp);
     }
     const { episodes, weight } = settings.feedback;
-    const seeds =
-      weight > 0
-        ? (await textHits)
-            .map((hit) => active.index.episodeVector(hit.episodeId))
-            .filter((vector): vector is Float32Array => vector !== null)
-            .slice(0, episodes)
-        : [];
-    for (const seed of seeds)
-      seed.forEach((value, i) => (query[i] = (query[i] as number) + (weight * value) / seeds.length));
-    normalize(query);
+    const seedIds = weight > 0 ? (await textHits).map((hit) => hit.episodeId) : [];
+    let feedbackEpisodes = 0;
+    let hits: VectorHit[] = [];
+    for (let wanted = pool; ; wanted *= 4) {
+      // Sync, feedback and search in one section: a concurrent sync cannot reset the index between them.
+      const found = await active.index.whenSynced(() => {
+        const moved = Float32Array.from(query);
+        const seeds = seedIds
+          .map((id) => active.index.episodeVector(id))
+          .filter((vector): vector is Float32Array => vector !== null)
+          .slice(0, episodes);
+        for (const seed of seeds)
+          seed.forEach((value, i) => (moved[i] = (moved[i] as number) + (weight * value) / seeds.length));
+        normalize(moved);
+        feedbackEpisodes = seeds.length;
+        return active.index.search(moved, filter, wanted);
+      });
+      const passed = await eligible(found.map((hit) => hit.episodeId));
+      hits = found.filter((hit) => passed.has(hit.episodeId));
+      if (hits.length >= pool || found.length < wanted) break;
+    }
     return {
-      hits: active.index.search(query, filter, pool),
-      status: { used: true, reason: null, model: active.stamp, feedbackEpisodes: seeds.length },
+      hits: hits.slice(0, pool),
+      status: { used: true, reason: null, model: active.stamp, feedbackEpisodes },
       degraded: false,
     };
+  }
+
+  /** The vector weight: the configured one, else the default for what the provider's vectors carry. */
+  function fusionWeights(): FusionWeights {
+    const kind = embeddings.active()?.provider.kind ?? 'semantic';
+    return { ...settings.weights, vector: settings.weights.vector ?? defaultVectorWeights[kind] };
   }
 
   async function retrieveUncached(filters: RetrieveFilters, scope: AccessScope | undefined) {
@@ -108,12 +126,20 @@ export function createRetrieval(
     const selection =
       phrases.length === 0
         ? Promise.resolve({ kept: [], skipped: [] })
-        : selectPhrases(db, phrases, settings.textBudgetRows);
+        : selectPhrases(db, phrases, settings.textBudgetRows, settings.maxQueryTerms);
     const textHits = selection.then(({ kept }) => {
       const ftsQuery = phrasesToFtsQuery(kept);
-      return ftsQuery === null ? [] : textCandidates(db, ftsQuery, where, pool);
+      return ftsQuery === null ? [] : textCandidates(db, ftsQuery, where, pool, settings.fields);
     });
-    textHits.catch(() => undefined); // awaited below, as `synced` is
+    textHits.catch(() => undefined); // awaited below
+    const readEpisodes = async (ids: readonly string[]): Promise<Episode[]> => {
+      if (ids.length === 0) return [];
+      const rows = await db.read({
+        sql: `SELECT ${episodeColumns} FROM episodes e WHERE e.id IN (${ids.map(() => '?').join(', ')}) AND ${where.sql}`,
+        args: [...ids, ...where.args],
+      });
+      return rows.rows.map(toEpisode);
+    };
     const vector = await vectorCandidates(
       filters.text,
       {
@@ -124,21 +150,15 @@ export function createRetrieval(
       },
       textHits,
       pool,
+      async (ids) => new Set((await readEpisodes(ids)).map((episode) => episode.id)),
     );
     const text = await textHits;
 
     const ids = [
       ...new Set([...text.map((hit) => hit.episodeId), ...vector.hits.map((hit) => hit.episodeId)]),
     ];
-    const episodes = new Map<string, Episode>();
-    if (ids.length > 0) {
-      // The vector scan cannot see status changes made by other processes; this SQL can.
-      const rows = await db.read({
-        sql: `SELECT ${episodeColumns} FROM episodes e WHERE e.id IN (${ids.map(() => '?').join(', ')}) AND ${where.sql}`,
-        args: [...ids, ...where.args],
-      });
-      for (const row of rows.rows) episodes.set(String(row.id), toEpisode(row));
-    }
+    // The vector scan cannot see status changes made by other processes; this SQL can.
+    const episodes = new Map((await readEpisodes(ids)).map((episode) => [episode.id, episode]));
     const patterns =
       filters.patterns === 0
         ? []
@@ -156,6 +176,7 @@ export function createRetrieval(
       episodes: fuseSignals(
         { text, vector: vector.hits, episodes, now: Date.now(), limit: filters.limit },
         settings,
+        fusionWeights(),
       ),
       signals: {
         text:
@@ -164,7 +185,9 @@ export function createRetrieval(
             : {
                 used: true,
                 reason: null,
-                skipped: (await selection).skipped.map((phrase) => phrase.join(' ')),
+                // Counted over every domain: a scoped caller must not learn which words are common elsewhere.
+                skipped:
+                  scope === undefined ? (await selection).skipped.map((phrase) => phrase.join(' ')) : [],
               },
         vector: vector.status,
       },

@@ -10,6 +10,9 @@ let store: Awaited<ReturnType<typeof openTempMemory>>;
 let db: Database;
 const busy: string[] = [];
 const quiet: string[] = [];
+const fields = { context: 1, steps: 1 };
+let spread = '';
+let oneStep = '';
 
 beforeAll(async () => {
   store = await openTempMemory();
@@ -34,6 +37,23 @@ beforeAll(async () => {
     });
     quiet.push(episode.id);
   }
+  // The query's words spread over one episode's context and steps; another has most of them in one step.
+  const whole = await memory.startEpisode({
+    taskType: 'debugging',
+    domain: 'ledger',
+    context: 'payment gateway',
+  });
+  await memory.logSteps(whole.id, [
+    { action: 'drain refund queue' },
+    { action: 'ledger sync', result: 'ok' },
+  ]);
+  spread = whole.id;
+  const single = await memory.startEpisode({ taskType: 'debugging', domain: 'ledger' });
+  await memory.logSteps(single.id, [
+    { action: 'payment gateway refund', result: 'done' },
+    { action: 'idle' },
+  ]);
+  oneStep = single.id;
   db = await openDatabase({ url: store.url, busyTimeoutMs: 5000, synchronous: 'normal' });
 });
 afterAll(async () => {
@@ -42,37 +62,70 @@ afterAll(async () => {
 });
 
 describe('full-text candidates', () => {
-  it('rank like searchText when nothing is filtered (the shortlist path)', async () => {
+  it('rank whole episodes: context and every step count, the best step is named', async () => {
+    const query = toFtsQuery('payment gateway refund queue ledger sync') as string;
+    const candidates = await textCandidates(db, query, new SqlFilter(), 10, fields);
+    expect(candidates.map((c) => c.episodeId)).toEqual([spread, oneStep]);
+    expect(candidates[0]?.step).toMatchObject({ stepNumber: expect.any(Number), rank: expect.any(Number) });
+    expect(candidates[1]?.step).toMatchObject({ stepNumber: 1, rank: 1 });
+  });
+
+  it('take the same episodes on the shortlist path as on the every-match path', async () => {
     const query = toFtsQuery('deadlock worker') as string;
-    const candidates = await textCandidates(db, query, new SqlFilter(), 10);
-    const reference = await store.memory.searchText({ text: 'deadlock worker', limit: 10 });
-    expect(candidates.map((c) => c.episodeId)).toEqual(reference.map((hit) => hit.episode.id));
-    expect(candidates[0]?.bm25).toBeCloseTo(reference[0]?.score as number, 10);
+    const fast = await textCandidates(db, query, new SqlFilter(), 10, fields);
+    // A filter every episode passes, that the shortlist cannot prove exact: forces the full path.
+    const all = await textCandidates(db, query, new SqlFilter().when("e.domain != 'none'"), 70, fields);
+    expect(fast.map((c) => c.episodeId)).toEqual(all.slice(0, 10).map((c) => c.episodeId));
+    expect(fast[0]?.bm25).toBeCloseTo(all[0]?.bm25 as number, 10);
   });
 
   it('still find the best filtered episodes when the shortlist holds none of them', async () => {
     const query = toFtsQuery('deadlock') as string;
     // limit 5: the shortlist (20 rows per table) is all `busy`; the filter wants `quiet`.
-    const candidates = await textCandidates(db, query, new SqlFilter().when('e.domain = ?', 'quiet'), 5);
+    const candidates = await textCandidates(
+      db,
+      query,
+      new SqlFilter().when('e.domain = ?', 'quiet'),
+      5,
+      fields,
+    );
     expect(candidates.map((c) => c.episodeId).sort()).toEqual([...quiet].sort());
     const scoped = await textCandidates(
       db,
       query,
       new SqlFilter().scope('e.domain', { domains: ['quiet'] }),
       5,
+      fields,
     );
     expect(scoped.map((c) => c.episodeId).sort()).toEqual([...quiet].sort());
   });
 
   it('spend the row budget on the rarest words, always keeping one', async () => {
     const phrases = ftsPhrases('deadlock queues');
-    // "deadlock" matches 60 contexts + 60 steps + 3 contexts; "queues" 3 contexts
-    const tight = await selectPhrases(db, phrases, 10);
+    // "deadlock" matches 63 episodes + 60 steps; "queues" 3 episodes
+    const tight = await selectPhrases(db, phrases, 10, 64);
     expect(tight).toEqual({ kept: [['queues']], skipped: [['deadlock']] });
-    expect(await selectPhrases(db, phrases, 1_000)).toEqual({
+    expect(await selectPhrases(db, phrases, 1_000, 64)).toEqual({
       kept: [['queues'], ['deadlock']],
       skipped: [],
     });
-    expect(await selectPhrases(db, ftsPhrases('deadlock'), 1)).toEqual({ kept: [['deadlock']], skipped: [] });
+    expect(await selectPhrases(db, ftsPhrases('deadlock'), 1, 64)).toEqual({
+      kept: [['deadlock']],
+      skipped: [],
+    });
+  });
+
+  it('keep the rarest words of a long query, wherever they stand in it', async () => {
+    // 80 common words first (each in 10 episodes), the informative one last (in 3).
+    const filler = Array.from({ length: 80 }, (_, i) => `filler${i}`).join(' ');
+    for (let i = 0; i < 10; i += 1) {
+      await store.memory.startEpisode({ taskType: 'debugging', domain: 'filler', context: filler });
+    }
+    const phrases = ftsPhrases(`${filler} queues`);
+    expect(phrases).toHaveLength(81);
+    const { kept, skipped } = await selectPhrases(db, phrases, 5_000, 64);
+    expect(kept[0]).toEqual(['queues']);
+    expect(kept).toHaveLength(64);
+    expect(skipped).toHaveLength(17);
   });
 });

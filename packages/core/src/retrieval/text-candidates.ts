@@ -1,138 +1,154 @@
 import type { Database } from '../db/database.js';
 import type { SqlFilter } from '../db/sql-filter.js';
 
+/** An episode found by full-text search, with the best of its steps when a step matched too. */
 export interface TextCandidate {
   episodeId: string;
-  /** BM25 relevance of the episode's best match, higher is better. */
+  /** BM25 relevance of the whole episode (context and every step), higher is better. */
   bm25: number;
-  /** The step holding the best match; null when it was the episode's own fields. */
+  /** The episode's best-matching step, when it ranked among the step matches. */
+  step: { stepNumber: number; bm25: number; rank: number } | null;
+}
+
+/** Relative BM25 weights of an episode's context and its steps' text. */
+export interface FieldWeights {
+  context: number;
+  steps: number;
+}
+
+interface RankedRow {
+  episodeId: string;
+  rank: number;
   stepNumber: number | null;
 }
 
-/** Rows taken from each full-text table on the fast path, per candidate wanted. */
+/** Rows taken from a full-text table on the fast path, per episode wanted. */
 const shortlistFactor = 4;
 
-interface Shortlist {
-  rows: { rowid: number; rank: number }[];
-  /** Rank of the last row when the list was cut short (more rows match); null when it holds them all. */
-  cutoff: number | null;
+interface Source {
+  table: 'episode_docs_fts' | 'steps_fts';
+  /** FTS5's rank, lower is better. */
+  rank: string;
+  /** Maps the shortlisted rowids to episodes under the filters. */
+  mapSql: (rowids: string, where: string) => string;
+  /** Every match under the filters, the full-text table first (CROSS JOIN fixes the order). */
+  allSql: (where: string) => string;
 }
 
-async function shortlist(
-  db: Database,
-  table: 'episodes_fts' | 'steps_fts',
-  ftsQuery: string,
-  size: number,
-): Promise<Shortlist> {
-  const result = await db.read({
-    // bm25() in the select list sorts faster than FTS5's `rank` column.
-    sql: `SELECT rowid, bm25(${table}) AS rank FROM ${table} WHERE ${table} MATCH ? ORDER BY 2 LIMIT ?`,
-    args: [ftsQuery, size + 1],
-  });
-  const rows = result.rows.map((row) => ({ rowid: Number(row.rowid), rank: Number(row.rank) }));
-  const full = rows.length > size;
-  return { rows: rows.slice(0, size), cutoff: full ? (rows[size - 1]?.rank ?? null) : null };
+function docsSource(weights: FieldWeights): Source {
+  const rank = `bm25(episode_docs_fts, ${weights.context}, ${weights.steps})`;
+  return {
+    table: 'episode_docs_fts',
+    rank,
+    mapSql: (rowids, where) =>
+      `SELECT e.rowid AS source_rowid, e.id AS episode_id, NULL AS step_number
+       FROM episodes e WHERE e.rowid IN (${rowids}) AND ${where}`,
+    allSql: (where) =>
+      `SELECT e.id AS episode_id, ${rank} AS rank, NULL AS step_number
+       FROM episode_docs_fts CROSS JOIN episodes e ON e.rowid = episode_docs_fts.rowid
+       WHERE episode_docs_fts MATCH ? AND ${where} ORDER BY rank LIMIT ?`,
+  };
 }
+
+const stepsSource: Source = {
+  table: 'steps_fts',
+  rank: 'bm25(steps_fts)',
+  mapSql: (rowids, where) =>
+    `SELECT s.rowid AS source_rowid, e.id AS episode_id, s.step_number
+     FROM steps s CROSS JOIN episodes e ON e.id = s.episode_id WHERE s.rowid IN (${rowids}) AND ${where}`,
+  // SQLite takes a bare column of a MIN() aggregate from the row holding the minimum: the best
+  // step. bm25() cannot sit inside an aggregate, so the matches are materialized first.
+  allSql: (where) =>
+    `WITH hits AS MATERIALIZED (
+       SELECT e.id AS episode_id, bm25(steps_fts) AS rank, s.step_number
+       FROM steps_fts CROSS JOIN steps s ON s.rowid = steps_fts.rowid CROSS JOIN episodes e ON e.id = s.episode_id
+       WHERE steps_fts MATCH ? AND ${where})
+     SELECT episode_id, MIN(rank) AS rank, step_number FROM hits GROUP BY episode_id ORDER BY rank LIMIT ?`,
+};
 
 /**
- * Fast path: the best-ranked rows of each table first (FTS5 keeps only the top of its ranking
- * while it scores), then one query that maps just those rows to episodes under the filters. Its
- * answer is exact when the `limit`-th episode ranks better than every row left out; otherwise
- * (selective filters, or few episodes owning many of the top rows) null.
+ * The `limit` episodes with the best row in `source` under the filters, best first. Fast path:
+ * the table's best rows (FTS5 keeps only the top of its ranking while it scores), mapped to
+ * episodes; exact when the `limit`-th episode ranks better than every row left out. Otherwise
+ * (selective filters, or a few episodes owning many top rows) every match, still starting from
+ * the full-text table: its cost is bounded by the phrase budget, never by the episodes a filter keeps.
  */
-async function fromShortlists(
+async function rankEpisodes(
   db: Database,
+  source: Source,
   ftsQuery: string,
   where: SqlFilter,
   limit: number,
-): Promise<TextCandidate[] | null> {
+): Promise<RankedRow[]> {
   const size = limit * shortlistFactor;
-  const episodeList = await shortlist(db, 'episodes_fts', ftsQuery, size);
-  const stepList = await shortlist(db, 'steps_fts', ftsQuery, size);
-  const inList = (rows: Shortlist['rows']) => (rows.length === 0 ? 'NULL' : rows.map(() => '?').join(', '));
-  const mapped = await db.read({
-    sql: `SELECT 'e' AS source, e.rowid AS source_rowid, e.id AS episode_id, NULL AS step_number
-          FROM episodes e WHERE e.rowid IN (${inList(episodeList.rows)}) AND ${where.sql}
-          UNION ALL
-          SELECT 's', s.rowid, e.id, s.step_number
-          FROM steps s JOIN episodes e ON e.id = s.episode_id
-          WHERE s.rowid IN (${inList(stepList.rows)}) AND ${where.sql}`,
-    args: [
-      ...episodeList.rows.map((row) => row.rowid),
-      ...where.args,
-      ...stepList.rows.map((row) => row.rowid),
-      ...where.args,
-    ],
+  const top = await db.read({
+    sql: `SELECT rowid, ${source.rank} AS rank FROM ${source.table} WHERE ${source.table} MATCH ? ORDER BY 2 LIMIT ?`,
+    args: [ftsQuery, size + 1],
   });
-  const episodeRanks = new Map(episodeList.rows.map((row) => [row.rowid, row.rank]));
-  const stepRanks = new Map(stepList.rows.map((row) => [row.rowid, row.rank]));
-  const best = new Map<string, { rank: number; stepNumber: number | null }>();
-  for (const row of mapped.rows) {
-    const fromEpisode = row.source === 'e';
-    const rowRank = (fromEpisode ? episodeRanks : stepRanks).get(Number(row.source_rowid)) as number;
-    const id = String(row.episode_id);
-    const seen = best.get(id);
-    if (seen === undefined || rowRank < seen.rank) {
-      best.set(id, { rank: rowRank, stepNumber: fromEpisode ? null : Number(row.step_number) });
+  const rows = top.rows.map((row) => ({ rowid: Number(row.rowid), rank: Number(row.rank) }));
+  const cutoff = rows.length > size ? (rows[size - 1]?.rank ?? null) : null;
+  const kept = rows.slice(0, size);
+  if (kept.length > 0) {
+    const mapped = await db.read({
+      sql: source.mapSql(kept.map(() => '?').join(', '), where.sql),
+      args: [...kept.map((row) => row.rowid), ...where.args],
+    });
+    const rankOf = new Map(kept.map((row) => [row.rowid, row.rank]));
+    const best = new Map<string, RankedRow>();
+    for (const row of mapped.rows) {
+      const episodeId = String(row.episode_id);
+      const rank = rankOf.get(Number(row.source_rowid)) as number;
+      const seen = best.get(episodeId);
+      if (seen === undefined || rank < seen.rank) {
+        best.set(episodeId, {
+          episodeId,
+          rank,
+          stepNumber: row.step_number === null ? null : Number(row.step_number),
+        });
+      }
     }
+    const ranked = [...best.values()]
+      .sort((a, b) => a.rank - b.rank || (a.episodeId < b.episodeId ? -1 : 1))
+      .slice(0, limit);
+    const last = ranked[ranked.length - 1];
+    if (cutoff === null || (ranked.length === limit && last !== undefined && last.rank < cutoff))
+      return ranked;
+  } else if (cutoff === null) {
+    return [];
   }
-  const ranked = [...best.entries()]
-    .sort((a, b) => a[1].rank - b[1].rank || (a[0] < b[0] ? -1 : 1))
-    .slice(0, limit);
-  // An episode left out has all its rows ranked at or after the cutoff of a list that was cut.
-  const cutoffs = [episodeList.cutoff, stepList.cutoff].filter((cutoff): cutoff is number => cutoff !== null);
-  const threshold = cutoffs.length === 0 ? Number.POSITIVE_INFINITY : Math.min(...cutoffs);
-  const last = ranked[ranked.length - 1];
-  const exact =
-    cutoffs.length === 0 || (ranked.length === limit && last !== undefined && last[1].rank < threshold);
-  if (!exact) return null;
-  return ranked.map(([episodeId, { rank: bestRank, stepNumber }]) => ({
-    episodeId,
-    bm25: -bestRank,
-    stepNumber,
-  }));
-}
-
-/** Slow path: every matching row joined and filtered in one statement (its cost is bounded by the phrase budget). */
-async function fromAllMatches(
-  db: Database,
-  ftsQuery: string,
-  where: SqlFilter,
-  limit: number,
-): Promise<TextCandidate[]> {
-  const rows = await db.read({
-    // SQLite takes a bare column of a MIN() aggregate from the row holding the minimum: the best step.
-    sql: `WITH hits AS (
-            SELECT e.id AS episode_id, bm25(episodes_fts) AS rank, NULL AS step_number
-            FROM episodes_fts JOIN episodes e ON e.rowid = episodes_fts.rowid
-            WHERE episodes_fts MATCH ? AND ${where.sql}
-            UNION ALL
-            SELECT e.id, bm25(steps_fts), s.step_number
-            FROM steps_fts JOIN steps s ON s.rowid = steps_fts.rowid
-            JOIN episodes e ON e.id = s.episode_id
-            WHERE steps_fts MATCH ? AND ${where.sql}
-          )
-          SELECT episode_id, MIN(rank) AS best, step_number FROM hits
-          GROUP BY episode_id ORDER BY best, episode_id LIMIT ?`,
-    args: [ftsQuery, ...where.args, ftsQuery, ...where.args, limit],
-  });
-  return rows.rows.map((row) => ({
+  const all = await db.read({ sql: source.allSql(where.sql), args: [ftsQuery, ...where.args, limit] });
+  return all.rows.map((row) => ({
     episodeId: String(row.episode_id),
-    bm25: -Number(row.best),
+    rank: Number(row.rank),
     stepNumber: row.step_number === null ? null : Number(row.step_number),
   }));
 }
 
 /**
- * The `limit` episodes with the best BM25 match over their own fields (`episodes_fts`) and
- * their steps (`steps_fts`), best first. `where` (on alias `e`) carries the filters and the
- * access scope into SQL on both paths.
+ * The `limit` episodes whose whole text best matches `ftsQuery` by BM25 (`episode_docs_fts`),
+ * best first, each with its best-matching step when that step ranks among the `limit` best step
+ * matches (`steps_fts`). `where` (on alias `e`) carries the filters and the access scope.
  */
 export async function textCandidates(
   db: Database,
   ftsQuery: string,
   where: SqlFilter,
   limit: number,
+  weights: FieldWeights,
 ): Promise<TextCandidate[]> {
-  return (await fromShortlists(db, ftsQuery, where, limit)) ?? fromAllMatches(db, ftsQuery, where, limit);
+  const episodes = await rankEpisodes(db, docsSource(weights), ftsQuery, where, limit);
+  if (episodes.length === 0) return [];
+  const steps = await rankEpisodes(db, stepsSource, ftsQuery, where, limit);
+  const stepOf = new Map(steps.map((row, index) => [row.episodeId, { row, rank: index + 1 }]));
+  return episodes.map(({ episodeId, rank }) => {
+    const step = stepOf.get(episodeId);
+    return {
+      episodeId,
+      bm25: -rank,
+      step:
+        step === undefined
+          ? null
+          : { stepNumber: step.row.stepNumber as number, bm25: -step.row.rank, rank: step.rank },
+    };
+  });
 }

@@ -59,13 +59,17 @@ describe('full-text queries from user text', () => {
         text,
       ).toEqual([episode.id]);
     }
-    // an identifier and a path match as phrases
+    // an identifier and a path match as phrases, and their words one by one
     expect((await store.memory.searchText({ text: 'get_user_details' }))[0]?.matches[0]).toMatchObject({
       source: 'step',
       stepNumber: 1,
     });
     expect(await store.memory.searchText({ text: 'src/index.ts' })).toHaveLength(1);
-    expect(await store.memory.searchText({ text: 'index/src' })).toHaveLength(0);
+    expect(toFtsQuery('src/index.ts')).toBe('"src index ts" OR "src" OR "index" OR "ts"');
+  });
+
+  it('folds case and ends a phrase at an apostrophe', () => {
+    expect(toFtsQuery("The the THE Fitbit's")).toBe('"The" OR "Fitbit" OR "s"');
   });
 
   it('has nothing to search in emoji-only or empty text', () => {

@@ -49,6 +49,7 @@ export function createLocalEmbeddings(options: LocalEmbeddingsOptions = {}): Emb
     dimensions,
     maxBatchSize,
     deterministic: true,
+    kind: 'lexical',
     async embed(texts, { signal } = {}) {
       if (signal?.aborted) throw abortError(signal);
       const vectors: Float32Array[] = [];

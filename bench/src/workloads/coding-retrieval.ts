@@ -1,0 +1,86 @@
+import { join } from 'node:path';
+import { openMemory } from '@episodic/core';
+import { createLocalEmbeddings } from '@episodic/embeddings-local';
+import { openPlainBm25 } from '../plain-bm25.js';
+import { meanScores, type RankingScores, scoreRanking } from '../retrieval-metrics.js';
+import { type CodingAgentRun, codingAgentSplit } from './coding-agent.js';
+import { buildCodingStore, runText } from './retrieval-stores.js';
+
+export type RetrievalSide = 'ours' | 'textonly' | 'bm25';
+
+export interface CodingSideScores {
+  scores: RankingScores;
+  /** Share of queries whose first result is a resolved run. */
+  resolvedTop1: number;
+}
+
+export type CodingResults = Record<'dev' | 'test', Record<RetrievalSide, CodingSideScores> & { n: number }>;
+
+const k = 10;
+
+/**
+ * The coding-agent case: every run in one store; each run with at least one other run that changed
+ * the same library file asks with its issue text; relevant = those other runs. The asking run is
+ * in the store too, so it is dropped from its own ranking (one more result is asked for).
+ */
+export async function codingRetrieval(
+  runs: readonly CodingAgentRun[],
+  tempDir: string,
+  progress: (message: string) => void,
+): Promise<CodingResults> {
+  progress(`retrieval-quality: coding-agent store of ${runs.length} runs`);
+  const url = `file:${join(tempDir, 'coding.db')}`;
+  const built = await buildCodingStore(url, runs, { embeddings: createLocalEmbeddings() });
+  // The same file without a provider: what a user who configured none gets.
+  const textOnly = { memory: await openMemory({ url }), sourceOf: built.sourceOf };
+  const bm25 = await openPlainBm25(`file:${join(tempDir, 'coding-bm25.db')}`);
+  await bm25.add(runs.map((run) => ({ id: run.instanceId, text: runText(run) })));
+  const byId = new Map(runs.map((run) => [run.instanceId, run]));
+  const collected = {
+    dev: { ours: [], textonly: [], bm25: [] },
+    test: { ours: [], textonly: [], bm25: [] },
+  } as Record<'dev' | 'test', Record<RetrievalSide, { scores: RankingScores; resolved: boolean }[]>>;
+  try {
+    for (const run of runs) {
+      const relevant = new Set(
+        runs
+          .filter(
+            (other) => other !== run && other.changedFiles.some((file) => run.changedFiles.includes(file)),
+          )
+          .map((other) => other.instanceId),
+      );
+      if (relevant.size === 0) continue;
+      const rankings: Record<RetrievalSide, string[]> = {
+        ours: (await built.memory.retrieve({ text: run.issueText, limit: k + 1, patterns: 0 })).episodes.map(
+          (hit) => built.sourceOf.get(hit.episode.id) ?? '',
+        ),
+        textonly: (
+          await textOnly.memory.retrieve({ text: run.issueText, limit: k + 1, patterns: 0 })
+        ).episodes.map((hit) => textOnly.sourceOf.get(hit.episode.id) ?? ''),
+        bm25: await bm25.search(run.issueText, k + 1),
+      };
+      for (const side of ['ours', 'textonly', 'bm25'] as const) {
+        const ranked = rankings[side].filter((id) => id !== run.instanceId).slice(0, k);
+        collected[codingAgentSplit(run.instanceId)][side].push({
+          scores: scoreRanking(ranked, relevant),
+          resolved: byId.get(ranked[0] ?? '')?.resolved ?? false,
+        });
+      }
+    }
+  } finally {
+    await built.memory.close();
+    await textOnly.memory.close();
+    bm25.close();
+  }
+  const summarise = (entries: { scores: RankingScores; resolved: boolean }[]): CodingSideScores => ({
+    scores: meanScores(entries.map((entry) => entry.scores)),
+    resolvedTop1: entries.filter((entry) => entry.resolved).length / Math.max(1, entries.length),
+  });
+  const part = (split: 'dev' | 'test') => ({
+    n: collected[split].ours.length,
+    ours: summarise(collected[split].ours),
+    textonly: summarise(collected[split].textonly),
+    bm25: summarise(collected[split].bm25),
+  });
+  return { dev: part('dev'), test: part('test') };
+}

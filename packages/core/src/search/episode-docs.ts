@@ -1,0 +1,27 @@
+import type { InStatement } from '@libsql/client';
+
+/**
+ * `episode_docs_fts` holds one row per episode (rowid = the episode's rowid): its context, and
+ * the action and result of every step, so BM25 scores the whole episode as one document. It is
+ * contentless (the text lives in `episodes` and `steps`), so it costs an index, not a copy.
+ * Episode rows keep it in step through triggers; steps through `refreshEpisodeDoc`, once per
+ * batch of steps in the same transaction (a trigger per step would re-index the episode per step).
+ */
+const docSelect = `SELECT e.rowid, COALESCE(e.context, ''),
+    COALESCE((SELECT group_concat(s.action || char(10) || COALESCE(s.result, ''), char(10) ORDER BY s.step_number)
+              FROM steps s WHERE s.episode_id = e.id), '')
+  FROM episodes e`;
+
+/** Re-indexes one episode's document from its row and its steps. */
+export function refreshEpisodeDoc(episodeId: string): InStatement {
+  return {
+    sql: `INSERT OR REPLACE INTO episode_docs_fts (rowid, head, body) ${docSelect} WHERE e.id = ?`,
+    args: [episodeId],
+  };
+}
+
+/** Re-indexes every episode: after a copy renumbered rowids (`VACUUM INTO`), or a repair. */
+export const rebuildEpisodeDocs: readonly string[] = [
+  "INSERT INTO episode_docs_fts (episode_docs_fts) VALUES ('delete-all')",
+  `INSERT INTO episode_docs_fts (rowid, head, body) ${docSelect}`,
+];
