@@ -25,7 +25,7 @@ interface RankedRow {
 /** Rows taken from a full-text table on the fast path, per episode wanted. */
 const shortlistFactor = 4;
 
-interface Source {
+export interface Source {
   table: 'episode_docs_fts' | 'steps_fts';
   /** FTS5's rank, lower is better. */
   rank: string;
@@ -35,7 +35,8 @@ interface Source {
   allSql: (where: string) => string;
 }
 
-function docsSource(weights: FieldWeights): Source {
+/** Exported for the query-plan tests. */
+export function docsSource(weights: FieldWeights): Source {
   const rank = `bm25(episode_docs_fts, ${weights.context}, ${weights.steps})`;
   return {
     table: 'episode_docs_fts',
@@ -50,7 +51,7 @@ function docsSource(weights: FieldWeights): Source {
   };
 }
 
-const stepsSource: Source = {
+export const stepsSource: Source = {
   table: 'steps_fts',
   rank: 'bm25(steps_fts)',
   mapSql: (rowids, where) =>

@@ -27,6 +27,26 @@ export interface TextSearchHit {
 const matchesPerEpisode = 3;
 const snippet = (table: string) => `snippet(${table}, -1, '«', '»', '…', 16)`;
 
+/**
+ * Each episode's best BM25 match under the filters (`where` on alias `e`). CROSS JOIN keeps the
+ * full-text tables first: starting from an episode index and probing FTS5 once per episode
+ * took seconds on a few hundred episodes.
+ */
+export function bestMatchSql(where: string): string {
+  return `WITH hits AS (
+            SELECT e.id AS episode_id, bm25(episodes_fts) AS rank
+            FROM episodes_fts CROSS JOIN episodes e ON e.rowid = episodes_fts.rowid
+            WHERE episodes_fts MATCH ? AND ${where}
+            UNION ALL
+            SELECT e.id, bm25(steps_fts)
+            FROM steps_fts CROSS JOIN steps s ON s.rowid = steps_fts.rowid
+            CROSS JOIN episodes e ON e.id = s.episode_id
+            WHERE steps_fts MATCH ? AND ${where}
+          )
+          SELECT episode_id, MIN(rank) AS best FROM hits
+          GROUP BY episode_id ORDER BY best, episode_id LIMIT ?`;
+}
+
 export function createTextSearch(context: EngineContext) {
   const { db, schemas } = context;
 
@@ -42,18 +62,7 @@ export function createTextSearch(context: EngineContext) {
       if (query === null) return [];
       const where = episodeFilter(filters, 'e').scope('e.domain', options.scope);
       const top = await db.read({
-        sql: `WITH hits AS (
-                SELECT e.id AS episode_id, bm25(episodes_fts) AS rank
-                FROM episodes_fts JOIN episodes e ON e.rowid = episodes_fts.rowid
-                WHERE episodes_fts MATCH ? AND ${where.sql}
-                UNION ALL
-                SELECT e.id, bm25(steps_fts)
-                FROM steps_fts JOIN steps s ON s.rowid = steps_fts.rowid
-                JOIN episodes e ON e.id = s.episode_id
-                WHERE steps_fts MATCH ? AND ${where.sql}
-              )
-              SELECT episode_id, MIN(rank) AS best FROM hits
-              GROUP BY episode_id ORDER BY best, episode_id LIMIT ?`,
+        sql: bestMatchSql(where.sql),
         args: [query, ...where.args, query, ...where.args, filters.limit],
       });
       const ids = top.rows.map((row) => String(row.episode_id));
@@ -64,13 +73,13 @@ export function createTextSearch(context: EngineContext) {
         {
           sql: `SELECT e.id AS episode_id, NULL AS step_number, ${snippet('episodes_fts')} AS snippet,
                   bm25(episodes_fts) AS rank
-                FROM episodes_fts JOIN episodes e ON e.rowid = episodes_fts.rowid
+                FROM episodes_fts CROSS JOIN episodes e ON e.rowid = episodes_fts.rowid
                 WHERE episodes_fts MATCH ? AND e.id IN (${inIds})`,
           args: [query, ...ids],
         },
         {
           sql: `SELECT s.episode_id, s.step_number, ${snippet('steps_fts')} AS snippet, bm25(steps_fts) AS rank
-                FROM steps_fts JOIN steps s ON s.rowid = steps_fts.rowid
+                FROM steps_fts CROSS JOIN steps s ON s.rowid = steps_fts.rowid
                 WHERE steps_fts MATCH ? AND s.episode_id IN (${inIds})
                 ORDER BY rank`,
           args: [query, ...ids],
