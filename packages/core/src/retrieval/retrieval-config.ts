@@ -18,7 +18,7 @@ const weight = z.number().min(0).max(100);
  */
 export const retrievalWeightsSchema = z.strictObject({
   text: weight.default(1),
-  step: weight.default(0.2),
+  step: weight.default(0.1),
   /** Absent: chosen by the provider's `kind` (`defaultVectorWeights`). */
   vector: weight.optional(),
   recency: weight.default(0.01),

@@ -80,6 +80,7 @@ async function rankEpisodes(
   ftsQuery: string,
   where: SqlFilter,
   limit: number,
+  exact: boolean,
 ): Promise<RankedRow[]> {
   const size = limit * shortlistFactor;
   const top = await db.read({
@@ -112,7 +113,7 @@ async function rankEpisodes(
       .sort((a, b) => a.rank - b.rank || (a.episodeId < b.episodeId ? -1 : 1))
       .slice(0, limit);
     const last = ranked[ranked.length - 1];
-    if (cutoff === null || (ranked.length === limit && last !== undefined && last.rank < cutoff))
+    if (!exact || cutoff === null || (ranked.length === limit && last !== undefined && last.rank < cutoff))
       return ranked;
   } else if (cutoff === null) {
     return [];
@@ -127,8 +128,8 @@ async function rankEpisodes(
 
 /**
  * The `limit` episodes whose whole text best matches `ftsQuery` by BM25 (`episode_docs_fts`),
- * best first, each with its best-matching step when that step ranks among the `limit` best step
- * matches (`steps_fts`). `where` (on alias `e`) carries the filters and the access scope.
+ * best first, each with its best-matching step when that step is among the best-ranked step rows
+ * (`steps_fts`, the shortlist only). `where` (on alias `e`) carries the filters and the access scope.
  */
 export async function textCandidates(
   db: Database,
@@ -137,9 +138,11 @@ export async function textCandidates(
   limit: number,
   weights: FieldWeights,
 ): Promise<TextCandidate[]> {
-  const episodes = await rankEpisodes(db, docsSource(weights), ftsQuery, where, limit);
+  const episodes = await rankEpisodes(db, docsSource(weights), ftsQuery, where, limit, true);
   if (episodes.length === 0) return [];
-  const steps = await rankEpisodes(db, stepsSource, ftsQuery, where, limit);
+  // Step matches are evidence beside the episode's own score: the shortlist's are enough, and a
+  // long conversation owning most top rows would otherwise send every query down the full path.
+  const steps = await rankEpisodes(db, stepsSource, ftsQuery, where, limit, false);
   const stepOf = new Map(steps.map((row, index) => [row.episodeId, { row, rank: index + 1 }]));
   return episodes.map(({ episodeId, rank }) => {
     const step = stepOf.get(episodeId);
