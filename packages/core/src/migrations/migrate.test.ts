@@ -66,6 +66,13 @@ describe('migrations', () => {
     // steps written before full-text search over steps existed are searchable after the upgrade
     const hits = await memory.searchText({ text: 'TimeoutError' });
     expect(hits.map((hit) => hit.episode.id).sort()).toHaveLength(3);
+    // and whole episodes (context and steps) were indexed for retrieve by the 1.7.0 backfill
+    const raw = createClient({ url: `file:${path}` });
+    const docs = await raw.execute(
+      "SELECT count(*) AS n FROM episode_docs_fts WHERE episode_docs_fts MATCH 'TimeoutError AND legacy'",
+    );
+    raw.close();
+    expect(Number(docs.rows[0]?.n)).toBe(3);
     expect(await memory.listPatterns({ type: 'tool_sequence' })).toMatchObject([
       { id: 'legacy-pattern', successRate: 0.75, usageCount: 2 },
     ]);

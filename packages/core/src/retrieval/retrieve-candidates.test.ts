@@ -12,9 +12,10 @@ afterEach(async () => {
 });
 
 /** A store with few candidates per signal, so that a signal losing some shows in the results. */
-async function open(candidates: number): Promise<Memory> {
+async function open(candidates: number, kind?: 'lexical' | 'semantic'): Promise<Memory> {
+  const provider = createTestEmbeddings({ dimensions: 256 }).provider;
   store = await openTempMemory({
-    embeddings: createTestEmbeddings({ dimensions: 256 }).provider,
+    embeddings: kind === undefined ? provider : { ...provider, kind },
     retrieval: { candidates },
   });
   return store.memory;
@@ -64,6 +65,22 @@ describe('retrieve candidates', () => {
     ];
     const result = await memory.retrieve({ text: 'OSError: disk quota exceeded on /var/data', limit: 3 });
     expect(withVector(result).sort()).toEqual([noisy, ...others].sort());
+  });
+
+  it.each([
+    ['lexical', 0.3],
+    ['semantic', 1.5],
+    [undefined, 1.5],
+  ] as const)('weighs the vectors of a %s provider by its kind (%d at rank 1)', async (kind, weight) => {
+    const memory = await open(10, kind);
+    await record(memory, 'ops', 'kubernetes pod eviction storm');
+    const result = await memory.retrieve({ text: 'kubernetes pod eviction storm' });
+    expect(result.episodes[0]?.why.vector?.contribution).toBeCloseTo(weight, 10);
+  });
+
+  it('refuses a provider that declares an unknown kind', async () => {
+    const provider = { ...createTestEmbeddings().provider, kind: 'neural' };
+    await expect(openTempMemory({ embeddings: provider as never })).rejects.toThrow(/kind/);
   });
 
   it('never tells a scoped caller which of its words are common in other domains', async () => {
