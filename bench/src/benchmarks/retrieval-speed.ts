@@ -31,7 +31,10 @@ async function measureRealStores(context: BenchmarkContext) {
   const textOnly: number[] = [];
   for (const [index, instance] of instances.entries()) {
     const url = `file:${join(context.tempDir, `real-${index}.db`)}`;
-    const built = await buildLongMemEvalStore(url, instance, { embeddings: createLocalEmbeddings(), cache: false });
+    const built = await buildLongMemEvalStore(url, instance, {
+      embeddings: createLocalEmbeddings(),
+      cache: false,
+    });
     const plain = await openMemory({ url, cache: false });
     try {
       for (const [memory, samples] of [
@@ -92,7 +95,11 @@ async function insertEpisodes(
         // What the engine's write path indexes for the whole episode (`episode_docs_fts`).
         statements.push({
           sql: 'INSERT OR REPLACE INTO episode_docs_fts (rowid, head, body) SELECT rowid, ?, ? FROM episodes WHERE id = ?',
-          args: [episode.context, episode.steps.map((step) => `${step.action}\n${step.result}`).join('\n'), id],
+          args: [
+            episode.context,
+            episode.steps.map((step) => `${step.action}\n${step.result}`).join('\n'),
+            id,
+          ],
         });
         episode.steps.forEach((step, index) =>
           statements.push({
