@@ -6,7 +6,7 @@ export const ftsTables = ['episodes_fts', 'steps_fts', 'patterns_fts'] as const;
 
 /**
  * Rebuilds any full-text table that no longer matches its content table; returns the ones rebuilt.
- * The contentless `episode_docs_fts` cannot be checked against its sources, so it is always rebuilt.
+ * `episode_docs_fts` has no content table to be checked against, so it is always rebuilt.
  */
 export async function rebuildStaleFts(client: Client): Promise<string[]> {
   const rebuilt: string[] = [];

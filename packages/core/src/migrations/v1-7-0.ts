@@ -1,15 +1,17 @@
 import type { Migration } from './migration.js';
 
 /**
- * Episode-level full text: one contentless FTS5 row per episode (its context, and every step's
- * action and result), so BM25 ranks whole episodes rather than their single best step or field.
- * Backfilled here from the stored episodes and steps.
+ * Episode-level full text: one FTS5 row per episode (its context, and every step's action and
+ * result), so BM25 ranks whole episodes rather than their single best step or field. Backfilled
+ * here from the stored episodes and steps. It keeps its own copy of the text: a contentless table
+ * cannot take back a replaced row's words from its statistics, and every episode's row is
+ * replaced as steps arrive, which skewed BM25 measurably.
  */
 export const v1_7_0: Migration = {
   version: '1.7.0',
   description: 'episode_docs_fts: whole-episode full text, backfilled',
   statements: [
-    `CREATE VIRTUAL TABLE episode_docs_fts USING fts5(head, body, content='', contentless_delete=1)`,
+    'CREATE VIRTUAL TABLE episode_docs_fts USING fts5(head, body)',
     `CREATE TRIGGER episode_docs_fts_after_insert AFTER INSERT ON episodes BEGIN
       INSERT INTO episode_docs_fts (rowid, head, body) VALUES (new.rowid, COALESCE(new.context, ''), '');
     END`,

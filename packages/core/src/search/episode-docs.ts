@@ -2,8 +2,8 @@ import type { InStatement } from '@libsql/client';
 
 /**
  * `episode_docs_fts` holds one row per episode (rowid = the episode's rowid): its context, and
- * the action and result of every step, so BM25 scores the whole episode as one document. It is
- * contentless (the text lives in `episodes` and `steps`), so it costs an index, not a copy.
+ * the action and result of every step, so BM25 scores the whole episode as one document. It keeps
+ * its own copy of the text, so replacing a row takes its words out of BM25's statistics exactly.
  * Episode rows keep it in step through triggers; steps through `refreshEpisodeDoc`, once per
  * batch of steps in the same transaction (a trigger per step would re-index the episode per step).
  */
@@ -22,6 +22,6 @@ export function refreshEpisodeDoc(episodeId: string): InStatement {
 
 /** Re-indexes every episode: after a copy renumbered rowids (`VACUUM INTO`), or a repair. */
 export const rebuildEpisodeDocs: readonly string[] = [
-  "INSERT INTO episode_docs_fts (episode_docs_fts) VALUES ('delete-all')",
+  'DELETE FROM episode_docs_fts',
   `INSERT INTO episode_docs_fts (rowid, head, body) ${docSelect}`,
 ];
