@@ -21,12 +21,12 @@ export const v1_7_0: Migration = {
     `CREATE TRIGGER episode_docs_fts_after_update AFTER UPDATE OF context ON episodes BEGIN
       INSERT OR REPLACE INTO episode_docs_fts (rowid, head, body)
       SELECT new.rowid, COALESCE(new.context, ''),
-        COALESCE((SELECT group_concat(s.action || char(10) || COALESCE(s.result, ''), char(10) ORDER BY s.step_number)
+        COALESCE((SELECT group_concat(s.action || char(10) || COALESCE(s.result, ''), char(10))
                   FROM steps s WHERE s.episode_id = new.id), '');
     END`,
     `INSERT INTO episode_docs_fts (rowid, head, body)
       SELECT e.rowid, COALESCE(e.context, ''),
-        COALESCE((SELECT group_concat(s.action || char(10) || COALESCE(s.result, ''), char(10) ORDER BY s.step_number)
+        COALESCE((SELECT group_concat(s.action || char(10) || COALESCE(s.result, ''), char(10))
                   FROM steps s WHERE s.episode_id = e.id), '')
       FROM episodes e`,
     // Document frequencies of terms: what a long query's most informative words are chosen by.

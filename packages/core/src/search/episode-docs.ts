@@ -6,9 +6,11 @@ import type { InStatement } from '@libsql/client';
  * its own copy of the text, so replacing a row takes its words out of BM25's statistics exactly.
  * Episode rows keep it in step through triggers; steps through `refreshEpisodeDoc`, once per
  * batch of steps in the same transaction (a trigger per step would re-index the episode per step).
+ * No ORDER BY inside group_concat: BM25 does not need the order, and SQLite before 3.44 (the stock
+ * `sqlite3` CLI a user may open the file with) cannot parse a schema that uses it.
  */
 const docSelect = `SELECT e.rowid, COALESCE(e.context, ''),
-    COALESCE((SELECT group_concat(s.action || char(10) || COALESCE(s.result, ''), char(10) ORDER BY s.step_number)
+    COALESCE((SELECT group_concat(s.action || char(10) || COALESCE(s.result, ''), char(10))
               FROM steps s WHERE s.episode_id = e.id), '')
   FROM episodes e`;
 
