@@ -31,8 +31,10 @@ async function snapshot(url: string, encryptionKey: string | undefined, ids: str
   const episodes = await Promise.all(ids.map((id) => memory.getEpisode(id)));
   const hits = (await memory.searchText({ text: 'REKEY-CANARY', limit: 100 })).length;
   const tokens = (await memory.tokens.list()).length;
+  // Words only the steps hold: retrieve finds them through the whole-episode index.
+  const retrieved = (await memory.retrieve({ text: 'grep', limit: 100, patterns: 0 })).episodes.length;
   await memory.close();
-  return { episodes, hits, tokens };
+  return { episodes, hits, tokens, retrieved };
 }
 
 /** Audit rows in the file; reading them is not itself audited, so this changes nothing. */
@@ -55,6 +57,7 @@ describe('rekey', () => {
     const ids = await seed(url, oldKey);
     const before = await snapshot(url, oldKey, ids);
     expect(before.hits).toBe(30);
+    expect(before.retrieved).toBe(30);
 
     const audit = await auditRows(url, oldKey);
     expect(audit.length).toBeGreaterThan(90);

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { type Database, openDatabase } from '../db/database.js';
 import { EpisodicError } from '../errors.js';
 import { migrate } from '../migrations/migrate.js';
+import { rebuildEpisodeDocs } from '../search/episode-docs.js';
 import { swapDatabaseFile } from './swap-database-file.js';
 
 export interface RekeyOptions {
@@ -71,6 +72,8 @@ export async function rekeyDatabase(options: RekeyOptions): Promise<RekeyReport>
           rows[table] += page.rows.length;
         }
       }
+      // Steps copied row by row do not pass through the write path that indexes whole episodes.
+      for (const statement of rebuildEpisodeDocs) await tx.execute(statement);
     });
     for (const table of Object.keys(rows)) {
       const copied = Number((await target.read(`SELECT count(*) AS n FROM ${table}`)).rows[0]?.n);

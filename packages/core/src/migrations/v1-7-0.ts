@@ -30,7 +30,7 @@ export const v1_7_0: Migration = {
                   FROM steps s WHERE s.episode_id = e.id), '')
       FROM episodes e`,
     // Document frequencies of terms: what a long query's most informative words are chosen by.
-    `CREATE VIRTUAL TABLE episode_docs_vocab USING fts5vocab(episode_docs_fts, 'row')`,
-    `CREATE VIRTUAL TABLE steps_vocab USING fts5vocab(steps_fts, 'row')`,
+    `CREATE VIRTUAL TABLE episode_docs_fts_vocab USING fts5vocab(episode_docs_fts, 'row')`,
+    `CREATE VIRTUAL TABLE steps_fts_vocab USING fts5vocab(steps_fts, 'row')`,
   ],
 };

@@ -32,8 +32,8 @@ export async function selectPhrases(
   const terms = [...new Set(phrases.flatMap((runs) => runs.map(indexedTerm)))];
   const counts = await db.readBatch(
     terms.map((term) => ({
-      sql: `SELECT COALESCE((SELECT doc FROM episode_docs_vocab WHERE term = ?), 0)
-                 + COALESCE((SELECT doc FROM steps_vocab WHERE term = ?), 0) AS matched`,
+      sql: `SELECT COALESCE((SELECT doc FROM episode_docs_fts_vocab WHERE term = ?), 0)
+                 + COALESCE((SELECT doc FROM steps_fts_vocab WHERE term = ?), 0) AS matched`,
       args: [term, term],
     })),
   );
