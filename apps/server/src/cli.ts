@@ -38,6 +38,7 @@ const commandFlags = {
   'dry-run': { type: 'boolean' },
   'new-key-env': { type: 'string' },
   decrypt: { type: 'boolean' },
+  'keep-old': { type: 'boolean' },
   since: { type: 'string' },
   until: { type: 'string' },
   actor: { type: 'string' },

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from '@libsql/client';
@@ -153,11 +153,9 @@ describe('maintenance commands', () => {
       expect.stringMatching(/reads the new key from EPISODIC_NEW_ENCRYPTION_KEY, which is not set/),
     ]);
     const before = await rowSet(dbPath, key);
-    const rekeyed = await cli(['rekey', '--new-key-env', 'NEXT_KEY'], { NEXT_KEY: secondKey });
-    expect([rekeyed.code, rekeyed.stderr]).toEqual([
-      0,
-      expect.stringMatching(/^The file under the old key is kept at /),
-    ]);
+    const rekeyed = await cli(['rekey', '--new-key-env', 'NEXT_KEY', '--keep-old'], { NEXT_KEY: secondKey });
+    const kept = /^The file under the old key is kept at (\S+) \(--keep-old\)/.exec(rekeyed.stderr)?.[1];
+    expect([rekeyed.code, existsSync(kept ?? '')]).toEqual([0, true]);
     expect(rekeyed.stdout).toMatch(/^Re-encrypted .*memory\.db: \d+ rows copied and counted\./);
     expect(rekeyed.stdout + rekeyed.stderr).not.toMatch(new RegExp(`${firstKey}|${secondKey}`));
 

@@ -35,6 +35,7 @@ export { rekeyDatabase } from './maintenance/rekey-database.js';
 export type { RepairReport } from './maintenance/repair-database.js';
 export type { RestoreOptions, RestoreReport } from './maintenance/restore-database.js';
 export { restoreDatabase } from './maintenance/restore-database.js';
+export type { SwappedFile } from './maintenance/swap-database-file.js';
 export type { VerifyOptions, VerifyReport } from './maintenance/verify-database.js';
 export { verifyDatabase } from './maintenance/verify-database.js';
 export type { MigrationReport } from './migrations/migrate.js';

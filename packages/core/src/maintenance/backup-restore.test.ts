@@ -1,9 +1,10 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createClient } from '@libsql/client';
 import { afterEach, describe, expect, it } from 'vitest';
+import { folderBytes } from '../__fixtures__/folder-bytes.js';
 import { tempDir } from '../__fixtures__/temp-store.js';
 import { openDatabase } from '../db/database.js';
 import { openMemory } from '../open-memory.js';
@@ -111,23 +112,42 @@ describe('backup and restore', () => {
     expect(await rowSet(path)).toEqual(before);
   });
 
-  it('restores over an existing store, keeping the replaced file and dropping its WAL', async () => {
-    const dir = folder();
+  async function storeWithBackup(dir: string) {
     const path = join(dir, 'memory.db');
     const first = await openMemory({ url: `file:${path}` });
     const kept = await first.startEpisode({ taskType: 'testing', domain: 'd', context: 'before the backup' });
     const db = await openDatabase({ url: `file:${path}`, busyTimeoutMs: 1000, synchronous: 'normal' });
     await backupDatabase(db, join(dir, 'b.db'));
     await db.close();
-    const lost = await first.startEpisode({ taskType: 'testing', domain: 'd', context: 'after the backup' });
+    const lost = await first.startEpisode({ taskType: 'testing', domain: 'd', context: 'AFTER-THE-BACKUP' });
     await first.close();
+    return { path, kept, lost };
+  }
 
+  it('restores over an existing store and deletes the replaced file with its WAL', async () => {
+    const dir = folder();
+    const { path, kept, lost } = await storeWithBackup(dir);
     const report = await restoreDatabase({ path, from: join(dir, 'b.db') });
-    expect(report.previous).toMatch(/memory\.db\.before-restore-/);
+    expect(report).toMatchObject({ previous: null, removedPrevious: true });
+    expect(readdirSync(dir).filter((name) => name.includes('before-restore'))).toEqual([]);
+    expect(folderBytes(dir)).not.toContain('AFTER-THE-BACKUP');
     const memory = await openMemory({ url: `file:${path}` });
     expect(await memory.getEpisode(kept.id)).not.toBeNull();
     expect(await memory.getEpisode(lost.id)).toBeNull();
     await memory.close();
+  });
+
+  it('keeps the replaced file (with its WAL) when asked, and says where', async () => {
+    const dir = folder();
+    const { path, lost } = await storeWithBackup(dir);
+    const report = await restoreDatabase({ path, from: join(dir, 'b.db'), keepOld: true });
+    expect(report).toMatchObject({
+      previous: expect.stringMatching(/memory\.db\.before-restore-/),
+      removedPrevious: false,
+    });
+    const previous = await openMemory({ url: `file:${report.previous}`, cache: false });
+    expect(await previous.getEpisode(lost.id)).not.toBeNull();
+    await previous.close();
   });
 });
 

@@ -1,6 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { folderBytes } from '../__fixtures__/folder-bytes.js';
 import { tempDir } from '../__fixtures__/temp-store.js';
 import { openMemory } from '../open-memory.js';
 import { rekeyDatabase } from './rekey-database.js';
@@ -60,13 +61,29 @@ describe('rekey', () => {
     expect(audit.length).toBeGreaterThan(90);
     const report = await rekeyDatabase({ path, encryptionKey: oldKey, newEncryptionKey: newKey });
     expect(report.rows).toMatchObject({ episodes: 30, steps: 60 });
-    expect(report.previous).toMatch(/before-rekey/);
+    expect(report).toMatchObject({ previous: null, removedPrevious: true });
+    expect(readdirSync(dir.path).filter((name) => name.includes('before-rekey'))).toEqual([]);
 
     expect(await auditRows(url, newKey)).toEqual(audit);
     expect(await snapshot(url, newKey, ids)).toEqual(before);
-    expect(readFileSync(path).toString('latin1')).not.toContain('REKEY-CANARY');
+    expect(folderBytes(dir.path)).not.toContain('REKEY-CANARY');
     await expect(openMemory({ url, ...(oldKey ? { encryptionKey: oldKey } : {}) })).rejects.toMatchObject({
       code: 'STORAGE',
     });
+  });
+
+  it('keeps the file under the old key when asked, and says where', async () => {
+    const dir = tempDir();
+    cleanups.push(dir.cleanup);
+    const path = join(dir.path, 'memory.db');
+    const ids = await seed(`file:${path}`);
+    const report = await rekeyDatabase({ path, newEncryptionKey: 'new key', keepOld: true });
+    expect(report).toMatchObject({
+      previous: expect.stringMatching(/memory\.db\.before-rekey-/),
+      removedPrevious: false,
+    });
+    // The new file is encrypted: the plaintext found is the old copy (or its WAL) that was kept.
+    expect(folderBytes(dir.path)).toContain('REKEY-CANARY');
+    expect((await snapshot(`file:${path}`, 'new key', ids)).hits).toBe(30);
   });
 });

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { type Database, openDatabase } from '../db/database.js';
 import { EpisodicError } from '../errors.js';
 import { migrate } from '../migrations/migrate.js';
-import { swapDatabaseFile } from './swap-database-file.js';
+import { type SwappedFile, swapDatabaseFile } from './swap-database-file.js';
 
 export interface RekeyOptions {
   /** The store's database file, which must not be open in any process. */
@@ -14,13 +14,13 @@ export interface RekeyOptions {
   newEncryptionKey?: string | undefined;
   /** The store's cache folder: encrypted with the old key, so it is removed and rebuilt. */
   cachePath?: string | undefined;
+  /** Keep the file under the old key beside the new one; by default it is deleted once the new file is in place. */
+  keepOld?: boolean | undefined;
 }
 
-export interface RekeyReport {
+export interface RekeyReport extends SwappedFile {
   /** Rows copied per table. */
   rows: Record<string, number>;
-  /** Where the file encrypted with the old key now lives. */
-  previous: string | null;
 }
 
 const pageSize = 1000;
@@ -35,7 +35,8 @@ async function dataTables(db: Database): Promise<string[]> {
 /**
  * Moves a store to a new encryption key (or from none to a key, or back) without losing
  * anything: a new file is made with the same schema and every row copied into it in one
- * transaction, the counts are compared, and only then is it swapped in. The old file is kept.
+ * transaction, the counts are compared, and only then is it swapped in. The old file is then
+ * deleted (it holds everything, perhaps in plaintext) unless `keepOld` asks to keep it.
  */
 export async function rekeyDatabase(options: RekeyOptions): Promise<RekeyReport> {
   const path = resolve(options.path);
@@ -92,7 +93,7 @@ export async function rekeyDatabase(options: RekeyOptions): Promise<RekeyReport>
   }
   await target.close();
   await source.close();
-  const previous = swapDatabaseFile(path, staging, 'before-rekey');
+  const swapped = swapDatabaseFile(path, staging, 'before-rekey', options.keepOld);
   if (options.cachePath !== undefined) rmSync(options.cachePath, { recursive: true, force: true });
-  return { rows, previous };
+  return { rows, ...swapped };
 }
