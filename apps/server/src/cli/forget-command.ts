@@ -3,7 +3,7 @@ import { ServerError } from '../errors/server-error.js';
 import { openStore } from '../store/open-store.js';
 import { parseTime } from './audit-command.js';
 import { type CommandArgs, flag, listOption, stringOption } from './command-args.js';
-import { print, printJson } from './output.js';
+import { note, print, printJson } from './output.js';
 
 type Scalar = string | number | boolean | null;
 
@@ -67,6 +67,10 @@ export async function forgetCommand(args: CommandArgs): Promise<void> {
         (report.domains.length > 0 ? ` in ${report.domains.join(', ')}` : '') +
         `; ${report.patternsRemoved} patterns lost their last evidence and were removed.`,
     );
+    if (report.unreachedCopies.length > 0)
+      note(
+        `Not reached (whole copies of the store; delete them, or forget in them too): ${report.unreachedCopies.join(', ')}`,
+      );
   } finally {
     await memory.close();
   }

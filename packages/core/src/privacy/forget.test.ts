@@ -1,8 +1,10 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createClient } from '@libsql/client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { folderBytes as bytesUnder } from '../__fixtures__/folder-bytes.js';
 import { openTempMemory, testCacheEnabled } from '../__fixtures__/temp-store.js';
+import { createTestEmbeddings } from '../__fixtures__/test-embeddings.js';
 import { createActionPairMiner } from '../mining/__fixtures__/test-miners.js';
 
 let store: Awaited<ReturnType<typeof openTempMemory>>;
@@ -142,6 +144,54 @@ describe('forget', () => {
     expect(await store.memory.getEpisode(gone)).not.toBeNull();
     await store.memory.forget({ episodeIds: [gone] });
     expect(await store.memory.getEpisode(gone)).toBeNull();
+  });
+});
+
+describe('forget with an embedding provider', () => {
+  it('leaves none of the deleted text in the embedded content, in any file of the data folder', async () => {
+    const withVectors = await openTempMemory({ embeddings: createTestEmbeddings().provider });
+    try {
+      const record = async (secret: string) => {
+        const episode = await withVectors.memory.startEpisode({
+          taskType: 'debugging',
+          domain: 'web',
+          context: `context ${secret}`,
+        });
+        await withVectors.memory.logSteps(episode.id, [
+          { action: 'deploy', success: false, result: `failed on ${secret}` },
+        ]);
+        await withVectors.memory.completeEpisode(episode.id, { status: 'failed' });
+        return episode.id;
+      };
+      const gone = await record('HERON5521');
+      await record('BADGER6630');
+      const raw = createClient({ url: withVectors.url });
+      const embedded = await raw.execute(
+        "SELECT count(*) AS n FROM embeddings WHERE content LIKE '%HERON5521%'",
+      );
+      raw.close();
+      expect(Number(embedded.rows[0]?.n)).toBe(2); // the episode's text and its failed step's
+
+      await withVectors.memory.forget({ episodeIds: [gone] });
+      const bytes = bytesUnder(withVectors.dir);
+      expect(bytes).not.toContain('HERON5521');
+      expect(bytes).toContain('BADGER6630');
+    } finally {
+      await withVectors.close();
+    }
+  });
+});
+
+describe('forget and whole copies of the store', () => {
+  it('names the backups and kept files it cannot reach, and only those that still exist', async () => {
+    await record('web', 'PELICAN7741');
+    const backup = join(store.dir, 'nightly.db');
+    await store.memory.backup(backup);
+    const kept = join(store.dir, 'memory.db.before-restore-2026-01-01T00-00-00-000Z');
+    writeFileSync(kept, 'a file a restore kept');
+    expect((await store.memory.forget({ domain: 'web' })).unreachedCopies).toEqual([kept, backup].sort());
+    rmSync(backup);
+    expect((await store.memory.forget({ domain: 'web' })).unreachedCopies).toEqual([kept]);
   });
 });
 
