@@ -4,6 +4,7 @@ import { type Database, openDatabase } from '../db/database.js';
 import { EpisodicError } from '../errors.js';
 import { migrate } from '../migrations/migrate.js';
 import { type SwappedFile, swapDatabaseFile } from './swap-database-file.js';
+import { dataTables, tablePages } from './table-pages.js';
 
 export interface RekeyOptions {
   /** The store's database file, which must not be open in any process. */
@@ -24,13 +25,6 @@ export interface RekeyReport extends SwappedFile {
 }
 
 const pageSize = 1000;
-
-/** The tables that hold data: neither SQLite's own, nor full-text shadow tables (their triggers refill them). */
-async function dataTables(db: Database): Promise<string[]> {
-  const rows = await db.read(`SELECT name FROM sqlite_master WHERE type = 'table'
-    AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '%_fts' AND name NOT LIKE '%_fts_%' AND name != 'schema_migrations'`);
-  return rows.rows.map((row) => String(row.name));
-}
 
 /**
  * Moves a store to a new encryption key (or from none to a key, or back) without losing
@@ -58,13 +52,9 @@ export async function rekeyDatabase(options: RekeyOptions): Promise<RekeyReport>
       await tx.execute('PRAGMA defer_foreign_keys = ON');
       for (const table of tables) {
         rows[table] = 0;
-        for (let offset = 0; ; offset += pageSize) {
-          const page = await source.read({
-            sql: `SELECT * FROM ${table} ORDER BY 1, 2 LIMIT ? OFFSET ?`,
-            args: [pageSize, offset],
-          });
-          if (page.rows.length === 0) break;
-          const columns = page.columns;
+        for await (const page of tablePages(source, table, pageSize)) {
+          // A `rowid` column is there to page by; the copy keeps the table's own columns.
+          const columns = page.columns.filter((column) => column !== 'rowid');
           const insert = `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`;
           await tx.batch(
             page.rows.map((row) => ({ sql: insert, args: columns.map((column) => row[column] ?? null) })),
