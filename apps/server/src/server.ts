@@ -126,7 +126,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       handle(req, res);
     });
     await listen(server, config.port, config.host);
-    if (Object.keys(config.retention).length > 0 && config.retentionIntervalMs > 0) {
+    // Also without episode policies: the pass prunes the audit log past its retention period.
+    if (config.retentionIntervalMs > 0) {
       retention = scheduleRetention(memory, config.retention, config.retentionIntervalMs, log);
     }
 

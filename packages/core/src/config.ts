@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { auditOptionsSchema } from './audit/audit-options.js';
 import { cacheOptionSchema } from './cache/cache-options.js';
 import { embeddingProviderSchema } from './embeddings/provider-schema.js';
 import { enumNameSchema } from './enums.js';
@@ -95,6 +96,8 @@ export const memoryConfigSchema = z.object({
    * `:memory:` unless `path` is given.
    */
   cache: cacheOptionSchema,
+  /** Audit log retention, read aggregation and buffer bound; see `auditOptionsSchema`. */
+  audit: auditOptionsSchema.default(auditOptionsSchema.parse({})),
   /** Receives warnings about problems the engine recovers from. Defaults to `console.warn`. */
   logger: z
     .custom<Logger>((value) => typeof (value as Logger | undefined)?.warn === 'function')

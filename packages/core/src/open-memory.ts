@@ -83,7 +83,7 @@ export async function openMemory(config: MemoryConfig = {}) {
     taskTypes: resolved.taskTypes,
     patternTypes: [...new Set([...resolved.patternTypes, ...minerPatternTypes(resolved.miners)])],
   });
-  const audit = createAuditLog(db, resolved.logger);
+  const audit = createAuditLog(db, resolved.logger, resolved.audit);
   const context: EngineContext = { db, config: resolved, schemas, audit };
   const cache = openCache({
     url: resolved.url,

@@ -206,7 +206,7 @@ describe('retention', () => {
       { web: { archiveAfterDays: 5 }, logs: { archiveAfterDays: 1, deleteAfterDays: 7 } },
       { now },
     );
-    expect(report).toEqual({ archived: { web: 2, logs: 0 }, deleted: { logs: 1 } });
+    expect(report).toEqual({ archived: { web: 2, logs: 0 }, deleted: { logs: 1 }, auditPruned: 0 });
     expect(await store.memory.getEpisode(old)).toMatchObject({ status: 'archived' });
     expect(await store.memory.getEpisode(fresh)).toMatchObject({ status: 'archived' });
     expect(await store.memory.getEpisode(older)).toBeNull();
