@@ -202,6 +202,7 @@ describe('inferred types', () => {
       entityId: string | null;
       domain: string | null;
       outcome: 'ok' | 'denied' | 'error';
+      count: number;
     }>();
     expectTypeOf<ForgetSelector>().toEqualTypeOf<
       | { episodeIds: string[] }
@@ -212,6 +213,7 @@ describe('inferred types', () => {
       episodeIds: string[];
       domains: string[];
       patternsRemoved: number;
+      unreachedCopies: string[];
     }>();
 
     // @ts-expect-error helped is a verdict, not a score
