@@ -23,7 +23,8 @@ import { createEpisodeReads } from './episodes/episode-reads.js';
 import { createEpisodeWrites } from './episodes/episode-writes.js';
 import { EpisodicError } from './errors.js';
 import type { EpisodeLearner } from './learning/episode-learner.js';
-import { createLearningPipeline } from './learning/learning-pipeline.js';
+import { flushInputSchema } from './learning/flush-input.js';
+import { createLearningRunner, type LearningStatus } from './learning/learning-runner.js';
 import { createStoreMaintenance } from './maintenance/store-maintenance.js';
 import { type MigrationReport, migrate } from './migrations/migrate.js';
 import { compareVersions } from './migrations/migration.js';
@@ -92,7 +93,12 @@ export async function openMemory(config: MemoryConfig = {}) {
     logger: resolved.logger,
     encryptionKey: resolved.encryptionKey,
   });
-  const writes = invalidatingWrites(cache, createEpisodeWrites(context));
+  // Plugins that learn from finished episodes (embedder, miners), run off the write path.
+  const learners: EpisodeLearner[] = [];
+  const writes = invalidatingWrites(
+    cache,
+    createEpisodeWrites(context, { learners: () => learners.map((learner) => learner.name) }),
+  );
   const reads = createEpisodeReads(context);
   const patternReads = createPatternReads(context);
   const textSearch = createTextSearch(context);
@@ -101,14 +107,22 @@ export async function openMemory(config: MemoryConfig = {}) {
     { ...reads, ...patternReads, ...textSearch },
     { schemas, patternTypes: schemas.patternType.options },
   );
-  // Plugins that learn from finished episodes (embedder, miners) are added here.
-  const learners: EpisodeLearner[] = [];
   const patternChanges = cachePatternChanges(cache);
   const mining = createMiningEngine(context, resolved.miners, patternChanges);
   if (resolved.miners.length > 0) learners.push(mining.learner);
   const embeddings = createEmbeddingEngine(context, resolved.embeddings);
   if (resolved.embeddings !== undefined) learners.push(embeddings.learner);
-  const learning = createLearningPipeline(learners, resolved.logger);
+  const learning = createLearningRunner({
+    db,
+    learners: () => learners,
+    options: resolved.learning,
+    logger: resolved.logger,
+    // The embedder stamps the episodes it embedded: drop cached copies read before.
+    learned: (learner, episodeIds) => {
+      if (learner === embeddings.learner.name) invalidateCache(cache, { episodes: [...episodeIds] });
+    },
+  });
+  learning.wake();
   const forget = createForget(context, {
     // Rare and possibly huge: drop the whole cache (and its freed pages) rather than list every key.
     forgotten: () => cache.purge(),
@@ -129,8 +143,8 @@ export async function openMemory(config: MemoryConfig = {}) {
     migration,
     ...writes,
     /**
-     * Sets the outcome of an active episode, then lets every learner (embedder, miners) learn
-     * from it before returning.
+     * Sets the outcome of an active episode and queues it for the learners (embedder, miners) in
+     * the same transaction, then returns: learning happens in the background (`learning`).
      */
     async completeEpisode(
       episodeId: string,
@@ -138,12 +152,7 @@ export async function openMemory(config: MemoryConfig = {}) {
       options: CallOptions = {},
     ): Promise<Episode> {
       const episode = await writes.completeEpisode(episodeId, input, options);
-      if (learners.length > 0) {
-        const finished = await reads.getEpisode(episode.id);
-        if (finished !== null) await learning.learn(finished);
-        // The embedder stamps the episode it embedded: drop the copy read just before.
-        invalidateCache(cache, { episodes: [episode.id] });
-      }
+      learning.wake();
       return episode;
     },
     /** Logs one step; see `logSteps`. */
@@ -184,6 +193,7 @@ export async function openMemory(config: MemoryConfig = {}) {
       const checked = parseInput(embeddingProviderSchema, provider, 'embedding provider', 'provider');
       embeddings.use(checked);
       if (!learners.includes(embeddings.learner)) learners.push(embeddings.learner);
+      learning.wake();
       try {
         return await reindexEpisodes(context, checked, options);
       } finally {
@@ -201,6 +211,16 @@ export async function openMemory(config: MemoryConfig = {}) {
       forget,
       archived: () => invalidateCache(cache, { all: true }),
     }),
+    /** Background learning: the queue's state, waiting for it to drain, retrying failures. */
+    learning: {
+      /** Pending and failed rows, the oldest pending age and this process's throughput. */
+      status: (): Promise<LearningStatus> => learning.status(),
+      /** Waits until nothing is pending (for tests and scripts); `TIMEOUT` after `timeoutMs`. */
+      flush: (input: { timeoutMs?: number } = {}): Promise<LearningStatus> =>
+        learning.flush(parseInput(flushInputSchema, input, 'flush options').timeoutMs),
+      /** Queues every failed row again with fresh attempts (after fixing a provider); returns how many. */
+      retryFailed: (): Promise<number> => learning.retryFailed(),
+    },
     /** Bearer tokens for the server (`create`, `list`, `revoke`, `verify`). */
     tokens: createTokenStore(context),
 
@@ -250,6 +270,7 @@ export async function openMemory(config: MemoryConfig = {}) {
       if (closed) return;
       closed = true;
       mining.close();
+      await learning.close();
       cache.close();
       await audit.flush();
       await db.close();

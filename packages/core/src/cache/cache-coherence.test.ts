@@ -213,7 +213,7 @@ describe('no stale read after a write', () => {
     expect(await store.memory.listPatterns({ type: 'tool_sequence' })).toEqual([]);
   });
 
-  it('an episode the embedder stamps while completing is not left cached without its stamp', async () => {
+  it('an episode the embedder stamps in the background is not left cached without its stamp', async () => {
     let embedding!: () => void;
     const embedCalled = new Promise<void>((resolve) => (embedding = resolve));
     let release!: () => void;
@@ -225,12 +225,12 @@ describe('no stale read after a write', () => {
     await store.close();
     store = await open({ embeddings: provider });
     const episode = await cachedEpisode();
-    const completing = store.memory.completeEpisode(episode.id, { status: 'completed' });
+    await store.memory.completeEpisode(episode.id, { status: 'completed' });
     await embedCalled;
     // Another caller reads while the embedder works: the completed episode, not yet stamped, is cached.
     expect((await store.memory.getEpisode(episode.id))?.embeddingVersion).toBeNull();
     release();
-    await completing;
+    await store.memory.learning.flush();
     expect((await store.memory.getEpisode(episode.id))?.embeddingVersion).toBe(store.memory.embeddingModel());
   });
 

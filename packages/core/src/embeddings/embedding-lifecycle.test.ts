@@ -25,9 +25,11 @@ async function recordEpisode(
 ) {
   const episode = await memory.startEpisode({ taskType: 'debugging', domain: 'billing', context });
   await memory.logSteps(episode.id, steps);
-  return memory.completeEpisode(episode.id, {
+  const completed = await memory.completeEpisode(episode.id, {
     status: steps.every((step) => step.success) ? 'completed' : 'failed',
   });
+  await memory.learning.flush();
+  return completed;
 }
 
 async function embeddingRows(url: string) {
@@ -85,20 +87,54 @@ describe('embedding finished episodes', () => {
     expect(memory.embeddingModel()).toBe('test/trigrams-v1/64');
   });
 
-  it('keeps the completion when the provider fails, says so, and reindex embeds the episode later', async () => {
+  it('keeps the completion through a provider outage, shows the failures, and loses nothing once it recovers', async () => {
     const embeddings = createTestEmbeddings();
     const warnings: string[] = [];
     const logger: Logger = { warn: (message) => warnings.push(message) };
-    const { memory, url } = await tempStore({ embeddings: embeddings.provider, logger });
+    const { memory, url } = await tempStore({
+      embeddings: embeddings.provider,
+      logger,
+      learning: { maxAttempts: 3, retryBaseMs: 5 },
+    });
     embeddings.failWith(new Error('model server unavailable'));
     const episode = await recordEpisode(memory, 'Flaky checkout test', failingRun.slice(0, 1));
+    await recordEpisode(memory, 'Invoice totals are off by a cent', failingRun);
     expect(episode.status).toBe('completed');
-    expect(warnings.join('\n')).toMatch(/embeddings could not learn from episode .*model server unavailable/);
+    expect(warnings.join('\n')).toMatch(
+      /embeddings could not learn from 1 episodes: .*model server unavailable/,
+    );
     expect(await embeddingRows(url)).toEqual([]);
+    // Retried with backoff, then left visible as failed rather than dropped.
+    expect(await memory.learning.status()).toMatchObject({ pending: 0, failed: 2 });
+    // Still found by text while it has no vector.
+    expect((await memory.searchText({ text: 'checkout' })).map((hit) => hit.episode.id)).toEqual([
+      episode.id,
+    ]);
 
     embeddings.failWith(null);
-    const report = await memory.reindex(embeddings.provider);
-    expect(report).toMatchObject({ embedded: 1, pending: 1, alreadyCurrent: 0 });
+    expect(await memory.learning.retryFailed()).toBe(2);
+    expect(await memory.learning.flush()).toMatchObject({ pending: 0, failed: 0 });
+    expect(await embeddingRows(url)).toHaveLength(1 + 1 + failingRun.filter((step) => !step.success).length);
+  });
+
+  it('retries a failing batch with backoff and embeds it once the provider answers again', async () => {
+    const embeddings = createTestEmbeddings();
+    const { memory, url } = await tempStore({
+      embeddings: embeddings.provider,
+      logger: { warn: () => undefined },
+      learning: { maxAttempts: 20, retryBaseMs: 5, retryMaxMs: 20 },
+    });
+    embeddings.failWith(new Error('model server unavailable'));
+    const episode = await memory.startEpisode({
+      taskType: 'debugging',
+      domain: 'billing',
+      context: 'Outage',
+    });
+    await memory.completeEpisode(episode.id, { status: 'completed' });
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(await embeddingRows(url)).toEqual([]);
+    embeddings.failWith(null);
+    expect(await memory.learning.flush()).toMatchObject({ pending: 0, failed: 0 });
     expect(await embeddingRows(url)).toHaveLength(1);
   });
 

@@ -26,7 +26,16 @@ describe('migrations', () => {
     cleanups.push(dir.cleanup);
     const memory = await openMemory({ url: `file:${join(dir.path, 'memory.db')}` });
     expect(memory.migration).toMatchObject({ from: null, to: latestSchemaVersion });
-    expect(memory.migration.applied).toEqual(['1.0.0', '1.1.0', '1.2.0', '1.3.0', '1.4.0', '1.5.0', '1.6.0']);
+    expect(memory.migration.applied).toEqual([
+      '1.0.0',
+      '1.1.0',
+      '1.2.0',
+      '1.3.0',
+      '1.4.0',
+      '1.5.0',
+      '1.6.0',
+      '1.7.0',
+    ]);
     expect(await memory.schemaVersion()).toBe(latestSchemaVersion);
     await memory.close();
   });
@@ -35,7 +44,7 @@ describe('migrations', () => {
     const path = copyOfFixture();
     const memory = await openMemory({ url: `file:${path}` });
     expect(memory.migration.from).toBe('1.0.0');
-    expect(memory.migration.applied).toEqual(['1.1.0', '1.2.0', '1.3.0', '1.4.0', '1.5.0', '1.6.0']);
+    expect(memory.migration.applied).toEqual(['1.1.0', '1.2.0', '1.3.0', '1.4.0', '1.5.0', '1.6.0', '1.7.0']);
     expect(await memory.schemaVersion()).toBe(latestSchemaVersion);
 
     const page = await memory.listEpisodes({ domain: 'legacy' });

@@ -72,50 +72,82 @@ function parseEvidence(row: Record<string, unknown>): Evidence {
 interface Touched {
   candidate: AcceptedCandidate;
   domain: string;
-  evidence: Evidence;
+  /** Each episode's contribution, in mining order, folded into the stored evidence at flush. */
+  contributions: { success: boolean; measurements: AcceptedCandidate['measurements'] }[];
 }
 
+/** Something that runs one statement: the write transaction, or plain reads outside it. */
+export type StatementReader = Pick<Transaction, 'execute'>;
+
 /**
- * Mines finished episodes one after the other inside the caller's write transaction, so their
- * patterns, links, baselines and the record that they were mined commit together or not at all.
- * Evidence and baselines are kept in memory while the batch grows and written once by `flush`:
- * a pattern seen by 200 episodes of a `remine()` batch is one row update, not 200. Episodes are
- * still mined in order, each seeing the baselines of those before it, so a batch of any size
- * gives what one episode per transaction gives. The work per episode is bounded: it reads the
- * episode's two baseline rows and its candidates' rows, never other episodes.
+ * Mines finished episodes one after the other, and writes their patterns, links, baselines and
+ * the record that they were mined in one transaction (`flush`). Evidence and baselines are kept
+ * in memory while the batch grows and written once: a pattern seen by 200 episodes of a
+ * `remine()` batch is one row update, not 200. Episodes are still mined in order, each seeing
+ * the baselines of those before it, so a batch of any size gives what one episode per
+ * transaction gives. The work per episode is bounded: it reads the episode's two baseline rows,
+ * never other episodes.
+ *
+ * The miners may run outside the write lock (`source` reads the database directly): `flush`
+ * then checks, inside the transaction, that every baseline and mined-state row the miners saw
+ * is unchanged, and returns null when one is not (another process mined meanwhile), so the
+ * caller mines the batch again inside the transaction. Evidence is only added to, so it is
+ * read at flush time and needs no check.
  */
-export function createMiningBatch(tx: Transaction, settings: MiningSettings) {
+export function createMiningBatch(source: StatementReader, settings: MiningSettings) {
   const baselines = new Map<
     string,
-    { domain: string; taskType: string; stats: BaselineStats; changed: boolean }
+    { domain: string; taskType: string; stats: BaselineStats; seen: string | null; changed: boolean }
   >();
   const touched = new Map<string, Touched>();
   const links: [string, string][] = [];
   const marks: [string, boolean][] = [];
+  const seenStates = new Map<string, number | null>();
   let mined = 0;
 
   async function baselinesFor(domain: string, taskType: string) {
     const key = (type: string) => JSON.stringify([domain, type]);
     if (!baselines.has(key(taskType)) || !baselines.has(key(wholeDomain))) {
-      const rows = await tx.execute({ sql: miningSql.baselines, args: [domain, taskType, wholeDomain] });
+      const rows = await source.execute({ sql: miningSql.baselines, args: [domain, taskType, wholeDomain] });
       const stored = new Map(rows.rows.map((row) => [String(row.task_type), String(row.stats)]));
       for (const type of [taskType, wholeDomain]) {
         if (baselines.has(key(type))) continue;
         const text = stored.get(type);
         const stats = text === undefined ? emptyBaselineStats() : (JSON.parse(text) as BaselineStats);
-        baselines.set(key(type), { domain, taskType: type, stats, changed: false });
+        baselines.set(key(type), { domain, taskType: type, stats, seen: text ?? null, changed: false });
       }
     }
     return [baselines.get(key(taskType))!, baselines.get(key(wholeDomain))!] as const;
   }
 
-  async function loadEvidence(ids: readonly string[]): Promise<Map<string, Evidence>> {
+  async function loadEvidence(tx: Transaction, ids: readonly string[]): Promise<Map<string, Evidence>> {
     const found = new Map<string, Evidence>();
     for (const part of chunks(ids, 500)) {
       const rows = await tx.execute({ sql: miningSql.evidence(part.length), args: part });
       for (const row of rows.rows) found.set(String(row.id), parseEvidence(row as Record<string, unknown>));
     }
     return found;
+  }
+
+  async function minedState(reader: StatementReader, episodeId: string): Promise<number | null> {
+    const state = (await reader.execute({ sql: miningSql.minedState, args: [episodeId] })).rows[0];
+    return state === undefined ? null : Number(state.pending);
+  }
+
+  /** True when what the miners saw outside the transaction is still what `tx` sees. */
+  async function unchangedIn(tx: Transaction): Promise<boolean> {
+    for (const [episodeId, state] of seenStates)
+      if ((await minedState(tx, episodeId)) !== state) return false;
+    for (const baseline of baselines.values()) {
+      const row = (
+        await tx.execute({
+          sql: 'SELECT stats FROM pattern_baselines WHERE domain = ? AND task_type = ?',
+          args: [baseline.domain, baseline.taskType],
+        })
+      ).rows[0];
+      if ((row === undefined ? null : String(row.stats)) !== baseline.seen) return false;
+    }
+    return true;
   }
 
   return {
@@ -126,8 +158,9 @@ export function createMiningBatch(tx: Transaction, settings: MiningSettings) {
 
     /** Mines one episode into the batch; `false` when it was already mined (a retry). */
     async add(episode: EpisodeWithSteps, succeeded: boolean): Promise<boolean> {
-      const state = (await tx.execute({ sql: miningSql.minedState, args: [episode.id] })).rows[0];
-      if (state !== undefined && Number(state.pending) === 0) return false;
+      const state = await minedState(source, episode.id);
+      seenStates.set(episode.id, state);
+      if (state === 0) return false;
       const [task, domain] = await baselinesFor(episode.domain, episode.taskType);
       const history = { taskType: toBaseline(task.stats), domain: toBaseline(domain.stats) };
       const candidates = await collectCandidates(
@@ -135,16 +168,10 @@ export function createMiningBatch(tx: Transaction, settings: MiningSettings) {
         { episode, succeeded, history, signal: settings.signal },
         settings.logger,
       );
-      const stored = await loadEvidence(
-        candidates.filter((candidate) => !touched.has(candidate.id)).map((c) => c.id),
-      );
       for (const candidate of candidates) {
-        const before = touched.get(candidate.id)?.evidence ?? stored.get(candidate.id) ?? emptyEvidence();
-        touched.set(candidate.id, {
-          candidate,
-          domain: episode.domain,
-          evidence: addSupport(before, candidate.success, candidate.measurements),
-        });
+        const entry = touched.get(candidate.id) ?? { candidate, domain: episode.domain, contributions: [] };
+        entry.contributions.push({ success: candidate.success, measurements: candidate.measurements });
+        touched.set(candidate.id, entry);
         links.push([episode.id, candidate.id]);
       }
       const measures = measureEpisode(episode);
@@ -157,10 +184,22 @@ export function createMiningBatch(tx: Transaction, settings: MiningSettings) {
       return true;
     },
 
-    /** Writes everything the batch mined; call once, before the transaction commits. */
-    async flush(): Promise<WrittenPattern[]> {
+    /**
+     * Writes everything the batch mined in `tx`; call once, before the transaction commits.
+     * Null (nothing written) when the miners ran outside `tx` on rows that changed since.
+     */
+    async flush(tx: Transaction): Promise<WrittenPattern[] | null> {
+      if (source !== tx && !(await unchangedIn(tx))) return null;
       const now = nowIso();
-      const patterns = [...touched.values()];
+      const stored = await loadEvidence(tx, [...touched.keys()]);
+      const patterns = [...touched.values()].map(({ candidate, domain, contributions }) => ({
+        candidate,
+        domain,
+        evidence: contributions.reduce(
+          (evidence, { success, measurements }) => addSupport(evidence, success, measurements),
+          stored.get(candidate.id) ?? emptyEvidence(),
+        ),
+      }));
       const statements: InStatement[] = [
         ...chunks(patterns, rowsPerStatement).map((part) => ({
           sql: `INSERT INTO patterns (${patternInsertColumns}) VALUES

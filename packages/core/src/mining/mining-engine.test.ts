@@ -41,6 +41,7 @@ async function run(
   const episode = await store.memory.startEpisode({ taskType, domain });
   if (steps.length > 0) await store.memory.logSteps(episode.id, steps);
   await store.memory.completeEpisode(episode.id, { status });
+  await store.memory.learning.flush();
   return episode.id;
 }
 
@@ -135,13 +136,14 @@ describe('mining on completion', () => {
   it('writes nothing for an episode when one of its writes fails: one transaction per episode', async () => {
     const warnings: string[] = [];
     const logger: Logger = { warn: (message) => warnings.push(message) };
-    const { store, raw } = await open({ logger });
+    const { store, raw } = await open({ logger, learning: { maxAttempts: 1 } });
     await raw.execute(`CREATE TRIGGER refuse_doomed BEFORE INSERT ON mined_episodes
       WHEN (SELECT domain FROM episodes WHERE id = new.episode_id) = 'doomed'
       BEGIN SELECT RAISE(ABORT, 'refused by the test'); END`);
     const episodeId = await run(store, [read('read_file'), read('edit_file')], 'completed', 'doomed');
     expect(warnings.join('\n')).toContain('refused by the test');
     expect((await store.memory.getEpisode(episodeId))?.status).toBe('completed');
+    expect(await store.memory.learning.status()).toMatchObject({ failed: 1 });
     for (const sql of [
       "SELECT COUNT(*) AS n FROM patterns WHERE domain = 'doomed'",
       "SELECT COUNT(*) AS n FROM pattern_baselines WHERE domain = 'doomed'",

@@ -53,6 +53,7 @@ async function play(memory: Memory, list: Script[]): Promise<string[]> {
     await memory.completeEpisode(episode.id, { status: script.status });
     ids.push(episode.id);
   }
+  await memory.learning.flush();
   return ids;
 }
 

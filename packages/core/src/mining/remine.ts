@@ -1,9 +1,8 @@
-import type { Row } from '@libsql/client';
 import { z } from 'zod';
-import { episodeColumns, stepColumns, toEpisode, toStep } from '../db/rows.js';
 import { SqlFilter } from '../db/sql-filter.js';
 import type { EngineContext } from '../engine-context.js';
-import type { AccessScope, EpisodeWithSteps } from '../types.js';
+import { readEpisodes } from '../episodes/read-episodes.js';
+import type { AccessScope } from '../types.js';
 import { parseInput } from '../validate.js';
 import { createMiningBatch, type MiningSettings } from './mining-batch.js';
 import type { PatternChanges } from './pattern-changes.js';
@@ -53,17 +52,6 @@ function resetStatements(scope: AccessScope | undefined) {
   ];
 }
 
-function stepsByEpisode(rows: readonly Row[]) {
-  const grouped = new Map<string, ReturnType<typeof toStep>[]>();
-  for (const row of rows) {
-    const step = toStep(row);
-    const list = grouped.get(step.episodeId) ?? [];
-    list.push(step);
-    grouped.set(step.episodeId, list);
-  }
-  return grouped;
-}
-
 /**
  * Rebuilds every mined pattern of the domains in scope from scratch: evidence, links and
  * baselines are reset, then each finished episode is mined again in bounded batches. Episodes
@@ -87,27 +75,19 @@ export async function remine(
   let mined = 0;
   const mineBatch = async (queue: Queued[]) => {
     signal?.throwIfAborted();
-    const ids = queue.map((item) => item.id);
-    const marks = ids.map(() => '?').join(', ');
-    const [episodeRows, stepRows] = await db.readBatch([
-      { sql: `SELECT ${episodeColumns} FROM episodes WHERE id IN (${marks})`, args: ids },
-      {
-        sql: `SELECT ${stepColumns} FROM steps WHERE episode_id IN (${marks}) ORDER BY episode_id, step_number`,
-        args: ids,
-      },
-    ]);
-    const episodes = new Map((episodeRows?.rows ?? []).map((row) => [String(row.id), toEpisode(row)]));
-    const steps = stepsByEpisode(stepRows?.rows ?? []);
+    const episodes = await readEpisodes(
+      db,
+      queue.map((item) => item.id),
+    );
     const written = await db.write(async (tx) => {
       const batch = createMiningBatch(tx, { ...settings, signal });
       for (const item of queue) {
         const episode = episodes.get(item.id);
         if (episode === undefined) continue; // deleted since it was queued
-        const full: EpisodeWithSteps = { ...episode, steps: steps.get(item.id) ?? [] };
-        await batch.add(full, item.succeeded ?? episode.status === 'completed');
+        await batch.add(episode, item.succeeded ?? episode.status === 'completed');
       }
       mined += batch.mined;
-      return batch.flush();
+      return (await batch.flush(tx)) ?? [];
     });
     changes.patternsChanged(written);
   };

@@ -25,6 +25,7 @@ beforeEach(async () => {
       pair.map((action) => ({ action })),
     );
     await store.memory.completeEpisode(episode.id, { status });
+    await store.memory.learning.flush();
     episodes.push(episode.id);
   }
 });

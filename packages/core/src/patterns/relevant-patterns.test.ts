@@ -20,6 +20,7 @@ async function run(
     actions.map((action) => ({ action })),
   );
   await store.memory.completeEpisode(episode.id, { status });
+  await store.memory.learning.flush();
   (ids[key] ??= []).push(episode.id);
 }
 
@@ -120,6 +121,7 @@ describe('relevantPatterns with a miner that sets minSuccessShare', () => {
         actions.map((action) => ({ action })),
       );
       await opened.memory.completeEpisode(episode.id, { status });
+      await opened.memory.learning.flush();
     }
     return opened.memory;
   }

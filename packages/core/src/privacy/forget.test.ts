@@ -28,6 +28,7 @@ async function record(
     actions.map((action) => ({ action, result: `result ${secret}` })),
   );
   await store.memory.completeEpisode(episode.id, { status: 'completed' });
+  await store.memory.learning.flush();
   return episode.id;
 }
 

@@ -19,6 +19,7 @@ async function record(domain: string, actions: string[], status: 'completed' | '
     actions.map((action) => ({ action })),
   );
   await store.memory.completeEpisode(episode.id, { status });
+  await store.memory.learning.flush();
   return episode.id;
 }
 

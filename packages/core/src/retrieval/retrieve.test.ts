@@ -27,6 +27,7 @@ async function record(
     status: successRate >= 0.5 ? 'completed' : 'failed',
     successRate,
   });
+  await memory.learning.flush();
 }
 
 const ids = (result: Awaited<ReturnType<Memory['retrieve']>>) =>
@@ -154,6 +155,7 @@ describe('retrieve', () => {
         context: 'Disk full on the build runner',
       });
       await other.completeEpisode(episode.id, { status: 'completed' });
+      await other.learning.flush();
       const found = await memory.retrieve({ text: 'build runner disk full', domain: 'ops' });
       expect(found.episodes[0]).toMatchObject({ episode: { id: episode.id }, why: { vector: { rank: 1 } } });
 
