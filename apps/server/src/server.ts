@@ -102,6 +102,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
         databaseBytes: dbBytes,
         subscribers: () => events.subscriberCount,
         inFlight: () => inFlight.size,
+        learning: () => memory.learning.status(),
       },
       maxBodyBytes: config.maxBodyBytes,
       draining: () => draining,

@@ -69,6 +69,10 @@ describe('HTTP surface', () => {
     for (const keyspace of ['episode', 'pattern', 'query']) {
       expect(text).toMatch(new RegExp(`episodic_cache_hit_rate\\{keyspace="${keyspace}"\\} [0-9.]+`));
     }
+    for (const learner of ['embeddings', 'mining']) {
+      expect(text).toMatch(new RegExp(`episodic_learning_pending\\{learner="${learner}"\\} \\d+`));
+      expect(text).toMatch(new RegExp(`episodic_learning_failed\\{learner="${learner}"\\} 0`));
+    }
     const size = Number(/episodic_database_size_bytes (\d+)/.exec(text)?.[1]);
     expect(size).toBeGreaterThan(4096);
   });

@@ -60,7 +60,7 @@ export async function auditCommand(args: CommandArgs): Promise<void> {
     outcome: oneOf<AuditOutcome>(auditOutcomes, stringOption(args, 'outcome'), 'outcome'),
     limit,
   };
-  const memory = await openStore(args.config);
+  const memory = await openStore(args.config, { learning: false });
   try {
     const entries = await memory.audit.query(filters);
     if (flag(args, 'json')) return printJson(entries);

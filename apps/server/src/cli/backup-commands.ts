@@ -24,7 +24,7 @@ function fileArgument(args: CommandArgs, command: string): string {
  */
 export async function backupCommand(args: CommandArgs): Promise<void> {
   const file = fileArgument(args, 'backup');
-  const memory = await openStore(args.config);
+  const memory = await openStore(args.config, { learning: false });
   let report: VerifyReport;
   try {
     report = await memory.backup(file);
@@ -65,7 +65,7 @@ export async function restoreCommand(args: CommandArgs): Promise<void> {
     cachePath: cacheFolder(args.config) ?? undefined,
   });
   // Opened once to rebuild the cache; without the embedding provider, whose vectors it need not check.
-  const memory = await openStore(args.config, { embeddings: false });
+  const memory = await openStore(args.config, { embeddings: false, learning: false });
   memory.audit.record({
     actor: localActor,
     operation: 'admin',

@@ -40,7 +40,10 @@ export async function rekeyCommand(args: CommandArgs): Promise<void> {
     cachePath: cacheFolder(config) ?? undefined,
   });
   // Opening with the new key proves it works, and rebuilds the cache under it.
-  const memory = await openStore({ ...config, encryptionKey: newKey }, { embeddings: false });
+  const memory = await openStore(
+    { ...config, encryptionKey: newKey },
+    { embeddings: false, learning: false },
+  );
   memory.audit.record({
     actor: localActor,
     operation: 'admin',

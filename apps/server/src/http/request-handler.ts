@@ -50,6 +50,16 @@ export function routeOf(url: string): string {
 export function createRequestHandler(options: RequestHandlerOptions) {
   const { router, memory, metrics, maxBodyBytes } = options;
 
+  async function scrape(res: ServerResponse): Promise<void> {
+    try {
+      const text = await metrics.render(options.scrape);
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+      res.end(text);
+    } catch {
+      sendJson(res, 503, { status: 'unavailable' });
+    }
+  }
+
   async function health(res: ServerResponse): Promise<void> {
     if (options.draining()) return sendJson(res, 503, { status: 'draining' });
     try {
@@ -107,11 +117,7 @@ export function createRequestHandler(options: RequestHandlerOptions) {
     if (req.method !== 'GET' && req.method !== 'HEAD')
       return sendJson(res, 405, { error: 'method not allowed' });
     if (route === 'healthz') return void health(res);
-    if (route === 'metrics') {
-      const text = metrics.render(options.scrape);
-      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
-      return void res.end(text);
-    }
+    if (route === 'metrics') return void scrape(res);
     sendJson(res, 404, { error: 'not found', hint: 'the API is served under /trpc/' });
   };
 }
