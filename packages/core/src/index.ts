@@ -8,7 +8,7 @@ export type {
 export { auditOperations, auditOutcomes, auditQuerySchema, localActor } from './audit/audit-event.js';
 export type { CacheSettings } from './cache/cache-options.js';
 export { cacheSettingsSchema, cacheTtlSchema } from './cache/cache-options.js';
-export type { CacheKeyspace, CacheStats, KeyspaceStats } from './cache/cache-stats.js';
+export type { CacheKeyspace, CacheStats, KeyspaceStats, StoreCacheStats } from './cache/cache-stats.js';
 export { cacheKeyspaces } from './cache/cache-stats.js';
 export type { InvalidateCacheInput } from './cache/invalidation.js';
 export type { EpisodeJson } from './cache/read-through.js';
@@ -21,6 +21,7 @@ export type {
 } from './embeddings/embedding-provider.js';
 export { embeddingStamp } from './embeddings/embedding-stamp.js';
 export type { ReindexOptions, ReindexProgress, ReindexReport } from './embeddings/reindex.js';
+export type { VectorIndexStats } from './embeddings/vector-index.js';
 export type { MatrixHit } from './embeddings/vector-matrix.js';
 export { VectorMatrix } from './embeddings/vector-matrix.js';
 export type { EpisodeStatus, SeedPatternType, SeedTaskType } from './enums.js';

@@ -1,7 +1,7 @@
 import { localActor } from './audit/audit-event.js';
 import { createAuditLog } from './audit/audit-log.js';
 import { auditReads } from './audit/audited-reads.js';
-import type { CacheStats } from './cache/cache-stats.js';
+import type { StoreCacheStats } from './cache/cache-stats.js';
 import {
   cachePatternChanges,
   type InvalidateCacheInput,
@@ -224,9 +224,12 @@ export async function openMemory(config: MemoryConfig = {}) {
     /** Bearer tokens for the server (`create`, `list`, `revoke`, `verify`). */
     tokens: createTokenStore(context),
 
-    /** Hit, miss, eviction, expiry and entry counts per cache keyspace, and why the cache is off if it is. */
-    cacheStats(): CacheStats {
-      return cache.stats();
+    /**
+     * Hit, miss, eviction, expiry and entry counts per cache keyspace, and why the cache is off
+     * if it is; the vectors and bytes the in-memory vector index holds.
+     */
+    cacheStats(): StoreCacheStats {
+      return { ...cache.stats(), vectorIndex: embeddings.active()?.index.stats() ?? null };
     },
 
     /**

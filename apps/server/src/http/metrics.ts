@@ -1,4 +1,4 @@
-import type { CacheStats, LearningStatus } from '@episodic/core';
+import type { CacheStats, LearningStatus, StoreCacheStats } from '@episodic/core';
 import type { ProcedureObserver } from '../context.js';
 
 /** Latency buckets in seconds: sub-millisecond cache hits up to multi-second batches. */
@@ -12,7 +12,7 @@ interface Histogram {
 
 /** What `/metrics` reads from the rest of the server at scrape time. */
 export interface ScrapeSources {
-  cache: () => CacheStats;
+  cache: () => StoreCacheStats;
   databaseBytes: () => number | null;
   subscribers: () => number;
   /** HTTP requests being answered right now, this scrape included. */
@@ -109,6 +109,16 @@ export class Metrics implements ProcedureObserver {
         lines.push(`${name}{keyspace="${keyspace}"} ${read(stats)}`);
     }
 
+    if (cache.vectorIndex !== null) {
+      family('episodic_vector_index_vectors', 'gauge', 'Vectors held by the in-memory vector index.');
+      lines.push(`episodic_vector_index_vectors ${cache.vectorIndex.vectors}`);
+      family(
+        'episodic_vector_index_bytes',
+        'gauge',
+        'Bytes the in-memory vector index holds, spare capacity included.',
+      );
+      lines.push(`episodic_vector_index_bytes ${cache.vectorIndex.bytes}`);
+    }
     const bytes = sources.databaseBytes();
     if (bytes !== null) {
       family('episodic_database_size_bytes', 'gauge', 'Size of the database file and its WAL.');

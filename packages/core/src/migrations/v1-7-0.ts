@@ -34,5 +34,8 @@ export const v1_7_0: Migration = {
       INSERT INTO embedding_deletions (embedding_rowid) VALUES (old.rowid);
       DELETE FROM embedding_deletions WHERE seq <= last_insert_rowid() - 200000;
     END`,
+    // The counter it replaces made every process reload all vectors after any deletion.
+    'DROP TRIGGER embeddings_count_deletions',
+    'DROP TABLE embedding_changes',
   ],
 };
