@@ -34,17 +34,40 @@ export interface WrittenPattern {
   patternType: string;
 }
 
-/** The statements mining runs, exported so a test can check that each one uses an index. */
-export const miningSql = {
-  minedState: 'SELECT pending FROM mined_episodes WHERE episode_id = ?',
-  baselines: 'SELECT task_type, stats FROM pattern_baselines WHERE domain = ? AND task_type IN (?, ?)',
-  evidence: (ids: number) =>
-    `SELECT id, support, successes, usage_count, helped_count, measurements FROM patterns
-     WHERE id IN (${Array(ids).fill('?').join(', ')})`,
-  markMined: `INSERT INTO mined_episodes (episode_id, seq, succeeded, pending)
-    VALUES (?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM mined_episodes), ?, 0)
-    ON CONFLICT (episode_id) DO UPDATE SET seq = excluded.seq, succeeded = excluded.succeeded, pending = 0`,
+/**
+ * Where a batch writes: the live tables, or the shadow copies `remine()` builds before it swaps
+ * them in (see `remine.ts`), which have the same columns.
+ */
+export interface MiningTables {
+  patterns: string;
+  links: string;
+  baselines: string;
+  mined: string;
+}
+
+export const liveTables: MiningTables = {
+  patterns: 'patterns',
+  links: 'episode_patterns',
+  baselines: 'pattern_baselines',
+  mined: 'mined_episodes',
 };
+
+function miningStatements(tables: MiningTables) {
+  return {
+    minedState: `SELECT pending FROM ${tables.mined} WHERE episode_id = ?`,
+    baselines: `SELECT task_type, stats FROM ${tables.baselines} WHERE domain = ? AND task_type IN (?, ?)`,
+    baseline: `SELECT stats FROM ${tables.baselines} WHERE domain = ? AND task_type = ?`,
+    evidence: (ids: number, from = tables.patterns) =>
+      `SELECT id, support, successes, usage_count, helped_count, measurements FROM ${from}
+     WHERE id IN (${Array(ids).fill('?').join(', ')})`,
+    markMined: `INSERT INTO ${tables.mined} (episode_id, seq, succeeded, pending)
+    VALUES (?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM ${tables.mined}), ?, 0)
+    ON CONFLICT (episode_id) DO UPDATE SET seq = excluded.seq, succeeded = excluded.succeeded, pending = 0`,
+  };
+}
+
+/** The statements mining runs, exported so a test can check that each one uses an index. */
+export const miningSql = miningStatements(liveTables);
 
 const patternInsertColumns =
   'id, pattern_type, domain, task_type, pattern_data, summary, success_rate, usage_count, created_at, ' +
@@ -94,7 +117,12 @@ export type StatementReader = Pick<Transaction, 'execute'>;
  * caller mines the batch again inside the transaction. Evidence is only added to, so it is
  * read at flush time and needs no check.
  */
-export function createMiningBatch(source: StatementReader, settings: MiningSettings) {
+export function createMiningBatch(
+  source: StatementReader,
+  settings: MiningSettings,
+  tables: MiningTables = liveTables,
+) {
+  const sql = miningStatements(tables);
   const baselines = new Map<
     string,
     { domain: string; taskType: string; stats: BaselineStats; seen: string | null; changed: boolean }
@@ -108,7 +136,7 @@ export function createMiningBatch(source: StatementReader, settings: MiningSetti
   async function baselinesFor(domain: string, taskType: string) {
     const key = (type: string) => JSON.stringify([domain, type]);
     if (!baselines.has(key(taskType)) || !baselines.has(key(wholeDomain))) {
-      const rows = await source.execute({ sql: miningSql.baselines, args: [domain, taskType, wholeDomain] });
+      const rows = await source.execute({ sql: sql.baselines, args: [domain, taskType, wholeDomain] });
       const stored = new Map(rows.rows.map((row) => [String(row.task_type), String(row.stats)]));
       for (const type of [taskType, wholeDomain]) {
         if (baselines.has(key(type))) continue;
@@ -123,14 +151,24 @@ export function createMiningBatch(source: StatementReader, settings: MiningSetti
   async function loadEvidence(tx: Transaction, ids: readonly string[]): Promise<Map<string, Evidence>> {
     const found = new Map<string, Evidence>();
     for (const part of chunks(ids, 500)) {
-      const rows = await tx.execute({ sql: miningSql.evidence(part.length), args: part });
+      const rows = await tx.execute({ sql: sql.evidence(part.length), args: part });
       for (const row of rows.rows) found.set(String(row.id), parseEvidence(row as Record<string, unknown>));
+    }
+    if (tables === liveTables) return found;
+    // A shadow starts with no evidence, but keeps the usage feedback the live pattern has.
+    const missing = ids.filter((id) => !found.has(id));
+    for (const part of chunks(missing, 500)) {
+      const rows = await tx.execute({ sql: sql.evidence(part.length, liveTables.patterns), args: part });
+      for (const row of rows.rows) {
+        const live = parseEvidence(row as Record<string, unknown>);
+        found.set(String(row.id), { ...emptyEvidence(), usageCount: live.usageCount, helpedCount: live.helpedCount });
+      }
     }
     return found;
   }
 
   async function minedState(reader: StatementReader, episodeId: string): Promise<number | null> {
-    const state = (await reader.execute({ sql: miningSql.minedState, args: [episodeId] })).rows[0];
+    const state = (await reader.execute({ sql: sql.minedState, args: [episodeId] })).rows[0];
     return state === undefined ? null : Number(state.pending);
   }
 
@@ -141,7 +179,7 @@ export function createMiningBatch(source: StatementReader, settings: MiningSetti
     for (const baseline of baselines.values()) {
       const row = (
         await tx.execute({
-          sql: 'SELECT stats FROM pattern_baselines WHERE domain = ? AND task_type = ?',
+          sql: sql.baseline,
           args: [baseline.domain, baseline.taskType],
         })
       ).rows[0];
@@ -202,7 +240,7 @@ export function createMiningBatch(source: StatementReader, settings: MiningSetti
       }));
       const statements: InStatement[] = [
         ...chunks(patterns, rowsPerStatement).map((part) => ({
-          sql: `INSERT INTO patterns (${patternInsertColumns}) VALUES
+          sql: `INSERT INTO ${tables.patterns} (${patternInsertColumns}) VALUES
                 ${part.map(() => '(?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?)').join(', ')}
                 ON CONFLICT (id) DO UPDATE SET
                   support = excluded.support, successes = excluded.successes, success_rate = excluded.success_rate,
@@ -226,20 +264,20 @@ export function createMiningBatch(source: StatementReader, settings: MiningSetti
           ]),
         })),
         ...chunks(links, rowsPerStatement * 4).map((part) => ({
-          sql: `INSERT OR IGNORE INTO episode_patterns (episode_id, pattern_id, created_at) VALUES
+          sql: `INSERT OR IGNORE INTO ${tables.links} (episode_id, pattern_id, created_at) VALUES
                 ${part.map(() => '(?, ?, ?)').join(', ')}`,
           args: part.flatMap(([episodeId, patternId]) => [episodeId, patternId, now]),
         })),
         ...[...baselines.values()]
           .filter((baseline) => baseline.changed)
           .map((baseline) => ({
-            sql: `INSERT INTO pattern_baselines (domain, task_type, stats) VALUES (?, ?, ?)
+            sql: `INSERT INTO ${tables.baselines} (domain, task_type, stats) VALUES (?, ?, ?)
                   ON CONFLICT (domain, task_type) DO UPDATE SET stats = excluded.stats`,
             args: [baseline.domain, baseline.taskType, JSON.stringify(baseline.stats)],
           })),
         // One statement per episode: each takes the next sequence number, in mining order.
         ...marks.map(([episodeId, succeeded]) => ({
-          sql: miningSql.markMined,
+          sql: sql.markMined,
           args: [episodeId, succeeded ? 1 : 0],
         })),
       ];

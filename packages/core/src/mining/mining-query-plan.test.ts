@@ -12,6 +12,7 @@ beforeAll(async () => {
     await store.memory.logSteps(episode.id, [{ action: `a${i}` }, { action: `b${i}` }]);
     await store.memory.completeEpisode(episode.id, { status: 'completed' });
   }
+  await store.memory.learning.flush();
   // Enough rows that, after ANALYZE, the planner's choice reflects a real store, not a toy one.
   const raw = createClient({ url: store.url });
   await raw.execute(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000)

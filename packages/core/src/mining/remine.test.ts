@@ -1,8 +1,11 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { type Client, createClient } from '@libsql/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openTempMemory } from '../__fixtures__/temp-store.js';
 import type { Memory } from '../open-memory.js';
 import type { StepInput } from '../schemas/input-schemas.js';
+import type { PatternMinerV1 } from './pattern-miner.js';
 import { createActionPairMiner, createHistoryProbeMiner } from './__fixtures__/test-miners.js';
 
 type Store = Awaited<ReturnType<typeof openTempMemory>>;
@@ -161,4 +164,57 @@ describe('remine', () => {
       issues: [{ path: 'batchSize' }],
     });
   });
+
+  it('leaves the previous patterns intact when cancelled midway', async () => {
+    const controller = new AbortController();
+    let armed = false;
+    let calls = 0;
+    // Mines nothing; cancels the remine once it is a few batches in.
+    const canceller: PatternMinerV1 = {
+      ...createActionPairMiner(),
+      patternType: 'canceller',
+      mine: () => {
+        if (armed && ++calls === 7) controller.abort(new Error('cancelled'));
+        return [];
+      },
+    };
+    const store = await openTempMemory({ miners: [...miners(), canceller] });
+    const raw = createClient({ url: store.url, intMode: 'number' });
+    cleanups.push(
+      () => store.close(),
+      () => raw.close(),
+    );
+    await play(store.memory, scripts());
+    const before = await everythingOf(raw);
+    armed = true;
+    await expect(store.memory.remine({ batchSize: 2, signal: controller.signal })).rejects.toThrow('cancelled');
+    expect(calls).toBeGreaterThan(2);
+    expect(await everythingOf(raw)).toEqual(before);
+  });
+
+  it('leaves the previous patterns intact when the process is killed mid-remine', async () => {
+    const { store, raw } = await open();
+    await play(store.memory, scripts());
+    const before = await everythingOf(raw);
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', fileURLToPath(new URL('./__fixtures__/remine-child.ts', import.meta.url)), store.url],
+      { cwd: fileURLToPath(new URL('../..', import.meta.url)), stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const exited = new Promise((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const shadowRows = async () => {
+      const exists = await raw.execute("SELECT name FROM sqlite_master WHERE name = 'remine_mined'");
+      return exists.rows.length === 0 ? 0 : Number((await raw.execute('SELECT COUNT(*) AS n FROM remine_mined')).rows[0]?.n);
+    };
+    const deadline = Date.now() + 60_000;
+    while ((await shadowRows()) === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    child.kill('SIGKILL');
+    expect(await exited, stderr).toBe('SIGKILL');
+    expect(await everythingOf(raw)).toEqual(before);
+    // The next remine starts over and rebuilds the same patterns.
+    await store.memory.remine();
+    expect(await everythingOf(raw)).toEqual(before);
+  }, 120_000);
 });
