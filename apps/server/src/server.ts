@@ -98,7 +98,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       memory,
       metrics,
       scrape: {
-        cache: () => memory.cacheStats(),
+        cache: () => memory.admin.cacheStats(),
         databaseBytes: dbBytes,
         subscribers: () => events.subscriberCount,
         inFlight: () => inFlight.size,

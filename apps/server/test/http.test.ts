@@ -36,7 +36,10 @@ describe('HTTP surface', () => {
     await using t = await startTestServer();
     const res = await fetch(`${t.url}/healthz`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: 'ok', schemaVersion: await t.server.memory.schemaVersion() });
+    expect(await res.json()).toEqual({
+      status: 'ok',
+      schemaVersion: await t.server.memory.admin.schemaVersion(),
+    });
     expect((await fetch(`${t.url}/nothing-here`)).status).toBe(404);
   });
 

@@ -44,17 +44,17 @@ describe('episodic worker', () => {
       const memory = await openStore(config, { learning: false });
       const ids: string[] = [];
       for (let i = 0; i < 6; i += 1) {
-        const episode = await memory.startEpisode({
+        const episode = await memory.episodes.start({
           taskType: 'debugging',
           domain: 'web',
           context: `case ${i}`,
         });
-        await memory.logSteps(episode.id, [
+        await memory.episodes.logSteps(episode.id, [
           { action: 'read_file app.ts', success: true },
           { action: 'run_tests', result: 'TypeError: x is undefined', success: false },
           { action: 'edit_file app.ts', success: true },
         ]);
-        await memory.completeEpisode(episode.id, { status: 'completed' });
+        await memory.episodes.complete(episode.id, { status: 'completed' });
         ids.push(episode.id);
       }
       await memory.close();

@@ -30,7 +30,7 @@ export type { EpisodicErrorCode, ValidationIssue } from './errors.js';
 export { EpisodicError } from './errors.js';
 export { newId } from './ids.js';
 export type { EpisodeLearner } from './learning/episode-learner.js';
-export type { FlushInput } from './learning/flush-input.js';
+export { type FlushInput, learningFlushInputSchema } from './learning/flush-input.js';
 export { type LearningOptions, learningOptionsSchema } from './learning/learning-options.js';
 export type { LearnerStatus, LearningStatus } from './learning/learning-runner.js';
 export type { Logger } from './logger.js';
@@ -41,6 +41,15 @@ export type { RestoreOptions, RestoreReport } from './maintenance/restore-databa
 export { restoreDatabase } from './maintenance/restore-database.js';
 export type { VerifyOptions, VerifyReport } from './maintenance/verify-database.js';
 export { verifyDatabase } from './maintenance/verify-database.js';
+export type {
+  AdminApi,
+  EpisodesApi,
+  LearningApi,
+  Memory,
+  PatternsApi,
+  SearchApi,
+  StoreStats,
+} from './memory/memory.js';
 export type { MigrationReport } from './migrations/migrate.js';
 export { latestSchemaVersion } from './migrations/migrate.js';
 export { actionNormalizerSchema, collapseRepeats, toolName } from './mining/canonical-actions.js';
@@ -61,7 +70,6 @@ export { parsePluginOptions } from './mining/plugin-options.js';
 export type { RemineInput, RemineReport } from './mining/remine.js';
 export { remineInputSchema } from './mining/remine.js';
 export { wilsonLowerBound } from './mining/wilson.js';
-export type { Memory } from './open-memory.js';
 export { openMemory } from './open-memory.js';
 export type { MeasurementSummary, MinedPattern } from './patterns/pattern-row.js';
 export type { RecordPatternUsageInput } from './patterns/pattern-usage.js';

@@ -27,7 +27,7 @@ export async function backupCommand(args: CommandArgs): Promise<void> {
   const memory = await openStore(args.config, { learning: false });
   let report: VerifyReport;
   try {
-    report = await memory.backup(file);
+    report = await memory.admin.backup(file);
   } finally {
     await memory.close();
   }
@@ -66,7 +66,7 @@ export async function restoreCommand(args: CommandArgs): Promise<void> {
   });
   // Opened once to rebuild the cache; without the embedding provider, whose vectors it need not check.
   const memory = await openStore(args.config, { embeddings: false, learning: false });
-  memory.audit.record({
+  memory.admin.recordAudit({
     actor: localActor,
     operation: 'admin',
     entityType: 'database',

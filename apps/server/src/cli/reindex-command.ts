@@ -15,7 +15,7 @@ export async function reindexCommand(args: CommandArgs): Promise<void> {
   // Opened without a provider: with the new one, a store holding other vectors refuses to open.
   const memory = await openStore(args.config, { embeddings: false, learning: false });
   try {
-    const report = await memory.reindex(provider, {
+    const report = await memory.admin.reindex(provider, {
       onProgress: ({ embedded, pending }) => note(`reindex: ${embedded}/${pending} episodes embedded`),
     });
     if (flag(args, 'json')) return printJson(report);

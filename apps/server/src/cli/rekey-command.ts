@@ -44,7 +44,7 @@ export async function rekeyCommand(args: CommandArgs): Promise<void> {
     { ...config, encryptionKey: newKey },
     { embeddings: false, learning: false },
   );
-  memory.audit.record({
+  memory.admin.recordAudit({
     actor: localActor,
     operation: 'admin',
     entityType: 'database',

@@ -21,7 +21,7 @@ export async function retentionCommand(args: CommandArgs): Promise<void> {
   }
   const memory = await openStore(args.config, { learning: false });
   try {
-    const report = await memory.applyRetention(policies, { actor: localActor });
+    const report = await memory.admin.retention(policies, { actor: localActor });
     if (flag(args, 'json')) return printJson(report);
     const rows = Object.keys(policies).map((domain) => [
       domain,

@@ -63,7 +63,7 @@ export function createRequestHandler(options: RequestHandlerOptions) {
   async function health(res: ServerResponse): Promise<void> {
     if (options.draining()) return sendJson(res, 503, { status: 'draining' });
     try {
-      const schemaVersion = await memory.schemaVersion();
+      const schemaVersion = await memory.admin.schemaVersion();
       sendJson(res, 200, { status: 'ok', schemaVersion });
     } catch {
       sendJson(res, 503, { status: 'unavailable' });
@@ -71,7 +71,7 @@ export function createRequestHandler(options: RequestHandlerOptions) {
   }
 
   const recordDenied = (actor: string, procedure: string, type: string) =>
-    memory.audit.record({
+    memory.admin.recordAudit({
       actor,
       operation: procedure.startsWith('admin.') ? 'admin' : type === 'mutation' ? 'update' : 'read',
       entityType: 'procedure',

@@ -25,12 +25,12 @@ const memory = await openMemory({
 });
 const tools = ['read_file', 'edit_file', 'run_tests'];
 for (let i = 0; ; i += 1) {
-  const episode = await memory.startEpisode({
+  const episode = await memory.episodes.start({
     taskType: 'testing',
     domain: 'durability',
     context: `run ${i}`,
   });
-  await memory.logSteps(
+  await memory.episodes.logSteps(
     episode.id,
     [0, 1, 2].map((s) => ({
       action: `${tools[(i + s) % 3]} f${s}.ts`,
@@ -38,6 +38,6 @@ for (let i = 0; ; i += 1) {
       success: (i + s) % 4 !== 0,
     })),
   );
-  await memory.completeEpisode(episode.id, { status: i % 3 === 0 ? 'failed' : 'completed' });
+  await memory.episodes.complete(episode.id, { status: i % 3 === 0 ? 'failed' : 'completed' });
   process.stdout.write(`ack complete ${episode.id}\n`);
 }

@@ -79,7 +79,7 @@ describe('learning durability', () => {
       // No episode was counted twice: mining from scratch gives the same evidence.
       const evidence = 'SELECT id, support, successes FROM patterns ORDER BY id';
       const before = (await raw.execute(evidence)).rows.map((row) => ({ ...row }));
-      await memory.remine();
+      await memory.admin.remine();
       expect((await raw.execute(evidence)).rows.map((row) => ({ ...row }))).toEqual(before);
     } finally {
       await memory.close();

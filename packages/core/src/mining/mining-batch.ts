@@ -161,7 +161,11 @@ export function createMiningBatch(
       const rows = await tx.execute({ sql: sql.evidence(part.length, liveTables.patterns), args: part });
       for (const row of rows.rows) {
         const live = parseEvidence(row as Record<string, unknown>);
-        found.set(String(row.id), { ...emptyEvidence(), usageCount: live.usageCount, helpedCount: live.helpedCount });
+        found.set(String(row.id), {
+          ...emptyEvidence(),
+          usageCount: live.usageCount,
+          helpedCount: live.helpedCount,
+        });
       }
     }
     return found;

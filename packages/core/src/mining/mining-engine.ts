@@ -74,3 +74,5 @@ export function createMiningEngine(
     },
   };
 }
+
+export type MiningEngine = ReturnType<typeof createMiningEngine>;

@@ -113,12 +113,17 @@ export async function remine(
   const scoped = new SqlFilter().scope('e.domain', scope);
   const lastSeq = await db.write(async (tx) => {
     for (const statement of createShadow) await tx.execute(statement);
-    return Number((await tx.execute('SELECT COALESCE(MAX(seq), 0) AS n FROM mined_episodes')).rows[0]?.n ?? 0);
+    return Number(
+      (await tx.execute('SELECT COALESCE(MAX(seq), 0) AS n FROM mined_episodes')).rows[0]?.n ?? 0,
+    );
   });
 
   let mined = 0;
   const mineInto = async (tx: Transaction, queue: readonly Queued[]) => {
-    const episodes = await readEpisodes(db, queue.map((item) => item.id));
+    const episodes = await readEpisodes(
+      db,
+      queue.map((item) => item.id),
+    );
     const batch = createMiningBatch(tx, { ...settings, signal }, shadow);
     for (const item of queue) {
       const episode = episodes.get(item.id);
@@ -158,7 +163,12 @@ export async function remine(
       if (rows.rows.length === 0) break;
       after = String(rows.rows.at(-1)?.id);
       signal?.throwIfAborted();
-      await db.write((tx) => mineInto(tx, rows.rows.map((row) => ({ id: String(row.id), succeeded: null }))));
+      await db.write((tx) =>
+        mineInto(
+          tx,
+          rows.rows.map((row) => ({ id: String(row.id), succeeded: null })),
+        ),
+      );
     }
 
     signal?.throwIfAborted();
@@ -172,7 +182,10 @@ export async function remine(
         await mineInto(tx, asQueued(rows));
       }
       for (const statement of swapStatements(scope)) await tx.execute(statement);
-      return tx.execute({ sql: `SELECT COUNT(*) AS n FROM patterns WHERE ${patterns.sql}`, args: patterns.args });
+      return tx.execute({
+        sql: `SELECT COUNT(*) AS n FROM patterns WHERE ${patterns.sql}`,
+        args: patterns.args,
+      });
     });
     changes.allPatternsChanged();
     return {
@@ -182,9 +195,11 @@ export async function remine(
     };
   } catch (error) {
     // The live tables were never touched; the shadow is only litter.
-    await db.write(async (tx) => {
-      for (const statement of dropShadow) await tx.execute(statement);
-    }).catch(() => undefined);
+    await db
+      .write(async (tx) => {
+        for (const statement of dropShadow) await tx.execute(statement);
+      })
+      .catch(() => undefined);
     throw error;
   }
 }

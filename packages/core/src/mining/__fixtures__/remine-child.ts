@@ -18,9 +18,12 @@ const slow = (miner: PatternMinerV1): PatternMinerV1 => ({
 const memory = await openMemory({
   url,
   cache: false,
-  miners: [slow(createActionPairMiner() as PatternMinerV1), slow(createHistoryProbeMiner() as PatternMinerV1)],
+  miners: [
+    slow(createActionPairMiner() as PatternMinerV1),
+    slow(createHistoryProbeMiner() as PatternMinerV1),
+  ],
 });
 process.stdout.write('remining\n');
-await memory.remine({ batchSize: 2 });
+await memory.admin.remine({ batchSize: 2 });
 process.stdout.write('done\n');
 await memory.close();
