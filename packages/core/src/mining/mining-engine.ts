@@ -26,7 +26,11 @@ export function createMiningEngine(
     batch: ReturnType<typeof createMiningBatch>,
     episodes: readonly EpisodeWithSteps[],
   ) => {
-    for (const episode of episodes) await batch.add(episode, episode.status === 'completed');
+    for (const episode of episodes) {
+      await batch.add(episode, episode.status === 'completed');
+      // The miners are synchronous CPU work: let requests in between episodes, not after the batch.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
     return batch;
   };
   const reader = { execute: (statement: InStatement) => context.db.read(statement) };
