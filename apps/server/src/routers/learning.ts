@@ -11,7 +11,7 @@ export function createLearningRouter({ memory }: RouterDeps) {
     /** Pending and failed rows per learner, the oldest pending age and the server's throughput. */
     status: adminProcedure.query(() => memory.learning.status()),
     /** Waits until nothing is pending (scripts, tests); `TIMEOUT` after `timeoutMs`. */
-    flush: writeProcedure
+    flush: adminProcedure
       .input(learningFlushInputSchema)
       .mutation(({ input }) => memory.learning.flush(input)),
   });
