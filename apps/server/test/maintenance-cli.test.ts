@@ -56,6 +56,7 @@ beforeAll(async () => {
   await start('kept', 'web');
   await start('oldScratch', 'scratch');
   await start('newScratch', 'scratch');
+  await memory.learning.flush();
   await memory.close();
   await sql('UPDATE episodes SET created_at = ? WHERE id = ?', [
     new Date(Date.now() - 40 * 86_400_000).toISOString(),
