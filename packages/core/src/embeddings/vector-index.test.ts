@@ -154,6 +154,14 @@ describe('VectorIndex', () => {
       newest.episodeId,
     );
     expect(index.episodeVector(newest.episodeId)).toBeNull();
+
+    // SQLite gives the deleted top rowid to the next insert: the index must still pick it up.
+    await insertEpisodes(2_503, 1);
+    await index.sync();
+    const reused = stored[stored.length - 1] as Stored;
+    expect(index.size).toBe(2_503);
+    expect(index.search(reused.vector, {}, 1)[0]?.episodeId).toBe(reused.episodeId);
+    expect(index.reloads).toBe(1);
   });
 
   it('compacts in memory once many rows are deleted, and still finds the exact top 10', async () => {

@@ -148,7 +148,14 @@ export class VectorIndex {
       const kept = list.filter((index) => !dropped.has(index));
       if (kept.length !== list.length) this.#domainRows.set(domain, kept);
     }
-    if (this.#deleted.size >= this.#matrix.size * compactShare) this.#compact();
+    let top = this.#rowRowid.length - 1;
+    while (top >= 0 && this.#deleted.has(top)) top -= 1;
+    const liveTop = top < 0 ? -1 : (this.#rowRowid[top] as number);
+    if (liveTop < this.#lastRowid) {
+      // The newest rows went: SQLite hands their rowids out again, so reload from the live top.
+      this.#compact();
+      this.#lastRowid = liveTop;
+    } else if (this.#deleted.size >= this.#matrix.size * compactShare) this.#compact();
   }
 
   /** The matrix row of an `embeddings` rowid, or -1 (binary search: rows are in rowid order). */
