@@ -1,6 +1,7 @@
 import type { Benchmark } from './benchmark.js';
 import { cache } from './benchmarks/cache.js';
 import { ingest } from './benchmarks/ingest.js';
+import { learning } from './benchmarks/learning.js';
 import { mining } from './benchmarks/mining.js';
 import { retrievalQuality } from './benchmarks/retrieval-quality.js';
 import { retrievalSpeed } from './benchmarks/retrieval-speed.js';
@@ -13,5 +14,6 @@ export const benchmarks: readonly Benchmark[] = [
   retrievalQuality,
   retrievalSpeed,
   mining,
+  learning,
   server,
 ];

@@ -212,6 +212,12 @@ const checks: Record<string, () => Promise<void>> = {
   },
   // Admin figures are store-wide, so admin procedures need an admin token, and an admin token
   // always covers every domain (the token store refuses a domain-limited one).
+  'learning.status': async () => {
+    expect(codeOf(await rejection(alpha.learning.status.query()))).toBe('FORBIDDEN');
+  },
+  'learning.flush': async () => {
+    expect(codeOf(await rejection(alpha.learning.flush.mutate({})))).toBe('FORBIDDEN');
+  },
   'admin.stats': async () => {
     expect(codeOf(await rejection(alpha.admin.stats.query()))).toBe('FORBIDDEN');
   },

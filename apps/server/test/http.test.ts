@@ -36,7 +36,10 @@ describe('HTTP surface', () => {
     await using t = await startTestServer();
     const res = await fetch(`${t.url}/healthz`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: 'ok', schemaVersion: await t.server.memory.schemaVersion() });
+    expect(await res.json()).toEqual({
+      status: 'ok',
+      schemaVersion: await t.server.memory.admin.schemaVersion(),
+    });
     expect((await fetch(`${t.url}/nothing-here`)).status).toBe(404);
   });
 
@@ -70,6 +73,11 @@ describe('HTTP surface', () => {
       expect(text).toMatch(new RegExp(`episodic_cache_hit_rate\\{keyspace="${keyspace}"\\} [0-9.]+`));
     }
     expect(text).toContain('episodic_cache_read_errors_total 0');
+    expect(text).toMatch(/episodic_vector_index_bytes \d+/);
+    for (const learner of ['embeddings', 'mining']) {
+      expect(text).toMatch(new RegExp(`episodic_learning_pending\\{learner="${learner}"\\} \\d+`));
+      expect(text).toMatch(new RegExp(`episodic_learning_failed\\{learner="${learner}"\\} 0`));
+    }
     const size = Number(/episodic_database_size_bytes (\d+)/.exec(text)?.[1]);
     expect(size).toBeGreaterThan(4096);
   });

@@ -50,10 +50,10 @@ async function ingestOurs(url: string, episodes: readonly ScriptedEpisode[]): Pr
   try {
     return await timeMs(() =>
       forEachEpisode(episodes, async (episode) => {
-        const { id } = await memory.startEpisode(episode.start);
+        const { id } = await memory.episodes.start(episode.start);
         // One call for all the steps, as an agent SDK that batches would send them.
-        await memory.logSteps(id, episode.steps);
-        await memory.completeEpisode(id, episode.outcome);
+        await memory.episodes.logSteps(id, episode.steps);
+        await memory.episodes.complete(id, episode.outcome);
       }),
     );
   } finally {

@@ -42,13 +42,13 @@ function isSubsequence(needle: readonly string[], haystack: readonly string[]): 
 
 async function record(memory: Memory, episodes: readonly TauEpisode[]): Promise<void> {
   for (const episode of episodes) {
-    const { id } = await memory.startEpisode({
+    const { id } = await memory.episodes.start({
       taskType: episode.taskType,
       domain: 'airline',
       context: episode.context,
     });
-    if (episode.steps.length > 0) await memory.logSteps(id, episode.steps);
-    await memory.completeEpisode(id, { status: episode.succeeded ? 'completed' : 'failed' });
+    if (episode.steps.length > 0) await memory.episodes.logSteps(id, episode.steps);
+    await memory.episodes.complete(id, { status: episode.succeeded ? 'completed' : 'failed' });
   }
 }
 
@@ -70,7 +70,7 @@ async function toolSequencePrecision(
     const truths = episodes
       .filter((episode) => episode.taskType === taskType)
       .map((episode) => episode.groundTruth);
-    const top = await memory.relevantPatterns({
+    const top = await memory.patterns.relevant({
       domain: 'airline',
       taskType,
       types: ['tool_sequence'],
@@ -128,7 +128,7 @@ async function qualityOnTau(context: BenchmarkContext) {
     await record(memory, episodes);
     const sequences = await toolSequencePrecision(memory, episodes, taskTypes);
 
-    const mined = await memory.listPatterns({ type: 'error_resolution', domain: 'airline', limit: 500 });
+    const mined = await memory.patterns.list({ type: 'error_resolution', domain: 'airline', limit: 500 });
     const signatures = new Set(
       mined.map((pattern) => (pattern.patternData as ErrorResolutionData).signature),
     );
@@ -142,7 +142,7 @@ async function qualityOnTau(context: BenchmarkContext) {
           .some((later) => later.action === step.action && later.success === true);
         if (!resolved) continue;
         cases += 1;
-        const hits = await memory.relevantPatterns({
+        const hits = await memory.patterns.relevant({
           text: step.result ?? '',
           domain: 'airline',
           types: ['error_resolution'],
@@ -181,9 +181,9 @@ async function speedAtScale(context: BenchmarkContext) {
   const plain = await openMemory({ url });
   context.progress(`mining: storing ${formatNumber(storedEpisodes)} synthetic episodes (no miners yet)`);
   for (const [n, episode] of stored.entries()) {
-    const { id } = await plain.startEpisode(episode.start);
-    await plain.logSteps(id, episode.steps);
-    await plain.completeEpisode(id, episode.outcome);
+    const { id } = await plain.episodes.start(episode.start);
+    await plain.episodes.logSteps(id, episode.steps);
+    await plain.episodes.complete(id, episode.outcome);
     if (n % 50 === 0) await yieldToEventLoop();
   }
   await plain.close();
@@ -191,15 +191,17 @@ async function speedAtScale(context: BenchmarkContext) {
   const memory = await openMemory({ url, miners: defaultMiners() });
   try {
     context.progress(`mining: remine() over ${formatNumber(storedEpisodes)} episodes`);
-    const report = await memory.remine();
+    const report = await memory.admin.remine();
 
     const completeMs = async (target: Memory, episodes: typeof all) => {
       const samples: number[] = [];
       for (const episode of episodes) {
-        const { id } = await target.startEpisode(episode.start);
-        await target.logSteps(id, episode.steps);
+        const { id } = await target.episodes.start(episode.start);
+        await target.episodes.logSteps(id, episode.steps);
         const start = performance.now();
-        await target.completeEpisode(id, episode.outcome);
+        await target.episodes.complete(id, episode.outcome);
+        // Mining runs in the background since the learning queue: time until this episode is mined.
+        await target.learning.flush();
         samples.push(performance.now() - start);
       }
       return samples;

@@ -63,9 +63,9 @@ export const server: Benchmark = {
       const { memory } = ours;
       const [scripted] = generateAgentEpisodes({ episodes: 1, stepsPerEpisode: 20 });
       if (scripted === undefined) throw new Error('no episode generated');
-      const episode = await memory.startEpisode(scripted.start);
-      await memory.logSteps(episode.id, scripted.steps);
-      await memory.completeEpisode(episode.id, scripted.outcome);
+      const episode = await memory.episodes.start(scripted.start);
+      await memory.episodes.logSteps(episode.id, scripted.steps);
+      await memory.episodes.complete(episode.id, scripted.outcome);
       const token = (await memory.tokens.create({ name: 'bench', scopes: ['read'] })).bearer;
 
       // What tRPC's httpLink sends for one query: one GET, the input as JSON in the URL.

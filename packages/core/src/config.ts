@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { cacheOptionSchema } from './cache/cache-options.js';
 import { embeddingProviderSchema } from './embeddings/provider-schema.js';
 import { enumNameSchema } from './enums.js';
+import { learningOptionsSchema } from './learning/learning-options.js';
 import { consoleLogger, type Logger } from './logger.js';
 import { minersSchema } from './mining/miner-registry.js';
 import { retrievalConfigSchema } from './retrieval/retrieval-config.js';
@@ -86,6 +87,11 @@ export const memoryConfigSchema = z.object({
    * `EmbeddingProviderV1`). Without one, `retrieve` ranks by full text, recency and outcome only.
    */
   embeddings: embeddingProviderSchema.optional(),
+  /**
+   * Background learning from finished episodes (embedding, mining): whether this process runs
+   * the learners, leases, retries and polling; see `learningOptionsSchema`.
+   */
+  learning: learningOptionsSchema.default(learningOptionsSchema.parse({})),
   /** Weights and sizes of `retrieve`'s fusion; see `retrievalConfigSchema`. */
   retrieval: retrievalConfigSchema.default(retrievalConfigSchema.parse({})),
   /**

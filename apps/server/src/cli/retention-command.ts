@@ -19,9 +19,9 @@ export async function retentionCommand(args: CommandArgs): Promise<void> {
       'No retention policies: set "retention" in the config file, e.g. {"retention": {"web": {"deleteAfterDays": 90}}}.',
     );
   }
-  const memory = await openStore(args.config);
+  const memory = await openStore(args.config, { learning: false });
   try {
-    const report = await memory.applyRetention(policies, { actor: localActor });
+    const report = await memory.admin.retention(policies, { actor: localActor });
     if (flag(args, 'json')) return printJson(report);
     const rows = Object.keys(policies).map((domain) => [
       domain,

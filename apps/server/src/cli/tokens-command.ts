@@ -28,7 +28,7 @@ function row(token: ApiToken): string[] {
 /** `episodic tokens create|list|revoke`, on the same store `serve` would open. */
 export async function tokensCommand(args: CommandArgs): Promise<void> {
   const [action, id] = args.positionals;
-  const memory = await openStore(args.config);
+  const memory = await openStore(args.config, { learning: false });
   try {
     switch (action) {
       case 'create': {

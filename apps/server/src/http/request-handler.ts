@@ -50,10 +50,20 @@ export function routeOf(url: string): string {
 export function createRequestHandler(options: RequestHandlerOptions) {
   const { router, memory, metrics, maxBodyBytes } = options;
 
+  async function scrape(res: ServerResponse): Promise<void> {
+    try {
+      const text = await metrics.render(options.scrape);
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+      res.end(text);
+    } catch {
+      sendJson(res, 503, { status: 'unavailable' });
+    }
+  }
+
   async function health(res: ServerResponse): Promise<void> {
     if (options.draining()) return sendJson(res, 503, { status: 'draining' });
     try {
-      const schemaVersion = await memory.schemaVersion();
+      const schemaVersion = await memory.admin.schemaVersion();
       sendJson(res, 200, { status: 'ok', schemaVersion });
     } catch {
       sendJson(res, 503, { status: 'unavailable' });
@@ -61,7 +71,7 @@ export function createRequestHandler(options: RequestHandlerOptions) {
   }
 
   const recordDenied = (actor: string, procedure: string, type: string) =>
-    memory.audit.record({
+    memory.admin.recordAudit({
       actor,
       operation: procedure.startsWith('admin.') ? 'admin' : type === 'mutation' ? 'update' : 'read',
       entityType: 'procedure',
@@ -107,11 +117,7 @@ export function createRequestHandler(options: RequestHandlerOptions) {
     if (req.method !== 'GET' && req.method !== 'HEAD')
       return sendJson(res, 405, { error: 'method not allowed' });
     if (route === 'healthz') return void health(res);
-    if (route === 'metrics') {
-      const text = metrics.render(options.scrape);
-      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
-      return void res.end(text);
-    }
+    if (route === 'metrics') return void scrape(res);
     sendJson(res, 404, { error: 'not found', hint: 'the API is served under /trpc/' });
   };
 }

@@ -13,7 +13,7 @@ export function createEpisodesRouter({ memory, events, episodeDomains }: RouterD
 
   return router({
     start: writeProcedure.input(schemas.startEpisode).mutation(async ({ ctx, input }) => {
-      const episode = await memory.startEpisode(input, ctx.call);
+      const episode = await memory.episodes.start(input, ctx.call);
       episodeDomains.remember(episode.id, episode.domain);
       events.publish({ type: 'started', domain: episode.domain, episode });
       return episode;
@@ -23,11 +23,11 @@ export function createEpisodesRouter({ memory, events, episodeDomains }: RouterD
     logSteps: writeProcedure
       .input(z.strictObject({ episodeId: schemas.id, steps: schemas.steps }))
       .mutation(async ({ ctx, input }) => {
-        const steps = await memory.logSteps(input.episodeId, input.steps, ctx.call);
+        const steps = await memory.episodes.logSteps(input.episodeId, input.steps, ctx.call);
         if (events.subscriberCount > 0) {
           const domain =
             episodeDomains.get(input.episodeId) ??
-            (await memory.getEpisode(input.episodeId, ctx.call))?.domain;
+            (await memory.episodes.get(input.episodeId, ctx.call))?.domain;
           if (domain !== undefined) {
             episodeDomains.remember(input.episodeId, domain);
             events.publish({ type: 'steps', domain, episodeId: input.episodeId, steps });
@@ -39,13 +39,13 @@ export function createEpisodesRouter({ memory, events, episodeDomains }: RouterD
     complete: writeProcedure
       .input(schemas.completeEpisode.extend({ episodeId: schemas.id }))
       .mutation(async ({ ctx, input: { episodeId, ...outcome } }) => {
-        const episode = await memory.completeEpisode(episodeId, outcome, ctx.call);
+        const episode = await memory.episodes.complete(episodeId, outcome, ctx.call);
         events.publish({ type: 'completed', domain: episode.domain, episode });
         return episode;
       }),
 
     archive: writeProcedure.input(episodeRef).mutation(async ({ ctx, input }) => {
-      const episode = await memory.archiveEpisode(input.episodeId, ctx.call);
+      const episode = await memory.episodes.archive(input.episodeId, ctx.call);
       events.publish({ type: 'archived', domain: episode.domain, episode });
       return episode;
     }),
@@ -53,7 +53,7 @@ export function createEpisodesRouter({ memory, events, episodeDomains }: RouterD
     /** The episode with its steps. Another domain's episode is `NOT_FOUND`, exactly like a missing one. */
     get: readProcedure.input(episodeRef).query(async ({ ctx, input }) => {
       // The hottest read: the cached JSON goes to the client as it is (see JsonText).
-      const found = await memory.getEpisodeJson(input.episodeId, ctx.call);
+      const found = await memory.episodes.getJson(input.episodeId, ctx.call);
       if (found === null)
         throw new TRPCError({ code: 'NOT_FOUND', message: `Episode ${input.episodeId} does not exist.` });
       return asJsonText<EpisodeWithSteps>(found.json);
@@ -62,7 +62,7 @@ export function createEpisodesRouter({ memory, events, episodeDomains }: RouterD
     /** Newest first, one page at a time; pass `nextCursor` back as `cursor`. */
     list: readProcedure.input(schemas.listEpisodes).query(({ ctx, input }) => {
       assertDomainsAllowed(ctx.caller, input.domain === undefined ? undefined : [input.domain]);
-      return memory.listEpisodes(input, ctx.call);
+      return memory.episodes.list(input, ctx.call);
     }),
   });
 }

@@ -8,8 +8,18 @@ import { v1_3_0 } from './v1-3-0.js';
 import { v1_4_0 } from './v1-4-0.js';
 import { v1_5_0 } from './v1-5-0.js';
 import { v1_6_0 } from './v1-6-0.js';
+import { v1_7_0 } from './v1-7-0.js';
 
-export const migrations: readonly Migration[] = [v1_0_0, v1_1_0, v1_2_0, v1_3_0, v1_4_0, v1_5_0, v1_6_0];
+export const migrations: readonly Migration[] = [
+  v1_0_0,
+  v1_1_0,
+  v1_2_0,
+  v1_3_0,
+  v1_4_0,
+  v1_5_0,
+  v1_6_0,
+  v1_7_0,
+];
 
 export const latestSchemaVersion: string = migrations[migrations.length - 1]?.version ?? '0.0.0';
 

@@ -18,7 +18,7 @@ afterAll(() => store.close());
 
 describe('listPatterns (the seed query: by type, above a success rate, best first)', () => {
   it('returns patterns of one type at or above the rate, best first, with parsed data', async () => {
-    const patterns = await store.memory.listPatterns({ type: 'tool_sequence', minSuccessRate: 0.5 });
+    const patterns = await store.memory.patterns.list({ type: 'tool_sequence', minSuccessRate: 0.5 });
     expect(patterns.map((p) => [p.id, p.successRate])).toEqual([
       ['p2', 0.9],
       ['p4', 0.7],
@@ -31,12 +31,12 @@ describe('listPatterns (the seed query: by type, above a success rate, best firs
   });
 
   it('gets one pattern by id and refuses unknown types', async () => {
-    expect(await store.memory.getPattern('p3')).toMatchObject({
+    expect(await store.memory.patterns.get('p3')).toMatchObject({
       patternType: 'error_resolution',
       domain: 'web',
     });
-    expect(await store.memory.getPattern('missing')).toBeNull();
-    await expect(store.memory.listPatterns({ type: 'vibes' })).rejects.toMatchObject({
+    expect(await store.memory.patterns.get('missing')).toBeNull();
+    await expect(store.memory.patterns.list({ type: 'vibes' })).rejects.toMatchObject({
       issues: [{ path: 'type' }],
     });
   });

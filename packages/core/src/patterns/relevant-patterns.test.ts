@@ -14,12 +14,13 @@ async function run(
   actions: string[],
   status: 'completed' | 'failed' = 'completed',
 ) {
-  const episode = await store.memory.startEpisode({ taskType, domain: 'web' });
-  await store.memory.logSteps(
+  const episode = await store.memory.episodes.start({ taskType, domain: 'web' });
+  await store.memory.episodes.logSteps(
     episode.id,
     actions.map((action) => ({ action })),
   );
-  await store.memory.completeEpisode(episode.id, { status });
+  await store.memory.episodes.complete(episode.id, { status });
+  await store.memory.learning.flush();
   (ids[key] ??= []).push(episode.id);
 }
 
@@ -35,7 +36,7 @@ afterAll(() => store.close());
 
 describe('relevantPatterns', () => {
   it('ranks by evidence without text or task type, leaving out patterns seen only once', async () => {
-    const hits = await store.memory.relevantPatterns({});
+    const hits = await store.memory.patterns.relevant({});
     expect(hits.map((hit) => hit.pattern.summary)).toEqual([
       'build_image then push_image',
       'read_file then write_docs',
@@ -47,12 +48,12 @@ describe('relevantPatterns', () => {
       taskType: 0,
     });
     expect(
-      (await store.memory.relevantPatterns({ minSupport: 1 })).map((hit) => hit.pattern.summary),
+      (await store.memory.patterns.relevant({ minSupport: 1 })).map((hit) => hit.pattern.summary),
     ).toContain('flaky_step then retry_step');
   });
 
   it('prefers what the task text mentions and leaves out patterns of another task type', async () => {
-    const hits = await store.memory.relevantPatterns({
+    const hits = await store.memory.patterns.relevant({
       text: 'the database migration failed',
       taskType: 'debugging',
     });
@@ -63,7 +64,7 @@ describe('relevantPatterns', () => {
   });
 
   it('returns the supporting episodes newest first (capped), the counts and the lift over the base rate', async () => {
-    const [hit] = await store.memory.relevantPatterns({ text: 'push image', episodesPerPattern: 3 });
+    const [hit] = await store.memory.patterns.relevant({ text: 'push image', episodesPerPattern: 3 });
     expect(hit?.pattern).toMatchObject({ support: 8, successes: 7, successRate: 7 / 8 });
     expect(hit?.episodeIds).toEqual(ids.deploy!.slice(-3).reverse());
     // debugging in web: 11 of 12 succeeded; the pattern: 7 of 8
@@ -71,10 +72,10 @@ describe('relevantPatterns', () => {
   });
 
   it('filters by type and domain, and validates its input', async () => {
-    expect(await store.memory.relevantPatterns({ types: ['error_resolution'] })).toEqual([]);
-    expect(await store.memory.relevantPatterns({ domain: 'elsewhere' })).toEqual([]);
+    expect(await store.memory.patterns.relevant({ types: ['error_resolution'] })).toEqual([]);
+    expect(await store.memory.patterns.relevant({ domain: 'elsewhere' })).toEqual([]);
     await expect(
-      store.memory.relevantPatterns({ limit: 0, taskType: 'nope' } as never),
+      store.memory.patterns.relevant({ limit: 0, taskType: 'nope' } as never),
     ).rejects.toMatchObject({
       code: 'VALIDATION',
       issues: [{ path: 'taskType' }, { path: 'limit' }],
@@ -114,17 +115,18 @@ describe('relevantPatterns with a miner that sets minSuccessShare', () => {
       [['guess', 'retry'], 'failed'],
     ];
     for (const [actions, status] of runs) {
-      const episode = await opened.memory.startEpisode({ taskType: 'debugging', domain: 'web' });
-      await opened.memory.logSteps(
+      const episode = await opened.memory.episodes.start({ taskType: 'debugging', domain: 'web' });
+      await opened.memory.episodes.logSteps(
         episode.id,
         actions.map((action) => ({ action })),
       );
-      await opened.memory.completeEpisode(episode.id, { status });
+      await opened.memory.episodes.complete(episode.id, { status });
+      await opened.memory.learning.flush();
     }
     return opened.memory;
   }
   const summaries = async (memory: Awaited<ReturnType<typeof fill>>, type: string) =>
-    (await memory.relevantPatterns({ types: [type], taskType: 'debugging' }))
+    (await memory.patterns.relevant({ types: [type], taskType: 'debugging' }))
       .map((hit) => hit.pattern.summary)
       .sort();
 
@@ -137,7 +139,7 @@ describe('relevantPatterns with a miner that sets minSuccessShare', () => {
     ]);
     expect(await summaries(strict, 'first_action')).toEqual(['read_logs']);
     // Every pattern is still stored and listed.
-    expect(await strict.listPatterns({ type: 'action_pair' })).toHaveLength(4);
+    expect(await strict.patterns.list({ type: 'action_pair' })).toHaveLength(4);
   });
 
   it('reports every pattern seen often enough when the miner sets no share', async () => {

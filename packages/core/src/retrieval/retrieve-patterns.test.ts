@@ -9,16 +9,17 @@ beforeEach(async () => {
 afterEach(() => store.close());
 
 async function record(domain: string, actions: string[], status: 'completed' | 'failed' = 'completed') {
-  const episode = await store.memory.startEpisode({
+  const episode = await store.memory.episodes.start({
     taskType: 'debugging',
     domain,
     context: 'flaky checkout test times out',
   });
-  await store.memory.logSteps(
+  await store.memory.episodes.logSteps(
     episode.id,
     actions.map((action) => ({ action })),
   );
-  await store.memory.completeEpisode(episode.id, { status });
+  await store.memory.episodes.complete(episode.id, { status });
+  await store.memory.learning.flush();
   return episode.id;
 }
 
@@ -30,7 +31,7 @@ describe('retrieve returns the patterns relevant to the task', () => {
     await record('other', ['run_tests', 'increase_timeout']);
     await record('other', ['run_tests', 'increase_timeout']);
 
-    const result = await store.memory.retrieve({
+    const result = await store.memory.search.retrieve({
       text: 'checkout test times out',
       domain: 'shop',
       taskType: 'debugging',
@@ -49,9 +50,14 @@ describe('retrieve returns the patterns relevant to the task', () => {
   it('never returns another domain’s patterns to a scoped caller, and none when asked for none', async () => {
     await record('other', ['run_tests', 'increase_timeout']);
     await record('other', ['run_tests', 'increase_timeout']);
-    const scoped = await store.memory.retrieve({ text: 'checkout test' }, { scope: { domains: ['shop'] } });
+    const scoped = await store.memory.search.retrieve(
+      { text: 'checkout test' },
+      { scope: { domains: ['shop'] } },
+    );
     expect(scoped.patterns).toEqual([]);
-    expect((await store.memory.retrieve({ text: 'checkout test' })).patterns.length).toBeGreaterThan(0);
-    expect((await store.memory.retrieve({ text: 'checkout test', patterns: 0 })).patterns).toEqual([]);
+    expect((await store.memory.search.retrieve({ text: 'checkout test' })).patterns.length).toBeGreaterThan(
+      0,
+    );
+    expect((await store.memory.search.retrieve({ text: 'checkout test', patterns: 0 })).patterns).toEqual([]);
   });
 });

@@ -122,15 +122,15 @@ describe('error-resolution miner', () => {
         [120, 100],
         [990, 900],
       ] as const) {
-        const episode = await memory.startEpisode({ taskType: 'booking', domain: 'airline' });
-        await memory.logSteps(episode.id, [
+        const episode = await memory.episodes.start({ taskType: 'booking', domain: 'airline' });
+        await memory.episodes.logSteps(episode.id, [
           { action: 'book_reservation', result: payment(total, paid), success: false },
           { action: 'calculate', result: String(total - paid), success: true },
           { action: 'book_reservation', result: 'ok', success: true },
         ]);
-        await memory.completeEpisode(episode.id, { status: 'completed' });
+        await memory.episodes.complete(episode.id, { status: 'completed' });
       }
-      const [hit] = await memory.relevantPatterns({ text: payment(77, 70), types: ['error_resolution'] });
+      const [hit] = await memory.patterns.relevant({ text: payment(77, 70), types: ['error_resolution'] });
       expect(hit?.pattern).toMatchObject({
         support: 3,
         successRate: 1,

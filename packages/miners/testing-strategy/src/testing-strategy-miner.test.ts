@@ -82,14 +82,14 @@ describe('testing-strategy miner', () => {
     });
     try {
       for (const episode of [tdd, tdd, tdd, cowboy, cowboy, { ...cowboy, status: 'completed' as const }]) {
-        const started = await memory.startEpisode({ taskType: 'debugging', domain: 'shop' });
-        await memory.logSteps(
+        const started = await memory.episodes.start({ taskType: 'debugging', domain: 'shop' });
+        await memory.episodes.logSteps(
           started.id,
           episode.steps.map((s) => ({ action: s.action, success: s.success ?? undefined })),
         );
-        await memory.completeEpisode(started.id, { status: episode.status ?? 'completed' });
+        await memory.episodes.complete(started.id, { status: episode.status ?? 'completed' });
       }
-      const hits = await memory.relevantPatterns({ taskType: 'debugging', limit: 10 });
+      const hits = await memory.patterns.relevant({ taskType: 'debugging', limit: 10 });
       const byStrategy = new Map(
         hits.map((hit) => [(hit.pattern.patternData as { strategy: string }).strategy, hit]),
       );

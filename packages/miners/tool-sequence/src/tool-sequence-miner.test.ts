@@ -98,12 +98,12 @@ describe('tool-sequence miner', () => {
         ['testing', ['read_file', 'edit_file'], 'failed'],
       ];
       for (const [taskType, actions, status] of plan) {
-        const episode = await memory.startEpisode({ taskType, domain: 'web' });
-        await memory.logSteps(
+        const episode = await memory.episodes.start({ taskType, domain: 'web' });
+        await memory.episodes.logSteps(
           episode.id,
           actions.map((action) => ({ action: `${action} somewhere`, success: true })),
         );
-        await memory.completeEpisode(episode.id, { status });
+        await memory.episodes.complete(episode.id, { status });
       }
       const id = patternId({
         patternType: 'tool_sequence',
@@ -111,12 +111,12 @@ describe('tool-sequence miner', () => {
         taskType: 'debugging',
         data: { actions: ['read_file', 'edit_file'] },
       });
-      expect(await memory.getPattern(id)).toMatchObject({
+      expect(await memory.patterns.get(id)).toMatchObject({
         support: 3,
         successes: 3,
         summary: 'read_file → edit_file',
       });
-      const [top] = await memory.relevantPatterns({ taskType: 'debugging', types: ['tool_sequence'] });
+      const [top] = await memory.patterns.relevant({ taskType: 'debugging', types: ['tool_sequence'] });
       expect(top?.pattern.taskType).toBe('debugging');
       expect(top?.lift).toBeCloseTo(1 / (3 / 4));
     } finally {
