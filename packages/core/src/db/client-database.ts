@@ -51,7 +51,8 @@ export async function openClientDatabase(
   const writes = location.path === undefined ? new Mutex() : fileWriteLock(location.path);
   const checkpoints = startCheckpoints(options, location, writes, (sql) => writeClient.execute(sql));
   const guarded = createOperationGuard();
-  const reading = <T>(read: () => Promise<T>) => guarded(() => (singleConnection ? writes.run(read) : read()));
+  const reading = <T>(read: () => Promise<T>) =>
+    guarded(() => (singleConnection ? writes.run(read) : read()));
   return {
     location,
     read: (statement) => reading(() => readClient.execute(statement)),

@@ -1,6 +1,6 @@
+import { createBackgroundCheckpoints } from './background-checkpoints.js';
 import type { DatabaseOptions } from './database.js';
 import type { DatabaseLocation } from './database-location.js';
-import { createBackgroundCheckpoints } from './background-checkpoints.js';
 import type { Mutex } from './mutex.js';
 
 /** Background checkpoints for a local file unless turned off; `null` where there is no WAL to copy. */
