@@ -53,14 +53,24 @@ export interface BackgroundCheckpointOptions {
   logger?: Logger | undefined;
 }
 
+export interface BackgroundCheckpoints {
+  /** Called after each commit: starts the worker once the WAL has grown. Cheap otherwise. */
+  afterCommit(): void;
+  /** Stops the worker after its current checkpoint and closes its connection. */
+  stop(): Promise<void>;
+}
+
 /**
  * Moves WAL checkpoints off the thread that writes. SQLite checkpoints on the commit that
  * pushes the WAL past 1,000 pages, and libSQL's driver runs it synchronously: that commit (one
  * in five or so when mining, which touches many pattern rows) took 15–20 ms instead of 4 and
  * blocked the event loop meanwhile. Once the WAL passes `startAtWalBytes`, a worker thread with
  * its own connection checkpoints instead, while the main thread goes on writing.
+ *
+ * Exported for code that writes a store's file outside the engine and should checkpoint as the
+ * engine does (the ingest benchmark's raw-driver baseline).
  */
-export function createBackgroundCheckpoints(options: BackgroundCheckpointOptions) {
+export function createBackgroundCheckpoints(options: BackgroundCheckpointOptions): BackgroundCheckpoints {
   let worker: Worker | null = null;
   let commits = 0;
   let stopped = false;
@@ -94,7 +104,6 @@ export function createBackgroundCheckpoints(options: BackgroundCheckpointOptions
   }
 
   return {
-    /** Called after each commit: starts the worker once the WAL has grown. Cheap otherwise. */
     afterCommit(): void {
       if (worker !== null || stopped) return;
       commits += 1;
@@ -117,7 +126,6 @@ export function createBackgroundCheckpoints(options: BackgroundCheckpointOptions
       }
     },
 
-    /** Stops the worker after its current checkpoint and closes its connection. */
     async stop(): Promise<void> {
       stopped = true;
       const running = worker;

@@ -69,12 +69,7 @@ export class NativeConnection {
 
   #prepare(sql: string): Prepared {
     const cached = this.#statements.get(sql);
-    if (cached !== undefined) {
-      // Most recently used last, so the first entry is the one to drop.
-      this.#statements.delete(sql);
-      this.#statements.set(sql, cached);
-      return cached;
-    }
+    if (cached !== undefined) return cached;
     const statement = this.#db.prepare(sql);
     let shape: RowShape | null = null;
     if (statement.reader) {
@@ -84,6 +79,8 @@ export class NativeConnection {
     const prepared = { statement, shape };
     this.#statements.set(sql, prepared);
     if (this.#statements.size > cachedStatements) {
+      // The oldest goes: cheaper than keeping an LRU order on every hit, and a hot statement
+      // dropped is prepared again once.
       const oldest = this.#statements.keys().next().value;
       if (oldest !== undefined) this.#statements.delete(oldest);
     }
