@@ -2,6 +2,7 @@ import type { Benchmark } from './benchmark.js';
 import { cache } from './benchmarks/cache.js';
 import { ingest } from './benchmarks/ingest.js';
 import { mining } from './benchmarks/mining.js';
+import { readPath } from './benchmarks/read-path.js';
 import { retrievalQuality } from './benchmarks/retrieval-quality.js';
 import { retrievalSpeed } from './benchmarks/retrieval-speed.js';
 import { server } from './benchmarks/server.js';
@@ -12,6 +13,7 @@ export const benchmarks: readonly Benchmark[] = [
   cache,
   retrievalQuality,
   retrievalSpeed,
+  readPath,
   mining,
   server,
 ];

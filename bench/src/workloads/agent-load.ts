@@ -1,8 +1,7 @@
 // Concurrent agents, each recording episodes then asking for relevant past ones, from a process of
 // their own. Run by benchmarks/server.ts; prints one JSON line.
-import { newId } from '@episodic/core';
+import { randomUUID } from 'node:crypto';
 import { createEpisodicClient } from '@episodic/sdk';
-import { openStore, parseServerConfig } from '@episodic/server';
 import { percentile } from '../measure.js';
 import { generateAgentEpisodes, type ScriptedEpisode } from './agent-episodes.js';
 
@@ -63,6 +62,8 @@ function sdkAgent(plan: AgentLoadPlan): { run: RunEpisode; close: () => Promise<
 }
 
 async function inProcessAgent(plan: AgentLoadPlan): Promise<{ run: RunEpisode; close: () => Promise<void> }> {
+  // Loaded only here: the SDK side's process holds the SDK and nothing of the server.
+  const { openStore, parseServerConfig } = await import('@episodic/server');
   const memory = await openStore(parseServerConfig({ dataDir: plan.dataDir }));
   return {
     run: async (episode) => {
@@ -70,7 +71,7 @@ async function inProcessAgent(plan: AgentLoadPlan): Promise<{ run: RunEpisode; c
       // Ids chosen by the caller, as the SDK chooses them, so the store does the same retry check.
       await memory.logSteps(
         started.id,
-        episode.steps.map((step) => ({ ...step, id: newId() })),
+        episode.steps.map((step) => ({ ...step, id: randomUUID() })),
       );
       await memory.completeEpisode(started.id, episode.outcome);
       return { retrieveMs: await timed(() => memory.retrieve(retrieveInput(episode))) };
