@@ -10,8 +10,8 @@ import { openStore, parseServerConfig, startServer } from '@episodic/server';
 import type { Benchmark, BenchmarkContext } from '../benchmark.js';
 import { formatNumber } from '../format-table.js';
 import { median } from '../measure.js';
-import { generateAgentEpisodes } from '../workloads/agent-episodes.js';
 import type { AgentLoadPlan, AgentLoadResult } from '../workloads/agent-load.js';
+import { generateAgentTasks } from '../workloads/agent-tasks.js';
 import type { LoadPlan, LoadResult } from '../workloads/http-load.js';
 
 const run = promisify(execFile);
@@ -46,7 +46,7 @@ async function seedStore(context: BenchmarkContext): Promise<string> {
   const dataDir = join(context.tempDir, 'seed');
   const memory = await openStore(parseServerConfig({ dataDir }));
   try {
-    for (const episode of generateAgentEpisodes({ episodes: seedEpisodes, stepsPerEpisode, seed: 3 })) {
+    for (const episode of generateAgentTasks(seedEpisodes, stepsPerEpisode, 3)) {
       const { id } = await memory.startEpisode(episode.start);
       await memory.logSteps(id, episode.steps);
       await memory.completeEpisode(id, episode.outcome);

@@ -3,7 +3,8 @@
 import { randomUUID } from 'node:crypto';
 import { createEpisodicClient } from '@episodic/sdk';
 import { percentile } from '../measure.js';
-import { generateAgentEpisodes, type ScriptedEpisode } from './agent-episodes.js';
+import type { ScriptedEpisode } from './agent-episodes.js';
+import { generateAgentTasks } from './agent-tasks.js';
 
 export interface AgentLoadPlan {
   /**
@@ -105,7 +106,7 @@ async function drive(run: RunEpisode, plan: AgentLoadPlan, ms: number, script: S
 
 async function main(): Promise<void> {
   const plan = JSON.parse(process.argv[2] ?? '') as AgentLoadPlan;
-  const script = generateAgentEpisodes({ episodes: 2_000, stepsPerEpisode: plan.stepsPerEpisode, seed: 7 });
+  const script = generateAgentTasks(2_000, plan.stepsPerEpisode, 7);
   const agent = plan.mode === 'sdk' ? sdkAgent(plan) : await inProcessAgent(plan);
   const warmup = await drive(agent.run, plan, plan.warmupMs, script);
   const cpuBefore = process.cpuUsage();
