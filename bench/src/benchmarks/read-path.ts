@@ -1,16 +1,16 @@
 import { join } from 'node:path';
-import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { newId, openMemory } from '@episodic/core';
+import { openMemory } from '@episodic/core';
 import Libsql from 'libsql';
 import type { Benchmark, BenchmarkContext } from '../benchmark.js';
 import { formatNumber } from '../format-table.js';
 import { percentile } from '../measure.js';
 import { SeededRandom } from '../workloads/random.js';
 import { VariedEpisodes } from '../workloads/varied-episodes.js';
+import { insertEpisodes } from './retrieval-speed.js';
 
 const episodeCount = 100_000;
+/** As retrieval-speed writes them (`insertEpisodes`). */
 const stepsPerEpisode = 5;
-const episodesPerTransaction = 1_000;
 const missSamples = 2_000;
 const queryCount = 200;
 const rounds = 2;
@@ -20,61 +20,20 @@ const drivers: readonly Driver[] = ['native', 'client'];
 
 /**
  * Fills a store created by `openMemory` (so schema, indexes and FTS triggers are the engine's)
- * with finished episodes, straight through prepared statements; returns their ids.
+ * with finished episodes, the way the retrieval-speed benchmark does; returns a random sample of
+ * their ids.
  */
 async function fillStore(url: string, workload: VariedEpisodes): Promise<string[]> {
   await (await openMemory({ url, cache: false })).close();
+  await insertEpisodes(url, workload, episodeCount, Date.now());
   const db = new Libsql(url.slice('file:'.length));
-  const insertEpisode = db.prepare(
-    `INSERT INTO episodes (id, task_type, domain, context, status, success_rate, created_at, completed_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
-  const insertStep = db.prepare(
-    `INSERT INTO steps (id, episode_id, step_number, action, result, duration_ms, success, timestamp)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
-  const ids: string[] = [];
-  const now = Date.now();
   try {
-    db.exec('PRAGMA synchronous = NORMAL');
-    for (let done = 0; done < episodeCount; done += episodesPerTransaction) {
-      db.exec('BEGIN IMMEDIATE');
-      for (let i = done; i < Math.min(episodeCount, done + episodesPerTransaction); i += 1) {
-        const episode = workload.episode(stepsPerEpisode, now);
-        const id = newId();
-        const rate = episode.steps.filter((step) => step.success).length / episode.steps.length;
-        const status = rate >= 0.8 ? 'completed' : 'failed';
-        insertEpisode.run([
-          id,
-          episode.taskType,
-          episode.domain,
-          episode.context,
-          status,
-          rate,
-          episode.createdAt,
-          episode.createdAt,
-        ]);
-        episode.steps.forEach((step, index) => {
-          insertStep.run([
-            newId(),
-            id,
-            index + 1,
-            step.action,
-            step.result,
-            step.durationMs,
-            step.success ? 1 : 0,
-            episode.createdAt,
-          ]);
-        });
-        ids.push(id);
-      }
-      db.exec('COMMIT');
-      await yieldToEventLoop();
-    }
+    const rows = db.prepare('SELECT id FROM episodes ORDER BY id').pluck().all() as string[];
+    const random = new SeededRandom(11);
+    return Array.from({ length: missSamples }, () => random.pick(rows));
   } finally {
     db.close();
   }
-  return ids;
 }
 
 /** Latencies in ms of `call` on each input, after ten untimed calls. */
@@ -128,9 +87,7 @@ export const readPath: Benchmark = {
     const url = `file:${join(context.tempDir, 'read-path.db')}`;
     const workload = new VariedEpisodes();
     context.progress(`read-path: writing ${formatNumber(episodeCount)} episodes x ${stepsPerEpisode} steps`);
-    const ids = await fillStore(url, workload);
-    const random = new SeededRandom(11);
-    const missIds = Array.from({ length: missSamples }, () => random.pick(ids));
+    const missIds = await fillStore(url, workload);
     const queries = Array.from({ length: queryCount }, () => workload.query());
 
     const samples: Record<Driver, { misses: number[]; retrieves: number[] }> = {

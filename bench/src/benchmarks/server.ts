@@ -139,6 +139,16 @@ async function httpFloor(context: BenchmarkContext, seedFile: string) {
   }
 }
 
+const contextRow = (label: string, result: LoadResult) => [
+  label,
+  formatNumber(result.rps),
+  '',
+  '',
+  result.p50Ms.toFixed(2),
+  result.p99Ms.toFixed(2),
+  '',
+];
+
 export const server: Benchmark = {
   name: 'server',
   description: `${agents} agents through the SDK (start, ${stepsPerEpisode} steps, complete, retrieve) vs the same on the in-process store`,
@@ -195,24 +205,8 @@ export const server: Benchmark = {
         rows: [
           row('server: @episodic/sdk over HTTP from another process', 'server'),
           row('in-process: the same calls on the store', 'inProcess'),
-          [
-            'context: episodes.get, one GET per call, calls/s',
-            formatNumber(oursGet.rps),
-            '',
-            '',
-            oursGet.p50Ms.toFixed(2),
-            oursGet.p99Ms.toFixed(2),
-            '',
-          ],
-          [
-            'context: bare node:http, same bytes, calls/s',
-            formatNumber(bareGet.rps),
-            '',
-            '',
-            bareGet.p50Ms.toFixed(2),
-            bareGet.p99Ms.toFixed(2),
-            '',
-          ],
+          contextRow('context: episodes.get, one GET per call, calls/s', oursGet),
+          contextRow('context: bare node:http, same bytes, calls/s', bareGet),
         ],
         notes: [
           `server_ratio server/in-process = ${ratio.toFixed(3)} (best/best; target >= ${targetRatio}: ${ratio >= targetRatio ? 'met' : 'NOT met'})`,
