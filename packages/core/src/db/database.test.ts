@@ -130,6 +130,21 @@ describe.each<LocalDriver>(['native', 'client'])('Database on the %s driver', (l
     }
   });
 
+  // @libsql/client names the columns from before the change on a connection that had not seen it
+  // yet (it reads them before SQLite notices the new schema); only the native driver is held to this.
+  it.skipIf(localDriver === 'client')(
+    'names the columns of a kept SELECT * again after the table changes',
+    async () => {
+      const db = await openScratch();
+      await db.write((tx) => tx.execute({ sql: 'INSERT INTO t (id, name) VALUES (?, ?)', args: [1, 'one'] }));
+      expect((await db.read('SELECT * FROM t')).columns).toEqual(['id', 'name', 'score', 'data']);
+      await db.write((tx) => tx.execute("ALTER TABLE t ADD COLUMN extra TEXT DEFAULT 'added'"));
+      const after = await db.read('SELECT * FROM t');
+      expect(after.columns).toEqual(['id', 'name', 'score', 'data', 'extra']);
+      expect(after.rows[0]?.extra).toBe('added');
+    },
+  );
+
   it('waits out another connection holding the write lock, then writes once it lets go', async () => {
     const path = scratchPath();
     const db = await openDatabase({

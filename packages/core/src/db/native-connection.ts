@@ -46,6 +46,9 @@ export class NativeConnection {
     const prepared = this.#prepare(sql);
     if (prepared.shape !== null) {
       const rows = prepared.statement.all(args) as Value[][];
+      // SQLite re-prepares a kept statement after a schema change; `SELECT *` may then have other columns.
+      if (rows[0] !== undefined && rows[0].length !== prepared.shape.columns.length)
+        prepared.shape = createRowShape(prepared.statement.columns());
       return createResultSet(prepared.shape, rows, 0, undefined);
     }
     const info = prepared.statement.run(args);
