@@ -103,6 +103,7 @@ describe('HTTP surface', () => {
     for (const keyspace of ['episode', 'pattern', 'query']) {
       expect(text).toMatch(new RegExp(`episodic_cache_hit_rate\\{keyspace="${keyspace}"\\} [0-9.]+`));
     }
+    expect(text).toContain('episodic_cache_read_errors_total 0');
     const size = Number(/episodic_database_size_bytes (\d+)/.exec(text)?.[1]);
     expect(size).toBeGreaterThan(4096);
   });
