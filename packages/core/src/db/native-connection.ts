@@ -36,10 +36,6 @@ export class NativeConnection {
     return this.#db.open && this.#db.inTransaction;
   }
 
-  get open(): boolean {
-    return this.#db.open;
-  }
-
   execute(statement: InStatement): ResultSet {
     const sql = typeof statement === 'string' ? statement : statement.sql;
     const args = typeof statement === 'string' ? [] : toSqlArgs(statement.args);
