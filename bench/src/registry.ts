@@ -3,6 +3,7 @@ import { cache } from './benchmarks/cache.js';
 import { ingest } from './benchmarks/ingest.js';
 import { learning } from './benchmarks/learning.js';
 import { mining } from './benchmarks/mining.js';
+import { readPath } from './benchmarks/read-path.js';
 import { retrievalQuality } from './benchmarks/retrieval-quality.js';
 import { retrievalSpeed } from './benchmarks/retrieval-speed.js';
 import { server } from './benchmarks/server.js';
@@ -13,6 +14,7 @@ export const benchmarks: readonly Benchmark[] = [
   cache,
   retrievalQuality,
   retrievalSpeed,
+  readPath,
   mining,
   learning,
   server,

@@ -1,5 +1,9 @@
 import { request } from 'node:http';
 import { describe, expect, it } from 'vitest';
+import { silentObserver } from '../src/context.js';
+import { EpisodeDomains } from '../src/events/episode-domains.js';
+import { EventBus } from '../src/events/event-bus.js';
+import { createAppRouter } from '../src/router.js';
 import { rejection, startTestServer } from './__fixtures__/test-server.js';
 
 /** Sends a body in chunks without a Content-Length, as a streaming client would. */
@@ -32,6 +36,36 @@ function postChunked(
 }
 
 describe('HTTP surface', () => {
+  it('answers episodes.get with the episode itself: in process, one GET per call, and batched', async () => {
+    await using t = await startTestServer();
+    const admin = t.client(t.adminToken);
+    const { id } = await admin.episodes.start.mutate({ taskType: 'testing', domain: 'web' });
+    await admin.episodes.logSteps.mutate({ episodeId: id, steps: [{ action: 'run_tests', result: 'ok' }] });
+
+    const memory = t.server.memory;
+    const deps = {
+      memory,
+      events: new EventBus(),
+      episodeDomains: new EpisodeDomains(),
+      databaseBytes: () => null,
+      startedAt: 0,
+    };
+    const caller = createAppRouter(deps).createCaller({
+      caller: { id: 'test', name: 'test', scopes: ['read'], domains: null },
+      authProblem: '',
+      observer: silentObserver,
+      recordDenied: () => undefined,
+    });
+    const inProcess = await caller.episodes.get({ episodeId: id });
+    // What a createCaller user gets is what the type says: the episode, not a wrapper around its JSON.
+    expect(inProcess).toEqual(await memory.episodes.get(id));
+    expect(inProcess.steps.map((step) => step.action)).toEqual(['run_tests']);
+    expect(await t.client(t.adminToken, { batch: false }).episodes.get.query({ episodeId: id })).toEqual(
+      inProcess,
+    );
+    expect(await admin.episodes.get.query({ episodeId: id })).toEqual(inProcess);
+  });
+
   it('serves /healthz without a token', async () => {
     await using t = await startTestServer();
     const res = await fetch(`${t.url}/healthz`);

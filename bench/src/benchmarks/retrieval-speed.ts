@@ -16,7 +16,7 @@ const targetVectorP95Ms = 20;
 const recallSample = 50;
 
 /** Writes `count` finished episodes with their steps as raw INSERTs, 500 episodes per transaction. */
-async function insertEpisodes(
+export async function insertEpisodes(
   url: string,
   workload: VariedEpisodes,
   count: number,

@@ -71,6 +71,13 @@ export const memoryConfigSchema = z.object({
    * an fsync per transaction.
    */
   synchronous: z.enum(['normal', 'full']).default('normal'),
+  /**
+   * The driver of a `file:` or `:memory:` url. `native` talks to libSQL's synchronous `libsql`
+   * package and prepares each statement once per connection; `client` goes through
+   * `@libsql/client` (what remote urls and embedded replicas always use), which prepares every
+   * statement on every call. Same behaviour either way; `client` is there to compare against.
+   */
+  localDriver: z.enum(['native', 'client']).default('native'),
   /** Task types accepted in addition to the seed's six. */
   taskTypes: z.array(enumNameSchema).default([]),
   /** Pattern types accepted in addition to the seed's four (miners register theirs here). */

@@ -14,6 +14,8 @@ export type { InvalidateCacheInput } from './cache/invalidation.js';
 export type { EpisodeJson } from './cache/read-through.js';
 export type { Limits, MemoryConfig, ResolvedMemoryConfig } from './config.js';
 export { limitsSchema, memoryConfigSchema } from './config.js';
+export type { BackgroundCheckpointOptions, BackgroundCheckpoints } from './db/background-checkpoints.js';
+export { createBackgroundCheckpoints } from './db/background-checkpoints.js';
 export type {
   EmbeddingProvider,
   EmbeddingProviderV1,

@@ -5,7 +5,6 @@ import { nodeHTTPRequestHandler } from '@trpc/server/adapters/node-http';
 import { authenticate } from '../auth/authenticate.js';
 import type { ServerContext } from '../context.js';
 import type { AppRouter } from '../router.js';
-import { createDirectQuery } from './direct-query.js';
 import type { Metrics, ScrapeSources } from './metrics.js';
 
 export interface RequestHandlerOptions {
@@ -85,7 +84,6 @@ export function createRequestHandler(options: RequestHandlerOptions) {
   const reportInternal = (error: TRPCError, path: string | undefined) => {
     if (error.code === 'INTERNAL_SERVER_ERROR') options.onInternalError(error.cause ?? error, path);
   };
-  const direct = createDirectQuery({ router, createContext, onError: reportInternal });
 
   return (req: IncomingMessage, res: ServerResponse): void => {
     const url = req.url ?? '/';
@@ -98,8 +96,6 @@ export function createRequestHandler(options: RequestHandlerOptions) {
       if (declared > maxBodyBytes) return payloadTooLarge(res, maxBodyBytes);
       const query = url.indexOf('?');
       const path = url.slice(trpcPrefix.length, query === -1 ? undefined : query);
-      const search = query === -1 ? '' : url.slice(query + 1);
-      if (direct.accepts(req.method, path, search)) return void direct.handle(req, res, path, search);
       void nodeHTTPRequestHandler({
         router,
         req,

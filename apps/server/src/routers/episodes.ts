@@ -1,8 +1,6 @@
-import type { EpisodeWithSteps } from '@episodic/core';
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { assertDomainsAllowed } from '../auth/domain-access.js';
-import { asJsonText } from '../http/json-text.js';
 import { readProcedure, router, writeProcedure } from '../trpc.js';
 import type { RouterDeps } from './router-deps.js';
 
@@ -52,11 +50,10 @@ export function createEpisodesRouter({ memory, events, episodeDomains }: RouterD
 
     /** The episode with its steps. Another domain's episode is `NOT_FOUND`, exactly like a missing one. */
     get: readProcedure.input(episodeRef).query(async ({ ctx, input }) => {
-      // The hottest read: the cached JSON goes to the client as it is (see JsonText).
-      const found = await memory.episodes.getJson(input.episodeId, ctx.call);
+      const found = await memory.episodes.get(input.episodeId, ctx.call);
       if (found === null)
         throw new TRPCError({ code: 'NOT_FOUND', message: `Episode ${input.episodeId} does not exist.` });
-      return asJsonText<EpisodeWithSteps>(found.json);
+      return found;
     }),
 
     /** Newest first, one page at a time; pass `nextCursor` back as `cursor`. */
