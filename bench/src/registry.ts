@@ -7,6 +7,7 @@ import { readPath } from './benchmarks/read-path.js';
 import { retrievalQuality } from './benchmarks/retrieval-quality.js';
 import { retrievalSpeed } from './benchmarks/retrieval-speed.js';
 import { server } from './benchmarks/server.js';
+import { soak } from './benchmarks/soak.js';
 
 /** Every benchmark `pnpm bench` knows, in the order `pnpm bench` (no name) runs them. */
 export const benchmarks: readonly Benchmark[] = [
@@ -18,4 +19,5 @@ export const benchmarks: readonly Benchmark[] = [
   mining,
   learning,
   server,
+  soak,
 ];
