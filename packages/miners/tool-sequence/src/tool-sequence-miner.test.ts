@@ -32,16 +32,39 @@ const mineOne = async (fixture: EpisodeFixture, options = {}) => {
 };
 
 describe('tool-sequence miner', () => {
-  it('mines tool names, collapsing repeats and leaving out failed steps, per task type', async () => {
+  it('mines tool names with runs of one action kept as one element with its length, failed steps included', async () => {
     const candidates = await mineOne(episodes[0]!);
     expect(candidates.map((c) => c.data.actions.join(' '))).toEqual([
-      'read_file edit_file',
-      'read_file edit_file run_tests',
-      'read_file run_tests',
-      'edit_file run_tests',
+      'read_file×2 edit_file',
+      'read_file×2 edit_file run_tests×2',
+      'read_file×2 run_tests×2',
+      'edit_file run_tests×2',
     ]);
     expect(candidates.every((c) => c.perTaskType === true && c.success === true)).toBe(true);
     expect(candidates.map((c) => c.measurements?.contiguous)).toEqual([1, 1, 0, 1]);
+  });
+
+  it('keeps ReAct repeats apart: Search → Search → Finish is not Search → Finish', async () => {
+    const react = (actions: string[], status: 'completed' | 'failed' = 'completed') =>
+      mineOne({ taskType: 'qa', status, steps: actions.map((action) => ({ action, success: true })) });
+    const twice = await react(['Search[Nick Park]', 'Search[Wallace and Gromit]', 'Finish[1989]']);
+    const once = await react(['Search[Nick Park]', 'Finish[1989]']);
+    const many = await react(['Search[a]', 'Search[b]', 'Search[c]', 'Search[d]', 'Finish[x]']);
+    expect(twice.map((c) => c.data.actions)).toEqual([['Search×2', 'Finish']]);
+    expect(once.map((c) => c.data.actions)).toEqual([['Search', 'Finish']]);
+    expect(many.map((c) => c.data.actions)).toEqual([['Search×3+', 'Finish']]);
+  });
+
+  it('counts a run whose final answer failed as evidence against its sequence', async () => {
+    const candidates = await mineOne({
+      taskType: 'qa',
+      status: 'failed',
+      steps: [
+        { action: 'Search[Nick Park]', success: true },
+        { action: 'Finish[1990]', success: false, result: 'wrong answer' },
+      ],
+    });
+    expect(candidates).toEqual([expect.objectContaining({ data: { actions: ['Search', 'Finish'] }, success: false })]);
   });
 
   it('marks sequences from a failed episode as evidence against them', async () => {
@@ -49,16 +72,18 @@ describe('tool-sequence miner', () => {
     expect(candidate).toMatchObject({ data: { actions: ['search_code', 'edit_file'] }, success: false });
   });
 
-  it('takes its options: normaliser, lengths, and failed steps kept', async () => {
+  it('takes its options: normaliser, lengths, repeats folded, failed steps left out', async () => {
     const candidates = await mineOne(episodes[0]!, {
       normalizeAction: (action: string) => action.toUpperCase(),
       maxLength: 2,
       window: 2,
-      collapseRepeats: false,
-      skipFailedSteps: false,
+      maxRepeat: 1,
+      skipFailedSteps: true,
     });
-    expect(candidates.map((c) => c.data.actions)).toContainEqual(['RUN_TESTS AUTH', 'RUN_TESTS AUTH']);
+    expect(candidates.map((c) => c.data.actions)).toContainEqual(['EDIT_FILE SRC/A.TS', 'RUN_TESTS AUTH']);
     expect(candidates.every((c) => c.data.actions.length === 2)).toBe(true);
+    const folded = await mineOne(episodes[0]!, { maxRepeat: 1, maxLength: 2, window: 2 });
+    expect(folded.map((c) => c.data.actions.join(' '))).toEqual(['read_file edit_file', 'edit_file run_tests']);
   });
 
   it('refuses bad options with a CONFIG error naming the field', () => {
@@ -76,8 +101,8 @@ describe('tool-sequence miner', () => {
     );
   });
 
-  it('asks for a sequence most successful runs share by default, and for none with minSuccessShare 0', () => {
-    expect(createToolSequenceMiner().minSuccessShare).toBe(0.5);
+  it('asks for no share of successful runs by default: evidence against the base rate decides', () => {
+    expect(createToolSequenceMiner().minSuccessShare).toBeUndefined();
     expect(createToolSequenceMiner({ minSuccessShare: 0.25 }).minSuccessShare).toBe(0.25);
     expect(createToolSequenceMiner({ minSuccessShare: 0 }).minSuccessShare).toBeUndefined();
   });
