@@ -22,7 +22,7 @@ const rules: readonly [RegExp, string][] = [
   // `owner/name` slugs and extension-less relative paths.
   [/\b[\w.@+-]+(?:\/[\w.@+-]+)+/g, '<path>'],
   // A file name with a code extension, e.g. `(reproduce.py, line 12)`.
-  [/\b[\w.-]+\.(?:py|js|mjs|cjs|ts|tsx|jsx|json|rb|go|rs|java|c|h|cpp|txt|cfg|ini|toml|ya?ml|md|rst|html|css|sh)\b/g, '<path>'],
+  [/\b[\w.-]+\.(?:py|js|mjs|cjs|ts|tsx|jsx|json|rb|go|rs|java|c|h|cpp|txt|cfg|ini|toml|ya?ml|md|rst|html|css|sh)\b(?::\d+)*/g, '<path>'],
   // A test id after its file (`<path>::test_parse[case-1]`).
   [/::[\w[\]().,-]+/g, '::<test>'],
   [/\btmp[\w-]{4,}\b/g, '<tmp>'],
