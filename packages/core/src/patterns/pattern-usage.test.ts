@@ -40,7 +40,7 @@ describe('recordPatternUsage', () => {
     const ab = await byData('a');
     const cd = await byData('c');
     const ranked = async () =>
-      (await store.memory.relevantPatterns({ limit: 2 })).map((hit) => hit.pattern.id);
+      (await store.memory.relevantPatterns({ limit: 2, minLift: 0 })).map((hit) => hit.pattern.id);
     expect(await ranked()).toEqual([cd.id, ab.id]); // 5/6 over 2/2: the Wilson bound favours more evidence
 
     let updated = await store.memory.recordPatternUsage(ab.id, { episodeId: episodes[0]!, helped: true });

@@ -193,6 +193,29 @@ describe('error-resolution miner', () => {
         patternData: { action: 'book_reservation', resolution: ['calculate', 'book_reservation'] },
       });
       expect(hit?.episodeIds).toHaveLength(3);
+
+      for (const [wanted, suggested] of [
+        ['Nick Park', 'Nick Park (animator)'],
+        ['Were-Rabbit', 'Wallace & Gromit: The Curse of the Were-Rabbit'],
+      ]) {
+        const episode = await memory.startEpisode({ taskType: 'booking', domain: 'wiki' });
+        await memory.logSteps(episode.id, [
+          { action: `Search[${wanted}]`, result: `Could not find ${wanted}. Similar: ['${suggested}', 'Aardman'].`, success: false },
+          { action: `Search[${suggested}]`, result: 'an English animator', success: true },
+          { action: 'Finish[yes]', success: true },
+        ]);
+        await memory.completeEpisode(episode.id, { status: 'completed' });
+      }
+      const [fix] = await memory.relevantPatterns({
+        text: "Could not find Peter Lord. Similar: ['Peter Lord (animator)', 'Chicken Run'].",
+        domain: 'wiki',
+      });
+      expect(fix?.pattern.patternData).toEqual({
+        action: 'Search',
+        signature: 'Could not find <name>. Similar: <list>.',
+        resolution: ['Search'],
+        argumentFrom: 'error.suggestion',
+      });
     } finally {
       await memory.close();
       rmSync(dir, { recursive: true, force: true });

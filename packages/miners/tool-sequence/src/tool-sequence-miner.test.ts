@@ -116,10 +116,16 @@ describe('tool-sequence miner', () => {
     });
     try {
       const plan: [string, string[], 'completed' | 'failed'][] = [
-        ['debugging', ['read_file', 'edit_file', 'run_tests'], 'completed'],
-        ['debugging', ['read_file', 'edit_file', 'run_tests'], 'completed'],
-        ['debugging', ['read_file', 'edit_file', 'run_tests'], 'completed'],
-        ['debugging', ['search_code', 'run_tests'], 'failed'],
+        ...Array.from({ length: 5 }, (): [string, string[], 'completed'] => [
+          'debugging',
+          ['read_file', 'edit_file', 'run_tests'],
+          'completed',
+        ]),
+        ...Array.from({ length: 4 }, (): [string, string[], 'failed'] => [
+          'debugging',
+          ['search_code', 'run_tests'],
+          'failed',
+        ]),
         ['testing', ['read_file', 'edit_file'], 'failed'],
       ];
       for (const [taskType, actions, status] of plan) {
@@ -137,13 +143,14 @@ describe('tool-sequence miner', () => {
         data: { actions: ['read_file', 'edit_file'] },
       });
       expect(await memory.getPattern(id)).toMatchObject({
-        support: 3,
-        successes: 3,
+        support: 5,
+        successes: 5,
         summary: 'read_file → edit_file',
       });
       const [top] = await memory.relevantPatterns({ taskType: 'debugging', types: ['tool_sequence'] });
       expect(top?.pattern.taskType).toBe('debugging');
-      expect(top?.lift).toBeCloseTo(1 / (3 / 4));
+      expect(top?.lift).toBeCloseTo(1 / (5 / 9));
+      expect(top?.liftLower).toBeGreaterThan(1);
     } finally {
       await memory.close();
       rmSync(dir, { recursive: true, force: true });
