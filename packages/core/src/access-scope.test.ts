@@ -53,9 +53,9 @@ describe('access scope, enforced in SQL', () => {
   });
 
   it('patterns of another domain are invisible', async () => {
-    expect((await store.memory.listPatterns({}, onlyA)).map((p) => p.id)).toEqual(['pa']);
+    expect((await store.memory.listPatterns({}, onlyA)).items.map((p) => p.id)).toEqual(['pa']);
     expect(await store.memory.getPattern('pb', onlyA)).toBeNull();
-    expect(await store.memory.listPatterns({}, nobody)).toEqual([]);
+    expect((await store.memory.listPatterns({}, nobody)).items).toEqual([]);
   });
 
   it('writes outside the scope are refused and change nothing', async () => {

@@ -31,7 +31,7 @@ beforeEach(async () => {
 afterEach(() => store.close());
 
 const byData = async (first: string) =>
-  (await store.memory.listPatterns({ type: 'action_pair' })).find(
+  (await store.memory.listPatterns({ type: 'action_pair' })).items.find(
     (p) => (p.patternData as { first: string }).first === first,
   )!;
 

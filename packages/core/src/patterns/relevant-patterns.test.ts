@@ -152,7 +152,7 @@ describe('relevantPatterns with a miner that sets minSuccessShare', () => {
     ]);
     expect(await summaries(strict, 'first_action')).toEqual(['read_logs']);
     // Every pattern is still stored and listed.
-    expect(await strict.listPatterns({ type: 'action_pair' })).toHaveLength(4);
+    expect((await strict.listPatterns({ type: 'action_pair' })).items).toHaveLength(4);
   });
 
   it('reports every pattern seen often enough with some success when the miner sets no share', async () => {

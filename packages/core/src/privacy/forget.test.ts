@@ -106,7 +106,7 @@ describe('forget', () => {
     const only = await record('web', 'S3', {}, ['deploy', 'verify']);
     const pairs = async () =>
       Object.fromEntries(
-        (await store.memory.listPatterns({ type: 'action_pair' as never })).map((p) => [
+        (await store.memory.listPatterns({ type: 'action_pair' as never })).items.map((p) => [
           JSON.stringify(p.patternData),
           p,
         ]),
