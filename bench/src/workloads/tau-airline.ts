@@ -36,7 +36,7 @@ export interface TauEpisode {
 }
 
 /** The airline tools that only read (or think); every other tool in a ground truth writes. */
-const readTools = new Set([
+export const readTools: ReadonlySet<string> = new Set([
   'get_user_details',
   'get_reservation_details',
   'search_direct_flight',

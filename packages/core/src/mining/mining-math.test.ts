@@ -7,6 +7,7 @@ import { wilsonLowerBound } from './wilson.js';
 describe('wilsonLowerBound (95 %)', () => {
   it('matches published values and ranks more evidence above a lucky streak', () => {
     expect(wilsonLowerBound(0, 0)).toBe(0);
+    expect(wilsonLowerBound(0, 7)).toBe(0);
     expect(wilsonLowerBound(1, 1)).toBeCloseTo(0.2065, 4);
     expect(wilsonLowerBound(9, 10)).toBeCloseTo(0.5958, 4);
     expect(wilsonLowerBound(90, 100)).toBeCloseTo(0.8256, 4);

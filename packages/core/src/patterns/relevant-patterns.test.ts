@@ -56,7 +56,7 @@ describe('relevantPatterns', () => {
   });
 
   it('returns a pattern the text names even when its evidence is weak, and nothing for a weak text match', async () => {
-    const named = await store.memory.relevantPatterns({ text: 'guess fix then retry step', taskType: 'debugging' });
+    const named = await store.memory.relevantPatterns({ text: 'a guess fix', taskType: 'debugging' });
     expect(named.map((hit) => hit.pattern.summary)).toEqual([
       'guess_fix then retry_step',
       'build_image then push_image',

@@ -20,10 +20,11 @@ export const relevanceWeights = { evidence: 0.4, text: 0.4, taskType: 0.2 } as c
 
 /**
  * What a pattern needs to be returned at all: a text match of at least `text`, or, on evidence
- * alone, a lower lift of at least `lift` (it surely beats its base rate). Nothing rather than a
- * weak match. Chosen on the dev split of `pnpm bench mining`.
+ * alone, a lower lift of at least `lift` (its success rate's 95 % lower bound is at least that
+ * share of its base rate). Nothing rather than a weak match. Both chosen on the τ-bench dev split
+ * of `pnpm bench mining`: 1 kept almost nothing on ~100 runs, where no bound is tight.
  */
-export const relevanceFloors = { text: 0.5, lift: 1 } as const;
+export const relevanceFloors = { text: 0.5, lift: 0.8 } as const;
 
 /** `relevantPatterns` input, for a store's `schemas` and `config` (a server validates requests with it). */
 export function relevantPatternsSchema(context: Pick<EngineContext, 'schemas' | 'config'>) {
@@ -36,10 +37,12 @@ export function relevantPatternsSchema(context: Pick<EngineContext, 'schemas' | 
     taskType: schemas.taskType.optional(),
     types: z.array(schemas.patternType).min(1).max(32).optional(),
     /**
-     * Patterns seen in fewer episodes are left out: one episode is an anecdote. For a type whose
-     * miner sets `minSuccessShare`, this many of those episodes must also have succeeded.
+     * Patterns seen in fewer episodes are left out. Default: 2 for a pattern found by its evidence
+     * (one episode is an anecdote), 1 for one the text matches above `minTextMatch` (an error seen
+     * once before, and what fixed it, is worth knowing). For a type whose miner sets
+     * `minSuccessShare`, this many of those episodes must also have succeeded.
      */
-    minSupport: z.number().int().min(1).default(2),
+    minSupport: z.number().int().min(1).optional(),
     limit: z.number().int().min(1).max(config.limits.maxPageSize).default(10),
     /** Supporting episode ids returned per pattern, newest first. */
     episodesPerPattern: z.number().int().min(0).max(100).default(5),
@@ -101,9 +104,10 @@ export function createRelevantPatterns(context: EngineContext) {
     ): Promise<RelevantPattern[]> {
       const filters = parseInput(schema, input, 'pattern query');
       const pool = Math.min(Math.max(filters.limit * 4, 50), 500);
-      const base = () => {
+      const evidenceSupport = filters.minSupport ?? 2;
+      const base = (minSupport: number) => {
         const filter = new SqlFilter()
-          .when('p.support >= ?', filters.minSupport)
+          .when('p.support >= ?', minSupport)
           .when('p.domain = ?', filters.domain)
           .scope('p.domain', options.scope);
         for (const [type, share] of successShares) {
@@ -112,7 +116,7 @@ export function createRelevantPatterns(context: EngineContext) {
                (SELECT json_extract(b.stats, '$.successes') FROM pattern_baselines b
                 WHERE b.domain = p.domain AND b.task_type = COALESCE(p.task_type, ?)), 0)))`,
             type,
-            filters.minSupport,
+            minSupport,
             share,
             wholeDomain,
           );
@@ -132,14 +136,17 @@ export function createRelevantPatterns(context: EngineContext) {
       });
       const statements: InStatement[] =
         filters.taskType === undefined
-          ? [byEvidence(base())]
+          ? [byEvidence(base(evidenceSupport))]
           : [
-              byEvidence(base().when('p.task_type = ?', filters.taskType)),
-              byEvidence(base().when('p.task_type IS NULL')),
+              byEvidence(base(evidenceSupport).when('p.task_type = ?', filters.taskType)),
+              byEvidence(base(evidenceSupport).when('p.task_type IS NULL')),
             ];
       const query = filters.text === undefined ? null : toFtsQuery(filters.text);
       if (query !== null) {
-        const where = base().when('(p.task_type = ? OR p.task_type IS NULL)', filters.taskType);
+        const where = base(filters.minSupport ?? 1).when(
+          '(p.task_type = ? OR p.task_type IS NULL)',
+          filters.taskType,
+        );
         statements.push({
           sql: `SELECT ${columns}
                 FROM patterns_fts JOIN patterns p ON p.rowid = patterns_fts.rowid
@@ -156,7 +163,8 @@ export function createRelevantPatterns(context: EngineContext) {
           const baseRate = row.base_rate === null ? null : Number(row.base_rate);
           const liftLower = lowerLift(pattern.score, baseRate);
           const text = filters.text === undefined ? 0 : textMatch(filters.text, pattern.summary ?? '');
-          const beatsBase = pattern.score > 0 && (liftLower ?? 0) >= filters.minLift;
+          const beatsBase =
+            pattern.score > 0 && (liftLower ?? 0) >= filters.minLift && (pattern.support ?? 0) >= evidenceSupport;
           if (text < filters.minTextMatch && !beatsBase) return [];
           const evidence = liftLower === null ? pattern.score : liftLower / (1 + liftLower);
           const why = {

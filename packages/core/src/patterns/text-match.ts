@@ -24,21 +24,26 @@ export function contentWords(text: string): Set<string> {
 
 /**
  * How well a text matches a pattern's summary, in [0, 1], on an absolute scale: the best cosine,
- * over the text's lines, between the line's content words (quoted and listed values left out) and
- * the summary's. An error states
+ * over the text's lines and the summary's, between their content words (quoted and listed values
+ * left out of the text). An error states
  * itself on one line, so the line that states it scores high however long the traceback is, and a
  * long task description that shares a few words with a pattern scores low, whatever else matches.
  */
 export function textMatch(text: string, summary: string): number {
-  const target = contentWords(summary);
-  if (target.size === 0) return 0;
+  const targets = summary
+    .split(/\r?\n/u, maxLines)
+    .map(contentWords)
+    .filter((words) => words.size > 0);
+  if (targets.length === 0) return 0;
   let best = 0;
   for (const line of text.split(/\r?\n/u, maxLines)) {
     const words = contentWords(line.slice(0, maxLineChars).replace(specifics, ' '));
     if (words.size === 0) continue;
-    let shared = 0;
-    for (const word of words) if (target.has(word)) shared += 1;
-    best = Math.max(best, shared / Math.sqrt(words.size * target.size));
+    for (const target of targets) {
+      let shared = 0;
+      for (const word of words) if (target.has(word)) shared += 1;
+      best = Math.max(best, shared / Math.sqrt(words.size * target.size));
+    }
   }
   return best;
 }

@@ -16,8 +16,12 @@ export const errorResolutionOptionsSchema = z.strictObject({
    * the first step that succeeded after the failure is what resolved it.
    */
   lookahead: z.number().int().min(1).max(1000).default(20),
-  /** Most actions kept between the failure and the retry that worked (the last ones, nearest the fix). */
-  maxBetween: z.number().int().min(0).max(16).default(4),
+  /**
+   * Most actions kept between the failure and the step that resolved it (the last ones, nearest
+   * the fix). `0` (the default, chosen on the τ-bench dev split, see README): the resolving step
+   * alone, so one fix is one pattern however the runs wandered before it.
+   */
+  maxBetween: z.number().int().min(0).max(16).default(0),
   /** Longest error signature, in characters. */
   maxSignatureChars: z.number().int().min(16).max(1000).default(160),
   /** Most failed steps looked at per episode: mining work stays bounded. */
@@ -77,8 +81,9 @@ export function createErrorResolutionMiner(
     specificationVersion: 'v1',
     patternType: 'error_resolution',
     dataSchema: errorResolutionDataSchema,
+    // The signature on a line of its own: an error text is matched line by line (`textMatch`).
     describe: (data) =>
-      `${data.action}: ${data.signature} → ${data.resolution.join(' → ')}${data.argumentFrom === undefined ? '' : ` (argument from ${data.argumentFrom})`}`,
+      `${data.signature}\n${data.action} failed → ${data.resolution.join(' → ')}${data.argumentFrom === undefined ? '' : ` (argument from ${data.argumentFrom})`}`,
     mine({ episode, succeeded, signal }) {
       signal?.throwIfAborted();
       const { steps } = episode;
@@ -95,8 +100,10 @@ export function createErrorResolutionMiner(
         const j = resolvingStep(steps, i, end, action, settings.normalizeAction);
         if (j === -1) continue;
         const resolving = steps[j] as Step;
+        // What was done, not what was tried: failed attempts in between are not part of the fix.
         const between = steps
           .slice(i + 1, j)
+          .filter((other) => other.success !== false)
           .map((other) => settings.normalizeAction(other.action).slice(0, 200))
           .filter((name) => name !== '');
         const kept = settings.maxBetween === 0 ? [] : collapseRepeats(between).slice(-settings.maxBetween);

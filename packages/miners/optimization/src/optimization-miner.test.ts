@@ -111,7 +111,9 @@ describe('optimization miner', () => {
         );
         await memory.completeEpisode(episode.id, { status: fixture.status ?? 'completed' });
       }
-      const [pattern] = await memory.listPatterns({ type: 'optimization' });
+      const {
+        items: [pattern],
+      } = await memory.listPatterns({ type: 'optimization' });
       expect(pattern).toMatchObject({
         patternData: { shape: ['codemod', 'run_tests'] },
         support: 3,

@@ -35,10 +35,10 @@ describe('tool-sequence miner', () => {
   it('mines tool names with runs of one action kept as one element with its length, failed steps included', async () => {
     const candidates = await mineOne(episodes[0]!);
     expect(candidates.map((c) => c.data.actions.join(' '))).toEqual([
-      'read_file×2 edit_file',
-      'read_file×2 edit_file run_tests×2',
-      'read_file×2 run_tests×2',
-      'edit_file run_tests×2',
+      'read_file×2+ edit_file',
+      'read_file×2+ edit_file run_tests×2+',
+      'read_file×2+ run_tests×2+',
+      'edit_file run_tests×2+',
     ]);
     expect(candidates.every((c) => c.perTaskType === true && c.success === true)).toBe(true);
     expect(candidates.map((c) => c.measurements?.contiguous)).toEqual([1, 1, 0, 1]);
@@ -50,9 +50,14 @@ describe('tool-sequence miner', () => {
     const twice = await react(['Search[Nick Park]', 'Search[Wallace and Gromit]', 'Finish[1989]']);
     const once = await react(['Search[Nick Park]', 'Finish[1989]']);
     const many = await react(['Search[a]', 'Search[b]', 'Search[c]', 'Search[d]', 'Finish[x]']);
-    expect(twice.map((c) => c.data.actions)).toEqual([['Search×2', 'Finish']]);
+    expect(twice.map((c) => c.data.actions)).toEqual([['Search×2+', 'Finish']]);
     expect(once.map((c) => c.data.actions)).toEqual([['Search', 'Finish']]);
-    expect(many.map((c) => c.data.actions)).toEqual([['Search×3+', 'Finish']]);
+    expect(many.map((c) => c.data.actions)).toEqual([['Search×2+', 'Finish']]);
+    const counted = await mineOne(
+      { taskType: 'qa', steps: ['Search[a]', 'Search[b]', 'Search[c]', 'Finish[x]'].map((action) => ({ action })) },
+      { maxRepeat: 3 },
+    );
+    expect(counted.map((c) => c.data.actions)).toEqual([['Search×3+', 'Finish']]);
   });
 
   it('counts a run whose final answer failed as evidence against its sequence', async () => {
@@ -101,8 +106,8 @@ describe('tool-sequence miner', () => {
     );
   });
 
-  it('asks for no share of successful runs by default: evidence against the base rate decides', () => {
-    expect(createToolSequenceMiner().minSuccessShare).toBeUndefined();
+  it('asks for half of the successful runs by default, and for none with minSuccessShare 0', () => {
+    expect(createToolSequenceMiner().minSuccessShare).toBe(0.5);
     expect(createToolSequenceMiner({ minSuccessShare: 0.25 }).minSuccessShare).toBe(0.25);
     expect(createToolSequenceMiner({ minSuccessShare: 0 }).minSuccessShare).toBeUndefined();
   });

@@ -22,9 +22,10 @@ export const toolSequenceOptionsSchema = z
     window: z.number().int().min(2).max(16).default(3),
     /**
      * A run of the same action is one element with its length (`Search×2`), up to this many
-     * repeats; longer runs count as this many (`Search×3+`). `1` folds every run into one element.
+     * repeats; a longer run counts as this many (`Search×2+` at 2, the default: once, or more than
+     * once). `1` folds every run into one element. Chosen on the τ-bench dev split (see README).
      */
-    maxRepeat: z.number().int().min(1).max(20).default(3),
+    maxRepeat: z.number().int().min(1).max(20).default(2),
     /**
      * Leave out steps that failed (`success: false`). Off by default: a failed final answer is
      * part of what the run did, and leaving it out makes every run look like a success.
@@ -36,11 +37,11 @@ export const toolSequenceOptionsSchema = z
     maxCandidates: z.number().int().min(1).max(10_000).default(500),
     /**
      * Share of a task type's successful episodes that must show a sequence before
-     * `relevantPatterns` and `retrieve` report it (see `PatternMinerV1.minSuccessShare`). `0`
-     * (the default): a sequence is reported when its evidence beats the base rate, however
-     * common it is; a common sequence at the base rate says nothing about what works.
+     * `relevantPatterns` and `retrieve` report it (see `PatternMinerV1.minSuccessShare`), on top of
+     * its lift floor: by default half, a recipe most good runs share (chosen on the τ-bench dev
+     * split, see README). `0` leaves the choice to the lift alone.
      */
-    minSuccessShare: z.number().min(0).max(1).default(0),
+    minSuccessShare: z.number().min(0).max(1).default(0.5),
     /** Maps an action to what is compared; default: the tool name (`read_file src/a.ts` → `read_file`). */
     normalizeAction: actionNormalizerSchema,
   })

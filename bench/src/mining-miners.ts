@@ -1,0 +1,30 @@
+import { type Memory, type PatternMinerV1, type StepInput } from '@episodic/core';
+import { createErrorResolutionMiner } from '@episodic/miner-error-resolution';
+import { createOptimizationMiner } from '@episodic/miner-optimization';
+import { createTestingStrategyMiner } from '@episodic/miner-testing-strategy';
+import { createToolSequenceMiner } from '@episodic/miner-tool-sequence';
+
+/** The four built-in miners with their defaults, as `episodic serve` runs them. */
+export const defaultMiners = (): PatternMinerV1[] => [
+  createToolSequenceMiner() as PatternMinerV1,
+  createErrorResolutionMiner() as PatternMinerV1,
+  createOptimizationMiner() as PatternMinerV1,
+  createTestingStrategyMiner() as PatternMinerV1,
+];
+
+/** A finished run to record: what every mining data set is turned into. */
+export interface RecordedRun {
+  taskType: string;
+  context: string;
+  steps: StepInput[];
+  succeeded: boolean;
+}
+
+/** Records runs through the public API, each mined as it completes. */
+export async function recordRuns(memory: Memory, domainOf: (run: RecordedRun) => string, runs: readonly RecordedRun[]) {
+  for (const run of runs) {
+    const { id } = await memory.startEpisode({ taskType: run.taskType, domain: domainOf(run), context: run.context });
+    if (run.steps.length > 0) await memory.logSteps(id, run.steps);
+    await memory.completeEpisode(id, { status: run.succeeded ? 'completed' : 'failed' });
+  }
+}
