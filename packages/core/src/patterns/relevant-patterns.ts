@@ -14,7 +14,7 @@ import { textMatch } from './text-match.js';
  * the pattern beats its base rate: its lower lift `L` (see `RelevantPattern.liftLower`) as
  * `L / (1 + L)`, ½ at the base rate; text is `textMatch` of the task text and the pattern's
  * summary, on an absolute scale; task type is 1 for a pattern mined for this task type and ½ for
- * a domain-wide one. Chosen on the dev split of `pnpm bench mining` (see the core README).
+ * a domain-wide one. Set by hand, not tuned (see the core README).
  */
 export const relevanceWeights = { evidence: 0.4, text: 0.4, taskType: 0.2 } as const;
 
