@@ -1,4 +1,4 @@
-import { type Memory, type PatternMinerV1, type StepInput } from '@episodic/core';
+import type { Memory, PatternMinerV1, StepInput } from '@episodic/core';
 import { createErrorResolutionMiner } from '@episodic/miner-error-resolution';
 import { createOptimizationMiner } from '@episodic/miner-optimization';
 import { createTestingStrategyMiner } from '@episodic/miner-testing-strategy';
@@ -21,9 +21,17 @@ export interface RecordedRun {
 }
 
 /** Records runs through the public API, each mined as it completes. */
-export async function recordRuns(memory: Memory, domainOf: (run: RecordedRun) => string, runs: readonly RecordedRun[]) {
+export async function recordRuns(
+  memory: Memory,
+  domainOf: (run: RecordedRun) => string,
+  runs: readonly RecordedRun[],
+) {
   for (const run of runs) {
-    const { id } = await memory.startEpisode({ taskType: run.taskType, domain: domainOf(run), context: run.context });
+    const { id } = await memory.startEpisode({
+      taskType: run.taskType,
+      domain: domainOf(run),
+      context: run.context,
+    });
     if (run.steps.length > 0) await memory.logSteps(id, run.steps);
     await memory.completeEpisode(id, { status: run.succeeded ? 'completed' : 'failed' });
   }

@@ -78,7 +78,9 @@ export async function scoreSequences(
     const reported = (
       await memory.relevantPatterns({ domain, taskType, types: ['tool_sequence'], ...query })
     ).map((hit) => expandTokens((hit.pattern.patternData as ToolSequenceData).actions));
-    const correct = reported.filter((actions) => ofType.some((truth) => isSubsequence(actions, truth.actions)));
+    const correct = reported.filter((actions) =>
+      ofType.some((truth) => isSubsequence(actions, truth.actions)),
+    );
     const recalled = distinct.filter((truth) => reported.some((actions) => matchesTruth(actions, truth)));
     scores.perType.push({
       taskType,

@@ -50,7 +50,9 @@ export async function speedAtScale(context: BenchmarkContext) {
     const bare = await openMemory({ url });
     let withoutMining: number[];
     try {
-      context.progress(`mining: completing ${measuredEpisodes} more episodes without miners (for comparison)`);
+      context.progress(
+        `mining: completing ${measuredEpisodes} more episodes without miners (for comparison)`,
+      );
       withoutMining = await completeMs(bare, all.slice(storedEpisodes + measuredEpisodes));
     } finally {
       await bare.close();

@@ -2,7 +2,13 @@ import { join } from 'node:path';
 import { type Memory, openMemory } from '@episodic/core';
 import type { BenchmarkContext } from './benchmark.js';
 import { defaultMiners, recordRuns } from './mining-miners.js';
-import { errorCases, isErrorHit, type SequenceScores, scoreSequences, type TaskTruth } from './mining-quality.js';
+import {
+  errorCases,
+  isErrorHit,
+  type SequenceScores,
+  scoreSequences,
+  type TaskTruth,
+} from './mining-quality.js';
 import type { TauEpisode } from './workloads/tau-airline.js';
 import { readTools } from './workloads/tau-airline.js';
 
@@ -26,7 +32,11 @@ function truthsOf(episodes: readonly TauEpisode[]): TaskTruth[] {
   }));
 }
 
-async function storeOf(context: BenchmarkContext, name: string, episodes: readonly TauEpisode[]): Promise<Memory> {
+async function storeOf(
+  context: BenchmarkContext,
+  name: string,
+  episodes: readonly TauEpisode[],
+): Promise<Memory> {
   const memory = await openMemory({
     url: `file:${join(context.tempDir, `${name}.db`)}`,
     taskTypes: [...new Set(episodes.map((episode) => episode.taskType))].sort(),
@@ -54,19 +64,29 @@ async function scoreErrors(
   episodes: readonly TauEpisode[],
   sweep: boolean,
 ): Promise<ErrorScores> {
-  const scores: ErrorScores = { cases: 0, hits: 0, hitRate: 0, byTextFloor: textSweep.map((floor) => ({ floor, hitRate: 0 })) };
+  const scores: ErrorScores = {
+    cases: 0,
+    hits: 0,
+    hitRate: 0,
+    byTextFloor: textSweep.map((floor) => ({ floor, hitRate: 0 })),
+  };
   const swept = textSweep.map(() => 0);
   for (const [index, episode] of episodes.entries()) {
     const cases = errorCases(episode.steps);
     if (cases.length === 0) continue;
-    const memory = await storeOf(context, `${name}-without-${index}`, episodes.filter((other) => other !== episode));
+    const memory = await storeOf(
+      context,
+      `${name}-without-${index}`,
+      episodes.filter((other) => other !== episode),
+    );
     try {
       for (const errorCase of cases) {
         scores.cases += 1;
         if (await isErrorHit(memory, domain, errorCase, errorTopK)) scores.hits += 1;
         if (!sweep) continue;
         for (const [at, floor] of textSweep.entries())
-          if (await isErrorHit(memory, domain, errorCase, errorTopK, { minTextMatch: floor })) swept[at] = (swept[at] ?? 0) + 1;
+          if (await isErrorHit(memory, domain, errorCase, errorTopK, { minTextMatch: floor }))
+            swept[at] = (swept[at] ?? 0) + 1;
       }
     } finally {
       await memory.close();
@@ -74,7 +94,10 @@ async function scoreErrors(
   }
   scores.hitRate = scores.cases === 0 ? 0 : scores.hits / scores.cases;
   scores.byTextFloor = sweep
-    ? textSweep.map((floor, at) => ({ floor, hitRate: scores.cases === 0 ? 0 : (swept[at] ?? 0) / scores.cases }))
+    ? textSweep.map((floor, at) => ({
+        floor,
+        hitRate: scores.cases === 0 ? 0 : (swept[at] ?? 0) / scores.cases,
+      }))
     : [];
   return scores;
 }
@@ -102,7 +125,13 @@ export async function tauQuality(
     sequences = await scoreSequences(memory, domain, truths, { limit: sequencesPerTaskType });
     if (sweep)
       for (const floor of liftSweep)
-        byLiftFloor.push({ floor, scores: await scoreSequences(memory, domain, truths, { limit: sequencesPerTaskType, minLift: floor }) });
+        byLiftFloor.push({
+          floor,
+          scores: await scoreSequences(memory, domain, truths, {
+            limit: sequencesPerTaskType,
+            minLift: floor,
+          }),
+        });
   } finally {
     await memory.close();
   }

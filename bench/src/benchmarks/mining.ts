@@ -8,15 +8,36 @@ import { errorTopK, sequencesPerTaskType, type TauSplitQuality, tauQuality } fro
 import { loadTauAirline } from '../workloads/tau-airline.js';
 import { tauSplit } from '../workloads/tau-split.js';
 
-const targets = { precision: 0.8, recall: 0.5, errorHit: 0.6, codingErrorHit: 0.5, codingLift: 1.05, p95Ms: 20 };
+const targets = {
+  precision: 0.8,
+  recall: 0.5,
+  errorHit: 0.6,
+  codingErrorHit: 0.5,
+  codingLift: 1.05,
+  p95Ms: 20,
+};
 
 async function tauOnBothSplits(context: BenchmarkContext) {
   const probe = await openMemory({ url: ':memory:', cache: false });
   const { maxResultChars, maxMetadataChars } = probe.config.limits;
   await probe.close();
-  const episodes = loadTauAirline(datasetPath('tau-bench-airline/gpt-4o-airline.json'), maxResultChars, maxMetadataChars);
-  const dev = await tauQuality(context, 'dev', episodes.filter((episode) => tauSplit(episode.taskId) === 'dev'), true);
-  const test = await tauQuality(context, 'test', episodes.filter((episode) => tauSplit(episode.taskId) === 'test'), false);
+  const episodes = loadTauAirline(
+    datasetPath('tau-bench-airline/gpt-4o-airline.json'),
+    maxResultChars,
+    maxMetadataChars,
+  );
+  const dev = await tauQuality(
+    context,
+    'dev',
+    episodes.filter((episode) => tauSplit(episode.taskId) === 'dev'),
+    true,
+  );
+  const test = await tauQuality(
+    context,
+    'test',
+    episodes.filter((episode) => tauSplit(episode.taskId) === 'test'),
+    false,
+  );
   return { dev, test };
 }
 
@@ -38,7 +59,10 @@ function splitRows(name: string, quality: TauSplitQuality): (string | number)[][
       `    ${type.taskType}`,
       `${type.correct}/${type.judged}; ${type.recalled}/${type.truths}`,
     ]),
-    [`${name}: error hit@${errorTopK} (held-out errors)`, `${errors.hitRate.toFixed(3)} (${errors.hits}/${errors.cases})`],
+    [
+      `${name}: error hit@${errorTopK} (held-out errors)`,
+      `${errors.hitRate.toFixed(3)} (${errors.hits}/${errors.cases})`,
+    ],
   ];
 }
 

@@ -12,7 +12,12 @@ const trajectory = (traj: Message[]): Trajectory => ({
   task_id: 7,
   trial: 1,
   reward: 1,
-  info: { task: { instruction: 'cancel', actions: [{ name: 'get_reservation_details' }, { name: 'cancel_reservation' }] } },
+  info: {
+    task: {
+      instruction: 'cancel',
+      actions: [{ name: 'get_reservation_details' }, { name: 'cancel_reservation' }],
+    },
+  },
   traj: [{ role: 'user', content: 'Please cancel ABC123' }, ...traj],
 });
 

@@ -83,7 +83,11 @@ function pairCalls(messages: readonly Message[]): { call: ToolCall; reply: strin
  * metadata, result = the tool's reply, success = the reply is not an `Error…`), outcome = reward 1.
  * No durations are recorded in the data.
  */
-export function tauEpisodeOf(trajectory: Trajectory, maxResultChars: number, maxMetadataChars: number): TauEpisode {
+export function tauEpisodeOf(
+  trajectory: Trajectory,
+  maxResultChars: number,
+  maxMetadataChars: number,
+): TauEpisode {
   const groundTruth = trajectory.info.task.actions.map((action) => action.name);
   const steps: StepInput[] = pairCalls(trajectory.traj).map(({ call, reply }) => {
     const metadata = { arguments: argumentsObject(call.function.arguments) };

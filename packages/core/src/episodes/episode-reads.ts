@@ -1,11 +1,11 @@
 import { episodeFilter } from '../db/episode-filter.js';
+import { decodeCursor, encodeCursor } from '../db/page-cursor.js';
 import { episodeColumns, stepColumns, toEpisode, toStep } from '../db/rows.js';
 import { SqlFilter } from '../db/sql-filter.js';
 import type { EngineContext } from '../engine-context.js';
 import type { ListEpisodesInput } from '../schemas/input-schemas.js';
 import type { CallOptions, Episode, EpisodeWithSteps, Page } from '../types.js';
 import { parseInput } from '../validate.js';
-import { decodeCursor, encodeCursor } from '../db/page-cursor.js';
 
 export function createEpisodeReads(context: EngineContext) {
   const { db, schemas } = context;

@@ -16,8 +16,16 @@ describe('parseAction', () => {
     ["cat <<'EOF' > /testbed/fix.py", 'cat', "<<'EOF' > /testbed/fix.py"],
     ['PYTHONPATH=. timeout 60 python3 reproduce.py', 'python3', 'reproduce.py'],
     ['./tests/runtests.py queries', 'runtests.py', 'queries'],
-    ['{"name": "book_reservation", "arguments": {"user_id": "mia_li_3668"}}', 'book_reservation', '{"user_id":"mia_li_3668"}'],
-    ['{"function": {"name": "get_user_details", "arguments": "{\\"user_id\\":\\"x\\"}"}}', 'get_user_details', '{"user_id":"x"}'],
+    [
+      '{"name": "book_reservation", "arguments": {"user_id": "mia_li_3668"}}',
+      'book_reservation',
+      '{"user_id":"mia_li_3668"}',
+    ],
+    [
+      '{"function": {"name": "get_user_details", "arguments": "{\\"user_id\\":\\"x\\"}"}}',
+      'get_user_details',
+      '{"user_id":"x"}',
+    ],
     ['{"tool": "web_search", "input": {"q": "a"}}', 'web_search', '{"q":"a"}'],
   ])('%s → %s', (action, tool, argument) => {
     expect(parseAction(action)).toEqual({ tool, argument });

@@ -42,7 +42,8 @@ function parseJsonCall(action: string): ParsedAction | null {
   const name = inner?.name ?? inner?.tool ?? inner?.tool_name ?? inner?.action;
   if (typeof name !== 'string' || name.trim() === '') return null;
   const args = inner?.arguments ?? inner?.args ?? inner?.input ?? inner?.parameters ?? inner?.action_input;
-  const argument = args === undefined || args === null ? null : typeof args === 'string' ? args : JSON.stringify(args);
+  const argument =
+    args === undefined || args === null ? null : typeof args === 'string' ? args : JSON.stringify(args);
   return { tool: name.trim(), argument };
 }
 

@@ -14,7 +14,10 @@ export function createPatternReads(context: EngineContext) {
      * The seed's pattern query: by type, at or above a success rate, best first, one page at a
      * time (pass `nextCursor` back as `cursor` for the next one).
      */
-    async listPatterns(input: ListPatternsInput = {}, options: CallOptions = {}): Promise<Page<MinedPattern>> {
+    async listPatterns(
+      input: ListPatternsInput = {},
+      options: CallOptions = {},
+    ): Promise<Page<MinedPattern>> {
       const filters = parseInput(schemas.listPatterns, input, 'pattern filters');
       const after =
         filters.cursor === undefined

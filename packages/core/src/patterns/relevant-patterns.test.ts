@@ -45,9 +45,15 @@ describe('relevantPatterns', () => {
     expect(hit?.lift).toBeCloseTo(1 / (15 / 24));
     expect(hit?.liftLower).toBeCloseTo(wilsonLowerBound(12, 12) / (15 / 24));
     expect(hit?.liftLower).toBeGreaterThan(1);
-    expect(hit?.why.evidence).toBeCloseTo(relevanceWeights.evidence * (hit!.liftLower! / (1 + hit!.liftLower!)));
+    expect(hit?.why.evidence).toBeCloseTo(
+      relevanceWeights.evidence * (hit!.liftLower! / (1 + hit!.liftLower!)),
+    );
     // guess → retry (2 of 10) and the one-off flaky → retry (1 of 1) do not surely beat 0.625.
-    const everything = await store.memory.relevantPatterns({ taskType: 'debugging', minLift: 0, minSupport: 1 });
+    const everything = await store.memory.relevantPatterns({
+      taskType: 'debugging',
+      minLift: 0,
+      minSupport: 1,
+    });
     expect(everything.map((hit) => hit.pattern.summary)).toEqual([
       'build_image then push_image',
       'flaky_step then retry_step',
@@ -73,13 +79,18 @@ describe('relevantPatterns', () => {
 
   it('gives different tasks different patterns', async () => {
     const top = async (text: string) =>
-      (await store.memory.relevantPatterns({ text, minLift: 100, minSupport: 1 })).map((hit) => hit.pattern.summary);
+      (await store.memory.relevantPatterns({ text, minLift: 100, minSupport: 1 })).map(
+        (hit) => hit.pattern.summary,
+      );
     expect(await top('backup database then run migration')).toEqual(['backup_database then run_migration']);
     expect(await top('read file, write docs')).toEqual(['read_file then write_docs']);
   });
 
   it('returns the supporting episodes newest first (capped)', async () => {
-    const [hit] = await store.memory.relevantPatterns({ text: 'build image, push image', episodesPerPattern: 3 });
+    const [hit] = await store.memory.relevantPatterns({
+      text: 'build image, push image',
+      episodesPerPattern: 3,
+    });
     expect(hit?.pattern).toMatchObject({ support: 12, successes: 12, successRate: 1 });
     expect(hit?.episodeIds).toEqual(ids.deploy!.slice(-3).reverse());
   });

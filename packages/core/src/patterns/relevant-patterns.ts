@@ -164,7 +164,9 @@ export function createRelevantPatterns(context: EngineContext) {
           const liftLower = lowerLift(pattern.score, baseRate);
           const text = filters.text === undefined ? 0 : textMatch(filters.text, pattern.summary ?? '');
           const beatsBase =
-            pattern.score > 0 && (liftLower ?? 0) >= filters.minLift && (pattern.support ?? 0) >= evidenceSupport;
+            pattern.score > 0 &&
+            (liftLower ?? 0) >= filters.minLift &&
+            (pattern.support ?? 0) >= evidenceSupport;
           if (text < filters.minTextMatch && !beatsBase) return [];
           const evidence = liftLower === null ? pattern.score : liftLower / (1 + liftLower);
           const why = {
@@ -198,7 +200,9 @@ export function createRelevantPatterns(context: EngineContext) {
         why,
         episodeIds: (episodeLists[index]?.rows ?? []).map((row) => String(row.episode_id)),
         lift:
-          baseRate === null || baseRate === 0 || pattern.support === null ? null : pattern.successRate / baseRate,
+          baseRate === null || baseRate === 0 || pattern.support === null
+            ? null
+            : pattern.successRate / baseRate,
         liftLower: liftLower === null || !Number.isFinite(liftLower) ? null : liftLower,
       }));
     },

@@ -52,8 +52,11 @@ function suggestions(error: string): string[] {
     for (const item of (list as string).split(/,(?=(?:[^'"]|'[^']*'|"[^"]*")*$)/u))
       items.push(item.trim().replace(/^(['"])([\s\S]*)\1$/u, '$2'));
   }
-  for (const [, list] of error.matchAll(/(?:did you mean|similar|suggestions?|perhaps|maybe)[:\s]+([^\n?]{1,500})/giu))
-    for (const item of (list as string).split(/,|\bor\b/u)) items.push(item.trim().replace(/^(['"`])(.*)\1$/u, '$2'));
+  for (const [, list] of error.matchAll(
+    /(?:did you mean|similar|suggestions?|perhaps|maybe)[:\s]+([^\n?]{1,500})/giu,
+  ))
+    for (const item of (list as string).split(/,|\bor\b/u))
+      items.push(item.trim().replace(/^(['"`])(.*)\1$/u, '$2'));
   return items.map(normalise).filter((item) => item.length >= minValueChars);
 }
 

@@ -64,7 +64,9 @@ describe('error-resolution miner', () => {
         { action: 'book_reservation {"paid":980}', success: true },
       ],
     };
-    expect((await mine(again, { maxBetween: 4 }))[0]?.data).toEqual((await mine(episodes[0]!, { maxBetween: 4 }))[0]?.data);
+    expect((await mine(again, { maxBetween: 4 }))[0]?.data).toEqual(
+      (await mine(episodes[0]!, { maxBetween: 4 }))[0]?.data,
+    );
   });
 
   it('takes the first success when the same action never succeeds, and nothing when nothing does', async () => {
@@ -77,7 +79,11 @@ describe('error-resolution miner', () => {
     expect((await mine(other))[0]?.data.resolution).toEqual(['transfer_to_human_agents']);
     const format: EpisodeFixture = {
       steps: [
-        { action: 'format_error', result: 'Please always provide EXACTLY ONE action in triple backticks, found 2 actions.', success: false },
+        {
+          action: 'format_error',
+          result: 'Please always provide EXACTLY ONE action in triple backticks, found 2 actions.',
+          success: false,
+        },
         { action: 'cd /testbed && grep -n "def parse" src/a.py', success: true },
       ],
     };
@@ -106,7 +112,11 @@ describe('error-resolution miner', () => {
           result: "Could not find Nick Park. Similar: ['Nick Park (animator)', 'Aardman Animations'].",
           success: false,
         },
-        { action: 'Search[Nick Park (animator)]', result: 'Nicholas Wulstan Park is an English animator', success: true },
+        {
+          action: 'Search[Nick Park (animator)]',
+          result: 'Nicholas Wulstan Park is an English animator',
+          success: true,
+        },
       ],
     };
     expect((await mine(react))[0]?.data).toEqual({
@@ -117,16 +127,35 @@ describe('error-resolution miner', () => {
     });
     const module: EpisodeFixture = {
       steps: [
-        { action: 'python reproduce.py', result: "ModuleNotFoundError: No module named 'astropy'", success: false },
+        {
+          action: 'python reproduce.py',
+          result: "ModuleNotFoundError: No module named 'astropy'",
+          success: false,
+        },
         { action: 'pip install astropy', success: true },
       ],
     };
     expect((await mine(module))[0]?.data.argumentFrom).toBe('error.mention');
     const flights: EpisodeFixture = {
       steps: [
-        { action: 'book_reservation', metadata: { arguments: { flight: 'HAT030' } }, result: 'Error: flight HAT030 not available on date 2024-05-13', success: false },
-        { action: 'search_direct_flight', metadata: { arguments: { date: '2024-05-13' } }, result: '[{"flight_number": "HAT045"}]', success: true },
-        { action: 'book_reservation', metadata: { arguments: { flight: 'HAT045' } }, result: '{"reservation_id": "X1"}', success: true },
+        {
+          action: 'book_reservation',
+          metadata: { arguments: { flight: 'HAT030' } },
+          result: 'Error: flight HAT030 not available on date 2024-05-13',
+          success: false,
+        },
+        {
+          action: 'search_direct_flight',
+          metadata: { arguments: { date: '2024-05-13' } },
+          result: '[{"flight_number": "HAT045"}]',
+          success: true,
+        },
+        {
+          action: 'book_reservation',
+          metadata: { arguments: { flight: 'HAT045' } },
+          result: '{"reservation_id": "X1"}',
+          success: true,
+        },
       ],
     };
     expect((await mine(flights, { maxBetween: 4 }))[0]?.data).toMatchObject({
@@ -201,7 +230,11 @@ describe('error-resolution miner', () => {
       ]) {
         const episode = await memory.startEpisode({ taskType: 'booking', domain: 'wiki' });
         await memory.logSteps(episode.id, [
-          { action: `Search[${wanted}]`, result: `Could not find ${wanted}. Similar: ['${suggested}', 'Aardman'].`, success: false },
+          {
+            action: `Search[${wanted}]`,
+            result: `Could not find ${wanted}. Similar: ['${suggested}', 'Aardman'].`,
+            success: false,
+          },
           { action: `Search[${suggested}]`, result: 'an English animator', success: true },
           { action: 'Finish[yes]', success: true },
         ]);

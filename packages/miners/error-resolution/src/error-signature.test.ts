@@ -28,7 +28,10 @@ describe('errorSignature', () => {
       'Error: payment amount does not add up, total price is 305, but paid 255',
       'Error: payment amount does not add up, total price is <n>, but paid <n>',
     ],
-    ['Error: flight HAT030 not available on date 2024-05-13', 'Error: flight <id> not available on date <time>'],
+    [
+      'Error: flight HAT030 not available on date 2024-05-13',
+      'Error: flight <id> not available on date <time>',
+    ],
     [
       "Could not find [government's chief scientific adviser]. Similar: ['Chief Scientific Adviser to the UK Government'].",
       'Could not find <name>. Similar: <list>.',
@@ -37,18 +40,30 @@ describe('errorSignature', () => {
       '<returncode>1</returncode>\n<output>\nWarning: x\nTraceback (most recent call last):\n  File "a.py", line 3\nKeyError: \'user\'\n</output>',
       'KeyError: <str>',
     ],
-    ['sqlite3.OperationalError: no such table: __main___book', 'sqlite3.OperationalError: no such table: <name>'],
+    [
+      'sqlite3.OperationalError: no such table: __main___book',
+      'sqlite3.OperationalError: no such table: <name>',
+    ],
     ['ERROR:\nInvalid `view_range` parameter: [1, 500].', 'ERROR: Invalid <str> parameter: <list>.'],
     ['<returncode>1</returncode>\n<output>\n</output>', '(no output, exit code 1)'],
     ['bash: line 1: pytest: command not found', 'bash: line <n>: <name>: command not found'],
-    ["src/a.ts(12,5): error TS2345: Argument of type 'string'", '<path>(<n>): error TS2345: Argument of type <str>'],
-    ['{"error": {"code": 404, "message": "Repository octo/abc not found"}}', '<n> Repository <path> not found'],
+    [
+      "src/a.ts(12,5): error TS2345: Argument of type 'string'",
+      '<path>(<n>): error TS2345: Argument of type <str>',
+    ],
+    [
+      '{"error": {"code": 404, "message": "Repository octo/abc not found"}}',
+      '<n> Repository <path> not found',
+    ],
     [
       'TimeoutError at 2026-01-02T03:04:05.123Z after 30000 ms (request 0b1e7a9c-2f4d-4e8a-9c1b-5d6e7f8a9b0c)',
       'TimeoutError at <time> after <n> ms (request <uuid>)',
     ],
     ['commit 3f9a2b1c not found; pointer 0x7ffee4b2', 'commit <hash> not found; pointer <hex>'],
-    ['GET https://api.example.com/users?id=7 failed for bob@example.com at 10:32:01', 'GET <url> failed for <email> at <time>'],
+    [
+      'GET https://api.example.com/users?id=7 failed for bob@example.com at 10:32:01',
+      'GET <url> failed for <email> at <time>',
+    ],
   ])('%s', (text, signature) => {
     expect(errorSignature(text)).toBe(signature);
   });

@@ -22,7 +22,10 @@ const rules: readonly [RegExp, string][] = [
   // `owner/name` slugs and extension-less relative paths.
   [/\b[\w.@+-]+(?:\/[\w.@+-]+)+/g, '<path>'],
   // A file name with a code extension, e.g. `(reproduce.py, line 12)`.
-  [/\b[\w.-]+\.(?:py|js|mjs|cjs|ts|tsx|jsx|json|rb|go|rs|java|c|h|cpp|txt|cfg|ini|toml|ya?ml|md|rst|html|css|sh)\b(?::\d+)*/g, '<path>'],
+  [
+    /\b[\w.-]+\.(?:py|js|mjs|cjs|ts|tsx|jsx|json|rb|go|rs|java|c|h|cpp|txt|cfg|ini|toml|ya?ml|md|rst|html|css|sh)\b(?::\d+)*/g,
+    '<path>',
+  ],
   // A test id after its file (`<path>::test_parse[case-1]`).
   [/::[\w[\]().,-]+/g, '::<test>'],
   [/\btmp[\w-]{4,}\b/g, '<tmp>'],
@@ -89,7 +92,9 @@ function statingLine(lines: readonly string[]): string {
     const last = lines.slice(tracebackAt + 1).findLast((line) => exceptionLine.test(line));
     if (last !== undefined) return last;
   }
-  const at = lines.findIndex((line) => errorLine.test(line) && !banner.test(line) && !/^traceback\b/i.test(line));
+  const at = lines.findIndex(
+    (line) => errorLine.test(line) && !banner.test(line) && !/^traceback\b/i.test(line),
+  );
   if (at === -1) return lines[0] ?? '';
   const line = lines[at] as string;
   return labelOnly.test(line) && lines[at + 1] !== undefined ? `${line} ${lines[at + 1]}` : line;
@@ -112,8 +117,7 @@ export function errorSignature(text: string, maxChars = 160): string {
     .split(/\r?\n/)
     .map((line) => line.trim())
     .filter((line) => line !== '');
-  if (lines.length === 0)
-    return exitCode === null ? '(no message)' : `(no output, exit code ${exitCode})`;
+  if (lines.length === 0) return exitCode === null ? '(no message)' : `(no output, exit code ${exitCode})`;
   const codes: string[] = [];
   const line = statingLine(lines);
   let signature = (jsonError(line) ?? line)
@@ -124,7 +128,10 @@ export function errorSignature(text: string, maxChars = 160): string {
     });
   for (const [pattern, placeholder] of rules) signature = signature.replace(pattern, placeholder);
   signature = signature
-    .replace(/\u0000code([a-p])\u0000/g, (_match, letter: string) => codes['abcdefghijklmnop'.indexOf(letter)] ?? '')
+    .replace(
+      /\u0000code([a-p])\u0000/g,
+      (_match, letter: string) => codes['abcdefghijklmnop'.indexOf(letter)] ?? '',
+    )
     .replace(/\s+/g, ' ')
     .trim();
   return signature === '' ? '(no message)' : signature.slice(0, maxChars);

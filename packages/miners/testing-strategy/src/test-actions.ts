@@ -109,7 +109,19 @@ const codeWords = new Set(
   ),
 );
 /** Tools whose argument is itself a command: `run_command git apply fix.patch`. */
-const runners = new Set(['bash', 'sh', 'zsh', 'shell', 'run_command', 'run', 'execute', 'exec', 'terminal', 'cmd', 'command']);
+const runners = new Set([
+  'bash',
+  'sh',
+  'zsh',
+  'shell',
+  'run_command',
+  'run',
+  'execute',
+  'exec',
+  'terminal',
+  'cmd',
+  'command',
+]);
 /** Shell commands that write files: `sed -i`, `cat <<EOF > f`, `echo … > f`, `tee f`, `git apply`, `patch`. */
 const shellEdit =
   /\bsed\s+(?:-[^\s]*\s+)*-[a-zA-Z]*i|\bperl\s+-[a-zA-Z]*i|\b(?:cat|echo|printf)\b[^|;&]*?(?<![\d&])>{1,2}\s*(?!\/dev\/null)[\w./~-]+|\btee\s+(?:-a\s+)?[\w./~-]+|\bgit\s+(?:apply|am)\b|(?:^|[;&|]\s*)patch\s/;
@@ -122,7 +134,9 @@ function isChangeTool(tool: string, change: readonly ActionMatcher[]): boolean {
   const toolWords = words(tool);
   if (!change.some((matcher) => matchesWords(toolWords, tool, matcher))) return false;
   return toolWords.every(
-    (word) => codeWords.has(word) || change.some((matcher) => typeof matcher === 'string' && words(matcher).includes(word)),
+    (word) =>
+      codeWords.has(word) ||
+      change.some((matcher) => typeof matcher === 'string' && words(matcher).includes(word)),
   );
 }
 

@@ -54,7 +54,10 @@ describe('tool-sequence miner', () => {
     expect(once.map((c) => c.data.actions)).toEqual([['Search', 'Finish']]);
     expect(many.map((c) => c.data.actions)).toEqual([['Search×2+', 'Finish']]);
     const counted = await mineOne(
-      { taskType: 'qa', steps: ['Search[a]', 'Search[b]', 'Search[c]', 'Finish[x]'].map((action) => ({ action })) },
+      {
+        taskType: 'qa',
+        steps: ['Search[a]', 'Search[b]', 'Search[c]', 'Finish[x]'].map((action) => ({ action })),
+      },
       { maxRepeat: 3 },
     );
     expect(counted.map((c) => c.data.actions)).toEqual([['Search×3+', 'Finish']]);
@@ -69,7 +72,9 @@ describe('tool-sequence miner', () => {
         { action: 'Finish[1990]', success: false, result: 'wrong answer' },
       ],
     });
-    expect(candidates).toEqual([expect.objectContaining({ data: { actions: ['Search', 'Finish'] }, success: false })]);
+    expect(candidates).toEqual([
+      expect.objectContaining({ data: { actions: ['Search', 'Finish'] }, success: false }),
+    ]);
   });
 
   it('marks sequences from a failed episode as evidence against them', async () => {
@@ -88,7 +93,10 @@ describe('tool-sequence miner', () => {
     expect(candidates.map((c) => c.data.actions)).toContainEqual(['EDIT_FILE SRC/A.TS', 'RUN_TESTS AUTH']);
     expect(candidates.every((c) => c.data.actions.length === 2)).toBe(true);
     const folded = await mineOne(episodes[0]!, { maxRepeat: 1, maxLength: 2, window: 2 });
-    expect(folded.map((c) => c.data.actions.join(' '))).toEqual(['read_file edit_file', 'edit_file run_tests']);
+    expect(folded.map((c) => c.data.actions.join(' '))).toEqual([
+      'read_file edit_file',
+      'edit_file run_tests',
+    ]);
   });
 
   it('refuses bad options with a CONFIG error naming the field', () => {

@@ -12,7 +12,10 @@ export const errorKinds: Record<string, readonly string[]> = {
     'Error: flight HAT030 not available on date 2024-05-13',
     'Error: flight HAT271 not available on date 2024-05-20',
   ],
-  'tau not enough seats': ['Error: not enough seats on flight HAT290', 'Error: not enough seats on flight HAT001'],
+  'tau not enough seats': [
+    'Error: not enough seats on flight HAT290',
+    'Error: not enough seats on flight HAT001',
+  ],
   'tau gift card': ['Error: gift card balance is not enough', 'Error: gift card balance is not enough'],
   'tau certificate': ['Error: certificate balance is not enough', 'Error: certificate balance is not enough'],
   'react could not find': [
@@ -22,7 +25,7 @@ export const errorKinds: Record<string, readonly string[]> = {
   ],
   'python module missing': [
     '<returncode>1</returncode>\n<output>\nTraceback (most recent call last):\n  File "<string>", line 1, in <module>\nModuleNotFoundError: No module named \'numpy\'\n</output>',
-    "Traceback (most recent call last):\n  File \"/testbed/reproduce.py\", line 3, in <module>\n    import astropy\nModuleNotFoundError: No module named 'astropy'",
+    'Traceback (most recent call last):\n  File "/testbed/reproduce.py", line 3, in <module>\n    import astropy\nModuleNotFoundError: No module named \'astropy\'',
   ],
   'python unicode decode': [
     "<returncode>1</returncode>\n<output>\nTraceback (most recent call last):\n  File \"apply_fix.py\", line 5, in <module>\n    lines = f.readlines()\nUnicodeDecodeError: 'ascii' codec can't decode byte 0xe2 in position 811: ordinal not in range(128)\n</output>",
@@ -77,14 +80,17 @@ export const errorKinds: Record<string, readonly string[]> = {
     '/opt/miniconda3/envs/testbed/bin/python: No module named hypothesis',
   ],
   'output too long': [
-    "<returncode>1</returncode>\n<warning>\nThe output of your last command was too long.\nPlease try a different command that produces less output.\n</warning>",
-    "<returncode>3</returncode>\n<warning>\nThe output of your last command was too long.\nPlease try a different command that produces less output.\n</warning>",
+    '<returncode>1</returncode>\n<warning>\nThe output of your last command was too long.\nPlease try a different command that produces less output.\n</warning>',
+    '<returncode>3</returncode>\n<warning>\nThe output of your last command was too long.\nPlease try a different command that produces less output.\n</warning>',
   ],
   'command timed out': [
     'The last command <command>python -m pytest tests/ -x</command> timed out and has been killed.',
     'The last command <command>./tests/runtests.py queries</command> timed out and has been killed.',
   ],
-  'empty failing output': ['<returncode>1</returncode>\n<output>\n</output>', '<returncode>1</returncode>\n<output>\n\n</output>'],
+  'empty failing output': [
+    '<returncode>1</returncode>\n<output>\n</output>',
+    '<returncode>1</returncode>\n<output>\n\n</output>',
+  ],
   'http json not found': [
     '{"error": {"code": 404, "message": "Repository octo/abc not found"}}',
     '{"error": {"code": 404, "message": "Repository torvalds/linux2 not found"}}',
