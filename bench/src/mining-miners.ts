@@ -14,6 +14,7 @@ export const defaultMiners = (): PatternMinerV1[] => [
 
 /** A finished run to record: what every mining data set is turned into. */
 export interface RecordedRun {
+  domain: string;
   taskType: string;
   context: string;
   steps: StepInput[];
@@ -21,15 +22,11 @@ export interface RecordedRun {
 }
 
 /** Records runs through the public API, each mined as it completes. */
-export async function recordRuns(
-  memory: Memory,
-  domainOf: (run: RecordedRun) => string,
-  runs: readonly RecordedRun[],
-) {
+export async function recordRuns(memory: Memory, runs: readonly RecordedRun[]) {
   for (const run of runs) {
     const { id } = await memory.startEpisode({
       taskType: run.taskType,
-      domain: domainOf(run),
+      domain: run.domain,
       context: run.context,
     });
     if (run.steps.length > 0) await memory.logSteps(id, run.steps);

@@ -42,7 +42,10 @@ async function storeOf(
     taskTypes: [...new Set(episodes.map((episode) => episode.taskType))].sort(),
     miners: defaultMiners(),
   });
-  await recordRuns(memory, () => domain, episodes);
+  await recordRuns(
+    memory,
+    episodes.map((episode) => ({ ...episode, domain })),
+  );
   return memory;
 }
 
