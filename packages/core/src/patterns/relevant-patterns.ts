@@ -95,8 +95,10 @@ export function createRelevantPatterns(context: EngineContext) {
     /**
      * The patterns relevant to a task, best first: by evidence, text similarity and task type
      * (see `relevanceWeights`), within the caller's scope, each with its supporting episodes,
-     * counts and lift. A pattern whose miner sets `minSuccessShare` is left out until that share
-     * of its scope's successful episodes shows it.
+     * counts and lift. Only a pattern that surely beats its base rate (`minLift`) or that the text
+     * matches (`minTextMatch`) is returned: nothing rather than a weak match. A pattern whose
+     * miner sets `minSuccessShare` is left out until that share of its scope's successful
+     * episodes shows it.
      */
     async relevantPatterns(
       input: RelevantPatternsInput = {},
