@@ -91,6 +91,7 @@ export async function openMemory(config: MemoryConfig = {}) {
     settings: resolved.cache,
     logger: resolved.logger,
     encryptionKey: resolved.encryptionKey,
+    keyProven: true,
   });
   const writes = invalidatingWrites(cache, createEpisodeWrites(context));
   const reads = createEpisodeReads(context);

@@ -183,7 +183,7 @@ describe('expiry sweep', () => {
     await vi.waitFor(
       () => expect(cache.stats().keyspaces.query).toMatchObject({ expirations: 30, entries: 0 }),
       {
-        timeout: 5000,
+        timeout: 30_000,
       },
     );
   });
