@@ -1,20 +1,43 @@
-import { type Memory, runLengths, type StepInput, toolName } from '@episodic/core';
+import { join } from 'node:path';
+import { type Memory, openMemory, runLengths, type StepInput, toolName } from '@episodic/core';
 import {
   repeatedAction,
   type ToolSequenceData,
   toolSequenceOptionsSchema,
   windowedSubsequences,
 } from '@episodic/miner-tool-sequence';
-import { recordRuns } from './mining-miners.js';
+import type { BenchmarkContext } from './benchmark.js';
+import { defaultMiners, recordRuns } from './mining-miners.js';
 import { errorCases, isErrorHit } from './mining-quality.js';
+import { type CodingAgentRun, codingAgentSplit } from './workloads/coding-agent.js';
 
-/** What the coding-agent figures need of a run (the loader's runs have it). */
+/** What the coding-agent figures need of a run. */
 export interface CodingRun {
   /** The repository (`django/django`): the run's domain, what an agent knows about its task. */
   repository: string;
   issueText: string;
   resolved: boolean;
   steps: StepInput[];
+}
+
+/**
+ * A loaded run as the figures read it: a format error is the action `format_error` (its raw text
+ * names no tool), results bounded by the store's limit.
+ */
+export function codingRunOf(
+  run: CodingAgentRun,
+  limits: { maxActionChars: number; maxResultChars: number },
+): CodingRun {
+  return {
+    repository: run.repo,
+    issueText: run.issueText,
+    resolved: run.resolved,
+    steps: run.steps.map((step) => ({
+      action: step.kind === 'format_error' ? 'format_error' : step.action.slice(0, limits.maxActionChars),
+      result: step.result.slice(0, limits.maxResultChars),
+      success: step.success,
+    })),
+  };
 }
 
 const taskType = 'bug_fix';
@@ -92,4 +115,67 @@ export async function codingErrorHits(memory: Memory, heldOut: readonly CodingRu
     }
   }
   return { cases, hits, hitRate: cases === 0 ? 0 : hits / cases };
+}
+
+export interface CodingFigures {
+  errorHitAt3: number;
+  errorCases: number;
+  top5Lift: number;
+  liftPairs: number;
+  distinctSequences: number;
+}
+
+async function figuresFor(
+  context: BenchmarkContext,
+  name: string,
+  stored: readonly CodingRun[],
+  heldOut: readonly CodingRun[],
+): Promise<CodingFigures> {
+  const memory = await openMemory({
+    url: `file:${join(context.tempDir, `coding-${name}.db`)}`,
+    taskTypes: [taskType],
+    miners: defaultMiners(),
+  });
+  try {
+    context.progress(`mining: coding-agent ${name}, recording ${stored.length} runs`);
+    await recordCodingRuns(memory, stored);
+    const errors = await codingErrorHits(memory, heldOut, 3);
+    const lift = await topSequenceLift(memory, heldOut);
+    return {
+      errorHitAt3: errors.hitRate,
+      errorCases: errors.cases,
+      top5Lift: lift.lift,
+      liftPairs: lift.pairs,
+      distinctSequences: lift.distinct,
+    };
+  } finally {
+    await memory.close();
+  }
+}
+
+/**
+ * Test: a store of the dev runs, asked about every test run (its errors and its issue). Dev: the
+ * dev runs in two halves, each asked of a store of the other; the two halves' figures averaged.
+ */
+export async function codingQuality(context: BenchmarkContext, runs: readonly CodingAgentRun[]) {
+  const probe = await openMemory({ url: ':memory:', cache: false });
+  const limits = probe.config.limits;
+  await probe.close();
+  const dev = runs
+    .filter((run) => codingAgentSplit(run.instanceId) === 'dev')
+    .map((run) => codingRunOf(run, limits));
+  const test = runs
+    .filter((run) => codingAgentSplit(run.instanceId) === 'test')
+    .map((run) => codingRunOf(run, limits));
+  const even = dev.filter((_, index) => index % 2 === 0);
+  const odd = dev.filter((_, index) => index % 2 === 1);
+  const halves = [
+    await figuresFor(context, 'dev-a', even, odd),
+    await figuresFor(context, 'dev-b', odd, even),
+  ];
+  const mean = (pick: (figures: CodingFigures) => number) => (pick(halves[0]!) + pick(halves[1]!)) / 2;
+  return {
+    dev: { errorHitAt3: mean((f) => f.errorHitAt3), top5Lift: mean((f) => f.top5Lift), runs: dev.length },
+    test: { ...(await figuresFor(context, 'test', dev, test)), runs: test.length },
+  };
 }

@@ -3,8 +3,10 @@ import type { Benchmark, BenchmarkContext } from '../benchmark.js';
 import { datasetPath } from '../datasets.js';
 import { formatNumber } from '../format-table.js';
 import { percentile } from '../measure.js';
+import { codingQuality } from '../mining-coding.js';
 import { speedAtScale, storedEpisodes } from '../mining-scale.js';
 import { errorTopK, sequencesPerTaskType, type TauSplitQuality, tauQuality } from '../mining-tau.js';
+import { loadCodingAgentRuns } from '../workloads/coding-agent.js';
 import { loadTauAirline } from '../workloads/tau-airline.js';
 import { tauSplit } from '../workloads/tau-split.js';
 
@@ -73,6 +75,7 @@ export const mining: Benchmark = {
 
   async run(context) {
     const tau = await tauOnBothSplits(context);
+    const coding = await codingQuality(context, loadCodingAgentRuns());
     const speed = await speedAtScale(context);
     const p50 = percentile(speed.withMining, 0.5);
     const p95 = percentile(speed.withMining, 0.95);
@@ -94,6 +97,14 @@ export const mining: Benchmark = {
           ]),
           ...splitRows('test', test),
           [
+            `coding-agent dev (${coding.dev.runs} runs, two halves): error hit@3 / top-5 sequence lift`,
+            `${coding.dev.errorHitAt3.toFixed(3)} / ${coding.dev.top5Lift.toFixed(3)}`,
+          ],
+          [
+            `coding-agent test (${coding.test.runs} runs): error hit@3 / top-5 sequence lift`,
+            `${coding.test.errorHitAt3.toFixed(3)} (${coding.test.errorCases} errors) / ${coding.test.top5Lift.toFixed(3)} (${coding.test.liftPairs} issue-sequence pairs, ${coding.test.distinctSequences} distinct)`,
+          ],
+          [
             `completeEpisode with mining, p50 / p95 ms (${formatNumber(storedEpisodes)} stored)`,
             `${p50.toFixed(2)} / ${p95.toFixed(2)}`,
           ],
@@ -109,6 +120,7 @@ export const mining: Benchmark = {
           `precision: share of the top-${sequencesPerTaskType} tool sequences relevantPatterns reports per task type (default query: lower lift over the task type's base rate >= 0.8, shown by >= half of its successful runs) that are an ordered subsequence of a ground truth of that type (a run element get×2+ reads as two get calls in a row); target >= ${targets.precision} on test: ${met(test.sequences.precision >= targets.precision)}`,
           `recall: share of distinct ground truths (per task, 2+ calls) whose look-up→write core a reported sequence matches (an ordered subsequence that reaches the first write; any, for a read-only task); target >= ${targets.recall} on test: ${met(test.sequences.recall >= targets.recall)}`,
           `error hit@${errorTopK}: each failed call that a later call resolved (the same tool succeeding, else the first later success) held back with its whole run; relevantPatterns({ text: the error, domain }) over the split's other runs; a hit is an error_resolution pattern of that tool in the top ${errorTopK} whose resolution ends with the resolving tool and is an ordered subsequence of what the run did until then; target >= ${targets.errorHit} on test: ${met(test.errors.hitRate >= targets.errorHit)}`,
+          `coding-agent (coding-agent-gemini, split by a hash of instance_id, the loader's codingAgentSplit): domain = repository, task type bug_fix, context = the issue text, a format error is the action format_error; test = a store of the dev runs asked about each test run: error hit@${errorTopK} as for τ-bench (target >= ${targets.codingErrorHit}: ${met(coding.test.errorHitAt3 >= targets.codingErrorHit)}), and the top-5 sequences relevantPatterns({ text: issue, domain: repository, types: [tool_sequence] }) returns, each scored by the success rate of the test runs that show it over the test base rate, averaged over pairs (target > ${targets.codingLift}: ${met(coding.test.top5Lift > targets.codingLift)})`,
           'task type = first write action of the task ground truth (airline_support when none); episodes recorded in data set order, mined incrementally on completion',
           `mining cost = the whole completeEpisode (completion, read back, mining transaction, cache invalidation), LMDB cache on; p95 target <= ${targets.p95Ms} ms: ${met(p95 <= targets.p95Ms)}; timings vary with machine load`,
           'synthetic episodes: bench workload agent-episodes (20 steps, 6 tools, 6 domains, 6 task types); stored without miners, then remine() mined them all',
@@ -124,6 +136,11 @@ export const mining: Benchmark = {
         dev_f1: round(dev.sequences.f1),
         dev_error_hit_at_3: round(dev.errors.hitRate),
         test_error_cases: test.errors.cases,
+        coding_test_error_hit_at_3: round(coding.test.errorHitAt3),
+        coding_test_top5_lift: round(coding.test.top5Lift),
+        coding_dev_error_hit_at_3: round(coding.dev.errorHitAt3),
+        coding_dev_top5_lift: round(coding.dev.top5Lift),
+        coding_test_error_cases: coding.test.errorCases,
         test_sequences_judged: test.sequences.judged,
         mining_p50_ms: round(p50, 2),
         mining_p95_ms: round(p95, 2),
