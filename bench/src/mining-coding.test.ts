@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import {
   type CodingRun,
   codingErrorHits,
+  codingRunOf,
   recordCodingRuns,
   sequencesOf,
   topSequenceLift,
@@ -39,6 +40,33 @@ const run = (
 });
 
 describe('coding-agent mining figures', () => {
+  it('reads a loaded run: a format error is one action, results within the store limit', () => {
+    const loaded = codingRunOf(
+      {
+        instanceId: 'acme__app-1',
+        repo: 'acme/app',
+        issueText: 'Parsing fails',
+        resolved: true,
+        changedFiles: [],
+        steps: [
+          {
+            action: 'THOUGHT: two blocks',
+            thought: '',
+            result: 'Please always provide EXACTLY ONE action',
+            success: false,
+            kind: 'format_error',
+          },
+          { action: 'ls', thought: 'look', result: 'x'.repeat(50), success: true, kind: 'command' },
+        ],
+      },
+      { maxActionChars: 100, maxResultChars: 10 },
+    );
+    expect(loaded.steps.map((step) => [step.action, step.result?.length, step.success])).toEqual([
+      ['format_error', 10, false],
+      ['ls', 10, true],
+    ]);
+  });
+
   it('reads the sequences a run shows as the miner does', () => {
     const shown = sequencesOf(fix);
     expect(shown.has(['grep×2+', 'sed'].join('\u0000'))).toBe(true);
