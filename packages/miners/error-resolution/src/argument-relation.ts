@@ -14,6 +14,13 @@ const minValueChars = 3;
 /** Characters of each earlier result searched: the work per resolution stays bounded. */
 const maxResultChars = 20_000;
 
+const normalise = (value: string) => value.toLowerCase().replace(/\s+/gu, ' ').trim();
+
+/** An earlier result as `argumentRelation` searches it: bounded, lower case, whitespace collapsed. */
+export function searchableResult(result: string | null): string {
+  return result === null ? '' : normalise(result.slice(0, maxResultChars));
+}
+
 /**
  * The argument of a step: the parsed action's argument (`Search[Nick Park]` → `Nick Park`), else
  * the `arguments`, `args` or `parameters` its metadata holds (a tool call logged by name).
@@ -42,8 +49,6 @@ function argumentValues(argument: string): string[] {
   }
   return values.map((value) => value.trim()).filter((value) => value.length >= minValueChars);
 }
-
-const normalise = (value: string) => value.toLowerCase().replace(/\s+/gu, ' ').trim();
 
 /** The items of the lists an error gives (`Similar: ['A', 'B']`, `did you mean: a, b?`). */
 function suggestions(error: string): string[] {
@@ -80,7 +85,7 @@ export function argumentRelation(
   error: string,
   failed: Pick<Step, 'action' | 'metadata'>,
   resolving: Pick<Step, 'action' | 'metadata'>,
-  earlierResults: readonly (string | null)[],
+  earlierResults: readonly string[],
 ): ArgumentSource | null {
   const argument = stepArgument(resolving);
   if (argument === null) return null;
@@ -95,9 +100,7 @@ export function argumentRelation(
   const named = mentions(error);
   if (values.some((value) => named.some((item) => value === item || value.includes(item))))
     return 'error.mention';
-  const results = earlierResults
-    .filter((result): result is string => result !== null)
-    .map((result) => normalise(result.slice(0, maxResultChars)));
-  if (values.some((value) => results.some((result) => result.includes(value)))) return 'earlier.result';
+  if (values.some((value) => earlierResults.some((result) => result.includes(value))))
+    return 'earlier.result';
   return null;
 }

@@ -7,7 +7,7 @@ import {
   type Step,
 } from '@episodic/core';
 import { z } from 'zod';
-import { argumentRelation, argumentSources } from './argument-relation.js';
+import { argumentRelation, argumentSources, searchableResult } from './argument-relation.js';
 import { errorSignature } from './error-signature.js';
 
 export const errorResolutionOptionsSchema = z.strictObject({
@@ -88,6 +88,16 @@ export function createErrorResolutionMiner(
       signal?.throwIfAborted();
       const { steps } = episode;
       const found = new Map<string, PatternCandidate<ErrorResolutionData>>();
+      // Each result is prepared once, however many failures look back at it.
+      const prepared = new Map<number, string>();
+      const searchable = (index: number) => {
+        let text = prepared.get(index);
+        if (text === undefined) {
+          text = searchableResult(steps[index]?.result ?? null);
+          prepared.set(index, text);
+        }
+        return text;
+      };
       let failures = 0;
       for (let i = 0; i < steps.length && failures < settings.maxFailures; i += 1) {
         const failed = steps[i] as Step;
@@ -111,9 +121,7 @@ export function createErrorResolutionMiner(
           error,
           failed,
           resolving,
-          [...steps.slice(Math.max(0, i - settings.lookahead), i), ...steps.slice(i + 1, j)].map(
-            (step) => step.result,
-          ),
+          [...range(Math.max(0, i - settings.lookahead), i), ...range(i + 1, j)].map(searchable),
         );
         const data: ErrorResolutionData = {
           action,
@@ -152,4 +160,8 @@ function resolvingStep(
     if (firstSuccess === -1) firstSuccess = j;
   }
   return firstSuccess;
+}
+
+function range(from: number, to: number): number[] {
+  return Array.from({ length: Math.max(0, to - from) }, (_, offset) => from + offset);
 }

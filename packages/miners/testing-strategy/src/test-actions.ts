@@ -85,9 +85,20 @@ function words(text: string): string[] {
     .filter((word) => word !== '');
 }
 
+/** A matcher's words, split once: matchers are few and fixed, steps are many. */
+const matcherWordCache = new Map<string, string[]>();
+function matcherWords(matcher: string): string[] {
+  let split = matcherWordCache.get(matcher);
+  if (split === undefined) {
+    split = words(matcher);
+    if (matcherWordCache.size < 1000) matcherWordCache.set(matcher, split);
+  }
+  return split;
+}
+
 function matchesWords(actionWords: readonly string[], action: string, matcher: ActionMatcher): boolean {
   if (matcher instanceof RegExp) return matcher.test(action);
-  const phrase = words(matcher);
+  const phrase = matcherWords(matcher);
   if (phrase.length === 0) return false;
   for (let i = 0; i + phrase.length <= actionWords.length; i += 1) {
     if (phrase.every((word, offset) => actionWords[i + offset] === word)) return true;
@@ -136,7 +147,7 @@ function isChangeTool(tool: string, change: readonly ActionMatcher[]): boolean {
   return toolWords.every(
     (word) =>
       codeWords.has(word) ||
-      change.some((matcher) => typeof matcher === 'string' && words(matcher).includes(word)),
+      change.some((matcher) => typeof matcher === 'string' && matcherWords(matcher).includes(word)),
   );
 }
 
@@ -166,7 +177,9 @@ export function classifyAction(action: string, matchers: ActionMatchers): Action
  * Go's `./...`.
  */
 export function isTargetedTest(action: string, testMatchers: readonly ActionMatcher[]): boolean {
-  const testWords = new Set(testMatchers.filter((m): m is string => typeof m === 'string').flatMap(words));
+  const testWords = new Set(
+    testMatchers.filter((m): m is string => typeof m === 'string').flatMap(matcherWords),
+  );
   const tokens = action.trim().split(/\s+/).slice(1);
   for (const token of tokens) {
     if (filterFlag.test(token)) return true;
