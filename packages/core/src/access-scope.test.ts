@@ -56,9 +56,9 @@ describe('access scope, enforced in SQL', () => {
   });
 
   it('patterns of another domain are invisible', async () => {
-    expect((await store.memory.patterns.list({}, onlyA)).map((p) => p.id)).toEqual(['pa']);
+    expect((await store.memory.patterns.list({}, onlyA)).items.map((p) => p.id)).toEqual(['pa']);
     expect(await store.memory.patterns.get('pb', onlyA)).toBeNull();
-    expect(await store.memory.patterns.list({}, nobody)).toEqual([]);
+    expect((await store.memory.patterns.list({}, nobody)).items).toEqual([]);
   });
 
   it('writes outside the scope are refused and change nothing', async () => {

@@ -54,7 +54,14 @@ export type {
 } from './memory/memory.js';
 export type { MigrationReport } from './migrations/migrate.js';
 export { latestSchemaVersion } from './migrations/migrate.js';
-export { actionNormalizerSchema, collapseRepeats, toolName } from './mining/canonical-actions.js';
+export type { ActionRun, ParsedAction } from './mining/canonical-actions.js';
+export {
+  actionNormalizerSchema,
+  collapseRepeats,
+  parseAction,
+  runLengths,
+  toolName,
+} from './mining/canonical-actions.js';
 export { canonicalJson } from './mining/canonical-json.js';
 export type { EpisodeMeasures } from './mining/episode-measures.js';
 export { measureEpisode } from './mining/episode-measures.js';

@@ -197,16 +197,16 @@ describe('no stale read after a write', () => {
     await insertPattern('p1', 0.5);
     const episode = await cachedEpisode();
     expect((await store.memory.patterns.get('p1'))?.usageCount).toBe(0);
-    expect((await store.memory.patterns.list({ type: 'tool_sequence' }))[0]?.usageCount).toBe(0);
+    expect((await store.memory.patterns.list({ type: 'tool_sequence' })).items[0]?.usageCount).toBe(0);
     await store.memory.patterns.recordUsage('p1', { episodeId: episode.id, helped: true });
     expect((await store.memory.patterns.get('p1'))?.usageCount).toBe(1);
-    expect((await store.memory.patterns.list({ type: 'tool_sequence' }))[0]?.usageCount).toBe(1);
+    expect((await store.memory.patterns.list({ type: 'tool_sequence' })).items[0]?.usageCount).toBe(1);
 
     await rawSql("UPDATE patterns SET success_rate = 0.9 WHERE id = 'p1'");
     expect((await store.memory.patterns.get('p1'))?.successRate).toBe(0.5); // the stale copy
     store.memory.admin.invalidateCache({ patterns: [{ type: 'tool_sequence', id: 'p1' }] });
     expect((await store.memory.patterns.get('p1'))?.successRate).toBe(0.9);
-    expect((await store.memory.patterns.list({ type: 'tool_sequence' }))[0]?.successRate).toBe(0.9);
+    expect((await store.memory.patterns.list({ type: 'tool_sequence' })).items[0]?.successRate).toBe(0.9);
     expect(store.memory.admin.cacheStats().keyspaces.pattern.hits).toBeGreaterThan(0);
   });
 
@@ -216,10 +216,10 @@ describe('no stale read after a write', () => {
        VALUES ('mined', 'tool_sequence', 'web', '{"actions":["a"]}', 0.5, 0, 3, 2)`,
     );
     expect((await store.memory.patterns.get('mined'))?.support).toBe(3);
-    expect(await store.memory.patterns.list({ type: 'tool_sequence' })).toHaveLength(1);
+    expect((await store.memory.patterns.list({ type: 'tool_sequence' })).items).toHaveLength(1);
     await store.memory.admin.remine(); // no episode supports it any more
     expect(await store.memory.patterns.get('mined')).toBeNull();
-    expect(await store.memory.patterns.list({ type: 'tool_sequence' })).toEqual([]);
+    expect((await store.memory.patterns.list({ type: 'tool_sequence' })).items).toEqual([]);
   });
 
   it('an episode the embedder stamps in the background is not left cached without its stamp', async () => {

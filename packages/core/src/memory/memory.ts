@@ -67,7 +67,7 @@ export interface SearchApi {
 
 /** `memory.patterns`: what mining learned. */
 export interface PatternsApi {
-  list(input?: ListPatternsInput, options?: CallOptions): Promise<MinedPattern[]>;
+  list(input?: ListPatternsInput, options?: CallOptions): Promise<Page<MinedPattern>>;
   get(patternId: string, options?: CallOptions): Promise<MinedPattern | null>;
   /** The patterns relevant to a task, best first, with their evidence and supporting episodes. */
   relevant(input?: RelevantPatternsInput, options?: CallOptions): Promise<RelevantPattern[]>;

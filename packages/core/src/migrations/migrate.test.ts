@@ -66,7 +66,7 @@ describe('migrations', () => {
     // steps written before full-text search over steps existed are searchable after the upgrade
     const hits = await memory.search.text({ text: 'TimeoutError' });
     expect(hits.map((hit) => hit.episode.id).sort()).toHaveLength(3);
-    expect(await memory.patterns.list({ type: 'tool_sequence' })).toMatchObject([
+    expect((await memory.patterns.list({ type: 'tool_sequence' })).items).toMatchObject([
       { id: 'legacy-pattern', successRate: 0.75, usageCount: 2 },
     ]);
     // and the upgraded file takes new writes

@@ -181,8 +181,8 @@ describe('mining on completion', () => {
     expect(warnings.join('\n')).toMatch(/broken failed .*boom/);
     expect(warnings.join('\n')).toMatch(/sloppy returned an invalid candidate #0/);
     expect(warnings.join('\n')).toMatch(/sloppy returned an invalid candidate #1 .*bad/);
-    expect(await store.memory.patterns.list({ type: 'action_pair' })).toHaveLength(1);
-    expect(await store.memory.patterns.list({ type: 'sloppy' })).toHaveLength(0);
+    expect((await store.memory.patterns.list({ type: 'action_pair' })).items).toHaveLength(1);
+    expect((await store.memory.patterns.list({ type: 'sloppy' })).items).toHaveLength(0);
   });
 
   it('registers a miner’s own pattern type, and refuses miners that break the contract', async () => {
@@ -219,7 +219,7 @@ describe('domain scoping', () => {
     const betaId = pairId('read_file', 'edit_file', 'beta');
     expect(alphaId).not.toBe(betaId);
     const scope = { domains: ['alpha'] };
-    const listed = await store.memory.patterns.list({}, { scope });
+    const { items: listed } = await store.memory.patterns.list({}, { scope });
     expect(listed.length).toBeGreaterThan(0);
     expect(listed.every((pattern) => pattern.domain === 'alpha')).toBe(true);
     expect(await store.memory.patterns.get(betaId, { scope })).toBeNull();
@@ -246,7 +246,7 @@ describe('with the LMDB cache', () => {
     expect(store.memory.admin.cacheStats().enabled).toBe(true);
     const first = await run(store, [read('read_file'), read('edit_file')]);
     const id = pairId('read_file', 'edit_file');
-    const listed = async () => (await store.memory.patterns.list({ type: 'action_pair' }))[0]?.support;
+    const listed = async () => (await store.memory.patterns.list({ type: 'action_pair' })).items[0]?.support;
     expect((await store.memory.patterns.get(id))?.support).toBe(1);
     expect(await listed()).toBe(1);
     expect((await store.memory.patterns.get(id))?.support).toBe(1); // now from the cache

@@ -135,14 +135,14 @@ describe('remine', { timeout: 30_000 }, () => {
     ]);
     const [kept] = await store.memory.patterns
       .list({ type: 'action_pair' })
-      .then((all) => all.filter((p) => p.support === 2));
+      .then((all) => all.items.filter((p) => p.support === 2));
     await store.memory.patterns.recordUsage(kept!.id, { episodeId: ids[2]!, helped: true });
     await raw.execute(`INSERT INTO patterns (id, pattern_type, domain, pattern_data, success_rate)
       VALUES ('by-hand', 'tool_sequence', 'web', '{"actions":["x"]}', 0.9)`);
     await raw.execute({ sql: 'DELETE FROM episodes WHERE id = ?', args: [ids[2]!] });
 
     await store.memory.admin.remine();
-    const pairs = await store.memory.patterns.list({ type: 'action_pair' });
+    const { items: pairs } = await store.memory.patterns.list({ type: 'action_pair' });
     expect(pairs.map((pattern) => pattern.patternData)).toEqual([{ first: 'read_file', then: 'edit_file' }]);
     expect(pairs[0]).toMatchObject({ id: kept!.id, support: 2, usageCount: 1, helpedCount: 1 });
     expect(await store.memory.patterns.get('by-hand')).toMatchObject({ support: null, successRate: 0.9 });

@@ -107,7 +107,7 @@ describe('forget', () => {
     const only = await record('web', 'S3', {}, ['deploy', 'verify']);
     const pairs = async () =>
       Object.fromEntries(
-        (await store.memory.patterns.list({ type: 'action_pair' as never })).map((p) => [
+        (await store.memory.patterns.list({ type: 'action_pair' as never })).items.map((p) => [
           JSON.stringify(p.patternData),
           p,
         ]),

@@ -111,7 +111,9 @@ describe('optimization miner', () => {
         );
         await memory.episodes.complete(episode.id, { status: fixture.status ?? 'completed' });
       }
-      const [pattern] = await memory.patterns.list({ type: 'optimization' });
+      const {
+        items: [pattern],
+      } = await memory.patterns.list({ type: 'optimization' });
       expect(pattern).toMatchObject({
         patternData: { shape: ['codemod', 'run_tests'] },
         support: 3,

@@ -62,7 +62,8 @@ describe('testing-strategy miner', () => {
 
   it('takes configurable matchers and refuses bad ones', async () => {
     const episode = fixture(['bash: make check', 'bash: sed -i x', 'bash: make check']);
-    expect(await strategies(episode)).toEqual([]);
+    // By default `sed -i` is an edit and `make check` is not a test run.
+    expect(await strategies(episode)).toEqual(['no_tests']);
     expect(await strategies(episode, { testMatchers: ['make check'], changeMatchers: ['sed'] })).toEqual([
       'test_first',
       'test_after_each_change',
@@ -89,7 +90,8 @@ describe('testing-strategy miner', () => {
         );
         await memory.episodes.complete(started.id, { status: episode.status ?? 'completed' });
       }
-      const hits = await memory.patterns.relevant({ taskType: 'debugging', limit: 10 });
+      // minLift 0: every strategy with a success, to read each one's lift.
+      const hits = await memory.patterns.relevant({ taskType: 'debugging', limit: 10, minLift: 0 });
       const byStrategy = new Map(
         hits.map((hit) => [(hit.pattern.patternData as { strategy: string }).strategy, hit]),
       );
