@@ -110,6 +110,7 @@ describe('optimization miner', () => {
           })),
         );
         await memory.episodes.complete(episode.id, { status: fixture.status ?? 'completed' });
+        await memory.learning.flush();
       }
       const [pattern] = await memory.patterns.list({ type: 'optimization' });
       expect(pattern).toMatchObject({

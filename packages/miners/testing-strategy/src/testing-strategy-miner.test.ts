@@ -88,6 +88,7 @@ describe('testing-strategy miner', () => {
           episode.steps.map((s) => ({ action: s.action, success: s.success ?? undefined })),
         );
         await memory.episodes.complete(started.id, { status: episode.status ?? 'completed' });
+        await memory.learning.flush();
       }
       const hits = await memory.patterns.relevant({ taskType: 'debugging', limit: 10 });
       const byStrategy = new Map(
