@@ -8,6 +8,10 @@ export default defineProject(({ mode }) => {
     test: {
       name: cache ? 'core (cache)' : 'core (no cache)',
       include: ['src/**/*.test.ts'],
+      // Child processes, worker threads and LMDB: leave a loaded 2-core machine (CI, or two suites at
+      // once) room before calling a test hung. A passing test takes what it takes either way.
+      testTimeout: 60_000,
+      hookTimeout: 60_000,
       env: { EPISODIC_TEST_CACHE: cache ? 'on' : 'off' },
     },
   };

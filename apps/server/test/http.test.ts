@@ -72,6 +72,7 @@ describe('HTTP surface', () => {
     for (const keyspace of ['episode', 'pattern', 'query']) {
       expect(text).toMatch(new RegExp(`episodic_cache_hit_rate\\{keyspace="${keyspace}"\\} [0-9.]+`));
     }
+    expect(text).toContain('episodic_cache_read_errors_total 0');
     expect(text).toMatch(/episodic_vector_index_bytes \d+/);
     for (const learner of ['embeddings', 'mining']) {
       expect(text).toMatch(new RegExp(`episodic_learning_pending\\{learner="${learner}"\\} \\d+`));

@@ -51,13 +51,13 @@ describe('SIGTERM', () => {
         async () =>
           /episodic_http_requests_in_flight (\d+)/.exec(await (await fetch(`${url}/metrics`)).text())?.[1],
         {
-          timeout: 10_000,
+          timeout: 30_000,
         },
       )
       .toBe('3');
 
     serve.child.kill('SIGTERM');
-    await expect.poll(() => connectionRefused(port), { timeout: 10_000 }).toBe(true);
+    await expect.poll(() => connectionRefused(port), { timeout: 30_000 }).toBe(true);
     socket.write(body.slice(10));
     await socketClosed;
     expect(response).toMatch(/^HTTP\/1\.1 200 OK/);

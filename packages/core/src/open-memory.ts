@@ -79,6 +79,7 @@ export async function openMemory(config: MemoryConfig = {}): Promise<Memory> {
     settings: resolved.cache,
     logger: resolved.logger,
     encryptionKey: resolved.encryptionKey,
+    keyProven: true,
   });
   // Plugins that learn from finished episodes (embedder, miners), run off the write path.
   const learners: EpisodeLearner[] = [];

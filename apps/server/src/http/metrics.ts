@@ -96,6 +96,12 @@ export class Metrics implements ProcedureObserver {
     const cache = sources.cache();
     family('episodic_cache_enabled', 'gauge', '1 when the LMDB cache is in use.');
     lines.push(`episodic_cache_enabled ${cache.enabled ? 1 : 0}`);
+    family(
+      'episodic_cache_read_errors_total',
+      'counter',
+      'Cache reads that failed and went to the database.',
+    );
+    lines.push(`episodic_cache_read_errors_total ${cache.readErrors}`);
     const perKeyspace: [string, string, string, (stats: CacheStats['keyspaces']['episode']) => number][] = [
       ['episodic_cache_hit_rate', 'gauge', 'Cache hits / (hits + misses) since start.', (s) => s.hitRate],
       ['episodic_cache_hits_total', 'counter', 'Cache hits.', (s) => s.hits],

@@ -29,6 +29,8 @@ export interface CacheStats {
   path: string | null;
   /** Bytes of live cache data, kept under `cache.mapSizeBytes` by eviction. */
   sizeBytes: number;
+  /** Reads that failed (an unreadable environment or entry) and were answered by the database. */
+  readErrors: number;
   keyspaces: Record<CacheKeyspace, KeyspaceStats>;
 }
 

@@ -39,7 +39,10 @@ describe('background checkpoints', () => {
       await writeMegabytes(db);
       expect(size(`${path}-wal`)).toBeGreaterThan(startAtWalBytes);
       // Nothing on this thread checkpointed (the WAL is under SQLite's threshold): the worker does.
-      await vi.waitFor(() => expect(size(path)).toBeGreaterThan(1_500_000), { timeout: 5000, interval: 50 });
+      await vi.waitFor(() => expect(size(path)).toBeGreaterThan(1_500_000), {
+        timeout: 30_000,
+        interval: 50,
+      });
     } finally {
       await db.close();
     }
@@ -71,7 +74,7 @@ describe('background checkpoints', () => {
       result: `SECRET-${i} `.repeat(3000),
     }));
     for (const step of steps) await memory.episodes.logSteps(episode.id, [step]);
-    await vi.waitFor(() => expect(size(path)).toBeGreaterThan(1_000_000), { timeout: 5000, interval: 50 });
+    await vi.waitFor(() => expect(size(path)).toBeGreaterThan(1_000_000), { timeout: 30_000, interval: 50 });
     await memory.close();
     expect(readFileSync(path).includes('SECRET-')).toBe(false);
 
