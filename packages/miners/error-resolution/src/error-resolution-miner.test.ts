@@ -215,6 +215,7 @@ describe('error-resolution miner', () => {
           { action: 'book_reservation', result: 'ok', success: true },
         ]);
         await memory.episodes.complete(episode.id, { status: 'completed' });
+        await memory.learning.flush();
       }
       const [hit] = await memory.patterns.relevant({ text: payment(77, 70), types: ['error_resolution'] });
       expect(hit?.pattern).toMatchObject({

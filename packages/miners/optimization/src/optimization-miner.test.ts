@@ -110,6 +110,7 @@ describe('optimization miner', () => {
           })),
         );
         await memory.episodes.complete(episode.id, { status: fixture.status ?? 'completed' });
+        await memory.learning.flush();
       }
       const {
         items: [pattern],

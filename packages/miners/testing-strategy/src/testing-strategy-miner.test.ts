@@ -89,6 +89,7 @@ describe('testing-strategy miner', () => {
           episode.steps.map((s) => ({ action: s.action, success: s.success ?? undefined })),
         );
         await memory.episodes.complete(started.id, { status: episode.status ?? 'completed' });
+        await memory.learning.flush();
       }
       // minLift 0: every strategy with a success, to read each one's lift.
       const hits = await memory.patterns.relevant({ taskType: 'debugging', limit: 10, minLift: 0 });

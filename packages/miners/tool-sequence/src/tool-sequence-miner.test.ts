@@ -148,6 +148,7 @@ describe('tool-sequence miner', () => {
           actions.map((action) => ({ action: `${action} somewhere`, success: true })),
         );
         await memory.episodes.complete(episode.id, { status });
+        await memory.learning.flush();
       }
       const id = patternId({
         patternType: 'tool_sequence',
