@@ -241,6 +241,7 @@ describe('error-resolution miner', () => {
         ]);
         await memory.episodes.complete(episode.id, { status: 'completed' });
       }
+      await memory.learning.flush();
       const [fix] = await memory.patterns.relevant({
         text: "Could not find Peter Lord. Similar: ['Peter Lord (animator)', 'Chicken Run'].",
         domain: 'wiki',
