@@ -102,10 +102,11 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       memory,
       metrics,
       scrape: {
-        cache: () => memory.cacheStats(),
+        cache: () => memory.admin.cacheStats(),
         databaseBytes: dbBytes,
         subscribers: () => events.subscriberCount,
         inFlight: () => inFlight.size,
+        learning: () => memory.learning.status(),
       },
       maxBodyBytes: config.maxBodyBytes,
       draining: () => draining,

@@ -37,17 +37,18 @@ beforeAll(async () => {
     loadConfig({ flags: { 'data-dir': dataDir }, env: { EPISODIC_ENCRYPTION_KEY: key } }),
   );
   const start = async (name: string, domain: string, metadata?: Record<string, string>) => {
-    const episode = await memory.startEpisode({
+    const episode = await memory.episodes.start({
       taskType: 'debugging',
       domain,
       context: `${name} context`,
       metadata,
     });
-    await memory.logSteps(episode.id, [
+    await memory.episodes.logSteps(episode.id, [
       { action: `${name} step one` },
       { action: `${name} step two`, success: true },
     ]);
-    await memory.completeEpisode(episode.id, { status: 'completed', successRate: 1 });
+    await memory.episodes.complete(episode.id, { status: 'completed', successRate: 1 });
+    await memory.learning.flush();
     ids[name] = episode.id;
   };
   await start('lost', 'web');
@@ -56,6 +57,7 @@ beforeAll(async () => {
   await start('kept', 'web');
   await start('oldScratch', 'scratch');
   await start('newScratch', 'scratch');
+  await memory.learning.flush();
   await memory.close();
   await sql('UPDATE episodes SET created_at = ? WHERE id = ?', [
     new Date(Date.now() - 40 * 86_400_000).toISOString(),

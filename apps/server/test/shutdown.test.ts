@@ -70,7 +70,7 @@ describe('SIGTERM', () => {
     await subscription.ended;
 
     const memory = await openMemory({ url: `file:${join(dir, 'memory.db')}` });
-    const stored = await memory.getEpisode(episode.id);
+    const stored = await memory.episodes.get(episode.id);
     await memory.close();
     expect(stored?.steps.map((step) => step.action)).toEqual(['logged while stopping']);
     const raw = createClient({ url: `file:${join(dir, 'memory.db')}` });

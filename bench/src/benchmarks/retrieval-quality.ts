@@ -28,7 +28,7 @@ async function buildStore(
   const sessionOf = new Map<string, string>();
   const dates: [string, string][] = [];
   for (const session of instance.sessions) {
-    const episode = await memory.startEpisode({
+    const episode = await memory.episodes.start({
       taskType: 'conversation',
       domain: 'assistant',
       context: `Chat session on ${session.dateText}`,
@@ -39,8 +39,8 @@ async function buildStore(
         action: turn.role,
         result: turn.content.slice(0, memory.config.limits.maxResultChars),
       }));
-    if (steps.length > 0) await memory.logSteps(episode.id, steps);
-    await memory.completeEpisode(episode.id, { status: 'completed' });
+    if (steps.length > 0) await memory.episodes.logSteps(episode.id, steps);
+    await memory.episodes.complete(episode.id, { status: 'completed' });
     sessionOf.set(episode.id, session.id);
     dates.push([episode.id, session.date]);
   }
@@ -94,8 +94,8 @@ export const retrievalQuality: Benchmark = {
       );
       try {
         const relevant = new Set(instance.answerSessionIds);
-        const ours = await memory.retrieve({ text: instance.question, limit: k });
-        const bm25 = await memory.searchText({ text: instance.question, limit: k });
+        const ours = await memory.search.retrieve({ text: instance.question, limit: k });
+        const bm25 = await memory.search.text({ text: instance.question, limit: k });
         const sessions = (ids: string[]) => ids.map((id) => sessionOf.get(id) ?? id);
         scores.ours.push({
           type: instance.questionType,
@@ -163,8 +163,8 @@ export const retrievalQuality: Benchmark = {
         notes: [
           `ours - bm25 recall_all@10 overall = ${gain.toFixed(3)} (target >= ${targetGain}: ${gain >= targetGain - 1e-9 ? 'met' : 'NOT met'})`,
           `worst question type: ${worstType?.label} at ${(-(worstType?.loss ?? 0)).toFixed(3)} vs bm25 (target >= -${allowedTypeLoss}: ${(worstType?.loss ?? 0) <= allowedTypeLoss + 1e-9 ? 'met' : 'NOT met'})`,
-          'ours: memory.retrieve({ text: question, limit: 10 }) with the default config and createLocalEmbeddings() (384 dimensions)',
-          'bm25: memory.searchText({ text: question, limit: 10 }): plain FTS5 BM25 over the same episodes_fts and steps_fts',
+          'ours: memory.search.retrieve({ text: question, limit: 10 }) with the default config and createLocalEmbeddings() (384 dimensions)',
+          'bm25: memory.search.text({ text: question, limit: 10 }): plain FTS5 BM25 over the same episodes_fts and steps_fts',
           'sessions recorded through openMemory; their dates then set on created_at by UPDATE (the engine stamps recording time)',
           'abstention (_abs) questions are scored like the others against their answer_session_ids',
         ],

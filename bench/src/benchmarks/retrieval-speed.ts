@@ -16,7 +16,7 @@ const targetVectorP95Ms = 20;
 const recallSample = 50;
 
 /** Writes `count` finished episodes with their steps as raw INSERTs, 500 episodes per transaction. */
-async function insertEpisodes(
+export async function insertEpisodes(
   url: string,
   workload: VariedEpisodes,
   count: number,
@@ -73,9 +73,9 @@ async function insertEpisodes(
 async function timeQueries(memory: Memory, queries: readonly string[], repeat: boolean): Promise<number[]> {
   const latencies: number[] = [];
   for (const text of queries) {
-    if (repeat) await memory.retrieve({ text, limit: 10 });
+    if (repeat) await memory.search.retrieve({ text, limit: 10 });
     const started = performance.now();
-    await memory.retrieve({ text, limit: 10 });
+    await memory.search.retrieve({ text, limit: 10 });
     latencies.push(performance.now() - started);
   }
   return latencies;
@@ -98,17 +98,17 @@ async function measureSize(
   const embeddings = createLocalEmbeddings();
   const writer = await openMemory({ url, cache: false });
   const reindexStarted = performance.now();
-  await writer.reindex(embeddings, { batchSize: 256 });
+  await writer.admin.reindex(embeddings, { batchSize: 256 });
   const reindexS = (performance.now() - reindexStarted) / 1000;
   await writer.close();
 
   context.progress(`retrieval-speed: ${formatNumber(episodes)} episodes, cache off`);
   const uncachedMemory = await openMemory({ url, cache: false, embeddings });
   const loadStarted = performance.now();
-  await uncachedMemory.retrieve({ text: 'warm up the vector index', limit: 10 });
+  await uncachedMemory.search.retrieve({ text: 'warm up the vector index', limit: 10 });
   const indexLoadMs = performance.now() - loadStarted;
   // A few untimed queries so that JIT and page cache are warm for both sizes alike.
-  for (const text of queries.slice(0, 10)) await uncachedMemory.retrieve({ text, limit: 10 });
+  for (const text of queries.slice(0, 10)) await uncachedMemory.search.retrieve({ text, limit: 10 });
   const uncached = await timeQueries(uncachedMemory, queries, false);
   await uncachedMemory.close();
 
@@ -242,7 +242,7 @@ export const retrievalSpeed: Benchmark = {
           `growth 10k -> 100k: p50 x${growth.toFixed(2)}, p95 x${(p95(large.uncached) / p95(small.uncached)).toFixed(2)} (target <= ${targetGrowth}: ${growth <= targetGrowth ? 'met' : 'NOT met'})`,
           `vector top-10 over ${formatNumber(vector.rows)} x ${vector.dimensions} (int8 SIMD scan + float32 re-score): p50 ${ms(vector.p50)} ms, p95 ${ms(vector.p95)} ms, recall@10 vs exact float scan ${vector.recall.toFixed(3)} (${recallSample} queries) (target p95 <= ${targetVectorP95Ms} ms: ${vector.p95 <= targetVectorP95Ms ? 'met' : 'NOT met'})`,
           `local embeddings: ${formatNumber(textsPerSecond)} texts/s on episode-sized texts (~700 characters), one core`,
-          'episodes and steps written with raw batched INSERTs into a store created by openMemory, then embedded by memory.reindex()',
+          'episodes and steps written with raw batched INSERTs into a store created by openMemory, then embedded by memory.admin.reindex()',
           'cache off: openMemory({ cache: false }); cached: the same queries repeated on an LMDB-cached store, second call timed',
           'vocabulary: 40,000 synthetic words drawn Zipf-like; about 1 step in 8 failed (each failed step has its own vector)',
         ],

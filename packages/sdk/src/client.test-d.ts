@@ -182,6 +182,7 @@ describe('inferred types', () => {
       why: { evidence: number; text: number; taskType: number };
       episodeIds: string[];
       lift: number | null;
+      liftLower: number | null;
     }>();
 
     expectTypeOf(client.admin.audit.query).parameter(0).toEqualTypeOf<{

@@ -24,10 +24,10 @@ function fileArgument(args: CommandArgs, command: string): string {
  */
 export async function backupCommand(args: CommandArgs): Promise<void> {
   const file = fileArgument(args, 'backup');
-  const memory = await openStore(args.config);
+  const memory = await openStore(args.config, { learning: false });
   let report: VerifyReport;
   try {
-    report = await memory.backup(file);
+    report = await memory.admin.backup(file);
   } finally {
     await memory.close();
   }
@@ -67,8 +67,8 @@ export async function restoreCommand(args: CommandArgs): Promise<void> {
     keepOld: flag(args, 'keep-old'),
   });
   // Opened once to rebuild the cache; without the embedding provider, whose vectors it need not check.
-  const memory = await openStore(args.config, { embeddings: false });
-  memory.audit.record({
+  const memory = await openStore(args.config, { embeddings: false, learning: false });
+  memory.admin.recordAudit({
     actor: localActor,
     operation: 'admin',
     entityType: 'database',

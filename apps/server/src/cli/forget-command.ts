@@ -58,9 +58,9 @@ function selector(args: CommandArgs): ForgetSelector {
  */
 export async function forgetCommand(args: CommandArgs): Promise<void> {
   const chosen = selector(args);
-  const memory = await openStore(args.config);
+  const memory = await openStore(args.config, { learning: false });
   try {
-    const report = await memory.forget(chosen, { actor: localActor });
+    const report = await memory.admin.forget(chosen, { actor: localActor });
     if (flag(args, 'json')) return printJson(report);
     print(
       `Forgot ${report.episodeIds.length} episodes` +

@@ -41,8 +41,11 @@ export async function rekeyCommand(args: CommandArgs): Promise<void> {
     keepOld: flag(args, 'keep-old'),
   });
   // Opening with the new key proves it works, and rebuilds the cache under it.
-  const memory = await openStore({ ...config, encryptionKey: newKey }, { embeddings: false });
-  memory.audit.record({
+  const memory = await openStore(
+    { ...config, encryptionKey: newKey },
+    { embeddings: false, learning: false },
+  );
+  memory.admin.recordAudit({
     actor: localActor,
     operation: 'admin',
     entityType: 'database',

@@ -14,9 +14,9 @@ export async function retentionCommand(args: CommandArgs): Promise<void> {
   if (action !== 'apply')
     throw new ServerError('USAGE', `Unknown retention action "${action ?? ''}": use apply.`);
   const policies = args.config.retention;
-  const memory = await openStore(args.config);
+  const memory = await openStore(args.config, { learning: false });
   try {
-    const report = await memory.applyRetention(policies, { actor: localActor });
+    const report = await memory.admin.retention(policies, { actor: localActor });
     if (flag(args, 'json')) return printJson(report);
     const rows = Object.keys(policies).map((domain) => [
       domain,

@@ -37,7 +37,7 @@ async function retireFirstToken(args: CommandArgs, memory: Memory): Promise<void
 /** `episodic tokens create|list|revoke`, on the same store `serve` would open. */
 export async function tokensCommand(args: CommandArgs): Promise<void> {
   const [action, id] = args.positionals;
-  const memory = await openStore(args.config);
+  const memory = await openStore(args.config, { learning: false });
   try {
     switch (action) {
       case 'create': {

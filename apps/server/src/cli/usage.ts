@@ -2,6 +2,8 @@ export const usage = `Usage: episodic <command> [options]
 
 Commands:
   serve                          Start the server (until SIGTERM or Ctrl-C)
+  worker                         Embed and mine finished episodes in this process (beside servers
+                                 set with memory.learning.run false, or any number of them)
   tokens create --name NAME      Create a bearer token and print it (shown only once)
           [--scopes read,write,admin] [--domains a,b]   (default: read,write on every domain)
   tokens list [--json]           List tokens (never their secrets)

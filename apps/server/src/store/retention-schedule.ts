@@ -20,8 +20,8 @@ export function scheduleRetention(
 ): RetentionSchedule {
   let running: Promise<void> | null = null;
   const pass = () => {
-    running ??= memory
-      .applyRetention(policies, { actor: retentionActor })
+    running ??= memory.admin
+      .retention(policies, { actor: retentionActor })
       .then(
         (report) => {
           const total = (counts: Record<string, number>) =>

@@ -68,12 +68,12 @@ describe('background checkpoints', () => {
     const path = scratchFile();
     const url = `file:${path}`;
     const memory = await openMemory({ url, cache: false, encryptionKey: 'background-key' });
-    const episode = await memory.startEpisode({ taskType: 'debugging', domain: 'web' });
+    const episode = await memory.episodes.start({ taskType: 'debugging', domain: 'web' });
     const steps = Array.from({ length: 60 }, (_, i) => ({
       action: `read_file ${i}`,
       result: `SECRET-${i} `.repeat(3000),
     }));
-    for (const step of steps) await memory.logSteps(episode.id, [step]);
+    for (const step of steps) await memory.episodes.logSteps(episode.id, [step]);
     await vi.waitFor(() => expect(size(path)).toBeGreaterThan(1_000_000), { timeout: 30_000, interval: 50 });
     await memory.close();
     expect(readFileSync(path).includes('SECRET-')).toBe(false);
@@ -81,7 +81,7 @@ describe('background checkpoints', () => {
     // Closed for good: the file is whole, encrypted, and holds every step.
     const reopened = await openMemory({ url, cache: false, encryptionKey: 'background-key' });
     try {
-      expect((await reopened.getEpisode(episode.id))?.steps).toHaveLength(60);
+      expect((await reopened.episodes.get(episode.id))?.steps).toHaveLength(60);
     } finally {
       await reopened.close();
     }

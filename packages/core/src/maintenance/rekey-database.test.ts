@@ -13,13 +13,14 @@ async function seed(url: string, encryptionKey?: string) {
   const memory = await openMemory({ url, ...(encryptionKey ? { encryptionKey } : {}) });
   const ids: string[] = [];
   for (let i = 0; i < 30; i += 1) {
-    const episode = await memory.startEpisode({
+    const episode = await memory.episodes.start({
       taskType: 'debugging',
       domain: `d${i % 3}`,
       context: `REKEY-CANARY episode ${i}`,
     });
-    await memory.logSteps(episode.id, [{ action: 'grep', result: `hit ${i}` }, { action: 'fix' }]);
-    await memory.completeEpisode(episode.id, { status: i % 2 ? 'completed' : 'failed' });
+    await memory.episodes.logSteps(episode.id, [{ action: 'grep', result: `hit ${i}` }, { action: 'fix' }]);
+    await memory.episodes.complete(episode.id, { status: i % 2 ? 'completed' : 'failed' });
+    await memory.learning.flush();
     ids.push(episode.id);
   }
   await memory.tokens.create({ name: 'agent' });
@@ -29,8 +30,8 @@ async function seed(url: string, encryptionKey?: string) {
 
 async function snapshot(url: string, encryptionKey: string | undefined, ids: string[]) {
   const memory = await openMemory({ url, ...(encryptionKey ? { encryptionKey } : {}) });
-  const episodes = await Promise.all(ids.map((id) => memory.getEpisode(id)));
-  const hits = (await memory.searchText({ text: 'REKEY-CANARY', limit: 100 })).length;
+  const episodes = await Promise.all(ids.map((id) => memory.episodes.get(id)));
+  const hits = (await memory.search.text({ text: 'REKEY-CANARY', limit: 100 })).length;
   const tokens = (await memory.tokens.list()).length;
   await memory.close();
   return { episodes, hits, tokens };
@@ -39,7 +40,7 @@ async function snapshot(url: string, encryptionKey: string | undefined, ids: str
 /** Audit rows in the file; reading them is not itself audited, so this changes nothing. */
 async function auditRows(url: string, encryptionKey: string | undefined) {
   const memory = await openMemory({ url, ...(encryptionKey ? { encryptionKey } : {}) });
-  const rows = await memory.audit.query({ limit: 1000 });
+  const rows = await memory.admin.audit({ limit: 1000 });
   await memory.close();
   return rows;
 }

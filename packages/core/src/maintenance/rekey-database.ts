@@ -72,7 +72,7 @@ export async function rekeyDatabase(options: RekeyOptions): Promise<RekeyReport>
         );
     }
     // Everything into the main file: only that file is moved into place, not its WAL.
-    const checkpoint = (await target.client.execute('PRAGMA wal_checkpoint(TRUNCATE)')).rows[0];
+    const checkpoint = (await target.executeOutsideTransaction('PRAGMA wal_checkpoint(TRUNCATE)')).rows[0];
     if (Number(checkpoint?.busy) !== 0)
       throw new EpisodicError('STORAGE', 'Rekey could not checkpoint the new file; nothing was changed.');
   } catch (error) {

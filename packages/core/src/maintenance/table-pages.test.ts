@@ -12,8 +12,8 @@ describe('table pages (how rekey copies a table)', () => {
     const store = tempStoreFolder();
     const memory = await openMemory({ url: store.url, cache: false });
     for (let i = 0; i < 25; i += 1) {
-      const episode = await memory.startEpisode({ taskType: 'testing', domain: `d${i % 4}` });
-      await memory.logSteps(episode.id, [{ action: 'a' }, { action: 'b' }, { action: 'c' }]);
+      const episode = await memory.episodes.start({ taskType: 'testing', domain: `d${i % 4}` });
+      await memory.episodes.logSteps(episode.id, [{ action: 'a' }, { action: 'b' }, { action: 'c' }]);
     }
     await memory.close();
     const db = await openDatabase({ url: store.url, busyTimeoutMs: 1000, synchronous: 'normal' });

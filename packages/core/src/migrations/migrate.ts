@@ -8,6 +8,7 @@ import { v1_3_0 } from './v1-3-0.js';
 import { v1_4_0 } from './v1-4-0.js';
 import { v1_5_0 } from './v1-5-0.js';
 import { v1_6_0 } from './v1-6-0.js';
+import { v1_7_0 } from './v1-7-0.js';
 import { v1_9_0 } from './v1-9-0.js';
 
 export const migrations: readonly Migration[] = [
@@ -18,6 +19,7 @@ export const migrations: readonly Migration[] = [
   v1_4_0,
   v1_5_0,
   v1_6_0,
+  v1_7_0,
   v1_9_0,
 ];
 

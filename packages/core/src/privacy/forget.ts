@@ -86,7 +86,7 @@ export function createForget(context: EngineContext, hooks: ForgetHooks) {
     await db.write(async (tx) => {
       for (const table of ftsTables) await tx.execute(`INSERT INTO ${table} (${table}) VALUES ('optimize')`);
     });
-    if (db.location.kind === 'file') await db.client.execute('PRAGMA wal_checkpoint(TRUNCATE)');
+    if (db.location.kind === 'file') await db.executeOutsideTransaction('PRAGMA wal_checkpoint(TRUNCATE)');
     return { ...removed, unreachedCopies: unreached };
   };
 }

@@ -16,18 +16,18 @@ beforeAll(async () => {
   const { memory } = store;
   // 60 episodes in `busy` that match "deadlock" strongly, 3 in `quiet` that match it weakly.
   for (let i = 0; i < 60; i += 1) {
-    const episode = await memory.startEpisode({
+    const episode = await memory.episodes.start({
       taskType: 'debugging',
       domain: 'busy',
       context: `deadlock deadlock in worker ${i}`,
     });
-    await memory.logSteps(episode.id, [
+    await memory.episodes.logSteps(episode.id, [
       { action: 'inspect', result: `deadlock detected in transaction ${i}` },
     ]);
     busy.push(episode.id);
   }
   for (let i = 0; i < 3; i += 1) {
-    const episode = await memory.startEpisode({
+    const episode = await memory.episodes.start({
       taskType: 'debugging',
       domain: 'quiet',
       context: `a long note that mentions a deadlock only once among many other words number ${i} about queues`,
@@ -45,7 +45,7 @@ describe('full-text candidates', () => {
   it('rank like searchText when nothing is filtered (the shortlist path)', async () => {
     const query = toFtsQuery('deadlock worker') as string;
     const candidates = await textCandidates(db, query, new SqlFilter(), 10);
-    const reference = await store.memory.searchText({ text: 'deadlock worker', limit: 10 });
+    const reference = await store.memory.search.text({ text: 'deadlock worker', limit: 10 });
     expect(candidates.map((c) => c.episodeId)).toEqual(reference.map((hit) => hit.episode.id));
     expect(candidates[0]?.bm25).toBeCloseTo(reference[0]?.score as number, 10);
   });
