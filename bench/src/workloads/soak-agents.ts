@@ -50,9 +50,15 @@ async function timed<T>(call: () => Promise<T>): Promise<T> {
   return value;
 }
 
+/** The message with its causes (`fetch failed` says little without the socket error under it). */
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  return error.cause === undefined ? error.message : `${error.message} <- ${describe(error.cause)}`;
+}
+
 function failed(error: unknown): void {
   errors += 1;
-  firstError ??= error instanceof Error ? error.message : String(error);
+  firstError ??= describe(error);
 }
 
 const deadline = started + plan.durationMs;
