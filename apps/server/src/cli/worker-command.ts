@@ -1,5 +1,6 @@
 import { openStore } from '../store/open-store.js';
 import type { CommandArgs } from './command-args.js';
+import { stopOnSignals } from './stop-on-signals.js';
 
 /**
  * `episodic worker`: runs the learners (embedder, miners) against the store until SIGTERM or
@@ -8,24 +9,7 @@ import type { CommandArgs } from './command-args.js';
  */
 export async function workerCommand({ config }: CommandArgs): Promise<void> {
   const memory = await openStore(config, { learning: true });
-  let stopping = false;
-  const stop = (signal: NodeJS.Signals) => {
-    if (stopping) process.exit(1);
-    stopping = true;
-    process.stderr.write(`${signal}: finishing the batches in flight, then closing the store.\n`);
-    memory.close().then(
-      () => {
-        process.stderr.write('Stopped cleanly.\n');
-        process.exit(0);
-      },
-      (error: unknown) => {
-        process.stderr.write(`Error while stopping: ${(error as Error).message}\n`);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
+  stopOnSignals('finishing the batches in flight', () => memory.close());
   const status = await memory.learning.status();
   process.stdout.write(
     `Episodic worker learning (${Object.keys(status.learners).join(', ') || 'no learners configured'}); ` +
