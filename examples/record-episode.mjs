@@ -4,12 +4,12 @@ import { openMemory } from '@episodic/core';
 
 const memory = await openMemory({ url: 'file:./data/memory.db' });
 try {
-  const episode = await memory.startEpisode({
+  const episode = await memory.episodes.start({
     taskType: 'debugging',
     domain: 'example-shop',
     context: 'Checkout test fails with "TypeError: cannot read properties of undefined (reading total)"',
   });
-  await memory.logSteps(episode.id, [
+  await memory.episodes.logSteps(episode.id, [
     {
       action: 'run_tests',
       result: 'TypeError: cannot read properties of undefined (reading total)',
@@ -30,11 +30,11 @@ try {
     },
     { action: 'run_tests', result: '42 passed', success: true, durationMs: 5100 },
   ]);
-  await memory.completeEpisode(episode.id, { status: 'completed' });
+  await memory.episodes.complete(episode.id, { status: 'completed' });
 
-  const stored = await memory.getEpisode(episode.id);
+  const stored = await memory.episodes.get(episode.id);
   console.log(JSON.stringify(stored, null, 2));
-  const [seenBefore] = await memory.searchText({ text: 'cannot read properties of undefined' });
+  const [seenBefore] = await memory.search.text({ text: 'cannot read properties of undefined' });
   console.log(`\nFull-text search finds it again: ${seenBefore?.matches[0]?.snippet}`);
   console.log(`Stored in ${memory.config.url}`);
 } finally {

@@ -12,6 +12,7 @@ import { retentionCommand } from './cli/retention-command.js';
 import { serveCommand } from './cli/serve-command.js';
 import { tokensCommand } from './cli/tokens-command.js';
 import { usage } from './cli/usage.js';
+import { workerCommand } from './cli/worker-command.js';
 import { configFlags, loadConfig } from './config/load-config.js';
 import { ServerError } from './errors/server-error.js';
 
@@ -27,6 +28,7 @@ const commands: Record<string, (args: CommandArgs) => Promise<void>> = {
   retention: retentionCommand,
   forget: forgetCommand,
   reindex: reindexCommand,
+  worker: workerCommand,
 };
 
 /** Flags of the commands themselves; the settings' flags come from `configFlags`. */
@@ -38,6 +40,7 @@ const commandFlags = {
   'dry-run': { type: 'boolean' },
   'new-key-env': { type: 'string' },
   decrypt: { type: 'boolean' },
+  'keep-old': { type: 'boolean' },
   since: { type: 'string' },
   until: { type: 'string' },
   actor: { type: 'string' },

@@ -1,6 +1,7 @@
 import { createAdminRouter } from './routers/admin.js';
 import { createEpisodesRouter } from './routers/episodes.js';
 import { createEventsRouter } from './routers/events.js';
+import { createLearningRouter } from './routers/learning.js';
 import { createPatternsRouter } from './routers/patterns.js';
 import type { RouterDeps } from './routers/router-deps.js';
 import { createSearchRouter } from './routers/search.js';
@@ -15,6 +16,7 @@ export function createAppRouter(deps: RouterDeps) {
     episodes: createEpisodesRouter(deps),
     search: createSearchRouter(deps),
     patterns: createPatternsRouter(deps),
+    learning: createLearningRouter(deps),
     admin: createAdminRouter(deps),
     events: createEventsRouter(deps),
   });

@@ -3,7 +3,7 @@ import { createServer as createHttpServer, type Server, type ServerResponse } fr
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Memory } from '@episodic/core';
-import { bootstrapAdminToken } from './auth/bootstrap-token.js';
+import { bootstrapAdminToken, retireBootstrapTokenFile } from './auth/bootstrap-token.js';
 import { parseServerConfig, resolveLocations, type ServerConfigInput } from './config/server-config.js';
 import { ServerError } from './errors/server-error.js';
 import { EpisodeDomains } from './events/episode-domains.js';
@@ -79,6 +79,10 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   try {
     leaveDataDir = announceServing(locations.dataDir);
     const adminTokenFile = await bootstrapAdminToken(memory, locations.adminTokenFile);
+    if (adminTokenFile === null && (await retireBootstrapTokenFile(memory, locations.adminTokenFile)))
+      log(
+        `Deleted the first-start admin token file ${locations.adminTokenFile}: another admin token exists.`,
+      );
     const events = new EventBus();
     const metrics = new Metrics();
     const dbBytes = databaseSize(memory.config.url);
@@ -98,10 +102,11 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       memory,
       metrics,
       scrape: {
-        cache: () => memory.cacheStats(),
+        cache: () => memory.admin.cacheStats(),
         databaseBytes: dbBytes,
         subscribers: () => events.subscriberCount,
         inFlight: () => inFlight.size,
+        learning: () => memory.learning.status(),
       },
       maxBodyBytes: config.maxBodyBytes,
       draining: () => draining,
@@ -122,7 +127,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       handle(req, res);
     });
     await listen(server, config.port, config.host);
-    if (Object.keys(config.retention).length > 0 && config.retentionIntervalMs > 0) {
+    // Also without episode policies: the pass prunes the audit log past its retention period.
+    if (config.retentionIntervalMs > 0) {
       retention = scheduleRetention(memory, config.retention, config.retentionIntervalMs, log);
     }
 

@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { startServer } from '../src/server.js';
 import { rejection, startTestServer } from './__fixtures__/test-server.js';
@@ -71,5 +71,31 @@ describe('bearer tokens', () => {
     expect(again.adminTokenFile).toBeNull();
     await again.close();
     expect(await t.server.memory.tokens.count()).toBe(1);
+  });
+
+  it('deletes the first-start token file once another admin token exists, saying so once', async () => {
+    await using t = await startTestServer();
+    const file = t.server.adminTokenFile as string;
+    const restart = async () => {
+      const lines: string[] = [];
+      const server = await startServer({
+        port: 0,
+        dataDir: t.dir,
+        store: t.server.memory,
+        log: (line) => lines.push(line),
+      });
+      await server.close();
+      return lines;
+    };
+    await t.server.memory.tokens.create({ name: 'reader', scopes: ['read'] });
+    expect(await restart()).toEqual([]);
+    expect(existsSync(file)).toBe(true); // a narrower token is not a replacement
+
+    await t.server.memory.tokens.create({ name: 'ops', scopes: ['read', 'write', 'admin'] });
+    expect(await restart()).toEqual([
+      `Deleted the first-start admin token file ${file}: another admin token exists.`,
+    ]);
+    expect(existsSync(file)).toBe(false);
+    expect(await restart()).toEqual([]);
   });
 });

@@ -70,7 +70,7 @@ describe('episodic CLI', () => {
     // The server rechecks a trusted token at least every second, so revocation reaches it.
     await expect
       .poll(async () => (await rejection(reader.episodes.list.query({}))).data?.code, {
-        timeout: 10_000,
+        timeout: 30_000,
         interval: 100,
       })
       .toBe('UNAUTHORIZED');

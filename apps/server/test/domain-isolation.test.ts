@@ -74,7 +74,7 @@ beforeAll(async () => {
   ).id;
 
   const patternOf = async (domain: string) => {
-    const patterns = await admin.patterns.list.query({ domain });
+    const { items: patterns } = await admin.patterns.list.query({ domain });
     expect(patterns.length, `patterns mined in ${domain}`).toBeGreaterThan(0);
     return (patterns.find((pattern) => JSON.stringify(pattern).includes(betaSecret)) ?? patterns[0])!.id;
   };
@@ -158,7 +158,7 @@ const checks: Record<string, () => Promise<void>> = {
     );
   },
   'patterns.list': async () => {
-    const patterns = await alpha.patterns.list.query({});
+    const { items: patterns } = await alpha.patterns.list.query({});
     expect(patterns.map((pattern) => pattern.id)).toContain(alphaPatternId);
     expect(new Set(patterns.map((pattern) => pattern.domain))).toEqual(new Set(['alpha']));
     expect(JSON.stringify(patterns)).not.toContain(betaSecret);
@@ -212,6 +212,12 @@ const checks: Record<string, () => Promise<void>> = {
   },
   // Admin figures are store-wide, so admin procedures need an admin token, and an admin token
   // always covers every domain (the token store refuses a domain-limited one).
+  'learning.status': async () => {
+    expect(codeOf(await rejection(alpha.learning.status.query()))).toBe('FORBIDDEN');
+  },
+  'learning.flush': async () => {
+    expect(codeOf(await rejection(alpha.learning.flush.mutate({})))).toBe('FORBIDDEN');
+  },
   'admin.stats': async () => {
     expect(codeOf(await rejection(alpha.admin.stats.query()))).toBe('FORBIDDEN');
   },

@@ -109,7 +109,7 @@ describe('errors', () => {
     });
     const fromBatch = await batched.episodes.get.query({ episodeId: episode.id });
     expect(await single.episodes.get.query({ episodeId: episode.id })).toEqual(fromBatch);
-    // The single GET hands on the engine's JSON text as it is: byte for byte what tRPC would encode.
+    // A single GET answers with what tRPC encodes for the same value in a batch.
     const alone = await fetch(
       `${t.url}/trpc/episodes.get?input=${encodeURIComponent(JSON.stringify({ episodeId: episode.id }))}`,
       {
@@ -125,7 +125,8 @@ describe('errors', () => {
     const raw = await fetch(`${t.url}/trpc/episodes.get?input=%7Bbroken`, {
       headers: { authorization: `Bearer ${t.adminToken}` },
     });
+    // Input that is not JSON: tRPC's own refusal, as for any malformed request.
     expect(raw.status).toBe(400);
-    expect(await raw.json()).toMatchObject({ error: { data: { code: 'PARSE_ERROR' } } });
+    expect(await raw.json()).toMatchObject({ error: { data: { code: 'BAD_REQUEST', httpStatus: 400 } } });
   });
 });

@@ -34,7 +34,7 @@ describe('events.onEpisode', () => {
 
   it('names the domain of steps logged to an episode this server did not start', async () => {
     await using t = await startTestServer();
-    const episode = await t.server.memory.startEpisode({ taskType: 'testing', domain: 'ops' });
+    const episode = await t.server.memory.episodes.start({ taskType: 'testing', domain: 'ops' });
     const recorder = recordEvents(t.client(t.adminToken), { domains: ['ops'] });
     await recorder.started;
     await t

@@ -1,5 +1,9 @@
 import { request } from 'node:http';
 import { describe, expect, it } from 'vitest';
+import { silentObserver } from '../src/context.js';
+import { EpisodeDomains } from '../src/events/episode-domains.js';
+import { EventBus } from '../src/events/event-bus.js';
+import { createAppRouter } from '../src/router.js';
 import { rejection, startTestServer } from './__fixtures__/test-server.js';
 
 /** Sends a body in chunks without a Content-Length, as a streaming client would. */
@@ -32,11 +36,44 @@ function postChunked(
 }
 
 describe('HTTP surface', () => {
+  it('answers episodes.get with the episode itself: in process, one GET per call, and batched', async () => {
+    await using t = await startTestServer();
+    const admin = t.client(t.adminToken);
+    const { id } = await admin.episodes.start.mutate({ taskType: 'testing', domain: 'web' });
+    await admin.episodes.logSteps.mutate({ episodeId: id, steps: [{ action: 'run_tests', result: 'ok' }] });
+
+    const memory = t.server.memory;
+    const deps = {
+      memory,
+      events: new EventBus(),
+      episodeDomains: new EpisodeDomains(),
+      databaseBytes: () => null,
+      startedAt: 0,
+    };
+    const caller = createAppRouter(deps).createCaller({
+      caller: { id: 'test', name: 'test', scopes: ['read'], domains: null },
+      authProblem: '',
+      observer: silentObserver,
+      recordDenied: () => undefined,
+    });
+    const inProcess = await caller.episodes.get({ episodeId: id });
+    // What a createCaller user gets is what the type says: the episode, not a wrapper around its JSON.
+    expect(inProcess).toEqual(await memory.episodes.get(id));
+    expect(inProcess.steps.map((step) => step.action)).toEqual(['run_tests']);
+    expect(await t.client(t.adminToken, { batch: false }).episodes.get.query({ episodeId: id })).toEqual(
+      inProcess,
+    );
+    expect(await admin.episodes.get.query({ episodeId: id })).toEqual(inProcess);
+  });
+
   it('serves /healthz without a token', async () => {
     await using t = await startTestServer();
     const res = await fetch(`${t.url}/healthz`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: 'ok', schemaVersion: await t.server.memory.schemaVersion() });
+    expect(await res.json()).toEqual({
+      status: 'ok',
+      schemaVersion: await t.server.memory.admin.schemaVersion(),
+    });
     expect((await fetch(`${t.url}/nothing-here`)).status).toBe(404);
   });
 
@@ -68,6 +105,12 @@ describe('HTTP surface', () => {
     expect(text).toMatch(/episodic_http_requests_total\{route="trpc",status="401"\} 1/);
     for (const keyspace of ['episode', 'pattern', 'query']) {
       expect(text).toMatch(new RegExp(`episodic_cache_hit_rate\\{keyspace="${keyspace}"\\} [0-9.]+`));
+    }
+    expect(text).toContain('episodic_cache_read_errors_total 0');
+    expect(text).toMatch(/episodic_vector_index_bytes \d+/);
+    for (const learner of ['embeddings', 'mining']) {
+      expect(text).toMatch(new RegExp(`episodic_learning_pending\\{learner="${learner}"\\} \\d+`));
+      expect(text).toMatch(new RegExp(`episodic_learning_failed\\{learner="${learner}"\\} 0`));
     }
     const size = Number(/episodic_database_size_bytes (\d+)/.exec(text)?.[1]);
     expect(size).toBeGreaterThan(4096);

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from '@libsql/client';
@@ -37,17 +37,18 @@ beforeAll(async () => {
     loadConfig({ flags: { 'data-dir': dataDir }, env: { EPISODIC_ENCRYPTION_KEY: key } }),
   );
   const start = async (name: string, domain: string, metadata?: Record<string, string>) => {
-    const episode = await memory.startEpisode({
+    const episode = await memory.episodes.start({
       taskType: 'debugging',
       domain,
       context: `${name} context`,
       metadata,
     });
-    await memory.logSteps(episode.id, [
+    await memory.episodes.logSteps(episode.id, [
       { action: `${name} step one` },
       { action: `${name} step two`, success: true },
     ]);
-    await memory.completeEpisode(episode.id, { status: 'completed', successRate: 1 });
+    await memory.episodes.complete(episode.id, { status: 'completed', successRate: 1 });
+    await memory.learning.flush();
     ids[name] = episode.id;
   };
   await start('lost', 'web');
@@ -56,6 +57,7 @@ beforeAll(async () => {
   await start('kept', 'web');
   await start('oldScratch', 'scratch');
   await start('newScratch', 'scratch');
+  await memory.learning.flush();
   await memory.close();
   await sql('UPDATE episodes SET created_at = ? WHERE id = ?', [
     new Date(Date.now() - 40 * 86_400_000).toISOString(),
@@ -95,7 +97,10 @@ describe('maintenance commands', () => {
 
   it('retention apply runs the config file policies once', async () => {
     const none = await cli(['retention', 'apply']);
-    expect([none.code, none.stderr]).toEqual([1, expect.stringMatching(/No retention policies/)]);
+    expect([none.code, none.stderr]).toEqual([
+      0,
+      expect.stringMatching(/^No retention policies for episodes.*\nPruned 0 audit entries past/),
+    ]);
     const config = join(root, 'retention.json');
     writeFileSync(config, JSON.stringify({ retention: { scratch: { deleteAfterDays: 30 } } }));
     const applied = await cli(['retention', 'apply', '--config', config]);
@@ -153,11 +158,9 @@ describe('maintenance commands', () => {
       expect.stringMatching(/reads the new key from EPISODIC_NEW_ENCRYPTION_KEY, which is not set/),
     ]);
     const before = await rowSet(dbPath, key);
-    const rekeyed = await cli(['rekey', '--new-key-env', 'NEXT_KEY'], { NEXT_KEY: secondKey });
-    expect([rekeyed.code, rekeyed.stderr]).toEqual([
-      0,
-      expect.stringMatching(/^The file under the old key is kept at /),
-    ]);
+    const rekeyed = await cli(['rekey', '--new-key-env', 'NEXT_KEY', '--keep-old'], { NEXT_KEY: secondKey });
+    const kept = /^The file under the old key is kept at (\S+) \(--keep-old\)/.exec(rekeyed.stderr)?.[1];
+    expect([rekeyed.code, existsSync(kept ?? '')]).toEqual([0, true]);
     expect(rekeyed.stdout).toMatch(/^Re-encrypted .*memory\.db: \d+ rows copied and counted\./);
     expect(rekeyed.stdout + rekeyed.stderr).not.toMatch(new RegExp(`${firstKey}|${secondKey}`));
 

@@ -33,12 +33,12 @@ describe('retention on a schedule', () => {
     await expect
       .poll(
         async () => (await rejection(admin.episodes.get.query({ episodeId: oldScratch.id }))).data?.code,
-        { timeout: 10_000 },
+        { timeout: 30_000 },
       )
       .toBe('NOT_FOUND');
     await expect
       .poll(async () => (await admin.episodes.get.query({ episodeId: oldTicket.id })).status, {
-        timeout: 10_000,
+        timeout: 30_000,
       })
       .toBe('archived');
     expect((await rejection(admin.episodes.get.query({ episodeId: ancientTicket.id }))).data?.code).toBe(

@@ -51,13 +51,13 @@ describe('SIGTERM', () => {
         async () =>
           /episodic_http_requests_in_flight (\d+)/.exec(await (await fetch(`${url}/metrics`)).text())?.[1],
         {
-          timeout: 10_000,
+          timeout: 30_000,
         },
       )
       .toBe('3');
 
     serve.child.kill('SIGTERM');
-    await expect.poll(() => connectionRefused(port), { timeout: 10_000 }).toBe(true);
+    await expect.poll(() => connectionRefused(port), { timeout: 30_000 }).toBe(true);
     socket.write(body.slice(10));
     await socketClosed;
     expect(response).toMatch(/^HTTP\/1\.1 200 OK/);
@@ -70,7 +70,7 @@ describe('SIGTERM', () => {
     await subscription.ended;
 
     const memory = await openMemory({ url: `file:${join(dir, 'memory.db')}` });
-    const stored = await memory.getEpisode(episode.id);
+    const stored = await memory.episodes.get(episode.id);
     await memory.close();
     expect(stored?.steps.map((step) => step.action)).toEqual(['logged while stopping']);
     const raw = createClient({ url: `file:${join(dir, 'memory.db')}` });

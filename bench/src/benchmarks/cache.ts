@@ -63,8 +63,8 @@ function zipfSampler(n: number, s: number, random: SeededRandom): () => number {
 async function storeEpisodes(memory: Memory, count: number, stepsPerEpisode: number): Promise<string[]> {
   const ids: string[] = [];
   for (const [index, scripted] of generateAgentEpisodes({ episodes: count, stepsPerEpisode }).entries()) {
-    const { id } = await memory.startEpisode(scripted.start);
-    await memory.logSteps(id, scripted.steps);
+    const { id } = await memory.episodes.start(scripted.start);
+    await memory.episodes.logSteps(id, scripted.steps);
     ids.push(id);
     if (index % 50 === 0) await turnOfEventLoop();
   }
@@ -89,7 +89,7 @@ async function hitVersusRaw(
     const rawBytes: number[] = [];
     for (let round = 1; round <= rounds; round += 1) {
       context.progress(`cache: hit vs raw get, round ${round}/${rounds}`);
-      ours.push(await nsPerCall(hitIterations, () => memory.getEpisode(id)));
+      ours.push(await nsPerCall(hitIterations, () => memory.episodes.get(id)));
       rawGet.push(await nsPerCall(hitIterations, () => raw.get(key)));
       rawBytes.push(await nsPerCall(hitIterations, () => raw.getBinary(key)));
     }
@@ -108,21 +108,25 @@ async function zipfWorkload(context: BenchmarkContext, memory: Memory, ids: read
     const j = random.int(0, i);
     [byRank[i], byRank[j]] = [byRank[j] as string, byRank[i] as string];
   }
-  const before = memory.cacheStats().keyspaces.episode;
+  const before = memory.admin.cacheStats().keyspaces.episode;
   let writes = 0;
   for (let operation = 0; operation < zipfOperations; operation += 1) {
     const id = byRank[sample()] as string;
     if (random.chance(zipfWriteShare)) {
-      await memory.logStep(id, { action: 'run_tests auth', result: 'Tests 12 passed', success: true });
+      await memory.episodes.logStep(id, {
+        action: 'run_tests auth',
+        result: 'Tests 12 passed',
+        success: true,
+      });
       writes += 1;
     } else {
-      await memory.getEpisode(id);
+      await memory.episodes.get(id);
     }
     if (operation % 5_000 === 0)
       context.progress(`cache: zipf workload ${formatNumber(operation)}/${formatNumber(zipfOperations)}`);
     if (operation % 50 === 0) await turnOfEventLoop();
   }
-  const after = memory.cacheStats().keyspaces.episode;
+  const after = memory.admin.cacheStats().keyspaces.episode;
   const hits = after.hits - before.hits;
   const misses = after.misses - before.misses;
   return { hitRate: hits / (hits + misses), hits, misses, writes };
@@ -136,7 +140,7 @@ export const cache: Benchmark = {
     const memory = await openMemory({ url: `file:${join(context.tempDir, 'cache-bench.db')}` });
     try {
       const [id] = await storeEpisodes(memory, 1, 20);
-      const episode = (await memory.getEpisode(id as string)) as EpisodeWithSteps;
+      const episode = (await memory.episodes.get(id as string)) as EpisodeWithSteps;
       const hit = await hitVersusRaw(context, memory, id as string, episode);
       const ratio = hit.ours / hit.raw;
 
@@ -144,19 +148,19 @@ export const cache: Benchmark = {
       const hits = await latenciesUs(
         latencyHits,
         () => undefined,
-        () => memory.getEpisode(id as string),
+        () => memory.episodes.get(id as string),
       );
       const misses = await latenciesUs(
         latencyMisses,
-        () => memory.invalidateCache({ episodes: [id as string] }),
-        () => memory.getEpisode(id as string),
+        () => memory.admin.invalidateCache({ episodes: [id as string] }),
+        () => memory.episodes.get(id as string),
       );
 
       context.progress(`cache: storing ${formatNumber(zipfEpisodes)} episodes for the Zipf workload`);
       const ids = await storeEpisodes(memory, zipfEpisodes, zipfStepsPerEpisode);
-      memory.invalidateCache({ all: true });
+      memory.admin.invalidateCache({ all: true });
       const zipf = await zipfWorkload(context, memory, ids);
-      const evictions = memory.cacheStats().keyspaces.episode.evictions;
+      const evictions = memory.admin.cacheStats().keyspaces.episode.evictions;
 
       const us = (value: number) => formatNumber(value, 1);
       return {

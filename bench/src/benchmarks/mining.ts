@@ -1,257 +1,109 @@
-import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
-import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { type Memory, openMemory, type PatternMinerV1 } from '@episodic/core';
-import {
-  createErrorResolutionMiner,
-  type ErrorResolutionData,
-  errorSignature,
-} from '@episodic/miner-error-resolution';
-import { createOptimizationMiner } from '@episodic/miner-optimization';
-import { createTestingStrategyMiner } from '@episodic/miner-testing-strategy';
-import { createToolSequenceMiner, type ToolSequenceData } from '@episodic/miner-tool-sequence';
+import { openMemory } from '@episodic/core';
 import type { Benchmark, BenchmarkContext } from '../benchmark.js';
 import { datasetPath } from '../datasets.js';
 import { formatNumber } from '../format-table.js';
 import { percentile } from '../measure.js';
-import { generateAgentEpisodes } from '../workloads/agent-episodes.js';
-import { loadTauAirline, type TauEpisode } from '../workloads/tau-airline.js';
+import { codingQuality } from '../mining-coding.js';
+import { speedAtScale, storedEpisodes } from '../mining-scale.js';
+import { errorTopK, sequencesPerTaskType, type TauSplitQuality, tauQuality } from '../mining-tau.js';
+import { loadCodingAgentRuns } from '../workloads/coding-agent.js';
+import { loadTauAirline } from '../workloads/tau-airline.js';
+import { tauSplit } from '../workloads/tau-split.js';
 
-const topPerTaskType = 10;
-const storedEpisodes = 10_000;
-const measuredEpisodes = 300;
-const targets = { precision: 0.8, p95Ms: 20 };
+const targets = {
+  precision: 0.8,
+  recall: 0.5,
+  errorHit: 0.6,
+  codingErrorHit: 0.5,
+  codingLift: 1.05,
+  p95Ms: 20,
+};
 
-/**
- * The four built-in miners with their defaults, as a user gets them. One default was chosen with
- * this data in view (the tool-sequence miner's `minSuccessShare`), so the table shows the other settings too.
- */
-const defaultMiners = (): PatternMinerV1[] => [
-  createToolSequenceMiner() as PatternMinerV1,
-  createErrorResolutionMiner() as PatternMinerV1,
-  createOptimizationMiner() as PatternMinerV1,
-  createTestingStrategyMiner() as PatternMinerV1,
-];
-
-/** Whether `needle` occurs in `haystack` in order, gaps allowed. */
-function isSubsequence(needle: readonly string[], haystack: readonly string[]): boolean {
-  let at = 0;
-  for (const item of haystack) if (item === needle[at]) at += 1;
-  return at === needle.length;
-}
-
-async function record(memory: Memory, episodes: readonly TauEpisode[]): Promise<void> {
-  for (const episode of episodes) {
-    const { id } = await memory.startEpisode({
-      taskType: episode.taskType,
-      domain: 'airline',
-      context: episode.context,
-    });
-    if (episode.steps.length > 0) await memory.logSteps(id, episode.steps);
-    await memory.completeEpisode(id, { status: episode.succeeded ? 'completed' : 'failed' });
-  }
-}
-
-const sensitivityShares = [0, 0.25, 0.75];
-
-/**
- * (a): the share of the top-10 tool sequences `relevantPatterns` reports per task type that are an
- * ordered subsequence of the ground truth of a task of that type.
- */
-async function toolSequencePrecision(
-  memory: Memory,
-  episodes: readonly TauEpisode[],
-  taskTypes: readonly string[],
-) {
-  let judged = 0;
-  let correct = 0;
-  const perType: string[][] = [];
-  for (const taskType of taskTypes) {
-    const truths = episodes
-      .filter((episode) => episode.taskType === taskType)
-      .map((episode) => episode.groundTruth);
-    const top = await memory.relevantPatterns({
-      domain: 'airline',
-      taskType,
-      types: ['tool_sequence'],
-      limit: topPerTaskType,
-    });
-    const hits = top.filter((hit) =>
-      truths.some((truth) => isSubsequence((hit.pattern.patternData as ToolSequenceData).actions, truth)),
-    );
-    judged += top.length;
-    correct += hits.length;
-    perType.push([`  ${taskType}`, `${hits.length}/${top.length}`]);
-  }
-  return { precision: judged === 0 ? 0 : correct / judged, judged, perType };
-}
-
-/** The same precision with other `minSuccessShare` settings, so the default's effect is visible. */
-async function precisionByShare(
-  context: BenchmarkContext,
-  episodes: readonly TauEpisode[],
-  taskTypes: string[],
-) {
-  const rows: { share: number; precision: number; judged: number }[] = [];
-  for (const share of sensitivityShares) {
-    const url = `file:${join(context.tempDir, `tau-share-${share}.db`)}`;
-    const memory = await openMemory({
-      url,
-      taskTypes,
-      miners: [createToolSequenceMiner({ minSuccessShare: share }) as PatternMinerV1],
-    });
-    try {
-      await record(memory, episodes);
-      rows.push({ share, ...(await toolSequencePrecision(memory, episodes, taskTypes)) });
-    } finally {
-      await memory.close();
-    }
-  }
-  return rows;
-}
-
-/** (a) and (b): the 200 τ-bench trajectories mined incrementally, checked against their ground truth. */
-async function qualityOnTau(context: BenchmarkContext) {
-  const path = datasetPath('tau-bench-airline/gpt-4o-airline.json');
+async function tauOnBothSplits(context: BenchmarkContext) {
   const probe = await openMemory({ url: ':memory:', cache: false });
   const { maxResultChars, maxMetadataChars } = probe.config.limits;
   await probe.close();
-  const episodes = loadTauAirline(path, maxResultChars, maxMetadataChars);
-  const taskTypes = [...new Set(episodes.map((episode) => episode.taskType))].sort();
-  const memory = await openMemory({
-    url: `file:${join(context.tempDir, 'tau.db')}`,
-    taskTypes,
-    miners: defaultMiners(),
-  });
-  try {
-    context.progress(`mining: recording ${episodes.length} τ-bench airline episodes`);
-    await record(memory, episodes);
-    const sequences = await toolSequencePrecision(memory, episodes, taskTypes);
-
-    const mined = await memory.listPatterns({ type: 'error_resolution', domain: 'airline', limit: 500 });
-    const signatures = new Set(
-      mined.map((pattern) => (pattern.patternData as ErrorResolutionData).signature),
-    );
-    let cases = 0;
-    let covered = 0;
-    for (const episode of episodes) {
-      for (const [index, step] of episode.steps.entries()) {
-        if (step.success !== false) continue;
-        const resolved = episode.steps
-          .slice(index + 1)
-          .some((later) => later.action === step.action && later.success === true);
-        if (!resolved) continue;
-        cases += 1;
-        const hits = await memory.relevantPatterns({
-          text: step.result ?? '',
-          domain: 'airline',
-          types: ['error_resolution'],
-          minSupport: 1,
-          limit: 5,
-        });
-        const signature = errorSignature(step.result ?? '');
-        const match = hits.some((hit) => {
-          const data = hit.pattern.patternData as ErrorResolutionData;
-          return (
-            data.action === step.action &&
-            data.signature === signature &&
-            data.resolution.at(-1) === step.action
-          );
-        });
-        if (match) covered += 1;
-      }
-    }
-    context.progress('mining: tool-sequence precision with other minSuccessShare settings');
-    const byShare = await precisionByShare(context, episodes, taskTypes);
-    return { ...sequences, byShare, signatures: signatures.size, cases, covered };
-  } finally {
-    await memory.close();
-  }
+  const episodes = loadTauAirline(
+    datasetPath('tau-bench-airline/gpt-4o-airline.json'),
+    maxResultChars,
+    maxMetadataChars,
+  );
+  const dev = await tauQuality(
+    context,
+    'dev',
+    episodes.filter((episode) => tauSplit(episode.taskId) === 'dev'),
+    true,
+  );
+  const test = await tauQuality(
+    context,
+    'test',
+    episodes.filter((episode) => tauSplit(episode.taskId) === 'test'),
+    false,
+  );
+  return { dev, test };
 }
 
-/** (c): per-episode mining cost with 10,000 synthetic episodes stored, and remine() over all of them. */
-async function speedAtScale(context: BenchmarkContext) {
-  const url = `file:${join(context.tempDir, 'scale.db')}`;
-  const all = generateAgentEpisodes({
-    episodes: storedEpisodes + measuredEpisodes * 2,
-    stepsPerEpisode: 20,
-    seed: 61,
-  });
-  const stored = all.slice(0, storedEpisodes);
-  const plain = await openMemory({ url });
-  context.progress(`mining: storing ${formatNumber(storedEpisodes)} synthetic episodes (no miners yet)`);
-  for (const [n, episode] of stored.entries()) {
-    const { id } = await plain.startEpisode(episode.start);
-    await plain.logSteps(id, episode.steps);
-    await plain.completeEpisode(id, episode.outcome);
-    if (n % 50 === 0) await yieldToEventLoop();
-  }
-  await plain.close();
+const round = (value: number, digits = 3) => Number(value.toFixed(digits));
+const met = (ok: boolean) => (ok ? 'met' : 'NOT met');
 
-  const memory = await openMemory({ url, miners: defaultMiners() });
-  try {
-    context.progress(`mining: remine() over ${formatNumber(storedEpisodes)} episodes`);
-    const report = await memory.remine();
-
-    const completeMs = async (target: Memory, episodes: typeof all) => {
-      const samples: number[] = [];
-      for (const episode of episodes) {
-        const { id } = await target.startEpisode(episode.start);
-        await target.logSteps(id, episode.steps);
-        const start = performance.now();
-        await target.completeEpisode(id, episode.outcome);
-        samples.push(performance.now() - start);
-      }
-      return samples;
-    };
-    context.progress(`mining: completing ${measuredEpisodes} more episodes with the four miners`);
-    const withMining = await completeMs(memory, all.slice(storedEpisodes, storedEpisodes + measuredEpisodes));
-    const bare = await openMemory({ url });
-    let withoutMining: number[];
-    try {
-      context.progress(
-        `mining: completing ${measuredEpisodes} more episodes without miners (for comparison)`,
-      );
-      withoutMining = await completeMs(bare, all.slice(storedEpisodes + measuredEpisodes));
-    } finally {
-      await bare.close();
-    }
-    return { report, withMining, withoutMining };
-  } finally {
-    await memory.close();
-  }
+function splitRows(name: string, quality: TauSplitQuality): (string | number)[][] {
+  const { sequences, errors } = quality;
+  return [
+    [
+      `${name}: sequence precision / recall / F1`,
+      `${sequences.precision.toFixed(3)} / ${sequences.recall.toFixed(3)} / ${sequences.f1.toFixed(3)}`,
+    ],
+    [
+      `  sequences correct / reported; truths matched / truths`,
+      `${sequences.correct}/${sequences.judged}; ${sequences.recalled}/${sequences.truths}`,
+    ],
+    ...sequences.perType.map((type) => [
+      `    ${type.taskType}`,
+      `${type.correct}/${type.judged}; ${type.recalled}/${type.truths}`,
+    ]),
+    [
+      `${name}: error hit@${errorTopK} (held-out errors)`,
+      `${errors.hitRate.toFixed(3)} (${errors.hits}/${errors.cases})`,
+    ],
+  ];
 }
-
-const round = (value: number, digits: number) => Number(value.toFixed(digits));
 
 export const mining: Benchmark = {
   name: 'mining',
   description:
-    'pattern miners on τ-bench airline (precision, error coverage) and mining cost at 10,000 stored episodes',
+    'pattern miners on τ-bench airline (dev/test: sequence precision, recall, error hit@3) and mining cost at 10,000 stored episodes',
 
   async run(context) {
-    const quality = await qualityOnTau(context);
+    const tau = await tauOnBothSplits(context);
+    const coding = await codingQuality(context, loadCodingAgentRuns());
     const speed = await speedAtScale(context);
     const p50 = percentile(speed.withMining, 0.5);
     const p95 = percentile(speed.withMining, 0.95);
     const remineS = speed.report.durationMs / 1000;
-    const met = (ok: boolean) => (ok ? 'met' : 'NOT met');
+    const { dev, test } = tau;
     return {
       table: {
         title: 'mining: the four built-in miners, default options',
         columns: ['figure', 'value'],
         rows: [
-          [
-            `tool_sequence_precision (top-${topPerTaskType} per task type)`,
-            `${quality.precision.toFixed(3)} (${quality.judged} sequences)`,
-          ],
-          ...quality.perType,
-          ...quality.byShare.map(({ share, precision, judged }) => [
-            `  with minSuccessShare ${share} instead of the default 0.5`,
-            `${precision.toFixed(3)} (${judged} sequences)`,
+          ...splitRows('dev', dev),
+          ...dev.byLiftFloor.map(({ floor, scores }) => [
+            `  dev with relevantPatterns minLift ${floor}: P / R / F1`,
+            `${scores.precision.toFixed(3)} / ${scores.recall.toFixed(3)} / ${scores.f1.toFixed(3)}`,
           ]),
-          ['error_signatures (distinct, mined)', quality.signatures],
-          ['error cases covered / total', `${quality.covered} / ${quality.cases}`],
+          ...dev.errors.byTextFloor.map(({ floor, hitRate }) => [
+            `  dev error hit@${errorTopK} with minTextMatch ${floor}`,
+            hitRate.toFixed(3),
+          ]),
+          ...splitRows('test', test),
+          [
+            `coding-agent dev (${coding.dev.runs} runs, two halves): error hit@3 / top-5 sequence lift`,
+            `${coding.dev.errorHitAt3.toFixed(3)} / ${coding.dev.top5Lift.toFixed(3)}`,
+          ],
+          [
+            `coding-agent test (${coding.test.runs} runs): error hit@3 / top-5 sequence lift`,
+            `${coding.test.errorHitAt3.toFixed(3)} (${coding.test.errorCases} errors) / ${coding.test.top5Lift.toFixed(3)} (${coding.test.liftPairs} issue-sequence pairs, ${coding.test.distinctSequences} distinct)`,
+          ],
           [
             `completeEpisode with mining, p50 / p95 ms (${formatNumber(storedEpisodes)} stored)`,
             `${p50.toFixed(2)} / ${p95.toFixed(2)}`,
@@ -264,20 +116,32 @@ export const mining: Benchmark = {
           ['mined patterns after remine', formatNumber(speed.report.patterns)],
         ],
         notes: [
-          `precision: share of the top-${topPerTaskType} tool sequences per task type that relevantPatterns reports (shown by >= half of the task type's successful runs and >= 2 of them, ranked by Wilson lower bound) that are an ordered subsequence of the ground-truth actions of a task of that type; target >= ${targets.precision}: ${met(quality.precision >= targets.precision)}`,
-          'fewer than 10 sequences qualify for most task types, and none for a task type with fewer than 2 successes; minSuccessShare 0 is the top 10 of every sequence seen in >= 2 episodes',
+          'split: τ-bench tasks by id, a fixed list (bench/src/workloads/tau-split.ts): every other task of each task type is dev (27 tasks, 108 runs), the rest test (23 tasks, 92 runs); each split is mined in its own store with the default miners, and every default was chosen on dev (the dev rows with other settings show how)',
+          `precision: share of the top-${sequencesPerTaskType} tool sequences relevantPatterns reports per task type (default query: lower lift over the task type's base rate >= 0.8, shown by >= half of its successful runs) that are an ordered subsequence of a ground truth of that type (a run element get×2+ reads as two get calls in a row); target >= ${targets.precision} on test: ${met(test.sequences.precision >= targets.precision)}`,
+          `recall: share of distinct ground truths (per task, 2+ calls) whose look-up→write core a reported sequence matches (an ordered subsequence that reaches the first write; any, for a read-only task); target >= ${targets.recall} on test: ${met(test.sequences.recall >= targets.recall)}`,
+          `error hit@${errorTopK}: each failed call that a later call resolved (the same tool succeeding, else the first later success) held back with its whole run; relevantPatterns({ text: the error, domain }) over the split's other runs; a hit is an error_resolution pattern of that tool in the top ${errorTopK} whose resolution ends with the resolving tool and is an ordered subsequence of what the run did until then; target >= ${targets.errorHit} on test: ${met(test.errors.hitRate >= targets.errorHit)}`,
+          `coding-agent (coding-agent-gemini, split by a hash of instance_id, the loader's codingAgentSplit): domain = repository, task type bug_fix, context = the issue text, a format error is the action format_error; test = a store of the dev runs asked about each test run: error hit@${errorTopK} as for τ-bench (target >= ${targets.codingErrorHit}: ${met(coding.test.errorHitAt3 >= targets.codingErrorHit)}), and the top-5 sequences relevantPatterns({ text: issue, domain: repository, types: [tool_sequence] }) returns, each scored by the success rate of the test runs that show it over the test base rate, averaged over pairs (target > ${targets.codingLift}: ${met(coding.test.top5Lift > targets.codingLift)})`,
           'task type = first write action of the task ground truth (airline_support when none); episodes recorded in data set order, mined incrementally on completion',
-          'error case = a failed tool call followed later in the trajectory by the same tool succeeding; covered = relevantPatterns({ text: the error }) returns an error_resolution pattern with that tool, its signature, and a resolution ending in that tool',
-          `mining cost = the whole completeEpisode (completion, read back, mining transaction, cache invalidation), LMDB cache on; p95 target <= ${targets.p95Ms} ms: ${met(p95 <= targets.p95Ms)}`,
-          `synthetic episodes: bench workload agent-episodes (20 steps, 6 tools, 6 domains, 6 task types); stored without miners, then remine() mined them all`,
+          `mining cost = the whole completeEpisode (completion, read back, mining transaction, cache invalidation), LMDB cache on; p95 target <= ${targets.p95Ms} ms: ${met(p95 <= targets.p95Ms)}; timings vary with machine load`,
+          'synthetic episodes: bench workload agent-episodes (20 steps, 6 tools, 6 domains, 6 task types); stored without miners, then remine() mined them all',
         ],
       },
       figures: {
-        tool_sequence_precision: round(quality.precision, 3),
-        tool_sequences_judged: quality.judged,
-        error_signatures: quality.signatures,
-        error_cases_covered: quality.covered,
-        error_cases_total: quality.cases,
+        test_precision: round(test.sequences.precision),
+        test_recall: round(test.sequences.recall),
+        test_f1: round(test.sequences.f1),
+        test_error_hit_at_3: round(test.errors.hitRate),
+        dev_precision: round(dev.sequences.precision),
+        dev_recall: round(dev.sequences.recall),
+        dev_f1: round(dev.sequences.f1),
+        dev_error_hit_at_3: round(dev.errors.hitRate),
+        test_error_cases: test.errors.cases,
+        coding_test_error_hit_at_3: round(coding.test.errorHitAt3),
+        coding_test_top5_lift: round(coding.test.top5Lift),
+        coding_dev_error_hit_at_3: round(coding.dev.errorHitAt3),
+        coding_dev_top5_lift: round(coding.dev.top5Lift),
+        coding_test_error_cases: coding.test.errorCases,
+        test_sequences_judged: test.sequences.judged,
         mining_p50_ms: round(p50, 2),
         mining_p95_ms: round(p95, 2),
         remine_s: round(remineS, 1),

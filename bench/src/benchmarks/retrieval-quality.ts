@@ -84,8 +84,8 @@ export const retrievalQuality: Benchmark = {
         const relevant = new Set(instance.answerSessionIds);
         const query = { text: instance.question, limit: k, patterns: 0 };
         const sessions = (ids: string[]) => ids.map((id) => built.sourceOf.get(id) ?? id);
-        const ours = await built.memory.retrieve(query);
-        const text = await textOnly.retrieve(query);
+        const ours = await built.memory.search.retrieve(query);
+        const text = await textOnly.search.retrieve(query);
         scored.push({
           split: instance.split,
           type: instance.questionType,

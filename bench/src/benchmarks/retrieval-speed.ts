@@ -41,10 +41,10 @@ async function measureRealStores(context: BenchmarkContext) {
         [built.memory, latencies],
         [plain, textOnly],
       ] as const) {
-        await memory.retrieve({ text: instance.question, limit: 10 });
+        await memory.search.retrieve({ text: instance.question, limit: 10 });
         for (let repeat = 0; repeat < 5; repeat += 1) {
           const started = performance.now();
-          await memory.retrieve({ text: instance.question, limit: 10 });
+          await memory.search.retrieve({ text: instance.question, limit: 10 });
           samples.push(performance.now() - started);
         }
       }
@@ -63,7 +63,7 @@ async function measureRealStores(context: BenchmarkContext) {
 }
 
 /** Writes `count` finished episodes with their steps as raw INSERTs, 500 episodes per transaction. */
-async function insertEpisodes(
+export async function insertEpisodes(
   url: string,
   workload: VariedEpisodes,
   count: number,
@@ -135,9 +135,9 @@ async function timeQueries(
   const latencies: number[] = [];
   for (const [index, text] of queries.entries()) {
     const input = { text, limit: 10, domain: domain?.(index) };
-    if (repeat) await memory.retrieve(input);
+    if (repeat) await memory.search.retrieve(input);
     const started = performance.now();
-    await memory.retrieve(input);
+    await memory.search.retrieve(input);
     latencies.push(performance.now() - started);
   }
   return latencies;
@@ -162,17 +162,17 @@ async function measureSize(
   const embeddings = createLocalEmbeddings();
   const writer = await openMemory({ url, cache: false });
   const reindexStarted = performance.now();
-  await writer.reindex(embeddings, { batchSize: 256 });
+  await writer.admin.reindex(embeddings, { batchSize: 256 });
   const reindexS = (performance.now() - reindexStarted) / 1000;
   await writer.close();
 
   context.progress(`retrieval-speed: ${formatNumber(episodes)} episodes, cache off`);
   const uncachedMemory = await openMemory({ url, cache: false, embeddings });
   const loadStarted = performance.now();
-  await uncachedMemory.retrieve({ text: 'warm up the vector index', limit: 10 });
+  await uncachedMemory.search.retrieve({ text: 'warm up the vector index', limit: 10 });
   const indexLoadMs = performance.now() - loadStarted;
   // A few untimed queries so that JIT and page cache are warm for both sizes alike.
-  for (const text of queries.slice(0, 10)) await uncachedMemory.retrieve({ text, limit: 10 });
+  for (const text of queries.slice(0, 10)) await uncachedMemory.search.retrieve({ text, limit: 10 });
   const uncached = await timeQueries(uncachedMemory, queries, false);
   const filtered = await timeQueries(uncachedMemory, queries, false, (index) => `service-${index % 20}`);
   await uncachedMemory.close();
@@ -311,7 +311,7 @@ export const retrievalSpeed: Benchmark = {
           `growth 10k -> 100k: p50 x${growth.toFixed(2)}, p95 x${(p95(large.uncached) / p95(small.uncached)).toFixed(2)} (target <= ${targetGrowth}: ${growth <= targetGrowth ? 'met' : 'NOT met'})`,
           `vector top-10 over ${formatNumber(vector.rows)} x ${vector.dimensions} (int8 SIMD scan + float32 re-score): p50 ${ms(vector.p50)} ms, p95 ${ms(vector.p95)} ms, recall@10 vs exact float scan ${vector.recall.toFixed(3)} (${recallSample} queries) (target p95 <= ${targetVectorP95Ms} ms: ${vector.p95 <= targetVectorP95Ms ? 'met' : 'NOT met'})`,
           `local embeddings: ${formatNumber(textsPerSecond)} texts/s on episode-sized texts (~700 characters), one core`,
-          'episodes and steps written with raw batched INSERTs into a store created by openMemory, then embedded by memory.reindex()',
+          'episodes and steps written with raw batched INSERTs into a store created by openMemory, then embedded by memory.admin.reindex()',
           'cache off: openMemory({ cache: false }); cached: the same queries repeated on an LMDB-cached store, second call timed',
           `real text: ${real.stores} LongMemEval_S stores (${real.queries} questions, ~50 chat sessions each, cache off, warm): retrieve p50 ${ms(real.p50)} ms, p95 ${ms(real.p95)} ms (target <= ${targetRealP95Ms}: ${real.p95 <= targetRealP95Ms ? 'met' : 'NOT met'}); the same without a provider (full text only) p95 ${ms(real.textOnlyP95)} ms: the rest is the query embedding and the vector scan`,
           'filtered: the same queries with domain set to one of the 20 domains (about 5% of the episodes each)',

@@ -51,11 +51,11 @@ export async function codingRetrieval(
       );
       if (relevant.size === 0) continue;
       const rankings: Record<RetrievalSide, string[]> = {
-        ours: (await built.memory.retrieve({ text: run.issueText, limit: k + 1, patterns: 0 })).episodes.map(
-          (hit) => built.sourceOf.get(hit.episode.id) ?? '',
-        ),
+        ours: (
+          await built.memory.search.retrieve({ text: run.issueText, limit: k + 1, patterns: 0 })
+        ).episodes.map((hit) => built.sourceOf.get(hit.episode.id) ?? ''),
         textonly: (
-          await textOnly.memory.retrieve({ text: run.issueText, limit: k + 1, patterns: 0 })
+          await textOnly.memory.search.retrieve({ text: run.issueText, limit: k + 1, patterns: 0 })
         ).episodes.map((hit) => textOnly.sourceOf.get(hit.episode.id) ?? ''),
         bm25: await bm25.search(run.issueText, k + 1),
       };

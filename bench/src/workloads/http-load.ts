@@ -1,21 +1,16 @@
-// Generates load against one server from its own process, so that the client's work does not
-// compete with the server's event loop. Run by benchmarks/server.ts; prints one JSON line.
+// One GET per call against one server from its own process, so that the client's work does not
+// compete with the server's event loop. Run by benchmarks/server.ts for its context rows; prints
+// one JSON line.
 import { Agent, request } from 'node:http';
-import { createEpisodicClient } from '@episodic/sdk';
+import { percentile } from '../measure.js';
 
+/** Requests come from a bare `node:http` client: the cheapest there is, so the client does not set the pace. */
 export interface LoadPlan {
-  /**
-   * `raw`: one GET per call exactly as tRPC's `httpLink` sends it, from a bare `node:http` client
-   * (the cheapest client there is, so the client does not set the pace); `sdk`: the SDK's batched
-   * client.
-   */
-  mode: 'raw' | 'sdk';
   /** Server origin, e.g. `http://127.0.0.1:1234`. */
   origin: string;
-  /** For `http`: the path and query of every request. */
+  /** The path and query of every request. */
   path: string;
   token: string;
-  episodeId: string;
   concurrency: number;
   warmupMs: number;
   durationMs: number;
@@ -51,11 +46,6 @@ function rawCaller(plan: LoadPlan): () => Promise<boolean> {
     });
 }
 
-function sdkCaller(plan: LoadPlan): () => Promise<boolean> {
-  const client = createEpisodicClient({ url: plan.origin, token: plan.token });
-  return async () => (await client.episodes.get.query({ episodeId: plan.episodeId })).id === plan.episodeId;
-}
-
 async function drive(call: () => Promise<boolean>, plan: LoadPlan, ms: number, record: boolean) {
   const latencies: number[] = [];
   let errors = 0;
@@ -76,20 +66,16 @@ async function drive(call: () => Promise<boolean>, plan: LoadPlan, ms: number, r
 
 async function main(): Promise<void> {
   const plan = JSON.parse(process.argv[2] ?? '') as LoadPlan;
-  const callers = { raw: rawCaller, sdk: sdkCaller };
-  const call = callers[plan.mode](plan);
+  const call = rawCaller(plan);
   await drive(call, plan, plan.warmupMs, false);
   const { latencies, errors, seconds } = await drive(call, plan, plan.durationMs, true);
-  latencies.sort((a, b) => a - b);
-  const at = (quantile: number) =>
-    latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * quantile))] ?? 0;
   const result: LoadResult = {
     calls: latencies.length,
     errors,
     seconds,
     rps: latencies.length / seconds,
-    p50Ms: at(0.5),
-    p99Ms: at(0.99),
+    p50Ms: percentile(latencies, 0.5),
+    p99Ms: percentile(latencies, 0.99),
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);
   process.exit(0);

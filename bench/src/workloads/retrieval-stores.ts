@@ -46,7 +46,7 @@ export async function buildLongMemEvalStore(
   const sourceOf = new Map<string, string>();
   const dates: [string, string][] = [];
   for (const session of instance.sessions) {
-    const episode = await memory.startEpisode({
+    const episode = await memory.episodes.start({
       taskType: 'conversation',
       domain: 'assistant',
       context: `Chat session on ${session.dateText}`,
@@ -57,11 +57,13 @@ export async function buildLongMemEvalStore(
         action: turn.role,
         result: turn.content.slice(0, memory.config.limits.maxResultChars),
       }));
-    if (steps.length > 0) await memory.logSteps(episode.id, steps);
-    await memory.completeEpisode(episode.id, { status: 'completed' });
+    if (steps.length > 0) await memory.episodes.logSteps(episode.id, steps);
+    await memory.episodes.complete(episode.id, { status: 'completed' });
     sourceOf.set(episode.id, session.id);
     dates.push([episode.id, session.date]);
   }
+  // Embedding runs in the background since the learning queue: every vector before the first query.
+  await memory.learning.flush();
   await backdate(url, dates);
   return { memory, sourceOf };
 }
@@ -84,12 +86,12 @@ export async function buildCodingStore(
   const { maxContextChars, maxActionChars, maxResultChars } = memory.config.limits;
   const sourceOf = new Map<string, string>();
   for (const run of runs) {
-    const episode = await memory.startEpisode({
+    const episode = await memory.episodes.start({
       taskType: 'debugging',
       domain: 'swe-bench',
       context: run.issueText.slice(0, maxContextChars),
     });
-    await memory.logSteps(
+    await memory.episodes.logSteps(
       episode.id,
       run.steps.map((step) => ({
         action: step.action.slice(0, maxActionChars),
@@ -97,8 +99,9 @@ export async function buildCodingStore(
         success: step.success,
       })),
     );
-    await memory.completeEpisode(episode.id, { status: run.resolved ? 'completed' : 'failed' });
+    await memory.episodes.complete(episode.id, { status: run.resolved ? 'completed' : 'failed' });
     sourceOf.set(episode.id, run.instanceId);
   }
+  await memory.learning.flush();
   return { memory, sourceOf };
 }

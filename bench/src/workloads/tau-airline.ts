@@ -1,19 +1,20 @@
 import { readFileSync } from 'node:fs';
 import type { StepInput } from '@episodic/core';
 
-interface ToolCall {
+export interface ToolCall {
   id: string;
   function: { name: string; arguments: string };
 }
 
-interface Message {
+export interface Message {
   role: 'system' | 'user' | 'assistant' | 'tool';
   content: string | null;
   tool_calls?: ToolCall[] | null;
   tool_call_id?: string;
 }
 
-interface Trajectory {
+/** One trajectory of `gpt-4o-airline.json` (the fields read here). */
+export interface Trajectory {
   task_id: number;
   trial: number;
   reward: number;
@@ -35,7 +36,7 @@ export interface TauEpisode {
 }
 
 /** The airline tools that only read (or think); every other tool in a ground truth writes. */
-const readTools = new Set([
+export const readTools: ReadonlySet<string> = new Set([
   'get_user_details',
   'get_reservation_details',
   'search_direct_flight',
@@ -57,42 +58,62 @@ function argumentsObject(text: string): Record<string, unknown> {
 }
 
 /**
- * Loads `gpt-4o-airline.json`: episode = trajectory, steps = tool calls in order (action = tool
- * name, arguments as metadata, result = the tool's reply, success = the reply is not an
- * `Error…`), outcome = reward 1. No durations are recorded in the data.
+ * Each tool call with its reply. τ-bench reuses call ids within a trajectory, so a reply belongs
+ * to the earliest call still waiting with its id, never to a later call that shares it.
  */
-export function loadTauAirline(path: string, maxResultChars: number, maxMetadataChars: number): TauEpisode[] {
-  const trajectories = JSON.parse(readFileSync(path, 'utf8')) as Trajectory[];
-  return trajectories.map((trajectory) => {
-    const groundTruth = trajectory.info.task.actions.map((action) => action.name);
-    const replies = new Map(
-      trajectory.traj
-        .filter((message) => message.role === 'tool')
-        .map((message) => [message.tool_call_id, message.content ?? '']),
-    );
-    const steps: StepInput[] = trajectory.traj.flatMap((message) =>
-      (message.tool_calls ?? []).map((call) => {
-        const result = replies.get(call.id) ?? '';
-        const metadata = { arguments: argumentsObject(call.function.arguments) };
-        return {
-          action: call.function.name,
-          result: result.slice(0, maxResultChars),
-          success: !result.startsWith('Error'),
-          ...(JSON.stringify(metadata).length <= maxMetadataChars
-            ? { metadata: metadata as StepInput['metadata'] }
-            : {}),
-        };
-      }),
-    );
-    const firstUser = trajectory.traj.find((message) => message.role === 'user')?.content ?? '';
+function pairCalls(messages: readonly Message[]): { call: ToolCall; reply: string }[] {
+  const pairs: { call: ToolCall; reply: string }[] = [];
+  const waiting: { id: string; index: number }[] = [];
+  for (const message of messages) {
+    for (const call of message.tool_calls ?? []) {
+      waiting.push({ id: call.id, index: pairs.length });
+      pairs.push({ call, reply: '' });
+    }
+    if (message.role !== 'tool') continue;
+    const at = waiting.findIndex((call) => call.id === message.tool_call_id);
+    if (at === -1) continue;
+    const [answered] = waiting.splice(at, 1);
+    (pairs[answered?.index ?? 0] as { reply: string }).reply = message.content ?? '';
+  }
+  return pairs;
+}
+
+/**
+ * One trajectory as an episode: steps = tool calls in order (action = tool name, arguments as
+ * metadata, result = the tool's reply, success = the reply is not an `Error…`), outcome = reward 1.
+ * No durations are recorded in the data.
+ */
+export function tauEpisodeOf(
+  trajectory: Trajectory,
+  maxResultChars: number,
+  maxMetadataChars: number,
+): TauEpisode {
+  const groundTruth = trajectory.info.task.actions.map((action) => action.name);
+  const steps: StepInput[] = pairCalls(trajectory.traj).map(({ call, reply }) => {
+    const metadata = { arguments: argumentsObject(call.function.arguments) };
     return {
-      taskId: trajectory.task_id,
-      trial: trajectory.trial,
-      taskType: groundTruth.find((name) => !readTools.has(name)) ?? 'airline_support',
-      context: firstUser,
-      steps,
-      succeeded: trajectory.reward === 1,
-      groundTruth,
+      action: call.function.name,
+      result: reply.slice(0, maxResultChars),
+      success: !reply.startsWith('Error'),
+      ...(JSON.stringify(metadata).length <= maxMetadataChars
+        ? { metadata: metadata as StepInput['metadata'] }
+        : {}),
     };
   });
+  const firstUser = trajectory.traj.find((message) => message.role === 'user')?.content ?? '';
+  return {
+    taskId: trajectory.task_id,
+    trial: trajectory.trial,
+    taskType: groundTruth.find((name) => !readTools.has(name)) ?? 'airline_support',
+    context: firstUser,
+    steps,
+    succeeded: trajectory.reward === 1,
+    groundTruth,
+  };
+}
+
+/** Loads `gpt-4o-airline.json` the way the data set's ABOUT.md says, one episode per trajectory. */
+export function loadTauAirline(path: string, maxResultChars: number, maxMetadataChars: number): TauEpisode[] {
+  const trajectories = JSON.parse(readFileSync(path, 'utf8')) as Trajectory[];
+  return trajectories.map((trajectory) => tauEpisodeOf(trajectory, maxResultChars, maxMetadataChars));
 }

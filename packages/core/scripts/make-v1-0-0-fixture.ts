@@ -43,6 +43,6 @@ await db.write(async (tx) => {
                     VALUES ('legacy-pattern', 'tool_sequence', '{"actions":["run_tests","edit"]}', 0.75, 2)`);
 });
 // VACUUM INTO writes one self-contained file in rollback-journal mode: no -wal or -shm beside it.
-await db.client.execute({ sql: 'VACUUM INTO ?', args: [path] });
+await db.executeOutsideTransaction({ sql: 'VACUUM INTO ?', args: [path] });
 await db.close();
 console.log(`wrote ${path}`);

@@ -11,18 +11,21 @@ const nobody = { scope: { domains: [] } };
 
 beforeAll(async () => {
   store = await openTempMemory();
-  mine = await store.memory.startEpisode({
+  mine = await store.memory.episodes.start({
     taskType: 'debugging',
     domain: 'team-a',
     context: 'shared secret word',
   });
-  theirs = await store.memory.startEpisode({
+  theirs = await store.memory.episodes.start({
     taskType: 'debugging',
     domain: 'team-b',
     context: 'shared secret word',
   });
   for (const episode of [mine, theirs]) {
-    await store.memory.logStep(episode.id, { action: 'grep', result: 'ECONNRESET from shared upstream' });
+    await store.memory.episodes.logStep(episode.id, {
+      action: 'grep',
+      result: 'ECONNRESET from shared upstream',
+    });
   }
   const raw = createClient({ url: store.url });
   await raw.execute(`INSERT INTO patterns (id, pattern_type, domain, pattern_data, success_rate)
@@ -33,47 +36,49 @@ afterAll(() => store.close());
 
 describe('access scope, enforced in SQL', () => {
   it('getEpisode never returns another domain’s episode', async () => {
-    expect(await store.memory.getEpisode(mine.id, onlyA)).toMatchObject({ id: mine.id });
-    expect(await store.memory.getEpisode(theirs.id, onlyA)).toBeNull();
-    expect(await store.memory.getEpisode(mine.id, nobody)).toBeNull();
+    expect(await store.memory.episodes.get(mine.id, onlyA)).toMatchObject({ id: mine.id });
+    expect(await store.memory.episodes.get(theirs.id, onlyA)).toBeNull();
+    expect(await store.memory.episodes.get(mine.id, nobody)).toBeNull();
   });
 
   it('listEpisodes returns only in-scope rows, even when asked for another domain', async () => {
-    expect((await store.memory.listEpisodes({}, onlyA)).items.map((e) => e.id)).toEqual([mine.id]);
-    expect((await store.memory.listEpisodes({ domain: 'team-b' }, onlyA)).items).toEqual([]);
-    expect((await store.memory.listEpisodes({}, nobody)).items).toEqual([]);
+    expect((await store.memory.episodes.list({}, onlyA)).items.map((e) => e.id)).toEqual([mine.id]);
+    expect((await store.memory.episodes.list({ domain: 'team-b' }, onlyA)).items).toEqual([]);
+    expect((await store.memory.episodes.list({}, nobody)).items).toEqual([]);
   });
 
   it('searchText matches only in-scope episodes and steps', async () => {
     for (const text of ['secret', 'ECONNRESET']) {
-      const hits = await store.memory.searchText({ text }, onlyA);
+      const hits = await store.memory.search.text({ text }, onlyA);
       expect(hits.map((hit) => hit.episode.id)).toEqual([mine.id]);
-      expect(await store.memory.searchText({ text, domain: 'team-b' }, onlyA)).toEqual([]);
+      expect(await store.memory.search.text({ text, domain: 'team-b' }, onlyA)).toEqual([]);
     }
   });
 
   it('patterns of another domain are invisible', async () => {
-    expect((await store.memory.listPatterns({}, onlyA)).map((p) => p.id)).toEqual(['pa']);
-    expect(await store.memory.getPattern('pb', onlyA)).toBeNull();
-    expect(await store.memory.listPatterns({}, nobody)).toEqual([]);
+    expect((await store.memory.patterns.list({}, onlyA)).items.map((p) => p.id)).toEqual(['pa']);
+    expect(await store.memory.patterns.get('pb', onlyA)).toBeNull();
+    expect((await store.memory.patterns.list({}, nobody)).items).toEqual([]);
   });
 
   it('writes outside the scope are refused and change nothing', async () => {
     await expect(
-      store.memory.startEpisode({ taskType: 'testing', domain: 'team-b' }, onlyA),
+      store.memory.episodes.start({ taskType: 'testing', domain: 'team-b' }, onlyA),
     ).rejects.toMatchObject({
       code: 'FORBIDDEN',
     });
-    await expect(store.memory.logStep(theirs.id, { action: 'x' }, onlyA)).rejects.toMatchObject({
+    await expect(store.memory.episodes.logStep(theirs.id, { action: 'x' }, onlyA)).rejects.toMatchObject({
       code: 'NOT_FOUND',
     });
     await expect(
-      store.memory.completeEpisode(theirs.id, { status: 'completed' }, onlyA),
+      store.memory.episodes.complete(theirs.id, { status: 'completed' }, onlyA),
     ).rejects.toMatchObject({
       code: 'NOT_FOUND',
     });
-    await expect(store.memory.archiveEpisode(theirs.id, onlyA)).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    expect(await store.memory.getEpisode(theirs.id)).toMatchObject({
+    await expect(store.memory.episodes.archive(theirs.id, onlyA)).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
+    expect(await store.memory.episodes.get(theirs.id)).toMatchObject({
       status: 'active',
       steps: [{ action: 'grep' }],
     });

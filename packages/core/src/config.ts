@@ -1,7 +1,9 @@
 import { z } from 'zod';
+import { auditOptionsSchema } from './audit/audit-options.js';
 import { cacheOptionSchema } from './cache/cache-options.js';
 import { embeddingProviderSchema } from './embeddings/provider-schema.js';
 import { enumNameSchema } from './enums.js';
+import { learningOptionsSchema } from './learning/learning-options.js';
 import { consoleLogger, type Logger } from './logger.js';
 import { minersSchema } from './mining/miner-registry.js';
 import { retrievalConfigSchema } from './retrieval/retrieval-config.js';
@@ -70,6 +72,13 @@ export const memoryConfigSchema = z.object({
    * an fsync per transaction.
    */
   synchronous: z.enum(['normal', 'full']).default('normal'),
+  /**
+   * The driver of a `file:` or `:memory:` url. `native` talks to libSQL's synchronous `libsql`
+   * package and prepares each statement once per connection; `client` goes through
+   * `@libsql/client` (what remote urls and embedded replicas always use), which prepares every
+   * statement on every call. Same behaviour either way; `client` is there to compare against.
+   */
+  localDriver: z.enum(['native', 'client']).default('native'),
   /** Task types accepted in addition to the seed's six. */
   taskTypes: z.array(enumNameSchema).default([]),
   /** Pattern types accepted in addition to the seed's four (miners register theirs here). */
@@ -86,6 +95,11 @@ export const memoryConfigSchema = z.object({
    * `EmbeddingProviderV1`). Without one, `retrieve` ranks by full text, recency and outcome only.
    */
   embeddings: embeddingProviderSchema.optional(),
+  /**
+   * Background learning from finished episodes (embedding, mining): whether this process runs
+   * the learners, leases, retries and polling; see `learningOptionsSchema`.
+   */
+  learning: learningOptionsSchema.default(learningOptionsSchema.parse({})),
   /** Weights and sizes of `retrieve`'s fusion; see `retrievalConfigSchema`. */
   retrieval: retrievalConfigSchema.default(retrievalConfigSchema.parse({})),
   /**
@@ -95,6 +109,8 @@ export const memoryConfigSchema = z.object({
    * `:memory:` unless `path` is given.
    */
   cache: cacheOptionSchema,
+  /** Audit log retention, read aggregation and buffer bound; see `auditOptionsSchema`. */
+  audit: auditOptionsSchema.default(auditOptionsSchema.parse({})),
   /** Receives warnings about problems the engine recovers from. Defaults to `console.warn`. */
   logger: z
     .custom<Logger>((value) => typeof (value as Logger | undefined)?.warn === 'function')

@@ -63,7 +63,7 @@ describe('durability', () => {
     const memory = await openMemory({ url });
     try {
       for (const [id, state] of acknowledged) {
-        const episode = await memory.getEpisode(id);
+        const episode = await memory.episodes.get(id);
         expect(episode, `acknowledged episode ${id}`).not.toBeNull();
         expect(episode!.steps.length).toBeGreaterThanOrEqual(state.steps);
         if (state.completed) expect(episode!.status).toBe('completed');

@@ -24,13 +24,13 @@ function allBytes(dir: string): string {
 
 async function writeSecrets(url: string, encryptionKey?: string) {
   const memory = await openMemory({ url, ...(encryptionKey ? { encryptionKey } : {}) });
-  const episode = await memory.startEpisode({
+  const episode = await memory.episodes.start({
     taskType: 'debugging',
     domain: 'vault',
     context: 'ZEBRA-CONTEXT-7731',
   });
-  await memory.logStep(episode.id, { action: 'call_api', result: 'QUOKKA-RESULT-9924' });
-  await memory.completeEpisode(episode.id, { status: 'completed' });
+  await memory.episodes.logStep(episode.id, { action: 'call_api', result: 'QUOKKA-RESULT-9924' });
+  await memory.episodes.complete(episode.id, { status: 'completed' });
   // checked while open too, so the WAL (not yet checkpointed) is part of what is read
   return { memory, id: episode.id };
 }
@@ -60,8 +60,8 @@ describe('files at rest', () => {
     expect(bytes).not.toContain('QUOKKA-RESULT-9924');
 
     const reopened = await openMemory({ url, encryptionKey: 'correct horse battery staple' });
-    expect((await reopened.getEpisode(id))?.steps[0]?.result).toBe('QUOKKA-RESULT-9924');
-    expect(await reopened.searchText({ text: 'QUOKKA' })).toHaveLength(1);
+    expect((await reopened.episodes.get(id))?.steps[0]?.result).toBe('QUOKKA-RESULT-9924');
+    expect(await reopened.search.text({ text: 'QUOKKA' })).toHaveLength(1);
     await reopened.close();
   });
 

@@ -14,6 +14,7 @@ const marker = Symbol.for('episodic.core.error');
  * - `STORAGE`: libSQL refused or failed; `cause` holds the driver's error.
  * - `EMBEDDING`: the embedding provider failed or returned vectors that break its contract
  *   (wrong count, length or non-finite numbers); `cause` holds the provider's error.
+ * - `TIMEOUT`: waiting for background work (`learning.flush()`) took longer than allowed.
  */
 export type EpisodicErrorCode =
   | 'VALIDATION'
@@ -23,7 +24,8 @@ export type EpisodicErrorCode =
   | 'SCHEMA_VERSION'
   | 'CONFIG'
   | 'STORAGE'
-  | 'EMBEDDING';
+  | 'EMBEDDING'
+  | 'TIMEOUT';
 
 /** One failed check of an input, with the path of the offending field (`steps.2.action`). */
 export interface ValidationIssue {

@@ -74,10 +74,10 @@ describe('hostile input to the public API', () => {
         ),
         async (input) => {
           cases += 1;
-          const result = await outcome(() => store.memory.startEpisode(input as never));
+          const result = await outcome(() => store.memory.episodes.start(input as never));
           if (!result.ok) return void (refused += 1);
           stored += 1;
-          const read = await store.memory.getEpisode(result.value.id);
+          const read = await store.memory.episodes.get(result.value.id);
           expect(read).toMatchObject(
             withoutUndefined({
               taskType: input.taskType,
@@ -96,21 +96,21 @@ describe('hostile input to the public API', () => {
   });
 
   it('stores a batch of steps whole and faithfully, or stores none of it', async () => {
-    const episode = await store.memory.startEpisode({ taskType: 'testing', domain: 'fuzz' });
+    const episode = await store.memory.episodes.start({ taskType: 'testing', domain: 'fuzz' });
     let expectedCount = 0;
     await fc.assert(
       fc.asyncProperty(fc.array(hostileStep, { minLength: 1, maxLength: 4 }), async (steps) => {
         cases += 1;
-        const result = await outcome(() => store.memory.logSteps(episode.id, steps as never));
+        const result = await outcome(() => store.memory.episodes.logSteps(episode.id, steps as never));
         if (result.ok) {
           expect(result.value.map((step) => step.durationMs)).toEqual(
-            (await store.memory.getEpisode(episode.id))?.steps
+            (await store.memory.episodes.get(episode.id))?.steps
               .slice(-steps.length)
               .map((step) => step.durationMs),
           );
           stored += 1;
           expectedCount += steps.length;
-          const read = (await store.memory.getEpisode(episode.id))?.steps.slice(-steps.length) ?? [];
+          const read = (await store.memory.episodes.get(episode.id))?.steps.slice(-steps.length) ?? [];
           read.forEach((step, i) => {
             const input = steps[i]!;
             expect(step.action).toBe(input.action);
@@ -123,7 +123,7 @@ describe('hostile input to the public API', () => {
         } else {
           refused += 1;
         }
-        expect((await store.memory.getEpisode(episode.id))?.steps).toHaveLength(expectedCount);
+        expect((await store.memory.episodes.get(episode.id))?.steps).toHaveLength(expectedCount);
       }),
       { numRuns: 300 },
     );
@@ -133,9 +133,9 @@ describe('hostile input to the public API', () => {
     await fc.assert(
       fc.asyncProperty(hostileString, hostileNumber, async (text, limit) => {
         cases += 3;
-        await outcome(() => store.memory.searchText({ text, limit } as never));
-        await outcome(() => store.memory.listEpisodes({ domain: text, cursor: text } as never));
-        await outcome(() => store.memory.getEpisode(text));
+        await outcome(() => store.memory.search.text({ text, limit } as never));
+        await outcome(() => store.memory.episodes.list({ domain: text, cursor: text } as never));
+        await outcome(() => store.memory.episodes.get(text));
       }),
       { numRuns: 200 },
     );

@@ -8,12 +8,14 @@ export type {
 export { auditOperations, auditOutcomes, auditQuerySchema, localActor } from './audit/audit-event.js';
 export type { CacheSettings } from './cache/cache-options.js';
 export { cacheSettingsSchema, cacheTtlSchema } from './cache/cache-options.js';
-export type { CacheKeyspace, CacheStats, KeyspaceStats } from './cache/cache-stats.js';
+export type { CacheKeyspace, CacheStats, KeyspaceStats, StoreCacheStats } from './cache/cache-stats.js';
 export { cacheKeyspaces } from './cache/cache-stats.js';
 export type { InvalidateCacheInput } from './cache/invalidation.js';
 export type { EpisodeJson } from './cache/read-through.js';
 export type { Limits, MemoryConfig, ResolvedMemoryConfig } from './config.js';
 export { limitsSchema, memoryConfigSchema } from './config.js';
+export type { BackgroundCheckpointOptions, BackgroundCheckpoints } from './db/background-checkpoints.js';
+export { createBackgroundCheckpoints } from './db/background-checkpoints.js';
 export type {
   EmbeddingProvider,
   EmbeddingProviderV1,
@@ -21,6 +23,7 @@ export type {
 } from './embeddings/embedding-provider.js';
 export { embeddingStamp } from './embeddings/embedding-stamp.js';
 export type { ReindexOptions, ReindexProgress, ReindexReport } from './embeddings/reindex.js';
+export type { VectorIndexStats } from './embeddings/vector-index.js';
 export type { MatrixHit } from './embeddings/vector-matrix.js';
 export { VectorMatrix } from './embeddings/vector-matrix.js';
 export type { EpisodeStatus, SeedPatternType, SeedTaskType } from './enums.js';
@@ -29,17 +32,37 @@ export type { EpisodicErrorCode, ValidationIssue } from './errors.js';
 export { EpisodicError } from './errors.js';
 export { newId } from './ids.js';
 export type { EpisodeLearner } from './learning/episode-learner.js';
+export { type FlushInput, learningFlushInputSchema } from './learning/flush-input.js';
+export { type LearningOptions, learningOptionsSchema } from './learning/learning-options.js';
+export type { LearnerStatus, LearningStatus } from './learning/learning-runner.js';
 export type { Logger } from './logger.js';
 export type { RekeyOptions, RekeyReport } from './maintenance/rekey-database.js';
 export { rekeyDatabase } from './maintenance/rekey-database.js';
 export type { RepairReport } from './maintenance/repair-database.js';
 export type { RestoreOptions, RestoreReport } from './maintenance/restore-database.js';
 export { restoreDatabase } from './maintenance/restore-database.js';
+export type { SwappedFile } from './maintenance/swap-database-file.js';
 export type { VerifyOptions, VerifyReport } from './maintenance/verify-database.js';
 export { verifyDatabase } from './maintenance/verify-database.js';
+export type {
+  AdminApi,
+  EpisodesApi,
+  LearningApi,
+  Memory,
+  PatternsApi,
+  SearchApi,
+  StoreStats,
+} from './memory/memory.js';
 export type { MigrationReport } from './migrations/migrate.js';
 export { latestSchemaVersion } from './migrations/migrate.js';
-export { actionNormalizerSchema, collapseRepeats, toolName } from './mining/canonical-actions.js';
+export type { ActionRun, ParsedAction } from './mining/canonical-actions.js';
+export {
+  actionNormalizerSchema,
+  collapseRepeats,
+  parseAction,
+  runLengths,
+  toolName,
+} from './mining/canonical-actions.js';
 export { canonicalJson } from './mining/canonical-json.js';
 export type { EpisodeMeasures } from './mining/episode-measures.js';
 export { measureEpisode } from './mining/episode-measures.js';
@@ -57,7 +80,6 @@ export { parsePluginOptions } from './mining/plugin-options.js';
 export type { RemineInput, RemineReport } from './mining/remine.js';
 export { remineInputSchema } from './mining/remine.js';
 export { wilsonLowerBound } from './mining/wilson.js';
-export type { Memory } from './open-memory.js';
 export { openMemory } from './open-memory.js';
 export type { MeasurementSummary, MinedPattern } from './patterns/pattern-row.js';
 export type { RecordPatternUsageInput } from './patterns/pattern-usage.js';

@@ -7,10 +7,10 @@ let store: Awaited<ReturnType<typeof openTempMemory>>;
 beforeAll(async () => {
   store = await openTempMemory();
   for (let i = 0; i < 50; i += 1) {
-    const episode = await store.memory.startEpisode({ taskType: 'debugging', domain: `d${i % 5}` });
-    await store.memory.logSteps(episode.id, [{ action: 'a' }, { action: 'b' }]);
+    const episode = await store.memory.episodes.start({ taskType: 'debugging', domain: `d${i % 5}` });
+    await store.memory.episodes.logSteps(episode.id, [{ action: 'a' }, { action: 'b' }]);
   }
-  await store.memory.analyze();
+  await store.memory.admin.analyze();
 });
 afterAll(() => store.close());
 

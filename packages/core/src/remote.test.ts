@@ -10,13 +10,13 @@ if (url === undefined) console.info(`remote libSQL tests skipped: ${reason}`);
 
 async function roundTrip(memory: Awaited<ReturnType<typeof openMemory>>) {
   const domain = `remote-test-${Date.now()}`;
-  const episode = await memory.startEpisode({ taskType: 'testing', domain, context: 'remote round trip' });
-  await memory.logSteps(episode.id, [{ action: 'one' }, { action: 'two' }]);
-  await memory.completeEpisode(episode.id, { status: 'completed' });
-  const stored = await memory.getEpisode(episode.id);
+  const episode = await memory.episodes.start({ taskType: 'testing', domain, context: 'remote round trip' });
+  await memory.episodes.logSteps(episode.id, [{ action: 'one' }, { action: 'two' }]);
+  await memory.episodes.complete(episode.id, { status: 'completed' });
+  const stored = await memory.episodes.get(episode.id);
   expect(stored?.steps.map((step) => step.stepNumber)).toEqual([1, 2]);
   expect(
-    (await memory.searchText({ text: 'remote round trip', domain })).map((hit) => hit.episode.id),
+    (await memory.search.text({ text: 'remote round trip', domain })).map((hit) => hit.episode.id),
   ).toEqual([episode.id]);
 }
 

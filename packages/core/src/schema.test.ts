@@ -105,8 +105,8 @@ describe('schema (the seed, translated to SQLite)', () => {
 
   it('cascades deletes from episodes to steps, embeddings and pattern links', async () => {
     const { memory } = store;
-    const episode = await memory.startEpisode({ taskType: 'debugging', domain: 'web' });
-    await memory.logSteps(episode.id, [{ action: 'a' }, { action: 'b' }]);
+    const episode = await memory.episodes.start({ taskType: 'debugging', domain: 'web' });
+    await memory.episodes.logSteps(episode.id, [{ action: 'a' }, { action: 'b' }]);
     await raw.execute({
       sql: "INSERT INTO embeddings (id, episode_id, content, embedding, model_name) VALUES ('e1', ?, 'c', x'00', 'm')",
       args: [episode.id],
@@ -128,12 +128,12 @@ describe('schema (the seed, translated to SQLite)', () => {
 
   it('keeps episodes_fts and steps_fts in sync on insert, update and delete', async () => {
     const { memory } = store;
-    const episode = await memory.startEpisode({
+    const episode = await memory.episodes.start({
       taskType: 'debugging',
       domain: 'web',
       context: 'zebra migration',
     });
-    await memory.logSteps(episode.id, [{ action: 'run_linter', result: 'quokka warning' }]);
+    await memory.episodes.logSteps(episode.id, [{ action: 'run_linter', result: 'quokka warning' }]);
     const count = async (table: string, term: string) =>
       (await raw.execute({ sql: `SELECT count(*) AS n FROM ${table} WHERE ${table} MATCH ?`, args: [term] }))
         .rows[0]?.n;

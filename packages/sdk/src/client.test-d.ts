@@ -182,6 +182,7 @@ describe('inferred types', () => {
       why: { evidence: number; text: number; taskType: number };
       episodeIds: string[];
       lift: number | null;
+      liftLower: number | null;
     }>();
 
     expectTypeOf(client.admin.audit.query).parameter(0).toEqualTypeOf<{
@@ -202,6 +203,7 @@ describe('inferred types', () => {
       entityId: string | null;
       domain: string | null;
       outcome: 'ok' | 'denied' | 'error';
+      count: number;
     }>();
     expectTypeOf<ForgetSelector>().toEqualTypeOf<
       | { episodeIds: string[] }
@@ -212,6 +214,7 @@ describe('inferred types', () => {
       episodeIds: string[];
       domains: string[];
       patternsRemoved: number;
+      unreachedCopies: string[];
     }>();
 
     // @ts-expect-error helped is a verdict, not a score

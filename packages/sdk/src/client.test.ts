@@ -60,7 +60,7 @@ describe('createEpisodicClient', () => {
     episode.step({ action: 'two' });
     expect(episode.pending).toBe(2);
     episode.step({ action: 'three' });
-    await expect.poll(() => stepCount(client, episode.id), { timeout: 10_000 }).toBe(3);
+    await expect.poll(() => stepCount(client, episode.id), { timeout: 30_000 }).toBe(3);
     expect(episode.pending).toBe(0);
   });
 
@@ -69,7 +69,7 @@ describe('createEpisodicClient', () => {
     const episode = await client.startEpisode({ taskType: 'testing', domain: 'web' });
     episode.step({ action: 'only step' });
     expect(episode.pending).toBe(1);
-    await expect.poll(() => stepCount(client, episode.id), { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => stepCount(client, episode.id), { timeout: 30_000 }).toBe(1);
   });
 
   it('sends what is left on complete, and takes no step after it', async () => {
@@ -113,13 +113,13 @@ describe('createEpisodicClient', () => {
     });
     const first = await reported.startEpisode({ taskType: 'testing', domain: 'web' });
     first.step({ action: '' });
-    await expect.poll(() => errors.length, { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => errors.length, { timeout: 30_000 }).toBe(1);
     expect((errors[0] as TRPCClientError<never>).data).toMatchObject({ code: 'BAD_REQUEST' });
 
     const unreported = createEpisodicClient({ url: t.url, token, steps: { maxBatch: 1 } });
     const second = await unreported.startEpisode({ taskType: 'testing', domain: 'web' });
     second.step({ action: '' });
-    await expect.poll(() => second.pending, { timeout: 10_000 }).toBe(0);
+    await expect.poll(() => second.pending, { timeout: 30_000 }).toBe(0);
     const error = await second.flush().catch((caught: unknown) => caught);
     expect((error as TRPCClientError<never>).data).toMatchObject({
       code: 'BAD_REQUEST',
@@ -247,7 +247,7 @@ describe('createEpisodicClient', () => {
     episode.step({ action: 'profile' });
     await episode.complete({ status: 'completed' });
     await expect
-      .poll(() => events.map((event) => event.type), { timeout: 10_000 })
+      .poll(() => events.map((event) => event.type), { timeout: 30_000 })
       .toEqual(['started', 'steps', 'completed']);
     subscription.unsubscribe();
   });

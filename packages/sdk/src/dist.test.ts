@@ -39,6 +39,7 @@ describe('the built SDK', () => {
       'errors.js',
       'index.d.ts',
       'index.js',
+      'remote-memory.js',
       'retry.js',
       'types.js',
     ]);

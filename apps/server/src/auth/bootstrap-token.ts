@@ -1,4 +1,4 @@
-import { rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Memory } from '@episodic/core';
 
 /**
@@ -13,4 +13,26 @@ export async function bootstrapAdminToken(memory: Memory, file: string): Promise
   rmSync(file, { force: true });
   writeFileSync(file, `${bearer}\n`, { mode: 0o600, flag: 'wx' });
   return file;
+}
+
+/**
+ * Deletes the first-start token file once another admin token exists (or its own token is
+ * revoked): from then on the operator has a token of their own, and a plaintext admin secret
+ * lying in the data folder is only a risk. Returns whether the file was deleted.
+ */
+export async function retireBootstrapTokenFile(memory: Memory, file: string): Promise<boolean> {
+  let bearer: string;
+  try {
+    bearer = readFileSync(file, 'utf8').trim();
+  } catch {
+    return false; // already gone (or never written)
+  }
+  // `ep_<id>_<secret>`: the id names the token's row.
+  const id = bearer.split('_')[1];
+  const active = (await memory.tokens.list()).filter((token) => token.revokedAt === null);
+  const own = active.some((token) => token.id === id);
+  const otherAdmin = active.some((token) => token.id !== id && token.scopes.includes('admin'));
+  if (own && !otherAdmin) return false;
+  rmSync(file, { force: true });
+  return true;
 }

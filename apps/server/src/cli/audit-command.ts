@@ -60,9 +60,9 @@ export async function auditCommand(args: CommandArgs): Promise<void> {
     outcome: oneOf<AuditOutcome>(auditOutcomes, stringOption(args, 'outcome'), 'outcome'),
     limit,
   };
-  const memory = await openStore(args.config);
+  const memory = await openStore(args.config, { learning: false });
   try {
-    const entries = await memory.audit.query(filters);
+    const entries = await memory.admin.audit(filters);
     if (flag(args, 'json')) return printJson(entries);
     print(table([['AT', 'ACTOR', 'OPERATION', 'ENTITY', 'ID', 'DOMAIN', 'OUTCOME'], ...entries.map(row)]));
     if (entries.length === limit) print(`(first ${limit}; narrow the filters, or raise --limit up to 1000)`);

@@ -24,10 +24,10 @@ function fileArgument(args: CommandArgs, command: string): string {
  */
 export async function backupCommand(args: CommandArgs): Promise<void> {
   const file = fileArgument(args, 'backup');
-  const memory = await openStore(args.config);
+  const memory = await openStore(args.config, { learning: false });
   let report: VerifyReport;
   try {
-    report = await memory.backup(file);
+    report = await memory.admin.backup(file);
   } finally {
     await memory.close();
   }
@@ -50,8 +50,9 @@ export async function verifyCommand(args: CommandArgs): Promise<void> {
 }
 
 /**
- * `episodic restore FILE`: verifies the backup, swaps it in for the store's database (keeping
- * the replaced file beside it), removes the cache and opens the store once, which rebuilds it.
+ * `episodic restore FILE [--keep-old]`: verifies the backup, swaps it in for the store's database
+ * (deleting the replaced file unless --keep-old), removes the cache and opens the store once, which
+ * rebuilds it.
  * Refused while a server serves the data dir.
  */
 export async function restoreCommand(args: CommandArgs): Promise<void> {
@@ -63,10 +64,11 @@ export async function restoreCommand(args: CommandArgs): Promise<void> {
     from,
     encryptionKey: args.config.encryptionKey,
     cachePath: cacheFolder(args.config) ?? undefined,
+    keepOld: flag(args, 'keep-old'),
   });
   // Opened once to rebuild the cache; without the embedding provider, whose vectors it need not check.
-  const memory = await openStore(args.config, { embeddings: false });
-  memory.audit.record({
+  const memory = await openStore(args.config, { embeddings: false, learning: false });
+  memory.admin.recordAudit({
     actor: localActor,
     operation: 'admin',
     entityType: 'database',
@@ -76,5 +78,6 @@ export async function restoreCommand(args: CommandArgs): Promise<void> {
   await memory.close();
   if (flag(args, 'json')) return printJson({ file: path, ...report });
   print(`Restored ${from} into ${path} (${counts(report)}); the cache was rebuilt.`);
-  if (report.previous !== null) note(`The database it replaced is kept at ${report.previous}.`);
+  if (report.previous !== null) note(`The database it replaced is kept at ${report.previous} (--keep-old).`);
+  if (report.removedPrevious) note('The database it replaced was deleted (--keep-old keeps it).');
 }

@@ -3,7 +3,7 @@ import { ServerError } from '../errors/server-error.js';
 import { openStore } from '../store/open-store.js';
 import { parseTime } from './audit-command.js';
 import { type CommandArgs, flag, listOption, stringOption } from './command-args.js';
-import { print, printJson } from './output.js';
+import { note, print, printJson } from './output.js';
 
 type Scalar = string | number | boolean | null;
 
@@ -58,15 +58,19 @@ function selector(args: CommandArgs): ForgetSelector {
  */
 export async function forgetCommand(args: CommandArgs): Promise<void> {
   const chosen = selector(args);
-  const memory = await openStore(args.config);
+  const memory = await openStore(args.config, { learning: false });
   try {
-    const report = await memory.forget(chosen, { actor: localActor });
+    const report = await memory.admin.forget(chosen, { actor: localActor });
     if (flag(args, 'json')) return printJson(report);
     print(
       `Forgot ${report.episodeIds.length} episodes` +
         (report.domains.length > 0 ? ` in ${report.domains.join(', ')}` : '') +
         `; ${report.patternsRemoved} patterns lost their last evidence and were removed.`,
     );
+    if (report.unreachedCopies.length > 0)
+      note(
+        `Not reached (whole copies of the store; delete them, or forget in them too): ${report.unreachedCopies.join(', ')}`,
+      );
   } finally {
     await memory.close();
   }

@@ -13,9 +13,9 @@ export async function reindexCommand(args: CommandArgs): Promise<void> {
   if (provider === undefined)
     throw new ServerError('CONFIG', 'reindex needs an embedding provider: embeddings is "none".');
   // Opened without a provider: with the new one, a store holding other vectors refuses to open.
-  const memory = await openStore(args.config, { embeddings: false });
+  const memory = await openStore(args.config, { embeddings: false, learning: false });
   try {
-    const report = await memory.reindex(provider, {
+    const report = await memory.admin.reindex(provider, {
       onProgress: ({ embedded, pending }) => note(`reindex: ${embedded}/${pending} episodes embedded`),
     });
     if (flag(args, 'json')) return printJson(report);

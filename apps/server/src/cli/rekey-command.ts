@@ -9,9 +9,9 @@ import { note, print, printJson } from './output.js';
 export const defaultNewKeyEnv = 'EPISODIC_NEW_ENCRYPTION_KEY';
 
 /**
- * `episodic rekey [--new-key-env NAME | --decrypt]`: moves the store to the key held in the
- * environment variable NAME (or to no key), copying every row and checking the counts before it
- * swaps the new file in. Keys are read from the environment and never printed. Refused while a
+ * `episodic rekey [--new-key-env NAME | --decrypt] [--keep-old]`: moves the store to the key held
+ * in the environment variable NAME (or to no key), copying every row and checking the counts before
+ * it swaps the new file in; the file under the old key is deleted unless --keep-old. Keys are read from the environment and never printed. Refused while a
  * server serves the data dir.
  */
 export async function rekeyCommand(args: CommandArgs): Promise<void> {
@@ -38,10 +38,14 @@ export async function rekeyCommand(args: CommandArgs): Promise<void> {
     encryptionKey: config.encryptionKey,
     newEncryptionKey: newKey,
     cachePath: cacheFolder(config) ?? undefined,
+    keepOld: flag(args, 'keep-old'),
   });
   // Opening with the new key proves it works, and rebuilds the cache under it.
-  const memory = await openStore({ ...config, encryptionKey: newKey }, { embeddings: false });
-  memory.audit.record({
+  const memory = await openStore(
+    { ...config, encryptionKey: newKey },
+    { embeddings: false, learning: false },
+  );
+  memory.admin.recordAudit({
     actor: localActor,
     operation: 'admin',
     entityType: 'database',
@@ -60,7 +64,8 @@ export async function rekeyCommand(args: CommandArgs): Promise<void> {
   );
   if (report.previous !== null) {
     note(
-      `The file under the old key is kept at ${report.previous}; delete it once the store opens with the new key.`,
+      `The file under the old key is kept at ${report.previous} (--keep-old); delete it once the store opens with the new key.`,
     );
   }
+  if (report.removedPrevious) note('The file under the old key was deleted (--keep-old keeps it).');
 }

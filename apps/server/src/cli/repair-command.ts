@@ -9,9 +9,9 @@ import { print, printJson } from './output.js';
  */
 export async function repairCommand(args: CommandArgs): Promise<void> {
   const dryRun = flag(args, 'dry-run');
-  const memory = await openStore(args.config);
+  const memory = await openStore(args.config, { learning: false });
   try {
-    const report = await memory.repair({ dryRun });
+    const report = await memory.admin.repair({ dryRun });
     if (flag(args, 'json')) return printJson(report);
     print(
       `Found ${report.orphanSteps} orphan steps, ${report.orphanEmbeddings} orphan embeddings ` +

@@ -1,4 +1,6 @@
-import { type ApiToken, type TokenScope, tokenScopes } from '@episodic/core';
+import { type ApiToken, type Memory, type TokenScope, tokenScopes } from '@episodic/core';
+import { retireBootstrapTokenFile } from '../auth/bootstrap-token.js';
+import { resolveLocations } from '../config/server-config.js';
 import { ServerError } from '../errors/server-error.js';
 import { openStore } from '../store/open-store.js';
 import { type CommandArgs, flag, stringOption } from './command-args.js';
@@ -25,10 +27,17 @@ function row(token: ApiToken): string[] {
   ];
 }
 
+/** Once the operator has an admin token of their own, the first-start token file goes. */
+async function retireFirstToken(args: CommandArgs, memory: Memory): Promise<void> {
+  const file = resolveLocations(args.config).adminTokenFile;
+  if (await retireBootstrapTokenFile(memory, file))
+    note(`Deleted the first-start admin token file ${file}: another admin token exists.`);
+}
+
 /** `episodic tokens create|list|revoke`, on the same store `serve` would open. */
 export async function tokensCommand(args: CommandArgs): Promise<void> {
   const [action, id] = args.positionals;
-  const memory = await openStore(args.config);
+  const memory = await openStore(args.config, { learning: false });
   try {
     switch (action) {
       case 'create': {
@@ -52,6 +61,7 @@ export async function tokensCommand(args: CommandArgs): Promise<void> {
             `${token.domains?.join(',') ?? 'all'}). It is shown only now:`,
         );
         print(bearer);
+        await retireFirstToken(args, memory);
         return;
       }
       case 'list': {
@@ -71,6 +81,7 @@ export async function tokensCommand(args: CommandArgs): Promise<void> {
           throw new ServerError('USAGE', 'tokens revoke needs the token ID (see `episodic tokens list`).');
         const token = await memory.tokens.revoke(id);
         print(`Revoked token ${token.id} "${token.name}" at ${token.revokedAt}.`);
+        await retireFirstToken(args, memory);
         return;
       }
       default:

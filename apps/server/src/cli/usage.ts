@@ -2,18 +2,21 @@ export const usage = `Usage: episodic <command> [options]
 
 Commands:
   serve                          Start the server (until SIGTERM or Ctrl-C)
+  worker                         Embed and mine finished episodes in this process (beside servers
+                                 set with memory.learning.run false, or any number of them)
   tokens create --name NAME      Create a bearer token and print it (shown only once)
           [--scopes read,write,admin] [--domains a,b]   (default: read,write on every domain)
   tokens list [--json]           List tokens (never their secrets)
   tokens revoke ID               Revoke a token for good
   backup FILE                    Consistent snapshot of the store (also while the server writes), verified
   verify [FILE]                  Integrity check of a backup (default: the store's own database)
-  restore FILE                   Verify FILE, swap it in (the old file is kept), rebuild the cache;
-                                 stop the server first
+  restore FILE [--keep-old]      Verify FILE, swap it in (the old file is deleted unless --keep-old),
+                                 rebuild the cache; stop the server first
   repair [--dry-run]             Report orphans and broken links; mend them and rebuild full-text indexes
-  rekey [--new-key-env NAME | --decrypt]
+  rekey [--new-key-env NAME | --decrypt] [--keep-old]
                                  Re-encrypt the store with the key in $NAME (default
-                                 EPISODIC_NEW_ENCRYPTION_KEY), or decrypt it; stop the server first
+                                 EPISODIC_NEW_ENCRYPTION_KEY), or decrypt it; the file under the old
+                                 key is deleted unless --keep-old; stop the server first
   audit [--since T] [--until T] [--actor ID] [--operation OP] [--outcome O] [--limit N]
                                  The audit log, oldest first (T: ISO time or 30m, 24h, 7d)
   retention apply                Apply the config file's retention policies now

@@ -15,6 +15,7 @@ describe('engine errors at the server boundary', () => {
     ['FORBIDDEN', 'FORBIDDEN'],
     ['CONFLICT', 'CONFLICT'],
     ['EMBEDDING', 'BAD_GATEWAY'],
+    ['TIMEOUT', 'TIMEOUT'],
   ] as const)('%s becomes %s with the engine’s message', (engine, trpc) => {
     expect(wrapped(engine)).toMatchObject({ code: trpc, message: `engine says ${engine}` });
   });

@@ -13,6 +13,7 @@ const clientCodes: Partial<Record<EpisodicErrorCode, TRPCCode>> = {
   FORBIDDEN: 'FORBIDDEN',
   CONFLICT: 'CONFLICT',
   EMBEDDING: 'BAD_GATEWAY',
+  TIMEOUT: 'TIMEOUT',
 };
 
 /**

@@ -1,4 +1,4 @@
-import type { CacheStats } from '@episodic/core';
+import type { CacheStats, LearningStatus, StoreCacheStats } from '@episodic/core';
 import type { ProcedureObserver } from '../context.js';
 
 /** Latency buckets in seconds: sub-millisecond cache hits up to multi-second batches. */
@@ -12,11 +12,12 @@ interface Histogram {
 
 /** What `/metrics` reads from the rest of the server at scrape time. */
 export interface ScrapeSources {
-  cache: () => CacheStats;
+  cache: () => StoreCacheStats;
   databaseBytes: () => number | null;
   subscribers: () => number;
   /** HTTP requests being answered right now, this scrape included. */
   inFlight: () => number;
+  learning: () => Promise<LearningStatus>;
 }
 
 function label(value: string): string {
@@ -58,7 +59,8 @@ export class Metrics implements ProcedureObserver {
     this.#http.set(key, (this.#http.get(key) ?? 0) + 1);
   }
 
-  render(sources: ScrapeSources): string {
+  async render(sources: ScrapeSources): Promise<string> {
+    const learning = await sources.learning();
     const lines: string[] = [];
     const family = (name: string, type: string, help: string) =>
       lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
@@ -94,6 +96,12 @@ export class Metrics implements ProcedureObserver {
     const cache = sources.cache();
     family('episodic_cache_enabled', 'gauge', '1 when the LMDB cache is in use.');
     lines.push(`episodic_cache_enabled ${cache.enabled ? 1 : 0}`);
+    family(
+      'episodic_cache_read_errors_total',
+      'counter',
+      'Cache reads that failed and went to the database.',
+    );
+    lines.push(`episodic_cache_read_errors_total ${cache.readErrors}`);
     const perKeyspace: [string, string, string, (stats: CacheStats['keyspaces']['episode']) => number][] = [
       ['episodic_cache_hit_rate', 'gauge', 'Cache hits / (hits + misses) since start.', (s) => s.hitRate],
       ['episodic_cache_hits_total', 'counter', 'Cache hits.', (s) => s.hits],
@@ -107,6 +115,16 @@ export class Metrics implements ProcedureObserver {
         lines.push(`${name}{keyspace="${keyspace}"} ${read(stats)}`);
     }
 
+    if (cache.vectorIndex !== null) {
+      family('episodic_vector_index_vectors', 'gauge', 'Vectors held by the in-memory vector index.');
+      lines.push(`episodic_vector_index_vectors ${cache.vectorIndex.vectors}`);
+      family(
+        'episodic_vector_index_bytes',
+        'gauge',
+        'Bytes the in-memory vector index holds, spare capacity included.',
+      );
+      lines.push(`episodic_vector_index_bytes ${cache.vectorIndex.bytes}`);
+    }
     const bytes = sources.databaseBytes();
     if (bytes !== null) {
       family('episodic_database_size_bytes', 'gauge', 'Size of the database file and its WAL.');
@@ -120,6 +138,37 @@ export class Metrics implements ProcedureObserver {
     lines.push(`episodic_http_requests_in_flight ${sources.inFlight()}`);
     family('episodic_event_subscribers', 'gauge', 'Live event subscriptions.');
     lines.push(`episodic_event_subscribers ${sources.subscribers()}`);
+    const perLearner: [string, string, string, (status: LearningStatus['learners'][string]) => number][] = [
+      [
+        'episodic_learning_pending',
+        'gauge',
+        'Finished episodes queued for a learner, not yet learned.',
+        (s) => s.pending,
+      ],
+      [
+        'episodic_learning_failed',
+        'gauge',
+        'Queue rows left failed after their last attempt.',
+        (s) => s.failed,
+      ],
+      [
+        'episodic_learning_oldest_pending_seconds',
+        'gauge',
+        'Age of the oldest queued episode a learner has not learned yet.',
+        (s) => s.oldestPendingSeconds,
+      ],
+      [
+        'episodic_learning_episodes_per_second',
+        'gauge',
+        'Episodes this process learned per second over the last minute.',
+        (s) => s.learnedPerSecond,
+      ],
+    ];
+    for (const [name, type, help, read] of perLearner) {
+      family(name, type, help);
+      for (const [learner, status] of Object.entries(learning.learners))
+        lines.push(`${name}{learner="${label(learner)}"} ${read(status)}`);
+    }
     return `${lines.join('\n')}\n`;
   }
 }

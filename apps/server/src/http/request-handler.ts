@@ -5,7 +5,6 @@ import { nodeHTTPRequestHandler } from '@trpc/server/adapters/node-http';
 import { authenticate } from '../auth/authenticate.js';
 import type { ServerContext } from '../context.js';
 import type { AppRouter } from '../router.js';
-import { createDirectQuery } from './direct-query.js';
 import type { Metrics, ScrapeSources } from './metrics.js';
 
 export interface RequestHandlerOptions {
@@ -50,10 +49,20 @@ export function routeOf(url: string): string {
 export function createRequestHandler(options: RequestHandlerOptions) {
   const { router, memory, metrics, maxBodyBytes } = options;
 
+  async function scrape(res: ServerResponse): Promise<void> {
+    try {
+      const text = await metrics.render(options.scrape);
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+      res.end(text);
+    } catch {
+      sendJson(res, 503, { status: 'unavailable' });
+    }
+  }
+
   async function health(res: ServerResponse): Promise<void> {
     if (options.draining()) return sendJson(res, 503, { status: 'draining' });
     try {
-      const schemaVersion = await memory.schemaVersion();
+      const schemaVersion = await memory.admin.schemaVersion();
       sendJson(res, 200, { status: 'ok', schemaVersion });
     } catch {
       sendJson(res, 503, { status: 'unavailable' });
@@ -61,7 +70,7 @@ export function createRequestHandler(options: RequestHandlerOptions) {
   }
 
   const recordDenied = (actor: string, procedure: string, type: string) =>
-    memory.audit.record({
+    memory.admin.recordAudit({
       actor,
       operation: procedure.startsWith('admin.') ? 'admin' : type === 'mutation' ? 'update' : 'read',
       entityType: 'procedure',
@@ -75,7 +84,6 @@ export function createRequestHandler(options: RequestHandlerOptions) {
   const reportInternal = (error: TRPCError, path: string | undefined) => {
     if (error.code === 'INTERNAL_SERVER_ERROR') options.onInternalError(error.cause ?? error, path);
   };
-  const direct = createDirectQuery({ router, createContext, onError: reportInternal });
 
   return (req: IncomingMessage, res: ServerResponse): void => {
     const url = req.url ?? '/';
@@ -88,8 +96,6 @@ export function createRequestHandler(options: RequestHandlerOptions) {
       if (declared > maxBodyBytes) return payloadTooLarge(res, maxBodyBytes);
       const query = url.indexOf('?');
       const path = url.slice(trpcPrefix.length, query === -1 ? undefined : query);
-      const search = query === -1 ? '' : url.slice(query + 1);
-      if (direct.accepts(req.method, path, search)) return void direct.handle(req, res, path, search);
       void nodeHTTPRequestHandler({
         router,
         req,
@@ -107,11 +113,7 @@ export function createRequestHandler(options: RequestHandlerOptions) {
     if (req.method !== 'GET' && req.method !== 'HEAD')
       return sendJson(res, 405, { error: 'method not allowed' });
     if (route === 'healthz') return void health(res);
-    if (route === 'metrics') {
-      const text = metrics.render(options.scrape);
-      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
-      return void res.end(text);
-    }
+    if (route === 'metrics') return void scrape(res);
     sendJson(res, 404, { error: 'not found', hint: 'the API is served under /trpc/' });
   };
 }

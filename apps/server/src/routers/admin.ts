@@ -10,24 +10,24 @@ export function createAdminRouter({ memory, events, databaseBytes, startedAt }: 
   return router({
     /** Cache hit rates per keyspace, database size, live subscriptions. */
     stats: adminProcedure.query(async () => ({
-      schemaVersion: await memory.schemaVersion(),
+      schemaVersion: await memory.admin.schemaVersion(),
       uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
       databaseBytes: databaseBytes(),
-      cache: memory.cacheStats(),
+      cache: memory.admin.cacheStats(),
       subscribers: events.subscriberCount,
     })),
 
     /** Refreshes the query planner's statistics (the seed's `ANALYZE`). */
     analyze: adminProcedure.mutation(async () => {
       const started = performance.now();
-      await memory.analyze();
+      await memory.admin.analyze();
       return { durationMs: Math.round(performance.now() - started) };
     }),
 
     /** Proves the database answers, with the schema version it reports. */
     health: adminProcedure.query(async () => ({
       status: 'ok' as const,
-      schemaVersion: await memory.schemaVersion(),
+      schemaVersion: await memory.admin.schemaVersion(),
       uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
     })),
 
@@ -37,14 +37,14 @@ export function createAdminRouter({ memory, events, databaseBytes, startedAt }: 
      * includes every call made before this one. Querying the log is itself audited.
      */
     audit: adminProcedure.input(auditQuerySchema).query(async ({ ctx, input }) => {
-      memory.audit.record({
+      memory.admin.recordAudit({
         actor: ctx.caller.id,
         operation: 'admin',
         entityType: 'audit_log',
         outcome: 'ok',
       });
-      await memory.audit.flush();
-      return memory.audit.query(input, ctx.scope);
+      await memory.admin.flushAudit();
+      return memory.admin.audit(input, { scope: ctx.scope });
     }),
 
     /**
@@ -54,6 +54,6 @@ export function createAdminRouter({ memory, events, databaseBytes, startedAt }: 
      */
     forget: adminProcedure
       .input(forgetSelectorSchema(memory.schemas))
-      .mutation(({ ctx, input }) => memory.forget(input, ctx.call)),
+      .mutation(({ ctx, input }) => memory.admin.forget(input, ctx.call)),
   });
 }

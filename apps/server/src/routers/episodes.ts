@@ -1,8 +1,6 @@
-import type { EpisodeWithSteps } from '@episodic/core';
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { assertDomainsAllowed } from '../auth/domain-access.js';
-import { asJsonText } from '../http/json-text.js';
 import { readProcedure, router, writeProcedure } from '../trpc.js';
 import type { RouterDeps } from './router-deps.js';
 
@@ -13,7 +11,7 @@ export function createEpisodesRouter({ memory, events, episodeDomains }: RouterD
 
   return router({
     start: writeProcedure.input(schemas.startEpisode).mutation(async ({ ctx, input }) => {
-      const episode = await memory.startEpisode(input, ctx.call);
+      const episode = await memory.episodes.start(input, ctx.call);
       episodeDomains.remember(episode.id, episode.domain);
       events.publish({ type: 'started', domain: episode.domain, episode });
       return episode;
@@ -23,11 +21,11 @@ export function createEpisodesRouter({ memory, events, episodeDomains }: RouterD
     logSteps: writeProcedure
       .input(z.strictObject({ episodeId: schemas.id, steps: schemas.steps }))
       .mutation(async ({ ctx, input }) => {
-        const steps = await memory.logSteps(input.episodeId, input.steps, ctx.call);
+        const steps = await memory.episodes.logSteps(input.episodeId, input.steps, ctx.call);
         if (events.subscriberCount > 0) {
           const domain =
             episodeDomains.get(input.episodeId) ??
-            (await memory.getEpisode(input.episodeId, ctx.call))?.domain;
+            (await memory.episodes.get(input.episodeId, ctx.call))?.domain;
           if (domain !== undefined) {
             episodeDomains.remember(input.episodeId, domain);
             events.publish({ type: 'steps', domain, episodeId: input.episodeId, steps });
@@ -39,30 +37,29 @@ export function createEpisodesRouter({ memory, events, episodeDomains }: RouterD
     complete: writeProcedure
       .input(schemas.completeEpisode.extend({ episodeId: schemas.id }))
       .mutation(async ({ ctx, input: { episodeId, ...outcome } }) => {
-        const episode = await memory.completeEpisode(episodeId, outcome, ctx.call);
+        const episode = await memory.episodes.complete(episodeId, outcome, ctx.call);
         events.publish({ type: 'completed', domain: episode.domain, episode });
         return episode;
       }),
 
     archive: writeProcedure.input(episodeRef).mutation(async ({ ctx, input }) => {
-      const episode = await memory.archiveEpisode(input.episodeId, ctx.call);
+      const episode = await memory.episodes.archive(input.episodeId, ctx.call);
       events.publish({ type: 'archived', domain: episode.domain, episode });
       return episode;
     }),
 
     /** The episode with its steps. Another domain's episode is `NOT_FOUND`, exactly like a missing one. */
     get: readProcedure.input(episodeRef).query(async ({ ctx, input }) => {
-      // The hottest read: the cached JSON goes to the client as it is (see JsonText).
-      const found = await memory.getEpisodeJson(input.episodeId, ctx.call);
+      const found = await memory.episodes.get(input.episodeId, ctx.call);
       if (found === null)
         throw new TRPCError({ code: 'NOT_FOUND', message: `Episode ${input.episodeId} does not exist.` });
-      return asJsonText<EpisodeWithSteps>(found.json);
+      return found;
     }),
 
     /** Newest first, one page at a time; pass `nextCursor` back as `cursor`. */
     list: readProcedure.input(schemas.listEpisodes).query(({ ctx, input }) => {
       assertDomainsAllowed(ctx.caller, input.domain === undefined ? undefined : [input.domain]);
-      return memory.listEpisodes(input, ctx.call);
+      return memory.episodes.list(input, ctx.call);
     }),
   });
 }

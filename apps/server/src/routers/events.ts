@@ -26,7 +26,12 @@ export function createEventsRouter({ memory, events }: RouterDeps) {
     onEpisode: readProcedure.input(filter).subscription(({ ctx, input, signal }) => {
       assertDomainsAllowed(ctx.caller, input?.domains);
       // Events carry episode data: opening the stream is a read, audited like one.
-      memory.audit.record({ actor: ctx.caller.id, operation: 'read', entityType: 'events', outcome: 'ok' });
+      memory.admin.recordAudit({
+        actor: ctx.caller.id,
+        operation: 'read',
+        entityType: 'events',
+        outcome: 'ok',
+      });
       const source = events.subscribe({ domains: input?.domains ?? ctx.scope?.domains, signal });
       return whileTokenActive(ctx.caller.id, source);
     }),

@@ -14,11 +14,11 @@ export function createPatternsRouter({ memory }: RouterDeps) {
     /** The seed's pattern query: by type, at or above a success rate, best first. */
     list: readProcedure.input(memory.schemas.listPatterns).query(({ ctx, input }) => {
       assertDomainsAllowed(ctx.caller, askedDomain(input));
-      return memory.listPatterns(input, ctx.call);
+      return memory.patterns.list(input, ctx.call);
     }),
 
     get: readProcedure.input(z.strictObject({ patternId })).query(async ({ ctx, input }) => {
-      const pattern = await memory.getPattern(input.patternId, ctx.call);
+      const pattern = await memory.patterns.get(input.patternId, ctx.call);
       if (pattern === null)
         throw new TRPCError({ code: 'NOT_FOUND', message: `Pattern ${input.patternId} does not exist.` });
       return pattern;
@@ -30,7 +30,7 @@ export function createPatternsRouter({ memory }: RouterDeps) {
      */
     relevant: readProcedure.input(relevantPatternsSchema(memory)).query(({ ctx, input }) => {
       assertDomainsAllowed(ctx.caller, askedDomain(input));
-      return memory.relevantPatterns(input, ctx.call);
+      return memory.patterns.relevant(input, ctx.call);
     }),
 
     /**
@@ -40,7 +40,7 @@ export function createPatternsRouter({ memory }: RouterDeps) {
     recordUsage: writeProcedure
       .input(z.strictObject({ patternId, episodeId: memory.schemas.id, helped: z.boolean() }))
       .mutation(({ ctx, input: { patternId: id, ...usage } }) =>
-        memory.recordPatternUsage(id, usage, ctx.call),
+        memory.patterns.recordUsage(id, usage, ctx.call),
       ),
   });
 }

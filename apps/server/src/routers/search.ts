@@ -10,7 +10,7 @@ export function createSearchRouter({ memory }: RouterDeps) {
     /** BM25 full-text search over episodes and their steps, one hit per episode, best first. */
     text: readProcedure.input(memory.schemas.searchText).query(({ ctx, input }) => {
       assertDomainsAllowed(ctx.caller, askedDomain(input));
-      return memory.searchText(input, ctx.call);
+      return memory.search.text(input, ctx.call);
     }),
 
     /**
@@ -19,7 +19,7 @@ export function createSearchRouter({ memory }: RouterDeps) {
      */
     retrieve: readProcedure.input(memory.schemas.retrieve).query(({ ctx, input }) => {
       assertDomainsAllowed(ctx.caller, askedDomain(input));
-      return memory.retrieve(input, ctx.call);
+      return memory.search.retrieve(input, ctx.call);
     }),
   });
 }

@@ -9,6 +9,11 @@ import { createEmbeddingProvider } from './embedding-provider.js';
 export interface OpenStoreOptions {
   /** False opens the store without an embedding provider (what `reindex` needs to switch providers). */
   embeddings?: boolean;
+  /**
+   * Whether this process runs the learners. Unset: as `memory.learning.run` says (default true)
+   * for `serve` and `worker`; one-off commands set false and leave the queue to those.
+   */
+  learning?: boolean;
 }
 
 /** The cache settings the store opens with: in `<dataDir>/cache` unless `memory.cache` says otherwise. */
@@ -48,8 +53,10 @@ export function localDatabasePath(config: ServerConfig, command: string): string
 export async function openStore(config: ServerConfig, options: OpenStoreOptions = {}): Promise<Memory> {
   const locations = resolveLocations(config);
   mkdirSync(locations.dataDir, { recursive: true, mode: 0o700 });
+  const learning = (config.memory.learning ?? {}) as Record<string, unknown>;
   const memoryConfig = {
     ...config.memory,
+    learning: options.learning === undefined ? learning : { ...learning, run: options.learning },
     cache: cacheSettings(config),
     url: locations.databaseUrl,
     authToken: config.databaseAuthToken,

@@ -20,8 +20,8 @@ export function scheduleRetention(
 ): RetentionSchedule {
   let running: Promise<void> | null = null;
   const pass = () => {
-    running ??= memory
-      .applyRetention(policies, { actor: retentionActor })
+    running ??= memory.admin
+      .retention(policies, { actor: retentionActor })
       .then(
         (report) => {
           const total = (counts: Record<string, number>) =>
@@ -29,6 +29,7 @@ export function scheduleRetention(
           const archived = total(report.archived);
           const deleted = total(report.deleted);
           if (archived + deleted > 0) log(`retention: archived ${archived} and deleted ${deleted} episodes`);
+          if (report.auditPruned > 0) log(`retention: pruned ${report.auditPruned} audit entries`);
         },
         (error: unknown) =>
           log(`retention: pass failed, will retry: ${(error as Error)?.message ?? String(error)}`),

@@ -11,7 +11,7 @@ const memory = await openMemory({ url });
 const ack = (line: string) => process.stdout.write(`ack ${line}\n`);
 
 for (let i = 0; ; i += 1) {
-  const episode = await memory.startEpisode({
+  const episode = await memory.episodes.start({
     taskType: 'testing',
     domain: 'durability',
     context: `run ${i}`,
@@ -23,9 +23,9 @@ for (let i = 0; ; i += 1) {
       action: `step ${batch}.${s}`,
       result: 'x'.repeat(200),
     }));
-    count += (await memory.logSteps(episode.id, steps)).length;
+    count += (await memory.episodes.logSteps(episode.id, steps)).length;
     ack(`steps ${episode.id} ${count}`);
   }
-  await memory.completeEpisode(episode.id, { status: 'completed' });
+  await memory.episodes.complete(episode.id, { status: 'completed' });
   ack(`complete ${episode.id}`);
 }

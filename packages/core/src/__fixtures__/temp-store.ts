@@ -30,13 +30,24 @@ export function tempStoreFolder() {
 export const testCacheEnabled = process.env.EPISODIC_TEST_CACHE !== 'off';
 
 /**
+ * `pnpm test` also runs the database-level tests with `EPISODIC_TEST_DRIVER=client`: stores opened
+ * here then go through `@libsql/client` instead of the native driver.
+ */
+export const testLocalDriver = process.env.EPISODIC_TEST_DRIVER === 'client' ? 'client' : 'native';
+
+/**
  * Opens a store on a real libSQL file in a temp folder. Tests use this rather than `:memory:`
  * so that they exercise WAL, the connection pool and the file on disk as users will. Its cache
  * (in `cache/` beside the database) follows `testCacheEnabled`.
  */
 export async function openTempMemory(config: MemoryConfig = {}) {
   const { dir, url, cleanup } = tempStoreFolder();
-  const memory = await openMemory({ url, ...(testCacheEnabled ? {} : { cache: false }), ...config });
+  const memory = await openMemory({
+    url,
+    localDriver: testLocalDriver,
+    ...(testCacheEnabled ? {} : { cache: false }),
+    ...config,
+  });
   return {
     memory,
     dir,

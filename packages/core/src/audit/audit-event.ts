@@ -24,6 +24,8 @@ export interface AuditEntry extends Required<Omit<AuditEvent, 'entityId' | 'doma
   at: string;
   entityId: string | null;
   domain: string | null;
+  /** How many operations the entry stands for: 1, or more for reads counted per minute. */
+  count: number;
 }
 
 export const auditQuerySchema = z.strictObject({

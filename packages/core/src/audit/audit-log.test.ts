@@ -14,15 +14,19 @@ const agent = { actor: 'token-123' };
 describe('audit log', () => {
   it('records each write with time, actor, operation, entity, domain and outcome, never the content', async () => {
     const { memory } = store;
-    const episode = await memory.startEpisode(
+    const episode = await memory.episodes.start(
       { taskType: 'debugging', domain: 'web', context: 'SECRET-CONTEXT-1' },
       agent,
     );
-    await memory.logSteps(episode.id, [{ action: 'SECRET-ACTION-2', result: 'SECRET-RESULT-3' }], agent);
-    await memory.completeEpisode(episode.id, { status: 'completed' }, agent);
-    await memory.archiveEpisode(episode.id);
+    await memory.episodes.logSteps(
+      episode.id,
+      [{ action: 'SECRET-ACTION-2', result: 'SECRET-RESULT-3' }],
+      agent,
+    );
+    await memory.episodes.complete(episode.id, { status: 'completed' }, agent);
+    await memory.episodes.archive(episode.id);
 
-    const entries = await memory.audit.query();
+    const entries = await memory.admin.audit();
     expect(entries.map((e) => [e.actor, e.operation, e.entityType, e.entityId, e.domain, e.outcome])).toEqual(
       [
         ['token-123', 'create', 'episode', episode.id, 'web', 'ok'],
@@ -37,49 +41,51 @@ describe('audit log', () => {
 
   it('audits a write in its own transaction: a write that rolls back leaves no "ok" entry', async () => {
     const { memory } = store;
-    const episode = await memory.startEpisode({ taskType: 'debugging', domain: 'web' });
+    const episode = await memory.episodes.start({ taskType: 'debugging', domain: 'web' });
     const raw = createClient({ url: store.url });
     await raw.execute(`CREATE TRIGGER refuse BEFORE INSERT ON steps BEGIN SELECT RAISE(ABORT, 'no'); END`);
     raw.close();
-    await expect(memory.logStep(episode.id, { action: 'x' })).rejects.toMatchObject({ code: 'STORAGE' });
-    await memory.audit.flush();
-    const steps = await memory.audit.query({ operation: 'create' });
+    await expect(memory.episodes.logStep(episode.id, { action: 'x' })).rejects.toMatchObject({
+      code: 'STORAGE',
+    });
+    await memory.admin.flushAudit();
+    const steps = await memory.admin.audit({ operation: 'create' });
     expect(steps.filter((e) => e.entityType === 'steps').map((e) => e.outcome)).toEqual(['error']);
   });
 
   it('records denied attempts, and a scoped query shows only its domains', async () => {
     const { memory } = store;
-    const theirs = await memory.startEpisode({ taskType: 'debugging', domain: 'team-b' });
+    const theirs = await memory.episodes.start({ taskType: 'debugging', domain: 'team-b' });
     const scoped = { scope: { domains: ['team-a'] }, actor: 'token-a' };
     await expect(
-      memory.startEpisode({ taskType: 'debugging', domain: 'team-b' }, scoped),
+      memory.episodes.start({ taskType: 'debugging', domain: 'team-b' }, scoped),
     ).rejects.toMatchObject({ code: 'FORBIDDEN' });
-    await expect(memory.logStep(theirs.id, { action: 'x' }, scoped)).rejects.toMatchObject({
+    await expect(memory.episodes.logStep(theirs.id, { action: 'x' }, scoped)).rejects.toMatchObject({
       code: 'NOT_FOUND',
     });
     await expect(
-      memory.completeEpisode('01936f3e-0000-7000-8000-000000000000', { status: 'completed' }, scoped),
+      memory.episodes.complete('01936f3e-0000-7000-8000-000000000000', { status: 'completed' }, scoped),
     ).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    await memory.audit.flush();
+    await memory.admin.flushAudit();
 
-    const denied = await memory.audit.query({ outcome: 'denied' });
+    const denied = await memory.admin.audit({ outcome: 'denied' });
     expect(denied.map((e) => [e.actor, e.operation, e.entityType, e.domain])).toEqual([
       ['token-a', 'create', 'episode', 'team-b'],
       ['token-a', 'create', 'steps', 'team-b'],
     ]);
-    expect((await memory.audit.query({ outcome: 'error' })).map((e) => e.entityId)).toEqual([
+    expect((await memory.admin.audit({ outcome: 'error' })).map((e) => e.entityId)).toEqual([
       '01936f3e-0000-7000-8000-000000000000',
     ]);
-    expect(await memory.audit.query({}, { domains: ['team-a'] })).toEqual([]);
-    expect((await memory.audit.query({ actor: 'token-a', operation: 'create' })).length).toBe(2);
-    const later = await memory.audit.query({ since: new Date(Date.now() + 60_000).toISOString() });
+    expect(await memory.admin.audit({}, { scope: { domains: ['team-a'] } })).toEqual([]);
+    expect((await memory.admin.audit({ actor: 'token-a', operation: 'create' })).length).toBe(2);
+    const later = await memory.admin.audit({ since: new Date(Date.now() + 60_000).toISOString() });
     expect(later).toEqual([]);
   });
 
   it('writes buffered entries on close, and is append-only in the database itself', async () => {
     const memory = await openMemory({ url: store.url });
     await expect(
-      memory.startEpisode({ taskType: 'debugging', domain: 'b' }, { scope: { domains: ['a'] } }),
+      memory.episodes.start({ taskType: 'debugging', domain: 'b' }, { scope: { domains: ['a'] } }),
     ).rejects.toThrow();
     await memory.close();
     const raw = createClient({ url: store.url });
@@ -95,21 +101,21 @@ describe('audit log', () => {
 describe('audit log of reads', () => {
   it('records reads and searches, cache hit or not, with the actor and never the content', async () => {
     const { memory } = store;
-    const episode = await memory.startEpisode({
+    const episode = await memory.episodes.start({
       taskType: 'debugging',
       domain: 'web',
       context: 'SECRET-READ-4',
     });
     const reader = { actor: 'token-r' };
-    await memory.getEpisode(episode.id, reader);
-    await memory.getEpisode(episode.id, reader); // a cache hit when the cache is on
-    await memory.listEpisodes({ domain: 'web' }, reader);
-    await memory.searchText({ text: 'SECRET-READ-4' }, reader);
-    await memory.getEpisode('01936f3e-0000-7000-8000-000000000000', reader);
-    await expect(memory.listEpisodes({ limit: 0 }, reader)).rejects.toMatchObject({ code: 'VALIDATION' });
-    await memory.audit.flush();
+    await memory.episodes.get(episode.id, reader);
+    await memory.episodes.get(episode.id, reader); // a cache hit when the cache is on
+    await memory.episodes.list({ domain: 'web' }, reader);
+    await memory.search.text({ text: 'SECRET-READ-4' }, reader);
+    await memory.episodes.get('01936f3e-0000-7000-8000-000000000000', reader);
+    await expect(memory.episodes.list({ limit: 0 }, reader)).rejects.toMatchObject({ code: 'VALIDATION' });
+    await memory.admin.flushAudit();
 
-    const reads = await memory.audit.query({ actor: 'token-r' });
+    const reads = await memory.admin.audit({ actor: 'token-r' });
     expect(reads.map((e) => [e.operation, e.entityType, e.entityId, e.domain, e.outcome])).toEqual([
       ['read', 'episode', episode.id, 'web', 'ok'],
       ['read', 'episode', episode.id, 'web', 'ok'],

@@ -1,17 +1,20 @@
 import type { InStatement, Transaction } from '@libsql/client';
 import type { Database } from '../db/database.js';
 import { SqlFilter } from '../db/sql-filter.js';
+import { EpisodicError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { AccessScope } from '../types.js';
 import { parseInput } from '../validate.js';
 import { type AuditEntry, type AuditEvent, type AuditQuery, auditQuerySchema } from './audit-event.js';
+import type { ResolvedAuditOptions } from './audit-options.js';
+import { createReadAggregate } from './read-aggregate.js';
 
 /** Reads are written in batches: at most this long after they happen… */
 const flushAfterMs = 500;
 /** …or as soon as this many are waiting. */
 const flushAtEntries = 1000;
 
-type AuditRow = [string, string, string, string, string | null, string | null, string];
+type AuditRow = [string, string, string, string, string | null, string | null, string, number];
 
 function row(event: AuditEvent, at: string): AuditRow {
   return [
@@ -22,8 +25,12 @@ function row(event: AuditEvent, at: string): AuditRow {
     event.entityId ?? null,
     event.domain ?? null,
     event.outcome,
+    1,
   ];
 }
+
+const insertOne = `INSERT INTO audit_log (at, actor, operation, entity_type, entity_id, domain, outcome)
+  VALUES (?, ?, ?, ?, ?, ?, ?)`;
 
 /**
  * Rows as one INSERT of a JSON array: one short statement and one argument however many rows
@@ -31,8 +38,9 @@ function row(event: AuditEvent, at: string): AuditRow {
  */
 function insert(rows: readonly AuditRow[]): InStatement {
   return {
-    sql: `INSERT INTO audit_log (at, actor, operation, entity_type, entity_id, domain, outcome)
-          SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6
+    sql: `INSERT INTO audit_log (at, actor, operation, entity_type, entity_id, domain, outcome, count)
+          SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6,
+            value ->> 7
           FROM json_each(?) ORDER BY key`,
     args: [JSON.stringify(rows)],
   };
@@ -62,16 +70,28 @@ function isoClock() {
  * transaction (`inTransaction`), so the two commit or roll back together. Reads are many and
  * must not cost a write each, so they are buffered and written in batches; a batch that fails to
  * write stays buffered for the next attempt, and `close` writes what is left: none is dropped.
+ * The buffer is bounded (`maxPending`): past it, recording fails loudly instead. With
+ * `reads: 'per-minute'`, reads and searches are counted per caller and minute instead.
  */
-export function createAuditLog(db: Database, logger: Logger) {
+export function createAuditLog(
+  db: Database,
+  logger: Logger,
+  options: Pick<ResolvedAuditOptions, 'reads' | 'maxPending'> = { reads: 'each', maxPending: 100_000 },
+) {
   const clock = isoClock();
+  const aggregate = options.reads === 'per-minute' ? createReadAggregate() : null;
   let pending: AuditRow[] = [];
   let timer: NodeJS.Timeout | undefined;
   let flushing: Promise<void> = Promise.resolve();
 
-  async function writePending(): Promise<void> {
+  /** Writes what is buffered; the counts of the minute still running only when `all`. */
+  async function writePending(all: boolean): Promise<void> {
     if (timer !== undefined) clearTimeout(timer);
     timer = undefined;
+    if (aggregate !== null) {
+      pending.push(...aggregate.take(clock.now(), all));
+      if (aggregate.size > 0) schedule();
+    }
     if (pending.length === 0) return;
     const batch = pending;
     pending = [];
@@ -86,28 +106,42 @@ export function createAuditLog(db: Database, logger: Logger) {
     }
   }
 
-  function flush(): Promise<void> {
-    flushing = flushing.then(writePending);
+  function write(all: boolean): Promise<void> {
+    flushing = flushing.then(() => writePending(all));
     return flushing;
   }
 
+  /** Writes everything buffered, counts of the running minute included (at close, before a backup). */
+  const flush = (): Promise<void> => write(true);
+
   function schedule(): void {
     if (timer === undefined) {
-      timer = setTimeout(() => void flush(), flushAfterMs);
+      timer = setTimeout(() => void write(false), flushAfterMs);
       timer.unref();
     }
   }
 
   return {
-    /** Records a write's audit row in the write's own transaction. */
+    /**
+     * Records a write's audit row in the write's own transaction: one row, so plain arguments to
+     * a statement the driver keeps prepared, cheaper than building and parsing a JSON array.
+     */
     inTransaction(tx: Transaction, event: AuditEvent): Promise<unknown> {
-      return tx.execute(insert([row(event, new Date().toISOString())]));
+      return tx.execute({ sql: insertOne, args: row(event, new Date().toISOString()) });
     },
 
     /** Records a read, a search, or a refusal whose transaction rolled back; written soon, in a batch. */
     record(event: AuditEvent): void {
-      pending.push(row(event, clock.now()));
-      if (pending.length >= flushAtEntries) void flush();
+      if (pending.length + (aggregate?.size ?? 0) >= options.maxPending) {
+        throw new EpisodicError(
+          'STORAGE',
+          `The audit log could not be written and ${options.maxPending} entries are waiting; ` +
+            'refusing to go on unaudited (see the warnings logged before this).',
+        );
+      }
+      const at = clock.now();
+      if (aggregate?.add(event, at) !== true) pending.push(row(event, at));
+      if (pending.length >= flushAtEntries) void write(false);
       else schedule();
     },
 
@@ -125,7 +159,7 @@ export function createAuditLog(db: Database, logger: Logger) {
         .when('seq > ?', filters.afterSeq)
         .scope('domain', scope);
       const rows = await db.read({
-        sql: `SELECT seq, at, actor, operation, entity_type, entity_id, domain, outcome FROM audit_log
+        sql: `SELECT seq, at, actor, operation, entity_type, entity_id, domain, outcome, count FROM audit_log
               WHERE ${where.sql} ORDER BY seq LIMIT ?`,
         args: [...where.args, filters.limit],
       });
@@ -138,6 +172,7 @@ export function createAuditLog(db: Database, logger: Logger) {
         entityId: row.entity_id === null ? null : String(row.entity_id),
         domain: row.domain === null ? null : String(row.domain),
         outcome: String(row.outcome) as AuditEntry['outcome'],
+        count: Number(row.count),
       }));
     },
   };

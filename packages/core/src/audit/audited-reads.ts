@@ -71,9 +71,8 @@ const episodeRead = (args: unknown[], episode: { domain: string } | null | undef
 });
 
 /** The store's reads, each audited: what was read or searched, by whom, never what was found. */
-export function auditReads<R extends Reads>(audit: AuditLog, reads: R): R {
+export function auditReads<R extends Reads>(audit: AuditLog, reads: R): Pick<R, keyof Reads> {
   return {
-    ...reads,
     getEpisode: auditedRead(audit, 1, reads.getEpisode, episodeRead),
     getEpisodeJson: auditedRead(audit, 1, reads.getEpisodeJson, episodeRead),
     getPattern: auditedRead(audit, 1, reads.getPattern, (args, pattern) => ({

@@ -23,9 +23,13 @@ async function rawSql(sql: string, args: (string | number)[] = []): Promise<void
 }
 
 async function cachedEpisode(domain = 'web') {
-  const episode = await store.memory.startEpisode({ taskType: 'debugging', domain, context: 'login fails' });
-  await store.memory.logSteps(episode.id, [{ action: 'read_file', result: 'ok' }]);
-  await store.memory.getEpisode(episode.id); // fills the cache
+  const episode = await store.memory.episodes.start({
+    taskType: 'debugging',
+    domain,
+    context: 'login fails',
+  });
+  await store.memory.episodes.logSteps(episode.id, [{ action: 'read_file', result: 'ok' }]);
+  await store.memory.episodes.get(episode.id); // fills the cache
   return episode;
 }
 
@@ -64,12 +68,12 @@ describe('read-through', () => {
   it('answers getEpisode from the cache, with the same value the database gives', async () => {
     const episode = await cachedEpisode();
     const uncached = await openTempMemory({ cache: false, url: store.url });
-    const fromDatabase = await uncached.memory.getEpisode(episode.id);
+    const fromDatabase = await uncached.memory.episodes.get(episode.id);
     await uncached.close();
     // Behind the engine's back: only a cached copy can still say "login fails".
     await rawSql("UPDATE episodes SET context = 'changed behind our back' WHERE id = ?", [episode.id]);
-    expect(await store.memory.getEpisode(episode.id)).toEqual(fromDatabase);
-    expect(store.memory.cacheStats().keyspaces.episode).toMatchObject({
+    expect(await store.memory.episodes.get(episode.id)).toEqual(fromDatabase);
+    expect(store.memory.admin.cacheStats().keyspaces.episode).toMatchObject({
       hits: 1,
       misses: 1,
       entries: 1,
@@ -85,44 +89,46 @@ describe('read-through', () => {
     const episode = await cachedEpisode();
     await rawSql("UPDATE episodes SET context = 'changed' WHERE id = ?", [episode.id]);
     vi.setSystemTime(start + 59_000);
-    expect((await store.memory.getEpisode(episode.id))?.context).toBe('login fails');
+    expect((await store.memory.episodes.get(episode.id))?.context).toBe('login fails');
     vi.setSystemTime(start + 60_000);
-    expect((await store.memory.getEpisode(episode.id))?.context).toBe('changed');
+    expect((await store.memory.episodes.get(episode.id))?.context).toBe('changed');
   });
 
   it('never gives a scoped caller a cached episode or pattern from another domain', async () => {
     const episode = await cachedEpisode('billing');
     await insertPattern('p-scope', 0.9);
-    await store.memory.getPattern('p-scope');
-    expect(await store.memory.getEpisode(episode.id, { scope: { domains: ['web'] } })).toBeNull();
-    expect(await store.memory.getPattern('p-scope', { scope: { domains: ['billing'] } })).toBeNull();
-    expect((await store.memory.getEpisode(episode.id, { scope: { domains: ['billing'] } }))?.id).toBe(
+    await store.memory.patterns.get('p-scope');
+    expect(await store.memory.episodes.get(episode.id, { scope: { domains: ['web'] } })).toBeNull();
+    expect(await store.memory.patterns.get('p-scope', { scope: { domains: ['billing'] } })).toBeNull();
+    expect((await store.memory.episodes.get(episode.id, { scope: { domains: ['billing'] } }))?.id).toBe(
       episode.id,
     );
-    expect((await store.memory.getPattern('p-scope', { scope: { domains: ['web'] } }))?.id).toBe('p-scope');
-    expect(store.memory.cacheStats().keyspaces.episode.hits).toBe(2);
+    expect((await store.memory.patterns.get('p-scope', { scope: { domains: ['web'] } }))?.id).toBe('p-scope');
+    expect(store.memory.admin.cacheStats().keyspaces.episode.hits).toBe(2);
   });
 
   it('caches search results per caller scope, sharing them between texts that search alike', async () => {
     await cachedEpisode('web');
     await cachedEpisode('billing');
-    const all = await store.memory.searchText({ text: 'login' });
-    const web = await store.memory.searchText({ text: 'login' }, { scope: { domains: ['web'] } });
+    const all = await store.memory.search.text({ text: 'login' });
+    const web = await store.memory.search.text({ text: 'login' }, { scope: { domains: ['web'] } });
     expect(all.map((hit) => hit.episode.domain).sort()).toEqual(['billing', 'web']);
     expect(web.map((hit) => hit.episode.domain)).toEqual(['web']);
-    expect(await store.memory.searchText({ text: '  LOGIN ' }, { scope: { domains: ['web'] } })).toEqual(web);
-    expect(await store.memory.searchText({ text: 'login' })).toEqual(all);
-    expect(store.memory.cacheStats().keyspaces.query).toMatchObject({ hits: 2, misses: 2 });
+    expect(await store.memory.search.text({ text: '  LOGIN ' }, { scope: { domains: ['web'] } })).toEqual(
+      web,
+    );
+    expect(await store.memory.search.text({ text: 'login' })).toEqual(all);
+    expect(store.memory.admin.cacheStats().keyspaces.query).toMatchObject({ hits: 2, misses: 2 });
   });
 });
 
 describe('no stale read after a write', () => {
   const writes = {
-    logSteps: (id: string) => store.memory.logSteps(id, [{ action: 'edit_file' }]),
-    logStep: (id: string) => store.memory.logStep(id, { action: 'edit_file' }),
+    logSteps: (id: string) => store.memory.episodes.logSteps(id, [{ action: 'edit_file' }]),
+    logStep: (id: string) => store.memory.episodes.logStep(id, { action: 'edit_file' }),
     completeEpisode: (id: string) =>
-      store.memory.completeEpisode(id, { status: 'completed', successRate: 0.7 }),
-    archiveEpisode: (id: string) => store.memory.archiveEpisode(id),
+      store.memory.episodes.complete(id, { status: 'completed', successRate: 0.7 }),
+    archiveEpisode: (id: string) => store.memory.episodes.archive(id),
   };
 
   it.each(Object.keys(writes) as (keyof typeof writes)[])(
@@ -130,7 +136,7 @@ describe('no stale read after a write', () => {
     async (write) => {
       const episode = await cachedEpisode();
       await writes[write](episode.id);
-      const after = await store.memory.getEpisode(episode.id);
+      const after = await store.memory.episodes.get(episode.id);
       const raw = createClient({ url: store.url });
       const row = (
         await raw.execute({
@@ -146,59 +152,62 @@ describe('no stale read after a write', () => {
 
   it('a refused write leaves the cached results in place', async () => {
     const episode = await cachedEpisode();
-    await store.memory.searchText({ text: 'login' });
-    await store.memory.completeEpisode(episode.id, { status: 'completed' });
-    await store.memory.searchText({ text: 'login' });
-    await expect(store.memory.completeEpisode(episode.id, { status: 'failed' })).rejects.toMatchObject({
+    await store.memory.search.text({ text: 'login' });
+    await store.memory.episodes.complete(episode.id, { status: 'completed' });
+    await store.memory.search.text({ text: 'login' });
+    await expect(store.memory.episodes.complete(episode.id, { status: 'failed' })).rejects.toMatchObject({
       code: 'CONFLICT',
     });
-    await store.memory.searchText({ text: 'login' });
-    expect(store.memory.cacheStats().keyspaces.query).toMatchObject({ hits: 1, misses: 2 });
+    await store.memory.search.text({ text: 'login' });
+    expect(store.memory.admin.cacheStats().keyspaces.query).toMatchObject({ hits: 1, misses: 2 });
   });
 
   it('search results change with logged steps and new episodes', async () => {
     const episode = await cachedEpisode();
-    expect(await store.memory.searchText({ text: 'timeout' })).toEqual([]);
-    await store.memory.logStep(episode.id, { action: 'run_tests', result: 'Error: timeout after 5s' });
-    expect((await store.memory.searchText({ text: 'timeout' })).map((hit) => hit.episode.id)).toEqual([
+    expect(await store.memory.search.text({ text: 'timeout' })).toEqual([]);
+    await store.memory.episodes.logStep(episode.id, {
+      action: 'run_tests',
+      result: 'Error: timeout after 5s',
+    });
+    expect((await store.memory.search.text({ text: 'timeout' })).map((hit) => hit.episode.id)).toEqual([
       episode.id,
     ]);
-    const other = await store.memory.startEpisode({
+    const other = await store.memory.episodes.start({
       taskType: 'testing',
       domain: 'web',
       context: 'flaky timeout',
     });
-    expect(await store.memory.searchText({ text: 'timeout' })).toHaveLength(2);
-    expect((await store.memory.searchText({ text: 'timeout' })).map((hit) => hit.episode.id)).toContain(
+    expect(await store.memory.search.text({ text: 'timeout' })).toHaveLength(2);
+    expect((await store.memory.search.text({ text: 'timeout' })).map((hit) => hit.episode.id)).toContain(
       other.id,
     );
   });
 
   it('a deletion made elsewhere is seen once it is reported through invalidateCache', async () => {
     const episode = await cachedEpisode();
-    await store.memory.searchText({ text: 'login' });
+    await store.memory.search.text({ text: 'login' });
     await rawSql('DELETE FROM episodes WHERE id = ?', [episode.id]);
-    expect((await store.memory.getEpisode(episode.id))?.id).toBe(episode.id); // the stale copy
-    store.memory.invalidateCache({ episodes: [episode.id] });
-    expect(await store.memory.getEpisode(episode.id)).toBeNull();
-    expect(await store.memory.searchText({ text: 'login' })).toEqual([]);
+    expect((await store.memory.episodes.get(episode.id))?.id).toBe(episode.id); // the stale copy
+    store.memory.admin.invalidateCache({ episodes: [episode.id] });
+    expect(await store.memory.episodes.get(episode.id)).toBeNull();
+    expect(await store.memory.search.text({ text: 'login' })).toEqual([]);
   });
 
   it('a pattern update reaches getPattern and listPatterns: usage feedback, and an outside change reported', async () => {
     await insertPattern('p1', 0.5);
     const episode = await cachedEpisode();
-    expect((await store.memory.getPattern('p1'))?.usageCount).toBe(0);
-    expect((await store.memory.listPatterns({ type: 'tool_sequence' }))[0]?.usageCount).toBe(0);
-    await store.memory.recordPatternUsage('p1', { episodeId: episode.id, helped: true });
-    expect((await store.memory.getPattern('p1'))?.usageCount).toBe(1);
-    expect((await store.memory.listPatterns({ type: 'tool_sequence' }))[0]?.usageCount).toBe(1);
+    expect((await store.memory.patterns.get('p1'))?.usageCount).toBe(0);
+    expect((await store.memory.patterns.list({ type: 'tool_sequence' })).items[0]?.usageCount).toBe(0);
+    await store.memory.patterns.recordUsage('p1', { episodeId: episode.id, helped: true });
+    expect((await store.memory.patterns.get('p1'))?.usageCount).toBe(1);
+    expect((await store.memory.patterns.list({ type: 'tool_sequence' })).items[0]?.usageCount).toBe(1);
 
     await rawSql("UPDATE patterns SET success_rate = 0.9 WHERE id = 'p1'");
-    expect((await store.memory.getPattern('p1'))?.successRate).toBe(0.5); // the stale copy
-    store.memory.invalidateCache({ patterns: [{ type: 'tool_sequence', id: 'p1' }] });
-    expect((await store.memory.getPattern('p1'))?.successRate).toBe(0.9);
-    expect((await store.memory.listPatterns({ type: 'tool_sequence' }))[0]?.successRate).toBe(0.9);
-    expect(store.memory.cacheStats().keyspaces.pattern.hits).toBeGreaterThan(0);
+    expect((await store.memory.patterns.get('p1'))?.successRate).toBe(0.5); // the stale copy
+    store.memory.admin.invalidateCache({ patterns: [{ type: 'tool_sequence', id: 'p1' }] });
+    expect((await store.memory.patterns.get('p1'))?.successRate).toBe(0.9);
+    expect((await store.memory.patterns.list({ type: 'tool_sequence' })).items[0]?.successRate).toBe(0.9);
+    expect(store.memory.admin.cacheStats().keyspaces.pattern.hits).toBeGreaterThan(0);
   });
 
   it('patterns a remine deleted are gone from getPattern and listPatterns', async () => {
@@ -206,14 +215,14 @@ describe('no stale read after a write', () => {
       `INSERT INTO patterns (id, pattern_type, domain, pattern_data, success_rate, usage_count, support, successes)
        VALUES ('mined', 'tool_sequence', 'web', '{"actions":["a"]}', 0.5, 0, 3, 2)`,
     );
-    expect((await store.memory.getPattern('mined'))?.support).toBe(3);
-    expect(await store.memory.listPatterns({ type: 'tool_sequence' })).toHaveLength(1);
-    await store.memory.remine(); // no episode supports it any more
-    expect(await store.memory.getPattern('mined')).toBeNull();
-    expect(await store.memory.listPatterns({ type: 'tool_sequence' })).toEqual([]);
+    expect((await store.memory.patterns.get('mined'))?.support).toBe(3);
+    expect((await store.memory.patterns.list({ type: 'tool_sequence' })).items).toHaveLength(1);
+    await store.memory.admin.remine(); // no episode supports it any more
+    expect(await store.memory.patterns.get('mined')).toBeNull();
+    expect((await store.memory.patterns.list({ type: 'tool_sequence' })).items).toEqual([]);
   });
 
-  it('an episode the embedder stamps while completing is not left cached without its stamp', async () => {
+  it('an episode the embedder stamps in the background is not left cached without its stamp', async () => {
     let embedding!: () => void;
     const embedCalled = new Promise<void>((resolve) => (embedding = resolve));
     let release!: () => void;
@@ -225,20 +234,22 @@ describe('no stale read after a write', () => {
     await store.close();
     store = await open({ embeddings: provider });
     const episode = await cachedEpisode();
-    const completing = store.memory.completeEpisode(episode.id, { status: 'completed' });
+    await store.memory.episodes.complete(episode.id, { status: 'completed' });
     await embedCalled;
     // Another caller reads while the embedder works: the completed episode, not yet stamped, is cached.
-    expect((await store.memory.getEpisode(episode.id))?.embeddingVersion).toBeNull();
+    expect((await store.memory.episodes.get(episode.id))?.embeddingVersion).toBeNull();
     release();
-    await completing;
-    expect((await store.memory.getEpisode(episode.id))?.embeddingVersion).toBe(store.memory.embeddingModel());
+    await store.memory.learning.flush();
+    expect((await store.memory.episodes.get(episode.id))?.embeddingVersion).toBe(
+      store.memory.admin.embeddingModel(),
+    );
   });
 
   it('episodes restamped by reindex are read with their new stamp', async () => {
     const episode = await cachedEpisode();
-    await store.memory.completeEpisode(episode.id, { status: 'completed' });
-    expect((await store.memory.getEpisode(episode.id))?.embeddingVersion).toBeNull();
-    await store.memory.reindex(letterEmbeddings());
-    expect((await store.memory.getEpisode(episode.id))?.embeddingVersion).toBe('test/letters/26');
+    await store.memory.episodes.complete(episode.id, { status: 'completed' });
+    expect((await store.memory.episodes.get(episode.id))?.embeddingVersion).toBeNull();
+    await store.memory.admin.reindex(letterEmbeddings());
+    expect((await store.memory.episodes.get(episode.id))?.embeddingVersion).toBe('test/letters/26');
   });
 });

@@ -88,16 +88,24 @@ async function openStore(url: string, key?: string, logger = recordingLogger().l
  * strings, and a stretch of the deflated bytes the large episode is cached as.
  */
 async function writeSecrets(memory: Memory) {
-  const small = await memory.startEpisode({ taskType: 'debugging', domain: 'vault', context: smallContext });
-  await memory.logStep(small.id, { action: 'call_api', result: smallResult });
-  await memory.completeEpisode(small.id, { status: 'completed' });
-  const large = await memory.startEpisode({ taskType: 'debugging', domain: 'vault', context: 'a long log' });
-  await memory.logStep(large.id, { action: 'read_log', result: largeResult });
-  expect(await memory.searchText({ text: 'QUOKKA' })).toHaveLength(1);
-  await memory.getEpisode(small.id);
-  await memory.getEpisode(large.id);
-  const cached = await memory.getEpisode(large.id);
-  expect(memory.cacheStats().keyspaces.episode).toMatchObject({ hits: 1, entries: 2 });
+  const small = await memory.episodes.start({
+    taskType: 'debugging',
+    domain: 'vault',
+    context: smallContext,
+  });
+  await memory.episodes.logStep(small.id, { action: 'call_api', result: smallResult });
+  await memory.episodes.complete(small.id, { status: 'completed' });
+  const large = await memory.episodes.start({
+    taskType: 'debugging',
+    domain: 'vault',
+    context: 'a long log',
+  });
+  await memory.episodes.logStep(large.id, { action: 'read_log', result: largeResult });
+  expect(await memory.search.text({ text: 'QUOKKA' })).toHaveLength(1);
+  await memory.episodes.get(small.id);
+  await memory.episodes.get(large.id);
+  const cached = await memory.episodes.get(large.id);
+  expect(memory.admin.cacheStats().keyspaces.episode).toMatchObject({ hits: 1, entries: 2 });
   const deflated = deflateRawSync(JSON.stringify(cached), { level: 1 });
   expect(deflated.length).toBeGreaterThan(1024);
   return { ids: [small.id, large.id], deflatedStretch: deflated.subarray(512, 576).toString('latin1') };
@@ -169,9 +177,9 @@ describe('an encrypted cache', () => {
     for (const secret of secrets) expect(allBytes(dir)).not.toContain(secret);
 
     const reopened = await openStore(url, keyA);
-    const episodes = await Promise.all(ids.map((id) => reopened.getEpisode(id)));
+    const episodes = await Promise.all(ids.map((id) => reopened.episodes.get(id)));
     expect(episodes.map((episode) => episode?.steps[0]?.result)).toEqual([smallResult, largeResult]);
-    expect(reopened.cacheStats().keyspaces.episode).toMatchObject({ hits: 2, misses: 0 });
+    expect(reopened.admin.cacheStats().keyspaces.episode).toMatchObject({ hits: 2, misses: 0 });
   });
 
   it('the same check finds both values in an unencrypted cache (so it can fail)', async () => {
@@ -230,9 +238,9 @@ describe('opening with another key never crashes', () => {
 
       const { warnings, logger } = recordingLogger();
       const again = await openStore(url, keyA, logger);
-      const results = await Promise.all(ids.map((id) => again.getEpisode(id)));
+      const results = await Promise.all(ids.map((id) => again.episodes.get(id)));
       expect(results.map((episode) => episode?.steps[0]?.result)).toEqual([smallResult, largeResult]);
-      expect(again.cacheStats().keyspaces.episode).toMatchObject({ hits: 2, misses: 0 });
+      expect(again.admin.cacheStats().keyspaces.episode).toMatchObject({ hits: 2, misses: 0 });
       expect(warnings).toEqual([]);
     },
     childTimeout,
@@ -320,8 +328,11 @@ describe('opening with another key never crashes', () => {
     expect(warnings).toEqual([
       expect.stringMatching(/has no readable key fingerprint.*deleted it and started an empty cache/),
     ]);
-    expect(reopened.cacheStats()).toMatchObject({ enabled: true, keyspaces: { episode: { entries: 0 } } });
-    expect((await reopened.getEpisode(ids[0] as string))?.steps[0]?.result).toBe(smallResult);
+    expect(reopened.admin.cacheStats()).toMatchObject({
+      enabled: true,
+      keyspaces: { episode: { entries: 0 } },
+    });
+    expect((await reopened.episodes.get(ids[0] as string))?.steps[0]?.result).toBe(smallResult);
     expect(readFileSync(join(cacheRoot, environment, fingerprintFile), 'utf8')).toMatch(
       /^episodic-cache-key 1\n[0-9a-f]{64}\n$/,
     );

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../logger.js';
 import type { CacheKeying } from './cache-key.js';
 import { ensureKeyedFolder } from './key-fingerprint.js';
 import { lmdbDataFileProblem } from './lmdb-file-check.js';
+import { removeFolder } from './remove-folder.js';
 
 /** Bumped when the stored layout changes; folders of another format are never opened. */
 const formatVersion = 1;
@@ -50,7 +51,7 @@ function removeOtherBoots(root: string, boot: BootTag): void {
     const tag = envFolderPattern.exec(entry)?.[2];
     // Only folders of an earlier Linux boot: no process of this boot can be using them.
     if (tag !== undefined && linuxBootTag.test(tag) && tag !== boot.tag) {
-      rmSync(join(root, entry), { recursive: true, force: true });
+      removeFolder(join(root, entry));
     }
   }
 }
@@ -71,6 +72,14 @@ export function setAside(envPath: string, problem: string, logger: Logger): void
   );
 }
 
+/** A staging folder older than this was left by a process that died while building it. */
+const stagingLifetimeMs = 60_000;
+
+function isStale(path: string): boolean {
+  const modified = statSync(path, { throwIfNoEntry: false })?.mtimeMs;
+  return modified !== undefined && Date.now() - modified > stagingLifetimeMs;
+}
+
 function databaseTag(databaseIdentity: string): string {
   return createHash('sha256').update(databaseIdentity).digest('hex').slice(0, 12);
 }
@@ -78,9 +87,8 @@ function databaseTag(databaseIdentity: string): string {
 /**
  * Deletes this database's environments built with another key, or without one, including
  * set-aside ones: the current key cannot open them, and an unencrypted one would keep plaintext
- * on disk after the store moved to a key. Runs once per store open, not when a running store
- * reopens a replaced folder, so two processes with different keys never keep deleting each
- * other's environment.
+ * on disk after the store moved to a key. Only a store that opened the database with its key
+ * calls it (`keyProven`), once per open: no live process of the database uses another key then.
  */
 export function removeOtherKeys(
   root: string,
@@ -92,10 +100,13 @@ export function removeOtherKeys(
   const database = databaseTag(databaseIdentity);
   const others = readdirSync(root).filter((entry) => {
     const match = envFolderPattern.exec(entry);
-    return match !== null && match[3] === database && match[4] !== keying.tag;
+    if (match === null || match[3] !== database || match[4] === keying.tag) return false;
+    // A folder another process is building holds only a fingerprint; it becomes an environment
+    // (and is removed then) unless that process died, which leaves it stale.
+    return !match[5]?.startsWith('.new-') || isStale(join(root, entry));
   });
   if (others.length === 0) return;
-  for (const entry of others) rmSync(join(root, entry), { recursive: true, force: true });
+  for (const entry of others) removeFolder(join(root, entry));
   logger.warn(
     `Episodic cache: the encryption key of this store changed (or was added or removed); deleted the ` +
       `cache built with the other key (${others.join(', ')} in ${root}). The cache refills as it is read.`,

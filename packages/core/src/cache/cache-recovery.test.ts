@@ -32,16 +32,16 @@ const environments = (cacheRoot: string) =>
 async function workload(memory: Memory) {
   const ids: string[] = [];
   for (let i = 0; i < 3; i += 1) {
-    const episode = await memory.startEpisode({
+    const episode = await memory.episodes.start({
       taskType: 'debugging',
       domain: i === 2 ? 'billing' : 'web',
       context: `login fails ${i}`,
     });
-    await memory.logSteps(episode.id, [
+    await memory.episodes.logSteps(episode.id, [
       { action: 'read_file', result: `Error: timeout ${i}` },
       { action: 'edit_file' },
     ]);
-    if (i > 0) await memory.completeEpisode(episode.id, { status: 'completed', successRate: 0.5 });
+    if (i > 0) await memory.episodes.complete(episode.id, { status: 'completed', successRate: 0.5 });
     ids.push(episode.id);
   }
   return ids;
@@ -49,11 +49,11 @@ async function workload(memory: Memory) {
 
 async function readAll(memory: Memory, ids: readonly string[]) {
   return {
-    episodes: await Promise.all(ids.map((id) => memory.getEpisode(id))),
-    scoped: await Promise.all(ids.map((id) => memory.getEpisode(id, { scope: { domains: ['web'] } }))),
-    search: await memory.searchText({ text: 'timeout login' }),
-    scopedSearch: await memory.searchText({ text: 'timeout' }, { scope: { domains: ['billing'] } }),
-    patterns: await memory.listPatterns({}),
+    episodes: await Promise.all(ids.map((id) => memory.episodes.get(id))),
+    scoped: await Promise.all(ids.map((id) => memory.episodes.get(id, { scope: { domains: ['web'] } }))),
+    search: await memory.search.text({ text: 'timeout login' }),
+    scopedSearch: await memory.search.text({ text: 'timeout' }, { scope: { domains: ['billing'] } }),
+    patterns: await memory.patterns.list({}),
   };
 }
 
@@ -63,15 +63,15 @@ describe('the cache is derived data', () => {
     const cached = await openStore({ url });
     const ids = await workload(cached);
     const plain = await openStore({ url, cache: false });
-    expect(plain.cacheStats()).toMatchObject({
+    expect(plain.admin.cacheStats()).toMatchObject({
       enabled: false,
       reason: expect.stringContaining('cache: false'),
     });
     const truth = await readAll(plain, ids);
     expect(await readAll(cached, ids)).toEqual(truth);
     expect(await readAll(cached, ids)).toEqual(truth);
-    expect(cached.cacheStats().keyspaces.episode.hits).toBeGreaterThan(0);
-    expect(cached.cacheStats().keyspaces.query.hits).toBeGreaterThan(0);
+    expect(cached.admin.cacheStats().keyspaces.episode.hits).toBeGreaterThan(0);
+    expect(cached.admin.cacheStats().keyspaces.query.hits).toBeGreaterThan(0);
   });
 
   it('rebuilds a cache folder deleted before open', async () => {
@@ -84,9 +84,9 @@ describe('the cache is derived data', () => {
 
     const { warnings, logger } = recordingLogger();
     const second = await openStore({ url, logger });
-    expect(second.cacheStats()).toMatchObject({ enabled: true, path: cacheRoot });
+    expect(second.admin.cacheStats()).toMatchObject({ enabled: true, path: cacheRoot });
     expect(await readAll(second, ids)).toEqual(before);
-    expect(second.cacheStats().keyspaces.episode.entries).toBe(3);
+    expect(second.admin.cacheStats().keyspaces.episode.entries).toBe(3);
     expect(warnings).toEqual([]);
   });
 
@@ -105,10 +105,10 @@ describe('the cache is derived data', () => {
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/not a usable cache \(not an LMDB data file\); moved it to .*\.corrupt-/);
     expect(environments(cacheRoot).filter((name) => name.includes('.corrupt-'))).toHaveLength(1);
-    expect(second.cacheStats()).toMatchObject({ enabled: true });
+    expect(second.admin.cacheStats()).toMatchObject({ enabled: true });
     expect(await readAll(second, ids)).toEqual(before);
     expect(await readAll(second, ids)).toEqual(before);
-    expect(second.cacheStats().keyspaces.episode.hits).toBeGreaterThan(0);
+    expect(second.admin.cacheStats().keyspaces.episode.hits).toBeGreaterThan(0);
   });
 
   it('sets aside a valid LMDB environment that another program wrote', async () => {
@@ -126,7 +126,7 @@ describe('the cache is derived data', () => {
     const { warnings, logger } = recordingLogger();
     const second = await openStore({ url, logger });
     expect(warnings[0]).toMatch(/written by another program/);
-    expect(second.cacheStats().enabled).toBe(true);
+    expect(second.admin.cacheStats().enabled).toBe(true);
   });
 
   it('runs uncached, and says why, when the cache folder cannot be created', async () => {
@@ -138,25 +138,28 @@ describe('the cache is derived data', () => {
       expect(() => openLmdb(join(path, 'lmdb'), {})).toThrow();
       const { warnings, logger } = recordingLogger();
       const memory = await openStore({ url, cache: { path }, logger });
-      const stats = memory.cacheStats();
+      const stats = memory.admin.cacheStats();
       expect(stats).toMatchObject({ enabled: false, path: null });
       expect(stats.reason).toContain(path);
       expect(warnings).toEqual([expect.stringContaining('running without a cache')]);
       const ids = await workload(memory);
-      expect((await memory.getEpisode(ids[0] as string))?.steps).toHaveLength(2);
+      expect((await memory.episodes.get(ids[0] as string))?.steps).toHaveLength(2);
     }
   });
 
   it('keeps no cache for an in-memory database unless given a path, and removes that one at close', async () => {
     const none = await openStore({ url: ':memory:' });
-    expect(none.cacheStats()).toMatchObject({ enabled: false, reason: expect.stringContaining('in-memory') });
+    expect(none.admin.cacheStats()).toMatchObject({
+      enabled: false,
+      reason: expect.stringContaining('in-memory'),
+    });
 
     const { cacheRoot } = folder();
     const memory = await openMemory({ url: ':memory:', cache: { path: cacheRoot } });
     const [id] = await workload(memory);
-    await memory.getEpisode(id as string);
-    expect((await memory.getEpisode(id as string))?.steps).toHaveLength(2);
-    expect(memory.cacheStats().keyspaces.episode.hits).toBe(1);
+    await memory.episodes.get(id as string);
+    expect((await memory.episodes.get(id as string))?.steps).toHaveLength(2);
+    expect(memory.admin.cacheStats().keyspaces.episode.hits).toBe(1);
     expect(environments(cacheRoot)).toHaveLength(1);
     await memory.close();
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -167,9 +170,9 @@ describe('the cache is derived data', () => {
     const { dir } = folder();
     const a = await openStore({ url: `file:${join(dir, 'a.db')}` });
     const b = await openStore({ url: `file:${join(dir, 'b.db')}` });
-    await a.startEpisode({ taskType: 'testing', domain: 'web', context: 'only in a' });
-    expect(await a.searchText({ text: 'only' })).toHaveLength(1);
-    expect(await b.searchText({ text: 'only' })).toEqual([]);
+    await a.episodes.start({ taskType: 'testing', domain: 'web', context: 'only in a' });
+    expect(await a.search.text({ text: 'only' })).toHaveLength(1);
+    expect(await b.search.text({ text: 'only' })).toEqual([]);
     expect(environments(join(dir, 'cache'))).toHaveLength(2);
   });
 
@@ -189,11 +192,11 @@ describe('the cache is derived data', () => {
     const { url, cacheRoot } = folder();
     const writer = await openStore({ url });
     const [id] = await workload(writer);
-    await writer.getEpisode(id as string);
+    await writer.episodes.get(id as string);
     rmSync(cacheRoot, { recursive: true });
     const reader = await openStore({ url }); // a store (or process) started after the deletion
-    expect((await reader.getEpisode(id as string))?.steps).toHaveLength(2);
-    await writer.logStep(id as string, { action: 'after the deletion' });
-    expect((await reader.getEpisode(id as string))?.steps).toHaveLength(3);
+    expect((await reader.episodes.get(id as string))?.steps).toHaveLength(2);
+    await writer.episodes.logStep(id as string, { action: 'after the deletion' });
+    expect((await reader.episodes.get(id as string))?.steps).toHaveLength(3);
   });
 });

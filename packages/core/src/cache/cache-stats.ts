@@ -1,3 +1,5 @@
+import type { VectorIndexStats } from '../embeddings/vector-index.js';
+
 /** The cache's keyspaces, as the seed names them: `episode:{id}`, `pattern:{type}:{hash}`, `query:{hash}`. */
 export const cacheKeyspaces = ['episode', 'pattern', 'query'] as const;
 export type CacheKeyspace = (typeof cacheKeyspaces)[number];
@@ -27,7 +29,15 @@ export interface CacheStats {
   path: string | null;
   /** Bytes of live cache data, kept under `cache.mapSizeBytes` by eviction. */
   sizeBytes: number;
+  /** Reads that failed (an unreadable environment or entry) and were answered by the database. */
+  readErrors: number;
   keyspaces: Record<CacheKeyspace, KeyspaceStats>;
+}
+
+/** `cacheStats()`: the LMDB cache, and the in-memory vector index beside it. */
+export interface StoreCacheStats extends CacheStats {
+  /** The vector index of the embedding provider in use; null without one. */
+  vectorIndex: VectorIndexStats | null;
 }
 
 export function emptyKeyspaceStats(): KeyspaceStats {

@@ -85,6 +85,7 @@ export function disabledCache(reason: string): Cache {
       reason,
       path: null,
       sizeBytes: 0,
+      readErrors: 0,
       keyspaces: {
         episode: emptyKeyspaceStats(),
         pattern: emptyKeyspaceStats(),

@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../logger.js';
+import { removeFolder } from './remove-folder.js';
 
 /** The file in each environment folder naming the key its data is encrypted with (never the key). */
 export const fingerprintFile = 'key-fingerprint';
@@ -37,18 +37,6 @@ function createKeyedFolder(envPath: string, fingerprint: string): void {
     // staging folder (then we try again).
     if (code !== 'EEXIST' && code !== 'ENOTEMPTY' && code !== 'ENOENT') throw error;
   }
-}
-
-/** Deletes a folder; renamed away first, so the path is free at once rather than half-deleted. */
-function removeFolder(envPath: string): void {
-  const doomed = `${envPath}.old-${randomBytes(4).toString('hex')}`;
-  try {
-    renameSync(envPath, doomed);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-    throw error;
-  }
-  rmSync(doomed, { recursive: true, force: true });
 }
 
 /**

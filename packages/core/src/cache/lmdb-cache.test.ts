@@ -1,10 +1,11 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openTestCache } from './__fixtures__/test-cache.js';
 import { cacheKey } from './cache.js';
 import { newCounters, sweepExpired } from './cache-maintenance.js';
-import { envelopeExpiry, isDeflated } from './envelope.js';
+import { cacheSettingsSchema } from './cache-options.js';
+import { encodeEnvelope, envelopeExpiry, isDeflated } from './envelope.js';
 import { acquireHandle, type LmdbHandle, releaseHandle } from './lmdb-handle.js';
 
 const cleanups: (() => void)[] = [];
@@ -183,7 +184,7 @@ describe('expiry sweep', () => {
     await vi.waitFor(
       () => expect(cache.stats().keyspaces.query).toMatchObject({ expirations: 30, entries: 0 }),
       {
-        timeout: 5000,
+        timeout: 30_000,
       },
     );
   });
@@ -200,5 +201,54 @@ describe('expiry sweep', () => {
     expect(envelopeExpiry(db.getBinary(key) as Buffer)).toBe(start + 3000);
     expect(sweepExpired(db, 10, start + 2000, newCounters(), { after: undefined })).toBe(0);
     expect(cache.get(key)).toEqual(['refilled']);
+  });
+});
+
+describe('LMDB cache failures are loud', () => {
+  it('counts an unreadable entry in readErrors and warns once, answering it as a miss', () => {
+    const { cache, dir, warnings } = open();
+    const key = cacheKey.episode('0193a8f0-0000-7000-8000-0000000000e1');
+    cache.fill(key, episode('e1'), cache.generation());
+    // A fresh envelope whose JSON is cut short: the entry cannot be decoded.
+    const raw = rawEnvironment(dir);
+    const envelope = encodeEnvelope('{"id":"e1",', Date.now() + 60_000, cacheSettingsSchema.parse({}));
+    raw.db.putSync(key, envelope);
+    expect([cache.get(key), cache.get(key)]).toEqual([undefined, undefined]);
+    expect(cache.stats()).toMatchObject({ readErrors: 2, keyspaces: { episode: { misses: 2 } } });
+    expect(warnings.filter((warning) => warning.includes('reading an entry failed'))).toHaveLength(1);
+  });
+
+  it('never serves an entry from a cache folder replaced since, not even for a moment', () => {
+    const first = open();
+    const key = cacheKey.episode('0193a8f0-0000-7000-8000-0000000000e2');
+    first.cache.fill(key, episode('old'), first.cache.generation());
+    expect(first.cache.get(key)).toEqual(episode('old'));
+    // Another store replaces the folder (a purge, a restore) and caches a newer value there.
+    const root = join(first.dir, 'cache');
+    for (const entry of readdirSync(root)) renameSync(join(root, entry), join(root, `${entry}.swapped`));
+    const second = first.reopen();
+    cleanups.push(() => second.close());
+    second.fill(key, episode('new'), second.generation());
+    expect(first.cache.get(key)).toEqual(episode('new'));
+  });
+
+  it('after an invalidation fails, no store sharing the cache serves what it should have removed', () => {
+    const { cache, dir, warnings, reopen } = open();
+    const other = reopen();
+    cleanups.push(() => other.close());
+    const key = cacheKey.episode('0193a8f0-0000-7000-8000-0000000000e3');
+    cache.fill(key, episode('stale'), cache.generation());
+    expect(other.get(key)).toEqual(episode('stale'));
+    const raw = rawEnvironment(dir);
+    const spy = vi.spyOn(raw.db, 'transactionSync').mockImplementation(() => {
+      throw new Error('MDB_MAP_FULL: Environment mapsize limit reached');
+    });
+    cache.invalidate([key]);
+    spy.mockRestore();
+    expect(cache.stats()).toMatchObject({ enabled: false });
+    expect(warnings.at(-1)).toMatch(
+      /invalidation could not be written.*every process sharing the cache starts/,
+    );
+    expect(other.get(key)).toBeUndefined();
   });
 });

@@ -26,6 +26,7 @@ import {
   readGeneration,
   releaseHandle,
 } from './lmdb-handle.js';
+import { removeFolder } from './remove-folder.js';
 
 export interface LmdbCacheOptions {
   /** The cache folder, as `cacheStats().path` reports it. */
@@ -63,6 +64,7 @@ export function createLmdbCache(options: LmdbCacheOptions): Cache {
   let handle: LmdbHandle | null = options.openEnv();
   let failure: string | null = null;
   let lastSweep = Date.now();
+  let readErrors = 0;
   const warned = new Set<string>();
 
   const warnOnce = (what: string, error: unknown) => {
@@ -77,13 +79,24 @@ export function createLmdbCache(options: LmdbCacheOptions): Cache {
     handle = null;
   }
 
-  /** After a failed invalidation the cache may hold stale values: this process stops using it. */
+  /**
+   * After a failed invalidation the environment may hold stale values for every process: it is
+   * removed (renamed away first, which needs no free space), so each process's next read finds
+   * the folder replaced and starts a fresh one; this process stops using the cache.
+   */
   function fail(what: string, error: unknown): void {
     failure = `${what}: ${errorText(error)}`;
-    logger.warn(
-      `Episodic cache: ${failure}. Running without the cache from now on; the database is unaffected.`,
-    );
+    const envPath = handle?.envPath;
     release();
+    let others = 'every process sharing the cache starts an empty one';
+    try {
+      if (envPath !== undefined) removeFolder(envPath);
+    } catch (removal) {
+      others = `other processes may serve stale entries until their TTL (${errorText(removal)})`;
+    }
+    logger.warn(
+      `Episodic cache: ${failure}. Running without the cache from now on, and ${others}; the database is unaffected.`,
+    );
   }
 
   /**
@@ -146,7 +159,9 @@ export function createLmdbCache(options: LmdbCacheOptions): Cache {
     keyspace: CacheKeyspace,
     decode: (envelope: Buffer) => T | undefined,
   ): T | undefined {
-    const active = handle;
+    // Checked on every read, not on a timer: after the folder is replaced (a purge elsewhere, a
+    // failed invalidation), the old environment no longer receives invalidations.
+    const active = current();
     if (active === null) return undefined;
     try {
       // A new snapshot per call: lmdb-js otherwise keeps one until the next timer tick, which
@@ -160,8 +175,10 @@ export function createLmdbCache(options: LmdbCacheOptions): Cache {
           return value;
         }
       }
-    } catch {
-      // An unreadable entry is a miss; the database has the truth.
+    } catch (error) {
+      // The database has the truth, so this is a miss; but a cache that cannot be read is counted.
+      readErrors += 1;
+      warnOnce('reading an entry failed (counted in cacheStats().readErrors)', error);
     }
     counters[keyspace].misses += 1;
     return undefined;
@@ -280,6 +297,7 @@ export function createLmdbCache(options: LmdbCacheOptions): Cache {
         reason: active !== null ? null : (failure ?? 'closed'),
         path: active === null ? null : options.root,
         sizeBytes: active === null ? 0 : liveBytes(active.db),
+        readErrors,
         keyspaces: {
           episode: keyspaceStats('episode', entries('episode')),
           pattern: keyspaceStats('pattern', entries('pattern')),

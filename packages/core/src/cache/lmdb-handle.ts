@@ -9,7 +9,13 @@ const formatKey = 'meta:format';
 const generationKey = 'meta:generation';
 const formatMarker = Buffer.from('episodic-cache 1');
 
-/** One open LMDB environment, shared by every store of this process that uses it. */
+/**
+ * One open LMDB environment, shared by every store of this process that uses it. When the last
+ * store releases it, it stays open (idle) until its folder is removed or replaced: lmdb-js
+ * shares one native environment per data file within a process, and an open of the same file
+ * while the previous close still waits for its asynchronous flush got handles whose read
+ * transactions fail ("No transaction to renew") when other processes use the environment.
+ */
 export interface LmdbHandle {
   readonly db: CacheDb;
   readonly envPath: string;
@@ -70,6 +76,7 @@ type WithFileMode = RootDatabaseOptions & { permissionsMode: number };
 
 /** Opens (or shares) the environment at `envPath`; returns why not when it is not ours. */
 export function acquireHandle(envPath: string, options: OpenHandleOptions): LmdbHandle | string {
+  closeDetached();
   const shared = handles.get(envPath);
   if (shared !== undefined && shared.inode === dataFileInode(envPath)) {
     shared.refs += 1;
@@ -107,13 +114,28 @@ function closeQuietly(db: CacheDb, then?: () => void): void {
     .catch(() => undefined);
 }
 
-/** Drops one reference; the last one closes the environment, and removes it when asked to. */
+function forget(handle: LmdbHandle): void {
+  if (handles.get(handle.envPath) === handle) handles.delete(handle.envPath);
+}
+
+/** Closes the idle environments whose folder was removed or replaced: none can be opened again. */
+function closeDetached(): void {
+  for (const handle of handles.values()) {
+    if (handle.refs > 0 || dataFileInode(handle.envPath) === handle.inode) continue;
+    forget(handle);
+    closeQuietly(handle.db);
+  }
+}
+
+/**
+ * Drops one reference. The last one leaves the environment open and idle (see `LmdbHandle`),
+ * unless its folder is to be removed: that one (an in-memory store's) is never opened again.
+ */
 export function releaseHandle(handle: LmdbHandle, removeFolder = false): void {
   handle.refs -= 1;
   if (handle.refs > 0) return;
-  if (handles.get(handle.envPath) === handle) handles.delete(handle.envPath);
-  closeQuietly(
-    handle.db,
-    removeFolder ? () => rmSync(handle.envPath, { recursive: true, force: true }) : undefined,
-  );
+  if (removeFolder) {
+    forget(handle);
+    closeQuietly(handle.db, () => rmSync(handle.envPath, { recursive: true, force: true }));
+  } else closeDetached();
 }

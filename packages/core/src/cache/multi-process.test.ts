@@ -73,33 +73,33 @@ describe('two processes on one database and cache', () => {
     const url = databaseUrl();
     const memory = await openStore(url);
     const peer = await startPeer(url);
-    const episode = await memory.startEpisode({
+    const episode = await memory.episodes.start({
       taskType: 'debugging',
       domain: 'web',
       context: 'login fails',
     });
-    await memory.logStep(episode.id, { action: 'first' });
-    await memory.getEpisode(episode.id); // cached here…
+    await memory.episodes.logStep(episode.id, { action: 'first' });
+    await memory.episodes.get(episode.id); // cached here…
     expect((await peer.call<EpisodeWithSteps>('getEpisode', episode.id)).steps).toHaveLength(1);
     expect((await peer.call<CacheStats>('stats')).keyspaces.episode.hits).toBe(1); // …and hit there
 
     await peer.call('logStep', episode.id, 'second');
-    expect((await memory.getEpisode(episode.id))?.steps.map((step) => step.action)).toEqual([
+    expect((await memory.episodes.get(episode.id))?.steps.map((step) => step.action)).toEqual([
       'first',
       'second',
     ]);
-    await memory.logStep(episode.id, { action: 'third' });
+    await memory.episodes.logStep(episode.id, { action: 'third' });
     expect((await peer.call<EpisodeWithSteps>('getEpisode', episode.id)).steps).toHaveLength(3);
 
-    expect(await memory.searchText({ text: 'fourth' })).toEqual([]);
+    expect(await memory.search.text({ text: 'fourth' })).toEqual([]);
     await peer.call('logStep', episode.id, 'fourth');
-    expect((await memory.searchText({ text: 'fourth' })).map((hit) => hit.episode.id)).toEqual([episode.id]);
+    expect((await memory.search.text({ text: 'fourth' })).map((hit) => hit.episode.id)).toEqual([episode.id]);
   }, 60_000);
 
   it('two processes writing and reading one episode at once each read back every write they made', async () => {
     const url = databaseUrl();
     const memory = await openStore(url);
-    const episode: Episode = await memory.startEpisode({ taskType: 'testing', domain: 'web' });
+    const episode: Episode = await memory.episodes.start({ taskType: 'testing', domain: 'web' });
     const [a, b] = await Promise.all([startPeer(url), startPeer(url)]);
     const [missingA, missingB] = await Promise.all([
       (a as Peer).call<string[]>('writeAndReadBack', episode.id, 'a', 60),
@@ -107,10 +107,10 @@ describe('two processes on one database and cache', () => {
     ]);
     expect(missingA).toEqual([]);
     expect(missingB).toEqual([]);
-    const cached = await memory.getEpisode(episode.id);
+    const cached = await memory.episodes.get(episode.id);
     expect(cached?.steps).toHaveLength(120);
     const uncached = await openMemory({ url, cache: false });
-    expect(await uncached.getEpisode(episode.id)).toEqual(cached);
+    expect(await uncached.episodes.get(episode.id)).toEqual(cached);
     await uncached.close();
   }, 60_000);
 

@@ -64,20 +64,34 @@ export interface OpenCacheOptions {
   logger: Logger;
   /** The store's `encryptionKey`: the cache is encrypted with a key derived from it. */
   encryptionKey?: string | undefined;
+  /**
+   * The database was opened with `encryptionKey`, so it is the database's key and no live process
+   * of this database uses another: environments built with another key (or none) are deleted.
+   * A bare cache open proves nothing, and deleting an environment another process has open
+   * could crash that process.
+   */
+  keyProven?: boolean;
 }
 
 /**
  * The store's cache: LMDB when it is configured and usable, otherwise the disabled cache with
  * the reason (also logged when something went wrong). Opening never fails the store.
  */
-export function openCache({ url, location, settings, logger, encryptionKey }: OpenCacheOptions): Cache {
+export function openCache({
+  url,
+  location,
+  settings,
+  logger,
+  encryptionKey,
+  keyProven = false,
+}: OpenCacheOptions): Cache {
   if (settings === false) return disabledCache('turned off (cache: false)');
   const root = settings.path === undefined ? defaultCacheRoot(location) : resolve(settings.path);
   if (root === null) return disabledCache('in-memory database and no cache.path');
   const identity = databaseIdentity(url, location);
   try {
     const keying = deriveCacheKeying(encryptionKey, identity);
-    removeOtherKeys(root, identity, keying, logger);
+    if (keyProven) removeOtherKeys(root, identity, keying, logger);
     return createLmdbCache({
       root,
       settings,

@@ -4,7 +4,7 @@ import type { MinedPattern } from '../patterns/pattern-row.js';
 import type { InputSchemas, ListPatternsInput, SearchTextInput } from '../schemas/input-schemas.js';
 import { toFtsQuery } from '../search/fts-query.js';
 import type { TextSearchHit } from '../search/text-search.js';
-import type { AccessScope, CallOptions, EpisodeWithSteps } from '../types.js';
+import type { AccessScope, CallOptions, EpisodeWithSteps, Page } from '../types.js';
 import { parseInput } from '../validate.js';
 import { type Cache, cacheKey } from './cache.js';
 
@@ -12,7 +12,7 @@ import { type Cache, cacheKey } from './cache.js';
 export interface CachedReads {
   getEpisode(episodeId: string, options?: CallOptions): Promise<EpisodeWithSteps | null>;
   getPattern(patternId: string, options?: CallOptions): Promise<MinedPattern | null>;
-  listPatterns(input?: ListPatternsInput, options?: CallOptions): Promise<MinedPattern[]>;
+  listPatterns(input?: ListPatternsInput, options?: CallOptions): Promise<Page<MinedPattern>>;
   searchText(input: SearchTextInput, options?: CallOptions): Promise<TextSearchHit[]>;
 }
 

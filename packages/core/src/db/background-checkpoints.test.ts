@@ -39,7 +39,10 @@ describe('background checkpoints', () => {
       await writeMegabytes(db);
       expect(size(`${path}-wal`)).toBeGreaterThan(startAtWalBytes);
       // Nothing on this thread checkpointed (the WAL is under SQLite's threshold): the worker does.
-      await vi.waitFor(() => expect(size(path)).toBeGreaterThan(1_500_000), { timeout: 5000, interval: 50 });
+      await vi.waitFor(() => expect(size(path)).toBeGreaterThan(1_500_000), {
+        timeout: 30_000,
+        interval: 50,
+      });
     } finally {
       await db.close();
     }
@@ -65,20 +68,20 @@ describe('background checkpoints', () => {
     const path = scratchFile();
     const url = `file:${path}`;
     const memory = await openMemory({ url, cache: false, encryptionKey: 'background-key' });
-    const episode = await memory.startEpisode({ taskType: 'debugging', domain: 'web' });
+    const episode = await memory.episodes.start({ taskType: 'debugging', domain: 'web' });
     const steps = Array.from({ length: 60 }, (_, i) => ({
       action: `read_file ${i}`,
       result: `SECRET-${i} `.repeat(3000),
     }));
-    for (const step of steps) await memory.logSteps(episode.id, [step]);
-    await vi.waitFor(() => expect(size(path)).toBeGreaterThan(1_000_000), { timeout: 5000, interval: 50 });
+    for (const step of steps) await memory.episodes.logSteps(episode.id, [step]);
+    await vi.waitFor(() => expect(size(path)).toBeGreaterThan(1_000_000), { timeout: 30_000, interval: 50 });
     await memory.close();
     expect(readFileSync(path).includes('SECRET-')).toBe(false);
 
     // Closed for good: the file is whole, encrypted, and holds every step.
     const reopened = await openMemory({ url, cache: false, encryptionKey: 'background-key' });
     try {
-      expect((await reopened.getEpisode(episode.id))?.steps).toHaveLength(60);
+      expect((await reopened.episodes.get(episode.id))?.steps).toHaveLength(60);
     } finally {
       await reopened.close();
     }

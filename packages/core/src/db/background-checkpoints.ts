@@ -16,18 +16,18 @@ const backstopPages = 10_000;
 const checkEvery = 16;
 
 /**
- * The worker: its own connection to the file, a PASSIVE checkpoint every `intervalMs`. PASSIVE
+ * The worker: its own `libsql` connection to the file, a PASSIVE checkpoint every `intervalMs`. PASSIVE
  * neither waits for nor blocks the main thread's readers and writer. Plain CommonJS, so it runs
  * the same from the built package and from the sources under test.
  */
 const workerSource = `
 const { parentPort, workerData } = require('node:worker_threads');
-const { createClient } = require(workerData.clientPath);
-const client = createClient({ url: workerData.url, encryptionKey: workerData.encryptionKey, intMode: 'number' });
+const Database = require(workerData.driverPath);
+const db = new Database(workerData.path, { encryptionKey: workerData.encryptionKey });
 let failing = false;
-const timer = setInterval(async () => {
+const timer = setInterval(() => {
   try {
-    await client.execute('PRAGMA wal_checkpoint(PASSIVE)');
+    db.prepare('PRAGMA wal_checkpoint(PASSIVE)').all();
     failing = false;
   } catch (error) {
     if (!failing) parentPort.postMessage({ warning: String((error && error.message) || error) });
@@ -36,7 +36,7 @@ const timer = setInterval(async () => {
 }, workerData.intervalMs);
 parentPort.on('message', () => {
   clearInterval(timer);
-  client.close();
+  db.close();
   parentPort.close();
 });
 `;
@@ -44,7 +44,6 @@ parentPort.on('message', () => {
 export interface BackgroundCheckpointOptions {
   /** The database file. */
   path: string;
-  url: string;
   encryptionKey?: string | undefined;
   /**
    * Sets `wal_autocheckpoint` on the connection that writes, between its transactions: its own
@@ -54,23 +53,33 @@ export interface BackgroundCheckpointOptions {
   logger?: Logger | undefined;
 }
 
+export interface BackgroundCheckpoints {
+  /** Called after each commit: starts the worker once the WAL has grown. Cheap otherwise. */
+  afterCommit(): void;
+  /** Stops the worker after its current checkpoint and closes its connection. */
+  stop(): Promise<void>;
+}
+
 /**
  * Moves WAL checkpoints off the thread that writes. SQLite checkpoints on the commit that
  * pushes the WAL past 1,000 pages, and libSQL's driver runs it synchronously: that commit (one
  * in five or so when mining, which touches many pattern rows) took 15–20 ms instead of 4 and
  * blocked the event loop meanwhile. Once the WAL passes `startAtWalBytes`, a worker thread with
  * its own connection checkpoints instead, while the main thread goes on writing.
+ *
+ * Exported for code that writes a store's file outside the engine and should checkpoint as the
+ * engine does (the ingest benchmark's raw-driver baseline).
  */
-export function createBackgroundCheckpoints(options: BackgroundCheckpointOptions) {
+export function createBackgroundCheckpoints(options: BackgroundCheckpointOptions): BackgroundCheckpoints {
   let worker: Worker | null = null;
   let commits = 0;
   let stopped = false;
 
   function start(): void {
-    const clientPath = createRequire(import.meta.url).resolve('@libsql/client');
+    const driverPath = createRequire(import.meta.url).resolve('libsql');
     worker = new Worker(workerSource, {
       eval: true,
-      workerData: { clientPath, url: options.url, encryptionKey: options.encryptionKey, intervalMs },
+      workerData: { driverPath, path: options.path, encryptionKey: options.encryptionKey, intervalMs },
     });
     worker.unref();
     worker.on('message', (message: { warning?: string }) => {
@@ -95,7 +104,6 @@ export function createBackgroundCheckpoints(options: BackgroundCheckpointOptions
   }
 
   return {
-    /** Called after each commit: starts the worker once the WAL has grown. Cheap otherwise. */
     afterCommit(): void {
       if (worker !== null || stopped) return;
       commits += 1;
@@ -118,7 +126,6 @@ export function createBackgroundCheckpoints(options: BackgroundCheckpointOptions
       }
     },
 
-    /** Stops the worker after its current checkpoint and closes its connection. */
     async stop(): Promise<void> {
       stopped = true;
       const running = worker;

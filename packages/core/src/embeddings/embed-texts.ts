@@ -24,6 +24,8 @@ export async function embedTexts(
   const vectors: Float32Array[] = [];
   signal?.throwIfAborted();
   for (let start = 0; start < texts.length; start += batchSize) {
+    // An in-process model computes synchronously: let requests in between its batches.
+    if (start > 0) await new Promise((resolve) => setImmediate(resolve));
     const batch = texts.slice(start, start + batchSize);
     let embedded: Float32Array[];
     try {

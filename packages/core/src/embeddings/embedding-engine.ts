@@ -25,13 +25,37 @@ export function createEmbeddingEngine(context: EngineContext, initial: Embedding
 
   const learner: EpisodeLearner = {
     name: 'embeddings',
-    async learn(episode) {
+    // Several episodes per call, so that the provider gets full batches of texts.
+    get batchSize() {
+      return Math.max(1, Math.min(256, Math.floor(active?.provider.maxBatchSize ?? 64)));
+    },
+    async learn(episodes, finish, signal) {
       const current = active;
       if (current === null) return;
-      const rows = await embedEpisodes(current.provider, [episode]);
-      await context.db.write((tx) =>
-        tx.batch(replaceEmbeddingsStatements(current.provider, [episode.id], rows)),
-      );
+      // The model call happens before the write lock is taken.
+      const rows = await embedEpisodes(current.provider, episodes, signal);
+      await context.db.write(async (tx) => {
+        const marks = episodes.map(() => '?').join(', ');
+        const existing = new Set(
+          (
+            await tx.execute({
+              sql: `SELECT id FROM episodes WHERE id IN (${marks})`,
+              args: episodes.map((episode) => episode.id),
+            })
+          ).rows.map((row) => String(row.id)),
+        );
+        // An episode deleted while it was being embedded keeps no vector.
+        const ids = [...existing];
+        if (ids.length > 0)
+          await tx.batch(
+            replaceEmbeddingsStatements(
+              current.provider,
+              ids,
+              rows.filter((row) => existing.has(row.episodeId)),
+            ),
+          );
+        await finish(tx);
+      });
     },
   };
 

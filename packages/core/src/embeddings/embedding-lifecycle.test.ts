@@ -23,11 +23,13 @@ async function recordEpisode(
   context: string,
   steps: { action: string; result: string; success: boolean }[],
 ) {
-  const episode = await memory.startEpisode({ taskType: 'debugging', domain: 'billing', context });
-  await memory.logSteps(episode.id, steps);
-  return memory.completeEpisode(episode.id, {
+  const episode = await memory.episodes.start({ taskType: 'debugging', domain: 'billing', context });
+  await memory.episodes.logSteps(episode.id, steps);
+  const completed = await memory.episodes.complete(episode.id, {
     status: steps.every((step) => step.success) ? 'completed' : 'failed',
   });
+  await memory.learning.flush();
+  return completed;
 }
 
 async function embeddingRows(url: string) {
@@ -73,7 +75,7 @@ describe('embedding finished episodes', () => {
     expect(rows[1]?.content).toBe(
       'run_tests billing (failed): ECONNREFUSED 127.0.0.1:5432 while seeding the test database',
     );
-    const stored = (await memory.getEpisode(episode.id))?.steps.find((step) =>
+    const stored = (await memory.episodes.get(episode.id))?.steps.find((step) =>
       step.result?.startsWith('ECONNREFUSED'),
     );
     expect(rows[1]?.step_id).toBe(stored?.id);
@@ -81,24 +83,58 @@ describe('embedding finished episodes', () => {
     const vector = decodeVector(rows[0]?.embedding as ArrayBuffer);
     expect(vector).toHaveLength(64);
     expect(vector.reduce((sum, value) => sum + value * value, 0)).toBeCloseTo(1, 5);
-    expect((await memory.getEpisode(episode.id))?.embeddingVersion).toBe('test/trigrams-v1/64');
-    expect(memory.embeddingModel()).toBe('test/trigrams-v1/64');
+    expect((await memory.episodes.get(episode.id))?.embeddingVersion).toBe('test/trigrams-v1/64');
+    expect(memory.admin.embeddingModel()).toBe('test/trigrams-v1/64');
   });
 
-  it('keeps the completion when the provider fails, says so, and reindex embeds the episode later', async () => {
+  it('keeps the completion through a provider outage, shows the failures, and loses nothing once it recovers', async () => {
     const embeddings = createTestEmbeddings();
     const warnings: string[] = [];
     const logger: Logger = { warn: (message) => warnings.push(message) };
-    const { memory, url } = await tempStore({ embeddings: embeddings.provider, logger });
+    const { memory, url } = await tempStore({
+      embeddings: embeddings.provider,
+      logger,
+      learning: { maxAttempts: 3, retryBaseMs: 5 },
+    });
     embeddings.failWith(new Error('model server unavailable'));
     const episode = await recordEpisode(memory, 'Flaky checkout test', failingRun.slice(0, 1));
+    await recordEpisode(memory, 'Invoice totals are off by a cent', failingRun);
     expect(episode.status).toBe('completed');
-    expect(warnings.join('\n')).toMatch(/embeddings could not learn from episode .*model server unavailable/);
+    expect(warnings.join('\n')).toMatch(
+      /embeddings could not learn from 1 episodes: .*model server unavailable/,
+    );
     expect(await embeddingRows(url)).toEqual([]);
+    // Retried with backoff, then left visible as failed rather than dropped.
+    expect(await memory.learning.status()).toMatchObject({ pending: 0, failed: 2 });
+    // Still found by text while it has no vector.
+    expect((await memory.search.text({ text: 'checkout' })).map((hit) => hit.episode.id)).toEqual([
+      episode.id,
+    ]);
 
     embeddings.failWith(null);
-    const report = await memory.reindex(embeddings.provider);
-    expect(report).toMatchObject({ embedded: 1, pending: 1, alreadyCurrent: 0 });
+    expect(await memory.learning.retryFailed()).toBe(2);
+    expect(await memory.learning.flush()).toMatchObject({ pending: 0, failed: 0 });
+    expect(await embeddingRows(url)).toHaveLength(1 + 1 + failingRun.filter((step) => !step.success).length);
+  });
+
+  it('retries a failing batch with backoff and embeds it once the provider answers again', async () => {
+    const embeddings = createTestEmbeddings();
+    const { memory, url } = await tempStore({
+      embeddings: embeddings.provider,
+      logger: { warn: () => undefined },
+      learning: { maxAttempts: 20, retryBaseMs: 5, retryMaxMs: 20 },
+    });
+    embeddings.failWith(new Error('model server unavailable'));
+    const episode = await memory.episodes.start({
+      taskType: 'debugging',
+      domain: 'billing',
+      context: 'Outage',
+    });
+    await memory.episodes.complete(episode.id, { status: 'completed' });
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(await embeddingRows(url)).toEqual([]);
+    embeddings.failWith(null);
+    expect(await memory.learning.flush()).toMatchObject({ pending: 0, failed: 0 });
     expect(await embeddingRows(url)).toHaveLength(1);
   });
 
@@ -117,15 +153,15 @@ describe('embedding finished episodes', () => {
     expect((error as Error).message).toContain('reindex');
 
     const plain = await openMemory({ url });
-    const report = await plain.reindex(second.provider);
+    const report = await plain.admin.reindex(second.provider);
     expect(report).toMatchObject({ stamp: 'test/trigrams-v2/32', embedded: 1, staleRowsRemoved: 0 });
     expect(new Set((await embeddingRows(url)).map((row) => row.model_name))).toEqual(
       new Set(['test/trigrams-v2/32']),
     );
     // the store now embeds and retrieves with the new provider
-    expect(plain.embeddingModel()).toBe('test/trigrams-v2/32');
+    expect(plain.admin.embeddingModel()).toBe('test/trigrams-v2/32');
     await recordEpisode(plain, 'Refund webhook retried forever', failingRun.slice(0, 1));
-    expect((await plain.retrieve({ text: 'refund webhook' })).signals.vector).toMatchObject({
+    expect((await plain.search.retrieve({ text: 'refund webhook' })).signals.vector).toMatchObject({
       used: true,
       model: 'test/trigrams-v2/32',
     });
@@ -147,7 +183,7 @@ describe('embedding finished episodes', () => {
     const next = createTestEmbeddings({ model: 'new' });
     const plain = await openMemory({ url });
     const controller = new AbortController();
-    const interrupted = await plain
+    const interrupted = await plain.admin
       .reindex(next.provider, {
         batchSize: 2,
         signal: controller.signal,
@@ -164,7 +200,7 @@ describe('embedding finished episodes', () => {
     );
 
     const resumed = await openMemory({ url });
-    const report = await resumed.reindex(next.provider, { batchSize: 2 });
+    const report = await resumed.admin.reindex(next.provider, { batchSize: 2 });
     expect(report).toMatchObject({ embedded: 3, pending: 3, alreadyCurrent: 2, staleRowsRemoved: 0 });
     expect(next.embeddedTexts()).toHaveLength(5);
     expect(new Set(next.embeddedTexts()).size).toBe(5);

@@ -37,7 +37,7 @@ export async function assertStoredStampsMatch(db: Database, stamp: string): Prom
     'CONFIG',
     `This store holds vectors made by ${others.join(' and ')}${mixed ? ` as well as ${stamp} (an unfinished reindex)` : ''}, ` +
       `but it was opened with the embedding provider ${stamp}. Vectors of different models cannot be compared. ` +
-      'To switch providers, open the store without `embeddings` and call `memory.reindex(provider)`: it re-embeds ' +
+      'To switch providers, open the store without `embeddings` and call `memory.admin.reindex(provider)`: it re-embeds ' +
       'every episode with the new provider and can be resumed if interrupted. To keep the old vectors, open it with the provider that made them.',
   );
 }

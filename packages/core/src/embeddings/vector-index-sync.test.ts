@@ -15,12 +15,13 @@ const ids: string[] = [];
 beforeAll(async () => {
   store = await openTempMemory({ embeddings: embeddings.provider });
   for (let i = 0; i < 5; i += 1) {
-    const episode = await store.memory.startEpisode({
+    const episode = await store.memory.episodes.start({
       taskType: 'debugging',
       domain: 'ops',
       context: `cache miss ${i}`,
     });
-    await store.memory.completeEpisode(episode.id, { status: 'completed' });
+    await store.memory.episodes.complete(episode.id, { status: 'completed' });
+    await store.memory.learning.flush();
     ids.push(episode.id);
   }
   db = await openDatabase({ url: store.url, busyTimeoutMs: 5000, synchronous: 'normal' });

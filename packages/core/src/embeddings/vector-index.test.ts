@@ -135,7 +135,7 @@ describe('VectorIndex', () => {
     expect(index.search(query, { domains: ['nowhere'] }, 10)).toEqual([]);
   });
 
-  it('picks up rows inserted since the last sync, and reloads after any deletion', async () => {
+  it('picks up rows inserted since the last sync, and drops deleted rows without reloading', async () => {
     const index = new VectorIndex(db, stamp, dimensions);
     await index.sync();
     await insertEpisodes(2_500, 3);
@@ -148,7 +148,61 @@ describe('VectorIndex', () => {
     stored.pop();
     await index.sync();
     expect(index.size).toBe(2_502);
+    expect(index.reloads).toBe(1);
     expect(index.search(newest.vector, {}, 1)[0]?.episodeId).not.toBe(newest.episodeId);
+    expect(index.search(newest.vector, { domains: [newest.domain] }, 1)[0]?.episodeId).not.toBe(
+      newest.episodeId,
+    );
+    expect(index.episodeVector(newest.episodeId)).toBeNull();
+
+    // SQLite gives the deleted top rowid to the next insert: the index must still pick it up.
+    await insertEpisodes(2_503, 1);
+    await index.sync();
+    const reused = stored[stored.length - 1] as Stored;
+    expect(index.size).toBe(2_503);
+    expect(index.search(reused.vector, {}, 1)[0]?.episodeId).toBe(reused.episodeId);
+    expect(index.reloads).toBe(1);
+  });
+
+  it('compacts in memory once many rows are deleted, and still finds the exact top 10', async () => {
+    const index = new VectorIndex(db, stamp, dimensions);
+    await index.sync();
+    const before = index.stats();
+    // A third of the episodes go, in a few deletions, as a retention sweep would delete them.
+    const doomed = stored.filter((_, n) => n % 3 === 1);
+    for (let i = 0; i < doomed.length; i += 200) {
+      const part = doomed.slice(i, i + 200).map((entry) => entry.episodeId);
+      await raw.execute({
+        sql: `DELETE FROM embeddings WHERE episode_id IN (${part.map(() => '?').join(', ')})`,
+        args: part,
+      });
+      await index.sync();
+    }
+    const gone = new Set(doomed.map((entry) => entry.episodeId));
+    const kept = stored.filter((entry) => !gone.has(entry.episodeId));
+    expect(index.size).toBe(kept.length);
+    expect(index.reloads).toBe(1);
+    expect(index.stats().bytes).toBeLessThan(before.bytes);
+    for (const entry of kept.slice(0, 5)) {
+      const hits = index.search(entry.vector, {}, 10).map((hit) => hit.episodeId);
+      const exact = kept
+        .map((other) => ({
+          id: other.episodeId,
+          score: other.vector.reduce((sum, value, i) => sum + value * (entry.vector[i] as number), 0),
+        }))
+        .sort((a, b) => b.score - a.score)
+        .slice(0, 10)
+        .map((other) => other.id);
+      expect(hits).toEqual(exact);
+    }
+    // Put them back for the tests that follow.
+    await raw.batch(
+      doomed.map((entry) => ({
+        sql: `INSERT INTO embeddings (id, episode_id, content, embedding, model_name, kind) VALUES (?, ?, '', ?, ?, 'episode')`,
+        args: [`${entry.episodeId}-w`, entry.episodeId, encodeVector(entry.vector), stamp],
+      })),
+      'write',
+    );
   });
 
   it('ignores vectors of another stamp', async () => {

@@ -36,10 +36,22 @@ interface EpisodeEntry {
   createdMs: number;
 }
 
+/** What the index holds, for `cacheStats()` and `/metrics`. */
+export interface VectorIndexStats {
+  /** Vectors held (deleted ones excluded). */
+  vectors: number;
+  /** Bytes held for them: both copies of the matrix with their spare capacity, and the row tables. */
+  bytes: number;
+}
+
+/** Compact once this share of the held rows are deleted ones. */
+const compactShare = 0.2;
+
 /**
  * Every vector of one stamp, held in memory for exact-quality top-k search, and kept in step
  * with the `embeddings` table: rows are appended as their rowids grow (inserts by this or any
- * other process), and any deletion (counted by a trigger) makes the next search reload all.
+ * other process), and rows deleted (logged by a trigger in `embedding_deletions`) are dropped
+ * one by one; only an index further behind than the bounded log reaches reloads everything.
  * The scan is pre-filtered by domain through per-domain row lists, so a scoped caller's search
  * never scores another domain's vectors.
  */
@@ -57,8 +69,14 @@ export class VectorIndex {
   /** Per episode slot: the row of its whole-episode vector (failed steps have rows of their own). */
   #episodeRow: number[] = [];
   #domainRows = new Map<string, number[]>();
+  /** Per row: its `embeddings` rowid (ascending, as rows are loaded in rowid order). */
+  #rowRowid: number[] = [];
+  #deleted = new Set<number>();
+  /** The live rows, for an unfiltered scan while some rows are deleted; rebuilt on demand. */
+  #liveRows: Int32Array | null = null;
   #lastRowid = -1;
-  #deletions = -1;
+  #lastDeletion = -1;
+  #reloads = 0;
 
   constructor(db: Database, stamp: string, dimensions: number) {
     this.#db = db;
@@ -69,7 +87,17 @@ export class VectorIndex {
 
   /** Vectors currently held. */
   get size(): number {
-    return this.#matrix.size;
+    return this.#matrix.size - this.#deleted.size;
+  }
+
+  /** Full loads from the table so far (the first one included). */
+  get reloads(): number {
+    return this.#reloads;
+  }
+
+  stats(): VectorIndexStats {
+    // Plain JS arrays of small integers cost 8 bytes per slot (4 per-row tables).
+    return { vectors: this.size, bytes: this.#matrix.bytes + this.#matrix.size * 8 * 4 };
   }
 
   /**
@@ -95,14 +123,92 @@ export class VectorIndex {
   async #syncNow(): Promise<void> {
     const state = (
       await this.#db.read(
-        'SELECT (SELECT deletions FROM embedding_changes WHERE id = 1) AS deletions, (SELECT MAX(rowid) FROM embeddings) AS last',
+        `SELECT (SELECT MAX(seq) FROM embedding_deletions) AS deletion,
+           (SELECT MIN(seq) FROM embedding_deletions) AS oldest, (SELECT MAX(rowid) FROM embeddings) AS last`,
       )
     ).rows[0];
-    const deletions = Number(state?.deletions ?? 0);
+    const deletion = Number(state?.deletion ?? 0);
+    const oldest = Number(state?.oldest ?? 0);
     const last = state?.last === null || state?.last === undefined ? 0 : Number(state.last);
-    if (deletions !== this.#deletions) this.#reset(deletions);
+    if (this.#lastDeletion < 0 || oldest > this.#lastDeletion + 1) {
+      this.#reset(deletion);
+      this.#reloads += 1;
+    } else if (deletion > this.#lastDeletion) await this.#dropDeleted(deletion);
     if (last > this.#lastRowid) await this.#loadAfter(this.#lastRowid);
     this.#lastRowid = Math.max(this.#lastRowid, last);
+  }
+
+  /** Drops the rows deleted since the last sync, compacting when enough of the matrix is dead. */
+  async #dropDeleted(upTo: number): Promise<void> {
+    const rows = await this.#db.read({
+      sql: 'SELECT embedding_rowid FROM embedding_deletions WHERE seq > ? AND seq <= ? ORDER BY seq',
+      args: [this.#lastDeletion, upTo],
+    });
+    this.#lastDeletion = upTo;
+    const dropped = new Set<number>();
+    for (const row of rows.rows) {
+      const index = this.#rowOf(Number(row.embedding_rowid));
+      if (index === -1 || this.#deleted.has(index)) continue;
+      this.#deleted.add(index);
+      dropped.add(index);
+      const slot = this.#rowEpisode[index] as number;
+      if (this.#episodeRow[slot] === index) this.#episodeRow[slot] = -1;
+    }
+    if (dropped.size === 0) return;
+    this.#liveRows = null;
+    for (const [domain, list] of this.#domainRows) {
+      const kept = list.filter((index) => !dropped.has(index));
+      if (kept.length !== list.length) this.#domainRows.set(domain, kept);
+    }
+    let top = this.#rowRowid.length - 1;
+    while (top >= 0 && this.#deleted.has(top)) top -= 1;
+    const liveTop = top < 0 ? -1 : (this.#rowRowid[top] as number);
+    if (liveTop < this.#lastRowid) {
+      // The newest rows went: SQLite hands their rowids out again, so reload from the live top.
+      this.#compact();
+      this.#lastRowid = liveTop;
+    } else if (this.#deleted.size >= this.#matrix.size * compactShare) this.#compact();
+  }
+
+  /** The matrix row of an `embeddings` rowid, or -1 (binary search: rows are in rowid order). */
+  #rowOf(rowid: number): number {
+    let low = 0;
+    let high = this.#rowRowid.length - 1;
+    while (low <= high) {
+      const middle = (low + high) >>> 1;
+      const value = this.#rowRowid[middle] as number;
+      if (value === rowid) return middle;
+      if (value < rowid) low = middle + 1;
+      else high = middle - 1;
+    }
+    return -1;
+  }
+
+  /** Rebuilds the matrix from its own live rows (no database read), freeing the dead ones. */
+  #compact(): void {
+    const old = {
+      matrix: this.#matrix,
+      rowEpisode: this.#rowEpisode,
+      rowKind: this.#rowKind,
+      rowStep: this.#rowStep,
+      rowRowid: this.#rowRowid,
+      episodes: this.#episodes,
+      deleted: this.#deleted,
+    };
+    const lastRowid = this.#lastRowid;
+    this.#reset(this.#lastDeletion);
+    this.#lastRowid = lastRowid;
+    for (let row = 0; row < old.matrix.size; row += 1) {
+      if (old.deleted.has(row)) continue;
+      const episode = old.episodes[old.rowEpisode[row] as number] as EpisodeEntry;
+      this.#add(
+        old.matrix.vector(row),
+        episode,
+        old.rowKind[row] as EmbeddingKind,
+        old.rowStep[row] ?? null,
+        old.rowRowid[row] as number,
+      );
+    }
   }
 
   /** The `limit` episodes whose best vector is most similar to `query` (a unit vector), best first. */
@@ -135,14 +241,15 @@ export class VectorIndex {
   episodeVector(episodeId: string): Float32Array | null {
     const slot = this.#episodeSlot.get(episodeId);
     const row = slot === undefined ? undefined : this.#episodeRow[slot];
-    return row === undefined ? null : this.#matrix.vector(row);
+    return row === undefined || row === -1 ? null : this.#matrix.vector(row);
   }
 
   /** Row numbers to scan, or null for all of them (no filter: no list to build). */
   #candidateRows(filter: VectorFilter): Int32Array | null {
     const restrictsEpisodes =
       filter.taskType !== undefined || filter.sinceMs !== undefined || filter.untilMs !== undefined;
-    if (filter.domains === undefined && !restrictsEpisodes) return null;
+    if (filter.domains === undefined && !restrictsEpisodes)
+      return this.#deleted.size === 0 ? null : this.#live();
     const lists: number[][] =
       filter.domains === undefined
         ? [...this.#domainRows.values()]
@@ -161,6 +268,15 @@ export class VectorIndex {
     return Int32Array.from(rows);
   }
 
+  #live(): Int32Array {
+    if (this.#liveRows === null) {
+      const rows: number[] = [];
+      for (let row = 0; row < this.#matrix.size; row += 1) if (!this.#deleted.has(row)) rows.push(row);
+      this.#liveRows = Int32Array.from(rows);
+    }
+    return this.#liveRows;
+  }
+
   #matches(episode: EpisodeEntry, filter: VectorFilter): boolean {
     if (filter.taskType !== undefined && episode.taskType !== filter.taskType) return false;
     if (filter.sinceMs !== undefined && episode.createdMs < filter.sinceMs) return false;
@@ -168,7 +284,7 @@ export class VectorIndex {
     return true;
   }
 
-  #reset(deletions: number): void {
+  #reset(lastDeletion: number): void {
     this.#matrix = new VectorMatrix(this.#dimensions);
     this.#rowEpisode = [];
     this.#rowKind = [];
@@ -177,8 +293,11 @@ export class VectorIndex {
     this.#episodeSlot = new Map();
     this.#episodeRow = [];
     this.#domainRows = new Map();
+    this.#rowRowid = [];
+    this.#deleted = new Set();
+    this.#liveRows = null;
     this.#lastRowid = -1;
-    this.#deletions = deletions;
+    this.#lastDeletion = lastDeletion;
   }
 
   async #loadAfter(rowid: number): Promise<void> {
@@ -199,34 +318,41 @@ export class VectorIndex {
         if (blob.byteLength !== this.#dimensions * 4) continue; // cannot happen under one stamp; never worth a crash
         const vector = new Float32Array(this.#dimensions);
         decodeVectorInto(blob, vector);
-        const slot = this.#slotOf(row);
-        const index = this.#matrix.append(vector);
-        this.#rowEpisode[index] = slot;
-        this.#rowKind[index] = String(row.kind) as EmbeddingKind;
-        this.#rowStep[index] = row.step_number === null ? null : Number(row.step_number);
-        if (this.#rowKind[index] === 'episode') this.#episodeRow[slot] = index;
-        const domain = (this.#episodes[slot] as EpisodeEntry).domain;
-        const list = this.#domainRows.get(domain);
-        if (list === undefined) this.#domainRows.set(domain, [index]);
-        else list.push(index);
+        const episode = {
+          id: String(row.episode_id),
+          domain: String(row.domain),
+          taskType: String(row.task_type),
+          createdMs: Date.parse(String(row.created_at)),
+        };
+        const step = row.step_number === null ? null : Number(row.step_number);
+        this.#add(vector, episode, String(row.kind) as EmbeddingKind, step, after);
       }
       if (page.rows.length < loadPage) return;
     }
   }
 
-  #slotOf(row: Record<string, unknown>): number {
-    const id = String(row.episode_id);
-    let slot = this.#episodeSlot.get(id);
+  #add(
+    vector: Float32Array,
+    episode: EpisodeEntry,
+    kind: EmbeddingKind,
+    step: number | null,
+    rowid: number,
+  ): void {
+    let slot = this.#episodeSlot.get(episode.id);
     if (slot === undefined) {
       slot = this.#episodes.length;
-      this.#episodes.push({
-        id,
-        domain: String(row.domain),
-        taskType: String(row.task_type),
-        createdMs: Date.parse(String(row.created_at)),
-      });
-      this.#episodeSlot.set(id, slot);
+      this.#episodes.push(episode);
+      this.#episodeSlot.set(episode.id, slot);
     }
-    return slot;
+    const index = this.#matrix.append(vector);
+    this.#liveRows = null;
+    this.#rowEpisode[index] = slot;
+    this.#rowKind[index] = kind;
+    this.#rowStep[index] = step;
+    this.#rowRowid[index] = rowid;
+    if (kind === 'episode') this.#episodeRow[slot] = index;
+    const list = this.#domainRows.get(episode.domain);
+    if (list === undefined) this.#domainRows.set(episode.domain, [index]);
+    else list.push(index);
   }
 }

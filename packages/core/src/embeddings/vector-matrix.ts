@@ -13,6 +13,7 @@ export interface MatrixHit {
 
 const pageBytes = 65_536;
 const firstCapacity = 1_024;
+const growthFactor = 1.5;
 
 /**
  * Unit vectors kept twice: as exact float32 (for the final scores) and quantised to int8 inside
@@ -48,9 +49,16 @@ export class VectorMatrix {
     return this.#size;
   }
 
+  /** Bytes held: the kernel's memory (int8 rows and scan space) and the float32 copies, spare capacity included. */
+  get bytes(): number {
+    return this.#kernel.memory.buffer.byteLength + this.#exact.byteLength + this.#scales.byteLength;
+  }
+
   /** Adds a unit vector; returns its row number. */
   append(vector: Float32Array): number {
-    if (this.#size === this.#capacity) this.#grow(Math.max(firstCapacity, this.#capacity * 2));
+    // Growing by half, not double, bounds the spare capacity to a third of what is held.
+    if (this.#size === this.#capacity)
+      this.#grow(Math.max(firstCapacity, Math.ceil(this.#capacity * growthFactor)));
     const row = this.#size;
     this.#exact.set(vector, row * this.dimensions);
     this.#scales[row] = quantize(

@@ -11,7 +11,7 @@ beforeEach(async () => {
 afterEach(() => store.close());
 
 const start = () =>
-  store.memory.startEpisode({
+  store.memory.episodes.start({
     taskType: 'debugging',
     domain: 'web',
     context: 'login fails',
@@ -38,13 +38,13 @@ describe('episode lifecycle', () => {
       metadata: { repo: 'shop' },
     });
     expect(first.id < second.id).toBe(true);
-    expect(await store.memory.getEpisode(first.id)).toEqual({ ...first, steps: [] });
+    expect(await store.memory.episodes.get(first.id)).toEqual({ ...first, steps: [] });
   });
 
   it('numbers steps 1, 2, 3… per episode across calls, keeping every field', async () => {
     const episode = await start();
     const other = await start();
-    await store.memory.logSteps(episode.id, [
+    await store.memory.episodes.logSteps(episode.id, [
       { action: 'read_file', result: 'ok', durationMs: 12, success: true, metadata: { path: 'a.ts' } },
       {
         action: 'run_tests',
@@ -53,10 +53,10 @@ describe('episode lifecycle', () => {
         timestamp: '2026-01-02T03:04:05+01:00',
       },
     ]);
-    await store.memory.logStep(other.id, { action: 'elsewhere' });
-    const third = await store.memory.logStep(episode.id, { action: 'edit_file' });
+    await store.memory.episodes.logStep(other.id, { action: 'elsewhere' });
+    const third = await store.memory.episodes.logStep(episode.id, { action: 'edit_file' });
     expect(third.stepNumber).toBe(3);
-    const stored = await store.memory.getEpisode(episode.id);
+    const stored = await store.memory.episodes.get(episode.id);
     expect(stored?.steps).toMatchObject([
       {
         stepNumber: 1,
@@ -78,13 +78,13 @@ describe('episode lifecycle', () => {
       const writers = [store.memory, second];
       await Promise.all(
         Array.from({ length: 40 }, (_, i) =>
-          writers[i % 2]!.logSteps(episode.id, [{ action: `a${i}` }, { action: `b${i}` }]),
+          writers[i % 2]!.episodes.logSteps(episode.id, [{ action: `a${i}` }, { action: `b${i}` }]),
         ),
       );
     } finally {
       await second.close();
     }
-    const steps = (await store.memory.getEpisode(episode.id))?.steps ?? [];
+    const steps = (await store.memory.episodes.get(episode.id))?.steps ?? [];
     expect(steps.map((step) => step.stepNumber)).toEqual(Array.from({ length: 80 }, (_, i) => i + 1));
     // each call's two steps stay adjacent: a batch is numbered inside one transaction
     for (let i = 0; i < 80; i += 2) expect(steps[i]!.action.slice(1)).toBe(steps[i + 1]!.action.slice(1));
@@ -93,17 +93,20 @@ describe('episode lifecycle', () => {
   it('stores a retried step id once', async () => {
     const episode = await start();
     const id = '01936f3e-0000-7000-8000-00000000abcd';
-    const first = await store.memory.logSteps(episode.id, [{ id, action: 'deploy' }]);
-    const retry = await store.memory.logSteps(episode.id, [{ id, action: 'deploy' }, { action: 'verify' }]);
+    const first = await store.memory.episodes.logSteps(episode.id, [{ id, action: 'deploy' }]);
+    const retry = await store.memory.episodes.logSteps(episode.id, [
+      { id, action: 'deploy' },
+      { action: 'verify' },
+    ]);
     expect(retry[0]).toEqual(first[0]);
     expect(retry[1]?.stepNumber).toBe(2);
     expect(await stepCount(episode.id)).toBe(2);
     const other = await start();
-    await expect(store.memory.logSteps(other.id, [{ id, action: 'deploy' }])).rejects.toMatchObject({
+    await expect(store.memory.episodes.logSteps(other.id, [{ id, action: 'deploy' }])).rejects.toMatchObject({
       code: 'CONFLICT',
     });
     await expect(
-      store.memory.logSteps(other.id, [
+      store.memory.episodes.logSteps(other.id, [
         { id: '01936f3e-0000-7000-8000-00000000beef', action: 'x' },
         { id: '01936f3e-0000-7000-8000-00000000beef', action: 'y' },
       ]),
@@ -112,53 +115,55 @@ describe('episode lifecycle', () => {
 
   it('completes an episode once, with its outcome, and then refuses more steps', async () => {
     const episode = await start();
-    await store.memory.logStep(episode.id, { action: 'fix' });
-    const completed = await store.memory.completeEpisode(episode.id, {
+    await store.memory.episodes.logStep(episode.id, { action: 'fix' });
+    const completed = await store.memory.episodes.complete(episode.id, {
       status: 'completed',
       successRate: 0.8,
     });
     expect(completed).toMatchObject({ status: 'completed', successRate: 0.8 });
     expect(Date.parse(completed.completedAt ?? '')).toBeGreaterThanOrEqual(Date.parse(episode.createdAt));
 
-    await expect(store.memory.logStep(episode.id, { action: 'late' })).rejects.toMatchObject({
+    await expect(store.memory.episodes.logStep(episode.id, { action: 'late' })).rejects.toMatchObject({
       code: 'CONFLICT',
     });
-    await expect(store.memory.completeEpisode(episode.id, { status: 'failed' })).rejects.toMatchObject({
+    await expect(store.memory.episodes.complete(episode.id, { status: 'failed' })).rejects.toMatchObject({
       code: 'CONFLICT',
       message: expect.stringContaining('completed'),
     });
-    expect((await store.memory.getEpisode(episode.id))?.steps).toHaveLength(1);
+    expect((await store.memory.episodes.get(episode.id))?.steps).toHaveLength(1);
 
-    const failed = await store.memory.completeEpisode((await start()).id, { status: 'failed' });
+    const failed = await store.memory.episodes.complete((await start()).id, { status: 'failed' });
     expect(failed).toMatchObject({ status: 'failed', successRate: 0 });
   });
 
   it('archives an episode, keeping its outcome, and refuses to archive it twice', async () => {
     const episode = await start();
-    await store.memory.completeEpisode(episode.id, { status: 'completed', successRate: 0.5 });
-    const archived = await store.memory.archiveEpisode(episode.id);
+    await store.memory.episodes.complete(episode.id, { status: 'completed', successRate: 0.5 });
+    const archived = await store.memory.episodes.archive(episode.id);
     expect(archived).toMatchObject({ status: 'archived', successRate: 0.5 });
-    await expect(store.memory.archiveEpisode(episode.id)).rejects.toMatchObject({ code: 'CONFLICT' });
-    await expect(store.memory.logStep(episode.id, { action: 'x' })).rejects.toMatchObject({
+    await expect(store.memory.episodes.archive(episode.id)).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(store.memory.episodes.logStep(episode.id, { action: 'x' })).rejects.toMatchObject({
       code: 'CONFLICT',
     });
   });
 
   it('reports a missing episode as NOT_FOUND on every write', async () => {
     const missing = '01936f3e-0000-7000-8000-000000000000';
-    await expect(store.memory.logStep(missing, { action: 'x' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    await expect(store.memory.completeEpisode(missing, { status: 'completed' })).rejects.toMatchObject({
+    await expect(store.memory.episodes.logStep(missing, { action: 'x' })).rejects.toMatchObject({
       code: 'NOT_FOUND',
     });
-    await expect(store.memory.archiveEpisode(missing)).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    expect(await store.memory.getEpisode(missing)).toBeNull();
+    await expect(store.memory.episodes.complete(missing, { status: 'completed' })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
+    await expect(store.memory.episodes.archive(missing)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect(await store.memory.episodes.get(missing)).toBeNull();
   });
 });
 
 describe('validation', () => {
   it('refuses bad input with a typed error naming each field path', async () => {
-    const error = await store.memory
-      .startEpisode({ taskType: 'juggling', domain: '', metadata: [] as never, extra: 1 } as never)
+    const error = await store.memory.episodes
+      .start({ taskType: 'juggling', domain: '', metadata: [] as never, extra: 1 } as never)
       .catch((caught: unknown) => caught);
     expect(EpisodicError.isInstance(error)).toBe(true);
     const paths = [...new Set((error as EpisodicError).issues.map((issue) => issue.path))].sort();
@@ -168,7 +173,7 @@ describe('validation', () => {
 
   it('stores no step of a batch that has one invalid step', async () => {
     const episode = await start();
-    const error = await store.memory
+    const error = await store.memory.episodes
       .logSteps(episode.id, [{ action: 'ok' }, { action: 'ok too' }, { action: 'bad', durationMs: -5 }])
       .catch((caught: unknown) => caught);
     expect(error).toMatchObject({ code: 'VALIDATION', issues: [{ path: 'steps.2.durationMs' }] });
@@ -181,13 +186,13 @@ describe('validation', () => {
     await raw.execute(`CREATE TRIGGER refuse_boom BEFORE INSERT ON steps WHEN new.action = 'boom'
                        BEGIN SELECT RAISE(ABORT, 'boom refused'); END`);
     raw.close();
-    const error = await store.memory
+    const error = await store.memory.episodes
       .logSteps(episode.id, [{ action: 'first' }, { action: 'second' }, { action: 'boom' }])
       .catch((caught: unknown) => caught);
     expect(error).toMatchObject({ code: 'STORAGE', message: expect.stringContaining('boom refused') });
     expect(await stepCount(episode.id)).toBe(0);
     // the writer is usable afterwards, and numbering was not consumed by the failed batch
-    expect((await store.memory.logStep(episode.id, { action: 'after' })).stepNumber).toBe(1);
+    expect((await store.memory.episodes.logStep(episode.id, { action: 'after' })).stepNumber).toBe(1);
   });
 
   it('bounds sizes, configurably, and requires metadata to be a JSON object', async () => {
@@ -196,33 +201,33 @@ describe('validation', () => {
     });
     try {
       await expect(
-        small.memory.startEpisode({ taskType: 'testing', domain: 'd', context: 'x'.repeat(11) }),
+        small.memory.episodes.start({ taskType: 'testing', domain: 'd', context: 'x'.repeat(11) }),
       ).rejects.toMatchObject({
         issues: [{ path: 'context' }],
       });
       await expect(
-        small.memory.startEpisode({ taskType: 'testing', domain: 'd', metadata: { key: 'y'.repeat(30) } }),
+        small.memory.episodes.start({ taskType: 'testing', domain: 'd', metadata: { key: 'y'.repeat(30) } }),
       ).rejects.toMatchObject({ issues: [{ path: 'metadata' }] });
-      const episode = await small.memory.startEpisode({
+      const episode = await small.memory.episodes.start({
         taskType: 'testing',
         domain: 'd',
         context: 'x'.repeat(10),
       });
-      await expect(small.memory.logStep(episode.id, { action: 'a', result: '123456' })).rejects.toMatchObject(
-        {
-          issues: [{ path: 'steps.0.result' }],
-        },
-      );
+      await expect(
+        small.memory.episodes.logStep(episode.id, { action: 'a', result: '123456' }),
+      ).rejects.toMatchObject({
+        issues: [{ path: 'steps.0.result' }],
+      });
     } finally {
       await small.close();
     }
     await expect(
-      store.memory.startEpisode({ taskType: 'testing', domain: 'd', metadata: 'text' as never }),
+      store.memory.episodes.start({ taskType: 'testing', domain: 'd', metadata: 'text' as never }),
     ).rejects.toMatchObject({
       issues: [{ path: 'metadata' }],
     });
     await expect(
-      store.memory.startEpisode({ taskType: 'testing', domain: 'd', context: 'x'.repeat(64 * 1024 + 1) }),
+      store.memory.episodes.start({ taskType: 'testing', domain: 'd', context: 'x'.repeat(64 * 1024 + 1) }),
     ).rejects.toMatchObject({
       issues: [{ path: 'context' }],
     });
@@ -232,7 +237,7 @@ describe('validation', () => {
     const custom = await openTempMemory({ taskTypes: ['book_reservation'] });
     try {
       await expect(
-        custom.memory.startEpisode({ taskType: 'book_reservation', domain: 'airline' }),
+        custom.memory.episodes.start({ taskType: 'book_reservation', domain: 'airline' }),
       ).resolves.toMatchObject({
         taskType: 'book_reservation',
       });
@@ -240,7 +245,7 @@ describe('validation', () => {
       await custom.close();
     }
     await expect(
-      store.memory.startEpisode({ taskType: 'book_reservation', domain: 'airline' }),
+      store.memory.episodes.start({ taskType: 'book_reservation', domain: 'airline' }),
     ).rejects.toMatchObject({
       code: 'VALIDATION',
     });

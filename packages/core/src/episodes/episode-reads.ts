@@ -1,11 +1,11 @@
 import { episodeFilter } from '../db/episode-filter.js';
+import { decodeCursor, encodeCursor } from '../db/page-cursor.js';
 import { episodeColumns, stepColumns, toEpisode, toStep } from '../db/rows.js';
 import { SqlFilter } from '../db/sql-filter.js';
 import type { EngineContext } from '../engine-context.js';
 import type { ListEpisodesInput } from '../schemas/input-schemas.js';
 import type { CallOptions, Episode, EpisodeWithSteps, Page } from '../types.js';
 import { parseInput } from '../validate.js';
-import { decodeCursor, encodeCursor } from './cursor.js';
 
 export function createEpisodeReads(context: EngineContext) {
   const { db, schemas } = context;
@@ -33,14 +33,12 @@ export function createEpisodeReads(context: EngineContext) {
     /** The seed's "episodes by domain and time" query: newest first, one page at a time. */
     async listEpisodes(input: ListEpisodesInput = {}, options: CallOptions = {}): Promise<Page<Episode>> {
       const filters = parseInput(schemas.listEpisodes, input, 'list filters');
-      const after = filters.cursor === undefined ? undefined : decodeCursor(filters.cursor);
+      const after =
+        filters.cursor === undefined
+          ? undefined
+          : decodeCursor(filters.cursor, ['string', 'string'], 'listEpisodes');
       const where = episodeFilter(filters)
-        .when(
-          '(created_at < ? OR (created_at = ? AND id < ?))',
-          after?.createdAt,
-          after?.createdAt,
-          after?.id,
-        )
+        .when('(created_at < ? OR (created_at = ? AND id < ?))', after?.[0], after?.[0], after?.[1])
         .scope('domain', options.scope);
       const rows = await db.read({
         sql: `SELECT ${episodeColumns} FROM episodes WHERE ${where.sql}
@@ -50,7 +48,7 @@ export function createEpisodeReads(context: EngineContext) {
       const items = rows.rows.slice(0, filters.limit).map(toEpisode);
       const last = items.at(-1);
       const more = rows.rows.length > filters.limit && last !== undefined;
-      return { items, nextCursor: more ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : null };
+      return { items, nextCursor: more ? encodeCursor([last.createdAt, last.id]) : null };
     },
   };
 }

@@ -5,6 +5,7 @@ import { SqlFilter } from '../db/sql-filter.js';
 import type { EngineContext } from '../engine-context.js';
 import { EpisodicError } from '../errors.js';
 import { newId } from '../ids.js';
+import { enqueueStatements } from '../learning/learning-queue.js';
 import type { CompleteEpisodeInput, StartEpisodeInput, StepInput } from '../schemas/input-schemas.js';
 import { nowIso } from '../schemas/timestamp.js';
 import type { AccessScope, CallOptions, Episode } from '../types.js';
@@ -53,7 +54,12 @@ async function refusal(
   );
 }
 
-export function createEpisodeWrites(context: EngineContext) {
+export interface EpisodeWritesDeps {
+  /** The learners a finished episode is queued for (their queue rows commit with the outcome). */
+  learners: () => readonly string[];
+}
+
+export function createEpisodeWrites(context: EngineContext, deps: EpisodeWritesDeps) {
   const { schemas, audit } = context;
 
   /** Runs a write and audits it in its own transaction; a refusal is audited once the transaction rolled back. */
@@ -82,6 +88,7 @@ export function createEpisodeWrites(context: EngineContext) {
     options: CallOptions,
     change: string,
     build: (filter: SqlFilter) => InStatement,
+    then?: (tx: Transaction, episode: Episode) => Promise<unknown>,
   ): Promise<Episode> {
     return audited(
       { operation: 'update', entityType: 'episode', entityId: id },
@@ -92,6 +99,7 @@ export function createEpisodeWrites(context: EngineContext) {
         ).rows[0];
         if (row === undefined) throw await refusal(tx, id, options.scope, change);
         const episode = toEpisode(row);
+        await then?.(tx, episode);
         await record(episode.domain);
         return episode;
       },
@@ -170,11 +178,19 @@ export function createEpisodeWrites(context: EngineContext) {
       const data = parseInput(schemas.completeEpisode, input, 'completion');
       // Without an explicit rate the outcome itself is the rate: a completed run succeeded.
       const successRate = data.successRate ?? (data.status === 'completed' ? 1 : 0);
-      return updateEpisode(id, options, 'completed', (filter) => ({
-        sql: `UPDATE episodes SET status = ?, success_rate = ?, completed_at = ?
+      const learners = deps.learners();
+      return updateEpisode(
+        id,
+        options,
+        'completed',
+        (filter) => ({
+          sql: `UPDATE episodes SET status = ?, success_rate = ?, completed_at = ?
               WHERE ${filter.sql} AND status = 'active' RETURNING ${episodeColumns}`,
-        args: [data.status, successRate, nowIso(), ...filter.args],
-      }));
+          args: [data.status, successRate, nowIso(), ...filter.args],
+        }),
+        // Learning happens later, off this path; the queue row makes it as durable as the outcome.
+        async (tx) => learners.length > 0 && (await tx.batch(enqueueStatements(id, learners))),
+      );
     },
 
     async archiveEpisode(episodeId: string, options: CallOptions = {}) {

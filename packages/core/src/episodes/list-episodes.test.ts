@@ -8,11 +8,11 @@ const created: Episode[] = [];
 beforeAll(async () => {
   store = await openTempMemory();
   for (let i = 0; i < 23; i += 1) {
-    const episode = await store.memory.startEpisode({
+    const episode = await store.memory.episodes.start({
       taskType: i % 2 === 0 ? 'debugging' : 'testing',
       domain: i % 3 === 0 ? 'billing' : 'web',
     });
-    if (i % 4 === 0) await store.memory.completeEpisode(episode.id, { status: 'completed' });
+    if (i % 4 === 0) await store.memory.episodes.complete(episode.id, { status: 'completed' });
     created.push(episode);
   }
 });
@@ -27,7 +27,7 @@ describe('listEpisodes', () => {
     const seen: string[] = [];
     let cursor: string | undefined;
     do {
-      const page = await store.memory.listEpisodes({
+      const page = await store.memory.episodes.list({
         domain: 'web',
         limit: 4,
         ...(cursor ? { cursor } : {}),
@@ -40,34 +40,34 @@ describe('listEpisodes', () => {
   });
 
   it('filters by status, task type and time', async () => {
-    const completed = await store.memory.listEpisodes({ status: 'completed', limit: 100 });
+    const completed = await store.memory.episodes.list({ status: 'completed', limit: 100 });
     expect(completed.items.map((e) => e.id).sort()).toEqual(
       created
         .filter((_, i) => i % 4 === 0)
         .map((e) => e.id)
         .sort(),
     );
-    const testing = await store.memory.listEpisodes({ taskType: 'testing', domain: 'billing', limit: 100 });
+    const testing = await store.memory.episodes.list({ taskType: 'testing', domain: 'billing', limit: 100 });
     expect(testing.items.every((e) => e.taskType === 'testing' && e.domain === 'billing')).toBe(true);
     expect(testing.items).toHaveLength(
       created.filter((e, i) => i % 2 === 1 && e.domain === 'billing').length,
     );
 
     const middle = created[10]!;
-    const since = await store.memory.listEpisodes({ since: middle.createdAt, limit: 100 });
+    const since = await store.memory.episodes.list({ since: middle.createdAt, limit: 100 });
     expect(since.items.every((e) => e.createdAt >= middle.createdAt)).toBe(true);
     expect(since.items.map((e) => e.id)).toContain(middle.id);
-    const until = await store.memory.listEpisodes({ until: middle.createdAt, limit: 100 });
+    const until = await store.memory.episodes.list({ until: middle.createdAt, limit: 100 });
     expect(until.items.every((e) => e.createdAt < middle.createdAt)).toBe(true);
     expect(since.items.length + until.items.length).toBe(created.length);
   });
 
   it('refuses a forged cursor and an oversized page with field paths', async () => {
-    await expect(store.memory.listEpisodes({ cursor: 'not-a-cursor' })).rejects.toMatchObject({
+    await expect(store.memory.episodes.list({ cursor: 'not-a-cursor' })).rejects.toMatchObject({
       code: 'VALIDATION',
       issues: [{ path: 'cursor' }],
     });
-    await expect(store.memory.listEpisodes({ limit: 10_000 })).rejects.toMatchObject({
+    await expect(store.memory.episodes.list({ limit: 10_000 })).rejects.toMatchObject({
       issues: [{ path: 'limit' }],
     });
   });

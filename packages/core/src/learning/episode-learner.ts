@@ -1,16 +1,26 @@
+import type { Transaction } from '@libsql/client';
 import type { EpisodeWithSteps } from '../types.js';
 
 /**
- * Something that learns from an episode once it has finished (status `completed` or `failed`):
- * the embedder stores its vectors, the miners turn it into pattern evidence.
+ * Something that learns from finished episodes (status `completed` or `failed`): the embedder
+ * stores their vectors, the miners turn them into pattern evidence.
  *
- * Learners run after the completion has committed and before `completeEpisode` returns, so a
- * caller that completes an episode can retrieve by it at once. A learner that throws does not undo
- * the completion: the failure is reported through the store's logger, and the work can be redone
- * later (`reindex`, `remine`).
+ * Learners run off the write path: completing an episode only queues it (see `learning-queue.ts`),
+ * and a learning runner, in this process or in `episodic worker`, hands each learner batches of
+ * queued episodes. A learner does its slow work (a model call, the miners) outside the write
+ * lock, then stores its results in one write transaction in which it calls `finish(tx)`, which
+ * removes the batch from the queue with them. A learner that throws leaves the batch queued: it
+ * is retried with backoff, and after the last attempt it stays visible as failed.
  */
 export interface EpisodeLearner {
-  /** Shown in the logger's message when this learner fails. */
+  /** The queue's name for this learner's rows, also shown in logs and `learning.status()`. */
   readonly name: string;
-  learn(episode: EpisodeWithSteps): Promise<void>;
+  /** Episodes handed to one `learn` call. */
+  readonly batchSize: number;
+  /** `signal` aborts when the store closes: stop early, store nothing. */
+  learn(
+    episodes: readonly EpisodeWithSteps[],
+    finish: (tx: Transaction) => Promise<void>,
+    signal: AbortSignal,
+  ): Promise<void>;
 }

@@ -1,9 +1,10 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createClient } from '@libsql/client';
 import { afterEach, describe, expect, it } from 'vitest';
+import { folderBytes } from '../__fixtures__/folder-bytes.js';
 import { tempDir } from '../__fixtures__/temp-store.js';
 import { openDatabase } from '../db/database.js';
 import { openMemory } from '../open-memory.js';
@@ -80,7 +81,7 @@ describe('backup and restore', () => {
     expect(restore.previous).toBeNull();
     expect(await rowSet(restored)).toEqual(await rowSet(backupPath));
     const memory = await openMemory({ url: `file:${restored}` });
-    expect((await memory.searchText({ text: 'run' })).length).toBeGreaterThan(0); // full-text works on the restored copy
+    expect((await memory.search.text({ text: 'run' })).length).toBeGreaterThan(0); // full-text works on the restored copy
     await memory.close();
   }, 60_000);
 
@@ -88,7 +89,7 @@ describe('backup and restore', () => {
     const dir = folder();
     const url = `file:${join(dir, 'memory.db')}`;
     const memory = await openMemory({ url, encryptionKey: 'k1' });
-    await memory.startEpisode({ taskType: 'debugging', domain: 'vault', context: 'PLAINTEXT-CANARY-5521' });
+    await memory.episodes.start({ taskType: 'debugging', domain: 'vault', context: 'PLAINTEXT-CANARY-5521' });
     await memory.close();
     const db = await openDatabase({ url, busyTimeoutMs: 1000, synchronous: 'normal', encryptionKey: 'k1' });
     const backupPath = join(dir, 'backup.db');
@@ -102,7 +103,7 @@ describe('backup and restore', () => {
     const dir = folder();
     const path = join(dir, 'memory.db');
     const memory = await openMemory({ url: `file:${path}` });
-    await memory.startEpisode({ taskType: 'testing', domain: 'keep' });
+    await memory.episodes.start({ taskType: 'testing', domain: 'keep' });
     await memory.close();
     const before = await rowSet(path);
     const damaged = join(dir, 'damaged.db');
@@ -111,23 +112,50 @@ describe('backup and restore', () => {
     expect(await rowSet(path)).toEqual(before);
   });
 
-  it('restores over an existing store, keeping the replaced file and dropping its WAL', async () => {
-    const dir = folder();
+  async function storeWithBackup(dir: string) {
     const path = join(dir, 'memory.db');
     const first = await openMemory({ url: `file:${path}` });
-    const kept = await first.startEpisode({ taskType: 'testing', domain: 'd', context: 'before the backup' });
+    const kept = await first.episodes.start({
+      taskType: 'testing',
+      domain: 'd',
+      context: 'before the backup',
+    });
     const db = await openDatabase({ url: `file:${path}`, busyTimeoutMs: 1000, synchronous: 'normal' });
     await backupDatabase(db, join(dir, 'b.db'));
     await db.close();
-    const lost = await first.startEpisode({ taskType: 'testing', domain: 'd', context: 'after the backup' });
+    const lost = await first.episodes.start({
+      taskType: 'testing',
+      domain: 'd',
+      context: 'AFTER-THE-BACKUP',
+    });
     await first.close();
+    return { path, kept, lost };
+  }
 
+  it('restores over an existing store and deletes the replaced file with its WAL', async () => {
+    const dir = folder();
+    const { path, kept, lost } = await storeWithBackup(dir);
     const report = await restoreDatabase({ path, from: join(dir, 'b.db') });
-    expect(report.previous).toMatch(/memory\.db\.before-restore-/);
+    expect(report).toMatchObject({ previous: null, removedPrevious: true });
+    expect(readdirSync(dir).filter((name) => name.includes('before-restore'))).toEqual([]);
+    expect(folderBytes(dir)).not.toContain('AFTER-THE-BACKUP');
     const memory = await openMemory({ url: `file:${path}` });
-    expect(await memory.getEpisode(kept.id)).not.toBeNull();
-    expect(await memory.getEpisode(lost.id)).toBeNull();
+    expect(await memory.episodes.get(kept.id)).not.toBeNull();
+    expect(await memory.episodes.get(lost.id)).toBeNull();
     await memory.close();
+  });
+
+  it('keeps the replaced file (with its WAL) when asked, and says where', async () => {
+    const dir = folder();
+    const { path, lost } = await storeWithBackup(dir);
+    const report = await restoreDatabase({ path, from: join(dir, 'b.db'), keepOld: true });
+    expect(report).toMatchObject({
+      previous: expect.stringMatching(/memory\.db\.before-restore-/),
+      removedPrevious: false,
+    });
+    const previous = await openMemory({ url: `file:${report.previous}`, cache: false });
+    expect(await previous.episodes.get(lost.id)).not.toBeNull();
+    await previous.close();
   });
 });
 
@@ -139,15 +167,15 @@ describe.skipIf(!sqlite3)("the seed's sqlite3 .backup / .restore", () => {
     const dir = folder();
     const path = join(dir, 'memory.db');
     const memory = await openMemory({ url: `file:${path}` });
-    const episode = await memory.startEpisode({
+    const episode = await memory.episodes.start({
       taskType: 'testing',
       domain: 'cli',
       context: 'made before the backup',
     });
-    await memory.logSteps(episode.id, [{ action: 'one' }, { action: 'two' }]);
+    await memory.episodes.logSteps(episode.id, [{ action: 'one' }, { action: 'two' }]);
     const backup = spawnSync('sqlite3', [path, `.backup ${join(dir, 'backup.db')}`], { encoding: 'utf8' });
     expect(backup.status, backup.stderr).toBe(0);
-    await memory.logStep(episode.id, { action: 'three, after the backup' });
+    await memory.episodes.logStep(episode.id, { action: 'three, after the backup' });
     await memory.close();
 
     const restore = spawnSync('sqlite3', [path, `.restore ${join(dir, 'backup.db')}`], { encoding: 'utf8' });
@@ -157,7 +185,10 @@ describe.skipIf(!sqlite3)("the seed's sqlite3 .backup / .restore", () => {
     });
     expect(check.stdout.trim().split('\n')).toEqual(['2', 'ok']);
     const reopened = await openMemory({ url: `file:${path}` });
-    expect((await reopened.getEpisode(episode.id))?.steps.map((step) => step.action)).toEqual(['one', 'two']);
+    expect((await reopened.episodes.get(episode.id))?.steps.map((step) => step.action)).toEqual([
+      'one',
+      'two',
+    ]);
     await reopened.close();
   });
 });

@@ -1,6 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { folderBytes } from '../__fixtures__/folder-bytes.js';
 import { tempDir } from '../__fixtures__/temp-store.js';
 import { openMemory } from '../open-memory.js';
 import { rekeyDatabase } from './rekey-database.js';
@@ -12,13 +13,14 @@ async function seed(url: string, encryptionKey?: string) {
   const memory = await openMemory({ url, ...(encryptionKey ? { encryptionKey } : {}) });
   const ids: string[] = [];
   for (let i = 0; i < 30; i += 1) {
-    const episode = await memory.startEpisode({
+    const episode = await memory.episodes.start({
       taskType: 'debugging',
       domain: `d${i % 3}`,
       context: `REKEY-CANARY episode ${i}`,
     });
-    await memory.logSteps(episode.id, [{ action: 'grep', result: `hit ${i}` }, { action: 'fix' }]);
-    await memory.completeEpisode(episode.id, { status: i % 2 ? 'completed' : 'failed' });
+    await memory.episodes.logSteps(episode.id, [{ action: 'grep', result: `hit ${i}` }, { action: 'fix' }]);
+    await memory.episodes.complete(episode.id, { status: i % 2 ? 'completed' : 'failed' });
+    await memory.learning.flush();
     ids.push(episode.id);
   }
   await memory.tokens.create({ name: 'agent' });
@@ -28,11 +30,11 @@ async function seed(url: string, encryptionKey?: string) {
 
 async function snapshot(url: string, encryptionKey: string | undefined, ids: string[]) {
   const memory = await openMemory({ url, ...(encryptionKey ? { encryptionKey } : {}) });
-  const episodes = await Promise.all(ids.map((id) => memory.getEpisode(id)));
-  const hits = (await memory.searchText({ text: 'REKEY-CANARY', limit: 100 })).length;
+  const episodes = await Promise.all(ids.map((id) => memory.episodes.get(id)));
+  const hits = (await memory.search.text({ text: 'REKEY-CANARY', limit: 100 })).length;
   const tokens = (await memory.tokens.list()).length;
   // Words only the steps hold: retrieve finds them through the whole-episode index.
-  const retrieved = (await memory.retrieve({ text: 'grep', limit: 100, patterns: 0 })).episodes.length;
+  const retrieved = (await memory.search.retrieve({ text: 'grep', limit: 100, patterns: 0 })).episodes.length;
   await memory.close();
   return { episodes, hits, tokens, retrieved };
 }
@@ -40,7 +42,7 @@ async function snapshot(url: string, encryptionKey: string | undefined, ids: str
 /** Audit rows in the file; reading them is not itself audited, so this changes nothing. */
 async function auditRows(url: string, encryptionKey: string | undefined) {
   const memory = await openMemory({ url, ...(encryptionKey ? { encryptionKey } : {}) });
-  const rows = await memory.audit.query({ limit: 1000 });
+  const rows = await memory.admin.audit({ limit: 1000 });
   await memory.close();
   return rows;
 }
@@ -63,13 +65,29 @@ describe('rekey', () => {
     expect(audit.length).toBeGreaterThan(90);
     const report = await rekeyDatabase({ path, encryptionKey: oldKey, newEncryptionKey: newKey });
     expect(report.rows).toMatchObject({ episodes: 30, steps: 60 });
-    expect(report.previous).toMatch(/before-rekey/);
+    expect(report).toMatchObject({ previous: null, removedPrevious: true });
+    expect(readdirSync(dir.path).filter((name) => name.includes('before-rekey'))).toEqual([]);
 
     expect(await auditRows(url, newKey)).toEqual(audit);
     expect(await snapshot(url, newKey, ids)).toEqual(before);
-    expect(readFileSync(path).toString('latin1')).not.toContain('REKEY-CANARY');
+    expect(folderBytes(dir.path)).not.toContain('REKEY-CANARY');
     await expect(openMemory({ url, ...(oldKey ? { encryptionKey: oldKey } : {}) })).rejects.toMatchObject({
       code: 'STORAGE',
     });
+  });
+
+  it('keeps the file under the old key when asked, and says where', async () => {
+    const dir = tempDir();
+    cleanups.push(dir.cleanup);
+    const path = join(dir.path, 'memory.db');
+    const ids = await seed(`file:${path}`);
+    const report = await rekeyDatabase({ path, newEncryptionKey: 'new key', keepOld: true });
+    expect(report).toMatchObject({
+      previous: expect.stringMatching(/memory\.db\.before-rekey-/),
+      removedPrevious: false,
+    });
+    // The new file is encrypted: the plaintext found is the old copy (or its WAL) that was kept.
+    expect(folderBytes(dir.path)).toContain('REKEY-CANARY');
+    expect((await snapshot(`file:${path}`, 'new key', ids)).hits).toBe(30);
   });
 });

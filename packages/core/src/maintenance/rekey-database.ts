@@ -1,10 +1,11 @@
 import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { type Database, openDatabase } from '../db/database.js';
+import { openDatabase } from '../db/database.js';
 import { EpisodicError } from '../errors.js';
 import { migrate } from '../migrations/migrate.js';
 import { rebuildEpisodeDocs } from '../search/episode-docs.js';
-import { swapDatabaseFile } from './swap-database-file.js';
+import { type SwappedFile, swapDatabaseFile } from './swap-database-file.js';
+import { dataTables, tablePages } from './table-pages.js';
 
 export interface RekeyOptions {
   /** The store's database file, which must not be open in any process. */
@@ -15,28 +16,22 @@ export interface RekeyOptions {
   newEncryptionKey?: string | undefined;
   /** The store's cache folder: encrypted with the old key, so it is removed and rebuilt. */
   cachePath?: string | undefined;
+  /** Keep the file under the old key beside the new one; by default it is deleted once the new file is in place. */
+  keepOld?: boolean | undefined;
 }
 
-export interface RekeyReport {
+export interface RekeyReport extends SwappedFile {
   /** Rows copied per table. */
   rows: Record<string, number>;
-  /** Where the file encrypted with the old key now lives. */
-  previous: string | null;
 }
 
 const pageSize = 1000;
 
-/** The tables that hold data: neither SQLite's own, nor full-text shadow tables (their triggers refill them). */
-async function dataTables(db: Database): Promise<string[]> {
-  const rows = await db.read(`SELECT name FROM sqlite_master WHERE type = 'table'
-    AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '%_fts' AND name NOT LIKE '%_fts_%' AND name != 'schema_migrations'`);
-  return rows.rows.map((row) => String(row.name));
-}
-
 /**
  * Moves a store to a new encryption key (or from none to a key, or back) without losing
  * anything: a new file is made with the same schema and every row copied into it in one
- * transaction, the counts are compared, and only then is it swapped in. The old file is kept.
+ * transaction, the counts are compared, and only then is it swapped in. The old file is then
+ * deleted (it holds everything, perhaps in plaintext) unless `keepOld` asks to keep it.
  */
 export async function rekeyDatabase(options: RekeyOptions): Promise<RekeyReport> {
   const path = resolve(options.path);
@@ -58,13 +53,9 @@ export async function rekeyDatabase(options: RekeyOptions): Promise<RekeyReport>
       await tx.execute('PRAGMA defer_foreign_keys = ON');
       for (const table of tables) {
         rows[table] = 0;
-        for (let offset = 0; ; offset += pageSize) {
-          const page = await source.read({
-            sql: `SELECT * FROM ${table} ORDER BY 1, 2 LIMIT ? OFFSET ?`,
-            args: [pageSize, offset],
-          });
-          if (page.rows.length === 0) break;
-          const columns = page.columns;
+        for await (const page of tablePages(source, table, pageSize)) {
+          // A `rowid` column is there to page by; the copy keeps the table's own columns.
+          const columns = page.columns.filter((column) => column !== 'rowid');
           const insert = `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`;
           await tx.batch(
             page.rows.map((row) => ({ sql: insert, args: columns.map((column) => row[column] ?? null) })),
@@ -84,7 +75,7 @@ export async function rekeyDatabase(options: RekeyOptions): Promise<RekeyReport>
         );
     }
     // Everything into the main file: only that file is moved into place, not its WAL.
-    const checkpoint = (await target.client.execute('PRAGMA wal_checkpoint(TRUNCATE)')).rows[0];
+    const checkpoint = (await target.executeOutsideTransaction('PRAGMA wal_checkpoint(TRUNCATE)')).rows[0];
     if (Number(checkpoint?.busy) !== 0)
       throw new EpisodicError('STORAGE', 'Rekey could not checkpoint the new file; nothing was changed.');
   } catch (error) {
@@ -95,7 +86,7 @@ export async function rekeyDatabase(options: RekeyOptions): Promise<RekeyReport>
   }
   await target.close();
   await source.close();
-  const previous = swapDatabaseFile(path, staging, 'before-rekey');
+  const swapped = swapDatabaseFile(path, staging, 'before-rekey', options.keepOld);
   if (options.cachePath !== undefined) rmSync(options.cachePath, { recursive: true, force: true });
-  return { rows, previous };
+  return { rows, ...swapped };
 }

@@ -18,12 +18,12 @@ afterEach(async () => {
 
 /** Partial data loss as a tool with foreign keys off would leave it. */
 async function loseData() {
-  const episode = await store.memory.startEpisode({
+  const episode = await store.memory.episodes.start({
     taskType: 'debugging',
     domain: 'web',
     context: 'lost episode',
   });
-  await store.memory.logSteps(episode.id, [
+  await store.memory.episodes.logSteps(episode.id, [
     { action: 'survivor one', result: 'GRIFFIN error' },
     { action: 'survivor two' },
   ]);
@@ -33,7 +33,7 @@ async function loseData() {
   await raw.execute(
     "INSERT INTO patterns (id, pattern_type, pattern_data, success_rate) VALUES ('p', 'tool_sequence', '{}', 1)",
   );
-  const other = await store.memory.startEpisode({
+  const other = await store.memory.episodes.start({
     taskType: 'testing',
     domain: 'web',
     context: 'UNICORN context',
@@ -66,15 +66,17 @@ describe('repair', () => {
     expect(report.changes.join('\n')).toMatch(
       /re-created episode .* for 2 orphan steps[\s\S]*removed 1 links[\s\S]*rebuilt/,
     );
-    expect(await store.memory.getEpisode(lost)).toMatchObject({
+    expect(await store.memory.episodes.get(lost)).toMatchObject({
       domain: 'recovered',
       status: 'archived',
       steps: [{ action: 'survivor one' }, { action: 'survivor two' }],
     });
-    expect((await store.memory.searchText({ text: 'UNICORN' })).map((hit) => hit.episode.id)).toEqual([
+    expect((await store.memory.search.text({ text: 'UNICORN' })).map((hit) => hit.episode.id)).toEqual([
       other,
     ]);
-    expect((await store.memory.searchText({ text: 'GRIFFIN' })).map((hit) => hit.episode.id)).toEqual([lost]);
+    expect((await store.memory.search.text({ text: 'GRIFFIN' })).map((hit) => hit.episode.id)).toEqual([
+      lost,
+    ]);
     expect(await verifyDatabase(store.url.slice('file:'.length))).toMatchObject({ ok: true, problems: [] });
     expect((await repairDatabase(db)).recoveredEpisodes).toEqual([]);
   });

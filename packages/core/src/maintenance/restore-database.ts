@@ -2,7 +2,7 @@ import { chmodSync, copyFileSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ensureParentDirectory } from '../db/database-location.js';
 import { EpisodicError } from '../errors.js';
-import { swapDatabaseFile } from './swap-database-file.js';
+import { type SwappedFile, swapDatabaseFile } from './swap-database-file.js';
 import { type VerifyReport, verifyDatabase } from './verify-database.js';
 
 export interface RestoreOptions {
@@ -13,16 +13,16 @@ export interface RestoreOptions {
   encryptionKey?: string | undefined;
   /** The store's cache folder: it is derived from the old database, so it is removed and rebuilt. */
   cachePath?: string | undefined;
+  /** Keep the replaced database beside the new one; by default it is deleted once the backup is in place. */
+  keepOld?: boolean | undefined;
 }
 
-export interface RestoreReport extends VerifyReport {
-  /** Where the database that was replaced now lives, if there was one. */
-  previous: string | null;
-}
+export interface RestoreReport extends VerifyReport, SwappedFile {}
 
 /**
  * Replaces a store's database with a verified backup. The backup is checked first and refused
- * if it has any problem; the current file (with its WAL) is kept beside it, never deleted.
+ * if it has any problem. The current file (with its WAL) is deleted once the backup is in place,
+ * so that what was forgotten since the backup does not survive in it, unless `keepOld` asks to keep it.
  */
 export async function restoreDatabase(options: RestoreOptions): Promise<RestoreReport> {
   const path = resolve(options.path);
@@ -37,7 +37,7 @@ export async function restoreDatabase(options: RestoreOptions): Promise<RestoreR
   const staging = `${path}.restoring`;
   copyFileSync(resolve(options.from), staging);
   chmodSync(staging, 0o600);
-  const previous = swapDatabaseFile(path, staging, 'before-restore');
+  const swapped = swapDatabaseFile(path, staging, 'before-restore', options.keepOld);
   if (options.cachePath !== undefined) rmSync(options.cachePath, { recursive: true, force: true });
-  return { ...report, previous };
+  return { ...report, ...swapped };
 }

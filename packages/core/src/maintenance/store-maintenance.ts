@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { type AuditEvent, localActor } from '../audit/audit-event.js';
 import type { EngineContext } from '../engine-context.js';
 import type { CallOptions } from '../types.js';
@@ -43,7 +44,9 @@ export function createStoreMaintenance(context: EngineContext, hooks: StoreMaint
      * encrypted with the same key. The copy is verified before this returns.
      */
     backup(destination: string, options: CallOptions = {}): Promise<VerifyReport> {
-      return audited({ operation: 'export', entityType: 'database' }, options, () =>
+      // The path is audited so that `forget` can name the backups it cannot reach.
+      const entityId = resolve(destination);
+      return audited({ operation: 'export', entityType: 'database', entityId }, options, () =>
         backupDatabase(db, destination, { encryptionKey: config.encryptionKey }),
       );
     },

@@ -1,18 +1,36 @@
-import { existsSync, renameSync } from 'node:fs';
+import { existsSync, renameSync, rmSync } from 'node:fs';
+
+/** What became of the file a swap replaced. */
+export interface SwappedFile {
+  /** Where the replaced file is kept, or `null` when it was removed or there was none. */
+  previous: string | null;
+  /** Whether a replaced file existed and was deleted (the default: nothing deleted survives). */
+  removedPrevious: boolean;
+}
+
+const sidecars = ['-wal', '-shm', ''];
 
 /**
- * Moves `replacement` into place at `path`, keeping the file it replaces (with its WAL and
- * shared-memory files, which belong to it: left beside the new file, SQLite would replay them
- * into it) as `<path>.<reason>-<time>`. Returns where the old file went, or `null`.
+ * Moves `replacement` into place at `path`. The file it replaces goes with its WAL and
+ * shared-memory files (which belong to it: left beside the new file, SQLite would replay them
+ * into it) to `<path>.<reason>-<time>`; only after the new file is in place is that copy deleted,
+ * unless `keepOld` asks to keep it, so a crash mid-swap never loses both.
  */
-export function swapDatabaseFile(path: string, replacement: string, reason: string): string | null {
+export function swapDatabaseFile(
+  path: string,
+  replacement: string,
+  reason: string,
+  keepOld = false,
+): SwappedFile {
   let previous: string | null = null;
   if (existsSync(path)) {
     previous = `${path}.${reason}-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-    for (const suffix of ['-wal', '-shm', '']) {
+    for (const suffix of sidecars) {
       if (existsSync(`${path}${suffix}`)) renameSync(`${path}${suffix}`, `${previous}${suffix}`);
     }
   }
   renameSync(replacement, path);
-  return previous;
+  if (previous === null || keepOld) return { previous, removedPrevious: false };
+  for (const suffix of sidecars) rmSync(`${previous}${suffix}`, { force: true });
+  return { previous: null, removedPrevious: true };
 }

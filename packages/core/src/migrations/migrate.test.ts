@@ -35,8 +35,10 @@ describe('migrations', () => {
       '1.5.0',
       '1.6.0',
       '1.7.0',
+      '1.8.0',
+      '1.9.0',
     ]);
-    expect(await memory.schemaVersion()).toBe(latestSchemaVersion);
+    expect(await memory.admin.schemaVersion()).toBe(latestSchemaVersion);
     await memory.close();
   });
 
@@ -44,12 +46,22 @@ describe('migrations', () => {
     const path = copyOfFixture();
     const memory = await openMemory({ url: `file:${path}` });
     expect(memory.migration.from).toBe('1.0.0');
-    expect(memory.migration.applied).toEqual(['1.1.0', '1.2.0', '1.3.0', '1.4.0', '1.5.0', '1.6.0', '1.7.0']);
-    expect(await memory.schemaVersion()).toBe(latestSchemaVersion);
+    expect(memory.migration.applied).toEqual([
+      '1.1.0',
+      '1.2.0',
+      '1.3.0',
+      '1.4.0',
+      '1.5.0',
+      '1.6.0',
+      '1.7.0',
+      '1.8.0',
+      '1.9.0',
+    ]);
+    expect(await memory.admin.schemaVersion()).toBe(latestSchemaVersion);
 
-    const page = await memory.listEpisodes({ domain: 'legacy' });
+    const page = await memory.episodes.list({ domain: 'legacy' });
     expect(page.items).toHaveLength(3);
-    const episode = await memory.getEpisode('00000000-0000-4000-8000-000000000002');
+    const episode = await memory.episodes.get('00000000-0000-4000-8000-000000000002');
     expect(episode).toMatchObject({
       context: 'legacy episode 2: flaky checkout test',
       status: 'completed',
@@ -64,21 +76,21 @@ describe('migrations', () => {
     ]);
     expect(episode?.createdAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     // steps written before full-text search over steps existed are searchable after the upgrade
-    const hits = await memory.searchText({ text: 'TimeoutError' });
+    const hits = await memory.search.text({ text: 'TimeoutError' });
     expect(hits.map((hit) => hit.episode.id).sort()).toHaveLength(3);
-    // and whole episodes (context and steps) were indexed for retrieve by the 1.7.0 backfill
+    // and whole episodes (context and steps) were indexed for retrieve by the 1.8.0 backfill
     const raw = createClient({ url: `file:${path}` });
     const docs = await raw.execute(
       "SELECT count(*) AS n FROM episode_docs_fts WHERE episode_docs_fts MATCH 'TimeoutError AND legacy'",
     );
     raw.close();
     expect(Number(docs.rows[0]?.n)).toBe(3);
-    expect(await memory.listPatterns({ type: 'tool_sequence' })).toMatchObject([
+    expect((await memory.patterns.list({ type: 'tool_sequence' })).items).toMatchObject([
       { id: 'legacy-pattern', successRate: 0.75, usageCount: 2 },
     ]);
     // and the upgraded file takes new writes
-    const fresh = await memory.startEpisode({ taskType: 'testing', domain: 'legacy' });
-    expect((await memory.listEpisodes({ domain: 'legacy' })).items[0]?.id).toBe(fresh.id);
+    const fresh = await memory.episodes.start({ taskType: 'testing', domain: 'legacy' });
+    expect((await memory.episodes.list({ domain: 'legacy' })).items[0]?.id).toBe(fresh.id);
     await memory.close();
   });
 

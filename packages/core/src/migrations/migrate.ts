@@ -9,6 +9,8 @@ import { v1_4_0 } from './v1-4-0.js';
 import { v1_5_0 } from './v1-5-0.js';
 import { v1_6_0 } from './v1-6-0.js';
 import { v1_7_0 } from './v1-7-0.js';
+import { v1_8_0 } from './v1-8-0.js';
+import { v1_9_0 } from './v1-9-0.js';
 
 export const migrations: readonly Migration[] = [
   v1_0_0,
@@ -19,6 +21,8 @@ export const migrations: readonly Migration[] = [
   v1_5_0,
   v1_6_0,
   v1_7_0,
+  v1_8_0,
+  v1_9_0,
 ];
 
 export const latestSchemaVersion: string = migrations[migrations.length - 1]?.version ?? '0.0.0';

@@ -1,36 +1,41 @@
 import type { Migration } from './migration.js';
 
 /**
- * Episode-level full text: one FTS5 row per episode (its context, and every step's action and
- * result), so BM25 ranks whole episodes rather than their single best step or field. Backfilled
- * here from the stored episodes and steps. It keeps its own copy of the text: a contentless table
- * cannot take back a replaced row's words from its statistics, and every episode's row is
- * replaced as steps arrive, which skewed BM25 measurably.
+ * Learning off the write path: a durable queue of (learner, episode) work that completing an
+ * episode fills in its own transaction, and a log of deleted vectors so that every process's
+ * in-memory vector index drops just those rows instead of reloading all of them.
  */
 export const v1_7_0: Migration = {
   version: '1.7.0',
-  description: 'episode_docs_fts: whole-episode full text, backfilled',
+  description: 'learning_queue; embedding_deletions log for incremental vector index deletes',
   statements: [
-    'CREATE VIRTUAL TABLE episode_docs_fts USING fts5(head, body)',
-    `CREATE TRIGGER episode_docs_fts_after_insert AFTER INSERT ON episodes BEGIN
-      INSERT INTO episode_docs_fts (rowid, head, body) VALUES (new.rowid, COALESCE(new.context, ''), '');
+    `CREATE TABLE learning_queue (
+      seq INTEGER PRIMARY KEY AUTOINCREMENT,
+      episode_id TEXT NOT NULL REFERENCES episodes (id) ON DELETE CASCADE,
+      learner TEXT NOT NULL,
+      enqueued_at TEXT NOT NULL,
+      attempts INTEGER NOT NULL DEFAULT 0,
+      available_at TEXT NOT NULL,
+      lease_owner TEXT,
+      lease_until TEXT,
+      last_error TEXT,
+      failed_at TEXT,
+      UNIQUE (learner, episode_id)
+    )`,
+    // Claims scan ready rows of one learner in queue order; failed rows are out of the way.
+    'CREATE INDEX idx_learning_queue_ready ON learning_queue (learner, seq) WHERE failed_at IS NULL',
+    'CREATE INDEX idx_learning_queue_episode ON learning_queue (episode_id)',
+    `CREATE TABLE embedding_deletions (
+      seq INTEGER PRIMARY KEY AUTOINCREMENT,
+      embedding_rowid INTEGER NOT NULL
+    )`,
+    // Bounded: an index further behind than the log reaches reloads everything (as before).
+    `CREATE TRIGGER embeddings_log_deletions AFTER DELETE ON embeddings BEGIN
+      INSERT INTO embedding_deletions (embedding_rowid) VALUES (old.rowid);
+      DELETE FROM embedding_deletions WHERE seq <= last_insert_rowid() - 200000;
     END`,
-    `CREATE TRIGGER episode_docs_fts_after_delete AFTER DELETE ON episodes BEGIN
-      DELETE FROM episode_docs_fts WHERE rowid = old.rowid;
-    END`,
-    `CREATE TRIGGER episode_docs_fts_after_update AFTER UPDATE OF context ON episodes BEGIN
-      INSERT OR REPLACE INTO episode_docs_fts (rowid, head, body)
-      SELECT new.rowid, COALESCE(new.context, ''),
-        COALESCE((SELECT group_concat(s.action || char(10) || COALESCE(s.result, ''), char(10))
-                  FROM steps s WHERE s.episode_id = new.id), '');
-    END`,
-    `INSERT INTO episode_docs_fts (rowid, head, body)
-      SELECT e.rowid, COALESCE(e.context, ''),
-        COALESCE((SELECT group_concat(s.action || char(10) || COALESCE(s.result, ''), char(10))
-                  FROM steps s WHERE s.episode_id = e.id), '')
-      FROM episodes e`,
-    // Document frequencies of terms: what a long query's most informative words are chosen by.
-    `CREATE VIRTUAL TABLE episode_docs_fts_vocab USING fts5vocab(episode_docs_fts, 'row')`,
-    `CREATE VIRTUAL TABLE steps_fts_vocab USING fts5vocab(steps_fts, 'row')`,
+    // The counter it replaces made every process reload all vectors after any deletion.
+    'DROP TRIGGER embeddings_count_deletions',
+    'DROP TABLE embedding_changes',
   ],
 };

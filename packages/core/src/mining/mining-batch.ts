@@ -34,17 +34,40 @@ export interface WrittenPattern {
   patternType: string;
 }
 
-/** The statements mining runs, exported so a test can check that each one uses an index. */
-export const miningSql = {
-  minedState: 'SELECT pending FROM mined_episodes WHERE episode_id = ?',
-  baselines: 'SELECT task_type, stats FROM pattern_baselines WHERE domain = ? AND task_type IN (?, ?)',
-  evidence: (ids: number) =>
-    `SELECT id, support, successes, usage_count, helped_count, measurements FROM patterns
-     WHERE id IN (${Array(ids).fill('?').join(', ')})`,
-  markMined: `INSERT INTO mined_episodes (episode_id, seq, succeeded, pending)
-    VALUES (?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM mined_episodes), ?, 0)
-    ON CONFLICT (episode_id) DO UPDATE SET seq = excluded.seq, succeeded = excluded.succeeded, pending = 0`,
+/**
+ * Where a batch writes: the live tables, or the shadow copies `remine()` builds before it swaps
+ * them in (see `remine.ts`), which have the same columns.
+ */
+export interface MiningTables {
+  patterns: string;
+  links: string;
+  baselines: string;
+  mined: string;
+}
+
+export const liveTables: MiningTables = {
+  patterns: 'patterns',
+  links: 'episode_patterns',
+  baselines: 'pattern_baselines',
+  mined: 'mined_episodes',
 };
+
+function miningStatements(tables: MiningTables) {
+  return {
+    minedState: `SELECT pending FROM ${tables.mined} WHERE episode_id = ?`,
+    baselines: `SELECT task_type, stats FROM ${tables.baselines} WHERE domain = ? AND task_type IN (?, ?)`,
+    baseline: `SELECT stats FROM ${tables.baselines} WHERE domain = ? AND task_type = ?`,
+    evidence: (ids: number, from = tables.patterns) =>
+      `SELECT id, support, successes, usage_count, helped_count, measurements FROM ${from}
+     WHERE id IN (${Array(ids).fill('?').join(', ')})`,
+    markMined: `INSERT INTO ${tables.mined} (episode_id, seq, succeeded, pending)
+    VALUES (?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM ${tables.mined}), ?, 0)
+    ON CONFLICT (episode_id) DO UPDATE SET seq = excluded.seq, succeeded = excluded.succeeded, pending = 0`,
+  };
+}
+
+/** The statements mining runs, exported so a test can check that each one uses an index. */
+export const miningSql = miningStatements(liveTables);
 
 const patternInsertColumns =
   'id, pattern_type, domain, task_type, pattern_data, summary, success_rate, usage_count, created_at, ' +
@@ -72,50 +95,101 @@ function parseEvidence(row: Record<string, unknown>): Evidence {
 interface Touched {
   candidate: AcceptedCandidate;
   domain: string;
-  evidence: Evidence;
+  /** Each episode's contribution, in mining order, folded into the stored evidence at flush. */
+  contributions: { success: boolean; measurements: AcceptedCandidate['measurements'] }[];
 }
 
+/** Something that runs one statement: the write transaction, or plain reads outside it. */
+export type StatementReader = Pick<Transaction, 'execute'>;
+
 /**
- * Mines finished episodes one after the other inside the caller's write transaction, so their
- * patterns, links, baselines and the record that they were mined commit together or not at all.
- * Evidence and baselines are kept in memory while the batch grows and written once by `flush`:
- * a pattern seen by 200 episodes of a `remine()` batch is one row update, not 200. Episodes are
- * still mined in order, each seeing the baselines of those before it, so a batch of any size
- * gives what one episode per transaction gives. The work per episode is bounded: it reads the
- * episode's two baseline rows and its candidates' rows, never other episodes.
+ * Mines finished episodes one after the other, and writes their patterns, links, baselines and
+ * the record that they were mined in one transaction (`flush`). Evidence and baselines are kept
+ * in memory while the batch grows and written once: a pattern seen by 200 episodes of a
+ * `remine()` batch is one row update, not 200. Episodes are still mined in order, each seeing
+ * the baselines of those before it, so a batch of any size gives what one episode per
+ * transaction gives. The work per episode is bounded: it reads the episode's two baseline rows,
+ * never other episodes.
+ *
+ * The miners may run outside the write lock (`source` reads the database directly): `flush`
+ * then checks, inside the transaction, that every baseline and mined-state row the miners saw
+ * is unchanged, and returns null when one is not (another process mined meanwhile), so the
+ * caller mines the batch again inside the transaction. Evidence is only added to, so it is
+ * read at flush time and needs no check.
  */
-export function createMiningBatch(tx: Transaction, settings: MiningSettings) {
+export function createMiningBatch(
+  source: StatementReader,
+  settings: MiningSettings,
+  tables: MiningTables = liveTables,
+) {
+  const sql = miningStatements(tables);
   const baselines = new Map<
     string,
-    { domain: string; taskType: string; stats: BaselineStats; changed: boolean }
+    { domain: string; taskType: string; stats: BaselineStats; seen: string | null; changed: boolean }
   >();
   const touched = new Map<string, Touched>();
   const links: [string, string][] = [];
   const marks: [string, boolean][] = [];
+  const seenStates = new Map<string, number | null>();
   let mined = 0;
 
   async function baselinesFor(domain: string, taskType: string) {
     const key = (type: string) => JSON.stringify([domain, type]);
     if (!baselines.has(key(taskType)) || !baselines.has(key(wholeDomain))) {
-      const rows = await tx.execute({ sql: miningSql.baselines, args: [domain, taskType, wholeDomain] });
+      const rows = await source.execute({ sql: sql.baselines, args: [domain, taskType, wholeDomain] });
       const stored = new Map(rows.rows.map((row) => [String(row.task_type), String(row.stats)]));
       for (const type of [taskType, wholeDomain]) {
         if (baselines.has(key(type))) continue;
         const text = stored.get(type);
         const stats = text === undefined ? emptyBaselineStats() : (JSON.parse(text) as BaselineStats);
-        baselines.set(key(type), { domain, taskType: type, stats, changed: false });
+        baselines.set(key(type), { domain, taskType: type, stats, seen: text ?? null, changed: false });
       }
     }
     return [baselines.get(key(taskType))!, baselines.get(key(wholeDomain))!] as const;
   }
 
-  async function loadEvidence(ids: readonly string[]): Promise<Map<string, Evidence>> {
+  async function loadEvidence(tx: Transaction, ids: readonly string[]): Promise<Map<string, Evidence>> {
     const found = new Map<string, Evidence>();
     for (const part of chunks(ids, 500)) {
-      const rows = await tx.execute({ sql: miningSql.evidence(part.length), args: part });
+      const rows = await tx.execute({ sql: sql.evidence(part.length), args: part });
       for (const row of rows.rows) found.set(String(row.id), parseEvidence(row as Record<string, unknown>));
     }
+    if (tables === liveTables) return found;
+    // A shadow starts with no evidence, but keeps the usage feedback the live pattern has.
+    const missing = ids.filter((id) => !found.has(id));
+    for (const part of chunks(missing, 500)) {
+      const rows = await tx.execute({ sql: sql.evidence(part.length, liveTables.patterns), args: part });
+      for (const row of rows.rows) {
+        const live = parseEvidence(row as Record<string, unknown>);
+        found.set(String(row.id), {
+          ...emptyEvidence(),
+          usageCount: live.usageCount,
+          helpedCount: live.helpedCount,
+        });
+      }
+    }
     return found;
+  }
+
+  async function minedState(reader: StatementReader, episodeId: string): Promise<number | null> {
+    const state = (await reader.execute({ sql: sql.minedState, args: [episodeId] })).rows[0];
+    return state === undefined ? null : Number(state.pending);
+  }
+
+  /** True when what the miners saw outside the transaction is still what `tx` sees. */
+  async function unchangedIn(tx: Transaction): Promise<boolean> {
+    for (const [episodeId, state] of seenStates)
+      if ((await minedState(tx, episodeId)) !== state) return false;
+    for (const baseline of baselines.values()) {
+      const row = (
+        await tx.execute({
+          sql: sql.baseline,
+          args: [baseline.domain, baseline.taskType],
+        })
+      ).rows[0];
+      if ((row === undefined ? null : String(row.stats)) !== baseline.seen) return false;
+    }
+    return true;
   }
 
   return {
@@ -126,8 +200,9 @@ export function createMiningBatch(tx: Transaction, settings: MiningSettings) {
 
     /** Mines one episode into the batch; `false` when it was already mined (a retry). */
     async add(episode: EpisodeWithSteps, succeeded: boolean): Promise<boolean> {
-      const state = (await tx.execute({ sql: miningSql.minedState, args: [episode.id] })).rows[0];
-      if (state !== undefined && Number(state.pending) === 0) return false;
+      const state = await minedState(source, episode.id);
+      seenStates.set(episode.id, state);
+      if (state === 0) return false;
       const [task, domain] = await baselinesFor(episode.domain, episode.taskType);
       const history = { taskType: toBaseline(task.stats), domain: toBaseline(domain.stats) };
       const candidates = await collectCandidates(
@@ -135,16 +210,10 @@ export function createMiningBatch(tx: Transaction, settings: MiningSettings) {
         { episode, succeeded, history, signal: settings.signal },
         settings.logger,
       );
-      const stored = await loadEvidence(
-        candidates.filter((candidate) => !touched.has(candidate.id)).map((c) => c.id),
-      );
       for (const candidate of candidates) {
-        const before = touched.get(candidate.id)?.evidence ?? stored.get(candidate.id) ?? emptyEvidence();
-        touched.set(candidate.id, {
-          candidate,
-          domain: episode.domain,
-          evidence: addSupport(before, candidate.success, candidate.measurements),
-        });
+        const entry = touched.get(candidate.id) ?? { candidate, domain: episode.domain, contributions: [] };
+        entry.contributions.push({ success: candidate.success, measurements: candidate.measurements });
+        touched.set(candidate.id, entry);
         links.push([episode.id, candidate.id]);
       }
       const measures = measureEpisode(episode);
@@ -157,13 +226,25 @@ export function createMiningBatch(tx: Transaction, settings: MiningSettings) {
       return true;
     },
 
-    /** Writes everything the batch mined; call once, before the transaction commits. */
-    async flush(): Promise<WrittenPattern[]> {
+    /**
+     * Writes everything the batch mined in `tx`; call once, before the transaction commits.
+     * Null (nothing written) when the miners ran outside `tx` on rows that changed since.
+     */
+    async flush(tx: Transaction): Promise<WrittenPattern[] | null> {
+      if (source !== tx && !(await unchangedIn(tx))) return null;
       const now = nowIso();
-      const patterns = [...touched.values()];
+      const stored = await loadEvidence(tx, [...touched.keys()]);
+      const patterns = [...touched.values()].map(({ candidate, domain, contributions }) => ({
+        candidate,
+        domain,
+        evidence: contributions.reduce(
+          (evidence, { success, measurements }) => addSupport(evidence, success, measurements),
+          stored.get(candidate.id) ?? emptyEvidence(),
+        ),
+      }));
       const statements: InStatement[] = [
         ...chunks(patterns, rowsPerStatement).map((part) => ({
-          sql: `INSERT INTO patterns (${patternInsertColumns}) VALUES
+          sql: `INSERT INTO ${tables.patterns} (${patternInsertColumns}) VALUES
                 ${part.map(() => '(?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?)').join(', ')}
                 ON CONFLICT (id) DO UPDATE SET
                   support = excluded.support, successes = excluded.successes, success_rate = excluded.success_rate,
@@ -187,20 +268,20 @@ export function createMiningBatch(tx: Transaction, settings: MiningSettings) {
           ]),
         })),
         ...chunks(links, rowsPerStatement * 4).map((part) => ({
-          sql: `INSERT OR IGNORE INTO episode_patterns (episode_id, pattern_id, created_at) VALUES
+          sql: `INSERT OR IGNORE INTO ${tables.links} (episode_id, pattern_id, created_at) VALUES
                 ${part.map(() => '(?, ?, ?)').join(', ')}`,
           args: part.flatMap(([episodeId, patternId]) => [episodeId, patternId, now]),
         })),
         ...[...baselines.values()]
           .filter((baseline) => baseline.changed)
           .map((baseline) => ({
-            sql: `INSERT INTO pattern_baselines (domain, task_type, stats) VALUES (?, ?, ?)
+            sql: `INSERT INTO ${tables.baselines} (domain, task_type, stats) VALUES (?, ?, ?)
                   ON CONFLICT (domain, task_type) DO UPDATE SET stats = excluded.stats`,
             args: [baseline.domain, baseline.taskType, JSON.stringify(baseline.stats)],
           })),
         // One statement per episode: each takes the next sequence number, in mining order.
         ...marks.map(([episodeId, succeeded]) => ({
-          sql: miningSql.markMined,
+          sql: sql.markMined,
           args: [episodeId, succeeded ? 1 : 0],
         })),
       ];

@@ -38,9 +38,10 @@ async function run(
   domain = 'web',
   taskType = 'debugging',
 ) {
-  const episode = await store.memory.startEpisode({ taskType, domain });
-  if (steps.length > 0) await store.memory.logSteps(episode.id, steps);
-  await store.memory.completeEpisode(episode.id, { status });
+  const episode = await store.memory.episodes.start({ taskType, domain });
+  if (steps.length > 0) await store.memory.episodes.logSteps(episode.id, steps);
+  await store.memory.episodes.complete(episode.id, { status });
+  await store.memory.learning.flush();
   return episode.id;
 }
 
@@ -62,7 +63,7 @@ describe('mining on completion', () => {
         data: { then: 'edit_file', first: 'read_file' },
       }),
     ).toBe(id);
-    expect(await store.memory.getPattern(id)).toMatchObject({
+    expect(await store.memory.patterns.get(id)).toMatchObject({
       patternType: 'action_pair',
       domain: 'web',
       taskType: 'debugging',
@@ -91,7 +92,7 @@ describe('mining on completion', () => {
     await run(store, [read('read_file'), read('edit_file')], 'completed');
     await run(store, [read('read_file x'), read('edit_file y'), read('edit_file z')], 'failed');
     const id = pairId('read_file', 'edit_file');
-    const pattern = await store.memory.getPattern(id);
+    const pattern = await store.memory.patterns.get(id);
     expect(pattern).toMatchObject({
       support: 2,
       successes: 1,
@@ -119,7 +120,7 @@ describe('mining on completion', () => {
     await run(store, [read('a')], 'completed', 'other', 'debugging');
     const probe = (domain: string) =>
       patternId({ patternType: 'history_probe', domain, taskType: null, data: { probe: 'run' } });
-    const web = await store.memory.getPattern(probe('web'));
+    const web = await store.memory.patterns.get(probe('web'));
     // the three web episodes saw 0, 1 and 2 domain episodes before them; 0 and 1 successes
     expect(web?.measurements.domainEpisodesBefore).toMatchObject({ count: 3, sum: 3, min: 0, max: 2 });
     expect(web?.measurements.domainSuccessesBefore).toMatchObject({ sum: 2, max: 1 });
@@ -127,7 +128,9 @@ describe('mining on completion', () => {
     expect(web?.measurements.taskEpisodesBefore).toMatchObject({ sum: 1, max: 1 });
     expect(web?.measurements.taskMedianStepsBefore).toMatchObject({ min: -1, max: 2 });
     // another domain's history is its own
-    expect((await store.memory.getPattern(probe('other')))?.measurements.domainEpisodesBefore).toMatchObject({
+    expect(
+      (await store.memory.patterns.get(probe('other')))?.measurements.domainEpisodesBefore,
+    ).toMatchObject({
       max: 0,
     });
   });
@@ -135,13 +138,14 @@ describe('mining on completion', () => {
   it('writes nothing for an episode when one of its writes fails: one transaction per episode', async () => {
     const warnings: string[] = [];
     const logger: Logger = { warn: (message) => warnings.push(message) };
-    const { store, raw } = await open({ logger });
+    const { store, raw } = await open({ logger, learning: { maxAttempts: 1 } });
     await raw.execute(`CREATE TRIGGER refuse_doomed BEFORE INSERT ON mined_episodes
       WHEN (SELECT domain FROM episodes WHERE id = new.episode_id) = 'doomed'
       BEGIN SELECT RAISE(ABORT, 'refused by the test'); END`);
     const episodeId = await run(store, [read('read_file'), read('edit_file')], 'completed', 'doomed');
     expect(warnings.join('\n')).toContain('refused by the test');
-    expect((await store.memory.getEpisode(episodeId))?.status).toBe('completed');
+    expect((await store.memory.episodes.get(episodeId))?.status).toBe('completed');
+    expect(await store.memory.learning.status()).toMatchObject({ failed: 1 });
     for (const sql of [
       "SELECT COUNT(*) AS n FROM patterns WHERE domain = 'doomed'",
       "SELECT COUNT(*) AS n FROM pattern_baselines WHERE domain = 'doomed'",
@@ -177,8 +181,8 @@ describe('mining on completion', () => {
     expect(warnings.join('\n')).toMatch(/broken failed .*boom/);
     expect(warnings.join('\n')).toMatch(/sloppy returned an invalid candidate #0/);
     expect(warnings.join('\n')).toMatch(/sloppy returned an invalid candidate #1 .*bad/);
-    expect(await store.memory.listPatterns({ type: 'action_pair' })).toHaveLength(1);
-    expect(await store.memory.listPatterns({ type: 'sloppy' })).toHaveLength(0);
+    expect((await store.memory.patterns.list({ type: 'action_pair' })).items).toHaveLength(1);
+    expect((await store.memory.patterns.list({ type: 'sloppy' })).items).toHaveLength(0);
   });
 
   it('registers a miner’s own pattern type, and refuses miners that break the contract', async () => {
@@ -186,7 +190,7 @@ describe('mining on completion', () => {
     expect(store.memory.schemas.patternType.options).toContain('action_pair');
     const plain = await openTempMemory();
     cleanups.push(() => plain.close());
-    await expect(plain.memory.listPatterns({ type: 'action_pair' })).rejects.toMatchObject({
+    await expect(plain.memory.patterns.list({ type: 'action_pair' })).rejects.toMatchObject({
       code: 'VALIDATION',
     });
 
@@ -215,49 +219,49 @@ describe('domain scoping', () => {
     const betaId = pairId('read_file', 'edit_file', 'beta');
     expect(alphaId).not.toBe(betaId);
     const scope = { domains: ['alpha'] };
-    const listed = await store.memory.listPatterns({}, { scope });
+    const { items: listed } = await store.memory.patterns.list({}, { scope });
     expect(listed.length).toBeGreaterThan(0);
     expect(listed.every((pattern) => pattern.domain === 'alpha')).toBe(true);
-    expect(await store.memory.getPattern(betaId, { scope })).toBeNull();
-    expect(await store.memory.getPattern(alphaId, { scope })).not.toBeNull();
-    const relevant = await store.memory.relevantPatterns(
+    expect(await store.memory.patterns.get(betaId, { scope })).toBeNull();
+    expect(await store.memory.patterns.get(alphaId, { scope })).not.toBeNull();
+    const relevant = await store.memory.patterns.relevant(
       { text: 'read_file edit_file', minSupport: 1 },
       { scope },
     );
     expect(relevant.map((hit) => hit.pattern.domain)).toEqual(relevant.map(() => 'alpha'));
     expect(relevant.length).toBeGreaterThan(0);
     await expect(
-      store.memory.recordPatternUsage(betaId, { episodeId: beta, helped: true }, { scope }),
+      store.memory.patterns.recordUsage(betaId, { episodeId: beta, helped: true }, { scope }),
     ).rejects.toMatchObject({
       code: 'NOT_FOUND',
     });
-    await expect(store.memory.remine({}, { scope })).resolves.toMatchObject({ episodes: 1 });
-    expect((await store.memory.getPattern(betaId))?.support).toBe(2);
+    await expect(store.memory.admin.remine({}, { scope })).resolves.toMatchObject({ episodes: 1 });
+    expect((await store.memory.patterns.get(betaId))?.support).toBe(2);
   });
 });
 
 describe('with the LMDB cache', () => {
   it('never serves a pattern read from before a mining write, a usage record or a remine', async () => {
     const { store, raw } = await open({ cache: true });
-    expect(store.memory.cacheStats().enabled).toBe(true);
+    expect(store.memory.admin.cacheStats().enabled).toBe(true);
     const first = await run(store, [read('read_file'), read('edit_file')]);
     const id = pairId('read_file', 'edit_file');
-    const listed = async () => (await store.memory.listPatterns({ type: 'action_pair' }))[0]?.support;
-    expect((await store.memory.getPattern(id))?.support).toBe(1);
+    const listed = async () => (await store.memory.patterns.list({ type: 'action_pair' })).items[0]?.support;
+    expect((await store.memory.patterns.get(id))?.support).toBe(1);
     expect(await listed()).toBe(1);
-    expect((await store.memory.getPattern(id))?.support).toBe(1); // now from the cache
-    expect(store.memory.cacheStats().keyspaces.pattern.hits).toBeGreaterThan(0);
+    expect((await store.memory.patterns.get(id))?.support).toBe(1); // now from the cache
+    expect(store.memory.admin.cacheStats().keyspaces.pattern.hits).toBeGreaterThan(0);
 
     await run(store, [read('read_file'), read('edit_file')]);
-    expect((await store.memory.getPattern(id))?.support).toBe(2);
+    expect((await store.memory.patterns.get(id))?.support).toBe(2);
     expect(await listed()).toBe(2);
 
-    await store.memory.recordPatternUsage(id, { episodeId: first, helped: true });
-    expect((await store.memory.getPattern(id))?.usageCount).toBe(1);
+    await store.memory.patterns.recordUsage(id, { episodeId: first, helped: true });
+    expect((await store.memory.patterns.get(id))?.usageCount).toBe(1);
 
     await raw.execute({ sql: 'DELETE FROM episodes WHERE id = ?', args: [first] });
-    await store.memory.remine();
-    expect((await store.memory.getPattern(id))?.support).toBe(1);
+    await store.memory.admin.remine();
+    expect((await store.memory.patterns.get(id))?.support).toBe(1);
     expect(await listed()).toBe(1);
   });
 });

@@ -1,14 +1,15 @@
+import type { InStatement } from '@libsql/client';
 import type { EngineContext } from '../engine-context.js';
 import { EpisodicError } from '../errors.js';
 import type { EpisodeLearner } from '../learning/episode-learner.js';
-import type { CallOptions } from '../types.js';
-import { createMiningBatch } from './mining-batch.js';
+import type { CallOptions, EpisodeWithSteps } from '../types.js';
+import { createMiningBatch, type WrittenPattern } from './mining-batch.js';
 import type { PatternChanges } from './pattern-changes.js';
 import type { PatternMinerV1 } from './pattern-miner.js';
 import { type RemineInput, type RemineReport, remine } from './remine.js';
 
 /**
- * The engine side of mining: a learner that mines each finished episode as it completes, and
+ * The engine side of mining: a learner that mines queued finished episodes in batches, and
  * `remine()` to rebuild everything. Both go through a mining batch, so they cannot disagree.
  */
 export function createMiningEngine(
@@ -21,12 +22,32 @@ export function createMiningEngine(
   const settings = { miners, logger: context.config.logger, signal: closing.signal };
   let remining = false;
 
+  const mineInto = async (
+    batch: ReturnType<typeof createMiningBatch>,
+    episodes: readonly EpisodeWithSteps[],
+  ) => {
+    for (const episode of episodes) {
+      await batch.add(episode, episode.status === 'completed');
+      // The miners are synchronous CPU work: let requests in between episodes, not after the batch.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    return batch;
+  };
+  const reader = { execute: (statement: InStatement) => context.db.read(statement) };
+
   const learner: EpisodeLearner = {
-    name: 'pattern mining',
-    async learn(episode) {
+    name: 'mining',
+    batchSize: 64,
+    async learn(episodes, finish) {
+      // The miners run before the write lock is taken; the transaction only checks and stores.
+      const outside = await mineInto(createMiningBatch(reader, settings), episodes);
       const written = await context.db.write(async (tx) => {
-        const batch = createMiningBatch(tx, settings);
-        return (await batch.add(episode, episode.status === 'completed')) ? batch.flush() : [];
+        const stored =
+          (await outside.flush(tx)) ??
+          // Another process mined meanwhile: mine again, this time against the transaction.
+          ((await (await mineInto(createMiningBatch(tx, settings), episodes)).flush(tx)) as WrittenPattern[]);
+        await finish(tx);
+        return stored;
       });
       if (written.length > 0) changes.patternsChanged(written);
     },
@@ -57,3 +78,5 @@ export function createMiningEngine(
     },
   };
 }
+
+export type MiningEngine = ReturnType<typeof createMiningEngine>;

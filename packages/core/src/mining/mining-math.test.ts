@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { addEpisodeToStats, emptyBaselineStats, toBaseline } from './baseline-stats.js';
-import { collapseRepeats, toolName } from './canonical-actions.js';
 import { canonicalJson } from './canonical-json.js';
 import { addToHistogram, emptyHistogram, toDistribution } from './histogram.js';
 import { wilsonLowerBound } from './wilson.js';
@@ -8,6 +7,7 @@ import { wilsonLowerBound } from './wilson.js';
 describe('wilsonLowerBound (95 %)', () => {
   it('matches published values and ranks more evidence above a lucky streak', () => {
     expect(wilsonLowerBound(0, 0)).toBe(0);
+    expect(wilsonLowerBound(0, 7)).toBe(0);
     expect(wilsonLowerBound(1, 1)).toBeCloseTo(0.2065, 4);
     expect(wilsonLowerBound(9, 10)).toBeCloseTo(0.5958, 4);
     expect(wilsonLowerBound(90, 100)).toBeCloseTo(0.8256, 4);
@@ -63,19 +63,5 @@ describe('histogram and baselines', () => {
       },
     });
     expect(toBaseline(emptyBaselineStats())).toMatchObject({ episodes: 0, successRate: null, steps: null });
-  });
-});
-
-describe('toolName', () => {
-  it('keeps the tool and drops its arguments', () => {
-    expect(toolName('read_file src/a.ts')).toBe('read_file');
-    expect(toolName('  search("x")')).toBe('search');
-    expect(toolName('bash: npm test')).toBe('bash');
-    expect(toolName('calculate')).toBe('calculate');
-  });
-
-  it('collapses runs of the same action', () => {
-    expect(collapseRepeats(['a', 'a', 'b', 'a', 'a'])).toEqual(['a', 'b', 'a']);
-    expect(collapseRepeats([])).toEqual([]);
   });
 });

@@ -8,17 +8,18 @@ let store: Awaited<ReturnType<typeof openTempMemory>>;
 beforeAll(async () => {
   store = await openTempMemory({ miners: [createActionPairMiner()] });
   for (let i = 0; i < 5; i += 1) {
-    const episode = await store.memory.startEpisode({ taskType: 'debugging', domain: 'web' });
-    await store.memory.logSteps(episode.id, [{ action: `a${i}` }, { action: `b${i}` }]);
-    await store.memory.completeEpisode(episode.id, { status: 'completed' });
+    const episode = await store.memory.episodes.start({ taskType: 'debugging', domain: 'web' });
+    await store.memory.episodes.logSteps(episode.id, [{ action: `a${i}` }, { action: `b${i}` }]);
+    await store.memory.episodes.complete(episode.id, { status: 'completed' });
   }
+  await store.memory.learning.flush();
   // Enough rows that, after ANALYZE, the planner's choice reflects a real store, not a toy one.
   const raw = createClient({ url: store.url });
   await raw.execute(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000)
     INSERT INTO patterns (id, pattern_type, domain, pattern_data, success_rate, support, successes)
     SELECT printf('%032x', i), 'action_pair', 'web', '{}', 0.5, 2, 1 FROM n`);
   raw.close();
-  await store.memory.analyze();
+  await store.memory.admin.analyze();
 });
 afterAll(() => store.close());
 

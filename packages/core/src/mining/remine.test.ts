@@ -1,9 +1,12 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { type Client, createClient } from '@libsql/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openTempMemory } from '../__fixtures__/temp-store.js';
 import type { Memory } from '../open-memory.js';
 import type { StepInput } from '../schemas/input-schemas.js';
 import { createActionPairMiner, createHistoryProbeMiner } from './__fixtures__/test-miners.js';
+import type { PatternMinerV1 } from './pattern-miner.js';
 
 type Store = Awaited<ReturnType<typeof openTempMemory>>;
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -48,11 +51,12 @@ function scripts(): Script[] {
 async function play(memory: Memory, list: Script[]): Promise<string[]> {
   const ids: string[] = [];
   for (const script of list) {
-    const episode = await memory.startEpisode({ taskType: script.taskType, domain: script.domain });
-    await memory.logSteps(episode.id, script.steps);
-    await memory.completeEpisode(episode.id, { status: script.status });
+    const episode = await memory.episodes.start({ taskType: script.taskType, domain: script.domain });
+    await memory.episodes.logSteps(episode.id, script.steps);
+    await memory.episodes.complete(episode.id, { status: script.status });
     ids.push(episode.id);
   }
+  await memory.learning.flush();
   return ids;
 }
 
@@ -80,14 +84,14 @@ async function everythingOf(raw: Client) {
   };
 }
 
-describe('remine', () => {
+describe('remine', { timeout: 30_000 }, () => {
   it('rebuilds exactly what incremental mining built, in bounded batches', async () => {
     const { store, raw } = await open();
     await play(store.memory, scripts());
     const incremental = await everythingOf(raw);
     expect(incremental.patterns.length).toBeGreaterThan(10);
 
-    const report = await store.memory.remine({ batchSize: 4 });
+    const report = await store.memory.admin.remine({ batchSize: 4 });
     expect(report).toMatchObject({ episodes: 24, patterns: incremental.patterns.length });
     expect(await everythingOf(raw)).toEqual(incremental);
   });
@@ -103,7 +107,7 @@ describe('remine', () => {
     const { openMemory } = await import('../open-memory.js');
     const reopened = await openMemory({ url: late.url, miners: miners() });
     cleanups.push(() => reopened.close());
-    expect(await reopened.remine({ batchSize: 5 })).toMatchObject({ episodes: 24 });
+    expect(await reopened.admin.remine({ batchSize: 5 })).toMatchObject({ episodes: 24 });
     expect(await patternsOf(lateRaw)).toEqual(await patternsOf(minedRaw));
   });
 
@@ -129,35 +133,98 @@ describe('remine', () => {
         steps: [{ action: 'lint' }, { action: 'format' }],
       },
     ]);
-    const [kept] = await store.memory
-      .listPatterns({ type: 'action_pair' })
-      .then((all) => all.filter((p) => p.support === 2));
-    await store.memory.recordPatternUsage(kept!.id, { episodeId: ids[2]!, helped: true });
+    const [kept] = await store.memory.patterns
+      .list({ type: 'action_pair' })
+      .then((all) => all.items.filter((p) => p.support === 2));
+    await store.memory.patterns.recordUsage(kept!.id, { episodeId: ids[2]!, helped: true });
     await raw.execute(`INSERT INTO patterns (id, pattern_type, domain, pattern_data, success_rate)
       VALUES ('by-hand', 'tool_sequence', 'web', '{"actions":["x"]}', 0.9)`);
     await raw.execute({ sql: 'DELETE FROM episodes WHERE id = ?', args: [ids[2]!] });
 
-    await store.memory.remine();
-    const pairs = await store.memory.listPatterns({ type: 'action_pair' });
+    await store.memory.admin.remine();
+    const { items: pairs } = await store.memory.patterns.list({ type: 'action_pair' });
     expect(pairs.map((pattern) => pattern.patternData)).toEqual([{ first: 'read_file', then: 'edit_file' }]);
     expect(pairs[0]).toMatchObject({ id: kept!.id, support: 2, usageCount: 1, helpedCount: 1 });
-    expect(await store.memory.getPattern('by-hand')).toMatchObject({ support: null, successRate: 0.9 });
+    expect(await store.memory.patterns.get('by-hand')).toMatchObject({ support: null, successRate: 0.9 });
   });
 
   it('stops when cancelled, refuses a second remine at once, and a rerun completes', async () => {
     const { store, raw } = await open();
     await play(store.memory, scripts().slice(0, 8));
     const before = await everythingOf(raw);
-    await expect(store.memory.remine({ signal: AbortSignal.abort(new Error('stop')) })).rejects.toThrow(
+    await expect(store.memory.admin.remine({ signal: AbortSignal.abort(new Error('stop')) })).rejects.toThrow(
       'stop',
     );
-    const first = store.memory.remine({ batchSize: 2 });
-    await expect(store.memory.remine()).rejects.toMatchObject({ code: 'CONFLICT' });
+    const first = store.memory.admin.remine({ batchSize: 2 });
+    await expect(store.memory.admin.remine()).rejects.toMatchObject({ code: 'CONFLICT' });
     await first;
     expect(await everythingOf(raw)).toEqual(before);
-    await expect(store.memory.remine({ batchSize: 0 })).rejects.toMatchObject({
+    await expect(store.memory.admin.remine({ batchSize: 0 })).rejects.toMatchObject({
       code: 'VALIDATION',
       issues: [{ path: 'batchSize' }],
     });
   });
+
+  it('leaves the previous patterns intact when cancelled midway', async () => {
+    const controller = new AbortController();
+    let armed = false;
+    let calls = 0;
+    // Mines nothing; cancels the remine once it is a few batches in.
+    const canceller: PatternMinerV1 = {
+      ...createActionPairMiner(),
+      patternType: 'canceller',
+      mine: () => {
+        if (armed && ++calls === 7) controller.abort(new Error('cancelled'));
+        return [];
+      },
+    };
+    const store = await openTempMemory({ miners: [...miners(), canceller] });
+    const raw = createClient({ url: store.url, intMode: 'number' });
+    cleanups.push(
+      () => store.close(),
+      () => raw.close(),
+    );
+    await play(store.memory, scripts());
+    const before = await everythingOf(raw);
+    armed = true;
+    await expect(store.memory.admin.remine({ batchSize: 2, signal: controller.signal })).rejects.toThrow(
+      'cancelled',
+    );
+    expect(calls).toBeGreaterThan(2);
+    expect(await everythingOf(raw)).toEqual(before);
+  });
+
+  it('leaves the previous patterns intact when the process is killed mid-remine', async () => {
+    const { store, raw } = await open();
+    await play(store.memory, scripts());
+    const before = await everythingOf(raw);
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        fileURLToPath(new URL('./__fixtures__/remine-child.ts', import.meta.url)),
+        store.url,
+      ],
+      { cwd: fileURLToPath(new URL('../..', import.meta.url)), stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const exited = new Promise((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const shadowRows = async () => {
+      const exists = await raw.execute("SELECT name FROM sqlite_master WHERE name = 'remine_mined'");
+      return exists.rows.length === 0
+        ? 0
+        : Number((await raw.execute('SELECT COUNT(*) AS n FROM remine_mined')).rows[0]?.n);
+    };
+    const deadline = Date.now() + 60_000;
+    while ((await shadowRows()) === 0 && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    child.kill('SIGKILL');
+    expect(await exited, stderr).toBe('SIGKILL');
+    expect(await everythingOf(raw)).toEqual(before);
+    // The next remine starts over and rebuilds the same patterns.
+    await store.memory.admin.remine();
+    expect(await everythingOf(raw)).toEqual(before);
+  }, 120_000);
 });

@@ -1,11 +1,11 @@
-import type { Row } from '@libsql/client';
+import type { InStatement, Transaction } from '@libsql/client';
 import { z } from 'zod';
-import { episodeColumns, stepColumns, toEpisode, toStep } from '../db/rows.js';
 import { SqlFilter } from '../db/sql-filter.js';
 import type { EngineContext } from '../engine-context.js';
-import type { AccessScope, EpisodeWithSteps } from '../types.js';
+import { readEpisodes } from '../episodes/read-episodes.js';
+import type { AccessScope } from '../types.js';
 import { parseInput } from '../validate.js';
-import { createMiningBatch, type MiningSettings } from './mining-batch.js';
+import { createMiningBatch, type MiningSettings, type MiningTables } from './mining-batch.js';
 import type { PatternChanges } from './pattern-changes.js';
 
 export const remineInputSchema = z.strictObject({
@@ -30,10 +30,34 @@ interface Queued {
   succeeded: boolean | null;
 }
 
-/** Every step of resetting the evidence of the domains in `scope` (all when absent). */
-function resetStatements(scope: AccessScope | undefined) {
+/** The shadow tables a remine mines into; the live ones change only in the final swap. */
+const shadow: MiningTables = {
+  patterns: 'remine_patterns',
+  links: 'remine_episode_patterns',
+  baselines: 'remine_baselines',
+  mined: 'remine_mined',
+};
+
+/** Dropped first: a remine killed before its swap leaves them behind, and they are worth nothing. */
+const createShadow = [
+  ...Object.values(shadow).map((table) => `DROP TABLE IF EXISTS ${table}`),
+  `CREATE TABLE ${shadow.patterns} (id TEXT PRIMARY KEY, pattern_type TEXT, domain TEXT, task_type TEXT,
+    pattern_data TEXT, summary TEXT, success_rate REAL, usage_count INTEGER, helped_count INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT, support INTEGER, successes INTEGER, wilson_lower REAL, score REAL, measurements TEXT, updated_at TEXT)`,
+  `CREATE TABLE ${shadow.links} (episode_id TEXT, pattern_id TEXT, created_at TEXT,
+    PRIMARY KEY (episode_id, pattern_id)) WITHOUT ROWID`,
+  `CREATE TABLE ${shadow.baselines} (domain TEXT, task_type TEXT, stats TEXT, PRIMARY KEY (domain, task_type)) WITHOUT ROWID`,
+  `CREATE TABLE ${shadow.mined} (episode_id TEXT PRIMARY KEY, seq INTEGER NOT NULL, succeeded INTEGER NOT NULL,
+    pending INTEGER NOT NULL DEFAULT 0)`,
+  `CREATE UNIQUE INDEX ${shadow.mined}_seq ON ${shadow.mined} (seq)`,
+];
+const dropShadow = Object.values(shadow).map((table) => `DROP TABLE IF EXISTS ${table}`);
+
+/** Replaces the evidence of the domains in `scope` (all when absent) with the shadow's, in one transaction. */
+function swapStatements(scope: AccessScope | undefined): InStatement[] {
   const patterns = new SqlFilter().when('support IS NOT NULL').scope('domain', scope);
   const episodes = new SqlFilter().scope('domain', scope);
+  const evidence = 'support, successes, success_rate, wilson_lower, score, measurements, updated_at';
   return [
     {
       sql: `DELETE FROM episode_patterns WHERE pattern_id IN (SELECT id FROM patterns WHERE ${patterns.sql})`,
@@ -44,33 +68,37 @@ function resetStatements(scope: AccessScope | undefined) {
               measurements = NULL WHERE ${patterns.sql}`,
       args: patterns.args,
     },
+    `INSERT INTO patterns (id, pattern_type, domain, task_type, pattern_data, summary, usage_count, created_at, ${evidence})
+       SELECT id, pattern_type, domain, task_type, pattern_data, summary, 0, created_at, ${evidence}
+       FROM ${shadow.patterns} WHERE true
+       ON CONFLICT (id) DO UPDATE SET ${evidence
+         .split(', ')
+         .map((column) => `${column} = excluded.${column}`)
+         .join(', ')}`,
+    `INSERT OR IGNORE INTO episode_patterns (episode_id, pattern_id, created_at)
+       SELECT episode_id, pattern_id, created_at FROM ${shadow.links}
+       WHERE episode_id IN (SELECT id FROM episodes)`,
     { sql: `DELETE FROM pattern_baselines WHERE ${episodes.sql}`, args: episodes.args },
-    {
-      sql: `UPDATE mined_episodes SET pending = 1
-            WHERE episode_id IN (SELECT id FROM episodes WHERE ${episodes.sql})`,
-      args: episodes.args,
-    },
+    `INSERT INTO pattern_baselines (domain, task_type, stats) SELECT domain, task_type, stats FROM ${shadow.baselines}`,
+    // New sequence numbers above every existing one, so the unique index holds row by row.
+    `UPDATE ${shadow.mined} SET seq = seq + (SELECT COALESCE(MAX(seq), 0) FROM mined_episodes)`,
+    `INSERT INTO mined_episodes (episode_id, seq, succeeded, pending)
+       SELECT episode_id, seq, succeeded, 0 FROM ${shadow.mined} WHERE episode_id IN (SELECT id FROM episodes)
+       ON CONFLICT (episode_id) DO UPDATE SET seq = excluded.seq, succeeded = excluded.succeeded, pending = 0`,
+    { sql: `DELETE FROM patterns WHERE support = 0 AND ${patterns.sql}`, args: patterns.args },
+    ...dropShadow,
   ];
 }
 
-function stepsByEpisode(rows: readonly Row[]) {
-  const grouped = new Map<string, ReturnType<typeof toStep>[]>();
-  for (const row of rows) {
-    const step = toStep(row);
-    const list = grouped.get(step.episodeId) ?? [];
-    list.push(step);
-    grouped.set(step.episodeId, list);
-  }
-  return grouped;
-}
-
 /**
- * Rebuilds every mined pattern of the domains in scope from scratch: evidence, links and
- * baselines are reset, then each finished episode is mined again in bounded batches. Episodes
- * mined before are replayed in their original mining order with their recorded outcome, so the
- * baselines each miner sees, and so the patterns, are the ones incremental mining produced;
- * episodes never mined (finished before the miners were configured) follow, oldest first.
- * Patterns no episode supports any more are deleted; usage feedback of the others is kept.
+ * Rebuilds every mined pattern of the domains in scope from scratch, atomically: each finished
+ * episode is mined again, in bounded batches, into shadow tables, and one last transaction swaps
+ * the result in. Until then the live patterns are untouched, so a cancel, a crash or a close
+ * leaves them as they were. Episodes mined before are replayed in their original mining order
+ * with their recorded outcome, so the baselines each miner sees, and so the patterns, are the
+ * ones incremental mining produced; episodes never mined (finished before the miners were
+ * configured) follow, oldest first; episodes the learners mined meanwhile are replayed inside
+ * the swap. Patterns no episode supports any more are deleted; usage feedback of the others is kept.
  */
 export async function remine(
   context: EngineContext,
@@ -82,79 +110,96 @@ export async function remine(
   const { batchSize, signal } = parseInput(remineInputSchema, input, 'remine options');
   const started = performance.now();
   const { db } = context;
-  await db.write((tx) => tx.batch(resetStatements(scope)));
+  const scoped = new SqlFilter().scope('e.domain', scope);
+  const lastSeq = await db.write(async (tx) => {
+    for (const statement of createShadow) await tx.execute(statement);
+    return Number(
+      (await tx.execute('SELECT COALESCE(MAX(seq), 0) AS n FROM mined_episodes')).rows[0]?.n ?? 0,
+    );
+  });
 
   let mined = 0;
-  const mineBatch = async (queue: Queued[]) => {
-    signal?.throwIfAborted();
-    const ids = queue.map((item) => item.id);
-    const marks = ids.map(() => '?').join(', ');
-    const [episodeRows, stepRows] = await db.readBatch([
-      { sql: `SELECT ${episodeColumns} FROM episodes WHERE id IN (${marks})`, args: ids },
-      {
-        sql: `SELECT ${stepColumns} FROM steps WHERE episode_id IN (${marks}) ORDER BY episode_id, step_number`,
-        args: ids,
-      },
-    ]);
-    const episodes = new Map((episodeRows?.rows ?? []).map((row) => [String(row.id), toEpisode(row)]));
-    const steps = stepsByEpisode(stepRows?.rows ?? []);
-    const written = await db.write(async (tx) => {
-      const batch = createMiningBatch(tx, { ...settings, signal });
-      for (const item of queue) {
-        const episode = episodes.get(item.id);
-        if (episode === undefined) continue; // deleted since it was queued
-        const full: EpisodeWithSteps = { ...episode, steps: steps.get(item.id) ?? [] };
-        await batch.add(full, item.succeeded ?? episode.status === 'completed');
-      }
-      mined += batch.mined;
-      return batch.flush();
-    });
-    changes.patternsChanged(written);
-  };
-
-  // Episodes mined before, in their mining order.
-  for (let after = 0; ; ) {
-    const rows = await db.read({
-      sql: 'SELECT episode_id, seq, succeeded FROM mined_episodes WHERE pending = 1 AND seq > ? ORDER BY seq LIMIT ?',
-      args: [after, batchSize],
-    });
-    if (rows.rows.length === 0) break;
-    after = Number(rows.rows.at(-1)?.seq);
-    await mineBatch(
-      rows.rows.map((row) => ({ id: String(row.episode_id), succeeded: Number(row.succeeded) === 1 })),
+  const mineInto = async (tx: Transaction, queue: readonly Queued[]) => {
+    const episodes = await readEpisodes(
+      db,
+      queue.map((item) => item.id),
     );
-  }
-
-  // Finished episodes never mined, oldest first (ids are time-ordered UUIDv7).
-  const scoped = new SqlFilter().scope('domain', scope);
-  for (let after = ''; ; ) {
-    // `+status` keeps the planner on the primary key, so each batch continues where the last one stopped.
-    const rows = await db.read({
-      sql: `SELECT id FROM episodes WHERE id > ? AND +status IN ('completed', 'failed') AND ${scoped.sql}
-            AND NOT EXISTS (SELECT 1 FROM mined_episodes m WHERE m.episode_id = episodes.id)
-            ORDER BY id LIMIT ?`,
-      args: [after, ...scoped.args, batchSize],
-    });
-    if (rows.rows.length === 0) break;
-    after = String(rows.rows.at(-1)?.id);
-    await mineBatch(rows.rows.map((row) => ({ id: String(row.id), succeeded: null })));
-  }
-
-  const patterns = new SqlFilter().when('support IS NOT NULL').scope('domain', scope);
-  const remaining = await db.write(async (tx) => {
-    await tx.execute({
-      sql: `DELETE FROM patterns WHERE support = 0 AND ${patterns.sql}`,
-      args: patterns.args,
-    });
-    return tx.execute({
-      sql: `SELECT COUNT(*) AS n FROM patterns WHERE ${patterns.sql}`,
-      args: patterns.args,
-    });
-  });
-  changes.allPatternsChanged();
-  return {
-    episodes: mined,
-    patterns: Number(remaining.rows[0]?.n ?? 0),
-    durationMs: performance.now() - started,
+    const batch = createMiningBatch(tx, { ...settings, signal }, shadow);
+    for (const item of queue) {
+      const episode = episodes.get(item.id);
+      if (episode === undefined) continue; // deleted since it was queued
+      await batch.add(episode, item.succeeded ?? episode.status === 'completed');
+    }
+    mined += batch.mined;
+    await batch.flush(tx);
   };
+  const minedBefore = (after: number, upTo: number, limit: number): InStatement => ({
+    sql: `SELECT m.episode_id, m.seq, m.succeeded FROM mined_episodes m JOIN episodes e ON e.id = m.episode_id
+          WHERE m.seq > ? AND m.seq <= ? AND ${scoped.sql} ORDER BY m.seq LIMIT ?`,
+    args: [after, upTo, ...scoped.args, limit],
+  });
+  const asQueued = (rows: readonly Record<string, unknown>[]) =>
+    rows.map((row) => ({ id: String(row.episode_id), succeeded: Number(row.succeeded) === 1 }));
+
+  try {
+    // Episodes mined before, in their mining order.
+    for (let after = 0; ; ) {
+      const rows = (await db.read(minedBefore(after, lastSeq, batchSize))).rows;
+      if (rows.length === 0) break;
+      after = Number(rows.at(-1)?.seq);
+      signal?.throwIfAborted();
+      await db.write((tx) => mineInto(tx, asQueued(rows)));
+    }
+
+    // Finished episodes never mined, oldest first (ids are time-ordered UUIDv7).
+    for (let after = ''; ; ) {
+      // `+status` keeps the planner on the primary key, so each batch continues where the last one stopped.
+      const rows = await db.read({
+        sql: `SELECT e.id FROM episodes e WHERE e.id > ? AND +e.status IN ('completed', 'failed') AND ${scoped.sql}
+              AND NOT EXISTS (SELECT 1 FROM mined_episodes m WHERE m.episode_id = e.id)
+              ORDER BY e.id LIMIT ?`,
+        args: [after, ...scoped.args, batchSize],
+      });
+      if (rows.rows.length === 0) break;
+      after = String(rows.rows.at(-1)?.id);
+      signal?.throwIfAborted();
+      await db.write((tx) =>
+        mineInto(
+          tx,
+          rows.rows.map((row) => ({ id: String(row.id), succeeded: null })),
+        ),
+      );
+    }
+
+    signal?.throwIfAborted();
+    const patterns = new SqlFilter().when('support IS NOT NULL').scope('domain', scope);
+    const remaining = await db.write(async (tx) => {
+      // Episodes the learners mined since the remine started join the shadow in their order.
+      for (let after = lastSeq; ; ) {
+        const rows = (await tx.execute(minedBefore(after, Number.MAX_SAFE_INTEGER, batchSize))).rows;
+        if (rows.length === 0) break;
+        after = Number(rows.at(-1)?.seq);
+        await mineInto(tx, asQueued(rows));
+      }
+      for (const statement of swapStatements(scope)) await tx.execute(statement);
+      return tx.execute({
+        sql: `SELECT COUNT(*) AS n FROM patterns WHERE ${patterns.sql}`,
+        args: patterns.args,
+      });
+    });
+    changes.allPatternsChanged();
+    return {
+      episodes: mined,
+      patterns: Number(remaining.rows[0]?.n ?? 0),
+      durationMs: performance.now() - started,
+    };
+  } catch (error) {
+    // The live tables were never touched; the shadow is only litter.
+    await db
+      .write(async (tx) => {
+        for (const statement of dropShadow) await tx.execute(statement);
+      })
+      .catch(() => undefined);
+    throw error;
+  }
 }

@@ -7,7 +7,8 @@ const z = 1.959963984540054;
  * rate does not, and it is 0 when there is no evidence.
  */
 export function wilsonLowerBound(successes: number, trials: number): number {
-  if (trials <= 0) return 0;
+  // No success is no evidence of any rate: exactly 0, not a rounding error above it.
+  if (trials <= 0 || successes <= 0) return 0;
   const p = Math.min(Math.max(successes / trials, 0), 1);
   const z2 = z * z;
   const centre = p + z2 / (2 * trials);

@@ -19,19 +19,20 @@ beforeEach(async () => {
     [['c', 'd'], 'completed'],
     [['c', 'd'], 'failed'],
   ] as const) {
-    const episode = await store.memory.startEpisode({ taskType: 'debugging', domain: 'web' });
-    await store.memory.logSteps(
+    const episode = await store.memory.episodes.start({ taskType: 'debugging', domain: 'web' });
+    await store.memory.episodes.logSteps(
       episode.id,
       pair.map((action) => ({ action })),
     );
-    await store.memory.completeEpisode(episode.id, { status });
+    await store.memory.episodes.complete(episode.id, { status });
+    await store.memory.learning.flush();
     episodes.push(episode.id);
   }
 });
 afterEach(() => store.close());
 
 const byData = async (first: string) =>
-  (await store.memory.listPatterns({ type: 'action_pair' })).find(
+  (await store.memory.patterns.list({ type: 'action_pair' })).items.find(
     (p) => (p.patternData as { first: string }).first === first,
   )!;
 
@@ -40,44 +41,44 @@ describe('recordPatternUsage', () => {
     const ab = await byData('a');
     const cd = await byData('c');
     const ranked = async () =>
-      (await store.memory.relevantPatterns({ limit: 2 })).map((hit) => hit.pattern.id);
+      (await store.memory.patterns.relevant({ limit: 2, minLift: 0 })).map((hit) => hit.pattern.id);
     expect(await ranked()).toEqual([cd.id, ab.id]); // 5/6 over 2/2: the Wilson bound favours more evidence
 
-    let updated = await store.memory.recordPatternUsage(ab.id, { episodeId: episodes[0]!, helped: true });
+    let updated = await store.memory.patterns.recordUsage(ab.id, { episodeId: episodes[0]!, helped: true });
     expect(updated).toMatchObject({ usageCount: 1, helpedCount: 1 });
     expect(Date.parse(updated.lastUsed!)).toBeGreaterThan(Date.now() - 60_000);
-    updated = await store.memory.recordPatternUsage(ab.id, { episodeId: episodes[1]!, helped: true });
+    updated = await store.memory.patterns.recordUsage(ab.id, { episodeId: episodes[1]!, helped: true });
     expect(updated.score).toBeGreaterThan(ab.score);
     expect(await ranked()).toEqual([ab.id, cd.id]);
 
     for (const episodeId of episodes.slice(0, 4))
-      await store.memory.recordPatternUsage(cd.id, { episodeId, helped: false });
-    expect((await store.memory.getPattern(cd.id))?.score).toBeLessThan(cd.score);
+      await store.memory.patterns.recordUsage(cd.id, { episodeId, helped: false });
+    expect((await store.memory.patterns.get(cd.id))?.score).toBeLessThan(cd.score);
   });
 
   it('counts each episode once per pattern: recording again replaces its verdict', async () => {
     const ab = await byData('a');
-    await store.memory.recordPatternUsage(ab.id, { episodeId: episodes[0]!, helped: true });
-    const again = await store.memory.recordPatternUsage(ab.id, { episodeId: episodes[0]!, helped: false });
+    await store.memory.patterns.recordUsage(ab.id, { episodeId: episodes[0]!, helped: true });
+    const again = await store.memory.patterns.recordUsage(ab.id, { episodeId: episodes[0]!, helped: false });
     expect(again).toMatchObject({ usageCount: 1, helpedCount: 0 });
   });
 
   it('refuses unknown patterns and episodes, and bad input, with field paths', async () => {
     const ab = await byData('a');
     await expect(
-      store.memory.recordPatternUsage('nope', { episodeId: episodes[0]!, helped: true }),
+      store.memory.patterns.recordUsage('nope', { episodeId: episodes[0]!, helped: true }),
     ).rejects.toMatchObject({
       code: 'NOT_FOUND',
     });
     await expect(
-      store.memory.recordPatternUsage(ab.id, {
+      store.memory.patterns.recordUsage(ab.id, {
         episodeId: '00000000-0000-7000-8000-000000000000',
         helped: true,
       }),
     ).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await expect(
-      store.memory.recordPatternUsage(ab.id, { episodeId: 'x', helped: 'yes' } as never),
+      store.memory.patterns.recordUsage(ab.id, { episodeId: 'x', helped: 'yes' } as never),
     ).rejects.toMatchObject({ code: 'VALIDATION', issues: [{ path: 'episodeId' }, { path: 'helped' }] });
-    expect((await store.memory.getPattern(ab.id))?.usageCount).toBe(0);
+    expect((await store.memory.patterns.get(ab.id))?.usageCount).toBe(0);
   });
 });

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { openTempMemory } from '../__fixtures__/temp-store.js';
 import { createActionPairMiner } from '../mining/__fixtures__/test-miners.js';
 import type { PatternMinerV1 } from '../mining/pattern-miner.js';
+import { wilsonLowerBound } from '../mining/wilson.js';
 import { relevanceWeights } from './relevant-patterns.js';
 
 let store: Awaited<ReturnType<typeof openTempMemory>>;
@@ -14,70 +15,95 @@ async function run(
   actions: string[],
   status: 'completed' | 'failed' = 'completed',
 ) {
-  const episode = await store.memory.startEpisode({ taskType, domain: 'web' });
-  await store.memory.logSteps(
+  const episode = await store.memory.episodes.start({ taskType, domain: 'web' });
+  await store.memory.episodes.logSteps(
     episode.id,
     actions.map((action) => ({ action })),
   );
-  await store.memory.completeEpisode(episode.id, { status });
+  await store.memory.episodes.complete(episode.id, { status });
+  await store.memory.learning.flush();
   (ids[key] ??= []).push(episode.id);
 }
 
 beforeAll(async () => {
   store = await openTempMemory({ miners: [createActionPairMiner()] });
-  for (let i = 0; i < 8; i += 1)
-    await run('deploy', 'debugging', ['build_image', 'push_image'], i < 7 ? 'completed' : 'failed');
-  for (let i = 0; i < 3; i += 1) await run('migrate', 'debugging', ['backup_database', 'run_migration']);
-  for (let i = 0; i < 4; i += 1) await run('docs', 'documentation', ['read_file', 'write_docs']);
+  // debugging in web: 24 runs, 15 successes (base rate 0.625)
+  for (let i = 0; i < 12; i += 1) await run('deploy', 'debugging', ['build_image', 'push_image']);
+  for (let i = 0; i < 10; i += 1)
+    await run('guess', 'debugging', ['guess_fix', 'retry_step'], i < 2 ? 'completed' : 'failed');
   await run('once', 'debugging', ['flaky_step', 'retry_step']);
+  await run('once', 'debugging', ['backup_database', 'run_migration'], 'failed');
+  for (let i = 0; i < 4; i += 1) await run('docs', 'documentation', ['read_file', 'write_docs']);
 });
 afterAll(() => store.close());
 
 describe('relevantPatterns', () => {
-  it('ranks by evidence without text or task type, leaving out patterns seen only once', async () => {
-    const hits = await store.memory.relevantPatterns({});
-    expect(hits.map((hit) => hit.pattern.summary)).toEqual([
-      'build_image then push_image',
-      'read_file then write_docs',
-      'backup_database then run_migration',
-    ]);
-    expect(hits[0]?.why).toEqual({
-      evidence: relevanceWeights.evidence * hits[0]!.pattern.score,
-      text: 0,
-      taskType: 0,
-    });
-    expect(
-      (await store.memory.relevantPatterns({ minSupport: 1 })).map((hit) => hit.pattern.summary),
-    ).toContain('flaky_step then retry_step');
-  });
-
-  it('prefers what the task text mentions and leaves out patterns of another task type', async () => {
-    const hits = await store.memory.relevantPatterns({
-      text: 'the database migration failed',
+  it('ranks by how surely a pattern beats its base rate, and leaves out what does not', async () => {
+    const hits = await store.memory.patterns.relevant({ taskType: 'debugging' });
+    expect(hits.map((hit) => hit.pattern.summary)).toEqual(['build_image then push_image']);
+    const [hit] = hits;
+    // 12 of 12 against a base rate of 15 of 24
+    expect(hit?.lift).toBeCloseTo(1 / (15 / 24));
+    expect(hit?.liftLower).toBeCloseTo(wilsonLowerBound(12, 12) / (15 / 24));
+    expect(hit?.liftLower).toBeGreaterThan(1);
+    expect(hit?.why.evidence).toBeCloseTo(
+      relevanceWeights.evidence * (hit!.liftLower! / (1 + hit!.liftLower!)),
+    );
+    // guess → retry (2 of 10) and the one-off flaky → retry (1 of 1) do not surely beat 0.625.
+    const everything = await store.memory.patterns.relevant({
       taskType: 'debugging',
+      minLift: 0,
+      minSupport: 1,
     });
-    expect(hits[0]?.pattern.summary).toBe('backup_database then run_migration');
-    expect(hits[0]?.why.text).toBeCloseTo(relevanceWeights.text);
-    expect(hits[0]?.why.taskType).toBe(relevanceWeights.taskType);
-    expect(hits.map((hit) => hit.pattern.taskType)).toEqual(hits.map(() => 'debugging'));
+    expect(everything.map((hit) => hit.pattern.summary)).toEqual([
+      'build_image then push_image',
+      'flaky_step then retry_step',
+      'guess_fix then retry_step',
+    ]);
   });
 
-  it('returns the supporting episodes newest first (capped), the counts and the lift over the base rate', async () => {
-    const [hit] = await store.memory.relevantPatterns({ text: 'push image', episodesPerPattern: 3 });
-    expect(hit?.pattern).toMatchObject({ support: 8, successes: 7, successRate: 7 / 8 });
+  it('returns a pattern the text names even when its evidence is weak, and nothing for a weak text match', async () => {
+    const named = await store.memory.patterns.relevant({ text: 'a guess fix', taskType: 'debugging' });
+    expect(named.map((hit) => hit.pattern.summary)).toEqual([
+      'guess_fix then retry_step',
+      'build_image then push_image',
+    ]);
+    expect(named[0]?.why.text).toBeGreaterThan(0);
+    const weak = await store.memory.patterns.relevant({
+      text: 'The release notes mention that a retry is possible when the image registry is slow, among many other things',
+      types: ['action_pair'],
+      domain: 'web',
+      taskType: 'documentation',
+    });
+    expect(weak.map((hit) => hit.why.text)).toEqual(weak.map(() => 0));
+  });
+
+  it('gives different tasks different patterns', async () => {
+    const top = async (text: string) =>
+      (await store.memory.patterns.relevant({ text, minLift: 100, minSupport: 1 })).map(
+        (hit) => hit.pattern.summary,
+      );
+    expect(await top('backup database then run migration')).toEqual(['backup_database then run_migration']);
+    expect(await top('read file, write docs')).toEqual(['read_file then write_docs']);
+  });
+
+  it('returns the supporting episodes newest first (capped)', async () => {
+    const [hit] = await store.memory.patterns.relevant({
+      text: 'build image, push image',
+      episodesPerPattern: 3,
+    });
+    expect(hit?.pattern).toMatchObject({ support: 12, successes: 12, successRate: 1 });
     expect(hit?.episodeIds).toEqual(ids.deploy!.slice(-3).reverse());
-    // debugging in web: 11 of 12 succeeded; the pattern: 7 of 8
-    expect(hit?.lift).toBeCloseTo(7 / 8 / (11 / 12));
   });
 
   it('filters by type and domain, and validates its input', async () => {
-    expect(await store.memory.relevantPatterns({ types: ['error_resolution'] })).toEqual([]);
-    expect(await store.memory.relevantPatterns({ domain: 'elsewhere' })).toEqual([]);
+    expect(await store.memory.patterns.relevant({ types: ['error_resolution'] })).toEqual([]);
+    expect(await store.memory.patterns.relevant({ domain: 'elsewhere' })).toEqual([]);
     await expect(
-      store.memory.relevantPatterns({ limit: 0, taskType: 'nope' } as never),
+      store.memory.patterns.relevant({ limit: 0, taskType: 'nope', minTextMatch: 2 } as never),
     ).rejects.toMatchObject({
       code: 'VALIDATION',
-      issues: [{ path: 'taskType' }, { path: 'limit' }],
+      issues: [{ path: 'taskType' }, { path: 'limit' }, { path: 'minTextMatch' }],
     });
   });
 });
@@ -114,17 +140,19 @@ describe('relevantPatterns with a miner that sets minSuccessShare', () => {
       [['guess', 'retry'], 'failed'],
     ];
     for (const [actions, status] of runs) {
-      const episode = await opened.memory.startEpisode({ taskType: 'debugging', domain: 'web' });
-      await opened.memory.logSteps(
+      const episode = await opened.memory.episodes.start({ taskType: 'debugging', domain: 'web' });
+      await opened.memory.episodes.logSteps(
         episode.id,
         actions.map((action) => ({ action })),
       );
-      await opened.memory.completeEpisode(episode.id, { status });
+      await opened.memory.episodes.complete(episode.id, { status });
+      await opened.memory.learning.flush();
     }
     return opened.memory;
   }
+  // minLift 0: every pattern with evidence of success, so the share is what filters.
   const summaries = async (memory: Awaited<ReturnType<typeof fill>>, type: string) =>
-    (await memory.relevantPatterns({ types: [type], taskType: 'debugging' }))
+    (await memory.patterns.relevant({ types: [type], taskType: 'debugging', minLift: 0 }))
       .map((hit) => hit.pattern.summary)
       .sort();
 
@@ -137,10 +165,10 @@ describe('relevantPatterns with a miner that sets minSuccessShare', () => {
     ]);
     expect(await summaries(strict, 'first_action')).toEqual(['read_logs']);
     // Every pattern is still stored and listed.
-    expect(await strict.listPatterns({ type: 'action_pair' })).toHaveLength(4);
+    expect((await strict.patterns.list({ type: 'action_pair' })).items).toHaveLength(4);
   });
 
-  it('reports every pattern seen often enough when the miner sets no share', async () => {
+  it('reports every pattern seen often enough with some success when the miner sets no share', async () => {
     const lenient = await fill([
       createActionPairMiner(),
       { ...firstActionMiner(), minSuccessShare: undefined },
@@ -148,9 +176,8 @@ describe('relevantPatterns with a miner that sets minSuccessShare', () => {
     expect(await summaries(lenient, 'action_pair')).toEqual([
       'bisect then fix_code',
       'fix_code then run_tests',
-      'guess then retry',
       'read_logs then fix_code',
     ]);
-    expect(await summaries(lenient, 'first_action')).toEqual(['bisect', 'guess', 'read_logs']);
+    expect(await summaries(lenient, 'first_action')).toEqual(['bisect', 'read_logs']);
   });
 });

@@ -7,14 +7,24 @@ import { toFtsQuery } from '../search/fts-query.js';
 import type { CallOptions } from '../types.js';
 import { parseInput } from '../validate.js';
 import { type MinedPattern, minedPatternColumnsOf, toMinedPattern } from './pattern-row.js';
+import { textMatch } from './text-match.js';
 
 /**
- * How the three signals add up to a pattern's relevance score in [0, 1]. Evidence is the
- * pattern's own ranking score (Wilson lower bound with usage feedback); text is its BM25 match
- * on the task text relative to the best match; task type is 1 for a pattern mined for this task
- * type and ½ for a domain-wide one.
+ * How the three signals add up to a pattern's relevance score in [0, 1]. Evidence is how surely
+ * the pattern beats its base rate: its lower lift `L` (see `RelevantPattern.liftLower`) as
+ * `L / (1 + L)`, ½ at the base rate; text is `textMatch` of the task text and the pattern's
+ * summary, on an absolute scale; task type is 1 for a pattern mined for this task type and ½ for
+ * a domain-wide one. Set by hand, not tuned (see the core README).
  */
-export const relevanceWeights = { evidence: 0.5, text: 0.3, taskType: 0.2 } as const;
+export const relevanceWeights = { evidence: 0.4, text: 0.4, taskType: 0.2 } as const;
+
+/**
+ * What a pattern needs to be returned at all: a text match of at least `text`, or, on evidence
+ * alone, a lower lift of at least `lift` (its success rate's 95 % lower bound is at least that
+ * share of its base rate). Nothing rather than a weak match. Both chosen on the τ-bench dev split
+ * of `pnpm bench mining`: 1 kept almost nothing on ~100 runs, where no bound is tight.
+ */
+export const relevanceFloors = { text: 0.5, lift: 0.8 } as const;
 
 /** `relevantPatterns` input, for a store's `schemas` and `config` (a server validates requests with it). */
 export function relevantPatternsSchema(context: Pick<EngineContext, 'schemas' | 'config'>) {
@@ -27,13 +37,19 @@ export function relevantPatternsSchema(context: Pick<EngineContext, 'schemas' | 
     taskType: schemas.taskType.optional(),
     types: z.array(schemas.patternType).min(1).max(32).optional(),
     /**
-     * Patterns seen in fewer episodes are left out: one episode is an anecdote. For a type whose
-     * miner sets `minSuccessShare`, this many of those episodes must also have succeeded.
+     * Patterns seen in fewer episodes are left out. Default: 2 for a pattern found by its evidence
+     * (one episode is an anecdote), 1 for one the text matches above `minTextMatch` (an error seen
+     * once before, and what fixed it, is worth knowing). For a type whose miner sets
+     * `minSuccessShare`, this many of those episodes must also have succeeded.
      */
-    minSupport: z.number().int().min(1).default(2),
+    minSupport: z.number().int().min(1).optional(),
     limit: z.number().int().min(1).max(config.limits.maxPageSize).default(10),
     /** Supporting episode ids returned per pattern, newest first. */
     episodesPerPattern: z.number().int().min(0).max(100).default(5),
+    /** Least `textMatch` for a pattern found by its text (see `relevanceFloors`). */
+    minTextMatch: z.number().min(0).max(1).default(relevanceFloors.text),
+    /** Least lower lift for a pattern found by its evidence alone (see `relevanceFloors`). */
+    minLift: z.number().min(0).max(100).default(relevanceFloors.lift),
   });
 }
 export type RelevantPatternsInput = z.input<ReturnType<typeof relevantPatternsSchema>>;
@@ -51,11 +67,21 @@ export interface RelevantPattern {
    * mined per task type): above 1, episodes that show it succeed more often than usual.
    */
   lift: number | null;
+  /**
+   * The lift we can be sure of: the pattern's score (Wilson lower bound, 95 %, of its success
+   * rate with usage feedback) over the base rate. Above 1, it beats the base rate beyond chance.
+   */
+  liftLower: number | null;
 }
 
-interface Candidate {
-  row: Row;
-  textRank: number;
+/** The base rate of a pattern's scope, from the baseline row of its domain and task type. */
+const baseRateSql = `(SELECT CAST(json_extract(b.stats, '$.successes') AS REAL) / json_extract(b.stats, '$.episodes')
+  FROM pattern_baselines b WHERE b.domain = p.domain AND b.task_type = COALESCE(p.task_type, ?))`;
+
+function lowerLift(score: number, baseRate: number | null): number | null {
+  if (baseRate === null || !Number.isFinite(baseRate)) return null;
+  // With no success in its scope yet, any evidence of success beats the base rate.
+  return baseRate === 0 ? (score > 0 ? Number.POSITIVE_INFINITY : 0) : score / baseRate;
 }
 
 export function createRelevantPatterns(context: EngineContext) {
@@ -69,8 +95,10 @@ export function createRelevantPatterns(context: EngineContext) {
     /**
      * The patterns relevant to a task, best first: by evidence, text similarity and task type
      * (see `relevanceWeights`), within the caller's scope, each with its supporting episodes,
-     * counts and lift. A pattern whose miner sets `minSuccessShare` is left out until that share
-     * of its scope's successful episodes shows it.
+     * counts and lift. Only a pattern that surely beats its base rate (`minLift`) or that the text
+     * matches (`minTextMatch`) is returned: nothing rather than a weak match. A pattern whose
+     * miner sets `minSuccessShare` is left out until that share of its scope's successful
+     * episodes shows it.
      */
     async relevantPatterns(
       input: RelevantPatternsInput = {},
@@ -78,9 +106,10 @@ export function createRelevantPatterns(context: EngineContext) {
     ): Promise<RelevantPattern[]> {
       const filters = parseInput(schema, input, 'pattern query');
       const pool = Math.min(Math.max(filters.limit * 4, 50), 500);
-      const base = () => {
+      const evidenceSupport = filters.minSupport ?? 2;
+      const base = (minSupport: number) => {
         const filter = new SqlFilter()
-          .when('p.support >= ?', filters.minSupport)
+          .when('p.support >= ?', minSupport)
           .when('p.domain = ?', filters.domain)
           .scope('p.domain', options.scope);
         for (const [type, share] of successShares) {
@@ -89,7 +118,7 @@ export function createRelevantPatterns(context: EngineContext) {
                (SELECT json_extract(b.stats, '$.successes') FROM pattern_baselines b
                 WHERE b.domain = p.domain AND b.task_type = COALESCE(p.task_type, ?)), 0)))`,
             type,
-            filters.minSupport,
+            minSupport,
             share,
             wholeDomain,
           );
@@ -99,50 +128,58 @@ export function createRelevantPatterns(context: EngineContext) {
           ? filter
           : filter.when(`p.pattern_type IN (${types.map(() => '?').join(', ')})`, ...types);
       };
+      const columns = `${minedPatternColumnsOf('p')}, ${baseRateSql} AS base_rate`;
+      // Found by evidence alone, a pattern must surely beat its base rate.
       const byEvidence = (taskCondition: SqlFilter): InStatement => ({
-        sql: `SELECT ${minedPatternColumnsOf('p')} FROM patterns p WHERE ${taskCondition.sql} ORDER BY p.score DESC, p.id LIMIT ?`,
-        args: [...taskCondition.args, pool],
+        sql: `SELECT ${columns} FROM patterns p WHERE ${taskCondition.sql}
+              AND p.score > 0 AND p.score >= ? * COALESCE(${baseRateSql}, 0)
+              ORDER BY p.score DESC, p.id LIMIT ?`,
+        args: [wholeDomain, ...taskCondition.args, filters.minLift, wholeDomain, pool],
       });
       const statements: InStatement[] =
         filters.taskType === undefined
-          ? [byEvidence(base())]
+          ? [byEvidence(base(evidenceSupport))]
           : [
-              byEvidence(base().when('p.task_type = ?', filters.taskType)),
-              byEvidence(base().when('p.task_type IS NULL')),
+              byEvidence(base(evidenceSupport).when('p.task_type = ?', filters.taskType)),
+              byEvidence(base(evidenceSupport).when('p.task_type IS NULL')),
             ];
       const query = filters.text === undefined ? null : toFtsQuery(filters.text);
       if (query !== null) {
-        const where = base().when('(p.task_type = ? OR p.task_type IS NULL)', filters.taskType);
+        const where = base(filters.minSupport ?? 1).when(
+          '(p.task_type = ? OR p.task_type IS NULL)',
+          filters.taskType,
+        );
         statements.push({
-          sql: `SELECT ${minedPatternColumnsOf('p')}, bm25(patterns_fts) AS text_rank
+          sql: `SELECT ${columns}
                 FROM patterns_fts JOIN patterns p ON p.rowid = patterns_fts.rowid
-                WHERE patterns_fts MATCH ? AND ${where.sql} ORDER BY text_rank LIMIT ?`,
-          args: [query, ...where.args, pool],
+                WHERE patterns_fts MATCH ? AND ${where.sql} ORDER BY bm25(patterns_fts) LIMIT ?`,
+          args: [wholeDomain, query, ...where.args, pool],
         });
       }
       const results = await db.readBatch(statements);
-      const candidates = new Map<string, Candidate>();
-      results.forEach((result, index) => {
-        const fromText = query !== null && index === results.length - 1;
-        for (const row of result.rows) {
-          const id = String(row.id);
-          const textRank = fromText ? -Number(row.text_rank) : 0;
-          candidates.set(id, { row, textRank: Math.max(textRank, candidates.get(id)?.textRank ?? 0) });
-        }
-      });
-      const bestText = Math.max(0, ...[...candidates.values()].map((candidate) => candidate.textRank));
-      const ranked = [...candidates.values()]
-        .map(({ row, textRank }) => {
+      const rows = new Map<string, Row>();
+      for (const result of results) for (const row of result.rows) rows.set(String(row.id), row);
+      const ranked = [...rows.values()]
+        .flatMap((row) => {
           const pattern = toMinedPattern(row);
+          const baseRate = row.base_rate === null ? null : Number(row.base_rate);
+          const liftLower = lowerLift(pattern.score, baseRate);
+          const text = filters.text === undefined ? 0 : textMatch(filters.text, pattern.summary ?? '');
+          const beatsBase =
+            pattern.score > 0 &&
+            (liftLower ?? 0) >= filters.minLift &&
+            (pattern.support ?? 0) >= evidenceSupport;
+          if (text < filters.minTextMatch && !beatsBase) return [];
+          const evidence = liftLower === null ? pattern.score : liftLower / (1 + liftLower);
           const why = {
-            evidence: relevanceWeights.evidence * pattern.score,
-            text: bestText > 0 ? (relevanceWeights.text * textRank) / bestText : 0,
+            evidence: relevanceWeights.evidence * (Number.isFinite(evidence) ? evidence : 1),
+            text: relevanceWeights.text * (text >= filters.minTextMatch ? text : 0),
             taskType:
               filters.taskType === undefined
                 ? 0
                 : relevanceWeights.taskType * (pattern.taskType === null ? 0.5 : 1),
           };
-          return { pattern, why, score: why.evidence + why.text + why.taskType };
+          return [{ pattern, why, score: why.evidence + why.text + why.taskType, baseRate, liftLower }];
         })
         .sort(
           (a, b) =>
@@ -153,42 +190,23 @@ export function createRelevantPatterns(context: EngineContext) {
         .slice(0, filters.limit);
       if (ranked.length === 0) return [];
 
-      const pairs = [
-        ...new Set(
-          ranked.map(({ pattern }) => JSON.stringify([pattern.domain, pattern.taskType ?? wholeDomain])),
-        ),
-      ].map((pair) => JSON.parse(pair) as [string, string]);
-      const [baselines, ...episodeLists] = await db.readBatch([
-        {
-          sql: `SELECT domain, task_type, json_extract(stats, '$.episodes') AS episodes,
-                  json_extract(stats, '$.successes') AS successes
-                FROM pattern_baselines WHERE ${pairs.map(() => '(domain = ? AND task_type = ?)').join(' OR ')}`,
-          args: pairs.flat(),
-        },
-        ...ranked.map(({ pattern }) => ({
+      const episodeLists = await db.readBatch(
+        ranked.map(({ pattern }) => ({
           sql: 'SELECT episode_id FROM episode_patterns WHERE pattern_id = ? ORDER BY episode_id DESC LIMIT ?',
           args: [pattern.id, filters.episodesPerPattern],
         })),
-      ]);
-      const baseRates = new Map(
-        (baselines?.rows ?? []).map((row) => [
-          JSON.stringify([String(row.domain), String(row.task_type)]),
-          Number(row.episodes) > 0 ? Number(row.successes) / Number(row.episodes) : 0,
-        ]),
       );
-      return ranked.map(({ pattern, why, score }, index) => {
-        const baseRate = baseRates.get(JSON.stringify([pattern.domain, pattern.taskType ?? wholeDomain]));
-        return {
-          pattern,
-          score,
-          why,
-          episodeIds: (episodeLists[index]?.rows ?? []).map((row) => String(row.episode_id)),
-          lift:
-            baseRate === undefined || baseRate === 0 || pattern.support === null
-              ? null
-              : pattern.successRate / baseRate,
-        };
-      });
+      return ranked.map(({ pattern, why, score, baseRate, liftLower }, index) => ({
+        pattern,
+        score,
+        why,
+        episodeIds: (episodeLists[index]?.rows ?? []).map((row) => String(row.episode_id)),
+        lift:
+          baseRate === null || baseRate === 0 || pattern.support === null
+            ? null
+            : pattern.successRate / baseRate,
+        liftLower: liftLower === null || !Number.isFinite(liftLower) ? null : liftLower,
+      }));
     },
   };
 }

@@ -1,8 +1,10 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createClient } from '@libsql/client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { folderBytes as bytesUnder } from '../__fixtures__/folder-bytes.js';
 import { openTempMemory, testCacheEnabled } from '../__fixtures__/temp-store.js';
+import { createTestEmbeddings } from '../__fixtures__/test-embeddings.js';
 import { createActionPairMiner } from '../mining/__fixtures__/test-miners.js';
 
 let store: Awaited<ReturnType<typeof openTempMemory>>;
@@ -17,17 +19,18 @@ async function record(
   metadata: Record<string, string> = {},
   actions = ['lint', 'fix'],
 ) {
-  const episode = await store.memory.startEpisode({
+  const episode = await store.memory.episodes.start({
     taskType: 'debugging',
     domain,
     context: `context ${secret}`,
     metadata,
   });
-  await store.memory.logSteps(
+  await store.memory.episodes.logSteps(
     episode.id,
     actions.map((action) => ({ action, result: `result ${secret}` })),
   );
-  await store.memory.completeEpisode(episode.id, { status: 'completed' });
+  await store.memory.episodes.complete(episode.id, { status: 'completed' });
+  await store.memory.learning.flush();
   return episode.id;
 }
 
@@ -52,31 +55,31 @@ describe('forget', () => {
   it('removes episodes by id with their steps, links and full-text rows, auditing without content', async () => {
     const gone = await record('web', 'PELICAN7741');
     const kept = await record('web', 'OTTER2210');
-    await store.memory.getEpisode(gone); // cached, if the cache is on
+    await store.memory.episodes.get(gone); // cached, if the cache is on
 
-    const report = await store.memory.forget({ episodeIds: [gone] }, { actor: 'token-x' });
+    const report = await store.memory.admin.forget({ episodeIds: [gone] }, { actor: 'token-x' });
     expect(report).toMatchObject({ episodeIds: [gone], domains: ['web'] });
-    expect(await store.memory.getEpisode(gone)).toBeNull();
-    expect(await store.memory.getEpisode(kept)).not.toBeNull();
-    expect(await store.memory.searchText({ text: 'PELICAN7741' })).toEqual([]);
+    expect(await store.memory.episodes.get(gone)).toBeNull();
+    expect(await store.memory.episodes.get(kept)).not.toBeNull();
+    expect(await store.memory.search.text({ text: 'PELICAN7741' })).toEqual([]);
     expect(await count('steps', `episode_id = '${gone}'`)).toBe(0);
     expect(await count('episode_patterns', `episode_id = '${gone}'`)).toBe(0);
 
-    const audit = await store.memory.audit.query({ operation: 'delete' });
+    const audit = await store.memory.admin.audit({ operation: 'delete' });
     expect(audit).toMatchObject([
       { actor: 'token-x', entityType: 'episode', entityId: gone, domain: 'web', outcome: 'ok' },
     ]);
-    expect(JSON.stringify(await store.memory.audit.query({ limit: 1000 }))).not.toContain('PELICAN');
+    expect(JSON.stringify(await store.memory.admin.audit({ limit: 1000 }))).not.toContain('PELICAN');
   });
 
   it('leaves no trace of the deleted text in the bytes of the database, its WAL or the cache', async () => {
     const gone = await record('web', 'PELICAN7741');
     const kept = await record('web', 'OTTER2210');
-    await store.memory.getEpisode(gone); // in the cache too, when it is on
-    await store.memory.getEpisode(kept);
+    await store.memory.episodes.get(gone); // in the cache too, when it is on
+    await store.memory.episodes.get(kept);
     expect(folderBytes()).toContain('PELICAN7741');
     if (testCacheEnabled) expect(folderBytes('cache')).toContain('PELICAN7741');
-    await store.memory.forget({ episodeIds: [gone] });
+    await store.memory.admin.forget({ episodeIds: [gone] });
     const bytes = folderBytes();
     expect(bytes).not.toContain('PELICAN7741');
     expect(bytes).toContain('OTTER2210');
@@ -88,16 +91,16 @@ describe('forget', () => {
     const b = await record('team-b', 'B1', { user: 'alice' });
 
     expect(
-      (await store.memory.forget({ metadata: { user: 'alice' } }, { scope: { domains: ['team-a'] } }))
+      (await store.memory.admin.forget({ metadata: { user: 'alice' } }, { scope: { domains: ['team-a'] } }))
         .episodeIds,
     ).toHaveLength(1);
-    expect(await store.memory.getEpisode(b)).not.toBeNull();
+    expect(await store.memory.episodes.get(b)).not.toBeNull();
     expect(
-      (await store.memory.forget({ domain: 'team-b' }, { scope: { domains: ['team-a'] } })).episodeIds,
+      (await store.memory.admin.forget({ domain: 'team-b' }, { scope: { domains: ['team-a'] } })).episodeIds,
     ).toEqual([]);
-    expect((await store.memory.forget({ domain: 'team-a' })).episodeIds).toHaveLength(1);
-    expect((await store.memory.listEpisodes({ domain: 'team-a' })).items).toEqual([]);
-    await expect(store.memory.forget({ metadata: {} })).rejects.toMatchObject({ code: 'VALIDATION' });
+    expect((await store.memory.admin.forget({ domain: 'team-a' })).episodeIds).toHaveLength(1);
+    expect((await store.memory.episodes.list({ domain: 'team-a' })).items).toEqual([]);
+    await expect(store.memory.admin.forget({ metadata: {} })).rejects.toMatchObject({ code: 'VALIDATION' });
   });
 
   it('recomputes the patterns the episodes supported; a pattern left with no evidence disappears', async () => {
@@ -106,14 +109,14 @@ describe('forget', () => {
     const only = await record('web', 'S3', {}, ['deploy', 'verify']);
     const pairs = async () =>
       Object.fromEntries(
-        (await store.memory.listPatterns({ type: 'action_pair' as never })).map((p) => [
+        (await store.memory.patterns.list({ type: 'action_pair' as never })).items.map((p) => [
           JSON.stringify(p.patternData),
           p,
         ]),
       );
     expect((await pairs())['{"first":"lint","then":"fix"}']).toBeDefined();
 
-    await store.memory.forget({ episodeIds: [only, first] });
+    await store.memory.admin.forget({ episodeIds: [only, first] });
     const after = await pairs();
     expect(after['{"first":"deploy","then":"verify"}']).toBeUndefined();
     const lintFix = after['{"first":"lint","then":"fix"}'] as unknown as { support: number } | undefined;
@@ -124,24 +127,75 @@ describe('forget', () => {
     'leaves none of the deleted text in the cache files, however many entries they hold',
     async () => {
       const gone = await record('web', 'PELICAN7741');
-      await store.memory.getEpisode(gone);
+      await store.memory.episodes.get(gone);
       for (let i = 0; i < 60; i += 1) {
         const kept = await record('web', `kept-${i}-${'x'.repeat(2000)}`);
-        await store.memory.getEpisode(kept);
+        await store.memory.episodes.get(kept);
       }
       expect(folderBytes('cache')).toContain('PELICAN7741');
-      await store.memory.forget({ episodeIds: [gone] });
+      await store.memory.admin.forget({ episodeIds: [gone] });
       expect(folderBytes('cache')).not.toContain('PELICAN7741');
-      expect((await store.memory.listEpisodes({ limit: 100 })).items).toHaveLength(60);
+      expect((await store.memory.episodes.list({ limit: 100 })).items).toHaveLength(60);
     },
   );
 
   it.runIf(testCacheEnabled)('serves no cached copy of a forgotten episode', async () => {
     const gone = await record('web', 'PELICAN7741');
-    expect(await store.memory.getEpisode(gone)).not.toBeNull();
-    expect(await store.memory.getEpisode(gone)).not.toBeNull();
-    await store.memory.forget({ episodeIds: [gone] });
-    expect(await store.memory.getEpisode(gone)).toBeNull();
+    expect(await store.memory.episodes.get(gone)).not.toBeNull();
+    expect(await store.memory.episodes.get(gone)).not.toBeNull();
+    await store.memory.admin.forget({ episodeIds: [gone] });
+    expect(await store.memory.episodes.get(gone)).toBeNull();
+  });
+});
+
+describe('forget with an embedding provider', () => {
+  it('leaves none of the deleted text in the embedded content, in any file of the data folder', async () => {
+    const withVectors = await openTempMemory({ embeddings: createTestEmbeddings().provider });
+    try {
+      const record = async (secret: string) => {
+        const episode = await withVectors.memory.episodes.start({
+          taskType: 'debugging',
+          domain: 'web',
+          context: `context ${secret}`,
+        });
+        await withVectors.memory.episodes.logSteps(episode.id, [
+          { action: 'deploy', success: false, result: `failed on ${secret}` },
+        ]);
+        await withVectors.memory.episodes.complete(episode.id, { status: 'failed' });
+        await withVectors.memory.learning.flush();
+        return episode.id;
+      };
+      const gone = await record('HERON5521');
+      await record('BADGER6630');
+      const raw = createClient({ url: withVectors.url });
+      const embedded = await raw.execute(
+        "SELECT count(*) AS n FROM embeddings WHERE content LIKE '%HERON5521%'",
+      );
+      raw.close();
+      expect(Number(embedded.rows[0]?.n)).toBe(2); // the episode's text and its failed step's
+
+      await withVectors.memory.admin.forget({ episodeIds: [gone] });
+      const bytes = bytesUnder(withVectors.dir);
+      expect(bytes).not.toContain('HERON5521');
+      expect(bytes).toContain('BADGER6630');
+    } finally {
+      await withVectors.close();
+    }
+  });
+});
+
+describe('forget and whole copies of the store', () => {
+  it('names the backups and kept files it cannot reach, and only those that still exist', async () => {
+    await record('web', 'PELICAN7741');
+    const backup = join(store.dir, 'nightly.db');
+    await store.memory.admin.backup(backup);
+    const kept = join(store.dir, 'memory.db.before-restore-2026-01-01T00-00-00-000Z');
+    writeFileSync(kept, 'a file a restore kept');
+    expect((await store.memory.admin.forget({ domain: 'web' })).unreachedCopies).toEqual(
+      [kept, backup].sort(),
+    );
+    rmSync(backup);
+    expect((await store.memory.admin.forget({ domain: 'web' })).unreachedCopies).toEqual([kept]);
   });
 });
 
@@ -152,16 +206,16 @@ describe('retention', () => {
     const now = new Date(Date.now() + 10 * 86_400_000);
     const fresh = await record('web', 'FRESH');
 
-    const report = await store.memory.applyRetention(
+    const report = await store.memory.admin.retention(
       { web: { archiveAfterDays: 5 }, logs: { archiveAfterDays: 1, deleteAfterDays: 7 } },
       { now },
     );
-    expect(report).toEqual({ archived: { web: 2, logs: 0 }, deleted: { logs: 1 } });
-    expect(await store.memory.getEpisode(old)).toMatchObject({ status: 'archived' });
-    expect(await store.memory.getEpisode(fresh)).toMatchObject({ status: 'archived' });
-    expect(await store.memory.getEpisode(older)).toBeNull();
+    expect(report).toEqual({ archived: { web: 2, logs: 0 }, deleted: { logs: 1 }, auditPruned: 0 });
+    expect(await store.memory.episodes.get(old)).toMatchObject({ status: 'archived' });
+    expect(await store.memory.episodes.get(fresh)).toMatchObject({ status: 'archived' });
+    expect(await store.memory.episodes.get(older)).toBeNull();
     await expect(
-      store.memory.applyRetention({ web: { archiveAfterDays: 9, deleteAfterDays: 2 } }),
+      store.memory.admin.retention({ web: { archiveAfterDays: 9, deleteAfterDays: 2 } }),
     ).rejects.toMatchObject({
       issues: [{ path: 'policies.web.deleteAfterDays' }],
     });

@@ -4,6 +4,7 @@ import { ftsTables } from '../maintenance/fts-tables.js';
 import type { CallOptions } from '../types.js';
 import { parseInput } from '../validate.js';
 import { type ForgetSelector, forgetSelectorSchema, selectorFilter } from './forget-selector.js';
+import { unreachedCopies } from './unreached-copies.js';
 
 export interface ForgetReport {
   /** Episodes removed, with their steps, embeddings, pattern links and full-text entries. */
@@ -12,6 +13,11 @@ export interface ForgetReport {
   domains: string[];
   /** Mined patterns left with no supporting episode, and so removed. */
   patternsRemoved: number;
+  /**
+   * Whole copies of the store that may still hold what was removed and that forget does not touch:
+   * files kept by `rekey`/`restore` with `keepOld`, and backups this store wrote that still exist.
+   */
+  unreachedCopies: string[];
 }
 
 export interface ForgetHooks {
@@ -36,7 +42,7 @@ export function createForget(context: EngineContext, hooks: ForgetHooks) {
     const selector = parseInput(schema, input, 'forget selector');
     const where = selectorFilter(selector, options.scope);
     const actor = options.actor ?? localActor;
-    const removed = await db.write(async (tx) => {
+    const removed: Omit<ForgetReport, 'unreachedCopies'> = await db.write(async (tx) => {
       const rows = await tx.execute({
         sql: `SELECT id, domain FROM episodes WHERE ${where.sql}`,
         args: where.args,
@@ -72,14 +78,15 @@ export function createForget(context: EngineContext, hooks: ForgetHooks) {
         patternsRemoved: orphaned.rowsAffected,
       };
     });
-    if (removed.episodeIds.length === 0) return removed;
+    const unreached = await unreachedCopies(db);
+    if (removed.episodeIds.length === 0) return { ...removed, unreachedCopies: unreached };
     hooks.forgotten(removed.episodeIds);
     await hooks.recomputePatterns?.(removed.domains);
     // Deleted rows leave tombstones in the full-text segments until they are merged.
     await db.write(async (tx) => {
       for (const table of ftsTables) await tx.execute(`INSERT INTO ${table} (${table}) VALUES ('optimize')`);
     });
-    if (db.location.kind === 'file') await db.client.execute('PRAGMA wal_checkpoint(TRUNCATE)');
-    return removed;
+    if (db.location.kind === 'file') await db.executeOutsideTransaction('PRAGMA wal_checkpoint(TRUNCATE)');
+    return { ...removed, unreachedCopies: unreached };
   };
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { localActor } from '../audit/audit-event.js';
+import { pruneAuditLog } from '../audit/audit-retention.js';
 import type { EngineContext } from '../engine-context.js';
 import type { CallOptions } from '../types.js';
 import { parseInput } from '../validate.js';
@@ -29,6 +30,8 @@ export interface RetentionReport {
   archived: Record<string, number>;
   /** Episodes deleted per domain. */
   deleted: Record<string, number>;
+  /** Audit entries deleted for being older than `audit.retentionDays`. */
+  auditPruned: number;
 }
 
 export interface RetentionHooks {
@@ -40,7 +43,8 @@ export interface RetentionHooks {
 /**
  * Applies per-domain retention policies once (the server runs it on a schedule, the CLI on
  * demand): episodes older than `archiveAfterDays` are archived (still readable, out of default
- * retrieval), those older than `deleteAfterDays` are forgotten as `forget` does.
+ * retrieval), those older than `deleteAfterDays` are forgotten as `forget` does. Then audit
+ * entries older than `audit.retentionDays` are pruned.
  */
 export function createRetention(context: EngineContext, hooks: RetentionHooks) {
   const { db, audit } = context;
@@ -53,7 +57,7 @@ export function createRetention(context: EngineContext, hooks: RetentionHooks) {
     const checked = parseInput(policiesSchema, policies, 'retention policies', 'policies');
     const now = options.now ?? new Date();
     const cutoff = (after: number) => new Date(now.getTime() - after * 86_400_000).toISOString();
-    const report: RetentionReport = { archived: {}, deleted: {} };
+    const report: RetentionReport = { archived: {}, deleted: {}, auditPruned: 0 };
     for (const [domain, policy] of Object.entries(checked)) {
       if (policy.deleteAfterDays !== undefined) {
         const forgotten = await hooks.forget(
@@ -86,6 +90,15 @@ export function createRetention(context: EngineContext, hooks: RetentionHooks) {
         if (archived.length > 0) hooks.archived(archived);
         report.archived[domain] = archived.length;
       }
+    }
+    const { retentionDays } = context.config.audit;
+    if (retentionDays !== null) {
+      // Buffered reads first: an entry still in memory would otherwise outlive its period.
+      await audit.flush();
+      report.auditPruned = await pruneAuditLog(db, audit, {
+        before: cutoff(retentionDays),
+        actor: options.actor ?? localActor,
+      });
     }
     return report;
   };

@@ -27,13 +27,14 @@ async function record(
   context: string,
   steps: { action: string; result: string; success: boolean }[] = [],
 ): Promise<string> {
-  const episode = await memory.startEpisode({ taskType: 'debugging', domain, context });
-  if (steps.length > 0) await memory.logSteps(episode.id, steps);
-  await memory.completeEpisode(episode.id, { status: 'completed' });
+  const episode = await memory.episodes.start({ taskType: 'debugging', domain, context });
+  if (steps.length > 0) await memory.episodes.logSteps(episode.id, steps);
+  await memory.episodes.complete(episode.id, { status: 'completed' });
+  await memory.learning.flush();
   return episode.id;
 }
 
-const withVector = (result: Awaited<ReturnType<Memory['retrieve']>>) =>
+const withVector = (result: Awaited<ReturnType<Memory['search']['retrieve']>>) =>
   result.episodes.filter((entry) => entry.why.vector !== null).map((entry) => entry.episode.id);
 
 describe('retrieve candidates', () => {
@@ -41,13 +42,13 @@ describe('retrieve candidates', () => {
     const memory = await open(2);
     for (let i = 0; i < 6; i += 1) {
       const id = await record(memory, 'ops', `kubernetes pod eviction storm ${i}`);
-      await memory.archiveEpisode(id);
+      await memory.episodes.archive(id);
     }
     const live = [
       await record(memory, 'ops', 'kubernetes pod eviction after a node drain'),
       await record(memory, 'ops', 'kubernetes pod eviction during an upgrade'),
     ];
-    const result = await memory.retrieve({ text: 'kubernetes pod eviction storm', limit: 2 });
+    const result = await memory.search.retrieve({ text: 'kubernetes pod eviction storm', limit: 2 });
     expect(withVector(result).sort()).toEqual([...live].sort());
   });
 
@@ -63,7 +64,10 @@ describe('retrieve candidates', () => {
       await record(memory, 'ops', 'disk quota exceeded on the build cache'),
       await record(memory, 'ops', 'quota exceeded for the data volume'),
     ];
-    const result = await memory.retrieve({ text: 'OSError: disk quota exceeded on /var/data', limit: 3 });
+    const result = await memory.search.retrieve({
+      text: 'OSError: disk quota exceeded on /var/data',
+      limit: 3,
+    });
     expect(withVector(result).sort()).toEqual([noisy, ...others].sort());
   });
 
@@ -74,7 +78,7 @@ describe('retrieve candidates', () => {
   ] as const)('weighs the vectors of a %s provider by its kind (%d at rank 1)', async (kind, weight) => {
     const memory = await open(10, kind);
     await record(memory, 'ops', 'kubernetes pod eviction storm');
-    const result = await memory.retrieve({ text: 'kubernetes pod eviction storm' });
+    const result = await memory.search.retrieve({ text: 'kubernetes pod eviction storm' });
     expect(result.episodes[0]?.why.vector?.contribution).toBeCloseTo(weight, 10);
   });
 
@@ -88,9 +92,12 @@ describe('retrieve candidates', () => {
     const { memory } = store;
     for (let i = 0; i < 10; i += 1) await record(memory, 'secret', `merger negotiations round ${i}`);
     await record(memory, 'public', 'merger of two config files');
-    const unscoped = await memory.retrieve({ text: 'merger config' });
+    const unscoped = await memory.search.retrieve({ text: 'merger config' });
     expect(unscoped.signals.text.skipped).toEqual(['merger']);
-    const scoped = await memory.retrieve({ text: 'merger config' }, { scope: { domains: ['public'] } });
+    const scoped = await memory.search.retrieve(
+      { text: 'merger config' },
+      { scope: { domains: ['public'] } },
+    );
     expect(scoped.signals.text.skipped).toEqual([]);
     expect(scoped.episodes.map((entry) => entry.episode.domain)).toEqual(['public']);
   });

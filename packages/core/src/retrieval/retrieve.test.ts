@@ -21,15 +21,16 @@ async function record(
   steps: { action: string; result: string; success: boolean }[],
   successRate = 1,
 ) {
-  const episode = await memory.startEpisode(start);
-  await memory.logSteps(episode.id, steps);
-  episodes[name] = await memory.completeEpisode(episode.id, {
+  const episode = await memory.episodes.start(start);
+  await memory.episodes.logSteps(episode.id, steps);
+  episodes[name] = await memory.episodes.complete(episode.id, {
     status: successRate >= 0.5 ? 'completed' : 'failed',
     successRate,
   });
+  await memory.learning.flush();
 }
 
-const ids = (result: Awaited<ReturnType<Memory['retrieve']>>) =>
+const ids = (result: Awaited<ReturnType<Memory['search']['retrieve']>>) =>
   result.episodes.map((entry) => entry.episode.id);
 
 beforeAll(async () => {
@@ -77,7 +78,7 @@ afterAll(() => store.close());
 
 describe('retrieve', () => {
   it('fuses full text and vector similarity, and every result explains its score', async () => {
-    const result = await memory.retrieve({ text: 'gateway timeout on orders', domain: 'api' });
+    const result = await memory.search.retrieve({ text: 'gateway timeout on orders', domain: 'api' });
     expect(result.signals).toMatchObject({
       text: { used: true },
       vector: { used: true, reason: null, model: 'test/trigrams-v1/256' },
@@ -98,14 +99,14 @@ describe('retrieve', () => {
   it('finds an inflected word that full text alone misses, through the vectors', async () => {
     // FTS5 has no stemming: "timeouts" is not "timeout", but their character trigrams overlap.
     const text = 'timeout happened';
-    expect((await memory.searchText({ text, domain: 'api' })).map((hit) => hit.episode.id)).toEqual([]);
-    const result = await memory.retrieve({ text, domain: 'api' });
+    expect((await memory.search.text({ text, domain: 'api' })).map((hit) => hit.episode.id)).toEqual([]);
+    const result = await memory.search.retrieve({ text, domain: 'api' });
     expect(ids(result)[0]).toBe(episodes.timeouts?.id);
     expect(result.episodes[0]?.why).toMatchObject({ text: null, vector: { rank: 1 } });
   });
 
   it('answers "have we seen this error before?" from a failed step of a long episode', async () => {
-    const result = await memory.retrieve({ text: 'socket hang up ECONNRESET when fetching invoices' });
+    const result = await memory.search.retrieve({ text: 'socket hang up ECONNRESET when fetching invoices' });
     expect(ids(result)[0]).toBe(episodes.socket?.id);
     expect(result.episodes[0]?.why.vector).toMatchObject({
       rank: 1,
@@ -116,52 +117,61 @@ describe('retrieve', () => {
 
   it('applies the filters and the caller scope to both signals', async () => {
     const text = 'gateway timeouts on the orders endpoint';
-    expect(ids(await memory.retrieve({ text }))).toContain(episodes['other-domain']?.id);
-    const scoped = await memory.retrieve({ text }, { scope: { domains: ['api', 'web'] } });
+    expect(ids(await memory.search.retrieve({ text }))).toContain(episodes['other-domain']?.id);
+    const scoped = await memory.search.retrieve({ text }, { scope: { domains: ['api', 'web'] } });
     expect(scoped.episodes.every((entry) => ['api', 'web'].includes(entry.episode.domain))).toBe(true);
     expect(ids(scoped)).toContain(episodes.timeouts?.id);
-    expect(await memory.retrieve({ text, domain: 'secret' }, { scope: { domains: ['api'] } })).toMatchObject({
+    expect(
+      await memory.search.retrieve({ text, domain: 'secret' }, { scope: { domains: ['api'] } }),
+    ).toMatchObject({
       episodes: [],
     });
-    expect((await memory.retrieve({ text }, { scope: { domains: [] } })).episodes).toEqual([]);
-    expect(ids(await memory.retrieve({ text, taskType: 'refactoring' }))).toEqual([episodes.css?.id]);
-    expect(ids(await memory.retrieve({ text, status: 'failed' }))).toEqual([episodes['other-domain']?.id]);
-    expect(await memory.retrieve({ text, since: '2999-01-01T00:00:00Z' })).toMatchObject({ episodes: [] });
-    expect(ids(await memory.retrieve({ text, until: '2999-01-01T00:00:00Z', limit: 2 }))).toHaveLength(2);
+    expect((await memory.search.retrieve({ text }, { scope: { domains: [] } })).episodes).toEqual([]);
+    expect(ids(await memory.search.retrieve({ text, taskType: 'refactoring' }))).toEqual([episodes.css?.id]);
+    expect(ids(await memory.search.retrieve({ text, status: 'failed' }))).toEqual([
+      episodes['other-domain']?.id,
+    ]);
+    expect(await memory.search.retrieve({ text, since: '2999-01-01T00:00:00Z' })).toMatchObject({
+      episodes: [],
+    });
+    expect(ids(await memory.search.retrieve({ text, until: '2999-01-01T00:00:00Z', limit: 2 }))).toHaveLength(
+      2,
+    );
   });
 
   it('leaves archived episodes out unless asked for, and is never stale after a write', async () => {
     const text = 'checkout styles css modules';
-    expect(ids(await memory.retrieve({ text }))[0]).toBe(episodes.css?.id);
-    await memory.archiveEpisode(episodes.css?.id as string);
-    expect(ids(await memory.retrieve({ text }))).not.toContain(episodes.css?.id);
-    expect(ids(await memory.retrieve({ text, status: 'archived' }))).toEqual([episodes.css?.id]);
+    expect(ids(await memory.search.retrieve({ text }))[0]).toBe(episodes.css?.id);
+    await memory.episodes.archive(episodes.css?.id as string);
+    expect(ids(await memory.search.retrieve({ text }))).not.toContain(episodes.css?.id);
+    expect(ids(await memory.search.retrieve({ text, status: 'archived' }))).toEqual([episodes.css?.id]);
 
     await record(
       'css-again',
       { taskType: 'refactoring', domain: 'web', context: 'Checkout styles: finish the CSS modules move' },
       [{ action: 'edit_file checkout.css', result: 'done', success: true }],
     );
-    expect(ids(await memory.retrieve({ text }))[0]).toBe(episodes['css-again']?.id);
+    expect(ids(await memory.search.retrieve({ text }))[0]).toBe(episodes['css-again']?.id);
   });
 
   it('sees episodes embedded by another process, and forgets vectors deleted behind its back', async () => {
     const other = await openMemory({ url: store.url, embeddings: embeddings.provider, logger });
     try {
-      const episode = await other.startEpisode({
+      const episode = await other.episodes.start({
         taskType: 'debugging',
         domain: 'ops',
         context: 'Disk full on the build runner',
       });
-      await other.completeEpisode(episode.id, { status: 'completed' });
-      const found = await memory.retrieve({ text: 'build runner disk full', domain: 'ops' });
+      await other.episodes.complete(episode.id, { status: 'completed' });
+      await other.learning.flush();
+      const found = await memory.search.retrieve({ text: 'build runner disk full', domain: 'ops' });
       expect(found.episodes[0]).toMatchObject({ episode: { id: episode.id }, why: { vector: { rank: 1 } } });
 
       const raw = createClient({ url: store.url });
       await raw.execute({ sql: 'DELETE FROM embeddings WHERE episode_id = ?', args: [episode.id] });
       raw.close();
-      memory.invalidateCache();
-      const after = await memory.retrieve({ text: 'build runner disk full', domain: 'ops' });
+      memory.admin.invalidateCache();
+      const after = await memory.search.retrieve({ text: 'build runner disk full', domain: 'ops' });
       expect(after.episodes[0]?.why.vector).toBeNull();
     } finally {
       await other.close();
@@ -193,7 +203,7 @@ describe('retrieve', () => {
       ],
     );
     const text = 'why do slow queries pile up';
-    const withFeedback = await memory.retrieve({ text, domain: 'db' });
+    const withFeedback = await memory.search.retrieve({ text, domain: 'db' });
     expect(withFeedback.signals.vector.feedbackEpisodes).toBe(1);
     const similarity = (result: typeof withFeedback) =>
       result.episodes.find((entry) => entry.episode.id === episodes.pool?.id)?.why.vector?.similarity ?? 0;
@@ -204,7 +214,7 @@ describe('retrieve', () => {
       retrieval: { feedback: { episodes: 0 } },
     });
     try {
-      const withoutFeedback = await plain.retrieve({ text, domain: 'db' });
+      const withoutFeedback = await plain.search.retrieve({ text, domain: 'db' });
       expect(withoutFeedback.signals.vector.feedbackEpisodes).toBe(0);
       expect(similarity(withoutFeedback)).toBeLessThan(0.1);
       expect(similarity(withFeedback)).toBeGreaterThan(0.2);
@@ -220,7 +230,7 @@ describe('retrieve', () => {
       retrieval: { weights: { text: 0, step: 0, vector: 0, outcome: 0, recency: 1 } },
     });
     try {
-      const result = await recent.retrieve({
+      const result = await recent.search.retrieve({
         text: 'gateway timeouts orders socket invoices',
         domain: 'api',
       });
@@ -237,7 +247,7 @@ describe('retrieve', () => {
   it('answers from full text alone when the provider fails, saying why, and caches nothing then', async () => {
     embeddings.failWith(new Error('model server unavailable'));
     try {
-      const result = await memory.retrieve({ text: 'gateway timeouts', domain: 'api' });
+      const result = await memory.search.retrieve({ text: 'gateway timeouts', domain: 'api' });
       expect(ids(result)[0]).toBe(episodes.timeouts?.id);
       expect(result.signals.vector).toMatchObject({
         used: false,
@@ -247,15 +257,15 @@ describe('retrieve', () => {
     } finally {
       embeddings.failWith(null);
     }
-    const recovered = await memory.retrieve({ text: 'gateway timeouts', domain: 'api' });
+    const recovered = await memory.search.retrieve({ text: 'gateway timeouts', domain: 'api' });
     expect(recovered.signals.vector.used).toBe(true);
   });
 
   it.runIf(testCacheEnabled)('serves a repeated retrieve from the query cache', async () => {
-    const before = memory.cacheStats().keyspaces.query;
-    const first = await memory.retrieve({ text: 'nightly integration suite shards', limit: 3 });
-    const second = await memory.retrieve({ text: 'nightly integration suite shards', limit: 3 });
-    const after = memory.cacheStats().keyspaces.query;
+    const before = memory.admin.cacheStats().keyspaces.query;
+    const first = await memory.search.retrieve({ text: 'nightly integration suite shards', limit: 3 });
+    const second = await memory.search.retrieve({ text: 'nightly integration suite shards', limit: 3 });
+    const after = memory.admin.cacheStats().keyspaces.query;
     expect(second).toEqual(first);
     expect(after.hits).toBe(before.hits + 1);
   });
@@ -263,7 +273,7 @@ describe('retrieve', () => {
   it('works without an embedding provider, saying the vector signal is absent', async () => {
     const plain = await openMemory({ url: store.url });
     try {
-      const result = await plain.retrieve({ text: 'gateway timeouts orders', domain: 'api' });
+      const result = await plain.search.retrieve({ text: 'gateway timeouts orders', domain: 'api' });
       expect(ids(result)[0]).toBe(episodes.timeouts?.id);
       expect(result.signals.vector).toEqual({
         used: false,
@@ -278,18 +288,18 @@ describe('retrieve', () => {
   });
 
   it('refuses bad input with field paths', async () => {
-    await expect(memory.retrieve({ text: '' })).rejects.toMatchObject({
+    await expect(memory.search.retrieve({ text: '' })).rejects.toMatchObject({
       code: 'VALIDATION',
       issues: [{ path: 'text' }],
     });
-    await expect(memory.retrieve({ text: 'x', limit: 100_000 })).rejects.toMatchObject({
+    await expect(memory.search.retrieve({ text: 'x', limit: 100_000 })).rejects.toMatchObject({
       issues: [{ path: 'limit' }],
     });
-    await expect(memory.retrieve({ text: 'x', status: 'lost' as never })).rejects.toMatchObject({
+    await expect(memory.search.retrieve({ text: 'x', status: 'lost' as never })).rejects.toMatchObject({
       issues: [{ path: 'status' }],
     });
     // text that is only punctuation is valid and finds nothing by full text
-    expect((await memory.retrieve({ text: '"(*)"' })).signals.text).toEqual({
+    expect((await memory.search.retrieve({ text: '"(*)"' })).signals.text).toEqual({
       used: false,
       reason: 'the query text has no searchable words',
       skipped: [],

@@ -19,18 +19,18 @@ beforeAll(async () => {
   const { memory } = store;
   // 60 episodes in `busy` that match "deadlock" strongly, 3 in `quiet` that match it weakly.
   for (let i = 0; i < 60; i += 1) {
-    const episode = await memory.startEpisode({
+    const episode = await memory.episodes.start({
       taskType: 'debugging',
       domain: 'busy',
       context: `deadlock deadlock in worker ${i}`,
     });
-    await memory.logSteps(episode.id, [
+    await memory.episodes.logSteps(episode.id, [
       { action: 'inspect', result: `deadlock detected in transaction ${i}` },
     ]);
     busy.push(episode.id);
   }
   for (let i = 0; i < 3; i += 1) {
-    const episode = await memory.startEpisode({
+    const episode = await memory.episodes.start({
       taskType: 'debugging',
       domain: 'quiet',
       context: `a long note that mentions a deadlock only once among many other words number ${i} about queues`,
@@ -38,18 +38,18 @@ beforeAll(async () => {
     quiet.push(episode.id);
   }
   // The query's words spread over one episode's context and steps; another has most of them in one step.
-  const whole = await memory.startEpisode({
+  const whole = await memory.episodes.start({
     taskType: 'debugging',
     domain: 'ledger',
     context: 'payment gateway',
   });
-  await memory.logSteps(whole.id, [
+  await memory.episodes.logSteps(whole.id, [
     { action: 'drain refund queue' },
     { action: 'ledger sync', result: 'ok' },
   ]);
   spread = whole.id;
-  const single = await memory.startEpisode({ taskType: 'debugging', domain: 'ledger' });
-  await memory.logSteps(single.id, [
+  const single = await memory.episodes.start({ taskType: 'debugging', domain: 'ledger' });
+  await memory.episodes.logSteps(single.id, [
     { action: 'payment gateway refund', result: 'done' },
     { action: 'idle' },
   ]);
@@ -119,7 +119,7 @@ describe('full-text candidates', () => {
     // 80 common words first (each in 10 episodes), the informative one last (in 3).
     const filler = Array.from({ length: 80 }, (_, i) => `filler${i}`).join(' ');
     for (let i = 0; i < 10; i += 1) {
-      await store.memory.startEpisode({ taskType: 'debugging', domain: 'filler', context: filler });
+      await store.memory.episodes.start({ taskType: 'debugging', domain: 'filler', context: filler });
     }
     const phrases = ftsPhrases(`${filler} queues`);
     expect(phrases).toHaveLength(81);

@@ -11,14 +11,14 @@ let store: Awaited<ReturnType<typeof openTempMemory>>;
 beforeAll(async () => {
   store = await openTempMemory();
   for (let i = 0; i < 60; i += 1) {
-    const episode = await store.memory.startEpisode({
+    const episode = await store.memory.episodes.start({
       taskType: i % 2 === 0 ? 'debugging' : 'testing',
       domain: `d${i % 3}`,
       context: `deadlock in worker ${i}`,
     });
-    await store.memory.logSteps(episode.id, [{ action: 'inspect', result: `deadlock ${i}` }]);
+    await store.memory.episodes.logSteps(episode.id, [{ action: 'inspect', result: `deadlock ${i}` }]);
   }
-  await store.memory.analyze();
+  await store.memory.admin.analyze();
 });
 afterAll(() => store.close());
 

@@ -102,6 +102,8 @@ export function createInputSchemas({ limits, taskTypes = [], patternTypes = [] }
     domain: domain.optional(),
     minSuccessRate: z.number().min(0).max(1).default(0),
     limit: limit.default(50),
+    /** `nextCursor` of the previous page. */
+    cursor: z.string().max(512).optional(),
   });
 
   return {

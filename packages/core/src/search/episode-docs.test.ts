@@ -8,14 +8,14 @@ let store: Awaited<ReturnType<typeof openTempMemory>>;
 beforeAll(async () => {
   store = await openTempMemory();
   for (let i = 0; i < 6; i += 1) {
-    const episode = await store.memory.startEpisode({
+    const episode = await store.memory.episodes.start({
       taskType: 'debugging',
       domain: 'ops',
       context: `disk alert ${i} on host ${i % 2 === 0 ? 'alpha' : 'beta'}`,
     });
     // Steps in several batches: the episode's row is replaced after each.
     for (let batch = 0; batch < 3; batch += 1) {
-      await store.memory.logSteps(episode.id, [
+      await store.memory.episodes.logSteps(episode.id, [
         { action: `df -h batch ${batch}`, result: i % 3 === 0 ? 'disk full on /var' : 'plenty of space' },
       ]);
     }

@@ -39,32 +39,32 @@ afterAll(() => store.close());
 
 describe('full-text queries from user text', () => {
   it.each(hostile)('never raises an FTS error for %j', async (text) => {
-    await expect(store.memory.searchText({ text })).resolves.toBeInstanceOf(Array);
+    await expect(store.memory.search.text({ text })).resolves.toBeInstanceOf(Array);
   });
 
   it('searches operator words and punctuation as text', async () => {
-    const episode = await store.memory.startEpisode({
+    const episode = await store.memory.episodes.start({
       taskType: 'debugging',
       domain: 'web',
       context: 'AND OR NEAR are words here, as is "quoted" text and (parens)',
     });
-    await store.memory.logStep(episode.id, {
+    await store.memory.episodes.logStep(episode.id, {
       action: 'get_user_details',
       result: 'Error: ENOENT src/index.ts',
     });
     for (const text of ['AND', 'NEAR', '"quoted"', '(parens)', 'OR*', '-quoted']) {
-      const hits = await store.memory.searchText({ text });
+      const hits = await store.memory.search.text({ text });
       expect(
         hits.map((hit) => hit.episode.id),
         text,
       ).toEqual([episode.id]);
     }
     // an identifier and a path match as phrases, and their words one by one
-    expect((await store.memory.searchText({ text: 'get_user_details' }))[0]?.matches[0]).toMatchObject({
+    expect((await store.memory.search.text({ text: 'get_user_details' }))[0]?.matches[0]).toMatchObject({
       source: 'step',
       stepNumber: 1,
     });
-    expect(await store.memory.searchText({ text: 'src/index.ts' })).toHaveLength(1);
+    expect(await store.memory.search.text({ text: 'src/index.ts' })).toHaveLength(1);
     expect(toFtsQuery('src/index.ts')).toBe('"src index ts" OR "src" OR "index" OR "ts"');
   });
 

@@ -10,35 +10,35 @@ let fromStep: Episode;
 beforeAll(async () => {
   store = await openTempMemory();
   const { memory } = store;
-  strong = await memory.startEpisode({
+  strong = await memory.episodes.start({
     taskType: 'debugging',
     domain: 'api',
     context: 'postgres connection pool exhausted: too many postgres connections',
   });
-  weak = await memory.startEpisode({
+  weak = await memory.episodes.start({
     taskType: 'refactoring',
     domain: 'api',
     context: 'rename the connection helper',
   });
-  fromStep = await memory.startEpisode({ taskType: 'testing', domain: 'web', context: 'flaky e2e suite' });
-  await memory.logSteps(fromStep.id, [
+  fromStep = await memory.episodes.start({ taskType: 'testing', domain: 'web', context: 'flaky e2e suite' });
+  await memory.episodes.logSteps(fromStep.id, [
     { action: 'run_tests', result: 'all good' },
     { action: 'run_tests', result: 'Error: postgres connection refused on port 5432', success: false },
   ]);
-  await memory.completeEpisode(fromStep.id, { status: 'failed' });
+  await memory.episodes.complete(fromStep.id, { status: 'failed' });
 });
 afterAll(() => store.close());
 
 describe('searchText', () => {
   it('ranks by BM25: more and rarer matching terms first, one hit per episode', async () => {
-    const hits = await store.memory.searchText({ text: 'postgres connection exhausted' });
+    const hits = await store.memory.search.text({ text: 'postgres connection exhausted' });
     expect(hits.map((hit) => hit.episode.id)).toEqual([strong.id, fromStep.id, weak.id]);
     expect(hits[0]!.score).toBeGreaterThan(hits[1]!.score);
     expect(hits[1]!.score).toBeGreaterThan(hits[2]!.score);
   });
 
   it('finds an error seen before in a step result, saying which step', async () => {
-    const [hit] = await store.memory.searchText({ text: 'connection refused' });
+    const [hit] = await store.memory.search.text({ text: 'connection refused' });
     expect(hit?.episode.id).toBe(fromStep.id);
     expect(hit?.matches[0]).toMatchObject({ source: 'step', stepNumber: 2 });
     expect(hit?.matches[0]?.snippet).toContain('«refused»');
@@ -46,16 +46,16 @@ describe('searchText', () => {
 
   it('applies domain, task type, status, time and limit filters', async () => {
     const text = 'postgres connection';
-    expect((await store.memory.searchText({ text, domain: 'web' })).map((h) => h.episode.id)).toEqual([
+    expect((await store.memory.search.text({ text, domain: 'web' })).map((h) => h.episode.id)).toEqual([
       fromStep.id,
     ]);
     expect(
-      (await store.memory.searchText({ text, taskType: 'refactoring' })).map((h) => h.episode.id),
+      (await store.memory.search.text({ text, taskType: 'refactoring' })).map((h) => h.episode.id),
     ).toEqual([weak.id]);
-    expect((await store.memory.searchText({ text, status: 'failed' })).map((h) => h.episode.id)).toEqual([
+    expect((await store.memory.search.text({ text, status: 'failed' })).map((h) => h.episode.id)).toEqual([
       fromStep.id,
     ]);
-    expect(await store.memory.searchText({ text, since: '2999-01-01T00:00:00Z' })).toEqual([]);
-    expect(await store.memory.searchText({ text, limit: 1 })).toHaveLength(1);
+    expect(await store.memory.search.text({ text, since: '2999-01-01T00:00:00Z' })).toEqual([]);
+    expect(await store.memory.search.text({ text, limit: 1 })).toHaveLength(1);
   });
 });

@@ -6,6 +6,7 @@ import {
 } from '../mining/baseline-stats.js';
 import { measureEpisode } from '../mining/episode-measures.js';
 import type { MineInput } from '../mining/pattern-miner.js';
+import type { JsonObject } from '../schemas/json-object.js';
 import type { EpisodeWithSteps, Step } from '../types.js';
 
 /** A step as a test writes it; everything else is filled in. */
@@ -14,6 +15,7 @@ export interface StepFixture {
   result?: string | null;
   success?: boolean | null;
   durationMs?: number | null;
+  metadata?: JsonObject | null;
 }
 
 /** A finished episode as a test writes it. */
@@ -64,7 +66,7 @@ export function buildEpisode(
       durationMs: step.durationMs ?? null,
       success: step.success ?? null,
       timestamp: new Date(at).toISOString(),
-      metadata: null,
+      metadata: step.metadata ?? null,
     };
   });
   const status = fixture.status ?? 'completed';

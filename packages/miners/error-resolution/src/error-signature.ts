@@ -1,3 +1,5 @@
+import { unwrapToolOutput } from './tool-output.js';
+
 /**
  * What varies between two occurrences of the same error, each replaced by a placeholder, in the
  * order applied (earlier rules protect text from later ones: a UUID is not five numbers).
@@ -9,46 +11,128 @@ const rules: readonly [RegExp, string][] = [
   // ISO-8601 dates and times, with or without a time, zone or fraction.
   [/\b\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?\b/g, '<time>'],
   [/\b\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\b/g, '<time>'],
-  [/'[^'\n]{0,200}'|"[^"\n]{0,200}"|`[^`\n]{0,200}`/g, '<str>'],
+  // A list of names (`Similar: ['A', 'B']`, `[a, b, c]`): its length and items vary, the kind does not.
+  [/\[(?:\s*(?:'[^'\n]*'|"[^"\n]*"|[^\][,\n]*)\s*,)+\s*(?:'[^'\n]*'|"[^"\n]*"|[^\][,\n]*)\s*\]/g, '<list>'],
+  [/\[\s*(?:'[^'\n]*'|"[^"\n]*")\s*\]/g, '<list>'],
+  // Quotes: an apostrophe inside a word (`government's`) opens nothing.
+  [/(?<!\w)'[^'\n]{0,200}'(?!\w)|"[^"\n]{0,200}"|`[^`\n]{0,200}`|‘[^’\n]{0,200}’|“[^”\n]{0,200}”/g, '<str>'],
   // Paths: absolute, home- or dot-relative, Windows, or relative with a separator and an extension.
-  [/(?<![\w.])(?:[A-Za-z]:\\|~\/|\.{1,2}\/|\/)[\w.@+-]+(?:[/\\][\w.@+-]+)*(?::\d+)*/g, '<path>'],
+  [/(?<![\w.<])(?:[A-Za-z]:\\|~\/|\.{1,2}\/|\/)[\w.@+-]+(?:[/\\][\w.@+-]+)*(?::\d+)*/g, '<path>'],
   [/\b[\w.@+-]+(?:[/\\][\w.@+-]+)+\.\w+(?::\d+)*/g, '<path>'],
+  // `owner/name` slugs and extension-less relative paths.
+  [/\b[\w.@+-]+(?:\/[\w.@+-]+)+/g, '<path>'],
+  // A file name with a code extension, e.g. `(reproduce.py, line 12)`.
+  [
+    /\b[\w.-]+\.(?:py|js|mjs|cjs|ts|tsx|jsx|json|rb|go|rs|java|c|h|cpp|txt|cfg|ini|toml|ya?ml|md|rst|html|css|sh)\b(?::\d+)*/g,
+    '<path>',
+  ],
+  // A test id after its file (`<path>::test_parse[case-1]`).
+  [/::[\w[\]().,-]+/g, '::<test>'],
+  [/\btmp[\w-]{4,}\b/g, '<tmp>'],
   [/\b0x[0-9a-f]+\b/gi, '<hex>'],
   // Hashes: 7+ hex digits mixing digits and letters (git shas, digests).
   [/\b(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{7,}\b/gi, '<hash>'],
   // Identifiers that mix letters and digits: HAT030, req_12345, user_42.
-  [/\b(?=\w*\d)(?=\w*[a-z])\w+\b/gi, '<id>'],
+  [/\b(?=\w*\d)(?=\w*[a-z])\w+\b(?!\.[A-Za-z])/gi, '<id>'],
   [/[-+]?\b\d+(?:[.,]\d+)*\b/g, '<n>'],
+  // An unquoted name after the words that introduce one (`no such table: app_book`, `Could not find Nick Park.`).
+  [
+    /\b([Cc]ould not find|[Cc]annot find|[Cc]an't find|[Uu]nable to find|[Nn]o such (?:table|column|index|file|directory|module|option|attribute|key|element)s?:|named|[Uu]nknown (?:option|command|argument|column|table|field):?)\s+(?:\[[^\]\n]*\]|(?![<(])[^\s.,;:'"`<]+(?:\s+(?:of|the|and|in|on|for|[A-Z][^\s.,;:'"`<]*))*)/g,
+    '$1 <name>',
+  ],
+  // Setting and variable names (`INSTALLED_APPS`, `DJANGO_SETTINGS_MODULE`).
+  [/\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b/g, '<name>'],
+  // A command that does not exist: `bash: line 1: pytets: command not found`.
+  [/[^\s:]+(?=: (?:command not found|not found$))/g, '<name>'],
+  // Capitalised names in mid-sentence (`Curse of the Were-Rabbit`): what the error is about, not its kind.
+  [/(?<=[a-z,] )[A-Z][a-z][\w-]*(?:\s+(?:of|the|and|de|von|[A-Z][\w-]*))*(?=[\s.,;:]|$)/g, '<name>'],
 ];
+
+/** Error codes that name the kind of error (`error TS2345`, `error[E0308]`) survive the id rule. */
+const errorCode = /\b(error|warning)(\[|\s+)([A-Z]{1,4}\d{3,5})\b/gi;
 
 /** Words that say a line carries the error itself rather than context (a traceback header, a log prefix). */
 const errorLine =
-  /error|exception|fail|fatal|denied|refused|invalid|not found|cannot|can't|unable|timed? ?out/i;
+  /error|exception|fail|fatal|denied|refused|invalid|not found|cannot|can't|could not|unable|timed? ?out|no such/i;
+/** The last line of a Python traceback: `ValueError: …`, `django.db.utils.OperationalError: …`. */
+const exceptionLine = /^[A-Za-z_][\w.]*(?:Error|Exception|Warning|Exit|Interrupt|Failure|Fault)\b/;
+/** Section rules and banners (`===== FAILURES =====`): headers, not errors. */
+const banner = /^[=\-_*#~]{3,}|[=\-_*#~]{3,}$/;
+/** A line that is only a label (`ERROR:`): the message is on the next line. */
+const labelOnly = /^[\w ]{1,20}:$/;
+
+/** The fields of a JSON error body that say what went wrong. */
+function jsonError(line: string): string | null {
+  const start = line.indexOf('{');
+  const end = line.lastIndexOf('}');
+  if (start === -1 || end <= start) return null;
+  let value: unknown;
+  try {
+    value = JSON.parse(line.slice(start, end + 1));
+  } catch {
+    return null;
+  }
+  const parts: string[] = [];
+  const visit = (node: unknown, depth: number) => {
+    if (typeof node !== 'object' || node === null || depth > 3) return;
+    for (const [key, field] of Object.entries(node)) {
+      if (/^(?:code|status|type|error|message|detail|title|reason)$/i.test(key) && typeof field !== 'object')
+        parts.push(String(field));
+      else visit(field, depth + 1);
+    }
+  };
+  visit(value, 0);
+  return parts.length === 0 ? null : `${line.slice(0, start)}${parts.join(' ')}`;
+}
+
+function statingLine(lines: readonly string[]): string {
+  const tracebackAt = lines.findLastIndex((line) => /^traceback \(most recent call last\)/i.test(line));
+  if (tracebackAt !== -1) {
+    // With chained exceptions the last one is what the caller saw.
+    const last = lines.slice(tracebackAt + 1).findLast((line) => exceptionLine.test(line));
+    if (last !== undefined) return last;
+  }
+  const at = lines.findIndex(
+    (line) => errorLine.test(line) && !banner.test(line) && !/^traceback\b/i.test(line),
+  );
+  if (at === -1) return lines[0] ?? '';
+  const line = lines[at] as string;
+  return labelOnly.test(line) && lines[at + 1] !== undefined ? `${line} ${lines[at + 1]}` : line;
+}
 
 /**
- * The signature of an error message: the line that states the error, with what varies between
- * occurrences (numbers, ids, UUIDs, hashes, hex, paths, URLs, emails, quoted values, dates and
- * times) replaced by placeholders and whitespace collapsed, so the same error seen twice has the
- * same signature.
+ * The signature of an error message: tool-output wrappers removed (`<returncode>`, `<output>`),
+ * the line that states the error (a traceback's last exception, else the first error line), with
+ * what varies between occurrences (numbers, ids, UUIDs, hashes, hex, paths, URLs, emails, quoted
+ * and listed values, names, dates and times, temp names) replaced by placeholders, so the same
+ * kind of error seen twice has the same signature.
  *
  * @example
  * errorSignature('Error: payment amount does not add up, total price is 305, but paid 255')
  * // → 'Error: payment amount does not add up, total price is <n>, but paid <n>'
  */
 export function errorSignature(text: string, maxChars = 160): string {
-  const lines = text
+  const { body, exitCode } = unwrapToolOutput(text);
+  const lines = body
     .split(/\r?\n/)
     .map((line) => line.trim())
     .filter((line) => line !== '');
-  // A traceback states the error on its last line; other messages on their first error line.
-  const traceback = /^traceback\b/i.test(lines[0] ?? '');
-  const candidates = traceback ? [...lines].reverse() : lines;
-  const line =
-    candidates.find((candidate) => errorLine.test(candidate) && !/^traceback\b/i.test(candidate)) ??
-    lines[0] ??
-    '';
-  let signature = line.slice(0, maxChars * 4);
+  if (lines.length === 0) return exitCode === null ? '(no message)' : `(no output, exit code ${exitCode})`;
+  const codes: string[] = [];
+  const line = statingLine(lines);
+  let signature = (jsonError(line) ?? line)
+    .slice(0, maxChars * 4)
+    .replace(errorCode, (_match, word: string, gap: string, code: string) => {
+      codes.push(code);
+      return `${word}${gap}\u0000code${'abcdefghijklmnop'[codes.length - 1] ?? 'p'}\u0000`;
+    });
   for (const [pattern, placeholder] of rules) signature = signature.replace(pattern, placeholder);
-  signature = signature.replace(/\s+/g, ' ').trim();
+  signature = signature
+    .replace(
+      /\u0000code([a-p])\u0000/g,
+      (_match, letter: string) => codes['abcdefghijklmnop'.indexOf(letter)] ?? '',
+    )
+    .replace(/\s+/g, ' ')
+    .trim();
   return signature === '' ? '(no message)' : signature.slice(0, maxChars);
 }

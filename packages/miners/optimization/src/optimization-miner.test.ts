@@ -100,8 +100,8 @@ describe('optimization miner', () => {
     });
     try {
       for (const fixture of [...episodes, shortcut(), shortcut('failed')]) {
-        const episode = await memory.startEpisode({ taskType: 'refactoring', domain: 'repo' });
-        await memory.logSteps(
+        const episode = await memory.episodes.start({ taskType: 'refactoring', domain: 'repo' });
+        await memory.episodes.logSteps(
           episode.id,
           fixture.steps.map((s) => ({
             action: s.action,
@@ -109,9 +109,12 @@ describe('optimization miner', () => {
             success: true,
           })),
         );
-        await memory.completeEpisode(episode.id, { status: fixture.status ?? 'completed' });
+        await memory.episodes.complete(episode.id, { status: fixture.status ?? 'completed' });
+        await memory.learning.flush();
       }
-      const [pattern] = await memory.listPatterns({ type: 'optimization' });
+      const {
+        items: [pattern],
+      } = await memory.patterns.list({ type: 'optimization' });
       expect(pattern).toMatchObject({
         patternData: { shape: ['codemod', 'run_tests'] },
         support: 3,

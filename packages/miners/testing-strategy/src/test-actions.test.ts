@@ -18,6 +18,16 @@ describe('classifyAction', () => {
     ['str_replace src/a.ts', 'change'],
     ['run_command git apply fix.patch', 'change'],
     ['read_file src/a.ts', 'other'],
+    ['str_replace_editor src/a.ts', 'change'],
+    ['update_reservation_flights', 'other'],
+    ['cancel_reservation', 'other'],
+    ["cd /testbed && sed -i 's/old/new/' django/db/models/query.py", 'change'],
+    ["cat <<'EOF' > /testbed/reproduce.py", 'change'],
+    ['echo "x = 1" >> setup.cfg', 'change'],
+    ['cd /testbed && python -m pytest tests/test_a.py -x', 'test'],
+    ['cd /testbed && ./tests/runtests.py queries', 'test'],
+    ['grep -rn "update" django/db/models/query.py', 'other'],
+    ['python reproduce.py > /tmp/out.txt', 'other'],
   ])('%s → %s', (action, kind) => {
     expect(classifyAction(action, matchers)).toBe(kind);
   });

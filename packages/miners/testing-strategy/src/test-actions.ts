@@ -1,4 +1,4 @@
-import { toolName } from '@episodic/core';
+import { parseAction } from '@episodic/core';
 
 /** A word or phrase (`go test`) matched against an action's words, or a regular expression matched against the action. */
 export type ActionMatcher = string | RegExp;
@@ -85,9 +85,20 @@ function words(text: string): string[] {
     .filter((word) => word !== '');
 }
 
+/** A matcher's words, split once: matchers are few and fixed, steps are many. */
+const matcherWordCache = new Map<string, string[]>();
+function matcherWords(matcher: string): string[] {
+  let split = matcherWordCache.get(matcher);
+  if (split === undefined) {
+    split = words(matcher);
+    if (matcherWordCache.size < 1000) matcherWordCache.set(matcher, split);
+  }
+  return split;
+}
+
 function matchesWords(actionWords: readonly string[], action: string, matcher: ActionMatcher): boolean {
   if (matcher instanceof RegExp) return matcher.test(action);
-  const phrase = words(matcher);
+  const phrase = matcherWords(matcher);
   if (phrase.length === 0) return false;
   for (let i = 0; i + phrase.length <= actionWords.length; i += 1) {
     if (phrase.every((word, offset) => actionWords[i + offset] === word)) return true;
@@ -102,17 +113,60 @@ export interface ActionMatchers {
 
 export type ActionKind = 'test' | 'change' | 'other';
 
+/** What a change tool may act on besides its verb: `edit_file`, `str_replace_editor`, `apply_patch`. */
+const codeWords = new Set(
+  'file files code source src text content contents patch diff line lines str string editor buffer cell notebook doc docs document config block hunk snippet function class module'.split(
+    ' ',
+  ),
+);
+/** Tools whose argument is itself a command: `run_command git apply fix.patch`. */
+const runners = new Set([
+  'bash',
+  'sh',
+  'zsh',
+  'shell',
+  'run_command',
+  'run',
+  'execute',
+  'exec',
+  'terminal',
+  'cmd',
+  'command',
+]);
+/** Shell commands that write files: `sed -i`, `cat <<EOF > f`, `echo … > f`, `tee f`, `git apply`, `patch`. */
+const shellEdit =
+  /\bsed\s+(?:-[^\s]*\s+)*-[a-zA-Z]*i|\bperl\s+-[a-zA-Z]*i|\b(?:cat|echo|printf)\b[^|;&]*?(?<![\d&])>{1,2}\s*(?!\/dev\/null)[\w./~-]+|\btee\s+(?:-a\s+)?[\w./~-]+|\bgit\s+(?:apply|am)\b|(?:^|[;&|]\s*)patch\s/;
+
 /**
- * What a step did: ran tests, changed something, or neither. The tool decides first (an
- * `edit_file` of `tests/a.test.ts` is a change, not a test run), then the whole action
- * (`run_command npm test` is a test run).
+ * Whether a tool name says it changes code: a change verb (`edit`, `write`, `replace`…), and every
+ * other word something code is made of. `update_reservation_flights` changes a booking, not code.
+ */
+function isChangeTool(tool: string, change: readonly ActionMatcher[]): boolean {
+  const toolWords = words(tool);
+  if (!change.some((matcher) => matchesWords(toolWords, tool, matcher))) return false;
+  return toolWords.every(
+    (word) =>
+      codeWords.has(word) ||
+      change.some((matcher) => typeof matcher === 'string' && matcherWords(matcher).includes(word)),
+  );
+}
+
+/**
+ * What a step did: ran tests, changed code, or neither. The tool decides first (an `edit_file`
+ * of `tests/a.test.ts` is a change, not a test run), then a shell edit (`sed -i`, `cat <<EOF >
+ * f`), then the whole action (`npm test` is a test run), then, for a tool that runs a command,
+ * the command (`run_command git apply fix.patch`).
  */
 export function classifyAction(action: string, matchers: ActionMatchers): ActionKind {
-  const tool = toolName(action);
-  if (matchers.change.some((matcher) => matchesWords(words(tool), tool, matcher))) return 'change';
+  const { tool, argument } = parseAction(action);
+  if (isChangeTool(tool, matchers.change)) return 'change';
+  if (shellEdit.test(action)) return 'change';
   const all = words(action);
   if (matchers.test.some((matcher) => matchesWords(all, action, matcher))) return 'test';
-  if (matchers.change.some((matcher) => matchesWords(all, action, matcher))) return 'change';
+  if (argument !== null && runners.has(tool.toLowerCase())) {
+    const inner = words(argument);
+    if (matchers.change.some((matcher) => matchesWords(inner, argument, matcher))) return 'change';
+  }
   return 'other';
 }
 
@@ -123,7 +177,9 @@ export function classifyAction(action: string, matchers: ActionMatchers): Action
  * Go's `./...`.
  */
 export function isTargetedTest(action: string, testMatchers: readonly ActionMatcher[]): boolean {
-  const testWords = new Set(testMatchers.filter((m): m is string => typeof m === 'string').flatMap(words));
+  const testWords = new Set(
+    testMatchers.filter((m): m is string => typeof m === 'string').flatMap(matcherWords),
+  );
   const tokens = action.trim().split(/\s+/).slice(1);
   for (const token of tokens) {
     if (filterFlag.test(token)) return true;

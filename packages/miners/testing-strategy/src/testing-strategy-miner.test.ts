@@ -62,7 +62,8 @@ describe('testing-strategy miner', () => {
 
   it('takes configurable matchers and refuses bad ones', async () => {
     const episode = fixture(['bash: make check', 'bash: sed -i x', 'bash: make check']);
-    expect(await strategies(episode)).toEqual([]);
+    // By default `sed -i` is an edit and `make check` is not a test run.
+    expect(await strategies(episode)).toEqual(['no_tests']);
     expect(await strategies(episode, { testMatchers: ['make check'], changeMatchers: ['sed'] })).toEqual([
       'test_first',
       'test_after_each_change',
@@ -82,14 +83,16 @@ describe('testing-strategy miner', () => {
     });
     try {
       for (const episode of [tdd, tdd, tdd, cowboy, cowboy, { ...cowboy, status: 'completed' as const }]) {
-        const started = await memory.startEpisode({ taskType: 'debugging', domain: 'shop' });
-        await memory.logSteps(
+        const started = await memory.episodes.start({ taskType: 'debugging', domain: 'shop' });
+        await memory.episodes.logSteps(
           started.id,
           episode.steps.map((s) => ({ action: s.action, success: s.success ?? undefined })),
         );
-        await memory.completeEpisode(started.id, { status: episode.status ?? 'completed' });
+        await memory.episodes.complete(started.id, { status: episode.status ?? 'completed' });
+        await memory.learning.flush();
       }
-      const hits = await memory.relevantPatterns({ taskType: 'debugging', limit: 10 });
+      // minLift 0: every strategy with a success, to read each one's lift.
+      const hits = await memory.patterns.relevant({ taskType: 'debugging', limit: 10, minLift: 0 });
       const byStrategy = new Map(
         hits.map((hit) => [(hit.pattern.patternData as { strategy: string }).strategy, hit]),
       );

@@ -3,6 +3,7 @@ export { windowedSubsequences } from './subsequences.js';
 export type { ToolSequenceData, ToolSequenceOptions } from './tool-sequence-miner.js';
 export {
   createToolSequenceMiner,
+  repeatedAction,
   toolSequenceDataSchema,
   toolSequenceOptionsSchema,
 } from './tool-sequence-miner.js';

@@ -32,16 +32,49 @@ const mineOne = async (fixture: EpisodeFixture, options = {}) => {
 };
 
 describe('tool-sequence miner', () => {
-  it('mines tool names, collapsing repeats and leaving out failed steps, per task type', async () => {
+  it('mines tool names with runs of one action kept as one element with its length, failed steps included', async () => {
     const candidates = await mineOne(episodes[0]!);
     expect(candidates.map((c) => c.data.actions.join(' '))).toEqual([
-      'read_file edit_file',
-      'read_file edit_file run_tests',
-      'read_file run_tests',
-      'edit_file run_tests',
+      'read_file×2+ edit_file',
+      'read_file×2+ edit_file run_tests×2+',
+      'read_file×2+ run_tests×2+',
+      'edit_file run_tests×2+',
     ]);
     expect(candidates.every((c) => c.perTaskType === true && c.success === true)).toBe(true);
     expect(candidates.map((c) => c.measurements?.contiguous)).toEqual([1, 1, 0, 1]);
+  });
+
+  it('keeps ReAct repeats apart: Search → Search → Finish is not Search → Finish', async () => {
+    const react = (actions: string[], status: 'completed' | 'failed' = 'completed') =>
+      mineOne({ taskType: 'qa', status, steps: actions.map((action) => ({ action, success: true })) });
+    const twice = await react(['Search[Nick Park]', 'Search[Wallace and Gromit]', 'Finish[1989]']);
+    const once = await react(['Search[Nick Park]', 'Finish[1989]']);
+    const many = await react(['Search[a]', 'Search[b]', 'Search[c]', 'Search[d]', 'Finish[x]']);
+    expect(twice.map((c) => c.data.actions)).toEqual([['Search×2+', 'Finish']]);
+    expect(once.map((c) => c.data.actions)).toEqual([['Search', 'Finish']]);
+    expect(many.map((c) => c.data.actions)).toEqual([['Search×2+', 'Finish']]);
+    const counted = await mineOne(
+      {
+        taskType: 'qa',
+        steps: ['Search[a]', 'Search[b]', 'Search[c]', 'Finish[x]'].map((action) => ({ action })),
+      },
+      { maxRepeat: 3 },
+    );
+    expect(counted.map((c) => c.data.actions)).toEqual([['Search×3+', 'Finish']]);
+  });
+
+  it('counts a run whose final answer failed as evidence against its sequence', async () => {
+    const candidates = await mineOne({
+      taskType: 'qa',
+      status: 'failed',
+      steps: [
+        { action: 'Search[Nick Park]', success: true },
+        { action: 'Finish[1990]', success: false, result: 'wrong answer' },
+      ],
+    });
+    expect(candidates).toEqual([
+      expect.objectContaining({ data: { actions: ['Search', 'Finish'] }, success: false }),
+    ]);
   });
 
   it('marks sequences from a failed episode as evidence against them', async () => {
@@ -49,16 +82,21 @@ describe('tool-sequence miner', () => {
     expect(candidate).toMatchObject({ data: { actions: ['search_code', 'edit_file'] }, success: false });
   });
 
-  it('takes its options: normaliser, lengths, and failed steps kept', async () => {
+  it('takes its options: normaliser, lengths, repeats folded, failed steps left out', async () => {
     const candidates = await mineOne(episodes[0]!, {
       normalizeAction: (action: string) => action.toUpperCase(),
       maxLength: 2,
       window: 2,
-      collapseRepeats: false,
-      skipFailedSteps: false,
+      maxRepeat: 1,
+      skipFailedSteps: true,
     });
-    expect(candidates.map((c) => c.data.actions)).toContainEqual(['RUN_TESTS AUTH', 'RUN_TESTS AUTH']);
+    expect(candidates.map((c) => c.data.actions)).toContainEqual(['EDIT_FILE SRC/A.TS', 'RUN_TESTS AUTH']);
     expect(candidates.every((c) => c.data.actions.length === 2)).toBe(true);
+    const folded = await mineOne(episodes[0]!, { maxRepeat: 1, maxLength: 2, window: 2 });
+    expect(folded.map((c) => c.data.actions.join(' '))).toEqual([
+      'read_file edit_file',
+      'edit_file run_tests',
+    ]);
   });
 
   it('refuses bad options with a CONFIG error naming the field', () => {
@@ -76,7 +114,7 @@ describe('tool-sequence miner', () => {
     );
   });
 
-  it('asks for a sequence most successful runs share by default, and for none with minSuccessShare 0', () => {
+  it('asks for half of the successful runs by default, and for none with minSuccessShare 0', () => {
     expect(createToolSequenceMiner().minSuccessShare).toBe(0.5);
     expect(createToolSequenceMiner({ minSuccessShare: 0.25 }).minSuccessShare).toBe(0.25);
     expect(createToolSequenceMiner({ minSuccessShare: 0 }).minSuccessShare).toBeUndefined();
@@ -91,19 +129,26 @@ describe('tool-sequence miner', () => {
     });
     try {
       const plan: [string, string[], 'completed' | 'failed'][] = [
-        ['debugging', ['read_file', 'edit_file', 'run_tests'], 'completed'],
-        ['debugging', ['read_file', 'edit_file', 'run_tests'], 'completed'],
-        ['debugging', ['read_file', 'edit_file', 'run_tests'], 'completed'],
-        ['debugging', ['search_code', 'run_tests'], 'failed'],
+        ...Array.from({ length: 5 }, (): [string, string[], 'completed'] => [
+          'debugging',
+          ['read_file', 'edit_file', 'run_tests'],
+          'completed',
+        ]),
+        ...Array.from({ length: 4 }, (): [string, string[], 'failed'] => [
+          'debugging',
+          ['search_code', 'run_tests'],
+          'failed',
+        ]),
         ['testing', ['read_file', 'edit_file'], 'failed'],
       ];
       for (const [taskType, actions, status] of plan) {
-        const episode = await memory.startEpisode({ taskType, domain: 'web' });
-        await memory.logSteps(
+        const episode = await memory.episodes.start({ taskType, domain: 'web' });
+        await memory.episodes.logSteps(
           episode.id,
           actions.map((action) => ({ action: `${action} somewhere`, success: true })),
         );
-        await memory.completeEpisode(episode.id, { status });
+        await memory.episodes.complete(episode.id, { status });
+        await memory.learning.flush();
       }
       const id = patternId({
         patternType: 'tool_sequence',
@@ -111,14 +156,15 @@ describe('tool-sequence miner', () => {
         taskType: 'debugging',
         data: { actions: ['read_file', 'edit_file'] },
       });
-      expect(await memory.getPattern(id)).toMatchObject({
-        support: 3,
-        successes: 3,
+      expect(await memory.patterns.get(id)).toMatchObject({
+        support: 5,
+        successes: 5,
         summary: 'read_file → edit_file',
       });
-      const [top] = await memory.relevantPatterns({ taskType: 'debugging', types: ['tool_sequence'] });
+      const [top] = await memory.patterns.relevant({ taskType: 'debugging', types: ['tool_sequence'] });
       expect(top?.pattern.taskType).toBe('debugging');
-      expect(top?.lift).toBeCloseTo(1 / (3 / 4));
+      expect(top?.lift).toBeCloseTo(1 / (5 / 9));
+      expect(top?.liftLower).toBeGreaterThan(1);
     } finally {
       await memory.close();
       rmSync(dir, { recursive: true, force: true });

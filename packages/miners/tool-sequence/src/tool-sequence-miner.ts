@@ -1,9 +1,9 @@
 import {
   actionNormalizerSchema,
-  collapseRepeats,
   type PatternCandidate,
   type PatternMinerV1,
   parsePluginOptions,
+  runLengths,
 } from '@episodic/core';
 import { z } from 'zod';
 import { windowedSubsequences } from './subsequences.js';
@@ -20,22 +20,26 @@ export const toolSequenceOptionsSchema = z
      * multiplies the sequences (and the rows each episode updates).
      */
     window: z.number().int().min(2).max(16).default(3),
-    /** Treat a run of the same action (`get, get, get`) as one step. */
-    collapseRepeats: z.boolean().default(true),
     /**
-     * Leave out steps that failed (`success: false`): a sequence is a recipe of what was done,
-     * and a failed call is what the error-resolution miner looks at.
+     * A run of the same action is one element with its length (`Search×2`), up to this many
+     * repeats; a longer run counts as this many (`Search×2+` at 2, the default: once, or more than
+     * once). `1` folds every run into one element. Chosen on the τ-bench dev split (see README).
      */
-    skipFailedSteps: z.boolean().default(true),
+    maxRepeat: z.number().int().min(1).max(20).default(2),
+    /**
+     * Leave out steps that failed (`success: false`). Off by default: a failed final answer is
+     * part of what the run did, and leaving it out makes every run look like a success.
+     */
+    skipFailedSteps: z.boolean().default(false),
     /** Only the first this many steps of an episode are looked at: mining work stays bounded. */
     maxSteps: z.number().int().min(2).max(100_000).default(200),
     /** Most distinct sequences one episode contributes. */
     maxCandidates: z.number().int().min(1).max(10_000).default(500),
     /**
      * Share of a task type's successful episodes that must show a sequence before
-     * `relevantPatterns` and `retrieve` report it (see `PatternMinerV1.minSuccessShare`): by
-     * default a sequence most successful runs share. `0` reports every sequence seen in
-     * `minSupport` episodes, ranked by success rate alone.
+     * `relevantPatterns` and `retrieve` report it (see `PatternMinerV1.minSuccessShare`), on top of
+     * its lift floor: by default half, a recipe most good runs share (chosen on the τ-bench dev
+     * split, see README). `0` leaves the choice to the lift alone.
      */
     minSuccessShare: z.number().min(0).max(1).default(0.5),
     /** Maps an action to what is compared; default: the tool name (`read_file src/a.ts` → `read_file`). */
@@ -52,20 +56,25 @@ export const toolSequenceOptionsSchema = z
 
 export type ToolSequenceOptions = z.input<typeof toolSequenceOptionsSchema>;
 
-/** `pattern_data` of a `tool_sequence` pattern: the actions, in order. */
+/** `pattern_data` of a `tool_sequence` pattern: the actions, in order, a repeated one as `Search×2`. */
 export const toolSequenceDataSchema = z.strictObject({
   actions: z.array(z.string().min(1).max(200)).min(2).max(8),
 });
 export type ToolSequenceData = z.infer<typeof toolSequenceDataSchema>;
 
+/** `Search` ran `count` times in a row → `Search`, `Search×2`, … `Search×3+` at `maxRepeat` 3. */
+export function repeatedAction(action: string, count: number, maxRepeat: number): string {
+  if (count <= 1 || maxRepeat === 1) return action;
+  return count >= maxRepeat ? `${action}×${maxRepeat}+` : `${action}×${count}`;
+}
+
 /**
- * Mines frequent action sequences, per task type and domain: every distinct ordered
- * subsequence of 2..3 actions within a window of 3 steps (contiguous n-grams and sequences with
- * gaps). Each finished episode that shows a sequence is one more unit of support; it is evidence
- * of success when the episode succeeded. `relevantPatterns` reports a sequence once at least
- * `minSuccessShare` of the task type's successful episodes show it (a recipe most good runs
- * share, not what two lucky runs did), ranks those by the Wilson lower bound of their success
- * rate, and gives their lift over the task type's base rate.
+ * Mines frequent action sequences, per task type and domain: runs of the same action become one
+ * element with their length (`Search×2`), then every distinct ordered subsequence of 2..3
+ * elements within a window of 3 (contiguous n-grams and sequences with gaps). Each finished
+ * episode that shows a sequence, failed steps included, is one more unit of support; it is
+ * evidence of success when the episode succeeded. `relevantPatterns` ranks sequences by how
+ * surely they beat the task type's base rate (the Wilson lower bound of their lift).
  *
  * @example
  * const memory = await openMemory({ miners: [createToolSequenceMiner({ maxLength: 4 })] });
@@ -83,10 +92,13 @@ export function createToolSequenceMiner(options: ToolSequenceOptions = {}): Patt
       const actions: string[] = [];
       for (const step of episode.steps.slice(0, settings.maxSteps)) {
         if (settings.skipFailedSteps && step.success === false) continue;
-        const action = settings.normalizeAction(step.action).slice(0, 200);
+        // Room for the `×3+` a repeat adds, within the 200 characters an element may hold.
+        const action = settings.normalizeAction(step.action).slice(0, 195);
         if (action !== '') actions.push(action);
       }
-      const sequence = settings.collapseRepeats ? collapseRepeats(actions) : actions;
+      const sequence = runLengths(actions).map((run) =>
+        repeatedAction(run.action, run.count, settings.maxRepeat),
+      );
       const found = windowedSubsequences(sequence, {
         minLength: settings.minLength,
         maxLength: settings.maxLength,

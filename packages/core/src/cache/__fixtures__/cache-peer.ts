@@ -29,10 +29,10 @@ let stopped = false;
 const raceKey = cacheKey.episode('race');
 
 const ops: Record<string, (...args: never[]) => unknown> = {
-  getEpisode: (id: string) => memory.getEpisode(id),
-  logStep: (id: string, action: string) => memory.logStep(id, { action }),
-  searchText: (text: string) => memory.searchText({ text }),
-  stats: () => memory.cacheStats(),
+  getEpisode: (id: string) => memory.episodes.get(id),
+  logStep: (id: string, action: string) => memory.episodes.logStep(id, { action }),
+  searchText: (text: string) => memory.search.text({ text }),
+  stats: () => memory.admin.cacheStats(),
   stop: () => {
     stopped = true;
   },
@@ -41,8 +41,8 @@ const ops: Record<string, (...args: never[]) => unknown> = {
   async writeAndReadBack(id: string, name: string, count: number) {
     const missing: string[] = [];
     for (let i = 0; i < count; i += 1) {
-      await memory.logStep(id, { action: `${name}-${i}` });
-      const episode = await memory.getEpisode(id);
+      await memory.episodes.logStep(id, { action: `${name}-${i}` });
+      const episode = await memory.episodes.get(id);
       if (!episode?.steps.some((step) => step.action === `${name}-${i}`)) missing.push(`${name}-${i}`);
     }
     return missing;

@@ -36,9 +36,9 @@ async function runStore(url: string, key: string | undefined, ids: string[]) {
     });
     const results: (string | null)[] = [];
     for (const id of ids) {
-      for (let i = 0; i < 2; i += 1) results.push((await memory.getEpisode(id))?.steps[0]?.result ?? null);
+      for (let i = 0; i < 2; i += 1) results.push((await memory.episodes.get(id))?.steps[0]?.result ?? null);
     }
-    const stats = memory.cacheStats();
+    const stats = memory.admin.cacheStats();
     await memory.close();
     return { opened: true, results, stats, warnings };
   } catch (error) {

@@ -1,0 +1,18 @@
+import { openStore } from '../store/open-store.js';
+import type { CommandArgs } from './command-args.js';
+import { stopOnSignals } from './stop-on-signals.js';
+
+/**
+ * `episodic worker`: runs the learners (embedder, miners) against the store until SIGTERM or
+ * SIGINT, beside a server or on its own. Processes coordinate through the learning queue's
+ * leases, so several workers may run; a killed one's batches are taken over once its lease expires.
+ */
+export async function workerCommand({ config }: CommandArgs): Promise<void> {
+  const memory = await openStore(config, { learning: true });
+  stopOnSignals('finishing the batches in flight', () => memory.close());
+  const status = await memory.learning.status();
+  process.stdout.write(
+    `Episodic worker learning (${Object.keys(status.learners).join(', ') || 'no learners configured'}); ` +
+      `${status.pending} pending, ${status.failed} failed.\n`,
+  );
+}

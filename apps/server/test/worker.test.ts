@@ -1,0 +1,103 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createClient } from '@libsql/client';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config/load-config.js';
+import { openStore } from '../src/store/open-store.js';
+import { spawnCli } from './__fixtures__/cli-process.js';
+import { startEmbeddingsEndpoint } from './__fixtures__/embeddings-endpoint.js';
+
+const root = mkdtempSync(join(tmpdir(), 'episodic-worker-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+async function queueRows(dbPath: string) {
+  const raw = createClient({ url: `file:${dbPath}`, intMode: 'number' });
+  try {
+    return (await raw.execute('SELECT learner, lease_owner FROM learning_queue')).rows;
+  } finally {
+    raw.close();
+  }
+}
+
+describe('episodic worker', () => {
+  it('learns what a server queued, and takes over the batches of a worker killed mid-batch', async () => {
+    const endpoint = await startEmbeddingsEndpoint(16);
+    const dataDir = join(root, 'data');
+    const dbPath = join(dataDir, 'memory.db');
+    const configFile = join(root, 'episodic.json');
+    writeFileSync(
+      configFile,
+      JSON.stringify({
+        dataDir,
+        embeddings: 'openai',
+        embeddingsUrl: endpoint.url,
+        embeddingsModel: 'test-embed',
+        embeddingsDimensions: 16,
+        memory: { learning: { leaseMs: 1000 } },
+      }),
+    );
+    const env = { OPENAI_API_KEY: 'test-key' };
+    try {
+      // A server-side store that only queues: nothing learns in this process.
+      const config = loadConfig({ flags: { config: configFile }, env });
+      const memory = await openStore(config, { learning: false });
+      const ids: string[] = [];
+      for (let i = 0; i < 6; i += 1) {
+        const episode = await memory.episodes.start({
+          taskType: 'debugging',
+          domain: 'web',
+          context: `case ${i}`,
+        });
+        await memory.episodes.logSteps(episode.id, [
+          { action: 'read_file app.ts', success: true },
+          { action: 'run_tests', result: 'TypeError: x is undefined', success: false },
+          { action: 'edit_file app.ts', success: true },
+        ]);
+        await memory.episodes.complete(episode.id, { status: 'completed' });
+        ids.push(episode.id);
+      }
+      await memory.close();
+      expect(endpoint.requests()).toBe(0);
+      expect((await queueRows(dbPath)).length).toBe(12);
+
+      endpoint.hold();
+      const first = spawnCli(['worker', '--config', configFile], env);
+      await first.waitFor(/Episodic worker learning/);
+      await endpoint.requested();
+      first.child.kill('SIGKILL');
+      await first.exited;
+      // The dead worker still holds its embedding batch under a lease.
+      expect(
+        (await queueRows(dbPath)).some((row) => row.learner === 'embeddings' && row.lease_owner !== null),
+      ).toBe(true);
+
+      endpoint.answer();
+      const second = spawnCli(['worker', '--config', configFile], env);
+      await second.waitFor(/Episodic worker learning/);
+      const deadline = Date.now() + 60_000;
+      while ((await queueRows(dbPath)).length > 0 && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      second.child.kill('SIGTERM');
+      expect(await second.exited).toBe(0);
+
+      expect(await queueRows(dbPath)).toEqual([]);
+      const raw = createClient({ url: `file:${dbPath}`, intMode: 'number' });
+      try {
+        const marks = ids.map(() => '?').join(', ');
+        const [embedded, mined] = await raw.batch([
+          {
+            sql: `SELECT COUNT(*) AS n FROM episodes WHERE id IN (${marks}) AND embedding_version IS NOT NULL`,
+            args: ids,
+          },
+          { sql: `SELECT COUNT(*) AS n FROM mined_episodes WHERE episode_id IN (${marks})`, args: ids },
+        ]);
+        expect([embedded?.rows[0]?.n, mined?.rows[0]?.n]).toEqual([6, 6]);
+      } finally {
+        raw.close();
+      }
+    } finally {
+      await endpoint.close();
+    }
+  }, 120_000);
+});

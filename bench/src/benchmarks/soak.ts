@@ -1,0 +1,198 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { createEpisodicClient } from '@episodic/sdk';
+import { BenchError } from '../bench-error.js';
+import type { Benchmark, BenchmarkContext } from '../benchmark.js';
+import { formatNumber } from '../format-table.js';
+import type { SoakAgentsPlan, SoakAgentsResult } from '../workloads/soak-agents.js';
+
+const run = promisify(execFile);
+const cli = fileURLToPath(new URL('../../../apps/server/dist/cli.js', import.meta.url));
+const agentsScript = fileURLToPath(new URL('../workloads/soak-agents.ts', import.meta.url));
+const agents = 32;
+const sampleEveryMs = 10_000;
+/** The first share of the run is warm-up (caches fill, the vector index grows): not in the slope. */
+const warmupShare = 0.3;
+
+interface Sample {
+  minute: number;
+  rssMb: number;
+  databaseMb: number;
+  cacheMb: number;
+}
+
+function bytesUnder(path: string): number {
+  let total = 0;
+  for (const entry of readdirSync(path, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile())
+      total += statSync(join(entry.parentPath, entry.name), { throwIfNoEntry: false })?.size ?? 0;
+  }
+  return total;
+}
+
+function rssMb(pid: number): number {
+  const line = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  return Number(line) / 1024;
+}
+
+/** Least-squares slope of y over x. */
+function slope(points: readonly { x: number; y: number }[]): number {
+  const n = points.length;
+  if (n < 2) return 0;
+  const mx = points.reduce((sum, p) => sum + p.x, 0) / n;
+  const my = points.reduce((sum, p) => sum + p.y, 0) / n;
+  const sxy = points.reduce((sum, p) => sum + (p.x - mx) * (p.y - my), 0);
+  const sxx = points.reduce((sum, p) => sum + (p.x - mx) ** 2, 0);
+  return sxx === 0 ? 0 : sxy / sxx;
+}
+
+/** `episodic serve` as a user starts it, with retention clearing the scratch domain every few seconds. */
+async function startServe(dataDir: string): Promise<{ child: ChildProcess; url: string; token: string }> {
+  const config = join(dataDir, '..', 'soak-config.json');
+  writeFileSync(
+    config,
+    JSON.stringify({ retention: { scratch: { deleteAfterDays: 60 / 86_400 } }, retentionIntervalMs: 5_000 }),
+  );
+  const child = spawn(
+    process.execPath,
+    [cli, 'serve', '--data-dir', dataDir, '--port', '0', '--config', config],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  for (const deadline = Date.now() + 120_000; Date.now() < deadline; ) {
+    const url = /listening on (\S+)/.exec(output)?.[1];
+    const tokenFile = /admin token in (.+) \(readable/.exec(output)?.[1];
+    if (url !== undefined && tokenFile !== undefined) {
+      return { child, url, token: readFileSync(tokenFile, 'utf8').trim() };
+    }
+    if (child.exitCode !== null) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  child.kill('SIGKILL');
+  throw new BenchError('FAILED', `episodic serve did not start:\n${output}`);
+}
+
+async function verify(url: string, token: string, result: SoakAgentsResult) {
+  const client = createEpisodicClient({ url, token });
+  let lostWrites = 0;
+  for (const { id, steps } of result.kept) {
+    const episode = await client.episodes.get.query({ episodeId: id }).catch(() => null);
+    if (episode?.steps.length !== steps || episode.status === 'active') lostWrites += 1;
+  }
+  let forgottenButReadable = 0;
+  for (const id of result.forgotten) {
+    if ((await client.episodes.get.query({ episodeId: id }).catch(() => null)) !== null)
+      forgottenButReadable += 1;
+  }
+  return { lostWrites, forgottenButReadable };
+}
+
+export const soak: Benchmark = {
+  name: 'soak',
+  description:
+    '32 SDK agents against `episodic serve` for 10 minutes (EPISODIC_SOAK_MINUTES), with forget and retention running: RSS, sizes, p99 per minute, errors, lost writes',
+  async run(context: BenchmarkContext) {
+    const minutes = Number(process.env.EPISODIC_SOAK_MINUTES ?? 10);
+    if (!(minutes > 0)) throw new BenchError('USAGE', 'EPISODIC_SOAK_MINUTES must be a positive number');
+    await run(process.execPath, [cli, '--help']).catch((error: unknown) => {
+      throw new BenchError('FAILED', `build the server first (${(error as Error).message})`);
+    });
+    const dataDir = join(context.tempDir, 'data');
+    const serve = await startServe(dataDir);
+    const samples: Sample[] = [];
+    const began = Date.now();
+    const sample = () =>
+      samples.push({
+        minute: (Date.now() - began) / 60_000,
+        rssMb: rssMb(serve.child.pid as number),
+        databaseMb:
+          readdirSync(dataDir)
+            .filter((name) => name.startsWith('memory.db'))
+            .reduce((sum, name) => sum + statSync(join(dataDir, name)).size, 0) /
+          2 ** 20,
+        cacheMb: bytesUnder(join(dataDir, 'cache')) / 2 ** 20,
+      });
+    sample();
+    const sampler = setInterval(() => {
+      sample();
+      const last = samples.at(-1);
+      context.progress(`soak: ${last?.minute.toFixed(1)} min, server RSS ${last?.rssMb.toFixed(0)} MB`);
+    }, sampleEveryMs);
+    try {
+      const plan: SoakAgentsPlan = {
+        origin: serve.url,
+        token: serve.token,
+        agents,
+        stepsPerEpisode: 20,
+        durationMs: minutes * 60_000,
+        forgetEveryMs: 2_000,
+        scratchDomain: 'scratch',
+      };
+      const { stdout } = await run(
+        process.execPath,
+        ['--import', 'tsx', agentsScript, JSON.stringify(plan)],
+        {
+          maxBuffer: 256 * 1024 * 1024,
+        },
+      );
+      const result = JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as SoakAgentsResult;
+      clearInterval(sampler);
+      sample();
+      const { lostWrites, forgottenButReadable } = await verify(serve.url, serve.token, result);
+      const steady = samples.filter((s) => s.minute >= minutes * warmupShare);
+      const rssSlope = slope(steady.map((s) => ({ x: s.minute, y: s.rssMb })));
+      const last = samples.at(-1) as Sample;
+      const perMinute = result.p99MsPerMinute.map((p99, minute) => [
+        `minute ${minute + 1}`,
+        formatNumber(result.callsPerMinute[minute] ?? 0),
+        p99.toFixed(1),
+        (samples.findLast((s) => s.minute <= minute + 1)?.rssMb ?? 0).toFixed(0),
+      ]);
+      return {
+        table: {
+          title: `soak: ${agents} SDK agents for ${minutes} min against episodic serve (forget every 2 s, retention every 5 s)`,
+          columns: ['', 'calls', 'p99 ms', 'server RSS MB'],
+          rows: perMinute,
+          notes: [
+            `errors ${result.errors}${result.firstError === null ? '' : ` (first: ${result.firstError})`}; acknowledged episodes checked ${result.kept.length}, lost ${lostWrites}; forgotten ${result.forgotten.length}, still readable ${forgottenButReadable}; scratch episodes written ${result.scratchEpisodes} (retention deletes them)`,
+            `server RSS slope after the first ${warmupShare * 100}% of the run: ${rssSlope.toFixed(2)} MB/min (target <= 1); database ${last.databaseMb.toFixed(1)} MB, cache ${last.cacheMb.toFixed(1)} MB at the end`,
+          ],
+        },
+        figures: {
+          minutes,
+          errors: result.errors,
+          lost_writes: lostWrites,
+          forgotten_but_readable: forgottenButReadable,
+          episodes_checked: result.kept.length,
+          rss_slope_mb_per_min: Number(rssSlope.toFixed(3)),
+          p99_ms_per_minute: Object.fromEntries(
+            result.p99MsPerMinute.map((p, i) => [String(i + 1), Number(p.toFixed(2))]),
+          ),
+          samples: Object.fromEntries(
+            samples.map((s) => [
+              s.minute.toFixed(2),
+              {
+                rss_mb: Number(s.rssMb.toFixed(1)),
+                database_mb: Number(s.databaseMb.toFixed(2)),
+                cache_mb: Number(s.cacheMb.toFixed(2)),
+              },
+            ]),
+          ),
+        },
+      };
+    } finally {
+      clearInterval(sampler);
+      serve.child.kill('SIGTERM');
+      await new Promise((resolve) =>
+        serve.child.exitCode !== null ? resolve(null) : serve.child.once('exit', resolve),
+      );
+    }
+  },
+};

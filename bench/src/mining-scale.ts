@@ -1,0 +1,66 @@
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { type Memory, openMemory } from '@episodic/core';
+import type { BenchmarkContext } from './benchmark.js';
+import { formatNumber } from './format-table.js';
+import { defaultMiners } from './mining-miners.js';
+import { generateAgentEpisodes } from './workloads/agent-episodes.js';
+
+export const storedEpisodes = 10_000;
+const measuredEpisodes = 300;
+
+/** Per-episode mining cost with 10,000 synthetic episodes stored, and remine() over all of them. */
+export async function speedAtScale(context: BenchmarkContext) {
+  const url = `file:${join(context.tempDir, 'scale.db')}`;
+  const all = generateAgentEpisodes({
+    episodes: storedEpisodes + measuredEpisodes * 2,
+    stepsPerEpisode: 20,
+    seed: 61,
+  });
+  const stored = all.slice(0, storedEpisodes);
+  const plain = await openMemory({ url });
+  context.progress(`mining: storing ${formatNumber(storedEpisodes)} synthetic episodes (no miners yet)`);
+  for (const [n, episode] of stored.entries()) {
+    const { id } = await plain.episodes.start(episode.start);
+    await plain.episodes.logSteps(id, episode.steps);
+    await plain.episodes.complete(id, episode.outcome);
+    if (n % 50 === 0) await yieldToEventLoop();
+  }
+  await plain.close();
+
+  const memory = await openMemory({ url, miners: defaultMiners() });
+  try {
+    context.progress(`mining: remine() over ${formatNumber(storedEpisodes)} episodes`);
+    const report = await memory.admin.remine();
+
+    const completeMs = async (target: Memory, episodes: typeof all) => {
+      const samples: number[] = [];
+      for (const episode of episodes) {
+        const { id } = await target.episodes.start(episode.start);
+        await target.episodes.logSteps(id, episode.steps);
+        const start = performance.now();
+        await target.episodes.complete(id, episode.outcome);
+        // Mining runs in the background since the learning queue: time until this episode is mined.
+        await target.learning.flush();
+        samples.push(performance.now() - start);
+      }
+      return samples;
+    };
+    context.progress(`mining: completing ${measuredEpisodes} more episodes with the four miners`);
+    const withMining = await completeMs(memory, all.slice(storedEpisodes, storedEpisodes + measuredEpisodes));
+    const bare = await openMemory({ url });
+    let withoutMining: number[];
+    try {
+      context.progress(
+        `mining: completing ${measuredEpisodes} more episodes without miners (for comparison)`,
+      );
+      withoutMining = await completeMs(bare, all.slice(storedEpisodes + measuredEpisodes));
+    } finally {
+      await bare.close();
+    }
+    return { report, withMining, withoutMining };
+  } finally {
+    await memory.close();
+  }
+}

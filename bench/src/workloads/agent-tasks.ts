@@ -1,0 +1,19 @@
+import { generateAgentEpisodes, type ScriptedEpisode } from './agent-episodes.js';
+import { VariedEpisodes } from './varied-episodes.js';
+
+/**
+ * Agent episodes whose task descriptions vary as real ones do (words drawn from a Zipf-like
+ * vocabulary), so that the retrieve an agent makes before a task finds a few similar past episodes
+ * rather than every one: `generateAgentEpisodes` alone draws its contexts from six goals.
+ */
+export function generateAgentTasks(
+  episodes: number,
+  stepsPerEpisode: number,
+  seed: number,
+): ScriptedEpisode[] {
+  const words = new VariedEpisodes(seed);
+  return generateAgentEpisodes({ episodes, stepsPerEpisode, seed }).map((episode) => ({
+    ...episode,
+    start: { ...episode.start, context: words.sentence(8, 16) },
+  }));
+}

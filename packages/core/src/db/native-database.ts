@@ -1,0 +1,111 @@
+import type { InStatement, ResultSet } from '@libsql/client';
+import type { Database, DatabaseOptions } from './database.js';
+import type { DatabaseLocation } from './database-location.js';
+import { fileWriteLock, Mutex } from './mutex.js';
+import { NativeConnection } from './native-connection.js';
+import { NativeTransaction } from './native-transaction.js';
+import { startCheckpoints } from './start-checkpoints.js';
+import { createOperationGuard, unreadable } from './storage-errors.js';
+
+/**
+ * The connection that writes: WAL (stored in the file), its durability, and `secure_delete`,
+ * which overwrites deleted content with zeros so that forgotten text does not linger in free pages.
+ */
+function openWriter(path: string, options: DatabaseOptions, location: DatabaseLocation): NativeConnection {
+  const writer = new NativeConnection(path, options);
+  try {
+    if (location.kind === 'file') writer.execute('PRAGMA journal_mode = WAL');
+    writer.execute(`PRAGMA synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+    writer.execute('PRAGMA secure_delete = ON');
+  } catch (error) {
+    writer.close();
+    throw error;
+  }
+  return writer;
+}
+
+/** Several reads in one read transaction, so they see one snapshot. */
+function readSnapshot(connection: NativeConnection, statements: InStatement[]): ResultSet[] {
+  connection.execute('BEGIN DEFERRED');
+  try {
+    const results = statements.map((statement) => connection.execute(statement));
+    connection.execute('COMMIT');
+    return results;
+  } finally {
+    connection.rollbackIfOpen();
+  }
+}
+
+/**
+ * The `Database` for `file:` and `:memory:` URLs, on the synchronous `libsql` driver (the
+ * engine `@libsql/client` wraps, without its per-call statement preparation). A file gets two
+ * connections: one that writes, one that reads beside an open write transaction under WAL. An
+ * in-memory database exists only on the connection that made it, so there reads queue behind
+ * writes on the one connection.
+ */
+export function openNativeDatabase(options: DatabaseOptions, location: DatabaseLocation): Database {
+  const path = location.kind === 'memory' ? ':memory:' : (location.path as string);
+  let writer: NativeConnection;
+  let reader: NativeConnection;
+  try {
+    writer = openWriter(path, options, location);
+  } catch (error) {
+    throw unreadable(options.url, error);
+  }
+  try {
+    reader = location.kind === 'memory' ? writer : new NativeConnection(path, options);
+  } catch (error) {
+    writer.close();
+    throw unreadable(options.url, error);
+  }
+
+  const singleConnection = reader === writer;
+  const writes = location.path === undefined ? new Mutex() : fileWriteLock(location.path);
+  const checkpoints = startCheckpoints(options, location, writes, (sql) => writer.execute(sql));
+  const guarded = createOperationGuard();
+  const reading = <T>(read: () => T) =>
+    guarded(() => (singleConnection ? writes.run(async () => read()) : read()));
+
+  const beginWrite = (): NativeTransaction => {
+    try {
+      writer.execute('BEGIN IMMEDIATE');
+    } catch (error) {
+      // A BEGIN that timed out on another process's lock must not leave this connection in a
+      // half-open state for the next writer: start over on a fresh connection (a file's only:
+      // an in-memory database lives and dies with its one connection).
+      if (!singleConnection) {
+        writer.close();
+        writer = openWriter(path, options, location);
+      }
+      throw error;
+    }
+    return new NativeTransaction(writer);
+  };
+
+  return {
+    location,
+    read: (statement) => reading(() => reader.execute(statement)),
+    readBatch: (statements) => reading(() => readSnapshot(reader, statements)),
+    executeOutsideTransaction: (statement) => reading(() => reader.execute(statement)),
+    write: (section) =>
+      guarded(() =>
+        writes.run(async () => {
+          const tx = beginWrite();
+          try {
+            const result = await section(tx);
+            await tx.commit();
+            checkpoints?.afterCommit();
+            return result;
+          } finally {
+            tx.close();
+          }
+        }),
+      ),
+    close: async () => {
+      // The worker first: once the main connections close, it could be the last one open.
+      await checkpoints?.stop();
+      writer.close();
+      if (!singleConnection) reader.close();
+    },
+  };
+}

@@ -1,0 +1,185 @@
+import type { InStatement, Transaction } from '@libsql/client';
+import type { Database } from '../db/database.js';
+import { nowIso } from '../schemas/timestamp.js';
+
+/** One (learner, episode) row a worker holds under its lease. */
+export interface ClaimedWork {
+  seq: number;
+  episodeId: string;
+  /** Attempts so far, this one included. */
+  attempts: number;
+}
+
+export interface LearnerQueueStatus {
+  pending: number;
+  failed: number;
+  /** Age of the oldest row still to learn, in seconds; 0 when none. */
+  oldestPendingSeconds: number;
+}
+
+/** Rows of one learner (`?`) that are due (`?`) and not leased (`?`, now). */
+const readyRows = `learner = ? AND failed_at IS NULL AND available_at <= ? AND (lease_until IS NULL OR lease_until < ?)`;
+
+const isoAfter = (ms: number): string => new Date(Date.now() + ms).toISOString();
+
+/** The queue rows a finished episode gets, one per learner; written in the completion's transaction. */
+export function enqueueStatements(episodeId: string, learners: readonly string[]): InStatement[] {
+  const now = nowIso();
+  return learners.map((learner) => ({
+    sql: `INSERT INTO learning_queue (episode_id, learner, enqueued_at, available_at) VALUES (?, ?, ?, ?)
+          ON CONFLICT (learner, episode_id) DO UPDATE SET attempts = 0, available_at = excluded.available_at,
+            lease_owner = NULL, lease_until = NULL, last_error = NULL, failed_at = NULL`,
+    args: [episodeId, learner, now, now],
+  }));
+}
+
+/**
+ * The durable queue between completing an episode and learning from it. A claim is a lease:
+ * rows stay in the table, marked with the owner and an expiry, until the learner's own
+ * transaction deletes them with its results; a process that dies leaves rows whose lease
+ * expires, and any other process takes them over.
+ */
+export function createLearningQueue(db: Database, owner: string) {
+  return {
+    /** Leases up to `limit` ready rows of `learner`, oldest first. */
+    async claim(learner: string, limit: number, leaseMs: number): Promise<ClaimedWork[]> {
+      const now = nowIso();
+      // An idle poll is one read: the write lock is taken only when there is work to lease.
+      const ready = await db.read({
+        sql: `SELECT 1 FROM learning_queue WHERE ${readyRows} LIMIT 1`,
+        args: [learner, now, now],
+      });
+      if (ready.rows.length === 0) return [];
+      const result = await db.write((tx) =>
+        tx.execute({
+          sql: `UPDATE learning_queue SET lease_owner = ?, lease_until = ?, attempts = attempts + 1
+                WHERE seq IN (SELECT seq FROM learning_queue WHERE ${readyRows} ORDER BY seq LIMIT ?)
+                RETURNING seq, episode_id, attempts`,
+          args: [owner, isoAfter(leaseMs), learner, now, now, limit],
+        }),
+      );
+      return result.rows
+        .map((row) => ({
+          seq: Number(row.seq),
+          episodeId: String(row.episode_id),
+          attempts: Number(row.attempts),
+        }))
+        .sort((a, b) => a.seq - b.seq);
+    },
+
+    /** Extends the lease on rows still held; returns how many are. */
+    async renew(work: readonly ClaimedWork[], leaseMs: number): Promise<number> {
+      if (work.length === 0) return 0;
+      const result = await db.write((tx) =>
+        tx.execute({
+          sql: `UPDATE learning_queue SET lease_until = ?
+                WHERE lease_owner = ? AND seq IN (${work.map(() => '?').join(', ')})`,
+          args: [isoAfter(leaseMs), owner, ...work.map((item) => item.seq)],
+        }),
+      );
+      return result.rowsAffected;
+    },
+
+    /**
+     * Removes finished rows inside the learner's own transaction, so they go with its results.
+     * Returns false when another process has taken the lease over: the caller must roll back.
+     */
+    async done(tx: Transaction, work: readonly ClaimedWork[]): Promise<boolean> {
+      if (work.length === 0) return true;
+      const seqs = work.map(() => '?').join(', ');
+      await tx.execute({
+        sql: `DELETE FROM learning_queue WHERE lease_owner = ? AND seq IN (${seqs})`,
+        args: [owner, ...work.map((item) => item.seq)],
+      });
+      // Rows of episodes deleted meanwhile went with them; any row left is under another's lease.
+      const left = await tx.execute({
+        sql: `SELECT COUNT(*) AS n FROM learning_queue WHERE seq IN (${seqs})`,
+        args: work.map((item) => item.seq),
+      });
+      return Number(left.rows[0]?.n ?? 0) === 0;
+    },
+
+    /** Puts rows back with a delay, or marks them failed once they used up their attempts. */
+    async retryLater(
+      work: readonly ClaimedWork[],
+      error: string,
+      backoff: (attempts: number) => number | null,
+    ): Promise<void> {
+      if (work.length === 0) return;
+      const now = nowIso();
+      await db.write((tx) =>
+        tx.batch(
+          work.map((item) => {
+            const delay = backoff(item.attempts);
+            return {
+              sql: `UPDATE learning_queue SET lease_owner = NULL, lease_until = NULL, last_error = ?,
+                      available_at = ?, failed_at = ?
+                    WHERE seq = ? AND lease_owner = ?`,
+              args: [
+                error.slice(0, 2000),
+                delay === null ? now : isoAfter(delay),
+                delay === null ? now : null,
+                item.seq,
+                owner,
+              ],
+            };
+          }),
+        ),
+      );
+    },
+
+    /** Gives back every row this process holds, uncounted, so that the next open need not wait for the lease. */
+    async release(): Promise<void> {
+      await db.write((tx) =>
+        tx.execute({
+          sql: `UPDATE learning_queue SET lease_owner = NULL, lease_until = NULL, attempts = MAX(0, attempts - 1)
+                WHERE lease_owner = ?`,
+          args: [owner],
+        }),
+      );
+    },
+
+    /** Makes every failed row of `learners` ready again, with fresh attempts; returns how many. */
+    async retryFailed(learners: readonly string[]): Promise<number> {
+      if (learners.length === 0) return 0;
+      const result = await db.write((tx) =>
+        tx.execute({
+          sql: `UPDATE learning_queue SET failed_at = NULL, attempts = 0, available_at = ?
+                WHERE failed_at IS NOT NULL AND learner IN (${learners.map(() => '?').join(', ')})`,
+          args: [nowIso(), ...learners],
+        }),
+      );
+      return result.rowsAffected;
+    },
+
+    async status(learners: readonly string[]): Promise<Map<string, LearnerQueueStatus>> {
+      const result = await db.read({
+        sql: `SELECT learner, SUM(failed_at IS NULL) AS pending, SUM(failed_at IS NOT NULL) AS failed,
+                MIN(CASE WHEN failed_at IS NULL THEN enqueued_at END) AS oldest
+              FROM learning_queue GROUP BY learner`,
+        args: [],
+      });
+      const found = new Map(result.rows.map((row) => [String(row.learner), row]));
+      const now = Date.now();
+      return new Map(
+        learners.map((learner) => {
+          const row = found.get(learner);
+          const oldest = row?.oldest;
+          return [
+            learner,
+            {
+              pending: Number(row?.pending ?? 0),
+              failed: Number(row?.failed ?? 0),
+              oldestPendingSeconds:
+                oldest === null || oldest === undefined
+                  ? 0
+                  : Math.max(0, (now - Date.parse(String(oldest))) / 1000),
+            },
+          ];
+        }),
+      );
+    },
+  };
+}
+
+export type LearningQueue = ReturnType<typeof createLearningQueue>;

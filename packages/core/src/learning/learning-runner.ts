@@ -1,0 +1,197 @@
+import { hostname } from 'node:os';
+import type { Database } from '../db/database.js';
+import { readEpisodes } from '../episodes/read-episodes.js';
+import { EpisodicError } from '../errors.js';
+import { newId } from '../ids.js';
+import type { Logger } from '../logger.js';
+import type { EpisodeLearner } from './episode-learner.js';
+import type { ResolvedLearningOptions } from './learning-options.js';
+import { type ClaimedWork, createLearningQueue, type LearnerQueueStatus } from './learning-queue.js';
+import { createThroughput } from './throughput.js';
+
+export interface LearnerStatus extends LearnerQueueStatus {
+  /** Episodes this process learned per second over the last minute. */
+  learnedPerSecond: number;
+}
+
+/** What `memory.learning.status()` reports. */
+export interface LearningStatus {
+  /** Queue rows still to learn (all learners; an episode has one per learner), failed ones excepted. */
+  pending: number;
+  /** Rows left as failed after their last attempt; `learning.retryFailed()` queues them again. */
+  failed: number;
+  /** Age of the oldest row still to learn, in seconds. */
+  oldestPendingSeconds: number;
+  /** Episodes fully learned by this process per second over the last minute (the slowest learner's rate). */
+  learnedPerSecond: number;
+  /** Whether this process runs the learners (`learning.run`). */
+  running: boolean;
+  learners: Record<string, LearnerStatus>;
+}
+
+class LeaseLost extends Error {}
+
+export interface LearningRunnerDeps {
+  db: Database;
+  /** The learners configured now (a `reindex` can add the embedder). */
+  learners: () => readonly EpisodeLearner[];
+  options: ResolvedLearningOptions;
+  logger: Logger;
+  /** Called after a batch committed, with the episodes it learned from. */
+  learned: (learner: string, episodeIds: readonly string[]) => void;
+}
+
+/**
+ * Runs each learner in a loop: claim a batch under a lease, learn outside the write lock,
+ * commit the results and the queue rows' removal together; on failure put the batch back with
+ * backoff. Loops sleep when the queue is empty and wake when this process queues work.
+ */
+export function createLearningRunner(deps: LearningRunnerDeps) {
+  const { db, options, logger } = deps;
+  const queue = createLearningQueue(db, `${hostname()}:${process.pid}:${newId()}`);
+  const closing = new AbortController();
+  const loops = new Map<string, Promise<void>>();
+  const wakers = new Set<() => void>();
+  /** Called whenever a batch ends, so `flush` re-checks at once instead of polling blindly. */
+  const progress = new Set<() => void>();
+  const progressed = () => {
+    for (const listener of [...progress]) listener();
+  };
+  const throughput = createThroughput(60_000);
+
+  const backoff = (attempts: number): number | null =>
+    attempts >= options.maxAttempts
+      ? null
+      : Math.min(options.retryMaxMs, options.retryBaseMs * 2 ** (attempts - 1));
+
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        wakers.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      wakers.add(done);
+    });
+
+  async function learnBatch(learner: EpisodeLearner, work: ClaimedWork[]): Promise<void> {
+    const heartbeat = setInterval(
+      () => void queue.renew(work, options.leaseMs).catch(() => undefined),
+      Math.max(100, Math.floor(options.leaseMs / 3)),
+    );
+    let finished = false;
+    const finish = async (tx: Parameters<Parameters<Database['write']>[0]>[0]) => {
+      if (!(await queue.done(tx, work))) throw new LeaseLost();
+      finished = true;
+    };
+    try {
+      const found = await readEpisodes(
+        db,
+        work.map((item) => item.episodeId),
+      );
+      const episodes = work.flatMap((item) => found.get(item.episodeId) ?? []);
+      if (episodes.length > 0) await learner.learn(episodes, finish, closing.signal);
+      if (!finished) await db.write(finish);
+      throughput.add(learner.name, episodes.length);
+      deps.learned(
+        learner.name,
+        episodes.map((episode) => episode.id),
+      );
+    } catch (error) {
+      if (closing.signal.aborted || error instanceof LeaseLost) return;
+      const message = error instanceof Error ? error.message : String(error);
+      logger.warn(`episodic: ${learner.name} could not learn from ${work.length} episodes: ${message}`);
+      await queue.retryLater(work, message, backoff).catch(() => undefined);
+    } finally {
+      clearInterval(heartbeat);
+      progressed();
+    }
+  }
+
+  async function loop(learner: EpisodeLearner): Promise<void> {
+    while (!closing.signal.aborted) {
+      let work: ClaimedWork[] = [];
+      try {
+        work = await queue.claim(learner.name, learner.batchSize, options.leaseMs);
+      } catch (error) {
+        if (closing.signal.aborted) return;
+        logger.warn(`episodic: could not claim learning work: ${(error as Error).message}`);
+      }
+      if (work.length === 0) await sleep(options.pollMs);
+      else await learnBatch(learner, work);
+    }
+  }
+
+  const names = () => deps.learners().map((learner) => learner.name);
+
+  async function status(): Promise<LearningStatus> {
+    const rows = await queue.status(names());
+    const learners: Record<string, LearnerStatus> = {};
+    for (const [name, row] of rows) learners[name] = { ...row, learnedPerSecond: throughput.perSecond(name) };
+    const all = Object.values(learners);
+    return {
+      pending: all.reduce((sum, row) => sum + row.pending, 0),
+      failed: all.reduce((sum, row) => sum + row.failed, 0),
+      oldestPendingSeconds: Math.max(0, ...all.map((row) => row.oldestPendingSeconds)),
+      learnedPerSecond: all.length === 0 ? 0 : Math.min(...all.map((row) => row.learnedPerSecond)),
+      running: options.run,
+      learners,
+    };
+  }
+
+  return {
+    /** The learners' queue names, for the rows a completion writes. */
+    names,
+    /** Starts a loop for every learner without one, and wakes the idle ones. */
+    wake(): void {
+      if (!options.run || closing.signal.aborted) return;
+      for (const learner of deps.learners())
+        if (!loops.has(learner.name)) loops.set(learner.name, loop(learner));
+      for (const wake of [...wakers]) wake();
+    },
+    status,
+
+    /** Waits until no row of this store's learners is pending (failed ones do not count). */
+    async flush(timeoutMs = 60_000): Promise<LearningStatus> {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        this.wake();
+        const current = await status();
+        if (current.pending === 0) return current;
+        if (Date.now() > deadline)
+          throw new EpisodicError(
+            'TIMEOUT',
+            `Learning still had ${current.pending} rows pending after ${timeoutMs} ms` +
+              (options.run ? '.' : ' (this store does not run learners: is `episodic worker` running?).'),
+          );
+        // Woken by this process's next batch; the timeout covers work done by other processes.
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            clearTimeout(timer);
+            progress.delete(done);
+            resolve();
+          };
+          const timer = setTimeout(done, 50);
+          progress.add(done);
+        });
+      }
+    },
+
+    retryFailed: async (): Promise<number> => {
+      const count = await queue.retryFailed(names());
+      for (const wake of [...wakers]) wake();
+      return count;
+    },
+
+    /** Stops the loops and waits for them; batches in flight are left for the next claim. */
+    async close(): Promise<void> {
+      closing.abort(new EpisodicError('STORAGE', 'The store was closed while learning.'));
+      for (const wake of [...wakers]) wake();
+      await Promise.all(loops.values());
+      await queue.release().catch(() => undefined);
+    },
+  };
+}
+
+export type LearningRunner = ReturnType<typeof createLearningRunner>;

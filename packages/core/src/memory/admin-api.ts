@@ -1,0 +1,96 @@
+import { localActor } from '../audit/audit-event.js';
+import type { Cache } from '../cache/cache.js';
+import { invalidateCache } from '../cache/invalidation.js';
+import type { EmbeddingEngine } from '../embeddings/embedding-engine.js';
+import { embeddingProviderSchema } from '../embeddings/provider-schema.js';
+import { reindexEpisodes } from '../embeddings/reindex.js';
+import type { EngineContext } from '../engine-context.js';
+import type { EpisodeLearner } from '../learning/episode-learner.js';
+import type { LearningRunner } from '../learning/learning-runner.js';
+import { createStoreMaintenance } from '../maintenance/store-maintenance.js';
+import { compareVersions } from '../migrations/migration.js';
+import type { MiningEngine } from '../mining/mining-engine.js';
+import type { ForgetReport } from '../privacy/forget.js';
+import type { ForgetSelector } from '../privacy/forget-selector.js';
+import { createRetention } from '../privacy/retention.js';
+import type { CallOptions } from '../types.js';
+import { parseInput } from '../validate.js';
+import type { AdminApi } from './memory.js';
+
+export interface AdminDeps {
+  cache: Cache;
+  mining: MiningEngine;
+  embeddings: EmbeddingEngine;
+  learners: EpisodeLearner[];
+  learning: LearningRunner;
+  forget: (input: ForgetSelector, options?: CallOptions) => Promise<ForgetReport>;
+}
+
+/** `memory.admin`, built from the engine's parts; each member is one operation, no overrides. */
+export function createAdminApi(context: EngineContext, deps: AdminDeps): AdminApi {
+  const { db, audit } = context;
+  const { cache, mining, embeddings, learners, learning } = deps;
+  const maintenance = createStoreMaintenance(context, {
+    repaired: () => invalidateCache(cache, { all: true }),
+  });
+  const cacheStats = () => ({ ...cache.stats(), vectorIndex: embeddings.active()?.index.stats() ?? null });
+  const schemaVersion = async () => {
+    const rows = await db.read('SELECT version FROM schema_migrations');
+    return (
+      rows.rows
+        .map((row) => String(row.version))
+        .sort(compareVersions)
+        .at(-1) ?? '0.0.0'
+    );
+  };
+
+  return {
+    stats: async () => ({
+      schemaVersion: await schemaVersion(),
+      cache: cacheStats(),
+      learning: await learning.status(),
+    }),
+    audit: (input = {}, options = {}) => audit.query(input, options.scope),
+    flushAudit: () => audit.flush(),
+    recordAudit: (event) => audit.record(event),
+    forget: deps.forget,
+    retention: createRetention(context, {
+      forget: deps.forget,
+      archived: () => invalidateCache(cache, { all: true }),
+    }),
+    async remine(input = {}, options = {}) {
+      const event = {
+        actor: options.actor ?? localActor,
+        operation: 'admin',
+        entityType: 'patterns',
+      } as const;
+      try {
+        const report = await mining.remine(input, options);
+        audit.record({ ...event, outcome: 'ok' });
+        return report;
+      } catch (error) {
+        audit.record({ ...event, outcome: 'error' });
+        throw error;
+      }
+    },
+    async reindex(provider, options = {}) {
+      const checked = parseInput(embeddingProviderSchema, provider, 'embedding provider', 'provider');
+      embeddings.use(checked);
+      if (!learners.includes(embeddings.learner)) learners.push(embeddings.learner);
+      learning.wake();
+      try {
+        return await reindexEpisodes(context, checked, options);
+      } finally {
+        // Reindexing restamps episodes in batches, each committed on its own.
+        cache.invalidateAll();
+      }
+    },
+    embeddingModel: () => embeddings.active()?.stamp ?? null,
+    cacheStats,
+    invalidateCache: (input = {}) => invalidateCache(cache, input),
+    analyze: async () => void (await db.write((tx) => tx.execute('ANALYZE'))),
+    schemaVersion,
+    backup: maintenance.backup,
+    repair: maintenance.repair,
+  };
+}

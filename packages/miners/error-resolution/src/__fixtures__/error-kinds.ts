@@ -1,0 +1,134 @@
+/**
+ * Real error messages grouped by kind: each group is one kind of error seen twice or more with
+ * different details (from the τ-bench airline and coding-agent data sets, ReAct question-answering
+ * logs, and the messages Python, Node, shells, compilers, test runners and HTTP APIs print).
+ */
+export const errorKinds: Record<string, readonly string[]> = {
+  'tau payment mismatch': [
+    'Error: payment amount does not add up, total price is 305, but paid 255',
+    'Error: payment amount does not add up, total price is 1166, but paid 583',
+  ],
+  'tau flight unavailable': [
+    'Error: flight HAT030 not available on date 2024-05-13',
+    'Error: flight HAT271 not available on date 2024-05-20',
+  ],
+  'tau not enough seats': [
+    'Error: not enough seats on flight HAT290',
+    'Error: not enough seats on flight HAT001',
+  ],
+  'tau gift card': ['Error: gift card balance is not enough', 'Error: gift card balance is not enough'],
+  'tau certificate': ['Error: certificate balance is not enough', 'Error: certificate balance is not enough'],
+  'react could not find': [
+    "Could not find Nick Park. Similar: ['Nick Park', 'Aardman Animations', 'Wallace and Gromit'].",
+    "Could not find Wallace and Gromit Curse of the Were-Rabbit. Similar: ['Wallace & Gromit: The Curse of the Were-Rabbit', 'Nick Park'].",
+    "Could not find [government's chief scientific adviser]. Similar: ['Chief Scientific Adviser to the UK Government', 'Government Office for Science'].",
+  ],
+  'python module missing': [
+    '<returncode>1</returncode>\n<output>\nTraceback (most recent call last):\n  File "<string>", line 1, in <module>\nModuleNotFoundError: No module named \'numpy\'\n</output>',
+    'Traceback (most recent call last):\n  File "/testbed/reproduce.py", line 3, in <module>\n    import astropy\nModuleNotFoundError: No module named \'astropy\'',
+  ],
+  'python unicode decode': [
+    "<returncode>1</returncode>\n<output>\nTraceback (most recent call last):\n  File \"apply_fix.py\", line 5, in <module>\n    lines = f.readlines()\nUnicodeDecodeError: 'ascii' codec can't decode byte 0xe2 in position 811: ordinal not in range(128)\n</output>",
+    "UnicodeDecodeError: 'ascii' codec can't decode byte 0xc3 in position 12: ordinal not in range(128)",
+  ],
+  'sqlite no such table': [
+    '<returncode>1</returncode>\n<output>\nTraceback (most recent call last):\n  File "/testbed/django/db/backends/utils.py", line 85, in _execute\n    return self.cursor.execute(sql, params)\nsqlite3.OperationalError: no such table: __main___book\n</output>',
+    'Traceback (most recent call last):\n  File "/testbed/django/db/backends/sqlite3/base.py", line 334, in execute\nsqlite3.OperationalError: no such table: auth_user',
+  ],
+  'django improperly configured': [
+    'django.core.exceptions.ImproperlyConfigured: Requested setting INSTALLED_APPS, but settings are not configured. You must either define the environment variable DJANGO_SETTINGS_MODULE or call settings.configure() before accessing settings.',
+    'django.core.exceptions.ImproperlyConfigured: Requested setting USE_TZ, but settings are not configured. You must either define the environment variable DJANGO_SETTINGS_MODULE or call settings.configure() before accessing settings.',
+  ],
+  'python name error': [
+    "NameError: name 'Symbol' is not defined",
+    'Traceback (most recent call last):\n  File "reproduce_issue.py", line 12, in <module>\n    print(foo)\nNameError: name \'foo\' is not defined',
+  ],
+  'python indentation': [
+    '  File "reproduce.py", line 14\n    return x\n    ^\nIndentationError: unexpected indent',
+    '  File "/testbed/fix.py", line 3\n  print(a)\n  ^\nIndentationError: unexpected indent',
+  ],
+  'python file not found': [
+    "FileNotFoundError: [Errno 2] No such file or directory: 'test_output.txt'",
+    "FileNotFoundError: [Errno 2] No such file or directory: '/tmp/tmpa8f3kz/data.csv'",
+  ],
+  'python assertion': [
+    'AssertionError: assert 3 == 4',
+    'Traceback (most recent call last):\n  File "test_fix.py", line 20, in <module>\n    assert result == expected\nAssertionError: assert 10 == 12',
+  ],
+  'node cannot find module': [
+    "Error: Cannot find module 'express'\nRequire stack:\n- /srv/app/index.js",
+    "Error: Cannot find module '@scope/pkg'\nRequire stack:\n- /home/u/proj/src/main.js",
+  ],
+  'node undefined property': [
+    "TypeError: Cannot read properties of undefined (reading 'map')\n    at render (/app/src/list.js:12:18)",
+    "TypeError: Cannot read properties of undefined (reading 'length')\n    at Object.<anonymous> (/app/index.js:3:9)",
+  ],
+  'node connection refused': [
+    'Error: connect ECONNREFUSED 127.0.0.1:5432',
+    'Error: connect ECONNREFUSED 10.0.0.12:6379',
+  ],
+  'shell command not found': [
+    '<returncode>127</returncode>\n<output>\nbash: line 1: pytest: command not found\n</output>',
+    'bash: line 3: tox: command not found',
+  ],
+  'shell no such file': [
+    "<returncode>1</returncode>\n<output>\nrm: cannot remove 'reproduce_issue.py': No such file or directory\n</output>",
+    "rm: cannot remove '/tmp/debug_cls.txt': No such file or directory",
+  ],
+  'python module not installed': [
+    '<returncode>1</returncode>\n<output>\n/usr/bin/python3: No module named pytest\n</output>',
+    '/opt/miniconda3/envs/testbed/bin/python: No module named hypothesis',
+  ],
+  'output too long': [
+    '<returncode>1</returncode>\n<warning>\nThe output of your last command was too long.\nPlease try a different command that produces less output.\n</warning>',
+    '<returncode>3</returncode>\n<warning>\nThe output of your last command was too long.\nPlease try a different command that produces less output.\n</warning>',
+  ],
+  'command timed out': [
+    'The last command <command>python -m pytest tests/ -x</command> timed out and has been killed.',
+    'The last command <command>./tests/runtests.py queries</command> timed out and has been killed.',
+  ],
+  'empty failing output': [
+    '<returncode>1</returncode>\n<output>\n</output>',
+    '<returncode>1</returncode>\n<output>\n\n</output>',
+  ],
+  'http json not found': [
+    '{"error": {"code": 404, "message": "Repository octo/abc not found"}}',
+    '{"error": {"code": 404, "message": "Repository torvalds/linux2 not found"}}',
+  ],
+  'http json rate limit': [
+    'HTTP 429: {"message": "API rate limit exceeded for 140.82.112.3.", "documentation_url": "https://docs.github.com/rest"}',
+    'HTTP 429: {"message": "API rate limit exceeded for 20.1.9.77.", "documentation_url": "https://docs.github.com/rest"}',
+  ],
+  'typescript not assignable': [
+    "src/a.ts(12,5): error TS2322: Type 'string' is not assignable to type 'number'.",
+    "lib/util/b.ts(3,14): error TS2322: Type 'Foo' is not assignable to type 'Bar'.",
+  ],
+  'typescript argument type': [
+    "src/a.ts(12,5): error TS2345: Argument of type 'string' is not assignable to parameter of type 'number'.",
+    "src/c.ts(40,1): error TS2345: Argument of type 'null' is not assignable to parameter of type 'User'.",
+  ],
+  'rust mismatched types': [
+    'error[E0308]: mismatched types\n --> src/main.rs:4:18',
+    'error[E0308]: mismatched types\n --> src/lib.rs:120:9',
+  ],
+  'pytest failed test': [
+    'FAILED tests/test_requests.py::test_cookie_parsing - AssertionError: assert 1 == 2',
+    'FAILED tests/unit/test_parse.py::test_dates[case-3] - AssertionError: assert 0 == 5',
+  ],
+  'jest expectation': [
+    'expect(received).toBe(expected) // Object.is equality\n\nExpected: 200\nReceived: 401',
+    'expect(received).toBe(expected) // Object.is equality\n\nExpected: 3\nReceived: 4',
+  ],
+  'editor error label': [
+    'ERROR:\nInvalid `view_range` parameter: [1, 500]. Its second element `500` should be smaller than the number of lines in the file: `120`.',
+    'ERROR:\nInvalid `view_range` parameter: [10, 90]. Its second element `90` should be smaller than the number of lines in the file: `40`.',
+  ],
+  'format error': [
+    'Please always provide EXACTLY ONE action in triple backticks, found 0 actions.',
+    'Please always provide EXACTLY ONE action in triple backticks, found 2 actions.',
+  ],
+  'git pathspec': [
+    "error: pathspec 'feature/x' did not match any file(s) known to git",
+    "error: pathspec 'src/old.py' did not match any file(s) known to git",
+  ],
+};

@@ -1,0 +1,123 @@
+import { createTRPCClient, httpBatchLink, TRPCClientError } from '@trpc/client';
+import type { AppRouter, RouterInputs, RouterOutputs } from './types.js';
+
+type Out = RouterOutputs;
+type In = RouterInputs;
+
+/**
+ * The engine's `Memory` namespaces, over HTTP: the same names, arguments and results as
+ * `openMemory()` from `@episodic/core` gives an embedded agent, so moving an agent to a server
+ * changes only the constructor. (Operating the store, `admin` and `tokens`, stays on the
+ * server's CLI and the full client.)
+ */
+export interface RemoteMemory {
+  readonly episodes: {
+    start(input: In['episodes']['start']): Promise<Out['episodes']['start']>;
+    logSteps(
+      episodeId: string,
+      steps: In['episodes']['logSteps']['steps'],
+    ): Promise<Out['episodes']['logSteps']>;
+    logStep(
+      episodeId: string,
+      step: In['episodes']['logSteps']['steps'][number],
+    ): Promise<Out['episodes']['logSteps'][number]>;
+    complete(
+      episodeId: string,
+      input: Omit<In['episodes']['complete'], 'episodeId'>,
+    ): Promise<Out['episodes']['complete']>;
+    archive(episodeId: string): Promise<Out['episodes']['archive']>;
+    /** `null` when the episode does not exist or is outside the token's domains. */
+    get(episodeId: string): Promise<Out['episodes']['get'] | null>;
+    list(input?: In['episodes']['list']): Promise<Out['episodes']['list']>;
+  };
+  readonly search: {
+    text(input: In['search']['text']): Promise<Out['search']['text']>;
+    retrieve(input: In['search']['retrieve']): Promise<Out['search']['retrieve']>;
+  };
+  readonly patterns: {
+    list(input?: In['patterns']['list']): Promise<Out['patterns']['list']>;
+    /** `null` when the pattern does not exist or is outside the token's domains. */
+    get(patternId: string): Promise<Out['patterns']['get'] | null>;
+    relevant(input?: In['patterns']['relevant']): Promise<Out['patterns']['relevant']>;
+    recordUsage(
+      patternId: string,
+      input: Omit<In['patterns']['recordUsage'], 'patternId'>,
+    ): Promise<Out['patterns']['recordUsage']>;
+  };
+  readonly learning: {
+    status(): Promise<Out['learning']['status']>;
+    flush(input?: In['learning']['flush']): Promise<Out['learning']['flush']>;
+  };
+}
+
+export interface RemoteMemoryOptions {
+  /** The server's address, e.g. `http://127.0.0.1:7777` (the `/trpc` path is added). */
+  url: string;
+  /** A bearer token from `episodic tokens create`. */
+  token: string;
+  /** A `fetch` to use instead of the global one (custom CA, proxy, tests). */
+  fetch?: typeof globalThis.fetch;
+}
+
+/** The engine answers "not there" with null; the server with a NOT_FOUND error. */
+async function orNull<T>(request: Promise<T>): Promise<T | null> {
+  try {
+    return await request;
+  } catch (error) {
+    if (
+      error instanceof TRPCClientError &&
+      (error.data as { code?: string } | undefined)?.code === 'NOT_FOUND'
+    )
+      return null;
+    throw error;
+  }
+}
+
+/**
+ * A `RemoteMemory` on an Episodic server.
+ *
+ * @example
+ * const memory = createRemoteMemory({ url: 'http://127.0.0.1:7777', token: process.env.EPISODIC_TOKEN! });
+ * const episode = await memory.episodes.start({ taskType: 'debugging', domain: 'web' });
+ */
+export function createRemoteMemory(options: RemoteMemoryOptions): RemoteMemory {
+  const base = options.url.replace(/\/+$/, '');
+  const trpc = createTRPCClient<AppRouter>({
+    links: [
+      httpBatchLink({
+        url: base.endsWith('/trpc') ? base : `${base}/trpc`,
+        fetch: options.fetch ?? globalThis.fetch,
+        headers: { authorization: `Bearer ${options.token}` },
+        methodOverride: 'POST',
+      }),
+    ],
+  });
+  return {
+    episodes: {
+      start: (input) => trpc.episodes.start.mutate(input),
+      logSteps: (episodeId, steps) => trpc.episodes.logSteps.mutate({ episodeId, steps }),
+      logStep: async (episodeId, step) =>
+        (
+          await trpc.episodes.logSteps.mutate({ episodeId, steps: [step] })
+        )[0] as Out['episodes']['logSteps'][number],
+      complete: (episodeId, input) => trpc.episodes.complete.mutate({ ...input, episodeId }),
+      archive: (episodeId) => trpc.episodes.archive.mutate({ episodeId }),
+      get: (episodeId) => orNull(trpc.episodes.get.query({ episodeId })),
+      list: (input = {}) => trpc.episodes.list.query(input),
+    },
+    search: {
+      text: (input) => trpc.search.text.query(input),
+      retrieve: (input) => trpc.search.retrieve.query(input),
+    },
+    patterns: {
+      list: (input = {}) => trpc.patterns.list.query(input),
+      get: (patternId) => orNull(trpc.patterns.get.query({ patternId })),
+      relevant: (input = {}) => trpc.patterns.relevant.query(input),
+      recordUsage: (patternId, input) => trpc.patterns.recordUsage.mutate({ ...input, patternId }),
+    },
+    learning: {
+      status: () => trpc.learning.status.query(),
+      flush: (input = {}) => trpc.learning.flush.mutate(input),
+    },
+  };
+}
