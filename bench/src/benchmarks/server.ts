@@ -211,9 +211,9 @@ export const server: Benchmark = {
         notes: [
           `server_ratio server/in-process = ${ratio.toFixed(3)} (best/best; target >= ${targetRatio}: ${ratio >= targetRatio ? 'met' : 'NOT met'})`,
           `best of ${repetitions} runs per side, alternating which goes first; each run on a fresh copy of the seeded store, ${warmupMs} ms warm-up then ${durationMs} ms measured`,
-          "both sides: the store as `episodic serve` opens it (default settings: local embeddings, the four miners, LMDB cache), learning done inside complete; the agents' process is not the bench's",
+          "both sides: the store as `episodic serve` opens it (default settings: local embeddings, the four miners, LMDB cache), learning in the background in the store's process; the agents' process is not the bench's",
           'server: the SDK buffers the 20 steps and sends them on complete() (start, logSteps, complete, retrieve: 4 calls, batched by httpBatchLink when agents call in the same tick), bearer token, tRPC, audit, metrics',
-          "in-process: startEpisode, logSteps (20 steps with caller-chosen ids, as the SDK sends them), completeEpisode, retrieve on the store in the agents' process",
+          "in-process: episodes.start, episodes.logSteps (20 steps with caller-chosen ids, as the SDK sends them), episodes.complete, search.retrieve on the store in the agents' process",
           `server CPU per episode: this process's CPU time while the agents ran, over every episode they recorded (warm-up included); in-process CPU (agents + store): ${formatNumber(inProcessBest.cpuUsPerEpisode)} µs/episode`,
           `context rows: ${httpConcurrency} loops of keep-alive GETs of one 20-step episode (tRPC's node-http adapter) against a node:http server writing the same bytes; not part of server_ratio`,
         ],
