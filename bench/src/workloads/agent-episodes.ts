@@ -21,7 +21,8 @@ export interface AgentEpisodeOptions {
   failureRate?: number;
 }
 
-const domains = ['web-api', 'billing', 'auth', 'data-pipeline', 'cli', 'frontend'];
+/** The domains generated episodes belong to. */
+export const agentDomains = ['web-api', 'billing', 'auth', 'data-pipeline', 'cli', 'frontend'];
 const files = [
   'src/auth/session.ts',
   'src/billing/invoice.ts',
@@ -99,7 +100,7 @@ export function generateAgentEpisodes(options: AgentEpisodeOptions): ScriptedEpi
     return {
       start: {
         taskType: random.pick(seedTaskTypes),
-        domain: random.pick(domains),
+        domain: random.pick(agentDomains),
         context: `${random.pick(goals)}. Repository at commit ${random.int(0x1000000, 0xfffffff).toString(16)}; start from ${file}.`,
       },
       steps,

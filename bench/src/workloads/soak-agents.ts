@@ -12,10 +12,8 @@ export interface SoakAgentsPlan {
   agents: number;
   stepsPerEpisode: number;
   durationMs: number;
-  /** Every this many ms the admin forgets one acknowledged episode of the `kept` domains. */
+  /** Every this many ms the admin forgets one acknowledged episode. */
   forgetEveryMs: number;
-  /** Domain whose episodes retention deletes on its own schedule: not checked at the end. */
-  scratchDomain: string;
 }
 
 export interface SoakAgentsResult {
@@ -24,11 +22,15 @@ export interface SoakAgentsResult {
   callsPerMinute: number[];
   errors: number;
   firstError: string | null;
-  /** Acknowledged episodes that must still be readable, with the step count acknowledged. */
-  kept: { id: string; steps: number }[];
+  /**
+   * Every acknowledged episode, not forgotten, with its step count and when it was acknowledged
+   * (ms since the run began): retention may have deleted the old ones, never the recent ones.
+   */
+  kept: { id: string; steps: number; at: number }[];
   /** Episodes the admin loop forgot: they must be gone. */
   forgotten: string[];
-  scratchEpisodes: number;
+  /** Milliseconds from the start to the moment the last agent stopped. */
+  endedAt: number;
 }
 
 const plan = JSON.parse(process.argv[2] ?? '{}') as SoakAgentsPlan;
@@ -37,9 +39,8 @@ const minuteOf = () => Math.floor((performance.now() - started) / 60_000);
 const latencies: number[][] = [];
 let errors = 0;
 let firstError: string | null = null;
-const kept: { id: string; steps: number }[] = [];
+const kept: { id: string; steps: number; at: number }[] = [];
 const forgotten: string[] = [];
-let scratchEpisodes = 0;
 
 async function timed<T>(call: () => Promise<T>): Promise<T> {
   const before = performance.now();
@@ -70,14 +71,12 @@ async function agent(index: number): Promise<void> {
     const [episode] = generateAgentTasks(1, plan.stepsPerEpisode, index * 1_000_003 + round);
     if (episode === undefined) return;
     round += 1;
-    // One agent in eight writes to the domain that retention clears.
-    const domain = index % 8 === 0 ? plan.scratchDomain : episode.start.domain;
+    const { domain } = episode.start;
     try {
-      const handle = await timed(() => client.startEpisode({ ...episode.start, domain }));
+      const handle = await timed(() => client.startEpisode(episode.start));
       for (const step of episode.steps) handle.step(step);
       await timed(() => handle.complete(episode.outcome));
-      if (domain === plan.scratchDomain) scratchEpisodes += 1;
-      else kept.push({ id: handle.id, steps: episode.steps.length });
+      kept.push({ id: handle.id, steps: episode.steps.length, at: performance.now() - started });
       await timed(() => client.search.retrieve.query({ text: episode.start.context, domain, limit: 5 }));
     } catch (error) {
       failed(error);
@@ -109,6 +108,6 @@ const result: SoakAgentsResult = {
   firstError,
   kept,
   forgotten,
-  scratchEpisodes,
+  endedAt: performance.now() - started,
 };
 process.stdout.write(`${JSON.stringify(result)}\n`);
