@@ -1,12 +1,11 @@
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createClient } from '@libsql/client';
 import { afterEach, describe, expect, it } from 'vitest';
+import { killAfter } from './__fixtures__/kill-after.js';
 import { tempDir } from './__fixtures__/temp-store.js';
 import { openMemory } from './open-memory.js';
 
 const writer = fileURLToPath(new URL('./__fixtures__/durable-writer.ts', import.meta.url));
-const packageRoot = fileURLToPath(new URL('..', import.meta.url));
 const cleanups: (() => void)[] = [];
 afterEach(() => cleanups.splice(0).forEach((cleanup) => cleanup()));
 
@@ -16,36 +15,20 @@ interface Acknowledged {
 }
 
 /** Runs the writer until it has acknowledged `minimum` writes, then SIGKILLs it mid-stream. */
-function writeThenKill(url: string, minimum: number): Promise<Map<string, Acknowledged>> {
+async function writeThenKill(url: string, minimum: number): Promise<Map<string, Acknowledged>> {
   const acknowledged = new Map<string, Acknowledged>();
-  const child = spawn(process.execPath, ['--import', 'tsx', writer, url], {
-    cwd: packageRoot,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
   let count = 0;
-  let buffered = '';
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve, reject) => {
-    child.stdout.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString();
-      const lines = buffered.split('\n');
-      buffered = lines.pop() ?? '';
-      for (const line of lines) {
-        const [, kind, id, steps] = line.split(' ');
-        if (id === undefined) continue;
-        const state = acknowledged.get(id) ?? { steps: 0, completed: false };
-        if (kind === 'steps') state.steps = Number(steps);
-        if (kind === 'complete') state.completed = true;
-        acknowledged.set(id, state);
-        count += 1;
-      }
-      if (count >= minimum && !child.killed) child.kill('SIGKILL');
-    });
-    child.on('exit', (code, signal) =>
-      signal === 'SIGKILL' ? resolve(acknowledged) : reject(new Error(`writer exited ${code}: ${stderr}`)),
-    );
+  await killAfter(writer, [url], (line) => {
+    const [, kind, id, steps] = line.split(' ');
+    if (id === undefined) return false;
+    const state = acknowledged.get(id) ?? { steps: 0, completed: false };
+    if (kind === 'steps') state.steps = Number(steps);
+    if (kind === 'complete') state.completed = true;
+    acknowledged.set(id, state);
+    count += 1;
+    return count >= minimum;
   });
+  return acknowledged;
 }
 
 describe('durability', () => {

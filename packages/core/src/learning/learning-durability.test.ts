@@ -1,42 +1,25 @@
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createClient } from '@libsql/client';
 import { afterEach, describe, expect, it } from 'vitest';
+import { killAfter } from '../__fixtures__/kill-after.js';
 import { tempDir } from '../__fixtures__/temp-store.js';
 import { createTestEmbeddings } from '../__fixtures__/test-embeddings.js';
 import { createActionPairMiner } from '../mining/__fixtures__/test-miners.js';
 import { openMemory } from '../open-memory.js';
 
 const writer = fileURLToPath(new URL('../__fixtures__/learning-writer.ts', import.meta.url));
-const packageRoot = fileURLToPath(new URL('../..', import.meta.url));
 const cleanups: (() => void)[] = [];
 afterEach(() => cleanups.splice(0).forEach((cleanup) => cleanup()));
 
 /** Runs the writer until it has acknowledged `minimum` completions, then SIGKILLs it. */
-function completeThenKill(url: string, minimum: number): Promise<string[]> {
+async function completeThenKill(url: string, minimum: number): Promise<string[]> {
   const acknowledged: string[] = [];
-  const child = spawn(process.execPath, ['--import', 'tsx', writer, url], {
-    cwd: packageRoot,
-    stdio: ['ignore', 'pipe', 'pipe'],
+  await killAfter(writer, [url], (line) => {
+    const [, kind, id] = line.split(' ');
+    if (kind === 'complete' && id !== undefined) acknowledged.push(id);
+    return acknowledged.length >= minimum;
   });
-  let buffered = '';
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve, reject) => {
-    child.stdout.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString();
-      const lines = buffered.split('\n');
-      buffered = lines.pop() ?? '';
-      for (const line of lines) {
-        const [, kind, id] = line.split(' ');
-        if (kind === 'complete' && id !== undefined) acknowledged.push(id);
-      }
-      if (acknowledged.length >= minimum && !child.killed) child.kill('SIGKILL');
-    });
-    child.on('exit', (code, signal) =>
-      signal === 'SIGKILL' ? resolve(acknowledged) : reject(new Error(`writer exited ${code}: ${stderr}`)),
-    );
-  });
+  return acknowledged;
 }
 
 describe('learning durability', () => {
