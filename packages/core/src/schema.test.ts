@@ -34,6 +34,10 @@ async function indexedColumns(table: string): Promise<string[]> {
   return result;
 }
 
+// The seed's `DEFAULT CURRENT_TIMESTAMP` writes `2026-01-02 03:04:05`, which sorts before the ISO
+// `2026-01-02T…Z` the engine writes; migration 1.10.0 gives those columns an ISO default instead.
+const isoDefault = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
+
 describe('schema (the seed, translated to SQLite)', () => {
   it('has every column of the seed with its type, constraint and default', async () => {
     expect(await columns('episodes')).toMatchObject({
@@ -43,7 +47,7 @@ describe('schema (the seed, translated to SQLite)', () => {
       context: { type: 'TEXT', notNull: false },
       status: { type: 'TEXT', notNull: true, default: "'active'" },
       success_rate: { type: 'REAL' },
-      created_at: { type: 'DATETIME', default: 'CURRENT_TIMESTAMP' },
+      created_at: { type: 'DATETIME', default: isoDefault },
       completed_at: { type: 'DATETIME' },
       metadata: { type: 'TEXT' },
       embedding_version: { type: 'TEXT' },
@@ -56,7 +60,7 @@ describe('schema (the seed, translated to SQLite)', () => {
       result: { type: 'TEXT' },
       duration_ms: { type: 'INTEGER' },
       success: { type: 'BOOLEAN' },
-      timestamp: { type: 'DATETIME', default: 'CURRENT_TIMESTAMP' },
+      timestamp: { type: 'DATETIME', default: isoDefault },
     });
     expect(await columns('patterns')).toMatchObject({
       id: { type: 'TEXT', pk: 1 },
@@ -65,7 +69,7 @@ describe('schema (the seed, translated to SQLite)', () => {
       success_rate: { type: 'REAL', notNull: true },
       usage_count: { type: 'INTEGER', default: '0' },
       last_used: { type: 'DATETIME' },
-      created_at: { type: 'DATETIME', default: 'CURRENT_TIMESTAMP' },
+      created_at: { type: 'DATETIME', default: isoDefault },
       metadata: { type: 'TEXT' },
     });
     expect(await columns('embeddings')).toMatchObject({
@@ -74,7 +78,7 @@ describe('schema (the seed, translated to SQLite)', () => {
       content: { type: 'TEXT', notNull: true },
       embedding: { type: 'BLOB', notNull: true },
       model_name: { type: 'TEXT', notNull: true },
-      created_at: { type: 'DATETIME', default: 'CURRENT_TIMESTAMP' },
+      created_at: { type: 'DATETIME', default: isoDefault },
     });
     expect(await columns('episode_patterns')).toMatchObject({
       episode_id: { notNull: true, pk: 1 },

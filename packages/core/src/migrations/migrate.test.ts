@@ -37,6 +37,7 @@ describe('migrations', () => {
       '1.7.0',
       '1.8.0',
       '1.9.0',
+      '1.10.0',
     ]);
     expect(await memory.admin.schemaVersion()).toBe(latestSchemaVersion);
     await memory.close();
@@ -56,6 +57,7 @@ describe('migrations', () => {
       '1.7.0',
       '1.8.0',
       '1.9.0',
+      '1.10.0',
     ]);
     expect(await memory.admin.schemaVersion()).toBe(latestSchemaVersion);
 
@@ -91,6 +93,35 @@ describe('migrations', () => {
     // and the upgraded file takes new writes
     const fresh = await memory.episodes.start({ taskType: 'testing', domain: 'legacy' });
     expect((await memory.episodes.list({ domain: 'legacy' })).items[0]?.id).toBe(fresh.id);
+    await memory.close();
+  });
+
+  it('gives every timestamp column an ISO-8601 default, so a row written without one sorts right', async () => {
+    const path = copyOfFixture();
+    const memory = await openMemory({ url: `file:${path}` });
+    const before = new Date(Date.now() - 1000).toISOString();
+    const raw = createClient({ url: `file:${path}` });
+    const oldDefaults = await raw.execute(
+      "SELECT name FROM sqlite_schema WHERE sql LIKE '%CURRENT_TIMESTAMP%' ORDER BY name",
+    );
+    expect(oldDefaults.rows.map((row) => row.name)).toEqual([]);
+    // What another tool writes when it leaves the timestamps to the schema.
+    await raw.execute(
+      "INSERT INTO episodes (id, task_type, domain, context) VALUES ('00000000-0000-4000-8000-0000000000aa', 'testing', 'legacy', 'x')",
+    );
+    await raw.execute(
+      "INSERT INTO steps (id, episode_id, step_number, action) VALUES ('s1', '00000000-0000-4000-8000-0000000000aa', 1, 'run')",
+    );
+    const integrity = await raw.execute('PRAGMA integrity_check');
+    raw.close();
+    expect(integrity.rows[0]?.[0]).toBe('ok');
+
+    const episode = await memory.episodes.get('00000000-0000-4000-8000-0000000000aa');
+    expect(episode?.createdAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    expect(episode?.steps[0]?.timestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    // With the old default ('2026-… 01:02:03' < '2026-…T…') the row fell outside a `since` filter.
+    const recent = await memory.episodes.list({ domain: 'legacy', since: before });
+    expect(recent.items.map((item) => item.id)).toEqual(['00000000-0000-4000-8000-0000000000aa']);
     await memory.close();
   });
 

@@ -11,6 +11,7 @@ import { v1_6_0 } from './v1-6-0.js';
 import { v1_7_0 } from './v1-7-0.js';
 import { v1_8_0 } from './v1-8-0.js';
 import { v1_9_0 } from './v1-9-0.js';
+import { v1_10_0 } from './v1-10-0.js';
 
 export const migrations: readonly Migration[] = [
   v1_0_0,
@@ -23,6 +24,7 @@ export const migrations: readonly Migration[] = [
   v1_7_0,
   v1_8_0,
   v1_9_0,
+  v1_10_0,
 ];
 
 export const latestSchemaVersion: string = migrations[migrations.length - 1]?.version ?? '0.0.0';
@@ -62,7 +64,10 @@ export async function migrate(
     }
     const pending = available.filter((migration) => !applied.has(migration.version));
     for (const migration of pending) {
-      for (const statement of migration.statements) await tx.execute(statement);
+      for (const statement of migration.statements) {
+        if (typeof statement === 'string') await tx.execute(statement);
+        else await statement(tx);
+      }
       await tx.execute({
         sql: 'INSERT INTO schema_migrations (version, description, applied_at) VALUES (?, ?, ?)',
         args: [migration.version, migration.description, new Date().toISOString()],

@@ -1,3 +1,11 @@
+import type { Transaction } from '@libsql/client';
+
+/**
+ * A statement, or a step that needs a value read inside the migration's own transaction
+ * (e.g. the current schema cookie) and so cannot be written down in advance.
+ */
+export type MigrationStatement = string | ((tx: Transaction) => Promise<void>);
+
 /**
  * One step of the schema's history. Applied migrations are recorded in `schema_migrations`;
  * a migration is never edited once released, a new one is added instead.
@@ -7,7 +15,7 @@ export interface Migration {
   version: string;
   description: string;
   /** Executed in order, all pending migrations inside one transaction. */
-  statements: readonly string[];
+  statements: readonly MigrationStatement[];
 }
 
 /** Orders dotted versions numerically (`1.10.0` after `1.9.0`). */

@@ -1,12 +1,5 @@
+import { isoNow, normaliseTimestamps } from './iso-timestamps.js';
 import type { Migration } from './migration.js';
-
-const isoNow = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
-
-/** Rewrites the seed's `CURRENT_TIMESTAMP` text (`2026-01-02 03:04:05`) as ISO-8601 UTC with ms. */
-function normaliseTimestamps(table: string, column: string): string {
-  return `UPDATE ${table} SET ${column} = strftime('%Y-%m-%dT%H:%M:%fZ', ${column})
-    WHERE ${column} IS NOT NULL AND ${column} NOT LIKE '____-__-__T%'`;
-}
 
 /** Episodic's first own migration: what the engine needs beyond the seed's tables. */
 export const v1_2_0: Migration = {

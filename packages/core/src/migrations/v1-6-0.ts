@@ -1,6 +1,5 @@
+import { isoNow } from './iso-timestamps.js';
 import type { Migration } from './migration.js';
-
-const isoNow = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
 
 /**
  * Pattern mining: evidence columns on `patterns`, the incremental baselines miners see as

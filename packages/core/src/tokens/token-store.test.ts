@@ -105,6 +105,25 @@ describe('token store', () => {
     });
   });
 
+  it("says once, not per request, when it cannot record a token's last use", async () => {
+    const warnings: string[] = [];
+    await using store = await openTempMemory({ logger: { warn: (message) => warnings.push(message) } });
+    const { token, bearer } = await store.memory.tokens.create({ name: 'agent' });
+    const raw = createClient({ url: store.url });
+    await raw.execute(`CREATE TRIGGER no_touch BEFORE UPDATE OF last_used_at ON api_tokens BEGIN
+      SELECT RAISE(ABORT, 'the disk is full'); END`);
+    raw.close();
+    vi.useFakeTimers({ toFake: ['Date'] });
+    for (let call = 0; call < 3; call += 1) {
+      expect(await store.memory.tokens.verify(bearer)).not.toBeNull(); // the request itself succeeds
+      vi.advanceTimersByTime(tokenRecheckMs + 61_000);
+    }
+    await vi.waitFor(() => expect(warnings.length).toBeGreaterThan(0));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain(token.id);
+    expect(warnings[0]).toContain('the disk is full');
+  });
+
   it('refuses bad token settings with field paths', async () => {
     await using store = await openTempMemory();
     const { tokens } = store.memory;

@@ -119,14 +119,29 @@ export function createTokenStore(context: EngineContext) {
     return { token, hash: Buffer.from(String(row.secret_hash), 'hex'), readAt: now, touchedAt };
   }
 
+  // Set while last-use writes fail, so a lasting failure is reported once, not on every request.
+  let touchFailing = false;
+
   function touch(entry: CachedToken, now: number): void {
     entry.touchedAt = now;
     const at = new Date(now).toISOString();
     entry.token = { ...entry.token, lastUsedAt: at };
-    // Bookkeeping only: a failure here (read-only replica, store closing) must not fail the request.
+    // Bookkeeping only: a failure here (read-only replica, full disk) must not fail the request,
+    // but an operator relying on `lastUsedAt` to find unused tokens must learn that it is stale.
     db.write((tx) =>
       tx.execute({ sql: 'UPDATE api_tokens SET last_used_at = ? WHERE id = ?', args: [at, entry.token.id] }),
-    ).catch(() => undefined);
+    ).then(
+      () => {
+        touchFailing = false;
+      },
+      (error: unknown) => {
+        if (touchFailing) return;
+        touchFailing = true;
+        context.config.logger.warn(
+          `Episodic could not record when token ${entry.token.id} was last used, so lastUsedAt may be stale: ${(error as Error).message}`,
+        );
+      },
+    );
   }
 
   /** The token's row, from the cache while it is fresh, or `null` when unknown or revoked. */
