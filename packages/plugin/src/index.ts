@@ -19,6 +19,15 @@ export type { EpisodeMeasures } from './episode-measures.js';
 export { measureEpisode } from './episode-measures.js';
 export type { EpisodeView, EpisodeViewStatus, StepView } from './episode-view.js';
 export type { Histogram } from './histogram.js';
+export type { BatchBudget } from './http/batch-by-size.js';
+export { batchBySize } from './http/batch-by-size.js';
+export type { EmbedBatchedOptions } from './http/embed-batched.js';
+export { embedBatched } from './http/embed-batched.js';
+export type { PostJsonOptions } from './http/post-json.js';
+export { postJson } from './http/post-json.js';
+export { readVector } from './http/read-vector.js';
+export { retryDelayMs, serverRetryDelayMs } from './http/retry-delay.js';
+export { scrubSecrets } from './http/scrub-secrets.js';
 export type { JsonObject, JsonValue } from './json.js';
 export type {
   Baseline,

@@ -2,6 +2,8 @@ export type { EmbeddingProviderFactory, EmbeddingProviderSuiteOptions } from './
 export { testEmbeddingProvider } from './embedding-provider-suite.js';
 export type { BuildOptions, EpisodeFixture, StepFixture } from './episode-fixtures.js';
 export { buildEpisode, createMineInputs } from './episode-fixtures.js';
+export type { JsonAnswer, JsonTestServer, RecordedRequest, Responder } from './json-server.js';
+export { hang, startJsonServer, status } from './json-server.js';
 export type {
   PatternMinerCheck,
   PatternMinerFactory,
