@@ -1,6 +1,6 @@
-import type { EmbeddingProviderV1 } from '@episodic/core';
 import { createLocalEmbeddings } from '@episodic/embeddings-local';
 import { createOpenAIEmbeddings } from '@episodic/embeddings-openai';
+import type { EmbeddingProviderV1 } from '@episodic/plugin';
 import type { ServerConfig } from '../config/server-config.js';
 import { ServerError } from '../errors/server-error.js';
 
