@@ -100,7 +100,7 @@ describe('episodic.config files', () => {
       /miners\.1 \(package bad-type-miner\) \(from \.\/episodic\.config\.mjs\): patternType: .*snake_case/,
     );
     expect(message).toMatch(
-      /miners\.2 \(package bad-data-miner\) \(from \.\/episodic\.config\.mjs\): mine\(\) candidate 0\.data: does not pass the miner's dataSchema/,
+      /miners\.2 \(package bad-data-miner\) \(from \.\/episodic\.config\.mjs\): mine\(\) candidate 0\.data\.action: .*expected string.* \(the miner's own dataSchema\)/,
     );
     expect(message).toMatch(
       /miners\.3 \(package not-installed\) .*: no package not-installed is installed in /,
@@ -129,7 +129,7 @@ describe('episodic.config files', () => {
       await failure(() => loadConfig({ flags: { config: 'conf/episodic.config.js' }, env: {}, cwd }))
     ).message;
     expect(message).toBe(
-      'Invalid plugins (checked at start): embeddings (provider acme/m) (from conf/episodic.config.js): dimensions must be a positive integer',
+      'Invalid plugins (checked at start): embeddings (provider acme/m) (from conf/episodic.config.js): dimensions: must be a positive integer',
     );
     expect(
       (await failure(() => loadConfig({ flags: { config: 'named.mjs' }, env: {}, cwd }))).message,

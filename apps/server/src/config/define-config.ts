@@ -1,4 +1,5 @@
-import type { EmbeddingProviderV1, MemoryConfig, PatternMinerV1, RetentionPolicy } from '@episodic/core';
+import type { MemoryConfig, RetentionPolicy } from '@episodic/core';
+import type { EmbeddingProviderV1, PatternMinerV1 } from '@episodic/plugin';
 import type { MinerName } from '../store/default-miners.js';
 import type { PluginReference } from './load-plugins.js';
 

@@ -1,15 +1,11 @@
 import { join, resolve } from 'node:path';
-import {
-  type EmbeddingProviderV1,
-  memoryConfigSchema,
-  type PatternMinerV1,
-  retentionPolicySchema,
-} from '@episodic/core';
+import { memoryConfigSchema, retentionPolicySchema } from '@episodic/core';
+import type { EmbeddingProviderV1, PatternMinerV1 } from '@episodic/plugin';
 import { z } from 'zod';
 import { ServerError } from '../errors/server-error.js';
 import { minerNames } from '../store/default-miners.js';
 import { builtinEmbeddings } from './load-plugins.js';
-import { embeddingProviderProblems } from './plugin-contract.js';
+import { embeddingProviderProblems, patternMinerProblemsWithoutRunning } from './plugin-contract.js';
 
 /** Engine settings a config may give at the top level; they are passed to `openMemory` with `memory`. */
 export const engineKeys = [
@@ -56,11 +52,11 @@ const embeddingsSchema = z
 
 const minerSchema = z.custom<(typeof minerNames)[number] | PatternMinerV1>().superRefine((value, ctx) => {
   if ((minerNames as readonly unknown[]).includes(value)) return;
-  const message =
+  const problems =
     typeof value === 'string'
-      ? `"${value}" is not a built-in miner (${minerNames.join(', ')}); ${notAPackage}`
-      : memoryConfigSchema.shape.miners.safeParse([value]).error?.issues[0]?.message;
-  if (message !== undefined) ctx.addIssue({ code: 'custom', message });
+      ? [`"${value}" is not a built-in miner (${minerNames.join(', ')}); ${notAPackage}`]
+      : patternMinerProblemsWithoutRunning(value);
+  for (const message of problems) ctx.addIssue({ code: 'custom', message });
 });
 
 /** Every setting of `episodic serve`. Paths are resolved against the current directory. */
