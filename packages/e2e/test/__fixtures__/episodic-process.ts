@@ -8,13 +8,16 @@ export interface EpisodicProcess {
    * exits first or nothing matches within `timeoutMs` (generous: start-up on a loaded machine).
    */
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
-  /** SIGTERM, then the exit code. */
+  /** SIGTERM to the process and its children, then the exit code once all output is in. */
   stop(): Promise<number | null>;
 }
 
-/** Runs `command args` (an `episodic` CLI) in `cwd` as a real child process. */
+/**
+ * Runs `command args` (an `episodic` CLI) in `cwd` as a real child process, in its own process
+ * group: `npx` does not pass SIGTERM on to the CLI it starts, so `stop` signals the whole group.
+ */
 export function startProcess(command: string, args: string[], cwd: string): EpisodicProcess {
-  const child = spawn(command, args, { cwd, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, args, { cwd, env: process.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let out = '';
   let err = '';
   const waiters = new Set<() => void>();
@@ -23,7 +26,8 @@ export function startProcess(command: string, args: string[], cwd: string): Epis
     for (const waiter of waiters) waiter();
   });
   child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // 'close', not 'exit': a grandchild holding the pipes may still be writing its last lines.
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
   return {
     child,
     output: () => `stdout: ${out}\nstderr: ${err}`,
@@ -51,7 +55,7 @@ export function startProcess(command: string, args: string[], cwd: string): Epis
         void exited.then((code) => fail(`exited (${code})`));
       }),
     stop: async () => {
-      if (child.exitCode === null) child.kill('SIGTERM');
+      if (child.exitCode === null && child.signalCode === null) process.kill(-(child.pid as number), 'SIGTERM');
       return exited;
     },
   };

@@ -1,0 +1,133 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type EpisodicProcess, startProcess } from './__fixtures__/episodic-process.js';
+import { nativeModuleFindings } from './__fixtures__/native-modules.js';
+import { npmInstall, type PackedWorkspace, packWorkspace, writeNpmProject } from './__fixtures__/pack-workspace.js';
+import { repositoryRoot, workspacePackages } from './__fixtures__/workspace.js';
+
+const run = promisify(execFile);
+const work = mkdtempSync(join(tmpdir(), 'episodic-installed-'));
+const app = join(work, 'app');
+const pluginOnly = join(work, 'plugin-only');
+const tsc = join(repositoryRoot, 'node_modules', 'typescript', 'bin', 'tsc');
+const exampleMiner = workspacePackages().find((pkg) => pkg.path.endsWith('examples/plugin-miner'))?.name as string;
+
+let packed: PackedWorkspace;
+let server: EpisodicProcess | undefined;
+let pluginInstall: Promise<void>;
+
+beforeAll(async () => {
+  packed = await packWorkspace(work);
+  writeNpmProject(app, packed, ['@episodic/server', '@episodic/sdk', exampleMiner], { '@types/node': '^20.19.0' });
+  writeNpmProject(pluginOnly, packed, ['@episodic/plugin', exampleMiner]);
+  // Two installs at once: npm spends most of its time waiting on the disk and the registry.
+  pluginInstall = npmInstall(pluginOnly);
+  await npmInstall(app);
+});
+
+afterAll(async () => {
+  await server?.stop();
+  await pluginInstall.catch(() => {});
+  rmSync(work, { recursive: true, force: true });
+});
+
+async function tarball(name: string) {
+  const file = packed.tarballs.get(name) as string;
+  const { stdout: listing } = await run('tar', ['-tzf', file]);
+  const { stdout: manifest } = await run('tar', ['-xOzf', file, 'package/package.json']);
+  return { files: listing.split('\n').filter(Boolean), manifest: JSON.parse(manifest), text: manifest };
+}
+
+/** Patterns of the example miner's type, read back through the installed SDK and checked with the installed types. */
+const program = `
+import { createRemoteMemory } from '@episodic/sdk';
+import { EXAMPLE_IMPORTS } from '${exampleMiner}';
+
+const [url, token] = process.argv.slice(2) as [string, string];
+const memory = createRemoteMemory({ url, token });
+EXAMPLE_RECORD
+await memory.learning.flush({ timeoutMs: 120_000 });
+const page = await memory.patterns.list({ type: EXAMPLE_TYPE });
+const found: EXAMPLE_DATA[] = page.items.map((pattern) => pattern.patternData as EXAMPLE_DATA);
+console.log(JSON.stringify({ types: page.items.map((pattern) => pattern.patternType), found }));
+`;
+
+describe('the packed packages, installed with npm outside the workspace', () => {
+  it('packs every published package with its exports, types and README, and no workspace: or catalog: left', async () => {
+    // Every published package has a changeset, so `changeset version` moved each one off 0.0.0.
+    for (const [name, version] of packed.versions) expect(version, name).not.toBe('0.0.0');
+    for (const name of packed.tarballs.keys()) {
+      const { files, manifest, text } = await tarball(name);
+      expect(text, name).not.toMatch(/"(workspace|catalog):/);
+      expect(files, name).toContain('package/README.md');
+      const targets = Object.values(manifest.exports as Record<string, Record<string, string>>).flatMap(Object.values);
+      for (const target of [...targets, manifest.types]) expect(files, `${name} ${target}`).toContain(`package/${target.slice(2)}`);
+      if (manifest.bin !== undefined)
+        for (const bin of Object.values(manifest.bin as Record<string, string>)) expect(files).toContain(`package/${bin.slice(2)}`);
+    }
+  });
+
+  it('npx episodic --help prints the commands and the config file', async () => {
+    const { stdout } = await run('npx', ['episodic', '--help'], { cwd: app });
+    expect(stdout).toMatch(/^Usage: episodic <command> \[options\]/);
+    for (const command of ['serve', 'worker', 'tokens create', 'backup FILE', 'reindex'])
+      expect(stdout).toContain(`\n  ${command}`);
+    expect(stdout).toContain('episodic.config.{ts,mts,mjs,js}');
+  });
+
+  it('serves with episodic.config.mjs adding the example miner; the SDK records and reads its patterns, typed', async () => {
+    writeFileSync(
+      join(app, 'episodic.config.mjs'),
+      `import { defineConfig } from '@episodic/server';
+import { EXAMPLE_IMPORTS } from '${exampleMiner}';
+
+export default defineConfig({
+  port: 0,
+  miners: ['tool_sequence', EXAMPLE_FACTORY_CALL],
+  retentionIntervalMs: 0,
+});
+`,
+    );
+    server = startProcess('npx', ['episodic', 'serve'], app);
+    const [, url] = await server.waitFor(/listening on (http:\/\/\S+)/, 120_000);
+    const token = readFileSync(join(app, 'data', 'admin-token'), 'utf8').trim();
+
+    writeFileSync(join(app, 'main.ts'), program);
+    writeFileSync(
+      join(app, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          target: 'ES2022',
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          strict: true,
+          noUncheckedIndexedAccess: true,
+          skipLibCheck: false,
+          types: ['node'],
+          outDir: 'out',
+        },
+        files: ['main.ts'],
+      }),
+    );
+    const checked = await run(process.execPath, [tsc, '-p', app], { cwd: app }).catch((error: { stdout: string }) => error);
+    expect((checked as { stdout: string }).stdout).toBe('');
+    const { stdout } = await run(process.execPath, [join(app, 'out', 'main.js'), url as string, token], { cwd: app });
+    const { types, found } = JSON.parse(stdout) as { types: string[]; found: unknown[] };
+    expect(types.length).toBeGreaterThan(0);
+    expect(new Set(types)).toEqual(new Set([EXAMPLE_TYPE_VALUE]));
+    expect(found).toEqual(EXAMPLE_EXPECTED);
+    await server.stop();
+    expect(server.output()).toMatch(/Stopped cleanly\./);
+  });
+
+  it('installs @episodic/plugin and the example miner without any native module or install script', async () => {
+    await pluginInstall;
+    expect(nativeModuleFindings(join(pluginOnly, 'node_modules'))).toEqual([]);
+    // The same reading finds the server's native engine (libSQL, LMDB): it does look.
+    expect(nativeModuleFindings(join(app, 'node_modules')).join('\n')).toMatch(/lmdb.*binding\.gyp/);
+  });
+});
