@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { EmbeddingProviderV1 } from '../embedding-provider.js';
 
@@ -8,6 +9,8 @@ export interface EmbeddingProviderSuiteOptions {
   timeoutMs?: number;
   /** Length of the "huge input" text, in characters. Default 1,000,000. */
   hugeTextChars?: number;
+  /** Random batches (fast-check) to embed, one `embed` call each. Default 25. */
+  propertyRuns?: number;
 }
 
 /** Builds a fresh provider for each test; may be async (a provider behind a test server). */
@@ -147,6 +150,24 @@ export function testEmbeddingProvider(
       expectVectors(provider, vectors, unicodeTexts.length);
       const again = await provider.embed(unicodeTexts.slice(1, 2));
       expectSameEmbedding(provider, again[0] as Float32Array, vectors[1] as Float32Array);
+    });
+
+    it('embeds any batch of any strings (fast-check): one finite vector of `dimensions` per text', {
+      timeout,
+    }, async () => {
+      const provider = await factory();
+      const text = fc.oneof(
+        fc.string({ maxLength: 80 }),
+        fc.string({ unit: 'binary', maxLength: 80 }),
+        fc.string({ unit: 'grapheme', maxLength: 40 }),
+        fc.constantFrom('', ' ', '\u0000', '\ud800', '\udfff'),
+      );
+      await fc.assert(
+        fc.asyncProperty(fc.array(text, { maxLength: 8 }), async (texts) => {
+          expectVectors(provider, await provider.embed(texts), texts.length);
+        }),
+        { numRuns: options.propertyRuns ?? 25 },
+      );
     });
 
     it('is deterministic when it says so: the same text gives the same vector, also from a second instance', {

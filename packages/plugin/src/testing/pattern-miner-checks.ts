@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { canonicalJson } from '../canonical-json.js';
 import type { EpisodeView, StepView } from '../episode-view.js';
-import type { MineInput, PatternCandidate, PatternMinerV1 } from '../pattern-miner.js';
+import type { MineInput, PatternMinerV1 } from '../pattern-miner.js';
 import { isSuccessShare, snakeCaseName } from '../pattern-miner-check.js';
-import { describeIssues, isStandardSchema, toPluginIssues } from '../standard-schema.js';
+import { isStandardSchema } from '../standard-schema.js';
 import { createMineInputs, type EpisodeFixture } from './episode-fixtures.js';
+import { assertValidCandidates, identity, mine, mineAll } from './miner-candidates.js';
+import { anyEpisodeCheck } from './miner-property-check.js';
 
 /** Makes a fresh miner for each check, so no check sees another's state. */
 export type PatternMinerFactory<Data = unknown> = () => PatternMinerV1<Data> | Promise<PatternMinerV1<Data>>;
@@ -18,23 +19,16 @@ export interface PatternMinerSuiteOptions {
   longEpisodeSteps?: number;
   /** Most property reads per step of the long episode: linear work, not quadratic. Default 200. */
   maxReadsPerStep?: number;
+  /** Random episodes (fast-check) the miner must get through with valid, deterministic results. Default 100. */
+  propertyRuns?: number;
 }
 
-type Resolved = Required<PatternMinerSuiteOptions>;
+export type ResolvedSuiteOptions = Required<PatternMinerSuiteOptions>;
+type Resolved = ResolvedSuiteOptions;
 
 export interface PatternMinerCheck {
   name: string;
   run(factory: PatternMinerFactory, options: Resolved): Promise<void>;
-}
-
-async function mine(miner: PatternMinerV1, input: MineInput): Promise<readonly PatternCandidate<unknown>[]> {
-  return miner.mine(input);
-}
-
-async function mineAll(miner: PatternMinerV1, inputs: readonly MineInput[]) {
-  const all = [];
-  for (const input of inputs) all.push(await mine(miner, input));
-  return all;
 }
 
 function deepFreeze<T>(value: T): T {
@@ -43,11 +37,6 @@ function deepFreeze<T>(value: T): T {
     for (const item of Object.values(value)) deepFreeze(item);
   }
   return value;
-}
-
-/** Canonical text of what identifies a candidate: its data and whether it is per task type. */
-function identity(candidate: PatternCandidate<unknown>): string {
-  return canonicalJson([candidate.perTaskType === true, candidate.data]);
 }
 
 function longEpisode(options: Resolved, counter: { reads: number }): MineInput {
@@ -102,28 +91,7 @@ export const patternMinerChecks: readonly PatternMinerCheck[] = [
     async run(factory, options) {
       const miner = await factory();
       for (const candidates of await mineAll(miner, createMineInputs(options.episodes))) {
-        const seen = new Set<string>();
-        for (const candidate of candidates) {
-          const parsed = await miner.dataSchema['~standard'].validate(candidate.data);
-          if (parsed.issues !== undefined) {
-            const why = describeIssues(toPluginIssues(parsed.issues));
-            assert.fail(`data ${JSON.stringify(candidate.data)} fails its schema: ${why}`);
-          }
-          assert.deepEqual(
-            JSON.parse(JSON.stringify(candidate.data)),
-            candidate.data,
-            'data does not survive JSON',
-          );
-          assert.equal(typeof candidate.success, 'boolean', 'success must be a boolean');
-          for (const [name, value] of Object.entries(candidate.measurements ?? {})) {
-            assert.ok(Number.isFinite(value), `measurement ${name} is not a finite number`);
-          }
-          if (miner.describe !== undefined)
-            assert.ok(miner.describe(parsed.value).length > 0, 'describe() returned ""');
-          const key = identity(candidate);
-          assert.ok(!seen.has(key), `the same pattern is returned twice for one episode: ${key}`);
-          seen.add(key);
-        }
+        await assertValidCandidates(miner, candidates);
       }
     },
   },
@@ -225,9 +193,16 @@ export const patternMinerChecks: readonly PatternMinerCheck[] = [
       }
     },
   },
+  anyEpisodeCheck,
 ];
 
 export function resolveSuiteOptions(options: PatternMinerSuiteOptions): Resolved {
   assert.ok(options.episodes.length > 0, 'testPatternMiner needs at least one sample episode');
-  return { maxCandidatesPerEpisode: 1000, longEpisodeSteps: 5000, maxReadsPerStep: 200, ...options };
+  return {
+    maxCandidatesPerEpisode: 1000,
+    longEpisodeSteps: 5000,
+    maxReadsPerStep: 200,
+    propertyRuns: 100,
+    ...options,
+  };
 }

@@ -60,6 +60,13 @@ const breakers: Record<string, PatternMinerFactory> = {
       return [{ data: { tool: String(reads > 0), used: 'once' as const }, success: true }];
     },
   })),
+  'mines any episode (fast-check)': broken((miner) => ({
+    mine: (input) => {
+      if (input.episode.steps.some((step) => step.action === ''))
+        throw new Error('choked on an empty action');
+      return miner.mine(input);
+    },
+  })),
   'stops when its signal is aborted': broken((miner) => ({
     mine: (input) => miner.mine({ ...input, signal: undefined }),
   })),

@@ -1,0 +1,6 @@
+export { createCohereEmbeddings } from './cohere-embeddings.js';
+export type {
+  CohereEmbeddingsOptions,
+  ResolvedCohereEmbeddingsOptions,
+} from './cohere-embeddings-options.js';
+export { cohereEmbeddingsOptionsSchema, cohereModelDimensions } from './cohere-embeddings-options.js';
