@@ -6,15 +6,20 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EpisodicProcess, startProcess } from './__fixtures__/episodic-process.js';
 import { nativeModuleFindings } from './__fixtures__/native-modules.js';
-import { npmInstall, type PackedWorkspace, packWorkspace, writeNpmProject } from './__fixtures__/pack-workspace.js';
-import { repositoryRoot, workspacePackages } from './__fixtures__/workspace.js';
+import {
+  npmInstall,
+  type PackedWorkspace,
+  packWorkspace,
+  writeNpmProject,
+} from './__fixtures__/pack-workspace.js';
+import { repositoryRoot } from './__fixtures__/workspace.js';
 
 const run = promisify(execFile);
 const work = mkdtempSync(join(tmpdir(), 'episodic-installed-'));
 const app = join(work, 'app');
 const pluginOnly = join(work, 'plugin-only');
 const tsc = join(repositoryRoot, 'node_modules', 'typescript', 'bin', 'tsc');
-const exampleMiner = workspacePackages().find((pkg) => pkg.path.endsWith('examples/plugin-miner'))?.name as string;
+const exampleMiner = '@episodic/example-plugin-miner';
 
 let packed: PackedWorkspace;
 let server: EpisodicProcess | undefined;
@@ -22,7 +27,9 @@ let pluginInstall: Promise<void>;
 
 beforeAll(async () => {
   packed = await packWorkspace(work);
-  writeNpmProject(app, packed, ['@episodic/server', '@episodic/sdk', exampleMiner], { '@types/node': '^20.19.0' });
+  writeNpmProject(app, packed, ['@episodic/server', '@episodic/sdk', exampleMiner], {
+    '@types/node': '^20.19.0',
+  });
   writeNpmProject(pluginOnly, packed, ['@episodic/plugin', exampleMiner]);
   // Two installs at once: npm spends most of its time waiting on the disk and the registry.
   pluginInstall = npmInstall(pluginOnly);
@@ -42,18 +49,33 @@ async function tarball(name: string) {
   return { files: listing.split('\n').filter(Boolean), manifest: JSON.parse(manifest), text: manifest };
 }
 
-/** Patterns of the example miner's type, read back through the installed SDK and checked with the installed types. */
+/**
+ * What a user writes against the installed packages, type-checked with their declarations and
+ * run: agents that hit a rate limit, back off and retry, then the example miner's patterns read
+ * back through the SDK and parsed with the miner's own schema into its own data type.
+ */
 const program = `
 import { createRemoteMemory } from '@episodic/sdk';
-import { EXAMPLE_IMPORTS } from '${exampleMiner}';
+import { type RetryBackoffData, retryBackoffDataSchema } from '${exampleMiner}';
 
 const [url, token] = process.argv.slice(2) as [string, string];
 const memory = createRemoteMemory({ url, token });
-EXAMPLE_RECORD
+for (let i = 0; i < 3; i += 1) {
+  const episode = await memory.episodes.start({ taskType: 'debugging', domain: 'pricing', context: 'refresh prices ' + i });
+  await memory.episodes.logSteps(episode.id, [
+    { action: 'curl https://api.example.com/prices', result: '429 Too Many Requests', success: false },
+    { action: 'sleep 2', success: true },
+    { action: 'curl https://api.example.com/prices', result: '200 OK', success: true },
+  ]);
+  await memory.episodes.complete(episode.id, { status: 'completed' });
+}
 await memory.learning.flush({ timeoutMs: 120_000 });
-const page = await memory.patterns.list({ type: EXAMPLE_TYPE });
-const found: EXAMPLE_DATA[] = page.items.map((pattern) => pattern.patternData as EXAMPLE_DATA);
-console.log(JSON.stringify({ types: page.items.map((pattern) => pattern.patternType), found }));
+const page = await memory.patterns.list({ type: 'retry_backoff' });
+const found: RetryBackoffData[] = page.items.map((pattern) => retryBackoffDataSchema.parse(pattern.patternData));
+const support: (number | null)[] = page.items.map((pattern) => pattern.support);
+// @ts-expect-error the installed SDK types know every procedure's input
+await memory.patterns.list({ type: 42 }).catch(() => undefined);
+console.log(JSON.stringify({ types: page.items.map((pattern) => pattern.patternType), found, support }));
 `;
 
 describe('the packed packages, installed with npm outside the workspace', () => {
@@ -64,10 +86,14 @@ describe('the packed packages, installed with npm outside the workspace', () => 
       const { files, manifest, text } = await tarball(name);
       expect(text, name).not.toMatch(/"(workspace|catalog):/);
       expect(files, name).toContain('package/README.md');
-      const targets = Object.values(manifest.exports as Record<string, Record<string, string>>).flatMap(Object.values);
-      for (const target of [...targets, manifest.types]) expect(files, `${name} ${target}`).toContain(`package/${target.slice(2)}`);
+      const targets = Object.values(manifest.exports as Record<string, Record<string, string>>).flatMap(
+        Object.values,
+      );
+      for (const target of [...targets, manifest.types])
+        expect(files, `${name} ${target}`).toContain(`package/${target.slice(2)}`);
       if (manifest.bin !== undefined)
-        for (const bin of Object.values(manifest.bin as Record<string, string>)) expect(files).toContain(`package/${bin.slice(2)}`);
+        for (const bin of Object.values(manifest.bin as Record<string, string>))
+          expect(files).toContain(`package/${bin.slice(2)}`);
     }
   });
 
@@ -83,11 +109,11 @@ describe('the packed packages, installed with npm outside the workspace', () => 
     writeFileSync(
       join(app, 'episodic.config.mjs'),
       `import { defineConfig } from '@episodic/server';
-import { EXAMPLE_IMPORTS } from '${exampleMiner}';
+import { createRetryBackoffMiner } from '${exampleMiner}';
 
 export default defineConfig({
   port: 0,
-  miners: ['tool_sequence', EXAMPLE_FACTORY_CALL],
+  miners: ['tool_sequence', 'error_resolution', createRetryBackoffMiner({ minWaitMs: 500 })],
   retentionIntervalMs: 0,
 });
 `,
@@ -113,13 +139,18 @@ export default defineConfig({
         files: ['main.ts'],
       }),
     );
-    const checked = await run(process.execPath, [tsc, '-p', app], { cwd: app }).catch((error: { stdout: string }) => error);
+    const checked = await run(process.execPath, [tsc, '-p', app], { cwd: app }).catch(
+      (error: { stdout: string }) => error,
+    );
     expect((checked as { stdout: string }).stdout).toBe('');
-    const { stdout } = await run(process.execPath, [join(app, 'out', 'main.js'), url as string, token], { cwd: app });
-    const { types, found } = JSON.parse(stdout) as { types: string[]; found: unknown[] };
-    expect(types.length).toBeGreaterThan(0);
-    expect(new Set(types)).toEqual(new Set([EXAMPLE_TYPE_VALUE]));
-    expect(found).toEqual(EXAMPLE_EXPECTED);
+    const { stdout } = await run(process.execPath, [join(app, 'out', 'main.js'), url as string, token], {
+      cwd: app,
+    });
+    expect(JSON.parse(stdout)).toEqual({
+      types: ['retry_backoff'],
+      found: [{ tool: 'curl', error: 'rate_limited' }],
+      support: [3],
+    });
     await server.stop();
     expect(server.output()).toMatch(/Stopped cleanly\./);
   });

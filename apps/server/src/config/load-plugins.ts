@@ -44,6 +44,23 @@ function label(slot: Slot): string {
   return slot.kind === 'miner' ? 'miner' : 'embedding provider';
 }
 
+/**
+ * What a plugin package offers: its default export, or else its one `create…` function (the
+ * factory naming convention), so a package written for embedding needs no extra export.
+ */
+function pluginExport(module: Record<string, unknown>): unknown {
+  if (module.default !== undefined) return module.default;
+  const factories = Object.keys(module).filter(
+    (name) => /^create[A-Z]/.test(name) && typeof module[name] === 'function',
+  );
+  if (factories.length === 1) return module[factories[0] as string];
+  throw new Error(
+    factories.length === 0
+      ? 'exports neither a default plugin or factory nor a create… factory'
+      : `exports several factories (${factories.join(', ')}) and no default: import the one you want in the config`,
+  );
+}
+
 /** Imports a plugin package: its default export is the plugin, or a factory called with `options`. */
 async function importPlugin(slot: Slot, reference: PluginReference, folder: string): Promise<unknown> {
   const extra = Object.keys(reference).filter((key) => key !== 'package' && key !== 'options');
@@ -58,11 +75,8 @@ async function importPlugin(slot: Slot, reference: PluginReference, folder: stri
         (typeof slot.value === 'string' ? `, and it is not a built-in name (${builtins.join(', ')})` : ''),
     );
   }
-  const module = (await import(url)) as { default?: unknown };
-  const exported = module.default;
+  const exported = pluginExport((await import(url)) as Record<string, unknown>);
   if (typeof exported === 'function') return await exported(reference.options);
-  if (exported === undefined)
-    throw new Error('has no default export: a plugin package exports its plugin, or its factory, as default');
   if (reference.options !== undefined)
     throw new Error('options: this package exports a plugin, not a factory that takes options');
   return exported;

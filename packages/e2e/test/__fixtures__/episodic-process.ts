@@ -17,7 +17,12 @@ export interface EpisodicProcess {
  * group: `npx` does not pass SIGTERM on to the CLI it starts, so `stop` signals the whole group.
  */
 export function startProcess(command: string, args: string[], cwd: string): EpisodicProcess {
-  const child = spawn(command, args, { cwd, env: process.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(command, args, {
+    cwd,
+    env: process.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   let out = '';
   let err = '';
   const waiters = new Set<() => void>();
@@ -55,7 +60,8 @@ export function startProcess(command: string, args: string[], cwd: string): Epis
         void exited.then((code) => fail(`exited (${code})`));
       }),
     stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) process.kill(-(child.pid as number), 'SIGTERM');
+      if (child.exitCode === null && child.signalCode === null)
+        process.kill(-(child.pid as number), 'SIGTERM');
       return exited;
     },
   };

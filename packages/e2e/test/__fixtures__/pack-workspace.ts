@@ -30,7 +30,8 @@ function copyWorkspace(copy: string, packages: WorkspacePackage[]): void {
     cpSync(join(pkg.path, 'package.json'), join(folder, 'package.json'));
     if (pkg.manifest.private !== true) {
       for (const file of ['dist', 'README.md', 'CHANGELOG.md'])
-        if (existsSync(join(pkg.path, file))) cpSync(join(pkg.path, file), join(folder, file), { recursive: true });
+        if (existsSync(join(pkg.path, file)))
+          cpSync(join(pkg.path, file), join(folder, file), { recursive: true });
     }
     // `pnpm pack` reads the version of each `workspace:` dependency from the linked package.
     for (const field of ['dependencies', 'devDependencies', 'peerDependencies']) {
@@ -52,9 +53,13 @@ export async function packWorkspace(work: string): Promise<PackedWorkspace> {
   const packs = join(work, 'packs');
   mkdirSync(packs, { recursive: true });
   copyWorkspace(copy, packages);
-  await run(process.execPath, [join(repositoryRoot, 'node_modules', '@changesets', 'cli', 'bin.js'), 'version'], {
-    cwd: copy,
-  });
+  await run(
+    process.execPath,
+    [join(repositoryRoot, 'node_modules', '@changesets', 'cli', 'bin.js'), 'version'],
+    {
+      cwd: copy,
+    },
+  );
   const published = packages.filter((pkg) => pkg.manifest.private !== true);
   const filters = published.flatMap((pkg) => ['--filter', pkg.name]);
   await run('pnpm', ['-r', ...filters, 'pack', '--pack-destination', packs], { cwd: copy });
