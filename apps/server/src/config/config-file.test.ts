@@ -23,15 +23,15 @@ function project(files: Record<string, string>, links: string[] = ['zod']): stri
   return dir;
 }
 
-/** A miner package whose default export is its factory; `body` is the miner object's source. */
-function minerPackage(name: string, body: string): Record<string, string> {
+/** A miner package exporting its factory (by default as its default export); `body` is the miner object's source. */
+function minerPackage(name: string, body: string, exportAs = 'export default'): Record<string, string> {
   return {
     [`node_modules/${name}/package.json`]: JSON.stringify({
       name,
       type: 'module',
       exports: { '.': { import: './index.js' } },
     }),
-    [`node_modules/${name}/index.js`]: `import { z } from 'zod';\nexport default (options = {}) => (${body});\n`,
+    [`node_modules/${name}/index.js`]: `import { z } from 'zod';\n${exportAs} (options = {}) => (${body});\n`,
   };
 }
 
@@ -58,10 +58,20 @@ describe('episodic.config files', () => {
   it('finds episodic.config.mjs in the current folder and loads plugin packages from its folder', async () => {
     const cwd = project({
       ...minerPackage('episodic-miner-retry', retryMiner),
+      ...minerPackage(
+        'named-factory-miner',
+        retryMiner,
+        'export const helper = 1; export const createRetryMiner =',
+      ),
       'episodic.config.mjs': `export default {
         port: 0,
         dataDir: 'state',
-        miners: ['tool_sequence', 'episodic-miner-retry', { package: 'episodic-miner-retry', options: { patternType: 'retry_twice' } }],
+        miners: [
+          'tool_sequence',
+          'episodic-miner-retry',
+          { package: 'episodic-miner-retry', options: { patternType: 'retry_twice' } },
+          { package: 'named-factory-miner', options: { patternType: 'retry_thrice' } },
+        ],
         retrieval: { candidates: 50 },
         cache: false,
       };`,
@@ -73,6 +83,7 @@ describe('episodic.config files', () => {
       'tool_sequence',
       'retry_helped',
       'retry_twice',
+      'retry_thrice',
     ]);
     expect(config.memory).toEqual({ retrieval: { candidates: 50 }, cache: false });
     // Flags and the environment still override the file for the built-ins.
