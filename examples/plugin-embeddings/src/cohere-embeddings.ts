@@ -67,16 +67,6 @@ export const createCohereEmbeddings = defineEmbeddingProvider({
     deterministic: false,
     kind: 'semantic',
     embed: (texts, { signal } = {}) =>
-      embedBatched(
-        texts,
-        {
-          dimensions: options.dimensions,
-          maxBatchSize: options.maxBatchSize,
-          maxBatchChars: options.maxBatchChars,
-          maxInputChars: options.maxInputChars,
-          signal,
-        },
-        (batch) => embedBatch(batch, options, signal),
-      ),
+      embedBatched(texts, { ...options, signal }, (batch) => embedBatch(batch, options, signal)),
   }),
 });

@@ -1,4 +1,5 @@
-export { createCohereEmbeddings } from './cohere-embeddings.js';
+// The server loads a plugin package named in `episodic.config.mjs` by its default export: the factory.
+export { createCohereEmbeddings, createCohereEmbeddings as default } from './cohere-embeddings.js';
 export type {
   CohereEmbeddingsOptions,
   ResolvedCohereEmbeddingsOptions,

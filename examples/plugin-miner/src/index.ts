@@ -1,6 +1,8 @@
 export type { RetryBackoffData, RetryBackoffOptions } from './retry-backoff-miner.js';
+// The server loads a plugin package named in `episodic.config.mjs` by its default export: the factory.
 export {
   createRetryBackoffMiner,
+  createRetryBackoffMiner as default,
   retryBackoffDataSchema,
   retryBackoffOptionsSchema,
 } from './retry-backoff-miner.js';

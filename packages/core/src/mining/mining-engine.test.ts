@@ -1,4 +1,4 @@
-import type { PatternMinerV1 } from '@episodic/plugin';
+import type { PatternMinerV1, StandardSchemaV1 } from '@episodic/plugin';
 import { wilsonLowerBound } from '@episodic/plugin';
 import { type Client, createClient } from '@libsql/client';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -183,6 +183,41 @@ describe('mining on completion', () => {
     expect(warnings.join('\n')).toMatch(/sloppy returned an invalid candidate #1 .*bad/);
     expect((await store.memory.patterns.list({ type: 'action_pair' })).items).toHaveLength(1);
     expect((await store.memory.patterns.list({ type: 'sloppy' })).items).toHaveLength(0);
+  });
+
+  it('validates candidates through any Standard Schema, async ones too, and stores the schema output', async () => {
+    // No zod: a hand-written Standard Schema that lower-cases the tool and refuses an empty one.
+    const dataSchema: StandardSchemaV1<unknown, { tool: string }> = {
+      '~standard': {
+        version: 1,
+        vendor: 'hand-written',
+        validate: async (value) => {
+          const tool = (value as { tool?: unknown } | null)?.tool;
+          return typeof tool === 'string' && tool !== ''
+            ? { value: { tool: tool.toLowerCase() } }
+            : { issues: [{ message: 'must be a non-empty string', path: ['tool'] }] };
+        },
+      },
+    };
+    const miner: PatternMinerV1<{ tool: string }> = {
+      specificationVersion: 'v1',
+      patternType: 'first_tool',
+      dataSchema,
+      mine: ({ episode, succeeded }) =>
+        episode.steps.map((step) => ({
+          data: { tool: step.action === 'noop' ? '' : step.action },
+          success: succeeded,
+        })),
+    };
+    const warnings: string[] = [];
+    const logger: Logger = { warn: (message) => warnings.push(message) };
+    const { store } = await open({ miners: [miner], logger });
+    await run(store, [read('Deploy'), read('noop')]);
+    const { items } = await store.memory.patterns.list({ type: 'first_tool' });
+    expect(items.map((pattern) => pattern.patternData)).toEqual([{ tool: 'deploy' }]);
+    expect(warnings.join('\n')).toMatch(
+      /first_tool returned an invalid candidate #1 .*data\.tool: must be a non-empty string/,
+    );
   });
 
   it('registers a miner’s own pattern type, and refuses miners that break the contract', async () => {

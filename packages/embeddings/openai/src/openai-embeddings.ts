@@ -31,16 +31,6 @@ export function createOpenAIEmbeddings(input: OpenAIEmbeddingsOptions = {}): Emb
     maxBatchSize: options.maxBatchSize,
     deterministic: options.deterministic,
     embed: (texts, { signal } = {}) =>
-      embedBatched(
-        texts,
-        {
-          dimensions: options.dimensions,
-          maxBatchSize: options.maxBatchSize,
-          maxBatchChars: options.maxBatchChars,
-          maxInputChars: options.maxInputChars,
-          signal,
-        },
-        (batch) => postEmbeddings(batch, options, signal),
-      ),
+      embedBatched(texts, { ...options, signal }, (batch) => postEmbeddings(batch, options, signal)),
   };
 }
