@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ServerError } from '../errors/server-error.js';
+import { configFailure as failure } from './__fixtures__/config-failure.js';
 import { loadConfig } from './load-config.js';
 
 const serverModules = fileURLToPath(new URL('../../node_modules', import.meta.url));
@@ -43,16 +43,6 @@ const retryMiner = `{
     episode.steps.filter((step, i) => episode.steps.findIndex((first) => first.action === step.action) < i)
       .map((step) => ({ data: { action: step.action }, success: succeeded })),
 }`;
-
-async function failure(run: () => Promise<unknown>): Promise<ServerError> {
-  try {
-    await run();
-  } catch (error) {
-    if (ServerError.isInstance(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a ServerError');
-}
 
 describe('episodic.config files', () => {
   it('finds episodic.config.mjs in the current folder and loads plugin packages from its folder', async () => {

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ServerError } from '../errors/server-error.js';
+import { configFailure as failure } from './__fixtures__/config-failure.js';
 import { loadConfig } from './load-config.js';
 
 const dirs: string[] = [];
@@ -16,16 +16,6 @@ function configFile(content: unknown): { dir: string; path: string } {
   const path = join(dir, 'episodic.json');
   writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));
   return { dir, path };
-}
-
-async function failure(run: () => Promise<unknown>): Promise<ServerError> {
-  try {
-    await run();
-  } catch (error) {
-    if (ServerError.isInstance(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a ServerError');
 }
 
 describe('server settings', async () => {
