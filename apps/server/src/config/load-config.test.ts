@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { configFailure as failure } from './__fixtures__/config-failure.js';
 import { loadConfig } from './load-config.js';
+import { parseServerConfig } from './server-config.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -107,6 +108,10 @@ describe('server settings', async () => {
     expect(
       (await failure(() => loadConfig({ flags: { 'embeddings-model': 'x' }, env: {} }))).message,
     ).toMatch(/embeddingsModel \(from --embeddings-model\): applies only with embeddings "openai"/);
+    // Given to startServer or parseServerConfig directly, a name must be a built-in: nothing is imported there.
+    expect(() => parseServerConfig({ miners: ['astrology'], embeddings: 'cohere' })).toThrow(
+      /embeddings: "cohere" is not a built-in provider \(local, openai, none\).*; miners\.0: "astrology" is not a built-in miner/,
+    );
   });
 
   it('takes the encryption key from a variable named by the flag, the environment or the file, and never prints it', async () => {

@@ -36,28 +36,38 @@ function engineSetting(key: EngineKey) {
     .optional();
 }
 
-const notAPackage =
-  'a package name is loaded only from a config file, a flag or the environment; pass the plugin object here';
-
-const embeddingsSchema = z
-  .custom<(typeof builtinEmbeddings)[number] | EmbeddingProviderV1>()
-  .superRefine((value, ctx) => {
-    if ((builtinEmbeddings as readonly unknown[]).includes(value)) return;
+/**
+ * A built-in name or a plugin object that fits its contract. Package names never reach here:
+ * `loadConfig` imports them first (the schema itself is synchronous).
+ */
+function builtinOrPlugin<Name extends string, Plugin>(
+  names: readonly Name[],
+  what: string,
+  problemsOf: (value: unknown) => string[],
+) {
+  return z.custom<Name | Plugin>().superRefine((value, ctx) => {
+    if ((names as readonly unknown[]).includes(value)) return;
     const problems =
       typeof value === 'string'
-        ? [`"${value}" is not a built-in provider (${builtinEmbeddings.join(', ')}); ${notAPackage}`]
-        : embeddingProviderProblems(value);
+        ? [
+            `"${value}" is not a built-in ${what} (${names.join(', ')}); a package name is loaded only ` +
+              'from a config file, a flag or the environment: pass the plugin object here',
+          ]
+        : problemsOf(value);
     for (const message of problems) ctx.addIssue({ code: 'custom', message });
   });
+}
 
-const minerSchema = z.custom<(typeof minerNames)[number] | PatternMinerV1>().superRefine((value, ctx) => {
-  if ((minerNames as readonly unknown[]).includes(value)) return;
-  const problems =
-    typeof value === 'string'
-      ? [`"${value}" is not a built-in miner (${minerNames.join(', ')}); ${notAPackage}`]
-      : patternMinerProblemsWithoutRunning(value);
-  for (const message of problems) ctx.addIssue({ code: 'custom', message });
-});
+const embeddingsSchema = builtinOrPlugin<(typeof builtinEmbeddings)[number], EmbeddingProviderV1>(
+  builtinEmbeddings,
+  'provider',
+  embeddingProviderProblems,
+);
+const minerSchema = builtinOrPlugin<(typeof minerNames)[number], PatternMinerV1>(
+  minerNames,
+  'miner',
+  patternMinerProblemsWithoutRunning,
+);
 
 /** Every setting of `episodic serve`. Paths are resolved against the current directory. */
 export const serverConfigSchema = z
