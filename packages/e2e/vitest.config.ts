@@ -6,6 +6,7 @@ export default defineProject({
     include: ['test/**/*.test.ts'],
     // Child processes, npm and pnpm on a loaded 2-core machine: generous, never tight.
     testTimeout: 240_000,
-    hookTimeout: 240_000,
+    // The install test packs and runs two npm installs before its first test.
+    hookTimeout: 420_000,
   },
 });
