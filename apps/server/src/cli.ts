@@ -75,7 +75,7 @@ async function main(argv: string[]): Promise<void> {
   const flags = Object.fromEntries(
     Object.keys(configFlags).map((flag) => [flag, options[flag] as string | undefined]),
   );
-  const config = loadConfig({ flags, env: process.env });
+  const config = await loadConfig({ flags, env: process.env });
   await run({ config, positionals: rest, options });
 }
 

@@ -1,5 +1,8 @@
+export type { EmbeddingsSetting, EpisodicConfig, MinerSetting } from './config/define-config.js';
+export { defineConfig } from './config/define-config.js';
 export type { LoadConfigOptions } from './config/load-config.js';
 export { loadConfig } from './config/load-config.js';
+export type { PluginReference } from './config/load-plugins.js';
 export type { ServerConfig, ServerConfigInput } from './config/server-config.js';
 export { parseServerConfig, resolveLocations, serverConfigSchema } from './config/server-config.js';
 export type { Caller, ProcedureObserver, ServerContext } from './context.js';

@@ -34,7 +34,7 @@ async function sql(statement: string, args: string[] = []) {
 
 beforeAll(async () => {
   const memory = await openStore(
-    loadConfig({ flags: { 'data-dir': dataDir }, env: { EPISODIC_ENCRYPTION_KEY: key } }),
+    await loadConfig({ flags: { 'data-dir': dataDir }, env: { EPISODIC_ENCRYPTION_KEY: key } }),
   );
   const start = async (name: string, domain: string, metadata?: Record<string, string>) => {
     const episode = await memory.episodes.start({

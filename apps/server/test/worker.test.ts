@@ -40,7 +40,7 @@ describe('episodic worker', () => {
     const env = { OPENAI_API_KEY: 'test-key' };
     try {
       // A server-side store that only queues: nothing learns in this process.
-      const config = loadConfig({ flags: { config: configFile }, env });
+      const config = await loadConfig({ flags: { config: configFile }, env });
       const memory = await openStore(config, { learning: false });
       const ids: string[] = [];
       for (let i = 0; i < 6; i += 1) {

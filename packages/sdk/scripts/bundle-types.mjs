@@ -1,6 +1,6 @@
 // Rolls the SDK's declarations, and the server and core types they use, into one
-// dist/index.d.ts. An installed SDK must not need @episodic/server or @episodic/core (which
-// pull in libSQL and LMDB) just to type-check: `AppRouter` travels inside this file.
+// dist/index.d.ts. An installed SDK must not need @episodic/server, @episodic/core (which
+// pull in libSQL and LMDB) or @episodic/plugin just to type-check: `AppRouter` travels inside this file.
 import { readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +16,7 @@ const config = ExtractorConfig.prepare({
   configObject: {
     projectFolder: root,
     mainEntryPointFilePath: join(dist, 'index.d.ts'),
-    bundledPackages: ['@episodic/server', '@episodic/core'],
+    bundledPackages: ['@episodic/server', '@episodic/core', '@episodic/plugin'],
     compiler: { tsconfigFilePath: join(root, 'tsconfig.build.json') },
     apiReport: { enabled: false },
     docModel: { enabled: false },

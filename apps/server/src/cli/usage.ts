@@ -26,7 +26,10 @@ Commands:
   Most commands take --json for machine-readable output.
 
 Settings (flags > environment > config file > defaults):
-  --config FILE                  EPISODIC_CONFIG              JSON file with any setting below
+  --config FILE                  EPISODIC_CONFIG              default: episodic.config.{ts,mts,mjs,js} in the
+                                                              current folder (export default defineConfig({…}));
+                                                              or a JSON file. Any setting below, plus plugins
+                                                              in embeddings and miners, retrieval, cache, …
   --host HOST                    EPISODIC_HOST                default 127.0.0.1
   --port PORT                    EPISODIC_PORT                default 7777 (0: any free port)
   --data-dir DIR                 EPISODIC_DATA_DIR            default ./data
@@ -36,12 +39,14 @@ Settings (flags > environment > config file > defaults):
   --tls-cert FILE --tls-key FILE EPISODIC_TLS_CERT/_KEY       serve HTTPS
   --max-body-bytes N             EPISODIC_MAX_BODY_BYTES      default 8388608
   --drain-timeout-ms N           EPISODIC_DRAIN_TIMEOUT_MS    default 10000
-  --embeddings local|openai|none EPISODIC_EMBEDDINGS          default local (offline)
+  --embeddings local|openai|none|PACKAGE
+                                 EPISODIC_EMBEDDINGS          default local (offline)
   --embeddings-url URL           EPISODIC_EMBEDDINGS_URL      openai: base URL (default OpenAI's)
   --embeddings-model NAME        EPISODIC_EMBEDDINGS_MODEL    openai: model
   --embeddings-dimensions N      EPISODIC_EMBEDDINGS_DIMENSIONS
   --embeddings-api-key-env NAME  EPISODIC_EMBEDDINGS_API_KEY_ENV  openai: variable holding the key
   --miners a,b|none              EPISODIC_MINERS              default tool_sequence,error_resolution,
-                                                              optimization,testing_strategy
+                                                              optimization,testing_strategy; a package name
+                                                              loads that plugin (from the current folder)
   --retention-interval-ms N      EPISODIC_RETENTION_INTERVAL_MS  default 3600000 (0: off)
 `;

@@ -2,8 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ServerError } from '../errors/server-error.js';
+import { configFailure as failure } from './__fixtures__/config-failure.js';
 import { loadConfig } from './load-config.js';
+import { parseServerConfig } from './server-config.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -18,19 +19,9 @@ function configFile(content: unknown): { dir: string; path: string } {
   return { dir, path };
 }
 
-function failure(run: () => unknown): ServerError {
-  try {
-    run();
-  } catch (error) {
-    if (ServerError.isInstance(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a ServerError');
-}
-
-describe('server settings', () => {
-  it('defaults to loopback, port 7777 and ./data', () => {
-    const config = loadConfig({ flags: {}, env: {}, cwd: '/srv/app' });
+describe('server settings', async () => {
+  it('defaults to loopback, port 7777 and ./data', async () => {
+    const config = await loadConfig({ flags: {}, env: {}, cwd: '/srv/app' });
     expect(config).toMatchObject({
       host: '127.0.0.1',
       port: 7777,
@@ -39,10 +30,10 @@ describe('server settings', () => {
     });
   });
 
-  it('takes flags over environment over config file over defaults', () => {
+  it('takes flags over environment over config file over defaults', async () => {
     const file = configFile({ host: '0.0.0.0', port: 1000, dataDir: 'from-file', maxBodyBytes: 1234 });
     const env = { EPISODIC_CONFIG: file.path, EPISODIC_PORT: '2000', EPISODIC_DATA_DIR: 'from-env' };
-    const config = loadConfig({ flags: { 'data-dir': 'from-flag' }, env, cwd: '/srv/app' });
+    const config = await loadConfig({ flags: { 'data-dir': 'from-flag' }, env, cwd: '/srv/app' });
     expect(config).toMatchObject({
       host: '0.0.0.0',
       port: 2000,
@@ -50,40 +41,40 @@ describe('server settings', () => {
       maxBodyBytes: 1234,
       drainTimeoutMs: 10_000,
     });
-    expect(loadConfig({ flags: { config: file.path }, env: {}, cwd: '/srv/app' }).dataDir).toBe(
+    expect((await loadConfig({ flags: { config: file.path }, env: {}, cwd: '/srv/app' })).dataDir).toBe(
       join(file.dir, 'from-file'),
     );
   });
 
-  it('passes engine settings from the config file through to the store', () => {
+  it('passes engine settings from the config file through to the store', async () => {
     const file = configFile({ memory: { limits: { maxStepsPerCall: 10 }, taskTypes: ['deployment'] } });
-    expect(loadConfig({ flags: { config: file.path }, env: {} }).memory).toEqual({
+    expect((await loadConfig({ flags: { config: file.path }, env: {} })).memory).toEqual({
       limits: { maxStepsPerCall: 10 },
       taskTypes: ['deployment'],
     });
   });
 
-  it('names the setting and where it came from when a value is wrong', () => {
-    expect(failure(() => loadConfig({ flags: { port: 'eighty' }, env: {} })).message).toMatch(
+  it('names the setting and where it came from when a value is wrong', async () => {
+    expect((await failure(() => loadConfig({ flags: { port: 'eighty' }, env: {} }))).message).toMatch(
       /^Invalid server settings: port \(from --port\): /,
     );
-    expect(failure(() => loadConfig({ flags: {}, env: { EPISODIC_PORT: '70000' } })).message).toMatch(
+    expect((await failure(() => loadConfig({ flags: {}, env: { EPISODIC_PORT: '70000' } }))).message).toMatch(
       /port \(from EPISODIC_PORT\): Too big/,
     );
     const file = configFile({ prot: 1 });
-    expect(failure(() => loadConfig({ flags: { config: file.path }, env: {} })).message).toMatch(
-      /Unrecognized key.*"prot"/,
+    expect((await failure(() => loadConfig({ flags: { config: file.path }, env: {} }))).message).toMatch(
+      /prot \(from .*episodic\.json\): unknown setting/,
     );
     const broken = configFile('{ not json');
-    const error = failure(() => loadConfig({ flags: { config: broken.path }, env: {} }));
+    const error = await failure(() => loadConfig({ flags: { config: broken.path }, env: {} }));
     expect([error.code, error.message]).toEqual(['CONFIG', expect.stringMatching(/is not valid JSON/)]);
     expect(
-      failure(() => loadConfig({ flags: { config: '/nonexistent/episodic.json' }, env: {} })).message,
+      (await failure(() => loadConfig({ flags: { config: '/nonexistent/episodic.json' }, env: {} }))).message,
     ).toMatch(/Cannot read config file \/nonexistent\/episodic\.json/);
   });
 
-  it('composes the local embeddings and all four miners unless told otherwise', () => {
-    const config = loadConfig({ flags: {}, env: {} });
+  it('composes the local embeddings and all four miners unless told otherwise', async () => {
+    const config = await loadConfig({ flags: {}, env: {} });
     expect(config).toMatchObject({
       embeddings: 'local',
       miners: ['tool_sequence', 'error_resolution', 'optimization', 'testing_strategy'],
@@ -101,54 +92,60 @@ describe('server settings', () => {
       EPISODIC_EMBEDDINGS_URL: 'http://127.0.0.1:11434/v1',
       EPISODIC_MINERS: 'tool_sequence, error_resolution',
     };
-    expect(loadConfig({ flags: { config: file.path }, env })).toMatchObject({
+    expect(await loadConfig({ flags: { config: file.path }, env })).toMatchObject({
       embeddings: 'openai',
       embeddingsUrl: 'http://127.0.0.1:11434/v1',
       embeddingsModel: 'nomic-embed-text',
       embeddingsDimensions: 768,
       miners: ['tool_sequence', 'error_resolution'],
     });
-    expect(loadConfig({ flags: { miners: 'none', embeddings: 'none' }, env: {} }).miners).toEqual([]);
+    expect((await loadConfig({ flags: { miners: 'none', embeddings: 'none' }, env: {} })).miners).toEqual([]);
     expect(
-      failure(() => loadConfig({ flags: { miners: 'tool_sequence,astrology' }, env: {} })).message,
-    ).toMatch(/miners\.1 \(from --miners\)/);
-    expect(failure(() => loadConfig({ flags: { 'embeddings-model': 'x' }, env: {} })).message).toMatch(
-      /embeddingsModel \(from --embeddings-model\): applies only with embeddings "openai"/,
+      (await failure(() => loadConfig({ flags: { miners: 'tool_sequence,astrology' }, env: {} }))).message,
+    ).toMatch(
+      /miners\.1 \(package astrology\) \(from --miners\): no package astrology is installed .*not a built-in name/,
+    );
+    expect(
+      (await failure(() => loadConfig({ flags: { 'embeddings-model': 'x' }, env: {} }))).message,
+    ).toMatch(/embeddingsModel \(from --embeddings-model\): applies only with embeddings "openai"/);
+    // Given to startServer or parseServerConfig directly, a name must be a built-in: nothing is imported there.
+    expect(() => parseServerConfig({ miners: ['astrology'], embeddings: 'cohere' })).toThrow(
+      /embeddings: "cohere" is not a built-in provider \(local, openai, none\).*; miners\.0: "astrology" is not a built-in miner/,
     );
   });
 
-  it('takes the encryption key from a variable named by the flag, the environment or the file, and never prints it', () => {
+  it('takes the encryption key from a variable named by the flag, the environment or the file, and never prints it', async () => {
     const file = configFile({ encryptionKey: 'from-file-key' });
-    expect(loadConfig({ flags: { config: file.path }, env: {} }).encryptionKey).toBe('from-file-key');
+    expect((await loadConfig({ flags: { config: file.path }, env: {} })).encryptionKey).toBe('from-file-key');
     const env = {
       EPISODIC_CONFIG: file.path,
       EPISODIC_ENCRYPTION_KEY: 'from-env-key',
       MY_KEY: 'from-flag-key',
     };
-    expect(loadConfig({ flags: {}, env }).encryptionKey).toBe('from-env-key');
-    expect(loadConfig({ flags: { 'encryption-key-env': 'MY_KEY' }, env }).encryptionKey).toBe(
+    expect((await loadConfig({ flags: {}, env })).encryptionKey).toBe('from-env-key');
+    expect((await loadConfig({ flags: { 'encryption-key-env': 'MY_KEY' }, env })).encryptionKey).toBe(
       'from-flag-key',
     );
-    const missing = failure(() => loadConfig({ flags: { 'encryption-key-env': 'NOT_SET' }, env }));
+    const missing = await failure(() => loadConfig({ flags: { 'encryption-key-env': 'NOT_SET' }, env }));
     expect(missing.message).toBe(
       '--encryption-key-env NOT_SET: the environment variable NOT_SET is not set.',
     );
-    const empty = failure(() =>
+    const empty = await failure(() =>
       loadConfig({ flags: {}, env: { EPISODIC_CONFIG: configFile({ encryptionKey: '' }).path } }),
     );
     expect(empty.message).toMatch(/encryptionKey/);
   });
 
-  it('validates retention policies per domain', () => {
+  it('validates retention policies per domain', async () => {
     const good = configFile({
       retention: { web: { archiveAfterDays: 7, deleteAfterDays: 90 } },
       retentionIntervalMs: 60_000,
     });
-    expect(loadConfig({ flags: { config: good.path }, env: {} }).retention).toEqual({
+    expect((await loadConfig({ flags: { config: good.path }, env: {} })).retention).toEqual({
       web: { archiveAfterDays: 7, deleteAfterDays: 90 },
     });
     const bad = configFile({ retention: { web: { archiveAfterDays: 30, deleteAfterDays: 7 }, ops: {} } });
-    const message = failure(() => loadConfig({ flags: { config: bad.path }, env: {} })).message;
+    const message = (await failure(() => loadConfig({ flags: { config: bad.path }, env: {} }))).message;
     expect(message).toMatch(/retention\.web\.deleteAfterDays .*must not be shorter than archiveAfterDays/);
     expect(message).toMatch(/retention\.ops .*set archiveAfterDays, deleteAfterDays or both/);
   });

@@ -1,6 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { ServerError } from '../errors/server-error.js';
+import { findConfigFile, readConfigFile } from './config-file.js';
+import { loadPlugins } from './load-plugins.js';
 import { parseServerConfig, type ServerConfig } from './server-config.js';
 
 type Source = 'flag' | 'environment' | 'config file';
@@ -80,32 +81,12 @@ function fromSecretFlag(flag: string, name: string, env: Record<string, string |
   return value;
 }
 
-function readConfigFile(path: string): Layer {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new ServerError('CONFIG', `Cannot read config file ${path}: ${(error as Error).message}`, {
-      cause: error,
-    });
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new ServerError('CONFIG', `Config file ${path} is not valid JSON: ${(error as Error).message}`, {
-      cause: error,
-    });
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new ServerError('CONFIG', `Config file ${path} must hold a JSON object.`);
-  }
-  // Paths in a config file are relative to the file, so it can be moved together with its data.
-  const layer = { ...(value as Layer) };
+/** Paths in a config file are relative to the file, so it can be moved together with its data. */
+function resolvePaths(layer: Layer, folder: string): Layer {
   for (const setting of settings) {
     const current = layer[setting.key];
     if (setting.kind === 'path' && typeof current === 'string' && !isAbsolute(current)) {
-      layer[setting.key] = resolve(dirname(path), current);
+      layer[setting.key] = resolve(folder, current);
     }
   }
   return layer;
@@ -119,14 +100,23 @@ export interface LoadConfigOptions {
 
 /**
  * The server's settings, from (highest first) command-line flags, environment variables, the
- * JSON config file (`--config` or `EPISODIC_CONFIG`) and the defaults.
+ * config file (`--config`, `EPISODIC_CONFIG`, or `episodic.config.{ts,mts,mjs,js}` in `cwd`) and
+ * the defaults; plugins named in them are imported and checked against their contracts.
  */
-export function loadConfig({ flags, env, cwd = process.cwd() }: LoadConfigOptions): ServerConfig {
+export async function loadConfig({
+  flags,
+  env,
+  cwd = process.cwd(),
+}: LoadConfigOptions): Promise<ServerConfig> {
   const merged: Layer = {};
   const sources = new Map<string, Source>();
-  const configPath = flags.config ?? env.EPISODIC_CONFIG;
+  const given = flags.config ?? env.EPISODIC_CONFIG;
+  const configPath = given === undefined ? findConfigFile(cwd) : resolve(cwd, given);
+  const configFolder = configPath === undefined ? cwd : dirname(configPath);
+  const shownPath = configPath === undefined ? '' : (given ?? `./${relative(cwd, configPath)}`);
   if (configPath !== undefined) {
-    for (const [key, value] of Object.entries(readConfigFile(resolve(cwd, configPath)))) {
+    const layer = resolvePaths(await readConfigFile(configPath, configFolder), configFolder);
+    for (const [key, value] of Object.entries(layer)) {
       merged[key] = value;
       sources.set(key, 'config file');
     }
@@ -145,12 +135,18 @@ export function loadConfig({ flags, env, cwd = process.cwd() }: LoadConfigOption
     sources.set(setting.key, 'flag');
   }
 
-  return parseServerConfig(merged, (key) => {
+  const origin = (key: string) => {
     const setting = settings.find((candidate) => candidate.key === key);
     const source = sources.get(key);
     if (source === 'flag' && setting?.flag !== undefined) return ` (from --${setting.flag})`;
     if (source === 'environment' && setting !== undefined) return ` (from ${setting.env})`;
-    if (source === 'config file') return ` (from ${configPath})`;
+    if (source === 'config file') return ` (from ${shownPath})`;
     return '';
-  });
+  };
+  // A package named in the file is installed beside the file; one named on the command line, here.
+  await loadPlugins(merged, (key) => ({
+    folder: sources.get(key) === 'config file' ? configFolder : cwd,
+    origin: origin(key),
+  }));
+  return parseServerConfig(merged, origin);
 }

@@ -1,8 +1,73 @@
 import { join, resolve } from 'node:path';
-import { retentionPolicySchema } from '@episodic/core';
+import { memoryConfigSchema, retentionPolicySchema } from '@episodic/core';
+import type { EmbeddingProviderV1, PatternMinerV1 } from '@episodic/plugin';
 import { z } from 'zod';
 import { ServerError } from '../errors/server-error.js';
 import { minerNames } from '../store/default-miners.js';
+import { builtinEmbeddings } from './load-plugins.js';
+import { embeddingProviderProblems, patternMinerProblemsWithoutRunning } from './plugin-contract.js';
+
+/** Engine settings a config may give at the top level; they are passed to `openMemory` with `memory`. */
+export const engineKeys = [
+  'retrieval',
+  'cache',
+  'learning',
+  'audit',
+  'limits',
+  'taskTypes',
+  'patternTypes',
+] as const;
+type EngineKey = (typeof engineKeys)[number];
+
+/** Validated by the engine's own schema, kept as given: the engine fills the defaults when it opens. */
+function engineSetting(key: EngineKey) {
+  const schema = memoryConfigSchema.shape[key] as z.ZodType;
+  return z
+    .unknown()
+    .superRefine((value, ctx) => {
+      const result = schema.safeParse(value);
+      for (const issue of result.success ? [] : result.error.issues) {
+        if (issue.code === 'unrecognized_keys') {
+          for (const name of issue.keys)
+            ctx.addIssue({ code: 'custom', path: [...issue.path, name], message: 'unknown setting' });
+        } else ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+      }
+    })
+    .optional();
+}
+
+/**
+ * A built-in name or a plugin object that fits its contract. Package names never reach here:
+ * `loadConfig` imports them first (the schema itself is synchronous).
+ */
+function builtinOrPlugin<Name extends string, Plugin>(
+  names: readonly Name[],
+  what: string,
+  problemsOf: (value: unknown) => string[],
+) {
+  return z.custom<Name | Plugin>().superRefine((value, ctx) => {
+    if ((names as readonly unknown[]).includes(value)) return;
+    const problems =
+      typeof value === 'string'
+        ? [
+            `"${value}" is not a built-in ${what} (${names.join(', ')}); a package name is loaded only ` +
+              'from a config file, a flag or the environment: pass the plugin object here',
+          ]
+        : problemsOf(value);
+    for (const message of problems) ctx.addIssue({ code: 'custom', message });
+  });
+}
+
+const embeddingsSchema = builtinOrPlugin<(typeof builtinEmbeddings)[number], EmbeddingProviderV1>(
+  builtinEmbeddings,
+  'provider',
+  embeddingProviderProblems,
+);
+const minerSchema = builtinOrPlugin<(typeof minerNames)[number], PatternMinerV1>(
+  minerNames,
+  'miner',
+  patternMinerProblemsWithoutRunning,
+);
 
 /** Every setting of `episodic serve`. Paths are resolved against the current directory. */
 export const serverConfigSchema = z
@@ -33,8 +98,11 @@ export const serverConfigSchema = z
      * `--encryption-key-env NAME`) to a config file; the key is never printed.
      */
     encryptionKey: z.string().min(1).optional(),
-    /** Embedding provider: `local` (offline, the default), `openai` (any OpenAI-compatible API) or `none`. */
-    embeddings: z.enum(['local', 'openai', 'none']).default('local'),
+    /**
+     * Embedding provider: `local` (offline, the default), `openai` (any OpenAI-compatible API),
+     * `none`, or a plugin (`EmbeddingProviderV1`).
+     */
+    embeddings: embeddingsSchema.default('local'),
     /** `openai` only: the API's base URL, e.g. `http://127.0.0.1:11434/v1` for Ollama. */
     embeddingsUrl: z.string().min(1).optional(),
     /** `openai` only: the model name. */
@@ -43,8 +111,8 @@ export const serverConfigSchema = z
     embeddingsDimensions: z.number().int().positive().optional(),
     /** `openai` only: the environment variable holding the API key (default `OPENAI_API_KEY`). */
     embeddingsApiKeyEnv: z.string().min(1).optional(),
-    /** Pattern miners run on every finished episode; all four by default, `[]` for none. */
-    miners: z.array(z.enum(minerNames)).default([...minerNames]),
+    /** Pattern miners run on every finished episode: built-in names or plugins; all four built-ins by default. */
+    miners: z.array(minerSchema).default([...minerNames]),
     /** Per-domain retention, applied on a schedule by the server and by `episodic retention apply`. */
     retention: z.record(z.string().min(1), retentionPolicySchema).default({}),
     /** How often the server applies `retention`, in ms; 0 turns the schedule off. */
@@ -56,6 +124,20 @@ export const serverConfigSchema = z
       .default(60 * 60 * 1000),
     /** Passed to the engine's `openMemory` (limits, extra task and pattern types, cache settings). */
     memory: z.record(z.string(), z.unknown()).default({}),
+    /** Retrieval weights and sizes (`retrievalConfigSchema`). */
+    retrieval: engineSetting('retrieval'),
+    /** The LMDB cache: `false`, or its settings (TTLs in seconds, size, …). */
+    cache: engineSetting('cache'),
+    /** Background learning: whether this process runs the learners, leases, retries. */
+    learning: engineSetting('learning'),
+    /** Audit log retention and read aggregation. */
+    audit: engineSetting('audit'),
+    /** Upper bounds on what one call may store. */
+    limits: engineSetting('limits'),
+    /** Task types accepted beside the seed's six. */
+    taskTypes: engineSetting('taskTypes'),
+    /** Pattern types accepted beside the seed's four (miners register their own). */
+    patternTypes: engineSetting('patternTypes'),
   })
   .superRefine((config, ctx) => {
     if ((config.tlsCert === undefined) !== (config.tlsKey === undefined)) {
@@ -68,6 +150,26 @@ export const serverConfigSchema = z
           ctx.addIssue({ code: 'custom', path: [key], message: 'applies only with embeddings "openai"' });
       }
     }
+    if (typeof config.embeddings !== 'string' && config.embeddingsDimensions !== undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['embeddingsDimensions'],
+        message: 'applies only to the built-in providers; a plugin takes its own options',
+      });
+    for (const key of engineKeys) {
+      if (config[key] !== undefined && config.memory[key] !== undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: `set either ${key} or memory.${key}, not both`,
+        });
+    }
+  })
+  // The engine's settings travel together to `openMemory`.
+  .transform(({ retrieval, cache, learning, audit, limits, taskTypes, patternTypes, memory, ...rest }) => {
+    const top = { retrieval, cache, learning, audit, limits, taskTypes, patternTypes };
+    const given = Object.entries(top).filter(([, value]) => value !== undefined);
+    return { ...rest, memory: { ...memory, ...Object.fromEntries(given) } };
   });
 
 export type ServerConfigInput = z.input<typeof serverConfigSchema>;
@@ -80,7 +182,13 @@ export type ServerConfig = z.output<typeof serverConfigSchema>;
 export function parseServerConfig(input: unknown, origin: (key: string) => string = () => ''): ServerConfig {
   const result = serverConfigSchema.safeParse(input);
   if (result.success) return result.data;
-  const details = result.error.issues.map((issue) => {
+  // One line per unknown key, named like any other setting, so a typo reads as one.
+  const issues = result.error.issues.flatMap((issue) =>
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((name) => ({ path: [...issue.path, name], message: 'unknown setting' }))
+      : [issue],
+  );
+  const details = issues.map((issue) => {
     const path = issue.path.map(String).join('.') || '(settings)';
     return `${path}${origin(String(issue.path[0] ?? ''))}: ${issue.message}`;
   });

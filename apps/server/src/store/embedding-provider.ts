@@ -1,11 +1,12 @@
-import type { EmbeddingProviderV1 } from '@episodic/core';
 import { createLocalEmbeddings } from '@episodic/embeddings-local';
 import { createOpenAIEmbeddings } from '@episodic/embeddings-openai';
+import type { EmbeddingProviderV1 } from '@episodic/plugin';
 import type { ServerConfig } from '../config/server-config.js';
 import { ServerError } from '../errors/server-error.js';
 
-/** The embedding provider the settings name, or `undefined` for `none`. */
+/** The embedding provider the settings name or hold (a plugin), or `undefined` for `none`. */
 export function createEmbeddingProvider(config: ServerConfig): EmbeddingProviderV1 | undefined {
+  if (typeof config.embeddings !== 'string') return config.embeddings;
   try {
     switch (config.embeddings) {
       case 'none':

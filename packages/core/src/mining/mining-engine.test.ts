@@ -1,3 +1,5 @@
+import type { PatternMinerV1, StandardSchemaV1 } from '@episodic/plugin';
+import { wilsonLowerBound } from '@episodic/plugin';
 import { type Client, createClient } from '@libsql/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openTempMemory } from '../__fixtures__/temp-store.js';
@@ -5,8 +7,6 @@ import type { Logger } from '../logger.js';
 import type { StepInput } from '../schemas/input-schemas.js';
 import { createActionPairMiner, createHistoryProbeMiner } from './__fixtures__/test-miners.js';
 import { patternId } from './pattern-id.js';
-import type { PatternMinerV1 } from './pattern-miner.js';
-import { wilsonLowerBound } from './wilson.js';
 
 type Store = Awaited<ReturnType<typeof openTempMemory>>;
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -185,6 +185,41 @@ describe('mining on completion', () => {
     expect((await store.memory.patterns.list({ type: 'sloppy' })).items).toHaveLength(0);
   });
 
+  it('validates candidates through any Standard Schema, async ones too, and stores the schema output', async () => {
+    // No zod: a hand-written Standard Schema that lower-cases the tool and refuses an empty one.
+    const dataSchema: StandardSchemaV1<unknown, { tool: string }> = {
+      '~standard': {
+        version: 1,
+        vendor: 'hand-written',
+        validate: async (value) => {
+          const tool = (value as { tool?: unknown } | null)?.tool;
+          return typeof tool === 'string' && tool !== ''
+            ? { value: { tool: tool.toLowerCase() } }
+            : { issues: [{ message: 'must be a non-empty string', path: ['tool'] }] };
+        },
+      },
+    };
+    const miner: PatternMinerV1<{ tool: string }> = {
+      specificationVersion: 'v1',
+      patternType: 'first_tool',
+      dataSchema,
+      mine: ({ episode, succeeded }) =>
+        episode.steps.map((step) => ({
+          data: { tool: step.action === 'noop' ? '' : step.action },
+          success: succeeded,
+        })),
+    };
+    const warnings: string[] = [];
+    const logger: Logger = { warn: (message) => warnings.push(message) };
+    const { store } = await open({ miners: [miner], logger });
+    await run(store, [read('Deploy'), read('noop')]);
+    const { items } = await store.memory.patterns.list({ type: 'first_tool' });
+    expect(items.map((pattern) => pattern.patternData)).toEqual([{ tool: 'deploy' }]);
+    expect(warnings.join('\n')).toMatch(
+      /first_tool returned an invalid candidate #1 .*data\.tool: must be a non-empty string/,
+    );
+  });
+
   it('registers a miner’s own pattern type, and refuses miners that break the contract', async () => {
     const { store } = await open();
     expect(store.memory.schemas.patternType.options).toContain('action_pair');
@@ -195,7 +230,8 @@ describe('mining on completion', () => {
     });
 
     const refusals: [unknown, string][] = [
-      [[{ ...createActionPairMiner(), specificationVersion: 'v0' }], 'miners.0'],
+      [[{ ...createActionPairMiner(), specificationVersion: 'v0' }], 'miners.0.specificationVersion'],
+      [[{ ...createActionPairMiner(), dataSchema: { safeParse: () => ({}) } }], 'miners.0.dataSchema'],
       [[{ ...createActionPairMiner(), patternType: 'Action Pair' }], 'miners.0.patternType'],
       [[createActionPairMiner(), createActionPairMiner()], 'miners.1.patternType'],
       [[{ ...createActionPairMiner(), minSuccessShare: 0 }], 'miners.0.minSuccessShare'],

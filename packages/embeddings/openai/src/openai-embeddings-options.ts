@@ -26,6 +26,11 @@ export const openAIEmbeddingsOptionsSchema = z
       .default('OPENAI_API_KEY'),
     /** Texts per request (OpenAI accepts up to 2,048). */
     maxBatchSize: z.number().int().min(1).max(2048).default(256),
+    /**
+     * Characters per request, summed over its texts: a stand-in for the server's token budget per
+     * request (OpenAI: 300,000 tokens). Unlimited by default; `maxBatchSize × maxInputChars` bounds it.
+     */
+    maxBatchChars: z.number().int().min(1).optional(),
     /** Longer texts are cut to this many characters, so a huge text cannot exceed the model's context. */
     maxInputChars: z.number().int().min(1).default(16_000),
     /** Per request, from sending it to the last byte of the answer. */
@@ -36,6 +41,12 @@ export const openAIEmbeddingsOptionsSchema = z
     retryBaseMs: z.number().int().min(0).default(500),
     /** Longest wait before a retry, also when the server's `Retry-After` asks for longer. */
     maxRetryDelayMs: z.number().int().min(0).default(60_000),
+    /** More headers on every request (an organisation, a proxy's own key). `authorization` is set from `apiKeyEnv`. */
+    headers: z.record(z.string(), z.string()).optional(),
+    /** The `fetch` to use (a proxy agent, a test double); the global `fetch` by default. */
+    fetch: z
+      .custom<typeof globalThis.fetch>((value) => typeof value === 'function', 'must be a fetch function')
+      .optional(),
     /** Set it when the server is known to return the same vector for the same text. */
     deterministic: z.boolean().default(false),
   })

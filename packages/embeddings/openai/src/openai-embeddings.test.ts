@@ -1,6 +1,6 @@
-import { testEmbeddingProvider } from '@episodic/core/testing';
+import { hang, status, testEmbeddingProvider } from '@episodic/plugin/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { fakeEmbedding, hang, startEmbeddingsServer, status } from './__fixtures__/embeddings-server.js';
+import { fakeEmbedding, startEmbeddingsServer } from './__fixtures__/embeddings-server.js';
 import { createOpenAIEmbeddings, OpenAIEmbeddingsError, type OpenAIEmbeddingsOptions } from './index.js';
 
 const dimensions = 24;
@@ -82,6 +82,30 @@ describe('OpenAI-compatible embeddings', () => {
     expect(Array.from(vectors[6] as Float32Array)).toEqual(
       Array.from(Float32Array.from(fakeEmbedding('e5', dimensions))),
     );
+  });
+
+  it('sends custom headers through an injected fetch, and batches by maxBatchChars', async () => {
+    const urls: string[] = [];
+    const recording: typeof fetch = (input, init) => {
+      urls.push(String(input));
+      return fetch(input, init);
+    };
+    const texts = ['aaaaaaaa', 'bbbb', 'cccc', 'dd'];
+    await provider({ fetch: recording, headers: { 'x-team': 'search' }, maxBatchChars: 9 }).embed(texts);
+    expect(urls).toEqual([
+      `${server.baseURL}/embeddings`,
+      `${server.baseURL}/embeddings`,
+      `${server.baseURL}/embeddings`,
+    ]);
+    expect(server.requests.map((request) => request.body.input)).toEqual([
+      ['aaaaaaaa'],
+      ['bbbb', 'cccc'],
+      ['dd'],
+    ]);
+    expect(server.requests[0]?.headers).toMatchObject({
+      'x-team': 'search',
+      authorization: `Bearer ${apiKey}`,
+    });
   });
 
   it('cuts huge texts to maxInputChars and sends well-formed text only', async () => {

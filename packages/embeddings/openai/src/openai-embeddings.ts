@@ -1,9 +1,7 @@
-import type { EmbeddingProviderV1 } from '@episodic/core';
+import { type EmbeddingProviderV1, embedBatched } from '@episodic/plugin';
 import { OpenAIEmbeddingsError } from './openai-embeddings-error.js';
 import { type OpenAIEmbeddingsOptions, openAIEmbeddingsOptionsSchema } from './openai-embeddings-options.js';
 import { postEmbeddings } from './post-embeddings.js';
-
-const loneSurrogate = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 /**
  * An embedding provider for any server that speaks OpenAI's `POST /embeddings`: OpenAI itself,
@@ -32,25 +30,7 @@ export function createOpenAIEmbeddings(input: OpenAIEmbeddingsOptions = {}): Emb
     dimensions: options.dimensions,
     maxBatchSize: options.maxBatchSize,
     deterministic: options.deterministic,
-    async embed(texts, { signal } = {}) {
-      signal?.throwIfAborted();
-      const vectors: Float32Array[] = new Array(texts.length);
-      // Servers refuse empty inputs; their vector is the zero vector without asking.
-      const pending: number[] = [];
-      texts.forEach((text, index) => {
-        if (text.trim() === '') vectors[index] = new Float32Array(options.dimensions);
-        else pending.push(index);
-      });
-      for (let start = 0; start < pending.length; start += options.maxBatchSize) {
-        const batch = pending.slice(start, start + options.maxBatchSize);
-        // Well-formed UTF-16 (lone surrogates become U+FFFD) and bounded in length.
-        const inputs = batch.map((index) =>
-          (texts[index] as string).slice(0, options.maxInputChars).replace(loneSurrogate, '\ufffd'),
-        );
-        const embedded = await postEmbeddings(inputs, options, signal);
-        batch.forEach((index, position) => (vectors[index] = embedded[position] as Float32Array));
-      }
-      return vectors;
-    },
+    embed: (texts, { signal } = {}) =>
+      embedBatched(texts, { ...options, signal }, (batch) => postEmbeddings(batch, options, signal)),
   };
 }

@@ -1,3 +1,4 @@
+import { readVector } from '@episodic/plugin';
 import { OpenAIEmbeddingsError } from './openai-embeddings-error.js';
 
 function malformed(detail: string): OpenAIEmbeddingsError {
@@ -27,17 +28,7 @@ export function parseEmbeddingsResponse(body: unknown, count: number, dimensions
     ) {
       throw malformed(`an embedding has index ${JSON.stringify(index)}`);
     }
-    if (!Array.isArray(embedding) || embedding.length !== dimensions) {
-      throw malformed(
-        `embedding ${index} is not an array of ${dimensions} numbers (is \`dimensions\` right for this model?)`,
-      );
-    }
-    const vector = Float32Array.from(embedding as unknown[], (value) =>
-      typeof value === 'number' ? value : Number.NaN,
-    );
-    if (!vector.every(Number.isFinite))
-      throw malformed(`embedding ${index} holds something other than finite numbers`);
-    vectors[index] = vector;
+    vectors[index] = readVector(embedding, dimensions, `embedding ${index}`, 'openai embeddings');
   }
   return vectors as Float32Array[];
 }

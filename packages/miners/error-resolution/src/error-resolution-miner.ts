@@ -1,11 +1,13 @@
 import {
-  actionNormalizerSchema,
+  type ActionNormalizer,
   collapseRepeats,
+  defineMiner,
+  isActionNormalizer,
   type PatternCandidate,
   type PatternMinerV1,
-  parsePluginOptions,
-  type Step,
-} from '@episodic/core';
+  type StepView,
+  toolName,
+} from '@episodic/plugin';
 import { z } from 'zod';
 import { argumentRelation, argumentSources, searchableResult } from './argument-relation.js';
 import { errorSignature } from './error-signature.js';
@@ -27,17 +29,19 @@ export const errorResolutionOptionsSchema = z.strictObject({
   /** Most failed steps looked at per episode: mining work stays bounded. */
   maxFailures: z.number().int().min(1).max(10_000).default(50),
   /** Maps an action to what is compared; default: the tool name. */
-  normalizeAction: actionNormalizerSchema,
+  normalizeAction: z
+    .custom<ActionNormalizer>(isActionNormalizer, 'must be a function (action: string) => string')
+    .default(() => toolName),
   /**
    * The error text of a step, or `null` when the step is not a failure. Default: the result of a
    * step logged with `success: false`.
    */
   errorText: z
-    .custom<(step: Step) => string | null>(
+    .custom<(step: StepView) => string | null>(
       (value) => typeof value === 'function',
       'must be a function (step) => string | null',
     )
-    .default(() => (step: Step) => (step.success === false ? (step.result ?? '') : null)),
+    .default(() => (step: StepView) => (step.success === false ? (step.result ?? '') : null)),
 });
 export type ErrorResolutionOptions = z.input<typeof errorResolutionOptionsSchema>;
 
@@ -73,80 +77,83 @@ export type ErrorResolutionData = z.infer<typeof errorResolutionDataSchema>;
  * // { action: 'book_reservation', signature: 'Error: payment amount does not add up, total price is <n>, but paid <n>',
  * //   resolution: ['calculate', 'book_reservation'] }
  */
-export function createErrorResolutionMiner(
-  options: ErrorResolutionOptions = {},
-): PatternMinerV1<ErrorResolutionData> {
-  const settings = parsePluginOptions(errorResolutionOptionsSchema, options, 'error-resolution miner');
-  return {
-    specificationVersion: 'v1',
-    patternType: 'error_resolution',
-    dataSchema: errorResolutionDataSchema,
-    // The signature on a line of its own: an error text is matched line by line (`textMatch`).
-    describe: (data) =>
-      `${data.signature}\n${data.action} failed → ${data.resolution.join(' → ')}${data.argumentFrom === undefined ? '' : ` (argument from ${data.argumentFrom})`}`,
-    mine({ episode, succeeded, signal }) {
-      signal?.throwIfAborted();
-      const { steps } = episode;
-      const found = new Map<string, PatternCandidate<ErrorResolutionData>>();
-      // Each result is prepared once, however many failures look back at it.
-      const prepared = new Map<number, string>();
-      const searchable = (index: number) => {
-        let text = prepared.get(index);
-        if (text === undefined) {
-          text = searchableResult(steps[index]?.result ?? null);
-          prepared.set(index, text);
-        }
-        return text;
-      };
-      let failures = 0;
-      for (let i = 0; i < steps.length && failures < settings.maxFailures; i += 1) {
-        const failed = steps[i] as Step;
-        const error = settings.errorText(failed);
-        if (error === null) continue;
-        failures += 1;
-        const action = settings.normalizeAction(failed.action).slice(0, 200);
-        if (action === '') continue;
-        const end = Math.min(steps.length, i + 1 + settings.lookahead);
-        const j = resolvingStep(steps, i, end, action, settings.normalizeAction);
-        if (j === -1) continue;
-        const resolving = steps[j] as Step;
-        // What was done, not what was tried: failed attempts in between are not part of the fix.
-        const between = steps
-          .slice(i + 1, j)
-          .filter((other) => other.success !== false)
-          .map((other) => settings.normalizeAction(other.action).slice(0, 200))
-          .filter((name) => name !== '');
-        const kept = settings.maxBetween === 0 ? [] : collapseRepeats(between).slice(-settings.maxBetween);
-        const argumentFrom = argumentRelation(
-          error,
-          failed,
-          resolving,
-          [...range(Math.max(0, i - settings.lookahead), i), ...range(i + 1, j)].map(searchable),
-        );
-        const data: ErrorResolutionData = {
-          action,
-          signature: errorSignature(error, settings.maxSignatureChars),
-          resolution: [...kept, settings.normalizeAction(resolving.action).slice(0, 200) || action],
-          ...(argumentFrom === null ? {} : { argumentFrom }),
+export const createErrorResolutionMiner = defineMiner({
+  name: 'error-resolution miner',
+  options: errorResolutionOptionsSchema,
+  create(settings): PatternMinerV1<ErrorResolutionData> {
+    return {
+      specificationVersion: 'v1',
+      patternType: 'error_resolution',
+      dataSchema: errorResolutionDataSchema,
+      // The signature on a line of its own: an error text is matched line by line (`textMatch`).
+      describe: (data) =>
+        `${data.signature}\n${data.action} failed → ${data.resolution.join(' → ')}${data.argumentFrom === undefined ? '' : ` (argument from ${data.argumentFrom})`}`,
+      mine({ episode, succeeded, signal }) {
+        signal?.throwIfAborted();
+        const { steps } = episode;
+        const found = new Map<string, PatternCandidate<ErrorResolutionData>>();
+        // Each result is prepared once, however many failures look back at it.
+        const prepared = new Map<number, string>();
+        const searchable = (index: number) => {
+          let text = prepared.get(index);
+          if (text === undefined) {
+            text = searchableResult(steps[index]?.result ?? null);
+            prepared.set(index, text);
+          }
+          return text;
         };
-        const key = JSON.stringify(data);
-        if (!found.has(key)) {
-          const durationMs = steps.slice(i + 1, j + 1).reduce((sum, step) => sum + (step.durationMs ?? 0), 0);
-          found.set(key, {
-            data,
-            success: succeeded,
-            measurements: { stepsToResolve: j - i, msToResolve: durationMs },
-          });
+        let failures = 0;
+        for (let i = 0; i < steps.length && failures < settings.maxFailures; i += 1) {
+          const failed = steps[i] as StepView;
+          const error = settings.errorText(failed);
+          if (error === null) continue;
+          failures += 1;
+          const action = settings.normalizeAction(failed.action).slice(0, 200);
+          if (action === '') continue;
+          const end = Math.min(steps.length, i + 1 + settings.lookahead);
+          const j = resolvingStep(steps, i, end, action, settings.normalizeAction);
+          if (j === -1) continue;
+          const resolving = steps[j] as StepView;
+          // What was done, not what was tried: failed attempts in between are not part of the fix.
+          const between = steps
+            .slice(i + 1, j)
+            .filter((other) => other.success !== false)
+            .map((other) => settings.normalizeAction(other.action).slice(0, 200))
+            .filter((name) => name !== '');
+          const kept = settings.maxBetween === 0 ? [] : collapseRepeats(between).slice(-settings.maxBetween);
+          const argumentFrom = argumentRelation(
+            error,
+            failed,
+            resolving,
+            [...range(Math.max(0, i - settings.lookahead), i), ...range(i + 1, j)].map(searchable),
+          );
+          const data: ErrorResolutionData = {
+            action,
+            signature: errorSignature(error, settings.maxSignatureChars),
+            resolution: [...kept, settings.normalizeAction(resolving.action).slice(0, 200) || action],
+            ...(argumentFrom === null ? {} : { argumentFrom }),
+          };
+          const key = JSON.stringify(data);
+          if (!found.has(key)) {
+            const durationMs = steps
+              .slice(i + 1, j + 1)
+              .reduce((sum, step) => sum + (step.durationMs ?? 0), 0);
+            found.set(key, {
+              data,
+              success: succeeded,
+              measurements: { stepsToResolve: j - i, msToResolve: durationMs },
+            });
+          }
         }
-      }
-      return [...found.values()];
-    },
-  };
-}
+        return [...found.values()];
+      },
+    };
+  },
+});
 
 /** The step that resolved the failure at `i`: the same action succeeding, else the first success. */
 function resolvingStep(
-  steps: readonly Step[],
+  steps: readonly StepView[],
   i: number,
   end: number,
   action: string,
@@ -154,7 +161,7 @@ function resolvingStep(
 ): number {
   let firstSuccess = -1;
   for (let j = i + 1; j < end; j += 1) {
-    const step = steps[j] as Step;
+    const step = steps[j] as StepView;
     if (step.success !== true) continue;
     if (normalizeAction(step.action).slice(0, 200) === action) return j;
     if (firstSuccess === -1) firstSuccess = j;

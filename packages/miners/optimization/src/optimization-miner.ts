@@ -1,10 +1,12 @@
 import {
-  actionNormalizerSchema,
+  type ActionNormalizer,
   type Distribution,
+  defineMiner,
+  isActionNormalizer,
   measureEpisode,
   type PatternMinerV1,
-  parsePluginOptions,
-} from '@episodic/core';
+  toolName,
+} from '@episodic/plugin';
 import { z } from 'zod';
 
 export const optimizationOptionsSchema = z.strictObject({
@@ -18,7 +20,9 @@ export const optimizationOptionsSchema = z.strictObject({
   /** Longest run shape kept (after collapsing repeats); a longer run is no shortcut to name. */
   maxShapeLength: z.number().int().min(1).max(64).default(12),
   /** Maps an action to what is compared; default: the tool name. */
-  normalizeAction: actionNormalizerSchema,
+  normalizeAction: z
+    .custom<ActionNormalizer>(isActionNormalizer, 'must be a function (action: string) => string')
+    .default(() => toolName),
 });
 export type OptimizationOptions = z.input<typeof optimizationOptionsSchema>;
 
@@ -42,43 +46,46 @@ function savingAgainst(value: number | null, usual: Distribution | null, minCoun
  * savings are averaged. A short run that failed counts against the shape, so a shortcut ranks
  * high only if it reliably reaches the outcome.
  */
-export function createOptimizationMiner(options: OptimizationOptions = {}): PatternMinerV1<OptimizationData> {
-  const settings = parsePluginOptions(optimizationOptionsSchema, options, 'optimization miner');
-  return {
-    specificationVersion: 'v1',
-    patternType: 'optimization',
-    dataSchema: optimizationDataSchema,
-    describe: (data) => `shortcut: ${data.shape.join(' → ')}`,
-    mine({ episode, succeeded, history, signal }) {
-      signal?.throwIfAborted();
-      if (episode.steps.length === 0) return [];
-      const usual = history.taskType.successful;
-      const min = settings.minBaselineEpisodes;
-      const { steps, durationMs } = measureEpisode(episode);
-      const stepSaving = savingAgainst(steps, usual.steps, min);
-      const timeSaving = savingAgainst(durationMs, usual.durationMs, min);
-      const marked = [stepSaving, timeSaving].some(
-        (saving) => saving !== null && saving >= settings.minSaving,
-      );
-      if (!marked) return [];
-      const shape: string[] = [];
-      for (const step of episode.steps) {
-        const action = settings.normalizeAction(step.action).slice(0, 200);
-        if (action === '' || action === shape[shape.length - 1]) continue;
-        // Stop reading as soon as the run is too long to be a shortcut worth naming.
-        if (shape.push(action) > settings.maxShapeLength) return [];
-      }
-      if (shape.length === 0) return [];
-      const measurements: Record<string, number> = {};
-      if (stepSaving !== null && usual.steps !== null) {
-        measurements.stepSaving = stepSaving;
-        measurements.stepsSaved = usual.steps.median - steps;
-      }
-      if (timeSaving !== null && usual.durationMs !== null && durationMs !== null) {
-        measurements.timeSaving = timeSaving;
-        measurements.msSaved = usual.durationMs.median - durationMs;
-      }
-      return [{ data: { shape }, success: succeeded, perTaskType: true, measurements }];
-    },
-  };
-}
+export const createOptimizationMiner = defineMiner({
+  name: 'optimization miner',
+  options: optimizationOptionsSchema,
+  create(settings): PatternMinerV1<OptimizationData> {
+    return {
+      specificationVersion: 'v1',
+      patternType: 'optimization',
+      dataSchema: optimizationDataSchema,
+      describe: (data) => `shortcut: ${data.shape.join(' → ')}`,
+      mine({ episode, succeeded, history, signal }) {
+        signal?.throwIfAborted();
+        if (episode.steps.length === 0) return [];
+        const usual = history.taskType.successful;
+        const min = settings.minBaselineEpisodes;
+        const { steps, durationMs } = measureEpisode(episode);
+        const stepSaving = savingAgainst(steps, usual.steps, min);
+        const timeSaving = savingAgainst(durationMs, usual.durationMs, min);
+        const marked = [stepSaving, timeSaving].some(
+          (saving) => saving !== null && saving >= settings.minSaving,
+        );
+        if (!marked) return [];
+        const shape: string[] = [];
+        for (const step of episode.steps) {
+          const action = settings.normalizeAction(step.action).slice(0, 200);
+          if (action === '' || action === shape[shape.length - 1]) continue;
+          // Stop reading as soon as the run is too long to be a shortcut worth naming.
+          if (shape.push(action) > settings.maxShapeLength) return [];
+        }
+        if (shape.length === 0) return [];
+        const measurements: Record<string, number> = {};
+        if (stepSaving !== null && usual.steps !== null) {
+          measurements.stepSaving = stepSaving;
+          measurements.stepsSaved = usual.steps.median - steps;
+        }
+        if (timeSaving !== null && usual.durationMs !== null && durationMs !== null) {
+          measurements.timeSaving = timeSaving;
+          measurements.msSaved = usual.durationMs.median - durationMs;
+        }
+        return [{ data: { shape }, success: succeeded, perTaskType: true, measurements }];
+      },
+    };
+  },
+});

@@ -1,4 +1,4 @@
-import { type PatternCandidate, type PatternMinerV1, parsePluginOptions } from '@episodic/core';
+import { defineMiner, type PatternCandidate, type PatternMinerV1 } from '@episodic/plugin';
 import { z } from 'zod';
 import {
   classifyAction,
@@ -92,44 +92,45 @@ function strategiesOf(profile: Profile): TestingStrategy[] {
  * when the episode succeeded, so a strategy's success rate against the task type's base rate
  * (its lift) says how it goes with success.
  */
-export function createTestingStrategyMiner(
-  options: TestingStrategyOptions = {},
-): PatternMinerV1<TestingStrategyData> {
-  const settings = parsePluginOptions(testingStrategyOptionsSchema, options, 'testing-strategy miner');
-  const matchers = { test: settings.testMatchers, change: settings.changeMatchers };
-  return {
-    specificationVersion: 'v1',
-    patternType: 'testing_strategy',
-    dataSchema: testingStrategyDataSchema,
-    describe: (data) => `${data.strategy.replaceAll('_', ' ')}: ${descriptions[data.strategy]}`,
-    mine({ episode, succeeded, signal }) {
-      signal?.throwIfAborted();
-      const steps = episode.steps.slice(0, settings.maxSteps);
-      const profile: Profile = { tests: [], changes: [], targeted: [], full: [], failedTests: 0 };
-      steps.forEach((step, index) => {
-        const kind = classifyAction(step.action, matchers);
-        if (kind === 'change') profile.changes.push(index);
-        if (kind !== 'test') return;
-        profile.tests.push(index);
-        (isTargetedTest(step.action, matchers.test) ? profile.targeted : profile.full).push(index);
-        if (step.success === false) profile.failedTests += 1;
-      });
-      const measurements: Record<string, number> = {
-        testRuns: profile.tests.length,
-        failedTestRuns: profile.failedTests,
-        changes: profile.changes.length,
-      };
-      // Where the first test run sits, from 0 (first step) to 1 (last step).
-      if (profile.tests[0] !== undefined)
-        measurements.firstTestAt = steps.length === 1 ? 0 : profile.tests[0] / (steps.length - 1);
-      return strategiesOf(profile).map(
-        (strategy): PatternCandidate<TestingStrategyData> => ({
-          data: { strategy },
-          success: succeeded,
-          perTaskType: true,
-          measurements,
-        }),
-      );
-    },
-  };
-}
+export const createTestingStrategyMiner = defineMiner({
+  name: 'testing-strategy miner',
+  options: testingStrategyOptionsSchema,
+  create(settings): PatternMinerV1<TestingStrategyData> {
+    const matchers = { test: settings.testMatchers, change: settings.changeMatchers };
+    return {
+      specificationVersion: 'v1',
+      patternType: 'testing_strategy',
+      dataSchema: testingStrategyDataSchema,
+      describe: (data) => `${data.strategy.replaceAll('_', ' ')}: ${descriptions[data.strategy]}`,
+      mine({ episode, succeeded, signal }) {
+        signal?.throwIfAborted();
+        const steps = episode.steps.slice(0, settings.maxSteps);
+        const profile: Profile = { tests: [], changes: [], targeted: [], full: [], failedTests: 0 };
+        steps.forEach((step, index) => {
+          const kind = classifyAction(step.action, matchers);
+          if (kind === 'change') profile.changes.push(index);
+          if (kind !== 'test') return;
+          profile.tests.push(index);
+          (isTargetedTest(step.action, matchers.test) ? profile.targeted : profile.full).push(index);
+          if (step.success === false) profile.failedTests += 1;
+        });
+        const measurements: Record<string, number> = {
+          testRuns: profile.tests.length,
+          failedTestRuns: profile.failedTests,
+          changes: profile.changes.length,
+        };
+        // Where the first test run sits, from 0 (first step) to 1 (last step).
+        if (profile.tests[0] !== undefined)
+          measurements.firstTestAt = steps.length === 1 ? 0 : profile.tests[0] / (steps.length - 1);
+        return strategiesOf(profile).map(
+          (strategy): PatternCandidate<TestingStrategyData> => ({
+            data: { strategy },
+            success: succeeded,
+            perTaskType: true,
+            measurements,
+          }),
+        );
+      },
+    };
+  },
+});

@@ -1,10 +1,12 @@
 import {
-  actionNormalizerSchema,
+  type ActionNormalizer,
+  defineMiner,
+  isActionNormalizer,
   type PatternCandidate,
   type PatternMinerV1,
-  parsePluginOptions,
   runLengths,
-} from '@episodic/core';
+  toolName,
+} from '@episodic/plugin';
 import { z } from 'zod';
 import { windowedSubsequences } from './subsequences.js';
 
@@ -43,7 +45,9 @@ export const toolSequenceOptionsSchema = z
      */
     minSuccessShare: z.number().min(0).max(1).default(0.5),
     /** Maps an action to what is compared; default: the tool name (`read_file src/a.ts` → `read_file`). */
-    normalizeAction: actionNormalizerSchema,
+    normalizeAction: z
+      .custom<ActionNormalizer>(isActionNormalizer, 'must be a function (action: string) => string')
+      .default(() => toolName),
   })
   .refine((options) => options.minLength <= options.maxLength, {
     path: ['maxLength'],
@@ -79,41 +83,44 @@ export function repeatedAction(action: string, count: number, maxRepeat: number)
  * @example
  * const memory = await openMemory({ miners: [createToolSequenceMiner({ maxLength: 4 })] });
  */
-export function createToolSequenceMiner(options: ToolSequenceOptions = {}): PatternMinerV1<ToolSequenceData> {
-  const settings = parsePluginOptions(toolSequenceOptionsSchema, options, 'tool-sequence miner');
-  return {
-    specificationVersion: 'v1',
-    patternType: 'tool_sequence',
-    dataSchema: toolSequenceDataSchema,
-    describe: (data) => data.actions.join(' → '),
-    ...(settings.minSuccessShare > 0 ? { minSuccessShare: settings.minSuccessShare } : {}),
-    mine({ episode, succeeded, signal }) {
-      signal?.throwIfAborted();
-      const actions: string[] = [];
-      for (const step of episode.steps.slice(0, settings.maxSteps)) {
-        if (settings.skipFailedSteps && step.success === false) continue;
-        // Room for the `×3+` a repeat adds, within the 200 characters an element may hold.
-        const action = settings.normalizeAction(step.action).slice(0, 195);
-        if (action !== '') actions.push(action);
-      }
-      const sequence = runLengths(actions).map((run) =>
-        repeatedAction(run.action, run.count, settings.maxRepeat),
-      );
-      const found = windowedSubsequences(sequence, {
-        minLength: settings.minLength,
-        maxLength: settings.maxLength,
-        window: settings.window,
-        maxResults: settings.maxCandidates,
-      });
-      return found.map(
-        (subsequence): PatternCandidate<ToolSequenceData> => ({
-          data: { actions: subsequence.actions },
-          success: succeeded,
-          perTaskType: true,
-          // Averaged over the supporting episodes: the share in which the actions were adjacent.
-          measurements: { contiguous: subsequence.contiguous ? 1 : 0 },
-        }),
-      );
-    },
-  };
-}
+export const createToolSequenceMiner = defineMiner({
+  name: 'tool-sequence miner',
+  options: toolSequenceOptionsSchema,
+  create(settings): PatternMinerV1<ToolSequenceData> {
+    return {
+      specificationVersion: 'v1',
+      patternType: 'tool_sequence',
+      dataSchema: toolSequenceDataSchema,
+      describe: (data) => data.actions.join(' → '),
+      ...(settings.minSuccessShare > 0 ? { minSuccessShare: settings.minSuccessShare } : {}),
+      mine({ episode, succeeded, signal }) {
+        signal?.throwIfAborted();
+        const actions: string[] = [];
+        for (const step of episode.steps.slice(0, settings.maxSteps)) {
+          if (settings.skipFailedSteps && step.success === false) continue;
+          // Room for the `×3+` a repeat adds, within the 200 characters an element may hold.
+          const action = settings.normalizeAction(step.action).slice(0, 195);
+          if (action !== '') actions.push(action);
+        }
+        const sequence = runLengths(actions).map((run) =>
+          repeatedAction(run.action, run.count, settings.maxRepeat),
+        );
+        const found = windowedSubsequences(sequence, {
+          minLength: settings.minLength,
+          maxLength: settings.maxLength,
+          window: settings.window,
+          maxResults: settings.maxCandidates,
+        });
+        return found.map(
+          (subsequence): PatternCandidate<ToolSequenceData> => ({
+            data: { actions: subsequence.actions },
+            success: succeeded,
+            perTaskType: true,
+            // Averaged over the supporting episodes: the share in which the actions were adjacent.
+            measurements: { contiguous: subsequence.contiguous ? 1 : 0 },
+          }),
+        );
+      },
+    };
+  },
+});

@@ -1,0 +1,135 @@
+import { ServerError } from '../errors/server-error.js';
+import { minerNames } from '../store/default-miners.js';
+import { embeddingProviderProblems, patternMinerProblems } from './plugin-contract.js';
+import { resolvePackage } from './resolve-package.js';
+
+/** A plugin named by its package, with the options its factory takes. */
+export interface PluginReference {
+  /** The npm package, resolved from the config file's folder (from the current one for flags). */
+  package: string;
+  /** Passed to the package's default export when that is a factory. */
+  options?: unknown;
+}
+
+/** The built-in embedding settings: not packages. */
+export const builtinEmbeddings = ['local', 'openai', 'none'] as const;
+
+/** Where a setting came from: the folder packages are resolved from, and how errors say where. */
+export interface SettingSource {
+  folder: string;
+  /** ` (from --miners)`, ` (from ./episodic.config.mjs)`, … */
+  origin: string;
+}
+
+interface Slot {
+  /** `embeddings`, `miners.2`. */
+  path: string;
+  value: unknown;
+  kind: 'embeddings' | 'miner';
+}
+
+function isReference(value: unknown): value is PluginReference {
+  return (
+    typeof value === 'object' && value !== null && 'package' in value && !('specificationVersion' in value)
+  );
+}
+
+function label(slot: Slot): string {
+  const { value } = slot;
+  if (typeof value === 'string') return `package ${value}`;
+  if (isReference(value)) return `package ${String(value.package)}`;
+  const plugin = value as { patternType?: unknown; provider?: unknown; model?: unknown } | null;
+  if (slot.kind === 'miner' && typeof plugin?.patternType === 'string') return `miner ${plugin.patternType}`;
+  if (typeof plugin?.provider === 'string') return `provider ${plugin.provider}/${String(plugin.model)}`;
+  return slot.kind === 'miner' ? 'miner' : 'embedding provider';
+}
+
+/**
+ * What a plugin package offers: its default export, or else its one `create…` function (the
+ * factory naming convention), so a package written for embedding needs no extra export.
+ */
+function pluginExport(module: Record<string, unknown>): unknown {
+  if (module.default !== undefined) return module.default;
+  const factories = Object.keys(module).filter(
+    (name) => /^create[A-Z]/.test(name) && typeof module[name] === 'function',
+  );
+  if (factories.length === 1) return module[factories[0] as string];
+  throw new Error(
+    factories.length === 0
+      ? 'exports neither a default plugin or factory nor a create… factory'
+      : `exports several factories (${factories.join(', ')}) and no default: import the one you want in the config`,
+  );
+}
+
+/** Imports a plugin package: its default export is the plugin, or a factory called with `options`. */
+async function importPlugin(slot: Slot, reference: PluginReference, folder: string): Promise<unknown> {
+  const extra = Object.keys(reference).filter((key) => key !== 'package' && key !== 'options');
+  if (typeof reference.package !== 'string' || reference.package === '')
+    throw new Error('package: must be a package name');
+  if (extra.length > 0) throw new Error(`unknown key${extra.length > 1 ? 's' : ''} ${extra.join(', ')}`);
+  const url = resolvePackage(reference.package, folder);
+  if (url === null) {
+    const builtins = slot.kind === 'miner' ? minerNames : builtinEmbeddings;
+    throw new Error(
+      `no package ${reference.package} is installed in ${folder} or above (npm install ${reference.package})` +
+        (typeof slot.value === 'string' ? `, and it is not a built-in name (${builtins.join(', ')})` : ''),
+    );
+  }
+  const exported = pluginExport((await import(url)) as Record<string, unknown>);
+  if (typeof exported === 'function') return await exported(reference.options);
+  if (reference.options !== undefined)
+    throw new Error('options: this package exports a plugin, not a factory that takes options');
+  return exported;
+}
+
+/** The slots of `embeddings` and `miners` that hold plugins rather than built-in names. */
+function pluginSlots(layer: Record<string, unknown>): Slot[] {
+  const slots: Slot[] = [];
+  const { embeddings, miners } = layer;
+  if (embeddings !== undefined && !(builtinEmbeddings as readonly unknown[]).includes(embeddings))
+    slots.push({ path: 'embeddings', value: embeddings, kind: 'embeddings' });
+  if (Array.isArray(miners)) {
+    miners.forEach((value, index) => {
+      if (!(minerNames as readonly unknown[]).includes(value))
+        slots.push({ path: `miners.${index}`, value, kind: 'miner' });
+    });
+  }
+  return slots;
+}
+
+function place(layer: Record<string, unknown>, path: string, plugin: unknown): void {
+  if (path === 'embeddings') layer.embeddings = plugin;
+  else (layer.miners as unknown[])[Number(path.split('.')[1])] = plugin;
+}
+
+/**
+ * Replaces the package names and `{ package, options }` references in `embeddings` and `miners`
+ * with the plugins they export, then checks every plugin against its contract. Every problem is
+ * reported at once, each with its field path, the plugin's name and where the setting came from.
+ */
+export async function loadPlugins(
+  layer: Record<string, unknown>,
+  sourceOf: (key: 'embeddings' | 'miners') => SettingSource,
+): Promise<void> {
+  const problems: string[] = [];
+  for (const slot of pluginSlots(layer)) {
+    const source = sourceOf(slot.kind === 'miner' ? 'miners' : 'embeddings');
+    const at = `${slot.path} (${label(slot)})${source.origin}`;
+    let plugin = slot.value;
+    if (typeof plugin === 'string' || isReference(plugin)) {
+      const reference = typeof plugin === 'string' ? { package: plugin } : plugin;
+      try {
+        plugin = await importPlugin(slot, reference, source.folder);
+      } catch (error) {
+        problems.push(`${at}: ${(error as Error)?.message ?? String(error)}`);
+        continue;
+      }
+    }
+    const found =
+      slot.kind === 'miner' ? await patternMinerProblems(plugin) : embeddingProviderProblems(plugin);
+    problems.push(...found.map((problem) => `${at}: ${problem}`));
+    place(layer, slot.path, plugin);
+  }
+  if (problems.length > 0)
+    throw new ServerError('CONFIG', `Invalid plugins (checked at start): ${problems.join('; ')}`);
+}
