@@ -51,5 +51,7 @@ main().catch((error: unknown) => {
   const known = EpisodicMcpError.isInstance(error) || EpisodicError.isInstance(error);
   // Known errors say what to fix; anything else is a bug, reported without a stack all the same.
   say(known ? (error as Error).message : `unexpected error: ${(error as Error)?.message ?? String(error)}`);
-  process.exit(error instanceof Error && EpisodicMcpError.isInstance(error) && error.code === 'USAGE' ? 2 : 1);
+  process.exit(
+    error instanceof Error && EpisodicMcpError.isInstance(error) && error.code === 'USAGE' ? 2 : 1,
+  );
 });

@@ -51,9 +51,17 @@ describe('episodic-mcp over stdio, embedded', () => {
     ]);
     for (const tool of tools) expect(tool.description).toMatch(/Call this/);
     const { resourceTemplates } = await client.listResourceTemplates();
-    expect(resourceTemplates.map((template) => template.uriTemplate).sort()).toEqual(['episode://{id}', 'pattern://{id}']);
-    const prompt = await client.getPrompt({ name: 'episodic_memory', arguments: { task: 'Fix the flaky login test' } });
-    const text = (prompt.messages[0]?.content as { text: string }).text;
+    expect(resourceTemplates.map((template) => template.uriTemplate).sort()).toEqual([
+      'episode://{id}',
+      'pattern://{id}',
+    ]);
+    const prompt = await client.getPrompt({
+      name: 'episodic_memory',
+      arguments: { task: 'Fix the flaky login test' },
+    });
+    const content = prompt.messages.map((message) => message.content);
+    expect(content.map((part) => part.type)).toEqual(['text']);
+    const text = (content[0] as { text: string }).text;
     expect(text).toMatch(/memory_recall/);
     expect(text).toMatch(/The task: Fix the flaky login test/);
     expect(stderr).toContain(`serving embedded ${dataDir} over stdio`);
@@ -64,7 +72,7 @@ describe('episodic-mcp over stdio, embedded', () => {
     expect(answer).toMatch(/^Seen before in webapp: 1 error-resolution pattern\(s\), 3 past occurrence\(s\)/);
     // The mined pattern: the failing action, its signature, what resolved it, on all three episodes.
     expect(answer).toMatch(/\[pattern [0-9a-f]+\] error_resolution · webapp/);
-    expect(answer).toContain("TypeError: Cannot read properties of undefined (reading <str>)");
+    expect(answer).toContain('TypeError: Cannot read properties of undefined (reading <str>)');
     expect(answer).toMatch(/seen in 3 episodes, 3 succeeded/);
     // And the steps that fixed it, with the episodes to read.
     expect(answer).toMatch(/same error at:\n {2}1\. ✗ npm test/);
@@ -99,7 +107,11 @@ describe('episodic-mcp over stdio, embedded', () => {
     const seen = await call(client, 'memory_seen_error', { error: newOccurrence, domain: 'webapp' });
     const patternId = /\[pattern ([0-9a-f]+)\]/.exec(seen)?.[1] as string;
     const episodeId = episodeIdIn(
-      await call(client, 'memory_start_episode', { task: 'phone form crash', taskType: 'debugging', domain: 'webapp' }),
+      await call(client, 'memory_start_episode', {
+        task: 'phone form crash',
+        taskType: 'debugging',
+        domain: 'webapp',
+      }),
     );
     const feedback = await call(client, 'memory_pattern_feedback', { patternId, episodeId, helped: true });
     expect(feedback).toMatch(/used 1×, helped 1/);
@@ -119,13 +131,16 @@ describe('episodic-mcp over stdio, embedded', () => {
       patternType: 'error_resolution',
       usageCount: 1,
     });
-    await expect(client.readResource({ uri: 'episode://01936f3e-0000-7000-8000-000000000000' })).rejects.toThrow(
-      /not found/,
-    );
+    await expect(
+      client.readResource({ uri: 'episode://01936f3e-0000-7000-8000-000000000000' }),
+    ).rejects.toThrow(/not found/);
   });
 
   it('refuses invalid input with the field path and no stack, at the edge and in the engine', async () => {
-    const edge = await callFailing(client, 'memory_log_steps', { episodeId: recorded[0], steps: [{ action: '' }] });
+    const edge = await callFailing(client, 'memory_log_steps', {
+      episodeId: recorded[0],
+      steps: [{ action: '' }],
+    });
     expect(edge).toMatch(/steps\[0\]\.action/);
     const engine = await callFailing(client, 'memory_start_episode', {
       task: 'bake bread',

@@ -7,7 +7,9 @@ const percent = (value: number) => `${Math.round(value * 100)}%`;
 function evidence(pattern: Pattern): string {
   const parts: string[] = [];
   if (pattern.support !== null)
-    parts.push(`seen in ${pattern.support} episode${pattern.support === 1 ? '' : 's'}, ${pattern.successes ?? 0} succeeded`);
+    parts.push(
+      `seen in ${pattern.support} episode${pattern.support === 1 ? '' : 's'}, ${pattern.successes ?? 0} succeeded`,
+    );
   if (pattern.usageCount > 0) parts.push(`used ${pattern.usageCount}×, helped ${pattern.helpedCount}`);
   parts.push(`score ${pattern.score.toFixed(2)}`);
   return parts.join('; ');
@@ -16,7 +18,8 @@ function evidence(pattern: Pattern): string {
 /** `[pattern <id>] error_resolution · web: <summary> (evidence)` */
 export function patternHeadline(pattern: Pattern, summaryChars = 240): string {
   const summary = clip(pattern.summary ?? JSON.stringify(pattern.patternData), summaryChars);
-  const scope = pattern.taskType === null ? (pattern.domain ?? 'any domain') : `${pattern.domain} · ${pattern.taskType}`;
+  const scope =
+    pattern.taskType === null ? (pattern.domain ?? 'any domain') : `${pattern.domain} · ${pattern.taskType}`;
   return `[pattern ${pattern.id}] ${pattern.patternType} · ${scope}: ${summary} (${evidence(pattern)})`;
 }
 

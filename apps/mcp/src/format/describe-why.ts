@@ -11,7 +11,8 @@ export function episodeWhy({ score, why }: RetrievedEpisode): string {
     parts.push(`words match ${where} (text #${why.text.rank}, +${why.text.contribution.toFixed(3)})`);
   }
   if (why.vector !== null) {
-    const where = why.vector.matchedIn === 'step_error' ? `the error of step ${why.vector.stepNumber}` : 'the task';
+    const where =
+      why.vector.matchedIn === 'step_error' ? `the error of step ${why.vector.stepNumber}` : 'the task';
     parts.push(
       `meaning close to ${where} (cos ${why.vector.similarity.toFixed(2)}, vector #${why.vector.rank}, +${why.vector.contribution.toFixed(3)})`,
     );

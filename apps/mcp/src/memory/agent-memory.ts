@@ -1,4 +1,3 @@
-import { loadConfig, openStore } from '@episodic/server';
 import { createRemoteMemory, type RemoteMemory } from '@episodic/sdk';
 
 /**
@@ -34,6 +33,8 @@ export async function openAgentMemory(
       close: async () => undefined,
     };
   }
+  // Loaded only here: remote mode needs none of the server's storage stack.
+  const { loadConfig, openStore } = await import('@episodic/server');
   const config = loadConfig({ flags: { 'data-dir': target.dataDir }, env });
   const memory = await openStore(config);
   return { memory, describe: `embedded ${config.dataDir}`, close: () => memory.close() };

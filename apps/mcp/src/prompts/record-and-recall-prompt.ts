@@ -3,9 +3,10 @@ import { z } from 'zod';
 
 /** The working agreement the prompt gives an agent: recall first, record as you go, report back. */
 export function recordAndRecallText(task: string | undefined, domain: string | undefined): string {
-  const scope = domain === undefined ? 'a short name for this project (e.g. the repository name)' : `"${domain}"`;
+  const scope =
+    domain === undefined ? 'a short name for this project (e.g. the repository name)' : `"${domain}"`;
   return [
-    'You have Episodic, a memory of past agents\' work, as tools. Use it as follows.',
+    "You have Episodic, a memory of past agents' work, as tools. Use it as follows.",
     '',
     `1. Before you start, call memory_recall with the task in your own words and domain ${scope}. Read the past episodes and patterns it returns and reuse what worked.`,
     '2. Call memory_start_episode (task, taskType, domain) and keep the episode id.',
@@ -24,7 +25,8 @@ export function registerRecordAndRecallPrompt(server: McpServer): void {
     'episodic_memory',
     {
       title: 'Work with Episodic memory',
-      description: 'Primes the agent to recall past episodes before a task, record its steps, and report what helped.',
+      description:
+        'Primes the agent to recall past episodes before a task, record its steps, and report what helped.',
       argsSchema: {
         task: z.string().max(8000).optional().describe('The task you are about to work on.'),
         domain: z.string().max(128).optional().describe('The project or area (e.g. the repository name).'),

@@ -13,10 +13,7 @@ export function variable(value: string | string[] | undefined): string {
  * A resource as JSON, read by `load`; `null` (absent, or outside the token's domains: the two look
  * alike on purpose) becomes the protocol's not-found error, any failure a clean error message.
  */
-export async function readJsonResource(
-  uri: URL,
-  load: () => Promise<unknown>,
-): Promise<ReadResourceResult> {
+export async function readJsonResource(uri: URL, load: () => Promise<unknown>): Promise<ReadResourceResult> {
   let value: unknown;
   try {
     value = await load();
@@ -24,5 +21,7 @@ export async function readJsonResource(
     throw new McpError(ErrorCode.InvalidParams, describeError(error));
   }
   if (value === null) throw new McpError(resourceNotFound, `Resource ${uri.href} not found`);
-  return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(value, null, 2) }] };
+  return {
+    contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(value, null, 2) }],
+  };
 }

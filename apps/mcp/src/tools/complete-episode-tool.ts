@@ -39,7 +39,8 @@ async function waitForLearning(memory: AgentMemory): Promise<string> {
   } catch (error) {
     const forbidden =
       error instanceof TRPCClientError && (error.data as { code?: string } | undefined)?.code === 'FORBIDDEN';
-    if (forbidden) return ' Learning runs in the background on the server (waiting for it needs an admin token).';
+    if (forbidden)
+      return ' Learning runs in the background on the server (waiting for it needs an admin token).';
     if (EpisodicError.isInstance(error) && error.code === 'TIMEOUT')
       return ` Learning is still running after ${learningWaitMs / 1000} s; it goes on in the background.`;
     return ` Could not wait for learning (${describeError(error)}); it goes on in the background.`;
@@ -55,7 +56,12 @@ export function registerCompleteEpisodeTool(server: McpServer, memory: AgentMemo
         'Call this when a recorded task ends, whether it succeeded or was abandoned, with its outcome. ' +
         'Episodic then learns from it in the background (patterns, error fixes).',
       inputSchema: completeEpisodeInput,
-      annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+      annotations: {
+        readOnlyHint: false,
+        destructiveHint: false,
+        idempotentHint: false,
+        openWorldHint: false,
+      },
     },
     (input) =>
       toolAnswer(async () => {
@@ -63,8 +69,11 @@ export function registerCompleteEpisodeTool(server: McpServer, memory: AgentMemo
           status: input.status,
           successRate: input.successRate,
         });
-        const rate = episode.successRate === null ? '' : `, success ${Math.round(episode.successRate * 100)}%`;
-        const learning = input.waitForLearning ? await waitForLearning(memory) : ' Learning from it runs in the background.';
+        const rate =
+          episode.successRate === null ? '' : `, success ${Math.round(episode.successRate * 100)}%`;
+        const learning = input.waitForLearning
+          ? await waitForLearning(memory)
+          : ' Learning from it runs in the background.';
         return `Episode ${episode.id} ${episode.status}${rate}.${learning}`;
       }),
   );

@@ -34,7 +34,12 @@ export function registerLogStepsTool(server: McpServer, memory: AgentMemory): vo
         'run, files edited, tests run, with their results and whether they succeeded. Always log failed ' +
         'steps with the exact error text: that is how memory_seen_error finds the fix next time.',
       inputSchema: logStepsInput,
-      annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+      annotations: {
+        readOnlyHint: false,
+        destructiveHint: false,
+        idempotentHint: false,
+        openWorldHint: false,
+      },
     },
     (input) =>
       toolAnswer(async () => {

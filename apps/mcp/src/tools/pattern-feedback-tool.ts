@@ -6,7 +6,11 @@ import { toolAnswer } from './tool-answer.js';
 import { toolFields } from './tool-fields.js';
 
 export const patternFeedbackInput = z.strictObject({
-  patternId: z.string().min(1).max(128).describe('The id of a pattern memory_recall or memory_seen_error returned.'),
+  patternId: z
+    .string()
+    .min(1)
+    .max(128)
+    .describe('The id of a pattern memory_recall or memory_seen_error returned.'),
   episodeId: toolFields.episodeId.describe('The episode (from memory_start_episode) in which you used it.'),
   helped: z.boolean().describe('Whether following the pattern helped.'),
 });
@@ -21,7 +25,12 @@ export function registerPatternFeedbackTool(server: McpServer, memory: AgentMemo
         'recorded episode: whether it helped moves its ranking for every later agent. Once per pattern ' +
         'and episode; calling again replaces the verdict.',
       inputSchema: patternFeedbackInput,
-      annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+      annotations: {
+        readOnlyHint: false,
+        destructiveHint: false,
+        idempotentHint: true,
+        openWorldHint: false,
+      },
     },
     (input) =>
       toolAnswer(async () => {

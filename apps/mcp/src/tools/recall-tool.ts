@@ -9,7 +9,11 @@ import { toolAnswer } from './tool-answer.js';
 import { toolFields } from './tool-fields.js';
 
 export const recallInput = z.strictObject({
-  task: z.string().min(1).max(8000).describe('The task in your own words, with any error text, file or tool names.'),
+  task: z
+    .string()
+    .min(1)
+    .max(8000)
+    .describe('The task in your own words, with any error text, file or tool names.'),
   domain: toolFields.domain.optional(),
   taskType: toolFields.taskType.optional(),
   limit: z.number().int().min(1).max(20).default(5).describe('Past episodes to return.'),
@@ -69,7 +73,9 @@ export function registerRecallTool(server: McpServer, memory: AgentMemory): void
           ),
         );
         const budget = new TextBudget(input.maxChars);
-        budget.add(`${result.episodes.length} past episodes, ${result.patterns.length} patterns (best first).`);
+        budget.add(
+          `${result.episodes.length} past episodes, ${result.patterns.length} patterns (best first).`,
+        );
         for (const relevant of result.patterns) {
           budget.add(`${patternHeadline(relevant.pattern)}\n${patternWhy(relevant)}`);
         }

@@ -10,7 +10,11 @@ import { toolAnswer } from './tool-answer.js';
 import { toolFields } from './tool-fields.js';
 
 export const seenErrorInput = z.strictObject({
-  error: z.string().min(1).max(20_000).describe('The error text as you got it (message, traceback or tool output).'),
+  error: z
+    .string()
+    .min(1)
+    .max(20_000)
+    .describe('The error text as you got it (message, traceback or tool output).'),
   domain: toolFields.domain.optional(),
   limit: z.number().int().min(1).max(10).default(3).describe('Past occurrences to show.'),
   maxChars: toolFields.maxChars,
@@ -108,7 +112,8 @@ export function registerSeenErrorTool(server: McpServer, memory: AgentMemory): v
           `Seen before${where}: ${patterns.length} error-resolution pattern(s), ${occurrences.length} past occurrence(s). Signature: "${signature}"`,
         );
         for (const relevant of patterns) {
-          const episodes = relevant.episodeIds.length === 0 ? '' : `\n  episodes: ${relevant.episodeIds.join(', ')}`;
+          const episodes =
+            relevant.episodeIds.length === 0 ? '' : `\n  episodes: ${relevant.episodeIds.join(', ')}`;
           budget.add(`${patternHeadline(relevant.pattern)}\n${patternWhy(relevant)}${episodes}`);
         }
         for (const occurrence of occurrences) budget.add(occurrenceText(occurrence));

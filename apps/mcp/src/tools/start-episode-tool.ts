@@ -5,7 +5,11 @@ import { toolAnswer } from './tool-answer.js';
 import { toolFields } from './tool-fields.js';
 
 export const startEpisodeInput = z.strictObject({
-  task: z.string().min(1).max(8000).describe('What you are about to do, in a sentence or two (searchable later).'),
+  task: z
+    .string()
+    .min(1)
+    .max(8000)
+    .describe('What you are about to do, in a sentence or two (searchable later).'),
   taskType: toolFields.taskType,
   domain: toolFields.domain,
 });
@@ -20,7 +24,12 @@ export function registerStartEpisodeTool(server: McpServer, memory: AgentMemory)
         'memory_recall. Keep the returned episode id: log what you do with memory_log_steps and finish ' +
         'with memory_complete_episode, so the next agent can learn from it.',
       inputSchema: startEpisodeInput,
-      annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+      annotations: {
+        readOnlyHint: false,
+        destructiveHint: false,
+        idempotentHint: false,
+        openWorldHint: false,
+      },
     },
     (input) =>
       toolAnswer(async () => {

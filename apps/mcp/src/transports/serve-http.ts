@@ -41,15 +41,18 @@ export async function serveHttp(memory: AgentMemory, options: HttpOptions): Prom
   const loopbackOnly = loopbackNames.has(options.host);
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    if (new URL(req.url ?? '/', 'http://localhost').pathname !== '/mcp') return refuse(res, 404, 'Not found: the MCP endpoint is /mcp');
-    if (loopbackOnly && !loopbackNames.has(hostName(req.headers.host))) return refuse(res, 403, 'Forbidden host');
+    if (new URL(req.url ?? '/', 'http://localhost').pathname !== '/mcp')
+      return refuse(res, 404, 'Not found: the MCP endpoint is /mcp');
+    if (loopbackOnly && !loopbackNames.has(hostName(req.headers.host)))
+      return refuse(res, 403, 'Forbidden host');
     const sessionId = req.headers['mcp-session-id'];
     if (typeof sessionId === 'string') {
       const transport = sessions.get(sessionId);
       if (transport === undefined) return refuse(res, 404, 'Session not found');
       return transport.handleRequest(req, res);
     }
-    if (req.method !== 'POST') return refuse(res, 400, 'Bad request: no session; start with an initialize request');
+    if (req.method !== 'POST')
+      return refuse(res, 400, 'Bad request: no session; start with an initialize request');
     // The transport itself refuses anything but an `initialize` without a session.
     const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
       sessionIdGenerator: randomUUID,
@@ -73,7 +76,11 @@ export async function serveHttp(memory: AgentMemory, options: HttpOptions): Prom
   });
   await new Promise<void>((resolve, reject) => {
     http.once('error', (error) =>
-      reject(new EpisodicMcpError('HTTP', `Cannot listen on ${options.host}:${options.port}: ${error.message}`, { cause: error })),
+      reject(
+        new EpisodicMcpError('HTTP', `Cannot listen on ${options.host}:${options.port}: ${error.message}`, {
+          cause: error,
+        }),
+      ),
     );
     http.listen(options.port, options.host, resolve);
   });

@@ -10,7 +10,11 @@ export async function call(client: Client, name: string, args: Record<string, un
 }
 
 /** The text of a tool answer that must be an error. */
-export async function callFailing(client: Client, name: string, args: Record<string, unknown>): Promise<string> {
+export async function callFailing(
+  client: Client,
+  name: string,
+  args: Record<string, unknown>,
+): Promise<string> {
   const result = await client.callTool({ name, arguments: args });
   expect(result.isError).toBe(true);
   return (result.content as { text: string }[]).map((part) => part.text).join('\n');
@@ -40,13 +44,21 @@ export async function recordDebuggingEpisodes(client: Client, domain: string): P
           result: `TypeError: Cannot read properties of undefined (reading '${field}')\n    at validate (src/forms/${field}.ts:${12 + index}:17)`,
           success: false,
         },
-        { action: `read_file src/forms/${field}.ts`, result: `validate() reads form.user.${field} before the user is loaded`, success: true },
+        {
+          action: `read_file src/forms/${field}.ts`,
+          result: `validate() reads form.user.${field} before the user is loaded`,
+          success: true,
+        },
       ],
     });
     await call(client, 'memory_log_steps', {
       episodeId: id,
       steps: [
-        { action: `edit_file src/forms/${field}.ts`, result: `guarded it: form.user?.${field}`, success: true },
+        {
+          action: `edit_file src/forms/${field}.ts`,
+          result: `guarded it: form.user?.${field}`,
+          success: true,
+        },
         { action: 'npm test', result: 'Tests: 14 passed, 14 total', success: true },
       ],
     });
