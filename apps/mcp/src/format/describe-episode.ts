@@ -16,6 +16,7 @@ export function episodeHeadline(episode: Episode, contextChars = 160): string {
 /** `  3. ✗ run_tests login → TypeError: …` (✓ success, ✗ failure, · unknown). */
 export function stepLine(step: Step, resultChars = 140): string {
   const mark = step.success === true ? '✓' : step.success === false ? '✗' : '·';
-  const result = step.result === null ? '' : ` → ${clip(step.result, resultChars)}`;
+  const result =
+    step.result === null || step.result.trim() === '' ? '' : ` → ${clip(step.result, resultChars)}`;
   return `  ${step.stepNumber}. ${mark} ${clip(step.action, 100)}${result}`;
 }

@@ -68,6 +68,7 @@ export async function recordDebuggingEpisodes(client: Client, domain: string): P
       waitForLearning: index === 2,
     });
     expect(completed).toContain(`Episode ${id} completed, success 100%.`);
+    if (index === 2) expect(completed).toMatch(/Learned from it in [\d.]+ s: recall now sees its patterns/);
     ids.push(id);
   }
   return ids;
