@@ -1,10 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { episodicMcp } from './__fixtures__/bin.js';
 import {
   call,
   callFailing,
@@ -14,17 +14,16 @@ import {
   stackFrame,
 } from './__fixtures__/debugging-scenario.js';
 
-const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
 const dataDir = mkdtempSync(join(tmpdir(), 'episodic-mcp-'));
 const client = new Client({ name: 'stdio-test', version: '0.0.0' });
 let stderr = '';
 let recorded: string[];
 
 beforeAll(async () => {
-  // The real bin from source, as an MCP client launches it: a child process speaking on stdio.
+  // The built bin, as an MCP client launches it: a child process speaking on stdio.
   const transport = new StdioClientTransport({
     command: process.execPath,
-    args: ['--import', 'tsx', cli, '--data-dir', dataDir],
+    args: [episodicMcp, '--data-dir', dataDir],
     env: { PATH: process.env.PATH ?? '' },
     stderr: 'pipe',
   });

@@ -1,7 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-
-const cli = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
+import { episodicMcp } from './bin.js';
 
 export interface McpProcess {
   child: ChildProcess;
@@ -12,9 +10,9 @@ export interface McpProcess {
   stop(): Promise<number | null>;
 }
 
-/** Runs `episodic-mcp --http` from source and waits until it says where it listens. */
+/** Runs `episodic-mcp --http` and waits until it says where it listens. */
 export async function spawnHttpMcp(args: string[], env: Record<string, string>): Promise<McpProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', cli, '--http', '--port', '0', ...args], {
+  const child = spawn(process.execPath, [episodicMcp, '--http', '--port', '0', ...args], {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
