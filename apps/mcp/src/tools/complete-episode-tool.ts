@@ -4,7 +4,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import type { AgentMemory } from '../memory/agent-memory.js';
 import { describeError, toolAnswer } from './tool-answer.js';
-import { toolFields } from './tool-fields.js';
+import { toolAnnotations, toolFields } from './tool-fields.js';
 
 /** How long `waitForLearning` waits at most: mining a few episodes takes well under a second. */
 export const learningWaitMs = 20_000;
@@ -56,12 +56,7 @@ export function registerCompleteEpisodeTool(server: McpServer, memory: AgentMemo
         'Call this when a recorded task ends, whether it succeeded or was abandoned, with its outcome. ' +
         'Episodic then learns from it in the background (patterns, error fixes).',
       inputSchema: completeEpisodeInput,
-      annotations: {
-        readOnlyHint: false,
-        destructiveHint: false,
-        idempotentHint: false,
-        openWorldHint: false,
-      },
+      annotations: toolAnnotations.records,
     },
     (input) =>
       toolAnswer(async () => {

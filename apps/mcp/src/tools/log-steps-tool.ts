@@ -2,7 +2,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import type { AgentMemory } from '../memory/agent-memory.js';
 import { toolAnswer } from './tool-answer.js';
-import { toolFields } from './tool-fields.js';
+import { toolAnnotations, toolFields } from './tool-fields.js';
 
 const stepInput = z.strictObject({
   action: z
@@ -34,12 +34,7 @@ export function registerLogStepsTool(server: McpServer, memory: AgentMemory): vo
         'run, files edited, tests run, with their results and whether they succeeded. Always log failed ' +
         'steps with the exact error text: that is how memory_seen_error finds the fix next time.',
       inputSchema: logStepsInput,
-      annotations: {
-        readOnlyHint: false,
-        destructiveHint: false,
-        idempotentHint: false,
-        openWorldHint: false,
-      },
+      annotations: toolAnnotations.records,
     },
     (input) =>
       toolAnswer(async () => {

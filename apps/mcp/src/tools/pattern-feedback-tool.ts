@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { patternHeadline } from '../format/describe-pattern.js';
 import type { AgentMemory } from '../memory/agent-memory.js';
 import { toolAnswer } from './tool-answer.js';
-import { toolFields } from './tool-fields.js';
+import { toolAnnotations, toolFields } from './tool-fields.js';
 
 export const patternFeedbackInput = z.strictObject({
   patternId: z
@@ -25,12 +25,7 @@ export function registerPatternFeedbackTool(server: McpServer, memory: AgentMemo
         'recorded episode: whether it helped moves its ranking for every later agent. Once per pattern ' +
         'and episode; calling again replaces the verdict.',
       inputSchema: patternFeedbackInput,
-      annotations: {
-        readOnlyHint: false,
-        destructiveHint: false,
-        idempotentHint: true,
-        openWorldHint: false,
-      },
+      annotations: { ...toolAnnotations.records, idempotentHint: true },
     },
     (input) =>
       toolAnswer(async () => {

@@ -6,7 +6,7 @@ import { episodeWhy } from '../format/describe-why.js';
 import { TextBudget } from '../format/text-budget.js';
 import type { AgentMemory } from '../memory/agent-memory.js';
 import { toolAnswer } from './tool-answer.js';
-import { toolFields } from './tool-fields.js';
+import { toolAnnotations, toolFields } from './tool-fields.js';
 
 export const recallInput = z.strictObject({
   task: z
@@ -53,7 +53,7 @@ export function registerRecallTool(server: McpServer, memory: AgentMemory): void
         '(tool sequences, error fixes, tests that worked), each with the reason it was chosen. Ids let you ' +
         'read more (episode://<id>, pattern://<id>) or report a pattern with memory_pattern_feedback.',
       inputSchema: recallInput,
-      annotations: { readOnlyHint: true, openWorldHint: false },
+      annotations: toolAnnotations.reads,
     },
     (input) =>
       toolAnswer(async () => {

@@ -7,7 +7,7 @@ import { patternHeadline, patternWhy } from '../format/describe-pattern.js';
 import { TextBudget } from '../format/text-budget.js';
 import type { AgentMemory } from '../memory/agent-memory.js';
 import { toolAnswer } from './tool-answer.js';
-import { toolFields } from './tool-fields.js';
+import { toolAnnotations, toolFields } from './tool-fields.js';
 
 export const seenErrorInput = z.strictObject({
   error: z
@@ -89,7 +89,7 @@ export function registerSeenErrorTool(server: McpServer, memory: AgentMemory): v
         'whether this error was met before and what resolved it, from the error-resolution patterns ' +
         'learned so far and from past failed steps with the same error (with the steps that followed).',
       inputSchema: seenErrorInput,
-      annotations: { readOnlyHint: true, openWorldHint: false },
+      annotations: toolAnnotations.reads,
     },
     (input) =>
       toolAnswer(async () => {

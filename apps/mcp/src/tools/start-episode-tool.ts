@@ -2,7 +2,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import type { AgentMemory } from '../memory/agent-memory.js';
 import { toolAnswer } from './tool-answer.js';
-import { toolFields } from './tool-fields.js';
+import { toolAnnotations, toolFields } from './tool-fields.js';
 
 export const startEpisodeInput = z.strictObject({
   task: z
@@ -24,12 +24,7 @@ export function registerStartEpisodeTool(server: McpServer, memory: AgentMemory)
         'memory_recall. Keep the returned episode id: log what you do with memory_log_steps and finish ' +
         'with memory_complete_episode, so the next agent can learn from it.',
       inputSchema: startEpisodeInput,
-      annotations: {
-        readOnlyHint: false,
-        destructiveHint: false,
-        idempotentHint: false,
-        openWorldHint: false,
-      },
+      annotations: toolAnnotations.records,
     },
     (input) =>
       toolAnswer(async () => {

@@ -1,4 +1,5 @@
 import { seedTaskTypes } from '@episodic/core';
+import type { ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { defaultMaxChars } from '../format/text-budget.js';
 
@@ -23,3 +24,9 @@ export const toolFields = {
     .default(defaultMaxChars)
     .describe('Longest answer, in characters (about 4 per token).'),
 };
+
+/** Hints for the client (which may ask before a call that writes): all tools touch only this memory. */
+export const toolAnnotations = {
+  reads: { readOnlyHint: true, openWorldHint: false },
+  records: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+} satisfies Record<string, ToolAnnotations>;
