@@ -85,6 +85,17 @@ describe('episodic-mcp over stdio, embedded', () => {
       domain: 'webapp',
     });
     expect(none).toMatch(/^Not seen before in webapp/);
+    // Sharing a word with past errors ("TypeError") does not make an error seen.
+    const unrelated = await call(client, 'memory_seen_error', {
+      error: 'TypeError: fetch failed',
+      domain: 'webapp',
+    });
+    expect(unrelated).toMatch(/^Not seen before in webapp/);
+    const similar = await call(client, 'memory_seen_error', {
+      error: "TypeError: Cannot read properties of null (reading 'phone')",
+      domain: 'webapp',
+    });
+    expect(similar).toMatch(/similar error at:\n {2}1\. ✗ npm test/);
     const short = await call(client, 'memory_seen_error', { error: newOccurrence, maxChars: 600 });
     const [kept, note] = short.split('\n… ');
     expect(kept?.length).toBeLessThanOrEqual(600);

@@ -1,3 +1,4 @@
+import { relevanceFloors, textMatch } from '@episodic/core';
 import { errorSignature } from '@episodic/miner-error-resolution';
 import type { EpisodeWithSteps, Step } from '@episodic/sdk';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
@@ -50,11 +51,13 @@ function occurrenceText({ episode, failed, same }: Occurrence): string {
 
 /**
  * Past failed steps with this error: full-text search over steps (written with the step, so an
- * episode recorded a moment ago is found before any learning), then each hit's failed steps,
- * the ones with the same signature first.
+ * episode recorded a moment ago is found before any learning), then, in each hit, the failed
+ * step with the same signature, else one whose error matches as well as a pattern must to be
+ * returned for it (`relevanceFloors.text`): a shared word such as "Error" is not enough.
  */
 async function findOccurrences(
   memory: AgentMemory,
+  error: string,
   signature: string,
   domain: string | undefined,
   limit: number,
@@ -70,10 +73,15 @@ async function findOccurrences(
   const occurrences: Occurrence[] = [];
   for (const episode of episodes) {
     if (episode === null) continue;
-    const failures = episode.steps.filter((step) => step.success === false && step.result !== null);
-    const same = failures.find((step) => errorSignature(step.result ?? '') === signature);
-    const failed = same ?? failures[0];
-    if (failed !== undefined) occurrences.push({ episode, failed, same: same !== undefined });
+    const failures = episode.steps.flatMap((step) =>
+      step.success === false && step.result !== null
+        ? [{ step, signature: errorSignature(step.result) }]
+        : [],
+    );
+    const same = failures.find((failure) => failure.signature === signature);
+    const similar = failures.find((failure) => textMatch(error, failure.signature) >= relevanceFloors.text);
+    const found = same ?? similar;
+    if (found !== undefined) occurrences.push({ episode, failed: found.step, same: same !== undefined });
   }
   // Stable: within each group, search rank order is kept.
   return occurrences.sort((a, b) => Number(b.same) - Number(a.same)).slice(0, limit);
@@ -101,7 +109,7 @@ export function registerSeenErrorTool(server: McpServer, memory: AgentMemory): v
             types: ['error_resolution'],
             limit: input.limit,
           }),
-          findOccurrences(memory, signature, input.domain, input.limit),
+          findOccurrences(memory, input.error, signature, input.domain, input.limit),
         ]);
         const where = input.domain === undefined ? '' : ` in ${input.domain}`;
         if (patterns.length === 0 && occurrences.length === 0) {
