@@ -1,9 +1,8 @@
 #!/usr/bin/env node
-import { EpisodicError } from '@episodic/core';
 import { parseCliOptions, usage } from './cli/cli-options.js';
 import { EpisodicMcpError } from './errors.js';
 import { openAgentMemory } from './memory/agent-memory.js';
-import { serveHttp } from './transports/serve-http.js';
+import { isLoopback, serveHttp } from './transports/serve-http.js';
 import { serveStdio } from './transports/serve-stdio.js';
 import { version } from './version.js';
 
@@ -42,16 +41,13 @@ async function main(): Promise<void> {
   const http = await serveHttp(opened.memory, options.transport);
   process.once('SIGTERM', () => void stop(http.close));
   process.once('SIGINT', () => void stop(http.close));
-  if (!['127.0.0.1', 'localhost', '::1'].includes(options.transport.host))
+  if (!isLoopback(options.transport.host))
     say(`warning: ${options.transport.host} is not loopback and the MCP endpoint has no authentication`);
   say(`serving ${opened.describe} over Streamable HTTP at ${http.url}`);
 }
 
 main().catch((error: unknown) => {
-  const known = EpisodicMcpError.isInstance(error) || EpisodicError.isInstance(error);
-  // Known errors say what to fix; anything else is a bug, reported without a stack all the same.
-  say(known ? (error as Error).message : `unexpected error: ${(error as Error)?.message ?? String(error)}`);
-  process.exit(
-    error instanceof Error && EpisodicMcpError.isInstance(error) && error.code === 'USAGE' ? 2 : 1,
-  );
+  // Our errors, the engine's and the settings' say what to fix; never a stack, whatever the error.
+  say(error instanceof Error ? error.message : String(error));
+  process.exit(EpisodicMcpError.isInstance(error) && error.code === 'USAGE' ? 2 : 1);
 });

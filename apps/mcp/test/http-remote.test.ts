@@ -6,6 +6,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEpisodicMcpServer } from '../src/create-mcp-server.js';
+import { serveHttp } from '../src/transports/serve-http.js';
 import {
   call,
   callFailing,
@@ -85,6 +86,28 @@ describe('episodic-mcp over Streamable HTTP, remote', () => {
         accept: 'application/json, text/event-stream',
       }),
     ).toBe(404);
+  });
+
+  it('closes a session its client left, and keeps one whose client still listens', async () => {
+    const memory = createRemoteMemory({ url: server.url, token: server.adminToken });
+    const http = await serveHttp(memory, { host: '127.0.0.1', port: 0, sessionIdleMs: 300 });
+    try {
+      const leftTransport = new StreamableHTTPClientTransport(new URL(http.url));
+      const leaving = new Client({ name: 'leaving', version: '0.0.0' });
+      await leaving.connect(leftTransport);
+      const left = leftTransport.sessionId as string;
+      await leaving.close();
+      const staying = new Client({ name: 'staying', version: '0.0.0' });
+      await staying.connect(new StreamableHTTPClientTransport(new URL(http.url)));
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      expect(
+        await post(http.url, { 'mcp-session-id': left, accept: 'application/json, text/event-stream' }),
+      ).toBe(404);
+      expect((await staying.listTools()).tools).toHaveLength(6);
+      await staying.close();
+    } finally {
+      await http.close();
+    }
   });
 
   it('with a token scoped to one domain: server errors come back as tool errors, learning is left to the server', async () => {

@@ -2,7 +2,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 
 /** The working agreement the prompt gives an agent: recall first, record as you go, report back. */
-export function recordAndRecallText(task: string | undefined, domain: string | undefined): string {
+function recordAndRecallText(task: string | undefined, domain: string | undefined): string {
   const scope =
     domain === undefined ? 'a short name for this project (e.g. the repository name)' : `"${domain}"`;
   return [

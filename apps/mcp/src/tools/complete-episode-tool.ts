@@ -7,9 +7,9 @@ import { describeError, toolAnswer } from './tool-answer.js';
 import { toolAnnotations, toolFields } from './tool-fields.js';
 
 /** How long `waitForLearning` waits at most: mining a few episodes takes well under a second. */
-export const learningWaitMs = 20_000;
+const learningWaitMs = 20_000;
 
-export const completeEpisodeInput = z.strictObject({
+const completeEpisodeInput = z.strictObject({
   episodeId: toolFields.episodeId,
   status: z.enum(['completed', 'failed']).describe('completed: the task was done; failed: it was given up.'),
   successRate: z

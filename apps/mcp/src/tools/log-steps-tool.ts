@@ -19,7 +19,7 @@ const stepInput = z.strictObject({
   durationMs: z.number().int().min(0).max(2_147_483_647).optional(),
 });
 
-export const logStepsInput = z.strictObject({
+const logStepsInput = z.strictObject({
   episodeId: toolFields.episodeId,
   steps: z.array(stepInput).min(1).max(100).describe('Steps in the order you took them.'),
 });

@@ -5,7 +5,7 @@ import type { AgentMemory } from '../memory/agent-memory.js';
 import { toolAnswer } from './tool-answer.js';
 import { toolAnnotations, toolFields } from './tool-fields.js';
 
-export const patternFeedbackInput = z.strictObject({
+const patternFeedbackInput = z.strictObject({
   patternId: z
     .string()
     .min(1)

@@ -8,7 +8,7 @@ import type { AgentMemory } from '../memory/agent-memory.js';
 import { toolAnswer } from './tool-answer.js';
 import { toolAnnotations, toolFields } from './tool-fields.js';
 
-export const recallInput = z.strictObject({
+const recallInput = z.strictObject({
   task: z
     .string()
     .min(1)

@@ -10,7 +10,7 @@ import type { AgentMemory } from '../memory/agent-memory.js';
 import { toolAnswer } from './tool-answer.js';
 import { toolAnnotations, toolFields } from './tool-fields.js';
 
-export const seenErrorInput = z.strictObject({
+const seenErrorInput = z.strictObject({
   error: z
     .string()
     .min(1)

@@ -4,7 +4,7 @@ import type { AgentMemory } from '../memory/agent-memory.js';
 import { toolAnswer } from './tool-answer.js';
 import { toolAnnotations, toolFields } from './tool-fields.js';
 
-export const startEpisodeInput = z.strictObject({
+const startEpisodeInput = z.strictObject({
   task: z
     .string()
     .min(1)

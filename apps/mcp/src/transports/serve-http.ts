@@ -5,11 +5,14 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import { createEpisodicMcpServer } from '../create-mcp-server.js';
 import { EpisodicMcpError } from '../errors.js';
 import type { AgentMemory } from '../memory/agent-memory.js';
+import { SessionRegistry } from './session-registry.js';
 
 export interface HttpOptions {
   host: string;
   /** 0 picks a free port. */
   port: number;
+  /** How long a session with no request open lives after its last one (default 30 min). */
+  sessionIdleMs?: number;
 }
 
 export interface RunningHttp {
@@ -19,6 +22,11 @@ export interface RunningHttp {
 }
 
 const loopbackNames = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
+
+/** Whether a host name (an interface to bind, or a Host header's name) is this machine's loopback. */
+export function isLoopback(host: string): boolean {
+  return loopbackNames.has(host);
+}
 
 /** The Host header's name without its port. */
 function hostName(header: string | undefined): string {
@@ -37,19 +45,17 @@ function refuse(res: ServerResponse, status: number, message: string): void {
  * reach the endpoint by DNS rebinding.
  */
 export async function serveHttp(memory: AgentMemory, options: HttpOptions): Promise<RunningHttp> {
-  const sessions = new Map<string, StreamableHTTPServerTransport>();
-  const loopbackOnly = loopbackNames.has(options.host);
+  const sessions = new SessionRegistry(options.sessionIdleMs ?? 30 * 60_000);
+  const loopbackOnly = isLoopback(options.host);
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     if (new URL(req.url ?? '/', 'http://localhost').pathname !== '/mcp')
       return refuse(res, 404, 'Not found: the MCP endpoint is /mcp');
-    if (loopbackOnly && !loopbackNames.has(hostName(req.headers.host)))
-      return refuse(res, 403, 'Forbidden host');
+    if (loopbackOnly && !isLoopback(hostName(req.headers.host))) return refuse(res, 403, 'Forbidden host');
     const sessionId = req.headers['mcp-session-id'];
     if (typeof sessionId === 'string') {
-      const transport = sessions.get(sessionId);
-      if (transport === undefined) return refuse(res, 404, 'Session not found');
-      return transport.handleRequest(req, res);
+      if (!(await sessions.serve(sessionId, req, res))) refuse(res, 404, 'Session not found');
+      return;
     }
     if (req.method !== 'POST')
       return refuse(res, 400, 'Bad request: no session; start with an initialize request');
@@ -57,7 +63,7 @@ export async function serveHttp(memory: AgentMemory, options: HttpOptions): Prom
     const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
       sessionIdGenerator: randomUUID,
       onsessioninitialized: (id) => {
-        sessions.set(id, transport);
+        sessions.add(id, transport);
       },
     });
     transport.onclose = () => {
@@ -89,7 +95,7 @@ export async function serveHttp(memory: AgentMemory, options: HttpOptions): Prom
   return {
     url: `http://${host}:${port}/mcp`,
     close: async () => {
-      await Promise.all([...sessions.values()].map((transport) => transport.close()));
+      await sessions.closeAll();
       http.closeAllConnections();
       await new Promise<void>((resolve) => http.close(() => resolve()));
     },
