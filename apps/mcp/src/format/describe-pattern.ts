@@ -1,0 +1,37 @@
+import type { Pattern, RelevantPattern } from '@episodic/sdk';
+import { clip } from './text-budget.js';
+
+const percent = (value: number) => `${Math.round(value * 100)}%`;
+
+/** Evidence in words: `seen in 3 episodes, 3 succeeded; used 2×, helped 2`. */
+function evidence(pattern: Pattern): string {
+  const parts: string[] = [];
+  if (pattern.support !== null)
+    parts.push(
+      `seen in ${pattern.support} episode${pattern.support === 1 ? '' : 's'}, ${pattern.successes ?? 0} succeeded`,
+    );
+  if (pattern.usageCount > 0) parts.push(`used ${pattern.usageCount}×, helped ${pattern.helpedCount}`);
+  parts.push(`score ${pattern.score.toFixed(2)}`);
+  return parts.join('; ');
+}
+
+/** `[pattern <id>] error_resolution · web: <summary> (evidence)` */
+export function patternHeadline(pattern: Pattern, summaryChars = 240): string {
+  const summary = clip(pattern.summary ?? JSON.stringify(pattern.patternData), summaryChars);
+  const scope =
+    pattern.taskType === null ? (pattern.domain ?? 'any domain') : `${pattern.domain} · ${pattern.taskType}`;
+  return `[pattern ${pattern.id}] ${pattern.patternType} · ${scope}: ${summary} (${evidence(pattern)})`;
+}
+
+/** Why a pattern was returned: its relevance and each signal's share, and its lift. */
+export function patternWhy(relevant: RelevantPattern): string {
+  const { why } = relevant;
+  const lower = relevant.liftLower;
+  const lift =
+    lower === null || lower < 1
+      ? ''
+      : Number.isFinite(lower)
+        ? `; beats its base rate ×${lower.toFixed(2)} (95% sure)`
+        : '; nothing else in its scope succeeded';
+  return `  why: relevance ${relevant.score.toFixed(2)} = text ${why.text.toFixed(2)} + evidence ${why.evidence.toFixed(2)} + task type ${why.taskType.toFixed(2)}${lift}; success ${percent(relevant.pattern.successRate)}`;
+}

@@ -1,0 +1,48 @@
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { z } from 'zod';
+import type { AgentMemory } from '../memory/agent-memory.js';
+import { toolAnswer } from './tool-answer.js';
+import { toolAnnotations, toolFields } from './tool-fields.js';
+
+const stepInput = z.strictObject({
+  action: z
+    .string()
+    .min(1)
+    .max(2000)
+    .describe('What you did: the tool or command and its main argument, e.g. "npm test -- login".'),
+  result: z
+    .string()
+    .max(20_000)
+    .optional()
+    .describe('What came back; for a failure, the error text as it was (it is what later searches match).'),
+  success: z.boolean().optional().describe('false when the step failed (an error, a failing test).'),
+  durationMs: z.number().int().min(0).max(2_147_483_647).optional(),
+});
+
+const logStepsInput = z.strictObject({
+  episodeId: toolFields.episodeId,
+  steps: z.array(stepInput).min(1).max(100).describe('Steps in the order you took them.'),
+});
+
+export function registerLogStepsTool(server: McpServer, memory: AgentMemory): void {
+  server.registerTool(
+    'memory_log_steps',
+    {
+      title: 'Record steps of the current task',
+      description:
+        'Call this after each meaningful action or batch of actions during a recorded task: commands ' +
+        'run, files edited, tests run, with their results and whether they succeeded. Always log failed ' +
+        'steps with the exact error text: that is how memory_seen_error finds the fix next time.',
+      inputSchema: logStepsInput,
+      annotations: toolAnnotations.records,
+    },
+    (input) =>
+      toolAnswer(async () => {
+        const steps = await memory.episodes.logSteps(input.episodeId, input.steps);
+        const first = steps[0]?.stepNumber;
+        const last = steps.at(-1)?.stepNumber;
+        const range = first === last ? `#${first}` : `#${first}–#${last}`;
+        return `Logged ${steps.length} step${steps.length === 1 ? '' : 's'} (${range}) to episode ${input.episodeId}.`;
+      }),
+  );
+}

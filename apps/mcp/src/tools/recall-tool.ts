@@ -1,0 +1,93 @@
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { z } from 'zod';
+import { episodeHeadline, stepLine } from '../format/describe-episode.js';
+import { patternHeadline, patternWhy } from '../format/describe-pattern.js';
+import { episodeWhy } from '../format/describe-why.js';
+import { TextBudget } from '../format/text-budget.js';
+import type { AgentMemory } from '../memory/agent-memory.js';
+import { toolAnswer } from './tool-answer.js';
+import { toolAnnotations, toolFields } from './tool-fields.js';
+
+const recallInput = z.strictObject({
+  task: z
+    .string()
+    .min(1)
+    .max(8000)
+    .describe('The task in your own words, with any error text, file or tool names.'),
+  domain: toolFields.domain.optional(),
+  taskType: toolFields.taskType.optional(),
+  limit: z.number().int().min(1).max(20).default(5).describe('Past episodes to return.'),
+  stepsPerEpisode: z
+    .number()
+    .int()
+    .min(0)
+    .max(50)
+    .default(6)
+    .describe('Steps shown per episode (failed steps and what followed them first).'),
+  maxChars: toolFields.maxChars,
+});
+
+/** The steps worth reading first: each failure with the step after it, then the rest in order. */
+function keySteps<S extends { stepNumber: number; success: boolean | null }>(steps: S[], max: number): S[] {
+  const chosen = new Set<number>();
+  for (const [index, step] of steps.entries()) {
+    if (step.success !== false) continue;
+    chosen.add(index);
+    if (index + 1 < steps.length) chosen.add(index + 1);
+  }
+  for (const index of steps.keys()) chosen.add(index);
+  return [...chosen]
+    .slice(0, max)
+    .sort((a, b) => a - b)
+    .map((index) => steps[index] as S);
+}
+
+export function registerRecallTool(server: McpServer, memory: AgentMemory): void {
+  server.registerTool(
+    'memory_recall',
+    {
+      title: 'Recall past episodes and patterns',
+      description:
+        'Call this FIRST when you start a task, and again when you change approach: it returns the past ' +
+        'episodes most like the task (with their key steps and outcome) and the patterns learned from them ' +
+        '(tool sequences, error fixes, tests that worked), each with the reason it was chosen. Ids let you ' +
+        'read more (episode://<id>, pattern://<id>) or report a pattern with memory_pattern_feedback.',
+      inputSchema: recallInput,
+      annotations: toolAnnotations.reads,
+    },
+    (input) =>
+      toolAnswer(async () => {
+        const result = await memory.search.retrieve({
+          text: input.task,
+          domain: input.domain,
+          taskType: input.taskType,
+          limit: input.limit,
+          patterns: 5,
+        });
+        if (result.episodes.length === 0 && result.patterns.length === 0) {
+          return `Nothing in memory matches this task${input.domain === undefined ? '' : ` in ${input.domain}`}. Record this one: memory_start_episode.`;
+        }
+        const withSteps = await Promise.all(
+          result.episodes.map((entry) =>
+            input.stepsPerEpisode === 0 ? null : memory.episodes.get(entry.episode.id),
+          ),
+        );
+        const budget = new TextBudget(input.maxChars);
+        budget.add(
+          `${result.episodes.length} past episodes, ${result.patterns.length} patterns (best first).`,
+        );
+        for (const relevant of result.patterns) {
+          budget.add(`${patternHeadline(relevant.pattern)}\n${patternWhy(relevant)}`);
+        }
+        for (const [index, entry] of result.episodes.entries()) {
+          const lines = [episodeHeadline(entry.episode), episodeWhy(entry)];
+          const steps = withSteps[index]?.steps ?? [];
+          const shown = keySteps(steps, input.stepsPerEpisode);
+          lines.push(...shown.map((step) => stepLine(step)));
+          if (shown.length < steps.length) lines.push(`  (${steps.length - shown.length} more steps)`);
+          budget.add(lines.join('\n'));
+        }
+        return budget.toString('raise maxChars or lower limit.');
+      }),
+  );
+}

@@ -1,0 +1,131 @@
+import { relevanceFloors, textMatch } from '@episodic/core';
+import { errorSignature } from '@episodic/miner-error-resolution';
+import type { EpisodeWithSteps, Step } from '@episodic/sdk';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { z } from 'zod';
+import { episodeHeadline, stepLine } from '../format/describe-episode.js';
+import { patternHeadline, patternWhy } from '../format/describe-pattern.js';
+import { TextBudget } from '../format/text-budget.js';
+import type { AgentMemory } from '../memory/agent-memory.js';
+import { toolAnswer } from './tool-answer.js';
+import { toolAnnotations, toolFields } from './tool-fields.js';
+
+const seenErrorInput = z.strictObject({
+  error: z
+    .string()
+    .min(1)
+    .max(20_000)
+    .describe('The error text as you got it (message, traceback or tool output).'),
+  domain: toolFields.domain.optional(),
+  limit: z.number().int().min(1).max(10).default(3).describe('Past occurrences to show.'),
+  maxChars: toolFields.maxChars,
+});
+
+/** Steps shown after a failure: the fix is usually within a few. */
+const followingSteps = 4;
+
+interface Occurrence {
+  episode: EpisodeWithSteps;
+  failed: Step;
+  /** The same signature, not only shared words. */
+  same: boolean;
+}
+
+/** The failed step and what the agent did next, until the failed action succeeded. */
+function occurrenceText({ episode, failed, same }: Occurrence): string {
+  const after: Step[] = [];
+  for (const step of episode.steps) {
+    if (step.stepNumber <= failed.stepNumber) continue;
+    after.push(step);
+    if (after.length === followingSteps || (step.action === failed.action && step.success === true)) break;
+  }
+  const label = same ? 'same error' : 'similar error';
+  return [
+    episodeHeadline(episode, 120),
+    `  ${label} at:`,
+    stepLine(failed, 200),
+    after.length === 0 ? '  then: nothing (the episode ended there)' : '  then:',
+    ...after.map((step) => stepLine(step)),
+  ].join('\n');
+}
+
+/**
+ * Past failed steps with this error: full-text search over steps (written with the step, so an
+ * episode recorded a moment ago is found before any learning), then, in each hit, the failed
+ * step with the same signature, else one whose error matches as well as a pattern must to be
+ * returned for it (`relevanceFloors.text`): a shared word such as "Error" is not enough.
+ */
+async function findOccurrences(
+  memory: AgentMemory,
+  error: string,
+  signature: string,
+  domain: string | undefined,
+  limit: number,
+): Promise<Occurrence[]> {
+  // Placeholders (`<n>`, `<path>`) stand for what varies: searching their names would only add noise.
+  const words = signature.replace(/<[a-z_]+>/g, ' ');
+  const hits = await memory.search.text({ text: words, domain, limit: limit * 4 });
+  const episodes = await Promise.all(
+    hits
+      .filter((hit) => hit.matches.some((match) => match.source === 'step'))
+      .map((hit) => memory.episodes.get(hit.episode.id)),
+  );
+  const occurrences: Occurrence[] = [];
+  for (const episode of episodes) {
+    if (episode === null) continue;
+    const failures = episode.steps.flatMap((step) =>
+      step.success === false && step.result !== null
+        ? [{ step, signature: errorSignature(step.result) }]
+        : [],
+    );
+    const same = failures.find((failure) => failure.signature === signature);
+    const similar = failures.find((failure) => textMatch(error, failure.signature) >= relevanceFloors.text);
+    const found = same ?? similar;
+    if (found !== undefined) occurrences.push({ episode, failed: found.step, same: same !== undefined });
+  }
+  // Stable: within each group, search rank order is kept.
+  return occurrences.sort((a, b) => Number(b.same) - Number(a.same)).slice(0, limit);
+}
+
+export function registerSeenErrorTool(server: McpServer, memory: AgentMemory): void {
+  server.registerTool(
+    'memory_seen_error',
+    {
+      title: 'Have we seen this error before?',
+      description:
+        'Call this as soon as a command, test or tool call fails, BEFORE you start debugging: it tells ' +
+        'whether this error was met before and what resolved it, from the error-resolution patterns ' +
+        'learned so far and from past failed steps with the same error (with the steps that followed).',
+      inputSchema: seenErrorInput,
+      annotations: toolAnnotations.reads,
+    },
+    (input) =>
+      toolAnswer(async () => {
+        const signature = errorSignature(input.error);
+        const [patterns, occurrences] = await Promise.all([
+          memory.patterns.relevant({
+            text: input.error.slice(0, 8000),
+            domain: input.domain,
+            types: ['error_resolution'],
+            limit: input.limit,
+          }),
+          findOccurrences(memory, input.error, signature, input.domain, input.limit),
+        ]);
+        const where = input.domain === undefined ? '' : ` in ${input.domain}`;
+        if (patterns.length === 0 && occurrences.length === 0) {
+          return `Not seen before${where}: no error-resolution pattern and no past failed step matches "${signature}".`;
+        }
+        const budget = new TextBudget(input.maxChars);
+        budget.add(
+          `Seen before${where}: ${patterns.length} error-resolution pattern(s), ${occurrences.length} past occurrence(s). Signature: "${signature}"`,
+        );
+        for (const relevant of patterns) {
+          const episodes =
+            relevant.episodeIds.length === 0 ? '' : `\n  episodes: ${relevant.episodeIds.join(', ')}`;
+          budget.add(`${patternHeadline(relevant.pattern)}\n${patternWhy(relevant)}${episodes}`);
+        }
+        for (const occurrence of occurrences) budget.add(occurrenceText(occurrence));
+        return budget.toString('raise maxChars or read episode://<id>.');
+      }),
+  );
+}

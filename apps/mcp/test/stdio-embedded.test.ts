@@ -1,0 +1,168 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { episodicMcp } from './__fixtures__/bin.js';
+import {
+  call,
+  callFailing,
+  episodeIdIn,
+  newOccurrence,
+  recordDebuggingEpisodes,
+  stackFrame,
+} from './__fixtures__/debugging-scenario.js';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'episodic-mcp-'));
+const client = new Client({ name: 'stdio-test', version: '0.0.0' });
+let stderr = '';
+let recorded: string[];
+
+beforeAll(async () => {
+  // The built bin, as an MCP client launches it: a child process speaking on stdio.
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [episodicMcp, '--data-dir', dataDir],
+    env: { PATH: process.env.PATH ?? '' },
+    stderr: 'pipe',
+  });
+  transport.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  await client.connect(transport);
+  recorded = await recordDebuggingEpisodes(client, 'webapp');
+});
+
+afterAll(async () => {
+  await client.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('episodic-mcp over stdio, embedded', () => {
+  it('lists its six tools, each saying when to call it, and its resources and prompt', async () => {
+    const { tools } = await client.listTools();
+    expect(tools.map((tool) => tool.name).sort()).toEqual([
+      'memory_complete_episode',
+      'memory_log_steps',
+      'memory_pattern_feedback',
+      'memory_recall',
+      'memory_seen_error',
+      'memory_start_episode',
+    ]);
+    for (const tool of tools) expect(tool.description).toMatch(/Call this/);
+    const { resourceTemplates } = await client.listResourceTemplates();
+    expect(resourceTemplates.map((template) => template.uriTemplate).sort()).toEqual([
+      'episode://{id}',
+      'pattern://{id}',
+    ]);
+    const prompt = await client.getPrompt({
+      name: 'episodic_memory',
+      arguments: { task: 'Fix the flaky login test' },
+    });
+    const content = prompt.messages.map((message) => message.content);
+    expect(content.map((part) => part.type)).toEqual(['text']);
+    const text = (content[0] as { text: string }).text;
+    expect(text).toMatch(/memory_recall/);
+    expect(text).toMatch(/The task: Fix the flaky login test/);
+    expect(stderr).toContain(`serving embedded ${dataDir} over stdio`);
+  });
+
+  it('after three debugging episodes, memory_seen_error finds what fixed the same error', async () => {
+    const answer = await call(client, 'memory_seen_error', { error: newOccurrence, domain: 'webapp' });
+    expect(answer).toMatch(/^Seen before in webapp: 1 error-resolution pattern\(s\), 3 past occurrence\(s\)/);
+    // The mined pattern: the failing action, its signature, what resolved it, on all three episodes.
+    expect(answer).toMatch(/\[pattern [0-9a-f]+\] error_resolution · webapp/);
+    expect(answer).toContain('TypeError: Cannot read properties of undefined (reading <str>)');
+    expect(answer).toMatch(/seen in 3 episodes, 3 succeeded/);
+    // And the steps that fixed it, with the episodes to read.
+    expect(answer).toMatch(/same error at:\n {2}1\. ✗ npm test/);
+    expect(answer).toMatch(/3\. ✓ edit_file src\/forms\/\w+\.ts → guarded it: form\.user\?\.\w+/);
+    for (const id of recorded) expect(answer).toContain(id);
+  });
+
+  it('says plainly when an error was never seen, and keeps to maxChars', async () => {
+    const none = await call(client, 'memory_seen_error', {
+      error: 'Error: connect ECONNREFUSED 127.0.0.1:5432',
+      domain: 'webapp',
+    });
+    expect(none).toMatch(/^Not seen before in webapp/);
+    // Sharing a word with past errors ("TypeError") does not make an error seen.
+    const unrelated = await call(client, 'memory_seen_error', {
+      error: 'TypeError: fetch failed',
+      domain: 'webapp',
+    });
+    expect(unrelated).toMatch(/^Not seen before in webapp/);
+    const similar = await call(client, 'memory_seen_error', {
+      error: "TypeError: Cannot read properties of null (reading 'phone')",
+      domain: 'webapp',
+    });
+    expect(similar).toMatch(/similar error at:\n {2}1\. ✗ npm test/);
+    const short = await call(client, 'memory_seen_error', { error: newOccurrence, maxChars: 600 });
+    const [kept, note] = short.split('\n… ');
+    expect(kept?.length).toBeLessThanOrEqual(600);
+    expect(note).toMatch(/more left out to stay within maxChars/);
+  });
+
+  it('recalls the episodes and patterns for a task, with the reason for each', async () => {
+    const answer = await call(client, 'memory_recall', {
+      task: 'The phone form crashes on submit with a TypeError',
+      domain: 'webapp',
+    });
+    expect(answer).toMatch(/^3 past episodes, \d+ patterns/);
+    expect(answer).toMatch(/why \(score [\d.]+\): words match (the task|step \d+) \(text #1/);
+    expect(answer).toMatch(/meaning close to/);
+    expect(answer.match(/\[episode /g)).toHaveLength(3);
+  });
+
+  it('records pattern feedback and serves episodes and patterns as resources', async () => {
+    const seen = await call(client, 'memory_seen_error', { error: newOccurrence, domain: 'webapp' });
+    const patternId = /\[pattern ([0-9a-f]+)\]/.exec(seen)?.[1] as string;
+    const episodeId = episodeIdIn(
+      await call(client, 'memory_start_episode', {
+        task: 'phone form crash',
+        taskType: 'debugging',
+        domain: 'webapp',
+      }),
+    );
+    const feedback = await call(client, 'memory_pattern_feedback', { patternId, episodeId, helped: true });
+    expect(feedback).toMatch(/used 1×, helped 1/);
+
+    const episode = await client.readResource({ uri: `episode://${recorded[0]}` });
+    const stored = JSON.parse((episode.contents[0] as { text: string }).text);
+    expect(stored).toMatchObject({ id: recorded[0], domain: 'webapp', status: 'completed' });
+    expect(stored.steps.map((step: { action: string }) => step.action)).toEqual([
+      'npm test',
+      'read_file src/forms/email.ts',
+      'edit_file src/forms/email.ts',
+      'npm test',
+    ]);
+    const pattern = await client.readResource({ uri: `pattern://${patternId}` });
+    expect(JSON.parse((pattern.contents[0] as { text: string }).text)).toMatchObject({
+      id: patternId,
+      patternType: 'error_resolution',
+      usageCount: 1,
+    });
+    await expect(
+      client.readResource({ uri: 'episode://01936f3e-0000-7000-8000-000000000000' }),
+    ).rejects.toThrow(/not found/);
+  });
+
+  it('refuses invalid input with the field path and no stack, at the edge and in the engine', async () => {
+    const edge = await callFailing(client, 'memory_log_steps', {
+      episodeId: recorded[0],
+      steps: [{ action: '' }],
+    });
+    expect(edge).toMatch(/steps\[0\]\.action/);
+    const engine = await callFailing(client, 'memory_start_episode', {
+      task: 'bake bread',
+      taskType: 'cooking',
+      domain: 'kitchen',
+    });
+    expect(engine).toMatch(/^VALIDATION: .*taskType: /);
+    const finished = await callFailing(client, 'memory_log_steps', {
+      episodeId: recorded[0],
+      steps: [{ action: 'npm test' }],
+    });
+    expect(finished).toMatch(/^CONFLICT: /);
+    for (const text of [edge, engine, finished]) expect(text).not.toMatch(stackFrame);
+  });
+});
