@@ -2,8 +2,9 @@
 // the first one did. Runs offline: the model is the AI SDK's scripted test model; put a real one
 // (e.g. `openai('gpt-4.1-mini')` from `@ai-sdk/openai`) in its place and nothing else changes.
 // Run from the repository root after a build: `node examples/ai-sdk-with-memory.mjs`.
-import { openMemory } from '@episodic/core';
+
 import { withMemory } from '@episodic/ai-sdk';
+import { openMemory } from '@episodic/core';
 import { generateText, stepCountIs, tool } from 'ai';
 import { MockLanguageModelV3 } from 'ai/test';
 import { z } from 'zod';
@@ -27,12 +28,19 @@ const model = () => {
       if (calls === 1 && memoryText) console.log(`The model was shown:\n${memoryText.content}\n`);
       return calls === 1
         ? {
-            content: [{ type: 'tool-call', toolCallId: 'c1', toolName: 'runTests', input: '{"file":"cart.test.ts"}' }],
+            content: [
+              { type: 'tool-call', toolCallId: 'c1', toolName: 'runTests', input: '{"file":"cart.test.ts"}' },
+            ],
             finishReason: { unified: 'tool-calls' },
             usage,
             warnings: [],
           }
-        : { content: [{ type: 'text', text: 'Load the items before computing the total.' }], finishReason: { unified: 'stop' }, usage, warnings: [] };
+        : {
+            content: [{ type: 'text', text: 'Load the items before computing the total.' }],
+            finishReason: { unified: 'stop' },
+            usage,
+            warnings: [],
+          };
     },
   });
 };
@@ -41,10 +49,21 @@ const memory = await openMemory({ url: 'file:./data/memory.db' });
 try {
   for (const prompt of ['Checkout total is undefined in cart.test.ts', 'The cart total is undefined again']) {
     const settings = withMemory({ memory, domain: 'example-shop', taskType: 'debugging' });
-    const { text } = await generateText({ ...settings, model: model(), tools, stopWhen: stepCountIs(3), prompt });
+    const { text } = await generateText({
+      ...settings,
+      model: model(),
+      tools,
+      stopWhen: stepCountIs(3),
+      prompt,
+    });
     const episode = await memory.episodes.get((await settings.episode()).id);
     console.log(`"${prompt}" → ${text}`);
-    console.log(`  episode ${episode.id} ${episode.status}:`, episode.steps.map((s) => `${s.action} ${JSON.stringify(s.metadata.parameters)} → ${s.success ? 'ok' : 'failed'}`));
+    console.log(
+      `  episode ${episode.id} ${episode.status}:`,
+      episode.steps.map(
+        (s) => `${s.action} ${JSON.stringify(s.metadata.parameters)} → ${s.success ? 'ok' : 'failed'}`,
+      ),
+    );
   }
 } finally {
   await memory.close();
