@@ -94,6 +94,16 @@ export function withMemory(options: WithMemoryOptions): MemorySettings {
   let guidance: string | null = null;
   const durations = new Map<string, number>();
 
+  /** A model call that throws (an API error, an abort) fails the run's episode, then throws on. */
+  async function failOnError<T>(call: () => PromiseLike<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      await run.finish('failed');
+      throw error;
+    }
+  }
+
   const middleware: LanguageModelMiddleware = {
     specificationVersion: 'v3',
     async transformParams({ params }) {
@@ -101,22 +111,8 @@ export function withMemory(options: WithMemoryOptions): MemorySettings {
       params.abortSignal?.addEventListener('abort', () => void current.finish('failed'), { once: true });
       return guidance === null ? params : { ...params, prompt: withSystemText(params.prompt, guidance) };
     },
-    async wrapGenerate({ doGenerate }) {
-      try {
-        return await doGenerate();
-      } catch (error) {
-        await run.finish('failed');
-        throw error;
-      }
-    },
-    async wrapStream({ doStream }) {
-      try {
-        return await doStream();
-      } catch (error) {
-        await run.finish('failed');
-        throw error;
-      }
-    },
+    wrapGenerate: ({ doGenerate }) => failOnError(doGenerate),
+    wrapStream: ({ doStream }) => failOnError(doStream),
   };
 
   async function begin(messages: ModelMessage[]): Promise<void> {

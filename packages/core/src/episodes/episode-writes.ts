@@ -3,7 +3,6 @@ import { type AuditEvent, localActor } from '../audit/audit-event.js';
 import { episodeColumns, toEpisode } from '../db/rows.js';
 import { SqlFilter } from '../db/sql-filter.js';
 import type { EngineContext } from '../engine-context.js';
-import { EpisodicError } from '../errors.js';
 import { newId } from '../ids.js';
 import { enqueueStatements } from '../learning/learning-queue.js';
 import type { CompleteEpisodeInput, StartEpisodeInput, StepInput } from '../schemas/input-schemas.js';
@@ -12,6 +11,7 @@ import type { CallOptions, Episode } from '../types.js';
 import { parseInput } from '../validate.js';
 import { insertSteps } from './insert-steps.js';
 import {
+  insertEpisode,
   type RecordEpisodesInput,
   type RecordedEpisode,
   recordEpisode,
@@ -90,25 +90,7 @@ export function createEpisodeWrites(context: EngineContext, deps: EpisodeWritesD
         { operation: 'create', entityType: 'episode', entityId: episode.id },
         options,
         async (tx, record) => {
-          if (options.scope !== undefined && !options.scope.domains.includes(data.domain)) {
-            const forbidden = new EpisodicError(
-              'FORBIDDEN',
-              `This caller may not write to domain "${data.domain}".`,
-            );
-            throw new Refusal(forbidden, true, data.domain);
-          }
-          await tx.execute({
-            sql: `INSERT INTO episodes (id, task_type, domain, context, status, created_at, metadata)
-                VALUES (?, ?, ?, ?, 'active', ?, ?)`,
-            args: [
-              episode.id,
-              episode.taskType,
-              episode.domain,
-              episode.context,
-              episode.createdAt,
-              episode.metadata === null ? null : JSON.stringify(episode.metadata),
-            ],
-          });
+          await insertEpisode(tx, episode, options.scope);
           await record(episode.domain);
           return episode;
         },

@@ -42,24 +42,27 @@ export interface RecordedEpisode {
   lateSteps: number;
 }
 
-async function insertEpisode(tx: Transaction, record: ParsedRecord, scope: AccessScope | undefined) {
-  if (scope !== undefined && !scope.domains.includes(record.domain)) {
+type NewEpisode = Pick<Episode, 'id' | 'taskType' | 'domain' | 'context' | 'createdAt' | 'metadata'>;
+
+/** Inserts an active episode after checking its domain against the caller's scope (also `episodes.start`). */
+export async function insertEpisode(tx: Transaction, episode: NewEpisode, scope: AccessScope | undefined) {
+  if (scope !== undefined && !scope.domains.includes(episode.domain)) {
     const forbidden = new EpisodicError(
       'FORBIDDEN',
-      `This caller may not write to domain "${record.domain}".`,
+      `This caller may not write to domain "${episode.domain}".`,
     );
-    throw new Refusal(forbidden, true, record.domain);
+    throw new Refusal(forbidden, true, episode.domain);
   }
   await tx.execute({
     sql: `INSERT INTO episodes (id, task_type, domain, context, status, created_at, metadata)
           VALUES (?, ?, ?, ?, 'active', ?, ?)`,
     args: [
-      record.id,
-      record.taskType,
-      record.domain,
-      record.context ?? null,
-      nowIso(),
-      record.metadata === undefined ? null : JSON.stringify(record.metadata),
+      episode.id,
+      episode.taskType,
+      episode.domain,
+      episode.context,
+      episode.createdAt,
+      episode.metadata === null ? null : JSON.stringify(episode.metadata),
     ],
   });
 }
@@ -88,7 +91,12 @@ export async function recordEpisode(
   const found = (
     await tx.execute({ sql: 'SELECT status, domain FROM episodes WHERE id = ?', args: [record.id] })
   ).rows[0];
-  if (found === undefined) await insertEpisode(tx, record, scope);
+  if (found === undefined)
+    await insertEpisode(
+      tx,
+      { ...record, context: record.context ?? null, metadata: record.metadata ?? null, createdAt: nowIso() },
+      scope,
+    );
   else if (
     (scope !== undefined && !scope.domains.includes(String(found.domain))) ||
     String(found.domain) !== record.domain
