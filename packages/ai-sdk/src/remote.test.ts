@@ -1,4 +1,4 @@
-import { createRemoteMemory } from '@episodic/sdk';
+import { createEpisodicClient, createRemoteMemory } from '@episodic/sdk';
 import { startTestServer, type TestServer } from '@episodic/server/testing';
 import { generateText, stepCountIs, tool } from 'ai';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -51,4 +51,26 @@ it('records a run on a server through the SDK, and recalls it in the next run', 
     prompt: 'Payments fail again with ECONNRESET',
   });
   expect(systemTexts(second.prompts[0] ?? []).join('\n')).toContain(`episode ${recorded?.id}`);
+});
+
+it('takes the full client from createEpisodicClient() too', async () => {
+  const token = await server.token({ name: 'client', scopes: ['read', 'write'], domains: ['support'] });
+  const client = createEpisodicClient({ url: server.url, token });
+  const { model } = scriptedModel([{ tools: [['readLogs', { service: 'mail' }]] }, { text: 'ok' }]);
+  const settings = withMemory({ client, domain: 'support', taskType: 'debugging' });
+  await generateText({
+    ...settings,
+    model,
+    tools: {
+      readLogs: tool({ inputSchema: z.object({ service: z.string() }), execute: async () => 'quota' }),
+    },
+    stopWhen: stepCountIs(3),
+    prompt: 'Mail is not sent',
+  });
+  const episode = await client.episodes.get.query({ episodeId: (await settings.episode())?.id ?? '' });
+  expect([episode.status, episode.context, episode.steps.map((step) => step.action)]).toEqual([
+    'completed',
+    'Mail is not sent',
+    ['readLogs'],
+  ]);
 });

@@ -1,12 +1,24 @@
 import { type LanguageModel, type LanguageModelMiddleware, type ModelMessage, wrapLanguageModel } from 'ai';
+import { clientMemory, type EpisodicClientLike } from './client-memory.js';
 import type { EpisodicMemory } from './memory-port.js';
 import { memoryPrompt } from './memory-prompt.js';
 import { RunRecorder } from './run-recorder.js';
 import { type ToolOutcomePart, toolSteps } from './tool-steps.js';
 
-export interface WithMemoryOptions {
+interface MemoryOptions {
   /** An embedded store (`openMemory()` from `@episodic/core`) or a server (`createRemoteMemory()` from `@episodic/sdk`). */
   memory: EpisodicMemory;
+  client?: never;
+}
+interface ClientOptions {
+  /** A server through the full client, `createEpisodicClient()` from `@episodic/sdk`. */
+  client: EpisodicClientLike;
+  memory?: never;
+}
+
+export type WithMemoryOptions = (MemoryOptions | ClientOptions) & RunOptions;
+
+interface RunOptions {
   /** The domain the episode is recorded in and past experience is looked up in. */
   domain: string;
   /** The episode's task type (`debugging`, `code_generation`, … or one the store was opened with). */
@@ -84,13 +96,14 @@ function withSystemText(
  * });
  */
 export function withMemory(options: WithMemoryOptions): MemorySettings {
+  const memory = options.memory ?? clientMemory(options.client);
   const maxMemoryTokens = options.maxMemoryTokens ?? 800;
   const limits = { maxResultChars: options.maxResultChars ?? 4000, maxParameterChars: 8000 };
   const report =
     options.onMemoryError ??
     ((error: unknown) =>
       console.warn(`[episodic] memory unavailable: ${(error as Error)?.message ?? error}`));
-  let run = new RunRecorder(options.memory, report);
+  let run = new RunRecorder(memory, report);
   let guidance: string | null = null;
   const durations = new Map<string, number>();
 
@@ -116,7 +129,7 @@ export function withMemory(options: WithMemoryOptions): MemorySettings {
   };
 
   async function begin(messages: ModelMessage[]): Promise<void> {
-    run = new RunRecorder(options.memory, report);
+    run = new RunRecorder(memory, report);
     durations.clear();
     guidance = null;
     const task = taskText(messages);
@@ -124,7 +137,7 @@ export function withMemory(options: WithMemoryOptions): MemorySettings {
       run.start({ taskType: options.taskType, domain: options.domain, context: task || undefined }),
       task === ''
         ? null
-        : options.memory.search
+        : memory.search
             .retrieve({
               text: task.slice(0, 4000),
               domain: options.domain,
