@@ -32,6 +32,11 @@ export class RunRecorder {
     return next;
   }
 
+  /** The episode's id once started. */
+  get episodeId(): string | null {
+    return this.#episode?.id ?? null;
+  }
+
   start(input: Parameters<EpisodicMemory['episodes']['start']>[0]): Promise<void> {
     return this.#then(async () => {
       this.#episode = await this.memory.episodes.start(input);

@@ -110,6 +110,33 @@ describe('withMemory with generateText', () => {
     }
   });
 
+  it('does not show the run its own episode, started while past ones are looked up', async () => {
+    let started: () => void = () => undefined;
+    const startedOnce = new Promise<void>((resolve) => (started = resolve));
+    // The look-up answers only once the run's episode is stored, as it may on a busy store.
+    const slowSearch = {
+      episodes: {
+        ...memory.episodes,
+        start: async (input: Parameters<Memory['episodes']['start']>[0]) => {
+          const episode = await memory.episodes.start(input);
+          started();
+          return episode;
+        },
+      },
+      search: {
+        retrieve: async (input: Parameters<Memory['search']['retrieve']>[0]) => {
+          await startedOnce;
+          return memory.search.retrieve(input);
+        },
+      },
+    };
+    const { model, prompts } = scriptedModel([{ text: 'ok' }]);
+    const settings = withMemory({ memory: slowSearch, domain: 'own', taskType: 'debugging' });
+    await generateText({ ...settings, model, prompt: 'Webhook signature check rejects valid events' });
+    expect((await settings.episode())?.id).toBeDefined();
+    expect(systemTexts(prompts[0] ?? [])).toEqual([]);
+  });
+
   it('keeps past experience within the token budget', async () => {
     const { model, prompts } = scriptedModel([{ text: 'ok' }]);
     await generateText({

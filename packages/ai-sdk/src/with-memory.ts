@@ -38,6 +38,10 @@ interface RunOptions {
   onMemoryError?: (error: unknown) => void;
 }
 
+/** The task as stored (the engine's own limit is larger) and as searched (a query needs no more). */
+const maxContextChars = 16_000;
+const maxQueryChars = 4000;
+
 /**
  * Settings to spread into `generateText`, `streamText` or `new ToolLoopAgent(...)`. Each run of
  * the model becomes one episode: started, with past experience looked up, at its first step;
@@ -134,12 +138,16 @@ export function withMemory(options: WithMemoryOptions): MemorySettings {
     guidance = null;
     const task = taskText(messages);
     const [, recall] = await Promise.all([
-      run.start({ taskType: options.taskType, domain: options.domain, context: task || undefined }),
+      run.start({
+        taskType: options.taskType,
+        domain: options.domain,
+        context: task === '' ? undefined : task.slice(0, maxContextChars),
+      }),
       task === ''
         ? null
         : memory.search
             .retrieve({
-              text: task.slice(0, 4000),
+              text: task.slice(0, maxQueryChars),
               domain: options.domain,
               taskType: options.taskType,
               limit: options.episodes ?? 5,
@@ -150,7 +158,12 @@ export function withMemory(options: WithMemoryOptions): MemorySettings {
               return null;
             }),
     ]);
-    guidance = recall === null ? null : memoryPrompt(recall, maxMemoryTokens);
+    // Started in parallel, the run's own episode may already be found: it is not past experience.
+    const past =
+      recall === null
+        ? null
+        : { ...recall, episodes: recall.episodes.filter(({ episode }) => episode.id !== run.episodeId) };
+    guidance = past === null ? null : memoryPrompt(past, maxMemoryTokens);
   }
 
   const settings: Omit<MemorySettings, 'episode'> = {
