@@ -52,7 +52,7 @@ describe('episodes.record', () => {
     await store.memory.episodes.record([last]);
     const [retry] = await store.memory.episodes.record([last]);
     const [late] = await store.memory.episodes.record([
-      { ...base, id: id(2), steps: [{ id: id(203), action: 'late' }] },
+      { ...base, id: id(2), metadata: { overwritten: true }, steps: [{ id: id(203), action: 'late' }] },
     ]);
     expect([retry?.lateSteps, late?.lateSteps]).toEqual([0, 1]);
     const episode = await store.memory.episodes.get(id(2));

@@ -15,7 +15,7 @@ export const maxRecordsPerCall = 1000;
 /**
  * `episodes.record`: episodes with client-chosen ids, whole or in parts (an OTLP export sends a
  * trace's spans in several requests). The start fields describe the episode; on an episode that
- * already exists, `context` and `metadata` given here replace the stored ones.
+ * already exists and is active, `context` and `metadata` given here replace the stored ones.
  */
 export function recordEpisodesSchema(schemas: InputSchemas) {
   return z
@@ -102,7 +102,7 @@ export async function recordEpisode(
     String(found.domain) !== record.domain
   )
     throw await refusal(tx, record.id, scope, 'recorded in another domain');
-  else if (record.context !== undefined || record.metadata !== undefined)
+  else if (found.status === 'active' && (record.context !== undefined || record.metadata !== undefined))
     await tx.execute({
       sql: 'UPDATE episodes SET context = COALESCE(?, context), metadata = COALESCE(?, metadata) WHERE id = ?',
       args: [
