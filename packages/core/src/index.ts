@@ -23,6 +23,7 @@ export type { MatrixHit } from './embeddings/vector-matrix.js';
 export { VectorMatrix } from './embeddings/vector-matrix.js';
 export type { EpisodeStatus, SeedPatternType, SeedTaskType } from './enums.js';
 export { episodeStatuses, seedPatternTypes, seedTaskTypes } from './enums.js';
+export type { RecordEpisodesInput, RecordedEpisode } from './episodes/record-episodes.js';
 export type { EpisodicErrorCode, ValidationIssue } from './errors.js';
 export { EpisodicError } from './errors.js';
 export { newId } from './ids.js';

@@ -151,6 +151,11 @@ export async function openMemory(config: MemoryConfig = {}): Promise<Memory> {
         return episode;
       },
       archive: writes.archiveEpisode,
+      async record(records, options) {
+        const recorded = await writes.recordEpisodes(records, options);
+        if (recorded.some(({ episode }) => episode.status !== 'active')) learning.wake();
+        return recorded;
+      },
       get: reads.getEpisode,
       getJson: reads.getEpisodeJson,
       list: reads.listEpisodes,

@@ -53,7 +53,7 @@ export class Metrics implements ProcedureObserver {
     latency.count += 1;
   }
 
-  /** One HTTP request answered, by route (`trpc`, `healthz`, `metrics`, `other`) and status (or `aborted`). */
+  /** One HTTP request answered, by route (`trpc`, `otlp`, `healthz`, `metrics`, `other`) and status (or `aborted`). */
   http(route: string, status: number | 'aborted'): void {
     const key = `route="${route}",status="${status}"`;
     this.#http.set(key, (this.#http.get(key) ?? 0) + 1);

@@ -4,6 +4,7 @@ import type { TRPCError } from '@trpc/server';
 import { nodeHTTPRequestHandler } from '@trpc/server/adapters/node-http';
 import { authenticate } from '../auth/authenticate.js';
 import type { ServerContext } from '../context.js';
+import { createTracesEndpoint } from '../otlp/traces-endpoint.js';
 import type { AppRouter } from '../router.js';
 import type { Metrics, ScrapeSources } from './metrics.js';
 
@@ -42,10 +43,14 @@ function payloadTooLarge(res: ServerResponse, maxBodyBytes: number): void {
 export function routeOf(url: string): string {
   if (url.startsWith(trpcPrefix)) return 'trpc';
   const path = url.split('?')[0];
+  if (path === '/v1/traces') return 'otlp';
   return path === '/healthz' || path === '/metrics' ? path.slice(1) : 'other';
 }
 
-/** Routes `/trpc/*` to the API, `/healthz` and `/metrics` to their probes, anything else to 404. */
+/**
+ * Routes `/trpc/*` to the API, `/v1/traces` to the OTLP receiver, `/healthz` and `/metrics` to
+ * their probes, anything else to 404.
+ */
 export function createRequestHandler(options: RequestHandlerOptions) {
   const { router, memory, metrics, maxBodyBytes } = options;
 
@@ -81,6 +86,7 @@ export function createRequestHandler(options: RequestHandlerOptions) {
     const { caller, authProblem } = await authenticate(memory, req.headers.authorization);
     return { caller, authProblem, observer: metrics, recordDenied };
   };
+  const traces = createTracesEndpoint({ memory, maxBodyBytes, onInternalError: options.onInternalError });
   const reportInternal = (error: TRPCError, path: string | undefined) => {
     if (error.code === 'INTERNAL_SERVER_ERROR') options.onInternalError(error.cause ?? error, path);
   };
@@ -110,6 +116,7 @@ export function createRequestHandler(options: RequestHandlerOptions) {
       });
       return;
     }
+    if (route === 'otlp') return void traces(req, res);
     if (req.method !== 'GET' && req.method !== 'HEAD')
       return sendJson(res, 405, { error: 'method not allowed' });
     if (route === 'healthz') return void health(res);

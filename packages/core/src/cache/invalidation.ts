@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { RecordEpisodesInput, RecordedEpisode } from '../episodes/record-episodes.js';
 import { EpisodicError, type EpisodicErrorCode } from '../errors.js';
 import { uuidPattern } from '../ids.js';
 import type { PatternChanges } from '../mining/pattern-changes.js';
@@ -13,6 +14,7 @@ export interface EpisodeWrites {
   logSteps(episodeId: string, steps: StepInput[], options?: CallOptions): Promise<Step[]>;
   completeEpisode(episodeId: string, input: CompleteEpisodeInput, options?: CallOptions): Promise<Episode>;
   archiveEpisode(episodeId: string, options?: CallOptions): Promise<Episode>;
+  recordEpisodes(input: RecordEpisodesInput, options?: CallOptions): Promise<RecordedEpisode[]>;
 }
 
 /** Refusals that happen before anything is written: there is nothing to invalidate. */
@@ -47,6 +49,10 @@ export function invalidatingWrites(cache: Cache, writes: EpisodeWrites): Episode
       invalidateAfter(episodeKeys(id), () => writes.completeEpisode(id, input, options)),
     archiveEpisode: (id, options) =>
       invalidateAfter(episodeKeys(id), () => writes.archiveEpisode(id, options)),
+    recordEpisodes: (input, options) =>
+      invalidateAfter(Array.isArray(input) ? input.flatMap((record) => episodeKeys(record?.id)) : [], () =>
+        writes.recordEpisodes(input, options),
+      ),
   };
 }
 

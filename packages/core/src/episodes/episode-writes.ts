@@ -3,56 +3,21 @@ import { type AuditEvent, localActor } from '../audit/audit-event.js';
 import { episodeColumns, toEpisode } from '../db/rows.js';
 import { SqlFilter } from '../db/sql-filter.js';
 import type { EngineContext } from '../engine-context.js';
-import { EpisodicError } from '../errors.js';
 import { newId } from '../ids.js';
 import { enqueueStatements } from '../learning/learning-queue.js';
 import type { CompleteEpisodeInput, StartEpisodeInput, StepInput } from '../schemas/input-schemas.js';
 import { nowIso } from '../schemas/timestamp.js';
-import type { AccessScope, CallOptions, Episode } from '../types.js';
+import type { CallOptions, Episode } from '../types.js';
 import { parseInput } from '../validate.js';
 import { insertSteps } from './insert-steps.js';
-
-/**
- * A refused write, with how the audit log should classify it. Only `error` reaches the caller:
- * `domain` may name a domain the caller must not learn about.
- */
-class Refusal extends EpisodicError {
-  constructor(
-    readonly error: EpisodicError,
-    readonly denied: boolean,
-    readonly domain: string | null,
-  ) {
-    super(error.code, error.message);
-  }
-}
-
-/**
- * Explains why a write found no row it may change: the episode is missing, or lies outside the
- * caller's scope (both answered NOT_FOUND, so a scoped caller learns nothing, but audited as a
- * denial), or it is in a state that forbids the change (CONFLICT).
- */
-async function refusal(
-  tx: Transaction,
-  id: string,
-  scope: AccessScope | undefined,
-  change: string,
-): Promise<Refusal> {
-  const row = (await tx.execute({ sql: 'SELECT status, domain FROM episodes WHERE id = ?', args: [id] }))
-    .rows[0];
-  const domain = row === undefined ? null : String(row.domain);
-  if (row === undefined || (scope !== undefined && !scope.domains.includes(String(row.domain)))) {
-    return new Refusal(
-      new EpisodicError('NOT_FOUND', `Episode ${id} does not exist.`),
-      row !== undefined,
-      domain,
-    );
-  }
-  return new Refusal(
-    new EpisodicError('CONFLICT', `Episode ${id} is ${String(row.status)}; it cannot be ${change}.`),
-    false,
-    domain,
-  );
-}
+import {
+  insertEpisode,
+  type RecordEpisodesInput,
+  type RecordedEpisode,
+  recordEpisode,
+  recordEpisodesSchema,
+} from './record-episodes.js';
+import { Refusal, refusal } from './write-refusal.js';
 
 export interface EpisodeWritesDeps {
   /** The learners a finished episode is queued for (their queue rows commit with the outcome). */
@@ -125,25 +90,7 @@ export function createEpisodeWrites(context: EngineContext, deps: EpisodeWritesD
         { operation: 'create', entityType: 'episode', entityId: episode.id },
         options,
         async (tx, record) => {
-          if (options.scope !== undefined && !options.scope.domains.includes(data.domain)) {
-            const forbidden = new EpisodicError(
-              'FORBIDDEN',
-              `This caller may not write to domain "${data.domain}".`,
-            );
-            throw new Refusal(forbidden, true, data.domain);
-          }
-          await tx.execute({
-            sql: `INSERT INTO episodes (id, task_type, domain, context, status, created_at, metadata)
-                VALUES (?, ?, ?, ?, 'active', ?, ?)`,
-            args: [
-              episode.id,
-              episode.taskType,
-              episode.domain,
-              episode.context,
-              episode.createdAt,
-              episode.metadata === null ? null : JSON.stringify(episode.metadata),
-            ],
-          });
+          await insertEpisode(tx, episode, options.scope);
           await record(episode.domain);
           return episode;
         },
@@ -190,6 +137,22 @@ export function createEpisodeWrites(context: EngineContext, deps: EpisodeWritesD
         }),
         // Learning happens later, off this path; the queue row makes it as durable as the outcome.
         async (tx) => learners.length > 0 && (await tx.batch(enqueueStatements(id, learners))),
+      );
+    },
+
+    /** `episodes.record`: every record in one transaction, so a refused one leaves nothing written. */
+    async recordEpisodes(input: RecordEpisodesInput, options: CallOptions = {}): Promise<RecordedEpisode[]> {
+      const records = parseInput(recordEpisodesSchema(schemas), input, 'episodes');
+      const learners = deps.learners();
+      return audited(
+        { operation: 'create', entityType: 'episodes', entityId: records[0]?.id },
+        options,
+        async (tx, record) => {
+          const written: RecordedEpisode[] = [];
+          for (const item of records) written.push(await recordEpisode(tx, item, options.scope, learners));
+          for (const domain of new Set(records.map((item) => item.domain))) await record(domain);
+          return written;
+        },
       );
     },
 

@@ -5,6 +5,7 @@ import type { InvalidateCacheInput } from '../cache/invalidation.js';
 import type { EpisodeJson } from '../cache/read-through.js';
 import type { ResolvedMemoryConfig } from '../config.js';
 import type { ReindexOptions, ReindexReport } from '../embeddings/reindex.js';
+import type { RecordEpisodesInput, RecordedEpisode } from '../episodes/record-episodes.js';
 import type { FlushInput } from '../learning/flush-input.js';
 import type { LearningStatus } from '../learning/learning-runner.js';
 import type { RepairReport } from '../maintenance/repair-database.js';
@@ -49,6 +50,13 @@ export interface EpisodesApi {
    */
   complete(episodeId: string, input: CompleteEpisodeInput, options?: CallOptions): Promise<Episode>;
   archive(episodeId: string, options?: CallOptions): Promise<Episode>;
+  /**
+   * Episodes with client-chosen ids, whole or in parts, all in one transaction (a refusal leaves
+   * nothing written): creates each new one, appends steps and sets the outcome while it is active
+   * (a step id given again is stored once); steps for an episode already finished are counted as
+   * `lateSteps`, not stored. For adapters that receive finished work in batches (OTLP traces).
+   */
+  record(records: RecordEpisodesInput, options?: CallOptions): Promise<RecordedEpisode[]>;
   /** The episode with its steps, or `null` when it does not exist or is out of scope. */
   get(episodeId: string, options?: CallOptions): Promise<EpisodeWithSteps | null>;
   /** `get` as JSON bytes, straight from the cache when it holds the episode (embedded only: for a server). */

@@ -1,0 +1,75 @@
+import { z } from 'zod';
+
+/** Most spans one export request may carry (the OTel SDKs batch 512 by default). */
+export const maxSpansPerRequest = 10_000;
+
+const hexId = (bytes: number) =>
+  z
+    .string()
+    .regex(new RegExp(`^[0-9a-fA-F]{${bytes * 2}}$`, 'u'), `must be ${bytes} bytes in hex`)
+    .transform((id) => id.toLowerCase());
+/** A fixed64 in OTLP/JSON: a decimal string (the spec) or a safe integer. */
+const unixNano = z.union([
+  z.string().regex(/^\d{1,20}$/u, 'must be decimal nanoseconds'),
+  z.number().int().nonnegative(),
+]);
+/** Nested values (`arrayValue`, `kvlistValue`) are checked and bounded by `attributeValue`. */
+const anyValue = z.record(z.string(), z.unknown());
+const attributes = z
+  .array(z.strictObject({ key: z.string().max(1024), value: anyValue.optional() }))
+  .max(1000);
+
+const span = z.object({
+  traceId: hexId(16),
+  spanId: hexId(8),
+  parentSpanId: z.union([hexId(8), z.literal('')]).optional(),
+  name: z.string().max(4096),
+  kind: z.number().int().optional(),
+  startTimeUnixNano: unixNano,
+  endTimeUnixNano: unixNano,
+  attributes: attributes.optional(),
+  events: z
+    .array(
+      z.object({
+        name: z.string().max(4096),
+        timeUnixNano: unixNano.optional(),
+        attributes: attributes.optional(),
+      }),
+    )
+    .max(1000)
+    .optional(),
+  status: z
+    .object({ code: z.number().int().min(0).max(2).optional(), message: z.string().optional() })
+    .optional(),
+});
+
+/**
+ * An OTLP `ExportTraceServiceRequest` as far as Episodic reads it (unknown fields pass, as the
+ * OTLP spec asks of receivers), in its JSON shape; protobuf bodies are decoded into it first.
+ */
+export const traceRequestSchema = z
+  .object({
+    resourceSpans: z
+      .array(
+        z.object({
+          resource: z.object({ attributes: attributes.optional() }).optional(),
+          scopeSpans: z.array(z.object({ spans: z.array(span).optional() })).optional(),
+        }),
+      )
+      .optional(),
+  })
+  .superRefine((request, ctx) => {
+    const spans = (request.resourceSpans ?? []).reduce(
+      (sum, rs) => sum + (rs.scopeSpans ?? []).reduce((n, ss) => n + (ss.spans?.length ?? 0), 0),
+      0,
+    );
+    if (spans > maxSpansPerRequest)
+      ctx.addIssue({
+        code: 'custom',
+        message: `has ${spans} spans; at most ${maxSpansPerRequest} per request`,
+      });
+  });
+
+export type TraceRequest = z.output<typeof traceRequestSchema>;
+export type OtlpSpan = z.output<typeof span>;
+export type OtlpAttributes = z.output<typeof attributes>;

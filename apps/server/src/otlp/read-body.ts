@@ -1,0 +1,41 @@
+import type { IncomingMessage } from 'node:http';
+import { gunzip } from 'node:zlib';
+
+export class BodyError extends Error {
+  constructor(
+    readonly status: 400 | 413 | 415,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const tooLarge = (max: number) =>
+  new BodyError(413, `Request body is larger than the server's limit of ${max} bytes.`);
+
+/**
+ * The request body, at most `max` bytes on the wire and after gzip (`Content-Encoding: gzip`,
+ * which OTLP exporters may send): a declared length past the limit is refused before reading.
+ */
+export async function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
+  const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
+  if (encoding !== 'identity' && encoding !== 'gzip')
+    throw new BodyError(415, `Content-Encoding "${encoding}" is not supported: send gzip or none.`);
+  if (Number(req.headers['content-length'] ?? 0) > max) throw tooLarge(max);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > max) throw tooLarge(max);
+    chunks.push(chunk);
+  }
+  const body = Buffer.concat(chunks);
+  if (encoding === 'identity') return body;
+  return new Promise((resolve, reject) =>
+    gunzip(body, { maxOutputLength: max }, (error, out) => {
+      if (error === null) resolve(out);
+      else if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') reject(tooLarge(max));
+      else reject(new BodyError(400, `The gzip body cannot be decompressed: ${error.message}`));
+    }),
+  );
+}

@@ -1,0 +1,164 @@
+import { createHash } from 'node:crypto';
+import type { Limits, RecordEpisodesInput } from '@episodic/core';
+import { attributeMap } from './attribute-values.js';
+import type { OtlpSpan, TraceRequest } from './otlp-request-schema.js';
+
+type EpisodeRecord = RecordEpisodesInput[number];
+type StepRecord = NonNullable<EpisodeRecord['steps']>[number];
+
+export interface TraceDefaults {
+  /** Domain of traces whose resource has no `episodic.domain` attribute. */
+  domain: string;
+  /** Task type of traces without an `episodic.task_type` attribute. */
+  taskType: string;
+  limits: Pick<Limits, 'maxContextChars' | 'maxActionChars' | 'maxResultChars' | 'maxMetadataChars'>;
+}
+
+/** A UUID (version 8: derived, RFC 9562) from a hash: the same trace or span gives the same id on every export. */
+export function derivedId(...parts: string[]): string {
+  const bytes = createHash('sha256').update(parts.join('\u0000')).digest().subarray(0, 16);
+  bytes[6] = ((bytes[6] as number) & 0x0f) | 0x80;
+  bytes[8] = ((bytes[8] as number) & 0x3f) | 0x80;
+  const h = bytes.toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+const cut = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
+const asText = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value));
+const nanos = (value: string | number) => BigInt(value);
+
+/** `gen_ai.*` (GenAI semantic conventions) or the AI SDK's `ai.toolCall` span: the tool's name, arguments and result. */
+function toolCall(span: OtlpSpan, attributes: Map<string, unknown>) {
+  if (attributes.get('gen_ai.operation.name') === 'execute_tool')
+    return {
+      name: attributes.get('gen_ai.tool.name') ?? span.name,
+      args: attributes.get('gen_ai.tool.call.arguments'),
+      result: attributes.get('gen_ai.tool.call.result'),
+    };
+  if (span.name === 'ai.toolCall')
+    return {
+      name: attributes.get('ai.toolCall.name') ?? span.name,
+      args: attributes.get('ai.toolCall.args'),
+      result: attributes.get('ai.toolCall.result'),
+    };
+  return null;
+}
+
+/** Why a span failed: its status message, else its `exception` event; `null` when it did not. */
+function failure(span: OtlpSpan): string | null {
+  const exception = (span.events ?? []).find((event) => event.name === 'exception');
+  if (span.status?.code !== 2 && exception === undefined) return null;
+  if (span.status?.message) return span.status.message;
+  const attrs = attributeMap(exception?.attributes);
+  const type = attrs.get('exception.type');
+  const message = attrs.get('exception.message');
+  return [type, message].filter((part) => typeof part === 'string' && part !== '').join(': ') || 'error';
+}
+
+/** Arguments are JSON text in both conventions: stored parsed when they parse. */
+function parameters(args: unknown, max: number): unknown {
+  if (typeof args !== 'string') return args ?? null;
+  try {
+    const parsed: unknown = JSON.parse(args);
+    return asText(parsed).length <= max ? parsed : cut(args, max);
+  } catch {
+    return cut(args, max);
+  }
+}
+
+function step(
+  episodeId: string,
+  span: OtlpSpan,
+  call: NonNullable<ReturnType<typeof toolCall>>,
+  limits: TraceDefaults['limits'],
+): StepRecord {
+  const error = failure(span);
+  const result = error ?? (call.result === undefined ? undefined : asText(call.result));
+  const durationNs = nanos(span.endTimeUnixNano) - nanos(span.startTimeUnixNano);
+  return {
+    id: derivedId(episodeId, span.spanId),
+    action: cut(asText(call.name), limits.maxActionChars),
+    ...(result === undefined ? {} : { result: cut(result, limits.maxResultChars) }),
+    success: error === null,
+    durationMs: Number(durationNs < 0n ? 0n : durationNs / 1_000_000n),
+    timestamp: new Date(Number(nanos(span.startTimeUnixNano) / 1_000_000n)).toISOString(),
+    metadata: {
+      parameters: parameters(call.args, Math.floor(limits.maxMetadataChars / 2)),
+      spanId: span.spanId,
+    },
+  };
+}
+
+/** The task of a trace: `episodic.context`, else the AI SDK's prompt, else the root span's name. */
+function taskText(root: OtlpSpan, attributes: Map<string, unknown>): string {
+  const given = attributes.get('episodic.context');
+  if (typeof given === 'string' && given !== '') return given;
+  const prompt = attributes.get('ai.prompt');
+  if (typeof prompt === 'string') {
+    try {
+      const parsed = JSON.parse(prompt) as { prompt?: unknown };
+      if (typeof parsed.prompt === 'string') return parsed.prompt;
+    } catch {
+      // Not JSON: the prompt as sent.
+    }
+    return prompt;
+  }
+  return root.name;
+}
+
+/**
+ * One record per trace and domain in the request. The root span (no parent) gives the task and
+ * the outcome; tool spans are steps in order of start; other spans (model calls) are not steps.
+ * Without its root, a trace's record has no outcome: the episode stays active for later parts.
+ */
+export function traceEpisodes(
+  request: TraceRequest,
+  defaults: TraceDefaults,
+): { records: EpisodeRecord[]; spans: number } {
+  const traces = new Map<string, { domain: string; taskType: string; spans: OtlpSpan[] }>();
+  let count = 0;
+  for (const rs of request.resourceSpans ?? []) {
+    const resource = attributeMap(rs.resource?.attributes);
+    const domain = resource.get('episodic.domain');
+    const taskType = resource.get('episodic.task_type');
+    for (const span of (rs.scopeSpans ?? []).flatMap((ss) => ss.spans ?? [])) {
+      count += 1;
+      const scope = {
+        domain: typeof domain === 'string' ? domain : defaults.domain,
+        taskType: typeof taskType === 'string' ? taskType : defaults.taskType,
+      };
+      const key = `${scope.domain}\u0000${span.traceId}`;
+      const trace = traces.get(key) ?? { ...scope, spans: [] };
+      trace.spans.push(span);
+      traces.set(key, trace);
+    }
+  }
+  const records: EpisodeRecord[] = [];
+  for (const { domain, taskType, spans } of traces.values()) {
+    const traceId = (spans[0] as OtlpSpan).traceId;
+    const id = derivedId(domain, traceId);
+    const root = spans.find((span) => !span.parentSpanId);
+    const steps = spans
+      .map((span) => ({ span, call: toolCall(span, attributeMap(span.attributes)) }))
+      .filter((entry) => entry.call !== null)
+      .sort((a, b) => Number(nanos(a.span.startTimeUnixNano) - nanos(b.span.startTimeUnixNano)))
+      .map(({ span, call }) => step(id, span, call as NonNullable<typeof call>, defaults.limits));
+    if (root === undefined && steps.length === 0) continue;
+    const rootAttributes = root === undefined ? null : attributeMap(root.attributes);
+    const rootTaskType = rootAttributes?.get('episodic.task_type');
+    records.push({
+      id,
+      domain,
+      taskType: typeof rootTaskType === 'string' ? rootTaskType : taskType,
+      metadata: { source: 'otlp', traceId, ...(root === undefined ? {} : { rootSpanId: root.spanId }) },
+      ...(steps.length > 0 ? { steps } : {}),
+      ...(root === undefined || rootAttributes === null
+        ? {}
+        : {
+            context: cut(taskText(root, rootAttributes), defaults.limits.maxContextChars),
+            outcome: { status: failure(root) === null ? ('completed' as const) : ('failed' as const) },
+          }),
+    });
+  }
+  return { records, spans: count };
+}

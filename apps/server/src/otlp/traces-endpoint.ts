@@ -1,0 +1,166 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { EpisodicError, type Memory } from '@episodic/core';
+import type { ZodError } from 'zod';
+import { authenticate } from '../auth/authenticate.js';
+import { AttributeError } from './attribute-values.js';
+import { decodeTraceRequest } from './otlp-protobuf.js';
+import { traceRequestSchema } from './otlp-request-schema.js';
+import { encodeMessage } from './protobuf-reader.js';
+import { BodyError, readBody } from './read-body.js';
+import { traceEpisodes } from './trace-episodes.js';
+
+export interface TracesEndpointOptions {
+  memory: Memory;
+  maxBodyBytes: number;
+  onInternalError: (error: unknown, path: string) => void;
+}
+
+/** Domain of traces whose resource names none (`episodic.domain`). */
+export const defaultTraceDomain = 'default';
+/** Task type of traces that name none (`episodic.task_type`): the seed's most general one. */
+export const defaultTraceTaskType = 'analysis';
+
+type Encoding = 'json' | 'protobuf';
+
+/** An OTLP failure: a `google.rpc.Status` in the request's encoding, with the HTTP status. */
+class Refused extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+// google.rpc.Code for each HTTP status the endpoint answers with.
+const rpcCode: Record<number, number> = {
+  400: 3,
+  401: 16,
+  403: 7,
+  405: 12,
+  409: 10,
+  413: 8,
+  415: 3,
+  500: 13,
+};
+
+function send(
+  res: ServerResponse,
+  status: number,
+  encoding: Encoding,
+  body: { json: unknown; proto: Uint8Array },
+) {
+  const bytes = encoding === 'json' ? Buffer.from(JSON.stringify(body.json)) : body.proto;
+  res.writeHead(status, {
+    'content-type': encoding === 'json' ? 'application/json' : 'application/x-protobuf',
+    'content-length': bytes.length,
+  });
+  res.end(bytes);
+}
+
+function refuse(res: ServerResponse, encoding: Encoding, status: number, message: string) {
+  const code = rpcCode[status] ?? 2;
+  send(res, status, encoding, {
+    json: { code, message },
+    proto: encodeMessage([
+      [1, code],
+      [2, message],
+    ]),
+  });
+}
+
+const issues = (error: ZodError) =>
+  error.issues.map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`).join('; ');
+
+function decode(body: Buffer, encoding: Encoding): unknown {
+  try {
+    return encoding === 'json' ? JSON.parse(body.toString('utf8')) : decodeTraceRequest(body);
+  } catch (error) {
+    const what = encoding === 'json' ? 'is not valid JSON' : 'is not a valid OTLP protobuf message';
+    throw new Refused(400, `The request body ${what}: ${(error as Error).message}`);
+  }
+}
+
+/** Maps an engine refusal to its HTTP status; anything else is the server's fault. */
+function engineRefusal(error: unknown): Refused | null {
+  if (!EpisodicError.isInstance(error)) return null;
+  const status = { VALIDATION: 400, FORBIDDEN: 403, NOT_FOUND: 409, CONFLICT: 409 }[error.code as string];
+  return status === undefined ? null : new Refused(status, error.message);
+}
+
+/**
+ * `POST /v1/traces` (OTLP/HTTP, JSON or protobuf): each trace becomes an episode, all of one
+ * request in one transaction, with the same bearer tokens and domain scope as the API.
+ */
+export function createTracesEndpoint(options: TracesEndpointOptions) {
+  const { memory, maxBodyBytes } = options;
+
+  async function handle(req: IncomingMessage, res: ServerResponse, encoding: Encoding): Promise<void> {
+    const { caller, authProblem } = await authenticate(memory, req.headers.authorization);
+    if (caller === null) throw new Refused(401, authProblem);
+    if (!caller.scopes.includes('write')) {
+      memory.admin.recordAudit({
+        actor: caller.id,
+        operation: 'create',
+        entityType: 'procedure',
+        entityId: 'otlp.traces',
+        outcome: 'denied',
+      });
+      throw new Refused(403, 'This token lacks the "write" scope.');
+    }
+    const body = await readBody(req, maxBodyBytes);
+    const parsed = traceRequestSchema.safeParse(decode(body, encoding));
+    if (!parsed.success) throw new Refused(400, `Invalid trace export: ${issues(parsed.error)}`);
+    const { records, spans } = traceEpisodes(parsed.data, {
+      domain: defaultTraceDomain,
+      taskType: defaultTraceTaskType,
+      limits: memory.config.limits,
+    });
+    const recorded =
+      records.length === 0
+        ? []
+        : await memory.episodes.record(records, {
+            scope: caller.domains === null ? undefined : { domains: caller.domains },
+            actor: caller.id,
+          });
+    const late = recorded.reduce((sum, entry) => sum + entry.lateSteps, 0);
+    if (late === 0) return send(res, 200, encoding, { json: {}, proto: new Uint8Array() });
+    const message = `${late} of ${spans} spans arrived after their trace's root span and were not stored.`;
+    send(res, 200, encoding, {
+      json: { partialSuccess: { rejectedSpans: String(late), errorMessage: message } },
+      proto: encodeMessage([
+        [
+          1,
+          encodeMessage([
+            [1, late],
+            [2, message],
+          ]),
+        ],
+      ]),
+    });
+  }
+
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+    const encoding: Encoding = type === 'application/x-protobuf' ? 'protobuf' : 'json';
+    try {
+      if (req.method !== 'POST') throw new Refused(405, 'Send traces with POST.');
+      if (type !== 'application/json' && type !== 'application/x-protobuf')
+        throw new Refused(415, 'Send OTLP traces as application/json or application/x-protobuf.');
+      await handle(req, res, encoding);
+    } catch (error) {
+      const known =
+        error instanceof Refused
+          ? error
+          : error instanceof BodyError
+            ? new Refused(error.status, error.message)
+            : error instanceof AttributeError
+              ? new Refused(400, `Invalid trace export: ${error.message}`)
+              : engineRefusal(error);
+      if (known === null) options.onInternalError(error, 'otlp.traces');
+      // The body may be unread: close the connection rather than read what was refused.
+      if (!req.complete) res.setHeader('connection', 'close');
+      refuse(res, encoding, known?.status ?? 500, known?.message ?? 'Internal server error.');
+    }
+  };
+}

@@ -1,0 +1,157 @@
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeMessage } from '../src/otlp/protobuf-reader.js';
+import { startTestServer, type TestServer } from '../src/testing/test-server.js';
+
+const maxBodyBytes = 64 * 1024;
+let t: TestServer;
+let writer: string;
+
+beforeAll(async () => {
+  t = await startTestServer({ maxBodyBytes });
+  writer = await t.token({ name: 'otel', scopes: ['read', 'write'], domains: ['agents'] });
+});
+afterAll(() => t.close());
+
+const hex = (n: number, bytes: number) => n.toString(16).padStart(bytes * 2, '0');
+const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
+
+function span(trace: number, id: number, fields: Record<string, unknown> = {}) {
+  return {
+    traceId: hex(trace, 16),
+    spanId: hex(id, 8),
+    name: `span ${id}`,
+    startTimeUnixNano: String(1_700_000_000_000_000_000n + BigInt(id) * 1_000_000n),
+    endTimeUnixNano: String(1_700_000_000_000_000_000n + BigInt(id) * 1_000_000n + 5_000_000n),
+    ...fields,
+  };
+}
+const tool = (trace: number, id: number, name: string) =>
+  span(trace, id, {
+    parentSpanId: hex(1, 8),
+    attributes: [str('gen_ai.operation.name', 'execute_tool'), str('gen_ai.tool.name', name)],
+  });
+const request = (spans: unknown[], domain: string | null = 'agents') => ({
+  resourceSpans: [
+    {
+      resource: { attributes: domain === null ? [] : [str('episodic.domain', domain)] },
+      scopeSpans: [{ spans }],
+    },
+  ],
+});
+
+async function post(body: unknown, options: { token?: string; type?: string; gzip?: boolean } = {}) {
+  const raw = typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body);
+  const bytes = options.gzip === true ? gzipSync(raw) : raw;
+  const response = await fetch(`${t.url}/v1/traces`, {
+    method: 'POST',
+    headers: {
+      'content-type': options.type ?? 'application/json',
+      ...(options.token === '' ? {} : { authorization: `Bearer ${options.token ?? writer}` }),
+      ...(options.gzip === true ? { 'content-encoding': 'gzip' } : {}),
+    },
+    body: bytes,
+  });
+  const text = await response.text();
+  return { status: response.status, text };
+}
+
+async function storedCount(): Promise<number> {
+  return (await t.server.memory.episodes.list({ limit: 500 })).items.length;
+}
+
+describe('POST /v1/traces', () => {
+  it('stores a trace sent gzipped, and reports spans that came after their root as rejected', async () => {
+    expect(await post(request([span(1, 1), tool(1, 2, 'search')]), { gzip: true })).toEqual({
+      status: 200,
+      text: '{}',
+    });
+    const late = await post(request([tool(1, 3, 'too-late')]));
+    expect(late.status).toBe(200);
+    expect(JSON.parse(late.text)).toEqual({
+      partialSuccess: {
+        rejectedSpans: '1',
+        errorMessage: "1 of 1 spans arrived after their trace's root span and were not stored.",
+      },
+    });
+    const [episode] = (await t.server.memory.episodes.list({ domain: 'agents' })).items;
+    const stored = await t.server.memory.episodes.get(episode?.id ?? '');
+    expect(stored?.steps.map((step) => step.action)).toEqual(['search']);
+  });
+
+  it('answers with the same tokens and domain scope as the API, and stores nothing it refuses', async () => {
+    const before = await storedCount();
+    const reader = await t.token({ name: 'reader', scopes: ['read'], domains: null });
+    expect((await post(request([span(2, 1)]), { token: '' })).status).toBe(401);
+    expect((await post(request([span(2, 1)]), { token: 'not-a-token' })).status).toBe(401);
+    expect((await post(request([span(2, 1)]), { token: reader })).status).toBe(403);
+    const other = await post(request([span(2, 1)], 'billing'));
+    expect(other.status).toBe(403);
+    expect(JSON.parse(other.text).message).toMatch(/domain "billing"/u);
+    // Without episodic.domain the trace goes to "default", which this token may not write either.
+    expect((await post(request([span(2, 1)], null))).status).toBe(403);
+    expect(await storedCount()).toBe(before);
+  });
+
+  it('refuses malformed and hostile payloads with 400 and a clear message, storing nothing', async () => {
+    const before = await storedCount();
+    const deep = (depth: number): unknown =>
+      depth === 0
+        ? { stringValue: 'x' }
+        : { kvlistValue: { values: [{ key: 'k', value: deep(depth - 1) }] } };
+    const cases: Array<[unknown, RegExp, string?]> = [
+      ['{"resourceSpans": [', /not valid JSON/u],
+      [
+        request([span(3, 1, { traceId: 'zz' })]),
+        /resourceSpans\.0\.scopeSpans\.0\.spans\.0\.traceId: must be 16 bytes in hex/u,
+      ],
+      [request([span(3, 1, { startTimeUnixNano: '-1' })]), /startTimeUnixNano/u],
+      [request([span(3, 1, { attributes: [{ key: 'a', value: deep(50) }] })]), /nested deeper than 8/u],
+      // The first trace is valid; the second names a task type the store does not know: neither is stored.
+      [
+        request([span(4, 1), span(5, 1, { attributes: [str('episodic.task_type', 'astrology')] })]),
+        /1\.taskType/u,
+      ],
+      [
+        Uint8Array.from([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f]),
+        /not a valid OTLP protobuf message/u,
+        'application/x-protobuf',
+      ],
+      [Uint8Array.from([0x0f]), /not a valid OTLP protobuf message/u, 'application/x-protobuf'],
+    ];
+    for (const [body, message, type] of cases) {
+      const answer = await post(body, { type });
+      expect(answer.status, String(message)).toBe(400);
+      const text = type === undefined ? JSON.parse(answer.text).message : answer.text;
+      expect(text).toMatch(message);
+    }
+    expect(await storedCount()).toBe(before);
+  });
+
+  it('refuses protobuf attribute values nested past the limit', async () => {
+    let value = encodeMessage([[1, 'x']]);
+    for (let depth = 0; depth < 20; depth++) value = encodeMessage([[5, encodeMessage([[1, value]])]]);
+    const attribute = encodeMessage([
+      [1, 'k'],
+      [2, value],
+    ]);
+    const protoSpan = encodeMessage([
+      [1, Buffer.from(hex(6, 16), 'hex')],
+      [2, Buffer.from(hex(1, 8), 'hex')],
+      [5, 'root'],
+      [9, attribute],
+    ]);
+    const body = encodeMessage([[1, encodeMessage([[2, encodeMessage([[2, protoSpan]])]])]]);
+    const answer = await post(body, { type: 'application/x-protobuf' });
+    expect(answer.status).toBe(400);
+    expect(answer.text).toMatch(/nested deeper than 8/u);
+  });
+
+  it('limits the body size, compressed or not, and the media type', async () => {
+    const big = request([span(7, 1, { name: 'x'.repeat(maxBodyBytes) })]);
+    expect((await post(big)).status).toBe(413);
+    expect((await post(big, { gzip: true })).status).toBe(413);
+    expect((await post(request([span(7, 1)]), { type: 'text/plain' })).status).toBe(415);
+    expect((await fetch(`${t.url}/v1/traces`)).status).toBe(405);
+  });
+});

@@ -1,0 +1,26 @@
+import type { EpisodicMemory, Recall, RecordedStep } from './memory-port.js';
+
+type StartInput = Parameters<EpisodicMemory['episodes']['start']>[0];
+type RetrieveInput = Parameters<EpisodicMemory['search']['retrieve']>[0];
+
+/** The procedures of `createEpisodicClient()` (`@episodic/sdk`) that `withMemory` calls. */
+export interface EpisodicClientLike {
+  readonly episodes: {
+    start: { mutate(input: StartInput): Promise<{ id: string }> };
+    logSteps: { mutate(input: { episodeId: string; steps: RecordedStep[] }): Promise<unknown> };
+    complete: { mutate(input: { episodeId: string; status: 'completed' | 'failed' }): Promise<unknown> };
+  };
+  readonly search: { retrieve: { query(input: RetrieveInput): Promise<Recall> } };
+}
+
+/** The tRPC client's procedures as the `Memory` namespaces. */
+export function clientMemory(client: EpisodicClientLike): EpisodicMemory {
+  return {
+    episodes: {
+      start: (input) => client.episodes.start.mutate(input),
+      logSteps: (episodeId, steps) => client.episodes.logSteps.mutate({ episodeId, steps }),
+      complete: (episodeId, input) => client.episodes.complete.mutate({ ...input, episodeId }),
+    },
+    search: { retrieve: (input) => client.search.retrieve.query(input) },
+  };
+}

@@ -1,0 +1,52 @@
+/**
+ * The part of Episodic's `Memory` that `withMemory` uses. Both `openMemory()` from
+ * `@episodic/core` and `createRemoteMemory()` from `@episodic/sdk` satisfy it, so the
+ * integration depends on neither.
+ */
+export interface EpisodicMemory {
+  readonly episodes: {
+    start(input: {
+      taskType: string;
+      domain: string;
+      context?: string;
+      metadata?: Record<string, unknown>;
+    }): Promise<{ id: string }>;
+    logSteps(episodeId: string, steps: RecordedStep[]): Promise<unknown>;
+    complete(episodeId: string, input: { status: 'completed' | 'failed' }): Promise<unknown>;
+  };
+  readonly search: {
+    retrieve(input: {
+      text: string;
+      domain?: string;
+      taskType?: string;
+      limit?: number;
+      patterns?: number;
+    }): Promise<Recall>;
+  };
+}
+
+/** A tool call as it is stored: the tool's name as the action, its arguments as `parameters`. */
+export interface RecordedStep {
+  action: string;
+  result?: string;
+  durationMs?: number;
+  success?: boolean;
+  timestamp?: string;
+  metadata?: Record<string, unknown>;
+}
+
+/** What `search.retrieve` answers, as far as the prompt needs it. */
+export interface Recall {
+  episodes: Array<{
+    episode: { id: string; context: string | null; status: string; successRate: number | null };
+    why: { text: { matchedIn: string } | null; vector: { similarity: number } | null };
+  }>;
+  patterns: Array<{
+    pattern: {
+      patternType: string;
+      summary: string | null;
+      successRate: number;
+      support: number | null;
+    };
+  }>;
+}

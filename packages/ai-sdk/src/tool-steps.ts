@@ -1,0 +1,80 @@
+import type { RecordedStep } from './memory-port.js';
+
+/** A tool outcome as a step's `content` holds it (`tool-result` or `tool-error`). */
+export interface ToolOutcomePart {
+  type: string;
+  toolCallId?: string;
+  toolName?: string;
+  input?: unknown;
+  output?: unknown;
+  error?: unknown;
+  preliminary?: boolean;
+}
+
+export interface StepLimits {
+  /** Longest stored result; longer ones keep their start and are marked cut. */
+  maxResultChars: number;
+  /** Longest stored argument object, as JSON text; longer ones are stored cut, as text. */
+  maxParameterChars: number;
+}
+
+const cut = (text: string, max: number) =>
+  text.length <= max ? text : `${text.slice(0, max)}… [${text.length - max} more characters]`;
+
+function asText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (value instanceof Error) return value.message;
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+/** The arguments as JSON the store accepts: undefined fields dropped, too-long ones kept as cut text. */
+function parameters(input: unknown, max: number): unknown {
+  if (input === undefined) return null;
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(input);
+  } catch {
+    return cut(String(input), max);
+  }
+  if (json === undefined) return null;
+  return json.length <= max ? (JSON.parse(json) as unknown) : cut(json, max);
+}
+
+/**
+ * The tool calls finished in one model step, as steps in the order the model made the calls
+ * (a stream reports results as they finish). `durations` holds what
+ * `experimental_onToolCallFinish` measured, by tool call id.
+ */
+export function toolSteps(
+  content: readonly ToolOutcomePart[],
+  durations: ReadonlyMap<string, number>,
+  limits: StepLimits,
+): RecordedStep[] {
+  const callOrder = new Map<string | undefined, number>();
+  content.forEach((part, index) => part.type === 'tool-call' && callOrder.set(part.toolCallId, index));
+  const outcomes = content
+    .filter(
+      (part) => (part.type === 'tool-result' || part.type === 'tool-error') && part.preliminary !== true,
+    )
+    .sort((a, b) => (callOrder.get(a.toolCallId) ?? 0) - (callOrder.get(b.toolCallId) ?? 0));
+  const steps: RecordedStep[] = [];
+  for (const part of outcomes) {
+    const failed = part.type === 'tool-error';
+    const duration = part.toolCallId === undefined ? undefined : durations.get(part.toolCallId);
+    steps.push({
+      action: part.toolName ?? 'unknown tool',
+      result: cut(asText(failed ? part.error : part.output), limits.maxResultChars),
+      success: !failed,
+      ...(duration === undefined ? {} : { durationMs: Math.max(0, Math.round(duration)) }),
+      metadata: {
+        parameters: parameters(part.input, limits.maxParameterChars),
+        ...(part.toolCallId === undefined ? {} : { toolCallId: part.toolCallId }),
+      },
+    });
+  }
+  return steps;
+}

@@ -1,0 +1,289 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Memory, openMemory } from '@episodic/core';
+import { generateText, stepCountIs, streamText, ToolLoopAgent, tool } from 'ai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { scriptedModel, systemTexts } from './__fixtures__/scripted-model.js';
+import { withMemory } from './with-memory.js';
+
+let dir: string;
+let memory: Memory;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'episodic-ai-sdk-'));
+  memory = await openMemory({ url: `file:${join(dir, 'memory.db')}` });
+});
+afterAll(async () => {
+  await memory.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const tools = {
+  searchDocs: tool({
+    description: 'Searches the docs',
+    inputSchema: z.object({ query: z.string() }),
+    execute: async ({ query }) => {
+      await sleep(30);
+      return { hits: [`${query}: call loadItems() before total()`] };
+    },
+  }),
+  runTests: tool({
+    description: 'Runs the tests',
+    inputSchema: z.object({ file: z.string() }),
+    execute: async ({ file }): Promise<string> => {
+      throw new Error(`TypeError in ${file}: cannot read properties of undefined`);
+    },
+  }),
+};
+
+async function stored(settings: { episode: () => Promise<{ id: string } | null> }) {
+  const episode = await settings.episode();
+  expect(episode).not.toBeNull();
+  return memory.episodes.get(episode?.id ?? '');
+}
+
+describe('withMemory with generateText', () => {
+  it('records each tool call as a step, with its arguments, result or error and duration', async () => {
+    const { model } = scriptedModel([
+      { tools: [['searchDocs', { query: 'checkout total' }]] },
+      { tools: [['runTests', { file: 'checkout.test.ts' }]] },
+      { text: 'The checkout test fails with a TypeError.' },
+    ]);
+    const settings = withMemory({ memory, domain: 'shop', taskType: 'debugging' });
+    const result = await generateText({
+      ...settings,
+      model,
+      tools,
+      stopWhen: stepCountIs(5),
+      prompt: 'Why does the checkout test fail?',
+    });
+    expect(result.text).toBe('The checkout test fails with a TypeError.');
+    const episode = await stored(settings);
+    expect(episode).toMatchObject({
+      status: 'completed',
+      domain: 'shop',
+      taskType: 'debugging',
+      context: 'Why does the checkout test fail?',
+    });
+    const steps = episode?.steps ?? [];
+    expect(steps.map((step) => [step.stepNumber, step.action, step.success])).toEqual([
+      [1, 'searchDocs', true],
+      [2, 'runTests', false],
+    ]);
+    expect(steps[0]?.metadata).toMatchObject({ parameters: { query: 'checkout total' } });
+    expect(JSON.parse(steps[0]?.result ?? '')).toEqual({
+      hits: ['checkout total: call loadItems() before total()'],
+    });
+    expect(steps[0]?.durationMs).toBeGreaterThanOrEqual(25);
+    expect(steps[1]?.result).toBe('TypeError in checkout.test.ts: cannot read properties of undefined');
+    expect(steps[1]?.metadata).toMatchObject({ parameters: { file: 'checkout.test.ts' } });
+  });
+
+  it('puts relevant past episodes in front of the model after its own system message, on every step', async () => {
+    const past = await memory.episodes.start({
+      taskType: 'debugging',
+      domain: 'billing',
+      context: 'Invoice PDF export times out for large invoices',
+    });
+    await memory.episodes.logSteps(past.id, [{ action: 'raise the renderer timeout', success: true }]);
+    await memory.episodes.complete(past.id, { status: 'completed' });
+
+    const { model, prompts } = scriptedModel([{ tools: [['searchDocs', { query: 'pdf' }]] }, { text: 'ok' }]);
+    await generateText({
+      ...withMemory({ memory, domain: 'billing', taskType: 'debugging' }),
+      model,
+      tools,
+      stopWhen: stepCountIs(3),
+      system: 'You are a careful engineer.',
+      prompt: 'The invoice PDF export times out',
+    });
+    for (const prompt of prompts) {
+      const [own, recalled] = systemTexts(prompt);
+      expect(own).toBe('You are a careful engineer.');
+      expect(recalled).toContain('Invoice PDF export times out for large invoices');
+      expect(recalled).toContain(`episode ${past.id}`);
+      expect(recalled).toMatch(/why: same words/u);
+    }
+  });
+
+  it('does not show the run its own episode, started while past ones are looked up', async () => {
+    let started: () => void = () => undefined;
+    const startedOnce = new Promise<void>((resolve) => (started = resolve));
+    // The look-up answers only once the run's episode is stored, as it may on a busy store.
+    const slowSearch = {
+      episodes: {
+        ...memory.episodes,
+        start: async (input: Parameters<Memory['episodes']['start']>[0]) => {
+          const episode = await memory.episodes.start(input);
+          started();
+          return episode;
+        },
+      },
+      search: {
+        retrieve: async (input: Parameters<Memory['search']['retrieve']>[0]) => {
+          await startedOnce;
+          return memory.search.retrieve(input);
+        },
+      },
+    };
+    const { model, prompts } = scriptedModel([{ text: 'ok' }]);
+    const settings = withMemory({ memory: slowSearch, domain: 'own', taskType: 'debugging' });
+    await generateText({ ...settings, model, prompt: 'Webhook signature check rejects valid events' });
+    expect((await settings.episode())?.id).toBeDefined();
+    expect(systemTexts(prompts[0] ?? [])).toEqual([]);
+  });
+
+  it('keeps past experience within the token budget', async () => {
+    const { model, prompts } = scriptedModel([{ text: 'ok' }]);
+    await generateText({
+      ...withMemory({ memory, domain: 'billing', taskType: 'debugging', maxMemoryTokens: 10 }),
+      model,
+      prompt: 'The invoice PDF export times out',
+    });
+    expect(systemTexts(prompts[0] ?? [])).toEqual([]);
+  });
+
+  it('fails the episode when the run is aborted during a tool call, keeping the steps before it', async () => {
+    const controller = new AbortController();
+    const abortingTools = {
+      ...tools,
+      deploy: tool({
+        inputSchema: z.object({}),
+        execute: async () => {
+          controller.abort();
+          await sleep(5);
+          return 'deployed';
+        },
+      }),
+    };
+    const { model } = scriptedModel([
+      { tools: [['searchDocs', { query: 'deploy' }]] },
+      { tools: [['deploy', {}]] },
+      { text: 'never' },
+    ]);
+    const settings = withMemory({ memory, domain: 'ops', taskType: 'debugging' });
+    await expect(
+      generateText({
+        ...settings,
+        model,
+        tools: abortingTools,
+        stopWhen: stepCountIs(5),
+        abortSignal: controller.signal,
+        prompt: 'Deploy the fix',
+      }),
+    ).rejects.toThrow();
+    const episode = await stored(settings);
+    expect(episode?.status).toBe('failed');
+    expect(episode?.steps.map((step) => step.action)).toEqual(['searchDocs']);
+  });
+
+  it('fails the episode when the model call fails', async () => {
+    const { model } = scriptedModel([
+      { tools: [['searchDocs', { query: 'q' }]] },
+      { fail: new Error('model overloaded') },
+    ]);
+    const settings = withMemory({ memory, domain: 'ops', taskType: 'debugging' });
+    await expect(
+      generateText({ ...settings, model, tools, stopWhen: stepCountIs(5), maxRetries: 0, prompt: 'Find it' }),
+    ).rejects.toThrow('model overloaded');
+    const episode = await stored(settings);
+    expect(episode?.status).toBe('failed');
+    expect(episode?.steps.map((step) => [step.action, step.success])).toEqual([['searchDocs', true]]);
+  });
+
+  it('lets the run go on without memory when the store fails, and says so', async () => {
+    const errors: unknown[] = [];
+    const closed = await openMemory({ url: `file:${join(dir, 'closed.db')}`, cache: false });
+    await closed.close();
+    const { model } = scriptedModel([{ tools: [['searchDocs', { query: 'q' }]] }, { text: 'fine' }]);
+    const settings = withMemory({
+      memory: closed,
+      domain: 'ops',
+      taskType: 'debugging',
+      onMemoryError: (e) => errors.push(e),
+    });
+    const result = await generateText({
+      ...settings,
+      model,
+      tools,
+      stopWhen: stepCountIs(3),
+      prompt: 'Find it',
+    });
+    expect(result.text).toBe('fine');
+    expect(errors.length).toBeGreaterThan(0);
+    expect(await settings.episode()).toBeNull();
+  });
+});
+
+describe('withMemory with streamText', () => {
+  it('records the tool steps of a streamed run and completes it', async () => {
+    const { model } = scriptedModel([
+      {
+        tools: [
+          ['searchDocs', { query: 'stream' }],
+          ['runTests', { file: 'a.test.ts' }],
+        ],
+      },
+      { text: 'streamed answer' },
+    ]);
+    const settings = withMemory({ memory, domain: 'stream', taskType: 'debugging' });
+    const result = streamText({ ...settings, model, tools, stopWhen: stepCountIs(3), prompt: 'Stream it' });
+    expect(await result.text).toBe('streamed answer');
+    const episode = await stored(settings);
+    expect(episode?.status).toBe('completed');
+    expect(episode?.steps.map((step) => [step.action, step.success])).toEqual([
+      ['searchDocs', true],
+      ['runTests', false],
+    ]);
+    expect(episode?.steps[0]?.durationMs).toBeGreaterThanOrEqual(25);
+  });
+
+  it('fails the episode when the stream is aborted', async () => {
+    const controller = new AbortController();
+    const { model } = scriptedModel([{ tools: [['searchDocs', { query: 'slow' }]] }, { text: 'never' }]);
+    const settings = withMemory({ memory, domain: 'stream', taskType: 'debugging' });
+    const result = streamText({
+      ...settings,
+      model,
+      tools,
+      stopWhen: stepCountIs(3),
+      abortSignal: controller.signal,
+      prompt: 'Abort it',
+    });
+    for await (const part of result.fullStream) if (part.type === 'tool-call') controller.abort();
+    const episode = await stored(settings);
+    expect(episode?.status).toBe('failed');
+  });
+});
+
+describe('withMemory with ToolLoopAgent', () => {
+  it('makes each run of the agent its own episode', async () => {
+    const { model } = scriptedModel([
+      { tools: [['searchDocs', { query: 'first' }]] },
+      { text: 'first answer' },
+      { tools: [['runTests', { file: 'b.test.ts' }]] },
+      { text: 'second answer' },
+    ]);
+    const settings = withMemory({ memory, domain: 'agent', taskType: 'debugging' });
+    const agent = new ToolLoopAgent({ ...settings, model, tools });
+    await agent.generate({ prompt: 'First task' });
+    const first = await stored(settings);
+    await agent.generate({ prompt: 'Second task' });
+    const second = await stored(settings);
+    expect(second?.id).not.toBe(first?.id);
+    expect([first?.context, first?.status, first?.steps.map((step) => step.action)]).toEqual([
+      'First task',
+      'completed',
+      ['searchDocs'],
+    ]);
+    expect([second?.context, second?.steps.map((step) => [step.action, step.success])]).toEqual([
+      'Second task',
+      [['runTests', false]],
+    ]);
+    expect(first?.steps[0]?.durationMs).toBeGreaterThanOrEqual(25);
+  });
+});

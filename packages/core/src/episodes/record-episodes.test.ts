@@ -1,0 +1,103 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openTempMemory } from '../__fixtures__/temp-store.js';
+import { EpisodicError } from '../errors.js';
+
+let store: Awaited<ReturnType<typeof openTempMemory>>;
+beforeEach(async () => {
+  store = await openTempMemory();
+});
+afterEach(() => store.close());
+
+const id = (n: number) => `00000000-0000-8000-8000-${String(n).padStart(12, '0')}`;
+const base = { taskType: 'debugging', domain: 'web' } as const;
+
+describe('episodes.record', () => {
+  it('writes a whole episode with its own id, steps in order and outcome, in one call', async () => {
+    const [recorded] = await store.memory.episodes.record([
+      {
+        ...base,
+        id: id(1),
+        context: 'checkout fails',
+        steps: [
+          { id: id(101), action: 'run_tests', success: false, result: 'TypeError' },
+          { id: id(102), action: 'edit_file', success: true },
+        ],
+        outcome: { status: 'failed' },
+      },
+    ]);
+    expect(recorded?.lateSteps).toBe(0);
+    const episode = await store.memory.episodes.get(id(1));
+    expect([episode?.status, episode?.successRate, episode?.context]).toEqual([
+      'failed',
+      0,
+      'checkout fails',
+    ]);
+    expect(episode?.steps.map((step) => [step.stepNumber, step.id, step.action])).toEqual([
+      [1, id(101), 'run_tests'],
+      [2, id(102), 'edit_file'],
+    ]);
+  });
+
+  it('assembles an episode from parts: steps first, the task and outcome later; a retry stores nothing twice', async () => {
+    await store.memory.episodes.record([{ ...base, id: id(2), steps: [{ id: id(201), action: 'search' }] }]);
+    expect((await store.memory.episodes.get(id(2)))?.status).toBe('active');
+    const last = {
+      ...base,
+      id: id(2),
+      context: 'the task, from the root span',
+      metadata: { traceId: 'abc' },
+      steps: [{ id: id(202), action: 'deploy' }],
+      outcome: { status: 'completed' as const },
+    };
+    await store.memory.episodes.record([last]);
+    const [retry] = await store.memory.episodes.record([last]);
+    const [late] = await store.memory.episodes.record([
+      { ...base, id: id(2), metadata: { overwritten: true }, steps: [{ id: id(203), action: 'late' }] },
+    ]);
+    expect([retry?.lateSteps, late?.lateSteps]).toEqual([0, 1]);
+    const episode = await store.memory.episodes.get(id(2));
+    expect([episode?.status, episode?.context, episode?.metadata]).toEqual([
+      'completed',
+      'the task, from the root span',
+      { traceId: 'abc' },
+    ]);
+    expect(episode?.steps.map((step) => step.action)).toEqual(['search', 'deploy']);
+  });
+
+  it('writes nothing when one record is refused', async () => {
+    const scope = { domains: ['web'] };
+    const records = [
+      { ...base, id: id(3), steps: [{ action: 'a' }] },
+      { ...base, domain: 'billing', id: id(4) },
+    ];
+    await expect(store.memory.episodes.record(records, { scope })).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+    });
+    await store.memory.episodes.record([{ ...base, domain: 'billing', id: id(5) }]);
+    await expect(
+      store.memory.episodes.record(
+        [
+          { ...base, id: id(6) },
+          { ...base, id: id(5) },
+        ],
+        { scope },
+      ),
+    ).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(
+      store.memory.episodes.record([
+        { ...base, id: id(7) },
+        { ...base, id: id(5) },
+      ]),
+    ).rejects.toMatchObject({ code: 'CONFLICT' });
+    for (const n of [3, 4, 6, 7]) expect(await store.memory.episodes.get(id(n))).toBeNull();
+  });
+
+  it('refuses bad input with the field path', async () => {
+    const error = await store.memory.episodes
+      .record([{ ...base, id: 'not-a-uuid', steps: [{ action: '' }] }])
+      .catch((caught: unknown) => caught);
+    expect(EpisodicError.isInstance(error) && error.code).toBe('VALIDATION');
+    expect((error as Error).message).toMatch(/0\.id/u);
+    expect((error as Error).message).toMatch(/0\.steps\.0\.action/u);
+  });
+});

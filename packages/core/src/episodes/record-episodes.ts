@@ -1,0 +1,137 @@
+import type { Transaction } from '@libsql/client';
+import { z } from 'zod';
+import { episodeColumns, toEpisode } from '../db/rows.js';
+import { EpisodicError } from '../errors.js';
+import { enqueueStatements } from '../learning/learning-queue.js';
+import type { InputSchemas } from '../schemas/input-schemas.js';
+import { nowIso } from '../schemas/timestamp.js';
+import type { AccessScope, Episode, Step } from '../types.js';
+import { insertSteps } from './insert-steps.js';
+import { Refusal, refusal } from './write-refusal.js';
+
+/** Most episodes one `record` call writes. */
+export const maxRecordsPerCall = 1000;
+
+/**
+ * `episodes.record`: episodes with client-chosen ids, whole or in parts (an OTLP export sends a
+ * trace's spans in several requests). The start fields describe the episode; on an episode that
+ * already exists and is active, `context` and `metadata` given here replace the stored ones.
+ */
+export function recordEpisodesSchema(schemas: InputSchemas) {
+  return z
+    .array(
+      schemas.startEpisode.extend({
+        id: schemas.id,
+        steps: schemas.steps.optional(),
+        /** Completes the episode after its steps; absent, the episode stays active for more parts. */
+        outcome: schemas.completeEpisode.optional(),
+      }),
+    )
+    .min(1)
+    .max(maxRecordsPerCall);
+}
+
+export type RecordEpisodesInput = z.input<ReturnType<typeof recordEpisodesSchema>>;
+type ParsedRecord = z.output<ReturnType<typeof recordEpisodesSchema>>[number];
+
+export interface RecordedEpisode {
+  episode: Episode;
+  /** The steps as stored, those given again (same id) included. */
+  steps: Step[];
+  /** New steps not stored because the episode had already finished (they came too late). */
+  lateSteps: number;
+}
+
+type NewEpisode = Pick<Episode, 'id' | 'taskType' | 'domain' | 'context' | 'createdAt' | 'metadata'>;
+
+/** Inserts an active episode after checking its domain against the caller's scope (also `episodes.start`). */
+export async function insertEpisode(tx: Transaction, episode: NewEpisode, scope: AccessScope | undefined) {
+  if (scope !== undefined && !scope.domains.includes(episode.domain)) {
+    const forbidden = new EpisodicError(
+      'FORBIDDEN',
+      `This caller may not write to domain "${episode.domain}".`,
+    );
+    throw new Refusal(forbidden, true, episode.domain);
+  }
+  await tx.execute({
+    sql: `INSERT INTO episodes (id, task_type, domain, context, status, created_at, metadata)
+          VALUES (?, ?, ?, ?, 'active', ?, ?)`,
+    args: [
+      episode.id,
+      episode.taskType,
+      episode.domain,
+      episode.context,
+      episode.createdAt,
+      episode.metadata === null ? null : JSON.stringify(episode.metadata),
+    ],
+  });
+}
+
+/** The stored steps of `episodeId` among `ids`: a finished episode keeps what a retry sends again. */
+async function storedStepIds(tx: Transaction, episodeId: string, ids: string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await tx.execute({
+    sql: `SELECT id FROM steps WHERE episode_id = ? AND id IN (${ids.map(() => '?').join(', ')})`,
+    args: [episodeId, ...ids],
+  });
+  return new Set(rows.rows.map((row) => String(row.id)));
+}
+
+/**
+ * Writes one record inside the caller's transaction: creates the episode if its id is new,
+ * appends the steps and sets the outcome while it is active; once finished, steps already
+ * stored are a retry and new ones are counted as late.
+ */
+export async function recordEpisode(
+  tx: Transaction,
+  record: ParsedRecord,
+  scope: AccessScope | undefined,
+  learners: readonly string[],
+): Promise<RecordedEpisode> {
+  const found = (
+    await tx.execute({ sql: 'SELECT status, domain FROM episodes WHERE id = ?', args: [record.id] })
+  ).rows[0];
+  if (found === undefined)
+    await insertEpisode(
+      tx,
+      { ...record, context: record.context ?? null, metadata: record.metadata ?? null, createdAt: nowIso() },
+      scope,
+    );
+  else if (
+    (scope !== undefined && !scope.domains.includes(String(found.domain))) ||
+    String(found.domain) !== record.domain
+  )
+    throw await refusal(tx, record.id, scope, 'recorded in another domain');
+  else if (found.status === 'active' && (record.context !== undefined || record.metadata !== undefined))
+    await tx.execute({
+      sql: 'UPDATE episodes SET context = COALESCE(?, context), metadata = COALESCE(?, metadata) WHERE id = ?',
+      args: [
+        record.context ?? null,
+        record.metadata === undefined ? null : JSON.stringify(record.metadata),
+        record.id,
+      ],
+    });
+
+  const active = found === undefined || found.status === 'active';
+  let lateSteps = 0;
+  let steps: Step[] = [];
+  const given = record.steps ?? [];
+  if (active && given.length > 0) steps = await insertSteps(tx, record.id, given);
+  if (!active) {
+    const ids = given.flatMap((step) => (step.id === undefined ? [] : [step.id]));
+    const stored = await storedStepIds(tx, record.id, ids);
+    lateSteps = given.filter((step) => step.id === undefined || !stored.has(step.id)).length;
+  }
+  if (active && record.outcome !== undefined) {
+    const successRate = record.outcome.successRate ?? (record.outcome.status === 'completed' ? 1 : 0);
+    await tx.execute({
+      sql: 'UPDATE episodes SET status = ?, success_rate = ?, completed_at = ? WHERE id = ?',
+      args: [record.outcome.status, successRate, nowIso(), record.id],
+    });
+    if (learners.length > 0) await tx.batch(enqueueStatements(record.id, learners));
+  }
+  const row = (
+    await tx.execute({ sql: `SELECT ${episodeColumns} FROM episodes WHERE id = ?`, args: [record.id] })
+  ).rows[0];
+  return { episode: toEpisode(row as NonNullable<typeof row>), steps, lateSteps };
+}
