@@ -1,0 +1,10 @@
+export type { PulledFile, PullModelOptions, PullModelResult } from './pull-model.js';
+export { pullModelOptionsSchema, pullStaticModel } from './pull-model.js';
+export type { StaticEmbeddingsOptions } from './static-embeddings.js';
+export { createStaticEmbeddings, staticEmbeddingsOptionsSchema } from './static-embeddings.js';
+export type { StaticEmbeddingsErrorCode } from './static-embeddings-error.js';
+export { StaticEmbeddingsError } from './static-embeddings-error.js';
+export type { StaticModel } from './static-model.js';
+export { loadStaticModel, modelFiles } from './static-model.js';
+export type { Tokenizer } from './tokenizer.js';
+export { parseTokenizer } from './tokenizer.js';
