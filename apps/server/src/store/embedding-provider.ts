@@ -1,8 +1,18 @@
 import type { EmbeddingProviderV1 } from '@episodic/core';
+import { isAbsolute, join, resolve } from 'node:path';
 import { createLocalEmbeddings } from '@episodic/embeddings-local';
 import { createOpenAIEmbeddings } from '@episodic/embeddings-openai';
-import type { ServerConfig } from '../config/server-config.js';
+import { createStaticEmbeddings } from '@episodic/embeddings-static';
+import { resolveLocations, type ServerConfig } from '../config/server-config.js';
 import { ServerError } from '../errors/server-error.js';
+
+/**
+ * Where a static model lives: a path (absolute, or starting with `.`) as given, otherwise a hub
+ * name pulled by `episodic models pull` into `<dataDir>/models/NAME`.
+ */
+export function modelFolder(model: string, dataDir: string): string {
+  return isAbsolute(model) || model.startsWith('.') ? resolve(model) : join(dataDir, 'models', model);
+}
 
 /** The embedding provider the settings name, or `undefined` for `none`. */
 export function createEmbeddingProvider(config: ServerConfig): EmbeddingProviderV1 | undefined {
@@ -19,6 +29,10 @@ export function createEmbeddingProvider(config: ServerConfig): EmbeddingProvider
           model: config.embeddingsModel,
           dimensions: config.embeddingsDimensions,
           apiKeyEnv: config.embeddingsApiKeyEnv,
+        });
+      case 'static':
+        return createStaticEmbeddings({
+          model: modelFolder(config.embeddingsModel ?? '', resolveLocations(config).dataDir),
         });
     }
   } catch (error) {
