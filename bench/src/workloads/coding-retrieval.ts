@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { openMemory } from '@episodic/core';
+import { type EmbeddingProviderV1, openMemory } from '@episodic/core';
 import { createLocalEmbeddings } from '@episodic/embeddings-local';
 import { openPlainBm25 } from '../plain-bm25.js';
 import { meanScores, type RankingScores, scoreRanking } from '../retrieval-metrics.js';
@@ -27,10 +27,11 @@ export async function codingRetrieval(
   runs: readonly CodingAgentRun[],
   tempDir: string,
   progress: (message: string) => void,
+  embeddings: EmbeddingProviderV1 = createLocalEmbeddings(),
 ): Promise<CodingResults> {
   progress(`retrieval-quality: coding-agent store of ${runs.length} runs`);
   const url = `file:${join(tempDir, 'coding.db')}`;
-  const built = await buildCodingStore(url, runs, { embeddings: createLocalEmbeddings() });
+  const built = await buildCodingStore(url, runs, { embeddings });
   // The same file without a provider: what a user who configured none gets.
   const textOnly = { memory: await openMemory({ url }), sourceOf: built.sourceOf };
   const bm25 = await openPlainBm25(`file:${join(tempDir, 'coding-bm25.db')}`);
