@@ -30,14 +30,14 @@ function parseArguments(argv: readonly string[]): Options {
     } else if (argument === '--embeddings-model') {
       model = value(argument, argv[i + 1]);
       i += 1;
-    }
-    else if (argument === '--help' || argument === '-h') options.help = true;
+    } else if (argument === '--help' || argument === '-h') options.help = true;
     else if (argument.startsWith('-'))
       throw new BenchError('USAGE', `Unknown option ${argument}.\n\n${usage()}`);
     else options.names.push(argument);
   }
   if (model !== undefined) {
-    if (options.embeddings === undefined) throw new BenchError('USAGE', '--embeddings-model needs --embeddings.');
+    if (options.embeddings === undefined)
+      throw new BenchError('USAGE', '--embeddings-model needs --embeddings.');
     options.embeddings.options.model = model;
   }
   return options;
@@ -87,7 +87,9 @@ async function runOne(
   shared: Pick<BenchmarkContext, 'embeddings'>,
 ): Promise<{ figures: Figures; skipped: boolean }> {
   try {
-    const report = await withTempDir(benchmark.name, (tempDir) => benchmark.run({ tempDir, progress, ...shared }));
+    const report = await withTempDir(benchmark.name, (tempDir) =>
+      benchmark.run({ tempDir, progress, ...shared }),
+    );
     process.stdout.write(`${formatTable(report.table)}\n\n`);
     return { figures: { bench: benchmark.name, ...report.figures }, skipped: false };
   } catch (error) {
@@ -104,7 +106,8 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const selected = select(options.names);
-  const shared = options.embeddings === undefined ? {} : { embeddings: await loadEmbeddings(options.embeddings) };
+  const shared =
+    options.embeddings === undefined ? {} : { embeddings: await loadEmbeddings(options.embeddings) };
   const outcomes = [];
   for (const benchmark of selected) outcomes.push(await runOne(benchmark, shared));
   if (options.json) {

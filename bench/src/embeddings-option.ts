@@ -30,9 +30,13 @@ export async function loadEmbeddings(option: EmbeddingsOption): Promise<Embeddin
   try {
     module = (await import(option.module)) as Record<string, unknown>;
   } catch (error) {
-    throw new BenchError('USAGE', `--embeddings ${option.module}: cannot import it (${(error as Error).message}).`, {
-      cause: error,
-    });
+    throw new BenchError(
+      'USAGE',
+      `--embeddings ${option.module}: cannot import it (${(error as Error).message}).`,
+      {
+        cause: error,
+      },
+    );
   }
   return await findFactory(option.module, module)(option.options);
 }

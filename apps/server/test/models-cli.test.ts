@@ -28,7 +28,11 @@ let hub: ModelHub;
 
 beforeAll(async () => {
   const source = join(root, 'hub/potion-tiny');
-  writeStaticModel(source, { vocab, rows: vocab.map((token) => rows[token] ?? [0, 0, 0, 0]), normalize: true });
+  writeStaticModel(source, {
+    vocab,
+    rows: vocab.map((token) => rows[token] ?? [0, 0, 0, 0]),
+    normalize: true,
+  });
   hub = await serveModelHub({ repos: { 'minishlab/potion-tiny': source } });
 });
 
@@ -51,21 +55,36 @@ describe('episodic models pull, and serve --embeddings static', () => {
       HF_ENDPOINT: hub.url,
     });
     const folder = join(dataDir, 'models/minishlab/potion-tiny');
-    expect([pulled.code, pulled.stdout]).toEqual([0, expect.stringContaining(`Pulled minishlab/potion-tiny into ${folder} (4 dimensions).`)]);
+    expect([pulled.code, pulled.stdout]).toEqual([
+      0,
+      expect.stringContaining(`Pulled minishlab/potion-tiny into ${folder} (4 dimensions).`),
+    ]);
     expect(pulled.stderr).toMatch(/model\.safetensors: \d+ bytes, sha256:[0-9a-f]{64}/);
     expect(hub.requests).toContain('/minishlab/potion-tiny/resolve/main/tokenizer.json');
   });
 
   it('serves with the pulled model: a query that shares no word with an episode finds it by meaning', async () => {
     const serve = spawnCli([
-      'serve', '--port', '0', '--data-dir', dataDir, '--embeddings', 'static', '--embeddings-model', 'minishlab/potion-tiny',
+      'serve',
+      '--port',
+      '0',
+      '--data-dir',
+      dataDir,
+      '--embeddings',
+      'static',
+      '--embeddings-model',
+      'minishlab/potion-tiny',
     ]);
     try {
       const url = (await serve.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+)/))[1] as string;
       await serve.waitFor(/admin token in/);
       const client = createTestClient(url, readFileSync(join(dataDir, 'admin-token'), 'utf8').trim());
       for (const context of ['car engine stalls', 'invoice rounding wrong']) {
-        const episode = await client.episodes.start.mutate({ taskType: 'debugging', domain: 'garage', context });
+        const episode = await client.episodes.start.mutate({
+          taskType: 'debugging',
+          domain: 'garage',
+          context,
+        });
         await client.episodes.complete.mutate({ episodeId: episode.id, status: 'completed', successRate: 1 });
       }
       await client.learning.flush.mutate({});
@@ -84,14 +103,30 @@ describe('episodic models pull, and serve --embeddings static', () => {
       runCli(['models', 'pull', 'minishlab/potion-tiny', '--data-dir', join(root, 'other')], {
         HF_ENDPOINT: `http://127.0.0.1:${await freePort()}`,
       }),
-      runCli(['reindex', '--data-dir', dataDir, '--embeddings', 'static', '--embeddings-model', 'minishlab/absent']),
+      runCli([
+        'reindex',
+        '--data-dir',
+        dataDir,
+        '--embeddings',
+        'static',
+        '--embeddings-model',
+        'minishlab/absent',
+      ]),
       runCli(['serve', '--data-dir', dataDir, '--embeddings', 'static']),
     ]);
-    expect([offline.code, offline.stderr]).toEqual([1, expect.stringMatching(/Cannot reach the model hub at .*ECONNREFUSED/)]);
+    expect([offline.code, offline.stderr]).toEqual([
+      1,
+      expect.stringMatching(/Cannot reach the model hub at .*ECONNREFUSED/),
+    ]);
     expect([missing.code, missing.stderr]).toEqual([
       1,
-      expect.stringMatching(/No static model folder at .*models\/minishlab\/absent\. Pull one \(episodic models pull/),
+      expect.stringMatching(
+        /No static model folder at .*models\/minishlab\/absent\. Pull one \(episodic models pull/,
+      ),
     ]);
-    expect([none.code, none.stderr]).toEqual([1, expect.stringContaining('embeddingsModel: embeddings "static" needs a model name or folder')]);
+    expect([none.code, none.stderr]).toEqual([
+      1,
+      expect.stringContaining('embeddingsModel: embeddings "static" needs a model name or folder'),
+    ]);
   });
 });

@@ -72,11 +72,27 @@ export const serverConfigSchema = z
       }
     }
     if (config.embeddings === 'static' && config.embeddingsModel === undefined)
-      ctx.addIssue({ code: 'custom', path: ['embeddingsModel'], message: 'embeddings "static" needs a model name or folder' });
-    if (config.embeddings !== 'openai' && config.embeddings !== 'static' && config.embeddingsModel !== undefined)
-      ctx.addIssue({ code: 'custom', path: ['embeddingsModel'], message: 'applies only with embeddings "openai" or "static"' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['embeddingsModel'],
+        message: 'embeddings "static" needs a model name or folder',
+      });
+    if (
+      config.embeddings !== 'openai' &&
+      config.embeddings !== 'static' &&
+      config.embeddingsModel !== undefined
+    )
+      ctx.addIssue({
+        code: 'custom',
+        path: ['embeddingsModel'],
+        message: 'applies only with embeddings "openai" or "static"',
+      });
     if (config.embeddings === 'static' && config.embeddingsDimensions !== undefined)
-      ctx.addIssue({ code: 'custom', path: ['embeddingsDimensions'], message: 'a static model has its own dimensions' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['embeddingsDimensions'],
+        message: 'a static model has its own dimensions',
+      });
   });
 
 export type ServerConfigInput = z.input<typeof serverConfigSchema>;

@@ -1,5 +1,5 @@
-import type { EmbeddingProviderV1 } from '@episodic/core';
 import { isAbsolute, join, resolve } from 'node:path';
+import type { EmbeddingProviderV1 } from '@episodic/core';
 import { createLocalEmbeddings } from '@episodic/embeddings-local';
 import { createOpenAIEmbeddings } from '@episodic/embeddings-openai';
 import { createStaticEmbeddings } from '@episodic/embeddings-static';

@@ -4,7 +4,8 @@ import { StaticEmbeddingsError } from './static-embeddings-error.js';
 export type Normalizer = (text: string) => string;
 
 // The ranges Hugging Face's BertNormalizer spaces out (CJK ideographs: each is a word of its own).
-const cjk = /([\u{4E00}-\u{9FFF}\u{3400}-\u{4DBF}\u{20000}-\u{2A6DF}\u{2A700}-\u{2B73F}\u{2B740}-\u{2B81F}\u{2B920}-\u{2CEAF}\u{F900}-\u{FAFF}\u{2F800}-\u{2FA1F}])/gu;
+const cjk =
+  /([\u{4E00}-\u{9FFF}\u{3400}-\u{4DBF}\u{20000}-\u{2A6DF}\u{2A700}-\u{2B73F}\u{2B740}-\u{2B81F}\u{2B920}-\u{2CEAF}\u{F900}-\u{FAFF}\u{2F800}-\u{2FA1F}])/gu;
 // Its "control" characters: Unicode's other categories (Cc, Cf, Cn, Co, Cs) but tab, CR and LF.
 const control = /[\0\uFFFD]|(?![\t\n\r])[\p{Cc}\p{Cf}\p{Cn}\p{Co}\p{Cs}]/gu;
 const whitespace = /[\t\n\r\p{White_Space}]/gu;
@@ -42,7 +43,10 @@ function replaceNormalizer(config: Record<string, unknown>): Normalizer {
 }
 
 function unsupported(what: string): StaticEmbeddingsError {
-  return new StaticEmbeddingsError('MODEL_UNSUPPORTED', `tokenizer.json: normalizer ${what} is not supported.`);
+  return new StaticEmbeddingsError(
+    'MODEL_UNSUPPORTED',
+    `tokenizer.json: normalizer ${what} is not supported.`,
+  );
 }
 
 /**

@@ -43,12 +43,16 @@ describe('pullStaticModel', () => {
     await pullStaticModel({ name: 'minishlab/potion-tiny', into, endpoint: hub.url });
     const before = readFileSync(join(into, 'model.safetensors'));
     for (const tamper of [
-      (file: string, bytes: Buffer) => (file === 'model.safetensors' ? bytes.subarray(0, bytes.length - 1) : bytes),
-      (file: string, bytes: Buffer) => (file === 'tokenizer.json' ? Buffer.from(bytes.toString().replace('flaky', 'flake')) : bytes),
+      (file: string, bytes: Buffer) =>
+        file === 'model.safetensors' ? bytes.subarray(0, bytes.length - 1) : bytes,
+      (file: string, bytes: Buffer) =>
+        file === 'tokenizer.json' ? Buffer.from(bytes.toString().replace('flaky', 'flake')) : bytes,
     ]) {
       const broken = await serveModelHub({ repos: { 'minishlab/potion-tiny': source }, tamper });
       try {
-        await expect(pullStaticModel({ name: 'minishlab/potion-tiny', into, endpoint: broken.url })).rejects.toMatchObject({
+        await expect(
+          pullStaticModel({ name: 'minishlab/potion-tiny', into, endpoint: broken.url }),
+        ).rejects.toMatchObject({
           code: 'DOWNLOAD_FAILED',
           message: expect.stringMatching(/damaged: (\d+ bytes|git sha1)/),
         });
@@ -65,7 +69,9 @@ describe('pullStaticModel', () => {
       pullStaticModel({ name: 'minishlab/no-such-model', into: folder('missing'), endpoint: hub.url }),
     ).rejects.toMatchObject({ code: 'MODEL_NOT_FOUND', message: expect.stringContaining('RepoNotFound') });
     const closed = `http://127.0.0.1:${await freePort()}`;
-    await expect(pullStaticModel({ name: 'minishlab/potion-tiny', into: folder('offline'), endpoint: closed })).rejects.toMatchObject({
+    await expect(
+      pullStaticModel({ name: 'minishlab/potion-tiny', into: folder('offline'), endpoint: closed }),
+    ).rejects.toMatchObject({
       code: 'OFFLINE',
       message: expect.stringContaining('ECONNREFUSED'),
     });
@@ -73,6 +79,8 @@ describe('pullStaticModel', () => {
   });
 
   it('refuses a name that is not owner/name', async () => {
-    await expect(pullStaticModel({ name: '../etc', into: folder('x') })).rejects.toMatchObject({ code: 'INVALID_OPTIONS' });
+    await expect(pullStaticModel({ name: '../etc', into: folder('x') })).rejects.toMatchObject({
+      code: 'INVALID_OPTIONS',
+    });
   });
 });

@@ -10,12 +10,18 @@ import { loadStaticModel, modelFiles } from './static-model.js';
 
 export const pullModelOptionsSchema = z.strictObject({
   /** Hub repository, `owner/name` (`minishlab/potion-base-8M`). */
-  name: z.string().regex(/^[A-Za-z0-9][\w.-]*\/[A-Za-z0-9][\w.-]*$/, 'must be owner/name').refine((name) => !name.includes('..'), 'must not contain ".."'),
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9][\w.-]*\/[A-Za-z0-9][\w.-]*$/, 'must be owner/name')
+    .refine((name) => !name.includes('..'), 'must not contain ".."'),
   /** Folder the model ends up in; replaced only once the new files are complete and load. */
   into: z.string().min(1),
   /** Hub base URL; default `HF_ENDPOINT` or `https://huggingface.co`. */
   endpoint: z.url().optional(),
-  revision: z.string().regex(/^[\w.-]+$/).default('main'),
+  revision: z
+    .string()
+    .regex(/^[\w.-]+$/)
+    .default('main'),
   /** Access token for gated or private models; default `HF_TOKEN`. Sent to the hub only. */
   token: z.string().min(1).optional(),
   fetch: z.custom<typeof fetch>((value) => typeof value === 'function').optional(),
@@ -45,10 +51,18 @@ function expectedOf(response: Response): Expected {
   // LFS files answer with a redirect whose X-Linked-* headers describe the file itself.
   const etag = response.headers.get('x-linked-etag') ?? response.headers.get('etag') ?? undefined;
   const size = response.headers.get('x-linked-size') ?? response.headers.get('content-length');
-  return { etag: etag?.replace(/^W\//, '').replaceAll('"', ''), size: size === null ? undefined : Number(size) };
+  return {
+    etag: etag?.replace(/^W\//, '').replaceAll('"', ''),
+    size: size === null ? undefined : Number(size),
+  };
 }
 
-async function request(url: string, init: RequestInit, fetcher: typeof fetch, endpoint: string): Promise<Response> {
+async function request(
+  url: string,
+  init: RequestInit,
+  fetcher: typeof fetch,
+  endpoint: string,
+): Promise<Response> {
   try {
     return await fetcher(url, init);
   } catch (error) {
@@ -62,16 +76,32 @@ async function request(url: string, init: RequestInit, fetcher: typeof fetch, en
 }
 
 async function download(
-  options: { url: string; headers: Record<string, string>; fetcher: typeof fetch; endpoint: string; name: string },
+  options: {
+    url: string;
+    headers: Record<string, string>;
+    fetcher: typeof fetch;
+    endpoint: string;
+    name: string;
+  },
   file: string,
   target: string,
 ): Promise<PulledFile | undefined> {
-  const first = await request(options.url, { headers: options.headers, redirect: 'manual' }, options.fetcher, options.endpoint);
+  const first = await request(
+    options.url,
+    { headers: options.headers, redirect: 'manual' },
+    options.fetcher,
+    options.endpoint,
+  );
   const expected = expectedOf(first);
   const location = first.headers.get('location');
   const response =
     first.status >= 300 && first.status < 400 && location !== null
-      ? await request(new URL(location, options.url).href, { redirect: 'follow' }, options.fetcher, options.endpoint)
+      ? await request(
+          new URL(location, options.url).href,
+          { redirect: 'follow' },
+          options.fetcher,
+          options.endpoint,
+        )
       : first;
   if (response.status === 404) {
     await response.body?.cancel();
@@ -83,8 +113,12 @@ async function download(
   }
   if (!response.ok || response.body === null) {
     await response.body?.cancel();
-    const hint = response.status === 401 || response.status === 403 ? ' (gated or private: set HF_TOKEN)' : '';
-    throw new StaticEmbeddingsError('DOWNLOAD_FAILED', `Downloading ${file} of ${options.name} failed: HTTP ${response.status}${hint}.`);
+    const hint =
+      response.status === 401 || response.status === 403 ? ' (gated or private: set HF_TOKEN)' : '';
+    throw new StaticEmbeddingsError(
+      'DOWNLOAD_FAILED',
+      `Downloading ${file} of ${options.name} failed: HTTP ${response.status}${hint}.`,
+    );
   }
   const sha256 = createHash('sha256');
   let bytes = 0;
@@ -95,10 +129,18 @@ async function download(
       done(null, chunk);
     },
   });
-  await pipeline(Readable.fromWeb(response.body as WebReadableStream<Uint8Array>), count, createWriteStream(target));
+  await pipeline(
+    Readable.fromWeb(response.body as WebReadableStream<Uint8Array>),
+    count,
+    createWriteStream(target),
+  );
   const mismatch = (what: string) =>
-    new StaticEmbeddingsError('DOWNLOAD_FAILED', `Downloaded ${file} of ${options.name} is damaged: ${what}. Try again.`);
-  if (expected.size !== undefined && bytes !== expected.size) throw mismatch(`${bytes} bytes, the hub announced ${expected.size}`);
+    new StaticEmbeddingsError(
+      'DOWNLOAD_FAILED',
+      `Downloaded ${file} of ${options.name} is damaged: ${what}. Try again.`,
+    );
+  if (expected.size !== undefined && bytes !== expected.size)
+    throw mismatch(`${bytes} bytes, the hub announced ${expected.size}`);
   const etag = expected.etag ?? '';
   if (/^[0-9a-f]{64}$/.test(etag)) {
     const actual = sha256.digest('hex');
@@ -123,11 +165,18 @@ async function download(
 export async function pullStaticModel(options: PullModelOptions): Promise<PullModelResult> {
   const parsed = pullModelOptionsSchema.safeParse(options);
   if (!parsed.success) {
-    const detail = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(options)'}: ${issue.message}`).join('; ');
-    throw new StaticEmbeddingsError('INVALID_OPTIONS', `Invalid model pull: ${detail}`, { cause: parsed.error });
+    const detail = parsed.error.issues
+      .map((issue) => `${issue.path.join('.') || '(options)'}: ${issue.message}`)
+      .join('; ');
+    throw new StaticEmbeddingsError('INVALID_OPTIONS', `Invalid model pull: ${detail}`, {
+      cause: parsed.error,
+    });
   }
   const { name, revision } = parsed.data;
-  const endpoint = (parsed.data.endpoint ?? process.env.HF_ENDPOINT ?? 'https://huggingface.co').replace(/\/+$/, '');
+  const endpoint = (parsed.data.endpoint ?? process.env.HF_ENDPOINT ?? 'https://huggingface.co').replace(
+    /\/+$/,
+    '',
+  );
   const token = parsed.data.token ?? process.env.HF_TOKEN;
   const headers: Record<string, string> = token === undefined ? {} : { authorization: `Bearer ${token}` };
   const fetcher = parsed.data.fetch ?? fetch;

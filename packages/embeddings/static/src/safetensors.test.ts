@@ -14,7 +14,9 @@ describe('safetensors', () => {
     expect([...tensors.keys()]).toEqual(['embeddings', 'half', 'mapping']);
     const embeddings = tensors.get('embeddings');
     expect(embeddings?.shape).toEqual([2, 3]);
-    expect(Array.from(tensorFloats('m', 'embeddings', embeddings as never))).toEqual([1, -2, 0.5, 0, 3.25, -0.125]);
+    expect(Array.from(tensorFloats('m', 'embeddings', embeddings as never))).toEqual([
+      1, -2, 0.5, 0, 3.25, -0.125,
+    ]);
     expect(Array.from(tensorFloats('m', 'half', tensors.get('half') as never))).toEqual([1, -2, 0.5, 65504]);
     expect(Array.from(tensorIntegers('m', 'mapping', tensors.get('mapping') as never))).toEqual([1, 0, 1]);
   });
@@ -36,7 +38,9 @@ describe('safetensors', () => {
     const length = Buffer.alloc(8);
     length.writeBigUInt64LE(BigInt(header.length));
     const bytes = Buffer.concat([length, Buffer.from(header), Buffer.alloc(16)]);
-    expect(() => parseSafetensors('m', bytes)).toThrow(expect.objectContaining({ code: 'MODEL_INVALID', message: expect.stringContaining('"embeddings"') }));
+    expect(() => parseSafetensors('m', bytes)).toThrow(
+      expect.objectContaining({ code: 'MODEL_INVALID', message: expect.stringContaining('"embeddings"') }),
+    );
   });
 
   it('names an unsupported dtype', () => {

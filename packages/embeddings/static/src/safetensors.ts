@@ -7,7 +7,16 @@ export interface Tensor {
   bytes: Uint8Array;
 }
 
-const elementBytes: Record<string, number> = { F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I8: 1, U8: 1 };
+const elementBytes: Record<string, number> = {
+  F64: 8,
+  F32: 4,
+  F16: 2,
+  BF16: 2,
+  I64: 8,
+  I32: 4,
+  I8: 1,
+  U8: 1,
+};
 /** A header past this is no embedding table's: refuse it rather than parse hundreds of MB of JSON. */
 const maxHeaderBytes = 64 * 1024 * 1024;
 
@@ -25,14 +34,17 @@ function isShape(value: unknown): value is number[] {
  * against the file so that a truncated download is an error, not garbage vectors.
  */
 export function parseSafetensors(file: string, buffer: Uint8Array): Map<string, Tensor> {
-  if (buffer.byteLength < 8) throw damaged(file, `${buffer.byteLength} bytes is shorter than its header length`);
+  if (buffer.byteLength < 8)
+    throw damaged(file, `${buffer.byteLength} bytes is shorter than its header length`);
   const view = new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
   const headerLength = Number(view.getBigUint64(0, true));
   if (headerLength > Math.min(maxHeaderBytes, buffer.byteLength - 8))
     throw damaged(file, `its header claims ${headerLength} bytes, the file has ${buffer.byteLength}`);
   let header: unknown;
   try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(buffer.subarray(8, 8 + headerLength)));
+    header = JSON.parse(
+      new TextDecoder('utf-8', { fatal: true }).decode(buffer.subarray(8, 8 + headerLength)),
+    );
   } catch (error) {
     throw damaged(file, `its header is not JSON (${(error as Error).message})`);
   }
@@ -51,7 +63,10 @@ export function parseSafetensors(file: string, buffer: Uint8Array): Map<string, 
     const size = elementBytes[dtype];
     const count = shape.reduce((product, dimension) => product * dimension, 1);
     if (size !== undefined && count * size !== end - begin)
-      throw damaged(file, `tensor "${name}" has ${end - begin} bytes for shape [${shape.join(', ')}] of ${dtype}`);
+      throw damaged(
+        file,
+        `tensor "${name}" has ${end - begin} bytes for shape [${shape.join(', ')}] of ${dtype}`,
+      );
     tensors.set(name, { dtype, shape, bytes: data.subarray(begin, end) });
   }
   return tensors;
@@ -96,7 +111,8 @@ export function tensorFloats(file: string, name: string, tensor: Tensor): Float3
 /** The tensor's values as integers (a token-to-row mapping), from I32 or I64. */
 export function tensorIntegers(file: string, name: string, tensor: Tensor): Int32Array {
   const view = new DataView(tensor.bytes.buffer, tensor.bytes.byteOffset, tensor.bytes.byteLength);
-  if (tensor.dtype === 'I32') return Int32Array.from({ length: view.byteLength / 4 }, (_, i) => view.getInt32(i * 4, true));
+  if (tensor.dtype === 'I32')
+    return Int32Array.from({ length: view.byteLength / 4 }, (_, i) => view.getInt32(i * 4, true));
   if (tensor.dtype === 'I64')
     return Int32Array.from({ length: view.byteLength / 8 }, (_, i) => Number(view.getBigInt64(i * 8, true)));
   throw new StaticEmbeddingsError(

@@ -24,7 +24,12 @@ function vector(values: Float32Array | undefined): number[] {
 describe('static embeddings', () => {
   it('declares a semantic, deterministic provider named after the model folder and its contents', () => {
     const provider = createStaticEmbeddings({ model: tiny });
-    expect(provider).toMatchObject({ provider: 'static', dimensions: 16, deterministic: true, kind: 'semantic' });
+    expect(provider).toMatchObject({
+      provider: 'static',
+      dimensions: 16,
+      deterministic: true,
+      kind: 'semantic',
+    });
     expect(provider.model).toMatch(/^tiny-[0-9a-f]{12}-max512$/);
     const other = writeTinyModel(folder('tiny-other'), { rows: axisRows });
     expect(createStaticEmbeddings({ model: other }).model).not.toContain(provider.model.slice(5, 17));
@@ -32,7 +37,11 @@ describe('static embeddings', () => {
 
   it('averages the rows of the known tokens, dropping unknown ones, then normalises', async () => {
     const model = writeTinyModel(folder('axes'), { rows: axisRows });
-    const [fails, withUnknown, none] = await createStaticEmbeddings({ model }).embed(['build fails', 'build -', '-']);
+    const [fails, withUnknown, none] = await createStaticEmbeddings({ model }).embed([
+      'build fails',
+      'build -',
+      '-',
+    ]);
     // mean(build, fail, ##s) = (1, 2, 4) / 3, scaled to unit length.
     const norm = Math.sqrt(21);
     expect(vector(fails)).toEqual(vector(Float32Array.of(1 / norm, 2 / norm, 4 / norm)));
@@ -58,9 +67,16 @@ describe('static embeddings', () => {
 
   it('embeds batches larger than maxBatchSize in order, each as it would be alone', async () => {
     const provider = createStaticEmbeddings({ model: tiny, maxBatchSize: 2 });
-    const texts = ['users cannot reset password', 'flaky login test', 'deploy latency', 'the build failed', 'cafe'];
+    const texts = [
+      'users cannot reset password',
+      'flaky login test',
+      'deploy latency',
+      'the build failed',
+      'cafe',
+    ];
     const batch = await provider.embed(texts);
-    for (const [i, text] of texts.entries()) expect(vector(batch[i])).toEqual(vector((await provider.embed([text]))[0]));
+    for (const [i, text] of texts.entries())
+      expect(vector(batch[i])).toEqual(vector((await provider.embed([text]))[0]));
   });
 });
 

@@ -37,9 +37,13 @@ function parseJson(path: string, bytes: Buffer): unknown {
   try {
     return JSON.parse(bytes.toString('utf8'));
   } catch (error) {
-    throw new StaticEmbeddingsError('MODEL_INVALID', `${path} is not valid JSON: ${(error as Error).message}`, {
-      cause: error,
-    });
+    throw new StaticEmbeddingsError(
+      'MODEL_INVALID',
+      `${path} is not valid JSON: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
   }
 }
 
@@ -55,7 +59,10 @@ function readNormalize(folder: string): boolean {
  * Loads a model2vec model folder (`tokenizer.json`, `model.safetensors`, optional `config.json`),
  * checking that every token the tokenizer can produce has a row: a model that loads embeds.
  */
-export function loadStaticModel(folder: string, options: { normalize?: boolean | undefined } = {}): StaticModel {
+export function loadStaticModel(
+  folder: string,
+  options: { normalize?: boolean | undefined } = {},
+): StaticModel {
   const root = resolve(folder);
   if (!existsSync(root) || !statSync(root).isDirectory())
     throw new StaticEmbeddingsError(
@@ -79,10 +86,15 @@ export function loadStaticModel(folder: string, options: { normalize?: boolean |
   };
   // Vocabulary-quantised models: per-token weights, and a token-to-row mapping into fewer rows.
   const weights = optional('weights', (tensor) => tensorFloats(weightsPath, 'weights', tensor));
-  const mapping = optional('mapping', (tensor) => tensorIntegers(weightsPath, 'mapping', tensor)) as Int32Array | undefined;
+  const mapping = optional('mapping', (tensor) => tensorIntegers(weightsPath, 'mapping', tensor)) as
+    | Int32Array
+    | undefined;
   const tokens = tokenizer.vocabSize;
   const short = (what: string, length: number) =>
-    new StaticEmbeddingsError('MODEL_INVALID', `${weightsPath}: ${what} has ${length} entries for a vocabulary of ${tokens} tokens.`);
+    new StaticEmbeddingsError(
+      'MODEL_INVALID',
+      `${weightsPath}: ${what} has ${length} entries for a vocabulary of ${tokens} tokens.`,
+    );
   if (mapping === undefined && rows < tokens) throw short('the embeddings tensor', rows);
   if (mapping !== undefined && (mapping.length < tokens || mapping.some((row) => row < 0 || row >= rows)))
     throw short('the mapping tensor (or it points past the embeddings)', mapping.length);
@@ -104,7 +116,8 @@ export function loadStaticModel(folder: string, options: { normalize?: boolean |
         if (id === tokenizer.unkId) continue;
         const row = mapping === undefined ? id : (mapping[id] as number);
         const scale = weights === undefined ? 1 : (weights[id] as number);
-        for (let d = 0, at = row * dimensions; d < dimensions; d += 1, at += 1) sum[d] = (sum[d] as number) + (embeddings[at] as number) * scale;
+        for (let d = 0, at = row * dimensions; d < dimensions; d += 1, at += 1)
+          sum[d] = (sum[d] as number) + (embeddings[at] as number) * scale;
         count += 1;
         if (count === maxTokens) break;
       }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { tinyVocab, tokenId as id } from './__fixtures__/tiny-model.js';
+import { tokenId as id, tinyVocab } from './__fixtures__/tiny-model.js';
 import { bertTokenizerJson } from './testing/write-static-model.js';
 import { parseTokenizer } from './tokenizer.js';
 
@@ -8,13 +8,28 @@ const bert = parseTokenizer('tokenizer.json', bertTokenizerJson(tinyVocab));
 describe('WordPiece with BERT normaliser and pre-tokenizer (potion-base-8M)', () => {
   it('lower-cases, splits punctuation and words into the longest known pieces', () => {
     expect(bert.encode('The build FAILS on a missing env-var!')).toEqual([
-      id('the'), id('build'), id('fail'), id('##s'), id('on'), id('a'), id('missing'), id('env'),
-      id('[UNK]'), id('var'), id('!'),
+      id('the'),
+      id('build'),
+      id('fail'),
+      id('##s'),
+      id('on'),
+      id('a'),
+      id('missing'),
+      id('env'),
+      id('[UNK]'),
+      id('var'),
+      id('!'),
     ]);
   });
 
   it('strips accents, and greedy matching keeps going through ## pieces', () => {
-    expect(bert.encode('Café\tunbelievable.')).toEqual([id('cafe'), id('un'), id('##believ'), id('##able'), id('.')]);
+    expect(bert.encode('Café\tunbelievable.')).toEqual([
+      id('cafe'),
+      id('un'),
+      id('##believ'),
+      id('##able'),
+      id('.'),
+    ]);
   });
 
   it('makes a word with any unknown part one unknown token, and a CJK ideograph a word of its own', () => {
@@ -42,7 +57,16 @@ describe('Unigram with Metaspace (SentencePiece tokenizers)', () => {
     model: {
       type: 'Unigram',
       unk_id: 0,
-      vocab: [['<unk>', 0], ['\u2581', -2], ['\u2581the', -1], ['\u2581a', -3], ['b', -4], ['ab', -2.5], ['\u2581ab', -6], ['c', -5]],
+      vocab: [
+        ['<unk>', 0],
+        ['\u2581', -2],
+        ['\u2581the', -1],
+        ['\u2581a', -3],
+        ['b', -4],
+        ['ab', -2.5],
+        ['\u2581ab', -6],
+        ['c', -5],
+      ],
     },
   });
 
@@ -63,7 +87,9 @@ describe('unsupported or damaged tokenizers', () => {
     );
     expect(() =>
       parseTokenizer('t.json', { ...bertTokenizerJson(['[UNK]']), normalizer: { type: 'Mystery' } }),
-    ).toThrow(expect.objectContaining({ code: 'MODEL_UNSUPPORTED', message: expect.stringContaining('Mystery') }));
+    ).toThrow(
+      expect.objectContaining({ code: 'MODEL_UNSUPPORTED', message: expect.stringContaining('Mystery') }),
+    );
   });
 
   it('says which field of a damaged tokenizer.json is wrong', () => {

@@ -34,13 +34,23 @@ const tokenizerSchema = z.looseObject({
   normalizer: z.unknown().optional(),
   pre_tokenizer: z.unknown().optional(),
   added_tokens: z
-    .array(z.looseObject({ id: z.number().int().min(0), content: z.string().min(1), normalized: z.boolean().default(false) }))
+    .array(
+      z.looseObject({
+        id: z.number().int().min(0),
+        content: z.string().min(1),
+        normalized: z.boolean().default(false),
+      }),
+    )
     .default([]),
 });
 
 function invalid(file: string, error: z.ZodError): StaticEmbeddingsError {
-  const detail = error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ');
-  return new StaticEmbeddingsError('MODEL_INVALID', `${file} is not a valid tokenizer: ${detail}`, { cause: error });
+  const detail = error.issues
+    .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
+    .join('; ');
+  return new StaticEmbeddingsError('MODEL_INVALID', `${file} is not a valid tokenizer: ${detail}`, {
+    cause: error,
+  });
 }
 
 function createModel(file: string, model: { type: string }): TokenModel {
@@ -57,7 +67,11 @@ function createModel(file: string, model: { type: string }): TokenModel {
   if (model.type === 'Unigram') {
     const spec = unigramSchema.safeParse(model);
     if (!spec.success) throw invalid(file, spec.error);
-    return createUnigram({ vocab: spec.data.vocab, unkId: spec.data.unk_id ?? undefined, byteFallback: spec.data.byte_fallback });
+    return createUnigram({
+      vocab: spec.data.vocab,
+      unkId: spec.data.unk_id ?? undefined,
+      byteFallback: spec.data.byte_fallback,
+    });
   }
   throw new StaticEmbeddingsError(
     'MODEL_UNSUPPORTED',

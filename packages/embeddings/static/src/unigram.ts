@@ -63,7 +63,8 @@ export function createUnigram(spec: UnigramSpec): TokenModel {
         }
       }
       const path: Array<{ start: number; id: number }> = [];
-      for (let end = n; end > 0; end = from[end] as number) path.push({ start: from[end] as number, id: piece[end] as number });
+      for (let end = n; end > 0; end = from[end] as number)
+        path.push({ start: from[end] as number, id: piece[end] as number });
       const ids: number[] = [];
       let previousUnknown = false;
       for (const step of path.reverse()) {

@@ -32,7 +32,11 @@ export function safetensorsBytes(tensors: Record<string, TensorSpec>): Buffer {
       else if (tensor.dtype === 'I32') chunk.writeInt32LE(value, i * 4);
       else chunk.writeUInt16LE(float16Bits(value), i * 2);
     });
-    header[name] = { dtype: tensor.dtype, shape: tensor.shape, data_offsets: [offset, offset + chunk.length] };
+    header[name] = {
+      dtype: tensor.dtype,
+      shape: tensor.shape,
+      data_offsets: [offset, offset + chunk.length],
+    };
     chunks.push(chunk);
     offset += chunk.length;
   }
@@ -109,7 +113,10 @@ export function writeStaticModel(folder: string, spec: StaticModelSpec): void {
   const dimensions = spec.rows?.[0]?.length ?? spec.dimensions ?? 8;
   const rows = spec.rows ?? spec.vocab.map((_, id) => defaultRow(id, dimensions));
   mkdirSync(folder, { recursive: true });
-  writeFileSync(join(folder, 'tokenizer.json'), JSON.stringify(spec.tokenizer ?? bertTokenizerJson(spec.vocab)));
+  writeFileSync(
+    join(folder, 'tokenizer.json'),
+    JSON.stringify(spec.tokenizer ?? bertTokenizerJson(spec.vocab)),
+  );
   writeFileSync(
     join(folder, 'model.safetensors'),
     safetensorsBytes({
