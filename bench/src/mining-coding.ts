@@ -1,11 +1,12 @@
 import { join } from 'node:path';
-import { type Memory, openMemory, runLengths, type StepInput, toolName } from '@episodic/core';
+import { type Memory, openMemory, type StepInput } from '@episodic/core';
 import {
   repeatedAction,
   type ToolSequenceData,
   toolSequenceOptionsSchema,
   windowedSubsequences,
 } from '@episodic/miner-tool-sequence';
+import { runLengths, toolName } from '@episodic/plugin';
 import type { BenchmarkContext } from './benchmark.js';
 import { defaultMiners, recordRuns } from './mining-miners.js';
 import { errorCases, isErrorHit } from './mining-quality.js';

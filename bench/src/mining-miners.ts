@@ -1,8 +1,9 @@
-import type { Memory, PatternMinerV1, StepInput } from '@episodic/core';
+import type { Memory, StepInput } from '@episodic/core';
 import { createErrorResolutionMiner } from '@episodic/miner-error-resolution';
 import { createOptimizationMiner } from '@episodic/miner-optimization';
 import { createTestingStrategyMiner } from '@episodic/miner-testing-strategy';
 import { createToolSequenceMiner } from '@episodic/miner-tool-sequence';
+import type { PatternMinerV1 } from '@episodic/plugin';
 
 /** The four built-in miners with their defaults, as `episodic serve` runs them. */
 export const defaultMiners = (): PatternMinerV1[] => [

@@ -1,6 +1,7 @@
-import { type Memory, type StepInput, toolName } from '@episodic/core';
+import type { Memory, StepInput } from '@episodic/core';
 import type { ErrorResolutionData } from '@episodic/miner-error-resolution';
 import type { ToolSequenceData } from '@episodic/miner-tool-sequence';
+import { toolName } from '@episodic/plugin';
 
 /** `a×2 b` → `a a b`; `a×3+` is at least three, so three. */
 export function expandTokens(tokens: readonly string[]): string[] {

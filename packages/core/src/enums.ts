@@ -1,3 +1,4 @@
+import { snakeCaseName } from '@episodic/plugin';
 import { z } from 'zod';
 
 /** The seed's episode lifecycle: `active` until completed or failed, `archived` for long-term storage. */
@@ -28,4 +29,4 @@ export type SeedPatternType = (typeof seedPatternTypes)[number];
 /** Names a plugin or a user may add to an enumeration: snake_case, as the seed's own. */
 export const enumNameSchema = z
   .string()
-  .regex(/^[a-z][a-z0-9_]{0,63}$/, 'must be snake_case: a-z, 0-9 and _, starting with a letter');
+  .regex(snakeCaseName, 'must be snake_case: a-z, 0-9 and _, starting with a letter');

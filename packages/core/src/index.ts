@@ -16,11 +16,6 @@ export type { Limits, MemoryConfig, ResolvedMemoryConfig } from './config.js';
 export { limitsSchema, memoryConfigSchema } from './config.js';
 export type { BackgroundCheckpointOptions, BackgroundCheckpoints } from './db/background-checkpoints.js';
 export { createBackgroundCheckpoints } from './db/background-checkpoints.js';
-export type {
-  EmbeddingProvider,
-  EmbeddingProviderV1,
-  EmbedOptions,
-} from './embeddings/embedding-provider.js';
 export { embeddingStamp } from './embeddings/embedding-stamp.js';
 export type { ReindexOptions, ReindexProgress, ReindexReport } from './embeddings/reindex.js';
 export type { VectorIndexStats } from './embeddings/vector-index.js';
@@ -55,31 +50,10 @@ export type {
 } from './memory/memory.js';
 export type { MigrationReport } from './migrations/migrate.js';
 export { latestSchemaVersion } from './migrations/migrate.js';
-export type { ActionRun, ParsedAction } from './mining/canonical-actions.js';
-export {
-  actionNormalizerSchema,
-  collapseRepeats,
-  parseAction,
-  runLengths,
-  toolName,
-} from './mining/canonical-actions.js';
-export { canonicalJson } from './mining/canonical-json.js';
-export type { EpisodeMeasures } from './mining/episode-measures.js';
-export { measureEpisode } from './mining/episode-measures.js';
 export type { PatternIdentity } from './mining/pattern-id.js';
 export { patternId } from './mining/pattern-id.js';
-export type {
-  Baseline,
-  Distribution,
-  MineInput,
-  MiningHistory,
-  PatternCandidate,
-  PatternMinerV1,
-} from './mining/pattern-miner.js';
-export { parsePluginOptions } from './mining/plugin-options.js';
 export type { RemineInput, RemineReport } from './mining/remine.js';
 export { remineInputSchema } from './mining/remine.js';
-export { wilsonLowerBound } from './mining/wilson.js';
 export { openMemory } from './open-memory.js';
 export type { MeasurementSummary, MinedPattern } from './patterns/pattern-row.js';
 export type { RecordPatternUsageInput } from './patterns/pattern-usage.js';
@@ -111,7 +85,6 @@ export type {
   StepInput,
 } from './schemas/input-schemas.js';
 export { createInputSchemas } from './schemas/input-schemas.js';
-export type { JsonObject, JsonValue } from './schemas/json-object.js';
 export { toFtsQuery } from './search/fts-query.js';
 export type { TextMatch, TextSearchHit } from './search/text-search.js';
 export type {

@@ -1,5 +1,5 @@
+import type { EpisodeView, JsonObject, StepView } from '@episodic/plugin';
 import type { EpisodeStatus } from './enums.js';
-import type { JsonObject } from './schemas/json-object.js';
 
 /**
  * Which domains a caller may touch. Absent means every domain (a local, trusted caller); an
@@ -16,33 +16,18 @@ export interface CallOptions {
   actor?: string | undefined;
 }
 
-export interface Episode {
-  id: string;
-  taskType: string;
-  domain: string;
-  context: string | null;
+/**
+ * An episode as stored, without its steps. Its fields are the ones a miner sees
+ * (`EpisodeView` in `@episodic/plugin`), plus what only the store keeps.
+ */
+export interface Episode extends Omit<EpisodeView, 'steps'> {
   status: EpisodeStatus;
-  /** Outcome in [0, 1]; set on completion. */
-  successRate: number | null;
-  createdAt: string;
-  completedAt: string | null;
-  metadata: JsonObject | null;
   /** Model of the embedding stored for this episode, if any. */
   embeddingVersion: string | null;
 }
 
-export interface Step {
-  id: string;
-  episodeId: string;
-  /** 1, 2, 3… in the order the engine received the steps. */
-  stepNumber: number;
-  action: string;
-  result: string | null;
-  durationMs: number | null;
-  success: boolean | null;
-  timestamp: string;
-  metadata: JsonObject | null;
-}
+/** A step as stored: exactly what a miner sees of it. */
+export type Step = StepView;
 
 export interface EpisodeWithSteps extends Episode {
   steps: Step[];

@@ -1,8 +1,8 @@
-import type { PatternMinerV1 } from '@episodic/core';
 import { createErrorResolutionMiner } from '@episodic/miner-error-resolution';
 import { createOptimizationMiner } from '@episodic/miner-optimization';
 import { createTestingStrategyMiner } from '@episodic/miner-testing-strategy';
 import { createToolSequenceMiner } from '@episodic/miner-tool-sequence';
+import type { PatternMinerV1 } from '@episodic/plugin';
 
 /** The built-in miners, by the pattern type each one mines. */
 const factories: Record<MinerName, () => PatternMinerV1> = {

@@ -1,8 +1,8 @@
 import { isAbsolute, join, resolve } from 'node:path';
-import type { EmbeddingProviderV1 } from '@episodic/core';
 import { createLocalEmbeddings } from '@episodic/embeddings-local';
 import { createOpenAIEmbeddings } from '@episodic/embeddings-openai';
 import { createStaticEmbeddings } from '@episodic/embeddings-static';
+import type { EmbeddingProviderV1 } from '@episodic/plugin';
 import { resolveLocations, type ServerConfig } from '../config/server-config.js';
 import { ServerError } from '../errors/server-error.js';
 

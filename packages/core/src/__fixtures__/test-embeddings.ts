@@ -1,4 +1,4 @@
-import type { EmbeddingProviderV1 } from '../embeddings/embedding-provider.js';
+import type { EmbeddingProviderV1 } from '@episodic/plugin';
 
 export interface TestEmbeddingsOptions {
   dimensions?: number;

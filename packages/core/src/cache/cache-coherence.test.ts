@@ -1,8 +1,8 @@
+import type { EmbeddingProviderV1 } from '@episodic/plugin';
 import { createClient } from '@libsql/client';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openTempMemory } from '../__fixtures__/temp-store.js';
 import type { MemoryConfig } from '../config.js';
-import type { EmbeddingProviderV1 } from '../embeddings/embedding-provider.js';
 
 // These tests choose the cache themselves, so they test it in both runs of the suite.
 let store: Awaited<ReturnType<typeof openTempMemory>>;

@@ -1,6 +1,6 @@
+import type { JsonObject } from '@episodic/plugin';
 import type { Row } from '@libsql/client';
 import type { EpisodeStatus } from '../enums.js';
-import type { JsonObject } from '../schemas/json-object.js';
 import type { Episode, Pattern, Step } from '../types.js';
 
 function text(value: unknown): string | null {

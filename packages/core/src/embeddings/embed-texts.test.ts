@@ -1,7 +1,7 @@
+import type { EmbeddingProviderV1 } from '@episodic/plugin';
 import { describe, expect, it } from 'vitest';
 import { createTestEmbeddings } from '../__fixtures__/test-embeddings.js';
 import { embedTexts } from './embed-texts.js';
-import type { EmbeddingProviderV1 } from './embedding-provider.js';
 
 function brokenProvider(embed: EmbeddingProviderV1['embed']): EmbeddingProviderV1 {
   return {

@@ -1,5 +1,5 @@
+import type { EmbeddingProviderV1 } from '@episodic/plugin';
 import { EpisodicError } from '../errors.js';
-import type { EmbeddingProviderV1 } from './embedding-provider.js';
 import { embeddingStamp } from './embedding-stamp.js';
 import { normalize } from './vector-codec.js';
 

@@ -1,6 +1,6 @@
+import type { EmbeddingProviderV1 } from '@episodic/plugin';
 import type { EngineContext } from '../engine-context.js';
 import type { EpisodeLearner } from '../learning/episode-learner.js';
-import type { EmbeddingProviderV1 } from './embedding-provider.js';
 import { embeddingStamp } from './embedding-stamp.js';
 import { embedEpisodes, replaceEmbeddingsStatements } from './episode-embeddings.js';
 import { VectorIndex } from './vector-index.js';

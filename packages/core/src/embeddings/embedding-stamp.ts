@@ -1,4 +1,4 @@
-import type { EmbeddingProviderV1 } from './embedding-provider.js';
+import type { EmbeddingProviderV1 } from '@episodic/plugin';
 
 /**
  * What identifies a vector space: `provider/model/dimensions`. It is stored on every embedding

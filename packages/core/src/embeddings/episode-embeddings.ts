@@ -1,9 +1,9 @@
+import type { EmbeddingProviderV1 } from '@episodic/plugin';
 import type { InStatement } from '@libsql/client';
 import { newId } from '../ids.js';
 import { nowIso } from '../schemas/timestamp.js';
 import type { EpisodeWithSteps } from '../types.js';
 import { embedTexts } from './embed-texts.js';
-import type { EmbeddingProviderV1 } from './embedding-provider.js';
 import { embeddingStamp } from './embedding-stamp.js';
 import { episodeEmbeddingText, failedSteps, stepErrorEmbeddingText } from './embedding-text.js';
 import { encodeVector } from './vector-codec.js';

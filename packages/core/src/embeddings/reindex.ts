@@ -1,10 +1,10 @@
+import type { EmbeddingProviderV1 } from '@episodic/plugin';
 import { z } from 'zod';
 import { localActor } from '../audit/audit-event.js';
 import { episodeColumns, stepColumns, toEpisode, toStep } from '../db/rows.js';
 import type { EngineContext } from '../engine-context.js';
 import type { EpisodeWithSteps, Step } from '../types.js';
 import { parseInput } from '../validate.js';
-import type { EmbeddingProviderV1 } from './embedding-provider.js';
 import { embeddingStamp } from './embedding-stamp.js';
 import { embedEpisodes, replaceEmbeddingsStatements } from './episode-embeddings.js';
 

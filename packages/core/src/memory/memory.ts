@@ -1,9 +1,9 @@
+import type { EmbeddingProviderV1 } from '@episodic/plugin';
 import type { AuditEntry, AuditEvent, AuditQuery } from '../audit/audit-event.js';
 import type { StoreCacheStats } from '../cache/cache-stats.js';
 import type { InvalidateCacheInput } from '../cache/invalidation.js';
 import type { EpisodeJson } from '../cache/read-through.js';
 import type { ResolvedMemoryConfig } from '../config.js';
-import type { EmbeddingProviderV1 } from '../embeddings/embedding-provider.js';
 import type { ReindexOptions, ReindexReport } from '../embeddings/reindex.js';
 import type { FlushInput } from '../learning/flush-input.js';
 import type { LearningStatus } from '../learning/learning-runner.js';

@@ -1,7 +1,12 @@
+import {
+  canonicalJson,
+  describeIssues,
+  type MineInput,
+  type PatternMinerV1,
+  toPluginIssues,
+} from '@episodic/plugin';
 import type { Logger } from '../logger.js';
-import { canonicalJson } from './canonical-json.js';
 import { patternId } from './pattern-id.js';
-import type { MineInput, PatternMinerV1 } from './pattern-miner.js';
 
 /** A candidate the engine accepted: validated, canonical, with its id. */
 export interface AcceptedCandidate {
@@ -63,22 +68,25 @@ export async function collectCandidates(
     }
     for (const [index, candidate] of candidates.entries()) {
       try {
-        const parsed = miner.dataSchema.safeParse(candidate.data);
-        if (!parsed.success) throw new TypeError(`data does not match its schema: ${parsed.error.message}`);
+        const parsed = await miner.dataSchema['~standard'].validate(candidate.data);
+        if (parsed.issues !== undefined) {
+          const why = describeIssues(toPluginIssues(parsed.issues, 'data'));
+          throw new TypeError(`data does not match its schema: ${why}`);
+        }
         const taskType = candidate.perTaskType === true ? episode.taskType : null;
         const id = patternId({
           patternType: miner.patternType,
           domain: episode.domain,
           taskType,
-          data: parsed.data,
+          data: parsed.value,
         });
         if (accepted.has(id)) continue;
-        const summary = miner.describe?.(parsed.data) ?? stringLeaves(parsed.data, []).join(' ');
+        const summary = miner.describe?.(parsed.value) ?? stringLeaves(parsed.value, []).join(' ');
         accepted.set(id, {
           id,
           patternType: miner.patternType,
           taskType,
-          dataJson: canonicalJson(parsed.data),
+          dataJson: canonicalJson(parsed.value),
           summary: summary.slice(0, maxSummaryChars),
           success: candidate.success === true,
           measurements: checkMeasurements(candidate.measurements),

@@ -1,4 +1,4 @@
-import { wilsonLowerBound } from './wilson.js';
+import { wilsonLowerBound } from '@episodic/plugin';
 
 /** One measurement aggregated over a pattern's supporting episodes. */
 export interface MeasurementTotals {

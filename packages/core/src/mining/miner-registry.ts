@@ -1,51 +1,18 @@
+import { type PatternMinerV1, patternMinerIssues } from '@episodic/plugin';
 import { z } from 'zod';
-import { enumNameSchema, seedPatternTypes } from '../enums.js';
-import type { PatternMinerV1 } from './pattern-miner.js';
-
-function isPatternMiner(value: unknown): value is PatternMinerV1 {
-  const miner = value as Partial<PatternMinerV1> | null;
-  return (
-    typeof miner === 'object' &&
-    miner !== null &&
-    miner.specificationVersion === 'v1' &&
-    typeof miner.patternType === 'string' &&
-    typeof miner.mine === 'function' &&
-    typeof (miner.dataSchema as { safeParse?: unknown } | undefined)?.safeParse === 'function' &&
-    (miner.describe === undefined || typeof miner.describe === 'function')
-  );
-}
-
-/** Whether `share` is a valid {@link PatternMinerV1.minSuccessShare}. */
-export function isSuccessShare(share: unknown): boolean {
-  return share === undefined || (typeof share === 'number' && share > 0 && share <= 1);
-}
+import { seedPatternTypes } from '../enums.js';
 
 /** The `miners` option: pattern miners (spec v1), each with its own snake_case pattern type. */
 export const minersSchema = z
   .array(
-    z
-      .custom<PatternMinerV1>(
-        isPatternMiner,
-        'must be a pattern miner: specificationVersion "v1", patternType, dataSchema (zod) and mine()',
-      )
-      .superRefine((miner, ctx) => {
-        const type = enumNameSchema.safeParse(miner.patternType);
-        if (!type.success) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['patternType'],
-            message: type.error.issues[0]?.message ?? 'invalid',
-          });
-        }
-        if (!isSuccessShare(miner.minSuccessShare)) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['minSuccessShare'],
-            message: 'must be a number in (0, 1] or absent',
-          });
-        }
-      }),
+    z.unknown().superRefine((value, ctx) => {
+      for (const issue of patternMinerIssues(value)) {
+        const path = issue.path.startsWith('(') ? [] : [issue.path];
+        ctx.addIssue({ code: 'custom', path, message: issue.message });
+      }
+    }),
   )
+  .transform((miners) => miners as PatternMinerV1[])
   .superRefine((miners, ctx) => {
     const seen = new Set<string>();
     miners.forEach((miner, index) => {

@@ -1,10 +1,17 @@
+import type { PatternMinerV1 } from '@episodic/plugin';
+import {
+  addEpisodeToStats,
+  type BaselineStats,
+  emptyBaselineStats,
+  measureEpisode,
+  toBaseline,
+  wilsonLowerBound,
+} from '@episodic/plugin';
 import type { InStatement, Transaction } from '@libsql/client';
 import type { Logger } from '../logger.js';
 import { nowIso } from '../schemas/timestamp.js';
 import type { EpisodeWithSteps } from '../types.js';
-import { addEpisodeToStats, type BaselineStats, emptyBaselineStats, toBaseline } from './baseline-stats.js';
 import { type AcceptedCandidate, collectCandidates } from './collect-candidates.js';
-import { measureEpisode } from './episode-measures.js';
 import {
   addSupport,
   type Evidence,
@@ -13,8 +20,6 @@ import {
   rankScore,
   successRateOf,
 } from './evidence.js';
-import type { PatternMinerV1 } from './pattern-miner.js';
-import { wilsonLowerBound } from './wilson.js';
 
 /** `pattern_baselines.task_type` of the domain-wide baseline. */
 export const wholeDomain = '';

@@ -1,3 +1,5 @@
+import type { PatternMinerV1 } from '@episodic/plugin';
+import { wilsonLowerBound } from '@episodic/plugin';
 import { type Client, createClient } from '@libsql/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openTempMemory } from '../__fixtures__/temp-store.js';
@@ -5,8 +7,6 @@ import type { Logger } from '../logger.js';
 import type { StepInput } from '../schemas/input-schemas.js';
 import { createActionPairMiner, createHistoryProbeMiner } from './__fixtures__/test-miners.js';
 import { patternId } from './pattern-id.js';
-import type { PatternMinerV1 } from './pattern-miner.js';
-import { wilsonLowerBound } from './wilson.js';
 
 type Store = Awaited<ReturnType<typeof openTempMemory>>;
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -195,7 +195,8 @@ describe('mining on completion', () => {
     });
 
     const refusals: [unknown, string][] = [
-      [[{ ...createActionPairMiner(), specificationVersion: 'v0' }], 'miners.0'],
+      [[{ ...createActionPairMiner(), specificationVersion: 'v0' }], 'miners.0.specificationVersion'],
+      [[{ ...createActionPairMiner(), dataSchema: { safeParse: () => ({}) } }], 'miners.0.dataSchema'],
       [[{ ...createActionPairMiner(), patternType: 'Action Pair' }], 'miners.0.patternType'],
       [[createActionPairMiner(), createActionPairMiner()], 'miners.1.patternType'],
       [[{ ...createActionPairMiner(), minSuccessShare: 0 }], 'miners.0.minSuccessShare'],

@@ -1,3 +1,4 @@
+import type { PatternMinerV1 } from '@episodic/plugin';
 import type { InStatement } from '@libsql/client';
 import type { EngineContext } from '../engine-context.js';
 import { EpisodicError } from '../errors.js';
@@ -5,7 +6,6 @@ import type { EpisodeLearner } from '../learning/episode-learner.js';
 import type { CallOptions, EpisodeWithSteps } from '../types.js';
 import { createMiningBatch, type WrittenPattern } from './mining-batch.js';
 import type { PatternChanges } from './pattern-changes.js';
-import type { PatternMinerV1 } from './pattern-miner.js';
 import { type RemineInput, type RemineReport, remine } from './remine.js';
 
 /**

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson } from './canonical-json.js';
+import { canonicalJson } from '@episodic/plugin';
 
 /** What makes two patterns the same pattern. */
 export interface PatternIdentity {

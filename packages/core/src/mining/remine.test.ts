@@ -1,12 +1,12 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type { PatternMinerV1 } from '@episodic/plugin';
 import { type Client, createClient } from '@libsql/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openTempMemory } from '../__fixtures__/temp-store.js';
 import type { Memory } from '../open-memory.js';
 import type { StepInput } from '../schemas/input-schemas.js';
 import { createActionPairMiner, createHistoryProbeMiner } from './__fixtures__/test-miners.js';
-import type { PatternMinerV1 } from './pattern-miner.js';
 
 type Store = Awaited<ReturnType<typeof openTempMemory>>;
 const cleanups: (() => Promise<void> | void)[] = [];

@@ -1,9 +1,9 @@
+import type { PatternMinerV1 } from '@episodic/plugin';
+import { wilsonLowerBound } from '@episodic/plugin';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { openTempMemory } from '../__fixtures__/temp-store.js';
 import { createActionPairMiner } from '../mining/__fixtures__/test-miners.js';
-import type { PatternMinerV1 } from '../mining/pattern-miner.js';
-import { wilsonLowerBound } from '../mining/wilson.js';
 import { relevanceWeights } from './relevant-patterns.js';
 
 let store: Awaited<ReturnType<typeof openTempMemory>>;

@@ -1,7 +1,5 @@
+import type { JsonObject } from '@episodic/plugin';
 import { z } from 'zod';
-
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
-export type JsonObject = { [key: string]: JsonValue };
 
 /** Deepest nesting accepted: far beyond any real metadata, and shallow enough for recursive code to walk. */
 export const maxJsonDepth = 64;

@@ -1,4 +1,4 @@
-import { testEmbeddingProvider } from '@episodic/core/testing';
+import { testEmbeddingProvider } from '@episodic/plugin/testing';
 import { describe, expect, it } from 'vitest';
 import { createLocalEmbeddings, LocalEmbeddingsError } from './index.js';
 

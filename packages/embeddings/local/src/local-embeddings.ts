@@ -1,5 +1,5 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import type { EmbeddingProviderV1 } from '@episodic/core';
+import type { EmbeddingProviderV1 } from '@episodic/plugin';
 import { z } from 'zod';
 import { hashedNgramVector } from './hashed-ngrams.js';
 import { LocalEmbeddingsError } from './local-embeddings-error.js';

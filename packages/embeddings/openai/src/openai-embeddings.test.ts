@@ -1,4 +1,4 @@
-import { testEmbeddingProvider } from '@episodic/core/testing';
+import { testEmbeddingProvider } from '@episodic/plugin/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { fakeEmbedding, hang, startEmbeddingsServer, status } from './__fixtures__/embeddings-server.js';
 import { createOpenAIEmbeddings, OpenAIEmbeddingsError, type OpenAIEmbeddingsOptions } from './index.js';

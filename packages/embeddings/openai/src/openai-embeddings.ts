@@ -1,4 +1,4 @@
-import type { EmbeddingProviderV1 } from '@episodic/core';
+import type { EmbeddingProviderV1 } from '@episodic/plugin';
 import { OpenAIEmbeddingsError } from './openai-embeddings-error.js';
 import { type OpenAIEmbeddingsOptions, openAIEmbeddingsOptionsSchema } from './openai-embeddings-options.js';
 import { postEmbeddings } from './post-embeddings.js';

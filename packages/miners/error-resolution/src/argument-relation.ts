@@ -1,4 +1,4 @@
-import { parseAction, type Step } from '@episodic/core';
+import { parseAction, type StepView } from '@episodic/plugin';
 
 /**
  * Where the argument of the step that resolved an error came from:
@@ -25,7 +25,7 @@ export function searchableResult(result: string | null): string {
  * The argument of a step: the parsed action's argument (`Search[Nick Park]` → `Nick Park`), else
  * the `arguments`, `args` or `parameters` its metadata holds (a tool call logged by name).
  */
-export function stepArgument(step: Pick<Step, 'action' | 'metadata'>): string | null {
+export function stepArgument(step: Pick<StepView, 'action' | 'metadata'>): string | null {
   const parsed = parseAction(step.action).argument;
   if (parsed !== null) return parsed;
   const metadata = step.metadata ?? {};
@@ -83,8 +83,8 @@ function mentions(error: string): string[] {
  */
 export function argumentRelation(
   error: string,
-  failed: Pick<Step, 'action' | 'metadata'>,
-  resolving: Pick<Step, 'action' | 'metadata'>,
+  failed: Pick<StepView, 'action' | 'metadata'>,
+  resolving: Pick<StepView, 'action' | 'metadata'>,
   earlierResults: readonly string[],
 ): ArgumentSource | null {
   const argument = stepArgument(resolving);

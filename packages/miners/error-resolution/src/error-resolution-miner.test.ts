@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openMemory } from '@episodic/core';
-import { createMineInputs, type EpisodeFixture, testPatternMiner } from '@episodic/core/testing';
+import { createMineInputs, type EpisodeFixture, testPatternMiner } from '@episodic/plugin/testing';
 import { describe, expect, it } from 'vitest';
 import { createErrorResolutionMiner } from './error-resolution-miner.js';
 
@@ -258,9 +258,12 @@ describe('error-resolution miner', () => {
     }
   });
 
-  it('refuses bad options with a CONFIG error', () => {
+  it('refuses bad options with an INVALID_OPTIONS error', () => {
     expect(() => createErrorResolutionMiner({ lookahead: 0 })).toThrow(
-      expect.objectContaining({ code: 'CONFIG', issues: [expect.objectContaining({ path: 'lookahead' })] }),
+      expect.objectContaining({
+        code: 'INVALID_OPTIONS',
+        issues: [expect.objectContaining({ path: 'lookahead' })],
+      }),
     );
   });
 });

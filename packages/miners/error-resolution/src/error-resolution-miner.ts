@@ -1,11 +1,13 @@
 import {
-  actionNormalizerSchema,
+  type ActionNormalizer,
   collapseRepeats,
+  isActionNormalizer,
   type PatternCandidate,
   type PatternMinerV1,
-  parsePluginOptions,
-  type Step,
-} from '@episodic/core';
+  parseOptions,
+  type StepView,
+  toolName,
+} from '@episodic/plugin';
 import { z } from 'zod';
 import { argumentRelation, argumentSources, searchableResult } from './argument-relation.js';
 import { errorSignature } from './error-signature.js';
@@ -27,17 +29,19 @@ export const errorResolutionOptionsSchema = z.strictObject({
   /** Most failed steps looked at per episode: mining work stays bounded. */
   maxFailures: z.number().int().min(1).max(10_000).default(50),
   /** Maps an action to what is compared; default: the tool name. */
-  normalizeAction: actionNormalizerSchema,
+  normalizeAction: z
+    .custom<ActionNormalizer>(isActionNormalizer, 'must be a function (action: string) => string')
+    .default(() => toolName),
   /**
    * The error text of a step, or `null` when the step is not a failure. Default: the result of a
    * step logged with `success: false`.
    */
   errorText: z
-    .custom<(step: Step) => string | null>(
+    .custom<(step: StepView) => string | null>(
       (value) => typeof value === 'function',
       'must be a function (step) => string | null',
     )
-    .default(() => (step: Step) => (step.success === false ? (step.result ?? '') : null)),
+    .default(() => (step: StepView) => (step.success === false ? (step.result ?? '') : null)),
 });
 export type ErrorResolutionOptions = z.input<typeof errorResolutionOptionsSchema>;
 
@@ -76,7 +80,7 @@ export type ErrorResolutionData = z.infer<typeof errorResolutionDataSchema>;
 export function createErrorResolutionMiner(
   options: ErrorResolutionOptions = {},
 ): PatternMinerV1<ErrorResolutionData> {
-  const settings = parsePluginOptions(errorResolutionOptionsSchema, options, 'error-resolution miner');
+  const settings = parseOptions(errorResolutionOptionsSchema, options, 'error-resolution miner');
   return {
     specificationVersion: 'v1',
     patternType: 'error_resolution',
@@ -100,7 +104,7 @@ export function createErrorResolutionMiner(
       };
       let failures = 0;
       for (let i = 0; i < steps.length && failures < settings.maxFailures; i += 1) {
-        const failed = steps[i] as Step;
+        const failed = steps[i] as StepView;
         const error = settings.errorText(failed);
         if (error === null) continue;
         failures += 1;
@@ -109,7 +113,7 @@ export function createErrorResolutionMiner(
         const end = Math.min(steps.length, i + 1 + settings.lookahead);
         const j = resolvingStep(steps, i, end, action, settings.normalizeAction);
         if (j === -1) continue;
-        const resolving = steps[j] as Step;
+        const resolving = steps[j] as StepView;
         // What was done, not what was tried: failed attempts in between are not part of the fix.
         const between = steps
           .slice(i + 1, j)
@@ -146,7 +150,7 @@ export function createErrorResolutionMiner(
 
 /** The step that resolved the failure at `i`: the same action succeeding, else the first success. */
 function resolvingStep(
-  steps: readonly Step[],
+  steps: readonly StepView[],
   i: number,
   end: number,
   action: string,
@@ -154,7 +158,7 @@ function resolvingStep(
 ): number {
   let firstSuccess = -1;
   for (let j = i + 1; j < end; j += 1) {
-    const step = steps[j] as Step;
+    const step = steps[j] as StepView;
     if (step.success !== true) continue;
     if (normalizeAction(step.action).slice(0, 200) === action) return j;
     if (firstSuccess === -1) firstSuccess = j;

@@ -7,7 +7,7 @@ import {
   type EpisodeFixture,
   type StepFixture,
   testPatternMiner,
-} from '@episodic/core/testing';
+} from '@episodic/plugin/testing';
 import { describe, expect, it } from 'vitest';
 import { createOptimizationMiner } from './optimization-miner.js';
 
@@ -87,7 +87,7 @@ describe('optimization miner', () => {
   it('leaves out shapes longer than maxShapeLength and refuses bad options', async () => {
     expect(await mineLast(episodes, { maxShapeLength: 1 })).toEqual([]);
     expect(() => createOptimizationMiner({ minSaving: 1 })).toThrow(
-      expect.objectContaining({ code: 'CONFIG' }),
+      expect.objectContaining({ code: 'INVALID_OPTIONS' }),
     );
   });
 

@@ -1,10 +1,12 @@
 import {
-  actionNormalizerSchema,
+  type ActionNormalizer,
   type Distribution,
+  isActionNormalizer,
   measureEpisode,
   type PatternMinerV1,
-  parsePluginOptions,
-} from '@episodic/core';
+  parseOptions,
+  toolName,
+} from '@episodic/plugin';
 import { z } from 'zod';
 
 export const optimizationOptionsSchema = z.strictObject({
@@ -18,7 +20,9 @@ export const optimizationOptionsSchema = z.strictObject({
   /** Longest run shape kept (after collapsing repeats); a longer run is no shortcut to name. */
   maxShapeLength: z.number().int().min(1).max(64).default(12),
   /** Maps an action to what is compared; default: the tool name. */
-  normalizeAction: actionNormalizerSchema,
+  normalizeAction: z
+    .custom<ActionNormalizer>(isActionNormalizer, 'must be a function (action: string) => string')
+    .default(() => toolName),
 });
 export type OptimizationOptions = z.input<typeof optimizationOptionsSchema>;
 
@@ -43,7 +47,7 @@ function savingAgainst(value: number | null, usual: Distribution | null, minCoun
  * high only if it reliably reaches the outcome.
  */
 export function createOptimizationMiner(options: OptimizationOptions = {}): PatternMinerV1<OptimizationData> {
-  const settings = parsePluginOptions(optimizationOptionsSchema, options, 'optimization miner');
+  const settings = parseOptions(optimizationOptionsSchema, options, 'optimization miner');
   return {
     specificationVersion: 'v1',
     patternType: 'optimization',

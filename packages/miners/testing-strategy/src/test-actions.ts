@@ -1,4 +1,4 @@
-import { parseAction } from '@episodic/core';
+import { parseAction } from '@episodic/plugin';
 
 /** A word or phrase (`go test`) matched against an action's words, or a regular expression matched against the action. */
 export type ActionMatcher = string | RegExp;

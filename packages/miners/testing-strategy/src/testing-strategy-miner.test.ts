@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openMemory } from '@episodic/core';
-import { createMineInputs, type EpisodeFixture, testPatternMiner } from '@episodic/core/testing';
+import { createMineInputs, type EpisodeFixture, testPatternMiner } from '@episodic/plugin/testing';
 import { describe, expect, it } from 'vitest';
 import { createTestingStrategyMiner } from './testing-strategy-miner.js';
 
@@ -70,7 +70,7 @@ describe('testing-strategy miner', () => {
       'verify_at_end',
     ]);
     expect(() => createTestingStrategyMiner({ testMatchers: [] })).toThrow(
-      expect.objectContaining({ code: 'CONFIG' }),
+      expect.objectContaining({ code: 'INVALID_OPTIONS' }),
     );
   });
 

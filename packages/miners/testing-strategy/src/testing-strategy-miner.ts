@@ -1,4 +1,4 @@
-import { type PatternCandidate, type PatternMinerV1, parsePluginOptions } from '@episodic/core';
+import { type PatternCandidate, type PatternMinerV1, parseOptions } from '@episodic/plugin';
 import { z } from 'zod';
 import {
   classifyAction,
@@ -95,7 +95,7 @@ function strategiesOf(profile: Profile): TestingStrategy[] {
 export function createTestingStrategyMiner(
   options: TestingStrategyOptions = {},
 ): PatternMinerV1<TestingStrategyData> {
-  const settings = parsePluginOptions(testingStrategyOptionsSchema, options, 'testing-strategy miner');
+  const settings = parseOptions(testingStrategyOptionsSchema, options, 'testing-strategy miner');
   const matchers = { test: settings.testMatchers, change: settings.changeMatchers };
   return {
     specificationVersion: 'v1',

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openMemory, patternId } from '@episodic/core';
-import { createMineInputs, type EpisodeFixture, testPatternMiner } from '@episodic/core/testing';
+import { createMineInputs, type EpisodeFixture, testPatternMiner } from '@episodic/plugin/testing';
 import { describe, expect, it } from 'vitest';
 import { createToolSequenceMiner } from './tool-sequence-miner.js';
 
@@ -99,16 +99,19 @@ describe('tool-sequence miner', () => {
     ]);
   });
 
-  it('refuses bad options with a CONFIG error naming the field', () => {
+  it('refuses bad options with an INVALID_OPTIONS error naming the field', () => {
     expect(() => createToolSequenceMiner({ minLength: 3, maxLength: 2 })).toThrow(
-      expect.objectContaining({ code: 'CONFIG', issues: [expect.objectContaining({ path: 'maxLength' })] }),
+      expect.objectContaining({
+        code: 'INVALID_OPTIONS',
+        issues: [expect.objectContaining({ path: 'maxLength' })],
+      }),
     );
     expect(() => createToolSequenceMiner({ window: 1 } as never)).toThrow(
-      expect.objectContaining({ code: 'CONFIG' }),
+      expect.objectContaining({ code: 'INVALID_OPTIONS' }),
     );
     expect(() => createToolSequenceMiner({ minSuccessShare: 1.5 })).toThrow(
       expect.objectContaining({
-        code: 'CONFIG',
+        code: 'INVALID_OPTIONS',
         issues: [expect.objectContaining({ path: 'minSuccessShare' })],
       }),
     );

@@ -1,10 +1,12 @@
 import {
-  actionNormalizerSchema,
+  type ActionNormalizer,
+  isActionNormalizer,
   type PatternCandidate,
   type PatternMinerV1,
-  parsePluginOptions,
+  parseOptions,
   runLengths,
-} from '@episodic/core';
+  toolName,
+} from '@episodic/plugin';
 import { z } from 'zod';
 import { windowedSubsequences } from './subsequences.js';
 
@@ -43,7 +45,9 @@ export const toolSequenceOptionsSchema = z
      */
     minSuccessShare: z.number().min(0).max(1).default(0.5),
     /** Maps an action to what is compared; default: the tool name (`read_file src/a.ts` → `read_file`). */
-    normalizeAction: actionNormalizerSchema,
+    normalizeAction: z
+      .custom<ActionNormalizer>(isActionNormalizer, 'must be a function (action: string) => string')
+      .default(() => toolName),
   })
   .refine((options) => options.minLength <= options.maxLength, {
     path: ['maxLength'],
@@ -80,7 +84,7 @@ export function repeatedAction(action: string, count: number, maxRepeat: number)
  * const memory = await openMemory({ miners: [createToolSequenceMiner({ maxLength: 4 })] });
  */
 export function createToolSequenceMiner(options: ToolSequenceOptions = {}): PatternMinerV1<ToolSequenceData> {
-  const settings = parsePluginOptions(toolSequenceOptionsSchema, options, 'tool-sequence miner');
+  const settings = parseOptions(toolSequenceOptionsSchema, options, 'tool-sequence miner');
   return {
     specificationVersion: 'v1',
     patternType: 'tool_sequence',

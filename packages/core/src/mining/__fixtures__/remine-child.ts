@@ -2,8 +2,9 @@
  * Child process for the interrupted-remine test: remines the store at `url` with the test miners,
  * each episode slowed down so that the parent can kill it between batches.
  */
+
+import type { PatternMinerV1 } from '@episodic/plugin';
 import { openMemory } from '../../open-memory.js';
-import type { PatternMinerV1 } from '../pattern-miner.js';
 import { createActionPairMiner, createHistoryProbeMiner } from './test-miners.js';
 
 const url = process.argv[2];

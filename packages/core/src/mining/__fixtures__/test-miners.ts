@@ -1,6 +1,6 @@
+import type { PatternMinerV1 } from '@episodic/plugin';
+import { toolName } from '@episodic/plugin';
 import { z } from 'zod';
-import { toolName } from '../canonical-actions.js';
-import type { PatternMinerV1 } from '../pattern-miner.js';
 
 /**
  * Small but real miners for the engine's tests (core cannot depend on the miner packages, which

@@ -13,7 +13,7 @@ import {
  * empty episode, bounded work on a long episode, and abort.
  *
  * @example
- * import { testPatternMiner } from '@episodic/core/testing';
+ * import { testPatternMiner } from '@episodic/plugin/testing';
  * testPatternMiner(() => createToolSequenceMiner(), { episodes: [{ steps: [{ action: 'read' }, { action: 'edit' }] }] });
  */
 export function testPatternMiner<Data>(

@@ -1,4 +1,4 @@
-import type { EpisodeWithSteps } from '../types.js';
+import type { EpisodeView } from './episode-view.js';
 
 /** The size of one run, as baselines count it. */
 export interface EpisodeMeasures {
@@ -11,7 +11,7 @@ export interface EpisodeMeasures {
  * Step count and total step duration of an episode. Duration is the sum of step durations rather
  * than `completedAt - createdAt`, because an agent may log a whole episode long after it ran.
  */
-export function measureEpisode(episode: Pick<EpisodeWithSteps, 'steps'>): EpisodeMeasures {
+export function measureEpisode(episode: Pick<EpisodeView, 'steps'>): EpisodeMeasures {
   let durationMs: number | null = null;
   for (const step of episode.steps) {
     if (step.durationMs !== null) durationMs = (durationMs ?? 0) + step.durationMs;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { EmbeddingProviderV1 } from '../embeddings/embedding-provider.js';
+import type { EmbeddingProviderV1 } from '../embedding-provider.js';
 
 export interface EmbeddingProviderSuiteOptions {
   /** Prefix of the `describe` block; defaults to the provider's `provider/model`. */
@@ -84,7 +84,7 @@ function isAbortError(error: unknown): boolean {
  *
  * @example
  * // local-embeddings.test.ts
- * import { testEmbeddingProvider } from '@episodic/core/testing';
+ * import { testEmbeddingProvider } from '@episodic/plugin/testing';
  * testEmbeddingProvider(() => createLocalEmbeddings({ dimensions: 256 }));
  */
 export function testEmbeddingProvider(

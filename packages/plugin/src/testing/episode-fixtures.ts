@@ -1,13 +1,8 @@
-import {
-  addEpisodeToStats,
-  type BaselineStats,
-  emptyBaselineStats,
-  toBaseline,
-} from '../mining/baseline-stats.js';
-import { measureEpisode } from '../mining/episode-measures.js';
-import type { MineInput } from '../mining/pattern-miner.js';
-import type { JsonObject } from '../schemas/json-object.js';
-import type { EpisodeWithSteps, Step } from '../types.js';
+import { addEpisodeToStats, type BaselineStats, emptyBaselineStats, toBaseline } from '../baseline-stats.js';
+import { measureEpisode } from '../episode-measures.js';
+import type { EpisodeView, StepView } from '../episode-view.js';
+import type { JsonObject } from '../json.js';
+import type { MineInput } from '../pattern-miner.js';
 
 /** A step as a test writes it; everything else is filled in. */
 export interface StepFixture {
@@ -46,16 +41,12 @@ function fixtureId(prefix: string, n: number): string {
  * A finished episode with its steps, as the engine would hand it to a miner, built
  * deterministically from a fixture (ids and timestamps follow from `index` and the options).
  */
-export function buildEpisode(
-  fixture: EpisodeFixture,
-  index = 0,
-  options: BuildOptions = {},
-): EpisodeWithSteps {
+export function buildEpisode(fixture: EpisodeFixture, index = 0, options: BuildOptions = {}): EpisodeView {
   const prefix = options.idPrefix ?? 'e0000000';
   const start = (options.startMs ?? baseMs) + index * 3_600_000;
   const id = fixtureId(prefix, index * 100_000);
   let at = start;
-  const steps: Step[] = fixture.steps.map((step, position) => {
+  const steps: StepView[] = fixture.steps.map((step, position) => {
     at += step.durationMs ?? 1000;
     return {
       id: fixtureId(prefix, index * 100_000 + position + 1),
@@ -80,7 +71,6 @@ export function buildEpisode(
     createdAt: new Date(start).toISOString(),
     completedAt: new Date(at + 1).toISOString(),
     metadata: null,
-    embeddingVersion: null,
     steps,
   };
 }

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { enumNameSchema } from '../enums.js';
-import { canonicalJson } from '../mining/canonical-json.js';
-import { isSuccessShare } from '../mining/miner-registry.js';
-import type { MineInput, PatternCandidate, PatternMinerV1 } from '../mining/pattern-miner.js';
-import type { EpisodeWithSteps, Step } from '../types.js';
+import { canonicalJson } from '../canonical-json.js';
+import type { EpisodeView, StepView } from '../episode-view.js';
+import type { MineInput, PatternCandidate, PatternMinerV1 } from '../pattern-miner.js';
+import { isSuccessShare, snakeCaseName } from '../pattern-miner-check.js';
+import { describeIssues, isStandardSchema, toPluginIssues } from '../standard-schema.js';
 import { createMineInputs, type EpisodeFixture } from './episode-fixtures.js';
 
 /** Makes a fresh miner for each check, so no check sees another's state. */
@@ -55,8 +55,8 @@ function longEpisode(options: Resolved, counter: { reads: number }): MineInput {
   const sample = inputs.flatMap((input) => input.episode.steps);
   assert.ok(sample.length > 0, 'the sample episodes have no steps to build a long episode from');
   const last = inputs.at(-1) as MineInput;
-  const steps: Step[] = Array.from({ length: options.longEpisodeSteps }, (_, index) => {
-    const step = { ...(sample[index % sample.length] as Step), stepNumber: index + 1 };
+  const steps: StepView[] = Array.from({ length: options.longEpisodeSteps }, (_, index) => {
+    const step = { ...(sample[index % sample.length] as StepView), stepNumber: index + 1 };
     return new Proxy(step, {
       get(target, property, receiver) {
         counter.reads += 1;
@@ -70,15 +70,15 @@ function longEpisode(options: Resolved, counter: { reads: number }): MineInput {
 /** Every check `testPatternMiner` runs, in order. Exported so the suite itself can be tested. */
 export const patternMinerChecks: readonly PatternMinerCheck[] = [
   {
-    name: 'declares the v1 contract: specificationVersion, a snake_case patternType, a zod dataSchema, mine() and a valid minSuccessShare',
+    name: 'declares the v1 contract: specificationVersion, a snake_case patternType, a Standard Schema dataSchema, mine() and a valid minSuccessShare',
     async run(factory) {
       const miner = await factory();
       assert.equal(miner.specificationVersion, 'v1');
       assert.ok(
-        enumNameSchema.safeParse(miner.patternType).success,
+        snakeCaseName.test(miner.patternType),
         `patternType "${miner.patternType}" is not snake_case`,
       );
-      assert.equal(typeof miner.dataSchema?.safeParse, 'function', 'dataSchema is not a zod schema');
+      assert.ok(isStandardSchema(miner.dataSchema), 'dataSchema is not a Standard Schema');
       assert.equal(typeof miner.mine, 'function');
       assert.ok(
         miner.describe === undefined || typeof miner.describe === 'function',
@@ -104,11 +104,11 @@ export const patternMinerChecks: readonly PatternMinerCheck[] = [
       for (const candidates of await mineAll(miner, createMineInputs(options.episodes))) {
         const seen = new Set<string>();
         for (const candidate of candidates) {
-          const parsed = miner.dataSchema.safeParse(candidate.data);
-          assert.ok(
-            parsed.success,
-            `data ${JSON.stringify(candidate.data)} fails its schema: ${parsed.error?.message}`,
-          );
+          const parsed = await miner.dataSchema['~standard'].validate(candidate.data);
+          if (parsed.issues !== undefined) {
+            const why = describeIssues(toPluginIssues(parsed.issues));
+            assert.fail(`data ${JSON.stringify(candidate.data)} fails its schema: ${why}`);
+          }
           assert.deepEqual(
             JSON.parse(JSON.stringify(candidate.data)),
             candidate.data,
@@ -119,7 +119,7 @@ export const patternMinerChecks: readonly PatternMinerCheck[] = [
             assert.ok(Number.isFinite(value), `measurement ${name} is not a finite number`);
           }
           if (miner.describe !== undefined)
-            assert.ok(miner.describe(parsed.data).length > 0, 'describe() returned ""');
+            assert.ok(miner.describe(parsed.value).length > 0, 'describe() returned ""');
           const key = identity(candidate);
           assert.ok(!seen.has(key), `the same pattern is returned twice for one episode: ${key}`);
           seen.add(key);
@@ -157,7 +157,7 @@ export const patternMinerChecks: readonly PatternMinerCheck[] = [
       const b = await mineAll(miner, second);
       a.forEach((candidates, index) => {
         assert.deepEqual(candidates.map(identity).sort(), (b[index] ?? []).map(identity).sort());
-        const episode = first[index]?.episode as EpisodeWithSteps;
+        const episode = first[index]?.episode as EpisodeView;
         const text = JSON.stringify(candidates.map((candidate) => candidate.data));
         for (const id of [episode.id, ...episode.steps.map((step) => step.id)]) {
           assert.ok(

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createActionPairMiner } from '../mining/__fixtures__/test-miners.js';
-import type { PatternMinerV1 } from '../mining/pattern-miner.js';
+import type { PatternMinerV1 } from '../pattern-miner.js';
+import { createToolUseMiner, type ToolUse } from './__fixtures__/tool-use-miner.js';
 import type { EpisodeFixture } from './episode-fixtures.js';
 import { type PatternMinerFactory, patternMinerChecks, resolveSuiteOptions } from './pattern-miner-checks.js';
 import { testPatternMiner } from './pattern-miner-suite.js';
@@ -10,10 +10,10 @@ const episodes: EpisodeFixture[] = [
   { status: 'failed', steps: [{ action: 'read_file b.ts' }, { action: 'run_tests' }] },
 ];
 
-testPatternMiner(createActionPairMiner, { episodes });
+testPatternMiner(createToolUseMiner, { episodes });
 
-type Pairs = PatternMinerV1<{ first: string; then: string }>;
-const good = createActionPairMiner;
+type Pairs = PatternMinerV1<ToolUse>;
+const good = createToolUseMiner;
 const broken =
   (change: (miner: Pairs) => Partial<Pairs>): PatternMinerFactory =>
   () => {
@@ -38,7 +38,7 @@ const breakers: Record<string, PatternMinerFactory> = {
   }),
   'gives canonical data': broken((miner) => ({
     mine: async (input) =>
-      (await miner.mine(input)).map((c) => ({ ...c, data: { ...c.data, then: input.episode.id } })),
+      (await miner.mine(input)).map((c) => ({ ...c, data: { ...c.data, tool: input.episode.id } })),
     dataSchema: miner.dataSchema,
   })),
   'does not modify': broken((miner) => ({
@@ -48,13 +48,16 @@ const breakers: Record<string, PatternMinerFactory> = {
     },
   })),
   'finds nothing in an episode with no steps': broken((miner) => ({
-    mine: async (input) => [...(await miner.mine(input)), { data: { first: '', then: '' }, success: true }],
+    mine: async (input) => [
+      ...(await miner.mine(input)),
+      { data: { tool: '', used: 'once' as const }, success: true },
+    ],
   })),
   'bounded, linear work': broken(() => ({
     mine: ({ episode }) => {
       let reads = 0;
       for (const a of episode.steps) for (const b of episode.steps) reads += a.action === b.action ? 1 : 0;
-      return [{ data: { first: 'x', then: String(reads > 0) }, success: true }];
+      return [{ data: { tool: String(reads > 0), used: 'once' as const }, success: true }];
     },
   })),
   'stops when its signal is aborted': broken((miner) => ({

@@ -16,11 +16,13 @@ export interface EmbedOptions {
  * cosine similarity says how related the texts are.
  *
  * Episodic core depends on no provider. A store is opened with one
- * (`openMemory({ embeddings: provider })`); core then embeds every finished episode and every
- * failed step's error text through it, and embeds the query text of `retrieve`.
+ * (`openMemory({ embeddings: provider })`, or `embeddings` in `episodic.config.mjs` for the
+ * server); core then embeds every finished episode and every failed step's error text through
+ * it, and embeds the query text of `retrieve`.
  *
- * Implement it as a factory that returns a plain object (`createLocalEmbeddings(options)`), and
- * run `testEmbeddingProvider` from `@episodic/core/testing` in your package's tests: it checks
+ * Implement it as a factory that returns a plain object (`defineEmbeddingProvider` validates its
+ * options and checks the result), use `postJson` and `batchTexts` for an HTTP API, and run
+ * `testEmbeddingProvider` from `@episodic/plugin/testing` in your package's tests: it checks
  * everything below that can be checked from the outside.
  *
  * @example

@@ -1,5 +1,5 @@
-import type { z } from 'zod';
-import type { EpisodeWithSteps } from '../types.js';
+import type { StandardSchemaV1 } from '@standard-schema/spec';
+import type { EpisodeView } from './episode-view.js';
 
 /**
  * A summary of a sample of numbers (step counts, durations), kept incrementally by the engine.
@@ -53,7 +53,7 @@ export interface MiningHistory {
 /** What the engine passes to {@link PatternMinerV1.mine}. Treat every part as read-only. */
 export interface MineInput {
   /** A finished episode with its steps in order. */
-  readonly episode: Readonly<EpisodeWithSteps>;
+  readonly episode: Readonly<EpisodeView>;
   /**
    * Whether the episode reached its goal: it was completed (rather than failed). Stored at
    * mining time, so an episode archived later is remined with the outcome it had.
@@ -101,14 +101,18 @@ export interface PatternCandidate<Data> {
 
 /**
  * A pattern miner, version 1 of the contract: a plugin that turns one finished episode into
- * candidate patterns of one type. Write one with a factory (`createToolSequenceMiner(options)`)
- * and check it with `testPatternMiner` from `@episodic/core/testing`.
+ * candidate patterns of one type. Write its factory with `defineMiner` (options validated by any
+ * Standard Schema), and check it with `testPatternMiner` from `@episodic/plugin/testing`.
  *
  * The engine calls {@link mine} once per finished episode, inside the transaction that records
  * its evidence, so a miner must be quick and its work bounded by the episode's size (cap what it
  * looks at; never grow quadratically with the number of steps). It must be deterministic: the
  * same input gives the same candidates, which is how `remine()` rebuilds what incremental
  * mining built.
+ *
+ * The contract is versioned: `specificationVersion` says which shape an object has, so a later
+ * `PatternMinerV2` can change it while engines keep running v1 miners. Everything a miner needs
+ * is in this package; it never depends on `@episodic/core` (and so on no native module).
  *
  * @example
  * const miner: PatternMinerV1<{ first: string }> = {
@@ -128,8 +132,13 @@ export interface PatternMinerV1<Data = unknown> {
    * the seed's four is registered when the store opens; two miners may not share a type.
    */
   readonly patternType: string;
-  /** Validates `pattern_data`. The engine parses every candidate with it and stores the output. */
-  readonly dataSchema: z.ZodType<Data>;
+  /**
+   * Validates `pattern_data`: any [Standard Schema](https://standardschema.dev) (a zod 4 schema,
+   * valibot, arktype…), so a miner is not tied to the engine's zod version. The engine validates
+   * every candidate with it and stores the output; a candidate it refuses is logged and dropped.
+   * It may be asynchronous, though a synchronous one keeps mining fast.
+   */
+  readonly dataSchema: StandardSchemaV1<unknown, Data>;
   /**
    * A short text for a pattern, indexed for full-text search and shown to people
    * (`get_user_details → book_reservation`). Without it the engine joins the data's strings.

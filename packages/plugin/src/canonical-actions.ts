@@ -1,5 +1,3 @@
-import { z } from 'zod';
-
 /** An action split into the tool it names and what it was given. */
 export interface ParsedAction {
   /** What miners compare by default: `Search`, `read_file`, `pytest`, `book_reservation`. */
@@ -123,9 +121,12 @@ export function collapseRepeats<T>(items: readonly T[]): T[] {
 }
 
 /** A miner option that maps a step's action to what the miner compares (default: {@link toolName}). */
-export const actionNormalizerSchema = z
-  .custom<(action: string) => string>(
-    (value) => typeof value === 'function',
-    'must be a function (action: string) => string',
-  )
-  .default(() => toolName);
+export type ActionNormalizer = (action: string) => string;
+
+/**
+ * Whether `value` can be an {@link ActionNormalizer}: the check behind a miner's
+ * `normalizeAction` option (`z.custom(isActionNormalizer).default(() => toolName)` in zod).
+ */
+export function isActionNormalizer(value: unknown): value is ActionNormalizer {
+  return typeof value === 'function';
+}
