@@ -1,7 +1,8 @@
 const marker = Symbol.for('episodic.embeddings-static.error');
 
 /**
- * - `INVALID_OPTIONS`: options outside their schema (the message names the field).
+ * - `INVALID_OPTIONS`: `pullStaticModel` options outside their schema (the message names the
+ *   field); the provider factory's own options fail as the plugin contract's `PluginError`.
  * - `MODEL_NOT_FOUND`: no model folder, or a file it needs is missing (locally or on the hub).
  * - `MODEL_INVALID`: a model file is damaged: unreadable JSON, a truncated or inconsistent
  *   safetensors file, token ids past the embedding table.

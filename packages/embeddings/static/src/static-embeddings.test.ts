@@ -1,6 +1,7 @@
 import { existsSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { testEmbeddingProvider } from '@episodic/core/testing';
+import { PluginError } from '@episodic/plugin';
+import { testEmbeddingProvider } from '@episodic/plugin/testing';
 import { describe, expect, it } from 'vitest';
 import { tempFolder, tinyVocab, writeTinyModel } from './__fixtures__/tiny-model.js';
 import { createStaticEmbeddings, StaticEmbeddingsError } from './index.js';
@@ -81,13 +82,16 @@ describe('static embeddings', () => {
 });
 
 describe('a missing or damaged model', () => {
-  const fails = (options: Parameters<typeof createStaticEmbeddings>[0], code: string, text: string) => {
-    let error: unknown;
+  const thrown = (options: Parameters<typeof createStaticEmbeddings>[0]) => {
     try {
       createStaticEmbeddings(options);
     } catch (caught) {
-      error = caught;
+      return caught;
     }
+    return undefined;
+  };
+  const fails = (options: Parameters<typeof createStaticEmbeddings>[0], code: string, text: string) => {
+    const error = thrown(options);
     expect(StaticEmbeddingsError.isInstance(error)).toBe(true);
     expect(error).toMatchObject({ code, message: expect.stringContaining(text) });
   };
@@ -111,7 +115,14 @@ describe('a missing or damaged model', () => {
     expect(existsSync(short)).toBe(true);
   });
 
-  it('INVALID_OPTIONS naming the field', () => {
-    fails({ model: tiny, maxTokens: 0 }, 'INVALID_OPTIONS', 'maxTokens');
+  it("options outside their schema are the plugin contract's INVALID_OPTIONS, naming the field", () => {
+    for (const options of [{ model: tiny, maxTokens: 0 }, undefined]) {
+      const error = thrown(options);
+      expect(PluginError.isInstance(error)).toBe(true);
+      expect(error).toMatchObject({
+        code: 'INVALID_OPTIONS',
+        message: expect.stringMatching(/static embeddings.*(maxTokens|model)/),
+      });
+    }
   });
 });

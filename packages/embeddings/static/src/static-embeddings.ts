@@ -1,7 +1,6 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import type { EmbeddingProviderV1 } from '@episodic/core';
+import { defineEmbeddingProvider, type EmbeddingProviderV1 } from '@episodic/plugin';
 import { z } from 'zod';
-import { StaticEmbeddingsError } from './static-embeddings-error.js';
 import { loadStaticModel } from './static-model.js';
 
 export const staticEmbeddingsOptionsSchema = z.strictObject({
@@ -35,41 +34,36 @@ function abortError(signal: AbortSignal): unknown {
  * @example
  * const memory = await openMemory({ embeddings: createStaticEmbeddings({ model: './data/models/minishlab/potion-base-8M' }) });
  */
-export function createStaticEmbeddings(options: StaticEmbeddingsOptions): EmbeddingProviderV1 {
-  const parsed = staticEmbeddingsOptionsSchema.safeParse(options);
-  if (!parsed.success) {
-    const detail = parsed.error.issues
-      .map((issue) => `${issue.path.join('.') || '(options)'}: ${issue.message}`)
-      .join('; ');
-    throw new StaticEmbeddingsError('INVALID_OPTIONS', `Invalid static embeddings options: ${detail}`, {
-      cause: parsed.error,
-    });
-  }
-  const { maxTokens, maxBatchSize } = parsed.data;
-  const model = loadStaticModel(parsed.data.model, { normalize: parsed.data.normalize });
-  return {
-    specificationVersion: 'v1',
-    provider: 'static',
-    // The token budget changes long texts' vectors, so it is part of the vector space's name.
-    model: `${model.id}-max${maxTokens}`,
-    dimensions: model.dimensions,
-    maxBatchSize,
-    deterministic: true,
-    kind: 'semantic',
-    async embed(texts, { signal } = {}) {
-      if (signal?.aborted) throw abortError(signal);
-      const vectors: Float32Array[] = [];
-      let sliceStart = performance.now();
-      for (const text of texts) {
-        vectors.push(model.embed(text, maxTokens));
-        if (performance.now() - sliceStart > sliceMs) {
-          await yieldToEventLoop();
-          if (signal?.aborted) throw abortError(signal);
-          sliceStart = performance.now();
+export const createStaticEmbeddings = defineEmbeddingProvider({
+  name: 'static embeddings',
+  options: staticEmbeddingsOptionsSchema,
+  create: (options): EmbeddingProviderV1 => {
+    const { maxTokens, maxBatchSize } = options;
+    const model = loadStaticModel(options.model, { normalize: options.normalize });
+    return {
+      specificationVersion: 'v1',
+      provider: 'static',
+      // The token budget changes long texts' vectors, so it is part of the vector space's name.
+      model: `${model.id}-max${maxTokens}`,
+      dimensions: model.dimensions,
+      maxBatchSize,
+      deterministic: true,
+      kind: 'semantic',
+      async embed(texts, { signal } = {}) {
+        if (signal?.aborted) throw abortError(signal);
+        const vectors: Float32Array[] = [];
+        let sliceStart = performance.now();
+        for (const text of texts) {
+          vectors.push(model.embed(text, maxTokens));
+          if (performance.now() - sliceStart > sliceMs) {
+            await yieldToEventLoop();
+            if (signal?.aborted) throw abortError(signal);
+            sliceStart = performance.now();
+          }
         }
-      }
-      if (signal?.aborted) throw abortError(signal);
-      return vectors;
-    },
-  };
-}
+        if (signal?.aborted) throw abortError(signal);
+        return vectors;
+      },
+    };
+  },
+});
