@@ -1,7 +1,12 @@
 export type { PulledFile, PullModelOptions, PullModelResult } from './pull-model.js';
 export { pullModelOptionsSchema, pullStaticModel } from './pull-model.js';
 export type { StaticEmbeddingsOptions } from './static-embeddings.js';
-export { createStaticEmbeddings, staticEmbeddingsOptionsSchema } from './static-embeddings.js';
+// The default export too: a server config that names a plugin package calls its default export.
+export {
+  createStaticEmbeddings,
+  createStaticEmbeddings as default,
+  staticEmbeddingsOptionsSchema,
+} from './static-embeddings.js';
 export type { StaticEmbeddingsErrorCode } from './static-embeddings-error.js';
 export { StaticEmbeddingsError } from './static-embeddings-error.js';
 export type { StaticModel } from './static-model.js';

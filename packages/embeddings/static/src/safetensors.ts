@@ -72,6 +72,8 @@ export function parseSafetensors(file: string, buffer: Uint8Array): Map<string, 
   return tensors;
 }
 
+const littleEndian = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+
 // BF16 is the top half of a float32: widen it through this scratch word.
 const scratch = new DataView(new ArrayBuffer(4));
 
@@ -86,6 +88,10 @@ function float16(bits: number): number {
 
 /** The tensor's values as float32, whatever float or small-integer dtype it is stored in. */
 export function tensorFloats(file: string, name: string, tensor: Tensor): Float32Array {
+  if (tensor.dtype === 'F32' && littleEndian) {
+    // The common case: one copy of the bytes, which also aligns them for a Float32Array view.
+    return new Float32Array(tensor.bytes.slice().buffer);
+  }
   const view = new DataView(tensor.bytes.buffer, tensor.bytes.byteOffset, tensor.bytes.byteLength);
   const count = tensor.bytes.byteLength / (elementBytes[tensor.dtype] ?? 1);
   const out = new Float32Array(count);
