@@ -21,6 +21,15 @@ describe('safetensors', () => {
     expect(Array.from(tensorIntegers('m', 'mapping', tensors.get('mapping') as never))).toEqual([1, 0, 1]);
   });
 
+  it('reads float32 data that does not start on a 4-byte boundary (a header not padded to 8 bytes)', () => {
+    const shifted = new Uint8Array(file.length + 1);
+    shifted.set(file, 1);
+    const tensors = parseSafetensors('m', shifted.subarray(1));
+    expect(Array.from(tensorFloats('m', 'embeddings', tensors.get('embeddings') as never))).toEqual([
+      1, -2, 0.5, 0, 3.25, -0.125,
+    ]);
+  });
+
   it('refuses a truncated file, a header past the end and a header that is not JSON', () => {
     const invalid = expect.objectContaining({ code: 'MODEL_INVALID' });
     expect(() => parseSafetensors('m', file.subarray(0, file.length - 4))).toThrow(invalid);

@@ -89,8 +89,11 @@ function float16(bits: number): number {
 /** The tensor's values as float32, whatever float or small-integer dtype it is stored in. */
 export function tensorFloats(file: string, name: string, tensor: Tensor): Float32Array {
   if (tensor.dtype === 'F32' && littleEndian) {
-    // The common case: one copy of the bytes (a Buffer's slice would not copy), aligned for the view.
-    return new Float32Array(new Uint8Array(tensor.bytes).buffer);
+    // The common case: a view of the file's bytes (writers pad the header to 8 bytes), else one aligned copy.
+    const { buffer, byteOffset, byteLength } = tensor.bytes;
+    return byteOffset % 4 === 0
+      ? new Float32Array(buffer, byteOffset, byteLength / 4)
+      : new Float32Array(new Uint8Array(tensor.bytes).buffer);
   }
   const view = new DataView(tensor.bytes.buffer, tensor.bytes.byteOffset, tensor.bytes.byteLength);
   const count = tensor.bytes.byteLength / (elementBytes[tensor.dtype] ?? 1);
