@@ -1,4 +1,4 @@
-import type { EmbeddingProviderV1 } from '@episodic/core';
+import type { EmbeddingProviderV1 } from '@episodic/plugin';
 
 /**
  * A human-readable result, printed as an aligned table (first column: labels, left-aligned; the

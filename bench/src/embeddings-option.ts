@@ -1,4 +1,4 @@
-import type { EmbeddingProviderV1 } from '@episodic/core';
+import type { EmbeddingProviderV1 } from '@episodic/plugin';
 import { BenchError } from './bench-error.js';
 
 export interface EmbeddingsOption {

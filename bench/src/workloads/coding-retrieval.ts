@@ -1,6 +1,7 @@
 import { join } from 'node:path';
-import { type EmbeddingProviderV1, openMemory } from '@episodic/core';
+import { openMemory } from '@episodic/core';
 import { createLocalEmbeddings } from '@episodic/embeddings-local';
+import type { EmbeddingProviderV1 } from '@episodic/plugin';
 import { openPlainBm25 } from '../plain-bm25.js';
 import { meanScores, type RankingScores, scoreRanking } from '../retrieval-metrics.js';
 import { type CodingAgentRun, codingAgentSplit } from './coding-agent.js';
