@@ -94,15 +94,17 @@ async function download(
   );
   const expected = expectedOf(first);
   const location = first.headers.get('location');
-  const response =
-    first.status >= 300 && first.status < 400 && location !== null
-      ? await request(
-          new URL(location, options.url).href,
-          { redirect: 'follow' },
-          options.fetcher,
-          options.endpoint,
-        )
-      : first;
+  const redirected = first.status >= 300 && first.status < 400 && location !== null;
+  if (redirected) await first.body?.cancel();
+  // The CDN gets no token: it is another host, and the signed URL is the permission.
+  const response = redirected
+    ? await request(
+        new URL(location, options.url).href,
+        { redirect: 'follow' },
+        options.fetcher,
+        options.endpoint,
+      )
+    : first;
   if (response.status === 404) {
     await response.body?.cancel();
     if (file === 'config.json') return undefined;
