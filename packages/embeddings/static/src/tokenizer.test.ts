@@ -78,6 +78,24 @@ describe('Unigram with Metaspace (SentencePiece tokenizers)', () => {
   it('fuses consecutive unknown characters into one unknown token', () => {
     expect(unigram.encode('xy')).toEqual([1, 0]);
   });
+
+  it('spells an unknown character as its UTF-8 bytes with byte fallback', () => {
+    const bytes = parseTokenizer('tokenizer.json', {
+      pre_tokenizer: { type: 'Metaspace', replacement: '\u2581', prepend_scheme: 'never' },
+      model: {
+        type: 'Unigram',
+        unk_id: 0,
+        byte_fallback: true,
+        vocab: [
+          ['<unk>', 0],
+          ['<0xC3>', -5],
+          ['<0xA9>', -5],
+          ['caf', -1],
+        ],
+      },
+    });
+    expect(bytes.encode('café')).toEqual([3, 1, 2]);
+  });
 });
 
 describe('unsupported or damaged tokenizers', () => {
