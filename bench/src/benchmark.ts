@@ -1,3 +1,5 @@
+import type { EmbeddingProviderV1 } from '@episodic/plugin';
+
 /**
  * A human-readable result, printed as an aligned table (first column: labels, left-aligned; the
  * others: figures, right-aligned), then the notes, one per line.
@@ -21,6 +23,8 @@ export interface BenchmarkReport {
 }
 
 export interface BenchmarkContext {
+  /** From `--embeddings`: benchmarks that embed use it instead of their default provider. */
+  embeddings?: EmbeddingProviderV1;
   /** A fresh directory under `os.tmpdir()`, removed when the benchmark ends, however it ends. */
   tempDir: string;
   /** Progress for a person watching. It goes to stderr, so stdout stays a table plus one JSON line. */

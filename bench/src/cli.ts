@@ -1,5 +1,6 @@
 import { BenchError } from './bench-error.js';
-import type { Benchmark, Figures } from './benchmark.js';
+import type { Benchmark, BenchmarkContext, Figures } from './benchmark.js';
+import { type EmbeddingsOption, loadEmbeddings } from './embeddings-option.js';
 import { formatTable } from './format-table.js';
 import { benchmarks } from './registry.js';
 import { withTempDir } from './temp-dir.js';
@@ -8,18 +9,36 @@ interface Options {
   names: string[];
   json: boolean;
   help: boolean;
+  embeddings?: EmbeddingsOption;
 }
 
 function parseArguments(argv: readonly string[]): Options {
   const options: Options = { names: [], json: false, help: false };
-  for (const argument of argv) {
+  let model: string | undefined;
+  const value = (flag: string, next: string | undefined) => {
+    if (next === undefined || next.startsWith('--')) throw new BenchError('USAGE', `${flag} needs a value.`);
+    return next;
+  };
+  for (let i = 0; i < argv.length; i += 1) {
+    const argument = argv[i] as string;
     // pnpm forwards a literal `--` when the user writes `pnpm bench -- ingest`.
     if (argument === '--') continue;
     else if (argument === '--json') options.json = true;
-    else if (argument === '--help' || argument === '-h') options.help = true;
+    else if (argument === '--embeddings') {
+      options.embeddings = { module: value(argument, argv[i + 1]), options: {} };
+      i += 1;
+    } else if (argument === '--embeddings-model') {
+      model = value(argument, argv[i + 1]);
+      i += 1;
+    } else if (argument === '--help' || argument === '-h') options.help = true;
     else if (argument.startsWith('-'))
       throw new BenchError('USAGE', `Unknown option ${argument}.\n\n${usage()}`);
     else options.names.push(argument);
+  }
+  if (model !== undefined) {
+    if (options.embeddings === undefined)
+      throw new BenchError('USAGE', '--embeddings-model needs --embeddings.');
+    options.embeddings.options.model = model;
   }
   return options;
 }
@@ -33,11 +52,13 @@ function catalogue(): string {
 
 function usage(): string {
   return [
-    'Usage: pnpm bench [name...] [--json]',
+    'Usage: pnpm bench [name...] [--json] [--embeddings PACKAGE [--embeddings-model PATH]]',
     '',
     'Runs the named benchmarks (all of them without a name) and prints a table for each. With --json the',
     'last line of stdout is one JSON object: the benchmark\'s figures, or { "bench": "all", "results": [...] }',
-    'when several ran.',
+    'when several ran. --embeddings replaces the default embedding provider in the benchmarks that embed',
+    '(retrieval-quality): PACKAGE is imported and its default or create…Embeddings export called, with',
+    '{ model: PATH } given --embeddings-model.',
     '',
     'Benchmarks:',
     catalogue(),
@@ -61,9 +82,14 @@ function select(names: readonly string[]): Benchmark[] {
 const progress = (message: string) => process.stderr.write(`${message}\n`);
 
 /** Runs one benchmark; a missing data set skips it with the reason instead of failing the rest. */
-async function runOne(benchmark: Benchmark): Promise<{ figures: Figures; skipped: boolean }> {
+async function runOne(
+  benchmark: Benchmark,
+  shared: Pick<BenchmarkContext, 'embeddings'>,
+): Promise<{ figures: Figures; skipped: boolean }> {
   try {
-    const report = await withTempDir(benchmark.name, (tempDir) => benchmark.run({ tempDir, progress }));
+    const report = await withTempDir(benchmark.name, (tempDir) =>
+      benchmark.run({ tempDir, progress, ...shared }),
+    );
     process.stdout.write(`${formatTable(report.table)}\n\n`);
     return { figures: { bench: benchmark.name, ...report.figures }, skipped: false };
   } catch (error) {
@@ -80,8 +106,10 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const selected = select(options.names);
+  const shared =
+    options.embeddings === undefined ? {} : { embeddings: await loadEmbeddings(options.embeddings) };
   const outcomes = [];
-  for (const benchmark of selected) outcomes.push(await runOne(benchmark));
+  for (const benchmark of selected) outcomes.push(await runOne(benchmark, shared));
   if (options.json) {
     const results = outcomes.map((outcome) => outcome.figures);
     const single = options.names.length === 1 ? results[0] : undefined;

@@ -5,6 +5,7 @@ import { auditCommand } from './cli/audit-command.js';
 import { backupCommand, restoreCommand, verifyCommand } from './cli/backup-commands.js';
 import type { CommandArgs } from './cli/command-args.js';
 import { forgetCommand } from './cli/forget-command.js';
+import { modelsCommand } from './cli/models-command.js';
 import { reindexCommand } from './cli/reindex-command.js';
 import { rekeyCommand } from './cli/rekey-command.js';
 import { repairCommand } from './cli/repair-command.js';
@@ -29,6 +30,7 @@ const commands: Record<string, (args: CommandArgs) => Promise<void>> = {
   forget: forgetCommand,
   reindex: reindexCommand,
   worker: workerCommand,
+  models: modelsCommand,
 };
 
 /** Flags of the commands themselves; the settings' flags come from `configFlags`. */

@@ -67,6 +67,7 @@ export const retrievalQuality: Benchmark = {
     'LongMemEval_S and coding-agent runs: default retrieve and text-only retrieve vs plain FTS5 BM25, dev and test',
 
   async run(context) {
+    const embeddings = context.embeddings ?? createLocalEmbeddings();
     const instances = loadLongMemEval(datasetPath('longmemeval-s'));
     const runs = loadCodingAgentRuns();
     const scored: Scored[] = [];
@@ -75,7 +76,7 @@ export const retrievalQuality: Benchmark = {
         `retrieval-quality: ${index + 1}/${instances.length} ${instance.questionId} (${instance.sessions.length} sessions)`,
       );
       const url = `file:${join(context.tempDir, `${instance.questionId}.db`)}`;
-      const built = await buildLongMemEvalStore(url, instance, { embeddings: createLocalEmbeddings() });
+      const built = await buildLongMemEvalStore(url, instance, { embeddings });
       // The same store without a provider: what a user who configured none gets.
       const textOnly = await openMemory({ url });
       const bm25 = await openPlainBm25(`file:${join(context.tempDir, `${instance.questionId}-bm25.db`)}`);
@@ -101,7 +102,7 @@ export const retrievalQuality: Benchmark = {
         bm25.close();
       }
     }
-    const coding = await codingRetrieval(runs, context.tempDir, context.progress);
+    const coding = await codingRetrieval(runs, context.tempDir, context.progress, embeddings);
 
     const group = (split: Split, type?: string) => {
       const members = scored.filter(
@@ -152,12 +153,13 @@ export const retrievalQuality: Benchmark = {
         notes: [
           `test: ours - bm25 smallest margin over any@1/5/10 and all@1/5/10 = ${minMargin.toFixed(3)} (target >= 0); all@10 ours - bm25 = ${(overall.test.ours.recallAllAt10 - overall.test.bm25.recallAllAt10).toFixed(3)} (target >= 0.03)`,
           'coding rows: any@1, any@5, MRR@10 (ours, text, bm25), then the share of resolved runs in the top 1 (ours, text, bm25)',
-          'ours: retrieve({ text, limit: 10 }) with the default config and createLocalEmbeddings(); text: the same store opened without a provider',
+          `ours: retrieve({ text, limit: 10 }) with the default config and ${context.embeddings === undefined ? 'createLocalEmbeddings()' : `--embeddings ${embeddings.provider}/${embeddings.model}/${embeddings.dimensions}`}; text: the same store opened without a provider`,
           'bm25: plain FTS5 over each session or run as one row of its whole text, the query words OR-ed, ranked by bm25() (bench/src/plain-bm25.ts)',
           'settings are chosen on dev (split.tsv; coding: SHA-256 of instance_id); test is reported only',
         ],
       },
       figures: {
+        embeddings: `${embeddings.provider}/${embeddings.model}/${embeddings.dimensions}`,
         dev_ours_all10: round(overall.dev.ours.recallAllAt10),
         dev_bm25_all10: round(overall.dev.bm25.recallAllAt10),
         test_ours_any1: round(overall.test.ours.recallAnyAt1),

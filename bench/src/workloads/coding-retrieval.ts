@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { openMemory } from '@episodic/core';
 import { createLocalEmbeddings } from '@episodic/embeddings-local';
+import type { EmbeddingProviderV1 } from '@episodic/plugin';
 import { openPlainBm25 } from '../plain-bm25.js';
 import { meanScores, type RankingScores, scoreRanking } from '../retrieval-metrics.js';
 import { type CodingAgentRun, codingAgentSplit } from './coding-agent.js';
@@ -27,10 +28,11 @@ export async function codingRetrieval(
   runs: readonly CodingAgentRun[],
   tempDir: string,
   progress: (message: string) => void,
+  embeddings: EmbeddingProviderV1 = createLocalEmbeddings(),
 ): Promise<CodingResults> {
   progress(`retrieval-quality: coding-agent store of ${runs.length} runs`);
   const url = `file:${join(tempDir, 'coding.db')}`;
-  const built = await buildCodingStore(url, runs, { embeddings: createLocalEmbeddings() });
+  const built = await buildCodingStore(url, runs, { embeddings });
   // The same file without a provider: what a user who configured none gets.
   const textOnly = { memory: await openMemory({ url }), sourceOf: built.sourceOf };
   const bm25 = await openPlainBm25(`file:${join(tempDir, 'coding-bm25.db')}`);

@@ -23,6 +23,8 @@ Commands:
   forget --episode ID... | --domain D [--before T] | --metadata KEY=VALUE...
                                  Delete episodes for good, with their steps, vectors and links
   reindex                        Re-embed every episode with the configured embedding provider
+  models pull NAME               Download a model2vec model (minishlab/potion-base-8M) from the Hugging
+                                 Face hub into <data-dir>/models/NAME, checked (HF_ENDPOINT, HF_TOKEN)
   Most commands take --json for machine-readable output.
 
 Settings (flags > environment > config file > defaults):
@@ -39,10 +41,11 @@ Settings (flags > environment > config file > defaults):
   --tls-cert FILE --tls-key FILE EPISODIC_TLS_CERT/_KEY       serve HTTPS
   --max-body-bytes N             EPISODIC_MAX_BODY_BYTES      default 8388608
   --drain-timeout-ms N           EPISODIC_DRAIN_TIMEOUT_MS    default 10000
-  --embeddings local|openai|none|PACKAGE
+  --embeddings local|openai|static|none|PACKAGE
                                  EPISODIC_EMBEDDINGS          default local (offline)
   --embeddings-url URL           EPISODIC_EMBEDDINGS_URL      openai: base URL (default OpenAI's)
-  --embeddings-model NAME        EPISODIC_EMBEDDINGS_MODEL    openai: model
+  --embeddings-model NAME        EPISODIC_EMBEDDINGS_MODEL    openai: model; static: a pulled NAME or a
+                                                              folder path (starting with / or .)
   --embeddings-dimensions N      EPISODIC_EMBEDDINGS_DIMENSIONS
   --embeddings-api-key-env NAME  EPISODIC_EMBEDDINGS_API_KEY_ENV  openai: variable holding the key
   --miners a,b|none              EPISODIC_MINERS              default tool_sequence,error_resolution,

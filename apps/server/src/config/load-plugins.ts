@@ -12,7 +12,7 @@ export interface PluginReference {
 }
 
 /** The built-in embedding settings: not packages. */
-export const builtinEmbeddings = ['local', 'openai', 'none'] as const;
+export const builtinEmbeddings = ['local', 'openai', 'static', 'none'] as const;
 
 /** Where a setting came from: the folder packages are resolved from, and how errors say where. */
 export interface SettingSource {

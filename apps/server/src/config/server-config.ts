@@ -100,12 +100,13 @@ export const serverConfigSchema = z
     encryptionKey: z.string().min(1).optional(),
     /**
      * Embedding provider: `local` (offline, the default), `openai` (any OpenAI-compatible API),
-     * `none`, or a plugin (`EmbeddingProviderV1`).
+     * `static` (a local model2vec model, `@episodic/embeddings-static`), `none`, or a plugin
+     * (`EmbeddingProviderV1`).
      */
     embeddings: embeddingsSchema.default('local'),
     /** `openai` only: the API's base URL, e.g. `http://127.0.0.1:11434/v1` for Ollama. */
     embeddingsUrl: z.string().min(1).optional(),
-    /** `openai` only: the model name. */
+    /** `openai`: the model name. `static` (required): a name pulled by `episodic models pull`, or a folder path. */
     embeddingsModel: z.string().min(1).optional(),
     /** Vector length (`local`: 384 by default; `openai`: required for models it does not know). */
     embeddingsDimensions: z.number().int().positive().optional(),
@@ -145,7 +146,7 @@ export const serverConfigSchema = z
       ctx.addIssue({ code: 'custom', path: [missing], message: 'HTTPS needs both tlsCert and tlsKey' });
     }
     if (config.embeddings !== 'openai') {
-      for (const key of ['embeddingsUrl', 'embeddingsModel', 'embeddingsApiKeyEnv'] as const) {
+      for (const key of ['embeddingsUrl', 'embeddingsApiKeyEnv'] as const) {
         if (config[key] !== undefined)
           ctx.addIssue({ code: 'custom', path: [key], message: 'applies only with embeddings "openai"' });
       }
@@ -155,6 +156,28 @@ export const serverConfigSchema = z
         code: 'custom',
         path: ['embeddingsDimensions'],
         message: 'applies only to the built-in providers; a plugin takes its own options',
+      });
+    if (config.embeddings === 'static' && config.embeddingsModel === undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['embeddingsModel'],
+        message: 'embeddings "static" needs a model name or folder',
+      });
+    if (
+      config.embeddings !== 'openai' &&
+      config.embeddings !== 'static' &&
+      config.embeddingsModel !== undefined
+    )
+      ctx.addIssue({
+        code: 'custom',
+        path: ['embeddingsModel'],
+        message: 'applies only with embeddings "openai" or "static"',
+      });
+    if (config.embeddings === 'static' && config.embeddingsDimensions !== undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['embeddingsDimensions'],
+        message: 'a static model has its own dimensions',
       });
     for (const key of engineKeys) {
       if (config[key] !== undefined && config.memory[key] !== undefined)

@@ -1,0 +1,132 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type ModelHub, serveModelHub, writeStaticModel } from '@episodic/embeddings-static/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, spawnCli } from './__fixtures__/cli-process.js';
+import { createTestClient } from './__fixtures__/test-server.js';
+
+/**
+ * `episodic models pull` against a loopback stand-in for the Hugging Face hub, then `serve
+ * --embeddings static` on the pulled model: a query that shares no word with an episode finds it.
+ */
+const root = mkdtempSync(join(tmpdir(), 'episodic-models-'));
+const dataDir = join(root, 'data');
+// "car" and "automobile" share a row: the tiny model knows they mean the same thing.
+const rows: Record<string, number[]> = {
+  car: [1, 0, 0, 0],
+  automobile: [1, 0, 0, 0],
+  engine: [0.6, 0.8, 0, 0],
+  stalls: [0.6, 0, 0.8, 0],
+  invoice: [0, 0, 0, 1],
+  rounding: [0, 0.3, 0, 0.95],
+  wrong: [0, 0.2, 0.2, 0.95],
+};
+const vocab = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]', ...Object.keys(rows)];
+let hub: ModelHub;
+
+beforeAll(async () => {
+  const source = join(root, 'hub/potion-tiny');
+  writeStaticModel(source, {
+    vocab,
+    rows: vocab.map((token) => rows[token] ?? [0, 0, 0, 0]),
+    normalize: true,
+  });
+  hub = await serveModelHub({ repos: { 'minishlab/potion-tiny': source } });
+});
+
+afterAll(async () => {
+  await hub.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+
+describe('episodic models pull, and serve --embeddings static', () => {
+  it('pulls a model from the hub into <data-dir>/models/NAME', async () => {
+    const pulled = await runCli(['models', 'pull', 'minishlab/potion-tiny', '--data-dir', dataDir], {
+      HF_ENDPOINT: hub.url,
+    });
+    const folder = join(dataDir, 'models/minishlab/potion-tiny');
+    expect([pulled.code, pulled.stdout]).toEqual([
+      0,
+      expect.stringContaining(`Pulled minishlab/potion-tiny into ${folder} (4 dimensions).`),
+    ]);
+    expect(pulled.stderr).toMatch(/model\.safetensors: \d+ bytes, sha256:[0-9a-f]{64}/);
+    expect(hub.requests).toContain('/minishlab/potion-tiny/resolve/main/tokenizer.json');
+  });
+
+  it('serves with the pulled model: a query that shares no word with an episode finds it by meaning', async () => {
+    const serve = spawnCli([
+      'serve',
+      '--port',
+      '0',
+      '--data-dir',
+      dataDir,
+      '--embeddings',
+      'static',
+      '--embeddings-model',
+      'minishlab/potion-tiny',
+    ]);
+    try {
+      const url = (await serve.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+)/))[1] as string;
+      await serve.waitFor(/admin token in/);
+      const client = createTestClient(url, readFileSync(join(dataDir, 'admin-token'), 'utf8').trim());
+      for (const context of ['car engine stalls', 'invoice rounding wrong']) {
+        const episode = await client.episodes.start.mutate({
+          taskType: 'debugging',
+          domain: 'garage',
+          context,
+        });
+        await client.episodes.complete.mutate({ episodeId: episode.id, status: 'completed', successRate: 1 });
+      }
+      await client.learning.flush.mutate({});
+      const { episodes } = await client.search.retrieve.query({ text: 'automobile', limit: 2 });
+      expect(episodes[0]?.episode.context).toBe('car engine stalls');
+      expect(episodes[0]?.why.vector?.contribution ?? 0).toBeGreaterThan(0);
+      expect(episodes[0]?.why.text ?? null).toBeNull();
+    } finally {
+      serve.child.kill('SIGTERM');
+      await serve.exited;
+    }
+  });
+
+  it('fails clearly offline, for a model never pulled, and without a model', async () => {
+    const [offline, missing, none] = await Promise.all([
+      runCli(['models', 'pull', 'minishlab/potion-tiny', '--data-dir', join(root, 'other')], {
+        HF_ENDPOINT: `http://127.0.0.1:${await freePort()}`,
+      }),
+      runCli([
+        'reindex',
+        '--data-dir',
+        dataDir,
+        '--embeddings',
+        'static',
+        '--embeddings-model',
+        'minishlab/absent',
+      ]),
+      runCli(['serve', '--data-dir', dataDir, '--embeddings', 'static']),
+    ]);
+    expect([offline.code, offline.stderr]).toEqual([
+      1,
+      expect.stringMatching(/Cannot reach the model hub at .*ECONNREFUSED/),
+    ]);
+    expect([missing.code, missing.stderr]).toEqual([
+      1,
+      expect.stringMatching(
+        /No static model folder at .*models\/minishlab\/absent\. Pull one \(episodic models pull/,
+      ),
+    ]);
+    expect([none.code, none.stderr]).toEqual([
+      1,
+      expect.stringContaining('embeddingsModel: embeddings "static" needs a model name or folder'),
+    ]);
+  });
+});
