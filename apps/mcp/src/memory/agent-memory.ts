@@ -35,7 +35,7 @@ export async function openAgentMemory(
   }
   // Loaded only here: remote mode needs none of the server's storage stack.
   const { loadConfig, openStore } = await import('@episodic/server');
-  const config = loadConfig({ flags: { 'data-dir': target.dataDir }, env });
+  const config = await loadConfig({ flags: { 'data-dir': target.dataDir }, env });
   const memory = await openStore(config);
   return { memory, describe: `embedded ${config.dataDir}`, close: () => memory.close() };
 }
