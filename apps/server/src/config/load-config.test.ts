@@ -110,7 +110,7 @@ describe('server settings', async () => {
     ).toMatch(/embeddingsModel \(from --embeddings-model\): applies only with embeddings "openai"/);
     // Given to startServer or parseServerConfig directly, a name must be a built-in: nothing is imported there.
     expect(() => parseServerConfig({ miners: ['astrology'], embeddings: 'cohere' })).toThrow(
-      /embeddings: "cohere" is not a built-in provider \(local, openai, none\).*; miners\.0: "astrology" is not a built-in miner/,
+      /embeddings: "cohere" is not a built-in provider \(local, openai, static, none\).*; miners\.0: "astrology" is not a built-in miner/,
     );
   });
 
