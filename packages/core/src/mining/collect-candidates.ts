@@ -1,7 +1,7 @@
 import type { Logger } from '../logger.js';
 import { canonicalJson } from './canonical-json.js';
 import { patternId } from './pattern-id.js';
-import type { MineInput, PatternMinerV1 } from './pattern-miner.js';
+import type { MineInput, MiningHistory, PatternMinerV1 } from './pattern-miner.js';
 
 /** A candidate the engine accepted: validated, canonical, with its id. */
 export interface AcceptedCandidate {
@@ -16,6 +16,23 @@ export interface AcceptedCandidate {
 }
 
 const maxSummaryChars = 1000;
+
+/** The history a miner may read, as it declared (see `PatternMinerV1.history`); the rest throws. */
+function declaredHistory(miner: PatternMinerV1, history: MiningHistory): MiningHistory {
+  const use = miner.history ?? 'domain';
+  if (use === 'domain') return history;
+  const undeclared = (part: string): never => {
+    throw new TypeError(`it read history.${part} but declares history: '${use}'`);
+  };
+  return {
+    get taskType() {
+      return use === 'taskType' ? history.taskType : undeclared('taskType');
+    },
+    get domain() {
+      return undeclared('domain');
+    },
+  };
+}
 
 function stringLeaves(value: unknown, into: string[]): string[] {
   if (typeof value === 'string') into.push(value);
@@ -53,7 +70,7 @@ export async function collectCandidates(
     input.signal?.throwIfAborted();
     let candidates: Awaited<ReturnType<PatternMinerV1['mine']>>;
     try {
-      candidates = await miner.mine(input);
+      candidates = await miner.mine({ ...input, history: declaredHistory(miner, input.history) });
     } catch (error) {
       if (input.signal?.aborted) throw input.signal.reason;
       logger.warn(

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { enumNameSchema, seedPatternTypes } from '../enums.js';
-import type { PatternMinerV1 } from './pattern-miner.js';
+import type { MinerHistoryUse, PatternMinerV1 } from './pattern-miner.js';
+
+const historyUses: readonly MinerHistoryUse[] = ['none', 'taskType', 'domain'];
 
 function isPatternMiner(value: unknown): value is PatternMinerV1 {
   const miner = value as Partial<PatternMinerV1> | null;
@@ -35,6 +37,13 @@ export const minersSchema = z
             code: 'custom',
             path: ['patternType'],
             message: type.error.issues[0]?.message ?? 'invalid',
+          });
+        }
+        if (miner.history !== undefined && !historyUses.includes(miner.history)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['history'],
+            message: `must be one of ${historyUses.map((use) => `"${use}"`).join(', ')} or absent`,
           });
         }
         if (!isSuccessShare(miner.minSuccessShare)) {

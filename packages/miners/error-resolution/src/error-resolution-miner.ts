@@ -80,6 +80,7 @@ export function createErrorResolutionMiner(
   return {
     specificationVersion: 'v1',
     patternType: 'error_resolution',
+    history: 'none',
     dataSchema: errorResolutionDataSchema,
     // The signature on a line of its own: an error text is matched line by line (`textMatch`).
     describe: (data) =>

@@ -47,6 +47,7 @@ export function createOptimizationMiner(options: OptimizationOptions = {}): Patt
   return {
     specificationVersion: 'v1',
     patternType: 'optimization',
+    history: 'taskType',
     dataSchema: optimizationDataSchema,
     describe: (data) => `shortcut: ${data.shape.join(' → ')}`,
     mine({ episode, succeeded, history, signal }) {

@@ -100,6 +100,7 @@ export function createTestingStrategyMiner(
   return {
     specificationVersion: 'v1',
     patternType: 'testing_strategy',
+    history: 'none',
     dataSchema: testingStrategyDataSchema,
     describe: (data) => `${data.strategy.replaceAll('_', ' ')}: ${descriptions[data.strategy]}`,
     mine({ episode, succeeded, signal }) {

@@ -84,6 +84,7 @@ export function createToolSequenceMiner(options: ToolSequenceOptions = {}): Patt
   return {
     specificationVersion: 'v1',
     patternType: 'tool_sequence',
+    history: 'none',
     dataSchema: toolSequenceDataSchema,
     describe: (data) => data.actions.join(' → '),
     ...(settings.minSuccessShare > 0 ? { minSuccessShare: settings.minSuccessShare } : {}),
