@@ -6,8 +6,9 @@ import type { CallOptions, EpisodeWithSteps } from '../types.js';
 import { createMiningBatch, type WrittenPattern } from './mining-batch.js';
 import type { PatternChanges } from './pattern-changes.js';
 import type { PatternMinerV1 } from './pattern-miner.js';
+import type { UnmineReport } from './refold-evidence.js';
 import { type RemineInput, type RemineReport, remine } from './remine.js';
-import { type UnmineReport, unmineEpisodes } from './unmine.js';
+import { unmineEpisodes } from './unmine.js';
 
 /**
  * The engine side of mining: a learner that mines queued finished episodes in batches, and

@@ -1,5 +1,6 @@
 import { type Client, createClient } from '@libsql/client';
 import { afterEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { openTempMemory } from '../__fixtures__/temp-store.js';
 import { everythingOf, play, scripts } from './__fixtures__/mining-scripts.js';
 import { createActionPairMiner, createHistoryProbeMiner } from './__fixtures__/test-miners.js';
@@ -93,6 +94,46 @@ describe('forget recomputes only what the forgotten episodes reached', { timeout
     expect(calls.get('task_history_probe')).toEqual(sameTaskTypeLater);
 
     // Whatever it mined again is still what a remine gives.
+    const afterForget = await everythingOf(raw);
+    await store.memory.admin.remine();
+    expect(afterForget).toEqual(await everythingOf(raw));
+  });
+
+  it('folds fractional measurements in mining order, not in the order the episodes were started', async () => {
+    // Sums of these fractions depend on the order they are added in, and so does the key order.
+    const fractions: PatternMinerV1<{ kind: string }> = {
+      specificationVersion: 'v1',
+      patternType: 'fractions',
+      history: 'none',
+      dataSchema: z.strictObject({ kind: z.string() }),
+      mine: ({ episode, succeeded }) => [
+        {
+          data: { kind: 'any' },
+          success: succeeded,
+          measurements: {
+            ...(episode.steps.length % 2 === 1 ? { odd: 1 } : {}),
+            share: 1 / (3 + episode.steps.length),
+            tenth: 0.1 * episode.steps.length,
+          },
+        },
+      ],
+    };
+    const { store, raw } = await open([fractions as PatternMinerV1]);
+    const started = [];
+    for (let i = 0; i < 12; i += 1) {
+      const episode = await store.memory.episodes.start({ taskType: 'debugging', domain: 'web' });
+      await store.memory.episodes.logSteps(
+        episode.id,
+        Array.from({ length: 1 + ((i * 5) % 7) }, () => ({ action: 'read_file' })),
+      );
+      started.push(episode.id);
+    }
+    // Mined last to first: mining order is the reverse of the ids' order.
+    for (const id of [...started].reverse()) {
+      await store.memory.episodes.complete(id, { status: 'completed' });
+      await store.memory.learning.flush();
+    }
+    await store.memory.admin.forget({ episodeIds: [started[6]!] });
     const afterForget = await everythingOf(raw);
     await store.memory.admin.remine();
     expect(afterForget).toEqual(await everythingOf(raw));
