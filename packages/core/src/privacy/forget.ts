@@ -1,7 +1,7 @@
 import type { Transaction } from '@libsql/client';
 import { localActor } from '../audit/audit-event.js';
 import type { EngineContext } from '../engine-context.js';
-import { ftsTables } from '../maintenance/fts-tables.js';
+import { allFtsTables } from '../maintenance/fts-tables.js';
 import type { UnmineReport } from '../mining/refold-evidence.js';
 import { forgetEpisodesTable } from '../mining/unmine.js';
 import type { CallOptions } from '../types.js';
@@ -102,7 +102,7 @@ export function createForget(context: EngineContext, hooks: ForgetHooks) {
     if (remineDomains.length > 0) await hooks.recomputePatterns?.(remineDomains);
     // Deleted rows leave tombstones in the full-text segments until they are merged.
     await db.write(async (tx) => {
-      for (const table of ftsTables) await tx.execute(`INSERT INTO ${table} (${table}) VALUES ('optimize')`);
+      for (const table of allFtsTables) await tx.execute(`INSERT INTO ${table} (${table}) VALUES ('optimize')`);
     });
     if (db.location.kind === 'file') await db.executeOutsideTransaction('PRAGMA wal_checkpoint(TRUNCATE)');
     return { ...removed, unreachedCopies: unreached };
