@@ -118,7 +118,10 @@ export const mining: Benchmark = {
             `forget one episode, p50 / p95 ms (${formatNumber(storedEpisodes)} stored, ${forgottenEpisodes} forgotten)`,
             `${percentile(speed.forgetMs, 0.5).toFixed(1)} / ${forgetP95.toFixed(1)}`,
           ],
-          ['machine load (1-minute average) before / after the forget runs', `${speed.load.before.toFixed(1)} / ${speed.load.after.toFixed(1)}`],
+          [
+            'machine load (1-minute average) before / after the forget runs',
+            `${speed.load.before.toFixed(1)} / ${speed.load.after.toFixed(1)}`,
+          ],
           [`remine() of ${formatNumber(speed.report.episodes)} episodes, s`, remineS.toFixed(1)],
           ['mined patterns after remine', formatNumber(speed.report.patterns)],
         ],

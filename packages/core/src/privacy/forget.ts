@@ -102,7 +102,8 @@ export function createForget(context: EngineContext, hooks: ForgetHooks) {
     if (remineDomains.length > 0) await hooks.recomputePatterns?.(remineDomains);
     // Deleted rows leave tombstones in the full-text segments until they are merged.
     await db.write(async (tx) => {
-      for (const table of allFtsTables) await tx.execute(`INSERT INTO ${table} (${table}) VALUES ('optimize')`);
+      for (const table of allFtsTables)
+        await tx.execute(`INSERT INTO ${table} (${table}) VALUES ('optimize')`);
     });
     if (db.location.kind === 'file') await db.executeOutsideTransaction('PRAGMA wal_checkpoint(TRUNCATE)');
     return { ...removed, unreachedCopies: unreached };
