@@ -17,6 +17,18 @@ export interface AcceptedCandidate {
 
 const maxSummaryChars = 1000;
 
+/** A candidate's identifying columns, in `patterns` order: id, pattern_type, domain, task_type, pattern_data, summary. */
+export function identityColumns(candidate: AcceptedCandidate, domain: string) {
+  return [
+    candidate.id,
+    candidate.patternType,
+    domain,
+    candidate.taskType,
+    candidate.dataJson,
+    candidate.summary,
+  ] as const;
+}
+
 /** The history a miner may read, as it declared (see `PatternMinerV1.history`); the rest throws. */
 function declaredHistory(miner: PatternMinerV1, history: MiningHistory): MiningHistory {
   const use = miner.history ?? 'domain';

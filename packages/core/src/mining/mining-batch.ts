@@ -4,7 +4,7 @@ import { nowIso } from '../schemas/timestamp.js';
 import type { EpisodeWithSteps } from '../types.js';
 import { addEpisodeToStats, type BaselineStats, emptyBaselineStats, toBaseline } from './baseline-stats.js';
 import { chunks } from './chunks.js';
-import { type AcceptedCandidate, collectCandidates } from './collect-candidates.js';
+import { type AcceptedCandidate, collectCandidates, identityColumns } from './collect-candidates.js';
 import { measureEpisode } from './episode-measures.js';
 import { addSupport, type Evidence, emptyEvidence, evidenceColumns, parseEvidence } from './evidence.js';
 import { type Link, linkContribution, linkInsert } from './pattern-links.js';
@@ -228,12 +228,7 @@ export function createMiningBatch(
           args: part.flatMap(({ candidate, domain, evidence }) => {
             const columns = evidenceColumns(evidence);
             return [
-              candidate.id,
-              candidate.patternType,
-              domain,
-              candidate.taskType,
-              candidate.dataJson,
-              candidate.summary,
+              ...identityColumns(candidate, domain),
               columns.successRate,
               now,
               evidence.support,

@@ -11,7 +11,7 @@ import {
   toBaseline,
 } from './baseline-stats.js';
 import { chunks } from './chunks.js';
-import { collectCandidates } from './collect-candidates.js';
+import { collectCandidates, identityColumns } from './collect-candidates.js';
 import { type EpisodeMeasures, measureEpisode } from './episode-measures.js';
 import { type MiningSettings, wholeDomain } from './mining-batch.js';
 import { type Link, linkContribution, linkInsert } from './pattern-links.js';
@@ -148,16 +148,7 @@ export async function replayLaterEpisodes(
         sql: `INSERT INTO patterns (id, pattern_type, domain, task_type, pattern_data, summary, success_rate,
                 usage_count, created_at, support, successes, wilson_lower, score, updated_at)
               VALUES (?, ?, ?, ?, ?, ?, 0, 0, ?, 0, 0, 0, 0, ?) ON CONFLICT (id) DO NOTHING`,
-        args: [
-          candidate.id,
-          candidate.patternType,
-          domain,
-          candidate.taskType,
-          candidate.dataJson,
-          candidate.summary,
-          now,
-          now,
-        ],
+        args: [...identityColumns(candidate, domain), now, now],
       });
     }
     if (after.length > 0) statements.push(linkInsert('episode_patterns', after, now));
