@@ -30,7 +30,7 @@ export function identityColumns(candidate: AcceptedCandidate, domain: string) {
 }
 
 /** The history a miner may read, as it declared (see `PatternMinerV1.history`); the rest throws. */
-function declaredHistory(miner: PatternMinerV1, history: MiningHistory): MiningHistory {
+export function declaredHistory(miner: PatternMinerV1, history: MiningHistory): MiningHistory {
   const use = miner.history ?? 'domain';
   if (use === 'domain') return history;
   const undeclared = (part: string): never => {

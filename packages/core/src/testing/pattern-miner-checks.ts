@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { enumNameSchema } from '../enums.js';
 import { canonicalJson } from '../mining/canonical-json.js';
+import { declaredHistory } from '../mining/collect-candidates.js';
 import { isSuccessShare } from '../mining/miner-registry.js';
 import type { MineInput, PatternCandidate, PatternMinerV1 } from '../mining/pattern-miner.js';
 import type { EpisodeWithSteps, Step } from '../types.js';
@@ -179,6 +180,15 @@ export const patternMinerChecks: readonly PatternMinerCheck[] = [
       );
       await mineAll(await factory(), inputs);
       assert.equal(JSON.stringify(inputs), before);
+    },
+  },
+  {
+    name: 'reads no more of the history than it declares',
+    async run(factory, options) {
+      const miner = await factory();
+      for (const input of createMineInputs(options.episodes)) {
+        await mine(miner, { ...input, history: declaredHistory(miner, input.history) });
+      }
     },
   },
   {
