@@ -1,3 +1,4 @@
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
@@ -9,6 +10,8 @@ import { generateAgentEpisodes } from './workloads/agent-episodes.js';
 
 export const storedEpisodes = 10_000;
 const measuredEpisodes = 300;
+/** Episodes forgotten one at a time, spread evenly over the stored ones (oldest to newest). */
+export const forgottenEpisodes = 30;
 
 /** Per-episode mining cost with 10,000 synthetic episodes stored, and remine() over all of them. */
 export async function speedAtScale(context: BenchmarkContext) {
@@ -21,8 +24,10 @@ export async function speedAtScale(context: BenchmarkContext) {
   const stored = all.slice(0, storedEpisodes);
   const plain = await openMemory({ url });
   context.progress(`mining: storing ${formatNumber(storedEpisodes)} synthetic episodes (no miners yet)`);
+  const storedIds: string[] = [];
   for (const [n, episode] of stored.entries()) {
     const { id } = await plain.episodes.start(episode.start);
+    storedIds.push(id);
     await plain.episodes.logSteps(id, episode.steps);
     await plain.episodes.complete(id, episode.outcome);
     if (n % 50 === 0) await yieldToEventLoop();
@@ -59,7 +64,18 @@ export async function speedAtScale(context: BenchmarkContext) {
     } finally {
       await bare.close();
     }
-    return { report, withMining, withoutMining };
+    // forget recomputes the patterns the episode reached, then merges the full-text indexes.
+    context.progress(`mining: forgetting ${forgottenEpisodes} stored episodes one at a time`);
+    const forgetMs: number[] = [];
+    const loadBefore = loadavg()[0] ?? 0;
+    for (let i = 0; i < forgottenEpisodes; i += 1) {
+      const id = storedIds[Math.floor(((i + 0.5) * storedIds.length) / forgottenEpisodes)] as string;
+      const start = performance.now();
+      await memory.admin.forget({ episodeIds: [id] });
+      forgetMs.push(performance.now() - start);
+    }
+    const load = { before: loadBefore, after: loadavg()[0] ?? 0 };
+    return { report, withMining, withoutMining, forgetMs, load };
   } finally {
     await memory.close();
   }

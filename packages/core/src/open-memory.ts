@@ -128,6 +128,7 @@ export async function openMemory(config: MemoryConfig = {}): Promise<Memory> {
   const forget = createForget(context, {
     // Rare and possibly huge: drop the whole cache (and its freed pages) rather than list every key.
     forgotten: () => cache.purge(),
+    unmine: (tx) => mining.unmine(tx),
     recomputePatterns:
       resolved.miners.length === 0
         ? undefined

@@ -80,10 +80,16 @@ describe('schema (the seed, translated to SQLite)', () => {
       model_name: { type: 'TEXT', notNull: true },
       created_at: { type: 'DATETIME', default: isoDefault },
     });
+    // Keyed by pattern (1.11.0): forget folds one pattern's links, read as one range.
     expect(await columns('episode_patterns')).toMatchObject({
-      episode_id: { notNull: true, pk: 1 },
-      pattern_id: { notNull: true, pk: 2 },
+      pattern_id: { notNull: true, pk: 1 },
+      episode_id: { notNull: true, pk: 2 },
+      success: { type: 'INTEGER' },
+      measurements: { type: 'TEXT' },
     });
+    expect(await indexedColumns('episode_patterns')).toEqual(
+      expect.arrayContaining(['idx_episode_patterns_episode(episode_id)']),
+    );
   });
 
   it('has the seed indexes', async () => {

@@ -1,5 +1,11 @@
 import type { EpisodeMeasures } from './episode-measures.js';
-import { addToHistogram, emptyHistogram, type Histogram, toDistribution } from './histogram.js';
+import {
+  addToHistogram,
+  emptyHistogram,
+  type Histogram,
+  removeFromHistogram,
+  toDistribution,
+} from './histogram.js';
 import type { Baseline } from './pattern-miner.js';
 
 /** What `pattern_baselines.stats` holds for one domain, or one domain and task type. */
@@ -40,6 +46,30 @@ export function addEpisodeToStats(
     successes: stats.successes + (succeeded ? 1 : 0),
     ...addMeasures(stats, measures),
     successful: succeeded ? addMeasures(stats.successful, measures) : stats.successful,
+  };
+}
+
+function removeMeasures(from: { steps: Histogram; durationMs: Histogram }, measures: EpisodeMeasures) {
+  return {
+    steps: removeFromHistogram(from.steps, measures.steps),
+    durationMs:
+      measures.durationMs === null
+        ? from.durationMs
+        : removeFromHistogram(from.durationMs, measures.durationMs),
+  };
+}
+
+/** A copy of `stats` without one episode it counted: the inverse of {@link addEpisodeToStats}. */
+export function removeEpisodeFromStats(
+  stats: BaselineStats,
+  measures: EpisodeMeasures,
+  succeeded: boolean,
+): BaselineStats {
+  return {
+    episodes: stats.episodes - 1,
+    successes: stats.successes - (succeeded ? 1 : 0),
+    ...removeMeasures(stats, measures),
+    successful: succeeded ? removeMeasures(stats.successful, measures) : stats.successful,
   };
 }
 

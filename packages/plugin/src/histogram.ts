@@ -41,6 +41,20 @@ export function addToHistogram(histogram: Histogram, value: number): Histogram {
   };
 }
 
+/**
+ * A copy of `histogram` without one `value` it counted: what it would be had the value never been
+ * added. Exact for the integers it holds (step counts, milliseconds), whose sums stay below 2^53.
+ */
+export function removeFromHistogram(histogram: Histogram, value: number): Histogram {
+  const key = String(bucketOf(value));
+  const { [key]: count = 0, ...others } = histogram.buckets;
+  return {
+    count: histogram.count - 1,
+    sum: histogram.sum - value,
+    buckets: count > 1 ? { ...others, [key]: count - 1 } : others,
+  };
+}
+
 /** The `rank`-th smallest value (1-based), as its bucket's value. */
 function valueAtRank(sortedBuckets: readonly [number, number][], rank: number): number {
   let seen = 0;

@@ -10,6 +10,7 @@ export {
   toolName,
 } from './canonical-actions.js';
 export { canonicalJson } from './canonical-json.js';
+export { declaredHistory } from './declared-history.js';
 export { defineEmbeddingProvider } from './define-embedding-provider.js';
 export { defineMiner } from './define-miner.js';
 export type { PluginDefinition, PluginFactory } from './define-plugin.js';
@@ -33,6 +34,7 @@ export type {
   Baseline,
   Distribution,
   MineInput,
+  MinerHistoryUse,
   MiningHistory,
   PatternCandidate,
   PatternMinerV1,

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { addEpisodeToStats, emptyBaselineStats, toBaseline } from './baseline-stats.js';
+import {
+  addEpisodeToStats,
+  emptyBaselineStats,
+  removeEpisodeFromStats,
+  toBaseline,
+} from './baseline-stats.js';
 import { canonicalJson } from './canonical-json.js';
 import { addToHistogram, emptyHistogram, toDistribution } from './histogram.js';
 import { wilsonLowerBound } from './wilson.js';
@@ -63,5 +68,28 @@ describe('histogram and baselines', () => {
       },
     });
     expect(toBaseline(emptyBaselineStats())).toMatchObject({ episodes: 0, successRate: null, steps: null });
+  });
+});
+
+describe('removeEpisodeFromStats', () => {
+  it('leaves exactly the stats of the episodes never counted, whichever one is removed', () => {
+    const episodes = Array.from({ length: 40 }, (_, i) => ({
+      measures: { steps: 1 + ((i * 7) % 23), durationMs: i % 5 === 0 ? null : 37 * i + 3 },
+      succeeded: i % 3 !== 0,
+    }));
+    const fold = (list: typeof episodes) =>
+      list.reduce(
+        (stats, { measures, succeeded }) => addEpisodeToStats(stats, measures, succeeded),
+        emptyBaselineStats(),
+      );
+    const all = fold(episodes);
+    for (const gone of [0, 3, 17, 39]) {
+      const episode = episodes[gone]!;
+      const without = removeEpisodeFromStats(all, episode.measures, episode.succeeded);
+      // Compared as stored: bucket keys of zero are gone too.
+      expect(JSON.stringify(without)).toBe(JSON.stringify(fold(episodes.filter((_, i) => i !== gone))));
+    }
+    const only = episodes[1]!;
+    expect(removeEpisodeFromStats(fold([only]), only.measures, only.succeeded)).toEqual(emptyBaselineStats());
   });
 });

@@ -1,9 +1,11 @@
-import type { PatternMinerV1 } from './pattern-miner.js';
+import type { MinerHistoryUse, PatternMinerV1 } from './pattern-miner.js';
 import { contractError, type PluginIssue } from './plugin-error.js';
 import { isStandardSchema } from './standard-schema.js';
 
 /** Names a plugin or a user may add to an enumeration (pattern and task types): snake_case, as the seed's own. */
 export const snakeCaseName = /^[a-z][a-z0-9_]{0,63}$/;
+
+const historyUses: readonly string[] = ['none', 'taskType', 'domain'] satisfies MinerHistoryUse[];
 
 /** Whether `share` is a valid {@link PatternMinerV1.minSuccessShare}. */
 export function isSuccessShare(share: unknown): boolean {
@@ -32,6 +34,8 @@ export function patternMinerIssues(value: unknown): PluginIssue[] {
   if (typeof miner.mine !== 'function') fail('mine', 'must be a function');
   if (miner.describe !== undefined && typeof miner.describe !== 'function')
     fail('describe', 'must be a function when given');
+  if (miner.history !== undefined && !historyUses.includes(miner.history as string))
+    fail('history', `must be one of ${historyUses.map((use) => `"${use}"`).join(', ')} or absent`);
   if (!isSuccessShare(miner.minSuccessShare)) fail('minSuccessShare', 'must be a number in (0, 1] or absent');
   return issues;
 }

@@ -50,6 +50,9 @@ export interface MiningHistory {
   readonly domain: Readonly<Baseline>;
 }
 
+/** What a miner declares it reads of {@link MiningHistory}: see {@link PatternMinerV1.history}. */
+export type MinerHistoryUse = 'none' | 'taskType' | 'domain';
+
 /** What the engine passes to {@link PatternMinerV1.mine}. Treat every part as read-only. */
 export interface MineInput {
   /** A finished episode with its steps in order. */
@@ -144,6 +147,15 @@ export interface PatternMinerV1<Data = unknown> {
    * (`get_user_details → book_reservation`). Without it the engine joins the data's strings.
    */
   describe?(data: Data): string;
+  /**
+   * Which part of {@link MineInput.history} `mine` reads: `'none'`, `'taskType'` (only
+   * `history.taskType`) or `'domain'` (both; the default, so a miner that does not say is assumed
+   * to read everything). Forgetting an episode changes the history of every episode of its domain
+   * (or task type) mined after it, so `forget` mines those episodes again with each miner that
+   * reads history, to stay equal to a `remine()` of what remains; a miner that reads none is never
+   * run again. Declare the least you read: reading an undeclared part throws.
+   */
+  readonly history?: MinerHistoryUse;
   /**
    * How common a pattern must be among successful runs before `relevantPatterns` (and so
    * `retrieve`) reports it as what works: the share, in (0, 1], of the successful episodes of the

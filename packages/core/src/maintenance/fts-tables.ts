@@ -5,6 +5,12 @@ import { rebuildEpisodeDocs } from '../search/episode-docs.js';
 export const ftsTables = ['episodes_fts', 'steps_fts', 'patterns_fts'] as const;
 
 /**
+ * Every full-text index, `episode_docs_fts` (which keeps its own content) included: a deleted row
+ * leaves its terms in the index segments until they are merged (`forget` merges them all).
+ */
+export const allFtsTables = [...ftsTables, 'episode_docs_fts'] as const;
+
+/**
  * Rebuilds any full-text table that no longer matches its content table; returns the ones rebuilt.
  * `episode_docs_fts` has no content table to be checked against, so it is always rebuilt.
  */

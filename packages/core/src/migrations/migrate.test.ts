@@ -38,6 +38,7 @@ describe('migrations', () => {
       '1.8.0',
       '1.9.0',
       '1.10.0',
+      '1.11.0',
     ]);
     expect(await memory.admin.schemaVersion()).toBe(latestSchemaVersion);
     await memory.close();
@@ -58,6 +59,7 @@ describe('migrations', () => {
       '1.8.0',
       '1.9.0',
       '1.10.0',
+      '1.11.0',
     ]);
     expect(await memory.admin.schemaVersion()).toBe(latestSchemaVersion);
 

@@ -1,5 +1,6 @@
 import {
   canonicalJson,
+  declaredHistory,
   describeIssues,
   type MineInput,
   type PatternMinerV1,
@@ -21,6 +22,18 @@ export interface AcceptedCandidate {
 }
 
 const maxSummaryChars = 1000;
+
+/** A candidate's identifying columns, in `patterns` order: id, pattern_type, domain, task_type, pattern_data, summary. */
+export function identityColumns(candidate: AcceptedCandidate, domain: string) {
+  return [
+    candidate.id,
+    candidate.patternType,
+    domain,
+    candidate.taskType,
+    candidate.dataJson,
+    candidate.summary,
+  ] as const;
+}
 
 function stringLeaves(value: unknown, into: string[]): string[] {
   if (typeof value === 'string') into.push(value);
@@ -58,7 +71,7 @@ export async function collectCandidates(
     input.signal?.throwIfAborted();
     let candidates: Awaited<ReturnType<PatternMinerV1['mine']>>;
     try {
-      candidates = await miner.mine(input);
+      candidates = await miner.mine({ ...input, history: declaredHistory(miner, input.history) });
     } catch (error) {
       if (input.signal?.aborted) throw input.signal.reason;
       logger.warn(

@@ -67,3 +67,28 @@ export function rankScore(
 ): number {
   return wilsonLowerBound(evidence.successes + evidence.helpedCount, evidence.support + evidence.usageCount);
 }
+
+/** An evidence row as read back (`support`, `successes`, `usage_count`, `helped_count`, `measurements`). */
+export function parseEvidence(row: Record<string, unknown>): Evidence {
+  return {
+    support: Number(row.support ?? 0),
+    successes: Number(row.successes ?? 0),
+    usageCount: Number(row.usage_count ?? 0),
+    helpedCount: Number(row.helped_count ?? 0),
+    measurements:
+      row.measurements === null || row.measurements === undefined
+        ? {}
+        : (JSON.parse(String(row.measurements)) as Record<string, MeasurementTotals>),
+  };
+}
+
+/** The derived columns a pattern row stores beside `support` and `successes`. */
+export function evidenceColumns(evidence: Evidence) {
+  return {
+    successRate: successRateOf(evidence),
+    wilsonLower: wilsonLowerBound(evidence.successes, evidence.support),
+    score: rankScore(evidence),
+    measurements:
+      Object.keys(evidence.measurements).length === 0 ? null : JSON.stringify(evidence.measurements),
+  };
+}

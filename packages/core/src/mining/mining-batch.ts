@@ -11,15 +11,19 @@ import type { InStatement, Transaction } from '@libsql/client';
 import type { Logger } from '../logger.js';
 import { nowIso } from '../schemas/timestamp.js';
 import type { EpisodeWithSteps } from '../types.js';
-import { type AcceptedCandidate, collectCandidates } from './collect-candidates.js';
+import { chunks } from './chunks.js';
+import { type AcceptedCandidate, collectCandidates, identityColumns } from './collect-candidates.js';
 import {
   addSupport,
   type Evidence,
   emptyEvidence,
+  evidenceColumns,
   type MeasurementTotals,
+  parseEvidence,
   rankScore,
   successRateOf,
 } from './evidence.js';
+import { type Link, linkContribution, linkInsert } from './pattern-links.js';
 
 /** `pattern_baselines.task_type` of the domain-wide baseline. */
 export const wholeDomain = '';
@@ -78,25 +82,6 @@ const patternInsertColumns =
   'id, pattern_type, domain, task_type, pattern_data, summary, success_rate, usage_count, created_at, ' +
   'support, successes, wilson_lower, score, measurements, updated_at';
 
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const result: T[][] = [];
-  for (let i = 0; i < items.length; i += size) result.push(items.slice(i, i + size));
-  return result;
-}
-
-function parseEvidence(row: Record<string, unknown>): Evidence {
-  return {
-    support: Number(row.support ?? 0),
-    successes: Number(row.successes ?? 0),
-    usageCount: Number(row.usage_count ?? 0),
-    helpedCount: Number(row.helped_count ?? 0),
-    measurements:
-      row.measurements === null || row.measurements === undefined
-        ? {}
-        : (JSON.parse(String(row.measurements)) as Record<string, MeasurementTotals>),
-  };
-}
-
 interface Touched {
   candidate: AcceptedCandidate;
   domain: string;
@@ -133,7 +118,7 @@ export function createMiningBatch(
     { domain: string; taskType: string; stats: BaselineStats; seen: string | null; changed: boolean }
   >();
   const touched = new Map<string, Touched>();
-  const links: [string, string][] = [];
+  const links: Link[] = [];
   const marks: [string, boolean][] = [];
   const seenStates = new Map<string, number | null>();
   let mined = 0;
@@ -219,7 +204,7 @@ export function createMiningBatch(
         const entry = touched.get(candidate.id) ?? { candidate, domain: episode.domain, contributions: [] };
         entry.contributions.push({ success: candidate.success, measurements: candidate.measurements });
         touched.set(candidate.id, entry);
-        links.push([episode.id, candidate.id]);
+        links.push({ episodeId: episode.id, patternId: candidate.id, ...linkContribution(candidate) });
       }
       const measures = measureEpisode(episode);
       for (const baseline of [task, domain]) {
@@ -255,28 +240,22 @@ export function createMiningBatch(
                   support = excluded.support, successes = excluded.successes, success_rate = excluded.success_rate,
                   wilson_lower = excluded.wilson_lower, score = excluded.score, measurements = excluded.measurements,
                   updated_at = excluded.updated_at`,
-          args: part.flatMap(({ candidate, domain, evidence }) => [
-            candidate.id,
-            candidate.patternType,
-            domain,
-            candidate.taskType,
-            candidate.dataJson,
-            candidate.summary,
-            successRateOf(evidence),
-            now,
-            evidence.support,
-            evidence.successes,
-            wilsonLowerBound(evidence.successes, evidence.support),
-            rankScore(evidence),
-            Object.keys(evidence.measurements).length === 0 ? null : JSON.stringify(evidence.measurements),
-            now,
-          ]),
+          args: part.flatMap(({ candidate, domain, evidence }) => {
+            const columns = evidenceColumns(evidence);
+            return [
+              ...identityColumns(candidate, domain),
+              columns.successRate,
+              now,
+              evidence.support,
+              evidence.successes,
+              columns.wilsonLower,
+              columns.score,
+              columns.measurements,
+              now,
+            ];
+          }),
         })),
-        ...chunks(links, rowsPerStatement * 4).map((part) => ({
-          sql: `INSERT OR IGNORE INTO ${tables.links} (episode_id, pattern_id, created_at) VALUES
-                ${part.map(() => '(?, ?, ?)').join(', ')}`,
-          args: part.flatMap(([episodeId, patternId]) => [episodeId, patternId, now]),
-        })),
+        ...chunks(links, rowsPerStatement * 4).map((part) => linkInsert(tables.links, part, now)),
         ...[...baselines.values()]
           .filter((baseline) => baseline.changed)
           .map((baseline) => ({

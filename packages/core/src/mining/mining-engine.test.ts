@@ -218,6 +218,27 @@ describe('mining on completion', () => {
     expect(warnings.join('\n')).toMatch(
       /first_tool returned an invalid candidate #1 .*data\.tool: must be a non-empty string/,
     );
+
+  it('holds a miner to the history it declares reading: more is a failure, reported', async () => {
+    const warnings: string[] = [];
+    const probe = (patternType: string, history: PatternMinerV1['history']): PatternMinerV1 => ({
+      ...createHistoryProbeMiner(),
+      patternType,
+      history,
+    });
+    const { store } = await open({
+      miners: [probe('reads_none', 'none'), probe('reads_task', 'taskType'), probe('reads_all', 'domain')],
+      logger: { warn: (m) => warnings.push(m) },
+    });
+    await run(store, [read('a'), read('b')]);
+    expect(warnings.join('\n')).toMatch(
+      /reads_none failed .*read history\.taskType but declares history: 'none'/,
+    );
+    expect(warnings.join('\n')).toMatch(
+      /reads_task failed .*read history\.domain but declares history: 'taskType'/,
+    );
+    expect(warnings).toHaveLength(2);
+    expect((await store.memory.patterns.list({ type: 'reads_all' })).items).toHaveLength(1);
   });
 
   it('registers a miner’s own pattern type, and refuses miners that break the contract', async () => {
@@ -235,6 +256,7 @@ describe('mining on completion', () => {
       [[{ ...createActionPairMiner(), patternType: 'Action Pair' }], 'miners.0.patternType'],
       [[createActionPairMiner(), createActionPairMiner()], 'miners.1.patternType'],
       [[{ ...createActionPairMiner(), minSuccessShare: 0 }], 'miners.0.minSuccessShare'],
+      [[{ ...createActionPairMiner(), history: 'everything' }], 'miners.0.history'],
     ];
     for (const [miners, path] of refusals) {
       const error = await openTempMemory({ miners: miners as PatternMinerV1[] }).catch(

@@ -1,12 +1,14 @@
 import type { PatternMinerV1 } from '@episodic/plugin';
-import type { InStatement } from '@libsql/client';
+import type { InStatement, Transaction } from '@libsql/client';
 import type { EngineContext } from '../engine-context.js';
 import { EpisodicError } from '../errors.js';
 import type { EpisodeLearner } from '../learning/episode-learner.js';
 import type { CallOptions, EpisodeWithSteps } from '../types.js';
 import { createMiningBatch, type WrittenPattern } from './mining-batch.js';
 import type { PatternChanges } from './pattern-changes.js';
+import type { UnmineReport } from './refold-evidence.js';
 import { type RemineInput, type RemineReport, remine } from './remine.js';
+import { unmineEpisodes } from './unmine.js';
 
 /**
  * The engine side of mining: a learner that mines queued finished episodes in batches, and
@@ -71,6 +73,11 @@ export function createMiningEngine(
       } finally {
         remining = false;
       }
+    },
+
+    /** Takes the episodes a forget is deleting out of the patterns, in its transaction (`unmineEpisodes`). */
+    unmine(tx: Transaction): Promise<UnmineReport | null> {
+      return unmineEpisodes(tx, context.db, settings);
     },
 
     close(): void {

@@ -44,8 +44,8 @@ const createShadow = [
   `CREATE TABLE ${shadow.patterns} (id TEXT PRIMARY KEY, pattern_type TEXT, domain TEXT, task_type TEXT,
     pattern_data TEXT, summary TEXT, success_rate REAL, usage_count INTEGER, helped_count INTEGER NOT NULL DEFAULT 0,
     created_at TEXT, support INTEGER, successes INTEGER, wilson_lower REAL, score REAL, measurements TEXT, updated_at TEXT)`,
-  `CREATE TABLE ${shadow.links} (episode_id TEXT, pattern_id TEXT, created_at TEXT,
-    PRIMARY KEY (episode_id, pattern_id)) WITHOUT ROWID`,
+  `CREATE TABLE ${shadow.links} (episode_id TEXT, pattern_id TEXT, created_at TEXT, success INTEGER,
+    measurements TEXT, PRIMARY KEY (episode_id, pattern_id)) WITHOUT ROWID`,
   `CREATE TABLE ${shadow.baselines} (domain TEXT, task_type TEXT, stats TEXT, PRIMARY KEY (domain, task_type)) WITHOUT ROWID`,
   `CREATE TABLE ${shadow.mined} (episode_id TEXT PRIMARY KEY, seq INTEGER NOT NULL, succeeded INTEGER NOT NULL,
     pending INTEGER NOT NULL DEFAULT 0)`,
@@ -75,8 +75,8 @@ function swapStatements(scope: AccessScope | undefined): InStatement[] {
          .split(', ')
          .map((column) => `${column} = excluded.${column}`)
          .join(', ')}`,
-    `INSERT OR IGNORE INTO episode_patterns (episode_id, pattern_id, created_at)
-       SELECT episode_id, pattern_id, created_at FROM ${shadow.links}
+    `INSERT OR IGNORE INTO episode_patterns (episode_id, pattern_id, created_at, success, measurements)
+       SELECT episode_id, pattern_id, created_at, success, measurements FROM ${shadow.links}
        WHERE episode_id IN (SELECT id FROM episodes)`,
     { sql: `DELETE FROM pattern_baselines WHERE ${episodes.sql}`, args: episodes.args },
     `INSERT INTO pattern_baselines (domain, task_type, stats) SELECT domain, task_type, stats FROM ${shadow.baselines}`,

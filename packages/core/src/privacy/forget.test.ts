@@ -83,6 +83,9 @@ describe('forget', () => {
     const bytes = folderBytes();
     expect(bytes).not.toContain('PELICAN7741');
     expect(bytes).toContain('OTTER2210');
+    // Full-text indexes hold their terms lower-cased.
+    expect(bytes).not.toContain('pelican7741');
+    expect(bytes).toContain('otter2210');
   });
 
   it('forgets a whole domain, or by metadata, and only within the caller’s scope', async () => {

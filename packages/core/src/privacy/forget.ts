@@ -1,6 +1,9 @@
+import type { Transaction } from '@libsql/client';
 import { localActor } from '../audit/audit-event.js';
 import type { EngineContext } from '../engine-context.js';
-import { ftsTables } from '../maintenance/fts-tables.js';
+import { allFtsTables } from '../maintenance/fts-tables.js';
+import type { UnmineReport } from '../mining/refold-evidence.js';
+import { forgetEpisodesTable } from '../mining/unmine.js';
 import type { CallOptions } from '../types.js';
 import { parseInput } from '../validate.js';
 import { type ForgetSelector, forgetSelectorSchema, selectorFilter } from './forget-selector.js';
@@ -21,6 +24,12 @@ export interface ForgetReport {
 }
 
 export interface ForgetHooks {
+  /**
+   * Takes the episodes listed in `temp.forget_episodes` out of the mined patterns inside the
+   * forget's transaction (`unmineEpisodes`); `null` when links written before schema 1.11.0 are
+   * in the way, and `recomputePatterns` must re-mine the domains instead.
+   */
+  unmine: (tx: Transaction) => Promise<UnmineReport | null>;
   /** Rebuilds the mined patterns of these domains from the episodes that remain (`remine`). */
   recomputePatterns: ((domains: string[]) => Promise<void>) | undefined;
   /** Drops cached copies of what was removed. */
@@ -29,9 +38,9 @@ export interface ForgetHooks {
 
 /**
  * Deletion on request (the seed's "GDPR compliance through deletion"). Removes the selected
- * episodes in one transaction (the foreign keys cascade to steps, embeddings, links and usage),
- * audits each deletion without its content, then recomputes the patterns of the domains
- * concerned. Afterwards the full-text indexes are merged and the WAL checkpointed, so that with
+ * episodes in one transaction (the foreign keys cascade to steps, embeddings, links and usage)
+ * that also audits each deletion without its content and recomputes just the patterns they
+ * supported, as a remine of what remains would (`unmineEpisodes`). Afterwards the full-text indexes are merged and the WAL checkpointed, so that with
  * `secure_delete` on, the deleted text is gone from the database file and its WAL.
  */
 export function createForget(context: EngineContext, hooks: ForgetHooks) {
@@ -42,20 +51,28 @@ export function createForget(context: EngineContext, hooks: ForgetHooks) {
     const selector = parseInput(schema, input, 'forget selector');
     const where = selectorFilter(selector, options.scope);
     const actor = options.actor ?? localActor;
+    let remineDomains: string[] = [];
     const removed: Omit<ForgetReport, 'unreachedCopies'> = await db.write(async (tx) => {
-      const rows = await tx.execute({
-        sql: `SELECT id, domain FROM episodes WHERE ${where.sql}`,
+      await tx.execute(
+        `CREATE TEMP TABLE IF NOT EXISTS ${forgetEpisodesTable} (id TEXT PRIMARY KEY, domain TEXT)`,
+      );
+      await tx.execute(`DELETE FROM ${forgetEpisodesTable}`);
+      await tx.execute({
+        sql: `INSERT INTO ${forgetEpisodesTable} (id, domain) SELECT id, domain FROM episodes WHERE ${where.sql}`,
         args: where.args,
       });
+      const rows = await tx.execute(`SELECT id, domain FROM ${forgetEpisodesTable}`);
       if (rows.rows.length === 0) return { episodeIds: [], domains: [], patternsRemoved: 0 };
+      const domains = [...new Set(rows.rows.map((row) => String(row.domain)))];
+      const unmined = await hooks.unmine(tx);
+      // Links without contributions (schema < 1.11.0): the patterns they hold are recomputed by a remine.
       const affected = `SELECT DISTINCT pattern_id FROM episode_patterns
-        WHERE episode_id IN (SELECT id FROM episodes WHERE ${where.sql})`;
-      await tx.execute({
-        sql: `CREATE TEMP TABLE IF NOT EXISTS forget_patterns (id TEXT PRIMARY KEY)`,
-        args: [],
-      });
-      await tx.execute('DELETE FROM forget_patterns');
-      await tx.execute({ sql: `INSERT INTO forget_patterns ${affected}`, args: where.args });
+        WHERE episode_id IN (SELECT id FROM ${forgetEpisodesTable})`;
+      if (unmined === null) {
+        remineDomains = domains;
+        await tx.execute('CREATE TEMP TABLE IF NOT EXISTS forget_patterns (id TEXT PRIMARY KEY)');
+        await tx.execute(`INSERT INTO forget_patterns ${affected}`);
+      }
       for (const row of rows.rows) {
         await audit.inTransaction(tx, {
           actor,
@@ -66,25 +83,27 @@ export function createForget(context: EngineContext, hooks: ForgetHooks) {
           outcome: 'ok',
         });
       }
-      await tx.execute({ sql: `DELETE FROM episodes WHERE ${where.sql}`, args: where.args });
-      // A mined pattern whose every supporting episode is gone has no evidence left.
-      const orphaned = await tx.execute(`DELETE FROM patterns WHERE support IS NOT NULL
-        AND id IN (SELECT id FROM forget_patterns)
-        AND NOT EXISTS (SELECT 1 FROM episode_patterns WHERE pattern_id = patterns.id)`);
-      await tx.execute('DELETE FROM forget_patterns');
-      return {
-        episodeIds: rows.rows.map((row) => String(row.id)),
-        domains: [...new Set(rows.rows.map((row) => String(row.domain)))],
-        patternsRemoved: orphaned.rowsAffected,
-      };
+      await tx.execute(`DELETE FROM episodes WHERE id IN (SELECT id FROM ${forgetEpisodesTable})`);
+      await tx.execute(`DELETE FROM ${forgetEpisodesTable}`);
+      let patternsRemoved = unmined?.removed ?? 0;
+      if (unmined === null) {
+        // A mined pattern whose every supporting episode is gone has no evidence left.
+        const orphaned = await tx.execute(`DELETE FROM patterns WHERE support IS NOT NULL
+          AND id IN (SELECT id FROM forget_patterns)
+          AND NOT EXISTS (SELECT 1 FROM episode_patterns WHERE pattern_id = patterns.id)`);
+        await tx.execute('DELETE FROM forget_patterns');
+        patternsRemoved = orphaned.rowsAffected;
+      }
+      return { episodeIds: rows.rows.map((row) => String(row.id)), domains, patternsRemoved };
     });
     const unreached = await unreachedCopies(db);
     if (removed.episodeIds.length === 0) return { ...removed, unreachedCopies: unreached };
     hooks.forgotten(removed.episodeIds);
-    await hooks.recomputePatterns?.(removed.domains);
+    if (remineDomains.length > 0) await hooks.recomputePatterns?.(remineDomains);
     // Deleted rows leave tombstones in the full-text segments until they are merged.
     await db.write(async (tx) => {
-      for (const table of ftsTables) await tx.execute(`INSERT INTO ${table} (${table}) VALUES ('optimize')`);
+      for (const table of allFtsTables)
+        await tx.execute(`INSERT INTO ${table} (${table}) VALUES ('optimize')`);
     });
     if (db.location.kind === 'file') await db.executeOutsideTransaction('PRAGMA wal_checkpoint(TRUNCATE)');
     return { ...removed, unreachedCopies: unreached };

@@ -85,6 +85,7 @@ export const createErrorResolutionMiner = defineMiner({
       specificationVersion: 'v1',
       patternType: 'error_resolution',
       dataSchema: errorResolutionDataSchema,
+      history: 'none',
       // The signature on a line of its own: an error text is matched line by line (`textMatch`).
       describe: (data) =>
         `${data.signature}\n${data.action} failed → ${data.resolution.join(' → ')}${data.argumentFrom === undefined ? '' : ` (argument from ${data.argumentFrom})`}`,

@@ -54,6 +54,7 @@ export const createOptimizationMiner = defineMiner({
       specificationVersion: 'v1',
       patternType: 'optimization',
       dataSchema: optimizationDataSchema,
+      history: 'taskType',
       describe: (data) => `shortcut: ${data.shape.join(' → ')}`,
       mine({ episode, succeeded, history, signal }) {
         signal?.throwIfAborted();

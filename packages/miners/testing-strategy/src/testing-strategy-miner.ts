@@ -101,6 +101,7 @@ export const createTestingStrategyMiner = defineMiner({
       specificationVersion: 'v1',
       patternType: 'testing_strategy',
       dataSchema: testingStrategyDataSchema,
+      history: 'none',
       describe: (data) => `${data.strategy.replaceAll('_', ' ')}: ${descriptions[data.strategy]}`,
       mine({ episode, succeeded, signal }) {
         signal?.throwIfAborted();

@@ -91,6 +91,7 @@ export const createToolSequenceMiner = defineMiner({
       specificationVersion: 'v1',
       patternType: 'tool_sequence',
       dataSchema: toolSequenceDataSchema,
+      history: 'none',
       describe: (data) => data.actions.join(' → '),
       ...(settings.minSuccessShare > 0 ? { minSuccessShare: settings.minSuccessShare } : {}),
       mine({ episode, succeeded, signal }) {

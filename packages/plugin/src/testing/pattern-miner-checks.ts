@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { declaredHistory } from '../declared-history.js';
 import type { EpisodeView, StepView } from '../episode-view.js';
 import type { MineInput, PatternMinerV1 } from '../pattern-miner.js';
 import { isSuccessShare, snakeCaseName } from '../pattern-miner-check.js';
@@ -147,6 +148,15 @@ export const patternMinerChecks: readonly PatternMinerCheck[] = [
       );
       await mineAll(await factory(), inputs);
       assert.equal(JSON.stringify(inputs), before);
+    },
+  },
+  {
+    name: 'reads no more of the history than it declares',
+    async run(factory, options) {
+      const miner = await factory();
+      for (const input of createMineInputs(options.episodes)) {
+        await mine(miner, { ...input, history: declaredHistory(miner, input.history) });
+      }
     },
   },
   {

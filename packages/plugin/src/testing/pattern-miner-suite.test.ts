@@ -47,6 +47,10 @@ const breakers: Record<string, PatternMinerFactory> = {
       return miner.mine(input);
     },
   })),
+  'no more of the history than it declares': broken((miner) => ({
+    history: 'none',
+    mine: (input) => (input.history.taskType.episodes >= 0 ? miner.mine(input) : []),
+  })),
   'finds nothing in an episode with no steps': broken((miner) => ({
     mine: async (input) => [
       ...(await miner.mine(input)),

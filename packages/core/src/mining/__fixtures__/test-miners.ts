@@ -12,6 +12,7 @@ export function createActionPairMiner(): PatternMinerV1<{ first: string; then: s
     specificationVersion: 'v1',
     patternType: 'action_pair',
     dataSchema: z.strictObject({ first: z.string(), then: z.string() }),
+    history: 'none',
     describe: (data) => `${data.first} then ${data.then}`,
     mine({ episode, succeeded, signal }) {
       signal?.throwIfAborted();
@@ -31,24 +32,45 @@ export function createActionPairMiner(): PatternMinerV1<{ first: string; then: s
   };
 }
 
-export function createHistoryProbeMiner(): PatternMinerV1<{ probe: string }> {
+/**
+ * Reports the history it was shown as measurements: all of it (`use` 'domain', the contract's
+ * default, left undeclared), or only the task type's (`history: 'taskType'`, pattern type
+ * `task_history_probe`), as a miner comparing a run with the usual one of its task type does.
+ */
+export function createHistoryProbeMiner(
+  use: 'domain' | 'taskType' = 'domain',
+): PatternMinerV1<{ probe: string }> {
   return {
     specificationVersion: 'v1',
-    patternType: 'history_probe',
+    patternType: use === 'domain' ? 'history_probe' : 'task_history_probe',
+    ...(use === 'taskType' ? { history: 'taskType' as const } : {}),
     dataSchema: z.strictObject({ probe: z.string() }),
     mine({ episode, succeeded, history, signal }) {
       signal?.throwIfAborted();
       if (episode.steps.length === 0) return [];
+      const task = {
+        taskEpisodesBefore: history.taskType.episodes,
+        taskMedianStepsBefore: history.taskType.steps?.median ?? -1,
+      };
       return [
         {
-          data: { probe: 'run' },
-          success: succeeded,
-          measurements: {
-            taskEpisodesBefore: history.taskType.episodes,
-            domainEpisodesBefore: history.domain.episodes,
-            domainSuccessesBefore: history.domain.successes,
-            taskMedianStepsBefore: history.taskType.steps?.median ?? -1,
+          // Per task type, a run longer than the usual one so far is a pattern of its own.
+          data: {
+            probe:
+              use === 'taskType' && episode.steps.length > (history.taskType.steps?.median ?? 0)
+                ? 'long run'
+                : 'run',
           },
+          success: succeeded,
+          perTaskType: use === 'taskType',
+          measurements:
+            use === 'taskType'
+              ? task
+              : {
+                  ...task,
+                  domainEpisodesBefore: history.domain.episodes,
+                  domainSuccessesBefore: history.domain.successes,
+                },
         },
       ];
     },

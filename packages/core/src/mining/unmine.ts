@@ -1,0 +1,101 @@
+import type { Transaction } from '@libsql/client';
+import type { Database } from '../db/database.js';
+import { baselineRows } from './baseline-rows.js';
+import { removeEpisodeFromStats } from './baseline-stats.js';
+import type { EpisodeMeasures } from './episode-measures.js';
+import { type MiningSettings, wholeDomain } from './mining-batch.js';
+import { refoldEvidence, type UnmineReport } from './refold-evidence.js';
+import { replayLaterEpisodes } from './replay-later-episodes.js';
+
+interface Gone {
+  id: string;
+  seq: number;
+  succeeded: boolean;
+  domain: string;
+  taskType: string;
+  measures: EpisodeMeasures;
+}
+
+/** The temporary table, in the forget's transaction, that lists the episodes being forgotten. */
+export const forgetEpisodesTable = 'forget_episodes';
+
+async function goneEpisodes(tx: Transaction): Promise<Gone[]> {
+  const rows = await tx.execute(`SELECT m.episode_id, m.seq, m.succeeded, e.domain, e.task_type,
+      (SELECT COUNT(*) FROM steps s WHERE s.episode_id = m.episode_id) AS steps,
+      (SELECT SUM(s.duration_ms) FROM steps s WHERE s.episode_id = m.episode_id) AS duration_ms
+    FROM temp.${forgetEpisodesTable} f CROSS JOIN mined_episodes m ON m.episode_id = f.id
+    CROSS JOIN episodes e ON e.id = f.id
+    ORDER BY m.seq`);
+  return rows.rows.map((row) => ({
+    id: String(row.episode_id),
+    seq: Number(row.seq),
+    succeeded: Number(row.succeeded) === 1,
+    domain: String(row.domain),
+    taskType: String(row.task_type),
+    // What `measureEpisode` counted when the episode was mined: steps never change once it finished.
+    measures: {
+      steps: Number(row.steps),
+      durationMs: row.duration_ms === null ? null : Number(row.duration_ms),
+    },
+  }));
+}
+
+/**
+ * Takes the episodes listed in `temp.forget_episodes` out of the mined patterns, inside the
+ * transaction that will delete them, so that what remains equals a `remine()` of the episodes
+ * that remain: the baselines lose their measures, the episodes of their domain mined after them
+ * are mined again with the miners that read history (see `PatternMinerV1.history`), and the
+ * evidence of every pattern they or those touched is folded again from its remaining links. The
+ * work is bounded by those patterns' links and the later episodes of the task type (the domain,
+ * for a miner that reads it), never by the store. `null` (nothing written) when a link written
+ * before schema 1.11.0, which holds no contribution, belongs to one of the domains: the caller
+ * then re-mines those domains.
+ */
+export async function unmineEpisodes(
+  tx: Transaction,
+  db: Database,
+  settings: MiningSettings,
+): Promise<UnmineReport | null> {
+  const gone = await goneEpisodes(tx);
+  if (gone.length === 0) return { changed: [], removed: 0 };
+  const domains = [...new Set(gone.map((episode) => episode.domain))];
+  const legacy = await tx.execute({
+    // Only the links without a contribution are read: none, once every domain was mined since 1.11.0.
+    sql: `SELECT 1 FROM episode_patterns l INDEXED BY idx_episode_patterns_without_contribution
+          CROSS JOIN patterns p ON p.id = l.pattern_id
+          WHERE l.success IS NULL AND p.domain IN (${domains.map(() => '?').join(', ')}) LIMIT 1`,
+    args: domains,
+  });
+  if (legacy.rows.length > 0) return null;
+
+  const baselines = baselineRows(tx);
+  for (const episode of gone) {
+    for (const type of [episode.taskType, wholeDomain]) {
+      const stats = await baselines.get(episode.domain, type);
+      baselines.set(episode.domain, type, removeEpisodeFromStats(stats, episode.measures, episode.succeeded));
+    }
+  }
+  const affected = new Set(
+    (
+      await tx.execute(
+        `SELECT DISTINCT pattern_id FROM episode_patterns WHERE episode_id IN (SELECT id FROM temp.${forgetEpisodesTable})`,
+      )
+    ).rows.map((row) => String(row.pattern_id)),
+  );
+  for (const domain of domains) {
+    const replayed = await replayLaterEpisodes(
+      tx,
+      db,
+      settings,
+      baselines,
+      domain,
+      gone.filter((episode) => episode.domain === domain),
+      forgetEpisodesTable,
+    );
+    for (const id of replayed) affected.add(id);
+  }
+  const report = await refoldEvidence(tx, [...affected], forgetEpisodesTable);
+  const statements = baselines.statements();
+  if (statements.length > 0) await tx.batch(statements);
+  return report;
+}
