@@ -1,6 +1,11 @@
 export type { StandardSchemaV1 } from '@standard-schema/spec';
 export type { BaselineStats } from './baseline-stats.js';
-export { addEpisodeToStats, emptyBaselineStats, toBaseline } from './baseline-stats.js';
+export {
+  addEpisodeToStats,
+  emptyBaselineStats,
+  removeEpisodeFromStats,
+  toBaseline,
+} from './baseline-stats.js';
 export type { ActionNormalizer, ActionRun, ParsedAction } from './canonical-actions.js';
 export {
   collapseRepeats,

@@ -1,5 +1,5 @@
+import { type BaselineStats, emptyBaselineStats } from '@episodic/plugin';
 import type { InStatement, Transaction } from '@libsql/client';
-import { type BaselineStats, emptyBaselineStats } from './baseline-stats.js';
 
 export const baselineKey = (domain: string, taskType: string) => JSON.stringify([domain, taskType]);
 

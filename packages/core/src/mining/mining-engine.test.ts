@@ -218,6 +218,7 @@ describe('mining on completion', () => {
     expect(warnings.join('\n')).toMatch(
       /first_tool returned an invalid candidate #1 .*data\.tool: must be a non-empty string/,
     );
+  });
 
   it('holds a miner to the history it declares reading: more is a failure, reported', async () => {
     const warnings: string[] = [];

@@ -1,18 +1,19 @@
+import {
+  addEpisodeToStats,
+  type BaselineStats,
+  type EpisodeMeasures,
+  measureEpisode,
+  removeEpisodeFromStats,
+  toBaseline,
+} from '@episodic/plugin';
 import type { InStatement, Transaction } from '@libsql/client';
 import type { Database } from '../db/database.js';
 import { readEpisodes } from '../episodes/read-episodes.js';
 import { nowIso } from '../schemas/timestamp.js';
 import type { EpisodeWithSteps } from '../types.js';
 import { type BaselineRows, baselineKey } from './baseline-rows.js';
-import {
-  addEpisodeToStats,
-  type BaselineStats,
-  removeEpisodeFromStats,
-  toBaseline,
-} from './baseline-stats.js';
 import { chunks } from './chunks.js';
 import { collectCandidates, identityColumns } from './collect-candidates.js';
-import { type EpisodeMeasures, measureEpisode } from './episode-measures.js';
 import { type MiningSettings, wholeDomain } from './mining-batch.js';
 import { type Link, linkContribution, linkInsert } from './pattern-links.js';
 

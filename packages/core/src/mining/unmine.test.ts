@@ -1,10 +1,10 @@
+import type { PatternMinerV1 } from '@episodic/plugin';
 import { type Client, createClient } from '@libsql/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { openTempMemory } from '../__fixtures__/temp-store.js';
 import { everythingOf, play, scripts } from './__fixtures__/mining-scripts.js';
 import { createActionPairMiner, createHistoryProbeMiner } from './__fixtures__/test-miners.js';
-import type { PatternMinerV1 } from './pattern-miner.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {

@@ -1,8 +1,7 @@
+import { type EpisodeMeasures, removeEpisodeFromStats } from '@episodic/plugin';
 import type { Transaction } from '@libsql/client';
 import type { Database } from '../db/database.js';
 import { baselineRows } from './baseline-rows.js';
-import { removeEpisodeFromStats } from './baseline-stats.js';
-import type { EpisodeMeasures } from './episode-measures.js';
 import { type MiningSettings, wholeDomain } from './mining-batch.js';
 import { refoldEvidence, type UnmineReport } from './refold-evidence.js';
 import { replayLaterEpisodes } from './replay-later-episodes.js';
