@@ -13,7 +13,7 @@ import { advertiseKeepAlive, keepConnectionsAlive } from './http/keep-alive.js';
 import { Metrics } from './http/metrics.js';
 import { createRequestHandler, routeOf } from './http/request-handler.js';
 import { createAppRouter } from './router.js';
-import { openStore } from './store/open-store.js';
+import { openServingStore } from './store/open-serving-store.js';
 import { type RetentionSchedule, scheduleRetention } from './store/retention-schedule.js';
 import { announceServing } from './store/server-presence.js';
 
@@ -72,7 +72,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       ? loadTls(config.tlsCert, config.tlsKey)
       : null;
 
-  const memory = given ?? (await openStore(config));
+  const memory = given ?? (await openServingStore(config));
   const owned = given === undefined;
   let leaveDataDir: () => void = () => {};
   let retention: RetentionSchedule | null = null;

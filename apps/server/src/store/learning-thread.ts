@@ -1,0 +1,117 @@
+import { Worker } from 'node:worker_threads';
+import {
+  EpisodicError,
+  type EpisodicErrorCode,
+  type FlushInput,
+  type LearningStatus,
+  releaseWriteLocksOf,
+  shareWriteLocks,
+} from '@episodic/core';
+import type { ServerConfig } from '../config/server-config.js';
+import { ServerError } from '../errors/server-error.js';
+import type {
+  LearningThreadCall,
+  LearningThreadData,
+  LearningThreadMessage,
+} from './learning-thread-protocol.js';
+
+/** The learners of a serving process, running in a worker thread of their own. */
+export interface LearningThread {
+  status(): Promise<LearningStatus>;
+  flush(input: FlushInput): Promise<LearningStatus>;
+  retryFailed(): Promise<number>;
+  /** Lets the batches in flight finish (their results commit or stay queued), then ends the thread. */
+  close(): Promise<void>;
+}
+
+type Pending = { resolve: (value: unknown) => void; reject: (error: unknown) => void };
+type Call = LearningThreadCall extends infer C
+  ? C extends LearningThreadCall
+    ? Omit<C, 'id'>
+    : never
+  : never;
+
+/**
+ * The thread runs this module's sibling entry in whatever form this module was loaded: the
+ * built `.js`, or the `.ts` source (tests), which a worker thread can only load through tsx.
+ */
+function spawn(config: ServerConfig): Worker {
+  // Opened by this thread's store already: the thread's connection queues on the same lock.
+  const workerData: LearningThreadData = { config, writeLocks: shareWriteLocks() };
+  const entry = new URL(import.meta.url.replace(/learning-thread\.(ts|js)$/, 'learning-thread-entry.$1'));
+  if (!entry.pathname.endsWith('.ts')) return new Worker(entry, { workerData });
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const boot = `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(entry.href)}); })`;
+  return new Worker(boot, { eval: true, workerData });
+}
+
+/** Starts the thread and resolves once its store is open (or rejects with why it could not open). */
+export async function startLearningThread(config: ServerConfig): Promise<LearningThread> {
+  const worker = spawn(config);
+  const pending = new Map<number, Pending>();
+  let nextId = 0;
+  let ended: Error | null = null;
+  const fail = (error: Error) => {
+    ended ??= error;
+    for (const call of pending.values()) call.reject(ended);
+    pending.clear();
+  };
+
+  const opened = new Promise<void>((resolve, reject) => {
+    worker.on('message', (message: LearningThreadMessage) => {
+      if ('opened' in message) {
+        if (message.opened) resolve();
+        else
+          reject(
+            new ServerError('CONFIG', `The learning thread could not open the store: ${message.message}`),
+          );
+        return;
+      }
+      const call = pending.get(message.id);
+      pending.delete(message.id);
+      if (call === undefined) return;
+      if ('error' in message)
+        call.reject(
+          message.error.code === null
+            ? new Error(message.error.message)
+            : new EpisodicError(message.error.code as EpisodicErrorCode, message.error.message),
+        );
+      else call.resolve(message.value);
+    });
+    worker.once('error', (error) => {
+      reject(error);
+      fail(error);
+    });
+    worker.once('exit', (code) => {
+      releaseWriteLocksOf(worker.threadId);
+      const error = new ServerError('FAILED', `The learning thread ended (exit code ${code}).`);
+      reject(error);
+      fail(error);
+    });
+  });
+  await opened;
+
+  const call = <T>(request: Call): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      if (ended !== null) return reject(ended);
+      const id = nextId++;
+      pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
+      worker.postMessage({ ...request, id });
+    });
+
+  let closing: Promise<void> | null = null;
+  return {
+    status: () => call<LearningStatus>({ call: 'status' }),
+    flush: (input) => call<LearningStatus>({ call: 'flush', input }),
+    retryFailed: () => call<number>({ call: 'retryFailed' }),
+    close() {
+      closing ??= (async () => {
+        if (ended !== null) return;
+        const exited = new Promise((resolve) => worker.once('exit', resolve));
+        await call({ call: 'close' }).catch(() => undefined);
+        await exited;
+      })();
+      return closing;
+    },
+  };
+}
