@@ -107,9 +107,9 @@ export async function startLearningThread(config: ServerConfig): Promise<Learnin
     close() {
       closing ??= (async () => {
         if (ended !== null) return;
-        const exited = new Promise((resolve) => worker.once('exit', resolve));
         await call({ call: 'close' }).catch(() => undefined);
-        await exited;
+        // Its store is closed: a handle some library left open must not keep the thread alive.
+        await worker.terminate();
       })();
       return closing;
     },
