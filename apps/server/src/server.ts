@@ -72,7 +72,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       ? loadTls(config.tlsCert, config.tlsKey)
       : null;
 
-  const memory = given ?? (await openServingStore(config));
+  const memory = given ?? (await openServingStore(config, log));
   const owned = given === undefined;
   let leaveDataDir: () => void = () => {};
   let retention: RetentionSchedule | null = null;

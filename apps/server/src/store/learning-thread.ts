@@ -45,13 +45,21 @@ function spawn(config: ServerConfig): Worker {
   return new Worker(boot, { eval: true, workerData });
 }
 
-/** Starts the thread and resolves once its store is open (or rejects with why it could not open). */
-export async function startLearningThread(config: ServerConfig): Promise<LearningThread> {
+/**
+ * Starts the thread without waiting for its store to open (a server listens meanwhile): calls
+ * queue until it has. If it cannot open, `onFailure` hears why and every call rejects with it.
+ */
+export function startLearningThread(config: ServerConfig, onFailure: (error: Error) => void): LearningThread {
   const worker = spawn(config);
+  const { threadId } = worker;
   const pending = new Map<number, Pending>();
   let nextId = 0;
   let ended: Error | null = null;
+  let isOpen = false;
+  let closing: Promise<void> | null = null;
   const fail = (error: Error) => {
+    // Once open, an end nobody asked for is news: before, the rejected opening reports it.
+    if (isOpen && closing === null && ended === null) onFailure(error);
     ended ??= error;
     for (const call of pending.values()) call.reject(ended);
     pending.clear();
@@ -60,8 +68,10 @@ export async function startLearningThread(config: ServerConfig): Promise<Learnin
   const opened = new Promise<void>((resolve, reject) => {
     worker.on('message', (message: LearningThreadMessage) => {
       if ('opened' in message) {
-        if (message.opened) resolve();
-        else
+        if (message.opened) {
+          isOpen = true;
+          resolve();
+        } else
           reject(
             new ServerError('CONFIG', `The learning thread could not open the store: ${message.message}`),
           );
@@ -83,13 +93,13 @@ export async function startLearningThread(config: ServerConfig): Promise<Learnin
       fail(error);
     });
     worker.once('exit', (code) => {
-      releaseWriteLocksOf(worker.threadId);
+      releaseWriteLocksOf(threadId);
       const error = new ServerError('FAILED', `The learning thread ended (exit code ${code}).`);
       reject(error);
       fail(error);
     });
   });
-  await opened;
+  opened.catch(onFailure);
 
   const call = <T>(request: Call): Promise<T> =>
     new Promise<T>((resolve, reject) => {
@@ -99,7 +109,6 @@ export async function startLearningThread(config: ServerConfig): Promise<Learnin
       worker.postMessage({ ...request, id });
     });
 
-  let closing: Promise<void> | null = null;
   return {
     status: () => call<LearningStatus>({ call: 'status' }),
     flush: (input) => call<LearningStatus>({ call: 'flush', input }),

@@ -14,16 +14,15 @@ function learnsInThread(config: ServerConfig): boolean {
  * connection, so a completion never waits for the event loop while a miner or a local model
  * computes; the two coordinate through the learning queue, as with `episodic worker`.
  */
-export async function openServingStore(config: ServerConfig): Promise<Memory> {
+export async function openServingStore(
+  config: ServerConfig,
+  log: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+): Promise<Memory> {
   if (!learnsInThread(config)) return openStore(config);
   const memory = await openStore(config, { learning: false });
-  let thread: Awaited<ReturnType<typeof startLearningThread>>;
-  try {
-    thread = await startLearningThread(config);
-  } catch (error) {
-    await memory.close();
-    throw error;
-  }
+  const thread = startLearningThread(config, (error) =>
+    log(`episodic: nothing learns in this process: ${error.message}`),
+  );
   return {
     config: memory.config,
     schemas: memory.schemas,
