@@ -154,11 +154,14 @@ export const soak: Benchmark = {
       });
     };
     await sample();
-    const sampler = setInterval(async () => {
-      await sample();
-      const last = samples.at(-1);
-      context.progress(`soak: ${last?.minute.toFixed(1)} min, server RSS ${last?.rssMb.toFixed(0)} MB`);
-    }, sampleEveryMs);
+    const sampler = setInterval(
+      () =>
+        void sample().then(() => {
+          const last = samples.at(-1);
+          context.progress(`soak: ${last?.minute.toFixed(1)} min, server RSS ${last?.rssMb.toFixed(0)} MB`);
+        }),
+      sampleEveryMs,
+    );
     try {
       const plan: SoakAgentsPlan = {
         origin: serve.url,
