@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import Libsql from 'libsql';
 import { describe, expect, it } from 'vitest';
+import { recordEpisodes } from './__fixtures__/record-episodes.js';
 import { startTestServer } from './__fixtures__/test-server.js';
 
 const pendingRows = (db: Libsql.Database) =>
@@ -10,18 +11,7 @@ describe('the learning thread of episodic serve', () => {
   it('learns while the thread that answers requests is busy, and reports its own status', async () => {
     await using t = await startTestServer();
     const { memory } = t.server;
-    for (let i = 0; i < 6; i += 1) {
-      const episode = await memory.episodes.start({
-        taskType: 'debugging',
-        domain: 'web',
-        context: `case ${i}`,
-      });
-      await memory.episodes.logSteps(episode.id, [
-        { action: 'run_tests', result: 'TypeError: x is undefined', success: false },
-        { action: 'edit_file app.ts', success: true },
-      ]);
-      await memory.episodes.complete(episode.id, { status: 'completed' });
-    }
+    await recordEpisodes(memory, 6);
     // Hold this thread's event loop, reading the queue synchronously: learners sharing the loop
     // could not take a single batch until it is released.
     const db = new Libsql(join(t.dir, 'memory.db'), { readonly: true });
