@@ -37,7 +37,6 @@ describe('migrations', () => {
       '1.7.0',
       '1.8.0',
       '1.9.0',
-      '1.12.0',
     ]);
     expect(await memory.admin.schemaVersion()).toBe(latestSchemaVersion);
     await memory.close();
@@ -57,7 +56,6 @@ describe('migrations', () => {
       '1.7.0',
       '1.8.0',
       '1.9.0',
-      '1.12.0',
     ]);
     expect(await memory.admin.schemaVersion()).toBe(latestSchemaVersion);
 

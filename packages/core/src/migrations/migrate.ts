@@ -11,7 +11,6 @@ import { v1_6_0 } from './v1-6-0.js';
 import { v1_7_0 } from './v1-7-0.js';
 import { v1_8_0 } from './v1-8-0.js';
 import { v1_9_0 } from './v1-9-0.js';
-import { v1_12_0 } from './v1-12-0.js';
 
 export const migrations: readonly Migration[] = [
   v1_0_0,
@@ -24,7 +23,6 @@ export const migrations: readonly Migration[] = [
   v1_7_0,
   v1_8_0,
   v1_9_0,
-  v1_12_0,
 ];
 
 export const latestSchemaVersion: string = migrations[migrations.length - 1]?.version ?? '0.0.0';

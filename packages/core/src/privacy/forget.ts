@@ -1,5 +1,6 @@
 import { localActor } from '../audit/audit-event.js';
 import type { EngineContext } from '../engine-context.js';
+import { ftsTables } from '../maintenance/fts-tables.js';
 import type { CallOptions } from '../types.js';
 import { parseInput } from '../validate.js';
 import { type ForgetSelector, forgetSelectorSchema, selectorFilter } from './forget-selector.js';
@@ -30,9 +31,9 @@ export interface ForgetHooks {
  * Deletion on request (the seed's "GDPR compliance through deletion"). Removes the selected
  * episodes in one transaction (the foreign keys cascade to steps, embeddings, links and usage),
  * audits each deletion without its content, then recomputes the patterns of the domains
- * concerned. The full-text tables drop a deleted row's tokens at once (FTS5 `secure-delete`),
- * and afterwards the WAL is checkpointed, so that with `secure_delete` on, the deleted text is
- * gone from the database file and its WAL.
+ * concerned. Afterwards the full-text indexes (the whole-episode one too) are merged and the WAL
+ * checkpointed, so that with `secure_delete` on, the deleted text is gone from the database file
+ * and its WAL.
  */
 export function createForget(context: EngineContext, hooks: ForgetHooks) {
   const { db, audit } = context;
@@ -82,6 +83,11 @@ export function createForget(context: EngineContext, hooks: ForgetHooks) {
     if (removed.episodeIds.length === 0) return { ...removed, unreachedCopies: unreached };
     hooks.forgotten(removed.episodeIds);
     await hooks.recomputePatterns?.(removed.domains);
+    // Deleted rows leave tombstones in the full-text segments until they are merged.
+    await db.write(async (tx) => {
+      for (const table of [...ftsTables, 'episode_docs_fts'])
+        await tx.execute(`INSERT INTO ${table} (${table}) VALUES ('optimize')`);
+    });
     if (db.location.kind === 'file') await db.executeOutsideTransaction('PRAGMA wal_checkpoint(TRUNCATE)');
     return { ...removed, unreachedCopies: unreached };
   };
