@@ -19,5 +19,6 @@ export type { RunningServer, StartServerOptions } from './server.js';
 export { startServer } from './server.js';
 export type { MinerName } from './store/default-miners.js';
 export { minerNames } from './store/default-miners.js';
+export { openServingStore } from './store/open-serving-store.js';
 export type { OpenStoreOptions } from './store/open-store.js';
 export { openStore } from './store/open-store.js';

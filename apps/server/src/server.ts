@@ -9,10 +9,11 @@ import { ServerError } from './errors/server-error.js';
 import { EpisodeDomains } from './events/episode-domains.js';
 import { EventBus } from './events/event-bus.js';
 import { databaseSize } from './http/database-size.js';
+import { advertiseKeepAlive, keepConnectionsAlive } from './http/keep-alive.js';
 import { Metrics } from './http/metrics.js';
 import { createRequestHandler, routeOf } from './http/request-handler.js';
 import { createAppRouter } from './router.js';
-import { openStore } from './store/open-store.js';
+import { openServingStore } from './store/open-serving-store.js';
 import { type RetentionSchedule, scheduleRetention } from './store/retention-schedule.js';
 import { announceServing } from './store/server-presence.js';
 
@@ -71,7 +72,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       ? loadTls(config.tlsCert, config.tlsKey)
       : null;
 
-  const memory = given ?? (await openStore(config));
+  const memory = given ?? (await openServingStore(config, log));
   const owned = given === undefined;
   let leaveDataDir: () => void = () => {};
   let retention: RetentionSchedule | null = null;
@@ -114,8 +115,10 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
         log(`internal error in ${path ?? 'request'}: ${(error as Error)?.stack ?? String(error)}`),
     });
     const server: Server = (tls === null ? createHttpServer() : createHttpsServer(tls)) as Server;
+    keepConnectionsAlive(server);
     server.on('request', (req, res: ServerResponse) => {
       inFlight.add(res);
+      if (!draining) advertiseKeepAlive(res);
       res.once('close', () => {
         metrics.http(routeOf(req.url ?? '/'), res.writableFinished ? res.statusCode : 'aborted');
         inFlight.delete(res);
@@ -146,7 +149,11 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
         closing ??= (async () => {
           draining = true;
           // Answers still being prepared end their connection, so clients do not send more on it.
-          for (const res of inFlight) if (!res.headersSent) res.setHeader('connection', 'close');
+          for (const res of inFlight)
+            if (!res.headersSent) {
+              res.setHeader('connection', 'close');
+              res.removeHeader('keep-alive');
+            }
           const stopped = new Promise<void>((resolveClose) => server.close(() => resolveClose()));
           server.closeIdleConnections();
           events.close();

@@ -73,6 +73,8 @@ beforeAll(async () => {
     await admin.episodes.start.mutate({ taskType: 'debugging', domain: 'alpha', context: 'alpha work' })
   ).id;
 
+  // Learning runs in the background (in serve's learning thread): patterns exist once it drained.
+  await admin.learning.flush.mutate({});
   const patternOf = async (domain: string) => {
     const { items: patterns } = await admin.patterns.list.query({ domain });
     expect(patterns.length, `patterns mined in ${domain}`).toBeGreaterThan(0);

@@ -114,6 +114,11 @@ describe('HTTP surface', () => {
     }
     const size = Number(/episodic_database_size_bytes (\d+)/.exec(text)?.[1]);
     expect(size).toBeGreaterThan(4096);
+    // What an operator watches for growth: the process, and the serving thread's heap split.
+    for (const kind of ['rss', 'heap_used', 'heap_total', 'external', 'array_buffers'])
+      expect(
+        Number(new RegExp(`episodic_process_memory_bytes\\{kind="${kind}"\\} (\\d+)`).exec(text)?.[1]),
+      ).toBeGreaterThan(0);
   });
 
   it('refuses a body over the limit with 413, declared or streamed, and stores nothing', async () => {

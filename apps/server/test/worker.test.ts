@@ -7,6 +7,7 @@ import { loadConfig } from '../src/config/load-config.js';
 import { openStore } from '../src/store/open-store.js';
 import { spawnCli } from './__fixtures__/cli-process.js';
 import { startEmbeddingsEndpoint } from './__fixtures__/embeddings-endpoint.js';
+import { recordEpisodes } from './__fixtures__/record-episodes.js';
 
 const root = mkdtempSync(join(tmpdir(), 'episodic-worker-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -42,21 +43,7 @@ describe('episodic worker', () => {
       // A server-side store that only queues: nothing learns in this process.
       const config = await loadConfig({ flags: { config: configFile }, env });
       const memory = await openStore(config, { learning: false });
-      const ids: string[] = [];
-      for (let i = 0; i < 6; i += 1) {
-        const episode = await memory.episodes.start({
-          taskType: 'debugging',
-          domain: 'web',
-          context: `case ${i}`,
-        });
-        await memory.episodes.logSteps(episode.id, [
-          { action: 'read_file app.ts', success: true },
-          { action: 'run_tests', result: 'TypeError: x is undefined', success: false },
-          { action: 'edit_file app.ts', success: true },
-        ]);
-        await memory.episodes.complete(episode.id, { status: 'completed' });
-        ids.push(episode.id);
-      }
+      const ids = await recordEpisodes(memory, 6);
       await memory.close();
       expect(endpoint.requests()).toBe(0);
       expect((await queueRows(dbPath)).length).toBe(12);

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { setTimeout as sleep, setImmediate as turnOfEventLoop } from 'node:timers/promises';
 import { type Memory, newId } from '@episodic/core';
-import { openStore, parseServerConfig, type ServerConfigInput } from '@episodic/server';
+import { openServingStore, openStore, parseServerConfig, type ServerConfigInput } from '@episodic/server';
 import { createClient, type InStatement } from '@libsql/client';
 import type { Benchmark, BenchmarkContext } from '../benchmark.js';
 import { formatNumber } from '../format-table.js';
@@ -18,7 +18,12 @@ const vectorEpisodes = 100_000;
 const providerDelayMs = 300;
 const apiKeyEnv = 'EPISODIC_BENCH_EMBEDDINGS_KEY';
 
-/** The store `episodic serve` opens (local embeddings, the four miners), in its own folder. */
+/** The store `episodic serve` serves: local embeddings and the four miners, learning in a worker thread. */
+function openServing(dataDir: string, settings: Partial<ServerConfigInput> = {}): Promise<Memory> {
+  return openServingStore(parseServerConfig({ dataDir, ...settings }));
+}
+
+/** The same store without the thread: `learning` false only queues, true learns here (as `episodic worker`). */
 function open(
   dataDir: string,
   settings: Partial<ServerConfigInput> = {},
@@ -37,7 +42,7 @@ async function record(memory: Memory, episode: ScriptedEpisode): Promise<number>
 
 /** completeEpisode latency, p95 over `latencyEpisodes`, then how long learning took to drain. */
 async function completionLatency(dataDir: string, settings: Partial<ServerConfigInput>) {
-  const memory = await open(dataDir, settings);
+  const memory = await openServing(dataDir, settings);
   try {
     const samples: number[] = [];
     for (const episode of generateAgentEpisodes({ episodes: latencyEpisodes, stepsPerEpisode: 20 })) {
@@ -83,7 +88,7 @@ async function throughput(dataDir: string): Promise<number> {
 
 /** Ingests `lagRatePerS` episodes a second for `lagSeconds` and samples the oldest pending age each second. */
 async function lag(dataDir: string, context: BenchmarkContext) {
-  const memory = await open(dataDir);
+  const memory = await openServing(dataDir);
   const episodes = generateAgentEpisodes({
     episodes: lagRatePerS * lagSeconds,
     stepsPerEpisode: 20,

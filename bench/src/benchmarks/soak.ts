@@ -29,6 +29,19 @@ interface Sample {
   rssMb: number;
   databaseMb: number;
   cacheMb: number;
+  /** The serving thread's split, from /metrics: where RSS growth lives. */
+  heapMb: number;
+  externalMb: number;
+  arrayBuffersMb: number;
+}
+
+/** `episodic_process_memory_bytes` by kind, in MB, from the server's /metrics. */
+async function processMemory(url: string): Promise<Record<string, number>> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const found: Record<string, number> = {};
+  for (const [, kind, value] of text.matchAll(/^episodic_process_memory_bytes\{kind="(\w+)"\} (\d+)/gm))
+    found[kind as string] = Number(value) / 2 ** 20;
+  return found;
 }
 
 function bytesUnder(path: string): number {
@@ -124,10 +137,14 @@ export const soak: Benchmark = {
     const serve = await startServe(dataDir);
     const samples: Sample[] = [];
     const began = Date.now();
-    const sample = () =>
+    const sample = async () => {
+      const split = await processMemory(serve.url).catch(() => ({}) as Record<string, number>);
       samples.push({
         minute: (Date.now() - began) / 60_000,
         rssMb: rssMb(serve.child.pid as number),
+        heapMb: split.heap_used ?? 0,
+        externalMb: split.external ?? 0,
+        arrayBuffersMb: split.array_buffers ?? 0,
         databaseMb:
           readdirSync(dataDir)
             .filter((name) => name.startsWith('memory.db'))
@@ -135,12 +152,16 @@ export const soak: Benchmark = {
           2 ** 20,
         cacheMb: bytesUnder(join(dataDir, 'cache')) / 2 ** 20,
       });
-    sample();
-    const sampler = setInterval(() => {
-      sample();
-      const last = samples.at(-1);
-      context.progress(`soak: ${last?.minute.toFixed(1)} min, server RSS ${last?.rssMb.toFixed(0)} MB`);
-    }, sampleEveryMs);
+    };
+    await sample();
+    const sampler = setInterval(
+      () =>
+        void sample().then(() => {
+          const last = samples.at(-1);
+          context.progress(`soak: ${last?.minute.toFixed(1)} min, server RSS ${last?.rssMb.toFixed(0)} MB`);
+        }),
+      sampleEveryMs,
+    );
     try {
       const plan: SoakAgentsPlan = {
         origin: serve.url,
@@ -159,10 +180,12 @@ export const soak: Benchmark = {
       );
       const result = JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as SoakAgentsResult;
       clearInterval(sampler);
-      sample();
+      await sample();
       const { lostWrites, forgottenButReadable, checked } = await verify(serve.url, serve.token, result);
       const steady = samples.filter((s) => s.minute >= minutes * warmupShare);
-      const rssSlope = slope(steady.map((s) => ({ x: s.minute, y: s.rssMb })));
+      const slopeOf = (read: (s: Sample) => number) =>
+        slope(steady.map((s) => ({ x: s.minute, y: read(s) })));
+      const rssSlope = slopeOf((s) => s.rssMb);
       const last = samples.at(-1) as Sample;
       const perMinute = result.p99MsPerMinute.map((p99, minute) => [
         `minute ${minute + 1}`,
@@ -177,7 +200,7 @@ export const soak: Benchmark = {
           rows: perMinute,
           notes: [
             `errors ${result.errors}${result.firstError === null ? '' : ` (first: ${result.firstError})`}; acknowledged ${result.kept.length}, checked ${checked} (every one still stored, and every one of the last ${mustKeepMinutes} min), lost ${lostWrites}; forgotten ${result.forgotten.length}, still readable ${forgottenButReadable}`,
-            `server RSS slope after the first ${warmupShare * 100}% of the run: ${rssSlope.toFixed(2)} MB/min (target <= 1); database ${last.databaseMb.toFixed(1)} MB, cache ${last.cacheMb.toFixed(1)} MB at the end`,
+            `server RSS slope after the first ${warmupShare * 100}% of the run: ${rssSlope.toFixed(2)} MB/min (target <= 1); serving thread: heap ${slopeOf((s) => s.heapMb).toFixed(2)}, external ${slopeOf((s) => s.externalMb).toFixed(2)}, array buffers ${slopeOf((s) => s.arrayBuffersMb).toFixed(2)} MB/min; database ${last.databaseMb.toFixed(1)} MB, cache ${last.cacheMb.toFixed(1)} MB at the end`,
           ],
         },
         figures: {
@@ -188,6 +211,9 @@ export const soak: Benchmark = {
           episodes_acknowledged: result.kept.length,
           episodes_checked: checked,
           rss_slope_mb_per_min: Number(rssSlope.toFixed(3)),
+          heap_slope_mb_per_min: Number(slopeOf((s) => s.heapMb).toFixed(3)),
+          external_slope_mb_per_min: Number(slopeOf((s) => s.externalMb).toFixed(3)),
+          array_buffers_slope_mb_per_min: Number(slopeOf((s) => s.arrayBuffersMb).toFixed(3)),
           p99_ms_per_minute: Object.fromEntries(
             result.p99MsPerMinute.map((p, i) => [String(i + 1), Number(p.toFixed(2))]),
           ),
@@ -198,6 +224,9 @@ export const soak: Benchmark = {
                 rss_mb: Number(s.rssMb.toFixed(1)),
                 database_mb: Number(s.databaseMb.toFixed(2)),
                 cache_mb: Number(s.cacheMb.toFixed(2)),
+                heap_mb: Number(s.heapMb.toFixed(1)),
+                external_mb: Number(s.externalMb.toFixed(1)),
+                array_buffers_mb: Number(s.arrayBuffersMb.toFixed(1)),
               },
             ]),
           ),

@@ -40,6 +40,7 @@ describe('the built SDK', () => {
       'index.d.ts',
       'index.js',
       'remote-memory.js',
+      'replay-link.js',
       'retry.js',
       'types.js',
     ]);

@@ -1,4 +1,5 @@
 import { createTRPCClient, httpBatchLink, TRPCClientError } from '@trpc/client';
+import { replayLink } from './replay-link.js';
 import type { AppRouter, RouterInputs, RouterOutputs } from './types.js';
 
 type Out = RouterOutputs;
@@ -84,6 +85,7 @@ export function createRemoteMemory(options: RemoteMemoryOptions): RemoteMemory {
   const base = options.url.replace(/\/+$/, '');
   const trpc = createTRPCClient<AppRouter>({
     links: [
+      replayLink(),
       httpBatchLink({
         url: base.endsWith('/trpc') ? base : `${base}/trpc`,
         fetch: options.fetch ?? globalThis.fetch,

@@ -1,7 +1,7 @@
 import { startTestServer, type TestServer } from '@episodic/server/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DroppingProxy, startDroppingProxy } from './__fixtures__/dropping-proxy.js';
-import { createEpisodicClient, TRPCClientError } from './index.js';
+import { createEpisodicClient, createRemoteMemory, TRPCClientError } from './index.js';
 
 let t: TestServer;
 let proxy: DroppingProxy;
@@ -52,12 +52,41 @@ describe('retries after a lost response', () => {
     const client = createEpisodicClient({ url: proxy.url, token, steps: { flushIntervalMs: 60_000, retry } });
     const episode = await client.startEpisode({ taskType: 'debugging', domain: 'web' });
     episode.step({ action: 'kept' });
-    proxy.dropNext('episodes.logSteps', 4);
+    // Every try of the handle (1 + retries), each replayed twice by the client: 12 in all.
+    proxy.dropNext('episodes.logSteps', (retry.retries + 1) * 3);
     const error = await episode.flush().catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(TRPCClientError);
     expect(episode.pending).toBe(1);
     expect((await episode.flush()).map((step) => step.action)).toEqual(['kept']);
     const read = await client.episodes.get.query({ episodeId: episode.id });
     expect(read.steps.map((step) => step.action)).toEqual(['kept']);
+  });
+});
+
+describe('replays after a connection closed before any answer', () => {
+  it('replays reads and idempotent mutations, and never a start', async () => {
+    const client = createEpisodicClient({ url: proxy.url, token });
+    const admin = createEpisodicClient({ url: proxy.url, token: t.adminToken });
+    const memory = createRemoteMemory({ url: proxy.url, token });
+    const episode = await memory.episodes.start({ taskType: 'debugging', domain: 'replay', context: 'once' });
+
+    proxy.refuseNext('search.text');
+    expect(await client.search.text.query({ text: 'once' })).toEqual([
+      expect.objectContaining({ episode: expect.objectContaining({ id: episode.id }) }),
+    ]);
+    proxy.refuseNext('episodes.get');
+    expect((await memory.episodes.get(episode.id))?.id).toBe(episode.id);
+    proxy.refuseNext('admin.forget');
+    expect((await admin.admin.forget.mutate({ episodeIds: [episode.id] })).episodeIds).toEqual([episode.id]);
+    expect(proxy.refused).toHaveLength(3);
+
+    // The first try may have run: a replay could start a second episode.
+    proxy.refuseNext('episodes.start');
+    const error = await memory.episodes
+      .start({ taskType: 'debugging', domain: 'replay' })
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(TRPCClientError);
+    expect(proxy.refused).toHaveLength(4);
+    expect((await memory.episodes.list({ domain: 'replay' })).items).toEqual([]);
   });
 });

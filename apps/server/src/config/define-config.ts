@@ -84,6 +84,11 @@ export interface EpisodicConfig {
   retention?: Record<string, RetentionPolicy>;
   /** How often the server applies `retention`, in ms; 0 turns the schedule off. Default hourly. */
   retentionIntervalMs?: number;
+  /**
+   * `serve` runs the learners (embedder, miners) in a worker thread with its own connection, so
+   * learning never holds the thread that answers requests. Default `true`; `false` runs them there.
+   */
+  learningThread?: boolean;
   /** Any other `openMemory` option, passed through (the keys above may not be repeated here). */
   memory?: Record<string, unknown>;
 }

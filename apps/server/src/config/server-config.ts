@@ -123,6 +123,11 @@ export const serverConfigSchema = z
       .min(0)
       .max(2 ** 31 - 1)
       .default(60 * 60 * 1000),
+    /**
+     * Runs the learners (embedder, miners) in a worker thread of `serve`, off the thread that
+     * answers requests; `false` runs them on it. Ignored when `memory.learning.run` is false.
+     */
+    learningThread: z.boolean().default(true),
     /** Passed to the engine's `openMemory` (limits, extra task and pattern types, cache settings). */
     memory: z.record(z.string(), z.unknown()).default({}),
     /** Retrieval weights and sizes (`retrievalConfigSchema`). */

@@ -138,6 +138,20 @@ export class Metrics implements ProcedureObserver {
     lines.push(`episodic_http_requests_in_flight ${sources.inFlight()}`);
     family('episodic_event_subscribers', 'gauge', 'Live event subscriptions.');
     lines.push(`episodic_event_subscribers ${sources.subscribers()}`);
+    family(
+      'episodic_process_memory_bytes',
+      'gauge',
+      'Memory of the process (rss) and of the serving thread: V8 heap, external, array buffers.',
+    );
+    const memory = process.memoryUsage();
+    for (const [kind, value] of Object.entries({
+      rss: memory.rss,
+      heap_used: memory.heapUsed,
+      heap_total: memory.heapTotal,
+      external: memory.external,
+      array_buffers: memory.arrayBuffers,
+    }))
+      lines.push(`episodic_process_memory_bytes{kind="${kind}"} ${value}`);
     const perLearner: [string, string, string, (status: LearningStatus['learners'][string]) => number][] = [
       [
         'episodic_learning_pending',

@@ -5,7 +5,6 @@ import {
   emptyBaselineStats,
   measureEpisode,
   toBaseline,
-  wilsonLowerBound,
 } from '@episodic/plugin';
 import type { InStatement, Transaction } from '@libsql/client';
 import type { Logger } from '../logger.js';
@@ -13,16 +12,7 @@ import { nowIso } from '../schemas/timestamp.js';
 import type { EpisodeWithSteps } from '../types.js';
 import { chunks } from './chunks.js';
 import { type AcceptedCandidate, collectCandidates, identityColumns } from './collect-candidates.js';
-import {
-  addSupport,
-  type Evidence,
-  emptyEvidence,
-  evidenceColumns,
-  type MeasurementTotals,
-  parseEvidence,
-  rankScore,
-  successRateOf,
-} from './evidence.js';
+import { addSupport, type Evidence, emptyEvidence, evidenceColumns, parseEvidence } from './evidence.js';
 import { type Link, linkContribution, linkInsert } from './pattern-links.js';
 
 /** `pattern_baselines.task_type` of the domain-wide baseline. */

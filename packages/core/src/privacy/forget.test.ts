@@ -80,10 +80,8 @@ describe('forget', () => {
     expect(folderBytes()).toContain('PELICAN7741');
     if (testCacheEnabled) expect(folderBytes('cache')).toContain('PELICAN7741');
     await store.memory.admin.forget({ episodeIds: [gone] });
-    const bytes = folderBytes();
-    expect(bytes).not.toContain('PELICAN7741');
-    expect(bytes).toContain('OTTER2210');
-    // Full-text indexes hold their terms lower-cased.
+    // Lower case too: the full-text index keeps its tokens folded.
+    const bytes = folderBytes().toLowerCase();
     expect(bytes).not.toContain('pelican7741');
     expect(bytes).toContain('otter2210');
   });

@@ -40,7 +40,8 @@ export interface ForgetHooks {
  * Deletion on request (the seed's "GDPR compliance through deletion"). Removes the selected
  * episodes in one transaction (the foreign keys cascade to steps, embeddings, links and usage)
  * that also audits each deletion without its content and recomputes just the patterns they
- * supported, as a remine of what remains would (`unmineEpisodes`). Afterwards the full-text indexes are merged and the WAL checkpointed, so that with
+ * supported, as a remine of what remains would (`unmineEpisodes`). Afterwards the full-text
+ * indexes (the whole-episode one too) are merged and the WAL checkpointed, so that with
  * `secure_delete` on, the deleted text is gone from the database file and its WAL.
  */
 export function createForget(context: EngineContext, hooks: ForgetHooks) {

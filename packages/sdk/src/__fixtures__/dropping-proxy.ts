@@ -7,6 +7,13 @@ export interface DroppingProxy {
   dropped: string[];
   /** Drops the answer to the next `count` requests whose URL contains `fragment`. */
   dropNext(fragment: string, count?: number): void;
+  /** Requests cut before they reached the server. */
+  refused: string[];
+  /**
+   * Cuts the connection of the next `count` requests whose URL contains `fragment` without
+   * forwarding them, as a server closing an idle kept-alive connection does.
+   */
+  refuseNext(fragment: string, count?: number): void;
   close(): Promise<void>;
 }
 
@@ -19,7 +26,18 @@ export async function startDroppingProxy(target: string): Promise<DroppingProxy>
   const upstream = new URL(target);
   const rules: { fragment: string; remaining: number }[] = [];
   const dropped: string[] = [];
+  const refusals: { fragment: string; remaining: number }[] = [];
+  const refused: string[] = [];
   const server: Server = createServer((req, res) => {
+    const refusal = refusals.find(
+      (candidate) => candidate.remaining > 0 && (req.url ?? '').includes(candidate.fragment),
+    );
+    if (refusal !== undefined) {
+      refusal.remaining -= 1;
+      refused.push(req.url ?? '');
+      req.socket.destroy();
+      return;
+    }
     const rule = rules.find(
       (candidate) => candidate.remaining > 0 && (req.url ?? '').includes(candidate.fragment),
     );
@@ -53,6 +71,8 @@ export async function startDroppingProxy(target: string): Promise<DroppingProxy>
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     dropped,
     dropNext: (fragment, count = 1) => rules.push({ fragment, remaining: count }),
+    refused,
+    refuseNext: (fragment, count = 1) => refusals.push({ fragment, remaining: count }),
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();

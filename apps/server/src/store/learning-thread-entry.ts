@@ -1,0 +1,59 @@
+// The learning thread: opens the store with its own connection and runs the learners, so the
+// embedder's and the miners' CPU work never holds the event loop that answers requests.
+import { parentPort, workerData } from 'node:worker_threads';
+import { EpisodicError, joinWriteLocks, type Memory } from '@episodic/core';
+import type {
+  LearningThreadCall,
+  LearningThreadData,
+  LearningThreadMessage,
+} from './learning-thread-protocol.js';
+import { openStore } from './open-store.js';
+
+if (parentPort === null) throw new Error('learning-thread-entry runs only as a worker thread');
+const port = parentPort;
+const send = (message: LearningThreadMessage) => port.postMessage(message);
+
+async function answer(memory: Memory, request: LearningThreadCall) {
+  switch (request.call) {
+    case 'status':
+      return memory.learning.status();
+    case 'flush':
+      return memory.learning.flush(request.input);
+    case 'retryFailed':
+      return memory.learning.retryFailed();
+    case 'close':
+      await memory.close();
+      return null;
+  }
+}
+
+let memory: Memory | null = null;
+try {
+  const { config, writeLocks } = workerData as LearningThreadData;
+  joinWriteLocks(writeLocks);
+  memory = await openStore(config, { learning: true });
+  send({ opened: true });
+} catch (error) {
+  send({ opened: false, message: (error as Error)?.message ?? String(error) });
+  port.close();
+}
+if (memory !== null) listen(memory);
+
+function listen(memory: Memory): void {
+  port.on('message', (request: LearningThreadCall) => {
+    answer(memory, request).then(
+      (value) => {
+        send({ id: request.id, value });
+        if (request.call === 'close') port.close();
+      },
+      (error: unknown) =>
+        send({
+          id: request.id,
+          error: {
+            code: EpisodicError.isInstance(error) ? error.code : null,
+            message: (error as Error)?.message ?? String(error),
+          },
+        }),
+    );
+  });
+}

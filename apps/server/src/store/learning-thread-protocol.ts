@@ -1,0 +1,23 @@
+import type { FlushInput, LearningStatus } from '@episodic/core';
+import type { ServerConfig } from '../config/server-config.js';
+
+/** What the learning thread starts with. */
+export interface LearningThreadData {
+  config: ServerConfig;
+  /** The serving thread's write locks (`shareWriteLocks`). */
+  writeLocks: Record<string, SharedArrayBuffer>;
+}
+
+/** A call from the serving thread to the learning thread. */
+export type LearningThreadCall =
+  | { id: number; call: 'status' }
+  | { id: number; call: 'flush'; input: FlushInput }
+  | { id: number; call: 'retryFailed' }
+  | { id: number; call: 'close' };
+
+/** What the learning thread sends back: one `opened` first, then one reply per call. */
+export type LearningThreadMessage =
+  | { opened: true }
+  | { opened: false; message: string }
+  | { id: number; value: LearningStatus | number | null }
+  | { id: number; error: { code: string | null; message: string } };

@@ -1,0 +1,46 @@
+import type { Memory } from '@episodic/core';
+import type { ServerConfig } from '../config/server-config.js';
+import { startLearningThread } from './learning-thread.js';
+import { openStore } from './open-store.js';
+
+/** Whether `serve` runs the learners, and where: see `learningThread` in the README. */
+function learnsInThread(config: ServerConfig): boolean {
+  const learning = config.memory.learning as { run?: unknown } | undefined;
+  return config.learningThread && learning?.run !== false;
+}
+
+/**
+ * Opens the store `episodic serve` serves. Its learners run in a worker thread with their own
+ * connection, so a completion never waits for the event loop while a miner or a local model
+ * computes; the two coordinate through the learning queue, as with `episodic worker`.
+ */
+export async function openServingStore(
+  config: ServerConfig,
+  log: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+): Promise<Memory> {
+  if (!learnsInThread(config)) return openStore(config);
+  const memory = await openStore(config, { learning: false });
+  const thread = startLearningThread(config, (error) =>
+    log(`episodic: nothing learns in this process: ${error.message}`),
+  );
+  return {
+    config: memory.config,
+    schemas: memory.schemas,
+    migration: memory.migration,
+    episodes: memory.episodes,
+    search: memory.search,
+    patterns: memory.patterns,
+    // The thread's view: it runs the learners, so it knows their throughput and wakes them.
+    learning: {
+      status: () => thread.status(),
+      flush: (input = {}) => thread.flush(input),
+      retryFailed: () => thread.retryFailed(),
+    },
+    admin: memory.admin,
+    tokens: memory.tokens,
+    async close() {
+      await thread.close();
+      await memory.close();
+    },
+  };
+}

@@ -1,0 +1,39 @@
+import { type Operation, retryLink, TRPCClientError } from '@trpc/client';
+import type { AppRouter } from './types.js';
+
+/** Tries of one operation after its first, when the connection failed before any answer. */
+const replays = 2;
+
+/**
+ * Mutations whose replay changes nothing: steps with client-made ids are stored once, and
+ * forgetting what is already gone forgets nothing. Other mutations (starting an episode makes a
+ * new id) are never replayed here: the first try may have run.
+ */
+function idempotent(op: Operation): boolean {
+  if (op.path === 'admin.forget') return true;
+  if (op.path !== 'episodes.logSteps') return false;
+  const steps = (op.input as { steps?: { id?: unknown }[] } | undefined)?.steps;
+  return Array.isArray(steps) && steps.every((step) => typeof step.id === 'string');
+}
+
+/** No HTTP answer at all: refused, reset, or closed by the server, as a kept-alive socket can be. */
+function noAnswer(error: TRPCClientError<AppRouter>): boolean {
+  return error.data === undefined && error.cause instanceof TypeError;
+}
+
+/**
+ * Replays a read, or a mutation that is idempotent by design, whose connection failed before any
+ * answer came: a pooled keep-alive connection that the server closed just as the request went
+ * out fails this way, though the server never saw the request.
+ */
+export function replayLink() {
+  return retryLink<AppRouter>({
+    retry: ({ op, error, attempts }) =>
+      attempts <= replays &&
+      op.type !== 'subscription' &&
+      (op.type === 'query' || idempotent(op)) &&
+      error instanceof TRPCClientError &&
+      noAnswer(error),
+    retryDelayMs: (attempt) => (attempt <= 1 ? 0 : 50 * attempt),
+  });
+}
