@@ -7,7 +7,7 @@ import type { Benchmark, BenchmarkContext } from '../benchmark.js';
 import { datasetPath } from '../datasets.js';
 import { formatNumber } from '../format-table.js';
 import { percentile } from '../measure.js';
-import { loadLongMemEval } from '../workloads/longmemeval.js';
+import { loadLongMemEval, longMemEvalQuery } from '../workloads/longmemeval.js';
 import { buildLongMemEvalStore } from '../workloads/retrieval-stores.js';
 import { VariedEpisodes } from '../workloads/varied-episodes.js';
 
@@ -41,10 +41,11 @@ async function measureRealStores(context: BenchmarkContext) {
         [built.memory, latencies],
         [plain, textOnly],
       ] as const) {
-        await memory.search.retrieve({ text: instance.question, limit: 10 });
+        const query = longMemEvalQuery(instance, 10);
+        await memory.search.retrieve(query);
         for (let repeat = 0; repeat < 5; repeat += 1) {
           const started = performance.now();
-          await memory.search.retrieve({ text: instance.question, limit: 10 });
+          await memory.search.retrieve(query);
           samples.push(performance.now() - started);
         }
       }

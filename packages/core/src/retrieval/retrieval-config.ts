@@ -41,6 +41,49 @@ export const retrievalFeedbackSchema = z.strictObject({
   weight: z.number().min(0).max(10).default(0.5),
 });
 
+/**
+ * Pseudo-relevance feedback on the text (RM3): the words that weigh most in the best full-text
+ * matches (term frequency there times inverse document frequency) join the query's own words in a
+ * second full-text query, whose ranking is fused with weight `weight`.
+ */
+export const retrievalExpansionSchema = z.strictObject({
+  /** How many of the best full-text matches give words. */
+  episodes: z.number().int().min(1).max(20).default(1),
+  /** How many words they give. */
+  terms: z.number().int().min(1).max(100).default(20),
+  /** Weight of the expanded query's rank; 0 turns expansion off. */
+  weight: weight.default(3),
+});
+
+/**
+ * Phrase proximity: consecutive query words that occur close together (FTS5 `NEAR`, within
+ * `distance` tokens) rank an episode in a third full-text query, fused with weight `weight`.
+ */
+export const retrievalProximitySchema = z.strictObject({
+  distance: z.number().int().min(0).max(50).default(8),
+  /** Most word pairs searched (the rarest words' pairs first). */
+  pairs: z.number().int().min(1).max(32).default(8),
+  weight: weight.default(0),
+});
+
+/**
+ * Time awareness: dates the query names ("two weeks ago", "in April", "last month"), read
+ * relative to the query's `at`, favour episodes created within them by `weight`.
+ */
+export const retrievalTimeSchema = z.strictObject({
+  weight: weight.default(0.3),
+});
+
+/**
+ * Diversification (maximal marginal relevance) of the best `window` results: each next result
+ * maximises `lambda · relevance − (1 − lambda) · its highest vector similarity to those already
+ * chosen`. 1 keeps the fused order.
+ */
+export const retrievalDiversitySchema = z.strictObject({
+  lambda: z.number().min(0).max(1).default(1),
+  window: z.number().int().min(2).max(100).default(20),
+});
+
 /** BM25 weights of an episode's fields in its whole-episode score. */
 export const retrievalFieldsSchema = z.strictObject({
   context: z.number().min(0).max(100).default(1),
@@ -55,6 +98,10 @@ export const retrievalConfigSchema = z.strictObject({
   /** Age at which the recency term has fallen to half its weight. */
   recencyHalfLifeDays: z.number().positive().default(30),
   feedback: retrievalFeedbackSchema.default(retrievalFeedbackSchema.parse({})),
+  expansion: retrievalExpansionSchema.default(retrievalExpansionSchema.parse({})),
+  proximity: retrievalProximitySchema.default(retrievalProximitySchema.parse({})),
+  time: retrievalTimeSchema.default(retrievalTimeSchema.parse({})),
+  diversity: retrievalDiversitySchema.default(retrievalDiversitySchema.parse({})),
   /**
    * Most rows full-text search may score, summed over the query's words (see `selectPhrases`):
    * the rarest words are kept, the most common ones, which cost the most and weigh the least in
@@ -71,4 +118,9 @@ export type RetrievalConfig = z.input<typeof retrievalConfigSchema>;
 export type ResolvedRetrievalConfig = z.output<typeof retrievalConfigSchema>;
 export type RetrievalWeights = z.output<typeof retrievalWeightsSchema>;
 /** The weights fusion uses: the vector weight resolved for the provider in use. */
-export type FusionWeights = Omit<RetrievalWeights, 'vector'> & { vector: number };
+export type FusionWeights = Omit<RetrievalWeights, 'vector'> & {
+  vector: number;
+  expansion: number;
+  proximity: number;
+  time: number;
+};

@@ -17,7 +17,11 @@ import { fuseSignals } from './fuse-signals.js';
 import { defaultVectorWeights, type FusionWeights } from './retrieval-config.js';
 import type { RetrievalResult } from './retrieval-result.js';
 import { selectPhrases } from './select-phrases.js';
-import { type TextCandidate, textCandidates } from './text-candidates.js';
+import { diversify } from './diversify.js';
+import { expansionTerms } from './expansion-terms.js';
+import { namedDates } from './named-dates.js';
+import { indexedTerm } from './select-phrases.js';
+import { episodeRanking, type TextCandidate, textCandidates } from './text-candidates.js';
 
 type RetrieveFilters = z.output<InputSchemas['retrieve']>;
 
@@ -112,7 +116,48 @@ export function createRetrieval(
   /** The vector weight: the configured one, else the default for what the provider's vectors carry. */
   function fusionWeights(): FusionWeights {
     const kind = embeddings.active()?.provider.kind ?? 'semantic';
-    return { ...settings.weights, vector: settings.weights.vector ?? defaultVectorWeights[kind] };
+    return {
+      ...settings.weights,
+      vector: settings.weights.vector ?? defaultVectorWeights[kind],
+      expansion: settings.expansion.weight,
+      proximity: settings.proximity.weight,
+      time: settings.time.weight,
+    };
+  }
+
+  /** RM3: the query's kept words and its best matches' weightiest words, as a second full-text ranking. */
+  async function expansionRanking(
+    kept: string[][],
+    text: Promise<TextCandidate[]>,
+    where: ReturnType<typeof episodeFilter>,
+    pool: number,
+  ): Promise<string[]> {
+    const { episodes, terms, weight } = settings.expansion;
+    if (weight === 0 || kept.length === 0) return [];
+    const seeds = (await text).slice(0, episodes).map((hit) => hit.episodeId);
+    const own = new Set(kept.flat().map(indexedTerm));
+    const added = await expansionTerms(db, seeds, own, terms);
+    if (added.length === 0) return [];
+    const query = phrasesToFtsQuery([...kept, ...added.map((term) => [term])]) as string;
+    return episodeRanking(db, query, where, pool, settings.fields);
+  }
+
+  /** Consecutive kept query words within `distance` tokens of each other (FTS5 NEAR). */
+  async function proximityRanking(
+    phrases: string[][],
+    kept: string[][],
+    where: ReturnType<typeof episodeFilter>,
+    pool: number,
+  ): Promise<string[]> {
+    const { distance, pairs, weight } = settings.proximity;
+    if (weight === 0) return [];
+    const keptSet = new Set(kept);
+    const inOrder = phrases.filter((phrase) => keptSet.has(phrase));
+    const near: string[] = [];
+    for (let i = 1; i < inOrder.length && near.length < pairs; i += 1)
+      near.push(`NEAR(${phrasesToFtsQuery([inOrder[i - 1] as string[]])} ${phrasesToFtsQuery([inOrder[i] as string[]])}, ${distance})`);
+    if (near.length === 0) return [];
+    return episodeRanking(db, near.join(' OR '), where, pool, settings.fields);
   }
 
   async function retrieveUncached(filters: RetrieveFilters, scope: AccessScope | undefined) {
@@ -132,6 +177,10 @@ export function createRetrieval(
       return ftsQuery === null ? [] : textCandidates(db, ftsQuery, where, pool, settings.fields);
     });
     textHits.catch(() => undefined); // awaited below
+    const expansion = selection.then(({ kept }) => expansionRanking(kept, textHits, where, pool));
+    expansion.catch(() => undefined);
+    const proximity = selection.then(({ kept }) => proximityRanking(phrases, kept, where, pool));
+    proximity.catch(() => undefined);
     const readEpisodes = async (ids: readonly string[]): Promise<Episode[]> => {
       if (ids.length === 0) return [];
       const rows = await db.read({
@@ -153,9 +202,16 @@ export function createRetrieval(
       async (ids) => new Set((await readEpisodes(ids)).map((episode) => episode.id)),
     );
     const text = await textHits;
+    const expanded = await expansion;
+    const near = await proximity;
 
     const ids = [
-      ...new Set([...text.map((hit) => hit.episodeId), ...vector.hits.map((hit) => hit.episodeId)]),
+      ...new Set([
+        ...text.map((hit) => hit.episodeId),
+        ...vector.hits.map((hit) => hit.episodeId),
+        ...expanded,
+        ...near,
+      ]),
     ];
     // The vector scan cannot see status changes made by other processes; this SQL can.
     const episodes = new Map((await readEpisodes(ids)).map((episode) => [episode.id, episode]));
@@ -171,13 +227,28 @@ export function createRetrieval(
             },
             { scope },
           );
+    const now = filters.at === undefined ? Date.now() : Date.parse(filters.at);
+    const fused = fuseSignals(
+      {
+        text,
+        vector: vector.hits,
+        expansion: expanded,
+        proximity: near,
+        windows: settings.time.weight === 0 ? [] : namedDates(filters.text, now),
+        episodes,
+        now,
+      },
+      settings,
+      fusionWeights(),
+    );
+    const index = embeddings.active()?.index;
+    const ranked =
+      index === undefined
+        ? fused
+        : diversify(fused, (id) => index.episodeVector(id), settings.diversity.lambda, settings.diversity.window);
     const result: RetrievalResult = {
       patterns,
-      episodes: fuseSignals(
-        { text, vector: vector.hits, episodes, now: Date.now(), limit: filters.limit },
-        settings,
-        fusionWeights(),
-      ),
+      episodes: ranked.slice(0, filters.limit),
       signals: {
         text:
           phrases.length === 0

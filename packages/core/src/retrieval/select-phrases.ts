@@ -8,7 +8,7 @@ export interface PhraseSelection {
 }
 
 /** A token as FTS5's `unicode61` tokenizer stores it: case folded, diacritics removed. */
-function indexedTerm(run: string): string {
+export function indexedTerm(run: string): string {
   return run.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
 }
 

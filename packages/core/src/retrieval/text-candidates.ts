@@ -156,3 +156,18 @@ export async function textCandidates(
     };
   });
 }
+
+/**
+ * The `limit` episodes whose whole text best matches `ftsQuery`, best first, from the shortlist
+ * only: for the extra rankings (expansion, proximity) that add evidence beside the main one.
+ */
+export async function episodeRanking(
+  db: Database,
+  ftsQuery: string,
+  where: SqlFilter,
+  limit: number,
+  weights: FieldWeights,
+): Promise<string[]> {
+  const ranked = await rankEpisodes(db, docsSource(weights), ftsQuery, where, limit, false);
+  return ranked.map((row) => row.episodeId);
+}
