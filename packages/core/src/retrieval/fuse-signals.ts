@@ -1,7 +1,7 @@
 import type { VectorHit } from '../embeddings/vector-index.js';
 import type { Episode } from '../types.js';
-import type { FusionWeights, ResolvedRetrievalConfig } from './retrieval-config.js';
 import type { TimeWindow } from './named-dates.js';
+import type { FusionWeights, ResolvedRetrievalConfig } from './retrieval-config.js';
 import type { RetrievedEpisode } from './retrieval-result.js';
 import type { TextCandidate } from './text-candidates.js';
 
@@ -118,6 +118,5 @@ export function fuseSignals(
       why.recency.contribution +
       why.outcome.contribution;
   }
-  return [...results.values()]
-    .sort((a, b) => b.score - a.score || (a.episode.id < b.episode.id ? 1 : -1));
+  return [...results.values()].sort((a, b) => b.score - a.score || (a.episode.id < b.episode.id ? 1 : -1));
 }

@@ -7,15 +7,47 @@ export interface TimeWindow {
 const dayMs = 86_400_000;
 const unitDays = { day: 1, week: 7, month: 30.44, year: 365.25 } as const;
 const numbers: Record<string, number> = {
-  a: 1, an: 1, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9,
-  ten: 10, eleven: 11, twelve: 12, couple: 2, 'a couple': 2, 'a couple of': 2, 'couple of': 2,
-  few: 3, 'a few': 3, several: 3,
+  a: 1,
+  an: 1,
+  one: 1,
+  two: 2,
+  three: 3,
+  four: 4,
+  five: 5,
+  six: 6,
+  seven: 7,
+  eight: 8,
+  nine: 9,
+  ten: 10,
+  eleven: 11,
+  twelve: 12,
+  couple: 2,
+  'a couple': 2,
+  'a couple of': 2,
+  'couple of': 2,
+  few: 3,
+  'a few': 3,
+  several: 3,
 };
-const months = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
+const months = [
+  'january',
+  'february',
+  'march',
+  'april',
+  'may',
+  'june',
+  'july',
+  'august',
+  'september',
+  'october',
+  'november',
+  'december',
+];
 const weekdays = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
 const count = String.raw`(\d{1,3}|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|(?:a )?couple(?: of)?|(?:a )?few|several)`;
-const unit = String.raw`(day|week|month|year)s?`;
-const monthName = String.raw`(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)`;
+const unit = '(day|week|month|year)s?';
+const monthName =
+  '(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)';
 
 const amount = (word: string) => numbers[word] ?? Number(word);
 const around = (center: number, halfDays: number): TimeWindow => ({
@@ -40,12 +72,16 @@ function monthWindow(at: number, month: number, day: number | null, year: number
 export function namedDates(text: string, at: number): TimeWindow[] {
   const lower = text.toLowerCase();
   const windows: TimeWindow[] = [];
-  for (const m of lower.matchAll(new RegExp(String.raw`\b${count} ${unit} (?:ago|earlier|before now)\b`, 'g'))) {
+  for (const m of lower.matchAll(
+    new RegExp(String.raw`\b${count} ${unit} (?:ago|earlier|before now)\b`, 'g'),
+  )) {
     const n = amount(m[1] as string);
     const days = n * unitDays[m[2] as keyof typeof unitDays];
     windows.push(around(at - days * dayMs, Math.max(1, days / 4)));
   }
-  for (const m of lower.matchAll(new RegExp(String.raw`\b(?:last|past|previous) (?:${count} )?${unit}\b`, 'g'))) {
+  for (const m of lower.matchAll(
+    new RegExp(String.raw`\b(?:last|past|previous) (?:${count} )?${unit}\b`, 'g'),
+  )) {
     const n = m[1] === undefined ? 1 : amount(m[1]);
     const days = n * unitDays[m[2] as keyof typeof unitDays];
     windows.push({ start: at - days * 1.25 * dayMs, end: at });
@@ -68,10 +104,21 @@ export function namedDates(text: string, at: number): TimeWindow[] {
   for (const m of lower.matchAll(monthPattern)) {
     const name = m[2] as string;
     if (name === 'may' && m[1] === undefined && m[3] === undefined) continue;
-    if (['mar', 'jan', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec', 'feb', 'apr'].includes(name) && m[1] === undefined && m[3] === undefined)
+    if (
+      ['mar', 'jan', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec', 'feb', 'apr'].includes(name) &&
+      m[1] === undefined &&
+      m[3] === undefined
+    )
       continue;
     const month = months.findIndex((full) => full.startsWith(name.slice(0, 3)));
-    windows.push(monthWindow(at, month, m[3] === undefined ? null : Number(m[3]), m[4] === undefined ? null : Number(m[4])));
+    windows.push(
+      monthWindow(
+        at,
+        month,
+        m[3] === undefined ? null : Number(m[3]),
+        m[4] === undefined ? null : Number(m[4]),
+      ),
+    );
   }
   for (const m of lower.matchAll(/\b(\d{4})-(\d{2})-(\d{2})\b/g))
     windows.push(around(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])), 1));

@@ -13,14 +13,13 @@ import type { InputSchemas, RetrieveInput } from '../schemas/input-schemas.js';
 import { ftsPhrases, phrasesToFtsQuery } from '../search/fts-query.js';
 import type { AccessScope, CallOptions, Episode } from '../types.js';
 import { parseInput } from '../validate.js';
-import { fuseSignals } from './fuse-signals.js';
-import { defaultVectorWeights, type FusionWeights } from './retrieval-config.js';
-import type { RetrievalResult } from './retrieval-result.js';
-import { selectPhrases } from './select-phrases.js';
 import { diversify } from './diversify.js';
 import { expansionTerms } from './expansion-terms.js';
+import { fuseSignals } from './fuse-signals.js';
 import { namedDates } from './named-dates.js';
-import { indexedTerm } from './select-phrases.js';
+import { defaultVectorWeights, type FusionWeights } from './retrieval-config.js';
+import type { RetrievalResult } from './retrieval-result.js';
+import { indexedTerm, selectPhrases } from './select-phrases.js';
 import { episodeRanking, type TextCandidate, textCandidates } from './text-candidates.js';
 
 type RetrieveFilters = z.output<InputSchemas['retrieve']>;
@@ -116,13 +115,7 @@ export function createRetrieval(
   /** The vector weight: the configured one, else the default for what the provider's vectors carry. */
   function fusionWeights(): FusionWeights {
     const kind = embeddings.active()?.provider.kind ?? 'semantic';
-    return {
-      ...settings.weights,
-      vector: settings.weights.vector ?? defaultVectorWeights[kind],
-      expansion: settings.expansion.weight,
-      proximity: settings.proximity.weight,
-      time: settings.time.weight,
-    };
+    return { ...settings.weights, vector: settings.weights.vector ?? defaultVectorWeights[kind] };
   }
 
   /** RM3: the query's kept words and its best matches' weightiest words, as a second full-text ranking. */
@@ -132,8 +125,8 @@ export function createRetrieval(
     where: ReturnType<typeof episodeFilter>,
     pool: number,
   ): Promise<string[]> {
-    const { episodes, terms, weight } = settings.expansion;
-    if (weight === 0 || kept.length === 0) return [];
+    const { episodes, terms } = settings.expansion;
+    if (settings.weights.expansion === 0 || kept.length === 0) return [];
     const seeds = (await text).slice(0, episodes).map((hit) => hit.episodeId);
     const own = new Set(kept.flat().map(indexedTerm));
     const added = await expansionTerms(db, seeds, own, terms);
@@ -149,13 +142,15 @@ export function createRetrieval(
     where: ReturnType<typeof episodeFilter>,
     pool: number,
   ): Promise<string[]> {
-    const { distance, pairs, weight } = settings.proximity;
-    if (weight === 0) return [];
+    const { distance, pairs } = settings.proximity;
+    if (settings.weights.proximity === 0) return [];
     const keptSet = new Set(kept);
     const inOrder = phrases.filter((phrase) => keptSet.has(phrase));
     const near: string[] = [];
     for (let i = 1; i < inOrder.length && near.length < pairs; i += 1)
-      near.push(`NEAR(${phrasesToFtsQuery([inOrder[i - 1] as string[]])} ${phrasesToFtsQuery([inOrder[i] as string[]])}, ${distance})`);
+      near.push(
+        `NEAR(${phrasesToFtsQuery([inOrder[i - 1] as string[]])} ${phrasesToFtsQuery([inOrder[i] as string[]])}, ${distance})`,
+      );
     if (near.length === 0) return [];
     return episodeRanking(db, near.join(' OR '), where, pool, settings.fields);
   }
@@ -234,7 +229,7 @@ export function createRetrieval(
         vector: vector.hits,
         expansion: expanded,
         proximity: near,
-        windows: settings.time.weight === 0 ? [] : namedDates(filters.text, now),
+        windows: settings.weights.time === 0 ? [] : namedDates(filters.text, now),
         episodes,
         now,
       },
@@ -245,7 +240,12 @@ export function createRetrieval(
     const ranked =
       index === undefined
         ? fused
-        : diversify(fused, (id) => index.episodeVector(id), settings.diversity.lambda, settings.diversity.window);
+        : diversify(
+            fused,
+            (id) => index.episodeVector(id),
+            settings.diversity.lambda,
+            settings.diversity.window,
+          );
     const result: RetrievalResult = {
       patterns,
       episodes: ranked.slice(0, filters.limit),
