@@ -165,11 +165,14 @@ export function createRetrieval(
     const phrases = ftsPhrases(filters.text);
     const selection =
       phrases.length === 0
-        ? Promise.resolve({ kept: [], skipped: [] })
+        ? Promise.resolve({ kept: [], skipped: [], forSteps: [] })
         : selectPhrases(db, phrases, settings.textBudgetRows, settings.maxQueryTerms);
-    const textHits = selection.then(({ kept }) => {
+    const textHits = selection.then(({ kept, forSteps }) => {
       const ftsQuery = phrasesToFtsQuery(kept);
-      return ftsQuery === null ? [] : textCandidates(db, ftsQuery, where, pool, settings.fields);
+      const stepsQuery = phrasesToFtsQuery(forSteps);
+      return ftsQuery === null || stepsQuery === null
+        ? []
+        : textCandidates(db, ftsQuery, stepsQuery, where, pool, settings.fields);
     });
     textHits.catch(() => undefined); // awaited below
     const expansion = selection.then(({ kept }) => expansionRanking(kept, textHits, where, pool));
