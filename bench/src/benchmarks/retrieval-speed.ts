@@ -3,6 +3,7 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { type Memory, newId, openMemory, VectorMatrix } from '@episodic/core';
 import { createLocalEmbeddings } from '@episodic/embeddings-local';
 import { createClient, type InStatement } from '@libsql/client';
+import { BenchError } from '../bench-error.js';
 import type { Benchmark, BenchmarkContext } from '../benchmark.js';
 import { datasetPath } from '../datasets.js';
 import { formatNumber } from '../format-table.js';
@@ -11,7 +12,20 @@ import { loadLongMemEval, longMemEvalQuery } from '../workloads/longmemeval.js';
 import { buildLongMemEvalStore } from '../workloads/retrieval-stores.js';
 import { VariedEpisodes } from '../workloads/varied-episodes.js';
 
-const sizes = [10_000, 100_000] as const;
+/**
+ * The two store sizes: `EPISODIC_SPEED_EPISODES` (default 100,000) and a tenth of it. On a slow or
+ * shared machine a smaller size keeps the run short; the figures keep their `_100k` names and
+ * `episodes_large` says what was measured.
+ */
+export function storeSizes(env: NodeJS.ProcessEnv = process.env): readonly [number, number] {
+  const large = Number(env.EPISODIC_SPEED_EPISODES ?? 100_000);
+  if (!Number.isInteger(large) || large < 1_000)
+    throw new BenchError(
+      'USAGE',
+      `EPISODIC_SPEED_EPISODES must be an integer of at least 1000, got "${env.EPISODIC_SPEED_EPISODES}"`,
+    );
+  return [Math.round(large / 10), large];
+}
 const stepsPerEpisode = 5;
 const queryCount = 200;
 const targetGrowth = 3;
@@ -267,7 +281,7 @@ export const retrievalSpeed: Benchmark = {
 
     const figures: SizeFigures[] = [];
     let stored = 0;
-    for (const size of sizes) {
+    for (const size of storeSizes()) {
       context.progress(
         `retrieval-speed: writing ${formatNumber(size - stored)} episodes (raw batched INSERTs)`,
       );
@@ -320,6 +334,7 @@ export const retrievalSpeed: Benchmark = {
         ],
       },
       figures: {
+        episodes_large: large.episodes,
         p50_ms_10k: Number(ms(p50(small.uncached))),
         p95_ms_10k: Number(ms(p95(small.uncached))),
         p50_ms_100k: Number(ms(p50(large.uncached))),
