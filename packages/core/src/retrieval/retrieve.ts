@@ -14,13 +14,13 @@ import { ftsPhrases, phrasesToFtsQuery } from '../search/fts-query.js';
 import type { AccessScope, CallOptions, Episode } from '../types.js';
 import { parseInput } from '../validate.js';
 import { diversify } from './diversify.js';
-import { expansionTerms } from './expansion-terms.js';
+import { expansionRanking, proximityRanking } from './extra-rankings.js';
 import { fuseSignals } from './fuse-signals.js';
 import { namedDates } from './named-dates.js';
 import { defaultVectorWeights, type FusionWeights } from './retrieval-config.js';
 import type { RetrievalResult } from './retrieval-result.js';
-import { indexedTerm, selectPhrases } from './select-phrases.js';
-import { episodeRanking, type TextCandidate, textCandidates } from './text-candidates.js';
+import { selectPhrases } from './select-phrases.js';
+import { type TextCandidate, textCandidates } from './text-candidates.js';
 
 type RetrieveFilters = z.output<InputSchemas['retrieve']>;
 
@@ -118,43 +118,6 @@ export function createRetrieval(
     return { ...settings.weights, vector: settings.weights.vector ?? defaultVectorWeights[kind] };
   }
 
-  /** RM3: the query's kept words and its best matches' weightiest words, as a second full-text ranking. */
-  async function expansionRanking(
-    kept: string[][],
-    text: Promise<TextCandidate[]>,
-    where: ReturnType<typeof episodeFilter>,
-    pool: number,
-  ): Promise<string[]> {
-    const { episodes, terms } = settings.expansion;
-    if (settings.weights.expansion === 0 || kept.length === 0) return [];
-    const seeds = (await text).slice(0, episodes).map((hit) => hit.episodeId);
-    const own = new Set(kept.flat().map(indexedTerm));
-    const added = await expansionTerms(db, seeds, own, terms);
-    if (added.length === 0) return [];
-    const query = phrasesToFtsQuery([...kept, ...added.map((term) => [term])]) as string;
-    return episodeRanking(db, query, where, pool, settings.fields);
-  }
-
-  /** Consecutive kept query words within `distance` tokens of each other (FTS5 NEAR). */
-  async function proximityRanking(
-    phrases: string[][],
-    kept: string[][],
-    where: ReturnType<typeof episodeFilter>,
-    pool: number,
-  ): Promise<string[]> {
-    const { distance, pairs } = settings.proximity;
-    if (settings.weights.proximity === 0) return [];
-    const keptSet = new Set(kept);
-    const inOrder = phrases.filter((phrase) => keptSet.has(phrase));
-    const near: string[] = [];
-    for (let i = 1; i < inOrder.length && near.length < pairs; i += 1)
-      near.push(
-        `NEAR(${phrasesToFtsQuery([inOrder[i - 1] as string[]])} ${phrasesToFtsQuery([inOrder[i] as string[]])}, ${distance})`,
-      );
-    if (near.length === 0) return [];
-    return episodeRanking(db, near.join(' OR '), where, pool, settings.fields);
-  }
-
   async function retrieveUncached(filters: RetrieveFilters, scope: AccessScope | undefined) {
     const where = episodeFilter(filters, 'e').scope('e.domain', scope);
     // Archived episodes are long-term storage: only an explicit status filter reaches them.
@@ -175,9 +138,13 @@ export function createRetrieval(
         : textCandidates(db, ftsQuery, stepsQuery, where, pool, settings.fields);
     });
     textHits.catch(() => undefined); // awaited below
-    const expansion = selection.then(({ kept }) => expansionRanking(kept, textHits, where, pool));
+    const expansion = selection.then(({ kept }) =>
+      expansionRanking(db, settings, kept, textHits, where, pool),
+    );
     expansion.catch(() => undefined);
-    const proximity = selection.then(({ kept }) => proximityRanking(phrases, kept, where, pool));
+    const proximity = selection.then(({ kept }) =>
+      proximityRanking(db, settings, phrases, kept, where, pool),
+    );
     proximity.catch(() => undefined);
     const readEpisodes = async (ids: readonly string[]): Promise<Episode[]> => {
       if (ids.length === 0) return [];
