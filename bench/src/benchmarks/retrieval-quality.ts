@@ -7,7 +7,7 @@ import { openPlainBm25 } from '../plain-bm25.js';
 import { meanScores, type RankingScores, rankingMetrics, scoreRanking } from '../retrieval-metrics.js';
 import { loadCodingAgentRuns } from '../workloads/coding-agent.js';
 import { type CodingResults, codingRetrieval, type RetrievalSide } from '../workloads/coding-retrieval.js';
-import { loadLongMemEval } from '../workloads/longmemeval.js';
+import { loadLongMemEval, longMemEvalQuery } from '../workloads/longmemeval.js';
 import { buildLongMemEvalStore, sessionText } from '../workloads/retrieval-stores.js';
 
 const k = 10;
@@ -83,7 +83,7 @@ export const retrievalQuality: Benchmark = {
       try {
         await bm25.add(instance.sessions.map((session) => ({ id: session.id, text: sessionText(session) })));
         const relevant = new Set(instance.answerSessionIds);
-        const query = { text: instance.question, limit: k, patterns: 0 };
+        const query = longMemEvalQuery(instance, k);
         const sessions = (ids: string[]) => ids.map((id) => built.sourceOf.get(id) ?? id);
         const ours = await built.memory.search.retrieve(query);
         const text = await textOnly.search.retrieve(query);
@@ -153,7 +153,7 @@ export const retrievalQuality: Benchmark = {
         notes: [
           `test: ours - bm25 smallest margin over any@1/5/10 and all@1/5/10 = ${minMargin.toFixed(3)} (target >= 0); all@10 ours - bm25 = ${(overall.test.ours.recallAllAt10 - overall.test.bm25.recallAllAt10).toFixed(3)} (target >= 0.03)`,
           'coding rows: any@1, any@5, MRR@10 (ours, text, bm25), then the share of resolved runs in the top 1 (ours, text, bm25)',
-          `ours: retrieve({ text, limit: 10 }) with the default config and ${context.embeddings === undefined ? 'createLocalEmbeddings()' : `--embeddings ${embeddings.provider}/${embeddings.model}/${embeddings.dimensions}`}; text: the same store opened without a provider`,
+          `ours: retrieve({ text, at: the question date, limit: 10 }) with the default config and ${context.embeddings === undefined ? 'createLocalEmbeddings()' : `--embeddings ${embeddings.provider}/${embeddings.model}/${embeddings.dimensions}`}; text: the same store opened without a provider`,
           'bm25: plain FTS5 over each session or run as one row of its whole text, the query words OR-ed, ranked by bm25() (bench/src/plain-bm25.ts)',
           'settings are chosen on dev (split.tsv; coding: SHA-256 of instance_id); test is reported only',
         ],

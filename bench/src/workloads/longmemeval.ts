@@ -79,3 +79,8 @@ export function loadLongMemEval(folder: string): LongMemEvalInstance[] {
       };
     });
 }
+
+/** The retrieve input for an instance's question: asked at the question's own date, as a user's agent would. */
+export function longMemEvalQuery(instance: LongMemEvalInstance, limit: number) {
+  return { text: instance.question, at: instance.questionDate, limit, patterns: 0 };
+}

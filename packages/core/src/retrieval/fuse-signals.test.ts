@@ -28,10 +28,13 @@ const episodes = new Map(
   ]),
 );
 
+const noExtras = { expansion: 0, proximity: 0, time: 0 };
+const noRankings = { expansion: [], proximity: [], windows: [] };
+
 describe('fuseSignals', () => {
   it('adds reciprocal-rank, recency and outcome contributions as documented', () => {
     const config = retrievalConfigSchema.parse({ rankConstant: 10 });
-    const weights = { text: 1, step: 0.5, vector: 2, recency: 0.1, outcome: 0.2 };
+    const weights = { ...noExtras, text: 1, step: 0.5, vector: 2, recency: 0.1, outcome: 0.2 };
     const results = fuseSignals(
       {
         text: [
@@ -39,9 +42,9 @@ describe('fuseSignals', () => {
           { episodeId: 'a', bm25: 2, step: null },
         ],
         vector: [{ episodeId: 'a', similarity: 0.9, kind: 'step_error', stepNumber: 2 }],
+        ...noRankings,
         episodes,
         now,
-        limit: 10,
       },
       config,
       weights,
@@ -74,9 +77,9 @@ describe('fuseSignals', () => {
     expect(b?.score).toBeCloseTo(1 + 0.5 * (11 / 12) + 0.05 + 0.1, 10);
   });
 
-  it('ranks only candidates that passed the filters, and keeps the best `limit`', () => {
+  it('ranks only candidates that passed the filters', () => {
     const config = retrievalConfigSchema.parse({});
-    const weights = { text: 1, step: 0, vector: 1, recency: 0, outcome: 0 };
+    const weights = { ...noExtras, text: 1, step: 0, vector: 1, recency: 0, outcome: 0 };
     const results = fuseSignals(
       {
         text: [
@@ -85,16 +88,54 @@ describe('fuseSignals', () => {
           { episodeId: 'b', bm25: 1, step: null },
         ],
         vector: [],
+        ...noRankings,
         episodes,
         now,
-        limit: 1,
       },
       config,
       weights,
     );
-    expect(results).toHaveLength(1);
+    expect(results.map((r) => r.episode.id)).toEqual(['c', 'b']);
     expect(results[0]?.episode.id).toBe('c');
     expect(results[0]?.why.text?.rank).toBe(1);
     expect(results[0]?.why.outcome).toEqual({ successRate: null, contribution: 0 });
+  });
+
+  it('adds the expanded and proximity ranks, and the time weight inside a named date', () => {
+    const config = retrievalConfigSchema.parse({ rankConstant: 10 });
+    const weights = {
+      text: 1,
+      step: 0,
+      vector: 0,
+      recency: 0,
+      outcome: 0,
+      expansion: 3,
+      proximity: 0.5,
+      time: 0.3,
+    };
+    const createdA = Date.parse(episodes.get('a')?.createdAt as string);
+    const results = fuseSignals(
+      {
+        text: [{ episodeId: 'b', bm25: 5, step: null }],
+        vector: [],
+        expansion: ['b', 'a'],
+        proximity: ['a'],
+        windows: [{ start: createdA - 1000, end: createdA + 1000 }],
+        episodes,
+        now,
+      },
+      config,
+      weights,
+    );
+    const [b, a] = results;
+    expect(results.map((r) => r.episode.id)).toEqual(['b', 'a']);
+    expect(b?.why.expansion).toEqual({ rank: 1, contribution: 3 });
+    expect(b?.why.time).toBeNull();
+    expect(a?.why.text).toBeNull();
+    expect(a?.why.expansion).toEqual({ rank: 2, contribution: 3 * (11 / 12) });
+    expect(a?.why.proximity).toEqual({ rank: 1, contribution: 0.5 });
+    expect(a?.why.time).toEqual({ contribution: 0.3 });
+    expect(a?.score).toBeCloseTo(3 * (11 / 12) + 0.5 + 0.3, 10);
+    expect(b?.score).toBeCloseTo(1 + 3, 10);
   });
 });

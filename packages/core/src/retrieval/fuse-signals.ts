@@ -1,5 +1,6 @@
 import type { VectorHit } from '../embeddings/vector-index.js';
 import type { Episode } from '../types.js';
+import type { TimeWindow } from './named-dates.js';
 import type { FusionWeights, ResolvedRetrievalConfig } from './retrieval-config.js';
 import type { RetrievedEpisode } from './retrieval-result.js';
 import type { TextCandidate } from './text-candidates.js';
@@ -11,10 +12,15 @@ export interface FusionInput {
   text: readonly TextCandidate[];
   /** Vector candidates, best first. */
   vector: readonly VectorHit[];
+  /** Episodes ranked by the expanded query, best first. */
+  expansion: readonly string[];
+  /** Episodes ranked by query words found close together, best first. */
+  proximity: readonly string[];
+  /** Dates the query names. */
+  windows: readonly TimeWindow[];
   /** The rows of every candidate that passed the filters; candidates missing here are dropped. */
   episodes: ReadonlyMap<string, Episode>;
   now: number;
-  limit: number;
 }
 
 /**
@@ -27,6 +33,7 @@ export function fuseSignals(
   config: ResolvedRetrievalConfig,
   weights: FusionWeights,
 ): RetrievedEpisode[] {
+  // Every candidate, best first: diversification may reorder the head before the cut.
   const { rankConstant: k } = config;
   const rankShare = (rank: number) => (k + 1) / (k + rank);
   const results = new Map<string, RetrievedEpisode>();
@@ -42,6 +49,9 @@ export function fuseSignals(
         why: {
           text: null,
           vector: null,
+          expansion: null,
+          proximity: null,
+          time: null,
           recency: { ageDays, contribution: recency },
           outcome: { successRate: episode.successRate, contribution: outcome },
         },
@@ -81,15 +91,32 @@ export function fuseSignals(
     };
   }
 
+  for (const [key, ids, weight] of [
+    ['expansion', input.expansion, weights.expansion],
+    ['proximity', input.proximity, weights.proximity],
+  ] as const) {
+    rank = 0;
+    for (const id of ids) {
+      const episode = input.episodes.get(id);
+      if (episode === undefined) continue;
+      rank += 1;
+      entry(episode).why[key] = { rank, contribution: weight * rankShare(rank) };
+    }
+  }
+
   for (const result of results.values()) {
     const { why } = result;
+    const created = Date.parse(result.episode.createdAt);
+    if (input.windows.some((window) => created >= window.start && created <= window.end))
+      why.time = { contribution: weights.time };
     result.score =
       (why.text?.contribution ?? 0) +
       (why.vector?.contribution ?? 0) +
+      (why.expansion?.contribution ?? 0) +
+      (why.proximity?.contribution ?? 0) +
+      (why.time?.contribution ?? 0) +
       why.recency.contribution +
       why.outcome.contribution;
   }
-  return [...results.values()]
-    .sort((a, b) => b.score - a.score || (a.episode.id < b.episode.id ? 1 : -1))
-    .slice(0, input.limit);
+  return [...results.values()].sort((a, b) => b.score - a.score || (a.episode.id < b.episode.id ? 1 : -1));
 }

@@ -10,6 +10,9 @@ const weight = z.number().min(0).max(100);
  * + vector  · (k + 1) / (k + vectorRank)    (0 when vector search did not find it)
  * + recency · 2^(−ageDays / recencyHalfLifeDays)
  * + outcome · successRate                   (0 while the episode has no outcome)
+ * + expansion · (k + 1) / (k + expansionRank) (0 when the expanded query did not find it)
+ * + proximity · (k + 1) / (k + proximityRank) (0 when no query words are close together in it)
+ * + time    · 1                               (0 unless created within a date the query names)
  *
  * The rank terms are reciprocal rank fusion scaled so that rank 1 contributes exactly the weight;
  * ranks are 1-based within each signal's candidate list. `textRank` ranks whole episodes by BM25,
@@ -23,6 +26,12 @@ export const retrievalWeightsSchema = z.strictObject({
   vector: weight.optional(),
   recency: weight.default(0.01),
   outcome: weight.default(0.01),
+  /** The rank of the query expanded with its best match's words (`expansion`); 0 turns it off. */
+  expansion: weight.default(3),
+  /** The rank by query words found close together (`proximity`); 0 (the default) turns it off. */
+  proximity: weight.default(0),
+  /** Created within a date the query names ("two weeks ago", "in April"), read relative to its `at`. */
+  time: weight.default(0.3),
 });
 
 /** The vector weight when the config gives none, by what the provider's vectors carry. */
@@ -41,6 +50,38 @@ export const retrievalFeedbackSchema = z.strictObject({
   weight: z.number().min(0).max(10).default(0.5),
 });
 
+/**
+ * Pseudo-relevance feedback on the text (RM3): the words that weigh most in the best full-text
+ * matches (term frequency there times inverse document frequency) join the query's own words in a
+ * second full-text query, whose ranking is fused with `weights.expansion`.
+ */
+export const retrievalExpansionSchema = z.strictObject({
+  /** How many of the best full-text matches give words. */
+  episodes: z.number().int().min(1).max(20).default(1),
+  /** How many words they give. */
+  terms: z.number().int().min(1).max(100).default(20),
+});
+
+/**
+ * Phrase proximity: consecutive query words that occur close together (FTS5 `NEAR`, within
+ * `distance` tokens) rank an episode in a third full-text query, fused with `weights.proximity`.
+ */
+export const retrievalProximitySchema = z.strictObject({
+  distance: z.number().int().min(0).max(50).default(8),
+  /** Most word pairs searched (the rarest words' pairs first). */
+  pairs: z.number().int().min(1).max(32).default(8),
+});
+
+/**
+ * Diversification (maximal marginal relevance) of the best `window` results: each next result
+ * maximises `lambda · relevance − (1 − lambda) · its highest vector similarity to those already
+ * chosen`. 1 keeps the fused order.
+ */
+export const retrievalDiversitySchema = z.strictObject({
+  lambda: z.number().min(0).max(1).default(1),
+  window: z.number().int().min(2).max(100).default(20),
+});
+
 /** BM25 weights of an episode's fields in its whole-episode score. */
 export const retrievalFieldsSchema = z.strictObject({
   context: z.number().min(0).max(100).default(1),
@@ -55,6 +96,9 @@ export const retrievalConfigSchema = z.strictObject({
   /** Age at which the recency term has fallen to half its weight. */
   recencyHalfLifeDays: z.number().positive().default(30),
   feedback: retrievalFeedbackSchema.default(retrievalFeedbackSchema.parse({})),
+  expansion: retrievalExpansionSchema.default(retrievalExpansionSchema.parse({})),
+  proximity: retrievalProximitySchema.default(retrievalProximitySchema.parse({})),
+  diversity: retrievalDiversitySchema.default(retrievalDiversitySchema.parse({})),
   /**
    * Most rows full-text search may score, summed over the query's words (see `selectPhrases`):
    * the rarest words are kept, the most common ones, which cost the most and weigh the least in

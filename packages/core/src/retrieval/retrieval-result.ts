@@ -25,10 +25,23 @@ export interface VectorEvidence {
   contribution: number;
 }
 
+/** How one of the extra full-text rankings (expansion, proximity) ranked an episode. */
+export interface RankEvidence {
+  /** 1-based rank among that ranking's candidates. */
+  rank: number;
+  contribution: number;
+}
+
 /** Every signal's raw value and its share of the score: the score is the sum of the contributions. */
 export interface RetrievalWhy {
   text: TextEvidence | null;
   vector: VectorEvidence | null;
+  /** The query expanded with the best matches' words (see `expansion`); null when it did not rank it. */
+  expansion: RankEvidence | null;
+  /** Query words found close together (see `proximity`); null when none were. */
+  proximity: RankEvidence | null;
+  /** The episode falls within a date the query names (see `time`); null when it names none or the episode is outside. */
+  time: { contribution: number } | null;
   recency: { ageDays: number; contribution: number };
   outcome: { successRate: number | null; contribution: number };
 }

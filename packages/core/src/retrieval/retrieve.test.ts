@@ -90,7 +90,11 @@ describe('retrieve', () => {
     for (const entry of result.episodes) {
       const { text, vector, recency, outcome } = entry.why;
       expect(entry.score).toBeCloseTo(
-        (text?.contribution ?? 0) + (vector?.contribution ?? 0) + recency.contribution + outcome.contribution,
+        (text?.contribution ?? 0) +
+          (vector?.contribution ?? 0) +
+          (entry.why.expansion?.contribution ?? 0) +
+          recency.contribution +
+          outcome.contribution,
         10,
       );
     }
@@ -227,7 +231,9 @@ describe('retrieve', () => {
     const recent = await openMemory({
       url: store.url,
       embeddings: embeddings.provider,
-      retrieval: { weights: { text: 0, step: 0, vector: 0, outcome: 0, recency: 1 } },
+      retrieval: {
+        weights: { text: 0, step: 0, vector: 0, outcome: 0, expansion: 0, time: 0, recency: 1 },
+      },
     });
     try {
       const result = await recent.search.retrieve({

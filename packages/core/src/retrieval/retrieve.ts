@@ -13,7 +13,10 @@ import type { InputSchemas, RetrieveInput } from '../schemas/input-schemas.js';
 import { ftsPhrases, phrasesToFtsQuery } from '../search/fts-query.js';
 import type { AccessScope, CallOptions, Episode } from '../types.js';
 import { parseInput } from '../validate.js';
+import { diversify } from './diversify.js';
+import { expansionRanking, proximityRanking } from './extra-rankings.js';
 import { fuseSignals } from './fuse-signals.js';
+import { namedDates } from './named-dates.js';
 import { defaultVectorWeights, type FusionWeights } from './retrieval-config.js';
 import type { RetrievalResult } from './retrieval-result.js';
 import { selectPhrases } from './select-phrases.js';
@@ -125,13 +128,24 @@ export function createRetrieval(
     const phrases = ftsPhrases(filters.text);
     const selection =
       phrases.length === 0
-        ? Promise.resolve({ kept: [], skipped: [] })
+        ? Promise.resolve({ kept: [], skipped: [], forSteps: [] })
         : selectPhrases(db, phrases, settings.textBudgetRows, settings.maxQueryTerms);
-    const textHits = selection.then(({ kept }) => {
+    const textHits = selection.then(({ kept, forSteps }) => {
       const ftsQuery = phrasesToFtsQuery(kept);
-      return ftsQuery === null ? [] : textCandidates(db, ftsQuery, where, pool, settings.fields);
+      const stepsQuery = phrasesToFtsQuery(forSteps);
+      return ftsQuery === null || stepsQuery === null
+        ? []
+        : textCandidates(db, ftsQuery, stepsQuery, where, pool, settings.fields);
     });
     textHits.catch(() => undefined); // awaited below
+    const expansion = selection.then(({ kept }) =>
+      expansionRanking(db, settings, kept, textHits, where, pool),
+    );
+    expansion.catch(() => undefined);
+    const proximity = selection.then(({ kept }) =>
+      proximityRanking(db, settings, phrases, kept, where, pool),
+    );
+    proximity.catch(() => undefined);
     const readEpisodes = async (ids: readonly string[]): Promise<Episode[]> => {
       if (ids.length === 0) return [];
       const rows = await db.read({
@@ -153,9 +167,16 @@ export function createRetrieval(
       async (ids) => new Set((await readEpisodes(ids)).map((episode) => episode.id)),
     );
     const text = await textHits;
+    const expanded = await expansion;
+    const near = await proximity;
 
     const ids = [
-      ...new Set([...text.map((hit) => hit.episodeId), ...vector.hits.map((hit) => hit.episodeId)]),
+      ...new Set([
+        ...text.map((hit) => hit.episodeId),
+        ...vector.hits.map((hit) => hit.episodeId),
+        ...expanded,
+        ...near,
+      ]),
     ];
     // The vector scan cannot see status changes made by other processes; this SQL can.
     const episodes = new Map((await readEpisodes(ids)).map((episode) => [episode.id, episode]));
@@ -171,13 +192,33 @@ export function createRetrieval(
             },
             { scope },
           );
+    const now = filters.at === undefined ? Date.now() : Date.parse(filters.at);
+    const fused = fuseSignals(
+      {
+        text,
+        vector: vector.hits,
+        expansion: expanded,
+        proximity: near,
+        windows: settings.weights.time === 0 ? [] : namedDates(filters.text, now),
+        episodes,
+        now,
+      },
+      settings,
+      fusionWeights(),
+    );
+    const index = embeddings.active()?.index;
+    const ranked =
+      index === undefined
+        ? fused
+        : diversify(
+            fused,
+            (id) => index.episodeVector(id),
+            settings.diversity.lambda,
+            settings.diversity.window,
+          );
     const result: RetrievalResult = {
       patterns,
-      episodes: fuseSignals(
-        { text, vector: vector.hits, episodes, now: Date.now(), limit: filters.limit },
-        settings,
-        fusionWeights(),
-      ),
+      episodes: ranked.slice(0, filters.limit),
       signals: {
         text:
           phrases.length === 0

@@ -5,23 +5,41 @@ export interface PhraseSelection {
   kept: string[][];
   /** The most common phrases, left out to stay within the budget. */
   skipped: string[][];
+  /** `kept` without the words BM25 gives no weight in steps (see `selectPhrases`): what the step query searches. */
+  forSteps: string[][];
 }
 
 /** A token as FTS5's `unicode61` tokenizer stores it: case folded, diacritics removed. */
-function indexedTerm(run: string): string {
+export function indexedTerm(run: string): string {
   return run.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
 }
 
 const order = (matched: number) => (matched === 0 ? Number.MAX_SAFE_INTEGER : matched);
 
+/** A SQLite varint (as FTS5 writes them): 7 bits a byte, high bit set while more follow. */
+function readVarint(bytes: Uint8Array): number {
+  let value = 0;
+  for (let i = 0; i < Math.min(bytes.length, 8); i += 1) {
+    const byte = bytes[i] as number;
+    value = value * 128 + (byte & 0x7f);
+    if ((byte & 0x80) === 0) return value;
+  }
+  return value;
+}
+
+/** Rows in an FTS5 table: the first varint of its averages record (rowid 1 of `%_data`), one seek. */
+const rowCountSql = (table: string) => `SELECT block FROM ${table}_data WHERE id = 1`;
+
 /**
  * Chooses which query phrases full-text search spends its effort on. FTS5 scores every row that
  * matches any phrase, so a common word makes a query cost a share of the whole table while BM25
- * gives it almost no weight. Phrases are taken rarest first (document counts from the FTS5
- * vocabularies of `episode_docs_fts` and `steps_fts`, one index seek per word) while the rows
- * they match add up to at most `budgetRows`, and at most `maxPhrases` of them: a long query (a
- * whole issue text) keeps its most informative words. The rarest is always kept. A phrase found
- * nowhere costs nothing and is tried last (its spelling may index differently from our guess).
+ * gives it almost no weight. The step query (`forSteps`, evidence beside the episode's own score)
+ * leaves out a single word found in at least half the steps: FTS5's BM25 gives it an idf of 10⁻⁶
+ * there, so it costs the most and changes no step's score. Phrases are taken rarest first (document counts from the
+ * FTS5 vocabularies, one index seek per word) while the rows they match add up to at most
+ * `budgetRows`, and at most `maxPhrases` of them: a long query (a whole issue text) keeps its most
+ * informative words. The rarest is always kept. A phrase found nowhere costs nothing and is tried
+ * last (its spelling may index differently from our guess).
  */
 export async function selectPhrases(
   db: Database,
@@ -30,30 +48,50 @@ export async function selectPhrases(
   maxPhrases: number,
 ): Promise<PhraseSelection> {
   const terms = [...new Set(phrases.flatMap((runs) => runs.map(indexedTerm)))];
-  const counts = await db.readBatch(
-    terms.map((term) => ({
-      sql: `SELECT COALESCE((SELECT doc FROM episode_docs_fts_vocab WHERE term = ?), 0)
-                 + COALESCE((SELECT doc FROM steps_fts_vocab WHERE term = ?), 0) AS matched`,
+  const [stepsSize, ...counts] = await db.readBatch([
+    rowCountSql('steps_fts'),
+    ...terms.map((term) => ({
+      sql: `SELECT COALESCE((SELECT doc FROM episode_docs_fts_vocab WHERE term = ?), 0) AS docs,
+                   COALESCE((SELECT doc FROM steps_fts_vocab WHERE term = ?), 0) AS steps`,
       args: [term, term],
     })),
+  ]);
+  const rowsIn = (result: typeof stepsSize) => {
+    const block: unknown = result?.rows[0]?.block;
+    return block instanceof ArrayBuffer || block instanceof Uint8Array
+      ? readVarint(new Uint8Array(block))
+      : 0;
+  };
+  const stepRows = rowsIn(stepsSize);
+  const countsOf = new Map(
+    terms.map((term, index) => {
+      const row = counts[index]?.rows[0];
+      return [term, { docs: Number(row?.docs ?? 0), steps: Number(row?.steps ?? 0) }];
+    }),
   );
-  const rowsOf = new Map(terms.map((term, index) => [term, Number(counts[index]?.rows[0]?.matched ?? 0)]));
   const ranked = phrases
-    .map((phrase) => ({
-      phrase,
-      matched: Math.min(...phrase.map((run) => rowsOf.get(indexedTerm(run)) ?? 0)),
-    }))
+    .map((phrase) => {
+      const of = phrase.map((run) => countsOf.get(indexedTerm(run)) ?? { docs: 0, steps: 0 });
+      const [only] = of;
+      return {
+        phrase,
+        matched: Math.min(...of.map((count) => count.docs + count.steps)),
+        weightless: of.length === 1 && only !== undefined && 2 * only.steps >= stepRows,
+      };
+    })
     .sort((a, b) => order(a.matched) - order(b.matched));
   const kept: string[][] = [];
   const skipped: string[][] = [];
+  const forSteps: string[][] = [];
   let spent = 0;
-  for (const { phrase, matched } of ranked) {
+  for (const { phrase, matched, weightless } of ranked) {
     if (kept.length === 0 || (spent + matched <= budgetRows && kept.length < maxPhrases)) {
       kept.push(phrase);
       spent += matched;
+      if (!weightless || forSteps.length === 0) forSteps.push(phrase);
     } else {
       skipped.push(phrase);
     }
   }
-  return { kept, skipped };
+  return { kept, skipped, forSteps };
 }

@@ -64,7 +64,7 @@ afterAll(async () => {
 describe('full-text candidates', () => {
   it('rank whole episodes: context and every step count, the best step is named', async () => {
     const query = toFtsQuery('payment gateway refund queue ledger sync') as string;
-    const candidates = await textCandidates(db, query, new SqlFilter(), 10, fields);
+    const candidates = await textCandidates(db, query, query, new SqlFilter(), 10, fields);
     expect(candidates.map((c) => c.episodeId)).toEqual([spread, oneStep]);
     expect(candidates[0]?.step).toMatchObject({ stepNumber: expect.any(Number), rank: expect.any(Number) });
     expect(candidates[1]?.step).toMatchObject({ stepNumber: 1, rank: 1 });
@@ -72,9 +72,16 @@ describe('full-text candidates', () => {
 
   it('take the same episodes on the shortlist path as on the every-match path', async () => {
     const query = toFtsQuery('deadlock worker') as string;
-    const fast = await textCandidates(db, query, new SqlFilter(), 10, fields);
+    const fast = await textCandidates(db, query, query, new SqlFilter(), 10, fields);
     // A filter every episode passes, that the shortlist cannot prove exact: forces the full path.
-    const all = await textCandidates(db, query, new SqlFilter().when("e.domain != 'none'"), 70, fields);
+    const all = await textCandidates(
+      db,
+      query,
+      query,
+      new SqlFilter().when("e.domain != 'none'"),
+      70,
+      fields,
+    );
     expect(fast.map((c) => c.episodeId)).toEqual(all.slice(0, 10).map((c) => c.episodeId));
     expect(fast[0]?.bm25).toBeCloseTo(all[0]?.bm25 as number, 10);
   });
@@ -85,6 +92,7 @@ describe('full-text candidates', () => {
     const candidates = await textCandidates(
       db,
       query,
+      query,
       new SqlFilter().when('e.domain = ?', 'quiet'),
       5,
       fields,
@@ -92,6 +100,7 @@ describe('full-text candidates', () => {
     expect(candidates.map((c) => c.episodeId).sort()).toEqual([...quiet].sort());
     const scoped = await textCandidates(
       db,
+      query,
       query,
       new SqlFilter().scope('e.domain', { domains: ['quiet'] }),
       5,
@@ -101,17 +110,27 @@ describe('full-text candidates', () => {
   });
 
   it('spend the row budget on the rarest words, always keeping one', async () => {
-    const phrases = ftsPhrases('deadlock queues');
-    // "deadlock" matches 63 episodes + 60 steps; "queues" 3 episodes
+    const phrases = ftsPhrases('queues worker');
+    // "worker" matches 60 of the 63 episodes; "queues" 3 episodes
     const tight = await selectPhrases(db, phrases, 10, 64);
-    expect(tight).toEqual({ kept: [['queues']], skipped: [['deadlock']] });
-    expect(await selectPhrases(db, phrases, 1_000, 64)).toEqual({
-      kept: [['queues'], ['deadlock']],
+    expect(tight).toMatchObject({ kept: [['queues']], skipped: [['worker']] });
+    expect(await selectPhrases(db, phrases, 1_000, 64)).toMatchObject({
+      kept: [['queues'], ['worker']],
       skipped: [],
     });
     expect(await selectPhrases(db, ftsPhrases('deadlock'), 1, 64)).toEqual({
       kept: [['deadlock']],
       skipped: [],
+      forSteps: [['deadlock']],
+    });
+  });
+
+  it('leave a word in at least half the steps out of the step query: BM25 gives it no weight there', async () => {
+    // "deadlock" is in all 60 steps but 2 of 64; "detected" in 60 of them; "worker" in none
+    expect(await selectPhrases(db, ftsPhrases('deadlock worker detected'), 1_000, 64)).toEqual({
+      kept: [['worker'], ['detected'], ['deadlock']],
+      skipped: [],
+      forSteps: [['worker']],
     });
   });
 

@@ -129,11 +129,12 @@ async function rankEpisodes(
 /**
  * The `limit` episodes whose whole text best matches `ftsQuery` by BM25 (`episode_docs_fts`),
  * best first, each with its best-matching step when that step is among the best-ranked step rows
- * (`steps_fts`, the shortlist only). `where` (on alias `e`) carries the filters and the access scope.
+ * (`steps_fts`, the shortlist only, searched for `stepsQuery`). `where` (on alias `e`) carries the filters and the access scope.
  */
 export async function textCandidates(
   db: Database,
   ftsQuery: string,
+  stepsQuery: string,
   where: SqlFilter,
   limit: number,
   weights: FieldWeights,
@@ -142,7 +143,7 @@ export async function textCandidates(
   if (episodes.length === 0) return [];
   // Step matches are evidence beside the episode's own score: the shortlist's are enough, and a
   // long conversation owning most top rows would otherwise send every query down the full path.
-  const steps = await rankEpisodes(db, stepsSource, ftsQuery, where, limit, false);
+  const steps = await rankEpisodes(db, stepsSource, stepsQuery, where, limit, false);
   const stepOf = new Map(steps.map((row, index) => [row.episodeId, { row, rank: index + 1 }]));
   return episodes.map(({ episodeId, rank }) => {
     const step = stepOf.get(episodeId);
@@ -155,4 +156,19 @@ export async function textCandidates(
           : { stepNumber: step.row.stepNumber as number, bm25: -step.row.rank, rank: step.rank },
     };
   });
+}
+
+/**
+ * The `limit` episodes whose whole text best matches `ftsQuery`, best first, from the shortlist
+ * only: for the extra rankings (expansion, proximity) that add evidence beside the main one.
+ */
+export async function episodeRanking(
+  db: Database,
+  ftsQuery: string,
+  where: SqlFilter,
+  limit: number,
+  weights: FieldWeights,
+): Promise<string[]> {
+  const ranked = await rankEpisodes(db, docsSource(weights), ftsQuery, where, limit, false);
+  return ranked.map((row) => row.episodeId);
 }

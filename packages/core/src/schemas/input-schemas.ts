@@ -93,6 +93,11 @@ export function createInputSchemas({ limits, taskTypes = [], patternTypes = [] }
     taskType: taskType.optional(),
     ...timeRange,
     limit: limit.default(10),
+    /**
+     * When the task is asked (default: now). Recency is measured back from it, and dates the text
+     * names ("two weeks ago", "in April") are read relative to it.
+     */
+    at: timestampSchema.optional(),
     /** How many of the patterns relevant to the task to return beside the episodes (0 for none). */
     patterns: z.number().int().min(0).max(50).default(5),
   });

@@ -1,0 +1,53 @@
+import type { Database } from '../db/database.js';
+import { indexedTerm } from './select-phrases.js';
+
+const tokenRun = /[\p{L}\p{N}\p{M}\p{Co}]+/gu;
+/** Words weighed by their frequency first; only these are looked up in the vocabulary. */
+const shortlist = 100;
+
+/**
+ * RM3's expansion words: each word's mean relative frequency in the `episodeIds` documents
+ * (`P(w|R)` with the feedback documents weighed alike), times its inverse document frequency so
+ * that words common everywhere drop out. The query's own words are left out.
+ */
+export async function expansionTerms(
+  db: Database,
+  episodeIds: readonly string[],
+  queryTerms: ReadonlySet<string>,
+  count: number,
+): Promise<string[]> {
+  if (episodeIds.length === 0) return [];
+  const docs = await db.readBatch(
+    episodeIds.map((id) => ({
+      sql: `SELECT head || char(10) || body AS text FROM episode_docs_fts
+            WHERE rowid = (SELECT rowid FROM episodes WHERE id = ?)`,
+      args: [id],
+    })),
+  );
+  const weightOf = new Map<string, number>();
+  for (const doc of docs) {
+    const words = (String(doc.rows[0]?.text ?? '').match(tokenRun) ?? []).map(indexedTerm);
+    const tf = new Map<string, number>();
+    for (const word of words) tf.set(word, (tf.get(word) ?? 0) + 1);
+    for (const [word, n] of tf) {
+      if (queryTerms.has(word) || word.length < 2) continue;
+      weightOf.set(word, (weightOf.get(word) ?? 0) + n / words.length / docs.length);
+    }
+  }
+  const candidates = [...weightOf].sort((a, b) => b[1] - a[1]).slice(0, shortlist);
+  const counts = await db.readBatch(
+    candidates.map(([term]) => ({
+      sql: 'SELECT COALESCE((SELECT doc FROM episode_docs_fts_vocab WHERE term = ?), 0) AS doc',
+      args: [term],
+    })),
+  );
+  const df = counts.map((result) => Math.max(1, Number(result.rows[0]?.doc ?? 1)));
+  // The commonest shortlisted word is in (nearly) every document: its count stands in for N.
+  const documents = Math.max(...df) + 1;
+  return candidates
+    .map(([term, weight], index) => ({ term, score: weight * Math.log(documents / (df[index] as number)) }))
+    .filter((entry) => entry.score > 0)
+    .sort((a, b) => b.score - a.score)
+    .slice(0, count)
+    .map((entry) => entry.term);
+}
