@@ -135,6 +135,7 @@ describe('inferred types', () => {
       taskType?: string | undefined;
       since?: string | Date | undefined;
       until?: string | Date | undefined;
+      at?: string | Date | undefined;
       limit?: number | undefined;
       patterns?: number | undefined;
     }>();
