@@ -10,6 +10,20 @@ function learnsInThread(config: ServerConfig): boolean {
 }
 
 /**
+ * A worker thread receives its settings as a structured clone, which cannot carry functions: a
+ * plugin object (a miner or provider from `episodic.config.*`, or one passed to `startServer`)
+ * can only run on the thread that loaded it.
+ */
+function isCloneable(config: ServerConfig): boolean {
+  try {
+    structuredClone(config);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Opens the store `episodic serve` serves. Its learners run in a worker thread with their own
  * connection, so a completion never waits for the event loop while a miner or a local model
  * computes; the two coordinate through the learning queue, as with `episodic worker`.
@@ -19,6 +33,12 @@ export async function openServingStore(
   log: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
 ): Promise<Memory> {
   if (!learnsInThread(config)) return openStore(config);
+  if (!isCloneable(config)) {
+    log(
+      'episodic: learning runs on the serving thread: the plugins in these settings cannot be handed to a worker thread',
+    );
+    return openStore(config);
+  }
   const memory = await openStore(config, { learning: false });
   const thread = startLearningThread(config, (error) =>
     log(`episodic: nothing learns in this process: ${error.message}`),
