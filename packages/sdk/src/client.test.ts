@@ -197,6 +197,9 @@ describe('createEpisodicClient', () => {
       const parts = [
         why.text?.contribution ?? 0,
         why.vector?.contribution ?? 0,
+        why.expansion?.contribution ?? 0,
+        why.proximity?.contribution ?? 0,
+        why.time?.contribution ?? 0,
         why.recency.contribution,
         why.outcome.contribution,
       ];
@@ -206,6 +209,8 @@ describe('createEpisodicClient', () => {
       );
     }
 
+    // Patterns are mined in the background: wait for the queue, as a script would.
+    await createEpisodicClient({ url: t.url, token: t.adminToken }).learning.flush.mutate({});
     const relevant = await client.patterns.relevant.query({
       text: 'run_tests AssertionError NaN',
       domain: 'web',

@@ -22,6 +22,11 @@ export interface PatternMinerSuiteOptions {
   maxReadsPerStep?: number;
   /** Random episodes (fast-check) the miner must get through with valid, deterministic results. Default 100. */
   propertyRuns?: number;
+  /**
+   * Per-check timeout in ms. Default 30 s: the long-episode and random-episode checks do real
+   * work, and a loaded CI machine runs them several times slower than a laptop.
+   */
+  timeoutMs?: number;
 }
 
 export type ResolvedSuiteOptions = Required<PatternMinerSuiteOptions>;
@@ -213,6 +218,7 @@ export function resolveSuiteOptions(options: PatternMinerSuiteOptions): Resolved
     longEpisodeSteps: 5000,
     maxReadsPerStep: 200,
     propertyRuns: 100,
+    timeoutMs: 30_000,
     ...options,
   };
 }

@@ -23,7 +23,9 @@ export function testPatternMiner<Data>(
   const resolved = resolveSuiteOptions(options);
   describe('PatternMinerV1 conformance', () => {
     for (const check of patternMinerChecks) {
-      it(check.name, () => check.run(factory as PatternMinerFactory, resolved));
+      it(check.name, { timeout: resolved.timeoutMs }, () =>
+        check.run(factory as PatternMinerFactory, resolved),
+      );
     }
   });
 }
