@@ -1,5 +1,11 @@
 import { defineProject } from 'vitest/config';
 
 export default defineProject({
-  test: { name: 'bench', include: ['src/**/*.test.ts'] },
+  test: {
+    // A loaded CI machine (2 cores, several suites at once) runs these several times slower.
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    name: 'bench',
+    include: ['src/**/*.test.ts'],
+  },
 });

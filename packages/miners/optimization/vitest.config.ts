@@ -2,6 +2,9 @@ import { defineProject } from 'vitest/config';
 
 export default defineProject({
   test: {
+    // A loaded CI machine (2 cores, several suites at once) runs these several times slower.
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
     name: 'miner-optimization',
     include: ['src/**/*.test.ts'],
   },
