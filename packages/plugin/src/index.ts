@@ -19,6 +19,7 @@ export { declaredHistory } from './declared-history.js';
 export { defineEmbeddingProvider } from './define-embedding-provider.js';
 export { defineMiner } from './define-miner.js';
 export type { PluginDefinition, PluginFactory } from './define-plugin.js';
+export { embedInSlices } from './embed-in-slices.js';
 export type { EmbeddingProvider, EmbeddingProviderV1, EmbedOptions } from './embedding-provider.js';
 export { assertEmbeddingProvider, embeddingProviderIssues } from './embedding-provider-check.js';
 export type { EpisodeMeasures } from './episode-measures.js';

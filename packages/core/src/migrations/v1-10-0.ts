@@ -1,5 +1,5 @@
 import type { Transaction } from '@libsql/client';
-import { isoNow, normaliseTimestamps } from './iso-timestamps.js';
+import { isoNow, normaliseSeedTimestamps } from './iso-timestamps.js';
 import type { Migration } from './migration.js';
 
 /** The seed's tables whose timestamp column defaults to `CURRENT_TIMESTAMP` (`2026-01-02 03:04:05`). */
@@ -37,11 +37,6 @@ export const v1_10_0: Migration = {
     bumpSchemaCookie,
     // RESET also re-reads the schema on this connection, so the rest of this open sees the new defaults.
     'PRAGMA writable_schema = RESET',
-    normaliseTimestamps('episodes', 'created_at'),
-    normaliseTimestamps('episodes', 'completed_at'),
-    normaliseTimestamps('steps', 'timestamp'),
-    normaliseTimestamps('patterns', 'created_at'),
-    normaliseTimestamps('patterns', 'last_used'),
-    normaliseTimestamps('embeddings', 'created_at'),
+    ...normaliseSeedTimestamps(),
   ],
 };

@@ -1,4 +1,4 @@
-import { isoNow, normaliseTimestamps } from './iso-timestamps.js';
+import { isoNow, normaliseSeedTimestamps } from './iso-timestamps.js';
 import type { Migration } from './migration.js';
 
 /** Episodic's first own migration: what the engine needs beyond the seed's tables. */
@@ -21,12 +21,7 @@ export const v1_2_0: Migration = {
     'CREATE INDEX idx_episodes_domain_created ON episodes (domain, created_at, id)',
     'CREATE INDEX idx_patterns_type_success ON patterns (pattern_type, success_rate)',
     'CREATE INDEX idx_patterns_domain_type ON patterns (domain, pattern_type, success_rate)',
-    normaliseTimestamps('episodes', 'created_at'),
-    normaliseTimestamps('episodes', 'completed_at'),
-    normaliseTimestamps('steps', 'timestamp'),
-    normaliseTimestamps('patterns', 'created_at'),
-    normaliseTimestamps('patterns', 'last_used'),
-    normaliseTimestamps('embeddings', 'created_at'),
+    ...normaliseSeedTimestamps(),
     // A past error is the most useful thing to find again, so step actions and results are searchable.
     `CREATE VIRTUAL TABLE steps_fts USING fts5(
       action, result, content='steps', content_rowid='rowid'

@@ -1,5 +1,4 @@
-import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import type { EmbeddingProviderV1 } from '@episodic/plugin';
+import { type EmbeddingProviderV1, embedInSlices } from '@episodic/plugin';
 import { z } from 'zod';
 import { hashedNgramVector } from './hashed-ngrams.js';
 import { LocalEmbeddingsError } from './local-embeddings-error.js';
@@ -14,13 +13,6 @@ export const localEmbeddingsOptionsSchema = z.strictObject({
   maxBatchSize: z.number().int().min(1).max(100_000).default(256),
 });
 export type LocalEmbeddingsOptions = z.input<typeof localEmbeddingsOptionsSchema>;
-
-/** Longest stretch of work between two chances for timers, I/O and an abort to run. */
-const sliceMs = 8;
-
-function abortError(signal: AbortSignal): unknown {
-  return signal.reason ?? new DOMException('The operation was aborted.', 'AbortError');
-}
 
 /**
  * Episodic's default embedding provider: offline, with no model file, deterministic. Each text
@@ -50,21 +42,7 @@ export function createLocalEmbeddings(options: LocalEmbeddingsOptions = {}): Emb
     maxBatchSize,
     deterministic: true,
     kind: 'lexical',
-    async embed(texts, { signal } = {}) {
-      if (signal?.aborted) throw abortError(signal);
-      const vectors: Float32Array[] = [];
-      let sliceStart = performance.now();
-      for (const text of texts) {
-        vectors.push(hashedNgramVector(text, dimensions));
-        if (performance.now() - sliceStart > sliceMs) {
-          // Long batches must not hold the event loop, and an abort can only be seen between slices.
-          await yieldToEventLoop();
-          if (signal?.aborted) throw abortError(signal);
-          sliceStart = performance.now();
-        }
-      }
-      if (signal?.aborted) throw abortError(signal);
-      return vectors;
-    },
+    embed: (texts, { signal } = {}) =>
+      embedInSlices(texts, (text) => hashedNgramVector(text, dimensions), signal),
   };
 }

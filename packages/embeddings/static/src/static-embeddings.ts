@@ -1,5 +1,4 @@
-import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { defineEmbeddingProvider, type EmbeddingProviderV1 } from '@episodic/plugin';
+import { defineEmbeddingProvider, type EmbeddingProviderV1, embedInSlices } from '@episodic/plugin';
 import { z } from 'zod';
 import { loadStaticModel } from './static-model.js';
 
@@ -17,13 +16,6 @@ export const staticEmbeddingsOptionsSchema = z.strictObject({
   normalize: z.boolean().optional(),
 });
 export type StaticEmbeddingsOptions = z.input<typeof staticEmbeddingsOptionsSchema>;
-
-/** Longest stretch of work between two chances for timers, I/O and an abort to run. */
-const sliceMs = 8;
-
-function abortError(signal: AbortSignal): unknown {
-  return signal.reason ?? new DOMException('The operation was aborted.', 'AbortError');
-}
 
 /**
  * A local semantic embedding provider: a static model2vec model (such as `minishlab/potion-base-8M`)
@@ -49,21 +41,7 @@ export const createStaticEmbeddings = defineEmbeddingProvider({
       maxBatchSize,
       deterministic: true,
       kind: 'semantic',
-      async embed(texts, { signal } = {}) {
-        if (signal?.aborted) throw abortError(signal);
-        const vectors: Float32Array[] = [];
-        let sliceStart = performance.now();
-        for (const text of texts) {
-          vectors.push(model.embed(text, maxTokens));
-          if (performance.now() - sliceStart > sliceMs) {
-            await yieldToEventLoop();
-            if (signal?.aborted) throw abortError(signal);
-            sliceStart = performance.now();
-          }
-        }
-        if (signal?.aborted) throw abortError(signal);
-        return vectors;
-      },
+      embed: (texts, { signal } = {}) => embedInSlices(texts, (text) => model.embed(text, maxTokens), signal),
     };
   },
 });
