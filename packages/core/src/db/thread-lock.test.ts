@@ -59,4 +59,33 @@ describe('write lock shared with a worker thread', () => {
       await db.close();
     }
   });
+
+  it('keeps a worker thread alive while its only work is waiting for the lock', async () => {
+    const folder = tempStoreFolder();
+    folders.push(folder);
+    const url = `file:${folder.path}`;
+    const db = await openDatabase({ url, busyTimeoutMs: 10_000, synchronous: 'normal' });
+    await db.write((tx) => tx.execute('CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT)'));
+    let thread: Worker | undefined;
+    try {
+      const exitCode = await db.write(async (tx) => {
+        await tx.execute("INSERT INTO t (name) VALUES ('main')");
+        // Started while this thread holds the lock: its write can only wait.
+        const started = holdWriteInThread({ url, holdMs: 0, writeLocks: shareWriteLocks() });
+        thread = started;
+        const exited = new Promise<number>((resolve) => started.once('exit', resolve));
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+        return Promise.race([exited, Promise.resolve(null)]);
+      });
+      // A pending Atomics.waitAsync alone does not keep Node's event loop alive: without a
+      // reference held while waiting, the thread ended (exit code 13) before this commit.
+      expect(exitCode).toBeNull();
+      expect(await new Promise((resolve) => thread?.once('exit', resolve))).toBe(0);
+      const rows = await db.read('SELECT name FROM t ORDER BY id');
+      expect(rows.rows.map((row) => row.name)).toEqual(['main', 'thread']);
+    } finally {
+      await thread?.terminate();
+      await db.close();
+    }
+  });
 });

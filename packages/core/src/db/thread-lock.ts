@@ -30,7 +30,15 @@ export class ThreadLock {
       const seen = Atomics.compareExchange(this.#word, 0, free, holder);
       if (seen === free) return;
       const wait = waitAsync(this.#word, 0, seen);
-      if (wait.async) await wait.value;
+      if (!wait.async) continue;
+      // A pending waitAsync holds no reference on Node's event loop: a thread (a learning
+      // thread between batches) whose only work is this wait would end mid-wait.
+      const keepAlive = setInterval(() => undefined, 2 ** 30);
+      try {
+        await wait.value;
+      } finally {
+        clearInterval(keepAlive);
+      }
     }
   }
 
