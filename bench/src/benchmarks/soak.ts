@@ -69,16 +69,27 @@ function slope(points: readonly { x: number; y: number }[]): number {
   return sxx === 0 ? 0 : sxy / sxx;
 }
 
-/** `episodic serve` as a user starts it, with retention deleting every domain's old episodes every 5 s. */
-async function startServe(dataDir: string): Promise<{ child: ChildProcess; url: string; token: string }> {
+/**
+ * `episodic serve` as a user starts it, with retention deleting every domain's old episodes every
+ * 5 s; or, to verify what was written, the same store with retention off, so that what is read back
+ * is not deleted by the clock while the check runs.
+ */
+async function startServe(
+  dataDir: string,
+  retention: boolean,
+): Promise<{ child: ChildProcess; url: string; token?: string }> {
   const config = join(dataDir, '..', 'soak-config.json');
   const policy = { deleteAfterDays: retentionMinutes / 1_440 };
   writeFileSync(
     config,
-    JSON.stringify({
-      retention: Object.fromEntries(agentDomains.map((domain) => [domain, policy])),
-      retentionIntervalMs: 5_000,
-    }),
+    JSON.stringify(
+      retention
+        ? {
+            retention: Object.fromEntries(agentDomains.map((domain) => [domain, policy])),
+            retentionIntervalMs: 5_000,
+          }
+        : { retentionIntervalMs: 0 },
+    ),
   );
   const child = spawn(
     process.execPath,
@@ -93,8 +104,13 @@ async function startServe(dataDir: string): Promise<{ child: ChildProcess; url: 
   for (const deadline = Date.now() + 120_000; Date.now() < deadline; ) {
     const url = /listening on (\S+)/.exec(output)?.[1];
     const tokenFile = /admin token in (.+) \(readable/.exec(output)?.[1];
-    if (url !== undefined && tokenFile !== undefined) {
-      return { child, url, token: readFileSync(tokenFile, 'utf8').trim() };
+    // The admin token is written once, at the first start; a restart reuses it.
+    if (url !== undefined && (tokenFile !== undefined || !retention)) {
+      return {
+        child,
+        url,
+        ...(tokenFile === undefined ? {} : { token: readFileSync(tokenFile, 'utf8').trim() }),
+      };
     }
     if (child.exitCode !== null) break;
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -103,13 +119,32 @@ async function startServe(dataDir: string): Promise<{ child: ChildProcess; url: 
   throw new BenchError('FAILED', `episodic serve did not start:\n${output}`);
 }
 
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+/** A read that fails (not one that finds nothing) is tried again: only a missing episode is lost. */
+async function readBack<T>(read: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await read();
+    } catch (error) {
+      if (attempt === 5) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 1_000 * attempt));
+    }
+  }
+}
+
 async function verify(url: string, token: string, result: SoakAgentsResult) {
   const client = createEpisodicClient({ url, token });
   let lostWrites = 0;
   let checked = 0;
   const recent = result.endedAt - mustKeepMinutes * 60_000;
   for (const { id, steps, at } of result.kept) {
-    const episode = await client.episodes.get.query({ episodeId: id }).catch(() => null);
+    const episode = await readBack(() => client.episodes.get.query({ episodeId: id }));
     // Retention may have deleted an older one; one still there, or a recent one, must be whole.
     if (episode === null && at < recent) continue;
     checked += 1;
@@ -117,7 +152,7 @@ async function verify(url: string, token: string, result: SoakAgentsResult) {
   }
   let forgottenButReadable = 0;
   for (const id of result.forgotten) {
-    if ((await client.episodes.get.query({ episodeId: id }).catch(() => null)) !== null)
+    if ((await readBack(() => client.episodes.get.query({ episodeId: id }))) !== null)
       forgottenButReadable += 1;
   }
   return { lostWrites, forgottenButReadable, checked };
@@ -134,7 +169,9 @@ export const soak: Benchmark = {
       throw new BenchError('FAILED', `build the server first (${(error as Error).message})`);
     });
     const dataDir = join(context.tempDir, 'data');
-    const serve = await startServe(dataDir);
+    const serve = await startServe(dataDir, true);
+    const token = serve.token as string;
+    let verifier: ChildProcess | undefined;
     const samples: Sample[] = [];
     const began = Date.now();
     const sample = async () => {
@@ -165,7 +202,7 @@ export const soak: Benchmark = {
     try {
       const plan: SoakAgentsPlan = {
         origin: serve.url,
-        token: serve.token,
+        token,
         agents,
         stepsPerEpisode: 20,
         durationMs: minutes * 60_000,
@@ -181,7 +218,10 @@ export const soak: Benchmark = {
       const result = JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as SoakAgentsResult;
       clearInterval(sampler);
       await sample();
-      const { lostWrites, forgottenButReadable, checked } = await verify(serve.url, serve.token, result);
+      await stop(serve.child);
+      const restarted = await startServe(dataDir, false);
+      verifier = restarted.child;
+      const { lostWrites, forgottenButReadable, checked } = await verify(restarted.url, token, result);
       const steady = samples.filter((s) => s.minute >= minutes * warmupShare);
       const slopeOf = (read: (s: Sample) => number) =>
         slope(steady.map((s) => ({ x: s.minute, y: read(s) })));
@@ -234,10 +274,8 @@ export const soak: Benchmark = {
       };
     } finally {
       clearInterval(sampler);
-      serve.child.kill('SIGTERM');
-      await new Promise((resolve) =>
-        serve.child.exitCode !== null ? resolve(null) : serve.child.once('exit', resolve),
-      );
+      await stop(serve.child);
+      if (verifier !== undefined) await stop(verifier);
     }
   },
 };
