@@ -126,12 +126,16 @@ async function stop(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-/** A read that fails (not one that finds nothing) is tried again: only a missing episode is lost. */
-async function readBack<T>(read: () => Promise<T>): Promise<T> {
+/**
+ * The episode, or `null` when the server says it does not exist. A read that fails otherwise (a
+ * dropped connection, an overloaded server) is tried again, so that only a missing episode counts.
+ */
+async function readBack<T>(read: () => Promise<T>): Promise<T | null> {
   for (let attempt = 1; ; attempt += 1) {
     try {
       return await read();
     } catch (error) {
+      if ((error as { data?: { code?: string } }).data?.code === 'NOT_FOUND') return null;
       if (attempt === 5) throw error;
       await new Promise((resolve) => setTimeout(resolve, 1_000 * attempt));
     }
