@@ -1,7 +1,32 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const cli = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
+const source = fileURLToPath(new URL('../../src', import.meta.url));
+const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+
+/**
+ * The built CLI, as users run it. Starting it through tsx instead compiles the whole server in every
+ * child, which took twice as long on a busy machine and pushed multi-command tests past their
+ * timeouts. `pnpm test` builds first (turbo); a hand-run vitest on stale output is refused here.
+ */
+function builtCli(): string {
+  const built = existsSync(cli) ? statSync(cli).mtimeMs : 0;
+  const newer = readdirSync(source, { recursive: true, withFileTypes: true }).find(
+    (entry) =>
+      entry.isFile() &&
+      entry.name.endsWith('.ts') &&
+      !entry.name.endsWith('.test.ts') &&
+      !entry.parentPath.includes('__fixtures__') &&
+      statSync(join(entry.parentPath, entry.name)).mtimeMs > built,
+  );
+  if (newer !== undefined)
+    throw new Error(
+      `${cli} is missing or older than src/${join(newer.parentPath, newer.name).slice(source.length + 1)}: run \`pnpm --filter @episodic/server build\` (\`pnpm test\` builds first).`,
+    );
+  return cli;
+}
 
 export interface CliProcess {
   child: ChildProcess;
@@ -12,9 +37,9 @@ export interface CliProcess {
   exited: Promise<number | null>;
 }
 
-/** Runs the real `episodic` CLI from source in a child process. */
+/** Runs the real, built `episodic` CLI in a child process. */
 export function spawnCli(args: string[], env: Record<string, string> = {}): CliProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args], {
+  const child = spawn(process.execPath, [builtCli(), ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

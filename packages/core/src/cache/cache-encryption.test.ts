@@ -15,8 +15,8 @@ import { fingerprintFile } from './key-fingerprint.js';
 
 const childScript = fileURLToPath(new URL('./__fixtures__/encryption-child.ts', import.meta.url));
 const packageRoot = fileURLToPath(new URL('../..', import.meta.url));
-/** Each child process loads the engine through tsx: allow for a slow, busy machine. */
-const childTimeout = 120_000;
+/** Each child process loads the engine through tsx: 2 min was too little with two suites and other work on 2 cores. */
+const childTimeout = 300_000;
 
 const keyA = 'correct horse battery staple';
 const keyB = 'not the right key';

@@ -64,6 +64,23 @@ describe('pullStaticModel', () => {
     expect(readdirSync(dirname(into))).toEqual(['potion-tiny']);
   });
 
+  it('tries a request again once when the connection is reset before an answer', async () => {
+    const resetting = await serveModelHub({ repos: { 'minishlab/potion-tiny': source }, resetFirst: 1 });
+    try {
+      const into = folder('after-reset/potion-tiny');
+      await pullStaticModel({ name: 'minishlab/potion-tiny', into, endpoint: resetting.url });
+      expect(resetting.requests.slice(0, 2)).toEqual([
+        '/minishlab/potion-tiny/resolve/main/config.json',
+        '/minishlab/potion-tiny/resolve/main/config.json',
+      ]);
+      expect(readFileSync(join(into, 'model.safetensors'))).toEqual(
+        readFileSync(join(source, 'model.safetensors')),
+      );
+    } finally {
+      await resetting.close();
+    }
+  });
+
   it('says MODEL_NOT_FOUND for a name the hub does not have, OFFLINE when it cannot be reached', async () => {
     await expect(
       pullStaticModel({ name: 'minishlab/no-such-model', into: folder('missing'), endpoint: hub.url }),

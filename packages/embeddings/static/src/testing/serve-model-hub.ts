@@ -9,6 +9,9 @@ export interface ModelHubOptions {
   repos: Record<string, string>;
   /** Changes a file's bytes after its checksum was taken: a damaged transfer. */
   tamper?: (file: string, bytes: Buffer) => Buffer;
+  /** Closes the connection of this many first requests without answering, as a server that
+   * dropped an idle keep-alive socket does. */
+  resetFirst?: number;
 }
 
 export interface ModelHub {
@@ -39,9 +42,15 @@ function notFound(response: ServerResponse, code: string): void {
  */
 export async function serveModelHub(options: ModelHubOptions): Promise<ModelHub> {
   const requests: string[] = [];
+  let resets = options.resetFirst ?? 0;
   const handle = (request: IncomingMessage, response: ServerResponse) => {
     const path = decodeURIComponent(new URL(request.url ?? '/', 'http://hub').pathname);
     requests.push(path);
+    if (resets > 0) {
+      resets--;
+      request.socket.resetAndDestroy();
+      return;
+    }
     const cdn = /^\/cdn\/(.+)\/([^/]+)$/.exec(path);
     const resolved = /^\/([^/]+\/[^/]+)\/resolve\/[^/]+\/([^/]+)$/.exec(path);
     const [repo, file] = cdn ? [cdn[1], cdn[2]] : resolved ? [resolved[1], resolved[2]] : [];
