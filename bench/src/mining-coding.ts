@@ -42,7 +42,7 @@ export function codingRunOf(
 }
 
 const taskType = 'bug_fix';
-const defaultMaxRepeat = toolSequenceOptionsSchema.parse({}).maxRepeat;
+const sequenceDefaults = toolSequenceOptionsSchema.parse({});
 const repositoryDomain = (run: CodingRun) => run.repository.replaceAll('/', '-').toLowerCase();
 
 /** Records runs as episodes: domain = repository, context = the issue text (as long as the store allows). */
@@ -62,10 +62,11 @@ export async function recordCodingRuns(memory: Memory, runs: readonly CodingRun[
 /** The sequences a run shows, as the tool-sequence miner with its defaults mines them. */
 export function sequencesOf(steps: readonly StepInput[]): Set<string> {
   const elements = runLengths(steps.map((step) => toolName(step.action))).map((run) =>
-    repeatedAction(run.action, run.count, defaultMaxRepeat),
+    repeatedAction(run.action, run.count, sequenceDefaults.maxRepeat),
   );
+  const { minLength, maxLength, window, maxCandidates } = sequenceDefaults;
   return new Set(
-    windowedSubsequences(elements, { minLength: 2, maxLength: 3, window: 3, maxResults: 500 }).map((found) =>
+    windowedSubsequences(elements, { minLength, maxLength, window, maxResults: maxCandidates }).map((found) =>
       found.actions.join('\u0000'),
     ),
   );

@@ -36,12 +36,31 @@ describe('tool-sequence miner', () => {
     const candidates = await mineOne(episodes[0]!);
     expect(candidates.map((c) => c.data.actions.join(' '))).toEqual([
       'read_file×2+ edit_file',
-      'read_file×2+ edit_file run_tests×2+',
       'read_file×2+ run_tests×2+',
       'edit_file run_tests×2+',
     ]);
     expect(candidates.every((c) => c.perTaskType === true && c.success === true)).toBe(true);
-    expect(candidates.map((c) => c.measurements?.contiguous)).toEqual([1, 1, 0, 1]);
+    expect(candidates.map((c) => c.measurements?.contiguous)).toEqual([1, 0, 1]);
+  });
+
+  it('pairs a look-up with the write three steps later by default (τ-bench task 34, trial 1)', async () => {
+    // The first six calls of a successful run (arguments left out): two look-ups, the user, one
+    // more look-up, then the flight change the task's ground truth asks for.
+    const candidates = await mineOne({
+      taskType: 'update_reservation_flights',
+      steps: [
+        'get_reservation_details',
+        'get_reservation_details',
+        'get_user_details',
+        'get_reservation_details',
+        'update_reservation_flights',
+        'cancel_reservation',
+      ].map((action) => ({ action, success: true })),
+    });
+    const mined = candidates.map((c) => c.data.actions.join(' → '));
+    expect(mined).toContain('get_reservation_details×2+ → update_reservation_flights');
+    expect(mined).not.toContain('get_reservation_details×2+ → cancel_reservation');
+    expect(candidates.every((c) => c.data.actions.length === 2)).toBe(true);
   });
 
   it('keeps ReAct repeats apart: Search → Search → Finish is not Search → Finish', async () => {

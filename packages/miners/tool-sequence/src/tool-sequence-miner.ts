@@ -14,14 +14,19 @@ export const toolSequenceOptionsSchema = z
   .strictObject({
     /** Shortest sequence mined. */
     minLength: z.number().int().min(2).max(8).default(2),
-    /** Longest sequence mined. */
-    maxLength: z.number().int().min(2).max(8).default(3),
     /**
-     * Most steps a sequence may span, first action to last: with 3, `a x b` yields `a → b` but
-     * `a x y b` does not. Equal to `maxLength`, only contiguous n-grams are mined. Each step more
-     * multiplies the sequences (and the rows each episode updates).
+     * Longest sequence mined. Pairs by default: on the τ-bench dev split, pairs within a window of
+     * 4 recalled one more ground truth than triples within 3, for as many sequences per step (see
+     * README); a longer recipe shows as its overlapping pairs.
      */
-    window: z.number().int().min(2).max(16).default(3),
+    maxLength: z.number().int().min(2).max(8).default(2),
+    /**
+     * Most steps a sequence may span, first action to last: with 4, `a x y b` yields `a → b` but
+     * `a x y z b` does not, so a look-up and its write stay a pair across two steps of thinking or
+     * arithmetic between them. Equal to `maxLength`, only contiguous n-grams are mined. Each step
+     * more multiplies the sequences (and the rows each episode updates).
+     */
+    window: z.number().int().min(2).max(16).default(4),
     /**
      * A run of the same action is one element with its length (`Search×2`), up to this many
      * repeats; a longer run counts as this many (`Search×2+` at 2, the default: once, or more than
@@ -74,8 +79,8 @@ export function repeatedAction(action: string, count: number, maxRepeat: number)
 
 /**
  * Mines frequent action sequences, per task type and domain: runs of the same action become one
- * element with their length (`Search×2`), then every distinct ordered subsequence of 2..3
- * elements within a window of 3 (contiguous n-grams and sequences with gaps). Each finished
+ * element with their length (`Search×2`), then every distinct ordered pair of elements at most
+ * 3 apart (window 4), adjacent or with a gap; `maxLength` and `window` allow longer ones. Each finished
  * episode that shows a sequence, failed steps included, is one more unit of support; it is
  * evidence of success when the episode succeeded. `relevantPatterns` ranks sequences by how
  * surely they beat the task type's base rate (the Wilson lower bound of their lift).
