@@ -5,7 +5,7 @@ import type { EmbeddingProviderV1 } from '../embedding-provider.js';
 export interface EmbeddingProviderSuiteOptions {
   /** Prefix of the `describe` block; defaults to the provider's `provider/model`. */
   name?: string;
-  /** Per-test timeout in ms, for providers behind a (loopback) network. Default 30 s. */
+  /** Per-test timeout in ms, for providers behind a (loopback) network or on a loaded machine. Default 3 min. */
   timeoutMs?: number;
   /** Length of the "huge input" text, in characters. Default 1,000,000. */
   hugeTextChars?: number;
@@ -94,7 +94,7 @@ export function testEmbeddingProvider(
   factory: EmbeddingProviderFactory,
   options: EmbeddingProviderSuiteOptions = {},
 ): void {
-  const timeout = options.timeoutMs ?? 30_000;
+  const timeout = options.timeoutMs ?? 180_000;
   const hugeChars = options.hugeTextChars ?? 1_000_000;
 
   describe(`${options.name ?? 'embedding provider'} conforms to EmbeddingProviderV1`, () => {

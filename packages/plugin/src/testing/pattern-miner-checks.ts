@@ -23,8 +23,9 @@ export interface PatternMinerSuiteOptions {
   /** Random episodes (fast-check) the miner must get through with valid, deterministic results. Default 100. */
   propertyRuns?: number;
   /**
-   * Per-check timeout in ms. Default 30 s: the long-episode and random-episode checks do real
-   * work, and a loaded CI machine runs them several times slower than a laptop.
+   * Per-check timeout in ms. Default 3 min: the long-episode and random-episode checks do real
+   * work, and a loaded CI machine runs them many times slower than a laptop (the random-episode
+   * check of a default miner took 67 s with two test suites sharing 2 cores).
    */
   timeoutMs?: number;
 }
@@ -218,7 +219,7 @@ export function resolveSuiteOptions(options: PatternMinerSuiteOptions): Resolved
     longEpisodeSteps: 5000,
     maxReadsPerStep: 200,
     propertyRuns: 100,
-    timeoutMs: 30_000,
+    timeoutMs: 180_000,
     ...options,
   };
 }
