@@ -29,7 +29,10 @@ export interface Source {
   table: 'episode_docs_fts' | 'steps_fts';
   /** FTS5's rank, lower is better. */
   rank: string;
-  /** Maps the shortlisted rowids to episodes under the filters. */
+  /**
+   * Maps the shortlisted rowids to episodes under the filters, by key: the filter columns'
+   * indexes are ruled out, or a time range would walk every episode in it.
+   */
   mapSql: (rowids: string, where: string) => string;
   /** Every match under the filters, the full-text table first (CROSS JOIN fixes the order). */
   allSql: (where: string) => string;
@@ -43,7 +46,7 @@ export function docsSource(weights: FieldWeights): Source {
     rank,
     mapSql: (rowids, where) =>
       `SELECT e.rowid AS source_rowid, e.id AS episode_id, NULL AS step_number
-       FROM episodes e WHERE e.rowid IN (${rowids}) AND ${where}`,
+       FROM episodes e NOT INDEXED WHERE e.rowid IN (${rowids}) AND ${where}`,
     allSql: (where) =>
       `SELECT e.id AS episode_id, ${rank} AS rank, NULL AS step_number
        FROM episode_docs_fts CROSS JOIN episodes e ON e.rowid = episode_docs_fts.rowid
