@@ -20,7 +20,7 @@ import { namedDates } from './named-dates.js';
 import { defaultVectorWeights, type FusionWeights } from './retrieval-config.js';
 import type { RetrievalResult } from './retrieval-result.js';
 import { selectPhrases } from './select-phrases.js';
-import { type TextCandidate, textCandidates } from './text-candidates.js';
+import { Shortlists, type TextCandidate, textCandidates } from './text-candidates.js';
 
 type RetrieveFilters = z.output<InputSchemas['retrieve']>;
 
@@ -126,6 +126,7 @@ export function createRetrieval(
     // Each signal brings at least as many candidates as results were asked for.
     const pool = Math.max(settings.candidates, filters.limit);
     const phrases = ftsPhrases(filters.text);
+    const shortlists = new Shortlists(db);
     const selection =
       phrases.length === 0
         ? Promise.resolve({ kept: [], skipped: [], forSteps: [] })
@@ -135,15 +136,15 @@ export function createRetrieval(
       const stepsQuery = phrasesToFtsQuery(forSteps);
       return ftsQuery === null || stepsQuery === null
         ? []
-        : textCandidates(db, ftsQuery, stepsQuery, where, pool, settings.fields);
+        : textCandidates(shortlists, ftsQuery, stepsQuery, where, pool, settings.fields);
     });
     textHits.catch(() => undefined); // awaited below
     const expansion = selection.then(({ kept }) =>
-      expansionRanking(db, settings, kept, textHits, where, pool),
+      expansionRanking(shortlists, settings, kept, textHits, where, pool),
     );
     expansion.catch(() => undefined);
     const proximity = selection.then(({ kept }) =>
-      proximityRanking(db, settings, phrases, kept, where, pool),
+      proximityRanking(shortlists, settings, phrases, kept, where, pool),
     );
     proximity.catch(() => undefined);
     // Each candidate's row is read once: the vector scan's eligibility check fills what fusion reads.
