@@ -8,6 +8,7 @@ export const sqlStages = [
   'expansion query',
   'hydration',
   'vectors',
+  'patterns',
   'other sql',
 ] as const;
 const rest = 'rest: query embedding, vector scan, fusion';
@@ -15,6 +16,8 @@ export type Stage = (typeof sqlStages)[number] | typeof rest;
 
 type Statement = { all(...args: unknown[]): unknown; get(...args: unknown[]): unknown };
 const sqlOf = new WeakMap<object, string>();
+/** The whole-episode shortlist statement (`Shortlists` in the engine): the candidates', then the expansion's. */
+const docsShortlist = 'SELECT rowid, bm25(episode_docs_fts';
 
 /**
  * The stage a statement of `retrieve` belongs to, from its text. The whole-episode full-text
@@ -23,16 +26,13 @@ const sqlOf = new WeakMap<object, string>();
  */
 function stageOf(sql: string, docsQueries: number): (typeof sqlStages)[number] {
   if (sql.includes('AS docs,') || sql.includes('_data WHERE id = 1')) return 'phrase selection';
-  if (sql.includes('head || char(10) || body') || sql.includes('episode_docs_fts_vocab'))
-    return 'expansion terms';
-  if (
-    sql.includes('FROM episode_docs_fts WHERE episode_docs_fts MATCH') ||
-    sql.includes('NULL AS step_number')
-  )
+  if (sql.includes('head || char(10) || body') || / AS doc( |$)/.test(sql)) return 'expansion terms';
+  if (sql.includes(docsShortlist) || sql.includes('NULL AS step_number'))
     return docsQueries > 1 ? 'expansion query' : 'candidate queries';
   if (sql.includes('steps_fts')) return 'candidate queries';
   if (sql.includes('FROM episodes e INDEXED BY')) return 'hydration';
-  if (sql.includes('embeddings')) return 'vectors';
+  if (sql.includes('embedding')) return 'vectors';
+  if (sql.includes('patterns')) return 'patterns';
   return 'other sql';
 }
 
@@ -63,7 +63,7 @@ export class RetrieveStages {
           proto[method] = function (this: Statement, ...args: unknown[]) {
             if (!stages.#active) return original.apply(this, args);
             const text = sqlOf.get(this) ?? '';
-            if (text.includes('FROM episode_docs_fts WHERE episode_docs_fts MATCH')) stages.#docsQueries += 1;
+            if (text.includes(docsShortlist)) stages.#docsQueries += 1;
             const started = performance.now();
             try {
               return original.apply(this, args);
