@@ -383,7 +383,7 @@ export const retrievalSpeed: Benchmark = {
           `real text: ${real.stores} LongMemEval_S stores (one question each, ~50 chat sessions, cache off, warm, as episodic serve ships retrieve): p50 ${ms(real.default.p50)} ms, p95 ${ms(real.default.p95)} ms (target <= ${targetRealP95Ms}: ${real.default.p95 <= targetRealP95Ms ? 'met' : 'NOT met'}); the same without a provider (full text only) p50 ${ms(real.textOnly.p50)} ms, p95 ${ms(real.textOnly.p95)} ms; plain FTS5 BM25 over each session's whole text p50 ${ms(real.bm25.p50)} ms, p95 ${ms(real.bm25.p95)} ms`,
           `real text, mean ms per retrieve by stage: ${stageList(real.default.stages)}`,
           `${formatNumber(large.episodes)} episodes (cache off), mean ms per retrieve by stage: ${stageList(large.stages)}`,
-          'stages: SQL statements timed in the native driver and sorted by what they do (other sql: background work that ran during the call, such as the learning queue poll); the rest is JavaScript (query embedding, vector scan, expansion word counting, fusion) and waiting for the CPU',
+          'stages: SQL statements timed in the native driver and sorted by what they do (the learning queue is the in-process learner polling, background work that ran during the call); the rest is JavaScript (query embedding, vector scan, expansion word counting, fusion) and waiting for the CPU',
           'filtered: the same queries with domain set to one of the 20 domains (about 5% of the episodes each)',
           'vocabulary: 40,000 synthetic words drawn Zipf-like; about 1 step in 8 failed (each failed step has its own vector)',
         ],

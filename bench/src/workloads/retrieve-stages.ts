@@ -9,6 +9,7 @@ export const sqlStages = [
   'hydration',
   'vectors',
   'patterns',
+  'learning queue (background)',
   'other sql',
 ] as const;
 const rest = 'rest: query embedding, vector scan, fusion';
@@ -33,6 +34,8 @@ function stageOf(sql: string, docsQueries: number): (typeof sqlStages)[number] {
   if (sql.includes('FROM episodes e INDEXED BY')) return 'hydration';
   if (sql.includes('embedding')) return 'vectors';
   if (sql.includes('patterns')) return 'patterns';
+  // The in-process learner polls its queue on a timer, sometimes during a retrieve.
+  if (sql.includes('learning_queue')) return 'learning queue (background)';
   return 'other sql';
 }
 
