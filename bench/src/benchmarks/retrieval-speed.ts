@@ -44,15 +44,15 @@ interface Timed {
   stages: [Stage, number][];
 }
 
-/** `count` retrieve calls of `input` after one untimed warm-up, each added to `samples` and `stages`. */
+/** `count` retrieve calls of `input`, after an untimed one when `warmUp`, each added to `samples` and `stages`. */
 async function timeRetrieve(
   memory: Memory,
   input: RetrieveInput,
-  count: number,
+  { count, warmUp }: { count: number; warmUp: boolean },
   samples: number[],
   stages?: RetrieveStages,
 ): Promise<void> {
-  await memory.search.retrieve(input);
+  if (warmUp) await memory.search.retrieve(input);
   for (let repeat = 0; repeat < count; repeat += 1) {
     stages?.begin();
     const started = performance.now();
@@ -94,8 +94,8 @@ async function measureRealStores(context: BenchmarkContext, stages: RetrieveStag
         instance.sessions.map((session) => ({ id: session.id, text: sessionText(session) })),
       );
       const { text, at, limit } = longMemEvalQuery(instance, 10);
-      await timeRetrieve(built.memory, { text, at, limit }, 5, latencies, stages);
-      await timeRetrieve(plain, { text, at, limit }, 5, textOnly);
+      await timeRetrieve(built.memory, { text, at, limit }, { count: 5, warmUp: true }, latencies, stages);
+      await timeRetrieve(plain, { text, at, limit }, { count: 5, warmUp: true }, textOnly);
       await baseline.search(text, limit);
       for (let repeat = 0; repeat < 5; repeat += 1) {
         const started = performance.now();
@@ -190,13 +190,7 @@ async function timeQueries(
   const latencies: number[] = [];
   for (const [index, text] of queries.entries()) {
     const input = { text, limit: 10, domain: domain?.(index) };
-    if (repeat) await memory.search.retrieve(input);
-    stages?.begin();
-    const started = performance.now();
-    await memory.search.retrieve(input);
-    const elapsed = performance.now() - started;
-    stages?.end(elapsed);
-    latencies.push(elapsed);
+    await timeRetrieve(memory, input, { count: 1, warmUp: repeat }, latencies, stages);
   }
   return latencies;
 }
