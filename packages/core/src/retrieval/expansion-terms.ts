@@ -26,12 +26,18 @@ export async function expansionTerms(
   );
   const weightOf = new Map<string, number>();
   for (const doc of docs) {
-    const words = (String(doc.rows[0]?.text ?? '').match(tokenRun) ?? []).map(indexedTerm);
+    const runs = String(doc.rows[0]?.text ?? '').match(tokenRun) ?? [];
+    // Counted by spelling first: a long document repeats its words, each is folded once.
+    const spellings = new Map<string, number>();
+    for (const run of runs) spellings.set(run, (spellings.get(run) ?? 0) + 1);
     const tf = new Map<string, number>();
-    for (const word of words) tf.set(word, (tf.get(word) ?? 0) + 1);
+    for (const [run, n] of spellings) {
+      const word = indexedTerm(run);
+      tf.set(word, (tf.get(word) ?? 0) + n);
+    }
     for (const [word, n] of tf) {
       if (queryTerms.has(word) || word.length < 2) continue;
-      weightOf.set(word, (weightOf.get(word) ?? 0) + n / words.length / docs.length);
+      weightOf.set(word, (weightOf.get(word) ?? 0) + n / runs.length / docs.length);
     }
   }
   const candidates = [...weightOf].sort((a, b) => b[1] - a[1]).slice(0, shortlist);

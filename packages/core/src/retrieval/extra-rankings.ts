@@ -1,14 +1,48 @@
-import type { Database } from '../db/database.js';
 import type { SqlFilter } from '../db/sql-filter.js';
 import { phrasesToFtsQuery } from '../search/fts-query.js';
 import { expansionTerms } from './expansion-terms.js';
 import type { ResolvedRetrievalConfig } from './retrieval-config.js';
 import { indexedTerm } from './select-phrases.js';
-import { episodeRanking, type TextCandidate } from './text-candidates.js';
+import {
+  docsSource,
+  episodeRanking,
+  rankShortlist,
+  type Shortlist,
+  type Shortlists,
+  type Source,
+  shortlistFactor,
+  type TextCandidate,
+} from './text-candidates.js';
+
+/**
+ * The expanded query's shortlist from its two parts' shortlists, when both hold every match:
+ * FTS5's bm25() is a sum over the query's phrases (each with its own idf), so a row's rank for
+ * `kept OR added` is its rank for `kept` plus its rank for `added`. The first part is the main
+ * full-text query, already read: only the added words are scored again. Null when either part
+ * has more matches than its shortlist holds.
+ */
+async function summedShortlist(
+  shortlists: Shortlists,
+  source: Source,
+  kept: string,
+  added: string,
+  size: number,
+): Promise<Shortlist | null> {
+  const first = await shortlists.get(source, kept, size);
+  if (!first.complete) return null;
+  const second = await shortlists.get(source, added, size);
+  if (!second.complete) return null;
+  const rankOf = new Map(first.rows.map((row) => [row.rowid, row.rank]));
+  for (const row of second.rows) rankOf.set(row.rowid, (rankOf.get(row.rowid) ?? 0) + row.rank);
+  const rows = [...rankOf]
+    .map(([rowid, rank]) => ({ rowid, rank }))
+    .sort((a, b) => a.rank - b.rank || a.rowid - b.rowid);
+  return { rows: rows.slice(0, size + 1), complete: rows.length <= size };
+}
 
 /** RM3: the query's kept words and its best matches' weightiest words, as a second full-text ranking. */
 export async function expansionRanking(
-  db: Database,
+  shortlists: Shortlists,
   settings: ResolvedRetrievalConfig,
   kept: string[][],
   text: Promise<TextCandidate[]>,
@@ -19,15 +53,26 @@ export async function expansionRanking(
   if (settings.weights.expansion === 0 || kept.length === 0) return [];
   const seeds = (await text).slice(0, episodes).map((hit) => hit.episodeId);
   const own = new Set(kept.flat().map(indexedTerm));
-  const added = await expansionTerms(db, seeds, own, terms);
+  const added = await expansionTerms(shortlists.db, seeds, own, terms);
   if (added.length === 0) return [];
-  const query = phrasesToFtsQuery([...kept, ...added.map((term) => [term])]) as string;
-  return episodeRanking(db, query, where, pool, settings.fields);
+  const addedPhrases = added.map((term) => [term]);
+  const query = phrasesToFtsQuery([...kept, ...addedPhrases]) as string;
+  const source = docsSource(settings.fields);
+  const summed = await summedShortlist(
+    shortlists,
+    source,
+    phrasesToFtsQuery(kept) as string,
+    phrasesToFtsQuery(addedPhrases) as string,
+    pool * shortlistFactor,
+  );
+  if (summed === null) return episodeRanking(shortlists, query, where, pool, settings.fields);
+  const ranked = await rankShortlist(shortlists.db, source, summed, query, where, pool, false);
+  return ranked.map((row) => row.episodeId);
 }
 
 /** Consecutive kept query words within `distance` tokens of each other (FTS5 NEAR), as a ranking. */
 export async function proximityRanking(
-  db: Database,
+  shortlists: Shortlists,
   settings: ResolvedRetrievalConfig,
   phrases: string[][],
   kept: string[][],
@@ -44,5 +89,5 @@ export async function proximityRanking(
     near.push(`NEAR(${pair.join(' ')}, ${distance})`);
   }
   if (near.length === 0) return [];
-  return episodeRanking(db, near.join(' OR '), where, pool, settings.fields);
+  return episodeRanking(shortlists, near.join(' OR '), where, pool, settings.fields);
 }

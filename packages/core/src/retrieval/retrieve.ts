@@ -2,7 +2,6 @@ import type { z } from 'zod';
 import type { Cache } from '../cache/cache.js';
 import { queryKey } from '../cache/read-through.js';
 import { episodeFilter } from '../db/episode-filter.js';
-import { episodeColumns, toEpisode } from '../db/rows.js';
 import { embedTexts } from '../embeddings/embed-texts.js';
 import type { EmbeddingEngine } from '../embeddings/embedding-engine.js';
 import { normalize } from '../embeddings/vector-codec.js';
@@ -13,6 +12,7 @@ import type { InputSchemas, RetrieveInput } from '../schemas/input-schemas.js';
 import { ftsPhrases, phrasesToFtsQuery } from '../search/fts-query.js';
 import type { AccessScope, CallOptions, Episode } from '../types.js';
 import { parseInput } from '../validate.js';
+import { candidateRows } from './candidate-rows.js';
 import { diversify } from './diversify.js';
 import { expansionRanking, proximityRanking } from './extra-rankings.js';
 import { fuseSignals } from './fuse-signals.js';
@@ -20,7 +20,7 @@ import { namedDates } from './named-dates.js';
 import { defaultVectorWeights, type FusionWeights } from './retrieval-config.js';
 import type { RetrievalResult } from './retrieval-result.js';
 import { selectPhrases } from './select-phrases.js';
-import { type TextCandidate, textCandidates } from './text-candidates.js';
+import { Shortlists, type TextCandidate, textCandidates } from './text-candidates.js';
 
 type RetrieveFilters = z.output<InputSchemas['retrieve']>;
 
@@ -126,6 +126,7 @@ export function createRetrieval(
     // Each signal brings at least as many candidates as results were asked for.
     const pool = Math.max(settings.candidates, filters.limit);
     const phrases = ftsPhrases(filters.text);
+    const shortlists = new Shortlists(db);
     const selection =
       phrases.length === 0
         ? Promise.resolve({ kept: [], skipped: [], forSteps: [] })
@@ -135,25 +136,19 @@ export function createRetrieval(
       const stepsQuery = phrasesToFtsQuery(forSteps);
       return ftsQuery === null || stepsQuery === null
         ? []
-        : textCandidates(db, ftsQuery, stepsQuery, where, pool, settings.fields);
+        : textCandidates(shortlists, ftsQuery, stepsQuery, where, pool, settings.fields);
     });
     textHits.catch(() => undefined); // awaited below
     const expansion = selection.then(({ kept }) =>
-      expansionRanking(db, settings, kept, textHits, where, pool),
+      expansionRanking(shortlists, settings, kept, textHits, where, pool),
     );
     expansion.catch(() => undefined);
     const proximity = selection.then(({ kept }) =>
-      proximityRanking(db, settings, phrases, kept, where, pool),
+      proximityRanking(shortlists, settings, phrases, kept, where, pool),
     );
     proximity.catch(() => undefined);
-    const readEpisodes = async (ids: readonly string[]): Promise<Episode[]> => {
-      if (ids.length === 0) return [];
-      const rows = await db.read({
-        sql: `SELECT ${episodeColumns} FROM episodes e WHERE e.id IN (${ids.map(() => '?').join(', ')}) AND ${where.sql}`,
-        args: [...ids, ...where.args],
-      });
-      return rows.rows.map(toEpisode);
-    };
+    // Each candidate's row is read once: the vector scan's eligibility check fills what fusion reads.
+    const rows = new Map<string, Episode | null>();
     const vector = await vectorCandidates(
       filters.text,
       {
@@ -164,7 +159,10 @@ export function createRetrieval(
       },
       textHits,
       pool,
-      async (ids) => new Set((await readEpisodes(ids)).map((episode) => episode.id)),
+      async (ids) => {
+        await candidateRows(db, ids, where, rows);
+        return new Set(ids.filter((id) => rows.get(id) != null));
+      },
     );
     const text = await textHits;
     const expanded = await expansion;
@@ -179,7 +177,12 @@ export function createRetrieval(
       ]),
     ];
     // The vector scan cannot see status changes made by other processes; this SQL can.
-    const episodes = new Map((await readEpisodes(ids)).map((episode) => [episode.id, episode]));
+    await candidateRows(db, ids, where, rows);
+    const episodes = new Map<string, Episode>();
+    for (const id of ids) {
+      const episode = rows.get(id);
+      if (episode != null) episodes.set(id, episode);
+    }
     const patterns =
       filters.patterns === 0
         ? []

@@ -9,9 +9,12 @@ export interface PhraseSelection {
   forSteps: string[][];
 }
 
+const ascii = /^[\x00-\x7f]*$/;
+
 /** A token as FTS5's `unicode61` tokenizer stores it: case folded, diacritics removed. */
 export function indexedTerm(run: string): string {
-  return run.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
+  // ASCII has nothing to decompose: most words skip the Unicode normalization.
+  return ascii.test(run) ? run.toLowerCase() : run.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
 }
 
 const order = (matched: number) => (matched === 0 ? Number.MAX_SAFE_INTEGER : matched);

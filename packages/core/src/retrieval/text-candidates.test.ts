@@ -4,7 +4,7 @@ import { type Database, openDatabase } from '../db/database.js';
 import { SqlFilter } from '../db/sql-filter.js';
 import { ftsPhrases, toFtsQuery } from '../search/fts-query.js';
 import { selectPhrases } from './select-phrases.js';
-import { textCandidates } from './text-candidates.js';
+import { Shortlists, textCandidates } from './text-candidates.js';
 
 let store: Awaited<ReturnType<typeof openTempMemory>>;
 let db: Database;
@@ -64,7 +64,7 @@ afterAll(async () => {
 describe('full-text candidates', () => {
   it('rank whole episodes: context and every step count, the best step is named', async () => {
     const query = toFtsQuery('payment gateway refund queue ledger sync') as string;
-    const candidates = await textCandidates(db, query, query, new SqlFilter(), 10, fields);
+    const candidates = await textCandidates(new Shortlists(db), query, query, new SqlFilter(), 10, fields);
     expect(candidates.map((c) => c.episodeId)).toEqual([spread, oneStep]);
     expect(candidates[0]?.step).toMatchObject({ stepNumber: expect.any(Number), rank: expect.any(Number) });
     expect(candidates[1]?.step).toMatchObject({ stepNumber: 1, rank: 1 });
@@ -72,10 +72,10 @@ describe('full-text candidates', () => {
 
   it('take the same episodes on the shortlist path as on the every-match path', async () => {
     const query = toFtsQuery('deadlock worker') as string;
-    const fast = await textCandidates(db, query, query, new SqlFilter(), 10, fields);
+    const fast = await textCandidates(new Shortlists(db), query, query, new SqlFilter(), 10, fields);
     // A filter every episode passes, that the shortlist cannot prove exact: forces the full path.
     const all = await textCandidates(
-      db,
+      new Shortlists(db),
       query,
       query,
       new SqlFilter().when("e.domain != 'none'"),
@@ -90,7 +90,7 @@ describe('full-text candidates', () => {
     const query = toFtsQuery('deadlock') as string;
     // limit 5: the shortlist (20 rows per table) is all `busy`; the filter wants `quiet`.
     const candidates = await textCandidates(
-      db,
+      new Shortlists(db),
       query,
       query,
       new SqlFilter().when('e.domain = ?', 'quiet'),
@@ -99,7 +99,7 @@ describe('full-text candidates', () => {
     );
     expect(candidates.map((c) => c.episodeId).sort()).toEqual([...quiet].sort());
     const scoped = await textCandidates(
-      db,
+      new Shortlists(db),
       query,
       query,
       new SqlFilter().scope('e.domain', { domains: ['quiet'] }),

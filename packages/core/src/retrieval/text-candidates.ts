@@ -16,20 +16,23 @@ export interface FieldWeights {
   steps: number;
 }
 
-interface RankedRow {
+export interface RankedRow {
   episodeId: string;
   rank: number;
   stepNumber: number | null;
 }
 
 /** Rows taken from a full-text table on the fast path, per episode wanted. */
-const shortlistFactor = 4;
+export const shortlistFactor = 4;
 
 export interface Source {
   table: 'episode_docs_fts' | 'steps_fts';
   /** FTS5's rank, lower is better. */
   rank: string;
-  /** Maps the shortlisted rowids to episodes under the filters. */
+  /**
+   * Maps the shortlisted rowids to episodes under the filters, by key: the filter columns'
+   * indexes are ruled out, or a time range would walk every episode in it.
+   */
   mapSql: (rowids: string, where: string) => string;
   /** Every match under the filters, the full-text table first (CROSS JOIN fixes the order). */
   allSql: (where: string) => string;
@@ -43,7 +46,7 @@ export function docsSource(weights: FieldWeights): Source {
     rank,
     mapSql: (rowids, where) =>
       `SELECT e.rowid AS source_rowid, e.id AS episode_id, NULL AS step_number
-       FROM episodes e WHERE e.rowid IN (${rowids}) AND ${where}`,
+       FROM episodes e NOT INDEXED WHERE e.rowid IN (${rowids}) AND ${where}`,
     allSql: (where) =>
       `SELECT e.id AS episode_id, ${rank} AS rank, NULL AS step_number
        FROM episode_docs_fts CROSS JOIN episodes e ON e.rowid = episode_docs_fts.rowid
@@ -67,29 +70,61 @@ export const stepsSource: Source = {
      SELECT episode_id, MIN(rank) AS rank, step_number FROM hits GROUP BY episode_id ORDER BY rank LIMIT ?`,
 };
 
+/** A full-text table's best rows for one query, best first; `complete` when no other row matches. */
+export interface Shortlist {
+  rows: { rowid: number; rank: number }[];
+  complete: boolean;
+}
+
+/**
+ * The full-text shortlists of one retrieval, each query read once: the expanded query reuses
+ * the first query's rows (see `expansionRanking`). FTS5 keeps only the top of its ranking while
+ * it scores, so a shortlist costs the matches' scoring, never a sort of them all.
+ */
+export class Shortlists {
+  readonly #read = new Map<string, Promise<Shortlist>>();
+
+  constructor(readonly db: Database) {}
+
+  /** The best `size` rows of `source` for `ftsQuery`, and whether they are every match. */
+  get(source: Source, ftsQuery: string, size: number): Promise<Shortlist> {
+    const key = `${source.rank}\n${size}\n${ftsQuery}`;
+    let shortlist = this.#read.get(key);
+    if (shortlist === undefined) {
+      shortlist = this.db
+        .read({
+          sql: `SELECT rowid, ${source.rank} AS rank FROM ${source.table} WHERE ${source.table} MATCH ? ORDER BY 2 LIMIT ?`,
+          args: [ftsQuery, size + 1],
+        })
+        .then((top) => ({
+          rows: top.rows.map((row) => ({ rowid: Number(row.rowid), rank: Number(row.rank) })),
+          complete: top.rows.length <= size,
+        }));
+      this.#read.set(key, shortlist);
+    }
+    return shortlist;
+  }
+}
+
 /**
  * The `limit` episodes with the best row in `source` under the filters, best first. Fast path:
- * the table's best rows (FTS5 keeps only the top of its ranking while it scores), mapped to
- * episodes; exact when the `limit`-th episode ranks better than every row left out. Otherwise
- * (selective filters, or a few episodes owning many top rows) every match, still starting from
- * the full-text table: its cost is bounded by the phrase budget, never by the episodes a filter keeps.
+ * the table's best rows (`top`, `limit` × `shortlistFactor` of them), mapped to episodes; exact
+ * when the `limit`-th episode ranks better than every row left out. Otherwise (selective
+ * filters, or a few episodes owning many top rows) every match, still starting from the
+ * full-text table: its cost is bounded by the phrase budget, never by the episodes a filter keeps.
  */
-async function rankEpisodes(
+export async function rankShortlist(
   db: Database,
   source: Source,
+  top: Shortlist,
   ftsQuery: string,
   where: SqlFilter,
   limit: number,
   exact: boolean,
 ): Promise<RankedRow[]> {
   const size = limit * shortlistFactor;
-  const top = await db.read({
-    sql: `SELECT rowid, ${source.rank} AS rank FROM ${source.table} WHERE ${source.table} MATCH ? ORDER BY 2 LIMIT ?`,
-    args: [ftsQuery, size + 1],
-  });
-  const rows = top.rows.map((row) => ({ rowid: Number(row.rowid), rank: Number(row.rank) }));
-  const cutoff = rows.length > size ? (rows[size - 1]?.rank ?? null) : null;
-  const kept = rows.slice(0, size);
+  const cutoff = top.complete ? null : (top.rows[size - 1]?.rank ?? null);
+  const kept = top.rows.slice(0, size);
   if (kept.length > 0) {
     const mapped = await db.read({
       sql: source.mapSql(kept.map(() => '?').join(', '), where.sql),
@@ -126,24 +161,37 @@ async function rankEpisodes(
   }));
 }
 
+/** `rankShortlist` over the retrieval's shortlist of `ftsQuery`. */
+async function rankEpisodes(
+  shortlists: Shortlists,
+  source: Source,
+  ftsQuery: string,
+  where: SqlFilter,
+  limit: number,
+  exact: boolean,
+): Promise<RankedRow[]> {
+  const top = await shortlists.get(source, ftsQuery, limit * shortlistFactor);
+  return rankShortlist(shortlists.db, source, top, ftsQuery, where, limit, exact);
+}
+
 /**
  * The `limit` episodes whose whole text best matches `ftsQuery` by BM25 (`episode_docs_fts`),
  * best first, each with its best-matching step when that step is among the best-ranked step rows
  * (`steps_fts`, the shortlist only, searched for `stepsQuery`). `where` (on alias `e`) carries the filters and the access scope.
  */
 export async function textCandidates(
-  db: Database,
+  shortlists: Shortlists,
   ftsQuery: string,
   stepsQuery: string,
   where: SqlFilter,
   limit: number,
   weights: FieldWeights,
 ): Promise<TextCandidate[]> {
-  const episodes = await rankEpisodes(db, docsSource(weights), ftsQuery, where, limit, true);
+  const episodes = await rankEpisodes(shortlists, docsSource(weights), ftsQuery, where, limit, true);
   if (episodes.length === 0) return [];
   // Step matches are evidence beside the episode's own score: the shortlist's are enough, and a
   // long conversation owning most top rows would otherwise send every query down the full path.
-  const steps = await rankEpisodes(db, stepsSource, stepsQuery, where, limit, false);
+  const steps = await rankEpisodes(shortlists, stepsSource, stepsQuery, where, limit, false);
   const stepOf = new Map(steps.map((row, index) => [row.episodeId, { row, rank: index + 1 }]));
   return episodes.map(({ episodeId, rank }) => {
     const step = stepOf.get(episodeId);
@@ -163,12 +211,12 @@ export async function textCandidates(
  * only: for the extra rankings (expansion, proximity) that add evidence beside the main one.
  */
 export async function episodeRanking(
-  db: Database,
+  shortlists: Shortlists,
   ftsQuery: string,
   where: SqlFilter,
   limit: number,
   weights: FieldWeights,
 ): Promise<string[]> {
-  const ranked = await rankEpisodes(db, docsSource(weights), ftsQuery, where, limit, false);
+  const ranked = await rankEpisodes(shortlists, docsSource(weights), ftsQuery, where, limit, false);
   return ranked.map((row) => row.episodeId);
 }

@@ -4,6 +4,7 @@ import { openTempMemory } from '../__fixtures__/temp-store.js';
 import { type EpisodeFilters, episodeFilter } from '../db/episode-filter.js';
 import { bestMatchSql } from '../search/text-search.js';
 import type { AccessScope } from '../types.js';
+import { candidateRowsSql } from './candidate-rows.js';
 import { docsSource, stepsSource } from './text-candidates.js';
 
 let store: Awaited<ReturnType<typeof openTempMemory>>;
@@ -32,28 +33,51 @@ async function plan(sql: string, args: unknown[]): Promise<string> {
   }
 }
 
-const combinations: [string, EpisodeFilters, AccessScope | undefined][] = [
-  ['no filter', {}, undefined],
-  ['domain', { domain: 'd1' }, undefined],
-  ['task type', { taskType: 'testing' }, undefined],
-  ['since and until', { since: '2020-01-01', until: '2100-01-01' }, undefined],
-  ['domain and task type', { domain: 'd1', taskType: 'testing' }, undefined],
-  ['domain and since', { domain: 'd1', since: '2020-01-01' }, undefined],
-  [
-    'every filter',
-    { domain: 'd1', taskType: 'testing', status: 'completed', since: '2020-01-01', until: '2100-01-01' },
-    undefined,
-  ],
-  ['a scoped caller', {}, { domains: ['d0', 'd2'] }],
-  ['a scoped caller with a task type', { taskType: 'debugging' }, { domains: ['d0'] }],
-];
+type Filter = keyof EpisodeFilters;
+const values: Required<EpisodeFilters> = {
+  domain: 'd1',
+  taskType: 'testing',
+  status: 'completed',
+  since: '2020-01-01',
+  until: '2100-01-01',
+};
+const names = Object.keys(values) as Filter[];
+
+/** Every subset of the filters (domain, task type, status, since, until), alone and for a scoped caller. */
+const combinations: [string, EpisodeFilters, AccessScope | undefined][] = Array.from(
+  { length: 2 ** names.length },
+  (_, mask) => {
+    const chosen = names.filter((_name, bit) => (mask & (1 << bit)) !== 0);
+    return Object.fromEntries(chosen.map((name) => [name, values[name]])) as EpisodeFilters;
+  },
+).flatMap((filters) => {
+  const label = Object.keys(filters).join(' + ') || 'no filter';
+  return [
+    [label, filters, undefined],
+    [`${label}, scoped caller`, filters, { domains: ['d0', 'd1'] }],
+  ] as [string, EpisodeFilters, AccessScope | undefined][];
+});
+
+/** The WHERE clause `retrieve` builds: archived episodes only when the status filter asks for them. */
+function retrieveWhere(filters: EpisodeFilters, scope: AccessScope | undefined) {
+  const where = episodeFilter(filters, 'e').scope('e.domain', scope);
+  if (filters.status === undefined) where.when("e.status != 'archived'");
+  return where;
+}
+
+/** The plan's first loop (the table it starts from). */
+const firstLoop = (detail: string) => detail.split('\n').find((line) => /^(SCAN|SEARCH) /.test(line.trim()));
+
+function expectKeyedLookups(detail: string, label: string) {
+  expect(detail, label).not.toMatch(/SCAN (e|s|episodes|steps)\b(?! VIRTUAL)/);
+  expect(detail, label).not.toMatch(/idx_episodes_(domain|status|created)/);
+}
 
 describe('full-text query plans under filters', () => {
   it.each(combinations)(
     '%s: every full-text statement starts from the full-text table',
     async (_name, filters, scope) => {
-      const where = episodeFilter(filters, 'e').scope('e.domain', scope);
-      if (filters.status === undefined) where.when("e.status != 'archived'");
+      const where = retrieveWhere(filters, scope);
       const statements: [string, string, unknown[]][] = [
         [
           'episode_docs_fts',
@@ -61,21 +85,52 @@ describe('full-text query plans under filters', () => {
           ['"deadlock"', ...where.args, 10],
         ],
         ['steps_fts', stepsSource.allSql(where.sql), ['"deadlock"', ...where.args, 10]],
-        [
-          'episodes_fts',
-          bestMatchSql(where.sql),
-          ['"deadlock"', ...where.args, '"deadlock"', ...where.args, 10],
-        ],
       ];
+      const searchWhere = episodeFilter(filters, 'e').scope('e.domain', scope);
+      statements.push([
+        'episodes_fts',
+        bestMatchSql(searchWhere.sql),
+        ['"deadlock"', ...searchWhere.args, '"deadlock"', ...searchWhere.args, 10],
+      ]);
       for (const [table, sql, args] of statements) {
         const detail = await plan(sql, args);
         // The first loop is the full-text match; episodes and steps are then looked up by key.
-        expect(
-          detail.split('\n').find((line) => /^(SCAN|SEARCH) /.test(line.trim())),
-          table,
-        ).toMatch(new RegExp(`SCAN ${table} VIRTUAL TABLE`));
-        expect(detail, table).not.toMatch(/SCAN (e|s|episodes|steps)\b(?! VIRTUAL)/);
-        expect(detail, table).not.toContain('idx_episodes_domain_created');
+        expect(firstLoop(detail), table).toMatch(new RegExp(`SCAN ${table} VIRTUAL TABLE`));
+        expectKeyedLookups(detail, table);
+      }
+    },
+  );
+
+  it.each(combinations)(
+    '%s: shortlisted rows and candidates are read by key, never through a filter index',
+    async (_name, filters, scope) => {
+      const where = retrieveWhere(filters, scope);
+      const keys = [1, 2, 3];
+      const ids = ['a', 'b', 'c'];
+      const statements: [string, string, unknown[], RegExp][] = [
+        [
+          'episode_docs_fts shortlist',
+          docsSource({ context: 1, steps: 1 }).mapSql('?, ?, ?', where.sql),
+          [...keys, ...where.args],
+          /SEARCH e USING INTEGER PRIMARY KEY/,
+        ],
+        [
+          'steps_fts shortlist',
+          stepsSource.mapSql('?, ?, ?', where.sql),
+          [...keys, ...where.args],
+          /SEARCH s USING INTEGER PRIMARY KEY/,
+        ],
+        [
+          'candidate rows',
+          candidateRowsSql(ids.length, where.sql),
+          [...ids, ...where.args],
+          /SEARCH e USING INDEX sqlite_autoindex_episodes_1 \(id=\?\)/,
+        ],
+      ];
+      for (const [label, sql, args, first] of statements) {
+        const detail = await plan(sql, args);
+        expect(firstLoop(detail), label).toMatch(first);
+        expectKeyedLookups(detail, label);
       }
     },
   );

@@ -1,0 +1,83 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openTempMemory } from '../__fixtures__/temp-store.js';
+import { type Database, openDatabase } from '../db/database.js';
+import { SqlFilter } from '../db/sql-filter.js';
+import { ftsPhrases, phrasesToFtsQuery } from '../search/fts-query.js';
+import { expansionRanking } from './extra-rankings.js';
+import { retrievalConfigSchema } from './retrieval-config.js';
+import { episodeRanking, Shortlists, type Source, textCandidates } from './text-candidates.js';
+
+let store: Awaited<ReturnType<typeof openTempMemory>>;
+let db: Database;
+const settings = retrievalConfigSchema.parse({});
+const topics = [
+  'kafka consumer lag',
+  'postgres vacuum bloat',
+  'redis eviction storm',
+  'nginx upstream timeout',
+];
+
+beforeAll(async () => {
+  store = await openTempMemory();
+  // Episodes that share some words with each topic and differ in length, so that ranks differ.
+  for (let i = 0; i < 24; i += 1) {
+    const topic = topics[i % topics.length] as string;
+    const other = topics[(i + 1) % topics.length] as string;
+    const episode = await store.memory.episodes.start({
+      taskType: 'debugging',
+      domain: 'ops',
+      context: `${topic} seen on host ${i}`,
+    });
+    await store.memory.episodes.logSteps(episode.id, [
+      { action: `inspect ${topic}`, result: `${'metrics '.repeat(i % 5)}${other} rebalance partition ${i}` },
+      { action: 'restart', result: `${topic} recovered after ${i} minutes` },
+    ]);
+  }
+  db = await openDatabase({ url: store.url, busyTimeoutMs: 5000, synchronous: 'normal' });
+});
+afterAll(async () => {
+  await db.close();
+  await store.close();
+});
+
+/** Shortlists that remember every query they read. */
+class RecordingShortlists extends Shortlists {
+  readonly queries: string[] = [];
+  override get(source: Source, ftsQuery: string, size: number) {
+    this.queries.push(ftsQuery);
+    return super.get(source, ftsQuery, size);
+  }
+}
+
+async function expand(text: string, pool: number) {
+  const kept = ftsPhrases(text);
+  const shortlists = new RecordingShortlists(db);
+  const query = phrasesToFtsQuery(kept) as string;
+  const hits = textCandidates(shortlists, query, query, new SqlFilter(), pool, settings.fields);
+  const ranked = await expansionRanking(shortlists, settings, kept, hits, new SqlFilter(), pool);
+  return { ranked, queries: shortlists.queries, kept };
+}
+
+describe('the expanded query', () => {
+  it('is ranked from the main query and the added words alone, as the whole expanded query ranks', async () => {
+    const { ranked, queries, kept } = await expand('kafka consumer lag', 20);
+    const added = queries.at(-1) as string;
+    expect(added).not.toContain('"kafka"');
+    const whole = `${phrasesToFtsQuery(kept)} OR ${added}`;
+    // The main query's words are not scored a second time.
+    expect(queries).not.toContain(whole);
+    expect(ranked.length).toBeGreaterThan(4);
+    expect(ranked).toEqual(
+      await episodeRanking(new Shortlists(db), whole, new SqlFilter(), 20, settings.fields),
+    );
+  });
+
+  it('falls back to the whole expanded query when a part has more matches than its shortlist', async () => {
+    const { ranked, queries } = await expand('kafka consumer lag', 2);
+    const whole = queries.at(-1) as string;
+    expect(whole).toContain('"kafka"');
+    expect(ranked).toEqual(
+      await episodeRanking(new Shortlists(db), whole, new SqlFilter(), 2, settings.fields),
+    );
+  });
+});
