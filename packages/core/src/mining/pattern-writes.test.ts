@@ -25,11 +25,16 @@ async function record(memory: Store['memory'], offset: number, status: 'complete
 }
 
 /** Empties the WAL, so that afterwards it holds only the pages written since. */
-function emptyWal(path: string): void {
-  const raw = new Libsql(path);
+async function emptyWal(path: string): Promise<void> {
+  const raw = new Libsql(path, { timeout: 10_000 });
   try {
-    const [busy] = raw.prepare('PRAGMA wal_checkpoint(TRUNCATE)').raw(true).get() as number[];
-    expect(busy).toBe(0);
+    // Busy while the store's checkpoint worker runs its own checkpoint: try again after it.
+    for (let attempt = 0; ; attempt += 1) {
+      const [busy] = raw.prepare('PRAGMA wal_checkpoint(TRUNCATE)').raw(true).get() as number[];
+      if (busy === 0) return;
+      expect(attempt).toBeLessThan(100);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
   } finally {
     raw.close();
   }
@@ -72,35 +77,28 @@ const successRateIndexes = ['idx_patterns_success', 'idx_patterns_type_success']
  * learning one episode wrote.
  */
 describe('the pages learning one episode writes', { timeout: 60_000 }, () => {
-  async function storeWithPatterns() {
+  /** The pages learning one more episode (`status`) writes, on a store that learned 60 successful ones. */
+  async function pagesWrittenLearning(status: 'completed' | 'failed') {
     store = await openTempMemory({ miners: [createActionPairMiner()] });
     // Sixty runs over forty tools: hundreds of action pairs, so each index spans several pages.
     for (let i = 0; i < 60; i += 1) await record(store.memory, i, 'completed');
     await store.memory.learning.flush();
-    return store;
+    const path = `${store.dir}/memory.db`;
+    await emptyWal(path);
+    await record(store.memory, 3, status);
+    await store.memory.learning.flush();
+    return pagesInWal(path);
   }
 
   it('rewrite no index on success_rate when the success rates stay the same', async () => {
-    const { memory, dir } = await storeWithPatterns();
-    const path = `${dir}/memory.db`;
-    emptyWal(path);
     // Every pattern so far always succeeded: one more success adds support, not a new rate.
-    await record(memory, 3, 'completed');
-    await memory.learning.flush();
-
-    const written = pagesInWal(path);
+    const written = await pagesWrittenLearning('completed');
     expect(written.get('patterns')).toBeGreaterThan(0);
     for (const index of successRateIndexes) expect(written.get(index) ?? 0, index).toBe(0);
   });
 
   it('rewrite no index by domain and type, even when success rates change', async () => {
-    const { memory, dir } = await storeWithPatterns();
-    const path = `${dir}/memory.db`;
-    emptyWal(path);
-    await record(memory, 3, 'failed');
-    await memory.learning.flush();
-
-    const written = pagesInWal(path);
+    const written = await pagesWrittenLearning('failed');
     // The rates changed, and the indexes that hold them were rewritten: what the test can see.
     for (const index of successRateIndexes) expect(written.get(index) ?? 0, index).toBeGreaterThan(0);
     expect(written.get('idx_patterns_domain_type') ?? 0).toBe(0);
