@@ -11,9 +11,10 @@ import type { Logger } from '../logger.js';
 import { nowIso } from '../schemas/timestamp.js';
 import type { EpisodeWithSteps } from '../types.js';
 import { chunks } from './chunks.js';
-import { type AcceptedCandidate, collectCandidates, identityColumns } from './collect-candidates.js';
-import { addSupport, type Evidence, emptyEvidence, evidenceColumns, parseEvidence } from './evidence.js';
+import { type AcceptedCandidate, collectCandidates } from './collect-candidates.js';
+import { addSupport, emptyEvidence } from './evidence.js';
 import { type Link, linkContribution, linkInsert } from './pattern-links.js';
+import { patternWrites, type StoredPattern, storedPattern, storedPatternColumns } from './pattern-writes.js';
 
 /** `pattern_baselines.task_type` of the domain-wide baseline. */
 export const wholeDomain = '';
@@ -57,7 +58,7 @@ function miningStatements(tables: MiningTables) {
     baselines: `SELECT task_type, stats FROM ${tables.baselines} WHERE domain = ? AND task_type IN (?, ?)`,
     baseline: `SELECT stats FROM ${tables.baselines} WHERE domain = ? AND task_type = ?`,
     evidence: (ids: number, from = tables.patterns) =>
-      `SELECT id, support, successes, usage_count, helped_count, measurements FROM ${from}
+      `SELECT ${storedPatternColumns} FROM ${from}
      WHERE id IN (${Array(ids).fill('?').join(', ')})`,
     markMined: `INSERT INTO ${tables.mined} (episode_id, seq, succeeded, pending)
     VALUES (?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM ${tables.mined}), ?, 0)
@@ -67,10 +68,6 @@ function miningStatements(tables: MiningTables) {
 
 /** The statements mining runs, exported so a test can check that each one uses an index. */
 export const miningSql = miningStatements(liveTables);
-
-const patternInsertColumns =
-  'id, pattern_type, domain, task_type, pattern_data, summary, success_rate, usage_count, created_at, ' +
-  'support, successes, wilson_lower, score, measurements, updated_at';
 
 interface Touched {
   candidate: AcceptedCandidate;
@@ -128,11 +125,12 @@ export function createMiningBatch(
     return [baselines.get(key(taskType))!, baselines.get(key(wholeDomain))!] as const;
   }
 
-  async function loadEvidence(tx: Transaction, ids: readonly string[]): Promise<Map<string, Evidence>> {
-    const found = new Map<string, Evidence>();
+  async function loadEvidence(tx: Transaction, ids: readonly string[]): Promise<Map<string, StoredPattern>> {
+    const found = new Map<string, StoredPattern>();
     for (const part of chunks(ids, 500)) {
       const rows = await tx.execute({ sql: sql.evidence(part.length), args: part });
-      for (const row of rows.rows) found.set(String(row.id), parseEvidence(row as Record<string, unknown>));
+      for (const row of rows.rows)
+        found.set(String(row.id), storedPattern(row as Record<string, unknown>, true));
     }
     if (tables === liveTables) return found;
     // A shadow starts with no evidence, but keeps the usage feedback the live pattern has.
@@ -140,11 +138,10 @@ export function createMiningBatch(
     for (const part of chunks(missing, 500)) {
       const rows = await tx.execute({ sql: sql.evidence(part.length, liveTables.patterns), args: part });
       for (const row of rows.rows) {
-        const live = parseEvidence(row as Record<string, unknown>);
+        const live = storedPattern(row as Record<string, unknown>, false).evidence;
         found.set(String(row.id), {
-          ...emptyEvidence(),
-          usageCount: live.usageCount,
-          helpedCount: live.helpedCount,
+          evidence: { ...emptyEvidence(), usageCount: live.usageCount, helpedCount: live.helpedCount },
+          columns: null,
         });
       }
     }
@@ -214,37 +211,20 @@ export function createMiningBatch(
       if (source !== tx && !(await unchangedIn(tx))) return null;
       const now = nowIso();
       const stored = await loadEvidence(tx, [...touched.keys()]);
-      const patterns = [...touched.values()].map(({ candidate, domain, contributions }) => ({
-        candidate,
-        domain,
-        evidence: contributions.reduce(
-          (evidence, { success, measurements }) => addSupport(evidence, success, measurements),
-          stored.get(candidate.id) ?? emptyEvidence(),
-        ),
-      }));
+      const patterns = [...touched.values()].map(({ candidate, domain, contributions }) => {
+        const before = stored.get(candidate.id);
+        return {
+          candidate,
+          domain,
+          before,
+          evidence: contributions.reduce(
+            (evidence, { success, measurements }) => addSupport(evidence, success, measurements),
+            before?.evidence ?? emptyEvidence(),
+          ),
+        };
+      });
       const statements: InStatement[] = [
-        ...chunks(patterns, rowsPerStatement).map((part) => ({
-          sql: `INSERT INTO ${tables.patterns} (${patternInsertColumns}) VALUES
-                ${part.map(() => '(?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?)').join(', ')}
-                ON CONFLICT (id) DO UPDATE SET
-                  support = excluded.support, successes = excluded.successes, success_rate = excluded.success_rate,
-                  wilson_lower = excluded.wilson_lower, score = excluded.score, measurements = excluded.measurements,
-                  updated_at = excluded.updated_at`,
-          args: part.flatMap(({ candidate, domain, evidence }) => {
-            const columns = evidenceColumns(evidence);
-            return [
-              ...identityColumns(candidate, domain),
-              columns.successRate,
-              now,
-              evidence.support,
-              evidence.successes,
-              columns.wilsonLower,
-              columns.score,
-              columns.measurements,
-              now,
-            ];
-          }),
-        })),
+        ...patternWrites(tables.patterns, patterns, now),
         ...chunks(links, rowsPerStatement * 4).map((part) => linkInsert(tables.links, part, now)),
         ...[...baselines.values()]
           .filter((baseline) => baseline.changed)
