@@ -39,7 +39,6 @@ describe('migrations', () => {
       '1.9.0',
       '1.10.0',
       '1.11.0',
-      '1.13.0',
     ]);
     expect(await memory.admin.schemaVersion()).toBe(latestSchemaVersion);
     await memory.close();
@@ -61,7 +60,6 @@ describe('migrations', () => {
       '1.9.0',
       '1.10.0',
       '1.11.0',
-      '1.13.0',
     ]);
     expect(await memory.admin.schemaVersion()).toBe(latestSchemaVersion);
 
