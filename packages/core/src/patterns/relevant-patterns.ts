@@ -6,8 +6,8 @@ import { wholeDomain } from '../mining/mining-batch.js';
 import { toFtsQuery } from '../search/fts-query.js';
 import type { CallOptions } from '../types.js';
 import { parseInput } from '../validate.js';
-import { type MinedPattern, minedPatternColumnsOf, toMinedPattern } from './pattern-row.js';
 import { beatsRest } from './beats-rest.js';
+import { type MinedPattern, minedPatternColumnsOf, toMinedPattern } from './pattern-row.js';
 import { textMatch } from './text-match.js';
 
 /**
