@@ -41,7 +41,7 @@ describe('recordPatternUsage', () => {
     const ab = await byData('a');
     const cd = await byData('c');
     const ranked = async () =>
-      (await store.memory.patterns.relevant({ limit: 2, minLift: 0 })).map((hit) => hit.pattern.id);
+      (await store.memory.patterns.relevant({ limit: 2, minEvidence: 0 })).map((hit) => hit.pattern.id);
     expect(await ranked()).toEqual([cd.id, ab.id]); // 5/6 over 2/2: the Wilson bound favours more evidence
 
     let updated = await store.memory.patterns.recordUsage(ab.id, { episodeId: episodes[0]!, helped: true });

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { openTempMemory } from '../__fixtures__/temp-store.js';
 import { createActionPairMiner } from '../mining/__fixtures__/test-miners.js';
+import { beatsRest } from './beats-rest.js';
 import { relevanceWeights } from './relevant-patterns.js';
 
 let store: Awaited<ReturnType<typeof openTempMemory>>;
@@ -14,8 +15,9 @@ async function run(
   taskType: string,
   actions: string[],
   status: 'completed' | 'failed' = 'completed',
+  domain = 'web',
 ) {
-  const episode = await store.memory.episodes.start({ taskType, domain: 'web' });
+  const episode = await store.memory.episodes.start({ taskType, domain });
   await store.memory.episodes.logSteps(
     episode.id,
     actions.map((action) => ({ action })),
@@ -49,10 +51,10 @@ describe('relevantPatterns', () => {
     expect(hit?.why.evidence).toBeCloseTo(
       relevanceWeights.evidence * (hit!.liftLower! / (1 + hit!.liftLower!)),
     );
-    // guess → retry (2 of 10) and the one-off flaky → retry (1 of 1) do not surely beat 0.625.
+    // guess → retry (2 of 10) and the one-off flaky → retry (1 of 1) do not beat the other runs.
     const everything = await store.memory.patterns.relevant({
       taskType: 'debugging',
-      minLift: 0,
+      minEvidence: 0,
       minSupport: 1,
     });
     expect(everything.map((hit) => hit.pattern.summary)).toEqual([
@@ -94,6 +96,27 @@ describe('relevantPatterns', () => {
     });
     expect(hit?.pattern).toMatchObject({ support: 12, successes: 12, successRate: 1 });
     expect(hit?.episodeIds).toEqual(ids.deploy!.slice(-3).reverse());
+  });
+
+  it('returns what beats the rest of a small scope, and nothing every run shows', async () => {
+    // cli: 4 runs open → read → patch, all succeeded; 2 runs open → read → give up, both failed.
+    for (let i = 0; i < 4; i += 1)
+      await run('cli', 'debugging', ['open_issue', 'read_trace', 'patch_code'], 'completed', 'cli');
+    for (let i = 0; i < 2; i += 1)
+      await run('cli', 'debugging', ['open_issue', 'read_trace', 'give_up'], 'failed', 'cli');
+    const hits = await store.memory.patterns.relevant({ domain: 'cli', taskType: 'debugging' });
+    expect(hits.map((hit) => hit.pattern.summary)).toEqual(['read_trace then patch_code']);
+    // No bound on four runs is tight: a floor on the lower lift would have returned nothing.
+    expect(hits[0]?.liftLower).toBeCloseTo(wilsonLowerBound(4, 4) / (4 / 6));
+    expect(hits[0]?.liftLower).toBeLessThan(0.8);
+    expect(
+      beatsRest({ support: 4, successes: 4, usageCount: 0, helpedCount: 0 }, { successes: 4, episodes: 6 }),
+    ).toBeGreaterThan(0.95);
+    // open → read is in every run: it says nothing about success, whatever the floor.
+    const shownByAll = { support: 6, successes: 4, usageCount: 0, helpedCount: 0 };
+    expect(beatsRest(shownByAll, { successes: 4, episodes: 6 })).toBeCloseTo(0.5);
+    const all = await store.memory.patterns.relevant({ domain: 'cli', minEvidence: 0 });
+    expect(all.map((hit) => hit.pattern.summary)).toContain('open_issue then read_trace');
   });
 
   it('filters by type and domain, and validates its input', async () => {

@@ -6,13 +6,14 @@ import { wholeDomain } from '../mining/mining-batch.js';
 import { toFtsQuery } from '../search/fts-query.js';
 import type { CallOptions } from '../types.js';
 import { parseInput } from '../validate.js';
+import { beatsRest } from './beats-rest.js';
 import { type MinedPattern, minedPatternColumnsOf, toMinedPattern } from './pattern-row.js';
 import { textMatch } from './text-match.js';
 
 /**
  * How the three signals add up to a pattern's relevance score in [0, 1]. Evidence is how surely
- * the pattern beats its base rate: its lower lift `L` (see `RelevantPattern.liftLower`) as
- * `L / (1 + L)`, ½ at the base rate; text is `textMatch` of the task text and the pattern's
+ * the episodes that show the pattern succeed more often than the other episodes of its scope
+ * (`beatsRest`, ½ when they are alike); text is `textMatch` of the task text and the pattern's
  * summary, on an absolute scale; task type is 1 for a pattern mined for this task type and ½ for
  * a domain-wide one. Set by hand, not tuned (see the core README).
  */
@@ -20,11 +21,11 @@ export const relevanceWeights = { evidence: 0.4, text: 0.4, taskType: 0.2 } as c
 
 /**
  * What a pattern needs to be returned at all: a text match of at least `text`, or, on evidence
- * alone, a lower lift of at least `lift` (its success rate's 95 % lower bound is at least that
- * share of its base rate). Nothing rather than a weak match. Both chosen on the τ-bench dev split
- * of `pnpm bench mining`: 1 kept almost nothing on ~100 runs, where no bound is tight.
+ * alone, `beatsRest` above `evidence` (its runs more likely than not succeed more often than the
+ * rest of its scope). Nothing rather than a weak match. `text` chosen on the τ-bench dev split, `evidence`
+ * on the coding-agent dev split of `pnpm bench mining` (see the core README).
  */
-export const relevanceFloors = { text: 0.5, lift: 0.8 } as const;
+export const relevanceFloors = { text: 0.5, evidence: 0.5 } as const;
 
 /** `relevantPatterns` input, for a store's `schemas` and `config` (a server validates requests with it). */
 export function relevantPatternsSchema(context: Pick<EngineContext, 'schemas' | 'config'>) {
@@ -48,8 +49,10 @@ export function relevantPatternsSchema(context: Pick<EngineContext, 'schemas' | 
     episodesPerPattern: z.number().int().min(0).max(100).default(5),
     /** Least `textMatch` for a pattern found by its text (see `relevanceFloors`). */
     minTextMatch: z.number().min(0).max(1).default(relevanceFloors.text),
-    /** Least lower lift for a pattern found by its evidence alone (see `relevanceFloors`). */
-    minLift: z.number().min(0).max(100).default(relevanceFloors.lift),
+    /** `beatsRest` a pattern found by its evidence alone must exceed (see `relevanceFloors`). */
+    minEvidence: z.number().min(0).max(1).default(relevanceFloors.evidence),
+    /** Least lower lift (`RelevantPattern.liftLower`) for a pattern found by its evidence alone; off by default. */
+    minLift: z.number().min(0).max(100).default(0),
   });
 }
 export type RelevantPatternsInput = z.input<ReturnType<typeof relevantPatternsSchema>>;
@@ -74,7 +77,10 @@ export interface RelevantPattern {
   liftLower: number | null;
 }
 
-/** The base rate of a pattern's scope, from the baseline row of its domain and task type. */
+/** A count of a pattern's scope, from the baseline row of its domain and task type. */
+const baselineSql = (field: 'successes' | 'episodes') => `(SELECT json_extract(b.stats, '$.${field}')
+  FROM pattern_baselines b WHERE b.domain = p.domain AND b.task_type = COALESCE(p.task_type, ?))`;
+/** The base rate of a pattern's scope. */
 const baseRateSql = `(SELECT CAST(json_extract(b.stats, '$.successes') AS REAL) / json_extract(b.stats, '$.episodes')
   FROM pattern_baselines b WHERE b.domain = p.domain AND b.task_type = COALESCE(p.task_type, ?))`;
 
@@ -95,7 +101,7 @@ export function createRelevantPatterns(context: EngineContext) {
     /**
      * The patterns relevant to a task, best first: by evidence, text similarity and task type
      * (see `relevanceWeights`), within the caller's scope, each with its supporting episodes,
-     * counts and lift. Only a pattern that surely beats its base rate (`minLift`) or that the text
+     * counts and lift. Only a pattern whose runs beat the rest of its scope (`minEvidence`) or that the text
      * matches (`minTextMatch`) is returned: nothing rather than a weak match. A pattern whose
      * miner sets `minSuccessShare` is left out until that share of its scope's successful
      * episodes shows it.
@@ -128,13 +134,22 @@ export function createRelevantPatterns(context: EngineContext) {
           ? filter
           : filter.when(`p.pattern_type IN (${types.map(() => '?').join(', ')})`, ...types);
       };
-      const columns = `${minedPatternColumnsOf('p')}, ${baseRateSql} AS base_rate`;
+      const columns = `${minedPatternColumnsOf('p')}, ${baseRateSql} AS base_rate,
+        ${baselineSql('successes')} AS base_successes, ${baselineSql('episodes')} AS base_episodes`;
       // Found by evidence alone, a pattern must surely beat its base rate.
       const byEvidence = (taskCondition: SqlFilter): InStatement => ({
         sql: `SELECT ${columns} FROM patterns p WHERE ${taskCondition.sql}
               AND p.score > 0 AND p.score >= ? * COALESCE(${baseRateSql}, 0)
               ORDER BY p.score DESC, p.id LIMIT ?`,
-        args: [wholeDomain, ...taskCondition.args, filters.minLift, wholeDomain, pool],
+        args: [
+          wholeDomain,
+          wholeDomain,
+          wholeDomain,
+          ...taskCondition.args,
+          filters.minLift,
+          wholeDomain,
+          pool,
+        ],
       });
       const statements: InStatement[] =
         filters.taskType === undefined
@@ -153,7 +168,7 @@ export function createRelevantPatterns(context: EngineContext) {
           sql: `SELECT ${columns}
                 FROM patterns_fts JOIN patterns p ON p.rowid = patterns_fts.rowid
                 WHERE patterns_fts MATCH ? AND ${where.sql} ORDER BY bm25(patterns_fts) LIMIT ?`,
-          args: [wholeDomain, query, ...where.args, pool],
+          args: [wholeDomain, wholeDomain, wholeDomain, query, ...where.args, pool],
         });
       }
       const results = await db.readBatch(statements);
@@ -165,8 +180,16 @@ export function createRelevantPatterns(context: EngineContext) {
           const baseRate = row.base_rate === null ? null : Number(row.base_rate);
           const liftLower = lowerLift(pattern.score, baseRate);
           const text = filters.text === undefined ? 0 : textMatch(filters.text, pattern.summary ?? '');
+          const beats =
+            baseRate === null || pattern.support === null
+              ? 0
+              : beatsRest(
+                  { ...pattern, support: pattern.support, successes: pattern.successes ?? 0 },
+                  { successes: Number(row.base_successes), episodes: Number(row.base_episodes) },
+                );
           const beatsBase =
             pattern.score > 0 &&
+            beats > filters.minEvidence &&
             (liftLower ?? 0) >= filters.minLift &&
             (pattern.support ?? 0) >= evidenceSupport;
           if (text < filters.minTextMatch && !beatsBase) return [];

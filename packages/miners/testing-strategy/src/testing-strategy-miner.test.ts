@@ -91,8 +91,8 @@ describe('testing-strategy miner', () => {
         await memory.episodes.complete(started.id, { status: episode.status ?? 'completed' });
         await memory.learning.flush();
       }
-      // minLift 0: every strategy with a success, to read each one's lift.
-      const hits = await memory.patterns.relevant({ taskType: 'debugging', limit: 10, minLift: 0 });
+      // minEvidence 0: every strategy with a success, to read each one's lift.
+      const hits = await memory.patterns.relevant({ taskType: 'debugging', limit: 10, minEvidence: 0 });
       const byStrategy = new Map(
         hits.map((hit) => [(hit.pattern.patternData as { strategy: string }).strategy, hit]),
       );
