@@ -1,40 +1,102 @@
-// Probe: FTS5 'secure-delete' on the SQLite that libsql ships (3.45.1). Random inserts, REPLACEs and
-// deletes on an own-content and an external-content FTS5 table (triggers pass the old values), from
-// CONNS connections; a fresh connection runs 'integrity-check' every 500 operations.
-// Usage (from packages/core): node ../../scripts/probes/fts5-secure-delete.cjs sd|none OPS SEED CONNS
-// Measured 2026-12-02: 'sd' corrupt at op 6000 (1 connection) and 6000/6500 (3); 'none' ok after 20000.
-const D = require(require.resolve('libsql', { paths: [process.cwd()] }));
-const fs = require('fs');
-const f = require('node:os').tmpdir() + '/fts5-secure-delete-probe.db'; for (const s of ['', '-wal', '-shm']) try { fs.unlinkSync(f + s) } catch {}
-const variant = process.argv[2]; const OPS = Number(process.argv[3] || 20000);
-let A = new D(f); A.exec('PRAGMA journal_mode=WAL');
-A.exec('CREATE VIRTUAL TABLE d USING fts5(head, body)');
-A.exec('CREATE TABLE s(id INTEGER PRIMARY KEY, action, result)');
-A.exec("CREATE VIRTUAL TABLE s_fts USING fts5(action, result, content='s', content_rowid='id')");
-A.exec("CREATE TRIGGER s_ai AFTER INSERT ON s BEGIN INSERT INTO s_fts(rowid, action, result) VALUES (new.id, new.action, new.result); END");
-A.exec("CREATE TRIGGER s_ad AFTER DELETE ON s BEGIN INSERT INTO s_fts(s_fts, rowid, action, result) VALUES ('delete', old.id, old.action, old.result); END");
-if (variant === 'sd') { A.exec("INSERT INTO d(d, rank) VALUES('secure-delete', 1)"); A.exec("INSERT INTO s_fts(s_fts, rank) VALUES('secure-delete', 1)"); }
-const conns = [A, ...Array.from({ length: Number(process.argv[5] || 3) - 1 }, () => new D(f))];
-let seed = Number(process.argv[4] || 1); const r = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
-const words = 'alpha beta gamma delta error failed module import test run build file path node search lookup finish the a of to'.split(' ');
-const txt = (n) => Array.from({ length: n }, () => r() < 0.2 ? 'u' + Math.floor(r() * 5000) : words[Math.floor(r() * words.length)]).join(' ');
-const live = new Set(); let next = 1; let sid = 1; const steps = new Map();
-const fresh = (label) => { const F = new D(f); for (const t of ['d', 's_fts']) try { F.exec(`INSERT INTO ${t}(${t}, rank) VALUES('integrity-check', 1)`) } catch (e) { console.log(variant, 'CORRUPT', t, label, e.message); process.exit(1) } F.close(); };
-const t0 = Date.now();
-for (let op = 0; op < OPS; op++) {
-  const c = conns[Math.floor(r() * conns.length)];
-  const x = r();
-  const inTx = r() < 0.5; if (inTx) c.exec('BEGIN IMMEDIATE');
-  const n = 1 + Math.floor(r() * 3);
-  for (let k = 0; k < n; k++) {
-    const y = r();
-    if (y < 0.45 || live.size < 10) { const id = next++; c.prepare('INSERT INTO d(rowid, head, body) VALUES (?, ?, ?)').run(id, txt(8), ''); live.add(id); const ss = []; for (let j = 0; j < 1 + Math.floor(r() * 5); j++) { const s = sid++; c.prepare('INSERT INTO s(id, action, result) VALUES (?, ?, ?)').run(s, 'act' + Math.floor(r() * 5), txt(5 + Math.floor(r() * 40))); ss.push(s); } steps.set(id, ss); }
-    else if (y < 0.7) { const ids = [...live]; const id = ids[Math.floor(r() * ids.length)]; c.prepare('INSERT OR REPLACE INTO d(rowid, head, body) VALUES (?, ?, ?)').run(id, txt(8), txt(20 + Math.floor(r() * 200))); }
-    else { const ids = [...live]; const id = ids[Math.floor(r() * ids.length)]; c.prepare('DELETE FROM d WHERE rowid = ?').run(id); for (const s of steps.get(id)) c.prepare('DELETE FROM s WHERE id = ?').run(s); live.delete(id); steps.delete(id); }
-    if (r() < 0.05) c.prepare("select count(*) from d where d match 'u1*'").get();
-  }
-  if (inTx) c.exec('COMMIT');
-  if (op % 500 === 0) fresh(op);
+// Probe: is FTS5 'secure-delete' sound on the SQLite that libsql ships (3.45.1)? Random inserts,
+// REPLACEs and deletes on an own-content and an external-content FTS5 table (triggers pass the old
+// values, as ours do), from CONNECTIONS connections; a fresh connection runs 'integrity-check'
+// every 500 operations and stops at the first failure.
+// Usage, from packages/core: node ../../scripts/probes/fts5-secure-delete.cjs sd|none OPS SEED CONNECTIONS
+// 2026-12-02: 'sd' corrupt at op 6000 (1 connection, seed 1) and 6000/6500 (3, seeds 1/2); 'none' ok after 20000.
+const { rmSync } = require('node:fs');
+const { tmpdir } = require('node:os');
+const Database = require(require.resolve('libsql', { paths: [process.cwd()] }));
+
+const [variant = 'sd', ops = '20000', seedArg = '1', connectionCount = '3'] = process.argv.slice(2);
+const file = `${tmpdir()}/fts5-secure-delete-probe.db`;
+for (const suffix of ['', '-wal', '-shm']) rmSync(`${file}${suffix}`, { force: true });
+
+const first = new Database(file);
+first.exec('PRAGMA journal_mode=WAL');
+first.exec('CREATE VIRTUAL TABLE d USING fts5(head, body)');
+first.exec('CREATE TABLE s(id INTEGER PRIMARY KEY, action, result)');
+first.exec("CREATE VIRTUAL TABLE s_fts USING fts5(action, result, content='s', content_rowid='id')");
+first.exec(`CREATE TRIGGER s_ai AFTER INSERT ON s BEGIN
+  INSERT INTO s_fts(rowid, action, result) VALUES (new.id, new.action, new.result); END`);
+first.exec(`CREATE TRIGGER s_ad AFTER DELETE ON s BEGIN
+  INSERT INTO s_fts(s_fts, rowid, action, result) VALUES ('delete', old.id, old.action, old.result); END`);
+if (variant === 'sd') {
+  first.exec("INSERT INTO d(d, rank) VALUES('secure-delete', 1)");
+  first.exec("INSERT INTO s_fts(s_fts, rank) VALUES('secure-delete', 1)");
 }
-fresh('end');
-console.log(variant, 'ok', OPS, 'ops', Date.now() - t0, 'ms, live', live.size, A.prepare('select count(*) n from d').get().n);
+const connections = [first];
+while (connections.length < Number(connectionCount)) connections.push(new Database(file));
+
+let seed = Number(seedArg);
+const random = () => {
+  seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+  return seed / 0x7fffffff;
+};
+const words = 'alpha beta gamma delta error failed module import test run build file path node search'.split(
+  ' ',
+);
+const text = (n) =>
+  Array.from({ length: n }, () =>
+    random() < 0.2 ? `u${Math.floor(random() * 5000)}` : words[Math.floor(random() * words.length)],
+  ).join(' ');
+const pickLive = (live) => [...live][Math.floor(random() * live.size)];
+
+function check(label) {
+  const fresh = new Database(file);
+  for (const table of ['d', 's_fts']) {
+    try {
+      fresh.exec(`INSERT INTO ${table}(${table}, rank) VALUES('integrity-check', 1)`);
+    } catch (error) {
+      console.log(variant, 'CORRUPT', table, 'at op', label, error.message);
+      process.exit(1);
+    }
+  }
+  fresh.close();
+}
+
+const live = new Set();
+const stepsOf = new Map();
+let nextDoc = 1;
+let nextStep = 1;
+for (let op = 0; op < Number(ops); op += 1) {
+  const db = connections[Math.floor(random() * connections.length)];
+  const inTransaction = random() < 0.5;
+  if (inTransaction) db.exec('BEGIN IMMEDIATE');
+  for (let k = 1 + Math.floor(random() * 3); k > 0; k -= 1) {
+    const roll = random();
+    if (roll < 0.45 || live.size < 10) {
+      const id = nextDoc++;
+      db.prepare('INSERT INTO d(rowid, head, body) VALUES (?, ?, ?)').run(id, text(8), '');
+      const steps = [];
+      for (let j = 1 + Math.floor(random() * 5); j > 0; j -= 1) {
+        const step = nextStep++;
+        db.prepare('INSERT INTO s(id, action, result) VALUES (?, ?, ?)').run(
+          step,
+          `act${Math.floor(random() * 5)}`,
+          text(5 + Math.floor(random() * 40)),
+        );
+        steps.push(step);
+      }
+      live.add(id);
+      stepsOf.set(id, steps);
+    } else if (roll < 0.7) {
+      db.prepare('INSERT OR REPLACE INTO d(rowid, head, body) VALUES (?, ?, ?)').run(
+        pickLive(live),
+        text(8),
+        text(20 + Math.floor(random() * 200)),
+      );
+    } else {
+      const id = pickLive(live);
+      db.prepare('DELETE FROM d WHERE rowid = ?').run(id);
+      for (const step of stepsOf.get(id)) db.prepare('DELETE FROM s WHERE id = ?').run(step);
+      live.delete(id);
+      stepsOf.delete(id);
+    }
+    if (random() < 0.05) db.prepare("SELECT count(*) FROM d WHERE d MATCH 'u1*'").get();
+  }
+  if (inTransaction) db.exec('COMMIT');
+  if (op % 500 === 0) check(op);
+}
+check('end');
+console.log(variant, 'ok after', ops, 'operations');

@@ -8,7 +8,11 @@ import { openMemory } from '../open-memory.js';
 const [url, secret] = process.argv.slice(2);
 if (url === undefined || secret === undefined) throw new Error('usage: forget-then-hang <url> <secret>');
 const memory = await openMemory({ url, cache: false });
-const episode = await memory.episodes.start({ taskType: 'testing', domain: 'purge', context: `context ${secret}` });
+const episode = await memory.episodes.start({
+  taskType: 'testing',
+  domain: 'purge',
+  context: `context ${secret}`,
+});
 await memory.episodes.logSteps(episode.id, [{ action: 'run', result: `result ${secret}` }]);
 await memory.episodes.complete(episode.id, { status: 'completed' });
 const report = await memory.admin.forget({ episodeIds: [episode.id] });

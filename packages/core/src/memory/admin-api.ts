@@ -14,7 +14,6 @@ import type { ForgetOptions, ForgetReport } from '../privacy/forget.js';
 import type { ForgetSelector } from '../privacy/forget-selector.js';
 import type { FtsPurge } from '../privacy/fts-purge.js';
 import { createRetention } from '../privacy/retention.js';
-import type { CallOptions } from '../types.js';
 import { parseInput } from '../validate.js';
 import type { AdminApi } from './memory.js';
 

@@ -126,7 +126,10 @@ describe('forget', () => {
       try {
         // The open itself starts the purge: wait for it through stats, as an operator would.
         await expect
-          .poll(async () => (await memory.admin.stats()).purge.pendingSince, { timeout: 60_000, interval: 100 })
+          .poll(async () => (await memory.admin.stats()).purge.pendingSince, {
+            timeout: 60_000,
+            interval: 100,
+          })
           .toBeNull();
         expect(bytes()).not.toContain('pelican7741');
         const check = createClient({ url: folder.url });

@@ -121,7 +121,11 @@ export function createForget(context: EngineContext, hooks: ForgetHooks) {
     if (remineDomains.length > 0) await hooks.recomputePatterns?.(remineDomains);
     if (options.purge === 'wait') {
       const state = await hooks.purge.settle();
-      return { ...removed, unreachedCopies: unreached, purge: state.pendingSince === null ? 'done' : 'pending' };
+      return {
+        ...removed,
+        unreachedCopies: unreached,
+        purge: state.pendingSince === null ? 'done' : 'pending',
+      };
     }
     hooks.purge.request();
     return { ...removed, unreachedCopies: unreached, purge: 'pending' };

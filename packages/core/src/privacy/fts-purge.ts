@@ -48,7 +48,8 @@ export function createFtsPurge(db: Database, logger: Logger): FtsPurge {
     const requested = await db.write(async (tx) => {
       const row = await tx.execute('SELECT requested, pending_since FROM fts_purge WHERE id = 1');
       if (row.rows[0]?.pending_since === null) return null;
-      for (const table of allFtsTables) await tx.execute(`INSERT INTO ${table} (${table}) VALUES ('optimize')`);
+      for (const table of allFtsTables)
+        await tx.execute(`INSERT INTO ${table} (${table}) VALUES ('optimize')`);
       return Number(row.rows[0]?.requested ?? 0);
     });
     if (requested === null) return true;
@@ -74,7 +75,9 @@ export function createFtsPurge(db: Database, logger: Logger): FtsPurge {
           if (await purgeOnce()) {
             if (!again) return;
           } else if (++failures >= maxTries) {
-            logger.warn('episodic: readers kept the WAL from being emptied; the full-text purge stays pending');
+            logger.warn(
+              'episodic: readers kept the WAL from being emptied; the full-text purge stays pending',
+            );
             return;
           } else {
             await new Promise((resolve) => setTimeout(resolve, retryMs));
