@@ -3,7 +3,8 @@ import type { Migration } from './migration.js';
 /**
  * The full-text purge that `forget` leaves to the background (`privacy/fts-purge.ts`), recorded
  * durably: `forget` bumps `requested` and sets `pending_since` in its own transaction, so a crash
- * before the purge still purges at the next open. One row.
+ * before the purge still purges at the next open. At most one row, written by the first forget
+ * (none seeded, so that `rekey`'s row-by-row copy into a freshly migrated file does not collide).
  */
 export const v1_12_0: Migration = {
   version: '1.12.0',
@@ -15,6 +16,5 @@ export const v1_12_0: Migration = {
       pending_since TEXT,
       last_purged_at TEXT
     )`,
-    'INSERT INTO fts_purge (id) VALUES (1)',
   ],
 };

@@ -47,7 +47,7 @@ export function createFtsPurge(db: Database, logger: Logger): FtsPurge {
   async function purgeOnce(): Promise<boolean> {
     const requested = await db.write(async (tx) => {
       const row = await tx.execute('SELECT requested, pending_since FROM fts_purge WHERE id = 1');
-      if (row.rows[0]?.pending_since === null) return null;
+      if (row.rows[0]?.pending_since == null) return null;
       for (const table of allFtsTables)
         await tx.execute(`INSERT INTO ${table} (${table}) VALUES ('optimize')`);
       return Number(row.rows[0]?.requested ?? 0);
@@ -105,7 +105,8 @@ export function createFtsPurge(db: Database, logger: Logger): FtsPurge {
   return {
     async markPending(tx) {
       await tx.execute({
-        sql: `UPDATE fts_purge SET requested = requested + 1, pending_since = COALESCE(pending_since, ?) WHERE id = 1`,
+        sql: `INSERT INTO fts_purge (id, requested, pending_since) VALUES (1, 1, ?)
+          ON CONFLICT (id) DO UPDATE SET requested = requested + 1, pending_since = COALESCE(pending_since, excluded.pending_since)`,
         args: [nowIso()],
       });
     },
