@@ -3,7 +3,8 @@
 // values, as ours do), from CONNECTIONS connections; a fresh connection runs 'integrity-check'
 // every 500 operations and stops at the first failure.
 // Usage, from packages/core: node ../../scripts/probes/fts5-secure-delete.cjs sd|none OPS SEED CONNECTIONS
-// 2026-12-02: 'sd' corrupt at op 6000 (1 connection, seed 1) and 6000/6500 (3, seeds 1/2); 'none' ok after 20000.
+// 2026-12-02, with this script before it was tidied (same operation mix, a different random stream):
+// 'sd' corrupt at op 6000 (1 connection) and at 6000/6500 (3, seeds 1/2); 'none' ok after 20000 (3).
 const { rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const Database = require(require.resolve('libsql', { paths: [process.cwd()] }));
