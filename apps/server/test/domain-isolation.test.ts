@@ -242,6 +242,9 @@ const checks: Record<string, () => Promise<void>> = {
     );
     await assertBetaUntouched();
   },
+  'admin.purge': async () => {
+    expect(codeOf(await rejection(alpha.admin.purge.mutate()))).toBe('FORBIDDEN');
+  },
   'events.onEpisode': async () => {
     const recorder = recordEvents(alpha);
     await recorder.started;

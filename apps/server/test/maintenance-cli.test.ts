@@ -119,13 +119,18 @@ describe('maintenance commands', () => {
       cli(['forget', '--domain', 'web', '--episode', ids.kept as string]),
     ]);
     expect(byMetadata.code).toBe(0);
-    expect(JSON.parse(byMetadata.stdout)).toMatchObject({ episodeIds: [ids.customer], domains: ['web'] });
+    expect(JSON.parse(byMetadata.stdout)).toMatchObject({
+      episodeIds: [ids.customer],
+      domains: ['web'],
+      purge: 'done',
+    });
     expect([ambiguous.code, ambiguous.stderr]).toEqual([
       1,
       expect.stringMatching(/forget needs exactly one of/),
     ]);
     const byId = await cli(['forget', '--episode', ids.byId as string]);
     expect([byId.code, byId.stdout]).toEqual([0, expect.stringMatching(/^Forgot 1 episodes in web;/)]);
+    expect(byId.stdout).toMatch(/Purged: none of their text is left in the database file or its WAL\./);
     const left = (await sql("SELECT id FROM episodes WHERE domain = 'web'")).rows.map((row) => row.id);
     expect(left).toEqual([ids.kept]);
   });

@@ -24,6 +24,7 @@ import { createPatternReads } from './patterns/pattern-reads.js';
 import { createPatternUsage } from './patterns/pattern-usage.js';
 import { createRelevantPatterns } from './patterns/relevant-patterns.js';
 import { createForget } from './privacy/forget.js';
+import { createFtsPurge } from './privacy/fts-purge.js';
 import { createRetrieval } from './retrieval/retrieve.js';
 import { createInputSchemas, type InputSchemas } from './schemas/input-schemas.js';
 import { createTextSearch } from './search/text-search.js';
@@ -125,7 +126,11 @@ export async function openMemory(config: MemoryConfig = {}): Promise<Memory> {
     relevantPatterns,
     retrieve,
   });
+  const purge = createFtsPurge(db, resolved.logger);
+  // A forget whose purge a crash or kill interrupted: purge now.
+  if ((await purge.state()).pendingSince !== null) purge.request();
   const forget = createForget(context, {
+    purge,
     // Rare and possibly huge: drop the whole cache (and its freed pages) rather than list every key.
     forgotten: () => cache.purge(),
     unmine: (tx) => mining.unmine(tx),
@@ -174,13 +179,14 @@ export async function openMemory(config: MemoryConfig = {}): Promise<Memory> {
         learning.flush(parseInput(learningFlushInputSchema, input, 'flush options').timeoutMs),
       retryFailed: () => learning.retryFailed(),
     },
-    admin: createAdminApi(context, { cache, mining, embeddings, learners, learning, forget }),
+    admin: createAdminApi(context, { cache, mining, embeddings, learners, learning, forget, purge }),
     tokens: createTokenStore(context),
     async close() {
       if (closed) return;
       closed = true;
       mining.close();
       await learning.close();
+      await purge.close();
       cache.close();
       await audit.flush();
       await db.close();

@@ -60,12 +60,18 @@ export async function forgetCommand(args: CommandArgs): Promise<void> {
   const chosen = selector(args);
   const memory = await openStore(args.config, { learning: false });
   try {
-    const report = await memory.admin.forget(chosen, { actor: localActor });
+    // A command run exits right after: it waits for the purge, so the bytes are gone when it says so.
+    const report = await memory.admin.forget(chosen, { actor: localActor, purge: 'wait' });
     if (flag(args, 'json')) return printJson(report);
     print(
       `Forgot ${report.episodeIds.length} episodes` +
         (report.domains.length > 0 ? ` in ${report.domains.join(', ')}` : '') +
         `; ${report.patternsRemoved} patterns lost their last evidence and were removed.`,
+    );
+    print(
+      report.purge === 'done'
+        ? 'Purged: none of their text is left in the database file or its WAL.'
+        : 'Purge pending (readers kept the WAL busy): it runs again at the next forget or open (`admin.stats` shows it).',
     );
     if (report.unreachedCopies.length > 0)
       note(

@@ -26,6 +26,13 @@ export async function retentionCommand(args: CommandArgs): Promise<void> {
     if (rows.length > 0) print(table([['DOMAIN', 'ARCHIVED', 'DELETED'], ...rows]));
     else note('No retention policies for episodes (set "retention" in the config file).');
     note(`Pruned ${report.auditPruned} audit entries past their retention period.`);
+    const purge = await memory.admin.purge();
+    if (Object.values(report.deleted).some((n) => n > 0))
+      note(
+        purge.pendingSince === null
+          ? 'Purged: none of the deleted text is left in the database file or its WAL.'
+          : 'Purge pending (readers kept the WAL busy): it runs again at the next forget or open.',
+      );
   } finally {
     await memory.close();
   }

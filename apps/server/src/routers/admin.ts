@@ -8,13 +8,14 @@ import type { RouterDeps } from './router-deps.js';
  */
 export function createAdminRouter({ memory, events, databaseBytes, startedAt }: RouterDeps) {
   return router({
-    /** Cache hit rates per keyspace, database size, live subscriptions. */
+    /** Cache hit rates per keyspace, database size, live subscriptions, forget's pending purge. */
     stats: adminProcedure.query(async () => ({
       schemaVersion: await memory.admin.schemaVersion(),
       uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
       databaseBytes: databaseBytes(),
       cache: memory.admin.cacheStats(),
       subscribers: events.subscriberCount,
+      purge: (await memory.admin.stats()).purge,
     })),
 
     /** Refreshes the query planner's statistics (the seed's `ANALYZE`). */
@@ -55,5 +56,11 @@ export function createAdminRouter({ memory, events, databaseBytes, startedAt }: 
     forget: adminProcedure
       .input(forgetSelectorSchema(memory.schemas))
       .mutation(({ ctx, input }) => memory.admin.forget(input, ctx.call)),
+
+    /**
+     * Waits until the text of every episode forgotten so far is out of the database file and its
+     * WAL (forget leaves that purge to the background), and reports the purge's state.
+     */
+    purge: adminProcedure.mutation(() => memory.admin.purge()),
   });
 }

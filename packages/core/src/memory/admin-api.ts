@@ -10,10 +10,10 @@ import type { LearningRunner } from '../learning/learning-runner.js';
 import { createStoreMaintenance } from '../maintenance/store-maintenance.js';
 import { compareVersions } from '../migrations/migration.js';
 import type { MiningEngine } from '../mining/mining-engine.js';
-import type { ForgetReport } from '../privacy/forget.js';
+import type { ForgetOptions, ForgetReport } from '../privacy/forget.js';
 import type { ForgetSelector } from '../privacy/forget-selector.js';
+import type { FtsPurge } from '../privacy/fts-purge.js';
 import { createRetention } from '../privacy/retention.js';
-import type { CallOptions } from '../types.js';
 import { parseInput } from '../validate.js';
 import type { AdminApi } from './memory.js';
 
@@ -23,7 +23,8 @@ export interface AdminDeps {
   embeddings: EmbeddingEngine;
   learners: EpisodeLearner[];
   learning: LearningRunner;
-  forget: (input: ForgetSelector, options?: CallOptions) => Promise<ForgetReport>;
+  forget: (input: ForgetSelector, options?: ForgetOptions) => Promise<ForgetReport>;
+  purge: FtsPurge;
 }
 
 /** `memory.admin`, built from the engine's parts; each member is one operation, no overrides. */
@@ -49,11 +50,13 @@ export function createAdminApi(context: EngineContext, deps: AdminDeps): AdminAp
       schemaVersion: await schemaVersion(),
       cache: cacheStats(),
       learning: await learning.status(),
+      purge: await deps.purge.state(),
     }),
     audit: (input = {}, options = {}) => audit.query(input, options.scope),
     flushAudit: () => audit.flush(),
     recordAudit: (event) => audit.record(event),
     forget: deps.forget,
+    purge: () => deps.purge.settle(),
     retention: createRetention(context, {
       forget: deps.forget,
       archived: () => invalidateCache(cache, { all: true }),

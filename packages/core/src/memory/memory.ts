@@ -15,8 +15,9 @@ import type { RemineInput, RemineReport } from '../mining/remine.js';
 import type { MinedPattern } from '../patterns/pattern-row.js';
 import type { RecordPatternUsageInput } from '../patterns/pattern-usage.js';
 import type { RelevantPattern, RelevantPatternsInput } from '../patterns/relevant-patterns.js';
-import type { ForgetReport } from '../privacy/forget.js';
+import type { ForgetOptions, ForgetReport } from '../privacy/forget.js';
 import type { ForgetSelector } from '../privacy/forget-selector.js';
+import type { PurgeState } from '../privacy/fts-purge.js';
 import type { RetentionPolicy, RetentionReport } from '../privacy/retention.js';
 import type { RetrievalResult } from '../retrieval/retrieval-result.js';
 import type {
@@ -102,6 +103,8 @@ export interface StoreStats {
   schemaVersion: string;
   cache: StoreCacheStats;
   learning: LearningStatus;
+  /** Whether text removed by `forget` may still sit in the database files (see `AdminApi.purge`). */
+  purge: PurgeState;
 }
 
 /** `memory.admin`: operating the store. */
@@ -113,8 +116,17 @@ export interface AdminApi {
   flushAudit(): Promise<void>;
   /** Records an operation refused or done outside the engine (a server's own 403), buffered like reads. */
   recordAudit(event: AuditEvent): void;
-  /** Deletes episodes for good, with their steps, vectors and links; patterns are recomputed. */
-  forget(input: ForgetSelector, options?: CallOptions): Promise<ForgetReport>;
+  /**
+   * Deletes episodes for good, with their steps, vectors and links; patterns are recomputed. The
+   * deleted text leaves the full-text index segments and the WAL in a purge that runs in the
+   * background after it returns (`purge: 'wait'` waits for it; `report.purge` says which).
+   */
+  forget(input: ForgetSelector, options?: ForgetOptions): Promise<ForgetReport>;
+  /**
+   * Waits until the text of every episode forgotten so far is out of the database file and its
+   * WAL (running the purge now if it is pending), and reports the purge's state.
+   */
+  purge(): Promise<PurgeState>;
   /** Applies per-domain retention policies now. */
   retention(
     policies: Record<string, RetentionPolicy>,

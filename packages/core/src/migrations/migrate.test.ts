@@ -39,6 +39,7 @@ describe('migrations', () => {
       '1.9.0',
       '1.10.0',
       '1.11.0',
+      '1.12.0',
     ]);
     expect(await memory.admin.schemaVersion()).toBe(latestSchemaVersion);
     await memory.close();
@@ -60,6 +61,7 @@ describe('migrations', () => {
       '1.9.0',
       '1.10.0',
       '1.11.0',
+      '1.12.0',
     ]);
     expect(await memory.admin.schemaVersion()).toBe(latestSchemaVersion);
 

@@ -1,11 +1,17 @@
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createClient } from '@libsql/client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { folderBytes as bytesUnder } from '../__fixtures__/folder-bytes.js';
-import { openTempMemory, testCacheEnabled } from '../__fixtures__/temp-store.js';
+import { folderBytes as bytesUnder, filesUnder } from '../__fixtures__/folder-bytes.js';
+import { killAfter } from '../__fixtures__/kill-after.js';
+import { openTempMemory, tempStoreFolder, testCacheEnabled } from '../__fixtures__/temp-store.js';
 import { createTestEmbeddings } from '../__fixtures__/test-embeddings.js';
+import { allFtsTables } from '../maintenance/fts-tables.js';
 import { createActionPairMiner } from '../mining/__fixtures__/test-miners.js';
+import { openMemory } from '../open-memory.js';
+
+const forgetThenHang = fileURLToPath(new URL('../__fixtures__/forget-then-hang.ts', import.meta.url));
 
 let store: Awaited<ReturnType<typeof openTempMemory>>;
 beforeEach(async () => {
@@ -72,19 +78,72 @@ describe('forget', () => {
     expect(JSON.stringify(await store.memory.admin.audit({ limit: 1000 }))).not.toContain('PELICAN');
   });
 
-  it('leaves no trace of the deleted text in the bytes of the database, its WAL or the cache', async () => {
+  it('leaves no trace of the deleted text in the database, its WAL or the cache once the purge ran', async () => {
     const gone = await record('web', 'PELICAN7741');
     const kept = await record('web', 'OTTER2210');
     await store.memory.episodes.get(gone); // in the cache too, when it is on
     await store.memory.episodes.get(kept);
     expect(folderBytes()).toContain('PELICAN7741');
     if (testCacheEnabled) expect(folderBytes('cache')).toContain('PELICAN7741');
-    await store.memory.admin.forget({ episodeIds: [gone] });
+    const report = await store.memory.admin.forget({ episodeIds: [gone] });
+    expect(report.purge).toBe('pending');
+    expect((await store.memory.admin.stats()).purge.pendingSince).not.toBeNull();
+    const state = await store.memory.admin.purge();
+    expect(state.pendingSince).toBeNull();
+    expect(state.lastPurgedAt).not.toBeNull();
     // Lower case too: the full-text index keeps its tokens folded.
     const bytes = folderBytes().toLowerCase();
     expect(bytes).not.toContain('pelican7741');
     expect(bytes).toContain('otter2210');
   });
+
+  it("leaves no trace of the deleted text when forget returns, with purge: 'wait'", async () => {
+    const gone = await record('web', 'PELICAN7741');
+    await record('web', 'OTTER2210');
+    const report = await store.memory.admin.forget({ episodeIds: [gone] }, { purge: 'wait' });
+    expect(report.purge).toBe('done');
+    const bytes = folderBytes().toLowerCase();
+    expect(bytes).not.toContain('pelican7741');
+    expect(bytes).toContain('otter2210');
+  });
+
+  it('purges at the next open what a process killed between forget and purge left behind', async () => {
+    const folder = tempStoreFolder();
+    try {
+      let said = '';
+      await killAfter(forgetThenHang, [folder.url, 'PELICAN7741'], (line) => {
+        said = line;
+        return line.startsWith('forgotten');
+      });
+      expect(said).toBe('forgotten pending');
+      const bytes = () =>
+        filesUnder(folder.dir)
+          .map((file) => readFileSync(file).toString('latin1'))
+          .join('')
+          .toLowerCase();
+      expect(bytes()).toContain('pelican7741');
+      const memory = await openMemory({ url: folder.url, cache: false });
+      try {
+        // The open itself starts the purge: wait for it through stats, as an operator would.
+        await expect
+          .poll(async () => (await memory.admin.stats()).purge.pendingSince, {
+            timeout: 60_000,
+            interval: 100,
+          })
+          .toBeNull();
+        expect(bytes()).not.toContain('pelican7741');
+        const check = createClient({ url: folder.url });
+        for (const table of allFtsTables)
+          await check.execute(`INSERT INTO ${table} (${table}, rank) VALUES ('integrity-check', 1)`);
+        expect((await check.execute('PRAGMA integrity_check')).rows[0]?.[0]).toBe('ok');
+        check.close();
+      } finally {
+        await memory.close();
+      }
+    } finally {
+      folder.cleanup();
+    }
+  }, 120_000);
 
   it('forgets a whole domain, or by metadata, and only within the caller’s scope', async () => {
     await record('team-a', 'A1', { user: 'alice' });
@@ -175,7 +234,7 @@ describe('forget with an embedding provider', () => {
       raw.close();
       expect(Number(embedded.rows[0]?.n)).toBe(2); // the episode's text and its failed step's
 
-      await withVectors.memory.admin.forget({ episodeIds: [gone] });
+      await withVectors.memory.admin.forget({ episodeIds: [gone] }, { purge: 'wait' });
       const bytes = bytesUnder(withVectors.dir);
       expect(bytes).not.toContain('HERON5521');
       expect(bytes).toContain('BADGER6630');

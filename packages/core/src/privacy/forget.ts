@@ -1,12 +1,12 @@
 import type { Transaction } from '@libsql/client';
 import { localActor } from '../audit/audit-event.js';
 import type { EngineContext } from '../engine-context.js';
-import { allFtsTables } from '../maintenance/fts-tables.js';
 import type { UnmineReport } from '../mining/refold-evidence.js';
 import { forgetEpisodesTable } from '../mining/unmine.js';
 import type { CallOptions } from '../types.js';
 import { parseInput } from '../validate.js';
 import { type ForgetSelector, forgetSelectorSchema, selectorFilter } from './forget-selector.js';
+import type { FtsPurge } from './fts-purge.js';
 import { unreachedCopies } from './unreached-copies.js';
 
 export interface ForgetReport {
@@ -21,6 +21,20 @@ export interface ForgetReport {
    * files kept by `rekey`/`restore` with `keepOld`, and backups this store wrote that still exist.
    */
   unreachedCopies: string[];
+  /**
+   * `'pending'`: the episodes are gone from every API, but their text may still sit in the
+   * full-text index segments and the WAL until the background purge runs (`memory.admin.purge()`
+   * waits for it). `'done'`: it ran before forget returned (`purge: 'wait'`), or nothing was removed.
+   */
+  purge: 'pending' | 'done';
+}
+
+export interface ForgetOptions extends CallOptions {
+  /**
+   * `'background'` (default): return once the rows are deleted and the patterns recomputed, and
+   * purge the text from the files soon after. `'wait'`: return only once it is purged.
+   */
+  purge?: 'background' | 'wait';
 }
 
 export interface ForgetHooks {
@@ -34,26 +48,29 @@ export interface ForgetHooks {
   recomputePatterns: ((domains: string[]) => Promise<void>) | undefined;
   /** Drops cached copies of what was removed. */
   forgotten: (episodeIds: readonly string[]) => void;
+  /** Takes deleted text out of the full-text segments and the WAL, after the forget commits. */
+  purge: FtsPurge;
 }
 
 /**
  * Deletion on request (the seed's "GDPR compliance through deletion"). Removes the selected
  * episodes in one transaction (the foreign keys cascade to steps, embeddings, links and usage)
- * that also audits each deletion without its content and recomputes just the patterns they
- * supported, as a remine of what remains would (`unmineEpisodes`). Afterwards the full-text
- * indexes (the whole-episode one too) are merged and the WAL checkpointed, so that with
- * `secure_delete` on, the deleted text is gone from the database file and its WAL.
+ * that also audits each deletion without its content, recomputes just the patterns they
+ * supported, as a remine of what remains would (`unmineEpisodes`), and records a pending purge.
+ * The purge (`fts-purge.ts`) merges the full-text indexes and empties the WAL, so that with
+ * `secure_delete` on, the deleted text is gone from the database file and its WAL: in the
+ * background by default, before returning with `purge: 'wait'`.
  */
 export function createForget(context: EngineContext, hooks: ForgetHooks) {
   const { db, audit } = context;
   const schema = forgetSelectorSchema(context.schemas);
 
-  return async function forget(input: ForgetSelector, options: CallOptions = {}): Promise<ForgetReport> {
+  return async function forget(input: ForgetSelector, options: ForgetOptions = {}): Promise<ForgetReport> {
     const selector = parseInput(schema, input, 'forget selector');
     const where = selectorFilter(selector, options.scope);
     const actor = options.actor ?? localActor;
     let remineDomains: string[] = [];
-    const removed: Omit<ForgetReport, 'unreachedCopies'> = await db.write(async (tx) => {
+    const removed: Omit<ForgetReport, 'unreachedCopies' | 'purge'> = await db.write(async (tx) => {
       await tx.execute(
         `CREATE TEMP TABLE IF NOT EXISTS ${forgetEpisodesTable} (id TEXT PRIMARY KEY, domain TEXT)`,
       );
@@ -85,6 +102,7 @@ export function createForget(context: EngineContext, hooks: ForgetHooks) {
         });
       }
       await tx.execute(`DELETE FROM episodes WHERE id IN (SELECT id FROM ${forgetEpisodesTable})`);
+      await hooks.purge.markPending(tx);
       await tx.execute(`DELETE FROM ${forgetEpisodesTable}`);
       let patternsRemoved = unmined?.removed ?? 0;
       if (unmined === null) {
@@ -98,15 +116,18 @@ export function createForget(context: EngineContext, hooks: ForgetHooks) {
       return { episodeIds: rows.rows.map((row) => String(row.id)), domains, patternsRemoved };
     });
     const unreached = await unreachedCopies(db);
-    if (removed.episodeIds.length === 0) return { ...removed, unreachedCopies: unreached };
+    if (removed.episodeIds.length === 0) return { ...removed, unreachedCopies: unreached, purge: 'done' };
     hooks.forgotten(removed.episodeIds);
     if (remineDomains.length > 0) await hooks.recomputePatterns?.(remineDomains);
-    // Deleted rows leave tombstones in the full-text segments until they are merged.
-    await db.write(async (tx) => {
-      for (const table of allFtsTables)
-        await tx.execute(`INSERT INTO ${table} (${table}) VALUES ('optimize')`);
-    });
-    if (db.location.kind === 'file') await db.executeOutsideTransaction('PRAGMA wal_checkpoint(TRUNCATE)');
-    return { ...removed, unreachedCopies: unreached };
+    if (options.purge === 'wait') {
+      const state = await hooks.purge.settle();
+      return {
+        ...removed,
+        unreachedCopies: unreached,
+        purge: state.pendingSince === null ? 'done' : 'pending',
+      };
+    }
+    hooks.purge.request();
+    return { ...removed, unreachedCopies: unreached, purge: 'pending' };
   };
 }
