@@ -39,6 +39,9 @@ interface Sample {
   arrayBuffersMb: number;
   /** The learning thread's V8 heap. */
   learningHeapMb: number;
+  /** Heap the two threads' V8 holds (committed, in use or not): part of anonymous RSS. */
+  heapTotalMb: number;
+  learningHeapTotalMb: number;
 }
 
 /** `episodic_process_memory_bytes` by kind, in MB, from the server's /metrics. */
@@ -196,6 +199,8 @@ export const soak: Benchmark = {
         rssFileMb: resident.file,
         rssShmemMb: resident.shmem,
         learningHeapMb: split.learning_heap_used ?? 0,
+        heapTotalMb: split.heap_total ?? 0,
+        learningHeapTotalMb: split.learning_heap_total ?? 0,
         heapMb: split.heap_used ?? 0,
         externalMb: split.external ?? 0,
         arrayBuffersMb: split.array_buffers ?? 0,
@@ -251,6 +256,13 @@ export const soak: Benchmark = {
           ['shared RSS', 'rss_shmem', (s) => s.rssShmemMb],
           ['serving heap', 'heap', (s) => s.heapMb],
           ['learning heap', 'learning_heap', (s) => s.learningHeapMb],
+          ['heaps held by V8', 'heaps_total', (s) => s.heapTotalMb + s.learningHeapTotalMb],
+          // What is left of anonymous RSS: native allocations (SQLite, LMDB, buffers) and other threads.
+          [
+            'anonymous outside the heaps',
+            'native',
+            (s) => s.rssAnonMb - s.heapTotalMb - s.learningHeapTotalMb,
+          ],
           ['external', 'external', (s) => s.externalMb],
           ['array buffers', 'array_buffers', (s) => s.arrayBuffersMb],
         ] as const satisfies readonly (readonly [string, string, (s: Sample) => number])[]
@@ -296,6 +308,7 @@ export const soak: Benchmark = {
                 rss_file_mb: Number(s.rssFileMb.toFixed(1)),
                 rss_shmem_mb: Number(s.rssShmemMb.toFixed(1)),
                 learning_heap_mb: Number(s.learningHeapMb.toFixed(1)),
+                heaps_total_mb: Number((s.heapTotalMb + s.learningHeapTotalMb).toFixed(1)),
                 database_mb: Number(s.databaseMb.toFixed(2)),
                 cache_mb: Number(s.cacheMb.toFixed(2)),
                 heap_mb: Number(s.heapMb.toFixed(1)),
