@@ -13,7 +13,7 @@ import { advertiseKeepAlive, keepConnectionsAlive } from './http/keep-alive.js';
 import { Metrics } from './http/metrics.js';
 import { createRequestHandler, routeOf } from './http/request-handler.js';
 import { createAppRouter } from './router.js';
-import { openServingStore } from './store/open-serving-store.js';
+import { learningThreadMemory, openServingStore } from './store/open-serving-store.js';
 import { type RetentionSchedule, scheduleRetention } from './store/retention-schedule.js';
 import { announceServing } from './store/server-presence.js';
 
@@ -108,6 +108,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
         subscribers: () => events.subscriberCount,
         inFlight: () => inFlight.size,
         learning: () => memory.learning.status(),
+        learningMemory: () => learningThreadMemory(memory),
       },
       maxBodyBytes: config.maxBodyBytes,
       draining: () => draining,

@@ -114,8 +114,10 @@ describe('HTTP surface', () => {
     }
     const size = Number(/episodic_database_size_bytes (\d+)/.exec(text)?.[1]);
     expect(size).toBeGreaterThan(4096);
-    // What an operator watches for growth: the process, and the serving thread's heap split.
-    for (const kind of ['rss', 'heap_used', 'heap_total', 'external', 'array_buffers'])
+    // What an operator watches for growth: the process and its resident split, and each thread's heap.
+    const kinds = ['rss', 'heap_used', 'heap_total', 'external', 'array_buffers', 'learning_heap_used'];
+    if (process.platform === 'linux') kinds.push('rss_anon', 'rss_file');
+    for (const kind of kinds)
       expect(
         Number(new RegExp(`episodic_process_memory_bytes\\{kind="${kind}"\\} (\\d+)`).exec(text)?.[1]),
       ).toBeGreaterThan(0);

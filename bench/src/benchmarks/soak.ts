@@ -27,12 +27,21 @@ const mustKeepMinutes = retentionMinutes - 1;
 interface Sample {
   minute: number;
   rssMb: number;
+  /** RSS split by what backs it: anonymous (heaps, native allocations), file-backed (mapped LMDB and SQLite pages, code), shared. */
+  rssAnonMb: number;
+  rssFileMb: number;
+  rssShmemMb: number;
   databaseMb: number;
   cacheMb: number;
   /** The serving thread's split, from /metrics: where RSS growth lives. */
   heapMb: number;
   externalMb: number;
   arrayBuffersMb: number;
+  /** The learning thread's V8 heap. */
+  learningHeapMb: number;
+  /** Heap the two threads' V8 holds (committed, in use or not): part of anonymous RSS. */
+  heapTotalMb: number;
+  learningHeapTotalMb: number;
 }
 
 /** `episodic_process_memory_bytes` by kind, in MB, from the server's /metrics. */
@@ -53,9 +62,11 @@ function bytesUnder(path: string): number {
   return total;
 }
 
-function rssMb(pid: number): number {
-  const line = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-  return Number(line) / 1024;
+/** The process's resident memory in MB from /proc: the total and its anonymous, file-backed and shared parts. */
+function residentMb(pid: number): { rss: number; anon: number; file: number; shmem: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const read = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) / 1024;
+  return { rss: read('VmRSS'), anon: read('RssAnon'), file: read('RssFile'), shmem: read('RssShmem') };
 }
 
 /** Least-squares slope of y over x. */
@@ -180,9 +191,16 @@ export const soak: Benchmark = {
     const began = Date.now();
     const sample = async () => {
       const split = await processMemory(serve.url).catch(() => ({}) as Record<string, number>);
+      const resident = residentMb(serve.child.pid as number);
       samples.push({
         minute: (Date.now() - began) / 60_000,
-        rssMb: rssMb(serve.child.pid as number),
+        rssMb: resident.rss,
+        rssAnonMb: resident.anon,
+        rssFileMb: resident.file,
+        rssShmemMb: resident.shmem,
+        learningHeapMb: split.learning_heap_used ?? 0,
+        heapTotalMb: split.heap_total ?? 0,
+        learningHeapTotalMb: split.learning_heap_total ?? 0,
         heapMb: split.heap_used ?? 0,
         externalMb: split.external ?? 0,
         arrayBuffersMb: split.array_buffers ?? 0,
@@ -230,6 +248,25 @@ export const soak: Benchmark = {
       const slopeOf = (read: (s: Sample) => number) =>
         slope(steady.map((s) => ({ x: s.minute, y: read(s) })));
       const rssSlope = slopeOf((s) => s.rssMb);
+      // What grows: RSS by backing, then the two threads' heaps and the serving thread's native buffers.
+      const parts = (
+        [
+          ['anonymous RSS', 'rss_anon', (s) => s.rssAnonMb],
+          ['file-backed RSS', 'rss_file', (s) => s.rssFileMb],
+          ['shared RSS', 'rss_shmem', (s) => s.rssShmemMb],
+          ['serving heap', 'heap', (s) => s.heapMb],
+          ['learning heap', 'learning_heap', (s) => s.learningHeapMb],
+          ['heaps held by V8', 'heaps_total', (s) => s.heapTotalMb + s.learningHeapTotalMb],
+          // What is left of anonymous RSS: native allocations (SQLite, LMDB, buffers) and other threads.
+          [
+            'anonymous outside the heaps',
+            'native',
+            (s) => s.rssAnonMb - s.heapTotalMb - s.learningHeapTotalMb,
+          ],
+          ['external', 'external', (s) => s.externalMb],
+          ['array buffers', 'array_buffers', (s) => s.arrayBuffersMb],
+        ] as const satisfies readonly (readonly [string, string, (s: Sample) => number])[]
+      ).map(([name, key, read]) => [name, key, slopeOf(read)] as const);
       const last = samples.at(-1) as Sample;
       const perMinute = result.p99MsPerMinute.map((p99, minute) => [
         `minute ${minute + 1}`,
@@ -244,7 +281,8 @@ export const soak: Benchmark = {
           rows: perMinute,
           notes: [
             `errors ${result.errors}${result.firstError === null ? '' : ` (first: ${result.firstError})`}; acknowledged ${result.kept.length}, checked ${checked} (every one still stored, and every one of the last ${mustKeepMinutes} min), lost ${lostWrites}; forgotten ${result.forgotten.length}, still readable ${forgottenButReadable}`,
-            `server RSS slope after the first ${warmupShare * 100}% of the run: ${rssSlope.toFixed(2)} MB/min (target <= 1); serving thread: heap ${slopeOf((s) => s.heapMb).toFixed(2)}, external ${slopeOf((s) => s.externalMb).toFixed(2)}, array buffers ${slopeOf((s) => s.arrayBuffersMb).toFixed(2)} MB/min; database ${last.databaseMb.toFixed(1)} MB, cache ${last.cacheMb.toFixed(1)} MB at the end`,
+            `server RSS slope after the first ${warmupShare * 100}% of the run: ${rssSlope.toFixed(2)} MB/min (target <= 1); by part, MB/min: ${parts.map(([name, , value]) => `${name} ${value.toFixed(2)}`).join(', ')}`,
+            `database ${last.databaseMb.toFixed(1)} MB, cache ${last.cacheMb.toFixed(1)} MB at the end; file-backed RSS ${last.rssFileMb.toFixed(0)} MB (mapped cache and database pages, bounded by those files, and code)`,
           ],
         },
         figures: {
@@ -255,9 +293,9 @@ export const soak: Benchmark = {
           episodes_acknowledged: result.kept.length,
           episodes_checked: checked,
           rss_slope_mb_per_min: Number(rssSlope.toFixed(3)),
-          heap_slope_mb_per_min: Number(slopeOf((s) => s.heapMb).toFixed(3)),
-          external_slope_mb_per_min: Number(slopeOf((s) => s.externalMb).toFixed(3)),
-          array_buffers_slope_mb_per_min: Number(slopeOf((s) => s.arrayBuffersMb).toFixed(3)),
+          ...Object.fromEntries(
+            parts.map(([, key, value]) => [`${key}_slope_mb_per_min`, Number(value.toFixed(3))]),
+          ),
           p99_ms_per_minute: Object.fromEntries(
             result.p99MsPerMinute.map((p, i) => [String(i + 1), Number(p.toFixed(2))]),
           ),
@@ -266,6 +304,11 @@ export const soak: Benchmark = {
               s.minute.toFixed(2),
               {
                 rss_mb: Number(s.rssMb.toFixed(1)),
+                rss_anon_mb: Number(s.rssAnonMb.toFixed(1)),
+                rss_file_mb: Number(s.rssFileMb.toFixed(1)),
+                rss_shmem_mb: Number(s.rssShmemMb.toFixed(1)),
+                learning_heap_mb: Number(s.learningHeapMb.toFixed(1)),
+                heaps_total_mb: Number((s.heapTotalMb + s.learningHeapTotalMb).toFixed(1)),
                 database_mb: Number(s.databaseMb.toFixed(2)),
                 cache_mb: Number(s.cacheMb.toFixed(2)),
                 heap_mb: Number(s.heapMb.toFixed(1)),

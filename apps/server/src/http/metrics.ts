@@ -1,5 +1,7 @@
 import type { CacheStats, LearningStatus, StoreCacheStats } from '@episodic/core';
 import type { ProcedureObserver } from '../context.js';
+import type { ThreadMemory } from '../store/learning-thread-protocol.js';
+import { residentMemory } from './resident-memory.js';
 
 /** Latency buckets in seconds: sub-millisecond cache hits up to multi-second batches. */
 const buckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -18,6 +20,8 @@ export interface ScrapeSources {
   /** HTTP requests being answered right now, this scrape included. */
   inFlight: () => number;
   learning: () => Promise<LearningStatus>;
+  /** The learning thread's heap, or `null` when there is no learning thread. */
+  learningMemory: () => Promise<ThreadMemory> | null;
 }
 
 function label(value: string): string {
@@ -60,7 +64,11 @@ export class Metrics implements ProcedureObserver {
   }
 
   async render(sources: ScrapeSources): Promise<string> {
-    const learning = await sources.learning();
+    const [learning, learningMemory] = await Promise.all([
+      sources.learning(),
+      // A thread that has ended has no heap to report; the scrape goes on without it.
+      sources.learningMemory()?.catch(() => null) ?? null,
+    ]);
     const lines: string[] = [];
     const family = (name: string, type: string, help: string) =>
       lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
@@ -141,15 +149,27 @@ export class Metrics implements ProcedureObserver {
     family(
       'episodic_process_memory_bytes',
       'gauge',
-      'Memory of the process (rss) and of the serving thread: V8 heap, external, array buffers.',
+      'Memory of the process (rss, and on Linux its anonymous, file-backed and shared parts), of the serving thread (V8 heap, external, array buffers) and of the learning thread (learning_*).',
     );
     const memory = process.memoryUsage();
+    const resident = residentMemory();
     for (const [kind, value] of Object.entries({
       rss: memory.rss,
+      ...(resident === null
+        ? {}
+        : { rss_anon: resident.anon, rss_file: resident.file, rss_shmem: resident.shmem }),
       heap_used: memory.heapUsed,
       heap_total: memory.heapTotal,
       external: memory.external,
       array_buffers: memory.arrayBuffers,
+      ...(learningMemory === null
+        ? {}
+        : {
+            learning_heap_used: learningMemory.heapUsed,
+            learning_heap_total: learningMemory.heapTotal,
+            learning_external: learningMemory.external,
+            learning_array_buffers: learningMemory.arrayBuffers,
+          }),
     }))
       lines.push(`episodic_process_memory_bytes{kind="${kind}"} ${value}`);
     const perLearner: [string, string, string, (status: LearningStatus['learners'][string]) => number][] = [

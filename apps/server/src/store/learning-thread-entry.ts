@@ -21,6 +21,10 @@ async function answer(memory: Memory, request: LearningThreadCall) {
       return memory.learning.flush(request.input);
     case 'retryFailed':
       return memory.learning.retryFailed();
+    case 'memory': {
+      const { heapUsed, heapTotal, external, arrayBuffers } = process.memoryUsage();
+      return { heapUsed, heapTotal, external, arrayBuffers };
+    }
     case 'close':
       await memory.close();
       return null;

@@ -8,16 +8,25 @@ export interface LearningThreadData {
   writeLocks: Record<string, SharedArrayBuffer>;
 }
 
+/** A thread's own V8 memory, in bytes: `process.memoryUsage()` read inside it, less the process-wide rss. */
+export interface ThreadMemory {
+  heapUsed: number;
+  heapTotal: number;
+  external: number;
+  arrayBuffers: number;
+}
+
 /** A call from the serving thread to the learning thread. */
 export type LearningThreadCall =
   | { id: number; call: 'status' }
   | { id: number; call: 'flush'; input: FlushInput }
   | { id: number; call: 'retryFailed' }
+  | { id: number; call: 'memory' }
   | { id: number; call: 'close' };
 
 /** What the learning thread sends back: one `opened` first, then one reply per call. */
 export type LearningThreadMessage =
   | { opened: true }
   | { opened: false; message: string }
-  | { id: number; value: LearningStatus | number | null }
+  | { id: number; value: LearningStatus | ThreadMemory | number | null }
   | { id: number; error: { code: string | null; message: string } };

@@ -13,6 +13,7 @@ import type {
   LearningThreadCall,
   LearningThreadData,
   LearningThreadMessage,
+  ThreadMemory,
 } from './learning-thread-protocol.js';
 
 /** The learners of a serving process, running in a worker thread of their own. */
@@ -20,6 +21,8 @@ export interface LearningThread {
   status(): Promise<LearningStatus>;
   flush(input: FlushInput): Promise<LearningStatus>;
   retryFailed(): Promise<number>;
+  /** The thread's own heap: `/metrics` reports it beside the serving thread's. */
+  memory(): Promise<ThreadMemory>;
   /** Lets the batches in flight finish (their results commit or stay queued), then ends the thread. */
   close(): Promise<void>;
 }
@@ -113,6 +116,7 @@ export function startLearningThread(config: ServerConfig, onFailure: (error: Err
     status: () => call<LearningStatus>({ call: 'status' }),
     flush: (input) => call<LearningStatus>({ call: 'flush', input }),
     retryFailed: () => call<number>({ call: 'retryFailed' }),
+    memory: () => call<ThreadMemory>({ call: 'memory' }),
     close() {
       closing ??= (async () => {
         if (ended !== null) return;

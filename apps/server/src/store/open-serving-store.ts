@@ -1,6 +1,7 @@
 import type { Memory } from '@episodic/core';
 import type { ServerConfig } from '../config/server-config.js';
-import { startLearningThread } from './learning-thread.js';
+import { type LearningThread, startLearningThread } from './learning-thread.js';
+import type { ThreadMemory } from './learning-thread-protocol.js';
 import { openStore } from './open-store.js';
 
 /** Whether `serve` runs the learners, and where: see `learningThread` in the README. */
@@ -23,6 +24,14 @@ function isCloneable(config: ServerConfig): boolean {
   }
 }
 
+/** The learning thread of each store opened here, for `/metrics`: `Memory` has no place for it. */
+const threads = new WeakMap<Memory, LearningThread>();
+
+/** The heap of the store's learning thread, or `null` when it learns on the serving thread (or not at all). */
+export function learningThreadMemory(memory: Memory): Promise<ThreadMemory> | null {
+  return threads.get(memory)?.memory() ?? null;
+}
+
 /**
  * Opens the store `episodic serve` serves. Its learners run in a worker thread with their own
  * connection, so a completion never waits for the event loop while a miner or a local model
@@ -43,7 +52,7 @@ export async function openServingStore(
   const thread = startLearningThread(config, (error) =>
     log(`episodic: nothing learns in this process: ${error.message}`),
   );
-  return {
+  const serving: Memory = {
     config: memory.config,
     schemas: memory.schemas,
     migration: memory.migration,
@@ -63,4 +72,6 @@ export async function openServingStore(
       await memory.close();
     },
   };
+  threads.set(serving, thread);
+  return serving;
 }
