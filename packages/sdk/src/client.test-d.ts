@@ -216,6 +216,7 @@ describe('inferred types', () => {
       domains: string[];
       patternsRemoved: number;
       unreachedCopies: string[];
+      purge: 'done' | 'pending';
     }>();
 
     // @ts-expect-error helped is a verdict, not a score

@@ -78,7 +78,9 @@ describe('replays after a connection closed before any answer', () => {
     expect((await memory.episodes.get(episode.id))?.id).toBe(episode.id);
     proxy.refuseNext('admin.forget');
     expect((await admin.admin.forget.mutate({ episodeIds: [episode.id] })).episodeIds).toEqual([episode.id]);
-    expect(proxy.refused).toHaveLength(3);
+    proxy.refuseNext('admin.purge');
+    expect((await admin.admin.purge.mutate()).pendingSince).toBeNull();
+    expect(proxy.refused).toHaveLength(4);
 
     // The first try may have run: a replay could start a second episode.
     proxy.refuseNext('episodes.start');
@@ -86,7 +88,7 @@ describe('replays after a connection closed before any answer', () => {
       .start({ taskType: 'debugging', domain: 'replay' })
       .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(TRPCClientError);
-    expect(proxy.refused).toHaveLength(4);
+    expect(proxy.refused).toHaveLength(5);
     expect((await memory.episodes.list({ domain: 'replay' })).items).toEqual([]);
   });
 });
