@@ -5,7 +5,7 @@ import type { ServerConfigInput } from './server-config.js';
 
 describe('defineConfig', () => {
   it('returns the settings as given, typed', () => {
-    const miner = createToolSequenceMiner({ minLength: 3 });
+    const miner = createToolSequenceMiner({ minLength: 3, maxLength: 3 });
     const config = defineConfig({
       port: 0,
       miners: ['error_resolution', miner],
