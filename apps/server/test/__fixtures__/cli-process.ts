@@ -11,7 +11,10 @@ const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
  * child, which took twice as long on a busy machine and pushed multi-command tests past their
  * timeouts. `pnpm test` builds first (turbo); a hand-run vitest on stale output is refused here.
  */
+let checked = false;
 function builtCli(): string {
+  // Once per test file: every spawn would otherwise walk the whole source tree again.
+  if (checked) return cli;
   const built = existsSync(cli) ? statSync(cli).mtimeMs : 0;
   const newer = readdirSync(source, { recursive: true, withFileTypes: true }).find(
     (entry) =>
@@ -25,6 +28,7 @@ function builtCli(): string {
     throw new Error(
       `${cli} is missing or older than src/${join(newer.parentPath, newer.name).slice(source.length + 1)}: run \`pnpm --filter @episodic/server build\` (\`pnpm test\` builds first).`,
     );
+  checked = true;
   return cli;
 }
 

@@ -19,13 +19,19 @@ function holdWriteInThread(workerData: unknown): Worker {
   );
 }
 
+/** A new database file with one table `t`, removed after the test. */
+async function storeWithTable() {
+  const folder = tempStoreFolder();
+  folders.push(folder);
+  const url = `file:${folder.path}`;
+  const db = await openDatabase({ url, busyTimeoutMs: 10_000, synchronous: 'normal' });
+  await db.write((tx) => tx.execute('CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT)'));
+  return { url, db };
+}
+
 describe('write lock shared with a worker thread', () => {
   it('lets a write wait for a worker thread’s transaction without blocking the event loop', async () => {
-    const folder = tempStoreFolder();
-    folders.push(folder);
-    const url = `file:${folder.path}`;
-    const db = await openDatabase({ url, busyTimeoutMs: 10_000, synchronous: 'normal' });
-    await db.write((tx) => tx.execute('CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT)'));
+    const { url, db } = await storeWithTable();
     const holdMs = 1_500;
     const thread = holdWriteInThread({ url, holdMs, writeLocks: shareWriteLocks() });
     const holding = new Promise<void>((resolve, reject) => {
@@ -61,11 +67,7 @@ describe('write lock shared with a worker thread', () => {
   });
 
   it('keeps a worker thread alive while its only work is waiting for the lock', async () => {
-    const folder = tempStoreFolder();
-    folders.push(folder);
-    const url = `file:${folder.path}`;
-    const db = await openDatabase({ url, busyTimeoutMs: 10_000, synchronous: 'normal' });
-    await db.write((tx) => tx.execute('CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT)'));
+    const { url, db } = await storeWithTable();
     let thread: Worker | undefined;
     try {
       const exitCode = await db.write(async (tx) => {
