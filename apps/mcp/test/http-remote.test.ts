@@ -90,7 +90,9 @@ describe('episodic-mcp over Streamable HTTP, remote', () => {
 
   it('closes a session its client left, and keeps one whose client still listens', async () => {
     const memory = createRemoteMemory({ url: server.url, token: server.adminToken });
-    const http = await serveHttp(memory, { host: '127.0.0.1', port: 0, sessionIdleMs: 300 });
+    // Idle long enough that a loaded machine's pause between a client's requests is not idleness.
+    const idleMs = 3_000;
+    const http = await serveHttp(memory, { host: '127.0.0.1', port: 0, sessionIdleMs: idleMs });
     try {
       const leftTransport = new StreamableHTTPClientTransport(new URL(http.url));
       const leaving = new Client({ name: 'leaving', version: '0.0.0' });
@@ -99,7 +101,8 @@ describe('episodic-mcp over Streamable HTTP, remote', () => {
       await leaving.close();
       const staying = new Client({ name: 'staying', version: '0.0.0' });
       await staying.connect(new StreamableHTTPClientTransport(new URL(http.url)));
-      await new Promise((resolve) => setTimeout(resolve, 1500));
+      // Asking about the left session would be activity: one look, after the idle time and a sweep.
+      await new Promise((resolve) => setTimeout(resolve, 2 * idleMs + 2_000));
       expect(
         await post(http.url, { 'mcp-session-id': left, accept: 'application/json, text/event-stream' }),
       ).toBe(404);

@@ -30,7 +30,8 @@ beforeAll(async () => {
   transport.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   await client.connect(transport);
   recorded = await recordDebuggingEpisodes(client, 'webapp');
-});
+  // A child process's start-up and learning on a loaded 2-core machine: room before calling it hung.
+}, 180_000);
 
 afterAll(async () => {
   await client.close();

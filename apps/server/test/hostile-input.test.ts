@@ -343,5 +343,5 @@ describe('hostile input over HTTP', () => {
       `hostile input over HTTP: ${tally.cases} cases (seed ${seed}): ${tally.stored} stored faithfully, ` +
         `${tally.answered} queries answered, ${tally.refused} calls refused with a typed 4xx`,
     );
-  }, 120_000);
+  }, 300_000); // took 121 s with a second copy of the suite running on the same 2 cores
 });

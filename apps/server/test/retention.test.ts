@@ -17,18 +17,23 @@ describe('retention on a schedule', () => {
     const oldTicket = await start('support', 'old ticket about invoices');
     const ancientTicket = await start('support', 'ancient ticket');
     const unmanaged = await start('billing', 'old billing run');
-    const age = async (id: string, days: number) => {
-      const raw = createClient({ url: `file:${join(t.dir, 'memory.db')}` });
-      await raw.execute({
-        sql: 'UPDATE episodes SET created_at = ? WHERE id = ?',
-        args: [new Date(Date.now() - days * 86_400_000).toISOString(), id],
-      });
-      raw.close();
-    };
-    await age(oldScratch.id, 40);
-    await age(oldTicket.id, 10);
-    await age(ancientTicket.id, 400);
-    await age(unmanaged.id, 4000);
+    // Aged in one transaction while the schedule runs. A run can still see them aged between its
+    // delete and archive steps: the episode past the delete line must then wait for the next run.
+    const raw = createClient({ url: `file:${join(t.dir, 'memory.db')}` });
+    const aged = (id: string, days: number) => ({
+      sql: 'UPDATE episodes SET created_at = ? WHERE id = ?',
+      args: [new Date(Date.now() - days * 86_400_000).toISOString(), id],
+    });
+    await raw.batch(
+      [
+        aged(oldScratch.id, 40),
+        aged(oldTicket.id, 10),
+        aged(ancientTicket.id, 400),
+        aged(unmanaged.id, 4000),
+      ],
+      'write',
+    );
+    raw.close();
 
     await expect
       .poll(

@@ -63,7 +63,7 @@ export async function serveHttp(memory: AgentMemory, options: HttpOptions): Prom
     const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
       sessionIdGenerator: randomUUID,
       onsessioninitialized: (id) => {
-        sessions.add(id, transport);
+        sessions.add(id, transport, res);
       },
     });
     transport.onclose = () => {

@@ -22,8 +22,14 @@ export class SessionRegistry {
     this.timer.unref();
   }
 
-  add(id: string, transport: StreamableHTTPServerTransport): void {
-    this.sessions.set(id, { transport, open: 0, lastSeen: Date.now() });
+  /**
+   * Registers the session its `initialize` request opened. That request counts as open until its
+   * response ends, so the idle clock starts when the client has its answer, not before it.
+   */
+  add(id: string, transport: StreamableHTTPServerTransport, initialize: ServerResponse): void {
+    const session: Session = { transport, open: 0, lastSeen: Date.now() };
+    this.sessions.set(id, session);
+    this.track(session, initialize);
   }
 
   delete(id: string): void {
@@ -34,13 +40,17 @@ export class SessionRegistry {
   async serve(id: string, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
     const session = this.sessions.get(id);
     if (session === undefined) return false;
+    this.track(session, res);
+    await session.transport.handleRequest(req, res);
+    return true;
+  }
+
+  private track(session: Session, res: ServerResponse): void {
     session.open += 1;
     res.once('close', () => {
       session.open -= 1;
       session.lastSeen = Date.now();
     });
-    await session.transport.handleRequest(req, res);
-    return true;
   }
 
   private sweep(): void {

@@ -68,11 +68,19 @@ export function createRetention(context: EngineContext, hooks: RetentionHooks) {
       }
       if (policy.archiveAfterDays !== undefined) {
         const before = cutoff(policy.archiveAfterDays);
+        // An episode already past the delete line (one that crossed it after the forget above
+        // looked) is left for the next run to delete, not archived on its way out.
+        const notDue = policy.deleteAfterDays === undefined ? '' : 'AND created_at >= ?';
         const archived = await db.write(async (tx) => {
           const rows = await tx.execute({
             sql: `UPDATE episodes SET status = 'archived', completed_at = COALESCE(completed_at, ?)
-                  WHERE domain = ? AND created_at < ? AND status != 'archived' RETURNING id`,
-            args: [now.toISOString(), domain, before],
+                  WHERE domain = ? AND created_at < ? ${notDue} AND status != 'archived' RETURNING id`,
+            args: [
+              now.toISOString(),
+              domain,
+              before,
+              ...(policy.deleteAfterDays === undefined ? [] : [cutoff(policy.deleteAfterDays)]),
+            ],
           });
           const ids = rows.rows.map((row) => String(row.id));
           for (const id of ids) {
