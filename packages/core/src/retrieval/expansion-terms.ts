@@ -1,5 +1,5 @@
-import type { Database } from '../db/database.js';
 import { indexedTerm } from './select-phrases.js';
+import type { TermCounts } from './term-counts.js';
 
 const tokenRun = /[\p{L}\p{N}\p{M}\p{Co}]+/gu;
 /** Words weighed by their frequency first; only these are looked up in the vocabulary. */
@@ -11,13 +11,13 @@ const shortlist = 100;
  * that words common everywhere drop out. The query's own words are left out.
  */
 export async function expansionTerms(
-  db: Database,
+  counts: TermCounts,
   episodeIds: readonly string[],
   queryTerms: ReadonlySet<string>,
   count: number,
 ): Promise<string[]> {
   if (episodeIds.length === 0) return [];
-  const docs = await db.readBatch(
+  const docs = await counts.db.readBatch(
     episodeIds.map((id) => ({
       sql: `SELECT head || char(10) || body AS text FROM episode_docs_fts
             WHERE rowid = (SELECT rowid FROM episodes WHERE id = ?)`,
@@ -41,13 +41,7 @@ export async function expansionTerms(
     }
   }
   const candidates = [...weightOf].sort((a, b) => b[1] - a[1]).slice(0, shortlist);
-  const counts = await db.readBatch(
-    candidates.map(([term]) => ({
-      sql: 'SELECT COALESCE((SELECT doc FROM episode_docs_fts_vocab WHERE term = ?), 0) AS doc',
-      args: [term],
-    })),
-  );
-  const df = counts.map((result) => Math.max(1, Number(result.rows[0]?.doc ?? 1)));
+  const df = (await counts.docs(candidates.map(([term]) => term))).map((count) => Math.max(1, count));
   // The commonest shortlisted word is in (nearly) every document: its count stands in for N.
   const documents = Math.max(...df) + 1;
   return candidates

@@ -5,6 +5,7 @@ import { SqlFilter } from '../db/sql-filter.js';
 import { ftsPhrases, phrasesToFtsQuery } from '../search/fts-query.js';
 import { expansionRanking } from './extra-rankings.js';
 import { retrievalConfigSchema } from './retrieval-config.js';
+import { TermCounts } from './term-counts.js';
 import { episodeRanking, Shortlists, type Source, textCandidates } from './text-candidates.js';
 
 let store: Awaited<ReturnType<typeof openTempMemory>>;
@@ -54,7 +55,15 @@ async function expand(text: string, pool: number) {
   const shortlists = new RecordingShortlists(db);
   const query = phrasesToFtsQuery(kept) as string;
   const hits = textCandidates(shortlists, query, query, new SqlFilter(), pool, settings.fields);
-  const ranked = await expansionRanking(shortlists, settings, kept, hits, new SqlFilter(), pool);
+  const ranked = await expansionRanking(
+    shortlists,
+    new TermCounts(db),
+    settings,
+    kept,
+    hits,
+    new SqlFilter(),
+    pool,
+  );
   return { ranked, queries: shortlists.queries, kept };
 }
 

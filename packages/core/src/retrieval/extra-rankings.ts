@@ -3,6 +3,7 @@ import { phrasesToFtsQuery } from '../search/fts-query.js';
 import { expansionTerms } from './expansion-terms.js';
 import type { ResolvedRetrievalConfig } from './retrieval-config.js';
 import { indexedTerm } from './select-phrases.js';
+import type { TermCounts } from './term-counts.js';
 import {
   docsSource,
   episodeRanking,
@@ -43,6 +44,7 @@ async function summedShortlist(
 /** RM3: the query's kept words and its best matches' weightiest words, as a second full-text ranking. */
 export async function expansionRanking(
   shortlists: Shortlists,
+  counts: TermCounts,
   settings: ResolvedRetrievalConfig,
   kept: string[][],
   text: Promise<TextCandidate[]>,
@@ -53,7 +55,7 @@ export async function expansionRanking(
   if (settings.weights.expansion === 0 || kept.length === 0) return [];
   const seeds = (await text).slice(0, episodes).map((hit) => hit.episodeId);
   const own = new Set(kept.flat().map(indexedTerm));
-  const added = await expansionTerms(shortlists.db, seeds, own, terms);
+  const added = await expansionTerms(counts, seeds, own, terms);
   if (added.length === 0) return [];
   const addedPhrases = added.map((term) => [term]);
   const query = phrasesToFtsQuery([...kept, ...addedPhrases]) as string;

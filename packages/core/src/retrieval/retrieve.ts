@@ -20,6 +20,7 @@ import { namedDates } from './named-dates.js';
 import { defaultVectorWeights, type FusionWeights } from './retrieval-config.js';
 import type { RetrievalResult } from './retrieval-result.js';
 import { selectPhrases } from './select-phrases.js';
+import { TermCounts } from './term-counts.js';
 import { Shortlists, type TextCandidate, textCandidates } from './text-candidates.js';
 
 type RetrieveFilters = z.output<InputSchemas['retrieve']>;
@@ -56,6 +57,8 @@ export function createRetrieval(
 ) {
   const { db, schemas, config } = context;
   const settings = config.retrieval;
+  // Kept across calls: the document counts of words, valid while the full-text indexes are unchanged.
+  const termCounts = new TermCounts(db);
 
   /**
    * Vector candidates for `text`, the query vector moved towards the best full-text matches
@@ -130,7 +133,7 @@ export function createRetrieval(
     const selection =
       phrases.length === 0
         ? Promise.resolve({ kept: [], skipped: [], forSteps: [] })
-        : selectPhrases(db, phrases, settings.textBudgetRows, settings.maxQueryTerms);
+        : selectPhrases(termCounts, phrases, settings.textBudgetRows, settings.maxQueryTerms);
     const textHits = selection.then(({ kept, forSteps }) => {
       const ftsQuery = phrasesToFtsQuery(kept);
       const stepsQuery = phrasesToFtsQuery(forSteps);
@@ -140,7 +143,7 @@ export function createRetrieval(
     });
     textHits.catch(() => undefined); // awaited below
     const expansion = selection.then(({ kept }) =>
-      expansionRanking(shortlists, settings, kept, textHits, where, pool),
+      expansionRanking(shortlists, termCounts, settings, kept, textHits, where, pool),
     );
     expansion.catch(() => undefined);
     const proximity = selection.then(({ kept }) =>

@@ -1,4 +1,4 @@
-import type { Database } from '../db/database.js';
+import type { TermCounts } from './term-counts.js';
 
 export interface PhraseSelection {
   /** The phrases to search for, rarest first. */
@@ -19,58 +19,27 @@ export function indexedTerm(run: string): string {
 
 const order = (matched: number) => (matched === 0 ? Number.MAX_SAFE_INTEGER : matched);
 
-/** A SQLite varint (as FTS5 writes them): 7 bits a byte, high bit set while more follow. */
-function readVarint(bytes: Uint8Array): number {
-  let value = 0;
-  for (let i = 0; i < Math.min(bytes.length, 8); i += 1) {
-    const byte = bytes[i] as number;
-    value = value * 128 + (byte & 0x7f);
-    if ((byte & 0x80) === 0) return value;
-  }
-  return value;
-}
-
-/** Rows in an FTS5 table: the first varint of its averages record (rowid 1 of `%_data`), one seek. */
-const rowCountSql = (table: string) => `SELECT block FROM ${table}_data WHERE id = 1`;
-
 /**
  * Chooses which query phrases full-text search spends its effort on. FTS5 scores every row that
  * matches any phrase, so a common word makes a query cost a share of the whole table while BM25
  * gives it almost no weight. The step query (`forSteps`, evidence beside the episode's own score)
  * leaves out a single word found in at least half the steps: FTS5's BM25 gives it an idf of 10⁻⁶
- * there, so it costs the most and changes no step's score. Phrases are taken rarest first (document counts from the
- * FTS5 vocabularies, one index seek per word) while the rows they match add up to at most
- * `budgetRows`, and at most `maxPhrases` of them: a long query (a whole issue text) keeps its most
- * informative words. The rarest is always kept. A phrase found nowhere costs nothing and is tried
+ * there, so it costs the most and changes no step's score. Phrases are taken rarest first
+ * (document counts from the FTS5 vocabularies, `TermCounts`) while the rows they match add up to
+ * at most `budgetRows`, and at most `maxPhrases` of them: a long query (a whole issue text) keeps
+ * its most informative words. The rarest is always kept. A phrase found nowhere costs nothing and is tried
  * last (its spelling may index differently from our guess).
  */
 export async function selectPhrases(
-  db: Database,
+  counts: TermCounts,
   phrases: readonly string[][],
   budgetRows: number,
   maxPhrases: number,
 ): Promise<PhraseSelection> {
   const terms = [...new Set(phrases.flatMap((runs) => runs.map(indexedTerm)))];
-  const [stepsSize, ...counts] = await db.readBatch([
-    rowCountSql('steps_fts'),
-    ...terms.map((term) => ({
-      sql: `SELECT COALESCE((SELECT doc FROM episode_docs_fts_vocab WHERE term = ?), 0) AS docs,
-                   COALESCE((SELECT doc FROM steps_fts_vocab WHERE term = ?), 0) AS steps`,
-      args: [term, term],
-    })),
-  ]);
-  const rowsIn = (result: typeof stepsSize) => {
-    const block: unknown = result?.rows[0]?.block;
-    return block instanceof ArrayBuffer || block instanceof Uint8Array
-      ? readVarint(new Uint8Array(block))
-      : 0;
-  };
-  const stepRows = rowsIn(stepsSize);
+  const { docs, steps, stepRows } = await counts.both(terms);
   const countsOf = new Map(
-    terms.map((term, index) => {
-      const row = counts[index]?.rows[0];
-      return [term, { docs: Number(row?.docs ?? 0), steps: Number(row?.steps ?? 0) }];
-    }),
+    terms.map((term, index) => [term, { docs: docs[index] as number, steps: steps[index] as number }]),
   );
   const ranked = phrases
     .map((phrase) => {

@@ -4,6 +4,7 @@ import { type Database, openDatabase } from '../db/database.js';
 import { SqlFilter } from '../db/sql-filter.js';
 import { ftsPhrases, toFtsQuery } from '../search/fts-query.js';
 import { selectPhrases } from './select-phrases.js';
+import { TermCounts } from './term-counts.js';
 import { Shortlists, textCandidates } from './text-candidates.js';
 
 let store: Awaited<ReturnType<typeof openTempMemory>>;
@@ -112,13 +113,13 @@ describe('full-text candidates', () => {
   it('spend the row budget on the rarest words, always keeping one', async () => {
     const phrases = ftsPhrases('queues worker');
     // "worker" matches 60 of the 63 episodes; "queues" 3 episodes
-    const tight = await selectPhrases(db, phrases, 10, 64);
+    const tight = await selectPhrases(new TermCounts(db), phrases, 10, 64);
     expect(tight).toMatchObject({ kept: [['queues']], skipped: [['worker']] });
-    expect(await selectPhrases(db, phrases, 1_000, 64)).toMatchObject({
+    expect(await selectPhrases(new TermCounts(db), phrases, 1_000, 64)).toMatchObject({
       kept: [['queues'], ['worker']],
       skipped: [],
     });
-    expect(await selectPhrases(db, ftsPhrases('deadlock'), 1, 64)).toEqual({
+    expect(await selectPhrases(new TermCounts(db), ftsPhrases('deadlock'), 1, 64)).toEqual({
       kept: [['deadlock']],
       skipped: [],
       forSteps: [['deadlock']],
@@ -127,7 +128,9 @@ describe('full-text candidates', () => {
 
   it('leave a word in at least half the steps out of the step query: BM25 gives it no weight there', async () => {
     // "deadlock" is in all 60 steps but 2 of 64; "detected" in 60 of them; "worker" in none
-    expect(await selectPhrases(db, ftsPhrases('deadlock worker detected'), 1_000, 64)).toEqual({
+    expect(
+      await selectPhrases(new TermCounts(db), ftsPhrases('deadlock worker detected'), 1_000, 64),
+    ).toEqual({
       kept: [['worker'], ['detected'], ['deadlock']],
       skipped: [],
       forSteps: [['worker']],
@@ -142,7 +145,7 @@ describe('full-text candidates', () => {
     }
     const phrases = ftsPhrases(`${filler} queues`);
     expect(phrases).toHaveLength(81);
-    const { kept, skipped } = await selectPhrases(db, phrases, 5_000, 64);
+    const { kept, skipped } = await selectPhrases(new TermCounts(db), phrases, 5_000, 64);
     expect(kept[0]).toEqual(['queues']);
     expect(kept).toHaveLength(64);
     expect(skipped).toHaveLength(17);

@@ -1,0 +1,122 @@
+import type { ResultSet } from '@libsql/client';
+import type { Database } from '../db/database.js';
+
+/** Terms kept per table; past it the counts start over (a long-running store meets many words). */
+const maxTerms = 50_000;
+
+/**
+ * The state of both full-text indexes: each one's totals (rowid 1 of `%_data`: rows and tokens)
+ * and segment list (rowid 10: every write adds a segment, every delete changes the totals). Same
+ * state, same document counts; a merge changes it too, which only costs a re-read.
+ */
+const stateSql = `SELECT (SELECT block FROM episode_docs_fts_data WHERE id = 1) AS docs_totals,
+  (SELECT block FROM episode_docs_fts_data WHERE id = 10) AS docs_segments,
+  (SELECT block FROM steps_fts_data WHERE id = 1) AS steps_totals,
+  (SELECT block FROM steps_fts_data WHERE id = 10) AS steps_segments`;
+
+/** Document counts of a JSON array of terms, one statement whatever their number (SQL text fixed). */
+const docsSql = `SELECT COALESCE((SELECT doc FROM episode_docs_fts_vocab WHERE term = j.value), 0) AS doc
+  FROM json_each(?) j`;
+const bothSql = `SELECT COALESCE((SELECT doc FROM episode_docs_fts_vocab WHERE term = j.value), 0) AS docs,
+  COALESCE((SELECT doc FROM steps_fts_vocab WHERE term = j.value), 0) AS steps FROM json_each(?) j`;
+
+/** A SQLite varint (as FTS5 writes them): 7 bits a byte, high bit set while more follow. */
+function readVarint(bytes: Uint8Array): number {
+  let value = 0;
+  for (let i = 0; i < Math.min(bytes.length, 8); i += 1) {
+    const byte = bytes[i] as number;
+    value = value * 128 + (byte & 0x7f);
+    if ((byte & 0x80) === 0) return value;
+  }
+  return value;
+}
+
+const bytesOf = (value: unknown): Uint8Array =>
+  value instanceof ArrayBuffer || value instanceof Uint8Array ? new Uint8Array(value) : new Uint8Array();
+
+/** Document counts of terms in both full-text indexes, and the rows in `steps_fts`. */
+export interface Counts {
+  docs: number[];
+  steps: number[];
+  stepRows: number;
+}
+
+/**
+ * Document counts from the FTS5 vocabularies, each read once per state of the full-text indexes.
+ * FTS5 counts a term's documents by walking its whole position list: the commonest words cost
+ * the most, and every query's best match is full of them. A count is kept with the state it was
+ * read in, and is used only after the same snapshot shows that state unchanged: exact, whatever
+ * wrote in between (this process or another).
+ */
+export class TermCounts {
+  readonly #docs = new Map<string, number>();
+  readonly #steps = new Map<string, number>();
+  /** The index state every kept count was read in. */
+  #state = '';
+
+  constructor(readonly db: Database) {}
+
+  /** Documents of `episode_docs_fts` holding each term. */
+  async docs(terms: readonly string[]): Promise<number[]> {
+    return (await this.#counts(terms, false)).docs;
+  }
+
+  /** Documents of `episode_docs_fts` and rows of `steps_fts` holding each term. */
+  both(terms: readonly string[]): Promise<Counts> {
+    return this.#counts(terms, true);
+  }
+
+  async #counts(terms: readonly string[], steps: boolean): Promise<Counts> {
+    const wanted = [...new Set(terms)];
+    // Taken before the read: a concurrent call may start the kept counts over meanwhile.
+    const assumed = this.#state;
+    const kept = new Map<string, [number, number]>();
+    for (const term of wanted) {
+      const docs = this.#docs.get(term);
+      const rows = steps ? this.#steps.get(term) : 0;
+      if (docs !== undefined && rows !== undefined) kept.set(term, [docs, rows]);
+    }
+    let read = await this.#read(
+      wanted.filter((term) => !kept.has(term)),
+      steps,
+    );
+    // Counts kept from another state cannot be mixed with this snapshot's: read them all again.
+    if (read.state !== assumed && kept.size > 0) {
+      kept.clear();
+      read = await this.#read(wanted, steps);
+    }
+    const countOf = (term: string) => kept.get(term) ?? read.counts.get(term) ?? [0, 0];
+    return {
+      docs: terms.map((term) => countOf(term)[0]),
+      steps: steps ? terms.map((term) => countOf(term)[1]) : [],
+      stepRows: read.stepRows,
+    };
+  }
+
+  /** Reads the index state and the counts of `terms` in one snapshot, and keeps them. */
+  async #read(terms: readonly string[], steps: boolean) {
+    const [state, looked] = (await this.db.readBatch([
+      stateSql,
+      ...(terms.length === 0 ? [] : [{ sql: steps ? bothSql : docsSql, args: [JSON.stringify(terms)] }]),
+    ])) as [ResultSet, ResultSet | undefined];
+    const row = state.rows[0];
+    const blocks = ['docs_totals', 'docs_segments', 'steps_totals', 'steps_segments'].map((column) =>
+      bytesOf(row?.[column]),
+    );
+    const key = blocks.map((block) => Buffer.from(block).toString('base64')).join(' ');
+    if (key !== this.#state || this.#docs.size + terms.length > maxTerms) {
+      this.#docs.clear();
+      this.#steps.clear();
+      this.#state = key;
+    }
+    const counts = new Map<string, [number, number]>();
+    terms.forEach((term, index) => {
+      const counted = looked?.rows[index];
+      const docs = Number(counted?.[steps ? 'docs' : 'doc'] ?? 0);
+      counts.set(term, [docs, Number(counted?.steps ?? 0)]);
+      this.#docs.set(term, docs);
+      if (steps) this.#steps.set(term, Number(counted?.steps ?? 0));
+    });
+    return { state: key, counts, stepRows: readVarint(blocks[2] as Uint8Array) };
+  }
+}
