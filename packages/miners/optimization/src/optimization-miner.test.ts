@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openMemory } from '@episodic/core';
+import type { MineInput } from '@episodic/plugin';
 import {
   createMineInputs,
   type EpisodeFixture,
@@ -89,6 +90,68 @@ describe('optimization miner', () => {
     expect(() => createOptimizationMiner({ minSaving: 1 })).toThrow(
       expect.objectContaining({ code: 'INVALID_OPTIONS' }),
     );
+  });
+
+  it('keys its history by the usual run it compares with: null until enough successful runs count', () => {
+    const miner = createOptimizationMiner();
+    const inputs = createMineInputs(episodes);
+    expect(inputs.map((input) => miner.historyKey?.(input.history))).toEqual([
+      ...Array(5).fill({ steps: null, durationMs: null }),
+      { steps: 10, durationMs: expect.closeTo(10_000, -3) },
+    ]);
+  });
+
+  it('after a forget, mines again only the runs whose usual run changed, as a remine would', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'miner-optimization-'));
+    const mined: string[] = [];
+    const miner = createOptimizationMiner();
+    const memory = await openMemory({
+      url: `file:${join(dir, 'memory.db')}`,
+      cache: false,
+      miners: [
+        {
+          ...miner,
+          mine(input: MineInput) {
+            mined.push(input.episode.id);
+            return miner.mine(input);
+          },
+        },
+      ],
+    });
+    try {
+      const ids: string[] = [];
+      // Usual runs of 6 to 11 steps, and a shortcut every fifth run.
+      for (let i = 0; i < 30; i += 1) {
+        const fixture =
+          i % 5 === 4 ? shortcut() : { ...usualRun(), steps: usualRun().steps.slice(0, 6 + (i % 6)) };
+        const episode = await memory.episodes.start({ taskType: 'refactoring', domain: 'repo' });
+        await memory.episodes.logSteps(
+          episode.id,
+          fixture.steps.map((s) => ({
+            action: s.action,
+            durationMs: s.durationMs ?? undefined,
+            success: true,
+          })),
+        );
+        await memory.episodes.complete(episode.id, { status: 'completed' });
+        ids.push(episode.id);
+      }
+      await memory.learning.flush();
+      mined.length = 0;
+      await memory.admin.forget({ episodeIds: [ids[2]!] });
+      expect(mined.length).toBeGreaterThan(0);
+      expect(mined.length).toBeLessThan(ids.length - 3);
+      // Everything but when each row was last written.
+      const patterns = async () =>
+        (await memory.patterns.list({ type: 'optimization' })).items.map(({ updatedAt, ...rest }) => rest);
+      const afterForget = await patterns();
+      expect(afterForget.length).toBeGreaterThan(0);
+      await memory.admin.remine();
+      expect(await patterns()).toEqual(afterForget);
+    } finally {
+      await memory.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('averages the saving over the episodes that show the shortcut, in a real store', async () => {
