@@ -1,6 +1,7 @@
 import type { EpisodeMeasures } from './episode-measures.js';
 import {
   addToHistogram,
+  countInHistogram,
   emptyHistogram,
   type Histogram,
   removeFromHistogram,
@@ -71,6 +72,24 @@ export function removeEpisodeFromStats(
     ...removeMeasures(stats, measures),
     successful: succeeded ? removeMeasures(stats.successful, measures) : stats.successful,
   };
+}
+
+/**
+ * Counts one finished episode once more (`by` 1) or once less (`by` −1) in `stats`, in place: what
+ * {@link addEpisodeToStats} and {@link removeEpisodeFromStats} do to a copy.
+ */
+export function countEpisodeInStats(
+  stats: BaselineStats,
+  measures: EpisodeMeasures,
+  succeeded: boolean,
+  by: 1 | -1,
+): void {
+  stats.episodes += by;
+  if (succeeded) stats.successes += by;
+  for (const part of succeeded ? [stats, stats.successful] : [stats]) {
+    countInHistogram(part.steps, measures.steps, by);
+    if (measures.durationMs !== null) countInHistogram(part.durationMs, measures.durationMs, by);
+  }
 }
 
 /** Computed on first read, then kept. */

@@ -1,12 +1,11 @@
 import {
-  addEpisodeToStats,
   type BaselineStats,
   canonicalJson,
+  countEpisodeInStats,
   declaredHistory,
   type EpisodeMeasures,
   type MiningHistory,
   type PatternMinerV1,
-  removeEpisodeFromStats,
   toBaseline,
 } from '@episodic/plugin';
 import type { BaselineRows } from './baseline-rows.js';
@@ -27,27 +26,35 @@ export interface Replay<Episode> {
   history: MiningHistory;
 }
 
-/** Baselines by task type (`wholeDomain` for the domain's), changed one episode at a time. */
+/**
+ * Baselines by task type (`wholeDomain` for the domain's), changed in place one episode at a
+ * time: copying them at each of hundreds of episodes cost more than everything else a forget does.
+ */
 class Baselines {
   readonly #stats = new Map<string, BaselineStats>();
 
   constructor(readonly readsDomain: boolean) {}
 
   set(type: string, stats: BaselineStats) {
-    this.#stats.set(type, stats);
+    this.#stats.set(type, structuredClone(stats));
   }
 
-  change(episode: MeasuredEpisode, by: typeof addEpisodeToStats) {
+  count(episode: MeasuredEpisode, by: 1 | -1) {
     // The domain's baseline is kept only when a miner reads it: half the work otherwise.
     for (const type of this.readsDomain ? [episode.taskType, wholeDomain] : [episode.taskType]) {
-      this.#stats.set(type, by(this.#stats.get(type) as BaselineStats, episode.measures, episode.succeeded));
+      countEpisodeInStats(this.#stats.get(type) as BaselineStats, episode.measures, episode.succeeded, by);
     }
   }
 
-  /** The history an episode of `taskType` sees now; its baselines are computed when first read. */
-  historyFor(taskType: string): MiningHistory {
-    const task = this.#stats.get(taskType) as BaselineStats;
-    const domain = this.#stats.get(wholeDomain);
+  /**
+   * The history an episode of `taskType` sees now, its baselines computed when first read: read it
+   * before the next change, or take a `snapshot`.
+   */
+  historyFor(taskType: string, snapshot = false): MiningHistory {
+    const copy = (stats: BaselineStats | undefined) =>
+      snapshot && stats !== undefined ? structuredClone(stats) : stats;
+    const task = copy(this.#stats.get(taskType)) as BaselineStats;
+    const domain = copy(this.#stats.get(wholeDomain));
     let taskView: MiningHistory['taskType'] | undefined;
     let domainView: MiningHistory['domain'] | undefined;
     return {
@@ -99,17 +106,17 @@ export async function historyChanges<Episode extends MeasuredEpisode>(
     now.set(type, stats);
     then.set(type, stats);
   }
-  for (const episode of forgotten) then.change(episode, addEpisodeToStats);
+  for (const episode of forgotten) then.count(episode, 1);
 
   const replays: Replay<Episode>[] = [];
   let gone = forgotten.length - 1;
   for (let index = later.length - 1; index >= 0; index -= 1) {
     const episode = later[index] as Episode;
     for (; gone >= 0 && (forgotten[gone] as MeasuredEpisode).seq > episode.seq; gone -= 1) {
-      then.change(forgotten[gone] as MeasuredEpisode, removeEpisodeFromStats);
+      then.count(forgotten[gone] as MeasuredEpisode, -1);
     }
-    now.change(episode, removeEpisodeFromStats);
-    then.change(episode, removeEpisodeFromStats);
+    now.count(episode, -1);
+    then.count(episode, -1);
     const history = now.historyFor(episode.taskType);
     const before = then.historyFor(episode.taskType);
     const miners = readers.filter((miner) => {
@@ -117,7 +124,7 @@ export async function historyChanges<Episode extends MeasuredEpisode>(
       const key = keyOf(miner, history);
       return key === undefined || key !== keyOf(miner, before);
     });
-    if (miners.length > 0) replays.push({ episode, miners, history });
+    if (miners.length > 0) replays.push({ episode, miners, history: now.historyFor(episode.taskType, true) });
   }
   return replays.reverse();
 }
