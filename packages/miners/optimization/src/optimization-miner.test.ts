@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openMemory } from '@episodic/core';
-import type { MineInput } from '@episodic/plugin';
+import { type Memory, openMemory } from '@episodic/core';
+import type { MineInput, PatternMinerV1 } from '@episodic/plugin';
 import {
   createMineInputs,
   type EpisodeFixture,
@@ -40,6 +40,29 @@ testPatternMiner(() => createOptimizationMiner(), { episodes });
 
 const mineLast = async (fixtures: EpisodeFixture[], options = {}) =>
   createOptimizationMiner(options).mine(createMineInputs(fixtures).at(-1)!);
+
+/** Opens a real store on a temp file with this miner, and removes it after `use`. */
+async function inRealStore(miner: PatternMinerV1, use: (memory: Memory) => Promise<void>) {
+  const dir = mkdtempSync(join(tmpdir(), 'miner-optimization-'));
+  const memory = await openMemory({ url: `file:${join(dir, 'memory.db')}`, cache: false, miners: [miner] });
+  try {
+    await use(memory);
+  } finally {
+    await memory.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Records a fixture as an agent would, in domain `repo`; returns its id. */
+async function record(memory: Memory, fixture: EpisodeFixture): Promise<string> {
+  const episode = await memory.episodes.start({ taskType: 'refactoring', domain: 'repo' });
+  await memory.episodes.logSteps(
+    episode.id,
+    fixture.steps.map((s) => ({ action: s.action, durationMs: s.durationMs ?? undefined, success: true })),
+  );
+  await memory.episodes.complete(episode.id, { status: fixture.status ?? 'completed' });
+  return episode.id;
+}
 
 describe('optimization miner', () => {
   it('names the shape of a run markedly shorter than the usual successful run, with the saving', async () => {
@@ -102,39 +125,21 @@ describe('optimization miner', () => {
   });
 
   it('after a forget, mines again only the runs whose usual run changed, as a remine would', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'miner-optimization-'));
     const mined: string[] = [];
     const miner = createOptimizationMiner();
-    const memory = await openMemory({
-      url: `file:${join(dir, 'memory.db')}`,
-      cache: false,
-      miners: [
-        {
-          ...miner,
-          mine(input: MineInput) {
-            mined.push(input.episode.id);
-            return miner.mine(input);
-          },
-        },
-      ],
-    });
-    try {
+    const counting: PatternMinerV1 = {
+      ...(miner as PatternMinerV1),
+      mine(input: MineInput) {
+        mined.push(input.episode.id);
+        return miner.mine(input);
+      },
+    };
+    await inRealStore(counting, async (memory) => {
       const ids: string[] = [];
       // Usual runs of 6 to 11 steps, and a shortcut every fifth run.
       for (let i = 0; i < 30; i += 1) {
-        const fixture =
-          i % 5 === 4 ? shortcut() : { ...usualRun(), steps: usualRun().steps.slice(0, 6 + (i % 6)) };
-        const episode = await memory.episodes.start({ taskType: 'refactoring', domain: 'repo' });
-        await memory.episodes.logSteps(
-          episode.id,
-          fixture.steps.map((s) => ({
-            action: s.action,
-            durationMs: s.durationMs ?? undefined,
-            success: true,
-          })),
-        );
-        await memory.episodes.complete(episode.id, { status: 'completed' });
-        ids.push(episode.id);
+        const steps = usualRun().steps.slice(0, 6 + (i % 6));
+        ids.push(await record(memory, i % 5 === 4 ? shortcut() : { ...usualRun(), steps }));
       }
       await memory.learning.flush();
       mined.length = 0;
@@ -148,31 +153,13 @@ describe('optimization miner', () => {
       expect(afterForget.length).toBeGreaterThan(0);
       await memory.admin.remine();
       expect(await patterns()).toEqual(afterForget);
-    } finally {
-      await memory.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('averages the saving over the episodes that show the shortcut, in a real store', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'miner-optimization-'));
-    const memory = await openMemory({
-      url: `file:${join(dir, 'memory.db')}`,
-      cache: false,
-      miners: [createOptimizationMiner()],
-    });
-    try {
+    await inRealStore(createOptimizationMiner() as PatternMinerV1, async (memory) => {
       for (const fixture of [...episodes, shortcut(), shortcut('failed')]) {
-        const episode = await memory.episodes.start({ taskType: 'refactoring', domain: 'repo' });
-        await memory.episodes.logSteps(
-          episode.id,
-          fixture.steps.map((s) => ({
-            action: s.action,
-            durationMs: s.durationMs ?? undefined,
-            success: true,
-          })),
-        );
-        await memory.episodes.complete(episode.id, { status: fixture.status ?? 'completed' });
+        await record(memory, fixture);
         await memory.learning.flush();
       }
       const {
@@ -184,9 +171,6 @@ describe('optimization miner', () => {
         successes: 2,
       });
       expect(pattern?.measurements.stepsSaved?.mean).toBe(7);
-    } finally {
-      await memory.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 });
