@@ -1,12 +1,13 @@
 import type { EpisodeMeasures } from './episode-measures.js';
 import {
   addToHistogram,
+  countInHistogram,
   emptyHistogram,
   type Histogram,
   removeFromHistogram,
   toDistribution,
 } from './histogram.js';
-import type { Baseline } from './pattern-miner.js';
+import type { Baseline, Distribution } from './pattern-miner.js';
 
 /** What `pattern_baselines.stats` holds for one domain, or one domain and task type. */
 export interface BaselineStats {
@@ -73,17 +74,59 @@ export function removeEpisodeFromStats(
   };
 }
 
-/** The view a miner sees. */
+/**
+ * Counts one finished episode once more (`by` 1) or once less (`by` −1) in `stats`, in place: what
+ * {@link addEpisodeToStats} and {@link removeEpisodeFromStats} do to a copy.
+ */
+export function countEpisodeInStats(
+  stats: BaselineStats,
+  measures: EpisodeMeasures,
+  succeeded: boolean,
+  by: 1 | -1,
+): void {
+  stats.episodes += by;
+  if (succeeded) stats.successes += by;
+  for (const part of succeeded ? [stats, stats.successful] : [stats]) {
+    countInHistogram(part.steps, measures.steps, by);
+    if (measures.durationMs !== null) countInHistogram(part.durationMs, measures.durationMs, by);
+  }
+}
+
+/** Computed on first read, then kept. */
+function lazyDistribution(histogram: Histogram): () => Distribution | null {
+  let distribution: Distribution | null | undefined;
+  return () => {
+    if (distribution === undefined) distribution = toDistribution(histogram);
+    return distribution;
+  };
+}
+
+/**
+ * The view a miner sees. Its distributions are computed when first read: most miners read one or
+ * two of the four, or none, and a forget takes many views to find the few histories that changed.
+ */
 export function toBaseline(stats: BaselineStats): Baseline {
+  const steps = lazyDistribution(stats.steps);
+  const durationMs = lazyDistribution(stats.durationMs);
+  const successfulSteps = lazyDistribution(stats.successful.steps);
+  const successfulDurationMs = lazyDistribution(stats.successful.durationMs);
   return {
     episodes: stats.episodes,
     successes: stats.successes,
     successRate: stats.episodes === 0 ? null : stats.successes / stats.episodes,
-    steps: toDistribution(stats.steps),
-    durationMs: toDistribution(stats.durationMs),
+    get steps() {
+      return steps();
+    },
+    get durationMs() {
+      return durationMs();
+    },
     successful: {
-      steps: toDistribution(stats.successful.steps),
-      durationMs: toDistribution(stats.successful.durationMs),
+      get steps() {
+        return successfulSteps();
+      },
+      get durationMs() {
+        return successfulDurationMs();
+      },
     },
   };
 }

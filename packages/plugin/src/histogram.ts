@@ -31,14 +31,28 @@ function bucketValue(bucket: number): number {
   return exactBelow * growth ** (bucket - exactBelow + 0.5);
 }
 
+/**
+ * Counts `value` once more (`by` 1) or once less (`by` −1), in place: for a walk over many
+ * episodes that would otherwise copy the histogram at each. Exact for the integers it holds.
+ */
+export function countInHistogram(histogram: Histogram, value: number, by: 1 | -1): void {
+  const key = String(bucketOf(value));
+  const count = (histogram.buckets[key] ?? 0) + by;
+  histogram.count += by;
+  histogram.sum += by * value;
+  if (count > 0) histogram.buckets[key] = count;
+  else delete histogram.buckets[key];
+}
+
+function counted(histogram: Histogram, value: number, by: 1 | -1): Histogram {
+  const copy = { ...histogram, buckets: { ...histogram.buckets } };
+  countInHistogram(copy, value, by);
+  return copy;
+}
+
 /** A copy of `histogram` with `value` added. */
 export function addToHistogram(histogram: Histogram, value: number): Histogram {
-  const key = String(bucketOf(value));
-  return {
-    count: histogram.count + 1,
-    sum: histogram.sum + value,
-    buckets: { ...histogram.buckets, [key]: (histogram.buckets[key] ?? 0) + 1 },
-  };
+  return counted(histogram, value, 1);
 }
 
 /**
@@ -46,32 +60,26 @@ export function addToHistogram(histogram: Histogram, value: number): Histogram {
  * added. Exact for the integers it holds (step counts, milliseconds), whose sums stay below 2^53.
  */
 export function removeFromHistogram(histogram: Histogram, value: number): Histogram {
-  const key = String(bucketOf(value));
-  const { [key]: count = 0, ...others } = histogram.buckets;
-  return {
-    count: histogram.count - 1,
-    sum: histogram.sum - value,
-    buckets: count > 1 ? { ...others, [key]: count - 1 } : others,
-  };
-}
-
-/** The `rank`-th smallest value (1-based), as its bucket's value. */
-function valueAtRank(sortedBuckets: readonly [number, number][], rank: number): number {
-  let seen = 0;
-  for (const [bucket, count] of sortedBuckets) {
-    seen += count;
-    if (seen >= rank) return bucketValue(bucket);
-  }
-  return bucketValue(sortedBuckets.at(-1)?.[0] ?? 0);
+  return counted(histogram, value, -1);
 }
 
 export function toDistribution(histogram: Histogram): Distribution | null {
   if (histogram.count === 0) return null;
-  const sorted = Object.entries(histogram.buckets)
-    .map(([bucket, count]): [number, number] => [Number(bucket), count])
-    .sort((a, b) => a[0] - b[0]);
   const n = histogram.count;
-  const median =
-    (valueAtRank(sorted, Math.floor((n + 1) / 2)) + valueAtRank(sorted, Math.ceil((n + 1) / 2))) / 2;
-  return { count: n, mean: histogram.sum / n, median };
+  const ranks = [Math.floor((n + 1) / 2), Math.ceil((n + 1) / 2)];
+  const values: number[] = [];
+  let seen = 0;
+  let last = 0;
+  // Bucket keys are array indices, which an object lists in ascending order: no sort needed.
+  for (const key of Object.keys(histogram.buckets)) {
+    last = Number(key);
+    seen += histogram.buckets[key] ?? 0;
+    while (values.length < ranks.length && seen >= (ranks[values.length] as number)) {
+      values.push(bucketValue(last));
+    }
+    if (values.length === ranks.length) break;
+  }
+  // Ranks past the counted values (a histogram whose buckets sum short) read as the last bucket.
+  while (values.length < ranks.length) values.push(bucketValue(last));
+  return { count: n, mean: histogram.sum / n, median: ((values[0] as number) + (values[1] as number)) / 2 };
 }

@@ -2,6 +2,7 @@ export type { StandardSchemaV1 } from '@standard-schema/spec';
 export type { BaselineStats } from './baseline-stats.js';
 export {
   addEpisodeToStats,
+  countEpisodeInStats,
   emptyBaselineStats,
   removeEpisodeFromStats,
   toBaseline,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   addEpisodeToStats,
+  countEpisodeInStats,
   emptyBaselineStats,
   removeEpisodeFromStats,
   toBaseline,
@@ -52,6 +53,20 @@ describe('histogram and baselines', () => {
     expect(Object.keys(buckets).length).toBeLessThan(300);
   });
 
+  it('takes the median as the middle of the values sorted, each read as its bucket', () => {
+    // Values spread over many buckets, added out of order; odd and even counts.
+    const values = Array.from({ length: 41 }, (_, i) => ((i * 7919) % 97) * 211 + (i % 3));
+    const bucketOf = (value: number) =>
+      toDistribution(addToHistogram(emptyHistogram(), value))?.median as number;
+    for (const count of [1, 2, 7, 40, 41]) {
+      const some = values.slice(0, count);
+      const histogram = some.reduce(addToHistogram, emptyHistogram());
+      const sorted = some.map(bucketOf).sort((a, b) => a - b);
+      const middle = (sorted[Math.floor((count - 1) / 2)]! + sorted[Math.ceil((count - 1) / 2)]!) / 2;
+      expect(toDistribution(histogram)?.median).toBe(middle);
+    }
+  });
+
   it('counts episodes, successes and the successful runs separately', () => {
     let stats = emptyBaselineStats();
     stats = addEpisodeToStats(stats, { steps: 4, durationMs: 400 }, true);
@@ -72,17 +87,18 @@ describe('histogram and baselines', () => {
 });
 
 describe('removeEpisodeFromStats', () => {
+  const episodes = Array.from({ length: 40 }, (_, i) => ({
+    measures: { steps: 1 + ((i * 7) % 23), durationMs: i % 5 === 0 ? null : 37 * i + 3 },
+    succeeded: i % 3 !== 0,
+  }));
+  const fold = (list: typeof episodes) =>
+    list.reduce(
+      (stats, { measures, succeeded }) => addEpisodeToStats(stats, measures, succeeded),
+      emptyBaselineStats(),
+    );
+  const all = fold(episodes);
+
   it('leaves exactly the stats of the episodes never counted, whichever one is removed', () => {
-    const episodes = Array.from({ length: 40 }, (_, i) => ({
-      measures: { steps: 1 + ((i * 7) % 23), durationMs: i % 5 === 0 ? null : 37 * i + 3 },
-      succeeded: i % 3 !== 0,
-    }));
-    const fold = (list: typeof episodes) =>
-      list.reduce(
-        (stats, { measures, succeeded }) => addEpisodeToStats(stats, measures, succeeded),
-        emptyBaselineStats(),
-      );
-    const all = fold(episodes);
     for (const gone of [0, 3, 17, 39]) {
       const episode = episodes[gone]!;
       const without = removeEpisodeFromStats(all, episode.measures, episode.succeeded);
@@ -91,5 +107,15 @@ describe('removeEpisodeFromStats', () => {
     }
     const only = episodes[1]!;
     expect(removeEpisodeFromStats(fold([only]), only.measures, only.succeeded)).toEqual(emptyBaselineStats());
+  });
+
+  it('is what countEpisodeInStats does in place, counting each episode once less', () => {
+    const inPlace = structuredClone(all);
+    for (const { measures, succeeded } of episodes.slice(10))
+      countEpisodeInStats(inPlace, measures, succeeded, -1);
+    expect(JSON.stringify(inPlace)).toBe(JSON.stringify(fold(episodes.slice(0, 10))));
+    for (const { measures, succeeded } of episodes.slice(10))
+      countEpisodeInStats(inPlace, measures, succeeded, 1);
+    expect(JSON.stringify(inPlace)).toBe(JSON.stringify(all));
   });
 });

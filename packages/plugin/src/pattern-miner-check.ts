@@ -36,6 +36,8 @@ export function patternMinerIssues(value: unknown): PluginIssue[] {
     fail('describe', 'must be a function when given');
   if (miner.history !== undefined && !historyUses.includes(miner.history as string))
     fail('history', `must be one of ${historyUses.map((use) => `"${use}"`).join(', ')} or absent`);
+  if (miner.historyKey !== undefined && typeof miner.historyKey !== 'function')
+    fail('historyKey', 'must be a function when given');
   if (!isSuccessShare(miner.minSuccessShare)) fail('minSuccessShare', 'must be a number in (0, 1] or absent');
   return issues;
 }

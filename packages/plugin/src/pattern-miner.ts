@@ -157,6 +157,15 @@ export interface PatternMinerV1<Data = unknown> {
    */
   readonly history?: MinerHistoryUse;
   /**
+   * For a miner that reads history: the part of it that {@link mine} depends on, as JSON (say,
+   * the medians it compares with, or `null` while too few runs count). Any two histories with
+   * the same key must give the same candidates for the same episode; compute the key from the
+   * history and let `mine` read history only through it, so the two cannot disagree. After a
+   * `forget`, the engine mines a later episode again only when its key changed, instead of every
+   * later episode of the task type (or domain). Reads only what {@link history} declares.
+   */
+  historyKey?(history: MiningHistory): unknown;
+  /**
    * How common a pattern must be among successful runs before `relevantPatterns` (and so
    * `retrieve`) reports it as what works: the share, in (0, 1], of the successful episodes of the
    * pattern's scope (its domain and task type, or its whole domain) that show it, and at least

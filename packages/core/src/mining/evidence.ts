@@ -25,29 +25,33 @@ export function emptyEvidence(): Evidence {
   return { support: 0, successes: 0, usageCount: 0, helpedCount: 0, measurements: {} };
 }
 
-/** The evidence after one more supporting episode. */
+/**
+ * The evidence after one more supporting episode, or `times` more that contributed the same: the
+ * caller makes sure `value * times` is exact (integers, see `refold-evidence.ts`).
+ */
 export function addSupport(
   evidence: Evidence,
   success: boolean,
   measurements: Readonly<Record<string, number>>,
+  times = 1,
 ): Evidence {
   const merged: Record<string, MeasurementTotals> = { ...evidence.measurements };
   for (const [name, value] of Object.entries(measurements)) {
     const totals = merged[name];
     merged[name] =
       totals === undefined
-        ? { count: 1, sum: value, min: value, max: value }
+        ? { count: times, sum: value * times, min: value, max: value }
         : {
-            count: totals.count + 1,
-            sum: totals.sum + value,
+            count: totals.count + times,
+            sum: totals.sum + value * times,
             min: Math.min(totals.min, value),
             max: Math.max(totals.max, value),
           };
   }
   return {
     ...evidence,
-    support: evidence.support + 1,
-    successes: evidence.successes + (success ? 1 : 0),
+    support: evidence.support + times,
+    successes: evidence.successes + (success ? times : 0),
     measurements: merged,
   };
 }

@@ -14,6 +14,8 @@ export interface UnmineReport {
 interface Contribution {
   success: boolean;
   measurements: Record<string, number>;
+  /** Links that contributed exactly this. */
+  times: number;
 }
 
 /**
@@ -25,13 +27,13 @@ interface Contribution {
 function orderFree(contributions: readonly Contribution[]): boolean {
   let keys: string | undefined;
   let magnitude = 0;
-  for (const { measurements } of contributions) {
+  for (const { measurements, times } of contributions) {
     const names = Object.keys(measurements).join('\u0000');
     if (keys !== undefined && names !== keys) return false;
     keys = names;
     for (const value of Object.values(measurements)) {
       if (!Number.isInteger(value)) return false;
-      magnitude += Math.abs(value);
+      magnitude += Math.abs(value) * times;
     }
   }
   return magnitude <= Number.MAX_SAFE_INTEGER;
@@ -46,6 +48,7 @@ function contributionsOf(rows: readonly Record<string, unknown>[]): Map<string, 
       success: Number(row.success) === 1,
       measurements:
         row.measurements === null ? {} : (JSON.parse(String(row.measurements)) as Record<string, number>),
+      times: row.times === undefined ? 1 : Number(row.times),
     });
     found.set(id, list);
   }
@@ -56,8 +59,8 @@ function contributionsOf(rows: readonly Record<string, unknown>[]): Map<string, 
  * The evidence of `ids` folded again from their links, leaving out the episodes listed in
  * `temp.{excluded}`, exactly as a remine folds it in mining order; a pattern left without
  * support is deleted, usage feedback is kept. A pattern's links are one range of
- * `episode_patterns`; only when the order can change the result (fractional measurements) are
- * they read again sorted by mining order.
+ * `episode_patterns`, read grouped by what each link contributed; only when the order can change
+ * the result (fractional measurements) are they read again one by one, in mining order.
  */
 export async function refoldEvidence(
   tx: Transaction,
@@ -76,7 +79,9 @@ export async function refoldEvidence(
         args: part,
       },
       {
-        sql: `SELECT l.pattern_id, l.success, l.measurements FROM episode_patterns l WHERE ${where(part.length)}`,
+        // The links that contributed the same are one row, counted: few rows to fold, whatever the support.
+        sql: `SELECT l.pattern_id, l.success, l.measurements, COUNT(*) AS times FROM episode_patterns l
+              WHERE ${where(part.length)} GROUP BY l.pattern_id, l.success, l.measurements`,
         args: part,
       },
     ]);
@@ -96,7 +101,8 @@ export async function refoldEvidence(
     for (const row of patternRows?.rows ?? []) {
       const id = String(row.id);
       const folded = (contributions.get(id) ?? []).reduce(
-        (evidence: Evidence, { success, measurements }) => addSupport(evidence, success, measurements),
+        (evidence: Evidence, { success, measurements, times }) =>
+          addSupport(evidence, success, measurements, times),
         {
           ...emptyEvidence(),
           usageCount: Number(row.usage_count ?? 0),

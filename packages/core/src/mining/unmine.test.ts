@@ -1,10 +1,14 @@
-import type { PatternMinerV1 } from '@episodic/plugin';
+import { addEpisodeToStats, emptyBaselineStats, type PatternMinerV1, toBaseline } from '@episodic/plugin';
 import { type Client, createClient } from '@libsql/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { openTempMemory } from '../__fixtures__/temp-store.js';
 import { everythingOf, play, scripts } from './__fixtures__/mining-scripts.js';
-import { createActionPairMiner, createHistoryProbeMiner } from './__fixtures__/test-miners.js';
+import {
+  createActionPairMiner,
+  createHistoryProbeMiner,
+  createMedianProbeMiner,
+} from './__fixtures__/test-miners.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -94,6 +98,47 @@ describe('forget recomputes only what the forgotten episodes reached', { timeout
     expect(calls.get('task_history_probe')).toEqual(sameTaskTypeLater);
 
     // Whatever it mined again is still what a remine gives.
+    const afterForget = await everythingOf(raw);
+    await store.memory.admin.remine();
+    expect(afterForget).toEqual(await everythingOf(raw));
+  });
+
+  it('mines again only the later episodes whose history key changed, and still equals a remine', async () => {
+    const { miners, calls } = counted([createActionPairMiner(), createMedianProbeMiner()]);
+    const { store, raw } = await open(miners);
+    const list = [...scripts(), ...scripts()];
+    const ids = await play(store.memory, list);
+    calls.clear();
+
+    const forgotten = 2; // web, debugging
+    await store.memory.admin.forget({ episodeIds: [ids[forgotten]!] });
+    // The key each later episode of its task type saw when mined, and the one it sees now.
+    const sameTaskType = (i: number) =>
+      list[i]!.domain === list[forgotten]!.domain && list[i]!.taskType === list[forgotten]!.taskType;
+    const usualSteps = (before: number, without?: number) => {
+      let stats = emptyBaselineStats();
+      for (let i = 0; i < before; i += 1) {
+        if (!sameTaskType(i) || i === without) continue;
+        const steps = list[i]!.steps;
+        const durationMs = steps.reduce((sum, step) => sum + (step.durationMs ?? 0), 0);
+        stats = addEpisodeToStats(
+          stats,
+          { steps: steps.length, durationMs },
+          list[i]!.status === 'completed',
+        );
+      }
+      const distribution = toBaseline(stats).steps;
+      return distribution === null || distribution.count < 3 ? null : distribution.median;
+    };
+    const later = ids.filter((_, i) => i > forgotten && sameTaskType(i));
+    const changed = ids.filter(
+      (_, i) => i > forgotten && sameTaskType(i) && usualSteps(i) !== usualSteps(i, forgotten),
+    );
+    expect(changed.length).toBeGreaterThan(0);
+    expect(changed.length).toBeLessThan(later.length);
+    expect(calls.get('median_probe')).toEqual(changed);
+    expect(calls.get('action_pair')).toBeUndefined();
+
     const afterForget = await everythingOf(raw);
     await store.memory.admin.remine();
     expect(afterForget).toEqual(await everythingOf(raw));

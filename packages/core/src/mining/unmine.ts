@@ -1,41 +1,30 @@
-import { type EpisodeMeasures, removeEpisodeFromStats } from '@episodic/plugin';
+import { removeEpisodeFromStats } from '@episodic/plugin';
 import type { Transaction } from '@libsql/client';
 import type { Database } from '../db/database.js';
 import { baselineRows } from './baseline-rows.js';
+import type { MeasuredEpisode } from './history-walk.js';
+import { measuredColumns, measuredEpisode } from './measured-episodes.js';
 import { type MiningSettings, wholeDomain } from './mining-batch.js';
 import { refoldEvidence, type UnmineReport } from './refold-evidence.js';
 import { replayLaterEpisodes } from './replay-later-episodes.js';
 
-interface Gone {
+interface Gone extends MeasuredEpisode {
   id: string;
-  seq: number;
-  succeeded: boolean;
   domain: string;
-  taskType: string;
-  measures: EpisodeMeasures;
 }
 
 /** The temporary table, in the forget's transaction, that lists the episodes being forgotten. */
 export const forgetEpisodesTable = 'forget_episodes';
 
 async function goneEpisodes(tx: Transaction): Promise<Gone[]> {
-  const rows = await tx.execute(`SELECT m.episode_id, m.seq, m.succeeded, e.domain, e.task_type,
-      (SELECT COUNT(*) FROM steps s WHERE s.episode_id = m.episode_id) AS steps,
-      (SELECT SUM(s.duration_ms) FROM steps s WHERE s.episode_id = m.episode_id) AS duration_ms
+  const rows = await tx.execute(`SELECT m.episode_id, e.domain, ${measuredColumns}
     FROM temp.${forgetEpisodesTable} f CROSS JOIN mined_episodes m ON m.episode_id = f.id
     CROSS JOIN episodes e ON e.id = f.id
     ORDER BY m.seq`);
   return rows.rows.map((row) => ({
     id: String(row.episode_id),
-    seq: Number(row.seq),
-    succeeded: Number(row.succeeded) === 1,
     domain: String(row.domain),
-    taskType: String(row.task_type),
-    // What `measureEpisode` counted when the episode was mined: steps never change once it finished.
-    measures: {
-      steps: Number(row.steps),
-      durationMs: row.duration_ms === null ? null : Number(row.duration_ms),
-    },
+    ...measuredEpisode(row),
   }));
 }
 

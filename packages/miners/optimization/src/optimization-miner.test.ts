@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openMemory } from '@episodic/core';
+import { type Memory, openMemory } from '@episodic/core';
+import type { MineInput, PatternMinerV1 } from '@episodic/plugin';
 import {
   createMineInputs,
   type EpisodeFixture,
@@ -39,6 +40,29 @@ testPatternMiner(() => createOptimizationMiner(), { episodes });
 
 const mineLast = async (fixtures: EpisodeFixture[], options = {}) =>
   createOptimizationMiner(options).mine(createMineInputs(fixtures).at(-1)!);
+
+/** Opens a real store on a temp file with this miner, and removes it after `use`. */
+async function inRealStore(miner: PatternMinerV1, use: (memory: Memory) => Promise<void>) {
+  const dir = mkdtempSync(join(tmpdir(), 'miner-optimization-'));
+  const memory = await openMemory({ url: `file:${join(dir, 'memory.db')}`, cache: false, miners: [miner] });
+  try {
+    await use(memory);
+  } finally {
+    await memory.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Records a fixture as an agent would, in domain `repo`; returns its id. */
+async function record(memory: Memory, fixture: EpisodeFixture): Promise<string> {
+  const episode = await memory.episodes.start({ taskType: 'refactoring', domain: 'repo' });
+  await memory.episodes.logSteps(
+    episode.id,
+    fixture.steps.map((s) => ({ action: s.action, durationMs: s.durationMs ?? undefined, success: true })),
+  );
+  await memory.episodes.complete(episode.id, { status: fixture.status ?? 'completed' });
+  return episode.id;
+}
 
 describe('optimization miner', () => {
   it('names the shape of a run markedly shorter than the usual successful run, with the saving', async () => {
@@ -91,25 +115,51 @@ describe('optimization miner', () => {
     );
   });
 
-  it('averages the saving over the episodes that show the shortcut, in a real store', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'miner-optimization-'));
-    const memory = await openMemory({
-      url: `file:${join(dir, 'memory.db')}`,
-      cache: false,
-      miners: [createOptimizationMiner()],
+  it('keys its history by the usual run it compares with: null until enough successful runs count', () => {
+    const miner = createOptimizationMiner();
+    const inputs = createMineInputs(episodes);
+    expect(inputs.map((input) => miner.historyKey?.(input.history))).toEqual([
+      ...Array(5).fill({ steps: null, durationMs: null }),
+      { steps: 10, durationMs: expect.closeTo(10_000, -3) },
+    ]);
+  });
+
+  it('after a forget, mines again only the runs whose usual run changed, as a remine would', async () => {
+    const mined: string[] = [];
+    const miner = createOptimizationMiner();
+    const counting: PatternMinerV1 = {
+      ...(miner as PatternMinerV1),
+      mine(input: MineInput) {
+        mined.push(input.episode.id);
+        return miner.mine(input);
+      },
+    };
+    await inRealStore(counting, async (memory) => {
+      const ids: string[] = [];
+      // Usual runs of 6 to 11 steps, and a shortcut every fifth run.
+      for (let i = 0; i < 30; i += 1) {
+        const steps = usualRun().steps.slice(0, 6 + (i % 6));
+        ids.push(await record(memory, i % 5 === 4 ? shortcut() : { ...usualRun(), steps }));
+      }
+      await memory.learning.flush();
+      mined.length = 0;
+      await memory.admin.forget({ episodeIds: [ids[2]!] });
+      expect(mined.length).toBeGreaterThan(0);
+      expect(mined.length).toBeLessThan(ids.length - 3);
+      // Everything but when each row was last written.
+      const patterns = async () =>
+        (await memory.patterns.list({ type: 'optimization' })).items.map(({ updatedAt, ...rest }) => rest);
+      const afterForget = await patterns();
+      expect(afterForget.length).toBeGreaterThan(0);
+      await memory.admin.remine();
+      expect(await patterns()).toEqual(afterForget);
     });
-    try {
+  });
+
+  it('averages the saving over the episodes that show the shortcut, in a real store', async () => {
+    await inRealStore(createOptimizationMiner() as PatternMinerV1, async (memory) => {
       for (const fixture of [...episodes, shortcut(), shortcut('failed')]) {
-        const episode = await memory.episodes.start({ taskType: 'refactoring', domain: 'repo' });
-        await memory.episodes.logSteps(
-          episode.id,
-          fixture.steps.map((s) => ({
-            action: s.action,
-            durationMs: s.durationMs ?? undefined,
-            success: true,
-          })),
-        );
-        await memory.episodes.complete(episode.id, { status: fixture.status ?? 'completed' });
+        await record(memory, fixture);
         await memory.learning.flush();
       }
       const {
@@ -121,9 +171,6 @@ describe('optimization miner', () => {
         successes: 2,
       });
       expect(pattern?.measurements.stepsSaved?.mean).toBe(7);
-    } finally {
-      await memory.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 });

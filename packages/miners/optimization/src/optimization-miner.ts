@@ -3,6 +3,7 @@ import {
   type Distribution,
   defineMiner,
   isActionNormalizer,
+  type MiningHistory,
   measureEpisode,
   type PatternMinerV1,
   toolName,
@@ -33,10 +34,29 @@ export const optimizationDataSchema = z.strictObject({
 });
 export type OptimizationData = z.infer<typeof optimizationDataSchema>;
 
+/** The usual successful run's medians, once `minCount` successful runs count; `null` before. */
+interface UsualRun {
+  steps: number | null;
+  durationMs: number | null;
+}
+
+function usualMedian(distribution: Distribution | null, minCount: number): number | null {
+  return distribution === null || distribution.count < minCount || distribution.median <= 0
+    ? null
+    : distribution.median;
+}
+
+function usualRun(history: MiningHistory, minCount: number): UsualRun {
+  const { successful } = history.taskType;
+  return {
+    steps: usualMedian(successful.steps, minCount),
+    durationMs: usualMedian(successful.durationMs, minCount),
+  };
+}
+
 /** 1 − value / usual, when there is a usual to compare with. */
-function savingAgainst(value: number | null, usual: Distribution | null, minCount: number): number | null {
-  if (value === null || usual === null || usual.count < minCount || usual.median <= 0) return null;
-  return 1 - value / usual.median;
+function savingAgainst(value: number | null, usual: number | null): number | null {
+  return value === null || usual === null ? null : 1 - value / usual;
 }
 
 /**
@@ -55,15 +75,16 @@ export const createOptimizationMiner = defineMiner({
       patternType: 'optimization',
       dataSchema: optimizationDataSchema,
       history: 'taskType',
+      // All that `mine` reads of history: a forget mines a later episode again only if it changed.
+      historyKey: (history) => usualRun(history, settings.minBaselineEpisodes),
       describe: (data) => `shortcut: ${data.shape.join(' → ')}`,
       mine({ episode, succeeded, history, signal }) {
         signal?.throwIfAborted();
         if (episode.steps.length === 0) return [];
-        const usual = history.taskType.successful;
-        const min = settings.minBaselineEpisodes;
+        const usual = usualRun(history, settings.minBaselineEpisodes);
         const { steps, durationMs } = measureEpisode(episode);
-        const stepSaving = savingAgainst(steps, usual.steps, min);
-        const timeSaving = savingAgainst(durationMs, usual.durationMs, min);
+        const stepSaving = savingAgainst(steps, usual.steps);
+        const timeSaving = savingAgainst(durationMs, usual.durationMs);
         const marked = [stepSaving, timeSaving].some(
           (saving) => saving !== null && saving >= settings.minSaving,
         );
@@ -79,11 +100,11 @@ export const createOptimizationMiner = defineMiner({
         const measurements: Record<string, number> = {};
         if (stepSaving !== null && usual.steps !== null) {
           measurements.stepSaving = stepSaving;
-          measurements.stepsSaved = usual.steps.median - steps;
+          measurements.stepsSaved = usual.steps - steps;
         }
         if (timeSaving !== null && usual.durationMs !== null && durationMs !== null) {
           measurements.timeSaving = timeSaving;
-          measurements.msSaved = usual.durationMs.median - durationMs;
+          measurements.msSaved = usual.durationMs - durationMs;
         }
         return [{ data: { shape }, success: succeeded, perTaskType: true, measurements }];
       },

@@ -5,6 +5,7 @@ import type { MineInput, PatternMinerV1 } from '../pattern-miner.js';
 import { isSuccessShare, snakeCaseName } from '../pattern-miner-check.js';
 import { isStandardSchema } from '../standard-schema.js';
 import { createMineInputs, type EpisodeFixture } from './episode-fixtures.js';
+import { historyKeyCheck } from './history-key-check.js';
 import { assertValidCandidates, identity, mine, mineAll } from './miner-candidates.js';
 import { anyEpisodeCheck } from './miner-property-check.js';
 
@@ -157,11 +158,13 @@ export const patternMinerChecks: readonly PatternMinerCheck[] = [
     },
   },
   {
-    name: 'reads no more of the history than it declares',
+    name: 'reads no more of the history than it declares, in mine() and historyKey()',
     async run(factory, options) {
       const miner = await factory();
       for (const input of createMineInputs(options.episodes)) {
-        await mine(miner, { ...input, history: declaredHistory(miner, input.history) });
+        const history = declaredHistory(miner, input.history);
+        miner.historyKey?.(history);
+        await mine(miner, { ...input, history });
       }
     },
   },
@@ -209,6 +212,7 @@ export const patternMinerChecks: readonly PatternMinerCheck[] = [
       }
     },
   },
+  historyKeyCheck,
   anyEpisodeCheck,
 ];
 

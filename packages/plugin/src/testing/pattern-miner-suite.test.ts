@@ -51,6 +51,17 @@ const breakers: Record<string, PatternMinerFactory> = {
     history: 'none',
     mine: (input) => (input.history.taskType.episodes >= 0 ? miner.mine(input) : []),
   })),
+  'in mine() and historyKey()': broken((miner) => ({
+    history: 'taskType',
+    historyKey: (history) => history.domain.episodes,
+    mine: miner.mine,
+  })),
+  'two histories with the same historyKey': broken((miner) => ({
+    history: 'taskType',
+    // The key leaves out what mine() reads: whether any episode came before.
+    historyKey: () => null,
+    mine: (input) => (input.history.taskType.episodes > 0 ? miner.mine(input) : []),
+  })),
   'finds nothing in an episode with no steps': broken((miner) => ({
     mine: async (input) => [
       ...(await miner.mine(input)),
@@ -85,6 +96,15 @@ describe('the conformance suite catches the miner that breaks each of its checks
         check.name,
       ).toBe(true);
     }
+  });
+  it('passes a miner whose historyKey holds all that mine() reads of history', async () => {
+    const check = patternMinerChecks.find((candidate) => candidate.name.includes('same historyKey'))!;
+    const keyed = broken((miner) => ({
+      history: 'taskType',
+      historyKey: (history) => history.taskType.episodes > 0,
+      mine: (input) => (input.history.taskType.episodes > 0 ? miner.mine(input) : []),
+    }));
+    await expect(check.run(keyed, options)).resolves.toBeUndefined();
   });
   for (const [key, factory] of Object.entries(breakers)) {
     it(key, async () => {

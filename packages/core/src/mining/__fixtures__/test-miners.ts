@@ -1,4 +1,4 @@
-import type { PatternMinerV1 } from '@episodic/plugin';
+import type { MiningHistory, PatternMinerV1 } from '@episodic/plugin';
 import { toolName } from '@episodic/plugin';
 import { z } from 'zod';
 
@@ -71,6 +71,38 @@ export function createHistoryProbeMiner(
                   domainEpisodesBefore: history.domain.episodes,
                   domainSuccessesBefore: history.domain.successes,
                 },
+        },
+      ];
+    },
+  };
+}
+
+/**
+ * Compares a run with the median step count of its task type's runs so far, once three count,
+ * as the optimization miner compares with the usual run, and declares that median as its
+ * `historyKey`: a forget mines a later episode again only when the median it saw changed.
+ */
+export function createMedianProbeMiner(): PatternMinerV1<{ run: string }> {
+  const usualSteps = (history: MiningHistory) => {
+    const steps = history.taskType.steps;
+    return steps === null || steps.count < 3 ? null : steps.median;
+  };
+  return {
+    specificationVersion: 'v1',
+    patternType: 'median_probe',
+    history: 'taskType',
+    historyKey: usualSteps,
+    dataSchema: z.strictObject({ run: z.string() }),
+    mine({ episode, succeeded, history, signal }) {
+      signal?.throwIfAborted();
+      const usual = usualSteps(history);
+      if (episode.steps.length === 0 || usual === null) return [];
+      return [
+        {
+          data: { run: episode.steps.length > usual ? 'longer' : 'usual' },
+          success: succeeded,
+          perTaskType: true,
+          measurements: { usualSteps: usual },
         },
       ];
     },
