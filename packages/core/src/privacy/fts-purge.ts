@@ -174,12 +174,13 @@ export function createFtsPurge(
       else schedule();
     },
     async settle() {
+      // A run already under way may have read `requested` before this caller's forget.
+      if (running !== null) await running;
+      // A run it scheduled, or one waiting for its gap: this one does its work now.
       if (timer !== null) {
         clearTimeout(timer);
         timer = null;
       }
-      // A run already under way may have read `requested` before this caller's forget.
-      if (running !== null) await running;
       await run();
       return state();
     },
