@@ -29,6 +29,30 @@ const retryMs = 200;
 /** Tries before a run gives up and leaves the mark for the next forget or open. */
 const maxTries = 50;
 
+/** How background purges are spaced out (`nextPurgeGapMs`). */
+export interface PurgePacing {
+  /** The share of wall time background purges may hold the writer. */
+  share: number;
+  /** The shortest wait between two background runs: a burst of forgets is purged by one run. */
+  minGapMs: number;
+  /** The longest: a forget waits at most this long (plus the run under way) for its purge to start. */
+  maxGapMs: number;
+}
+
+/**
+ * A run rewrites every full-text index, so it costs what the whole index costs, whatever the
+ * forget removed. Run back to back (the soak forgets one episode every 2 s, and retention every
+ * 5 s), the runs held the writer most of the time and every write queued behind them. So after a
+ * run that took `d`, the next one waits `d·(1 − share)/share`, within `[minGapMs, maxGapMs]`.
+ */
+export const defaultPurgePacing: PurgePacing = { share: 0.1, minGapMs: 1_000, maxGapMs: 60_000 };
+
+/** How long after a background run that took `durationMs` the next one may start. */
+export function nextPurgeGapMs(durationMs: number, pacing: PurgePacing = defaultPurgePacing): number {
+  const gap = (durationMs * (1 - pacing.share)) / pacing.share;
+  return Math.min(pacing.maxGapMs, Math.max(pacing.minGapMs, gap));
+}
+
 /**
  * The second half of `forget`. Deleting a row leaves its terms in the FTS5 segments (as
  * tombstones beside the old entries) until they are merged, and old page images in the WAL until
@@ -36,25 +60,46 @@ const maxTries = 50;
  * libSQL's SQLite 3.45.1 it corrupts an index written from more than one connection (README), so
  * the merge runs here, after the forget has returned: every full-text index merged ('optimize'),
  * then the WAL checkpointed and truncated, then the pending mark cleared if no forget came in
- * between. Forgets that arrive while it runs are coalesced into the next run.
+ * between. Forgets that arrive while it runs, or before the next may start (`PurgePacing`),
+ * are coalesced into the next run. `settle` (forget with `purge: 'wait'`, `admin.purge`) runs at once.
  */
-export function createFtsPurge(db: Database, logger: Logger): FtsPurge {
+export function createFtsPurge(
+  db: Database,
+  logger: Logger,
+  pacing: PurgePacing = defaultPurgePacing,
+): FtsPurge {
   let running: Promise<void> | null = null;
   let again = false;
   let timer: NodeJS.Timeout | null = null;
   let closed = false;
+  /** When the next background run may start; the first one starts at once. */
+  let notBefore = 0;
+  /** Time spent holding the writer or checkpointing in the current run. */
+  let busyMs = 0;
+
+  /** Runs a step of the purge and counts its time towards the run's share. */
+  async function timed<T>(step: () => Promise<T>): Promise<T> {
+    const began = performance.now();
+    try {
+      return await step();
+    } finally {
+      busyMs += performance.now() - began;
+    }
+  }
 
   async function purgeOnce(): Promise<boolean> {
-    const requested = await db.write(async (tx) => {
-      const row = await tx.execute('SELECT requested, pending_since FROM fts_purge WHERE id = 1');
-      if (row.rows[0]?.pending_since == null) return null;
-      for (const table of allFtsTables)
-        await tx.execute(`INSERT INTO ${table} (${table}) VALUES ('optimize')`);
-      return Number(row.rows[0]?.requested ?? 0);
-    });
+    const requested = await db.write((tx) =>
+      timed(async () => {
+        const row = await tx.execute('SELECT requested, pending_since FROM fts_purge WHERE id = 1');
+        if (row.rows[0]?.pending_since == null) return null;
+        for (const table of allFtsTables)
+          await tx.execute(`INSERT INTO ${table} (${table}) VALUES ('optimize')`);
+        return Number(row.rows[0]?.requested ?? 0);
+      }),
+    );
     if (requested === null) return true;
     if (db.location.kind === 'file') {
-      const result = await db.executeOutsideTransaction('PRAGMA wal_checkpoint(TRUNCATE)');
+      const result = await timed(() => db.executeOutsideTransaction('PRAGMA wal_checkpoint(TRUNCATE)'));
       // busy = 1: a reader kept old frames in use, so the WAL was not emptied.
       if (Number(result.rows[0]?.[0] ?? 0) !== 0) return false;
     }
@@ -67,27 +112,41 @@ export function createFtsPurge(db: Database, logger: Logger): FtsPurge {
     return true;
   }
 
+  /** Starts a background run when pacing allows, unless one is running or scheduled. */
+  function schedule(): void {
+    if (closed || running !== null || timer !== null) return;
+    timer = setTimeout(
+      () => {
+        timer = null;
+        void run();
+      },
+      Math.max(0, notBefore - Date.now()),
+    );
+  }
+
   function run(): Promise<void> {
     running ??= (async () => {
+      busyMs = 0;
       try {
         for (let failures = 0; ; ) {
           again = false;
-          if (await purgeOnce()) {
-            if (!again) return;
-          } else if (++failures >= maxTries) {
+          if (await purgeOnce()) return;
+          if (++failures >= maxTries) {
             logger.warn(
               'episodic: readers kept the WAL from being emptied; the full-text purge stays pending',
             );
             return;
-          } else {
-            await new Promise((resolve) => setTimeout(resolve, retryMs));
           }
+          await new Promise((resolve) => setTimeout(resolve, retryMs));
         }
       } catch (error) {
         // The mark stays: the next forget, or the next open, tries again.
         logger.warn(`episodic: the full-text purge after forget failed: ${String(error)}`);
       } finally {
+        notBefore = Date.now() + nextPurgeGapMs(busyMs, pacing);
         running = null;
+        // Forgets that came in meanwhile: the next run, once the gap has passed.
+        if (again) schedule();
       }
     })();
     return running;
@@ -111,23 +170,17 @@ export function createFtsPurge(db: Database, logger: Logger): FtsPurge {
       });
     },
     request() {
-      if (closed) return;
-      if (running !== null) {
-        again = true;
-        return;
-      }
-      timer ??= setTimeout(() => {
-        timer = null;
-        void run();
-      }, 0);
+      if (running !== null) again = true;
+      else schedule();
     },
     async settle() {
+      // A run already under way may have read `requested` before this caller's forget.
+      if (running !== null) await running;
+      // A run it scheduled, or one waiting for its gap: this one does its work now.
       if (timer !== null) {
         clearTimeout(timer);
         timer = null;
       }
-      // A run already under way may have read `requested` before this caller's forget.
-      if (running !== null) await running;
       await run();
       return state();
     },

@@ -1,0 +1,92 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { tempStoreFolder } from '../__fixtures__/temp-store.js';
+import { type Database, openDatabase } from '../db/database.js';
+import { openMemory } from '../open-memory.js';
+import { createFtsPurge, defaultPurgePacing, type FtsPurge, nextPurgeGapMs } from './fts-purge.js';
+
+const silent = { warn: () => undefined };
+let folder: ReturnType<typeof tempStoreFolder>;
+let db: Database;
+/** Checkpoints the purge ran: one per run that purged. */
+let runs: number;
+let observed: Database;
+
+beforeEach(async () => {
+  folder = tempStoreFolder();
+  // A store's schema (the full-text indexes, `fts_purge`), then its file opened on its own.
+  await (await openMemory({ url: folder.url, cache: false })).close();
+  db = await openDatabase({ url: folder.url, busyTimeoutMs: 5_000, synchronous: 'normal' });
+  runs = 0;
+  observed = {
+    ...db,
+    executeOutsideTransaction: (statement) => {
+      runs += 1;
+      return db.executeOutsideTransaction(statement);
+    },
+  };
+});
+afterEach(async () => {
+  await db.close();
+  folder.cleanup();
+});
+
+/** A forget's part: the pending mark committed, then the purge asked for. */
+async function forgot(purge: FtsPurge): Promise<void> {
+  await db.write((tx) => purge.markPending(tx));
+  purge.request();
+}
+
+describe('the background purge', () => {
+  it('waits 9 times as long as its last run took (a 10% share of the time), within 1 s and 60 s', () => {
+    expect(nextPurgeGapMs(0)).toBe(1_000);
+    expect(nextPurgeGapMs(500)).toBe(4_500);
+    expect(nextPurgeGapMs(5_000)).toBe(45_000);
+    expect(nextPurgeGapMs(30_000)).toBe(60_000);
+  });
+
+  it('runs by itself once the gap has passed: one run for a burst of forgets', async () => {
+    const purge = createFtsPurge(observed, silent, { ...defaultPurgePacing, minGapMs: 5_000 });
+    await forgot(purge);
+    await vi.waitFor(async () => expect((await purge.state()).pendingSince).toBeNull(), {
+      timeout: 60_000,
+    });
+    expect(runs).toBe(1);
+    for (let i = 0; i < 10; i += 1) await forgot(purge);
+    expect((await purge.state()).pendingSince).not.toBeNull();
+    await vi.waitFor(async () => expect((await purge.state()).pendingSince).toBeNull(), {
+      timeout: 120_000,
+      interval: 100,
+    });
+    expect(runs).toBe(2);
+    await purge.close();
+  });
+
+  it('starts no run before the gap has passed, while settle (purge: wait, admin.purge) purges at once', async () => {
+    const purge = createFtsPurge(observed, silent, { ...defaultPurgePacing, minGapMs: 60_000 });
+    await forgot(purge);
+    await vi.waitFor(async () => expect((await purge.state()).pendingSince).toBeNull(), {
+      timeout: 60_000,
+    });
+    for (let i = 0; i < 10; i += 1) await forgot(purge);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect((await purge.state()).pendingSince).not.toBeNull();
+    expect(runs).toBe(1);
+    expect((await purge.settle()).pendingSince).toBeNull();
+    expect(runs).toBe(2);
+    // Nothing left for the scheduled run, nor for close.
+    await purge.close();
+    expect(runs).toBe(2);
+  });
+
+  it('purges at close what is still waiting for its gap', async () => {
+    const purge = createFtsPurge(observed, silent, { ...defaultPurgePacing, minGapMs: 60_000 });
+    await forgot(purge);
+    await vi.waitFor(async () => expect((await purge.state()).pendingSince).toBeNull(), {
+      timeout: 60_000,
+    });
+    await forgot(purge);
+    await purge.close();
+    expect((await purge.state()).pendingSince).toBeNull();
+    expect(runs).toBe(2);
+  });
+});
