@@ -40,6 +40,7 @@ describe('migrations', () => {
       '1.10.0',
       '1.11.0',
       '1.12.0',
+      '1.15.0',
     ]);
     expect(await memory.admin.schemaVersion()).toBe(latestSchemaVersion);
     await memory.close();
@@ -62,6 +63,7 @@ describe('migrations', () => {
       '1.10.0',
       '1.11.0',
       '1.12.0',
+      '1.15.0',
     ]);
     expect(await memory.admin.schemaVersion()).toBe(latestSchemaVersion);
 

@@ -14,6 +14,7 @@ import { v1_9_0 } from './v1-9-0.js';
 import { v1_10_0 } from './v1-10-0.js';
 import { v1_11_0 } from './v1-11-0.js';
 import { v1_12_0 } from './v1-12-0.js';
+import { v1_15_0 } from './v1-15-0.js';
 
 export const migrations: readonly Migration[] = [
   v1_0_0,
@@ -29,6 +30,7 @@ export const migrations: readonly Migration[] = [
   v1_10_0,
   v1_11_0,
   v1_12_0,
+  v1_15_0,
 ];
 
 export const latestSchemaVersion: string = migrations[migrations.length - 1]?.version ?? '0.0.0';
