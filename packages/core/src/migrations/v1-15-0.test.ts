@@ -1,3 +1,4 @@
+import type { PatternMinerV1 } from '@episodic/plugin';
 import { createClient } from '@libsql/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempStoreFolder } from '../__fixtures__/temp-store.js';
@@ -15,7 +16,11 @@ describe('1.15.0: mined episodes keep their scope', () => {
   it('fills the scope of the episodes a 1.12.0 store mined, and forget then matches a remine', async () => {
     const folder = tempStoreFolder();
     cleanups.push(folder.cleanup);
-    const config = { url: folder.url, cache: false as const, miners: [createActionPairMiner(), createHistoryProbeMiner('taskType')] };
+    const config = {
+      url: folder.url,
+      cache: false as const,
+      miners: [createActionPairMiner(), createHistoryProbeMiner('taskType') as PatternMinerV1],
+    };
     let memory = await openMemory(config);
     const ids: string[] = [];
     for (const [domain, taskType] of [
