@@ -41,6 +41,7 @@ describe('migrations', () => {
       '1.11.0',
       '1.12.0',
       '1.14.0',
+      '1.15.0',
     ]);
     expect(await memory.admin.schemaVersion()).toBe(latestSchemaVersion);
     await memory.close();
@@ -64,6 +65,7 @@ describe('migrations', () => {
       '1.11.0',
       '1.12.0',
       '1.14.0',
+      '1.15.0',
     ]);
     expect(await memory.admin.schemaVersion()).toBe(latestSchemaVersion);
 

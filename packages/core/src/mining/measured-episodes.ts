@@ -1,10 +1,10 @@
 import type { MeasuredEpisode } from './history-walk.js';
 
 /**
- * The columns of a mined episode `m` (joined to its episode `e`) that the baselines count, with
+ * The columns of a mined episode `m` that the baselines count, with
  * its measures as `measureEpisode` takes them, summed in SQL so its steps are never read.
  */
-export const measuredColumns = `m.seq, m.succeeded, e.task_type,
+export const measuredColumns = `m.seq, m.succeeded, m.task_type,
   (SELECT COUNT(*) FROM steps s WHERE s.episode_id = m.episode_id) AS steps,
   (SELECT SUM(s.duration_ms) FROM steps s WHERE s.episode_id = m.episode_id) AS duration_ms`;
 

@@ -60,9 +60,11 @@ function miningStatements(tables: MiningTables) {
     evidence: (ids: number, from = tables.patterns) =>
       `SELECT ${storedPatternColumns} FROM ${from}
      WHERE id IN (${Array(ids).fill('?').join(', ')})`,
-    markMined: `INSERT INTO ${tables.mined} (episode_id, seq, succeeded, pending)
-    VALUES (?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM ${tables.mined}), ?, 0)
-    ON CONFLICT (episode_id) DO UPDATE SET seq = excluded.seq, succeeded = excluded.succeeded, pending = 0`,
+    markMined: `INSERT INTO ${tables.mined} (episode_id, seq, succeeded, pending, domain, task_type)
+    SELECT e.id, (SELECT COALESCE(MAX(seq), 0) + 1 FROM ${tables.mined}), ?, 0, e.domain, e.task_type
+    FROM episodes e WHERE e.id = ?
+    ON CONFLICT (episode_id) DO UPDATE SET seq = excluded.seq, succeeded = excluded.succeeded, pending = 0,
+      domain = excluded.domain, task_type = excluded.task_type`,
   };
 }
 
@@ -236,7 +238,7 @@ export function createMiningBatch(
         // One statement per episode: each takes the next sequence number, in mining order.
         ...marks.map(([episodeId, succeeded]) => ({
           sql: sql.markMined,
-          args: [episodeId, succeeded ? 1 : 0],
+          args: [succeeded ? 1 : 0, episodeId],
         })),
       ];
       if (statements.length > 0) await tx.batch(statements);

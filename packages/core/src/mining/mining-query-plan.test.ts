@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTempMemory } from '../__fixtures__/temp-store.js';
 import { createActionPairMiner } from './__fixtures__/test-miners.js';
 import { miningSql } from './mining-batch.js';
+import { laterEpisodesSql } from './replay-later-episodes.js';
 
 let store: Awaited<ReturnType<typeof openTempMemory>>;
 beforeAll(async () => {
@@ -23,6 +24,18 @@ beforeAll(async () => {
 });
 afterAll(() => store.close());
 
+async function planOf(sql: string): Promise<string> {
+  const raw = createClient({ url: store.url });
+  try {
+    await raw.execute('CREATE TEMP TABLE IF NOT EXISTS forget_episodes (id TEXT PRIMARY KEY)');
+    const args = Array.from(sql.matchAll(/\?/g), () => 'x');
+    const plan = await raw.execute({ sql: `EXPLAIN QUERY PLAN ${sql}`, args });
+    return plan.rows.map((row) => String(row.detail)).join('\n');
+  } finally {
+    raw.close();
+  }
+}
+
 /** Mining must cost the same at 100,000 episodes as at 10: no statement it runs may scan a table. */
 describe('mining statements use indexes', () => {
   it.each([
@@ -31,16 +44,25 @@ describe('mining statements use indexes', () => {
     ['evidence', miningSql.evidence(3)],
     ['next mining sequence', 'SELECT COALESCE(MAX(seq), 0) + 1 FROM mined_episodes'],
   ])('%s', async (_, sql) => {
-    const raw = createClient({ url: store.url });
-    try {
-      const args = Array.from(sql.matchAll(/\?/g), () => 'x');
-      const plan = (await raw.execute({ sql: `EXPLAIN QUERY PLAN ${sql}`, args })).rows.map((row) =>
-        String(row.detail),
-      );
-      expect(plan.join('\n')).not.toMatch(/\bSCAN (?!.*USING (COVERING )?INDEX)/);
-      expect(plan.join('\n')).toMatch(/USING|SEARCH/);
-    } finally {
-      raw.close();
-    }
+    const plan = await planOf(sql);
+    expect(plan).not.toMatch(/\bSCAN (?!.*USING (COVERING )?INDEX)/);
+    expect(plan).toMatch(/USING|SEARCH/);
+  });
+});
+
+/**
+ * A forget of an old episode finds the later episodes of its scope as index ranges bounded by
+ * domain, task type and sequence: the rows read are those episodes, not every one mined since.
+ */
+describe("forget's later episodes are one range per scope", () => {
+  it('of some task types', async () => {
+    expect(await planOf(laterEpisodesSql('forget_episodes', 2))).toMatch(
+      /SEARCH m USING INDEX idx_mined_episodes_scope \(domain=\? AND task_type=\? AND seq>\?\)/,
+    );
+  });
+  it('of the whole domain', async () => {
+    expect(await planOf(laterEpisodesSql('forget_episodes', null))).toMatch(
+      /SEARCH m USING INDEX idx_mined_episodes_scope \(domain=\?\)/,
+    );
   });
 });

@@ -43,6 +43,18 @@ async function oldLinks(tx: Transaction, ids: readonly string[], types: readonly
 }
 
 /**
+ * The episodes of a domain (of some of its task types, when `types` counts them) mined after a
+ * sequence number, found as ranges of `idx_mined_episodes_scope`: the rows read are those
+ * episodes, not every episode mined since. Exported so a test can check the plan.
+ */
+export function laterEpisodesSql(excluded: string, types: number | null): string {
+  return `SELECT m.episode_id, ${measuredColumns} FROM mined_episodes m INDEXED BY idx_mined_episodes_scope
+    WHERE m.domain = ? ${types === null ? '' : `AND m.task_type IN (${Array(types).fill('?').join(', ')})`}
+      AND m.seq > ? AND m.episode_id NOT IN (SELECT id FROM temp.${excluded})
+    ORDER BY m.seq`;
+}
+
+/**
  * Mines again the episodes of `domain` mined after the first forgotten one whose history, as some
  * miner reads it, no longer counts the forgotten episodes (`historyChanges`), with just those
  * miners. Rewrites the links whose contribution changed and returns the patterns concerned.
@@ -65,12 +77,8 @@ export async function replayLaterEpisodes(
   const first = Math.min(...forgotten.map((episode) => episode.seq));
   const later: LaterEpisode[] = (
     await tx.execute({
-      sql: `SELECT m.episode_id, ${measuredColumns} FROM mined_episodes m
-            CROSS JOIN episodes e ON e.id = m.episode_id
-            WHERE m.seq > ? AND e.domain = ? AND m.episode_id NOT IN (SELECT id FROM temp.${excluded})
-            ${readsDomain ? '' : `AND e.task_type IN (${types.map(() => '?').join(', ')})`}
-            ORDER BY m.seq`,
-      args: [first, domain, ...(readsDomain ? [] : types)],
+      sql: laterEpisodesSql(excluded, readsDomain ? null : types.length),
+      args: [domain, ...(readsDomain ? [] : types), first],
     })
   ).rows.map((row) => ({ id: String(row.episode_id), ...measuredEpisode(row) }));
 

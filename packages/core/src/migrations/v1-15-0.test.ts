@@ -1,0 +1,69 @@
+import type { PatternMinerV1 } from '@episodic/plugin';
+import { createClient } from '@libsql/client';
+import { afterEach, describe, expect, it } from 'vitest';
+import { tempStoreFolder } from '../__fixtures__/temp-store.js';
+import { everythingOf } from '../mining/__fixtures__/mining-scripts.js';
+import { createActionPairMiner, createHistoryProbeMiner } from '../mining/__fixtures__/test-miners.js';
+import { openMemory } from '../open-memory.js';
+
+const cleanups: (() => void)[] = [];
+afterEach(() => cleanups.splice(0).forEach((cleanup) => cleanup()));
+
+const scopeOf = `SELECT m.episode_id, m.domain, m.task_type, e.domain AS episode_domain, e.task_type AS episode_task_type
+  FROM mined_episodes m JOIN episodes e ON e.id = m.episode_id ORDER BY m.seq`;
+
+describe('1.15.0: mined episodes keep their scope', () => {
+  it('fills the scope of the episodes a 1.14.0 store mined, and forget then matches a remine', async () => {
+    const folder = tempStoreFolder();
+    cleanups.push(folder.cleanup);
+    const config = {
+      url: folder.url,
+      cache: false as const,
+      miners: [createActionPairMiner(), createHistoryProbeMiner('taskType') as PatternMinerV1],
+    };
+    let memory = await openMemory(config);
+    const ids: string[] = [];
+    for (const [domain, taskType] of [
+      ['web', 'debugging'],
+      ['cli', 'refactoring'],
+      ['web', 'debugging'],
+      ['web', 'testing'],
+    ] as const) {
+      const episode = await memory.episodes.start({ taskType, domain });
+      await memory.episodes.logSteps(episode.id, [{ action: 'read' }, { action: 'edit' }]);
+      await memory.episodes.complete(episode.id, { status: 'completed' });
+      ids.push(episode.id);
+    }
+    await memory.learning.flush();
+    await memory.close();
+
+    // The store as 1.14.0 left it: no scope columns, no index, 1.15.0 not recorded.
+    const raw = createClient({ url: folder.url });
+    await raw.batch([
+      'DROP INDEX idx_mined_episodes_scope',
+      'ALTER TABLE mined_episodes DROP COLUMN domain',
+      'ALTER TABLE mined_episodes DROP COLUMN task_type',
+      "DELETE FROM schema_migrations WHERE version = '1.15.0'",
+    ]);
+    raw.close();
+
+    memory = await openMemory(config);
+    try {
+      expect(memory.migration).toMatchObject({ from: '1.14.0', applied: ['1.15.0'] });
+      const check = createClient({ url: folder.url, intMode: 'number' });
+      cleanups.push(() => check.close());
+      const rows = (await check.execute(scopeOf)).rows;
+      expect(rows.map((row) => row.episode_id)).toEqual(ids);
+      for (const row of rows) {
+        expect([row.domain, row.task_type]).toEqual([row.episode_domain, row.episode_task_type]);
+      }
+      // The later episodes of the forgotten one's scope are found through the filled columns.
+      await memory.admin.forget({ episodeIds: [ids[0] as string] });
+      const afterForget = await everythingOf(check);
+      await memory.admin.remine();
+      expect(await everythingOf(check)).toEqual(afterForget);
+    } finally {
+      await memory.close();
+    }
+  });
+});
