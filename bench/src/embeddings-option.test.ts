@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeStaticModel } from '@episodic/embeddings-static/testing';
@@ -23,7 +23,10 @@ describe('--embeddings PACKAGE [--embeddings-model PATH]', () => {
     await expect(loadEmbeddings({ module: '@episodic/no-such-package', options: {} })).rejects.toThrow(
       /--embeddings @episodic\/no-such-package: cannot import it/,
     );
-    await expect(loadEmbeddings({ module: '@episodic/core', options: {} })).rejects.toThrow(
+    // A small module of our own: importing a whole package here took over a minute on a loaded machine.
+    const notAProvider = join(root, 'not-a-provider.mjs');
+    writeFileSync(notAProvider, 'export const createEmbeddingsIndex = 1;\nexport function embed() {}\n');
+    await expect(loadEmbeddings({ module: notAProvider, options: {} })).rejects.toThrow(
       /expected a default export or one create…Embeddings export, found none/,
     );
   });
