@@ -260,6 +260,37 @@ describe('forget and whole copies of the store', () => {
 });
 
 describe('retention', () => {
+  it('leaves an episode that crossed the delete line during the run for the next run to delete, unarchived', async () => {
+    const due = await record('logs', 'DUE');
+    const crossing = await record('logs', 'CROSSING');
+    const raw = createClient({ url: store.url });
+    await raw.execute({
+      sql: `UPDATE episodes SET created_at = '2001-01-01T00:00:00.000Z' WHERE id = ?`,
+      args: [due],
+    });
+    // Another writer's clock, made deterministic: deleting the due episode ages the other one past
+    // the delete line, after the run chose what to delete and before it archives.
+    await raw.execute(
+      `CREATE TRIGGER age_on_forget AFTER DELETE ON episodes WHEN old.id = '${due}' BEGIN
+         UPDATE episodes SET created_at = '2000-01-01T00:00:00.000Z' WHERE id = '${crossing}'; END`,
+    );
+    raw.close();
+    const policy = { logs: { archiveAfterDays: 1, deleteAfterDays: 7 } };
+    const now = new Date(Date.now() + 3 * 86_400_000);
+    const updates = async () => (await store.memory.admin.audit({ operation: 'update' })).length;
+    const updatesBefore = await updates();
+
+    expect(await store.memory.admin.retention(policy, { now })).toMatchObject({
+      archived: { logs: 0 },
+      deleted: { logs: 1 },
+    });
+    expect(await store.memory.episodes.get(crossing)).toMatchObject({ status: 'completed' });
+    expect(await updates()).toBe(updatesBefore);
+
+    expect(await store.memory.admin.retention(policy, { now })).toMatchObject({ deleted: { logs: 1 } });
+    expect(await store.memory.episodes.get(crossing)).toBeNull();
+  });
+
   it('archives and deletes by per-domain age, keeping archived episodes readable', async () => {
     const old = await record('web', 'OLD');
     const older = await record('logs', 'OLDER');
