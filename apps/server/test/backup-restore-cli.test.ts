@@ -131,7 +131,7 @@ describe('backup, verify and restore with the CLI', () => {
       'NOT_FOUND',
     );
     await stop(again.serve);
-  }, 120_000);
+  }, 300_000);
 
   it('refuses to start on a damaged database, naming restore', async () => {
     const dataDir = join(root, 'damaged');
@@ -152,5 +152,5 @@ describe('backup, verify and restore with the CLI', () => {
       1,
       expect.stringMatching(/memory\.db has problems: .*not a database/),
     ]);
-  }, 60_000);
+  }, 180_000);
 });

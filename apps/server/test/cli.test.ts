@@ -21,7 +21,8 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe('episodic CLI', () => {
+// Several CLI processes per test beside a server: room for a loaded machine.
+describe('episodic CLI', { timeout: 180_000 }, () => {
   it('on first start writes an admin token to a 0600 file and prints only its path', async () => {
     const tokenFile = join(dir, 'admin-token');
     expect(serve.stdout()).toContain(`admin token in ${tokenFile} `);

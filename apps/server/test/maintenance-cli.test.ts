@@ -67,7 +67,9 @@ beforeAll(async () => {
 
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-describe('maintenance commands', () => {
+// Up to seven CLI processes per test, five of them one after another: at load ~40 (two suites on
+// 2 cores) one start took up to 20 s, and two tests passed 60 s.
+describe('maintenance commands', { timeout: 300_000 }, () => {
   it('repair reports orphans on a dry run, then mends them and says what it changed', async () => {
     const raw = createClient({ url: `file:${dbPath}`, encryptionKey: key });
     await raw.execute('PRAGMA foreign_keys = OFF');

@@ -49,7 +49,8 @@ const freePort = () =>
     });
   });
 
-describe('episodic models pull, and serve --embeddings static', () => {
+// Several CLI processes per test beside a server: room for a loaded machine.
+describe('episodic models pull, and serve --embeddings static', { timeout: 180_000 }, () => {
   it('pulls a model from the hub into <data-dir>/models/NAME', async () => {
     const pulled = await runCli(['models', 'pull', 'minishlab/potion-tiny', '--data-dir', dataDir], {
       HF_ENDPOINT: hub.url,

@@ -132,7 +132,7 @@ describe('two processes on one database and cache', () => {
     const reading = reader.call<{ before: unknown; after: unknown }>('readAcrossInvalidation', marker);
     await writer.call('armInvalidation', marker);
     expect(await reading).toEqual({ before: { value: 'cached' }, after: null });
-  }, 60_000);
+  }, 120_000);
 
   it('counts every invalidation two processes acknowledge', async () => {
     const url = databaseUrl();

@@ -82,21 +82,25 @@ const ops: Record<string, (...args: never[]) => unknown> = {
 
   fillRace: (value: string) => cache.fill(raceKey, { value }, cache.generation()),
 
-  /** Shortly after being asked, invalidates the race key, then creates `marker`. */
-  armInvalidation(marker: string) {
-    setTimeout(() => {
-      cache.invalidate([raceKey]);
-      writeFileSync(marker, 'invalidated');
-    }, 20);
+  /**
+   * Once the reader has taken its first read (`marker.reading` appears), invalidates the race key,
+   * then creates `marker`. Waiting for the reader, not a fixed delay: on a loaded machine the reader's
+   * process may get its message after this one's timer fired.
+   */
+  async armInvalidation(marker: string) {
+    while (!existsSync(`${marker}.reading`)) await sleep(5);
+    cache.invalidate([raceKey]);
+    writeFileSync(marker, 'invalidated');
   },
 
   /**
-   * Reads the race key, then, without yielding to the event loop, waits for another process to
-   * invalidate it (`marker` appears) and reads it again.
+   * Reads the race key, says so (`marker.reading`), then, without yielding to the event loop, waits
+   * for another process to invalidate it (`marker` appears) and reads it again.
    */
   readAcrossInvalidation(marker: string) {
     const before = cache.get(raceKey);
-    const until = Date.now() + 10_000;
+    writeFileSync(`${marker}.reading`, 'read');
+    const until = Date.now() + 50_000;
     while (!existsSync(marker) && Date.now() < until)
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
     return { before, after: cache.get(raceKey) ?? null };
