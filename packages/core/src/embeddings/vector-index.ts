@@ -199,16 +199,7 @@ export class VectorIndex {
       rowRowid: this.#rowRowid,
       episodes: this.#episodes,
     };
-    this.#rowEpisode = [];
-    this.#rowKind = [];
-    this.#rowStep = [];
-    this.#rowRowid = [];
-    this.#episodes = [];
-    this.#episodeSlot = new Map();
-    this.#episodeRow = [];
-    this.#domainRows = new Map();
-    this.#deleted = new Set();
-    this.#liveRows = null;
+    this.#clearTables();
     live.forEach((row, index) => {
       this.#place(
         index,
@@ -295,18 +286,23 @@ export class VectorIndex {
 
   #reset(lastDeletion: number): void {
     this.#matrix = new VectorMatrix(this.#dimensions);
+    this.#clearTables();
+    this.#lastRowid = -1;
+    this.#lastDeletion = lastDeletion;
+  }
+
+  /** Empties what the rows and episodes are looked up in (the matrix is the caller's). */
+  #clearTables(): void {
     this.#rowEpisode = [];
     this.#rowKind = [];
     this.#rowStep = [];
+    this.#rowRowid = [];
     this.#episodes = [];
     this.#episodeSlot = new Map();
     this.#episodeRow = [];
     this.#domainRows = new Map();
-    this.#rowRowid = [];
     this.#deleted = new Set();
     this.#liveRows = null;
-    this.#lastRowid = -1;
-    this.#lastDeletion = lastDeletion;
   }
 
   async #loadAfter(rowid: number): Promise<void> {
