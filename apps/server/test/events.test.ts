@@ -1,4 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { silentObserver } from '../src/context.js';
+import { EpisodeDomains } from '../src/events/episode-domains.js';
+import { EventBus } from '../src/events/event-bus.js';
+import { createAppRouter } from '../src/router.js';
 import { recordEvents } from './__fixtures__/event-recorder.js';
 import { startTestServer } from './__fixtures__/test-server.js';
 
@@ -57,5 +61,35 @@ describe('events.onEpisode', () => {
     expect((await recorder.failed).data?.code).toBe('UNAUTHORIZED');
     expect(recorder.events).toEqual([]);
     recorder.stop();
+  });
+});
+
+describe('EpisodeDomains', () => {
+  it('holds an episode only while it can take steps: completing or archiving it lets it go', async () => {
+    await using t = await startTestServer();
+    const episodeDomains = new EpisodeDomains();
+    const caller = createAppRouter({
+      memory: t.server.memory,
+      events: new EventBus(),
+      episodeDomains,
+      databaseBytes: () => null,
+      startedAt: 0,
+    }).createCaller({
+      caller: { id: 'agent', name: 'agent', scopes: ['read', 'write'], domains: null },
+      authProblem: '',
+      observer: silentObserver,
+      recordDenied: () => undefined,
+    });
+    const started = [];
+    for (let i = 0; i < 3; i += 1)
+      started.push(await caller.episodes.start({ taskType: 'testing', domain: `d${i}` }));
+    expect(episodeDomains.size).toBe(3);
+    expect(episodeDomains.get(started[0]?.id ?? '')).toBe('d0');
+
+    // A long-running server starts and finishes episodes all day: only the active ones are held.
+    await caller.episodes.complete({ episodeId: started[0]?.id ?? '', status: 'completed' });
+    await caller.episodes.complete({ episodeId: started[1]?.id ?? '', status: 'failed' });
+    await caller.episodes.archive({ episodeId: started[2]?.id ?? '' });
+    expect(episodeDomains.size).toBe(0);
   });
 });

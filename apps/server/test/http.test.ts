@@ -121,6 +121,18 @@ describe('HTTP surface', () => {
       expect(
         Number(new RegExp(`episodic_process_memory_bytes\\{kind="${kind}"\\} (\\d+)`).exec(text)?.[1]),
       ).toBeGreaterThan(0);
+    // Which V8 space holds the heap, per thread: what tells live data from garbage kept for later.
+    for (const thread of ['serving', 'learning']) {
+      const bytes = (space: string, kind: string) =>
+        Number(
+          new RegExp(
+            `episodic_v8_heap_space_bytes\\{thread="${thread}",space="${space}",kind="${kind}"\\} (\\d+)`,
+          ).exec(text)?.[1],
+        );
+      expect(bytes('old', 'used')).toBeGreaterThan(0);
+      expect(bytes('old', 'committed')).toBeGreaterThanOrEqual(bytes('old', 'used'));
+      expect(bytes('new', 'committed')).toBeGreaterThan(0);
+    }
   });
 
   it('refuses a body over the limit with 413, declared or streamed, and stores nothing', async () => {

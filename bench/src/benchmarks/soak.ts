@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { createEpisodicClient } from '@episodic/sdk';
+import Libsql from 'libsql';
 import { BenchError } from '../bench-error.js';
 import type { Benchmark, BenchmarkContext } from '../benchmark.js';
 import { formatNumber } from '../format-table.js';
@@ -42,15 +43,69 @@ interface Sample {
   /** Heap the two threads' V8 holds (committed, in use or not): part of anonymous RSS. */
   heapTotalMb: number;
   learningHeapTotalMb: number;
+  /**
+   * Both threads' V8 heap by space: the young generation V8 holds (it grows with the request
+   * rate), the old space it holds and what objects use of it (garbage left for the next full
+   * collection, or live data), and large objects.
+   */
+  newSpaceMb: number;
+  oldSpaceMb: number;
+  oldSpaceUsedMb: number;
+  largeObjectsMb: number;
+  /** The in-memory vector index: vectors held, and its bytes (native, outside the V8 heaps). */
+  vectors: number;
+  vectorIndexMb: number;
 }
 
-/** `episodic_process_memory_bytes` by kind, in MB, from the server's /metrics. */
-async function processMemory(url: string): Promise<Record<string, number>> {
+/** What the sampler reads from the server's /metrics, in MB (vectors as a count). */
+interface Scraped {
+  /** `episodic_process_memory_bytes` by kind. */
+  memory: Record<string, number>;
+  /** `episodic_v8_heap_space_bytes` summed over both threads, by `space kind`. */
+  spaces: Record<string, number>;
+  vectors: number;
+  vectorIndexMb: number;
+}
+
+async function scrape(url: string): Promise<Scraped> {
   const text = await (await fetch(`${url}/metrics`)).text();
-  const found: Record<string, number> = {};
+  const memory: Record<string, number> = {};
   for (const [, kind, value] of text.matchAll(/^episodic_process_memory_bytes\{kind="(\w+)"\} (\d+)/gm))
-    found[kind as string] = Number(value) / 2 ** 20;
-  return found;
+    memory[kind as string] = Number(value) / 2 ** 20;
+  const spaces: Record<string, number> = {};
+  for (const [, space, kind, value] of text.matchAll(
+    /^episodic_v8_heap_space_bytes\{thread="\w+",space="(\w+)",kind="(\w+)"\} (\d+)/gm,
+  ))
+    spaces[`${space} ${kind}`] = (spaces[`${space} ${kind}`] ?? 0) + Number(value) / 2 ** 20;
+  const gauge = (name: string) => Number(new RegExp(`^${name} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
+  return {
+    memory,
+    spaces,
+    vectors: gauge('episodic_vector_index_vectors'),
+    vectorIndexMb: gauge('episodic_vector_index_bytes') / 2 ** 20,
+  };
+}
+
+/**
+ * The database's largest tables and indexes at the end (SQLite's `dbstat`), in MB, with the
+ * audit log's rows: what the file's growth is made of while retention keeps the episodes steady.
+ */
+function databaseParts(path: string): { mbByTable: Record<string, number>; auditRows: number } {
+  const db = new Libsql(path, { readonly: true });
+  try {
+    const tables = db
+      .prepare('SELECT name, SUM(pgsize) AS bytes FROM dbstat GROUP BY name ORDER BY bytes DESC LIMIT 8')
+      .all() as { name: string; bytes: number }[];
+    const audit = db.prepare('SELECT COUNT(*) AS n FROM audit_log').get() as { n: number };
+    return {
+      mbByTable: Object.fromEntries(
+        tables.map(({ name, bytes }) => [name, Number((bytes / 2 ** 20).toFixed(2))]),
+      ),
+      auditRows: audit.n,
+    };
+  } finally {
+    db.close();
+  }
 }
 
 function bytesUnder(path: string): number {
@@ -190,7 +245,10 @@ export const soak: Benchmark = {
     const samples: Sample[] = [];
     const began = Date.now();
     const sample = async () => {
-      const split = await processMemory(serve.url).catch(() => ({}) as Record<string, number>);
+      const scraped = await scrape(serve.url).catch(
+        (): Scraped => ({ memory: {}, spaces: {}, vectors: 0, vectorIndexMb: 0 }),
+      );
+      const split = scraped.memory;
       const resident = residentMb(serve.child.pid as number);
       samples.push({
         minute: (Date.now() - began) / 60_000,
@@ -204,6 +262,12 @@ export const soak: Benchmark = {
         heapMb: split.heap_used ?? 0,
         externalMb: split.external ?? 0,
         arrayBuffersMb: split.array_buffers ?? 0,
+        newSpaceMb: scraped.spaces['new committed'] ?? 0,
+        oldSpaceMb: scraped.spaces['old committed'] ?? 0,
+        oldSpaceUsedMb: scraped.spaces['old used'] ?? 0,
+        largeObjectsMb: scraped.spaces['large committed'] ?? 0,
+        vectors: scraped.vectors,
+        vectorIndexMb: scraped.vectorIndexMb,
         databaseMb:
           readdirSync(dataDir)
             .filter((name) => name.startsWith('memory.db'))
@@ -241,6 +305,7 @@ export const soak: Benchmark = {
       clearInterval(sampler);
       await sample();
       await stop(serve.child);
+      const database = databaseParts(join(dataDir, 'memory.db'));
       const restarted = await startServe(dataDir, false);
       verifier = restarted.child;
       const { lostWrites, forgottenButReadable, checked } = await verify(restarted.url, token, result);
@@ -265,24 +330,54 @@ export const soak: Benchmark = {
           ],
           ['external', 'external', (s) => s.externalMb],
           ['array buffers', 'array_buffers', (s) => s.arrayBuffersMb],
+          // The heaps held, by V8 space (both threads).
+          ['young generation held', 'new_space', (s) => s.newSpaceMb],
+          ['old space held', 'old_space', (s) => s.oldSpaceMb],
+          ['old space in use', 'old_space_used', (s) => s.oldSpaceUsedMb],
+          ['large objects', 'large_objects', (s) => s.largeObjectsMb],
+          ['vector index', 'vector_index', (s) => s.vectorIndexMb],
         ] as const satisfies readonly (readonly [string, string, (s: Sample) => number])[]
       ).map(([name, key, read]) => [name, key, slopeOf(read)] as const);
       const last = samples.at(-1) as Sample;
-      const perMinute = result.p99MsPerMinute.map((p99, minute) => [
-        `minute ${minute + 1}`,
-        formatNumber(result.callsPerMinute[minute] ?? 0),
-        p99.toFixed(1),
-        (samples.findLast((s) => s.minute <= minute + 1)?.rssMb ?? 0).toFixed(0),
-      ]);
+      const perMinute = result.p99MsPerMinute.map((p99, minute) => {
+        const at = samples.findLast((s) => s.minute <= minute + 1);
+        const mb = (read: (s: Sample) => number) => (at === undefined ? '' : read(at).toFixed(0));
+        return [
+          `minute ${minute + 1}`,
+          formatNumber(result.callsPerMinute[minute] ?? 0),
+          p99.toFixed(1),
+          mb((s) => s.rssMb),
+          mb((s) => s.heapTotalMb + s.learningHeapTotalMb),
+          mb((s) => s.newSpaceMb),
+          mb((s) => s.oldSpaceUsedMb),
+          mb((s) => s.rssAnonMb - s.heapTotalMb - s.learningHeapTotalMb),
+          at === undefined ? '' : formatNumber(at.vectors),
+          mb((s) => s.databaseMb),
+        ];
+      });
       return {
         table: {
           title: `soak: ${agents} SDK agents for ${minutes} min against episodic serve (forget every 2 s; retention deletes episodes older than ${retentionMinutes} min, every 5 s)`,
-          columns: ['', 'calls', 'p99 ms', 'server RSS MB'],
+          columns: [
+            '',
+            'calls',
+            'p99 ms',
+            'server RSS MB',
+            'V8 heaps held',
+            'young gen.',
+            'old in use',
+            'native',
+            'vectors',
+            'database MB',
+          ],
           rows: perMinute,
           notes: [
             `errors ${result.errors}${result.firstError === null ? '' : ` (first: ${result.firstError})`}; acknowledged ${result.kept.length}, checked ${checked} (every one still stored, and every one of the last ${mustKeepMinutes} min), lost ${lostWrites}; forgotten ${result.forgotten.length}, still readable ${forgottenButReadable}`,
             `server RSS slope after the first ${warmupShare * 100}% of the run: ${rssSlope.toFixed(2)} MB/min (target <= 1); by part, MB/min: ${parts.map(([name, , value]) => `${name} ${value.toFixed(2)}`).join(', ')}`,
             `database ${last.databaseMb.toFixed(1)} MB, cache ${last.cacheMb.toFixed(1)} MB at the end; file-backed RSS ${last.rssFileMb.toFixed(0)} MB (mapped cache and database pages, bounded by those files, and code)`,
+            `database by table or index at the end, MB: ${Object.entries(database.mbByTable)
+              .map(([name, mb]) => `${name} ${mb}`)
+              .join(', ')}; audit log ${formatNumber(database.auditRows)} rows`,
           ],
         },
         figures: {
@@ -292,6 +387,8 @@ export const soak: Benchmark = {
           forgotten_but_readable: forgottenButReadable,
           episodes_acknowledged: result.kept.length,
           episodes_checked: checked,
+          audit_rows: database.auditRows,
+          database_mb_by_table: database.mbByTable,
           rss_slope_mb_per_min: Number(rssSlope.toFixed(3)),
           ...Object.fromEntries(
             parts.map(([, key, value]) => [`${key}_slope_mb_per_min`, Number(value.toFixed(3))]),
@@ -314,6 +411,12 @@ export const soak: Benchmark = {
                 heap_mb: Number(s.heapMb.toFixed(1)),
                 external_mb: Number(s.externalMb.toFixed(1)),
                 array_buffers_mb: Number(s.arrayBuffersMb.toFixed(1)),
+                new_space_mb: Number(s.newSpaceMb.toFixed(1)),
+                old_space_mb: Number(s.oldSpaceMb.toFixed(1)),
+                old_space_used_mb: Number(s.oldSpaceUsedMb.toFixed(1)),
+                large_objects_mb: Number(s.largeObjectsMb.toFixed(1)),
+                vectors: s.vectors,
+                vector_index_mb: Number(s.vectorIndexMb.toFixed(1)),
               },
             ]),
           ),

@@ -24,7 +24,7 @@ import { createPatternReads } from './patterns/pattern-reads.js';
 import { createPatternUsage } from './patterns/pattern-usage.js';
 import { createRelevantPatterns } from './patterns/relevant-patterns.js';
 import { createForget } from './privacy/forget.js';
-import { createFtsPurge } from './privacy/fts-purge.js';
+import { createFtsPurge, defaultPurgePacing } from './privacy/fts-purge.js';
 import { createRetrieval } from './retrieval/retrieve.js';
 import { createInputSchemas, type InputSchemas } from './schemas/input-schemas.js';
 import { createTextSearch } from './search/text-search.js';
@@ -126,13 +126,13 @@ export async function openMemory(config: MemoryConfig = {}): Promise<Memory> {
     relevantPatterns,
     retrieve,
   });
-  const purge = createFtsPurge(db, resolved.logger);
+  const purge = createFtsPurge(db, resolved.logger, defaultPurgePacing, () => cache.purge());
   // A forget whose purge a crash or kill interrupted: purge now.
   if ((await purge.state()).pendingSince !== null) purge.request();
   const forget = createForget(context, {
     purge,
-    // Rare and possibly huge: drop the whole cache (and its freed pages) rather than list every key.
-    forgotten: () => cache.purge(),
+    // Rare and possibly huge: drop every key rather than list them; the purge drops the freed pages.
+    forgotten: () => cache.invalidateAll(),
     unmine: (tx) => mining.unmine(tx),
     recomputePatterns:
       resolved.miners.length === 0

@@ -1,12 +1,21 @@
-/** How many episode → domain pairs to remember; enough for the episodes agents are working on. */
+/**
+ * How many episode → domain pairs to remember at most: enough for the episodes agents are working
+ * on. A finished episode takes no more steps and is forgotten at once; this bounds the ones left
+ * active and never finished.
+ */
 const capacity = 10_000;
 
 /**
- * Which domain an episode belongs to, for the episodes this server has seen lately. A `steps`
- * event must name its domain, and `logSteps` does not return it; this saves a read per call.
+ * Which domain an active episode belongs to, for the episodes this server has seen lately. A
+ * `steps` event must name its domain, and `logSteps` does not return it; this saves a read per call.
  */
 export class EpisodeDomains {
   readonly #domains = new Map<string, string>();
+
+  /** Pairs held. */
+  get size(): number {
+    return this.#domains.size;
+  }
 
   get(episodeId: string): string | undefined {
     const domain = this.#domains.get(episodeId);
@@ -25,5 +34,10 @@ export class EpisodeDomains {
       const oldest = this.#domains.keys().next().value;
       if (oldest !== undefined) this.#domains.delete(oldest);
     }
+  }
+
+  /** Drops an episode that takes no more steps (completed or archived). */
+  forget(episodeId: string): void {
+    this.#domains.delete(episodeId);
   }
 }

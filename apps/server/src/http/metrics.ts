@@ -1,6 +1,7 @@
 import type { CacheStats, LearningStatus, StoreCacheStats } from '@episodic/core';
 import type { ProcedureObserver } from '../context.js';
 import type { ThreadMemory } from '../store/learning-thread-protocol.js';
+import { type HeapSpaces, heapSpaceGroups, heapSpaces } from './heap-spaces.js';
 import { residentMemory } from './resident-memory.js';
 
 /** Latency buckets in seconds: sub-millisecond cache hits up to multi-second batches. */
@@ -172,6 +173,22 @@ export class Metrics implements ProcedureObserver {
           }),
     }))
       lines.push(`episodic_process_memory_bytes{kind="${kind}"} ${value}`);
+    family(
+      'episodic_v8_heap_space_bytes',
+      'gauge',
+      "Each thread's V8 heap by space (new, old, code, large objects, other): bytes objects use, and bytes V8 holds for them.",
+    );
+    const threads: [string, HeapSpaces][] = [['serving', heapSpaces()]];
+    if (learningMemory !== null) threads.push(['learning', learningMemory.spaces]);
+    for (const [thread, spaces] of threads) {
+      for (const space of heapSpaceGroups) {
+        const { used, committed } = spaces[space];
+        lines.push(`episodic_v8_heap_space_bytes{thread="${thread}",space="${space}",kind="used"} ${used}`);
+        lines.push(
+          `episodic_v8_heap_space_bytes{thread="${thread}",space="${space}",kind="committed"} ${committed}`,
+        );
+      }
+    }
     const perLearner: [string, string, string, (status: LearningStatus['learners'][string]) => number][] = [
       [
         'episodic_learning_pending',

@@ -38,12 +38,14 @@ export function createEpisodesRouter({ memory, events, episodeDomains }: RouterD
       .input(schemas.completeEpisode.extend({ episodeId: schemas.id }))
       .mutation(async ({ ctx, input: { episodeId, ...outcome } }) => {
         const episode = await memory.episodes.complete(episodeId, outcome, ctx.call);
+        episodeDomains.forget(episodeId);
         events.publish({ type: 'completed', domain: episode.domain, episode });
         return episode;
       }),
 
     archive: writeProcedure.input(episodeRef).mutation(async ({ ctx, input }) => {
       const episode = await memory.episodes.archive(input.episodeId, ctx.call);
+      episodeDomains.forget(input.episodeId);
       events.publish({ type: 'archived', domain: episode.domain, episode });
       return episode;
     }),

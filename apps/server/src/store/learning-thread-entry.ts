@@ -2,6 +2,7 @@
 // embedder's and the miners' CPU work never holds the event loop that answers requests.
 import { parentPort, workerData } from 'node:worker_threads';
 import { EpisodicError, joinWriteLocks, type Memory } from '@episodic/core';
+import { heapSpaces } from '../http/heap-spaces.js';
 import type {
   LearningThreadCall,
   LearningThreadData,
@@ -23,7 +24,7 @@ async function answer(memory: Memory, request: LearningThreadCall) {
       return memory.learning.retryFailed();
     case 'memory': {
       const { heapUsed, heapTotal, external, arrayBuffers } = process.memoryUsage();
-      return { heapUsed, heapTotal, external, arrayBuffers };
+      return { heapUsed, heapTotal, external, arrayBuffers, spaces: heapSpaces() };
     }
     case 'close':
       await memory.close();

@@ -1,5 +1,6 @@
 import type { FlushInput, LearningStatus } from '@episodic/core';
 import type { ServerConfig } from '../config/server-config.js';
+import type { HeapSpaces } from '../http/heap-spaces.js';
 
 /** What the learning thread starts with. */
 export interface LearningThreadData {
@@ -14,6 +15,7 @@ export interface ThreadMemory {
   heapTotal: number;
   external: number;
   arrayBuffers: number;
+  spaces: HeapSpaces;
 }
 
 /** A call from the serving thread to the learning thread. */

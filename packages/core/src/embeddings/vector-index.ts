@@ -184,31 +184,31 @@ export class VectorIndex {
     return -1;
   }
 
-  /** Rebuilds the matrix from its own live rows (no database read), freeing the dead ones. */
+  /**
+   * Drops the dead rows from the matrix (in place: no database read, no new matrix) and renumbers
+   * the row tables; episodes left without a row are dropped too.
+   */
   #compact(): void {
+    const live: number[] = [];
+    for (let row = 0; row < this.#matrix.size; row += 1) if (!this.#deleted.has(row)) live.push(row);
+    this.#matrix.retain(live);
     const old = {
-      matrix: this.#matrix,
       rowEpisode: this.#rowEpisode,
       rowKind: this.#rowKind,
       rowStep: this.#rowStep,
       rowRowid: this.#rowRowid,
       episodes: this.#episodes,
-      deleted: this.#deleted,
     };
-    const lastRowid = this.#lastRowid;
-    this.#reset(this.#lastDeletion);
-    this.#lastRowid = lastRowid;
-    for (let row = 0; row < old.matrix.size; row += 1) {
-      if (old.deleted.has(row)) continue;
-      const episode = old.episodes[old.rowEpisode[row] as number] as EpisodeEntry;
-      this.#add(
-        old.matrix.vector(row),
-        episode,
+    this.#clearTables();
+    live.forEach((row, index) => {
+      this.#place(
+        index,
+        old.episodes[old.rowEpisode[row] as number] as EpisodeEntry,
         old.rowKind[row] as EmbeddingKind,
         old.rowStep[row] ?? null,
         old.rowRowid[row] as number,
       );
-    }
+    });
   }
 
   /** The `limit` episodes whose best vector is most similar to `query` (a unit vector), best first. */
@@ -286,18 +286,23 @@ export class VectorIndex {
 
   #reset(lastDeletion: number): void {
     this.#matrix = new VectorMatrix(this.#dimensions);
+    this.#clearTables();
+    this.#lastRowid = -1;
+    this.#lastDeletion = lastDeletion;
+  }
+
+  /** Empties what the rows and episodes are looked up in (the matrix is the caller's). */
+  #clearTables(): void {
     this.#rowEpisode = [];
     this.#rowKind = [];
     this.#rowStep = [];
+    this.#rowRowid = [];
     this.#episodes = [];
     this.#episodeSlot = new Map();
     this.#episodeRow = [];
     this.#domainRows = new Map();
-    this.#rowRowid = [];
     this.#deleted = new Set();
     this.#liveRows = null;
-    this.#lastRowid = -1;
-    this.#lastDeletion = lastDeletion;
   }
 
   async #loadAfter(rowid: number): Promise<void> {
@@ -338,14 +343,24 @@ export class VectorIndex {
     step: number | null,
     rowid: number,
   ): void {
+    this.#place(this.#matrix.append(vector), episode, kind, step, rowid);
+    this.#liveRows = null;
+  }
+
+  /** Records what matrix row `index` stands for. */
+  #place(
+    index: number,
+    episode: EpisodeEntry,
+    kind: EmbeddingKind,
+    step: number | null,
+    rowid: number,
+  ): void {
     let slot = this.#episodeSlot.get(episode.id);
     if (slot === undefined) {
       slot = this.#episodes.length;
       this.#episodes.push(episode);
       this.#episodeSlot.set(episode.id, slot);
     }
-    const index = this.#matrix.append(vector);
-    this.#liveRows = null;
     this.#rowEpisode[index] = slot;
     this.#rowKind[index] = kind;
     this.#rowStep[index] = step;

@@ -30,7 +30,7 @@ export class VectorMatrix {
   readonly dimensions: number;
   /** Bytes per quantised row: the dimensions rounded up to the kernel's 32-byte step. */
   readonly stride: number;
-  readonly #kernel: SimilarityKernel;
+  #kernel: SimilarityKernel;
   readonly #matrixAt: number;
   #capacity = 0;
   #size = 0;
@@ -106,6 +106,52 @@ export class VectorMatrix {
       })
       .sort((a, b) => b.similarity - a.similarity || a.row - b.row)
       .slice(0, k);
+  }
+
+  /**
+   * Keeps only `rows` (ascending row numbers), renumbered 0, 1, 2… in that order: the rows are
+   * moved down inside the memory the matrix holds, so a store that deletes as fast as it adds
+   * reuses it instead of building a new matrix each time (that was ~20 MB of arrays to collect
+   * per compaction at a few thousand vectors). Only when what is kept would fill a small part of
+   * the capacity (a store that shrank for good) is the memory given back, by one exact-fit copy.
+   */
+  retain(rows: readonly number[]): void {
+    const kept = rows.length;
+    if (this.#capacity > firstCapacity && kept * growthFactor ** 2 < this.#capacity) {
+      this.#reallocate(rows);
+      return;
+    }
+    const bytes = new Uint8Array(this.#kernel.memory.buffer);
+    rows.forEach((row, at) => {
+      if (row === at) return;
+      this.#exact.copyWithin(at * this.dimensions, row * this.dimensions, (row + 1) * this.dimensions);
+      const from = this.#matrixAt + row * this.stride;
+      bytes.copyWithin(this.#matrixAt + at * this.stride, from, from + this.stride);
+      this.#scales[at] = this.#scales[row] as number;
+    });
+    this.#size = kept;
+  }
+
+  /** Copies `rows` into fresh memory that fits them, with growth room, and drops the old. */
+  #reallocate(rows: readonly number[]): void {
+    const old = { kernel: this.#kernel, exact: this.#exact, scales: this.#scales };
+    this.#kernel = instantiateSimilarityKernel();
+    this.#capacity = 0;
+    this.#exact = new Float32Array(0);
+    this.#scales = new Float32Array(0);
+    this.#grow(Math.max(firstCapacity, Math.ceil(rows.length * growthFactor)));
+    const from = new Uint8Array(old.kernel.memory.buffer);
+    const to = new Uint8Array(this.#kernel.memory.buffer);
+    rows.forEach((row, at) => {
+      this.#exact.set(
+        old.exact.subarray(row * this.dimensions, (row + 1) * this.dimensions),
+        at * this.dimensions,
+      );
+      const start = this.#matrixAt + row * this.stride;
+      to.set(from.subarray(start, start + this.stride), this.#matrixAt + at * this.stride);
+      this.#scales[at] = old.scales[row] as number;
+    });
+    this.#size = rows.length;
   }
 
   /** A copy of one row's exact vector. */

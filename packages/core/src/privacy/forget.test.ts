@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createClient } from '@libsql/client';
@@ -194,8 +194,41 @@ describe('forget', () => {
       }
       expect(folderBytes('cache')).toContain('PELICAN7741');
       await store.memory.admin.forget({ episodeIds: [gone] });
+      await store.memory.admin.purge();
       expect(folderBytes('cache')).not.toContain('PELICAN7741');
       expect((await store.memory.episodes.list({ limit: 100 })).items).toHaveLength(60);
+    },
+  );
+
+  it.runIf(testCacheEnabled)(
+    'replaces the cache environment in the purge, once for a burst of forgets, not once per forget',
+    async () => {
+      const ids = [];
+      for (let i = 0; i < 6; i += 1) ids.push(await record('web', `PELICAN${i}`));
+      for (const id of ids) await store.memory.episodes.get(id);
+      // A file of ours in the environment's folder: replacing the environment removes the folder.
+      const cacheFolder = join(store.dir, 'cache');
+      const marker = () => {
+        const env = readdirSync(cacheFolder).find((name) => name.startsWith('lmdb-'));
+        return join(cacheFolder, env ?? 'none', 'replaced-if-missing');
+      };
+      writeFileSync(marker(), '');
+      let replaced = 0;
+      for (const id of ids) {
+        await store.memory.admin.forget({ episodeIds: [id] });
+        // Gone from every API at once, whether or not the purge has run yet.
+        expect(await store.memory.episodes.get(id)).toBeNull();
+        if (!existsSync(marker())) {
+          replaced += 1;
+          writeFileSync(marker(), '');
+        }
+      }
+      // Each environment replaced costs native memory a busy server gets back slowly: the first
+      // purge run starts at once, the next waits at least a second, so six quick forgets take one
+      // or two (a few on a loaded machine), where each forget used to replace it.
+      expect(replaced).toBeLessThanOrEqual(3);
+      await store.memory.admin.purge();
+      expect(folderBytes('cache')).not.toContain('PELICAN');
     },
   );
 

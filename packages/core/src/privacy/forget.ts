@@ -23,8 +23,9 @@ export interface ForgetReport {
   unreachedCopies: string[];
   /**
    * `'pending'`: the episodes are gone from every API, but their text may still sit in the
-   * full-text index segments and the WAL until the background purge runs (`memory.admin.purge()`
-   * waits for it). `'done'`: it ran before forget returned (`purge: 'wait'`), or nothing was removed.
+   * full-text index segments, the WAL and the cache file's freed pages until the background purge
+   * runs (`memory.admin.purge()` waits for it). `'done'`: it ran before forget returned
+   * (`purge: 'wait'`), or nothing was removed.
    */
   purge: 'pending' | 'done';
 }
@@ -46,9 +47,9 @@ export interface ForgetHooks {
   unmine: (tx: Transaction) => Promise<UnmineReport | null>;
   /** Rebuilds the mined patterns of these domains from the episodes that remain (`remine`). */
   recomputePatterns: ((domains: string[]) => Promise<void>) | undefined;
-  /** Drops cached copies of what was removed. */
+  /** Drops cached copies of what was removed (the purge then drops the pages that held them). */
   forgotten: (episodeIds: readonly string[]) => void;
-  /** Takes deleted text out of the full-text segments and the WAL, after the forget commits. */
+  /** Takes deleted text out of the full-text segments, the cache's files and the WAL, after the forget commits. */
   purge: FtsPurge;
 }
 

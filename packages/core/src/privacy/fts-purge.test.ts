@@ -62,7 +62,13 @@ describe('the background purge', () => {
   });
 
   it('starts no run before the gap has passed, while settle (purge: wait, admin.purge) purges at once', async () => {
-    const purge = createFtsPurge(observed, silent, { ...defaultPurgePacing, minGapMs: 60_000 });
+    let cachePurges = 0;
+    const purge = createFtsPurge(
+      observed,
+      silent,
+      { ...defaultPurgePacing, minGapMs: 60_000 },
+      () => (cachePurges += 1),
+    );
     await forgot(purge);
     await vi.waitFor(async () => expect((await purge.state()).pendingSince).toBeNull(), {
       timeout: 60_000,
@@ -73,9 +79,12 @@ describe('the background purge', () => {
     expect(runs).toBe(1);
     expect((await purge.settle()).pendingSince).toBeNull();
     expect(runs).toBe(2);
+    // The cache's files are purged with the rest, once per run: once for the ten forgets.
+    expect(cachePurges).toBe(2);
     // Nothing left for the scheduled run, nor for close.
     await purge.close();
     expect(runs).toBe(2);
+    expect(cachePurges).toBe(2);
   });
 
   it('purges at close what is still waiting for its gap', async () => {

@@ -67,8 +67,16 @@ export function createFtsPurge(
   db: Database,
   logger: Logger,
   pacing: PurgePacing = defaultPurgePacing,
+  /**
+   * Takes the forgotten text out of the cache's files (`Cache.purge`: a new, empty LMDB
+   * environment), once per run that finds forgets to purge, not once per forget: replacing the
+   * environment costs native memory that a busy server only gets back slowly.
+   */
+  purgeCache: () => void = () => undefined,
 ): FtsPurge {
   let running: Promise<void> | null = null;
+  /** The `requested` count whose forgets the cache was last purged of. */
+  let cachePurgedAt: number | null = null;
   let again = false;
   let timer: NodeJS.Timeout | null = null;
   let closed = false;
@@ -98,6 +106,11 @@ export function createFtsPurge(
       }),
     );
     if (requested === null) return true;
+    // Each forget already emptied the cache's keys; this drops the freed pages that held them.
+    if (requested !== cachePurgedAt) {
+      await timed(async () => purgeCache());
+      cachePurgedAt = requested;
+    }
     if (db.location.kind === 'file') {
       const result = await timed(() => db.executeOutsideTransaction('PRAGMA wal_checkpoint(TRUNCATE)'));
       // busy = 1: a reader kept old frames in use, so the WAL was not emptied.
