@@ -129,7 +129,7 @@ export function createRetrieval(
     // Each signal brings at least as many candidates as results were asked for.
     const pool = Math.max(settings.candidates, filters.limit);
     const phrases = ftsPhrases(filters.text);
-    const shortlists = new Shortlists(db);
+    const shortlists = new Shortlists(db, where);
     const selection =
       phrases.length === 0
         ? Promise.resolve({ kept: [], skipped: [], forSteps: [] })
@@ -139,15 +139,15 @@ export function createRetrieval(
       const stepsQuery = phrasesToFtsQuery(forSteps);
       return ftsQuery === null || stepsQuery === null
         ? []
-        : textCandidates(shortlists, ftsQuery, stepsQuery, where, pool, settings.fields);
+        : textCandidates(shortlists, ftsQuery, stepsQuery, pool, settings.fields);
     });
     textHits.catch(() => undefined); // awaited below
     const expansion = selection.then(({ kept }) =>
-      expansionRanking(shortlists, termCounts, settings, kept, textHits, where, pool),
+      expansionRanking(shortlists, termCounts, settings, kept, textHits, pool),
     );
     expansion.catch(() => undefined);
     const proximity = selection.then(({ kept }) =>
-      proximityRanking(shortlists, settings, phrases, kept, where, pool),
+      proximityRanking(shortlists, settings, phrases, kept, pool),
     );
     proximity.catch(() => undefined);
     // Each candidate's row is read once: the vector scan's eligibility check fills what fusion reads.

@@ -5,7 +5,7 @@ import { type EpisodeFilters, episodeFilter } from '../db/episode-filter.js';
 import { bestMatchSql } from '../search/text-search.js';
 import type { AccessScope } from '../types.js';
 import { candidateRowsSql } from './candidate-rows.js';
-import { docsSource, stepsSource } from './text-candidates.js';
+import { docsSource, shortlistSql, stepsSource } from './text-candidates.js';
 
 let store: Awaited<ReturnType<typeof openTempMemory>>;
 
@@ -105,20 +105,19 @@ describe('full-text query plans under filters', () => {
     '%s: shortlisted rows and candidates are read by key, never through a filter index',
     async (_name, filters, scope) => {
       const where = retrieveWhere(filters, scope);
-      const keys = [1, 2, 3];
       const ids = ['a', 'b', 'c'];
       const statements: [string, string, unknown[], RegExp][] = [
         [
           'episode_docs_fts shortlist',
-          docsSource({ context: 1, steps: 1 }).mapSql('?, ?, ?', where.sql),
-          [...keys, ...where.args],
-          /SEARCH e USING INTEGER PRIMARY KEY/,
+          shortlistSql(docsSource({ context: 1, steps: 1 }), where.sql),
+          ['"deadlock"', 41, ...where.args],
+          /SCAN episode_docs_fts VIRTUAL TABLE/,
         ],
         [
           'steps_fts shortlist',
-          stepsSource.mapSql('?, ?, ?', where.sql),
-          [...keys, ...where.args],
-          /SEARCH s USING INTEGER PRIMARY KEY/,
+          shortlistSql(stepsSource, where.sql),
+          ['"deadlock"', 41, ...where.args],
+          /SCAN steps_fts VIRTUAL TABLE/,
         ],
         [
           'candidate rows',
