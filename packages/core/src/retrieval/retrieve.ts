@@ -94,10 +94,13 @@ export function createRetrieval(
       // Sync, feedback and search in one section: a concurrent sync cannot reset the index between them.
       const found = await active.index.whenSynced(() => {
         const moved = Float32Array.from(query);
-        const seeds = seedIds
-          .map((id) => active.index.episodeVector(id))
-          .filter((vector): vector is Float32Array => vector !== null)
-          .slice(0, episodes);
+        // The first `episodes` matches that have a vector: each vector read is a copy.
+        const seeds: Float32Array[] = [];
+        for (const id of seedIds) {
+          if (seeds.length === episodes) break;
+          const vector = active.index.episodeVector(id);
+          if (vector !== null) seeds.push(vector);
+        }
         for (const seed of seeds)
           seed.forEach((value, i) => (moved[i] = (moved[i] as number) + (weight * value) / seeds.length));
         normalize(moved);
