@@ -102,10 +102,28 @@ describe('full-text candidates', () => {
     expect(reads).toBe(2);
   });
 
-  it("name an episode's first step of those that rank alike", async () => {
+  it("name an episode's first step of those that rank alike, from one row per episode", async () => {
+    const stepRows: number[] = [];
+    const counted: Database = {
+      ...db,
+      read: async (statement) => {
+        const result = await db.read(statement);
+        if (typeof statement !== 'string' && statement.sql.includes('steps_fts'))
+          stepRows.push(result.rows.length);
+        return result;
+      },
+    };
     const query = toFtsQuery('flaky') as string;
-    const [candidate] = await textCandidates(new Shortlists(db, new SqlFilter()), query, query, 10, fields);
+    const [candidate] = await textCandidates(
+      new Shortlists(counted, new SqlFilter()),
+      query,
+      query,
+      10,
+      fields,
+    );
     expect(candidate).toMatchObject({ episodeId: twins, step: { stepNumber: 2, rank: 1 } });
+    // Two of its steps match: they are ranked in SQL, and one row comes back.
+    expect(stepRows).toEqual([1]);
   });
 
   it('take the same episodes on the shortlist path as on the every-match path', async () => {

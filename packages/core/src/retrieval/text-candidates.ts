@@ -19,14 +19,18 @@ export interface FieldWeights {
 export interface RankedRow {
   episodeId: string;
   rank: number;
-  stepNumber: number | null;
+}
+
+/** An episode's best step among the step matches. */
+export interface StepRow extends RankedRow {
+  stepNumber: number;
 }
 
 /** Rows taken from a full-text table on the fast path, per episode wanted. */
 export const shortlistFactor = 4;
 
 export interface Source {
-  table: 'episode_docs_fts' | 'steps_fts';
+  table: 'episode_docs_fts';
   /** FTS5's rank, lower is better. */
   rank: string;
   /**
@@ -46,32 +50,31 @@ export function docsSource(weights: FieldWeights): Source {
     table: 'episode_docs_fts',
     rank,
     mapSql: (where) =>
-      `SELECT f.rowid, f.rank, CASE WHEN e.rowid IS NOT NULL AND (${where}) THEN e.id END AS episode_id,
-         NULL AS step_number
+      `SELECT f.rowid, f.rank, CASE WHEN e.rowid IS NOT NULL AND (${where}) THEN e.id END AS episode_id
        FROM f LEFT JOIN episodes e NOT INDEXED ON e.rowid = f.rowid`,
     allSql: (where) =>
-      `SELECT e.id AS episode_id, ${rank} AS rank, NULL AS step_number
+      `SELECT e.id AS episode_id, ${rank} AS rank
        FROM episode_docs_fts CROSS JOIN episodes e ON e.rowid = episode_docs_fts.rowid
        WHERE episode_docs_fts MATCH ? AND ${where} ORDER BY rank LIMIT ?`,
   };
 }
 
-export const stepsSource: Source = {
-  table: 'steps_fts',
-  rank: 'bm25(steps_fts)',
-  mapSql: (where) =>
-    `SELECT f.rowid, f.rank, CASE WHEN e.rowid IS NOT NULL AND (${where}) THEN e.id END AS episode_id,
-       s.step_number
-     FROM f LEFT JOIN steps s ON s.rowid = f.rowid LEFT JOIN episodes e ON e.id = s.episode_id`,
-  // SQLite takes a bare column of a MIN() aggregate from the row holding the minimum: the best
-  // step. bm25() cannot sit inside an aggregate, so the matches are materialized first.
-  allSql: (where) =>
-    `WITH hits AS MATERIALIZED (
-       SELECT e.id AS episode_id, bm25(steps_fts) AS rank, s.step_number
-       FROM steps_fts CROSS JOIN steps s ON s.rowid = steps_fts.rowid CROSS JOIN episodes e ON e.id = s.episode_id
-       WHERE steps_fts MATCH ? AND ${where})
-     SELECT episode_id, MIN(rank) AS rank, step_number FROM hits GROUP BY episode_id ORDER BY rank LIMIT ?`,
-};
+/**
+ * Each episode's best step (lowest rank, then first stored) under the filters, among the step
+ * table's best rows: the top `size + 1` as a shortlist reads them, of which the first `size`
+ * (arguments: the query, `size + 1`, `size`, the filter's). Ranked per episode in SQL: one row
+ * per episode comes back, not one per matching step. Exported for the query-plan tests.
+ */
+export function stepRankingSql(where: string): string {
+  return `WITH f AS (SELECT rowid, bm25(steps_fts) AS rank FROM steps_fts WHERE steps_fts MATCH ?
+      ORDER BY 2 LIMIT ?),
+    kept AS (SELECT rowid, rank FROM f LIMIT ?),
+    ranked AS (SELECT e.id AS episode_id, kept.rank, s.step_number,
+        row_number() OVER (PARTITION BY e.id ORDER BY kept.rank, kept.rowid) AS nth
+      FROM kept CROSS JOIN steps s ON s.rowid = kept.rowid CROSS JOIN episodes e ON e.id = s.episode_id
+      WHERE ${where})
+    SELECT episode_id, rank, step_number FROM ranked WHERE nth = 1`;
+}
 
 /** The statement that reads a shortlist of `source` and maps it to episodes under `where`. */
 export function shortlistSql(source: Source, where: string): string {
@@ -85,7 +88,6 @@ export interface ShortlistRow {
   rank: number;
   /** Null when the episode fails the filters (or the row is gone). */
   episodeId: string | null;
-  stepNumber: number | null;
 }
 
 /** A full-text table's best rows for one query, best first; `complete` when no other row matches. */
@@ -121,7 +123,6 @@ export class Shortlists {
             rowid: Number(row.rowid),
             rank: Number(row.rank),
             episodeId: row.episode_id === null ? null : String(row.episode_id),
-            stepNumber: row.step_number === null ? null : Number(row.step_number),
           })),
           complete: top.rows.length <= size,
         }));
@@ -154,13 +155,11 @@ export async function rankShortlist(
     for (const row of kept) {
       if (row.episodeId === null) continue;
       const seen = best.get(row.episodeId);
-      // Of an episode's equal ranks, its first stored row (its earliest step) stands for it.
-      if (seen === undefined || row.rank < seen.rank || (row.rank === seen.rank && row.rowid < seen.rowid))
-        best.set(row.episodeId, row);
+      if (seen === undefined || row.rank < seen.rank) best.set(row.episodeId, row);
     }
     const ranked = [...best.values()]
-      .map(({ episodeId, rank, stepNumber }) => ({ episodeId: episodeId as string, rank, stepNumber }))
-      .sort((a, b) => a.rank - b.rank || (a.episodeId < b.episodeId ? -1 : 1))
+      .map(({ episodeId, rank }) => ({ episodeId: episodeId as string, rank }))
+      .sort(byRank)
       .slice(0, limit);
     const last = ranked[ranked.length - 1];
     if (!exact || cutoff === null || (ranked.length === limit && last !== undefined && last.rank < cutoff))
@@ -170,11 +169,31 @@ export async function rankShortlist(
   }
   const { db, where } = shortlists;
   const all = await db.read({ sql: source.allSql(where.sql), args: [ftsQuery, ...where.args, limit] });
-  return all.rows.map((row) => ({
-    episodeId: String(row.episode_id),
-    rank: Number(row.rank),
-    stepNumber: row.step_number === null ? null : Number(row.step_number),
-  }));
+  return all.rows.map((row) => ({ episodeId: String(row.episode_id), rank: Number(row.rank) }));
+}
+
+/** Best rank first, then by id: the order every ranking here is cut in. */
+const byRank = (a: RankedRow, b: RankedRow) => a.rank - b.rank || (a.episodeId < b.episodeId ? -1 : 1);
+
+/**
+ * The `limit` episodes with the best step rows for `ftsQuery`, best first, each with its best
+ * step, from the step table's shortlist only (`stepRankingSql`) under the shortlists' filters.
+ */
+async function stepRanking(shortlists: Shortlists, ftsQuery: string, limit: number): Promise<StepRow[]> {
+  const size = limit * shortlistFactor;
+  const { db, where } = shortlists;
+  const best = await db.read({
+    sql: stepRankingSql(where.sql),
+    args: [ftsQuery, size + 1, size, ...where.args],
+  });
+  return best.rows
+    .map((row) => ({
+      episodeId: String(row.episode_id),
+      rank: Number(row.rank),
+      stepNumber: Number(row.step_number),
+    }))
+    .sort(byRank)
+    .slice(0, limit);
 }
 
 /** `rankShortlist` over the retrieval's shortlist of `ftsQuery`. */
@@ -205,7 +224,7 @@ export async function textCandidates(
   if (episodes.length === 0) return [];
   // Step matches are evidence beside the episode's own score: the shortlist's are enough, and a
   // long conversation owning most top rows would otherwise send every query down the full path.
-  const steps = await rankEpisodes(shortlists, stepsSource, stepsQuery, limit, false);
+  const steps = await stepRanking(shortlists, stepsQuery, limit);
   const stepOf = new Map(steps.map((row, index) => [row.episodeId, { row, rank: index + 1 }]));
   return episodes.map(({ episodeId, rank }) => {
     const step = stepOf.get(episodeId);
@@ -215,7 +234,7 @@ export async function textCandidates(
       step:
         step === undefined
           ? null
-          : { stepNumber: step.row.stepNumber as number, bm25: -step.row.rank, rank: step.rank },
+          : { stepNumber: step.row.stepNumber, bm25: -step.row.rank, rank: step.rank },
     };
   });
 }

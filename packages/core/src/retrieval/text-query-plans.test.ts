@@ -5,7 +5,7 @@ import { type EpisodeFilters, episodeFilter } from '../db/episode-filter.js';
 import { bestMatchSql } from '../search/text-search.js';
 import type { AccessScope } from '../types.js';
 import { candidateRowsSql } from './candidate-rows.js';
-import { docsSource, shortlistSql, stepsSource } from './text-candidates.js';
+import { docsSource, shortlistSql, stepRankingSql } from './text-candidates.js';
 
 let store: Awaited<ReturnType<typeof openTempMemory>>;
 
@@ -84,7 +84,7 @@ describe('full-text query plans under filters', () => {
           docsSource({ context: 1, steps: 1 }).allSql(where.sql),
           ['"deadlock"', ...where.args, 10],
         ],
-        ['steps_fts', stepsSource.allSql(where.sql), ['"deadlock"', ...where.args, 10]],
+        ['steps_fts', stepRankingSql(where.sql), ['"deadlock"', 41, 40, ...where.args]],
       ];
       const searchWhere = episodeFilter(filters, 'e').scope('e.domain', scope);
       statements.push([
@@ -112,12 +112,6 @@ describe('full-text query plans under filters', () => {
           shortlistSql(docsSource({ context: 1, steps: 1 }), where.sql),
           ['"deadlock"', 41, ...where.args],
           /SCAN episode_docs_fts VIRTUAL TABLE/,
-        ],
-        [
-          'steps_fts shortlist',
-          shortlistSql(stepsSource, where.sql),
-          ['"deadlock"', 41, ...where.args],
-          /SCAN steps_fts VIRTUAL TABLE/,
         ],
         [
           'candidate rows',
