@@ -29,8 +29,8 @@ function stageOf(sql: string, docsQueries: number): (typeof sqlStages)[number] {
   // The index state read before any document counts (`TermCounts`) goes with the phrase selection.
   if (sql.includes('AS docs,') || sql.includes('_data WHERE id = 1')) return 'phrase selection';
   if (sql.includes('head || char(10) || body') || / AS doc(\s|$)/.test(sql)) return 'expansion terms';
-  if (sql.includes(docsShortlist) || sql.includes('NULL AS step_number'))
-    return docsQueries > 1 ? 'expansion query' : 'candidate queries';
+  // The shortlist, or the statement through every match when a shortlist cannot prove its ranking.
+  if (sql.includes('bm25(episode_docs_fts')) return docsQueries > 1 ? 'expansion query' : 'candidate queries';
   if (sql.includes('steps_fts')) return 'candidate queries';
   if (sql.includes('FROM episodes e INDEXED BY')) return 'hydration';
   if (sql.includes('embedding')) return 'vectors';

@@ -52,18 +52,10 @@ class RecordingShortlists extends Shortlists {
 
 async function expand(text: string, pool: number) {
   const kept = ftsPhrases(text);
-  const shortlists = new RecordingShortlists(db);
+  const shortlists = new RecordingShortlists(db, new SqlFilter());
   const query = phrasesToFtsQuery(kept) as string;
-  const hits = textCandidates(shortlists, query, query, new SqlFilter(), pool, settings.fields);
-  const ranked = await expansionRanking(
-    shortlists,
-    new TermCounts(db),
-    settings,
-    kept,
-    hits,
-    new SqlFilter(),
-    pool,
-  );
+  const hits = textCandidates(shortlists, query, query, pool, settings.fields);
+  const ranked = await expansionRanking(shortlists, new TermCounts(db), settings, kept, hits, pool);
   return { ranked, queries: shortlists.queries, kept };
 }
 
@@ -77,7 +69,7 @@ describe('the expanded query', () => {
     expect(queries).not.toContain(whole);
     expect(ranked.length).toBeGreaterThan(4);
     expect(ranked).toEqual(
-      await episodeRanking(new Shortlists(db), whole, new SqlFilter(), 20, settings.fields),
+      await episodeRanking(new Shortlists(db, new SqlFilter()), whole, 20, settings.fields),
     );
   });
 
@@ -86,7 +78,7 @@ describe('the expanded query', () => {
     const whole = queries.at(-1) as string;
     expect(whole).toContain('"kafka"');
     expect(ranked).toEqual(
-      await episodeRanking(new Shortlists(db), whole, new SqlFilter(), 2, settings.fields),
+      await episodeRanking(new Shortlists(db, new SqlFilter()), whole, 2, settings.fields),
     );
   });
 });

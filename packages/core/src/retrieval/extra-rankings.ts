@@ -1,4 +1,3 @@
-import type { SqlFilter } from '../db/sql-filter.js';
 import { phrasesToFtsQuery } from '../search/fts-query.js';
 import { expansionTerms } from './expansion-terms.js';
 import type { ResolvedRetrievalConfig } from './retrieval-config.js';
@@ -33,11 +32,10 @@ async function summedShortlist(
   if (!first.complete) return null;
   const second = await shortlists.get(source, added, size);
   if (!second.complete) return null;
-  const rankOf = new Map(first.rows.map((row) => [row.rowid, row.rank]));
-  for (const row of second.rows) rankOf.set(row.rowid, (rankOf.get(row.rowid) ?? 0) + row.rank);
-  const rows = [...rankOf]
-    .map(([rowid, rank]) => ({ rowid, rank }))
-    .sort((a, b) => a.rank - b.rank || a.rowid - b.rowid);
+  const byRowid = new Map(first.rows.map((row) => [row.rowid, row]));
+  for (const row of second.rows)
+    byRowid.set(row.rowid, { ...row, rank: (byRowid.get(row.rowid)?.rank ?? 0) + row.rank });
+  const rows = [...byRowid.values()].sort((a, b) => a.rank - b.rank || a.rowid - b.rowid);
   return { rows: rows.slice(0, size + 1), complete: rows.length <= size };
 }
 
@@ -48,7 +46,6 @@ export async function expansionRanking(
   settings: ResolvedRetrievalConfig,
   kept: string[][],
   text: Promise<TextCandidate[]>,
-  where: SqlFilter,
   pool: number,
 ): Promise<string[]> {
   const { episodes, terms } = settings.expansion;
@@ -67,8 +64,8 @@ export async function expansionRanking(
     phrasesToFtsQuery(addedPhrases) as string,
     pool * shortlistFactor,
   );
-  if (summed === null) return episodeRanking(shortlists, query, where, pool, settings.fields);
-  const ranked = await rankShortlist(shortlists.db, source, summed, query, where, pool, false);
+  if (summed === null) return episodeRanking(shortlists, query, pool, settings.fields);
+  const ranked = await rankShortlist(shortlists, source, summed, query, pool, false);
   return ranked.map((row) => row.episodeId);
 }
 
@@ -78,7 +75,6 @@ export async function proximityRanking(
   settings: ResolvedRetrievalConfig,
   phrases: string[][],
   kept: string[][],
-  where: SqlFilter,
   pool: number,
 ): Promise<string[]> {
   const { distance, pairs } = settings.proximity;
@@ -91,5 +87,5 @@ export async function proximityRanking(
     near.push(`NEAR(${pair.join(' ')}, ${distance})`);
   }
   if (near.length === 0) return [];
-  return episodeRanking(shortlists, near.join(' OR '), where, pool, settings.fields);
+  return episodeRanking(shortlists, near.join(' OR '), pool, settings.fields);
 }

@@ -1,7 +1,8 @@
 import { createClient } from '@libsql/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openTempMemory, testCacheEnabled } from '../__fixtures__/temp-store.js';
 import { createTestEmbeddings } from '../__fixtures__/test-embeddings.js';
+import { VectorIndex } from '../embeddings/vector-index.js';
 import type { Logger } from '../logger.js';
 import { type Memory, openMemory } from '../open-memory.js';
 import type { Episode } from '../types.js';
@@ -224,6 +225,25 @@ describe('retrieve', () => {
       expect(similarity(withFeedback)).toBeGreaterThan(0.2);
     } finally {
       await plain.close();
+    }
+  });
+
+  it('reads the vectors of only the full-text matches that feed back', async () => {
+    const one = await openMemory({
+      url: store.url,
+      embeddings: embeddings.provider,
+      retrieval: { feedback: { episodes: 1 } },
+    });
+    const reads = vi.spyOn(VectorIndex.prototype, 'episodeVector');
+    try {
+      // Four episodes match some of these words; the best one feeds back.
+      const result = await one.search.retrieve({ text: 'gateway timeouts nightly checkout endpoint' });
+      expect(result.episodes.filter((entry) => entry.why.text !== null).length).toBeGreaterThanOrEqual(4);
+      expect(result.signals.vector.feedbackEpisodes).toBe(1);
+      expect(reads).toHaveBeenCalledTimes(1);
+    } finally {
+      reads.mockRestore();
+      await one.close();
     }
   });
 

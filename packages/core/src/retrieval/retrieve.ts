@@ -94,10 +94,13 @@ export function createRetrieval(
       // Sync, feedback and search in one section: a concurrent sync cannot reset the index between them.
       const found = await active.index.whenSynced(() => {
         const moved = Float32Array.from(query);
-        const seeds = seedIds
-          .map((id) => active.index.episodeVector(id))
-          .filter((vector): vector is Float32Array => vector !== null)
-          .slice(0, episodes);
+        // The first `episodes` matches that have a vector: each vector read is a copy.
+        const seeds: Float32Array[] = [];
+        for (const id of seedIds) {
+          if (seeds.length === episodes) break;
+          const vector = active.index.episodeVector(id);
+          if (vector !== null) seeds.push(vector);
+        }
         for (const seed of seeds)
           seed.forEach((value, i) => (moved[i] = (moved[i] as number) + (weight * value) / seeds.length));
         normalize(moved);
@@ -129,7 +132,7 @@ export function createRetrieval(
     // Each signal brings at least as many candidates as results were asked for.
     const pool = Math.max(settings.candidates, filters.limit);
     const phrases = ftsPhrases(filters.text);
-    const shortlists = new Shortlists(db);
+    const shortlists = new Shortlists(db, where);
     const selection =
       phrases.length === 0
         ? Promise.resolve({ kept: [], skipped: [], forSteps: [] })
@@ -139,15 +142,15 @@ export function createRetrieval(
       const stepsQuery = phrasesToFtsQuery(forSteps);
       return ftsQuery === null || stepsQuery === null
         ? []
-        : textCandidates(shortlists, ftsQuery, stepsQuery, where, pool, settings.fields);
+        : textCandidates(shortlists, ftsQuery, stepsQuery, pool, settings.fields);
     });
     textHits.catch(() => undefined); // awaited below
     const expansion = selection.then(({ kept }) =>
-      expansionRanking(shortlists, termCounts, settings, kept, textHits, where, pool),
+      expansionRanking(shortlists, termCounts, settings, kept, textHits, pool),
     );
     expansion.catch(() => undefined);
     const proximity = selection.then(({ kept }) =>
-      proximityRanking(shortlists, settings, phrases, kept, where, pool),
+      proximityRanking(shortlists, settings, phrases, kept, pool),
     );
     proximity.catch(() => undefined);
     // Each candidate's row is read once: the vector scan's eligibility check fills what fusion reads.

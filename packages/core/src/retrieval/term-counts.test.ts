@@ -93,4 +93,16 @@ describe('term counts', () => {
     expect(await expansionTerms(counts, [String(seed?.id)], own, 5)).toEqual(words);
     expect(vocabularyReads()).toBe(0);
   });
+
+  it('count plain words by their matches, and any other term as the vocabulary spells it', async () => {
+    await record('Café in Zürich 2024', 'espresso x2');
+    const counts = new TermCounts(db);
+    // "café" is not how FTS5 stores it ("cafe"): a phrase match would find it, the vocabulary does not.
+    const terms = ['cafe', 'café', 'zurich', 'zürich', '2024', 'x2', 'espresso', 'nowhere'];
+    const both = await counts.both(terms);
+    expect(both.docs).toEqual([1, 0, 1, 0, 1, 1, 1, 0]);
+    expect(both.docs).toEqual(await Promise.all(terms.map((term) => direct('episode_docs_fts', term))));
+    expect(both.steps).toEqual(await Promise.all(terms.map((term) => direct('steps_fts', term))));
+    expect(await counts.docs(terms)).toEqual(both.docs);
+  });
 });

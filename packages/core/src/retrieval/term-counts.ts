@@ -14,11 +14,21 @@ const stateSql = `SELECT (SELECT block FROM episode_docs_fts_data WHERE id = 1) 
   (SELECT block FROM steps_fts_data WHERE id = 1) AS steps_totals,
   (SELECT block FROM steps_fts_data WHERE id = 10) AS steps_segments`;
 
+/**
+ * A term's document count in `table`. A term of ASCII letters and digits is FTS5's own token for
+ * itself, so the rows that match it as a phrase are the rows that hold it: counting them skips the
+ * position lists the vocabulary walks (it counts occurrences too), ~20% less time on real
+ * conversations. Any other term is looked up in the vocabulary as spelled (a phrase would be
+ * tokenized again, and could match where the vocabulary holds no such term).
+ */
+const docCount = (table: 'episode_docs_fts' | 'steps_fts') =>
+  `CASE WHEN j.value GLOB '*[^a-z0-9]*' OR j.value = ''
+    THEN COALESCE((SELECT doc FROM ${table}_vocab WHERE term = j.value), 0)
+    ELSE (SELECT count(*) FROM ${table} WHERE ${table} MATCH '"' || j.value || '"') END`;
+
 /** Document counts of a JSON array of terms, one statement whatever their number (SQL text fixed). */
-const docsSql = `SELECT COALESCE((SELECT doc FROM episode_docs_fts_vocab WHERE term = j.value), 0) AS doc
-  FROM json_each(?) j`;
-const bothSql = `SELECT COALESCE((SELECT doc FROM episode_docs_fts_vocab WHERE term = j.value), 0) AS docs,
-  COALESCE((SELECT doc FROM steps_fts_vocab WHERE term = j.value), 0) AS steps FROM json_each(?) j`;
+const docsSql = `SELECT ${docCount('episode_docs_fts')} AS doc FROM json_each(?) j`;
+const bothSql = `SELECT ${docCount('episode_docs_fts')} AS docs, ${docCount('steps_fts')} AS steps FROM json_each(?) j`;
 
 /** A SQLite varint (as FTS5 writes them): 7 bits a byte, high bit set while more follow. */
 function readVarint(bytes: Uint8Array): number {

@@ -14,6 +14,7 @@ const quiet: string[] = [];
 const fields = { context: 1, steps: 1 };
 let spread = '';
 let oneStep = '';
+let twins = '';
 
 beforeAll(async () => {
   store = await openTempMemory();
@@ -55,6 +56,14 @@ beforeAll(async () => {
     { action: 'idle' },
   ]);
   oneStep = single.id;
+  // Two steps alike: the same rank for "flaky", so the episode's first is the one named.
+  const alike = await memory.episodes.start({ taskType: 'debugging', domain: 'ci' });
+  await memory.episodes.logSteps(alike.id, [
+    { action: 'checkout' },
+    { action: 'rerun flaky suite', result: 'passed' },
+    { action: 'rerun flaky suite', result: 'passed' },
+  ]);
+  twins = alike.id;
   db = await openDatabase({ url: store.url, busyTimeoutMs: 5000, synchronous: 'normal' });
 });
 afterAll(async () => {
@@ -65,21 +74,66 @@ afterAll(async () => {
 describe('full-text candidates', () => {
   it('rank whole episodes: context and every step count, the best step is named', async () => {
     const query = toFtsQuery('payment gateway refund queue ledger sync') as string;
-    const candidates = await textCandidates(new Shortlists(db), query, query, new SqlFilter(), 10, fields);
+    const candidates = await textCandidates(new Shortlists(db, new SqlFilter()), query, query, 10, fields);
     expect(candidates.map((c) => c.episodeId)).toEqual([spread, oneStep]);
     expect(candidates[0]?.step).toMatchObject({ stepNumber: expect.any(Number), rank: expect.any(Number) });
     expect(candidates[1]?.step).toMatchObject({ stepNumber: 1, rank: 1 });
   });
 
+  it('read each shortlist and its episodes in one statement per table', async () => {
+    let reads = 0;
+    const counted: Database = {
+      ...db,
+      read: (statement) => {
+        reads += 1;
+        return db.read(statement);
+      },
+    };
+    const query = toFtsQuery('payment gateway refund queue ledger sync') as string;
+    const candidates = await textCandidates(
+      new Shortlists(counted, new SqlFilter()),
+      query,
+      query,
+      10,
+      fields,
+    );
+    expect(candidates.map((c) => c.episodeId)).toEqual([spread, oneStep]);
+    // One for the whole episodes, one for the steps: no second statement maps rowids to episodes.
+    expect(reads).toBe(2);
+  });
+
+  it("name an episode's first step of those that rank alike, from one row per episode", async () => {
+    const stepRows: number[] = [];
+    const counted: Database = {
+      ...db,
+      read: async (statement) => {
+        const result = await db.read(statement);
+        if (typeof statement !== 'string' && statement.sql.includes('steps_fts'))
+          stepRows.push(result.rows.length);
+        return result;
+      },
+    };
+    const query = toFtsQuery('flaky') as string;
+    const [candidate] = await textCandidates(
+      new Shortlists(counted, new SqlFilter()),
+      query,
+      query,
+      10,
+      fields,
+    );
+    expect(candidate).toMatchObject({ episodeId: twins, step: { stepNumber: 2, rank: 1 } });
+    // Two of its steps match: they are ranked in SQL, and one row comes back.
+    expect(stepRows).toEqual([1]);
+  });
+
   it('take the same episodes on the shortlist path as on the every-match path', async () => {
     const query = toFtsQuery('deadlock worker') as string;
-    const fast = await textCandidates(new Shortlists(db), query, query, new SqlFilter(), 10, fields);
+    const fast = await textCandidates(new Shortlists(db, new SqlFilter()), query, query, 10, fields);
     // A filter every episode passes, that the shortlist cannot prove exact: forces the full path.
     const all = await textCandidates(
-      new Shortlists(db),
+      new Shortlists(db, new SqlFilter().when("e.domain != 'none'")),
       query,
       query,
-      new SqlFilter().when("e.domain != 'none'"),
       70,
       fields,
     );
@@ -91,19 +145,17 @@ describe('full-text candidates', () => {
     const query = toFtsQuery('deadlock') as string;
     // limit 5: the shortlist (20 rows per table) is all `busy`; the filter wants `quiet`.
     const candidates = await textCandidates(
-      new Shortlists(db),
+      new Shortlists(db, new SqlFilter().when('e.domain = ?', 'quiet')),
       query,
       query,
-      new SqlFilter().when('e.domain = ?', 'quiet'),
       5,
       fields,
     );
     expect(candidates.map((c) => c.episodeId).sort()).toEqual([...quiet].sort());
     const scoped = await textCandidates(
-      new Shortlists(db),
+      new Shortlists(db, new SqlFilter().scope('e.domain', { domains: ['quiet'] })),
       query,
       query,
-      new SqlFilter().scope('e.domain', { domains: ['quiet'] }),
       5,
       fields,
     );

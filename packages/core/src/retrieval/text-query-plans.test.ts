@@ -5,7 +5,7 @@ import { type EpisodeFilters, episodeFilter } from '../db/episode-filter.js';
 import { bestMatchSql } from '../search/text-search.js';
 import type { AccessScope } from '../types.js';
 import { candidateRowsSql } from './candidate-rows.js';
-import { docsSource, stepsSource } from './text-candidates.js';
+import { docsSource, shortlistSql, stepRankingSql } from './text-candidates.js';
 
 let store: Awaited<ReturnType<typeof openTempMemory>>;
 
@@ -84,7 +84,7 @@ describe('full-text query plans under filters', () => {
           docsSource({ context: 1, steps: 1 }).allSql(where.sql),
           ['"deadlock"', ...where.args, 10],
         ],
-        ['steps_fts', stepsSource.allSql(where.sql), ['"deadlock"', ...where.args, 10]],
+        ['steps_fts', stepRankingSql(where.sql), ['"deadlock"', 41, 40, ...where.args]],
       ];
       const searchWhere = episodeFilter(filters, 'e').scope('e.domain', scope);
       statements.push([
@@ -105,25 +105,18 @@ describe('full-text query plans under filters', () => {
     '%s: shortlisted rows and candidates are read by key, never through a filter index',
     async (_name, filters, scope) => {
       const where = retrieveWhere(filters, scope);
-      const keys = [1, 2, 3];
       const ids = ['a', 'b', 'c'];
       const statements: [string, string, unknown[], RegExp][] = [
         [
           'episode_docs_fts shortlist',
-          docsSource({ context: 1, steps: 1 }).mapSql('?, ?, ?', where.sql),
-          [...keys, ...where.args],
-          /SEARCH e USING INTEGER PRIMARY KEY/,
-        ],
-        [
-          'steps_fts shortlist',
-          stepsSource.mapSql('?, ?, ?', where.sql),
-          [...keys, ...where.args],
-          /SEARCH s USING INTEGER PRIMARY KEY/,
+          shortlistSql(docsSource({ context: 1, steps: 1 }), where.sql),
+          ['"deadlock"', 41, ...where.args],
+          /SCAN episode_docs_fts VIRTUAL TABLE/,
         ],
         [
           'candidate rows',
-          candidateRowsSql(ids.length, where.sql),
-          [...ids, ...where.args],
+          candidateRowsSql(where.sql),
+          [JSON.stringify(ids), ...where.args],
           /SEARCH e USING INDEX sqlite_autoindex_episodes_1 \(id=\?\)/,
         ],
       ];
