@@ -1,12 +1,12 @@
 import { join } from 'node:path';
 import { type Memory, openMemory, type StepInput } from '@episodic/core';
 import {
-  repeatedAction,
+  runElements,
   type ToolSequenceData,
   toolSequenceOptionsSchema,
   windowedSubsequences,
 } from '@episodic/miner-tool-sequence';
-import { runLengths, toolName } from '@episodic/plugin';
+import { toolName } from '@episodic/plugin';
 import type { BenchmarkContext } from './benchmark.js';
 import { defaultMiners, recordRuns } from './mining-miners.js';
 import { errorCases, isErrorHit } from './mining-quality.js';
@@ -61,8 +61,9 @@ export async function recordCodingRuns(memory: Memory, runs: readonly CodingRun[
 
 /** The sequences a run shows, as the tool-sequence miner with its defaults mines them. */
 export function sequencesOf(steps: readonly StepInput[]): Set<string> {
-  const elements = runLengths(steps.map((step) => toolName(step.action))).map((run) =>
-    repeatedAction(run.action, run.count, sequenceDefaults.maxRepeat),
+  const elements = runElements(
+    steps.map((step) => toolName(step.action)),
+    sequenceDefaults,
   );
   const { minLength, maxLength, window, maxCandidates } = sequenceDefaults;
   return new Set(

@@ -4,6 +4,7 @@ export type { ToolSequenceData, ToolSequenceOptions } from './tool-sequence-mine
 export {
   createToolSequenceMiner,
   repeatedAction,
+  runElements,
   toolSequenceDataSchema,
   toolSequenceOptionsSchema,
 } from './tool-sequence-miner.js';

@@ -33,6 +33,25 @@ describe('windowedSubsequences', () => {
     ]);
   });
 
+  it('reads an item with several names under each of them, in every combination', () => {
+    const found = windowedSubsequences([['a×2+', 'a'], 'b', ['c×2+', 'c']], {
+      minLength: 2,
+      maxLength: 2,
+      window: 3,
+      maxResults: 100,
+    });
+    expect(found.map((s) => `${s.actions.join(' ')} ${s.contiguous}`)).toEqual([
+      'a×2+ b true',
+      'a b true',
+      'a×2+ c×2+ false',
+      'a×2+ c false',
+      'a c×2+ false',
+      'a c false',
+      'b c×2+ true',
+      'b c true',
+    ]);
+  });
+
   it('stops adding sequences at maxResults and does linear work on long input', () => {
     expect(of(['a', 'b', 'c', 'd', 'e'], 3, 3, 2)).toHaveLength(2);
     const long = Array.from({ length: 50_000 }, (_, i) => `t${i % 7}`);

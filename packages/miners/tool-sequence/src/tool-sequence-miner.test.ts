@@ -32,15 +32,20 @@ const mineOne = async (fixture: EpisodeFixture, options = {}) => {
 };
 
 describe('tool-sequence miner', () => {
-  it('mines tool names with runs of one action kept as one element with its length, failed steps included', async () => {
+  it('mines tool names with runs of one action kept as one element with its length (and as the bare action), failed steps included', async () => {
     const candidates = await mineOne(episodes[0]!);
     expect(candidates.map((c) => c.data.actions.join(' '))).toEqual([
       'read_file×2+ edit_file',
+      'read_file edit_file',
       'read_file×2+ run_tests×2+',
+      'read_file×2+ run_tests',
+      'read_file run_tests×2+',
+      'read_file run_tests',
       'edit_file run_tests×2+',
+      'edit_file run_tests',
     ]);
     expect(candidates.every((c) => c.perTaskType === true && c.success === true)).toBe(true);
-    expect(candidates.map((c) => c.measurements?.contiguous)).toEqual([1, 0, 1]);
+    expect(candidates.map((c) => c.measurements?.contiguous)).toEqual([1, 1, 0, 0, 0, 0, 1, 1]);
   });
 
   it('pairs a look-up with the write three steps later by default (τ-bench task 34, trial 1)', async () => {
@@ -63,23 +68,83 @@ describe('tool-sequence miner', () => {
     expect(candidates.every((c) => c.data.actions.length === 2)).toBe(true);
   });
 
-  it('keeps ReAct repeats apart: Search → Search → Finish is not Search → Finish', async () => {
+  it('keeps ReAct repeats: Search → Search → Finish is its own pattern, and a run of Search → Finish too', async () => {
     const react = (actions: string[], status: 'completed' | 'failed' = 'completed') =>
       mineOne({ taskType: 'qa', status, steps: actions.map((action) => ({ action, success: true })) });
     const twice = await react(['Search[Nick Park]', 'Search[Wallace and Gromit]', 'Finish[1989]']);
     const once = await react(['Search[Nick Park]', 'Finish[1989]']);
     const many = await react(['Search[a]', 'Search[b]', 'Search[c]', 'Search[d]', 'Finish[x]']);
-    expect(twice.map((c) => c.data.actions)).toEqual([['Search×2+', 'Finish']]);
+    // `Search×2+ → Finish` only from runs that searched twice or more; `Search → Finish` from all.
+    expect(twice.map((c) => c.data.actions)).toEqual([
+      ['Search×2+', 'Finish'],
+      ['Search', 'Finish'],
+    ]);
     expect(once.map((c) => c.data.actions)).toEqual([['Search', 'Finish']]);
-    expect(many.map((c) => c.data.actions)).toEqual([['Search×2+', 'Finish']]);
+    expect(many.map((c) => c.data.actions)).toEqual(twice.map((c) => c.data.actions));
     const counted = await mineOne(
       {
         taskType: 'qa',
         steps: ['Search[a]', 'Search[b]', 'Search[c]', 'Finish[x]'].map((action) => ({ action })),
       },
-      { maxRepeat: 3 },
+      { maxRepeat: 3, generalizeRuns: false },
     );
     expect(counted.map((c) => c.data.actions)).toEqual([['Search×3+', 'Finish']]);
+  });
+
+  it('pools the runs of one recipe whatever their run lengths, so relevantPatterns reports it', async () => {
+    // Shaped on τ-bench airline flight changes: good runs look the reservation up once or several
+    // times before the change; each form alone is in too few good runs to be what most good runs
+    // do (2 of 5 each), together they are in 4 of 5, and in none of the failed runs.
+    const dir = mkdtempSync(join(tmpdir(), 'miner-tool-sequence-'));
+    const memory = await openMemory({
+      url: `file:${join(dir, 'memory.db')}`,
+      cache: false,
+      taskTypes: ['update_reservation_flights'],
+      miners: [createToolSequenceMiner()],
+    });
+    try {
+      const get = 'get_reservation_details';
+      const update = 'update_reservation_flights';
+      const plan: [string[], 'completed' | 'failed'][] = [
+        [[get, update], 'completed'],
+        [[get, update], 'completed'],
+        [[get, get, update], 'completed'],
+        [[get, get, get, update], 'completed'],
+        [['search_direct_flight', update], 'completed'],
+        ...Array.from({ length: 4 }, (): [string[], 'failed'] => [
+          ['search_direct_flight', update],
+          'failed',
+        ]),
+      ];
+      for (const [actions, status] of plan) {
+        const episode = await memory.episodes.start({ taskType: update, domain: 'airline' });
+        await memory.episodes.logSteps(
+          episode.id,
+          actions.map((action) => ({ action, success: true })),
+        );
+        await memory.episodes.complete(episode.id, { status });
+      }
+      await memory.learning.flush();
+      const reported = await memory.patterns.relevant({
+        domain: 'airline',
+        taskType: update,
+        types: ['tool_sequence'],
+      });
+      expect(
+        reported.map((hit) => [hit.pattern.summary, hit.pattern.successes, hit.pattern.support]),
+      ).toEqual([[`${get} → ${update}`, 4, 4]]);
+      // The repeat is still its own pattern, counted over the runs that repeated.
+      const repeated = patternId({
+        patternType: 'tool_sequence',
+        domain: 'airline',
+        taskType: update,
+        data: { actions: [`${get}×2+`, update] },
+      });
+      expect(await memory.patterns.get(repeated)).toMatchObject({ support: 2, successes: 2 });
+    } finally {
+      await memory.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('counts a run whose final answer failed as evidence against its sequence', async () => {
@@ -101,7 +166,7 @@ describe('tool-sequence miner', () => {
     expect(candidate).toMatchObject({ data: { actions: ['search_code', 'edit_file'] }, success: false });
   });
 
-  it('takes its options: normaliser, lengths, repeats folded, failed steps left out', async () => {
+  it('takes its options: normaliser, lengths, repeats folded or only counted, failed steps left out', async () => {
     const candidates = await mineOne(episodes[0]!, {
       normalizeAction: (action: string) => action.toUpperCase(),
       maxLength: 2,
@@ -112,6 +177,11 @@ describe('tool-sequence miner', () => {
     expect(candidates.map((c) => c.data.actions)).toContainEqual(['EDIT_FILE SRC/A.TS', 'RUN_TESTS AUTH']);
     expect(candidates.every((c) => c.data.actions.length === 2)).toBe(true);
     const folded = await mineOne(episodes[0]!, { maxRepeat: 1, maxLength: 2, window: 2 });
+    const counted = await mineOne(episodes[0]!, { generalizeRuns: false, maxLength: 2, window: 2 });
+    expect(counted.map((c) => c.data.actions.join(' '))).toEqual([
+      'read_file×2+ edit_file',
+      'edit_file run_tests×2+',
+    ]);
     expect(folded.map((c) => c.data.actions.join(' '))).toEqual([
       'read_file edit_file',
       'edit_file run_tests',

@@ -34,6 +34,13 @@ export const toolSequenceOptionsSchema = z
      */
     maxRepeat: z.number().int().min(1).max(20).default(2),
     /**
+     * A run element is also read as the bare action, a run of any length: `Search×2+ → Finish`
+     * is mined, and so is `Search → Finish`, which then counts every run that searched before
+     * finishing, however many times. Off, `Search → Finish` counts only the runs that searched
+     * exactly once, and one recipe splits into as many patterns as its run lengths.
+     */
+    generalizeRuns: z.boolean().default(true),
+    /**
      * Leave out steps that failed (`success: false`). Off by default: a failed final answer is
      * part of what the run did, and leaving it out makes every run look like a success.
      */
@@ -78,6 +85,20 @@ export function repeatedAction(action: string, count: number, maxRepeat: number)
 }
 
 /**
+ * The elements sequences are made of: each run of one action, with its length up to `maxRepeat`
+ * (`Search×2+`), and with `generalizeRuns` also as the bare action (`['Search×2+', 'Search']`).
+ */
+export function runElements(
+  actions: readonly string[],
+  options: { maxRepeat: number; generalizeRuns: boolean },
+): string[][] {
+  return runLengths(actions).map((run) => {
+    const counted = repeatedAction(run.action, run.count, options.maxRepeat);
+    return options.generalizeRuns && counted !== run.action ? [counted, run.action] : [counted];
+  });
+}
+
+/**
  * Mines frequent action sequences, per task type and domain: runs of the same action become one
  * element with their length (`Search×2`), then every distinct ordered pair of elements at most
  * 3 apart (window 4), adjacent or with a gap; `maxLength` and `window` allow longer ones. Each finished
@@ -108,10 +129,7 @@ export const createToolSequenceMiner = defineMiner({
           const action = settings.normalizeAction(step.action).slice(0, 195);
           if (action !== '') actions.push(action);
         }
-        const sequence = runLengths(actions).map((run) =>
-          repeatedAction(run.action, run.count, settings.maxRepeat),
-        );
-        const found = windowedSubsequences(sequence, {
+        const found = windowedSubsequences(runElements(actions, settings), {
           minLength: settings.minLength,
           maxLength: settings.maxLength,
           window: settings.window,
