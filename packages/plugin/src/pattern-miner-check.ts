@@ -38,6 +38,8 @@ export function patternMinerIssues(value: unknown): PluginIssue[] {
     fail('history', `must be one of ${historyUses.map((use) => `"${use}"`).join(', ')} or absent`);
   if (miner.historyKey !== undefined && typeof miner.historyKey !== 'function')
     fail('historyKey', 'must be a function when given');
+  if (miner.variantKey !== undefined && typeof miner.variantKey !== 'function')
+    fail('variantKey', 'must be a function when given');
   if (!isSuccessShare(miner.minSuccessShare)) fail('minSuccessShare', 'must be a number in (0, 1] or absent');
   return issues;
 }

@@ -176,6 +176,14 @@ export interface PatternMinerV1<Data = unknown> {
    */
   readonly minSuccessShare?: number;
   /**
+   * Which patterns are variants of one recipe: patterns of one scope (domain and task type) with
+   * the same key say the same thing at different levels of detail (`look-up → write` and
+   * `look-up×2+ → write`), and `relevantPatterns` reports only the best-ranked of them, so a
+   * caller asking for 5 patterns gets 5 different recipes. Without it every pattern is its own
+   * recipe. Called at read time on stored data, so it must be cheap and deterministic.
+   */
+  variantKey?(data: Data): string;
+  /**
    * The candidate patterns in one finished episode. Return each pattern at most once; an
    * episode with no steps yields none. Sync or async; reject with `signal.reason` when aborted.
    */

@@ -204,3 +204,88 @@ describe('relevantPatterns with a miner that sets minSuccessShare', () => {
     expect(await summaries(lenient, 'first_action')).toEqual(['bisect', 'read_logs']);
   });
 });
+
+describe('relevantPatterns with a miner that groups variants of one recipe', () => {
+  /**
+   * Consecutive pairs where a run of one action is `search×2+` and also the bare `search`, as the
+   * tool-sequence miner reads runs: `search search answer` shows `search×2+ → answer` and
+   * `search → answer`, one recipe at two levels of detail.
+   */
+  const runPairMiner = (): PatternMinerV1<{ actions: string[] }> => ({
+    specificationVersion: 'v1',
+    patternType: 'run_pair',
+    dataSchema: z.strictObject({ actions: z.array(z.string()) }),
+    describe: (data) => data.actions.join(' → '),
+    variantKey: (data) => JSON.stringify(data.actions.map((action) => action.replace(/×2\+$/, ''))),
+    mine({ episode, succeeded }) {
+      const runs: string[][] = [];
+      for (const { action } of episode.steps) {
+        const last = runs.at(-1);
+        if (last?.[0] === action) last.splice(0, last.length, `${action}×2+`, action);
+        else runs.push([action]);
+      }
+      const seen = new Map<string, string[]>();
+      for (let i = 1; i < runs.length; i += 1)
+        for (const first of runs[i - 1]!)
+          for (const then of runs[i]!) seen.set(`${first} ${then}`, [first, then]);
+      return [...seen.values()].map((actions) => ({
+        data: { actions },
+        success: succeeded,
+        perTaskType: true,
+      }));
+    },
+  });
+  let grouped: Awaited<ReturnType<typeof openTempMemory>>;
+  beforeAll(async () => {
+    grouped = await openTempMemory({ miners: [runPairMiner(), createActionPairMiner()] });
+    const runs: [string[], number, 'completed' | 'failed'][] = [
+      [['search', 'search', 'answer'], 8, 'completed'],
+      [['search', 'answer'], 1, 'failed'],
+      [['lookup', 'cite'], 3, 'completed'],
+      [['guess', 'answer'], 10, 'failed'],
+    ];
+    for (const [actions, times, status] of runs)
+      for (let i = 0; i < times; i += 1) {
+        const episode = await grouped.memory.episodes.start({ taskType: 'analysis', domain: 'web' });
+        await grouped.memory.episodes.logSteps(
+          episode.id,
+          actions.map((action) => ({ action })),
+        );
+        await grouped.memory.episodes.complete(episode.id, { status });
+      }
+    await grouped.memory.learning.flush();
+  });
+  afterAll(() => grouped.close());
+  const summaries = async (input: { limit?: number; groupVariants?: boolean }) =>
+    (await grouped.memory.patterns.relevant({ types: ['run_pair'], taskType: 'analysis', ...input })).map(
+      (hit) => `${hit.pattern.summary} ${hit.pattern.successes}/${hit.pattern.support}`,
+    );
+
+  it('ranks every variant by its own evidence when asked to', async () => {
+    // 11 successes in 22 runs: all three beat the rest, the repeated search most surely.
+    expect(await summaries({ groupVariants: false })).toEqual([
+      'search×2+ → answer 8/8',
+      'search → answer 8/9',
+      'lookup → cite 3/3',
+    ]);
+  });
+
+  it('returns different recipes first, each as its variant with the most support', async () => {
+    expect(await summaries({ limit: 2 })).toEqual(['search → answer 8/9', 'lookup → cite 3/3']);
+    // A variant still fills a slot that no other recipe would.
+    expect(await summaries({})).toEqual([
+      'search → answer 8/9',
+      'lookup → cite 3/3',
+      'search×2+ → answer 8/8',
+    ]);
+  });
+
+  it('leaves the patterns of a miner that groups none in rank order', async () => {
+    const pairs = await grouped.memory.patterns.relevant({
+      types: ['action_pair'],
+      taskType: 'analysis',
+      limit: 2,
+    });
+    expect(pairs.map((hit) => hit.pattern.summary)).toEqual(['search then search', 'search then answer']);
+  });
+});

@@ -53,6 +53,13 @@ export function relevantPatternsSchema(context: Pick<EngineContext, 'schemas' | 
     minEvidence: z.number().min(0).max(1).default(relevanceFloors.evidence),
     /** Least lower lift (`RelevantPattern.liftLower`) for a pattern found by its evidence alone; off by default. */
     minLift: z.number().min(0).max(100).default(0),
+    /**
+     * Of the patterns of one scope whose miner gives them the same `variantKey` (a tool sequence
+     * with and without a run's count), the one with the most support is placed by its rank and the
+     * others only after every other recipe, so the first `limit` are different recipes where
+     * there are that many. `false`: plain rank order.
+     */
+    groupVariants: z.boolean().default(true),
   });
 }
 export type RelevantPatternsInput = z.input<ReturnType<typeof relevantPatternsSchema>>;
@@ -96,6 +103,41 @@ export function createRelevantPatterns(context: EngineContext) {
   const successShares = context.config.miners.flatMap((miner) =>
     miner.minSuccessShare === undefined ? [] : [[miner.patternType, miner.minSuccessShare] as const],
   );
+  const variantKeys = new Map(
+    context.config.miners.flatMap((miner) =>
+      miner.variantKey === undefined ? [] : [[miner.patternType, miner.variantKey.bind(miner)] as const],
+    ),
+  );
+  /** The recipe a pattern is a variant of, or its own id when its miner groups none. */
+  const recipeOf = (pattern: MinedPattern): string => {
+    const variantKey = variantKeys.get(pattern.patternType);
+    if (variantKey === undefined) return pattern.id;
+    let key: string;
+    try {
+      key = variantKey(pattern.patternData);
+    } catch {
+      // Data stored under an older schema of the miner: a recipe of its own rather than a failed read.
+      return pattern.id;
+    }
+    return JSON.stringify([pattern.patternType, pattern.domain, pattern.taskType, key]);
+  };
+  /**
+   * `ranked` (best first) with each recipe's variant of the most support (the best-ranked of
+   * equals) in its place and the recipe's other variants after every recipe: different recipes
+   * first, a variant only where fewer recipes pass the floors. Linear in `ranked`.
+   */
+  const recipesFirst = <T extends { pattern: MinedPattern }>(ranked: readonly T[]): T[] => {
+    if (variantKeys.size === 0) return [...ranked];
+    const shown = new Map<string, T>();
+    for (const candidate of ranked) {
+      const recipe = recipeOf(candidate.pattern);
+      const best = shown.get(recipe);
+      if (best === undefined || (candidate.pattern.support ?? 0) > (best.pattern.support ?? 0))
+        shown.set(recipe, candidate);
+    }
+    const first = new Set(shown.values());
+    return [...ranked.filter((candidate) => first.has(candidate)), ...ranked.filter((c) => !first.has(c))];
+  };
 
   return {
     /**
@@ -104,7 +146,8 @@ export function createRelevantPatterns(context: EngineContext) {
      * counts and lift. Only a pattern whose runs beat the rest of its scope (`minEvidence`) or that the text
      * matches (`minTextMatch`) is returned: nothing rather than a weak match. A pattern whose
      * miner sets `minSuccessShare` is left out until that share of its scope's successful
-     * episodes shows it.
+     * episodes shows it. Variants of one recipe (its miner's `variantKey`) come after every other
+     * recipe but their best-supported one (`groupVariants`).
      */
     async relevantPatterns(
       input: RelevantPatternsInput = {},
@@ -174,7 +217,7 @@ export function createRelevantPatterns(context: EngineContext) {
       const results = await db.readBatch(statements);
       const rows = new Map<string, Row>();
       for (const result of results) for (const row of result.rows) rows.set(String(row.id), row);
-      const ranked = [...rows.values()]
+      const candidates = [...rows.values()]
         .flatMap((row) => {
           const pattern = toMinedPattern(row);
           const baseRate = row.base_rate === null ? null : Number(row.base_rate);
@@ -209,8 +252,8 @@ export function createRelevantPatterns(context: EngineContext) {
             b.score - a.score ||
             (b.pattern.support ?? 0) - (a.pattern.support ?? 0) ||
             a.pattern.id.localeCompare(b.pattern.id),
-        )
-        .slice(0, filters.limit);
+        );
+      const ranked = (filters.groupVariants ? recipesFirst(candidates) : candidates).slice(0, filters.limit);
       if (ranked.length === 0) return [];
 
       const episodeLists = await db.readBatch(

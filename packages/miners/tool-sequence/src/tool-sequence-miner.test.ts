@@ -147,6 +147,70 @@ describe('tool-sequence miner', () => {
     }
   });
 
+  it('gives a sequence and its forms with run counts one variantKey, other sequences another', () => {
+    const miner = createToolSequenceMiner({ maxRepeat: 3 });
+    const key = (...actions: string[]) => miner.variantKey?.({ actions });
+    expect(key('Search×2+', 'Finish')).toBe(key('Search', 'Finish'));
+    expect(key('Search×3+', 'Lookup×2')).toBe(key('Search', 'Lookup'));
+    expect(key('Lookup', 'Finish')).not.toBe(key('Search', 'Finish'));
+    expect(key('Finish', 'Search')).not.toBe(key('Search', 'Finish'));
+  });
+
+  it('lets relevantPatterns report other recipes before a second form of one', async () => {
+    // Good runs plan, then search several times, then finish; failed runs search once and finish.
+    // `plan → search×2+` and `plan → search` are one recipe with the same 5 of 5 runs.
+    const dir = mkdtempSync(join(tmpdir(), 'miner-tool-sequence-'));
+    const memory = await openMemory({
+      url: `file:${join(dir, 'memory.db')}`,
+      cache: false,
+      taskTypes: ['research'],
+      miners: [createToolSequenceMiner()],
+    });
+    try {
+      const plan: [string[], 'completed' | 'failed'][] = [
+        ...Array.from({ length: 5 }, (): [string[], 'completed'] => [
+          ['plan', 'search', 'search', 'finish'],
+          'completed',
+        ]),
+        ...Array.from({ length: 5 }, (): [string[], 'failed'] => [['search', 'finish'], 'failed']),
+      ];
+      for (const [actions, status] of plan) {
+        const episode = await memory.episodes.start({ taskType: 'research', domain: 'web' });
+        await memory.episodes.logSteps(
+          episode.id,
+          actions.map((action) => ({ action, success: true })),
+        );
+        await memory.episodes.complete(episode.id, { status });
+      }
+      await memory.learning.flush();
+      const summaries = async (input: { limit: number; groupVariants?: boolean }) =>
+        (
+          await memory.patterns.relevant({
+            domain: 'web',
+            taskType: 'research',
+            types: ['tool_sequence'],
+            ...input,
+          })
+        ).map((hit) => hit.pattern.summary);
+      // In rank order, the two forms take two of three places (equal evidence: ties go by id).
+      expect(await summaries({ limit: 3, groupVariants: false })).toEqual([
+        'plan → finish',
+        'plan → search×2+',
+        'plan → search',
+      ]);
+      expect(await summaries({ limit: 3 })).toEqual([
+        'plan → finish',
+        'plan → search×2+',
+        'search×2+ → finish',
+      ]);
+      // The second form still comes, after every other recipe.
+      expect((await summaries({ limit: 10 })).at(-1)).toBe('plan → search');
+    } finally {
+      await memory.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('counts a run whose final answer failed as evidence against its sequence', async () => {
     const candidates = await mineOne({
       taskType: 'qa',

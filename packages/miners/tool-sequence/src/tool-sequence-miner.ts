@@ -84,6 +84,11 @@ export function repeatedAction(action: string, count: number, maxRepeat: number)
   return count >= maxRepeat ? `${action}×${maxRepeat}+` : `${action}×${count}`;
 }
 
+/** `Search×2+` → `Search`: the action a run element repeats (the inverse of {@link repeatedAction}). */
+export function bareAction(element: string): string {
+  return element.replace(/×\d+\+?$/, '');
+}
+
 /**
  * The elements sequences are made of: each run of one action, with its length up to `maxRepeat`
  * (`Search×2+`), and with `generalizeRuns` also as the bare action (`['Search×2+', 'Search']`).
@@ -119,6 +124,9 @@ export const createToolSequenceMiner = defineMiner({
       dataSchema: toolSequenceDataSchema,
       history: 'none',
       describe: (data) => data.actions.join(' → '),
+      // `look-up → write` and `look-up×2+ → write` are one recipe: `relevantPatterns` reports the
+      // better-ranked of them only (see README).
+      variantKey: (data) => JSON.stringify(data.actions.map(bareAction)),
       ...(settings.minSuccessShare > 0 ? { minSuccessShare: settings.minSuccessShare } : {}),
       mine({ episode, succeeded, signal }) {
         signal?.throwIfAborted();

@@ -117,6 +117,24 @@ export const patternMinerChecks: readonly PatternMinerCheck[] = [
     },
   },
   {
+    name: 'gives each candidate a string variantKey, the same each time for the same data (when it groups variants)',
+    async run(factory, options) {
+      const miner = await factory();
+      if (miner.variantKey === undefined) return;
+      for (const candidates of await mineAll(miner, createMineInputs(options.episodes))) {
+        for (const { data } of candidates) {
+          const key = miner.variantKey(data);
+          assert.equal(typeof key, 'string', `variantKey of ${JSON.stringify(data)} is not a string`);
+          assert.equal(
+            miner.variantKey(structuredClone(data)),
+            key,
+            `variantKey of ${JSON.stringify(data)} changes`,
+          );
+        }
+      }
+    },
+  },
+  {
     name: 'gives canonical data: the same run in another episode (other ids, times, context) is the same pattern',
     async run(factory, options) {
       const miner = await factory();

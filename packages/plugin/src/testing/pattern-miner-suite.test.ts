@@ -36,6 +36,7 @@ const breakers: Record<string, PatternMinerFactory> = {
         (await miner.mine(input)).map((c) => ({ ...c, measurements: { calls: calls++ } })),
     };
   }),
+  'a string variantKey': broken(() => ({ variantKey: () => String(Math.random()) })),
   'gives canonical data': broken((miner) => ({
     mine: async (input) =>
       (await miner.mine(input)).map((c) => ({ ...c, data: { ...c.data, tool: input.episode.id } })),
