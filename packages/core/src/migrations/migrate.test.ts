@@ -42,6 +42,7 @@ describe('migrations', () => {
       '1.12.0',
       '1.14.0',
       '1.15.0',
+      '1.16.0',
     ]);
     expect(await memory.admin.schemaVersion()).toBe(latestSchemaVersion);
     await memory.close();
@@ -66,6 +67,7 @@ describe('migrations', () => {
       '1.12.0',
       '1.14.0',
       '1.15.0',
+      '1.16.0',
     ]);
     expect(await memory.admin.schemaVersion()).toBe(latestSchemaVersion);
 

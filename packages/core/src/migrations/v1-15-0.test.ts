@@ -37,19 +37,19 @@ describe('1.15.0: mined episodes keep their scope', () => {
     await memory.learning.flush();
     await memory.close();
 
-    // The store as 1.14.0 left it: no scope columns, no index, 1.15.0 not recorded.
+    // The store as 1.14.0 left it: no scope columns, no index, 1.15.0 (nor any later one) not recorded.
     const raw = createClient({ url: folder.url });
     await raw.batch([
       'DROP INDEX idx_mined_episodes_scope',
       'ALTER TABLE mined_episodes DROP COLUMN domain',
       'ALTER TABLE mined_episodes DROP COLUMN task_type',
-      "DELETE FROM schema_migrations WHERE version = '1.15.0'",
+      "DELETE FROM schema_migrations WHERE version IN ('1.15.0', '1.16.0')",
     ]);
     raw.close();
 
     memory = await openMemory(config);
     try {
-      expect(memory.migration).toMatchObject({ from: '1.14.0', applied: ['1.15.0'] });
+      expect(memory.migration).toMatchObject({ from: '1.14.0', applied: ['1.15.0', '1.16.0'] });
       const check = createClient({ url: folder.url, intMode: 'number' });
       cleanups.push(() => check.close());
       const rows = (await check.execute(scopeOf)).rows;
