@@ -178,9 +178,10 @@ export interface PatternMinerV1<Data = unknown> {
   /**
    * Which patterns are variants of one recipe: patterns of one scope (domain and task type) with
    * the same key say the same thing at different levels of detail (`look-up → write` and
-   * `look-up×2+ → write`), and `relevantPatterns` reports only the best-ranked of them, so a
-   * caller asking for 5 patterns gets 5 different recipes. Without it every pattern is its own
-   * recipe. Called at read time on stored data, so it must be cheap and deterministic.
+   * `look-up×2+ → write`): `relevantPatterns` keeps the best-supported of them in its place and
+   * moves the others after every other recipe, so a caller asking for 5 patterns gets 5 different
+   * recipes where there are that many. Without it every pattern is its own recipe. Called at read
+   * time on stored data, so it must be cheap and deterministic.
    */
   variantKey?(data: Data): string;
   /**

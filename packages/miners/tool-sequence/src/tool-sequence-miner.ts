@@ -124,8 +124,8 @@ export const createToolSequenceMiner = defineMiner({
       dataSchema: toolSequenceDataSchema,
       history: 'none',
       describe: (data) => data.actions.join(' → '),
-      // `look-up → write` and `look-up×2+ → write` are one recipe: `relevantPatterns` reports the
-      // better-ranked of them only (see README).
+      // `look-up → write` and `look-up×2+ → write` are one recipe: `relevantPatterns` places the
+      // best-supported of them by its rank and the others after every other recipe (see README).
       variantKey: (data) => JSON.stringify(data.actions.map(bareAction)),
       ...(settings.minSuccessShare > 0 ? { minSuccessShare: settings.minSuccessShare } : {}),
       mine({ episode, succeeded, signal }) {
