@@ -1,8 +1,9 @@
 import { type Client, createClient } from '@libsql/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempStoreFolder, testLocalDriver } from '../__fixtures__/temp-store.js';
+import { allFtsTables } from '../maintenance/fts-tables.js';
 import { type Memory, openMemory } from '../open-memory.js';
-import { crisismerge, ftsIndexes, segmentCounts } from '../search/__fixtures__/fts-segments.js';
+import { crisismerge, segmentCounts } from '../search/__fixtures__/fts-segments.js';
 
 const words =
   'timeout socket retry cache index merge token parser schema deploy gateway invoice billing queue worker lock commit branch render layout'.split(
@@ -29,7 +30,7 @@ async function writeEpisodes(memory: Memory, from: number, count: number): Promi
 
 /** Sets `crisismerge` back to FTS5's default in every index, as a store before 1.16.0 has it. */
 async function defaultCrisismerge(client: Client): Promise<void> {
-  for (const table of ftsIndexes)
+  for (const table of allFtsTables)
     await client.execute(`INSERT INTO ${table} (${table}, rank) VALUES ('crisismerge', 16)`);
 }
 
@@ -80,7 +81,7 @@ describe('1.16.0: full-text indexes merge small segments as they are written', (
 
   it(`keeps every index at ${bound} segments or fewer after ${episodes} episodes`, async () => {
     const counts = await segmentCounts(rawClient(after.url));
-    for (const table of ftsIndexes) expect(counts[table], table).toBeLessThanOrEqual(bound);
+    for (const table of allFtsTables) expect(counts[table], table).toBeLessThanOrEqual(bound);
     expect(await crisismerge(rawClient(after.url))).toEqual([2, 2, 2, 2]);
     // Without the setting the same writes leave more: what the bound is there to catch.
     const oldCounts = await segmentCounts(rawClient(before.url));
@@ -118,7 +119,8 @@ describe('1.16.0 on a 1.15.0 store', () => {
     await memory.close();
     // The file as 1.15.0 left it: no crisismerge setting, 1.16.0 not recorded.
     const raw = rawClient(folder.url);
-    for (const table of ftsIndexes) await raw.execute(`DELETE FROM ${table}_config WHERE k = 'crisismerge'`);
+    for (const table of allFtsTables)
+      await raw.execute(`DELETE FROM ${table}_config WHERE k = 'crisismerge'`);
     await raw.execute("DELETE FROM schema_migrations WHERE version = '1.16.0'");
     expect(await crisismerge(raw)).toEqual([null, null, null, null]);
     const written = await segmentCounts(raw);
@@ -132,6 +134,6 @@ describe('1.16.0 on a 1.15.0 store', () => {
     expect(await segmentCounts(raw)).toEqual(written);
     await writeEpisodes(memory, 30, 1);
     const merged = await segmentCounts(raw);
-    for (const table of ftsIndexes) expect(merged[table], table).toBeLessThanOrEqual(bound);
+    for (const table of allFtsTables) expect(merged[table], table).toBeLessThanOrEqual(bound);
   }, 60_000);
 });

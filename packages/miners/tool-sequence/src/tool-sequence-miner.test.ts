@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openMemory, patternId } from '@episodic/core';
+import { type Memory, openMemory, patternId } from '@episodic/core';
 import { createMineInputs, type EpisodeFixture, testPatternMiner } from '@episodic/plugin/testing';
 import { describe, expect, it } from 'vitest';
 import { createToolSequenceMiner } from './tool-sequence-miner.js';
@@ -30,6 +30,38 @@ const mineOne = async (fixture: EpisodeFixture, options = {}) => {
   const [input] = createMineInputs([fixture]);
   return createToolSequenceMiner(options).mine(input!);
 };
+
+type Run = [actions: string[], status: 'completed' | 'failed'];
+
+/** A store with the default miner that has recorded `runs` (every step succeeded), for `body`. */
+async function withRecordedRuns(
+  scope: { taskType: string; domain: string },
+  runs: readonly Run[],
+  body: (memory: Memory) => Promise<void>,
+): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'miner-tool-sequence-'));
+  const memory = await openMemory({
+    url: `file:${join(dir, 'memory.db')}`,
+    cache: false,
+    taskTypes: [scope.taskType],
+    miners: [createToolSequenceMiner()],
+  });
+  try {
+    for (const [actions, status] of runs) {
+      const episode = await memory.episodes.start(scope);
+      await memory.episodes.logSteps(
+        episode.id,
+        actions.map((action) => ({ action, success: true })),
+      );
+      await memory.episodes.complete(episode.id, { status });
+    }
+    await memory.learning.flush();
+    await body(memory);
+  } finally {
+    await memory.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 describe('tool-sequence miner', () => {
   it('mines tool names with runs of one action kept as one element with its length (and as the bare action), failed steps included', async () => {
@@ -95,36 +127,17 @@ describe('tool-sequence miner', () => {
     // Shaped on τ-bench airline flight changes: good runs look the reservation up once or several
     // times before the change; each form alone is in too few good runs to be what most good runs
     // do (2 of 5 each), together they are in 4 of 5, and in none of the failed runs.
-    const dir = mkdtempSync(join(tmpdir(), 'miner-tool-sequence-'));
-    const memory = await openMemory({
-      url: `file:${join(dir, 'memory.db')}`,
-      cache: false,
-      taskTypes: ['update_reservation_flights'],
-      miners: [createToolSequenceMiner()],
-    });
-    try {
-      const get = 'get_reservation_details';
-      const update = 'update_reservation_flights';
-      const plan: [string[], 'completed' | 'failed'][] = [
-        [[get, update], 'completed'],
-        [[get, update], 'completed'],
-        [[get, get, update], 'completed'],
-        [[get, get, get, update], 'completed'],
-        [['search_direct_flight', update], 'completed'],
-        ...Array.from({ length: 4 }, (): [string[], 'failed'] => [
-          ['search_direct_flight', update],
-          'failed',
-        ]),
-      ];
-      for (const [actions, status] of plan) {
-        const episode = await memory.episodes.start({ taskType: update, domain: 'airline' });
-        await memory.episodes.logSteps(
-          episode.id,
-          actions.map((action) => ({ action, success: true })),
-        );
-        await memory.episodes.complete(episode.id, { status });
-      }
-      await memory.learning.flush();
+    const get = 'get_reservation_details';
+    const update = 'update_reservation_flights';
+    const runs: Run[] = [
+      [[get, update], 'completed'],
+      [[get, update], 'completed'],
+      [[get, get, update], 'completed'],
+      [[get, get, get, update], 'completed'],
+      [['search_direct_flight', update], 'completed'],
+      ...Array.from({ length: 4 }, (): Run => [['search_direct_flight', update], 'failed']),
+    ];
+    await withRecordedRuns({ taskType: update, domain: 'airline' }, runs, async (memory) => {
       const reported = await memory.patterns.relevant({
         domain: 'airline',
         taskType: update,
@@ -141,10 +154,7 @@ describe('tool-sequence miner', () => {
         data: { actions: [`${get}×2+`, update] },
       });
       expect(await memory.patterns.get(repeated)).toMatchObject({ support: 2, successes: 2 });
-    } finally {
-      await memory.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('gives a sequence and its forms with run counts one variantKey, other sequences another', () => {
@@ -159,30 +169,11 @@ describe('tool-sequence miner', () => {
   it('lets relevantPatterns report other recipes before a second form of one', async () => {
     // Good runs plan, then search several times, then finish; failed runs search once and finish.
     // `plan → search×2+` and `plan → search` are one recipe with the same 5 of 5 runs.
-    const dir = mkdtempSync(join(tmpdir(), 'miner-tool-sequence-'));
-    const memory = await openMemory({
-      url: `file:${join(dir, 'memory.db')}`,
-      cache: false,
-      taskTypes: ['research'],
-      miners: [createToolSequenceMiner()],
-    });
-    try {
-      const plan: [string[], 'completed' | 'failed'][] = [
-        ...Array.from({ length: 5 }, (): [string[], 'completed'] => [
-          ['plan', 'search', 'search', 'finish'],
-          'completed',
-        ]),
-        ...Array.from({ length: 5 }, (): [string[], 'failed'] => [['search', 'finish'], 'failed']),
-      ];
-      for (const [actions, status] of plan) {
-        const episode = await memory.episodes.start({ taskType: 'research', domain: 'web' });
-        await memory.episodes.logSteps(
-          episode.id,
-          actions.map((action) => ({ action, success: true })),
-        );
-        await memory.episodes.complete(episode.id, { status });
-      }
-      await memory.learning.flush();
+    const runs: Run[] = [
+      ...Array.from({ length: 5 }, (): Run => [['plan', 'search', 'search', 'finish'], 'completed']),
+      ...Array.from({ length: 5 }, (): Run => [['search', 'finish'], 'failed']),
+    ];
+    await withRecordedRuns({ taskType: 'research', domain: 'web' }, runs, async (memory) => {
       const summaries = async (input: { limit: number; groupVariants?: boolean }) =>
         (
           await memory.patterns.relevant({
@@ -205,10 +196,7 @@ describe('tool-sequence miner', () => {
       ]);
       // The second form still comes, after every other recipe.
       expect((await summaries({ limit: 10 })).at(-1)).toBe('plan → search');
-    } finally {
-      await memory.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('counts a run whose final answer failed as evidence against its sequence', async () => {

@@ -1,7 +1,5 @@
 import type { Client } from '@libsql/client';
-
-/** The full-text indexes the engine writes. */
-export const ftsIndexes = ['episodes_fts', 'steps_fts', 'patterns_fts', 'episode_docs_fts'] as const;
+import { allFtsTables } from '../../maintenance/fts-tables.js';
 
 /**
  * How many segments an FTS5 index holds, from its structure record (rowid 10 of `%_data`): a
@@ -26,9 +24,9 @@ export function segmentCount(record: ArrayBuffer | Uint8Array): number {
 }
 
 /** Segments of each full-text index of the store `client` opens. */
-export async function segmentCounts(client: Client): Promise<Record<(typeof ftsIndexes)[number], number>> {
-  const counts = {} as Record<(typeof ftsIndexes)[number], number>;
-  for (const table of ftsIndexes) {
+export async function segmentCounts(client: Client): Promise<Record<(typeof allFtsTables)[number], number>> {
+  const counts = {} as Record<(typeof allFtsTables)[number], number>;
+  for (const table of allFtsTables) {
     const row = (await client.execute(`SELECT block FROM ${table}_data WHERE id = 10`)).rows[0];
     counts[table] = row === undefined ? 0 : segmentCount(row.block as ArrayBuffer);
   }
@@ -38,7 +36,7 @@ export async function segmentCounts(client: Client): Promise<Record<(typeof ftsI
 /** FTS5's `crisismerge` setting of each index as stored (`null`: never set, so its default, 16). */
 export async function crisismerge(client: Client): Promise<(number | null)[]> {
   const values: (number | null)[] = [];
-  for (const table of ftsIndexes) {
+  for (const table of allFtsTables) {
     const row = (await client.execute(`SELECT v FROM ${table}_config WHERE k = 'crisismerge'`)).rows[0];
     values.push(row === undefined ? null : Number(row.v));
   }
