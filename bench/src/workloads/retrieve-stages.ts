@@ -26,9 +26,12 @@ const docsShortlist = 'SELECT rowid, bm25(episode_docs_fts';
  * counts them within the call.
  */
 function stageOf(sql: string, docsQueries: number): (typeof sqlStages)[number] {
-  // The index state read before any document counts (`TermCounts`) goes with the phrase selection.
-  if (sql.includes('AS docs,') || sql.includes('_data WHERE id = 1')) return 'phrase selection';
-  if (sql.includes('head || char(10) || body') || / AS doc(\s|$)/.test(sql)) return 'expansion terms';
+  // `TermCounts` reads the index state with the counts: the expansion's words in the whole-episode
+  // table only, the query's in both tables. The state alone (every count kept) goes with the phrase selection.
+  const state = sql.includes('_data WHERE id = 1');
+  if (state && sql.includes('json_each') && !sql.includes('steps_fts_vocab')) return 'expansion terms';
+  if (state) return 'phrase selection';
+  if (sql.includes('head || char(10) || body')) return 'expansion terms';
   // The shortlist, or the statement through every match when a shortlist cannot prove its ranking.
   if (sql.includes('bm25(episode_docs_fts')) return docsQueries > 1 ? 'expansion query' : 'candidate queries';
   if (sql.includes('steps_fts')) return 'candidate queries';

@@ -1,4 +1,4 @@
-import type { ResultSet } from '@libsql/client';
+import type { Row } from '@libsql/client';
 import type { Database } from '../db/database.js';
 
 /** Terms kept per table; past it the counts start over (a long-running store meets many words). */
@@ -9,10 +9,10 @@ const maxTerms = 50_000;
  * and segment list (rowid 10: every write adds a segment, every delete changes the totals). Same
  * state, same document counts; a merge changes it too, which only costs a re-read.
  */
-const stateSql = `SELECT (SELECT block FROM episode_docs_fts_data WHERE id = 1) AS docs_totals,
-  (SELECT block FROM episode_docs_fts_data WHERE id = 10) AS docs_segments,
-  (SELECT block FROM steps_fts_data WHERE id = 1) AS steps_totals,
-  (SELECT block FROM steps_fts_data WHERE id = 10) AS steps_segments`;
+const stateSql = `SELECT (SELECT block FROM episode_docs_fts_data WHERE id = 1) AS a,
+  (SELECT block FROM episode_docs_fts_data WHERE id = 10) AS b,
+  (SELECT block FROM steps_fts_data WHERE id = 1) AS c,
+  (SELECT block FROM steps_fts_data WHERE id = 10) AS d`;
 
 /**
  * A term's document count in `table`. A term of ASCII letters and digits is FTS5's own token for
@@ -26,9 +26,19 @@ const docCount = (table: 'episode_docs_fts' | 'steps_fts') =>
     THEN COALESCE((SELECT doc FROM ${table}_vocab WHERE term = j.value), 0)
     ELSE (SELECT count(*) FROM ${table} WHERE ${table} MATCH '"' || j.value || '"') END`;
 
-/** Document counts of a JSON array of terms, one statement whatever their number (SQL text fixed). */
-const docsSql = `SELECT ${docCount('episode_docs_fts')} AS doc FROM json_each(?) j`;
-const bothSql = `SELECT ${docCount('episode_docs_fts')} AS docs, ${docCount('steps_fts')} AS steps FROM json_each(?) j`;
+/**
+ * The index state (a first row, `nth` -1, with `stateSql`'s four blocks) and the document counts of a
+ * JSON array of terms (a row each in their order: `a` in `episode_docs_fts`, `b` in `steps_fts`):
+ * one statement whatever their number (SQL text fixed), so one snapshot without a transaction
+ * around it. Three native calls fewer than the state and the counts in a read batch (BEGIN, a
+ * statement, COMMIT), each ~15–30 µs in the driver whatever it runs (measured on a loaded machine).
+ */
+const countsSql = (steps: boolean) => `SELECT -1 AS nth, * FROM (${stateSql})
+  UNION ALL SELECT j.key, ${docCount('episode_docs_fts')}, ${steps ? docCount('steps_fts') : 'NULL'}, NULL, NULL
+    FROM json_each(?) j
+  ORDER BY nth`;
+const docsSql = countsSql(false);
+const bothSql = countsSql(true);
 
 /** A SQLite varint (as FTS5 writes them): 7 bits a byte, high bit set while more follow. */
 function readVarint(bytes: Uint8Array): number {
@@ -105,14 +115,15 @@ export class TermCounts {
 
   /** Reads the index state and the counts of `terms` in one snapshot, and keeps them. */
   async #read(terms: readonly string[], steps: boolean) {
-    const [state, looked] = (await this.db.readBatch([
-      stateSql,
-      ...(terms.length === 0 ? [] : [{ sql: steps ? bothSql : docsSql, args: [JSON.stringify(terms)] }]),
-    ])) as [ResultSet, ResultSet | undefined];
-    const row = state.rows[0];
-    const blocks = ['docs_totals', 'docs_segments', 'steps_totals', 'steps_segments'].map((column) =>
-      bytesOf(row?.[column]),
-    );
+    let state: Row | undefined;
+    let looked: Row[] = [];
+    if (terms.length === 0) {
+      state = (await this.db.read(stateSql)).rows[0];
+    } else {
+      const read = await this.db.read({ sql: steps ? bothSql : docsSql, args: [JSON.stringify(terms)] });
+      [state, ...looked] = read.rows;
+    }
+    const blocks = ['a', 'b', 'c', 'd'].map((column) => bytesOf(state?.[column]));
     const key = blocks.map((block) => Buffer.from(block).toString('base64')).join(' ');
     if (key !== this.#state || this.#docs.size + terms.length > maxTerms) {
       this.#docs.clear();
@@ -121,11 +132,12 @@ export class TermCounts {
     }
     const counts = new Map<string, [number, number]>();
     terms.forEach((term, index) => {
-      const counted = looked?.rows[index];
-      const docs = Number(counted?.[steps ? 'docs' : 'doc'] ?? 0);
-      counts.set(term, [docs, Number(counted?.steps ?? 0)]);
+      const counted = looked[index];
+      const docs = Number(counted?.a ?? 0);
+      const rows = steps ? Number(counted?.b ?? 0) : 0;
+      counts.set(term, [docs, rows]);
       this.#docs.set(term, docs);
-      if (steps) this.#steps.set(term, Number(counted?.steps ?? 0));
+      if (steps) this.#steps.set(term, rows);
     });
     return { state: key, counts, stepRows: readVarint(blocks[2] as Uint8Array) };
   }
