@@ -26,6 +26,9 @@ function openWriter(path: string, options: DatabaseOptions, location: DatabaseLo
 
 /** Several reads in one read transaction, so they see one snapshot. */
 function readSnapshot(connection: NativeConnection, statements: InStatement[]): ResultSet[] {
+  // One statement is its own snapshot: BEGIN and COMMIT would be two more calls into the driver.
+  if (statements.length === 1 && !connection.inTransaction)
+    return [connection.execute(statements[0] as InStatement)];
   connection.execute('BEGIN DEFERRED');
   try {
     const results = statements.map((statement) => connection.execute(statement));
