@@ -118,6 +118,15 @@ describe('shortlist look-ups', () => {
     expect(reads.filter(([sql]) => sql.includes('json_each'))).toHaveLength(2);
   });
 
+  it('look up every row with its shortlist under filters the caller chose', async () => {
+    const reads: [string, ResultSet][] = [];
+    const where = () => new SqlFilter().when('e.domain = ?', 'odd');
+    const shortlists = new Shortlists(recording(reads), where(), true);
+    expect(await stepRanking(shortlists, query, 8, true)).toEqual(await everyRowMapped(where(), 8));
+    expect(await episodeRanking(shortlists, query, 8, fields)).toEqual(await everyDocLookedUp(where(), 8));
+    expect(reads.map(([sql]) => sql.includes('json_each'))).toEqual([false, false]);
+  });
+
   it('look up the whole-episode rows after the first only when a ranking needs them', async () => {
     const reads: [string, ResultSet][] = [];
     const shortlists = new Shortlists(recording(reads), new SqlFilter());

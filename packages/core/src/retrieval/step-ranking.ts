@@ -1,10 +1,4 @@
-import {
-  byRank,
-  mappedPerEpisode,
-  type Shortlists,
-  type StepRow,
-  shortlistFactor,
-} from './text-candidates.js';
+import { byRank, type Shortlists, type StepRow, shortlistFactor } from './text-candidates.js';
 
 /** A step row's episode and step number (a JSON pair) when the episode passes the filters, else null. */
 const stepOwnerSql = (rowid: string, where: string) =>
@@ -65,7 +59,8 @@ function bestSteps(rows: readonly StepShortlistRow[]): StepRow[] {
  * match nearly every top row is another episode's: then only the first rows are mapped with the
  * shortlist, the rest only when those cannot settle the ranking (fewer than `limit` episodes
  * among them, or the `limit`-th no better than the first row left out). `manyEpisodes` is false
- * when fewer than `limit` episodes match the whole-episode query: then every row is mapped at once.
+ * when fewer than `limit` episodes match the whole-episode query: then every row is mapped at once,
+ * as under narrowing filters (`Shortlists.mappedRows`).
  */
 export async function stepRanking(
   shortlists: Shortlists,
@@ -75,7 +70,7 @@ export async function stepRanking(
 ): Promise<StepRow[]> {
   const size = limit * shortlistFactor;
   const { db, where } = shortlists;
-  const mapped = manyEpisodes ? Math.min(size, Math.ceil(limit * mappedPerEpisode)) : size;
+  const mapped = manyEpisodes ? shortlists.mappedRows(size) : size;
   const top = await db.read({
     sql: stepRankingSql(where.sql),
     args: [ftsQuery, size + 1, size, mapped, ...where.args, mapped],

@@ -37,10 +37,11 @@ export interface Source {
   /**
    * The shortlist `f` (rowid, rank, best first) with the episode of each of its first rows (the
    * argument after the shortlist's, then the filter's) under the filters, '' when it fails them,
-   * null for the rows after. Looked up by key from the shortlist, in the same statement: the
-   * filter columns' indexes are ruled out, or a time range would walk every episode in it.
+   * null for the rows after; with `all`, of every row (no argument: a join, cheaper per row).
+   * Looked up by key from the shortlist, in the same statement: the filter columns' indexes are
+   * ruled out, or a time range would walk every episode in it.
    */
-  mapSql: (where: string) => string;
+  mapSql: (where: string, all: boolean) => string;
   /** The episodes of rows (the filter's arguments, then their rowids as a JSON array), as `mapSql` gives them. */
   ownersSql: (where: string) => string;
   /** Every match under the filters, the full-text table first (CROSS JOIN fixes the order). */
@@ -57,9 +58,12 @@ export function docsSource(weights: FieldWeights): Source {
   return {
     table: 'episode_docs_fts',
     rank,
-    mapSql: (where) =>
-      `SELECT rowid, rank, CASE WHEN n <= ? THEN ${docOwnerSql('g.rowid', where)} END AS episode_id
-       FROM (SELECT rowid, rank, row_number() OVER () AS n FROM f) g`,
+    mapSql: (where, all) =>
+      all
+        ? `SELECT f.rowid, f.rank, CASE WHEN e.rowid IS NOT NULL AND (${where}) THEN e.id ELSE '' END AS episode_id
+           FROM f LEFT JOIN episodes e NOT INDEXED ON e.rowid = f.rowid`
+        : `SELECT rowid, rank, CASE WHEN n <= ? THEN ${docOwnerSql('g.rowid', where)} END AS episode_id
+           FROM (SELECT rowid, rank, row_number() OVER () AS n FROM f) g`,
     ownersSql: (where) =>
       `SELECT ${docOwnerSql('j.value', where)} AS episode_id FROM json_each(?) j ORDER BY j.key`,
     allSql: (where) =>
@@ -70,9 +74,9 @@ export function docsSource(weights: FieldWeights): Source {
 }
 
 /** The statement that reads a shortlist of `source` and maps it to episodes under `where`. */
-export function shortlistSql(source: Source, where: string): string {
+export function shortlistSql(source: Source, where: string, all = false): string {
   return `WITH f AS (SELECT rowid, ${source.rank} AS rank FROM ${source.table} WHERE ${source.table} MATCH ?
-    ORDER BY 2 LIMIT ?) ${source.mapSql(where)}`;
+    ORDER BY 2 LIMIT ?) ${source.mapSql(where, all)}`;
 }
 
 /** A full-text row of a shortlist: its rank, and its episode when that passes the filters. */
@@ -102,10 +106,20 @@ export interface Shortlist {
 export class Shortlists {
   readonly #read = new Map<string, Promise<Shortlist>>();
 
+  /**
+   * @param narrowed the caller's filters or scope may leave out most episodes: then the first rows
+   * rarely settle a ranking, and every shortlisted row is looked up with its shortlist at once.
+   */
   constructor(
     readonly db: Database,
     readonly where: SqlFilter,
+    readonly narrowed = false,
   ) {}
+
+  /** Rows of a shortlist of `size` (`limit` × `shortlistFactor`) looked up with it. */
+  mappedRows(size: number): number {
+    return this.narrowed ? size : Math.min(size, Math.ceil((size / shortlistFactor) * mappedPerEpisode));
+  }
 
   /** The best `size` rows of `source` for `ftsQuery`, and whether they are every match. */
   get(source: Source, ftsQuery: string, size: number): Promise<Shortlist> {
@@ -113,10 +127,17 @@ export class Shortlists {
     let shortlist = this.#read.get(key);
     if (shortlist === undefined) {
       shortlist = this.db
-        .read({
-          sql: shortlistSql(source, this.where.sql),
-          args: [ftsQuery, size + 1, mappedRows(size), ...this.where.args],
-        })
+        .read(
+          this.narrowed
+            ? {
+                sql: shortlistSql(source, this.where.sql, true),
+                args: [ftsQuery, size + 1, ...this.where.args],
+              }
+            : {
+                sql: shortlistSql(source, this.where.sql),
+                args: [ftsQuery, size + 1, this.mappedRows(size), ...this.where.args],
+              },
+        )
         .then((top) => ({
           rows: top.rows.map((row) => ({
             rowid: Number(row.rowid),
@@ -150,9 +171,6 @@ export class Shortlists {
  * rows are 100 or 101 episodes.
  */
 export const mappedPerEpisode = 1.25;
-
-/** Rows of a shortlist of `size` looked up with it. */
-const mappedRows = (size: number) => Math.ceil((size / shortlistFactor) * mappedPerEpisode);
 
 /** An owner column: undefined when not looked up (null), null when the row fails the filters (''). */
 const ownerOf = (value: unknown): string | null | undefined =>

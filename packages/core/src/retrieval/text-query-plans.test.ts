@@ -115,6 +115,12 @@ describe('full-text query plans under filters', () => {
           /SCAN episode_docs_fts VIRTUAL TABLE/,
         ],
         [
+          'episode_docs_fts shortlist, every row looked up',
+          shortlistSql(docsSource({ context: 1, steps: 1 }), where.sql, true),
+          ['"deadlock"', 41, ...where.args],
+          /SCAN episode_docs_fts VIRTUAL TABLE/,
+        ],
+        [
           'whole-episode rows looked up later',
           docsSource({ context: 1, steps: 1 }).ownersSql(where.sql),
           [...where.args, JSON.stringify([1, 2, 3])],
