@@ -35,6 +35,9 @@ function stageOf(sql: string, docsQueries: number): (typeof sqlStages)[number] {
   // The shortlist, or the statement through every match when a shortlist cannot prove its ranking.
   if (sql.includes('bm25(episode_docs_fts')) return docsQueries > 1 ? 'expansion query' : 'candidate queries';
   if (sql.includes('steps_fts')) return 'candidate queries';
+  // A shortlist's rows looked up after the first (episodes of whole-episode rows, or of steps).
+  if (sql.includes('FROM json_each(?) j ORDER BY j.key'))
+    return docsQueries > 1 && !sql.includes('FROM steps s') ? 'expansion query' : 'candidate queries';
   if (sql.includes('FROM episodes e INDEXED BY')) return 'hydration';
   if (sql.includes('embedding')) return 'vectors';
   if (sql.includes('patterns')) return 'patterns';

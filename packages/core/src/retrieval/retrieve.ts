@@ -132,7 +132,13 @@ export function createRetrieval(
     // Each signal brings at least as many candidates as results were asked for.
     const pool = Math.max(settings.candidates, filters.limit);
     const phrases = ftsPhrases(filters.text);
-    const shortlists = new Shortlists(db, where);
+    // Filters chosen by the caller may leave out most episodes (see `Shortlists`).
+    const narrowed =
+      scope !== undefined ||
+      [filters.domain, filters.taskType, filters.status, filters.since, filters.until].some(
+        (value) => value !== undefined,
+      );
+    const shortlists = new Shortlists(db, where, narrowed);
     const selection =
       phrases.length === 0
         ? Promise.resolve({ kept: [], skipped: [], forSteps: [] })

@@ -1,5 +1,6 @@
 import type { Database } from '../db/database.js';
 import type { SqlFilter } from '../db/sql-filter.js';
+import { stepRanking } from './step-ranking.js';
 
 /** An episode found by full-text search, with the best of its steps when a step matched too. */
 export interface TextCandidate {
@@ -34,14 +35,22 @@ export interface Source {
   /** FTS5's rank, lower is better. */
   rank: string;
   /**
-   * The shortlist `f` (rowid, rank, best first) with each row's episode under the filters, null
-   * when it fails them. Looked up by key from the shortlist, in the same statement: the filter
-   * columns' indexes are ruled out, or a time range would walk every episode in it.
+   * The shortlist `f` (rowid, rank, best first) with the episode of each of its first rows (the
+   * argument after the shortlist's, then the filter's) under the filters, '' when it fails them,
+   * null for the rows after; with `all`, of every row (no argument: a join, cheaper per row).
+   * Looked up by key from the shortlist, in the same statement: the filter columns' indexes are
+   * ruled out, or a time range would walk every episode in it.
    */
-  mapSql: (where: string) => string;
+  mapSql: (where: string, all: boolean) => string;
+  /** The episodes of rows (the filter's arguments, then their rowids as a JSON array), as `mapSql` gives them. */
+  ownersSql: (where: string) => string;
   /** Every match under the filters, the full-text table first (CROSS JOIN fixes the order). */
   allSql: (where: string) => string;
 }
+
+/** The episode of a whole-episode row under the filters, '' when it fails them (or is gone). */
+const docOwnerSql = (rowid: string, where: string) =>
+  `coalesce((SELECT e.id FROM episodes e NOT INDEXED WHERE e.rowid = ${rowid} AND (${where})), '')`;
 
 /** Exported for the query-plan tests. */
 export function docsSource(weights: FieldWeights): Source {
@@ -49,9 +58,14 @@ export function docsSource(weights: FieldWeights): Source {
   return {
     table: 'episode_docs_fts',
     rank,
-    mapSql: (where) =>
-      `SELECT f.rowid, f.rank, CASE WHEN e.rowid IS NOT NULL AND (${where}) THEN e.id END AS episode_id
-       FROM f LEFT JOIN episodes e NOT INDEXED ON e.rowid = f.rowid`,
+    mapSql: (where, all) =>
+      all
+        ? `SELECT f.rowid, f.rank, CASE WHEN e.rowid IS NOT NULL AND (${where}) THEN e.id ELSE '' END AS episode_id
+           FROM f LEFT JOIN episodes e NOT INDEXED ON e.rowid = f.rowid`
+        : `SELECT rowid, rank, CASE WHEN n <= ? THEN ${docOwnerSql('g.rowid', where)} END AS episode_id
+           FROM (SELECT rowid, rank, row_number() OVER () AS n FROM f) g`,
+    ownersSql: (where) =>
+      `SELECT ${docOwnerSql('j.value', where)} AS episode_id FROM json_each(?) j ORDER BY j.key`,
     allSql: (where) =>
       `SELECT e.id AS episode_id, ${rank} AS rank
        FROM episode_docs_fts CROSS JOIN episodes e ON e.rowid = episode_docs_fts.rowid
@@ -59,35 +73,18 @@ export function docsSource(weights: FieldWeights): Source {
   };
 }
 
-/**
- * Each episode's best step (lowest rank, then first stored) under the filters, among the step
- * table's best rows: the top `size + 1` as a shortlist reads them, of which the first `size`
- * (arguments: the query, `size + 1`, `size`, the filter's). Ranked per episode in SQL: one row
- * per episode comes back, not one per matching step. Exported for the query-plan tests.
- */
-export function stepRankingSql(where: string): string {
-  return `WITH f AS (SELECT rowid, bm25(steps_fts) AS rank FROM steps_fts WHERE steps_fts MATCH ?
-      ORDER BY 2 LIMIT ?),
-    kept AS (SELECT rowid, rank FROM f LIMIT ?),
-    ranked AS (SELECT e.id AS episode_id, kept.rank, s.step_number,
-        row_number() OVER (PARTITION BY e.id ORDER BY kept.rank, kept.rowid) AS nth
-      FROM kept CROSS JOIN steps s ON s.rowid = kept.rowid CROSS JOIN episodes e ON e.id = s.episode_id
-      WHERE ${where})
-    SELECT episode_id, rank, step_number FROM ranked WHERE nth = 1`;
-}
-
 /** The statement that reads a shortlist of `source` and maps it to episodes under `where`. */
-export function shortlistSql(source: Source, where: string): string {
+export function shortlistSql(source: Source, where: string, all = false): string {
   return `WITH f AS (SELECT rowid, ${source.rank} AS rank FROM ${source.table} WHERE ${source.table} MATCH ?
-    ORDER BY 2 LIMIT ?) ${source.mapSql(where)}`;
+    ORDER BY 2 LIMIT ?) ${source.mapSql(where, all)}`;
 }
 
 /** A full-text row of a shortlist: its rank, and its episode when that passes the filters. */
 export interface ShortlistRow {
   rowid: number;
   rank: number;
-  /** Null when the episode fails the filters (or the row is gone). */
-  episodeId: string | null;
+  /** Null when the episode fails the filters (or the row is gone); undefined until looked up. */
+  episodeId: string | null | undefined;
 }
 
 /** A full-text table's best rows for one query, best first; `complete` when no other row matches. */
@@ -100,16 +97,29 @@ export interface Shortlist {
  * The full-text shortlists of one retrieval under its filters, each query read once: the
  * expanded query reuses the first query's rows (see `expansionRanking`). FTS5 keeps only the top
  * of its ranking while it scores, so a shortlist costs the matches' scoring, never a sort of them
- * all. Each row comes with its episode from the same statement: mapping the rowids in a second
- * statement cost as much again, and its list of keys, a new length each time, a new statement.
+ * all. Each of its first rows comes with its episode from the same statement (`mappedRows`):
+ * mapping the rowids in a second statement cost as much again. Looking up an episode costs more
+ * than scoring a row, and a ranking of `limit` episodes mostly needs only the first `limit`
+ * rows that pass the filters: the others are looked up only when a ranking needs them
+ * (`lookUp`, one statement text whatever their number).
  */
 export class Shortlists {
   readonly #read = new Map<string, Promise<Shortlist>>();
 
+  /**
+   * @param narrowed the caller's filters or scope may leave out most episodes: then the first rows
+   * rarely settle a ranking, and every shortlisted row is looked up with its shortlist at once.
+   */
   constructor(
     readonly db: Database,
     readonly where: SqlFilter,
+    readonly narrowed = false,
   ) {}
+
+  /** Rows of a shortlist of `size` (`limit` × `shortlistFactor`) looked up with it. */
+  mappedRows(size: number): number {
+    return this.narrowed ? size : Math.min(size, Math.ceil((size / shortlistFactor) * mappedPerEpisode));
+  }
 
   /** The best `size` rows of `source` for `ftsQuery`, and whether they are every match. */
   get(source: Source, ftsQuery: string, size: number): Promise<Shortlist> {
@@ -117,12 +127,22 @@ export class Shortlists {
     let shortlist = this.#read.get(key);
     if (shortlist === undefined) {
       shortlist = this.db
-        .read({ sql: shortlistSql(source, this.where.sql), args: [ftsQuery, size + 1, ...this.where.args] })
+        .read(
+          this.narrowed
+            ? {
+                sql: shortlistSql(source, this.where.sql, true),
+                args: [ftsQuery, size + 1, ...this.where.args],
+              }
+            : {
+                sql: shortlistSql(source, this.where.sql),
+                args: [ftsQuery, size + 1, this.mappedRows(size), ...this.where.args],
+              },
+        )
         .then((top) => ({
           rows: top.rows.map((row) => ({
             rowid: Number(row.rowid),
             rank: Number(row.rank),
-            episodeId: row.episode_id === null ? null : String(row.episode_id),
+            episodeId: ownerOf(row.episode_id),
           })),
           complete: top.rows.length <= size,
         }));
@@ -130,6 +150,54 @@ export class Shortlists {
     }
     return shortlist;
   }
+
+  /** Fills in the episode of each row of `rows` not looked up yet (`ShortlistRow.episodeId`). */
+  async lookUp(source: Source, rows: readonly ShortlistRow[]): Promise<void> {
+    const missing = rows.filter((row) => row.episodeId === undefined);
+    if (missing.length === 0) return;
+    const owners = await this.db.read({
+      sql: source.ownersSql(this.where.sql),
+      args: [...this.where.args, JSON.stringify(missing.map((row) => row.rowid))],
+    });
+    missing.forEach((row, index) => {
+      row.episodeId = ownerOf(owners.rows[index]?.episode_id) ?? null;
+    });
+  }
+}
+
+/**
+ * Rows looked up with a shortlist, per episode a ranking keeps: a quarter more, for rows that fail
+ * the filters or share an episode. In the speed bench's 100,000-episode store the first 100 step
+ * rows are 100 or 101 episodes.
+ */
+export const mappedPerEpisode = 1.25;
+
+/** An owner column: undefined when not looked up (null), null when the row fails the filters (''). */
+const ownerOf = (value: unknown): string | null | undefined =>
+  value === null || value === undefined ? undefined : value === '' ? null : String(value);
+
+/** Each episode's best row among the looked-up rows of `rows`, the best `limit` of them, ranked. */
+function bestEpisodes(rows: readonly ShortlistRow[], limit: number): RankedRow[] {
+  const best = new Map<string, ShortlistRow>();
+  for (const row of rows) {
+    if (row.episodeId === null || row.episodeId === undefined) continue;
+    const seen = best.get(row.episodeId);
+    if (seen === undefined || row.rank < seen.rank) best.set(row.episodeId, row);
+  }
+  return [...best.values()]
+    .map(({ episodeId, rank }) => ({ episodeId: episodeId as string, rank }))
+    .sort(byRank)
+    .slice(0, limit);
+}
+
+/**
+ * Whether the rows not looked up cannot change the best `limit` episodes of those looked up
+ * (`ranked`): `rows` are best first, so none left out ranks better than the first of them.
+ */
+function settled(rows: readonly ShortlistRow[], ranked: readonly RankedRow[], limit: number): boolean {
+  const next = rows.find((row) => row.episodeId === undefined);
+  const last = ranked[limit - 1];
+  return next === undefined || (last !== undefined && last.rank < next.rank);
 }
 
 /**
@@ -151,16 +219,11 @@ export async function rankShortlist(
   const cutoff = top.complete ? null : (top.rows[size - 1]?.rank ?? null);
   const kept = top.rows.slice(0, size);
   if (kept.length > 0) {
-    const best = new Map<string, ShortlistRow>();
-    for (const row of kept) {
-      if (row.episodeId === null) continue;
-      const seen = best.get(row.episodeId);
-      if (seen === undefined || row.rank < seen.rank) best.set(row.episodeId, row);
+    let ranked = bestEpisodes(kept, limit);
+    if (!settled(kept, ranked, limit)) {
+      await shortlists.lookUp(source, kept);
+      ranked = bestEpisodes(kept, limit);
     }
-    const ranked = [...best.values()]
-      .map(({ episodeId, rank }) => ({ episodeId: episodeId as string, rank }))
-      .sort(byRank)
-      .slice(0, limit);
     const last = ranked[ranked.length - 1];
     if (!exact || cutoff === null || (ranked.length === limit && last !== undefined && last.rank < cutoff))
       return ranked;
@@ -173,28 +236,7 @@ export async function rankShortlist(
 }
 
 /** Best rank first, then by id: the order every ranking here is cut in. */
-const byRank = (a: RankedRow, b: RankedRow) => a.rank - b.rank || (a.episodeId < b.episodeId ? -1 : 1);
-
-/**
- * The `limit` episodes with the best step rows for `ftsQuery`, best first, each with its best
- * step, from the step table's shortlist only (`stepRankingSql`) under the shortlists' filters.
- */
-async function stepRanking(shortlists: Shortlists, ftsQuery: string, limit: number): Promise<StepRow[]> {
-  const size = limit * shortlistFactor;
-  const { db, where } = shortlists;
-  const best = await db.read({
-    sql: stepRankingSql(where.sql),
-    args: [ftsQuery, size + 1, size, ...where.args],
-  });
-  return best.rows
-    .map((row) => ({
-      episodeId: String(row.episode_id),
-      rank: Number(row.rank),
-      stepNumber: Number(row.step_number),
-    }))
-    .sort(byRank)
-    .slice(0, limit);
-}
+export const byRank = (a: RankedRow, b: RankedRow) => a.rank - b.rank || (a.episodeId < b.episodeId ? -1 : 1);
 
 /** `rankShortlist` over the retrieval's shortlist of `ftsQuery`. */
 async function rankEpisodes(
@@ -224,7 +266,7 @@ export async function textCandidates(
   if (episodes.length === 0) return [];
   // Step matches are evidence beside the episode's own score: the shortlist's are enough, and a
   // long conversation owning most top rows would otherwise send every query down the full path.
-  const steps = await stepRanking(shortlists, stepsQuery, limit);
+  const steps = await stepRanking(shortlists, stepsQuery, limit, episodes.length === limit);
   const stepOf = new Map(steps.map((row, index) => [row.episodeId, { row, rank: index + 1 }]));
   return episodes.map(({ episodeId, rank }) => {
     const step = stepOf.get(episodeId);

@@ -5,7 +5,8 @@ import { type EpisodeFilters, episodeFilter } from '../db/episode-filter.js';
 import { bestMatchSql } from '../search/text-search.js';
 import type { AccessScope } from '../types.js';
 import { candidateRowsSql } from './candidate-rows.js';
-import { docsSource, shortlistSql, stepRankingSql } from './text-candidates.js';
+import { stepOwnersSql, stepRankingSql } from './step-ranking.js';
+import { docsSource, shortlistSql } from './text-candidates.js';
 
 let store: Awaited<ReturnType<typeof openTempMemory>>;
 
@@ -84,7 +85,7 @@ describe('full-text query plans under filters', () => {
           docsSource({ context: 1, steps: 1 }).allSql(where.sql),
           ['"deadlock"', ...where.args, 10],
         ],
-        ['steps_fts', stepRankingSql(where.sql), ['"deadlock"', 41, 40, ...where.args]],
+        ['steps_fts', stepRankingSql(where.sql), ['"deadlock"', 41, 40, 13, ...where.args, 13]],
       ];
       const searchWhere = episodeFilter(filters, 'e').scope('e.domain', scope);
       statements.push([
@@ -110,8 +111,26 @@ describe('full-text query plans under filters', () => {
         [
           'episode_docs_fts shortlist',
           shortlistSql(docsSource({ context: 1, steps: 1 }), where.sql),
+          ['"deadlock"', 41, 13, ...where.args],
+          /SCAN episode_docs_fts VIRTUAL TABLE/,
+        ],
+        [
+          'episode_docs_fts shortlist, every row looked up',
+          shortlistSql(docsSource({ context: 1, steps: 1 }), where.sql, true),
           ['"deadlock"', 41, ...where.args],
           /SCAN episode_docs_fts VIRTUAL TABLE/,
+        ],
+        [
+          'whole-episode rows looked up later',
+          docsSource({ context: 1, steps: 1 }).ownersSql(where.sql),
+          [...where.args, JSON.stringify([1, 2, 3])],
+          /SCAN j VIRTUAL TABLE/,
+        ],
+        [
+          'step rows looked up later',
+          stepOwnersSql(where.sql),
+          [...where.args, JSON.stringify([1, 2, 3])],
+          /SCAN j VIRTUAL TABLE/,
         ],
         [
           'candidate rows',
