@@ -43,6 +43,7 @@ describe('migrations', () => {
       '1.14.0',
       '1.15.0',
       '1.16.0',
+      '1.18.0',
     ]);
     expect(await memory.admin.schemaVersion()).toBe(latestSchemaVersion);
     await memory.close();
@@ -68,6 +69,7 @@ describe('migrations', () => {
       '1.14.0',
       '1.15.0',
       '1.16.0',
+      '1.18.0',
     ]);
     expect(await memory.admin.schemaVersion()).toBe(latestSchemaVersion);
 

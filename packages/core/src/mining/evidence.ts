@@ -19,10 +19,33 @@ export interface Evidence {
   /** Of those, how many said it helped. */
   helpedCount: number;
   measurements: Record<string, MeasurementTotals>;
+  /**
+   * Whether every supporting episode contributed integer measurements under the same keys in the
+   * same order (`patterns.order_free`): the fold then gives the same evidence in any order while
+   * its sums stay below 2^53, so a forget can subtract a contribution instead of folding every
+   * link again (`subtract-evidence.ts`). `null`: not known (rows mined before schema 1.18.0).
+   */
+  orderFree: boolean | null;
 }
 
 export function emptyEvidence(): Evidence {
-  return { support: 0, successes: 0, usageCount: 0, helpedCount: 0, measurements: {} };
+  return { support: 0, successes: 0, usageCount: 0, helpedCount: 0, measurements: {}, orderFree: true };
+}
+
+const integers = (measurements: Readonly<Record<string, number>>) =>
+  Object.values(measurements).every((value) => Number.isInteger(value));
+
+export const keyList = (measurements: Readonly<Record<string, unknown>>) =>
+  Object.keys(measurements).join('\u0000');
+
+/**
+ * `orderFree` after one more contribution: a property of the whole set of contributions, so any
+ * fold order gives the same. While it holds, every contribution so far listed the stored keys.
+ */
+function orderFreeWith(evidence: Evidence, measurements: Readonly<Record<string, number>>): boolean | null {
+  if (evidence.support === 0) return integers(measurements);
+  if (evidence.orderFree !== true) return evidence.orderFree;
+  return integers(measurements) && keyList(measurements) === keyList(evidence.measurements);
 }
 
 /**
@@ -50,6 +73,7 @@ export function addSupport(
   }
   return {
     ...evidence,
+    orderFree: orderFreeWith(evidence, measurements),
     support: evidence.support + times,
     successes: evidence.successes + (success ? times : 0),
     measurements: merged,
@@ -72,7 +96,7 @@ export function rankScore(
   return wilsonLowerBound(evidence.successes + evidence.helpedCount, evidence.support + evidence.usageCount);
 }
 
-/** An evidence row as read back (`support`, `successes`, `usage_count`, `helped_count`, `measurements`). */
+/** An evidence row as read back (`support`, `successes`, `usage_count`, `helped_count`, `measurements`, `order_free`). */
 export function parseEvidence(row: Record<string, unknown>): Evidence {
   return {
     support: Number(row.support ?? 0),
@@ -83,6 +107,7 @@ export function parseEvidence(row: Record<string, unknown>): Evidence {
       row.measurements === null || row.measurements === undefined
         ? {}
         : (JSON.parse(String(row.measurements)) as Record<string, MeasurementTotals>),
+    orderFree: row.order_free === null || row.order_free === undefined ? null : Number(row.order_free) === 1,
   };
 }
 
@@ -94,5 +119,6 @@ export function evidenceColumns(evidence: Evidence) {
     score: rankScore(evidence),
     measurements:
       Object.keys(evidence.measurements).length === 0 ? null : JSON.stringify(evidence.measurements),
+    orderFree: evidence.orderFree === null ? null : evidence.orderFree ? 1 : 0,
   };
 }

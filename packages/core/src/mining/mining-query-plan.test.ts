@@ -4,6 +4,8 @@ import { openTempMemory } from '../__fixtures__/temp-store.js';
 import { createActionPairMiner } from './__fixtures__/test-miners.js';
 import { miningSql } from './mining-batch.js';
 import { laterEpisodesSql } from './replay-later-episodes.js';
+import { probeSql } from './subtract-evidence.js';
+import { forgottenContributionsSql } from './unmine.js';
 
 let store: Awaited<ReturnType<typeof openTempMemory>>;
 beforeAll(async () => {
@@ -64,5 +66,17 @@ describe("forget's later episodes are one range per scope", () => {
     expect(await planOf(laterEpisodesSql('forget_episodes', null))).toMatch(
       /SEARCH m USING INDEX idx_mined_episodes_scope \(domain=\?\)/,
     );
+  });
+});
+
+/** Subtracting a forgotten episode's contributions reads its links, and one pattern's at most per probe. */
+describe("forget's subtraction reads index ranges", () => {
+  it("the forgotten episodes' links", async () => {
+    expect(await planOf(forgottenContributionsSql('forget_episodes'))).toMatch(
+      /SEARCH episode_patterns USING INDEX idx_episode_patterns_episode \(episode_id=\?\)/,
+    );
+  });
+  it('a probe for a kept extreme', async () => {
+    expect(await planOf(probeSql('forget_episodes'))).toMatch(/SEARCH l USING PRIMARY KEY \(pattern_id=\?\)/);
   });
 });

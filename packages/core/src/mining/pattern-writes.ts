@@ -11,6 +11,7 @@ const evidenceColumnNames = [
   'wilson_lower',
   'score',
   'measurements',
+  'order_free',
 ] as const;
 type EvidenceColumn = (typeof evidenceColumnNames)[number];
 
@@ -41,7 +42,7 @@ export interface PatternWrite {
 const rowsPerInsert = 50;
 const insertColumns =
   'id, pattern_type, domain, task_type, pattern_data, summary, success_rate, usage_count, created_at, ' +
-  'support, successes, wilson_lower, score, measurements, updated_at';
+  'support, successes, wilson_lower, score, measurements, order_free, updated_at';
 
 /**
  * The statements that store a batch's pattern evidence in `table`. New rows go in multi-row
@@ -54,7 +55,7 @@ export function patternWrites(table: string, writes: readonly PatternWrite[], no
   const inserts = writes.filter((write) => write.before?.columns == null);
   const statements: InStatement[] = chunks(inserts, rowsPerInsert).map((part) => ({
     sql: `INSERT INTO ${table} (${insertColumns}) VALUES
-          ${part.map(() => '(?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+          ${part.map(() => '(?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
     args: part.flatMap(({ candidate, domain, evidence }) => {
       const columns = evidenceColumns(evidence);
       return [
@@ -66,6 +67,7 @@ export function patternWrites(table: string, writes: readonly PatternWrite[], no
         columns.wilsonLower,
         columns.score,
         columns.measurements,
+        columns.orderFree,
         now,
       ];
     }),
@@ -81,6 +83,7 @@ export function patternWrites(table: string, writes: readonly PatternWrite[], no
       wilson_lower: derived.wilsonLower,
       score: derived.score,
       measurements: derived.measurements,
+      order_free: derived.orderFree,
     };
     const changed = evidenceColumnNames.filter((name) => after[name] !== stored[name]);
     statements.push({

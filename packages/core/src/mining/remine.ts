@@ -43,7 +43,8 @@ const createShadow = [
   ...Object.values(shadow).map((table) => `DROP TABLE IF EXISTS ${table}`),
   `CREATE TABLE ${shadow.patterns} (id TEXT PRIMARY KEY, pattern_type TEXT, domain TEXT, task_type TEXT,
     pattern_data TEXT, summary TEXT, success_rate REAL, usage_count INTEGER, helped_count INTEGER NOT NULL DEFAULT 0,
-    created_at TEXT, support INTEGER, successes INTEGER, wilson_lower REAL, score REAL, measurements TEXT, updated_at TEXT)`,
+    created_at TEXT, support INTEGER, successes INTEGER, wilson_lower REAL, score REAL, measurements TEXT, order_free INTEGER,
+    updated_at TEXT)`,
   `CREATE TABLE ${shadow.links} (episode_id TEXT, pattern_id TEXT, created_at TEXT, success INTEGER,
     measurements TEXT, PRIMARY KEY (episode_id, pattern_id)) WITHOUT ROWID`,
   `CREATE TABLE ${shadow.baselines} (domain TEXT, task_type TEXT, stats TEXT, PRIMARY KEY (domain, task_type)) WITHOUT ROWID`,
@@ -57,7 +58,8 @@ const dropShadow = Object.values(shadow).map((table) => `DROP TABLE IF EXISTS ${
 function swapStatements(scope: AccessScope | undefined): InStatement[] {
   const patterns = new SqlFilter().when('support IS NOT NULL').scope('domain', scope);
   const episodes = new SqlFilter().scope('domain', scope);
-  const evidence = 'support, successes, success_rate, wilson_lower, score, measurements, updated_at';
+  const evidence =
+    'support, successes, success_rate, wilson_lower, score, measurements, order_free, updated_at';
   return [
     {
       sql: `DELETE FROM episode_patterns WHERE pattern_id IN (SELECT id FROM patterns WHERE ${patterns.sql})`,

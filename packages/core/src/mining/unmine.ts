@@ -5,7 +5,7 @@ import { baselineRows } from './baseline-rows.js';
 import type { MeasuredEpisode } from './history-walk.js';
 import { measuredColumns, measuredEpisode } from './measured-episodes.js';
 import { type MiningSettings, wholeDomain } from './mining-batch.js';
-import { refoldEvidence, type UnmineReport } from './refold-evidence.js';
+import { contributionsOf, refoldEvidence, type UnmineReport } from './refold-evidence.js';
 import { replayLaterEpisodes } from './replay-later-episodes.js';
 
 interface Gone extends MeasuredEpisode {
@@ -29,13 +29,27 @@ async function goneEpisodes(tx: Transaction): Promise<Gone[]> {
 }
 
 /**
+ * What the links of the episodes listed in `temp.{table}` contributed, by pattern, grouped. The
+ * index is named: on a store of few links an analyzed planner would scan them all instead.
+ */
+export const forgottenContributionsSql = (table: string) =>
+  `SELECT pattern_id, success, measurements, COUNT(*) AS times
+   FROM episode_patterns INDEXED BY idx_episode_patterns_episode WHERE episode_id IN (SELECT id FROM temp.${table}) GROUP BY pattern_id, success, measurements`;
+
+/** Those contributions, by pattern: few rows, read through the links' episode index. */
+export async function forgottenContributions(tx: Transaction, table: string) {
+  return contributionsOf((await tx.execute(forgottenContributionsSql(table))).rows);
+}
+
+/**
  * Takes the episodes listed in `temp.forget_episodes` out of the mined patterns, inside the
  * transaction that will delete them, so that what remains equals a `remine()` of the episodes
  * that remain: the baselines lose their measures, the episodes of their domain mined after them
  * are mined again with the miners that read history (see `PatternMinerV1.history`), and the
- * evidence of every pattern they or those touched is folded again from its remaining links. The
- * work is bounded by those patterns' links and the later episodes of the task type (the domain,
- * for a miner that reads it), never by the store. `null` (nothing written) when a link written
+ * evidence of every pattern they or those touched is recomputed: the forgotten episodes'
+ * contributions subtracted where that is exact (`subtractEvidence`), else folded again from the
+ * remaining links. The work is bounded by those patterns' links and the later episodes of the
+ * task type (the domain, for a miner that reads it), never by the store. `null` (nothing written) when a link written
  * before schema 1.11.0, which holds no contribution, belongs to one of the domains: the caller
  * then re-mines those domains.
  */
@@ -63,13 +77,8 @@ export async function unmineEpisodes(
       baselines.set(episode.domain, type, removeEpisodeFromStats(stats, episode.measures, episode.succeeded));
     }
   }
-  const affected = new Set(
-    (
-      await tx.execute(
-        `SELECT DISTINCT pattern_id FROM episode_patterns WHERE episode_id IN (SELECT id FROM temp.${forgetEpisodesTable})`,
-      )
-    ).rows.map((row) => String(row.pattern_id)),
-  );
+  const removed = await forgottenContributions(tx, forgetEpisodesTable);
+  const affected = new Set(removed.keys());
   for (const domain of domains) {
     const replayed = await replayLaterEpisodes(
       tx,
@@ -80,9 +89,13 @@ export async function unmineEpisodes(
       gone.filter((episode) => episode.domain === domain),
       forgetEpisodesTable,
     );
-    for (const id of replayed) affected.add(id);
+    for (const id of replayed) {
+      affected.add(id);
+      // Its links changed beyond the forgotten episodes' own: folded again from them.
+      removed.delete(id);
+    }
   }
-  const report = await refoldEvidence(tx, [...affected], forgetEpisodesTable);
+  const report = await refoldEvidence(tx, [...affected], forgetEpisodesTable, removed);
   const statements = baselines.statements();
   if (statements.length > 0) await tx.batch(statements);
   return report;

@@ -39,7 +39,7 @@ export async function play(memory: Memory, list: readonly Script[]): Promise<str
 export async function patternsOf(raw: Client) {
   const rows =
     await raw.execute(`SELECT id, pattern_type, domain, task_type, pattern_data, summary, support, successes,
-    success_rate, wilson_lower, score, measurements, usage_count, helped_count FROM patterns ORDER BY id`);
+    success_rate, wilson_lower, score, measurements, order_free, usage_count, helped_count FROM patterns ORDER BY id`);
   return rows.rows.map((row) => ({ ...row }));
 }
 
