@@ -43,7 +43,7 @@ describe('migrations', () => {
       '1.14.0',
       '1.15.0',
       '1.16.0',
-      '1.18.0',
+      '1.17.0',
     ]);
     expect(await memory.admin.schemaVersion()).toBe(latestSchemaVersion);
     await memory.close();
@@ -69,7 +69,7 @@ describe('migrations', () => {
       '1.14.0',
       '1.15.0',
       '1.16.0',
-      '1.18.0',
+      '1.17.0',
     ]);
     expect(await memory.admin.schemaVersion()).toBe(latestSchemaVersion);
 

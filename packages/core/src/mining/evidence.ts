@@ -23,7 +23,7 @@ export interface Evidence {
    * Whether every supporting episode contributed integer measurements under the same keys in the
    * same order (`patterns.order_free`): the fold then gives the same evidence in any order while
    * its sums stay below 2^53, so a forget can subtract a contribution instead of folding every
-   * link again (`subtract-evidence.ts`). `null`: not known (rows mined before schema 1.18.0).
+   * link again (`subtract-evidence.ts`). `null`: not known (rows mined before schema 1.17.0).
    */
   orderFree: boolean | null;
 }

@@ -9,8 +9,8 @@ import type { Migration } from './migration.js';
  * a large store while it opens; a forget folds such a pattern from its links as before and
  * writes the flag, and a `remine()` writes it for all.
  */
-export const v1_18_0: Migration = {
-  version: '1.18.0',
+export const v1_17_0: Migration = {
+  version: '1.17.0',
   description: 'patterns.order_free: whether a forget may subtract a contribution from the evidence',
   statements: ['ALTER TABLE patterns ADD COLUMN order_free INTEGER'],
 };
