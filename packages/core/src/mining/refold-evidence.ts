@@ -1,7 +1,14 @@
 import type { InStatement, Transaction } from '@libsql/client';
 import { nowIso } from '../schemas/timestamp.js';
 import { chunks } from './chunks.js';
-import { addSupport, type Evidence, emptyEvidence, evidenceColumns, parseEvidence } from './evidence.js';
+import {
+  addSupport,
+  type Evidence,
+  emptyEvidence,
+  evidenceColumns,
+  keyList,
+  parseEvidence,
+} from './evidence.js';
 import type { WrittenPattern } from './mining-batch.js';
 import { type Contribution, probePath, probeSql, subtractEvidence } from './subtract-evidence.js';
 
@@ -22,7 +29,7 @@ function orderFree(contributions: readonly Contribution[]): boolean {
   let keys: string | undefined;
   let magnitude = 0;
   for (const { measurements, times } of contributions) {
-    const names = Object.keys(measurements).join('\u0000');
+    const names = keyList(measurements);
     if (keys !== undefined && names !== keys) return false;
     keys = names;
     for (const value of Object.values(measurements)) {

@@ -1,4 +1,4 @@
-import { byRank, type Shortlists, type StepRow, shortlistFactor } from './text-candidates.js';
+import { byRank, type Shortlists, type StepRow, settled, shortlistFactor } from './text-candidates.js';
 
 /** A step row's episode and step number (a JSON pair) when the episode passes the filters, else null. */
 const stepOwnerSql = (rowid: string, where: string) =>
@@ -89,9 +89,7 @@ export async function stepRanking(
   }
   const ranked = bestSteps(first);
   rest.sort((a, b) => a.n - b.n);
-  const [next] = rest;
-  const last = ranked[limit - 1];
-  if (next === undefined || (last !== undefined && last.rank < next.rank)) return ranked.slice(0, limit);
+  if (settled(ranked, limit, rest[0])) return ranked.slice(0, limit);
   const owners = await db.read({
     sql: stepOwnersSql(where.sql),
     args: [...where.args, JSON.stringify(rest.map((row) => row.rowid))],

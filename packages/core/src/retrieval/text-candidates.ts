@@ -192,10 +192,13 @@ function bestEpisodes(rows: readonly ShortlistRow[], limit: number): RankedRow[]
 
 /**
  * Whether the rows not looked up cannot change the best `limit` episodes of those looked up
- * (`ranked`): `rows` are best first, so none left out ranks better than the first of them.
+ * (`ranked`): rows are best first, so none left out ranks better than `next`, the first of them.
  */
-function settled(rows: readonly ShortlistRow[], ranked: readonly RankedRow[], limit: number): boolean {
-  const next = rows.find((row) => row.episodeId === undefined);
+export function settled(
+  ranked: readonly RankedRow[],
+  limit: number,
+  next: { rank: number } | undefined,
+): boolean {
   const last = ranked[limit - 1];
   return next === undefined || (last !== undefined && last.rank < next.rank);
 }
@@ -220,7 +223,13 @@ export async function rankShortlist(
   const kept = top.rows.slice(0, size);
   if (kept.length > 0) {
     let ranked = bestEpisodes(kept, limit);
-    if (!settled(kept, ranked, limit)) {
+    if (
+      !settled(
+        ranked,
+        limit,
+        kept.find((row) => row.episodeId === undefined),
+      )
+    ) {
       await shortlists.lookUp(source, kept);
       ranked = bestEpisodes(kept, limit);
     }
