@@ -5,8 +5,9 @@ import { SqlFilter } from '../db/sql-filter.js';
 import { ftsPhrases, phrasesToFtsQuery } from '../search/fts-query.js';
 import { expansionRanking } from './extra-rankings.js';
 import { retrievalConfigSchema } from './retrieval-config.js';
+import { Shortlists, type Source } from './shortlists.js';
 import { TermCounts } from './term-counts.js';
-import { episodeRanking, Shortlists, type Source, textCandidates } from './text-candidates.js';
+import { episodeRanking, textCandidates } from './text-candidates.js';
 
 let store: Awaited<ReturnType<typeof openTempMemory>>;
 let db: Database;

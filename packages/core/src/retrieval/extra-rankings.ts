@@ -2,17 +2,9 @@ import { phrasesToFtsQuery } from '../search/fts-query.js';
 import { expansionTerms } from './expansion-terms.js';
 import type { ResolvedRetrievalConfig } from './retrieval-config.js';
 import { indexedTerm } from './select-phrases.js';
+import { type Shortlist, type Shortlists, type Source, shortlistFactor } from './shortlists.js';
 import type { TermCounts } from './term-counts.js';
-import {
-  docsSource,
-  episodeRanking,
-  rankShortlist,
-  type Shortlist,
-  type Shortlists,
-  type Source,
-  shortlistFactor,
-  type TextCandidate,
-} from './text-candidates.js';
+import { docsSource, episodeRanking, rankShortlist, type TextCandidate } from './text-candidates.js';
 
 /**
  * The expanded query's shortlist from its two parts' shortlists, when both hold every match:

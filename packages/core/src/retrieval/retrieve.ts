@@ -20,8 +20,9 @@ import { namedDates } from './named-dates.js';
 import { defaultVectorWeights, type FusionWeights } from './retrieval-config.js';
 import type { RetrievalResult } from './retrieval-result.js';
 import { selectPhrases } from './select-phrases.js';
+import { Shortlists } from './shortlists.js';
 import { TermCounts } from './term-counts.js';
-import { Shortlists, type TextCandidate, textCandidates } from './text-candidates.js';
+import { type TextCandidate, textCandidates } from './text-candidates.js';
 
 type RetrieveFilters = z.output<InputSchemas['retrieve']>;
 

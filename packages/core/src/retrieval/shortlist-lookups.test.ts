@@ -4,8 +4,10 @@ import { openTempMemory } from '../__fixtures__/temp-store.js';
 import { type Database, openDatabase } from '../db/database.js';
 import { SqlFilter } from '../db/sql-filter.js';
 import { toFtsQuery } from '../search/fts-query.js';
-import { stepRanking } from './step-ranking.js';
-import { byRank, docsSource, episodeRanking, Shortlists, type StepRow } from './text-candidates.js';
+import { byRank } from './ranked-rows.js';
+import { Shortlists } from './shortlists.js';
+import { type StepRow, stepRanking } from './step-ranking.js';
+import { docsSource, episodeRanking } from './text-candidates.js';
 
 let store: Awaited<ReturnType<typeof openTempMemory>>;
 let db: Database;

@@ -1,4 +1,10 @@
-import { byRank, type Shortlists, type StepRow, settled, shortlistFactor } from './text-candidates.js';
+import { byRank, type RankedRow, settled } from './ranked-rows.js';
+import { type Shortlists, shortlistFactor } from './shortlists.js';
+
+/** An episode's best step among the step matches. */
+export interface StepRow extends RankedRow {
+  stepNumber: number;
+}
 
 /** A step row's episode and step number (a JSON pair) when the episode passes the filters, else null. */
 const stepOwnerSql = (rowid: string, where: string) =>

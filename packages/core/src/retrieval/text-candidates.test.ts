@@ -4,8 +4,9 @@ import { type Database, openDatabase } from '../db/database.js';
 import { SqlFilter } from '../db/sql-filter.js';
 import { ftsPhrases, toFtsQuery } from '../search/fts-query.js';
 import { selectPhrases } from './select-phrases.js';
+import { Shortlists } from './shortlists.js';
 import { TermCounts } from './term-counts.js';
-import { Shortlists, textCandidates } from './text-candidates.js';
+import { textCandidates } from './text-candidates.js';
 
 let store: Awaited<ReturnType<typeof openTempMemory>>;
 let db: Database;

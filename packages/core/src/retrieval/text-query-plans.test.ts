@@ -5,8 +5,9 @@ import { type EpisodeFilters, episodeFilter } from '../db/episode-filter.js';
 import { bestMatchSql } from '../search/text-search.js';
 import type { AccessScope } from '../types.js';
 import { candidateRowsSql } from './candidate-rows.js';
+import { shortlistSql } from './shortlists.js';
 import { stepOwnersSql, stepRankingSql } from './step-ranking.js';
-import { docsSource, shortlistSql } from './text-candidates.js';
+import { docsSource } from './text-candidates.js';
 
 let store: Awaited<ReturnType<typeof openTempMemory>>;
 
