@@ -2,6 +2,7 @@ import Libsql from 'libsql';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempStoreFolder } from '../__fixtures__/temp-store.js';
 import { EpisodicError } from '../errors.js';
+import { openMemory } from '../open-memory.js';
 import { type Database, type DatabaseOptions, type LocalDriver, openDatabase } from './database.js';
 
 const folders: { cleanup: () => void }[] = [];
@@ -202,5 +203,36 @@ describe.each<LocalDriver>(['native', 'client'])('Database on the %s driver', (l
     await db.write((tx) => tx.execute({ sql: 'INSERT INTO t (id) VALUES (?)', args: [1] }));
     const checkpoint = (await db.executeOutsideTransaction('PRAGMA wal_checkpoint(TRUNCATE)')).rows[0];
     expect(checkpoint?.busy).toBe(0);
+  });
+});
+
+describe('the native driver’s page cache', () => {
+  it('gives both connections the configured memory for pages, and SQLite’s 2 MiB without one', async () => {
+    const cacheOf = async (pageCacheMiB?: number) => {
+      const db = await openDatabase({
+        url: `file:${scratchPath()}`,
+        busyTimeoutMs: 1000,
+        synchronous: 'normal',
+        pageCacheMiB,
+      });
+      open.push(db);
+      // The reader answers `read`; the writer answers inside a write section.
+      const read = (await db.read('PRAGMA cache_size')).rows[0]?.[0];
+      const written = await db.write(async (tx) => (await tx.execute('PRAGMA cache_size')).rows[0]?.[0]);
+      return [read, written];
+    };
+    // Negative: KiB, whatever the page size.
+    expect(await cacheOf(64)).toEqual([-65_536, -65_536]);
+    expect(await cacheOf()).toEqual([-2000, -2000]);
+  });
+
+  it('reaches the store from openMemory, and refuses a size that is not a whole number of MiB from 1 to 4096', async () => {
+    const memory = await openMemory({ url: `file:${scratchPath()}`, cache: false, pageCacheMiB: 16 });
+    expect(memory.config.pageCacheMiB).toBe(16);
+    await memory.close();
+    for (const pageCacheMiB of [0, 1.5, 5000])
+      await expect(openMemory({ url: `file:${scratchPath()}`, pageCacheMiB })).rejects.toThrow(
+        /pageCacheMiB/,
+      );
   });
 });

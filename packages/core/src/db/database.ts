@@ -29,6 +29,8 @@ export interface DatabaseOptions {
   encryptionKey?: string | undefined;
   /** Checkpoint from a worker thread once the WAL grows (local files); default true. */
   backgroundCheckpoints?: boolean | undefined;
+  /** SQLite's page cache per connection of the native driver, in MiB (see `pageCacheMiB` in config.ts). */
+  pageCacheMiB?: number | undefined;
   /** Default `native`; ignored for remote URLs and embedded replicas. */
   localDriver?: LocalDriver | undefined;
   logger?: Logger | undefined;

@@ -23,6 +23,8 @@ interface Prepared {
 export interface NativeConnectionOptions {
   busyTimeoutMs: number;
   encryptionKey?: string | undefined;
+  /** Most memory the connection keeps database pages in, in MiB; SQLite's own default (2 MiB) when absent. */
+  pageCacheMiB?: number | undefined;
 }
 
 /**
@@ -40,6 +42,9 @@ export class NativeConnection {
       timeout: options.busyTimeoutMs,
       ...(options.encryptionKey === undefined ? {} : { encryptionKey: options.encryptionKey }),
     } as Libsql.Options);
+    // A negative cache_size is KiB, not pages: the bound holds whatever the page size.
+    if (options.pageCacheMiB !== undefined)
+      this.#db.exec(`PRAGMA cache_size = -${options.pageCacheMiB * 1024}`);
   }
 
   get inTransaction(): boolean {
