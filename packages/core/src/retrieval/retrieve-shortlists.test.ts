@@ -1,5 +1,6 @@
-import type { InStatement, ResultSet } from '@libsql/client';
+import type { ResultSet } from '@libsql/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordingDatabase } from '../__fixtures__/recording-database.js';
 import { openTempMemory, testLocalDriver } from '../__fixtures__/temp-store.js';
 import { createAuditLog } from '../audit/audit-log.js';
 import { disabledCache } from '../cache/cache.js';
@@ -42,16 +43,8 @@ beforeAll(async () => {
     synchronous: 'normal',
     localDriver: testLocalDriver,
   });
-  const recording: Database = {
-    ...db,
-    read: async (statement: InStatement) => {
-      const result = await db.read(statement);
-      reads.push([typeof statement === 'string' ? statement : statement.sql, result]);
-      return result;
-    },
-  };
   const context: EngineContext = {
-    db: recording,
+    db: recordingDatabase(db, reads),
     config: memory.config,
     schemas: memory.schemas,
     audit: createAuditLog(db, memory.config.logger),

@@ -1,5 +1,6 @@
-import type { InStatement, ResultSet } from '@libsql/client';
+import type { ResultSet } from '@libsql/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordingDatabase } from '../__fixtures__/recording-database.js';
 import { openTempMemory } from '../__fixtures__/temp-store.js';
 import { type Database, openDatabase } from '../db/database.js';
 import { SqlFilter } from '../db/sql-filter.js';
@@ -80,17 +81,7 @@ async function everyDocLookedUp(where: SqlFilter, limit: number): Promise<string
     .map((row) => row.episodeId);
 }
 
-/** `db` that keeps every read's statement and rows. */
-function recording(reads: [string, ResultSet][]): Database {
-  return {
-    ...db,
-    read: async (statement: InStatement) => {
-      const result = await db.read(statement);
-      reads.push([typeof statement === 'string' ? statement : statement.sql, result]);
-      return result;
-    },
-  };
-}
+const recording = (reads: [string, ResultSet][]) => recordingDatabase(db, reads);
 
 const filters: [string, () => SqlFilter][] = [
   ['no filter', () => new SqlFilter()],
