@@ -126,6 +126,12 @@ interface StoreRun {
   warnings: string[];
 }
 
+interface FillsRun {
+  /** Entries that did not read back as filled. */
+  missed: number;
+  warnings: string[];
+}
+
 interface CacheRun {
   seen: { before: string | null; after: string | null }[];
   warnings: string[];
@@ -364,6 +370,37 @@ describe('opening with another key never crashes', () => {
         }
         expect(run.result?.seen).toHaveLength(5);
       });
+    },
+    childTimeout,
+  );
+});
+
+describe('one cache environment filled by several processes at once', () => {
+  it(
+    'keeps every process able to write it, with nothing on stderr and no warning',
+    async () => {
+      // Without a key, on Linux (a volatile cache: commits skip fsync). lmdb-js 3.5 failed a
+      // write transaction here ("mdb_page_touch no parent" on stderr, every later fill of that
+      // process failing, sometimes SIGSEGV) in about half the runs of this size when commits
+      // went through file writes rather than the writable map.
+      const { dir } = folder();
+      // Four processes at a time, three times over one environment: each wave opens it while
+      // the others commit.
+      for (let wave = 0; wave < 3; wave += 1) {
+        const runs = await Promise.all(
+          Array.from({ length: 4 }, () =>
+            runChild<FillsRun>({ op: 'fills', dir, count: 4000, value: 'shared' }),
+          ),
+        );
+        for (const run of runs) {
+          expectSurvived(run);
+          expect(run.result?.warnings).toEqual([]);
+          // A broken process missed every fill after the break. A rare miss, with no error, is
+          // allowed: one of 4,000 was seen once, in a full suite run on 2 cores, cause not found
+          // (a miss only costs a database read).
+          expect(run.result?.missed).toBeLessThanOrEqual(40);
+        }
+      }
     },
     childTimeout,
   );

@@ -5,6 +5,7 @@ import type { Logger } from '../logger.js';
 import type { CacheKeying } from './cache-key.js';
 import { ensureKeyedFolder } from './key-fingerprint.js';
 import { lmdbDataFileProblem } from './lmdb-file-check.js';
+import { initializeEnvironment } from './lmdb-handle.js';
 import { removeFolder } from './remove-folder.js';
 
 /** Bumped when the stored layout changes; folders of another format are never opened. */
@@ -125,19 +126,22 @@ export function prepareCacheFolder(
   databaseIdentity: string,
   keying: CacheKeying,
   logger: Logger,
+  mapSizeBytes: number,
 ): CacheFolder {
   mkdirSync(root, { recursive: true, mode: 0o700 });
   const boot = currentBoot();
+  const initialize = (staging: string) =>
+    initializeEnvironment(staging, { volatile: boot.volatile, mapSizeBytes, encryptionKey: keying.lmdbKey });
   removeOtherBoots(root, boot);
   const envPath = join(
     root,
     `lmdb-v${formatVersion}-b${boot.tag}-d${databaseTag(databaseIdentity)}-k${keying.tag}`,
   );
-  ensureKeyedFolder(envPath, keying.fingerprint, logger);
+  ensureKeyedFolder(envPath, keying.fingerprint, logger, initialize);
   const problem = lmdbDataFileProblem(join(envPath, 'data.mdb'));
   if (problem !== null) {
     setAside(envPath, problem, logger);
-    ensureKeyedFolder(envPath, keying.fingerprint, logger);
+    ensureKeyedFolder(envPath, keying.fingerprint, logger, initialize);
   }
   return { envPath, volatile: boot.volatile };
 }

@@ -10,6 +10,10 @@ const fileShape = new RegExp(`^${header}\\n([0-9a-f]{64}|unencrypted)\\n$`);
 
 /** The fingerprint in `envPath`; `null` if the folder has none (or a garbled one); `undefined` if there is no folder. */
 function readFingerprint(envPath: string): string | null | undefined {
+  // The folder first: a folder renamed into place always holds its fingerprint, but one that
+  // appears between a failed read of the file and a look for the folder would pass for a
+  // folder without one (and be deleted while another process has it open).
+  if (!existsSync(envPath)) return undefined;
   let text: string;
   try {
     text = readFileSync(join(envPath, fingerprintFile), 'utf8');
@@ -22,13 +26,20 @@ function readFingerprint(envPath: string): string | null | undefined {
 }
 
 /**
- * Creates the folder with its fingerprint already inside: it is built under a temporary name
- * (0700, the file 0600) and renamed into place, so no process ever finds it without one.
+ * Creates the folder with its fingerprint and its LMDB environment already inside: it is built
+ * under a temporary name (0700, the file 0600) and renamed into place, so no process ever finds
+ * it without a fingerprint, or opens an environment another process is still creating (see
+ * `initializeEnvironment`).
  */
-function createKeyedFolder(envPath: string, fingerprint: string): void {
+function createKeyedFolder(
+  envPath: string,
+  fingerprint: string,
+  initialize: (staging: string) => void,
+): void {
   const staging = mkdtempSync(`${envPath}.new-`);
   try {
     writeFileSync(join(staging, fingerprintFile), `${header}\n${fingerprint}\n`, { mode: 0o600, flag: 'wx' });
+    initialize(staging);
     renameSync(staging, envPath);
   } catch (error) {
     rmSync(staging, { recursive: true, force: true });
@@ -40,17 +51,23 @@ function createKeyedFolder(envPath: string, fingerprint: string): void {
 }
 
 /**
- * Makes sure the environment folder exists and carries `fingerprint` before LMDB opens it.
+ * Makes sure the environment folder exists and carries `fingerprint` before LMDB opens it;
+ * `initialize` creates the environment in a new folder before it is renamed into place.
  * A folder with another fingerprint, a garbled one or none is deleted, not set aside: opening
  * it could crash the process, it may hold plaintext the store's key was meant to protect, and
  * it is derived data.
  */
-export function ensureKeyedFolder(envPath: string, fingerprint: string, logger: Logger): void {
+export function ensureKeyedFolder(
+  envPath: string,
+  fingerprint: string,
+  logger: Logger,
+  initialize: (staging: string) => void,
+): void {
   for (let attempt = 0; attempt < 4; attempt += 1) {
     const found = readFingerprint(envPath);
     if (found === fingerprint) return;
     if (found === undefined) {
-      createKeyedFolder(envPath, fingerprint);
+      createKeyedFolder(envPath, fingerprint, initialize);
       continue;
     }
     removeFolder(envPath);

@@ -73,6 +73,50 @@ export interface OpenHandleOptions {
 
 /** lmdb-js reads it (env.cpp) but does not declare it: the mode LMDB creates data.mdb and lock.mdb with. */
 type WithFileMode = RootDatabaseOptions & { permissionsMode: number };
+/** lmdb-js sets it (read.js) but does not declare it: `'closed'` once the native environment is closed. */
+type WithStatus = CacheDb & { status?: string };
+
+function openEnvironmentAt(path: string, options: OpenHandleOptions): CacheDb {
+  // No lmdb-js `compression` (see envelope.ts) and no lmdb-js object cache: values are our own
+  // bytes. `noSubdir: false` because lmdb-js takes a path with a dot in it (a staging folder's
+  // `.new-` suffix) for a data file name. `noSync` only with `useWritemap`: lmdb-js 3.5's
+  // unencrypted environments broke when several processes committed without sync through file
+  // writes (a write transaction failing with "mdb_page_touch no parent", then every later one of
+  // that process; sometimes SIGSEGV) in 8 of 160 processes (four at a time, 200 commits each),
+  // and in none of 160 (and 240 on new environments) with the writable map. Commits through the
+  // shared map stay as cheap (no fsync either way).
+  const lmdbOptions: WithFileMode = {
+    encoding: 'binary',
+    noSubdir: false,
+    noSync: options.volatile,
+    useWritemap: options.volatile,
+    mapSize: options.mapSizeBytes,
+    permissionsMode: 0o600,
+    ...(options.encryptionKey === undefined ? {} : { encryptionKey: options.encryptionKey }),
+  };
+  return open<Buffer, string>(path, lmdbOptions);
+}
+
+/**
+ * Creates the environment in a folder no other process can see yet (a staging folder, renamed
+ * into place afterwards), claims it and closes it again. lmdb-js 3.5 broke write transactions
+ * ("mdb_page_touch no parent", every later write of that process failing) when several processes
+ * opened a brand-new environment at the same moment; an environment created and closed before
+ * anyone else opens it never did (0 of 320 processes, four at a time, against 4 of 240).
+ */
+export function initializeEnvironment(path: string, options: OpenHandleOptions): void {
+  const db = openEnvironmentAt(path, options);
+  let problem: string | null;
+  try {
+    problem = claim(db);
+  } finally {
+    // With no asynchronous write ever made, lmdb-js closes the environment before returning.
+    void db.close();
+  }
+  if (problem !== null) throw new Error(`the new environment at ${path} is ${problem}`);
+  if ((db as WithStatus).status !== 'closed')
+    throw new Error(`the new environment at ${path} did not close at once`);
+}
 
 /** Opens (or shares) the environment at `envPath`; returns why not when it is not ours. */
 export function acquireHandle(envPath: string, options: OpenHandleOptions): LmdbHandle | string {
@@ -82,15 +126,7 @@ export function acquireHandle(envPath: string, options: OpenHandleOptions): Lmdb
     shared.refs += 1;
     return shared;
   }
-  // No lmdb-js `compression` (see envelope.ts) and no lmdb-js object cache: values are our own bytes.
-  const lmdbOptions: WithFileMode = {
-    encoding: 'binary',
-    noSync: options.volatile,
-    mapSize: options.mapSizeBytes,
-    permissionsMode: 0o600,
-    ...(options.encryptionKey === undefined ? {} : { encryptionKey: options.encryptionKey }),
-  };
-  const db = open<Buffer, string>(envPath, lmdbOptions);
+  const db = openEnvironmentAt(envPath, options);
   let problem: string | null;
   try {
     problem = claim(db);

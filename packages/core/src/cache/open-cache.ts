@@ -45,7 +45,7 @@ function openEnvironment(
   logger: Logger,
 ): LmdbHandle {
   for (let attempt = 0; ; attempt += 1) {
-    const folder = prepareCacheFolder(root, identity, keying, logger);
+    const folder = prepareCacheFolder(root, identity, keying, logger, settings.mapSizeBytes);
     const opened = acquireHandle(folder.envPath, {
       volatile: folder.volatile,
       mapSizeBytes: settings.mapSizeBytes,

@@ -20,7 +20,9 @@ export type ChildTask =
    * `rounds` times: opens the cache of `dir/memory.db` alone, reads one entry, fills it with
    * `value`, reads it back and closes.
    */
-  | { op: 'cache'; dir: string; key?: string; rounds: number; value: string };
+  | { op: 'cache'; dir: string; key?: string; rounds: number; value: string }
+  /** Opens the cache of `dir/memory.db` once and fills `count` entries with `value`, reading each back. */
+  | { op: 'fills'; dir: string; count: number; value: string };
 
 const task = JSON.parse(process.argv[2] ?? '{}') as ChildTask;
 const warnings: string[] = [];
@@ -47,18 +49,22 @@ async function runStore(url: string, key: string | undefined, ids: string[]) {
   }
 }
 
-async function runCache(dir: string, key: string | undefined, rounds: number, value: string) {
+function openDirCache(dir: string, key?: string) {
   const path = join(dir, 'memory.db');
+  return openCache({
+    url: `file:${path}`,
+    location: { kind: 'file', path },
+    settings: cacheSettingsSchema.parse({}),
+    logger,
+    encryptionKey: key,
+  });
+}
+
+async function runCache(dir: string, key: string | undefined, rounds: number, value: string) {
   const entry = cacheKey.episode('secret');
   const seen: { before: string | null; after: string | null }[] = [];
   for (let round = 0; round < rounds; round += 1) {
-    const cache = openCache({
-      url: `file:${path}`,
-      location: { kind: 'file', path },
-      settings: cacheSettingsSchema.parse({}),
-      logger,
-      encryptionKey: key,
-    });
+    const cache = openDirCache(dir, key);
     const before = cache.get<string>(entry) ?? null;
     cache.fill(entry, value, cache.generation());
     seen.push({ before, after: cache.get<string>(entry) ?? null });
@@ -68,8 +74,22 @@ async function runCache(dir: string, key: string | undefined, rounds: number, va
   return { seen, warnings };
 }
 
+function runFills(dir: string, count: number, value: string) {
+  const cache = openDirCache(dir);
+  let missed = 0;
+  for (let i = 0; i < count; i += 1) {
+    const entry = cacheKey.episode(`entry-${i}`);
+    cache.fill(entry, value, cache.generation());
+    if (cache.get<string>(entry) !== value) missed += 1;
+  }
+  cache.close();
+  return { missed, warnings };
+}
+
 const result =
   task.op === 'store'
     ? await runStore(task.url, task.key, task.ids)
-    : await runCache(task.dir, task.key, task.rounds, task.value);
+    : task.op === 'cache'
+      ? await runCache(task.dir, task.key, task.rounds, task.value)
+      : runFills(task.dir, task.count, task.value);
 process.stdout.write(`${JSON.stringify(result)}\n`);
