@@ -111,8 +111,9 @@ function databaseParts(path: string): { mbByTable: Record<string, number>; audit
 function bytesUnder(path: string): number {
   let total = 0;
   for (const entry of readdirSync(path, { withFileTypes: true, recursive: true })) {
+    // Blocks on disk, not the length: the cache's data file is sparse, as long as its map size.
     if (entry.isFile())
-      total += statSync(join(entry.parentPath, entry.name), { throwIfNoEntry: false })?.size ?? 0;
+      total += (statSync(join(entry.parentPath, entry.name), { throwIfNoEntry: false })?.blocks ?? 0) * 512;
   }
   return total;
 }
