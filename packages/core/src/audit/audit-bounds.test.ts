@@ -105,4 +105,16 @@ describe('audit buffer', () => {
     expect(await memory.admin.audit({ operation: 'read' })).toHaveLength(5);
     expect(await memory.episodes.get(episode.id)).not.toBeNull();
   });
+
+  it('keeps up with a tight loop of cached reads and audits every one', async () => {
+    const { memory, url } = await open({ cache: {}, audit: { maxPending: 1_100 } });
+    const episode = await memory.episodes.start({ taskType: 'testing', domain: 'web' });
+    // Cache hits after the first. Without waiting for the batch writes, this loop outran them
+    // and was refused at about 61,000 reads (the cache bench at 160,000 with the default bound).
+    for (let i = 0; i < 80_000; i += 1) await memory.episodes.get(episode.id);
+    expect(memory.admin.cacheStats().keyspaces.episode.hits).toBe(79_999);
+    await memory.admin.flushAudit();
+    const counted = await sql(url, `SELECT COUNT(*) AS n FROM audit_log WHERE operation = 'read'`);
+    expect(Number(counted.rows[0]?.n)).toBe(80_000);
+  });
 });

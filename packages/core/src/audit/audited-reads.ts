@@ -32,6 +32,8 @@ function auditedRead<F extends AnyRead>(
       const result = await read(...args);
       const event = what(args, result as Awaited<ReturnType<F>>);
       audit.record(entry(event, actor, event.found === false ? 'error' : 'ok'));
+      const backlog = audit.backlog();
+      if (backlog !== undefined) await backlog;
       return result;
     } catch (error) {
       const denied = (error as { code?: string }).code === 'FORBIDDEN';
