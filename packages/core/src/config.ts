@@ -75,9 +75,9 @@ export const memoryConfigSchema = z.object({
   /**
    * Memory each connection of the native driver keeps database pages in, in MiB (a file gets two:
    * one reads, one writes). Absent: SQLite's own 2 MiB. At 100,000 episodes 64 took retrieve's
-   * CPU time from ~37 to ~30 ms, but the cache fills as the store is read, and a 10-minute soak
-   * with 64 grew the server by 7.4 MB/min, past the 1 MB/min bound, so it is not the default
-   * (see the core README).
+   * CPU time from ~37 to ~30 ms, but the cache fills as the store is read: a 10-minute soak
+   * with 64 grew the server by 7.4 MB/min, past the 1 MB/min bound; a 25-minute one showed it
+   * levels off by minute 5. Not the default until the soak's window is settled (core README).
    */
   pageCacheMiB: z.number().int().min(1).max(4096).optional(),
   /**

