@@ -251,4 +251,47 @@ describe('LMDB cache failures are loud', () => {
     );
     expect(other.get(key)).toBeUndefined();
   });
+
+  it('treats an invalidation that LMDB returns from but does not keep as failed', () => {
+    const { cache, dir, warnings, reopen } = open();
+    const other = reopen();
+    cleanups.push(() => other.close());
+    const key = cacheKey.episode('0193a8f0-0000-7000-8000-0000000000e4');
+    cache.fill(key, episode('stale'), cache.generation());
+    const raw = rawEnvironment(dir);
+    // What lmdb-js did to about one commit in 400,000 under several writing processes: the call
+    // returns normally and the transaction is gone. Here it runs and is then aborted.
+    const commit = raw.db.transactionSync.bind(raw.db);
+    const aborted = new Error('rolled back');
+    const spy = vi.spyOn(raw.db, 'transactionSync').mockImplementationOnce((write) => {
+      try {
+        commit(() => {
+          write();
+          throw aborted;
+        });
+      } catch (error) {
+        if (error !== aborted) throw error;
+      }
+    });
+    cache.invalidate([key]);
+    spy.mockRestore();
+    expect(cache.stats()).toMatchObject({ enabled: false });
+    expect(warnings.at(-1)).toMatch(/invalidation was not kept.*every process sharing the cache starts/);
+    expect(other.get(key)).toBeUndefined();
+    expect(cache.get(key)).toBeUndefined();
+  });
+
+  it('keeps no token key behind once the store closes', () => {
+    const { cache, dir, reopen } = open();
+    const other = reopen();
+    cache.invalidate([cacheKey.episode('e1')]);
+    other.invalidateAll();
+    const raw = rawEnvironment(dir);
+    raw.db.resetReadTxn();
+    expect([...raw.db.getKeys({ start: 'meta:confirm:', end: 'meta:confirm;' })]).toHaveLength(2);
+    other.close();
+    cache.close();
+    raw.db.resetReadTxn();
+    expect([...raw.db.getKeys({ start: 'meta:confirm:', end: 'meta:confirm;' })]).toEqual([]);
+  });
 });

@@ -12,6 +12,7 @@ import {
 } from './cache-maintenance.js';
 import type { CacheSettings } from './cache-options.js';
 import { type CacheKeyspace, type CacheStats, cacheKeyspaces, type KeyspaceStats } from './cache-stats.js';
+import { confirmedCommits } from './confirmed-commit.js';
 import {
   encodeEnvelope,
   envelopeDomain,
@@ -19,13 +20,7 @@ import {
   envelopeJson,
   envelopeJsonBytes,
 } from './envelope.js';
-import {
-  advanceGeneration,
-  dataFileInode,
-  type LmdbHandle,
-  readGeneration,
-  releaseHandle,
-} from './lmdb-handle.js';
+import { dataFileInode, type LmdbHandle, readGeneration, releaseHandle } from './lmdb-handle.js';
 import { removeFolder } from './remove-folder.js';
 
 export interface LmdbCacheOptions {
@@ -66,6 +61,7 @@ export function createLmdbCache(options: LmdbCacheOptions): Cache {
   let lastSweep = Date.now();
   let readErrors = 0;
   const warned = new Set<string>();
+  const confirmed = confirmedCommits();
 
   const warnOnce = (what: string, error: unknown) => {
     if (warned.has(what)) return;
@@ -75,6 +71,7 @@ export function createLmdbCache(options: LmdbCacheOptions): Cache {
 
   function release(): void {
     clearInterval(timer);
+    if (handle !== null) confirmed.forget(handle.db);
     if (handle !== null) releaseHandle(handle, options.ephemeral);
     handle = null;
   }
@@ -198,6 +195,24 @@ export function createLmdbCache(options: LmdbCacheOptions): Cache {
     });
   }
 
+  /** A commit that fails, or that is not there when read back (see confirmed-commit.ts), fails the cache. */
+  function commitInvalidation(what: string, write: (db: LmdbHandle['db']) => void): void {
+    const active = current();
+    if (active === null) return;
+    let kept: boolean;
+    try {
+      kept = confirmed.commit(active.db, () => write(active.db));
+    } catch (error) {
+      fail(`${what} could not be written`, error);
+      return;
+    }
+    if (!kept)
+      fail(
+        `${what} was not kept`,
+        new Error('LMDB returned from the commit, but it is not in the next snapshot'),
+      );
+  }
+
   function keyspaceStats(keyspace: CacheKeyspace, entries: number): KeyspaceStats {
     const { hits, misses } = counters[keyspace];
     return { ...counters[keyspace], entries, hitRate: hits + misses === 0 ? 0 : hits / (hits + misses) };
@@ -246,31 +261,17 @@ export function createLmdbCache(options: LmdbCacheOptions): Cache {
     },
 
     invalidate(keys) {
-      const active = current();
-      if (active === null) return;
-      try {
-        active.db.transactionSync(() => {
-          advanceGeneration(active.db);
-          for (const key of keys) active.db.removeSync(key);
-        });
-      } catch (error) {
-        fail('an invalidation could not be written', error);
-      }
+      commitInvalidation('an invalidation', (db) => {
+        for (const key of keys) db.removeSync(key);
+      });
     },
 
     invalidateAll() {
-      const active = current();
-      if (active === null) return;
-      try {
-        active.db.transactionSync(() => {
-          advanceGeneration(active.db);
-          for (const keyspace of cacheKeyspaces) {
-            for (const key of [...active.db.getKeys(keyspaceRange(keyspace))]) active.db.removeSync(key);
-          }
-        });
-      } catch (error) {
-        fail('clearing the cache failed', error);
-      }
+      commitInvalidation('clearing the cache', (db) => {
+        for (const keyspace of cacheKeyspaces) {
+          for (const key of [...db.getKeys(keyspaceRange(keyspace))]) db.removeSync(key);
+        }
+      });
     },
 
     purge() {
