@@ -44,7 +44,7 @@ export async function expansionRanking(
   if (settings.weights.expansion === 0 || kept.length === 0) return [];
   const seeds = (await text).slice(0, episodes).map((hit) => hit.episodeId);
   const own = new Set(kept.flat().map(indexedTerm));
-  const added = await expansionTerms(counts, seeds, own, terms);
+  const added = await expansionTerms(counts, seeds, own, terms, settings.textBudgetRows);
   if (added.length === 0) return [];
   const addedPhrases = added.map((term) => [term]);
   const query = phrasesToFtsQuery([...kept, ...addedPhrases]) as string;

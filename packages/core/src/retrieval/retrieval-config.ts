@@ -58,7 +58,7 @@ export const retrievalFeedbackSchema = z.strictObject({
 export const retrievalExpansionSchema = z.strictObject({
   /** How many of the best full-text matches give words. */
   episodes: z.number().int().min(1).max(20).default(1),
-  /** How many words they give. */
+  /** How many words they give, at most: the rows holding them are held to `textBudgetRows` too. */
   terms: z.number().int().min(1).max(100).default(20),
 });
 

@@ -86,12 +86,25 @@ describe('term counts', () => {
     const [seed] = (await db.read("SELECT id FROM episodes WHERE context = 'kafka consumer lag 0'")).rows;
     const own = new Set(['kafka']);
     statements.length = 0;
-    const words = await expansionTerms(counts, [String(seed?.id)], own, 5);
+    const words = await expansionTerms(counts, [String(seed?.id)], own, 5, 5_000);
     expect(words).toContain('consumer');
     expect(vocabularyReads()).toBe(1);
     statements.length = 0;
-    expect(await expansionTerms(counts, [String(seed?.id)], own, 5)).toEqual(words);
+    expect(await expansionTerms(counts, [String(seed?.id)], own, 5, 5_000)).toEqual(words);
     expect(vocabularyReads()).toBe(0);
+  });
+
+  it("take the expansion's best words only while the documents holding them fit the row budget", async () => {
+    const counts = new TermCounts(db);
+    const [seed] = (await db.read("SELECT id FROM episodes WHERE context = 'kafka consumer lag 0'")).rows;
+    const own = new Set(['kafka']);
+    const unbounded = await expansionTerms(counts, [String(seed?.id)], own, 5, 5_000);
+    expect(unbounded).toHaveLength(5);
+    // Every word of the seed but "0" is in six or seven of the seven documents: 13 rows hold two.
+    const bounded = await expansionTerms(counts, [String(seed?.id)], own, 5, 13);
+    expect(bounded).toEqual(unbounded.slice(0, 2));
+    const rows = await counts.docs(bounded);
+    expect(rows.reduce((sum, n) => sum + n, 0)).toBeLessThanOrEqual(13);
   });
 
   it('count plain words by their matches, and any other term as the vocabulary spells it', async () => {
