@@ -131,9 +131,7 @@ export async function expansionTerms(
     });
   }
   const candidates = heaviest(weightOf, shortlist);
-  const df = (await counts.approximateDocs(candidates.map(([term]) => term))).map((count) =>
-    Math.max(1, count),
-  );
+  const df = (await counts.docs(candidates.map(([term]) => term))).map((count) => Math.max(1, count));
   // The commonest shortlisted word is in (nearly) every document: its count stands in for N.
   const documents = Math.max(...df) + 1;
   const ranked = candidates

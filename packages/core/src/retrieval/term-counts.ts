@@ -3,10 +3,6 @@ import type { Database } from '../db/database.js';
 
 /** Terms kept per table; past it the counts start over (a long-running store meets many words). */
 const maxTerms = 50_000;
-/** `approximateDocs` re-reads once the number of documents has moved by more than this share… */
-const driftShare = 0.01;
-/** …or once its counts are this old: rewriting episodes moves counts without moving that number. */
-const maxAgeMs = 10_000;
 
 /**
  * The state of both full-text indexes: each one's totals (rowid 1 of `%_data`: rows and tokens)
@@ -78,41 +74,7 @@ export class TermCounts {
   /** The index state every kept count was read in. */
   #state = '';
 
-  /** `approximateDocs`'s counts, the documents in `episode_docs_fts` when read, and when. */
-  readonly #loose = new Map<string, number>();
-  #looseRows = -1;
-  #looseAt = 0;
-
   constructor(readonly db: Database) {}
-
-  /**
-   * Documents of `episode_docs_fts` holding each term, kept across writes while the number of
-   * documents has moved by at most 1% (and for at most 10 s): for weighing words (query
-   * expansion's idf), where a count off by that much changes nothing that matters. The exact
-   * counts are re-read after every write, and in a store being written all the time (agents
-   * recording while others retrieve) expansion's 100 look-ups were read again for every query:
-   * about 3 ms of each retrieve on 1,000 episodes.
-   */
-  async approximateDocs(terms: readonly string[]): Promise<number[]> {
-    const unique = [...new Set(terms)];
-    const missing = unique.filter((term) => !this.#loose.has(term));
-    const hadKept = this.#loose.size > 0;
-    let read = await this.#read(missing, false);
-    const drift = Math.abs(read.docRows - this.#looseRows);
-    const stale =
-      drift > Math.floor(this.#looseRows * driftShare) ||
-      Date.now() - this.#looseAt > maxAgeMs ||
-      this.#loose.size + missing.length > maxTerms;
-    if (stale) {
-      this.#loose.clear();
-      this.#looseRows = read.docRows;
-      this.#looseAt = Date.now();
-      // The counts kept were read in another state than these: read them all in this one.
-      if (hadKept && missing.length < unique.length) read = await this.#read(unique, false);
-    }
-    read.counts.forEach(([docs], term) => this.#loose.set(term, docs));
-    return terms.map((term) => this.#loose.get(term) ?? 0);
-  }
 
   /** Documents of `episode_docs_fts` holding each term. */
   async docs(terms: readonly string[]): Promise<number[]> {
@@ -177,11 +139,6 @@ export class TermCounts {
       this.#docs.set(term, docs);
       if (steps) this.#steps.set(term, rows);
     });
-    return {
-      state: key,
-      counts,
-      docRows: readVarint(blocks[0] as Uint8Array),
-      stepRows: readVarint(blocks[2] as Uint8Array),
-    };
+    return { state: key, counts, stepRows: readVarint(blocks[2] as Uint8Array) };
   }
 }
