@@ -281,6 +281,30 @@ describe('LMDB cache failures are loud', () => {
     expect(cache.get(key)).toBeUndefined();
   });
 
+  it('fails when the cache goes back to a state from before an invalidation it saw', () => {
+    const { cache, dir, warnings, reopen } = open();
+    const other = reopen();
+    cleanups.push(() => other.close());
+    const key = cacheKey.episode('0193a8f0-0000-7000-8000-0000000000e5');
+    const raw = rawEnvironment(dir);
+    raw.db.resetReadTxn();
+    const before = raw.db.getBinary('meta:generation') as Buffer;
+    cache.fill(key, episode('stale'), cache.generation());
+    const envelope = raw.db.getBinary(key) as Buffer;
+    other.invalidate([key]);
+    expect(cache.get(key)).toBeUndefined();
+    // What another process's commit made on the state before the invalidation (lmdb-js lost
+    // the invalidation under that process) leaves: the old generation and the old entry.
+    raw.db.transactionSync(() => {
+      raw.db.putSync('meta:generation', before);
+      raw.db.putSync(key, envelope);
+    });
+    expect(cache.get(key)).toBeUndefined();
+    expect(cache.stats()).toMatchObject({ enabled: false });
+    expect(warnings.at(-1)).toMatch(/went back to an earlier state.*every process sharing the cache starts/);
+    expect(other.get(key)).toBeUndefined();
+  });
+
   it('keeps no token key behind once the store closes', () => {
     const { cache, dir, reopen } = open();
     const other = reopen();

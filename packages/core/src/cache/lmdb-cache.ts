@@ -12,7 +12,6 @@ import {
 } from './cache-maintenance.js';
 import type { CacheSettings } from './cache-options.js';
 import { type CacheKeyspace, type CacheStats, cacheKeyspaces, type KeyspaceStats } from './cache-stats.js';
-import { confirmedCommits } from './confirmed-commit.js';
 import {
   encodeEnvelope,
   envelopeDomain,
@@ -21,6 +20,7 @@ import {
   envelopeJsonBytes,
 } from './envelope.js';
 import { dataFileInode, type LmdbHandle, readGeneration, releaseHandle } from './lmdb-handle.js';
+import { lostCommits } from './lost-commits.js';
 import { removeFolder } from './remove-folder.js';
 
 export interface LmdbCacheOptions {
@@ -61,7 +61,7 @@ export function createLmdbCache(options: LmdbCacheOptions): Cache {
   let lastSweep = Date.now();
   let readErrors = 0;
   const warned = new Set<string>();
-  const confirmed = confirmedCommits();
+  const lost = lostCommits();
 
   const warnOnce = (what: string, error: unknown) => {
     if (warned.has(what)) return;
@@ -71,7 +71,7 @@ export function createLmdbCache(options: LmdbCacheOptions): Cache {
 
   function release(): void {
     clearInterval(timer);
-    if (handle !== null) confirmed.forget(handle.db);
+    if (handle !== null) lost.forget(handle.db);
     if (handle !== null) releaseHandle(handle, options.ephemeral);
     handle = null;
   }
@@ -164,6 +164,11 @@ export function createLmdbCache(options: LmdbCacheOptions): Cache {
       // A new snapshot per call: lmdb-js otherwise keeps one until the next timer tick, which
       // could predate a write another process has already acknowledged.
       active.db.resetReadTxn();
+      if (lost.generation(active.db) === null) {
+        failUndone();
+        counters[keyspace].misses += 1;
+        return undefined;
+      }
       const now = Date.now();
       for (const key of keys) {
         const value = read(active, key, now, decode);
@@ -195,13 +200,13 @@ export function createLmdbCache(options: LmdbCacheOptions): Cache {
     });
   }
 
-  /** A commit that fails, or that is not there when read back (see confirmed-commit.ts), fails the cache. */
+  /** A commit that fails, or that is not there when read back (see lost-commits.ts), fails the cache. */
   function commitInvalidation(what: string, write: (db: LmdbHandle['db']) => void): void {
     const active = current();
     if (active === null) return;
     let kept: boolean;
     try {
-      kept = confirmed.commit(active.db, () => write(active.db));
+      kept = lost.commit(active.db, () => write(active.db));
     } catch (error) {
       fail(`${what} could not be written`, error);
       return;
@@ -211,6 +216,13 @@ export function createLmdbCache(options: LmdbCacheOptions): Cache {
         `${what} was not kept`,
         new Error('LMDB returned from the commit, but it is not in the next snapshot'),
       );
+  }
+
+  function failUndone(): void {
+    fail(
+      'the cache went back to an earlier state',
+      new Error('its generation is below one seen before: a commit was undone (see lost-commits.ts)'),
+    );
   }
 
   function keyspaceStats(keyspace: CacheKeyspace, entries: number): KeyspaceStats {
@@ -231,7 +243,10 @@ export function createLmdbCache(options: LmdbCacheOptions): Cache {
       if (handle === null) return Number.NaN;
       try {
         handle.db.resetReadTxn();
-        return readGeneration(handle.db);
+        const generation = lost.generation(handle.db);
+        if (generation !== null) return generation;
+        failUndone();
+        return Number.NaN;
       } catch {
         return Number.NaN; // never equal to itself: the fill that follows is skipped
       }

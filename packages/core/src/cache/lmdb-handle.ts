@@ -35,10 +35,14 @@ export function readGeneration(db: CacheDb): number {
   return bytes === undefined || bytes.length !== 8 ? 0 : bytes.readDoubleLE(0);
 }
 
-/** Call inside a write transaction. */
+/**
+ * Call inside a write transaction. A random step, not 1: two commits made on the same state (a
+ * commit lmdb-js lost, see lost-commits.ts) then rarely write the same generation, and the one
+ * that undid the other shows as a step back to any process that saw the first.
+ */
 export function advanceGeneration(db: CacheDb): void {
   const next = Buffer.allocUnsafe(8);
-  next.writeDoubleLE(readGeneration(db) + 1, 0);
+  next.writeDoubleLE(readGeneration(db) + 1 + randomInt(2 ** 16), 0);
   db.putSync(generationKey, next);
 }
 

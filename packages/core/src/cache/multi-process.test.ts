@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../__fixtures__/temp-store.js';
 import { type Memory, openMemory } from '../open-memory.js';
 import type { Episode, EpisodeWithSteps } from '../types.js';
+import type { CacheKey } from './cache.js';
 import type { CacheStats } from './cache-stats.js';
 
 const peerScript = fileURLToPath(new URL('./__fixtures__/cache-peer.ts', import.meta.url));
@@ -134,14 +135,16 @@ describe('two processes on one database and cache', () => {
     expect(await reading).toEqual({ before: { value: 'cached' }, after: null });
   }, 120_000);
 
-  it('counts every invalidation two processes acknowledge', async () => {
+  it('keeps every invalidation two processes acknowledge', async () => {
     const url = databaseUrl();
     const [a, b] = await Promise.all([startPeer(url), startPeer(url)]);
-    const before = await a.call<number>('generation');
-    const counts = await Promise.all([
-      a.call<number>('invalidateMany', 300),
-      b.call<number>('invalidateMany', 300),
+    const keys = await Promise.all([
+      a.call<CacheKey[]>('invalidateMany', 'a', 300),
+      b.call<CacheKey[]>('invalidateMany', 'b', 300),
     ]);
-    expect(await b.call<number>('generation')).toBe(before + counts[0] + counts[1]);
+    const all = keys.flat();
+    expect(all).toHaveLength(600);
+    expect(await a.call<number>('present', all)).toBe(0);
+    expect(await b.call<number>('present', all)).toBe(0);
   }, 60_000);
 });

@@ -105,7 +105,7 @@ export function termFrequencies(text: string): { tf: Map<string, number>; tokens
  * is taken only while the documents holding the words taken so far stay within `budgetRows`:
  * the expanded query scores every document holding any of them, and the best match of a query
  * in a store of similar episodes is full of words most of them hold (32 agents recording and
- * retrieving on 1,000 such episodes: retrieve p50 28–41 ms with the bound, 39–66 without).
+ * retrieving on 1,000 such episodes: retrieve p50 18–30 ms with the bound, 39–66 without).
  */
 export async function expansionTerms(
   counts: TermCounts,

@@ -8,7 +8,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep, setImmediate as yieldToEvents } from 'node:timers/promises';
 import { locateDatabase } from '../../db/database-location.js';
 import { openMemory } from '../../open-memory.js';
-import { cacheKey } from '../cache.js';
+import { type CacheKey, cacheKey } from '../cache.js';
 import { cacheSettingsSchema } from '../cache-options.js';
 import { openCache } from '../open-cache.js';
 
@@ -106,14 +106,24 @@ const ops: Record<string, (...args: never[]) => unknown> = {
     return { before, after: cache.get(raceKey) ?? null };
   },
 
-  /** Advances the generation `count` times; returns how many invalidations were acknowledged. */
-  async invalidateMany(count: number) {
-    for (let i = 0; i < count; i += 1) {
-      cache.invalidate([]);
+  /**
+   * Fills `count` keys of its own, each read back, and invalidates each; returns the keys (every
+   * invalidation was acknowledged).
+   */
+  async invalidateMany(tag: string, count: number) {
+    const keys = Array.from({ length: count }, (_, i) => cacheKey.episode(`${tag}-${i}`));
+    for (const [i, key] of keys.entries()) {
+      // Another process's invalidation between the stamp and the fill skips the fill: try again.
+      for (let tries = 0; tries < 100 && cache.get(key) === undefined; tries += 1)
+        cache.fill(key, { i }, cache.generation());
+      cache.invalidate([key]);
       if (i % 10 === 0) await yieldToEvents();
     }
-    return count;
+    return keys;
   },
+
+  /** How many of `keys` the cache serves. */
+  present: (keys: CacheKey[]) => keys.filter((key) => cache.get(key) !== undefined).length,
 
   generation: () => cache.generation(),
 };
