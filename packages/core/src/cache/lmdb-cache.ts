@@ -200,7 +200,7 @@ export function createLmdbCache(options: LmdbCacheOptions): Cache {
     });
   }
 
-  /** A commit that fails, or that is not there when read back (see lost-commits.ts), fails the cache. */
+  /** A commit that fails, or that reads back missing or on an undone state (lost-commits.ts), fails the cache. */
   function commitInvalidation(what: string, write: (db: LmdbHandle['db']) => void): void {
     const active = current();
     if (active === null) return;

@@ -36,9 +36,10 @@ export function readGeneration(db: CacheDb): number {
 }
 
 /**
- * Call inside a write transaction. A random step, not 1: two commits made on the same state (a
- * commit lmdb-js lost, see lost-commits.ts) then rarely write the same generation, and the one
- * that undid the other shows as a step back to any process that saw the first.
+ * Call inside a write transaction. A random step, not 1: two invalidations made on the same
+ * state (one undid the other, see lost-commits.ts) then rarely write the same generation, and
+ * when the later one's step is the smaller (half the time), any process that saw the first sees
+ * the generation go back. A fill made on an undone state always does (fills do not advance it).
  */
 export function advanceGeneration(db: CacheDb): void {
   const next = Buffer.allocUnsafe(8);

@@ -13,7 +13,9 @@ import { advanceGeneration, type CacheDb, readGeneration } from './lmdb-handle.j
  * - the generation only grows (each invalidation adds a random step), so a snapshot whose
  *   generation is below one this process has seen was built on an undone state.
  * The caller fails the cache on either (its folder is replaced: every process starts empty).
- * Neither catches an undone invalidation before this process's next look at the cache.
+ * Not caught at once: until a process that saw an invalidation reads again (and fails the
+ * cache), a process that last read before it cannot tell it undone (by a fill, or by an
+ * invalidation with a larger step) from never made, and serves the entry again.
  */
 export interface LostCommits {
   /**
