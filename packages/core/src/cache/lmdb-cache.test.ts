@@ -305,6 +305,34 @@ describe('LMDB cache failures are loud', () => {
     expect(other.get(key)).toBeUndefined();
   });
 
+  it('fails when its own invalidation is undone by a commit that still moved the generation on', () => {
+    const { cache, dir, warnings, reopen } = open();
+    const other = reopen();
+    cleanups.push(() => other.close());
+    const key = cacheKey.episode('0193a8f0-0000-7000-8000-0000000000e6');
+    const raw = rawEnvironment(dir);
+    cache.fill(key, episode('stale'), cache.generation());
+    raw.db.resetReadTxn();
+    const envelope = raw.db.getBinary(key) as Buffer;
+    expect(other.get(key)).toEqual(episode('stale'));
+    cache.invalidate([key]);
+    // Another process's invalidation made on the state before ours, with a larger step: the
+    // generation is higher than ours, our entry is back and our token is gone.
+    raw.db.resetReadTxn();
+    const [tokenKey] = [...raw.db.getKeys({ start: 'meta:confirm:', end: 'meta:confirm;' })];
+    const ahead = Buffer.allocUnsafe(8);
+    ahead.writeDoubleLE(cache.generation() + 1_000_000, 0);
+    raw.db.transactionSync(() => {
+      raw.db.putSync('meta:generation', ahead);
+      raw.db.putSync(key, envelope);
+      raw.db.removeSync(tokenKey as string);
+    });
+    expect(cache.get(key)).toBeUndefined();
+    expect(cache.stats()).toMatchObject({ enabled: false });
+    expect(warnings.at(-1)).toMatch(/went back to an earlier state.*last invalidation is gone/);
+    expect(other.get(key)).toBeUndefined();
+  });
+
   it('keeps no token key behind once the store closes', () => {
     const { cache, dir, reopen } = open();
     const other = reopen();

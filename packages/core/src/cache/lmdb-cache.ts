@@ -221,7 +221,9 @@ export function createLmdbCache(options: LmdbCacheOptions): Cache {
   function failUndone(): void {
     fail(
       'the cache went back to an earlier state',
-      new Error('its generation is below one seen before: a commit was undone (see lost-commits.ts)'),
+      new Error(
+        'a commit was undone: the generation is below one seen before, or the last invalidation is gone (see lost-commits.ts)',
+      ),
     );
   }
 

@@ -1,21 +1,22 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import { advanceGeneration, type CacheDb, readGeneration } from './lmdb-handle.js';
 
 /**
  * Catches commits lmdb-js loses. lmdb-js 3.5 loses commits when several processes commit to one
  * environment at once: four processes at a time filling, invalidating and reading back their own
  * keys in a tight loop (writable map, no fsync, as the cache runs) lost about one commit in
- * 300,000. Some are missing from the very next snapshot; others are undone later, when another
- * process commits on top of a state from before them. A lost fill costs a miss, but a lost
- * invalidation leaves an entry the database has changed. So:
+ * 100,000 to 300,000. Some are missing from the very next snapshot; others are undone later, when
+ * another process commits on top of a state from before them. A lost fill costs a miss, but a
+ * lost invalidation leaves an entry the database has changed. So:
  * - each invalidation writes a token under this cache's own key and reads it back in a fresh
- *   snapshot: a missing token means the transaction was lost;
+ *   snapshot, and every later read of this cache checks that it is still there: a token missing
+ *   or replaced means the transaction was lost or undone;
  * - the generation only grows (each invalidation adds a random step), so a snapshot whose
  *   generation is below one this process has seen was built on an undone state.
  * The caller fails the cache on either (its folder is replaced: every process starts empty).
- * Not caught at once: until a process that saw an invalidation reads again (and fails the
- * cache), a process that last read before it cannot tell it undone (by a fill, or by an
- * invalidation with a larger step) from never made, and serves the entry again.
+ * Not caught at once: until the invalidating process (or one that saw the generation it wrote)
+ * reads again, a process that last read before the invalidation cannot tell it undone from never
+ * made, and serves the entry again.
  */
 export interface LostCommits {
   /**
@@ -23,51 +24,62 @@ export interface LostCommits {
    * commit is in the next snapshot. Throws what LMDB throws.
    */
   commit(db: CacheDb, write: () => void): boolean;
-  /** The current snapshot's generation, or null when it is below one seen before in `db`. */
+  /**
+   * The current snapshot's generation, or null when it shows a commit undone: the generation
+   * below one seen before in `db`, or this cache's last token gone.
+   */
   generation(db: CacheDb): number | null;
   /** Removes this cache's token key from `db` (at close: one key per cache instance otherwise piles up). */
   forget(db: CacheDb): void;
 }
 
+/** The token as written, or NaN when there is none: a number, so no copy of the bytes is made. */
+function readToken(db: CacheDb, key: string): number {
+  const bytes = db.getBinaryFast(key);
+  return bytes === undefined || bytes.length !== 8 ? Number.NaN : bytes.readDoubleLE(0);
+}
+
 export function lostCommits(): LostCommits {
   // Per instance, not per environment: another store's later commit must not pass for ours.
   const tokenKey = `meta:confirm:${randomUUID()}`;
-  // The environment our token is in, and the highest generation seen there. Only the last one:
-  // an earlier environment was replaced, folder and all, and a new one starts anywhere.
+  // The environment our token is in, the highest generation seen there, and our last token (NaN:
+  // none yet). Only the last environment: an earlier one was replaced, folder and all.
   let seenIn: CacheDb | null = null;
   let highest = -Infinity;
-  let tokenWritten = false;
+  let token = Number.NaN;
 
-  const see = (db: CacheDb, generation: number): number | null => {
+  const see = (db: CacheDb): number | null => {
     if (seenIn !== db) {
       seenIn = db;
       highest = -Infinity;
-      tokenWritten = false;
+      token = Number.NaN;
     }
+    const generation = readGeneration(db);
     if (generation < highest) return null;
+    if (!Number.isNaN(token) && readToken(db, tokenKey) !== token) return null;
     highest = generation;
     return generation;
   };
 
   return {
     commit(db, write) {
-      const token = randomBytes(8);
+      const next = randomInt(2 ** 47);
+      const bytes = Buffer.allocUnsafe(8);
+      bytes.writeDoubleLE(next, 0);
       db.transactionSync(() => {
         advanceGeneration(db);
-        db.putSync(tokenKey, token);
+        db.putSync(tokenKey, bytes);
         write();
       });
       db.resetReadTxn();
-      // `getBinary`, not `getBinaryFast`: the shared buffer the latter returns never `equals` another.
-      const kept = db.getBinary(tokenKey)?.equals(token) === true;
-      const generation = see(db, readGeneration(db));
-      tokenWritten = true;
-      return kept && generation !== null;
+      if (seenIn !== db) see(db);
+      token = next;
+      return see(db) !== null;
     },
-    generation: (db) => see(db, readGeneration(db)),
+    generation: see,
     forget(db) {
-      if (seenIn !== db || !tokenWritten) return;
-      tokenWritten = false;
+      if (seenIn !== db || Number.isNaN(token)) return;
+      token = Number.NaN;
       try {
         db.transactionSync(() => db.removeSync(tokenKey));
       } catch {
