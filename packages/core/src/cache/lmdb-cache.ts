@@ -214,7 +214,7 @@ export function createLmdbCache(options: LmdbCacheOptions): Cache {
     if (!kept)
       fail(
         `${what} was not kept`,
-        new Error('LMDB returned from the commit, but it is not in the next snapshot'),
+        new Error('LMDB returned from the commit, but the next snapshot does not show it'),
       );
   }
 

@@ -107,25 +107,25 @@ const ops: Record<string, (...args: never[]) => unknown> = {
   },
 
   /**
-   * Fills `count` keys of its own, each read back, and invalidates each; returns the keys (every
-   * invalidation was acknowledged).
+   * Fills `count` keys of its own and invalidates each; returns the keys (every invalidation was
+   * acknowledged) and how many of the fills were read back before their invalidation.
    */
   async invalidateMany(tag: string, count: number) {
     const keys = Array.from({ length: count }, (_, i) => cacheKey.episode(`${tag}-${i}`));
+    let filled = 0;
     for (const [i, key] of keys.entries()) {
       // Another process's invalidation between the stamp and the fill skips the fill: try again.
       for (let tries = 0; tries < 100 && cache.get(key) === undefined; tries += 1)
         cache.fill(key, { i }, cache.generation());
+      if (cache.get(key) !== undefined) filled += 1;
       cache.invalidate([key]);
       if (i % 10 === 0) await yieldToEvents();
     }
-    return keys;
+    return { keys, filled };
   },
 
   /** How many of `keys` the cache serves. */
   present: (keys: CacheKey[]) => keys.filter((key) => cache.get(key) !== undefined).length,
-
-  generation: () => cache.generation(),
 };
 
 async function answer(message: { id: number; op: string; args: never[] }): Promise<void> {
