@@ -30,6 +30,20 @@ function rawEnvironment(dir: string): LmdbHandle {
   return handle;
 }
 
+/** A store and a second one on the same cache folder (as another process's would be), closed after the test. */
+function openShared() {
+  const opened = open();
+  const other = opened.reopen();
+  cleanups.push(() => other.close());
+  return { ...opened, other };
+}
+
+/** The invalidation token keys in `raw` (see lost-commits.ts), in a fresh snapshot. */
+function tokenKeys(raw: LmdbHandle): string[] {
+  raw.db.resetReadTxn();
+  return [...raw.db.getKeys({ start: 'meta:confirm:', end: 'meta:confirm;' })];
+}
+
 const episode = (id: string, steps = 20) => ({
   id,
   domain: 'web',
@@ -233,9 +247,7 @@ describe('LMDB cache failures are loud', () => {
   });
 
   it('after an invalidation fails, no store sharing the cache serves what it should have removed', () => {
-    const { cache, dir, warnings, reopen } = open();
-    const other = reopen();
-    cleanups.push(() => other.close());
+    const { cache, dir, warnings, other } = openShared();
     const key = cacheKey.episode('0193a8f0-0000-7000-8000-0000000000e3');
     cache.fill(key, episode('stale'), cache.generation());
     expect(other.get(key)).toEqual(episode('stale'));
@@ -253,14 +265,12 @@ describe('LMDB cache failures are loud', () => {
   });
 
   it('treats an invalidation that LMDB returns from but does not keep as failed', () => {
-    const { cache, dir, warnings, reopen } = open();
-    const other = reopen();
-    cleanups.push(() => other.close());
+    const { cache, dir, warnings, other } = openShared();
     const key = cacheKey.episode('0193a8f0-0000-7000-8000-0000000000e4');
     cache.fill(key, episode('stale'), cache.generation());
     const raw = rawEnvironment(dir);
-    // What lmdb-js did to about one commit in 400,000 under several writing processes: the call
-    // returns normally and the transaction is gone. Here it runs and is then aborted.
+    // What lmdb-js does to about one commit in 100,000-300,000 under several writing processes:
+    // the call returns normally and the transaction is gone. Here it runs and is then aborted.
     const commit = raw.db.transactionSync.bind(raw.db);
     const aborted = new Error('rolled back');
     const spy = vi.spyOn(raw.db, 'transactionSync').mockImplementationOnce((write) => {
@@ -282,9 +292,7 @@ describe('LMDB cache failures are loud', () => {
   });
 
   it('fails when the cache goes back to a state from before an invalidation it saw', () => {
-    const { cache, dir, warnings, reopen } = open();
-    const other = reopen();
-    cleanups.push(() => other.close());
+    const { cache, dir, warnings, other } = openShared();
     const key = cacheKey.episode('0193a8f0-0000-7000-8000-0000000000e5');
     const raw = rawEnvironment(dir);
     raw.db.resetReadTxn();
@@ -306,9 +314,7 @@ describe('LMDB cache failures are loud', () => {
   });
 
   it('fails when its own invalidation is undone by a commit that still moved the generation on', () => {
-    const { cache, dir, warnings, reopen } = open();
-    const other = reopen();
-    cleanups.push(() => other.close());
+    const { cache, dir, warnings, other } = openShared();
     const key = cacheKey.episode('0193a8f0-0000-7000-8000-0000000000e6');
     const raw = rawEnvironment(dir);
     cache.fill(key, episode('stale'), cache.generation());
@@ -318,8 +324,7 @@ describe('LMDB cache failures are loud', () => {
     cache.invalidate([key]);
     // Another process's invalidation made on the state before ours, with a larger step: the
     // generation is higher than ours, our entry is back and our token is gone.
-    raw.db.resetReadTxn();
-    const [tokenKey] = [...raw.db.getKeys({ start: 'meta:confirm:', end: 'meta:confirm;' })];
+    const [tokenKey] = tokenKeys(raw);
     const ahead = Buffer.allocUnsafe(8);
     ahead.writeDoubleLE(cache.generation() + 1_000_000, 0);
     raw.db.transactionSync(() => {
@@ -334,16 +339,13 @@ describe('LMDB cache failures are loud', () => {
   });
 
   it('keeps no token key behind once the store closes', () => {
-    const { cache, dir, reopen } = open();
-    const other = reopen();
+    const { cache, dir, other } = openShared();
     cache.invalidate([cacheKey.episode('e1')]);
     other.invalidateAll();
     const raw = rawEnvironment(dir);
-    raw.db.resetReadTxn();
-    expect([...raw.db.getKeys({ start: 'meta:confirm:', end: 'meta:confirm;' })]).toHaveLength(2);
+    expect(tokenKeys(raw)).toHaveLength(2);
     other.close();
     cache.close();
-    raw.db.resetReadTxn();
-    expect([...raw.db.getKeys({ start: 'meta:confirm:', end: 'meta:confirm;' })]).toEqual([]);
+    expect(tokenKeys(raw)).toEqual([]);
   });
 });

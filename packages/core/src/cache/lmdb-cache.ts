@@ -71,8 +71,10 @@ export function createLmdbCache(options: LmdbCacheOptions): Cache {
 
   function release(): void {
     clearInterval(timer);
-    if (handle !== null) lost.forget(handle.db);
-    if (handle !== null) releaseHandle(handle, options.ephemeral);
+    if (handle !== null) {
+      lost.forget(handle.db);
+      releaseHandle(handle, options.ephemeral);
+    }
     handle = null;
   }
 

@@ -48,12 +48,14 @@ export function lostCommits(): LostCommits {
   let highest = -Infinity;
   let token = Number.NaN;
 
+  const track = (db: CacheDb) => {
+    if (seenIn === db) return;
+    seenIn = db;
+    highest = -Infinity;
+    token = Number.NaN;
+  };
   const see = (db: CacheDb): number | null => {
-    if (seenIn !== db) {
-      seenIn = db;
-      highest = -Infinity;
-      token = Number.NaN;
-    }
+    track(db);
     const generation = readGeneration(db);
     if (generation < highest) return null;
     if (!Number.isNaN(token) && readToken(db, tokenKey) !== token) return null;
@@ -72,7 +74,7 @@ export function lostCommits(): LostCommits {
         write();
       });
       db.resetReadTxn();
-      if (seenIn !== db) see(db);
+      track(db);
       token = next;
       return see(db) !== null;
     },
