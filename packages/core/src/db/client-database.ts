@@ -56,6 +56,8 @@ export async function openClientDatabase(
   return {
     location,
     read: (statement) => reading(() => readClient.execute(statement)),
+    // Remote and client-driver reads are already asynchronous: they leave this thread free.
+    readAside: (statement) => reading(() => readClient.execute(statement)),
     readBatch: (statements) => reading(() => readClient.batch(statements, 'read')),
     executeOutsideTransaction: (statement) => reading(() => readClient.execute(statement)),
     write: (section) =>

@@ -60,6 +60,26 @@ describe.each<LocalDriver>(['native', 'client'])('Database on the %s driver', (l
     expect(second?.name).toBeNull();
   });
 
+  it('reads aside what a read returns, and fails as a read fails', async () => {
+    const db = await openScratch();
+    await db.write((tx) =>
+      tx.execute({
+        sql: 'INSERT INTO t (id, name, score, data) VALUES (?, ?, ?, ?), (?, NULL, NULL, NULL)',
+        args: [7, 'seven', 0.5, new Uint8Array([1, 2, 3]), 8],
+      }),
+    );
+    const sql = { sql: 'SELECT id, name, score, data FROM t WHERE id >= ? ORDER BY id', args: [7] };
+    const [read, aside] = [await db.read(sql), await db.readAside(sql)];
+    expect(aside.columns).toEqual(read.columns);
+    expect(aside.rows.map((row) => Array.from(row))).toEqual(read.rows.map((row) => Array.from(row)));
+    expect(new Uint8Array(aside.rows[0]?.data as ArrayBuffer)).toEqual(new Uint8Array([1, 2, 3]));
+    expect(aside.rows[1]?.name).toBeNull();
+    await expect(db.readAside('SELECT * FROM missing')).rejects.toMatchObject({
+      code: 'STORAGE',
+      message: expect.stringMatching(/no such table: missing/),
+    });
+  });
+
   it('refuses undefined as an argument instead of storing NULL', async () => {
     const db = await openScratch();
     const write = db.write((tx) =>

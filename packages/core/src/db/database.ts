@@ -48,6 +48,13 @@ export interface DatabaseOptions {
 export interface Database {
   readonly location: DatabaseLocation;
   read(statement: InStatement): Promise<ResultSet>;
+  /**
+   * A read that runs beside this thread's work: on a local file with the native driver, on a
+   * connection of its own in a worker thread (`createReadWorker`), so the main thread can run
+   * another statement or JavaScript meanwhile; elsewhere the same as `read`. For statements
+   * that return rows; one statement is one snapshot, as with `read`.
+   */
+  readAside(statement: InStatement): Promise<ResultSet>;
   /** Several reads from one consistent snapshot. */
   readBatch(statements: InStatement[]): Promise<ResultSet[]>;
   /** One transaction: committed when `section` resolves, rolled back when it throws. */

@@ -135,7 +135,7 @@ function toSqlValue(value: InValue): unknown {
   }
 }
 
-function toSqlArgs(args: InArgs | undefined): unknown[] | Record<string, unknown> {
+export function toSqlArgs(args: InArgs | undefined): unknown[] | Record<string, unknown> {
   if (args === undefined) return [];
   if (Array.isArray(args)) return args.map(toSqlValue);
   const named: Record<string, unknown> = {};

@@ -4,6 +4,7 @@ import type { DatabaseLocation } from './database-location.js';
 import { fileWriteLock, Mutex } from './mutex.js';
 import { NativeConnection } from './native-connection.js';
 import { NativeTransaction } from './native-transaction.js';
+import { createReadWorker } from './read-worker.js';
 import { startCheckpoints } from './start-checkpoints.js';
 import { createOperationGuard, unreadable } from './storage-errors.js';
 
@@ -68,6 +69,18 @@ export function openNativeDatabase(options: DatabaseOptions, location: DatabaseL
   const guarded = createOperationGuard();
   const reading = <T>(read: () => T) =>
     guarded(() => (singleConnection ? writes.run(async () => read()) : read()));
+  const read = (statement: InStatement) => reading(() => reader.execute(statement));
+  // An in-memory database exists only on its one connection: no other can read it.
+  const aside =
+    location.kind === 'file' && location.path !== undefined
+      ? createReadWorker({
+          path: location.path,
+          busyTimeoutMs: options.busyTimeoutMs,
+          encryptionKey: options.encryptionKey,
+          pageCacheMiB: options.pageCacheMiB,
+          logger: options.logger,
+        })
+      : null;
 
   const beginWrite = (): NativeTransaction => {
     try {
@@ -87,7 +100,8 @@ export function openNativeDatabase(options: DatabaseOptions, location: DatabaseL
 
   return {
     location,
-    read: (statement) => reading(() => reader.execute(statement)),
+    read,
+    readAside: (statement) => (aside === null ? read(statement) : guarded(() => aside.read(statement, read))),
     readBatch: (statements) => reading(() => readSnapshot(reader, statements)),
     executeOutsideTransaction: (statement) => reading(() => reader.execute(statement)),
     write: (section) =>
@@ -105,7 +119,9 @@ export function openNativeDatabase(options: DatabaseOptions, location: DatabaseL
         }),
       ),
     close: async () => {
-      // The worker first: once the main connections close, it could be the last one open.
+      // The workers first: once the main connections close, one could be the last one open; and
+      // a read the read worker still owes falls back to the reader.
+      await aside?.stop();
       await checkpoints?.stop();
       writer.close();
       if (!singleConnection) reader.close();

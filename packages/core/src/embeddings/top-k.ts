@@ -24,7 +24,11 @@ export function topK(scores: ArrayLike<number>, count: number, k: number): numbe
       i = child;
     }
   };
+  // Once the heap is full, most scores are below its worst: one comparison with that score
+  // skips them (a tie cannot enter, as every position in the heap came earlier).
+  let floor = Number.NEGATIVE_INFINITY;
   for (let index = 0; index < count; index += 1) {
+    if (filled === size && !((scores[index] as number) > floor)) continue;
     if (filled < size) {
       let i = filled;
       heap[filled++] = index;
@@ -36,9 +40,11 @@ export function topK(scores: ArrayLike<number>, count: number, k: number): numbe
         heap[parent] = swap;
         i = parent;
       }
-    } else if (less(heap[0] as number, index)) {
+      if (filled === size) floor = scores[heap[0] as number] as number;
+    } else {
       heap[0] = index;
       siftDown(0);
+      floor = scores[heap[0] as number] as number;
     }
   }
   return Array.from(heap.subarray(0, filled)).sort((a, b) => (less(a, b) ? 1 : less(b, a) ? -1 : 0));

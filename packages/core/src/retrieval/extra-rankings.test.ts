@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTempMemory } from '../__fixtures__/temp-store.js';
+import { onStartedWorker } from '../__fixtures__/worker-reads.js';
 import { type Database, openDatabase } from '../db/database.js';
 import { SqlFilter } from '../db/sql-filter.js';
 import { ftsPhrases, phrasesToFtsQuery } from '../search/fts-query.js';
@@ -7,7 +8,7 @@ import { expansionRanking } from './extra-rankings.js';
 import { retrievalConfigSchema } from './retrieval-config.js';
 import { Shortlists, type Source } from './shortlists.js';
 import { TermCounts } from './term-counts.js';
-import { episodeRanking, textCandidates } from './text-candidates.js';
+import { episodeMatches, episodeRanking } from './text-candidates.js';
 
 let store: Awaited<ReturnType<typeof openTempMemory>>;
 let db: Database;
@@ -45,18 +46,18 @@ afterAll(async () => {
 /** Shortlists that remember every query they read. */
 class RecordingShortlists extends Shortlists {
   readonly queries: string[] = [];
-  override get(source: Source, ftsQuery: string, size: number) {
+  override get(source: Source, ftsQuery: string, size: number, aside?: boolean) {
     this.queries.push(ftsQuery);
-    return super.get(source, ftsQuery, size);
+    return super.get(source, ftsQuery, size, aside);
   }
 }
 
-async function expand(text: string, pool: number) {
+async function expand(text: string, pool: number, on = db, aside = false) {
   const kept = ftsPhrases(text);
-  const shortlists = new RecordingShortlists(db, new SqlFilter());
+  const shortlists = new RecordingShortlists(on, new SqlFilter());
   const query = phrasesToFtsQuery(kept) as string;
-  const hits = textCandidates(shortlists, query, query, pool, settings.fields);
-  const ranked = await expansionRanking(shortlists, new TermCounts(db), settings, kept, hits, pool);
+  const hits = episodeMatches(shortlists, query, pool, settings.fields);
+  const ranked = await expansionRanking(shortlists, new TermCounts(on), settings, kept, hits, pool, aside);
   return { ranked, queries: shortlists.queries, kept };
 }
 
@@ -72,6 +73,21 @@ describe('the expanded query', () => {
     expect(ranked).toEqual(
       await episodeRanking(new Shortlists(db, new SqlFilter()), whole, 20, settings.fields),
     );
+  });
+
+  it('ranks the same when its query is read aside, as in a large store, by either path', async () => {
+    const worker = await onStartedWorker(db);
+    try {
+      for (const pool of [20, 2]) {
+        const aside = await expand('kafka consumer lag', pool, worker.db, true);
+        expect(aside.ranked).toEqual((await expand('kafka consumer lag', pool)).ranked);
+        expect(aside.ranked.length).toBeGreaterThan(1);
+      }
+      // The added words' shortlist (pool 20), then the whole expanded query (pool 2).
+      expect(worker.sent()).toBe(2);
+    } finally {
+      await worker.stop();
+    }
   });
 
   it('falls back to the whole expanded query when a part has more matches than its shortlist', async () => {

@@ -1,10 +1,11 @@
 import { phrasesToFtsQuery } from '../search/fts-query.js';
 import { expansionTerms } from './expansion-terms.js';
+import type { RankedRow } from './ranked-rows.js';
 import type { ResolvedRetrievalConfig } from './retrieval-config.js';
 import { indexedTerm } from './select-phrases.js';
 import { type Shortlist, type Shortlists, type Source, shortlistFactor } from './shortlists.js';
 import type { TermCounts } from './term-counts.js';
-import { docsSource, episodeRanking, rankShortlist, type TextCandidate } from './text-candidates.js';
+import { docsSource, episodeRanking, rankShortlist } from './text-candidates.js';
 
 /**
  * The expanded query's shortlist from its two parts' shortlists, when both hold every match:
@@ -19,10 +20,11 @@ async function summedShortlist(
   kept: string,
   added: string,
   size: number,
+  aside: boolean,
 ): Promise<Shortlist | null> {
   const first = await shortlists.get(source, kept, size);
   if (!first.complete) return null;
-  const second = await shortlists.get(source, added, size);
+  const second = await shortlists.get(source, added, size, aside);
   if (!second.complete) return null;
   const byRowid = new Map(first.rows.map((row) => [row.rowid, row]));
   for (const row of second.rows)
@@ -31,14 +33,19 @@ async function summedShortlist(
   return { rows: rows.slice(0, size + 1), complete: rows.length <= size };
 }
 
-/** RM3: the query's kept words and its best matches' weightiest words, as a second full-text ranking. */
+/**
+ * RM3: the query's kept words and its best matches' weightiest words, as a second full-text
+ * ranking. `aside`: the expanded query is read beside the main thread's work (`Database.readAside`),
+ * the vector scan in a large store.
+ */
 export async function expansionRanking(
   shortlists: Shortlists,
   counts: TermCounts,
   settings: ResolvedRetrievalConfig,
   kept: string[][],
-  text: Promise<TextCandidate[]>,
+  text: Promise<readonly RankedRow[]>,
   pool: number,
+  aside = false,
 ): Promise<string[]> {
   const { episodes, terms } = settings.expansion;
   if (settings.weights.expansion === 0 || kept.length === 0) return [];
@@ -55,8 +62,9 @@ export async function expansionRanking(
     phrasesToFtsQuery(kept) as string,
     phrasesToFtsQuery(addedPhrases) as string,
     pool * shortlistFactor,
+    aside,
   );
-  if (summed === null) return episodeRanking(shortlists, query, pool, settings.fields);
+  if (summed === null) return episodeRanking(shortlists, query, pool, settings.fields, aside);
   const ranked = await rankShortlist(shortlists, source, summed, query, pool, false);
   return ranked.map((row) => row.episodeId);
 }

@@ -17,12 +17,14 @@ import { diversify } from './diversify.js';
 import { expansionRanking, proximityRanking } from './extra-rankings.js';
 import { fuseSignals } from './fuse-signals.js';
 import { namedDates } from './named-dates.js';
+import type { RankedRow } from './ranked-rows.js';
 import { defaultVectorWeights, type FusionWeights } from './retrieval-config.js';
 import type { RetrievalResult } from './retrieval-result.js';
-import { selectPhrases } from './select-phrases.js';
+import { type PhraseSelection, selectPhrases } from './select-phrases.js';
 import { Shortlists } from './shortlists.js';
+import { stepRanking } from './step-ranking.js';
 import { TermCounts } from './term-counts.js';
-import { type TextCandidate, textCandidates } from './text-candidates.js';
+import { episodeMatches, withBestSteps } from './text-candidates.js';
 
 type RetrieveFilters = z.output<InputSchemas['retrieve']>;
 
@@ -47,6 +49,17 @@ function unused(reason: string, model: string | null, degraded = false): VectorO
   return { hits: [], status: { used: false, reason, model, feedbackEpisodes: 0 }, degraded };
 }
 
+/**
+ * Rows in the step table from which a retrieve reads its step ranking and expanded query aside
+ * (`Database.readAside`: on a worker thread's connection, beside this thread's whole-episode
+ * ranking and vector scan). In a small store those statements take a fraction of a millisecond,
+ * less than the round trip to the thread, and starting the thread costs tens of milliseconds.
+ * Chosen by timing retrieve with and without (core README, "Reads aside").
+ */
+const readAsideFromStepRows = 10_000;
+
+const readsAside = ({ stepRows }: PhraseSelection) => stepRows >= readAsideFromStepRows;
+
 /** Finds the patterns relevant to a task (`relevantPatterns`), for `retrieve` to return beside the episodes. */
 export type FindPatterns = (input: RelevantPatternsInput, options: CallOptions) => Promise<RelevantPattern[]>;
 
@@ -69,9 +82,10 @@ export function createRetrieval(
   async function vectorCandidates(
     text: string,
     filter: VectorFilter,
-    textHits: Promise<TextCandidate[]>,
+    ranking: Promise<readonly RankedRow[]>,
     pool: number,
     eligible: (ids: string[]) => Promise<Set<string>>,
+    aside: Promise<boolean>,
   ): Promise<VectorOutcome> {
     const active = embeddings.active();
     if (active === null) return unused('no embedding provider is configured', null);
@@ -88,7 +102,12 @@ export function createRetrieval(
       return unused('the query text has nothing the embedding model can represent', active.stamp);
     }
     const { episodes, weight } = settings.feedback;
-    const seedIds = weight > 0 ? (await textHits).map((hit) => hit.episodeId) : [];
+    const seedIds = weight > 0 ? (await ranking).map((hit) => hit.episodeId) : [];
+    // The scan holds this thread for milliseconds: when the retrieval reads aside, first let the
+    // rest of it reach its reads (the expansion's words are counted and its query sent), so the
+    // worker runs them during the scan rather than after it. Not otherwise: a turn of the event
+    // loop lets unrelated work (the learner's polling) into the middle of a retrieve.
+    if (await aside) await new Promise((resolve) => setImmediate(resolve));
     let feedbackEpisodes = 0;
     let hits: VectorHit[] = [];
     for (let wanted = pool; ; wanted *= 4) {
@@ -142,18 +161,27 @@ export function createRetrieval(
     const shortlists = new Shortlists(db, where, narrowed);
     const selection =
       phrases.length === 0
-        ? Promise.resolve({ kept: [], skipped: [], forSteps: [] })
+        ? Promise.resolve({ kept: [], skipped: [], forSteps: [], mostDocs: 0, stepRows: 0 })
         : selectPhrases(termCounts, phrases, settings.textBudgetRows, settings.maxQueryTerms);
-    const textHits = selection.then(({ kept, forSteps }) => {
-      const ftsQuery = phrasesToFtsQuery(kept);
-      const stepsQuery = phrasesToFtsQuery(forSteps);
-      return ftsQuery === null || stepsQuery === null
-        ? []
-        : textCandidates(shortlists, ftsQuery, stepsQuery, pool, settings.fields);
+    // In a large store the step ranking is sent aside first, to run on the read worker while this
+    // thread ranks whole episodes; the expansion and the vector feedback start from that ranking.
+    const aside = selection.then(readsAside);
+    aside.catch(() => undefined); // awaited below
+    const steps = selection.then((selected) => {
+      const stepsQuery = phrasesToFtsQuery(selected.forSteps);
+      if (stepsQuery === null) return [];
+      return stepRanking(shortlists, stepsQuery, pool, selected.mostDocs >= pool, readsAside(selected));
     });
-    textHits.catch(() => undefined); // awaited below
-    const expansion = selection.then(({ kept }) =>
-      expansionRanking(shortlists, termCounts, settings, kept, textHits, pool),
+    steps.catch(() => undefined); // awaited below
+    const ranking = selection.then(({ kept }) => {
+      const ftsQuery = phrasesToFtsQuery(kept);
+      return ftsQuery === null ? [] : episodeMatches(shortlists, ftsQuery, pool, settings.fields);
+    });
+    ranking.catch(() => undefined);
+    const textHits = Promise.all([ranking, steps]).then(([episodes, best]) => withBestSteps(episodes, best));
+    textHits.catch(() => undefined);
+    const expansion = selection.then((selected) =>
+      expansionRanking(shortlists, termCounts, settings, selected.kept, ranking, pool, readsAside(selected)),
     );
     expansion.catch(() => undefined);
     const proximity = selection.then(({ kept }) =>
@@ -170,12 +198,13 @@ export function createRetrieval(
         sinceMs: filters.since === undefined ? undefined : Date.parse(filters.since),
         untilMs: filters.until === undefined ? undefined : Date.parse(filters.until),
       },
-      textHits,
+      ranking,
       pool,
       async (ids) => {
         await candidateRows(db, ids, where, rows);
         return new Set(ids.filter((id) => rows.get(id) != null));
       },
+      aside,
     );
     const text = await textHits;
     const expanded = await expansion;

@@ -7,6 +7,13 @@ export interface PhraseSelection {
   skipped: string[][];
   /** `kept` without the words BM25 gives no weight in steps (see `selectPhrases`): what the step query searches. */
   forSteps: string[][];
+  /**
+   * The most whole-episode documents a kept phrase is counted in (before any filter): at least
+   * this many documents match the query, so a ranking of fewer episodes will likely fill up.
+   */
+  mostDocs: number;
+  /** Rows in the step table (from its index totals): how large the store's full-text indexes are. */
+  stepRows: number;
 }
 
 const ascii = /^[\x00-\x7f]*$/;
@@ -47,6 +54,7 @@ export async function selectPhrases(
       const [only] = of;
       return {
         phrase,
+        docs: Math.min(...of.map((count) => count.docs)),
         matched: Math.min(...of.map((count) => count.docs + count.steps)),
         weightless: of.length === 1 && only !== undefined && 2 * only.steps >= stepRows,
       };
@@ -56,14 +64,16 @@ export async function selectPhrases(
   const skipped: string[][] = [];
   const forSteps: string[][] = [];
   let spent = 0;
-  for (const { phrase, matched, weightless } of ranked) {
+  let mostDocs = 0;
+  for (const { phrase, docs, matched, weightless } of ranked) {
     if (kept.length === 0 || (spent + matched <= budgetRows && kept.length < maxPhrases)) {
       kept.push(phrase);
       spent += matched;
+      mostDocs = Math.max(mostDocs, docs);
       if (!weightless || forSteps.length === 0) forSteps.push(phrase);
     } else {
       skipped.push(phrase);
     }
   }
-  return { kept, skipped, forSteps };
+  return { kept, skipped, forSteps, mostDocs, stepRows };
 }

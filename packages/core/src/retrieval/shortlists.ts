@@ -1,3 +1,4 @@
+import type { InStatement } from '@libsql/client';
 import type { Database } from '../db/database.js';
 import type { SqlFilter } from '../db/sql-filter.js';
 
@@ -71,31 +72,34 @@ export class Shortlists {
     return this.narrowed ? size : Math.min(size, Math.ceil((size / shortlistFactor) * mappedPerEpisode));
   }
 
-  /** The best `size` rows of `source` for `ftsQuery`, and whether they are every match. */
-  get(source: Source, ftsQuery: string, size: number): Promise<Shortlist> {
+  /**
+   * The best `size` rows of `source` for `ftsQuery`, and whether they are every match; read
+   * `aside` (`Database.readAside`) when the caller has other work for this thread meanwhile.
+   */
+  get(source: Source, ftsQuery: string, size: number, aside = false): Promise<Shortlist> {
     const key = `${source.rank}\n${size}\n${ftsQuery}`;
     let shortlist = this.#read.get(key);
     if (shortlist === undefined) {
-      shortlist = this.db
-        .read(
-          this.narrowed
-            ? {
-                sql: shortlistSql(source, this.where.sql, true),
-                args: [ftsQuery, size + 1, ...this.where.args],
-              }
-            : {
-                sql: shortlistSql(source, this.where.sql),
-                args: [ftsQuery, size + 1, this.mappedRows(size), ...this.where.args],
-              },
-        )
-        .then((top) => ({
-          rows: top.rows.map((row) => ({
-            rowid: Number(row.rowid),
-            rank: Number(row.rank),
-            episodeId: ownerOf(row.episode_id),
-          })),
-          complete: top.rows.length <= size,
-        }));
+      const read = (statement: InStatement) =>
+        aside ? this.db.readAside(statement) : this.db.read(statement);
+      shortlist = read(
+        this.narrowed
+          ? {
+              sql: shortlistSql(source, this.where.sql, true),
+              args: [ftsQuery, size + 1, ...this.where.args],
+            }
+          : {
+              sql: shortlistSql(source, this.where.sql),
+              args: [ftsQuery, size + 1, this.mappedRows(size), ...this.where.args],
+            },
+      ).then((top) => ({
+        rows: top.rows.map((row) => ({
+          rowid: Number(row.rowid),
+          rank: Number(row.rank),
+          episodeId: ownerOf(row.episode_id),
+        })),
+        complete: top.rows.length <= size,
+      }));
       this.#read.set(key, shortlist);
     }
     return shortlist;

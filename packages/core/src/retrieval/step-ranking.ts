@@ -1,3 +1,4 @@
+import type { InStatement } from '@libsql/client';
 import { byRank, type RankedRow, settled } from './ranked-rows.js';
 import { type Shortlists, shortlistFactor } from './shortlists.js';
 
@@ -64,20 +65,25 @@ function bestSteps(rows: readonly StepShortlistRow[]): StepRow[] {
  * episode (two keyed reads in large tables) costs more than scoring it, and when many episodes
  * match nearly every top row is another episode's: then only the first rows are mapped with the
  * shortlist, the rest only when those cannot settle the ranking (fewer than `limit` episodes
- * among them, or the `limit`-th no better than the first row left out). `manyEpisodes` is false
- * when fewer than `limit` episodes match the whole-episode query: then every row is mapped at once,
- * as under narrowing filters (`Shortlists.mappedRows`).
+ * among them, or the `limit`-th no better than the first row left out). `manyEpisodes` says
+ * whether `limit` episodes likely match the query (`PhraseSelection.mostDocs`): when not, every
+ * row is mapped at once, as under narrowing filters (`Shortlists.mappedRows`). A wrong guess
+ * costs a statement, never a different ranking. `aside`: read beside the main thread's work
+ * (`Database.readAside`); the step ranking needs only the query, so in a large store it runs
+ * while the main thread ranks whole episodes.
  */
 export async function stepRanking(
   shortlists: Shortlists,
   ftsQuery: string,
   limit: number,
   manyEpisodes: boolean,
+  aside = false,
 ): Promise<StepRow[]> {
   const size = limit * shortlistFactor;
   const { db, where } = shortlists;
+  const read = (statement: InStatement) => (aside ? db.readAside(statement) : db.read(statement));
   const mapped = manyEpisodes ? shortlists.mappedRows(size) : size;
-  const top = await db.read({
+  const top = await read({
     sql: stepRankingSql(where.sql),
     args: [ftsQuery, size + 1, size, mapped, ...where.args, mapped],
   });
@@ -96,7 +102,7 @@ export async function stepRanking(
   const ranked = bestSteps(first);
   rest.sort((a, b) => a.n - b.n);
   if (settled(ranked, limit, rest[0])) return ranked.slice(0, limit);
-  const owners = await db.read({
+  const owners = await read({
     sql: stepOwnersSql(where.sql),
     args: [...where.args, JSON.stringify(rest.map((row) => row.rowid))],
   });

@@ -1,12 +1,28 @@
+import type { ResultSet } from '@libsql/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordingDatabase } from '../__fixtures__/recording-database.js';
 import { openTempMemory } from '../__fixtures__/temp-store.js';
+import { onStartedWorker } from '../__fixtures__/worker-reads.js';
 import { type Database, openDatabase } from '../db/database.js';
 import { SqlFilter } from '../db/sql-filter.js';
 import { ftsPhrases, toFtsQuery } from '../search/fts-query.js';
 import { selectPhrases } from './select-phrases.js';
 import { Shortlists } from './shortlists.js';
+import { stepRanking } from './step-ranking.js';
 import { TermCounts } from './term-counts.js';
-import { textCandidates } from './text-candidates.js';
+import { episodeMatches, type FieldWeights, withBestSteps } from './text-candidates.js';
+
+/** The full-text candidates as `retrieve` builds them: the whole-episode ranking, then each one's best step. */
+async function textCandidates(
+  shortlists: Shortlists,
+  ftsQuery: string,
+  stepsQuery: string,
+  limit: number,
+  weights: FieldWeights,
+) {
+  const episodes = await episodeMatches(shortlists, ftsQuery, limit, weights);
+  return withBestSteps(episodes, await stepRanking(shortlists, stepsQuery, limit, episodes.length === limit));
+}
 
 let store: Awaited<ReturnType<typeof openTempMemory>>;
 let db: Database;
@@ -82,17 +98,10 @@ describe('full-text candidates', () => {
   });
 
   it('read each shortlist and its episodes in one statement per table', async () => {
-    let reads = 0;
-    const counted: Database = {
-      ...db,
-      read: (statement) => {
-        reads += 1;
-        return db.read(statement);
-      },
-    };
+    const reads: [string, ResultSet][] = [];
     const query = toFtsQuery('payment gateway refund queue ledger sync') as string;
     const candidates = await textCandidates(
-      new Shortlists(counted, new SqlFilter()),
+      new Shortlists(recordingDatabase(db, reads), new SqlFilter()),
       query,
       query,
       10,
@@ -100,23 +109,14 @@ describe('full-text candidates', () => {
     );
     expect(candidates.map((c) => c.episodeId)).toEqual([spread, oneStep]);
     // One for the whole episodes, one for the steps: no second statement maps rowids to episodes.
-    expect(reads).toBe(2);
+    expect(reads).toHaveLength(2);
   });
 
   it("name an episode's first step of those that rank alike, from one row per episode", async () => {
-    const stepRows: number[] = [];
-    const counted: Database = {
-      ...db,
-      read: async (statement) => {
-        const result = await db.read(statement);
-        if (typeof statement !== 'string' && statement.sql.includes('steps_fts'))
-          stepRows.push(result.rows.length);
-        return result;
-      },
-    };
+    const reads: [string, ResultSet][] = [];
     const query = toFtsQuery('flaky') as string;
     const [candidate] = await textCandidates(
-      new Shortlists(counted, new SqlFilter()),
+      new Shortlists(recordingDatabase(db, reads), new SqlFilter()),
       query,
       query,
       10,
@@ -124,6 +124,9 @@ describe('full-text candidates', () => {
     );
     expect(candidate).toMatchObject({ episodeId: twins, step: { stepNumber: 2, rank: 1 } });
     // Two of its steps match: they are ranked in SQL, and one row comes back.
+    const stepRows = reads
+      .filter(([sql]) => sql.includes('steps_fts'))
+      .map(([, result]) => result.rows.length);
     expect(stepRows).toEqual([1]);
   });
 
@@ -163,19 +166,51 @@ describe('full-text candidates', () => {
     expect(scoped.map((c) => c.episodeId).sort()).toEqual([...quiet].sort());
   });
 
+  it('rank the same steps when the step ranking is read aside, as in a large store', async () => {
+    const worker = await onStartedWorker(db);
+    try {
+      for (const words of ['deadlock', 'payment gateway refund queue ledger sync', 'flaky']) {
+        const query = toFtsQuery(words) as string;
+        for (const [limit, many] of [
+          [10, true],
+          [10, false],
+          [2, true],
+        ] as const) {
+          const inline = await stepRanking(new Shortlists(db, new SqlFilter()), query, limit, many);
+          const aside = await stepRanking(
+            new Shortlists(worker.db, new SqlFilter()),
+            query,
+            limit,
+            many,
+            true,
+          );
+          expect(aside).toEqual(inline);
+          expect(inline.length).toBeGreaterThan(0);
+        }
+      }
+      expect(worker.sent()).toBeGreaterThanOrEqual(9);
+    } finally {
+      await worker.stop();
+    }
+  });
+
   it('spend the row budget on the rarest words, always keeping one', async () => {
     const phrases = ftsPhrases('queues worker');
     // "worker" matches 60 of the 63 episodes; "queues" 3 episodes
     const tight = await selectPhrases(new TermCounts(db), phrases, 10, 64);
-    expect(tight).toMatchObject({ kept: [['queues']], skipped: [['worker']] });
+    expect(tight).toMatchObject({ kept: [['queues']], skipped: [['worker']], mostDocs: 3 });
     expect(await selectPhrases(new TermCounts(db), phrases, 1_000, 64)).toMatchObject({
       kept: [['queues'], ['worker']],
       skipped: [],
     });
+    // The budget of 1 row still keeps "deadlock", in 63 whole-episode documents.
     expect(await selectPhrases(new TermCounts(db), ftsPhrases('deadlock'), 1, 64)).toEqual({
       kept: [['deadlock']],
       skipped: [],
       forSteps: [['deadlock']],
+      mostDocs: 63,
+      // Every step stored so far.
+      stepRows: 67,
     });
   });
 
@@ -187,6 +222,8 @@ describe('full-text candidates', () => {
       kept: [['worker'], ['detected'], ['deadlock']],
       skipped: [],
       forSteps: [['worker']],
+      mostDocs: 63,
+      stepRows: 67,
     });
   });
 

@@ -6,7 +6,7 @@ import {
   type Source,
   shortlistFactor,
 } from './shortlists.js';
-import { stepRanking } from './step-ranking.js';
+import type { StepRow } from './step-ranking.js';
 
 /** An episode found by full-text search, with the best of its steps when a step matched too. */
 export interface TextCandidate {
@@ -110,28 +110,32 @@ async function rankEpisodes(
   ftsQuery: string,
   limit: number,
   exact: boolean,
+  aside = false,
 ): Promise<RankedRow[]> {
-  const top = await shortlists.get(source, ftsQuery, limit * shortlistFactor);
+  const top = await shortlists.get(source, ftsQuery, limit * shortlistFactor, aside);
   return rankShortlist(shortlists, source, top, ftsQuery, limit, exact);
 }
 
 /**
  * The `limit` episodes whose whole text best matches `ftsQuery` by BM25 (`episode_docs_fts`),
- * best first, each with its best-matching step when that step is among the best-ranked step rows
- * (`steps_fts`, the shortlist only, searched for `stepsQuery`), under the shortlists' filters.
+ * best first, under the shortlists' filters: the main full-text ranking. What needs only the
+ * ranking (the expansion, the vector feedback) starts from it while `withBestSteps` runs.
  */
-export async function textCandidates(
+export function episodeMatches(
   shortlists: Shortlists,
   ftsQuery: string,
-  stepsQuery: string,
   limit: number,
   weights: FieldWeights,
-): Promise<TextCandidate[]> {
-  const episodes = await rankEpisodes(shortlists, docsSource(weights), ftsQuery, limit, true);
-  if (episodes.length === 0) return [];
-  // Step matches are evidence beside the episode's own score: the shortlist's are enough, and a
-  // long conversation owning most top rows would otherwise send every query down the full path.
-  const steps = await stepRanking(shortlists, stepsQuery, limit, episodes.length === limit);
+): Promise<RankedRow[]> {
+  return rankEpisodes(shortlists, docsSource(weights), ftsQuery, limit, true);
+}
+
+/**
+ * `episodes` (`episodeMatches`) as candidates, each with its best-matching step when that step
+ * ranks among `steps` (`stepRanking` of the same query's step words, the shortlist only: step
+ * matches are evidence beside the episode's own score).
+ */
+export function withBestSteps(episodes: readonly RankedRow[], steps: readonly StepRow[]): TextCandidate[] {
   const stepOf = new Map(steps.map((row, index) => [row.episodeId, { row, rank: index + 1 }]));
   return episodes.map(({ episodeId, rank }) => {
     const step = stepOf.get(episodeId);
@@ -149,13 +153,15 @@ export async function textCandidates(
 /**
  * The `limit` episodes whose whole text best matches `ftsQuery`, best first, from the shortlist
  * only: for the extra rankings (expansion, proximity) that add evidence beside the main one.
+ * `aside`: the shortlist is read beside the main thread's work (`Database.readAside`).
  */
 export async function episodeRanking(
   shortlists: Shortlists,
   ftsQuery: string,
   limit: number,
   weights: FieldWeights,
+  aside = false,
 ): Promise<string[]> {
-  const ranked = await rankEpisodes(shortlists, docsSource(weights), ftsQuery, limit, false);
+  const ranked = await rankEpisodes(shortlists, docsSource(weights), ftsQuery, limit, false, aside);
   return ranked.map((row) => row.episodeId);
 }
