@@ -73,13 +73,14 @@ export const memoryConfigSchema = z.object({
    */
   synchronous: z.enum(['normal', 'full']).default('normal'),
   /**
-   * Memory each connection of the native driver keeps database pages in, in MiB (a file gets two:
-   * one reads, one writes). Absent: SQLite's own 2 MiB. At 100,000 episodes 64 took retrieve's
-   * CPU time from ~37 to ~30 ms, but the cache fills as the store is read: a 10-minute soak
-   * with 64 grew the server by 7.4 MB/min, past the 1 MB/min bound; a 25-minute one showed it
-   * levels off by minute 5. Not the default until the soak's window is settled (core README).
+   * Memory each connection of the native driver keeps database pages in, in MiB (a file gets
+   * up to three: one reads, one writes, and the read worker of a large store). SQLite's own is
+   * 2 MiB, far below what a large store reads: at 100,000 episodes 16 took retrieve's p95 from
+   * ~35 to ~31 ms. It fills as the store is read, so it is the most resident memory it adds: a
+   * 10-minute soak with 16 stayed within the 1 MB/min bound (−0.94), one with 64 grew 7.4 MB/min
+   * past its first 40% (core README, "Page cache").
    */
-  pageCacheMiB: z.number().int().min(1).max(4096).optional(),
+  pageCacheMiB: z.number().int().min(1).max(4096).default(16),
   /**
    * The driver of a `file:` or `:memory:` url. `native` talks to libSQL's synchronous `libsql`
    * package and prepares each statement once per connection; `client` goes through

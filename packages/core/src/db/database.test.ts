@@ -246,10 +246,13 @@ describe('the native driver’s page cache', () => {
     expect(await cacheOf()).toEqual([-2000, -2000]);
   });
 
-  it('reaches the store from openMemory, and refuses a size that is not a whole number of MiB from 1 to 4096', async () => {
-    const memory = await openMemory({ url: `file:${scratchPath()}`, cache: false, pageCacheMiB: 16 });
-    expect(memory.config.pageCacheMiB).toBe(16);
+  it('reaches the store from openMemory (16 MiB unless set), and refuses a size that is not a whole number of MiB from 1 to 4096', async () => {
+    const memory = await openMemory({ url: `file:${scratchPath()}`, cache: false, pageCacheMiB: 32 });
+    expect(memory.config.pageCacheMiB).toBe(32);
     await memory.close();
+    const byDefault = await openMemory({ url: `file:${scratchPath()}`, cache: false });
+    expect(byDefault.config.pageCacheMiB).toBe(16);
+    await byDefault.close();
     for (const pageCacheMiB of [0, 1.5, 5000])
       await expect(openMemory({ url: `file:${scratchPath()}`, pageCacheMiB })).rejects.toThrow(
         /pageCacheMiB/,
