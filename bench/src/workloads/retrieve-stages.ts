@@ -12,7 +12,7 @@ export const sqlStages = [
   'learning queue (background)',
   'other sql',
 ] as const;
-const rest = 'rest: query embedding, vector scan, fusion';
+const rest = 'rest: query embedding, vector scan, fusion, waiting for reads aside';
 export type Stage = (typeof sqlStages)[number] | typeof rest;
 
 type Statement = { all(...args: unknown[]): unknown; get(...args: unknown[]): unknown };
