@@ -8,8 +8,9 @@ export interface PhraseSelection {
   /** `kept` without the words BM25 gives no weight in steps (see `selectPhrases`): what the step query searches. */
   forSteps: string[][];
   /**
-   * The most whole-episode documents a kept phrase is counted in (before any filter): at least
-   * this many documents match the query, so a ranking of fewer episodes will likely fill up.
+   * The most whole-episode documents counted for a kept phrase, before any filter (for a phrase
+   * of several words, those of its rarest word). A guess at whether a ranking of fewer episodes
+   * will fill up: exact for one word without filters, an upper bound otherwise.
    */
   mostDocs: number;
   /** Rows in the step table (from its index totals): how large the store's full-text indexes are. */

@@ -119,7 +119,7 @@ async function rankEpisodes(
 /**
  * The `limit` episodes whose whole text best matches `ftsQuery` by BM25 (`episode_docs_fts`),
  * best first, under the shortlists' filters: the main full-text ranking. What needs only the
- * ranking (the expansion, the vector feedback) starts from it while `withBestSteps` runs.
+ * ranking (the expansion, the vector feedback) starts from it while the step ranking runs.
  */
 export function episodeMatches(
   shortlists: Shortlists,
