@@ -76,9 +76,9 @@ export const memoryConfigSchema = z.object({
    * Memory each connection of the native driver keeps database pages in, in MiB (a file gets
    * up to three: one reads, one writes, and the read worker of a large store). SQLite's own is
    * 2 MiB, far below what a large store reads: at 100,000 episodes 16 took retrieve's p95 from
-   * ~35 to ~31 ms. It fills as the store is read, so it is the most resident memory it adds: a
-   * 10-minute soak with 16 stayed within the 1 MB/min bound (−0.94), one with 64 grew 7.4 MB/min
-   * past its first 40% (core README, "Page cache").
+   * ~35 to ~31 ms. It fills as the store is read and stays resident: a 10-minute soak with 16
+   * stayed within the 1 MB/min bound (−0.94 after its first 40%), one with 64 grew 7.4 MB/min
+   * (core README, "Page cache").
    */
   pageCacheMiB: z.number().int().min(1).max(4096).default(16),
   /**

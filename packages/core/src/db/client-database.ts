@@ -56,7 +56,8 @@ export async function openClientDatabase(
   return {
     location,
     read: (statement) => reading(() => readClient.execute(statement)),
-    // Remote and client-driver reads are already asynchronous: they leave this thread free.
+    // A remote read already leaves this thread free; a local file on this driver is the baseline
+    // `localDriver: 'client'` compares against, so it reads as it always did.
     readAside: (statement) => reading(() => readClient.execute(statement)),
     readBatch: (statements) => reading(() => readClient.batch(statements, 'read')),
     executeOutsideTransaction: (statement) => reading(() => readClient.execute(statement)),
