@@ -60,6 +60,8 @@ describe.each<LocalDriver>(['native', 'client'])('Database on the %s driver', (l
     expect(second?.name).toBeNull();
   });
 
+  // The contract on both drivers; a fresh native store answers these inline while its read worker
+  // starts, so what the worker itself answers is checked in read-worker.test.ts.
   it('reads aside what a read returns, and fails as a read fails', async () => {
     const db = await openScratch();
     await db.write((tx) =>

@@ -53,6 +53,30 @@ describe('the read worker', () => {
     ]);
   });
 
+  it('answers with the values, columns and arguments a read on the main thread gives', async () => {
+    const { aside, db } = await scratch();
+    await db.write((tx) =>
+      tx.execute('CREATE TABLE v (id INTEGER PRIMARY KEY, name TEXT, score REAL, data BLOB)'),
+    );
+    await db.write((tx) =>
+      tx.execute({
+        sql: 'INSERT INTO v VALUES (?, ?, ?, ?), (8, NULL, NULL, NULL)',
+        args: [7, 'seven', 0.5, new Uint8Array([1, 2, 3])],
+      }),
+    );
+    await aside.read('SELECT 1', db.read);
+    expect(await aside.started()).toBe(true);
+    const statement = {
+      sql: 'SELECT id, name, score, data FROM v WHERE id >= :low ORDER BY id',
+      args: { ':low': 7 },
+    };
+    const [inline, answered] = [await db.read(statement), await aside.read(statement, db.read)];
+    expect(answered.columns).toEqual(['id', 'name', 'score', 'data']);
+    expect(answered.rows.map((row) => Array.from(row))).toEqual(inline.rows.map((row) => Array.from(row)));
+    expect(new Uint8Array(answered.rows[0]?.data as ArrayBuffer)).toEqual(new Uint8Array([1, 2, 3]));
+    expect(answered.rows[1]?.name).toBeNull();
+  });
+
   it('runs a long read on its own thread while this one goes on reading', async () => {
     const { aside, db, read } = await scratch();
     await read('SELECT 1');
