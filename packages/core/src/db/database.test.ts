@@ -1,5 +1,7 @@
+import { setTimeout } from 'node:timers/promises';
+import { Worker } from 'node:worker_threads';
 import Libsql from 'libsql';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { tempStoreFolder } from '../__fixtures__/temp-store.js';
 import { EpisodicError } from '../errors.js';
 import { openMemory } from '../open-memory.js';
@@ -259,5 +261,44 @@ describe('the native driver’s page cache', () => {
       await expect(openMemory({ url: `file:${scratchPath()}`, pageCacheMiB })).rejects.toThrow(
         /pageCacheMiB/,
       );
+  });
+});
+
+describe('reads aside on the native driver', () => {
+  it('sends every read to the worker at once, never after a turn of the event loop, and fails as a read fails', async () => {
+    const db = await openDatabase({
+      url: `file:${scratchPath()}`,
+      busyTimeoutMs: 1000,
+      synchronous: 'normal',
+    });
+    open.push(db);
+    // A temporary table exists only on the connection that made it (the reader): a read aside
+    // that no longer sees it was answered by the worker, so the worker is up.
+    await db.executeOutsideTransaction('CREATE TEMP TABLE only_here (x)');
+    const tempTables = "SELECT count(*) AS n FROM sqlite_temp_master WHERE name = 'only_here'";
+    while ((await db.readAside(tempTables)).rows[0]?.n !== 0) await setTimeout(20);
+
+    const posted = vi.spyOn(Worker.prototype, 'postMessage');
+    try {
+      // More reads than the guard's period (every 64th operation waits for the event loop): each
+      // must reach the worker before this thread runs anything else, as a retrieve's next
+      // statement would hold a read that waits for a turn.
+      for (let i = 0; i < 130; i += 1) {
+        const before = posted.mock.calls.length;
+        const read = db.readAside(tempTables);
+        expect(posted.mock.calls.length, `read ${i}`).toBe(before + 1);
+        expect((await read).rows[0]?.n).toBe(0);
+      }
+    } finally {
+      posted.mockRestore();
+    }
+    await expect(db.readAside('SELECT * FROM missing')).rejects.toMatchObject({
+      code: 'STORAGE',
+      message: expect.stringMatching(/no such table: missing/),
+    });
+    // Refused as a read refuses it: a rejected promise, never a throw from the call itself.
+    await expect(db.readAside({ sql: 'SELECT ?', args: [undefined as unknown as null] })).rejects.toThrow(
+      EpisodicError,
+    );
   });
 });

@@ -6,7 +6,7 @@ import { NativeConnection } from './native-connection.js';
 import { NativeTransaction } from './native-transaction.js';
 import { createReadWorker } from './read-worker.js';
 import { startCheckpoints } from './start-checkpoints.js';
-import { createOperationGuard, unreadable } from './storage-errors.js';
+import { asStorageError, createOperationGuard, unreadable } from './storage-errors.js';
 
 /**
  * The connection that writes: WAL (stored in the file), its durability, and `secure_delete`,
@@ -101,7 +101,19 @@ export function openNativeDatabase(options: DatabaseOptions, location: DatabaseL
   return {
     location,
     read,
-    readAside: (statement) => (aside === null ? read(statement) : guarded(() => aside.read(statement, read))),
+    readAside: async (statement) => {
+      if (aside === null) return read(statement);
+      // Not through the guard: its periodic turn of the event loop (for native statements'
+      // finalizers) would hold the read back behind whatever this thread runs next, the very work
+      // it is sent aside to run beside (a retrieve's whole-episode ranking). Sent to the worker,
+      // it runs no statement here (this async body reaches the post before its first await); run
+      // inline instead (the worker not up), it goes through `read`, so through the guard.
+      try {
+        return await aside.read(statement, read);
+      } catch (error) {
+        throw asStorageError(error);
+      }
+    },
     readBatch: (statements) => reading(() => readSnapshot(reader, statements)),
     executeOutsideTransaction: (statement) => reading(() => reader.execute(statement)),
     write: (section) =>
