@@ -1,4 +1,4 @@
-import { setTimeout } from 'node:timers/promises';
+import { setImmediate, setTimeout } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
 import Libsql from 'libsql';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -6,6 +6,7 @@ import { tempStoreFolder } from '../__fixtures__/temp-store.js';
 import { EpisodicError } from '../errors.js';
 import { openMemory } from '../open-memory.js';
 import { type Database, type DatabaseOptions, type LocalDriver, openDatabase } from './database.js';
+import { letEventLoopRunEvery } from './storage-errors.js';
 
 const folders: { cleanup: () => void }[] = [];
 const open: Database[] = [];
@@ -280,10 +281,12 @@ describe('reads aside on the native driver', () => {
 
     const posted = vi.spyOn(Worker.prototype, 'postMessage');
     try {
-      // More reads than the guard's period (every 64th operation waits for the event loop): each
-      // must reach the worker before this thread runs anything else, as a retrieve's next
-      // statement would hold a read that waits for a turn.
-      for (let i = 0; i < 130; i += 1) {
+      for (let i = 0; i < 5; i += 1) {
+        // As many operations as the guard runs with no turn of the event loop (a server's
+        // concurrent requests make as many), then a read aside: it must reach the worker before
+        // this thread runs anything else, not wait for a turn.
+        await setImmediate();
+        for (let j = 0; j < letEventLoopRunEvery; j += 1) await db.read('SELECT 1');
         const before = posted.mock.calls.length;
         const read = db.readAside(tempTables);
         expect(posted.mock.calls.length, `read ${i}`).toBe(before + 1);

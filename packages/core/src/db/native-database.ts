@@ -103,11 +103,12 @@ export function openNativeDatabase(options: DatabaseOptions, location: DatabaseL
     read,
     readAside: async (statement) => {
       if (aside === null) return read(statement);
-      // Not through the guard: its periodic turn of the event loop (for native statements'
-      // finalizers) would hold the read back behind whatever this thread runs next, the very work
-      // it is sent aside to run beside (a retrieve's whole-episode ranking). Sent to the worker,
-      // it runs no statement here (this async body reaches the post before its first await); run
-      // inline instead (the worker not up), it goes through `read`, so through the guard.
+      // Not through the guard: the turn of the event loop it takes after 64 operations without one
+      // (for native statements' finalizers) would hold the read back behind whatever this thread
+      // runs next, the very work it is sent aside to run beside (a retrieve's whole-episode
+      // ranking). Sent to the worker, it runs no statement here (this async body reaches the post
+      // before its first await); run inline instead (the worker not up), it goes through `read`,
+      // so through the guard.
       try {
         return await aside.read(statement, read);
       } catch (error) {

@@ -22,19 +22,32 @@ export function asStorageError(error: unknown): EpisodicError {
   return new EpisodicError('STORAGE', `Database operation failed: ${message}`, { cause: error });
 }
 
-const letEventLoopRunEvery = 64;
+/** Operations the guard lets run one after another with no turn of the event loop. */
+export const letEventLoopRunEvery = 64;
 
 /**
- * Wraps every database operation: errors become `STORAGE` errors, and every 64th operation
- * first lets the event loop turn. libSQL's native statements and rows are freed by finalizers
- * that run only when it turns; a caller awaiting us in a tight loop never lets it, and memory
- * grows without bound.
+ * Wraps every database operation: errors become `STORAGE` errors, and after 64 operations with no
+ * turn of the event loop between them, the next one first lets it turn. libSQL's native statements
+ * and rows are freed by finalizers that run only when it turns; a caller awaiting us in a tight
+ * loop never lets it, and memory grows without bound. Operations between which the loop turns
+ * anyway (a server's requests, a retrieve that awaits its read worker) are never held back: a
+ * turn taken for its own sake delays the operation behind whatever else is queued.
  */
 export function createOperationGuard() {
-  let operations = 0;
+  let sinceTurn = 0;
+  let watching = false;
+  const turned = () => {
+    sinceTurn = 0;
+    watching = false;
+  };
   return async <T>(operation: () => Promise<T> | T): Promise<T> => {
-    operations += 1;
-    if (operations % letEventLoopRunEvery === 0) await new Promise((resolve) => setImmediate(resolve));
+    sinceTurn += 1;
+    // One check per turn of the loop, whatever the number of operations in it.
+    if (!watching) {
+      watching = true;
+      setImmediate(turned);
+    }
+    if (sinceTurn > letEventLoopRunEvery) await new Promise((resolve) => setImmediate(resolve));
     try {
       return await operation();
     } catch (error) {
