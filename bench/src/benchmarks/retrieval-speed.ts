@@ -85,7 +85,7 @@ async function measureRealStores(context: BenchmarkContext, stages: RetrieveStag
   const bm25: number[] = [];
   for (const [index, instance] of instances.entries()) {
     const url = `file:${join(context.tempDir, `real-${index}.db`)}`;
-    const built = await buildLongMemEvalStore(url, instance, {
+    const built = await buildLongMemEvalStore(url, instance.sessions, {
       embeddings: createLocalEmbeddings(),
       cache: false,
     });

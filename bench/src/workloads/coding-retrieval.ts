@@ -22,7 +22,9 @@ const k = 10;
 /**
  * The coding-agent case: every run in one store; each run with at least one other run that changed
  * the same library file asks with its issue text; relevant = those other runs. The asking run is
- * in the store too, so it is dropped from its own ranking (one more result is asked for).
+ * in the store too, as an agent's own episode is when it asks at the start of a task: `retrieve`
+ * is told to exclude it (it would come first, and its own steps, which name the files it changed,
+ * would feed the query's expansion); plain BM25 asks for one more result and drops it.
  */
 export async function codingRetrieval(
   runs: readonly CodingAgentRun[],
@@ -38,6 +40,7 @@ export async function codingRetrieval(
   const bm25 = await openPlainBm25(`file:${join(tempDir, 'coding-bm25.db')}`);
   await bm25.add(runs.map((run) => ({ id: run.instanceId, text: runText(run) })));
   const byId = new Map(runs.map((run) => [run.instanceId, run]));
+  const episodeOf = new Map([...built.sourceOf].map(([episodeId, instanceId]) => [instanceId, episodeId]));
   const collected = {
     dev: { ours: [], textonly: [], bm25: [] },
     test: { ours: [], textonly: [], bm25: [] },
@@ -52,17 +55,23 @@ export async function codingRetrieval(
           .map((other) => other.instanceId),
       );
       if (relevant.size === 0) continue;
+      const query = {
+        text: run.issueText,
+        limit: k,
+        patterns: 0,
+        exclude: [episodeOf.get(run.instanceId) ?? ''],
+      };
       const rankings: Record<RetrievalSide, string[]> = {
-        ours: (
-          await built.memory.search.retrieve({ text: run.issueText, limit: k + 1, patterns: 0 })
-        ).episodes.map((hit) => built.sourceOf.get(hit.episode.id) ?? ''),
-        textonly: (
-          await textOnly.memory.search.retrieve({ text: run.issueText, limit: k + 1, patterns: 0 })
-        ).episodes.map((hit) => textOnly.sourceOf.get(hit.episode.id) ?? ''),
-        bm25: await bm25.search(run.issueText, k + 1),
+        ours: (await built.memory.search.retrieve(query)).episodes.map(
+          (hit) => built.sourceOf.get(hit.episode.id) ?? '',
+        ),
+        textonly: (await textOnly.memory.search.retrieve(query)).episodes.map(
+          (hit) => textOnly.sourceOf.get(hit.episode.id) ?? '',
+        ),
+        bm25: (await bm25.search(run.issueText, k + 1)).filter((id) => id !== run.instanceId).slice(0, k),
       };
       for (const side of ['ours', 'textonly', 'bm25'] as const) {
-        const ranked = rankings[side].filter((id) => id !== run.instanceId).slice(0, k);
+        const ranked = rankings[side];
         collected[codingAgentSplit(run.instanceId)][side].push({
           scores: scoreRanking(ranked, relevant),
           resolved: byId.get(ranked[0] ?? '')?.resolved ?? false,

@@ -84,3 +84,28 @@ export function loadLongMemEval(folder: string): LongMemEvalInstance[] {
 export function longMemEvalQuery(instance: LongMemEvalInstance, limit: number) {
   return { text: instance.question, at: instance.questionDate, limit, patterns: 0 };
 }
+
+/** What a pooled store holds: the sessions with some question's evidence, or every haystack session. */
+export type PoolKind = 'evidence' | 'haystack';
+
+/**
+ * The sessions of every instance of a split, each once (instances share distractor sessions), for
+ * one store that all the split's questions ask. A question's evidence then competes with every
+ * other question's sessions, not with its own ~50: the shape of a long-lived agent's memory, and
+ * of the pooled held-out set the issue reports (`evidence` mirrors LongMemEval's oracle sessions).
+ */
+export function pooledSessions(
+  instances: readonly LongMemEvalInstance[],
+  split: LongMemEvalInstance['split'],
+  kind: PoolKind,
+): LongMemEvalSession[] {
+  const pooled = new Map<string, LongMemEvalSession>();
+  for (const instance of instances) {
+    if (instance.split !== split) continue;
+    for (const session of instance.sessions) {
+      if (kind === 'haystack' || instance.answerSessionIds.includes(session.id))
+        pooled.set(session.id, session);
+    }
+  }
+  return [...pooled.values()];
+}

@@ -1,7 +1,7 @@
 import { type Memory, type MemoryConfig, openMemory } from '@episodic/core';
 import { createClient } from '@libsql/client';
 import type { CodingAgentRun } from './coding-agent.js';
-import type { LongMemEvalInstance } from './longmemeval.js';
+import type { LongMemEvalSession } from './longmemeval.js';
 
 /** A store built from a data set, with the map from episode ids back to the data set's ids. */
 export interface BuiltStore {
@@ -29,7 +29,7 @@ async function backdate(url: string, dates: readonly [string, string][]): Promis
 }
 
 /** The whole text of a session, as a user of plain BM25 would index it. */
-export function sessionText(session: LongMemEvalInstance['sessions'][number]): string {
+export function sessionText(session: LongMemEvalSession): string {
   return session.turns.map((turn) => turn.content).join('\n');
 }
 
@@ -39,13 +39,13 @@ export function sessionText(session: LongMemEvalInstance['sessions'][number]): s
  */
 export async function buildLongMemEvalStore(
   url: string,
-  instance: LongMemEvalInstance,
+  sessions: readonly LongMemEvalSession[],
   config: StoreConfig,
 ): Promise<BuiltStore> {
   const memory = await openMemory({ ...config, url, taskTypes: ['conversation'] });
   const sourceOf = new Map<string, string>();
   const dates: [string, string][] = [];
-  for (const session of instance.sessions) {
+  for (const session of sessions) {
     const episode = await memory.episodes.start({
       taskType: 'conversation',
       domain: 'assistant',

@@ -138,6 +138,7 @@ describe('inferred types', () => {
       at?: string | Date | undefined;
       limit?: number | undefined;
       patterns?: number | undefined;
+      exclude?: string[] | undefined;
     }>();
     expectTypeOf<RetrievalResult['patterns'][number]['episodeIds']>().toEqualTypeOf<string[]>();
     expectTypeOf<RetrievedEpisode['episode']>().toEqualTypeOf<ExpectedEpisode>();

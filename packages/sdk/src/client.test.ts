@@ -208,6 +208,16 @@ describe('createEpisodicClient', () => {
         9,
       );
     }
+    // An agent's own episode (here: the best match) can be left out over the wire.
+    const bestMatch = found.episodes[0]!.episode.id;
+    const without = await client.search.retrieve.query({
+      text: 'cart total NaN coupon',
+      domain: 'web',
+      limit: 5,
+      exclude: [bestMatch],
+    });
+    expect(without.episodes.map(({ episode }) => episode.id)).not.toContain(bestMatch);
+    expect(without.episodes.length).toBeGreaterThanOrEqual(2);
 
     // Patterns are mined in the background: wait for the queue, as a script would.
     await createEpisodicClient({ url: t.url, token: t.adminToken }).learning.flush.mutate({});

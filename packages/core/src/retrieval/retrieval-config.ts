@@ -21,13 +21,13 @@ const weight = z.number().min(0).max(100);
  */
 export const retrievalWeightsSchema = z.strictObject({
   text: weight.default(1),
-  step: weight.default(0.1),
+  step: weight.default(0.2),
   /** Absent: chosen by the provider's `kind` (`defaultVectorWeights`). */
   vector: weight.optional(),
   recency: weight.default(0.01),
   outcome: weight.default(0.01),
   /** The rank of the query expanded with its best match's words (`expansion`); 0 turns it off. */
-  expansion: weight.default(3),
+  expansion: weight.default(0.2),
   /** The rank by query words found close together (`proximity`); 0 (the default) turns it off. */
   proximity: weight.default(0),
   /** Created within a date the query names ("two weeks ago", "in April"), read relative to its `at`. */
@@ -104,7 +104,7 @@ export const retrievalConfigSchema = z.strictObject({
    * the rarest words are kept, the most common ones, which cost the most and weigh the least in
    * BM25, are skipped once the budget is spent. It is what keeps `retrieve` fast as a store grows.
    */
-  textBudgetRows: z.number().int().min(1).default(5_000),
+  textBudgetRows: z.number().int().min(1).default(15_000),
   /** Most query words searched: a long query (a whole issue text) keeps its rarest ones. */
   maxQueryTerms: z.number().int().min(1).max(1_000).default(64),
   /** Candidates each of full-text and vector search contributes before fusion. */

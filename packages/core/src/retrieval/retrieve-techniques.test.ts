@@ -72,12 +72,26 @@ describe('retrieve: query expansion, named dates, proximity', () => {
     const webhook = result.episodes[1];
     expect(webhook?.why.text).toBeNull();
     expect(webhook?.why.expansion).toMatchObject({ rank: 2 });
-    expect(result.episodes[0]?.why.expansion).toMatchObject({ rank: 1, contribution: 3 });
+    expect(result.episodes[0]?.why.expansion).toMatchObject({ rank: 1, contribution: 0.2 });
 
     const off = await open({ weights: { expansion: 0 } });
     const plain = await off.search.retrieve({ text: 'checkout page crashes', patterns: 0 });
     expect(episodesOf(plain)).not.toContain(ids.webhook);
     expect(plain.episodes.every((entry) => entry.why.expansion === null)).toBe(true);
+  });
+
+  it('leaves out excluded episodes, and learns no expansion or feedback from them', async () => {
+    const memory = await open();
+    const text = 'checkout page crashes';
+    expect(episodesOf(await memory.search.retrieve({ text, patterns: 0 })).slice(0, 2)).toEqual([
+      ids.crash,
+      ids.webhook,
+    ]);
+    // The webhook episode shares no query word: only the crash's words, by expansion, found it.
+    const result = await memory.search.retrieve({ text, exclude: [ids.crash as string], patterns: 0 });
+    expect(episodesOf(result)).not.toContain(ids.crash);
+    expect(episodesOf(result)).not.toContain(ids.webhook);
+    expect(result.episodes.every((entry) => entry.why.expansion === null)).toBe(true);
   });
 
   it('favours episodes within a date the query names, read from its `at`, and measures age from `at`', async () => {

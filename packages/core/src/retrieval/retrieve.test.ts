@@ -108,6 +108,13 @@ describe('retrieve', () => {
     const result = await memory.search.retrieve({ text, domain: 'api' });
     expect(ids(result)[0]).toBe(episodes.timeouts?.id);
     expect(result.episodes[0]?.why).toMatchObject({ text: null, vector: { rank: 1 } });
+    // Excluded, it is not found through the vectors either.
+    const excluded = await memory.search.retrieve({
+      text,
+      domain: 'api',
+      exclude: [episodes.timeouts?.id ?? ''],
+    });
+    expect(ids(excluded)).not.toContain(episodes.timeouts?.id);
   });
 
   it('answers "have we seen this error before?" from a failed step of a long episode', async () => {
@@ -323,6 +330,9 @@ describe('retrieve', () => {
     });
     await expect(memory.search.retrieve({ text: 'x', status: 'lost' as never })).rejects.toMatchObject({
       issues: [{ path: 'status' }],
+    });
+    await expect(memory.search.retrieve({ text: 'x', exclude: ['not-an-id'] })).rejects.toMatchObject({
+      issues: [{ path: 'exclude.0' }],
     });
     // text that is only punctuation is valid and finds nothing by full text
     expect((await memory.search.retrieve({ text: '"(*)"' })).signals.text).toEqual({

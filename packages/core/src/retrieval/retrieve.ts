@@ -148,6 +148,9 @@ export function createRetrieval(
     const where = episodeFilter(filters, 'e').scope('e.domain', scope);
     // Archived episodes are long-term storage: only an explicit status filter reaches them.
     if (filters.status === undefined) where.when("e.status != 'archived'");
+    // A condition on every candidate read, so an excluded episode cannot seed expansion or feedback either.
+    if (filters.exclude !== undefined && filters.exclude.length > 0)
+      where.when('e.id NOT IN (SELECT value FROM json_each(?))', JSON.stringify(filters.exclude));
 
     // Each signal brings at least as many candidates as results were asked for.
     const pool = Math.max(settings.candidates, filters.limit);

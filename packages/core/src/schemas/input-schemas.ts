@@ -100,6 +100,12 @@ export function createInputSchemas({ limits, taskTypes = [], patternTypes = [] }
     at: timestampSchema.optional(),
     /** How many of the patterns relevant to the task to return beside the episodes (0 for none). */
     patterns: z.number().int().min(0).max(50).default(5),
+    /**
+     * Episodes never to return, nor to learn the query's expansion or feedback from: typically the
+     * caller's own episode for this task, which matches its own description best but is not past
+     * experience.
+     */
+    exclude: z.array(id).max(100).optional(),
   });
 
   const listPatterns = z.strictObject({
