@@ -114,6 +114,18 @@ describe('episodic-mcp over stdio, embedded', () => {
     expect(answer.match(/\[episode /g)).toHaveLength(3);
   });
 
+  it("leaves the agent's own episode out of what it recalls", async () => {
+    const task = 'The phone form crashes on submit with a TypeError in the webapp';
+    const own = episodeIdIn(
+      await call(client, 'memory_start_episode', { task, taskType: 'debugging', domain: 'webapp' }),
+    );
+    // Its task is the best match for itself: without the id it takes a place.
+    expect(await call(client, 'memory_recall', { task, domain: 'webapp' })).toContain(own);
+    const recalled = await call(client, 'memory_recall', { task, domain: 'webapp', episodeId: own });
+    expect(recalled).not.toContain(own);
+    for (const id of recorded) expect(recalled).toContain(id);
+  });
+
   it('records pattern feedback and serves episodes and patterns as resources', async () => {
     const seen = await call(client, 'memory_seen_error', { error: newOccurrence, domain: 'webapp' });
     const patternId = /\[pattern ([0-9a-f]+)\]/.exec(seen)?.[1] as string;

@@ -25,6 +25,9 @@ const recallInput = z.strictObject({
     .default(6)
     .describe('Steps shown per episode (failed steps and what followed them first).'),
   maxChars: toolFields.maxChars,
+  episodeId: toolFields.episodeId
+    .optional()
+    .describe('Your episode for this task, if you started one: left out, it is not past experience.'),
 });
 
 /** The steps worth reading first: each failure with the step after it, then the rest in order. */
@@ -63,6 +66,7 @@ export function registerRecallTool(server: McpServer, memory: AgentMemory): void
           taskType: input.taskType,
           limit: input.limit,
           patterns: 5,
+          exclude: input.episodeId === undefined ? undefined : [input.episodeId],
         });
         if (result.episodes.length === 0 && result.patterns.length === 0) {
           return `Nothing in memory matches this task${input.domain === undefined ? '' : ` in ${input.domain}`}. Record this one: memory_start_episode.`;
