@@ -77,7 +77,7 @@ export const retrievalQuality: Benchmark = {
       context.progress(
         `retrieval-quality: ${index + 1}/${instances.length} ${instance.questionId} (${instance.sessions.length} sessions)`,
       );
-      const sides = await openLongMemEvalSides(
+      const compared = await openLongMemEvalSides(
         context.tempDir,
         instance.questionId,
         instance.sessions,
@@ -88,17 +88,17 @@ export const retrievalQuality: Benchmark = {
           pool: 'own',
           split: instance.split,
           type: instance.questionType,
-          scores: await sides.score(instance),
+          scores: await compared.score(instance),
         });
       } finally {
-        await sides.close();
+        await compared.close();
       }
     }
     for (const pool of pools) {
       for (const split of splits) {
         const sessions = pooledSessions(instances, split, pool);
         context.progress(`retrieval-quality: pooled ${pool} store of ${split} (${sessions.length} sessions)`);
-        const sides = await openLongMemEvalSides(
+        const compared = await openLongMemEvalSides(
           context.tempDir,
           `pooled-${pool}-${split}`,
           sessions,
@@ -106,9 +106,9 @@ export const retrievalQuality: Benchmark = {
         );
         try {
           for (const instance of instances.filter((entry) => entry.split === split))
-            scored.push({ pool, split, type: instance.questionType, scores: await sides.score(instance) });
+            scored.push({ pool, split, type: instance.questionType, scores: await compared.score(instance) });
         } finally {
-          await sides.close();
+          await compared.close();
         }
       }
     }
