@@ -46,6 +46,28 @@ async function stored(settings: { episode: () => Promise<{ id: string } | null> 
   return memory.episodes.get(episode?.id ?? '');
 }
 
+/** The store, but its look-up answers only once the run's episode is stored, as it may on a busy store. */
+function searchAfterStart() {
+  let started: () => void = () => undefined;
+  const startedOnce = new Promise<void>((resolve) => (started = resolve));
+  return {
+    episodes: {
+      ...memory.episodes,
+      start: async (input: Parameters<Memory['episodes']['start']>[0]) => {
+        const episode = await memory.episodes.start(input);
+        started();
+        return episode;
+      },
+    },
+    search: {
+      retrieve: async (input: Parameters<Memory['search']['retrieve']>[0]) => {
+        await startedOnce;
+        return memory.search.retrieve(input);
+      },
+    },
+  };
+}
+
 describe('withMemory with generateText', () => {
   it('records each tool call as a step, with its arguments, result or error and duration', async () => {
     const { model } = scriptedModel([
@@ -111,30 +133,35 @@ describe('withMemory with generateText', () => {
   });
 
   it('does not show the run its own episode, started while past ones are looked up', async () => {
-    let started: () => void = () => undefined;
-    const startedOnce = new Promise<void>((resolve) => (started = resolve));
-    // The look-up answers only once the run's episode is stored, as it may on a busy store.
-    const slowSearch = {
-      episodes: {
-        ...memory.episodes,
-        start: async (input: Parameters<Memory['episodes']['start']>[0]) => {
-          const episode = await memory.episodes.start(input);
-          started();
-          return episode;
-        },
-      },
-      search: {
-        retrieve: async (input: Parameters<Memory['search']['retrieve']>[0]) => {
-          await startedOnce;
-          return memory.search.retrieve(input);
-        },
-      },
-    };
+    const slowSearch = searchAfterStart();
     const { model, prompts } = scriptedModel([{ text: 'ok' }]);
     const settings = withMemory({ memory: slowSearch, domain: 'own', taskType: 'debugging' });
     await generateText({ ...settings, model, prompt: 'Webhook signature check rejects valid events' });
     expect((await settings.episode())?.id).toBeDefined();
     expect(systemTexts(prompts[0] ?? [])).toEqual([]);
+  });
+
+  it('still shows as many past episodes as asked for when the run’s own episode is found first', async () => {
+    const task = 'Refund webhook retries flood the payments queue';
+    // Shares some of the task's words; the run's own episode, holding all of them, ranks above it.
+    const past = await memory.episodes.start({
+      taskType: 'debugging',
+      domain: 'payments',
+      context: 'Refund webhook retries pile up',
+    });
+    await memory.episodes.complete(past.id, { status: 'completed' });
+    const slowSearch = searchAfterStart();
+    const { model, prompts } = scriptedModel([{ text: 'ok' }]);
+    const settings = withMemory({
+      memory: slowSearch,
+      domain: 'payments',
+      taskType: 'debugging',
+      episodes: 1,
+    });
+    await generateText({ ...settings, model, prompt: task });
+    const [recalled] = systemTexts(prompts[0] ?? []);
+    expect(recalled).toContain(`episode ${past.id}`);
+    expect(recalled).not.toContain(`episode ${(await settings.episode())?.id}`);
   });
 
   it('keeps past experience within the token budget', async () => {

@@ -137,6 +137,7 @@ export function withMemory(options: WithMemoryOptions): MemorySettings {
     durations.clear();
     guidance = null;
     const task = taskText(messages);
+    const limit = options.episodes ?? 5;
     const [, recall] = await Promise.all([
       run.start({
         taskType: options.taskType,
@@ -150,7 +151,8 @@ export function withMemory(options: WithMemoryOptions): MemorySettings {
               text: task.slice(0, maxQueryChars),
               domain: options.domain,
               taskType: options.taskType,
-              limit: options.episodes ?? 5,
+              // One more: the run's own episode, started meanwhile, may take a place.
+              limit: limit + 1,
               patterns: options.patterns ?? 5,
             })
             .catch((error: unknown) => {
@@ -162,7 +164,10 @@ export function withMemory(options: WithMemoryOptions): MemorySettings {
     const past =
       recall === null
         ? null
-        : { ...recall, episodes: recall.episodes.filter(({ episode }) => episode.id !== run.episodeId) };
+        : {
+            ...recall,
+            episodes: recall.episodes.filter(({ episode }) => episode.id !== run.episodeId).slice(0, limit),
+          };
     guidance = past === null ? null : memoryPrompt(past, maxMemoryTokens);
   }
 
