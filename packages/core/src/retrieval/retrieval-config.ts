@@ -105,8 +105,11 @@ export const retrievalConfigSchema = z.strictObject({
    * BM25, are skipped once the budget is spent. It is what keeps `retrieve` fast as a store grows.
    */
   textBudgetRows: z.number().int().min(1).default(15_000),
-  /** Most query words searched: a long query (a whole issue text) keeps its rarest ones. */
-  maxQueryTerms: z.number().int().min(1).max(1_000).default(64),
+  /**
+   * Most query words searched: a long query (a whole issue text) keeps its rarest ones. 256 was
+   * chosen on the coding-agent dev split, where 64 left out words plain BM25 used (README, "Long queries").
+   */
+  maxQueryTerms: z.number().int().min(1).max(1_000).default(256),
   /** Candidates each of full-text and vector search contributes before fusion. */
   candidates: z.number().int().min(1).max(1_000).default(100),
 });
