@@ -34,8 +34,12 @@ export const retrievalWeightsSchema = z.strictObject({
   time: weight.default(0.3),
 });
 
-/** The vector weight when the config gives none, by what the provider's vectors carry. */
-export const defaultVectorWeights = { lexical: 0.3, semantic: 1.5 } as const;
+/**
+ * The vector weight when the config gives none, by what the provider's vectors carry. Lexical
+ * vectors repeat what BM25 knows: their weight was chosen on dev so that `retrieve` loses least
+ * against both plain BM25 and its own text-only ranking (README, "Vectors against text only").
+ */
+export const defaultVectorWeights = { lexical: 0.1, semantic: 1.5 } as const;
 
 /**
  * Relevance feedback (Rocchio): before the vector search, the query vector is moved towards the
