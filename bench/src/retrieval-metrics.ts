@@ -22,6 +22,21 @@ export const rankingMetrics = [
   'mrrAt10',
 ] as const satisfies readonly (keyof RankingScores)[];
 
+/** A figure as the benchmarks print it: four decimals. */
+export const round = (value: number) => Number(value.toFixed(4));
+
+/** Each metric's short name in figure keys (`ours_all10`, …). */
+export const metricKey: Record<(typeof rankingMetrics)[number], string> = {
+  recallAnyAt1: 'any1',
+  recallAnyAt5: 'any5',
+  recallAnyAt10: 'any10',
+  recallAllAt1: 'all1',
+  recallAllAt5: 'all5',
+  recallAllAt10: 'all10',
+  ndcgAt10: 'ndcg10',
+  mrrAt10: 'mrr10',
+};
+
 export function scoreRanking(ranked: readonly string[], relevant: ReadonlySet<string>): RankingScores {
   const foundIn = (k: number) => ranked.slice(0, k).filter((id) => relevant.has(id)).length;
   const all = (k: number) => (foundIn(k) === relevant.size ? 1 : 0);

@@ -1,11 +1,19 @@
 import { createLocalEmbeddings } from '@episodic/embeddings-local';
 import type { Benchmark, FigureValue } from '../benchmark.js';
 import { datasetPath } from '../datasets.js';
-import { meanScores, type RankingScores, rankingMetrics } from '../retrieval-metrics.js';
+import { meanScores, metricKey, type RankingScores, rankingMetrics, round } from '../retrieval-metrics.js';
 import { loadCodingAgentRuns } from '../workloads/coding-agent.js';
 import { type CodingResults, codingRetrieval, type RetrievalSide } from '../workloads/coding-retrieval.js';
 import { loadLongMemEval, type PoolKind, pooledSessions } from '../workloads/longmemeval.js';
 import { openLongMemEvalSides } from '../workloads/longmemeval-retrieval.js';
+import {
+  type Against,
+  describeWeakest,
+  type TestCase,
+  type Weakest,
+  weakestFigure,
+  weakestJson,
+} from './retrieval-margins.js';
 
 const sides = ['ours', 'textonly', 'bm25'] as const;
 const splits = ['dev', 'test'] as const;
@@ -22,28 +30,16 @@ interface Scored {
   scores: Record<RetrievalSide, RankingScores>;
 }
 
-const short: Record<(typeof rankingMetrics)[number], string> = {
-  recallAnyAt1: 'any1',
-  recallAnyAt5: 'any5',
-  recallAnyAt10: 'any10',
-  recallAllAt1: 'all1',
-  recallAllAt5: 'all5',
-  recallAllAt10: 'all10',
-  ndcgAt10: 'ndcg10',
-  mrrAt10: 'mrr10',
-};
 /** The recall figures the test margin is taken over: any@1/5/10 and all@1/5/10. */
 const marginMetrics = rankingMetrics.filter((metric) => metric.startsWith('recall'));
 const codingMarginMetrics = ['recallAnyAt1', 'recallAnyAt5', 'mrrAt10'] as const;
-
-const round = (value: number) => Number(value.toFixed(4));
 
 /** Every metric of every side for one group of questions, as flat JSON keys (`ours_all10`, …). */
 function groupFigures(group: Record<RetrievalSide, RankingScores>, prefix: string): Record<string, number> {
   const figures: Record<string, number> = {};
   for (const side of sides) {
     for (const metric of rankingMetrics)
-      figures[`${prefix}${side}_${short[metric]}`] = round(group[side][metric]);
+      figures[`${prefix}${side}_${metricKey[metric]}`] = round(group[side][metric]);
   }
   return figures;
 }
@@ -134,7 +130,7 @@ export const retrievalQuality: Benchmark = {
     const margin = (
       scores: Record<RetrievalSide, RankingScores>,
       metrics: readonly (keyof RankingScores)[],
-      against: 'bm25' | 'textonly' = 'bm25',
+      against: Against = 'bm25',
     ) => Math.min(...metrics.map((metric) => scores.ours[metric] - scores[against][metric]));
     const minMargin = margin(overall.test, marginMetrics);
     const pooled = pools.flatMap((pool) =>
@@ -142,7 +138,7 @@ export const retrievalQuality: Benchmark = {
     );
     // The rule the defaults are chosen by: the largest smallest margin over every case of a split,
     // against plain BM25 and against text only (see the core README).
-    const splitMargin = (split: Split, against: 'bm25' | 'textonly') =>
+    const splitMargin = (split: Split, against: Against) =>
       Math.min(
         margin(overall[split], marginMetrics, against),
         ...pooled
@@ -159,6 +155,28 @@ export const retrievalQuality: Benchmark = {
       );
     const devMargin = splitMargin('dev', 'bm25');
     const devTextMargin = splitMargin('dev', 'textonly');
+    const testCases: TestCase[] = [
+      ...(['own', ...pools] as const).map((pool) => {
+        const members = scored.filter((entry) => entry.pool === pool && entry.split === 'test');
+        return {
+          name: pool,
+          metrics: marginMetrics,
+          perQuery: Object.fromEntries(
+            sides.map((side) => [side, members.map((entry) => entry.scores[side])]),
+          ) as TestCase['perQuery'],
+        };
+      }),
+      {
+        name: 'coding',
+        metrics: codingMarginMetrics,
+        perQuery: Object.fromEntries(
+          sides.map((side) => [side, coding.test[side].perQuery]),
+        ) as TestCase['perQuery'],
+      },
+    ];
+    const weakestOnTest = (against: Against) =>
+      testCases.map((entry) => ({ name: entry.name, ...weakestFigure(entry, against) }));
+    const weakest = { bm25: weakestOnTest('bm25'), textonly: weakestOnTest('textonly') };
     const perType: Record<string, FigureValue> = {};
     for (const row of rows) {
       if (row.label !== 'overall')
@@ -193,6 +211,10 @@ export const retrievalQuality: Benchmark = {
           "pooled rows: every session of a split in one store (evidence: only sessions holding some question's evidence; haystack: all), asked by each of the split's questions",
           `dev: smallest margin over every dev case (own stores, both pools: any/all@1/5/10; coding: any@1, any@5, MRR@10), ours - bm25 = ${devMargin.toFixed(3)}, ours - text = ${devTextMargin.toFixed(3)}: the smaller is the rule the defaults were chosen by`,
           `test, the same over every test case: ours - bm25 = ${splitMargin('test', 'bm25').toFixed(3)}, ours - text = ${splitMargin('test', 'textonly').toFixed(3)} (target >= 0 for both)`,
+          ...(['bm25', 'textonly'] as const).map(
+            (against) =>
+              `test, each case's weakest figure, ours - ${against === 'bm25' ? 'bm25' : 'text'} [95% paired bootstrap interval over its queries]: ${weakest[against].map(describeWeakest).join('; ')}`,
+          ),
           'coding rows: any@1, any@5, MRR@10 (ours, text, bm25), then the share of resolved runs in the top 1 (ours, text, bm25)',
           `ours: retrieve({ text, at: the question date, limit: 10 }) with the default config and ${context.embeddings === undefined ? 'createLocalEmbeddings()' : `--embeddings ${embeddings.provider}/${embeddings.model}/${embeddings.dimensions}`}; text: the same store opened without a provider`,
           'bm25: plain FTS5 over each session or run as one row of its whole text, the query words OR-ed, ranked by bm25() (bench/src/plain-bm25.ts)',
@@ -218,6 +240,12 @@ export const retrievalQuality: Benchmark = {
         ...codingFigures(coding),
         dev_min_margin: round(devMargin),
         dev_min_margin_textonly: round(devTextMargin),
+        test_weakest: Object.fromEntries(
+          weakest.bm25.map((entry, index) => [
+            entry.name,
+            { bm25: weakestJson(entry), textonly: weakestJson(weakest.textonly[index] as Weakest) },
+          ]),
+        ),
         test_cases_min_margin: round(splitMargin('test', 'bm25')),
         test_cases_min_margin_textonly: round(splitMargin('test', 'textonly')),
         ...Object.fromEntries(

@@ -11,6 +11,8 @@ export type RetrievalSide = 'ours' | 'textonly' | 'bm25';
 
 export interface CodingSideScores {
   scores: RankingScores;
+  /** Each query's scores, in the same order for every side (for paired comparisons). */
+  perQuery: RankingScores[];
   /** Share of queries whose first result is a resolved run. */
   resolvedTop1: number;
 }
@@ -85,6 +87,7 @@ export async function codingRetrieval(
   }
   const summarise = (entries: { scores: RankingScores; resolved: boolean }[]): CodingSideScores => ({
     scores: meanScores(entries.map((entry) => entry.scores)),
+    perQuery: entries.map((entry) => entry.scores),
     resolvedTop1: entries.filter((entry) => entry.resolved).length / Math.max(1, entries.length),
   });
   const part = (split: 'dev' | 'test') => ({
