@@ -6,6 +6,7 @@ import { percentile } from '../measure.js';
 import { codingQuality } from '../mining-coding.js';
 import { forgottenEpisodes, speedAtScale, storedEpisodes } from '../mining-scale.js';
 import { errorTopK, sequencesPerTaskType, type TauSplitQuality, tauQuality } from '../mining-tau.js';
+import { type ProportionInterval, wilsonInterval } from '../proportion-interval.js';
 import { loadCodingAgentRuns } from '../workloads/coding-agent.js';
 import { loadTauAirline } from '../workloads/tau-airline.js';
 import { tauSplit } from '../workloads/tau-split.js';
@@ -46,6 +47,7 @@ async function tauOnBothSplits(context: BenchmarkContext) {
 
 const round = (value: number, digits = 3) => Number(value.toFixed(digits));
 const met = (ok: boolean) => (ok ? 'met' : 'NOT met');
+const intervalFigure = ({ low, high }: ProportionInterval) => ({ low: round(low), high: round(high) });
 
 function splitRows(name: string, quality: TauSplitQuality): (string | number)[][] {
   const { sequences, errors } = quality;
@@ -57,6 +59,16 @@ function splitRows(name: string, quality: TauSplitQuality): (string | number)[][
     [
       `  sequences correct / reported; truths matched / truths`,
       `${sequences.correct}/${sequences.judged}; ${sequences.recalled}/${sequences.truths}`,
+    ],
+    [
+      `  95% Wilson intervals: precision; recall; error hit@${errorTopK} (${errors.hits}/${errors.cases})`,
+      [
+        wilsonInterval(sequences.correct, sequences.judged),
+        wilsonInterval(sequences.recalled, sequences.truths),
+        wilsonInterval(errors.hits, errors.cases),
+      ]
+        .map(({ low, high }) => `[${low.toFixed(3)}, ${high.toFixed(3)}]`)
+        .join('; '),
     ],
     ...sequences.perType.map((type) => [
       `    ${type.taskType}`,
@@ -144,6 +156,9 @@ export const mining: Benchmark = {
       figures: {
         test_precision: round(test.sequences.precision),
         test_recall: round(test.sequences.recall),
+        test_precision_ci95: intervalFigure(wilsonInterval(test.sequences.correct, test.sequences.judged)),
+        test_recall_ci95: intervalFigure(wilsonInterval(test.sequences.recalled, test.sequences.truths)),
+        test_error_hit_at_3_ci95: intervalFigure(wilsonInterval(test.errors.hits, test.errors.cases)),
         test_f1: round(test.sequences.f1),
         test_error_hit_at_3: round(test.errors.hitRate),
         dev_precision: round(dev.sequences.precision),
