@@ -322,15 +322,15 @@ describe('retrieve', () => {
 
   it('searches every word of an issue-length query, where the one that matters comes late', async () => {
     await using fresh = await openTempMemory();
-    const record = async (context: string, result: string) => {
+    const recordRun = async (context: string, result: string) => {
       const episode = await fresh.memory.episodes.start({ taskType: 'debugging', domain: 'lib', context });
       await fresh.memory.episodes.logSteps(episode.id, [{ action: 'edit_file', result, success: true }]);
       return fresh.memory.episodes.complete(episode.id, { status: 'completed', successRate: 1 });
     };
     // An unrelated run sharing 120 of the issue's words, each as rare as the word that matters.
     const shared = Array.from({ length: 120 }, (_, i) => `term${i}`);
-    await record(shared.join(' '), 'reworded the docs');
-    const past = await record('Serializer drops microseconds', 'fixed in serializers/datetimefield.py');
+    await recordRun(shared.join(' '), 'reworded the docs');
+    const past = await recordRun('Serializer drops microseconds', 'fixed in serializers/datetimefield.py');
     const issue = `${shared.join(' ')} datetimefield`;
     const result = await fresh.memory.search.retrieve({ text: issue, limit: 5 });
     expect(result.episodes.map((entry) => entry.episode.id)).toContain(past.id);
