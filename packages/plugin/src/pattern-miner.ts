@@ -1,4 +1,5 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
+import type { EpisodeMeasures } from './episode-measures.js';
 import type { EpisodeView } from './episode-view.js';
 
 /**
@@ -157,14 +158,19 @@ export interface PatternMinerV1<Data = unknown> {
    */
   readonly history?: MinerHistoryUse;
   /**
-   * For a miner that reads history: the part of it that {@link mine} depends on, as JSON (say,
-   * the medians it compares with, or `null` while too few runs count). Any two histories with
-   * the same key must give the same candidates for the same episode; compute the key from the
+   * For a miner that reads history: the part of it that {@link mine} depends on for one episode,
+   * as JSON (say, the medians it compares with, or `null` while too few runs count, or whenever
+   * this episode, given its `measures`, yields nothing under that history). Any two histories
+   * with the same key must give the same candidates for that episode; compute the key from the
    * history and let `mine` read history only through it, so the two cannot disagree. After a
    * `forget`, the engine mines a later episode again only when its key changed, instead of every
-   * later episode of the task type (or domain). Reads only what {@link history} declares.
+   * later episode of the task type (or domain): a key that folds in `measures` spares the many
+   * episodes that yield nothing either way. Reads only what {@link history} declares.
+   *
+   * @param measures The episode's step count and total step duration, as `measureEpisode` gives
+   *   them: all the engine knows of an episode before it reads the steps back.
    */
-  historyKey?(history: MiningHistory): unknown;
+  historyKey?(history: MiningHistory, measures: EpisodeMeasures): unknown;
   /**
    * How common a pattern must be among successful runs before `relevantPatterns` (and so
    * `retrieve`) reports it as what works: the share, in (0, 1], of the successful episodes of the

@@ -44,6 +44,7 @@ describe('migrations', () => {
       '1.15.0',
       '1.16.0',
       '1.17.0',
+      '1.18.0',
     ]);
     expect(await memory.admin.schemaVersion()).toBe(latestSchemaVersion);
     await memory.close();
@@ -70,6 +71,7 @@ describe('migrations', () => {
       '1.15.0',
       '1.16.0',
       '1.17.0',
+      '1.18.0',
     ]);
     expect(await memory.admin.schemaVersion()).toBe(latestSchemaVersion);
 

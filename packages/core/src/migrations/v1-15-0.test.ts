@@ -44,13 +44,18 @@ describe('1.15.0: mined episodes keep their scope', () => {
       'ALTER TABLE mined_episodes DROP COLUMN domain',
       'ALTER TABLE mined_episodes DROP COLUMN task_type',
       'ALTER TABLE patterns DROP COLUMN order_free',
-      "DELETE FROM schema_migrations WHERE version IN ('1.15.0', '1.16.0', '1.17.0')",
+      'ALTER TABLE mined_episodes DROP COLUMN steps',
+      'ALTER TABLE mined_episodes DROP COLUMN duration_ms',
+      "DELETE FROM schema_migrations WHERE version IN ('1.15.0', '1.16.0', '1.17.0', '1.18.0')",
     ]);
     raw.close();
 
     memory = await openMemory(config);
     try {
-      expect(memory.migration).toMatchObject({ from: '1.14.0', applied: ['1.15.0', '1.16.0', '1.17.0'] });
+      expect(memory.migration).toMatchObject({
+        from: '1.14.0',
+        applied: ['1.15.0', '1.16.0', '1.17.0', '1.18.0'],
+      });
       const check = createClient({ url: folder.url, intMode: 'number' });
       cleanups.push(() => check.close());
       const rows = (await check.execute(scopeOf)).rows;
@@ -61,10 +66,15 @@ describe('1.15.0: mined episodes keep their scope', () => {
       // The later episodes of the forgotten one's scope are found through the filled columns.
       await memory.admin.forget({ episodeIds: [ids[0] as string] });
       // Rows mined before 1.17.0 keep `order_free` NULL (not known) until a forget folds them again
-      // from their links or a remine writes them: everything else matches.
+      // from their links or a remine writes them, and those mined before 1.18.0 their measures
+      // until a remine: everything else matches.
       const withoutFlag = async () => {
         const everything = await everythingOf(check);
-        return { ...everything, patterns: everything.patterns.map(({ order_free, ...row }) => row) };
+        return {
+          ...everything,
+          patterns: everything.patterns.map(({ order_free, ...row }) => row),
+          order: everything.order?.map(({ steps, duration_ms, ...row }) => row),
+        };
       };
       const afterForget = await withoutFlag();
       await memory.admin.remine();

@@ -121,15 +121,17 @@ describe('1.16.0 on a 1.15.0 store', () => {
     const raw = rawClient(folder.url);
     for (const table of allFtsTables)
       await raw.execute(`DELETE FROM ${table}_config WHERE k = 'crisismerge'`);
-    await raw.execute("DELETE FROM schema_migrations WHERE version IN ('1.16.0', '1.17.0')");
+    await raw.execute("DELETE FROM schema_migrations WHERE version IN ('1.16.0', '1.17.0', '1.18.0')");
     await raw.execute('ALTER TABLE patterns DROP COLUMN order_free');
+    await raw.execute('ALTER TABLE mined_episodes DROP COLUMN steps');
+    await raw.execute('ALTER TABLE mined_episodes DROP COLUMN duration_ms');
     expect(await crisismerge(raw)).toEqual([null, null, null, null]);
     const written = await segmentCounts(raw);
     expect(written.steps_fts).toBeGreaterThan(bound);
 
     memory = await open(folder.url);
     cleanups.push(() => memory.close());
-    expect(memory.migration).toMatchObject({ from: '1.15.0', applied: ['1.16.0', '1.17.0'] });
+    expect(memory.migration).toMatchObject({ from: '1.15.0', applied: ['1.16.0', '1.17.0', '1.18.0'] });
     expect(await crisismerge(raw)).toEqual([2, 2, 2, 2]);
     // Opening leaves the segments as they were; the next episode's writes merge them.
     expect(await segmentCounts(raw)).toEqual(written);

@@ -72,9 +72,9 @@ class Baselines {
 }
 
 /** `undefined` when the key cannot be taken: the episode is then mined again. */
-function keyOf(miner: PatternMinerV1, history: MiningHistory): string | undefined {
+function keyOf(miner: PatternMinerV1, history: MiningHistory, measures: EpisodeMeasures): string | undefined {
   try {
-    return canonicalJson(miner.historyKey?.(declaredHistory(miner, history)));
+    return canonicalJson(miner.historyKey?.(declaredHistory(miner, history), measures));
   } catch {
     return undefined;
   }
@@ -121,8 +121,8 @@ export async function historyChanges<Episode extends MeasuredEpisode>(
     const before = then.historyFor(episode.taskType);
     const miners = readers.filter((miner) => {
       if (miner.historyKey === undefined) return true;
-      const key = keyOf(miner, history);
-      return key === undefined || key !== keyOf(miner, before);
+      const key = keyOf(miner, history, episode.measures);
+      return key === undefined || key !== keyOf(miner, before, episode.measures);
     });
     if (miners.length > 0) replays.push({ episode, miners, history: now.historyFor(episode.taskType, true) });
   }

@@ -1,12 +1,14 @@
 import type { MeasuredEpisode } from './history-walk.js';
 
 /**
- * The columns of a mined episode `m` that the baselines count, with
- * its measures as `measureEpisode` takes them, summed in SQL so its steps are never read.
+ * The columns of a mined episode `m` that the baselines count, with its measures as
+ * `measureEpisode` took them when it was mined (schema 1.18.0); for a row mined before, which
+ * holds none (`steps` NULL), summed from its steps in SQL, so the steps are never read into JS.
  */
 export const measuredColumns = `m.seq, m.succeeded, m.task_type,
-  (SELECT COUNT(*) FROM steps s WHERE s.episode_id = m.episode_id) AS steps,
-  (SELECT SUM(s.duration_ms) FROM steps s WHERE s.episode_id = m.episode_id) AS duration_ms`;
+  COALESCE(m.steps, (SELECT COUNT(*) FROM steps s WHERE s.episode_id = m.episode_id)) AS steps,
+  CASE WHEN m.steps IS NULL THEN (SELECT SUM(s.duration_ms) FROM steps s WHERE s.episode_id = m.episode_id)
+    ELSE m.duration_ms END AS duration_ms`;
 
 export function measuredEpisode(row: Record<string, unknown>): MeasuredEpisode {
   return {

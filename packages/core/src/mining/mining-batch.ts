@@ -2,6 +2,7 @@ import type { PatternMinerV1 } from '@episodic/plugin';
 import {
   addEpisodeToStats,
   type BaselineStats,
+  type EpisodeMeasures,
   emptyBaselineStats,
   measureEpisode,
   toBaseline,
@@ -60,11 +61,12 @@ function miningStatements(tables: MiningTables) {
     evidence: (ids: number, from = tables.patterns) =>
       `SELECT ${storedPatternColumns} FROM ${from}
      WHERE id IN (${Array(ids).fill('?').join(', ')})`,
-    markMined: `INSERT INTO ${tables.mined} (episode_id, seq, succeeded, pending, domain, task_type)
-    SELECT e.id, (SELECT COALESCE(MAX(seq), 0) + 1 FROM ${tables.mined}), ?, 0, e.domain, e.task_type
+    markMined: `INSERT INTO ${tables.mined} (episode_id, seq, succeeded, pending, domain, task_type, steps, duration_ms)
+    SELECT e.id, (SELECT COALESCE(MAX(seq), 0) + 1 FROM ${tables.mined}), ?, 0, e.domain, e.task_type, ?, ?
     FROM episodes e WHERE e.id = ?
     ON CONFLICT (episode_id) DO UPDATE SET seq = excluded.seq, succeeded = excluded.succeeded, pending = 0,
-      domain = excluded.domain, task_type = excluded.task_type`,
+      domain = excluded.domain, task_type = excluded.task_type, steps = excluded.steps,
+      duration_ms = excluded.duration_ms`,
   };
 }
 
@@ -108,7 +110,7 @@ export function createMiningBatch(
   >();
   const touched = new Map<string, Touched>();
   const links: Link[] = [];
-  const marks: [string, boolean][] = [];
+  const marks: { episodeId: string; succeeded: boolean; measures: EpisodeMeasures }[] = [];
   const seenStates = new Map<string, number | null>();
   let mined = 0;
 
@@ -200,7 +202,7 @@ export function createMiningBatch(
         baseline.stats = addEpisodeToStats(baseline.stats, measures, succeeded);
         baseline.changed = true;
       }
-      marks.push([episode.id, succeeded]);
+      marks.push({ episodeId: episode.id, succeeded, measures });
       mined += 1;
       return true;
     },
@@ -236,9 +238,9 @@ export function createMiningBatch(
             args: [baseline.domain, baseline.taskType, JSON.stringify(baseline.stats)],
           })),
         // One statement per episode: each takes the next sequence number, in mining order.
-        ...marks.map(([episodeId, succeeded]) => ({
+        ...marks.map(({ episodeId, succeeded, measures }) => ({
           sql: sql.markMined,
-          args: [succeeded ? 1 : 0, episodeId],
+          args: [succeeded ? 1 : 0, measures.steps, measures.durationMs, episodeId],
         })),
       ];
       if (statements.length > 0) await tx.batch(statements);

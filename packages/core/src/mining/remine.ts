@@ -49,7 +49,7 @@ const createShadow = [
     measurements TEXT, PRIMARY KEY (episode_id, pattern_id)) WITHOUT ROWID`,
   `CREATE TABLE ${shadow.baselines} (domain TEXT, task_type TEXT, stats TEXT, PRIMARY KEY (domain, task_type)) WITHOUT ROWID`,
   `CREATE TABLE ${shadow.mined} (episode_id TEXT PRIMARY KEY, seq INTEGER NOT NULL, succeeded INTEGER NOT NULL,
-    pending INTEGER NOT NULL DEFAULT 0, domain TEXT, task_type TEXT)`,
+    pending INTEGER NOT NULL DEFAULT 0, domain TEXT, task_type TEXT, steps INTEGER, duration_ms INTEGER)`,
   `CREATE UNIQUE INDEX ${shadow.mined}_seq ON ${shadow.mined} (seq)`,
 ];
 const dropShadow = Object.values(shadow).map((table) => `DROP TABLE IF EXISTS ${table}`);
@@ -84,10 +84,12 @@ function swapStatements(scope: AccessScope | undefined): InStatement[] {
     `INSERT INTO pattern_baselines (domain, task_type, stats) SELECT domain, task_type, stats FROM ${shadow.baselines}`,
     // New sequence numbers above every existing one, so the unique index holds row by row.
     `UPDATE ${shadow.mined} SET seq = seq + (SELECT COALESCE(MAX(seq), 0) FROM mined_episodes)`,
-    `INSERT INTO mined_episodes (episode_id, seq, succeeded, pending, domain, task_type)
-       SELECT episode_id, seq, succeeded, 0, domain, task_type FROM ${shadow.mined} WHERE episode_id IN (SELECT id FROM episodes)
+    `INSERT INTO mined_episodes (episode_id, seq, succeeded, pending, domain, task_type, steps, duration_ms)
+       SELECT episode_id, seq, succeeded, 0, domain, task_type, steps, duration_ms FROM ${shadow.mined}
+       WHERE episode_id IN (SELECT id FROM episodes)
        ON CONFLICT (episode_id) DO UPDATE SET seq = excluded.seq, succeeded = excluded.succeeded, pending = 0,
-      domain = excluded.domain, task_type = excluded.task_type`,
+      domain = excluded.domain, task_type = excluded.task_type, steps = excluded.steps,
+      duration_ms = excluded.duration_ms`,
     { sql: `DELETE FROM patterns WHERE support = 0 AND ${patterns.sql}`, args: patterns.args },
     ...dropShadow,
   ];

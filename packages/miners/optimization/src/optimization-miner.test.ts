@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Memory, openMemory } from '@episodic/core';
-import type { MineInput, PatternMinerV1 } from '@episodic/plugin';
+import { type MineInput, measureEpisode, type PatternMinerV1 } from '@episodic/plugin';
 import {
   createMineInputs,
   type EpisodeFixture,
@@ -115,16 +115,18 @@ describe('optimization miner', () => {
     );
   });
 
-  it('keys its history by the usual run it compares with: null until enough successful runs count', () => {
+  it('keys its history by the usual run a shortcut is compared with, and null for a run that is none', () => {
     const miner = createOptimizationMiner();
-    const inputs = createMineInputs(episodes);
-    expect(inputs.map((input) => miner.historyKey?.(input.history))).toEqual([
-      ...Array(5).fill({ steps: null, durationMs: null }),
+    const inputs = createMineInputs([...episodes, usualRun()]);
+    expect(inputs.map((input) => miner.historyKey?.(input.history, measureEpisode(input.episode)))).toEqual([
+      // Too few runs to have a usual run, then a shortcut, then a usual run: no shortcut.
+      ...Array(5).fill(null),
       { steps: 10, durationMs: expect.closeTo(10_000, -3) },
+      null,
     ]);
   });
 
-  it('after a forget, mines again only the runs whose usual run changed, as a remine would', async () => {
+  it('after a forget, mines again only the shortcuts whose usual run changed, as a remine would', async () => {
     const mined: string[] = [];
     const miner = createOptimizationMiner();
     const counting: PatternMinerV1 = {
@@ -136,16 +138,24 @@ describe('optimization miner', () => {
     };
     await inRealStore(counting, async (memory) => {
       const ids: string[] = [];
-      // Usual runs of 6 to 11 steps, and a shortcut every fifth run.
+      const shortcuts: string[] = [];
+      // Usual runs of 8 to 11 steps, each of its own duration (so the median moves whenever one
+      // goes), and a shortcut every fifth run.
       for (let i = 0; i < 30; i += 1) {
-        const steps = usualRun().steps.slice(0, 6 + (i % 6));
-        ids.push(await record(memory, i % 5 === 4 ? shortcut() : { ...usualRun(), steps }));
+        const steps = usualRun()
+          .steps.slice(0, 8 + (i % 4))
+          .map((s) => ({ ...s, durationMs: 1000 + i }));
+        const id = await record(memory, i % 5 === 4 ? shortcut() : { ...usualRun(), steps });
+        ids.push(id);
+        if (i % 5 === 4) shortcuts.push(id);
       }
       await memory.learning.flush();
       mined.length = 0;
       await memory.admin.forget({ episodeIds: [ids[2]!] });
+      // Every later usual run saw another median, but yields no pattern under either: only
+      // shortcuts whose usual run changed are mined again.
       expect(mined.length).toBeGreaterThan(0);
-      expect(mined.length).toBeLessThan(ids.length - 3);
+      expect(shortcuts).toEqual(expect.arrayContaining(mined));
       // Everything but when each row was last written.
       const patterns = async () =>
         (await memory.patterns.list({ type: 'optimization' })).items.map(({ updatedAt, ...rest }) => rest);

@@ -2,6 +2,7 @@ import {
   type ActionNormalizer,
   type Distribution,
   defineMiner,
+  type EpisodeMeasures,
   isActionNormalizer,
   type MiningHistory,
   measureEpisode,
@@ -26,6 +27,7 @@ export const optimizationOptionsSchema = z.strictObject({
     .default(() => toolName),
 });
 export type OptimizationOptions = z.input<typeof optimizationOptionsSchema>;
+type Settings = z.output<typeof optimizationOptionsSchema>;
 
 /** `pattern_data` of an `optimization` pattern: the shape of the run that was markedly cheaper. */
 export const optimizationDataSchema = z.strictObject({
@@ -59,6 +61,22 @@ function savingAgainst(value: number | null, usual: number | null): number | nul
   return value === null || usual === null ? null : 1 - value / usual;
 }
 
+/** What a run saved against the usual run, when it saved enough to count. */
+interface Saving {
+  usual: UsualRun;
+  stepSaving: number | null;
+  timeSaving: number | null;
+}
+
+/** `null` when the run is not markedly cheaper than the usual run (or there is none yet). */
+function markedSaving(history: MiningHistory, measures: EpisodeMeasures, settings: Settings): Saving | null {
+  const usual = usualRun(history, settings.minBaselineEpisodes);
+  const stepSaving = savingAgainst(measures.steps, usual.steps);
+  const timeSaving = savingAgainst(measures.durationMs, usual.durationMs);
+  const marked = [stepSaving, timeSaving].some((saving) => saving !== null && saving >= settings.minSaving);
+  return marked ? { usual, stepSaving, timeSaving } : null;
+}
+
 /**
  * Mines shortcuts: the shape of a run (its actions, repeats collapsed) that took markedly fewer
  * steps, or markedly less time, than the median successful run of the same domain and task type
@@ -75,20 +93,17 @@ export const createOptimizationMiner = defineMiner({
       patternType: 'optimization',
       dataSchema: optimizationDataSchema,
       history: 'taskType',
-      // All that `mine` reads of history: a forget mines a later episode again only if it changed.
-      historyKey: (history) => usualRun(history, settings.minBaselineEpisodes),
+      // All that `mine` reads of history, for this run: `null` whenever the run is no shortcut, so
+      // a forget mines a later run again only if it is a shortcut under the old or the new usual.
+      historyKey: (history, measures) => markedSaving(history, measures, settings)?.usual ?? null,
       describe: (data) => `shortcut: ${data.shape.join(' → ')}`,
       mine({ episode, succeeded, history, signal }) {
         signal?.throwIfAborted();
         if (episode.steps.length === 0) return [];
-        const usual = usualRun(history, settings.minBaselineEpisodes);
-        const { steps, durationMs } = measureEpisode(episode);
-        const stepSaving = savingAgainst(steps, usual.steps);
-        const timeSaving = savingAgainst(durationMs, usual.durationMs);
-        const marked = [stepSaving, timeSaving].some(
-          (saving) => saving !== null && saving >= settings.minSaving,
-        );
-        if (!marked) return [];
+        const measures = measureEpisode(episode);
+        const saving = markedSaving(history, measures, settings);
+        if (saving === null) return [];
+        const { usual, stepSaving, timeSaving } = saving;
         const shape: string[] = [];
         for (const step of episode.steps) {
           const action = settings.normalizeAction(step.action).slice(0, 200);
@@ -100,11 +115,11 @@ export const createOptimizationMiner = defineMiner({
         const measurements: Record<string, number> = {};
         if (stepSaving !== null && usual.steps !== null) {
           measurements.stepSaving = stepSaving;
-          measurements.stepsSaved = usual.steps - steps;
+          measurements.stepsSaved = usual.steps - measures.steps;
         }
-        if (timeSaving !== null && usual.durationMs !== null && durationMs !== null) {
+        if (timeSaving !== null && usual.durationMs !== null && measures.durationMs !== null) {
           measurements.timeSaving = timeSaving;
-          measurements.msSaved = usual.durationMs - durationMs;
+          measurements.msSaved = usual.durationMs - measures.durationMs;
         }
         return [{ data: { shape }, success: succeeded, perTaskType: true, measurements }];
       },

@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { canonicalJson } from '../canonical-json.js';
 import { declaredHistory } from '../declared-history.js';
+import { type EpisodeMeasures, measureEpisode } from '../episode-measures.js';
 import type { MiningHistory, PatternMinerV1 } from '../pattern-miner.js';
 import { createMineInputs } from './episode-fixtures.js';
 import { mine } from './miner-candidates.js';
 import type { PatternMinerCheck } from './pattern-miner-checks.js';
 
-function keyOf(miner: PatternMinerV1, history: MiningHistory): string {
-  return canonicalJson((miner.historyKey as NonNullable<PatternMinerV1['historyKey']>)(history));
+function keyOf(miner: PatternMinerV1, history: MiningHistory, measures: EpisodeMeasures): string {
+  return canonicalJson((miner.historyKey as NonNullable<PatternMinerV1['historyKey']>)(history, measures));
 }
 
 /**
@@ -27,10 +28,11 @@ export const historyKeyCheck: PatternMinerCheck = {
     );
     for (const input of inputs) {
       const history = declaredHistory(miner, input.history);
-      const key = keyOf(miner, history);
+      const measures = measureEpisode(input.episode);
+      const key = keyOf(miner, history, measures);
       const expected = await mine(miner, { ...input, history });
       for (const other of pool) {
-        if (keyOf(miner, other) !== key) continue;
+        if (keyOf(miner, other, measures) !== key) continue;
         assert.deepEqual(
           await mine(miner, { ...input, history: other }),
           expected,

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { declaredHistory } from '../declared-history.js';
+import { measureEpisode } from '../episode-measures.js';
 import type { EpisodeView, StepView } from '../episode-view.js';
 import type { MineInput, PatternMinerV1 } from '../pattern-miner.js';
 import { isSuccessShare, snakeCaseName } from '../pattern-miner-check.js';
@@ -181,7 +182,7 @@ export const patternMinerChecks: readonly PatternMinerCheck[] = [
       const miner = await factory();
       for (const input of createMineInputs(options.episodes)) {
         const history = declaredHistory(miner, input.history);
-        miner.historyKey?.(history);
+        miner.historyKey?.(history, measureEpisode(input.episode));
         await mine(miner, { ...input, history });
       }
     },

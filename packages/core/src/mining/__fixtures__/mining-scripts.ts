@@ -48,7 +48,7 @@ export async function everythingOf(raw: Client) {
     [
       'SELECT episode_id, pattern_id, success, measurements FROM episode_patterns ORDER BY episode_id, pattern_id',
       'SELECT domain, task_type, stats FROM pattern_baselines ORDER BY domain, task_type',
-      'SELECT episode_id, succeeded, pending, domain, task_type FROM mined_episodes ORDER BY seq',
+      'SELECT episode_id, succeeded, pending, domain, task_type, steps, duration_ms FROM mined_episodes ORDER BY seq',
     ],
     'read',
   );
