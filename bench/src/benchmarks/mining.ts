@@ -49,6 +49,15 @@ const round = (value: number, digits = 3) => Number(value.toFixed(digits));
 const met = (ok: boolean) => (ok ? 'met' : 'NOT met');
 const intervalFigure = ({ low, high }: ProportionInterval) => ({ low: round(low), high: round(high) });
 
+/** The 95% Wilson intervals of a split's precision, recall and error hit@3: printed and in the JSON. */
+function splitIntervals({ sequences, errors }: TauSplitQuality) {
+  return {
+    precision: wilsonInterval(sequences.correct, sequences.judged),
+    recall: wilsonInterval(sequences.recalled, sequences.truths),
+    errorHit: wilsonInterval(errors.hits, errors.cases),
+  };
+}
+
 function splitRows(name: string, quality: TauSplitQuality): (string | number)[][] {
   const { sequences, errors } = quality;
   return [
@@ -62,11 +71,7 @@ function splitRows(name: string, quality: TauSplitQuality): (string | number)[][
     ],
     [
       `  95% Wilson intervals: precision; recall; error hit@${errorTopK} (${errors.hits}/${errors.cases})`,
-      [
-        wilsonInterval(sequences.correct, sequences.judged),
-        wilsonInterval(sequences.recalled, sequences.truths),
-        wilsonInterval(errors.hits, errors.cases),
-      ]
+      Object.values(splitIntervals(quality))
         .map(({ low, high }) => `[${low.toFixed(3)}, ${high.toFixed(3)}]`)
         .join('; '),
     ],
@@ -95,6 +100,7 @@ export const mining: Benchmark = {
     const remineS = speed.report.durationMs / 1000;
     const forgetP95 = percentile(speed.forgetMs, 0.95);
     const { dev, test } = tau;
+    const testIntervals = splitIntervals(test);
     return {
       table: {
         title: 'mining: the four built-in miners, default options',
@@ -156,9 +162,9 @@ export const mining: Benchmark = {
       figures: {
         test_precision: round(test.sequences.precision),
         test_recall: round(test.sequences.recall),
-        test_precision_ci95: intervalFigure(wilsonInterval(test.sequences.correct, test.sequences.judged)),
-        test_recall_ci95: intervalFigure(wilsonInterval(test.sequences.recalled, test.sequences.truths)),
-        test_error_hit_at_3_ci95: intervalFigure(wilsonInterval(test.errors.hits, test.errors.cases)),
+        test_precision_ci95: intervalFigure(testIntervals.precision),
+        test_recall_ci95: intervalFigure(testIntervals.recall),
+        test_error_hit_at_3_ci95: intervalFigure(testIntervals.errorHit),
         test_f1: round(test.sequences.f1),
         test_error_hit_at_3: round(test.errors.hitRate),
         dev_precision: round(dev.sequences.precision),
