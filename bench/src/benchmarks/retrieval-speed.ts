@@ -1,16 +1,18 @@
 import { join } from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { type Memory, newId, openMemory, type RetrieveInput, VectorMatrix } from '@episodic/core';
+import { type Memory, newId, openMemory, VectorMatrix } from '@episodic/core';
 import { createLocalEmbeddings } from '@episodic/embeddings-local';
 import { createClient, type InStatement } from '@libsql/client';
 import { BenchError } from '../bench-error.js';
 import type { Benchmark, BenchmarkContext } from '../benchmark.js';
-import { datasetPath } from '../datasets.js';
 import { formatNumber } from '../format-table.js';
 import { percentile } from '../measure.js';
-import { openPlainBm25 } from '../plain-bm25.js';
-import { loadLongMemEval, longMemEvalQuery } from '../workloads/longmemeval.js';
-import { buildLongMemEvalStore, sessionText } from '../workloads/retrieval-stores.js';
+import {
+  type ConversationTimes,
+  measurePooledStore,
+  measureRealStores,
+  timeRetrieve,
+} from '../workloads/conversation-speed.js';
 import { RetrieveStages, type Stage } from '../workloads/retrieve-stages.js';
 import { VariedEpisodes } from '../workloads/varied-episodes.js';
 
@@ -34,95 +36,6 @@ const targetGrowth = 3;
 const targetVectorP95Ms = 20;
 const recallSample = 50;
 const targetRealP95Ms = 10;
-/** LongMemEval_S stores timed for the real-text figure; each is built through the engine. */
-const realStores = 20;
-
-/** p50/p95 of the samples and the mean milliseconds of each retrieve stage over them. */
-interface Timed {
-  p50: number;
-  p95: number;
-  stages: [Stage, number][];
-}
-
-/** `count` retrieve calls of `input`, after an untimed one when `warmUp`, each added to `samples` and `stages`. */
-async function timeRetrieve(
-  memory: Memory,
-  input: RetrieveInput,
-  { count, warmUp }: { count: number; warmUp: boolean },
-  samples: number[],
-  stages?: RetrieveStages,
-): Promise<void> {
-  if (warmUp) await memory.search.retrieve(input);
-  for (let repeat = 0; repeat < count; repeat += 1) {
-    stages?.begin();
-    const started = performance.now();
-    await memory.search.retrieve(input);
-    const elapsed = performance.now() - started;
-    stages?.end(elapsed);
-    samples.push(elapsed);
-  }
-}
-
-const summary = (samples: number[], stages: RetrieveStages | null): Timed => ({
-  p50: percentile(samples, 0.5),
-  p95: percentile(samples, 0.95),
-  stages: stages?.take() ?? [],
-});
-
-/**
- * retrieve on real conversations: one store per LongMemEval_S question (its ~50 sessions), asked
- * its own question and four other stores' questions, once each, after one untimed warm-up with a
- * sixth: no text is timed twice, so document counts kept between retrieves (`TermCounts`) help only
- * as they would across an agent's different queries between two writes. As `episodic serve` ships
- * it (the local provider, the default retrieval settings, patterns included), with its time split by stage;
- * beside it in the same run the engine without a provider (full text only) and plain FTS5 BM25
- * over each session's whole text (the floor: one query, no fusion).
- */
-async function measureRealStores(context: BenchmarkContext, stages: RetrieveStages) {
-  const instances = loadLongMemEval(datasetPath('longmemeval-s')).slice(0, realStores);
-  const latencies: number[] = [];
-  const textOnly: number[] = [];
-  const bm25: number[] = [];
-  for (const [index, instance] of instances.entries()) {
-    const url = `file:${join(context.tempDir, `real-${index}.db`)}`;
-    const built = await buildLongMemEvalStore(url, instance.sessions, {
-      embeddings: createLocalEmbeddings(),
-      cache: false,
-    });
-    const plain = await openMemory({ url, cache: false });
-    const baseline = await openPlainBm25(`file:${join(context.tempDir, `real-${index}-bm25.db`)}`);
-    try {
-      await baseline.add(
-        instance.sessions.map((session) => ({ id: session.id, text: sessionText(session) })),
-      );
-      const { at, limit } = longMemEvalQuery(instance, 10);
-      const [warmUp, ...asked] = [5, 0, 1, 2, 3, 4].map(
-        (offset) => longMemEvalQuery(instances[(index + offset) % instances.length] ?? instance, 10).text,
-      );
-      for (const memory of [built.memory, plain])
-        await memory.search.retrieve({ text: warmUp ?? '', at, limit });
-      await baseline.search(warmUp ?? '', limit);
-      for (const text of asked) {
-        await timeRetrieve(built.memory, { text, at, limit }, { count: 1, warmUp: false }, latencies, stages);
-        await timeRetrieve(plain, { text, at, limit }, { count: 1, warmUp: false }, textOnly);
-        const started = performance.now();
-        await baseline.search(text, limit);
-        bm25.push(performance.now() - started);
-      }
-    } finally {
-      baseline.close();
-      await plain.close();
-      await built.memory.close();
-    }
-  }
-  return {
-    stores: instances.length,
-    default: summary(latencies, stages),
-    textOnly: summary(textOnly, null),
-    bm25: summary(bm25, null),
-  };
-}
-
 /** Writes `count` finished episodes with their steps as raw INSERTs, 500 episodes per transaction. */
 export async function insertEpisodes(
   url: string,
@@ -344,6 +257,12 @@ export const retrievalSpeed: Benchmark = {
     }
     context.progress('retrieval-speed: real conversations (LongMemEval_S stores)');
     const real = await measureRealStores(context, stages);
+    context.progress(
+      'retrieval-speed: pooled conversations (every LongMemEval_S evidence session in one store)',
+    );
+    const evidence = await measurePooledStore(context, stages, 'evidence');
+    context.progress('retrieval-speed: pooled conversations (every LongMemEval_S session in one store)');
+    const haystack = await measurePooledStore(context, stages, 'haystack');
     context.progress("retrieval-speed: vector top-k over the large store's episode vectors");
     const vector = await measureVectorTopK(url, queries);
 
@@ -352,6 +271,8 @@ export const retrievalSpeed: Benchmark = {
     const p95 = (samples: number[]) => percentile(samples, 0.95);
     const growth = p50(large.uncached) / p50(small.uncached);
     const ms = (value: number) => value.toFixed(2);
+    const sides = (times: ConversationTimes) =>
+      `p50 ${ms(times.default.p50)} ms, p95 ${ms(times.default.p95)} ms; the same without a provider (full text only) p50 ${ms(times.textOnly.p50)} ms, p95 ${ms(times.textOnly.p95)} ms; plain FTS5 BM25 over each session's whole text p50 ${ms(times.bm25.p50)} ms, p95 ${ms(times.bm25.p95)} ms`;
     return {
       table: {
         title: `retrieval-speed: retrieve({ text, limit: 10 }) with the local provider (384 dimensions), ${queryCount} queries per size`,
@@ -381,8 +302,10 @@ export const retrievalSpeed: Benchmark = {
           `local embeddings: ${formatNumber(textsPerSecond)} texts/s on episode-sized texts (~700 characters), one core`,
           'episodes and steps written with raw batched INSERTs into a store created by openMemory, then embedded by memory.admin.reindex()',
           'cache off: openMemory({ cache: false }); cached: the same queries repeated on an LMDB-cached store, second call timed',
-          `real text: ${real.stores} LongMemEval_S stores (one question each, ~50 chat sessions, cache off, warm, as episodic serve ships retrieve): p50 ${ms(real.default.p50)} ms, p95 ${ms(real.default.p95)} ms (target <= ${targetRealP95Ms}: ${real.default.p95 <= targetRealP95Ms ? 'met' : 'NOT met'}); the same without a provider (full text only) p50 ${ms(real.textOnly.p50)} ms, p95 ${ms(real.textOnly.p95)} ms; plain FTS5 BM25 over each session's whole text p50 ${ms(real.bm25.p50)} ms, p95 ${ms(real.bm25.p95)} ms`,
+          `real text: ${real.stores} LongMemEval_S stores (one question each, ~50 chat sessions, cache off, warm, as episodic serve ships retrieve): ${sides(real)} (target p95 <= ${targetRealP95Ms}: ${real.default.p95 <= targetRealP95Ms ? 'met' : 'NOT met'})`,
           `real text, mean ms per retrieve by stage: ${stageList(real.default.stages)}`,
+          `pooled real text, one store of the ${formatNumber(evidence.sessions)} sessions some question needs, every question asked once: ${sides(evidence)}; by stage: ${stageList(evidence.default.stages)}`,
+          `pooled real text, one store of all ${formatNumber(haystack.sessions)} sessions, every question asked once: ${sides(haystack)}; by stage: ${stageList(haystack.default.stages)}`,
           `${formatNumber(large.episodes)} episodes (cache off), mean ms per retrieve by stage: ${stageList(large.stages)}`,
           "stages: SQL statements timed in the native driver and sorted by what they do (the learning queue is the in-process learner polling, background work that ran during the call); the rest is JavaScript (query embedding, vector scan, expansion word counting, fusion) and waiting for the CPU, and for the reads aside: in a store of 10,000 step rows or more the step ranking and the expanded query run on the read worker's thread (`Database.readAside`), untimed here",
           'filtered: the same queries with domain set to one of the 20 domains (about 5% of the episodes each)',
@@ -400,6 +323,12 @@ export const retrievalSpeed: Benchmark = {
         real_p95_ms: Number(ms(real.default.p95)),
         real_textonly_p95_ms: Number(ms(real.textOnly.p95)),
         real_bm25_p95_ms: Number(ms(real.bm25.p95)),
+        pooled_evidence_p50_ms: Number(ms(evidence.default.p50)),
+        pooled_evidence_p95_ms: Number(ms(evidence.default.p95)),
+        pooled_evidence_bm25_p95_ms: Number(ms(evidence.bm25.p95)),
+        pooled_haystack_p50_ms: Number(ms(haystack.default.p50)),
+        pooled_haystack_p95_ms: Number(ms(haystack.default.p95)),
+        pooled_haystack_bm25_p95_ms: Number(ms(haystack.bm25.p95)),
         cached_p50_ms: Number(p50(large.cached).toFixed(3)),
         growth_10k_to_100k: Number(growth.toFixed(2)),
         vector_topk_p95_ms: Number(ms(vector.p95)),
