@@ -71,6 +71,48 @@ describe('errors', () => {
     expect([missing.data?.code, missing.data?.httpStatus]).toEqual(['NOT_FOUND', 404]);
   });
 
+  it('takes an episode recorded after the fact, and refuses a start in the future or an end before the start', async () => {
+    await using t = await startTestServer();
+    const admin = t.client(t.adminToken);
+    const past = await admin.episodes.start.mutate({
+      taskType: 'debugging',
+      domain: 'web',
+      createdAt: '2025-02-03T04:05:06Z',
+    });
+    expect(past.createdAt).toBe('2025-02-03T04:05:06.000Z');
+
+    const future = (await rejection(
+      admin.episodes.start.mutate({
+        taskType: 'debugging',
+        domain: 'web',
+        createdAt: '2999-01-01T00:00:00Z',
+      }),
+    )) as Refusal;
+    expect([future.data?.code, paths(future)]).toEqual(['BAD_REQUEST', ['createdAt']]);
+
+    const early = (await rejection(
+      admin.episodes.complete.mutate({
+        episodeId: past.id,
+        status: 'completed',
+        completedAt: '2025-02-03T04:00:00Z',
+      }),
+    )) as Refusal;
+    expect([early.data?.code, early.data?.httpStatus, paths(early)]).toEqual([
+      'BAD_REQUEST',
+      400,
+      ['completedAt'],
+    ]);
+    expect(
+      (await admin.episodes.list.query({})).items.map((episode) => [episode.id, episode.status]),
+    ).toEqual([[past.id, 'active']]);
+    const done = await admin.episodes.complete.mutate({
+      episodeId: past.id,
+      status: 'completed',
+      completedAt: '2025-02-03T04:35:06Z',
+    });
+    expect(done.completedAt).toBe('2025-02-03T04:35:06.000Z');
+  });
+
   it('hides internal failures behind a generic message and never sends a stack', async () => {
     const logged: string[] = [];
     await using t = await startTestServer({ log: (line) => logged.push(line) });

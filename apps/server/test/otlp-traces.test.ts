@@ -79,6 +79,34 @@ describe('POST /v1/traces', () => {
     expect(stored?.steps.map((step) => step.action)).toEqual(['search']);
   });
 
+  it('dates the episode by its root span, a part without the root by its first span, and never in the future', async () => {
+    const iso = (unixNano: unknown) => new Date(Number(BigInt(String(unixNano)) / 1_000_000n)).toISOString();
+    const root = span(40, 1);
+    expect((await post(request([root, tool(40, 2, 'search')]))).status).toBe(200);
+    const whole = (await t.server.memory.episodes.list({ domain: 'agents' })).items.find(
+      (episode) => episode.metadata?.traceId === hex(40, 16),
+    );
+    expect([whole?.createdAt, whole?.completedAt]).toEqual([
+      iso(root.startTimeUnixNano),
+      iso(root.endTimeUnixNano),
+    ]);
+
+    const child = tool(41, 7, 'search');
+    expect((await post(request([child]))).status).toBe(200);
+    const future = String(BigInt(Date.now() + 86_400_000) * 1_000_000n);
+    const before = Date.now();
+    expect(
+      (await post(request([span(41, 1, { startTimeUnixNano: future, endTimeUnixNano: future })]))).status,
+    ).toBe(200);
+    const parts = (await t.server.memory.episodes.list({ domain: 'agents' })).items.find(
+      (episode) => episode.metadata?.traceId === hex(41, 16),
+    );
+    expect(parts?.createdAt).toBe(iso(child.startTimeUnixNano));
+    expect(parts?.status).toBe('completed');
+    const ended = Date.parse(parts?.completedAt ?? '');
+    expect(ended >= before && ended <= Date.now()).toBe(true);
+  });
+
   it('answers with the same tokens and domain scope as the API, and stores nothing it refuses', async () => {
     const before = await storedCount();
     const reader = await t.token({ name: 'reader', scopes: ['read'], domains: null });

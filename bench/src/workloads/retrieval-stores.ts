@@ -1,5 +1,4 @@
 import { type Memory, type MemoryConfig, openMemory } from '@episodic/core';
-import { createClient } from '@libsql/client';
 import type { CodingAgentRun } from './coding-agent.js';
 import type { LongMemEvalSession } from './longmemeval.js';
 
@@ -12,22 +11,6 @@ export interface BuiltStore {
 
 type StoreConfig = Omit<MemoryConfig, 'url'>;
 
-/** The engine stamps recording time; the data's own dates go into `created_at` with a plain UPDATE. */
-async function backdate(url: string, dates: readonly [string, string][]): Promise<void> {
-  const raw = createClient({ url });
-  try {
-    await raw.batch(
-      dates.flatMap(([id, date]) => [
-        { sql: 'UPDATE episodes SET created_at = ?, completed_at = ? WHERE id = ?', args: [date, date, id] },
-        { sql: 'UPDATE steps SET timestamp = ? WHERE episode_id = ?', args: [date, id] },
-      ]),
-      'write',
-    );
-  } finally {
-    raw.close();
-  }
-}
-
 /** The whole text of a session, as a user of plain BM25 would index it. */
 export function sessionText(session: LongMemEvalSession): string {
   return session.turns.map((turn) => turn.content).join('\n');
@@ -35,7 +18,9 @@ export function sessionText(session: LongMemEvalSession): string {
 
 /**
  * One episode per session (task type `conversation`, its date as context), its turns as steps
- * (action = role, result = text), recorded through the engine and completed, which embeds it.
+ * (action = role, result = text), recorded through the engine and completed, which embeds it. The
+ * session's own date is the episode's start and end and every turn's time (`createdAt`,
+ * `completedAt`, step `timestamp`): how a user imports a history recorded elsewhere.
  */
 export async function buildLongMemEvalStore(
   url: string,
@@ -44,27 +29,26 @@ export async function buildLongMemEvalStore(
 ): Promise<BuiltStore> {
   const memory = await openMemory({ ...config, url, taskTypes: ['conversation'] });
   const sourceOf = new Map<string, string>();
-  const dates: [string, string][] = [];
   for (const session of sessions) {
     const episode = await memory.episodes.start({
       taskType: 'conversation',
       domain: 'assistant',
       context: `Chat session on ${session.dateText}`,
+      createdAt: session.date,
     });
     const steps = session.turns
       .filter((turn) => turn.content.length > 0)
       .map((turn) => ({
         action: turn.role,
         result: turn.content.slice(0, memory.config.limits.maxResultChars),
+        timestamp: session.date,
       }));
     if (steps.length > 0) await memory.episodes.logSteps(episode.id, steps);
-    await memory.episodes.complete(episode.id, { status: 'completed' });
+    await memory.episodes.complete(episode.id, { status: 'completed', completedAt: session.date });
     sourceOf.set(episode.id, session.id);
-    dates.push([episode.id, session.date]);
   }
   // Embedding runs in the background since the learning queue: every vector before the first query.
   await memory.learning.flush();
-  await backdate(url, dates);
   return { memory, sourceOf };
 }
 

@@ -27,6 +27,15 @@ const cut = (text: string, max: number) => (text.length <= max ? text : `${text.
 const asText = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value));
 const nanos = (value: string | number) => BigInt(value);
 
+/**
+ * A span time as an episode's start or end: undefined when the span leaves it unset (0), and never
+ * later than now, so an exporter whose clock runs ahead cannot date an episode in the future.
+ */
+function episodeTime(unixNano: string | number): string | undefined {
+  const ms = Number(nanos(unixNano) / 1_000_000n);
+  return ms <= 0 ? undefined : new Date(Math.min(ms, Date.now())).toISOString();
+}
+
 /** `gen_ai.*` (GenAI semantic conventions) or the AI SDK's `ai.toolCall` span: the tool's name, arguments and result. */
 function toolCall(span: OtlpSpan, attributes: Map<string, unknown>) {
   if (attributes.get('gen_ai.operation.name') === 'execute_tool')
@@ -144,6 +153,11 @@ export function traceEpisodes(
       .sort((a, b) => Number(nanos(a.span.startTimeUnixNano) - nanos(b.span.startTimeUnixNano)))
       .map(({ span, call }) => step(id, span, call as NonNullable<typeof call>, defaults.limits));
     if (root === undefined && steps.length === 0) continue;
+    // The trace began when its root did (or, in a part without it, its first span): the episode's start.
+    const first =
+      root ?? spans.reduce((a, b) => (nanos(b.startTimeUnixNano) < nanos(a.startTimeUnixNano) ? b : a));
+    const createdAt = episodeTime(first.startTimeUnixNano);
+    const completedAt = root === undefined ? undefined : episodeTime(root.endTimeUnixNano);
     const rootAttributes = root === undefined ? null : attributeMap(root.attributes);
     const rootTaskType = rootAttributes?.get('episodic.task_type');
     records.push({
@@ -151,12 +165,16 @@ export function traceEpisodes(
       domain,
       taskType: typeof rootTaskType === 'string' ? rootTaskType : taskType,
       metadata: { source: 'otlp', traceId, ...(root === undefined ? {} : { rootSpanId: root.spanId }) },
+      ...(createdAt === undefined ? {} : { createdAt }),
       ...(steps.length > 0 ? { steps } : {}),
       ...(root === undefined || rootAttributes === null
         ? {}
         : {
             context: cut(taskText(root, rootAttributes), defaults.limits.maxContextChars),
-            outcome: { status: failure(root) === null ? ('completed' as const) : ('failed' as const) },
+            outcome: {
+              status: failure(root) === null ? ('completed' as const) : ('failed' as const),
+              ...(completedAt === undefined ? {} : { completedAt }),
+            },
           }),
     });
   }

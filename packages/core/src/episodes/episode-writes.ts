@@ -9,6 +9,7 @@ import type { CompleteEpisodeInput, StartEpisodeInput, StepInput } from '../sche
 import { nowIso } from '../schemas/timestamp.js';
 import type { CallOptions, Episode } from '../types.js';
 import { parseInput } from '../validate.js';
+import { completionTime } from './completion-time.js';
 import { insertSteps } from './insert-steps.js';
 import {
   insertEpisode,
@@ -54,6 +55,7 @@ export function createEpisodeWrites(context: EngineContext, deps: EpisodeWritesD
     change: string,
     build: (filter: SqlFilter) => InStatement,
     then?: (tx: Transaction, episode: Episode) => Promise<unknown>,
+    completedAt?: string,
   ): Promise<Episode> {
     return audited(
       { operation: 'update', entityType: 'episode', entityId: id },
@@ -62,7 +64,7 @@ export function createEpisodeWrites(context: EngineContext, deps: EpisodeWritesD
         const row = (
           await tx.execute(build(new SqlFilter().when('id = ?', id).scope('domain', options.scope)))
         ).rows[0];
-        if (row === undefined) throw await refusal(tx, id, options.scope, change);
+        if (row === undefined) throw await refusal(tx, id, options.scope, change, completedAt);
         const episode = toEpisode(row);
         await then?.(tx, episode);
         await record(episode.domain);
@@ -81,7 +83,7 @@ export function createEpisodeWrites(context: EngineContext, deps: EpisodeWritesD
         context: data.context ?? null,
         status: 'active',
         successRate: null,
-        createdAt: nowIso(),
+        createdAt: data.createdAt ?? nowIso(),
         completedAt: null,
         metadata: data.metadata ?? null,
         embeddingVersion: null,
@@ -126,17 +128,19 @@ export function createEpisodeWrites(context: EngineContext, deps: EpisodeWritesD
       // Without an explicit rate the outcome itself is the rate: a completed run succeeded.
       const successRate = data.successRate ?? (data.status === 'completed' ? 1 : 0);
       const learners = deps.learners();
+      const end = completionTime(data.completedAt);
       return updateEpisode(
         id,
         options,
         'completed',
         (filter) => ({
-          sql: `UPDATE episodes SET status = ?, success_rate = ?, completed_at = ?
-              WHERE ${filter.sql} AND status = 'active' RETURNING ${episodeColumns}`,
-          args: [data.status, successRate, nowIso(), ...filter.args],
+          sql: `UPDATE episodes SET status = ?, success_rate = ?, completed_at = ${end.sql}
+              WHERE ${filter.sql} AND status = 'active' AND ${end.condition} RETURNING ${episodeColumns}`,
+          args: [data.status, successRate, ...end.args, ...filter.args, ...end.conditionArgs],
         }),
         // Learning happens later, off this path; the queue row makes it as durable as the outcome.
         async (tx) => learners.length > 0 && (await tx.batch(enqueueStatements(id, learners))),
+        data.completedAt,
       );
     },
 
@@ -149,7 +153,8 @@ export function createEpisodeWrites(context: EngineContext, deps: EpisodeWritesD
         options,
         async (tx, record) => {
           const written: RecordedEpisode[] = [];
-          for (const item of records) written.push(await recordEpisode(tx, item, options.scope, learners));
+          for (const [index, item] of records.entries())
+            written.push(await recordEpisode(tx, item, options.scope, learners, index));
           for (const domain of new Set(records.map((item) => item.domain))) await record(domain);
           return written;
         },

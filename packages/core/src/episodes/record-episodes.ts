@@ -6,6 +6,7 @@ import { enqueueStatements } from '../learning/learning-queue.js';
 import type { InputSchemas } from '../schemas/input-schemas.js';
 import { nowIso } from '../schemas/timestamp.js';
 import type { AccessScope, Episode, Step } from '../types.js';
+import { completionTime, endsBeforeStart } from './completion-time.js';
 import { insertSteps } from './insert-steps.js';
 import { Refusal, refusal } from './write-refusal.js';
 
@@ -78,23 +79,30 @@ async function storedStepIds(tx: Transaction, episodeId: string, ids: string[]):
 }
 
 /**
- * Writes one record inside the caller's transaction: creates the episode if its id is new,
- * appends the steps and sets the outcome while it is active; once finished, steps already
- * stored are a retry and new ones are counted as late.
+ * Writes one record (the `index`-th of its call, for error paths) inside the caller's
+ * transaction: creates the episode if its id is new, appends the steps and sets the outcome while
+ * it is active; once finished, steps already stored are a retry and new ones are counted as late.
  */
 export async function recordEpisode(
   tx: Transaction,
   record: ParsedRecord,
   scope: AccessScope | undefined,
   learners: readonly string[],
+  index: number,
 ): Promise<RecordedEpisode> {
   const found = (
     await tx.execute({ sql: 'SELECT status, domain FROM episodes WHERE id = ?', args: [record.id] })
   ).rows[0];
+  // `createdAt` is the start of the episode: it counts when this record creates it, not on a later part.
   if (found === undefined)
     await insertEpisode(
       tx,
-      { ...record, context: record.context ?? null, metadata: record.metadata ?? null, createdAt: nowIso() },
+      {
+        ...record,
+        context: record.context ?? null,
+        metadata: record.metadata ?? null,
+        createdAt: record.createdAt ?? nowIso(),
+      },
       scope,
     );
   else if (
@@ -124,10 +132,20 @@ export async function recordEpisode(
   }
   if (active && record.outcome !== undefined) {
     const successRate = record.outcome.successRate ?? (record.outcome.status === 'completed' ? 1 : 0);
-    await tx.execute({
-      sql: 'UPDATE episodes SET status = ?, success_rate = ?, completed_at = ? WHERE id = ?',
-      args: [record.outcome.status, successRate, nowIso(), record.id],
+    const end = completionTime(record.outcome.completedAt);
+    const ended = await tx.execute({
+      sql: `UPDATE episodes SET status = ?, success_rate = ?, completed_at = ${end.sql}
+            WHERE id = ? AND ${end.condition} RETURNING created_at`,
+      args: [record.outcome.status, successRate, ...end.args, record.id, ...end.conditionArgs],
     });
+    if (ended.rows.length === 0) {
+      const { created_at: createdAt } = (
+        await tx.execute({ sql: 'SELECT created_at FROM episodes WHERE id = ?', args: [record.id] })
+      ).rows[0] as Record<string, unknown>;
+      const path = `${index}.outcome.completedAt`;
+      const error = endsBeforeStart(record.id, String(createdAt), String(record.outcome.completedAt), path);
+      throw new Refusal(error, false, record.domain);
+    }
     if (learners.length > 0) await tx.batch(enqueueStatements(record.id, learners));
   }
   const row = (

@@ -1,6 +1,7 @@
 import type { Transaction } from '@libsql/client';
 import { EpisodicError } from '../errors.js';
 import type { AccessScope } from '../types.js';
+import { endsBeforeStart } from './completion-time.js';
 
 /**
  * A refused write, with how the audit log should classify it. Only `error` reaches the caller:
@@ -19,16 +20,19 @@ export class Refusal extends EpisodicError {
 /**
  * Explains why a write found no row it may change: the episode is missing, or lies outside the
  * caller's scope (both answered NOT_FOUND, so a scoped caller learns nothing, but audited as a
- * denial), or it is in a state that forbids the change (CONFLICT).
+ * denial), it is in a state that forbids the change (CONFLICT), or the change would end it
+ * before it began (`completedAt`, VALIDATION).
  */
 export async function refusal(
   tx: Transaction,
   id: string,
   scope: AccessScope | undefined,
   change: string,
+  completedAt?: string,
 ): Promise<Refusal> {
-  const row = (await tx.execute({ sql: 'SELECT status, domain FROM episodes WHERE id = ?', args: [id] }))
-    .rows[0];
+  const row = (
+    await tx.execute({ sql: 'SELECT status, domain, created_at FROM episodes WHERE id = ?', args: [id] })
+  ).rows[0];
   const domain = row === undefined ? null : String(row.domain);
   if (row === undefined || (scope !== undefined && !scope.domains.includes(String(row.domain)))) {
     return new Refusal(
@@ -37,6 +41,12 @@ export async function refusal(
       domain,
     );
   }
+  if (row.status === 'active' && completedAt !== undefined && completedAt < String(row.created_at))
+    return new Refusal(
+      endsBeforeStart(id, String(row.created_at), completedAt, 'completedAt'),
+      false,
+      domain,
+    );
   return new Refusal(
     new EpisodicError('CONFLICT', `Episode ${id} is ${String(row.status)}; it cannot be ${change}.`),
     false,

@@ -4,7 +4,7 @@ import { episodeStatusSchema, seedPatternTypes, seedTaskTypes } from '../enums.j
 import { uuidPattern } from '../ids.js';
 import { jsonObjectSchema } from './json-object.js';
 import { storedText } from './stored-text.js';
-import { timestampSchema } from './timestamp.js';
+import { pastTimestampSchema, timestampSchema } from './timestamp.js';
 
 export interface InputSchemaOptions {
   limits: Limits;
@@ -36,6 +36,11 @@ export function createInputSchemas({ limits, taskTypes = [], patternTypes = [] }
     domain,
     context: storedText(limits.maxContextChars).optional(),
     metadata: metadata.optional(),
+    /**
+     * When the episode began, for one recorded after the fact (an imported history, a trace sent
+     * late); default now. Recency, time filters and named dates read it. Not in the future.
+     */
+    createdAt: pastTimestampSchema.optional(),
   });
 
   const step = z.strictObject({
@@ -60,6 +65,8 @@ export function createInputSchemas({ limits, taskTypes = [], patternTypes = [] }
   const completeEpisode = z.strictObject({
     status: z.enum(['completed', 'failed']),
     successRate: z.number().min(0).max(1).optional(),
+    /** When the episode ended, for one recorded after the fact; default now. Not before it began, nor in the future. */
+    completedAt: pastTimestampSchema.optional(),
   });
 
   const timeRange = {

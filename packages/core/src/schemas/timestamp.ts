@@ -15,6 +15,21 @@ export const timestampSchema = z
     return date.toISOString();
   });
 
+/**
+ * How far ahead of this machine's clock a client's time may be: a caller's clock a little fast is
+ * not an error, a date in the future is (recency would rank it above everything recorded today).
+ */
+export const clockSkewMs = 5 * 60_000;
+
+/**
+ * A time something happened: a {@link timestampSchema} no later than now (give or take
+ * {@link clockSkewMs}). For an episode recorded after the fact, an import of an older history.
+ */
+export const pastTimestampSchema = timestampSchema.refine(
+  (iso) => Date.parse(iso) <= Date.now() + clockSkewMs,
+  'must not be in the future',
+);
+
 export function nowIso(): string {
   return new Date().toISOString();
 }
