@@ -57,6 +57,7 @@ describe('inferred types', () => {
       domain: string;
       context?: string | undefined;
       metadata?: unknown;
+      createdAt?: string | Date | undefined;
     }>();
     expectTypeOf(client.episodes.logSteps.mutate).parameter(0).toEqualTypeOf<{
       episodeId: string;
@@ -74,6 +75,7 @@ describe('inferred types', () => {
       episodeId: string;
       status: 'completed' | 'failed';
       successRate?: number | undefined;
+      completedAt?: string | Date | undefined;
     }>();
     expectTypeOf(client.episodes.get.query).parameter(0).toEqualTypeOf<{ episodeId: string }>();
     expectTypeOf(client.search.text.query)

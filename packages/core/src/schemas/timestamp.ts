@@ -12,7 +12,13 @@ export const timestampSchema = z
       ctx.addIssue({ code: 'custom', message: 'is not a valid date' });
       return z.NEVER;
     }
-    return date.toISOString();
+    const iso = date.toISOString();
+    // A year outside 0000–9999 is written with a sign and six digits, and would sort out of time order.
+    if (!/^\d{4}-/u.test(iso)) {
+      ctx.addIssue({ code: 'custom', message: 'must lie between the years 0000 and 9999' });
+      return z.NEVER;
+    }
+    return iso;
   });
 
 /**
