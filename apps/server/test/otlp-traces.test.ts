@@ -105,6 +105,16 @@ describe('POST /v1/traces', () => {
     expect(parts?.status).toBe('completed');
     const ended = Date.parse(parts?.completedAt ?? '');
     expect(ended >= before && ended <= Date.now()).toBe(true);
+
+    const backwards = span(42, 1, { endTimeUnixNano: '1600000000000000000' });
+    expect((await post(request([backwards]))).status).toBe(200);
+    const slipped = (await t.server.memory.episodes.list({ domain: 'agents' })).items.find(
+      (episode) => episode.metadata?.traceId === hex(42, 16),
+    );
+    expect([slipped?.createdAt, slipped?.completedAt]).toEqual([
+      iso(backwards.startTimeUnixNano),
+      iso(backwards.startTimeUnixNano),
+    ]);
   });
 
   it('answers with the same tokens and domain scope as the API, and stores nothing it refuses', async () => {

@@ -157,7 +157,11 @@ export function traceEpisodes(
     const first =
       root ?? spans.reduce((a, b) => (nanos(b.startTimeUnixNano) < nanos(a.startTimeUnixNano) ? b : a));
     const createdAt = episodeTime(first.startTimeUnixNano);
-    const completedAt = root === undefined ? undefined : episodeTime(root.endTimeUnixNano);
+    const ended = root === undefined ? undefined : episodeTime(root.endTimeUnixNano);
+    // A root that ends before it starts is the exporter's slip, not a reason to refuse the request:
+    // the episode then ends when it began.
+    const completedAt =
+      ended !== undefined && createdAt !== undefined && ended < createdAt ? createdAt : ended;
     const rootAttributes = root === undefined ? null : attributeMap(root.attributes);
     const rootTaskType = rootAttributes?.get('episodic.task_type');
     records.push({

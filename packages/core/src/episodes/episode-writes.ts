@@ -153,8 +153,7 @@ export function createEpisodeWrites(context: EngineContext, deps: EpisodeWritesD
         options,
         async (tx, record) => {
           const written: RecordedEpisode[] = [];
-          for (const [index, item] of records.entries())
-            written.push(await recordEpisode(tx, item, options.scope, learners, index));
+          for (const item of records) written.push(await recordEpisode(tx, item, options.scope, learners));
           for (const domain of new Set(records.map((item) => item.domain))) await record(domain);
           return written;
         },

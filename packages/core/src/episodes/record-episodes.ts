@@ -6,7 +6,6 @@ import { enqueueStatements } from '../learning/learning-queue.js';
 import type { InputSchemas } from '../schemas/input-schemas.js';
 import { nowIso } from '../schemas/timestamp.js';
 import type { AccessScope, Episode, Step } from '../types.js';
-import { completionTime, endsBeforeStart } from './completion-time.js';
 import { insertSteps } from './insert-steps.js';
 import { Refusal, refusal } from './write-refusal.js';
 
@@ -17,16 +16,23 @@ export const maxRecordsPerCall = 1000;
  * `episodes.record`: episodes with client-chosen ids, whole or in parts (an OTLP export sends a
  * trace's spans in several requests). The start fields describe the episode; on an episode that
  * already exists and is active, `context` and `metadata` given here replace the stored ones.
+ * A record whose own `outcome.completedAt` comes before its own `createdAt` is refused.
  */
 export function recordEpisodesSchema(schemas: InputSchemas) {
   return z
     .array(
-      schemas.startEpisode.extend({
-        id: schemas.id,
-        steps: schemas.steps.optional(),
-        /** Completes the episode after its steps; absent, the episode stays active for more parts. */
-        outcome: schemas.completeEpisode.optional(),
-      }),
+      schemas.startEpisode
+        .extend({
+          id: schemas.id,
+          steps: schemas.steps.optional(),
+          /** Completes the episode after its steps; absent, the episode stays active for more parts. */
+          outcome: schemas.completeEpisode.optional(),
+        })
+        .refine(
+          ({ createdAt, outcome }) =>
+            createdAt === undefined || outcome?.completedAt === undefined || outcome.completedAt >= createdAt,
+          { message: 'is before createdAt', path: ['outcome', 'completedAt'] },
+        ),
     )
     .min(1)
     .max(maxRecordsPerCall);
@@ -79,16 +85,15 @@ async function storedStepIds(tx: Transaction, episodeId: string, ids: string[]):
 }
 
 /**
- * Writes one record (the `index`-th of its call, for error paths) inside the caller's
- * transaction: creates the episode if its id is new, appends the steps and sets the outcome while
- * it is active; once finished, steps already stored are a retry and new ones are counted as late.
+ * Writes one record inside the caller's transaction: creates the episode if its id is new,
+ * appends the steps and sets the outcome while it is active; once finished, steps already
+ * stored are a retry and new ones are counted as late.
  */
 export async function recordEpisode(
   tx: Transaction,
   record: ParsedRecord,
   scope: AccessScope | undefined,
   learners: readonly string[],
-  index: number,
 ): Promise<RecordedEpisode> {
   const found = (
     await tx.execute({ sql: 'SELECT status, domain FROM episodes WHERE id = ?', args: [record.id] })
@@ -132,20 +137,12 @@ export async function recordEpisode(
   }
   if (active && record.outcome !== undefined) {
     const successRate = record.outcome.successRate ?? (record.outcome.status === 'completed' ? 1 : 0);
-    const end = completionTime(record.outcome.completedAt);
-    const ended = await tx.execute({
-      sql: `UPDATE episodes SET status = ?, success_rate = ?, completed_at = ${end.sql}
-            WHERE id = ? AND ${end.condition} RETURNING created_at`,
-      args: [record.outcome.status, successRate, ...end.args, record.id, ...end.conditionArgs],
+    // Against a start stored by an earlier part the end is raised to it, not refused: parts come
+    // from exporters whose clocks and batches disagree, and a refusal would lose the whole request.
+    await tx.execute({
+      sql: 'UPDATE episodes SET status = ?, success_rate = ?, completed_at = MAX(?, created_at) WHERE id = ?',
+      args: [record.outcome.status, successRate, record.outcome.completedAt ?? nowIso(), record.id],
     });
-    if (ended.rows.length === 0) {
-      const { created_at: createdAt } = (
-        await tx.execute({ sql: 'SELECT created_at FROM episodes WHERE id = ?', args: [record.id] })
-      ).rows[0] as Record<string, unknown>;
-      const path = `${index}.outcome.completedAt`;
-      const error = endsBeforeStart(record.id, String(createdAt), String(record.outcome.completedAt), path);
-      throw new Refusal(error, false, record.domain);
-    }
     if (learners.length > 0) await tx.batch(enqueueStatements(record.id, learners));
   }
   const row = (

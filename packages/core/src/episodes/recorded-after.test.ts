@@ -91,7 +91,7 @@ describe('episodes recorded after the fact (createdAt, completedAt)', () => {
     expect([completed.status, completed.completedAt]).toEqual(['failed', '2024-01-02T00:05:00.000Z']);
   });
 
-  it('takes both times in episodes.record, and a refused end writes none of the call', async () => {
+  it('takes both times in episodes.record: a record that contradicts itself writes none of the call, a later part is raised to the start', async () => {
     const { episodes } = store.memory;
     await episodes.record([
       {
@@ -121,5 +121,20 @@ describe('episodes recorded after the fact (createdAt, completedAt)', () => {
     expect(EpisodicError.isInstance(error) && error.code).toBe('VALIDATION');
     expect(error?.issues).toEqual([expect.objectContaining({ path: '1.outcome.completedAt' })]);
     for (const n of [2, 3]) expect(await episodes.get(id(n))).toBeNull();
+
+    // Parts of one episode (an exporter's batches): the end a later part gives is before the start
+    // an earlier part stored. It is raised to that start rather than losing the part.
+    await episodes.record([
+      { ...base, id: id(4), createdAt: '2022-07-01T10:00:00Z', steps: [{ action: 'a' }] },
+    ]);
+    await episodes.record([
+      { ...base, id: id(4), outcome: { status: 'completed', completedAt: '2022-07-01T09:00:00Z' } },
+    ]);
+    const parts = await episodes.get(id(4));
+    expect([parts?.status, parts?.completedAt, parts?.steps.length]).toEqual([
+      'completed',
+      '2022-07-01T10:00:00.000Z',
+      1,
+    ]);
   });
 });
