@@ -1,4 +1,3 @@
-import { EpisodicError } from '../errors.js';
 import { nowIso } from '../schemas/timestamp.js';
 
 /**
@@ -10,19 +9,4 @@ export function completionTime(completedAt: string | undefined) {
   return completedAt === undefined
     ? { sql: 'MAX(?, created_at)', args: [nowIso()], condition: '1', conditionArgs: [] as string[] }
     : { sql: '?', args: [completedAt], condition: 'created_at <= ?', conditionArgs: [completedAt] };
-}
-
-/** The VALIDATION error of an end time before the episode's start: nothing is written. */
-export function endsBeforeStart(
-  id: string,
-  createdAt: string,
-  completedAt: string,
-  path: string,
-): EpisodicError {
-  const message = `is before the episode began (${createdAt})`;
-  return new EpisodicError(
-    'VALIDATION',
-    `Invalid completion of episode ${id}: ${path}: ${message}, got ${completedAt}`,
-    { issues: [{ path, message }] },
-  );
 }

@@ -1,7 +1,6 @@
 import type { Transaction } from '@libsql/client';
 import { EpisodicError } from '../errors.js';
 import type { AccessScope } from '../types.js';
-import { endsBeforeStart } from './completion-time.js';
 
 /**
  * A refused write, with how the audit log should classify it. Only `error` reaches the caller:
@@ -41,12 +40,15 @@ export async function refusal(
       domain,
     );
   }
-  if (row.status === 'active' && completedAt !== undefined && completedAt < String(row.created_at))
-    return new Refusal(
-      endsBeforeStart(id, String(row.created_at), completedAt, 'completedAt'),
-      false,
-      domain,
+  if (row.status === 'active' && completedAt !== undefined && completedAt < String(row.created_at)) {
+    const message = `is before the episode began (${String(row.created_at)})`;
+    const error = new EpisodicError(
+      'VALIDATION',
+      `Invalid completion of episode ${id}: completedAt: ${message}, got ${completedAt}`,
+      { issues: [{ path: 'completedAt', message }] },
     );
+    return new Refusal(error, false, domain);
+  }
   return new Refusal(
     new EpisodicError('CONFLICT', `Episode ${id} is ${String(row.status)}; it cannot be ${change}.`),
     false,
