@@ -108,6 +108,10 @@ describe('HTTP surface', () => {
     }
     expect(text).toContain('episodic_cache_read_errors_total 0');
     expect(text).toMatch(/episodic_vector_index_bytes \d+/);
+    // The change feed was read at start and after each write: seconds ago, not minutes.
+    const feedAge = Number(/episodic_cache_feed_age_seconds ([0-9.e-]+)/.exec(text)?.[1]);
+    expect(feedAge).toBeGreaterThanOrEqual(0);
+    expect(feedAge).toBeLessThan(60);
     for (const learner of ['embeddings', 'mining']) {
       expect(text).toMatch(new RegExp(`episodic_learning_pending\\{learner="${learner}"\\} \\d+`));
       expect(text).toMatch(new RegExp(`episodic_learning_failed\\{learner="${learner}"\\} 0`));

@@ -10,6 +10,7 @@ export type { CacheSettings } from './cache/cache-options.js';
 export { cacheSettingsSchema, cacheTtlSchema } from './cache/cache-options.js';
 export type { CacheKeyspace, CacheStats, KeyspaceStats, StoreCacheStats } from './cache/cache-stats.js';
 export { cacheKeyspaces } from './cache/cache-stats.js';
+export type { ChangeFeedStats } from './cache/change-feed.js';
 export type { InvalidateCacheInput } from './cache/invalidation.js';
 export type { EpisodeJson } from './cache/read-through.js';
 export type { Limits, MemoryConfig, ResolvedMemoryConfig } from './config.js';

@@ -1,5 +1,6 @@
 import { createAuditLog } from './audit/audit-log.js';
 import { auditReads } from './audit/audited-reads.js';
+import { followChangeFeed } from './cache/change-feed.js';
 import { cachePatternChanges, invalidateCache, invalidatingWrites } from './cache/invalidation.js';
 import { openCache } from './cache/open-cache.js';
 import { readThrough } from './cache/read-through.js';
@@ -82,11 +83,18 @@ export async function openMemory(config: MemoryConfig = {}): Promise<Memory> {
     encryptionKey: resolved.encryptionKey,
     keyProven: true,
   });
+  const feed =
+    resolved.cache === false || !cache.enabled
+      ? null
+      : followChangeFeed({ db, cache, intervalMs: resolved.cache.feedIntervalMs, logger: resolved.logger });
+  // Whatever changed while no process of this host followed the feed is dropped before any read.
+  await feed?.catchUp();
   // Plugins that learn from finished episodes (embedder, miners), run off the write path.
   const learners: EpisodeLearner[] = [];
   const writes = invalidatingWrites(
     cache,
     createEpisodeWrites(context, { learners: () => learners.map((learner) => learner.name) }),
+    feed === null ? undefined : (keys) => feed.catchUp(keys),
   );
   const patternChanges = cachePatternChanges(cache);
   const mining = createMiningEngine(context, resolved.miners, patternChanges);
@@ -179,7 +187,7 @@ export async function openMemory(config: MemoryConfig = {}): Promise<Memory> {
         learning.flush(parseInput(learningFlushInputSchema, input, 'flush options').timeoutMs),
       retryFailed: () => learning.retryFailed(),
     },
-    admin: createAdminApi(context, { cache, mining, embeddings, learners, learning, forget, purge }),
+    admin: createAdminApi(context, { cache, feed, mining, embeddings, learners, learning, forget, purge }),
     tokens: createTokenStore(context),
     async close() {
       if (closed) return;
@@ -187,6 +195,7 @@ export async function openMemory(config: MemoryConfig = {}): Promise<Memory> {
       mining.close();
       await learning.close();
       await purge.close();
+      await feed?.close();
       cache.close();
       await audit.flush();
       await db.close();

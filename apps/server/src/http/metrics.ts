@@ -124,6 +124,17 @@ export class Metrics implements ProcedureObserver {
         lines.push(`${name}{keyspace="${keyspace}"} ${read(stats)}`);
     }
 
+    if (cache.changeFeed !== null) {
+      // An operator alerts on this growing: the host no longer learns of other hosts' writes.
+      family(
+        'episodic_cache_feed_age_seconds',
+        'gauge',
+        "Seconds since the cache last read the database's change feed through (other hosts' writes).",
+      );
+      const { lastReadAt } = cache.changeFeed;
+      const age = lastReadAt === null ? Number.NaN : (Date.now() - Date.parse(lastReadAt)) / 1000;
+      lines.push(`episodic_cache_feed_age_seconds ${age}`);
+    }
     if (cache.vectorIndex !== null) {
       family('episodic_vector_index_vectors', 'gauge', 'Vectors held by the in-memory vector index.');
       lines.push(`episodic_vector_index_vectors ${cache.vectorIndex.vectors}`);

@@ -42,6 +42,12 @@ export const cacheSettingsSchema = z.strictObject({
   sweepIntervalMs: z.number().int().min(10).default(60_000),
   /** Most entries one sweep looks at, so a sweep never holds the event loop for long. */
   sweepBatchSize: z.number().int().positive().default(1000),
+  /**
+   * How often, in ms, the store reads the database's change feed and drops what writes it did
+   * not see made stale (another host's, a process with another cache folder or none, SQL by
+   * hand): the most a cached value lags such a write. The store's own writes read it at once.
+   */
+  feedIntervalMs: z.number().int().min(10).max(3_600_000).default(1000),
 });
 
 export type CacheSettings = z.output<typeof cacheSettingsSchema>;

@@ -1,4 +1,5 @@
 import type { VectorIndexStats } from '../embeddings/vector-index.js';
+import type { ChangeFeedStats } from './change-feed.js';
 
 /** The cache's keyspaces, as the seed names them: `episode:{id}`, `pattern:{type}:{hash}`, `query:{hash}`. */
 export const cacheKeyspaces = ['episode', 'pattern', 'query'] as const;
@@ -38,6 +39,8 @@ export interface CacheStats {
 export interface StoreCacheStats extends CacheStats {
   /** The vector index of the embedding provider in use; null without one. */
   vectorIndex: VectorIndexStats | null;
+  /** How the cache follows the database's change feed; null without a cache. */
+  changeFeed: ChangeFeedStats | null;
 }
 
 export function emptyKeyspaceStats(): KeyspaceStats {

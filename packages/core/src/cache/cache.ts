@@ -52,11 +52,20 @@ export interface Cache {
   fill(key: CacheKey, value: unknown, generation: Generation, domain?: string): void;
   /**
    * Deletes `keys` and advances the generation in one LMDB transaction, committed when this
-   * returns. Every engine write calls it after its database commit.
+   * returns. Every engine write calls it after its database commit. `feedPosition`: the
+   * change-feed row these keys were read up to, recorded in the same transaction.
    */
-  invalidate(keys: readonly CacheKey[]): void;
-  /** Deletes every episode and pattern entry and advances the generation (after a bulk change). */
-  invalidateAll(): void;
+  invalidate(keys: readonly CacheKey[], feedPosition?: number): void;
+  /**
+   * Deletes every episode, pattern and query entry and advances the generation (after a bulk
+   * change); `feedPosition` as for `invalidate`.
+   */
+  invalidateAll(feedPosition?: number): void;
+  /**
+   * The last change-feed row applied to this cache, by any process sharing it (from a new LMDB
+   * snapshot), or null when none was: a new cache, or one from before the feed.
+   */
+  feedPosition(): number | null;
   /**
    * `invalidateAll`, then replaces the environment with a new, empty one. LMDB does not zero the
    * pages it frees, so deleting entries leaves their bytes in the file: after a deletion on
@@ -79,6 +88,7 @@ export function disabledCache(reason: string): Cache {
     fill: () => undefined,
     invalidate: () => undefined,
     invalidateAll: () => undefined,
+    feedPosition: () => null,
     purge: () => undefined,
     stats: () => ({
       enabled: false,

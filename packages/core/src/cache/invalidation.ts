@@ -27,18 +27,24 @@ function episodeKeys(episodeId: unknown): CacheKey[] {
 /**
  * Each write drops what it made stale after its database commit and before it returns: the
  * episode's entry, and (through the generation) every cached query result. A write that failed
- * in an unknown way (the commit may have happened) invalidates too.
+ * in an unknown way (the commit may have happened) invalidates too. `invalidate` defaults to the
+ * cache's; a store that follows the change feed reads it there, so the write's own feed rows are
+ * applied in the same commit (see `ChangeFeedFollower.catchUp`).
  */
-export function invalidatingWrites(cache: Cache, writes: EpisodeWrites): EpisodeWrites {
+export function invalidatingWrites(
+  cache: Cache,
+  writes: EpisodeWrites,
+  invalidate: (keys: CacheKey[]) => Promise<void> | void = (keys) => cache.invalidate(keys),
+): EpisodeWrites {
   async function invalidateAfter<T>(keys: CacheKey[], write: () => Promise<T>): Promise<T> {
     let result: T;
     try {
       result = await write();
     } catch (error) {
-      if (!(EpisodicError.isInstance(error) && nothingWritten.has(error.code))) cache.invalidate(keys);
+      if (!(EpisodicError.isInstance(error) && nothingWritten.has(error.code))) await invalidate(keys);
       throw error;
     }
-    cache.invalidate(keys);
+    await invalidate(keys);
     return result;
   }
   return {

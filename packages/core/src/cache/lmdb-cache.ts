@@ -19,7 +19,14 @@ import {
   envelopeJson,
   envelopeJsonBytes,
 } from './envelope.js';
-import { dataFileInode, type LmdbHandle, readGeneration, releaseHandle } from './lmdb-handle.js';
+import {
+  dataFileInode,
+  type LmdbHandle,
+  readFeedPosition,
+  readGeneration,
+  releaseHandle,
+  writeFeedPosition,
+} from './lmdb-handle.js';
 import { lostCommits } from './lost-commits.js';
 import { removeFolder } from './remove-folder.js';
 
@@ -279,24 +286,40 @@ export function createLmdbCache(options: LmdbCacheOptions): Cache {
       }
     },
 
-    invalidate(keys) {
+    invalidate(keys, feedPosition) {
       commitInvalidation('an invalidation', (db) => {
         for (const key of keys) db.removeSync(key);
+        if (feedPosition !== undefined) writeFeedPosition(db, feedPosition);
       });
     },
 
-    invalidateAll() {
+    invalidateAll(feedPosition) {
       commitInvalidation('clearing the cache', (db) => {
         for (const keyspace of cacheKeyspaces) {
           for (const key of [...db.getKeys(keyspaceRange(keyspace))]) db.removeSync(key);
         }
+        if (feedPosition !== undefined) writeFeedPosition(db, feedPosition);
       });
+    },
+
+    feedPosition() {
+      const active = current();
+      if (active === null) return null;
+      try {
+        active.db.resetReadTxn();
+        return readFeedPosition(active.db);
+      } catch (error) {
+        // Unknown: the caller then drops everything, which is never wrong.
+        warnOnce('reading the change-feed position failed', error);
+        return null;
+      }
     },
 
     purge() {
       this.invalidateAll();
       const active = current();
       if (active === null) return;
+      const position = this.feedPosition();
       releaseHandle(active);
       handle = null;
       try {
@@ -304,7 +327,10 @@ export function createLmdbCache(options: LmdbCacheOptions): Cache {
         handle = options.openEnv();
       } catch (error) {
         fail('the cache could not be rebuilt after a purge', error);
+        return;
       }
+      // The new environment is empty, so nothing in it predates the changes applied to the old one.
+      if (position !== null) this.invalidate([], position);
     },
 
     stats(): CacheStats {

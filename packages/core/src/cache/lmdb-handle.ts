@@ -7,6 +7,7 @@ export type CacheDb = RootDatabase<Buffer, string>;
 
 const formatKey = 'meta:format';
 const generationKey = 'meta:generation';
+const feedKey = 'meta:feed';
 const formatMarker = Buffer.from('episodic-cache 1');
 
 /**
@@ -33,6 +34,19 @@ export function dataFileInode(envPath: string): number | undefined {
 export function readGeneration(db: CacheDb): number {
   const bytes = db.getBinaryFast(generationKey);
   return bytes === undefined || bytes.length !== 8 ? 0 : bytes.readDoubleLE(0);
+}
+
+/** The last change-feed row applied to this environment (`change-feed.ts`), or null: none yet. */
+export function readFeedPosition(db: CacheDb): number | null {
+  const bytes = db.getBinaryFast(feedKey);
+  return bytes === undefined || bytes.length !== 8 ? null : bytes.readDoubleLE(0);
+}
+
+/** Call inside a write transaction. */
+export function writeFeedPosition(db: CacheDb, position: number): void {
+  const bytes = Buffer.allocUnsafe(8);
+  bytes.writeDoubleLE(position, 0);
+  db.putSync(feedKey, bytes);
 }
 
 /**

@@ -1,10 +1,14 @@
 import type { ResultSet } from '@libsql/client';
 import type { Database } from '../db/database.js';
 
-/** The tables that hold data: neither SQLite's own, nor full-text shadow tables (their triggers refill them). */
+/**
+ * The tables that hold data: neither SQLite's own, nor full-text shadow tables, nor the change
+ * feed (their triggers refill them; the feed's rows only say what caches of this file may hold).
+ */
 export async function dataTables(db: Database): Promise<string[]> {
   const rows = await db.read(`SELECT name FROM sqlite_master WHERE type = 'table'
-    AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '%_fts' AND name NOT LIKE '%_fts_%' AND name != 'schema_migrations'`);
+    AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '%_fts' AND name NOT LIKE '%_fts_%'
+    AND name NOT IN ('schema_migrations', 'change_feed')`);
   return rows.rows.map((row) => String(row.name));
 }
 

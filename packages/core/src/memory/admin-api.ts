@@ -1,5 +1,6 @@
 import { localActor } from '../audit/audit-event.js';
 import type { Cache } from '../cache/cache.js';
+import type { ChangeFeedFollower } from '../cache/change-feed.js';
 import { invalidateCache } from '../cache/invalidation.js';
 import type { EmbeddingEngine } from '../embeddings/embedding-engine.js';
 import { embeddingProviderSchema } from '../embeddings/provider-schema.js';
@@ -19,6 +20,8 @@ import type { AdminApi } from './memory.js';
 
 export interface AdminDeps {
   cache: Cache;
+  /** Null without a cache. */
+  feed: ChangeFeedFollower | null;
   mining: MiningEngine;
   embeddings: EmbeddingEngine;
   learners: EpisodeLearner[];
@@ -34,7 +37,11 @@ export function createAdminApi(context: EngineContext, deps: AdminDeps): AdminAp
   const maintenance = createStoreMaintenance(context, {
     repaired: () => invalidateCache(cache, { all: true }),
   });
-  const cacheStats = () => ({ ...cache.stats(), vectorIndex: embeddings.active()?.index.stats() ?? null });
+  const cacheStats = () => ({
+    ...cache.stats(),
+    vectorIndex: embeddings.active()?.index.stats() ?? null,
+    changeFeed: deps.feed?.status() ?? null,
+  });
   const schemaVersion = async () => {
     const rows = await db.read('SELECT version FROM schema_migrations');
     return (

@@ -45,6 +45,7 @@ describe('migrations', () => {
       '1.16.0',
       '1.17.0',
       '1.18.0',
+      '1.19.0',
     ]);
     expect(await memory.admin.schemaVersion()).toBe(latestSchemaVersion);
     await memory.close();
@@ -72,6 +73,7 @@ describe('migrations', () => {
       '1.16.0',
       '1.17.0',
       '1.18.0',
+      '1.19.0',
     ]);
     expect(await memory.admin.schemaVersion()).toBe(latestSchemaVersion);
 

@@ -5,6 +5,7 @@ import { tempStoreFolder } from '../__fixtures__/temp-store.js';
 import { everythingOf } from '../mining/__fixtures__/mining-scripts.js';
 import { createActionPairMiner, createHistoryProbeMiner } from '../mining/__fixtures__/test-miners.js';
 import { openMemory } from '../open-memory.js';
+import { undoChangeFeed } from './__fixtures__/undo-change-feed.js';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => cleanups.splice(0).forEach((cleanup) => cleanup()));
@@ -48,13 +49,14 @@ describe('1.15.0: mined episodes keep their scope', () => {
       'ALTER TABLE mined_episodes DROP COLUMN duration_ms',
       "DELETE FROM schema_migrations WHERE version IN ('1.15.0', '1.16.0', '1.17.0', '1.18.0')",
     ]);
+    await undoChangeFeed(raw);
     raw.close();
 
     memory = await openMemory(config);
     try {
       expect(memory.migration).toMatchObject({
         from: '1.14.0',
-        applied: ['1.15.0', '1.16.0', '1.17.0', '1.18.0'],
+        applied: ['1.15.0', '1.16.0', '1.17.0', '1.18.0', '1.19.0'],
       });
       const check = createClient({ url: folder.url, intMode: 'number' });
       cleanups.push(() => check.close());

@@ -4,6 +4,7 @@ import { tempStoreFolder, testLocalDriver } from '../__fixtures__/temp-store.js'
 import { allFtsTables } from '../maintenance/fts-tables.js';
 import { type Memory, openMemory } from '../open-memory.js';
 import { crisismerge, segmentCounts } from '../search/__fixtures__/fts-segments.js';
+import { undoChangeFeed } from './__fixtures__/undo-change-feed.js';
 
 const words =
   'timeout socket retry cache index merge token parser schema deploy gateway invoice billing queue worker lock commit branch render layout'.split(
@@ -125,13 +126,17 @@ describe('1.16.0 on a 1.15.0 store', () => {
     await raw.execute('ALTER TABLE patterns DROP COLUMN order_free');
     await raw.execute('ALTER TABLE mined_episodes DROP COLUMN steps');
     await raw.execute('ALTER TABLE mined_episodes DROP COLUMN duration_ms');
+    await undoChangeFeed(raw);
     expect(await crisismerge(raw)).toEqual([null, null, null, null]);
     const written = await segmentCounts(raw);
     expect(written.steps_fts).toBeGreaterThan(bound);
 
     memory = await open(folder.url);
     cleanups.push(() => memory.close());
-    expect(memory.migration).toMatchObject({ from: '1.15.0', applied: ['1.16.0', '1.17.0', '1.18.0'] });
+    expect(memory.migration).toMatchObject({
+      from: '1.15.0',
+      applied: ['1.16.0', '1.17.0', '1.18.0', '1.19.0'],
+    });
     expect(await crisismerge(raw)).toEqual([2, 2, 2, 2]);
     // Opening leaves the segments as they were; the next episode's writes merge them.
     expect(await segmentCounts(raw)).toEqual(written);

@@ -5,6 +5,7 @@ import { tempStoreFolder } from '../__fixtures__/temp-store.js';
 import { everythingOf, play, scripts } from '../mining/__fixtures__/mining-scripts.js';
 import { createActionPairMiner, createHistoryProbeMiner } from '../mining/__fixtures__/test-miners.js';
 import { openMemory } from '../open-memory.js';
+import { undoChangeFeed } from './__fixtures__/undo-change-feed.js';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => cleanups.splice(0).forEach((cleanup) => cleanup()));
@@ -52,12 +53,13 @@ describe('1.18.0: mined episodes keep their measures', () => {
       'ALTER TABLE mined_episodes DROP COLUMN duration_ms',
       "DELETE FROM schema_migrations WHERE version = '1.18.0'",
     ]);
+    await undoChangeFeed(raw);
     raw.close();
 
     memory = await openMemory(config(folder.url));
     const check = createClient({ url: folder.url, intMode: 'number' });
     try {
-      expect(memory.migration).toMatchObject({ from: '1.17.0', applied: ['1.18.0'] });
+      expect(memory.migration).toMatchObject({ from: '1.17.0', applied: ['1.18.0', '1.19.0'] });
       expect((await check.execute(measuresOf)).rows.every((row) => row.steps === null)).toBe(true);
       // The later episodes' measures are summed from their steps: the history probe, which reads
       // the domain's baseline, sees what a remine gives it.
