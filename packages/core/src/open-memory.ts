@@ -1,5 +1,6 @@
 import { createAuditLog } from './audit/audit-log.js';
 import { auditReads } from './audit/audited-reads.js';
+import type { CacheKey } from './cache/cache.js';
 import { followChangeFeed } from './cache/change-feed.js';
 import { cachePatternChanges, invalidateCache, invalidatingWrites } from './cache/invalidation.js';
 import { openCache } from './cache/open-cache.js';
@@ -89,14 +90,16 @@ export async function openMemory(config: MemoryConfig = {}): Promise<Memory> {
       : followChangeFeed({ db, cache, intervalMs: resolved.cache.feedIntervalMs, logger: resolved.logger });
   // Whatever changed while no process of this host followed the feed is dropped before any read.
   await feed?.catchUp();
+  // A write's own keys go with the feed's rows (one cache commit; see change-feed.ts).
+  const catchUp = feed === null ? undefined : (keys: CacheKey[]) => feed.catchUp(keys);
   // Plugins that learn from finished episodes (embedder, miners), run off the write path.
   const learners: EpisodeLearner[] = [];
   const writes = invalidatingWrites(
     cache,
     createEpisodeWrites(context, { learners: () => learners.map((learner) => learner.name) }),
-    feed === null ? undefined : (keys) => feed.catchUp(keys),
+    catchUp,
   );
-  const patternChanges = cachePatternChanges(cache);
+  const patternChanges = cachePatternChanges(cache, catchUp);
   const mining = createMiningEngine(context, resolved.miners, patternChanges);
   if (resolved.miners.length > 0) learners.push(mining.learner);
   const embeddings = createEmbeddingEngine(context, resolved.embeddings);

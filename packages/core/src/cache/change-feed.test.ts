@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { type Client, createClient } from '@libsql/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempStoreFolder } from '../__fixtures__/temp-store.js';
+import { createActionPairMiner } from '../mining/__fixtures__/test-miners.js';
 import { type Memory, openMemory } from '../open-memory.js';
 import type { EpisodeWithSteps } from '../types.js';
 
@@ -111,6 +112,29 @@ describe('the change feed keeps caches on other hosts in step', () => {
     const hits = memory.admin.cacheStats().keyspaces.episode.hits;
     await memory.episodes.get(episode.id);
     expect(memory.admin.cacheStats().keyspaces.episode.hits).toBe(hits + 1);
+  }, 60_000);
+});
+
+describe('its own pattern writes', () => {
+  it('do not drop, a moment later, what the store cached after mining', async () => {
+    const { url, cacheOf } = scratch();
+    const memory = await openMemory({
+      url,
+      cache: { path: cacheOf('a'), feedIntervalMs: 20 },
+      miners: [createActionPairMiner()],
+    });
+    cleanups.push(() => memory.close());
+    const episode = await memory.episodes.start({ taskType: 'debugging', domain: 'web' });
+    await memory.episodes.logSteps(episode.id, [{ action: 'read' }, { action: 'edit' }]);
+    await memory.episodes.complete(episode.id, { status: 'completed' });
+    await memory.learning.flush();
+    const [pattern] = (await memory.patterns.list()).items;
+    expect(pattern).toBeDefined();
+    await memory.patterns.get(pattern?.id ?? ''); // a miss: filled after mining wrote it
+    await sleep(300); // several feed reads, each of which would find mining's rows
+    const hits = memory.admin.cacheStats().keyspaces.pattern.hits;
+    await memory.patterns.get(pattern?.id ?? '');
+    expect(memory.admin.cacheStats().keyspaces.pattern.hits).toBe(hits + 1);
   }, 60_000);
 });
 

@@ -62,12 +62,22 @@ export function invalidatingWrites(
   };
 }
 
-/** How pattern writes (mining, usage feedback, remine) reach the cache. */
-export function cachePatternChanges(cache: Cache): PatternChanges {
+/**
+ * How pattern writes (mining, usage feedback, remine) reach the cache. With the change feed
+ * (`catchUp`), a write's keys are dropped with the feed's rows, as episode writes are, so the
+ * rows mining writes are applied by the thread that wrote them, not again by every other.
+ */
+export function cachePatternChanges(
+  cache: Cache,
+  catchUp?: (written: CacheKey[]) => Promise<void>,
+): PatternChanges {
+  const invalidate = catchUp ?? ((keys: CacheKey[]) => cache.invalidate(keys));
   return {
-    patternsChanged: (patterns) =>
-      cache.invalidate(patterns.map((p) => cacheKey.pattern(p.patternType, p.id))),
-    allPatternsChanged: () => cache.invalidateAll(),
+    patternsChanged: (patterns) => invalidate(patterns.map((p) => cacheKey.pattern(p.patternType, p.id))),
+    async allPatternsChanged() {
+      cache.invalidateAll();
+      await catchUp?.([]);
+    },
   };
 }
 

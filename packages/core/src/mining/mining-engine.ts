@@ -51,7 +51,7 @@ export function createMiningEngine(
         await finish(tx);
         return stored;
       });
-      if (written.length > 0) changes.patternsChanged(written);
+      if (written.length > 0) await changes.patternsChanged(written);
     },
   };
 

@@ -5,9 +5,9 @@ import type { WrittenPattern } from './mining-batch.js';
  * they made stale (`pattern:{type}:{id}` entries and cached query results).
  */
 export interface PatternChanges {
-  patternsChanged(patterns: readonly WrittenPattern[]): void;
+  patternsChanged(patterns: readonly WrittenPattern[]): Promise<void> | void;
   /** After a bulk change (remine) that may have touched or deleted any pattern. */
-  allPatternsChanged(): void;
+  allPatternsChanged(): Promise<void> | void;
 }
 
 /** For a store without a cache. */

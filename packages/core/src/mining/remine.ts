@@ -192,7 +192,7 @@ export async function remine(
         args: patterns.args,
       });
     });
-    changes.allPatternsChanged();
+    await changes.allPatternsChanged();
     return {
       episodes: mined,
       patterns: Number(remaining.rows[0]?.n ?? 0),

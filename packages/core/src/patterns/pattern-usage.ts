@@ -88,7 +88,7 @@ export function createPatternUsage(context: EngineContext, changes: PatternChang
         });
         return stored;
       });
-      changes.patternsChanged([{ id: updated.id, patternType: updated.patternType }]);
+      await changes.patternsChanged([{ id: updated.id, patternType: updated.patternType }]);
       return updated;
     },
   };
