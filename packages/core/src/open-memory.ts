@@ -1,8 +1,12 @@
 import { createAuditLog } from './audit/audit-log.js';
 import { auditReads } from './audit/audited-reads.js';
-import type { CacheKey } from './cache/cache.js';
 import { followChangeFeed } from './cache/change-feed.js';
-import { cachePatternChanges, invalidateCache, invalidatingWrites } from './cache/invalidation.js';
+import {
+  cachePatternChanges,
+  type InvalidateWritten,
+  invalidateCache,
+  invalidatingWrites,
+} from './cache/invalidation.js';
 import { openCache } from './cache/open-cache.js';
 import { readThrough } from './cache/read-through.js';
 import { type MemoryConfig, memoryConfigSchema, type ResolvedMemoryConfig } from './config.js';
@@ -90,16 +94,15 @@ export async function openMemory(config: MemoryConfig = {}): Promise<Memory> {
       : followChangeFeed({ db, cache, intervalMs: resolved.cache.feedIntervalMs, logger: resolved.logger });
   // Whatever changed while no process of this host followed the feed is dropped before any read.
   await feed?.catchUp();
-  // A write's own keys go with the feed's rows (one cache commit; see change-feed.ts).
-  const catchUp = feed === null ? undefined : (keys: CacheKey[]) => feed.catchUp(keys);
+  const invalidate: InvalidateWritten =
+    feed === null ? (keys) => cache.invalidate(keys) : (keys) => feed.catchUp(keys);
   // Plugins that learn from finished episodes (embedder, miners), run off the write path.
   const learners: EpisodeLearner[] = [];
   const writes = invalidatingWrites(
-    cache,
     createEpisodeWrites(context, { learners: () => learners.map((learner) => learner.name) }),
-    catchUp,
+    invalidate,
   );
-  const patternChanges = cachePatternChanges(cache, catchUp);
+  const patternChanges = cachePatternChanges(cache, invalidate);
   const mining = createMiningEngine(context, resolved.miners, patternChanges);
   if (resolved.miners.length > 0) learners.push(mining.learner);
   const embeddings = createEmbeddingEngine(context, resolved.embeddings);

@@ -25,17 +25,19 @@ function episodeKeys(episodeId: unknown): CacheKey[] {
 }
 
 /**
+ * How a write drops what it made stale: `cache.invalidate`, or, for a store that follows the
+ * change feed, a read of the feed that drops the write's keys with the rows it finds in one cache
+ * commit (`ChangeFeedFollower.catchUp`), so the write's own rows are applied by the thread that
+ * wrote them and never drop, a moment later, what was cached after it.
+ */
+export type InvalidateWritten = (keys: CacheKey[]) => Promise<void> | void;
+
+/**
  * Each write drops what it made stale after its database commit and before it returns: the
  * episode's entry, and (through the generation) every cached query result. A write that failed
- * in an unknown way (the commit may have happened) invalidates too. `invalidate` defaults to the
- * cache's; a store that follows the change feed reads it there, so the write's own feed rows are
- * applied in the same commit (see `ChangeFeedFollower.catchUp`).
+ * in an unknown way (the commit may have happened) invalidates too.
  */
-export function invalidatingWrites(
-  cache: Cache,
-  writes: EpisodeWrites,
-  invalidate: (keys: CacheKey[]) => Promise<void> | void = (keys) => cache.invalidate(keys),
-): EpisodeWrites {
+export function invalidatingWrites(writes: EpisodeWrites, invalidate: InvalidateWritten): EpisodeWrites {
   async function invalidateAfter<T>(keys: CacheKey[], write: () => Promise<T>): Promise<T> {
     let result: T;
     try {
@@ -62,21 +64,13 @@ export function invalidatingWrites(
   };
 }
 
-/**
- * How pattern writes (mining, usage feedback, remine) reach the cache. With the change feed
- * (`catchUp`), a write's keys are dropped with the feed's rows, as episode writes are, so the
- * rows mining writes are applied by the thread that wrote them, not again by every other.
- */
-export function cachePatternChanges(
-  cache: Cache,
-  catchUp?: (written: CacheKey[]) => Promise<void>,
-): PatternChanges {
-  const invalidate = catchUp ?? ((keys: CacheKey[]) => cache.invalidate(keys));
+/** How pattern writes (mining, usage feedback, remine) reach the cache, as episode writes do. */
+export function cachePatternChanges(cache: Cache, invalidate: InvalidateWritten): PatternChanges {
   return {
     patternsChanged: (patterns) => invalidate(patterns.map((p) => cacheKey.pattern(p.patternType, p.id))),
     async allPatternsChanged() {
       cache.invalidateAll();
-      await catchUp?.([]);
+      await invalidate([]);
     },
   };
 }
