@@ -175,6 +175,26 @@ describe('a cache the feed cannot bring up to date drops everything', () => {
     expect((await memory.episodes.get(episode.id))?.context).toBe('pruned');
   });
 
+  it('when more than 50,000 rows came since it last read, and only then', async () => {
+    const { url, raw, cacheOf } = scratch();
+    const memory = await openOnHost(url, cacheOf('a'), 3_600_000);
+    const untouched = await cachedEpisode(memory, 'untouched');
+    const hitsOn = async () => {
+      const before = memory.admin.cacheStats().keyspaces.episode.hits;
+      await memory.episodes.get(untouched.id);
+      return memory.admin.cacheStats().keyspaces.episode.hits - before;
+    };
+    const fill = (rows: number) =>
+      raw.execute(`INSERT INTO change_feed (key) WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL
+        SELECT i + 1 FROM n WHERE i < ${rows}) SELECT 'episode:other-' || i FROM n`);
+    await fill(49_000);
+    await memory.episodes.start({ taskType: 'debugging', domain: 'web' }); // reads the feed
+    expect(await hitsOn()).toBe(1); // applied key by key: its entry stays
+    await fill(50_001);
+    await memory.episodes.start({ taskType: 'debugging', domain: 'web' });
+    expect(await hitsOn()).toBe(0); // too far behind: everything dropped
+  }, 60_000);
+
   it('when the feed is behind what it applied (the database was replaced by an older copy)', async () => {
     const { url, raw, cacheOf } = scratch();
     const memory = await openOnHost(url, cacheOf('a'), 3_600_000);

@@ -3,8 +3,12 @@ import type { Database } from '../db/database.js';
 import type { Logger } from '../logger.js';
 import type { Cache, CacheKey } from './cache.js';
 
-/** Most rows one read applies key by key; a cache further behind drops everything instead. */
-const maxRowsPerRead = 5000;
+/**
+ * Most rows one read applies key by key; a cache further behind drops everything instead. The
+ * keys are read distinct (a 20-step episode's rows are one key), so this is about 8 s of the
+ * engine's full write rate: a host reading every second keeps its cache under such a load.
+ */
+const maxRowsPerRead = 50_000;
 
 /**
  * Keeps a cache in step with writes it did not see: another host's (each host has its own
@@ -62,7 +66,7 @@ export function followChangeFeed({ db, cache, intervalMs, logger }: ChangeFeedOp
       row = (
         await db.read({
           sql: `SELECT (SELECT MIN(seq) FROM change_feed) AS low, (SELECT MAX(seq) FROM change_feed) AS high,
-            (SELECT json_group_array(key) FROM
+            (SELECT json_group_array(DISTINCT key) FROM
               (SELECT key FROM change_feed WHERE seq > ? ORDER BY seq LIMIT ?)) AS keys`,
           args: [position ?? Number.MAX_SAFE_INTEGER, maxRowsPerRead + 1],
         })
@@ -80,9 +84,9 @@ export function followChangeFeed({ db, cache, intervalMs, logger }: ChangeFeedOp
     const keys = JSON.parse(String(row?.keys ?? '[]')) as CacheKey[];
     // Never applied (a new cache folder, or one from before the feed), gone back (the database was
     // replaced), rows pruned before this cache read them, or too far behind: drop everything.
-    if (position === null || high < position || low > position + 1 || keys.length > maxRowsPerRead)
+    if (position === null || high < position || low > position + 1 || high - position > maxRowsPerRead)
       cache.invalidateAll(high);
-    else cache.invalidate([...new Set([...(written ?? []), ...keys])], high);
+    else cache.invalidate(written === undefined ? keys : [...new Set([...written, ...keys])], high);
   }
 
   async function catchUp(written?: readonly CacheKey[]): Promise<void> {
