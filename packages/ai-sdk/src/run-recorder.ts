@@ -2,16 +2,40 @@ import type { EpisodicMemory, RecordedStep } from './memory-port.js';
 
 type Outcome = 'completed' | 'failed';
 
+/** Runs whose model call failed and may still be retried, failed for good if the process ends first. */
+const awaitingRetry = new Set<RunRecorder>();
+let failOnExit = false;
+
+function failAwaitingRunsOnExit(): void {
+  if (failOnExit) return;
+  failOnExit = true;
+  // `beforeExit` comes only once nothing is left to run: a retry the AI SDK waits for keeps a
+  // timer pending, so a run still waiting here will not be retried. Writing its outcome keeps
+  // the process alive until it is stored.
+  process.on('beforeExit', () => {
+    for (const run of awaitingRetry) void run.finish('failed');
+  });
+}
+
+/** Whether the store answered that it refuses this input (a bad field), not that it is unreachable. */
+function refused(error: unknown): boolean {
+  const { code, data } = (error ?? {}) as { code?: unknown; data?: { code?: unknown } | null };
+  return code === 'VALIDATION' || data?.code === 'BAD_REQUEST';
+}
+
 /**
  * One run's episode. Writes go through one chain, so steps are stored in the order the run
- * made them and before the outcome; a failing write is reported once and the run goes on
- * without memory.
+ * made them and before the outcome. A failing write is reported once and the run goes on: a
+ * refused batch of steps is lost alone, an unreachable store stops the step writes, and the
+ * outcome is still written whenever the episode was started, so no episode is left open.
  */
 export class RunRecorder {
   #chain: Promise<unknown> = Promise.resolve();
   #episode: { id: string } | null = null;
   #finished = false;
-  #broken = false;
+  #unreachable = false;
+  #failed = false;
+  #retryTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly memory: EpisodicMemory,
@@ -20,12 +44,12 @@ export class RunRecorder {
 
   #then(write: () => Promise<unknown>): Promise<void> {
     const next = this.#chain.then(async () => {
-      if (this.#broken) return;
       try {
         await write();
       } catch (error) {
-        this.#broken = true;
-        this.report(error);
+        if (!this.#failed) this.report(error);
+        this.#failed = true;
+        if (!refused(error)) this.#unreachable = true;
       }
     });
     this.#chain = next;
@@ -45,13 +69,34 @@ export class RunRecorder {
 
   log(steps: RecordedStep[]): Promise<void> {
     return this.#then(async () => {
-      if (this.#episode !== null && !this.#finished)
+      if (this.#episode !== null && !this.#finished && !this.#unreachable)
         await this.memory.episodes.logSteps(this.#episode.id, steps);
     });
   }
 
+  /**
+   * A model call failed with an error the AI SDK retries by default. The run fails unless a
+   * retry starts (`retrying`) within `waitMs`, the longest the SDK waits before one; or sooner,
+   * when the process is about to exit or `settled()` is asked for, as no retry is coming then.
+   */
+  failUnlessRetried(waitMs: number): void {
+    if (this.#finished) return;
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = setTimeout(() => void this.finish('failed'), waitMs);
+    this.#retryTimer.unref();
+    awaitingRetry.add(this);
+    failAwaitingRunsOnExit();
+  }
+
+  /** A model call of this run starts: a failure awaiting its retry is taken back. */
+  retrying(): void {
+    clearTimeout(this.#retryTimer);
+    awaitingRetry.delete(this);
+  }
+
   /** The first outcome wins: an abort reported after the error that caused it changes nothing. */
   finish(status: Outcome): Promise<void> {
+    this.retrying();
     return this.#then(async () => {
       if (this.#episode === null || this.#finished) return;
       this.#finished = true;
@@ -59,9 +104,14 @@ export class RunRecorder {
     });
   }
 
-  /** The episode once every write queued so far is done; `null` if the memory failed. */
+  /**
+   * The episode once every write queued so far is done; `null` if it could not be started or
+   * the store became unreachable. Asked for after the run, a model failure still awaiting a
+   * retry is final: the run failed.
+   */
   async settled(): Promise<{ id: string } | null> {
+    if (awaitingRetry.has(this)) void this.finish('failed');
     await this.#chain;
-    return this.#broken ? null : this.#episode;
+    return this.#unreachable ? null : this.#episode;
   }
 }

@@ -1,4 +1,5 @@
 import type { RecordedStep } from './memory-port.js';
+import { storableText } from './storable-text.js';
 
 /** A tool outcome as a step's `content` holds it (`tool-result` or `tool-error`). */
 export interface ToolOutcomePart {
@@ -12,14 +13,11 @@ export interface ToolOutcomePart {
 }
 
 export interface StepLimits {
-  /** Longest stored result; longer ones keep their start and are marked cut. */
+  /** Longest stored result; longer ones keep their start and are marked cut (`storableText`). */
   maxResultChars: number;
   /** Longest stored argument object, as JSON text; longer ones are stored cut, as text. */
   maxParameterChars: number;
 }
-
-const cut = (text: string, max: number) =>
-  text.length <= max ? text : `${text.slice(0, max)}… [${text.length - max} more characters]`;
 
 function asText(value: unknown): string {
   if (typeof value === 'string') return value;
@@ -38,10 +36,10 @@ function parameters(input: unknown, max: number): unknown {
   try {
     json = JSON.stringify(input);
   } catch {
-    return cut(String(input), max);
+    return storableText(String(input), max);
   }
   if (json === undefined) return null;
-  return json.length <= max ? (JSON.parse(json) as unknown) : cut(json, max);
+  return json.length <= max ? (JSON.parse(json) as unknown) : storableText(json, max);
 }
 
 /**
@@ -67,7 +65,7 @@ export function toolSteps(
     const duration = part.toolCallId === undefined ? undefined : durations.get(part.toolCallId);
     steps.push({
       action: part.toolName ?? 'unknown tool',
-      result: cut(asText(failed ? part.error : part.output), limits.maxResultChars),
+      result: storableText(asText(failed ? part.error : part.output), limits.maxResultChars),
       success: !failed,
       ...(duration === undefined ? {} : { durationMs: Math.max(0, Math.round(duration)) }),
       metadata: {

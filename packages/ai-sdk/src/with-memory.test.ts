@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Memory, openMemory } from '@episodic/core';
-import { generateText, stepCountIs, streamText, ToolLoopAgent, tool } from 'ai';
+import { APICallError, generateText, stepCountIs, streamText, ToolLoopAgent, tool } from 'ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { scriptedModel, systemTexts } from './__fixtures__/scripted-model.js';
@@ -21,6 +21,17 @@ afterAll(async () => {
 });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A provider's "overloaded" answer, which the AI SDK retries; it asks for no wait, to keep the test short. */
+const overloaded = () =>
+  new APICallError({
+    message: 'overloaded',
+    url: 'https://api.example.test/v1/chat',
+    requestBodyValues: {},
+    statusCode: 529,
+    responseHeaders: { 'retry-after-ms': '0' },
+    isRetryable: true,
+  });
 
 const tools = {
   searchDocs: tool({
@@ -222,6 +233,103 @@ describe('withMemory with generateText', () => {
     expect(episode?.steps.map((step) => [step.action, step.success])).toEqual([['searchDocs', true]]);
   });
 
+  it('completes the episode when the AI SDK retries a failed model call and the retry succeeds', async () => {
+    const { model } = scriptedModel([
+      { tools: [['searchDocs', { query: 'first' }]] },
+      { fail: overloaded() },
+      { tools: [['runTests', { file: 'after-retry.test.ts' }]] },
+      { text: 'done after a retry' },
+    ]);
+    const settings = withMemory({ memory, domain: 'retry', taskType: 'debugging' });
+    const result = await generateText({
+      ...settings,
+      model,
+      tools,
+      stopWhen: stepCountIs(6),
+      prompt: 'Retry it',
+    });
+    expect(result.text).toBe('done after a retry');
+    const episode = await stored(settings);
+    expect(episode?.status).toBe('completed');
+    expect(episode?.steps.map((step) => [step.action, step.success])).toEqual([
+      ['searchDocs', true],
+      ['runTests', false],
+    ]);
+  });
+
+  it('fails the episode when the AI SDK gives up retrying, keeping the steps before', async () => {
+    const { model } = scriptedModel([
+      { tools: [['searchDocs', { query: 'first' }]] },
+      { fail: overloaded() },
+      { fail: overloaded() },
+    ]);
+    const settings = withMemory({ memory, domain: 'retry', taskType: 'debugging' });
+    await expect(
+      generateText({ ...settings, model, tools, stopWhen: stepCountIs(6), maxRetries: 1, prompt: 'Give up' }),
+    ).rejects.toThrow('overloaded');
+    const episode = await stored(settings);
+    expect(episode?.status).toBe('failed');
+    expect(episode?.steps.map((step) => step.action)).toEqual(['searchDocs']);
+  });
+
+  it('stores every step of a run whose tool output the store would refuse as it is, and completes it', async () => {
+    const emoji = '\u{1F600}';
+    const outputs = [`a${emoji.repeat(3000)}`, 'binary\u0000output', `lone \uD800 surrogate`];
+    const echo = tool({
+      description: 'Prints a file',
+      inputSchema: z.object({ n: z.number() }),
+      execute: async ({ n }) => outputs[n] ?? '',
+    });
+    const { model } = scriptedModel([
+      { tools: [['echo', { n: 0 }]] },
+      { tools: [['echo', { n: 1 }]] },
+      { tools: [['echo', { n: 2 }]] },
+      { text: 'printed' },
+    ]);
+    const settings = withMemory({ memory, domain: 'unicode', taskType: 'debugging' });
+    // Cut at 16,000 characters, the prompt would end in half an emoji.
+    const prompt = `${'x'.repeat(15_961)}${emoji.repeat(100)}`;
+    await generateText({ ...settings, model, tools: { echo }, stopWhen: stepCountIs(6), prompt });
+    const episode = await stored(settings);
+    expect(episode?.status).toBe('completed');
+    expect(episode?.context).toMatch(/^x{15961}(\u{1F600})+… \[\d+ more characters\]$/u);
+    expect(episode?.context?.length).toBeLessThanOrEqual(16_000);
+    const results = episode?.steps.map((step) => step.result ?? '') ?? [];
+    expect(results).toHaveLength(3);
+    expect(results[0]?.length).toBeLessThanOrEqual(4000);
+    expect(results[0]).toMatch(/^a(\u{1F600})+… \[\d+ more characters\]$/u);
+    expect(results[1]).toBe('binary\uFFFDoutput');
+    expect(results[2]).toBe('lone \uFFFD surrogate');
+  });
+
+  it('keeps recording after the store refuses one batch of steps, and completes the episode', async () => {
+    const errors: unknown[] = [];
+    const print = tool({
+      description: 'Prints a file',
+      inputSchema: z.object({ size: z.number() }),
+      execute: async ({ size }) => 'y'.repeat(size),
+    });
+    const { model } = scriptedModel([
+      { tools: [['print', { size: 10 }]] },
+      { tools: [['print', { size: 70_000 }]] },
+      { tools: [['print', { size: 20 }]] },
+      { text: 'printed' },
+    ]);
+    // More than the store's own limit (maxResultChars 65,536): that step's batch is refused.
+    const settings = withMemory({
+      memory,
+      domain: 'refused',
+      taskType: 'debugging',
+      maxResultChars: 100_000,
+      onMemoryError: (error) => errors.push(error),
+    });
+    await generateText({ ...settings, model, tools: { print }, stopWhen: stepCountIs(6), prompt: 'Print' });
+    expect(errors).toHaveLength(1);
+    const episode = await stored(settings);
+    expect(episode?.status).toBe('completed');
+    expect(episode?.steps.map((step) => step.result?.length)).toEqual([10, 20]);
+  });
+
   it('lets the run go on without memory when the store fails, and says so', async () => {
     const errors: unknown[] = [];
     const closed = await openMemory({ url: `file:${join(dir, 'closed.db')}`, cache: false });
@@ -267,6 +375,28 @@ describe('withMemory with streamText', () => {
       ['runTests', false],
     ]);
     expect(episode?.steps[0]?.durationMs).toBeGreaterThanOrEqual(25);
+  });
+
+  it('completes the episode when the AI SDK retries a stream that failed to start', async () => {
+    const { model } = scriptedModel([
+      { tools: [['searchDocs', { query: 'stream' }]] },
+      { fail: overloaded() },
+      { text: 'streamed after a retry' },
+    ]);
+    const settings = withMemory({ memory, domain: 'stream', taskType: 'debugging' });
+    const result = streamText({
+      ...settings,
+      model,
+      tools,
+      stopWhen: stepCountIs(4),
+      prompt: 'Stream, retry',
+    });
+    expect(await result.text).toBe('streamed after a retry');
+    const episode = await stored(settings);
+    expect([episode?.status, episode?.steps.map((step) => step.action)]).toEqual([
+      'completed',
+      ['searchDocs'],
+    ]);
   });
 
   it('fails the episode when the stream is aborted', async () => {

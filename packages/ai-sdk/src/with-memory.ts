@@ -2,7 +2,9 @@ import { type LanguageModel, type LanguageModelMiddleware, type ModelMessage, wr
 import { clientMemory, type EpisodicClientLike } from './client-memory.js';
 import type { EpisodicMemory } from './memory-port.js';
 import { memoryPrompt } from './memory-prompt.js';
+import { retryWaitMs } from './retry-wait.js';
 import { RunRecorder } from './run-recorder.js';
+import { storableText } from './storable-text.js';
 import { type ToolOutcomePart, toolSteps } from './tool-steps.js';
 
 interface MemoryOptions {
@@ -60,7 +62,8 @@ export interface MemorySettings {
   onAbort: () => Promise<void>;
   /**
    * The last run's episode once everything about it is written (not spread into the SDK's
-   * settings): `null` when the memory failed or no run started.
+   * settings): `null` when no run started, or its episode could not be started or the store
+   * could not be reached. A model failure still awaiting the SDK's retry is final once asked.
    */
   readonly episode: () => Promise<{ id: string } | null>;
 }
@@ -111,12 +114,25 @@ export function withMemory(options: WithMemoryOptions): MemorySettings {
   let guidance: string | null = null;
   const durations = new Map<string, number>();
 
-  /** A model call that throws (an API error, an abort) fails the run's episode, then throws on. */
+  /** Failed tries of the current model call: the AI SDK waits longer before each retry. */
+  let failedTries = 0;
+
+  /**
+   * A model call that throws (an API error, an abort) fails the run's episode, then throws on;
+   * unless the AI SDK retries that error (this runs inside its retry loop), when the run fails
+   * only if no retry comes.
+   */
   async function failOnError<T>(call: () => PromiseLike<T>): Promise<T> {
+    const current = run;
     try {
-      return await call();
+      const result = await call();
+      failedTries = 0;
+      return result;
     } catch (error) {
-      await run.finish('failed');
+      failedTries += 1;
+      const waitMs = retryWaitMs(error, failedTries);
+      if (waitMs === null) await current.finish('failed');
+      else current.failUnlessRetried(waitMs);
       throw error;
     }
   }
@@ -125,6 +141,7 @@ export function withMemory(options: WithMemoryOptions): MemorySettings {
     specificationVersion: 'v3',
     async transformParams({ params }) {
       const current = run;
+      current.retrying();
       params.abortSignal?.addEventListener('abort', () => void current.finish('failed'), { once: true });
       return guidance === null ? params : { ...params, prompt: withSystemText(params.prompt, guidance) };
     },
@@ -133,7 +150,10 @@ export function withMemory(options: WithMemoryOptions): MemorySettings {
   };
 
   async function begin(messages: ModelMessage[]): Promise<void> {
+    // A new run of these settings: the last one's model failure awaiting a retry is final.
+    void run.settled();
     run = new RunRecorder(memory, report);
+    failedTries = 0;
     durations.clear();
     guidance = null;
     const task = taskText(messages);
@@ -142,7 +162,7 @@ export function withMemory(options: WithMemoryOptions): MemorySettings {
       run.start({
         taskType: options.taskType,
         domain: options.domain,
-        context: task === '' ? undefined : task.slice(0, maxContextChars),
+        context: task === '' ? undefined : storableText(task, maxContextChars),
       }),
       task === ''
         ? null
