@@ -117,6 +117,35 @@ describe('POST /v1/traces', () => {
     ]);
   });
 
+  it('stores a tool span as the store accepts it: NUL and lone surrogates replaced, its time never ahead of now', async () => {
+    const future = String(BigInt(Date.now() + 86_400_000) * 1_000_000n);
+    const printed = (id: number, result: string, fields: Record<string, unknown> = {}) => {
+      const call = tool(43, id, 'cat');
+      return { ...call, ...fields, attributes: [...call.attributes, str('gen_ai.tool.call.result', result)] };
+    };
+    const before = Date.now();
+    const response = await post(
+      request([
+        span(43, 1),
+        printed(2, 'binary\u0000file'),
+        printed(3, 'half an emoji \uD83D'),
+        printed(4, 'fast clock', { startTimeUnixNano: future, endTimeUnixNano: future }),
+      ]),
+    );
+    expect(response).toEqual({ status: 200, text: '{}' });
+    const listed = (await t.server.memory.episodes.list({ domain: 'agents' })).items.find(
+      (episode) => episode.metadata?.traceId === hex(43, 16),
+    );
+    const steps = (await t.server.memory.episodes.get(listed?.id ?? ''))?.steps ?? [];
+    expect(steps.map((step) => step.result)).toEqual([
+      'binary\uFFFDfile',
+      'half an emoji \uFFFD',
+      'fast clock',
+    ]);
+    const dated = Date.parse(steps[2]?.timestamp ?? '');
+    expect(dated >= before && dated <= Date.now()).toBe(true);
+  });
+
   it('answers with the same tokens and domain scope as the API, and stores nothing it refuses', async () => {
     const before = await storedCount();
     const reader = await t.token({ name: 'reader', scopes: ['read'], domains: null });

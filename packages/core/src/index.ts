@@ -90,6 +90,7 @@ export type {
   StepInput,
 } from './schemas/input-schemas.js';
 export { createInputSchemas } from './schemas/input-schemas.js';
+export { storableText } from './schemas/storable-text.js';
 export { toFtsQuery } from './search/fts-query.js';
 export type { TextMatch, TextSearchHit } from './search/text-search.js';
 export type {

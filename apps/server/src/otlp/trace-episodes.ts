@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Limits, RecordEpisodesInput } from '@episodic/core';
+import { type Limits, type RecordEpisodesInput, storableText } from '@episodic/core';
 import { attributeMap } from './attribute-values.js';
 import type { OtlpSpan, TraceRequest } from './otlp-request-schema.js';
 
@@ -23,15 +23,15 @@ export function derivedId(...parts: string[]): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
-const cut = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
 const asText = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value));
 const nanos = (value: string | number) => BigInt(value);
 
 /**
- * A span time as an episode's start or end: undefined when the span leaves it unset (0), and never
- * later than now, so an exporter whose clock runs ahead cannot date an episode in the future.
+ * A span time as a stored time (an episode's start or end, a step's): undefined when the span
+ * leaves it unset (0), and never later than now, so an exporter whose clock runs ahead cannot
+ * date a record in the future (which the store refuses).
  */
-function episodeTime(unixNano: string | number): string | undefined {
+function spanTime(unixNano: string | number): string | undefined {
   const ms = Number(nanos(unixNano) / 1_000_000n);
   return ms <= 0 ? undefined : new Date(Math.min(ms, Date.now())).toISOString();
 }
@@ -69,9 +69,9 @@ function parameters(args: unknown, max: number): unknown {
   if (typeof args !== 'string') return args ?? null;
   try {
     const parsed: unknown = JSON.parse(args);
-    return asText(parsed).length <= max ? parsed : cut(args, max);
+    return asText(parsed).length <= max ? parsed : storableText(args, max);
   } catch {
-    return cut(args, max);
+    return storableText(args, max);
   }
 }
 
@@ -84,13 +84,16 @@ function step(
   const error = failure(span);
   const result = error ?? (call.result === undefined ? undefined : asText(call.result));
   const durationNs = nanos(span.endTimeUnixNano) - nanos(span.startTimeUnixNano);
+  const timestamp = spanTime(span.startTimeUnixNano);
   return {
     id: derivedId(episodeId, span.spanId),
-    action: cut(asText(call.name), limits.maxActionChars),
-    ...(result === undefined ? {} : { result: cut(result, limits.maxResultChars) }),
+    action: storableText(asText(call.name), limits.maxActionChars),
+    // What the tool printed, NUL characters and lone surrogates included: the store would refuse
+    // them, and with them the whole request.
+    ...(result === undefined ? {} : { result: storableText(result, limits.maxResultChars) }),
     success: error === null,
     durationMs: Number(durationNs < 0n ? 0n : durationNs / 1_000_000n),
-    timestamp: new Date(Number(nanos(span.startTimeUnixNano) / 1_000_000n)).toISOString(),
+    ...(timestamp === undefined ? {} : { timestamp }),
     metadata: {
       parameters: parameters(call.args, Math.floor(limits.maxMetadataChars / 2)),
       spanId: span.spanId,
@@ -156,8 +159,8 @@ export function traceEpisodes(
     // The trace began when its root did (or, in a part without it, its first span): the episode's start.
     const first =
       root ?? spans.reduce((a, b) => (nanos(b.startTimeUnixNano) < nanos(a.startTimeUnixNano) ? b : a));
-    const createdAt = episodeTime(first.startTimeUnixNano);
-    const ended = root === undefined ? undefined : episodeTime(root.endTimeUnixNano);
+    const createdAt = spanTime(first.startTimeUnixNano);
+    const ended = root === undefined ? undefined : spanTime(root.endTimeUnixNano);
     // A root that ends before it starts is the exporter's slip, not a reason to refuse the request:
     // the episode then ends when it began.
     const completedAt =
@@ -174,7 +177,7 @@ export function traceEpisodes(
       ...(root === undefined || rootAttributes === null
         ? {}
         : {
-            context: cut(taskText(root, rootAttributes), defaults.limits.maxContextChars),
+            context: storableText(taskText(root, rootAttributes), defaults.limits.maxContextChars),
             outcome: {
               status: failure(root) === null ? ('completed' as const) : ('failed' as const),
               ...(completedAt === undefined ? {} : { completedAt }),

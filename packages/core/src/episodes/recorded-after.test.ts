@@ -73,6 +73,18 @@ describe('episodes recorded after the fact (createdAt, completedAt)', () => {
     expect(completed.completedAt).toBe(ahead);
   });
 
+  it('refuses a step dated in the future with the field path and writes none of its batch', async () => {
+    const { episodes } = store.memory;
+    const started = await episodes.start(base);
+    const tomorrow = new Date(Date.now() + day).toISOString();
+    const error = await failure(
+      episodes.logSteps(started.id, [{ action: 'run_tests' }, { action: 'deploy', timestamp: tomorrow }]),
+    );
+    expect(EpisodicError.isInstance(error) && error.code).toBe('VALIDATION');
+    expect(error?.message).toMatch(/steps\.1\.timestamp: must not be in the future/u);
+    expect((await episodes.get(started.id))?.steps).toEqual([]);
+  });
+
   it('refuses an end before the start with the field path, and leaves the episode active', async () => {
     const { episodes } = store.memory;
     const started = await episodes.start({ ...base, createdAt: '2024-01-02T00:00:00Z' });

@@ -57,7 +57,8 @@ export function createInputSchemas({ limits, taskTypes = [], patternTypes = [] }
       .transform((ms) => ms + 0)
       .optional(),
     success: z.boolean().optional(),
-    timestamp: timestampSchema.optional(),
+    /** When the step ran, for one recorded after the fact; default now. Not in the future. */
+    timestamp: pastTimestampSchema.optional(),
     metadata: metadata.optional(),
   });
   const steps = z.array(step).min(1).max(limits.maxStepsPerCall);
