@@ -324,6 +324,27 @@ describe('retention', () => {
     expect(await store.memory.episodes.get(crossing)).toBeNull();
   });
 
+  it('refuses a scoped caller a policy for another domain, changing nothing', async () => {
+    const theirs = await record('web', 'THEIRS');
+    const mine = await record('logs', 'MINE');
+    const now = new Date(Date.now() + 10 * 86_400_000);
+    const scope = { domains: ['logs'] };
+    await expect(
+      store.memory.admin.retention(
+        { logs: { archiveAfterDays: 1 }, web: { archiveAfterDays: 1 } },
+        { now, scope },
+      ),
+    ).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    expect((await store.memory.episodes.get(theirs))?.status).toBe('completed');
+    expect((await store.memory.episodes.get(mine))?.status).toBe('completed');
+    expect(await store.memory.admin.retention({ logs: { archiveAfterDays: 1 } }, { now, scope })).toEqual({
+      archived: { logs: 1 },
+      deleted: {},
+      auditPruned: 0,
+    });
+    expect((await store.memory.episodes.get(theirs))?.status).toBe('completed');
+  });
+
   it('archives and deletes by per-domain age, keeping archived episodes readable', async () => {
     const old = await record('web', 'OLD');
     const older = await record('logs', 'OLDER');

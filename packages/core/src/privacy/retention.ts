@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { localActor } from '../audit/audit-event.js';
 import { pruneAuditLog } from '../audit/audit-retention.js';
 import type { EngineContext } from '../engine-context.js';
+import { EpisodicError } from '../errors.js';
 import type { CallOptions } from '../types.js';
 import { parseInput } from '../validate.js';
 import type { ForgetReport } from './forget.js';
@@ -44,7 +45,8 @@ export interface RetentionHooks {
  * Applies per-domain retention policies once (the server runs it on a schedule, the CLI on
  * demand): episodes older than `archiveAfterDays` are archived (still readable, out of default
  * retrieval), those older than `deleteAfterDays` are forgotten as `forget` does. Then audit
- * entries older than `audit.retentionDays` are pruned.
+ * entries older than `audit.retentionDays` are pruned. A scoped caller may name only its own
+ * domains (`FORBIDDEN` otherwise, nothing changed) and prunes no audit entries.
  */
 export function createRetention(context: EngineContext, hooks: RetentionHooks) {
   const { db, audit } = context;
@@ -55,6 +57,13 @@ export function createRetention(context: EngineContext, hooks: RetentionHooks) {
     options: CallOptions & { now?: Date } = {},
   ): Promise<RetentionReport> {
     const checked = parseInput(policiesSchema, policies, 'retention policies', 'policies');
+    const { scope } = options;
+    // Archiving and deleting are writes: a scoped caller may apply policies to its own domains only.
+    const outside = Object.keys(checked).filter(
+      (domain) => scope !== undefined && !scope.domains.includes(domain),
+    );
+    if (outside.length > 0)
+      throw new EpisodicError('FORBIDDEN', `This caller may not apply retention to domain "${outside[0]}".`);
     const now = options.now ?? new Date();
     const cutoff = (after: number) => new Date(now.getTime() - after * 86_400_000).toISOString();
     const report: RetentionReport = { archived: {}, deleted: {}, auditPruned: 0 };
@@ -100,7 +109,8 @@ export function createRetention(context: EngineContext, hooks: RetentionHooks) {
       }
     }
     const { retentionDays } = context.config.audit;
-    if (retentionDays !== null) {
+    // The audit log spans every domain: only a caller without a scope prunes it.
+    if (retentionDays !== null && scope === undefined) {
       // Buffered reads first: an entry still in memory would otherwise outlive its period.
       await audit.flush();
       report.auditPruned = await pruneAuditLog(db, audit, {
