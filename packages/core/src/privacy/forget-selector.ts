@@ -19,10 +19,13 @@ export function forgetSelectorSchema(schemas: Pick<InputSchemas, 'id' | 'domain'
 }
 export type ForgetSelector = z.output<ReturnType<typeof forgetSelectorSchema>>;
 
-/** A JSON path naming one top-level key, whatever characters it holds. */
-function keyPath(key: string): string {
-  return `$."${key.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
-}
+/**
+ * A top-level metadata key holding `type`/`value`, matched by `json_each`'s key rather than a JSON
+ * path: SQLite's paths cannot name every key (a `"` inside a quoted label is not read as one), and
+ * a deletion request must never match nothing because of the characters in a key.
+ */
+const keyHolds = (condition: string) =>
+  `EXISTS (SELECT 1 FROM json_each(episodes.metadata) m WHERE m.key = ? AND ${condition})`;
 
 /** The episodes a selector names, within the caller's scope, as a WHERE clause over `episodes`. */
 export function selectorFilter(selector: ForgetSelector, scope: AccessScope | undefined): SqlFilter {
@@ -39,10 +42,9 @@ export function selectorFilter(selector: ForgetSelector, scope: AccessScope | un
       );
   }
   for (const [key, value] of Object.entries(selector.metadata)) {
-    if (value === null) filter.when("json_type(metadata, ?) = 'null'", keyPath(key));
-    else if (typeof value === 'boolean')
-      filter.when('json_type(metadata, ?) = ?', keyPath(key), value ? 'true' : 'false');
-    else filter.when('json_extract(metadata, ?) = ?', keyPath(key), value);
+    if (value === null) filter.when(keyHolds("m.type = 'null'"), key);
+    else if (typeof value === 'boolean') filter.when(keyHolds('m.type = ?'), key, value ? 'true' : 'false');
+    else filter.when(keyHolds('m.value = ?'), key, value);
   }
   return filter;
 }

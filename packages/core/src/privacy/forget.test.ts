@@ -163,6 +163,29 @@ describe('forget', () => {
     await expect(store.memory.admin.forget({ metadata: {} })).rejects.toMatchObject({ code: 'VALIDATION' });
   });
 
+  it('forgets by any metadata key, whatever characters it holds, and by each kind of value', async () => {
+    const keys = ['a"b', 'say "hi"', 'a.b', 'back\\slash', '$[0]', 'ключ'];
+    const byKey = new Map<string, string>();
+    for (const key of keys) byKey.set(key, await record('keys', key, { [key]: 'v' }));
+    for (const key of keys)
+      expect((await store.memory.admin.forget({ metadata: { [key]: 'v' } })).episodeIds).toEqual([
+        byKey.get(key),
+      ]);
+
+    const start = (metadata: Record<string, unknown>) =>
+      store.memory.episodes.start({ taskType: 'debugging', domain: 'kinds', metadata });
+    const number = await start({ n: 1 });
+    const text = await start({ n: '1' });
+    const flag = await start({ ok: false });
+    const empty = await start({ gone: null });
+    const other = await start({ gone: 'here' });
+    expect((await store.memory.admin.forget({ metadata: { n: 1 } })).episodeIds).toEqual([number.id]);
+    expect((await store.memory.admin.forget({ metadata: { ok: false } })).episodeIds).toEqual([flag.id]);
+    expect((await store.memory.admin.forget({ metadata: { gone: null } })).episodeIds).toEqual([empty.id]);
+    expect((await store.memory.admin.forget({ metadata: { n: '1' } })).episodeIds).toEqual([text.id]);
+    expect(await store.memory.episodes.get(other.id)).not.toBeNull();
+  });
+
   it('recomputes the patterns the episodes supported; a pattern left with no evidence disappears', async () => {
     const first = await record('web', 'S1', {}, ['lint', 'fix']);
     await record('web', 'S2', {}, ['lint', 'fix']);
