@@ -198,6 +198,8 @@ export async function openMemory(config: MemoryConfig = {}): Promise<Memory> {
     async close() {
       if (closed) return;
       closed = true;
+      // Reads already running finish first: their audit entries are recorded when they end.
+      await audit.readsEnded();
       mining.close();
       await learning.close();
       await purge.close();

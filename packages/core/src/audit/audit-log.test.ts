@@ -96,6 +96,29 @@ describe('audit log', () => {
     await expect(raw.execute('DELETE FROM audit_log')).rejects.toThrow(/append-only/);
     raw.close();
   });
+
+  it('records the reads still running when close is called', async () => {
+    const memory = await openMemory({ url: store.url });
+    const episode = await memory.episodes.start({
+      taskType: 'debugging',
+      domain: 'a',
+      context: 'ECONNREFUSED',
+    });
+    const reads = [
+      memory.search.retrieve({ text: 'ECONNREFUSED tests' }, { actor: 'reader-retrieve' }),
+      memory.search.text({ text: 'ECONNREFUSED' }, { actor: 'reader-text' }),
+      memory.episodes.get(episode.id, { actor: 'reader-get' }),
+    ];
+    const closed = memory.close();
+    expect((await Promise.all(reads)).map((read) => read !== null)).toEqual([true, true, true]);
+    await closed;
+    const raw = createClient({ url: store.url });
+    const actors = await raw.execute(
+      "SELECT actor FROM audit_log WHERE actor LIKE 'reader-%' ORDER BY actor",
+    );
+    raw.close();
+    expect(actors.rows.map((row) => row.actor)).toEqual(['reader-get', 'reader-retrieve', 'reader-text']);
+  });
 });
 
 describe('audit log of reads', () => {

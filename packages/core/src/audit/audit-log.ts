@@ -83,6 +83,7 @@ export function createAuditLog(
   let pending: AuditRow[] = [];
   let timer: NodeJS.Timeout | undefined;
   let flushing: Promise<void> = Promise.resolve();
+  const reading = new Set<Promise<unknown>>();
 
   /** Writes what is buffered; the counts of the minute still running only when `all`. */
   async function writePending(all: boolean): Promise<void> {
@@ -146,6 +147,22 @@ export function createAuditLog(
     },
 
     flush,
+
+    /**
+     * Holds a read in flight until it ends: its entry is recorded only then, so `close` waits for
+     * `readsEnded()` before its last flush, or the entry of a read running at close is lost.
+     */
+    track<T>(read: Promise<T>): Promise<T> {
+      reading.add(read);
+      const forget = () => reading.delete(read);
+      read.then(forget, forget);
+      return read;
+    },
+
+    /** Settles once every read tracked so far has ended, however it ended. */
+    async readsEnded(): Promise<void> {
+      await Promise.allSettled([...reading]);
+    },
 
     /**
      * The batch writes queued once a batch's worth of entries waits, for a reader to await: a

@@ -26,7 +26,7 @@ function auditedRead<F extends AnyRead>(
     domain: event.domain,
     outcome,
   });
-  const wrapped = async (...args: unknown[]) => {
+  const audited = async (...args: unknown[]) => {
     const actor = (args[arity] as CallOptions | undefined)?.actor ?? localActor;
     try {
       const result = await read(...args);
@@ -41,6 +41,7 @@ function auditedRead<F extends AnyRead>(
       throw error;
     }
   };
+  const wrapped = (...args: unknown[]) => audit.track(audited(...args));
   return wrapped as F;
 }
 
