@@ -7,15 +7,24 @@ const metadataValue = z.union([z.string().max(1024), z.number(), z.boolean(), z.
 
 /** Which episodes to forget: by id, every episode of a domain (optionally only older ones), or by metadata values. */
 export function forgetSelectorSchema(schemas: Pick<InputSchemas, 'id' | 'domain'>) {
-  return z.union([
-    z.strictObject({ episodeIds: z.array(schemas.id).min(1).max(10_000) }),
-    z.strictObject({ domain: schemas.domain, createdBefore: z.iso.datetime({ offset: true }).optional() }),
-    z.strictObject({
-      metadata: z
-        .record(z.string().min(1).max(128), metadataValue)
-        .refine((match) => Object.keys(match).length > 0, 'must name at least one key'),
-    }),
-  ]);
+  return z.union(
+    [
+      z.strictObject({ episodeIds: z.array(schemas.id).min(1).max(10_000) }),
+      z.strictObject({ domain: schemas.domain, createdBefore: z.iso.datetime({ offset: true }).optional() }),
+      z.strictObject({
+        metadata: z
+          .record(z.string().min(1).max(128), metadataValue)
+          .refine((match) => Object.keys(match).length > 0, 'must name at least one key'),
+      }),
+    ],
+    {
+      // When no shape fits at all (`{}`, or two shapes mixed), zod's own message is "Invalid input".
+      error: (issue) =>
+        issue.code === 'invalid_union'
+          ? 'must be one of { episodeIds }, { domain, createdBefore? } or { metadata }'
+          : undefined,
+    },
+  );
 }
 export type ForgetSelector = z.output<ReturnType<typeof forgetSelectorSchema>>;
 

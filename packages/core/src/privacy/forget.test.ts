@@ -161,6 +161,10 @@ describe('forget', () => {
     expect((await store.memory.admin.forget({ domain: 'team-a' })).episodeIds).toHaveLength(1);
     expect((await store.memory.episodes.list({ domain: 'team-a' })).items).toEqual([]);
     await expect(store.memory.admin.forget({ metadata: {} })).rejects.toMatchObject({ code: 'VALIDATION' });
+    for (const mixed of [{}, { domain: 'team-a', episodeIds: [b] }])
+      await expect(store.memory.admin.forget(mixed as never)).rejects.toThrow(
+        /must be one of \{ episodeIds \}, \{ domain, createdBefore\? \} or \{ metadata \}/u,
+      );
   });
 
   it('forgets by any metadata key, whatever characters it holds, and by each kind of value', async () => {
