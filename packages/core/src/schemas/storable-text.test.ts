@@ -5,7 +5,13 @@ import { storedText } from './stored-text.js';
 describe('storableText', () => {
   it('gives text the store accepts, within the limit, never cutting an emoji in half', () => {
     for (const max of [1, 2, 3, 10, 11, 100])
-      for (const text of ['😀'.repeat(60), `a${'😀'.repeat(60)}`, 'nul\u0000here', 'lone \uD800 and \uDC00', 'short']) {
+      for (const text of [
+        '😀'.repeat(60),
+        `a${'😀'.repeat(60)}`,
+        'nul\u0000here',
+        'lone \uD800 and \uDC00',
+        'short',
+      ]) {
         const stored = storableText(text, max);
         expect(storedText(max).safeParse(stored).success).toBe(true);
         if (text.length > max) expect(stored.endsWith('…')).toBe(true);
