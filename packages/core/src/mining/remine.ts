@@ -205,6 +205,8 @@ export async function remine(
         for (const statement of dropShadow) await tx.execute(statement);
       })
       .catch(() => undefined);
-    throw error;
+    // A cancel midway surfaces inside a write, which reports it as a storage failure: the caller
+    // gets the signal's reason, as when the signal was aborted before the remine started.
+    throw signal?.aborted === true ? signal.reason : error;
   }
 }
