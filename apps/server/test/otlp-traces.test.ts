@@ -119,10 +119,16 @@ describe('POST /v1/traces', () => {
 
   it('stores a tool span as the store accepts it: NUL and lone surrogates replaced, its time never ahead of now', async () => {
     const future = String(BigInt(Date.now() + 86_400_000) * 1_000_000n);
-    const printed = (id: number, result: string, fields: Record<string, unknown> = {}) => {
-      const call = tool(43, id, 'cat');
-      return { ...call, ...fields, attributes: [...call.attributes, str('gen_ai.tool.call.result', result)] };
-    };
+    const printed = (id: number, result: string, fields: Record<string, unknown> = {}) =>
+      span(43, id, {
+        parentSpanId: hex(1, 8),
+        attributes: [
+          str('gen_ai.operation.name', 'execute_tool'),
+          str('gen_ai.tool.name', 'cat'),
+          str('gen_ai.tool.call.result', result),
+        ],
+        ...fields,
+      });
     const before = Date.now();
     const response = await post(
       request([
