@@ -1,4 +1,8 @@
+import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setImmediate as turn } from 'node:timers/promises';
+import Libsql from 'libsql';
 import { describe, expect, it } from 'vitest';
 import { createOperationGuard, letEventLoopRunEvery } from './storage-errors.js';
 
@@ -41,5 +45,45 @@ describe('the operation guard', () => {
       message: expect.stringMatching(/disk I\/O error/),
       cause: thrown,
     });
+  });
+
+  it('names `episodic restore <file>` when the file turns out damaged after it opened', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'episodic-damaged-'));
+    try {
+      const path = join(dir, 'damaged.db');
+      const writer = new Libsql(path);
+      writer.exec('CREATE TABLE t (body TEXT)');
+      writer.prepare("INSERT INTO t SELECT printf('%.1000c', 'x') FROM generate_series(1, 200)").run();
+      writer.close();
+      // The schema page stays whole, so the file opens; the table's pages do not.
+      const fd = openSync(path, 'r+');
+      writeSync(fd, Buffer.alloc(100 * 1024, 0xff), 0, 100 * 1024, 8 * 1024);
+      closeSync(fd);
+      const reader = new Libsql(path);
+      const guarded = createOperationGuard();
+      try {
+        await expect(
+          guarded(() => reader.prepare('SELECT count(*), max(body) FROM t').all()),
+        ).rejects.toMatchObject({
+          code: 'STORAGE',
+          message: expect.stringMatching(
+            /malformed\. The database file is damaged: .*`episodic restore <file>`/,
+          ),
+        });
+      } finally {
+        reader.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('names `episodic restore <file>` for damage a read worker reports by its message only', async () => {
+    const guarded = createOperationGuard();
+    await expect(
+      guarded(() => {
+        throw new Error('database disk image is malformed');
+      }),
+    ).rejects.toThrow(/`episodic restore <file>`/);
   });
 });

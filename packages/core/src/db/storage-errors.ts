@@ -15,11 +15,31 @@ export function unreadable(url: string, error: unknown): EpisodicError {
   });
 }
 
+/**
+ * SQLITE_CORRUPT (11) and SQLITE_NOTADB (26), extended codes included (`SQLITE_CORRUPT_INDEX`).
+ * A read run on the read worker comes back with its message only, so the messages SQLite gives
+ * those codes count too.
+ */
+function isDamaged(error: unknown, message: string): boolean {
+  const { code, rawCode } = (typeof error === 'object' && error !== null ? error : {}) as {
+    code?: unknown;
+    rawCode?: unknown;
+  };
+  if (typeof code === 'string' && /^SQLITE_(CORRUPT|NOTADB)/.test(code)) return true;
+  if (typeof rawCode === 'number' && [11, 26].includes(rawCode & 0xff)) return true;
+  return /disk image is malformed|not a database/i.test(message);
+}
+
 /** Our own refusals pass through; anything libSQL throws becomes a `STORAGE` error that keeps it as `cause`. */
 export function asStorageError(error: unknown): EpisodicError {
   if (EpisodicError.isInstance(error)) return error;
   const message = error instanceof Error ? error.message : String(error);
-  return new EpisodicError('STORAGE', `Database operation failed: ${message}`, { cause: error });
+  // The file opened, so the key is right: damage found later is in pages read only now.
+  const hint = isDamaged(error, message)
+    ? '. The database file is damaged: restore a backup with `episodic restore <file>` ' +
+      '(`episodic verify` says what is wrong).'
+    : '';
+  return new EpisodicError('STORAGE', `Database operation failed: ${message}${hint}`, { cause: error });
 }
 
 /** Operations the guard lets run one after another with no turn of the event loop. */
