@@ -76,14 +76,10 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const owned = given === undefined;
   let leaveDataDir: () => void = () => {};
   let retention: RetentionSchedule | null = null;
+  let listening: Server | null = null;
 
   try {
     leaveDataDir = announceServing(locations.dataDir);
-    const adminTokenFile = await bootstrapAdminToken(memory, locations.adminTokenFile);
-    if (adminTokenFile === null && (await retireBootstrapTokenFile(memory, locations.adminTokenFile)))
-      log(
-        `Deleted the first-start admin token file ${locations.adminTokenFile}: another admin token exists.`,
-      );
     const events = new EventBus();
     const metrics = new Metrics();
     const dbBytes = databaseSize(memory.config.url);
@@ -131,6 +127,14 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       handle(req, res);
     });
     await listen(server, config.port, config.host);
+    listening = server;
+    // Only once the server listens: a start that fails (the port is taken) must not leave behind
+    // an admin secret nobody was told about, and the start that serves is the one that says so.
+    const adminTokenFile = await bootstrapAdminToken(memory, locations.adminTokenFile);
+    if (adminTokenFile === null && (await retireBootstrapTokenFile(memory, locations.adminTokenFile)))
+      log(
+        `Deleted the first-start admin token file ${locations.adminTokenFile}: another admin token exists.`,
+      );
     // Also without episode policies: the pass prunes the audit log past its retention period.
     if (config.retentionIntervalMs > 0) {
       retention = scheduleRetention(memory, config.retention, config.retentionIntervalMs, log);
@@ -174,6 +178,12 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       },
     };
   } catch (error) {
+    if (listening !== null) {
+      const stopped = listening;
+      const closed = new Promise<void>((resolveClose) => stopped.close(() => resolveClose()));
+      stopped.closeAllConnections();
+      await closed;
+    }
     await retention?.stop();
     if (owned) await memory.close();
     leaveDataDir();

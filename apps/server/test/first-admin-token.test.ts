@@ -1,0 +1,41 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli, spawnCli } from './__fixtures__/cli-process.js';
+
+const root = mkdtempSync(join(tmpdir(), 'episodic-first-token-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+/** A port something else listens on, held until `release`. */
+async function takenPort(): Promise<{ port: number; release: () => Promise<void> }> {
+  const holder = createServer();
+  await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+  const { port } = holder.address() as { port: number };
+  return { port, release: () => new Promise((resolve) => holder.close(() => resolve())) };
+}
+
+// Several CLI processes one after another: room for a loaded machine.
+describe('the first-start admin token', { timeout: 180_000 }, () => {
+  it('is created by the first start that listens, which prints its path', async () => {
+    const dataDir = join(root, 'taken-port');
+    const taken = await takenPort();
+    let failed: Awaited<ReturnType<typeof runCli>>;
+    try {
+      failed = await runCli(['serve', '--port', String(taken.port), '--data-dir', dataDir]);
+    } finally {
+      await taken.release();
+    }
+    expect([failed.code, failed.stderr]).toEqual([1, expect.stringMatching(/Cannot listen on .*EADDRINUSE/)]);
+    expect(existsSync(join(dataDir, 'admin-token'))).toBe(false);
+
+    const serve = spawnCli(['serve', '--port', '0', '--data-dir', dataDir]);
+    const [, file] = await serve.waitFor(
+      /First start: created an admin token in (.+) \(readable only by you\)/,
+    );
+    expect(file).toBe(join(dataDir, 'admin-token'));
+    serve.child.kill('SIGTERM');
+    expect(await serve.exited).toBe(0);
+  });
+});
