@@ -132,6 +132,17 @@ describe('backup and restore', () => {
     return { path, kept, lost };
   }
 
+  it('refuses a folder as the file to verify or restore, naming it', async () => {
+    const dir = folder();
+    await expect(verifyDatabase(dir)).rejects.toMatchObject({
+      code: 'VALIDATION',
+      message: `${dir} is a folder, not a database file.`,
+    });
+    await expect(restoreDatabase({ path: join(dir, 'memory.db'), from: dir })).rejects.toThrow(
+      `${dir} is a folder`,
+    );
+  });
+
   it('restores over an existing store and deletes the replaced file with its WAL', async () => {
     const dir = folder();
     const { path, kept, lost } = await storeWithBackup(dir);

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { createClient } from '@libsql/client';
 import { EpisodicError } from '../errors.js';
 import { latestSchemaVersion } from '../migrations/migrate.js';
@@ -22,7 +22,14 @@ export interface VerifyOptions {
  * SQLite's integrity check, foreign keys, the full-text indexes and the schema version.
  */
 export async function verifyDatabase(path: string, options: VerifyOptions = {}): Promise<VerifyReport> {
-  if (!existsSync(path)) throw new EpisodicError('NOT_FOUND', `No database file at ${path}.`);
+  const stat = statSync(path, { throwIfNoEntry: false });
+  if (stat === undefined) throw new EpisodicError('NOT_FOUND', `No database file at ${path}.`);
+  // libSQL would fail on a folder (or a device, a socket) with a driver error that names no path.
+  if (!stat.isFile())
+    throw new EpisodicError(
+      'VALIDATION',
+      `${path} is ${stat.isDirectory() ? 'a folder' : 'not a regular file'}, not a database file.`,
+    );
   const problems: string[] = [];
   const counts = { episodes: 0, steps: 0, patterns: 0, embeddings: 0 };
   let schemaVersion: string | null = null;
