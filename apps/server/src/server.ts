@@ -1,4 +1,3 @@
-import { mkdirSync, readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -10,9 +9,11 @@ import { EpisodeDomains } from './events/episode-domains.js';
 import { EventBus } from './events/event-bus.js';
 import { databaseSize } from './http/database-size.js';
 import { advertiseKeepAlive, keepConnectionsAlive } from './http/keep-alive.js';
+import { loadTls } from './http/load-tls.js';
 import { Metrics } from './http/metrics.js';
 import { createRequestHandler, routeOf } from './http/request-handler.js';
 import { createAppRouter } from './router.js';
+import { makeDataDir } from './store/data-dir.js';
 import { learningThreadMemory, openServingStore } from './store/open-serving-store.js';
 import { type RetentionSchedule, scheduleRetention } from './store/retention-schedule.js';
 import { announceServing } from './store/server-presence.js';
@@ -33,16 +34,6 @@ export interface RunningServer {
   adminTokenFile: string | null;
   /** Stops accepting, drains requests in flight, ends subscriptions, then closes the store. */
   close(): Promise<void>;
-}
-
-function loadTls(cert: string, key: string) {
-  try {
-    return { cert: readFileSync(cert), key: readFileSync(key) };
-  } catch (error) {
-    throw new ServerError('TLS', `Cannot read the TLS certificate or key: ${(error as Error).message}`, {
-      cause: error,
-    });
-  }
 }
 
 async function listen(server: Server, port: number, host: string): Promise<void> {
@@ -66,7 +57,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const { store: given, log = (line) => process.stderr.write(`${line}\n`), ...input } = options;
   const config = parseServerConfig(input);
   const locations = resolveLocations(config);
-  mkdirSync(locations.dataDir, { recursive: true, mode: 0o700 });
+  makeDataDir(locations.dataDir);
   const tls =
     config.tlsCert !== undefined && config.tlsKey !== undefined
       ? loadTls(config.tlsCert, config.tlsKey)

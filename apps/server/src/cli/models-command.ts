@@ -1,6 +1,7 @@
 import { pullStaticModel, StaticEmbeddingsError } from '@episodic/embeddings-static';
 import { resolveLocations } from '../config/server-config.js';
 import { ServerError } from '../errors/server-error.js';
+import { makeDataDir } from '../store/data-dir.js';
 import { modelFolder } from '../store/embedding-provider.js';
 import type { CommandArgs } from './command-args.js';
 import { note, print } from './output.js';
@@ -14,7 +15,9 @@ export async function modelsCommand(args: CommandArgs): Promise<void> {
   const [action, name, ...extra] = args.positionals;
   if (action !== 'pull' || name === undefined || extra.length > 0)
     throw new ServerError('USAGE', 'Use: episodic models pull NAME (a Hugging Face model, owner/name).');
-  const into = modelFolder(name, resolveLocations(args.config).dataDir);
+  const { dataDir } = resolveLocations(args.config);
+  makeDataDir(dataDir);
+  const into = modelFolder(name, dataDir);
   const result = await pullStaticModel({ name, into, onProgress: note }).catch((error: unknown) => {
     if (!StaticEmbeddingsError.isInstance(error)) throw error;
     throw new ServerError('FAILED', error.message, { cause: error });

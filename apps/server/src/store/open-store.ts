@@ -1,8 +1,8 @@
-import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { EpisodicError, type Memory, type MemoryConfig, openMemory } from '@episodic/core';
 import { resolveLocations, type ServerConfig } from '../config/server-config.js';
 import { ServerError } from '../errors/server-error.js';
+import { makeDataDir } from './data-dir.js';
 import { createMiners } from './default-miners.js';
 import { createEmbeddingProvider } from './embedding-provider.js';
 
@@ -52,7 +52,7 @@ export function localDatabasePath(config: ServerConfig, command: string): string
  */
 export async function openStore(config: ServerConfig, options: OpenStoreOptions = {}): Promise<Memory> {
   const locations = resolveLocations(config);
-  mkdirSync(locations.dataDir, { recursive: true, mode: 0o700 });
+  makeDataDir(locations.dataDir);
   const learning = (config.memory.learning ?? {}) as Record<string, unknown>;
   const memoryConfig = {
     ...config.memory,
