@@ -77,6 +77,51 @@ describe('episodic CLI', { timeout: 180_000 }, () => {
       .toBe('UNAUTHORIZED');
   });
 
+  it('answers --json with one JSON value from tokens create and revoke', async () => {
+    const created = await runCli(['tokens', 'create', '--name', 'json reader', '--json', '--data-dir', dir]);
+    expect(created.code).toBe(0);
+    const { token, bearer } = JSON.parse(created.stdout) as { token: { id: string }; bearer: string };
+    expect(bearer).toMatch(new RegExp(`^ep_${token.id}_`));
+
+    const revoked = await runCli(['tokens', 'revoke', token.id, '--json', '--data-dir', dir]);
+    expect(revoked.code).toBe(0);
+    expect(JSON.parse(revoked.stdout)).toMatchObject({
+      id: token.id,
+      name: 'json reader',
+      revokedAt: expect.any(String),
+    });
+  });
+
+  it('refuses --json for serve and worker, which run until stopped', async () => {
+    /** Stops the command once it says it started, in case it ignores the flag and keeps running. */
+    const runUntilStarted = async (args: string[], started: RegExp) => {
+      const command = spawnCli(args);
+      const outcome = await Promise.race([
+        command.exited.then(() => 'exited'),
+        command.waitFor(started).then(
+          () => 'started',
+          () => 'exited',
+        ),
+      ]);
+      if (outcome === 'started') command.child.kill('SIGTERM');
+      return { code: await command.exited, stderr: command.stderr() };
+    };
+    const [serveJson, workerJson] = await Promise.all([
+      runUntilStarted(['serve', '--json', '--port', '0', '--data-dir', join(dir, 'json-serve')], /listening/),
+      runUntilStarted(['worker', '--json', '--data-dir', dir], /Episodic worker/),
+    ]);
+    for (const [command, result] of [
+      ['serve', serveJson],
+      ['worker', workerJson],
+    ] as const)
+      expect([result.code, result.stderr]).toEqual([
+        1,
+        expect.stringContaining(
+          `episodic: ${command} runs until stopped and prints no result to parse, so it takes no --json.`,
+        ),
+      ]);
+  });
+
   it('explains bad usage and bad settings and exits 1', async () => {
     const [noName, badScope, adminInDomain, port] = await Promise.all([
       runCli(['tokens', 'create', '--data-dir', dir]),

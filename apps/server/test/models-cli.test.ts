@@ -64,6 +64,22 @@ describe('episodic models pull, and serve --embeddings static', { timeout: 180_0
     expect(hub.requests).toContain('/minishlab/potion-tiny/resolve/main/tokenizer.json');
   });
 
+  it('answers --json with what it pulled', async () => {
+    const into = join(root, 'json-data');
+    const pulled = await runCli(['models', 'pull', 'minishlab/potion-tiny', '--json', '--data-dir', into], {
+      HF_ENDPOINT: hub.url,
+    });
+    expect(pulled.code).toBe(0);
+    expect(JSON.parse(pulled.stdout)).toEqual({
+      name: 'minishlab/potion-tiny',
+      folder: join(into, 'models/minishlab/potion-tiny'),
+      dimensions: 4,
+      files: expect.arrayContaining([
+        { name: 'model.safetensors', bytes: expect.any(Number), checksum: expect.stringMatching(/^sha256:/) },
+      ]),
+    });
+  });
+
   it('serves with the pulled model: a query that shares no word with an episode finds it by meaning', async () => {
     const serve = spawnCli([
       'serve',

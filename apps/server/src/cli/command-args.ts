@@ -1,4 +1,5 @@
 import type { ServerConfig } from '../config/server-config.js';
+import { ServerError } from '../errors/server-error.js';
 
 /** What every command gets: the settings, the words after the command, and the flags it may read. */
 export interface CommandArgs {
@@ -21,4 +22,16 @@ export function listOption(args: CommandArgs, name: string): string[] {
 
 export function flag(args: CommandArgs, name: string): boolean {
   return args.options[name] === true;
+}
+
+/**
+ * `serve` and `worker` run until stopped and print no result a script could wait for: `--json`
+ * is refused rather than ignored, so a script that relies on it learns at once.
+ */
+export function refuseJson(args: CommandArgs, command: string): void {
+  if (flag(args, 'json'))
+    throw new ServerError(
+      'USAGE',
+      `${command} runs until stopped and prints no result to parse, so it takes no --json.`,
+    );
 }

@@ -3,8 +3,8 @@ import { resolveLocations } from '../config/server-config.js';
 import { ServerError } from '../errors/server-error.js';
 import { makeDataDir } from '../store/data-dir.js';
 import { modelFolder } from '../store/embedding-provider.js';
-import type { CommandArgs } from './command-args.js';
-import { note, print } from './output.js';
+import { type CommandArgs, flag } from './command-args.js';
+import { note, print, printJson } from './output.js';
 
 /**
  * `episodic models pull NAME`: downloads a model2vec model (`minishlab/potion-base-8M`) from the
@@ -23,6 +23,7 @@ export async function modelsCommand(args: CommandArgs): Promise<void> {
     throw new ServerError('FAILED', error.message, { cause: error });
   });
   for (const file of result.files) note(`${file.name}: ${file.bytes} bytes, ${file.checksum}`);
+  if (flag(args, 'json')) return printJson({ name, ...result });
   print(`Pulled ${name} into ${result.folder} (${result.dimensions} dimensions).`);
   print(`Use it with: episodic serve --embeddings static --embeddings-model ${name}`);
 }

@@ -60,7 +60,8 @@ export async function tokensCommand(args: CommandArgs): Promise<void> {
           `Created token ${token.id} "${token.name}" (scopes ${token.scopes.join(',')}; domains ` +
             `${token.domains?.join(',') ?? 'all'}). It is shown only now:`,
         );
-        print(bearer);
+        if (flag(args, 'json')) printJson({ token, bearer });
+        else print(bearer);
         await retireFirstToken(args, memory);
         return;
       }
@@ -80,7 +81,8 @@ export async function tokensCommand(args: CommandArgs): Promise<void> {
         if (id === undefined)
           throw new ServerError('USAGE', 'tokens revoke needs the token ID (see `episodic tokens list`).');
         const token = await memory.tokens.revoke(id);
-        print(`Revoked token ${token.id} "${token.name}" at ${token.revokedAt}.`);
+        if (flag(args, 'json')) printJson(token);
+        else print(`Revoked token ${token.id} "${token.name}" at ${token.revokedAt}.`);
         await retireFirstToken(args, memory);
         return;
       }

@@ -25,7 +25,7 @@ Commands:
   reindex                        Re-embed every episode with the configured embedding provider
   models pull NAME               Download a model2vec model (minishlab/potion-base-8M) from the Hugging
                                  Face hub into <data-dir>/models/NAME, checked (HF_ENDPOINT, HF_TOKEN)
-  Most commands take --json for machine-readable output.
+  Every command but serve and worker (which run until stopped) takes --json for machine-readable output.
 
 Settings (flags > environment > config file > defaults):
   --config FILE                  EPISODIC_CONFIG              default: episodic.config.{ts,mts,mjs,js} in the

@@ -1,5 +1,5 @@
 import { openStore } from '../store/open-store.js';
-import type { CommandArgs } from './command-args.js';
+import { type CommandArgs, refuseJson } from './command-args.js';
 import { stopOnSignals } from './stop-on-signals.js';
 
 /**
@@ -7,8 +7,9 @@ import { stopOnSignals } from './stop-on-signals.js';
  * SIGINT, beside a server or on its own. Processes coordinate through the learning queue's
  * leases, so several workers may run; a killed one's batches are taken over once its lease expires.
  */
-export async function workerCommand({ config }: CommandArgs): Promise<void> {
-  const memory = await openStore(config, { learning: true });
+export async function workerCommand(args: CommandArgs): Promise<void> {
+  refuseJson(args, 'worker');
+  const memory = await openStore(args.config, { learning: true });
   stopOnSignals('finishing the batches in flight', () => memory.close());
   const status = await memory.learning.status();
   process.stdout.write(
