@@ -122,10 +122,9 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     // Only once the server listens: a start that fails (the port is taken) must not leave behind
     // an admin secret nobody was told about, and the start that serves is the one that says so.
     const adminTokenFile = await bootstrapAdminToken(memory, locations.adminTokenFile);
-    if (adminTokenFile === null && (await retireBootstrapTokenFile(memory, locations.adminTokenFile)))
-      log(
-        `Deleted the first-start admin token file ${locations.adminTokenFile}: another admin token exists.`,
-      );
+    const retired =
+      adminTokenFile === null ? await retireBootstrapTokenFile(memory, locations.adminTokenFile) : null;
+    if (retired !== null) log(retired);
     // Also without episode policies: the pass prunes the audit log past its retention period.
     if (config.retentionIntervalMs > 0) {
       retention = scheduleRetention(memory, config.retention, config.retentionIntervalMs, log);

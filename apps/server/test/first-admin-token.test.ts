@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,5 +37,23 @@ describe('the first-start admin token', { timeout: 180_000 }, () => {
     expect(file).toBe(join(dataDir, 'admin-token'));
     serve.child.kill('SIGTERM');
     expect(await serve.exited).toBe(0);
+  });
+
+  it('is deleted when its own token is revoked, saying so and that no admin token is left', async () => {
+    const dataDir = join(root, 'revoked');
+    const serve = spawnCli(['serve', '--port', '0', '--data-dir', dataDir]);
+    await serve.waitFor(/First start: created an admin token/);
+    serve.child.kill('SIGTERM');
+    expect(await serve.exited).toBe(0);
+    const file = join(dataDir, 'admin-token');
+    const id = readFileSync(file, 'utf8').trim().split('_')[1] as string;
+
+    const revoked = await runCli(['tokens', 'revoke', id, '--data-dir', dataDir]);
+    expect(revoked.code).toBe(0);
+    expect(revoked.stderr).toContain(
+      `Deleted the first-start admin token file ${file}: its token is revoked. No admin token is left: create one with`,
+    );
+    expect(revoked.stderr).not.toMatch(/another admin token exists/);
+    expect(existsSync(file)).toBe(false);
   });
 });

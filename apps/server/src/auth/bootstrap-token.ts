@@ -18,21 +18,32 @@ export async function bootstrapAdminToken(memory: Memory, file: string): Promise
 /**
  * Deletes the first-start token file once another admin token exists (or its own token is
  * revoked): from then on the operator has a token of their own, and a plaintext admin secret
- * lying in the data folder is only a risk. Returns whether the file was deleted.
+ * lying in the data folder is only a risk. Returns why the file was deleted, as a note for the
+ * operator, or `null` when it was kept (or was not there).
  */
-export async function retireBootstrapTokenFile(memory: Memory, file: string): Promise<boolean> {
+export async function retireBootstrapTokenFile(memory: Memory, file: string): Promise<string | null> {
   let bearer: string;
   try {
     bearer = readFileSync(file, 'utf8').trim();
   } catch {
-    return false; // already gone (or never written)
+    return null; // already gone (or never written)
   }
   // `ep_<id>_<secret>`: the id names the token's row.
   const id = bearer.split('_')[1];
-  const active = (await memory.tokens.list()).filter((token) => token.revokedAt === null);
+  const tokens = await memory.tokens.list();
+  const active = tokens.filter((token) => token.revokedAt === null);
   const own = active.some((token) => token.id === id);
   const otherAdmin = active.some((token) => token.id !== id && token.scopes.includes('admin'));
-  if (own && !otherAdmin) return false;
+  if (own && !otherAdmin) return null;
   rmSync(file, { force: true });
-  return true;
+  // Said as it is: an operator who revoked the first token may have no admin token left.
+  const reason = own
+    ? 'another admin token exists'
+    : tokens.some((token) => token.id === id)
+      ? 'its token is revoked'
+      : "its token is not one of this store's";
+  const noAdminLeft = otherAdmin
+    ? ''
+    : ' No admin token is left: create one with `episodic tokens create --name NAME --scopes read,write,admin`.';
+  return `Deleted the first-start admin token file ${file}: ${reason}.${noAdminLeft}`;
 }

@@ -27,11 +27,10 @@ function row(token: ApiToken): string[] {
   ];
 }
 
-/** Once the operator has an admin token of their own, the first-start token file goes. */
+/** Once the operator has an admin token of their own (or revoked the first), the first-start token file goes. */
 async function retireFirstToken(args: CommandArgs, memory: Memory): Promise<void> {
-  const file = resolveLocations(args.config).adminTokenFile;
-  if (await retireBootstrapTokenFile(memory, file))
-    note(`Deleted the first-start admin token file ${file}: another admin token exists.`);
+  const retired = await retireBootstrapTokenFile(memory, resolveLocations(args.config).adminTokenFile);
+  if (retired !== null) note(retired);
 }
 
 /** `episodic tokens create|list|revoke`, on the same store `serve` would open. */
