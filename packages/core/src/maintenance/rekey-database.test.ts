@@ -66,7 +66,7 @@ describe('rekey', () => {
     const report = await rekeyDatabase({ path, encryptionKey: oldKey, newEncryptionKey: newKey });
     expect(report.rows).toMatchObject({ episodes: 30, steps: 60 });
     expect(report).toMatchObject({ previous: null, removedPrevious: true });
-    expect(readdirSync(dir.path).filter((name) => name.includes('before-rekey'))).toEqual([]);
+    expect(readdirSync(dir.path).filter((name) => /before-rekey|rekeying/.test(name))).toEqual([]);
 
     expect(await auditRows(url, newKey)).toEqual(audit);
     expect(await snapshot(url, newKey, ids)).toEqual(before);

@@ -4,7 +4,7 @@ import { openDatabase } from '../db/database.js';
 import { EpisodicError } from '../errors.js';
 import { migrate } from '../migrations/migrate.js';
 import { rebuildEpisodeDocs } from '../search/episode-docs.js';
-import { type SwappedFile, swapDatabaseFile } from './swap-database-file.js';
+import { removeDatabaseFile, type SwappedFile, swapDatabaseFile } from './swap-database-file.js';
 import { dataTables, tablePages } from './table-pages.js';
 
 export interface RekeyOptions {
@@ -36,7 +36,8 @@ const pageSize = 1000;
 export async function rekeyDatabase(options: RekeyOptions): Promise<RekeyReport> {
   const path = resolve(options.path);
   const staging = `${path}.rekeying`;
-  rmSync(staging, { force: true });
+  // With a WAL a failed earlier run left, SQLite could replay stale pages into the new file.
+  removeDatabaseFile(staging);
   const base = { busyTimeoutMs: 5000, synchronous: 'full' as const };
   const source = await openDatabase({ ...base, url: `file:${path}`, encryptionKey: options.encryptionKey });
   const target = await openDatabase({
@@ -81,12 +82,15 @@ export async function rekeyDatabase(options: RekeyOptions): Promise<RekeyReport>
   } catch (error) {
     await target.close();
     await source.close();
-    rmSync(staging, { force: true });
+    removeDatabaseFile(staging);
     throw error;
   }
   await target.close();
   await source.close();
   const swapped = swapDatabaseFile(path, staging, 'before-rekey', options.keepOld);
+  // Only the main file moved into place: the staging file's WAL (checkpointed empty) and
+  // shared-memory file outlive its last connection under the staging name. They hold nothing.
+  removeDatabaseFile(staging);
   if (options.cachePath !== undefined) rmSync(options.cachePath, { recursive: true, force: true });
   return { rows, ...swapped };
 }

@@ -31,6 +31,11 @@ export function swapDatabaseFile(
   }
   renameSync(replacement, path);
   if (previous === null || keepOld) return { previous, removedPrevious: false };
-  for (const suffix of sidecars) rmSync(`${previous}${suffix}`, { force: true });
+  removeDatabaseFile(previous);
   return { previous: null, removedPrevious: true };
+}
+
+/** Deletes a database file with its WAL and shared-memory files, those that exist. */
+export function removeDatabaseFile(path: string): void {
+  for (const suffix of sidecars) rmSync(`${path}${suffix}`, { force: true });
 }
