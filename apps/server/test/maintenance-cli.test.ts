@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from '@libsql/client';
@@ -170,6 +170,7 @@ describe('maintenance commands', { timeout: 300_000 }, () => {
     expect([rekeyed.code, existsSync(kept ?? '')]).toEqual([0, true]);
     expect(rekeyed.stdout).toMatch(/^Re-encrypted .*memory\.db: \d+ rows copied and counted\./);
     expect(rekeyed.stdout + rekeyed.stderr).not.toMatch(new RegExp(`${firstKey}|${secondKey}`));
+    expect(readdirSync(dataDir).filter((name) => name.includes('rekeying'))).toEqual([]);
 
     const withOldKey = await cli(['verify']);
     expect(withOldKey.code).toBe(1);
@@ -183,6 +184,18 @@ describe('maintenance commands', { timeout: 300_000 }, () => {
     expect((JSON.parse(audited.stdout) as { entityId: string }[]).map((entry) => entry.entityId)).toContain(
       'rekey',
     );
+  });
+
+  it('rekey --decrypt without a key says the store is not encrypted', async () => {
+    const plain = await runCli(['rekey', '--decrypt', '--data-dir', join(root, 'plain')], {
+      EPISODIC_ENCRYPTION_KEY: '',
+    });
+    expect([plain.code, plain.stderr]).toEqual([
+      1,
+      expect.stringMatching(
+        /^episodic: rekey --decrypt: no encryption key is set .*the store is not encrypted/,
+      ),
+    ]);
   });
 
   it('reindex switches the embedding provider that a store refuses to open with otherwise', async () => {

@@ -28,6 +28,13 @@ export async function rekeyCommand(args: CommandArgs): Promise<void> {
       `rekey reads the new key from ${envName}, which is not set (or pass --decrypt to remove encryption).`,
     );
   }
+  // Both unset is not "the same key": there is no key, and the operator should hear that.
+  if (decrypt && config.encryptionKey === undefined)
+    throw new ServerError(
+      'USAGE',
+      'rekey --decrypt: no encryption key is set (EPISODIC_ENCRYPTION_KEY, --encryption-key-env or encryptionKey), ' +
+        'so the store is not encrypted: there is nothing to decrypt. If it is encrypted, give its key.',
+    );
   if (newKey === config.encryptionKey)
     throw new ServerError('USAGE', 'The new key is the key the store already uses.');
   const path = localDatabasePath(config, 'rekey');
