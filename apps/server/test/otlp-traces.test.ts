@@ -152,6 +152,81 @@ describe('POST /v1/traces', () => {
     expect(dated >= before && dated <= Date.now()).toBe(true);
   });
 
+  it('reads fields left out as their proto3 defaults, in protobuf and in JSON', async () => {
+    const episodeOf = async (trace: number) => {
+      const listed = (await t.server.memory.episodes.list({ domain: 'agents' })).items.find(
+        (episode) => episode.metadata?.traceId === hex(trace, 16),
+      );
+      return t.server.memory.episodes.get(listed?.id ?? '');
+    };
+    const keyValue = (key: string, value: string) =>
+      encodeMessage([
+        [1, key],
+        [2, encodeMessage([[1, value]])],
+      ]);
+    // As Python's and Go's protobuf libraries write them: no name (an empty string), no times (0),
+    // and a status of code ERROR without a message.
+    const ids = (trace: number, id: number): Array<[number, Uint8Array]> => [
+      [1, Buffer.from(hex(trace, 16), 'hex')],
+      [2, Buffer.from(hex(id, 8), 'hex')],
+    ];
+    const protoTool = encodeMessage([
+      ...ids(50, 2),
+      [4, Buffer.from(hex(1, 8), 'hex')],
+      [9, keyValue('gen_ai.operation.name', 'execute_tool')],
+      [9, keyValue('gen_ai.tool.name', 'grep')],
+      [15, encodeMessage([[3, 2]])],
+    ]);
+    const protoBody = encodeMessage([
+      [
+        1,
+        encodeMessage([
+          [1, encodeMessage([[1, keyValue('episodic.domain', 'agents')]])],
+          [
+            2,
+            encodeMessage([
+              [2, encodeMessage(ids(50, 1))],
+              [2, protoTool],
+            ]),
+          ],
+        ]),
+      ],
+    ]);
+    expect(await post(protoBody, { type: 'application/x-protobuf' })).toEqual({ status: 200, text: '' });
+    const fromProto = await episodeOf(50);
+    expect([fromProto?.status, fromProto?.context]).toEqual(['completed', '']);
+    expect(fromProto?.steps.map((s) => [s.action, s.success, s.result, s.durationMs])).toEqual([
+      ['grep', false, 'error', null],
+    ]);
+
+    // The same in OTLP/JSON, with an empty list and an empty key left out of attribute values too.
+    const jsonTool = {
+      traceId: hex(51, 16),
+      spanId: hex(2, 8),
+      parentSpanId: hex(1, 8),
+      // An end without a start: the duration is unknown, not the 50 years since 1970.
+      endTimeUnixNano: '1700000000000000000',
+      attributes: [
+        str('gen_ai.operation.name', 'execute_tool'),
+        str('gen_ai.tool.name', 'grep'),
+        {
+          key: 'gen_ai.tool.call.arguments',
+          value: { kvlistValue: { values: [{ value: { arrayValue: {} } }] } },
+        },
+      ],
+      status: { code: 2 },
+    };
+    expect(await post(request([{ traceId: hex(51, 16), spanId: hex(1, 8) }, jsonTool]))).toEqual({
+      status: 200,
+      text: '{}',
+    });
+    const fromJson = await episodeOf(51);
+    expect([fromJson?.status, fromJson?.context]).toEqual(['completed', '']);
+    expect(fromJson?.steps.map((s) => [s.action, s.success, s.durationMs, s.metadata?.parameters])).toEqual([
+      ['grep', false, null, { '': [] }],
+    ]);
+  });
+
   it('answers with the same tokens and domain scope as the API, and stores nothing it refuses', async () => {
     const before = await storedCount();
     const reader = await t.token({ name: 'reader', scopes: ['read'], domains: null });
@@ -179,6 +254,8 @@ describe('POST /v1/traces', () => {
         /resourceSpans\.0\.scopeSpans\.0\.spans\.0\.traceId: must be 16 bytes in hex/u,
       ],
       [request([span(3, 1, { startTimeUnixNano: '-1' })]), /startTimeUnixNano/u],
+      // A left-out id is the empty id (its proto3 default), which is no id.
+      [request([{ spanId: hex(1, 8) }]), /spans\.0\.traceId: must be 16 bytes in hex/u],
       [request([span(3, 1, { attributes: [{ key: 'a', value: deep(50) }] })]), /nested deeper than 8/u],
       // The first trace is valid; the second names a task type the store does not know: neither is stored.
       [

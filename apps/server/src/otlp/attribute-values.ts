@@ -21,14 +21,19 @@ export function attributeValue(value: unknown, depth = 0): unknown {
   if (typeof v.bytesValue === 'string') return v.bytesValue;
   const nested = (v.arrayValue ?? v.kvlistValue) as { values?: unknown } | undefined;
   if (nested === undefined) return null;
-  if (!Array.isArray(nested.values))
-    throw new AttributeError('arrayValue and kvlistValue need a values array');
-  if (v.arrayValue !== undefined) return nested.values.map((item) => attributeValue(item, depth + 1));
+  // An empty list is left out by proto3 JSON encoders, as an empty key is (both proto3 defaults).
+  const values = nested.values ?? [];
+  if (!Array.isArray(values)) throw new AttributeError('arrayValue and kvlistValue need a values array');
+  if (v.arrayValue !== undefined) return values.map((item) => attributeValue(item, depth + 1));
   // No prototype: a key named __proto__ stays a key.
   const object: Record<string, unknown> = Object.create(null);
-  for (const entry of nested.values as Array<{ key?: unknown; value?: unknown }>) {
-    if (typeof entry?.key !== 'string') throw new AttributeError('kvlistValue entries need a string key');
-    object[entry.key] = attributeValue(entry.value, depth + 1);
+  for (const entry of values as unknown[]) {
+    const { key = '', value } = (typeof entry === 'object' && entry !== null ? entry : { key: null }) as {
+      key?: unknown;
+      value?: unknown;
+    };
+    if (typeof key !== 'string') throw new AttributeError('kvlistValue entries need a string key');
+    object[key] = attributeValue(value, depth + 1);
   }
   return object;
 }

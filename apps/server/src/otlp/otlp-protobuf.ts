@@ -4,7 +4,9 @@ import { ProtobufError, ProtobufReader, wireType } from './protobuf-reader.js';
  * Decodes an `ExportTraceServiceRequest` (opentelemetry-proto, `collector/trace/v1`) into the
  * shape of its OTLP/JSON encoding: ids as hex, 64-bit numbers as decimal strings, attribute
  * values as `{ stringValue }`, `{ intValue }`… So one zod schema checks both encodings. Only the
- * fields Episodic reads are kept; the rest (links, trace state, dropped counts) are skipped.
+ * fields Episodic reads are kept; the rest (links, trace state, dropped counts) are skipped. A
+ * field the encoder left out (proto3 writes no default value) stays out: the schema gives it its
+ * default, as it does for OTLP/JSON.
  */
 export function decodeTraceRequest(body: Uint8Array): unknown {
   return { resourceSpans: repeated(new ProtobufReader(body), 1, resourceSpans) };

@@ -8,38 +8,42 @@ const hexId = (bytes: number) =>
     .string()
     .regex(new RegExp(`^[0-9a-fA-F]{${bytes * 2}}$`, 'u'), `must be ${bytes} bytes in hex`)
     .transform((id) => id.toLowerCase());
-/** A fixed64 in OTLP/JSON: a decimal string (the spec) or a safe integer. */
-const unixNano = z.union([
-  z.string().regex(/^\d{1,20}$/u, 'must be decimal nanoseconds'),
-  z.number().int().nonnegative(),
-]);
+/** A fixed64 in OTLP/JSON: a decimal string (the spec) or a safe integer; 0 (absent) is unset. */
+const unixNano = z
+  .union([z.string().regex(/^\d{1,20}$/u, 'must be decimal nanoseconds'), z.number().int().nonnegative()])
+  .default('0');
 /** Nested values (`arrayValue`, `kvlistValue`) are checked and bounded by `attributeValue`. */
 const anyValue = z.record(z.string(), z.unknown());
 const attributes = z
-  .array(z.strictObject({ key: z.string().max(1024), value: anyValue.optional() }))
-  .max(1000);
+  .array(z.strictObject({ key: z.string().max(1024).default(''), value: anyValue.optional() }))
+  .max(1000)
+  .default([]);
 
+// Proto3 encoders (Python's, Go's) leave out every scalar and repeated field that holds its default
+// value (an empty name, a time of 0, no attributes), and OTLP/JSON may too: absent means that
+// default here, as in the OTLP trace proto. An absent trace or span id is the empty id, which is
+// malformed: `prefault` runs it through the hex check (`default` would pass it unchecked).
 const span = z.object({
-  traceId: hexId(16),
-  spanId: hexId(8),
-  parentSpanId: z.union([hexId(8), z.literal('')]).optional(),
-  name: z.string().max(4096),
-  kind: z.number().int().optional(),
+  traceId: hexId(16).prefault(''),
+  spanId: hexId(8).prefault(''),
+  parentSpanId: z.union([hexId(8), z.literal('')]).default(''),
+  name: z.string().max(4096).default(''),
+  kind: z.number().int().default(0),
   startTimeUnixNano: unixNano,
   endTimeUnixNano: unixNano,
-  attributes: attributes.optional(),
+  attributes,
   events: z
     .array(
       z.object({
-        name: z.string().max(4096),
-        timeUnixNano: unixNano.optional(),
-        attributes: attributes.optional(),
+        name: z.string().max(4096).default(''),
+        timeUnixNano: unixNano,
+        attributes,
       }),
     )
     .max(1000)
-    .optional(),
+    .default([]),
   status: z
-    .object({ code: z.number().int().min(0).max(2).optional(), message: z.string().optional() })
+    .object({ code: z.number().int().min(0).max(2).default(0), message: z.string().default('') })
     .optional(),
 });
 
@@ -52,15 +56,15 @@ export const traceRequestSchema = z
     resourceSpans: z
       .array(
         z.object({
-          resource: z.object({ attributes: attributes.optional() }).optional(),
-          scopeSpans: z.array(z.object({ spans: z.array(span).optional() })).optional(),
+          resource: z.object({ attributes }).optional(),
+          scopeSpans: z.array(z.object({ spans: z.array(span).default([]) })).default([]),
         }),
       )
-      .optional(),
+      .default([]),
   })
   .superRefine((request, ctx) => {
-    const spans = (request.resourceSpans ?? []).reduce(
-      (sum, rs) => sum + (rs.scopeSpans ?? []).reduce((n, ss) => n + (ss.spans?.length ?? 0), 0),
+    const spans = request.resourceSpans.reduce(
+      (sum, rs) => sum + rs.scopeSpans.reduce((n, ss) => n + ss.spans.length, 0),
       0,
     );
     if (spans > maxSpansPerRequest)

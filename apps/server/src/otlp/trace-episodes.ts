@@ -36,6 +36,17 @@ function spanTime(unixNano: string | number): string | undefined {
   return ms <= 0 ? undefined : new Date(Math.min(ms, Date.now())).toISOString();
 }
 
+/**
+ * A span's duration in ms: unknown (undefined) when it leaves a time unset (0), which would
+ * otherwise make it decades long, and 0 when it ends before it starts.
+ */
+function duration(span: OtlpSpan): number | undefined {
+  const start = nanos(span.startTimeUnixNano);
+  const end = nanos(span.endTimeUnixNano);
+  if (start === 0n || end === 0n) return undefined;
+  return Number(end < start ? 0n : (end - start) / 1_000_000n);
+}
+
 /** `gen_ai.*` (GenAI semantic conventions) or the AI SDK's `ai.toolCall` span: the tool's name, arguments and result. */
 function toolCall(span: OtlpSpan, attributes: Map<string, unknown>) {
   if (attributes.get('gen_ai.operation.name') === 'execute_tool')
@@ -55,7 +66,7 @@ function toolCall(span: OtlpSpan, attributes: Map<string, unknown>) {
 
 /** Why a span failed: its status message, else its `exception` event; `null` when it did not. */
 function failure(span: OtlpSpan): string | null {
-  const exception = (span.events ?? []).find((event) => event.name === 'exception');
+  const exception = span.events.find((event) => event.name === 'exception');
   if (span.status?.code !== 2 && exception === undefined) return null;
   if (span.status?.message) return span.status.message;
   const attrs = attributeMap(exception?.attributes);
@@ -83,8 +94,8 @@ function step(
 ): StepRecord {
   const error = failure(span);
   const result = error ?? (call.result === undefined ? undefined : asText(call.result));
-  const durationNs = nanos(span.endTimeUnixNano) - nanos(span.startTimeUnixNano);
   const timestamp = spanTime(span.startTimeUnixNano);
+  const durationMs = duration(span);
   return {
     id: derivedId(episodeId, span.spanId),
     action: storableText(asText(call.name), limits.maxActionChars),
@@ -92,7 +103,7 @@ function step(
     // them, and with them the whole request.
     ...(result === undefined ? {} : { result: storableText(result, limits.maxResultChars) }),
     success: error === null,
-    durationMs: Number(durationNs < 0n ? 0n : durationNs / 1_000_000n),
+    ...(durationMs === undefined ? {} : { durationMs }),
     ...(timestamp === undefined ? {} : { timestamp }),
     metadata: {
       parameters: parameters(call.args, Math.floor(limits.maxMetadataChars / 2)),
@@ -129,11 +140,11 @@ export function traceEpisodes(
 ): { records: EpisodeRecord[]; spans: number } {
   const traces = new Map<string, { domain: string; taskType: string; spans: OtlpSpan[] }>();
   let count = 0;
-  for (const rs of request.resourceSpans ?? []) {
+  for (const rs of request.resourceSpans) {
     const resource = attributeMap(rs.resource?.attributes);
     const domain = resource.get('episodic.domain');
     const taskType = resource.get('episodic.task_type');
-    for (const span of (rs.scopeSpans ?? []).flatMap((ss) => ss.spans ?? [])) {
+    for (const span of rs.scopeSpans.flatMap((ss) => ss.spans)) {
       count += 1;
       const scope = {
         domain: typeof domain === 'string' ? domain : defaults.domain,
