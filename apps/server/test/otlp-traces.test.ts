@@ -241,6 +241,30 @@ describe('POST /v1/traces', () => {
     expect(await storedCount()).toBe(before);
   });
 
+  it('refuses a trace of another domain with the same 403 whether or not it was stored before', async () => {
+    const writerId = writer.split('_')[1];
+    const denials = async () => {
+      await t.server.memory.admin.flushAudit();
+      const entries = await t.server.memory.admin.audit({ actor: writerId, outcome: 'denied' });
+      return entries.filter((entry) => entry.domain === 'billing' && entry.entityType === 'episodes').length;
+    };
+    const deniedBefore = await denials();
+    // The admin token (every domain) stores trace 60 in "billing"; trace 61 is stored nowhere.
+    expect(await post(request([span(60, 1)], 'billing'), { token: t.adminToken })).toEqual({
+      status: 200,
+      text: '{}',
+    });
+    const stored = await post(request([span(60, 1)], 'billing'));
+    const unknown = await post(request([span(61, 1)], 'billing'));
+    expect(stored).toEqual(unknown);
+    expect(stored).toEqual({
+      status: 403,
+      text: JSON.stringify({ code: 7, message: 'This caller may not write to domain "billing".' }),
+    });
+    // Audited as denials, as the engine audits its own.
+    expect(await denials()).toBe(deniedBefore + 2);
+  });
+
   it('refuses malformed and hostile payloads with 400 and a clear message, storing nothing', async () => {
     const before = await storedCount();
     const deep = (depth: number): unknown =>

@@ -116,6 +116,25 @@ export function createTracesEndpoint(options: TracesEndpointOptions) {
       taskType: defaultTraceTaskType,
       limits: memory.config.limits,
     });
+    // Refused here, before the engine reads a row: `episodes.record` answers NOT_FOUND for an id
+    // that exists outside the caller's scope, as it documents, since its ids are the caller's to
+    // choose and may belong to any domain. An episode's id here is derived from the domain the
+    // export names itself, so naming that domain back reveals nothing, and the answer is the same
+    // 403 whether or not the trace was stored before (the engine's would be 409 if it was).
+    const foreign = records.find(
+      (record) => caller.domains !== null && !caller.domains.includes(record.domain),
+    );
+    if (foreign !== undefined) {
+      memory.admin.recordAudit({
+        actor: caller.id,
+        operation: 'create',
+        entityType: 'episodes',
+        entityId: foreign.id,
+        domain: foreign.domain,
+        outcome: 'denied',
+      });
+      throw new Refused(403, `This caller may not write to domain "${foreign.domain}".`);
+    }
     const recorded =
       records.length === 0
         ? []
