@@ -1,5 +1,6 @@
+import { request as httpRequest } from 'node:http';
 import { gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { encodeMessage } from '../src/otlp/protobuf-reader.js';
 import { startTestServer, type TestServer } from '../src/testing/test-server.js';
 
@@ -319,6 +320,36 @@ describe('POST /v1/traces', () => {
     const answer = await post(body, { type: 'application/x-protobuf' });
     expect(answer.status).toBe(400);
     expect(answer.text).toMatch(/nested deeper than 8/u);
+  });
+
+  it('logs nothing for a client that goes away mid-upload, and counts it as aborted', async () => {
+    const lines: string[] = [];
+    await using own = await startTestServer({ log: (line) => lines.push(line) });
+    const token = await own.token({ name: 'otel', scopes: ['write'], domains: null });
+    const metric = async (pattern: RegExp) =>
+      Number(pattern.exec(await (await fetch(`${own.url}/metrics`)).text())?.[1] ?? 0);
+    const upload = httpRequest(`${own.url}/v1/traces`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    });
+    upload.on('error', () => undefined);
+    upload.write('{"resourceSpans":');
+    // In flight beside the scrape itself: the server is reading the body.
+    await vi.waitFor(async () => expect(await metric(/^episodic_http_requests_in_flight (\d+)$/mu)).toBe(2), {
+      timeout: 10_000,
+      interval: 50,
+    });
+    upload.destroy();
+    const aborted = /^episodic_http_requests_total\{route="otlp",status="aborted"\} (\d+)$/mu;
+    await vi.waitFor(async () => expect(await metric(aborted)).toBe(1), { timeout: 10_000, interval: 50 });
+    // A whole request after it: the aborted one's handler has long finished.
+    const answer = await fetch(`${own.url}/v1/traces`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: '{}',
+    });
+    expect(answer.status).toBe(200);
+    expect(lines).toEqual([]);
   });
 
   it('limits the body size, compressed or not, and the media type', async () => {

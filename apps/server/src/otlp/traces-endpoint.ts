@@ -176,6 +176,10 @@ export function createTracesEndpoint(options: TracesEndpointOptions) {
             : error instanceof AttributeError
               ? new Refused(400, `Invalid trace export: ${error.message}`)
               : engineRefusal(error);
+      // The request stream failed: the client went away mid-upload, or a shutdown cut its
+      // connection. Not the server's fault, and no one is left to answer: `/metrics` counts it as
+      // aborted and nothing is logged, as for the API's routes.
+      if (known === null && req.errored === error) return;
       if (known === null) options.onInternalError(error, 'otlp.traces');
       // The body may be unread: close the connection rather than read what was refused.
       if (!req.complete) res.setHeader('connection', 'close');
