@@ -153,6 +153,28 @@ describe('POST /v1/traces', () => {
     expect(dated >= before && dated <= Date.now()).toBe(true);
   });
 
+  it('stores a tool span that names no tool, and one longer than the store allows a step to last', async () => {
+    const days = (n: number) => String(1_700_000_000_000_000_000n + BigInt(n) * 86_400_000_000_000n);
+    const nameless = span(52, 2, {
+      name: '',
+      parentSpanId: hex(1, 8),
+      attributes: [str('gen_ai.operation.name', 'execute_tool')],
+    });
+    const long = { ...tool(52, 3, 'watch'), endTimeUnixNano: days(30) };
+    expect(await post(request([span(52, 1, { endTimeUnixNano: days(31) }), nameless, long]))).toEqual({
+      status: 200,
+      text: '{}',
+    });
+    const listed = (await t.server.memory.episodes.list({ domain: 'agents' })).items.find(
+      (episode) => episode.metadata?.traceId === hex(52, 16),
+    );
+    const steps = (await t.server.memory.episodes.get(listed?.id ?? ''))?.steps ?? [];
+    expect(steps.map((step) => [step.action, step.durationMs])).toEqual([
+      ['unknown tool', 5],
+      ['watch', 2_147_483_647],
+    ]);
+  });
+
   it('reads fields left out as their proto3 defaults, in protobuf and in JSON', async () => {
     const episodeOf = async (trace: number) => {
       const listed = (await t.server.memory.episodes.list({ domain: 'agents' })).items.find(

@@ -44,8 +44,12 @@ function duration(span: OtlpSpan): number | undefined {
   const start = nanos(span.startTimeUnixNano);
   const end = nanos(span.endTimeUnixNano);
   if (start === 0n || end === 0n) return undefined;
-  return Number(end < start ? 0n : (end - start) / 1_000_000n);
+  const ms = end < start ? 0n : (end - start) / 1_000_000n;
+  // The store's bound (about 24.8 days): a longer span would lose the whole request to a 400.
+  return Number(ms > longestDurationMs ? longestDurationMs : ms);
 }
+
+const longestDurationMs = 2_147_483_647n;
 
 /** `gen_ai.*` (GenAI semantic conventions) or the AI SDK's `ai.toolCall` span: the tool's name, arguments and result. */
 function toolCall(span: OtlpSpan, attributes: Map<string, unknown>) {
@@ -98,7 +102,9 @@ function step(
   const durationMs = duration(span);
   return {
     id: derivedId(episodeId, span.spanId),
-    action: storableText(asText(call.name), limits.maxActionChars),
+    // A tool span may name its tool nowhere (an empty span name, no tool attribute); an action
+    // must not be empty.
+    action: storableText(asText(call.name) || 'unknown tool', limits.maxActionChars),
     // What the tool printed, NUL characters and lone surrogates included: the store would refuse
     // them, and with them the whole request.
     ...(result === undefined ? {} : { result: storableText(result, limits.maxResultChars) }),
