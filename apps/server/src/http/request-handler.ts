@@ -4,6 +4,7 @@ import type { TRPCError } from '@trpc/server';
 import { nodeHTTPRequestHandler } from '@trpc/server/adapters/node-http';
 import { authenticate } from '../auth/authenticate.js';
 import type { ServerContext } from '../context.js';
+import { createDashboardEndpoint, isDashboardPath } from '../dashboard/dashboard-endpoint.js';
 import { createTracesEndpoint } from '../otlp/traces-endpoint.js';
 import type { AppRouter } from '../router.js';
 import type { Metrics, ScrapeSources } from './metrics.js';
@@ -42,14 +43,15 @@ function payloadTooLarge(res: ServerResponse, maxBodyBytes: number): void {
 /** The route label of `/metrics` for a request path. */
 export function routeOf(url: string): string {
   if (url.startsWith(trpcPrefix)) return 'trpc';
-  const path = url.split('?')[0];
+  const path = url.split('?')[0] ?? url;
   if (path === '/v1/traces') return 'otlp';
+  if (isDashboardPath(path)) return 'ui';
   return path === '/healthz' || path === '/metrics' ? path.slice(1) : 'other';
 }
 
 /**
- * Routes `/trpc/*` to the API, `/v1/traces` to the OTLP receiver, `/healthz` and `/metrics` to
- * their probes, anything else to 404.
+ * Routes `/trpc/*` to the API, `/v1/traces` to the OTLP receiver, `/ui/` to the dashboard,
+ * `/healthz` and `/metrics` to their probes, anything else to 404.
  */
 export function createRequestHandler(options: RequestHandlerOptions) {
   const { router, memory, metrics, maxBodyBytes } = options;
@@ -86,6 +88,7 @@ export function createRequestHandler(options: RequestHandlerOptions) {
     const { caller, authProblem } = await authenticate(memory, req.headers.authorization);
     return { caller, authProblem, observer: metrics, recordDenied };
   };
+  const dashboard = createDashboardEndpoint();
   const traces = createTracesEndpoint({ memory, maxBodyBytes, onInternalError: options.onInternalError });
   const reportInternal = (error: TRPCError, path: string | undefined) => {
     if (error.code === 'INTERNAL_SERVER_ERROR') options.onInternalError(error.cause ?? error, path);
@@ -121,6 +124,7 @@ export function createRequestHandler(options: RequestHandlerOptions) {
       return sendJson(res, 405, { error: 'method not allowed' });
     if (route === 'healthz') return void health(res);
     if (route === 'metrics') return void scrape(res);
+    if (route === 'ui') return dashboard(req, res, url.split('?')[0] ?? url);
     sendJson(res, 404, { error: 'not found', hint: 'the API is served under /trpc/' });
   };
 }

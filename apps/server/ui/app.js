@@ -1,0 +1,103 @@
+import { ApiError, createApi } from './api.js';
+import { h, show } from './dom.js';
+import { clearToken, readToken, saveToken } from './session.js';
+import { renderEpisode } from './views/episode.js';
+import { renderEpisodes } from './views/episodes.js';
+import { renderOverview } from './views/overview.js';
+import { renderPatterns } from './views/patterns.js';
+import { renderSearch } from './views/search.js';
+
+const signIn = document.getElementById('sign-in');
+const signInForm = document.getElementById('sign-in-form');
+const signInError = document.getElementById('sign-in-error');
+const tokenInput = document.getElementById('token');
+const nav = document.getElementById('nav');
+const signOut = document.getElementById('sign-out');
+const view = document.getElementById('view');
+
+let api = null;
+
+/** `#/episodes/<id>` → `{ name: 'episodes', id }`; anything unknown is the overview. */
+function currentRoute() {
+  const [name, id] = location.hash.replace(/^#\/?/, '').split('/');
+  const known = ['overview', 'episodes', 'search', 'patterns'];
+  return { name: known.includes(name) ? name : 'overview', id: id ? decodeURIComponent(id) : undefined };
+}
+
+function render() {
+  if (api === null) return;
+  const route = currentRoute();
+  for (const link of nav.querySelectorAll('a')) {
+    if (link.dataset.view === route.name) link.setAttribute('aria-current', 'page');
+    else link.removeAttribute('aria-current');
+  }
+  // A fresh root per navigation: a slow answer for the previous view lands in a detached node.
+  const root = h('div', { className: 'view', 'data-view': route.name });
+  show(view, root);
+  if (route.name === 'episodes' && route.id !== undefined) return renderEpisode(root, api, route.id);
+  const views = {
+    overview: renderOverview,
+    episodes: renderEpisodes,
+    search: renderSearch,
+    patterns: renderPatterns,
+  };
+  return views[route.name](root, api);
+}
+
+function showSignIn(message) {
+  api = null;
+  clearToken();
+  show(view);
+  nav.hidden = true;
+  signOut.hidden = true;
+  signIn.hidden = false;
+  signInError.hidden = message === undefined;
+  signInError.textContent = message ?? '';
+  tokenInput.focus();
+}
+
+function enter(token) {
+  api = createApi(token, (message) =>
+    showSignIn(`The server refused the token: ${message} Sign in again with a valid token.`),
+  );
+  signIn.hidden = true;
+  nav.hidden = false;
+  signOut.hidden = false;
+  void render();
+}
+
+async function signInWith(token) {
+  // A header cannot carry spaces or non-ASCII; say so rather than fail inside fetch.
+  if (!/^[\x21-\x7e]+$/.test(token)) {
+    signInError.textContent = 'That is not a token: it looks like ep_<id>_<secret>, with no spaces.';
+    signInError.hidden = false;
+    return;
+  }
+  try {
+    // Any read proves the token; FORBIDDEN (a token without `read`) still proves it is valid.
+    await createApi(token).query('episodes.list', { limit: 1 });
+  } catch (error) {
+    if (!(error instanceof ApiError) || error.code !== 'FORBIDDEN') {
+      const refused = error instanceof ApiError && error.code === 'UNAUTHORIZED';
+      signInError.textContent = refused
+        ? `Sign-in refused: ${error.message} Check the token, or create one with "episodic tokens create".`
+        : `Could not sign in: ${error.message}`;
+      signInError.hidden = false;
+      return;
+    }
+  }
+  tokenInput.value = '';
+  saveToken(token);
+  enter(token);
+}
+
+signInForm.addEventListener('submit', (event) => {
+  event.preventDefault();
+  void signInWith(tokenInput.value.trim());
+});
+signOut.addEventListener('click', () => showSignIn());
+window.addEventListener('hashchange', () => void render());
+
+const saved = readToken();
+if (saved === null) showSignIn();
+else enter(saved);

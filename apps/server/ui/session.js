@@ -1,0 +1,15 @@
+// The token lives in this tab's sessionStorage only: never in a URL, a cookie or localStorage,
+// so it is gone when the tab closes and no other site's request can carry it.
+const key = 'episodic.token';
+
+export function readToken() {
+  return sessionStorage.getItem(key);
+}
+
+export function saveToken(token) {
+  sessionStorage.setItem(key, token);
+}
+
+export function clearToken() {
+  sessionStorage.removeItem(key);
+}

@@ -1,0 +1,78 @@
+import { fetchHealth } from '../api.js';
+import { errorNotice, facts, h, table } from '../dom.js';
+import { formatBytes, formatNumber, formatPercent, formatSeconds } from '../format.js';
+
+function healthSection(health) {
+  const state = health.httpStatus === 200 ? 'ok' : health.status;
+  return h(
+    'section',
+    { className: 'card', 'data-part': 'health' },
+    h('h3', {}, 'Server'),
+    facts([
+      ['health', state],
+      ['schema version', health.schemaVersion],
+    ]),
+  );
+}
+
+function statsSection(stats) {
+  const keyspaces = Object.entries(stats.cache.keyspaces).map(([name, keyspace]) => [
+    name,
+    formatPercent(keyspace.hitRate),
+    formatNumber(keyspace.hits),
+    formatNumber(keyspace.misses),
+    formatNumber(keyspace.entries),
+  ]);
+  return h(
+    'section',
+    { className: 'card', 'data-part': 'stats' },
+    h('h3', {}, 'Store (admin.stats)'),
+    facts([
+      ['schema version', stats.schemaVersion],
+      ['uptime', formatSeconds(stats.uptimeSeconds)],
+      ['database size', stats.databaseBytes === null ? 'remote database' : formatBytes(stats.databaseBytes)],
+      ['live subscriptions', formatNumber(stats.subscribers)],
+      ['cache', stats.cache.enabled ? formatBytes(stats.cache.sizeBytes) : `off: ${stats.cache.reason}`],
+    ]),
+    stats.cache.enabled
+      ? table(['cache keyspace', 'hit rate', 'hits', 'misses', 'entries'], keyspaces)
+      : null,
+  );
+}
+
+function learningSection(status) {
+  const learners = Object.entries(status.learners).map(([name, learner]) => [
+    name,
+    formatNumber(learner.pending),
+    formatNumber(learner.failed),
+    formatNumber(learner.learnedPerSecond, 2),
+  ]);
+  return h(
+    'section',
+    { className: 'card', 'data-part': 'learning' },
+    h('h3', {}, 'Learning (learning.status)'),
+    facts([
+      ['pending', formatNumber(status.pending)],
+      ['failed', formatNumber(status.failed)],
+      ['oldest pending', status.pending === 0 ? '–' : formatSeconds(status.oldestPendingSeconds)],
+      ['episodes learned per second', formatNumber(status.learnedPerSecond, 2)],
+      ['learners run here', status.running ? 'yes' : 'no (a worker runs them)'],
+    ]),
+    table(['learner', 'pending', 'failed', 'per second'], learners),
+  );
+}
+
+/** Each part loads on its own: a token without `admin` still sees the health, and why the rest is missing. */
+export async function renderOverview(root, api) {
+  root.append(h('h2', {}, 'Overview'));
+  const [health, stats, learning] = await Promise.allSettled([
+    fetchHealth(),
+    api.query('admin.stats'),
+    api.query('learning.status'),
+  ]);
+  root.append(healthSection(health.value));
+  root.append(stats.status === 'fulfilled' ? statsSection(stats.value) : errorNotice(stats.reason));
+  root.append(
+    learning.status === 'fulfilled' ? learningSection(learning.value) : errorNotice(learning.reason),
+  );
+}
