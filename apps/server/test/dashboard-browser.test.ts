@@ -1,0 +1,243 @@
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumArgs, findChromium } from './__fixtures__/chromium.js';
+import { hostileAction, hostileContext, recordDashboardEpisodes } from './__fixtures__/dashboard-episodes.js';
+import { type ClientTestServer, startTestServer } from './__fixtures__/test-server.js';
+
+const browserPath = findChromium();
+// In CI the browser tests must run: there a missing Chromium fails them instead of skipping.
+const inCi = process.env.CI === 'true';
+const skip = browserPath.skipped !== null && !inCi;
+if (skip) console.warn(`Dashboard browser tests skipped: ${browserPath.skipped}`);
+
+describe.skipIf(skip)(`dashboard in Chromium${skip ? ` (skipped: ${browserPath.skipped})` : ''}`, () => {
+  let t: ClientTestServer;
+  let browser: Browser;
+  let checkoutId: string;
+  let xssId: string;
+  let shopToken: string;
+
+  beforeAll(async () => {
+    if (browserPath.executablePath === null)
+      throw new Error(`CI=true and the dashboard's browser test cannot run: ${browserPath.skipped}`);
+    t = await startTestServer();
+    ({ checkoutId, hostileId: xssId } = await recordDashboardEpisodes(t.server.memory));
+    shopToken = await t.token({ name: 'shop-reader', scopes: ['read'], domains: ['shop'] });
+    browser = await chromium.launch({
+      executablePath: browserPath.executablePath,
+      args: chromiumArgs(),
+      timeout: 60_000,
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  /** A fresh tab (its own sessionStorage), failing the test on any script error or CSP violation. */
+  async function open(): Promise<{
+    page: Page;
+    context: BrowserContext;
+    problems: string[];
+    urls: string[];
+    headers: Record<string, string>;
+  }> {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const problems: string[] = [];
+    const urls: string[] = [];
+    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    page.on('dialog', (dialog) => {
+      problems.push(`dialog: ${dialog.message()}`);
+      void dialog.dismiss();
+    });
+    page.on('console', (message) => {
+      if (message.type() === 'error' && !/status of 40[134]/.test(message.text()))
+        problems.push(message.text());
+    });
+    page.on('request', (request) => urls.push(request.url()));
+    const response = await page.goto(`${t.url}/ui`);
+    const headers = (await response?.allHeaders()) ?? {};
+    return { page, context, problems, urls, headers };
+  }
+
+  async function signIn(page: Page, token: string) {
+    await page.fill('#token', token);
+    await page.click('#sign-in-form button[type=submit]');
+  }
+
+  it('signs in with a token kept in sessionStorage only, and shows the overview figures', async () => {
+    const { page, context, problems, urls, headers } = await open();
+    expect(page.url()).toBe(`${t.url}/ui/`);
+    expect(headers['content-security-policy']).toMatch(/^default-src 'self';.*frame-ancestors 'none'/);
+    expect(await page.locator('#sign-in').isVisible()).toBe(true);
+    await signIn(page, t.adminToken);
+    const stats = page.locator('[data-part=stats]');
+    await stats.waitFor();
+    const schemaVersion = await t.server.memory.admin.schemaVersion();
+    expect(await stats.textContent()).toContain(schemaVersion);
+    expect(await page.locator('[data-part=health]').textContent()).toContain('ok');
+    const learning = await page.locator('[data-part=learning]').textContent();
+    expect(learning).toMatch(/pending0/);
+    expect(learning).toContain('mining');
+
+    expect(await page.evaluate("sessionStorage.getItem('episodic.token')")).toBe(t.adminToken);
+    expect(await page.evaluate('localStorage.length')).toBe(0);
+    expect(urls.filter((url) => url.includes(t.adminToken))).toEqual([]);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('lists episodes with filters and cursor paging, and opens one with every step', async () => {
+    const { page, context, problems } = await open();
+    await signIn(page, t.adminToken);
+    await page.click('a[data-view=episodes]');
+    const rows = page.locator('tr[data-episode-id]');
+    await rows.first().waitFor();
+    expect(await rows.count()).toBe(25);
+    await page.click('text=Next →');
+    await page.locator('.pager span', { hasText: 'page 2' }).waitFor();
+    expect(await rows.count()).toBe(30 - 25);
+
+    await page.fill('input[name=domain]', 'shop');
+    await page.selectOption('select[name=status]', 'completed');
+    await page.click('.filters button[type=submit]');
+    await page.locator('.pager span', { hasText: 'page 1' }).waitFor();
+    await expect.poll(() => rows.count()).toBe(3);
+
+    await page.click(`tr[data-episode-id="${checkoutId}"] a`);
+    const steps = page.locator('tr[data-step]');
+    await steps.first().waitFor();
+    expect(await page.locator('.episode-context').textContent()).toBe(
+      'Checkout total is undefined in cart.test.ts',
+    );
+    expect(await steps.count()).toBe(3);
+    const first = (await steps.nth(0).locator('td').allTextContents()).slice(0, 5);
+    expect(first).toEqual(['1', 'run_tests cart.test.ts', 'TypeError: total is undefined', 'no', '1.2 s']);
+    expect(await steps.nth(0).locator('td.time').textContent()).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$/);
+    expect(await page.locator('.facts').textContent()).toContain('completed');
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('searches with search.retrieve: the right episode first, with the why of each signal, and patterns', async () => {
+    const expected = await t.server.memory.search.retrieve({
+      text: 'checkout total undefined',
+      domain: 'shop',
+    });
+    expect(expected.patterns.length).toBeGreaterThan(0);
+    const { page, context, problems } = await open();
+    await signIn(page, t.adminToken);
+    await page.click('a[data-view=search]');
+    await page.fill('input[name=text]', 'checkout total undefined');
+    await page.fill('input[name=domain]', 'shop');
+    await page.click('.filters button[type=submit]');
+    const hits = page.locator('li.hit');
+    await hits.first().waitFor();
+    expect(await hits.first().getAttribute('data-episode-id')).toBe(checkoutId);
+    const signals = await hits
+      .first()
+      .locator('tr[data-signal]')
+      .evaluateAll((rows) => rows.map((row) => row.getAttribute('data-signal')));
+    expect(signals).toEqual(expect.arrayContaining(['text', 'recency', 'outcome']));
+    expect(await hits.first().locator('tr[data-signal=text]').textContent()).toMatch(/rank 1, BM25/);
+    expect(await hits.first().locator('.score').textContent()).toMatch(/^score \d+\.\d{3}$/);
+    const order = await hits.evaluateAll((all) => all.map((hit) => hit.getAttribute('data-episode-id')));
+    expect(order).toEqual(expected.episodes.map(({ episode }) => episode.id));
+    const patterns = await page
+      .locator('tr[data-pattern-id]')
+      .evaluateAll((rows) => rows.map((row) => row.getAttribute('data-pattern-id')));
+    expect(patterns).toEqual(expected.patterns.map(({ pattern }) => pattern.id));
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('lists the mined patterns with support and success rate, filtered by type', async () => {
+    const mined = await t.server.memory.patterns.list({ domain: 'shop' });
+    expect(mined.items.length).toBeGreaterThan(0);
+    const { page, context, problems } = await open();
+    await signIn(page, t.adminToken);
+    await page.click('a[data-view=patterns]');
+    const rows = page.locator('tr[data-pattern-id]');
+    await rows.first().waitFor();
+    const shown = await rows.evaluateAll((all) => all.map((row) => row.getAttribute('data-pattern-id')));
+    expect(shown).toEqual(expect.arrayContaining(mined.items.map((pattern) => pattern.id)));
+    const example = mined.items[0]!;
+    const cells = await page.locator(`tr[data-pattern-id="${example.id}"] td`).allTextContents();
+    expect(cells[0]).toContain(example.summary ?? example.patternType);
+    expect(cells[3]).toBe(String(example.support));
+
+    await page.fill('input[name=type]', example.patternType);
+    await page.click('.filters button[type=submit]');
+    await expect
+      .poll(() => rows.evaluateAll((all) => all.map((row) => row.children[1]?.textContent)))
+      .toEqual(expect.arrayContaining([example.patternType]));
+    expect(new Set(await rows.evaluateAll((all) => all.map((row) => row.children[1]?.textContent)))).toEqual(
+      new Set([example.patternType]),
+    );
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('refuses a wrong token with a clear message, and sends a revoked one back to sign-in', async () => {
+    const { page, context } = await open();
+    await signIn(page, 'ep_0000_wrong');
+    const error = page.locator('#sign-in-error');
+    await error.waitFor();
+    expect(await error.textContent()).toMatch(/^Sign-in refused: Invalid or revoked token\./);
+    expect(await page.evaluate('sessionStorage.length')).toBe(0);
+
+    const { token, bearer } = await t.server.memory.tokens.create({ name: 'short-lived', scopes: ['read'] });
+    await signIn(page, bearer);
+    await page.locator('#nav').waitFor();
+    await t.server.memory.tokens.revoke(token.id);
+    // Trusted for at most a second after revocation, then refused.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await page.click('a[data-view=patterns]');
+    await page.locator('#sign-in').waitFor();
+    expect(await error.textContent()).toMatch(/refused the token: Invalid or revoked token\./);
+    expect(await page.evaluate('sessionStorage.length')).toBe(0);
+    await context.close();
+  });
+
+  it('shows a domain-scoped token only its domains, and says which procedures are admin-only', async () => {
+    const { page, context, problems } = await open();
+    await signIn(page, shopToken);
+    const refusals = page.locator('.view .error');
+    await expect.poll(() => refusals.count()).toBe(2);
+    expect(await refusals.allTextContents()).toEqual([
+      expect.stringMatching(/^admin\.stats is admin-only: this token may not call it\. .*"admin" scope/),
+      expect.stringMatching(/^learning\.status is admin-only/),
+    ]);
+    await page.click('a[data-view=episodes]');
+    await page.locator('tr[data-episode-id]').first().waitFor();
+    const domains = await page.locator('tr[data-episode-id] td:nth-child(2)').allTextContents();
+    expect(new Set(domains)).toEqual(new Set(['shop']));
+
+    await page.fill('input[name=domain]', 'docs');
+    await page.click('.filters button[type=submit]');
+    await expect.poll(() => page.locator('.results .error').textContent()).toMatch(/docs/);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('shows hostile text from the store as text: no element made, no script run', async () => {
+    const { page, context, problems } = await open();
+    await signIn(page, t.adminToken);
+    await page.goto(`${t.url}/ui/#/episodes/${xssId}`);
+    const shown = page.locator('.episode-context');
+    await shown.waitFor();
+    expect(await shown.textContent()).toBe(hostileContext);
+    expect(await page.locator('tr[data-step] code').textContent()).toBe(hostileAction);
+    expect(await page.locator('.view img, .view script, .view b').count()).toBe(0);
+    await page.click('a[data-view=episodes]');
+    await page.fill('input[name=domain]', 'docs');
+    await page.click('.filters button[type=submit]');
+    await page.locator(`tr[data-episode-id="${xssId}"]`).waitFor();
+    expect(await page.locator(`tr[data-episode-id="${xssId}"] a`).textContent()).toBe(hostileContext);
+    expect(await page.evaluate('window.__pwned')).toBeUndefined();
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+});
