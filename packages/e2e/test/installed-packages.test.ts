@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EpisodicProcess, startProcess } from './__fixtures__/episodic-process.js';
@@ -97,6 +97,16 @@ describe('the packed packages, installed with npm outside the workspace', () => 
     }
   });
 
+  it("ships the server's dashboard files (ui/), which it reads from disk at run time", async () => {
+    const { files } = await tarball('@episodic/server');
+    const folder = join(repositoryRoot, 'apps', 'server', 'ui');
+    const uiFiles = readdirSync(folder, { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile())
+      .map((entry) => relative(folder, join(entry.parentPath, entry.name)));
+    expect(uiFiles).toContain('index.html');
+    for (const name of uiFiles) expect(files).toContain(`package/ui/${name}`);
+  });
+
   it('npx episodic --help prints the commands and the config file', async () => {
     const { stdout } = await run('npx', ['episodic', '--help'], { cwd: app });
     expect(stdout).toMatch(/^Usage: episodic <command> \[options\]/);
@@ -121,6 +131,10 @@ export default defineConfig({
     server = startProcess('npx', ['episodic', 'serve'], app);
     const [, url] = await server.waitFor(/listening on (http:\/\/\S+)/, 120_000);
     const token = readFileSync(join(app, 'data', 'admin-token'), 'utf8').trim();
+    const dashboard = await fetch(`${url}/ui/`);
+    expect(dashboard.status).toBe(200);
+    expect(dashboard.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect((await fetch(`${url}/ui/app.js`)).headers.get('content-type')).toMatch(/^text\/javascript/);
 
     writeFileSync(join(app, 'main.ts'), program);
     // Strict, as a careful user compiles, with the declarations npm installed (libraries' included).

@@ -15,7 +15,7 @@ export interface PackedWorkspace {
 
 /**
  * A throwaway copy of the workspace as a release would see it: manifests of every package, and the
- * built `dist`, README and changelog of the published ones, plus the pending changesets. The
+ * `files` (built `dist`, README…) and changelog of the published ones, plus the pending changesets. The
  * repository itself is never touched: the version bump happens in the copy only.
  */
 function copyWorkspace(copy: string, packages: WorkspacePackage[]): void {
@@ -29,7 +29,9 @@ function copyWorkspace(copy: string, packages: WorkspacePackage[]): void {
     mkdirSync(folder, { recursive: true });
     cpSync(join(pkg.path, 'package.json'), join(folder, 'package.json'));
     if (pkg.manifest.private !== true) {
-      for (const file of ['dist', 'README.md', 'CHANGELOG.md'])
+      // What the manifest publishes (`files`: dist, README, the server's ui/…), as `pnpm pack` reads it.
+      const files = (pkg.manifest.files ?? []) as string[];
+      for (const file of [...files, 'CHANGELOG.md'])
         if (existsSync(join(pkg.path, file)))
           cpSync(join(pkg.path, file), join(folder, file), { recursive: true });
     }
