@@ -41,6 +41,20 @@ export function errorNotice(error) {
   );
 }
 
+/**
+ * Shows `waiting` in `parent` while `call` runs, then its error in place of the results: the
+ * answer, or `undefined` once the error is shown.
+ */
+export async function loadInto(parent, waiting, call) {
+  show(parent, h('p', { className: 'muted' }, waiting));
+  try {
+    return await call();
+  } catch (error) {
+    show(parent, errorNotice(error));
+    return undefined;
+  }
+}
+
 /** A `<dl>` of label → value pairs; values that are `null` or `undefined` show as "–". */
 export function facts(pairs) {
   return h(

@@ -6,7 +6,8 @@ const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\
  * tool's output may hold either (a binary file printed by a shell, a string cut by the tool), so
  * both become U+FFFD here: the step is kept with a visible mark instead of being refused. A text
  * longer than `max` keeps its start and says how much was left out, the mark included in `max`,
- * and is never cut between the two halves of a surrogate pair (an emoji).
+ * and is never cut between the two halves of a surrogate pair (an emoji). (`@episodic/core` has
+ * its own `storableText`; this package depends on no Episodic package, so it keeps this one.)
  */
 export function storableText(text: string, max: number): string {
   const clean = text.replaceAll('\u0000', '\uFFFD').replace(loneSurrogate, '\uFFFD');

@@ -1,4 +1,4 @@
-import { errorNotice, h, pager, show, table } from '../dom.js';
+import { h, loadInto, pager, show, table } from '../dom.js';
 import { formatPercent, formatTime } from '../format.js';
 
 const statuses = ['', 'active', 'completed', 'failed', 'archived'];
@@ -63,13 +63,8 @@ export async function renderEpisodes(root, api) {
   async function load() {
     const input = { limit: 25, cursor: state.cursors.at(-1) };
     for (const name of ['domain', 'status', 'taskType']) if (state[name] !== '') input[name] = state[name];
-    show(results, h('p', { className: 'muted' }, 'Loading…'));
-    let page;
-    try {
-      page = await api.query('episodes.list', input);
-    } catch (error) {
-      return show(results, errorNotice(error));
-    }
+    const page = await loadInto(results, 'Loading…', () => api.query('episodes.list', input));
+    if (page === undefined) return;
     show(
       results,
       page.items.length === 0

@@ -1,4 +1,4 @@
-import { errorNotice, h, pager, show, table } from '../dom.js';
+import { h, loadInto, pager, show, table } from '../dom.js';
 import { formatNumber, formatPercent, formatTime } from '../format.js';
 
 const seedPatternTypes = ['tool_sequence', 'error_resolution', 'optimization', 'testing_strategy'];
@@ -51,13 +51,8 @@ export async function renderPatterns(root, api) {
     const input = { limit: 25, cursor: state.cursors.at(-1) };
     if (state.type !== '') input.type = state.type;
     if (state.domain !== '') input.domain = state.domain;
-    show(results, h('p', { className: 'muted' }, 'Loading…'));
-    let page;
-    try {
-      page = await api.query('patterns.list', input);
-    } catch (error) {
-      return show(results, errorNotice(error));
-    }
+    const page = await loadInto(results, 'Loading…', () => api.query('patterns.list', input));
+    if (page === undefined) return;
     show(
       results,
       page.items.length === 0

@@ -1,4 +1,4 @@
-import { errorNotice, h, show, table } from '../dom.js';
+import { h, loadInto, show, table } from '../dom.js';
 import { formatNumber, formatPercent, formatTime } from '../format.js';
 import { episodeLink } from './episodes.js';
 import { patternHeaders, patternRow } from './patterns.js';
@@ -80,13 +80,8 @@ export function renderSearch(root, api) {
   async function search() {
     const input = { text: state.text, limit: 10, patterns: 5 };
     if (state.domain !== '') input.domain = state.domain;
-    show(results, h('p', { className: 'muted' }, 'Searching…'));
-    let found;
-    try {
-      found = await api.query('search.retrieve', input);
-    } catch (error) {
-      return show(results, errorNotice(error));
-    }
+    const found = await loadInto(results, 'Searching…', () => api.query('search.retrieve', input));
+    if (found === undefined) return;
     show(
       results,
       signalsNote(found.signals),

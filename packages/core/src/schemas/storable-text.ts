@@ -1,4 +1,6 @@
-const loneSurrogates = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+import { loneSurrogate } from './stored-text.js';
+
+const loneSurrogates = new RegExp(loneSurrogate.source, 'g');
 
 /**
  * `text` made acceptable to the store's text fields (`storedText`), for an adapter that records what it did not write
