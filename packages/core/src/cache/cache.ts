@@ -4,7 +4,8 @@ import { type CacheKeyspace, type CacheStats, emptyKeyspaceStats } from './cache
 export type CacheKey = `${CacheKeyspace}:${string}`;
 
 export const cacheKey = {
-  episode: (id: string): CacheKey => `episode:${id}`,
+  // Lower case as stored, so `getEpisode('ABC…')` and the change feed's `episode:abc…` are one key.
+  episode: (id: string): CacheKey => `episode:${id.toLowerCase()}`,
   pattern: (type: string, id: string): CacheKey => `pattern:${type}:${id}`,
   query: (hash: string): CacheKey => `query:${hash}`,
 };

@@ -100,4 +100,32 @@ describe('episodes.record', () => {
     expect((error as Error).message).toMatch(/0\.id/u);
     expect((error as Error).message).toMatch(/0\.steps\.0\.action/u);
   });
+
+  it('reads an id in capitals as the same UUID in lower case: one episode, reachable by either', async () => {
+    const upper = 'ABCDEF01-2345-7ABC-8DEF-0123456789AB';
+    const stepId = 'FEDCBA98-7654-7321-8FED-CBA987654321';
+    const [recorded] = await store.memory.episodes.record([
+      { ...base, id: upper, steps: [{ id: stepId, action: 'search' }] },
+    ]);
+    expect(recorded?.episode.id).toBe(upper.toLowerCase());
+    // The retry in lower case is the same episode and the same step, not a second of each.
+    await store.memory.episodes.record([
+      { ...base, id: upper.toLowerCase(), steps: [{ id: stepId.toLowerCase(), action: 'search' }] },
+    ]);
+    expect((await store.memory.episodes.list({ domain: 'web' })).items.map((episode) => episode.id)).toEqual([
+      upper.toLowerCase(),
+    ]);
+    // Read (and cached) through the capitals, then written through the lower case: no stale copy.
+    expect((await store.memory.episodes.get(upper))?.steps.map((step) => step.id)).toEqual([
+      stepId.toLowerCase(),
+    ]);
+    await store.memory.episodes.logStep(upper.toLowerCase(), { action: 'edit' });
+    await store.memory.episodes.complete(upper, { status: 'completed' });
+    const episode = await store.memory.episodes.get(upper);
+    expect([episode?.id, episode?.status, episode?.steps.map((step) => step.action)]).toEqual([
+      upper.toLowerCase(),
+      'completed',
+      ['search', 'edit'],
+    ]);
+  });
 });

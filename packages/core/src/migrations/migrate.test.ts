@@ -46,6 +46,7 @@ describe('migrations', () => {
       '1.17.0',
       '1.18.0',
       '1.19.0',
+      '1.20.0',
     ]);
     expect(await memory.admin.schemaVersion()).toBe(latestSchemaVersion);
     await memory.close();
@@ -74,6 +75,7 @@ describe('migrations', () => {
       '1.17.0',
       '1.18.0',
       '1.19.0',
+      '1.20.0',
     ]);
     expect(await memory.admin.schemaVersion()).toBe(latestSchemaVersion);
 

@@ -27,7 +27,8 @@ export function createInputSchemas({ limits, taskTypes = [], patternTypes = [] }
   const domain = storedText(limits.maxDomainChars)
     .min(1)
     .regex(noControlCharacters, 'must not contain control characters');
-  const id = z.string().regex(uuidPattern, 'must be a UUID');
+  // Lower case, as stored: RFC 9562 reads UUIDs case-insensitively, so `ABC…` names the same row as `abc…`.
+  const id = z.string().regex(uuidPattern, 'must be a UUID').toLowerCase();
   const metadata = jsonObjectSchema(limits.maxMetadataChars);
   const limit = z.number().int().min(1).max(limits.maxPageSize);
 
