@@ -78,7 +78,7 @@ export const memoryConfigSchema = z.object({
    * 2 MiB, far below what a large store reads: at 100,000 episodes 16 took retrieve's p95 from
    * ~35 to ~31 ms. It fills as the store is read and stays resident: a 10-minute soak with 16
    * stayed within the 1 MB/min bound (−0.94 after its first 40%), one with 64 grew 7.4 MB/min
-   * (core README, "Page cache").
+   * (core docs/retrieval-speed.md, "Page cache").
    */
   pageCacheMiB: z.number().int().min(1).max(4096).default(16),
   /**

@@ -37,7 +37,7 @@ export const retrievalWeightsSchema = z.strictObject({
 /**
  * The vector weight when the config gives none, by what the provider's vectors carry. Lexical
  * vectors repeat what BM25 knows: their weight was chosen on dev so that `retrieve` loses least
- * against both plain BM25 and its own text-only ranking (README, "Vectors against text only").
+ * against both plain BM25 and its own text-only ranking (core docs/retrieval-quality.md, "Vectors against text only").
  */
 export const defaultVectorWeights = { lexical: 0.1, semantic: 1.5 } as const;
 
@@ -111,7 +111,7 @@ export const retrievalConfigSchema = z.strictObject({
   textBudgetRows: z.number().int().min(1).default(15_000),
   /**
    * Most query words searched: a long query (a whole issue text) keeps its rarest ones. 256 was
-   * chosen on the coding-agent dev split, where 64 left out words plain BM25 used (README, "Long queries").
+   * chosen on the coding-agent dev split, where 64 left out words plain BM25 used (core docs/retrieval-quality.md, "Long queries").
    */
   maxQueryTerms: z.number().int().min(1).max(1_000).default(256),
   /** Candidates each of full-text and vector search contributes before fusion. */

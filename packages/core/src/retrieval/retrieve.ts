@@ -54,7 +54,7 @@ function unused(reason: string, model: string | null, degraded = false): VectorO
  * (`Database.readAside`: on a worker thread's connection, beside this thread's whole-episode
  * ranking and vector scan). In a small store those statements take a fraction of a millisecond,
  * less than the round trip to the thread, and starting the thread costs tens of milliseconds.
- * Chosen by timing retrieve with and without (core README, "Reads aside").
+ * Chosen by timing retrieve with and without (core docs/retrieval-speed.md, "Reads aside").
  */
 const readAsideFromStepRows = 10_000;
 
