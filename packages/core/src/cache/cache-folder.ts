@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { Logger } from '../logger.js';
 import type { CacheKeying } from './cache-key.js';
 import { ensureKeyedFolder } from './key-fingerprint.js';
@@ -71,6 +71,16 @@ export function setAside(envPath: string, problem: string, logger: Logger): void
     `Episodic cache: ${envPath} is not a usable cache (${problem}); moved it to ${aside} and started ` +
       'an empty cache. The database is untouched; the cache refills as it is read.',
   );
+}
+
+/**
+ * Deletes the environments of `envPath` set aside as damaged: they hold cached episodes as they
+ * were, so a purge after `forget` must take them too, or the forgotten text outlives the request.
+ */
+export function removeSetAside(envPath: string): void {
+  const prefix = `${basename(envPath)}.corrupt-`;
+  const root = dirname(envPath);
+  for (const entry of readdirSync(root)) if (entry.startsWith(prefix)) removeFolder(join(root, entry));
 }
 
 /** A staging folder older than this was left by a process that died while building it. */

@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { open as openLmdb } from 'lmdb';
 import { afterEach, describe, expect, it } from 'vitest';
+import { filesUnder } from '../__fixtures__/folder-bytes.js';
 import { tempStoreFolder } from '../__fixtures__/temp-store.js';
 import type { MemoryConfig } from '../config.js';
 import { type Memory, openMemory } from '../open-memory.js';
@@ -111,6 +112,34 @@ describe('the cache is derived data', () => {
     expect(second.admin.cacheStats().keyspaces.episode.hits).toBeGreaterThan(0);
   });
 
+  it('takes a set-aside environment with the rest of the cache when forget purges', async () => {
+    const { url, cacheRoot } = folder();
+    const first = await openMemory({ url });
+    const episode = await first.episodes.start({
+      taskType: 'debugging',
+      domain: 'web',
+      context: 'PELICAN7741',
+    });
+    await first.episodes.get(episode.id);
+    await first.close();
+    const [environment] = environments(cacheRoot);
+    // Both meta pages zeroed, as a torn write leaves them: set aside on open, its data pages intact.
+    const dataFile = join(cacheRoot, environment as string, 'data.mdb');
+    const bytes = readFileSync(dataFile);
+    bytes.fill(0, 0, 2 * 4096);
+    writeFileSync(dataFile, bytes);
+
+    const { warnings, logger } = recordingLogger();
+    const second = await openStore({ url, logger });
+    expect(warnings.join('\n')).toMatch(/moved it to .*\.corrupt-/u);
+    // File by file: LMDB's data files are large and sparse, too large to join into one string.
+    const holding = () => filesUnder(cacheRoot).filter((file) => readFileSync(file).includes('PELICAN7741'));
+    expect(holding()).toHaveLength(1);
+    await second.admin.forget({ episodeIds: [episode.id] }, { purge: 'wait' });
+    expect(environments(cacheRoot).filter((name) => name.includes('.corrupt-'))).toEqual([]);
+    expect(holding()).toEqual([]);
+  });
+
   it('sets aside a valid LMDB environment that another program wrote', async () => {
     const { url, cacheRoot } = folder();
     const first = await openMemory({ url });
@@ -186,6 +215,26 @@ describe('the cache is derived data', () => {
     await openStore({ url });
     if (existsSync('/proc/sys/kernel/random/boot_id')) expect(existsSync(earlier)).toBe(false);
     expect(existsSync(unrelated)).toBe(true);
+  });
+
+  it('goes on without the cache when a file takes the place of the cache folder while running', async () => {
+    const { url, cacheRoot } = folder();
+    const { warnings, logger } = recordingLogger();
+    const store = await openStore({ url, logger });
+    const [id] = await workload(store);
+    await store.episodes.get(id as string);
+    rmSync(cacheRoot, { recursive: true });
+    writeFileSync(cacheRoot, 'not a folder');
+    // The folder check runs on a timer too: an error there would end the process.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    await store.episodes.logStep(id as string, { action: 'after the folder became a file' });
+    expect((await store.episodes.get(id as string))?.steps).toHaveLength(3);
+    expect(store.admin.cacheStats()).toMatchObject({ enabled: false });
+    expect(warnings).toEqual([
+      expect.stringMatching(
+        /^Episodic cache: the cache folder was replaced and could not be opened again: .*Running without the cache/su,
+      ),
+    ]);
   });
 
   it('follows a cache folder deleted while running, so invalidations still reach every store', async () => {

@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
 import type { Logger } from '../logger.js';
 import { type Cache, type CachedJson, type CacheKey, type Generation, keyspaceOfKey } from './cache.js';
+import { removeSetAside } from './cache-folder.js';
 import {
   type KeyspaceTtlMs,
   keyspaceRange,
@@ -324,6 +325,7 @@ export function createLmdbCache(options: LmdbCacheOptions): Cache {
       handle = null;
       try {
         rmSync(active.envPath, { recursive: true, force: true });
+        removeSetAside(active.envPath);
         handle = options.openEnv();
       } catch (error) {
         fail('the cache could not be rebuilt after a purge', error);

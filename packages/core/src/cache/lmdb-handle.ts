@@ -27,8 +27,15 @@ export interface LmdbHandle {
 
 const handles = new Map<string, LmdbHandle>();
 
+/** The data file's inode, or undefined when there is no data file to be had at that path. */
 export function dataFileInode(envPath: string): number | undefined {
-  return statSync(join(envPath, 'data.mdb'), { throwIfNoEntry: false })?.ino;
+  try {
+    return statSync(join(envPath, 'data.mdb'), { throwIfNoEntry: false })?.ino;
+  } catch {
+    // A file in place of the folder (ENOTDIR) or a folder we may no longer read (EACCES) is a
+    // cache gone as surely as a deleted one; thrown from the folder-check timer it ended the process.
+    return undefined;
+  }
 }
 
 export function readGeneration(db: CacheDb): number {
