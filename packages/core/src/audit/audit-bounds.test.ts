@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { createClient } from '@libsql/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openTempMemory } from '../__fixtures__/temp-store.js';
@@ -53,6 +54,19 @@ describe('audit retention', () => {
       ),
     ).rejects.toThrow(/append-only/);
     expect(await memory.admin.audit()).toHaveLength(1);
+  });
+
+  it('keeps the entries of backups written, so forget still names them once their period has passed', async () => {
+    const { memory, dir } = await open();
+    await memory.episodes.start({ taskType: 'testing', domain: 'web' });
+    const backup = join(dir, 'nightly.db');
+    await memory.admin.backup(backup);
+    const report = await memory.admin.retention({}, { now: new Date(Date.now() + 91 * day) });
+    expect(report.auditPruned).toBeGreaterThan(0);
+    expect((await memory.admin.audit({ operation: 'export' })).map((entry) => entry.entityId)).toEqual([
+      backup,
+    ]);
+    expect((await memory.admin.forget({ domain: 'web' })).unreachedCopies).toEqual([backup]);
   });
 
   it('keeps every entry when retentionDays is null', async () => {

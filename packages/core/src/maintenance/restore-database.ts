@@ -2,7 +2,8 @@ import { chmodSync, copyFileSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ensureParentDirectory } from '../db/database-location.js';
 import { EpisodicError } from '../errors.js';
-import { type SwappedFile, swapDatabaseFile } from './swap-database-file.js';
+import { carryBackupLog } from './carry-backup-log.js';
+import { removeDatabaseFile, type SwappedFile, swapDatabaseFile } from './swap-database-file.js';
 import { type VerifyReport, verifyDatabase } from './verify-database.js';
 
 export interface RestoreOptions {
@@ -37,7 +38,15 @@ export async function restoreDatabase(options: RestoreOptions): Promise<RestoreR
   const staging = `${path}.restoring`;
   copyFileSync(resolve(options.from), staging);
   chmodSync(staging, 0o600);
+  try {
+    await carryBackupLog(path, staging, options.encryptionKey);
+  } catch (error) {
+    removeDatabaseFile(staging);
+    throw error;
+  }
   const swapped = swapDatabaseFile(path, staging, 'before-restore', options.keepOld);
+  // The staging file's WAL (checkpointed empty) and shared memory stay under its name; nothing in them.
+  removeDatabaseFile(staging);
   if (options.cachePath !== undefined) rmSync(options.cachePath, { recursive: true, force: true });
   return { ...report, ...swapped };
 }

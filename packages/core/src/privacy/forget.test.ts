@@ -8,6 +8,7 @@ import { killAfter } from '../__fixtures__/kill-after.js';
 import { openTempMemory, tempStoreFolder, testCacheEnabled } from '../__fixtures__/temp-store.js';
 import { createTestEmbeddings } from '../__fixtures__/test-embeddings.js';
 import { allFtsTables } from '../maintenance/fts-tables.js';
+import { restoreDatabase } from '../maintenance/restore-database.js';
 import { createActionPairMiner } from '../mining/__fixtures__/test-miners.js';
 import { openMemory } from '../open-memory.js';
 
@@ -316,6 +317,31 @@ describe('forget and whole copies of the store', () => {
     );
     rmSync(backup);
     expect((await store.memory.admin.forget({ domain: 'web' })).unreachedCopies).toEqual([kept]);
+  });
+
+  it('still names the backups written before a restore, the restored one included', async () => {
+    const folder = tempStoreFolder();
+    try {
+      let memory = await openMemory({ url: folder.url, cache: false });
+      await memory.episodes.start({ taskType: 'debugging', domain: 'web', context: 'PELICAN7741' });
+      const first = join(folder.dir, 'first.db');
+      const second = join(folder.dir, 'second.db');
+      await memory.admin.backup(first);
+      await memory.episodes.start({ taskType: 'debugging', domain: 'web', context: 'OTTER2210' });
+      await memory.admin.backup(second);
+      await memory.close();
+      // The restored log was copied before either backup's own entry was written.
+      await restoreDatabase({ path: folder.path, from: first });
+      memory = await openMemory({ url: folder.url, cache: false });
+      try {
+        const report = await memory.admin.forget({ domain: 'web' });
+        expect(report.unreachedCopies).toEqual([first, second]);
+      } finally {
+        await memory.close();
+      }
+    } finally {
+      folder.cleanup();
+    }
   });
 });
 
