@@ -32,7 +32,13 @@ export async function carryBackupLog(
         await tx.execute({
           sql: `INSERT INTO audit_log (at, actor, operation, entity_type, entity_id, domain, outcome)
             VALUES (?, ?, 'export', 'database', ?, ?, ?)`,
-          args: [row.at, row.actor, row.entity_id, row.domain, row.outcome],
+          args: [
+            row.at ?? null,
+            row.actor ?? null,
+            row.entity_id ?? null,
+            row.domain ?? null,
+            row.outcome ?? null,
+          ],
         });
       }
     });
