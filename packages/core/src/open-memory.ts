@@ -20,6 +20,7 @@ import { createEpisodeWrites } from './episodes/episode-writes.js';
 import { EpisodicError } from './errors.js';
 import type { EpisodeLearner } from './learning/episode-learner.js';
 import { learningFlushInputSchema } from './learning/flush-input.js';
+import { registerLearnersStatement } from './learning/learning-queue.js';
 import { createLearningRunner } from './learning/learning-runner.js';
 import { createAdminApi } from './memory/admin-api.js';
 import type { Memory } from './memory/memory.js';
@@ -117,6 +118,10 @@ export async function openMemory(config: MemoryConfig = {}): Promise<Memory> {
       if (learner === embeddings.learner.name) invalidateCache(cache, { episodes: [...episodeIds] });
     },
   });
+  // Registered before learning starts: from now on every process's completions queue work for them.
+  if (resolved.learning.run && learners.length > 0) {
+    await db.write((tx) => tx.execute(registerLearnersStatement(learners.map((learner) => learner.name))));
+  }
   learning.wake();
 
   const { getEpisode, listEpisodes } = createEpisodeReads(context);

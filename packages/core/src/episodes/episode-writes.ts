@@ -4,7 +4,7 @@ import { episodeColumns, toEpisode } from '../db/rows.js';
 import { SqlFilter } from '../db/sql-filter.js';
 import type { EngineContext } from '../engine-context.js';
 import { newId } from '../ids.js';
-import { enqueueStatements } from '../learning/learning-queue.js';
+import { enqueueStatement } from '../learning/learning-queue.js';
 import type { CompleteEpisodeInput, StartEpisodeInput, StepInput } from '../schemas/input-schemas.js';
 import { nowIso } from '../schemas/timestamp.js';
 import type { CallOptions, Episode } from '../types.js';
@@ -21,7 +21,10 @@ import {
 import { Refusal, refusal } from './write-refusal.js';
 
 export interface EpisodeWritesDeps {
-  /** The learners a finished episode is queued for (their queue rows commit with the outcome). */
+  /**
+   * This process's learners, which a finished episode is queued for beside those other processes
+   * registered (their queue rows commit with the outcome).
+   */
   learners: () => readonly string[];
 }
 
@@ -139,7 +142,7 @@ export function createEpisodeWrites(context: EngineContext, deps: EpisodeWritesD
           args: [data.status, successRate, ...end.args, ...filter.args, ...end.conditionArgs],
         }),
         // Learning happens later, off this path; the queue row makes it as durable as the outcome.
-        async (tx) => learners.length > 0 && (await tx.batch(enqueueStatements(id, learners))),
+        async (tx) => void (await tx.execute(enqueueStatement(id, learners))),
         data.completedAt,
       );
     },

@@ -2,7 +2,7 @@ import type { Transaction } from '@libsql/client';
 import { z } from 'zod';
 import { episodeColumns, toEpisode } from '../db/rows.js';
 import { EpisodicError } from '../errors.js';
-import { enqueueStatements } from '../learning/learning-queue.js';
+import { enqueueStatement } from '../learning/learning-queue.js';
 import type { InputSchemas } from '../schemas/input-schemas.js';
 import { nowIso } from '../schemas/timestamp.js';
 import type { AccessScope, Episode, Step } from '../types.js';
@@ -143,7 +143,7 @@ export async function recordEpisode(
       sql: 'UPDATE episodes SET status = ?, success_rate = ?, completed_at = MAX(?, created_at) WHERE id = ?',
       args: [record.outcome.status, successRate, record.outcome.completedAt ?? nowIso(), record.id],
     });
-    if (learners.length > 0) await tx.batch(enqueueStatements(record.id, learners));
+    await tx.execute(enqueueStatement(record.id, learners));
   }
   const row = (
     await tx.execute({ sql: `SELECT ${episodeColumns} FROM episodes WHERE id = ?`, args: [record.id] })

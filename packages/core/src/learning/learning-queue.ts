@@ -22,15 +22,30 @@ const readyRows = `learner = ? AND failed_at IS NULL AND available_at <= ? AND (
 
 const isoAfter = (ms: number): string => new Date(Date.now() + ms).toISOString();
 
-/** The queue rows a finished episode gets, one per learner; written in the completion's transaction. */
-export function enqueueStatements(episodeId: string, learners: readonly string[]): InStatement[] {
+/**
+ * The queue rows a finished episode gets, written in the completion's transaction: one per
+ * learner this process has and per learner any process registered as running on the store
+ * (`learners`), so an episode written by a process that learns nothing is learned by one that does.
+ */
+export function enqueueStatement(episodeId: string, learners: readonly string[]): InStatement {
   const now = nowIso();
-  return learners.map((learner) => ({
-    sql: `INSERT INTO learning_queue (episode_id, learner, enqueued_at, available_at) VALUES (?, ?, ?, ?)
+  return {
+    // `WHERE true` tells SQLite's parser the ON CONFLICT belongs to the INSERT, not to a join.
+    sql: `INSERT INTO learning_queue (episode_id, learner, enqueued_at, available_at)
+          SELECT ?, name, ?, ? FROM (SELECT name FROM learners UNION SELECT value FROM json_each(?)) WHERE true
           ON CONFLICT (learner, episode_id) DO UPDATE SET attempts = 0, available_at = excluded.available_at,
             lease_owner = NULL, lease_until = NULL, last_error = NULL, failed_at = NULL`,
-    args: [episodeId, learner, now, now],
-  }));
+    args: [episodeId, now, now, JSON.stringify(learners)],
+  };
+}
+
+/** Registers the learners a process runs, so that every process's completions queue work for them. */
+export function registerLearnersStatement(learners: readonly string[]): InStatement {
+  return {
+    sql: `INSERT INTO learners (name, registered_at) SELECT value, ? FROM json_each(?) WHERE true
+          ON CONFLICT (name) DO NOTHING`,
+    args: [nowIso(), JSON.stringify(learners)],
+  };
 }
 
 /**

@@ -47,6 +47,7 @@ describe('migrations', () => {
       '1.18.0',
       '1.19.0',
       '1.20.0',
+      '1.21.0',
     ]);
     expect(await memory.admin.schemaVersion()).toBe(latestSchemaVersion);
     await memory.close();
@@ -76,6 +77,7 @@ describe('migrations', () => {
       '1.18.0',
       '1.19.0',
       '1.20.0',
+      '1.21.0',
     ]);
     expect(await memory.admin.schemaVersion()).toBe(latestSchemaVersion);
 
