@@ -59,7 +59,10 @@ describe('1.18.0: mined episodes keep their measures', () => {
     memory = await openMemory(config(folder.url));
     const check = createClient({ url: folder.url, intMode: 'number' });
     try {
-      expect(memory.migration).toMatchObject({ from: '1.17.0', applied: ['1.18.0', '1.19.0', '1.20.0', '1.21.0'] });
+      expect(memory.migration).toMatchObject({
+        from: '1.17.0',
+        applied: ['1.18.0', '1.19.0', '1.20.0', '1.21.0'],
+      });
       expect((await check.execute(measuresOf)).rows.every((row) => row.steps === null)).toBe(true);
       // The later episodes' measures are summed from their steps: the history probe, which reads
       // the domain's baseline, sees what a remine gives it.
