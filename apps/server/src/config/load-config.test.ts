@@ -46,6 +46,20 @@ describe('server settings', async () => {
     );
   });
 
+  it('reads a model folder in the config file relative to the file, and a model name as given', async () => {
+    const folder = configFile({ embeddings: 'static', embeddingsModel: './models/tiny' });
+    expect(
+      (await loadConfig({ flags: { config: folder.path }, env: {}, cwd: '/srv/app' })).embeddingsModel,
+    ).toBe(join(folder.dir, 'models/tiny'));
+    const name = configFile({ embeddings: 'static', embeddingsModel: 'minishlab/potion-base-8M' });
+    expect(
+      (await loadConfig({ flags: { config: name.path }, env: {}, cwd: '/srv/app' })).embeddingsModel,
+    ).toBe('minishlab/potion-base-8M');
+    // From a flag or the environment, relative to where the command runs.
+    const flags = { embeddings: 'static', 'embeddings-model': './tiny' };
+    expect((await loadConfig({ flags, env: {}, cwd: '/srv/app' })).embeddingsModel).toBe('/srv/app/tiny');
+  });
+
   it('passes engine settings from the config file through to the store', async () => {
     const file = configFile({ memory: { limits: { maxStepsPerCall: 10 }, taskTypes: ['deployment'] } });
     expect((await loadConfig({ flags: { config: file.path }, env: {} })).memory).toEqual({

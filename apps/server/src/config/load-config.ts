@@ -22,7 +22,8 @@ const settings = [
   { key: 'encryptionKey', flag: 'encryption-key-env', env: 'EPISODIC_ENCRYPTION_KEY', kind: 'secret' },
   { key: 'embeddings', flag: 'embeddings', env: 'EPISODIC_EMBEDDINGS', kind: 'text' },
   { key: 'embeddingsUrl', flag: 'embeddings-url', env: 'EPISODIC_EMBEDDINGS_URL', kind: 'text' },
-  { key: 'embeddingsModel', flag: 'embeddings-model', env: 'EPISODIC_EMBEDDINGS_MODEL', kind: 'text' },
+  // A model name, or a folder when it starts with `.` or `/` (`static`).
+  { key: 'embeddingsModel', flag: 'embeddings-model', env: 'EPISODIC_EMBEDDINGS_MODEL', kind: 'model' },
   {
     key: 'embeddingsDimensions',
     flag: 'embeddings-dimensions',
@@ -61,6 +62,8 @@ function fromText(kind: Kind, text: string, cwd: string): unknown {
       return /^\s*-?\d+(\.\d+)?\s*$/.test(text) ? Number(text) : text;
     case 'path':
       return resolve(cwd, text);
+    case 'model':
+      return relativeFolder(text) ? resolve(cwd, text) : text;
     case 'list':
       return text.trim() === 'none'
         ? []
@@ -85,12 +88,19 @@ function fromSecretFlag(flag: string, name: string, env: Record<string, string |
 function resolvePaths(layer: Layer, folder: string): Layer {
   for (const setting of settings) {
     const current = layer[setting.key];
-    if (setting.kind === 'path' && typeof current === 'string' && !isAbsolute(current)) {
+    if (typeof current !== 'string') continue;
+    if (
+      (setting.kind === 'path' && !isAbsolute(current)) ||
+      (setting.kind === 'model' && relativeFolder(current))
+    ) {
       layer[setting.key] = resolve(folder, current);
     }
   }
   return layer;
 }
+
+/** A model setting names a folder, not a model, when it starts with `.` (`./tiny`, `../models/x`). */
+const relativeFolder = (model: string): boolean => model.startsWith('.');
 
 export interface LoadConfigOptions {
   flags: Record<string, string | undefined>;
