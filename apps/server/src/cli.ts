@@ -5,6 +5,7 @@ import { auditCommand } from './cli/audit-command.js';
 import { backupCommand, restoreCommand, verifyCommand } from './cli/backup-commands.js';
 import type { CommandArgs } from './cli/command-args.js';
 import { forgetCommand } from './cli/forget-command.js';
+import { learningCommand } from './cli/learning-command.js';
 import { modelsCommand } from './cli/models-command.js';
 import { reindexCommand } from './cli/reindex-command.js';
 import { rekeyCommand } from './cli/rekey-command.js';
@@ -30,6 +31,7 @@ const commands: Record<string, (args: CommandArgs) => Promise<void>> = {
   forget: forgetCommand,
   reindex: reindexCommand,
   worker: workerCommand,
+  learning: learningCommand,
   models: modelsCommand,
 };
 

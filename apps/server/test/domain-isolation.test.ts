@@ -1,3 +1,4 @@
+import { newId } from '@episodic/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EpisodeDomains } from '../src/events/episode-domains.js';
 import { EventBus } from '../src/events/event-bus.js';
@@ -111,6 +112,20 @@ const checks: Record<string, () => Promise<void>> = {
     expect(codeOf(error)).toBe('NOT_FOUND');
     await assertBetaUntouched();
   },
+  'episodes.record': async () => {
+    const create = await rejection(
+      alpha.episodes.record.mutate([{ id: newId(), taskType: 'testing', domain: 'beta', context: 'x' }]),
+    );
+    expect(codeOf(create)).toBe('FORBIDDEN');
+    // Record ids are the caller's to choose: one of another domain is NOT_FOUND, like a missing one.
+    const takeOver = await rejection(
+      alpha.episodes.record.mutate([
+        { id: betaEpisodeId, taskType: 'debugging', domain: 'alpha', steps: [{ action: 'x' }] },
+      ]),
+    );
+    expect(codeOf(takeOver)).toBe('NOT_FOUND');
+    await assertBetaUntouched();
+  },
   'episodes.complete': async () => {
     const error = await rejection(
       alpha.episodes.complete.mutate({ episodeId: betaEpisodeId, status: 'failed' }),
@@ -219,6 +234,9 @@ const checks: Record<string, () => Promise<void>> = {
   },
   'learning.flush': async () => {
     expect(codeOf(await rejection(alpha.learning.flush.mutate({})))).toBe('FORBIDDEN');
+  },
+  'learning.retryFailed': async () => {
+    expect(codeOf(await rejection(alpha.learning.retryFailed.mutate()))).toBe('FORBIDDEN');
   },
   'admin.stats': async () => {
     expect(codeOf(await rejection(alpha.admin.stats.query()))).toBe('FORBIDDEN');

@@ -25,13 +25,18 @@ export type { MatrixHit } from './embeddings/vector-matrix.js';
 export { VectorMatrix } from './embeddings/vector-matrix.js';
 export type { EpisodeStatus, SeedPatternType, SeedTaskType } from './enums.js';
 export { episodeStatuses, seedPatternTypes, seedTaskTypes } from './enums.js';
-export type { RecordEpisodesInput, RecordedEpisode } from './episodes/record-episodes.js';
+export {
+  type RecordEpisodesInput,
+  type RecordedEpisode,
+  recordEpisodesSchema,
+} from './episodes/record-episodes.js';
 export type { EpisodicErrorCode, ValidationIssue } from './errors.js';
 export { EpisodicError } from './errors.js';
 export { newId } from './ids.js';
 export type { EpisodeLearner } from './learning/episode-learner.js';
 export { type FlushInput, learningFlushInputSchema } from './learning/flush-input.js';
 export { type LearningOptions, learningOptionsSchema } from './learning/learning-options.js';
+export type { LearningFailure } from './learning/learning-queue.js';
 export type { LearnerStatus, LearningStatus } from './learning/learning-runner.js';
 export type { Logger } from './logger.js';
 export type { RekeyOptions, RekeyReport } from './maintenance/rekey-database.js';

@@ -227,4 +227,16 @@ describe('inferred types', () => {
     // @ts-expect-error a selector must name what to forget
     void client.admin.forget.mutate({});
   });
+
+  it('pins the learning failures and episodes.record', () => {
+    expectTypeOf(client.learning.retryFailed.mutate).returns.resolves.toEqualTypeOf<number>();
+    expectTypeOf<RouterOutputs['learning']['status']['learners'][string]['lastFailure']>().toEqualTypeOf<{
+      episodeId: string;
+      error: string;
+      failedAt: string;
+    } | null>();
+    expectTypeOf<RouterOutputs['episodes']['record'][number]['lateSteps']>().toEqualTypeOf<number>();
+    // @ts-expect-error records need their client-chosen id
+    void client.episodes.record.mutate([{ taskType: 'debugging', domain: 'web' }]);
+  });
 });

@@ -82,3 +82,50 @@ describe('one API, embedded or over HTTP', () => {
     });
   });
 });
+
+describe('createRemoteMemory beside openMemory', () => {
+  it('has every method of the engine namespaces, but the embedded-only episodes.getJson', async () => {
+    const embedded = await openStore(parseServerConfig({ dataDir }));
+    const remote = createRemoteMemory({ url: t.url, token });
+    try {
+      for (const namespace of ['episodes', 'search', 'patterns', 'learning'] as const) {
+        const local = Object.keys(embedded[namespace]).filter((name) => name !== 'getJson');
+        expect(Object.keys(remote[namespace]).sort(), namespace).toEqual(local.sort());
+      }
+    } finally {
+      await embedded.close();
+    }
+  });
+
+  it('records episodes with client-chosen ids and queues failed learning rows again over HTTP', async () => {
+    const memory = createRemoteMemory({ url: t.url, token });
+    const id = '01936f3e-0000-7000-8000-0000000000aa';
+    const [first] = await memory.episodes.record([
+      {
+        id,
+        taskType: 'debugging',
+        domain: 'web',
+        steps: [{ id: '01936f3e-0000-7000-8000-0000000000ab', action: 'run_tests' }],
+      },
+    ]);
+    expect(first).toMatchObject({
+      episode: { id, status: 'active' },
+      steps: [{ stepNumber: 1 }],
+      lateSteps: 0,
+    });
+    // Sent again with its outcome (a retried export): the step is stored once, the episode completes.
+    const [again] = await memory.episodes.record([
+      {
+        id,
+        taskType: 'debugging',
+        domain: 'web',
+        steps: [{ id: '01936f3e-0000-7000-8000-0000000000ab', action: 'run_tests' }],
+        outcome: { status: 'completed' },
+      },
+    ]);
+    expect(again).toMatchObject({ episode: { id, status: 'completed' }, steps: [{ stepNumber: 1 }] });
+    expect(await memory.learning.flush()).toMatchObject({ pending: 0, failed: 0 });
+    // Nothing failed on this server: the count of rows queued again.
+    expect(await memory.learning.retryFailed()).toBe(0);
+  });
+});

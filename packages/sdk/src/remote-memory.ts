@@ -27,6 +27,7 @@ export interface RemoteMemory {
       input: Omit<In['episodes']['complete'], 'episodeId'>,
     ): Promise<Out['episodes']['complete']>;
     archive(episodeId: string): Promise<Out['episodes']['archive']>;
+    record(records: In['episodes']['record']): Promise<Out['episodes']['record']>;
     /** `null` when the episode does not exist or is outside the token's domains. */
     get(episodeId: string): Promise<Out['episodes']['get'] | null>;
     list(input?: In['episodes']['list']): Promise<Out['episodes']['list']>;
@@ -48,6 +49,7 @@ export interface RemoteMemory {
   readonly learning: {
     status(): Promise<Out['learning']['status']>;
     flush(input?: In['learning']['flush']): Promise<Out['learning']['flush']>;
+    retryFailed(): Promise<Out['learning']['retryFailed']>;
   };
 }
 
@@ -104,6 +106,7 @@ export function createRemoteMemory(options: RemoteMemoryOptions): RemoteMemory {
         )[0] as Out['episodes']['logSteps'][number],
       complete: (episodeId, input) => trpc.episodes.complete.mutate({ ...input, episodeId }),
       archive: (episodeId) => trpc.episodes.archive.mutate({ episodeId }),
+      record: (records) => trpc.episodes.record.mutate(records),
       get: (episodeId) => orNull(trpc.episodes.get.query({ episodeId })),
       list: (input = {}) => trpc.episodes.list.query(input),
     },
@@ -120,6 +123,7 @@ export function createRemoteMemory(options: RemoteMemoryOptions): RemoteMemory {
     learning: {
       status: () => trpc.learning.status.query(),
       flush: (input = {}) => trpc.learning.flush.mutate(input),
+      retryFailed: () => trpc.learning.retryFailed.mutate(),
     },
   };
 }

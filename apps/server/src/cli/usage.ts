@@ -23,6 +23,9 @@ Commands:
   forget --episode ID... | --domain D [--before T] | --metadata KEY=VALUE...
                                  Delete episodes for good, with their steps, vectors and links
   reindex                        Re-embed every episode with the configured embedding provider
+  learning status                Pending and failed rows per learner, with the newest failure's error
+  learning retry                 Queue the failed rows again (once the provider is back); a running
+                                 server or worker learns them
   models pull NAME               Download a model2vec model (minishlab/potion-base-8M) from the Hugging
                                  Face hub into <data-dir>/models/NAME, checked (HF_ENDPOINT, HF_TOKEN)
   Every command but serve and worker (which run until stopped) takes --json for machine-readable output.

@@ -1,3 +1,4 @@
+import { recordEpisodesSchema } from '@episodic/core';
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { assertDomainsAllowed } from '../auth/domain-access.js';
@@ -49,6 +50,15 @@ export function createEpisodesRouter({ memory, events, episodeDomains }: RouterD
       events.publish({ type: 'archived', domain: episode.domain, episode });
       return episode;
     }),
+
+    /**
+     * Episodes with client-chosen ids, whole or in parts, in one transaction (`episodes.record`
+     * of the engine, which the OTLP receiver also writes with). Like the receiver, it publishes
+     * no events: a part sent again would announce the episode twice.
+     */
+    record: writeProcedure
+      .input(recordEpisodesSchema(schemas))
+      .mutation(({ ctx, input }) => memory.episodes.record(input, ctx.call)),
 
     /** The episode with its steps. Another domain's episode is `NOT_FOUND`, exactly like a missing one. */
     get: readProcedure.input(episodeRef).query(async ({ ctx, input }) => {

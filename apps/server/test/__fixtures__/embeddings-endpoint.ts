@@ -4,11 +4,13 @@ import type { AddressInfo } from 'node:net';
 /**
  * An OpenAI-compatible `POST /v1/embeddings` on 127.0.0.1 whose answers the test controls:
  * `hold()` leaves every request hanging (a provider that stopped answering), `answer()` answers
- * the held ones and every later one. Vectors depend only on the text.
+ * the held ones and every later one, `refuse(message)` answers 400 with `message` (an error no
+ * client retries). Vectors depend only on the text.
  */
 export async function startEmbeddingsEndpoint(dimensions: number) {
   const held: (() => void)[] = [];
   let holding = false;
+  let refusal: string | null = null;
   let requests = 0;
   const waiters = new Set<() => void>();
   const server = createServer((request, response) => {
@@ -17,7 +19,12 @@ export async function startEmbeddingsEndpoint(dimensions: number) {
     request.on('end', () => {
       requests += 1;
       for (const wake of [...waiters]) wake();
-      const reply = () => respond(response, (JSON.parse(body) as { input: string[] }).input, dimensions);
+      const reply = () =>
+        refusal === null
+          ? respond(response, (JSON.parse(body) as { input: string[] }).input, dimensions)
+          : response
+              .writeHead(400, { 'content-type': 'application/json' })
+              .end(JSON.stringify({ error: { message: refusal, type: 'invalid_request_error' } }));
       if (holding) held.push(reply);
       else reply();
     });
@@ -27,8 +34,10 @@ export async function startEmbeddingsEndpoint(dimensions: number) {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`,
     requests: () => requests,
     hold: () => void (holding = true),
+    refuse: (message: string) => void (refusal = message),
     answer() {
       holding = false;
+      refusal = null;
       for (const reply of held.splice(0)) reply();
     },
     /** Resolves once a request has arrived. */

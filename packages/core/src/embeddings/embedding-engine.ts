@@ -5,6 +5,9 @@ import { embeddingStamp } from './embedding-stamp.js';
 import { embedEpisodes, replaceEmbeddingsStatements } from './episode-embeddings.js';
 import { VectorIndex } from './vector-index.js';
 
+/** The embedder's name in the learning queue. */
+export const embeddingsLearner = 'embeddings';
+
 /** The provider a store embeds with now, and the in-memory index of that provider's vectors. */
 export interface ActiveEmbeddings {
   provider: EmbeddingProviderV1;
@@ -24,7 +27,7 @@ export function createEmbeddingEngine(context: EngineContext, initial: Embedding
   let active: ActiveEmbeddings | null = initial === undefined ? null : activate(initial);
 
   const learner: EpisodeLearner = {
-    name: 'embeddings',
+    name: embeddingsLearner,
     // Several episodes per call, so that the provider gets full batches of texts.
     get batchSize() {
       return Math.max(1, Math.min(256, Math.floor(active?.provider.maxBatchSize ?? 64)));

@@ -117,6 +117,35 @@ describe('embedding finished episodes', () => {
     expect(await embeddingRows(url)).toHaveLength(1 + 1 + failingRun.filter((step) => !step.success).length);
   });
 
+  it('names the newest failure, cut short, and stops counting it once a reindex embedded the episode', async () => {
+    const embeddings = createTestEmbeddings();
+    const { memory } = await tempStore({
+      embeddings: embeddings.provider,
+      logger: { warn: () => undefined },
+      learning: { maxAttempts: 1 },
+    });
+    embeddings.failWith(new Error(`model server unavailable: ${'x'.repeat(5000)}`));
+    await recordEpisode(memory, 'Checkout times out', failingRun.slice(0, 1));
+    const newest = await recordEpisode(memory, 'Invoice totals are off by a cent', failingRun);
+    const failed = (await memory.learning.status()).learners.embeddings;
+    expect(failed).toMatchObject({ failed: 2, lastFailure: { episodeId: newest.id } });
+    expect(failed?.lastFailure?.error).toMatch(
+      /^Embedding provider test\/trigrams-v1\/256 failed: model server unavailable: x+$/,
+    );
+    expect(failed?.lastFailure?.error).toHaveLength(500);
+    expect(Date.parse(failed?.lastFailure?.failedAt ?? '')).toBeGreaterThanOrEqual(
+      Date.parse(newest.completedAt ?? ''),
+    );
+
+    // The operator gives up on that provider and reindexes with another one.
+    await memory.admin.reindex(createTestEmbeddings({ model: 'trigrams-v2' }).provider);
+    expect(await memory.learning.status()).toMatchObject({
+      failed: 0,
+      learners: { embeddings: { failed: 0, lastFailure: null } },
+    });
+    expect(await memory.learning.retryFailed()).toBe(0);
+  });
+
   it('retries a failing batch with backoff and embeds it once the provider answers again', async () => {
     const embeddings = createTestEmbeddings();
     const { memory, url } = await tempStore({

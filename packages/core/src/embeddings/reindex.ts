@@ -3,8 +3,10 @@ import { z } from 'zod';
 import { localActor } from '../audit/audit-event.js';
 import { episodeColumns, stepColumns, toEpisode, toStep } from '../db/rows.js';
 import type { EngineContext } from '../engine-context.js';
+import { resolveFailedStatement } from '../learning/learning-queue.js';
 import type { EpisodeWithSteps, Step } from '../types.js';
 import { parseInput } from '../validate.js';
+import { embeddingsLearner } from './embedding-engine.js';
 import { embeddingStamp } from './embedding-stamp.js';
 import { embedEpisodes, replaceEmbeddingsStatements } from './episode-embeddings.js';
 
@@ -123,7 +125,13 @@ async function reembed(
     if (episodes.length === 0) break;
     const rows = await embedEpisodes(provider, episodes, options.signal);
     const ids = episodes.map((episode) => episode.id);
-    await context.db.write((tx) => tx.batch(replaceEmbeddingsStatements(provider, ids, rows)));
+    await context.db.write((tx) =>
+      tx.batch([
+        ...replaceEmbeddingsStatements(provider, ids, rows),
+        // The embedder's rows that gave up on these episodes: the work is done now.
+        resolveFailedStatement(embeddingsLearner, ids),
+      ]),
+    );
     progress.embedded += episodes.length;
     after = ids[ids.length - 1] as string;
     options.onProgress?.({ ...progress });

@@ -10,17 +10,44 @@ export interface ClaimedWork {
   attempts: number;
 }
 
+/** The newest failure of one learner: enough to tell a provider outage from a bad episode. */
+export interface LearningFailure {
+  episodeId: string;
+  /** The error's message (never its stack), cut to `maxFailureChars`. */
+  error: string;
+  /** When the row ran out of attempts (ISO). */
+  failedAt: string;
+}
+
 export interface LearnerQueueStatus {
   pending: number;
   failed: number;
   /** Age of the oldest row still to learn, in seconds; 0 when none. */
   oldestPendingSeconds: number;
+  /** The newest of the `failed` rows, `null` when there is none. */
+  lastFailure: LearningFailure | null;
 }
+
+/** Longest error text `status()` reports: one message, not a dump, for dashboards and clients. */
+const maxFailureChars = 500;
 
 /** Rows of one learner (`?`) that are due (`?`) and not leased (`?`, now). */
 const readyRows = `learner = ? AND failed_at IS NULL AND available_at <= ? AND (lease_until IS NULL OR lease_until < ?)`;
 
 const isoAfter = (ms: number): string => new Date(Date.now() + ms).toISOString();
+
+/**
+ * Drops the failed rows of `learner` for `episodeIds`, for work that later succeeded another way
+ * (a reindex embedded them): left behind, they would count as failed for ever, and a
+ * `retryFailed()` would redo the work.
+ */
+export function resolveFailedStatement(learner: string, episodeIds: readonly string[]): InStatement {
+  return {
+    sql: `DELETE FROM learning_queue WHERE learner = ? AND failed_at IS NOT NULL
+          AND episode_id IN (${episodeIds.map(() => '?').join(', ')})`,
+    args: [learner, ...episodeIds],
+  };
+}
 
 /**
  * The queue rows a finished episode gets, written in the completion's transaction: one per
@@ -55,6 +82,21 @@ export function registerLearnersStatement(learners: readonly string[]): InStatem
  * expires, and any other process takes them over.
  */
 export function createLearningQueue(db: Database, owner: string) {
+  /** The newest failed row of each learner (SQLite takes the bare columns from the `MAX` row). */
+  async function lastFailures(): Promise<Map<string, LearningFailure>> {
+    const result = await db.read({
+      sql: `SELECT learner, episode_id, substr(COALESCE(last_error, ''), 1, ?) AS error, MAX(failed_at) AS failed_at
+            FROM learning_queue WHERE failed_at IS NOT NULL GROUP BY learner`,
+      args: [maxFailureChars],
+    });
+    return new Map(
+      result.rows.map((row) => [
+        String(row.learner),
+        { episodeId: String(row.episode_id), error: String(row.error), failedAt: String(row.failed_at) },
+      ]),
+    );
+  }
+
   return {
     /** Leases up to `limit` ready rows of `learner`, oldest first. */
     async claim(learner: string, limit: number, leaseMs: number): Promise<ClaimedWork[]> {
@@ -175,6 +217,8 @@ export function createLearningQueue(db: Database, owner: string) {
         args: [],
       });
       const found = new Map(result.rows.map((row) => [String(row.learner), row]));
+      // A second read only when something failed: `flush` polls this, and failures are rare.
+      const failures = result.rows.some((row) => Number(row.failed) > 0) ? await lastFailures() : new Map();
       const now = Date.now();
       return new Map(
         learners.map((learner) => {
@@ -189,6 +233,7 @@ export function createLearningQueue(db: Database, owner: string) {
                 oldest === null || oldest === undefined
                   ? 0
                   : Math.max(0, (now - Date.parse(String(oldest))) / 1000),
+              lastFailure: failures.get(learner) ?? null,
             },
           ];
         }),

@@ -90,7 +90,10 @@ export interface PatternsApi {
 
 /** `memory.learning`: the background queue between completing an episode and learning from it. */
 export interface LearningApi {
-  /** Pending and failed rows per learner, the oldest pending age and this process's throughput. */
+  /**
+   * Pending and failed rows per learner with its newest failure (`lastFailure`), the oldest
+   * pending age and this process's throughput.
+   */
   status(): Promise<LearningStatus>;
   /** Waits until nothing is pending (for tests and scripts); `TIMEOUT` after `timeoutMs`. */
   flush(input?: FlushInput): Promise<LearningStatus>;

@@ -1,0 +1,45 @@
+import type { LearningStatus } from '@episodic/core';
+import { ServerError } from '../errors/server-error.js';
+import { openStore } from '../store/open-store.js';
+import { type CommandArgs, flag } from './command-args.js';
+import { print, printJson, table } from './output.js';
+
+function statusTable(status: LearningStatus): string {
+  return table([
+    ['LEARNER', 'PENDING', 'FAILED', 'LAST FAILURE'],
+    ...Object.entries(status.learners).map(([name, learner]) => [
+      name,
+      String(learner.pending),
+      String(learner.failed),
+      learner.lastFailure === null
+        ? '-'
+        : `${learner.lastFailure.failedAt} episode ${learner.lastFailure.episodeId}: ${learner.lastFailure.error}`,
+    ]),
+  ]);
+}
+
+/**
+ * `episodic learning status|retry`, on the same store `serve` would open, without running the
+ * learners: `retry` queues the failed rows again, and whichever process learns (serve's learning
+ * thread, `episodic worker`) takes them on its next poll. Only the learners this configuration
+ * has are counted and retried, as they are the only ones that could learn the rows.
+ */
+export async function learningCommand(args: CommandArgs): Promise<void> {
+  const [action] = args.positionals;
+  if (action !== 'status' && action !== 'retry')
+    throw new ServerError('USAGE', 'learning needs an action: status or retry.');
+  const memory = await openStore(args.config, { learning: false });
+  try {
+    if (action === 'status') {
+      const status = await memory.learning.status();
+      if (flag(args, 'json')) printJson(status);
+      else print(statusTable(status));
+      return;
+    }
+    const retried = await memory.learning.retryFailed();
+    if (flag(args, 'json')) return printJson({ retried });
+    print(`Queued ${retried} failed rows again; the server or an \`episodic worker\` learns them.`);
+  } finally {
+    await memory.close();
+  }
+}
