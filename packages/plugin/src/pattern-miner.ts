@@ -65,8 +65,9 @@ export interface MineInput {
   readonly succeeded: boolean;
   readonly history: MiningHistory;
   /**
-   * Aborted when the store closes or a `remine()` is cancelled. A long-running miner should
-   * check it between units of work and reject with `signal.reason`.
+   * Aborted when the store closes, a `remine()` is cancelled or this call's deadline passes (core's
+   * `learning.mineTimeoutMs`; the engine stops waiting then). A long-running miner should check
+   * it between units of work and reject with `signal.reason`.
    */
   readonly signal?: AbortSignal | undefined;
 }

@@ -14,6 +14,12 @@ export const learningOptionsSchema = z.strictObject({
   /** First retry delay; each later attempt waits twice as long, up to `retryMaxMs`. */
   retryBaseMs: z.number().int().min(1).default(1_000),
   retryMaxMs: z.number().int().min(1).default(300_000),
+  /**
+   * How long one miner's `mine()` on one episode may take before it is reported and left out for
+   * that episode, as a miner that throws is (mining and `admin.remine()`). It bounds a call that
+   * never settles, it does not tune anything: see the README's "Learning" section for the figure.
+   */
+  mineTimeoutMs: z.number().int().min(1).max(3_600_000).default(30_000),
   /** How often an idle learner looks for work queued by another process (its own wakes it at once). */
   pollMs: z.number().int().min(10).max(60_000).default(500),
 });

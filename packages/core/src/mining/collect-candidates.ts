@@ -7,7 +7,15 @@ import {
   toPluginIssues,
 } from '@episodic/plugin';
 import type { Logger } from '../logger.js';
+import { boundedMine } from './bounded-mine.js';
 import { patternId } from './pattern-id.js';
+
+/** What running the miners needs besides the miners: where to report them, and how long to wait. */
+export interface MinerRunSettings {
+  logger: Logger;
+  /** The deadline of one `mine()` call (`learning.mineTimeoutMs`). */
+  mineTimeoutMs: number;
+}
 
 /** A candidate the engine accepted: validated, canonical, with its id. */
 export interface AcceptedCandidate {
@@ -57,21 +65,23 @@ function checkMeasurements(
 
 /**
  * Runs every miner on one episode and keeps the candidates that honour the contract. A miner
- * that throws, or a candidate that does not validate, is reported through the logger and left
- * out; the other miners' work still counts. Aborting is not a miner failure: it propagates.
+ * that throws, returns something other than an array or outlives its deadline, or a candidate
+ * that does not validate, is reported through the logger and left out; the other miners' work
+ * still counts. Aborting is not a miner failure: it propagates.
  */
 export async function collectCandidates(
   miners: readonly PatternMinerV1[],
   input: MineInput,
-  logger: Logger,
+  { logger, mineTimeoutMs }: MinerRunSettings,
 ): Promise<AcceptedCandidate[]> {
   const accepted = new Map<string, AcceptedCandidate>();
   const { episode } = input;
   for (const miner of miners) {
     input.signal?.throwIfAborted();
-    let candidates: Awaited<ReturnType<PatternMinerV1['mine']>>;
+    let candidates: Awaited<ReturnType<typeof boundedMine>>;
     try {
-      candidates = await miner.mine({ ...input, history: declaredHistory(miner, input.history) });
+      const history = declaredHistory(miner, input.history);
+      candidates = await boundedMine(miner, { ...input, history }, mineTimeoutMs);
     } catch (error) {
       if (input.signal?.aborted) throw input.signal.reason;
       logger.warn(

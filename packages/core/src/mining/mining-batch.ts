@@ -8,11 +8,10 @@ import {
   toBaseline,
 } from '@episodic/plugin';
 import type { InStatement, Transaction } from '@libsql/client';
-import type { Logger } from '../logger.js';
 import { nowIso } from '../schemas/timestamp.js';
 import type { EpisodeWithSteps } from '../types.js';
 import { chunks } from './chunks.js';
-import { type AcceptedCandidate, collectCandidates } from './collect-candidates.js';
+import { type AcceptedCandidate, collectCandidates, type MinerRunSettings } from './collect-candidates.js';
 import { addSupport, emptyEvidence } from './evidence.js';
 import { type Link, linkContribution, linkInsert } from './pattern-links.js';
 import { patternWrites, type StoredPattern, storedPattern, storedPatternColumns } from './pattern-writes.js';
@@ -23,9 +22,8 @@ export const wholeDomain = '';
 /** Rows per multi-row statement: well under SQLite's parameter limit, few statements per batch. */
 const rowsPerStatement = 50;
 
-export interface MiningSettings {
+export interface MiningSettings extends MinerRunSettings {
   miners: readonly PatternMinerV1[];
-  logger: Logger;
   signal?: AbortSignal | undefined;
 }
 
@@ -189,7 +187,7 @@ export function createMiningBatch(
       const candidates = await collectCandidates(
         settings.miners,
         { episode, succeeded, history, signal: settings.signal },
-        settings.logger,
+        settings,
       );
       for (const candidate of candidates) {
         const entry = touched.get(candidate.id) ?? { candidate, domain: episode.domain, contributions: [] };

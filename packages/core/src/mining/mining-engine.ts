@@ -21,7 +21,12 @@ export function createMiningEngine(
 ) {
   // Closing the store stops miners still running rather than leaving them to write to a closed database.
   const closing = new AbortController();
-  const settings = { miners, logger: context.config.logger, signal: closing.signal };
+  const settings = {
+    miners,
+    logger: context.config.logger,
+    mineTimeoutMs: context.config.learning.mineTimeoutMs,
+    signal: closing.signal,
+  };
   let remining = false;
 
   const mineInto = async (

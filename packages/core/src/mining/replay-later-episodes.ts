@@ -102,7 +102,7 @@ export async function replayLaterEpisodes(
       const candidates = await collectCandidates(
         miners,
         { episode, succeeded: item.succeeded, history, signal: settings.signal },
-        settings.logger,
+        settings,
       );
       const mined = new Set(miners.map((miner) => miner.patternType));
       const before = new Map(
