@@ -29,8 +29,6 @@ export interface LearningStatus {
   learners: Record<string, LearnerStatus>;
 }
 
-class LeaseLost extends Error {}
-
 export interface LearningRunnerDeps {
   db: Database;
   /** The learners configured now (a `reindex` can add the embedder). */
@@ -81,8 +79,11 @@ export function createLearningRunner(deps: LearningRunnerDeps) {
       Math.max(100, Math.floor(options.leaseMs / 3)),
     );
     let finished = false;
+    // An EpisodicError passes the storage guard of the learner's `db.write` unchanged (anything
+    // else comes out as a STORAGE error), so the catch below knows this one by identity.
+    const leaseLost = new EpisodicError('CONFLICT', 'Another learner took over this batch.');
     const finish = async (tx: Parameters<Parameters<Database['write']>[0]>[0]) => {
-      if (!(await queue.done(tx, work))) throw new LeaseLost();
+      if (!(await queue.done(tx, work))) throw leaseLost;
       finished = true;
     };
     try {
@@ -99,7 +100,17 @@ export function createLearningRunner(deps: LearningRunnerDeps) {
         episodes.map((episode) => episode.id),
       );
     } catch (error) {
-      if (closing.signal.aborted || error instanceof LeaseLost) return;
+      if (closing.signal.aborted) return;
+      if (error === leaseLost) {
+        // Not a failure: the rows are the other learner's to learn and to count; the transaction
+        // that would have stored this batch's results rolled back.
+        logger.warn(
+          `episodic: ${learner.name} lost its lease on ${work.length} episodes to another learner before storing ` +
+            `what it learned (it worked longer than learning.leaseMs, ${options.leaseMs} ms, without renewing it, ` +
+            'or the process was paused); the other learner has them now',
+        );
+        return;
+      }
       const message = error instanceof Error ? error.message : String(error);
       logger.warn(`episodic: ${learner.name} could not learn from ${work.length} episodes: ${message}`);
       await queue.retryLater(work, message, backoff).catch(() => undefined);
