@@ -83,12 +83,30 @@ async function main(argv: string[]): Promise<void> {
   await run({ config, positionals: rest, options });
 }
 
-main(process.argv.slice(2)).catch((error: unknown) => {
-  if (ServerError.isInstance(error) || EpisodicError.isInstance(error)) {
-    process.stderr.write(`episodic: ${error.message}\n`);
-    if (ServerError.isInstance(error) && error.code === 'USAGE') process.stderr.write(`\n${usage}`);
-  } else {
-    process.stderr.write(`episodic: unexpected error: ${(error as Error)?.stack ?? String(error)}\n`);
-  }
+// A command awaiting something nothing will ever settle (a plugin's promise, say) lets the event
+// loop empty with `main()` still pending; Node would then exit 0 with the command not done, which
+// scripts and supervisors read as success.
+let running = true;
+process.on('beforeExit', () => {
+  if (!running) return;
+  running = false;
+  process.stderr.write(
+    'episodic: the command stopped before it finished: it was waiting on something that nothing can ' +
+      'settle any more (a plugin whose promise never resolves?), so nothing more would happen.\n',
+  );
   process.exitCode = 1;
 });
+
+main(process.argv.slice(2))
+  .finally(() => {
+    running = false;
+  })
+  .catch((error: unknown) => {
+    if (ServerError.isInstance(error) || EpisodicError.isInstance(error)) {
+      process.stderr.write(`episodic: ${error.message}\n`);
+      if (ServerError.isInstance(error) && error.code === 'USAGE') process.stderr.write(`\n${usage}`);
+    } else {
+      process.stderr.write(`episodic: unexpected error: ${(error as Error)?.stack ?? String(error)}\n`);
+    }
+    process.exitCode = 1;
+  });

@@ -1,4 +1,5 @@
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { learningOptionsSchema } from '@episodic/core';
 import { ServerError } from '../errors/server-error.js';
 import { findConfigFile, readConfigFile } from './config-file.js';
 import { loadPlugins } from './load-plugins.js';
@@ -109,6 +110,18 @@ export interface LoadConfigOptions {
 }
 
 /**
+ * `learning.mineTimeoutMs` (or `memory.learning.…`) as given, for the miners' start check, which
+ * runs before the settings are parsed: plugins must be loaded first. A bad value is reported by
+ * that parse; the check meanwhile uses the default.
+ */
+function startCheckDeadline(merged: Layer): number {
+  const learning = (merged.learning ?? (merged.memory as Layer | undefined)?.learning) as Layer | undefined;
+  const setting = learningOptionsSchema.shape.mineTimeoutMs;
+  const given = setting.safeParse(learning?.mineTimeoutMs);
+  return given.success ? given.data : setting.parse(undefined);
+}
+
+/**
  * The server's settings, from (highest first) command-line flags, environment variables, the
  * config file (`--config`, `EPISODIC_CONFIG`, or `episodic.config.{ts,mts,mjs,js}` in `cwd`) and
  * the defaults; plugins named in them are imported and checked against their contracts.
@@ -154,9 +167,10 @@ export async function loadConfig({
     return '';
   };
   // A package named in the file is installed beside the file; one named on the command line, here.
-  await loadPlugins(merged, (key) => ({
-    folder: sources.get(key) === 'config file' ? configFolder : cwd,
-    origin: origin(key),
-  }));
+  await loadPlugins(
+    merged,
+    (key) => ({ folder: sources.get(key) === 'config file' ? configFolder : cwd, origin: origin(key) }),
+    startCheckDeadline(merged),
+  );
   return parseServerConfig(merged, origin);
 }

@@ -110,6 +110,7 @@ function place(layer: Record<string, unknown>, path: string, plugin: unknown): v
 export async function loadPlugins(
   layer: Record<string, unknown>,
   sourceOf: (key: 'embeddings' | 'miners') => SettingSource,
+  mineTimeoutMs: number,
 ): Promise<void> {
   const problems: string[] = [];
   for (const slot of pluginSlots(layer)) {
@@ -126,7 +127,9 @@ export async function loadPlugins(
       }
     }
     const found =
-      slot.kind === 'miner' ? await patternMinerProblems(plugin) : embeddingProviderProblems(plugin);
+      slot.kind === 'miner'
+        ? await patternMinerProblems(plugin, mineTimeoutMs)
+        : embeddingProviderProblems(plugin);
     problems.push(...found.map((problem) => `${at}: ${problem}`));
     place(layer, slot.path, plugin);
   }

@@ -91,17 +91,31 @@ async function candidateProblems(
 /**
  * What is wrong with `value` as a pattern miner: its shape, then one run of `mine()` on a small
  * sample episode, whose candidates must pass the miner's own `dataSchema`. A miner that would fail
- * on every episode is refused at start instead of failing in the learning queue.
+ * on every episode is refused at start instead of failing in the learning queue. The run gets the
+ * deadline learning gives every `mine()` call (`learning.mineTimeoutMs`): one that never settles
+ * would otherwise leave the command waiting on nothing, and Node would exit 0 with nothing done.
  */
-export async function patternMinerProblems(value: unknown): Promise<string[]> {
+export async function patternMinerProblems(value: unknown, mineTimeoutMs: number): Promise<string[]> {
   const shape = patternMinerProblemsWithoutRunning(value);
   if (shape.length > 0) return shape;
   const miner = value as PatternMinerV1;
+  const deadline = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const message = `did not settle within ${mineTimeoutMs} ms on a sample episode (learning.mineTimeoutMs)`;
+      deadline.abort(new Error(message));
+      reject(deadline.signal.reason);
+    }, mineTimeoutMs);
+  });
   let candidates: unknown;
   try {
-    candidates = await miner.mine(sampleInput());
+    candidates = await Promise.race([miner.mine({ ...sampleInput(), signal: deadline.signal }), late]);
   } catch (error) {
+    if (error === deadline.signal.reason) return [`mine(): ${(error as Error).message}`];
     return [`mine(): threw on a sample episode: ${(error as Error)?.message ?? String(error)}`];
+  } finally {
+    clearTimeout(timer);
   }
   if (!Array.isArray(candidates)) return ['mine(): must return an array of candidates'];
   const issues: PluginIssue[] = [];

@@ -1,0 +1,125 @@
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config/load-config.js';
+import { openStore } from '../src/store/open-store.js';
+import { runCli, spawnCli } from './__fixtures__/cli-process.js';
+
+const serverModules = fileURLToPath(new URL('../node_modules', import.meta.url));
+const root = mkdtempSync(join(tmpdir(), 'episodic-plugin-never-settles-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+/**
+ * A user's folder with an `episodic.config.mjs` naming `miners: ['hang-miner']` and that package
+ * installed beside it (zod linked from here): `module` is the package's `index.js`.
+ */
+function project(name: string, module: string, settings = ''): string {
+  const dir = join(root, name);
+  const files = {
+    'node_modules/hang-miner/package.json': JSON.stringify({
+      name: 'hang-miner',
+      type: 'module',
+      exports: { '.': { import: './index.js' } },
+    }),
+    'node_modules/hang-miner/index.js': module,
+    'episodic.config.mjs': `export default { dataDir: './data', miners: ['hang-miner'], ${settings} };`,
+  };
+  for (const [file, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, file)), { recursive: true });
+    writeFileSync(join(dir, file), text);
+  }
+  symlinkSync(join(serverModules, 'zod'), join(dir, 'node_modules', 'zod'), 'dir');
+  return dir;
+}
+
+const miner = (mine: string) => `import { z } from 'zod';
+export default {
+  specificationVersion: 'v1',
+  patternType: 'hang',
+  dataSchema: z.object({}),
+  mine: ${mine},
+};
+`;
+
+// Each case is one CLI process, start-up included: room for a loaded machine.
+describe('a plugin that never settles', { timeout: 120_000 }, () => {
+  it('is refused at the start check after learning.mineTimeoutMs, in one line naming it, exit 1', async () => {
+    const dir = project(
+      'hangs-in-mine',
+      miner('() => new Promise(() => {})'),
+      'learning: { mineTimeoutMs: 1000 }',
+    );
+    for (const command of [['tokens', 'create', '--name', 'ci'], ['worker']]) {
+      const result = await runCli([...command, '--config', join(dir, 'episodic.config.mjs')]);
+      expect(result.code, command.join(' ')).toBe(1);
+      expect(result.stderr).toBe(
+        'episodic: Invalid plugins (checked at start): miners.0 (package hang-miner) (from ' +
+          `${join(dir, 'episodic.config.mjs')}): mine(): did not settle within 1000 ms on a sample episode ` +
+          '(learning.mineTimeoutMs)\n',
+      );
+      expect(result.stdout).toBe('');
+    }
+    expect(existsSync(join(dir, 'data'))).toBe(false);
+  });
+
+  it('makes the command exit 1 with a message when it leaves the command waiting on nothing', async () => {
+    // A top-level await on something that never comes: its import() never settles, and nothing
+    // else keeps the event loop alive.
+    const dir = project('hangs-on-import', `await new Promise(() => {});\n${miner('() => []')}`);
+    const result = await runCli([
+      'tokens',
+      'create',
+      '--name',
+      'ci',
+      '--config',
+      join(dir, 'episodic.config.mjs'),
+    ]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^episodic: the command stopped before it finished: [^\n]*\n$/);
+    expect(result.stdout).toBe('');
+  });
+
+  it('does not keep a worker from stopping on SIGTERM while its miner hangs on an episode', async () => {
+    const dir = project(
+      'hangs-on-one-episode',
+      miner(`({ episode }) => {
+        if (!episode.context?.includes('HANG')) return [];
+        writeFileSync(new URL('./entered', import.meta.url), '');
+        return new Promise(() => {});
+      }`).replace(
+        "import { z } from 'zod';",
+        "import { writeFileSync } from 'node:fs';\nimport { z } from 'zod';",
+      ),
+      // Far beyond the test: only SIGTERM can end the wait.
+      'learning: { mineTimeoutMs: 3_600_000 }',
+    );
+    const configFile = join(dir, 'episodic.config.mjs');
+    const queued = await openStore(await loadConfig({ flags: { config: configFile }, env: {} }), {
+      learning: false,
+    });
+    const episode = await queued.episodes.start({
+      taskType: 'debugging',
+      domain: 'web',
+      context: 'HANG here',
+    });
+    await queued.episodes.complete(episode.id, { status: 'completed' });
+    await queued.close();
+
+    const worker = spawnCli(['worker', '--config', configFile]);
+    try {
+      const entered = join(dir, 'node_modules', 'hang-miner', 'entered');
+      for (const deadline = Date.now() + 60_000; !existsSync(entered) && Date.now() < deadline; )
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(existsSync(entered), worker.stderr()).toBe(true);
+      worker.child.kill('SIGTERM');
+      const waited = new Promise((resolve) =>
+        setTimeout(resolve, 30_000, 'still running 30 s after SIGTERM'),
+      );
+      expect(await Promise.race([worker.exited, waited])).toBe(0);
+    } finally {
+      worker.child.kill('SIGKILL');
+    }
+  });
+});
