@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createClient } from '@libsql/client';
@@ -7,12 +7,16 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { folderBytes } from '../__fixtures__/folder-bytes.js';
 import { tempDir } from '../__fixtures__/temp-store.js';
 import { openDatabase } from '../db/database.js';
+import { latestSchemaVersion } from '../migrations/migrate.js';
 import { openMemory } from '../open-memory.js';
 import { backupDatabase } from './backup-database.js';
 import { restoreDatabase } from './restore-database.js';
 import { verifyDatabase } from './verify-database.js';
 
 const writer = fileURLToPath(new URL('../__fixtures__/durable-writer.ts', import.meta.url));
+const oldSchemaFixture = fileURLToPath(
+  new URL('../migrations/__fixtures__/memory-1.0.0.db', import.meta.url),
+);
 const packageRoot = fileURLToPath(new URL('../..', import.meta.url));
 const cleanups: (() => void)[] = [];
 afterEach(() => cleanups.splice(0).forEach((cleanup) => cleanup()));
@@ -141,6 +145,28 @@ describe('backup and restore', () => {
     await expect(restoreDatabase({ path: join(dir, 'memory.db'), from: dir })).rejects.toThrow(
       `${dir} is a folder`,
     );
+  });
+
+  it('verifies and restores a backup of an early schema (1.0.0), which upgrades when the store opens', async () => {
+    const dir = folder();
+    const old = join(dir, 'backup-1.0.0.db');
+    copyFileSync(oldSchemaFixture, old);
+    const report = await verifyDatabase(old);
+    expect(report).toMatchObject({
+      ok: true,
+      problems: [],
+      schemaVersion: '1.0.0',
+      counts: { embeddings: 0 },
+    });
+    expect(report.counts.episodes).toBeGreaterThan(0);
+
+    const path = join(dir, 'memory.db');
+    expect(await restoreDatabase({ path, from: old })).toMatchObject({ ok: true, schemaVersion: '1.0.0' });
+    const memory = await openMemory({ url: `file:${path}` });
+    expect(memory.migration).toMatchObject({ from: '1.0.0', to: latestSchemaVersion });
+    expect((await memory.episodes.list()).items).toHaveLength(report.counts.episodes);
+    await memory.close();
+    expect(await verifyDatabase(path)).toMatchObject({ ok: true, schemaVersion: latestSchemaVersion });
   });
 
   it('restores over an existing store and deletes the replaced file with its WAL', async () => {
