@@ -18,6 +18,8 @@ export { limitsSchema, memoryConfigSchema } from './config.js';
 export type { BackgroundCheckpointOptions, BackgroundCheckpoints } from './db/background-checkpoints.js';
 export { createBackgroundCheckpoints } from './db/background-checkpoints.js';
 export { joinWriteLocks, releaseWriteLocksOf, shareWriteLocks } from './db/mutex.js';
+export type { PresentProcess } from './db/presence.js';
+export { announcePresence, databasePresenceFolder, presentProcesses } from './db/presence.js';
 export { embeddingStamp } from './embeddings/embedding-stamp.js';
 export type { ReindexOptions, ReindexProgress, ReindexReport } from './embeddings/reindex.js';
 export type { VectorIndexStats } from './embeddings/vector-index.js';

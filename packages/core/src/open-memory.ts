@@ -11,6 +11,7 @@ import { openCache } from './cache/open-cache.js';
 import { readThrough } from './cache/read-through.js';
 import { type MemoryConfig, memoryConfigSchema, type ResolvedMemoryConfig } from './config.js';
 import { type Database, openDatabase } from './db/database.js';
+import { announcePresence, databasePresenceFolder } from './db/presence.js';
 import { createEmbeddingEngine } from './embeddings/embedding-engine.js';
 import { embeddingStamp } from './embeddings/embedding-stamp.js';
 import { assertStoredStampsMatch } from './embeddings/stored-stamps.js';
@@ -74,6 +75,10 @@ export async function openMemory(config: MemoryConfig = {}): Promise<Memory> {
       throw error;
     });
   }
+  // Restore, rekey and reindex change the file under every process that has it open, which would
+  // go on writing to what it holds: they refuse while a marker names a live process.
+  const presence =
+    db.location.path === undefined ? null : announcePresence(databasePresenceFolder(db.location.path));
   const schemas: InputSchemas = createInputSchemas({
     limits: resolved.limits,
     taskTypes: resolved.taskTypes,
@@ -198,7 +203,17 @@ export async function openMemory(config: MemoryConfig = {}): Promise<Memory> {
         learning.flush(parseInput(learningFlushInputSchema, input, 'flush options').timeoutMs),
       retryFailed: () => learning.retryFailed(),
     },
-    admin: createAdminApi(context, { cache, feed, mining, embeddings, learners, learning, forget, purge }),
+    admin: createAdminApi(context, {
+      cache,
+      feed,
+      mining,
+      embeddings,
+      learners,
+      learning,
+      forget,
+      purge,
+      presence: presence?.marker,
+    }),
     tokens: createTokenStore(context),
     async close() {
       if (closed) return;
@@ -212,6 +227,7 @@ export async function openMemory(config: MemoryConfig = {}): Promise<Memory> {
       cache.close();
       await audit.flush();
       await db.close();
+      presence?.leave();
     },
   };
 }

@@ -53,7 +53,7 @@ export async function verifyCommand(args: CommandArgs): Promise<void> {
  * `episodic restore FILE [--keep-old]`: verifies the backup, swaps it in for the store's database
  * (deleting the replaced file unless --keep-old), removes the cache and opens the store once, which
  * rebuilds it.
- * Refused while a server serves the data dir.
+ * Refused while a server serves the data dir, or (core checks) any process has the database file open.
  */
 export async function restoreCommand(args: CommandArgs): Promise<void> {
   const from = fileArgument(args, 'restore');

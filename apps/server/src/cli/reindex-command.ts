@@ -6,7 +6,8 @@ import { note, print, printJson } from './output.js';
 
 /**
  * `episodic reindex`: re-embeds every finished episode with the configured embedding provider,
- * which becomes the store's. What switching providers takes; resumable if interrupted.
+ * which becomes the store's. What switching providers takes; resumable if interrupted. Core
+ * refuses while another process has the database file open (it would embed with the old model).
  */
 export async function reindexCommand(args: CommandArgs): Promise<void> {
   const provider = createEmbeddingProvider(args.config);

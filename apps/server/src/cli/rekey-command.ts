@@ -12,7 +12,7 @@ export const defaultNewKeyEnv = 'EPISODIC_NEW_ENCRYPTION_KEY';
  * `episodic rekey [--new-key-env NAME | --decrypt] [--keep-old]`: moves the store to the key held
  * in the environment variable NAME (or to no key), copying every row and checking the counts before
  * it swaps the new file in; the file under the old key is deleted unless --keep-old. Keys are read from the environment and never printed. Refused while a
- * server serves the data dir.
+ * server serves the data dir, or (core checks) any process has the database file open.
  */
 export async function rekeyCommand(args: CommandArgs): Promise<void> {
   const { config } = args;

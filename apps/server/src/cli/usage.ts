@@ -11,18 +11,19 @@ Commands:
   backup FILE                    Consistent snapshot of the store (also while the server writes), verified
   verify [FILE]                  Integrity check of a backup (default: the store's own database)
   restore FILE [--keep-old]      Verify FILE, swap it in (the old file is deleted unless --keep-old),
-                                 rebuild the cache; stop the server first
+                                 rebuild the cache; stop the servers and workers on it first
   repair [--dry-run]             Report orphans and broken links; mend them and rebuild full-text indexes
   rekey [--new-key-env NAME | --decrypt] [--keep-old]
                                  Re-encrypt the store with the key in $NAME (default
                                  EPISODIC_NEW_ENCRYPTION_KEY), or decrypt it; the file under the old
-                                 key is deleted unless --keep-old; stop the server first
+                                 key is deleted unless --keep-old; stop the servers and workers on it first
   audit [--since T] [--until T] [--actor ID] [--operation OP] [--outcome O] [--limit N]
                                  The audit log, oldest first (T: ISO time or 30m, 24h, 7d)
   retention apply                Apply the config file's retention policies now
   forget --episode ID... | --domain D [--before T] | --metadata KEY=VALUE...
                                  Delete episodes for good, with their steps, vectors and links
-  reindex                        Re-embed every episode with the configured embedding provider
+  reindex                        Re-embed every episode with the configured embedding provider; stop the
+                                 servers and workers on the store first
   learning status                Pending and failed rows per learner, with the newest failure's error
   learning retry                 Queue the failed rows again (once the provider is back); a running
                                  server or worker learns them

@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { openDatabase } from '../db/database.js';
+import { assertDatabaseUnused } from '../db/presence.js';
 import { EpisodicError } from '../errors.js';
 import { migrate } from '../migrations/migrate.js';
 import { rebuildEpisodeDocs } from '../search/episode-docs.js';
@@ -8,7 +9,7 @@ import { removeDatabaseFile, type SwappedFile, swapDatabaseFile } from './swap-d
 import { dataTables, tablePages } from './table-pages.js';
 
 export interface RekeyOptions {
-  /** The store's database file, which must not be open in any process. */
+  /** The store's database file, which must not be open in any process (refused while one has it open through `openMemory`). */
   path: string;
   /** The key it is encrypted with now; omit for an unencrypted file. */
   encryptionKey?: string | undefined;
@@ -35,6 +36,7 @@ const pageSize = 1000;
  */
 export async function rekeyDatabase(options: RekeyOptions): Promise<RekeyReport> {
   const path = resolve(options.path);
+  assertDatabaseUnused(path, 'rekey', 'Stop them (servers, workers, scripts) before rekeying.');
   const staging = `${path}.rekeying`;
   // With a WAL a failed earlier run left, SQLite could replay stale pages into the new file.
   removeDatabaseFile(staging);

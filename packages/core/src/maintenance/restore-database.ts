@@ -1,13 +1,14 @@
 import { chmodSync, copyFileSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ensureParentDirectory } from '../db/database-location.js';
+import { assertDatabaseUnused } from '../db/presence.js';
 import { EpisodicError } from '../errors.js';
 import { carryBackupLog } from './carry-backup-log.js';
 import { removeDatabaseFile, type SwappedFile, swapDatabaseFile } from './swap-database-file.js';
 import { type VerifyReport, verifyDatabase } from './verify-database.js';
 
 export interface RestoreOptions {
-  /** The store's database file, which must not be open in any process. */
+  /** The store's database file, which must not be open in any process (refused while one has it open through `openMemory`). */
   path: string;
   /** The backup to restore. */
   from: string;
@@ -27,6 +28,11 @@ export interface RestoreReport extends VerifyReport, SwappedFile {}
  */
 export async function restoreDatabase(options: RestoreOptions): Promise<RestoreReport> {
   const path = resolve(options.path);
+  assertDatabaseUnused(
+    path,
+    `restore ${options.from}`,
+    'Stop them (servers, workers, scripts) before restoring.',
+  );
   const report = await verifyDatabase(resolve(options.from), { encryptionKey: options.encryptionKey });
   if (!report.ok) {
     throw new EpisodicError(

@@ -2,6 +2,7 @@ import { localActor } from '../audit/audit-event.js';
 import type { Cache } from '../cache/cache.js';
 import type { ChangeFeedFollower } from '../cache/change-feed.js';
 import { invalidateCache } from '../cache/invalidation.js';
+import { assertDatabaseUnused } from '../db/presence.js';
 import type { EmbeddingEngine } from '../embeddings/embedding-engine.js';
 import { embeddingProviderSchema } from '../embeddings/provider-schema.js';
 import { reindexEpisodes } from '../embeddings/reindex.js';
@@ -28,6 +29,8 @@ export interface AdminDeps {
   learning: LearningRunner;
   forget: (input: ForgetSelector, options?: ForgetOptions) => Promise<ForgetReport>;
   purge: FtsPurge;
+  /** This store's marker in the database file's presence folder; absent for a remote or in-memory database. */
+  presence?: string | undefined;
 }
 
 /** `memory.admin`, built from the engine's parts; each member is one operation, no overrides. */
@@ -85,6 +88,14 @@ export function createAdminApi(context: EngineContext, deps: AdminDeps): AdminAp
     },
     async reindex(provider, options = {}) {
       const checked = parseInput(embeddingProviderSchema, provider, 'embedding provider', 'provider');
+      // Another process would go on embedding with the old model, into a store left with both.
+      if (db.location.path !== undefined)
+        assertDatabaseUnused(
+          db.location.path,
+          'reindex',
+          'Stop the servers, workers and scripts using it first, and start them with the new provider once the reindex is done.',
+          deps.presence,
+        );
       embeddings.use(checked);
       if (!learners.includes(embeddings.learner)) learners.push(embeddings.learner);
       learning.wake();

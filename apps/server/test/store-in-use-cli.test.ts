@@ -1,0 +1,83 @@
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { type CliProcess, runCli, spawnCli } from './__fixtures__/cli-process.js';
+import { rowSet } from './__fixtures__/row-set.js';
+
+const root = mkdtempSync(join(tmpdir(), 'episodic-in-use-'));
+const running: CliProcess[] = [];
+afterAll(async () => {
+  for (const process of running) process.child.kill('SIGKILL');
+  await Promise.all(running.map((process) => process.exited));
+  rmSync(root, { recursive: true, force: true });
+});
+
+function start(args: string[]): CliProcess {
+  const process = spawnCli(args);
+  running.push(process);
+  return process;
+}
+
+async function stop(process: CliProcess): Promise<void> {
+  process.child.kill('SIGTERM');
+  expect(await process.exited).toBe(0);
+}
+
+const dataDir = join(root, 'data');
+const database = join(dataDir, 'memory.db');
+const backup = join(root, 'backup.db');
+
+/** What each command that replaces or re-embeds the store prints beside `holder`, which has it open. */
+async function refusals(holder: CliProcess, command: string) {
+  const pid = `pid ${holder.child.pid} (node ${holder.child.spawnargs[1]} ${command})`;
+  const restore = await runCli(['restore', backup, '--data-dir', dataDir]);
+  const rekey = await runCli(['rekey', '--data-dir', dataDir], { EPISODIC_NEW_ENCRYPTION_KEY: 'new key' });
+  const reindex = await runCli(['reindex', '--data-dir', dataDir, '--embeddings-dimensions', '256']);
+  for (const result of [restore, rekey, reindex]) {
+    expect(result.code, result.stderr).toBe(1);
+    expect(result.stderr).toContain(`${database} is open in a running process: ${pid}`);
+  }
+  expect(restore.stderr).toMatch(/Stop them \(servers, workers, scripts\) before restoring/);
+  expect(rekey.stderr).toMatch(/Stop them \(servers, workers, scripts\) before rekeying/);
+  expect(reindex.stderr).toMatch(/Stop the servers, workers and scripts using it first/);
+}
+
+// Servers and workers starting on a loaded machine: room for them.
+describe('restore, rekey and reindex beside a process that has the database open', {
+  timeout: 300_000,
+}, () => {
+  it('refuse beside a server with another --data-dir on the same file, and beside a worker; go ahead once they stop', async () => {
+    expect((await runCli(['backup', backup, '--data-dir', dataDir])).code).toBe(0);
+    // Restore and rekey move another file into place: the same inode is the same file.
+    const inode = statSync(database).ino;
+
+    const server = start([
+      'serve',
+      '--port',
+      '0',
+      '--data-dir',
+      join(root, 'elsewhere'),
+      '--database-url',
+      `file:${database}`,
+    ]);
+    await server.waitFor(/listening on http:\/\/127\.0\.0\.1:\d+/);
+    await refusals(
+      server,
+      `serve --port 0 --data-dir ${join(root, 'elsewhere')} --database-url file:${database}`,
+    );
+    await stop(server);
+
+    const worker = start(['worker', '--data-dir', dataDir]);
+    await worker.waitFor(/Episodic worker learning/);
+    await refusals(worker, `worker --data-dir ${dataDir}`);
+    await stop(worker);
+    expect(statSync(database).ino).toBe(inode);
+
+    const restored = await runCli(['restore', backup, '--data-dir', dataDir]);
+    expect([restored.code, restored.stderr]).toEqual([0, expect.stringMatching(/was deleted/)]);
+    expect(await rowSet(database)).toEqual(await rowSet(backup));
+    const reindexed = await runCli(['reindex', '--data-dir', dataDir, '--embeddings-dimensions', '256']);
+    expect([reindexed.code, reindexed.stderr]).toEqual([0, '']);
+  });
+});
