@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './__fixtures__/cli-process.js';
 import { startEmbeddingsEndpoint } from './__fixtures__/embeddings-endpoint.js';
@@ -18,22 +21,27 @@ let t: TestServer;
 /** The flags that open the served store as the server composes it, for the CLI. */
 let storeFlags: string[];
 
-beforeAll(async () => {
-  endpoint = await startEmbeddingsEndpoint(16);
-  process.env[keyEnv] = 'test-key';
-  const embeddings = {
+const serverOptions = () =>
+  ({
     embeddings: 'openai',
     embeddingsUrl: endpoint.url,
     embeddingsModel: 'test-embed',
     embeddingsDimensions: 16,
     embeddingsApiKeyEnv: keyEnv,
-  } as const;
-  t = await startTestServer({ ...embeddings, miners: [], learning: { maxAttempts: 1 } });
-  storeFlags = [
-    ...['--data-dir', t.dir, '--embeddings', 'openai', '--embeddings-url', endpoint.url],
-    ...['--embeddings-model', 'test-embed', '--embeddings-dimensions', '16'],
-    ...['--embeddings-api-key-env', keyEnv, '--miners', 'none'],
-  ];
+    miners: [],
+    learning: { maxAttempts: 1 },
+  }) as const;
+const flagsFor = (dataDir: string) => [
+  ...['--data-dir', dataDir, '--embeddings', 'openai', '--embeddings-url', endpoint.url],
+  ...['--embeddings-model', 'test-embed', '--embeddings-dimensions', '16'],
+  ...['--embeddings-api-key-env', keyEnv, '--miners', 'none'],
+];
+
+beforeAll(async () => {
+  endpoint = await startEmbeddingsEndpoint(16);
+  process.env[keyEnv] = 'test-key';
+  t = await startTestServer(serverOptions());
+  storeFlags = flagsFor(t.dir);
 });
 afterAll(async () => {
   await t.close();
@@ -41,8 +49,8 @@ afterAll(async () => {
 });
 
 /** Completes one episode while the provider refuses, and waits until its embedding row failed. */
-async function failedEpisode(): Promise<string> {
-  const admin = t.client(t.adminToken);
+async function failedEpisode(server: TestServer = t, token = t.adminToken): Promise<string> {
+  const admin = server.client(token);
   const failedBefore = (await admin.learning.status.query()).failed;
   endpoint.refuse('The model `test-embed` does not exist');
   const episode = await admin.episodes.start.mutate({
@@ -58,9 +66,9 @@ async function failedEpisode(): Promise<string> {
   throw new Error('the embedding row never failed');
 }
 
-const failedGauge = async () =>
+const failedGauge = async (server: TestServer = t) =>
   /^episodic_learning_failed\{learner="embeddings"\} (\d+)$/m.exec(
-    await (await fetch(`${t.url}/metrics`)).text(),
+    await (await fetch(`${server.url}/metrics`)).text(),
   )?.[1];
 
 describe('failed learning rows of a server', () => {
@@ -114,14 +122,27 @@ describe('failed learning rows of a server', () => {
     expect((await admin.episodes.get.query({ episodeId })).embeddingVersion).not.toBeNull();
   }, 120_000);
 
-  it('stop counting as failed in /metrics once `episodic reindex` embedded their episodes', async () => {
-    await failedEpisode();
-    expect(await failedGauge()).toBe('1');
-    endpoint.answer();
-    const reindex = await runCli(['reindex', '--json', ...storeFlags]);
-    expect(reindex.code, reindex.stderr).toBe(0);
-    expect(JSON.parse(reindex.stdout)).toMatchObject({ embedded: 1 });
-    expect(await failedGauge()).toBe('0');
-    expect(await t.client(t.adminToken).learning.retryFailed.mutate()).toBe(0);
+  it('stop counting as failed in /metrics once `episodic reindex` (run with the server stopped) embedded their episodes', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'episodic-reindex-'));
+    try {
+      const first = await startTestServer({ ...serverOptions(), dataDir });
+      await failedEpisode(first, first.adminToken);
+      expect(await failedGauge(first)).toBe('1');
+      // reindex refuses beside a running server (it would embed with the model the server is leaving).
+      await first.close();
+      endpoint.answer();
+      const reindex = await runCli(['reindex', '--json', ...flagsFor(dataDir)]);
+      expect(reindex.code, reindex.stderr).toBe(0);
+      expect(JSON.parse(reindex.stdout)).toMatchObject({ embedded: 1 });
+      const again = await startTestServer({ ...serverOptions(), dataDir });
+      try {
+        expect(await failedGauge(again)).toBe('0');
+        expect(await again.client(first.adminToken).learning.retryFailed.mutate()).toBe(0);
+      } finally {
+        await again.close();
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   }, 120_000);
 });
