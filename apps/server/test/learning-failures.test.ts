@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StartServerOptions } from '../src/server.js';
 import { runCli } from './__fixtures__/cli-process.js';
 import { startEmbeddingsEndpoint } from './__fixtures__/embeddings-endpoint.js';
 import {
@@ -21,16 +22,15 @@ let t: TestServer;
 /** The flags that open the served store as the server composes it, for the CLI. */
 let storeFlags: string[];
 
-const serverOptions = () =>
-  ({
-    embeddings: 'openai',
-    embeddingsUrl: endpoint.url,
-    embeddingsModel: 'test-embed',
-    embeddingsDimensions: 16,
-    embeddingsApiKeyEnv: keyEnv,
-    miners: [],
-    learning: { maxAttempts: 1 },
-  }) as const;
+const serverOptions = (): Partial<StartServerOptions> => ({
+  embeddings: 'openai',
+  embeddingsUrl: endpoint.url,
+  embeddingsModel: 'test-embed',
+  embeddingsDimensions: 16,
+  embeddingsApiKeyEnv: keyEnv,
+  miners: [],
+  learning: { maxAttempts: 1 },
+});
 const flagsFor = (dataDir: string) => [
   ...['--data-dir', dataDir, '--embeddings', 'openai', '--embeddings-url', endpoint.url],
   ...['--embeddings-model', 'test-embed', '--embeddings-dimensions', '16'],
