@@ -9,22 +9,26 @@ import { openMemory } from '../open-memory.js';
 const cleanups: (() => void)[] = [];
 afterEach(() => cleanups.splice(0).forEach((cleanup) => cleanup()));
 
-const episodeColumns = [
-  ['episodes', 'id'],
-  ['steps', 'episode_id'],
-  ['embeddings', 'episode_id'],
-  ['mined_episodes', 'episode_id'],
-  ['pattern_usages', 'episode_id'],
-  ['episode_patterns', 'episode_id'],
-  ['learning_queue', 'episode_id'],
-] as const;
-const stepColumns = [
-  ['steps', 'id'],
-  ['embeddings', 'step_id'],
-] as const;
+type Column = readonly [table: string, column: string];
+
+/**
+ * The key of `parent` and every column whose foreign key refers to it, read from the schema
+ * itself: the test then covers a referring column the migration's own list might miss.
+ */
+async function keyColumns(raw: Client, parent: 'episodes' | 'steps'): Promise<Column[]> {
+  const tables = await raw.execute(
+    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '%fts%'",
+  );
+  const columns: Column[] = [[parent, 'id']];
+  for (const { name } of tables.rows) {
+    const keys = await raw.execute(`PRAGMA foreign_key_list(${String(name)})`);
+    for (const key of keys.rows) if (key.table === parent) columns.push([String(name), String(key.from)]);
+  }
+  return columns;
+}
 
 /** Renames an id in every column holding it, as a 1.19.0 store given that spelling held it. */
-function rename(columns: readonly (readonly [string, string])[], from: string, to: string) {
+function rename(columns: readonly Column[], from: string, to: string) {
   return columns.map(([table, column]) => ({
     sql: `UPDATE ${table} SET ${column} = ? WHERE ${column} = ?`,
     args: [to, from],
@@ -57,6 +61,9 @@ describe('1.20.0: ids in lower case', () => {
     cleanups.push(() => raw.close());
     const stepsBefore = await rowsPerEpisode(raw, 'steps');
     const linksBefore = await rowsPerEpisode(raw, 'episode_patterns');
+    const episodeColumns = await keyColumns(raw, 'episodes');
+    const stepColumns = await keyColumns(raw, 'steps');
+    expect(episodeColumns.length).toBeGreaterThan(5);
     // As 1.19.0 stored them when sent in capitals: the first episode and one of its steps; and the
     // third as the second's UUID in capitals (the same UUID sent in both cases made two episodes).
     const clash = second.toUpperCase();
