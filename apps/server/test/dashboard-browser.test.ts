@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+import { createClient } from '@libsql/client';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumArgs, findChromium } from './__fixtures__/chromium.js';
@@ -239,5 +241,34 @@ describe.skipIf(skip)(`dashboard in Chromium${skip ? ` (skipped: ${browserPath.s
     expect(await page.evaluate('window.__pwned')).toBeUndefined();
     expect(problems).toEqual([]);
     await context.close();
+  });
+
+  it("shows a learner's newest failure with its episode linked, the error as text", async () => {
+    await t.server.memory.learning.flush();
+    // A row that ran out of attempts, as a provider outage leaves it (its message is stored text).
+    const error = 'Embedding provider remote failed: quota <b>exceeded</b>';
+    const raw = createClient({ url: `file:${join(t.dir, 'memory.db')}` });
+    const failedAt = new Date().toISOString();
+    await raw.execute({
+      sql: `INSERT INTO learning_queue (episode_id, learner, enqueued_at, available_at, attempts, last_error, failed_at)
+            VALUES (?, 'embeddings', ?, ?, 8, ?, ?)`,
+      args: [checkoutId, failedAt, failedAt, error, failedAt],
+    });
+    try {
+      const { page, context, problems } = await open();
+      await signIn(page, t.adminToken);
+      const failure = page.locator('[data-part=learning] .failure');
+      await failure.waitFor();
+      expect(await failure.textContent()).toContain(`${checkoutId}: ${error}`);
+      expect(await page.locator('[data-part=learning] b').count()).toBe(0);
+      await failure.locator('a').click();
+      await page.locator('.episode-context').waitFor();
+      expect(page.url()).toBe(`${t.url}/ui/#/episodes/${checkoutId}`);
+      expect(problems).toEqual([]);
+      await context.close();
+    } finally {
+      await raw.execute({ sql: 'DELETE FROM learning_queue WHERE episode_id = ?', args: [checkoutId] });
+      raw.close();
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { fetchHealth } from '../api.js';
 import { errorNotice, facts, h, table } from '../dom.js';
-import { formatBytes, formatNumber, formatPercent, formatSeconds } from '../format.js';
+import { formatBytes, formatNumber, formatPercent, formatSeconds, formatTime } from '../format.js';
 
 function healthSection(health) {
   const state = health.httpStatus === 200 ? 'ok' : health.status;
@@ -40,12 +40,25 @@ function statsSection(stats) {
   );
 }
 
+/** The newest failed row of a learner: when, which episode (a link to it), and the error's message. */
+function lastFailure(failure) {
+  if (failure === null || failure === undefined) return '–';
+  return h(
+    'span',
+    { className: 'failure' },
+    `${formatTime(failure.failedAt)} `,
+    h('a', { href: `#/episodes/${encodeURIComponent(failure.episodeId)}` }, failure.episodeId),
+    `: ${failure.error}`,
+  );
+}
+
 function learningSection(status) {
   const learners = Object.entries(status.learners).map(([name, learner]) => [
     name,
     formatNumber(learner.pending),
     formatNumber(learner.failed),
     formatNumber(learner.learnedPerSecond, 2),
+    lastFailure(learner.lastFailure),
   ]);
   return h(
     'section',
@@ -58,7 +71,7 @@ function learningSection(status) {
       ['episodes learned per second', formatNumber(status.learnedPerSecond, 2)],
       ['learners run here', status.running ? 'yes' : 'no (a worker runs them)'],
     ]),
-    table(['learner', 'pending', 'failed', 'per second'], learners),
+    table(['learner', 'pending', 'failed', 'per second', 'last failure'], learners),
   );
 }
 
