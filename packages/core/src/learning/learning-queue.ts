@@ -98,8 +98,18 @@ export function createLearningQueue(db: Database, owner: string) {
   }
 
   return {
-    /** Leases up to `limit` ready rows of `learner`, oldest first. */
-    async claim(learner: string, limit: number, leaseMs: number): Promise<ClaimedWork[]> {
+    /**
+     * Leases up to `limit` ready rows of `learner`, oldest first. A ready row already claimed
+     * `maxAttempts` times is marked failed instead: each of its leases ran out before a learner
+     * stored what it learned (a process killed or paused on it every time, or a batch that takes
+     * longer than the lease while other learners take it over), so claiming it again would loop.
+     */
+    async claim(
+      learner: string,
+      limit: number,
+      leaseMs: number,
+      maxAttempts: number,
+    ): Promise<ClaimedWork[]> {
       const now = nowIso();
       // An idle poll is one read: the write lock is taken only when there is work to lease.
       const ready = await db.read({
@@ -107,14 +117,21 @@ export function createLearningQueue(db: Database, owner: string) {
         args: [learner, now, now],
       });
       if (ready.rows.length === 0) return [];
-      const result = await db.write((tx) =>
-        tx.execute({
+      const result = await db.write(async (tx) => {
+        await tx.execute({
+          sql: `UPDATE learning_queue SET failed_at = ?, lease_owner = NULL, lease_until = NULL,
+                  last_error = 'its lease ran out ' || attempts || ' times before a learner stored what it learned ' ||
+                    '(a process killed or paused while learning it, or a batch longer than learning.leaseMs)'
+                WHERE ${readyRows} AND attempts >= ?`,
+          args: [now, learner, now, now, maxAttempts],
+        });
+        return tx.execute({
           sql: `UPDATE learning_queue SET lease_owner = ?, lease_until = ?, attempts = attempts + 1
                 WHERE seq IN (SELECT seq FROM learning_queue WHERE ${readyRows} ORDER BY seq LIMIT ?)
                 RETURNING seq, episode_id, attempts`,
           args: [owner, isoAfter(leaseMs), learner, now, now, limit],
-        }),
-      );
+        });
+      });
       return result.rows
         .map((row) => ({
           seq: Number(row.seq),

@@ -124,7 +124,7 @@ export function createLearningRunner(deps: LearningRunnerDeps) {
     while (!closing.signal.aborted) {
       let work: ClaimedWork[] = [];
       try {
-        work = await queue.claim(learner.name, learner.batchSize, options.leaseMs);
+        work = await queue.claim(learner.name, learner.batchSize, options.leaseMs, options.maxAttempts);
       } catch (error) {
         if (closing.signal.aborted) return;
         logger.warn(`episodic: could not claim learning work: ${(error as Error).message}`);

@@ -3,6 +3,7 @@ import { createClient } from '@libsql/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openTempMemory } from '../__fixtures__/temp-store.js';
 import { createActionPairMiner } from '../mining/__fixtures__/test-miners.js';
+import { openMemory } from '../open-memory.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -80,5 +81,35 @@ describe('a learner that lost its lease', () => {
       1,
     ]);
     expect(warnings).toHaveLength(1);
+  });
+
+  it('marks rows failed, saying why, once their lease ran out maxAttempts times, instead of claiming them again', async () => {
+    const folder = await openTempMemory({ miners: [createActionPairMiner()], learning: { run: false } });
+    const episode = await folder.memory.episodes.start({ taskType: 'debugging', domain: 'web' });
+    await folder.memory.episodes.logSteps(episode.id, [{ action: 'read_file' }, { action: 'edit_file' }]);
+    await folder.memory.episodes.complete(episode.id, { status: 'completed' });
+    const raw = createClient({ url: folder.url, intMode: 'number' });
+    cleanups.push(
+      () => folder.close(),
+      () => raw.close(),
+    );
+    // As eight learners in turn leave it: each claimed it and let its lease run out (killed, paused,
+    // or a batch longer than the lease while the next one took it over).
+    await raw.execute(
+      `UPDATE learning_queue SET attempts = 8, lease_owner = 'gone', lease_until = '2000-01-01T00:00:00.000Z'`,
+    );
+    const learner = await openMemory({ url: folder.url, miners: [createActionPairMiner()], cache: false });
+    cleanups.push(() => learner.close());
+    const status = await learner.learning.flush({ timeoutMs: 20_000 });
+    expect(status).toMatchObject({ pending: 0, failed: 1 });
+    expect(status.learners.mining?.lastFailure).toMatchObject({
+      episodeId: episode.id,
+      error: expect.stringMatching(/^its lease ran out 8 times before a learner stored what it learned/),
+    });
+    expect((await learner.patterns.list({ type: 'action_pair' })).items).toEqual([]);
+    // Once the cause is dealt with, a retry learns it, once.
+    expect(await learner.learning.retryFailed()).toBe(1);
+    expect(await learner.learning.flush({ timeoutMs: 20_000 })).toMatchObject({ pending: 0, failed: 0 });
+    expect((await learner.patterns.list({ type: 'action_pair' })).items.map((p) => p.support)).toEqual([1]);
   });
 });
