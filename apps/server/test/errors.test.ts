@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+import Libsql from 'libsql';
 import { describe, expect, it } from 'vitest';
 import { rejection, startTestServer } from './__fixtures__/test-server.js';
 
@@ -138,6 +140,32 @@ describe('errors', () => {
     }
     // The operator still gets the real cause.
     expect(logged.join('\n')).toMatch(/internal error in episodes\.start: .*(closed|Database)/is);
+  });
+
+  it('answers 503 with a clear message, logging nothing, when another writer holds the database past the busy timeout', async () => {
+    const logged: string[] = [];
+    await using t = await startTestServer({
+      log: (line) => logged.push(line),
+      memory: { busyTimeoutMs: 200 },
+    });
+    const admin = t.client(t.adminToken);
+    // Another process (any SQLite client) in a write transaction on the same file.
+    const other = new Libsql(join(t.dir, 'memory.db'));
+    try {
+      other.exec('BEGIN IMMEDIATE');
+      const busy = (await rejection(
+        admin.episodes.start.mutate({ taskType: 'testing', domain: 'web' }),
+      )) as Refusal;
+      expect([busy.data?.code, busy.data?.httpStatus]).toEqual(['SERVICE_UNAVAILABLE', 503]);
+      expect(busy.message).toMatch(/^The database is busy: .*try again\.$/s);
+      other.exec('ROLLBACK');
+    } finally {
+      other.close();
+    }
+    // Nothing was written, and the same request goes through once the lock is gone.
+    expect((await admin.episodes.list.query({})).items).toEqual([]);
+    await admin.episodes.start.mutate({ taskType: 'testing', domain: 'web' });
+    expect(logged.filter((line) => /internal error/.test(line))).toEqual([]);
   });
 
   it('answers a single query the same way whether it comes alone or in a batch', async () => {

@@ -12,6 +12,8 @@ const marker = Symbol.for('episodic.core.error');
  * - `SCHEMA_VERSION`: the database was written by a newer Episodic than this one.
  * - `CONFIG`: `openMemory` was given settings it cannot use.
  * - `STORAGE`: libSQL refused or failed; `cause` holds the driver's error.
+ * - `BUSY`: another connection held the database's write lock past `busyTimeoutMs`; the
+ *   operation did not happen, and trying again later is safe.
  * - `EMBEDDING`: the embedding provider failed or returned vectors that break its contract
  *   (wrong count, length or non-finite numbers); `cause` holds the provider's error.
  * - `TIMEOUT`: waiting for background work (`learning.flush()`) took longer than allowed.
@@ -24,6 +26,7 @@ export type EpisodicErrorCode =
   | 'SCHEMA_VERSION'
   | 'CONFIG'
   | 'STORAGE'
+  | 'BUSY'
   | 'EMBEDDING'
   | 'TIMEOUT';
 

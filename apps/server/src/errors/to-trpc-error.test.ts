@@ -16,6 +16,7 @@ describe('engine errors at the server boundary', () => {
     ['CONFLICT', 'CONFLICT'],
     ['EMBEDDING', 'BAD_GATEWAY'],
     ['TIMEOUT', 'TIMEOUT'],
+    ['BUSY', 'SERVICE_UNAVAILABLE'],
   ] as const)('%s becomes %s with the engine’s message', (engine, trpc) => {
     expect(wrapped(engine)).toMatchObject({ code: trpc, message: `engine says ${engine}` });
   });

@@ -4,8 +4,9 @@ import { TRPCError } from '@trpc/server';
 type TRPCCode = TRPCError['code'];
 
 /**
- * Engine refusals a client can act on, and an embedding provider (an upstream service) failing;
- * anything else (`STORAGE`, `CONFIG`…) is the server's fault and stays a generic 500.
+ * Engine refusals a client can act on, an embedding provider (an upstream service) failing, and
+ * a database busy past its timeout (503: the request did nothing and may be sent again; the SDK
+ * retries it); anything else (`STORAGE`, `CONFIG`…) is the server's fault and stays a generic 500.
  */
 const clientCodes: Partial<Record<EpisodicErrorCode, TRPCCode>> = {
   VALIDATION: 'BAD_REQUEST',
@@ -14,6 +15,7 @@ const clientCodes: Partial<Record<EpisodicErrorCode, TRPCCode>> = {
   CONFLICT: 'CONFLICT',
   EMBEDDING: 'BAD_GATEWAY',
   TIMEOUT: 'TIMEOUT',
+  BUSY: 'SERVICE_UNAVAILABLE',
 };
 
 /**

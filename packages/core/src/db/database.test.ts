@@ -185,8 +185,8 @@ describe.each<LocalDriver>(['native', 'client'])('Database on the %s driver', (l
     try {
       other.exec('BEGIN IMMEDIATE');
       await expect(db.write((tx) => tx.execute('INSERT INTO t (id) VALUES (1)'))).rejects.toMatchObject({
-        code: 'STORAGE',
-        message: expect.stringMatching(/locked|busy/i),
+        code: 'BUSY',
+        message: expect.stringMatching(/^The database is busy: .*locked.*try again\.$/is),
       });
       other.exec('ROLLBACK');
       await db.write((tx) => tx.execute('INSERT INTO t (id) VALUES (2)'));

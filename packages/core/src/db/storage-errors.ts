@@ -30,10 +30,33 @@ function isDamaged(error: unknown, message: string): boolean {
   return /disk image is malformed|not a database/i.test(message);
 }
 
-/** Our own refusals pass through; anything libSQL throws becomes a `STORAGE` error that keeps it as `cause`. */
+/** SQLITE_BUSY (5) and SQLITE_LOCKED (6), extended codes included, or their messages (the read worker's). */
+function isBusy(error: unknown, message: string): boolean {
+  const { code, rawCode } = (typeof error === 'object' && error !== null ? error : {}) as {
+    code?: unknown;
+    rawCode?: unknown;
+  };
+  if (typeof code === 'string' && /^SQLITE_(BUSY|LOCKED)/.test(code)) return true;
+  if (typeof rawCode === 'number' && [5, 6].includes(rawCode & 0xff)) return true;
+  return /database (table )?is locked/i.test(message);
+}
+
+/**
+ * Our own refusals pass through; a write lock held past the busy timeout becomes `BUSY` (the
+ * caller may try again: a server answers 503, not an internal error); anything else libSQL
+ * throws becomes a `STORAGE` error. Both keep the driver's error as `cause`.
+ */
 export function asStorageError(error: unknown): EpisodicError {
   if (EpisodicError.isInstance(error)) return error;
   const message = error instanceof Error ? error.message : String(error);
+  if (isBusy(error, message)) {
+    return new EpisodicError(
+      'BUSY',
+      `The database is busy: ${message}. Another connection held its write lock longer than the busy ` +
+        'timeout (busyTimeoutMs); nothing was done, try again.',
+      { cause: error },
+    );
+  }
   // The file opened, so the key is right: damage found later is in pages read only now.
   const hint = isDamaged(error, message)
     ? '. The database file is damaged: restore a backup with `episodic restore <file>` ' +
