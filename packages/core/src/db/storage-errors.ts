@@ -16,30 +16,26 @@ export function unreadable(url: string, error: unknown): EpisodicError {
 }
 
 /**
- * SQLITE_CORRUPT (11) and SQLITE_NOTADB (26), extended codes included (`SQLITE_CORRUPT_INDEX`).
- * A read run on the read worker comes back with its message only, so the messages SQLite gives
- * those codes count too.
+ * Whether the driver's error is one of the SQLite result codes `primary` (its extended codes
+ * included: `SQLITE_CORRUPT_INDEX` is a `SQLITE_CORRUPT`). A read run on the read worker comes back
+ * with its message only, so a message `pattern` counts too.
  */
-function isDamaged(error: unknown, message: string): boolean {
+function isSqliteError(error: unknown, message: string, primary: Record<string, number>, pattern: RegExp) {
   const { code, rawCode } = (typeof error === 'object' && error !== null ? error : {}) as {
     code?: unknown;
     rawCode?: unknown;
   };
-  if (typeof code === 'string' && /^SQLITE_(CORRUPT|NOTADB)/.test(code)) return true;
-  if (typeof rawCode === 'number' && [11, 26].includes(rawCode & 0xff)) return true;
-  return /disk image is malformed|not a database/i.test(message);
+  const names = Object.keys(primary);
+  if (typeof code === 'string' && names.some((name) => code.startsWith(`SQLITE_${name}`))) return true;
+  if (typeof rawCode === 'number' && Object.values(primary).includes(rawCode & 0xff)) return true;
+  return pattern.test(message);
 }
 
-/** SQLITE_BUSY (5) and SQLITE_LOCKED (6), extended codes included, or their messages (the read worker's). */
-function isBusy(error: unknown, message: string): boolean {
-  const { code, rawCode } = (typeof error === 'object' && error !== null ? error : {}) as {
-    code?: unknown;
-    rawCode?: unknown;
-  };
-  if (typeof code === 'string' && /^SQLITE_(BUSY|LOCKED)/.test(code)) return true;
-  if (typeof rawCode === 'number' && [5, 6].includes(rawCode & 0xff)) return true;
-  return /database (table )?is locked/i.test(message);
-}
+const isDamaged = (error: unknown, message: string) =>
+  isSqliteError(error, message, { CORRUPT: 11, NOTADB: 26 }, /disk image is malformed|not a database/i);
+
+const isBusy = (error: unknown, message: string) =>
+  isSqliteError(error, message, { BUSY: 5, LOCKED: 6 }, /database (table )?is locked/i);
 
 /**
  * Our own refusals pass through; a write lock held past the busy timeout becomes `BUSY` (the
