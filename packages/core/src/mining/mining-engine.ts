@@ -7,7 +7,7 @@ import type { CallOptions, EpisodeWithSteps } from '../types.js';
 import { createMiningBatch, type WrittenPattern } from './mining-batch.js';
 import type { PatternChanges } from './pattern-changes.js';
 import type { UnmineReport } from './refold-evidence.js';
-import { type RemineInput, type RemineReport, remine } from './remine.js';
+import { miningLearnerName, type RemineInput, type RemineReport, remine } from './remine.js';
 import { unmineEpisodes } from './unmine.js';
 
 /**
@@ -43,7 +43,7 @@ export function createMiningEngine(
   const reader = { execute: (statement: InStatement) => context.db.read(statement) };
 
   const learner: EpisodeLearner = {
-    name: 'mining',
+    name: miningLearnerName,
     batchSize: 64,
     async learn(episodes, finish) {
       // The miners run before the write lock is taken; the transaction only checks and stores.

@@ -52,6 +52,33 @@ describe('remine', { timeout: 30_000 }, () => {
     expect(await patternsOf(lateRaw)).toEqual(await patternsOf(minedRaw));
   });
 
+  it('resolves the mining rows that had failed for the episodes it mined, so a retry cannot count them twice', async () => {
+    const { store, raw } = await open(true);
+    const ids = await play(store.memory, scripts().slice(0, 4));
+    // A mining row left failed for one of them, as a batch that ran out of attempts leaves it.
+    await raw.execute({
+      sql: `INSERT INTO learning_queue (episode_id, learner, enqueued_at, available_at, attempts, last_error, failed_at)
+            VALUES (?, 'mining', ?, ?, 8, 'disk I/O error', ?)`,
+      args: [
+        ids[0] as string,
+        '2026-01-01T00:00:00.000Z',
+        '2026-01-01T00:00:00.000Z',
+        '2026-01-01T00:00:00.000Z',
+      ],
+    });
+    expect((await store.memory.learning.status()).learners.mining).toMatchObject({ failed: 1 });
+
+    await store.memory.admin.remine();
+    const rebuilt = await everythingOf(raw);
+    expect((await store.memory.learning.status()).learners.mining).toMatchObject({
+      failed: 0,
+      lastFailure: null,
+    });
+    expect(await store.memory.learning.retryFailed()).toBe(0);
+    await store.memory.learning.flush();
+    expect(await everythingOf(raw)).toEqual(rebuilt);
+  });
+
   it('drops patterns no episode supports any more, keeps usage feedback and hand-written patterns', async () => {
     const { store, raw } = await open();
     const ids = await play(store.memory, [

@@ -54,6 +54,9 @@ const createShadow = [
 ];
 const dropShadow = Object.values(shadow).map((table) => `DROP TABLE IF EXISTS ${table}`);
 
+/** The mining learner's name in the learning queue (`mining-engine.ts` gives it its learner). */
+export const miningLearnerName = 'mining';
+
 /** Replaces the evidence of the domains in `scope` (all when absent) with the shadow's, in one transaction. */
 function swapStatements(scope: AccessScope | undefined): InStatement[] {
   const patterns = new SqlFilter().when('support IS NOT NULL').scope('domain', scope);
@@ -91,6 +94,13 @@ function swapStatements(scope: AccessScope | undefined): InStatement[] {
       domain = excluded.domain, task_type = excluded.task_type, steps = excluded.steps,
       duration_ms = excluded.duration_ms`,
     { sql: `DELETE FROM patterns WHERE support = 0 AND ${patterns.sql}`, args: patterns.args },
+    // Mining rows that had failed for episodes now mined are done: left, they would count as
+    // failed for ever, and a retryFailed() would mine those episodes a second time.
+    {
+      sql: `DELETE FROM learning_queue WHERE learner = ? AND failed_at IS NOT NULL
+              AND episode_id IN (SELECT episode_id FROM ${shadow.mined})`,
+      args: [miningLearnerName],
+    },
     ...dropShadow,
   ];
 }
