@@ -37,15 +37,16 @@ const readyRows = `learner = ? AND failed_at IS NULL AND available_at <= ? AND (
 const isoAfter = (ms: number): string => new Date(Date.now() + ms).toISOString();
 
 /**
- * Drops the failed rows of `learner` for `episodeIds`, for work that later succeeded another way
- * (a reindex embedded them): left behind, they would count as failed for ever, and a
- * `retryFailed()` would redo the work.
+ * Drops the failed rows of `learner` for the episodes `episodeIds` selects (a `SELECT` of one
+ * column, or a list of ids), for work that later succeeded another way (a reindex embedded them, a
+ * remine mined them): left behind, they would count as failed for ever, and a `retryFailed()`
+ * would redo the work.
  */
-export function resolveFailedStatement(learner: string, episodeIds: readonly string[]): InStatement {
+export function resolveFailedStatement(learner: string, episodeIds: readonly string[] | string): InStatement {
+  const select = typeof episodeIds === 'string' ? episodeIds : 'SELECT value FROM json_each(?)';
   return {
-    sql: `DELETE FROM learning_queue WHERE learner = ? AND failed_at IS NOT NULL
-          AND episode_id IN (${episodeIds.map(() => '?').join(', ')})`,
-    args: [learner, ...episodeIds],
+    sql: `DELETE FROM learning_queue WHERE learner = ? AND failed_at IS NOT NULL AND episode_id IN (${select})`,
+    args: typeof episodeIds === 'string' ? [learner] : [learner, JSON.stringify(episodeIds)],
   };
 }
 

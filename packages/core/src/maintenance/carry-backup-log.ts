@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { openDatabase } from '../db/database.js';
-import { EpisodicError } from '../errors.js';
 import { migrate } from '../migrations/migrate.js';
+import { checkpointIntoMainFile, maintenanceDatabaseOptions } from './swap-database-file.js';
 
-const base = { busyTimeoutMs: 5000, synchronous: 'full' as const };
+const base = maintenanceDatabaseOptions;
 const exportRows = `SELECT at, actor, entity_id, domain, outcome FROM audit_log
   WHERE operation = 'export' AND entity_type = 'database' AND entity_id IS NOT NULL`;
 
@@ -42,13 +42,10 @@ export async function carryBackupLog(
         });
       }
     });
-    // Everything into the main file: only that file is moved into place, not its WAL.
-    const checkpoint = (await target.executeOutsideTransaction('PRAGMA wal_checkpoint(TRUNCATE)')).rows[0];
-    if (Number(checkpoint?.busy) !== 0)
-      throw new EpisodicError(
-        'STORAGE',
-        'Restore could not checkpoint the restored file; nothing was changed.',
-      );
+    await checkpointIntoMainFile(
+      target,
+      'Restore could not checkpoint the restored file; nothing was changed.',
+    );
   } finally {
     await target.close();
   }

@@ -5,7 +5,13 @@ import { assertDatabaseUnused } from '../db/presence.js';
 import { EpisodicError } from '../errors.js';
 import { migrate } from '../migrations/migrate.js';
 import { rebuildEpisodeDocs } from '../search/episode-docs.js';
-import { removeDatabaseFile, type SwappedFile, swapDatabaseFile } from './swap-database-file.js';
+import {
+  checkpointIntoMainFile,
+  maintenanceDatabaseOptions,
+  removeDatabaseFile,
+  type SwappedFile,
+  swapDatabaseFile,
+} from './swap-database-file.js';
 import { dataTables, tablePages } from './table-pages.js';
 
 export interface RekeyOptions {
@@ -40,7 +46,7 @@ export async function rekeyDatabase(options: RekeyOptions): Promise<RekeyReport>
   const staging = `${path}.rekeying`;
   // With a WAL a failed earlier run left, SQLite could replay stale pages into the new file.
   removeDatabaseFile(staging);
-  const base = { busyTimeoutMs: 5000, synchronous: 'full' as const };
+  const base = maintenanceDatabaseOptions;
   const source = await openDatabase({ ...base, url: `file:${path}`, encryptionKey: options.encryptionKey });
   const target = await openDatabase({
     ...base,
@@ -77,10 +83,7 @@ export async function rekeyDatabase(options: RekeyOptions): Promise<RekeyReport>
           `Rekey copied ${copied} of ${rows[table]} rows of ${table}; nothing was changed.`,
         );
     }
-    // Everything into the main file: only that file is moved into place, not its WAL.
-    const checkpoint = (await target.executeOutsideTransaction('PRAGMA wal_checkpoint(TRUNCATE)')).rows[0];
-    if (Number(checkpoint?.busy) !== 0)
-      throw new EpisodicError('STORAGE', 'Rekey could not checkpoint the new file; nothing was changed.');
+    await checkpointIntoMainFile(target, 'Rekey could not checkpoint the new file; nothing was changed.');
   } catch (error) {
     await target.close();
     await source.close();

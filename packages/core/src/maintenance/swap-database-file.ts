@@ -1,4 +1,6 @@
 import { existsSync, renameSync, rmSync } from 'node:fs';
+import type { Database } from '../db/database.js';
+import { EpisodicError } from '../errors.js';
 
 /** What became of the file a swap replaced. */
 export interface SwappedFile {
@@ -9,6 +11,18 @@ export interface SwappedFile {
 }
 
 const sidecars = ['-wal', '-shm', ''];
+
+/** How a maintenance step opens a file it builds or reads whole: no other writer, every commit synced. */
+export const maintenanceDatabaseOptions = { busyTimeoutMs: 5000, synchronous: 'full' as const };
+
+/**
+ * Moves everything a staging file's WAL holds into the main file: only that file is moved into
+ * place by `swapDatabaseFile`, not its WAL. `failure` is the message when a reader keeps it from that.
+ */
+export async function checkpointIntoMainFile(db: Database, failure: string): Promise<void> {
+  const checkpoint = (await db.executeOutsideTransaction('PRAGMA wal_checkpoint(TRUNCATE)')).rows[0];
+  if (Number(checkpoint?.busy) !== 0) throw new EpisodicError('STORAGE', failure);
+}
 
 /**
  * Moves `replacement` into place at `path`. The file it replaces goes with its WAL and

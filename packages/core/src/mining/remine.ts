@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { SqlFilter } from '../db/sql-filter.js';
 import type { EngineContext } from '../engine-context.js';
 import { readEpisodes } from '../episodes/read-episodes.js';
+import { resolveFailedStatement } from '../learning/learning-queue.js';
 import type { AccessScope } from '../types.js';
 import { parseInput } from '../validate.js';
 import { createMiningBatch, type MiningSettings, type MiningTables } from './mining-batch.js';
@@ -96,11 +97,7 @@ function swapStatements(scope: AccessScope | undefined): InStatement[] {
     { sql: `DELETE FROM patterns WHERE support = 0 AND ${patterns.sql}`, args: patterns.args },
     // Mining rows that had failed for episodes now mined are done: left, they would count as
     // failed for ever, and a retryFailed() would mine those episodes a second time.
-    {
-      sql: `DELETE FROM learning_queue WHERE learner = ? AND failed_at IS NOT NULL
-              AND episode_id IN (SELECT episode_id FROM ${shadow.mined})`,
-      args: [miningLearnerName],
-    },
+    resolveFailedStatement(miningLearnerName, `SELECT episode_id FROM ${shadow.mined}`),
     ...dropShadow,
   ];
 }
