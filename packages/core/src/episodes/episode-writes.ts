@@ -137,9 +137,9 @@ export function createEpisodeWrites(context: EngineContext, deps: EpisodeWritesD
         options,
         'completed',
         (filter) => ({
-          sql: `UPDATE episodes SET status = ?, success_rate = ?, completed_at = ${end.sql}
+          sql: `UPDATE episodes SET status = ?, outcome = ?, success_rate = ?, completed_at = ${end.sql}
               WHERE ${filter.sql} AND status = 'active' AND ${end.condition} RETURNING ${episodeColumns}`,
-          args: [data.status, successRate, ...end.args, ...filter.args, ...end.conditionArgs],
+          args: [data.status, data.status, successRate, ...end.args, ...filter.args, ...end.conditionArgs],
         }),
         // Learning happens later, off this path; the queue row makes it as durable as the outcome.
         async (tx) => void (await tx.execute(enqueueStatement(id, learners))),

@@ -140,8 +140,15 @@ export async function recordEpisode(
     // Against a start stored by an earlier part the end is raised to it, not refused: parts come
     // from exporters whose clocks and batches disagree, and a refusal would lose the whole request.
     await tx.execute({
-      sql: 'UPDATE episodes SET status = ?, success_rate = ?, completed_at = MAX(?, created_at) WHERE id = ?',
-      args: [record.outcome.status, successRate, record.outcome.completedAt ?? nowIso(), record.id],
+      sql: `UPDATE episodes SET status = ?, outcome = ?, success_rate = ?, completed_at = MAX(?, created_at)
+            WHERE id = ?`,
+      args: [
+        record.outcome.status,
+        record.outcome.status,
+        successRate,
+        record.outcome.completedAt ?? nowIso(),
+        record.id,
+      ],
     });
     await tx.execute(enqueueStatement(record.id, learners));
   }

@@ -48,6 +48,7 @@ describe('migrations', () => {
       '1.19.0',
       '1.20.0',
       '1.21.0',
+      '1.22.0',
     ]);
     expect(await memory.admin.schemaVersion()).toBe(latestSchemaVersion);
     await memory.close();
@@ -78,6 +79,7 @@ describe('migrations', () => {
       '1.19.0',
       '1.20.0',
       '1.21.0',
+      '1.22.0',
     ]);
     expect(await memory.admin.schemaVersion()).toBe(latestSchemaVersion);
 

@@ -72,7 +72,10 @@ describe('1.19.0: the change feed', () => {
 
     memory = await openMemory({ url: folder.url, cache: false });
     cleanups.push(() => memory.close());
-    expect(memory.migration).toMatchObject({ from: '1.18.0', applied: ['1.19.0', '1.20.0', '1.21.0'] });
+    expect(memory.migration).toMatchObject({
+      from: '1.18.0',
+      applied: ['1.19.0', '1.20.0', '1.21.0', '1.22.0'],
+    });
     const episode = await memory.episodes.start({ taskType: 'debugging', domain: 'web' });
     const rows = await raw.execute('SELECT key FROM change_feed');
     expect(rows.rows.map((row) => row.key)).toEqual([`episode:${episode.id}`]);

@@ -74,7 +74,8 @@ describe('1.20.0: ids in lower case', () => {
         ...rename(stepColumns, stepOfFirst, stepOfFirst.toUpperCase()),
         ...rename(episodeColumns, third, clash),
         'DROP TABLE learners',
-        "DELETE FROM schema_migrations WHERE version IN ('1.20.0', '1.21.0')",
+        'ALTER TABLE episodes DROP COLUMN outcome',
+        "DELETE FROM schema_migrations WHERE version IN ('1.20.0', '1.21.0', '1.22.0')",
       ],
       'write',
     );
@@ -85,7 +86,7 @@ describe('1.20.0: ids in lower case', () => {
 
     memory = await openMemory(config);
     cleanups.push(() => void memory.close());
-    expect(memory.migration).toMatchObject({ from: '1.19.0', applied: ['1.20.0', '1.21.0'] });
+    expect(memory.migration).toMatchObject({ from: '1.19.0', applied: ['1.20.0', '1.21.0', '1.22.0'] });
 
     for (const [table, column] of [...episodeColumns, ...stepColumns]) {
       const left = await raw.execute(

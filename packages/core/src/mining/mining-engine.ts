@@ -4,7 +4,8 @@ import type { EngineContext } from '../engine-context.js';
 import { EpisodicError } from '../errors.js';
 import type { EpisodeLearner } from '../learning/episode-learner.js';
 import type { CallOptions, EpisodeWithSteps } from '../types.js';
-import { createMiningBatch, type WrittenPattern } from './mining-batch.js';
+import { readOutcomes } from './episode-outcomes.js';
+import { createMiningBatch, type StatementReader, type WrittenPattern } from './mining-batch.js';
 import type { PatternChanges } from './pattern-changes.js';
 import type { UnmineReport } from './refold-evidence.js';
 import { miningLearnerName, type RemineInput, type RemineReport, remine } from './remine.js';
@@ -31,28 +32,38 @@ export function createMiningEngine(
 
   const mineInto = async (
     batch: ReturnType<typeof createMiningBatch>,
+    reader: StatementReader,
     episodes: readonly EpisodeWithSteps[],
   ) => {
+    // The outcome, not `status`: an episode archived before it was mined still succeeded or failed.
+    const outcomes = await readOutcomes(
+      reader,
+      episodes.map((episode) => episode.id),
+    );
     for (const episode of episodes) {
-      await batch.add(episode, episode.status === 'completed');
+      const succeeded = outcomes.get(episode.id);
+      if (succeeded === undefined) continue;
+      await batch.add(episode, succeeded);
       // The miners are synchronous CPU work: let requests in between episodes, not after the batch.
       await new Promise((resolve) => setImmediate(resolve));
     }
     return batch;
   };
-  const reader = { execute: (statement: InStatement) => context.db.read(statement) };
+  const reader: StatementReader = { execute: (statement: InStatement) => context.db.read(statement) };
 
   const learner: EpisodeLearner = {
     name: miningLearnerName,
     batchSize: 64,
     async learn(episodes, finish) {
       // The miners run before the write lock is taken; the transaction only checks and stores.
-      const outside = await mineInto(createMiningBatch(reader, settings), episodes);
+      const outside = await mineInto(createMiningBatch(reader, settings), reader, episodes);
       const written = await context.db.write(async (tx) => {
         const stored =
           (await outside.flush(tx)) ??
           // Another process mined meanwhile: mine again, this time against the transaction.
-          ((await (await mineInto(createMiningBatch(tx, settings), episodes)).flush(tx)) as WrittenPattern[]);
+          ((await (
+            await mineInto(createMiningBatch(tx, settings), tx, episodes)
+          ).flush(tx)) as WrittenPattern[]);
         await finish(tx);
         return stored;
       });

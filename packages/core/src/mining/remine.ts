@@ -27,8 +27,8 @@ export interface RemineReport {
 
 interface Queued {
   id: string;
-  /** The outcome stored when the episode was first mined, `null` for an episode never mined. */
-  succeeded: boolean | null;
+  /** The outcome stored when the episode was first mined, else the one it finished with. */
+  succeeded: boolean;
 }
 
 /** The shadow tables a remine mines into; the live ones change only in the final swap. */
@@ -140,7 +140,7 @@ export async function remine(
     for (const item of queue) {
       const episode = episodes.get(item.id);
       if (episode === undefined) continue; // deleted since it was queued
-      await batch.add(episode, item.succeeded ?? episode.status === 'completed');
+      await batch.add(episode, item.succeeded);
     }
     mined += batch.mined;
     await batch.flush(tx);
@@ -165,9 +165,9 @@ export async function remine(
 
     // Finished episodes never mined, oldest first (ids are time-ordered UUIDv7).
     for (let after = ''; ; ) {
-      // `+status` keeps the planner on the primary key, so each batch continues where the last one stopped.
+      // Every finished episode, archived ones included (`outcome` is kept when `status` becomes archived).
       const rows = await db.read({
-        sql: `SELECT e.id FROM episodes e WHERE e.id > ? AND +e.status IN ('completed', 'failed') AND ${scoped.sql}
+        sql: `SELECT e.id, e.outcome FROM episodes e WHERE e.id > ? AND e.outcome IS NOT NULL AND ${scoped.sql}
               AND NOT EXISTS (SELECT 1 FROM mined_episodes m WHERE m.episode_id = e.id)
               ORDER BY e.id LIMIT ?`,
         args: [after, ...scoped.args, batchSize],
@@ -178,7 +178,7 @@ export async function remine(
       await db.write((tx) =>
         mineInto(
           tx,
-          rows.rows.map((row) => ({ id: String(row.id), succeeded: null })),
+          rows.rows.map((row) => ({ id: String(row.id), succeeded: row.outcome === 'completed' })),
         ),
       );
     }
