@@ -1,8 +1,10 @@
 import { request as httpRequest } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { derivedId } from '../src/otlp/derived-id.js';
 import { encodeMessage } from '../src/otlp/protobuf-reader.js';
 import { startTestServer, type TestServer } from '../src/testing/test-server.js';
+import { createTestClient } from './__fixtures__/test-server.js';
 
 const maxBodyBytes = 64 * 1024;
 let t: TestServer;
@@ -286,6 +288,35 @@ describe('POST /v1/traces', () => {
     });
     // Audited as denials, as the engine audits its own.
     expect(await denials()).toBe(deniedBefore + 2);
+  });
+
+  it("keeps the ids it derives from traces out of reach of another domain's token", async () => {
+    // A trace id is no secret (every service of a distributed trace sees it in `traceparent`), so
+    // another domain's token can compute the id this domain's trace 70 will get, and its steps'.
+    const other = createTestClient(
+      t.url,
+      await t.token({ name: 'other team', scopes: ['read', 'write'], domains: ['other'] }),
+    );
+    const traceId = hex(70, 16);
+    const episodeId = derivedId('agents', traceId);
+    const preclaim = other.episodes.record.mutate([
+      { id: episodeId, taskType: 'debugging', domain: 'other' },
+    ]);
+    await expect(preclaim).rejects.toMatchObject({ data: { code: 'BAD_REQUEST' } });
+    await expect(preclaim).rejects.toThrow(/0\.id: must not be a version-8 UUID/u);
+    const own = await other.episodes.record.mutate([
+      { id: '0190a0b0-0000-7000-8000-00000000f001', taskType: 'debugging', domain: 'other' },
+    ]);
+    const stepClaim = other.episodes.logSteps.mutate({
+      episodeId: own[0]?.episode.id as string,
+      steps: [{ id: derivedId(episodeId, hex(2, 8)), action: 'grep' }],
+    });
+    await expect(stepClaim).rejects.toThrow(/steps\.0\.id: must not be a version-8 UUID/u);
+
+    // This domain's export of the trace is stored under the id it derives, steps included.
+    expect(await post(request([span(70, 1), tool(70, 2, 'grep')]))).toEqual({ status: 200, text: '{}' });
+    const stored = await t.server.memory.episodes.get(episodeId);
+    expect(stored).toMatchObject({ domain: 'agents', steps: [{ action: 'grep' }] });
   });
 
   it('refuses malformed and hostile payloads with 400 and a clear message, storing nothing', async () => {

@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import { type Limits, type RecordEpisodesInput, storableText } from '@episodic/core';
 import { attributeMap } from './attribute-values.js';
+import { derivedId } from './derived-id.js';
 import type { OtlpSpan, TraceRequest } from './otlp-request-schema.js';
 
 type EpisodeRecord = RecordEpisodesInput[number];
@@ -12,15 +12,6 @@ export interface TraceDefaults {
   /** Task type of traces without an `episodic.task_type` attribute. */
   taskType: string;
   limits: Pick<Limits, 'maxContextChars' | 'maxActionChars' | 'maxResultChars' | 'maxMetadataChars'>;
-}
-
-/** A UUID (version 8: derived, RFC 9562) from a hash: the same trace or span gives the same id on every export. */
-export function derivedId(...parts: string[]): string {
-  const bytes = createHash('sha256').update(parts.join('\u0000')).digest().subarray(0, 16);
-  bytes[6] = ((bytes[6] as number) & 0x0f) | 0x80;
-  bytes[8] = ((bytes[8] as number) & 0x3f) | 0x80;
-  const h = bytes.toString('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
 const asText = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value));
