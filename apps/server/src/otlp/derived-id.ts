@@ -10,17 +10,14 @@ export function derivedId(...parts: string[]): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
-const isDerived = (value: unknown) => typeof value === 'string' && value.length === 36 && value[14] === '8';
+const isDerived = (id: string | undefined) => id !== undefined && id[14] === '8';
 
-/** Every `id` in a request body (an episode's, its steps'), with its path. */
-function* ids(value: unknown, path: (string | number)[] = []): Generator<[unknown, (string | number)[]]> {
-  if (Array.isArray(value)) for (const [i, item] of value.entries()) yield* ids(item, [...path, i]);
-  else if (typeof value === 'object' && value !== null)
-    for (const [key, item] of Object.entries(value)) {
-      if (key === 'id') yield [item, [...path, key]];
-      else yield* ids(item, [...path, key]);
-    }
-}
+/** A client-chosen id and where it is in the request. */
+export type IdAt = readonly [id: string | undefined, path: readonly (string | number)[]];
+
+/** The ids of a list of steps, at `path`. */
+export const stepIds = (steps: readonly { id?: string }[] | undefined, path: readonly (string | number)[]) =>
+  (steps ?? []).map((step, j): IdAt => [step.id, [...path, j, 'id']]);
 
 /**
  * Refuses client-chosen ids of version 8. Those are the ids the OTLP receiver derives from a
@@ -28,14 +25,12 @@ function* ids(value: unknown, path: (string | number)[] = []): Generator<[unknow
  * every service's `traceparent`. A token allowed in one domain could otherwise take the id another
  * domain's trace will get, in its own domain, and that domain's export would then be refused and lost.
  */
-export function withoutDerivedIds<T extends z.ZodType>(schema: T) {
-  return schema.superRefine((value, ctx) => {
-    for (const [id, path] of ids(value))
-      if (isDerived(id))
-        ctx.addIssue({
-          code: 'custom',
-          path,
-          message: 'must not be a version-8 UUID: those are the ids the server derives from OTLP traces',
-        });
-  });
+export function refuseDerivedIds(ctx: z.RefinementCtx, ids: Iterable<IdAt>): void {
+  for (const [id, path] of ids)
+    if (isDerived(id))
+      ctx.addIssue({
+        code: 'custom',
+        path: [...path],
+        message: 'must not be a version-8 UUID: those are the ids the server derives from OTLP traces',
+      });
 }

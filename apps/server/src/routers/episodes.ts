@@ -2,7 +2,7 @@ import { recordEpisodesSchema } from '@episodic/core';
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { assertDomainsAllowed } from '../auth/domain-access.js';
-import { withoutDerivedIds } from '../otlp/derived-id.js';
+import { refuseDerivedIds, stepIds } from '../otlp/derived-id.js';
 import { readProcedure, router, writeProcedure } from '../trpc.js';
 import type { RouterDeps } from './router-deps.js';
 
@@ -21,7 +21,11 @@ export function createEpisodesRouter({ memory, events, episodeDomains }: RouterD
 
     /** Appends steps. A step sent again with the same `id` (a retry) is stored once. */
     logSteps: writeProcedure
-      .input(withoutDerivedIds(z.strictObject({ episodeId: schemas.id, steps: schemas.steps })))
+      .input(
+        z
+          .strictObject({ episodeId: schemas.id, steps: schemas.steps })
+          .superRefine((input, ctx) => refuseDerivedIds(ctx, stepIds(input.steps, ['steps']))),
+      )
       .mutation(async ({ ctx, input }) => {
         const steps = await memory.episodes.logSteps(input.episodeId, input.steps, ctx.call);
         if (events.subscriberCount > 0) {
@@ -58,7 +62,17 @@ export function createEpisodesRouter({ memory, events, episodeDomains }: RouterD
      * no events: a part sent again would announce the episode twice.
      */
     record: writeProcedure
-      .input(withoutDerivedIds(recordEpisodesSchema(schemas)))
+      .input(
+        recordEpisodesSchema(schemas).superRefine((records, ctx) =>
+          refuseDerivedIds(
+            ctx,
+            records.flatMap((record, i) => [
+              [record.id, [i, 'id']] as const,
+              ...stepIds(record.steps, [i, 'steps']),
+            ]),
+          ),
+        ),
+      )
       .mutation(({ ctx, input }) => memory.episodes.record(input, ctx.call)),
 
     /** The episode with its steps. Another domain's episode is `NOT_FOUND`, exactly like a missing one. */
