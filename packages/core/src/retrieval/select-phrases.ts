@@ -19,10 +19,14 @@ export interface PhraseSelection {
 
 const ascii = /^[\x00-\x7f]*$/;
 
-/** A token as FTS5's `unicode61` tokenizer stores it: case folded, diacritics removed. */
+/**
+ * A token as FTS5's `unicode61` tokenizer stores it: case folded, diacritics removed. Canonical
+ * decomposition only: the tokenizer keeps full-width letters and ligatures as they are (a query
+ * word is searched as written beside its NFKC form, see `ftsPhrases`).
+ */
 export function indexedTerm(run: string): string {
   // ASCII has nothing to decompose: most words skip the Unicode normalization.
-  return ascii.test(run) ? run.toLowerCase() : run.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
+  return ascii.test(run) ? run.toLowerCase() : run.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
 }
 
 const order = (matched: number) => (matched === 0 ? Number.MAX_SAFE_INTEGER : matched);

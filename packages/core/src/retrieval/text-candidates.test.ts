@@ -240,4 +240,10 @@ describe('full-text candidates', () => {
     expect(kept).toHaveLength(64);
     expect(skipped).toHaveLength(17);
   });
+  it('count a word stored with half-width or full-width letters as the index holds it', async () => {
+    // FTS5 keeps these as written; their NFKC forms ("エラー", "ECONN") are stored nowhere.
+    await store.memory.episodes.start({ taskType: 'debugging', domain: 'widths', context: 'ｴﾗｰ ＥＣＯＮＮ' });
+    const selected = await selectPhrases(new TermCounts(db), ftsPhrases('ｴﾗｰ ＥＣＯＮＮ'), 1_000, 64);
+    expect(selected).toMatchObject({ kept: [['ｴﾗｰ'], ['ＥＣＯＮＮ'], ['エラー'], ['ECONN']], mostDocs: 1 });
+  });
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTempMemory } from '../__fixtures__/temp-store.js';
-import { toFtsQuery } from './fts-query.js';
+import { ftsPhrases, toFtsQuery } from './fts-query.js';
 
 const hostile = [
   '"',
@@ -76,5 +76,59 @@ describe('full-text queries from user text', () => {
     expect(toFtsQuery('')).toBeNull();
     expect(toFtsQuery('🙂 🔥')).toBeNull();
     expect(toFtsQuery('"a" b')).toBe('"a" OR "b"');
+  });
+
+  it('searches every word of a long text, however many distinct words come before it', async () => {
+    const episode = await store.memory.episodes.start({
+      taskType: 'debugging',
+      domain: 'web',
+      context: 'worker crashed',
+    });
+    await store.memory.episodes.logStep(episode.id, {
+      action: 'python -m worker',
+      result: "ModuleNotFoundError: No module named 'requests'",
+      success: false,
+    });
+    // A traceback as Python prints it, the exception last: each path is a phrase and one per part.
+    const frames = Array.from(
+      { length: 300 },
+      (_, i) => `  File "/srv/app/pkg_${i}/handler_${i}.py", line ${i + 1000}, in run_${i}`,
+    );
+    const text = `Traceback (most recent call last):\n${frames.join('\n')}\nModuleNotFoundError: No module named 'requests'`;
+    const hits = await store.memory.search.text({ text });
+    expect(hits.map((hit) => hit.episode.id)).toContain(episode.id);
+    const retrieved = await store.memory.search.retrieve({ text, patterns: 0 });
+    expect(retrieved.episodes.find((hit) => hit.episode.id === episode.id)?.why.text).toMatchObject({
+      rank: 1,
+    });
+    // More distinct phrases than `ftsPhrases` once kept: the exception line came after its cut.
+    expect(ftsPhrases(text).length).toBeGreaterThan(1_000);
+  });
+
+  it('finds text stored with full-width, half-width or ligature characters by the same string', async () => {
+    const stored = [
+      'ポート８０８０で接続エラー',
+      'ｴﾗｰ: ﾀｲﾑｱｳﾄ',
+      'ＥＣＯＮＮＲＥＦＵＳＥＤ on db',
+      'config ﬁle missing',
+    ];
+    const ids = new Map<string, string>();
+    for (const context of [...stored, 'ECONNREFUSED on cache, config file missing']) {
+      const episode = await store.memory.episodes.start({ taskType: 'debugging', domain: 'jp', context });
+      await store.memory.episodes.logStep(episode.id, {
+        action: 'npm start',
+        result: context,
+        success: false,
+      });
+      ids.set(context, episode.id);
+    }
+    const found = async (text: string) =>
+      (await store.memory.search.text({ text, domain: 'jp' })).map((hit) => hit.episode.id);
+    for (const context of stored) expect(await found(context), context).toContain(ids.get(context));
+    // A full-width word finds both spellings; a word NFKC leaves alone searches exactly as before.
+    expect(await found('ＥＣＯＮＮＲＥＦＵＳＥＤ')).toHaveLength(2);
+    expect(toFtsQuery('ＥＣＯＮＮ ｴﾗｰ ECONN')).toBe('"ECONN" OR "ＥＣＯＮＮ" OR "エラー" OR "ｴﾗｰ"');
+    const retrieved = await store.memory.search.retrieve({ text: 'ｴﾗｰ: ﾀｲﾑｱｳﾄ', domain: 'jp', patterns: 0 });
+    expect(retrieved.episodes[0]?.episode.id).toBe(ids.get('ｴﾗｰ: ﾀｲﾑｱｳﾄ'));
   });
 });

@@ -1,11 +1,7 @@
 /** Runs of the characters FTS5's default `unicode61` tokenizer keeps: letters, digits, marks, private use. */
 const tokenRun = /[\p{L}\p{N}\p{M}\p{Co}]+/gu;
-
-/**
- * A bound on the work one query text can cause; `retrieve` then keeps the most informative
- * of these (`selectPhrases`), so a long text is not cut at its first words.
- */
-const maxPhrases = 1_000;
+/** Where one query word ends: whitespace, and an apostrophe ("Fitbit's" must find "Fitbit" even where no "s" follows it). */
+const wordSeparator = /[\s'\u2019]+/u;
 
 /**
  * Turns free user text into an FTS5 query that can never be a syntax error.
@@ -20,19 +16,31 @@ export function toFtsQuery(text: string): string | null {
   return phrasesToFtsQuery(ftsPhrases(text));
 }
 
-/** The distinct phrases `toFtsQuery` ORs together, each as its token runs, in text order. */
+/**
+ * The distinct phrases `toFtsQuery` ORs together, each as its token runs, in text order. Every
+ * word is kept, however long the text (`limits.maxContextChars` bounds it), so that `retrieve`
+ * ranks them all by rarity (`selectPhrases`): a cut in reading order dropped the exception line
+ * that ends a long traceback, unsearched and unreported.
+ */
 export function ftsPhrases(text: string): string[][] {
   const phrases = new Map<string, string[]>();
   const add = (key: string, phrase: string[]) => phrases.has(key) || phrases.set(key, phrase);
-  // An apostrophe ends a phrase: "Fitbit's" must find "Fitbit" even where no "s" follows it.
-  for (const word of text.normalize('NFKC').split(/[\s'\u2019]+/u)) {
+  const addWord = (word: string) => {
     const runs = word.match(tokenRun);
-    if (runs === null) continue;
+    if (runs === null) return;
     // FTS5 folds case: "The" and "the" are one term, and OR-ing it twice would count it twice.
     add(runs.join(' ').toLowerCase(), runs);
     // `get_user_details` matches as a phrase, and each of its words still counts on its own.
     if (runs.length > 1) for (const run of runs) add(run.toLowerCase(), [run]);
-    if (phrases.size >= maxPhrases) break;
+  };
+  for (const word of text.split(wordSeparator)) {
+    // NFKC gives full-width digits, half-width katakana and ligatures their usual form; NFKC can
+    // make a separator (a full-width apostrophe), hence the second split.
+    const folded = word.normalize('NFKC');
+    for (const part of folded.split(wordSeparator)) addWord(part);
+    // The indexes hold stored text as given (FTS5 folds neither width nor ligatures): the word as
+    // written is searched too, so the very string an agent stored finds it.
+    if (folded !== word) addWord(word);
   }
   return [...phrases.values()];
 }
