@@ -1,6 +1,7 @@
 import { createClient } from '@libsql/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTempMemory } from './__fixtures__/temp-store.js';
+import { newestEpisodesSql } from './patterns/relevant-patterns.js';
 
 let store: Awaited<ReturnType<typeof openTempMemory>>;
 
@@ -47,5 +48,13 @@ describe('query plans', () => {
     expect(detail.join('\n')).toMatch(/USING (COVERING )?INDEX|USING INTEGER PRIMARY KEY|USING PRIMARY KEY/);
     expect(detail.filter((line) => /^SCAN /.test(line))).toEqual([]);
     expect(detail.join('\n')).not.toContain('TEMP B-TREE');
+  });
+  it("a pattern's newest supporting episodes: its links by key, each episode by id, sorted among them alone", async () => {
+    const detail = await plan(newestEpisodesSql, ['p', 5]);
+    expect(detail).toEqual([
+      expect.stringMatching(/^SEARCH ep USING PRIMARY KEY \(pattern_id=\?\)$/),
+      expect.stringMatching(/^SEARCH e USING INDEX sqlite_autoindex_episodes_1 \(id=\?\)$/),
+      'USE TEMP B-TREE FOR ORDER BY',
+    ]);
   });
 });

@@ -98,6 +98,28 @@ describe('relevantPatterns', () => {
     expect(hit?.episodeIds).toEqual(ids.deploy!.slice(-3).reverse());
   });
 
+  it("returns the newest supporting episodes by the episodes' own dates, not their ids", async () => {
+    // An agent's history imported newest first: the store's ids grow as the dates go back.
+    const byMonth = new Map<number, string>();
+    for (const month of [6, 5, 4, 3, 2, 1]) {
+      const episode = await store.memory.episodes.start({
+        taskType: 'analysis',
+        domain: 'history',
+        createdAt: `2025-0${month}-15T10:00:00.000Z`,
+      });
+      await store.memory.episodes.logSteps(episode.id, [{ action: 'fetch_log' }, { action: 'parse_log' }]);
+      await store.memory.episodes.complete(episode.id, { status: 'completed' });
+      byMonth.set(month, episode.id);
+    }
+    await store.memory.learning.flush();
+    const [hit] = await store.memory.patterns.relevant({
+      text: 'fetch log, parse log',
+      domain: 'history',
+      episodesPerPattern: 3,
+    });
+    expect(hit?.episodeIds).toEqual([6, 5, 4].map((month) => byMonth.get(month)));
+  });
+
   it('returns what beats the rest of a small scope, and nothing every run shows', async () => {
     // cli: 4 runs open → read → patch, all succeeded; 2 runs open → read → give up, both failed.
     for (let i = 0; i < 4; i += 1)

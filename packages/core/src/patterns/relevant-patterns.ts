@@ -91,6 +91,16 @@ const baselineSql = (field: 'successes' | 'episodes') => `(SELECT json_extract(b
 const baseRateSql = `(SELECT CAST(json_extract(b.stats, '$.successes') AS REAL) / json_extract(b.stats, '$.episodes')
   FROM pattern_baselines b WHERE b.domain = p.domain AND b.task_type = COALESCE(p.task_type, ?))`;
 
+/**
+ * A pattern's newest supporting episodes, by the episode's own `created_at` (an imported one's
+ * date), id as the tie-break: ids are not in date order (a caller's own, or UUIDv7 of the day it
+ * was imported). CROSS JOIN starts from the pattern's links (its primary key range) and probes
+ * each episode by id: the sort is over one pattern's support, never a walk through the episodes.
+ */
+export const newestEpisodesSql = `SELECT ep.episode_id FROM episode_patterns ep
+  CROSS JOIN episodes e ON e.id = ep.episode_id
+  WHERE ep.pattern_id = ? ORDER BY e.created_at DESC, e.id DESC LIMIT ?`;
+
 function lowerLift(score: number, baseRate: number | null): number | null {
   if (baseRate === null || !Number.isFinite(baseRate)) return null;
   // With no success in its scope yet, any evidence of success beats the base rate.
@@ -258,7 +268,7 @@ export function createRelevantPatterns(context: EngineContext) {
 
       const episodeLists = await db.readBatch(
         ranked.map(({ pattern }) => ({
-          sql: 'SELECT episode_id FROM episode_patterns WHERE pattern_id = ? ORDER BY episode_id DESC LIMIT ?',
+          sql: newestEpisodesSql,
           args: [pattern.id, filters.episodesPerPattern],
         })),
       );
