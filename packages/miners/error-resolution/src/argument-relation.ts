@@ -2,7 +2,8 @@ import { parseAction, type StepView } from '@episodic/plugin';
 
 /**
  * Where the argument of the step that resolved an error came from:
- * - `error.suggestion`: one of the alternatives the error listed (`Similar: ['A', 'B']`);
+ * - `error.suggestion`: one of the alternatives the error listed (`Similar: ['A', 'B']`), as the
+ *   whole argument or as a new word of a command line;
  * - `error.mention`: a value the error named (a quoted name, a path, an id);
  * - `earlier.result`: a value an earlier step's result returned.
  */
@@ -65,6 +66,9 @@ function suggestions(error: string): string[] {
   return items.map(normalise).filter((item) => item.length >= minValueChars);
 }
 
+/** A normalised value's words, each unquoted: a command line's arguments (`npm install 'lodash'`). */
+const words = (value: string) => value.split(' ').map((word) => word.replace(/^(['"`])(.+)\1$/u, '$2'));
+
 /** What an error names: quoted values, paths, ids that mix letters and digits, numbers of 3+ digits. */
 function mentions(error: string): string[] {
   const found = [
@@ -96,7 +100,11 @@ export function argumentRelation(
     .filter((value) => !kept.has(value));
   if (values.length === 0) return null;
   const suggested = new Set(suggestions(error));
-  if (values.some((value) => suggested.has(value))) return 'error.suggestion';
+  // A shell command is one value (`npm install lodash`): the fix took the listed alternative when
+  // one of its words is it, as much as a `Tool[lodash]` whose whole argument is.
+  const keptWords = new Set([...kept].flatMap(words));
+  const newWords = values.flatMap(words).filter((word) => !keptWords.has(word));
+  if ([...values, ...newWords].some((value) => suggested.has(value))) return 'error.suggestion';
   const named = mentions(error);
   if (values.some((value) => named.some((item) => value === item || value.includes(item))))
     return 'error.mention';

@@ -104,6 +104,23 @@ describe('error-resolution miner', () => {
     expect(await mine(far, { lookahead: 3 })).toHaveLength(1);
   });
 
+  it('says the fix took the suggested name whether a shell command or a tool call passed it', async () => {
+    const error = "npm ERR! 404 'lodahs@*' is not in this registry. Did you mean 'lodash'?";
+    for (const [failed, fixed] of [
+      ['bash: npm install lodahs', 'bash: npm install lodash'],
+      ["Shell[npm install 'lodahs']", "Shell[npm install 'lodash']"],
+      ['npm_install[lodahs]', 'npm_install[lodash]'],
+    ]) {
+      const episode: EpisodeFixture = {
+        steps: [
+          { action: failed as string, result: error, success: false },
+          { action: fixed as string, result: 'added 1 package', success: true },
+        ],
+      };
+      expect((await mine(episode))[0]?.data.argumentFrom, fixed).toBe('error.suggestion');
+    }
+  });
+
   it('says when the fix took its argument from the error or an earlier result', async () => {
     const react: EpisodeFixture = {
       steps: [
