@@ -37,18 +37,24 @@ beforeAll(async () => {
 });
 afterAll(() => store.close());
 
+/** Stores an episode of `domain` with `context` and one step; its id. */
+async function storeEpisode(
+  domain: string,
+  context: string,
+  step: { action: string; result: string; success?: boolean },
+) {
+  const episode = await store.memory.episodes.start({ taskType: 'debugging', domain, context });
+  await store.memory.episodes.logStep(episode.id, step);
+  return episode.id;
+}
+
 describe('full-text queries from user text', () => {
   it.each(hostile)('never raises an FTS error for %j', async (text) => {
     await expect(store.memory.search.text({ text })).resolves.toBeInstanceOf(Array);
   });
 
   it('searches operator words and punctuation as text', async () => {
-    const episode = await store.memory.episodes.start({
-      taskType: 'debugging',
-      domain: 'web',
-      context: 'AND OR NEAR are words here, as is "quoted" text and (parens)',
-    });
-    await store.memory.episodes.logStep(episode.id, {
+    const id = await storeEpisode('web', 'AND OR NEAR are words here, as is "quoted" text and (parens)', {
       action: 'get_user_details',
       result: 'Error: ENOENT src/index.ts',
     });
@@ -57,7 +63,7 @@ describe('full-text queries from user text', () => {
       expect(
         hits.map((hit) => hit.episode.id),
         text,
-      ).toEqual([episode.id]);
+      ).toEqual([id]);
     }
     // an identifier and a path match as phrases, and their words one by one
     expect((await store.memory.search.text({ text: 'get_user_details' }))[0]?.matches[0]).toMatchObject({
@@ -79,12 +85,7 @@ describe('full-text queries from user text', () => {
   });
 
   it('searches every word of a long text, however many distinct words come before it', async () => {
-    const episode = await store.memory.episodes.start({
-      taskType: 'debugging',
-      domain: 'web',
-      context: 'worker crashed',
-    });
-    await store.memory.episodes.logStep(episode.id, {
+    const id = await storeEpisode('web', 'worker crashed', {
       action: 'python -m worker',
       result: "ModuleNotFoundError: No module named 'requests'",
       success: false,
@@ -96,9 +97,9 @@ describe('full-text queries from user text', () => {
     );
     const text = `Traceback (most recent call last):\n${frames.join('\n')}\nModuleNotFoundError: No module named 'requests'`;
     const hits = await store.memory.search.text({ text });
-    expect(hits.map((hit) => hit.episode.id)).toContain(episode.id);
+    expect(hits.map((hit) => hit.episode.id)).toContain(id);
     const retrieved = await store.memory.search.retrieve({ text, patterns: 0 });
-    expect(retrieved.episodes.find((hit) => hit.episode.id === episode.id)?.why.text).toMatchObject({
+    expect(retrieved.episodes.find((hit) => hit.episode.id === id)?.why.text).toMatchObject({
       rank: 1,
     });
     // More distinct phrases than `ftsPhrases` once kept: the exception line came after its cut.
@@ -114,13 +115,10 @@ describe('full-text queries from user text', () => {
     ];
     const ids = new Map<string, string>();
     for (const context of [...stored, 'ECONNREFUSED on cache, config file missing']) {
-      const episode = await store.memory.episodes.start({ taskType: 'debugging', domain: 'jp', context });
-      await store.memory.episodes.logStep(episode.id, {
-        action: 'npm start',
-        result: context,
-        success: false,
-      });
-      ids.set(context, episode.id);
+      ids.set(
+        context,
+        await storeEpisode('jp', context, { action: 'npm start', result: context, success: false }),
+      );
     }
     const found = async (text: string) =>
       (await store.memory.search.text({ text, domain: 'jp' })).map((hit) => hit.episode.id);
