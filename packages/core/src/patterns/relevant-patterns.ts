@@ -8,7 +8,7 @@ import type { CallOptions } from '../types.js';
 import { parseInput } from '../validate.js';
 import { beatsRest } from './beats-rest.js';
 import { type MinedPattern, minedPatternColumnsOf, toMinedPattern } from './pattern-row.js';
-import { textMatch } from './text-match.js';
+import { textMatcher } from './text-match.js';
 
 /**
  * How the three signals add up to a pattern's relevance score in [0, 1]. Evidence is how surely
@@ -227,12 +227,13 @@ export function createRelevantPatterns(context: EngineContext) {
       const results = await db.readBatch(statements);
       const rows = new Map<string, Row>();
       for (const result of results) for (const row of result.rows) rows.set(String(row.id), row);
+      const matchText = filters.text === undefined ? () => 0 : textMatcher(filters.text);
       const candidates = [...rows.values()]
         .flatMap((row) => {
           const pattern = toMinedPattern(row);
           const baseRate = row.base_rate === null ? null : Number(row.base_rate);
           const liftLower = lowerLift(pattern.score, baseRate);
-          const text = filters.text === undefined ? 0 : textMatch(filters.text, pattern.summary ?? '');
+          const text = matchText(pattern.summary ?? '');
           const beats =
             baseRate === null || pattern.support === null
               ? 0

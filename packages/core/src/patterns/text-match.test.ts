@@ -23,6 +23,17 @@ describe('textMatch', () => {
     ).toBeGreaterThan(0.7);
   });
 
+  it('finds the error on the last line of a traceback hundreds of frames long', () => {
+    const frames = Array.from(
+      { length: 1000 },
+      (_, i) => `  File "/testbed/pkg_${i}/handler_${i}.py", in run`,
+    );
+    const traceback = [...frames, "ModuleNotFoundError: No module named 'requests'"].join('\n');
+    expect(textMatch(traceback, 'python: ModuleNotFoundError: No module named <str> → pip')).toBeGreaterThan(
+      0.7,
+    );
+  });
+
   it('keeps a long task text that shares a word or two with a pattern low', () => {
     const issue =
       'Running pytest on the project with --timeout makes the whole suite slow; the fixture setup is repeated for every test and the output gets out of hand when run in CI.';

@@ -4,8 +4,7 @@ const stopWords = new Set(
     ' ',
   ),
 );
-/** Lines of a query looked at, and characters per line: the work stays bounded. */
-const maxLines = 400;
+/** Characters per line looked at: one line cannot make the work unbounded. */
 const maxLineChars = 2000;
 /** Quoted and listed values in a query: the specifics of one occurrence, as signatures drop them. */
 const specifics = /(?<!\w)'[^'\n]*'(?!\w)|"[^"\n]*"|`[^`\n]*`|\[[^\]\n]*\]/gu;
@@ -30,20 +29,32 @@ export function contentWords(text: string): Set<string> {
  * long task description that shares a few words with a pattern scores low, whatever else matches.
  */
 export function textMatch(text: string, summary: string): number {
-  const targets = summary
-    .split(/\r?\n/u, maxLines)
-    .map(contentWords)
-    .filter((words) => words.size > 0);
-  if (targets.length === 0) return 0;
-  let best = 0;
-  for (const line of text.split(/\r?\n/u, maxLines)) {
+  return textMatcher(text)(summary);
+}
+
+/**
+ * `textMatch` against one text for many summaries: the text's lines are read once. Every line
+ * counts (the text is bounded where it comes in), so the line a Python traceback ends with, after
+ * hundreds of frames, is matched as well as a Node error's first line.
+ */
+export function textMatcher(text: string): (summary: string) => number {
+  const lines = new Map<string, Set<string>>();
+  for (const line of text.split(/\r?\n/u)) {
     const words = contentWords(line.slice(0, maxLineChars).replace(specifics, ' '));
-    if (words.size === 0) continue;
-    for (const target of targets) {
-      let shared = 0;
-      for (const word of words) if (target.has(word)) shared += 1;
-      best = Math.max(best, shared / Math.sqrt(words.size * target.size));
-    }
+    // Frames of a traceback repeat their words: each set of words is compared once.
+    if (words.size > 0) lines.set([...words].sort().join(' '), words);
   }
-  return best;
+  return (summary) => {
+    let best = 0;
+    for (const line of summary.split(/\r?\n/u)) {
+      const target = contentWords(line);
+      if (target.size === 0) continue;
+      for (const words of lines.values()) {
+        let shared = 0;
+        for (const word of words) if (target.has(word)) shared += 1;
+        best = Math.max(best, shared / Math.sqrt(words.size * target.size));
+      }
+    }
+    return best;
+  };
 }
