@@ -115,6 +115,26 @@ describe('errors', () => {
     expect(done.completedAt).toBe('2025-02-03T04:35:06.000Z');
   });
 
+  it('refuses an episodes.record call of more than 10,000 steps in all, naming the record that passes the bound', async () => {
+    await using t = await startTestServer();
+    const admin = t.client(t.adminToken);
+    const record = (n: number) => ({
+      id: `01900000-0000-7000-8000-${String(n).padStart(12, '0')}`,
+      taskType: 'debugging' as const,
+      domain: 'web',
+      steps: Array.from({ length: 1000 }, (_, i) => ({ action: `step ${i}` })),
+    });
+    const records = Array.from({ length: 11 }, (_, n) => record(n));
+    const error = (await rejection(admin.episodes.record.mutate(records))) as Refusal;
+    expect([error.data?.code, error.data?.httpStatus, paths(error)]).toEqual([
+      'BAD_REQUEST',
+      400,
+      ['10.steps'],
+    ]);
+    expect(error.message).toMatch(/at most 10000 in one call/u);
+    expect((await admin.episodes.list.query({})).items).toEqual([]);
+  });
+
   it('hides internal failures behind a generic message and never sends a stack', async () => {
     const logged: string[] = [];
     await using t = await startTestServer({ log: (line) => logged.push(line) });

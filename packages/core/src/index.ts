@@ -28,6 +28,7 @@ export { VectorMatrix } from './embeddings/vector-matrix.js';
 export type { EpisodeStatus, SeedPatternType, SeedTaskType } from './enums.js';
 export { episodeStatuses, seedPatternTypes, seedTaskTypes } from './enums.js';
 export {
+  maxRecordedStepsPerCall,
   type RecordEpisodesInput,
   type RecordedEpisode,
   recordEpisodesSchema,

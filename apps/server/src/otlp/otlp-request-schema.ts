@@ -1,7 +1,11 @@
+import { maxRecordedStepsPerCall } from '@episodic/core';
 import { z } from 'zod';
 
-/** Most spans one export request may carry (the OTel SDKs batch 512 by default). */
-export const maxSpansPerRequest = 10_000;
+/**
+ * Most spans one export request may carry (the OTel SDKs batch 512 by default). A request is one
+ * `episodes.record` call and its spans become at most as many steps, so it is that call's bound.
+ */
+export const maxSpansPerRequest = maxRecordedStepsPerCall;
 
 const hexId = (bytes: number) =>
   z

@@ -101,6 +101,23 @@ describe('episodes.record', () => {
     expect((error as Error).message).toMatch(/0\.steps\.0\.action/u);
   });
 
+  it('refuses a call over 10,000 steps in all, naming the record that passes the bound, and writes nothing', async () => {
+    const steps = (n: number) => Array.from({ length: 1000 }, (_, i) => ({ action: `step ${n}.${i}` }));
+    const records = Array.from({ length: 11 }, (_, n) => ({ ...base, id: id(1000 + n), steps: steps(n) }));
+    const error = await store.memory.episodes.record(records).catch((caught: unknown) => caught);
+    expect(EpisodicError.isInstance(error) && error.code).toBe('VALIDATION');
+    expect(EpisodicError.isInstance(error) && error.issues).toEqual([
+      {
+        path: '10.steps',
+        message: 'brings the call to 11000 steps; at most 10000 in one call (send the records in several)',
+      },
+    ]);
+    expect(await store.memory.episodes.get(id(1000))).toBeNull();
+    // The bound itself is accepted: ten records of 1,000 steps.
+    const written = await store.memory.episodes.record(records.slice(0, 10));
+    expect(written.reduce((sum, entry) => sum + entry.steps.length, 0)).toBe(10_000);
+  });
+
   it('reads an id in capitals as the same UUID in lower case: one episode, reachable by either', async () => {
     const upper = 'ABCDEF01-2345-7ABC-8DEF-0123456789AB';
     const stepId = 'FEDCBA98-7654-7321-8FED-CBA987654321';

@@ -13,6 +13,15 @@ import { Refusal, refusal } from './write-refusal.js';
 export const maxRecordsPerCall = 1000;
 
 /**
+ * Most steps one `record` call writes, over all its records. A call is one transaction, and a
+ * local store's transaction holds the thread that serves every request: unbounded (1,000 records
+ * of up to 1,000 steps each), one call of 100,000 steps stalled a server for 16 s. This is what
+ * an OTLP request may carry (10,000 spans), ten 1,000-step `logSteps` calls' worth: about a
+ * second on a 2-CPU machine.
+ */
+export const maxRecordedStepsPerCall = 10_000;
+
+/**
  * `episodes.record`: episodes with client-chosen ids, whole or in parts (an OTLP export sends a
  * trace's spans in several requests). The start fields describe the episode; on an episode that
  * already exists and is active, `context` and `metadata` given here replace the stored ones.
@@ -35,7 +44,23 @@ export function recordEpisodesSchema(schemas: InputSchemas) {
         ),
     )
     .min(1)
-    .max(maxRecordsPerCall);
+    .max(maxRecordsPerCall)
+    .superRefine((records, ctx) => {
+      const counts = records.map((record) => record.steps?.length ?? 0);
+      const total = counts.reduce((sum, count) => sum + count, 0);
+      if (total <= maxRecordedStepsPerCall) return;
+      // The issue is on the record whose steps pass the bound, so the caller sees where to split.
+      let running = 0;
+      const index = counts.findIndex((count) => {
+        running += count;
+        return running > maxRecordedStepsPerCall;
+      });
+      ctx.addIssue({
+        code: 'custom',
+        message: `brings the call to ${total} steps; at most ${maxRecordedStepsPerCall} in one call (send the records in several)`,
+        path: [index, 'steps'],
+      });
+    });
 }
 
 export type RecordEpisodesInput = z.input<ReturnType<typeof recordEpisodesSchema>>;
