@@ -93,10 +93,13 @@ export function createRetrieval(
     try {
       query = (await embedTexts(active.provider, [text]))[0] as Float32Array;
     } catch (error) {
-      // Retrieval still answers from full text when the provider is down; the reason says so.
-      const reason = `the embedding provider failed: ${(error as Error).message}`;
-      config.logger.warn(`episodic: retrieve used full text only, ${reason}`);
-      return unused(reason, active.stamp, true);
+      // Retrieval still answers from full text when the provider is down; the reason says so. The
+      // provider's message stays in the log: it names internal URLs and echoes upstream bodies, and
+      // the reason goes to any caller who may search, over the server too.
+      config.logger.warn(
+        `episodic: retrieve used full text only, the embedding provider failed: ${(error as Error).message}`,
+      );
+      return unused('the embedding provider failed; its error is logged as a warning', active.stamp, true);
     }
     if (query.every((value) => value === 0)) {
       return unused('the query text has nothing the embedding model can represent', active.stamp);
