@@ -164,4 +164,47 @@ describe('HTTP surface', () => {
     });
     expect(small).toHaveLength(1);
   });
+
+  it('refuses a JSON body that is not UTF-8 with 400 and a clear message, alone or batched, storing nothing', async () => {
+    await using t = await startTestServer();
+    const admin = t.client(t.adminToken);
+    // C3 28 is a lead byte with a wrong continuation, FF and FE are never UTF-8: a lenient
+    // decoder would store them as U+FFFD, neither what was sent nor a refusal.
+    const body = Buffer.concat([
+      Buffer.from('{"taskType":"debugging","domain":"web","context":"probe '),
+      Buffer.from([0xc3, 0x28, 0xff, 0xfe]),
+      Buffer.from('"}'),
+    ]);
+    const post = async (path: string, bytes: Buffer) => {
+      const response = await fetch(`${t.url}/trpc/${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${t.adminToken}`, 'content-type': 'application/json' },
+        body: bytes,
+      });
+      return { status: response.status, body: await response.text() };
+    };
+    const alone = await post('episodes.start', body);
+    const batched = await post(
+      'episodes.start,episodes.start?batch=1',
+      Buffer.concat([
+        Buffer.from('{"0":{"taskType":"debugging","domain":"web"},"1":'),
+        body,
+        Buffer.from('}'),
+      ]),
+    );
+    for (const answer of [alone, batched]) {
+      expect(answer.status).toBe(400);
+      expect(JSON.parse(answer.body)).toMatchObject({
+        error: {
+          message: 'The request body is not valid UTF-8.',
+          data: { code: 'BAD_REQUEST', httpStatus: 400 },
+        },
+      });
+    }
+    expect((await admin.episodes.list.query({})).items).toEqual([]);
+    // The same text in UTF-8 is stored as sent.
+    const valid = await post('episodes.start', Buffer.from(body.toString('latin1'), 'utf8'));
+    expect(valid.status).toBe(200);
+    expect(JSON.parse(valid.body).result.data.context).toBe('probe Ã(ÿþ');
+  });
 });

@@ -346,6 +346,14 @@ describe('POST /v1/traces', () => {
         'application/x-protobuf',
       ],
       [Uint8Array.from([0x0f]), /not a valid OTLP protobuf message/u, 'application/x-protobuf'],
+      // Bytes that are not UTF-8, refused as the protobuf reader refuses them, not stored as U+FFFD.
+      [
+        Buffer.from(
+          JSON.stringify(request([span(6, 1, { name: 'tool \u0000' })])).replace('\\u0000', '\u00ff'),
+          'latin1',
+        ),
+        /not valid UTF-8/u,
+      ],
     ];
     for (const [body, message, type] of cases) {
       const answer = await post(body, { type });

@@ -2,9 +2,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Memory } from '@episodic/core';
 import type { TRPCError } from '@trpc/server';
 import { nodeHTTPRequestHandler } from '@trpc/server/adapters/node-http';
+import { TRPC_ERROR_CODES_BY_KEY } from '@trpc/server/rpc';
 import { authenticate } from '../auth/authenticate.js';
 import type { ServerContext } from '../context.js';
 import { createDashboardEndpoint, isDashboardPath } from '../dashboard/dashboard-endpoint.js';
+import { BodyError, readBody, refuseDeclaredLength, utf8Text } from '../otlp/read-body.js';
 import { createTracesEndpoint } from '../otlp/traces-endpoint.js';
 import type { AppRouter } from '../router.js';
 import type { Metrics, ScrapeSources } from './metrics.js';
@@ -28,17 +30,32 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
-/** A refusal in tRPC's own error format, so the client raises a typed `TRPCClientError`. */
-function payloadTooLarge(res: ServerResponse, maxBodyBytes: number): void {
-  res.setHeader('connection', 'close');
-  sendJson(res, 413, {
-    error: {
-      message: `Request body is larger than the server's limit of ${maxBodyBytes} bytes.`,
-      code: -32013,
-      data: { code: 'PAYLOAD_TOO_LARGE', httpStatus: 413, issues: null },
-    },
+const errorCodes = {
+  400: 'BAD_REQUEST',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  500: 'INTERNAL_SERVER_ERROR',
+} as const satisfies Record<BodyError['status'] | 500, keyof typeof TRPC_ERROR_CODES_BY_KEY>;
+
+/** An answer in tRPC's own error format before the adapter runs, so the client raises a typed `TRPCClientError`. */
+function sendError(
+  req: IncomingMessage,
+  res: ServerResponse,
+  status: keyof typeof errorCodes,
+  message: string,
+): void {
+  // The body may be unread: close the connection rather than read what was refused.
+  if (!req.complete) res.setHeader('connection', 'close');
+  const code = errorCodes[status];
+  sendJson(res, status, {
+    error: { message, code: TRPC_ERROR_CODES_BY_KEY[code], data: { code, httpStatus: status, issues: null } },
   });
 }
+
+/** A POST body that tRPC would decode as JSON text (its media type test: case-insensitive, parameters ignored). */
+const isJsonBody = (req: IncomingMessage) =>
+  req.method === 'POST' &&
+  req.headers['content-type']?.split(';', 1)[0]?.trim().toLowerCase() === 'application/json';
 
 /** The route label of `/metrics` for a request path. */
 export function routeOf(url: string): string {
@@ -94,30 +111,52 @@ export function createRequestHandler(options: RequestHandlerOptions) {
     if (error.code === 'INTERNAL_SERVER_ERROR') options.onInternalError(error.cause ?? error, path);
   };
 
+  /**
+   * A JSON body is read and decoded here, strictly, and handed to the adapter as text: the adapter
+   * decodes it leniently, storing bytes that are not UTF-8 as U+FFFD. Only for a caller with a
+   * valid token, as the adapter would: without one every procedure answers 401 before it reads its
+   * input, so a client without a token cannot make the server hold its bodies. Other bodies (refused
+   * by their media type) are left to the adapter and its size limit, their declared length checked
+   * before a byte is read.
+   */
+  async function api(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    let context: ServerContext;
+    let body: string | undefined;
+    try {
+      refuseDeclaredLength(req, maxBodyBytes);
+      context = await createContext(req);
+      if (context.caller !== null && isJsonBody(req))
+        body = utf8Text(await readBody(req, maxBodyBytes, { gzip: false }));
+    } catch (error) {
+      if (error instanceof BodyError) return sendError(req, res, error.status, error.message);
+      // The request stream failed: the client went away mid-upload, or a shutdown cut its
+      // connection. No one is left to answer, and `/metrics` counts it as aborted.
+      if (req.errored === error) return;
+      options.onInternalError(error, path);
+      return sendError(req, res, 500, 'Internal server error');
+    }
+    await nodeHTTPRequestHandler({
+      router,
+      req: body === undefined ? req : Object.assign(req, { body }),
+      res,
+      path,
+      maxBodySize: maxBodyBytes,
+      // Queries may come as POST (the SDK sends them so): a long search text or a big batch
+      // does not fit in a URL. Mutations stay POST-only either way.
+      allowMethodOverride: true,
+      createContext: () => context,
+      onError: ({ error, path: procedure }) => reportInternal(error, procedure),
+    });
+  }
+
   return (req: IncomingMessage, res: ServerResponse): void => {
     const url = req.url ?? '/';
     const route = routeOf(url);
     if (options.draining()) res.setHeader('connection', 'close');
 
     if (route === 'trpc') {
-      const declared = Number(req.headers['content-length'] ?? 0);
-      // Refused before reading a byte; chunked bodies are cut off by the adapter's own limit.
-      if (declared > maxBodyBytes) return payloadTooLarge(res, maxBodyBytes);
       const query = url.indexOf('?');
-      const path = url.slice(trpcPrefix.length, query === -1 ? undefined : query);
-      void nodeHTTPRequestHandler({
-        router,
-        req,
-        res,
-        path,
-        maxBodySize: maxBodyBytes,
-        // Queries may come as POST (the SDK sends them so): a long search text or a big batch
-        // does not fit in a URL. Mutations stay POST-only either way.
-        allowMethodOverride: true,
-        createContext: ({ req: request }) => createContext(request),
-        onError: ({ error, path: procedure }) => reportInternal(error, procedure),
-      });
-      return;
+      return void api(req, res, url.slice(trpcPrefix.length, query === -1 ? undefined : query));
     }
     if (route === 'otlp') return void traces(req, res);
     if (req.method !== 'GET' && req.method !== 'HEAD')

@@ -6,7 +6,7 @@ import { AttributeError } from './attribute-values.js';
 import { decodeTraceRequest } from './otlp-protobuf.js';
 import { traceRequestSchema } from './otlp-request-schema.js';
 import { encodeMessage } from './protobuf-reader.js';
-import { BodyError, readBody } from './read-body.js';
+import { BodyError, readBody, utf8Text } from './read-body.js';
 import { traceEpisodes } from './trace-episodes.js';
 
 export interface TracesEndpointOptions {
@@ -73,8 +73,10 @@ const issues = (error: ZodError) =>
   error.issues.map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`).join('; ');
 
 function decode(body: Buffer, encoding: Encoding): unknown {
+  // Outside the `try`: bytes that are not UTF-8 get their own message, not one about JSON.
+  const text = encoding === 'json' ? utf8Text(body) : null;
   try {
-    return encoding === 'json' ? JSON.parse(body.toString('utf8')) : decodeTraceRequest(body);
+    return text === null ? decodeTraceRequest(body) : JSON.parse(text);
   } catch (error) {
     const what = encoding === 'json' ? 'is not valid JSON' : 'is not a valid OTLP protobuf message';
     throw new Refused(400, `The request body ${what}: ${(error as Error).message}`);
@@ -108,7 +110,7 @@ export function createTracesEndpoint(options: TracesEndpointOptions) {
       });
       throw new Refused(403, 'This token lacks the "write" scope.');
     }
-    const body = await readBody(req, maxBodyBytes);
+    const body = await readBody(req, maxBodyBytes, { gzip: true });
     const parsed = traceRequestSchema.safeParse(decode(body, encoding));
     if (!parsed.success) throw new Refused(400, `Invalid trace export: ${issues(parsed.error)}`);
     const { records, spans } = traceEpisodes(parsed.data, {
