@@ -1,6 +1,15 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { latestSchemaVersion } from '@episodic/core';
 import { createClient } from '@libsql/client';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type CliProcess, runCli, spawnCli } from './__fixtures__/cli-process.js';
@@ -132,6 +141,22 @@ describe('backup, verify and restore with the CLI', () => {
     );
     await stop(again.serve);
   }, 300_000);
+
+  it("says a restored backup of an earlier schema was upgraded to this version's", async () => {
+    const dataDir = join(root, 'early-schema');
+    const backupFile = join(root, 'backup-1.0.0.db');
+    copyFileSync(
+      new URL('../../../packages/core/src/migrations/__fixtures__/memory-1.0.0.db', import.meta.url),
+      backupFile,
+    );
+    const restored = await runCli(['restore', backupFile, '--data-dir', dataDir]);
+    expect(restored.code).toBe(0);
+    // The counts are the backup's, and so is the schema it names; the file left is this version's.
+    expect(restored.stdout).toMatch(/; schema 1\.0\.0\); the cache was rebuilt\./);
+    expect(restored.stderr).toContain(`Its schema was upgraded to ${latestSchemaVersion}, this version's.`);
+    const verified = await runCli(['verify', '--data-dir', dataDir]);
+    expect(verified.stdout).toContain(`schema ${latestSchemaVersion}`);
+  }, 180_000);
 
   it('refuses to start on a damaged database, naming restore', async () => {
     const dataDir = join(root, 'damaged');

@@ -78,6 +78,8 @@ export async function restoreCommand(args: CommandArgs): Promise<void> {
   await memory.close();
   if (flag(args, 'json')) return printJson({ file: path, ...report });
   print(`Restored ${from} into ${path} (${counts(report)}); the cache was rebuilt.`);
+  const { applied, to } = report.migration;
+  if (applied.length > 0) note(`Its schema was upgraded to ${to}, this version's.`);
   if (report.previous !== null) note(`The database it replaced is kept at ${report.previous} (--keep-old).`);
   if (report.removedPrevious) note('The database it replaced was deleted (--keep-old keeps it).');
 }

@@ -161,7 +161,11 @@ describe('backup and restore', () => {
     expect(report.counts.episodes).toBeGreaterThan(0);
 
     const path = join(dir, 'memory.db');
-    expect(await restoreDatabase({ path, from: old })).toMatchObject({ ok: true, schemaVersion: '1.0.0' });
+    expect(await restoreDatabase({ path, from: old })).toMatchObject({
+      ok: true,
+      schemaVersion: '1.0.0',
+      migration: { from: '1.0.0', to: latestSchemaVersion },
+    });
     // The restore brings the file to this version's schema (it carries the backup log into it).
     const memory = await openMemory({ url: `file:${path}` });
     expect(memory.migration).toMatchObject({ from: latestSchemaVersion, applied: [] });

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { openDatabase } from '../db/database.js';
-import { migrate } from '../migrations/migrate.js';
+import { type MigrationReport, migrate } from '../migrations/migrate.js';
 import { checkpointIntoMainFile, maintenanceDatabaseOptions } from './swap-database-file.js';
 
 const base = maintenanceDatabaseOptions;
@@ -13,17 +13,17 @@ const exportRows = `SELECT at, actor, entity_id, domain, outcome FROM audit_log
  * those rows (`unreachedCopies`); a restored log was copied before they were written, so without
  * this every backup made before a restore, the restored one included, dropped out of that list
  * while it still held what a later forget deletes. The restored file is brought to this
- * version's schema first (opening it would do the same).
+ * version's schema first (opening it would do the same); how is returned.
  */
 export async function carryBackupLog(
   replaced: string,
   restored: string,
   encryptionKey?: string,
-): Promise<void> {
+): Promise<MigrationReport> {
   const carried = existsSync(replaced) ? await readExportRows(replaced, encryptionKey) : [];
   const target = await openDatabase({ ...base, url: `file:${restored}`, encryptionKey });
   try {
-    await migrate(target);
+    const migration = await migrate(target);
     await target.write(async (tx) => {
       const known = new Set((await tx.execute(exportRows)).rows.map((row) => String(row.entity_id)));
       for (const row of carried) {
@@ -46,6 +46,7 @@ export async function carryBackupLog(
       target,
       'Restore could not checkpoint the restored file; nothing was changed.',
     );
+    return migration;
   } finally {
     await target.close();
   }

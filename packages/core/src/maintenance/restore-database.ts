@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { ensureParentDirectory } from '../db/database-location.js';
 import { assertDatabaseUnused } from '../db/presence.js';
 import { EpisodicError } from '../errors.js';
+import type { MigrationReport } from '../migrations/migrate.js';
 import { carryBackupLog } from './carry-backup-log.js';
 import { removeDatabaseFile, type SwappedFile, swapDatabaseFile } from './swap-database-file.js';
 import { type VerifyReport, verifyDatabase } from './verify-database.js';
@@ -19,7 +20,13 @@ export interface RestoreOptions {
   keepOld?: boolean | undefined;
 }
 
-export interface RestoreReport extends VerifyReport, SwappedFile {}
+export interface RestoreReport extends VerifyReport, SwappedFile {
+  /**
+   * How the restored file was brought to this version's schema: `schemaVersion` above is the
+   * backup's, `migration.to` the restored database's.
+   */
+  migration: MigrationReport;
+}
 
 /**
  * Replaces a store's database with a verified backup. The backup is checked first and refused
@@ -44,8 +51,9 @@ export async function restoreDatabase(options: RestoreOptions): Promise<RestoreR
   const staging = `${path}.restoring`;
   copyFileSync(resolve(options.from), staging);
   chmodSync(staging, 0o600);
+  let migration: MigrationReport;
   try {
-    await carryBackupLog(path, staging, options.encryptionKey);
+    migration = await carryBackupLog(path, staging, options.encryptionKey);
   } catch (error) {
     removeDatabaseFile(staging);
     throw error;
@@ -54,5 +62,5 @@ export async function restoreDatabase(options: RestoreOptions): Promise<RestoreR
   // The staging file's WAL (checkpointed empty) and shared memory stay under its name; nothing in them.
   removeDatabaseFile(staging);
   if (options.cachePath !== undefined) rmSync(options.cachePath, { recursive: true, force: true });
-  return { ...report, ...swapped };
+  return { ...report, ...swapped, migration };
 }

@@ -79,6 +79,24 @@ describe('an archived episode is mined with the outcome it finished with', { tim
     expect(await learned(raw)).toEqual(expected);
   });
 
+  it('mines episodes a process older than schema 1.22.0 completed after the store was migrated', async () => {
+    const expected = await reference();
+    // A rolling upgrade: a new worker migrated the store while an old server went on completing
+    // episodes, which sets `status` and never `outcome`.
+    const { open, raw } = await store({ miners: miners() });
+    const agent = await open({ learning: { run: false } });
+    await record(agent, scripts());
+    await agent.close();
+    await raw.execute('UPDATE episodes SET outcome = NULL');
+    const worker = await open();
+    expect(await worker.learning.flush()).toMatchObject({ pending: 0, failed: 0 });
+    expect(await learned(raw)).toEqual(expected);
+    // And a remine from nothing finds them as finished episodes.
+    await raw.execute('DELETE FROM mined_episodes');
+    expect((await worker.admin.remine()).episodes).toBe(scripts().length);
+    expect(await learned(raw)).toEqual(expected);
+  });
+
   it('lets remine mine archived episodes it had never mined, with their outcome', async () => {
     const expected = await reference();
 

@@ -6,6 +6,7 @@ import { readEpisodes } from '../episodes/read-episodes.js';
 import { resolveFailedStatement } from '../learning/learning-queue.js';
 import type { AccessScope } from '../types.js';
 import { parseInput } from '../validate.js';
+import { outcomeSql } from './episode-outcomes.js';
 import { createMiningBatch, type MiningSettings, type MiningTables } from './mining-batch.js';
 import type { PatternChanges } from './pattern-changes.js';
 
@@ -167,7 +168,7 @@ export async function remine(
     for (let after = ''; ; ) {
       // Every finished episode, archived ones included (`outcome` is kept when `status` becomes archived).
       const rows = await db.read({
-        sql: `SELECT e.id, e.outcome FROM episodes e WHERE e.id > ? AND e.outcome IS NOT NULL AND ${scoped.sql}
+        sql: `SELECT e.id, ${outcomeSql} AS outcome FROM episodes e WHERE e.id > ? AND ${outcomeSql} IS NOT NULL AND ${scoped.sql}
               AND NOT EXISTS (SELECT 1 FROM mined_episodes m WHERE m.episode_id = e.id)
               ORDER BY e.id LIMIT ?`,
         args: [after, ...scoped.args, batchSize],
