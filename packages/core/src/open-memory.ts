@@ -34,6 +34,7 @@ import { createRelevantPatterns } from './patterns/relevant-patterns.js';
 import { createForget } from './privacy/forget.js';
 import { createFtsPurge, defaultPurgePacing } from './privacy/fts-purge.js';
 import { createRetrieval } from './retrieval/retrieve.js';
+import { TermCounts } from './retrieval/term-counts.js';
 import { createInputSchemas, type InputSchemas } from './schemas/input-schemas.js';
 import { createTextSearch } from './search/text-search.js';
 import { createTokenStore } from './tokens/token-store.js';
@@ -131,14 +132,17 @@ export async function openMemory(config: MemoryConfig = {}): Promise<Memory> {
 
   const { getEpisode, listEpisodes } = createEpisodeReads(context);
   const { getPattern, listPatterns } = createPatternReads(context);
-  const { searchText } = createTextSearch(context);
+  // Kept across calls and shared by both searches: the document counts of words, valid while the
+  // full-text indexes are unchanged.
+  const termCounts = new TermCounts(db);
+  const { searchText } = createTextSearch(context, termCounts);
   const cached = readThrough(
     cache,
     { getEpisode, getPattern, listPatterns, searchText },
     { schemas, patternTypes: schemas.patternType.options },
   );
   const { relevantPatterns } = createRelevantPatterns(context);
-  const { retrieve } = createRetrieval(context, embeddings, cache, relevantPatterns);
+  const { retrieve } = createRetrieval(context, embeddings, cache, relevantPatterns, termCounts);
   // Every read below is audited (buffered), whether the cache or the database answers it.
   const reads = auditReads(audit, {
     getEpisode: cached.getEpisode,

@@ -10,6 +10,7 @@ import type { EngineContext } from '../engine-context.js';
 import type { RetrieveInput } from '../schemas/input-schemas.js';
 import type { AccessScope } from '../types.js';
 import { createRetrieval } from './retrieve.js';
+import { TermCounts } from './term-counts.js';
 
 let store: Awaited<ReturnType<typeof openTempMemory>>;
 let db: Database;
@@ -54,6 +55,7 @@ beforeAll(async () => {
     createEmbeddingEngine(context, undefined),
     disabledCache('every read is counted'),
     async () => [],
+    new TermCounts(context.db),
   ));
 });
 afterAll(async () => {

@@ -23,7 +23,7 @@ import type { RetrievalResult } from './retrieval-result.js';
 import { type PhraseSelection, selectPhrases } from './select-phrases.js';
 import { Shortlists } from './shortlists.js';
 import { stepRanking } from './step-ranking.js';
-import { TermCounts } from './term-counts.js';
+import type { TermCounts } from './term-counts.js';
 import { episodeMatches, withBestSteps } from './text-candidates.js';
 
 type RetrieveFilters = z.output<InputSchemas['retrieve']>;
@@ -68,11 +68,10 @@ export function createRetrieval(
   embeddings: EmbeddingEngine,
   cache: Cache,
   findPatterns: FindPatterns,
+  termCounts: TermCounts,
 ) {
   const { db, schemas, config } = context;
   const settings = config.retrieval;
-  // Kept across calls: the document counts of words, valid while the full-text indexes are unchanged.
-  const termCounts = new TermCounts(db);
 
   /**
    * Vector candidates for `text`, the query vector moved towards the best full-text matches

@@ -58,4 +58,24 @@ describe('searchText', () => {
     expect(await store.memory.search.text({ text, since: '2999-01-01T00:00:00Z' })).toEqual([]);
     expect(await store.memory.search.text({ text, limit: 1 })).toHaveLength(1);
   });
+
+  it('searches the rarest words within the row budget, as retrieve does, the rarest one always', async () => {
+    // A small budget stands for a large store, where a common word matches hundreds of thousands of rows.
+    await using small = await openTempMemory({ retrieval: { textBudgetRows: 4 } });
+    const started = [];
+    for (let i = 0; i < 6; i += 1)
+      started.push(
+        await small.memory.episodes.start({ taskType: 'debugging', domain: 'api', context: `timeout ${i}` }),
+      );
+    const rare = await small.memory.episodes.start({
+      taskType: 'debugging',
+      domain: 'api',
+      context: 'ECONNRESET then timeout',
+    });
+    // "timeout" matches 7 rows, past the budget once "econnreset" (1 row) is in: it is left out.
+    const hits = await small.memory.search.text({ text: 'timeout ECONNRESET' });
+    expect(hits.map((hit) => hit.episode.id)).toEqual([rare.id]);
+    // Alone, the common word is the rarest one asked for: searched, however many rows it matches.
+    expect(await small.memory.search.text({ text: 'timeout', limit: 20 })).toHaveLength(started.length + 1);
+  });
 });

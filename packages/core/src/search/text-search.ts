@@ -1,10 +1,12 @@
 import { episodeFilter } from '../db/episode-filter.js';
 import { episodeColumns, toEpisode } from '../db/rows.js';
 import type { EngineContext } from '../engine-context.js';
+import { selectPhrases } from '../retrieval/select-phrases.js';
+import type { TermCounts } from '../retrieval/term-counts.js';
 import type { SearchTextInput } from '../schemas/input-schemas.js';
 import type { CallOptions, Episode } from '../types.js';
 import { parseInput } from '../validate.js';
-import { toFtsQuery } from './fts-query.js';
+import { ftsPhrases, phrasesToFtsQuery } from './fts-query.js';
 
 /** Where a full-text hit was found, with the matching words marked «like this». */
 export interface TextMatch {
@@ -47,18 +49,25 @@ export function bestMatchSql(where: string): string {
           GROUP BY episode_id ORDER BY best, episode_id LIMIT ?`;
 }
 
-export function createTextSearch(context: EngineContext) {
-  const { db, schemas } = context;
+export function createTextSearch(context: EngineContext, termCounts: TermCounts) {
+  const { db, schemas, config } = context;
 
   return {
     /**
      * BM25 full-text search over episodes (task type, domain, context) and their steps (action,
      * result), one hit per episode ranked by its best match. Filters and the access scope are
-     * applied in the same SQL statement as the match.
+     * applied in the same SQL statement as the match. The words searched are chosen as `retrieve`
+     * chooses them (rarest first, within `retrieval.textBudgetRows` and `maxQueryTerms`): FTS5
+     * scores every row a word matches on the thread that serves every request, and a traceback's
+     * thousands of words took minutes on a large store.
      */
     async searchText(input: SearchTextInput, options: CallOptions = {}): Promise<TextSearchHit[]> {
       const filters = parseInput(schemas.searchText, input, 'search');
-      const query = toFtsQuery(filters.text);
+      const phrases = ftsPhrases(filters.text);
+      if (phrases.length === 0) return [];
+      const { textBudgetRows, maxQueryTerms } = config.retrieval;
+      const { kept } = await selectPhrases(termCounts, phrases, textBudgetRows, maxQueryTerms);
+      const query = phrasesToFtsQuery(kept);
       if (query === null) return [];
       const where = episodeFilter(filters, 'e').scope('e.domain', options.scope);
       const top = await db.read({
