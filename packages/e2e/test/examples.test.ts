@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { startServer } from '@episodic/server';
+import { startTestServer } from '@episodic/server/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 
 /**
@@ -51,24 +51,20 @@ describe('the examples the READMEs run', () => {
   });
 
   it('record-with-sdk.mjs records through a running server with a domain token, as the server README shows', async () => {
-    const server = await startServer({ port: 0, dataDir: folder(), log: () => undefined });
-    try {
-      const { bearer } = await server.memory.tokens.create({
-        name: 'checkout-agent',
-        scopes: ['read', 'write'],
-        domains: ['shop'],
-      });
-      const { stdout } = await example('record-with-sdk.mjs', folder(), {
-        EPISODIC_URL: server.url,
-        EPISODIC_TOKEN: bearer,
-      });
-      const [readBack, retrieved] = stdout.split('\n');
-      expect(readBack).toBe("completed [ '1. run_tests', '2. edit_file', '3. run_tests' ]");
-      expect(retrieved).toMatch(
-        /^\d\.\d{3} Checkout test fails with "TypeError: cannot read properties of undefined" \{ text: 1/u,
-      );
-    } finally {
-      await server.close();
-    }
+    await using server = await startTestServer();
+    const token = await server.token({
+      name: 'checkout-agent',
+      scopes: ['read', 'write'],
+      domains: ['shop'],
+    });
+    const { stdout } = await example('record-with-sdk.mjs', folder(), {
+      EPISODIC_URL: server.url,
+      EPISODIC_TOKEN: token,
+    });
+    const [readBack, retrieved] = stdout.split('\n');
+    expect(readBack).toBe("completed [ '1. run_tests', '2. edit_file', '3. run_tests' ]");
+    expect(retrieved).toMatch(
+      /^\d\.\d{3} Checkout test fails with "TypeError: cannot read properties of undefined" \{ text: 1/u,
+    );
   });
 });
