@@ -1,6 +1,7 @@
 import { type Client, createClient } from '@libsql/client';
 import type { Database, DatabaseOptions } from './database.js';
 import type { DatabaseLocation } from './database-location.js';
+import { maintainInline } from './maintenance-worker.js';
 import { fileWriteLock, Mutex } from './mutex.js';
 import { startCheckpoints } from './start-checkpoints.js';
 import { createOperationGuard, unreadable } from './storage-errors.js';
@@ -53,7 +54,7 @@ export async function openClientDatabase(
   const guarded = createOperationGuard();
   const reading = <T>(read: () => Promise<T>) =>
     guarded(() => (singleConnection ? writes.run(read) : read()));
-  return {
+  const database: Database = {
     location,
     read: (statement) => reading(() => readClient.execute(statement)),
     // A remote read already leaves this thread free; a local file on this driver is the baseline
@@ -61,6 +62,8 @@ export async function openClientDatabase(
     readAside: (statement) => reading(() => readClient.execute(statement)),
     readBatch: (statements) => reading(() => readClient.batch(statements, 'read')),
     executeOutsideTransaction: (statement) => reading(() => readClient.execute(statement)),
+    // A remote store's statements run on its server; a local file on this driver is the baseline.
+    maintainAside: (statements, { truncateWal }) => maintainInline(database, statements, truncateWal),
     write: (section) =>
       guarded(() =>
         writes.run(async () => {
@@ -91,4 +94,5 @@ export async function openClientDatabase(
       readClient.close();
     },
   };
+  return database;
 }

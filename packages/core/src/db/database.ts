@@ -59,6 +59,18 @@ export interface Database {
   readBatch(statements: InStatement[]): Promise<ResultSet[]>;
   /** One transaction: committed when `section` resolves, rolled back when it throws. */
   write<T>(section: (tx: Transaction) => Promise<T>): Promise<T>;
+  /**
+   * Long maintenance writes (the purge's index merges) in one transaction, then, with
+   * `truncateWal`, the WAL checkpointed and emptied; resolves to whether it was (`false`: a reader
+   * kept frames in use; `true` where there is no WAL). On a local file with the native driver
+   * they run on a connection of their own in a worker thread, under this store's write lock:
+   * this thread's writes wait for them without blocking its event loop, and its reads go on.
+   * Elsewhere as a `write` and a checkpoint on this thread. Statements take no arguments.
+   */
+  maintainAside(
+    statements: readonly string[],
+    options: { truncateWal: boolean },
+  ): Promise<{ walEmptied: boolean }>;
   /** A maintenance statement that must run outside any transaction (a checkpoint, `VACUUM INTO`). */
   executeOutsideTransaction(statement: InStatement): Promise<ResultSet>;
   /** Stops background checkpoints, then closes the connections. */

@@ -1,6 +1,7 @@
 import type { InStatement, ResultSet } from '@libsql/client';
 import type { Database, DatabaseOptions } from './database.js';
 import type { DatabaseLocation } from './database-location.js';
+import { maintainInline, maintainInWorker } from './maintenance-worker.js';
 import { fileWriteLock, Mutex } from './mutex.js';
 import { NativeConnection } from './native-connection.js';
 import { NativeTransaction } from './native-transaction.js';
@@ -98,7 +99,7 @@ export function openNativeDatabase(options: DatabaseOptions, location: DatabaseL
     return new NativeTransaction(writer);
   };
 
-  return {
+  const database: Database = {
     location,
     read,
     readAside: async (statement) => {
@@ -117,6 +118,28 @@ export function openNativeDatabase(options: DatabaseOptions, location: DatabaseL
     },
     readBatch: (statements) => reading(() => readSnapshot(reader, statements)),
     executeOutsideTransaction: (statement) => reading(() => reader.execute(statement)),
+    maintainAside: async (statements, { truncateWal }) => {
+      // An in-memory database exists only on its one connection: no other can write it.
+      if (location.kind === 'file' && location.path !== undefined) {
+        try {
+          const done = await maintainInWorker(
+            {
+              path: location.path,
+              busyTimeoutMs: options.busyTimeoutMs,
+              synchronous: options.synchronous,
+              encryptionKey: options.encryptionKey,
+            },
+            statements,
+            truncateWal,
+            (section) => guarded(() => writes.run(section)),
+          );
+          if (done !== null) return done;
+        } catch (error) {
+          throw asStorageError(error);
+        }
+      }
+      return maintainInline(database, statements, truncateWal);
+    },
     write: (section) =>
       guarded(() =>
         writes.run(async () => {
@@ -140,4 +163,5 @@ export function openNativeDatabase(options: DatabaseOptions, location: DatabaseL
       if (!singleConnection) reader.close();
     },
   };
+  return database;
 }

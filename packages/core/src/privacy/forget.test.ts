@@ -168,6 +168,35 @@ describe('forget', () => {
       );
   });
 
+  it('forgets many episodes in transactions of batchSize, letting other writes in between them', async () => {
+    const bulk: string[] = [];
+    for (let i = 0; i < 7; i += 1) bulk.push(await record('bulk', `BULK${i}`));
+    let meanwhile: Promise<{ id: string }> | undefined;
+    setImmediate(() => {
+      meanwhile = store.memory.episodes.start({
+        taskType: 'debugging',
+        domain: 'other',
+        context: 'meanwhile',
+      });
+    });
+    const report = await store.memory.admin.forget({ domain: 'bulk' }, { batchSize: 3 });
+    expect(report.episodeIds.toSorted()).toEqual(bulk.toSorted());
+    expect((await store.memory.episodes.list({ domain: 'bulk' })).items).toEqual([]);
+    const started = await meanwhile;
+    // One transaction would have held that write until every deletion was done (or run it first).
+    const entries = await store.memory.admin.audit({ limit: 1000 });
+    const created = entries.findIndex((entry) => entry.entityId === started?.id);
+    const deleted = entries.flatMap((entry, i) => (entry.operation === 'delete' ? [i] : []));
+    expect(deleted).toHaveLength(7);
+    expect(deleted.filter((i) => i < created).length).toBeGreaterThan(0);
+    expect(deleted.filter((i) => i > created).length).toBeGreaterThan(0);
+    await expect(store.memory.admin.forget({ domain: 'other' }, { batchSize: 0 })).rejects.toMatchObject({
+      code: 'VALIDATION',
+      message: expect.stringMatching(/batchSize/),
+    });
+    expect(await store.memory.episodes.get(started!.id)).not.toBeNull();
+  });
+
   it('forgets by any metadata key, whatever characters it holds, and by each kind of value', async () => {
     const keys = ['a"b', 'say "hi"', 'a.b', 'back\\slash', '$[0]', 'ключ'];
     const byKey = new Map<string, string>();

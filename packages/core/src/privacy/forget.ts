@@ -1,4 +1,5 @@
 import type { Transaction } from '@libsql/client';
+import { z } from 'zod';
 import { localActor } from '../audit/audit-event.js';
 import type { EngineContext } from '../engine-context.js';
 import type { UnmineReport } from '../mining/refold-evidence.js';
@@ -32,11 +33,20 @@ export interface ForgetReport {
 
 export interface ForgetOptions extends CallOptions {
   /**
+   * Episodes forgotten per transaction (default 50). Each transaction is whole: its episodes are
+   * deleted, audited and taken out of the patterns together, and the event loop turns between two,
+   * so a forget of a whole domain does not hold every other request until it ends. A failure
+   * part-way leaves the transactions before it done: the same call again forgets the rest.
+   */
+  batchSize?: number;
+  /**
    * `'background'` (default): return once the rows are deleted and the patterns recomputed, and
    * purge the text from the files soon after. `'wait'`: return only once it is purged.
    */
   purge?: 'background' | 'wait';
 }
+
+const batchSizeSchema = z.int().min(1).max(10_000).default(50);
 
 export interface ForgetHooks {
   /**
@@ -55,9 +65,10 @@ export interface ForgetHooks {
 
 /**
  * Deletion on request (the seed's "GDPR compliance through deletion"). Removes the selected
- * episodes in one transaction (the foreign keys cascade to steps, embeddings, links and usage)
- * that also audits each deletion without its content, recomputes just the patterns they
- * supported, as a remine of what remains would (`unmineEpisodes`), and records a pending purge.
+ * episodes in transactions of `batchSize` (the foreign keys cascade to steps, embeddings, links
+ * and usage), each of which also audits each deletion without its content, recomputes just the
+ * patterns they supported, as a remine of what remains would (`unmineEpisodes`), and records a
+ * pending purge.
  * The purge (`fts-purge.ts`) merges the full-text indexes and empties the WAL, so that with
  * `secure_delete` on, the deleted text is gone from the database file and its WAL: in the
  * background by default, before returning with `purge: 'wait'`.
@@ -66,29 +77,30 @@ export function createForget(context: EngineContext, hooks: ForgetHooks) {
   const { db, audit } = context;
   const schema = forgetSelectorSchema(context.schemas);
 
-  return async function forget(input: ForgetSelector, options: ForgetOptions = {}): Promise<ForgetReport> {
-    const selector = parseInput(schema, input, 'forget selector');
-    const where = selectorFilter(selector, options.scope);
-    const actor = options.actor ?? localActor;
-    let remineDomains: string[] = [];
-    const removed: Omit<ForgetReport, 'unreachedCopies' | 'purge'> = await db.write(async (tx) => {
+  /**
+   * One transaction: the episodes of `ids` that still exist deleted (the foreign keys cascade to
+   * steps, embeddings, links and usage), each audited, the patterns they supported recomputed
+   * (`unmine`), and a pending purge recorded.
+   */
+  async function forgetBatch(ids: readonly string[], actor: string) {
+    return db.write(async (tx) => {
       await tx.execute(
         `CREATE TEMP TABLE IF NOT EXISTS ${forgetEpisodesTable} (id TEXT PRIMARY KEY, domain TEXT)`,
       );
       await tx.execute(`DELETE FROM ${forgetEpisodesTable}`);
       await tx.execute({
-        sql: `INSERT INTO ${forgetEpisodesTable} (id, domain) SELECT id, domain FROM episodes WHERE ${where.sql}`,
-        args: where.args,
+        sql: `INSERT INTO ${forgetEpisodesTable} (id, domain)
+          SELECT id, domain FROM episodes WHERE id IN (SELECT value FROM json_each(?))`,
+        args: [JSON.stringify(ids)],
       });
       const rows = await tx.execute(`SELECT id, domain FROM ${forgetEpisodesTable}`);
-      if (rows.rows.length === 0) return { episodeIds: [], domains: [], patternsRemoved: 0 };
+      if (rows.rows.length === 0) return { episodeIds: [], domains: [], patternsRemoved: 0, remine: false };
       const domains = [...new Set(rows.rows.map((row) => String(row.domain)))];
       const unmined = await hooks.unmine(tx);
       // Links without contributions (schema < 1.11.0): the patterns they hold are recomputed by a remine.
       const affected = `SELECT DISTINCT pattern_id FROM episode_patterns
         WHERE episode_id IN (SELECT id FROM ${forgetEpisodesTable})`;
       if (unmined === null) {
-        remineDomains = domains;
         await tx.execute('CREATE TEMP TABLE IF NOT EXISTS forget_patterns (id TEXT PRIMARY KEY)');
         await tx.execute(`INSERT INTO forget_patterns ${affected}`);
       }
@@ -114,21 +126,62 @@ export function createForget(context: EngineContext, hooks: ForgetHooks) {
         await tx.execute('DELETE FROM forget_patterns');
         patternsRemoved = orphaned.rowsAffected;
       }
-      return { episodeIds: rows.rows.map((row) => String(row.id)), domains, patternsRemoved };
+      return {
+        episodeIds: rows.rows.map((row) => String(row.id)),
+        domains,
+        patternsRemoved,
+        remine: unmined === null,
+      };
     });
-    const unreached = await unreachedCopies(db);
-    if (removed.episodeIds.length === 0) return { ...removed, unreachedCopies: unreached, purge: 'done' };
-    hooks.forgotten(removed.episodeIds);
-    if (remineDomains.length > 0) await hooks.recomputePatterns?.(remineDomains);
+  }
+
+  return async function forget(input: ForgetSelector, options: ForgetOptions = {}): Promise<ForgetReport> {
+    const selector = parseInput(schema, input, 'forget selector');
+    const batchSize = parseInput(batchSizeSchema, options.batchSize, 'forget batchSize');
+    const where = selectorFilter(selector, options.scope);
+    const actor = options.actor ?? localActor;
+    // The selection as it stands now, newest first: the episodes mined after a batch's, which its
+    // recompute walks back through, are then never ones a later batch deletes.
+    const selected = await db.read({
+      sql: `SELECT id FROM episodes WHERE ${where.sql} ORDER BY created_at DESC, id DESC`,
+      args: where.args,
+    });
+    const ids = selected.rows.map((row) => String(row.id));
+    const removed = { episodeIds: [] as string[], domains: new Set<string>(), patternsRemoved: 0 };
+    const remineDomains = new Set<string>();
+    let failed = true;
+    try {
+      for (let start = 0; start < ids.length; start += batchSize) {
+        // Let the requests that came in meanwhile run between two transactions.
+        if (start > 0) await new Promise((resolve) => setImmediate(resolve));
+        const batch = await forgetBatch(ids.slice(start, start + batchSize), actor);
+        if (batch.episodeIds.length === 0) continue;
+        removed.episodeIds.push(...batch.episodeIds);
+        for (const domain of batch.domains) {
+          removed.domains.add(domain);
+          if (batch.remine) remineDomains.add(domain);
+        }
+        removed.patternsRemoved += batch.patternsRemoved;
+        hooks.forgotten(batch.episodeIds);
+      }
+      failed = false;
+    } finally {
+      // What the batches before a failure deleted is purged too.
+      if (failed && removed.episodeIds.length > 0) hooks.purge.request();
+    }
+    const report = {
+      episodeIds: removed.episodeIds,
+      domains: [...removed.domains],
+      patternsRemoved: removed.patternsRemoved,
+      unreachedCopies: await unreachedCopies(db),
+    };
+    if (removed.episodeIds.length === 0) return { ...report, purge: 'done' };
+    if (remineDomains.size > 0) await hooks.recomputePatterns?.([...remineDomains]);
     if (options.purge === 'wait') {
       const state = await hooks.purge.settle();
-      return {
-        ...removed,
-        unreachedCopies: unreached,
-        purge: state.pendingSince === null ? 'done' : 'pending',
-      };
+      return { ...report, purge: state.pendingSince === null ? 'done' : 'pending' };
     }
     hooks.purge.request();
-    return { ...removed, unreachedCopies: unreached, purge: 'pending' };
+    return { ...report, purge: 'pending' };
   };
 }

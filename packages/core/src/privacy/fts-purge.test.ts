@@ -7,7 +7,7 @@ import { createFtsPurge, defaultPurgePacing, type FtsPurge, nextPurgeGapMs } fro
 const silent = { warn: () => undefined };
 let folder: ReturnType<typeof tempStoreFolder>;
 let db: Database;
-/** Checkpoints the purge ran: one per run that purged. */
+/** Merges the purge ran (each with its checkpoint): one per run that purged. */
 let runs: number;
 let observed: Database;
 
@@ -19,9 +19,9 @@ beforeEach(async () => {
   runs = 0;
   observed = {
     ...db,
-    executeOutsideTransaction: (statement) => {
+    maintainAside: (statements, options) => {
       runs += 1;
-      return db.executeOutsideTransaction(statement);
+      return db.maintainAside(statements, options);
     },
   };
 });

@@ -59,9 +59,10 @@ export function nextPurgeGapMs(durationMs: number, pacing: PurgePacing = default
  * it is checkpointed and emptied. FTS5's own `secure-delete` would drop them at once, but on
  * libSQL's SQLite 3.45.1 it corrupts an index written from more than one connection (README), so
  * the merge runs here, after the forget has returned: every full-text index merged ('optimize'),
- * then the WAL checkpointed and truncated, then the pending mark cleared if no forget came in
- * between. Forgets that arrive while it runs, or before the next may start (`PurgePacing`),
- * are coalesced into the next run. `settle` (forget with `purge: 'wait'`, `admin.purge`) runs at once.
+ * then the WAL checkpointed and truncated, both beside the serving thread (`maintainAside`: they
+ * take seconds in a large store), then the pending mark cleared if no forget came in between.
+ * Forgets that arrive while it runs, or before the next may start (`PurgePacing`), are coalesced
+ * into the next run. `settle` (forget with `purge: 'wait'`, `admin.purge`) runs at once.
  */
 export function createFtsPurge(
   db: Database,
@@ -96,26 +97,23 @@ export function createFtsPurge(
   }
 
   async function purgeOnce(): Promise<boolean> {
-    const requested = await db.write((tx) =>
-      timed(async () => {
-        const row = await tx.execute('SELECT requested, pending_since FROM fts_purge WHERE id = 1');
-        if (row.rows[0]?.pending_since == null) return null;
-        for (const table of allFtsTables)
-          await tx.execute(`INSERT INTO ${table} (${table}) VALUES ('optimize')`);
-        return Number(row.rows[0]?.requested ?? 0);
-      }),
+    const row = (await db.read('SELECT requested, pending_since FROM fts_purge WHERE id = 1')).rows[0];
+    if (row?.pending_since == null) return true;
+    // Read before the merge: a forget committed after this read is merged too, but its count is
+    // not this one, so the mark stays below and the next run covers it.
+    const requested = Number(row.requested ?? 0);
+    const { walEmptied } = await timed(() =>
+      db.maintainAside(
+        allFtsTables.map((table) => `INSERT INTO ${table} (${table}) VALUES ('optimize')`),
+        { truncateWal: true },
+      ),
     );
-    if (requested === null) return true;
     // Each forget already emptied the cache's keys; this drops the freed pages that held them.
     if (requested !== cachePurgedAt) {
       await timed(async () => purgeCache());
       cachePurgedAt = requested;
     }
-    if (db.location.kind === 'file') {
-      const result = await timed(() => db.executeOutsideTransaction('PRAGMA wal_checkpoint(TRUNCATE)'));
-      // busy = 1: a reader kept old frames in use, so the WAL was not emptied.
-      if (Number(result.rows[0]?.[0] ?? 0) !== 0) return false;
-    }
+    if (!walEmptied) return false;
     await db.write((tx) =>
       tx.execute({
         sql: `UPDATE fts_purge SET pending_since = NULL, last_purged_at = ? WHERE id = 1 AND requested = ?`,

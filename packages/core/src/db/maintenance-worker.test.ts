@@ -1,0 +1,92 @@
+import { readFileSync, statSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { tempStoreFolder } from '../__fixtures__/temp-store.js';
+import { type Database, type DatabaseOptions, openDatabase } from './database.js';
+
+const folders: { cleanup: () => void }[] = [];
+const open: Database[] = [];
+afterEach(async () => {
+  for (const db of open.splice(0)) await db.close();
+  for (const folder of folders.splice(0)) folder.cleanup();
+});
+
+async function scratch(options: Partial<DatabaseOptions> = {}) {
+  const folder = tempStoreFolder();
+  folders.push(folder);
+  const url = options.url ?? folder.url;
+  const db = await openDatabase({ busyTimeoutMs: 5_000, synchronous: 'normal', ...options, url });
+  open.push(db);
+  await db.write((tx) => tx.execute('CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT)'));
+  await db.write((tx) => tx.execute("INSERT INTO t (id, body) VALUES (1, 'one'), (2, 'two')"));
+  return { folder, db };
+}
+
+const count = async (db: Database) => Number((await db.read('SELECT count(*) AS n FROM t')).rows[0]?.n);
+
+/** Keeps a connection writing for a while: ~0.3–3 s, whatever the machine. */
+const slowInsert = `INSERT INTO t (id, body)
+  WITH RECURSIVE c(i) AS (SELECT 3 UNION ALL SELECT i + 1 FROM c WHERE i < 1500000)
+  SELECT i, 'row ' || i FROM c`;
+
+describe('maintainAside', () => {
+  it('runs beside this thread: its timers, reads and a queued write go on while the work is under way', async () => {
+    const { db } = await scratch();
+    const seen: number[] = [];
+    let done = false;
+    let queued: Promise<unknown> | null = null;
+    const ticks = setInterval(() => {
+      if (done) return;
+      // Reads see the snapshot before the maintenance commits; a write waits for it, not the loop.
+      void count(db).then((n) => seen.push(n));
+      queued ??= db.write((tx) => tx.execute("INSERT INTO t (id, body) VALUES (-1, 'queued')"));
+    }, 10);
+    try {
+      // Run on this thread, the insert would hold it to the end: no timer would fire meanwhile.
+      await db.maintainAside([slowInsert], { truncateWal: false });
+      done = true;
+    } finally {
+      clearInterval(ticks);
+    }
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen[0]).toBe(2);
+    expect(queued).not.toBeNull();
+    await queued;
+    expect(await count(db)).toBe(1_500_001);
+    expect((await db.read('SELECT body FROM t WHERE id = -1')).rows[0]?.body).toBe('queued');
+  });
+
+  it('commits all of its statements or none, and reports a failed one as a storage error', async () => {
+    const { db } = await scratch();
+    await expect(
+      db.maintainAside(["INSERT INTO t (id, body) VALUES (3, 'three')", 'DELETE FROM missing'], {
+        truncateWal: false,
+      }),
+    ).rejects.toMatchObject({ code: 'STORAGE', message: expect.stringMatching(/no such table: missing/) });
+    expect(await count(db)).toBe(2);
+    // The store's own writer is free again.
+    await db.write((tx) => tx.execute("INSERT INTO t (id, body) VALUES (3, 'three')"));
+    expect(await count(db)).toBe(3);
+  });
+
+  it('empties the WAL when asked, and leaves no deleted text in the file (secure_delete on its connection)', async () => {
+    const { db, folder } = await scratch();
+    await db.write((tx) => tx.execute("INSERT INTO t (id, body) VALUES (3, 'forget-me-7f3a')"));
+    await db.executeOutsideTransaction('PRAGMA wal_checkpoint(TRUNCATE)');
+    expect(readFileSync(folder.path).includes('forget-me-7f3a')).toBe(true);
+    const result = await db.maintainAside(['DELETE FROM t WHERE id = 3'], { truncateWal: true });
+    expect(result).toEqual({ walEmptied: true });
+    expect(statSync(`${folder.path}-wal`).size).toBe(0);
+    expect(readFileSync(folder.path).includes('forget-me-7f3a')).toBe(false);
+    expect(await count(db)).toBe(2);
+  });
+
+  it('runs on the one connection of an in-memory database', async () => {
+    const { db } = await scratch({ url: ':memory:' });
+    expect(
+      await db.maintainAside(["INSERT INTO t (id, body) VALUES (3, 'three')"], { truncateWal: true }),
+    ).toEqual({
+      walEmptied: true,
+    });
+    expect(await count(db)).toBe(3);
+  });
+});

@@ -1,0 +1,137 @@
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import type { Database } from './database.js';
+
+/**
+ * The worker: its own `libsql` connection to the file, set up as the engine's writer is
+ * (`secure_delete` above all: the purge's merges free pages that held forgotten text), one
+ * transaction of the statements it is sent, then the WAL emptied if asked, then it closes.
+ * Plain CommonJS, so it runs the same from the built package and from the sources under test.
+ */
+const workerSource = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driverPath);
+const db = new Database(workerData.path, {
+  timeout: workerData.busyTimeoutMs,
+  ...(workerData.encryptionKey === undefined ? {} : { encryptionKey: workerData.encryptionKey }),
+});
+db.exec('PRAGMA synchronous = ' + workerData.synchronous);
+db.exec('PRAGMA secure_delete = ON');
+parentPort.postMessage({ ready: true });
+parentPort.once('message', ({ statements, truncateWal }) => {
+  try {
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      for (const sql of statements) db.exec(sql);
+      db.exec('COMMIT');
+    } catch (error) {
+      if (db.inTransaction) db.exec('ROLLBACK');
+      throw error;
+    }
+    // busy = 1: a reader kept old frames in use, so the WAL was not emptied.
+    const walEmptied = !truncateWal || db.prepare('PRAGMA wal_checkpoint(TRUNCATE)').raw(true).get()[0] === 0;
+    parentPort.postMessage({ walEmptied });
+  } catch (error) {
+    parentPort.postMessage({ error: String((error && error.message) || error) });
+  } finally {
+    db.close();
+  }
+});
+`;
+
+export interface MaintenanceWorkerOptions {
+  /** The database file. */
+  path: string;
+  busyTimeoutMs: number;
+  synchronous: 'normal' | 'full';
+  encryptionKey?: string | undefined;
+}
+
+/** A statement failed on the worker's connection; its transaction was rolled back. */
+export class MaintenanceStatementError extends Error {}
+
+type Answer = { ready: true } | { walEmptied: boolean } | { error: string };
+
+/**
+ * Runs one maintenance transaction (`statements`, then the WAL emptied when `truncateWal`) on a
+ * connection of its own in a worker thread started for it. The native driver is synchronous: run
+ * on the serving thread, the purge's index merges held it for seconds in a large store (1.5 s at
+ * 17,000 episodes, every request waiting). The thread starts before `underLock` is called, so the
+ * write lock is held only while the work runs, not while a thread and a connection start.
+ *
+ * Resolves to `null`, having run nothing, when no worker could start (the caller runs the work
+ * itself). Rejects with `MaintenanceStatementError` when a statement failed (its transaction rolled
+ * back), with a plain `Error` when the worker ended while it held the work.
+ */
+export async function maintainInWorker(
+  options: MaintenanceWorkerOptions,
+  statements: readonly string[],
+  truncateWal: boolean,
+  underLock: <T>(section: () => Promise<T>) => Promise<T>,
+): Promise<{ walEmptied: boolean } | null> {
+  let worker: Worker;
+  try {
+    worker = new Worker(workerSource, {
+      eval: true,
+      workerData: {
+        driverPath: createRequire(import.meta.url).resolve('libsql'),
+        path: options.path,
+        busyTimeoutMs: options.busyTimeoutMs,
+        synchronous: options.synchronous === 'full' ? 'FULL' : 'NORMAL',
+        encryptionKey: options.encryptionKey,
+      },
+    });
+  } catch {
+    // No worker threads, or a bundle without the driver.
+    return null;
+  }
+  let next: { resolve: (answer: Answer) => void; reject: (error: Error) => void } | null = null;
+  let ended: Error | null = null;
+  const end = (error: Error) => {
+    ended ??= error;
+    next?.reject(ended);
+  };
+  worker.on('message', (answer: Answer) => next?.resolve(answer));
+  worker.on('error', end);
+  worker.on('exit', () => end(new Error('the maintenance worker ended before answering')));
+  const answer = () =>
+    new Promise<Answer>((resolve, reject) => {
+      if (ended !== null) reject(ended);
+      else next = { resolve, reject };
+    });
+  try {
+    try {
+      await answer();
+    } catch {
+      return null;
+    }
+    const result = await underLock(() => {
+      const done = answer();
+      worker.postMessage({ statements, truncateWal });
+      return done;
+    });
+    if ('error' in result) throw new MaintenanceStatementError(result.error);
+    return { walEmptied: 'walEmptied' in result && result.walEmptied };
+  } finally {
+    next = null;
+    // It closes its connection and ends after answering; this only stops one that never did.
+    if (ended === null) await worker.terminate();
+  }
+}
+
+/**
+ * The same work on the store's own connections, on this thread: for an in-memory database
+ * (no other connection can open it), a remote one, or when no worker could start.
+ */
+export async function maintainInline(
+  db: Pick<Database, 'location' | 'write' | 'executeOutsideTransaction'>,
+  statements: readonly string[],
+  truncateWal: boolean,
+): Promise<{ walEmptied: boolean }> {
+  await db.write(async (tx) => {
+    for (const sql of statements) await tx.execute(sql);
+  });
+  if (!truncateWal || db.location.kind !== 'file') return { walEmptied: true };
+  const result = await db.executeOutsideTransaction('PRAGMA wal_checkpoint(TRUNCATE)');
+  return { walEmptied: Number(result.rows[0]?.[0] ?? 0) === 0 };
+}
