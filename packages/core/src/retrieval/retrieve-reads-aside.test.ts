@@ -44,8 +44,8 @@ function replaceFile(path: string): void {
   mkdirSync(path);
 }
 
-describe('retrieve in a store of 10,000 step rows or more', () => {
-  it('reads aside, and loses no answer when the read worker cannot open the file', async () => {
+describe('a store of 10,000 step rows or more', () => {
+  it('retrieve reads aside, and loses no answer when the read worker cannot open the file', async () => {
     // Below the threshold: no worker is started, so none can fail.
     const small = await storeOf(10, 20);
     const large = await storeOf(20, 500);
@@ -64,6 +64,25 @@ describe('retrieve in a store of 10,000 step rows or more', () => {
       interval: 50,
     });
     expect(lag(await large.memory.search.retrieve(query))).toEqual(first);
+    expect(small.warnings).toEqual([]);
+  }, 120_000);
+
+  it('search.text reads its matches aside too, and answers inline when the worker cannot open the file', async () => {
+    const small = await storeOf(10, 20);
+    const large = await storeOf(20, 500);
+    const query = { text: 'kafka consumer lag', limit: 5 };
+    const hits = async (memory: Memory) =>
+      (await memory.search.text(query)).map((hit) => hit.episode.id).toSorted();
+    replaceFile(small.folder.path);
+    replaceFile(large.folder.path);
+    expect(await hits(small.memory)).toEqual(small.lagging.toSorted());
+    expect(await hits(large.memory)).toEqual(large.lagging.toSorted());
+    // The search started the worker: it fails on its own thread and says so.
+    await vi.waitFor(() => expect(large.warnings).toEqual([expect.stringMatching(/read worker stopped/)]), {
+      timeout: 30_000,
+      interval: 50,
+    });
+    expect(await hits(large.memory)).toEqual(large.lagging.toSorted());
     expect(small.warnings).toEqual([]);
   }, 120_000);
 });

@@ -20,7 +20,7 @@ import { namedDates } from './named-dates.js';
 import type { RankedRow } from './ranked-rows.js';
 import { defaultVectorWeights, type FusionWeights } from './retrieval-config.js';
 import type { RetrievalResult } from './retrieval-result.js';
-import { type PhraseSelection, selectPhrases } from './select-phrases.js';
+import { readsAside, selectPhrases } from './select-phrases.js';
 import { Shortlists } from './shortlists.js';
 import { stepRanking } from './step-ranking.js';
 import type { TermCounts } from './term-counts.js';
@@ -48,17 +48,6 @@ function scanDomains(
 function unused(reason: string, model: string | null, degraded = false): VectorOutcome {
   return { hits: [], status: { used: false, reason, model, feedbackEpisodes: 0 }, degraded };
 }
-
-/**
- * Rows in the step table from which a retrieve reads its step ranking and expanded query aside
- * (`Database.readAside`: on a worker thread's connection, beside this thread's whole-episode
- * ranking and vector scan). In a small store those statements take a fraction of a millisecond,
- * less than the round trip to the thread, and starting the thread costs tens of milliseconds.
- * Chosen by timing retrieve with and without (core docs/retrieval-speed.md, "Reads aside").
- */
-const readAsideFromStepRows = 10_000;
-
-const readsAside = ({ stepRows }: PhraseSelection) => stepRows >= readAsideFromStepRows;
 
 /** Finds the patterns relevant to a task (`relevantPatterns`), for `retrieve` to return beside the episodes. */
 export type FindPatterns = (input: RelevantPatternsInput, options: CallOptions) => Promise<RelevantPattern[]>;

@@ -17,6 +17,18 @@ export interface PhraseSelection {
   stepRows: number;
 }
 
+/**
+ * Rows in the step table from which a retrieve reads its step ranking and expanded query aside,
+ * and `search.text` its matches (`Database.readAside`: on a worker thread's connection, beside
+ * this thread's whole-episode ranking and vector scan, or its other requests). In a small store those statements take a fraction of a millisecond,
+ * less than the round trip to the thread, and starting the thread costs tens of milliseconds.
+ * Chosen by timing retrieve with and without (core docs/retrieval-speed.md, "Reads aside").
+ */
+const readAsideFromStepRows = 10_000;
+
+/** Whether the full-text statements of a search with this selection run on the read worker. */
+export const readsAside = ({ stepRows }: PhraseSelection) => stepRows >= readAsideFromStepRows;
+
 const ascii = /^[\x00-\x7f]*$/;
 
 /**

@@ -1,7 +1,7 @@
 import { episodeFilter } from '../db/episode-filter.js';
 import { episodeColumns, toEpisode } from '../db/rows.js';
 import type { EngineContext } from '../engine-context.js';
-import { selectPhrases } from '../retrieval/select-phrases.js';
+import { readsAside, selectPhrases } from '../retrieval/select-phrases.js';
 import type { TermCounts } from '../retrieval/term-counts.js';
 import type { SearchTextInput } from '../schemas/input-schemas.js';
 import type { CallOptions, Episode } from '../types.js';
@@ -66,33 +66,38 @@ export function createTextSearch(context: EngineContext, termCounts: TermCounts)
       const phrases = ftsPhrases(filters.text);
       if (phrases.length === 0) return [];
       const { textBudgetRows, maxQueryTerms } = config.retrieval;
-      const { kept } = await selectPhrases(termCounts, phrases, textBudgetRows, maxQueryTerms);
-      const query = phrasesToFtsQuery(kept);
+      const selection = await selectPhrases(termCounts, phrases, textBudgetRows, maxQueryTerms);
+      const query = phrasesToFtsQuery(selection.kept);
       if (query === null) return [];
+      // In a large store each statement through the matches takes a while: on the read worker it
+      // leaves this thread, which serves every other request, free meanwhile.
+      const read = readsAside(selection) ? db.readAside : db.read;
       const where = episodeFilter(filters, 'e').scope('e.domain', options.scope);
-      const top = await db.read({
+      const top = await read({
         sql: bestMatchSql(where.sql),
         args: [query, ...where.args, query, ...where.args, filters.limit],
       });
       const ids = top.rows.map((row) => String(row.episode_id));
       if (ids.length === 0) return [];
       const inIds = ids.map(() => '?').join(', ');
-      const [episodeRows, episodeMatches, stepMatches] = await db.readBatch([
-        { sql: `SELECT ${episodeColumns} FROM episodes WHERE id IN (${inIds})`, args: ids },
-        {
+      // Each its own snapshot: an episode deleted or changed between them is left out below, or
+      // shown with the matches of its text as it was.
+      const [episodeRows, episodeMatches, stepMatches] = await Promise.all([
+        db.read({ sql: `SELECT ${episodeColumns} FROM episodes WHERE id IN (${inIds})`, args: ids }),
+        read({
           sql: `SELECT e.id AS episode_id, NULL AS step_number, ${snippet('episodes_fts')} AS snippet,
                   bm25(episodes_fts) AS rank
                 FROM episodes_fts CROSS JOIN episodes e ON e.rowid = episodes_fts.rowid
                 WHERE episodes_fts MATCH ? AND e.id IN (${inIds})`,
           args: [query, ...ids],
-        },
-        {
+        }),
+        read({
           sql: `SELECT s.episode_id, s.step_number, ${snippet('steps_fts')} AS snippet, bm25(steps_fts) AS rank
                 FROM steps_fts CROSS JOIN steps s ON s.rowid = steps_fts.rowid
                 WHERE steps_fts MATCH ? AND s.episode_id IN (${inIds})
                 ORDER BY rank`,
           args: [query, ...ids],
-        },
+        }),
       ]);
       const episodes = new Map((episodeRows?.rows ?? []).map((row) => [String(row.id), toEpisode(row)]));
       const matches = new Map<string, TextMatch[]>();
