@@ -1,4 +1,4 @@
-import type { InStatement, Row } from '@libsql/client';
+import type { InStatement, InValue, Row } from '@libsql/client';
 import { z } from 'zod';
 import { SqlFilter } from '../db/sql-filter.js';
 import type { EngineContext } from '../engine-context.js';
@@ -187,23 +187,29 @@ export function createRelevantPatterns(context: EngineContext) {
           ? filter
           : filter.when(`p.pattern_type IN (${types.map(() => '?').join(', ')})`, ...types);
       };
-      const columns = `${minedPatternColumnsOf('p')}, ${baseRateSql} AS base_rate,
-        ${baselineSql('successes')} AS base_successes, ${baselineSql('episodes')} AS base_episodes`;
-      // Found by evidence alone, a pattern must surely beat its base rate.
-      const byEvidence = (taskCondition: SqlFilter): InStatement => ({
-        sql: `SELECT ${columns} FROM patterns p WHERE ${taskCondition.sql}
-              AND p.score > 0 AND p.score >= ? * COALESCE(${baseRateSql}, 0)
-              ORDER BY p.score DESC, p.id LIMIT ?`,
-        args: [
-          wholeDomain,
-          wholeDomain,
-          wholeDomain,
-          ...taskCondition.args,
-          filters.minLift,
-          wholeDomain,
-          pool,
-        ],
+      /**
+       * The patterns `top` keeps (a query of their rowids, `rid`), with every column the ranking
+       * reads. Selected before the sort, the wide columns and the three baseline look-ups were
+       * read for every pattern it saw, not only for the `pool` it keeps (2,300 patterns: ~9 ms a
+       * call against ~5).
+       */
+      const rowsOf = (top: { sql: string; args: InValue[] }): InStatement => ({
+        sql: `WITH top AS (${top.sql})
+              SELECT ${minedPatternColumnsOf('p')}, ${baseRateSql} AS base_rate,
+                ${baselineSql('successes')} AS base_successes, ${baselineSql('episodes')} AS base_episodes
+              FROM top CROSS JOIN patterns p ON p.rowid = top.rid`,
+        args: [...top.args, wholeDomain, wholeDomain, wholeDomain],
       });
+      // Found by evidence alone, a pattern must surely beat its base rate.
+      const byEvidence = (taskCondition: SqlFilter): InStatement => {
+        // `score >= 0 · base rate` holds for every score above 0: no look-up per pattern for it.
+        const lift = filters.minLift > 0 ? `AND p.score >= ? * COALESCE(${baseRateSql}, 0)` : '';
+        return rowsOf({
+          sql: `SELECT p.rowid AS rid FROM patterns p WHERE ${taskCondition.sql} AND p.score > 0 ${lift}
+                ORDER BY p.score DESC, p.id LIMIT ?`,
+          args: [...taskCondition.args, ...(lift === '' ? [] : [filters.minLift, wholeDomain]), pool],
+        });
+      };
       const statements: InStatement[] =
         filters.taskType === undefined
           ? [byEvidence(base(evidenceSupport))]
@@ -217,12 +223,13 @@ export function createRelevantPatterns(context: EngineContext) {
           '(p.task_type = ? OR p.task_type IS NULL)',
           filters.taskType,
         );
-        statements.push({
-          sql: `SELECT ${columns}
-                FROM patterns_fts JOIN patterns p ON p.rowid = patterns_fts.rowid
-                WHERE patterns_fts MATCH ? AND ${where.sql} ORDER BY bm25(patterns_fts) LIMIT ?`,
-          args: [wholeDomain, wholeDomain, wholeDomain, query, ...where.args, pool],
-        });
+        statements.push(
+          rowsOf({
+            sql: `SELECT p.rowid AS rid FROM patterns_fts JOIN patterns p ON p.rowid = patterns_fts.rowid
+                  WHERE patterns_fts MATCH ? AND ${where.sql} ORDER BY bm25(patterns_fts) LIMIT ?`,
+            args: [query, ...where.args, pool],
+          }),
+        );
       }
       const results = await db.readBatch(statements);
       const rows = new Map<string, Row>();
