@@ -252,4 +252,44 @@ describe('VectorIndex', () => {
     expect(index.size).toBe(stored.length);
     await raw.execute("DELETE FROM embeddings WHERE id = 'other'");
   });
+
+  it('lets other work run between the pages of a load (2,000 rows each)', async () => {
+    const index = new VectorIndex(db, stamp, dimensions);
+    let turned = false;
+    setImmediate(() => {
+      turned = true;
+    });
+    // Without a turn of the event loop between pages, a load holds the thread to its end.
+    expect(await index.sync().then(() => turned)).toBe(true);
+    expect(index.size).toBe(stored.length);
+  });
+
+  it('leaves a row written while it loads to the next sync, and holds it once', async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const gated: Database = {
+      ...db,
+      read: async (statement) => {
+        const sql = typeof statement === 'string' ? statement : statement.sql;
+        if (sql.includes('FROM embeddings em')) await gate;
+        return db.read(statement);
+      },
+    };
+    const index = new VectorIndex(gated, stamp, dimensions);
+    const loading = index.sync();
+    // The sync has read the table's newest row and waits at its first page: one more is written.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await insertEpisodes(10_000, 1);
+    release();
+    await loading;
+    await index.sync();
+    expect(index.size).toBe(stored.length);
+    const newest = stored[stored.length - 1] as Stored;
+    expect(index.search(newest.vector, {}, 2).map((hit) => hit.episodeId)).toEqual([
+      newest.episodeId,
+      expect.not.stringMatching(newest.episodeId),
+    ]);
+  });
 });
