@@ -19,6 +19,7 @@ db.exec('PRAGMA synchronous = ' + workerData.synchronous);
 db.exec('PRAGMA secure_delete = ON');
 parentPort.postMessage({ ready: true });
 parentPort.once('message', ({ statements, truncateWal }) => {
+  let answer;
   try {
     db.exec('BEGIN IMMEDIATE');
     try {
@@ -30,12 +31,15 @@ parentPort.once('message', ({ statements, truncateWal }) => {
     }
     // busy = 1: a reader kept old frames in use, so the WAL was not emptied.
     const walEmptied = !truncateWal || db.prepare('PRAGMA wal_checkpoint(TRUNCATE)').raw(true).get()[0] === 0;
-    parentPort.postMessage({ walEmptied });
+    answer = { walEmptied };
   } catch (error) {
-    parentPort.postMessage({ error: String((error && error.message) || error) });
+    answer = { error: String((error && error.message) || error) };
   } finally {
+    // Closed before answering: once the caller has the answer, no connection of ours is open.
     db.close();
   }
+  parentPort.postMessage(answer);
+  parentPort.close();
 });
 `;
 
@@ -91,7 +95,12 @@ export async function maintainInWorker(
     ended ??= error;
     next?.reject(ended);
   };
-  worker.on('message', (answer: Answer) => next?.resolve(answer));
+  let answered = false;
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  worker.on('message', (answer: Answer) => {
+    if (!('ready' in answer)) answered = true;
+    next?.resolve(answer);
+  });
   worker.on('error', end);
   worker.on('exit', () => end(new Error('the maintenance worker ended before answering')));
   const answer = () =>
@@ -114,8 +123,8 @@ export async function maintainInWorker(
     return { walEmptied: 'walEmptied' in result && result.walEmptied };
   } finally {
     next = null;
-    // It closes its connection and ends after answering; this only stops one that never did.
-    if (ended === null) await worker.terminate();
+    // One that answered has closed its connection and ends by itself; one that did not is stopped.
+    if (ended === null) await (answered ? exited : worker.terminate());
   }
 }
 
