@@ -45,6 +45,12 @@ export interface DatabaseOptions {
  * In-memory databases and embedded replicas have a single connection, so there reads queue
  * behind writes too, otherwise a read during an open transaction would be refused.
  */
+/** What `Database.maintainAside` did. */
+export interface MaintenanceResult {
+  walEmptied: boolean;
+  heldMs: number;
+}
+
 export interface Database {
   readonly location: DatabaseLocation;
   read(statement: InStatement): Promise<ResultSet>;
@@ -62,15 +68,13 @@ export interface Database {
   /**
    * Long maintenance writes (the purge's index merges) in one transaction, then, with
    * `truncateWal`, the WAL checkpointed and emptied; resolves to whether it was (`false`: a reader
-   * kept frames in use; `true` where there is no WAL). On a local file with the native driver
+   * kept frames in use; `true` where there is no WAL) and how long the work held the store's write
+   * lock (`heldMs`: a worker's start is not counted). On a local file with the native driver
    * they run on a connection of their own in a worker thread, under this store's write lock:
    * this thread's writes wait for them without blocking its event loop, and its reads go on.
    * Elsewhere as a `write` and a checkpoint on this thread. Statements take no arguments.
    */
-  maintainAside(
-    statements: readonly string[],
-    options: { truncateWal: boolean },
-  ): Promise<{ walEmptied: boolean }>;
+  maintainAside(statements: readonly string[], options: { truncateWal: boolean }): Promise<MaintenanceResult>;
   /** A maintenance statement that must run outside any transaction (a checkpoint, `VACUUM INTO`). */
   executeOutsideTransaction(statement: InStatement): Promise<ResultSet>;
   /** Stops background checkpoints, then closes the connections. */

@@ -42,8 +42,12 @@ describe('maintainAside', () => {
     }, 10);
     try {
       // Run on this thread, the insert would hold it to the end: no timer would fire meanwhile.
-      await db.maintainAside([slowInsert], { truncateWal: false });
+      const began = performance.now();
+      const { heldMs } = await db.maintainAside([slowInsert], { truncateWal: false });
       done = true;
+      // The time under the write lock: the insert, not the thread's start.
+      expect(heldMs).toBeGreaterThan(0);
+      expect(heldMs).toBeLessThanOrEqual(performance.now() - began);
     } finally {
       clearInterval(ticks);
     }
@@ -74,7 +78,7 @@ describe('maintainAside', () => {
     await db.executeOutsideTransaction('PRAGMA wal_checkpoint(TRUNCATE)');
     expect(readFileSync(folder.path).includes('forget-me-7f3a')).toBe(true);
     const result = await db.maintainAside(['DELETE FROM t WHERE id = 3'], { truncateWal: true });
-    expect(result).toEqual({ walEmptied: true });
+    expect(result).toEqual({ walEmptied: true, heldMs: expect.any(Number) });
     expect(statSync(`${folder.path}-wal`).size).toBe(0);
     expect(readFileSync(folder.path).includes('forget-me-7f3a')).toBe(false);
     expect(await count(db)).toBe(2);
@@ -84,9 +88,7 @@ describe('maintainAside', () => {
     const { db } = await scratch({ url: ':memory:' });
     expect(
       await db.maintainAside(["INSERT INTO t (id, body) VALUES (3, 'three')"], { truncateWal: true }),
-    ).toEqual({
-      walEmptied: true,
-    });
+    ).toEqual({ walEmptied: true, heldMs: expect.any(Number) });
     expect(await count(db)).toBe(3);
   });
 });

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import type { Database } from './database.js';
+import type { Database, MaintenanceResult } from './database.js';
 
 /**
  * The worker: its own `libsql` connection to the file, set up as the engine's writer is
@@ -72,7 +72,7 @@ export async function maintainInWorker(
   statements: readonly string[],
   truncateWal: boolean,
   underLock: <T>(section: () => Promise<T>) => Promise<T>,
-): Promise<{ walEmptied: boolean } | null> {
+): Promise<MaintenanceResult | null> {
   let worker: Worker;
   try {
     worker = new Worker(workerSource, {
@@ -114,13 +114,19 @@ export async function maintainInWorker(
     } catch {
       return null;
     }
-    const result = await underLock(() => {
+    let heldMs = 0;
+    const result = await underLock(async () => {
+      const began = performance.now();
       const done = answer();
       worker.postMessage({ statements, truncateWal });
-      return done;
+      try {
+        return await done;
+      } finally {
+        heldMs = performance.now() - began;
+      }
     });
     if ('error' in result) throw new MaintenanceStatementError(result.error);
-    return { walEmptied: 'walEmptied' in result && result.walEmptied };
+    return { walEmptied: 'walEmptied' in result && result.walEmptied, heldMs };
   } finally {
     next = null;
     // One that answered has closed its connection and ends by itself; one that did not is stopped.
@@ -136,11 +142,13 @@ export async function maintainInline(
   db: Pick<Database, 'location' | 'write' | 'executeOutsideTransaction'>,
   statements: readonly string[],
   truncateWal: boolean,
-): Promise<{ walEmptied: boolean }> {
+): Promise<MaintenanceResult> {
+  const began = performance.now();
   await db.write(async (tx) => {
     for (const sql of statements) await tx.execute(sql);
   });
-  if (!truncateWal || db.location.kind !== 'file') return { walEmptied: true };
+  if (!truncateWal || db.location.kind !== 'file')
+    return { walEmptied: true, heldMs: performance.now() - began };
   const result = await db.executeOutsideTransaction('PRAGMA wal_checkpoint(TRUNCATE)');
-  return { walEmptied: Number(result.rows[0]?.[0] ?? 0) === 0 };
+  return { walEmptied: Number(result.rows[0]?.[0] ?? 0) === 0, heldMs: performance.now() - began };
 }

@@ -102,12 +102,12 @@ export function createFtsPurge(
     // Read before the merge: a forget committed after this read is merged too, but its count is
     // not this one, so the mark stays below and the next run covers it.
     const requested = Number(row.requested ?? 0);
-    const { walEmptied } = await timed(() =>
-      db.maintainAside(
-        allFtsTables.map((table) => `INSERT INTO ${table} (${table}) VALUES ('optimize')`),
-        { truncateWal: true },
-      ),
+    const { walEmptied, heldMs } = await db.maintainAside(
+      allFtsTables.map((table) => `INSERT INTO ${table} (${table}) VALUES ('optimize')`),
+      { truncateWal: true },
     );
+    // The share is of the time the writer is held: a worker thread's start does not count.
+    busyMs += heldMs;
     // Each forget already emptied the cache's keys; this drops the freed pages that held them.
     if (requested !== cachePurgedAt) {
       await timed(async () => purgeCache());
