@@ -51,9 +51,6 @@ export interface MaintenanceWorkerOptions {
   encryptionKey?: string | undefined;
 }
 
-/** A statement failed on the worker's connection; its transaction was rolled back. */
-export class MaintenanceStatementError extends Error {}
-
 type Answer = { ready: true } | { walEmptied: boolean } | { error: string };
 
 /**
@@ -64,8 +61,8 @@ type Answer = { ready: true } | { walEmptied: boolean } | { error: string };
  * write lock is held only while the work runs, not while a thread and a connection start.
  *
  * Resolves to `null`, having run nothing, when no worker could start (the caller runs the work
- * itself). Rejects with `MaintenanceStatementError` when a statement failed (its transaction rolled
- * back), with a plain `Error` when the worker ended while it held the work.
+ * itself). Rejects with the driver's message when a statement failed (its transaction rolled back),
+ * or when the worker ended while it held the work; the caller turns either into its own error.
  */
 export async function maintainInWorker(
   options: MaintenanceWorkerOptions,
@@ -125,7 +122,7 @@ export async function maintainInWorker(
         heldMs = performance.now() - began;
       }
     });
-    if ('error' in result) throw new MaintenanceStatementError(result.error);
+    if ('error' in result) throw new Error(result.error);
     return { walEmptied: 'walEmptied' in result && result.walEmptied, heldMs };
   } finally {
     next = null;
