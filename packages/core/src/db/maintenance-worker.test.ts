@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempStoreFolder } from '../__fixtures__/temp-store.js';
 import { type Database, type DatabaseOptions, openDatabase } from './database.js';
@@ -82,6 +82,21 @@ describe('maintainAside', () => {
     expect(statSync(`${folder.path}-wal`).size).toBe(0);
     expect(readFileSync(folder.path).includes('forget-me-7f3a')).toBe(false);
     expect(await count(db)).toBe(2);
+  });
+
+  it("opens its connection with the store's key, and says so when it cannot start at all", async () => {
+    const warnings: string[] = [];
+    const logger = { warn: (message: string) => warnings.push(message) };
+    const { db, folder } = await scratch({ encryptionKey: 'aside-key', logger });
+    await db.maintainAside(["INSERT INTO t (id, body) VALUES (3, 'three')"], { truncateWal: true });
+    expect(warnings).toEqual([]);
+    expect(await count(db)).toBe(3);
+    // The open connections keep the moved file; the worker's new one finds a folder in its place.
+    renameSync(folder.path, `${folder.path}-moved`);
+    mkdirSync(folder.path);
+    await db.maintainAside(["INSERT INTO t (id, body) VALUES (4, 'four')"], { truncateWal: false });
+    expect(warnings).toEqual([expect.stringMatching(/no maintenance worker .*runs on this thread/)]);
+    expect(await count(db)).toBe(4);
   });
 
   it('runs on the one connection of an in-memory database', async () => {

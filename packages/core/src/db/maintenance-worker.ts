@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
+import type { Logger } from '../logger.js';
 import type { Database, MaintenanceResult } from './database.js';
 
 /**
@@ -49,9 +50,18 @@ export interface MaintenanceWorkerOptions {
   busyTimeoutMs: number;
   synchronous: 'normal' | 'full';
   encryptionKey?: string | undefined;
+  /** Told when no worker could start and the work runs on the caller's thread instead. */
+  logger?: Logger | undefined;
 }
 
 type Answer = { ready: true } | { walEmptied: boolean } | { error: string };
+
+function unavailable(options: MaintenanceWorkerOptions, error: unknown): null {
+  options.logger?.warn(
+    `episodic: no maintenance worker (${(error as Error)?.message ?? String(error)}); it runs on this thread`,
+  );
+  return null;
+}
 
 /**
  * Runs one maintenance transaction (`statements`, then the WAL emptied when `truncateWal`) on a
@@ -82,9 +92,9 @@ export async function maintainInWorker(
         encryptionKey: options.encryptionKey,
       },
     });
-  } catch {
+  } catch (error) {
     // No worker threads, or a bundle without the driver.
-    return null;
+    return unavailable(options, error);
   }
   let next: { resolve: (answer: Answer) => void; reject: (error: Error) => void } | null = null;
   let ended: Error | null = null;
@@ -108,8 +118,8 @@ export async function maintainInWorker(
   try {
     try {
       await answer();
-    } catch {
-      return null;
+    } catch (error) {
+      return unavailable(options, error);
     }
     let heldMs = 0;
     const result = await underLock(async () => {

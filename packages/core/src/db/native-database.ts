@@ -128,6 +128,7 @@ export function openNativeDatabase(options: DatabaseOptions, location: DatabaseL
               busyTimeoutMs: options.busyTimeoutMs,
               synchronous: options.synchronous,
               encryptionKey: options.encryptionKey,
+              logger: options.logger,
             },
             statements,
             truncateWal,
