@@ -140,10 +140,13 @@ export function createForget(context: EngineContext, hooks: ForgetHooks) {
     const batchSize = parseInput(batchSizeSchema, options.batchSize, 'forget batchSize');
     const where = selectorFilter(selector, options.scope);
     const actor = options.actor ?? localActor;
-    // The selection as it stands now, newest first: the episodes mined after a batch's, which its
-    // recompute walks back through, are then never ones a later batch deletes.
+    // The selection as it stands now, the last mined first (then those never mined): the episodes
+    // mined after a batch's, which its recompute walks back through, are then never ones a later
+    // batch deletes. Mining order, not dates: imported history is mined in the order it arrives.
     const selected = await db.read({
-      sql: `SELECT id FROM episodes WHERE ${where.sql} ORDER BY created_at DESC, id DESC`,
+      sql: `SELECT id FROM episodes WHERE ${where.sql}
+            ORDER BY (SELECT seq FROM mined_episodes WHERE episode_id = episodes.id) DESC NULLS FIRST,
+              created_at DESC, id DESC`,
       args: where.args,
     });
     const ids = selected.rows.map((row) => String(row.id));
