@@ -191,7 +191,7 @@ export function createRelevantPatterns(context: EngineContext) {
        * The patterns `top` keeps (a query of their rowids, `rid`), with every column the ranking
        * reads. Selected before the sort, the wide columns and the three baseline look-ups were
        * read for every pattern it saw, not only for the `pool` it keeps (2,300 patterns: ~9 ms a
-       * call against ~5).
+       * statement against ~5).
        */
       const rowsOf = (top: { sql: string; args: InValue[] }): InStatement => ({
         sql: `WITH top AS (${top.sql})

@@ -83,18 +83,8 @@ export function createFtsPurge(
   let closed = false;
   /** When the next background run may start; the first one starts at once. */
   let notBefore = 0;
-  /** Time spent holding the writer or checkpointing in the current run. */
+  /** Time the current run held the writer (merges and checkpoint) or replaced the cache's files. */
   let busyMs = 0;
-
-  /** Runs a step of the purge and counts its time towards the run's share. */
-  async function timed<T>(step: () => Promise<T>): Promise<T> {
-    const began = performance.now();
-    try {
-      return await step();
-    } finally {
-      busyMs += performance.now() - began;
-    }
-  }
 
   async function purgeOnce(): Promise<boolean> {
     const row = (await db.read('SELECT requested, pending_since FROM fts_purge WHERE id = 1')).rows[0];
@@ -110,7 +100,9 @@ export function createFtsPurge(
     busyMs += heldMs;
     // Each forget already emptied the cache's keys; this drops the freed pages that held them.
     if (requested !== cachePurgedAt) {
-      await timed(async () => purgeCache());
+      const began = performance.now();
+      purgeCache();
+      busyMs += performance.now() - began;
       cachePurgedAt = requested;
     }
     if (!walEmptied) return false;
