@@ -23,9 +23,9 @@ const checkEvery = 16;
  * neither waits for nor blocks the main thread's readers and writer. After a checkpoint that
  * copied frames the worker syncs the database file itself: SQLite syncs it only when no frame
  * arrived while it copied, so under steady writes the pages stayed unsynced until the backstop's
- * checkpoint synced them all on the writing thread (that commit took 43–86 ms, 22–35 with the
- * sync here; ~60 mined episodes apart at 10,000 stored, the mining bench's load). Plain
- * CommonJS, so it runs the same from the built package and from the sources under test.
+ * checkpoint synced them all on the writing thread (that commit took 43–86 ms, median 72; 22–61
+ * with the sync here, median 32; ~60 mined episodes apart at 10,000 stored, the mining bench's
+ * load). Plain CommonJS, so it runs the same from the built package and from the sources under test.
  */
 const workerSource = `
 const { parentPort, workerData } = require('node:worker_threads');
