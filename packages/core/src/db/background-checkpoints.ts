@@ -12,7 +12,8 @@ const intervalMs = 100;
  * worker far behind (a reader pinning an old snapshot, a worker that died), it is what starts the
  * WAL over under steady writes: SQLite writes from the WAL's start again only when a write begins
  * with every frame copied, which the worker's checkpoints, run between two commits, rarely leave.
- * The commit that takes the WAL to this size copies the rest on the writing thread.
+ * The commit that takes the WAL to this size copies the rest on the writing thread (core README,
+ * "Checkpoints off the writing thread", for its cost and what was tried against it).
  */
 const backstopPages = 10_000;
 /** Commits between two looks at the WAL's size, before the worker runs. */
@@ -20,27 +21,17 @@ const checkEvery = 16;
 
 /**
  * The worker: its own `libsql` connection to the file, a PASSIVE checkpoint every `intervalMs`. PASSIVE
- * neither waits for nor blocks the main thread's readers and writer. After a checkpoint that
- * copied frames the worker syncs the database file itself: SQLite syncs it only when no frame
- * arrived while it copied, so under steady writes the pages stayed unsynced until the backstop's
- * checkpoint synced them all on the writing thread (that commit took 43–86 ms, median 72; 22–61
- * with the sync here, median 32; ~60 mined episodes apart at 10,000 stored, the mining bench's
- * load). Plain CommonJS, so it runs the same from the built package and from the sources under test.
+ * neither waits for nor blocks the main thread's readers and writer. Plain CommonJS, so it runs
+ * the same from the built package and from the sources under test.
  */
 const workerSource = `
 const { parentPort, workerData } = require('node:worker_threads');
-const { closeSync, fsyncSync, openSync } = require('node:fs');
 const Database = require(workerData.driverPath);
 const db = new Database(workerData.path, { encryptionKey: workerData.encryptionKey });
-const file = openSync(workerData.path, 'r+');
 let failing = false;
-let copied = 0;
 const timer = setInterval(() => {
   try {
-    // [busy, frames in the WAL, frames copied]: a number that moved means pages were written.
-    const done = db.prepare('PRAGMA wal_checkpoint(PASSIVE)').raw(true).all()[0][2];
-    if (done !== copied) fsyncSync(file);
-    copied = done;
+    db.prepare('PRAGMA wal_checkpoint(PASSIVE)').all();
     failing = false;
   } catch (error) {
     if (!failing) parentPort.postMessage({ warning: String((error && error.message) || error) });
@@ -49,7 +40,6 @@ const timer = setInterval(() => {
 }, workerData.intervalMs);
 parentPort.on('message', () => {
   clearInterval(timer);
-  closeSync(file);
   db.close();
   parentPort.close();
 });
