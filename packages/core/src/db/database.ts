@@ -36,6 +36,12 @@ export interface DatabaseOptions {
   logger?: Logger | undefined;
 }
 
+/** What `Database.maintainAside` did. */
+export interface MaintenanceResult {
+  walEmptied: boolean;
+  heldMs: number;
+}
+
 /**
  * The engine's handle on libSQL.
  *
@@ -45,12 +51,6 @@ export interface DatabaseOptions {
  * In-memory databases and embedded replicas have a single connection, so there reads queue
  * behind writes too, otherwise a read during an open transaction would be refused.
  */
-/** What `Database.maintainAside` did. */
-export interface MaintenanceResult {
-  walEmptied: boolean;
-  heldMs: number;
-}
-
 export interface Database {
   readonly location: DatabaseLocation;
   read(statement: InStatement): Promise<ResultSet>;
