@@ -105,8 +105,14 @@ export async function openMemory(config: MemoryConfig = {}): Promise<Memory> {
     feed === null ? (keys) => cache.invalidate(keys) : (keys) => feed.catchUp(keys);
   // Plugins that learn from finished episodes (embedder, miners), run off the write path.
   const learners: EpisodeLearner[] = [];
+  // Kept across calls and shared by both searches: the document counts of words, valid while the
+  // full-text indexes are unchanged or changed only by this process's writes of new text.
+  const termCounts = new TermCounts(db);
   const writes = invalidatingWrites(
-    createEpisodeWrites(context, { learners: () => learners.map((learner) => learner.name) }),
+    createEpisodeWrites(context, {
+      learners: () => learners.map((learner) => learner.name),
+      indexed: (change) => termCounts.written(change),
+    }),
     invalidate,
   );
   const patternChanges = cachePatternChanges(cache, invalidate);
@@ -132,9 +138,6 @@ export async function openMemory(config: MemoryConfig = {}): Promise<Memory> {
 
   const { getEpisode, listEpisodes } = createEpisodeReads(context);
   const { getPattern, listPatterns } = createPatternReads(context);
-  // Kept across calls and shared by both searches: the document counts of words, valid while the
-  // full-text indexes are unchanged.
-  const termCounts = new TermCounts(db);
   const { searchText } = createTextSearch(context, termCounts);
   const cached = readThrough(
     cache,

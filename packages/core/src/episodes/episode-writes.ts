@@ -5,6 +5,7 @@ import { SqlFilter } from '../db/sql-filter.js';
 import type { EngineContext } from '../engine-context.js';
 import { newId } from '../ids.js';
 import { enqueueStatement } from '../learning/learning-queue.js';
+import { changingIndexes, type IndexChange } from '../retrieval/term-counts.js';
 import type { CompleteEpisodeInput, StartEpisodeInput, StepInput } from '../schemas/input-schemas.js';
 import { nowIso } from '../schemas/timestamp.js';
 import type { CallOptions, Episode } from '../types.js';
@@ -26,6 +27,8 @@ export interface EpisodeWritesDeps {
    * registered (their queue rows commit with the outcome).
    */
   learners: () => readonly string[];
+  /** A committed write added words to the full-text indexes (`TermCounts.written`). */
+  indexed: (change: IndexChange) => void;
 }
 
 export function createEpisodeWrites(context: EngineContext, deps: EpisodeWritesDeps) {
@@ -91,21 +94,25 @@ export function createEpisodeWrites(context: EngineContext, deps: EpisodeWritesD
         metadata: data.metadata ?? null,
         embeddingVersion: null,
       };
-      return audited(
+      const change = await audited(
         { operation: 'create', entityType: 'episode', entityId: episode.id },
         options,
         async (tx, record) => {
-          await insertEpisode(tx, episode, options.scope);
+          const [, indexed] = await changingIndexes(tx, [episode.context], () =>
+            insertEpisode(tx, episode, options.scope),
+          );
           await record(episode.domain);
-          return episode;
+          return indexed;
         },
       );
+      deps.indexed(change);
+      return episode;
     },
 
     async logSteps(episodeId: string, steps: StepInput[], options: CallOptions = {}) {
       const id = parseInput(schemas.id, episodeId, 'episode id', 'episodeId');
       const data = parseInput(schemas.steps, steps, 'steps', 'steps');
-      return audited(
+      const [stored, change] = await audited(
         { operation: 'create', entityType: 'steps', entityId: id },
         options,
         async (tx, record) => {
@@ -118,11 +125,17 @@ export function createEpisodeWrites(context: EngineContext, deps: EpisodeWritesD
           ).rows[0];
           if (row === undefined || row.status !== 'active')
             throw await refusal(tx, id, options.scope, 'given more steps');
-          const stored = await insertSteps(tx, id, data);
+          const written = await changingIndexes(
+            tx,
+            data.flatMap((step) => [step.action, step.result]),
+            () => insertSteps(tx, id, data),
+          );
           await record(String(row.domain));
-          return stored;
+          return written;
         },
       );
+      deps.indexed(change);
+      return stored;
     },
 
     async completeEpisode(episodeId: string, input: CompleteEpisodeInput, options: CallOptions = {}) {

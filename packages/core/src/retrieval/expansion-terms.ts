@@ -99,6 +99,20 @@ export function termFrequencies(text: string): { tf: Map<string, number>; tokens
 }
 
 /**
+ * Every word FTS5's `unicode61` tokenizer indexes from `texts`, or null when one of them has a
+ * non-ASCII word character: `indexedTerm` folds those close to FTS5, not provably as it does, and
+ * `TermCounts.written` must not miss a word whose count changed.
+ */
+export function indexedWords(texts: readonly string[]): Set<string> | null {
+  const words = new Set<string>();
+  for (const text of texts) {
+    if (!asciiWords(text)) return null;
+    for (const run of text.toLowerCase().match(asciiRun) ?? []) words.add(run);
+  }
+  return words;
+}
+
+/**
  * RM3's expansion words: each word's mean relative frequency in the `episodeIds` documents
  * (`P(w|R)` with the feedback documents weighed alike), times its inverse document frequency so
  * that words common everywhere drop out. The query's own words are left out. Best first, a word

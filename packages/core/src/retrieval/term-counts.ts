@@ -1,5 +1,6 @@
-import type { Row } from '@libsql/client';
+import type { Row, Transaction } from '@libsql/client';
 import type { Database } from '../db/database.js';
+import { indexedWords } from './expansion-terms.js';
 
 /** Terms kept per table; past it the counts start over (a long-running store meets many words). */
 const maxTerms = 50_000;
@@ -54,6 +55,51 @@ function readVarint(bytes: Uint8Array): number {
 const bytesOf = (value: unknown): Uint8Array =>
   value instanceof ArrayBuffer || value instanceof Uint8Array ? new Uint8Array(value) : new Uint8Array();
 
+/** The key of the state in `row` (`stateSql`'s four blocks), and the rows in `steps_fts`. */
+function stateOf(row: Row | undefined): { key: string; stepRows: number } {
+  const blocks = ['a', 'b', 'c', 'd'].map((column) => bytesOf(row?.[column]));
+  return {
+    key: blocks.map((block) => Buffer.from(block).toString('base64')).join(' '),
+    stepRows: readVarint(blocks[2] as Uint8Array),
+  };
+}
+
+/**
+ * What one write transaction did to the full-text indexes: took them from state `before` to
+ * `after` by adding the words of `texts` and taking none out (`TermCounts.written`).
+ */
+export interface IndexChange {
+  before: string;
+  after: string;
+  texts: readonly string[];
+}
+
+/**
+ * Runs `write` inside `tx` between two reads of the full-text indexes' state, for a write that
+ * adds the words of `texts` to them and takes none out: a new episode's context, new steps (the
+ * episode's document is written again with their words added to the ones it held). The write
+ * lock is held throughout, so nothing else changed the indexes between the two reads. Resolves to
+ * what `write` resolved to and the change, to pass to `TermCounts.written` once committed.
+ */
+export async function changingIndexes<T>(
+  tx: Transaction,
+  texts: readonly (string | null | undefined)[],
+  write: () => Promise<T>,
+): Promise<[T, IndexChange]> {
+  const before = stateOf((await tx.execute(stateSql)).rows[0]).key;
+  const value = await write();
+  // FTS5 holds new rows in memory until the transaction commits. Its `flush` command (in
+  // fts5_main.c since FTS5 began, not in its documentation) writes them out now, so the state
+  // read next is the one the commit leaves: the commit then has nothing left to write.
+  const [, , state] = await tx.batch([
+    "INSERT INTO episode_docs_fts (episode_docs_fts) VALUES ('flush')",
+    "INSERT INTO steps_fts (steps_fts) VALUES ('flush')",
+    stateSql,
+  ]);
+  const after = stateOf(state?.rows[0]).key;
+  return [value, { before, after, texts: texts.filter((text): text is string => typeof text === 'string') }];
+}
+
 /** Document counts of terms in both full-text indexes, and the rows in `steps_fts`. */
 export interface Counts {
   docs: number[];
@@ -65,8 +111,9 @@ export interface Counts {
  * Document counts from the FTS5 vocabularies, each read once per state of the full-text indexes.
  * FTS5 counts a term's documents by walking its whole position list: the commonest words cost
  * the most, and every query's best match is full of them. A count is kept with the state it was
- * read in, and is used only after the same snapshot shows that state unchanged: exact, whatever
- * wrote in between (this process or another).
+ * read in, and is used only after the same snapshot shows that state unchanged, or one this
+ * process's own writes of new text led to from it (`written`): exact, whatever wrote in between
+ * (this process or another).
  */
 export class TermCounts {
   readonly #docs = new Map<string, number>();
@@ -75,6 +122,26 @@ export class TermCounts {
   #state = '';
 
   constructor(readonly db: Database) {}
+
+  /**
+   * Keeps the counts across a committed write of this process (`changingIndexes`): only the
+   * words it added can have changed document counts, so only their counts are read again. Kept
+   * counts are used only when the indexes are in the state they were read in, or one reached from
+   * it by such writes alone: any other change (another process's write, a delete, a merge) starts
+   * them over, as before. Between two retrieves an agent mostly logs a step or two, and counting
+   * every query and expansion word again cost more than the rest of the retrieve in a large store.
+   */
+  written(change: IndexChange): void {
+    if (change.before !== this.#state || change.after === change.before) return;
+    // Words FTS5 might spell differently from `indexedWords` (non-ASCII ones): not known, start over.
+    const words = indexedWords(change.texts);
+    if (words === null) return;
+    for (const word of words) {
+      this.#docs.delete(word);
+      this.#steps.delete(word);
+    }
+    this.#state = change.after;
+  }
 
   /** Documents of `episode_docs_fts` holding each term. */
   async docs(terms: readonly string[]): Promise<number[]> {
@@ -123,8 +190,7 @@ export class TermCounts {
       const read = await this.db.read({ sql: steps ? bothSql : docsSql, args: [JSON.stringify(terms)] });
       [state, ...looked] = read.rows;
     }
-    const blocks = ['a', 'b', 'c', 'd'].map((column) => bytesOf(state?.[column]));
-    const key = blocks.map((block) => Buffer.from(block).toString('base64')).join(' ');
+    const { key, stepRows } = stateOf(state);
     if (key !== this.#state || this.#docs.size + terms.length > maxTerms) {
       this.#docs.clear();
       this.#steps.clear();
@@ -139,6 +205,6 @@ export class TermCounts {
       this.#docs.set(term, docs);
       if (steps) this.#steps.set(term, rows);
     });
-    return { state: key, counts, stepRows: readVarint(blocks[2] as Uint8Array) };
+    return { state: key, counts, stepRows };
   }
 }

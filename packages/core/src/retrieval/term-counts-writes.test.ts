@@ -1,0 +1,121 @@
+import type { InStatement } from '@libsql/client';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { openTempMemory, testLocalDriver } from '../__fixtures__/temp-store.js';
+import { createAuditLog } from '../audit/audit-log.js';
+import { type Database, openDatabase } from '../db/database.js';
+import type { EngineContext } from '../engine-context.js';
+import { createEpisodeWrites } from '../episodes/episode-writes.js';
+import { TermCounts } from './term-counts.js';
+
+let store: Awaited<ReturnType<typeof openTempMemory>>;
+let inner: Database;
+let counts: TermCounts;
+let writes: ReturnType<typeof createEpisodeWrites>;
+/** The terms of every document-count statement read through the handle, in order. */
+const counted: string[][] = [];
+const asked = ['kafka', 'rebalance', 'quota', 'zebra', 'nowhere'];
+
+/** What FTS5's vocabulary says now, read directly. */
+async function direct(table: 'episode_docs_fts' | 'steps_fts', term: string): Promise<number> {
+  const result = await inner.read({ sql: `SELECT doc FROM ${table}_vocab WHERE term = ?`, args: [term] });
+  return Number(result.rows[0]?.doc ?? 0);
+}
+
+/** `counts.both(asked)`, checked against FTS5's own counts, and the terms it had to count. */
+async function countAsked(): Promise<string[]> {
+  counted.length = 0;
+  const both = await counts.both(asked);
+  expect(both.docs).toEqual(await Promise.all(asked.map((term) => direct('episode_docs_fts', term))));
+  expect(both.steps).toEqual(await Promise.all(asked.map((term) => direct('steps_fts', term))));
+  return counted.flat();
+}
+
+beforeAll(async () => {
+  store = await openTempMemory();
+  for (let i = 0; i < 4; i += 1) {
+    const episode = await store.memory.episodes.start({
+      taskType: 'debugging',
+      domain: 'ops',
+      context: `kafka consumer lag ${i}`,
+    });
+    await store.memory.episodes.logSteps(episode.id, [{ action: 'inspect', result: `rebalance storm ${i}` }]);
+  }
+  inner = await openDatabase({
+    url: store.url,
+    busyTimeoutMs: 5000,
+    synchronous: 'normal',
+    localDriver: testLocalDriver,
+  });
+  const read = (statement: InStatement) => {
+    if (typeof statement !== 'string' && statement.sql.includes('json_each'))
+      counted.push(JSON.parse(String((statement.args as unknown[])[0])) as string[]);
+    return inner.read(statement);
+  };
+  const db: Database = { ...inner, read };
+  const context: EngineContext = {
+    db,
+    config: store.memory.config,
+    schemas: store.memory.schemas,
+    audit: createAuditLog(db, store.memory.config.logger),
+  };
+  // The engine's own writes and counts, wired as `openMemory` wires them, on a handle that sees what is counted.
+  counts = new TermCounts(db);
+  writes = createEpisodeWrites(context, { learners: () => [], indexed: (change) => counts.written(change) });
+});
+
+beforeEach(async () => {
+  await countAsked();
+});
+
+afterAll(async () => {
+  await inner.close();
+  await store.close();
+});
+
+describe('term counts across writes', () => {
+  it('count again only the words a logged step added, and stay exact', async () => {
+    expect(await countAsked()).toEqual([]);
+    const episode = await writes.startEpisode({ taskType: 'debugging', domain: 'ops', context: 'disk full' });
+    expect(await countAsked()).toEqual([]);
+    await writes.logSteps(episode.id, [
+      { action: 'raise quota', result: 'Zebra-stripe quota raised' },
+      { action: 'inspect' },
+    ]);
+    expect(await countAsked()).toEqual(['quota', 'zebra']);
+    await writes.logSteps(episode.id, [{ action: 'inspect', result: 'quota fine' }]);
+    expect(await countAsked()).toEqual(['quota']);
+  });
+
+  it("count again only the words of a new episode's context", async () => {
+    await writes.startEpisode({ taskType: 'debugging', domain: 'ops', context: 'kafka rebalance again' });
+    expect(await countAsked()).toEqual(['kafka', 'rebalance']);
+  });
+
+  it('count every word again when another writer changed the indexes in between', async () => {
+    const episode = await store.memory.episodes.start({
+      taskType: 'debugging',
+      domain: 'ops',
+      context: 'zebra crossing',
+    });
+    await writes.logSteps(episode.id, [{ action: 'inspect', result: 'nothing asked' }]);
+    expect(await countAsked()).toEqual(asked);
+  });
+
+  it('count every word again after text FTS5 may fold differently (non-ASCII words)', async () => {
+    const episode = await writes.startEpisode({ taskType: 'debugging', domain: 'ops', context: 'Zürich' });
+    expect(await countAsked()).toEqual(asked);
+    await writes.logSteps(episode.id, [{ action: 'inspect', result: 'plain “quoted” — text' }]);
+    expect(await countAsked()).toEqual([]);
+  });
+
+  it('count every word again after a delete', async () => {
+    const episode = await writes.startEpisode({
+      taskType: 'debugging',
+      domain: 'ops',
+      context: 'short lived',
+    });
+    await countAsked();
+    await store.memory.admin.forget({ episodeIds: [episode.id] });
+    expect(await countAsked()).toEqual(asked);
+  });
+});
