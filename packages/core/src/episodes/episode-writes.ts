@@ -33,6 +33,24 @@ export interface EpisodeWritesDeps {
 
 export function createEpisodeWrites(context: EngineContext, deps: EpisodeWritesDeps) {
   const { schemas, audit } = context;
+  // Over a network every statement is a round trip, and other instances' writes start the counts
+  // over anyway: only a local store's writes read the index state for `deps.indexed`.
+  const { kind } = context.db.location;
+  const tracked = kind === 'file' || kind === 'memory';
+
+  /** `write`, with the change it makes to the full-text indexes when they are tracked. */
+  function indexing<T>(
+    tx: Transaction,
+    texts: readonly (string | null | undefined)[],
+    write: () => Promise<T>,
+  ): Promise<[T, IndexChange | null]> {
+    return tracked ? changingIndexes(tx, texts, write) : write().then((value) => [value, null]);
+  }
+
+  /** Passes a committed write's change to the full-text indexes on. */
+  const indexed = (change: IndexChange | null) => {
+    if (change !== null) deps.indexed(change);
+  };
 
   /** Runs a write and audits it in its own transaction; a refusal is audited once the transaction rolled back. */
   async function audited<T>(
@@ -98,14 +116,14 @@ export function createEpisodeWrites(context: EngineContext, deps: EpisodeWritesD
         { operation: 'create', entityType: 'episode', entityId: episode.id },
         options,
         async (tx, record) => {
-          const [, indexed] = await changingIndexes(tx, [episode.context], () =>
+          const [, change] = await indexing(tx, [episode.context], () =>
             insertEpisode(tx, episode, options.scope),
           );
           await record(episode.domain);
-          return indexed;
+          return change;
         },
       );
-      deps.indexed(change);
+      indexed(change);
       return episode;
     },
 
@@ -125,7 +143,7 @@ export function createEpisodeWrites(context: EngineContext, deps: EpisodeWritesD
           ).rows[0];
           if (row === undefined || row.status !== 'active')
             throw await refusal(tx, id, options.scope, 'given more steps');
-          const written = await changingIndexes(
+          const written = await indexing(
             tx,
             data.flatMap((step) => [step.action, step.result]),
             () => insertSteps(tx, id, data),
@@ -134,7 +152,7 @@ export function createEpisodeWrites(context: EngineContext, deps: EpisodeWritesD
           return written;
         },
       );
-      deps.indexed(change);
+      indexed(change);
       return stored;
     },
 

@@ -1,4 +1,4 @@
-import type { InStatement } from '@libsql/client';
+import type { InStatement, Transaction } from '@libsql/client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openTempMemory, testLocalDriver } from '../__fixtures__/temp-store.js';
 import { createAuditLog } from '../audit/audit-log.js';
@@ -106,6 +106,51 @@ describe('term counts across writes', () => {
     expect(await countAsked()).toEqual(asked);
     await writes.logSteps(episode.id, [{ action: 'inspect', result: 'plain “quoted” — text' }]);
     expect(await countAsked()).toEqual([]);
+  });
+
+  it("are not tracked across a remote store's writes, which read no index state", async () => {
+    // The same file behind a handle that says it is remote: each statement would be a round trip.
+    const statements: string[] = [];
+    const text = (statement: InStatement) => (typeof statement === 'string' ? statement : statement.sql);
+    const remote: Database = {
+      ...counts.db,
+      location: { kind: 'remote' },
+      write: (section) =>
+        inner.write((tx) =>
+          section({
+            ...tx,
+            execute: (statement) => {
+              statements.push(text(statement));
+              return tx.execute(statement);
+            },
+            batch: (batch) => {
+              statements.push(...batch.map(text));
+              return tx.batch(batch);
+            },
+          } as Transaction),
+        ),
+    };
+    const context: EngineContext = {
+      db: remote,
+      config: store.memory.config,
+      schemas: store.memory.schemas,
+      audit: createAuditLog(remote, store.memory.config.logger),
+    };
+    const remoteWrites = createEpisodeWrites(context, {
+      learners: () => [],
+      indexed: (change) => counts.written(change),
+    });
+    const episode = await remoteWrites.startEpisode({
+      taskType: 'debugging',
+      domain: 'ops',
+      context: 'remote',
+    });
+    await remoteWrites.logSteps(episode.id, [{ action: 'inspect', result: 'nothing asked' }]);
+    expect(statements.some((sql) => sql.includes('_data WHERE id = 1') || sql.includes("'flush'"))).toBe(
+      false,
+    );
+    expect(statements.some((sql) => sql.includes('INSERT INTO steps'))).toBe(true);
+    expect(await countAsked()).toEqual(asked);
   });
 
   it('count every word again after a delete', async () => {
