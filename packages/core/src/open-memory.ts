@@ -111,7 +111,7 @@ export async function openMemory(config: MemoryConfig = {}): Promise<Memory> {
   const writes = invalidatingWrites(
     createEpisodeWrites(context, {
       learners: () => learners.map((learner) => learner.name),
-      indexed: (change) => termCounts.written(change),
+      counts: termCounts,
     }),
     invalidate,
   );

@@ -5,7 +5,8 @@ import { SqlFilter } from '../db/sql-filter.js';
 import type { EngineContext } from '../engine-context.js';
 import { newId } from '../ids.js';
 import { enqueueStatement } from '../learning/learning-queue.js';
-import { changingIndexes, type IndexChange } from '../retrieval/term-counts.js';
+import { changingIndexes, type IndexChange, type IndexedText } from '../retrieval/index-changes.js';
+import type { TermCounts } from '../retrieval/term-counts.js';
 import type { CompleteEpisodeInput, StartEpisodeInput, StepInput } from '../schemas/input-schemas.js';
 import { nowIso } from '../schemas/timestamp.js';
 import type { CallOptions, Episode } from '../types.js';
@@ -27,29 +28,29 @@ export interface EpisodeWritesDeps {
    * registered (their queue rows commit with the outcome).
    */
   learners: () => readonly string[];
-  /** A committed write added words to the full-text indexes (`TermCounts.written`). */
-  indexed: (change: IndexChange) => void;
+  /** The document counts retrieval keeps, which this process's writes of new text keep valid. */
+  counts: TermCounts;
 }
 
 export function createEpisodeWrites(context: EngineContext, deps: EpisodeWritesDeps) {
   const { schemas, audit } = context;
   // Over a network every statement is a round trip, and other instances' writes start the counts
-  // over anyway: only a local store's writes read the index state for `deps.indexed`.
+  // over anyway: only a local store's writes read the index state for `deps.counts`.
   const { kind } = context.db.location;
   const tracked = kind === 'file' || kind === 'memory';
 
   /** `write`, with the change it makes to the full-text indexes when they are tracked. */
   function indexing<T>(
     tx: Transaction,
-    texts: readonly (string | null | undefined)[],
+    text: IndexedText,
     write: () => Promise<T>,
   ): Promise<[T, IndexChange | null]> {
-    return tracked ? changingIndexes(tx, texts, write) : write().then((value) => [value, null]);
+    return tracked ? changingIndexes(tx, deps.counts, text, write) : write().then((value) => [value, null]);
   }
 
   /** Passes a committed write's change to the full-text indexes on. */
   const indexed = (change: IndexChange | null) => {
-    if (change !== null) deps.indexed(change);
+    if (change !== null) deps.counts.written(change);
   };
 
   /** Runs a write and audits it in its own transaction; a refusal is audited once the transaction rolled back. */
@@ -116,7 +117,7 @@ export function createEpisodeWrites(context: EngineContext, deps: EpisodeWritesD
         { operation: 'create', entityType: 'episode', entityId: episode.id },
         options,
         async (tx, record) => {
-          const [, change] = await indexing(tx, [episode.context], () =>
+          const [, change] = await indexing(tx, { kind: 'episode', context: episode.context }, () =>
             insertEpisode(tx, episode, options.scope),
           );
           await record(episode.domain);
@@ -143,10 +144,8 @@ export function createEpisodeWrites(context: EngineContext, deps: EpisodeWritesD
           ).rows[0];
           if (row === undefined || row.status !== 'active')
             throw await refusal(tx, id, options.scope, 'given more steps');
-          const written = await indexing(
-            tx,
-            data.flatMap((step) => [step.action, step.result]),
-            () => insertSteps(tx, id, data),
+          const written = await indexing(tx, { kind: 'steps', episodeId: id, steps: data }, () =>
+            insertSteps(tx, id, data),
           );
           await record(String(row.domain));
           return written;

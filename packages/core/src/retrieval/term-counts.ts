@@ -1,19 +1,10 @@
-import type { Row, Transaction } from '@libsql/client';
+import type { Row } from '@libsql/client';
 import type { Database } from '../db/database.js';
-import { indexedWords } from './expansion-terms.js';
+import type { IndexChange } from './index-changes.js';
+import { stateOf, stateSql } from './index-state.js';
 
 /** Terms kept per table; past it the counts start over (a long-running store meets many words). */
 const maxTerms = 50_000;
-
-/**
- * The state of both full-text indexes: each one's totals (rowid 1 of `%_data`: rows and tokens)
- * and segment list (rowid 10: every write adds a segment, every delete changes the totals). Same
- * state, same document counts; a merge changes it too, which only costs a re-read.
- */
-const stateSql = `SELECT (SELECT block FROM episode_docs_fts_data WHERE id = 1) AS a,
-  (SELECT block FROM episode_docs_fts_data WHERE id = 10) AS b,
-  (SELECT block FROM steps_fts_data WHERE id = 1) AS c,
-  (SELECT block FROM steps_fts_data WHERE id = 10) AS d`;
 
 /**
  * A term's document count in `table`. A term of ASCII letters and digits is FTS5's own token for
@@ -41,65 +32,6 @@ const countsSql = (steps: boolean) => `SELECT -1 AS nth, * FROM (${stateSql})
 const docsSql = countsSql(false);
 const bothSql = countsSql(true);
 
-/** A SQLite varint (as FTS5 writes them): 7 bits a byte, high bit set while more follow. */
-function readVarint(bytes: Uint8Array): number {
-  let value = 0;
-  for (let i = 0; i < Math.min(bytes.length, 8); i += 1) {
-    const byte = bytes[i] as number;
-    value = value * 128 + (byte & 0x7f);
-    if ((byte & 0x80) === 0) return value;
-  }
-  return value;
-}
-
-const bytesOf = (value: unknown): Uint8Array =>
-  value instanceof ArrayBuffer || value instanceof Uint8Array ? new Uint8Array(value) : new Uint8Array();
-
-/** The key of the state in `row` (`stateSql`'s four blocks), and the rows in `steps_fts`. */
-function stateOf(row: Row | undefined): { key: string; stepRows: number } {
-  const blocks = ['a', 'b', 'c', 'd'].map((column) => bytesOf(row?.[column]));
-  return {
-    key: blocks.map((block) => Buffer.from(block).toString('base64')).join(' '),
-    stepRows: readVarint(blocks[2] as Uint8Array),
-  };
-}
-
-/**
- * What one write transaction did to the full-text indexes: took them from state `before` to
- * `after` by adding the words of `texts` and taking none out (`TermCounts.written`).
- */
-export interface IndexChange {
-  before: string;
-  after: string;
-  texts: readonly string[];
-}
-
-/**
- * Runs `write` inside `tx` between two reads of the full-text indexes' state, for a write that
- * adds the words of `texts` to them and takes none out: a new episode's context, new steps (the
- * episode's document is written again with their words added to the ones it held). The write
- * lock is held throughout, so nothing else changed the indexes between the two reads. Resolves to
- * what `write` resolved to and the change, to pass to `TermCounts.written` once committed.
- */
-export async function changingIndexes<T>(
-  tx: Transaction,
-  texts: readonly (string | null | undefined)[],
-  write: () => Promise<T>,
-): Promise<[T, IndexChange]> {
-  const before = stateOf((await tx.execute(stateSql)).rows[0]).key;
-  const value = await write();
-  // FTS5 holds new rows in memory until the transaction commits. Its `flush` command (in
-  // fts5_main.c since FTS5 began, not in its documentation) writes them out now, so the state
-  // read next is the one the commit leaves: the commit then has nothing left to write.
-  const [, , state] = await tx.batch([
-    "INSERT INTO episode_docs_fts (episode_docs_fts) VALUES ('flush')",
-    "INSERT INTO steps_fts (steps_fts) VALUES ('flush')",
-    stateSql,
-  ]);
-  const after = stateOf(state?.rows[0]).key;
-  return [value, { before, after, texts: texts.filter((text): text is string => typeof text === 'string') }];
-}
-
 /** Document counts of terms in both full-text indexes, and the rows in `steps_fts`. */
 export interface Counts {
   docs: number[];
@@ -123,24 +55,39 @@ export class TermCounts {
 
   constructor(readonly db: Database) {}
 
+  /** The words of `words` with a kept count, while the indexes are in `state`: what a write follows. */
+  kept(state: string, words: ReadonlySet<string>): string[] {
+    if (state !== this.#state) return [];
+    return [...words].filter((word) => this.#docs.has(word) || this.#steps.has(word));
+  }
+
   /**
    * Keeps the counts across a committed write of this process (`changingIndexes`): only the
-   * words it added can have changed document counts, so only their counts are read again. Kept
-   * counts are used only when the indexes are in the state they were read in, or one reached from
-   * it by such writes alone: any other change (another process's write, a delete, a merge) starts
-   * them over, as before. Between two retrieves an agent mostly logs a step or two, and counting
-   * every query and expansion word again cost more than the rest of the retrieve in a large store.
+   * words it added can have changed document counts, so the others are kept as they are, and
+   * those it added follow the write's deltas (or are read again when it has none for them).
+   * Kept counts are used only when the indexes are in the state they were read in, or one
+   * reached from it by such writes alone: any other change (another process's write, a delete,
+   * a merge) starts them over, as before. Between two retrieves an agent mostly logs a step or
+   * two, and counting every query and expansion word again cost more than the rest of the
+   * retrieve in a large store.
    */
   written(change: IndexChange): void {
-    if (change.before !== this.#state || change.after === change.before) return;
+    const { before, after, words, deltas } = change;
     // Words FTS5 might spell differently from `indexedWords` (non-ASCII ones): not known, start over.
-    const words = indexedWords(change.texts);
-    if (words === null) return;
+    if (before !== this.#state || after === before || words === null) return;
     for (const word of words) {
-      this.#docs.delete(word);
-      this.#steps.delete(word);
+      const delta = deltas.get(word);
+      const docs = this.#docs.get(word);
+      const rows = this.#steps.get(word);
+      if (delta === undefined) {
+        this.#docs.delete(word);
+        this.#steps.delete(word);
+        continue;
+      }
+      if (docs !== undefined) this.#docs.set(word, docs + delta.docs);
+      if (rows !== undefined) this.#steps.set(word, rows + delta.steps);
     }
-    this.#state = change.after;
+    this.#state = after;
   }
 
   /** Documents of `episode_docs_fts` holding each term. */
