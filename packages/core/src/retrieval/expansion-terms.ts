@@ -1,3 +1,4 @@
+import { episodeDocSql } from '../search/episode-docs.js';
 import { indexedTerm } from './select-phrases.js';
 import type { TermCounts } from './term-counts.js';
 
@@ -129,13 +130,7 @@ export async function expansionTerms(
   budgetRows: number,
 ): Promise<string[]> {
   if (episodeIds.length === 0) return [];
-  const docs = await counts.db.readBatch(
-    episodeIds.map((id) => ({
-      sql: `SELECT head || char(10) || body AS text FROM episode_docs_fts
-            WHERE rowid = (SELECT rowid FROM episodes WHERE id = ?)`,
-      args: [id],
-    })),
-  );
+  const docs = await counts.db.readBatch(episodeIds.map((id) => ({ sql: episodeDocSql, args: [id] })));
   const weightOf = new Map<string, number>();
   for (const doc of docs) {
     const { tf, tokens } = termFrequencies(String(doc.rows[0]?.text ?? ''));

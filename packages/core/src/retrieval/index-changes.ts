@@ -1,4 +1,5 @@
 import type { Transaction } from '@libsql/client';
+import { episodeDocSql } from '../search/episode-docs.js';
 import { indexedWords } from './expansion-terms.js';
 import { stateOf, stateSql } from './index-state.js';
 import type { TermCounts } from './term-counts.js';
@@ -38,9 +39,6 @@ export interface IndexChange {
   deltas: ReadonlyMap<string, CountDelta>;
 }
 
-const documentSql = `SELECT head || char(10) || body AS text FROM episode_docs_fts
-  WHERE rowid = (SELECT rowid FROM episodes WHERE id = ?)`;
-
 /** The union of `sets`, or null when one of them is. */
 function union(sets: readonly (Set<string> | null)[]): Set<string> | null {
   const all = new Set<string>();
@@ -67,7 +65,7 @@ async function countDeltas(
   let held = new Set<string>();
   if (text.kind === 'steps') {
     if (text.steps.some((step) => step.id !== undefined)) return deltas;
-    const document = await tx.execute({ sql: documentSql, args: [text.episodeId] });
+    const document = await tx.execute({ sql: episodeDocSql, args: [text.episodeId] });
     const words = indexedWords([String(document.rows[0]?.text ?? '')]);
     if (words === null) return deltas;
     held = words;

@@ -14,6 +14,10 @@ const docSelect = `SELECT e.rowid, COALESCE(e.context, ''),
               FROM steps s WHERE s.episode_id = e.id), '')
   FROM episodes e`;
 
+/** One episode's document as indexed (its context, then its steps' text), by the episode's id. */
+export const episodeDocSql = `SELECT head || char(10) || body AS text FROM episode_docs_fts
+  WHERE rowid = (SELECT rowid FROM episodes WHERE id = ?)`;
+
 /** Re-indexes one episode's document from its row and its steps. */
 export function refreshEpisodeDoc(episodeId: string): InStatement {
   return {
