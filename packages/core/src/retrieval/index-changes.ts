@@ -83,20 +83,22 @@ async function countDeltas(
  * else changed the indexes between the two reads. The counts `counts` keeps of the words written
  * are followed exactly rather than read again; the text read for that is the episode's document,
  * which the write indexes again whole anyway. Resolves to what `write` resolved to and the
- * change, to pass to `TermCounts.written` once committed.
+ * change, to pass to `TermCounts.written` once committed; null, after one read of the state,
+ * when `counts` keeps nothing of it (a process that has not searched since the last other
+ * change): the write then costs nothing more.
  */
 export async function changingIndexes<T>(
   tx: Transaction,
   counts: TermCounts,
   text: IndexedText,
   write: () => Promise<T>,
-): Promise<[T, IndexChange]> {
+): Promise<[T, IndexChange | null]> {
   const before = stateOf((await tx.execute(stateSql)).rows[0]).key;
+  if (!counts.keeps(before)) return [await write(), null];
   const stepWords =
     text.kind === 'steps' ? text.steps.map((step) => indexedWords([step.action, step.result ?? ''])) : [];
   const words = text.kind === 'episode' ? indexedWords([text.context ?? '']) : union(stepWords);
-  const deltas =
-    words === null ? new Map() : await countDeltas(tx, text, counts.kept(before, words), stepWords);
+  const deltas = words === null ? new Map() : await countDeltas(tx, text, counts.kept(words), stepWords);
   const value = await write();
   // FTS5 holds new rows in memory until the transaction commits. Its `flush` command (in
   // fts5_main.c since FTS5 began, not in its documentation) writes them out now, so the state

@@ -55,9 +55,13 @@ export class TermCounts {
 
   constructor(readonly db: Database) {}
 
-  /** The words of `words` with a kept count, while the indexes are in `state`: what a write follows. */
-  kept(state: string, words: ReadonlySet<string>): string[] {
-    if (state !== this.#state) return [];
+  /** Whether the kept counts were read in `state` (or followed to it): what a write may keep valid. */
+  keeps(state: string): boolean {
+    return state === this.#state;
+  }
+
+  /** The words of `words` with a kept count: those a write follows. */
+  kept(words: ReadonlySet<string>): string[] {
     return [...words].filter((word) => this.#docs.has(word) || this.#steps.has(word));
   }
 
