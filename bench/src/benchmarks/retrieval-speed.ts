@@ -121,18 +121,30 @@ async function timeQueries(
  * counts) must survive it for the figures above to hold on this path. The steps' words come from
  * their own generator, so the stores' episodes stay the same as without this case.
  */
-async function timeAfterWrites(memory: Memory, queries: readonly string[]): Promise<number[]> {
+/** How an agent's steps reach the store between its retrieves. */
+type StepWrite = 'logSteps' | 'record';
+
+/**
+ * Each query right after one step is written to a running episode: by `logSteps` (the SDK's
+ * path), or by `episodes.record` with the episode's and the step's ids (the OTLP endpoint's).
+ */
+async function timeAfterWrites(
+  memory: Memory,
+  queries: readonly string[],
+  write: StepWrite,
+): Promise<number[]> {
   const words = new VariedEpisodes(11);
-  const episode = await memory.episodes.start({
-    taskType: 'debugging',
-    domain: 'service-0',
-    context: words.query(),
-  });
+  const start = { taskType: 'debugging', domain: 'service-0', context: words.query() };
+  const id = write === 'logSteps' ? (await memory.episodes.start(start)).id : newId();
+  if (write === 'record') await memory.episodes.record([{ ...start, id }]);
   const latencies: number[] = [];
   for (const text of queries) {
-    await memory.episodes.logSteps(episode.id, [
-      { action: `run_tests ${words.word()}`, result: words.sentence(10, 25) },
-    ]);
+    const step = { action: `run_tests ${words.word()}`, result: words.sentence(10, 25) };
+    if (write === 'logSteps') await memory.episodes.logSteps(id, [step]);
+    else
+      await memory.episodes.record([
+        { id, taskType: start.taskType, domain: start.domain, steps: [{ ...step, id: newId() }] },
+      ]);
     await timeRetrieve(memory, { text, limit: 10 }, { count: 1, warmUp: false }, latencies);
   }
   return latencies;
@@ -147,6 +159,8 @@ interface SizeFigures {
   filtered: number[];
   /** Cache off, a step logged to a running episode before each query: an agent's loop. */
   afterWrite: number[];
+  /** The same with each step sent by `episodes.record` (the OTLP endpoint's path). */
+  afterRecord: number[];
   cached: number[];
   /** Mean milliseconds per stage of the uncached queries. */
   stages: [Stage, number][];
@@ -176,14 +190,25 @@ async function measureSize(
   const uncached = await timeQueries(uncachedMemory, queries, false, undefined, stages);
   const uncachedStages = stages.take();
   const filtered = await timeQueries(uncachedMemory, queries, false, (index) => `service-${index % 20}`);
-  const afterWrite = await timeAfterWrites(uncachedMemory, queries);
+  const afterWrite = await timeAfterWrites(uncachedMemory, queries, 'logSteps');
+  const afterRecord = await timeAfterWrites(uncachedMemory, queries, 'record');
   await uncachedMemory.close();
 
   context.progress(`retrieval-speed: ${formatNumber(episodes)} episodes, cache hits`);
   const cachedMemory = await openMemory({ url, cache: { path: join(context.tempDir, 'cache') }, embeddings });
   const cached = await timeQueries(cachedMemory, queries, true);
   await cachedMemory.close();
-  return { episodes, indexLoadMs, reindexS, uncached, filtered, afterWrite, cached, stages: uncachedStages };
+  return {
+    episodes,
+    indexLoadMs,
+    reindexS,
+    uncached,
+    filtered,
+    afterWrite,
+    afterRecord,
+    cached,
+    stages: uncachedStages,
+  };
 }
 
 /** Top-10 over the store's episode vectors with VectorMatrix (what retrieve scans), and its recall against an exact float scan. */
@@ -308,6 +333,7 @@ export const retrievalSpeed: Benchmark = {
           'p95 ms',
           'filtered p95 ms',
           'after a write p50 / p95 ms',
+          'after a record p50 / p95 ms',
           'cached p50 ms',
           'cached p95 ms',
           'index load ms',
@@ -319,6 +345,7 @@ export const retrievalSpeed: Benchmark = {
           ms(p95(size.uncached)),
           ms(p95(size.filtered)),
           `${ms(p50(size.afterWrite))} / ${ms(p95(size.afterWrite))}`,
+          `${ms(p50(size.afterRecord))} / ${ms(p95(size.afterRecord))}`,
           ms(p50(size.cached)),
           ms(p95(size.cached)),
           formatNumber(size.indexLoadMs),
@@ -337,7 +364,7 @@ export const retrievalSpeed: Benchmark = {
           `${formatNumber(large.episodes)} episodes (cache off), mean ms per retrieve by stage: ${stageList(large.stages)}`,
           "stages: SQL statements timed in the native driver and sorted by what they do (the learning queue is the in-process learner polling, background work that ran during the call); the rest is JavaScript (query embedding, vector scan, expansion word counting, fusion) and waiting for the CPU, and for the reads aside: in a store of 10,000 step rows or more the step ranking and the expanded query run on the read worker's thread (`Database.readAside`), untimed here",
           'filtered: the same queries with domain set to one of the 20 domains (about 5% of the episodes each)',
-          'after a write: the same queries, each right after memory.episodes.logSteps() of one step to a running episode (an agent asking between its steps)',
+          'after a write: the same queries, each right after memory.episodes.logSteps() of one step to a running episode (an agent asking between its steps); after a record: the step sent by memory.episodes.record() with the episode id and its own id instead, as the OTLP traces endpoint writes spans',
           'vocabulary: 40,000 synthetic words drawn Zipf-like; about 1 step in 8 failed (each failed step has its own vector)',
         ],
       },
@@ -350,6 +377,8 @@ export const retrievalSpeed: Benchmark = {
         p95_ms_100k_filtered: Number(ms(p95(large.filtered))),
         p50_ms_100k_after_write: Number(ms(p50(large.afterWrite))),
         p95_ms_100k_after_write: Number(ms(p95(large.afterWrite))),
+        p50_ms_100k_after_record: Number(ms(p50(large.afterRecord))),
+        p95_ms_100k_after_record: Number(ms(p95(large.afterRecord))),
         real_p50_ms: Number(ms(real.default.p50)),
         real_p95_ms: Number(ms(real.default.p95)),
         real_textonly_p95_ms: Number(ms(real.textOnly.p95)),

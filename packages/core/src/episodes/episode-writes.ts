@@ -5,7 +5,7 @@ import { SqlFilter } from '../db/sql-filter.js';
 import type { EngineContext } from '../engine-context.js';
 import { newId } from '../ids.js';
 import { enqueueStatement } from '../learning/learning-queue.js';
-import { changingIndexes, type IndexChange, type IndexedText } from '../retrieval/index-changes.js';
+import { changingIndexes, type IndexChange } from '../retrieval/index-changes.js';
 import type { TermCounts } from '../retrieval/term-counts.js';
 import type { CompleteEpisodeInput, StartEpisodeInput, StepInput } from '../schemas/input-schemas.js';
 import { nowIso } from '../schemas/timestamp.js';
@@ -39,13 +39,15 @@ export function createEpisodeWrites(context: EngineContext, deps: EpisodeWritesD
   const { kind } = context.db.location;
   const tracked = kind === 'file' || kind === 'memory';
 
-  /** `write`, with the change it makes to the full-text indexes when they are tracked. */
+  /** `write` (of `episodeIds`' text), with the change it makes to the full-text indexes when tracked. */
   function indexing<T>(
     tx: Transaction,
-    text: IndexedText,
+    episodeIds: readonly string[],
     write: () => Promise<T>,
   ): Promise<[T, IndexChange | null]> {
-    return tracked ? changingIndexes(tx, deps.counts, text, write) : write().then((value) => [value, null]);
+    return tracked
+      ? changingIndexes(tx, deps.counts, episodeIds, write)
+      : write().then((value) => [value, null]);
   }
 
   /** Passes a committed write's change to the full-text indexes on. */
@@ -117,7 +119,7 @@ export function createEpisodeWrites(context: EngineContext, deps: EpisodeWritesD
         { operation: 'create', entityType: 'episode', entityId: episode.id },
         options,
         async (tx, record) => {
-          const [, change] = await indexing(tx, { kind: 'episode', context: episode.context }, () =>
+          const [, change] = await indexing(tx, [episode.id], () =>
             insertEpisode(tx, episode, options.scope),
           );
           await record(episode.domain);
@@ -144,9 +146,7 @@ export function createEpisodeWrites(context: EngineContext, deps: EpisodeWritesD
           ).rows[0];
           if (row === undefined || row.status !== 'active')
             throw await refusal(tx, id, options.scope, 'given more steps');
-          const written = await indexing(tx, { kind: 'steps', episodeId: id, steps: data }, () =>
-            insertSteps(tx, id, data),
-          );
+          const written = await indexing(tx, [id], () => insertSteps(tx, id, data));
           await record(String(row.domain));
           return written;
         },
@@ -181,16 +181,22 @@ export function createEpisodeWrites(context: EngineContext, deps: EpisodeWritesD
     async recordEpisodes(input: RecordEpisodesInput, options: CallOptions = {}): Promise<RecordedEpisode[]> {
       const records = parseInput(recordEpisodesSchema(schemas), input, 'episodes');
       const learners = deps.learners();
-      return audited(
+      const [written, change] = await audited(
         { operation: 'create', entityType: 'episodes', entityId: records[0]?.id },
         options,
         async (tx, record) => {
-          const written: RecordedEpisode[] = [];
-          for (const item of records) written.push(await recordEpisode(tx, item, options.scope, learners));
+          const ids = records.map((item) => item.id);
+          const recorded = await indexing(tx, ids, async () => {
+            const written: RecordedEpisode[] = [];
+            for (const item of records) written.push(await recordEpisode(tx, item, options.scope, learners));
+            return written;
+          });
           for (const domain of new Set(records.map((item) => item.domain))) await record(domain);
-          return written;
+          return recorded;
         },
       );
+      indexed(change);
+      return written;
     },
 
     async archiveEpisode(episodeId: string, options: CallOptions = {}) {

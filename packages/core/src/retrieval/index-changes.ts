@@ -1,26 +1,11 @@
-import type { Transaction } from '@libsql/client';
-import { episodeDocSql } from '../search/episode-docs.js';
+import type { Row, Transaction } from '@libsql/client';
 import { indexedWords } from './expansion-terms.js';
 import { stateOf, stateSql } from './index-state.js';
 import type { TermCounts } from './term-counts.js';
 
-/**
- * What a write adds to the full-text indexes and takes nothing out of: a new episode (its context
- * is its document), or new steps of an episode (a row of the step table each, and its document
- * written again with their words added to the ones it held).
- */
-export type IndexedText =
-  | { kind: 'episode'; context: string | null }
-  | {
-      kind: 'steps';
-      episodeId: string;
-      /** A step with an id may be a retry, stored already and not written again. */
-      steps: readonly { id?: string; action: string; result?: string | null }[];
-    };
-
 /** How a write changed the document counts of one word. */
 export interface CountDelta {
-  /** Episode documents that hold the word now and did not before: 0 or 1. */
+  /** Episode documents that hold the word now, less those that held it before. */
   docs: number;
   /** New step rows that hold it. */
   steps: number;
@@ -28,85 +13,136 @@ export interface CountDelta {
 
 /**
  * What one write transaction did to the full-text indexes: took them from state `before` to
- * `after` by adding `words` and taking none out (`TermCounts.written`).
+ * `after`, changing the document counts of the words in `deltas` by as much, and no other
+ * word's (`TermCounts.written`).
  */
 export interface IndexChange {
   before: string;
   after: string;
-  /** Every word the write added; null when FTS5 may spell some otherwise than `indexedWords`. */
-  words: ReadonlySet<string> | null;
-  /** The change in the counts of the added words that had a kept count when the write began. */
-  deltas: ReadonlyMap<string, CountDelta>;
-}
-
-/** The union of `sets`, or null when one of them is. */
-function union(sets: readonly (Set<string> | null)[]): Set<string> | null {
-  const all = new Set<string>();
-  for (const set of sets) {
-    if (set === null) return null;
-    for (const word of set) all.add(word);
-  }
-  return all;
+  /**
+   * Per word, how its counts changed; null for a word whose change is not known exactly (in a
+   * document with non-ASCII words), counted again. Null as a whole when the words written are
+   * not known (non-ASCII text in a new step or a new context): every count starts over.
+   */
+  deltas: ReadonlyMap<string, CountDelta | null> | null;
 }
 
 /**
- * How the write of `text` changes the counts of `kept` (words it adds): an episode's document
- * holds a word it did not before only when the document is new or did not hold it yet, which
- * its text (read before the write) says. Empty when that cannot be known exactly.
+ * The listed episodes' documents (`episode_docs_fts`) with `columns`: their context (`head`),
+ * their steps' text (`body`).
  */
-async function countDeltas(
-  tx: Transaction,
-  text: IndexedText,
-  kept: readonly string[],
-  stepWords: readonly (Set<string> | null)[],
-): Promise<Map<string, CountDelta>> {
-  const deltas = new Map<string, CountDelta>();
-  if (kept.length === 0) return deltas;
-  let held = new Set<string>();
-  if (text.kind === 'steps') {
-    if (text.steps.some((step) => step.id !== undefined)) return deltas;
-    const document = await tx.execute({ sql: episodeDocSql, args: [text.episodeId] });
-    const words = indexedWords([String(document.rows[0]?.text ?? '')]);
-    if (words === null) return deltas;
-    held = words;
-  }
-  for (const word of kept) {
-    const steps = stepWords.filter((words) => words?.has(word)).length;
-    deltas.set(word, { docs: held.has(word) ? 0 : 1, steps });
-  }
-  return deltas;
+const documentsSql = (columns: string) => `SELECT e.id AS id, ${columns}
+  FROM episodes e JOIN episode_docs_fts d ON d.rowid = e.rowid
+  WHERE e.id IN (SELECT value FROM json_each(?))`;
+const beforeSql = documentsSql('d.head AS head, d.body AS body');
+const headsSql = documentsSql('d.head AS head');
+
+/** Step rowids only grow: the rows a write adds are those after the last one before it. */
+const lastStepSql = 'SELECT COALESCE(MAX(rowid), 0) AS last FROM steps';
+const newStepsSql = 'SELECT episode_id, action, result FROM steps WHERE rowid > ?';
+
+const union = (...sets: ReadonlySet<string>[]) => new Set(sets.flatMap((set) => [...set]));
+
+/** Per written word, its change; null for a word whose change is not known exactly (counted again). */
+type Deltas = Map<string, CountDelta | null>;
+
+function addDelta(deltas: Deltas, word: string, docs: number, steps: number): void {
+  const delta = deltas.get(word);
+  if (delta === null) return;
+  deltas.set(word, { docs: (delta?.docs ?? 0) + docs, steps: (delta?.steps ?? 0) + steps });
 }
 
 /**
- * Runs `write` (which writes `text`) inside `tx` between two reads of the full-text indexes'
- * state, and says what it changed for `counts`. The write lock is held throughout, so nothing
- * else changed the indexes between the two reads. The counts `counts` keeps of the words written
- * are followed exactly rather than read again; the text read for that is the episode's document,
- * which the write indexes again whole anyway. Resolves to what `write` resolved to and the
- * change, to pass to `TermCounts.written` once committed; null, after one read of the state,
- * when `counts` keeps nothing of it (a process that has not searched since the last other
- * change): the write then costs nothing more.
+ * The change in every word's counts, from the documents of the written episodes before the write
+ * (context and steps apart), their contexts after it and the step rows it added: a document
+ * after the write is its context then, the steps it held and the new ones. Where a document
+ * holds non-ASCII words (`indexedWords` cannot say which words FTS5 made of them), the words that
+ * may have come into it or left it (its new steps', a replaced context's) are marked unknown.
+ * Null when even those are not known, or a new step belongs to an episode not read.
+ */
+function countChanges(before: readonly Row[], heads: readonly Row[], newSteps: readonly Row[]) {
+  const deltas: Deltas = new Map();
+  const added = new Map<string, Set<string>>();
+  for (const step of newSteps) {
+    const words = indexedWords([String(step.action), String(step.result ?? '')]);
+    if (words === null) return null;
+    for (const word of words) addDelta(deltas, word, 0, 1);
+    const episodeId = String(step.episode_id);
+    added.set(episodeId, union(added.get(episodeId) ?? new Set(), words));
+  }
+  const held = new Map(
+    before.map((row) => {
+      const head = String(row.head ?? '');
+      return [
+        String(row.id),
+        { head, headWords: indexedWords([head]), body: indexedWords([String(row.body ?? '')]) },
+      ];
+    }),
+  );
+  for (const row of heads) {
+    const id = String(row.id);
+    const head = String(row.head ?? '');
+    const headWords = indexedWords([head]);
+    // An episode the write created had an empty document before it.
+    const was = held.get(id) ?? { head: '', headWords: new Set<string>(), body: new Set<string>() };
+    const newWords = added.get(id) ?? new Set<string>();
+    added.delete(id);
+    const { headWords: heldHead, body } = was;
+    if (headWords !== null && heldHead !== null && body !== null) {
+      // Its old steps stay: words come in with the context and new steps, leave only with the context.
+      for (const word of union(headWords, newWords))
+        if (!heldHead.has(word) && !body.has(word)) addDelta(deltas, word, 1, 0);
+      for (const word of heldHead)
+        if (!headWords.has(word) && !body.has(word) && !newWords.has(word)) addDelta(deltas, word, -1, 0);
+      continue;
+    }
+    const replaced =
+      was.head === head ? new Set<string>() : headWords && was.headWords && union(headWords, was.headWords);
+    if (replaced === null) return null;
+    for (const word of union(newWords, replaced)) deltas.set(word, null);
+  }
+  return added.size === 0 ? deltas : null;
+}
+
+/**
+ * Runs `write`, which creates or changes the text of the episodes `episodeIds` and of no other
+ * (`episodes.start`, `logSteps`, `record`: new episodes, new steps, a replaced context), inside
+ * `tx` between two reads of the full-text indexes' state, and says what it changed for `counts`.
+ * The write lock is held throughout, so nothing else changed the indexes between the two reads.
+ * Every count changes exactly as worked out from what the write left (`countChanges`), not from
+ * what it was given: a step sent again with its id is not written again, and a record may replace
+ * a context, taking its words out. Resolves to what `write` resolved to and the change, to pass
+ * to `TermCounts.written` once committed; null, after one read of the state, when `counts` keeps
+ * nothing of it (a process that has not searched since the last other change): the write then
+ * costs nothing more.
  */
 export async function changingIndexes<T>(
   tx: Transaction,
   counts: TermCounts,
-  text: IndexedText,
+  episodeIds: readonly string[],
   write: () => Promise<T>,
 ): Promise<[T, IndexChange | null]> {
   const before = stateOf((await tx.execute(stateSql)).rows[0]).key;
   if (!counts.keeps(before)) return [await write(), null];
-  const stepWords =
-    text.kind === 'steps' ? text.steps.map((step) => indexedWords([step.action, step.result ?? ''])) : [];
-  const words = text.kind === 'episode' ? indexedWords([text.context ?? '']) : union(stepWords);
-  const deltas = words === null ? new Map() : await countDeltas(tx, text, counts.kept(words), stepWords);
+  const ids = JSON.stringify([...new Set(episodeIds)]);
+  const [documents, last] = await tx.batch([{ sql: beforeSql, args: [ids] }, lastStepSql]);
   const value = await write();
   // FTS5 holds new rows in memory until the transaction commits. Its `flush` command (in
   // fts5_main.c since FTS5 began, not in its documentation) writes them out now, so the state
   // read next is the one the commit leaves: the commit then has nothing left to write.
-  const [, , state] = await tx.batch([
+  const [, , state, heads, newSteps] = await tx.batch([
     "INSERT INTO episode_docs_fts (episode_docs_fts) VALUES ('flush')",
     "INSERT INTO steps_fts (steps_fts) VALUES ('flush')",
     stateSql,
+    { sql: headsSql, args: [ids] },
+    { sql: newStepsSql, args: [last?.rows[0]?.last ?? 0] },
   ]);
-  return [value, { before, after: stateOf(state?.rows[0]).key, words, deltas }];
+  return [
+    value,
+    {
+      before,
+      after: stateOf(state?.rows[0]).key,
+      deltas: countChanges(documents?.rows ?? [], heads?.rows ?? [], newSteps?.rows ?? []),
+    },
+  ];
 }

@@ -90,14 +90,45 @@ describe('term counts across writes', () => {
     expect(await countAsked()).toEqual([]);
   });
 
-  it('count again the words of steps that may be retries (given ids), and keep every count when one is', async () => {
+  it('follow steps sent with ids, and keep every count when one is sent again (a retry)', async () => {
     const episode = await writes.startEpisode({ taskType: 'debugging', domain: 'ops', context: 'retry' });
     const step = { id: '0b5e9c1e-3f7a-4c2d-9a61-7d2f4e8b1c03', action: 'inspect', result: 'zebra seen' };
     await writes.logSteps(episode.id, [step]);
-    expect(await countAsked()).toEqual(['zebra']);
+    expect(await countAsked()).toEqual([]);
     // The retry is one: nothing is written, every count stays.
     await writes.logSteps(episode.id, [step]);
     expect(await countAsked()).toEqual([]);
+  });
+
+  it("follow records exactly: a new episode, a replaced context's words leaving, retried and late steps", async () => {
+    const id = '5f0c2a7e-8b1d-4e3a-9c6f-2d7b1e0a4c95';
+    const part = { id, taskType: 'debugging', domain: 'ops' };
+    await writes.recordEpisodes([{ ...part, context: 'quota lag' }]);
+    expect(await countAsked()).toEqual([]);
+    // A later part replaces the context: "quota" leaves the document, "zebra" comes with a step.
+    const step = { id: '9d4b7c2e-1a3f-4e5b-8c6d-0f2a9b7e3d14', action: 'inspect', result: 'zebra seen' };
+    await writes.recordEpisodes([{ ...part, context: 'consumer lag', steps: [step] }]);
+    expect(await countAsked()).toEqual([]);
+    // The step again (an exporter's retry), metadata and the outcome: nothing new is indexed.
+    await writes.recordEpisodes([
+      { ...part, steps: [step], metadata: { part: 3 }, outcome: { status: 'completed' } },
+    ]);
+    expect(await countAsked()).toEqual([]);
+    // A step after the outcome comes too late: not stored.
+    await writes.recordEpisodes([{ ...part, steps: [{ action: 'inspect', result: 'quota late' }] }]);
+    expect(await countAsked()).toEqual([]);
+  });
+
+  it('count again the words that may enter or leave a document holding non-ASCII words', async () => {
+    const id = '2c8e4f1a-7b3d-4a5e-9f0c-6d1b8e2a7c43';
+    const part = { id, taskType: 'debugging', domain: 'ops' };
+    await writes.recordEpisodes([
+      { ...part, context: 'quota', steps: [{ action: 'greet', result: 'Grüße' }] },
+    ]);
+    expect(await countAsked()).toEqual(asked);
+    // Whether the document held "zebra" or still holds "quota" depends on how FTS5 split "Grüße".
+    await writes.recordEpisodes([{ ...part, context: 'zebra' }]);
+    expect(await countAsked()).toEqual(['quota', 'zebra']);
   });
 
   it('count every word again when another writer changed the indexes in between', async () => {

@@ -60,30 +60,24 @@ export class TermCounts {
     return state === this.#state;
   }
 
-  /** The words of `words` with a kept count: those a write follows. */
-  kept(words: ReadonlySet<string>): string[] {
-    return [...words].filter((word) => this.#docs.has(word) || this.#steps.has(word));
-  }
-
   /**
-   * Keeps the counts across a committed write of this process (`changingIndexes`): only the
-   * words it added can have changed document counts, so the others are kept as they are, and
-   * those it added follow the write's deltas (or are read again when it has none for them).
-   * Kept counts are used only when the indexes are in the state they were read in, or one
-   * reached from it by such writes alone: any other change (another process's write, a delete,
-   * a merge) starts them over, as before. Between two retrieves an agent mostly logs a step or
-   * two, and counting every query and expansion word again cost more than the rest of the
-   * retrieve in a large store.
+   * Keeps the counts across a committed write of this process (`changingIndexes`): it changed
+   * the counts of the words in its deltas by as much and no other word's, so every kept count
+   * follows it exactly (a word whose change is not known is read again). Kept counts are used
+   * only when the indexes are in the state they were read in, or one reached from it by such
+   * writes alone: any other change (another process's write, a delete, a merge) starts them
+   * over, as before. Between two retrieves an agent mostly logs a step or two, and counting
+   * every query and expansion word again cost more than the rest of the retrieve in a large
+   * store.
    */
   written(change: IndexChange): void {
-    const { before, after, words, deltas } = change;
+    const { before, after, deltas } = change;
     // Words FTS5 might spell differently from `indexedWords` (non-ASCII ones): not known, start over.
-    if (before !== this.#state || after === before || words === null) return;
-    for (const word of words) {
-      const delta = deltas.get(word);
+    if (before !== this.#state || after === before || deltas === null) return;
+    for (const [word, delta] of deltas) {
       const docs = this.#docs.get(word);
       const rows = this.#steps.get(word);
-      if (delta === undefined) {
+      if (delta === null) {
         this.#docs.delete(word);
         this.#steps.delete(word);
         continue;
