@@ -12,7 +12,8 @@ import { docsSource, episodeRanking, rankShortlist } from './text-candidates.js'
  * FTS5's bm25() is a sum over the query's phrases (each with its own idf), so a row's rank for
  * `kept OR added` is its rank for `kept` plus its rank for `added`. The first part is the main
  * full-text query, already read: only the added words are scored again. Null when either part
- * has more matches than its shortlist holds.
+ * has more matches than its shortlist holds, or the main ranking read no shortlist (it read
+ * every match at once, under filters whose shortlists fell short: `ShortlistShortfalls`).
  */
 async function summedShortlist(
   shortlists: Shortlists,
@@ -22,8 +23,8 @@ async function summedShortlist(
   size: number,
   aside: boolean,
 ): Promise<Shortlist | null> {
-  const first = await shortlists.get(source, kept, size);
-  if (!first.complete) return null;
+  const first = await shortlists.cached(source, kept, size);
+  if (first === undefined || !first.complete) return null;
   const second = await shortlists.get(source, added, size, aside);
   if (!second.complete) return null;
   const byRowid = new Map(first.rows.map((row) => [row.rowid, row]));

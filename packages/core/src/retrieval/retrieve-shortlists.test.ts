@@ -99,6 +99,34 @@ describe('retrieve under filters', () => {
     expect(lookUps).toBe(0);
   });
 
+  it('reads every match at once under filters whose shortlist fell short before, and ranks the same', async () => {
+    // 8 of the 48 episodes pass: a shortlist of 32 of the store's rows holds few of them.
+    const filters: RetrieveInput = {
+      text: 'deadlock',
+      limit: 8,
+      patterns: 0,
+      domain: 'odd',
+      taskType: 'testing',
+      // Recency is measured back from `at`: the scores compared must not move with the clock.
+      at: new Date().toISOString(),
+    };
+    const statements = async () => {
+      reads.length = 0;
+      const result = await retrieve(filters);
+      const docs = reads.filter(([sql]) => sql.includes('episode_docs_fts MATCH'));
+      return {
+        shortlists: docs.filter(([sql]) => sql.startsWith('WITH f AS')).length,
+        everyMatch: docs.filter(([sql]) => sql.includes('CROSS JOIN episodes e')).length,
+        ranked: result.episodes.map(({ episode, score }) => [episode.id, score.toFixed(9)]),
+      };
+    };
+    const first = await statements();
+    // The main query's shortlist, then every match; the expanded query's shortlist.
+    expect(first).toMatchObject({ shortlists: 2, everyMatch: 1 });
+    expect(first.ranked).toHaveLength(8);
+    expect(await statements()).toEqual({ ...first, shortlists: 1 });
+  });
+
   it.each(narrowing)(
     'reads every shortlisted row with its episode under %s',
     async (_name, filters, scope) => {

@@ -21,7 +21,7 @@ import type { RankedRow } from './ranked-rows.js';
 import { defaultVectorWeights, type FusionWeights } from './retrieval-config.js';
 import type { RetrievalResult } from './retrieval-result.js';
 import { readsAside, selectPhrases } from './select-phrases.js';
-import { Shortlists } from './shortlists.js';
+import { ShortlistShortfalls, Shortlists } from './shortlists.js';
 import { stepRanking } from './step-ranking.js';
 import type { TermCounts } from './term-counts.js';
 import { episodeMatches, withBestSteps } from './text-candidates.js';
@@ -61,6 +61,7 @@ export function createRetrieval(
 ) {
   const { db, schemas, config } = context;
   const settings = config.retrieval;
+  const shortfalls = new ShortlistShortfalls();
 
   /**
    * Vector candidates for `text`, the query vector moved towards the best full-text matches
@@ -152,7 +153,7 @@ export function createRetrieval(
       [filters.domain, filters.taskType, filters.status, filters.since, filters.until].some(
         (value) => value !== undefined,
       );
-    const shortlists = new Shortlists(db, where, narrowed);
+    const shortlists = new Shortlists(db, where, narrowed, shortfalls);
     const selection =
       phrases.length === 0
         ? Promise.resolve({ kept: [], skipped: [], forSteps: [], mostDocs: 0, stepRows: 0 })

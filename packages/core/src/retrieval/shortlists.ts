@@ -44,6 +44,39 @@ export interface Shortlist {
   complete: boolean;
 }
 
+/** Rankings that skip their shortlist after one fell short, before the shortlist is tried again. */
+const skipsAfterShortfall = 16;
+/** Filters remembered at most (the oldest is forgotten first). */
+const rememberedFilters = 1_000;
+
+/**
+ * The filters under which an exact ranking lately found its shortlist too short (too few of its
+ * rows pass them) and read every match after it. Under a selective filter (one domain of many,
+ * a scoped caller's) that is most rankings, and reading the shortlist first scored every match
+ * twice. For the next `skipsAfterShortfall` rankings under the same filters every match is read
+ * at once; then the shortlist is tried again (a domain may grow to fill it). Only speed depends
+ * on this: both ways give the same ranking.
+ */
+export class ShortlistShortfalls {
+  readonly #skips = new Map<string, number>();
+
+  /** Whether a ranking under `key` reads every match at once; each such answer uses one skip up. */
+  skip(key: string): boolean {
+    const left = this.#skips.get(key);
+    if (left === undefined) return false;
+    if (left <= 1) this.#skips.delete(key);
+    else this.#skips.set(key, left - 1);
+    return true;
+  }
+
+  /** A ranking under `key` read its shortlist and then every match. */
+  fellShort(key: string): void {
+    this.#skips.delete(key);
+    this.#skips.set(key, skipsAfterShortfall);
+    if (this.#skips.size > rememberedFilters) this.#skips.delete(this.#skips.keys().next().value as string);
+  }
+}
+
 /**
  * The full-text shortlists of one retrieval under its filters, each query read once: the
  * expanded query reuses the first query's rows (see `expansionRanking`). FTS5 keeps only the top
@@ -60,12 +93,29 @@ export class Shortlists {
   /**
    * @param narrowed the caller's filters or scope may leave out most episodes: then the first rows
    * rarely settle a ranking, and every shortlisted row is looked up with its shortlist at once.
+   * @param shortfalls where the engine remembers, across retrievals, the narrowed filters under
+   * which shortlists fell short.
    */
   constructor(
     readonly db: Database,
     readonly where: SqlFilter,
     readonly narrowed = false,
+    readonly shortfalls?: ShortlistShortfalls,
   ) {}
+
+  #filterKey(source: Source): string {
+    return `${source.rank}\n${this.where.sql}\n${JSON.stringify(this.where.args)}`;
+  }
+
+  /** Whether an exact ranking of `source` reads every match at once (`ShortlistShortfalls`). */
+  skipsShortlist(source: Source): boolean {
+    return this.narrowed && this.shortfalls?.skip(this.#filterKey(source)) === true;
+  }
+
+  /** An exact ranking of `source` found its shortlist too short and read every match. */
+  fellShort(source: Source): void {
+    if (this.narrowed) this.shortfalls?.fellShort(this.#filterKey(source));
+  }
 
   /** Rows of a shortlist of `size` (`limit` × `shortlistFactor`) looked up with it. */
   mappedRows(size: number): number {
@@ -77,7 +127,7 @@ export class Shortlists {
    * `aside` (`Database.readAside`) when the caller has other work for this thread meanwhile.
    */
   get(source: Source, ftsQuery: string, size: number, aside = false): Promise<Shortlist> {
-    const key = `${source.rank}\n${size}\n${ftsQuery}`;
+    const key = shortlistKey(source, ftsQuery, size);
     let shortlist = this.#read.get(key);
     if (shortlist === undefined) {
       const read = (statement: InStatement) =>
@@ -105,6 +155,11 @@ export class Shortlists {
     return shortlist;
   }
 
+  /** The shortlist `get` read for these arguments, if it did. */
+  cached(source: Source, ftsQuery: string, size: number): Promise<Shortlist> | undefined {
+    return this.#read.get(shortlistKey(source, ftsQuery, size));
+  }
+
   /** Fills in the episode of each row of `rows` not looked up yet (`ShortlistRow.episodeId`). */
   async lookUp(source: Source, rows: readonly ShortlistRow[]): Promise<void> {
     const missing = rows.filter((row) => row.episodeId === undefined);
@@ -118,6 +173,9 @@ export class Shortlists {
     });
   }
 }
+
+const shortlistKey = (source: Source, ftsQuery: string, size: number) =>
+  `${source.rank}\n${size}\n${ftsQuery}`;
 
 /**
  * Rows looked up with a shortlist, per episode a ranking keeps: a quarter more, for rows that fail

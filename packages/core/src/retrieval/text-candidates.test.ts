@@ -7,7 +7,7 @@ import { type Database, openDatabase } from '../db/database.js';
 import { SqlFilter } from '../db/sql-filter.js';
 import { ftsPhrases, toFtsQuery } from '../search/fts-query.js';
 import { selectPhrases } from './select-phrases.js';
-import { Shortlists } from './shortlists.js';
+import { ShortlistShortfalls, Shortlists } from './shortlists.js';
 import { stepRanking } from './step-ranking.js';
 import { TermCounts } from './term-counts.js';
 import { episodeMatches, type FieldWeights, withBestSteps } from './text-candidates.js';
@@ -164,6 +164,30 @@ describe('full-text candidates', () => {
       fields,
     );
     expect(scoped.map((c) => c.episodeId).sort()).toEqual([...quiet].sort());
+  });
+
+  it('read every match at once for a while under filters whose shortlist fell short, ranking the same', async () => {
+    const query = toFtsQuery('deadlock') as string;
+    const shortfalls = new ShortlistShortfalls();
+    const rank = async (filter: SqlFilter, narrowed = true) => {
+      const reads: [string, ResultSet][] = [];
+      const shortlists = new Shortlists(recordingDatabase(db, reads), filter, narrowed, shortfalls);
+      const ranked = await episodeMatches(shortlists, query, 5, fields);
+      return { ranked, statements: reads.length };
+    };
+    const quietOnly = () => new SqlFilter().when('e.domain = ?', 'quiet');
+    // The shortlist (20 rows) is all `busy`: it is read, then every match.
+    const first = await rank(quietOnly());
+    expect(first.statements).toBe(2);
+    expect(first.ranked.map((row) => row.episodeId).sort()).toEqual([...quiet].sort());
+    // Other filters, and a ranking not said to be narrowed, still read their shortlist first
+    // (more than the one statement of a skip: here `busy` episodes rank alike and it falls short too).
+    expect((await rank(new SqlFilter().when('e.domain = ?', 'busy'))).statements).toBeGreaterThan(1);
+    expect((await rank(quietOnly(), false)).statements).toBeGreaterThan(1);
+    for (let i = 0; i < 16; i += 1) expect(await rank(quietOnly())).toEqual({ ...first, statements: 1 });
+    // Then the shortlist is tried again, in case the filter's episodes came to fill it.
+    expect(await rank(quietOnly())).toEqual(first);
+    expect(await rank(quietOnly())).toEqual({ ...first, statements: 1 });
   });
 
   it('rank the same steps when the step ranking is read aside, as in a large store', async () => {

@@ -44,7 +44,7 @@ export function docsSource(weights: FieldWeights): Source {
     allSql: (where) =>
       `SELECT e.id AS episode_id, ${rank} AS rank
        FROM episode_docs_fts CROSS JOIN episodes e ON e.rowid = episode_docs_fts.rowid
-       WHERE episode_docs_fts MATCH ? AND ${where} ORDER BY rank LIMIT ?`,
+       WHERE episode_docs_fts MATCH ? AND ${where} ORDER BY rank, e.id LIMIT ?`,
   };
 }
 
@@ -98,6 +98,17 @@ export async function rankShortlist(
   } else if (cutoff === null) {
     return [];
   }
+  if (exact) shortlists.fellShort(source);
+  return everyMatch(shortlists, source, ftsQuery, limit);
+}
+
+/** The `limit` episodes with the best row in `source` under the shortlists' filters, from every match. */
+async function everyMatch(
+  shortlists: Shortlists,
+  source: Source,
+  ftsQuery: string,
+  limit: number,
+): Promise<RankedRow[]> {
   const { db, where } = shortlists;
   const all = await db.read({ sql: source.allSql(where.sql), args: [ftsQuery, ...where.args, limit] });
   return all.rows.map((row) => ({ episodeId: String(row.episode_id), rank: Number(row.rank) }));
@@ -112,6 +123,7 @@ async function rankEpisodes(
   exact: boolean,
   aside = false,
 ): Promise<RankedRow[]> {
+  if (exact && shortlists.skipsShortlist(source)) return everyMatch(shortlists, source, ftsQuery, limit);
   const top = await shortlists.get(source, ftsQuery, limit * shortlistFactor, aside);
   return rankShortlist(shortlists, source, top, ftsQuery, limit, exact);
 }
