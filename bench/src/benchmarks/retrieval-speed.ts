@@ -115,18 +115,16 @@ async function timeQueries(
   return latencies;
 }
 
-/**
- * Each query right after a step is logged to a running episode, as an agent asks between its
- * steps: a write changes the full-text indexes, and what retrieve keeps between calls (document
- * counts) must survive it for the figures above to hold on this path. The steps' words come from
- * their own generator, so the stores' episodes stay the same as without this case.
- */
 /** How an agent's steps reach the store between its retrieves. */
 type StepWrite = 'logSteps' | 'record';
 
 /**
- * Each query right after one step is written to a running episode: by `logSteps` (the SDK's
- * path), or by `episodes.record` with the episode's and the step's ids (the OTLP endpoint's).
+ * Each query right after one step is written to a running episode, as an agent asks between its
+ * steps: by `logSteps` (the SDK's path), or by `episodes.record` with the episode's and the
+ * step's ids (the OTLP endpoint's). A write changes the full-text indexes, and what retrieve keeps
+ * between calls (document counts) must survive it for the figures above to hold on this path.
+ * The steps' words come from their own generator, so the stores' episodes stay the same as
+ * without this case.
  */
 async function timeAfterWrites(
   memory: Memory,

@@ -97,7 +97,7 @@ function countChanges(before: readonly Row[], heads: readonly Row[], newSteps: r
       continue;
     }
     const replaced =
-      was.head === head ? new Set<string>() : headWords && was.headWords && union(headWords, was.headWords);
+      was.head === head ? new Set<string>() : headWords && heldHead && union(headWords, heldHead);
     if (replaced === null) return null;
     for (const word of union(newWords, replaced)) deltas.set(word, null);
   }
