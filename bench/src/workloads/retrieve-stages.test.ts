@@ -8,7 +8,12 @@ describe('retrieve stages', () => {
   it("sort the engine's statements of one retrieve into its stages, the expansion apart", async () => {
     const stages = new RetrieveStages();
     await withTempDir('stages', async (dir) => {
-      const memory = await openMemory({ url: `file:${join(dir, 'stages.db')}`, cache: false });
+      // Query expansion on (off by default), so that its statements are sorted too.
+      const memory = await openMemory({
+        url: `file:${join(dir, 'stages.db')}`,
+        cache: false,
+        retrieval: { weights: { expansion: 0.2 } },
+      });
       try {
         for (let i = 0; i < 12; i += 1) {
           const episode = await memory.episodes.start({

@@ -12,7 +12,8 @@ import { episodeMatches, episodeRanking } from './text-candidates.js';
 
 let store: Awaited<ReturnType<typeof openTempMemory>>;
 let db: Database;
-const settings = retrievalConfigSchema.parse({});
+// Expansion is off by default: these tests turn it on at the weight it had until session 26.
+const settings = retrievalConfigSchema.parse({ weights: { expansion: 0.2 } });
 const topics = [
   'kafka consumer lag',
   'postgres vacuum bloat',

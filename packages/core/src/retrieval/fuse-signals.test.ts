@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import type { VectorHit } from '../embeddings/vector-index.js';
 import type { Episode } from '../types.js';
 import { fuseSignals } from './fuse-signals.js';
 import { retrievalConfigSchema } from './retrieval-config.js';
+import type { TextCandidate } from './text-candidates.js';
 
 const now = Date.parse('2026-06-01T00:00:00Z');
 const dayMs = 86_400_000;
@@ -32,8 +34,8 @@ const noExtras = { expansion: 0, proximity: 0, time: 0 };
 const noRankings = { expansion: [], proximity: [], windows: [] };
 
 describe('fuseSignals', () => {
-  it('adds reciprocal-rank, recency and outcome contributions as documented', () => {
-    const config = retrievalConfigSchema.parse({ rankConstant: 10 });
+  it('adds reciprocal-rank, recency and outcome contributions as documented (text by rank)', () => {
+    const config = retrievalConfigSchema.parse({ rankConstant: 10, textFusion: 'rank' });
     const weights = { ...noExtras, text: 1, step: 0.5, vector: 2, recency: 0.1, outcome: 0.2 };
     const results = fuseSignals(
       {
@@ -75,6 +77,77 @@ describe('fuseSignals', () => {
     // recency halves at the half-life (30 days by default)
     expect(b?.why.recency.contribution).toBeCloseTo(0.05, 10);
     expect(b?.score).toBeCloseTo(1 + 0.5 * (11 / 12) + 0.05 + 0.1, 10);
+  });
+
+  it('by default scores text by BM25 over the best match: a far better match keeps its lead', () => {
+    const config = retrievalConfigSchema.parse({});
+    const weights = { ...noExtras, text: 1, step: 0.2, vector: 0.2, recency: 0, outcome: 0 };
+    const fuse = (text: TextCandidate[], vector: VectorHit[]) =>
+      fuseSignals({ text, vector, ...noRankings, episodes, now }, config, weights);
+    // b's text match is far weaker than a's; its best step and its vector rank first.
+    const stepAndVector = (id: string) => ({
+      step: { stepNumber: 2, bm25: 3, rank: 1 },
+      vector: [{ episodeId: id, similarity: 0.8, kind: 'episode' as const, stepNumber: null }],
+    });
+    const weak = stepAndVector('b');
+    const [a, b] = fuse(
+      [
+        { episodeId: 'a', bm25: 10, step: null },
+        { episodeId: 'b', bm25: 4, step: weak.step },
+      ],
+      weak.vector,
+    );
+    expect([a?.episode.id, b?.episode.id]).toEqual(['a', 'b']);
+    expect(a?.why.text?.contribution).toBeCloseTo(1, 10);
+    expect(b?.why.text?.contribution).toBeCloseTo(0.4 + 0.2, 10);
+    expect(b?.score).toBeCloseTo(0.4 + 0.2 + 0.2, 10);
+    // Between comparable text matches the other signals decide.
+    const close = stepAndVector('b');
+    const ranked = fuse(
+      [
+        { episodeId: 'a', bm25: 10, step: null },
+        { episodeId: 'b', bm25: 9.5, step: close.step },
+      ],
+      close.vector,
+    );
+    expect(ranked.map((r) => r.episode.id)).toEqual(['b', 'a']);
+    // By rank, the same weak match would have come first: ranks 1 and 2 differ by 1/61 of the weight.
+    const byRank = fuseSignals(
+      {
+        text: [
+          { episodeId: 'a', bm25: 10, step: null },
+          { episodeId: 'b', bm25: 4, step: weak.step },
+        ],
+        vector: weak.vector,
+        ...noRankings,
+        episodes,
+        now,
+      },
+      retrievalConfigSchema.parse({ textFusion: 'rank' }),
+      weights,
+    );
+    expect(byRank.map((r) => r.episode.id)).toEqual(['b', 'a']);
+  });
+
+  it('measures text against the best match that passed the filters', () => {
+    const weights = { ...noExtras, text: 1, step: 0, vector: 0, recency: 0, outcome: 0 };
+    const [c, b] = fuseSignals(
+      {
+        text: [
+          { episodeId: 'gone-for-good', bm25: 9, step: null },
+          { episodeId: 'c', bm25: 3, step: null },
+          { episodeId: 'b', bm25: 1.5, step: null },
+        ],
+        vector: [],
+        ...noRankings,
+        episodes,
+        now,
+      },
+      retrievalConfigSchema.parse({}),
+      weights,
+    );
+    expect(c?.why.text?.contribution).toBeCloseTo(1, 10);
+    expect(b?.why.text?.contribution).toBeCloseTo(0.5, 10);
   });
 
   it('ranks only candidates that passed the filters', () => {

@@ -24,8 +24,9 @@ export interface FusionInput {
 }
 
 /**
- * Reciprocal rank fusion of the full-text and vector rankings plus recency and outcome terms
- * (the formula is on `retrievalWeightsSchema`). Ranks count only candidates that passed the
+ * The whole-episode text score (by default its BM25 over the query's best, see `textFusion`),
+ * reciprocal rank fusion of the other rankings, and recency, outcome and time terms (the formula
+ * is on `retrievalWeightsSchema`). Ranks and the best BM25 count only candidates that passed the
  * filters, so a filtered-out episode never pushes an eligible one down.
  */
 export function fuseSignals(
@@ -61,10 +62,14 @@ export function fuseSignals(
     return result;
   };
 
+  const eligible = input.text.filter((candidate) => input.episodes.has(candidate.episodeId));
+  // BM25 is positive for every match; the best eligible match scores the full weight.
+  const best = Math.max(Number.MIN_VALUE, ...eligible.map((candidate) => candidate.bm25));
+  const textShare = (bm25: number, rank: number) =>
+    config.textFusion === 'score' ? Math.max(0, bm25) / best : rankShare(rank);
   let rank = 0;
-  for (const candidate of input.text) {
-    const episode = input.episodes.get(candidate.episodeId);
-    if (episode === undefined) continue;
+  for (const candidate of eligible) {
+    const episode = input.episodes.get(candidate.episodeId) as Episode;
     rank += 1;
     const step = candidate.step;
     entry(episode).why.text = {
@@ -74,7 +79,8 @@ export function fuseSignals(
       stepNumber: step?.stepNumber ?? null,
       // The episode's own score leads; a step that also ranks among the step matches adds to it.
       contribution:
-        weights.text * rankShare(rank) + (step === null ? 0 : weights.step * rankShare(step.rank)),
+        weights.text * textShare(candidate.bm25, rank) +
+        (step === null ? 0 : weights.step * rankShare(step.rank)),
     };
   }
   rank = 0;

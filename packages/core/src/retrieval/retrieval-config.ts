@@ -5,7 +5,8 @@ const weight = z.number().min(0).max(100);
 /**
  * How `retrieve` weighs its signals. A result's score is
  *
- *   text    · (k + 1) / (k + textRank)      (0 when full-text search did not find it)
+ *   text    · bm25 / bestBm25               (0 when full-text search did not find it; with
+ *                                             `textFusion: 'rank'`, text · (k + 1) / (k + textRank))
  * + step    · (k + 1) / (k + stepRank)      (0 when none of its steps ranks among the step matches)
  * + vector  · (k + 1) / (k + vectorRank)    (0 when vector search did not find it)
  * + recency · 2^(−ageDays / recencyHalfLifeDays)
@@ -14,10 +15,11 @@ const weight = z.number().min(0).max(100);
  * + proximity · (k + 1) / (k + proximityRank) (0 when no query words are close together in it)
  * + time    · 1                               (0 unless created within a date the query names)
  *
- * The rank terms are reciprocal rank fusion scaled so that rank 1 contributes exactly the weight;
- * ranks are 1-based within each signal's candidate list. `textRank` ranks whole episodes by BM25,
- * `stepRank` their single best step. The defaults were chosen on the dev split of the retrieval
- * benchmark (see the README's retrieval section).
+ * `bm25` is the whole episode's, `bestBm25` the best among the query's text matches. The rank terms
+ * are reciprocal rank fusion scaled so that rank 1 contributes exactly the weight; ranks are 1-based
+ * within each signal's candidate list. `stepRank` ranks episodes by their single best step. The
+ * defaults were chosen on the dev split of the retrieval benchmark (see the README's retrieval
+ * section).
  */
 export const retrievalWeightsSchema = z.strictObject({
   text: weight.default(1),
@@ -26,12 +28,12 @@ export const retrievalWeightsSchema = z.strictObject({
   vector: weight.optional(),
   recency: weight.default(0.01),
   outcome: weight.default(0.01),
-  /** The rank of the query expanded with its best match's words (`expansion`); 0 turns it off. */
-  expansion: weight.default(0.2),
+  /** The rank of the query expanded with its best match's words (`expansion`); 0 (the default) turns it off. */
+  expansion: weight.default(0),
   /** The rank by query words found close together (`proximity`); 0 (the default) turns it off. */
   proximity: weight.default(0),
   /** Created within a date the query names ("two weeks ago", "in April"), read relative to its `at`. */
-  time: weight.default(0.3),
+  time: weight.default(0.5),
 });
 
 /**
@@ -39,7 +41,7 @@ export const retrievalWeightsSchema = z.strictObject({
  * vectors repeat what BM25 knows: their weight was chosen on dev so that `retrieve` loses least
  * against both plain BM25 and its own text-only ranking (core docs/retrieval-quality.md, "Vectors against text only").
  */
-export const defaultVectorWeights = { lexical: 0.1, semantic: 1.5 } as const;
+export const defaultVectorWeights = { lexical: 0.2, semantic: 1.5 } as const;
 
 /**
  * Relevance feedback (Rocchio): before the vector search, the query vector is moved towards the
@@ -95,6 +97,14 @@ export const retrievalFieldsSchema = z.strictObject({
 export const retrievalConfigSchema = z.strictObject({
   weights: retrievalWeightsSchema.default(retrievalWeightsSchema.parse({})),
   fields: retrievalFieldsSchema.default(retrievalFieldsSchema.parse({})),
+  /**
+   * How the whole-episode text signal enters the score. `score`: its BM25 over the best BM25 among
+   * the query's text matches, so the best match contributes `weights.text` and one half as good half
+   * of it: a far better match keeps its lead, and the other signals decide between comparable ones.
+   * `rank`: reciprocal rank, as the other rankings, where the first few ranks differ by a few
+   * hundredths whatever their BM25 (a step or vector match could overturn a much better text match).
+   */
+  textFusion: z.enum(['score', 'rank']).default('score'),
   /** The `k` of reciprocal rank fusion: larger flattens the difference between ranks. */
   rankConstant: z.number().positive().max(10_000).default(60),
   /** Age at which the recency term has fallen to half its weight. */

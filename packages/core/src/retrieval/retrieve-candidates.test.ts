@@ -72,7 +72,7 @@ describe('retrieve candidates', () => {
   });
 
   it.each([
-    ['lexical', 0.1],
+    ['lexical', 0.2],
     ['semantic', 1.5],
     [undefined, 1.5],
   ] as const)('weighs the vectors of a %s provider by its kind (%d at rank 1)', async (kind, weight) => {

@@ -20,7 +20,8 @@ const hour = 3_600_000;
 
 beforeAll(async () => {
   // 8 candidates per signal: shortlists of 32 rows, of which the first 10 come with their episode.
-  store = await openTempMemory({ retrieval: { candidates: 8 } });
+  // Query expansion on (off by default), so that its shortlist is among the statements counted.
+  store = await openTempMemory({ retrieval: { candidates: 8, weights: { expansion: 0.2 } } });
   const { memory } = store;
   // 48 episodes that all say "deadlock", in two domains and two task types, each with three steps that say it too.
   for (let i = 0; i < 48; i += 1) {

@@ -15,6 +15,9 @@ async function open(retrieval: RetrievalConfig = {}): Promise<Memory> {
   return memory;
 }
 
+/** Query expansion at the weight it had as a default until session 26. */
+const expansionOn: RetrievalConfig = { weights: { expansion: 0.2 } };
+
 const episodesOf = (result: Awaited<ReturnType<Memory['search']['retrieve']>>) =>
   result.episodes.map((entry) => entry.episode.id);
 
@@ -65,8 +68,8 @@ afterAll(async () => {
 });
 
 describe('retrieve: query expansion, named dates, proximity', () => {
-  it('finds an episode that shares no query word but its best match’s words (RM3 expansion)', async () => {
-    const memory = await open();
+  it('finds an episode that shares no query word but its best match’s words when expansion is on (RM3; off by default)', async () => {
+    const memory = await open(expansionOn);
     const result = await memory.search.retrieve({ text: 'checkout page crashes', patterns: 0 });
     expect(episodesOf(result).slice(0, 2)).toEqual([ids.crash, ids.webhook]);
     const webhook = result.episodes[1];
@@ -74,14 +77,14 @@ describe('retrieve: query expansion, named dates, proximity', () => {
     expect(webhook?.why.expansion).toMatchObject({ rank: 2 });
     expect(result.episodes[0]?.why.expansion).toMatchObject({ rank: 1, contribution: 0.2 });
 
-    const off = await open({ weights: { expansion: 0 } });
+    const off = await open();
     const plain = await off.search.retrieve({ text: 'checkout page crashes', patterns: 0 });
     expect(episodesOf(plain)).not.toContain(ids.webhook);
     expect(plain.episodes.every((entry) => entry.why.expansion === null)).toBe(true);
   });
 
   it('leaves out excluded episodes, and learns no expansion or feedback from them', async () => {
-    const memory = await open();
+    const memory = await open(expansionOn);
     const text = 'checkout page crashes';
     expect(episodesOf(await memory.search.retrieve({ text, patterns: 0 })).slice(0, 2)).toEqual([
       ids.crash,
@@ -100,7 +103,7 @@ describe('retrieve: query expansion, named dates, proximity', () => {
     const at = '2023-04-01T12:00:00.000Z';
     const dated = await memory.search.retrieve({ text, at, patterns: 0 });
     expect(episodesOf(dated)[0]).toBe(ids['dentist-recent']);
-    expect(dated.episodes[0]?.why.time).toEqual({ contribution: 0.3 });
+    expect(dated.episodes[0]?.why.time).toEqual({ contribution: 0.5 });
     expect(dated.episodes[0]?.why.recency.ageDays).toBeCloseTo(14.083, 2);
     expect(dated.episodes[1]?.why.time).toBeNull();
 

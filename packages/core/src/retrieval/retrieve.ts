@@ -280,8 +280,9 @@ export function createRetrieval(
     /**
      * The past episodes that matter most for a new task described by `text`: candidates from
      * BM25 full-text search (episodes and their steps) and from vector similarity (episodes and
-     * their failed steps' errors), fused by reciprocal rank with recency and outcome terms (see
-     * `retrievalConfigSchema`). Filters and the access scope apply in SQL and inside the vector
+     * their failed steps' errors), fused: the whole episode's BM25 over the best match's, the
+     * other rankings by reciprocal rank, with recency, outcome and time terms (see
+     * `retrievalWeightsSchema`). Filters and the access scope apply in SQL and inside the vector
      * scan; archived episodes are left out unless `status: 'archived'` asks for them. Each
      * result says `why` it ranked. Answers are cached under `query:{hash}` until the next write.
      */
