@@ -39,7 +39,9 @@ export const retrievalWeightsSchema = z.strictObject({
 /**
  * The vector weight when the config gives none, by what the provider's vectors carry. Lexical
  * vectors repeat what BM25 knows: their weight was chosen on dev so that `retrieve` loses least
- * against both plain BM25 and its own text-only ranking (core docs/retrieval-quality.md, "Vectors against text only").
+ * against both plain BM25 and its own text-only ranking (core docs/retrieval-quality.md, "Vectors
+ * against text only"; 0.2 since "The text score instead of its rank"). Nothing here measures a
+ * semantic model's.
  */
 export const defaultVectorWeights = { lexical: 0.2, semantic: 1.5 } as const;
 
