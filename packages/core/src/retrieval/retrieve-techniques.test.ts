@@ -40,6 +40,12 @@ beforeAll(async () => {
     'the stripe webhook signature was rejected until the signing secret in the vault was rotated',
   ]);
   await record('fonts', 'The invoice fonts look wrong for the customers', ['the pdf renderer lacked a font']);
+  // A close whole-episode match whose steps do not match, and a weak one whose step does.
+  await record('mooring', 'Zeppelin mooring mast: the zeppelin mooring failed', ['all checks green']);
+  await record('review', 'Weekly hangar review', [
+    `the review went through the hangar roof, the heating, the doors, the lighting, the paint, the
+    schedule and the budget; one zeppelin came back early and the crew moved the mooring ropes`,
+  ]);
   await record('search', 'The product search is slow for the customers', [
     'an index was missing on the table',
   ]);
@@ -113,6 +119,18 @@ describe('retrieve: query expansion, named dates, proximity', () => {
     expect(undated.episodes.every((entry) => entry.why.time === null)).toBe(true);
     const off = await open({ weights: { time: 0 } });
     expect(episodesOf(await off.search.retrieve({ text, at, patterns: 0 }))[0]).toBe(ids['dentist-old']);
+  });
+
+  it('keeps a far better whole-episode match ahead of a weak one whose step matches (text by score)', async () => {
+    const text = 'zeppelin mooring';
+    const byScore = await (await open()).search.retrieve({ text, patterns: 0 });
+    expect(episodesOf(byScore).slice(0, 2)).toEqual([ids.mooring, ids.review]);
+    const [first, second] = byScore.episodes;
+    expect(first?.why.text).toMatchObject({ rank: 1, matchedIn: 'episode', contribution: 1 });
+    expect(second?.why.text).toMatchObject({ rank: 2, matchedIn: 'step' });
+    // By rank, the two text matches are 1/61 of the weight apart and the step match decides.
+    const byRank = await (await open({ textFusion: 'rank' })).search.retrieve({ text, patterns: 0 });
+    expect(episodesOf(byRank).slice(0, 2)).toEqual([ids.review, ids.mooring]);
   });
 
   it('ranks query words found close together when proximity is on (off by default)', async () => {
