@@ -73,7 +73,7 @@ afterAll(async () => {
   folder.cleanup();
 });
 
-describe('retrieve: query expansion, named dates, proximity', () => {
+describe('retrieve: the text score, query expansion, named dates, proximity', () => {
   it('finds an episode that shares no query word but its best match’s words when expansion is on (RM3; off by default)', async () => {
     const memory = await open(expansionOn);
     const result = await memory.search.retrieve({ text: 'checkout page crashes', patterns: 0 });
