@@ -80,9 +80,8 @@ describe('fuseSignals', () => {
   });
 
   it('by default scores text by BM25 over the best match: a far better match keeps its lead', () => {
-    const config = retrievalConfigSchema.parse({});
     const weights = { ...noExtras, text: 1, step: 0.2, vector: 0.2, recency: 0, outcome: 0 };
-    const fuse = (text: TextCandidate[], vector: VectorHit[]) =>
+    const fuse = (text: TextCandidate[], vector: VectorHit[], config = retrievalConfigSchema.parse({})) =>
       fuseSignals({ text, vector, ...noRankings, episodes, now }, config, weights);
     // b's text match is far weaker than a's; its best step and its vector rank first.
     const stepAndVector = (id: string) => ({
@@ -112,42 +111,15 @@ describe('fuseSignals', () => {
     );
     expect(ranked.map((r) => r.episode.id)).toEqual(['b', 'a']);
     // By rank, the same weak match would have come first: ranks 1 and 2 differ by 1/61 of the weight.
-    const byRank = fuseSignals(
-      {
-        text: [
-          { episodeId: 'a', bm25: 10, step: null },
-          { episodeId: 'b', bm25: 4, step: weak.step },
-        ],
-        vector: weak.vector,
-        ...noRankings,
-        episodes,
-        now,
-      },
+    const byRank = fuse(
+      [
+        { episodeId: 'a', bm25: 10, step: null },
+        { episodeId: 'b', bm25: 4, step: weak.step },
+      ],
+      weak.vector,
       retrievalConfigSchema.parse({ textFusion: 'rank' }),
-      weights,
     );
     expect(byRank.map((r) => r.episode.id)).toEqual(['b', 'a']);
-  });
-
-  it('measures text against the best match that passed the filters', () => {
-    const weights = { ...noExtras, text: 1, step: 0, vector: 0, recency: 0, outcome: 0 };
-    const [c, b] = fuseSignals(
-      {
-        text: [
-          { episodeId: 'gone-for-good', bm25: 9, step: null },
-          { episodeId: 'c', bm25: 3, step: null },
-          { episodeId: 'b', bm25: 1.5, step: null },
-        ],
-        vector: [],
-        ...noRankings,
-        episodes,
-        now,
-      },
-      retrievalConfigSchema.parse({}),
-      weights,
-    );
-    expect(c?.why.text?.contribution).toBeCloseTo(1, 10);
-    expect(b?.why.text?.contribution).toBeCloseTo(0.5, 10);
   });
 
   it('ranks only candidates that passed the filters', () => {
@@ -171,6 +143,9 @@ describe('fuseSignals', () => {
     expect(results.map((r) => r.episode.id)).toEqual(['c', 'b']);
     expect(results[0]?.episode.id).toBe('c');
     expect(results[0]?.why.text?.rank).toBe(1);
+    // The text score is measured against the best match that passed them, not the one left out.
+    expect(results[0]?.why.text?.contribution).toBeCloseTo(1, 10);
+    expect(results[1]?.why.text?.contribution).toBeCloseTo(1 / 3, 10);
     expect(results[0]?.why.outcome).toEqual({ successRate: null, contribution: 0 });
   });
 

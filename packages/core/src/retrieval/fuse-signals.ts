@@ -62,14 +62,16 @@ export function fuseSignals(
     return result;
   };
 
-  const eligible = input.text.filter((candidate) => input.episodes.has(candidate.episodeId));
+  const eligible = input.text.flatMap((candidate) => {
+    const episode = input.episodes.get(candidate.episodeId);
+    return episode === undefined ? [] : [{ candidate, episode }];
+  });
   // BM25 is positive for every match; the best eligible match scores the full weight.
-  const best = Math.max(Number.MIN_VALUE, ...eligible.map((candidate) => candidate.bm25));
+  const best = Math.max(Number.MIN_VALUE, ...eligible.map(({ candidate }) => candidate.bm25));
   const textShare = (bm25: number, rank: number) =>
     config.textFusion === 'score' ? Math.max(0, bm25) / best : rankShare(rank);
   let rank = 0;
-  for (const candidate of eligible) {
-    const episode = input.episodes.get(candidate.episodeId) as Episode;
+  for (const { candidate, episode } of eligible) {
     rank += 1;
     const step = candidate.step;
     entry(episode).why.text = {
