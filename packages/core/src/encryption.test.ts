@@ -1,6 +1,7 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { filesHolding } from './__fixtures__/folder-bytes.js';
 import { tempDir } from './__fixtures__/temp-store.js';
 import { EpisodicError } from './errors.js';
 import { openMemory } from './open-memory.js';
@@ -12,14 +13,6 @@ function dataDir() {
   const dir = tempDir();
   cleanups.push(dir.cleanup);
   return join(dir.path, 'data');
-}
-
-/** Every byte of every file under `dir`, as one string. */
-function allBytes(dir: string): string {
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile())
-    .map((entry) => readFileSync(join(entry.parentPath, entry.name)).toString('latin1'))
-    .join('');
 }
 
 async function writeSecrets(url: string, encryptionKey?: string) {
@@ -51,13 +44,11 @@ describe('files at rest', () => {
     const url = `file:${join(dir, 'memory.db')}`;
     const { memory, id } = await writeSecrets(url, 'correct horse battery staple');
     expect(readdirSync(dir)).toContain('memory.db-wal');
-    let bytes = allBytes(dir);
-    expect(bytes).not.toContain('ZEBRA-CONTEXT-7731');
-    expect(bytes).not.toContain('QUOKKA-RESULT-9924');
+    expect(filesHolding(dir, 'ZEBRA-CONTEXT-7731')).toEqual([]);
+    expect(filesHolding(dir, 'QUOKKA-RESULT-9924')).toEqual([]);
     await memory.close();
-    bytes = allBytes(dir);
-    expect(bytes).not.toContain('ZEBRA-CONTEXT-7731');
-    expect(bytes).not.toContain('QUOKKA-RESULT-9924');
+    expect(filesHolding(dir, 'ZEBRA-CONTEXT-7731')).toEqual([]);
+    expect(filesHolding(dir, 'QUOKKA-RESULT-9924')).toEqual([]);
 
     const reopened = await openMemory({ url, encryptionKey: 'correct horse battery staple' });
     expect((await reopened.episodes.get(id))?.steps[0]?.result).toBe('QUOKKA-RESULT-9924');
@@ -68,7 +59,7 @@ describe('files at rest', () => {
   it('the same test sees the plaintext when the store is not encrypted (so it can fail)', async () => {
     const dir = dataDir();
     const { memory } = await writeSecrets(`file:${join(dir, 'memory.db')}`);
-    expect(allBytes(dir)).toContain('QUOKKA-RESULT-9924');
+    expect(filesHolding(dir, 'QUOKKA-RESULT-9924')).not.toEqual([]);
     await memory.close();
   });
 

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deflateRawSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
+import { filesHolding, filesUnder } from '../__fixtures__/folder-bytes.js';
 import { tempStoreFolder } from '../__fixtures__/temp-store.js';
 import { rekeyDatabase } from '../maintenance/rekey-database.js';
 import { type Memory, openMemory } from '../open-memory.js';
@@ -46,18 +47,6 @@ function folder() {
 /** The environment folders in a cache folder. */
 const environments = (cacheRoot: string) =>
   readdirSync(cacheRoot).filter((name) => name.startsWith('lmdb-v1-'));
-
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile())
-    .map((entry) => join(entry.parentPath, entry.name));
-}
-
-/** Every byte of every file under `dir`, as one string. */
-const allBytes = (dir: string) =>
-  filesUnder(dir)
-    .map((file) => readFileSync(file).toString('latin1'))
-    .join('');
 
 /**
  * A digest of every file under `dir` by path: equal snapshots mean nothing was touched. LMDB's
@@ -178,9 +167,9 @@ describe('an encrypted cache', () => {
         expect.stringMatching(/key-fingerprint$/),
       ]),
     );
-    for (const secret of secrets) expect(allBytes(dir)).not.toContain(secret);
+    for (const secret of secrets) expect(filesHolding(dir, secret)).toEqual([]);
     await memory.close();
-    for (const secret of secrets) expect(allBytes(dir)).not.toContain(secret);
+    for (const secret of secrets) expect(filesHolding(dir, secret)).toEqual([]);
 
     const reopened = await openStore(url, keyA);
     const episodes = await Promise.all(ids.map((id) => reopened.episodes.get(id)));
@@ -193,11 +182,10 @@ describe('an encrypted cache', () => {
     const memory = await openStore(url);
     const { ids, deflatedStretch } = await writeSecrets(memory);
     await memory.close();
-    const bytes = allBytes(cacheRoot);
-    expect(bytes).toContain(`episode:${ids[0]}`);
-    expect(bytes).toContain(smallResult);
-    expect(bytes).toContain(deflatedStretch);
-    expect(bytes).not.toContain(largeMarker); // the large value is stored deflated
+    expect(filesHolding(cacheRoot, `episode:${ids[0]}`)).not.toEqual([]);
+    expect(filesHolding(cacheRoot, smallResult)).not.toEqual([]);
+    expect(filesHolding(cacheRoot, deflatedStretch)).not.toEqual([]);
+    expect(filesHolding(cacheRoot, largeMarker)).toEqual([]); // the large value is stored deflated
   });
 
   it.each([
@@ -287,7 +275,7 @@ describe('opening with another key never crashes', () => {
       expect(now).toHaveLength(1);
       expect(now).not.toContain(oldEnvironment);
       // The plaintext cache is gone once the store has a key.
-      if (newKey !== undefined) expect(allBytes(cacheRoot)).not.toContain(smallResult);
+      if (newKey !== undefined) expect(filesHolding(cacheRoot, smallResult)).toEqual([]);
     },
     childTimeout,
   );

@@ -1,8 +1,17 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { open as openLmdb } from 'lmdb';
 import { afterEach, describe, expect, it } from 'vitest';
-import { filesUnder } from '../__fixtures__/folder-bytes.js';
+import { filesHolding } from '../__fixtures__/folder-bytes.js';
 import { tempStoreFolder } from '../__fixtures__/temp-store.js';
 import type { MemoryConfig } from '../config.js';
 import { type Memory, openMemory } from '../open-memory.js';
@@ -125,15 +134,15 @@ describe('the cache is derived data', () => {
     const [environment] = environments(cacheRoot);
     // Both meta pages zeroed, as a torn write leaves them: set aside on open, its data pages intact.
     const dataFile = join(cacheRoot, environment as string, 'data.mdb');
-    const bytes = readFileSync(dataFile);
-    bytes.fill(0, 0, 2 * 4096);
-    writeFileSync(dataFile, bytes);
+    // In place: the file is as long as the map and mostly a hole, which a rewrite would fill.
+    const fd = openSync(dataFile, 'r+');
+    writeSync(fd, Buffer.alloc(2 * 4096), 0, 2 * 4096, 0);
+    closeSync(fd);
 
     const { warnings, logger } = recordingLogger();
     const second = await openStore({ url, logger });
     expect(warnings.join('\n')).toMatch(/moved it to .*\.corrupt-/u);
-    // File by file: LMDB's data files are large and sparse, too large to join into one string.
-    const holding = () => filesUnder(cacheRoot).filter((file) => readFileSync(file).includes('PELICAN7741'));
+    const holding = () => filesHolding(cacheRoot, 'PELICAN7741');
     expect(holding()).toHaveLength(1);
     await second.admin.forget({ episodeIds: [episode.id] }, { purge: 'wait' });
     expect(environments(cacheRoot).filter((name) => name.includes('.corrupt-'))).toEqual([]);

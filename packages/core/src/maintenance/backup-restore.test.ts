@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createClient } from '@libsql/client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { folderBytes } from '../__fixtures__/folder-bytes.js';
+import { filesHolding } from '../__fixtures__/folder-bytes.js';
 import { tempDir } from '../__fixtures__/temp-store.js';
 import { openDatabase } from '../db/database.js';
 import { latestSchemaVersion } from '../migrations/migrate.js';
@@ -180,7 +180,7 @@ describe('backup and restore', () => {
     const report = await restoreDatabase({ path, from: join(dir, 'b.db') });
     expect(report).toMatchObject({ previous: null, removedPrevious: true });
     expect(readdirSync(dir).filter((name) => name.includes('before-restore'))).toEqual([]);
-    expect(folderBytes(dir)).not.toContain('AFTER-THE-BACKUP');
+    expect(filesHolding(dir, 'AFTER-THE-BACKUP')).toEqual([]);
     const memory = await openMemory({ url: `file:${path}` });
     expect(await memory.episodes.get(kept.id)).not.toBeNull();
     expect(await memory.episodes.get(lost.id)).toBeNull();

@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { folderBytes } from '../__fixtures__/folder-bytes.js';
+import { filesHolding } from '../__fixtures__/folder-bytes.js';
 import { tempDir } from '../__fixtures__/temp-store.js';
 import { openMemory } from '../open-memory.js';
 import { rekeyDatabase } from './rekey-database.js';
@@ -70,7 +70,7 @@ describe('rekey', () => {
 
     expect(await auditRows(url, newKey)).toEqual(audit);
     expect(await snapshot(url, newKey, ids)).toEqual(before);
-    expect(folderBytes(dir.path)).not.toContain('REKEY-CANARY');
+    expect(filesHolding(dir.path, 'REKEY-CANARY')).toEqual([]);
     await expect(openMemory({ url, ...(oldKey ? { encryptionKey: oldKey } : {}) })).rejects.toMatchObject({
       code: 'STORAGE',
     });
@@ -87,7 +87,7 @@ describe('rekey', () => {
       removedPrevious: false,
     });
     // The new file is encrypted: the plaintext found is the old copy (or its WAL) that was kept.
-    expect(folderBytes(dir.path)).toContain('REKEY-CANARY');
+    expect(filesHolding(dir.path, 'REKEY-CANARY')).not.toEqual([]);
     expect((await snapshot(`file:${path}`, 'new key', ids)).hits).toBe(30);
   });
 });

@@ -1,9 +1,9 @@
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createClient } from '@libsql/client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { folderBytes as bytesUnder, filesUnder } from '../__fixtures__/folder-bytes.js';
+import { type ByteScanOptions, filesHolding } from '../__fixtures__/folder-bytes.js';
 import { killAfter } from '../__fixtures__/kill-after.js';
 import { openTempMemory, tempStoreFolder, testCacheEnabled } from '../__fixtures__/temp-store.js';
 import { createTestEmbeddings } from '../__fixtures__/test-embeddings.js';
@@ -48,14 +48,9 @@ async function count(table: string, where = '1'): Promise<number> {
   return n;
 }
 
-/** Every byte of the database folder, cache included (or of the cache alone). */
-function folderBytes(only?: 'cache'): string {
-  return readdirSync(store.dir, { recursive: true, withFileTypes: true })
-    .filter(
-      (entry) => entry.isFile() && (only === undefined || entry.parentPath.includes(`${store.dir}/cache`)),
-    )
-    .map((entry) => readFileSync(join(entry.parentPath, entry.name)).toString('latin1'))
-    .join('');
+/** The files of the database folder, cache included (or of the cache alone), that hold `text`. */
+function holding(text: string, options: ByteScanOptions & { only?: 'cache' } = {}): string[] {
+  return filesHolding(options.only === 'cache' ? join(store.dir, 'cache') : store.dir, text, options);
 }
 
 describe('forget', () => {
@@ -84,18 +79,17 @@ describe('forget', () => {
     const kept = await record('web', 'OTTER2210');
     await store.memory.episodes.get(gone); // in the cache too, when it is on
     await store.memory.episodes.get(kept);
-    expect(folderBytes()).toContain('PELICAN7741');
-    if (testCacheEnabled) expect(folderBytes('cache')).toContain('PELICAN7741');
+    expect(holding('PELICAN7741')).not.toEqual([]);
+    if (testCacheEnabled) expect(holding('PELICAN7741', { only: 'cache' })).not.toEqual([]);
     const report = await store.memory.admin.forget({ episodeIds: [gone] });
     expect(report.purge).toBe('pending');
     expect((await store.memory.admin.stats()).purge.pendingSince).not.toBeNull();
     const state = await store.memory.admin.purge();
     expect(state.pendingSince).toBeNull();
     expect(state.lastPurgedAt).not.toBeNull();
-    // Lower case too: the full-text index keeps its tokens folded.
-    const bytes = folderBytes().toLowerCase();
-    expect(bytes).not.toContain('pelican7741');
-    expect(bytes).toContain('otter2210');
+    // In any case: the full-text index keeps its tokens folded.
+    expect(holding('PELICAN7741', { foldCase: true })).toEqual([]);
+    expect(holding('OTTER2210')).not.toEqual([]);
   });
 
   it("leaves no trace of the deleted text when forget returns, with purge: 'wait'", async () => {
@@ -103,9 +97,8 @@ describe('forget', () => {
     await record('web', 'OTTER2210');
     const report = await store.memory.admin.forget({ episodeIds: [gone] }, { purge: 'wait' });
     expect(report.purge).toBe('done');
-    const bytes = folderBytes().toLowerCase();
-    expect(bytes).not.toContain('pelican7741');
-    expect(bytes).toContain('otter2210');
+    expect(holding('PELICAN7741', { foldCase: true })).toEqual([]);
+    expect(holding('OTTER2210')).not.toEqual([]);
   });
 
   it('purges at the next open what a process killed between forget and purge left behind', async () => {
@@ -117,12 +110,8 @@ describe('forget', () => {
         return line.startsWith('forgotten');
       });
       expect(said).toBe('forgotten pending');
-      const bytes = () =>
-        filesUnder(folder.dir)
-          .map((file) => readFileSync(file).toString('latin1'))
-          .join('')
-          .toLowerCase();
-      expect(bytes()).toContain('pelican7741');
+      const holding = () => filesHolding(folder.dir, 'PELICAN7741', { foldCase: true });
+      expect(holding()).not.toEqual([]);
       const memory = await openMemory({ url: folder.url, cache: false });
       try {
         // The open itself starts the purge: wait for it through stats, as an operator would.
@@ -132,7 +121,7 @@ describe('forget', () => {
             interval: 100,
           })
           .toBeNull();
-        expect(bytes()).not.toContain('pelican7741');
+        expect(holding()).toEqual([]);
         const check = createClient({ url: folder.url });
         for (const table of allFtsTables)
           await check.execute(`INSERT INTO ${table} (${table}, rank) VALUES ('integrity-check', 1)`);
@@ -249,10 +238,10 @@ describe('forget', () => {
         const kept = await record('web', `kept-${i}-${'x'.repeat(2000)}`);
         await store.memory.episodes.get(kept);
       }
-      expect(folderBytes('cache')).toContain('PELICAN7741');
+      expect(holding('PELICAN7741', { only: 'cache' })).not.toEqual([]);
       await store.memory.admin.forget({ episodeIds: [gone] });
       await store.memory.admin.purge();
-      expect(folderBytes('cache')).not.toContain('PELICAN7741');
+      expect(holding('PELICAN7741', { only: 'cache' })).toEqual([]);
       expect((await store.memory.episodes.list({ limit: 100 })).items).toHaveLength(60);
     },
   );
@@ -285,7 +274,7 @@ describe('forget', () => {
       // or two (a few on a loaded machine), where each forget used to replace it.
       expect(replaced).toBeLessThanOrEqual(3);
       await store.memory.admin.purge();
-      expect(folderBytes('cache')).not.toContain('PELICAN');
+      expect(holding('PELICAN', { only: 'cache' })).toEqual([]);
     },
   );
 
@@ -325,9 +314,8 @@ describe('forget with an embedding provider', () => {
       expect(Number(embedded.rows[0]?.n)).toBe(2); // the episode's text and its failed step's
 
       await withVectors.memory.admin.forget({ episodeIds: [gone] }, { purge: 'wait' });
-      const bytes = bytesUnder(withVectors.dir);
-      expect(bytes).not.toContain('HERON5521');
-      expect(bytes).toContain('BADGER6630');
+      expect(filesHolding(withVectors.dir, 'HERON5521', { foldCase: true })).toEqual([]);
+      expect(filesHolding(withVectors.dir, 'BADGER6630')).not.toEqual([]);
     } finally {
       await withVectors.close();
     }
