@@ -17,11 +17,22 @@ export interface KernelMemory {
 export interface SimilarityKernel {
   readonly memory: KernelMemory;
   /**
-   * For `count` row numbers (i32) at byte offset `rows`, writes the int8 dot product of row
-   * `matrix + row * stride` with the vector at `query` as an i32 at `out`. `stride` is a
-   * multiple of 32; every offset is into `memory`.
+   * For `count` row numbers (i32) at byte offset `rows`, writes the approximate similarity of
+   * the int8 row `matrix + row * stride` with the query at `query` (its int8 values widened to
+   * i16, so `2 * stride` bytes) as an f32 at `out`: their dot product times the row's scale (f32
+   * at `scales + row * 4`) times `queryScale`. `stride` is a multiple of 32; every offset is into
+   * `memory`.
    */
-  dotI8(matrix: number, query: number, rows: number, count: number, stride: number, out: number): void;
+  scoreI8(
+    matrix: number,
+    query: number,
+    rows: number,
+    count: number,
+    stride: number,
+    scales: number,
+    queryScale: number,
+    out: number,
+  ): void;
 }
 
 let compiled: object | undefined;

@@ -22,9 +22,10 @@ const growthFactor = 1.5;
  * the 20 ms budget on two cores; re-scoring the best few hundred rows exactly then gives the same
  * top results as an exact float scan (the bench measures the recall).
  *
- * Layout of the kernel memory: the quantised query at 0, the quantised rows from `matrixAt`, then
- * the identity row list (0, 1, 2…), then scratch space for one scan (row numbers, then their dot
- * products); the last three move whenever the matrix grows.
+ * Layout of the kernel memory: the quantised query at 0 (widened to i16: `scoreI8`), the quantised
+ * rows from `matrixAt`, then per row of capacity: the identity row list (0, 1, 2…), the rows'
+ * scales, and scratch space for one scan (row numbers, then their scores); these four move
+ * whenever the matrix grows.
  */
 export class VectorMatrix {
   readonly dimensions: number;
@@ -35,23 +36,23 @@ export class VectorMatrix {
   #capacity = 0;
   #size = 0;
   #exact = new Float32Array(0);
-  /** Per row: the float value of one int8 step (max |component| / 127). */
+  /** Per row: the float value of one int8 step (max |component| / 127), in the kernel's memory. */
   #scales = new Float32Array(0);
 
   constructor(dimensions: number) {
     this.dimensions = dimensions;
     this.stride = Math.ceil(dimensions / 32) * 32;
     this.#kernel = instantiateSimilarityKernel();
-    this.#matrixAt = Math.ceil(this.stride / 64) * 64;
+    this.#matrixAt = Math.ceil((2 * this.stride) / 64) * 64;
   }
 
   get size(): number {
     return this.#size;
   }
 
-  /** Bytes held: the kernel's memory (int8 rows and scan space) and the float32 copies, spare capacity included. */
+  /** Bytes held: the kernel's memory (int8 rows, scales, scan space) and the float32 copies, spare capacity included. */
   get bytes(): number {
-    return this.#kernel.memory.buffer.byteLength + this.#exact.byteLength + this.#scales.byteLength;
+    return this.#kernel.memory.buffer.byteLength + this.#exact.byteLength;
   }
 
   /** Adds a unit vector; returns its row number. */
@@ -69,26 +70,27 @@ export class VectorMatrix {
     return row;
   }
 
+  /** Where the per-row regions after the matrix start, for a capacity. */
+  #layout(capacity: number) {
+    const identityAt = this.#matrixAt + capacity * this.stride;
+    const scalesAt = identityAt + capacity * 4;
+    const rowsAt = scalesAt + capacity * 4;
+    return { identityAt, scalesAt, rowsAt, outAt: rowsAt + capacity * 4 };
+  }
+
   /**
    * Approximate cosine similarity of `query` (a unit vector) with each listed row, or with every
-   * row when `rows` is null. Returns a fresh array, one score per listed row, in list order.
+   * row when `rows` is null: one score per listed row, in list order, left in the kernel's memory
+   * (so valid until the next scan: `search` reads it at once).
    */
-  approximateScores(query: Float32Array, rows: Int32Array | null): Float32Array {
-    const count = rows === null ? this.#size : rows.length;
-    const scores = new Float32Array(count);
-    if (count === 0) return scores;
+  #approximateScores(query: Float32Array, rows: Int32Array | null, count: number): Float32Array {
     const buffer = this.#kernel.memory.buffer;
-    const queryScale = quantize(query, new Int8Array(buffer, 0, this.stride));
-    const identityAt = this.#matrixAt + this.#capacity * this.stride;
-    const rowsAt = identityAt + this.#capacity * 4;
-    const outAt = rowsAt + this.#capacity * 4;
+    const queryScale = quantize(query, new Int16Array(buffer, 0, this.stride));
+    const { identityAt, scalesAt, rowsAt, outAt } = this.#layout(this.#capacity);
     const list = new Int32Array(buffer, rows === null ? identityAt : rowsAt, count);
     if (rows !== null) list.set(rows);
-    this.#kernel.dotI8(this.#matrixAt, 0, list.byteOffset, count, this.stride, outAt);
-    const dots = new Int32Array(buffer, outAt, count);
-    for (let i = 0; i < count; i += 1)
-      scores[i] = (dots[i] as number) * (this.#scales[list[i] as number] as number) * queryScale;
-    return scores;
+    this.#kernel.scoreI8(this.#matrixAt, 0, list.byteOffset, count, this.stride, scalesAt, queryScale, outAt);
+    return new Float32Array(buffer, outAt, count);
   }
 
   /**
@@ -98,7 +100,7 @@ export class VectorMatrix {
   search(query: Float32Array, rows: Int32Array | null, k: number): MatrixHit[] {
     const count = rows === null ? this.#size : rows.length;
     if (count === 0 || k <= 0) return [];
-    const approximate = this.approximateScores(query, rows);
+    const approximate = this.#approximateScores(query, rows, count);
     return topK(approximate, count, Math.max(minimumRescored, k * rescoreFactor))
       .map((position) => {
         const row = rows === null ? position : (rows[position] as number);
@@ -169,28 +171,31 @@ export class VectorMatrix {
   }
 
   #grow(capacity: number): void {
-    const needed = this.#matrixAt + capacity * (this.stride + 12);
+    // Copied out first: the scales move, and growing the memory detaches the view of them.
+    const scales = this.#scales.slice(0, this.#size);
+    const { identityAt, scalesAt, outAt } = this.#layout(capacity);
+    const needed = outAt + capacity * 4;
     const memory = this.#kernel.memory;
     if (needed > memory.buffer.byteLength)
       memory.grow(Math.ceil((needed - memory.buffer.byteLength) / pageBytes));
     // The list 0, 1, 2… that an unfiltered scan reads, written once per growth rather than per scan.
-    const identity = new Int32Array(memory.buffer, this.#matrixAt + capacity * this.stride, capacity);
+    const identity = new Int32Array(memory.buffer, identityAt, capacity);
     for (let i = 0; i < capacity; i += 1) identity[i] = i;
+    this.#scales = new Float32Array(memory.buffer, scalesAt, capacity);
+    this.#scales.set(scales);
     const exact = new Float32Array(capacity * this.dimensions);
     exact.set(this.#exact);
     this.#exact = exact;
-    const scales = new Float32Array(capacity);
-    scales.set(this.#scales);
-    this.#scales = scales;
     this.#capacity = capacity;
   }
 }
 
 /**
- * Writes `vector` as int8 into `target` (zero-padded) and returns the scale that maps an int8
- * step back to a float. The range is [-127, 127]: the kernel relies on it not to overflow.
+ * Writes `vector` as int8 values into `target` (zero-padded; a query's is i16, their range the
+ * same) and returns the scale that maps an int8 step back to a float. The range is [-127, 127]:
+ * the kernel relies on it not to overflow.
  */
-function quantize(vector: Float32Array, target: Int8Array): number {
+function quantize(vector: Float32Array, target: Int8Array | Int16Array): number {
   let max = 0;
   for (let i = 0; i < vector.length; i += 1) max = Math.max(max, Math.abs(vector[i] as number));
   target.fill(0);
