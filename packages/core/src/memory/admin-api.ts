@@ -109,6 +109,12 @@ export function createAdminApi(context: EngineContext, deps: AdminDeps): AdminAp
     embeddingModel: () => embeddings.active()?.stamp ?? null,
     cacheStats,
     invalidateCache: (input = {}) => invalidateCache(cache, input),
+    async warmUp() {
+      const active = embeddings.active();
+      if (active === null) return null;
+      await active.index.sync();
+      return active.index.stats();
+    },
     analyze: async () => void (await db.write((tx) => tx.execute('ANALYZE'))),
     schemaVersion,
     backup: maintenance.backup,
