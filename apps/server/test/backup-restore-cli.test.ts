@@ -142,6 +142,18 @@ describe('backup, verify and restore with the CLI', () => {
     await stop(again.serve);
   }, 300_000);
 
+  it('backs up without opening the cache, which a running server may be using', async () => {
+    const dataDir = join(root, 'cache-untouched');
+    const { serve: server } = await serve(dataDir);
+    await stop(server);
+    rmSync(join(dataDir, 'cache'), { recursive: true, force: true });
+    const backup = await runCli(['backup', join(root, 'cache-untouched.db'), '--data-dir', dataDir]);
+    expect([backup.code, backup.stderr]).toEqual([0, '']);
+    // Opened with its cache, the store would have built one here (and, beside a running server,
+    // opened and checked the server's LMDB environment while the server wrote to it).
+    expect(readdirSync(dataDir)).not.toContain('cache');
+  }, 180_000);
+
   it("says a restored backup of an earlier schema was upgraded to this version's", async () => {
     const dataDir = join(root, 'early-schema');
     const backupFile = join(root, 'backup-1.0.0.db');

@@ -14,6 +14,11 @@ export interface OpenStoreOptions {
    * for `serve` and `worker`; one-off commands set false and leave the queue to those.
    */
   learning?: boolean;
+  /**
+   * False opens the store without its cache: a command that only reads the database file (`backup`)
+   * then never opens, checks or writes the LMDB environment a running server is using.
+   */
+  cache?: boolean;
 }
 
 /** The cache settings the store opens with: in `<dataDir>/cache` unless `memory.cache` says otherwise. */
@@ -57,7 +62,7 @@ export async function openStore(config: ServerConfig, options: OpenStoreOptions 
   const memoryConfig = {
     ...config.memory,
     learning: options.learning === undefined ? learning : { ...learning, run: options.learning },
-    cache: cacheSettings(config),
+    cache: options.cache === false ? false : cacheSettings(config),
     url: locations.databaseUrl,
     authToken: config.databaseAuthToken,
     encryptionKey: config.encryptionKey ?? config.memory.encryptionKey,
