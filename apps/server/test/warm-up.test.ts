@@ -26,10 +26,10 @@ describe('episodic serve warms up', () => {
     const second = await startServer({ port: 0, dataDir: dir, log: (line) => said.push(line) });
     try {
       // Nothing asks a retrieve: the server loads the three vectors by itself.
-      await expect.poll(() => vectorsHeld(second.url), { timeout: 60_000, interval: 50 }).toBe('3');
+      await expect.poll(() => vectorsHeld(second.url), { timeout: 30_000, interval: 50 }).toBe('3');
       expect(said).toContainEqual(expect.stringMatching(/^vector index loaded: 3 vectors in \d+\.\d s$/));
     } finally {
       await second.close();
     }
-  });
+  }, 120_000);
 });
