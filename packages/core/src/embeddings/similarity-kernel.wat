@@ -2,11 +2,12 @@
 ;; with WebAssembly SIMD (Node's V8 lowers these to SSE/AVX instructions).
 ;;
 ;; Vectors are quantised to [-127, 127] (never -128), each with the float value of its int8 step
-;; (its scale), and padded with zeros to a multiple of 32 bytes (`stride`). The query comes widened to i16, once per scan, so that each 8 bytes of a
-;; row take one sign-extending load and one `i32x4.dot_i16x8_s` (multiply, then add adjacent
-;; pairs into i32): a quarter fewer instructions per row than multiplying int8 by int8 and
-;; widening the products, which is what bounds the scan (at 160,000 rows, 4.6 -> 3.5 ms). A
-;; lane's pair sums to at most 2 * 127 * 127 = 32258, far inside i32.
+;; (its scale), and padded with zeros to a multiple of 32 bytes (`stride`). The query comes
+;; widened to i16, once per scan, so that each 8 bytes of a row take one sign-extending load and
+;; one `i32x4.dot_i16x8_s` (multiply, then add adjacent pairs into i32): fewer instructions per
+;; row than multiplying int8 by int8 and widening the products, and instructions, not memory,
+;; bound the scan (the kernel alone at 160,000 rows: 4.5-4.9 -> 3.5 ms). A lane's pair sums to at
+;; most 2 * 127 * 127 = 32258, far inside i32.
 ;;
 ;; Regenerate similarity-kernel-bytes.ts after editing: `pnpm --filter @episodic/core build:kernel`.
 (module

@@ -18,9 +18,9 @@ const growthFactor = 1.5;
 /**
  * Unit vectors kept twice: as exact float32 (for the final scores) and quantised to int8 inside
  * the WebAssembly kernel's memory (for the scan). Scanning int8 reads a quarter of the bytes and
- * runs 16 lanes per SIMD instruction, which is what brings a scan of 100,000 x 384 well under
- * the 20 ms budget on two cores; re-scoring the best few hundred rows exactly then gives the same
- * top results as an exact float scan (the bench measures the recall).
+ * takes 8 lanes per SIMD multiply-add (`scoreI8`), which is what brings a scan of 100,000 x 384
+ * well under the 20 ms budget on two cores; re-scoring the best few hundred rows exactly then
+ * gives the same top results as an exact float scan (the bench measures the recall).
  *
  * Layout of the kernel memory: the quantised query at 0 (widened to i16: `scoreI8`), the quantised
  * rows from `matrixAt`, then per row of capacity: the identity row list (0, 1, 2…), the rows'
