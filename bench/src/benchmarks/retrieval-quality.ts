@@ -92,6 +92,8 @@ export const retrievalQuality: Benchmark = {
     }
     for (const pool of pools) {
       for (const split of splits) {
+        // A held-out folder without split.tsv has no dev questions, and nothing to pool for them.
+        if (!instances.some((instance) => instance.split === split)) continue;
         const sessions = pooledSessions(instances, split, pool);
         context.progress(`retrieval-quality: pooled ${pool} store of ${split} (${sessions.length} sessions)`);
         const compared = await openLongMemEvalSides(

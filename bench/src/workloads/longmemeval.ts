@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** One LongMemEval instance: a question over a haystack of chat sessions (see the data set's ABOUT.md). */
@@ -45,10 +45,15 @@ function isoDate(text: string): string {
   ).toISOString();
 }
 
-/** `split.tsv`: file name → split. */
+/**
+ * `split.tsv`: file name → split. A folder without one (a held-out set dropped in its place) is
+ * all test: no setting may be chosen on it.
+ */
 function readSplit(folder: string): Map<string, 'dev' | 'test'> {
   const split = new Map<string, 'dev' | 'test'>();
-  for (const line of readFileSync(join(folder, 'split.tsv'), 'utf8').split('\n').slice(1)) {
+  const path = join(folder, 'split.tsv');
+  if (!existsSync(path)) return split;
+  for (const line of readFileSync(path, 'utf8').split('\n').slice(1)) {
     const [file, , , side] = line.split('\t');
     if (file !== undefined && (side === 'dev' || side === 'test')) split.set(file, side);
   }
