@@ -1,3 +1,4 @@
+import { ExactRows } from './exact-rows.js';
 import { instantiateSimilarityKernel, type SimilarityKernel } from './similarity-kernel.js';
 import { topK } from './top-k.js';
 
@@ -16,7 +17,7 @@ const firstCapacity = 1_024;
 const growthFactor = 1.5;
 
 /**
- * Unit vectors kept twice: as exact float32 (for the final scores) and quantised to int8 inside
+ * Unit vectors kept twice: as exact float32 (`ExactRows`, for the final scores) and quantised to int8 inside
  * the WebAssembly kernel's memory (for the scan). Scanning int8 reads a quarter of the bytes and
  * takes 8 lanes per SIMD multiply-add (`scoreI8`), which is what brings a scan of 100,000 x 384
  * well under the 20 ms budget on two cores; re-scoring the best few hundred rows exactly then
@@ -35,7 +36,7 @@ export class VectorMatrix {
   readonly #matrixAt: number;
   #capacity = 0;
   #size = 0;
-  #exact = new Float32Array(0);
+  readonly #exact: ExactRows;
   /** Per row: the float value of one int8 step (max |component| / 127), in the kernel's memory. */
   #scales = new Float32Array(0);
 
@@ -43,6 +44,7 @@ export class VectorMatrix {
     this.dimensions = dimensions;
     this.stride = Math.ceil(dimensions / 32) * 32;
     this.#kernel = instantiateSimilarityKernel();
+    this.#exact = new ExactRows(dimensions);
     this.#matrixAt = Math.ceil((2 * this.stride) / 64) * 64;
   }
 
@@ -52,7 +54,7 @@ export class VectorMatrix {
 
   /** Bytes held: the kernel's memory (int8 rows, scales, scan space) and the float32 copies, spare capacity included. */
   get bytes(): number {
-    return this.#kernel.memory.buffer.byteLength + this.#exact.byteLength;
+    return this.#kernel.memory.buffer.byteLength + this.#exact.bytes;
   }
 
   /** Adds a unit vector; returns its row number. */
@@ -61,7 +63,7 @@ export class VectorMatrix {
     if (this.#size === this.#capacity)
       this.#grow(Math.max(firstCapacity, Math.ceil(this.#capacity * growthFactor)));
     const row = this.#size;
-    this.#exact.set(vector, row * this.dimensions);
+    this.#exact.append(vector);
     this.#scales[row] = quantize(
       vector,
       new Int8Array(this.#kernel.memory.buffer, this.#matrixAt + row * this.stride, this.stride),
@@ -114,11 +116,16 @@ export class VectorMatrix {
    * Keeps only `rows` (ascending row numbers), renumbered 0, 1, 2… in that order: the rows are
    * moved down inside the memory the matrix holds, so a store that deletes as fast as it adds
    * reuses it instead of building a new matrix each time (that was ~20 MB of arrays to collect
-   * per compaction at a few thousand vectors). Only when what is kept would fill a small part of
-   * the capacity (a store that shrank for good) is the memory given back, by one exact-fit copy.
+   * per compaction at a few thousand vectors). The float32 rows give back the blocks past what is
+   * kept (`ExactRows`); the kernel's memory cannot shrink, so only when what is kept would fill a
+   * small part of its capacity (a store that shrank for good) is it given back, by one exact-fit copy.
    */
   retain(rows: readonly number[]): void {
     const kept = rows.length;
+    rows.forEach((row, at) => {
+      if (row !== at) this.#exact.move(row, at);
+    });
+    this.#exact.truncate(kept);
     if (this.#capacity > firstCapacity && kept * growthFactor ** 2 < this.#capacity) {
       this.#reallocate(rows);
       return;
@@ -126,7 +133,6 @@ export class VectorMatrix {
     const bytes = new Uint8Array(this.#kernel.memory.buffer);
     rows.forEach((row, at) => {
       if (row === at) return;
-      this.#exact.copyWithin(at * this.dimensions, row * this.dimensions, (row + 1) * this.dimensions);
       const from = this.#matrixAt + row * this.stride;
       bytes.copyWithin(this.#matrixAt + at * this.stride, from, from + this.stride);
       this.#scales[at] = this.#scales[row] as number;
@@ -134,21 +140,16 @@ export class VectorMatrix {
     this.#size = kept;
   }
 
-  /** Copies `rows` into fresh memory that fits them, with growth room, and drops the old. */
+  /** Copies the quantised `rows` into fresh kernel memory that fits them, with growth room, and drops the old. */
   #reallocate(rows: readonly number[]): void {
-    const old = { kernel: this.#kernel, exact: this.#exact, scales: this.#scales };
+    const old = { kernel: this.#kernel, scales: this.#scales };
     this.#kernel = instantiateSimilarityKernel();
     this.#capacity = 0;
-    this.#exact = new Float32Array(0);
     this.#scales = new Float32Array(0);
     this.#grow(Math.max(firstCapacity, Math.ceil(rows.length * growthFactor)));
     const from = new Uint8Array(old.kernel.memory.buffer);
     const to = new Uint8Array(this.#kernel.memory.buffer);
     rows.forEach((row, at) => {
-      this.#exact.set(
-        old.exact.subarray(row * this.dimensions, (row + 1) * this.dimensions),
-        at * this.dimensions,
-      );
       const start = this.#matrixAt + row * this.stride;
       to.set(from.subarray(start, start + this.stride), this.#matrixAt + at * this.stride);
       this.#scales[at] = old.scales[row] as number;
@@ -158,16 +159,12 @@ export class VectorMatrix {
 
   /** A copy of one row's exact vector. */
   vector(row: number): Float32Array {
-    return this.#exact.slice(row * this.dimensions, (row + 1) * this.dimensions);
+    return this.#exact.vector(row);
   }
 
   /** Exact cosine similarity of `query` (a unit vector) with one row. */
   exactScore(query: Float32Array, row: number): number {
-    const exact = this.#exact;
-    let sum = 0;
-    for (let d = 0, at = row * this.dimensions; d < this.dimensions; d += 1, at += 1)
-      sum += (exact[at] as number) * (query[d] as number);
-    return sum;
+    return this.#exact.dot(query, row);
   }
 
   #grow(capacity: number): void {
@@ -183,9 +180,6 @@ export class VectorMatrix {
     for (let i = 0; i < capacity; i += 1) identity[i] = i;
     this.#scales = new Float32Array(memory.buffer, scalesAt, capacity);
     this.#scales.set(scales);
-    const exact = new Float32Array(capacity * this.dimensions);
-    exact.set(this.#exact);
-    this.#exact = exact;
     this.#capacity = capacity;
   }
 }
