@@ -28,6 +28,17 @@ export function decodeVectorInto(blob: ArrayBuffer | Uint8Array, target: Float32
   return length;
 }
 
+/**
+ * A stored vector as float32 without copying it when its bytes can be read in place (little-endian
+ * and 4-byte aligned): a view of `blob`, else a decoded copy. For a reader that copies it at once.
+ */
+export function readVector(blob: ArrayBuffer | Uint8Array): Float32Array {
+  const bytes = blob instanceof Uint8Array ? blob : new Uint8Array(blob);
+  if (littleEndian && bytes.byteOffset % 4 === 0)
+    return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >>> 2);
+  return decodeVector(bytes);
+}
+
 export function decodeVector(blob: ArrayBuffer | Uint8Array): Float32Array {
   const vector = new Float32Array(blob.byteLength >>> 2);
   decodeVectorInto(blob, vector);
