@@ -130,7 +130,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       retention = scheduleRetention(memory, config.retention, config.retentionIntervalMs, log);
     }
 
-    // The first retrieve would otherwise load the vectors itself (~4.3 s at 100,000 episodes). A
+    // The first retrieve would otherwise load the vectors itself (~4 s at 100,000 episodes). A
     // retrieve that comes meanwhile waits for this load, not a second one.
     const warmStarted = performance.now();
     memory.admin.warmUp().then(

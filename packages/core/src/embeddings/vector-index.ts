@@ -309,7 +309,7 @@ export class VectorIndex {
    * Loads the rows after `rowid` up to `last`, the newest the sync saw: a row written while the
    * pages are read is left to the next sync, which loads everything after `last` (read here too,
    * it would be loaded twice). Other work runs between two pages: loading a large store takes
-   * seconds (100,000 episodes: ~4.3 s), which the first retrieve after opening it used to hold the
+   * seconds (100,000 episodes: ~4 s), which the first retrieve after opening it used to hold the
    * thread for, every other request waiting.
    */
   async #load(rowid: number, last: number): Promise<void> {
