@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeVector, encodeVector, normalize, readVector } from './vector-codec.js';
+import { decodeVector, encodeVector, normalize, viewVector } from './vector-codec.js';
 
 describe('vector codec', () => {
   it('stores float32 little-endian, 4 bytes per dimension, and reads it back exactly', () => {
@@ -15,13 +15,13 @@ describe('vector codec', () => {
   it('reads a stored vector in place when its bytes are aligned, and copies it when they are not', () => {
     const vector = Float32Array.from([1, -0.5, 3.25]);
     const stored = encodeVector(vector).buffer as ArrayBuffer;
-    const inPlace = readVector(stored);
+    const inPlace = viewVector(stored);
     expect(Array.from(inPlace)).toEqual(Array.from(vector));
     expect(inPlace.buffer).toBe(stored);
     // The same bytes one byte into a buffer (as a driver's pooled Buffer may hold them).
     const shifted = new Uint8Array(stored.byteLength + 1);
     shifted.set(new Uint8Array(stored), 1);
-    const copied = readVector(shifted.subarray(1));
+    const copied = viewVector(shifted.subarray(1));
     expect(Array.from(copied)).toEqual(Array.from(vector));
     expect(copied.buffer).not.toBe(shifted.buffer);
   });

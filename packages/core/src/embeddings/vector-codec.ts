@@ -15,34 +15,31 @@ export function encodeVector(vector: Float32Array): Uint8Array {
   return bytes;
 }
 
-/** Reads a stored vector into `target` (which must have room for it); returns its length. */
-export function decodeVectorInto(blob: ArrayBuffer | Uint8Array, target: Float32Array, offset = 0): number {
+/** The stored bytes as float32 in place, when they can be read so (little-endian, 4-byte aligned). */
+function inPlace(bytes: Uint8Array): Float32Array | null {
+  return littleEndian && bytes.byteOffset % 4 === 0
+    ? new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >>> 2)
+    : null;
+}
+
+/** A stored vector as a float32 array of its own. */
+export function decodeVector(blob: ArrayBuffer | Uint8Array): Float32Array {
   const bytes = blob instanceof Uint8Array ? blob : new Uint8Array(blob);
-  const length = bytes.byteLength >>> 2;
-  if (littleEndian && bytes.byteOffset % 4 === 0) {
-    target.set(new Float32Array(bytes.buffer, bytes.byteOffset, length), offset);
-    return length;
-  }
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  for (let i = 0; i < length; i += 1) target[offset + i] = view.getFloat32(i * 4, true);
-  return length;
+  const view = inPlace(bytes);
+  if (view !== null) return view.slice();
+  const vector = new Float32Array(bytes.byteLength >>> 2);
+  const data = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let i = 0; i < vector.length; i += 1) vector[i] = data.getFloat32(i * 4, true);
+  return vector;
 }
 
 /**
- * A stored vector as float32 without copying it when its bytes can be read in place (little-endian
- * and 4-byte aligned): a view of `blob`, else a decoded copy. For a reader that copies it at once.
+ * A stored vector as float32 without copying it when its bytes can be read in place: a view of
+ * `blob`, else a decoded copy. For a reader that copies it at once.
  */
-export function readVector(blob: ArrayBuffer | Uint8Array): Float32Array {
+export function viewVector(blob: ArrayBuffer | Uint8Array): Float32Array {
   const bytes = blob instanceof Uint8Array ? blob : new Uint8Array(blob);
-  if (littleEndian && bytes.byteOffset % 4 === 0)
-    return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >>> 2);
-  return decodeVector(bytes);
-}
-
-export function decodeVector(blob: ArrayBuffer | Uint8Array): Float32Array {
-  const vector = new Float32Array(blob.byteLength >>> 2);
-  decodeVectorInto(blob, vector);
-  return vector;
+  return inPlace(bytes) ?? decodeVector(bytes);
 }
 
 /** Scales `vector` to unit length in place; a zero vector stays zero (it matches nothing). */

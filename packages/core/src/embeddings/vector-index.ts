@@ -1,6 +1,6 @@
 import type { Database } from '../db/database.js';
 import { Mutex } from '../db/mutex.js';
-import { readVector } from './vector-codec.js';
+import { viewVector } from './vector-codec.js';
 import { VectorMatrix } from './vector-matrix.js';
 
 /** What a stored vector stands for. */
@@ -330,7 +330,7 @@ export class VectorIndex {
         const blob = row.embedding as ArrayBuffer;
         if (blob.byteLength !== this.#dimensions * 4) continue; // cannot happen under one stamp; never worth a crash
         // A view of the row's own bytes: the matrix copies it.
-        const vector = readVector(blob);
+        const vector = viewVector(blob);
         const episode = {
           id: String(row.episode_id),
           domain: String(row.domain),

@@ -17,8 +17,8 @@ const firstCapacity = 1_024;
 const growthFactor = 1.5;
 
 /**
- * Unit vectors kept twice: as exact float32 (`ExactRows`, for the final scores) and quantised to int8 inside
- * the WebAssembly kernel's memory (for the scan). Scanning int8 reads a quarter of the bytes and
+ * Unit vectors kept twice: as exact float32 (`ExactRows`, for the final scores) and quantised to
+ * int8 inside the WebAssembly kernel's memory (for the scan). Scanning int8 reads a quarter of the bytes and
  * takes 8 lanes per SIMD multiply-add (`scoreI8`), which is what brings a scan of 100,000 x 384
  * well under the 20 ms budget on two cores; re-scoring the best few hundred rows exactly then
  * gives the same top results as an exact float scan (the bench measures the recall).

@@ -149,7 +149,7 @@ export interface AdminApi {
   cacheStats(): StoreCacheStats;
   /**
    * Loads now what the first `search.retrieve` would otherwise wait for: the vectors of the
-   * store's provider, into the in-memory index (about 7 s at 100,000 episodes; the thread stays
+   * store's provider, into the in-memory index (about 4 s at 100,000 episodes; the thread stays
    * free between pages, and a retrieve meanwhile waits for the same load, not a second one).
    * `episodic serve` calls it once it listens. Resolves to what the index holds, or null when the
    * store has no embedding provider; a `close()` during the load ends it (a `STORAGE` error).
