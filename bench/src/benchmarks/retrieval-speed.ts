@@ -36,6 +36,13 @@ const targetGrowth = 3;
 const targetVectorP95Ms = 20;
 const recallSample = 50;
 const targetRealP95Ms = 10;
+/**
+ * The task-text case: queries as long as an issue or a user's request (150–250 words, ~130
+ * distinct), asked the way `withMemory` (@episodic/ai-sdk) asks at the start of a run: the whole
+ * task text, one domain, `limit` 6 and 5 patterns.
+ */
+const taskTextCount = 60;
+const taskTextWords = [150, 250] as const;
 /** Writes `count` finished episodes with their steps as raw INSERTs, 500 episodes per transaction. */
 export async function insertEpisodes(
   url: string,
@@ -159,6 +166,9 @@ interface SizeFigures {
   afterWrite: number[];
   /** The same with each step sent by `episodes.record` (the OTLP endpoint's path). */
   afterRecord: number[];
+  /** Cache off, whole task texts as `withMemory` asks (`taskTextCount`); empty for the small store. */
+  taskText: number[];
+  taskTextStages: [Stage, number][];
   cached: number[];
   /** Mean milliseconds per stage of the uncached queries. */
   stages: [Stage, number][];
@@ -170,6 +180,7 @@ async function measureSize(
   episodes: number,
   queries: readonly string[],
   stages: RetrieveStages,
+  taskTexts: readonly string[],
 ): Promise<SizeFigures> {
   const embeddings = createLocalEmbeddings();
   const writer = await openMemory({ url, cache: false });
@@ -190,6 +201,12 @@ async function measureSize(
   const filtered = await timeQueries(uncachedMemory, queries, false, (index) => `service-${index % 20}`);
   const afterWrite = await timeAfterWrites(uncachedMemory, queries, 'logSteps');
   const afterRecord = await timeAfterWrites(uncachedMemory, queries, 'record');
+  const taskText: number[] = [];
+  for (const [index, text] of taskTexts.entries()) {
+    const input = { text, domain: `service-${index % 20}`, limit: 6, patterns: 5 };
+    await timeRetrieve(uncachedMemory, input, { count: 1, warmUp: false }, taskText, stages);
+  }
+  const taskTextStages = stages.take();
   await uncachedMemory.close();
 
   context.progress(`retrieval-speed: ${formatNumber(episodes)} episodes, cache hits`);
@@ -204,6 +221,8 @@ async function measureSize(
     filtered,
     afterWrite,
     afterRecord,
+    taskText,
+    taskTextStages,
     cached,
     stages: uncachedStages,
   };
@@ -296,13 +315,19 @@ export const retrievalSpeed: Benchmark = {
     const stages = new RetrieveStages();
     const figures: SizeFigures[] = [];
     let stored = 0;
-    for (const size of storeSizes()) {
+    const sizes = storeSizes();
+    for (const size of sizes) {
       context.progress(
         `retrieval-speed: writing ${formatNumber(size - stored)} episodes (raw batched INSERTs)`,
       );
       await insertEpisodes(url, workload, size - stored, now);
       stored = size;
-      figures.push(await measureSize(context, url, size, queries, stages));
+      // Drawn after the last store is written, so its episodes are those of every earlier run.
+      const taskTexts =
+        size === sizes[1]
+          ? Array.from({ length: taskTextCount }, () => workload.sentence(...taskTextWords))
+          : [];
+      figures.push(await measureSize(context, url, size, queries, stages, taskTexts));
     }
     context.progress('retrieval-speed: real conversations (LongMemEval_S stores)');
     const real = await measureRealStores(context, stages);
@@ -360,6 +385,7 @@ export const retrievalSpeed: Benchmark = {
           `pooled real text, one store of the ${formatNumber(evidence.sessions)} sessions some question needs, every question asked once: ${sides(evidence)}; by stage: ${stageList(evidence.default.stages)}`,
           `pooled real text, one store of all ${formatNumber(haystack.sessions)} sessions, every question asked once: ${sides(haystack)}; by stage: ${stageList(haystack.default.stages)}`,
           `${formatNumber(large.episodes)} episodes (cache off), mean ms per retrieve by stage: ${stageList(large.stages)}`,
+          `task texts: ${taskTextCount} queries of ${taskTextWords[0]}–${taskTextWords[1]} words (about as long as an issue), each with one domain, limit 6 and 5 patterns, as withMemory (@episodic/ai-sdk) asks at the start of a run, ${formatNumber(large.episodes)} episodes, cache off: p50 ${ms(p50(large.taskText))} ms, p95 ${ms(p95(large.taskText))} ms (no target); by stage: ${stageList(large.taskTextStages)}`,
           "stages: SQL statements timed in the native driver and sorted by what they do (the learning queue is the in-process learner polling, background work that ran during the call); the rest is JavaScript (query embedding, vector scan, expansion word counting, fusion) and waiting for the CPU, and for the reads aside: in a store of 10,000 step rows or more the step ranking and the expanded query run on the read worker's thread (`Database.readAside`), untimed here",
           'filtered: the same queries with domain set to one of the 20 domains (about 5% of the episodes each)',
           'after a write: the same queries, each right after memory.episodes.logSteps() of one step to a running episode (an agent asking between its steps); after a record: the step sent by memory.episodes.record() with the episode id and its own id instead, as the OTLP traces endpoint writes spans',
@@ -377,6 +403,8 @@ export const retrievalSpeed: Benchmark = {
         p95_ms_100k_after_write: Number(ms(p95(large.afterWrite))),
         p50_ms_100k_after_record: Number(ms(p50(large.afterRecord))),
         p95_ms_100k_after_record: Number(ms(p95(large.afterRecord))),
+        p50_ms_100k_task_text: Number(ms(p50(large.taskText))),
+        p95_ms_100k_task_text: Number(ms(p95(large.taskText))),
         real_p50_ms: Number(ms(real.default.p50)),
         real_p95_ms: Number(ms(real.default.p95)),
         real_textonly_p95_ms: Number(ms(real.textOnly.p95)),
