@@ -59,6 +59,8 @@ function miningStatements(tables: MiningTables) {
     evidence: (ids: number, from = tables.patterns) =>
       `SELECT ${storedPatternColumns} FROM ${from}
      WHERE id IN (${Array(ids).fill('?').join(', ')})`,
+    existing: (ids: number) =>
+      `SELECT COUNT(*) AS n FROM episodes WHERE id IN (${Array(ids).fill('?').join(', ')})`,
     markMined: `INSERT INTO ${tables.mined} (episode_id, seq, succeeded, pending, domain, task_type, steps, duration_ms)
     SELECT e.id, (SELECT COALESCE(MAX(seq), 0) + 1 FROM ${tables.mined}), ?, 0, e.domain, e.task_type, ?, ?
     FROM episodes e WHERE e.id = ?
@@ -155,10 +157,22 @@ export function createMiningBatch(
     return state === undefined ? null : Number(state.pending);
   }
 
-  /** True when what the miners saw outside the transaction is still what `tx` sees. */
+  /**
+   * True when what the miners saw outside the transaction is still what `tx` sees, and every
+   * episode they mined still exists: one forgotten meanwhile changed no mined-state or baseline
+   * row if it had not been mined, yet its outcome is in the batch's baselines (its mark would
+   * insert nothing, and its links would fail the foreign key).
+   */
   async function unchangedIn(tx: Transaction): Promise<boolean> {
     for (const [episodeId, state] of seenStates)
       if ((await minedState(tx, episodeId)) !== state) return false;
+    for (const part of chunks(
+      marks.map((mark) => mark.episodeId),
+      500,
+    )) {
+      const found = await tx.execute({ sql: sql.existing(part.length), args: part });
+      if (Number(found.rows[0]?.n) !== part.length) return false;
+    }
     for (const baseline of baselines.values()) {
       const row = (
         await tx.execute({

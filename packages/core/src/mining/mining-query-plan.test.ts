@@ -44,6 +44,7 @@ describe('mining statements use indexes', () => {
     ['mined state', miningSql.minedState],
     ['baselines', miningSql.baselines],
     ['evidence', miningSql.evidence(3)],
+    ['episodes still stored', miningSql.existing(3)],
     ['next mining sequence', 'SELECT COALESCE(MAX(seq), 0) + 1 FROM mined_episodes'],
   ])('%s', async (_, sql) => {
     const plan = await planOf(sql);

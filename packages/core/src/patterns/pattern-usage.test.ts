@@ -81,4 +81,20 @@ describe('recordPatternUsage', () => {
     ).rejects.toMatchObject({ code: 'VALIDATION', issues: [{ path: 'episodeId' }, { path: 'helped' }] });
     expect((await store.memory.patterns.get(ab.id))?.usageCount).toBe(0);
   });
+
+  it('no longer counts a verdict once the episode that gave it is forgotten, nor ranks by it', async () => {
+    const ab = await byData('a');
+    // An episode that used a→b and shows no pattern itself: its verdict is the pattern's only usage.
+    const user = await store.memory.episodes.start({ taskType: 'debugging', domain: 'web' });
+    await store.memory.episodes.logSteps(user.id, [{ action: 'search' }]);
+    await store.memory.episodes.complete(user.id, { status: 'completed' });
+    await store.memory.learning.flush();
+    const used = await store.memory.patterns.recordUsage(ab.id, { episodeId: user.id, helped: true });
+    expect(used).toMatchObject({ usageCount: 1, helpedCount: 1 });
+    expect(used.score).toBeGreaterThan(ab.score);
+
+    await store.memory.admin.forget({ episodeIds: [user.id] });
+    const after = await store.memory.patterns.get(ab.id);
+    expect(after).toMatchObject({ usageCount: 0, helpedCount: 0, lastUsed: null, score: ab.score });
+  });
 });

@@ -3,12 +3,12 @@ import { localActor } from '../audit/audit-event.js';
 import { SqlFilter } from '../db/sql-filter.js';
 import type { EngineContext } from '../engine-context.js';
 import { EpisodicError } from '../errors.js';
-import { rankScore } from '../mining/evidence.js';
 import type { PatternChanges } from '../mining/pattern-changes.js';
 import { nowIso } from '../schemas/timestamp.js';
 import type { CallOptions } from '../types.js';
 import { parseInput } from '../validate.js';
-import { type MinedPattern, minedPatternColumns, patternIdSchema, toMinedPattern } from './pattern-row.js';
+import { type MinedPattern, patternIdSchema } from './pattern-row.js';
+import { recountUsage } from './recount-usage.js';
 
 function usageSchema(episodeId: z.ZodType<string>) {
   return z.strictObject({
@@ -42,42 +42,19 @@ export function createPatternUsage(context: EngineContext, changes: PatternChang
         const patternFilter = new SqlFilter().when('id = ?', id).scope('domain', options.scope);
         const episodeFilter = new SqlFilter().when('id = ?', usage.episodeId).scope('domain', options.scope);
         const [pattern, episode] = await tx.batch([
-          {
-            sql: `SELECT support, successes FROM patterns WHERE ${patternFilter.sql}`,
-            args: patternFilter.args,
-          },
+          { sql: `SELECT 1 FROM patterns WHERE ${patternFilter.sql}`, args: patternFilter.args },
           { sql: `SELECT 1 FROM episodes WHERE ${episodeFilter.sql}`, args: episodeFilter.args },
         ]);
-        const evidence = pattern?.rows[0];
-        if (evidence === undefined) throw new EpisodicError('NOT_FOUND', `Pattern ${id} does not exist.`);
+        if (pattern?.rows[0] === undefined)
+          throw new EpisodicError('NOT_FOUND', `Pattern ${id} does not exist.`);
         if (episode?.rows[0] === undefined)
           throw new EpisodicError('NOT_FOUND', `Episode ${usage.episodeId} does not exist.`);
-        const now = nowIso();
-        const [, totals] = await tx.batch([
-          {
-            sql: `INSERT INTO pattern_usages (pattern_id, episode_id, helped, used_at) VALUES (?, ?, ?, ?)
-                  ON CONFLICT (pattern_id, episode_id) DO UPDATE SET helped = excluded.helped, used_at = excluded.used_at`,
-            args: [id, usage.episodeId, usage.helped ? 1 : 0, now],
-          },
-          {
-            sql: 'SELECT COUNT(*) AS used, COALESCE(SUM(helped), 0) AS helped FROM pattern_usages WHERE pattern_id = ?',
-            args: [id],
-          },
-        ]);
-        const usageCount = Number(totals?.rows[0]?.used ?? 0);
-        const helpedCount = Number(totals?.rows[0]?.helped ?? 0);
-        const score = rankScore({
-          support: Number(evidence.support ?? 0),
-          successes: Number(evidence.successes ?? 0),
-          usageCount,
-          helpedCount,
+        await tx.execute({
+          sql: `INSERT INTO pattern_usages (pattern_id, episode_id, helped, used_at) VALUES (?, ?, ?, ?)
+                ON CONFLICT (pattern_id, episode_id) DO UPDATE SET helped = excluded.helped, used_at = excluded.used_at`,
+          args: [id, usage.episodeId, usage.helped ? 1 : 0, nowIso()],
         });
-        const row = await tx.execute({
-          sql: `UPDATE patterns SET usage_count = ?, helped_count = ?, last_used = ?, score = ?
-                WHERE id = ? RETURNING ${minedPatternColumns}`,
-          args: [usageCount, helpedCount, now, score, id],
-        });
-        const stored = toMinedPattern(row.rows[0]!);
+        const stored = (await recountUsage(tx, id))!;
         await context.audit.inTransaction(tx, {
           actor: options.actor ?? localActor,
           operation: 'update',

@@ -4,6 +4,7 @@ import { localActor } from '../audit/audit-event.js';
 import type { EngineContext } from '../engine-context.js';
 import type { UnmineReport } from '../mining/refold-evidence.js';
 import { forgetEpisodesTable } from '../mining/unmine.js';
+import { recountUsage } from '../patterns/recount-usage.js';
 import type { CallOptions } from '../types.js';
 import { parseInput } from '../validate.js';
 import { type ForgetSelector, forgetSelectorSchema, selectorFilter } from './forget-selector.js';
@@ -80,7 +81,8 @@ export function createForget(context: EngineContext, hooks: ForgetHooks) {
   /**
    * One transaction: the episodes of `ids` that still exist deleted (the foreign keys cascade to
    * steps, embeddings, links and usage), each audited, the patterns they supported recomputed
-   * (`unmine`), and a pending purge recorded.
+   * (`unmine`) and those they gave usage feedback recounted (`recountUsage`), and a pending
+   * purge recorded.
    */
   async function forgetBatch(ids: readonly string[], actor: string) {
     return db.write(async (tx) => {
@@ -114,7 +116,11 @@ export function createForget(context: EngineContext, hooks: ForgetHooks) {
           outcome: 'ok',
         });
       }
+      // Their usage verdicts cascade with them; the counts and score on each pattern are recounted after.
+      const used = await tx.execute(`SELECT DISTINCT pattern_id FROM pattern_usages
+        WHERE episode_id IN (SELECT id FROM ${forgetEpisodesTable})`);
       await tx.execute(`DELETE FROM episodes WHERE id IN (SELECT id FROM ${forgetEpisodesTable})`);
+      for (const row of used.rows) await recountUsage(tx, String(row.pattern_id));
       await hooks.purge.markPending(tx);
       await tx.execute(`DELETE FROM ${forgetEpisodesTable}`);
       let patternsRemoved = unmined?.removed ?? 0;

@@ -35,6 +35,21 @@ describe('namedDates', () => {
     expect(covers('on 2023-02-14', '2023-02-14')).toBe(true);
   });
 
+  it('reads a month with its year as that month of that year, not its first digits as a day', () => {
+    for (const text of ['billing deploy in April 2022', 'during april 2022', 'April 2022', 'apr 2022']) {
+      expect(covers(text, '2022-04-02'), text).toBe(true);
+      expect(covers(text, '2022-04-28'), text).toBe(true);
+      expect(covers(text, '2023-04-20'), text).toBe(false);
+    }
+    // A day before the month is not read: the whole month of that year.
+    expect(covers('on 5 May 2022', '2022-05-25')).toBe(true);
+    expect(covers('on 5 May 2022', '2023-05-05')).toBe(false);
+    expect(covers('may 2022', '2022-05-15')).toBe(true);
+    expect(covers('on May 5th 2022', '2022-05-05')).toBe(true);
+    expect(covers('on May 5th 2022', '2022-05-15')).toBe(false);
+    expect(covers('May 20, 2021', '2021-05-20')).toBe(true);
+  });
+
   it('names nothing in questions that only ask how long ago, or use "may" as a verb', () => {
     expect(namedDates('How many weeks ago did I attend the sale?', at)).toEqual([]);
     expect(namedDates('May I ask what you may know about gardens?', at)).toEqual([]);

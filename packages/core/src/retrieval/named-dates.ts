@@ -96,20 +96,17 @@ export function namedDates(text: string, at: number): TimeWindow[] {
     const back = (new Date(at).getUTCDay() - weekdays.indexOf(m[1] as string) + 7) % 7 || 7;
     windows.push(around(at - back * dayMs, 1));
   }
-  // "may" is a verb too: the month only after a preposition or before a day number.
+  // "may" is a verb too: the month only after a preposition, or before a day number or a year.
+  // A day is one or two digits not followed by a third: in "April 2023" "20" is not a day.
   const monthPattern = new RegExp(
-    String.raw`(?:\b(in|of|during|since|early|late|mid|on|by|until|before|after)[ -])?\b${monthName}\b(?: (\d{1,2})(?:st|nd|rd|th)?)?(?:,? (\d{4}))?`,
+    String.raw`(?:\b(in|of|during|since|early|late|mid|on|by|until|before|after)[ -])?\b${monthName}\b(?: (\d{1,2})(?!\d)(?:st|nd|rd|th)?)?(?:,? (\d{4}))?`,
     'g',
   );
   for (const m of lower.matchAll(monthPattern)) {
     const name = m[2] as string;
-    if (name === 'may' && m[1] === undefined && m[3] === undefined) continue;
-    if (
-      ['mar', 'jan', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec', 'feb', 'apr'].includes(name) &&
-      m[1] === undefined &&
-      m[3] === undefined
-    )
-      continue;
+    const dated = m[1] !== undefined || m[3] !== undefined || m[4] !== undefined;
+    // A bare three-letter form ("may", "mar", "jan"…) is a word more often than a month.
+    if (!dated && name.length === 3) continue;
     const month = months.findIndex((full) => full.startsWith(name.slice(0, 3)));
     windows.push(
       monthWindow(
