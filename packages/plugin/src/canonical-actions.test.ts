@@ -31,6 +31,32 @@ describe('parseAction', () => {
     expect(parseAction(action)).toEqual({ tool, argument });
   });
 
+  it.each([
+    ['sudo -E pip install numpy', 'pip', 'install numpy'],
+    ['sudo -u postgres psql -c "select 1"', 'psql', '-c "select 1"'],
+    ['sudo -Eu postgres psql', 'psql', null],
+    ['sudo --user postgres psql', 'psql', null],
+    ['timeout -s KILL 60 pytest -x', 'pytest', '-x'],
+    ['timeout --signal=KILL 1.5 sleep 3', 'sleep', '3'],
+    ['env -i PATH=/bin ls', 'ls', null],
+    ['env -u HOME python3 x.py', 'python3', 'x.py'],
+    ['time -p make', 'make', null],
+    ['nice -n 10 make -j4', 'make', '-j4'],
+    ['xargs -I {} rm {}', 'rm', '{}'],
+    ['sudo -v', 'sudo', '-v'],
+    ['env FOO=1', 'env', 'FOO=1'],
+  ])("a wrapper's options are not the program: %s → %s", (action, tool, argument) => {
+    expect(parseAction(action)).toEqual({ tool, argument });
+  });
+
+  it('reads a list of parallel JSON tool calls as its first call', () => {
+    expect(
+      parseAction(
+        '[{"name": "get_user_details", "arguments": {"user_id": "a"}}, {"name": "list_all_airports", "arguments": {}}]',
+      ),
+    ).toEqual({ tool: 'get_user_details', argument: '{"user_id":"a"}' });
+  });
+
   it('gives one tool per ReAct action whatever the argument, so habits do not split by argument', () => {
     expect(toolName('Search[Nick Park]')).toBe(toolName('Search[Wallace and Gromit]'));
   });

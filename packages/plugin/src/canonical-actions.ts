@@ -10,8 +10,41 @@ const bracketCall = /^([A-Za-z_][\w.-]*)\[([\s\S]*)\]$/u;
 const parenCall = /^([A-Za-z_][\w.-]*)\(([\s\S]*)\)$/u;
 /** `bash: npm test`, `tool: arg`: a name, a colon, the argument. */
 const labelled = /^([A-Za-z_][\w.-]*):\s+([\s\S]*)$/u;
-/** Shell words that start a command without being its program. */
-const shellPrefixes = new Set(['sudo', 'env', 'time', 'nohup', 'exec', 'command', 'timeout', 'xargs']);
+
+/** A shell word that starts a command without being its program, and how to read past it. */
+interface ShellWrapper {
+  /** Its short options that take an argument (`-u root` or `-uroot`); the others are flags. */
+  short: string;
+  /** Its long options that take an argument, which may be the next word (`--user root`). */
+  long: readonly string[];
+  /** What comes between its options and the command: `timeout`'s duration. */
+  operand?: RegExp;
+}
+
+/** The wrappers agents put before a command, with the options their man pages give (GNU, sudo(8), bash). */
+const shellWrappers: ReadonlyMap<string, ShellWrapper> = new Map([
+  [
+    'sudo',
+    {
+      short: 'CDghpRrTtUu',
+      long: 'chdir chroot close-from command-timeout group host other-user prompt role type user'.split(' '),
+    },
+  ],
+  ['env', { short: 'aCSu', long: ['argv0', 'chdir', 'split-string', 'unset'] }],
+  ['time', { short: 'fo', long: ['format', 'output'] }],
+  ['timeout', { short: 'ks', long: ['kill-after', 'signal'], operand: /^(?:\d+\.?\d*|\.\d+)[smhd]?$/u }],
+  ['nice', { short: 'n', long: ['adjustment'] }],
+  ['nohup', { short: '', long: [] }],
+  ['exec', { short: 'a', long: [] }],
+  ['command', { short: '', long: [] }],
+  [
+    'xargs',
+    {
+      short: 'adEILnPs',
+      long: 'arg-file delimiter max-args max-chars max-procs process-slot-var'.split(' '),
+    },
+  ],
+]);
 const envAssignment = /^[A-Za-z_]\w*=/u;
 
 function unquote(text: string): string {
@@ -26,16 +59,19 @@ function asRecord(value: unknown): Record<string, unknown> | null {
     : null;
 }
 
-/** `{"name": …, "arguments": …}`, `{"tool": …, "input": …}`, `{"function": {"name", "arguments"}}`. */
+/**
+ * `{"name": …, "arguments": …}`, `{"tool": …, "input": …}`, `{"function": {"name", "arguments"}}`,
+ * or a list of them (parallel calls), read as its first.
+ */
 function parseJsonCall(action: string): ParsedAction | null {
-  if (!action.startsWith('{')) return null;
+  if (!action.startsWith('{') && !action.startsWith('[')) return null;
   let value: unknown;
   try {
     value = JSON.parse(action);
   } catch {
     return null;
   }
-  const call = asRecord(value);
+  const call = asRecord(Array.isArray(value) ? value[0] : value);
   const inner = asRecord(call?.function) ?? call;
   const name = inner?.name ?? inner?.tool ?? inner?.tool_name ?? inner?.action;
   if (typeof name !== 'string' || name.trim() === '') return null;
@@ -45,9 +81,34 @@ function parseJsonCall(action: string): ParsedAction | null {
   return { tool: name.trim(), argument };
 }
 
+/** Where the command a wrapper runs starts: past its options, their arguments and its operand. */
+function pastWrapper(words: readonly string[], at: number, wrapper: ShellWrapper): number {
+  let next = at + 1;
+  while (words[next]?.startsWith('-') === true) {
+    const option = words[next] as string;
+    next += 1;
+    if (option === '--') break;
+    if (option.startsWith('--')) {
+      if (!option.includes('=') && wrapper.long.includes(option.slice(2))) next += 1;
+      continue;
+    }
+    // Flags may share a word (`-Eu`); the first that takes an argument takes the rest of the word,
+    // or the next word when it ends the word.
+    for (let flag = 1; flag < option.length; flag += 1) {
+      if (!wrapper.short.includes(option[flag] as string)) continue;
+      if (flag === option.length - 1) next += 1;
+      break;
+    }
+  }
+  if (wrapper.operand?.test(words[next] ?? '') === true) next += 1;
+  return next;
+}
+
 /**
  * The program a shell command runs: the first command of a `&&`/`;`/`|` chain that is not a `cd`,
- * past environment assignments and wrappers (`sudo`, `timeout 60`), `python -m pytest` → `pytest`.
+ * past environment assignments and wrappers with their options (`sudo -u postgres`, `timeout -s
+ * KILL 60`, `env -i`), `python -m pytest` → `pytest`. A wrapper with no command after it is the
+ * program (`sudo -v`).
  */
 function parseShell(action: string): ParsedAction {
   const commands = action.split(/\s*(?:&&|\|\||;|\|)\s*/u).filter((part) => part.trim() !== '');
@@ -56,9 +117,12 @@ function parseShell(action: string): ParsedAction {
   let at = 0;
   while (at < words.length - 1) {
     const word = words[at] as string;
-    if (envAssignment.test(word) || shellPrefixes.has(word)) at += 1;
-    else if (/^\d+[smh]?$/u.test(word) && words[at - 1] === 'timeout') at += 1;
-    else break;
+    const wrapper = shellWrappers.get(word);
+    if (wrapper === undefined && !envAssignment.test(word)) break;
+    let next = wrapper === undefined ? at + 1 : pastWrapper(words, at, wrapper);
+    while (envAssignment.test(words[next] ?? '')) next += 1;
+    if (next >= words.length) break;
+    at = next;
   }
   let program = (words[at] ?? '').replace(/^.*\//u, '') || (words[at] ?? '');
   if (/^python[\d.]*$/u.test(program) && words[at + 1] === '-m' && words[at + 2] !== undefined) {

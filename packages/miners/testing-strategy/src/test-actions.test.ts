@@ -57,4 +57,17 @@ describe('isTargetedTest', () => {
   ])('%s → %s', (action, targeted) => {
     expect(isTargetedTest(action, defaultTestMatchers)).toBe(targeted);
   });
+
+  it.each([
+    'python -m pytest -x',
+    'python3 -m pytest',
+    'cd /testbed && pytest -x',
+    'timeout 600 pytest',
+    'timeout -s KILL 600 pytest -x',
+    'bash: cd /testbed && pytest -x',
+    '{"name": "run_tests", "arguments": {}}',
+    '{"name": "bash", "arguments": {"command": "cd /testbed && python -m pytest"}}',
+  ])('the whole suite in an agent format is a full run: %s', (action) => {
+    expect(isTargetedTest(action, defaultTestMatchers)).toBe(false);
+  });
 });

@@ -1,4 +1,4 @@
-import { parseAction } from '@episodic/plugin';
+import { type ParsedAction, parseAction } from '@episodic/plugin';
 
 /** A word or phrase (`go test`) matched against an action's words, or a regular expression matched against the action. */
 export type ActionMatcher = string | RegExp;
@@ -170,18 +170,60 @@ export function classifyAction(action: string, matchers: ActionMatchers): Action
   return 'other';
 }
 
+/** A JSON argument's value (`{"path": "tests/a.py"}`), or undefined when the argument is not JSON. */
+function parseJson(argument: string): unknown {
+  if (!argument.startsWith('{') && !argument.startsWith('[')) return undefined;
+  try {
+    return JSON.parse(argument);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The strings in a JSON value, at any depth: `{"paths": ["tests/a.py"]}` → `tests/a.py`; `{}` → none. */
+function jsonStrings(value: unknown): string[] {
+  // A stack, not recursion or spreads: a hostile argument may nest thousands deep or list a million items.
+  const strings: string[] = [];
+  const pending = [value];
+  while (pending.length > 0) {
+    const node = pending.pop();
+    if (typeof node === 'string') strings.push(node);
+    else if (typeof node === 'object' && node !== null)
+      for (const child of Object.values(node)) pending.push(child);
+  }
+  return strings;
+}
+
 /**
- * Whether a test action runs chosen tests rather than the whole suite: after the command itself,
- * it names something (a path, a module, a test name) or uses a filter flag (`-k`, `-t`, `--grep`…).
- * Flags, runner words and the test words themselves (`npm run test:unit`) name nothing; nor does
- * Go's `./...`.
+ * The test command of an action, read as `parseAction` reads it (`cd /testbed && timeout 600
+ * python -m pytest -x` → `pytest` with `-x`); for a tool that runs a command (`bash: …`, or
+ * `{"name": "bash", "arguments": {"command": …}}`), the command it runs.
+ */
+function testCommand(action: string): ParsedAction {
+  const parsed = parseAction(action);
+  if (parsed.argument === null || !runners.has(parsed.tool.toLowerCase())) return parsed;
+  const call = parseJson(parsed.argument);
+  const fields = typeof call === 'object' && call !== null ? (call as Record<string, unknown>) : {};
+  const command = fields.command ?? fields.cmd;
+  return parseAction(typeof command === 'string' ? command : parsed.argument);
+}
+
+/**
+ * Whether a test action runs chosen tests rather than the whole suite: the test command's
+ * arguments (a JSON argument's strings: `{}` is a full run) name something (a path, a module, a
+ * test name) or use a filter flag (`-k`, `-t`, `--grep`…). Flags, runner words and the test words
+ * themselves (`npm run test:unit`) name nothing; nor does Go's `./...`. What comes before the
+ * command (`cd /testbed &&`, `timeout 600`, `python -m`) is not an argument.
  */
 export function isTargetedTest(action: string, testMatchers: readonly ActionMatcher[]): boolean {
+  const { argument } = testCommand(action);
+  if (argument === null) return false;
   const testWords = new Set(
     testMatchers.filter((m): m is string => typeof m === 'string').flatMap(matcherWords),
   );
-  const tokens = action.trim().split(/\s+/).slice(1);
-  for (const token of tokens) {
+  const json = parseJson(argument);
+  const texts = json === undefined ? [argument] : jsonStrings(json);
+  for (const token of texts.flatMap((text) => text.trim().split(/\s+/))) {
     if (filterFlag.test(token)) return true;
     if (token.startsWith('-') || token === '.' || token === './...') continue;
     const tokenWords = words(token);

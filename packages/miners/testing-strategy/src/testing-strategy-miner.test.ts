@@ -50,6 +50,18 @@ describe('testing-strategy miner', () => {
     expect(await strategies(fixture(['edit_file', 'run_tests', 'edit_file']))).toEqual([]);
   });
 
+  it("reads a coding agent's pytest commands: targeted_before_full only when a targeted run came first", async () => {
+    expect(await strategies(fixture(['edit_file src/a.py', 'cd /testbed && pytest', 'pytest']))).toEqual([
+      'test_after_each_change',
+      'verify_at_end',
+    ]);
+    expect(
+      await strategies(
+        fixture(['edit_file src/a.py', 'python -m pytest tests/test_a.py', 'python -m pytest']),
+      ),
+    ).toEqual(['test_after_each_change', 'verify_at_end', 'targeted_before_full']);
+  });
+
   it('records per task type, with the test runs and where the first one sits', async () => {
     const [input] = createMineInputs([tdd]);
     const [first] = await createTestingStrategyMiner().mine(input!);

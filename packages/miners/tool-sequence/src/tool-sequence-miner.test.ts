@@ -80,6 +80,14 @@ describe('tool-sequence miner', () => {
     expect(candidates.map((c) => c.measurements?.contiguous)).toEqual([1, 1, 0, 0, 0, 0, 1, 1]);
   });
 
+  it("compares wrapped shell commands by their programs, not by the wrapper's option", async () => {
+    const candidates = await mineOne({
+      taskType: 'ops',
+      steps: ['sudo -u postgres psql', 'sudo -u deploy systemctl restart web'].map((action) => ({ action })),
+    });
+    expect(candidates.map((c) => c.data.actions.join(' → '))).toEqual(['psql → systemctl']);
+  });
+
   it('pairs a look-up with the write three steps later by default (τ-bench task 34, trial 1)', async () => {
     // The first six calls of a successful run (arguments left out): two look-ups, the user, one
     // more look-up, then the flight change the task's ground truth asks for.
