@@ -90,6 +90,28 @@ describe('createEpisodicClient', () => {
     expect(EpisodicClientError.isInstance(late) && late.code).toBe('EPISODE_CLOSED');
   });
 
+  it('stores valid steps too large for one request, sent in batches within the body limit', async () => {
+    const client = createEpisodicClient({ url: t.url, token });
+    const episode = await client.startEpisode({ taskType: 'debugging', domain: 'web' });
+    // 60,000 characters (under maxResultChars) of 3 bytes each: 50 such steps are ~9 MB, over the server's 8 MiB.
+    const result = '界'.repeat(60_000);
+    for (let i = 0; i < 50; i += 1) episode.step({ action: `read_file part ${i}`, result, success: true });
+    expect((await episode.complete({ status: 'completed' })).status).toBe('completed');
+    expect(await stepCount(client, episode.id)).toBe(50);
+  });
+
+  it('sends a batch the server refuses as too large again in halves, and loses no step', async () => {
+    // A cap above the server's body limit, as with a server configured below the SDK's default;
+    // no batch is full before flush(), which sends all 50 steps (~9 MB) at once.
+    const steps = { ...quiet, maxBatch: 100, maxBatchBytes: 64 * 2 ** 20 };
+    const client = createEpisodicClient({ url: t.url, token, steps });
+    const episode = await client.startEpisode({ taskType: 'debugging', domain: 'web' });
+    const result = '界'.repeat(60_000);
+    const ids = Array.from({ length: 50 }, (_, i) => episode.step({ action: `read_file part ${i}`, result }));
+    const stored = await episode.flush();
+    expect(stored.map((step) => [step.id, step.stepNumber])).toEqual(ids.map((id, i) => [id, i + 1]));
+  });
+
   it('reports a refused batch with the field paths and keeps sending later steps', async () => {
     const client = createEpisodicClient({ url: t.url, token, steps: quiet });
     const episode = await client.startEpisode({ taskType: 'testing', domain: 'web' });

@@ -7,6 +7,7 @@ import {
 } from '@trpc/client';
 import { EventSource } from 'eventsource';
 import { defaultStepBufferOptions, EpisodeHandle, type StepBufferOptions } from './episode-handle.js';
+import { metadataLink } from './metadata-link.js';
 import { replayLink } from './replay-link.js';
 import type { AppRouter, StartEpisodeInput } from './types.js';
 
@@ -50,6 +51,7 @@ export function createEpisodicClient(options: EpisodicClientOptions): EpisodicCl
   const fetchImpl = options.fetch ?? globalThis.fetch;
   const trpc = createTRPCClient<AppRouter>({
     links: [
+      metadataLink(),
       replayLink(),
       splitLink({
         condition: (op) => op.type === 'subscription',

@@ -7,6 +7,13 @@ import type { AppRouter, CompleteEpisodeInput, Episode, Step, StepInput } from '
 export interface StepBufferOptions {
   /** Most steps sent in one request; reaching it sends them at once. Default 50. */
   maxBatch: number;
+  /**
+   * Most bytes of JSON the steps of one request may take; a step larger on its own goes alone.
+   * Default 4 MiB: half the server's default body limit (8 MiB), so the calls that share the
+   * request (those made in the same tick) fit too. Valid steps can be large: 50 results of
+   * 65,536 characters are 3 to 20 MB of JSON.
+   */
+  maxBatchBytes: number;
   /** Longest a recorded step waits before it is sent, in ms. Default 250. */
   flushIntervalMs: number;
   /** Retries of a request that got no answer or a transient error. Default 4 tries after the first, from 100 ms. */
@@ -20,11 +27,28 @@ export interface StepBufferOptions {
 
 export const defaultStepBufferOptions: StepBufferOptions = {
   maxBatch: 50,
+  maxBatchBytes: 4 * 1024 * 1024,
   flushIntervalMs: 250,
   retry: { retries: 4, delayMs: 100 },
 };
 
 type BufferedStep = StepInput & { id: string };
+
+const utf8 = new TextEncoder();
+
+/** The bytes a step adds to a request's body. */
+function bytesOf(step: BufferedStep): number {
+  try {
+    return utf8.encode(JSON.stringify(step)).byteLength;
+  } catch {
+    // JSON cannot write it (a BigInt): sending it fails instead, in metadata with its field path.
+    return 0;
+  }
+}
+
+/** The server's answer to a body over its `maxBodyBytes`. */
+const isTooLarge = (error: unknown) =>
+  error instanceof TRPCClientError && (error.data as { httpStatus?: number } | undefined)?.httpStatus === 413;
 
 /**
  * One episode as an agent records it: `step()` returns at once and the steps travel in
@@ -40,6 +64,8 @@ export class EpisodeHandle {
   #queue: Promise<unknown> = Promise.resolve();
   #timer: ReturnType<typeof setTimeout> | null = null;
   #closed = false;
+  /** `maxBatchBytes`, or less once the server refused a batch as too large. */
+  #maxBytes: number;
   /** A refusal from a send nobody awaited, thrown by the next `flush()` or `complete()`. */
   #unreported: unknown = undefined;
 
@@ -47,6 +73,7 @@ export class EpisodeHandle {
     this.#client = client;
     this.episode = episode;
     this.#options = options;
+    this.#maxBytes = options.maxBatchBytes;
   }
 
   get id(): string {
@@ -128,7 +155,7 @@ export class EpisodeHandle {
     }
     const stored: Step[] = [];
     while (this.#buffer.length > 0) {
-      const batch = this.#buffer.slice(0, this.#options.maxBatch);
+      const { batch, bytes } = this.#nextBatch();
       try {
         stored.push(
           ...(await withRetries(this.#options.retry, () =>
@@ -136,6 +163,13 @@ export class EpisodeHandle {
           )),
         );
       } catch (error) {
+        // The server's body limit is below the cap (set lower there, or other calls shared the
+        // request): each step may still be valid, so the batch goes again as halves, and later
+        // batches keep to the lower cap. Only a single step too large is a refusal.
+        if (batch.length > 1 && isTooLarge(error)) {
+          this.#maxBytes = Math.floor(bytes / 2);
+          continue;
+        }
         // A refused batch would be refused again: drop it so later steps can go. Transient
         // failures keep it, to be sent again with the same ids.
         if (!isTransient(error)) this.#buffer.splice(0, batch.length);
@@ -144,6 +178,19 @@ export class EpisodeHandle {
       this.#buffer.splice(0, batch.length);
     }
     return stored;
+  }
+
+  /** The oldest waiting steps, at most `maxBatch` and `#maxBytes` of them, and at least one. */
+  #nextBatch(): { batch: BufferedStep[]; bytes: number } {
+    const batch: BufferedStep[] = [];
+    let bytes = 0;
+    for (const step of this.#buffer.slice(0, this.#options.maxBatch)) {
+      const size = bytesOf(step);
+      if (batch.length > 0 && bytes + size > this.#maxBytes) break;
+      batch.push(step);
+      bytes += size;
+    }
+    return { batch, bytes };
   }
 
   #throwUnreported(): void {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { openStore, parseServerConfig } from '@episodic/server';
 import { startTestServer, type TestServer } from '@episodic/server/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRemoteMemory, type RemoteMemory } from './index.js';
+import { createEpisodicClient, createRemoteMemory, type RemoteMemory, TRPCClientError } from './index.js';
 
 let t: TestServer;
 let token: string;
@@ -127,5 +127,115 @@ describe('createRemoteMemory beside openMemory', () => {
     expect(await memory.learning.flush()).toMatchObject({ pending: 0, failed: 0 });
     // Nothing failed on this server: the count of rows queued again.
     expect(await memory.learning.retryFailed()).toBe(0);
+  });
+});
+
+describe('metadata JSON cannot carry, embedded or over HTTP', () => {
+  /** What a call answered: the metadata stored, or the refused fields (VALIDATION embedded, BAD_REQUEST remote). */
+  const outcome = (call: Promise<{ metadata: unknown }>) =>
+    call.then(
+      (episode) => ({ stored: episode.metadata }),
+      (error: { data?: { code: string; issues: unknown[] }; code?: string; issues?: unknown[] }) => ({
+        refused: error.data?.code === 'BAD_REQUEST' || error.code === 'VALIDATION',
+        issues: error.data?.issues ?? error.issues,
+      }),
+    );
+  /** A remote memory and a typed client that count their HTTP requests. */
+  const counted = () => {
+    const sent = { requests: 0 };
+    const counting: typeof fetch = (input, init) => {
+      sent.requests += 1;
+      return fetch(input, init);
+    };
+    return {
+      sent,
+      memory: createRemoteMemory({ url: t.url, token, fetch: counting }),
+      client: createEpisodicClient({ url: t.url, token, fetch: counting }),
+    };
+  };
+
+  const cases: [string, unknown][] = [
+    ['NaN', { retries: Number.NaN }],
+    ['Infinity', { ratio: Number.POSITIVE_INFINITY, floor: Number.NEGATIVE_INFINITY }],
+    ['a Date', { at: new Date('2024-05-01T00:00:00Z') }],
+    ['undefined', { file: undefined }],
+    ['a BigInt', { bytes: 10n }],
+    ['a function and a symbol', { run: () => 1, tag: Symbol('tag') }],
+    [
+      'a class instance, a Map, undefined in an array',
+      { url: new URL('https://x.test'), seen: new Map(), list: [1, undefined, 3] },
+    ],
+    ['a NaN deep inside', { run: { attempts: [{ retries: Number.NaN }] } }],
+    ['a symbol key', { [Symbol('key')]: 1 }],
+    ['a Date for the whole metadata', new Date('2024-05-01T00:00:00Z')],
+    ['a class instance for the whole metadata', new URL('https://x.test')],
+    ['NaN for the whole metadata', Number.NaN],
+    ['-Infinity for the whole metadata', Number.NEGATIVE_INFINITY],
+    ['only JSON', { tool: 'grep', args: ['-n', 'x'], exit: 0, ok: true, none: null, nested: { a: [{}] } }],
+  ];
+  for (const [name, metadata] of cases) {
+    it(`answers an episode whose metadata holds ${name} as the engine does, and sends no refused call`, async () => {
+      const { sent, memory } = counted();
+      const input = { taskType: 'debugging', domain: 'web', metadata } as never;
+      const embedded = await outcome(t.server.memory.episodes.start(input));
+      const overHttp = await outcome(memory.episodes.start(input));
+      expect(overHttp).toEqual(embedded);
+      expect(sent.requests).toBe('stored' in embedded ? 1 : 0);
+    });
+  }
+
+  it('refuses such metadata in steps and records with the engine’s field paths, as a BAD_REQUEST', async () => {
+    const { sent, memory, client } = counted();
+    const { id } = await t.server.memory.episodes.start({ taskType: 'debugging', domain: 'web' });
+    const at = new Date('2024-05-01T00:00:00Z');
+    const calls = (into: RemoteMemory) => [
+      () => into.episodes.logSteps(id, [{ action: 'read' }, { action: 'edit', metadata: { at } }]),
+      () => into.episodes.logStep(id, { action: 'edit', metadata: { retries: Number.NaN } }),
+      () =>
+        into.episodes.record([
+          {
+            id: '01936f3e-0000-7000-8000-0000000000ba',
+            taskType: 'debugging',
+            domain: 'web',
+            metadata: { file: undefined } as never,
+            steps: [{ action: 'read', metadata: { at } }],
+          },
+        ]),
+    ];
+    const refusal = (error: { data?: { issues: unknown }; issues?: unknown }) =>
+      error.data?.issues ?? error.issues;
+    const embedded = await Promise.all(
+      calls(t.server.memory).map((call) => call().then(() => 'stored', refusal)),
+    );
+    const overHttp = await Promise.all(calls(memory).map((call) => call().then(() => 'stored', refusal)));
+    expect(overHttp).toEqual(embedded);
+    expect(embedded.map((issues) => (issues as { path: string }[]).map((issue) => issue.path))).toEqual([
+      ['steps.1.metadata.at'],
+      ['steps.0.metadata.retries'],
+      ['0.metadata.file', '0.steps.0.metadata.at'],
+    ]);
+
+    // The refusal is the server's for an input its schema refuses, and the typed client's the same.
+    const refused = [
+      await memory.episodes
+        .logStep(id, { action: 'edit', metadata: { at } })
+        .catch((caught: unknown) => caught),
+      await client.episodes.logSteps
+        .mutate({ episodeId: id, steps: [{ action: 'edit', metadata: { at } as never }] })
+        .catch((caught: unknown) => caught),
+    ];
+    for (const error of refused) {
+      expect(error).toBeInstanceOf(TRPCClientError);
+      expect(error).toMatchObject({
+        message: 'Invalid input: steps.0.metadata.at: Invalid input',
+        data: { code: 'BAD_REQUEST', httpStatus: 400, path: 'episodes.logSteps' },
+      });
+    }
+    // Sent as JSON, this selector would lose `session` and forget every episode of the user.
+    const forget = await client.admin.forget
+      .mutate({ metadata: { user: 'ann', session: undefined } as never })
+      .catch((caught: unknown) => caught);
+    expect(forget).toMatchObject({ data: { code: 'BAD_REQUEST', issues: [{ path: 'metadata.session' }] } });
+    expect(sent.requests).toBe(0);
   });
 });

@@ -1,4 +1,5 @@
 import { createTRPCClient, httpBatchLink, TRPCClientError } from '@trpc/client';
+import { metadataLink } from './metadata-link.js';
 import { replayLink } from './replay-link.js';
 import type { AppRouter, RouterInputs, RouterOutputs } from './types.js';
 
@@ -87,6 +88,7 @@ export function createRemoteMemory(options: RemoteMemoryOptions): RemoteMemory {
   const base = options.url.replace(/\/+$/, '');
   const trpc = createTRPCClient<AppRouter>({
     links: [
+      metadataLink(),
       replayLink(),
       httpBatchLink({
         url: base.endsWith('/trpc') ? base : `${base}/trpc`,
