@@ -64,6 +64,37 @@ describe('errorSignature', () => {
       'GET https://api.example.com/users?id=7 failed for bob@example.com at 10:32:01',
       'GET <url> failed for <email> at <time>',
     ],
+    ['ReferenceError: fetchUser is not defined', 'ReferenceError: <name> is not defined'],
+    ['TypeError: res.json is not a function', 'TypeError: <name> is not a function'],
+    [
+      'Error: listen EADDRINUSE: address already in use :::3000',
+      'Error: listen EADDRINUSE: address already in use <addr>',
+    ],
+    [
+      'ERROR: Could not find a version that satisfies the requirement torch==1.0.0 (from versions: none)',
+      'ERROR: Could not find a version that satisfies the requirement <req> (from versions: none)',
+    ],
+    [
+      'urllib.error.HTTPError: HTTP Error 501: Not Implemented',
+      'urllib.error.HTTPError: HTTP Error 501: Not Implemented',
+    ],
+    [
+      'requests.exceptions.HTTPError: 406 Client Error: Not Acceptable for url: https://api.example.com/a',
+      'requests.exceptions.HTTPError: 406 Client Error: Not Acceptable for url: <url>',
+    ],
+    // Before npm 10 the code heads the error as `npm ERR!`, the line that follows names the package.
+    [
+      'npm ERR! code E404\nnpm ERR! 404 Not Found - GET https://registry.npmjs.org/lodashh - Not found',
+      'npm ERR! code E404',
+    ],
+    [
+      'npm ERR! code E403\nnpm ERR! 403 403 Forbidden - GET https://registry.npmjs.org/left-pad',
+      'npm ERR! code E403',
+    ],
+    [
+      'FAILED tests/test_x.py::TestA::test_b[1] - AssertionError',
+      'FAILED <path>::<test>::<test> - AssertionError',
+    ],
   ])('%s', (text, signature) => {
     expect(errorSignature(text)).toBe(signature);
   });

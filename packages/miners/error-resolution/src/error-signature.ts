@@ -8,6 +8,14 @@ const rules: readonly [RegExp, string][] = [
   [/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, '<uuid>'],
   [/\b[a-z][a-z0-9+.-]*:\/\/[^\s'"`<>]+/gi, '<url>'],
   [/\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b/g, '<email>'],
+  // Network addresses with their port, before the time and number rules cut them up (`1.2.3.4:80`
+  // read as a time, `127.0.0.1:8080` as two numbers): IPv4, IPv6 as Node prints it (`:::3000`,
+  // `::1:3000`: a `::` and a digit, so `std::vector` and clock times are not addresses), `localhost:3000`.
+  [/(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?::\d{1,5})?(?!\w|\.\d)/g, '<addr>'],
+  [/(?<![\w:.])(?=[\da-f:]*::)(?=[\da-f:]*\d)(?:[\da-f]{0,4}:){2,8}[\da-f]{0,4}(?![\w:]|\.\d)/gi, '<addr>'],
+  [/\[<addr>\](?::\d{1,5})?|\blocalhost:\d{1,5}\b/g, '<addr>'],
+  // Package requirement specs (`torch==1.0.0`, `numpy>=1.20,<2`): which package and version is a value.
+  [/(?<![\w.-])[A-Za-z][\w.-]*(?:\[[\w,.-]+\])?(?:(?:===?|~=|!=|[<>]=?)\d[\w.*+!-]*,?)+/g, '<req>'],
   // ISO-8601 dates and times, with or without a time, zone or fraction.
   [/\b\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?\b/g, '<time>'],
   [/\b\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\b/g, '<time>'],
@@ -16,6 +24,13 @@ const rules: readonly [RegExp, string][] = [
   [/\[\s*(?:'[^'\n]*'|"[^"\n]*")\s*\]/g, '<list>'],
   // Quotes: an apostrophe inside a word (`government's`) opens nothing.
   [/(?<!\w)'[^'\n]{0,200}'(?!\w)|"[^"\n]{0,200}"|`[^`\n]{0,200}`|‘[^’\n]{0,200}’|“[^”\n]{0,200}”/g, '<str>'],
+  // The identifier a JavaScript error is about (`ReferenceError: fetchUser is not defined`,
+  // `TypeError: res.json is not a function`): a value, not the kind. Before the path rules, or
+  // `res.json` would read as a file name.
+  [
+    /(?<=^|[Ee]rror:\s+)[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*(?= is not (?:defined|a function|a constructor|iterable)\b)/g,
+    '<name>',
+  ],
   // Paths: absolute, home- or dot-relative, Windows, or relative with a separator and an extension.
   [/(?<![\w.<])(?:[A-Za-z]:\\|~\/|\.{1,2}\/|\/)[\w.@+-]+(?:[/\\][\w.@+-]+)*(?::\d+)*/g, '<path>'],
   [/\b[\w.@+-]+(?:[/\\][\w.@+-]+)+\.\w+(?::\d+)*/g, '<path>'],
@@ -26,8 +41,9 @@ const rules: readonly [RegExp, string][] = [
     /\b[\w.-]+\.(?:py|js|mjs|cjs|ts|tsx|jsx|json|rb|go|rs|java|c|h|cpp|txt|cfg|ini|toml|ya?ml|md|rst|html|css|sh)\b(?::\d+)*/g,
     '<path>',
   ],
-  // A test id after its file (`<path>::test_parse[case-1]`).
-  [/::[\w[\]().,-]+/g, '::<test>'],
+  // A test id after its file (`<path>::test_parse[case-1]`, `<path>::TestA::test_b`); a `::`
+  // after anything else (`:::3000`) is not one. `(?=::)` first: the look-behind only where it can hold.
+  [/(?=::)(?<=<path>(?:::[\w[\]().,-]+)*)::[\w[\]().,-]+/g, '::<test>'],
   [/\btmp[\w-]{4,}\b/g, '<tmp>'],
   [/\b0x[0-9a-f]+\b/gi, '<hex>'],
   // Hashes: 7+ hex digits mixing digits and letters (git shas, digests).
@@ -35,9 +51,10 @@ const rules: readonly [RegExp, string][] = [
   // Identifiers that mix letters and digits: HAT030, req_12345, user_42.
   [/\b(?=\w*\d)(?=\w*[a-z])\w+\b(?!\.[A-Za-z])/gi, '<id>'],
   [/[-+]?\b\d+(?:[.,]\d+)*\b/g, '<n>'],
-  // An unquoted name after the words that introduce one (`no such table: app_book`, `Could not find Nick Park.`).
+  // An unquoted name after the words that introduce one (`no such table: app_book`, `Could not find Nick Park.`,
+  // pip's `satisfies the requirement torch`); an article is not one (`Could not find a version`).
   [
-    /\b([Cc]ould not find|[Cc]annot find|[Cc]an't find|[Uu]nable to find|[Nn]o such (?:table|column|index|file|directory|module|option|attribute|key|element)s?:|named|[Uu]nknown (?:option|command|argument|column|table|field):?)\s+(?:\[[^\]\n]*\]|(?![<(])[^\s.,;:'"`<]+(?:\s+(?:of|the|and|in|on|for|[A-Z][^\s.,;:'"`<]*))*)/g,
+    /\b([Cc]ould not find|[Cc]annot find|[Cc]an't find|[Uu]nable to find|[Nn]o such (?:table|column|index|file|directory|module|option|attribute|key|element)s?:|named|[Uu]nknown (?:option|command|argument|column|table|field):?|satisfies the requirement|[Nn]o matching distribution found for)\s+(?:\[[^\]\n]*\]|(?![<(]|(?:an?|the)\s)[^\s.,;:'"`<]+(?:\s+(?:of|the|and|in|on|for|[A-Z][^\s.,;:'"`<]*))*)/g,
     '$1 <name>',
   ],
   // Setting and variable names (`INSTALLED_APPS`, `DJANGO_SETTINGS_MODULE`).
@@ -48,12 +65,35 @@ const rules: readonly [RegExp, string][] = [
   [/(?<=[a-z,] )[A-Z][a-z][\w-]*(?:\s+(?:of|the|and|de|von|[A-Z][\w-]*))*(?=[\s.,;:]|$)/g, '<name>'],
 ];
 
-/** Error codes that name the kind of error (`error TS2345`, `error[E0308]`) survive the id rule. */
-const errorCode = /\b(error|warning)(\[|\s+)([A-Z]{1,4}\d{3,5})\b/gi;
+/** A run of capitalised words: an HTTP reason phrase (`Not Found`, `Internal Server Error`). */
+const reasonPhrase = String.raw`[A-Z][\w'-]*(?: [A-Z][\w'-]*)*`;
 
-/** Words that say a line carries the error itself rather than context (a traceback header, a log prefix). */
+/**
+ * What names the kind of an error and is kept as written, though the rules would replace it: each
+ * match is set aside before the rules and put back after them.
+ */
+const kept: readonly RegExp[] = [
+  // Compiler error codes (`error TS2345`, `error[E0308]`), not ids.
+  /(?<=\b(?:error|warning)(?:\[|\s+))[A-Z]{1,4}\d{3,5}\b/gi,
+  // npm's error codes (`npm ERR! code E404`, `E403`); those without digits (`ENOENT`) no rule touches.
+  /(?<=\bcode:?\s+)E[A-Z]*\d+\b/g,
+  // HTTP status codes and their reason phrases: the status names the kind (`404` is not `501`).
+  // `HTTP Error 404: Not Found` (urllib), `HTTP/1.1 503 Service Unavailable`, `HTTP 429:`,
+  // `HTTP error! status: 500`, `Request failed with status code 404` (axios).
+  new RegExp(
+    String.raw`(?<=\bHTTP(?:\/[\d.]+)?(?: [Ee]rror)?!?:? (?:status:? )?|\b[Ss]tatus [Cc]ode:? |\bResponse code )[1-5]\d\d\b(?::? ${reasonPhrase})?`,
+    'g',
+  ),
+  // `404 Client Error: Not Found for url: …`, `503 Server Error: Service Unavailable` (requests).
+  new RegExp(String.raw`\b[1-5]\d\d (?:Client|Server) Error\b(?:: ${reasonPhrase})?`, 'g'),
+];
+
+/**
+ * Words that say a line carries the error itself rather than context (a traceback header, a log
+ * prefix); `ERR!` is npm's (before npm 10, `npm ERR! code E404` heads the error).
+ */
 const errorLine =
-  /error|exception|fail|fatal|denied|refused|invalid|not found|cannot|can't|could not|unable|timed? ?out|no such/i;
+  /error|ERR!|exception|fail|fatal|denied|refused|invalid|not found|cannot|can't|could not|unable|timed? ?out|no such/i;
 /** The last line of a Python traceback: `ValueError: …`, `django.db.utils.OperationalError: …`. */
 const exceptionLine = /^[A-Za-z_][\w.]*(?:Error|Exception|Warning|Exit|Interrupt|Failure|Fault)\b/;
 /** Section rules and banners (`===== FAILURES =====`): headers, not errors. */
@@ -85,6 +125,12 @@ function jsonError(line: string): string | null {
   return parts.length === 0 ? null : `${line.slice(0, start)}${parts.join(' ')}`;
 }
 
+/** An index written in the letters `a`–`p` (its hex digits), so the number rules leave it alone. */
+const toLetters = (index: number) =>
+  [...index.toString(16)].map((digit) => String.fromCharCode(97 + Number.parseInt(digit, 16))).join('');
+const fromLetters = (letters: string) =>
+  Number.parseInt([...letters].map((letter) => (letter.charCodeAt(0) - 97).toString(16)).join(''), 16);
+
 function statingLine(lines: readonly string[]): string {
   const tracebackAt = lines.findLastIndex((line) => /^traceback \(most recent call last\)/i.test(line));
   if (tracebackAt !== -1) {
@@ -103,9 +149,10 @@ function statingLine(lines: readonly string[]): string {
 /**
  * The signature of an error message: tool-output wrappers removed (`<returncode>`, `<output>`),
  * the line that states the error (a traceback's last exception, else the first error line), with
- * what varies between occurrences (numbers, ids, UUIDs, hashes, hex, paths, URLs, emails, quoted
- * and listed values, names, dates and times, temp names) replaced by placeholders, so the same
- * kind of error seen twice has the same signature.
+ * what varies between occurrences (numbers, ids, UUIDs, hashes, hex, paths, URLs, emails, IP
+ * addresses, package requirements, quoted and listed values, names, dates and times, temp names)
+ * replaced by placeholders, so the same kind of error seen twice has the same signature; what names
+ * the kind (error codes, HTTP status codes) is kept, so different kinds differ.
  *
  * @example
  * errorSignature('Error: payment amount does not add up, total price is 305, but paid 255')
@@ -118,20 +165,18 @@ export function errorSignature(text: string, maxChars = 160): string {
     .map((line) => line.trim())
     .filter((line) => line !== '');
   if (lines.length === 0) return exitCode === null ? '(no message)' : `(no output, exit code ${exitCode})`;
-  const codes: string[] = [];
+  const keptText: string[] = [];
   const line = statingLine(lines);
-  let signature = (jsonError(line) ?? line)
-    .slice(0, maxChars * 4)
-    .replace(errorCode, (_match, word: string, gap: string, code: string) => {
-      codes.push(code);
-      return `${word}${gap}\u0000code${'abcdefghijklmnop'[codes.length - 1] ?? 'p'}\u0000`;
+  let signature = (jsonError(line) ?? line).slice(0, maxChars * 4);
+  // Set aside as `\0kept<index in letters>\0`: no digit, no capital, so the rules pass it by.
+  for (const pattern of kept)
+    signature = signature.replace(pattern, (match) => {
+      keptText.push(match);
+      return `\u0000kept${toLetters(keptText.length - 1)}\u0000`;
     });
   for (const [pattern, placeholder] of rules) signature = signature.replace(pattern, placeholder);
   signature = signature
-    .replace(
-      /\u0000code([a-p])\u0000/g,
-      (_match, letter: string) => codes['abcdefghijklmnop'.indexOf(letter)] ?? '',
-    )
+    .replace(/\u0000kept([a-p]+)\u0000/g, (_match, letters: string) => keptText[fromLetters(letters)] ?? '')
     .replace(/\s+/g, ' ')
     .trim();
   return signature === '' ? '(no message)' : signature.slice(0, maxChars);

@@ -66,6 +66,20 @@ export const errorKinds: Record<string, readonly string[]> = {
   'node connection refused': [
     'Error: connect ECONNREFUSED 127.0.0.1:5432',
     'Error: connect ECONNREFUSED 10.0.0.12:6379',
+    'Error: connect ECONNREFUSED ::1:5432',
+  ],
+  'node address in use': [
+    'Error: listen EADDRINUSE: address already in use :::3000\n    at Server.setupListenHandle [as _listen2] (node:net:1897:16)',
+    'Error: listen EADDRINUSE: address already in use 127.0.0.1:8080',
+    'Error: listen EADDRINUSE: address already in use 0.0.0.0:80',
+  ],
+  'node not defined': [
+    'ReferenceError: foo is not defined\n    at Object.<anonymous> (/app/index.js:3:1)',
+    'ReferenceError: fetchUser is not defined\n    at loadProfile (/home/u/proj/src/profile.js:12:5)',
+  ],
+  'node not a function': [
+    'TypeError: client.query is not a function\n    at getUsers (/app/src/db.js:8:23)',
+    'TypeError: res.json is not a function\n    at handler (/srv/api/routes/users.js:14:9)',
   ],
   'shell command not found': [
     '<returncode>127</returncode>\n<output>\nbash: line 1: pytest: command not found\n</output>',
@@ -95,9 +109,38 @@ export const errorKinds: Record<string, readonly string[]> = {
     '{"error": {"code": 404, "message": "Repository octo/abc not found"}}',
     '{"error": {"code": 404, "message": "Repository torvalds/linux2 not found"}}',
   ],
+  'urllib not found': [
+    'Traceback (most recent call last):\n  File "/testbed/fetch.py", line 8, in <module>\n    urllib.request.urlopen(url)\n  File "/usr/lib/python3.11/urllib/request.py", line 643, in http_error_default\n    raise HTTPError(req.full_url, code, msg, hdrs, fp)\nurllib.error.HTTPError: HTTP Error 404: Not Found',
+    'urllib.error.HTTPError: HTTP Error 404: Not Found',
+  ],
+  'urllib not implemented': [
+    'Traceback (most recent call last):\n  File "/testbed/probe.py", line 21, in <module>\n    urlopen(Request(url, method="PATCH"))\nurllib.error.HTTPError: HTTP Error 501: Not Implemented',
+    'urllib.error.HTTPError: HTTP Error 501: Not Implemented',
+  ],
+  'requests not found': [
+    'requests.exceptions.HTTPError: 404 Client Error: Not Found for url: https://api.example.com/a',
+    'Traceback (most recent call last):\n  File "/home/u/sync.py", line 30, in <module>\n    r.raise_for_status()\nrequests.exceptions.HTTPError: 404 Client Error: Not Found for url: https://api.github.com/repos/octo/missing',
+  ],
+  'requests not acceptable': [
+    'requests.exceptions.HTTPError: 406 Client Error: Not Acceptable for url: https://api.example.com/a',
+    'requests.exceptions.HTTPError: 406 Client Error: Not Acceptable for url: https://data.example.org/v2/export?fmt=xml',
+  ],
   'http json rate limit': [
     'HTTP 429: {"message": "API rate limit exceeded for 140.82.112.3.", "documentation_url": "https://docs.github.com/rest"}',
     'HTTP 429: {"message": "API rate limit exceeded for 20.1.9.77.", "documentation_url": "https://docs.github.com/rest"}',
+  ],
+  'npm package not found': [
+    "npm error code E404\nnpm error 404 Not Found - GET https://registry.npmjs.org/lodashh - Not found\nnpm error 404\nnpm error 404  'lodashh@*' is not in this registry.",
+    "npm error code E404\nnpm error 404 Not Found - GET https://registry.npmjs.org/@scope%2fmissing-pkg - Not found\nnpm error 404\nnpm error 404  '@scope/missing-pkg@^2.1.0' is not in this registry.",
+  ],
+  'npm forbidden': [
+    'npm error code E403\nnpm error 403 403 Forbidden - GET https://registry.npmjs.org/left-pad - Forbidden',
+    'npm error code E403\nnpm error 403 403 Forbidden - PUT https://registry.npmjs.org/@acme%2fui - You do not have permission to publish "@acme/ui".',
+  ],
+  'pip no matching version': [
+    'ERROR: Could not find a version that satisfies the requirement torch==1.0.0 (from versions: none)\nERROR: No matching distribution found for torch==1.0.0',
+    'ERROR: Could not find a version that satisfies the requirement numpy==9.9 (from versions: none)\nERROR: No matching distribution found for numpy==9.9',
+    'ERROR: Could not find a version that satisfies the requirement requests[socks]>=99.0 (from versions: none)',
   ],
   'typescript not assignable': [
     "src/a.ts(12,5): error TS2322: Type 'string' is not assignable to type 'number'.",
