@@ -4,7 +4,7 @@ import { EpisodeDomains } from '../src/events/episode-domains.js';
 import { EventBus } from '../src/events/event-bus.js';
 import { createAppRouter } from '../src/router.js';
 import { recordEvents } from './__fixtures__/event-recorder.js';
-import { startTestServer } from './__fixtures__/test-server.js';
+import { type ClientTestServer, startTestServer } from './__fixtures__/test-server.js';
 
 describe('events.onEpisode', () => {
   it('streams started, steps, completed and archived events over SSE', async () => {
@@ -51,6 +51,30 @@ describe('events.onEpisode', () => {
     recorder.stop();
   });
 
+  it("sends no steps of another domain's episode that took a forgotten episode's id", async () => {
+    await using t = await startTestServer();
+    const admin = t.client(t.adminToken);
+    const alphaReader = t.client(
+      await t.token({ name: 'alpha watcher', scopes: ['read'], domains: ['alpha'] }),
+    );
+    const started = await admin.episodes.start.mutate({ taskType: 'debugging', domain: 'alpha' });
+    await admin.admin.forget.mutate({ episodeIds: [started.id] });
+    // The same id recorded again (an import, a history sent again), in domain beta, still active.
+    await admin.episodes.record.mutate([{ id: started.id, taskType: 'debugging', domain: 'beta' }]);
+
+    const recorder = recordEvents(alphaReader);
+    await recorder.started;
+    await admin.episodes.logSteps.mutate({
+      episodeId: started.id,
+      steps: [{ action: 'read beta secrets', result: 'beta-only text' }],
+    });
+    // An alpha event after it: everything published before has been delivered by then.
+    const sentinel = await admin.episodes.start.mutate({ taskType: 'debugging', domain: 'alpha' });
+    await recorder.until((event) => event.type === 'started' && event.episode.id === sentinel.id);
+    recorder.stop();
+    expect(recorder.events.filter((event) => event.type === 'steps')).toEqual([]);
+  });
+
   it('ends a subscription whose token is revoked, before it delivers another event', async () => {
     await using t = await startTestServer();
     const { token, bearer } = await t.server.memory.tokens.create({ name: 'watcher', scopes: ['read'] });
@@ -65,8 +89,7 @@ describe('events.onEpisode', () => {
 });
 
 describe('EpisodeDomains', () => {
-  it('holds an episode only while it can take steps: completing or archiving it lets it go', async () => {
-    await using t = await startTestServer();
+  function routed(t: ClientTestServer) {
     const episodeDomains = new EpisodeDomains();
     const caller = createAppRouter({
       memory: t.server.memory,
@@ -75,11 +98,17 @@ describe('EpisodeDomains', () => {
       databaseBytes: () => null,
       startedAt: 0,
     }).createCaller({
-      caller: { id: 'agent', name: 'agent', scopes: ['read', 'write'], domains: null },
+      caller: { id: 'agent', name: 'agent', scopes: ['read', 'write', 'admin'], domains: null },
       authProblem: '',
       observer: silentObserver,
       recordDenied: () => undefined,
     });
+    return { episodeDomains, caller };
+  }
+
+  it('holds an episode only while it can take steps: completing or archiving it lets it go', async () => {
+    await using t = await startTestServer();
+    const { episodeDomains, caller } = routed(t);
     const started = [];
     for (let i = 0; i < 3; i += 1)
       started.push(await caller.episodes.start({ taskType: 'testing', domain: `d${i}` }));
@@ -91,5 +120,22 @@ describe('EpisodeDomains', () => {
     await caller.episodes.complete({ episodeId: started[1]?.id ?? '', status: 'failed' });
     await caller.episodes.archive({ episodeId: started[2]?.id ?? '' });
     expect(episodeDomains.size).toBe(0);
+  });
+
+  it('lets a forgotten episode go, and holds the domain `episodes.record` stored', async () => {
+    await using t = await startTestServer();
+    const { episodeDomains, caller } = routed(t);
+    const { id } = await caller.episodes.start({ taskType: 'testing', domain: 'alpha' });
+    await caller.admin.forget({ episodeIds: [id] });
+    expect(episodeDomains.get(id)).toBeUndefined();
+
+    // As if forgotten by another process (`episodic forget`), which this one does not hear of.
+    episodeDomains.remember(id, 'alpha');
+    await caller.episodes.record([{ id, taskType: 'testing', domain: 'beta' }]);
+    expect(episodeDomains.get(id)).toBe('beta');
+    await caller.episodes.record([
+      { id, taskType: 'testing', domain: 'beta', outcome: { status: 'completed' } },
+    ]);
+    expect(episodeDomains.get(id)).toBeUndefined();
   });
 });

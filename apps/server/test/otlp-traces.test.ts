@@ -1,5 +1,7 @@
 import { request as httpRequest } from 'node:http';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import Libsql from 'libsql';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { derivedId } from '../src/otlp/derived-id.js';
 import { encodeMessage } from '../src/otlp/protobuf-reader.js';
@@ -43,10 +45,13 @@ const request = (spans: unknown[], domain: string | null = 'agents') => ({
   ],
 });
 
-async function post(body: unknown, options: { token?: string; type?: string; gzip?: boolean } = {}) {
+async function post(
+  body: unknown,
+  options: { token?: string; type?: string; gzip?: boolean; url?: string } = {},
+) {
   const raw = typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body);
   const bytes = options.gzip === true ? gzipSync(raw) : raw;
-  const response = await fetch(`${t.url}/v1/traces`, {
+  const response = await fetch(`${options.url ?? t.url}/v1/traces`, {
     method: 'POST',
     headers: {
       'content-type': options.type ?? 'application/json',
@@ -421,5 +426,116 @@ describe('POST /v1/traces', () => {
     expect((await post(big, { gzip: true })).status).toBe(413);
     expect((await post(request([span(7, 1)]), { type: 'text/plain' })).status).toBe(415);
     expect((await fetch(`${t.url}/v1/traces`)).status).toBe(405);
+  });
+});
+
+describe('POST /v1/traces: nothing an export may carry loses it', () => {
+  // An exporter drops a batch answered 400 or 500 for good (OTLP/HTTP retries only 429, 502, 503
+  // and 504): each case below once lost every span of its request, the valid ones included.
+  const stored = (trace: number, memory = t.server.memory) =>
+    memory.episodes.get(derivedId('agents', hex(trace, 16)));
+  const ok = { status: 200, text: '{}' };
+
+  it('stores tool arguments the store would refuse as text cut to fit: escapes, structured values, "__proto__" keys', async () => {
+    const called = (trace: number, value: unknown) =>
+      span(trace, 2, {
+        parentSpanId: hex(1, 8),
+        attributes: [
+          str('gen_ai.operation.name', 'execute_tool'),
+          str('gen_ai.tool.name', 'call'),
+          { key: 'gen_ai.tool.call.arguments', value },
+        ],
+      });
+    // JSON cut by an exporter's attribute length limit: under 8,192 characters, twice that escaped.
+    const quoted = `{"payload": "${'\\"'.repeat(4088)}`;
+    const values = Array.from({ length: 400 }, (_, i) => ({
+      key: `k${i}`,
+      value: { stringValue: 'x'.repeat(60) },
+    }));
+    const args: Array<[number, unknown]> = [
+      [80, { stringValue: quoted }],
+      [81, { kvlistValue: { values } }],
+      [82, { stringValue: '{"__proto__": {"x": 1}}' }],
+    ];
+    for (const [trace, value] of args)
+      expect(await post(request([span(trace, 1), called(trace, value)]))).toEqual(ok);
+
+    const metadata = async (trace: number) => (await stored(trace))?.steps[0]?.metadata;
+    for (const [trace, whole] of [
+      [80, quoted],
+      [81, JSON.stringify(Object.fromEntries(values.map(({ key, value }) => [key, value.stringValue])))],
+    ] as const) {
+      const kept = await metadata(trace);
+      const cut = String(kept?.parameters);
+      expect(cut.endsWith('…') && whole.startsWith(cut.slice(0, -1))).toBe(true);
+      // Cut to the store's limit (maxMetadataChars, 16,384) as serialised, not far short of it.
+      expect(JSON.stringify(kept).length).toBeGreaterThan(16_300);
+      expect(JSON.stringify(kept).length).toBeLessThanOrEqual(16_384);
+    }
+    expect(await metadata(82)).toEqual({ parameters: '{"__proto__": {"x": 1}}', spanId: hex(2, 8) });
+  });
+
+  it('stores a trace with more tool spans than one record takes (1,000), in start order, completed after them all', async () => {
+    // This file's server takes 64 KiB bodies; 1,001 spans are more.
+    await using roomy = await startTestServer();
+    const token = await roomy.token({ name: 'otel', scopes: ['write'], domains: ['agents'] });
+    const tools = Array.from({ length: 1001 }, (_, i) => tool(83, i + 2, `tool${i + 2}`));
+    expect(await post(request([span(83, 1), ...tools.reverse()]), { token, url: roomy.url })).toEqual(ok);
+    const episode = await stored(83, roomy.server.memory);
+    expect(episode?.status).toBe('completed');
+    expect(episode?.steps.map((step) => [step.stepNumber, step.action])).toEqual(
+      Array.from({ length: 1001 }, (_, i) => [i + 1, `tool${i + 2}`]),
+    );
+  });
+
+  it('stores a span that comes twice in one export once', async () => {
+    // As a collector sends it that merges a retried batch with new ones.
+    expect(await post(request([span(84, 1), tool(84, 2, 'grep'), tool(84, 2, 'grep')]))).toEqual(ok);
+    expect((await stored(84))?.steps.map((step) => step.action)).toEqual(['grep']);
+  });
+
+  it('reads span times written as JSON numbers, as proto3 JSON allows for 64-bit integers', async () => {
+    // Past 2^53, as every time in nanoseconds since 1970 is.
+    const times = {
+      startTimeUnixNano: 1_700_000_000_000_000_000,
+      endTimeUnixNano: 1_700_000_001_000_000_000,
+    };
+    expect(await post(request([span(85, 1, times)]))).toEqual(ok);
+    const episode = await stored(85);
+    expect([episode?.createdAt, episode?.completedAt]).toEqual([
+      '2023-11-14T22:13:20.000Z',
+      '2023-11-14T22:13:21.000Z',
+    ]);
+    const fraction = await post(request([span(86, 1, { startTimeUnixNano: 1.5 })]));
+    expect([fraction.status, JSON.parse(fraction.text).message]).toEqual([
+      400,
+      expect.stringMatching(/spans\.0\.startTimeUnixNano/u),
+    ]);
+  });
+
+  it('answers 503 UNAVAILABLE, which exporters retry, while another writer holds the database', async () => {
+    const logged: string[] = [];
+    await using busy = await startTestServer({
+      log: (line) => logged.push(line),
+      memory: { busyTimeoutMs: 200 },
+    });
+    const token = await busy.token({ name: 'otel', scopes: ['write'], domains: ['agents'] });
+    const body = request([span(87, 1), tool(87, 2, 'grep')]);
+    const other = new Libsql(join(busy.dir, 'memory.db'));
+    let answer: { status: number; text: string };
+    try {
+      // The server may be mid-write (the token's audit row): try again once it has run on, since
+      // waiting for the lock here (busy_timeout) would block the thread that is to release it.
+      await vi.waitFor(() => other.exec('BEGIN IMMEDIATE'), { timeout: 10_000, interval: 20 });
+      answer = await post(body, { token, url: busy.url });
+      other.exec('ROLLBACK');
+    } finally {
+      other.close();
+    }
+    expect([answer.status, JSON.parse(answer.text).code]).toEqual([503, 14]);
+    expect(logged.filter((line) => /internal error/u.test(line))).toEqual([]);
+    // The exporter's retry, once the lock is gone, stores the export.
+    expect(await post(body, { token, url: busy.url })).toEqual(ok);
+    expect((await stored(87, busy.server.memory))?.steps.map((step) => step.action)).toEqual(['grep']);
   });
 });

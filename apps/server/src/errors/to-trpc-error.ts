@@ -18,6 +18,9 @@ const clientCodes: Partial<Record<EpisodicErrorCode, TRPCCode>> = {
   BUSY: 'SERVICE_UNAVAILABLE',
 };
 
+/** The tRPC code an engine error is answered with; `undefined` for the server's own fault (a 500). */
+export const engineErrorCode = (code: EpisodicErrorCode): TRPCCode | undefined => clientCodes[code];
+
 /**
  * Gives an engine error its tRPC code. This is the only place where `EpisodicError` meets tRPC:
  * the engine stays transport-agnostic and the router code just lets errors through.
@@ -25,7 +28,7 @@ const clientCodes: Partial<Record<EpisodicErrorCode, TRPCCode>> = {
 export function toTRPCError(error: TRPCError): TRPCError {
   const cause = error.cause;
   if (!EpisodicError.isInstance(cause)) return error;
-  const code = clientCodes[cause.code];
+  const code = engineErrorCode(cause.code);
   if (code === undefined) return error;
   return new TRPCError({ code, message: cause.message, cause });
 }

@@ -8,6 +8,8 @@ const capacity = 10_000;
 /**
  * Which domain an active episode belongs to, for the episodes this server has seen lately. A
  * `steps` event must name its domain, and `logSteps` does not return it; this saves a read per call.
+ * An id may name another episode later (forgotten, then recorded again with `episodes.record`):
+ * both drop or replace its pair, since a stale one would send a domain's steps to another's subscribers.
  */
 export class EpisodeDomains {
   readonly #domains = new Map<string, string>();
@@ -36,7 +38,7 @@ export class EpisodeDomains {
     }
   }
 
-  /** Drops an episode that takes no more steps (completed or archived). */
+  /** Drops an episode that takes no more steps (completed, archived, forgotten). */
   forget(episodeId: string): void {
     this.#domains.delete(episodeId);
   }

@@ -12,9 +12,22 @@ const hexId = (bytes: number) =>
     .string()
     .regex(new RegExp(`^[0-9a-fA-F]{${bytes * 2}}$`, 'u'), `must be ${bytes} bytes in hex`)
     .transform((id) => id.toLowerCase());
-/** A fixed64 in OTLP/JSON: a decimal string (the spec) or a safe integer; 0 (absent) is unset. */
+/**
+ * A fixed64 in OTLP/JSON, as decimal digits; 0 (absent) is unset. The proto3 JSON mapping writes
+ * it as a string and accepts a number too, which some exporters send (the JS one where BigInt is
+ * missing). A time in nanoseconds is past 2^53, so such a number is rarely a safe integer: any
+ * whole number in the fixed64 range is taken, as the digits of its exact value.
+ */
 const unixNano = z
-  .union([z.string().regex(/^\d{1,20}$/u, 'must be decimal nanoseconds'), z.number().int().nonnegative()])
+  .union([
+    z.string().regex(/^\d{1,20}$/u, 'must be decimal nanoseconds'),
+    z
+      .number()
+      .nonnegative()
+      .lt(2 ** 64)
+      .refine(Number.isInteger, 'must be whole nanoseconds')
+      .transform((n) => BigInt(n).toString()),
+  ])
   .default('0');
 /** Nested values (`arrayValue`, `kvlistValue`) are checked and bounded by `attributeValue`. */
 const anyValue = z.record(z.string(), z.unknown());

@@ -1,7 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { EpisodicError, type Memory } from '@episodic/core';
+import { TRPCError } from '@trpc/server';
+import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import type { ZodError } from 'zod';
 import { authenticate } from '../auth/authenticate.js';
+import { engineErrorCode } from '../errors/to-trpc-error.js';
 import { AttributeError } from './attribute-values.js';
 import { decodeTraceRequest } from './otlp-protobuf.js';
 import { traceRequestSchema } from './otlp-request-schema.js';
@@ -32,16 +35,20 @@ class Refused extends Error {
   }
 }
 
-// google.rpc.Code for each HTTP status the endpoint answers with.
+// google.rpc.Code for each HTTP status the endpoint answers with. 502 and 503 are UNAVAILABLE
+// (14), as gRPC maps them: OTLP exporters retry those, as they do 429 and 504.
 const rpcCode: Record<number, number> = {
   400: 3,
   401: 16,
   403: 7,
   405: 12,
+  408: 4,
   409: 10,
   413: 8,
   415: 3,
   500: 13,
+  502: 14,
+  503: 14,
 };
 
 function send(
@@ -83,11 +90,19 @@ function decode(body: Buffer, encoding: Encoding): unknown {
   }
 }
 
-/** Maps an engine refusal to its HTTP status; anything else is the server's fault. */
+/**
+ * Maps an engine error to the HTTP status the API answers it with (`BUSY` 503: nothing was
+ * stored, send it again, which exporters do; `EMBEDDING` 502…); anything else is the server's
+ * fault. `NOT_FOUND` is 409: `record` answers it for an id stored outside the caller's scope, and
+ * a trace's id is not one the exporter looks up.
+ */
 function engineRefusal(error: unknown): Refused | null {
   if (!EpisodicError.isInstance(error)) return null;
-  const status = { VALIDATION: 400, FORBIDDEN: 403, NOT_FOUND: 409, CONFLICT: 409 }[error.code as string];
-  return status === undefined ? null : new Refused(status, error.message);
+  if (error.code === 'NOT_FOUND') return new Refused(409, error.message);
+  const code = engineErrorCode(error.code);
+  return code === undefined
+    ? null
+    : new Refused(getHTTPStatusCodeFromError(new TRPCError({ code })), error.message);
 }
 
 /**
@@ -117,6 +132,7 @@ export function createTracesEndpoint(options: TracesEndpointOptions) {
       domain: defaultTraceDomain,
       taskType: defaultTraceTaskType,
       limits: memory.config.limits,
+      metadata: memory.schemas.metadata,
     });
     // Refused here, before the engine reads a row: `episodes.record` answers NOT_FOUND for an id
     // that exists outside the caller's scope, as it documents, since its ids are the caller's to

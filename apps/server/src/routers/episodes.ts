@@ -73,7 +73,16 @@ export function createEpisodesRouter({ memory, events, episodeDomains }: RouterD
           ),
         ),
       )
-      .mutation(({ ctx, input }) => memory.episodes.record(input, ctx.call)),
+      .mutation(async ({ ctx, input }) => {
+        const recorded = await memory.episodes.record(input, ctx.call);
+        // Ids are the client's to choose: one forgotten (`admin.forget`, retention, `episodic
+        // forget`) may come back in another domain, and `logSteps` must then announce its steps
+        // in the domain the engine recorded, not in one remembered from before.
+        for (const { episode } of recorded)
+          if (episode.status === 'active') episodeDomains.remember(episode.id, episode.domain);
+          else episodeDomains.forget(episode.id);
+        return recorded;
+      }),
 
     /** The episode with its steps. Another domain's episode is `NOT_FOUND`, exactly like a missing one. */
     get: readProcedure.input(episodeRef).query(async ({ ctx, input }) => {
