@@ -126,6 +126,30 @@ describe('episodic-mcp over stdio, embedded', () => {
     for (const id of recorded) expect(recalled).toContain(id);
   });
 
+  it("does not give back the agent's own failed step as an error seen before", async () => {
+    const error =
+      'Error: listen EADDRINUSE: address already in use :::8081\n    at Server.setupListenHandle (node:net:1817:16)';
+    const own = episodeIdIn(
+      await call(client, 'memory_start_episode', {
+        task: 'Start the kiosk dev server',
+        taskType: 'debugging',
+        domain: 'kiosk',
+      }),
+    );
+    // What the working agreement says: log the failure, then ask whether it was seen before.
+    await call(client, 'memory_log_steps', {
+      episodeId: own,
+      steps: [{ action: 'npm run dev', result: error, success: false }],
+    });
+    // Without its id, the agent's own episode is the one match, and it is not said to have ended.
+    const unnamed = await call(client, 'memory_seen_error', { error, domain: 'kiosk' });
+    expect(unnamed).toContain(`[episode ${own}]`);
+    expect(unnamed).toContain('then: nothing yet (the episode is still in progress)');
+    const answer = await call(client, 'memory_seen_error', { error, domain: 'kiosk', episodeId: own });
+    expect(answer).toMatch(/^Not seen before in kiosk/);
+    expect(answer).not.toContain(own);
+  });
+
   it('records pattern feedback and serves episodes and patterns as resources', async () => {
     const seen = await call(client, 'memory_seen_error', { error: newOccurrence, domain: 'webapp' });
     const patternId = /\[pattern ([0-9a-f]+)\]/.exec(seen)?.[1] as string;

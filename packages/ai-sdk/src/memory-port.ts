@@ -27,6 +27,8 @@ export interface EpisodicMemory {
 
 /** A tool call as it is stored: the tool's name as the action, its arguments as `parameters`. */
 export interface RecordedStep {
+  /** A UUID the step is stored under once, however often its write is sent (a replayed request). */
+  id?: string;
   action: string;
   result?: string;
   durationMs?: number;

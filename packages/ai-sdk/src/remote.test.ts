@@ -3,6 +3,7 @@ import { startTestServer, type TestServer } from '@episodic/server/testing';
 import { generateText, stepCountIs, tool } from 'ai';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { z } from 'zod';
+import { startRefusingProxy } from './__fixtures__/refusing-proxy.js';
 import { scriptedModel, systemTexts } from './__fixtures__/scripted-model.js';
 import { withMemory } from './with-memory.js';
 
@@ -73,4 +74,66 @@ it('takes the full client from createEpisodicClient() too', async () => {
     'Mail is not sent',
     ['readLogs'],
   ]);
+});
+
+it('keeps the steps when a kept-alive connection closes under their write', async () => {
+  const token = await server.token({ name: 'replay', scopes: ['read', 'write'], domains: ['ops'] });
+  const proxy = await startRefusingProxy(server.url, 'episodes.logSteps');
+  try {
+    const memory = createRemoteMemory({ url: proxy.url, token });
+    const errors: unknown[] = [];
+    const { model } = scriptedModel([{ tools: [['readLogs', { service: 'queue' }]] }, { text: 'ok' }]);
+    const settings = withMemory({
+      memory,
+      domain: 'ops',
+      taskType: 'debugging',
+      onMemoryError: (error) => errors.push(error),
+    });
+    await generateText({
+      ...settings,
+      model,
+      tools: {
+        readLogs: tool({ inputSchema: z.object({ service: z.string() }), execute: async () => 'backlog' }),
+      },
+      stopWhen: stepCountIs(3),
+      prompt: 'The queue is backing up',
+    });
+    const recorded = await settings.episode();
+    expect(proxy.cut).toHaveLength(1);
+    expect(errors.map(String)).toEqual([]);
+    // The SDK replays a step write whose connection failed before any answer, when its steps
+    // carry ids (stored once however often they are sent).
+    const episode = await memory.episodes.get(recorded?.id ?? '');
+    expect([episode?.status, episode?.steps.map((step) => [step.action, step.result])]).toEqual([
+      'completed',
+      [['readLogs', 'backlog']],
+    ]);
+  } finally {
+    await proxy.close();
+  }
+});
+
+it.each([
+  ['never reaches the server', 'refuse'],
+  ['is done but its answer is lost', 'drop'],
+] as const)('completes the episode when the outcome write %s', async (_, mode) => {
+  const token = await server.token({ name: `outcome-${mode}`, scopes: ['read', 'write'], domains: ['ops'] });
+  const proxy = await startRefusingProxy(server.url, 'episodes.complete', mode);
+  try {
+    const memory = createRemoteMemory({ url: proxy.url, token });
+    const errors: unknown[] = [];
+    const { model } = scriptedModel([{ text: 'the disk is full' }]);
+    const settings = withMemory({
+      memory,
+      domain: 'ops',
+      taskType: 'debugging',
+      onMemoryError: (error) => errors.push(error),
+    });
+    await generateText({ ...settings, model, prompt: 'Writes fail on the database host' });
+    const recorded = await settings.episode();
+    expect([proxy.cut.length, errors.map(String)]).toEqual([1, []]);
+    expect((await memory.episodes.get(recorded?.id ?? ''))?.status).toBe('completed');
+  } finally {
+    await proxy.close();
+  }
 });

@@ -22,9 +22,13 @@ afterAll(async () => {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function startedRun() {
-  const run = new RunRecorder(memory, (error) => {
-    throw error;
-  });
+  const run = new RunRecorder(
+    memory,
+    (error) => {
+      throw error;
+    },
+    10_000,
+  );
   await run.start({ taskType: 'debugging', domain: 'recorder', context: 'a run' });
   return { run, status: async () => (await memory.episodes.get(run.episodeId ?? ''))?.status };
 }

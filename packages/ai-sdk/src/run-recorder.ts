@@ -17,17 +17,43 @@ function failAwaitingRunsOnExit(): void {
   });
 }
 
+/**
+ * `promise`, or a rejection once `ms` have passed without an answer. A store that never answers
+ * (stuck behind a lock, a connection that went dead without closing) must not hold the model's
+ * run: the SDK awaits `prepareStep` and `onStepFinish`, so an unbounded wait there stops the run.
+ */
+export function withinTime<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`memory did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
 /** Whether the store answered that it refuses this input (a bad field), not that it is unreachable. */
 function refused(error: unknown): boolean {
   const { code, data } = (error ?? {}) as { code?: unknown; data?: { code?: unknown } | null };
   return code === 'VALIDATION' || data?.code === 'BAD_REQUEST';
 }
 
+/** No answer came (a connection refused, reset or cut), so the write may or may not have run. */
+function unanswered(error: unknown): boolean {
+  const { data, cause } = (error ?? {}) as { data?: unknown; cause?: unknown };
+  return data === undefined && cause instanceof TypeError;
+}
+
+/** The store answered that the episode is already completed. */
+function conflict(error: unknown): boolean {
+  const { code, data } = (error ?? {}) as { code?: unknown; data?: { code?: unknown } | null };
+  return code === 'CONFLICT' || data?.code === 'CONFLICT';
+}
+
 /**
  * One run's episode. Writes go through one chain, so steps are stored in the order the run
  * made them and before the outcome. A failing write is reported once and the run goes on: a
- * refused batch of steps is lost alone, an unreachable store stops the step writes, and the
- * outcome is still written whenever the episode was started, so no episode is left open.
+ * refused batch of steps is lost alone, an unreachable store (or one that does not answer in
+ * time) stops the step writes, and the outcome is still written whenever the episode was
+ * started, so no episode is left open.
  */
 export class RunRecorder {
   #chain: Promise<unknown> = Promise.resolve();
@@ -40,12 +66,14 @@ export class RunRecorder {
   constructor(
     private readonly memory: EpisodicMemory,
     private readonly report: (error: unknown) => void,
+    /** Longest wait for one write; past it the store counts as unreachable for the run. */
+    private readonly timeoutMs: number,
   ) {}
 
   #then(write: () => Promise<unknown>): Promise<void> {
     const next = this.#chain.then(async () => {
       try {
-        await write();
+        await withinTime(write(), this.timeoutMs);
       } catch (error) {
         if (!this.#failed) this.report(error);
         this.#failed = true;
@@ -100,7 +128,18 @@ export class RunRecorder {
     return this.#then(async () => {
       if (this.#episode === null || this.#finished) return;
       this.#finished = true;
-      await this.memory.episodes.complete(this.#episode.id, { status });
+      const { id } = this.#episode;
+      try {
+        await this.memory.episodes.complete(id, { status });
+      } catch (error) {
+        // A kept-alive connection closed under the write: it is sent once more (the SDK replays
+        // no completion). A conflict then means the first one was done and only its answer was
+        // lost: this run is the only writer of its outcome. Else the episode would stay open.
+        if (!unanswered(error)) throw error;
+        await this.memory.episodes.complete(id, { status }).catch((again: unknown) => {
+          if (!conflict(again)) throw again;
+        });
+      }
     });
   }
 

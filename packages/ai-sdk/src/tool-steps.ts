@@ -63,9 +63,14 @@ export function toolSteps(
   for (const part of outcomes) {
     const failed = part.type === 'tool-error';
     const duration = part.toolCallId === undefined ? undefined : durations.get(part.toolCallId);
+    const outcome = failed ? part.error : part.output;
     steps.push({
+      // An id of its own makes the write safe to send again: the SDK replays a step write whose
+      // connection failed before any answer (a kept-alive socket closed) only when every step has one.
+      id: crypto.randomUUID(),
       action: part.toolName ?? 'unknown tool',
-      result: storableText(asText(failed ? part.error : part.output), limits.maxResultChars),
+      // A tool that returns nothing has no result: not the text "undefined".
+      ...(outcome === undefined ? {} : { result: storableText(asText(outcome), limits.maxResultChars) }),
       success: !failed,
       ...(duration === undefined ? {} : { durationMs: Math.max(0, Math.round(duration)) }),
       metadata: {

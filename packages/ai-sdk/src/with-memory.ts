@@ -3,7 +3,7 @@ import { clientMemory, type EpisodicClientLike } from './client-memory.js';
 import type { EpisodicMemory } from './memory-port.js';
 import { memoryPrompt } from './memory-prompt.js';
 import { retryWaitMs } from './retry-wait.js';
-import { RunRecorder } from './run-recorder.js';
+import { RunRecorder, withinTime } from './run-recorder.js';
 import { storableText } from './storable-text.js';
 import { type ToolOutcomePart, toolSteps } from './tool-steps.js';
 
@@ -33,6 +33,11 @@ interface RunOptions {
   patterns?: number;
   /** Longest tool result stored per step, in characters. Default 4000. */
   maxResultChars?: number;
+  /**
+   * Longest the run waits for the memory at any point, in milliseconds: a store that does not
+   * answer by then is left behind, as an unreachable one is. Default 10 000.
+   */
+  memoryTimeoutMs?: number;
   /**
    * Where a failure of the memory itself goes (store unreachable, a write refused). The model
    * run goes on without memory either way. Default: a warning on the console.
@@ -110,7 +115,8 @@ export function withMemory(options: WithMemoryOptions): MemorySettings {
     options.onMemoryError ??
     ((error: unknown) =>
       console.warn(`[episodic] memory unavailable: ${(error as Error)?.message ?? error}`));
-  let run = new RunRecorder(memory, report);
+  const timeoutMs = options.memoryTimeoutMs ?? 10_000;
+  let run = new RunRecorder(memory, report, timeoutMs);
   let guidance: string | null = null;
   const durations = new Map<string, number>();
 
@@ -152,7 +158,7 @@ export function withMemory(options: WithMemoryOptions): MemorySettings {
   async function begin(messages: ModelMessage[]): Promise<void> {
     // A new run of these settings: the last one's model failure awaiting a retry is final.
     void run.settled();
-    run = new RunRecorder(memory, report);
+    run = new RunRecorder(memory, report, timeoutMs);
     failedTries = 0;
     durations.clear();
     guidance = null;
@@ -166,19 +172,20 @@ export function withMemory(options: WithMemoryOptions): MemorySettings {
       }),
       task === ''
         ? null
-        : memory.search
-            .retrieve({
+        : withinTime(
+            memory.search.retrieve({
               text: task.slice(0, maxQueryChars),
               domain: options.domain,
               taskType: options.taskType,
               // One more: the run's own episode, started meanwhile, may take a place.
               limit: limit + 1,
               patterns: options.patterns ?? 5,
-            })
-            .catch((error: unknown) => {
-              report(error);
-              return null;
             }),
+            timeoutMs,
+          ).catch((error: unknown) => {
+            report(error);
+            return null;
+          }),
     ]);
     // Started in parallel, the run's own episode may already be found: it is not past experience.
     const past =

@@ -11,7 +11,7 @@ function recordAndRecallText(task: string | undefined, domain: string | undefine
     `1. Before you start, call memory_recall with the task in your own words and domain ${scope}. Read the past episodes and patterns it returns and reuse what worked.`,
     '2. Call memory_start_episode (task, taskType, domain) and keep the episode id.',
     '3. As you work, call memory_log_steps after each meaningful action or batch of actions: the command or tool, its result, and success true/false. Log failures with the exact error text.',
-    '4. When a command, test or tool call fails, call memory_seen_error with the error text before you debug: it returns what fixed the same error before.',
+    '4. When a command, test or tool call fails, call memory_seen_error with the error text (and your episode id) before you debug: it returns what fixed the same error before.',
     '5. If you followed a pattern, call memory_pattern_feedback with its id, your episode id and whether it helped.',
     '6. When the task ends, call memory_complete_episode with status completed or failed (and successRate if partly done).',
     '',

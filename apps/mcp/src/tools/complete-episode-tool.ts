@@ -1,5 +1,5 @@
 import { EpisodicError } from '@episodic/core';
-import { TRPCClientError } from '@episodic/sdk';
+import { isTransient, TRPCClientError } from '@episodic/sdk';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import type { AgentMemory } from '../memory/agent-memory.js';
@@ -47,6 +47,28 @@ async function waitForLearning(memory: AgentMemory): Promise<string> {
   }
 }
 
+/**
+ * Completes the episode. Against a server, the answer can be lost after the server completed it
+ * (a connection cut): the call is not replayed (a second completion is a conflict), so the
+ * episode is read back, and if it now has the outcome asked for, that is the answer, not the
+ * network error, which would send the agent to complete it again and meet a conflict.
+ */
+async function complete(memory: AgentMemory, input: z.infer<typeof completeEpisodeInput>) {
+  const outcome = { status: input.status, successRate: input.successRate };
+  try {
+    return await memory.episodes.complete(input.episodeId, outcome);
+  } catch (error) {
+    if (!isTransient(error)) throw error;
+    const current = await memory.episodes.get(input.episodeId).catch(() => null);
+    const done =
+      current?.status === input.status &&
+      (input.successRate === undefined || current.successRate === input.successRate);
+    if (current === null || !done) throw error;
+    const { steps: _steps, ...episode } = current;
+    return episode;
+  }
+}
+
 export function registerCompleteEpisodeTool(server: McpServer, memory: AgentMemory): void {
   server.registerTool(
     'memory_complete_episode',
@@ -60,10 +82,7 @@ export function registerCompleteEpisodeTool(server: McpServer, memory: AgentMemo
     },
     (input) =>
       toolAnswer(async () => {
-        const episode = await memory.episodes.complete(input.episodeId, {
-          status: input.status,
-          successRate: input.successRate,
-        });
+        const episode = await complete(memory, input);
         const rate =
           episode.successRate === null ? '' : `, success ${Math.round(episode.successRate * 100)}%`;
         const learning = input.waitForLearning

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import type { AgentMemory } from '../memory/agent-memory.js';
@@ -38,7 +39,13 @@ export function registerLogStepsTool(server: McpServer, memory: AgentMemory): vo
     },
     (input) =>
       toolAnswer(async () => {
-        const steps = await memory.episodes.logSteps(input.episodeId, input.steps);
+        // Ids of our own make the write safe to send again: against a server, the SDK replays a
+        // step write whose answer never came (a connection cut) only when every step has one, and
+        // the server stores each id once, so a lost answer neither fails the call nor doubles steps.
+        const steps = await memory.episodes.logSteps(
+          input.episodeId,
+          input.steps.map((step) => ({ id: randomUUID(), ...step })),
+        );
         const first = steps[0]?.stepNumber;
         const last = steps.at(-1)?.stepNumber;
         const range = first === last ? `#${first}` : `#${first}–#${last}`;

@@ -19,6 +19,11 @@ const seenErrorInput = z.strictObject({
   domain: toolFields.domain.optional(),
   limit: z.number().int().min(1).max(10).default(3).describe('Past occurrences to show.'),
   maxChars: toolFields.maxChars,
+  episodeId: toolFields.episodeId
+    .optional()
+    .describe(
+      'Your episode for this task, if you started one: its own failed step is not a past occurrence.',
+    ),
 });
 
 /** Steps shown after a failure: the fix is usually within a few. */
@@ -44,7 +49,11 @@ function occurrenceText({ episode, failed, same }: Occurrence): string {
     episodeHeadline(episode, 120),
     `  ${label} at:`,
     stepLine(failed, 200),
-    after.length === 0 ? '  then: nothing (the episode ended there)' : '  then:',
+    after.length > 0
+      ? '  then:'
+      : episode.status === 'active'
+        ? '  then: nothing yet (the episode is still in progress)'
+        : '  then: nothing (the episode ended there)',
     ...after.map((step) => stepLine(step)),
   ].join('\n');
 }
@@ -61,13 +70,14 @@ async function findOccurrences(
   signature: string,
   domain: string | undefined,
   limit: number,
+  exclude: string | undefined,
 ): Promise<Occurrence[]> {
   // Placeholders (`<n>`, `<path>`) stand for what varies: searching their names would only add noise.
   const words = signature.replace(/<[a-z_]+>/g, ' ');
   const hits = await memory.search.text({ text: words, domain, limit: limit * 4 });
   const episodes = await Promise.all(
     hits
-      .filter((hit) => hit.matches.some((match) => match.source === 'step'))
+      .filter((hit) => hit.episode.id !== exclude && hit.matches.some((match) => match.source === 'step'))
       .map((hit) => memory.episodes.get(hit.episode.id)),
   );
   const occurrences: Occurrence[] = [];
@@ -109,7 +119,7 @@ export function registerSeenErrorTool(server: McpServer, memory: AgentMemory): v
             types: ['error_resolution'],
             limit: input.limit,
           }),
-          findOccurrences(memory, input.error, signature, input.domain, input.limit),
+          findOccurrences(memory, input.error, signature, input.domain, input.limit, input.episodeId),
         ]);
         const where = input.domain === undefined ? '' : ` in ${input.domain}`;
         if (patterns.length === 0 && occurrences.length === 0) {
