@@ -18,23 +18,6 @@ import { workerCommand } from './cli/worker-command.js';
 import { configFlags, loadConfig } from './config/load-config.js';
 import { ServerError } from './errors/server-error.js';
 
-const commands: Record<string, (args: CommandArgs) => Promise<void>> = {
-  serve: serveCommand,
-  tokens: tokensCommand,
-  backup: backupCommand,
-  verify: verifyCommand,
-  restore: restoreCommand,
-  repair: repairCommand,
-  rekey: rekeyCommand,
-  audit: auditCommand,
-  retention: retentionCommand,
-  forget: forgetCommand,
-  reindex: reindexCommand,
-  worker: workerCommand,
-  learning: learningCommand,
-  models: modelsCommand,
-};
-
 /** Flags of the commands themselves; the settings' flags come from `configFlags`. */
 const commandFlags = {
   name: { type: 'string' },
@@ -58,6 +41,67 @@ const commandFlags = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
+type CommandFlag = keyof typeof commandFlags;
+
+/**
+ * Each command with the flags of its own it reads, and how many words it takes after its name (its
+ * action, FILE or ID). Anything else is refused: `forget --dry-run` or `retention apply --dry-run`
+ * would otherwise delete at once, the flag the operator relied on ignored, and `tokens revoke A B`
+ * revoke A only. (`serve` and `worker` read `--json` only to refuse it with their own reason.)
+ */
+const commands: Record<
+  string,
+  {
+    run: (args: CommandArgs) => Promise<void>;
+    flags: CommandFlag[];
+    words: number | ((action: string | undefined) => number);
+  }
+> = {
+  serve: { run: serveCommand, flags: ['json'], words: 0 },
+  tokens: {
+    run: tokensCommand,
+    flags: ['name', 'scopes', 'domains', 'json'],
+    words: (action) => (action === 'revoke' ? 2 : 1),
+  },
+  backup: { run: backupCommand, flags: ['json'], words: 1 },
+  verify: { run: verifyCommand, flags: ['json'], words: 1 },
+  restore: { run: restoreCommand, flags: ['keep-old', 'json'], words: 1 },
+  repair: { run: repairCommand, flags: ['dry-run', 'json'], words: 0 },
+  rekey: { run: rekeyCommand, flags: ['new-key-env', 'decrypt', 'keep-old', 'json'], words: 0 },
+  audit: {
+    run: auditCommand,
+    flags: ['since', 'until', 'actor', 'operation', 'outcome', 'limit', 'json'],
+    words: 0,
+  },
+  retention: { run: retentionCommand, flags: ['json'], words: 1 },
+  forget: { run: forgetCommand, flags: ['episode', 'domain', 'before', 'metadata', 'json'], words: 0 },
+  reindex: { run: reindexCommand, flags: ['json'], words: 0 },
+  worker: { run: workerCommand, flags: ['json'], words: 0 },
+  learning: { run: learningCommand, flags: ['json'], words: 1 },
+  models: { run: modelsCommand, flags: ['json'], words: 2 },
+};
+
+/** Refuses a flag or a word the command does not take, naming it. */
+function refuseUnread(
+  command: string,
+  known: (typeof commands)[string],
+  rest: string[],
+  options: Record<string, string | boolean | string[] | undefined>,
+): void {
+  const foreign = Object.keys(commandFlags).find(
+    (name) => options[name] !== undefined && !(known.flags as string[]).includes(name),
+  );
+  if (foreign !== undefined) throw new ServerError('USAGE', `${command} takes no --${foreign}.`);
+  const words = typeof known.words === 'number' ? known.words : known.words(rest[0]);
+  const extra = rest[words];
+  if (extra === undefined) return;
+  const name = typeof known.words === 'number' ? command : `${command} ${rest[0]}`;
+  // `--episode A B` reads as two ids to a person, as one and a word to the parser.
+  const repeatable = (['episode', 'metadata'] as const).find((flag) => options[flag] !== undefined);
+  const hint = repeatable === undefined ? '' : ` (repeat the flag: --${repeatable} A --${repeatable} B)`;
+  throw new ServerError('USAGE', `${name} takes no argument "${extra}"${hint}.`);
+}
+
 function parseFlags(argv: string[]) {
   try {
     return parseArgs({ args: argv, allowPositionals: true, options: { ...configFlags, ...commandFlags } });
@@ -73,14 +117,15 @@ async function main(argv: string[]): Promise<void> {
     process.stdout.write(usage);
     return;
   }
-  const run = commands[command];
-  if (run === undefined) throw new ServerError('USAGE', `Unknown command "${command}".`);
+  const known = commands[command];
+  if (known === undefined) throw new ServerError('USAGE', `Unknown command "${command}".`);
   const options = values as Record<string, string | boolean | string[] | undefined>;
+  refuseUnread(command, known, rest, options);
   const flags = Object.fromEntries(
     Object.keys(configFlags).map((flag) => [flag, options[flag] as string | undefined]),
   );
   const config = await loadConfig({ flags, env: process.env });
-  await run({ config, positionals: rest, options });
+  await known.run({ config, positionals: rest, options });
 }
 
 // A command awaiting something nothing will ever settle (a plugin's promise, say) lets the event

@@ -85,4 +85,120 @@ describe('the CLI on wrong files', { timeout: 180_000 }, () => {
       /--data-dir \(EPISODIC_DATA_DIR\) .*below: part of the path is a file, not a folder/,
     );
   });
+
+  it('audit refuses a --limit that is not a whole number from 1 to 1000 as a usage error naming the flag', async () => {
+    const data = folder('audit-data');
+    const results = await Promise.all(
+      ['abc', '0', '1.5', '5000', ''].map((limit) => runCli(['audit', '--limit', limit, '--data-dir', data])),
+    );
+    for (const [i, limit] of ['abc', '0', '1.5', '5000', ''].entries()) {
+      const { code, stderr } = results[i] as (typeof results)[number];
+      expect([code, stderr.split('\n')[0]]).toEqual([
+        1,
+        `episodic: --limit ${limit}: expected a whole number from 1 to 1000.`,
+      ]);
+      expect(stderr).toMatch(/\n\nUsage: episodic/);
+    }
+  });
+
+  it('refuses a flag the command does not take, rather than run without it', async () => {
+    const data = folder('flags-data');
+    const [dryForget, dryRetention, olderByMetadata, olderById] = await Promise.all([
+      // Each of these used to delete at once, with the restriction the operator asked for ignored.
+      runCli(['forget', '--domain', 'web', '--dry-run', '--data-dir', data]),
+      runCli(['retention', 'apply', '--dry-run', '--data-dir', data]),
+      runCli(['forget', '--metadata', 'user=1', '--before', '30d', '--data-dir', data]),
+      runCli([
+        'forget',
+        '--episode',
+        '01a246ac-3086-7000-8a12-26f71ce9fdc5',
+        '--before',
+        '30d',
+        '--data-dir',
+        data,
+      ]),
+    ]);
+    expect([dryForget.code, dryForget.stderr.split('\n')[0]]).toEqual([
+      1,
+      'episodic: forget takes no --dry-run.',
+    ]);
+    expect([dryRetention.code, dryRetention.stderr.split('\n')[0]]).toEqual([
+      1,
+      'episodic: retention takes no --dry-run.',
+    ]);
+    for (const { code, stderr } of [olderByMetadata, olderById])
+      expect([code, stderr.split('\n')[0]]).toEqual([
+        1,
+        'episodic: forget --before applies only with --domain D.',
+      ]);
+    expect(dryForget.stderr).toMatch(/\n\nUsage: episodic/);
+  });
+
+  it('takes an ISO time or a span for --since, --until and --before, not what Date.parse guesses', async () => {
+    const data = folder('times-data');
+    // `90` (days, meant) read as the year 1990, `Dec 5` as 2001-12-05: refused, not guessed.
+    const [bare, month, us, iso, span] = await Promise.all([
+      runCli(['forget', '--domain', 'web', '--before', '90', '--data-dir', data]),
+      runCli(['audit', '--since', 'Dec 5', '--data-dir', data]),
+      runCli(['audit', '--until', '12/01/2026', '--data-dir', data]),
+      runCli([
+        'audit',
+        '--since',
+        '2026-01-31T12:00:00Z',
+        '--until',
+        '2026-02-01',
+        '--json',
+        '--data-dir',
+        data,
+      ]),
+      runCli(['audit', '--since', '7d', '--json', '--data-dir', data]),
+    ]);
+    for (const [result, text] of [
+      [bare, '--before 90'],
+      [month, '--since Dec 5'],
+      [us, '--until 12/01/2026'],
+    ] as const)
+      expect([result.code, result.stderr.split('\n')[0]]).toEqual([
+        1,
+        `episodic: ${text}: expected an ISO time (2026-01-31T12:00:00Z) or a span (30m, 24h, 7d).`,
+      ]);
+    expect([iso.code, span.code]).toEqual([0, 0]);
+  });
+
+  it('refuses words a command does not take, rather than act on the first ones only', async () => {
+    const data = folder('words-data');
+    const [revokeTwo, forgetTwo, backupTwo, listExtra] = await Promise.all([
+      // The second token would stay valid, the second episode stored: with exit 0.
+      runCli([
+        'tokens',
+        'revoke',
+        '01a246ac-3086-7000-8a12-26f71ce9fdc5',
+        '01a246ac-3086-7000-8a12-26f71ce9fdc6',
+        '--data-dir',
+        data,
+      ]),
+      runCli([
+        'forget',
+        '--episode',
+        '01a246ac-3086-7000-8a12-26f71ce9fdc5',
+        '01a246ac-3086-7000-8a12-26f71ce9fdc6',
+        '--data-dir',
+        data,
+      ]),
+      runCli(['backup', join(root, 'one.db'), join(root, 'two.db'), '--data-dir', data]),
+      runCli(['tokens', 'list', 'extra', '--data-dir', data]),
+    ]);
+    for (const [result, line] of [
+      [revokeTwo, 'tokens revoke takes no argument "01a246ac-3086-7000-8a12-26f71ce9fdc6".'],
+      [
+        forgetTwo,
+        'forget takes no argument "01a246ac-3086-7000-8a12-26f71ce9fdc6" (repeat the flag: --episode A --episode B).',
+      ],
+      [backupTwo, `backup takes no argument "${join(root, 'two.db')}".`],
+      [listExtra, 'tokens list takes no argument "extra".'],
+    ] as const) {
+      expect([result.code, result.stderr.split('\n')[0]]).toEqual([1, `episodic: ${line}`]);
+      expect(result.stderr).toMatch(/\n\nUsage: episodic/);
+    }
+  });
 });

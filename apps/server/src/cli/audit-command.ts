@@ -12,13 +12,17 @@ import { print, printJson, table } from './output.js';
 
 const units: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
+/** A date, or a date and time to the minute or finer, with an optional zone (local time without). */
+const isoTime = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/i;
+
 /** An ISO time, or a span back from now: `30m`, `24h`, `7d`. */
 export function parseTime(text: string | undefined, flagName: string, now = Date.now()): string | undefined {
   if (text === undefined) return undefined;
   const span = /^(\d+)([smhd])$/.exec(text.trim());
   if (span !== null)
     return new Date(now - Number(span[1]) * (units[span[2] as string] as number)).toISOString();
-  const time = Date.parse(text);
+  // Only ISO: `Date.parse` also guesses at other text (`90` is the year 1990, `Dec 5` a day in 2001).
+  const time = isoTime.test(text.trim()) ? Date.parse(text) : Number.NaN;
   if (Number.isNaN(time))
     throw new ServerError(
       'USAGE',
@@ -48,10 +52,21 @@ const row = (entry: AuditEntry) => [
   entry.outcome,
 ];
 
+/**
+ * `--limit N`, checked here: the engine's own refusal (`limit: … received NaN`) names no flag and,
+ * as an engine error, comes without the usage text a value that does not parse gets.
+ */
+function parseLimit(text: string | undefined): number {
+  if (text === undefined) return 100;
+  const limit = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!(limit >= 1 && limit <= 1000))
+    throw new ServerError('USAGE', `--limit ${text}: expected a whole number from 1 to 1000.`);
+  return limit;
+}
+
 /** `episodic audit [--since --until --actor --operation --outcome --limit --json]`: the audit log, oldest first. */
 export async function auditCommand(args: CommandArgs): Promise<void> {
-  const limitText = stringOption(args, 'limit');
-  const limit = limitText === undefined ? 100 : Number(limitText);
+  const limit = parseLimit(stringOption(args, 'limit'));
   const filters = {
     since: parseTime(stringOption(args, 'since'), 'since'),
     until: parseTime(stringOption(args, 'until'), 'until'),

@@ -45,6 +45,9 @@ function selector(args: CommandArgs): ForgetSelector {
       'USAGE',
       'forget needs exactly one of --episode ID (repeatable), --domain D or --metadata KEY=VALUE (repeatable).',
     );
+  // Ignored, `--before` would let a `--metadata` or `--episode` forget delete the newer episodes too.
+  if (domain === undefined && stringOption(args, 'before') !== undefined)
+    throw new ServerError('USAGE', 'forget --before applies only with --domain D.');
   if (episodeIds.length > 0) return { episodeIds };
   if (domain !== undefined)
     return { domain, createdBefore: parseTime(stringOption(args, 'before'), 'before') };

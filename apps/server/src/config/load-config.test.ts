@@ -46,6 +46,33 @@ describe('server settings', async () => {
     );
   });
 
+  it('reads a relative file: database url in the config file relative to the file, like dataDir', async () => {
+    const file = configFile({ databaseUrl: 'file:state/memory.db?mode=rwc' });
+    expect((await loadConfig({ flags: { config: file.path }, env: {}, cwd: '/srv/app' })).databaseUrl).toBe(
+      `file:${join(file.dir, 'state/memory.db')}?mode=rwc`,
+    );
+    for (const databaseUrl of ['file:/var/lib/memory.db', 'file::memory:', 'libsql://db.example.com']) {
+      const given = configFile({ databaseUrl });
+      expect((await loadConfig({ flags: { config: given.path }, env: {} })).databaseUrl).toBe(databaseUrl);
+    }
+  });
+
+  it('reads the cache folder in the config file relative to the file, at the top or under memory', async () => {
+    for (const content of [
+      { cache: { path: 'state/cache' } },
+      { memory: { cache: { path: 'state/cache' } } },
+    ]) {
+      const file = configFile(content);
+      const config = await loadConfig({ flags: { config: file.path }, env: {}, cwd: '/srv/app' });
+      expect(config.memory.cache).toEqual({ path: join(file.dir, 'state/cache') });
+    }
+    const absolute = configFile({ cache: { path: '/var/cache/episodic', ttl: { query: 60 } } });
+    expect((await loadConfig({ flags: { config: absolute.path }, env: {} })).memory.cache).toEqual({
+      path: '/var/cache/episodic',
+      ttl: { query: 60 },
+    });
+  });
+
   it('reads a model folder in the config file relative to the file, and a model name as given', async () => {
     const folder = configFile({ embeddings: 'static', embeddingsModel: './models/tiny' });
     expect(
@@ -66,6 +93,41 @@ describe('server settings', async () => {
       limits: { maxStepsPerCall: 10 },
       taskTypes: ['deployment'],
     });
+  });
+
+  it('refuses unknown and misplaced engine settings, naming each with its path', async () => {
+    const message = async (content: unknown) =>
+      (await failure(() => loadConfig({ flags: { config: configFile(content).path }, env: {} }))).message;
+    // A typo must stop the start, not leave the engine's default silently in force.
+    expect(await message({ limits: { maxStepPerCall: 10 } })).toMatch(
+      /limits\.maxStepPerCall \(from .*episodic\.json\): unknown setting/,
+    );
+    expect(await message({ memory: { learnin: { run: false } } })).toMatch(
+      /memory\.learnin \(from .*episodic\.json\): unknown setting/,
+    );
+    expect(await message({ memory: { limits: { maxStepPerCall: 10 } } })).toMatch(
+      /memory\.limits\.maxStepPerCall \(from .*\): unknown setting/,
+    );
+    expect(await message({ memory: { busyTimeoutMs: -5 } })).toMatch(
+      /^Invalid server settings: memory\.busyTimeoutMs \(from .*\): Too small/,
+    );
+    // Settings the server composes itself would be overridden without a word.
+    expect(await message({ memory: { url: 'file:/elsewhere/memory.db', miners: [] } })).toMatch(
+      /memory\.url \(from .*\): set by the server: use databaseUrl.*; memory\.miners \(from .*\): set by the server: use miners/,
+    );
+  });
+
+  it('reads an empty EPISODIC_CONFIG as unset, and names the setting that points at a folder', async () => {
+    const cwd = configFile({}).dir;
+    writeFileSync(join(cwd, 'episodic.config.mjs'), 'export default { port: 1234 };\n');
+    // As for every other variable (`EPISODIC_CONFIG=` in a compose file): the usual search runs.
+    expect((await loadConfig({ flags: {}, env: { EPISODIC_CONFIG: '' }, cwd })).port).toBe(1234);
+    expect((await failure(() => loadConfig({ flags: {}, env: { EPISODIC_CONFIG: cwd } }))).message).toBe(
+      `EPISODIC_CONFIG ${cwd}: a folder, not a config file.`,
+    );
+    expect((await failure(() => loadConfig({ flags: { config: '' }, env: {}, cwd }))).message).toBe(
+      '--config: expected a FILE, got an empty value.',
+    );
   });
 
   it('names the setting and where it came from when a value is wrong', async () => {

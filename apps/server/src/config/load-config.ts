@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { learningOptionsSchema } from '@episodic/core';
 import { ServerError } from '../errors/server-error.js';
@@ -13,7 +14,7 @@ const settings = [
   { key: 'host', flag: 'host', env: 'EPISODIC_HOST', kind: 'text' },
   { key: 'port', flag: 'port', env: 'EPISODIC_PORT', kind: 'number' },
   { key: 'dataDir', flag: 'data-dir', env: 'EPISODIC_DATA_DIR', kind: 'path' },
-  { key: 'databaseUrl', flag: 'database-url', env: 'EPISODIC_DATABASE_URL', kind: 'text' },
+  { key: 'databaseUrl', flag: 'database-url', env: 'EPISODIC_DATABASE_URL', kind: 'database' },
   { key: 'databaseAuthToken', flag: undefined, env: 'EPISODIC_DATABASE_AUTH_TOKEN', kind: 'text' },
   { key: 'tlsCert', flag: 'tls-cert', env: 'EPISODIC_TLS_CERT', kind: 'path' },
   { key: 'tlsKey', flag: 'tls-key', env: 'EPISODIC_TLS_KEY', kind: 'path' },
@@ -85,6 +86,15 @@ function fromSecretFlag(flag: string, name: string, env: Record<string, string |
   return value;
 }
 
+const isObject = (value: unknown): value is Layer =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** `cache` (or `memory.cache`) with its `path` resolved against `folder`; copied, not changed in place. */
+function withCacheFolder(cache: unknown, folder: string): unknown {
+  if (!isObject(cache) || typeof cache.path !== 'string' || isAbsolute(cache.path)) return cache;
+  return { ...cache, path: resolve(folder, cache.path) };
+}
+
 /** Paths in a config file are relative to the file, so it can be moved together with its data. */
 function resolvePaths(layer: Layer, folder: string): Layer {
   for (const setting of settings) {
@@ -96,7 +106,15 @@ function resolvePaths(layer: Layer, folder: string): Layer {
     ) {
       layer[setting.key] = resolve(folder, current);
     }
+    // `file:memory.db` is a path too; the engine would read it against the current folder.
+    const local = setting.kind === 'database' ? /^file:([^?]*)(.*)$/s.exec(current) : null;
+    const path = local?.[1] ?? '';
+    if (path !== '' && !isAbsolute(path) && !path.startsWith(':memory:'))
+      layer[setting.key] = `file:${resolve(folder, path)}${local?.[2] ?? ''}`;
   }
+  if (layer.cache !== undefined) layer.cache = withCacheFolder(layer.cache, folder);
+  if (isObject(layer.memory) && layer.memory.cache !== undefined)
+    layer.memory = { ...layer.memory, cache: withCacheFolder(layer.memory.cache, folder) };
   return layer;
 }
 
@@ -107,6 +125,27 @@ export interface LoadConfigOptions {
   flags: Record<string, string | undefined>;
   env: Record<string, string | undefined>;
   cwd?: string;
+}
+
+/**
+ * The config file named by `--config` or `EPISODIC_CONFIG`: as given, and resolved. An
+ * empty variable counts as unset, as every other `EPISODIC_*` does (`EPISODIC_CONFIG=` in a compose
+ * file); an empty flag is a mistake on the command line.
+ */
+function namedConfigFile({
+  flags,
+  env,
+  cwd,
+}: Required<LoadConfigOptions>): { given: string; path: string } | undefined {
+  if (flags.config === '') throw new ServerError('CONFIG', '--config: expected a FILE, got an empty value.');
+  const name = flags.config === undefined ? 'EPISODIC_CONFIG' : '--config';
+  const given = flags.config ?? env.EPISODIC_CONFIG;
+  if (given === undefined || given === '') return undefined;
+  const path = resolve(cwd, given);
+  // Imported, a folder fails with a module resolution error that names no setting.
+  if (statSync(path, { throwIfNoEntry: false })?.isDirectory())
+    throw new ServerError('CONFIG', `${name} ${given}: a folder, not a config file.`);
+  return { given, path };
 }
 
 /**
@@ -133,10 +172,10 @@ export async function loadConfig({
 }: LoadConfigOptions): Promise<ServerConfig> {
   const merged: Layer = {};
   const sources = new Map<string, Source>();
-  const given = flags.config ?? env.EPISODIC_CONFIG;
-  const configPath = given === undefined ? findConfigFile(cwd) : resolve(cwd, given);
+  const named = namedConfigFile({ flags, env, cwd });
+  const configPath = named?.path ?? findConfigFile(cwd);
   const configFolder = configPath === undefined ? cwd : dirname(configPath);
-  const shownPath = configPath === undefined ? '' : (given ?? `./${relative(cwd, configPath)}`);
+  const shownPath = configPath === undefined ? '' : (named?.given ?? `./${relative(cwd, configPath)}`);
   if (configPath !== undefined) {
     const layer = resolvePaths(await readConfigFile(configPath, configFolder), configFolder);
     for (const [key, value] of Object.entries(layer)) {

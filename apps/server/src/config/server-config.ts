@@ -1,40 +1,12 @@
 import { join, resolve } from 'node:path';
-import { memoryConfigSchema, retentionPolicySchema } from '@episodic/core';
+import { retentionPolicySchema } from '@episodic/core';
 import type { EmbeddingProviderV1, PatternMinerV1 } from '@episodic/plugin';
 import { z } from 'zod';
 import { ServerError } from '../errors/server-error.js';
 import { minerNames } from '../store/default-miners.js';
+import { engineKeys, engineSetting, memorySettings } from './engine-settings.js';
 import { builtinEmbeddings } from './load-plugins.js';
 import { embeddingProviderProblems, patternMinerProblemsWithoutRunning } from './plugin-contract.js';
-
-/** Engine settings a config may give at the top level; they are passed to `openMemory` with `memory`. */
-export const engineKeys = [
-  'retrieval',
-  'cache',
-  'learning',
-  'audit',
-  'limits',
-  'taskTypes',
-  'patternTypes',
-] as const;
-type EngineKey = (typeof engineKeys)[number];
-
-/** Validated by the engine's own schema, kept as given: the engine fills the defaults when it opens. */
-function engineSetting(key: EngineKey) {
-  const schema = memoryConfigSchema.shape[key] as z.ZodType;
-  return z
-    .unknown()
-    .superRefine((value, ctx) => {
-      const result = schema.safeParse(value);
-      for (const issue of result.success ? [] : result.error.issues) {
-        if (issue.code === 'unrecognized_keys') {
-          for (const name of issue.keys)
-            ctx.addIssue({ code: 'custom', path: [...issue.path, name], message: 'unknown setting' });
-        } else ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
-      }
-    })
-    .optional();
-}
 
 /**
  * A built-in name or a plugin object that fits its contract. Package names never reach here:
@@ -129,7 +101,7 @@ export const serverConfigSchema = z
      */
     learningThread: z.boolean().default(true),
     /** Passed to the engine's `openMemory` (limits, extra task and pattern types, cache settings). */
-    memory: z.record(z.string(), z.unknown()).default({}),
+    memory: memorySettings,
     /** Retrieval weights and sizes (`retrievalConfigSchema`). */
     retrieval: engineSetting('retrieval'),
     /** The LMDB cache: `false`, or its settings (TTLs in seconds, size, …). */
