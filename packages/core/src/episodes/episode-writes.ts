@@ -201,10 +201,12 @@ export function createEpisodeWrites(context: EngineContext, deps: EpisodeWritesD
 
     async archiveEpisode(episodeId: string, options: CallOptions = {}) {
       const id = parseInput(schemas.id, episodeId, 'episode id', 'episodeId');
+      // Archiving an active episode ends it: as completing does, never before it began.
+      const end = completionTime(undefined);
       return updateEpisode(id, options, 'archived', (filter) => ({
-        sql: `UPDATE episodes SET status = 'archived', completed_at = COALESCE(completed_at, ?)
+        sql: `UPDATE episodes SET status = 'archived', completed_at = COALESCE(completed_at, ${end.sql})
               WHERE ${filter.sql} AND status != 'archived' RETURNING ${episodeColumns}`,
-        args: [nowIso(), ...filter.args],
+        args: [...end.args, ...filter.args],
       }));
     },
   };

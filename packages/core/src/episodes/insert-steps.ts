@@ -10,29 +10,13 @@ import type { Step } from '../types.js';
 
 type ParsedStep = z.output<InputSchemas['step']>;
 
-function refuseDuplicateIds(steps: ParsedStep[]): void {
-  const firstIndex = new Map<string, number>();
-  steps.forEach((step, index) => {
-    if (step.id === undefined) return;
-    const earlier = firstIndex.get(step.id);
-    if (earlier !== undefined) {
-      const message = `repeats the id of steps.${earlier}`;
-      throw new EpisodicError('VALIDATION', `Invalid steps: steps.${index}.id: ${message}`, {
-        issues: [{ path: `steps.${index}.id`, message }],
-      });
-    }
-    firstIndex.set(step.id, index);
-  });
-}
-
 /**
  * Appends steps to an active episode inside the caller's write transaction. Numbers continue
  * from the episode's highest; the transaction is what makes that safe under concurrent callers.
  * A step whose client-chosen id is already stored for this episode is a retry: it is returned
- * as stored and not inserted again.
+ * as stored and not inserted again. Ids repeated within `steps` were refused by the schema.
  */
 export async function insertSteps(tx: Transaction, episodeId: string, steps: ParsedStep[]): Promise<Step[]> {
-  refuseDuplicateIds(steps);
   const givenIds = steps.flatMap((step) => (step.id === undefined ? [] : [step.id]));
   const stored = new Map<string, Step>();
   if (givenIds.length > 0) {

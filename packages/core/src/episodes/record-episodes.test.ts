@@ -64,6 +64,24 @@ describe('episodes.record', () => {
     expect(episode?.steps.map((step) => step.action)).toEqual(['search', 'deploy']);
   });
 
+  it('answers a retry of a finished episode with its steps as stored, as it answers one of an active episode', async () => {
+    const whole = {
+      ...base,
+      id: id(40),
+      steps: [
+        { id: id(401), action: 'search' },
+        { id: id(402), action: 'edit' },
+      ],
+      outcome: { status: 'completed' as const },
+    };
+    const [first] = await store.memory.episodes.record([whole]);
+    const [retry] = await store.memory.episodes.record([
+      { ...whole, steps: [...whole.steps, { id: id(403), action: 'late' }] },
+    ]);
+    expect(retry?.steps).toEqual(first?.steps);
+    expect(retry?.lateSteps).toBe(1);
+  });
+
   it('writes nothing when one record is refused', async () => {
     const scope = { domains: ['web'] };
     const records = [
@@ -99,6 +117,24 @@ describe('episodes.record', () => {
     expect(EpisodicError.isInstance(error) && error.code).toBe('VALIDATION');
     expect((error as Error).message).toMatch(/0\.id/u);
     expect((error as Error).message).toMatch(/0\.steps\.0\.action/u);
+  });
+
+  it('names the record of a step id sent twice in its steps, and writes nothing', async () => {
+    const twice = [
+      { id: id(301), action: 'search' },
+      { id: id(301), action: 'search again' },
+    ];
+    const error = await store.memory.episodes
+      .record([
+        { ...base, id: id(30), steps: [{ action: 'a' }] },
+        { ...base, id: id(31), steps: twice },
+      ])
+      .catch((caught: unknown) => caught);
+    expect(EpisodicError.isInstance(error) && [error.code, error.issues]).toEqual([
+      'VALIDATION',
+      [{ path: '1.steps.1.id', message: 'repeats the id of steps.0' }],
+    ]);
+    expect(await store.memory.episodes.get(id(30))).toBeNull();
   });
 
   it('refuses a call over 10,000 steps in all, naming the record that passes the bound, and writes nothing', async () => {

@@ -1,6 +1,6 @@
 import type { Transaction } from '@libsql/client';
 import { z } from 'zod';
-import { episodeColumns, toEpisode } from '../db/rows.js';
+import { episodeColumns, stepColumns, toEpisode, toStep } from '../db/rows.js';
 import { EpisodicError } from '../errors.js';
 import { enqueueStatement } from '../learning/learning-queue.js';
 import type { InputSchemas } from '../schemas/input-schemas.js';
@@ -100,13 +100,13 @@ export async function insertEpisode(tx: Transaction, episode: NewEpisode, scope:
 }
 
 /** The stored steps of `episodeId` among `ids`: a finished episode keeps what a retry sends again. */
-async function storedStepIds(tx: Transaction, episodeId: string, ids: string[]): Promise<Set<string>> {
-  if (ids.length === 0) return new Set();
+async function storedSteps(tx: Transaction, episodeId: string, ids: string[]): Promise<Map<string, Step>> {
+  if (ids.length === 0) return new Map();
   const rows = await tx.execute({
-    sql: `SELECT id FROM steps WHERE episode_id = ? AND id IN (${ids.map(() => '?').join(', ')})`,
+    sql: `SELECT ${stepColumns} FROM steps WHERE episode_id = ? AND id IN (${ids.map(() => '?').join(', ')})`,
     args: [episodeId, ...ids],
   });
-  return new Set(rows.rows.map((row) => String(row.id)));
+  return new Map(rows.rows.map((row) => [String(row.id), toStep(row)]));
 }
 
 /**
@@ -157,8 +157,13 @@ export async function recordEpisode(
   if (active && given.length > 0) steps = await insertSteps(tx, record.id, given);
   if (!active) {
     const ids = given.flatMap((step) => (step.id === undefined ? [] : [step.id]));
-    const stored = await storedStepIds(tx, record.id, ids);
-    lateSteps = given.filter((step) => step.id === undefined || !stored.has(step.id)).length;
+    const stored = await storedSteps(tx, record.id, ids);
+    // A retry is answered with the steps as stored, as while the episode was active.
+    for (const step of given) {
+      const kept = step.id === undefined ? undefined : stored.get(step.id);
+      if (kept === undefined) lateSteps += 1;
+      else steps.push(kept);
+    }
   }
   if (active && record.outcome !== undefined) {
     const successRate = record.outcome.successRate ?? (record.outcome.status === 'completed' ? 1 : 0);

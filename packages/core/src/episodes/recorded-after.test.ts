@@ -71,6 +71,9 @@ describe('episodes recorded after the fact (createdAt, completedAt)', () => {
     const started = await episodes.start({ ...base, createdAt: ahead });
     const completed = await episodes.complete(started.id, { status: 'completed' });
     expect(completed.completedAt).toBe(ahead);
+    // Nor does archiving one still active, which ends it too.
+    const archived = await episodes.archive((await episodes.start({ ...base, createdAt: ahead })).id);
+    expect(archived.completedAt).toBe(ahead);
   });
 
   it('refuses a step dated in the future with the field path and writes none of its batch', async () => {

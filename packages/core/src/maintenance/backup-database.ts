@@ -2,9 +2,9 @@ import { chmodSync, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createClient } from '@libsql/client';
 import type { Database } from '../db/database.js';
-import { ensureParentDirectory } from '../db/database-location.js';
 import { EpisodicError } from '../errors.js';
 import { rebuildStaleFts } from './fts-tables.js';
+import { ensureFolderOf } from './swap-database-file.js';
 import { type VerifyReport, verifyDatabase } from './verify-database.js';
 
 /**
@@ -26,7 +26,7 @@ export async function backupDatabase(
   const target = resolve(destination);
   if (existsSync(target))
     throw new EpisodicError('CONFLICT', `${target} exists; a backup never overwrites a file.`);
-  ensureParentDirectory(target);
+  ensureFolderOf(target);
   await db.read({ sql: 'VACUUM INTO ?', args: [target] });
   chmodSync(target, 0o600);
   // VACUUM may renumber rowids, which the external-content full-text tables follow.

@@ -90,4 +90,15 @@ describe('rekey', () => {
     expect(filesHolding(dir.path, 'REKEY-CANARY')).not.toEqual([]);
     expect((await snapshot(`file:${path}`, 'new key', ids)).hits).toBe(30);
   });
+
+  it('refuses a file that does not exist, naming it, and creates nothing', async () => {
+    const dir = tempDir();
+    cleanups.push(dir.cleanup);
+    const path = join(dir.path, 'typo', 'memroy.db');
+    await expect(rekeyDatabase({ path, newEncryptionKey: 'new key' })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+      message: `No database file at ${path}.`,
+    });
+    expect(readdirSync(dir.path)).toEqual([]);
+  });
 });

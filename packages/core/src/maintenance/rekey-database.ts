@@ -13,6 +13,7 @@ import {
   swapDatabaseFile,
 } from './swap-database-file.js';
 import { dataTables, tablePages } from './table-pages.js';
+import { assertDatabaseFile } from './verify-database.js';
 
 export interface RekeyOptions {
   /** The store's database file, which must not be open in any process (refused while one has it open through `openMemory`). */
@@ -42,6 +43,7 @@ const pageSize = 1000;
  */
 export async function rekeyDatabase(options: RekeyOptions): Promise<RekeyReport> {
   const path = resolve(options.path);
+  assertDatabaseFile(path);
   assertDatabaseUnused(path, 'rekey', 'Stop them (servers, workers, scripts) before rekeying.');
   const staging = `${path}.rekeying`;
   // With a WAL a failed earlier run left, SQLite could replay stale pages into the new file.

@@ -80,4 +80,20 @@ describe('repair', () => {
     expect(await verifyDatabase(store.url.slice('file:'.length))).toMatchObject({ ok: true, problems: [] });
     expect((await repairDatabase(db)).recoveredEpisodes).toEqual([]);
   });
+
+  it('removes every row that points at a missing row, so that verify passes after it', async () => {
+    const episode = await store.memory.episodes.start({ taskType: 'debugging', domain: 'web' });
+    const raw = createClient({ url: store.url });
+    await raw.execute(
+      "INSERT INTO patterns (id, pattern_type, pattern_data, success_rate) VALUES ('p', 'tool_sequence', '{}', 1)",
+    );
+    await store.memory.patterns.recordUsage('p', { episodeId: episode.id, helped: true });
+    // A pattern deleted in a tool with foreign keys off (the stock sqlite3 CLI's default).
+    await raw.execute('PRAGMA foreign_keys = OFF');
+    await raw.execute("DELETE FROM patterns WHERE id = 'p'");
+    raw.close();
+    const report = await repairDatabase(db);
+    expect(report.brokenLinks).toBe(1);
+    expect(await verifyDatabase(store.url.slice('file:'.length))).toMatchObject({ ok: true, problems: [] });
+  });
 });

@@ -8,7 +8,10 @@ export interface RepairReport {
   recoveredEpisodes: string[];
   orphanSteps: number;
   orphanEmbeddings: number;
-  /** Episode ↔ pattern links to a missing episode or pattern, removed. */
+  /**
+   * Rows pointing at a missing episode, step or pattern (pattern links and usages, mining and
+   * learning-queue rows, step embeddings), removed.
+   */
   brokenLinks: number;
   /** Full-text tables rebuilt from their content tables. */
   rebuiltFts: string[];
@@ -22,8 +25,20 @@ async function count(tx: Transaction, sql: string): Promise<number> {
 
 const orphanStepsSql = 'FROM steps WHERE episode_id NOT IN (SELECT id FROM episodes)';
 const orphanEmbeddingsSql = 'FROM embeddings WHERE episode_id NOT IN (SELECT id FROM episodes)';
-const brokenLinksSql = `FROM episode_patterns WHERE episode_id NOT IN (SELECT id FROM episodes)
-  OR pattern_id NOT IN (SELECT id FROM patterns)`;
+const missingEpisode = 'episode_id NOT IN (SELECT id FROM episodes)';
+const missingEpisodeOrPattern = `${missingEpisode} OR pattern_id NOT IN (SELECT id FROM patterns)`;
+/**
+ * Every other row a foreign key ties to an episode, step or pattern: the ones that point at a
+ * missing row. Verify counts them all (`foreign_key_check`) and says to run repair, so repair
+ * must leave none, or a store (and its backups) would fail verification for good.
+ */
+const brokenLinkSql = [
+  `FROM episode_patterns WHERE ${missingEpisodeOrPattern}`,
+  `FROM pattern_usages WHERE ${missingEpisodeOrPattern}`,
+  `FROM mined_episodes WHERE ${missingEpisode}`,
+  `FROM learning_queue WHERE ${missingEpisode}`,
+  'FROM embeddings WHERE step_id IS NOT NULL AND step_id NOT IN (SELECT id FROM steps)',
+];
 
 /**
  * Mends a store after partial data loss (the seed: "use episode IDs to rebuild relationships").
@@ -38,7 +53,8 @@ export async function repairDatabase(
   return db.write(async (tx) => {
     const orphanSteps = await count(tx, `SELECT count(*) AS n ${orphanStepsSql}`);
     const orphanEmbeddings = await count(tx, `SELECT count(*) AS n ${orphanEmbeddingsSql}`);
-    const brokenLinks = await count(tx, `SELECT count(*) AS n ${brokenLinksSql}`);
+    let brokenLinks = 0;
+    for (const sql of brokenLinkSql) brokenLinks += await count(tx, `SELECT count(*) AS n ${sql}`);
     const lost =
       await tx.execute(`SELECT episode_id, min(timestamp) AS first, count(*) AS n ${orphanStepsSql} GROUP BY episode_id
       UNION ALL SELECT episode_id, min(created_at), 0 ${orphanEmbeddingsSql} GROUP BY episode_id`);
@@ -67,8 +83,9 @@ export async function repairDatabase(
         changes.push(`re-created episode ${id} (domain "recovered") for ${steps} orphan steps`);
       }
       if (brokenLinks > 0) {
-        await tx.execute(`DELETE ${brokenLinksSql}`);
-        changes.push(`removed ${brokenLinks} links to missing episodes or patterns`);
+        // After the episodes above are re-created: what points at them is no longer broken.
+        for (const sql of brokenLinkSql) await tx.execute(`DELETE ${sql}`);
+        changes.push(`removed ${brokenLinks} links to missing episodes, steps or patterns`);
       }
       for (const table of ftsTables) await tx.execute(`INSERT INTO ${table} (${table}) VALUES ('rebuild')`);
       for (const statement of rebuildEpisodeDocs) await tx.execute(statement);

@@ -1,11 +1,15 @@
-import { chmodSync, copyFileSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ensureParentDirectory } from '../db/database-location.js';
 import { assertDatabaseUnused } from '../db/presence.js';
 import { EpisodicError } from '../errors.js';
 import type { MigrationReport } from '../migrations/migrate.js';
 import { carryBackupLog } from './carry-backup-log.js';
-import { removeDatabaseFile, type SwappedFile, swapDatabaseFile } from './swap-database-file.js';
+import {
+  ensureFolderOf,
+  removeDatabaseFile,
+  type SwappedFile,
+  swapDatabaseFile,
+} from './swap-database-file.js';
 import { type VerifyReport, verifyDatabase } from './verify-database.js';
 
 export interface RestoreOptions {
@@ -40,19 +44,27 @@ export async function restoreDatabase(options: RestoreOptions): Promise<RestoreR
     `restore ${options.from}`,
     'Stop them (servers, workers, scripts) before restoring.',
   );
-  const report = await verifyDatabase(resolve(options.from), { encryptionKey: options.encryptionKey });
+  const from = resolve(options.from);
+  const report = await verifyDatabase(from, { encryptionKey: options.encryptionKey });
   if (!report.ok) {
     throw new EpisodicError(
       'CONFLICT',
       `Refusing to restore ${options.from}: ${report.problems.join('; ')}.`,
     );
   }
-  ensureParentDirectory(path);
+  ensureFolderOf(path);
   const staging = `${path}.restoring`;
-  copyFileSync(resolve(options.from), staging);
-  chmodSync(staging, 0o600);
+  // A run killed mid-restore leaves its staging copy's WAL: opened beside the new copy, SQLite
+  // would replay those pages (another backup's) into it, and the store would hold neither.
+  removeDatabaseFile(staging);
   let migration: MigrationReport;
   try {
+    // A store file libSQL closed keeps its last commits in its WAL, which verifying read: they
+    // come along, and are checkpointed into the copy when its backup log is carried.
+    for (const suffix of existsSync(`${from}-wal`) ? ['', '-wal'] : ['']) {
+      copyFileSync(`${from}${suffix}`, `${staging}${suffix}`);
+      chmodSync(`${staging}${suffix}`, 0o600);
+    }
     migration = await carryBackupLog(path, staging, options.encryptionKey);
   } catch (error) {
     removeDatabaseFile(staging);

@@ -1,5 +1,7 @@
-import { existsSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, renameSync, rmSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Database } from '../db/database.js';
+import { ensureParentDirectory } from '../db/database-location.js';
 import { EpisodicError } from '../errors.js';
 
 /** What became of the file a swap replaced. */
@@ -52,4 +54,22 @@ export function swapDatabaseFile(
 /** Deletes a database file with its WAL and shared-memory files, those that exist. */
 export function removeDatabaseFile(path: string): void {
   for (const suffix of sidecars) rmSync(`${path}${suffix}`, { force: true });
+}
+
+/**
+ * Creates the folder a maintenance step writes `path` into. A path it cannot make (a file where a
+ * folder should be, no permission) is the caller's to change: refused as a VALIDATION error that
+ * names it, where Node's own error (`EEXIST … mkdir`) carries no code a caller can switch on.
+ */
+export function ensureFolderOf(path: string): void {
+  try {
+    ensureParentDirectory(path);
+  } catch (error) {
+    let blocker = dirname(path);
+    while (!existsSync(blocker) && dirname(blocker) !== blocker) blocker = dirname(blocker);
+    const reason = statSync(blocker).isDirectory() ? (error as Error).message : `${blocker} is a file`;
+    throw new EpisodicError('VALIDATION', `Cannot create the folder of ${path}: ${reason}.`, {
+      cause: error,
+    });
+  }
 }

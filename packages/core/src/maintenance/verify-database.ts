@@ -18,18 +18,25 @@ export interface VerifyOptions {
 }
 
 /**
- * Checks a database file (a backup, or a store before it is opened) without changing it:
- * SQLite's integrity check, foreign keys, the full-text indexes and the schema version.
+ * Refuses a path that holds no file to read as a database: opening it would create an empty one
+ * (and report on, or rekey, that), or fail on a folder with a driver error that names no path.
  */
-export async function verifyDatabase(path: string, options: VerifyOptions = {}): Promise<VerifyReport> {
+export function assertDatabaseFile(path: string): void {
   const stat = statSync(path, { throwIfNoEntry: false });
   if (stat === undefined) throw new EpisodicError('NOT_FOUND', `No database file at ${path}.`);
-  // libSQL would fail on a folder (or a device, a socket) with a driver error that names no path.
   if (!stat.isFile())
     throw new EpisodicError(
       'VALIDATION',
       `${path} is ${stat.isDirectory() ? 'a folder' : 'not a regular file'}, not a database file.`,
     );
+}
+
+/**
+ * Checks a database file (a backup, or a store before it is opened) without changing it:
+ * SQLite's integrity check, foreign keys, the full-text indexes and the schema version.
+ */
+export async function verifyDatabase(path: string, options: VerifyOptions = {}): Promise<VerifyReport> {
+  assertDatabaseFile(path);
   const problems: string[] = [];
   const counts = { episodes: 0, steps: 0, patterns: 0, embeddings: 0 };
   let schemaVersion: string | null = null;

@@ -62,7 +62,25 @@ export function createInputSchemas({ limits, taskTypes = [], patternTypes = [] }
     timestamp: pastTimestampSchema.optional(),
     metadata: metadata.optional(),
   });
-  const steps = z.array(step).min(1).max(limits.maxStepsPerCall);
+  // Refused here rather than when stored, so the path names where the steps sit (`3.steps.1.id` in `record`).
+  const steps = z
+    .array(step)
+    .min(1)
+    .max(limits.maxStepsPerCall)
+    .superRefine((list, ctx) => {
+      const firstIndex = new Map<string, number>();
+      list.forEach((item, index) => {
+        if (item.id === undefined) return;
+        const earlier = firstIndex.get(item.id);
+        if (earlier === undefined) firstIndex.set(item.id, index);
+        else
+          ctx.addIssue({
+            code: 'custom',
+            message: `repeats the id of steps.${earlier}`,
+            path: [index, 'id'],
+          });
+      });
+    });
 
   const completeEpisode = z.strictObject({
     status: z.enum(['completed', 'failed']),
