@@ -1,11 +1,15 @@
 import { createRemoteMemory } from '@episodic/sdk';
-import { startTestServer, type TestServer } from '@episodic/server/testing';
+import {
+  type DroppingProxy,
+  startDroppingProxy,
+  startTestServer,
+  type TestServer,
+} from '@episodic/server/testing';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createEpisodicMcpServer } from '../src/create-mcp-server.js';
 import { call, episodeIdIn } from './__fixtures__/debugging-scenario.js';
-import { type DroppingProxy, startDroppingProxy } from './__fixtures__/dropping-proxy.js';
 
 let server: TestServer;
 let proxy: DroppingProxy;

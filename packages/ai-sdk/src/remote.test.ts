@@ -1,9 +1,8 @@
 import { createEpisodicClient, createRemoteMemory } from '@episodic/sdk';
-import { startTestServer, type TestServer } from '@episodic/server/testing';
+import { startDroppingProxy, startTestServer, type TestServer } from '@episodic/server/testing';
 import { generateText, stepCountIs, tool } from 'ai';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { z } from 'zod';
-import { startRefusingProxy } from './__fixtures__/refusing-proxy.js';
 import { scriptedModel, systemTexts } from './__fixtures__/scripted-model.js';
 import { withMemory } from './with-memory.js';
 
@@ -78,7 +77,8 @@ it('takes the full client from createEpisodicClient() too', async () => {
 
 it('keeps the steps when a kept-alive connection closes under their write', async () => {
   const token = await server.token({ name: 'replay', scopes: ['read', 'write'], domains: ['ops'] });
-  const proxy = await startRefusingProxy(server.url, 'episodes.logSteps');
+  const proxy = await startDroppingProxy(server.url);
+  proxy.refuseNext('episodes.logSteps');
   try {
     const memory = createRemoteMemory({ url: proxy.url, token });
     const errors: unknown[] = [];
@@ -99,7 +99,7 @@ it('keeps the steps when a kept-alive connection closes under their write', asyn
       prompt: 'The queue is backing up',
     });
     const recorded = await settings.episode();
-    expect(proxy.cut).toHaveLength(1);
+    expect(proxy.refused).toHaveLength(1);
     expect(errors.map(String)).toEqual([]);
     // The SDK replays a step write whose connection failed before any answer, when its steps
     // carry ids (stored once however often they are sent).
@@ -118,7 +118,9 @@ it.each([
   ['is done but its answer is lost', 'drop'],
 ] as const)('completes the episode when the outcome write %s', async (_, mode) => {
   const token = await server.token({ name: `outcome-${mode}`, scopes: ['read', 'write'], domains: ['ops'] });
-  const proxy = await startRefusingProxy(server.url, 'episodes.complete', mode);
+  const proxy = await startDroppingProxy(server.url);
+  if (mode === 'refuse') proxy.refuseNext('episodes.complete');
+  else proxy.dropNext('episodes.complete');
   try {
     const memory = createRemoteMemory({ url: proxy.url, token });
     const errors: unknown[] = [];
@@ -131,7 +133,7 @@ it.each([
     });
     await generateText({ ...settings, model, prompt: 'Writes fail on the database host' });
     const recorded = await settings.episode();
-    expect([proxy.cut.length, errors.map(String)]).toEqual([1, []]);
+    expect([proxy.refused.length + proxy.dropped.length, errors.map(String)]).toEqual([1, []]);
     expect((await memory.episodes.get(recorded?.id ?? ''))?.status).toBe('completed');
   } finally {
     await proxy.close();

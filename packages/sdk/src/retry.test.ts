@@ -1,6 +1,10 @@
-import { startTestServer, type TestServer } from '@episodic/server/testing';
+import {
+  type DroppingProxy,
+  startDroppingProxy,
+  startTestServer,
+  type TestServer,
+} from '@episodic/server/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DroppingProxy, startDroppingProxy } from './__fixtures__/dropping-proxy.js';
 import { createEpisodicClient, createRemoteMemory, TRPCClientError } from './index.js';
 
 let t: TestServer;
