@@ -64,6 +64,13 @@ describe('OpenAI-compatible embeddings', () => {
     expect(request?.body).not.toHaveProperty('dimensions');
   });
 
+  it("keeps a baseURL's query (Azure's ?api-version=) after the /embeddings path", async () => {
+    const azure = provider({ baseURL: `${server.url}/openai/deployments/embed/?api-version=2024-02-01` });
+    const [vector] = await azure.embed(['x']);
+    expect(vector).toHaveLength(dimensions);
+    expect(server.requests[0]?.url).toBe('/openai/deployments/embed/embeddings?api-version=2024-02-01');
+  });
+
   it('sends dimensions to text-embedding-3 models, and knows their default length', async () => {
     await provider({ model: 'text-embedding-3-small', dimensions: 8 }).embed(['x']);
     expect(server.requests[0]?.body).toMatchObject({ model: 'text-embedding-3-small', dimensions: 8 });
@@ -151,6 +158,20 @@ describe('OpenAI-compatible embeddings', () => {
     expect(error).toMatchObject({ code: 'BAD_REQUEST', status: 400 });
     expect(error.message).toContain('input too long for model');
     expect(error.message).toContain('[redacted]');
+  });
+
+  it("keeps a key given in headers (a proxy's api-key) out of errors too, when the server echoes it", async () => {
+    // Azure-style proxies take a 32-hex `api-key` header, which has no `sk-` shape, and proxies echo it.
+    const proxyKey = '0123456789abcdef0123456789abcdef';
+    const proxied = provider({ headers: { 'api-key': proxyKey, 'x-team': 'search' } });
+    server.respondWith(
+      status(400, {
+        error: { message: `Invalid proxy token. Received API Key = ${proxyKey} (team search)` },
+      }),
+    );
+    const error = await failure(proxied.embed(['x']));
+    expect(error.message).not.toContain(proxyKey);
+    expect(error.message).toContain('(team search)');
   });
 
   it('refuses malformed answers: not JSON, wrong count, wrong length, non-numbers, bad index', async () => {

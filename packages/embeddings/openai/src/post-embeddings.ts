@@ -4,6 +4,19 @@ import type { ResolvedOpenAIEmbeddingsOptions } from './openai-embeddings-option
 import { parseEmbeddingsResponse } from './parse-embeddings-response.js';
 
 /**
+ * Headers that carry a credential (an Azure-style `api-key`, a proxy's `x-api-key` or token):
+ * servers echo them back in errors as they do the bearer key, so their values are secrets too.
+ */
+const credentialHeader = /auth|key|token|secret|cookie|password/i;
+
+/** `{baseURL}/embeddings`, the path added before a query (Azure's `?api-version=`), not after it. */
+function embeddingsURL(baseURL: string): string {
+  const url = new URL(baseURL);
+  url.pathname = `${url.pathname.replace(/\/+$/, '')}/embeddings`;
+  return url.href;
+}
+
+/**
  * POSTs `texts` to `{baseURL}/embeddings` (retries, backoff and `Retry-After` are
  * `@episodic/plugin`'s `postJson`), and reads the vectors in input order.
  */
@@ -15,7 +28,7 @@ export async function postEmbeddings(
   const apiKey = process.env[options.apiKeyEnv] || undefined;
   try {
     const body = await postJson({
-      url: `${options.baseURL}/embeddings`,
+      url: embeddingsURL(options.baseURL),
       body: {
         model: options.model,
         input: texts,
@@ -29,7 +42,12 @@ export async function postEmbeddings(
       maxRetries: options.maxRetries,
       retryBaseMs: options.retryBaseMs,
       maxRetryDelayMs: options.maxRetryDelayMs,
-      secrets: [apiKey],
+      secrets: [
+        apiKey,
+        ...Object.entries(options.headers ?? {})
+          .filter(([name]) => credentialHeader.test(name))
+          .map(([, value]) => value),
+      ],
       service: 'The embeddings server',
       authHint: apiKey === undefined ? `${options.apiKeyEnv} is not set` : `check ${options.apiKeyEnv}`,
       plugin: 'openai embeddings',

@@ -36,7 +36,13 @@ function replaceNormalizer(config: Record<string, unknown>): Normalizer {
     return (text) => text.replaceAll(literal, content);
   }
   if (typeof pattern?.Regex === 'string') {
-    const regex = new RegExp(pattern.Regex, 'gu');
+    let regex: RegExp;
+    try {
+      regex = new RegExp(pattern.Regex, 'gu');
+    } catch {
+      // Hugging Face compiles these with Oniguruma, whose syntax (`(?i)`, `[[:space:]]`) JavaScript lacks.
+      throw unsupported(`Replace with the regex ${JSON.stringify(pattern.Regex)}`);
+    }
     return (text) => text.replace(regex, () => content);
   }
   throw unsupported('Replace without a String or Regex pattern');

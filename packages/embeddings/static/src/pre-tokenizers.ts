@@ -16,7 +16,13 @@ function matches(pattern: RegExp): PreTokenizer {
 }
 
 function metaspace(spec: Record<string, unknown>): PreTokenizer {
-  const mark = typeof spec.replacement === 'string' ? spec.replacement : '\u2581';
+  const mark = spec.replacement ?? '\u2581';
+  // Hugging Face's is one character; an empty one would make the split below loop forever.
+  if (typeof mark !== 'string' || mark === '')
+    throw new StaticEmbeddingsError(
+      'MODEL_INVALID',
+      `tokenizer.json: pre_tokenizer Metaspace has the replacement ${JSON.stringify(mark)}, not a character.`,
+    );
   // Older files say `add_prefix_space`; newer ones `prepend_scheme` (`always`, `first`, `never`).
   const prepend = spec.prepend_scheme ?? (spec.add_prefix_space === false ? 'never' : 'always');
   const split = spec.split !== false;

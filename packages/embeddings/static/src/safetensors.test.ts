@@ -52,6 +52,20 @@ describe('safetensors', () => {
     );
   });
 
+  it('refuses an I64 token mapping past the 32-bit range instead of wrapping it onto another row', () => {
+    const header = JSON.stringify({ mapping: { dtype: 'I64', shape: [2], data_offsets: [0, 16] } });
+    const length = Buffer.alloc(8);
+    length.writeBigUInt64LE(BigInt(header.length));
+    const data = Buffer.alloc(16);
+    data.writeBigInt64LE(1n);
+    // 2^32 + 1 wrapped to row 1 in an Int32Array: a corrupt mapping read as a plausible one.
+    data.writeBigInt64LE(2n ** 32n + 1n, 8);
+    const tensors = parseSafetensors('m', Buffer.concat([length, Buffer.from(header), data]));
+    expect(() => tensorIntegers('m', 'mapping', tensors.get('mapping') as never)).toThrow(
+      expect.objectContaining({ code: 'MODEL_INVALID', message: expect.stringContaining('4294967297') }),
+    );
+  });
+
   it('names an unsupported dtype', () => {
     const header = JSON.stringify({ embeddings: { dtype: 'F8_E4M3', shape: [2], data_offsets: [0, 2] } });
     const length = Buffer.alloc(8);

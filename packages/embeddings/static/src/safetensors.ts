@@ -123,7 +123,13 @@ export function tensorIntegers(file: string, name: string, tensor: Tensor): Int3
   if (tensor.dtype === 'I32')
     return Int32Array.from({ length: view.byteLength / 4 }, (_, i) => view.getInt32(i * 4, true));
   if (tensor.dtype === 'I64')
-    return Int32Array.from({ length: view.byteLength / 8 }, (_, i) => Number(view.getBigInt64(i * 8, true)));
+    return Int32Array.from({ length: view.byteLength / 8 }, (_, i) => {
+      const value = view.getBigInt64(i * 8, true);
+      // An Int32Array would wrap it silently onto some other row; no table has 2^31 rows.
+      if (value < -(2n ** 31n) || value >= 2n ** 31n)
+        throw new StaticEmbeddingsError('MODEL_INVALID', `${file}: tensor "${name}" holds ${value} at ${i}.`);
+      return Number(value);
+    });
   throw new StaticEmbeddingsError(
     'MODEL_UNSUPPORTED',
     `${file}: tensor "${name}" is ${tensor.dtype}; a token mapping must be I32 or I64.`,

@@ -115,6 +115,20 @@ describe('a missing or damaged model', () => {
     expect(existsSync(short)).toBe(true);
   });
 
+  it('MODEL_INVALID for a table holding NaN or an infinity, rather than vectors of NaN', () => {
+    // A NaN row, or a float16 export whose value overflowed 65,504 to an infinity, made every
+    // text containing that token embed to NaN (an infinity's norm scales the mean by 0 · ∞).
+    const nan = writeTinyModel(folder('nan'), {
+      rows: axisRows.map((row, id) => (tinyVocab[id] === 'fail' ? [0, Number.NaN, 0] : row)),
+    });
+    fails({ model: nan }, 'MODEL_INVALID', 'row 7');
+    const overflow = writeTinyModel(folder('f16-overflow'), {
+      dtype: 'F16',
+      rows: axisRows.map((row, id) => (tinyVocab[id] === 'build' ? [1e6, 0, 0] : row)),
+    });
+    fails({ model: overflow }, 'MODEL_INVALID', 'row 6');
+  });
+
   it("options outside their schema are the plugin contract's INVALID_OPTIONS, naming the field", () => {
     for (const options of [{ model: tiny, maxTokens: 0 }, undefined]) {
       const error = thrown(options);

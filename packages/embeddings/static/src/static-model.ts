@@ -56,6 +56,22 @@ function readNormalize(folder: string): boolean {
 }
 
 /**
+ * Refuses a table holding NaN or an infinity (a damaged file, or a float16 export whose value
+ * overflowed 65,504): every text with that token would embed to NaN, which the provider contract
+ * forbids and a vector index cannot rank.
+ */
+function requireFinite(file: string, name: string, values: Float32Array, rowLength: number): void {
+  // A plain loop: a callback per value would cost potion-base-8M's 7.5 million values some 50 ms a load.
+  for (let at = 0; at < values.length; at += 1) {
+    if (!Number.isFinite(values[at]))
+      throw new StaticEmbeddingsError(
+        'MODEL_INVALID',
+        `${file}: tensor "${name}" holds ${values[at]} at row ${Math.floor(at / rowLength)}.`,
+      );
+  }
+}
+
+/**
  * Loads a model2vec model folder (`tokenizer.json`, `model.safetensors`, optional `config.json`),
  * checking that every token the tokenizer can produce has a row: a model that loads embeds.
  */
@@ -80,15 +96,14 @@ export function loadStaticModel(
     throw new StaticEmbeddingsError('MODEL_INVALID', `${weightsPath} has no 2-D "embeddings" tensor.`);
   const [rows, dimensions] = table.shape as [number, number];
   const embeddings = tensorFloats(weightsPath, 'embeddings', table);
-  const optional = (name: string, read: (tensor: Tensor) => Float32Array | Int32Array) => {
+  requireFinite(weightsPath, 'embeddings', embeddings, dimensions);
+  const optional = <T>(name: string, read: (tensor: Tensor) => T): T | undefined => {
     const tensor = tensors.get(name);
     return tensor === undefined ? undefined : read(tensor);
   };
   // Vocabulary-quantised models: per-token weights, and a token-to-row mapping into fewer rows.
   const weights = optional('weights', (tensor) => tensorFloats(weightsPath, 'weights', tensor));
-  const mapping = optional('mapping', (tensor) => tensorIntegers(weightsPath, 'mapping', tensor)) as
-    | Int32Array
-    | undefined;
+  const mapping = optional('mapping', (tensor) => tensorIntegers(weightsPath, 'mapping', tensor));
   const tokens = tokenizer.vocabSize;
   const short = (what: string, length: number) =>
     new StaticEmbeddingsError(
@@ -99,6 +114,7 @@ export function loadStaticModel(
   if (mapping !== undefined && (mapping.length < tokens || mapping.some((row) => row < 0 || row >= rows)))
     throw short('the mapping tensor (or it points past the embeddings)', mapping.length);
   if (weights !== undefined && weights.length < tokens) throw short('the weights tensor', weights.length);
+  if (weights !== undefined) requireFinite(weightsPath, 'weights', weights, 1);
   const normalize = options.normalize ?? readNormalize(root);
   const digest = createHash('sha256').update(tokenizerBytes).update(weightsBytes).digest('hex').slice(0, 12);
   return {

@@ -110,6 +110,29 @@ describe('unsupported or damaged tokenizers', () => {
     );
   });
 
+  it('refuses a Replace regex JavaScript cannot run with a StaticEmbeddingsError, not a SyntaxError', () => {
+    // Hugging Face runs these patterns with Oniguruma, whose `(?i)` and `[[:space:]]` JavaScript lacks.
+    for (const regex of ['(?i)colour', '[[:space:]]+']) {
+      const json = {
+        ...bertTokenizerJson(['[UNK]']),
+        normalizer: { type: 'Replace', pattern: { Regex: regex }, content: ' ' },
+      };
+      expect(() => parseTokenizer('t.json', json)).toThrow(
+        expect.objectContaining({ code: 'MODEL_UNSUPPORTED', message: expect.stringContaining(regex) }),
+      );
+    }
+  });
+
+  it('refuses a Metaspace with an empty replacement, which would split a text forever', () => {
+    const json = {
+      ...bertTokenizerJson(['[UNK]']),
+      pre_tokenizer: { type: 'Metaspace', replacement: '', prepend_scheme: 'always' },
+    };
+    expect(() => parseTokenizer('t.json', json)).toThrow(
+      expect.objectContaining({ code: 'MODEL_INVALID', message: expect.stringContaining('replacement') }),
+    );
+  });
+
   it('says which field of a damaged tokenizer.json is wrong', () => {
     expect(() => parseTokenizer('t.json', { model: { type: 'WordPiece', vocab: { a: -1 } } })).toThrow(
       expect.objectContaining({ code: 'MODEL_INVALID', message: expect.stringContaining('vocab.a') }),

@@ -26,7 +26,11 @@ export function fakeEmbedding(text: string, dimensions: number): number[] {
  */
 export async function startEmbeddingsServer(dimensions: number) {
   const server: JsonTestServer = await startJsonServer((request) => {
-    if (request.method !== 'POST' || request.url !== '/v1/embeddings') {
+    // Any path ending in /embeddings, so Azure's deployment URLs (with `?api-version=`) reach it too.
+    if (
+      request.method !== 'POST' ||
+      new URL(request.url, 'http://host').pathname.match(/\/embeddings$/) === null
+    ) {
       return { status: 404, body: { error: { message: 'not found' } } };
     }
     const body = (request.body ?? {}) as EmbeddingsRequestBody;
