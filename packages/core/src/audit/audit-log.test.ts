@@ -149,4 +149,21 @@ describe('audit log of reads', () => {
     ]);
     expect(JSON.stringify(reads)).not.toContain('SECRET');
   });
+
+  it('names an episode read by an id in upper case by its id as stored, so a search for it finds the read', async () => {
+    const { memory } = store;
+    const episode = await memory.episodes.start({ taskType: 'debugging', domain: 'web' });
+    const reader = { actor: 'token-u' };
+    await memory.episodes.get(episode.id.toUpperCase(), reader);
+    await memory.episodes.getJson(episode.id.toUpperCase(), reader);
+    await memory.episodes.get('01936F3E-0000-7000-8000-00000000000A', reader);
+    await memory.admin.flushAudit();
+
+    const reads = await memory.admin.audit({ actor: 'token-u' });
+    expect(reads.map((e) => [e.entityId, e.outcome])).toEqual([
+      [episode.id, 'ok'],
+      [episode.id, 'ok'],
+      ['01936f3e-0000-7000-8000-00000000000a', 'error'],
+    ]);
+  });
 });

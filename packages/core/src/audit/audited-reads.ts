@@ -64,11 +64,15 @@ const many = (operation: AuditOperation, entityType: string) => (args: unknown[]
   domain: askedDomain(args),
 });
 
-/** One episode read, by id, as an object or as its JSON text. */
+/**
+ * One episode read, by id, as an object or as its JSON text. Episode ids are UUIDs, read in
+ * either case and stored in lower case: the entry names the episode as stored, or a search of the
+ * log for an episode's id misses the reads that spelled it in upper case.
+ */
 const episodeRead = (args: unknown[], episode: { domain: string } | null | undefined) => ({
   operation: 'read' as const,
   entityType: 'episode',
-  entityId: String(args[0]),
+  entityId: String(args[0]).toLowerCase(),
   domain: episode?.domain ?? null,
   found: episode !== null,
 });

@@ -141,4 +141,18 @@ describe('token store', () => {
     expect((await refusal(tokens.revoke('01900000-0000-7000-8000-000000000000'))).code).toBe('NOT_FOUND');
     expect(await tokens.count()).toBe(0);
   });
+
+  it('audits creating and revoking a token, by whom, never its secret', async () => {
+    await using store = await openTempMemory();
+    const { memory } = store;
+    const { token, bearer } = await memory.tokens.create({ name: 'agent' }, { actor: 'ops-token' });
+    await memory.tokens.revoke(token.id);
+    await memory.admin.flushAudit();
+    const entries = (await memory.admin.audit()).filter((entry) => entry.entityType === 'token');
+    expect(entries).toMatchObject([
+      { actor: 'ops-token', operation: 'create', entityId: token.id, domain: null, outcome: 'ok' },
+      { actor: 'local', operation: 'update', entityId: token.id, domain: null, outcome: 'ok' },
+    ]);
+    expect(JSON.stringify(entries)).not.toContain(bearer.slice(-43));
+  });
 });

@@ -1,10 +1,12 @@
 import { timingSafeEqual } from 'node:crypto';
-import type { Row } from '@libsql/client';
+import type { Row, Transaction } from '@libsql/client';
 import { z } from 'zod';
+import { localActor } from '../audit/audit-event.js';
 import type { EngineContext } from '../engine-context.js';
 import { EpisodicError } from '../errors.js';
 import { newId } from '../ids.js';
 import { nowIso } from '../schemas/timestamp.js';
+import type { CallOptions } from '../types.js';
 import { parseInput } from '../validate.js';
 import { formatToken, hashSecret, newSecret, parseToken, secretMatches } from './token-secret.js';
 
@@ -110,6 +112,21 @@ export function createTokenStore(context: EngineContext) {
   // Bumped by every revocation, so a read that raced with one is not cached as still valid.
   let revocations = 0;
 
+  /** A token's creation or revocation, in its own transaction; tokens belong to no domain. */
+  const audited = (
+    tx: Transaction,
+    operation: 'create' | 'update',
+    entityId: string,
+    options: Pick<CallOptions, 'actor'>,
+  ) =>
+    context.audit.inTransaction(tx, {
+      actor: options.actor ?? localActor,
+      operation,
+      entityType: 'token',
+      entityId,
+      outcome: 'ok',
+    });
+
   async function readToken(id: string, now: number): Promise<CachedToken | null> {
     const row = (await db.read({ sql: `SELECT ${columns} FROM api_tokens WHERE id = ?`, args: [id] }))
       .rows[0];
@@ -159,7 +176,11 @@ export function createTokenStore(context: EngineContext) {
   }
 
   return {
-    async create(input: CreateTokenInput): Promise<CreatedApiToken> {
+    /** `options.actor` (default `local`) is who the audit log says created it. */
+    async create(
+      input: CreateTokenInput,
+      options: Pick<CallOptions, 'actor'> = {},
+    ): Promise<CreatedApiToken> {
       const data = parseInput(schema, input, 'token');
       const secret = newSecret();
       const token: ApiToken = {
@@ -171,8 +192,9 @@ export function createTokenStore(context: EngineContext) {
         lastUsedAt: null,
         revokedAt: null,
       };
-      await db.write((tx) =>
-        tx.execute({
+      // Audited in the same transaction: who can reach the server is what an audit is read for.
+      await db.write(async (tx) => {
+        await tx.execute({
           sql: `INSERT INTO api_tokens (id, name, secret_hash, scopes, domains, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
           args: [
             token.id,
@@ -182,8 +204,9 @@ export function createTokenStore(context: EngineContext) {
             token.domains === null ? null : JSON.stringify(token.domains),
             token.createdAt,
           ],
-        }),
-      );
+        });
+        await audited(tx, 'create', token.id, options);
+      });
       return { token, bearer: formatToken(token.id, secret) };
     },
 
@@ -200,13 +223,14 @@ export function createTokenStore(context: EngineContext) {
     },
 
     /** Revokes a token for good. Revoking it again keeps the first revocation time. */
-    async revoke(tokenId: string): Promise<ApiToken> {
+    async revoke(tokenId: string, options: Pick<CallOptions, 'actor'> = {}): Promise<ApiToken> {
       const id = parseInput(context.schemas.id, tokenId, 'token id');
       const row = await db.write(async (tx) => {
         const result = await tx.execute({
           sql: `UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ? RETURNING ${columns}`,
           args: [nowIso(), id],
         });
+        if (result.rows[0] !== undefined) await audited(tx, 'update', id, options);
         return result.rows[0];
       });
       // After the commit: a read that began before it must not be cached as still valid.
