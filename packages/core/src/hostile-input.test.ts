@@ -140,4 +140,16 @@ describe('hostile input to the public API', () => {
       { numRuns: 200 },
     );
   });
+
+  it('rejects bad flush options through the promise, as every other method does', async () => {
+    let thrown: unknown;
+    let flushed: Promise<unknown> | undefined;
+    try {
+      flushed = store.memory.learning.flush({ timeoutMs: -1 });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeUndefined();
+    await expect(flushed).rejects.toMatchObject({ code: 'VALIDATION' });
+  });
 });

@@ -206,7 +206,8 @@ export async function openMemory(config: MemoryConfig = {}): Promise<Memory> {
     },
     learning: {
       status: () => learning.status(),
-      flush: (input = {}) =>
+      // Async, so bad options reject the promise rather than throw before there is one.
+      flush: async (input = {}) =>
         learning.flush(parseInput(learningFlushInputSchema, input, 'flush options').timeoutMs),
       retryFailed: () => learning.retryFailed(),
     },

@@ -72,3 +72,25 @@ describe('listEpisodes', () => {
     });
   });
 });
+
+describe('a page without a limit', () => {
+  it('is no larger than a configured maxPageSize smaller than the default', async () => {
+    const small = await openTempMemory({ limits: { maxPageSize: 5 } });
+    try {
+      for (let i = 0; i < 8; i += 1) {
+        const { id } = await small.memory.episodes.start({
+          taskType: 'debugging',
+          domain: 'web',
+          context: 'flaky checkout test',
+        });
+        await small.memory.episodes.complete(id, { status: 'completed' });
+      }
+      const page = await small.memory.episodes.list({});
+      expect([page.items.length, page.nextCursor === null]).toEqual([5, false]);
+      expect((await small.memory.search.text({ text: 'checkout' })).length).toBe(5);
+      expect((await small.memory.search.retrieve({ text: 'checkout' })).episodes.length).toBe(5);
+    } finally {
+      await small.close();
+    }
+  });
+});

@@ -44,7 +44,12 @@ export function relevantPatternsSchema(context: Pick<EngineContext, 'schemas' | 
      * `minSuccessShare`, this many of those episodes must also have succeeded.
      */
     minSupport: z.number().int().min(1).optional(),
-    limit: z.number().int().min(1).max(config.limits.maxPageSize).default(10),
+    limit: z
+      .number()
+      .int()
+      .min(1)
+      .max(config.limits.maxPageSize)
+      .default(Math.min(10, config.limits.maxPageSize)),
     /** Supporting episode ids returned per pattern, newest first. */
     episodesPerPattern: z.number().int().min(0).max(100).default(5),
     /** Least `textMatch` for a pattern found by its text (see `relevanceFloors`). */

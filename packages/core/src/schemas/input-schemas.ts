@@ -30,7 +30,9 @@ export function createInputSchemas({ limits, taskTypes = [], patternTypes = [] }
   // Lower case, as stored: RFC 9562 reads UUIDs case-insensitively, so `ABC…` names the same row as `abc…`.
   const id = z.string().regex(uuidPattern, 'must be a UUID').toLowerCase();
   const metadata = jsonObjectSchema(limits.maxMetadataChars);
-  const limit = z.number().int().min(1).max(limits.maxPageSize);
+  /** A page size, `fallback` when not given: at most `maxPageSize` either way, so a smaller bound holds for the default too. */
+  const limit = (fallback: number) =>
+    z.number().int().min(1).max(limits.maxPageSize).default(Math.min(fallback, limits.maxPageSize));
 
   const startEpisode = z.strictObject({
     taskType,
@@ -99,7 +101,7 @@ export function createInputSchemas({ limits, taskTypes = [], patternTypes = [] }
     status: episodeStatusSchema.optional(),
     taskType: taskType.optional(),
     ...timeRange,
-    limit: limit.default(50),
+    limit: limit(50),
     cursor: z.string().max(512).optional(),
   });
 
@@ -109,7 +111,7 @@ export function createInputSchemas({ limits, taskTypes = [], patternTypes = [] }
     status: episodeStatusSchema.optional(),
     taskType: taskType.optional(),
     ...timeRange,
-    limit: limit.default(20),
+    limit: limit(20),
   });
 
   /** `retrieve`: the filters of `searchText`, a required query text, and fewer results by default. */
@@ -119,7 +121,7 @@ export function createInputSchemas({ limits, taskTypes = [], patternTypes = [] }
     status: episodeStatusSchema.optional(),
     taskType: taskType.optional(),
     ...timeRange,
-    limit: limit.default(10),
+    limit: limit(10),
     /**
      * When the task is asked (default: now). Recency is measured back from it, and dates the text
      * names ("two weeks ago", "in April") are read relative to it.
@@ -139,7 +141,7 @@ export function createInputSchemas({ limits, taskTypes = [], patternTypes = [] }
     type: patternType.optional(),
     domain: domain.optional(),
     minSuccessRate: z.number().min(0).max(1).default(0),
-    limit: limit.default(50),
+    limit: limit(50),
     /** `nextCursor` of the previous page. */
     cursor: z.string().max(512).optional(),
   });
