@@ -44,12 +44,7 @@ export function relevantPatternsSchema(context: Pick<EngineContext, 'schemas' | 
      * `minSuccessShare`, this many of those episodes must also have succeeded.
      */
     minSupport: z.number().int().min(1).optional(),
-    limit: z
-      .number()
-      .int()
-      .min(1)
-      .max(config.limits.maxPageSize)
-      .default(Math.min(10, config.limits.maxPageSize)),
+    limit: schemas.pageLimit(10),
     /** Supporting episode ids returned per pattern, newest first. */
     episodesPerPattern: z.number().int().min(0).max(100).default(5),
     /** Least `textMatch` for a pattern found by its text (see `relevanceFloors`). */

@@ -149,6 +149,8 @@ export function createInputSchemas({ limits, taskTypes = [], patternTypes = [] }
   return {
     id,
     domain,
+    /** A page size with its default; `relevantPatterns` takes its own from it. */
+    pageLimit: limit,
     taskType,
     patternType,
     metadata,
