@@ -92,6 +92,9 @@ export interface EmbeddingProviderV1 {
    * - Any string is valid input: the empty string, whitespace, any Unicode (emoji, CJK, combining
    *   marks, lone surrogates), and texts far longer than the model's context (truncate, do not
    *   fail). The empty string must still get a vector of the right length (zeros are allowed).
+   * - Zeros mean "nothing to represent": core lets such a vector match nothing. Ordinary text must
+   *   get a vector that is not all zeros, and clearly different texts vectors that point apart;
+   *   the conformance suite checks both.
    * - Vectors need not be normalised; core compares them by cosine similarity and normalises
    *   them itself.
    * - Errors must not contain credentials; a provider reports its own failures with its own

@@ -26,13 +26,22 @@ export const openAIEmbeddingsOptionsSchema = z
       .default('OPENAI_API_KEY'),
     /** Texts per request (OpenAI accepts up to 2,048). */
     maxBatchSize: z.number().int().min(1).max(2048).default(256),
-    /**
-     * Characters per request, summed over its texts: a stand-in for the server's token budget per
-     * request (OpenAI: 300,000 tokens). Unlimited by default; `maxBatchSize × maxInputChars` bounds it.
-     */
+    /** Characters per request, summed over its texts, for a server that limits those. Unlimited by default. */
     maxBatchChars: z.number().int().min(1).optional(),
-    /** Longer texts are cut to this many characters, so a huge text cannot exceed the model's context. */
+    /**
+     * Tokens per request, summed over its texts (OpenAI refuses more than 300,000), by the estimate
+     * texts are cut to `maxInputTokens` with; a request the server still refuses as too many
+     * tokens is halved until it is accepted.
+     */
+    maxBatchTokens: z.number().int().min(1).default(300_000),
+    /** Longer texts are cut to this many characters (and to `maxInputTokens`, below). */
     maxInputChars: z.number().int().min(1).default(16_000),
+    /**
+     * The model's context per input, in tokens (8,191 for OpenAI's embedding models). Texts are
+     * cut to an estimate of it; one the server still refuses as too long is sent again cut to this
+     * many UTF-8 bytes (or the server's stated context, if smaller), which byte-level BPE cannot exceed.
+     */
+    maxInputTokens: z.number().int().min(1).default(8191),
     /** Per request, from sending it to the last byte of the answer. */
     timeoutMs: z.number().int().min(1).max(600_000).default(30_000),
     /** Further attempts after a 429, a 5xx, a timeout or a network failure. */

@@ -1,6 +1,13 @@
+import { createHash } from 'node:crypto';
 import { hang, status, testEmbeddingProvider } from '@episodic/plugin/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { fakeEmbedding, startEmbeddingsServer } from './__fixtures__/embeddings-server.js';
+import { countTokens } from './__fixtures__/conservative-tokens.js';
+import {
+  contextTokens,
+  fakeEmbedding,
+  requestTokens,
+  startEmbeddingsServer,
+} from './__fixtures__/embeddings-server.js';
 import { createOpenAIEmbeddings, OpenAIEmbeddingsError, type OpenAIEmbeddingsOptions } from './index.js';
 
 const dimensions = 24;
@@ -118,6 +125,142 @@ describe('OpenAI-compatible embeddings', () => {
   it('cuts huge texts to maxInputChars and sends well-formed text only', async () => {
     await provider({ maxInputChars: 10 }).embed(['0123456789abcdef', 'lone \ud800 surrogate']);
     expect(server.requests[0]?.body.input).toEqual(['0123456789', 'lone \ufffd sur']);
+  });
+
+  it('never sends a text that is blank once cut: it gets the zero vector, as an empty text does', async () => {
+    const vectors = await provider({ maxInputChars: 10 }).embed([`${' '.repeat(12)}tail`, 'x']);
+    expect(server.requests.map((request) => request.body.input)).toEqual([['x']]);
+    expect(Array.from(vectors[0] as Float32Array)).toEqual(new Array(dimensions).fill(0));
+  });
+
+  it('keeps every input within the context: CJK cut by its bytes, dense ASCII cut when refused, English whole', async () => {
+    const english = 'error: connection reset by peer while reading the response body. '
+      .repeat(250)
+      .slice(0, 16_000);
+    const cjk = '東京の天気は晴れです。'.repeat(600);
+    const hex = Array.from({ length: 250 }, (_, i) =>
+      createHash('sha256').update(String(i)).digest('hex'),
+    ).join('');
+    // As they are, the second and third would cost the whole batch an HTTP 400.
+    expect([english, cjk, hex].map((text) => countTokens(text) > contextTokens)).toEqual([false, true, true]);
+    const vectors = await provider().embed([english, cjk, hex, 'short']);
+    // 2,730 CJK characters are 8,190 bytes; the refused hex is halved out and sent again as 8,191 bytes.
+    expect(server.requests.map((request) => request.body.input?.map((text) => text.length))).toEqual([
+      [16_000, 2730, 16_000, 5],
+      [16_000, 2730],
+      [16_000, 5],
+      [16_000],
+      [8191],
+      [5],
+    ]);
+    const sent = [english, cjk.slice(0, 2730), hex.slice(0, 8191), 'short'];
+    expect(vectors.map((vector) => Array.from(vector))).toEqual(
+      sent.map((text) => Array.from(Float32Array.from(fakeEmbedding(text, dimensions)))),
+    );
+  });
+
+  it("cuts a refused input to the server's stated context when smaller, and to zeros when only blanks fit", async () => {
+    // vLLM's answer, for a model of 512 tokens (bge, e5).
+    server.respondWith(
+      status(400, {
+        object: 'error',
+        message:
+          "This model's maximum context length is 512 tokens. However, you requested 600 tokens in the input for embedding generation. Please reduce the length of the input.",
+        type: 'BadRequestError',
+        param: null,
+        code: 400,
+      }),
+    );
+    await provider().embed(['x'.repeat(600)]);
+    expect(server.requests.map((request) => request.body.input)).toEqual([
+      ['x'.repeat(600)],
+      ['x'.repeat(512)],
+    ]);
+
+    server.requests.length = 0;
+    const padded = `${' '.repeat(9000)}${'0123456789abcdef'.repeat(400)}`.slice(0, 16_000);
+    const [vector] = await provider().embed([padded]);
+    expect(Array.from(vector as Float32Array)).toEqual(new Array(dimensions).fill(0));
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it("reads vLLM's newer wording of a context refusal", async () => {
+    server.respondWith(
+      status(400, {
+        error: {
+          message: 'max context 512 tokens, the prompt had at least 600',
+          type: 'BadRequestError',
+          param: null,
+          code: 400,
+        },
+      }),
+    );
+    await provider().embed(['x'.repeat(600)]);
+    expect(server.requests.map((request) => request.body.input)).toEqual([
+      ['x'.repeat(600)],
+      ['x'.repeat(512)],
+    ]);
+  });
+
+  it("keeps a batch of long English texts within the server's tokens per request", async () => {
+    const english = 'error: connection reset by peer while reading the response body. '.repeat(250);
+    const texts = Array.from({ length: 64 }, (_, i) => `${i}: ${english}`.slice(0, 16_000));
+    // Each within the context, together past the cap: sent as one request, the batch was refused.
+    expect(texts.every((text) => countTokens(text) <= contextTokens)).toBe(true);
+    expect(texts.reduce((sum, text) => sum + countTokens(text), 0)).toBeGreaterThan(requestTokens);
+    const vectors = await provider().embed(texts);
+    // At an estimated 8,000 tokens a text, 37 fit in 300,000.
+    expect(server.requests.map((request) => request.body.input?.length)).toEqual([37, 27]);
+    expect(vectors.map((vector) => Array.from(vector))).toEqual(
+      texts.map((text) => Array.from(Float32Array.from(fakeEmbedding(text, dimensions)))),
+    );
+  });
+
+  it('halves a batch the server still refuses as too many tokens per request, and reports what halving cannot cure', async () => {
+    // Hex counts near a token a character here, the estimate half: 66 texts fit the budget, not the server.
+    const hex = (i: number) =>
+      Array.from({ length: 141 }, (_, j) => createHash('sha256').update(`${i}.${j}`).digest('hex'))
+        .join('')
+        .slice(0, 9000);
+    const texts = Array.from({ length: 66 }, (_, i) => hex(i));
+    expect(texts.every((text) => countTokens(text) <= contextTokens)).toBe(true);
+    const vectors = await provider().embed(texts);
+    expect(server.requests.map((request) => request.body.input?.length)).toEqual([66, 33, 33]);
+    expect(vectors.map((vector) => Array.from(vector))).toEqual(
+      texts.map((text) => Array.from(Float32Array.from(fakeEmbedding(text, dimensions)))),
+    );
+
+    server.requests.length = 0;
+    const perRequest = status(400, {
+      error: {
+        message: 'Requested 341234 tokens, max 300000 tokens per request',
+        type: 'max_tokens_per_request',
+        param: null,
+        code: 'max_tokens_per_request',
+      },
+    });
+    server.respondWith(perRequest, perRequest);
+    const error = await failure(provider().embed(['one', 'two']));
+    expect(error).toMatchObject({ code: 'BAD_REQUEST', status: 400 });
+    expect(error.message).toContain('max 300000 tokens per request');
+    expect(server.requests.map((request) => request.body.input)).toEqual([['one', 'two'], ['one']]);
+  });
+
+  it('does not retry a context refusal that cutting cannot cure: every input is within the bound already', async () => {
+    server.respondWith(
+      status(400, {
+        error: {
+          message: "Invalid 'input[0]': maximum input length is 8192 tokens.",
+          type: 'invalid_request_error',
+          param: 'input[0]',
+          code: 'invalid_value',
+        },
+      }),
+    );
+    const error = await failure(provider().embed(['short', 'other']));
+    expect(error).toMatchObject({ code: 'BAD_REQUEST', status: 400 });
+    expect(error.message).toContain('maximum input length is 8192 tokens');
+    expect(server.requests).toHaveLength(1);
   });
 
   it('retries a 429, honouring Retry-After in seconds', async () => {

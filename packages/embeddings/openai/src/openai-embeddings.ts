@@ -1,7 +1,7 @@
-import { type EmbeddingProviderV1, embedBatched } from '@episodic/plugin';
+import type { EmbeddingProviderV1 } from '@episodic/plugin';
+import { embedWithinContext } from './embed-within-context.js';
 import { OpenAIEmbeddingsError } from './openai-embeddings-error.js';
 import { type OpenAIEmbeddingsOptions, openAIEmbeddingsOptionsSchema } from './openai-embeddings-options.js';
-import { postEmbeddings } from './post-embeddings.js';
 
 /**
  * An embedding provider for any server that speaks OpenAI's `POST /embeddings`: OpenAI itself,
@@ -30,7 +30,6 @@ export function createOpenAIEmbeddings(input: OpenAIEmbeddingsOptions = {}): Emb
     dimensions: options.dimensions,
     maxBatchSize: options.maxBatchSize,
     deterministic: options.deterministic,
-    embed: (texts, { signal } = {}) =>
-      embedBatched(texts, { ...options, signal }, (batch) => postEmbeddings(batch, options, signal)),
+    embed: (texts, { signal } = {}) => embedWithinContext(texts, options, signal),
   };
 }

@@ -24,9 +24,9 @@ describe('embedBatched', () => {
   const dimensions = 2;
   const fake = (text: string) => Float32Array.from([text.length, text.codePointAt(0) ?? 0]);
 
-  it('embeds empty texts as zeros without asking, cuts and repairs texts, batches, and keeps input order', async () => {
+  it('embeds empty texts, and texts blank once cut, as zeros without asking, cuts and repairs texts, batches, and keeps input order', async () => {
     const sent: string[][] = [];
-    const texts = ['', 'abcdef', ' ', 'lone \ud800', 'b', 'c'];
+    const texts = ['', 'abcdef', ' ', 'lone \ud800', 'b', 'c', `${' '.repeat(6)}late`];
     const vectors = await embedBatched(
       texts,
       { dimensions, maxBatchSize: 2, maxBatchChars: 7, maxInputChars: 6 },
@@ -43,6 +43,7 @@ describe('embedBatched', () => {
       [6, 108],
       [1, 98],
       [1, 99],
+      [0, 0],
     ]);
   });
 

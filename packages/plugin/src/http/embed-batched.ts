@@ -17,11 +17,11 @@ const loneSurrogate = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\
 
 /**
  * The part of `embed` every HTTP provider needs, around one request per batch: rejects at once
- * when `signal` has fired; gives empty and whitespace-only texts the zero vector without asking
- * (APIs refuse them); cuts texts to `maxInputChars` and makes them well-formed UTF-16 (a lone
- * surrogate becomes U+FFFD, which JSON can carry); sends batches within `maxBatchSize` and
- * `maxBatchChars`, one after the other; and returns one vector per text, in input order.
- * `embedBatch` must return one vector per text it is given, in order.
+ * when `signal` has fired; cuts texts to `maxInputChars`, and gives those that are then empty or
+ * whitespace-only the zero vector without asking (APIs refuse them); makes the others well-formed
+ * UTF-16 (a lone surrogate becomes U+FFFD, which JSON can carry); sends batches within
+ * `maxBatchSize` and `maxBatchChars`, one after the other; and returns one vector per text, in
+ * input order. `embedBatch` must return one vector per text it is given, in order.
  *
  * @example
  * embed: (texts, { signal } = {}) =>
@@ -38,8 +38,9 @@ export async function embedBatched(
   const vectors: Float32Array[] = new Array(texts.length);
   const pending: { index: number; text: string }[] = [];
   texts.forEach((text, index) => {
-    if (text.trim() === '') vectors[index] = new Float32Array(options.dimensions);
-    else pending.push({ index, text: text.slice(0, options.maxInputChars).replace(loneSurrogate, '\ufffd') });
+    const cut = text.slice(0, options.maxInputChars);
+    if (cut.trim() === '') vectors[index] = new Float32Array(options.dimensions);
+    else pending.push({ index, text: cut.replace(loneSurrogate, '\ufffd') });
   });
   const batches = batchBySize(pending, {
     maxItems: options.maxBatchSize,
