@@ -68,3 +68,19 @@ it('says an episode is completed when the answer to its completion is lost on th
   expect(proxy.dropped.at(-1)).toContain('episodes.complete');
   expect(answer).toMatch(new RegExp(`^Episode ${episodeId} completed, success 100%\\.`));
 });
+
+it('starts one episode when the answer to its start is lost on the way back', async () => {
+  proxy.dropNext('episodes.start');
+  const episodeId = episodeIdIn(
+    await call(client, 'memory_start_episode', {
+      task: 'Renew the certificate',
+      taskType: 'debugging',
+      domain: 'certs',
+    }),
+  );
+  expect(proxy.dropped.at(-1)).toContain('episodes.start');
+  const direct = createRemoteMemory({ url: server.url, token: server.adminToken });
+  expect((await direct.episodes.list({ domain: 'certs' })).items.map((episode) => episode.id)).toEqual([
+    episodeId,
+  ]);
+});

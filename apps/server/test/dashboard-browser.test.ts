@@ -224,6 +224,54 @@ describe.skipIf(skip)(`dashboard in Chromium${skip ? ` (skipped: ${browserPath.s
     await context.close();
   });
 
+  it("starts the next token's session after sign-out with none of the previous one's filters or search", async () => {
+    const { page, context, problems } = await open();
+    await signIn(page, t.adminToken);
+    await page.click('a[data-view=episodes]');
+    await page.fill('input[name=domain]', 'docs');
+    await page.click('.filters button[type=submit]');
+    await page.locator(`tr[data-episode-id="${xssId}"]`).waitFor();
+    await page.click('a[data-view=search]');
+    await page.fill('input[name=text]', 'secret incident in docs');
+    await page.click('.filters button[type=submit]');
+    await page.locator('.results h3').first().waitFor();
+    await page.goto(`${t.url}/ui/#/episodes/${xssId}`);
+    await page.locator('.episode-context').waitFor();
+
+    await page.click('#sign-out');
+    await signIn(page, shopToken);
+    await page.locator('#nav').waitFor();
+    // At the overview, not on the docs episode the previous token was reading.
+    await page.locator('.view[data-view=overview]').waitFor();
+    expect(page.url()).toBe(`${t.url}/ui/`);
+    await page.click('a[data-view=episodes]');
+    await page.locator('.results table, .results .error').first().waitFor();
+    expect(await page.locator('.results .error').allTextContents()).toEqual([]);
+    expect(await page.inputValue('input[name=domain]')).toBe('');
+    const domains = await page.locator('tr[data-episode-id] td:nth-child(2)').allTextContents();
+    expect(new Set(domains)).toEqual(new Set(['shop']));
+    await page.click('a[data-view=search]');
+    expect(await page.inputValue('input[name=text]')).toBe('');
+    expect(await page.locator('.results').textContent()).toBe('');
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it("answers a link whose id was cut mid-escape with the server's refusal, not a blank page", async () => {
+    const { page, context, problems } = await open();
+    await signIn(page, t.adminToken);
+    await page.locator('[data-part=stats]').waitFor();
+    await page.goto(`${t.url}/ui/#/episodes/${checkoutId.slice(0, 8)}%E2%80`);
+    const refusal = page.locator('.view .error');
+    // Whichever comes first: the refusal shown, or the page failing on the link.
+    await expect
+      .poll(async () => (await refusal.count()) + problems.length, { timeout: 30_000 })
+      .toBeGreaterThan(0);
+    expect(problems.filter((problem) => !/status of 400/.test(problem))).toEqual([]);
+    await expect.poll(() => refusal.textContent(), { timeout: 30_000 }).toMatch(/episodeId: must be a UUID/);
+    await context.close();
+  });
+
   it('shows hostile text from the store as text: no element made, no script run', async () => {
     const { page, context, problems } = await open();
     await signIn(page, t.adminToken);

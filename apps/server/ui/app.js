@@ -17,11 +17,21 @@ const view = document.getElementById('view');
 
 let api = null;
 
+// A link cut short leaves `%` escapes that do not decode: kept as typed, the server refuses the id
+// with its message instead of the page failing blank.
+function decodedId(id) {
+  try {
+    return decodeURIComponent(id);
+  } catch {
+    return id;
+  }
+}
+
 /** `#/episodes/<id>` → `{ name: 'episodes', id }`; anything unknown is the overview. */
 function currentRoute() {
   const [name, id] = location.hash.replace(/^#\/?/, '').split('/');
   const known = ['overview', 'episodes', 'search', 'patterns'];
-  return { name: known.includes(name) ? name : 'overview', id: id ? decodeURIComponent(id) : undefined };
+  return { name: known.includes(name) ? name : 'overview', id: id ? decodedId(id) : undefined };
 }
 
 function render() {
@@ -88,14 +98,20 @@ async function signInWith(token) {
   }
   tokenInput.value = '';
   saveToken(token);
-  enter(token);
+  // The views keep their filters, search and page in module state: a page load per sign-in
+  // starts them afresh, so nothing of a previous token's session carries over to this one.
+  location.reload();
 }
 
 signInForm.addEventListener('submit', (event) => {
   event.preventDefault();
   void signInWith(tokenInput.value.trim());
 });
-signOut.addEventListener('click', () => showSignIn());
+signOut.addEventListener('click', () => {
+  // The next token starts at the overview, not on a page of this one's (an episode it may not read).
+  history.replaceState(null, '', location.pathname);
+  showSignIn();
+});
 window.addEventListener('hashchange', () => void render());
 
 const saved = readToken();

@@ -9,6 +9,13 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 export function describeError(error: unknown): string {
   if (EpisodicError.isInstance(error)) return `${error.code}: ${error.message}`;
   if (error instanceof TRPCClientError) {
+    // fetch rejects with a TypeError when no answer came (the server is down, unreachable, or cut
+    // the connection): not a refusal of the call, which the agent must not rework its input for.
+    if (error.cause instanceof TypeError) {
+      const reason = (error.cause.cause as { code?: unknown } | undefined)?.code;
+      const detail = typeof reason === 'string' ? `${error.message}: ${reason}` : error.message;
+      return `NETWORK: no answer from the Episodic server (${detail}); it may be down or unreachable.`;
+    }
     const code = (error.data as { code?: string } | undefined)?.code ?? 'SERVER';
     return `${code}: ${error.message}`;
   }

@@ -118,6 +118,43 @@ describe('episodic.config files', () => {
     );
   });
 
+  it('names a miner whose dataSchema or describe throws on its sample candidate, as a refusal, not a crash', async () => {
+    const cwd = project({
+      ...minerPackage(
+        'throwing-schema-miner',
+        retryMiner.replace(
+          'z.strictObject({ action: z.string() })',
+          "z.strictObject({ action: z.string() }).transform(() => { throw new Error('schema exploded'); })",
+        ),
+      ),
+      ...minerPackage(
+        'throwing-describe-miner',
+        retryMiner.replace('mine:', "describe: (data) => data.actions.join(' then '),\n  mine:"),
+      ),
+      'episodic.config.mjs': `export default { miners: ['throwing-schema-miner', 'throwing-describe-miner'] };`,
+    });
+    const message = (await failure(() => loadConfig({ flags: {}, env: {}, cwd }))).message;
+    expect(message).toMatch(
+      /miners\.0 \(package throwing-schema-miner\) \(from \.\/episodic\.config\.mjs\): mine\(\) candidate 0\.data: the miner's own dataSchema threw: schema exploded/,
+    );
+    expect(message).toMatch(
+      /miners\.1 \(package throwing-describe-miner\) \(from \.\/episodic\.config\.mjs\): mine\(\) candidate 0\.describe\(data\): threw: .*undefined/,
+    );
+  });
+
+  it("names the package.json of a plugin package that is not JSON, not only the parser's complaint", async () => {
+    const cwd = project({
+      'node_modules/broken-manifest-miner/package.json': '{ "name": "broken-manifest-miner", main: }',
+      'node_modules/broken-manifest-miner/index.js': 'export default {};',
+      'episodic.config.mjs': `export default { miners: ['broken-manifest-miner'] };`,
+    });
+    const manifest = join(cwd, 'node_modules/broken-manifest-miner/package.json');
+    expect((await failure(() => loadConfig({ flags: {}, env: {}, cwd }))).message).toContain(
+      'Invalid plugins (checked at start): miners.0 (package broken-manifest-miner) (from ./episodic.config.mjs): ' +
+        `${manifest} cannot be read as JSON: `,
+    );
+  });
+
   it('checks an embedding provider object given in the file, and refuses a file without a default export', async () => {
     const cwd = project({
       'conf/episodic.config.js': `export default {

@@ -51,6 +51,8 @@ function sampleInput(): MineInput {
   return { episode, succeeded: true, history: { taskType: baseline, domain: baseline } };
 }
 
+const messageOf = (error: unknown): string => (error as Error)?.message ?? String(error);
+
 const lines = (issues: readonly PluginIssue[]) =>
   issues.length === 0 ? [] : describeIssues(issues).split('; ');
 
@@ -75,7 +77,16 @@ async function candidateProblems(
   const { data, success } = candidate as { data: unknown; success: unknown };
   const issues: PluginIssue[] = [];
   if (typeof success !== 'boolean') issues.push({ path: `${at}.success`, message: 'must be a boolean' });
-  const result = await miner.dataSchema['~standard'].validate(data);
+  // The plugin's own code runs here: what it throws is a refusal naming it, not a crash of the start.
+  let result: Awaited<ReturnType<PatternMinerV1['dataSchema']['~standard']['validate']>>;
+  try {
+    result = await miner.dataSchema['~standard'].validate(data);
+  } catch (error) {
+    return [
+      ...issues,
+      { path: `${at}.data`, message: `the miner's own dataSchema threw: ${messageOf(error)}` },
+    ];
+  }
   if (result.issues !== undefined)
     issues.push(
       ...toPluginIssues(result.issues, `${at}.data`).map((issue) => ({
@@ -83,8 +94,14 @@ async function candidateProblems(
         message: `${issue.message} (the miner's own dataSchema)`,
       })),
     );
-  else if (miner.describe !== undefined && typeof miner.describe(result.value) !== 'string')
-    issues.push({ path: `${at}.describe(data)`, message: 'must return a string' });
+  else if (miner.describe !== undefined) {
+    try {
+      if (typeof miner.describe(result.value) !== 'string')
+        issues.push({ path: `${at}.describe(data)`, message: 'must return a string' });
+    } catch (error) {
+      issues.push({ path: `${at}.describe(data)`, message: `threw: ${messageOf(error)}` });
+    }
+  }
   return issues;
 }
 
@@ -113,7 +130,7 @@ export async function patternMinerProblems(value: unknown, mineTimeoutMs: number
     candidates = await Promise.race([miner.mine({ ...sampleInput(), signal: deadline.signal }), late]);
   } catch (error) {
     if (error === deadline.signal.reason) return [`mine(): ${(error as Error).message}`];
-    return [`mine(): threw on a sample episode: ${(error as Error)?.message ?? String(error)}`];
+    return [`mine(): threw on a sample episode: ${messageOf(error)}`];
   } finally {
     clearTimeout(timer);
   }

@@ -48,6 +48,15 @@ function nodeModulesFolders(dir: string): string[] {
   }
 }
 
+function readManifest(path: string): { exports?: ExportsTarget; main?: string } {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as { exports?: ExportsTarget; main?: string };
+  } catch (error) {
+    // Named, or the error reads as if the config file itself were broken.
+    throw new ServerError('CONFIG', `${path} cannot be read as JSON: ${(error as Error).message}`);
+  }
+}
+
 /**
  * The file URL `import(name)` would load from a module in `fromDir`, or `null` when no such package is installed. Node 20's `import.meta.resolve`
  * cannot take another folder as the parent without a flag, and `require.resolve` misses packages
@@ -62,10 +71,7 @@ export function resolvePackage(name: string, fromDir: string): string | null {
     const root = join(folder, packageName);
     const manifestPath = join(root, 'package.json');
     if (!existsSync(manifestPath)) continue;
-    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as {
-      exports?: ExportsTarget;
-      main?: string;
-    };
+    const manifest = readManifest(manifestPath);
     const subpathKey = rest.length === 0 ? '.' : `./${rest.join('/')}`;
     const entry =
       subpathKey === '.'

@@ -1,0 +1,46 @@
+import { createServer } from 'node:net';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { episodicMcp } from './__fixtures__/bin.js';
+import { callFailing, stackFrame } from './__fixtures__/debugging-scenario.js';
+
+/** A loopback port nothing listens on: taken from the system, then let go. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+const client = new Client({ name: 'unreachable-test', version: '0.0.0' });
+
+beforeAll(async () => {
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [episodicMcp, '--url', `http://127.0.0.1:${await closedPort()}`],
+    env: { PATH: process.env.PATH ?? '', EPISODIC_TOKEN: 'ep_00000000-0000-7000-8000-000000000000_secret' },
+    stderr: 'pipe',
+  });
+  await client.connect(transport);
+}, 60_000);
+
+afterAll(async () => {
+  await client.close();
+});
+
+it('tells the agent the server did not answer, not that the server refused the call', async () => {
+  const answers = [
+    await callFailing(client, 'memory_recall', { task: 'npm test fails on a fresh checkout' }),
+    await callFailing(client, 'memory_start_episode', {
+      task: 'fix the build',
+      taskType: 'debugging',
+      domain: 'shop',
+    }),
+  ];
+  for (const text of answers) {
+    expect(text).toMatch(/^NETWORK: no answer from the Episodic server \(fetch failed: ECONNREFUSED\)/);
+    expect(text).not.toMatch(stackFrame);
+  }
+});
