@@ -9,7 +9,6 @@ export type { Caller, ProcedureObserver, ServerContext } from './context.js';
 export type { ErrorShape } from './errors/format-error.js';
 export type { ServerErrorCode } from './errors/server-error.js';
 export { ServerError } from './errors/server-error.js';
-export { EpisodeDomains } from './events/episode-domains.js';
 export type { EpisodeEvent } from './events/episode-event.js';
 export { EventBus } from './events/event-bus.js';
 export type { AppRouter } from './router.js';

@@ -5,7 +5,6 @@ import type { Memory } from '@episodic/core';
 import { bootstrapAdminToken, retireBootstrapTokenFile } from './auth/bootstrap-token.js';
 import { parseServerConfig, resolveLocations, type ServerConfigInput } from './config/server-config.js';
 import { ServerError } from './errors/server-error.js';
-import { EpisodeDomains } from './events/episode-domains.js';
 import { EventBus } from './events/event-bus.js';
 import { databaseSize } from './http/database-size.js';
 import { advertiseKeepAlive, keepConnectionsAlive } from './http/keep-alive.js';
@@ -77,7 +76,6 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     const router = createAppRouter({
       memory,
       events,
-      episodeDomains: new EpisodeDomains(),
       databaseBytes: dbBytes,
       startedAt: Date.now(),
     });

@@ -1,6 +1,5 @@
 import { newId } from '@episodic/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EpisodeDomains } from '../src/events/episode-domains.js';
 import { EventBus } from '../src/events/event-bus.js';
 import { createAppRouter } from '../src/router.js';
 import { recordEvents } from './__fixtures__/event-recorder.js';
@@ -102,8 +101,20 @@ const checks: Record<string, () => Promise<void>> = {
   'episodes.start': async () => {
     const error = await rejection(alpha.episodes.start.mutate({ taskType: 'testing', domain: 'beta' }));
     expect(codeOf(error)).toBe('FORBIDDEN');
+    // Start ids are the caller's to choose: one of another domain is taken, and that is all it says.
+    const takeOver = await rejection(
+      alpha.episodes.start.mutate({ id: betaEpisodeId, taskType: 'debugging', domain: 'alpha' }),
+    );
+    expect([codeOf(takeOver), takeOver.data?.issues]).toEqual([
+      'CONFLICT',
+      [{ path: 'id', message: 'is taken: start the episode with another id' }],
+    ]);
+    expect(JSON.stringify([takeOver.message, takeOver.data])).not.toMatch(
+      new RegExp(`beta|${betaSecret}`, 'u'),
+    );
     const { items } = await admin.episodes.list.query({ domain: 'beta' });
     expect(items).toHaveLength(4);
+    await assertBetaUntouched();
   },
   'episodes.logSteps': async () => {
     const error = await rejection(
@@ -292,7 +303,6 @@ describe('a token limited to one domain', () => {
     const router = createAppRouter({
       memory: t.server.memory,
       events: new EventBus(),
-      episodeDomains: new EpisodeDomains(),
       databaseBytes: () => null,
       startedAt: 0,
     });

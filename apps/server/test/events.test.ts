@@ -1,10 +1,7 @@
+import { openMemory } from '@episodic/core';
 import { describe, expect, it } from 'vitest';
-import { silentObserver } from '../src/context.js';
-import { EpisodeDomains } from '../src/events/episode-domains.js';
-import { EventBus } from '../src/events/event-bus.js';
-import { createAppRouter } from '../src/router.js';
 import { recordEvents } from './__fixtures__/event-recorder.js';
-import { type ClientTestServer, startTestServer } from './__fixtures__/test-server.js';
+import { startTestServer } from './__fixtures__/test-server.js';
 
 describe('events.onEpisode', () => {
   it('streams started, steps, completed and archived events over SSE', async () => {
@@ -75,6 +72,48 @@ describe('events.onEpisode', () => {
     expect(recorder.events.filter((event) => event.type === 'steps')).toEqual([]);
   });
 
+  it('sends steps to the domain of the episode they were written to, though another process forgot its id and started it again', async () => {
+    await using t = await startTestServer();
+    const admin = t.client(t.adminToken);
+    const reader = async (domain: string) =>
+      recordEvents(
+        t.client(await t.token({ name: `${domain} watcher`, scopes: ['read'], domains: [domain] })),
+      );
+    const [alpha, beta] = [await reader('alpha'), await reader('beta')];
+    await Promise.all([alpha.started, beta.started]);
+    const { id } = await admin.episodes.start.mutate({ taskType: 'debugging', domain: 'alpha' });
+    await admin.episodes.logSteps.mutate({ episodeId: id, steps: [{ action: 'alpha step' }] });
+    await alpha.until((event) => event.type === 'steps');
+
+    // Another process on the same database (`episodic forget`, a second server), which this
+    // server does not hear from: the episode forgotten, its id then starting one in beta.
+    const other = await openMemory({ url: t.server.memory.config.url, cache: false });
+    try {
+      await other.admin.forget({ episodeIds: [id] });
+      await other.episodes.start({ id, taskType: 'debugging', domain: 'beta' });
+    } finally {
+      await other.close();
+    }
+
+    const [secret] = await admin.episodes.logSteps.mutate({
+      episodeId: id,
+      steps: [{ action: 'read beta secrets', result: 'beta-only text' }],
+    });
+    // An event in each domain after it: everything published before has been delivered by then.
+    for (const [domain, recorder] of [
+      ['alpha', alpha],
+      ['beta', beta],
+    ] as const) {
+      const sentinel = await admin.episodes.start.mutate({ taskType: 'debugging', domain });
+      await recorder.until((event) => event.type === 'started' && event.episode.id === sentinel.id);
+      recorder.stop();
+    }
+    const steps = (recorder: typeof alpha) => recorder.events.filter((event) => event.type === 'steps');
+    expect(steps(beta)).toEqual([{ type: 'steps', domain: 'beta', episodeId: id, steps: [secret] }]);
+    expect(steps(alpha)).toHaveLength(1);
+    expect(JSON.stringify(alpha.events)).not.toContain('beta');
+  });
+
   it('ends a subscription whose token is revoked, before it delivers another event', async () => {
     await using t = await startTestServer();
     const { token, bearer } = await t.server.memory.tokens.create({ name: 'watcher', scopes: ['read'] });
@@ -85,57 +124,5 @@ describe('events.onEpisode', () => {
     expect((await recorder.failed).data?.code).toBe('UNAUTHORIZED');
     expect(recorder.events).toEqual([]);
     recorder.stop();
-  });
-});
-
-describe('EpisodeDomains', () => {
-  function routed(t: ClientTestServer) {
-    const episodeDomains = new EpisodeDomains();
-    const caller = createAppRouter({
-      memory: t.server.memory,
-      events: new EventBus(),
-      episodeDomains,
-      databaseBytes: () => null,
-      startedAt: 0,
-    }).createCaller({
-      caller: { id: 'agent', name: 'agent', scopes: ['read', 'write', 'admin'], domains: null },
-      authProblem: '',
-      observer: silentObserver,
-      recordDenied: () => undefined,
-    });
-    return { episodeDomains, caller };
-  }
-
-  it('holds an episode only while it can take steps: completing or archiving it lets it go', async () => {
-    await using t = await startTestServer();
-    const { episodeDomains, caller } = routed(t);
-    const started = [];
-    for (let i = 0; i < 3; i += 1)
-      started.push(await caller.episodes.start({ taskType: 'testing', domain: `d${i}` }));
-    expect(episodeDomains.size).toBe(3);
-    expect(episodeDomains.get(started[0]?.id ?? '')).toBe('d0');
-
-    // A long-running server starts and finishes episodes all day: only the active ones are held.
-    await caller.episodes.complete({ episodeId: started[0]?.id ?? '', status: 'completed' });
-    await caller.episodes.complete({ episodeId: started[1]?.id ?? '', status: 'failed' });
-    await caller.episodes.archive({ episodeId: started[2]?.id ?? '' });
-    expect(episodeDomains.size).toBe(0);
-  });
-
-  it('lets a forgotten episode go, and holds the domain `episodes.record` stored', async () => {
-    await using t = await startTestServer();
-    const { episodeDomains, caller } = routed(t);
-    const { id } = await caller.episodes.start({ taskType: 'testing', domain: 'alpha' });
-    await caller.admin.forget({ episodeIds: [id] });
-    expect(episodeDomains.get(id)).toBeUndefined();
-
-    // As if forgotten by another process (`episodic forget`), which this one does not hear of.
-    episodeDomains.remember(id, 'alpha');
-    await caller.episodes.record([{ id, taskType: 'testing', domain: 'beta' }]);
-    expect(episodeDomains.get(id)).toBe('beta');
-    await caller.episodes.record([
-      { id, taskType: 'testing', domain: 'beta', outcome: { status: 'completed' } },
-    ]);
-    expect(episodeDomains.get(id)).toBeUndefined();
   });
 });

@@ -1,7 +1,6 @@
 import { request } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { silentObserver } from '../src/context.js';
-import { EpisodeDomains } from '../src/events/episode-domains.js';
 import { EventBus } from '../src/events/event-bus.js';
 import { createAppRouter } from '../src/router.js';
 import { rejection, startTestServer } from './__fixtures__/test-server.js';
@@ -46,7 +45,6 @@ describe('HTTP surface', () => {
     const deps = {
       memory,
       events: new EventBus(),
-      episodeDomains: new EpisodeDomains(),
       databaseBytes: () => null,
       startedAt: 0,
     };

@@ -111,7 +111,9 @@ describe('failed learning rows of a server', () => {
       learners: { embeddings: { failed: 1, lastFailure: { episodeId } } },
     });
     const table = await runCli(['learning', 'status', ...storeFlags]);
-    expect(table.stdout).toMatch(new RegExp(`embeddings +0 +1 .*episode ${episodeId}: .*does not exist`));
+    expect(table.stdout).toMatch(
+      new RegExp(`embeddings +yes +0 +1 .*episode ${episodeId}: .*does not exist`),
+    );
 
     endpoint.answer();
     const retry = await runCli(['learning', 'retry', '--json', ...storeFlags]);

@@ -29,6 +29,7 @@ export type { EpisodeStatus, SeedPatternType, SeedTaskType } from './enums.js';
 export { episodeStatuses, seedPatternTypes, seedTaskTypes } from './enums.js';
 export {
   maxRecordedStepsPerCall,
+  maxRecordsPerCall,
   type RecordEpisodesInput,
   type RecordedEpisode,
   recordEpisodesSchema,
@@ -109,4 +110,13 @@ export type {
   TokenStore,
 } from './tokens/token-store.js';
 export { tokenRecheckMs, tokenScopes } from './tokens/token-store.js';
-export type { AccessScope, CallOptions, Episode, EpisodeWithSteps, Page, Pattern, Step } from './types.js';
+export type {
+  AccessScope,
+  AppendedSteps,
+  CallOptions,
+  Episode,
+  EpisodeWithSteps,
+  Page,
+  Pattern,
+  Step,
+} from './types.js';

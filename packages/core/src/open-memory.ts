@@ -21,7 +21,6 @@ import { createEpisodeWrites } from './episodes/episode-writes.js';
 import { EpisodicError } from './errors.js';
 import type { EpisodeLearner } from './learning/episode-learner.js';
 import { learningFlushInputSchema } from './learning/flush-input.js';
-import { registerLearnersStatement } from './learning/learning-queue.js';
 import { createLearningRunner } from './learning/learning-runner.js';
 import { createAdminApi } from './memory/admin-api.js';
 import type { Memory } from './memory/memory.js';
@@ -130,11 +129,9 @@ export async function openMemory(config: MemoryConfig = {}): Promise<Memory> {
       if (learner === embeddings.learner.name) invalidateCache(cache, { episodes: [...episodeIds] });
     },
   });
-  // Registered before learning starts: from now on every process's completions queue work for them.
-  if (resolved.learning.run && learners.length > 0) {
-    await db.write((tx) => tx.execute(registerLearnersStatement(learners.map((learner) => learner.name))));
-  }
-  learning.wake();
+  // Registered and claimed before learning starts: from now on every process's completions queue
+  // work for them, and its `flush()` waits for it.
+  await learning.start();
 
   const { getEpisode, listEpisodes } = createEpisodeReads(context);
   const { getPattern, listPatterns } = createPatternReads(context);
@@ -157,7 +154,7 @@ export async function openMemory(config: MemoryConfig = {}): Promise<Memory> {
     relevantPatterns,
     retrieve,
   });
-  const purge = createFtsPurge(db, resolved.logger, defaultPurgePacing, () => cache.purge());
+  const purge = createFtsPurge(db, resolved.logger, defaultPurgePacing, (forgets) => cache.purge(forgets));
   // A forget whose purge a crash or kill interrupted: purge now.
   if ((await purge.state()).pendingSince !== null) purge.request();
   const forget = createForget(context, {
@@ -179,9 +176,11 @@ export async function openMemory(config: MemoryConfig = {}): Promise<Memory> {
     migration,
     episodes: {
       start: writes.startEpisode,
-      logSteps: writes.logSteps,
+      logSteps: async (episodeId, steps, options) =>
+        (await writes.appendSteps(episodeId, steps, options)).steps,
       logStep: async (episodeId, step, options) =>
-        (await writes.logSteps(episodeId, [step], options))[0] as Step,
+        (await writes.appendSteps(episodeId, [step], options)).steps[0] as Step,
+      appendSteps: writes.appendSteps,
       async complete(episodeId, input, options) {
         const episode = await writes.completeEpisode(episodeId, input, options);
         learning.wake();

@@ -33,6 +33,13 @@ export interface EpisodeWithSteps extends Episode {
   steps: Step[];
 }
 
+/** What `episodes.appendSteps` answers: the steps as stored, and their episode's domain. */
+export interface AppendedSteps {
+  /** The episode's domain, read in the transaction that wrote the steps. */
+  domain: string;
+  steps: Step[];
+}
+
 export interface Pattern {
   id: string;
   patternType: string;

@@ -53,6 +53,7 @@ interface ExpectedEpisodeWithSteps extends ExpectedEpisode {
 describe('inferred types', () => {
   it('pins procedure inputs', () => {
     expectTypeOf(client.episodes.start.mutate).parameter(0).toEqualTypeOf<{
+      id?: string | undefined;
       taskType: string;
       domain: string;
       context?: string | undefined;

@@ -7,8 +7,11 @@ import {
 } from '@trpc/client';
 import { EventSource } from 'eventsource';
 import { defaultStepBufferOptions, EpisodeHandle, type StepBufferOptions } from './episode-handle.js';
+import { newEpisodeId } from './episode-id.js';
 import { metadataLink } from './metadata-link.js';
 import { replayLink } from './replay-link.js';
+import { withRetries } from './retry.js';
+import { startIdLink } from './start-id-link.js';
 import type { AppRouter, StartEpisodeInput } from './types.js';
 
 export interface EpisodicClientOptions {
@@ -23,7 +26,11 @@ export interface EpisodicClientOptions {
 }
 
 export interface EpisodeHelpers {
-  /** Starts an episode and returns a handle that records its steps in batches. */
+  /**
+   * Starts an episode and returns a handle that records its steps in batches. The episode's id
+   * is chosen here (or given as `input.id`), so a start whose answer was lost is sent again,
+   * under `steps.retry`, and still makes one episode.
+   */
   startEpisode(input: StartEpisodeInput): Promise<EpisodeHandle>;
 }
 
@@ -52,6 +59,7 @@ export function createEpisodicClient(options: EpisodicClientOptions): EpisodicCl
   const trpc = createTRPCClient<AppRouter>({
     links: [
       metadataLink(),
+      startIdLink(),
       replayLink(),
       splitLink({
         condition: (op) => op.type === 'subscription',
@@ -72,7 +80,9 @@ export function createEpisodicClient(options: EpisodicClientOptions): EpisodicCl
   const stepOptions: StepBufferOptions = { ...defaultStepBufferOptions, ...options.steps };
   const helpers: EpisodeHelpers = {
     async startEpisode(input) {
-      const episode = await trpc.episodes.start.mutate(input);
+      // One id for every try: the server answers a start it already made with that episode.
+      const start = { ...input, id: input.id ?? newEpisodeId() };
+      const episode = await withRetries(stepOptions.retry, () => trpc.episodes.start.mutate(start));
       return new EpisodeHandle(trpc, episode, stepOptions);
     },
   };

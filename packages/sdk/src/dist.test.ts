@@ -36,6 +36,7 @@ describe('the built SDK', () => {
     expect(built.map((path) => path.slice(dist.length + 1)).sort()).toEqual([
       'client.js',
       'episode-handle.js',
+      'episode-id.js',
       'errors.js',
       'index.d.ts',
       'index.js',
@@ -43,6 +44,7 @@ describe('the built SDK', () => {
       'remote-memory.js',
       'replay-link.js',
       'retry.js',
+      'start-id-link.js',
       'types.js',
     ]);
   });

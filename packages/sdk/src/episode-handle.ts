@@ -16,7 +16,10 @@ export interface StepBufferOptions {
   maxBatchBytes: number;
   /** Longest a recorded step waits before it is sent, in ms. Default 250. */
   flushIntervalMs: number;
-  /** Retries of a request that got no answer or a transient error. Default 4 tries after the first, from 100 ms. */
+  /**
+   * Retries of a request (the start, a batch, the outcome) that got no answer or a transient
+   * error. Default 4 tries after the first, from 100 ms.
+   */
   retry: RetryPolicy;
   /**
    * Receives the error of a send that nobody awaited (one started by size or by the timer).

@@ -1,6 +1,7 @@
 import { createTRPCClient, httpBatchLink, TRPCClientError } from '@trpc/client';
 import { metadataLink } from './metadata-link.js';
 import { replayLink } from './replay-link.js';
+import { startIdLink } from './start-id-link.js';
 import type { AppRouter, RouterInputs, RouterOutputs } from './types.js';
 
 type Out = RouterOutputs;
@@ -89,6 +90,7 @@ export function createRemoteMemory(options: RemoteMemoryOptions): RemoteMemory {
   const trpc = createTRPCClient<AppRouter>({
     links: [
       metadataLink(),
+      startIdLink(),
       replayLink(),
       httpBatchLink({
         url: base.endsWith('/trpc') ? base : `${base}/trpc`,

@@ -5,12 +5,14 @@ import type { AppRouter } from './types.js';
 const replays = 2;
 
 /**
- * Mutations whose replay changes nothing: steps with client-made ids are stored once,
- * forgetting what is already gone forgets nothing, and a purge only waits for what is pending. Other mutations (starting an episode makes a
- * new id) are never replayed here: the first try may have run.
+ * Mutations whose replay changes nothing: a start with its id returns the episode it started,
+ * steps with client-made ids are stored once, forgetting what is already gone forgets nothing,
+ * and a purge only waits for what is pending. Other mutations are never replayed here: the first
+ * try may have run.
  */
 function idempotent(op: Operation): boolean {
   if (op.path === 'admin.forget' || op.path === 'admin.purge') return true;
+  if (op.path === 'episodes.start') return typeof (op.input as { id?: unknown } | undefined)?.id === 'string';
   if (op.path !== 'episodes.logSteps') return false;
   const steps = (op.input as { steps?: { id?: unknown }[] } | undefined)?.steps;
   return Array.isArray(steps) && steps.every((step) => typeof step.id === 'string');

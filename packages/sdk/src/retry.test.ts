@@ -43,6 +43,37 @@ describe('retries after a lost response', () => {
     expect(read.steps.map((step) => step.action)).toEqual(['first', 'second', 'third']);
   });
 
+  it('starts one episode when the answer to the start was lost, and its steps and outcome land on it', async () => {
+    const client = createEpisodicClient({ url: proxy.url, token, steps: { flushIntervalMs: 60_000, retry } });
+    proxy.dropNext('episodes.start');
+    const episode = await client.startEpisode({
+      taskType: 'debugging',
+      domain: 'lost-start',
+      context: 'answer lost',
+    });
+    expect(proxy.dropped.at(-1)).toContain('episodes.start');
+    episode.step({ action: 'run_tests', success: false });
+    episode.step({ action: 'edit_file', success: true });
+    await episode.complete({ status: 'completed' });
+    const { items } = await client.episodes.list.query({ domain: 'lost-start' });
+    expect(items.map((item) => [item.id, item.status, item.context])).toEqual([
+      [episode.id, 'completed', 'answer lost'],
+    ]);
+    const stored = await client.episodes.get.query({ episodeId: episode.id });
+    expect(stored.steps.map((step) => step.action)).toEqual(['run_tests', 'edit_file']);
+  });
+
+  it('sends a start again under its own id after the client’s replays are lost too', async () => {
+    const client = createEpisodicClient({ url: proxy.url, token, steps: { retry } });
+    const dropped = proxy.dropped.length;
+    // The first try and the client's two replays: the handle's own retry is the fourth try.
+    proxy.dropNext('episodes.start', 3);
+    const episode = await client.startEpisode({ taskType: 'debugging', domain: 'lost-starts' });
+    expect(proxy.dropped.length - dropped).toBe(3);
+    const { items } = await client.episodes.list.query({ domain: 'lost-starts' });
+    expect(items.map((item) => item.id)).toEqual([episode.id]);
+  });
+
   it('returns the completed episode when the answer to complete was lost', async () => {
     const client = createEpisodicClient({ url: proxy.url, token, steps: { retry } });
     const episode = await client.startEpisode({ taskType: 'debugging', domain: 'web' });
@@ -68,7 +99,7 @@ describe('retries after a lost response', () => {
 });
 
 describe('replays after a connection closed before any answer', () => {
-  it('replays reads and idempotent mutations, and never a start', async () => {
+  it('replays reads and idempotent mutations, a start with the id the client gave it among them', async () => {
     const client = createEpisodicClient({ url: proxy.url, token });
     const admin = createEpisodicClient({ url: proxy.url, token: t.adminToken });
     const memory = createRemoteMemory({ url: proxy.url, token });
@@ -86,13 +117,26 @@ describe('replays after a connection closed before any answer', () => {
     expect((await admin.admin.purge.mutate()).pendingSince).toBeNull();
     expect(proxy.refused).toHaveLength(4);
 
-    // The first try may have run: a replay could start a second episode.
+    // The first try may have run (here its answer is lost): the replay, with the same id, starts no second episode.
+    proxy.dropNext('episodes.start');
+    const started = await memory.episodes.start({ taskType: 'debugging', domain: 'replay' });
+    expect(proxy.dropped.at(-1)).toContain('episodes.start');
     proxy.refuseNext('episodes.start');
-    const error = await memory.episodes
-      .start({ taskType: 'debugging', domain: 'replay' })
-      .catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(TRPCClientError);
+    const other = await memory.episodes.start({ taskType: 'testing', domain: 'replay' });
     expect(proxy.refused).toHaveLength(5);
-    expect((await memory.episodes.list({ domain: 'replay' })).items).toEqual([]);
+    expect((await memory.episodes.list({ domain: 'replay' })).items.map((item) => item.id)).toEqual([
+      other.id,
+      started.id,
+    ]);
+  });
+
+  it('never replays a mutation that is not idempotent', async () => {
+    const memory = createRemoteMemory({ url: proxy.url, token });
+    const episode = await memory.episodes.start({ taskType: 'debugging', domain: 'no-replay' });
+    // Archiving twice is a CONFLICT, and the first try may have run: it is not replayed.
+    proxy.refuseNext('episodes.archive');
+    const error = await memory.episodes.archive(episode.id).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(TRPCClientError);
+    expect((await memory.episodes.get(episode.id))?.status).toBe('active');
   });
 });

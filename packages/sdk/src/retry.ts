@@ -5,8 +5,8 @@ const transientStatuses = new Set([408, 429, 500, 502, 503, 504]);
 
 /**
  * A network failure (no HTTP answer at all: refused, reset, dropped) or a transient status.
- * Only requests that are safe to replay are retried: steps carry client-made ids, so the
- * server stores a replayed step once.
+ * Only requests that are safe to replay are retried: starts and steps carry client-made ids, so
+ * the server makes one episode and stores a replayed step once.
  */
 export function isTransient(error: unknown): boolean {
   if (!(error instanceof TRPCClientError)) return false;

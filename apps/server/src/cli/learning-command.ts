@@ -6,9 +6,11 @@ import { print, printJson, table } from './output.js';
 
 function statusTable(status: LearningStatus): string {
   return table([
-    ['LEARNER', 'PENDING', 'FAILED', 'LAST FAILURE'],
+    ['LEARNER', 'RUNNING', 'PENDING', 'FAILED', 'LAST FAILURE'],
     ...Object.entries(status.learners).map(([name, learner]) => [
       name,
+      // Whether any process (a server, a worker) runs it now; this command runs none itself.
+      learner.alive ? 'yes' : `no${learner.lastSeenAt === null ? '' : ` (last ${learner.lastSeenAt})`}`,
       String(learner.pending),
       String(learner.failed),
       learner.lastFailure === null
@@ -21,8 +23,9 @@ function statusTable(status: LearningStatus): string {
 /**
  * `episodic learning status|retry`, on the same store `serve` would open, without running the
  * learners: `retry` queues the failed rows again, and whichever process learns (serve's learning
- * thread, `episodic worker`) takes them on its next poll. Only the learners this configuration
- * has are counted and retried, as they are the only ones that could learn the rows.
+ * thread, `episodic worker`) takes them on its next poll. Status lists the learners this
+ * configuration has and any other with queued rows, each with whether some process runs it now;
+ * only this configuration's learners are retried, as they are the ones it knows.
  */
 export async function learningCommand(args: CommandArgs): Promise<void> {
   const [action] = args.positionals;

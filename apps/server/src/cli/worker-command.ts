@@ -12,8 +12,10 @@ export async function workerCommand(args: CommandArgs): Promise<void> {
   const memory = await openStore(args.config, { learning: true });
   stopOnSignals('finishing the batches in flight', () => memory.close());
   const status = await memory.learning.status();
+  // The status also lists learners other processes run or once ran (their queued rows): name only ours.
+  const ours = Object.entries(status.learners).filter(([, learner]) => learner.runsHere);
   process.stdout.write(
-    `Episodic worker learning (${Object.keys(status.learners).join(', ') || 'no learners configured'}); ` +
+    `Episodic worker learning (${ours.map(([name]) => name).join(', ') || 'no learners configured'}); ` +
       `${status.pending} pending, ${status.failed} failed.\n`,
   );
 }

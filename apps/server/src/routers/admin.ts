@@ -6,7 +6,7 @@ import type { RouterDeps } from './router-deps.js';
  * Operator procedures. They need the `admin` scope, and an admin token always covers every
  * domain (the token store refuses anything else), because what they report is store-wide.
  */
-export function createAdminRouter({ memory, events, episodeDomains, databaseBytes, startedAt }: RouterDeps) {
+export function createAdminRouter({ memory, events, databaseBytes, startedAt }: RouterDeps) {
   return router({
     /** Cache hit rates per keyspace, database size, live subscriptions, forget's pending purge. */
     stats: adminProcedure.query(async () => ({
@@ -53,12 +53,9 @@ export function createAdminRouter({ memory, events, episodeDomains, databaseByte
      * time), or matching metadata values, with their steps, vectors, links and cached copies;
      * the patterns they supported are recomputed. Each deletion is audited, without content.
      */
-    forget: adminProcedure.input(forgetSelectorSchema(memory.schemas)).mutation(async ({ ctx, input }) => {
-      const report = await memory.admin.forget(input, ctx.call);
-      // Their ids may be recorded again, in another domain (`episodes.record`).
-      for (const id of report.episodeIds) episodeDomains.forget(id);
-      return report;
-    }),
+    forget: adminProcedure
+      .input(forgetSelectorSchema(memory.schemas))
+      .mutation(({ ctx, input }) => memory.admin.forget(input, ctx.call)),
 
     /**
      * Waits until the text of every episode forgotten so far is out of the database file and its

@@ -7,17 +7,22 @@ import { readProcedure, router, writeProcedure } from '../trpc.js';
 import type { RouterDeps } from './router-deps.js';
 
 /** The episode lifecycle: start, log steps, complete or archive, read back. */
-export function createEpisodesRouter({ memory, events, episodeDomains }: RouterDeps) {
+export function createEpisodesRouter({ memory, events }: RouterDeps) {
   const { schemas } = memory;
   const episodeRef = z.strictObject({ episodeId: schemas.id });
 
   return router({
-    start: writeProcedure.input(schemas.startEpisode).mutation(async ({ ctx, input }) => {
-      const episode = await memory.episodes.start(input, ctx.call);
-      episodeDomains.remember(episode.id, episode.domain);
-      events.publish({ type: 'started', domain: episode.domain, episode });
-      return episode;
-    }),
+    /**
+     * Starts an episode. A start sent again with its `id` after a lost answer returns the episode
+     * as it is now; only an active one is announced (again: delivery is at least once).
+     */
+    start: writeProcedure
+      .input(schemas.startEpisode.superRefine((input, ctx) => refuseDerivedIds(ctx, [[input.id, ['id']]])))
+      .mutation(async ({ ctx, input }) => {
+        const episode = await memory.episodes.start(input, ctx.call);
+        if (episode.status === 'active') events.publish({ type: 'started', domain: episode.domain, episode });
+        return episode;
+      }),
 
     /** Appends steps. A step sent again with the same `id` (a retry) is stored once. */
     logSteps: writeProcedure
@@ -27,16 +32,10 @@ export function createEpisodesRouter({ memory, events, episodeDomains }: RouterD
           .superRefine((input, ctx) => refuseDerivedIds(ctx, stepIds(input.steps, ['steps']))),
       )
       .mutation(async ({ ctx, input }) => {
-        const steps = await memory.episodes.logSteps(input.episodeId, input.steps, ctx.call);
-        if (events.subscriberCount > 0) {
-          const domain =
-            episodeDomains.get(input.episodeId) ??
-            (await memory.episodes.get(input.episodeId, ctx.call))?.domain;
-          if (domain !== undefined) {
-            episodeDomains.remember(input.episodeId, domain);
-            events.publish({ type: 'steps', domain, episodeId: input.episodeId, steps });
-          }
-        }
+        // The domain the write itself read: an id forgotten and started again (by any process) can
+        // name another domain's episode than it did, and its steps go to that domain's subscribers.
+        const { domain, steps } = await memory.episodes.appendSteps(input.episodeId, input.steps, ctx.call);
+        events.publish({ type: 'steps', domain, episodeId: input.episodeId, steps });
         return steps;
       }),
 
@@ -44,14 +43,12 @@ export function createEpisodesRouter({ memory, events, episodeDomains }: RouterD
       .input(schemas.completeEpisode.extend({ episodeId: schemas.id }))
       .mutation(async ({ ctx, input: { episodeId, ...outcome } }) => {
         const episode = await memory.episodes.complete(episodeId, outcome, ctx.call);
-        episodeDomains.forget(episodeId);
         events.publish({ type: 'completed', domain: episode.domain, episode });
         return episode;
       }),
 
     archive: writeProcedure.input(episodeRef).mutation(async ({ ctx, input }) => {
       const episode = await memory.episodes.archive(input.episodeId, ctx.call);
-      episodeDomains.forget(input.episodeId);
       events.publish({ type: 'archived', domain: episode.domain, episode });
       return episode;
     }),
@@ -73,16 +70,7 @@ export function createEpisodesRouter({ memory, events, episodeDomains }: RouterD
           ),
         ),
       )
-      .mutation(async ({ ctx, input }) => {
-        const recorded = await memory.episodes.record(input, ctx.call);
-        // Ids are the client's to choose: one forgotten (`admin.forget`, retention, `episodic
-        // forget`) may come back in another domain, and `logSteps` must then announce its steps
-        // in the domain the engine recorded, not in one remembered from before.
-        for (const { episode } of recorded)
-          if (episode.status === 'active') episodeDomains.remember(episode.id, episode.domain);
-          else episodeDomains.forget(episode.id);
-        return recorded;
-      }),
+      .mutation(({ ctx, input }) => memory.episodes.record(input, ctx.call)),
 
     /** The episode with its steps. Another domain's episode is `NOT_FOUND`, exactly like a missing one. */
     get: readProcedure.input(episodeRef).query(async ({ ctx, input }) => {

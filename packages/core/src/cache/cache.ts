@@ -71,9 +71,12 @@ export interface Cache {
    * `invalidateAll`, then replaces the environment with a new, empty one. LMDB does not zero the
    * pages it frees, so deleting entries leaves their bytes in the file: after a deletion on
    * request nothing of the deleted data may stay on disk. Other processes move to the new
-   * environment as they do when its folder is replaced.
+   * environment as they do when its folder is replaced. `forgets`: the database's count of
+   * forgets (`fts_purge.requested`) the new environment comes after, recorded in it; an
+   * environment that already records that count is left as it is (each cache folder is purged
+   * once per purge run, whichever process or host's change-feed read comes first).
    */
-  purge(): void;
+  purge(forgets?: number): void;
   stats(): CacheStats;
   close(): void;
 }

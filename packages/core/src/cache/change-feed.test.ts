@@ -5,12 +5,14 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { type Client, createClient } from '@libsql/client';
 import { afterEach, describe, expect, it } from 'vitest';
+import { filesHolding } from '../__fixtures__/folder-bytes.js';
 import { tempStoreFolder } from '../__fixtures__/temp-store.js';
 import { createActionPairMiner } from '../mining/__fixtures__/test-miners.js';
 import { type Memory, openMemory } from '../open-memory.js';
 import type { EpisodeWithSteps } from '../types.js';
 
 const otherHost = fileURLToPath(new URL('./__fixtures__/other-host.ts', import.meta.url));
+const forgetOnOtherHost = fileURLToPath(new URL('./__fixtures__/forget-on-other-host.ts', import.meta.url));
 const packageRoot = fileURLToPath(new URL('../..', import.meta.url));
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -112,6 +114,29 @@ describe('the change feed keeps caches on other hosts in step', () => {
     const hits = memory.admin.cacheStats().keyspaces.episode.hits;
     await memory.episodes.get(episode.id);
     expect(memory.admin.cacheStats().keyspaces.episode.hits).toBe(hits + 1);
+  }, 60_000);
+});
+
+describe('a forget on another host', () => {
+  it('leaves none of the forgotten text in this host’s cache file once its purge ran', async () => {
+    const { url, cacheOf } = scratch();
+    const memory = await openOnHost(url, cacheOf('a'), 100);
+    const episode = await cachedEpisode(memory, 'checkout fails for PELICAN7741');
+    expect(filesHolding(cacheOf('a'), 'PELICAN7741')).not.toEqual([]); // so the check below can fail
+
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', forgetOnOtherHost, url, cacheOf('b'), episode.id],
+      { cwd: packageRoot },
+    );
+    expect(stdout).toBe('forgotten 1, purge done\n');
+
+    const holding = await eventually(
+      async () => filesHolding(cacheOf('a'), 'PELICAN7741'),
+      (files) => files.length === 0,
+    );
+    expect(holding).toEqual([]);
+    expect(await memory.episodes.get(episode.id)).toBeNull();
   }, 60_000);
 });
 

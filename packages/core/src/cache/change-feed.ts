@@ -68,7 +68,8 @@ export function followChangeFeed({ db, cache, intervalMs, logger }: ChangeFeedOp
         await db.read({
           sql: `SELECT (SELECT MIN(seq) FROM change_feed) AS low, (SELECT MAX(seq) FROM change_feed) AS high,
             (SELECT json_group_array(key) FROM
-              (SELECT key FROM change_feed WHERE seq > ? ORDER BY seq LIMIT ?)) AS keys`,
+              (SELECT key FROM change_feed WHERE seq > ? ORDER BY seq LIMIT ?)) AS keys,
+            (SELECT requested FROM fts_purge WHERE id = 1 AND pending_since IS NULL) AS purged`,
           args: [position ?? Number.MAX_SAFE_INTEGER, maxRowsPerRead + 1],
         })
       ).rows[0];
@@ -80,14 +81,18 @@ export function followChangeFeed({ db, cache, intervalMs, logger }: ChangeFeedOp
     const high = Number(row?.high ?? 0);
     if (position === high) {
       if (written !== undefined) cache.invalidate(written);
-      return;
+    } else {
+      const keys = JSON.parse(String(row?.keys ?? '[]')) as CacheKey[];
+      // Never applied (a new cache folder, or one from before the feed), gone back (the database was
+      // replaced), rows pruned before this cache read them, or too far behind: drop everything.
+      if (position === null || high < position || low > position + 1 || high - position > maxRowsPerRead)
+        cache.invalidateAll(high);
+      else cache.invalidate(written === undefined ? keys : [...new Set([...written, ...keys])], high);
     }
-    const keys = JSON.parse(String(row?.keys ?? '[]')) as CacheKey[];
-    // Never applied (a new cache folder, or one from before the feed), gone back (the database was
-    // replaced), rows pruned before this cache read them, or too far behind: drop everything.
-    if (position === null || high < position || low > position + 1 || high - position > maxRowsPerRead)
-      cache.invalidateAll(high);
-    else cache.invalidate(written === undefined ? keys : [...new Set([...written, ...keys])], high);
+    // Dropping a forgotten entry leaves its bytes in the cache file's freed pages. A forget made
+    // elsewhere (another host, another cache folder, none) purged only its own: once its purge
+    // ran, this folder's environment is replaced too (a no-op where that is already done).
+    if (row?.purged != null) cache.purge(Number(row.purged));
   }
 
   async function catchUp(written?: readonly CacheKey[]): Promise<void> {

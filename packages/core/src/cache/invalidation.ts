@@ -4,14 +4,14 @@ import { EpisodicError, type EpisodicErrorCode } from '../errors.js';
 import { uuidPattern } from '../ids.js';
 import type { PatternChanges } from '../mining/pattern-changes.js';
 import type { CompleteEpisodeInput, StartEpisodeInput, StepInput } from '../schemas/input-schemas.js';
-import type { CallOptions, Episode, Step } from '../types.js';
+import type { AppendedSteps, CallOptions, Episode } from '../types.js';
 import { parseInput } from '../validate.js';
 import { type Cache, type CacheKey, cacheKey } from './cache.js';
 
 /** The engine's episode writes. */
 export interface EpisodeWrites {
   startEpisode(input: StartEpisodeInput, options?: CallOptions): Promise<Episode>;
-  logSteps(episodeId: string, steps: StepInput[], options?: CallOptions): Promise<Step[]>;
+  appendSteps(episodeId: string, steps: StepInput[], options?: CallOptions): Promise<AppendedSteps>;
   completeEpisode(episodeId: string, input: CompleteEpisodeInput, options?: CallOptions): Promise<Episode>;
   archiveEpisode(episodeId: string, options?: CallOptions): Promise<Episode>;
   recordEpisodes(input: RecordEpisodesInput, options?: CallOptions): Promise<RecordedEpisode[]>;
@@ -50,9 +50,13 @@ export function invalidatingWrites(writes: EpisodeWrites, invalidate: Invalidate
     return result;
   }
   return {
-    startEpisode: (input, options) => invalidateAfter([], () => writes.startEpisode(input, options)),
-    logSteps: (id, steps, options) =>
-      invalidateAfter(episodeKeys(id), () => writes.logSteps(id, steps, options)),
+    // A client-chosen id, as `record`'s, may name an episode forgotten elsewhere: its entry goes too.
+    startEpisode: (input, options) =>
+      invalidateAfter(episodeKeys((input as { id?: unknown } | null | undefined)?.id), () =>
+        writes.startEpisode(input, options),
+      ),
+    appendSteps: (id, steps, options) =>
+      invalidateAfter(episodeKeys(id), () => writes.appendSteps(id, steps, options)),
     completeEpisode: (id, input, options) =>
       invalidateAfter(episodeKeys(id), () => writes.completeEpisode(id, input, options)),
     archiveEpisode: (id, options) =>

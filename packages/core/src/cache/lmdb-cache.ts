@@ -25,8 +25,10 @@ import {
   type LmdbHandle,
   readFeedPosition,
   readGeneration,
+  readPurgedForgets,
   releaseHandle,
   writeFeedPosition,
+  writePurgedForgets,
 } from './lmdb-handle.js';
 import { lostCommits } from './lost-commits.js';
 import { removeFolder } from './remove-folder.js';
@@ -237,6 +239,18 @@ export function createLmdbCache(options: LmdbCacheOptions): Cache {
     );
   }
 
+  /** The forget count the environment records (`Cache.purge`), from a new snapshot; null when none or unreadable. */
+  function purgedForgets(): number | null {
+    const active = current();
+    if (active === null) return null;
+    try {
+      active.db.resetReadTxn();
+      return readPurgedForgets(active.db);
+    } catch {
+      return null; // then it is purged again, which is never wrong
+    }
+  }
+
   function keyspaceStats(keyspace: CacheKeyspace, entries: number): KeyspaceStats {
     const { hits, misses } = counters[keyspace];
     return { ...counters[keyspace], entries, hitRate: hits + misses === 0 ? 0 : hits / (hits + misses) };
@@ -316,7 +330,8 @@ export function createLmdbCache(options: LmdbCacheOptions): Cache {
       }
     },
 
-    purge() {
+    purge(forgets) {
+      if (forgets !== undefined && purgedForgets() === forgets) return;
       this.invalidateAll();
       const active = current();
       if (active === null) return;
@@ -332,7 +347,11 @@ export function createLmdbCache(options: LmdbCacheOptions): Cache {
         return;
       }
       // The new environment is empty, so nothing in it predates the changes applied to the old one.
-      if (position !== null) this.invalidate([], position);
+      if (position !== null || forgets !== undefined)
+        commitInvalidation('recording the purge', (db) => {
+          if (position !== null) writeFeedPosition(db, position);
+          if (forgets !== undefined) writePurgedForgets(db, forgets);
+        });
     },
 
     stats(): CacheStats {

@@ -8,6 +8,7 @@ export type CacheDb = RootDatabase<Buffer, string>;
 const formatKey = 'meta:format';
 const generationKey = 'meta:generation';
 const feedKey = 'meta:feed';
+const purgedKey = 'meta:purged';
 const formatMarker = Buffer.from('episodic-cache 1');
 
 /**
@@ -38,22 +39,43 @@ export function dataFileInode(envPath: string): number | undefined {
   }
 }
 
-export function readGeneration(db: CacheDb): number {
-  const bytes = db.getBinaryFast(generationKey);
-  return bytes === undefined || bytes.length !== 8 ? 0 : bytes.readDoubleLE(0);
-}
-
-/** The last change-feed row applied to this environment (`change-feed.ts`), or null: none yet. */
-export function readFeedPosition(db: CacheDb): number | null {
-  const bytes = db.getBinaryFast(feedKey);
+function readNumber(db: CacheDb, key: string): number | null {
+  const bytes = db.getBinaryFast(key);
   return bytes === undefined || bytes.length !== 8 ? null : bytes.readDoubleLE(0);
 }
 
 /** Call inside a write transaction. */
-export function writeFeedPosition(db: CacheDb, position: number): void {
+function writeNumber(db: CacheDb, key: string, value: number): void {
   const bytes = Buffer.allocUnsafe(8);
-  bytes.writeDoubleLE(position, 0);
-  db.putSync(feedKey, bytes);
+  bytes.writeDoubleLE(value, 0);
+  db.putSync(key, bytes);
+}
+
+export function readGeneration(db: CacheDb): number {
+  return readNumber(db, generationKey) ?? 0;
+}
+
+/** The last change-feed row applied to this environment (`change-feed.ts`), or null: none yet. */
+export function readFeedPosition(db: CacheDb): number | null {
+  return readNumber(db, feedKey);
+}
+
+/** Call inside a write transaction. */
+export function writeFeedPosition(db: CacheDb, position: number): void {
+  writeNumber(db, feedKey, position);
+}
+
+/**
+ * The database's count of forgets (`fts_purge.requested`) this environment was built after, so
+ * holds nothing of; null when not recorded (built before any purge, or by an earlier version).
+ */
+export function readPurgedForgets(db: CacheDb): number | null {
+  return readNumber(db, purgedKey);
+}
+
+/** Call inside a write transaction. */
+export function writePurgedForgets(db: CacheDb, forgets: number): void {
+  writeNumber(db, purgedKey, forgets);
 }
 
 /**
@@ -63,9 +85,7 @@ export function writeFeedPosition(db: CacheDb, position: number): void {
  * the generation go back. A fill made on an undone state always does (fills do not advance it).
  */
 export function advanceGeneration(db: CacheDb): void {
-  const next = Buffer.allocUnsafe(8);
-  next.writeDoubleLE(readGeneration(db) + 1 + randomInt(2 ** 16), 0);
-  db.putSync(generationKey, next);
+  writeNumber(db, generationKey, readGeneration(db) + 1 + randomInt(2 ** 16));
 }
 
 /**

@@ -90,6 +90,23 @@ describe('episode lifecycle', () => {
     for (let i = 0; i < 80; i += 2) expect(steps[i]!.action.slice(1)).toBe(steps[i + 1]!.action.slice(1));
   });
 
+  it('answers appendSteps with the domain its write read, though another handle forgot the id and started it again', async () => {
+    const episode = await start();
+    expect((await store.memory.episodes.appendSteps(episode.id, [{ action: 'first' }])).domain).toBe('web');
+    const second = await openMemory({ url: store.url, cache: false });
+    try {
+      await second.admin.forget({ episodeIds: [episode.id] });
+      await second.episodes.start({ id: episode.id, taskType: 'testing', domain: 'billing' });
+    } finally {
+      await second.close();
+    }
+    const appended = await store.memory.episodes.appendSteps(episode.id, [{ action: 'second' }]);
+    expect([appended.domain, appended.steps.map((step) => [step.stepNumber, step.action])]).toEqual([
+      'billing',
+      [[1, 'second']],
+    ]);
+  });
+
   it('stores a retried step id once', async () => {
     const episode = await start();
     const id = '01936f3e-0000-7000-8000-00000000abcd';

@@ -9,17 +9,18 @@ import { changingIndexes, type IndexChange } from '../retrieval/index-changes.js
 import type { TermCounts } from '../retrieval/term-counts.js';
 import type { CompleteEpisodeInput, StartEpisodeInput, StepInput } from '../schemas/input-schemas.js';
 import { nowIso } from '../schemas/timestamp.js';
-import type { CallOptions, Episode } from '../types.js';
+import type { AppendedSteps, CallOptions, Episode } from '../types.js';
 import { parseInput } from '../validate.js';
 import { completionTime } from './completion-time.js';
+import { insertEpisode } from './insert-episode.js';
 import { insertSteps } from './insert-steps.js';
 import {
-  insertEpisode,
   type RecordEpisodesInput,
   type RecordedEpisode,
   recordEpisode,
   recordEpisodesSchema,
 } from './record-episodes.js';
+import { repeatedStart } from './repeated-start.js';
 import { Refusal, refusal } from './write-refusal.js';
 
 export interface EpisodeWritesDeps {
@@ -103,8 +104,8 @@ export function createEpisodeWrites(context: EngineContext, deps: EpisodeWritesD
   return {
     async startEpisode(input: StartEpisodeInput, options: CallOptions = {}): Promise<Episode> {
       const data = parseInput(schemas.startEpisode, input, 'episode');
-      const episode: Episode = {
-        id: newId(),
+      const fresh: Episode = {
+        id: data.id ?? newId(),
         taskType: data.taskType,
         domain: data.domain,
         context: data.context ?? null,
@@ -115,22 +116,30 @@ export function createEpisodeWrites(context: EngineContext, deps: EpisodeWritesD
         metadata: data.metadata ?? null,
         embeddingVersion: null,
       };
-      const change = await audited(
-        { operation: 'create', entityType: 'episode', entityId: episode.id },
+      const [episode, change] = await audited(
+        { operation: 'create', entityType: 'episode', entityId: fresh.id },
         options,
-        async (tx, record) => {
-          const [, change] = await indexing(tx, [episode.id], () =>
-            insertEpisode(tx, episode, options.scope),
-          );
-          await record(episode.domain);
-          return change;
+        async (tx, record): Promise<[Episode, IndexChange | null]> => {
+          // A start sent again with its id (its answer was lost) meets the episode it started.
+          const started =
+            data.id === undefined ? null : await repeatedStart(tx, data.id, data, options.scope);
+          const [, change] =
+            started === null
+              ? await indexing(tx, [fresh.id], () => insertEpisode(tx, fresh, options.scope))
+              : [null, null];
+          await record(fresh.domain);
+          return [started ?? fresh, change];
         },
       );
       indexed(change);
       return episode;
     },
 
-    async logSteps(episodeId: string, steps: StepInput[], options: CallOptions = {}) {
+    async appendSteps(
+      episodeId: string,
+      steps: StepInput[],
+      options: CallOptions = {},
+    ): Promise<AppendedSteps> {
       const id = parseInput(schemas.id, episodeId, 'episode id', 'episodeId');
       const data = parseInput(schemas.steps, steps, 'steps', 'steps');
       const [stored, change] = await audited(
@@ -146,9 +155,10 @@ export function createEpisodeWrites(context: EngineContext, deps: EpisodeWritesD
           ).rows[0];
           if (row === undefined || row.status !== 'active')
             throw await refusal(tx, id, options.scope, 'given more steps');
-          const written = await indexing(tx, [id], () => insertSteps(tx, id, data));
-          await record(String(row.domain));
-          return written;
+          const domain = String(row.domain);
+          const [written, change] = await indexing(tx, [id], () => insertSteps(tx, id, data));
+          await record(domain);
+          return [{ domain, steps: written }, change] as const;
         },
       );
       indexed(change);

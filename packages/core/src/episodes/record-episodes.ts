@@ -1,13 +1,13 @@
 import type { Transaction } from '@libsql/client';
 import { z } from 'zod';
 import { episodeColumns, stepColumns, toEpisode, toStep } from '../db/rows.js';
-import { EpisodicError } from '../errors.js';
 import { enqueueStatement } from '../learning/learning-queue.js';
 import type { InputSchemas } from '../schemas/input-schemas.js';
 import { nowIso } from '../schemas/timestamp.js';
 import type { AccessScope, Episode, Step } from '../types.js';
+import { insertEpisode } from './insert-episode.js';
 import { insertSteps } from './insert-steps.js';
-import { Refusal, refusal } from './write-refusal.js';
+import { refusal } from './write-refusal.js';
 
 /** Most episodes one `record` call writes. */
 export const maxRecordsPerCall = 1000;
@@ -72,31 +72,6 @@ export interface RecordedEpisode {
   steps: Step[];
   /** New steps not stored because the episode had already finished (they came too late). */
   lateSteps: number;
-}
-
-type NewEpisode = Pick<Episode, 'id' | 'taskType' | 'domain' | 'context' | 'createdAt' | 'metadata'>;
-
-/** Inserts an active episode after checking its domain against the caller's scope (also `episodes.start`). */
-export async function insertEpisode(tx: Transaction, episode: NewEpisode, scope: AccessScope | undefined) {
-  if (scope !== undefined && !scope.domains.includes(episode.domain)) {
-    const forbidden = new EpisodicError(
-      'FORBIDDEN',
-      `This caller may not write to domain "${episode.domain}".`,
-    );
-    throw new Refusal(forbidden, true, episode.domain);
-  }
-  await tx.execute({
-    sql: `INSERT INTO episodes (id, task_type, domain, context, status, created_at, metadata)
-          VALUES (?, ?, ?, ?, 'active', ?, ?)`,
-    args: [
-      episode.id,
-      episode.taskType,
-      episode.domain,
-      episode.context,
-      episode.createdAt,
-      episode.metadata === null ? null : JSON.stringify(episode.metadata),
-    ],
-  });
 }
 
 /** The stored steps of `episodeId` among `ids`: a finished episode keeps what a retry sends again. */

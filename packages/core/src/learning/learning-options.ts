@@ -7,7 +7,12 @@ export const learningOptionsSchema = z.strictObject({
    * opened on the same database with the same embeddings and miners (`episodic worker`) learns.
    */
   run: z.boolean().default(true),
-  /** How long a claimed batch stays reserved without a heartbeat before another process may take it. */
+  /**
+   * How long a claimed batch stays reserved without a heartbeat before another process may take it,
+   * and how long this process counts as running its learners (`alive` in every process's
+   * `learning.status()`) after its last renewal: both are renewed every `leaseMs / 3`, so a killed
+   * process stops counting within `leaseMs`.
+   */
   leaseMs: z.number().int().min(200).max(3_600_000).default(30_000),
   /** Attempts per episode and learner before it is left as failed (see `learning.retryFailed()`). */
   maxAttempts: z.number().int().min(1).max(100).default(8),

@@ -54,6 +54,8 @@ export function resolveFailedStatement(learner: string, episodeIds: readonly str
  * The queue rows a finished episode gets, written in the completion's transaction: one per
  * learner this process has and per learner any process registered as running on the store
  * (`learners`), so an episode written by a process that learns nothing is learned by one that does.
+ * A registered learner no process runs now still gets its rows: a worker stopped for a while learns
+ * everything finished meanwhile when it comes back, and `flush()` does not wait for them.
  */
 export function enqueueStatement(episodeId: string, learners: readonly string[]): InStatement {
   const now = nowIso();
@@ -64,15 +66,6 @@ export function enqueueStatement(episodeId: string, learners: readonly string[])
           ON CONFLICT (learner, episode_id) DO UPDATE SET attempts = 0, available_at = excluded.available_at,
             lease_owner = NULL, lease_until = NULL, last_error = NULL, failed_at = NULL`,
     args: [episodeId, now, now, JSON.stringify(learners)],
-  };
-}
-
-/** Registers the learners a process runs, so that every process's completions queue work for them. */
-export function registerLearnersStatement(learners: readonly string[]): InStatement {
-  return {
-    sql: `INSERT INTO learners (name, registered_at) SELECT value, ? FROM json_each(?) WHERE true
-          ON CONFLICT (name) DO NOTHING`,
-    args: [nowIso(), JSON.stringify(learners)],
   };
 }
 
@@ -227,6 +220,7 @@ export function createLearningQueue(db: Database, owner: string) {
       return result.rowsAffected;
     },
 
+    /** `learners` and every other learner with rows in the queue. */
     async status(learners: readonly string[]): Promise<Map<string, LearnerQueueStatus>> {
       const result = await db.read({
         sql: `SELECT learner, SUM(failed_at IS NULL) AS pending, SUM(failed_at IS NOT NULL) AS failed,
@@ -239,7 +233,7 @@ export function createLearningQueue(db: Database, owner: string) {
       const failures = result.rows.some((row) => Number(row.failed) > 0) ? await lastFailures() : new Map();
       const now = Date.now();
       return new Map(
-        learners.map((learner) => {
+        [...new Set([...learners, ...found.keys()])].map((learner) => {
           const row = found.get(learner);
           const oldest = row?.oldest;
           return [

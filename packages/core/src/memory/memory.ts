@@ -33,7 +33,7 @@ import type {
 } from '../schemas/input-schemas.js';
 import type { TextSearchHit } from '../search/text-search.js';
 import type { TokenStore } from '../tokens/token-store.js';
-import type { CallOptions, Episode, EpisodeWithSteps, Page, Step } from '../types.js';
+import type { AppendedSteps, CallOptions, Episode, EpisodeWithSteps, Page, Step } from '../types.js';
 
 /**
  * `memory.episodes`: recording what an agent did. The server's `episodes` router has the same
@@ -41,11 +41,23 @@ import type { CallOptions, Episode, EpisodeWithSteps, Page, Step } from '../type
  * its caller; an embedded agent leaves it out.
  */
 export interface EpisodesApi {
+  /**
+   * Starts an active episode. With a client-chosen `id`, a start sent again after its answer was
+   * lost is safe: the same id with the same input returns that episode as it is now (one
+   * episode), with other input it is refused (`CONFLICT`, `issues` naming the fields that
+   * differ), and an id another domain holds is refused without a word of that episode.
+   */
   start(input: StartEpisodeInput, options?: CallOptions): Promise<Episode>;
   /** Appends steps in order, numbered after those already stored; the episode must be active. */
   logSteps(episodeId: string, steps: StepInput[], options?: CallOptions): Promise<Step[]>;
   /** One step; see `logSteps`. */
   logStep(episodeId: string, step: StepInput, options?: CallOptions): Promise<Step>;
+  /**
+   * `logSteps`, answered with the episode's domain as the transaction that wrote the steps read
+   * it (embedded only: for a server, which announces steps to their domain's subscribers; an id
+   * can name another domain's episode once forgotten and started again, in any process).
+   */
+  appendSteps(episodeId: string, steps: StepInput[], options?: CallOptions): Promise<AppendedSteps>;
   /**
    * Sets the outcome and queues the episode for learning in the same transaction, then returns:
    * embedding and mining happen in the background (`memory.learning`).
@@ -92,11 +104,16 @@ export interface PatternsApi {
 /** `memory.learning`: the background queue between completing an episode and learning from it. */
 export interface LearningApi {
   /**
-   * Pending and failed rows per learner with its newest failure (`lastFailure`), the oldest
-   * pending age and this process's throughput.
+   * Pending and failed rows per learner with its newest failure (`lastFailure`), whether some
+   * process runs it now (`alive`, in this process or another on the store), the oldest pending age
+   * and this process's throughput.
    */
   status(): Promise<LearningStatus>;
-  /** Waits until nothing is pending (for tests and scripts); `TIMEOUT` after `timeoutMs`. */
+  /**
+   * Waits until nothing is pending for a learner some process runs now (for tests and scripts);
+   * `TIMEOUT` after `timeoutMs`. Rows of learners nobody runs any more are not waited for: the
+   * result counts them as `unattended`, and a warning names them.
+   */
   flush(input?: FlushInput): Promise<LearningStatus>;
   /** Queues every failed row again with fresh attempts (after fixing a provider); returns how many. */
   retryFailed(): Promise<number>;

@@ -49,6 +49,7 @@ describe('migrations', () => {
       '1.20.0',
       '1.21.0',
       '1.22.0',
+      '1.23.0',
     ]);
     expect(await memory.admin.schemaVersion()).toBe(latestSchemaVersion);
     await memory.close();
@@ -80,6 +81,7 @@ describe('migrations', () => {
       '1.20.0',
       '1.21.0',
       '1.22.0',
+      '1.23.0',
     ]);
     expect(await memory.admin.schemaVersion()).toBe(latestSchemaVersion);
 

@@ -23,6 +23,7 @@ import { v1_19_0 } from './v1-19-0.js';
 import { v1_20_0 } from './v1-20-0.js';
 import { v1_21_0 } from './v1-21-0.js';
 import { v1_22_0 } from './v1-22-0.js';
+import { v1_23_0 } from './v1-23-0.js';
 
 export const migrations: readonly Migration[] = [
   v1_0_0,
@@ -47,6 +48,7 @@ export const migrations: readonly Migration[] = [
   v1_20_0,
   v1_21_0,
   v1_22_0,
+  v1_23_0,
 ];
 
 export const latestSchemaVersion: string = migrations[migrations.length - 1]?.version ?? '0.0.0';

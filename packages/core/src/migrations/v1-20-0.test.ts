@@ -73,9 +73,10 @@ describe('1.20.0: ids in lower case', () => {
         ...rename(episodeColumns, first, first.toUpperCase()),
         ...rename(stepColumns, stepOfFirst, stepOfFirst.toUpperCase()),
         ...rename(episodeColumns, third, clash),
+        'DROP TABLE learner_processes',
         'DROP TABLE learners',
         'ALTER TABLE episodes DROP COLUMN outcome',
-        "DELETE FROM schema_migrations WHERE version IN ('1.20.0', '1.21.0', '1.22.0')",
+        "DELETE FROM schema_migrations WHERE version IN ('1.20.0', '1.21.0', '1.22.0', '1.23.0')",
       ],
       'write',
     );
@@ -86,7 +87,10 @@ describe('1.20.0: ids in lower case', () => {
 
     memory = await openMemory(config);
     cleanups.push(() => void memory.close());
-    expect(memory.migration).toMatchObject({ from: '1.19.0', applied: ['1.20.0', '1.21.0', '1.22.0'] });
+    expect(memory.migration).toMatchObject({
+      from: '1.19.0',
+      applied: ['1.20.0', '1.21.0', '1.22.0', '1.23.0'],
+    });
 
     for (const [table, column] of [...episodeColumns, ...stepColumns]) {
       const left = await raw.execute(

@@ -53,7 +53,9 @@ export function selectorFilter(selector: ForgetSelector, scope: AccessScope | un
   for (const [key, value] of Object.entries(selector.metadata)) {
     if (value === null) filter.when(keyHolds("m.type = 'null'"), key);
     else if (typeof value === 'boolean') filter.when(keyHolds('m.type = ?'), key, value ? 'true' : 'false');
-    else filter.when(keyHolds('m.value = ?'), key, value);
+    // `json_each` gives an object or array as its JSON text: a string must match a string only.
+    else if (typeof value === 'string') filter.when(keyHolds("m.type = 'text' AND m.value = ?"), key, value);
+    else filter.when(keyHolds("m.type IN ('integer', 'real') AND m.value = ?"), key, value);
   }
   return filter;
 }

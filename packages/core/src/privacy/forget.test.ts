@@ -209,6 +209,21 @@ describe('forget', () => {
     expect(await store.memory.episodes.get(other.id)).not.toBeNull();
   });
 
+  it('never takes an object or array for the string of its JSON text, nor true for 1', async () => {
+    const start = (metadata: Record<string, unknown>) =>
+      store.memory.episodes.start({ taskType: 'debugging', domain: 'kinds', metadata });
+    const object = await start({ user: { id: 7 } });
+    const array = await start({ tags: ['x'] });
+    const flag = await start({ ok: true });
+    const text = await start({ user: '{"id":7}' });
+    expect((await store.memory.admin.forget({ metadata: { user: '{"id":7}' } })).episodeIds).toEqual([
+      text.id,
+    ]);
+    expect((await store.memory.admin.forget({ metadata: { tags: '["x"]' } })).episodeIds).toEqual([]);
+    expect((await store.memory.admin.forget({ metadata: { ok: 1 } })).episodeIds).toEqual([]);
+    for (const kept of [object, array, flag]) expect(await store.memory.episodes.get(kept.id)).not.toBeNull();
+  });
+
   it('recomputes the patterns the episodes supported; a pattern left with no evidence disappears', async () => {
     const first = await record('web', 'S1', {}, ['lint', 'fix']);
     await record('web', 'S2', {}, ['lint', 'fix']);

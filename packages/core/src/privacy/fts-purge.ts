@@ -70,10 +70,11 @@ export function createFtsPurge(
   pacing: PurgePacing = defaultPurgePacing,
   /**
    * Takes the forgotten text out of the cache's files (`Cache.purge`: a new, empty LMDB
-   * environment), once per run that finds forgets to purge, not once per forget: replacing the
-   * environment costs native memory that a busy server only gets back slowly.
+   * environment, after the `forgets` counted so far), once per run that finds forgets to purge,
+   * not once per forget: replacing the environment costs native memory that a busy server only
+   * gets back slowly.
    */
-  purgeCache: () => void = () => undefined,
+  purgeCache: (forgets: number) => void = () => undefined,
 ): FtsPurge {
   let running: Promise<void> | null = null;
   /** The `requested` count whose forgets the cache was last purged of. */
@@ -101,7 +102,7 @@ export function createFtsPurge(
     // Each forget already emptied the cache's keys; this drops the freed pages that held them.
     if (requested !== cachePurgedAt) {
       const began = performance.now();
-      purgeCache();
+      purgeCache(requested);
       busyMs += performance.now() - began;
       cachePurgedAt = requested;
     }

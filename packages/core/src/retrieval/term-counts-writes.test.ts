@@ -78,12 +78,12 @@ describe('term counts across writes', () => {
     const episode = await writes.startEpisode({ taskType: 'debugging', domain: 'ops', context: 'kafka lag' });
     expect(await countAsked()).toEqual([]);
     // "kafka" was in the episode's document already; "quota" twice in one step is one row.
-    await writes.logSteps(episode.id, [
+    await writes.appendSteps(episode.id, [
       { action: 'raise quota', result: 'Zebra-stripe quota raised for kafka' },
       { action: 'inspect' },
     ]);
     expect(await countAsked()).toEqual([]);
-    await writes.logSteps(episode.id, [
+    await writes.appendSteps(episode.id, [
       { action: 'inspect', result: 'quota fine' },
       { action: 'inspect', result: 'quota fine again, rebalance done' },
     ]);
@@ -93,10 +93,10 @@ describe('term counts across writes', () => {
   it('follow steps sent with ids, and keep every count when one is sent again (a retry)', async () => {
     const episode = await writes.startEpisode({ taskType: 'debugging', domain: 'ops', context: 'retry' });
     const step = { id: '0b5e9c1e-3f7a-4c2d-9a61-7d2f4e8b1c03', action: 'inspect', result: 'zebra seen' };
-    await writes.logSteps(episode.id, [step]);
+    await writes.appendSteps(episode.id, [step]);
     expect(await countAsked()).toEqual([]);
     // The retry is one: nothing is written, every count stays.
-    await writes.logSteps(episode.id, [step]);
+    await writes.appendSteps(episode.id, [step]);
     expect(await countAsked()).toEqual([]);
   });
 
@@ -138,7 +138,7 @@ describe('term counts across writes', () => {
       domain: 'ops',
       context: 'zebra crossing',
     });
-    await writes.logSteps(episode.id, [{ action: 'inspect', result: 'nothing asked' }]);
+    await writes.appendSteps(episode.id, [{ action: 'inspect', result: 'nothing asked' }]);
     expect(await countAsked()).toEqual(asked);
   });
 
@@ -147,7 +147,7 @@ describe('term counts across writes', () => {
     expect(await countAsked()).toEqual(asked);
     // Curly quotes and dashes are not word characters; the document holds "Zürich": the written
     // words are counted again, the others kept.
-    await writes.logSteps(episode.id, [{ action: 'inspect', result: 'plain “quota” — zebra' }]);
+    await writes.appendSteps(episode.id, [{ action: 'inspect', result: 'plain “quota” — zebra' }]);
     expect(await countAsked()).toEqual(['quota', 'zebra']);
   });
 
@@ -185,7 +185,7 @@ describe('term counts across writes', () => {
       domain: 'ops',
       context: 'remote',
     });
-    await remoteWrites.logSteps(episode.id, [{ action: 'inspect', result: 'nothing asked' }]);
+    await remoteWrites.appendSteps(episode.id, [{ action: 'inspect', result: 'nothing asked' }]);
     expect(statements.some((sql) => sql.includes('_data WHERE id = 1') || sql.includes("'flush'"))).toBe(
       false,
     );

@@ -35,6 +35,11 @@ export function createInputSchemas({ limits, taskTypes = [], patternTypes = [] }
     z.number().int().min(1).max(limits.maxPageSize).default(Math.min(fallback, limits.maxPageSize));
 
   const startEpisode = z.strictObject({
+    /**
+     * Client-chosen id (default a new UUIDv7), so a start whose answer was lost can be sent again:
+     * starting the same id with the same input again returns that episode as it is now, once.
+     */
+    id: id.optional(),
     taskType,
     domain,
     context: storedText(limits.maxContextChars).optional(),

@@ -1,0 +1,73 @@
+import type { Database } from '../db/database.js';
+import { nowIso } from '../schemas/timestamp.js';
+
+/** What the store knows of the processes running one learner. */
+export interface LearnerPresence {
+  /** When a process last said it runs this learner (ISO); `null` if one older than 1.23.0 registered it. */
+  seenAt: string | null;
+  /** Whether some process's claim to run it has not run out (this process's included). */
+  alive: boolean;
+}
+
+/**
+ * Which processes run which learners now, so that every process on the store can tell the rows
+ * some process will learn from those of a learner nobody runs any more. A process claims its
+ * learners (as `owner`) until `aliveMs` from now and renews the claim before then; closing withdraws it, and
+ * a killed process's claim runs out on its own, as its leases do.
+ */
+export function createLearnerPresence(db: Database, owner: string) {
+  return {
+    /**
+     * Registers `learners` (every completion, in any process, then queues work for them) and claims
+     * them for this process until `aliveMs` from now. Claims that ran out are dropped on the way:
+     * killed processes leave theirs.
+     */
+    async renew(learners: readonly string[], aliveMs: number): Promise<void> {
+      if (learners.length === 0) return;
+      const now = nowIso();
+      const names = JSON.stringify(learners);
+      await db.write((tx) =>
+        tx.batch([
+          {
+            // `WHERE true` tells SQLite's parser the ON CONFLICT belongs to the INSERT, not to a join.
+            sql: `INSERT INTO learners (name, registered_at, seen_at) SELECT value, ?, ? FROM json_each(?) WHERE true
+                  ON CONFLICT (name) DO UPDATE SET seen_at = excluded.seen_at`,
+            args: [now, now, names],
+          },
+          {
+            sql: `INSERT INTO learner_processes (learner, process, alive_until) SELECT value, ?, ? FROM json_each(?) WHERE true
+                  ON CONFLICT (learner, process) DO UPDATE SET alive_until = excluded.alive_until`,
+            args: [owner, new Date(Date.now() + aliveMs).toISOString(), names],
+          },
+          { sql: 'DELETE FROM learner_processes WHERE alive_until < ?', args: [now] },
+        ]),
+      );
+    },
+
+    /** Withdraws this process's claims at once, rather than leaving other processes to wait for them to run out. */
+    async leave(): Promise<void> {
+      await db.write((tx) =>
+        tx.execute({ sql: 'DELETE FROM learner_processes WHERE process = ?', args: [owner] }),
+      );
+    },
+
+    /** Every registered learner, with when it was last run and whether some process runs it now. */
+    async read(): Promise<Map<string, LearnerPresence>> {
+      const result = await db.read({
+        sql: `SELECT name, seen_at,
+                EXISTS (SELECT 1 FROM learner_processes p WHERE p.learner = learners.name AND p.alive_until >= ?) AS alive
+              FROM learners`,
+        args: [nowIso()],
+      });
+      return new Map(
+        result.rows.map((row) => [
+          String(row.name),
+          {
+            seenAt: row.seen_at === null ? null : String(row.seen_at),
+            alive: Number(row.alive) === 1,
+          },
+        ]),
+      );
+    },
+  };
+}
