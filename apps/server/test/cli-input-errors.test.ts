@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createSelfSignedCertificate } from '../src/testing/self-signed-certificate.js';
 import { runCli } from './__fixtures__/cli-process.js';
+import { takenPort } from './__fixtures__/taken-port.js';
 
 const root = mkdtempSync(join(tmpdir(), 'episodic-cli-input-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -58,6 +59,23 @@ describe('the CLI on wrong files', { timeout: 180_000 }, () => {
       );
     },
   );
+
+  it('serve on a port another program holds says how to choose another', async () => {
+    const taken = await takenPort();
+    let serve: Awaited<ReturnType<typeof runCli>>;
+    try {
+      serve = await runCli(['serve', '--port', String(taken.port), '--data-dir', folder('taken-port')]);
+    } finally {
+      await taken.release();
+    }
+    // One line, no stack.
+    expect([serve.code, serve.stderr]).toEqual([
+      1,
+      `episodic: Cannot listen on 127.0.0.1:${taken.port}: EADDRINUSE: another program listens on that port ` +
+        '(an Episodic server already running?). Serve on another port with --port PORT, EPISODIC_PORT or "port" ' +
+        'in the config file.\n',
+    ]);
+  });
 
   it('verify and restore refuse a folder as FILE, naming it', async () => {
     const dir = folder('a-folder');

@@ -1,20 +1,12 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli, spawnCli } from './__fixtures__/cli-process.js';
+import { takenPort } from './__fixtures__/taken-port.js';
 
 const root = mkdtempSync(join(tmpdir(), 'episodic-first-token-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-/** A port something else listens on, held until `release`. */
-async function takenPort(): Promise<{ port: number; release: () => Promise<void> }> {
-  const holder = createServer();
-  await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
-  const { port } = holder.address() as { port: number };
-  return { port, release: () => new Promise((resolve) => holder.close(() => resolve())) };
-}
 
 // Several CLI processes one after another: room for a loaded machine.
 describe('the first-start admin token', { timeout: 180_000 }, () => {

@@ -488,6 +488,110 @@ describe('POST /v1/traces: nothing an export may carry loses it', () => {
     );
   });
 
+  describe('an export of more traces than one engine call takes (1,000 records)', () => {
+    // Learning off: these tests count rows, and the learners would write beside the endpoint.
+    const roomy = (options: Parameters<typeof startTestServer>[0] = {}) =>
+      startTestServer({ learning: { run: false }, ...options });
+    /** `count` traces from `first` on, each a root span (with `rootFields`) and a tool span. */
+    const traces = (first: number, count: number, rootFields: (trace: number) => Record<string, unknown>) =>
+      Array.from({ length: count }, (_, i) => [
+        span(first + i, 1, rootFields(first + i)),
+        tool(first + i, 2, 'grep'),
+      ]).flat();
+    /** Completed episodes and steps in the server's database, read beside it. */
+    function storedRows(dir: string) {
+      const db = new Libsql(join(dir, 'memory.db'));
+      try {
+        const count = (sql: string) => (db.prepare(sql).get() as { n: number }).n;
+        return {
+          completed: count("SELECT count(*) AS n FROM episodes WHERE status = 'completed'"),
+          steps: count('SELECT count(*) AS n FROM steps'),
+        };
+      } finally {
+        db.close();
+      }
+    }
+
+    it('stores each trace, and each once when the export is sent again', async () => {
+      await using server = await roomy();
+      const token = await server.token({ name: 'otel', scopes: ['write'], domains: ['agents'] });
+      const body = request(traces(1000, 1200, () => ({})));
+      expect(await post(body, { token, url: server.url })).toEqual(ok);
+      expect(storedRows(server.dir)).toEqual({ completed: 1200, steps: 1200 });
+      expect(await post(body, { token, url: server.url })).toEqual(ok);
+      expect(storedRows(server.dir)).toEqual({ completed: 1200, steps: 1200 });
+    });
+
+    it('answers 503 when a later transaction finds the database busy, and the retry stores the rest, nothing twice', async () => {
+      await using server = await roomy({ memory: { busyTimeoutMs: 200 } });
+      const token = await server.token({ name: 'otel', scopes: ['write'], domains: ['agents'] });
+      // Nothing left for the server to write beside the request: the token's audit row is stored.
+      await server.server.memory.admin.flushAudit();
+      const body = request(traces(3000, 1200, () => ({})));
+      const { episodes } = server.server.memory;
+      const { record } = episodes;
+      const other = new Libsql(join(server.dir, 'memory.db'));
+      other.exec('PRAGMA busy_timeout = 0');
+      let calls = 0;
+      // Another process takes the database once the first transaction is stored, until the second gives up.
+      vi.spyOn(episodes, 'record').mockImplementation(async (records, options) => {
+        calls += 1;
+        if (calls !== 2) return record(records, options);
+        await vi.waitFor(() => other.exec('BEGIN IMMEDIATE'), { timeout: 10_000, interval: 20 });
+        try {
+          return await record(records, options);
+        } finally {
+          other.exec('ROLLBACK');
+        }
+      });
+      try {
+        const answer = await post(body, { token, url: server.url });
+        expect([answer.status, JSON.parse(answer.text).code]).toEqual([503, 14]);
+        expect(storedRows(server.dir)).toEqual({ completed: 1000, steps: 1000 });
+        // The exporter's retry sends the whole export again.
+        expect(await post(body, { token, url: server.url })).toEqual(ok);
+        expect(storedRows(server.dir)).toEqual({ completed: 1200, steps: 1200 });
+      } finally {
+        other.close();
+      }
+    });
+
+    it('answers a refused later transaction as a partial success, the earlier ones stored', async () => {
+      await using server = await roomy();
+      const token = await server.token({ name: 'otel', scopes: ['write'], domains: ['agents'] });
+      // The 1,101st trace names a task type the store does not know: the second transaction is refused.
+      const astrology = (trace: number) =>
+        trace === 6100 ? { attributes: [str('episodic.task_type', 'astrology')] } : {};
+      const answer = await post(request(traces(5000, 1200, astrology)), { token, url: server.url });
+      expect(answer.status).toBe(200);
+      expect(JSON.parse(answer.text)).toEqual({
+        partialSuccess: {
+          rejectedSpans: '400',
+          errorMessage: expect.stringMatching(
+            /^400 of 2400 spans, those of records 1001–1200 \(written after the others\), were not stored: .*100\.taskType/u,
+          ),
+        },
+      });
+      expect(storedRows(server.dir)).toEqual({ completed: 1000, steps: 1000 });
+    });
+
+    it('refuses more than 10,000 spans in one request with 413, which exporters do not retry', async () => {
+      await using server = await roomy();
+      const token = await server.token({ name: 'otel', scopes: ['write'], domains: ['agents'] });
+      const spans = Array.from({ length: 10_001 }, (_, i) => tool(7000, i + 2, 'grep'));
+      const answer = await post(request(spans), { token, url: server.url });
+      expect([answer.status, JSON.parse(answer.text)]).toEqual([
+        413,
+        {
+          code: 8,
+          message:
+            'The export has 10001 spans, more than the 10000 this server takes in one request: send smaller batches.',
+        },
+      ]);
+      expect(storedRows(server.dir)).toEqual({ completed: 0, steps: 0 });
+    });
+  });
+
   it('stores a span that comes twice in one export once', async () => {
     // As a collector sends it that merges a retried batch with new ones.
     expect(await post(request([span(84, 1), tool(84, 2, 'grep'), tool(84, 2, 'grep')]))).toEqual(ok);

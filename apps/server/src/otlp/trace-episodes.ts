@@ -6,6 +6,12 @@ import { failure, nanos, type StepBounds, spanTime, toolCall, toolStep } from '.
 
 type EpisodeRecord = RecordEpisodesInput[number];
 
+/** A record and how many of the request's spans it stores: its steps', and on a trace's last part the others (root, model calls). */
+export interface TracePart {
+  record: EpisodeRecord;
+  spans: number;
+}
+
 export interface TraceDefaults extends StepBounds {
   /** Domain of traces whose resource has no `episodic.domain` attribute. */
   domain: string;
@@ -47,7 +53,7 @@ function runs<T>(items: T[], size: number): T[][] {
 export function traceEpisodes(
   request: TraceRequest,
   defaults: TraceDefaults,
-): { records: EpisodeRecord[]; spans: number } {
+): { parts: TracePart[]; spans: number } {
   const traces = new Map<string, { domain: string; taskType: string; spans: Map<string, OtlpSpan> }>();
   let count = 0;
   for (const rs of request.resourceSpans) {
@@ -70,7 +76,7 @@ export function traceEpisodes(
       count += 1;
     }
   }
-  const records: EpisodeRecord[] = [];
+  const parts: TracePart[] = [];
   for (const { domain, taskType, spans: bySpanId } of traces.values()) {
     const spans = [...bySpanId.values()];
     const traceId = (spans[0] as OtlpSpan).traceId;
@@ -111,17 +117,17 @@ export function traceEpisodes(
             },
           };
     // One record carries at most `maxStepsPerCall` steps (the store's bound on one write's), while
-    // an export may carry 10,000 spans: a longer trace goes in parts with the same id, in order, in
-    // the same call and so the same transaction. `record` appends each part's steps to the episode
-    // the first part creates; the outcome, on the last part only, completes it after them all.
-    const parts = runs(steps, defaults.limits.maxStepsPerCall);
-    parts.forEach((part, i) =>
-      records.push({
-        ...episode,
-        ...(part.length > 0 ? { steps: part } : {}),
-        ...(i === parts.length - 1 ? end : {}),
-      }),
-    );
+    // an export may carry 10,000 spans: a longer trace goes in parts with the same id, in order.
+    // `record` appends each part's steps to the episode the first part creates; the outcome, on
+    // the last part only, completes it after them all.
+    const runsOfSteps = runs(steps, defaults.limits.maxStepsPerCall);
+    runsOfSteps.forEach((run, i) => {
+      const last = i === runsOfSteps.length - 1;
+      parts.push({
+        record: { ...episode, ...(run.length > 0 ? { steps: run } : {}), ...(last ? end : {}) },
+        spans: run.length + (last ? spans.length - steps.length : 0),
+      });
+    });
   }
-  return { records, spans: count };
+  return { parts, spans: count };
 }

@@ -7,9 +7,10 @@ import { authenticate } from '../auth/authenticate.js';
 import { engineErrorCode } from '../errors/to-trpc-error.js';
 import { AttributeError } from './attribute-values.js';
 import { decodeTraceRequest } from './otlp-protobuf.js';
-import { traceRequestSchema } from './otlp-request-schema.js';
+import { maxSpansPerRequest, spanCount, traceRequestSchema } from './otlp-request-schema.js';
 import { encodeMessage } from './protobuf-reader.js';
 import { BodyError, readBody, utf8Text } from './read-body.js';
+import { recordInCalls } from './record-calls.js';
 import { traceEpisodes } from './trace-episodes.js';
 
 export interface TracesEndpointOptions {
@@ -50,6 +51,8 @@ const rpcCode: Record<number, number> = {
   502: 14,
   503: 14,
 };
+/** The HTTP statuses OTLP/HTTP exporters retry. */
+const retryable = new Set([429, 502, 503, 504]);
 
 function send(
   res: ServerResponse,
@@ -106,8 +109,8 @@ function engineRefusal(error: unknown): Refused | null {
 }
 
 /**
- * `POST /v1/traces` (OTLP/HTTP, JSON or protobuf): each trace becomes an episode, all of one
- * request in one transaction, with the same bearer tokens and domain scope as the API.
+ * `POST /v1/traces` (OTLP/HTTP, JSON or protobuf): each trace becomes an episode, written in
+ * transactions of up to 1,000, with the same bearer tokens and domain scope as the API.
  */
 export function createTracesEndpoint(options: TracesEndpointOptions) {
   const { memory, maxBodyBytes } = options;
@@ -128,7 +131,13 @@ export function createTracesEndpoint(options: TracesEndpointOptions) {
     const body = await readBody(req, maxBodyBytes, { gzip: true });
     const parsed = traceRequestSchema.safeParse(decode(body, encoding));
     if (!parsed.success) throw new Refused(400, `Invalid trace export: ${issues(parsed.error)}`);
-    const { records, spans } = traceEpisodes(parsed.data, {
+    const sent = spanCount(parsed.data);
+    if (sent > maxSpansPerRequest)
+      throw new Refused(
+        413,
+        `The export has ${sent} spans, more than the ${maxSpansPerRequest} this server takes in one request: send smaller batches.`,
+      );
+    const { parts, spans } = traceEpisodes(parsed.data, {
       domain: defaultTraceDomain,
       taskType: defaultTraceTaskType,
       limits: memory.config.limits,
@@ -139,9 +148,9 @@ export function createTracesEndpoint(options: TracesEndpointOptions) {
     // choose and may belong to any domain. An episode's id here is derived from the domain the
     // export names itself, so naming that domain back reveals nothing, and the answer is the same
     // 403 whether or not the trace was stored before (the engine's would be 409 if it was).
-    const foreign = records.find(
-      (record) => caller.domains !== null && !caller.domains.includes(record.domain),
-    );
+    const foreign = parts
+      .map((part) => part.record)
+      .find((record) => caller.domains !== null && !caller.domains.includes(record.domain));
     if (foreign !== undefined) {
       memory.admin.recordAudit({
         actor: caller.id,
@@ -153,23 +162,40 @@ export function createTracesEndpoint(options: TracesEndpointOptions) {
       });
       throw new Refused(403, `This caller may not write to domain "${foreign.domain}".`);
     }
-    const recorded =
-      records.length === 0
-        ? []
-        : await memory.episodes.record(records, {
-            scope: caller.domains === null ? undefined : { domains: caller.domains },
-            actor: caller.id,
-          });
-    const late = recorded.reduce((sum, entry) => sum + entry.lateSteps, 0);
-    if (late === 0) return send(res, 200, encoding, { json: {}, proto: new Uint8Array() });
-    const message = `${late} of ${spans} spans arrived after their trace's root span and were not stored.`;
+    const { lateSteps, refused } = await recordInCalls(
+      (records) =>
+        memory.episodes.record(records, {
+          scope: caller.domains === null ? undefined : { domains: caller.domains },
+          actor: caller.id,
+        }),
+      parts,
+    );
+    const reasons: string[] = [];
+    if (refused !== null) {
+      const known = engineRefusal(refused.error);
+      // Sent again, the request stores the rest and nothing twice, so a refusal an exporter
+      // retries is answered as such; any other would drop the request, whose first calls are
+      // stored: OTLP answers that as a partial success.
+      if (known !== null && retryable.has(known.status)) throw refused.error;
+      if (known === null) options.onInternalError(refused.error, 'otlp.traces');
+      reasons.push(
+        `${refused.spans} of ${spans} spans, those of records ${refused.from + 1}–${parts.length} (written after the others), were not stored: ${known?.message ?? 'Internal server error.'}`,
+      );
+    }
+    if (lateSteps > 0)
+      reasons.push(
+        `${lateSteps} of ${spans} spans arrived after their trace's root span and were not stored.`,
+      );
+    if (reasons.length === 0) return send(res, 200, encoding, { json: {}, proto: new Uint8Array() });
+    const rejected = lateSteps + (refused?.spans ?? 0);
+    const message = reasons.join(' ');
     send(res, 200, encoding, {
-      json: { partialSuccess: { rejectedSpans: String(late), errorMessage: message } },
+      json: { partialSuccess: { rejectedSpans: String(rejected), errorMessage: message } },
       proto: encodeMessage([
         [
           1,
           encodeMessage([
-            [1, late],
+            [1, rejected],
             [2, message],
           ]),
         ],
