@@ -291,7 +291,7 @@ describe.skipIf(skip)(`dashboard in Chromium${skip ? ` (skipped: ${browserPath.s
     await context.close();
   });
 
-  it("shows a learner's newest failure with its episode linked, the error as text", async () => {
+  it("shows a learner's newest failure with its episode linked, the error as text, and which learners run", async () => {
     await t.server.memory.learning.flush();
     // A row that ran out of attempts, as a provider outage leaves it (its message is stored text).
     const error = 'Embedding provider remote failed: quota <b>exceeded</b>';
@@ -302,6 +302,11 @@ describe.skipIf(skip)(`dashboard in Chromium${skip ? ` (skipped: ${browserPath.s
             VALUES (?, 'embeddings', ?, ?, 8, ?, ?)`,
       args: [checkoutId, failedAt, failedAt, error, failedAt],
     });
+    // Queued for a learner some process once ran and none runs now (a miner taken out of the config).
+    await raw.execute({
+      sql: `INSERT INTO learning_queue (episode_id, learner, enqueued_at, available_at) VALUES (?, 'retired-miner', ?, ?)`,
+      args: [checkoutId, failedAt, failedAt],
+    });
     try {
       const { page, context, problems } = await open();
       await signIn(page, t.adminToken);
@@ -309,6 +314,12 @@ describe.skipIf(skip)(`dashboard in Chromium${skip ? ` (skipped: ${browserPath.s
       await failure.waitFor();
       expect(await failure.textContent()).toContain(`${checkoutId}: ${error}`);
       expect(await page.locator('[data-part=learning] b').count()).toBe(0);
+      const rows = await page
+        .locator('[data-part=learning] tbody tr')
+        .evaluateAll((trs) => trs.map((tr) => Array.from(tr.children, (td) => td.textContent).slice(0, 3)));
+      // The server runs the embedder; nobody runs the retired miner, whose row waits.
+      expect(rows).toContainEqual(['embeddings', 'here', '0']);
+      expect(rows).toContainEqual(['retired-miner', 'no', '1']);
       await failure.locator('a').click();
       await page.locator('.episode-context').waitFor();
       expect(page.url()).toBe(`${t.url}/ui/#/episodes/${checkoutId}`);

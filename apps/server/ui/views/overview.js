@@ -55,6 +55,8 @@ function lastFailure(failure) {
 function learningSection(status) {
   const learners = Object.entries(status.learners).map(([name, learner]) => [
     name,
+    // Rows of a learner no process runs wait for one that does; `flush` does not wait for them.
+    learner.runsHere ? 'here' : learner.alive ? 'elsewhere' : 'no',
     formatNumber(learner.pending),
     formatNumber(learner.failed),
     formatNumber(learner.learnedPerSecond, 2),
@@ -66,12 +68,13 @@ function learningSection(status) {
     h('h3', {}, 'Learning (learning.status)'),
     facts([
       ['pending', formatNumber(status.pending)],
+      ['of which no process runs the learner', formatNumber(status.unattended)],
       ['failed', formatNumber(status.failed)],
       ['oldest pending', status.pending === 0 ? '–' : formatSeconds(status.oldestPendingSeconds)],
       ['episodes learned per second', formatNumber(status.learnedPerSecond, 2)],
       ['learners run here', status.running ? 'yes' : 'no (a worker runs them)'],
     ]),
-    table(['learner', 'pending', 'failed', 'per second', 'last failure'], learners),
+    table(['learner', 'running', 'pending', 'failed', 'per second', 'last failure'], learners),
   );
 }
 
