@@ -314,9 +314,13 @@ describe.skipIf(skip)(`dashboard in Chromium${skip ? ` (skipped: ${browserPath.s
       await failure.waitFor();
       expect(await failure.textContent()).toContain(`${checkoutId}: ${error}`);
       expect(await page.locator('[data-part=learning] b').count()).toBe(0);
+      // The page's own cells (this package has no DOM types: the shape it reads is declared here).
+      type Cell = { textContent: string | null };
       const rows = await page
         .locator('[data-part=learning] tbody tr')
-        .evaluateAll((trs) => trs.map((tr) => Array.from(tr.children, (td) => td.textContent).slice(0, 3)));
+        .evaluateAll((trs: { children: ArrayLike<Cell> }[]) =>
+          trs.map((tr) => Array.from(tr.children, (td) => td.textContent).slice(0, 3)),
+        );
       // The server runs the embedder; nobody runs the retired miner, whose row waits.
       expect(rows).toContainEqual(['embeddings', 'here', '0']);
       expect(rows).toContainEqual(['retired-miner', 'no', '1']);
