@@ -77,7 +77,11 @@ const commands: Record<
   forget: { run: forgetCommand, flags: ['episode', 'domain', 'before', 'metadata', 'json'], words: 0 },
   reindex: { run: reindexCommand, flags: ['json'], words: 0 },
   worker: { run: workerCommand, flags: ['json'], words: 0 },
-  learning: { run: learningCommand, flags: ['json'], words: 1 },
+  learning: {
+    run: learningCommand,
+    flags: ['json'],
+    words: (action) => (action === 'retire' ? 2 : 1),
+  },
   models: { run: modelsCommand, flags: ['json'], words: 2 },
 };
 

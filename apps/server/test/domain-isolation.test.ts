@@ -249,6 +249,10 @@ const checks: Record<string, () => Promise<void>> = {
   'learning.retryFailed': async () => {
     expect(codeOf(await rejection(alpha.learning.retryFailed.mutate()))).toBe('FORBIDDEN');
   },
+  'learning.retire': async () => {
+    expect(codeOf(await rejection(alpha.learning.retire.mutate({ learner: 'mining' })))).toBe('FORBIDDEN');
+    expect((await admin.learning.status.query()).learners.mining).toBeDefined();
+  },
   'admin.stats': async () => {
     expect(codeOf(await rejection(alpha.admin.stats.query()))).toBe('FORBIDDEN');
   },

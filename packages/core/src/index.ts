@@ -42,6 +42,11 @@ export { type FlushInput, learningFlushInputSchema } from './learning/flush-inpu
 export { type LearningOptions, learningOptionsSchema } from './learning/learning-options.js';
 export type { LearningFailure } from './learning/learning-queue.js';
 export type { LearnerStatus, LearningStatus } from './learning/learning-runner.js';
+export {
+  learningRetireInputSchema,
+  type RetiredLearner,
+  type RetireInput,
+} from './learning/retire-learner.js';
 export type { Logger } from './logger.js';
 export type { RekeyOptions, RekeyReport } from './maintenance/rekey-database.js';
 export { rekeyDatabase } from './maintenance/rekey-database.js';

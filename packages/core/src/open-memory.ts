@@ -22,6 +22,7 @@ import { EpisodicError } from './errors.js';
 import type { EpisodeLearner } from './learning/episode-learner.js';
 import { learningFlushInputSchema } from './learning/flush-input.js';
 import { createLearningRunner } from './learning/learning-runner.js';
+import { retireLearner } from './learning/retire-learner.js';
 import { createAdminApi } from './memory/admin-api.js';
 import type { Memory } from './memory/memory.js';
 import { type MigrationReport, migrate } from './migrations/migrate.js';
@@ -209,6 +210,8 @@ export async function openMemory(config: MemoryConfig = {}): Promise<Memory> {
       flush: async (input = {}) =>
         learning.flush(parseInput(learningFlushInputSchema, input, 'flush options').timeoutMs),
       retryFailed: () => learning.retryFailed(),
+      retire: (learner, options) =>
+        retireLearner(context, { learner, configured: learning.names() }, options),
     },
     admin: createAdminApi(context, {
       cache,

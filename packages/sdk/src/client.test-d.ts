@@ -231,6 +231,14 @@ describe('inferred types', () => {
 
   it('pins the learning failures and episodes.record', () => {
     expectTypeOf(client.learning.retryFailed.mutate).returns.resolves.toEqualTypeOf<number>();
+    expectTypeOf(client.learning.retire.mutate).returns.resolves.toEqualTypeOf<{
+      learner: string;
+      pending: number;
+      failed: number;
+      registered: boolean;
+    }>();
+    // @ts-expect-error retire names the learner
+    void client.learning.retire.mutate({});
     expectTypeOf<RouterOutputs['learning']['status']['learners'][string]['lastFailure']>().toEqualTypeOf<{
       episodeId: string;
       error: string;

@@ -129,6 +129,10 @@ describe('createRemoteMemory beside openMemory', () => {
     expect(await memory.learning.flush()).toMatchObject({ pending: 0, failed: 0 });
     // Nothing failed on this server: the count of rows queued again.
     expect(await memory.learning.retryFailed()).toBe(0);
+    // A learner this store never had: nothing to retire.
+    await expect(memory.learning.retire('renamed-plugin')).rejects.toMatchObject({
+      data: { code: 'NOT_FOUND' },
+    });
   });
 });
 

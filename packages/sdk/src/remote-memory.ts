@@ -52,6 +52,8 @@ export interface RemoteMemory {
     status(): Promise<Out['learning']['status']>;
     flush(input?: In['learning']['flush']): Promise<Out['learning']['flush']>;
     retryFailed(): Promise<Out['learning']['retryFailed']>;
+    /** Admin: deletes a learner no process runs any more, with its queue rows (see core's README). */
+    retire(learner: string): Promise<Out['learning']['retire']>;
   };
 }
 
@@ -128,6 +130,7 @@ export function createRemoteMemory(options: RemoteMemoryOptions): RemoteMemory {
       status: () => trpc.learning.status.query(),
       flush: (input = {}) => trpc.learning.flush.mutate(input),
       retryFailed: () => trpc.learning.retryFailed.mutate(),
+      retire: (learner) => trpc.learning.retire.mutate({ learner }),
     },
   };
 }

@@ -27,6 +27,8 @@ Commands:
   learning status                Pending and failed rows per learner, with the newest failure's error
   learning retry                 Queue the failed rows again (once the provider is back); a running
                                  server or worker learns them
+  learning retire NAME           Delete a learner no process runs any more (taken out of the config),
+                                 with its pending and failed rows, so completions stop queueing for it
   models pull NAME               Download a model2vec model (minishlab/potion-base-8M) from the Hugging
                                  Face hub into <data-dir>/models/NAME, checked (HF_ENDPOINT, HF_TOKEN)
   Every command but serve and worker (which run until stopped) takes --json for machine-readable output.

@@ -1,12 +1,12 @@
-import { learningFlushInputSchema } from '@episodic/core';
+import { learningFlushInputSchema, learningRetireInputSchema } from '@episodic/core';
 import { adminProcedure, router } from '../trpc.js';
 import type { RouterDeps } from './router-deps.js';
 
 /**
- * The background learning queue: how far behind it is, why rows failed, waiting for it to drain
- * and queueing failed rows again. Admin only: the queue covers every domain, and an admin token
- * always does too (the token store refuses a domain-limited one), so no domain-limited token can
- * read another domain's failures or retry its rows.
+ * The background learning queue: how far behind it is, why rows failed, waiting for it to drain,
+ * queueing failed rows again and retiring a learner nobody runs. Admin only: the queue covers every
+ * domain, and an admin token always does too (the token store refuses a domain-limited one), so no
+ * domain-limited token can read another domain's failures, retry its rows or delete them.
  */
 export function createLearningRouter({ memory }: RouterDeps) {
   return router({
@@ -21,5 +21,13 @@ export function createLearningRouter({ memory }: RouterDeps) {
       .mutation(({ input }) => memory.learning.flush(input)),
     /** Queues every failed row again with fresh attempts (once the provider is back); returns how many. */
     retryFailed: adminProcedure.mutation(() => memory.learning.retryFailed()),
+    /**
+     * Deletes a learner's registration and queue rows once no process runs it (removed from the
+     * configuration), so completions stop queueing work for it; `CONFLICT` while some process
+     * runs it or the server is configured with it, `NOT_FOUND` for a name the store does not know.
+     */
+    retire: adminProcedure
+      .input(learningRetireInputSchema)
+      .mutation(({ ctx, input }) => memory.learning.retire(input.learner, ctx.call)),
   });
 }

@@ -64,6 +64,8 @@ export async function openServingStore(
       status: () => thread.status(),
       flush: (input = {}) => thread.flush(input),
       retryFailed: () => thread.retryFailed(),
+      // The serving side has the same configuration, and the check of who runs it is in the database.
+      retire: (learner, options) => memory.learning.retire(learner, options),
     },
     admin: memory.admin,
     tokens: memory.tokens,

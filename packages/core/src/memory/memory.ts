@@ -9,6 +9,7 @@ import type { VectorIndexStats } from '../embeddings/vector-index.js';
 import type { RecordEpisodesInput, RecordedEpisode } from '../episodes/record-episodes.js';
 import type { FlushInput } from '../learning/flush-input.js';
 import type { LearningStatus } from '../learning/learning-runner.js';
+import type { RetiredLearner } from '../learning/retire-learner.js';
 import type { RepairReport } from '../maintenance/repair-database.js';
 import type { VerifyReport } from '../maintenance/verify-database.js';
 import type { MigrationReport } from '../migrations/migrate.js';
@@ -117,6 +118,16 @@ export interface LearningApi {
   flush(input?: FlushInput): Promise<LearningStatus>;
   /** Queues every failed row again with fresh attempts (after fixing a provider); returns how many. */
   retryFailed(): Promise<number>;
+  /**
+   * Retires a learner no process runs any more (an embedder or miner taken out of the
+   * configuration, a plugin's learner renamed): deletes its registration and all its queue rows,
+   * pending and failed, in one transaction, and returns what it removed. Until then every
+   * completion queues a row for it, kept for a worker that comes back. Refused (`CONFLICT`) while
+   * this store's configuration has it or some process runs it (`alive`); `NOT_FOUND` for a name
+   * the store does not know. A process that runs a learner of that name later registers it again.
+   * Admin: store-wide, audited.
+   */
+  retire(learner: string, options?: CallOptions): Promise<RetiredLearner>;
 }
 
 /** What `memory.admin.stats()` reports. */
