@@ -33,6 +33,17 @@ describe('pairedMarginInterval', () => {
     expect(first.high).toBeGreaterThan(first.margin);
   });
 
+  it('mirrors when the two systems swap sides, with as many resampled means outside it on each side', () => {
+    // Graded scores (NDCG-like), so that neighbouring resampled means differ.
+    const ours = Array.from({ length: 40 }, (_, i) => ((i * 37) % 101) / 101);
+    const base = Array.from({ length: 40 }, (_, i) => ((i * 53) % 97) / 97);
+    const forward = pairedMarginInterval(ours, base);
+    const swapped = pairedMarginInterval(base, ours);
+    expect(swapped.margin).toBeCloseTo(-forward.margin, 12);
+    expect(swapped.low).toBeCloseTo(-forward.high, 12);
+    expect(swapped.high).toBeCloseTo(-forward.low, 12);
+  });
+
   it('refuses scores that are not paired', () => {
     expect(() => pairedMarginInterval([1, 0], [1])).toThrow(/differ in length: 2 and 1/);
   });

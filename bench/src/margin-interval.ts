@@ -43,11 +43,12 @@ export function pairedMarginInterval(
     means.push(mean(sum));
   }
   means.sort((a, b) => a - b);
-  const tail = (1 - confidence) / 2;
-  const at = (share: number) => means[Math.min(draws - 1, Math.max(0, Math.floor(share * draws)))] as number;
+  // As many resampled means outside the interval on each side, so that swapping the two systems
+  // mirrors it; `floor((1 - tail) * draws)` left one fewer above it than below it.
+  const outside = Math.min(Math.floor((draws - 1) / 2), Math.floor(((1 - confidence) / 2) * draws));
   return {
     margin: mean(differences.reduce((sum, value) => sum + value, 0)),
-    low: at(tail),
-    high: at(1 - tail),
+    low: means[outside] as number,
+    high: means[draws - 1 - outside] as number,
   };
 }

@@ -17,7 +17,7 @@ const domain = 'airline';
 export const sequencesPerTaskType = 10;
 /** Resolutions looked at per error. */
 export const errorTopK = 3;
-/** The settings the dev split compares, around the defaults; test is scored with the defaults only. */
+/** The lift floors (`minLift`, off by default) and text floors the dev split compares; test is scored with the defaults only. */
 export const liftSweep = [0.8, 0.9, 1, 1.1, 1.25] as const;
 export const textSweep = [0.3, 0.4, 0.5, 0.6, 0.7] as const;
 

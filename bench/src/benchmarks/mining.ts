@@ -129,7 +129,7 @@ export const mining: Benchmark = {
             `${p50.toFixed(2)} / ${p95.toFixed(2)}`,
           ],
           [
-            'completeEpisode without miners, p50 / p95 ms (same store)',
+            'completeEpisode without miners, p50 / p95 ms (a copy of the store taken before the miners)',
             `${percentile(speed.withoutMining, 0.5).toFixed(2)} / ${percentile(speed.withoutMining, 0.95).toFixed(2)}`,
           ],
           [

@@ -201,7 +201,7 @@ export const retrievalQuality: Benchmark = {
     ]);
     return {
       table: {
-        title: `retrieval-quality: LongMemEval_S (${instances.length} questions, a store each, then pooled per split) and coding-agent runs (${runs.length} in one store)`,
+        title: `retrieval-quality: LongMemEval_S (${instances.length} questions, a store each, then pooled per split) and coding-agent runs (${runs.length}, a store per split)`,
         columns: [
           'split / question type',
           'n',

@@ -22,11 +22,34 @@ export type CodingResults = Record<'dev' | 'test', Record<RetrievalSide, CodingS
 const k = 10;
 
 /**
- * The coding-agent case: every run in one store; each run with at least one other run that changed
- * the same library file asks with its issue text; relevant = those other runs. The asking run is
- * in the store too, as an agent's own episode is when it asks at the start of a task: `retrieve`
- * is told to exclude it (it would come first, and its own steps, which name the files it changed,
- * would feed the query's expansion); plain BM25 asks for one more result and drops it.
+ * The queries of one split: each run of it with at least one other run of the same split that
+ * changed the same library file; relevant = those other runs. Relevance never crosses the split:
+ * a dev query whose answer is a test run (and the test query that mirrors it) would let the dev
+ * figures the defaults are chosen by lean on test runs.
+ */
+export function codingQueries(
+  runs: readonly CodingAgentRun[],
+  split: 'dev' | 'test',
+): { run: CodingAgentRun; relevant: Set<string> }[] {
+  const ofSplit = runs.filter((run) => codingAgentSplit(run.instanceId) === split);
+  return ofSplit.flatMap((run) => {
+    const relevant = new Set(
+      ofSplit
+        .filter(
+          (other) => other !== run && other.changedFiles.some((file) => run.changedFiles.includes(file)),
+        )
+        .map((other) => other.instanceId),
+    );
+    return relevant.size === 0 ? [] : [{ run, relevant }];
+  });
+}
+
+/**
+ * The coding-agent case: each split's runs in a store of their own (as each LongMemEval split is
+ * pooled), asked by the split's queries (`codingQueries`). The asking run is in the store, as an
+ * agent's own episode is when it asks at the start of a task: `retrieve` is told to exclude it (it
+ * would come first, and its own steps, which name the files it changed, would feed the query's
+ * expansion); plain BM25 asks for one more result and drops it.
  */
 export async function codingRetrieval(
   runs: readonly CodingAgentRun[],
@@ -34,56 +57,51 @@ export async function codingRetrieval(
   progress: (message: string) => void,
   embeddings: EmbeddingProviderV1 = createLocalEmbeddings(),
 ): Promise<CodingResults> {
-  progress(`retrieval-quality: coding-agent store of ${runs.length} runs`);
-  const url = `file:${join(tempDir, 'coding.db')}`;
-  const built = await buildCodingStore(url, runs, { embeddings });
-  // The same file without a provider: what a user who configured none gets.
-  const textOnly = { memory: await openMemory({ url }), sourceOf: built.sourceOf };
-  const bm25 = await openPlainBm25(`file:${join(tempDir, 'coding-bm25.db')}`);
-  await bm25.add(runs.map((run) => ({ id: run.instanceId, text: runText(run) })));
   const byId = new Map(runs.map((run) => [run.instanceId, run]));
-  const episodeOf = new Map([...built.sourceOf].map(([episodeId, instanceId]) => [instanceId, episodeId]));
   const collected = {
     dev: { ours: [], textonly: [], bm25: [] },
     test: { ours: [], textonly: [], bm25: [] },
   } as Record<'dev' | 'test', Record<RetrievalSide, { scores: RankingScores; resolved: boolean }[]>>;
-  try {
-    for (const run of runs) {
-      const relevant = new Set(
-        runs
-          .filter(
-            (other) => other !== run && other.changedFiles.some((file) => run.changedFiles.includes(file)),
-          )
-          .map((other) => other.instanceId),
-      );
-      if (relevant.size === 0) continue;
-      const query = {
-        text: run.issueText,
-        limit: k,
-        patterns: 0,
-        exclude: [episodeOf.get(run.instanceId) ?? ''],
-      };
-      const rankings: Record<RetrievalSide, string[]> = {
-        ours: (await built.memory.search.retrieve(query)).episodes.map(
-          (hit) => built.sourceOf.get(hit.episode.id) ?? '',
-        ),
-        textonly: (await textOnly.memory.search.retrieve(query)).episodes.map(
-          (hit) => textOnly.sourceOf.get(hit.episode.id) ?? '',
-        ),
-        bm25: (await bm25.search(run.issueText, k + 1)).filter((id) => id !== run.instanceId).slice(0, k),
-      };
-      for (const side of ['ours', 'textonly', 'bm25'] as const) {
-        const ranked = rankings[side];
-        collected[codingAgentSplit(run.instanceId)][side].push({
-          scores: scoreRanking(ranked, relevant),
-          resolved: byId.get(ranked[0] ?? '')?.resolved ?? false,
-        });
+  for (const split of ['dev', 'test'] as const) {
+    const stored = runs.filter((run) => codingAgentSplit(run.instanceId) === split);
+    progress(`retrieval-quality: coding-agent store of the ${stored.length} ${split} runs`);
+    const url = `file:${join(tempDir, `coding-${split}.db`)}`;
+    const built = await buildCodingStore(url, stored, { embeddings });
+    // The same file without a provider: what a user who configured none gets.
+    const textOnly = { memory: await openMemory({ url }), sourceOf: built.sourceOf };
+    const bm25 = await openPlainBm25(`file:${join(tempDir, `coding-${split}-bm25.db`)}`);
+    await bm25.add(stored.map((run) => ({ id: run.instanceId, text: runText(run) })));
+    const episodeOf = new Map([...built.sourceOf].map(([episodeId, instanceId]) => [instanceId, episodeId]));
+    try {
+      for (const { run, relevant } of codingQueries(runs, split)) {
+        const query = {
+          text: run.issueText,
+          limit: k,
+          patterns: 0,
+          exclude: [episodeOf.get(run.instanceId) ?? ''],
+        };
+        const rankings: Record<RetrievalSide, string[]> = {
+          ours: (await built.memory.search.retrieve(query)).episodes.map(
+            (hit) => built.sourceOf.get(hit.episode.id) ?? '',
+          ),
+          textonly: (await textOnly.memory.search.retrieve(query)).episodes.map(
+            (hit) => textOnly.sourceOf.get(hit.episode.id) ?? '',
+          ),
+          bm25: (await bm25.search(run.issueText, k + 1)).filter((id) => id !== run.instanceId).slice(0, k),
+        };
+        for (const side of ['ours', 'textonly', 'bm25'] as const) {
+          const ranked = rankings[side];
+          collected[split][side].push({
+            scores: scoreRanking(ranked, relevant),
+            resolved: byId.get(ranked[0] ?? '')?.resolved ?? false,
+          });
+        }
       }
+    } finally {
+      await built.memory.close();
+      await textOnly.memory.close();
+      bm25.close();
     }
-  } finally {
-    await built.memory.close();
-    await textOnly.memory.close();
-    bm25.close();
   }
   const summarise = (entries: { scores: RankingScores; resolved: boolean }[]): CodingSideScores => ({
     scores: meanScores(entries.map((entry) => entry.scores)),

@@ -27,7 +27,7 @@ export interface ConversationTimes {
   /** Stores timed, and the sessions in each (the largest when they differ). */
   stores: number;
   sessions: number;
-  /** As `episodic serve` ships retrieve: the local provider, default settings, patterns included. */
+  /** As `episodic serve` ships retrieve (the local provider, default settings, patterns included), but with the cache off. */
   default: Timed;
   /** The same store opened without a provider: full text only. */
   textOnly: Timed;
