@@ -58,14 +58,23 @@ export interface ErrorScores {
 }
 
 /**
- * Each error occurrence held back in turn: a store of every other run of the split, then
- * `relevantPatterns({ text: error })` asked for what resolves it.
+ * What an error case is held back with: its own run (`run`: the task's other trials, with the same
+ * instruction and often the same errors, stay in the store, as an agent's earlier tries at a task do
+ * in use), or every run of its task (`task`: only other tasks can teach the resolution, the stricter
+ * test of whether what was learned carries over).
+ */
+export type HeldOut = 'run' | 'task';
+
+/**
+ * Each error occurrence held back in turn: a store of every other run of the split (`heldOut`
+ * says which runs go with it), then `relevantPatterns({ text: error })` asked for what resolves it.
  */
 async function scoreErrors(
   context: BenchmarkContext,
   name: string,
   episodes: readonly TauEpisode[],
   sweep: boolean,
+  heldOut: HeldOut,
 ): Promise<ErrorScores> {
   const scores: ErrorScores = {
     cases: 0,
@@ -79,8 +88,8 @@ async function scoreErrors(
     if (cases.length === 0) continue;
     const memory = await storeOf(
       context,
-      `${name}-without-${index}`,
-      episodes.filter((other) => other !== episode),
+      `${name}-without-${heldOut}-${index}`,
+      episodes.filter((other) => (heldOut === 'run' ? other !== episode : other.taskId !== episode.taskId)),
     );
     try {
       for (const errorCase of cases) {
@@ -110,6 +119,8 @@ export interface TauSplitQuality {
   /** On dev: the sequence scores with each lift floor of `liftSweep`. */
   byLiftFloor: { floor: number; scores: SequenceScores }[];
   errors: ErrorScores;
+  /** The same with each error's whole task held back (`HeldOut`); no sweep. */
+  errorsTaskHeldOut: ErrorScores;
 }
 
 /** Sequence precision and recall, and error hit@3, on the runs of one split, default settings. */
@@ -138,7 +149,8 @@ export async function tauQuality(
   } finally {
     await memory.close();
   }
-  context.progress(`mining: τ-bench ${name}, each error held back in turn`);
-  const errors = await scoreErrors(context, `tau-${name}`, episodes, sweep);
-  return { sequences, byLiftFloor, errors };
+  context.progress(`mining: τ-bench ${name}, each error held back in turn (with its run, then its task)`);
+  const errors = await scoreErrors(context, `tau-${name}`, episodes, sweep, 'run');
+  const errorsTaskHeldOut = await scoreErrors(context, `tau-${name}`, episodes, false, 'task');
+  return { sequences, byLiftFloor, errors, errorsTaskHeldOut };
 }

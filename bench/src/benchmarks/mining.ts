@@ -83,6 +83,10 @@ function splitRows(name: string, quality: TauSplitQuality): (string | number)[][
       `${name}: error hit@${errorTopK} (held-out errors)`,
       `${errors.hitRate.toFixed(3)} (${errors.hits}/${errors.cases})`,
     ],
+    [
+      `${name}: error hit@${errorTopK}, each error's whole task held back`,
+      `${quality.errorsTaskHeldOut.hitRate.toFixed(3)} (${quality.errorsTaskHeldOut.hits}/${quality.errorsTaskHeldOut.cases})`,
+    ],
   ];
 }
 
@@ -151,7 +155,7 @@ export const mining: Benchmark = {
           'split: τ-bench tasks by id, a fixed list (bench/src/workloads/tau-split.ts): every other task of each task type is dev (27 tasks, 108 runs), the rest test (23 tasks, 92 runs); each split is mined in its own store with the default miners, and every default was chosen on dev (the dev rows with other settings show how)',
           `precision: share of the top-${sequencesPerTaskType} tool sequences relevantPatterns reports per task type (default query: relevantPatterns' default evidence floor, beatsRest > 0.5 against the rest of the task type's runs, and shown by >= half of its successful runs) that are an ordered subsequence of a ground truth of that type (a run element get×2+ reads as two get calls in a row); target >= ${targets.precision} on test: ${met(test.sequences.precision >= targets.precision)}`,
           `recall: share of distinct ground truths (per task, 2+ calls) whose look-up→write core a reported sequence matches (an ordered subsequence that reaches the first write; any, for a read-only task); target >= ${targets.recall} on test: ${met(test.sequences.recall >= targets.recall)}`,
-          `error hit@${errorTopK}: each failed call that a later call resolved (the same tool succeeding, else the first later success) held back with its whole run; relevantPatterns({ text: the error, domain }) over the split's other runs; a hit is an error_resolution pattern of that tool in the top ${errorTopK} whose resolution ends with the resolving tool and is an ordered subsequence of what the run did until then; target >= ${targets.errorHit} on test: ${met(test.errors.hitRate >= targets.errorHit)}`,
+          `error hit@${errorTopK}: each failed call that a later call resolved (the same tool succeeding, else the first later success) held back with its whole run; relevantPatterns({ text: the error, domain }) over the split's other runs; a hit is an error_resolution pattern of that tool in the top ${errorTopK} whose resolution ends with the resolving tool and is an ordered subsequence of what the run did until then; target >= ${targets.errorHit} on test: ${met(test.errors.hitRate >= targets.errorHit)}; the run's task has three other trials in the store (the same instruction, often the same errors), so the same score with every run of the error's task held back is printed beside it (test_error_hit_at_3_task_held_out, no target): how far what was learned carries to other tasks`,
           `coding-agent (coding-agent-gemini, split by a hash of instance_id, the loader's codingAgentSplit): domain = repository, task type bug_fix, context = the issue text, a format error is the action format_error; test = a store of the dev runs asked about each test run: error hit@${errorTopK} as for τ-bench (target >= ${targets.codingErrorHit}: ${met(coding.test.errorHitAt3 >= targets.codingErrorHit)}), and the top-5 sequences relevantPatterns({ text: issue, domain: repository, types: [tool_sequence] }) returns, each scored by the success rate of the test runs that show it over the test base rate, averaged over pairs (target > ${targets.codingLift}: ${met(coding.test.top5Lift > targets.codingLift)})`,
           'task type = first write action of the task ground truth (airline_support when none); episodes recorded in data set order, mined incrementally on completion',
           `mining cost = the whole completeEpisode (completion, read back, mining transaction, cache invalidation), LMDB cache on; p95 target <= ${targets.p95Ms} ms: ${met(p95 <= targets.p95Ms)}; timings vary with machine load`,
@@ -171,6 +175,8 @@ export const mining: Benchmark = {
         dev_recall: round(dev.sequences.recall),
         dev_f1: round(dev.sequences.f1),
         dev_error_hit_at_3: round(dev.errors.hitRate),
+        test_error_hit_at_3_task_held_out: round(test.errorsTaskHeldOut.hitRate),
+        dev_error_hit_at_3_task_held_out: round(dev.errorsTaskHeldOut.hitRate),
         test_error_cases: test.errors.cases,
         coding_test_error_hit_at_3: round(coding.test.errorHitAt3),
         coding_test_top5_lift: round(coding.test.top5Lift),
