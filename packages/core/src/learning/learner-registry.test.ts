@@ -5,11 +5,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { tempStoreFolder } from '../__fixtures__/temp-store.js';
 import { createTestEmbeddings } from '../__fixtures__/test-embeddings.js';
 import { createActionPairMiner } from '../mining/__fixtures__/test-miners.js';
-import { type Memory, openMemory } from '../open-memory.js';
+import type { openMemory } from '../open-memory.js';
+import { type Cleanups, finishedEpisode, openLearningStore } from './__fixtures__/learning-store.js';
 
 const learnerScript = fileURLToPath(new URL('./__fixtures__/learner-process.ts', import.meta.url));
 const packageRoot = fileURLToPath(new URL('../..', import.meta.url));
-const cleanups: (() => Promise<void> | void)[] = [];
+const cleanups: Cleanups = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
@@ -34,18 +35,9 @@ async function startLearnerProcess(url: string, leaseMs: number) {
   return { child, exited, saying };
 }
 
-async function open(url: string, config: Parameters<typeof openMemory>[0] = {}): Promise<Memory> {
-  const memory = await openMemory({ url, cache: false, ...config });
-  cleanups.push(() => memory.close());
-  return memory;
-}
-
-async function finished(memory: Memory, context: string): Promise<string> {
-  const episode = await memory.episodes.start({ taskType: 'debugging', domain: 'web', context });
-  await memory.episodes.logSteps(episode.id, [{ action: 'read_file' }, { action: 'edit_file' }]);
-  await memory.episodes.complete(episode.id, { status: 'completed' });
-  return episode.id;
-}
+const open = (url: string, config?: Parameters<typeof openMemory>[0]) =>
+  openLearningStore(cleanups, url, config);
+const finished = finishedEpisode;
 
 describe('learners registered on the store', () => {
   it('learns the episodes a process without learners writes, as the README example beside a server does', async () => {

@@ -3,25 +3,17 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { tempStoreFolder } from '../__fixtures__/temp-store.js';
 import { createTestEmbeddings } from '../__fixtures__/test-embeddings.js';
 import { createActionPairMiner } from '../mining/__fixtures__/test-miners.js';
-import { type Memory, openMemory } from '../open-memory.js';
+import { openMemory } from '../open-memory.js';
+import { type Cleanups, finishedEpisode, openLearningStore } from './__fixtures__/learning-store.js';
 
-const cleanups: (() => Promise<void> | void)[] = [];
+const cleanups: Cleanups = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function open(url: string, config: Parameters<typeof openMemory>[0] = {}): Promise<Memory> {
-  const memory = await openMemory({ url, cache: false, ...config });
-  cleanups.push(() => memory.close());
-  return memory;
-}
-
-async function finished(memory: Memory, context: string): Promise<string> {
-  const episode = await memory.episodes.start({ taskType: 'debugging', domain: 'web', context });
-  await memory.episodes.logSteps(episode.id, [{ action: 'read_file' }, { action: 'edit_file' }]);
-  await memory.episodes.complete(episode.id, { status: 'completed' });
-  return episode.id;
-}
+const open = (url: string, config?: Parameters<typeof openMemory>[0]) =>
+  openLearningStore(cleanups, url, config);
+const finished = finishedEpisode;
 
 /** The store's rows as they are on disk: queue rows per learner, and the registered learners. */
 function rawStore(url: string) {
