@@ -140,7 +140,14 @@ export async function openMemory(config: MemoryConfig = {}): Promise<Memory> {
   const cached = readThrough(
     cache,
     { getEpisode, getPattern, listPatterns, searchText },
-    { schemas, patternTypes: schemas.patternType.options },
+    {
+      schemas,
+      patternTypes: schemas.patternType.options,
+      textSelection: {
+        textBudgetRows: resolved.retrieval.textBudgetRows,
+        maxQueryTerms: resolved.retrieval.maxQueryTerms,
+      },
+    },
   );
   const { relevantPatterns } = createRelevantPatterns(context);
   const { retrieve } = createRetrieval(context, embeddings, cache, relevantPatterns, termCounts);

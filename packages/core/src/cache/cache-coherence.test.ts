@@ -3,6 +3,7 @@ import { createClient } from '@libsql/client';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openTempMemory } from '../__fixtures__/temp-store.js';
 import type { MemoryConfig } from '../config.js';
+import { openMemory } from '../open-memory.js';
 
 // These tests choose the cache themselves, so they test it in both runs of the suite.
 let store: Awaited<ReturnType<typeof openTempMemory>>;
@@ -119,6 +120,22 @@ describe('read-through', () => {
     );
     expect(await store.memory.search.text({ text: 'login' })).toEqual(all);
     expect(store.memory.admin.cacheStats().keyspaces.query).toMatchObject({ hits: 2, misses: 2 });
+  });
+
+  it("keeps search results apart for stores that pick a text's words differently, sharing one cache folder", async () => {
+    for (const context of ['alpha outage', 'beta outage']) {
+      const episode = await store.memory.episodes.start({ taskType: 'debugging', domain: 'web', context });
+      await store.memory.episodes.complete(episode.id, { status: 'completed' });
+    }
+    // The same database and cache folder, searching only a text's rarest word.
+    const narrow = await openMemory({ url: store.url, cache: {}, retrieval: { maxQueryTerms: 1 } });
+    try {
+      const few = await narrow.search.text({ text: 'alpha beta' });
+      expect(few).toHaveLength(1);
+      expect(await store.memory.search.text({ text: 'alpha beta' })).toHaveLength(2);
+    } finally {
+      await narrow.close();
+    }
   });
 });
 

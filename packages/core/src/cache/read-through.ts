@@ -36,6 +36,11 @@ export interface ReadThroughOptions {
   schemas: InputSchemas;
   /** Every pattern type the store accepts: a pattern is cached under its type, which `getPattern` is not told. */
   patternTypes: readonly string[];
+  /**
+   * How `search.text` picks a long text's words (`retrieval.textBudgetRows`, `maxQueryTerms`):
+   * part of its key, since stores sharing a cache folder may be configured differently.
+   */
+  textSelection: { textBudgetRows: number; maxQueryTerms: number };
 }
 
 /** The SQL scope rule, applied to a cached row: a row without a domain is in no scope. */
@@ -138,8 +143,11 @@ export function readThrough(cache: Cache, reads: CachedReads, options: ReadThrou
       // texts that search the same way share an entry.
       const query = toFtsQuery(text)?.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
       if (query === undefined) return reads.searchText(input, callOptions);
-      return cachedQuery('searchText', { query, ...filters }, callOptions.scope, () =>
-        reads.searchText(input, callOptions),
+      return cachedQuery(
+        'searchText',
+        { query, ...filters, ...options.textSelection },
+        callOptions.scope,
+        () => reads.searchText(input, callOptions),
       );
     },
   };
