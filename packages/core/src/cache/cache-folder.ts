@@ -74,13 +74,15 @@ export function setAside(envPath: string, problem: string, logger: Logger): void
 }
 
 /**
- * Deletes the environments of `envPath` set aside as damaged: they hold cached episodes as they
+ * Deletes the environments of `envPath` set aside as damaged, and those a removal renamed but did
+ * not live to delete (`removeFolder` killed between the two): they hold cached episodes as they
  * were, so a purge after `forget` must take them too, or the forgotten text outlives the request.
  */
 export function removeSetAside(envPath: string): void {
-  const prefix = `${basename(envPath)}.corrupt-`;
+  const prefixes = ['corrupt', 'old'].map((suffix) => `${basename(envPath)}.${suffix}-`);
   const root = dirname(envPath);
-  for (const entry of readdirSync(root)) if (entry.startsWith(prefix)) removeFolder(join(root, entry));
+  for (const entry of readdirSync(root))
+    if (prefixes.some((prefix) => entry.startsWith(prefix))) removeFolder(join(root, entry));
 }
 
 /** A staging folder older than this was left by a process that died while building it. */

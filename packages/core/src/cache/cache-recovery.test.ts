@@ -1,5 +1,6 @@
 import {
   closeSync,
+  cpSync,
   existsSync,
   mkdirSync,
   openSync,
@@ -147,6 +148,28 @@ describe('the cache is derived data', () => {
     await second.admin.forget({ episodeIds: [episode.id] }, { purge: 'wait' });
     expect(environments(cacheRoot).filter((name) => name.includes('.corrupt-'))).toEqual([]);
     expect(holding()).toEqual([]);
+  });
+
+  it('takes an environment a killed removal renamed but never deleted when forget purges', async () => {
+    const { url, cacheRoot } = folder();
+    const first = await openMemory({ url });
+    const episode = await first.episodes.start({
+      taskType: 'debugging',
+      domain: 'web',
+      context: 'HERON5150',
+    });
+    await first.episodes.get(episode.id);
+    await first.close();
+    const [environment] = environments(cacheRoot);
+    // What `removeFolder` leaves when its process dies between the rename and the delete.
+    const path = join(cacheRoot, environment as string);
+    cpSync(path, `${path}.old-0badc0de`, { recursive: true });
+
+    const second = await openStore({ url });
+    expect(filesHolding(cacheRoot, 'HERON5150').some((file) => file.includes('.old-0badc0de'))).toBe(true);
+    await second.admin.forget({ episodeIds: [episode.id] }, { purge: 'wait' });
+    expect(environments(cacheRoot).filter((name) => name.includes('.old-'))).toEqual([]);
+    expect(filesHolding(cacheRoot, 'HERON5150')).toEqual([]);
   });
 
   it('sets aside a valid LMDB environment that another program wrote', async () => {
