@@ -193,6 +193,21 @@ describe('createEpisodicClient', () => {
     expect(await requests()).toBe(before + 1);
   });
 
+  it('lists episodes started in one request newest first: the ids it chose sort as they began', async () => {
+    const client = createEpisodicClient({ url: t.url, token });
+    const contexts = Array.from({ length: 20 }, (_, i) => `same request ${i}`);
+    // One request, one tick: the server stamps many of them with the same millisecond, and
+    // `episodes.list` then orders them by id.
+    await Promise.all(
+      contexts.map((context) =>
+        client.episodes.start.mutate({ taskType: 'debugging', domain: 'web', context }),
+      ),
+    );
+    const { items } = await client.episodes.list.query({ domain: 'web', limit: 100 });
+    const listed = items.flatMap((item) => (contexts.includes(item.context ?? '') ? [item.context] : []));
+    expect(listed).toEqual(contexts.toReversed());
+  });
+
   it('retrieves past episodes with why they ranked, and reports which mined pattern helped', async () => {
     const client = createEpisodicClient({ url: t.url, token });
     for (let run = 0; run < 3; run += 1) {
