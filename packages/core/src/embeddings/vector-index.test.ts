@@ -292,4 +292,46 @@ describe('VectorIndex', () => {
       expect.not.stringMatching(newest.episodeId),
     ]);
   });
+
+  it('filters an id forgotten and used again by what the new episode is, not the old one', async () => {
+    const index = new VectorIndex(db, stamp, dimensions);
+    await index.sync();
+    // Below the newest rows and a small share of them: the index keeps its tables, no compaction.
+    const old = stored[500] as Stored;
+    await raw.batch(
+      [
+        { sql: 'DELETE FROM embeddings WHERE episode_id = ?', args: [old.episodeId] },
+        { sql: 'DELETE FROM episodes WHERE id = ?', args: [old.episodeId] },
+      ],
+      'write',
+    );
+    await index.sync();
+    const reborn: Stored = {
+      episodeId: old.episodeId,
+      domain: domains.find((domain) => domain !== old.domain) as string,
+      taskType: taskTypes.find((taskType) => taskType !== old.taskType) as string,
+      createdAt: new Date(Date.UTC(2027, 0, 1)).toISOString(),
+      vector: clusteredVector(),
+    };
+    stored[500] = reborn;
+    await raw.batch(
+      [
+        {
+          sql: `INSERT INTO episodes (id, task_type, domain, status, created_at) VALUES (?, ?, ?, 'completed', ?)`,
+          args: [reborn.episodeId, reborn.taskType, reborn.domain, reborn.createdAt],
+        },
+        {
+          sql: `INSERT INTO embeddings (id, episode_id, content, embedding, model_name, kind) VALUES (?, ?, '', ?, ?, 'episode')`,
+          args: [`${reborn.episodeId}-v`, reborn.episodeId, encodeVector(reborn.vector), stamp],
+        },
+      ],
+      'write',
+    );
+    await index.sync();
+    const filter = { domains: [reborn.domain], taskType: reborn.taskType, sinceMs: Date.UTC(2027, 0, 1) };
+    expect(index.search(reborn.vector, filter, 1).map((hit) => hit.episodeId)).toEqual([reborn.episodeId]);
+    expect(index.search(reborn.vector, { taskType: old.taskType }, 1)[0]?.episodeId).not.toBe(
+      reborn.episodeId,
+    );
+  });
 });

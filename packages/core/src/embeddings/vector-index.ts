@@ -366,9 +366,10 @@ export class VectorIndex {
     let slot = this.#episodeSlot.get(episode.id);
     if (slot === undefined) {
       slot = this.#episodes.length;
-      this.#episodes.push(episode);
       this.#episodeSlot.set(episode.id, slot);
     }
+    // An id forgotten and then started or recorded again names another episode: the newest rows say which.
+    this.#episodes[slot] = episode;
     this.#rowEpisode[index] = slot;
     this.#rowKind[index] = kind;
     this.#rowStep[index] = step;

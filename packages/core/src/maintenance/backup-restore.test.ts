@@ -8,6 +8,7 @@ import { filesHolding } from '../__fixtures__/folder-bytes.js';
 import { tempDir } from '../__fixtures__/temp-store.js';
 import { openDatabase } from '../db/database.js';
 import { latestSchemaVersion } from '../migrations/migrate.js';
+import { createActionPairMiner } from '../mining/__fixtures__/test-miners.js';
 import { openMemory } from '../open-memory.js';
 import { backupDatabase } from './backup-database.js';
 import { restoreDatabase } from './restore-database.js';
@@ -184,6 +185,25 @@ describe('backup and restore', () => {
     const memory = await openMemory({ url: `file:${path}` });
     expect(await memory.episodes.get(kept.id)).not.toBeNull();
     expect(await memory.episodes.get(lost.id)).toBeNull();
+    await memory.close();
+  });
+
+  it('restores no claim to run a learner: no process runs the restored store', async () => {
+    const dir = folder();
+    const path = join(dir, 'memory.db');
+    // The backup is taken while this process runs `mining`, so its claim is in the snapshot.
+    const running = await openMemory({
+      url: `file:${path}`,
+      miners: [createActionPairMiner()],
+      learning: { leaseMs: 600_000 },
+    });
+    const db = await openDatabase({ url: `file:${path}`, busyTimeoutMs: 1000, synchronous: 'normal' });
+    await backupDatabase(db, join(dir, 'b.db'));
+    await db.close();
+    await running.close();
+    await restoreDatabase({ path, from: join(dir, 'b.db') });
+    const memory = await openMemory({ url: `file:${path}` });
+    expect(await memory.learning.retire('mining')).toMatchObject({ learner: 'mining', registered: true });
     await memory.close();
   });
 

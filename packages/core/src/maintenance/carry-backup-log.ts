@@ -14,6 +14,7 @@ const exportRows = `SELECT at, actor, entity_id, domain, outcome FROM audit_log
  * this every backup made before a restore, the restored one included, dropped out of that list
  * while it still held what a later forget deletes. The restored file is brought to this
  * version's schema first (opening it would do the same); how is returned.
+ * Its claims to run learners are dropped: no process runs the restored store.
  */
 export async function carryBackupLog(
   replaced: string,
@@ -25,6 +26,7 @@ export async function carryBackupLog(
   try {
     const migration = await migrate(target);
     await target.write(async (tx) => {
+      await tx.execute('DELETE FROM learner_processes');
       const known = new Set((await tx.execute(exportRows)).rows.map((row) => String(row.entity_id)));
       for (const row of carried) {
         if (known.has(String(row.entity_id))) continue;
