@@ -159,47 +159,50 @@ describe('OpenAI-compatible embeddings', () => {
     );
   });
 
-  it("cuts a refused input to the server's stated context when smaller, and to zeros when only blanks fit", async () => {
-    // vLLM's answer, for a model of 512 tokens (bge, e5).
-    server.respondWith(
-      status(400, {
+  /** vLLM's refusals for a model of 512 tokens (bge, e5): the older wording, and the newer one. */
+  const vllmRefusals = [
+    [
+      'older',
+      {
         object: 'error',
         message:
           "This model's maximum context length is 512 tokens. However, you requested 600 tokens in the input for embedding generation. Please reduce the length of the input.",
         type: 'BadRequestError',
         param: null,
         code: 400,
-      }),
-    );
-    await provider().embed(['x'.repeat(600)]);
-    expect(server.requests.map((request) => request.body.input)).toEqual([
-      ['x'.repeat(600)],
-      ['x'.repeat(512)],
-    ]);
-
-    server.requests.length = 0;
-    const padded = `${' '.repeat(9000)}${'0123456789abcdef'.repeat(400)}`.slice(0, 16_000);
-    const [vector] = await provider().embed([padded]);
-    expect(Array.from(vector as Float32Array)).toEqual(new Array(dimensions).fill(0));
-    expect(server.requests).toHaveLength(1);
-  });
-
-  it("reads vLLM's newer wording of a context refusal", async () => {
-    server.respondWith(
-      status(400, {
+      },
+    ],
+    [
+      'newer',
+      {
         error: {
           message: 'max context 512 tokens, the prompt had at least 600',
           type: 'BadRequestError',
           param: null,
           code: 400,
         },
-      }),
-    );
-    await provider().embed(['x'.repeat(600)]);
-    expect(server.requests.map((request) => request.body.input)).toEqual([
-      ['x'.repeat(600)],
-      ['x'.repeat(512)],
-    ]);
+      },
+    ],
+  ] as const;
+
+  it.each(vllmRefusals)(
+    "cuts a refused input to the smaller context vLLM's %s wording states",
+    async (_, body) => {
+      server.respondWith(status(400, body));
+      await provider().embed(['x'.repeat(600)]);
+      expect(server.requests.map((request) => request.body.input)).toEqual([
+        ['x'.repeat(600)],
+        ['x'.repeat(512)],
+      ]);
+    },
+  );
+
+  it('gives zeros, with no second request, to a refused input whose cut keeps only blanks', async () => {
+    server.respondWith(status(400, vllmRefusals[0][1]));
+    const padded = `${' '.repeat(9000)}${'0123456789abcdef'.repeat(400)}`.slice(0, 16_000);
+    const [vector] = await provider().embed([padded]);
+    expect(Array.from(vector as Float32Array)).toEqual(new Array(dimensions).fill(0));
+    expect(server.requests).toHaveLength(1);
   });
 
   it("keeps a batch of long English texts within the server's tokens per request", async () => {
