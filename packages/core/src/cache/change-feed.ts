@@ -55,6 +55,8 @@ export function followChangeFeed({ db, cache, intervalMs, logger }: ChangeFeedOp
   let lastReadAt: number | null = null;
   let closed = false;
   let timer: NodeJS.Timeout | undefined;
+  /** The forget count whose purge this store last had its cache folder follow: checked again only when it moves. */
+  let purgeFollowed: number | null = null;
 
   /** `written`: keys a write of this store made stale, dropped in the same LMDB commit as the rows. */
   async function apply(written: readonly CacheKey[] | undefined): Promise<void> {
@@ -91,8 +93,13 @@ export function followChangeFeed({ db, cache, intervalMs, logger }: ChangeFeedOp
     }
     // Dropping a forgotten entry leaves its bytes in the cache file's freed pages. A forget made
     // elsewhere (another host, another cache folder, none) purged only its own: once its purge
-    // ran, this folder's environment is replaced too (a no-op where that is already done).
-    if (row?.purged != null) cache.purge(Number(row.purged));
+    // ran, this folder's environment is replaced too (a no-op where that is already done). Only
+    // when the count moved: asking the folder costs an LMDB read snapshot, and this runs per write.
+    const purged = row?.purged == null ? null : Number(row.purged);
+    if (purged !== null && purged !== purgeFollowed) {
+      cache.purge(purged);
+      purgeFollowed = purged;
+    }
   }
 
   async function catchUp(written?: readonly CacheKey[]): Promise<void> {
