@@ -14,6 +14,7 @@ export { EventBus } from './events/event-bus.js';
 export type { AppRouter } from './router.js';
 export { createAppRouter } from './router.js';
 export type { RouterDeps } from './routers/router-deps.js';
+export type { SessionInfo, SessionLimits } from './routers/session.js';
 export type { RunningServer, StartServerOptions } from './server.js';
 export { startServer } from './server.js';
 export type { MinerName } from './store/default-miners.js';

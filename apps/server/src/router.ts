@@ -5,6 +5,7 @@ import { createLearningRouter } from './routers/learning.js';
 import { createPatternsRouter } from './routers/patterns.js';
 import type { RouterDeps } from './routers/router-deps.js';
 import { createSearchRouter } from './routers/search.js';
+import { createSessionRouter } from './routers/session.js';
 import { router } from './trpc.js';
 
 /**
@@ -19,6 +20,7 @@ export function createAppRouter(deps: RouterDeps) {
     learning: createLearningRouter(deps),
     admin: createAdminRouter(deps),
     events: createEventsRouter(deps),
+    session: createSessionRouter(deps),
   });
 }
 

@@ -78,6 +78,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       events,
       databaseBytes: dbBytes,
       startedAt: Date.now(),
+      maxBodyBytes: config.maxBodyBytes,
     });
 
     let draining = false;

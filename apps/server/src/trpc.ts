@@ -57,17 +57,17 @@ async function observe<R extends { ok: true } | { ok: false; error: TRPCError }>
 export const publicProcedure = t.procedure.use((options) => observe(options, () => options.next()));
 
 /**
- * A valid token holding `scope` is required. The context is narrowed to the caller, its access
- * `scope`, and `call`: the options every procedure passes to the engine, which enforces the
- * scope in SQL and records the token id as the actor in the audit log. One middleware does
- * observing and checking, because each layer costs on the hot path.
+ * A valid token holding `scope` (any valid token for `null`) is required. The context is narrowed
+ * to the caller, its access `scope`, and `call`: the options every procedure passes to the engine,
+ * which enforces the scope in SQL and records the token id as the actor in the audit log. One
+ * middleware does observing and checking, because each layer costs on the hot path.
  */
-function authenticated(scope: TokenScope) {
+function authenticated(scope: TokenScope | null) {
   return t.procedure.use((options) =>
     observe(options, async () => {
       const { caller } = options.ctx;
       if (caller === null) throw new TRPCError({ code: 'UNAUTHORIZED', message: options.ctx.authProblem });
-      if (!caller.scopes.includes(scope)) {
+      if (scope !== null && !caller.scopes.includes(scope)) {
         throw new TRPCError({ code: 'FORBIDDEN', message: `This token lacks the "${scope}" scope.` });
       }
       const access: AccessScope | undefined =
@@ -78,6 +78,8 @@ function authenticated(scope: TokenScope) {
   );
 }
 
+/** For what a token may learn about itself: no scope needed, so asking is never a refusal. */
+export const anyTokenProcedure = authenticated(null);
 export const readProcedure = authenticated('read');
 export const writeProcedure = authenticated('write');
 export const adminProcedure = authenticated('admin');

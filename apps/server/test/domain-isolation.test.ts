@@ -300,6 +300,17 @@ const checks: Record<string, () => Promise<void>> = {
     expect((await forbidden.failed).data?.code).toBe('FORBIDDEN');
     forbidden.stop();
   },
+  // What a token learns of itself: its own domains, nothing of another's.
+  'session.whoami': async () => {
+    const session = await alpha.session.whoami.query();
+    expect(session.token).toEqual({
+      id: alphaTokenId,
+      name: 'alpha agent',
+      scopes: ['read', 'write'],
+      domains: ['alpha'],
+    });
+    expect(JSON.stringify(session)).not.toMatch(new RegExp(`beta|${betaSecret}`, 'u'));
+  },
 };
 
 describe('a token limited to one domain', () => {
@@ -309,6 +320,7 @@ describe('a token limited to one domain', () => {
       events: new EventBus(),
       databaseBytes: () => null,
       startedAt: 0,
+      maxBodyBytes: 8 * 1024 * 1024,
     });
     expect(Object.keys(checks).sort()).toEqual(Object.keys(router._def.procedures).sort());
   });

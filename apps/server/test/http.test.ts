@@ -47,6 +47,7 @@ describe('HTTP surface', () => {
       events: new EventBus(),
       databaseBytes: () => null,
       startedAt: 0,
+      maxBodyBytes: 8 * 1024 * 1024,
     };
     const caller = createAppRouter(deps).createCaller({
       caller: { id: 'test', name: 'test', scopes: ['read'], domains: null },

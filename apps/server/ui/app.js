@@ -1,5 +1,5 @@
 import { ApiError, createApi } from './api.js';
-import { h, show } from './dom.js';
+import { errorNotice, h, show } from './dom.js';
 import { clearToken, readToken, saveToken } from './session.js';
 import { renderEpisode } from './views/episode.js';
 import { renderEpisodes } from './views/episodes.js';
@@ -16,6 +16,8 @@ const signOut = document.getElementById('sign-out');
 const view = document.getElementById('view');
 
 let api = null;
+// What `session.whoami` answered for the token: its scopes and domains, the server's limits.
+let session = null;
 
 // A link cut short leaves `%` escapes that do not decode: kept as typed, the server refuses the id
 // with its message instead of the page failing blank.
@@ -34,8 +36,20 @@ function currentRoute() {
   return { name: known.includes(name) ? name : 'overview', id: id ? decodedId(id) : undefined };
 }
 
+/** Every view but the overview reads: a token without `read` is told once, not refused (and audited) per call. */
+function needsRead(root) {
+  const scopes = session.token.scopes.map((scope) => `"${scope}"`).join(', ');
+  root.append(
+    h(
+      'p',
+      { className: 'error', role: 'alert' },
+      `This view needs the "read" scope; this token has ${scopes}.`,
+    ),
+  );
+}
+
 function render() {
-  if (api === null) return;
+  if (api === null || session === null) return;
   const route = currentRoute();
   for (const link of nav.querySelectorAll('a')) {
     if (link.dataset.view === route.name) link.setAttribute('aria-current', 'page');
@@ -44,6 +58,7 @@ function render() {
   // A fresh root per navigation: a slow answer for the previous view lands in a detached node.
   const root = h('div', { className: 'view', 'data-view': route.name });
   show(view, root);
+  if (route.name !== 'overview' && !session.token.scopes.includes('read')) return needsRead(root);
   if (route.name === 'episodes' && route.id !== undefined) return renderEpisode(root, api, route.id);
   const views = {
     overview: renderOverview,
@@ -51,11 +66,12 @@ function render() {
     search: renderSearch,
     patterns: renderPatterns,
   };
-  return views[route.name](root, api);
+  return views[route.name](root, api, session);
 }
 
 function showSignIn(message) {
   api = null;
+  session = null;
   clearToken();
   show(view);
   nav.hidden = true;
@@ -66,13 +82,20 @@ function showSignIn(message) {
   tokenInput.focus();
 }
 
-function enter(token) {
+async function enter(token) {
   api = createApi(token, (message) =>
     showSignIn(`The server refused the token: ${message} Sign in again with a valid token.`),
   );
   signIn.hidden = true;
   nav.hidden = false;
   signOut.hidden = false;
+  try {
+    session = await api.query('session.whoami');
+  } catch (error) {
+    // A refused token is back at the sign-in already; anything else (no answer) is said in the view.
+    if (api !== null) show(view, errorNotice(error));
+    return;
+  }
   void render();
 }
 
@@ -84,17 +107,15 @@ async function signInWith(token) {
     return;
   }
   try {
-    // Any read proves the token; FORBIDDEN (a token without `read`) still proves it is valid.
-    await createApi(token).query('episodes.list', { limit: 1 });
+    // Any valid token may ask who it is, so proving it calls nothing the token may not.
+    await createApi(token).query('session.whoami');
   } catch (error) {
-    if (!(error instanceof ApiError) || error.code !== 'FORBIDDEN') {
-      const refused = error instanceof ApiError && error.code === 'UNAUTHORIZED';
-      signInError.textContent = refused
-        ? `Sign-in refused: ${error.message} Check the token, or create one with "episodic tokens create".`
-        : `Could not sign in: ${error.message}`;
-      signInError.hidden = false;
-      return;
-    }
+    const refused = error instanceof ApiError && error.code === 'UNAUTHORIZED';
+    signInError.textContent = refused
+      ? `Sign-in refused: ${error.message} Check the token, or create one with "episodic tokens create".`
+      : `Could not sign in: ${error.message}`;
+    signInError.hidden = false;
+    return;
   }
   tokenInput.value = '';
   saveToken(token);
@@ -116,4 +137,4 @@ window.addEventListener('hashchange', () => void render());
 
 const saved = readToken();
 if (saved === null) showSignIn();
-else enter(saved);
+else void enter(saved);

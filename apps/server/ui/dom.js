@@ -30,15 +30,9 @@ export function show(parent, ...children) {
   append(parent, children);
 }
 
-/** A refused or failed call, in words: the server's own message, and which procedure said it. */
+/** A refused or failed call, in words: the server's own message. */
 export function errorNotice(error) {
-  const admin = error.code === 'FORBIDDEN' && /^(admin|learning)\./.test(error.procedure ?? '');
-  return h(
-    'p',
-    { className: 'error', role: 'alert' },
-    admin ? `${error.procedure} is admin-only: this token may not call it. ` : '',
-    error.message,
-  );
+  return h('p', { className: 'error', role: 'alert' }, error.message);
 }
 
 /**

@@ -13,3 +13,11 @@ export function saveToken(token) {
 export function clearToken() {
   sessionStorage.removeItem(key);
 }
+
+/**
+ * `wanted` rows a page, or fewer on a server whose `limits.maxPageSize` is lower: it refuses a
+ * larger page. `session` is what `session.whoami` answered.
+ */
+export function pageSize(session, wanted) {
+  return Math.min(wanted, session.limits.maxPageSize);
+}

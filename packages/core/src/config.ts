@@ -10,41 +10,56 @@ import { retrievalConfigSchema } from './retrieval/retrieval-config.js';
 
 /**
  * Upper bounds on what one call may store. They keep a misbehaving agent from filling the disk
- * through one field, and they are what the server's request-size limit is sized against.
+ * through one field, and they are what the server's request-size limit is sized against. Declared
+ * apart from `limitsSchema` (which `Limits` is checked against below) so that the type reaches
+ * clients, such as the SDK's bundled types, without zod.
  */
-export const limitsSchema = z.object({
+export interface Limits {
   /** Longest `domain`, in characters. */
-  maxDomainChars: z.number().int().positive().default(128),
+  maxDomainChars: number;
   /** Longest episode `context`, in characters. */
+  maxContextChars: number;
+  /** Longest step `action`, in characters. */
+  maxActionChars: number;
+  /** Longest step `result`, in characters. */
+  maxResultChars: number;
+  /** Largest `metadata` object, measured as its JSON text, in characters. */
+  maxMetadataChars: number;
+  /** Most steps accepted by one `logSteps` call. */
+  maxStepsPerCall: number;
+  /** Most rows one list or search call returns. */
+  maxPageSize: number;
+}
+
+export const limitsSchema = z.object({
+  maxDomainChars: z.number().int().positive().default(128),
   maxContextChars: z
     .number()
     .int()
     .positive()
     .default(64 * 1024),
-  /** Longest step `action`, in characters. */
   maxActionChars: z
     .number()
     .int()
     .positive()
     .default(4 * 1024),
-  /** Longest step `result`, in characters. */
   maxResultChars: z
     .number()
     .int()
     .positive()
     .default(64 * 1024),
-  /** Largest `metadata` object, measured as its JSON text, in characters. */
   maxMetadataChars: z
     .number()
     .int()
     .positive()
     .default(16 * 1024),
-  /** Most steps accepted by one `logSteps` call. */
   maxStepsPerCall: z.number().int().positive().default(1000),
-  /** Most rows one list or search call returns. */
   maxPageSize: z.number().int().positive().default(500),
 });
-export type Limits = z.infer<typeof limitsSchema>;
+
+/** Fails to compile when a limit is added to the schema or the interface but not to both. */
+type SameKeys<A, B> = [keyof A] extends [keyof B] ? ([keyof B] extends [keyof A] ? true : false) : false;
+true satisfies SameKeys<z.output<typeof limitsSchema>, Limits>;
 
 export const memoryConfigSchema = z.object({
   /**

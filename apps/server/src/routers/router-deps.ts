@@ -9,4 +9,6 @@ export interface RouterDeps {
   databaseBytes: () => number | null;
   /** `Date.now()` when the server started. */
   startedAt: number;
+  /** Largest request body the server accepts, in bytes (`maxBodyBytes`). */
+  maxBodyBytes: number;
 }

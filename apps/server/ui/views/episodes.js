@@ -1,8 +1,8 @@
 import { h, loadInto, pager, show, table } from '../dom.js';
 import { formatPercent, formatTime } from '../format.js';
+import { pageSize } from '../session.js';
 
 const statuses = ['', 'active', 'completed', 'failed', 'archived'];
-const seedTaskTypes = ['code_generation', 'debugging', 'refactoring', 'testing', 'analysis', 'documentation'];
 
 // Kept across navigations, so coming back from an episode shows the same filters and page.
 const state = { domain: '', status: '', taskType: '', cursors: [undefined] };
@@ -33,7 +33,7 @@ function filterInput(label, name, list) {
   );
 }
 
-export async function renderEpisodes(root, api) {
+export async function renderEpisodes(root, api, session) {
   const results = h('div', { className: 'results' });
   const form = h(
     'form',
@@ -55,13 +55,13 @@ export async function renderEpisodes(root, api) {
     h(
       'datalist',
       { id: 'task-types' },
-      seedTaskTypes.map((type) => h('option', { value: type })),
+      session.taskTypes.map((type) => h('option', { value: type })),
     ),
     h('button', { type: 'submit' }, 'Filter'),
   );
 
   async function load() {
-    const input = { limit: 25, cursor: state.cursors.at(-1) };
+    const input = { limit: pageSize(session, 25), cursor: state.cursors.at(-1) };
     for (const name of ['domain', 'status', 'taskType']) if (state[name] !== '') input[name] = state[name];
     const page = await loadInto(results, 'Loading…', () => api.query('episodes.list', input));
     if (page === undefined) return;

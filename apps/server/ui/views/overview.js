@@ -2,12 +2,16 @@ import { fetchHealth } from '../api.js';
 import { errorNotice, facts, h, table } from '../dom.js';
 import { formatBytes, formatNumber, formatPercent, formatSeconds, formatTime } from '../format.js';
 
+/** A titled part of the overview; `part` names it for the page's tests. */
+function card(part, title, ...children) {
+  return h('section', { className: 'card', 'data-part': part }, h('h3', {}, title), ...children);
+}
+
 function healthSection(health) {
   const state = health.httpStatus === 200 ? 'ok' : health.status;
-  return h(
-    'section',
-    { className: 'card', 'data-part': 'health' },
-    h('h3', {}, 'Server'),
+  return card(
+    'health',
+    'Server',
     facts([
       ['health', state],
       ['schema version', health.schemaVersion],
@@ -23,10 +27,9 @@ function statsSection(stats) {
     formatNumber(keyspace.misses),
     formatNumber(keyspace.entries),
   ]);
-  return h(
-    'section',
-    { className: 'card', 'data-part': 'stats' },
-    h('h3', {}, 'Store (admin.stats)'),
+  return card(
+    'stats',
+    'Store (admin.stats)',
     facts([
       ['schema version', stats.schemaVersion],
       ['uptime', formatSeconds(stats.uptimeSeconds)],
@@ -62,10 +65,9 @@ function learningSection(status) {
     formatNumber(learner.learnedPerSecond, 2),
     lastFailure(learner.lastFailure),
   ]);
-  return h(
-    'section',
-    { className: 'card', 'data-part': 'learning' },
-    h('h3', {}, 'Learning (learning.status)'),
+  return card(
+    'learning',
+    'Learning (learning.status)',
     facts([
       ['pending', formatNumber(status.pending)],
       ['of which no process runs the learner', formatNumber(status.unattended)],
@@ -78,15 +80,40 @@ function learningSection(status) {
   );
 }
 
-/** Each part loads on its own: a token without `admin` still sees the health, and why the rest is missing. */
-export async function renderOverview(root, api) {
+/** What `session.whoami` said of the token signed in. */
+function tokenSection({ token, limits }) {
+  return card(
+    'token',
+    'Token (session.whoami)',
+    facts([
+      ['name', token.name],
+      ['scopes', token.scopes.join(', ')],
+      ['domains', token.domains === null ? 'all' : token.domains.join(', ')],
+      ['largest page', formatNumber(limits.maxPageSize)],
+    ]),
+  );
+}
+
+/** Said instead of calling them: each refusal would be an audited `denied`. */
+const adminOnly = () =>
+  h(
+    'p',
+    { className: 'muted', 'data-part': 'admin-only' },
+    'The store figures (admin.stats) and the learning queue (learning.status) need an admin token.',
+  );
+
+/** Each part loads on its own; the admin parts only for an admin token. */
+export async function renderOverview(root, api, session) {
   root.append(h('h2', {}, 'Overview'));
   const [health, stats, learning] = await Promise.allSettled([
     fetchHealth(),
-    api.query('admin.stats'),
-    api.query('learning.status'),
+    ...(session.admin ? [api.query('admin.stats'), api.query('learning.status')] : []),
   ]);
-  root.append(healthSection(health.value));
+  root.append(healthSection(health.value), tokenSection(session));
+  if (!session.admin) {
+    root.append(adminOnly());
+    return;
+  }
   root.append(stats.status === 'fulfilled' ? statsSection(stats.value) : errorNotice(stats.reason));
   root.append(
     learning.status === 'fulfilled' ? learningSection(learning.value) : errorNotice(learning.reason),

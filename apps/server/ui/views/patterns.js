@@ -1,7 +1,7 @@
 import { h, loadInto, pager, show, table } from '../dom.js';
 import { formatNumber, formatPercent, formatTime } from '../format.js';
+import { pageSize } from '../session.js';
 
-const seedPatternTypes = ['tool_sequence', 'error_resolution', 'optimization', 'testing_strategy'];
 const state = { type: '', domain: '', cursors: [undefined] };
 
 export const patternHeaders = ['summary', 'type', 'domain', 'support', 'success rate', 'surely at least'];
@@ -30,7 +30,7 @@ export function patternRow(pattern, extra = []) {
   );
 }
 
-export async function renderPatterns(root, api) {
+export async function renderPatterns(root, api, session) {
   const results = h('div', { className: 'results' });
   const type = h('input', { name: 'type', value: state.type, list: 'pattern-types', placeholder: 'any' });
   const domain = h('input', { name: 'domain', value: state.domain, placeholder: 'any', spellcheck: 'false' });
@@ -41,14 +41,14 @@ export async function renderPatterns(root, api) {
     h(
       'datalist',
       { id: 'pattern-types' },
-      seedPatternTypes.map((name) => h('option', { value: name })),
+      session.patternTypes.map((name) => h('option', { value: name })),
     ),
     h('label', {}, 'Domain', domain),
     h('button', { type: 'submit' }, 'Filter'),
   );
 
   async function load() {
-    const input = { limit: 25, cursor: state.cursors.at(-1) };
+    const input = { limit: pageSize(session, 25), cursor: state.cursors.at(-1) };
     if (state.type !== '') input.type = state.type;
     if (state.domain !== '') input.domain = state.domain;
     const page = await loadInto(results, 'Loading…', () => api.query('patterns.list', input));

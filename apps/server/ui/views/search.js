@@ -1,5 +1,6 @@
 import { h, loadInto, show, table } from '../dom.js';
 import { formatNumber, formatPercent, formatTime } from '../format.js';
+import { pageSize } from '../session.js';
 import { episodeLink } from './episodes.js';
 import { patternHeaders, patternRow } from './patterns.js';
 
@@ -65,7 +66,7 @@ function signalsNote(signals) {
   return off.length === 0 ? null : h('p', { className: 'muted' }, off.join('; '));
 }
 
-export function renderSearch(root, api) {
+export function renderSearch(root, api, session) {
   const results = h('div', { className: 'results' });
   const text = h('input', { name: 'text', value: state.text, type: 'search', required: true });
   const domain = h('input', { name: 'domain', value: state.domain, placeholder: 'any', spellcheck: 'false' });
@@ -78,7 +79,7 @@ export function renderSearch(root, api) {
   );
 
   async function search() {
-    const input = { text: state.text, limit: 10, patterns: 5 };
+    const input = { text: state.text, limit: pageSize(session, 10), patterns: 5 };
     if (state.domain !== '') input.domain = state.domain;
     const found = await loadInto(results, 'Searching…', () => api.query('search.retrieve', input));
     if (found === undefined) return;
