@@ -9,6 +9,7 @@ export interface EpisodicClientLike {
     start: { mutate(input: StartInput): Promise<{ id: string }> };
     logSteps: { mutate(input: { episodeId: string; steps: RecordedStep[] }): Promise<unknown> };
     complete: { mutate(input: { episodeId: string; status: 'completed' | 'failed' }): Promise<unknown> };
+    archive: { mutate(input: { episodeId: string }): Promise<unknown> };
   };
   readonly search: { retrieve: { query(input: RetrieveInput): Promise<Recall> } };
 }
@@ -20,6 +21,7 @@ export function clientMemory(client: EpisodicClientLike): EpisodicMemory {
       start: (input) => client.episodes.start.mutate(input),
       logSteps: (episodeId, steps) => client.episodes.logSteps.mutate({ episodeId, steps }),
       complete: (episodeId, input) => client.episodes.complete.mutate({ ...input, episodeId }),
+      archive: (episodeId) => client.episodes.archive.mutate({ episodeId }),
     },
     search: { retrieve: (input) => client.search.retrieve.query(input) },
   };

@@ -13,6 +13,8 @@ export interface EpisodicMemory {
     }): Promise<{ id: string }>;
     logSteps(episodeId: string, steps: RecordedStep[]): Promise<unknown>;
     complete(episodeId: string, input: { status: 'completed' | 'failed' }): Promise<unknown>;
+    /** Ends an episode that started too late for its run to be recorded in it (no outcome). */
+    archive(episodeId: string): Promise<unknown>;
   };
   readonly search: {
     retrieve(input: {

@@ -1,8 +1,9 @@
 import { createEpisodicClient, createRemoteMemory } from '@episodic/sdk';
 import { startDroppingProxy, startTestServer, type TestServer } from '@episodic/server/testing';
 import { generateText, stepCountIs, tool } from 'ai';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { z } from 'zod';
+import { heldFetch } from './__fixtures__/held-fetch.js';
 import { scriptedModel, systemTexts } from './__fixtures__/scripted-model.js';
 import { withMemory } from './with-memory.js';
 
@@ -138,4 +139,65 @@ it.each([
   } finally {
     await proxy.close();
   }
+});
+
+it.each([
+  ['after the run', 'createRemoteMemory'],
+  ['during the run', 'createEpisodicClient'],
+] as const)('archives the episode of a start that lands %s, too late for it (%s)', async (when, sdk) => {
+  const domain = `late-start-${sdk.toLowerCase()}`;
+  const token = await server.token({ name: domain, scopes: ['read', 'write'], domains: [domain] });
+  const held = heldFetch('episodes.start');
+  const options = { url: server.url, token, fetch: held.fetch };
+  const memory =
+    sdk === 'createRemoteMemory'
+      ? { memory: createRemoteMemory(options) }
+      : { client: createEpisodicClient(options) };
+  const errors: unknown[] = [];
+  const { model, prompts } = scriptedModel([
+    { tools: [['readLogs', { service: 'billing' }]] },
+    { text: 'restart the worker' },
+  ]);
+  const settings = withMemory({
+    ...memory,
+    domain,
+    taskType: 'debugging',
+    memoryTimeoutMs: 1000,
+    onMemoryError: (error) => errors.push(error),
+  });
+  const readLogs = tool({
+    inputSchema: z.object({ service: z.string() }),
+    execute: async () => {
+      // The run gave up on the start at its first step; the start lands before the run ends.
+      if (when === 'during the run') await held.release();
+      return 'queue timeout';
+    },
+  });
+  const { text } = await generateText({
+    ...settings,
+    model,
+    tools: { readLogs },
+    stopWhen: stepCountIs(3),
+    prompt: 'Invoices are not sent',
+  });
+  expect([text, prompts.length]).toEqual(['restart the worker', 2]);
+  expect(await settings.episode()).toBeNull();
+  await held.release();
+
+  // One episode, ended once its start landed: archived, with no outcome and none of the run's steps
+  // (the run went on without memory), not left active and not completed as if it had been recorded.
+  const reader = createRemoteMemory({ url: server.url, token });
+  const ended = await vi.waitFor(
+    async () => {
+      const { items } = await reader.episodes.list({ domain });
+      expect(items.map((item) => [item.context, item.status, item.successRate])).toEqual([
+        ['Invoices are not sent', 'archived', null],
+      ]);
+      return items[0];
+    },
+    { timeout: 20_000, interval: 50 },
+  );
+  expect((await reader.episodes.get(ended?.id ?? ''))?.steps).toEqual([]);
+  // Only the start's wait was reported (the look-up may have been slow too): the archive did not fail.
+  expect(new Set(errors.map(String))).toEqual(new Set(['Error: memory did not answer within 1000 ms']));
 });

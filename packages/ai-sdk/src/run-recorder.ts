@@ -21,13 +21,26 @@ function failAwaitingRunsOnExit(): void {
  * `promise`, or a rejection once `ms` have passed without an answer. A store that never answers
  * (stuck behind a lock, a connection that went dead without closing) must not hold the model's
  * run: the SDK awaits `prepareStep` and `onStepFinish`, so an unbounded wait there stops the run.
+ * `late` receives an answer that comes after the rejection: the store did the work after all.
  */
-export function withinTime<T>(promise: Promise<T>, ms: number): Promise<T> {
+export function withinTime<T>(promise: Promise<T>, ms: number, late?: (answer: T) => void): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`memory did not answer within ${ms} ms`)), ms);
+  let gaveUp = false;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      gaveUp = true;
+      reject(new Error(`memory did not answer within ${ms} ms`));
+    }, ms);
   });
-  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+  if (late !== undefined) {
+    void promise.then(
+      (answer) => {
+        if (gaveUp) late(answer);
+      },
+      () => undefined,
+    );
+  }
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
 }
 
 /** Whether the store answered that it refuses this input (a bad field), not that it is unreachable. */
@@ -49,11 +62,27 @@ function conflict(error: unknown): boolean {
 }
 
 /**
+ * Ends an episode, sending `end` once more when its connection closed before any answer (the SDK
+ * replays neither a completion nor an archive: the first try may have run). A conflict then means
+ * the first one was done and only its answer lost: a run is the only writer of its episode's end.
+ */
+async function endOnce(end: () => Promise<unknown>): Promise<void> {
+  try {
+    await end();
+  } catch (error) {
+    if (!unanswered(error)) throw error;
+    await end().catch((again: unknown) => {
+      if (!conflict(again)) throw again;
+    });
+  }
+}
+
+/**
  * One run's episode. Writes go through one chain, so steps are stored in the order the run
  * made them and before the outcome. A failing write is reported once and the run goes on: a
  * refused batch of steps is lost alone, an unreachable store (or one that does not answer in
  * time) stops the step writes, and the outcome is still written whenever the episode was
- * started, so no episode is left open.
+ * started, so no episode is left open. A start answered too late is archived when it lands.
  */
 export class RunRecorder {
   #chain: Promise<unknown> = Promise.resolve();
@@ -70,18 +99,22 @@ export class RunRecorder {
     private readonly timeoutMs: number,
   ) {}
 
-  #then(write: () => Promise<unknown>): Promise<void> {
-    const next = this.#chain.then(async () => {
-      try {
-        await withinTime(write(), this.timeoutMs);
-      } catch (error) {
+  /** Queues `link` after the run's earlier writes. */
+  #queue(link: () => Promise<unknown>): Promise<void> {
+    const next = this.#chain.then(link).then(
+      () => undefined,
+      (error: unknown) => {
         if (!this.#failed) this.report(error);
         this.#failed = true;
         if (!refused(error)) this.#unreachable = true;
-      }
-    });
+      },
+    );
     this.#chain = next;
     return next;
+  }
+
+  #then(write: () => Promise<unknown>): Promise<void> {
+    return this.#queue(() => withinTime(write(), this.timeoutMs));
   }
 
   /** The episode's id once started. */
@@ -90,9 +123,24 @@ export class RunRecorder {
   }
 
   start(input: Parameters<EpisodicMemory['episodes']['start']>[0]): Promise<void> {
-    return this.#then(async () => {
-      this.#episode = await this.memory.episodes.start(input);
+    return this.#queue(async () => {
+      this.#episode = await withinTime(this.memory.episodes.start(input), this.timeoutMs, (late) =>
+        this.#archiveUnrecorded(late.id),
+      );
     });
+  }
+
+  /**
+   * A start answered after the run stopped waiting for it: the run goes on without memory and
+   * records nothing in that episode. Archiving ends it with no outcome, which is what it has: left
+   * `active` it would stay open for ever; completed or failed, mining would learn an outcome from a
+   * run it never saw. Off the run's chain, so the model never waits on it; a failure is reported.
+   */
+  #archiveUnrecorded(id: string): void {
+    void endOnce(() => this.memory.episodes.archive(id))
+      .catch((error: unknown) => this.report(error))
+      // `onMemoryError` is the caller's code: a throw there must not become an unhandled rejection.
+      .catch(() => undefined);
   }
 
   log(steps: RecordedStep[]): Promise<void> {
@@ -129,17 +177,7 @@ export class RunRecorder {
       if (this.#episode === null || this.#finished) return;
       this.#finished = true;
       const { id } = this.#episode;
-      try {
-        await this.memory.episodes.complete(id, { status });
-      } catch (error) {
-        // A kept-alive connection closed under the write: it is sent once more (the SDK replays
-        // no completion). A conflict then means the first one was done and only its answer was
-        // lost: this run is the only writer of its outcome. Else the episode would stay open.
-        if (!unanswered(error)) throw error;
-        await this.memory.episodes.complete(id, { status }).catch((again: unknown) => {
-          if (!conflict(again)) throw again;
-        });
-      }
+      await endOnce(() => this.memory.episodes.complete(id, { status }));
     });
   }
 

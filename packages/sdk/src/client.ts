@@ -7,11 +7,10 @@ import {
 } from '@trpc/client';
 import { EventSource } from 'eventsource';
 import { defaultStepBufferOptions, EpisodeHandle, type StepBufferOptions } from './episode-handle.js';
-import { newEpisodeId } from './episode-id.js';
 import { metadataLink } from './metadata-link.js';
 import { replayLink } from './replay-link.js';
-import { withRetries } from './retry.js';
 import { startIdLink } from './start-id-link.js';
+import { startOnce } from './start-once.js';
 import type { AppRouter, StartEpisodeInput } from './types.js';
 
 export interface EpisodicClientOptions {
@@ -80,10 +79,7 @@ export function createEpisodicClient(options: EpisodicClientOptions): EpisodicCl
   const stepOptions: StepBufferOptions = { ...defaultStepBufferOptions, ...options.steps };
   const helpers: EpisodeHelpers = {
     async startEpisode(input) {
-      // One id for every try: the server answers a start it already made with that episode.
-      const start = { ...input, id: input.id ?? newEpisodeId() };
-      const episode = await withRetries(stepOptions.retry, () => trpc.episodes.start.mutate(start));
-      return new EpisodeHandle(trpc, episode, stepOptions);
+      return new EpisodeHandle(trpc, await startOnce(trpc, input, stepOptions.retry), stepOptions);
     },
   };
   // The tRPC client is a proxy that turns every property into a procedure path, so the

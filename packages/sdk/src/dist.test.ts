@@ -45,6 +45,7 @@ describe('the built SDK', () => {
       'replay-link.js',
       'retry.js',
       'start-id-link.js',
+      'start-once.js',
       'types.js',
     ]);
   });

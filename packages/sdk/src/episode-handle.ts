@@ -1,7 +1,7 @@
 import type { TRPCClient } from '@trpc/client';
 import { TRPCClientError } from '@trpc/client';
 import { EpisodicClientError } from './errors.js';
-import { isTransient, type RetryPolicy, withRetries } from './retry.js';
+import { defaultRetryPolicy, isTransient, type RetryPolicy, withRetries } from './retry.js';
 import type { AppRouter, CompleteEpisodeInput, Episode, Step, StepInput } from './types.js';
 
 export interface StepBufferOptions {
@@ -32,7 +32,7 @@ export const defaultStepBufferOptions: StepBufferOptions = {
   maxBatch: 50,
   maxBatchBytes: 4 * 1024 * 1024,
   flushIntervalMs: 250,
-  retry: { retries: 4, delayMs: 100 },
+  retry: defaultRetryPolicy,
 };
 
 type BufferedStep = StepInput & { id: string };

@@ -1,7 +1,8 @@
 import { createTRPCClient, httpBatchLink, TRPCClientError } from '@trpc/client';
 import { metadataLink } from './metadata-link.js';
 import { replayLink } from './replay-link.js';
-import { startIdLink } from './start-id-link.js';
+import { defaultRetryPolicy } from './retry.js';
+import { startOnce } from './start-once.js';
 import type { AppRouter, RouterInputs, RouterOutputs } from './types.js';
 
 type Out = RouterOutputs;
@@ -15,6 +16,10 @@ type In = RouterInputs;
  */
 export interface RemoteMemory {
   readonly episodes: {
+    /**
+     * The id is chosen before the first try (unless given), and a start that got no answer or a
+     * transient status (a 5xx) is sent again under it, as `startEpisode` does: one episode.
+     */
     start(input: In['episodes']['start']): Promise<Out['episodes']['start']>;
     logSteps(
       episodeId: string,
@@ -92,7 +97,6 @@ export function createRemoteMemory(options: RemoteMemoryOptions): RemoteMemory {
   const trpc = createTRPCClient<AppRouter>({
     links: [
       metadataLink(),
-      startIdLink(),
       replayLink(),
       httpBatchLink({
         url: base.endsWith('/trpc') ? base : `${base}/trpc`,
@@ -104,7 +108,7 @@ export function createRemoteMemory(options: RemoteMemoryOptions): RemoteMemory {
   });
   return {
     episodes: {
-      start: (input) => trpc.episodes.start.mutate(input),
+      start: (input) => startOnce(trpc, input, defaultRetryPolicy),
       logSteps: (episodeId, steps) => trpc.episodes.logSteps.mutate({ episodeId, steps }),
       logStep: async (episodeId, step) =>
         (

@@ -5,6 +5,7 @@ import {
   type TestServer,
 } from '@episodic/server/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { failingFetch } from './__fixtures__/failing-fetch.js';
 import { createEpisodicClient, createRemoteMemory, TRPCClientError } from './index.js';
 
 let t: TestServer;
@@ -95,6 +96,76 @@ describe('retries after a lost response', () => {
     expect((await episode.flush()).map((step) => step.action)).toEqual(['kept']);
     const read = await client.episodes.get.query({ episodeId: episode.id });
     expect(read.steps.map((step) => step.action)).toEqual(['kept']);
+  });
+});
+
+describe('starts answered with an error', () => {
+  it.each([
+    ['INTERNAL_SERVER_ERROR', 500],
+    ['BAD_GATEWAY', 502],
+    ['SERVICE_UNAVAILABLE', 503],
+    ['GATEWAY_TIMEOUT', 504],
+  ] as const)(
+    'retries a start answered %s, and one episode exists under the id its first try carried',
+    async (code, status) => {
+      const faults = failingFetch();
+      const memory = createRemoteMemory({ url: t.url, token, fetch: faults.fetch });
+      const client = createEpisodicClient({ url: t.url, token, fetch: faults.fetch, steps: { retry } });
+      const domain = `start-${status}`;
+      faults.failNext('episodes.start', code);
+      const started = await memory.episodes.start({
+        taskType: 'debugging',
+        domain,
+        context: 'remote memory',
+      });
+      faults.failNext('episodes.start', code);
+      const handle = await client.startEpisode({ taskType: 'debugging', domain, context: 'episode handle' });
+
+      // Both clients chose the id before the first try, and sent the retry under it.
+      expect(faults.failed).toEqual([
+        { input: expect.objectContaining({ id: started.id, context: 'remote memory' }), status },
+        { input: expect.objectContaining({ id: handle.id, context: 'episode handle' }), status },
+      ]);
+      const { items } = await memory.episodes.list({ domain });
+      expect(items.map((item) => [item.id, item.context, item.status])).toEqual([
+        [handle.id, 'episode handle', 'active'],
+        [started.id, 'remote memory', 'active'],
+      ]);
+    },
+  );
+
+  it('sends a start the server refuses (4xx) once', async () => {
+    const sent: string[] = [];
+    const counting: typeof fetch = (input, init) => {
+      sent.push(String(input));
+      return fetch(input, init);
+    };
+    const memory = createRemoteMemory({ url: t.url, token, fetch: counting });
+    const client = createEpisodicClient({ url: t.url, token, fetch: counting, steps: { retry } });
+    const { id } = await memory.episodes.start({ taskType: 'debugging', domain: 'refused-start' });
+    sent.length = 0;
+    const refusals = [
+      // The same id with other input: a CONFLICT (409).
+      () => memory.episodes.start({ id, taskType: 'testing', domain: 'refused-start' }),
+      () => client.startEpisode({ id, taskType: 'testing', domain: 'refused-start' }),
+      // Input the server's schema refuses: a BAD_REQUEST (400).
+      () => memory.episodes.start({ taskType: 'no_such_task', domain: 'refused-start' }),
+      () => client.startEpisode({ taskType: 'no_such_task', domain: 'refused-start' }),
+    ];
+    const statuses: unknown[] = [];
+    // One after another: calls made in the same tick would share one request.
+    for (const call of refusals) {
+      const error = await call().then(
+        () => null,
+        (caught: { data?: { httpStatus?: number } }) => caught,
+      );
+      statuses.push(error?.data?.httpStatus);
+    }
+    expect(statuses).toEqual([409, 409, 400, 400]);
+    expect(sent.filter((url) => url.includes('episodes.start'))).toHaveLength(refusals.length);
+    expect((await memory.episodes.list({ domain: 'refused-start' })).items.map((item) => item.id)).toEqual([
+      id,
+    ]);
   });
 });
 

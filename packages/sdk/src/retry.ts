@@ -21,6 +21,9 @@ export interface RetryPolicy {
   delayMs: number;
 }
 
+/** Episode handles' and `createRemoteMemory`'s starts: 4 tries after the first, 1.5 s of waiting at most. */
+export const defaultRetryPolicy: RetryPolicy = { retries: 4, delayMs: 100 };
+
 export async function withRetries<T>(policy: RetryPolicy, attempt: () => Promise<T>): Promise<T> {
   for (let tried = 0; ; tried += 1) {
     try {
