@@ -9,8 +9,8 @@ import { EventSource } from 'eventsource';
 import { defaultStepBufferOptions, EpisodeHandle, type StepBufferOptions } from './episode-handle.js';
 import { metadataLink } from './metadata-link.js';
 import { replayLink } from './replay-link.js';
+import { startOnce } from './send-once.js';
 import { startIdLink } from './start-id-link.js';
-import { startOnce } from './start-once.js';
 import type { AppRouter, StartEpisodeInput } from './types.js';
 
 export interface EpisodicClientOptions {

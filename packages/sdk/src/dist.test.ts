@@ -44,8 +44,8 @@ describe('the built SDK', () => {
       'remote-memory.js',
       'replay-link.js',
       'retry.js',
+      'send-once.js',
       'start-id-link.js',
-      'start-once.js',
       'types.js',
     ]);
   });

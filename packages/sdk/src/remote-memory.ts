@@ -2,7 +2,7 @@ import { createTRPCClient, httpBatchLink, TRPCClientError } from '@trpc/client';
 import { metadataLink } from './metadata-link.js';
 import { replayLink } from './replay-link.js';
 import { defaultRetryPolicy } from './retry.js';
-import { startOnce } from './start-once.js';
+import { logStepsOnce, startOnce } from './send-once.js';
 import type { AppRouter, RouterInputs, RouterOutputs } from './types.js';
 
 type Out = RouterOutputs;
@@ -21,6 +21,10 @@ export interface RemoteMemory {
      * transient status (a 5xx) is sent again under it, as `startEpisode` does: one episode.
      */
     start(input: In['episodes']['start']): Promise<Out['episodes']['start']>;
+    /**
+     * Each step without an `id` gets one before the first try, and the batch is sent again under
+     * them after no answer or a transient status: the server stores a step id once.
+     */
     logSteps(
       episodeId: string,
       steps: In['episodes']['logSteps']['steps'],
@@ -109,10 +113,10 @@ export function createRemoteMemory(options: RemoteMemoryOptions): RemoteMemory {
   return {
     episodes: {
       start: (input) => startOnce(trpc, input, defaultRetryPolicy),
-      logSteps: (episodeId, steps) => trpc.episodes.logSteps.mutate({ episodeId, steps }),
+      logSteps: (episodeId, steps) => logStepsOnce(trpc, { episodeId, steps }, defaultRetryPolicy),
       logStep: async (episodeId, step) =>
         (
-          await trpc.episodes.logSteps.mutate({ episodeId, steps: [step] })
+          await logStepsOnce(trpc, { episodeId, steps: [step] }, defaultRetryPolicy)
         )[0] as Out['episodes']['logSteps'][number],
       complete: (episodeId, input) => trpc.episodes.complete.mutate({ ...input, episodeId }),
       archive: (episodeId) => trpc.episodes.archive.mutate({ episodeId }),

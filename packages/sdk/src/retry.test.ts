@@ -24,6 +24,16 @@ afterAll(async () => {
 
 const retry = { retries: 3, delayMs: 10 };
 
+/** A `fetch` to the real server that keeps the URL of every request it sends. */
+function countingFetch() {
+  const sent: string[] = [];
+  const counting: typeof fetch = (input, init) => {
+    sent.push(String(input));
+    return fetch(input, init);
+  };
+  return { sent, counting };
+}
+
 describe('retries after a lost response', () => {
   it('stores each step once when a flush is replayed after the server already stored it', async () => {
     const client = createEpisodicClient({ url: proxy.url, token, steps: { flushIntervalMs: 60_000, retry } });
@@ -135,11 +145,7 @@ describe('starts answered with an error', () => {
   );
 
   it('sends a start the server refuses (4xx) once', async () => {
-    const sent: string[] = [];
-    const counting: typeof fetch = (input, init) => {
-      sent.push(String(input));
-      return fetch(input, init);
-    };
+    const { sent, counting } = countingFetch();
     const memory = createRemoteMemory({ url: t.url, token, fetch: counting });
     const client = createEpisodicClient({ url: t.url, token, fetch: counting, steps: { retry } });
     const { id } = await memory.episodes.start({ taskType: 'debugging', domain: 'refused-start' });
@@ -166,6 +172,63 @@ describe('starts answered with an error', () => {
     expect((await memory.episodes.list({ domain: 'refused-start' })).items.map((item) => item.id)).toEqual([
       id,
     ]);
+  });
+});
+
+describe("createRemoteMemory's steps", () => {
+  it('sends steps answered 503 again under the ids their first try carried, and stores each once', async () => {
+    const faults = failingFetch();
+    const memory = createRemoteMemory({ url: t.url, token, fetch: faults.fetch });
+    const episode = await memory.episodes.start({ taskType: 'debugging', domain: 'steps-503' });
+    const agentsId = crypto.randomUUID();
+    faults.failNext('episodes.logSteps', 'SERVICE_UNAVAILABLE');
+    const logged = await memory.episodes.logSteps(episode.id, [
+      { action: 'run_tests', success: false },
+      { action: 'edit_file', id: agentsId },
+    ]);
+    faults.failNext('episodes.logSteps', 'SERVICE_UNAVAILABLE');
+    const one = await memory.episodes.logStep(episode.id, { action: 'run_tests', success: true });
+
+    const firstTries = faults.failed.map(({ input }) => (input as { steps: { id: string }[] }).steps);
+    expect(firstTries.map((steps) => steps.map((step) => step.id))).toEqual([
+      [logged[0]?.id, agentsId],
+      [one.id],
+    ]);
+    const stored = await memory.episodes.get(episode.id);
+    expect(stored?.steps.map((step) => [step.id, step.action])).toEqual([
+      [logged[0]?.id, 'run_tests'],
+      [agentsId, 'edit_file'],
+      [one.id, 'run_tests'],
+    ]);
+  });
+
+  it('replays steps whose answer was lost, and stores each once', async () => {
+    const memory = createRemoteMemory({ url: proxy.url, token });
+    const episode = await memory.episodes.start({ taskType: 'debugging', domain: 'steps-dropped' });
+    // The server stores the batch; its answer never reaches the client.
+    proxy.dropNext('episodes.logSteps');
+    const logged = await memory.episodes.logSteps(episode.id, [
+      { action: 'read_file' },
+      { action: 'edit_file' },
+    ]);
+    expect(proxy.dropped.at(-1)).toContain('episodes.logSteps');
+    const stored = await memory.episodes.get(episode.id);
+    expect(stored?.steps.map((step) => [step.id, step.action])).toEqual(
+      logged.map((step) => [step.id, step.action]),
+    );
+    expect(stored?.steps).toHaveLength(2);
+  });
+
+  it('sends steps for an episode the server does not know (404) once', async () => {
+    const { sent, counting } = countingFetch();
+    const memory = createRemoteMemory({ url: t.url, token, fetch: counting });
+    const missing = '01900000-0000-7000-8000-000000000000';
+    const error = await memory.episodes.logStep(missing, { action: 'x' }).then(
+      () => null,
+      (caught: { data?: { httpStatus?: number } }) => caught,
+    );
+    expect(error?.data?.httpStatus).toBe(404);
+    expect(sent.filter((url) => url.includes('episodes.logSteps'))).toHaveLength(1);
   });
 });
 
