@@ -2,6 +2,7 @@ import type { TRPCClient } from '@trpc/client';
 import { TRPCClientError } from '@trpc/client';
 import { EpisodicClientError } from './errors.js';
 import { defaultRetryPolicy, isTransient, type RetryPolicy, withRetries } from './retry.js';
+import { logStepsOnce } from './send-once.js';
 import type { AppRouter, CompleteEpisodeInput, Episode, Step, StepInput } from './types.js';
 
 export interface StepBufferOptions {
@@ -161,9 +162,7 @@ export class EpisodeHandle {
       const { batch, bytes } = this.#nextBatch();
       try {
         stored.push(
-          ...(await withRetries(this.#options.retry, () =>
-            this.#client.episodes.logSteps.mutate({ episodeId: this.id, steps: batch }),
-          )),
+          ...(await logStepsOnce(this.#client, { episodeId: this.id, steps: batch }, this.#options.retry)),
         );
       } catch (error) {
         // The server's body limit is below the cap (set lower there, or other calls shared the
