@@ -53,6 +53,7 @@ describe('episodic-mcp over stdio, embedded', () => {
     const { resourceTemplates } = await client.listResourceTemplates();
     expect(resourceTemplates.map((template) => template.uriTemplate).sort()).toEqual([
       'episode://{id}',
+      'episode://{id}/steps/{cursor}',
       'pattern://{id}',
     ]);
     const prompt = await client.getPrompt({

@@ -34,8 +34,10 @@ if (skip) console.warn(`Dashboard browser tests skipped: ${browserPath.skipped}`
 describe.skipIf(skip)(`dashboard in Chromium${skip ? ` (skipped: ${browserPath.skipped})` : ''}`, () => {
   let t: ClientTestServer;
   // Pages smaller than the dashboard's 25 (and search's 10): the dashboard must keep to them.
+  // Step pages hold little text too: a page of large results ends before `smallPage` steps.
   let small: ClientTestServer;
   const smallPage = 7;
+  const smallPageChars = 1000;
   let browser: Browser;
   let checkoutId: string;
   let xssId: string;
@@ -46,7 +48,9 @@ describe.skipIf(skip)(`dashboard in Chromium${skip ? ` (skipped: ${browserPath.s
       throw new Error(`CI=true and the dashboard's browser test cannot run: ${browserPath.skipped}`);
     t = await startTestServer();
     ({ checkoutId, hostileId: xssId } = await recordDashboardEpisodes(t.server.memory));
-    small = await startTestServer({ limits: { maxPageSize: smallPage } });
+    small = await startTestServer({
+      limits: { maxPageSize: smallPage, maxStepCharsPerPage: smallPageChars },
+    });
     await recordDashboardEpisodes(small.server.memory);
     shopToken = await t.token({ name: 'shop-reader', scopes: ['read'], domains: ['shop'] });
     browser = await chromium.launch({
@@ -412,6 +416,94 @@ describe.skipIf(skip)(`dashboard in Chromium${skip ? ` (skipped: ${browserPath.s
     expect(await page.locator('li.hit').count()).toBe(smallPage);
     await page.click('a[data-view=overview]');
     expect(await page.locator('[data-part=token]').textContent()).toContain(`largest page${smallPage}`);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it("shows a long episode's step count and loads the rest of its steps a page at a time, in order", async () => {
+    const memory = small.server.memory;
+    // Steps 8 to 13 carry results of ~45 % of a page's text: two a page. The rest fill a page by count.
+    const bulky = (number: number) => number >= 8 && number <= 13;
+    const { id } = await memory.episodes.start({
+      domain: 'long',
+      taskType: 'analysis',
+      context: 'Twenty steps',
+    });
+    await memory.episodes.logSteps(
+      id,
+      Array.from({ length: 20 }, (_, i) => ({
+        // One hostile action on a later page: rows appended are text too.
+        action: i + 1 === 15 ? hostileAction : `step ${i + 1}`,
+        result: bulky(i + 1) ? `result ${i + 1} `.padEnd(smallPageChars * 0.45, '.') : 'ok',
+        success: true,
+      })),
+    );
+    await memory.episodes.complete(id, { status: 'completed' });
+    await memory.learning.flush({ timeoutMs: 60_000 });
+
+    // The store's pages of actions: `get`'s first, then `steps` from its cursor.
+    const episode = await memory.episodes.get(id);
+    expect(episode?.stepCount).toBe(20);
+    const stored = [episode?.steps.map((step) => step.action) ?? []];
+    for (let cursor = episode?.nextStepsCursor ?? null; cursor !== null; ) {
+      const next = await memory.episodes.steps(id, { cursor });
+      stored.push(next?.items.map((step) => step.action) ?? []);
+      cursor = next?.nextCursor ?? null;
+    }
+    // Cut by the page size (1–7; 12–18, whose first two are bulky) and by the text (8–9, 10–11).
+    expect(stored.map((actions) => actions.length)).toEqual([smallPage, 2, 2, smallPage, 2]);
+
+    const { page, context, problems } = await open(small);
+    await signIn(page, small.adminToken);
+    await page.locator('#nav').waitFor();
+    await page.goto(`${small.url}/ui/#/episodes/${id}`);
+    const rows = page.locator('tr[data-step]');
+    await rows.first().waitFor();
+    const heading = page.locator('.view h3', { hasText: /^Steps/ });
+    expect(await heading.textContent()).toBe('Steps (20)');
+    const actions = () => page.locator('tr[data-step] td:nth-child(2)').allTextContents();
+    expect(await actions()).toEqual(stored[0]);
+
+    const more = page.locator('[data-part=more-steps]');
+    // A page refused (the episode deleted meanwhile, say): said beside the button, which stays.
+    const stepsCall = /\/trpc\/episodes\.steps(\?|$)/;
+    const refusal = `Episode ${id} does not exist.`;
+    await page.route(stepsCall, (route) =>
+      route.fulfill({
+        status: 404,
+        contentType: 'application/json',
+        body: JSON.stringify({
+          error: { message: refusal, code: -32004, data: { code: 'NOT_FOUND', httpStatus: 404 } },
+        }),
+      }),
+    );
+    await more.locator('button').click();
+    await expect.poll(() => more.locator('.error').textContent(), { timeout: 10_000 }).toBe(refusal);
+    expect(await more.locator('button').isEnabled()).toBe(true);
+    expect(await actions()).toEqual(stored[0]);
+    await page.unroute(stepsCall);
+    // No metadata is shown as nothing, not as the text "null".
+    expect(await page.locator('.view').textContent()).not.toContain('null');
+
+    const shownCounts: number[] = [];
+    for (;;) {
+      const shown = await rows.count();
+      shownCounts.push(shown);
+      if ((await more.count()) === 0) break;
+      expect(await more.locator('span').first().textContent()).toBe(`Showing ${shown} of 20 steps`);
+      await more.locator('button', { hasText: 'Load more steps' }).click();
+      await expect.poll(() => rows.count(), { timeout: 10_000 }).toBeGreaterThan(shown);
+      expect(await page.locator('.view .error').allTextContents()).toEqual([]);
+    }
+    // A page a click, as the store pages them, until the button is gone with the last.
+    expect(shownCounts).toEqual(stored.map((_, i) => stored.slice(0, i + 1).flat().length));
+    expect(await actions()).toEqual(stored.flat());
+    expect(await rows.evaluateAll((all) => all.map((row) => row.getAttribute('data-step')))).toEqual(
+      Array.from({ length: 20 }, (_, i) => String(i + 1)),
+    );
+    expect(await heading.textContent()).toBe('Steps (20)');
+    expect(await page.locator('.view script, .view img, .view b').count()).toBe(0);
+    expect(await page.evaluate('window.__pwned')).toBeUndefined();
     expect(problems).toEqual([]);
     await context.close();
   });

@@ -159,6 +159,17 @@ const checks: Record<string, () => Promise<void>> = {
     expect(missing.message.replace(/[0-9a-f-]{36}/, 'ID')).toBe(error.message.replace(/[0-9a-f-]{36}/, 'ID'));
     expect((await alpha.episodes.get.query({ episodeId: alphaEpisodeId })).domain).toBe('alpha');
   },
+  'episodes.steps': async () => {
+    const error = await rejection(alpha.episodes.steps.query({ episodeId: betaEpisodeId }));
+    expect(codeOf(error)).toBe('NOT_FOUND');
+    const missing = await rejection(
+      alpha.episodes.steps.query({ episodeId: '01900000-0000-7000-8000-000000000000' }),
+    );
+    expect(missing.message.replace(/[0-9a-f-]{36}/, 'ID')).toBe(error.message.replace(/[0-9a-f-]{36}/, 'ID'));
+    expect(await alpha.episodes.steps.query({ episodeId: alphaEpisodeId })).toEqual(
+      await admin.episodes.steps.query({ episodeId: alphaEpisodeId }),
+    );
+  },
   'episodes.list': async () => {
     const { items } = await alpha.episodes.list.query({});
     expect(new Set(items.map((episode) => episode.domain))).toEqual(new Set(['alpha']));

@@ -483,7 +483,15 @@ describe('POST /v1/traces: nothing an export may carry loses it', () => {
     expect(await post(request([span(83, 1), ...tools.reverse()]), { token, url: roomy.url })).toEqual(ok);
     const episode = await stored(83, roomy.server.memory);
     expect(episode?.status).toBe('completed');
-    expect(episode?.steps.map((step) => [step.stepNumber, step.action])).toEqual(
+    expect(episode?.stepCount).toBe(1001);
+    // More steps than a page (maxPageSize, 500): the rest are read on from the episode's cursor.
+    const steps = [...(episode?.steps ?? [])];
+    for (let cursor = episode?.nextStepsCursor ?? null; cursor !== null; ) {
+      const page = await roomy.server.memory.episodes.steps(episode?.id ?? '', { cursor });
+      steps.push(...(page?.items ?? []));
+      cursor = page?.nextCursor ?? null;
+    }
+    expect(steps.map((step) => [step.stepNumber, step.action])).toEqual(
       Array.from({ length: 1001 }, (_, i) => [i + 1, `tool${i + 2}`]),
     );
   });

@@ -13,6 +13,7 @@ const limits = {
   maxMetadataChars: 16 * 1024,
   maxStepsPerCall: 1000,
   maxPageSize: 10,
+  maxStepCharsPerPage: 4 * 1024 * 1024,
   maxRecordsPerCall: 1000,
   maxRecordedStepsPerCall: 10_000,
   maxBodyBytes: 2_000_000,

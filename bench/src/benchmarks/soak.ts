@@ -219,7 +219,7 @@ async function verify(url: string, token: string, result: SoakAgentsResult) {
     // Retention may have deleted an older one; one still there, or a recent one, must be whole.
     if (episode === null && at < recent) continue;
     checked += 1;
-    if (episode?.steps.length !== steps || episode.status === 'active') lostWrites += 1;
+    if (episode?.stepCount !== steps || episode.status === 'active') lostWrites += 1;
   }
   let forgottenButReadable = 0;
   for (const id of result.forgotten) {

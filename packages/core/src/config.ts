@@ -29,6 +29,13 @@ export interface Limits {
   maxStepsPerCall: number;
   /** Most rows one list or search call returns. */
   maxPageSize: number;
+  /**
+   * Most text one page of an episode's steps holds (`episodes.get`, `episodes.steps`), in
+   * characters of action, result and metadata: a page ends before the step that would exceed it
+   * (one step always fits). With `maxPageSize` steps alone a page of large results could reach
+   * tens of megabytes (500 × 84 K characters).
+   */
+  maxStepCharsPerPage: number;
 }
 
 export const limitsSchema = z.object({
@@ -55,6 +62,13 @@ export const limitsSchema = z.object({
     .default(16 * 1024),
   maxStepsPerCall: z.number().int().positive().default(1000),
   maxPageSize: z.number().int().positive().default(500),
+  // 4 Mi characters: ~60 steps of the largest results, a page a browser renders and a tool reads
+  // at once; 3,000 such steps were 181 MB of JSON and 3.5 s, and ~9,000 exceed a V8 string.
+  maxStepCharsPerPage: z
+    .number()
+    .int()
+    .positive()
+    .default(4 * 1024 * 1024),
 });
 
 /** Fails to compile when a limit is added to the schema or the interface but not to both. */

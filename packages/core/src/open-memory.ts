@@ -134,7 +134,7 @@ export async function openMemory(config: MemoryConfig = {}): Promise<Memory> {
   // work for them, and its `flush()` waits for it.
   await learning.start();
 
-  const { getEpisode, listEpisodes } = createEpisodeReads(context);
+  const { getEpisode, listSteps, listEpisodes } = createEpisodeReads(context);
   const { getPattern, listPatterns } = createPatternReads(context);
   const { searchText } = createTextSearch(context, termCounts);
   const cached = readThrough(
@@ -158,6 +158,7 @@ export async function openMemory(config: MemoryConfig = {}): Promise<Memory> {
     getPattern: cached.getPattern,
     listPatterns: cached.listPatterns,
     searchText: cached.searchText,
+    listSteps,
     listEpisodes,
     relevantPatterns,
     retrieve,
@@ -202,6 +203,10 @@ export async function openMemory(config: MemoryConfig = {}): Promise<Memory> {
       },
       get: reads.getEpisode,
       getJson: reads.getEpisodeJson,
+      async steps(episodeId, input, options) {
+        const page = await reads.listSteps(episodeId, input as never, options);
+        return page === null ? null : { items: page.items, nextCursor: page.nextCursor };
+      },
       list: reads.listEpisodes,
     },
     search: { text: reads.searchText, retrieve: reads.retrieve },

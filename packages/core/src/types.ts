@@ -29,8 +29,22 @@ export interface Episode extends Omit<EpisodeView, 'steps'> {
 /** A step as stored: exactly what a miner sees of it. */
 export type Step = StepView;
 
-export interface EpisodeWithSteps extends Episode {
+/** An episode with every one of its steps: what learners and miners are given. */
+export interface EpisodeWithAllSteps extends Episode {
   steps: Step[];
+}
+
+/** What `episodes.get` answers: an episode with the first page of its steps. */
+export interface EpisodeWithSteps extends Episode {
+  /**
+   * The first page of its steps, in order: all of them unless `nextStepsCursor` is set (more
+   * than `limits.maxPageSize` steps, or more text than `limits.maxStepCharsPerPage`).
+   */
+  steps: Step[];
+  /** How many steps the episode has, whether or not `steps` holds them all. */
+  stepCount: number;
+  /** Pass to `episodes.steps` as `cursor` for the steps after `steps`; `null` when `steps` holds them all. */
+  nextStepsCursor: string | null;
 }
 
 /** What `episodes.appendSteps` answers: the steps as stored, and their episode's domain. */

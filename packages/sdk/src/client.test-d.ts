@@ -48,6 +48,8 @@ interface ExpectedStep {
 
 interface ExpectedEpisodeWithSteps extends ExpectedEpisode {
   steps: ExpectedStep[];
+  stepCount: number;
+  nextStepsCursor: string | null;
 }
 
 describe('inferred types', () => {
@@ -79,6 +81,11 @@ describe('inferred types', () => {
       completedAt?: string | Date | undefined;
     }>();
     expectTypeOf(client.episodes.get.query).parameter(0).toEqualTypeOf<{ episodeId: string }>();
+    expectTypeOf(client.episodes.steps.query).parameter(0).toEqualTypeOf<{
+      episodeId: string;
+      cursor?: string | undefined;
+      limit?: number | undefined;
+    }>();
     expectTypeOf(client.search.text.query)
       .parameter(0)
       .toMatchTypeOf<{ text: string; limit?: number | undefined }>();
@@ -99,6 +106,10 @@ describe('inferred types', () => {
     expectTypeOf<EpisodeWithSteps>().toEqualTypeOf<ExpectedEpisodeWithSteps>();
     expectTypeOf<RouterOutputs['episodes']['list']>().toEqualTypeOf<{
       items: ExpectedEpisode[];
+      nextCursor: string | null;
+    }>();
+    expectTypeOf<RouterOutputs['episodes']['steps']>().toEqualTypeOf<{
+      items: ExpectedStep[];
       nextCursor: string | null;
     }>();
     expectTypeOf<RouterOutputs['search']['text'][number]['matches'][number]>().toEqualTypeOf<{

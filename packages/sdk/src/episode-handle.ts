@@ -127,7 +127,7 @@ export class EpisodeHandle {
       if (attempts > 1 && error instanceof TRPCClientError && error.data?.code === 'CONFLICT') {
         const current = await this.#client.episodes.get.query({ episodeId: this.id });
         if (current.status === outcome.status) {
-          const { steps: _steps, ...episode } = current;
+          const { steps: _steps, stepCount: _count, nextStepsCursor: _cursor, ...episode } = current;
           return episode;
         }
       }

@@ -39,6 +39,11 @@ async function scenario(memory: RemoteMemory) {
   const completed = await memory.episodes.complete(episode.id, { status: 'completed' });
   const drained = await memory.learning.flush();
   const stored = await memory.episodes.get(episode.id);
+  const firstTwo = await memory.episodes.steps(episode.id, { limit: 2 });
+  const rest =
+    firstTwo?.nextCursor == null
+      ? null
+      : await memory.episodes.steps(episode.id, { cursor: firstTwo.nextCursor });
   const hits = await memory.search.text({ text: 'Safari TypeError' });
   const retrieved = await memory.search.retrieve({ text: 'login TypeError on Safari', domain: 'web' });
   const page = await memory.episodes.list({ domain: 'web' });
@@ -48,12 +53,15 @@ async function scenario(memory: RemoteMemory) {
     completed: [completed.status, completed.successRate],
     drained: [drained.pending, drained.failed],
     steps: stored?.steps.map((step) => [step.stepNumber, step.action, step.success]),
+    stepCount: [stored?.stepCount, stored?.nextStepsCursor],
+    pages: [firstTwo?.items.map((step) => step.stepNumber), rest?.items.map((step) => step.stepNumber)],
     embedded: stored?.embeddingVersion !== null,
     hits: hits.map((hit) => hit.episode.context),
     retrieved: retrieved.episodes.map((entry) => [entry.episode.context, entry.why.vector !== null]),
     listed: page.items.map((item) => item.context),
     relevant: relevant.length,
     missing: await memory.episodes.get('01936f3e-0000-7000-8000-000000000000'),
+    missingSteps: await memory.episodes.steps('01936f3e-0000-7000-8000-000000000000'),
     missingPattern: await memory.patterns.get('no-such-pattern'),
   };
 }
@@ -77,7 +85,10 @@ describe('one API, embedded or over HTTP', () => {
       drained: [0, 0],
       embedded: true,
       hits: ['Login fails on Safari with a TypeError'],
+      stepCount: [3, null],
+      pages: [[1, 2], [3]],
       missing: null,
+      missingSteps: null,
       missingPattern: null,
     });
   });

@@ -41,6 +41,14 @@ export interface RemoteMemory {
     record(records: In['episodes']['record']): Promise<Out['episodes']['record']>;
     /** `null` when the episode does not exist or is outside the token's domains. */
     get(episodeId: string): Promise<Out['episodes']['get'] | null>;
+    /**
+     * An episode's steps in order, one page at a time (start from `get`'s `nextStepsCursor`, then
+     * each page's `nextCursor`); `null` as for `get`.
+     */
+    steps(
+      episodeId: string,
+      input?: Omit<In['episodes']['steps'], 'episodeId'>,
+    ): Promise<Out['episodes']['steps'] | null>;
     list(input?: In['episodes']['list']): Promise<Out['episodes']['list']>;
   };
   readonly search: {
@@ -122,6 +130,7 @@ export function createRemoteMemory(options: RemoteMemoryOptions): RemoteMemory {
       archive: (episodeId) => trpc.episodes.archive.mutate({ episodeId }),
       record: (records) => trpc.episodes.record.mutate(records),
       get: (episodeId) => orNull(trpc.episodes.get.query({ episodeId })),
+      steps: (episodeId, input = {}) => orNull(trpc.episodes.steps.query({ ...input, episodeId })),
       list: (input = {}) => trpc.episodes.list.query(input),
     },
     search: {

@@ -8,8 +8,8 @@ import type { MemoryTarget } from '../memory/agent-memory.js';
 export const usage = `Usage: episodic-mcp [--data-dir DIR | --url URL] [--http [--port N] [--host HOST]]
 
 Episodic as MCP tools (memory_recall, memory_seen_error, memory_start_episode, memory_log_steps,
-memory_complete_episode, memory_pattern_feedback), resources episode://{id} and pattern://{id},
-and the prompt episodic_memory.
+memory_complete_episode, memory_pattern_feedback), resources episode://{id} (a long episode's
+steps page on at episode://{id}/steps/{cursor}) and pattern://{id}, and the prompt episodic_memory.
 
 Memory (one of):
   --data-dir DIR   embedded: the store in DIR, opened as \`episodic serve\` opens it

@@ -22,10 +22,43 @@ export interface JsonResourceKind<Row extends { id: string }> {
   read(id: string): Promise<unknown>;
 }
 
+/** A template variable's one value, decoded (`{id}` in `episode://{id}`). */
+function variable(value: string | string[] | undefined): string {
+  return decodeURIComponent(Array.isArray(value) ? (value[0] ?? '') : (value ?? ''));
+}
+
 /**
- * Registers `<scheme>://{id}`, read as pretty JSON. Absent becomes the protocol's not-found
- * error, a failure a clean message (no stack).
+ * Registers a resource template read as pretty JSON: `read` gets the template's variables,
+ * decoded. Absent (`null`) becomes the protocol's not-found error, a failure a clean message (no
+ * stack).
  */
+export function registerJsonTemplate(
+  server: McpServer,
+  name: string,
+  template: ResourceTemplate,
+  config: { title: string; description: string },
+  read: (variables: (name: string) => string) => Promise<unknown>,
+): void {
+  server.registerResource(
+    name,
+    template,
+    { ...config, mimeType: 'application/json' },
+    async (uri, variables) => {
+      let value: unknown;
+      try {
+        value = await read((key) => variable(variables[key]));
+      } catch (error) {
+        throw new McpError(ErrorCode.InvalidParams, describeError(error));
+      }
+      if (value === null) throw new McpError(resourceNotFound, `Resource ${uri.href} not found`);
+      return {
+        contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(value, null, 2) }],
+      };
+    },
+  );
+}
+
+/** Registers `<scheme>://{id}`, read as pretty JSON, listing the rows `kind.list` gives. */
 export function registerJsonResource<Row extends { id: string }>(
   server: McpServer,
   kind: JsonResourceKind<Row>,
@@ -43,17 +76,11 @@ export function registerJsonResource<Row extends { id: string }>(
       }),
     }),
   });
-  const config = { title: kind.title, description: kind.description, mimeType: 'application/json' };
-  server.registerResource(kind.scheme, template, config, async (uri, { id }) => {
-    let value: unknown;
-    try {
-      value = await kind.read(decodeURIComponent(Array.isArray(id) ? (id[0] ?? '') : (id ?? '')));
-    } catch (error) {
-      throw new McpError(ErrorCode.InvalidParams, describeError(error));
-    }
-    if (value === null) throw new McpError(resourceNotFound, `Resource ${uri.href} not found`);
-    return {
-      contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(value, null, 2) }],
-    };
-  });
+  registerJsonTemplate(
+    server,
+    kind.scheme,
+    template,
+    { title: kind.title, description: kind.description },
+    (variables) => kind.read(variables('id')),
+  );
 }

@@ -64,7 +64,8 @@ async function complete(memory: AgentMemory, input: z.infer<typeof completeEpiso
       current?.status === input.status &&
       (input.successRate === undefined || current.successRate === input.successRate);
     if (current === null || !done) throw error;
-    const { steps: _steps, ...episode } = current;
+    // The episode as `complete` answers it: without the first page of its steps and their paging.
+    const { steps: _steps, stepCount: _stepCount, nextStepsCursor: _nextStepsCursor, ...episode } = current;
     return episode;
   }
 }

@@ -85,10 +85,13 @@ export function registerRecallTool(server: McpServer, memory: AgentMemory): void
         }
         for (const [index, entry] of result.episodes.entries()) {
           const lines = [episodeHeadline(entry.episode), episodeWhy(entry)];
-          const steps = withSteps[index]?.steps ?? [];
-          const shown = keySteps(steps, input.stepsPerEpisode);
+          // The first page of a long episode's steps: its key steps are chosen from those, and
+          // `stepCount` says how many it has in all.
+          const episode = withSteps[index] ?? null;
+          const shown = keySteps(episode?.steps ?? [], input.stepsPerEpisode);
           lines.push(...shown.map((step) => stepLine(step)));
-          if (shown.length < steps.length) lines.push(`  (${steps.length - shown.length} more steps)`);
+          const more = (episode?.stepCount ?? 0) - shown.length;
+          if (more > 0) lines.push(`  (${more} more steps)`);
           budget.add(lines.join('\n'));
         }
         return budget.toString('raise maxChars or lower limit.');

@@ -1,6 +1,6 @@
 import { relevanceFloors, textMatch } from '@episodic/core';
 import { errorSignature } from '@episodic/miner-error-resolution';
-import type { EpisodeWithSteps, Step } from '@episodic/sdk';
+import type { Episode, Step } from '@episodic/sdk';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { episodeHeadline, stepLine } from '../format/describe-episode.js';
@@ -29,21 +29,36 @@ const seenErrorInput = z.strictObject({
 /** Steps shown after a failure: the fix is usually within a few. */
 const followingSteps = 4;
 
-interface Occurrence {
-  episode: EpisodeWithSteps;
+/** A failed step and what the agent did next, until the failed action succeeded. */
+interface Followed {
   failed: Step;
+  after: Step[];
+  /** `followingSteps` steps followed it, or one retried its action successfully. */
+  done: boolean;
+}
+
+/** A page of an episode's steps: `get`'s first one, or one `episodes.steps` read. */
+interface StepPage {
+  items: Step[];
+  nextCursor: string | null;
+}
+
+interface Occurrence extends Followed {
+  episode: Episode;
   /** The same signature, not only shared words. */
   same: boolean;
 }
 
-/** The failed step and what the agent did next, until the failed action succeeded. */
-function occurrenceText({ episode, failed, same }: Occurrence): string {
-  const after: Step[] = [];
-  for (const step of episode.steps) {
-    if (step.stepNumber <= failed.stepNumber) continue;
-    after.push(step);
-    if (after.length === followingSteps || (step.action === failed.action && step.success === true)) break;
-  }
+function follow(followed: Followed | undefined, step: Step): void {
+  if (followed === undefined || followed.done || step.stepNumber <= followed.failed.stepNumber) return;
+  followed.after.push(step);
+  followed.done =
+    followed.after.length === followingSteps ||
+    (step.action === followed.failed.action && step.success === true);
+}
+
+/** The failed step and the steps that followed it. */
+function occurrenceText({ episode, failed, after, same }: Occurrence): string {
   const label = same ? 'same error' : 'similar error';
   return [
     episodeHeadline(episode, 120),
@@ -56,6 +71,48 @@ function occurrenceText({ episode, failed, same }: Occurrence): string {
         : '  then: nothing (the episode ended there)',
     ...after.map((step) => stepLine(step)),
   ].join('\n');
+}
+
+/**
+ * In one episode, the first failed step with the error's signature, else the first whose error
+ * matches as well as a pattern must to be returned for it (`relevanceFloors.text`), with the
+ * steps that followed it. `get` gives a long episode's first page of steps only: the pages after
+ * it are read one at a time, only until the last step the search matched (`through`) and the
+ * steps following the failure found are read, and each is let go once looked through.
+ */
+async function findInEpisode(
+  memory: AgentMemory,
+  episode: Episode,
+  firstPage: StepPage,
+  error: string,
+  signature: string,
+  through: number,
+): Promise<Occurrence | null> {
+  let page: StepPage | null = firstPage;
+  let same: Followed | undefined;
+  let similar: Followed | undefined;
+  let last = 0;
+  while (page !== null) {
+    for (const step of page.items) {
+      follow(same, step);
+      follow(similar, step);
+      last = step.stepNumber;
+      if (step.success !== false || step.result === null) continue;
+      const stepSignature = errorSignature(step.result);
+      if (same === undefined && stepSignature === signature) same = { failed: step, after: [], done: false };
+      if (similar === undefined && textMatch(error, stepSignature) >= relevanceFloors.text)
+        similar = { failed: step, after: [], done: false };
+    }
+    const found = same ?? similar;
+    // An earlier failure with the same signature is never beaten; otherwise read on to the last
+    // matched step, and past it only for the steps that followed the failure found.
+    const enough = same?.done === true || (last >= through && (found === undefined || found.done));
+    if (page.nextCursor === null || enough) break;
+    page = await memory.episodes.steps(episode.id, { cursor: page.nextCursor });
+  }
+  const found = same ?? similar;
+  if (found === undefined) return null;
+  return { ...found, episode, same: same !== undefined };
 }
 
 /**
@@ -75,24 +132,23 @@ async function findOccurrences(
   // Placeholders (`<n>`, `<path>`) stand for what varies: searching their names would only add noise.
   const words = signature.replace(/<[a-z_]+>/g, ' ');
   const hits = await memory.search.text({ text: words, domain, limit: limit * 4 });
-  const episodes = await Promise.all(
-    hits
-      .filter((hit) => hit.episode.id !== exclude && hit.matches.some((match) => match.source === 'step'))
-      .map((hit) => memory.episodes.get(hit.episode.id)),
+  const found = await Promise.all(
+    hits.flatMap((hit) => {
+      const matched = hit.matches.flatMap((match) =>
+        match.source === 'step' && match.stepNumber !== null ? [match.stepNumber] : [],
+      );
+      if (hit.episode.id === exclude || matched.length === 0) return [];
+      return [
+        memory.episodes.get(hit.episode.id).then((read) => {
+          if (read === null) return null;
+          const { steps, stepCount: _stepCount, nextStepsCursor, ...episode } = read;
+          const first = { items: steps, nextCursor: nextStepsCursor };
+          return findInEpisode(memory, episode, first, error, signature, Math.max(...matched));
+        }),
+      ];
+    }),
   );
-  const occurrences: Occurrence[] = [];
-  for (const episode of episodes) {
-    if (episode === null) continue;
-    const failures = episode.steps.flatMap((step) =>
-      step.success === false && step.result !== null
-        ? [{ step, signature: errorSignature(step.result) }]
-        : [],
-    );
-    const same = failures.find((failure) => failure.signature === signature);
-    const similar = failures.find((failure) => textMatch(error, failure.signature) >= relevanceFloors.text);
-    const found = same ?? similar;
-    if (found !== undefined) occurrences.push({ episode, failed: found.step, same: same !== undefined });
-  }
+  const occurrences = found.filter((occurrence) => occurrence !== null);
   // Stable: within each group, search rank order is kept.
   return occurrences.sort((a, b) => Number(b.same) - Number(a.same)).slice(0, limit);
 }

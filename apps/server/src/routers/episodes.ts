@@ -72,13 +72,29 @@ export function createEpisodesRouter({ memory, events }: RouterDeps) {
       )
       .mutation(({ ctx, input }) => memory.episodes.record(input, ctx.call)),
 
-    /** The episode with its steps. Another domain's episode is `NOT_FOUND`, exactly like a missing one. */
+    /**
+     * The episode with its steps: the first page of them for a long one (`stepCount`,
+     * `nextStepsCursor`). Another domain's episode is `NOT_FOUND`, exactly like a missing one.
+     */
     get: readProcedure.input(episodeRef).query(async ({ ctx, input }) => {
       const found = await memory.episodes.get(input.episodeId, ctx.call);
       if (found === null)
         throw new TRPCError({ code: 'NOT_FOUND', message: `Episode ${input.episodeId} does not exist.` });
       return found;
     }),
+
+    /**
+     * An episode's steps in order, one page at a time: pass `get`'s `nextStepsCursor` (or none,
+     * from the first step) as `cursor`, then each page's `nextCursor`. `NOT_FOUND` as for `get`.
+     */
+    steps: readProcedure
+      .input(schemas.listSteps.extend({ episodeId: schemas.id }))
+      .query(async ({ ctx, input: { episodeId, ...page } }) => {
+        const found = await memory.episodes.steps(episodeId, page, ctx.call);
+        if (found === null)
+          throw new TRPCError({ code: 'NOT_FOUND', message: `Episode ${episodeId} does not exist.` });
+        return found;
+      }),
 
     /** Newest first, one page at a time; pass `nextCursor` back as `cursor`. */
     list: readProcedure.input(schemas.listEpisodes).query(({ ctx, input }) => {

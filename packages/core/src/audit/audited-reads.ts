@@ -49,6 +49,7 @@ interface Reads {
   getEpisode: (id: string, options?: CallOptions) => Promise<{ domain: string } | null>;
   getEpisodeJson: (id: string, options?: CallOptions) => Promise<{ domain: string } | null>;
   getPattern: (id: string, options?: CallOptions) => Promise<{ domain: string | null } | null>;
+  listSteps: (id: string, input?: never, options?: CallOptions) => Promise<{ domain: string } | null>;
   listEpisodes: AnyRead;
   searchText: AnyRead;
   retrieve: AnyRead;
@@ -89,6 +90,8 @@ export function auditReads<R extends Reads>(audit: AuditLog, reads: R): Pick<R, 
       domain: pattern?.domain ?? null,
       found: pattern !== null,
     })),
+    // A page of an episode's steps is a read of that episode.
+    listSteps: auditedRead(audit, 2, reads.listSteps, episodeRead),
     listEpisodes: auditedRead(audit, 1, reads.listEpisodes, many('read', 'episodes')),
     listPatterns: auditedRead(audit, 1, reads.listPatterns, many('read', 'patterns')),
     relevantPatterns: auditedRead(audit, 1, reads.relevantPatterns, many('read', 'patterns')),

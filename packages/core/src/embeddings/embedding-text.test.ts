@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { EpisodeWithSteps, Step } from '../types.js';
+import type { EpisodeWithAllSteps, Step } from '../types.js';
 import {
   episodeEmbeddingText,
   episodeTextChars,
@@ -22,7 +22,7 @@ function step(stepNumber: number, action: string, result: string | null, success
   };
 }
 
-function episode(steps: Step[]): EpisodeWithSteps {
+function episode(steps: Step[]): EpisodeWithAllSteps {
   return {
     id: 'e',
     taskType: 'debugging',

@@ -1,4 +1,4 @@
-import type { EpisodeWithSteps, Step } from '../types.js';
+import type { EpisodeWithAllSteps, Step } from '../types.js';
 
 /**
  * Longest text embedded for one episode. About 4,000 tokens of English: inside every common
@@ -14,7 +14,7 @@ function clip(text: string, chars: number): string {
   return chars <= 0 ? '' : `${text.slice(0, chars - 1)}…`;
 }
 
-function outcomeLine(episode: EpisodeWithSteps): string {
+function outcomeLine(episode: EpisodeWithAllSteps): string {
   const rate = episode.successRate === null ? '' : `, success rate ${episode.successRate.toFixed(2)}`;
   return `outcome: ${episode.status}${rate}`;
 }
@@ -54,7 +54,7 @@ export function fairShares(lengths: readonly number[], budget: number): number[]
  * domain, context), how it ended, and every step's action and result, each clipped to a fair
  * share of {@link episodeTextChars}.
  */
-export function episodeEmbeddingText(episode: EpisodeWithSteps): string {
+export function episodeEmbeddingText(episode: EpisodeWithAllSteps): string {
   const head = [`${episode.taskType} in ${episode.domain}`, episode.context ?? '', outcomeLine(episode)]
     .filter((line) => line.length > 0)
     .join('\n');
@@ -77,6 +77,6 @@ export function stepErrorEmbeddingText(step: Step): string {
 }
 
 /** The steps that get their own vector: those that failed and say something about why. */
-export function failedSteps(episode: EpisodeWithSteps): Step[] {
+export function failedSteps(episode: EpisodeWithAllSteps): Step[] {
   return episode.steps.filter((step) => step.success === false);
 }

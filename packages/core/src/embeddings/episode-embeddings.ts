@@ -2,7 +2,7 @@ import type { EmbeddingProviderV1 } from '@episodic/plugin';
 import type { InStatement } from '@libsql/client';
 import { newId } from '../ids.js';
 import { nowIso } from '../schemas/timestamp.js';
-import type { EpisodeWithSteps } from '../types.js';
+import type { EpisodeWithAllSteps } from '../types.js';
 import { embedTexts } from './embed-texts.js';
 import { embeddingStamp } from './embedding-stamp.js';
 import { episodeEmbeddingText, failedSteps, stepErrorEmbeddingText } from './embedding-text.js';
@@ -24,7 +24,7 @@ interface EmbeddingRow {
  */
 export async function embedEpisodes(
   provider: EmbeddingProviderV1,
-  episodes: readonly EpisodeWithSteps[],
+  episodes: readonly EpisodeWithAllSteps[],
   signal?: AbortSignal,
 ): Promise<EmbeddingRow[]> {
   const rows: Omit<EmbeddingRow, 'vector'>[] = episodes.flatMap((episode) => [

@@ -4,7 +4,7 @@ import { localActor } from '../audit/audit-event.js';
 import { episodeColumns, stepColumns, toEpisode, toStep } from '../db/rows.js';
 import type { EngineContext } from '../engine-context.js';
 import { resolveFailedStatement } from '../learning/learning-queue.js';
-import type { EpisodeWithSteps, Step } from '../types.js';
+import type { EpisodeWithAllSteps, Step } from '../types.js';
 import { parseInput } from '../validate.js';
 import { embeddingsLearner } from './embedding-engine.js';
 import { embeddingStamp } from './embedding-stamp.js';
@@ -51,7 +51,7 @@ async function loadBatch(
   after: string,
   stamp: string,
   size: number,
-): Promise<EpisodeWithSteps[]> {
+): Promise<EpisodeWithAllSteps[]> {
   const [episodeRows, stepRows] = await context.db.readBatch([
     {
       sql: `SELECT ${episodeColumns} FROM episodes

@@ -38,7 +38,12 @@ describe('episode lifecycle', () => {
       metadata: { repo: 'shop' },
     });
     expect(first.id < second.id).toBe(true);
-    expect(await store.memory.episodes.get(first.id)).toEqual({ ...first, steps: [] });
+    expect(await store.memory.episodes.get(first.id)).toEqual({
+      ...first,
+      steps: [],
+      stepCount: 0,
+      nextStepsCursor: null,
+    });
   });
 
   it('numbers steps 1, 2, 3… per episode across calls, keeping every field', async () => {

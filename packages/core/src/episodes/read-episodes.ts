@@ -1,12 +1,12 @@
 import type { Database } from '../db/database.js';
 import { episodeColumns, stepColumns, toEpisode, toStep } from '../db/rows.js';
-import type { EpisodeWithSteps, Step } from '../types.js';
+import type { EpisodeWithAllSteps, Step } from '../types.js';
 
 /** Episodes with their steps, by id, from one snapshot; ids that no longer exist are absent. */
 export async function readEpisodes(
   db: Database,
   ids: readonly string[],
-): Promise<Map<string, EpisodeWithSteps>> {
+): Promise<Map<string, EpisodeWithAllSteps>> {
   if (ids.length === 0) return new Map();
   const marks = ids.map(() => '?').join(', ');
   const [episodeRows, stepRows] = await db.readBatch([

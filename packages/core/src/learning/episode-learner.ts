@@ -1,5 +1,5 @@
 import type { Transaction } from '@libsql/client';
-import type { EpisodeWithSteps } from '../types.js';
+import type { EpisodeWithAllSteps } from '../types.js';
 
 /**
  * Something that learns from finished episodes (status `completed` or `failed`): the embedder
@@ -19,7 +19,7 @@ export interface EpisodeLearner {
   readonly batchSize: number;
   /** `signal` aborts when the store closes: stop early, store nothing. */
   learn(
-    episodes: readonly EpisodeWithSteps[],
+    episodes: readonly EpisodeWithAllSteps[],
     finish: (tx: Transaction) => Promise<void>,
     signal: AbortSignal,
   ): Promise<void>;

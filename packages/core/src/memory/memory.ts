@@ -27,6 +27,7 @@ import type {
   InputSchemas,
   ListEpisodesInput,
   ListPatternsInput,
+  ListStepsInput,
   RetrieveInput,
   SearchTextInput,
   StartEpisodeInput,
@@ -72,8 +73,16 @@ export interface EpisodesApi {
    * `lateSteps`, not stored. For adapters that receive finished work in batches (OTLP traces).
    */
   record(records: RecordEpisodesInput, options?: CallOptions): Promise<RecordedEpisode[]>;
-  /** The episode with its steps, or `null` when it does not exist or is out of scope. */
+  /**
+   * The episode with its steps (the first page of them for a long one: `stepCount`,
+   * `nextStepsCursor`), or `null` when it does not exist or is out of scope.
+   */
   get(episodeId: string, options?: CallOptions): Promise<EpisodeWithSteps | null>;
+  /**
+   * An episode's steps in order, one page at a time (`nextCursor`; start from `get`'s
+   * `nextStepsCursor` or from none), or `null` when the episode does not exist or is out of scope.
+   */
+  steps(episodeId: string, input?: ListStepsInput, options?: CallOptions): Promise<Page<Step> | null>;
   /** `get` as JSON bytes, straight from the cache when it holds the episode (embedded only: for a server). */
   getJson(episodeId: string, options?: CallOptions): Promise<EpisodeJson | null>;
   /** Newest first, one page at a time (`nextCursor`). */

@@ -9,7 +9,7 @@ import {
 } from '@episodic/plugin';
 import type { InStatement, Transaction } from '@libsql/client';
 import { nowIso } from '../schemas/timestamp.js';
-import type { EpisodeWithSteps } from '../types.js';
+import type { EpisodeWithAllSteps } from '../types.js';
 import { chunks } from './chunks.js';
 import { type AcceptedCandidate, collectCandidates, type MinerRunSettings } from './collect-candidates.js';
 import { addSupport, emptyEvidence } from './evidence.js';
@@ -192,7 +192,7 @@ export function createMiningBatch(
     },
 
     /** Mines one episode into the batch; `false` when it was already mined (a retry). */
-    async add(episode: EpisodeWithSteps, succeeded: boolean): Promise<boolean> {
+    async add(episode: EpisodeWithAllSteps, succeeded: boolean): Promise<boolean> {
       const state = await minedState(source, episode.id);
       seenStates.set(episode.id, state);
       if (state === 0) return false;

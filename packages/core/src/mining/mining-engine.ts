@@ -3,7 +3,7 @@ import type { InStatement, Transaction } from '@libsql/client';
 import type { EngineContext } from '../engine-context.js';
 import { EpisodicError } from '../errors.js';
 import type { EpisodeLearner } from '../learning/episode-learner.js';
-import type { CallOptions, EpisodeWithSteps } from '../types.js';
+import type { CallOptions, EpisodeWithAllSteps } from '../types.js';
 import { readOutcomes } from './episode-outcomes.js';
 import { createMiningBatch, type StatementReader, type WrittenPattern } from './mining-batch.js';
 import type { PatternChanges } from './pattern-changes.js';
@@ -33,7 +33,7 @@ export function createMiningEngine(
   const mineInto = async (
     batch: ReturnType<typeof createMiningBatch>,
     reader: StatementReader,
-    episodes: readonly EpisodeWithSteps[],
+    episodes: readonly EpisodeWithAllSteps[],
   ) => {
     // The outcome, not `status`: an episode archived before it was mined still succeeded or failed.
     const outcomes = await readOutcomes(

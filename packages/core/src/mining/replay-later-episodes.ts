@@ -2,7 +2,7 @@ import type { InStatement, Transaction } from '@libsql/client';
 import type { Database } from '../db/database.js';
 import { readEpisodes } from '../episodes/read-episodes.js';
 import { nowIso } from '../schemas/timestamp.js';
-import type { EpisodeWithSteps } from '../types.js';
+import type { EpisodeWithAllSteps } from '../types.js';
 import type { BaselineRows } from './baseline-rows.js';
 import { chunks } from './chunks.js';
 import { collectCandidates, identityColumns } from './collect-candidates.js';
@@ -98,7 +98,7 @@ export async function replayLaterEpisodes(
       part.map((replay) => replay.episode.id),
     );
     for (const { episode: item, miners, history } of part) {
-      const episode = episodes.get(item.id) as EpisodeWithSteps;
+      const episode = episodes.get(item.id) as EpisodeWithAllSteps;
       const candidates = await collectCandidates(
         miners,
         { episode, succeeded: item.succeeded, history, signal: settings.signal },

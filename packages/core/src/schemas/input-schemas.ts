@@ -142,6 +142,13 @@ export function createInputSchemas({ limits, taskTypes = [], patternTypes = [] }
     exclude: z.array(id).max(100).optional(),
   });
 
+  /** A page of one episode's steps (`episodes.steps`): as many as fit, by default. */
+  const listSteps = z.strictObject({
+    limit: limit(limits.maxPageSize),
+    /** `nextCursor` of the previous page, or an episode's `nextStepsCursor`. */
+    cursor: z.string().max(512).optional(),
+  });
+
   const listPatterns = z.strictObject({
     type: patternType.optional(),
     domain: domain.optional(),
@@ -164,6 +171,7 @@ export function createInputSchemas({ limits, taskTypes = [], patternTypes = [] }
     steps,
     completeEpisode,
     listEpisodes,
+    listSteps,
     searchText,
     retrieve,
     listPatterns,
@@ -175,6 +183,7 @@ export type StartEpisodeInput = z.input<InputSchemas['startEpisode']>;
 export type StepInput = z.input<InputSchemas['step']>;
 export type CompleteEpisodeInput = z.input<InputSchemas['completeEpisode']>;
 export type ListEpisodesInput = z.input<InputSchemas['listEpisodes']>;
+export type ListStepsInput = z.input<InputSchemas['listSteps']>;
 export type SearchTextInput = z.input<InputSchemas['searchText']>;
 export type RetrieveInput = z.input<InputSchemas['retrieve']>;
 export type ListPatternsInput = z.input<InputSchemas['listPatterns']>;
