@@ -9,6 +9,7 @@ import { changingIndexes, type IndexChange } from '../retrieval/index-changes.js
 import type { TermCounts } from '../retrieval/term-counts.js';
 import type { CompleteEpisodeInput, StartEpisodeInput, StepInput } from '../schemas/input-schemas.js';
 import { nowIso } from '../schemas/timestamp.js';
+import { docRefreshDue, eagerDocSteps, refreshEndedDocs } from '../search/episode-docs.js';
 import type { AppendedSteps, CallOptions, Episode } from '../types.js';
 import { parseInput } from '../validate.js';
 import { completionTime } from './completion-time.js';
@@ -94,6 +95,8 @@ export function createEpisodeWrites(context: EngineContext, deps: EpisodeWritesD
         ).rows[0];
         if (row === undefined) throw await refusal(tx, id, options.scope, change, completedAt);
         const episode = toEpisode(row);
+        // An episode that ends is searched whole from now on: its document may lack recent steps.
+        await tx.execute(refreshEndedDocs([episode.id]));
         await then?.(tx, episode);
         await record(episode.domain);
         return episode;
@@ -149,14 +152,24 @@ export function createEpisodeWrites(context: EngineContext, deps: EpisodeWritesD
           const filter = new SqlFilter().when('id = ?', id).scope('domain', options.scope);
           const row = (
             await tx.execute({
-              sql: `SELECT status, domain FROM episodes WHERE ${filter.sql}`,
-              args: filter.args,
+              sql: `SELECT status, domain, (SELECT COALESCE(MAX(step_number), 0) FROM steps WHERE episode_id = ?) AS steps
+                    FROM episodes WHERE ${filter.sql}`,
+              args: [id, ...filter.args],
             })
           ).rows[0];
           if (row === undefined || row.status !== 'active')
             throw await refusal(tx, id, options.scope, 'given more steps');
           const domain = String(row.domain);
-          const [written, change] = await indexing(tx, [id], () => insertSteps(tx, id, data));
+          // Decided before the write, on the most steps it can add (a retried id adds none): the
+          // index bookkeeping reads the document before the write only when the write changes it.
+          const before = Number(row.steps);
+          const refresh = docRefreshDue(before, before + data.length);
+          // Past `eagerDocSteps` a re-index also brings in the steps appended since the last one,
+          // which the bookkeeping does not see: untracked, the counts are read again instead.
+          const [written, change] =
+            refresh && before > eagerDocSteps
+              ? [await insertSteps(tx, id, data, true), null]
+              : await indexing(tx, refresh ? [id] : [], () => insertSteps(tx, id, data, refresh));
           await record(domain);
           return [{ domain, steps: written }, change] as const;
         },
@@ -201,6 +214,10 @@ export function createEpisodeWrites(context: EngineContext, deps: EpisodeWritesD
             for (const item of records) written.push(await recordEpisode(tx, item, options.scope, learners));
             return written;
           });
+          // After the bookkeeping, which assumes the documents held every earlier step: an
+          // episode that `logSteps` made long may not have. Any change here is seen by its state.
+          const ended = records.flatMap((item) => (item.outcome === undefined ? [] : [item.id]));
+          if (ended.length > 0) await tx.execute(refreshEndedDocs(ended));
           for (const domain of new Set(records.map((item) => item.domain))) await record(domain);
           return recorded;
         },

@@ -15,8 +15,14 @@ type ParsedStep = z.output<InputSchemas['step']>;
  * from the episode's highest; the transaction is what makes that safe under concurrent callers.
  * A step whose client-chosen id is already stored for this episode is a retry: it is returned
  * as stored and not inserted again. Ids repeated within `steps` were refused by the schema.
+ * The episode's document is re-indexed with them when `refreshDoc` (see `docRefreshDue`).
  */
-export async function insertSteps(tx: Transaction, episodeId: string, steps: ParsedStep[]): Promise<Step[]> {
+export async function insertSteps(
+  tx: Transaction,
+  episodeId: string,
+  steps: ParsedStep[],
+  refreshDoc: boolean,
+): Promise<Step[]> {
   const givenIds = steps.flatMap((step) => (step.id === undefined ? [] : [step.id]));
   const stored = new Map<string, Step>();
   if (givenIds.length > 0) {
@@ -74,6 +80,6 @@ export async function insertSteps(tx: Transaction, episodeId: string, steps: Par
       ],
     });
   }
-  if (inserts.length > 0) await tx.batch([...inserts, refreshEpisodeDoc(episodeId)]);
+  if (inserts.length > 0) await tx.batch(refreshDoc ? [...inserts, refreshEpisodeDoc(episodeId)] : inserts);
   return result;
 }

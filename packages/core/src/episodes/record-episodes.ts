@@ -129,7 +129,8 @@ export async function recordEpisode(
   let lateSteps = 0;
   let steps: Step[] = [];
   const given = record.steps ?? [];
-  if (active && given.length > 0) steps = await insertSteps(tx, record.id, given);
+  // Always re-indexed here: `record`'s index bookkeeping reads every record's document.
+  if (active && given.length > 0) steps = await insertSteps(tx, record.id, given, true);
   if (!active) {
     const ids = given.flatMap((step) => (step.id === undefined ? [] : [step.id]));
     const stored = await storedSteps(tx, record.id, ids);

@@ -3,6 +3,7 @@ import { localActor } from '../audit/audit-event.js';
 import { pruneAuditLog } from '../audit/audit-retention.js';
 import type { EngineContext } from '../engine-context.js';
 import { EpisodicError } from '../errors.js';
+import { refreshEndedDocs } from '../search/episode-docs.js';
 import type { CallOptions } from '../types.js';
 import { parseInput } from '../validate.js';
 import type { ForgetReport } from './forget.js';
@@ -92,6 +93,7 @@ export function createRetention(context: EngineContext, hooks: RetentionHooks) {
             ],
           });
           const ids = rows.rows.map((row) => String(row.id));
+          if (ids.length > 0) await tx.execute(refreshEndedDocs(ids));
           for (const id of ids) {
             await audit.inTransaction(tx, {
               actor: options.actor ?? localActor,

@@ -55,12 +55,19 @@ function addDelta(deltas: Deltas, word: string, docs: number, steps: number): vo
 /**
  * The change in every word's counts, from the documents of the written episodes before the write
  * (context and steps apart), their contexts after it and the step rows it added: a document
- * after the write is its context then, the steps it held and the new ones. Where a document
+ * the write changed (its episode is in `documents`) is after it its context then, the steps it
+ * held and the new ones; new steps of other episodes (whose documents wait, `docRefreshDue`)
+ * change step counts only. Where a document
  * holds non-ASCII words (`indexedWords` cannot say which words FTS5 made of them), the words that
  * may have come into it or left it (its new steps', a replaced context's) are marked unknown.
  * Null when even those are not known, or a new step belongs to an episode not read.
  */
-function countChanges(before: readonly Row[], heads: readonly Row[], newSteps: readonly Row[]) {
+function countChanges(
+  before: readonly Row[],
+  heads: readonly Row[],
+  newSteps: readonly Row[],
+  documents: ReadonlySet<string>,
+) {
   const deltas: Deltas = new Map();
   const added = new Map<string, Set<string>>();
   for (const step of newSteps) {
@@ -68,6 +75,8 @@ function countChanges(before: readonly Row[], heads: readonly Row[], newSteps: r
     if (words === null) return null;
     for (const word of words) addDelta(deltas, word, 0, 1);
     const episodeId = String(step.episode_id);
+    // A step of an episode whose document the write leaves as it was is a new step row only.
+    if (!documents.has(episodeId)) continue;
     added.set(episodeId, union(added.get(episodeId) ?? new Set(), words));
   }
   const held = new Map(
@@ -105,8 +114,9 @@ function countChanges(before: readonly Row[], heads: readonly Row[], newSteps: r
 }
 
 /**
- * Runs `write`, which creates or changes the text of the episodes `episodeIds` and of no other
- * (`episodes.start`, `logSteps`, `record`: new episodes, new steps, a replaced context), inside
+ * Runs `write`, which changes the documents of the episodes `episodeIds` and of no other
+ * (`episodes.start`, `logSteps`, `record`: new episodes, new steps, a replaced context; it may also
+ * add steps to other episodes without re-indexing their documents), inside
  * `tx` between two reads of the full-text indexes' state, and says what it changed for `counts`.
  * The write lock is held throughout, so nothing else changed the indexes between the two reads.
  * Every count changes exactly as worked out from what the write left (`countChanges`), not from
@@ -124,8 +134,9 @@ export async function changingIndexes<T>(
 ): Promise<[T, IndexChange | null]> {
   const before = stateOf((await tx.execute(stateSql)).rows[0]).key;
   if (!counts.keeps(before)) return [await write(), null];
-  const ids = JSON.stringify([...new Set(episodeIds)]);
-  const [documents, last] = await tx.batch([{ sql: beforeSql, args: [ids] }, lastStepSql]);
+  const documents = new Set(episodeIds);
+  const ids = JSON.stringify([...documents]);
+  const [held, last] = await tx.batch([{ sql: beforeSql, args: [ids] }, lastStepSql]);
   const value = await write();
   // FTS5 holds new rows in memory until the transaction commits. Its `flush` command (in
   // fts5_main.c since FTS5 began, not in its documentation) writes them out now, so the state
@@ -142,7 +153,7 @@ export async function changingIndexes<T>(
     {
       before,
       after: stateOf(state?.rows[0]).key,
-      deltas: countChanges(documents?.rows ?? [], heads?.rows ?? [], newSteps?.rows ?? []),
+      deltas: countChanges(held?.rows ?? [], heads?.rows ?? [], newSteps?.rows ?? [], documents),
     },
   ];
 }

@@ -119,6 +119,25 @@ describe('term counts across writes', () => {
     expect(await countAsked()).toEqual([]);
   });
 
+  it('follow a long episode exactly, its steps counted as they come and its document on its schedule', async () => {
+    const episode = await writes.startEpisode({ taskType: 'debugging', domain: 'ops', context: 'long lag' });
+    // Past 64 steps an append re-indexes the document only now and then (`docRefreshDue`); the
+    // words of the steps between come into the step counts at once, into the document later.
+    // `countAsked` checks every count against FTS5's after each append; the appends after which
+    // they had to be read again are the re-indexing ones past 64 steps (there is one: step 80).
+    const readAgain: number[] = [];
+    for (let i = 1; i <= 90; i += 1) {
+      const result = i === 70 ? 'zebra crossing' : i === 85 ? 'quota nowhere' : `plain ${i}`;
+      await writes.appendSteps(episode.id, [{ action: 'inspect', result }]);
+      if ((await countAsked()).length > 0) readAgain.push(i);
+    }
+    expect(readAgain).toEqual([80]);
+    // Completing re-indexes it whole, untracked: its state changed, so the counts are read again.
+    await writes.completeEpisode(episode.id, { status: 'completed' });
+    expect((await countAsked()).sort()).toEqual([...asked].sort());
+    expect(await countAsked()).toEqual([]);
+  });
+
   it('count again the words that may enter or leave a document holding non-ASCII words', async () => {
     const id = '2c8e4f1a-7b3d-4a5e-9f0c-6d1b8e2a7c43';
     const part = { id, taskType: 'debugging', domain: 'ops' };

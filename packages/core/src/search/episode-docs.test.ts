@@ -1,4 +1,4 @@
-import { createClient } from '@libsql/client';
+import { type Client, createClient } from '@libsql/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTempMemory } from '../__fixtures__/temp-store.js';
 import { rebuildEpisodeDocs } from './episode-docs.js';
@@ -23,13 +23,15 @@ beforeAll(async () => {
 });
 afterAll(() => store.close());
 
-async function scores(): Promise<string[]> {
-  const raw = createClient({ url: store.url });
+/** Each matching document's BM25, read beside the store. */
+async function scores(url = store.url, query = '"disk" OR "full" OR "alpha"'): Promise<string[]> {
+  const raw = createClient({ url });
   try {
-    const rows = await raw.execute(
-      `SELECT rowid, bm25(episode_docs_fts) AS rank FROM episode_docs_fts
-       WHERE episode_docs_fts MATCH '"disk" OR "full" OR "alpha"' ORDER BY rank, rowid`,
-    );
+    const rows = await raw.execute({
+      sql: `SELECT rowid, bm25(episode_docs_fts) AS rank FROM episode_docs_fts
+            WHERE episode_docs_fts MATCH ? ORDER BY rank, rowid`,
+      args: [query],
+    });
     return rows.rows.map((row) => `${row.rowid}:${Number(row.rank).toFixed(9)}`);
   } finally {
     raw.close();
@@ -44,5 +46,100 @@ describe('episode_docs_fts', () => {
     for (const statement of rebuildEpisodeDocs) await raw.execute(statement);
     raw.close();
     expect(await scores()).toEqual(incremental);
+  });
+});
+
+describe('a long episode’s document', () => {
+  /** How many documents hold the marker of step `i` (`marker{i}`), read beside the store. */
+  async function holding(raw: Client, i: number): Promise<number> {
+    const rows = await raw.execute({
+      sql: 'SELECT count(*) AS n FROM episode_docs_fts WHERE episode_docs_fts MATCH ?',
+      args: [`marker${i}`],
+    });
+    return Number(rows.rows[0]?.n);
+  }
+
+  /** Which of the first `count` step markers the documents hold. */
+  async function markersHeld(url: string, count: number): Promise<number[]> {
+    const raw = createClient({ url });
+    try {
+      const held: number[] = [];
+      for (let i = 1; i <= count; i += 1) if ((await holding(raw, i)) > 0) held.push(i);
+      return held;
+    } finally {
+      raw.close();
+    }
+  }
+
+  async function longEpisode(
+    memory: typeof store.memory,
+    steps: number,
+    onAppend?: (n: number) => Promise<void>,
+  ) {
+    const episode = await memory.episodes.start({
+      taskType: 'debugging',
+      domain: 'ops',
+      context: 'a long run',
+    });
+    for (let i = 1; i <= steps; i += 1) {
+      await memory.episodes.logStep(episode.id, { action: `check marker${i}`, result: 'still failing' });
+      await onAppend?.(i);
+    }
+    return episode.id;
+  }
+
+  it('is re-indexed on every append up to 64 steps, then as the count grows by a quarter, never below 80%', async () => {
+    await using long = await openTempMemory();
+    const raw = createClient({ url: long.url });
+    let reindexed = 0;
+    try {
+      // An append re-indexed the document when the document holds the step just logged.
+      await longEpisode(long.memory, 300, async (n) => {
+        if ((await holding(raw, n)) > 0) reindexed += 1;
+      });
+    } finally {
+      raw.close();
+    }
+    // 64 eager appends, then at 80, 100, 125, 157, 196, 245 steps (the old code: all 300).
+    expect(reindexed).toBeGreaterThanOrEqual(64);
+    expect(reindexed).toBeLessThanOrEqual(72);
+    const held = await markersHeld(long.url, 300);
+    expect(held.length).toBeGreaterThanOrEqual(240);
+    expect(held).toEqual(Array.from({ length: held.length }, (_, i) => i + 1));
+  });
+
+  it('holds every step once the episode ends: completed, archived, or recorded with its outcome', async () => {
+    await using long = await openTempMemory();
+    const completed = await longEpisode(long.memory, 90);
+    await long.memory.episodes.complete(completed, { status: 'failed' });
+    const archived = await longEpisode(long.memory, 90);
+    await long.memory.episodes.archive(archived);
+    const recorded = await longEpisode(long.memory, 90);
+    await long.memory.episodes.record([
+      { id: recorded, taskType: 'debugging', domain: 'ops', outcome: { status: 'completed' } },
+    ]);
+    // Each episode's markers are the same words: every one of the 90 is in all three documents.
+    const raw = createClient({ url: long.url });
+    try {
+      for (let i = 1; i <= 90; i += 1) expect(await holding(raw, i), `marker${i}`).toBe(3);
+    } finally {
+      raw.close();
+    }
+    // And it scores as a fresh index of the same text would.
+    const before = await scores(long.url, 'marker90 OR failing');
+    const client = createClient({ url: long.url });
+    for (const statement of rebuildEpisodeDocs) await client.execute(statement);
+    client.close();
+    expect(await scores(long.url, 'marker90 OR failing')).toEqual(before);
+  });
+
+  it('holds every step once retention archives the active episode', async () => {
+    await using long = await openTempMemory();
+    await longEpisode(long.memory, 90);
+    const now = new Date(Date.now() + 3 * 86_400_000);
+    expect(await long.memory.admin.retention({ ops: { archiveAfterDays: 1 } }, { now })).toMatchObject({
+      archived: { ops: 1 },
+    });
+    expect(await markersHeld(long.url, 90)).toHaveLength(90);
   });
 });

@@ -4,8 +4,9 @@ import type { InStatement } from '@libsql/client';
  * `episode_docs_fts` holds one row per episode (rowid = the episode's rowid): its context, and
  * the action and result of every step, so BM25 scores the whole episode as one document. It keeps
  * its own copy of the text, so replacing a row takes its words out of BM25's statistics exactly.
- * Episode rows keep it in step through triggers; steps through `refreshEpisodeDoc`, once per
- * batch of steps in the same transaction (a trigger per step would re-index the episode per step).
+ * Episode rows keep it in step through triggers; steps through `refreshEpisodeDoc`, in the
+ * transaction that appends them (a trigger per step would re-index the episode per step), on the
+ * schedule of `docRefreshDue`; and an episode that ends is re-indexed whole (`refreshEndedDocs`).
  * No ORDER BY inside group_concat: BM25 does not need the order, and SQLite before 3.44 (the stock
  * `sqlite3` CLI a user may open the file with) cannot parse a schema that uses it.
  */
@@ -18,11 +19,51 @@ const docSelect = `SELECT e.rowid, COALESCE(e.context, ''),
 export const episodeDocSql = `SELECT head || char(10) || body AS text FROM episode_docs_fts
   WHERE rowid = (SELECT rowid FROM episodes WHERE id = ?)`;
 
+/**
+ * Steps an episode may have before its document stops being re-indexed on every append. Re-indexing
+ * reads and tokenises the whole episode, so an episode appended to a step at a time cost time
+ * growing with its length on every append (2,000 steps of 1 KB: 77 ms per `logStep`, holding the
+ * store's one writer). Up to this many steps (nearly every episode) nothing changes.
+ */
+export const eagerDocSteps = 64;
+
+/** Past `eagerDocSteps`, the document is re-indexed when the step count has grown by this factor. */
+const docGrowth = 1.25;
+
+/** Which stage of the schedule `steps` falls in: 0 up to `eagerDocSteps`, then one per growth. */
+function docStage(steps: number): number {
+  return steps <= eagerDocSteps ? 0 : 1 + Math.floor(Math.log(steps / eagerDocSteps) / Math.log(docGrowth));
+}
+
+/**
+ * Whether an append taking an episode from `before` to at most `after` steps re-indexes its
+ * document: always up to `eagerDocSteps` steps, then each time the count passes the next
+ * power of `docGrowth` (80, 100, 125… steps). The work of all re-indexing stays a small multiple
+ * of the episode's text, and an active episode's document always holds at least 80% of its steps
+ * (its `steps_fts` rows hold every one); `refreshEndedDocs` completes it when the episode ends.
+ */
+export function docRefreshDue(before: number, after: number): boolean {
+  return after <= eagerDocSteps || docStage(after) > docStage(before);
+}
+
 /** Re-indexes one episode's document from its row and its steps. */
 export function refreshEpisodeDoc(episodeId: string): InStatement {
   return {
     sql: `INSERT OR REPLACE INTO episode_docs_fts (rowid, head, body) ${docSelect} WHERE e.id = ?`,
     args: [episodeId],
+  };
+}
+
+/**
+ * Re-indexes the documents of episodes that just ended (completed, failed or archived), given as a
+ * JSON array of ids, that may have missed steps: those past `eagerDocSteps` steps.
+ */
+export function refreshEndedDocs(episodeIds: readonly string[]): InStatement {
+  return {
+    sql: `INSERT OR REPLACE INTO episode_docs_fts (rowid, head, body) ${docSelect}
+          WHERE e.id IN (SELECT value FROM json_each(?))
+            AND EXISTS (SELECT 1 FROM steps WHERE episode_id = e.id AND step_number > ?)`,
+    args: [JSON.stringify(episodeIds), eagerDocSteps],
   };
 }
 
