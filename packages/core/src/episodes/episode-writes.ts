@@ -20,6 +20,7 @@ import {
   type RecordedEpisode,
   recordEpisode,
   recordEpisodesSchema,
+  stepCounts,
 } from './record-episodes.js';
 import { repeatedStart } from './repeated-start.js';
 import { Refusal, refusal } from './write-refusal.js';
@@ -209,11 +210,18 @@ export function createEpisodeWrites(context: EngineContext, deps: EpisodeWritesD
         options,
         async (tx, record) => {
           const ids = records.map((item) => item.id);
-          const recorded = await indexing(tx, ids, async () => {
+          const before = await stepCounts(tx, ids);
+          const writeAll = async () => {
             const written: RecordedEpisode[] = [];
-            for (const item of records) written.push(await recordEpisode(tx, item, options.scope, learners));
+            for (const item of records)
+              written.push(await recordEpisode(tx, item, options.scope, learners, before.get(item.id) ?? 0));
             return written;
-          });
+          };
+          // A long episode's document may be waiting for steps (`docRefreshDue`), and re-indexing
+          // it (a new context, a due append) brings them in, which the bookkeeping does not see:
+          // such a call is untracked, and the counts are read again.
+          const long = ids.some((id) => (before.get(id) ?? 0) > eagerDocSteps);
+          const recorded = long ? ([await writeAll(), null] as const) : await indexing(tx, ids, writeAll);
           // After the bookkeeping, which assumes the documents held every earlier step: an
           // episode that `logSteps` made long may not have. Any change here is seen by its state.
           const ended = records.flatMap((item) => (item.outcome === undefined ? [] : [item.id]));

@@ -4,6 +4,7 @@ import { episodeColumns, stepColumns, toEpisode, toStep } from '../db/rows.js';
 import { enqueueStatement } from '../learning/learning-queue.js';
 import type { InputSchemas } from '../schemas/input-schemas.js';
 import { nowIso } from '../schemas/timestamp.js';
+import { docRefreshDue, eagerDocSteps } from '../search/episode-docs.js';
 import type { AccessScope, Episode, Step } from '../types.js';
 import { insertEpisode } from './insert-episode.js';
 import { insertSteps } from './insert-steps.js';
@@ -84,16 +85,29 @@ async function storedSteps(tx: Transaction, episodeId: string, ids: string[]): P
   return new Map(rows.rows.map((row) => [String(row.id), toStep(row)]));
 }
 
+/** How many steps each of the episodes `ids` has (absent: none, or no such episode). */
+export async function stepCounts(tx: Transaction, ids: readonly string[]): Promise<Map<string, number>> {
+  const rows = await tx.execute({
+    sql: `SELECT episode_id, MAX(step_number) AS steps FROM steps
+          WHERE episode_id IN (SELECT value FROM json_each(?)) GROUP BY episode_id`,
+    args: [JSON.stringify([...new Set(ids)])],
+  });
+  return new Map(rows.rows.map((row) => [String(row.episode_id), Number(row.steps)]));
+}
+
 /**
  * Writes one record inside the caller's transaction: creates the episode if its id is new,
  * appends the steps and sets the outcome while it is active; once finished, steps already
- * stored are a retry and new ones are counted as late.
+ * stored are a retry and new ones are counted as late. `stepsBefore` is how many steps the
+ * episode had when the call began: the episode's document is re-indexed with new steps on
+ * every record up to `eagerDocSteps`, then on the schedule of `docRefreshDue`.
  */
 export async function recordEpisode(
   tx: Transaction,
   record: ParsedRecord,
   scope: AccessScope | undefined,
   learners: readonly string[],
+  stepsBefore: number,
 ): Promise<RecordedEpisode> {
   const found = (
     await tx.execute({ sql: 'SELECT status, domain FROM episodes WHERE id = ?', args: [record.id] })
@@ -129,8 +143,10 @@ export async function recordEpisode(
   let lateSteps = 0;
   let steps: Step[] = [];
   const given = record.steps ?? [];
-  // Always re-indexed here: `record`'s index bookkeeping reads every record's document.
-  if (active && given.length > 0) steps = await insertSteps(tx, record.id, given, true);
+  if (active && given.length > 0) {
+    const refresh = stepsBefore <= eagerDocSteps || docRefreshDue(stepsBefore, stepsBefore + given.length);
+    steps = await insertSteps(tx, record.id, given, refresh);
+  }
   if (!active) {
     const ids = given.flatMap((step) => (step.id === undefined ? [] : [step.id]));
     const stored = await storedSteps(tx, record.id, ids);

@@ -138,6 +138,27 @@ describe('term counts across writes', () => {
     expect(await countAsked()).toEqual([]);
   });
 
+  it('stay exact when a record adds to or ends a long episode whose document waits for its steps', async () => {
+    const id = '7a1e3c5b-2d4f-4b6a-8e9c-1f3a5b7d9e20';
+    const part = { id, taskType: 'debugging', domain: 'ops' };
+    await writes.recordEpisodes([{ ...part, context: 'long lag' }]);
+    for (let i = 1; i <= 70; i += 1)
+      await writes.appendSteps(id, [
+        { action: 'inspect', result: i === 68 ? 'zebra crossing' : `plain ${i}` },
+      ]);
+    await countAsked();
+    // A replaced context re-indexes the whole document, steps 65 to 70 ("zebra") included.
+    await writes.recordEpisodes([
+      { ...part, context: 'kafka lag', steps: [{ action: 'inspect', result: 'quota' }] },
+    ]);
+    await countAsked();
+    for (let i = 1; i <= 30; i += 1)
+      await writes.recordEpisodes([{ ...part, steps: [{ action: `step ${i}` }] }]);
+    await countAsked();
+    await writes.recordEpisodes([{ ...part, outcome: { status: 'completed' } }]);
+    await countAsked();
+  });
+
   it('count again the words that may enter or leave a document holding non-ASCII words', async () => {
     const id = '2c8e4f1a-7b3d-4a5e-9f0c-6d1b8e2a7c43';
     const part = { id, taskType: 'debugging', domain: 'ops' };

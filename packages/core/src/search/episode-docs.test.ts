@@ -71,10 +71,12 @@ describe('a long episode’s document', () => {
     }
   }
 
+  /** An episode appended to a step at a time, by `logStep` or (as the OTLP receiver does) `record`. */
   async function longEpisode(
     memory: typeof store.memory,
     steps: number,
     onAppend?: (n: number) => Promise<void>,
+    via: 'logStep' | 'record' = 'logStep',
   ) {
     const episode = await memory.episodes.start({
       taskType: 'debugging',
@@ -82,31 +84,40 @@ describe('a long episode’s document', () => {
       context: 'a long run',
     });
     for (let i = 1; i <= steps; i += 1) {
-      await memory.episodes.logStep(episode.id, { action: `check marker${i}`, result: 'still failing' });
+      const step = { action: `check marker${i}`, result: 'still failing' };
+      if (via === 'logStep') await memory.episodes.logStep(episode.id, step);
+      else
+        await memory.episodes.record([
+          { id: episode.id, taskType: 'debugging', domain: 'ops', steps: [step] },
+        ]);
       await onAppend?.(i);
     }
     return episode.id;
   }
 
-  it('is re-indexed on every append up to 64 steps, then as the count grows by a quarter, never below 80%', async () => {
-    await using long = await openTempMemory();
-    const raw = createClient({ url: long.url });
-    let reindexed = 0;
-    try {
-      // An append re-indexed the document when the document holds the step just logged.
-      await longEpisode(long.memory, 300, async (n) => {
-        if ((await holding(raw, n)) > 0) reindexed += 1;
-      });
-    } finally {
-      raw.close();
-    }
-    // 64 eager appends, then at 80, 100, 125, 157, 196, 245 steps (the old code: all 300).
-    expect(reindexed).toBeGreaterThanOrEqual(64);
-    expect(reindexed).toBeLessThanOrEqual(72);
-    const held = await markersHeld(long.url, 300);
-    expect(held.length).toBeGreaterThanOrEqual(240);
-    expect(held).toEqual(Array.from({ length: held.length }, (_, i) => i + 1));
-  });
+  it.each(['logStep', 'record'] as const)(
+    'is re-indexed on every append up to 64 steps, then as the count grows by a quarter, never below 80% (%s)',
+    async (via) => {
+      await using long = await openTempMemory();
+      const raw = createClient({ url: long.url });
+      let reindexed = 0;
+      try {
+        // An append re-indexed the document when the document holds the step just logged.
+        const onAppend = async (n: number) => {
+          if ((await holding(raw, n)) > 0) reindexed += 1;
+        };
+        await longEpisode(long.memory, 300, onAppend, via);
+      } finally {
+        raw.close();
+      }
+      // 64 eager appends, then at 80, 100, 125, 157, 196, 245 steps (the old code: all 300).
+      expect(reindexed).toBeGreaterThanOrEqual(64);
+      expect(reindexed).toBeLessThanOrEqual(72);
+      const held = await markersHeld(long.url, 300);
+      expect(held.length).toBeGreaterThanOrEqual(240);
+      expect(held).toEqual(Array.from({ length: held.length }, (_, i) => i + 1));
+    },
+  );
 
   it('holds every step once the episode ends: completed, archived, or recorded with its outcome', async () => {
     await using long = await openTempMemory();
