@@ -60,7 +60,7 @@ function addDelta(deltas: Deltas, word: string, docs: number, steps: number): vo
  * change step counts only. Where a document
  * holds non-ASCII words (`indexedWords` cannot say which words FTS5 made of them), the words that
  * may have come into it or left it (its new steps', a replaced context's) are marked unknown.
- * Null when even those are not known, or a new step belongs to an episode not read.
+ * Null when even those are not known, or a new step belongs to a listed episode not read.
  */
 function countChanges(
   before: readonly Row[],
