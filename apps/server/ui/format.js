@@ -17,6 +17,11 @@ export function formatNumber(value, digits = 3) {
   return Number.isInteger(value) ? String(value) : value.toFixed(digits);
 }
 
+/** A count with thousands separators: "1,234". */
+export function formatCount(value) {
+  return value.toLocaleString('en-US');
+}
+
 export function formatBytes(bytes) {
   if (typeof bytes !== 'number') return missing;
   const units = ['B', 'kB', 'MB', 'GB', 'TB'];

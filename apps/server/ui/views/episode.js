@@ -1,5 +1,5 @@
 import { errorNotice, facts, h, show, table } from '../dom.js';
-import { formatDuration, formatPercent, formatSuccess, formatTime } from '../format.js';
+import { formatCount, formatDuration, formatPercent, formatSuccess, formatTime } from '../format.js';
 
 function json(value) {
   return value === null || value === undefined ? null : h('pre', {}, JSON.stringify(value, null, 2));
@@ -21,11 +21,6 @@ function stepRow(step) {
 
 const stepHeaders = ['#', 'action', 'result', 'success', 'duration', 'time'];
 
-/** A count with thousands separators: "1,234". */
-function count(value) {
-  return value.toLocaleString('en-US');
-}
-
 /**
  * The steps past the first page, a page a click, appended to `body` (the table's `<tbody>`) in
  * step order; gone once the last page is in. `heading` shows the count, raised if steps were
@@ -40,7 +35,7 @@ function moreSteps(api, episode, body, heading) {
   const button = h('button', { type: 'button' }, 'Load more steps');
   const more = h('div', { className: 'pager', 'data-part': 'more-steps' }, progress, button, status);
   const update = () => {
-    progress.textContent = `Showing ${count(shown)} of ${count(total)} steps`;
+    progress.textContent = `Showing ${formatCount(shown)} of ${formatCount(total)} steps`;
     heading.textContent = `Steps (${total})`;
   };
 

@@ -9,7 +9,7 @@ import { changingIndexes, type IndexChange } from '../retrieval/index-changes.js
 import type { TermCounts } from '../retrieval/term-counts.js';
 import type { CompleteEpisodeInput, StartEpisodeInput, StepInput } from '../schemas/input-schemas.js';
 import { nowIso } from '../schemas/timestamp.js';
-import { docRefreshDue, eagerDocSteps, refreshEndedDocs } from '../search/episode-docs.js';
+import { docRefreshDue, eagerDocSteps, refreshEndingDocs } from '../search/episode-docs.js';
 import type { AppendedSteps, CallOptions, Episode } from '../types.js';
 import { parseInput } from '../validate.js';
 import { completionTime } from './completion-time.js';
@@ -91,13 +91,14 @@ export function createEpisodeWrites(context: EngineContext, deps: EpisodeWritesD
       { operation: 'update', entityType: 'episode', entityId: id },
       options,
       async (tx, record) => {
-        const row = (
-          await tx.execute(build(new SqlFilter().when('id = ?', id).scope('domain', options.scope)))
-        ).rows[0];
+        const filter = new SqlFilter().when('id = ?', id).scope('domain', options.scope);
+        // An episode that ends is searched whole from now on: its document may lack recent steps.
+        await tx.execute(
+          refreshEndingDocs({ sql: `SELECT id FROM episodes WHERE ${filter.sql}`, args: filter.args }),
+        );
+        const row = (await tx.execute(build(filter))).rows[0];
         if (row === undefined) throw await refusal(tx, id, options.scope, change, completedAt);
         const episode = toEpisode(row);
-        // An episode that ends is searched whole from now on: its document may lack recent steps.
-        await tx.execute(refreshEndedDocs([episode.id]));
         await then?.(tx, episode);
         await record(episode.domain);
         return episode;
@@ -222,10 +223,6 @@ export function createEpisodeWrites(context: EngineContext, deps: EpisodeWritesD
           // such a call is untracked, and the counts are read again.
           const long = ids.some((id) => (before.get(id) ?? 0) > eagerDocSteps);
           const recorded = long ? ([await writeAll(), null] as const) : await indexing(tx, ids, writeAll);
-          // After the bookkeeping, which assumes the documents held every earlier step: an
-          // episode that `logSteps` made long may not have. Any change here is seen by its state.
-          const ended = records.flatMap((item) => (item.outcome === undefined ? [] : [item.id]));
-          if (ended.length > 0) await tx.execute(refreshEndedDocs(ended));
           for (const domain of new Set(records.map((item) => item.domain))) await record(domain);
           return recorded;
         },

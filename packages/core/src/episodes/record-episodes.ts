@@ -4,7 +4,7 @@ import { episodeColumns, stepColumns, toEpisode, toStep } from '../db/rows.js';
 import { enqueueStatement } from '../learning/learning-queue.js';
 import type { InputSchemas } from '../schemas/input-schemas.js';
 import { nowIso } from '../schemas/timestamp.js';
-import { docRefreshDue, eagerDocSteps } from '../search/episode-docs.js';
+import { docRefreshDue, eagerDocSteps, refreshEndingDocsOf } from '../search/episode-docs.js';
 import type { AccessScope, Episode, Step } from '../types.js';
 import { insertEpisode } from './insert-episode.js';
 import { insertSteps } from './insert-steps.js';
@@ -158,6 +158,9 @@ export async function recordEpisode(
     }
   }
   if (active && record.outcome !== undefined) {
+    // Whole before it ends. Within the index bookkeeping only when the episode had at most
+    // `eagerDocSteps` steps, whose document is whole already: re-indexing it changes no word.
+    await tx.execute(refreshEndingDocsOf([record.id]));
     const successRate = record.outcome.successRate ?? (record.outcome.status === 'completed' ? 1 : 0);
     // Against a start stored by an earlier part the end is raised to it, not refused: parts come
     // from exporters whose clocks and batches disagree, and a refusal would lose the whole request.

@@ -3,7 +3,7 @@ import { localActor } from '../audit/audit-event.js';
 import { pruneAuditLog } from '../audit/audit-retention.js';
 import type { EngineContext } from '../engine-context.js';
 import { EpisodicError } from '../errors.js';
-import { refreshEndedDocs } from '../search/episode-docs.js';
+import { refreshEndingDocs } from '../search/episode-docs.js';
 import type { CallOptions } from '../types.js';
 import { parseInput } from '../validate.js';
 import type { ForgetReport } from './forget.js';
@@ -82,18 +82,24 @@ export function createRetention(context: EngineContext, hooks: RetentionHooks) {
         // looked) is left for the next run to delete, not archived on its way out.
         const notDue = policy.deleteAfterDays === undefined ? '' : 'AND created_at >= ?';
         const archived = await db.write(async (tx) => {
-          const rows = await tx.execute({
-            sql: `UPDATE episodes SET status = 'archived', completed_at = COALESCE(completed_at, ?)
-                  WHERE domain = ? AND created_at < ? ${notDue} AND status != 'archived' RETURNING id`,
+          const due = {
+            sql: `domain = ? AND created_at < ? ${notDue} AND status != 'archived'`,
             args: [
-              now.toISOString(),
               domain,
               before,
               ...(policy.deleteAfterDays === undefined ? [] : [cutoff(policy.deleteAfterDays)]),
             ],
+          };
+          // The active ones among them end here: whole in the index first.
+          await tx.execute(
+            refreshEndingDocs({ sql: `SELECT id FROM episodes WHERE ${due.sql}`, args: due.args }),
+          );
+          const rows = await tx.execute({
+            sql: `UPDATE episodes SET status = 'archived', completed_at = COALESCE(completed_at, ?)
+                  WHERE ${due.sql} RETURNING id`,
+            args: [now.toISOString(), ...due.args],
           });
           const ids = rows.rows.map((row) => String(row.id));
-          if (ids.length > 0) await tx.execute(refreshEndedDocs(ids));
           for (const id of ids) {
             await audit.inTransaction(tx, {
               actor: options.actor ?? localActor,

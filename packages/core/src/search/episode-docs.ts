@@ -1,4 +1,4 @@
-import type { InStatement } from '@libsql/client';
+import type { InStatement, InValue } from '@libsql/client';
 
 /**
  * `episode_docs_fts` holds one row per episode (rowid = the episode's rowid): its context, and
@@ -6,7 +6,7 @@ import type { InStatement } from '@libsql/client';
  * its own copy of the text, so replacing a row takes its words out of BM25's statistics exactly.
  * Episode rows keep it in step through triggers; steps through `refreshEpisodeDoc`, in the
  * transaction that appends them (a trigger per step would re-index the episode per step), on the
- * schedule of `docRefreshDue`; and an episode that ends is re-indexed whole (`refreshEndedDocs`).
+ * schedule of `docRefreshDue`; and an episode that ends is re-indexed whole (`refreshEndingDocs`).
  * No ORDER BY inside group_concat: BM25 does not need the order, and SQLite before 3.44 (the stock
  * `sqlite3` CLI a user may open the file with) cannot parse a schema that uses it.
  */
@@ -40,7 +40,7 @@ function docStage(steps: number): number {
  * document: always up to `eagerDocSteps` steps, then each time the count passes the next
  * power of `docGrowth` (80, 100, 125… steps). The work of all re-indexing stays a small multiple
  * of the episode's text, and an active episode's document always holds at least 80% of its steps
- * (its `steps_fts` rows hold every one); `refreshEndedDocs` completes it when the episode ends.
+ * (its `steps_fts` rows hold every one); `refreshEndingDocs` completes it when the episode ends.
  */
 export function docRefreshDue(before: number, after: number): boolean {
   return after <= eagerDocSteps || docStage(after) > docStage(before);
@@ -55,17 +55,23 @@ export function refreshEpisodeDoc(episodeId: string): InStatement {
 }
 
 /**
- * Re-indexes the documents of episodes that just ended (completed, failed or archived), given as a
- * JSON array of ids, that may have missed steps: those past `eagerDocSteps` steps.
+ * Re-indexes the documents of the episodes `selection` names (SQL giving ids, with its arguments)
+ * that are still active and past `eagerDocSteps` steps, which may lack recent steps: run just
+ * before they end (completed, failed or archived), so a finished episode is indexed whole. One
+ * that had finished already is whole and is left alone (retention archives many of them).
  */
-export function refreshEndedDocs(episodeIds: readonly string[]): InStatement {
+export function refreshEndingDocs(selection: { sql: string; args: InValue[] }): InStatement {
   return {
     sql: `INSERT OR REPLACE INTO episode_docs_fts (rowid, head, body) ${docSelect}
-          WHERE e.id IN (SELECT value FROM json_each(?))
+          WHERE e.id IN (${selection.sql}) AND e.status = 'active'
             AND EXISTS (SELECT 1 FROM steps WHERE episode_id = e.id AND step_number > ?)`,
-    args: [JSON.stringify(episodeIds), eagerDocSteps],
+    args: [...selection.args, eagerDocSteps],
   };
 }
+
+/** `refreshEndingDocs` of the episodes `ids`. */
+export const refreshEndingDocsOf = (ids: readonly string[]): InStatement =>
+  refreshEndingDocs({ sql: 'SELECT value FROM json_each(?)', args: [JSON.stringify(ids)] });
 
 /** Re-indexes every episode: after a copy renumbered rowids (`VACUUM INTO`), or a repair. */
 export const rebuildEpisodeDocs: readonly string[] = [
