@@ -155,15 +155,30 @@ describe.each(setups)('an episode longer than one page of steps, %s', (_mode, op
     );
   });
 
-  it('memory_recall shows key steps from the first page and counts every step the episode has', async () => {
+  it('memory_recall shows the step its why names past the first page, and counts every step', async () => {
     const answer = await call(client, 'memory_recall', {
       task: 'Walking a deep tree overflows the stack',
       domain: 'trees',
       stepsPerEpisode: 3,
     });
     expect(answer).toContain(`[episode ${long}]`);
+    // Step 10 ("walkTree iterates with an explicit stack") is on the second page of five.
+    expect(answer).toMatch(/why \(score [\d.]+\): words match step 10 /);
     expect(answer).toMatch(
-      / {2}1\. ✓ read_file src\/tree\/part1\.ts.*\n {2}2\. .*\n {2}3\. .*\n {2}\(9 more steps\)/,
+      / {2}1\. ✓ read_file src\/tree\/part1\.ts.*\n {2}10\. ✓ edit_file src\/tree\/walk\.ts.*\n {2}11\. ✓ npm test → Tests: 31 passed.*\n {2}\(9 more steps\)/,
+    );
+  });
+
+  it('memory_recall shows a failed step that matched the task past the first page, with the fix after it', async () => {
+    const answer = await call(client, 'memory_recall', {
+      task: newError,
+      domain: 'trees',
+      stepsPerEpisode: 3,
+    });
+    expect(answer).toContain(`[episode ${long}]`);
+    expect(answer).toMatch(/why \(score [\d.]+\): words match step 9 /);
+    expect(answer).toMatch(
+      / {2}1\. ✓ read_file src\/tree\/part1\.ts.*\n {2}9\. ✗ npm test → RangeError: Maximum call stack size exceeded.*\n {2}10\. ✓ edit_file src\/tree\/walk\.ts.*\n {2}\(9 more steps\)/,
     );
   });
 

@@ -50,9 +50,15 @@ describe('episodes.steps', () => {
     const first = await admin.episodes.steps.query({ episodeId: id, limit: 3 });
     expect(first.items.map((step) => step.stepNumber)).toEqual([1, 2, 3]);
     expect(first.nextCursor).not.toBeNull();
+
+    // A step named elsewhere (a retrieval's why), read by number on the fifth page.
+    const named = await admin.episodes.steps.query({ episodeId: id, fromStep: 90, limit: 2 });
+    expect(named.items.map((step) => step.action)).toEqual(['step 90', 'step 91']);
+    const after = await admin.episodes.steps.query({ episodeId: id, cursor: named.nextCursor ?? '' });
+    expect(after.items.map((step) => step.stepNumber)).toEqual(Array.from({ length: 9 }, (_, i) => 92 + i));
   });
 
-  it('refuses a foreign cursor and a page above maxPageSize by field, and a token without read', async () => {
+  it('refuses a foreign cursor, a page above maxPageSize and a cursor with fromStep by field, and a token without read', async () => {
     const admin = t.client(t.adminToken);
     const { id } = await admin.episodes.start.mutate({ taskType: 'debugging', domain: 'web' });
     const badCursor = await rejection(admin.episodes.steps.query({ episodeId: id, cursor: 'abc' }));
@@ -61,6 +67,12 @@ describe('episodes.steps', () => {
     const tooMany = await rejection(admin.episodes.steps.query({ episodeId: id, limit: 41 }));
     expect(tooMany.data?.code).toBe('BAD_REQUEST');
     expect(tooMany.message).toContain('limit');
+    const first = await admin.episodes.steps.query({ episodeId: id, limit: 1 });
+    const both = await rejection(
+      admin.episodes.steps.query({ episodeId: id, cursor: first.nextCursor ?? 'x', fromStep: 2 }),
+    );
+    expect(both.data?.code).toBe('BAD_REQUEST');
+    expect(both.message).toContain('fromStep');
     const writer = t.client(await t.token({ name: 'writer', scopes: ['write'] }));
     expect((await rejection(writer.episodes.steps.query({ episodeId: id }))).data?.code).toBe('FORBIDDEN');
   });

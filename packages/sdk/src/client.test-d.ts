@@ -84,6 +84,7 @@ describe('inferred types', () => {
     expectTypeOf(client.episodes.steps.query).parameter(0).toEqualTypeOf<{
       episodeId: string;
       cursor?: string | undefined;
+      fromStep?: number | undefined;
       limit?: number | undefined;
     }>();
     expectTypeOf(client.search.text.query)

@@ -1,3 +1,4 @@
+import type { RetrievedEpisode, Step } from '@episodic/sdk';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { episodeHeadline, stepLine } from '../format/describe-episode.js';
@@ -23,26 +24,63 @@ const recallInput = z.strictObject({
     .min(0)
     .max(50)
     .default(6)
-    .describe('Steps shown per episode (failed steps and what followed them first).'),
+    .describe(
+      'Steps shown per episode (the steps that matched the task and failed steps, each with what followed, first).',
+    ),
   maxChars: toolFields.maxChars,
   episodeId: toolFields.episodeId
     .optional()
     .describe('Your episode for this task, if you started one: left out, it is not past experience.'),
 });
 
-/** The steps worth reading first: each failure with the step after it, then the rest in order. */
-function keySteps<S extends { stepNumber: number; success: boolean | null }>(steps: S[], max: number): S[] {
+/**
+ * The steps worth reading first: the steps `why` names (what matched the task) with the step
+ * after each, then each failure with the step after it, then the rest in order; shown in order.
+ */
+function keySteps(steps: readonly Step[], named: readonly number[], max: number): Step[] {
   const chosen = new Set<number>();
-  for (const [index, step] of steps.entries()) {
-    if (step.success !== false) continue;
+  // The step after it, when it was read: a long episode's steps here can have gaps.
+  const withNext = (index: number) => {
     chosen.add(index);
-    if (index + 1 < steps.length) chosen.add(index + 1);
+    if (steps[index + 1]?.stepNumber === (steps[index] as Step).stepNumber + 1) chosen.add(index + 1);
+  };
+  for (const number of named) {
+    const index = steps.findIndex((step) => step.stepNumber === number);
+    if (index !== -1) withNext(index);
   }
+  for (const [index, step] of steps.entries()) if (step.success === false) withNext(index);
   for (const index of steps.keys()) chosen.add(index);
   return [...chosen]
     .slice(0, max)
     .sort((a, b) => a - b)
-    .map((index) => steps[index] as S);
+    .map((index) => steps[index] as Step);
+}
+
+/** The step numbers an episode's `why` names: the best text match's and the matched error's. */
+function namedSteps({ why }: RetrievedEpisode): number[] {
+  return [why.text?.stepNumber ?? null, why.vector?.stepNumber ?? null].filter((n) => n !== null);
+}
+
+/**
+ * The episode's first page of steps, and for a long one also each step `why` names past that
+ * page with the step after it (read by number, not by paging up to it); `stepCount` of all.
+ */
+async function stepsToChooseFrom(
+  memory: AgentMemory,
+  entry: RetrievedEpisode,
+): Promise<{ steps: Step[]; stepCount: number } | null> {
+  const episode = await memory.episodes.get(entry.episode.id);
+  if (episode === null) return null;
+  const last = episode.steps.at(-1)?.stepNumber ?? 0;
+  const beyond = [...new Set(namedSteps(entry))].filter((number) => number > last);
+  const pages = await Promise.all(
+    beyond.map((fromStep) => memory.episodes.steps(entry.episode.id, { fromStep, limit: 2 })),
+  );
+  const byNumber = new Map<number, Step>();
+  for (const step of [...episode.steps, ...pages.flatMap((page) => page?.items ?? [])])
+    byNumber.set(step.stepNumber, step);
+  const steps = [...byNumber.values()].sort((a, b) => a.stepNumber - b.stepNumber);
+  return { steps, stepCount: episode.stepCount };
 }
 
 export function registerRecallTool(server: McpServer, memory: AgentMemory): void {
@@ -73,7 +111,7 @@ export function registerRecallTool(server: McpServer, memory: AgentMemory): void
         }
         const withSteps = await Promise.all(
           result.episodes.map((entry) =>
-            input.stepsPerEpisode === 0 ? null : memory.episodes.get(entry.episode.id),
+            input.stepsPerEpisode === 0 ? null : stepsToChooseFrom(memory, entry),
           ),
         );
         const budget = new TextBudget(input.maxChars);
@@ -85,10 +123,10 @@ export function registerRecallTool(server: McpServer, memory: AgentMemory): void
         }
         for (const [index, entry] of result.episodes.entries()) {
           const lines = [episodeHeadline(entry.episode), episodeWhy(entry)];
-          // The first page of a long episode's steps: its key steps are chosen from those, and
+          // A long episode's key steps are chosen from its first page and the steps `why` names;
           // `stepCount` says how many it has in all.
           const episode = withSteps[index] ?? null;
-          const shown = keySteps(episode?.steps ?? [], input.stepsPerEpisode);
+          const shown = keySteps(episode?.steps ?? [], namedSteps(entry), input.stepsPerEpisode);
           lines.push(...shown.map((step) => stepLine(step)));
           const more = (episode?.stepCount ?? 0) - shown.length;
           if (more > 0) lines.push(`  (${more} more steps)`);

@@ -85,7 +85,8 @@ export function createEpisodesRouter({ memory, events }: RouterDeps) {
 
     /**
      * An episode's steps in order, one page at a time: pass `get`'s `nextStepsCursor` (or none,
-     * from the first step) as `cursor`, then each page's `nextCursor`. `NOT_FOUND` as for `get`.
+     * from the first step) as `cursor`, then each page's `nextCursor`; or start at a step number
+     * (`fromStep`). `NOT_FOUND` as for `get`.
      */
     steps: readProcedure
       .input(schemas.listSteps.extend({ episodeId: schemas.id }))

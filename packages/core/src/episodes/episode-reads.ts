@@ -3,6 +3,7 @@ import { decodeCursor, encodeCursor } from '../db/page-cursor.js';
 import { episodeColumns, toEpisode } from '../db/rows.js';
 import { SqlFilter } from '../db/sql-filter.js';
 import type { EngineContext } from '../engine-context.js';
+import { EpisodicError } from '../errors.js';
 import type { ListEpisodesInput, ListStepsInput } from '../schemas/input-schemas.js';
 import type { CallOptions, Episode, EpisodeWithSteps, Page, Step } from '../types.js';
 import { parseInput } from '../validate.js';
@@ -69,8 +70,16 @@ export function createEpisodeReads(context: EngineContext) {
     ): Promise<(Page<Step> & { domain: string }) | null> {
       const id = parseInput(schemas.id, episodeId, 'episode id', 'episodeId');
       const filters = parseInput(schemas.listSteps, input, 'step page');
+      if (filters.cursor !== undefined && filters.fromStep !== undefined) {
+        const message = 'give either cursor or fromStep: a cursor already says where the page starts';
+        throw new EpisodicError('VALIDATION', `Invalid step page: fromStep: ${message}`, {
+          issues: [{ path: 'fromStep', message }],
+        });
+      }
       const after =
-        filters.cursor === undefined ? 0 : decodeCursor(filters.cursor, ['number'], 'episodes.steps')[0];
+        filters.cursor !== undefined
+          ? decodeCursor(filters.cursor, ['number'], 'episodes.steps')[0]
+          : (filters.fromStep ?? 1) - 1;
       const read = await readPage(id, after, filters.limit, options);
       if (read === null) return null;
       return { items: read.page.steps, nextCursor: read.page.nextCursor, domain: read.episode.domain };

@@ -121,7 +121,20 @@ describe('an episode’s steps, page by page', () => {
     ]);
   });
 
-  it('refuses a cursor it did not give, a limit above maxPageSize and a malformed id, by field', async () => {
+  it('starts at a named step (fromStep) on a later page, and pages on from there', async () => {
+    const id = await episodeWith(137);
+    const at = await store.memory.episodes.steps(id, { fromStep: 120, limit: 2 });
+    expect(at?.items.map((step) => step.stepNumber)).toEqual([120, 121]);
+    const rest = await store.memory.episodes.steps(id, { cursor: at?.nextCursor ?? undefined });
+    expect(rest?.items.map((step) => step.stepNumber)).toEqual(Array.from({ length: 16 }, (_, i) => 122 + i));
+    expect(rest?.nextCursor).toBeNull();
+    expect(await store.memory.episodes.steps(id, { fromStep: 1 })).toEqual(
+      await store.memory.episodes.steps(id),
+    );
+    expect(await store.memory.episodes.steps(id, { fromStep: 138 })).toEqual({ items: [], nextCursor: null });
+  });
+
+  it('refuses a cursor it did not give, a limit above maxPageSize, a malformed id and a cursor with fromStep, by field', async () => {
     const id = await episodeWith(2);
     await expect(store.memory.episodes.steps(id, { cursor: 'nope' })).rejects.toMatchObject({
       code: 'VALIDATION',
@@ -132,5 +145,13 @@ describe('an episode’s steps, page by page', () => {
       issues: [{ path: 'limit' }],
     });
     await expect(store.memory.episodes.steps('not-an-id')).rejects.toMatchObject({ code: 'VALIDATION' });
+    await expect(store.memory.episodes.steps(id, { fromStep: 0 })).rejects.toMatchObject({
+      code: 'VALIDATION',
+      issues: [{ path: 'fromStep' }],
+    });
+    const first = await store.memory.episodes.steps(id, { limit: 1 });
+    await expect(
+      store.memory.episodes.steps(id, { cursor: first?.nextCursor ?? undefined, fromStep: 2 }),
+    ).rejects.toMatchObject({ code: 'VALIDATION', issues: [{ path: 'fromStep' }] });
   });
 });

@@ -80,7 +80,8 @@ export interface EpisodesApi {
   get(episodeId: string, options?: CallOptions): Promise<EpisodeWithSteps | null>;
   /**
    * An episode's steps in order, one page at a time (`nextCursor`; start from `get`'s
-   * `nextStepsCursor` or from none), or `null` when the episode does not exist or is out of scope.
+   * `nextStepsCursor`, from none, or at a step number: `fromStep`), or `null` when the episode
+   * does not exist or is out of scope.
    */
   steps(episodeId: string, input?: ListStepsInput, options?: CallOptions): Promise<Page<Step> | null>;
   /** `get` as JSON bytes, straight from the cache when it holds the episode (embedded only: for a server). */

@@ -147,6 +147,11 @@ export function createInputSchemas({ limits, taskTypes = [], patternTypes = [] }
     limit: limit(limits.maxPageSize),
     /** `nextCursor` of the previous page, or an episode's `nextStepsCursor`. */
     cursor: z.string().max(512).optional(),
+    /**
+     * Start at this step number instead of the first (not with `cursor`): a step named elsewhere
+     * (a search match, `why`) is read without paging up to it.
+     */
+    fromStep: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional(),
   });
 
   const listPatterns = z.strictObject({
