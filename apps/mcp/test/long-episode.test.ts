@@ -130,8 +130,9 @@ describe.each(setups)('an episode longer than one page of steps, %s', (_mode, op
   });
 
   it('memory_seen_error finds a failed step beyond the first page, with the steps that followed it', async () => {
-    // `limit: 1` searches 4 episodes: the store's `maxPageSize` of 5 also bounds a search's rows.
-    const answer = await call(client, 'memory_seen_error', { error: newError, domain: 'trees', limit: 1 });
+    // The default `limit` of 3 searches up to 12 episodes, past the store's `maxPageSize` of 5
+    // (which also bounds a search's rows): the tool asks for as many as the store allows.
+    const answer = await call(client, 'memory_seen_error', { error: newError, domain: 'trees' });
     expect(answer).toMatch(
       /^Seen before in trees: \d+ error-resolution pattern\(s\), 1 past occurrence\(s\)/,
     );

@@ -1,6 +1,6 @@
-import { relevanceFloors, textMatch } from '@episodic/core';
+import { EpisodicError, relevanceFloors, textMatch } from '@episodic/core';
 import { errorSignature } from '@episodic/miner-error-resolution';
-import type { Episode, Step } from '@episodic/sdk';
+import { type Episode, type Step, TRPCClientError } from '@episodic/sdk';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { episodeHeadline, stepLine } from '../format/describe-episode.js';
@@ -25,6 +25,16 @@ const seenErrorInput = z.strictObject({
       'Your episode for this task, if you started one: its own failed step is not a past occurrence.',
     ),
 });
+
+/** Whether `error` refuses the input's `field`: the engine's and the server's refusals both name it. */
+function refusesField(error: unknown, field: string): boolean {
+  const issues = EpisodicError.isInstance(error)
+    ? error.issues
+    : error instanceof TRPCClientError
+      ? (error.data as { issues?: { path: string }[] | null } | undefined)?.issues
+      : undefined;
+  return issues?.some((issue) => issue.path === field) ?? false;
+}
 
 /** Steps shown after a failure: the fix is usually within a few. */
 const followingSteps = 4;
@@ -131,7 +141,13 @@ async function findOccurrences(
 ): Promise<Occurrence[]> {
   // Placeholders (`<n>`, `<path>`) stand for what varies: searching their names would only add noise.
   const words = signature.replace(/<[a-z_]+>/g, ' ');
-  const hits = await memory.search.text({ text: words, domain, limit: limit * 4 });
+  const query = { text: words, domain };
+  const hits = await memory.search.text({ ...query, limit: limit * 4 }).catch((error: unknown) => {
+    // The store's page bound (`limits.maxPageSize`) is not known here: one below `limit × 4`
+    // refuses the field, and its default page is as many as it allows.
+    if (refusesField(error, 'limit')) return memory.search.text(query);
+    throw error;
+  });
   const found = await Promise.all(
     hits.flatMap((hit) => {
       const matched = hit.matches.flatMap((match) =>
