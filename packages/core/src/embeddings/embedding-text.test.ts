@@ -61,6 +61,23 @@ describe('what is embedded', () => {
     expect(text).toContain('run_tests (failed): RoundingError: expected 10.05 to be 10.1');
     expect(text).toContain('edit_file invoice.ts');
     expect(text).toContain('x…');
+    // Filled to the budget exactly: the huge result took what the others left.
+    expect(text.length).toBe(episodeTextChars);
+  });
+
+  it('clips two huge results to equal shares, and a long error to its own bound', () => {
+    const text = episodeEmbeddingText(
+      episode([
+        step(1, 'cat a.log', 'a'.repeat(64_000), true),
+        step(2, 'cat b.log', 'b'.repeat(30_000), true),
+      ]),
+    );
+    const [, a, b] = text.split('\n').slice(-3);
+    expect(a?.length).toBe(b?.length);
+    expect(a).toMatch(/^cat a\.log: a+…$/);
+    expect(text.length).toBeGreaterThan(episodeTextChars - 4);
+    const long = stepErrorEmbeddingText(step(3, 'npm test', 'e'.repeat(10_000), false));
+    expect(long).toBe(`npm test (failed): ${'e'.repeat(2_000 - 20)}…`);
   });
 
   it('gives each failed step its own text: action and error', () => {

@@ -19,9 +19,17 @@ function outcomeLine(episode: EpisodeWithAllSteps): string {
   return `outcome: ${episode.status}${rate}`;
 }
 
-function stepLine(step: Step): string {
+/**
+ * A step as one line, at most `maxChars` long: a step's result can be 64 K characters, and an
+ * episode thousands of steps, so a line longer than anything it can be clipped to is not built.
+ */
+function stepLine(step: Step, maxChars: number): string {
   const mark = step.success === false ? ' (failed)' : '';
-  return step.result === null ? `${step.action}${mark}` : `${step.action}${mark}: ${step.result}`;
+  const line =
+    step.result === null
+      ? `${step.action}${mark}`
+      : `${step.action}${mark}: ${step.result.slice(0, maxChars)}`;
+  return line.slice(0, maxChars);
 }
 
 /**
@@ -59,7 +67,8 @@ export function episodeEmbeddingText(episode: EpisodeWithAllSteps): string {
     .filter((line) => line.length > 0)
     .join('\n');
   const clippedHead = clip(head, Math.floor(episodeTextChars / 4));
-  const lines = episode.steps.map(stepLine);
+  // Cut at the whole budget: every share is below it, so the lines are clipped as if whole.
+  const lines = episode.steps.map((step) => stepLine(step, episodeTextChars));
   // One character per line for the newline that joins it.
   const shares = fairShares(
     lines.map((line) => line.length),
@@ -73,7 +82,7 @@ export function episodeEmbeddingText(episode: EpisodeWithAllSteps): string {
 
 /** The text that stands for one failed step: its action and error, so a repeat of the error finds it. */
 export function stepErrorEmbeddingText(step: Step): string {
-  return clip(stepLine(step), stepErrorTextChars);
+  return clip(stepLine(step, stepErrorTextChars + 1), stepErrorTextChars);
 }
 
 /** The steps that get their own vector: those that failed and say something about why. */

@@ -50,6 +50,7 @@ describe('migrations', () => {
       '1.21.0',
       '1.22.0',
       '1.23.0',
+      '1.24.0',
     ]);
     expect(await memory.admin.schemaVersion()).toBe(latestSchemaVersion);
     await memory.close();
@@ -82,6 +83,7 @@ describe('migrations', () => {
       '1.21.0',
       '1.22.0',
       '1.23.0',
+      '1.24.0',
     ]);
     expect(await memory.admin.schemaVersion()).toBe(latestSchemaVersion);
 

@@ -56,7 +56,18 @@ describe('1.15.0: mined episodes keep their scope', () => {
     try {
       expect(memory.migration).toMatchObject({
         from: '1.14.0',
-        applied: ['1.15.0', '1.16.0', '1.17.0', '1.18.0', '1.19.0', '1.20.0', '1.21.0', '1.22.0', '1.23.0'],
+        applied: [
+          '1.15.0',
+          '1.16.0',
+          '1.17.0',
+          '1.18.0',
+          '1.19.0',
+          '1.20.0',
+          '1.21.0',
+          '1.22.0',
+          '1.23.0',
+          '1.24.0',
+        ],
       });
       const check = createClient({ url: folder.url, intMode: 'number' });
       cleanups.push(() => check.close());

@@ -34,12 +34,14 @@ export interface IndexChange {
 const documentsSql = (columns: string) => `SELECT e.id AS id, ${columns}
   FROM episodes e JOIN episode_docs_fts d ON d.rowid = e.rowid
   WHERE e.id IN (SELECT value FROM json_each(?))`;
-const beforeSql = documentsSql('d.head AS head, d.body AS body');
-const headsSql = documentsSql('d.head AS head');
+const beforeSql = documentsSql('d.head AS head, d.body AS body, length(d.body) AS body_chars');
+const headsSql = documentsSql('d.head AS head, length(d.body) AS body_chars');
 
 /** Step rowids only grow: the rows a write adds are those after the last one before it. */
 const lastStepSql = 'SELECT COALESCE(MAX(rowid), 0) AS last FROM steps';
-const newStepsSql = 'SELECT episode_id, action, result FROM steps WHERE rowid > ?';
+/** Each new step with the characters it adds to its episode's document when not clipped. */
+const newStepsSql = `SELECT episode_id, action, result,
+    length(action) + 1 + length(COALESCE(result, '')) AS chars FROM steps WHERE rowid > ?`;
 
 const union = (...sets: ReadonlySet<string>[]) => new Set(sets.flatMap((set) => [...set]));
 
@@ -70,6 +72,8 @@ function countChanges(
 ) {
   const deltas: Deltas = new Map();
   const added = new Map<string, Set<string>>();
+  /** Per listed episode, how many steps the write added and their characters. */
+  const grown = new Map<string, { steps: number; chars: number }>();
   for (const step of newSteps) {
     const words = indexedWords([String(step.action), String(step.result ?? '')]);
     if (words === null) return null;
@@ -78,13 +82,20 @@ function countChanges(
     // A step of an episode whose document the write leaves as it was is a new step row only.
     if (!documents.has(episodeId)) continue;
     added.set(episodeId, union(added.get(episodeId) ?? new Set(), words));
+    const growth = grown.get(episodeId) ?? { steps: 0, chars: 0 };
+    grown.set(episodeId, { steps: growth.steps + 1, chars: growth.chars + Number(step.chars) });
   }
   const held = new Map(
     before.map((row) => {
       const head = String(row.head ?? '');
       return [
         String(row.id),
-        { head, headWords: indexedWords([head]), body: indexedWords([String(row.body ?? '')]) },
+        {
+          head,
+          headWords: indexedWords([head]),
+          body: indexedWords([String(row.body ?? '')]),
+          bodyChars: Number(row.body_chars ?? 0),
+        },
       ];
     }),
   );
@@ -93,7 +104,17 @@ function countChanges(
     const head = String(row.head ?? '');
     const headWords = indexedWords([head]);
     // An episode the write created had an empty document before it.
-    const was = held.get(id) ?? { head: '', headWords: new Set<string>(), body: new Set<string>() };
+    const was = held.get(id) ?? {
+      head: '',
+      headWords: new Set<string>(),
+      body: new Set<string>(),
+      bodyChars: 0,
+    };
+    // Its old steps' text, a newline, then the new steps' joined by newlines: anything else is a
+    // document clipped to `docBodyChars`, whose words may have left it.
+    const growth = grown.get(id) ?? { steps: 0, chars: 0 };
+    const separators = was.bodyChars === 0 ? Math.max(growth.steps - 1, 0) : growth.steps;
+    if (Number(row.body_chars ?? 0) !== was.bodyChars + growth.chars + separators) return null;
     const newWords = added.get(id) ?? new Set<string>();
     added.delete(id);
     const { headWords: heldHead, body } = was;

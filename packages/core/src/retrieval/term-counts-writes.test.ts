@@ -159,6 +159,30 @@ describe('term counts across writes', () => {
     await countAsked();
   });
 
+  it('count again when a document reaches its bound and its steps are clipped, words leaving it', async () => {
+    const episode = await writes.startEpisode({
+      taskType: 'debugging',
+      domain: 'ops',
+      context: 'big output',
+    });
+    // Results of 64,000 characters, "zebra" at the end of the first: 32 steps fit in the
+    // document's 2 Mi characters; past them every step keeps its first 1/n of them, and "zebra" leaves.
+    const batch = (from: number) =>
+      Array.from({ length: 8 }, (_, i) => ({
+        action: `dump ${from + i}`,
+        result: `${'x'.repeat(63_994)}${from + i === 1 ? ' zebra' : ' plain'}`,
+      }));
+    for (let from = 1; from <= 25; from += 8) {
+      await writes.appendSteps(episode.id, batch(from));
+      expect(await countAsked()).toEqual([]);
+    }
+    const holding = await direct('episode_docs_fts', 'zebra');
+    await writes.appendSteps(episode.id, batch(33));
+    expect(await direct('episode_docs_fts', 'zebra')).toBe(holding - 1);
+    // `countAsked` compares each count with FTS5's: the words were read again, and are right.
+    expect(await countAsked()).toEqual(asked);
+  });
+
   it('count again the words that may enter or leave a document holding non-ASCII words', async () => {
     const id = '2c8e4f1a-7b3d-4a5e-9f0c-6d1b8e2a7c43';
     const part = { id, taskType: 'debugging', domain: 'ops' };

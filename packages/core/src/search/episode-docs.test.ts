@@ -1,7 +1,7 @@
 import { type Client, createClient } from '@libsql/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTempMemory } from '../__fixtures__/temp-store.js';
-import { rebuildEpisodeDocs } from './episode-docs.js';
+import { docBodyChars, rebuildEpisodeDocs } from './episode-docs.js';
 
 let store: Awaited<ReturnType<typeof openTempMemory>>;
 
@@ -142,6 +142,51 @@ describe('a long episode’s document', () => {
     for (const statement of rebuildEpisodeDocs) await client.execute(statement);
     client.close();
     expect(await scores(long.url, 'marker90 OR failing')).toEqual(before);
+  });
+
+  it('holds at most docBodyChars of step text, each step its share, also when a record replaces the context', async () => {
+    await using big = await openTempMemory();
+    // 40 results of 64,000 characters: 2.5 M, past the bound; each begins with its step's marker
+    // and ends with a word of its own.
+    const steps = Array.from({ length: 40 }, (_, i) => ({
+      action: `dump marker${i + 1}`,
+      result: `marker${i + 1} ${'x'.repeat(63_980)} tail${i + 1}`,
+    }));
+    const id = '3b9d7f1e-5a2c-4e8b-9d0f-7c1e3a5b9d21';
+    const part = { id, taskType: 'debugging' as const, domain: 'ops' };
+    await big.memory.episodes.record([{ ...part, context: 'a big dump', steps }]);
+    const raw = createClient({ url: big.url });
+    try {
+      const body = async () =>
+        Number(
+          (await raw.execute({ sql: 'SELECT max(length(body)) AS n FROM episode_docs_fts', args: [] }))
+            .rows[0]?.n,
+        );
+      const tails = async () => {
+        let held = 0;
+        for (let i = 1; i <= 40; i += 1) {
+          const rows = await raw.execute({
+            sql: 'SELECT count(*) AS n FROM episode_docs_fts WHERE episode_docs_fts MATCH ?',
+            args: [`tail${i}`],
+          });
+          held += Number(rows.rows[0]?.n);
+        }
+        return held;
+      };
+      expect(await body()).toBeLessThanOrEqual(docBodyChars + 40);
+      expect(await markersHeld(big.url, 40)).toHaveLength(40);
+      expect(await tails()).toBe(0);
+      // The context replaced (the trigger re-indexes the document): the same bound.
+      await big.memory.episodes.record([{ ...part, context: 'a bigger dump' }]);
+      expect(await body()).toBeLessThanOrEqual(docBodyChars + 40);
+      expect(await markersHeld(big.url, 40)).toHaveLength(40);
+      expect(await tails()).toBe(0);
+      // Every step is still searchable whole, one by one.
+      const match = await big.memory.search.text({ text: 'tail37', domain: 'ops' });
+      expect(match[0]?.matches.some((m) => m.source === 'step' && m.stepNumber === 37)).toBe(true);
+    } finally {
+      raw.close();
+    }
   });
 
   it('holds every step once retention archives the active episode', async () => {

@@ -1,6 +1,28 @@
 import type { InStatement, InValue } from '@libsql/client';
 
 /**
+ * Most characters of step text an episode's document holds. Indexing takes time in proportion
+ * to the text (~0.1 s per million characters here), on the store's one writer: an episode of
+ * 1,000 results of 60 KB (60 M characters) held it 6.4 s when it ended, and BM25 over such a
+ * document says little anyway. Larger than every episode of the benchmark's data sets (the
+ * longest coding run is ~1 M characters with its issue), so none of those is clipped.
+ */
+export const docBodyChars = 2 * 1024 * 1024;
+
+/**
+ * The document body of the episode whose id is `episodeId` (SQL): every step's action and result,
+ * whole while they add up to at most `docBodyChars`; past it, each step's first `docBodyChars / n`
+ * characters (n steps), so every step keeps a share and the document stays within the bound.
+ */
+export const docBodySql = (episodeId: string) => `COALESCE((SELECT group_concat(
+      CASE WHEN t.total <= ${docBodyChars} THEN t.text ELSE substr(t.text, 1, ${docBodyChars} / t.n) END,
+      char(10))
+    FROM (SELECT s.action || char(10) || COALESCE(s.result, '') AS text,
+            sum(length(s.action) + 1 + length(COALESCE(s.result, ''))) OVER () AS total,
+            count(*) OVER () AS n
+          FROM steps s WHERE s.episode_id = ${episodeId}) t), '')`;
+
+/**
  * `episode_docs_fts` holds one row per episode (rowid = the episode's rowid): its context, and
  * the action and result of every step, so BM25 scores the whole episode as one document. It keeps
  * its own copy of the text, so replacing a row takes its words out of BM25's statistics exactly.
@@ -8,12 +30,10 @@ import type { InStatement, InValue } from '@libsql/client';
  * transaction that appends them (a trigger per step would re-index the episode per step), on the
  * schedule of `docRefreshDue`; and an episode that ends is re-indexed whole (`refreshEndingDocs`).
  * No ORDER BY inside group_concat: BM25 does not need the order, and SQLite before 3.44 (the stock
- * `sqlite3` CLI a user may open the file with) cannot parse a schema that uses it.
+ * `sqlite3` CLI a user may open the file with) cannot parse a schema that uses it. The step
+ * text is bounded (`docBodyChars`).
  */
-const docSelect = `SELECT e.rowid, COALESCE(e.context, ''),
-    COALESCE((SELECT group_concat(s.action || char(10) || COALESCE(s.result, ''), char(10))
-              FROM steps s WHERE s.episode_id = e.id), '')
-  FROM episodes e`;
+const docSelect = `SELECT e.rowid, COALESCE(e.context, ''), ${docBodySql('e.id')} FROM episodes e`;
 
 /** One episode's document as indexed (its context, then its steps' text), by the episode's id. */
 export const episodeDocSql = `SELECT head || char(10) || body AS text FROM episode_docs_fts
