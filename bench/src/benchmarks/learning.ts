@@ -17,6 +17,9 @@ const lagSeconds = 60;
 const vectorEpisodes = 100_000;
 const providerDelayMs = 300;
 const apiKeyEnv = 'EPISODIC_BENCH_EMBEDDINGS_KEY';
+const longSteps = 1_000;
+const longResultChars = 60_000;
+const longBatch = 100;
 
 /** The store `episodic serve` serves: local embeddings and the four miners, learning in a worker thread. */
 function openServing(dataDir: string, settings: Partial<ServerConfigInput> = {}): Promise<Memory> {
@@ -57,6 +60,58 @@ async function completionLatency(dataDir: string, settings: Partial<ServerConfig
       p95: percentile(samples, 0.95),
       drainS: (performance.now() - started) / 1000,
       failed: drained.failed,
+    };
+  } finally {
+    await memory.close();
+  }
+}
+
+/** A large tool output: numbered lines of values and names, `longResultChars` long, different per step. */
+function longResult(step: number): string {
+  const lines: string[] = [];
+  let length = 0;
+  for (let line = 1; length < longResultChars; line += 1) {
+    const text = `line ${line}: value ${(step * 31 + line * 17) % 9973} in module_${(step + line) % 211}`;
+    lines.push(text);
+    length += text.length + 1;
+  }
+  return lines.join('\n').slice(0, longResultChars);
+}
+
+/**
+ * One long episode, as an agent that reads large outputs for hours writes it: `longSteps` results
+ * of `longResultChars` characters (60 M characters), logged `longBatch` at a time, then completed.
+ * How long each batch and `complete` hold the call (each of them the store's one writer), and how
+ * long learning, which reads the whole episode, takes after it.
+ */
+async function longEpisode(dataDir: string) {
+  const memory = await openServing(dataDir);
+  try {
+    const { id } = await memory.episodes.start({
+      taskType: 'debugging',
+      domain: 'bench',
+      context: 'a long run reading large outputs',
+    });
+    const batches: number[] = [];
+    for (let from = 0; from < longSteps; from += longBatch) {
+      const steps = Array.from({ length: longBatch }, (_, i) => ({
+        action: `cat src/module_${(from + i) % 37}.py`,
+        result: longResult(from + i + 1),
+        success: (from + i + 1) % 7 !== 0,
+      }));
+      const started = performance.now();
+      await memory.episodes.logSteps(id, steps);
+      batches.push(performance.now() - started);
+      await turnOfEventLoop();
+    }
+    const started = performance.now();
+    await memory.episodes.complete(id, { status: 'completed' });
+    const completeMs = performance.now() - started;
+    await memory.learning.flush({ timeoutMs: 600_000 });
+    return {
+      completeMs,
+      learnedS: (performance.now() - started - completeMs) / 1000,
+      batchP95Ms: percentile(batches, 0.95),
     };
   } finally {
     await memory.close();
@@ -207,7 +262,7 @@ async function vectorMemory(dataDir: string, context: BenchmarkContext) {
 export const learning: Benchmark = {
   name: 'learning',
   description:
-    'learning off the write path: completion latency with a slow and a local provider, learning throughput, lag at 100 episodes/s, vector memory at 100k',
+    'learning off the write path: completion latency with a slow and a local provider, learning throughput, lag at 100 episodes/s, one long episode of large outputs, vector memory at 100k',
   async run(context) {
     process.env[apiKeyEnv] ??= 'bench';
     const endpoint = await startSlowEmbeddingsEndpoint(providerDelayMs);
@@ -232,6 +287,10 @@ export const learning: Benchmark = {
     const learnedPerS = await throughput(join(context.tempDir, 'throughput'));
     context.progress(`learning: ${lagRatePerS} episodes/s for ${lagSeconds} s`);
     const sustained = await lag(join(context.tempDir, 'lag'), context);
+    context.progress(
+      `learning: one episode of ${formatNumber(longSteps)} results of ${formatNumber(longResultChars)} characters`,
+    );
+    const long = await longEpisode(join(context.tempDir, 'long'));
     context.progress(`learning: vector index at ${formatNumber(vectorEpisodes)} episodes`);
     const memory = await vectorMemory(join(context.tempDir, 'vectors'), context);
     const bytesPerEpisode = memory.reportedBytes / vectorEpisodes;
@@ -254,6 +313,13 @@ export const learning: Benchmark = {
             sustained.maxLag.toFixed(2),
             `≤ ${targets.maxLagS}`,
           ],
+          [
+            `long episode (${formatNumber(longSteps)} × ${formatNumber(longResultChars)} chars): logSteps of ${longBatch}, p95 (ms)`,
+            long.batchP95Ms.toFixed(1),
+            '',
+          ],
+          ['long episode: completeEpisode (ms)', long.completeMs.toFixed(1), ''],
+          ['long episode: learned after completion (s)', long.learnedS.toFixed(2), ''],
           [
             'vector index bytes per episode at 100k (reported)',
             formatNumber(Math.round(bytesPerEpisode)),
@@ -278,6 +344,9 @@ export const learning: Benchmark = {
         complete_p95_ms_local: Number(local.p95.toFixed(3)),
         learned_episodes_per_s: Number(learnedPerS.toFixed(1)),
         max_lag_s: Number(sustained.maxLag.toFixed(2)),
+        long_log_batch_p95_ms: Number(long.batchP95Ms.toFixed(1)),
+        long_complete_ms: Number(long.completeMs.toFixed(1)),
+        long_learned_s: Number(long.learnedS.toFixed(2)),
         vector_bytes_per_episode: Math.round(bytesPerEpisode),
         vector_bytes_per_episode_measured: Math.round(memory.measuredBytes / vectorEpisodes),
         vectors_per_episode: Number((memory.vectors / vectorEpisodes).toFixed(2)),
