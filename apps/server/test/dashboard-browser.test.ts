@@ -508,6 +508,72 @@ describe.skipIf(skip)(`dashboard in Chromium${skip ? ` (skipped: ${browserPath.s
     await context.close();
   });
 
+  it("opens a long episode at the step a search's why names, past its first page, and back at step 1", async () => {
+    const memory = small.server.memory;
+    const { id } = await memory.episodes.start({
+      domain: 'deep',
+      taskType: 'debugging',
+      context: 'Eighteen steps',
+    });
+    await memory.episodes.logSteps(
+      id,
+      Array.from({ length: 18 }, (_, i) => ({
+        action: `step ${i + 1}`,
+        result: i + 1 === 16 ? 'quasar flux overflow in the reactor' : 'ok',
+        success: i + 1 !== 16,
+      })),
+    );
+    await memory.episodes.complete(id, { status: 'failed' });
+    await memory.learning.flush({ timeoutMs: 60_000 });
+    const expected = await memory.search.retrieve({ text: 'quasar flux overflow', domain: 'deep' });
+    expect(expected.episodes[0]?.why.text).toMatchObject({ matchedIn: 'step', stepNumber: 16 });
+
+    const { page, context, problems } = await open(small);
+    await signIn(page, small.adminToken);
+    await page.click('a[data-view=search]');
+    await page.fill('input[name=text]', 'quasar flux overflow');
+    await page.fill('input[name=domain]', 'deep');
+    await page.click('.filters button[type=submit]');
+    const link = page.locator('li.hit tr[data-signal=text] a', { hasText: 'step 16' });
+    await link.waitFor();
+    await link.click();
+    await page.locator('tr[data-step]').first().waitFor();
+    expect(new URL(page.url()).hash).toBe(`#/episodes/${id}/steps/16`);
+    const numbers = () =>
+      page.locator('tr[data-step]').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-step')));
+    // The store's page from step 16 (its first page holds steps 1–7): 16 to 18, the named one marked.
+    expect(await numbers()).toEqual(['16', '17', '18']);
+    expect(await page.locator('tr[aria-current=true]').getAttribute('data-step')).toBe('16');
+    expect(await page.locator('tr.named td:nth-child(3)').textContent()).toBe(
+      'quasar flux overflow in the reactor',
+    );
+    expect(await page.locator('.view h3', { hasText: /^Steps/ }).textContent()).toBe('Steps (18)');
+    expect(await page.locator('[data-part=from-step]').textContent()).toBe('From step 16. Show from step 1');
+    expect(await page.locator('[data-part=more-steps]').count()).toBe(0);
+
+    // A named step on a later page of several: pages on from it.
+    await page.goto(`${small.url}/ui/#/episodes/${id}/steps/9`);
+    await expect
+      .poll(() => numbers(), { timeout: 10_000 })
+      .toEqual(['9', '10', '11', '12', '13', '14', '15']);
+    const more = page.locator('[data-part=more-steps]');
+    expect(await more.locator('span').first().textContent()).toBe('Showing steps 9–15 of 18');
+    await more.locator('button').click();
+    await expect.poll(() => numbers(), { timeout: 10_000 }).toHaveLength(10);
+    expect(await more.count()).toBe(0);
+
+    await page.click('[data-part=from-step] a');
+    await expect.poll(() => numbers(), { timeout: 10_000 }).toEqual(['1', '2', '3', '4', '5', '6', '7']);
+    expect(await page.locator('[data-part=from-step]').count()).toBe(0);
+    // A step the episode does not have is said, not a blank page.
+    await page.goto(`${small.url}/ui/#/episodes/${id}/steps/40`);
+    await expect
+      .poll(() => page.locator('.view').textContent(), { timeout: 10_000 })
+      .toContain('No step 40: the episode has 18.');
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
   it('leaves no denied entry in the audit log for a token without admin, or without read', async () => {
     const reader = await t.token({ name: 'shop-visitor', scopes: ['read', 'write'], domains: ['shop'] });
     const writer = await t.token({ name: 'exporter', scopes: ['write'], domains: ['traces'] });

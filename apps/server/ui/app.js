@@ -29,11 +29,15 @@ function decodedId(id) {
   }
 }
 
-/** `#/episodes/<id>` → `{ name: 'episodes', id }`; anything unknown is the overview. */
+/**
+ * `#/episodes/<id>` → `{ name: 'episodes', id }`, `#/episodes/<id>/steps/<n>` with `step: n` (the
+ * episode opened at that step); anything unknown is the overview.
+ */
 function currentRoute() {
-  const [name, id] = location.hash.replace(/^#\/?/, '').split('/');
+  const [name, id, part, number] = location.hash.replace(/^#\/?/, '').split('/');
   const known = ['overview', 'episodes', 'search', 'patterns'];
-  return { name: known.includes(name) ? name : 'overview', id: id ? decodedId(id) : undefined };
+  const step = part === 'steps' && /^[1-9]\d{0,14}$/.test(number ?? '') ? Number(number) : undefined;
+  return { name: known.includes(name) ? name : 'overview', id: id ? decodedId(id) : undefined, step };
 }
 
 /** Every view but the overview reads: a token without `read` is told once, not refused (and audited) per call. */
@@ -59,7 +63,8 @@ function render() {
   const root = h('div', { className: 'view', 'data-view': route.name });
   show(view, root);
   if (route.name !== 'overview' && !session.token.scopes.includes('read')) return needsRead(root);
-  if (route.name === 'episodes' && route.id !== undefined) return renderEpisode(root, api, route.id);
+  if (route.name === 'episodes' && route.id !== undefined)
+    return renderEpisode(root, api, route.id, route.step);
   const views = {
     overview: renderOverview,
     episodes: renderEpisodes,

@@ -5,11 +5,16 @@ function json(value) {
   return value === null || value === undefined ? null : h('pre', {}, JSON.stringify(value, null, 2));
 }
 
-function stepRow(step) {
+/** A step's row; `named` marks the step the link asked for (`#/episodes/<id>/steps/<n>`). */
+function stepRow(step, named) {
   const success = step.success === null ? 'unknown' : step.success ? 'ok' : 'failed';
   return h(
     'tr',
-    { 'data-step': step.stepNumber, className: `step-${success}` },
+    {
+      'data-step': step.stepNumber,
+      className: `step-${success}${named ? ' named' : ''}`,
+      'aria-current': named ? 'true' : undefined,
+    },
     h('td', { className: 'num' }, String(step.stepNumber)),
     h('td', {}, h('code', {}, step.action)),
     h('td', { className: 'result' }, step.result === null ? '–' : h('pre', {}, step.result)),
@@ -22,20 +27,24 @@ function stepRow(step) {
 const stepHeaders = ['#', 'action', 'result', 'success', 'duration', 'time'];
 
 /**
- * The steps past the first page, a page a click, appended to `body` (the table's `<tbody>`) in
- * step order; gone once the last page is in. `heading` shows the count, raised if steps were
- * appended to the episode after it was read.
+ * The steps after those shown, a page a click from `cursor`, appended to `body` (the table's
+ * `<tbody>`) in step order; gone once the last page is in. `from` is the first step shown and
+ * `shown` how many; `heading` shows the count, raised if steps were appended to the episode after
+ * it was read.
  */
-function moreSteps(api, episode, body, heading) {
-  let cursor = episode.nextStepsCursor;
-  let shown = episode.steps.length;
-  let total = Math.max(episode.stepCount, shown);
+function moreSteps(api, { episodeId, cursor: start, from, shown: initially, total: counted }, body, heading) {
+  let cursor = start;
+  let shown = initially;
+  let total = Math.max(counted, from - 1 + shown);
   const progress = h('span', {});
   const status = h('div', { className: 'status' });
   const button = h('button', { type: 'button' }, 'Load more steps');
   const more = h('div', { className: 'pager', 'data-part': 'more-steps' }, progress, button, status);
   const update = () => {
-    progress.textContent = `Showing ${formatCount(shown)} of ${formatCount(total)} steps`;
+    progress.textContent =
+      from === 1
+        ? `Showing ${formatCount(shown)} of ${formatCount(total)} steps`
+        : `Showing steps ${formatCount(from)}–${formatCount(from + shown - 1)} of ${formatCount(total)}`;
     heading.textContent = `Steps (${total})`;
   };
 
@@ -45,7 +54,7 @@ function moreSteps(api, episode, body, heading) {
     show(status, h('span', { className: 'muted' }, 'Loading…'));
     let page;
     try {
-      page = await api.query('episodes.steps', { episodeId: episode.id, cursor });
+      page = await api.query('episodes.steps', { episodeId, cursor });
     } catch (error) {
       // Said beside the button, which stays to try again; the rows shown stay.
       show(status, errorNotice(error));
@@ -53,9 +62,9 @@ function moreSteps(api, episode, body, heading) {
       return;
     }
     show(status);
-    body.append(...page.items.map(stepRow));
+    body.append(...page.items.map((step) => stepRow(step, false)));
     shown += page.items.length;
-    total = Math.max(total, shown);
+    total = Math.max(total, from - 1 + shown);
     cursor = page.nextCursor;
     update();
     if (cursor === null) more.remove();
@@ -65,16 +74,59 @@ function moreSteps(api, episode, body, heading) {
   return more;
 }
 
-function stepsSection(api, episode) {
+/**
+ * The episode's steps from its first page, or, when the link names a step past that page, from
+ * that step (read by number, `fromStep`), with a link back to the first.
+ */
+async function stepsSection(api, episode, step) {
   const heading = h('h3', {}, `Steps (${episode.stepCount})`);
   if (episode.steps.length === 0) return [heading, h('p', { className: 'muted' }, 'No steps recorded.')];
-  const steps = table(stepHeaders, episode.steps.map(stepRow));
+  let page = { items: episode.steps, nextCursor: episode.nextStepsCursor };
+  let from = 1;
+  let note = null;
+  if (step !== undefined && episode.nextStepsCursor !== null && step > episode.steps.at(-1).stepNumber) {
+    try {
+      page = await api.query('episodes.steps', { episodeId: episode.id, fromStep: step });
+    } catch (error) {
+      return [heading, errorNotice(error)];
+    }
+    if (page.items.length === 0)
+      return [
+        heading,
+        h('p', { className: 'muted' }, `No step ${step}: the episode has ${episode.stepCount}.`),
+      ];
+    from = page.items[0].stepNumber;
+    note = h(
+      'p',
+      { className: 'muted', 'data-part': 'from-step' },
+      `From step ${formatCount(from)}. `,
+      h('a', { href: `#/episodes/${encodeURIComponent(episode.id)}` }, 'Show from step 1'),
+    );
+  }
+  const steps = table(
+    stepHeaders,
+    page.items.map((item) => stepRow(item, item.stepNumber === step)),
+  );
   const more =
-    episode.nextStepsCursor === null ? null : moreSteps(api, episode, steps.querySelector('tbody'), heading);
-  return [heading, steps, more];
+    page.nextCursor === null
+      ? null
+      : moreSteps(
+          api,
+          {
+            episodeId: episode.id,
+            cursor: page.nextCursor,
+            from,
+            shown: page.items.length,
+            total: episode.stepCount,
+          },
+          steps.querySelector('tbody'),
+          heading,
+        );
+  return [heading, note, steps, more];
 }
 
-export async function renderEpisode(root, api, episodeId) {
+/** The episode `episodeId`; with `step`, opened at that step (`#/episodes/<id>/steps/<n>`), shown and marked. */
+export async function renderEpisode(root, api, episodeId, step) {
   root.append(h('p', {}, h('a', { href: '#/episodes' }, '← Episodes')));
   let episode;
   try {
@@ -98,8 +150,9 @@ export async function renderEpisode(root, api, episodeId) {
       ['embedding', episode.embeddingVersion],
     ]),
     episode.metadata === null ? null : h('details', {}, h('summary', {}, 'Metadata'), json(episode.metadata)),
-    ...stepsSection(api, episode),
+    ...(await stepsSection(api, episode, step)),
   ];
   // `append` would show a `null` as the text "null".
   root.append(...parts.filter((part) => part !== null));
+  root.querySelector('tr.named')?.scrollIntoView({ block: 'center' });
 }

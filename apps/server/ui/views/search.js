@@ -6,21 +6,37 @@ import { patternHeaders, patternRow } from './patterns.js';
 
 const state = { text: '', domain: '' };
 
-/** Each signal that ranked the episode, with its raw value and its share of the score. */
-function whyRows(why) {
+/**
+ * Each signal that ranked the episode, with its raw value and its share of the score; a step that
+ * matched links to the episode opened at that step.
+ */
+function whyRows(episodeId, why) {
+  // Parts of the why cell, spread into it: `h` flattens one level of children.
   const where = (evidence) =>
-    evidence.matchedIn === 'episode' ? 'the episode' : `step ${evidence.stepNumber} (${evidence.matchedIn})`;
+    evidence.matchedIn === 'episode'
+      ? ['the episode']
+      : [
+          h(
+            'a',
+            { href: `#/episodes/${encodeURIComponent(episodeId)}/steps/${evidence.stepNumber}` },
+            `step ${evidence.stepNumber}`,
+          ),
+          ` (${evidence.matchedIn})`,
+        ];
   const rows = [];
   if (why.text)
     rows.push([
       'text',
-      `rank ${why.text.rank}, BM25 ${formatNumber(why.text.bm25)} in ${where(why.text)}`,
+      [`rank ${why.text.rank}, BM25 ${formatNumber(why.text.bm25)} in `, ...where(why.text)],
       why.text,
     ]);
   if (why.vector)
     rows.push([
       'vector',
-      `rank ${why.vector.rank}, similarity ${formatNumber(why.vector.similarity)} in ${where(why.vector)}`,
+      [
+        `rank ${why.vector.rank}, similarity ${formatNumber(why.vector.similarity)} in `,
+        ...where(why.vector),
+      ],
       why.vector,
     ]);
   if (why.expansion) rows.push(['expansion', `rank ${why.expansion.rank}`, why.expansion]);
@@ -55,7 +71,7 @@ function hit({ episode, score, why }, index) {
       { className: 'muted' },
       `${episode.domain} · ${episode.taskType} · ${episode.status} · ${formatTime(episode.createdAt)}`,
     ),
-    table(['signal', 'why', 'contribution'], whyRows(why)),
+    table(['signal', 'why', 'contribution'], whyRows(episode.id, why)),
   );
 }
 
