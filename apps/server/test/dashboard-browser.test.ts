@@ -565,11 +565,18 @@ describe.skipIf(skip)(`dashboard in Chromium${skip ? ` (skipped: ${browserPath.s
     await page.click('[data-part=from-step] a');
     await expect.poll(() => numbers(), { timeout: 10_000 }).toEqual(['1', '2', '3', '4', '5', '6', '7']);
     expect(await page.locator('[data-part=from-step]').count()).toBe(0);
-    // A step the episode does not have is said, not a blank page.
+    // A step the episode does not have is said, above its steps from the first.
     await page.goto(`${small.url}/ui/#/episodes/${id}/steps/40`);
     await expect
-      .poll(() => page.locator('.view').textContent(), { timeout: 10_000 })
-      .toContain('No step 40: the episode has 18.');
+      .poll(() => page.locator('[data-part=from-step]').textContent(), { timeout: 10_000 })
+      .toBe('No step 40: the episode has 18 steps.');
+    expect(await numbers()).toEqual(['1', '2', '3', '4', '5', '6', '7']);
+    // A step on the first page is marked there.
+    await page.goto(`${small.url}/ui/#/episodes/${id}/steps/3`);
+    await expect
+      .poll(() => page.locator('tr[aria-current=true]').getAttribute('data-step'), { timeout: 10_000 })
+      .toBe('3');
+    expect(await numbers()).toEqual(['1', '2', '3', '4', '5', '6', '7']);
     expect(problems).toEqual([]);
     await context.close();
   });

@@ -84,24 +84,32 @@ async function stepsSection(api, episode, step) {
   let page = { items: episode.steps, nextCursor: episode.nextStepsCursor };
   let from = 1;
   let note = null;
-  if (step !== undefined && episode.nextStepsCursor !== null && step > episode.steps.at(-1).stepNumber) {
-    try {
-      page = await api.query('episodes.steps', { episodeId: episode.id, fromStep: step });
-    } catch (error) {
-      return [heading, errorNotice(error)];
+  if (step !== undefined && step > episode.steps.at(-1).stepNumber) {
+    let named = { items: [] };
+    if (episode.nextStepsCursor !== null) {
+      try {
+        named = await api.query('episodes.steps', { episodeId: episode.id, fromStep: step });
+      } catch (error) {
+        return [heading, errorNotice(error)];
+      }
     }
-    if (page.items.length === 0)
-      return [
-        heading,
-        h('p', { className: 'muted' }, `No step ${step}: the episode has ${episode.stepCount}.`),
-      ];
-    from = page.items[0].stepNumber;
-    note = h(
-      'p',
-      { className: 'muted', 'data-part': 'from-step' },
-      `From step ${formatCount(from)}. `,
-      h('a', { href: `#/episodes/${encodeURIComponent(episode.id)}` }, 'Show from step 1'),
-    );
+    if (named.items.length === 0) {
+      // Past the last step: said, above the steps from the first.
+      note = h(
+        'p',
+        { className: 'muted', 'data-part': 'from-step' },
+        `No step ${formatCount(step)}: the episode has ${formatCount(episode.stepCount)} steps.`,
+      );
+    } else {
+      page = named;
+      from = named.items[0].stepNumber;
+      note = h(
+        'p',
+        { className: 'muted', 'data-part': 'from-step' },
+        `From step ${formatCount(from)}. `,
+        h('a', { href: `#/episodes/${encodeURIComponent(episode.id)}` }, 'Show from step 1'),
+      );
+    }
   }
   const steps = table(
     stepHeaders,
