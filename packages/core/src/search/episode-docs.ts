@@ -3,7 +3,7 @@ import type { InStatement, InValue } from '@libsql/client';
 /**
  * Most characters of step text an episode's document holds. Indexing takes time in proportion
  * to the text (~0.1 s per million characters here), on the store's one writer: an episode of
- * 1,000 results of 60 KB (60 M characters) held it 6.4 s when it ended, and BM25 over such a
+ * 1,000 results of 60 KB (60 M characters) held it 3–6 s when it ended, and BM25 over such a
  * document says little anyway. Larger than every episode of the benchmark's data sets (the
  * longest coding run is ~1 M characters with its issue), so none of those is clipped.
  */
