@@ -2,10 +2,10 @@ import type { InStatement, InValue } from '@libsql/client';
 
 /**
  * Most characters of step text an episode's document holds. Indexing takes time in proportion
- * to the text (~0.1 s per million characters here), on the store's one writer: an episode of
- * 1,000 results of 60 KB (60 M characters) held it 3–6 s when it ended, and BM25 over such a
+ * to the text, on the store's one writer: an episode of 1,000 results of 60 KB (60 M characters)
+ * held it 3.1 s when it ended on a quiet machine (6.4 s on a busy one), and BM25 over such a
  * document says little anyway. Larger than every episode of the benchmark's data sets (the
- * longest coding run is ~1 M characters with its issue), so none of those is clipped.
+ * longest coding run is under 1 M characters of messages), so none of those is clipped.
  */
 export const docBodyChars = 2 * 1024 * 1024;
 
