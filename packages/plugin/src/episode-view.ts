@@ -58,6 +58,11 @@ export interface EpisodeView {
   completedAt: string | null;
   /** Whatever else the agent attached, as a JSON object. */
   metadata: JsonObject | null;
-  /** Its steps, in order. Long episodes exist (thousands of steps): bound what you look at. */
+  /**
+   * Its steps, in order: every one. Long episodes exist (thousands of steps): bound what you
+   * look at. The engine bounds their text: an episode whose actions and results add up to more
+   * than about a million characters gives each step a share of it (the start of its action, the
+   * start and end of its result), so a step's text can be shorter than what the agent logged.
+   */
   steps: StepView[];
 }

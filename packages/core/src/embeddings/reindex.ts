@@ -1,10 +1,11 @@
 import type { EmbeddingProviderV1 } from '@episodic/plugin';
 import { z } from 'zod';
 import { localActor } from '../audit/audit-event.js';
-import { episodeColumns, stepColumns, toEpisode, toStep } from '../db/rows.js';
+import { episodeColumns, toEpisode } from '../db/rows.js';
 import type { EngineContext } from '../engine-context.js';
+import { boundedSteps, stepsByEpisode } from '../episodes/read-episodes.js';
 import { resolveFailedStatement } from '../learning/learning-queue.js';
-import type { EpisodeWithAllSteps, Step } from '../types.js';
+import type { EpisodeWithAllSteps } from '../types.js';
 import { parseInput } from '../validate.js';
 import { embeddingsLearner } from './embedding-engine.js';
 import { embeddingStamp } from './embedding-stamp.js';
@@ -52,25 +53,17 @@ async function loadBatch(
   stamp: string,
   size: number,
 ): Promise<EpisodeWithAllSteps[]> {
+  const selection = `SELECT id FROM episodes WHERE id > ? AND ${finished} AND embedding_version IS NOT ? ORDER BY id LIMIT ?`;
   const [episodeRows, stepRows] = await context.db.readBatch([
     {
       sql: `SELECT ${episodeColumns} FROM episodes
             WHERE id > ? AND ${finished} AND embedding_version IS NOT ? ORDER BY id LIMIT ?`,
       args: [after, stamp, size],
     },
-    {
-      sql: `SELECT ${stepColumns} FROM steps WHERE episode_id IN (
-              SELECT id FROM episodes WHERE id > ? AND ${finished} AND embedding_version IS NOT ? ORDER BY id LIMIT ?)
-            ORDER BY episode_id, step_number`,
-      args: [after, stamp, size],
-    },
+    // Read as the embedding learner reads them, so a reindex embeds the same text.
+    boundedSteps(selection, [after, stamp, size]),
   ]);
-  const steps = new Map<string, Step[]>();
-  for (const step of (stepRows?.rows ?? []).map(toStep)) {
-    const list = steps.get(step.episodeId);
-    if (list === undefined) steps.set(step.episodeId, [step]);
-    else list.push(step);
-  }
+  const steps = stepsByEpisode(stepRows?.rows ?? []);
   return (episodeRows?.rows ?? []).map((row) => {
     const episode = toEpisode(row);
     return { ...episode, steps: steps.get(episode.id) ?? [] };

@@ -1,0 +1,125 @@
+import type { PatternMinerV1 } from '@episodic/plugin';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openTempMemory } from '../__fixtures__/temp-store.js';
+import { type Database, openDatabase } from '../db/database.js';
+import { createHistoryProbeMiner } from '../mining/__fixtures__/test-miners.js';
+import { boundedSteps, learnedTextChars, readEpisodes } from './read-episodes.js';
+
+/** What a miner was given, per episode id: the text it could read of each step. */
+const seen = new Map<string, { action: string; result: string | null }[]>();
+const recorder: PatternMinerV1 = {
+  ...createHistoryProbeMiner(),
+  patternType: 'recorder',
+  history: 'none',
+  mine: ({ episode }) => {
+    seen.set(
+      episode.id,
+      episode.steps.map((step) => ({ action: step.action, result: step.result ?? null })),
+    );
+    return [];
+  },
+};
+
+let store: Awaited<ReturnType<typeof openTempMemory>>;
+let db: Database;
+
+beforeAll(async () => {
+  store = await openTempMemory({ miners: [recorder], limits: { maxResultChars: 200_000 } });
+  db = await openDatabase({ url: store.url, busyTimeoutMs: 5000, synchronous: 'normal' });
+});
+afterAll(async () => {
+  await db.close();
+  await store.close();
+});
+
+/** A command's output of `chars` characters that says at its end how it went. */
+const output = (step: number, chars: number, ending: string) =>
+  `$ pytest tests/test_${step}.py\n${`collected line ${step}\n`.repeat(chars / 20)}`.slice(
+    0,
+    chars - ending.length,
+  ) + ending;
+
+async function finished(steps: { action: string; result: string; success: boolean }[]) {
+  const episode = await store.memory.episodes.start({
+    taskType: 'debugging',
+    domain: 'web',
+    context: 'fix it',
+  });
+  for (let i = 0; i < steps.length; i += 20)
+    await store.memory.episodes.logSteps(episode.id, steps.slice(i, i + 20));
+  await store.memory.episodes.complete(episode.id, { status: 'completed' });
+  return episode.id;
+}
+
+const textOf = (steps: readonly { action: string; result: string | null }[]) =>
+  steps.reduce((sum, step) => sum + step.action.length + (step.result?.length ?? 0), 0);
+
+describe('what the learners read of an episode', () => {
+  it('reads an episode within the bound exactly as it was logged', async () => {
+    const steps = Array.from({ length: 30 }, (_, i) => ({
+      action: `pytest tests/test_${i}.py`,
+      result: output(i, 20_000, i === 29 ? 'ValueError: bad value' : '1 passed'),
+      success: i !== 29,
+    }));
+    expect(textOf(steps)).toBeLessThan(learnedTextChars);
+    const id = await finished(steps);
+    const episode = (await readEpisodes(db, [id])).get(id);
+    expect(episode?.steps.map(({ action, result, success }) => ({ action, result, success }))).toEqual(steps);
+  });
+
+  it('bounds a longer one: every step kept, its action’s start and its result’s start and end', async () => {
+    const steps = Array.from({ length: 40 }, (_, i) => ({
+      action: `python run_${i}.py ${'--flag '.repeat(20)}`,
+      result: output(
+        i,
+        150_000,
+        i % 3 === 0 ? `Traceback (most recent call last):\nValueError: bad value ${i}` : 'ok',
+      ),
+      success: i % 3 !== 0,
+    }));
+    expect(textOf(steps)).toBeGreaterThan(5 * learnedTextChars);
+    const id = await finished(steps);
+    const read = (await readEpisodes(db, [id])).get(id)?.steps ?? [];
+    expect(read.map((step) => step.stepNumber)).toEqual(steps.map((_, i) => i + 1));
+    expect(textOf(read)).toBeLessThanOrEqual(learnedTextChars);
+    read.forEach((step, i) => {
+      const logged = steps[i]!;
+      // Short actions are kept whole; the result's first line says what ran, its last how it ended.
+      expect(step.action).toBe(logged.action);
+      expect(step.result?.startsWith(`$ pytest tests/test_${i}.py\n`)).toBe(true);
+      expect(step.result?.endsWith(i % 3 === 0 ? `ValueError: bad value ${i}` : '\nok')).toBe(true);
+      expect(step.success).toBe(logged.success);
+    });
+    // The miners are given the same bounded steps when the episode is learned.
+    await store.memory.learning.flush();
+    expect(seen.get(id)).toEqual(read.map(({ action, result }) => ({ action, result })));
+  });
+
+  it('keeps a share of each step when there are more steps than characters to go round', async () => {
+    const steps = Array.from({ length: 700 }, (_, i) => ({
+      action: `step ${i} ${'x'.repeat(1500)}`,
+      result: 'y'.repeat(1000 + (i % 7)),
+      success: true,
+    }));
+    const id = await finished(steps);
+    const read = (await readEpisodes(db, [id])).get(id)?.steps ?? [];
+    const share = Math.floor(learnedTextChars / steps.length);
+    expect(read).toHaveLength(700);
+    expect(textOf(read)).toBeLessThanOrEqual(learnedTextChars);
+    for (const step of read) {
+      // Action and result each keep half of the step's share: an error is not crowded out.
+      expect(step.action).toBe(
+        `step ${step.stepNumber - 1} ${'x'.repeat(1500)}`.slice(0, Math.floor(share / 2)),
+      );
+      expect(step.action.length + (step.result?.length ?? 0)).toBe(share);
+    }
+  });
+
+  it('cuts the text in SQL, reading steps in index order without sorting them', async () => {
+    const statement = boundedSteps('?', ['some-id']);
+    const plan = await db.read({ sql: `EXPLAIN QUERY PLAN ${statement.sql}`, args: statement.args });
+    const details = plan.rows.map((row) => String(row.detail));
+    expect(details.join('\n')).not.toMatch(/TEMP B-TREE/);
+    expect(details.some((detail) => detail.includes('idx_steps_episode_number'))).toBe(true);
+  });
+});
