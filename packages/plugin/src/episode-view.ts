@@ -60,9 +60,10 @@ export interface EpisodeView {
   metadata: JsonObject | null;
   /**
    * Its steps, in order: every one. Long episodes exist (thousands of steps): bound what you
-   * look at. The engine bounds their text: an episode whose actions and results add up to more
-   * than about a million characters gives each step a share of it (the start of its action, the
-   * start and end of its result), so a step's text can be shorter than what the agent logged.
+   * look at. The engine bounds their text: an episode whose actions, results and metadata add up
+   * to more than about a million characters gives each step a share of it (its metadata if small,
+   * else null; the start of its action; the start and end of its result), so a step can hold
+   * less than the agent logged.
    */
   steps: StepView[];
 }

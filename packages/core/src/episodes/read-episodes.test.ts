@@ -1,4 +1,4 @@
-import type { PatternMinerV1 } from '@episodic/plugin';
+import type { JsonObject, PatternMinerV1 } from '@episodic/plugin';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTempMemory } from '../__fixtures__/temp-store.js';
 import { type Database, openDatabase } from '../db/database.js';
@@ -24,7 +24,10 @@ let store: Awaited<ReturnType<typeof openTempMemory>>;
 let db: Database;
 
 beforeAll(async () => {
-  store = await openTempMemory({ miners: [recorder], limits: { maxResultChars: 200_000 } });
+  store = await openTempMemory({
+    miners: [recorder],
+    limits: { maxResultChars: 200_000, maxMetadataChars: 100_000 },
+  });
   db = await openDatabase({ url: store.url, busyTimeoutMs: 5000, synchronous: 'normal' });
 });
 afterAll(async () => {
@@ -39,7 +42,9 @@ const output = (step: number, chars: number, ending: string) =>
     chars - ending.length,
   ) + ending;
 
-async function finished(steps: { action: string; result: string; success: boolean }[]) {
+type Logged = { action: string; result: string; success: boolean; metadata?: JsonObject };
+
+async function finished(steps: Logged[]) {
   const episode = await store.memory.episodes.start({
     taskType: 'debugging',
     domain: 'web',
@@ -51,8 +56,15 @@ async function finished(steps: { action: string; result: string; success: boolea
   return episode.id;
 }
 
-const textOf = (steps: readonly { action: string; result: string | null }[]) =>
-  steps.reduce((sum, step) => sum + step.action.length + (step.result?.length ?? 0), 0);
+const textOf = (steps: readonly { action: string; result: string | null; metadata?: JsonObject | null }[]) =>
+  steps.reduce(
+    (sum, step) =>
+      sum +
+      step.action.length +
+      (step.result?.length ?? 0) +
+      (step.metadata ? JSON.stringify(step.metadata).length : 0),
+    0,
+  );
 
 describe('what the learners read of an episode', () => {
   it('reads an episode within the bound exactly as it was logged', async () => {
@@ -60,14 +72,17 @@ describe('what the learners read of an episode', () => {
       action: `pytest tests/test_${i}.py`,
       result: output(i, 20_000, i === 29 ? 'ValueError: bad value' : '1 passed'),
       success: i !== 29,
+      metadata: { arguments: { path: `tests/test_${i}.py`, content: 'x'.repeat(i === 3 ? 50_000 : 10) } },
     }));
     expect(textOf(steps)).toBeLessThan(learnedTextChars);
     const id = await finished(steps);
     const episode = (await readEpisodes(db, [id])).get(id);
-    expect(episode?.steps.map(({ action, result, success }) => ({ action, result, success }))).toEqual(steps);
+    expect(
+      episode?.steps.map(({ action, result, success, metadata }) => ({ action, result, success, metadata })),
+    ).toEqual(steps);
   });
 
-  it('bounds a longer one: every step kept, its action’s start and its result’s start and end', async () => {
+  it('bounds a longer one: every step kept, its action’s start, its result’s start and end, small metadata', async () => {
     const steps = Array.from({ length: 40 }, (_, i) => ({
       action: `python run_${i}.py ${'--flag '.repeat(20)}`,
       result: output(
@@ -76,6 +91,8 @@ describe('what the learners read of an episode', () => {
         i % 3 === 0 ? `Traceback (most recent call last):\nValueError: bad value ${i}` : 'ok',
       ),
       success: i % 3 !== 0,
+      // A tool call's arguments: small ones are kept, a whole file written is not (cut JSON would not parse).
+      metadata: { arguments: { path: `src/run_${i}.py`, content: 'x'.repeat(i === 7 ? 50_000 : 10) } },
     }));
     expect(textOf(steps)).toBeGreaterThan(5 * learnedTextChars);
     const id = await finished(steps);
@@ -89,6 +106,7 @@ describe('what the learners read of an episode', () => {
       expect(step.result?.startsWith(`$ pytest tests/test_${i}.py\n`)).toBe(true);
       expect(step.result?.endsWith(i % 3 === 0 ? `ValueError: bad value ${i}` : '\nok')).toBe(true);
       expect(step.success).toBe(logged.success);
+      expect(step.metadata).toEqual(i === 7 ? null : logged.metadata);
     });
     // The miners are given the same bounded steps when the episode is learned.
     await store.memory.learning.flush();
