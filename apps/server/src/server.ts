@@ -83,6 +83,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
 
     let draining = false;
     const inFlight = new Set<ServerResponse>();
+    let diskFullLoggedAt = Number.NEGATIVE_INFINITY;
     let drained: (() => void) | null = null;
     const handle = createRequestHandler({
       router,
@@ -100,6 +101,15 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       draining: () => draining,
       onInternalError: (error, path) =>
         log(`internal error in ${path ?? 'request'}: ${(error as Error)?.stack ?? String(error)}`),
+      onDiskFull: () => {
+        // Once a minute at most: while the disk stays full every write would say it again.
+        const now = Date.now();
+        if (now - diskFullLoggedAt < 60_000) return;
+        diskFullLoggedAt = now;
+        log(
+          'the disk holding the database is full: writes are refused (503) until space is freed; reads go on',
+        );
+      },
     });
     const server: Server = (tls === null ? createHttpServer() : createHttpsServer(tls)) as Server;
     keepConnectionsAlive(server);

@@ -14,6 +14,8 @@ const marker = Symbol.for('episodic.core.error');
  * - `STORAGE`: libSQL refused or failed; `cause` holds the driver's error.
  * - `BUSY`: another connection held the database's write lock past `busyTimeoutMs`; the
  *   operation did not happen, and trying again later is safe.
+ * - `FULL`: the disk holding the database is full (or the database reached its page limit);
+ *   the write did not happen, and trying again once space is freed is safe.
  * - `EMBEDDING`: the embedding provider failed or returned vectors that break its contract
  *   (wrong count, length or non-finite numbers); `cause` holds the provider's error.
  * - `TIMEOUT`: waiting for background work (`learning.flush()`) took longer than allowed.
@@ -27,6 +29,7 @@ export type EpisodicErrorCode =
   | 'CONFIG'
   | 'STORAGE'
   | 'BUSY'
+  | 'FULL'
   | 'EMBEDDING'
   | 'TIMEOUT';
 

@@ -17,6 +17,7 @@ describe('engine errors at the server boundary', () => {
     ['EMBEDDING', 'BAD_GATEWAY'],
     ['TIMEOUT', 'TIMEOUT'],
     ['BUSY', 'SERVICE_UNAVAILABLE'],
+    ['FULL', 'SERVICE_UNAVAILABLE'],
   ] as const)('%s becomes %s with the engine’s message', (engine, trpc) => {
     expect(wrapped(engine)).toMatchObject({ code: trpc, message: `engine says ${engine}` });
   });

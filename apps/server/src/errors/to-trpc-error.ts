@@ -5,8 +5,9 @@ type TRPCCode = TRPCError['code'];
 
 /**
  * Engine refusals a client can act on, an embedding provider (an upstream service) failing, and
- * a database busy past its timeout (503: the request did nothing and may be sent again; the SDK
- * retries it); anything else (`STORAGE`, `CONFIG`…) is the server's fault and stays a generic 500.
+ * a database busy past its timeout or on a full disk (503: the request did nothing and may be
+ * sent again; the SDK retries it, and its message says which); anything else (`STORAGE`,
+ * `CONFIG`…) is the server's fault and stays a generic 500.
  */
 const clientCodes: Partial<Record<EpisodicErrorCode, TRPCCode>> = {
   VALIDATION: 'BAD_REQUEST',
@@ -16,6 +17,7 @@ const clientCodes: Partial<Record<EpisodicErrorCode, TRPCCode>> = {
   EMBEDDING: 'BAD_GATEWAY',
   TIMEOUT: 'TIMEOUT',
   BUSY: 'SERVICE_UNAVAILABLE',
+  FULL: 'SERVICE_UNAVAILABLE',
 };
 
 /** The tRPC code an engine error is answered with; `undefined` for the server's own fault (a 500). */

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Memory } from '@episodic/core';
+import { EpisodicError, type Memory } from '@episodic/core';
 import type { TRPCError } from '@trpc/server';
 import { nodeHTTPRequestHandler } from '@trpc/server/adapters/node-http';
 import { TRPC_ERROR_CODES_BY_KEY } from '@trpc/server/rpc';
@@ -20,6 +20,11 @@ export interface RequestHandlerOptions {
   /** True once shutdown began: health turns 503 and connections close after their response. */
   draining: () => boolean;
   onInternalError: (error: unknown, path: string | undefined) => void;
+  /**
+   * A write was refused because the disk holding the database is full: the client got a 503
+   * saying so, and the operator needs to hear it too.
+   */
+  onDiskFull: () => void;
 }
 
 const trpcPrefix = '/trpc/';
@@ -109,6 +114,7 @@ export function createRequestHandler(options: RequestHandlerOptions) {
   const traces = createTracesEndpoint({ memory, maxBodyBytes, onInternalError: options.onInternalError });
   const reportInternal = (error: TRPCError, path: string | undefined) => {
     if (error.code === 'INTERNAL_SERVER_ERROR') options.onInternalError(error.cause ?? error, path);
+    else if (EpisodicError.isInstance(error.cause) && error.cause.code === 'FULL') options.onDiskFull();
   };
 
   /**

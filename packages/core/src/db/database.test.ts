@@ -196,6 +196,29 @@ describe.each<LocalDriver>(['native', 'client'])('Database on the %s driver', (l
     expect((await db.read('SELECT id FROM t')).rows.map((row) => row.id)).toEqual([2]);
   });
 
+  it('refuses a write past the database’s room as FULL, stores none of it, and writes once there is room', async () => {
+    const db = await openScratch();
+    await db.write((tx) => tx.execute({ sql: 'INSERT INTO t (id, name) VALUES (?, ?)', args: [1, 'kept'] }));
+    const pages = Number((await db.read('PRAGMA page_count')).rows[0]?.page_count);
+    // A real SQLITE_FULL from the driver: the page limit stands in for a full disk.
+    const tooBig = db.write(async (tx) => {
+      await tx.execute(`PRAGMA max_page_count = ${pages + 2}`);
+      await tx.execute({ sql: 'INSERT INTO t (id, name) VALUES (?, ?)', args: [2, 'small'] });
+      await tx.execute({ sql: 'INSERT INTO t (id, data) VALUES (?, ?)', args: [3, new Uint8Array(1 << 20)] });
+    });
+    await expect(tooBig).rejects.toMatchObject({
+      code: 'FULL',
+      message: expect.stringMatching(/^The disk holding the database is full .*nothing was stored\./),
+      cause: expect.objectContaining({ message: expect.stringMatching(/full/i) }),
+    });
+    expect((await db.read('SELECT id FROM t ORDER BY id')).rows.map((row) => row.id)).toEqual([1]);
+    await db.write(async (tx) => {
+      await tx.execute('PRAGMA max_page_count = 1073741823');
+      await tx.execute({ sql: 'INSERT INTO t (id, data) VALUES (?, ?)', args: [3, new Uint8Array(1 << 20)] });
+    });
+    expect((await db.read('SELECT id FROM t ORDER BY id')).rows.map((row) => row.id)).toEqual([1, 3]);
+  });
+
   it('opens an encrypted file only with its key', async () => {
     const path = scratchPath();
     const db = await openDatabase({

@@ -37,14 +37,26 @@ const isDamaged = (error: unknown, message: string) =>
 const isBusy = (error: unknown, message: string) =>
   isSqliteError(error, message, { BUSY: 5, LOCKED: 6 }, /database (table )?is locked/i);
 
+const isFull = (error: unknown, message: string) =>
+  isSqliteError(error, message, { FULL: 13 }, /database or disk is full/i);
+
 /**
- * Our own refusals pass through; a write lock held past the busy timeout becomes `BUSY` (the
- * caller may try again: a server answers 503, not an internal error); anything else libSQL
- * throws becomes a `STORAGE` error. Both keep the driver's error as `cause`.
+ * Our own refusals pass through; a write lock held past the busy timeout becomes `BUSY` and a
+ * full disk `FULL` (the write rolled back: the caller may try again, and a server answers 503
+ * with what happened, not an internal error); anything else libSQL throws becomes a `STORAGE`
+ * error. All keep the driver's error as `cause`.
  */
 export function asStorageError(error: unknown): EpisodicError {
   if (EpisodicError.isInstance(error)) return error;
   const message = error instanceof Error ? error.message : String(error);
+  if (isFull(error, message)) {
+    return new EpisodicError(
+      'FULL',
+      'The disk holding the database is full (or the database reached its page limit): nothing was ' +
+        'stored. Free space on it, then send this again.',
+      { cause: error },
+    );
+  }
   if (isBusy(error, message)) {
     return new EpisodicError(
       'BUSY',
