@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli, spawnCli } from './__fixtures__/cli-process.js';
-import { createTestClient, rejection } from './__fixtures__/test-server.js';
+import { createTestClient, type rejection } from './__fixtures__/test-server.js';
 
 /**
  * A real full disk: a 32 MB tmpfs holds the data folder. Mounting needs root (or CAP_SYS_ADMIN);
@@ -80,24 +80,24 @@ describe.skipIf(skipped !== null)(`a full disk${skipped === null ? '' : ` (skipp
       fillDisk();
       // The WAL may still have room for a few batches; a batch of 200 KB soon finds none.
       let stored = 0;
-      let refused: Awaited<ReturnType<typeof rejection>> | undefined;
-      for (let attempt = 0; attempt < 100 && refused === undefined; attempt += 1) {
-        const steps = batch(stored);
-        try {
-          await client.episodes.logSteps.mutate({ episodeId: target.id, steps });
-          stored += steps.length;
-        } catch (error) {
-          refused = error as Awaited<ReturnType<typeof rejection>>;
+      const writeUntilRefused = async () => {
+        for (let attempt = 0; attempt < 100; attempt += 1) {
+          const steps = batch(stored);
+          try {
+            await client.episodes.logSteps.mutate({ episodeId: target.id, steps });
+            stored += steps.length;
+          } catch (error) {
+            return error as Awaited<ReturnType<typeof rejection>>;
+          }
         }
-      }
-      expect(refused?.message).toMatch(/^The disk holding the database is full .*nothing was stored\./);
-      expect(refused?.data).toMatchObject({ code: 'SERVICE_UNAVAILABLE', httpStatus: 503 });
-      expect(JSON.stringify(refused?.data)).not.toMatch(/at .*\.js|stack/);
+        throw new Error(`100 batches of 200 KB were stored on a full disk (${stored} steps)`);
+      };
+      const refused = await writeUntilRefused();
+      expect(refused.message).toMatch(/^The disk holding the database is full .*nothing was stored\./);
+      expect(refused.data).toMatchObject({ code: 'SERVICE_UNAVAILABLE', httpStatus: 503 });
+      expect(JSON.stringify(refused.data)).not.toMatch(/at .*\.js|stack/);
       // The operator hears it once, not once per refused write.
-      const again = await rejection(
-        client.episodes.logSteps.mutate({ episodeId: target.id, steps: batch(stored) }),
-      );
-      expect(again.data).toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+      expect((await writeUntilRefused()).data).toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
       expect(
         serve.stderr().match(/the disk holding the database is full: writes are refused \(503\)/g),
       ).toHaveLength(1);
