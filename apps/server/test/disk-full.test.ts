@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli, spawnCli } from './__fixtures__/cli-process.js';
-import { createTestClient, type rejection } from './__fixtures__/test-server.js';
+import { createTestClient } from './__fixtures__/test-server.js';
 
 /**
  * A real full disk: a 32 MB tmpfs holds the data folder. Mounting needs root (or CAP_SYS_ADMIN);
@@ -48,6 +48,9 @@ function fillDisk() {
   }
 }
 
+/** What the tRPC client raises for a refused call: the server's message, code and status. */
+type Refusal = { message: string; data?: Record<string, unknown> };
+
 const batch = (from: number) =>
   Array.from({ length: 10 }, (_, i) => ({
     action: `run_tests ${from + i}`,
@@ -87,7 +90,7 @@ describe.skipIf(skipped !== null)(`a full disk${skipped === null ? '' : ` (skipp
             await client.episodes.logSteps.mutate({ episodeId: target.id, steps });
             stored += steps.length;
           } catch (error) {
-            return error as Awaited<ReturnType<typeof rejection>>;
+            return error as Refusal;
           }
         }
         throw new Error(`100 batches of 200 KB were stored on a full disk (${stored} steps)`);

@@ -31,7 +31,8 @@ function isSqliteError(error: unknown, message: string, primary: Record<string, 
   return pattern.test(message);
 }
 
-const isDamaged = (error: unknown, message: string) =>
+/** Whether the driver's error says the file or an index in it is damaged (not merely busy or full). */
+export const isDamaged = (error: unknown, message: string) =>
   isSqliteError(error, message, { CORRUPT: 11, NOTADB: 26 }, /disk image is malformed|not a database/i);
 
 const isBusy = (error: unknown, message: string) =>

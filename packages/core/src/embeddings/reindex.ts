@@ -53,15 +53,12 @@ async function loadBatch(
   stamp: string,
   size: number,
 ): Promise<EpisodeWithAllSteps[]> {
-  const selection = `SELECT id FROM episodes WHERE id > ? AND ${finished} AND embedding_version IS NOT ? ORDER BY id LIMIT ?`;
+  // The next batch not embedded by this model, and its steps, from one snapshot.
+  const batch = `FROM episodes WHERE id > ? AND ${finished} AND embedding_version IS NOT ? ORDER BY id LIMIT ?`;
   const [episodeRows, stepRows] = await context.db.readBatch([
-    {
-      sql: `SELECT ${episodeColumns} FROM episodes
-            WHERE id > ? AND ${finished} AND embedding_version IS NOT ? ORDER BY id LIMIT ?`,
-      args: [after, stamp, size],
-    },
+    { sql: `SELECT ${episodeColumns} ${batch}`, args: [after, stamp, size] },
     // Read as the embedding learner reads them, so a reindex embeds the same text.
-    boundedSteps(selection, [after, stamp, size]),
+    boundedSteps(`SELECT id ${batch}`, [after, stamp, size]),
   ]);
   const steps = stepsByEpisode(stepRows?.rows ?? []);
   return (episodeRows?.rows ?? []).map((row) => {

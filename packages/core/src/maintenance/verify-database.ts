@@ -1,5 +1,6 @@
 import { statSync } from 'node:fs';
 import { createClient } from '@libsql/client';
+import { isDamaged } from '../db/storage-errors.js';
 import { EpisodicError } from '../errors.js';
 import { latestSchemaVersion } from '../migrations/migrate.js';
 import { compareVersions } from '../migrations/migration.js';
@@ -82,11 +83,11 @@ export async function verifyDatabase(path: string, options: VerifyOptions = {}):
       await client.execute(`INSERT INTO ${table} (${table}) VALUES ('integrity-check')`).catch((error) => {
         // A mismatch is reported as corruption; anything else (still busy after the wait) is not
         // one, and is said as it is rather than sending the operator to repair a sound index.
-        const code = String((error as { code?: unknown }).code);
+        const message = (error as Error).message;
         problems.push(
-          code.includes('CORRUPT')
+          isDamaged(error, message)
             ? `${table} does not match its table (run repair)`
-            : `${table} could not be checked: ${(error as Error).message}`,
+            : `${table} could not be checked: ${message}`,
         );
       });
     }
