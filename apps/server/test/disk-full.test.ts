@@ -1,52 +1,26 @@
-import { execFileSync } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { mountSmallDisk } from '@episodic/core/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli, spawnCli } from './__fixtures__/cli-process.js';
 import { createTestClient } from './__fixtures__/test-server.js';
 
 /**
- * A real full disk: a 32 MB tmpfs holds the data folder. Mounting needs root (or CAP_SYS_ADMIN);
- * where it is refused the test says so and is skipped (CI runs as root and runs it).
+ * A real full disk: a 64 MB tmpfs holds the data folder, its cache too (with an 8 MiB map, so it
+ * has room at start). Mounting needs root (or CAP_SYS_ADMIN); where it is refused the test says
+ * so and is skipped (CI runs as root and runs it).
  */
-const root = mkdtempSync(join(tmpdir(), 'episodic-disk-full-'));
-const mountPoint = join(root, 'disk');
-mkdirSync(mountPoint);
-let skipped: string | null = null;
-try {
-  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=32m', 'tmpfs', mountPoint], { stdio: 'pipe' });
-} catch (error) {
-  skipped = `cannot mount a small tmpfs here (${(error as Error).message.split('\n')[0]}); run as root to run it`;
-  console.warn(`Disk-full test skipped: ${skipped}`);
-}
+const disk = mountSmallDisk(64);
+const { skipped } = disk;
+const configDir = mkdtempSync(join(tmpdir(), 'episodic-disk-full-config-'));
+const config = join(configDir, 'episodic.config.mjs');
+writeFileSync(config, 'export default { cache: { mapSizeBytes: 8 * 1024 * 1024 } };\n');
 afterAll(() => {
-  if (skipped === null) execFileSync('umount', ['-l', mountPoint]);
-  rmSync(root, { recursive: true, force: true });
+  disk.remove();
+  rmSync(configDir, { recursive: true, force: true });
 });
-
-const dataDir = join(mountPoint, 'data');
-const filler = join(mountPoint, 'filler');
-
-/** Writes `filler` until the disk refuses another byte. */
-function fillDisk() {
-  const fd = openSync(filler, 'w');
-  try {
-    for (const chunk of [1 << 20, 1 << 16, 1 << 12, 512]) {
-      const bytes = Buffer.alloc(chunk, 1);
-      for (;;) {
-        try {
-          writeSync(fd, bytes);
-        } catch (error) {
-          if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') throw error;
-          break;
-        }
-      }
-    }
-  } finally {
-    closeSync(fd);
-  }
-}
+const dataDir = join(disk.path ?? '', 'data');
 
 /** What the tRPC client raises for a refused call: the server's message, code and status. */
 type Refusal = { message: string; data?: Record<string, unknown> };
@@ -60,7 +34,7 @@ const batch = (from: number) =>
 
 describe.skipIf(skipped !== null)(`a full disk${skipped === null ? '' : ` (skipped: ${skipped})`}`, () => {
   it('refuses writes with a 503 that says so, keeps reading, stores nothing half-written, and writes again once space is freed', async () => {
-    const serve = spawnCli(['serve', '--port', '0', '--data-dir', dataDir]);
+    const serve = spawnCli(['serve', '--port', '0', '--data-dir', dataDir, '--config', config]);
     try {
       const url = (await serve.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+)/))[1] as string;
       await serve.waitFor(/admin token in/);
@@ -74,13 +48,19 @@ describe.skipIf(skipped !== null)(`a full disk${skipped === null ? '' : ` (skipp
       });
       await client.episodes.logSteps.mutate({ episodeId: before.id, steps: batch(0) });
       await client.episodes.complete.mutate({ episodeId: before.id, status: 'completed' });
+      expect((await client.admin.stats.query()).cache.enabled).toBe(true);
+      // The learning thread opens its own connection after the server listens: filling the disk
+      // before that would test its restart (learning-supervisor.test.ts does), not this.
+      await expect
+        .poll(async () => (await client.learning.status.query()).running, { timeout: 120_000, interval: 250 })
+        .toBe(true);
       const target = await client.episodes.start.mutate({
         taskType: 'debugging',
         domain: 'web',
         context: 'target',
       });
 
-      fillDisk();
+      disk.fill();
       // The WAL may still have room for a few batches; a batch of 200 KB soon finds none.
       let stored = 0;
       const writeUntilRefused = async () => {
@@ -111,8 +91,18 @@ describe.skipIf(skipped !== null)(`a full disk${skipped === null ? '' : ` (skipp
       expect(whileFull.stepCount).toBe(stored);
       expect((await client.episodes.get.query({ episodeId: before.id })).steps).toHaveLength(10);
       expect((await client.search.text.query({ text: 'before' })).length).toBeGreaterThan(0);
+      // Each retrieve would fill the cache through pages its file has no disk block for: the
+      // cache, out of room, stops (said in admin.stats) instead of the process dying of SIGBUS.
+      for (let i = 0; i < 50; i += 1) {
+        const found = await client.search.retrieve.query({ text: `before ${'run_tests '.repeat(i)}` });
+        expect(found.episodes.map((hit) => hit.episode.id)).toContain(before.id);
+      }
+      expect((await client.admin.stats.query()).cache).toMatchObject({
+        enabled: false,
+        reason: expect.stringMatching(/the disk holding it has \d+ MiB free/),
+      });
 
-      rmSync(filler);
+      disk.free();
       await client.episodes.logSteps.mutate({ episodeId: target.id, steps: batch(stored) });
       await client.episodes.complete.mutate({ episodeId: target.id, status: 'completed' });
       const after = await client.episodes.get.query({ episodeId: target.id });

@@ -7,9 +7,11 @@ const marker = Symbol.for('episodic.server.error');
  * - `LISTEN`: the address is taken or not allowed;
  * - `USAGE`: the command line is not a command the CLI knows;
  * - `IN_USE`: a running server holds the store a command would replace (restore, rekey);
- * - `FAILED`: a maintenance command found a problem it reports (a backup that does not verify).
+ * - `FAILED`: a maintenance command found a problem it reports (a backup that does not verify);
+ * - `UNAVAILABLE`: a part of a running server is down for now (the learning thread, until it is
+ *   started again); a client is answered 503 and may try again.
  */
-export type ServerErrorCode = 'CONFIG' | 'TLS' | 'LISTEN' | 'USAGE' | 'IN_USE' | 'FAILED';
+export type ServerErrorCode = 'CONFIG' | 'TLS' | 'LISTEN' | 'USAGE' | 'IN_USE' | 'FAILED' | 'UNAVAILABLE';
 
 /** The only error class `@episodic/server` throws on purpose (engine errors stay `EpisodicError`). */
 export class ServerError extends Error {

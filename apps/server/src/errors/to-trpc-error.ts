@@ -1,5 +1,6 @@
 import { EpisodicError, type EpisodicErrorCode } from '@episodic/core';
 import { TRPCError } from '@trpc/server';
+import { ServerError } from './server-error.js';
 
 type TRPCCode = TRPCError['code'];
 
@@ -24,11 +25,14 @@ const clientCodes: Partial<Record<EpisodicErrorCode, TRPCCode>> = {
 export const engineErrorCode = (code: EpisodicErrorCode): TRPCCode | undefined => clientCodes[code];
 
 /**
- * Gives an engine error its tRPC code. This is the only place where `EpisodicError` meets tRPC:
+ * Gives an engine error its tRPC code, and a part of the server that is down for now
+ * (`ServerError` `UNAVAILABLE`) a 503. This is the only place where `EpisodicError` meets tRPC:
  * the engine stays transport-agnostic and the router code just lets errors through.
  */
 export function toTRPCError(error: TRPCError): TRPCError {
   const cause = error.cause;
+  if (ServerError.isInstance(cause) && cause.code === 'UNAVAILABLE')
+    return new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: cause.message, cause });
   if (!EpisodicError.isInstance(cause)) return error;
   const code = engineErrorCode(cause.code);
   if (code === undefined) return error;

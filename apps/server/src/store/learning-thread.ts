@@ -50,9 +50,14 @@ function spawn(config: ServerConfig): Worker {
 
 /**
  * Starts the thread without waiting for its store to open (a server listens meanwhile): calls
- * queue until it has. If it cannot open, `onFailure` hears why and every call rejects with it.
+ * queue until it has (`onOpen` hears when). If it cannot open, or ends unasked once open,
+ * `onFailure` hears why (once) and every call rejects with it, as `UNAVAILABLE`: the thread is
+ * gone, its learners' work stays queued in the database for the next (learning-supervisor.ts).
  */
-export function startLearningThread(config: ServerConfig, onFailure: (error: Error) => void): LearningThread {
+export function startLearningThread(
+  config: ServerConfig,
+  { onOpen, onFailure }: { onOpen: () => void; onFailure: (error: Error) => void },
+): LearningThread {
   const worker = spawn(config);
   const { threadId } = worker;
   const pending = new Map<number, Pending>();
@@ -74,10 +79,15 @@ export function startLearningThread(config: ServerConfig, onFailure: (error: Err
         if (message.opened) {
           isOpen = true;
           resolve();
-        } else
-          reject(
-            new ServerError('CONFIG', `The learning thread could not open the store: ${message.message}`),
+          onOpen();
+        } else {
+          const error = new ServerError(
+            'UNAVAILABLE',
+            `The learning thread could not open the store: ${message.message}`,
           );
+          reject(error);
+          fail(error);
+        }
         return;
       }
       const call = pending.get(message.id);
@@ -97,7 +107,7 @@ export function startLearningThread(config: ServerConfig, onFailure: (error: Err
     });
     worker.once('exit', (code) => {
       releaseWriteLocksOf(threadId);
-      const error = new ServerError('FAILED', `The learning thread ended (exit code ${code}).`);
+      const error = new ServerError('UNAVAILABLE', `The learning thread ended (exit code ${code}).`);
       reject(error);
       fail(error);
     });

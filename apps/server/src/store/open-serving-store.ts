@@ -1,6 +1,7 @@
 import type { Memory } from '@episodic/core';
 import type { ServerConfig } from '../config/server-config.js';
-import { type LearningThread, startLearningThread } from './learning-thread.js';
+import { superviseLearningThread } from './learning-supervisor.js';
+import type { LearningThread } from './learning-thread.js';
 import type { ThreadMemory } from './learning-thread-protocol.js';
 import { openStore } from './open-store.js';
 
@@ -49,9 +50,7 @@ export async function openServingStore(
     return openStore(config);
   }
   const memory = await openStore(config, { learning: false });
-  const thread = startLearningThread(config, (error) =>
-    log(`episodic: nothing learns in this process: ${error.message}`),
-  );
+  const thread = superviseLearningThread(config, memory, log);
   const serving: Memory = {
     config: memory.config,
     schemas: memory.schemas,

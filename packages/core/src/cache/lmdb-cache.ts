@@ -1,4 +1,5 @@
 import { rmSync } from 'node:fs';
+import { EpisodicError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { type Cache, type CachedJson, type CacheKey, type Generation, keyspaceOfKey } from './cache.js';
 import { removeSetAside } from './cache-folder.js';
@@ -31,6 +32,7 @@ import {
   writePurgedForgets,
 } from './lmdb-handle.js';
 import { lostCommits } from './lost-commits.js';
+import { assertMapRoom } from './map-room.js';
 import { removeFolder } from './remove-folder.js';
 
 export interface LmdbCacheOptions {
@@ -48,6 +50,8 @@ export interface LmdbCacheOptions {
 const maxValueShare = 1 / 8;
 /** How often we check that our folder is still the one at the path (someone may delete it). */
 const folderCheckMs = 1000;
+/** How often a cache stopped for want of disk room (map-room.ts) looks for room again. */
+const roomRetryMs = 30_000;
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -68,6 +72,8 @@ export function createLmdbCache(options: LmdbCacheOptions): Cache {
   const cursor: SweepCursor = { after: undefined };
   let handle: LmdbHandle | null = options.openEnv();
   let failure: string | null = null;
+  /** When a cache stopped for want of disk room opens its folder again, or null (never). */
+  let retryAt: number | null = null;
   let lastSweep = Date.now();
   let readErrors = 0;
   const warned = new Set<string>();
@@ -81,6 +87,10 @@ export function createLmdbCache(options: LmdbCacheOptions): Cache {
 
   function release(): void {
     clearInterval(timer);
+    detach();
+  }
+
+  function detach(): void {
     if (handle !== null) {
       lost.forget(handle.db);
       releaseHandle(handle, options.ephemeral);
@@ -91,21 +101,48 @@ export function createLmdbCache(options: LmdbCacheOptions): Cache {
   /**
    * After a failed invalidation the environment may hold stale values for every process: it is
    * removed (renamed away first, which needs no free space), so each process's next read finds
-   * the folder replaced and starts a fresh one; this process stops using the cache.
+   * the folder replaced and starts a fresh one; this process stops using the cache, for good
+   * unless the disk lacked room for it (then until there is room again).
    */
   function fail(what: string, error: unknown): void {
     failure = `${what}: ${errorText(error)}`;
     const envPath = handle?.envPath;
-    release();
+    const noRoom = error instanceof EpisodicError && error.code === 'FULL';
+    retryAt = noRoom ? Date.now() + roomRetryMs : null;
+    if (noRoom) detach();
+    else release();
     let others = 'every process sharing the cache starts an empty one';
     try {
       if (envPath !== undefined) removeFolder(envPath);
     } catch (removal) {
       others = `other processes may serve stale entries until their TTL (${errorText(removal)})`;
     }
+    const until = noRoom
+      ? `until the disk has room (looked for every ${roomRetryMs / 1000} s)`
+      : 'from now on';
     logger.warn(
-      `Episodic cache: ${failure}. Running without the cache from now on, and ${others}; the database is unaffected.`,
+      `Episodic cache: ${failure}. Running without the cache ${until}, and ${others}; the database is unaffected.`,
     );
+  }
+
+  /**
+   * Opens the folder again once the disk has room, and empties it before any read: this
+   * process's writes while it ran without the cache dropped nothing from it.
+   */
+  function reopenWhenRoom(): void {
+    if (retryAt === null || Date.now() < retryAt) return;
+    try {
+      handle = options.openEnv();
+    } catch (error) {
+      if (error instanceof EpisodicError && error.code === 'FULL') retryAt = Date.now() + roomRetryMs;
+      else fail('the cache folder could not be opened again', error);
+      return;
+    }
+    retryAt = null;
+    failure = null;
+    commitInvalidation('clearing the cache once the disk had room', dropEverything);
+    if (handle !== null)
+      logger.warn('Episodic cache: the disk has room again; running with the cache again (emptied).');
   }
 
   /**
@@ -113,6 +150,7 @@ export function createLmdbCache(options: LmdbCacheOptions): Cache {
    * the other processes now use the new one, and our invalidations must reach them there.
    */
   function current(): LmdbHandle | null {
+    if (handle === null) reopenWhenRoom();
     if (handle === null) return null;
     if (dataFileInode(handle.envPath) !== handle.inode) {
       releaseHandle(handle);
@@ -126,6 +164,11 @@ export function createLmdbCache(options: LmdbCacheOptions): Cache {
     return handle;
   }
 
+  /** Throws when `active` must not be written now: through its map, a full disk kills the process. */
+  const assertRoom = (active: LmdbHandle) => {
+    if (active.writemap) assertMapRoom(active.envPath, settings.mapSizeBytes);
+  };
+
   const timer = setInterval(
     () => {
       const active = current();
@@ -133,6 +176,7 @@ export function createLmdbCache(options: LmdbCacheOptions): Cache {
       if (active === null || now - lastSweep < settings.sweepIntervalMs) return;
       lastSweep = now;
       try {
+        assertRoom(active);
         sweepExpired(active.db, settings.sweepBatchSize, now, counters, cursor);
       } catch (error) {
         // Expired entries are never served anyway; they just take room until a sweep succeeds.
@@ -218,6 +262,7 @@ export function createLmdbCache(options: LmdbCacheOptions): Cache {
     if (active === null) return;
     let kept: boolean;
     try {
+      assertRoom(active);
       kept = lost.commit(active.db, () => write(active.db));
     } catch (error) {
       fail(`${what} could not be written`, error);
@@ -248,6 +293,12 @@ export function createLmdbCache(options: LmdbCacheOptions): Cache {
       return readPurgedForgets(active.db);
     } catch {
       return null; // then it is purged again, which is never wrong
+    }
+  }
+
+  function dropEverything(db: LmdbHandle['db']): void {
+    for (const keyspace of cacheKeyspaces) {
+      for (const key of [...db.getKeys(keyspaceRange(keyspace))]) db.removeSync(key);
     }
   }
 
@@ -289,6 +340,7 @@ export function createLmdbCache(options: LmdbCacheOptions): Cache {
           domain,
         );
         if (envelope.length > settings.mapSizeBytes * maxValueShare) return;
+        assertRoom(active);
         try {
           put(active, key, envelope, generation, envelope.length);
         } catch {
@@ -310,9 +362,7 @@ export function createLmdbCache(options: LmdbCacheOptions): Cache {
 
     invalidateAll(feedPosition) {
       commitInvalidation('clearing the cache', (db) => {
-        for (const keyspace of cacheKeyspaces) {
-          for (const key of [...db.getKeys(keyspaceRange(keyspace))]) db.removeSync(key);
-        }
+        dropEverything(db);
         if (feedPosition !== undefined) writeFeedPosition(db, feedPosition);
       });
     },

@@ -2,6 +2,7 @@ import { randomInt } from 'node:crypto';
 import { rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { open, type RootDatabase, type RootDatabaseOptions } from 'lmdb';
+import { assertMapRoom } from './map-room.js';
 
 export type CacheDb = RootDatabase<Buffer, string>;
 
@@ -23,6 +24,11 @@ export interface LmdbHandle {
   readonly envPath: string;
   /** The data file's inode at open: if the path names another file later, the folder was replaced. */
   readonly inode: number;
+  /**
+   * Opened with LMDB's writable map (`OpenHandleOptions.volatile`): every write must first find
+   * room on the disk for it (map-room.ts).
+   */
+  readonly writemap: boolean;
   refs: number;
 }
 
@@ -123,6 +129,8 @@ type WithFileMode = RootDatabaseOptions & { permissionsMode: number };
 type WithStatus = CacheDb & { status?: string };
 
 function openEnvironmentAt(path: string, options: OpenHandleOptions): CacheDb {
+  // Opening writes too: a new environment's first pages, a claim.
+  if (options.volatile) assertMapRoom(path, options.mapSizeBytes);
   // No lmdb-js `compression` (see envelope.ts) and no lmdb-js object cache: values are our own
   // bytes. `noSubdir: false` because lmdb-js takes a path with a dot in it (a staging folder's
   // `.new-` suffix) for a data file name. `noSync` only with `useWritemap`: lmdb-js 3.5's
@@ -184,7 +192,13 @@ export function acquireHandle(envPath: string, options: OpenHandleOptions): Lmdb
     closeQuietly(db);
     return problem;
   }
-  const handle: LmdbHandle = { db, envPath, inode: dataFileInode(envPath) ?? -1, refs: 1 };
+  const handle: LmdbHandle = {
+    db,
+    envPath,
+    inode: dataFileInode(envPath) ?? -1,
+    writemap: options.volatile,
+    refs: 1,
+  };
   handles.set(envPath, handle);
   return handle;
 }

@@ -6,3 +6,5 @@ export {
   plausibleMetadata,
   plausibleText,
 } from './hostile-input.js';
+export type { SmallDisk } from './small-disk.js';
+export { mountSmallDisk } from './small-disk.js';
