@@ -4,7 +4,7 @@ import { createClient } from '@libsql/client';
 import type { Database } from '../db/database.js';
 import { EpisodicError } from '../errors.js';
 import { rebuildStaleFts } from './fts-tables.js';
-import { ensureFolderOf } from './swap-database-file.js';
+import { ensureFolderOf, orDiskFull, removeDatabaseFile } from './swap-database-file.js';
 import { type VerifyReport, verifyDatabase } from './verify-database.js';
 
 /**
@@ -27,14 +27,24 @@ export async function backupDatabase(
   if (existsSync(target))
     throw new EpisodicError('CONFLICT', `${target} exists; a backup never overwrites a file.`);
   ensureFolderOf(target);
-  await db.read({ sql: 'VACUUM INTO ?', args: [target] });
-  chmodSync(target, 0o600);
-  // VACUUM may renumber rowids, which the external-content full-text tables follow.
-  const copy = createClient({ url: `file:${target}`, encryptionKey: options.encryptionKey });
   try {
-    await rebuildStaleFts(copy);
-  } finally {
-    copy.close();
+    await db.read({ sql: 'VACUUM INTO ?', args: [target] });
+    chmodSync(target, 0o600);
+    // VACUUM may renumber rowids, which the external-content full-text tables follow.
+    const copy = createClient({ url: `file:${target}`, encryptionKey: options.encryptionKey });
+    try {
+      await rebuildStaleFts(copy);
+    } finally {
+      copy.close();
+    }
+  } catch (error) {
+    // A copy cut short is no backup, and would refuse the next try (a backup never overwrites).
+    removeDatabaseFile(target);
+    throw orDiskFull(
+      error,
+      target,
+      'no backup was written (what was written of it is removed); free space there (a backup takes about as much as the store holds), then back up again',
+    );
   }
   return verifyDatabase(target, options);
 }

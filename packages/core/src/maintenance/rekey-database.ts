@@ -8,6 +8,7 @@ import { rebuildEpisodeDocs } from '../search/episode-docs.js';
 import {
   checkpointIntoMainFile,
   maintenanceDatabaseOptions,
+  orDiskFull,
   removeDatabaseFile,
   type SwappedFile,
   swapDatabaseFile,
@@ -90,7 +91,11 @@ export async function rekeyDatabase(options: RekeyOptions): Promise<RekeyReport>
     await target.close();
     await source.close();
     removeDatabaseFile(staging);
-    throw error;
+    throw orDiskFull(
+      error,
+      path,
+      "nothing was re-encrypted, the store is as it was; free space there (a rekey needs about the store's size), then rekey again",
+    );
   }
   await target.close();
   await source.close();

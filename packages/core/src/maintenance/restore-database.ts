@@ -6,6 +6,7 @@ import type { MigrationReport } from '../migrations/migrate.js';
 import { carryBackupLog } from './carry-backup-log.js';
 import {
   ensureFolderOf,
+  orDiskFull,
   removeDatabaseFile,
   type SwappedFile,
   swapDatabaseFile,
@@ -68,7 +69,11 @@ export async function restoreDatabase(options: RestoreOptions): Promise<RestoreR
     migration = await carryBackupLog(path, staging, options.encryptionKey);
   } catch (error) {
     removeDatabaseFile(staging);
-    throw error;
+    throw orDiskFull(
+      error,
+      path,
+      "nothing was restored, the store is as it was; free space there (a restore needs about the backup's size), then restore again",
+    );
   }
   const swapped = swapDatabaseFile(path, staging, 'before-restore', options.keepOld);
   // The staging file's WAL (checkpointed empty) and shared memory stay under its name; nothing in them.

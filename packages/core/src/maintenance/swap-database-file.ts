@@ -2,6 +2,7 @@ import { existsSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Database } from '../db/database.js';
 import { ensureParentDirectory } from '../db/database-location.js';
+import { asStorageError } from '../db/storage-errors.js';
 import { EpisodicError } from '../errors.js';
 
 /** What became of the file a swap replaced. */
@@ -12,7 +13,8 @@ export interface SwappedFile {
   removedPrevious: boolean;
 }
 
-const sidecars = ['-wal', '-shm', ''];
+// `-journal`: the rollback journal of a file written outside WAL mode (a backup `VACUUM INTO` writes).
+const sidecars = ['-wal', '-shm', '-journal', ''];
 
 /** How a maintenance step opens a file it builds or reads whole: no other writer, every commit synced. */
 export const maintenanceDatabaseOptions = { busyTimeoutMs: 5000, synchronous: 'full' as const };
@@ -51,7 +53,7 @@ export function swapDatabaseFile(
   return { previous: null, removedPrevious: true };
 }
 
-/** Deletes a database file with its WAL and shared-memory files, those that exist. */
+/** Deletes a database file with its WAL, shared-memory and journal files, those that exist. */
 export function removeDatabaseFile(path: string): void {
   for (const suffix of sidecars) rmSync(`${path}${suffix}`, { force: true });
 }
@@ -72,4 +74,16 @@ export function ensureFolderOf(path: string): void {
       cause: error,
     });
   }
+}
+
+/**
+ * `error` as it was, unless it says the disk is full (SQLite's `SQLITE_FULL`, Node's `ENOSPC`):
+ * then a `FULL` error naming the file a maintenance step was writing and what became of the step
+ * (`outcome`), where the store's own "nothing was stored … send this again" would mislead.
+ */
+export function orDiskFull(error: unknown, path: string, outcome: string): unknown {
+  const full =
+    (error as NodeJS.ErrnoException | null)?.code === 'ENOSPC' || asStorageError(error).code === 'FULL';
+  if (!full) return error;
+  return new EpisodicError('FULL', `The disk holding ${path} is full: ${outcome}.`, { cause: error });
 }
