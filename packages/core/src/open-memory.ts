@@ -12,6 +12,7 @@ import { readThrough } from './cache/read-through.js';
 import { type MemoryConfig, memoryConfigSchema, type ResolvedMemoryConfig } from './config.js';
 import { type Database, openDatabase } from './db/database.js';
 import { announcePresence, databasePresenceFolder } from './db/presence.js';
+import { unreadable } from './db/storage-errors.js';
 import { createEmbeddingEngine } from './embeddings/embedding-engine.js';
 import { embeddingStamp } from './embeddings/embedding-stamp.js';
 import { assertStoredStampsMatch } from './embeddings/stored-stamps.js';
@@ -59,6 +60,16 @@ async function migrateOrClose(db: Database): Promise<MigrationReport> {
   }
 }
 
+/** Marks the file as open by this process; a marker that cannot be written (a full disk) closes the store. */
+async function announceOrClose(db: Database, path: string): Promise<ReturnType<typeof announcePresence>> {
+  try {
+    return announcePresence(databasePresenceFolder(path));
+  } catch (error) {
+    await db.close();
+    throw unreadable(`file:${path}`, error, path);
+  }
+}
+
 /**
  * Opens (creating if needed) an Episodic store and brings its schema up to date.
  *
@@ -78,8 +89,7 @@ export async function openMemory(config: MemoryConfig = {}): Promise<Memory> {
   }
   // Restore, rekey and reindex change the file under every process that has it open, which would
   // go on writing to what it holds: they refuse while a marker names a live process.
-  const presence =
-    db.location.path === undefined ? null : announcePresence(databasePresenceFolder(db.location.path));
+  const presence = db.location.path === undefined ? null : await announceOrClose(db, db.location.path);
   const schemas: InputSchemas = createInputSchemas({
     limits: resolved.limits,
     taskTypes: resolved.taskTypes,

@@ -43,7 +43,7 @@ export async function openClientDatabase(
   } catch (error) {
     writer?.close();
     reader?.close();
-    throw unreadable(options.url, error);
+    throw unreadable(options.url, error, location.path);
   }
 
   // Narrowed once here: closures below cannot see the assignments inside try.

@@ -93,7 +93,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       ensureParentDirectory(location.path);
       createOwnerOnlyFile(location.path);
     } catch (error) {
-      throw unreadable(options.url, error);
+      throw unreadable(options.url, error, location.path);
     }
   }
   const local = location.kind === 'file' || location.kind === 'memory';

@@ -55,13 +55,13 @@ export function openNativeDatabase(options: DatabaseOptions, location: DatabaseL
   try {
     writer = openWriter(path, options, location);
   } catch (error) {
-    throw unreadable(options.url, error);
+    throw unreadable(options.url, error, location.path);
   }
   try {
     reader = location.kind === 'memory' ? writer : new NativeConnection(path, options);
   } catch (error) {
     writer.close();
-    throw unreadable(options.url, error);
+    throw unreadable(options.url, error, location.path);
   }
 
   const singleConnection = reader === writer;

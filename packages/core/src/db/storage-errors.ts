@@ -1,18 +1,38 @@
+import { statfsSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { EpisodicError } from '../errors.js';
 
+/** Below this much free space on its disk, a database that cannot open is said to be on a full disk. */
+const nearlyFullBytes = 1024 * 1024;
+
 /**
- * libSQL says only "not a database" both for a wrong or missing encryption key and for a
- * damaged file; the message names what the operator can do about either.
+ * Why a database may not open, for the operator: libSQL says only "not a database" both for a
+ * wrong or missing encryption key and for a damaged file, and only "disk I/O error" when it cannot
+ * grow the file's shared-memory index on a full disk. `path`: the database file, when local.
  */
-export function unreadable(url: string, error: unknown): EpisodicError {
+export function unreadable(url: string, error: unknown, path?: string): EpisodicError {
   const message = (error as Error).message;
-  const hint = /NOTADB|not a database|CORRUPT|malformed/i.test(message)
-    ? ' The file is encrypted with another key (or none), or it is damaged: check the encryption key, ' +
-      'or restore a backup with `episodic restore <file>`.'
-    : '';
+  const free = path === undefined ? undefined : freeBytesBeside(path);
+  const hint =
+    free !== undefined && free < nearlyFullBytes
+      ? ` The disk holding it has ${Math.floor(free / 1024)} KiB free: free space there, then open it again.`
+      : /NOTADB|not a database|CORRUPT|malformed/i.test(message)
+        ? ' The file is encrypted with another key (or none), or it is damaged: check the encryption key, ' +
+          'or restore a backup with `episodic restore <file>`.'
+        : '';
   return new EpisodicError('STORAGE', `Cannot open the database at ${url}: ${message}.${hint}`, {
     cause: error,
   });
+}
+
+/** Free bytes on the disk holding `path`'s folder, or undefined when that cannot be read. */
+function freeBytesBeside(path: string): number | undefined {
+  try {
+    const disk = statfsSync(dirname(path));
+    return disk.bavail * disk.bsize;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
