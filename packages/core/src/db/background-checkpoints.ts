@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { Logger } from '../logger.js';
+import { startDriverWorker } from './driver-worker.js';
 
 /** The WAL size at which the worker starts: a store that writes little never pays for a thread. */
 export const startAtWalBytes = 1024 * 1024;
@@ -21,12 +21,10 @@ const checkEvery = 16;
 
 /**
  * The worker: its own `libsql` connection to the file, a PASSIVE checkpoint every `intervalMs`. PASSIVE
- * neither waits for nor blocks the main thread's readers and writer. Plain CommonJS, so it runs
- * the same from the built package and from the sources under test.
+ * neither waits for nor blocks the main thread's readers and writer. It runs as driver-worker.ts
+ * starts it.
  */
 const workerSource = `
-const { parentPort, workerData } = require('node:worker_threads');
-const Database = require(workerData.driverPath);
 const db = new Database(workerData.path, { encryptionKey: workerData.encryptionKey });
 let failing = false;
 const timer = setInterval(() => {
@@ -80,10 +78,10 @@ export function createBackgroundCheckpoints(options: BackgroundCheckpointOptions
   let stopped = false;
 
   function start(): void {
-    const driverPath = createRequire(import.meta.url).resolve('libsql');
-    worker = new Worker(workerSource, {
-      eval: true,
-      workerData: { driverPath, path: options.path, encryptionKey: options.encryptionKey, intervalMs },
+    worker = startDriverWorker(workerSource, {
+      path: options.path,
+      encryptionKey: options.encryptionKey,
+      intervalMs,
     });
     worker.unref();
     worker.on('message', (message: { warning?: string }) => {

@@ -1,17 +1,15 @@
-import { createRequire } from 'node:module';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { Logger } from '../logger.js';
 import type { Database, MaintenanceResult } from './database.js';
+import { startDriverWorker } from './driver-worker.js';
 
 /**
  * The worker: its own `libsql` connection to the file, set up as the engine's writer is
  * (`secure_delete` above all: the purge's merges free pages that held forgotten text), one
  * transaction of the statements it is sent, then the WAL emptied if asked, then it closes.
- * Plain CommonJS, so it runs the same from the built package and from the sources under test.
+ * It runs as driver-worker.ts starts it.
  */
 const workerSource = `
-const { parentPort, workerData } = require('node:worker_threads');
-const Database = require(workerData.driverPath);
 const db = new Database(workerData.path, {
   timeout: workerData.busyTimeoutMs,
   ...(workerData.encryptionKey === undefined ? {} : { encryptionKey: workerData.encryptionKey }),
@@ -82,15 +80,11 @@ export async function maintainInWorker(
 ): Promise<MaintenanceResult | null> {
   let worker: Worker;
   try {
-    worker = new Worker(workerSource, {
-      eval: true,
-      workerData: {
-        driverPath: createRequire(import.meta.url).resolve('libsql'),
-        path: options.path,
-        busyTimeoutMs: options.busyTimeoutMs,
-        synchronous: options.synchronous === 'full' ? 'FULL' : 'NORMAL',
-        encryptionKey: options.encryptionKey,
-      },
+    worker = startDriverWorker(workerSource, {
+      path: options.path,
+      busyTimeoutMs: options.busyTimeoutMs,
+      synchronous: options.synchronous === 'full' ? 'FULL' : 'NORMAL',
+      encryptionKey: options.encryptionKey,
     });
   } catch (error) {
     // No worker threads, or a bundle without the driver.

@@ -1,18 +1,16 @@
-import { createRequire } from 'node:module';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { InStatement, ResultSet } from '@libsql/client';
 import type { Logger } from '../logger.js';
+import { startDriverWorker } from './driver-worker.js';
 import { toSqlArgs } from './native-connection.js';
 import { createResultSet, createRowShape } from './native-result-set.js';
 
 /**
  * The worker: its own `libsql` connection to the file, statements prepared once (at most
- * `keep` of them), each request answered with its column names and raw rows. Plain CommonJS,
- * so it runs the same from the built package and from the sources under test.
+ * `keep` of them), each request answered with its column names and raw rows. It runs as
+ * driver-worker.ts starts it.
  */
 const workerSource = `
-const { parentPort, workerData } = require('node:worker_threads');
-const Database = require(workerData.driverPath);
 const db = new Database(workerData.path, {
   timeout: workerData.busyTimeoutMs,
   ...(workerData.encryptionKey === undefined ? {} : { encryptionKey: workerData.encryptionKey }),
@@ -129,18 +127,13 @@ export function createReadWorker(options: ReadWorkerOptions): ReadWorker {
   }
 
   function start(): void {
-    const driverPath = createRequire(import.meta.url).resolve('libsql');
-    const started = new Worker(workerSource, {
-      eval: true,
-      workerData: {
-        driverPath,
-        path: options.path,
-        busyTimeoutMs: options.busyTimeoutMs,
-        encryptionKey: options.encryptionKey,
-        pageCacheMiB: options.pageCacheMiB,
-        keep: 64,
-        longestSql: 8 * 1024,
-      },
+    const started = startDriverWorker(workerSource, {
+      path: options.path,
+      busyTimeoutMs: options.busyTimeoutMs,
+      encryptionKey: options.encryptionKey,
+      pageCacheMiB: options.pageCacheMiB,
+      keep: 64,
+      longestSql: 8 * 1024,
     });
     started.on('message', (message: Answer) => answer(started, message));
     let failure = 'it exited';
