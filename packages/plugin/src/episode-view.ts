@@ -61,9 +61,9 @@ export interface EpisodeView {
   /**
    * Its steps, in order: every one. Long episodes exist (thousands of steps): bound what you
    * look at. The engine bounds their text: an episode whose actions, results and metadata add up
-   * to more than about a million characters gives each step a share of it (its metadata if small,
-   * else null; the start of its action; the start and end of its result), so a step can hold
-   * less than the agent logged.
+   * to more than about a million characters keeps its shorter steps whole and cuts the longer
+   * ones to what is left (their metadata if small, else null; the start of their action; the
+   * start and end of their result), so a step can hold less than the agent logged.
    */
   steps: StepView[];
 }

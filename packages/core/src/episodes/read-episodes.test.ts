@@ -137,7 +137,50 @@ describe('what the learners read of an episode', () => {
     const statement = boundedSteps('?', ['some-id']);
     const plan = await db.read({ sql: `EXPLAIN QUERY PLAN ${statement.sql}`, args: statement.args });
     const details = plan.rows.map((row) => String(row.detail));
-    expect(details.join('\n')).not.toMatch(/TEMP B-TREE/);
-    expect(details.some((detail) => detail.includes('idx_steps_episode_number'))).toBe(true);
+    // The one sort is of each episode's step sizes (numbers) for the level, not of the steps' text.
+    expect(details.filter((detail) => detail.includes('TEMP B-TREE'))).toEqual([
+      'USE TEMP B-TREE FOR RIGHT PART OF ORDER BY',
+    ]);
+    expect(details.filter((detail) => detail.includes('idx_steps_episode_number'))).toHaveLength(2);
+  });
+
+  it('keeps long outputs among many short steps as much as the short steps leave', async () => {
+    const short = Array.from({ length: 1000 }, (_, i) => ({
+      action: `edit src/file_${i}.py`,
+      result: `edited line ${i} `.repeat(10),
+      success: true,
+    }));
+    const long = (n: number) => ({
+      action: `pytest tests/ -k case_${n}`,
+      result: output(n, 190_000, `FAILED tests/test_case_${n}.py - AssertionError`),
+      success: false,
+    });
+    const steps = [
+      ...short.slice(0, 500),
+      long(1),
+      long(2),
+      long(3),
+      ...short.slice(500),
+      long(4),
+      long(5),
+      long(6),
+    ];
+    expect(textOf(steps)).toBeGreaterThan(learnedTextChars);
+    const id = await finished(steps);
+    const read = (await readEpisodes(db, [id])).get(id)?.steps ?? [];
+    expect(read).toHaveLength(steps.length);
+    expect(textOf(read)).toBeLessThanOrEqual(learnedTextChars);
+    const shortText = textOf(short);
+    read.forEach((step, i) => {
+      const logged = steps[i]!;
+      if (!logged.action.startsWith('pytest')) {
+        expect([step.action, step.result]).toEqual([logged.action, logged.result]);
+        return;
+      }
+      // Each long one keeps a sixth of what the short steps leave (an equal share gave ~1 K).
+      expect(step.action).toBe(logged.action);
+      expect(step.result?.length).toBeGreaterThan((learnedTextChars - shortText) / 6 - 100);
+      expect(step.result?.endsWith('AssertionError')).toBe(true);
+    });
   });
 });

@@ -17,8 +17,11 @@ export const learnedTextChars = 1024 * 1024;
 /**
  * The steps of the episodes whose ids `selection` gives (SQL, run with `args`), in episode and
  * step order, each episode's text bounded by `learnedTextChars`: whole while its actions,
- * results and metadata add up to at most that; past it, each of its n steps keeps
- * `learnedTextChars / n` characters. Of that share, metadata is kept whole when it takes at most
+ * results and metadata add up to at most that. Past it, every step keeps up to one share, the
+ * largest that keeps the total within the bound (water-filling): the steps shorter than it are
+ * read whole and the longer ones cut to it, so a few long outputs among many short steps keep as
+ * much as the short ones leave (an equal share of 1 Mi / n gave a 500 K result beside 1,000
+ * short steps 1 K characters). Of a cut step's share, metadata is kept whole when it takes at most
  * a quarter (cut JSON would not parse) and left out (null) otherwise; the action keeps its start,
  * at most half of what is left unless the result needs less; the result its start and end (a
  * command's output says what ran at its start and how it ended at its end, a traceback ends with
@@ -27,13 +30,21 @@ export const learnedTextChars = 1024 * 1024;
  * replay see the same steps).
  */
 export function boundedSteps(selection: string, args: readonly InValue[]): { sql: string; args: InValue[] } {
-  // `share`: characters per step of an episode past the bound, NULL when it is read whole.
+  // `share`: the level, NULL when the episode is read whole. With the steps' sizes s1 ≤ … ≤ sn
+  // and p(i) the sum of those before si, the level is the largest (bound − p(i)) / (n − i + 1):
+  // that is the one where the steps below it are whole and the rest split what they leave.
+  const size = (step: string) =>
+    `length(${step}action) + COALESCE(length(${step}result), 0) + COALESCE(length(${step}metadata), 0)`;
   const totals = `SELECT episode_id,
-        CASE WHEN sum(length(action) + COALESCE(length(result), 0) + COALESCE(length(metadata), 0))
-          > ${learnedTextChars} THEN ${learnedTextChars} / count(*) END AS share
-      FROM steps WHERE episode_id IN (${selection}) GROUP BY episode_id`;
+        CASE WHEN max(total) > ${learnedTextChars} THEN max((${learnedTextChars} - before) / (n - i + 1)) END AS share
+      FROM (SELECT episode_id, sum(size) OVER whole AS total, count(*) OVER whole AS n,
+          row_number() OVER smallest AS i, sum(size) OVER smallest - size AS before
+        FROM (SELECT episode_id, ${size('')} AS size FROM steps WHERE episode_id IN (${selection}))
+        WINDOW whole AS (PARTITION BY episode_id),
+          smallest AS (PARTITION BY episode_id ORDER BY size ROWS UNBOUNDED PRECEDING))
+      GROUP BY episode_id`;
   // `rest`: the share less the metadata kept.
-  const keptMetadata = 'length(s.metadata) <= t.share / 4';
+  const keptMetadata = `(${size('s.')} <= t.share OR length(s.metadata) <= t.share / 4)`;
   const withMetadata = `SELECT s.id, s.episode_id, s.step_number, s.action, s.result, s.duration_ms, s.success,
         s.timestamp, CASE WHEN t.share IS NULL OR ${keptMetadata} THEN s.metadata END AS metadata,
         t.share - CASE WHEN ${keptMetadata} THEN length(s.metadata) ELSE 0 END AS rest
