@@ -146,6 +146,21 @@ process.on('beforeExit', () => {
   process.exitCode = 1;
 });
 
+/** An error Node's `fs` or `net` raised for a system call (`ENOSPC: no space left on device, write`). */
+function isSystemError(error: unknown): error is NodeJS.ErrnoException & { code: string } {
+  return (
+    error instanceof Error &&
+    typeof (error as NodeJS.ErrnoException).syscall === 'string' &&
+    typeof (error as NodeJS.ErrnoException).code === 'string'
+  );
+}
+
+const systemHints: Record<string, string> = {
+  ENOSPC: ' (the disk is full: free space on it, then run this again)',
+  EDQUOT: ' (the disk quota is used up)',
+  EROFS: ' (the file system is read-only)',
+};
+
 main(process.argv.slice(2))
   .finally(() => {
     running = false;
@@ -154,6 +169,9 @@ main(process.argv.slice(2))
     if (ServerError.isInstance(error) || EpisodicError.isInstance(error)) {
       process.stderr.write(`episodic: ${error.message}\n`);
       if (ServerError.isInstance(error) && error.code === 'USAGE') process.stderr.write(`\n${usage}`);
+    } else if (isSystemError(error)) {
+      // The machine refused (a full disk, no permission): the operator's to fix, not a bug to trace.
+      process.stderr.write(`episodic: ${error.message}${systemHints[error.code] ?? ''}\n`);
     } else {
       process.stderr.write(`episodic: unexpected error: ${(error as Error)?.stack ?? String(error)}\n`);
     }

@@ -1,7 +1,8 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { mountSmallDisk } from '@episodic/core/testing';
 import { type ModelHub, serveModelHub, writeStaticModel } from '@episodic/embeddings-static/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, spawnCli } from './__fixtures__/cli-process.js';
@@ -25,6 +26,8 @@ const rows: Record<string, number[]> = {
 };
 const vocab = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]', ...Object.keys(rows)];
 let hub: ModelHub;
+/** A real full disk (an 8 MB tmpfs) for a pull that cannot be written; mounting needs root. */
+const disk = mountSmallDisk(8);
 
 beforeAll(async () => {
   const source = join(root, 'hub/potion-tiny');
@@ -37,6 +40,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  disk.remove();
   await hub.close();
   rmSync(root, { recursive: true, force: true });
 });
@@ -114,6 +118,25 @@ describe('episodic models pull, and serve --embeddings static', { timeout: 180_0
       await serve.exited;
     }
   });
+
+  it.skipIf(disk.skipped !== null)(
+    `says the disk is full in one line, with no stack, and leaves no partial model${disk.skipped === null ? '' : ` (skipped: ${disk.skipped})`}`,
+    async () => {
+      const data = join(disk.path ?? '', 'data');
+      mkdirSync(data);
+      disk.fill();
+      const pulled = await runCli(['models', 'pull', 'minishlab/potion-tiny', '--data-dir', data], {
+        HF_ENDPOINT: hub.url,
+      });
+      expect(pulled.code).toBe(1);
+      expect(pulled.stderr).toMatch(
+        /\nepisodic: ENOSPC: no space left on device, \w+.* \(the disk is full: free space on it, then run this again\)\n$/,
+      );
+      expect(pulled.stderr).not.toMatch(/unexpected error|\n +at /);
+      expect(readdirSync(data).filter((name) => name !== 'models')).toEqual([]);
+      expect(readdirSync(join(data, 'models'), { recursive: true })).toEqual(['minishlab']);
+    },
+  );
 
   it('fails clearly offline, for a model never pulled, and without a model', async () => {
     const [offline, missing, none] = await Promise.all([
