@@ -167,11 +167,16 @@ export function createLearningQueue(db: Database, owner: string) {
       return Number(left.rows[0]?.n ?? 0) === 0;
     },
 
-    /** Puts rows back with a delay, or marks them failed once they used up their attempts. */
+    /**
+     * Puts rows back with a delay, or marks them failed once they used up their attempts.
+     * `counted: false` gives back the attempt the claim took (the store refused the batch, not
+     * the episodes: see the runner), so those rows never run out of attempts that way.
+     */
     async retryLater(
       work: readonly ClaimedWork[],
       error: string,
       backoff: (attempts: number) => number | null,
+      counted = true,
     ): Promise<void> {
       if (work.length === 0) return;
       const now = nowIso();
@@ -181,12 +186,13 @@ export function createLearningQueue(db: Database, owner: string) {
             const delay = backoff(item.attempts);
             return {
               sql: `UPDATE learning_queue SET lease_owner = NULL, lease_until = NULL, last_error = ?,
-                      available_at = ?, failed_at = ?
+                      available_at = ?, failed_at = ?, attempts = MAX(0, attempts - ?)
                     WHERE seq = ? AND lease_owner = ?`,
               args: [
                 error.slice(0, 2000),
                 delay === null ? now : isoAfter(delay),
                 delay === null ? now : null,
+                counted ? 0 : 1,
                 item.seq,
                 owner,
               ],

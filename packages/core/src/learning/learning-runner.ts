@@ -83,10 +83,17 @@ export function createLearningRunner(deps: LearningRunnerDeps) {
   };
   const throughput = createThroughput(60_000);
 
+  const delayAfter = (tries: number) => Math.min(options.retryMaxMs, options.retryBaseMs * 2 ** (tries - 1));
   const backoff = (attempts: number): number | null =>
-    attempts >= options.maxAttempts
-      ? null
-      : Math.min(options.retryMaxMs, options.retryBaseMs * 2 ** (attempts - 1));
+    attempts >= options.maxAttempts ? null : delayAfter(attempts);
+  /**
+   * Batches in a row, per learner, that the store refused for the moment: a full disk (`FULL`) or
+   * a write lock held past the busy timeout (`BUSY`). That is the store's state, not the
+   * episodes', so it costs them no attempt (a disk full for longer than the attempts' backoff, a
+   * few minutes, left every episode learned meanwhile as failed, to be retried by hand); the delay
+   * grows with the streak instead, and the streak is logged once, not per batch.
+   */
+  const refusedInARow = new Map<string, number>();
 
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
@@ -121,6 +128,8 @@ export function createLearningRunner(deps: LearningRunnerDeps) {
       if (episodes.length > 0) await learner.learn(episodes, finish, closing.signal);
       if (!finished) await db.write(finish);
       throughput.add(learner.name, episodes.length);
+      if (refusedInARow.delete(learner.name))
+        logger.warn(`episodic: ${learner.name} stores what it learns again`);
       deps.learned(
         learner.name,
         episodes.map((episode) => episode.id),
@@ -138,6 +147,17 @@ export function createLearningRunner(deps: LearningRunnerDeps) {
         return;
       }
       const message = error instanceof Error ? error.message : String(error);
+      if (EpisodicError.isInstance(error) && (error.code === 'FULL' || error.code === 'BUSY')) {
+        const streak = (refusedInARow.get(learner.name) ?? 0) + 1;
+        refusedInARow.set(learner.name, streak);
+        if (streak === 1)
+          logger.warn(
+            `episodic: ${learner.name} could not store what it learned from ${work.length} episodes: ${message} ` +
+              'It tries again, without counting this against their attempts, until the store takes it.',
+          );
+        await queue.retryLater(work, message, () => delayAfter(streak), false).catch(() => undefined);
+        return;
+      }
       logger.warn(`episodic: ${learner.name} could not learn from ${work.length} episodes: ${message}`);
       await queue.retryLater(work, message, backoff).catch(() => undefined);
     } finally {
@@ -147,13 +167,18 @@ export function createLearningRunner(deps: LearningRunnerDeps) {
   }
 
   async function loop(learner: EpisodeLearner): Promise<void> {
+    // Logged when claiming starts failing, not on every poll while it does (a full disk).
+    let claimFailing = false;
     while (!closing.signal.aborted) {
       let work: ClaimedWork[] = [];
       try {
         work = await queue.claim(learner.name, learner.batchSize, options.leaseMs, options.maxAttempts);
+        claimFailing = false;
       } catch (error) {
         if (closing.signal.aborted) return;
-        logger.warn(`episodic: could not claim learning work: ${(error as Error).message}`);
+        if (!claimFailing)
+          logger.warn(`episodic: could not claim learning work: ${(error as Error).message}`);
+        claimFailing = true;
       }
       if (work.length === 0) await sleep(options.pollMs);
       else await learnBatch(learner, work);
