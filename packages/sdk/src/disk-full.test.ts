@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { verifyDatabase } from '@episodic/core';
 import { mountSmallDisk } from '@episodic/core/testing';
 import { startTestServer } from '@episodic/server/testing';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -10,7 +11,12 @@ import { createEpisodicClient, TRPCClientError } from './index.js';
  * skipped (CI runs as root and runs it).
  */
 const disk = mountSmallDisk(32);
-afterAll(() => disk.remove());
+/** A second disk, for a store whose cache is on (it needs room for its 8 MiB map at start). */
+const roomy = mountSmallDisk(128);
+afterAll(() => {
+  disk.remove();
+  roomy.remove();
+});
 
 const step = (n: number) => ({
   action: `run_tests ${n}`,
@@ -66,5 +72,66 @@ describe.skipIf(disk.skipped !== null)(
       } while (cursor !== undefined);
       expect(all).toEqual(ids.map((id, i) => [id, i + 1]));
     }, 120_000);
+
+    it('loses nothing it acknowledged while the disk fills and empties under an agent, and the store ends sound', async () => {
+      const dataDir = join(roomy.path ?? '', 'data');
+      const t = await startTestServer({ dataDir, cache: { mapSizeBytes: 8 * 1024 * 1024 } });
+      try {
+        const client = createEpisodicClient({
+          url: t.url,
+          token: t.adminToken,
+          steps: { flushIntervalMs: 50 },
+        });
+        expect((await client.admin.stats.query()).cache.enabled).toBe(true);
+        let full = false;
+        // Full for 2 s, then room for 2 s, over and over while the agent works.
+        const toggle = setInterval(() => {
+          full = !full;
+          if (full) roomy.fill();
+          else roomy.free();
+        }, 2000);
+        const acknowledged: string[] = [];
+        let refused = 0;
+        try {
+          for (const until = Date.now() + 16_000; Date.now() < until; ) {
+            const n = acknowledged.length + refused;
+            try {
+              const episode = await client.startEpisode({
+                taskType: 'debugging',
+                domain: 'web',
+                context: `run ${n}`,
+              });
+              for (let i = 0; i < 5; i += 1) episode.step(step(i));
+              await episode.complete({ status: 'completed' });
+              acknowledged.push(episode.id);
+            } catch (error) {
+              // Refused after the SDK's retries: the disk stayed full longer than they waited.
+              expect((error as Error).message).toMatch(/^The disk holding the database is full/);
+              refused += 1;
+            }
+            const found = await client.search.retrieve.query({ text: `run ${n % 7}` });
+            expect(found.episodes.length).toBeGreaterThan(0);
+          }
+        } finally {
+          clearInterval(toggle);
+          roomy.free();
+        }
+        expect(acknowledged.length).toBeGreaterThan(10);
+        for (const episodeId of acknowledged) {
+          const stored = await client.episodes.get.query({ episodeId });
+          expect([stored.status, stored.stepCount]).toEqual(['completed', 5]);
+        }
+        await expect
+          .poll(async () => (await client.learning.status.query()).pending, {
+            timeout: 120_000,
+            interval: 250,
+          })
+          .toBe(0);
+        expect((await client.learning.status.query()).failed).toBe(0);
+      } finally {
+        await t.close();
+      }
+      expect(await verifyDatabase(join(dataDir, 'memory.db'))).toMatchObject({ ok: true });
+    }, 240_000);
   },
 );
