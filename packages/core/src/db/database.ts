@@ -8,6 +8,7 @@ import {
   ensureParentDirectory,
   locateDatabase,
 } from './database-location.js';
+import { refuseWritesOnceLost } from './lost-file.js';
 import { openNativeDatabase } from './native-database.js';
 import { unreadable } from './storage-errors.js';
 
@@ -97,7 +98,11 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     }
   }
   const local = location.kind === 'file' || location.kind === 'memory';
-  return local && options.localDriver !== 'client'
-    ? openNativeDatabase(options, location)
-    : openClientDatabase(options, location);
+  const db =
+    local && options.localDriver !== 'client'
+      ? openNativeDatabase(options, location)
+      : await openClientDatabase(options, location);
+  return location.kind === 'file' && location.path !== undefined
+    ? refuseWritesOnceLost(db, location.path, options.logger)
+    : db;
 }

@@ -2,6 +2,8 @@ import { mkdirSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempStoreFolder } from '../__fixtures__/temp-store.js';
 import { type Database, type DatabaseOptions, openDatabase } from './database.js';
+import { locateDatabase } from './database-location.js';
+import { openNativeDatabase } from './native-database.js';
 
 const folders: { cleanup: () => void }[] = [];
 const open: Database[] = [];
@@ -10,11 +12,19 @@ afterEach(async () => {
   for (const folder of folders.splice(0)) folder.cleanup();
 });
 
-async function scratch(options: Partial<DatabaseOptions> = {}) {
+/**
+ * A database with a table `t` of two rows. `unguarded`: the native connection itself, without
+ * the check that refuses writes once its file was moved away (lost-file.ts), for a test that
+ * moves it to keep a new connection from opening.
+ */
+async function scratch(options: Partial<DatabaseOptions> = {}, unguarded = false) {
   const folder = tempStoreFolder();
   folders.push(folder);
   const url = options.url ?? folder.url;
-  const db = await openDatabase({ busyTimeoutMs: 5_000, synchronous: 'normal', ...options, url });
+  const settings = { busyTimeoutMs: 5_000, synchronous: 'normal' as const, ...options, url };
+  const db = unguarded
+    ? openNativeDatabase(settings, locateDatabase(url, undefined))
+    : await openDatabase(settings);
   open.push(db);
   await db.write((tx) => tx.execute('CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT)'));
   await db.write((tx) => tx.execute("INSERT INTO t (id, body) VALUES (1, 'one'), (2, 'two')"));
@@ -100,7 +110,7 @@ describe('maintainAside', () => {
   it("opens its connection with the store's key, and says so when it cannot start at all", async () => {
     const warnings: string[] = [];
     const logger = { warn: (message: string) => warnings.push(message) };
-    const { db, folder } = await scratch({ encryptionKey: 'aside-key', logger });
+    const { db, folder } = await scratch({ encryptionKey: 'aside-key', logger }, true);
     await db.maintainAside(["INSERT INTO t (id, body) VALUES (3, 'three')"], { truncateWal: true });
     expect(warnings).toEqual([]);
     expect(await count(db)).toBe(3);
