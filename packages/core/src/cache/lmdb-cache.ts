@@ -1,4 +1,5 @@
 import { rmSync } from 'node:fs';
+import { isDiskFull } from '../db/storage-errors.js';
 import type { Logger } from '../logger.js';
 import { type Cache, type CachedJson, type CacheKey, type Generation, keyspaceOfKey } from './cache.js';
 import { removeSetAside } from './cache-folder.js';
@@ -31,7 +32,7 @@ import {
   writePurgedForgets,
 } from './lmdb-handle.js';
 import { lostCommits } from './lost-commits.js';
-import { assertMapRoom, isNoRoom } from './map-room.js';
+import { assertMapRoom } from './map-room.js';
 import { removeFolder } from './remove-folder.js';
 
 export interface LmdbCacheOptions {
@@ -106,7 +107,7 @@ export function createLmdbCache(options: LmdbCacheOptions): Cache {
   function fail(what: string, error: unknown): void {
     failure = `${what}: ${errorText(error)}`;
     const envPath = handle?.envPath;
-    const noRoom = isNoRoom(error);
+    const noRoom = isDiskFull(error);
     retryAt = noRoom ? Date.now() + roomRetryMs : null;
     if (noRoom) detach();
     else release();
@@ -133,7 +134,7 @@ export function createLmdbCache(options: LmdbCacheOptions): Cache {
     try {
       handle = options.openEnv();
     } catch (error) {
-      if (isNoRoom(error)) retryAt = Date.now() + roomRetryMs;
+      if (isDiskFull(error)) retryAt = Date.now() + roomRetryMs;
       else fail('the cache folder could not be opened again', error);
       return;
     }

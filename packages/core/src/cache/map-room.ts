@@ -30,18 +30,3 @@ export function assertMapRoom(envPath: string, mapSizeBytes: number): void {
     `the disk holding it has ${mib(free)} free, less than the ${mib(needed)} its memory map may still write (the part of its ${mib(mapBytes)} not on disk yet, and as much again if the map grows): LMDB would kill the process (SIGBUS) if the disk filled under it`,
   );
 }
-
-/**
- * Whether `error` says the disk had no room: `assertMapRoom`'s refusal, or a write the system
- * refused (a fingerprint or an environment's first pages while a new one is made on a full disk).
- * Such a cache tries again once the disk has room; any other failure stops it for good.
- */
-export function isNoRoom(error: unknown): boolean {
-  if (EpisodicError.isInstance(error)) return error.code === 'FULL';
-  const code = (error as NodeJS.ErrnoException | null)?.code;
-  return (
-    code === 'ENOSPC' ||
-    code === 'EDQUOT' ||
-    /no space left on device/i.test(String((error as Error)?.message))
-  );
-}

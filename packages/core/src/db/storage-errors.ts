@@ -94,6 +94,17 @@ export function asStorageError(error: unknown): EpisodicError {
   return new EpisodicError('STORAGE', `Database operation failed: ${message}${hint}`, { cause: error });
 }
 
+/**
+ * Whether `error` says the disk had no room: SQLite's `SQLITE_FULL` (or this package's `FULL`),
+ * or a write the system refused (`ENOSPC`, `EDQUOT`, LMDB's "No space left on device").
+ */
+export function isDiskFull(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  if (code === 'ENOSPC' || code === 'EDQUOT') return true;
+  if (/no space left on device/i.test(String((error as Error | null)?.message))) return true;
+  return asStorageError(error).code === 'FULL';
+}
+
 /** Operations the guard lets run one after another with no turn of the event loop. */
 export const letEventLoopRunEvery = 64;
 

@@ -2,7 +2,7 @@ import { existsSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Database } from '../db/database.js';
 import { ensureParentDirectory } from '../db/database-location.js';
-import { asStorageError } from '../db/storage-errors.js';
+import { isDiskFull } from '../db/storage-errors.js';
 import { EpisodicError } from '../errors.js';
 
 /** What became of the file a swap replaced. */
@@ -82,8 +82,6 @@ export function ensureFolderOf(path: string): void {
  * (`outcome`), where the store's own "nothing was stored … send this again" would mislead.
  */
 export function orDiskFull(error: unknown, path: string, outcome: string): unknown {
-  const full =
-    (error as NodeJS.ErrnoException | null)?.code === 'ENOSPC' || asStorageError(error).code === 'FULL';
-  if (!full) return error;
+  if (!isDiskFull(error)) return error;
   return new EpisodicError('FULL', `The disk holding ${path} is full: ${outcome}.`, { cause: error });
 }
