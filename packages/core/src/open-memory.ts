@@ -106,7 +106,7 @@ export async function openMemory(config: MemoryConfig = {}): Promise<Memory> {
     keyProven: true,
   });
   const feed =
-    resolved.cache === false || !cache.enabled
+    resolved.cache === false || cache.kind === 'disabled'
       ? null
       : followChangeFeed({ db, cache, intervalMs: resolved.cache.feedIntervalMs, logger: resolved.logger });
   // Whatever changed while no process of this host followed the feed is dropped before any read.

@@ -96,5 +96,40 @@ describe.skipIf(disk.skipped !== null)(
         await memory.close();
       }
     }, 120_000);
+
+    it('opened without room for it, runs without it, and comes back once there is room', async () => {
+      const { warnings, logger } = recordingLogger();
+      disk.fill();
+      disk.free(4 * 1024 * 1024);
+      const memory = await openMemory({
+        url: `file:${join(disk.path ?? '', 'second', 'memory.db')}`,
+        cache: { mapSizeBytes: 8 * 1024 * 1024 },
+        logger,
+      });
+      try {
+        expect(memory.admin.cacheStats()).toMatchObject({
+          enabled: false,
+          reason: expect.stringMatching(/^it cannot be opened: the disk holding it has \d+ MiB free/),
+          changeFeed: { failing: false },
+        });
+        expect(warnings).toEqual([
+          expect.stringMatching(/Running without the cache until the disk has room/),
+        ]);
+        disk.free();
+        vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 31_000 });
+        await expect.poll(() => memory.admin.cacheStats().enabled, { timeout: 10_000 }).toBe(true);
+        const episode = await memory.episodes.start({
+          taskType: 'debugging',
+          domain: 'web',
+          context: 'later',
+        });
+        expect(
+          (await memory.search.retrieve({ text: 'later' })).episodes.map((hit) => hit.episode.id),
+        ).toEqual([episode.id]);
+        expect(memory.admin.cacheStats().keyspaces.query.entries).toBe(1);
+      } finally {
+        await memory.close();
+      }
+    }, 120_000);
   },
 );

@@ -31,6 +31,12 @@ export interface CachedJson {
  * the LMDB one is shared by every process that opens the same database and cache path.
  */
 export interface Cache {
+  /**
+   * `'lmdb'`: the shared cache, enabled or not now (one stopped for want of disk room comes back
+   * when there is room, so the change feed is followed whatever `enabled` says); `'disabled'`:
+   * never a cache.
+   */
+  readonly kind: 'lmdb' | 'disabled';
   readonly enabled: boolean;
   /**
    * A fresh value, or `undefined` (absent, expired or unreadable). Counts a hit or a miss. Reads
@@ -84,6 +90,7 @@ export interface Cache {
 /** The cache when there is none: every read misses, nothing is stored. */
 export function disabledCache(reason: string): Cache {
   return {
+    kind: 'disabled',
     enabled: false,
     get: () => undefined,
     getFirst: () => undefined,

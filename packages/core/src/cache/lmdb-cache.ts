@@ -70,7 +70,7 @@ export function createLmdbCache(options: LmdbCacheOptions): Cache {
   };
   const counters = newCounters();
   const cursor: SweepCursor = { after: undefined };
-  let handle: LmdbHandle | null = options.openEnv();
+  let handle: LmdbHandle | null = null;
   let failure: string | null = null;
   /** When a cache stopped for want of disk room opens its folder again, or null (never). */
   let retryAt: number | null = null;
@@ -78,6 +78,17 @@ export function createLmdbCache(options: LmdbCacheOptions): Cache {
   let readErrors = 0;
   const warned = new Set<string>();
   const lost = lostCommits();
+  try {
+    handle = options.openEnv();
+  } catch (error) {
+    // Anything but a lack of room: the caller runs without a cache, and says why.
+    if (!isDiskFull(error)) throw error;
+    failure = `it cannot be opened: ${errorText(error)}`;
+    retryAt = Date.now() + roomRetryMs;
+    logger.warn(
+      `Episodic cache: ${failure}. Running without the cache until the disk has room (looked for every ${roomRetryMs / 1000} s); the database is unaffected.`,
+    );
+  }
 
   const warnOnce = (what: string, error: unknown) => {
     if (warned.has(what)) return;
@@ -308,6 +319,7 @@ export function createLmdbCache(options: LmdbCacheOptions): Cache {
   }
 
   return {
+    kind: 'lmdb',
     get enabled() {
       return handle !== null;
     },
