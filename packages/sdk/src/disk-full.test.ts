@@ -105,8 +105,11 @@ describe.skipIf(disk.skipped !== null)(
               await episode.complete({ status: 'completed' });
               acknowledged.push(episode.id);
             } catch (error) {
-              // Refused after the SDK's retries: the disk stayed full longer than they waited.
-              expect((error as Error).message).toMatch(/^The disk holding the database is full/);
+              // Refused after the SDK's retries: the disk stayed full (or, on a loaded machine, the
+              // write lock held) longer than they waited. Both are 503s that stored nothing.
+              expect((error as Error).message).toMatch(
+                /^(The disk holding the database is full|The database is busy)/,
+              );
               refused += 1;
             }
             const found = await client.search.retrieve.query({ text: `run ${n % 7}` });
