@@ -1,5 +1,6 @@
-import { statfsSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
+import { freeBytesOn } from '../db/storage-errors.js';
 import { EpisodicError } from '../errors.js';
 
 const mib = (bytes: number) => `${Math.floor(bytes / 2 ** 20)} MiB`;
@@ -22,8 +23,7 @@ export function assertMapRoom(envPath: string, mapSizeBytes: number): void {
   const mapBytes = Math.max(data?.size ?? 0, mapSizeBytes);
   const allocated = (data?.blocks ?? 0) * 512;
   const needed = 2 * mapBytes - allocated;
-  const disk = statfsSync(envPath);
-  const free = disk.bavail * disk.bsize;
+  const free = freeBytesOn(envPath);
   if (free >= needed) return;
   throw new EpisodicError(
     'FULL',

@@ -12,7 +12,12 @@ const nearlyFullBytes = 1024 * 1024;
  */
 export function unreadable(url: string, error: unknown, path?: string): EpisodicError {
   const message = (error as Error).message;
-  const free = path === undefined ? undefined : freeBytesBeside(path);
+  let free: number | undefined;
+  try {
+    free = path === undefined ? undefined : freeBytesOn(dirname(path));
+  } catch {
+    // The folder cannot be read either: the driver's message says the rest.
+  }
   const hint =
     free !== undefined && free < nearlyFullBytes
       ? ` The disk holding it has ${Math.floor(free / 1024)} KiB free: free space there, then open it again.`
@@ -25,14 +30,10 @@ export function unreadable(url: string, error: unknown, path?: string): Episodic
   });
 }
 
-/** Free bytes on the disk holding `path`'s folder, or undefined when that cannot be read. */
-function freeBytesBeside(path: string): number | undefined {
-  try {
-    const disk = statfsSync(dirname(path));
-    return disk.bavail * disk.bsize;
-  } catch {
-    return undefined;
-  }
+/** Free bytes on the disk holding `folder`, as an unprivileged process may use them. */
+export function freeBytesOn(folder: string): number {
+  const disk = statfsSync(folder);
+  return disk.bavail * disk.bsize;
 }
 
 /**
@@ -99,10 +100,15 @@ export function asStorageError(error: unknown): EpisodicError {
  * or a write the system refused (`ENOSPC`, `EDQUOT`, LMDB's "No space left on device").
  */
 export function isDiskFull(error: unknown): boolean {
+  if (EpisodicError.isInstance(error)) return error.code === 'FULL';
   const code = (error as NodeJS.ErrnoException | null)?.code;
-  if (code === 'ENOSPC' || code === 'EDQUOT') return true;
-  if (/no space left on device/i.test(String((error as Error | null)?.message))) return true;
-  return asStorageError(error).code === 'FULL';
+  const message = String((error as Error | null)?.message);
+  return (
+    code === 'ENOSPC' ||
+    code === 'EDQUOT' ||
+    /no space left on device/i.test(message) ||
+    isFull(error, message)
+  );
 }
 
 /** Operations the guard lets run one after another with no turn of the event loop. */

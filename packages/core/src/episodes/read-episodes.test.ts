@@ -177,7 +177,7 @@ describe('what the learners read of an episode', () => {
         expect([step.action, step.result]).toEqual([logged.action, logged.result]);
         return;
       }
-      // Each long one keeps a sixth of what the short steps leave (an equal share gave ~1 K).
+      // Each long one keeps a sixth of what the short steps leave (an equal share kept 1,019 characters).
       expect(step.action).toBe(logged.action);
       expect(step.result?.length).toBeGreaterThan((learnedTextChars - shortText) / 6 - 100);
       expect(step.result?.endsWith('AssertionError')).toBe(true);
