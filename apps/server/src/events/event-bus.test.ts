@@ -1,7 +1,7 @@
-import type { Episode } from '@episodic/core';
+import type { Episode, Step } from '@episodic/core';
 import { describe, expect, it } from 'vitest';
 import type { EpisodeEvent } from './episode-event.js';
-import { EventBus } from './event-bus.js';
+import { EventBus, maxQueuedChars, maxQueuedEvents } from './event-bus.js';
 
 const episode = (domain: string, id: string) => ({ id, domain }) as Episode;
 const started = (domain: string, id = domain): EpisodeEvent => ({
@@ -55,15 +55,64 @@ describe('event bus', () => {
     });
   });
 
-  it('drops a subscriber that falls too far behind instead of growing without bound', async () => {
+  it('drops a subscriber that falls 1,000 events behind, and what it had waiting, instead of growing without bound', async () => {
     const bus = new EventBus();
     const slow = bus.subscribe({ domains: undefined, signal: undefined });
     const first = slow.next();
     await Promise.resolve();
-    for (let i = 0; i < 1500; i += 1) bus.publish(started('web', String(i)));
+    for (let i = 0; i < maxQueuedEvents; i += 1) bus.publish(started('web', String(i)));
     expect((await first).value).toMatchObject({ episode: { id: '0' } });
-    const rest = await take(slow, 999).catch((error: unknown) => error);
-    expect(rest).toHaveLength(999);
+    // 999 waiting: one more fits, the next is one too many.
+    bus.publish(started('web', 'last that fits'));
+    expect(await take(slow, 2)).toMatchObject([{ episode: { id: '1' } }, { episode: { id: '2' } }]);
+    for (let i = 0; i < 3; i += 1) bus.publish(started('web', `over ${i}`));
     await expect(slow.next()).rejects.toMatchObject({ code: 'TOO_MANY_REQUESTS' });
+    expect(bus.subscriberCount).toBe(0);
+  });
+
+  it('drops a subscriber whose waiting events pass 16 MiB of JSON, however few', async () => {
+    const bus = new EventBus();
+    const slow = bus.subscribe({ domains: undefined, signal: undefined });
+    const keepingUp = bus.subscribe({ domains: undefined, signal: undefined });
+    const first = slow.next();
+    let keepingUpNext = keepingUp.next();
+    await Promise.resolve();
+    // Each event is one `logSteps` call of 1 MiB of results.
+    const mib = (n: number): EpisodeEvent => ({
+      type: 'steps',
+      domain: 'web',
+      episodeId: String(n),
+      steps: [{ result: 'x'.repeat(1024 * 1024) } as Step],
+    });
+    bus.publish(mib(0));
+    expect((await first).value).toMatchObject({ episodeId: '0' });
+    const received: string[] = [];
+    for (let n = 1; n <= 20; n += 1) {
+      const next = await keepingUpNext;
+      if (next.done !== true && next.value.type === 'steps') received.push(next.value.episodeId);
+      keepingUpNext = keepingUp.next();
+      bus.publish(mib(n));
+    }
+    // The reader that keeps up gets every event; the one that stopped was ended once 16 MiB waited.
+    expect(received).toHaveLength(20);
+    expect(maxQueuedChars).toBe(16 * 1024 * 1024);
+    await expect(slow.next()).rejects.toMatchObject({ code: 'TOO_MANY_REQUESTS' });
+  });
+
+  it('delivers one event larger than the bound to a subscriber with nothing waiting', async () => {
+    const bus = new EventBus();
+    const subscriber = bus.subscribe({ domains: undefined, signal: undefined });
+    const first = subscriber.next();
+    await Promise.resolve();
+    const huge: EpisodeEvent = {
+      type: 'steps',
+      domain: 'web',
+      episodeId: 'huge',
+      steps: [{ result: 'x'.repeat(maxQueuedChars + 1) } as Step],
+    };
+    bus.publish(huge);
+    expect((await first).value).toMatchObject({ episodeId: 'huge' });
+    bus.publish(started('web', 'after'));
+    expect((await subscriber.next()).value).toMatchObject({ episode: { id: 'after' } });
   });
 });

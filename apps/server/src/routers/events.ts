@@ -2,6 +2,7 @@ import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { assertDomainsAllowed } from '../auth/domain-access.js';
 import type { EpisodeEvent } from '../events/episode-event.js';
+import { handledAhead } from '../events/handled-ahead.js';
 import { readProcedure, router } from '../trpc.js';
 import type { RouterDeps } from './router-deps.js';
 
@@ -33,7 +34,7 @@ export function createEventsRouter({ memory, events }: RouterDeps) {
         outcome: 'ok',
       });
       const source = events.subscribe({ domains: input?.domains ?? ctx.scope?.domains, signal });
-      return whileTokenActive(ctx.caller.id, source);
+      return handledAhead(whileTokenActive(ctx.caller.id, source));
     }),
   });
 }
