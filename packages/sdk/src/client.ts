@@ -1,11 +1,6 @@
-import {
-  createTRPCClient,
-  httpBatchLink,
-  httpSubscriptionLink,
-  splitLink,
-  type TRPCClient,
-} from '@trpc/client';
+import { createTRPCClient, httpSubscriptionLink, splitLink, type TRPCClient } from '@trpc/client';
 import { EventSource } from 'eventsource';
+import { batchLink } from './batch-link.js';
 import { defaultStepBufferOptions, EpisodeHandle, type StepBufferOptions } from './episode-handle.js';
 import { metadataLink } from './metadata-link.js';
 import { replayLink } from './replay-link.js';
@@ -71,8 +66,7 @@ export function createEpisodicClient(options: EpisodicClientOptions): EpisodicCl
               fetchImpl(input, { ...init, headers: { ...init.headers, authorization } }),
           }),
         }),
-        // Queries go as POST too: a long search text or a batch of them does not fit in a URL.
-        false: httpBatchLink({ url, fetch: fetchImpl, headers: { authorization }, methodOverride: 'POST' }),
+        false: batchLink({ url, fetch: fetchImpl, authorization }),
       }),
     ],
   });

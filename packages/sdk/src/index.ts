@@ -1,4 +1,5 @@
 export { TRPCClientError } from '@trpc/client';
+export { maxBatchItems } from './batch-link.js';
 export type { EpisodeHelpers, EpisodicClient, EpisodicClientOptions } from './client.js';
 export { createEpisodicClient } from './client.js';
 export type { StepBufferOptions } from './episode-handle.js';

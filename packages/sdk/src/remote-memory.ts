@@ -1,4 +1,5 @@
-import { createTRPCClient, httpBatchLink, TRPCClientError } from '@trpc/client';
+import { createTRPCClient, TRPCClientError } from '@trpc/client';
+import { batchLink } from './batch-link.js';
 import { metadataLink } from './metadata-link.js';
 import { replayLink } from './replay-link.js';
 import { defaultRetryPolicy } from './retry.js';
@@ -110,11 +111,10 @@ export function createRemoteMemory(options: RemoteMemoryOptions): RemoteMemory {
     links: [
       metadataLink(),
       replayLink(),
-      httpBatchLink({
+      batchLink({
         url: base.endsWith('/trpc') ? base : `${base}/trpc`,
         fetch: options.fetch ?? globalThis.fetch,
-        headers: { authorization: `Bearer ${options.token}` },
-        methodOverride: 'POST',
+        authorization: `Bearer ${options.token}`,
       }),
     ],
   });
