@@ -55,14 +55,22 @@ function drain(socket: Socket, sentinel: string): Promise<Drained> {
   });
 }
 
+/**
+ * Rejections no one handled while the test ran. An error a subscription throws while tRPC is
+ * still writing its previous event to a slow client was one, and it ends `episodic serve` (it
+ * did, 2 runs of 2).
+ */
+function watchUnhandled(): unknown[] {
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown) => unhandled.push(reason);
+  process.on('unhandledRejection', onUnhandled);
+  onTestFinished(() => void process.off('unhandledRejection', onUnhandled));
+  return unhandled;
+}
+
 describe('a subscriber that stops reading', () => {
   it('is ended once 16 MiB of events wait for it, so the server does not hold what it never reads', async () => {
-    // An error a subscription throws while tRPC is still writing its previous event to a slow
-    // client was an unhandled rejection, which ends `episodic serve` (it did, 2 runs of 2).
-    const unhandled: unknown[] = [];
-    const onUnhandled = (reason: unknown) => unhandled.push(reason);
-    process.on('unhandledRejection', onUnhandled);
-    onTestFinished(() => void process.off('unhandledRejection', onUnhandled));
+    const unhandled = watchUnhandled();
     await using t = await startTestServer({ miners: [], embeddings: 'none' });
     const admin = t.client(t.adminToken);
     const socket = await subscribe(t.url, t.adminToken);
@@ -91,6 +99,31 @@ describe('a subscriber that stops reading', () => {
     const again = await subscribe(t.url, t.adminToken);
     const next = await admin.episodes.start.mutate({ taskType: 'debugging', domain: 'web' });
     expect(await drain(again, next.id)).toMatchObject({ error: null, sawSentinel: true });
+    expect(unhandled).toEqual([]);
+  }, 120_000);
+
+  it('is ended with UNAUTHORIZED when its token is revoked while an event is still being written to it', async () => {
+    const unhandled = watchUnhandled();
+    await using t = await startTestServer({ miners: [], embeddings: 'none' });
+    const admin = t.client(t.adminToken);
+    const watcher = await t.server.memory.tokens.create({ name: 'watcher', scopes: ['read'] });
+    const socket = await subscribe(t.url, watcher.bearer);
+    socket.pause();
+    const episode = await admin.episodes.start.mutate({ taskType: 'debugging', domain: 'web' });
+    const result = 'x'.repeat(60_000);
+    // More than the kernel's buffers hold: the server is still writing these when the token goes.
+    for (let call = 0; call < 4; call += 1) {
+      await admin.episodes.logSteps.mutate({
+        episodeId: episode.id,
+        steps: Array.from({ length: 100 }, (_, step) => ({ action: `call ${call} step ${step}`, result })),
+      });
+    }
+    await t.server.memory.tokens.revoke(watcher.token.id);
+    // The next event finds the token revoked, while the previous ones still wait for the client.
+    const sentinel = await admin.episodes.start.mutate({ taskType: 'debugging', domain: 'web' });
+    const drained = await drain(socket, sentinel.id);
+    expect(drained.sawSentinel).toBe(false);
+    expect(drained.error).toContain('UNAUTHORIZED');
     expect(unhandled).toEqual([]);
   }, 120_000);
 });
