@@ -31,7 +31,8 @@ export interface EpisodeHelpers {
 /** The typed tRPC client for the whole API, plus the episode helper. */
 export type EpisodicClient = TRPCClient<AppRouter> & EpisodeHelpers;
 
-function apiUrl(url: string): string {
+/** The tRPC endpoint of the server at `url` (`…/trpc`, whether or not `url` names it). */
+export function apiUrl(url: string): string {
   const base = url.replace(/\/+$/, '');
   return base.endsWith('/trpc') ? base : `${base}/trpc`;
 }

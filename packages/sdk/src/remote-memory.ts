@@ -1,5 +1,6 @@
 import { createTRPCClient, TRPCClientError } from '@trpc/client';
 import { batchLink } from './batch-link.js';
+import { apiUrl } from './client.js';
 import { metadataLink } from './metadata-link.js';
 import { replayLink } from './replay-link.js';
 import { defaultRetryPolicy } from './retry.js';
@@ -106,13 +107,12 @@ async function orNull<T>(request: Promise<T>): Promise<T | null> {
  * const episode = await memory.episodes.start({ taskType: 'debugging', domain: 'web' });
  */
 export function createRemoteMemory(options: RemoteMemoryOptions): RemoteMemory {
-  const base = options.url.replace(/\/+$/, '');
   const trpc = createTRPCClient<AppRouter>({
     links: [
       metadataLink(),
       replayLink(),
       batchLink({
-        url: base.endsWith('/trpc') ? base : `${base}/trpc`,
+        url: apiUrl(options.url),
         fetch: options.fetch ?? globalThis.fetch,
         authorization: `Bearer ${options.token}`,
       }),

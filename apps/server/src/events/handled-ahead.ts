@@ -9,22 +9,16 @@
  * reading slowly. Marking the promise handled loses nothing: tRPC still awaits it, gets the
  * rejection and sends it to the client as the stream's error.
  */
-export function handledAhead<T>(source: AsyncIterator<T, void>): AsyncIterableIterator<T, void> {
+export function handledAhead<T>(source: AsyncGenerator<T, void>): AsyncIterableIterator<T, void> {
   const handled = <R>(promise: Promise<R>): Promise<R> => {
     promise.catch(() => undefined);
     return promise;
   };
   const iterator: AsyncIterableIterator<T, void> = {
     next: () => handled(source.next()),
+    return: (value) => handled(source.return(value)),
+    throw: (error) => handled(source.throw(error)),
     [Symbol.asyncIterator]: () => iterator,
   };
-  if (source.return !== undefined) {
-    const end = source.return.bind(source);
-    iterator.return = (value) => handled(end(value));
-  }
-  if (source.throw !== undefined) {
-    const fail = source.throw.bind(source);
-    iterator.throw = (error) => handled(fail(error));
-  }
   return iterator;
 }

@@ -21,11 +21,11 @@ export const learnedTextChars = 1024 * 1024;
  * largest that keeps the total within the bound (water-filling): the steps shorter than it are
  * read whole and the longer ones cut to it, so a few long outputs among many short steps keep as
  * much as the short ones leave (read-episodes.test.ts: six 190 K results among 1,000 short
- * steps kept 1,019 characters each with an equal share of 1 Mi / n, 144,941 now). Of a cut step's share, metadata is kept whole when it takes at most
- * a quarter (cut JSON would not parse) and left out (null) otherwise; the action keeps its start,
- * at most half of what is left unless the result needs less; the result its start and end (a
- * command's output says what ran at its start and how it ended at its end, a traceback ends with
- * its exception). The bound is computed per episode in SQL, so text is cut before it reaches
+ * steps kept 1,019 characters each with an equal share of 1 Mi / n, 144,941 now). Of a cut
+ * step's share, metadata is kept whole when it takes at most a quarter (cut JSON would not parse)
+ * and left out (null) otherwise; the action keeps its start, at most half of what is left unless
+ * the result needs less; the result its start and end (a command's output says what ran at its
+ * start and how it ended at its end, a traceback ends with its exception). The bound is computed per episode in SQL, so text is cut before it reaches
  * this process, and an episode reads the same in every batch (mining, remine and a forget's
  * replay see the same steps).
  */
