@@ -1,4 +1,5 @@
 import type { ApiToken } from '@episodic/core';
+import type { CallAdmission } from './http/call-admission.js';
 
 /** The token a request proved, as procedures need it. */
 export type Caller = Pick<ApiToken, 'id' | 'name' | 'scopes' | 'domains'>;
@@ -18,6 +19,8 @@ export interface ServerContext {
   caller: Caller | null;
   authProblem: string;
   observer: ProcedureObserver;
+  /** Holds each token to its share of calls running at once (`maxCallsPerToken`). */
+  admission: CallAdmission;
   /**
    * Writes a refusal the server made itself (a token without the scope, a filter naming a
    * domain outside the token) to the audit log; the engine audits its own refusals.

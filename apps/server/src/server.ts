@@ -6,6 +6,7 @@ import { bootstrapAdminToken, retireBootstrapTokenFile } from './auth/bootstrap-
 import { parseServerConfig, resolveLocations, type ServerConfigInput } from './config/server-config.js';
 import { ServerError } from './errors/server-error.js';
 import { EventBus } from './events/event-bus.js';
+import { createCallAdmission } from './http/call-admission.js';
 import { databaseSize } from './http/database-size.js';
 import { advertiseKeepAlive, keepConnectionsAlive } from './http/keep-alive.js';
 import { loadTls } from './http/load-tls.js';
@@ -72,6 +73,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     leaveDataDir = announceServing(locations.dataDir);
     const events = new EventBus();
     const metrics = new Metrics();
+    const admission = createCallAdmission(config.maxCallsPerToken);
     const dbBytes = databaseSize(memory.config.url);
     const router = createAppRouter({
       memory,
@@ -94,10 +96,12 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
         databaseBytes: dbBytes,
         subscribers: () => events.subscriberCount,
         inFlight: () => inFlight.size,
+        calls: () => ({ running: admission.running, waiting: admission.waiting }),
         learning: () => memory.learning.status(),
         learningMemory: () => learningThreadMemory(memory),
       },
       maxBodyBytes: config.maxBodyBytes,
+      admission,
       draining: () => draining,
       onInternalError: (error, path) =>
         log(`internal error in ${path ?? 'request'}: ${(error as Error)?.stack ?? String(error)}`),

@@ -59,8 +59,9 @@ export const publicProcedure = t.procedure.use((options) => observe(options, () 
 /**
  * A valid token holding `scope` (any valid token for `null`) is required. The context is narrowed
  * to the caller, its access `scope`, and `call`: the options every procedure passes to the engine,
- * which enforces the scope in SQL and records the token id as the actor in the audit log. One
- * middleware does observing and checking, because each layer costs on the hot path.
+ * which enforces the scope in SQL and records the token id as the actor in the audit log. The call
+ * then waits for its token's turn (`admission`), so its time in `/metrics` includes that wait. One
+ * middleware does observing, checking and admitting, because each layer costs on the hot path.
  */
 function authenticated(scope: TokenScope | null) {
   return t.procedure.use((options) =>
@@ -73,7 +74,16 @@ function authenticated(scope: TokenScope | null) {
       const access: AccessScope | undefined =
         caller.domains === null ? undefined : { domains: caller.domains };
       const call: CallOptions = { scope: access, actor: caller.id };
-      return options.next({ ctx: { caller, scope: access, call } });
+      const next = () => options.next({ ctx: { caller, scope: access, call } });
+      // A subscription runs as long as its client listens: it would hold a share for good. Its
+      // events come from calls that were admitted themselves.
+      if (options.type === 'subscription') return next();
+      const end = await options.ctx.admission.admit(caller.id);
+      try {
+        return await next();
+      } finally {
+        end();
+      }
     }),
   );
 }

@@ -2,6 +2,7 @@ import { request } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { silentObserver } from '../src/context.js';
 import { EventBus } from '../src/events/event-bus.js';
+import { createCallAdmission } from '../src/http/call-admission.js';
 import { createAppRouter } from '../src/router.js';
 import { rejection, startTestServer } from './__fixtures__/test-server.js';
 
@@ -53,6 +54,7 @@ describe('HTTP surface', () => {
       caller: { id: 'test', name: 'test', scopes: ['read'], domains: null },
       authProblem: '',
       observer: silentObserver,
+      admission: createCallAdmission(8),
       recordDenied: () => undefined,
     });
     const inProcess = await caller.episodes.get({ episodeId: id });

@@ -1,4 +1,5 @@
 import { httpBatchLink, type TRPCLink } from '@trpc/client';
+import { limitRequests, maxRequestsInFlight } from './request-limit.js';
 import type { AppRouter } from './types.js';
 
 /**
@@ -12,7 +13,10 @@ import type { AppRouter } from './types.js';
  */
 export const maxBatchItems = 10;
 
-/** The link for queries and mutations: batched, as POST (a long search text does not fit a URL). */
+/**
+ * The link for queries and mutations: batched, as POST (a long search text does not fit a URL),
+ * at most `maxRequestsInFlight` requests at a time.
+ */
 export function batchLink(options: {
   url: string;
   fetch: typeof globalThis.fetch;
@@ -20,7 +24,7 @@ export function batchLink(options: {
 }): TRPCLink<AppRouter> {
   return httpBatchLink({
     url: options.url,
-    fetch: options.fetch,
+    fetch: limitRequests(options.fetch, maxRequestsInFlight),
     headers: { authorization: options.authorization },
     methodOverride: 'POST',
     maxItems: maxBatchItems,

@@ -44,6 +44,7 @@ describe('the built SDK', () => {
       'metadata-link.js',
       'remote-memory.js',
       'replay-link.js',
+      'request-limit.js',
       'retry.js',
       'send-once.js',
       'start-id-link.js',

@@ -8,6 +8,7 @@ export type { EpisodicClientErrorCode } from './errors.js';
 export { EpisodicClientError } from './errors.js';
 export type { RemoteMemory, RemoteMemoryOptions } from './remote-memory.js';
 export { createRemoteMemory } from './remote-memory.js';
+export { maxRequestsInFlight } from './request-limit.js';
 export type { RetryPolicy } from './retry.js';
 export { isTransient } from './retry.js';
 export type {

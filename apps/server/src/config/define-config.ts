@@ -47,6 +47,8 @@ export interface EpisodicConfig {
   tlsKey?: string;
   /** Largest request body accepted, in bytes. Default 8 MiB. */
   maxBodyBytes?: number;
+  /** Calls one token may have running at once; the rest wait their turn. Default 4. */
+  maxCallsPerToken?: number;
   /** How long SIGTERM waits for requests in flight. Default 10 000 ms. */
   drainTimeoutMs?: number;
   /** Encrypts the database and cache at rest; prefer `EPISODIC_ENCRYPTION_KEY` to a file. */

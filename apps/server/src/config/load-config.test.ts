@@ -27,6 +27,7 @@ describe('server settings', async () => {
       port: 7777,
       dataDir: './data',
       maxBodyBytes: 8 * 1024 * 1024,
+      maxCallsPerToken: 4,
     });
   });
 
@@ -137,6 +138,12 @@ describe('server settings', async () => {
     expect((await failure(() => loadConfig({ flags: {}, env: { EPISODIC_PORT: '70000' } }))).message).toMatch(
       /port \(from EPISODIC_PORT\): Too big/,
     );
+    expect(
+      (await failure(() => loadConfig({ flags: { 'max-calls-per-token': '0' }, env: {} }))).message,
+    ).toMatch(/maxCallsPerToken \(from --max-calls-per-token\): Too small/);
+    expect(
+      (await loadConfig({ flags: {}, env: { EPISODIC_MAX_CALLS_PER_TOKEN: '16' } })).maxCallsPerToken,
+    ).toBe(16);
     const file = configFile({ prot: 1 });
     expect((await failure(() => loadConfig({ flags: { config: file.path }, env: {} }))).message).toMatch(
       /prot \(from .*episodic\.json\): unknown setting/,

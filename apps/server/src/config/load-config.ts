@@ -19,6 +19,12 @@ const settings = [
   { key: 'tlsCert', flag: 'tls-cert', env: 'EPISODIC_TLS_CERT', kind: 'path' },
   { key: 'tlsKey', flag: 'tls-key', env: 'EPISODIC_TLS_KEY', kind: 'path' },
   { key: 'maxBodyBytes', flag: 'max-body-bytes', env: 'EPISODIC_MAX_BODY_BYTES', kind: 'number' },
+  {
+    key: 'maxCallsPerToken',
+    flag: 'max-calls-per-token',
+    env: 'EPISODIC_MAX_CALLS_PER_TOKEN',
+    kind: 'number',
+  },
   { key: 'drainTimeoutMs', flag: 'drain-timeout-ms', env: 'EPISODIC_DRAIN_TIMEOUT_MS', kind: 'number' },
   // The flag names the variable that holds the key: a key on the command line would show in `ps`.
   { key: 'encryptionKey', flag: 'encryption-key-env', env: 'EPISODIC_ENCRYPTION_KEY', kind: 'secret' },

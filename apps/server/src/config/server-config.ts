@@ -63,6 +63,11 @@ export const serverConfigSchema = z
       .int()
       .positive()
       .default(8 * 1024 * 1024),
+    /**
+     * Calls one token may have running at once; its further calls wait their turn, so one
+     * client's burst cannot hold everyone else's calls behind it. Subscriptions do not count.
+     */
+    maxCallsPerToken: z.number().int().positive().default(4),
     /** How long SIGTERM waits for requests in flight before cutting them off. */
     drainTimeoutMs: z.number().int().positive().default(10_000),
     /**

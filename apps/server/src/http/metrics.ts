@@ -20,6 +20,8 @@ export interface ScrapeSources {
   subscribers: () => number;
   /** HTTP requests being answered right now, this scrape included. */
   inFlight: () => number;
+  /** Calls running and waiting for their token's turn (`maxCallsPerToken`). */
+  calls: () => { running: number; waiting: number };
   learning: () => Promise<LearningStatus>;
   /** The learning thread's heap, or `null` when there is no learning thread. */
   learningMemory: () => Promise<ThreadMemory> | null;
@@ -156,6 +158,15 @@ export class Metrics implements ProcedureObserver {
       'HTTP requests being answered, this scrape included.',
     );
     lines.push(`episodic_http_requests_in_flight ${sources.inFlight()}`);
+    const calls = sources.calls();
+    family('episodic_calls_running', 'gauge', 'API calls running, subscriptions aside.');
+    lines.push(`episodic_calls_running ${calls.running}`);
+    family(
+      'episodic_calls_waiting',
+      'gauge',
+      'API calls waiting because their token has maxCallsPerToken calls running.',
+    );
+    lines.push(`episodic_calls_waiting ${calls.waiting}`);
     family('episodic_event_subscribers', 'gauge', 'Live event subscriptions.');
     lines.push(`episodic_event_subscribers ${sources.subscribers()}`);
     family(

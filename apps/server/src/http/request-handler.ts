@@ -9,6 +9,7 @@ import { createDashboardEndpoint, isDashboardPath } from '../dashboard/dashboard
 import { BodyError, readBody, refuseDeclaredLength, utf8Text } from '../otlp/read-body.js';
 import { createTracesEndpoint } from '../otlp/traces-endpoint.js';
 import type { AppRouter } from '../router.js';
+import type { CallAdmission } from './call-admission.js';
 import type { Metrics, ScrapeSources } from './metrics.js';
 
 export interface RequestHandlerOptions {
@@ -17,6 +18,8 @@ export interface RequestHandlerOptions {
   metrics: Metrics;
   scrape: ScrapeSources;
   maxBodyBytes: number;
+  /** Each token's share of calls running at once. */
+  admission: CallAdmission;
   /** True once shutdown began: health turns 503 and connections close after their response. */
   draining: () => boolean;
   onInternalError: (error: unknown, path: string | undefined) => void;
@@ -28,6 +31,9 @@ export interface RequestHandlerOptions {
 }
 
 const trpcPrefix = '/trpc/';
+
+/** The most calls one request may batch (the SDK sends at most 10). */
+export const maxBatchSize = 100;
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
@@ -108,7 +114,7 @@ export function createRequestHandler(options: RequestHandlerOptions) {
     });
   const createContext = async (req: IncomingMessage): Promise<ServerContext> => {
     const { caller, authProblem } = await authenticate(memory, req.headers.authorization);
-    return { caller, authProblem, observer: metrics, recordDenied };
+    return { caller, authProblem, observer: metrics, admission: options.admission, recordDenied };
   };
   const dashboard = createDashboardEndpoint();
   const traces = createTracesEndpoint({ memory, maxBodyBytes, onInternalError: options.onInternalError });
@@ -150,6 +156,10 @@ export function createRequestHandler(options: RequestHandlerOptions) {
       // Queries may come as POST (the SDK sends them so): a long search text or a big batch
       // does not fit in a URL. Mutations stay POST-only either way.
       allowMethodOverride: true,
+      // A batch is answered when its last call is: a client sending thousands in one request
+      // waits for all of them, and holds their results in memory until then. tRPC answers more
+      // with a 400.
+      maxBatchSize,
       createContext: () => context,
       onError: ({ error, path: procedure }) => reportInternal(error, procedure),
     });

@@ -1,0 +1,74 @@
+/**
+ * How many calls each token may have running at once; the rest wait their turn, in order.
+ *
+ * Why: the store's work runs on one thread and one read worker, first come first served. Without
+ * a bound per token, one agent's `Promise.all` of 500 retrieves put 500 calls in those queues, and
+ * another agent's single retrieve waited behind all of them (5.9 s on a 6,000-episode store). With
+ * at most `perToken` of each token's calls running, a call of another token waits behind at most
+ * that many of the busy token's, whatever the busy token sent.
+ */
+export interface CallAdmission {
+  /** Resolves once `token` may start one more call; the function it gives ends that call. */
+  admit(token: string): Promise<() => void>;
+  /** Calls admitted and not yet ended, over every token. */
+  readonly running: number;
+  /** Calls waiting for their turn, over every token. */
+  readonly waiting: number;
+}
+
+interface TokenLine {
+  running: number;
+  queue: Array<() => void>;
+}
+
+export function createCallAdmission(perToken: number): CallAdmission {
+  if (!Number.isInteger(perToken) || perToken < 1)
+    throw new RangeError(`perToken must be a positive integer, got ${perToken}`);
+  // Only tokens with calls running or waiting have a line, so the map stays as small as the load.
+  const lines = new Map<string, TokenLine>();
+  let running = 0;
+  let waiting = 0;
+
+  const endOf = (token: string, line: TokenLine) => {
+    let ended = false;
+    return () => {
+      if (ended) return;
+      ended = true;
+      const next = line.queue.shift();
+      if (next !== undefined) {
+        // The slot passes straight to the next waiting call: no one can take it in between.
+        waiting -= 1;
+        next();
+        return;
+      }
+      line.running -= 1;
+      running -= 1;
+      if (line.running === 0) lines.delete(token);
+    };
+  };
+
+  return {
+    admit(token) {
+      let line = lines.get(token);
+      if (line === undefined) {
+        line = { running: 0, queue: [] };
+        lines.set(token, line);
+      }
+      const end = endOf(token, line);
+      if (line.running < perToken) {
+        line.running += 1;
+        running += 1;
+        return Promise.resolve(end);
+      }
+      const queue = line.queue;
+      waiting += 1;
+      return new Promise((resolve) => queue.push(() => resolve(end)));
+    },
+    get running() {
+      return running;
+    },
+    get waiting() {
+      return waiting;
+    },
+  };
+}

@@ -1,0 +1,125 @@
+import type { EmbeddingProviderV1 } from '@episodic/plugin';
+import { describe, expect, it, vi } from 'vitest';
+import { startTestServer } from './__fixtures__/test-server.js';
+
+/**
+ * A real provider (letter counts) that notes each text it is asked to embed and, while `hold` is
+ * set, keeps those calls waiting: a retrieve then stays running, deterministically, for as long
+ * as the test wants.
+ */
+function heldEmbeddings() {
+  const seen: string[] = [];
+  let hold: { promise: Promise<void>; release: () => void } | null = null;
+  const provider: EmbeddingProviderV1 = {
+    specificationVersion: 'v1',
+    provider: 'test',
+    model: 'letter-counts',
+    dimensions: 26,
+    maxBatchSize: 32,
+    deterministic: true,
+    kind: 'lexical',
+    async embed(texts) {
+      seen.push(...texts);
+      await hold?.promise;
+      return texts.map((text) => {
+        const vector = new Float32Array(26);
+        for (const char of text.toLowerCase()) {
+          const letter = char.charCodeAt(0) - 97;
+          if (letter >= 0 && letter < 26) vector[letter] = (vector[letter] as number) + 1;
+        }
+        return vector;
+      });
+    },
+  };
+  return {
+    provider,
+    /** The retrieve queries embedded so far, in order (the start check's samples left out). */
+    queries: () => seen.filter((text) => text.startsWith('task ')),
+    hold() {
+      let release!: () => void;
+      const promise = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      hold = { promise, release };
+    },
+    release() {
+      hold?.release();
+      hold = null;
+    },
+  };
+}
+
+async function gauge(url: string, token: string, name: string): Promise<number> {
+  const text = await (
+    await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${token}` } })
+  ).text();
+  return Number(new RegExp(`^${name} (\\d+)$`, 'mu').exec(text)?.[1]);
+}
+
+describe('calls per token', () => {
+  it("runs at most maxCallsPerToken of a token's calls at once, in order, and another token's call does not wait behind them", async () => {
+    const embeddings = heldEmbeddings();
+    await using t = await startTestServer({
+      miners: [],
+      embeddings: embeddings.provider,
+      maxCallsPerToken: 2,
+    });
+    // Disposed before the server: a failing check must not leave calls held while it drains.
+    using _held = { [Symbol.dispose]: () => embeddings.release() };
+    const busy = t.client(await t.token({ name: 'busy', scopes: ['read'] }));
+    const other = t.client(await t.token({ name: 'other', scopes: ['read'] }));
+
+    embeddings.hold();
+    // Five calls in one tick: one batched request, so the server receives them in this order.
+    const burst = [1, 2, 3, 4, 5].map((n) => busy.search.retrieve.query({ text: `task busy ${n}` }));
+    await vi.waitFor(
+      async () => {
+        expect(await gauge(t.url, t.adminToken, 'episodic_calls_waiting')).toBe(3);
+      },
+      { timeout: 30_000, interval: 50 },
+    );
+    // Two run (held in the provider); three wait their turn and have not reached the engine.
+    expect(embeddings.queries()).toEqual(['task busy 1', 'task busy 2']);
+    expect(await gauge(t.url, t.adminToken, 'episodic_calls_running')).toBe(2);
+
+    // The other token's call goes straight to the engine, ahead of the three waiting.
+    const single = other.search.retrieve.query({ text: 'task other' });
+    await vi.waitFor(() => expect(embeddings.queries()).toContain('task other'), {
+      timeout: 30_000,
+      interval: 20,
+    });
+    expect(embeddings.queries()).toEqual(['task busy 1', 'task busy 2', 'task other']);
+
+    embeddings.release();
+    const answers = await Promise.all([...burst, single]);
+    expect(answers.map((answer) => answer.episodes)).toEqual([[], [], [], [], [], []]);
+    expect(embeddings.queries()).toEqual([
+      'task busy 1',
+      'task busy 2',
+      'task other',
+      'task busy 3',
+      'task busy 4',
+      'task busy 5',
+    ]);
+    expect(await gauge(t.url, t.adminToken, 'episodic_calls_waiting')).toBe(0);
+  }, 120_000);
+
+  it('refuses a request batching more than 100 calls with 400', async () => {
+    await using t = await startTestServer({ miners: [], embeddings: 'none' });
+    const token = await t.token({ name: 'batcher', scopes: ['read'] });
+    const call = (calls: number) =>
+      fetch(`${t.url}/trpc/${Array(calls).fill('session.whoami').join(',')}?batch=1`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(Object.fromEntries(Array.from({ length: calls }, (_, i) => [i, {}]))),
+      });
+    const allowed = await call(100);
+    expect(allowed.status).toBe(200);
+    expect(await allowed.json()).toHaveLength(100);
+    const refused = await call(101);
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toMatchObject({
+      error: { message: 'Batch call exceeds maximum size', data: { code: 'BAD_REQUEST', httpStatus: 400 } },
+    });
+  }, 120_000);
+});
