@@ -6,7 +6,7 @@ import { bootstrapAdminToken, retireBootstrapTokenFile } from './auth/bootstrap-
 import { parseServerConfig, resolveLocations, type ServerConfigInput } from './config/server-config.js';
 import { ServerError } from './errors/server-error.js';
 import { EventBus } from './events/event-bus.js';
-import { createCallAdmission } from './http/call-admission.js';
+import { createCallAdmission, defaultCallsPerToken } from './http/call-admission.js';
 import { databaseSize } from './http/database-size.js';
 import { advertiseKeepAlive, keepConnectionsAlive } from './http/keep-alive.js';
 import { loadTls } from './http/load-tls.js';
@@ -73,7 +73,10 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     leaveDataDir = announceServing(locations.dataDir);
     const events = new EventBus();
     const metrics = new Metrics();
-    const admission = createCallAdmission(config.maxCallsPerToken);
+    const admission = createCallAdmission(
+      config.maxCallsPerToken ??
+        defaultCallsPerToken({ databaseUrl: locations.databaseUrl, embeddings: config.embeddings }),
+    );
     const dbBytes = databaseSize(memory.config.url);
     const router = createAppRouter({
       memory,

@@ -46,7 +46,7 @@ Settings (flags > environment > config file > defaults):
   --encryption-key-env NAME      EPISODIC_ENCRYPTION_KEY      encrypt database and cache (flag: key in $NAME)
   --tls-cert FILE --tls-key FILE EPISODIC_TLS_CERT/_KEY       serve HTTPS
   --max-body-bytes N             EPISODIC_MAX_BODY_BYTES      default 8388608
-  --max-calls-per-token N        EPISODIC_MAX_CALLS_PER_TOKEN default 4 (a token's further calls wait)
+  --max-calls-per-token N        EPISODIC_MAX_CALLS_PER_TOKEN default 4; 64 with a remote database or provider
   --drain-timeout-ms N           EPISODIC_DRAIN_TIMEOUT_MS    default 10000
   --embeddings local|openai|static|none|PACKAGE
                                  EPISODIC_EMBEDDINGS          default local (offline)

@@ -47,7 +47,10 @@ export interface EpisodicConfig {
   tlsKey?: string;
   /** Largest request body accepted, in bytes. Default 8 MiB. */
   maxBodyBytes?: number;
-  /** Calls one token may have running at once; the rest wait their turn. Default 4. */
+  /**
+   * Calls one token may have running at once; the rest wait their turn. Default 4 on a local
+   * database file with an in-process embedder, 64 with a remote database or a network provider.
+   */
   maxCallsPerToken?: number;
   /** How long SIGTERM waits for requests in flight. Default 10 000 ms. */
   drainTimeoutMs?: number;

@@ -27,7 +27,6 @@ describe('server settings', async () => {
       port: 7777,
       dataDir: './data',
       maxBodyBytes: 8 * 1024 * 1024,
-      maxCallsPerToken: 4,
     });
   });
 

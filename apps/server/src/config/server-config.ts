@@ -66,8 +66,10 @@ export const serverConfigSchema = z
     /**
      * Calls one token may have running at once; its further calls wait their turn, so one
      * client's burst cannot hold everyone else's calls behind it. Subscriptions do not count.
+     * Default 4 on a local database file with an in-process embedder, 64 otherwise
+     * (`defaultCallsPerToken`).
      */
-    maxCallsPerToken: z.number().int().positive().default(4),
+    maxCallsPerToken: z.number().int().positive().optional(),
     /** How long SIGTERM waits for requests in flight before cutting them off. */
     drainTimeoutMs: z.number().int().positive().default(10_000),
     /**

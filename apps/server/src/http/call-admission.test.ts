@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createCallAdmission } from './call-admission.js';
+import { createCallAdmission, defaultCallsPerToken } from './call-admission.js';
 
 /** Lets every settled promise's callbacks run. */
 const settle = () => new Promise((resolve) => setImmediate(resolve));
@@ -56,5 +56,18 @@ describe('createCallAdmission', () => {
   it('refuses a share that is not a positive integer', () => {
     expect(() => createCallAdmission(0)).toThrow('perToken must be a positive integer, got 0');
     expect(() => createCallAdmission(1.5)).toThrow(RangeError);
+  });
+});
+
+describe('defaultCallsPerToken', () => {
+  it('is 4 where the work is the server’s own CPU, 64 where calls mostly wait for the network', () => {
+    const local = 'file:/srv/data/memory.db';
+    for (const embeddings of ['local', 'static', 'none'])
+      expect(defaultCallsPerToken({ databaseUrl: local, embeddings })).toBe(4);
+    expect(defaultCallsPerToken({ databaseUrl: ':memory:', embeddings: 'local' })).toBe(4);
+    expect(defaultCallsPerToken({ databaseUrl: local, embeddings: 'openai' })).toBe(64);
+    expect(defaultCallsPerToken({ databaseUrl: local, embeddings: { provider: 'plugin' } })).toBe(64);
+    for (const remote of ['libsql://db.turso.io', 'https://db.example.com', 'ws://127.0.0.1:8080'])
+      expect(defaultCallsPerToken({ databaseUrl: remote, embeddings: 'local' })).toBe(64);
   });
 });
