@@ -1,5 +1,6 @@
 import type { Benchmark } from './benchmark.js';
 import { cache } from './benchmarks/cache.js';
+import { fairShare } from './benchmarks/fair-share.js';
 import { ingest } from './benchmarks/ingest.js';
 import { learning } from './benchmarks/learning.js';
 import { mining } from './benchmarks/mining.js';
@@ -19,5 +20,6 @@ export const benchmarks: readonly Benchmark[] = [
   mining,
   learning,
   server,
+  fairShare,
   soak,
 ];

@@ -1,6 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { newId } from '@episodic/core';
 
 const live = new Set<string>();
 
@@ -34,4 +35,12 @@ export async function withTempDir<T>(prefix: string, body: (dir: string) => Prom
     live.delete(dir);
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** A data folder holding a copy of a seeded database (closed, so fully checkpointed): every run starts alike. */
+export function freshDataDir(context: { tempDir: string }, seedFile: string): string {
+  const dataDir = join(context.tempDir, `run-${newId()}`);
+  mkdirSync(dataDir, { mode: 0o700 });
+  copyFileSync(seedFile, join(dataDir, 'memory.db'));
+  return dataDir;
 }

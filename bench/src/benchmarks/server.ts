@@ -1,15 +1,14 @@
 import { execFile } from 'node:child_process';
-import { copyFileSync, mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { newId } from '@episodic/core';
 import { openStore, parseServerConfig, startServer } from '@episodic/server';
 import type { Benchmark, BenchmarkContext } from '../benchmark.js';
 import { formatNumber } from '../format-table.js';
 import { median } from '../measure.js';
+import { freshDataDir } from '../temp-dir.js';
 import type { AgentLoadPlan, AgentLoadResult } from '../workloads/agent-load.js';
 import { generateAgentTasks } from '../workloads/agent-tasks.js';
 import type { LoadPlan, LoadResult } from '../workloads/http-load.js';
@@ -55,14 +54,6 @@ async function seedStore(context: BenchmarkContext): Promise<string> {
     await memory.close();
   }
   return join(dataDir, 'memory.db');
-}
-
-/** A data folder holding a copy of the seeded database (closed, so fully checkpointed): every run starts alike. */
-function freshDataDir(context: BenchmarkContext, seedFile: string): string {
-  const dataDir = join(context.tempDir, `run-${newId()}`);
-  mkdirSync(dataDir, { mode: 0o700 });
-  copyFileSync(seedFile, join(dataDir, 'memory.db'));
-  return dataDir;
 }
 
 async function agentLoad(
