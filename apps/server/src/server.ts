@@ -89,6 +89,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     let draining = false;
     const inFlight = new Set<ServerResponse>();
     let diskFullLoggedAt = Number.NEGATIVE_INFINITY;
+    let lostDatabaseLogged = false;
     let drained: (() => void) | null = null;
     const handle = createRequestHandler({
       router,
@@ -108,6 +109,12 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       draining: () => draining,
       onInternalError: (error, path) =>
         log(`internal error in ${path ?? 'request'}: ${(error as Error)?.stack ?? String(error)}`),
+      onLostDatabase: (reason) => {
+        // Once: the file stays lost until the process is started again.
+        if (lostDatabaseLogged) return;
+        lostDatabaseLogged = true;
+        log(`/healthz answers 503 from now on: ${reason}`);
+      },
       onDiskFull: () => {
         // Once a minute at most: while the disk stays full every write would say it again.
         const now = Date.now();

@@ -1,4 +1,6 @@
+import { rmSync } from 'node:fs';
 import { request } from 'node:http';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { silentObserver } from '../src/context.js';
 import { EventBus } from '../src/events/event-bus.js';
@@ -76,6 +78,26 @@ describe('HTTP surface', () => {
       schemaVersion: await t.server.memory.admin.schemaVersion(),
     });
     expect((await fetch(`${t.url}/nothing-here`)).status).toBe(404);
+  });
+
+  it('answers /healthz 503 once the database file was deleted under it, and logs why once', async () => {
+    const logged: string[] = [];
+    await using t = await startTestServer({ log: (line) => logged.push(line) });
+    expect((await fetch(`${t.url}/healthz`)).status).toBe(200);
+    const file = join(t.dir, 'memory.db');
+    for (const end of ['', '-wal', '-shm']) rmSync(`${file}${end}`, { force: true });
+    // Reads still work (the process holds the file open), so a read alone would say 200.
+    for (let probe = 0; probe < 2; probe += 1) {
+      const res = await fetch(`${t.url}/healthz`);
+      expect(res.status).toBe(503);
+      expect(await res.json()).toEqual({
+        status: 'unavailable',
+        problem: 'database file deleted or replaced',
+      });
+    }
+    expect(logged.filter((line) => line.includes('/healthz answers 503'))).toEqual([
+      `/healthz answers 503 from now on: The database file ${file} was deleted while this process had it open: nothing more is written to it (it would be lost when the process stops). Stop every process using it, then restore a backup (episodic restore) or start again on the new file.`,
+    ]);
   });
 
   it('exposes Prometheus metrics: calls and latencies by procedure, cache hit rates, database size', async () => {

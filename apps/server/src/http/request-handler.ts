@@ -28,6 +28,8 @@ export interface RequestHandlerOptions {
    * saying so, and the operator needs to hear it too.
    */
   onDiskFull: () => void;
+  /** `/healthz` found the database file deleted or replaced under the open store; `reason` says which. */
+  onLostDatabase: (reason: string) => void;
 }
 
 const trpcPrefix = '/trpc/';
@@ -96,6 +98,14 @@ export function createRequestHandler(options: RequestHandlerOptions) {
 
   async function health(res: ServerResponse): Promise<void> {
     if (options.draining()) return sendJson(res, 503, { status: 'draining' });
+    // Reads still work then, but every write is refused until the process is started again on
+    // the file now at that path: an orchestrator should hear it. The reason names the path, so
+    // it goes to the operator's log, not to this unauthenticated answer.
+    const lost = memory.admin.lostDatabaseFile();
+    if (lost !== null) {
+      options.onLostDatabase(lost);
+      return sendJson(res, 503, { status: 'unavailable', problem: 'database file deleted or replaced' });
+    }
     try {
       const schemaVersion = await memory.admin.schemaVersion();
       sendJson(res, 200, { status: 'ok', schemaVersion });

@@ -61,6 +61,8 @@ export async function openClientDatabase(
     // `localDriver: 'client'` compares against, so it reads as it always did.
     readAside: (statement) => reading(() => readClient.execute(statement)),
     readBatch: (statements) => reading(() => readClient.batch(statements, 'read')),
+    // Only a local file can be lost; `refuseWritesOnceLost` watches it.
+    lostFile: () => null,
     executeOutsideTransaction: (statement) => reading(() => readClient.execute(statement)),
     // A remote store's statements run on its server; a local file on this driver is the baseline.
     maintainAside: (statements, { truncateWal }) => maintainInline(database, statements, truncateWal),

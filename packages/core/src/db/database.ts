@@ -78,6 +78,12 @@ export interface Database {
   maintainAside(statements: readonly string[], options: { truncateWal: boolean }): Promise<MaintenanceResult>;
   /** A maintenance statement that must run outside any transaction (a checkpoint, `VACUUM INTO`). */
   executeOutsideTransaction(statement: InStatement): Promise<ResultSet>;
+  /**
+   * Why every write is refused because the database file this handle opened was deleted or
+   * replaced since (`refuseWritesOnceLost`), or null while it is still there (and always for a
+   * remote database or `:memory:`). One `stat`.
+   */
+  lostFile(): string | null;
   /** Stops background checkpoints, then closes the connections. */
   close(): Promise<void>;
 }

@@ -43,8 +43,13 @@ describe('a database file deleted or replaced under an open store', () => {
     const warnings: string[] = [];
     const memory = await openStore(path, warnings);
     const before = await start(memory, 'written before');
+    expect(memory.admin.lostDatabaseFile()).toBeNull();
 
     change(path, dir.path);
+    // Said before any write is attempted: what a health check asks.
+    expect(memory.admin.lostDatabaseFile()).toBe(
+      `The database file ${path} ${what} while this process had it open: nothing more is written to it (it would be lost when the process stops). Stop every process using it, then restore a backup (episodic restore) or start again on the new file.`,
+    );
     // Without the check this was stored and acknowledged, into a file nobody opens again.
     await expect(start(memory, 'written after')).rejects.toMatchObject({
       name: 'EpisodicError',

@@ -19,20 +19,26 @@ function identity(path: string): string | null {
 export function refuseWritesOnceLost(db: Database, path: string, logger: Logger | undefined): Database {
   const opened = identity(path);
   let told = false;
-  const assertSameFile = () => {
+  const lostFile = () => {
     const now = identity(path);
-    if (now === opened) return;
+    if (now === opened) return null;
     const what = now === null ? 'was deleted' : 'was replaced by another file';
-    const message =
+    return (
       `The database file ${path} ${what} while this process had it open: nothing more is written ` +
       'to it (it would be lost when the process stops). Stop every process using it, then restore a ' +
-      'backup (episodic restore) or start again on the new file.';
+      'backup (episodic restore) or start again on the new file.'
+    );
+  };
+  const assertSameFile = () => {
+    const message = lostFile();
+    if (message === null) return;
     if (!told) logger?.warn(`episodic: ${message}`);
     told = true;
     throw new EpisodicError('STORAGE', message);
   };
   return {
     ...db,
+    lostFile,
     write: (section) => {
       assertSameFile();
       return db.write(section);

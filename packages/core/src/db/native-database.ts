@@ -117,6 +117,8 @@ export function openNativeDatabase(options: DatabaseOptions, location: DatabaseL
       }
     },
     readBatch: (statements) => reading(() => readSnapshot(reader, statements)),
+    // Only a local file can be lost; `refuseWritesOnceLost` watches it.
+    lostFile: () => null,
     executeOutsideTransaction: (statement) => reading(() => reader.execute(statement)),
     maintainAside: async (statements, { truncateWal }) => {
       // An in-memory database exists only on its one connection: no other can write it.

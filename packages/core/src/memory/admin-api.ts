@@ -117,6 +117,7 @@ export function createAdminApi(context: EngineContext, deps: AdminDeps): AdminAp
     },
     analyze: async () => void (await db.write((tx) => tx.execute('ANALYZE'))),
     schemaVersion,
+    lostDatabaseFile: () => db.lostFile(),
     backup: maintenance.backup,
     repair: maintenance.repair,
   };

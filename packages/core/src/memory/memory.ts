@@ -199,6 +199,13 @@ export interface AdminApi {
   analyze(): Promise<void>;
   /** The schema version recorded in the database. */
   schemaVersion(): Promise<string>;
+  /**
+   * Why this store refuses every write because its database file was deleted or replaced while
+   * it was open (each write is then a `STORAGE` error with the same text), or null. Reads go on
+   * from the file as it was; a health check reports the store unavailable (`episodic serve`'s
+   * `/healthz` answers 503).
+   */
+  lostDatabaseFile(): string | null;
   /** A consistent, verified snapshot of this (local file) store at `destination`. */
   backup(destination: string, options?: CallOptions): Promise<VerifyReport>;
   /** Reports orphans and broken links; mends them unless `dryRun`. */
