@@ -26,6 +26,13 @@ export function keyspaceRange(keyspace: CacheKeyspace) {
   return { start: `${keyspace}:`, end: `${keyspace};` };
 }
 
+/** Removes every entry, of every keyspace (the generation and the other `meta:` keys stay). */
+export function dropEverything(db: CacheDb): void {
+  for (const keyspace of cacheKeyspaces) {
+    for (const key of [...db.getKeys(keyspaceRange(keyspace))]) db.removeSync(key);
+  }
+}
+
 interface LmdbStats {
   pageSize: number;
   treeBranchPageCount: number;

@@ -1,9 +1,7 @@
-import { rmSync } from 'node:fs';
-import { isDiskFull } from '../db/storage-errors.js';
 import type { Logger } from '../logger.js';
 import { type Cache, type CachedJson, type CacheKey, type Generation, keyspaceOfKey } from './cache.js';
-import { removeSetAside } from './cache-folder.js';
 import {
+  dropEverything,
   type KeyspaceTtlMs,
   keyspaceRange,
   liveBytes,
@@ -13,7 +11,7 @@ import {
   sweepExpired,
 } from './cache-maintenance.js';
 import type { CacheSettings } from './cache-options.js';
-import { type CacheKeyspace, type CacheStats, cacheKeyspaces, type KeyspaceStats } from './cache-stats.js';
+import type { CacheKeyspace, CacheStats, KeyspaceStats } from './cache-stats.js';
 import {
   encodeEnvelope,
   envelopeDomain,
@@ -21,19 +19,15 @@ import {
   envelopeJson,
   envelopeJsonBytes,
 } from './envelope.js';
+import { openLmdbEnvironment } from './lmdb-environment.js';
 import {
-  dataFileInode,
   type LmdbHandle,
   readFeedPosition,
   readGeneration,
   readPurgedForgets,
-  releaseHandle,
   writeFeedPosition,
   writePurgedForgets,
 } from './lmdb-handle.js';
-import { lostCommits } from './lost-commits.js';
-import { assertMapRoom } from './map-room.js';
-import { removeFolder } from './remove-folder.js';
 
 export interface LmdbCacheOptions {
   /** The cache folder, as `cacheStats().path` reports it. */
@@ -50,19 +44,14 @@ export interface LmdbCacheOptions {
 const maxValueShare = 1 / 8;
 /** How often we check that our folder is still the one at the path (someone may delete it). */
 const folderCheckMs = 1000;
-/** How often a cache stopped for want of disk room (map-room.ts) looks for room again. */
-const roomRetryMs = 30_000;
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 /**
  * The LMDB cache. Every write is a synchronous LMDB transaction, so it is committed (visible to
- * every process) when the call returns; nothing is left queued when the store closes.
+ * every process) when the call returns; nothing is left queued when the store closes. What
+ * happens when its environment goes wrong is `lmdb-environment.ts`.
  */
 export function createLmdbCache(options: LmdbCacheOptions): Cache {
-  const { settings, logger } = options;
+  const { settings } = options;
   const ttlMs: KeyspaceTtlMs = {
     episode: settings.ttl.episode * 1000,
     pattern: settings.ttl.pattern * 1000,
@@ -70,133 +59,27 @@ export function createLmdbCache(options: LmdbCacheOptions): Cache {
   };
   const counters = newCounters();
   const cursor: SweepCursor = { after: undefined };
-  let handle: LmdbHandle | null = null;
-  let failure: string | null = null;
-  /** When a cache stopped for want of disk room opens its folder again, or null (never). */
-  let retryAt: number | null = null;
   let lastSweep = Date.now();
   let readErrors = 0;
-  const warned = new Set<string>();
-  const lost = lostCommits();
-  try {
-    handle = options.openEnv();
-  } catch (error) {
-    // Anything but a lack of room: the caller runs without a cache, and says why.
-    if (!isDiskFull(error)) throw error;
-    failure = `it cannot be opened: ${errorText(error)}`;
-    retryAt = Date.now() + roomRetryMs;
-    logger.warn(
-      `Episodic cache: ${failure}. Running without the cache until the disk has room (looked for every ${roomRetryMs / 1000} s); the database is unaffected.`,
-    );
-  }
-
-  const warnOnce = (what: string, error: unknown) => {
-    if (warned.has(what)) return;
-    warned.add(what);
-    logger.warn(`Episodic cache: ${what}: ${errorText(error)}`);
-  };
-
-  function release(): void {
-    clearInterval(timer);
-    detach();
-  }
-
-  function detach(): void {
-    if (handle !== null) {
-      lost.forget(handle.db);
-      releaseHandle(handle, options.ephemeral);
-    }
-    handle = null;
-  }
-
-  /**
-   * After a failed invalidation the environment may hold stale values for every process: it is
-   * removed (renamed away first, which needs no free space), so each process's next read finds
-   * the folder replaced and starts a fresh one; this process stops using the cache, for good
-   * unless the disk lacked room for it (then until there is room again).
-   */
-  function fail(what: string, error: unknown): void {
-    failure = `${what}: ${errorText(error)}`;
-    const envPath = handle?.envPath;
-    const noRoom = isDiskFull(error);
-    retryAt = noRoom ? Date.now() + roomRetryMs : null;
-    if (noRoom) detach();
-    else release();
-    let others = 'every process sharing the cache starts an empty one';
-    try {
-      if (envPath !== undefined) removeFolder(envPath);
-    } catch (removal) {
-      others = `other processes may serve stale entries until their TTL (${errorText(removal)})`;
-    }
-    const until = noRoom
-      ? `until the disk has room (looked for every ${roomRetryMs / 1000} s)`
-      : 'from now on';
-    logger.warn(
-      `Episodic cache: ${failure}. Running without the cache ${until}, and ${others}; the database is unaffected.`,
-    );
-  }
-
-  /**
-   * Opens the folder again once the disk has room, and empties it before any read: this
-   * process's writes while it ran without the cache dropped nothing from it.
-   */
-  function reopenWhenRoom(): void {
-    if (retryAt === null || Date.now() < retryAt) return;
-    try {
-      handle = options.openEnv();
-    } catch (error) {
-      if (isDiskFull(error)) retryAt = Date.now() + roomRetryMs;
-      else fail('the cache folder could not be opened again', error);
-      return;
-    }
-    retryAt = null;
-    failure = null;
-    commitInvalidation('clearing the cache once the disk had room', dropEverything);
-    if (handle !== null)
-      logger.warn('Episodic cache: the disk has room again; running with the cache again (emptied).');
-  }
-
-  /**
-   * The environment, reopened first if its folder was deleted or set aside since we opened it:
-   * the other processes now use the new one, and our invalidations must reach them there.
-   */
-  function current(): LmdbHandle | null {
-    if (handle === null) reopenWhenRoom();
-    if (handle === null) return null;
-    if (dataFileInode(handle.envPath) !== handle.inode) {
-      releaseHandle(handle);
-      handle = null;
-      try {
-        handle = options.openEnv();
-      } catch (error) {
-        fail('the cache folder was replaced and could not be opened again', error);
-      }
-    }
-    return handle;
-  }
-
-  /** Throws when `active` must not be written now: through its map, a full disk kills the process. */
-  const assertRoom = (active: LmdbHandle) => {
-    if (active.writemap) assertMapRoom(active.envPath, settings.mapSizeBytes);
-  };
-
-  const timer = setInterval(
-    () => {
-      const active = current();
+  const env = openLmdbEnvironment({
+    openEnv: options.openEnv,
+    ephemeral: options.ephemeral,
+    mapSizeBytes: settings.mapSizeBytes,
+    logger: options.logger,
+    tickMs: Math.min(folderCheckMs, settings.sweepIntervalMs),
+    onTick(active) {
       const now = Date.now();
-      if (active === null || now - lastSweep < settings.sweepIntervalMs) return;
+      if (now - lastSweep < settings.sweepIntervalMs) return;
       lastSweep = now;
       try {
-        assertRoom(active);
+        env.assertRoom(active);
         sweepExpired(active.db, settings.sweepBatchSize, now, counters, cursor);
       } catch (error) {
         // Expired entries are never served anyway; they just take room until a sweep succeeds.
-        warnOnce('sweeping expired entries failed', error);
+        env.warnOnce('sweeping expired entries failed', error);
       }
     },
-    Math.min(folderCheckMs, settings.sweepIntervalMs),
-  );
-  timer.unref();
+  });
 
   /** A fresh value at `key` as `decode` reads its envelope, or undefined; counts nothing. */
   function read<T>(
@@ -225,14 +108,14 @@ export function createLmdbCache(options: LmdbCacheOptions): Cache {
   ): T | undefined {
     // Checked on every read, not on a timer: after the folder is replaced (a purge elsewhere, a
     // failed invalidation), the old environment no longer receives invalidations.
-    const active = current();
+    const active = env.current();
     if (active === null) return undefined;
     try {
       // A new snapshot per call: lmdb-js otherwise keeps one until the next timer tick, which
       // could predate a write another process has already acknowledged.
       active.db.resetReadTxn();
-      if (lost.generation(active.db) === null) {
-        failUndone();
+      if (env.lost.generation(active.db) === null) {
+        env.failUndone();
         counters[keyspace].misses += 1;
         return undefined;
       }
@@ -247,7 +130,7 @@ export function createLmdbCache(options: LmdbCacheOptions): Cache {
     } catch (error) {
       // The database has the truth, so this is a miss; but a cache that cannot be read is counted.
       readErrors += 1;
-      warnOnce('reading an entry failed (counted in cacheStats().readErrors)', error);
+      env.warnOnce('reading an entry failed (counted in cacheStats().readErrors)', error);
     }
     counters[keyspace].misses += 1;
     return undefined;
@@ -267,49 +150,15 @@ export function createLmdbCache(options: LmdbCacheOptions): Cache {
     });
   }
 
-  /** A commit that fails, or that reads back missing or on an undone state (lost-commits.ts), fails the cache. */
-  function commitInvalidation(what: string, write: (db: LmdbHandle['db']) => void): void {
-    const active = current();
-    if (active === null) return;
-    let kept: boolean;
-    try {
-      assertRoom(active);
-      kept = lost.commit(active.db, () => write(active.db));
-    } catch (error) {
-      fail(`${what} could not be written`, error);
-      return;
-    }
-    if (!kept)
-      fail(
-        `${what} was not kept`,
-        new Error('LMDB returned from the commit, but the next snapshot does not show it'),
-      );
-  }
-
-  function failUndone(): void {
-    fail(
-      'the cache went back to an earlier state',
-      new Error(
-        'a commit was undone: the generation is below one seen before, or the last invalidation is gone (see lost-commits.ts)',
-      ),
-    );
-  }
-
   /** The forget count the environment records (`Cache.purge`), from a new snapshot; null when none or unreadable. */
   function purgedForgets(): number | null {
-    const active = current();
+    const active = env.current();
     if (active === null) return null;
     try {
       active.db.resetReadTxn();
       return readPurgedForgets(active.db);
     } catch {
       return null; // then it is purged again, which is never wrong
-    }
-  }
-
-  function dropEverything(db: LmdbHandle['db']): void {
-    for (const keyspace of cacheKeyspaces) {
-      for (const key of [...db.getKeys(keyspaceRange(keyspace))]) db.removeSync(key);
     }
   }
 
@@ -321,7 +170,7 @@ export function createLmdbCache(options: LmdbCacheOptions): Cache {
   return {
     kind: 'lmdb',
     get enabled() {
-      return handle !== null;
+      return env.handle !== null;
     },
     get: <T>(key: CacheKey) => lookup([key], keyspaceOfKey(key), parsed<T>),
     getFirst: <T>(keys: readonly CacheKey[]) =>
@@ -329,12 +178,13 @@ export function createLmdbCache(options: LmdbCacheOptions): Cache {
     getJson: (key: CacheKey) => lookup([key], keyspaceOfKey(key), asText),
 
     generation(): Generation {
-      if (handle === null) return Number.NaN;
+      const active = env.handle;
+      if (active === null) return Number.NaN;
       try {
-        handle.db.resetReadTxn();
-        const generation = lost.generation(handle.db);
+        active.db.resetReadTxn();
+        const generation = env.lost.generation(active.db);
         if (generation !== null) return generation;
-        failUndone();
+        env.failUndone();
         return Number.NaN;
       } catch {
         return Number.NaN; // never equal to itself: the fill that follows is skipped
@@ -342,7 +192,7 @@ export function createLmdbCache(options: LmdbCacheOptions): Cache {
     },
 
     fill(key, value, generation, domain) {
-      const active = handle;
+      const active = env.handle;
       if (active === null || Number.isNaN(generation)) return;
       try {
         const envelope = encodeEnvelope(
@@ -352,7 +202,7 @@ export function createLmdbCache(options: LmdbCacheOptions): Cache {
           domain,
         );
         if (envelope.length > settings.mapSizeBytes * maxValueShare) return;
-        assertRoom(active);
+        env.assertRoom(active);
         try {
           put(active, key, envelope, generation, envelope.length);
         } catch {
@@ -361,33 +211,33 @@ export function createLmdbCache(options: LmdbCacheOptions): Cache {
         }
       } catch (error) {
         // A fill that fails only costs a later miss; the caller already has its value.
-        warnOnce('a cache fill failed', error);
+        env.warnOnce('a cache fill failed', error);
       }
     },
 
     invalidate(keys, feedPosition) {
-      commitInvalidation('an invalidation', (db) => {
+      env.commitInvalidation('an invalidation', (db) => {
         for (const key of keys) db.removeSync(key);
         if (feedPosition !== undefined) writeFeedPosition(db, feedPosition);
       });
     },
 
     invalidateAll(feedPosition) {
-      commitInvalidation('clearing the cache', (db) => {
+      env.commitInvalidation('clearing the cache', (db) => {
         dropEverything(db);
         if (feedPosition !== undefined) writeFeedPosition(db, feedPosition);
       });
     },
 
     feedPosition() {
-      const active = current();
+      const active = env.current();
       if (active === null) return null;
       try {
         active.db.resetReadTxn();
         return readFeedPosition(active.db);
       } catch (error) {
         // Unknown: the caller then drops everything, which is never wrong.
-        warnOnce('reading the change-feed position failed', error);
+        env.warnOnce('reading the change-feed position failed', error);
         return null;
       }
     },
@@ -395,35 +245,26 @@ export function createLmdbCache(options: LmdbCacheOptions): Cache {
     purge(forgets) {
       if (forgets !== undefined && purgedForgets() === forgets) return;
       this.invalidateAll();
-      const active = current();
+      const active = env.current();
       if (active === null) return;
       const position = this.feedPosition();
-      releaseHandle(active);
-      handle = null;
-      try {
-        rmSync(active.envPath, { recursive: true, force: true });
-        removeSetAside(active.envPath);
-        handle = options.openEnv();
-      } catch (error) {
-        fail('the cache could not be rebuilt after a purge', error);
-        return;
-      }
+      if (!env.rebuild(active)) return;
       // The new environment is empty, so nothing in it predates the changes applied to the old one.
       if (position !== null || forgets !== undefined)
-        commitInvalidation('recording the purge', (db) => {
+        env.commitInvalidation('recording the purge', (db) => {
           if (position !== null) writeFeedPosition(db, position);
           if (forgets !== undefined) writePurgedForgets(db, forgets);
         });
     },
 
     stats(): CacheStats {
-      const active = handle;
+      const active = env.handle;
       const entries = (keyspace: CacheKeyspace) =>
         active === null ? 0 : active.db.getKeysCount(keyspaceRange(keyspace));
       active?.db.resetReadTxn();
       return {
         enabled: active !== null,
-        reason: active !== null ? null : (failure ?? 'closed'),
+        reason: active !== null ? null : (env.failure ?? 'closed'),
         path: active === null ? null : options.root,
         sizeBytes: active === null ? 0 : liveBytes(active.db),
         readErrors,
@@ -435,6 +276,6 @@ export function createLmdbCache(options: LmdbCacheOptions): Cache {
       };
     },
 
-    close: release,
+    close: () => env.close(),
   };
 }
