@@ -104,6 +104,61 @@ describe('calls per token', () => {
     expect(await gauge(t.url, t.adminToken, 'episodic_calls_waiting')).toBe(0);
   }, 120_000);
 
+  it("counts a token's OTLP trace exports with its API calls", async () => {
+    const embeddings = heldEmbeddings();
+    await using t = await startTestServer({
+      miners: [],
+      embeddings: embeddings.provider,
+      maxCallsPerToken: 1,
+    });
+    using _held = { [Symbol.dispose]: () => embeddings.release() };
+    const token = await t.token({ name: 'agent', scopes: ['read', 'write'] });
+    embeddings.hold();
+    const retrieve = t.client(token).search.retrieve.query({ text: 'task traced' });
+    await vi.waitFor(() => expect(embeddings.queries()).toEqual(['task traced']), {
+      timeout: 30_000,
+      interval: 20,
+    });
+    // One root span: an episode of its own. It waits while the token's one call runs.
+    const traceId = '0af7651916cd43dd8448eb211c80319c';
+    const exported = fetch(`${t.url}/v1/traces`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        resourceSpans: [
+          {
+            resource: { attributes: [{ key: 'episodic.domain', value: { stringValue: 'agents' } }] },
+            scopeSpans: [
+              {
+                spans: [
+                  {
+                    traceId,
+                    spanId: 'b7ad6b7169203331',
+                    name: 'fix the checkout test',
+                    startTimeUnixNano: '1700000000000000000',
+                    endTimeUnixNano: '1700000000005000000',
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+      }),
+    });
+    await vi.waitFor(
+      async () => {
+        expect(await gauge(t.url, t.adminToken, 'episodic_calls_waiting')).toBe(1);
+      },
+      { timeout: 30_000, interval: 50 },
+    );
+    expect((await t.server.memory.episodes.list({})).items).toEqual([]);
+
+    embeddings.release();
+    expect((await exported).status).toBe(200);
+    await retrieve;
+    expect((await t.server.memory.episodes.list({})).items).toHaveLength(1);
+  }, 120_000);
+
   it('refuses a request batching more than 100 calls with 400', async () => {
     await using t = await startTestServer({ miners: [], embeddings: 'none' });
     const token = await t.token({ name: 'batcher', scopes: ['read'] });

@@ -159,12 +159,12 @@ export class Metrics implements ProcedureObserver {
     );
     lines.push(`episodic_http_requests_in_flight ${sources.inFlight()}`);
     const calls = sources.calls();
-    family('episodic_calls_running', 'gauge', 'API calls running, subscriptions aside.');
+    family('episodic_calls_running', 'gauge', 'API calls and OTLP exports running, subscriptions aside.');
     lines.push(`episodic_calls_running ${calls.running}`);
     family(
       'episodic_calls_waiting',
       'gauge',
-      'API calls waiting because their token has maxCallsPerToken calls running.',
+      'API calls and OTLP exports waiting because their token has maxCallsPerToken running.',
     );
     lines.push(`episodic_calls_waiting ${calls.waiting}`);
     family('episodic_event_subscribers', 'gauge', 'Live event subscriptions.');

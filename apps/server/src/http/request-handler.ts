@@ -127,7 +127,12 @@ export function createRequestHandler(options: RequestHandlerOptions) {
     return { caller, authProblem, observer: metrics, admission: options.admission, recordDenied };
   };
   const dashboard = createDashboardEndpoint();
-  const traces = createTracesEndpoint({ memory, maxBodyBytes, onInternalError: options.onInternalError });
+  const traces = createTracesEndpoint({
+    memory,
+    maxBodyBytes,
+    admission: options.admission,
+    onInternalError: options.onInternalError,
+  });
   const reportInternal = (error: TRPCError, path: string | undefined) => {
     if (error.code === 'INTERNAL_SERVER_ERROR') options.onInternalError(error.cause ?? error, path);
     else if (EpisodicError.isInstance(error.cause) && error.cause.code === 'FULL') options.onDiskFull();

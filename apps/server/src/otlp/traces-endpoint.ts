@@ -4,7 +4,9 @@ import { TRPCError } from '@trpc/server';
 import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import type { ZodError } from 'zod';
 import { authenticate } from '../auth/authenticate.js';
+import type { Caller } from '../context.js';
 import { engineErrorCode } from '../errors/to-trpc-error.js';
+import type { CallAdmission } from '../http/call-admission.js';
 import { AttributeError } from './attribute-values.js';
 import { decodeTraceRequest } from './otlp-protobuf.js';
 import { maxSpansPerRequest, spanCount, traceRequestSchema } from './otlp-request-schema.js';
@@ -16,6 +18,8 @@ import { traceEpisodes } from './trace-episodes.js';
 export interface TracesEndpointOptions {
   memory: Memory;
   maxBodyBytes: number;
+  /** Each token's share of calls running at once, shared with the API. */
+  admission: CallAdmission;
   onInternalError: (error: unknown, path: string) => void;
 }
 
@@ -128,6 +132,17 @@ export function createTracesEndpoint(options: TracesEndpointOptions) {
       });
       throw new Refused(403, 'This token lacks the "write" scope.');
     }
+    // An export is one of its token's calls (`maxCallsPerToken`): an exporter sending many at
+    // once waits its turn like an API client, with its body left unread meanwhile.
+    const end = await options.admission.admit(caller.id);
+    try {
+      await store(req, res, encoding, caller);
+    } finally {
+      end();
+    }
+  }
+
+  async function store(req: IncomingMessage, res: ServerResponse, encoding: Encoding, caller: Caller) {
     const body = await readBody(req, maxBodyBytes, { gzip: true });
     const parsed = traceRequestSchema.safeParse(decode(body, encoding));
     if (!parsed.success) throw new Refused(400, `Invalid trace export: ${issues(parsed.error)}`);
