@@ -1,5 +1,6 @@
 import type { EmbeddingProviderV1 } from '@episodic/plugin';
 import { describe, expect, it, vi } from 'vitest';
+import { maxBatchSize } from '../src/http/request-handler.js';
 import { startTestServer } from './__fixtures__/test-server.js';
 
 /**
@@ -49,11 +50,17 @@ function heldEmbeddings() {
   };
 }
 
-async function gauge(url: string, token: string, name: string): Promise<number> {
-  const text = await (
-    await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${token}` } })
-  ).text();
+async function gauge(url: string, name: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
   return Number(new RegExp(`^${name} (\\d+)$`, 'mu').exec(text)?.[1]);
+}
+
+/** Waits, with room for a loaded machine, until `/metrics` shows `value` calls waiting. */
+async function untilWaiting(url: string, value: number): Promise<void> {
+  await vi.waitFor(async () => expect(await gauge(url, 'episodic_calls_waiting')).toBe(value), {
+    timeout: 30_000,
+    interval: 50,
+  });
 }
 
 describe('calls per token', () => {
@@ -72,15 +79,10 @@ describe('calls per token', () => {
     embeddings.hold();
     // Five calls in one tick: one batched request, so the server receives them in this order.
     const burst = [1, 2, 3, 4, 5].map((n) => busy.search.retrieve.query({ text: `task busy ${n}` }));
-    await vi.waitFor(
-      async () => {
-        expect(await gauge(t.url, t.adminToken, 'episodic_calls_waiting')).toBe(3);
-      },
-      { timeout: 30_000, interval: 50 },
-    );
+    await untilWaiting(t.url, 3);
     // Two run (held in the provider); three wait their turn and have not reached the engine.
     expect(embeddings.queries()).toEqual(['task busy 1', 'task busy 2']);
-    expect(await gauge(t.url, t.adminToken, 'episodic_calls_running')).toBe(2);
+    expect(await gauge(t.url, 'episodic_calls_running')).toBe(2);
 
     // The other token's call goes straight to the engine, ahead of the three waiting.
     const single = other.search.retrieve.query({ text: 'task other' });
@@ -101,7 +103,7 @@ describe('calls per token', () => {
       'task busy 4',
       'task busy 5',
     ]);
-    expect(await gauge(t.url, t.adminToken, 'episodic_calls_waiting')).toBe(0);
+    expect(await gauge(t.url, 'episodic_calls_waiting')).toBe(0);
   }, 120_000);
 
   it("counts a token's OTLP trace exports with its API calls", async () => {
@@ -145,12 +147,7 @@ describe('calls per token', () => {
         ],
       }),
     });
-    await vi.waitFor(
-      async () => {
-        expect(await gauge(t.url, t.adminToken, 'episodic_calls_waiting')).toBe(1);
-      },
-      { timeout: 30_000, interval: 50 },
-    );
+    await untilWaiting(t.url, 1);
     expect((await t.server.memory.episodes.list({})).items).toEqual([]);
 
     embeddings.release();
@@ -168,10 +165,11 @@ describe('calls per token', () => {
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
         body: JSON.stringify(Object.fromEntries(Array.from({ length: calls }, (_, i) => [i, {}]))),
       });
-    const allowed = await call(100);
+    expect(maxBatchSize).toBe(100);
+    const allowed = await call(maxBatchSize);
     expect(allowed.status).toBe(200);
-    expect(await allowed.json()).toHaveLength(100);
-    const refused = await call(101);
+    expect(await allowed.json()).toHaveLength(maxBatchSize);
+    const refused = await call(maxBatchSize + 1);
     expect(refused.status).toBe(400);
     expect(await refused.json()).toMatchObject({
       error: { message: 'Batch call exceeds maximum size', data: { code: 'BAD_REQUEST', httpStatus: 400 } },
