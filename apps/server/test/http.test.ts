@@ -80,7 +80,7 @@ describe('HTTP surface', () => {
     expect((await fetch(`${t.url}/nothing-here`)).status).toBe(404);
   });
 
-  it('answers /healthz 503 once the database file was deleted under it, and logs why once', async () => {
+  it('answers /healthz 503 once the database file was deleted under it, logs why once, and goes on reading', async () => {
     const logged: string[] = [];
     await using t = await startTestServer({ log: (line) => logged.push(line) });
     expect((await fetch(`${t.url}/healthz`)).status).toBe(200);
@@ -95,6 +95,15 @@ describe('HTTP surface', () => {
         problem: 'database file deleted or replaced',
       });
     }
+    // Reads through the API go on (the token check's last-used write, refused, once made every
+    // request a 500).
+    const admin = t.client(t.adminToken);
+    expect(await admin.episodes.list.query({})).toMatchObject({ items: [] });
+    // An admin asking the API is told why, path included.
+    expect(await rejection(admin.admin.health.query())).toMatchObject({
+      message: expect.stringContaining(`The database file ${file} was deleted`),
+      data: { code: 'SERVICE_UNAVAILABLE', httpStatus: 503 },
+    });
     expect(logged.filter((line) => line.includes('/healthz answers 503'))).toEqual([
       `/healthz answers 503 from now on: The database file ${file} was deleted while this process had it open: nothing more is written to it (it would be lost when the process stops). Stop every process using it, then restore a backup (episodic restore) or start again on the new file.`,
     ]);

@@ -1,4 +1,5 @@
 import { auditQuerySchema, forgetSelectorSchema } from '@episodic/core';
+import { ServerError } from '../errors/server-error.js';
 import { adminProcedure, router } from '../trpc.js';
 import type { RouterDeps } from './router-deps.js';
 
@@ -25,12 +26,20 @@ export function createAdminRouter({ memory, events, databaseBytes, startedAt }: 
       return { durationMs: Math.round(performance.now() - started) };
     }),
 
-    /** Proves the database answers, with the schema version it reports. */
-    health: adminProcedure.query(async () => ({
-      status: 'ok' as const,
-      schemaVersion: await memory.admin.schemaVersion(),
-      uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
-    })),
+    /**
+     * Proves the database answers, with the schema version it reports. A store whose database
+     * file was deleted or replaced under it is 503, as `/healthz` says, with the reason (its path
+     * included: an admin may know it).
+     */
+    health: adminProcedure.query(async () => {
+      const lost = memory.admin.lostDatabaseFile();
+      if (lost !== null) throw new ServerError('UNAVAILABLE', lost);
+      return {
+        status: 'ok' as const,
+        schemaVersion: await memory.admin.schemaVersion(),
+        uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
+      };
+    }),
 
     /**
      * The audit log, oldest first: by time, actor (a token id, `local`, `retention`), operation

@@ -43,6 +43,7 @@ describe('a database file deleted or replaced under an open store', () => {
     const warnings: string[] = [];
     const memory = await openStore(path, warnings);
     const before = await start(memory, 'written before');
+    const token = await memory.tokens.create({ name: 'agent', scopes: ['read'] });
     expect(memory.admin.lostDatabaseFile()).toBeNull();
 
     change(path, dir.path);
@@ -59,5 +60,8 @@ describe('a database file deleted or replaced under an open store', () => {
     await expect(start(memory, 'and again')).rejects.toMatchObject({ code: 'STORAGE' });
     expect(warnings.filter((line) => line.includes('while this process had it open'))).toHaveLength(1);
     expect((await memory.episodes.get(before.id))?.context).toBe('written before');
+    // A token is still verified: its last-used time, written without waiting, is refused
+    // quietly (the refusal once escaped as a synchronous throw, failing every verification).
+    expect(await memory.tokens.verify(token.bearer)).toMatchObject({ id: token.token.id });
   });
 });

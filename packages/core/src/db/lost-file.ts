@@ -29,23 +29,22 @@ export function refuseWritesOnceLost(db: Database, path: string, logger: Logger 
       'backup (episodic restore) or start again on the new file.'
     );
   };
-  const assertSameFile = () => {
+  /**
+   * The refusal as a rejected promise, never a synchronous throw: callers that start a write
+   * without awaiting it (a token's last-used time) handle its rejection, and a throw escaped
+   * them (every request on the server then failed with 500 once the file was gone).
+   */
+  const refusal = (): Promise<never> | null => {
     const message = lostFile();
-    if (message === null) return;
+    if (message === null) return null;
     if (!told) logger?.warn(`episodic: ${message}`);
     told = true;
-    throw new EpisodicError('STORAGE', message);
+    return Promise.reject(new EpisodicError('STORAGE', message));
   };
   return {
     ...db,
     lostFile,
-    write: (section) => {
-      assertSameFile();
-      return db.write(section);
-    },
-    maintainAside: (statements, options) => {
-      assertSameFile();
-      return db.maintainAside(statements, options);
-    },
+    write: (section) => refusal() ?? db.write(section),
+    maintainAside: (statements, options) => refusal() ?? db.maintainAside(statements, options),
   };
 }
