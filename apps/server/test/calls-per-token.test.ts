@@ -1,51 +1,47 @@
+import { createLocalEmbeddings } from '@episodic/embeddings-local';
 import type { EmbeddingProviderV1 } from '@episodic/plugin';
 import { describe, expect, it, vi } from 'vitest';
 import { maxBatchSize } from '../src/http/request-handler.js';
 import { startTestServer } from './__fixtures__/test-server.js';
 
 /**
- * A real provider (letter counts) that notes each text it is asked to embed and, while `hold` is
- * set, keeps those calls waiting: a retrieve then stays running, deterministically, for as long
- * as the test wants.
+ * A server whose embedding provider (the local one) notes each text it is asked to embed and,
+ * while `hold()` is in force, keeps those calls waiting: a retrieve then stays running,
+ * deterministically, for as long as the test wants. Disposing it releases the held calls before
+ * the server drains, so a failing check does not leave them waiting.
  */
-function heldEmbeddings() {
+async function startHeldServer(maxCallsPerToken: number) {
+  const local = createLocalEmbeddings();
   const seen: string[] = [];
-  let hold: { promise: Promise<void>; release: () => void } | null = null;
+  let held: { promise: Promise<void>; release: () => void } | null = null;
   const provider: EmbeddingProviderV1 = {
-    specificationVersion: 'v1',
-    provider: 'test',
-    model: 'letter-counts',
-    dimensions: 26,
-    maxBatchSize: 32,
-    deterministic: true,
-    kind: 'lexical',
-    async embed(texts) {
+    ...local,
+    async embed(texts, options) {
       seen.push(...texts);
-      await hold?.promise;
-      return texts.map((text) => {
-        const vector = new Float32Array(26);
-        for (const char of text.toLowerCase()) {
-          const letter = char.charCodeAt(0) - 97;
-          if (letter >= 0 && letter < 26) vector[letter] = (vector[letter] as number) + 1;
-        }
-        return vector;
-      });
+      await held?.promise;
+      return local.embed(texts, options);
     },
   };
+  const release = () => {
+    held?.release();
+    held = null;
+  };
+  const t = await startTestServer({ miners: [], embeddings: provider, maxCallsPerToken });
   return {
-    provider,
+    t,
     /** The retrieve queries embedded so far, in order (the start check's samples left out). */
     queries: () => seen.filter((text) => text.startsWith('task ')),
     hold() {
-      let release!: () => void;
-      const promise = new Promise<void>((resolve) => {
-        release = resolve;
+      let resolve!: () => void;
+      const promise = new Promise<void>((done) => {
+        resolve = done;
       });
-      hold = { promise, release };
+      held = { promise, release: resolve };
     },
-    release() {
-      hold?.release();
-      hold = null;
+    release,
+    async [Symbol.asyncDispose]() {
+      release();
+      await t.close();
     },
   };
 }
@@ -65,14 +61,8 @@ async function untilWaiting(url: string, value: number): Promise<void> {
 
 describe('calls per token', () => {
   it("runs at most maxCallsPerToken of a token's calls at once, in order, and another token's call does not wait behind them", async () => {
-    const embeddings = heldEmbeddings();
-    await using t = await startTestServer({
-      miners: [],
-      embeddings: embeddings.provider,
-      maxCallsPerToken: 2,
-    });
-    // Disposed before the server: a failing check must not leave calls held while it drains.
-    using _held = { [Symbol.dispose]: () => embeddings.release() };
+    await using embeddings = await startHeldServer(2);
+    const { t } = embeddings;
     const busy = t.client(await t.token({ name: 'busy', scopes: ['read'] }));
     const other = t.client(await t.token({ name: 'other', scopes: ['read'] }));
 
@@ -107,13 +97,8 @@ describe('calls per token', () => {
   }, 120_000);
 
   it("counts a token's OTLP trace exports with its API calls", async () => {
-    const embeddings = heldEmbeddings();
-    await using t = await startTestServer({
-      miners: [],
-      embeddings: embeddings.provider,
-      maxCallsPerToken: 1,
-    });
-    using _held = { [Symbol.dispose]: () => embeddings.release() };
+    await using embeddings = await startHeldServer(1);
+    const { t } = embeddings;
     const token = await t.token({ name: 'agent', scopes: ['read', 'write'] });
     embeddings.hold();
     const retrieve = t.client(token).search.retrieve.query({ text: 'task traced' });

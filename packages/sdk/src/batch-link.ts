@@ -9,7 +9,8 @@ import type { AppRouter } from './types.js';
  * failed with "Unexpected end of JSON input". A batch also runs on the server as one unit: 500
  * cold `search.retrieve` calls at once on an 11,772-episode store kept `/healthz` waiting 11.8 s
  * in one request, 9.9 s at 50 per request, 4.6 s at 10, 5.5 s at 1 (no batching), measured one
- * run each; 10 it is.
+ * run each; 10 it is. Those probes shared the burst's connection pool, so past one request most
+ * of that wait was the server's queue of new connections, which `maxRequestsInFlight` bounds.
  */
 export const maxBatchItems = 10;
 
