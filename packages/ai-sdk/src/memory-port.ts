@@ -52,5 +52,10 @@ export interface Recall {
       successRate: number;
       support: number | null;
     };
+    /** `why.text`: how far the pattern's summary matches the task (0 when it does not). */
+    why: { text: number };
+    /** Its success rate over the usual one of its scope; `liftLower`, the part beyond chance. */
+    lift: number | null;
+    liftLower: number | null;
   }>;
 }

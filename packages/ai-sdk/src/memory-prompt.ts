@@ -16,6 +16,17 @@ function episodeReason(why: Recall['episodes'][number]['why']): string {
   return reasons.length === 0 ? 'recent in this domain' : reasons.join(', ');
 }
 
+function patternReason({ why, lift, liftLower }: Recall['patterns'][number]): string {
+  const reasons: string[] = [];
+  if (why.text > 0) reasons.push('same words as the task');
+  // Beyond chance only when its lower bound says so; a higher rate from a few runs says that too.
+  if (lift !== null && lift > 1)
+    reasons.push(
+      `succeeds ${lift.toFixed(1)}× as often as usual${liftLower !== null && liftLower > 1 ? '' : ' (few runs yet)'}`,
+    );
+  return reasons.length === 0 ? 'seen in past runs of this domain' : reasons.join(', ');
+}
+
 /**
  * The past episodes and patterns as a system message, within `maxTokens`: whole lines are
  * added best first until the next one would pass the budget. `null` when there is nothing to say.
@@ -37,11 +48,14 @@ export function memoryPrompt(recall: Recall, maxTokens: number): string | null {
   };
   section(
     'Patterns that worked:',
-    recall.patterns.flatMap(({ pattern }) => {
+    recall.patterns.flatMap((relevant) => {
+      const { pattern } = relevant;
       if (pattern.summary === null) return [];
       const evidence = pattern.support === null ? '' : `, seen in ${pattern.support} episodes`;
       const rate = Math.round(pattern.successRate * 100);
-      return [`- ${oneLine(pattern.summary, 300)} (${pattern.patternType}, success ${rate}%${evidence})`];
+      return [
+        `- ${oneLine(pattern.summary, 300)} (${pattern.patternType}, success ${rate}%${evidence}; why: ${patternReason(relevant)})`,
+      ];
     }),
   );
   section(

@@ -91,6 +91,9 @@ export class RunRecorder {
   #unreachable = false;
   #failed = false;
   #retryTimer: NodeJS.Timeout | undefined;
+  /** Aborted when the run finishes: it removes the listeners the run put on callers' signals. */
+  readonly #done = new AbortController();
+  readonly #watched = new WeakSet<AbortSignal>();
 
   constructor(
     private readonly memory: EpisodicMemory,
@@ -170,9 +173,24 @@ export class RunRecorder {
     awaitingRetry.delete(this);
   }
 
+  /**
+   * The caller's signal aborting fails the run. Every model call passes the same signal: one
+   * listener per signal, removed when the run finishes, since a long-lived signal (a server's
+   * shutdown signal shared by every run) would otherwise keep every past run alive.
+   */
+  failOnAbort(signal: AbortSignal | undefined): void {
+    if (signal === undefined || this.#watched.has(signal) || this.#done.signal.aborted) return;
+    this.#watched.add(signal);
+    signal.addEventListener('abort', () => void this.finish('failed'), {
+      once: true,
+      signal: this.#done.signal,
+    });
+  }
+
   /** The first outcome wins: an abort reported after the error that caused it changes nothing. */
   finish(status: Outcome): Promise<void> {
     this.retrying();
+    this.#done.abort();
     return this.#then(async () => {
       if (this.#episode === null || this.#finished) return;
       this.#finished = true;

@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -217,6 +218,25 @@ describe('withMemory with generateText', () => {
     const episode = await stored(settings);
     expect(episode?.status).toBe('failed');
     expect(episode?.steps.map((step) => step.action)).toEqual(['searchDocs']);
+  });
+
+  it('leaves no listener on a long-lived signal once its runs are done', async () => {
+    // A server's shutdown signal, shared by every run: each run's listener used to stay for ever.
+    const shutdown = new AbortController();
+    for (const task of ['Restart the worker', 'Rotate the logs', 'Flush the queue']) {
+      const { model } = scriptedModel([{ tools: [['searchDocs', { query: task }]] }, { text: 'done' }]);
+      const settings = withMemory({ memory, domain: 'ops', taskType: 'debugging' });
+      await generateText({
+        ...settings,
+        model,
+        tools,
+        stopWhen: stepCountIs(3),
+        abortSignal: shutdown.signal,
+        prompt: task,
+      });
+      expect((await stored(settings))?.status).toBe('completed');
+    }
+    expect(getEventListeners(shutdown.signal, 'abort')).toHaveLength(0);
   });
 
   it('fails the episode when the model call fails', async () => {

@@ -148,7 +148,7 @@ export function withMemory(options: WithMemoryOptions): MemorySettings {
     async transformParams({ params }) {
       const current = run;
       current.retrying();
-      params.abortSignal?.addEventListener('abort', () => void current.finish('failed'), { once: true });
+      current.failOnAbort(params.abortSignal);
       return guidance === null ? params : { ...params, prompt: withSystemText(params.prompt, guidance) };
     },
     wrapGenerate: ({ doGenerate }) => failOnError(doGenerate),
