@@ -44,3 +44,22 @@ it('tells the agent the server did not answer, not that the server refused the c
     expect(text).not.toMatch(stackFrame);
   }
 });
+
+it('names the reason when fetch itself refuses the address', async () => {
+  // Port 6000 is on fetch's blocked list: a server can listen there, no SDK call can reach it.
+  const blocked = new Client({ name: 'blocked-port-test', version: '0.0.0' });
+  await blocked.connect(
+    new StdioClientTransport({
+      command: process.execPath,
+      args: [episodicMcp, '--url', 'http://127.0.0.1:6000'],
+      env: { PATH: process.env.PATH ?? '', EPISODIC_TOKEN: 'ep_00000000-0000-7000-8000-000000000000_secret' },
+      stderr: 'pipe',
+    }),
+  );
+  try {
+    const text = await callFailing(blocked, 'memory_recall', { task: 'npm test fails on a fresh checkout' });
+    expect(text).toMatch(/^NETWORK: no answer from the Episodic server \(fetch failed: bad port\)/);
+  } finally {
+    await blocked.close();
+  }
+}, 60_000);

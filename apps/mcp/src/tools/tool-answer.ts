@@ -12,7 +12,10 @@ export function describeError(error: unknown): string {
     // fetch rejects with a TypeError when no answer came (the server is down, unreachable, or cut
     // the connection): not a refusal of the call, which the agent must not rework its input for.
     if (error.cause instanceof TypeError) {
-      const reason = (error.cause.cause as { code?: unknown } | undefined)?.code;
+      // The system's code (ECONNREFUSED), else fetch's own reason: it refuses some ports itself
+      // ("bad port": 6000 and the others of the WHATWG list) with no code.
+      const cause = error.cause.cause as { code?: unknown; message?: unknown } | undefined;
+      const reason = typeof cause?.code === 'string' ? cause.code : cause?.message;
       const detail = typeof reason === 'string' ? `${error.message}: ${reason}` : error.message;
       return `NETWORK: no answer from the Episodic server (${detail}); it may be down or unreachable.`;
     }
