@@ -31,6 +31,6 @@ const { episodes } = await client.search.retrieve.query(query);
 for (const { episode, score, why } of episodes) {
   console.log(score.toFixed(3), episode.context, { text: why.text?.rank, vector: why.vector?.similarity });
 }
-// 1.420 Checkout test fails with "TypeError: cannot read properties of undefined" { text: 1, vector: undefined }
+// 1.220 Checkout test fails with "TypeError: cannot read properties of undefined" { text: 1, vector: undefined }
 // The server embeds an episode within a second of its completion: run it again, and the first
-// episode ranks by meaning too (vector: 0.75…) above the one just recorded.
+// episode ranks by meaning too (1.420, vector: 0.75…) above the one just recorded (1.217).
