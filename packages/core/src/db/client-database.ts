@@ -40,6 +40,8 @@ export async function openClientDatabase(
     // journal_mode is stored in the file; the rest is per connection, and only the writer writes.
     if (location.kind === 'file') await writer.execute('PRAGMA journal_mode = WAL');
     if (local) await tuneWriter(writer, options);
+    // As on the native driver: `VACUUM INTO` and `VACUUM` run on the reader (see native-database.ts).
+    if (local && !singleConnection) await reader.execute('PRAGMA secure_delete = ON');
   } catch (error) {
     writer?.close();
     reader?.close();

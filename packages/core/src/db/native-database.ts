@@ -59,6 +59,9 @@ export function openNativeDatabase(options: DatabaseOptions, location: DatabaseL
   }
   try {
     reader = location.kind === 'memory' ? writer : new NativeConnection(path, options);
+    // The reader writes too: `VACUUM INTO` (backups) and `VACUUM` (restores) run on it, and without
+    // it their copies' interior pages keep the rows they held as leaves, out of `forget`'s reach.
+    if (reader !== writer) reader.execute('PRAGMA secure_delete = ON');
   } catch (error) {
     writer.close();
     throw unreadable(options.url, error, location.path);

@@ -30,9 +30,13 @@ export async function backupDatabase(
   try {
     await db.read({ sql: 'VACUUM INTO ?', args: [target] });
     chmodSync(target, 0o600);
-    // VACUUM may renumber rowids, which the external-content full-text tables follow.
+    // VACUUM may renumber rowids, which the external-content full-text tables follow. The
+    // rebuild deletes index rows that hold episode text: zeroed, or they would stay in the copy's
+    // free pages, and a copy restored without `episodic restore` (the stock sqlite3 CLI) would
+    // keep them out of a later `forget`'s reach.
     const copy = createClient({ url: `file:${target}`, encryptionKey: options.encryptionKey });
     try {
+      await copy.execute('PRAGMA secure_delete = ON');
       await rebuildStaleFts(copy);
     } finally {
       copy.close();

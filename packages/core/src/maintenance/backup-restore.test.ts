@@ -188,6 +188,49 @@ describe('backup and restore', () => {
     await memory.close();
   });
 
+  it('leaves no forgotten text in a restored store: the backup holds none of its deleted rows', async () => {
+    const [source, backups, target] = [folder(), folder(), folder()];
+    const memory = await openMemory({ url: `file:${join(source, 'memory.db')}` });
+    for (let n = 0; n < 400; n += 1) {
+      const { id } = await memory.episodes.start({
+        taskType: 'testing',
+        domain: n % 2 === 0 ? 'kept' : 'gone',
+        context: `checkout run ${n} zebra${n}fish`,
+      });
+      await memory.episodes.logSteps(id, [{ action: 'npm test', result: `failed at zebra${n}fish` }]);
+      await memory.episodes.complete(id, { status: 'completed' });
+    }
+    await memory.close();
+    const db = await openDatabase({ url: `file:${join(source, 'memory.db')}`, busyTimeoutMs: 1000 });
+    await backupDatabase(db, join(backups, 'b.db'));
+    await db.close();
+
+    const path = join(target, 'memory.db');
+    await restoreDatabase({ path, from: join(backups, 'b.db') });
+    const restored = await openMemory({ url: `file:${path}` });
+    const report = await restored.admin.forget({ domain: 'gone' }, { purge: 'wait' });
+    expect(report.purge).toBe('done');
+    await restored.close();
+    expect(filesHolding(target, 'zebra1fish', { foldCase: true })).toEqual([]);
+    expect(filesHolding(target, 'zebra37fish', { foldCase: true })).toEqual([]);
+    expect(filesHolding(target, 'zebra2fish', { foldCase: true })).not.toEqual([]);
+  });
+
+  it('restores no deleted text from a backup that holds some in its free pages', async () => {
+    // A backup taken before backups zeroed what their full-text rebuild deletes, or written by other tools.
+    const dir = folder();
+    await storeWithBackup(dir);
+    const raw = createClient({ url: `file:${join(dir, 'b.db')}` });
+    await raw.execute(`CREATE TABLE scratch (text TEXT)`);
+    await raw.execute(`INSERT INTO scratch VALUES ('${'DELETED-BEFORE-RESTORE '.repeat(40)}')`);
+    await raw.execute('DROP TABLE scratch');
+    raw.close();
+    expect(filesHolding(dir, 'DELETED-BEFORE-RESTORE')).not.toEqual([]);
+    const target = folder();
+    await restoreDatabase({ path: join(target, 'memory.db'), from: join(dir, 'b.db') });
+    expect(filesHolding(target, 'DELETED-BEFORE-RESTORE')).toEqual([]);
+  });
+
   it('restores no claim to run a learner: no process runs the restored store', async () => {
     const dir = folder();
     const path = join(dir, 'memory.db');

@@ -13,7 +13,8 @@ const exportRows = `SELECT at, actor, entity_id, domain, outcome FROM audit_log
  * those rows (`unreachedCopies`); a restored log was copied before they were written, so without
  * this every backup made before a restore, the restored one included, dropped out of that list
  * while it still held what a later forget deletes. The restored file is brought to this
- * version's schema first (opening it would do the same); how is returned.
+ * version's schema first (opening it would do the same); how is returned. It is then rewritten
+ * without free pages.
  * Its claims to run learners are dropped: no process runs the restored store.
  */
 export async function carryBackupLog(
@@ -44,6 +45,9 @@ export async function carryBackupLog(
         });
       }
     });
+    // Rewritten whole: a backup's free pages may hold deleted text (one taken by an earlier
+    // version, or by another tool), which no later `forget` of the restored store would reach.
+    await target.executeOutsideTransaction('VACUUM');
     await checkpointIntoMainFile(
       target,
       'Restore could not checkpoint the restored file; nothing was changed.',
