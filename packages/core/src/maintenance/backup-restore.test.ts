@@ -201,7 +201,11 @@ describe('backup and restore', () => {
       await memory.episodes.complete(id, { status: 'completed' });
     }
     await memory.close();
-    const db = await openDatabase({ url: `file:${join(source, 'memory.db')}`, busyTimeoutMs: 1000 });
+    const db = await openDatabase({
+      url: `file:${join(source, 'memory.db')}`,
+      busyTimeoutMs: 1000,
+      synchronous: 'normal',
+    });
     await backupDatabase(db, join(backups, 'b.db'));
     await db.close();
 
