@@ -1,3 +1,4 @@
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -61,5 +62,35 @@ it('names the reason when fetch itself refuses the address', async () => {
     expect(text).toMatch(/^NETWORK: no answer from the Episodic server \(fetch failed: bad port\)/);
   } finally {
     await blocked.close();
+  }
+}, 60_000);
+
+it('says when something other than an Episodic server answers at the url', async () => {
+  // Another web service on that port: it answers, with its own 404 page.
+  const other = createHttpServer((_req, res) => {
+    res.writeHead(404, { 'content-type': 'text/html' });
+    res.end('<html><body>Not Found</body></html>');
+  });
+  await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+  const { port } = other.address() as { port: number };
+  const misdirected = new Client({ name: 'wrong-url-test', version: '0.0.0' });
+  await misdirected.connect(
+    new StdioClientTransport({
+      command: process.execPath,
+      args: [episodicMcp, '--url', `http://127.0.0.1:${port}`],
+      env: { PATH: process.env.PATH ?? '', EPISODIC_TOKEN: 'ep_00000000-0000-7000-8000-000000000000_secret' },
+      stderr: 'pipe',
+    }),
+  );
+  try {
+    const text = await callFailing(misdirected, 'memory_recall', {
+      task: 'npm test fails on a fresh checkout',
+    });
+    expect(text).toMatch(
+      /^UNEXPECTED_ANSWER: http:\/\/127\.0\.0\.1:\d+\/trpc\/search\.retrieve answered 404 with text\/html/,
+    );
+  } finally {
+    await misdirected.close();
+    await new Promise((resolve) => other.close(resolve));
   }
 }, 60_000);

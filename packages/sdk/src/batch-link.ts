@@ -1,4 +1,5 @@
 import { httpBatchLink, type TRPCLink } from '@trpc/client';
+import { answerCheckingFetch } from './http-answer.js';
 import { limitRequests, maxRequestsInFlight } from './request-limit.js';
 import type { AppRouter } from './types.js';
 
@@ -16,7 +17,7 @@ export const maxBatchItems = 10;
 
 /**
  * The link for queries and mutations: batched, as POST (a long search text does not fit a URL),
- * at most `maxRequestsInFlight` requests at a time.
+ * at most `maxRequestsInFlight` requests at a time, their answers checked (`answerCheckingFetch`).
  */
 export function batchLink(options: {
   url: string;
@@ -25,7 +26,7 @@ export function batchLink(options: {
 }): TRPCLink<AppRouter> {
   return httpBatchLink({
     url: options.url,
-    fetch: limitRequests(options.fetch, maxRequestsInFlight),
+    fetch: limitRequests(answerCheckingFetch(options.fetch), maxRequestsInFlight),
     headers: { authorization: options.authorization },
     methodOverride: 'POST',
     maxItems: maxBatchItems,

@@ -104,7 +104,10 @@ export class EpisodeHandle {
     return id;
   }
 
-  /** Sends every recorded step and resolves with the steps as stored (numbered). */
+  /**
+   * Sends every recorded step and resolves, once all are stored, with the steps this call sent
+   * as stored (numbered); those a full batch or the timer sent before are not in it.
+   */
   async flush(): Promise<Step[]> {
     const stored = await this.#enqueue();
     this.#throwUnreported();

@@ -1,4 +1,5 @@
 import { type Operation, retryLink, TRPCClientError } from '@trpc/client';
+import { gotNoAnswer } from './http-answer.js';
 import type { AppRouter } from './types.js';
 
 /** Tries of one operation after its first, when the connection failed before any answer. */
@@ -18,11 +19,6 @@ function idempotent(op: Operation): boolean {
   return Array.isArray(steps) && steps.every((step) => typeof step.id === 'string');
 }
 
-/** No HTTP answer at all: refused, reset, or closed by the server, as a kept-alive socket can be. */
-function noAnswer(error: TRPCClientError<AppRouter>): boolean {
-  return error.data === undefined && error.cause instanceof TypeError;
-}
-
 /**
  * Replays a read, or a mutation that is idempotent by design, whose connection failed before any
  * answer came: a pooled keep-alive connection that the server closed just as the request went
@@ -35,7 +31,7 @@ export function replayLink() {
       op.type !== 'subscription' &&
       (op.type === 'query' || idempotent(op)) &&
       error instanceof TRPCClientError &&
-      noAnswer(error),
+      gotNoAnswer(error),
     retryDelayMs: (attempt) => (attempt <= 1 ? 0 : 50 * attempt),
   });
 }

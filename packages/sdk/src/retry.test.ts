@@ -6,7 +6,13 @@ import {
 } from '@episodic/server/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { failingFetch } from './__fixtures__/failing-fetch.js';
-import { createEpisodicClient, createRemoteMemory, TRPCClientError } from './index.js';
+import {
+  createEpisodicClient,
+  createRemoteMemory,
+  EpisodicClientError,
+  isTransient,
+  TRPCClientError,
+} from './index.js';
 
 let t: TestServer;
 let proxy: DroppingProxy;
@@ -272,5 +278,66 @@ describe('replays after a connection closed before any answer', () => {
     const error = await memory.episodes.archive(episode.id).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(TRPCClientError);
     expect((await memory.episodes.get(episode.id))?.status).toBe('active');
+  });
+});
+
+describe('failures that are not a lost connection', () => {
+  it('drops a step JSON cannot write at once, without retrying it, and the episode still completes', async () => {
+    const { sent, counting } = countingFetch();
+    const client = createEpisodicClient({
+      url: t.url,
+      token,
+      fetch: counting,
+      steps: { flushIntervalMs: 60_000 },
+    });
+    const episode = await client.startEpisode({ taskType: 'debugging', domain: 'unwritable-step' });
+    // A BigInt: JSON.stringify throws before anything is sent; it used to pass for a lost connection.
+    episode.step({ action: 'count_rows', result: 7n as unknown as string });
+    await expect(episode.flush()).rejects.toThrow(/BigInt/);
+    expect(episode.pending).toBe(0);
+    episode.step({ action: 'count_rows', result: '7' });
+    const completed = await episode.complete({ status: 'completed' });
+    expect(completed.status).toBe('completed');
+    expect(sent.filter((url) => url.includes('episodes.logSteps'))).toHaveLength(1);
+    const read = await client.episodes.get.query({ episodeId: episode.id });
+    expect(read.steps.map((step) => [step.action, step.result])).toEqual([['count_rows', '7']]);
+  });
+
+  it('says when the url answers with something other than the API, with its status, and asks once', async () => {
+    const { sent, counting } = countingFetch();
+    // A wrong url: the server is there, the API is not.
+    const memory = createRemoteMemory({ url: `${t.url}/api`, token, fetch: counting });
+    const error = await memory.episodes.start({ taskType: 'debugging', domain: 'wrong-url' }).then(
+      () => null,
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeInstanceOf(TRPCClientError);
+    const cause = (error as TRPCClientError<never>).cause;
+    expect(EpisodicClientError.isInstance(cause) && cause.code).toBe('UNEXPECTED_ANSWER');
+    expect((cause as EpisodicClientError).status).toBeGreaterThanOrEqual(400);
+    expect((error as Error).message).toMatch(
+      /\/api\/trpc\/episodes\.start answered 4\d\d with .*check the url/,
+    );
+    expect(isTransient(error)).toBe(false);
+    expect(sent).toHaveLength(1);
+  });
+
+  it("tries again after a proxy's 502 page, as after the server's own 502", async () => {
+    const sent: string[] = [];
+    const behindProxy: typeof fetch = (input, init) => {
+      sent.push(String(input));
+      return sent.length === 1
+        ? Promise.resolve(
+            new Response('<html><body><h1>502 Bad Gateway</h1></body></html>', {
+              status: 502,
+              headers: { 'content-type': 'text/html' },
+            }),
+          )
+        : fetch(input, init);
+    };
+    const memory = createRemoteMemory({ url: t.url, token, fetch: behindProxy });
+    const episode = await memory.episodes.start({ taskType: 'debugging', domain: 'proxy-502' });
+    expect(episode.status).toBe('active');
+    expect(sent).toHaveLength(2);
   });
 });

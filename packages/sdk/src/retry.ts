@@ -1,17 +1,19 @@
 import { TRPCClientError } from '@trpc/client';
+import { answerStatus, gotNoAnswer } from './http-answer.js';
 
 /** Statuses worth another try: the request may not have run, or ran and can be safely replayed. */
 const transientStatuses = new Set([408, 429, 500, 502, 503, 504]);
 
 /**
- * A network failure (no HTTP answer at all: refused, reset, dropped) or a transient status.
+ * A network failure (no HTTP answer at all: refused, reset, dropped) or a transient status (a
+ * proxy's 502 page too). Not an error raised before anything was sent, nor any other answer.
  * Only requests that are safe to replay are retried: starts and steps carry client-made ids, so
  * the server makes one episode and stores a replayed step once.
  */
 export function isTransient(error: unknown): boolean {
   if (!(error instanceof TRPCClientError)) return false;
-  const status = (error.data as { httpStatus?: number } | undefined)?.httpStatus;
-  return status === undefined || transientStatuses.has(status);
+  const status = answerStatus(error);
+  return status === undefined ? gotNoAnswer(error) : transientStatuses.has(status);
 }
 
 export interface RetryPolicy {

@@ -1,5 +1,5 @@
 import { EpisodicError } from '@episodic/core';
-import { TRPCClientError } from '@episodic/sdk';
+import { EpisodicClientError, TRPCClientError } from '@episodic/sdk';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 
 /**
@@ -19,7 +19,10 @@ export function describeError(error: unknown): string {
       const detail = typeof reason === 'string' ? `${error.message}: ${reason}` : error.message;
       return `NETWORK: no answer from the Episodic server (${detail}); it may be down or unreachable.`;
     }
-    const code = (error.data as { code?: string } | undefined)?.code ?? 'SERVER';
+    // An answer that was not the API's (a wrong url) has the SDK's own code.
+    const code =
+      (error.data as { code?: string } | undefined)?.code ??
+      (EpisodicClientError.isInstance(error.cause) ? error.cause.code : 'SERVER');
     return `${code}: ${error.message}`;
   }
   return `ERROR: ${error instanceof Error ? error.message : String(error)}`;
