@@ -39,6 +39,7 @@ describe('the built SDK', () => {
       'episode-handle.js',
       'episode-id.js',
       'errors.js',
+      'http-answer.js',
       'index.d.ts',
       'index.js',
       'metadata-link.js',

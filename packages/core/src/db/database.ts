@@ -8,6 +8,7 @@ import {
   ensureParentDirectory,
   locateDatabase,
 } from './database-location.js';
+import { fileAccessProblem } from './file-access.js';
 import { refuseWritesOnceLost } from './lost-file.js';
 import { openNativeDatabase } from './native-database.js';
 import { unreadable } from './storage-errors.js';
@@ -99,6 +100,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     try {
       ensureParentDirectory(location.path);
       createOwnerOnlyFile(location.path);
+      const problem = fileAccessProblem(location.path, 'read and write');
+      if (problem !== null) throw new Error(problem);
     } catch (error) {
       throw unreadable(options.url, error, location.path);
     }

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chownSync, copyFileSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createClient } from '@libsql/client';
@@ -234,6 +234,17 @@ describe('backup and restore', () => {
     await restoreDatabase({ path: join(target, 'memory.db'), from: join(dir, 'b.db') });
     expect(filesHolding(target, 'DELETED-BEFORE-RESTORE')).toEqual([]);
   });
+
+  it.runIf(process.getuid?.() === 0)(
+    "keeps the replaced file's owner when run as root (an operator restoring a service's store)",
+    async () => {
+      const dir = folder();
+      const { path } = await storeWithBackup(dir);
+      chownSync(path, 65534, 65534);
+      await restoreDatabase({ path, from: join(dir, 'b.db') });
+      expect(statSync(path)).toMatchObject({ uid: 65534, gid: 65534 });
+    },
+  );
 
   it('restores no claim to run a learner: no process runs the restored store', async () => {
     const dir = folder();

@@ -1,4 +1,4 @@
-import { existsSync, renameSync, rmSync, statSync } from 'node:fs';
+import { chownSync, existsSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Database } from '../db/database.js';
 import { ensureParentDirectory } from '../db/database-location.js';
@@ -41,13 +41,18 @@ export function swapDatabaseFile(
   keepOld = false,
 ): SwappedFile {
   let previous: string | null = null;
+  let owner: { uid: number; gid: number } | null = null;
   if (existsSync(path)) {
+    owner = statSync(path);
     previous = `${path}.${reason}-${new Date().toISOString().replace(/[:.]/g, '-')}`;
     for (const suffix of sidecars) {
       if (existsSync(`${path}${suffix}`)) renameSync(`${path}${suffix}`, `${previous}${suffix}`);
     }
   }
   renameSync(replacement, path);
+  // Run as root (an operator's `sudo episodic restore`) on the store of a service's user, the new
+  // file would be root's, and that user could not open it: it keeps the replaced file's owner.
+  if (owner !== null && process.getuid?.() === 0) chownSync(path, owner.uid, owner.gid);
   if (previous === null || keepOld) return { previous, removedPrevious: false };
   removeDatabaseFile(previous);
   return { previous: null, removedPrevious: true };

@@ -1,5 +1,6 @@
 import { statSync } from 'node:fs';
-import { createClient } from '@libsql/client';
+import { type Client, createClient } from '@libsql/client';
+import { fileAccessProblem } from '../db/file-access.js';
 import { isDamaged } from '../db/storage-errors.js';
 import { EpisodicError } from '../errors.js';
 import { latestSchemaVersion } from '../migrations/migrate.js';
@@ -42,11 +43,20 @@ export async function verifyDatabase(path: string, options: VerifyOptions = {}):
   const problems: string[] = [];
   const counts = { episodes: 0, steps: 0, patterns: 0, embeddings: 0 };
   let schemaVersion: string | null = null;
-  const client = createClient({
-    url: `file:${path}`,
-    encryptionKey: options.encryptionKey,
-    intMode: 'number',
-  });
+  const unreadable = fileAccessProblem(path, 'read');
+  if (unreadable !== null) return { ok: false, problems: [unreadable], schemaVersion, counts };
+  let client: Client;
+  try {
+    client = createClient({ url: `file:${path}`, encryptionKey: options.encryptionKey, intMode: 'number' });
+  } catch (error) {
+    // Refused by the driver before anything was read: a report too, never a stack.
+    return {
+      ok: false,
+      problems: [`cannot open the file: ${(error as Error).message}`],
+      schemaVersion,
+      counts,
+    };
+  }
   try {
     // FTS5's integrity check is a write statement: it waits for another process's write (a
     // server, `episodic audit`), as the maintenance commands do, instead of failing at once.
