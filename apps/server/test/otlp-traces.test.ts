@@ -125,6 +125,17 @@ describe('POST /v1/traces', () => {
     ]);
   });
 
+  it('takes the task type the root span names when the root comes after the tool spans, as exporters send it', async () => {
+    // A batch exporter sends a trace's spans as they end: the root, which ends last, comes last.
+    expect((await post(request([tool(44, 2, 'run_tests')]))).status).toBe(200);
+    const root = span(44, 1, { attributes: [str('episodic.task_type', 'debugging')] });
+    expect((await post(request([root]))).status).toBe(200);
+    const episode = (await t.server.memory.episodes.list({ domain: 'agents' })).items.find(
+      (item) => item.metadata?.traceId === hex(44, 16),
+    );
+    expect([episode?.taskType, episode?.status]).toEqual(['debugging', 'completed']);
+  });
+
   it('stores a tool span as the store accepts it: NUL and lone surrogates replaced, its time never ahead of now', async () => {
     const future = String(BigInt(Date.now() + 86_400_000) * 1_000_000n);
     const printed = (id: number, result: string, fields: Record<string, unknown> = {}) =>

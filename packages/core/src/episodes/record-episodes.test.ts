@@ -64,6 +64,15 @@ describe('episodes.record', () => {
     expect(episode?.steps.map((step) => step.action)).toEqual(['search', 'deploy']);
   });
 
+  it('takes the task type of a later part while the episode is active, and keeps it once it has finished', async () => {
+    await store.memory.episodes.record([
+      { ...base, taskType: 'analysis', id: id(3), steps: [{ action: 'grep' }] },
+    ]);
+    await store.memory.episodes.record([{ ...base, id: id(3), outcome: { status: 'completed' } }]);
+    await store.memory.episodes.record([{ ...base, taskType: 'testing', id: id(3) }]);
+    expect((await store.memory.episodes.get(id(3)))?.taskType).toBe('debugging');
+  });
+
   it('answers a retry of a finished episode with its steps as stored, as it answers one of an active episode', async () => {
     const whole = {
       ...base,

@@ -110,7 +110,10 @@ export async function recordEpisode(
   stepsBefore: number,
 ): Promise<RecordedEpisode> {
   const found = (
-    await tx.execute({ sql: 'SELECT status, domain FROM episodes WHERE id = ?', args: [record.id] })
+    await tx.execute({
+      sql: 'SELECT status, domain, task_type FROM episodes WHERE id = ?',
+      args: [record.id],
+    })
   ).rows[0];
   // `createdAt` is the start of the episode: it counts when this record creates it, not on a later part.
   if (found === undefined)
@@ -129,12 +132,20 @@ export async function recordEpisode(
     String(found.domain) !== record.domain
   )
     throw await refusal(tx, record.id, scope, 'recorded in another domain');
-  else if (found.status === 'active' && (record.context !== undefined || record.metadata !== undefined))
+  else if (
+    found.status === 'active' &&
+    (record.context !== undefined || record.metadata !== undefined || record.taskType !== found.task_type)
+  )
+    // The latest part's task type stands while the episode is active, as its context does: an
+    // exporter sends a trace's root span (which names the task type) last, after parts that
+    // could only give the default. It used to be kept from the first part, without a word.
     await tx.execute({
-      sql: 'UPDATE episodes SET context = COALESCE(?, context), metadata = COALESCE(?, metadata) WHERE id = ?',
+      sql: `UPDATE episodes SET context = COALESCE(?, context), metadata = COALESCE(?, metadata), task_type = ?
+        WHERE id = ?`,
       args: [
         record.context ?? null,
         record.metadata === undefined ? null : JSON.stringify(record.metadata),
+        record.taskType,
         record.id,
       ],
     });
