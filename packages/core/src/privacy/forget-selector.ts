@@ -3,28 +3,38 @@ import { SqlFilter } from '../db/sql-filter.js';
 import type { InputSchemas } from '../schemas/input-schemas.js';
 import type { AccessScope } from '../types.js';
 
-const metadataValue = z.union([z.string().max(1024), z.number(), z.boolean(), z.null()]);
+const metadataValue = z.union([z.string().max(1024), z.number(), z.boolean(), z.null()], {
+  error: 'must be a string (up to 1,024 characters), a number, a boolean or null',
+});
 
 /** Which episodes to forget: by id, every episode of a domain (optionally only older ones), or by metadata values. */
 export function forgetSelectorSchema(schemas: Pick<InputSchemas, 'id' | 'domain'>) {
-  return z.union(
-    [
-      z.strictObject({ episodeIds: z.array(schemas.id).min(1).max(10_000) }),
-      z.strictObject({ domain: schemas.domain, createdBefore: z.iso.datetime({ offset: true }).optional() }),
-      z.strictObject({
-        metadata: z
-          .record(z.string().min(1).max(128), metadataValue)
-          .refine((match) => Object.keys(match).length > 0, 'must name at least one key'),
-      }),
-    ],
-    {
-      // When no shape fits at all (`{}`, or two shapes mixed), zod's own message is "Invalid input".
-      error: (issue) =>
-        issue.code === 'invalid_union'
-          ? 'must be one of { episodeIds }, { domain, createdBefore? } or { metadata }'
-          : undefined,
+  const shapes = [
+    z.strictObject({ episodeIds: z.array(schemas.id).min(1).max(10_000) }),
+    z.strictObject({ domain: schemas.domain, createdBefore: z.iso.datetime({ offset: true }).optional() }),
+    z.strictObject({
+      metadata: z
+        .record(z.string().min(1).max(128), metadataValue)
+        .refine((match) => Object.keys(match).length > 0, 'must name at least one key'),
+    }),
+  ] as const;
+  /** The shape the input's one key names (`episodeIds`, `domain`, `metadata`), if it names one. */
+  const namedShape = (input: unknown): number => {
+    if (typeof input !== 'object' || input === null) return -1;
+    const named = ['episodeIds', 'domain', 'metadata'].flatMap((key, at) => (key in input ? [at] : []));
+    return named.length === 1 ? (named[0] as number) : -1;
+  };
+  return z.union(shapes, {
+    // zod reports only "Invalid input" when no shape fits: say what would, and, when the input
+    // names one shape, what is wrong in it, field path first (`episodeIds: Too big: …`).
+    error: (issue) => {
+      if (issue.code !== 'invalid_union') return undefined;
+      const first = issue.errors[namedShape(issue.input)]?.[0];
+      return first === undefined
+        ? 'must be one of { episodeIds }, { domain, createdBefore? } or { metadata }'
+        : `${first.path.map(String).join('.')}: ${first.message}`;
     },
-  );
+  });
 }
 export type ForgetSelector = z.output<ReturnType<typeof forgetSelectorSchema>>;
 

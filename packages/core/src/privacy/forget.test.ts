@@ -155,6 +155,14 @@ describe('forget', () => {
       await expect(store.memory.admin.forget(mixed as never)).rejects.toThrow(
         /must be one of \{ episodeIds \}, \{ domain, createdBefore\? \} or \{ metadata \}/u,
       );
+    // A selector of one shape that is wrong inside says which field is.
+    const tooMany = Array.from({ length: 10_001 }, () => crypto.randomUUID());
+    await expect(store.memory.admin.forget({ episodeIds: tooMany })).rejects.toThrow(
+      /episodeIds: Too big: expected array to have <=10000 items/u,
+    );
+    await expect(store.memory.admin.forget({ metadata: { ticket: {} } } as never)).rejects.toThrow(
+      /metadata\.ticket: must be a string \(up to 1,024 characters\), a number, a boolean or null/u,
+    );
   });
 
   it('forgets many episodes in transactions of batchSize, letting other writes in between them', async () => {
