@@ -23,10 +23,12 @@ export function batchLink(options: {
   url: string;
   fetch: typeof globalThis.fetch;
   authorization: string;
+  /** Counted from when a request is sent, not while it waits for a free slot. */
+  timeoutMs?: number | undefined;
 }): TRPCLink<AppRouter> {
   return httpBatchLink({
     url: options.url,
-    fetch: limitRequests(answerCheckingFetch(options.fetch), maxRequestsInFlight),
+    fetch: limitRequests(answerCheckingFetch(options.fetch, options.timeoutMs), maxRequestsInFlight),
     headers: { authorization: options.authorization },
     methodOverride: 'POST',
     maxItems: maxBatchItems,

@@ -15,6 +15,13 @@ export interface EpisodicClientOptions {
   token: string;
   /** A `fetch` to use instead of the global one (custom CA, proxy, tests). */
   fetch?: typeof globalThis.fetch;
+  /**
+   * Longest wait for the answer to one request once it is sent (not while it waits for a free
+   * slot, see `maxRequestsInFlight`): past it, its calls reject with an `EpisodicClientError` of
+   * code `TIMEOUT` as their cause, and are not sent again. Default: none of its own (Node's
+   * `fetch` gives up after 5 minutes without the answer's headers).
+   */
+  timeoutMs?: number;
   /** How `startEpisode` handles buffer and send steps. */
   steps?: Partial<StepBufferOptions>;
 }
@@ -67,7 +74,7 @@ export function createEpisodicClient(options: EpisodicClientOptions): EpisodicCl
               fetchImpl(input, { ...init, headers: { ...init.headers, authorization } }),
           }),
         }),
-        false: batchLink({ url, fetch: fetchImpl, authorization }),
+        false: batchLink({ url, fetch: fetchImpl, authorization, timeoutMs: options.timeoutMs }),
       }),
     ],
   });

@@ -6,8 +6,10 @@ const marker = Symbol.for('episodic.sdk.error');
  * - `EPISODE_CLOSED`: a step was added to an episode handle after `complete()`.
  * - `UNEXPECTED_ANSWER`: the url answered, but not with the Episodic API's JSON (a wrong `url`, a
  *   proxy's error page); `status` is the answer's. It arrives as the `cause` of a `TRPCClientError`.
+ * - `TIMEOUT`: a request got no answer within the client's `timeoutMs`; also the `cause` of a
+ *   `TRPCClientError`. Not retried: the server may still run what it was sent.
  */
-export type EpisodicClientErrorCode = 'EPISODE_CLOSED' | 'UNEXPECTED_ANSWER';
+export type EpisodicClientErrorCode = 'EPISODE_CLOSED' | 'UNEXPECTED_ANSWER' | 'TIMEOUT';
 
 export class EpisodicClientError extends Error {
   readonly [marker] = true;

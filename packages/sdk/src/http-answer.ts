@@ -40,20 +40,32 @@ async function isApiAnswer(response: Response): Promise<boolean> {
  * raised before anything was sent (a step JSON cannot write, a BigInt) passed for a lost
  * connection and was retried for good.
  */
-export function answerCheckingFetch(fetchImpl: typeof globalThis.fetch): typeof globalThis.fetch {
+export function answerCheckingFetch(
+  fetchImpl: typeof globalThis.fetch,
+  timeoutMs?: number,
+): typeof globalThis.fetch {
   return async (input, init) => {
+    const url = String(input instanceof Request ? input.url : input).split('?', 1)[0];
+    const callers = init?.signal ?? undefined;
+    const timeout = timeoutMs === undefined ? undefined : AbortSignal.timeout(timeoutMs);
+    const signal =
+      timeout === undefined ? callers : callers === undefined ? timeout : AbortSignal.any([callers, timeout]);
     let response: Response;
     try {
-      response = await fetchImpl(input, init);
+      response = await fetchImpl(input, { ...init, signal });
     } catch (error) {
+      if (timeout?.aborted === true && callers?.aborted !== true)
+        throw new EpisodicClientError(
+          'TIMEOUT',
+          `${url} gave no answer within ${timeoutMs} ms (timeoutMs); the server may still run the calls it was sent, so they are not sent again.`,
+          { cause: error },
+        );
       // An abort is the caller's decision, not a lost connection.
-      if (typeof error === 'object' && error !== null && init?.signal?.aborted !== true)
-        unanswered.add(error);
+      if (typeof error === 'object' && error !== null && callers?.aborted !== true) unanswered.add(error);
       throw error;
     }
     if (await isApiAnswer(response)) return response;
     await response.body?.cancel();
-    const url = String(input instanceof Request ? input.url : input).split('?', 1)[0];
     const type = response.headers.get('content-type')?.split(';', 1)[0] ?? 'no content type';
     throw new EpisodicClientError(
       'UNEXPECTED_ANSWER',

@@ -83,6 +83,13 @@ export interface RemoteMemoryOptions {
   token: string;
   /** A `fetch` to use instead of the global one (custom CA, proxy, tests). */
   fetch?: typeof globalThis.fetch;
+  /**
+   * Longest wait for the answer to one request once it is sent (not while it waits for a free
+   * slot, see `maxRequestsInFlight`): past it, its calls reject with an `EpisodicClientError` of
+   * code `TIMEOUT` as their cause, and are not sent again. Default: none of its own (Node's
+   * `fetch` gives up after 5 minutes without the answer's headers).
+   */
+  timeoutMs?: number;
 }
 
 /** The engine answers "not there" with null; the server with a NOT_FOUND error. */
@@ -115,6 +122,7 @@ export function createRemoteMemory(options: RemoteMemoryOptions): RemoteMemory {
         url: apiUrl(options.url),
         fetch: options.fetch ?? globalThis.fetch,
         authorization: `Bearer ${options.token}`,
+        timeoutMs: options.timeoutMs,
       }),
     ],
   });

@@ -1,3 +1,5 @@
+import { createServer as createHttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import {
   type DroppingProxy,
   startDroppingProxy,
@@ -339,5 +341,39 @@ describe('failures that are not a lost connection', () => {
     const episode = await memory.episodes.start({ taskType: 'debugging', domain: 'proxy-502' });
     expect(episode.status).toBe('active');
     expect(sent).toHaveLength(2);
+  });
+});
+
+describe('timeoutMs', () => {
+  it('gives up on a request the server never answers, with TIMEOUT, and does not send it again', async () => {
+    // A server that takes the request and never answers (hung, or stuck behind a long lock).
+    const requests: string[] = [];
+    const hung = createHttpServer((req) => requests.push(req.url ?? ''));
+    await new Promise<void>((resolve) => hung.listen(0, '127.0.0.1', resolve));
+    const { port } = hung.address() as AddressInfo;
+    try {
+      const memory = createRemoteMemory({ url: `http://127.0.0.1:${port}`, token, timeoutMs: 300 });
+      const error = await memory.episodes.start({ taskType: 'debugging', domain: 'hung' }).then(
+        () => null,
+        (caught: unknown) => caught,
+      );
+      expect(error).toBeInstanceOf(TRPCClientError);
+      const cause = (error as TRPCClientError<never>).cause;
+      expect(EpisodicClientError.isInstance(cause) && cause.code).toBe('TIMEOUT');
+      expect((error as Error).message).toMatch(
+        /\/trpc\/episodes\.start gave no answer within 300 ms \(timeoutMs\)/,
+      );
+      expect(isTransient(error)).toBe(false);
+      expect(requests).toHaveLength(1);
+    } finally {
+      hung.closeAllConnections();
+      await new Promise((resolve) => hung.close(resolve));
+    }
+  });
+
+  it('leaves calls that are answered in time as they are', async () => {
+    const memory = createRemoteMemory({ url: t.url, token, timeoutMs: 30_000 });
+    const episode = await memory.episodes.start({ taskType: 'debugging', domain: 'timely' });
+    expect((await memory.episodes.get(episode.id))?.id).toBe(episode.id);
   });
 });
