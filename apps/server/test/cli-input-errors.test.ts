@@ -77,6 +77,23 @@ describe('the CLI on wrong files', { timeout: 180_000 }, () => {
     ]);
   });
 
+  it('says where a JavaScript config file stops parsing, as Node alone does not', async () => {
+    const unfinished = join(root, 'unfinished.config.mjs');
+    writeFileSync(unfinished, 'export default {\n  port: 7790,\n  plugins: [\n');
+    const missingComma = join(root, 'comma.config.mjs');
+    writeFileSync(missingComma, 'export default {\n  port: 7790\n  dataDir: "x",\n};\n');
+    const data = folder('config-syntax');
+    const [atEnd, inside] = await Promise.all([
+      runCli(['tokens', 'list', '--config', unfinished, '--data-dir', data]),
+      runCli(['tokens', 'list', '--config', missingComma, '--data-dir', data]),
+    ]);
+    refusedInOneLine(atEnd, /unfinished\.config\.mjs: Unexpected end of input \(line 4\)$/m);
+    refusedInOneLine(
+      inside,
+      /comma\.config\.mjs: Unexpected identifier 'dataDir' \(line 3: dataDir: "x",\)$/m,
+    );
+  });
+
   it('verify and restore refuse a folder as FILE, naming it', async () => {
     const dir = folder('a-folder');
     const [verified, restored] = await Promise.all([

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -61,6 +62,21 @@ async function importTypeScript(path: string, folder: string): Promise<Record<st
   return inner?.__esModule === true ? (inner as Record<string, unknown>) : module;
 }
 
+/**
+ * Where a JavaScript config's syntax error is: Node's `import()` says only what ("Unexpected end
+ * of input"), `node --check` also where (its first line ends with `:<line>`, then the line itself).
+ */
+function syntaxErrorPlace(path: string): string {
+  const check = spawnSync(process.execPath, ['--check', path], { encoding: 'utf8', timeout: 30_000 });
+  const [first, source] = (check.stderr ?? '').split('\n');
+  const line = /:(\d+)$/.exec(first ?? '')?.[1];
+  if (line === undefined) return '';
+  const text = source?.trim() ?? '';
+  return text === ''
+    ? ` (line ${line})`
+    : ` (line ${line}: ${text.length > 80 ? `${text.slice(0, 79)}…` : text})`;
+}
+
 async function importModule(path: string, folder: string): Promise<unknown> {
   if (!existsSync(path))
     throw new ServerError('CONFIG', `Cannot read config file ${path}: it does not exist.`);
@@ -71,12 +87,11 @@ async function importModule(path: string, folder: string): Promise<unknown> {
       : await import(pathToFileURL(path).href);
   } catch (error) {
     if (ServerError.isInstance(error)) throw error;
+    const place = error instanceof SyntaxError && /\.[cm]?js$/.test(path) ? syntaxErrorPlace(path) : '';
     throw new ServerError(
       'CONFIG',
-      `Cannot load config file ${path}: ${(error as Error)?.message ?? String(error)}`,
-      {
-        cause: error,
-      },
+      `Cannot load config file ${path}: ${(error as Error)?.message ?? String(error)}${place}`,
+      { cause: error },
     );
   }
   if (!('default' in module))

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -23,7 +23,10 @@ async function storeWithMode(mode: number) {
   const memory = await openMemory({ url: `file:${path}`, cache: false });
   await memory.episodes.start({ taskType: 'debugging', domain: 'web', context: 'a store' });
   await memory.close();
-  chmodSync(path, mode);
+  // The WAL and shared memory stay beside the file once the store is closed: theirs too.
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) if (existsSync(file)) chmodSync(file, mode);
+  // The folder of markers of the processes that have it open: another user's process adds its own.
+  if (existsSync(`${path}.open`)) chmodSync(`${path}.open`, 0o777);
   return path;
 }
 
@@ -36,8 +39,12 @@ interface Outcome {
 }
 
 /** Opens (or verifies) the store in a child process, as `nobody` when this one is root. */
-function asAnotherUser(path: string, command: 'open' | 'verify' = 'open'): Outcome {
-  const child = spawnSync(process.execPath, ['--import', 'tsx', opener, `file:${path}`, command], {
+function asAnotherUser(
+  path: string,
+  command: 'open' | 'verify' | 'backup' = 'open',
+  ...args: string[]
+): Outcome {
+  const child = spawnSync(process.execPath, ['--import', 'tsx', opener, `file:${path}`, command, ...args], {
     cwd: packageRoot,
     encoding: 'utf8',
     ...(asRoot ? { uid: nobody, gid: nobody, env: { ...process.env, HOME: '/tmp' } } : {}),
@@ -77,5 +84,16 @@ describe('a database file this process may not use', () => {
     expect(report.problems).toEqual([
       expect.stringMatching(/memory\.db cannot be read by this process .*: it belongs to uid \d+/),
     ]);
+  }, 60_000);
+
+  it('refuses a backup into a folder it may not write, naming the folder and its owner', async () => {
+    const path = await storeWithMode(0o666);
+    const folder = join(path, '..', 'backups');
+    mkdirSync(folder, { mode: asRoot ? 0o755 : 0o555 });
+    const result = asAnotherUser(path, 'backup', join(folder, 'b.db'));
+    expect(result.code).toBe('VALIDATION');
+    expect(result.message).toMatch(
+      /^Cannot write the backup .*backups\/b\.db: .*backups cannot be written by this process .*: it belongs to uid \d+, mode 0[57]55\./,
+    );
   }, 60_000);
 });

@@ -21,12 +21,31 @@ export function fileAccessProblem(path: string, use: 'read' | 'read and write'):
       if (code === 'ENOENT') continue;
       if (code !== 'EACCES' && code !== 'EPERM' && code !== 'EROFS') return null;
       if (code === 'EROFS') return `${file} is on a read-only file system`;
-      const stat = statSync(file);
-      const uid = process.getuid?.();
-      const self = uid === undefined ? 'this process' : `this process (uid ${uid})`;
-      const bits = (stat.mode & 0o777).toString(8).padStart(4, '0');
-      return `${file} cannot be ${use === 'read' ? 'read' : 'read and written'} by ${self}: it belongs to uid ${stat.uid}, mode ${bits}. Give it to the user that runs Episodic (chown, chmod), or run Episodic as that user`;
+      return `${file} cannot be ${use === 'read' ? 'read' : 'read and written'} by ${ownership(file)}`;
     }
   }
   return null;
+}
+
+/** Why this process cannot create files in `folder` (a backup's), naming its owner; `null` when it can. */
+export function folderAccessProblem(folder: string): string | null {
+  try {
+    accessSync(folder, constants.W_OK | constants.X_OK);
+    return null;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EROFS') return `${folder} is on a read-only file system`;
+    return code === 'EACCES' || code === 'EPERM'
+      ? `${folder} cannot be written by ${ownership(folder)}`
+      : null;
+  }
+}
+
+/** "this process (uid 65534): it belongs to uid 0, mode 0600. Give it to …": what an operator needs. */
+function ownership(path: string): string {
+  const stat = statSync(path);
+  const uid = process.getuid?.();
+  const self = uid === undefined ? 'this process' : `this process (uid ${uid})`;
+  const bits = (stat.mode & 0o777).toString(8).padStart(4, '0');
+  return `${self}: it belongs to uid ${stat.uid}, mode ${bits}. Give it to the user that runs Episodic (chown, chmod), or run Episodic as that user`;
 }

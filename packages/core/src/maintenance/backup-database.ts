@@ -1,7 +1,8 @@
 import { chmodSync, existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { createClient } from '@libsql/client';
 import type { Database } from '../db/database.js';
+import { folderAccessProblem } from '../db/file-access.js';
 import { EpisodicError } from '../errors.js';
 import { rebuildStaleFts } from './fts-tables.js';
 import { ensureFolderOf, orDiskFull, removeDatabaseFile } from './swap-database-file.js';
@@ -27,6 +28,10 @@ export async function backupDatabase(
   if (existsSync(target))
     throw new EpisodicError('CONFLICT', `${target} exists; a backup never overwrites a file.`);
   ensureFolderOf(target);
+  // SQLite would say only "unable to open database" of a folder it may not write.
+  const unwritable = folderAccessProblem(dirname(target));
+  if (unwritable !== null)
+    throw new EpisodicError('VALIDATION', `Cannot write the backup ${target}: ${unwritable}.`);
   try {
     await db.read({ sql: 'VACUUM INTO ?', args: [target] });
     chmodSync(target, 0o600);
