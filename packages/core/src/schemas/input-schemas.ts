@@ -14,7 +14,7 @@ export interface InputSchemaOptions {
   patternTypes?: readonly string[];
 }
 
-const noControlCharacters = /^[^\u0000-\u001f\u007f]+$/;
+const noControlCharacters = /^[^\u0000-\u001f\u007f]*$/;
 
 /**
  * The zod schemas for every input `@episodic/core` accepts, built for one set of limits and
