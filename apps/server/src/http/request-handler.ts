@@ -11,6 +11,7 @@ import { createTracesEndpoint } from '../otlp/traces-endpoint.js';
 import type { AppRouter } from '../router.js';
 import type { CallAdmission } from './call-admission.js';
 import type { Metrics, ScrapeSources } from './metrics.js';
+import { drainFactor, dropUnreadBody } from './unread-body.js';
 
 export interface RequestHandlerOptions {
   router: AppRouter;
@@ -51,14 +52,14 @@ const errorCodes = {
 } as const satisfies Record<BodyError['status'] | 500, keyof typeof TRPC_ERROR_CODES_BY_KEY>;
 
 /** An answer in tRPC's own error format before the adapter runs, so the client raises a typed `TRPCClientError`. */
-function sendError(
+async function sendError(
   req: IncomingMessage,
   res: ServerResponse,
   status: keyof typeof errorCodes,
   message: string,
-): void {
-  // The body may be unread: close the connection rather than read what was refused.
-  if (!req.complete) res.setHeader('connection', 'close');
+  drainBytes: number,
+): Promise<void> {
+  await dropUnreadBody(req, res, drainBytes);
   const code = errorCodes[status];
   sendJson(res, status, {
     error: { message, code: TRPC_ERROR_CODES_BY_KEY[code], data: { code, httpStatus: status, issues: null } },
@@ -85,6 +86,7 @@ export function routeOf(url: string): string {
  */
 export function createRequestHandler(options: RequestHandlerOptions) {
   const { router, memory, metrics, maxBodyBytes } = options;
+  const drainBytes = drainFactor * maxBodyBytes;
 
   async function scrape(res: ServerResponse): Promise<void> {
     try {
@@ -155,12 +157,12 @@ export function createRequestHandler(options: RequestHandlerOptions) {
       if (context.caller !== null && isJsonBody(req))
         body = utf8Text(await readBody(req, maxBodyBytes, { gzip: false }));
     } catch (error) {
-      if (error instanceof BodyError) return sendError(req, res, error.status, error.message);
+      if (error instanceof BodyError) return sendError(req, res, error.status, error.message, drainBytes);
       // The request stream failed: the client went away mid-upload, or a shutdown cut its
       // connection. No one is left to answer, and `/metrics` counts it as aborted.
       if (req.errored === error) return;
       options.onInternalError(error, path);
-      return sendError(req, res, 500, 'Internal server error');
+      return sendError(req, res, 500, 'Internal server error', drainBytes);
     }
     await nodeHTTPRequestHandler({
       router,

@@ -7,6 +7,7 @@ import { authenticate } from '../auth/authenticate.js';
 import type { Caller } from '../context.js';
 import { engineErrorCode } from '../errors/to-trpc-error.js';
 import type { CallAdmission } from '../http/call-admission.js';
+import { drainFactor, dropUnreadBody } from '../http/unread-body.js';
 import { AttributeError } from './attribute-values.js';
 import { decodeTraceRequest } from './otlp-protobuf.js';
 import { maxSpansPerRequest, spanCount, traceRequestSchema } from './otlp-request-schema.js';
@@ -240,8 +241,7 @@ export function createTracesEndpoint(options: TracesEndpointOptions) {
       // aborted and nothing is logged, as for the API's routes.
       if (known === null && req.errored === error) return;
       if (known === null) options.onInternalError(error, 'otlp.traces');
-      // The body may be unread: close the connection rather than read what was refused.
-      if (!req.complete) res.setHeader('connection', 'close');
+      await dropUnreadBody(req, res, drainFactor * options.maxBodyBytes);
       refuse(res, encoding, known?.status ?? 500, known?.message ?? 'Internal server error.');
     }
   };
