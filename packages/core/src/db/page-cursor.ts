@@ -8,27 +8,42 @@ export function encodeCursor(key: CursorKey): string {
 }
 
 /**
- * The key a cursor holds, if it has the `shape` this list sorts by (`['string', 'string']` for
- * episodes' `created_at, id`); otherwise a VALIDATION error that names the list.
+ * A part of a cursor's key: text, a number (a success rate), or a `count` (a step number: a
+ * whole number from 0), the last kept apart so that a cursor no page ever ended on (`[-5]`,
+ * `[1.5]`) is refused rather than read as a place to start.
  */
-export function decodeCursor<const Shape extends readonly ('string' | 'number')[]>(
+type KeyPart = 'string' | 'number' | 'count';
+
+const holds = (part: unknown, kind: KeyPart) =>
+  kind === 'string'
+    ? typeof part === 'string'
+    : typeof part === 'number' &&
+      Number.isFinite(part) &&
+      (kind === 'number' || (Number.isSafeInteger(part) && part >= 0));
+
+/**
+ * The key a cursor holds, if it has the `shape` this list sorts by (`['string', 'string']` for
+ * episodes' `created_at, id`); otherwise a VALIDATION error at `cursor` that names the method
+ * (`episodes.list`) whose pages it must come from.
+ */
+export function decodeCursor<const Shape extends readonly KeyPart[]>(
   text: string,
   shape: Shape,
-  list: string,
-): { [K in keyof Shape]: Shape[K] extends 'number' ? number : string } {
+  method: string,
+): { [K in keyof Shape]: Shape[K] extends 'string' ? string : number } {
   try {
     const value: unknown = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
     if (
       Array.isArray(value) &&
       value.length === shape.length &&
-      value.every((part, index) => typeof part === shape[index])
+      value.every((part, index) => holds(part, shape[index] as KeyPart))
     )
-      return value as { [K in keyof Shape]: Shape[K] extends 'number' ? number : string };
+      return value as { [K in keyof Shape]: Shape[K] extends 'string' ? string : number };
   } catch {
     // fall through to the typed error below
   }
-  const message = `is not a cursor returned by ${list}`;
-  throw new EpisodicError('VALIDATION', `Invalid list filters: cursor: ${message}`, {
+  const message = `is not a cursor returned by ${method}`;
+  throw new EpisodicError('VALIDATION', `Invalid ${method} input: cursor: ${message}`, {
     issues: [{ path: 'cursor', message }],
   });
 }

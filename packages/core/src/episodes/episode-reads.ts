@@ -78,7 +78,7 @@ export function createEpisodeReads(context: EngineContext) {
       }
       const after =
         filters.cursor !== undefined
-          ? decodeCursor(filters.cursor, ['number'], 'episodes.steps')[0]
+          ? decodeCursor(filters.cursor, ['count'], 'episodes.steps')[0]
           : (filters.fromStep ?? 1) - 1;
       const read = await readPage(id, after, filters.limit, options);
       if (read === null) return null;
@@ -91,7 +91,7 @@ export function createEpisodeReads(context: EngineContext) {
       const after =
         filters.cursor === undefined
           ? undefined
-          : decodeCursor(filters.cursor, ['string', 'string'], 'listEpisodes');
+          : decodeCursor(filters.cursor, ['string', 'string'], 'episodes.list');
       const where = episodeFilter(filters)
         .when('(created_at < ? OR (created_at = ? AND id < ?))', after?.[0], after?.[0], after?.[1])
         .scope('domain', options.scope);

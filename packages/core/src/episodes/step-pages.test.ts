@@ -140,6 +140,14 @@ describe('an episode’s steps, page by page', () => {
       code: 'VALIDATION',
       issues: [{ path: 'cursor' }],
     });
+    // Well formed, but no page ends on a step before the first, between two, or at 1e300.
+    for (const key of [-5, 1.5, 1e300]) {
+      const forged = Buffer.from(JSON.stringify([key])).toString('base64url');
+      await expect(store.memory.episodes.steps(id, { cursor: forged })).rejects.toMatchObject({
+        code: 'VALIDATION',
+        message: 'Invalid episodes.steps input: cursor: is not a cursor returned by episodes.steps',
+      });
+    }
     await expect(store.memory.episodes.steps(id, { limit: 51 })).rejects.toMatchObject({
       code: 'VALIDATION',
       issues: [{ path: 'limit' }],

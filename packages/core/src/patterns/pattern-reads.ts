@@ -22,7 +22,7 @@ export function createPatternReads(context: EngineContext) {
       const after =
         filters.cursor === undefined
           ? undefined
-          : decodeCursor(filters.cursor, ['number', 'string'], 'listPatterns');
+          : decodeCursor(filters.cursor, ['number', 'string'], 'patterns.list');
       const where = new SqlFilter()
         .when('pattern_type = ?', filters.type)
         .when('domain = ?', filters.domain)
