@@ -84,6 +84,12 @@ export interface RelevantPattern {
   liftLower: number | null;
 }
 
+/**
+ * Most patterns the evidence query reads per statement when its pool has to grow (see
+ * `relevantPatterns`): 3,200 rows with their baselines are a few milliseconds.
+ */
+const maxPool = 3200;
+
 /** A count of a pattern's scope, from the baseline row of its domain and task type. */
 const baselineSql = (field: 'successes' | 'episodes') => `(SELECT json_extract(b.stats, '$.${field}')
   FROM pattern_baselines b WHERE b.domain = p.domain AND b.task_type = COALESCE(p.task_type, ?))`;
@@ -164,7 +170,7 @@ export function createRelevantPatterns(context: EngineContext) {
       options: CallOptions = {},
     ): Promise<RelevantPattern[]> {
       const filters = parseInput(schema, input, 'pattern query');
-      const pool = Math.min(Math.max(filters.limit * 4, 50), 500);
+      const firstPool = Math.min(Math.max(filters.limit * 4, 50), 500);
       const evidenceSupport = filters.minSupport ?? 2;
       const base = (minSupport: number) => {
         const filter = new SqlFilter()
@@ -201,7 +207,7 @@ export function createRelevantPatterns(context: EngineContext) {
         args: [...top.args, wholeDomain, wholeDomain, wholeDomain],
       });
       // Found by evidence alone, a pattern must surely beat its base rate.
-      const byEvidence = (taskCondition: SqlFilter): InStatement => {
+      const byEvidence = (taskCondition: SqlFilter, pool: number): InStatement => {
         // `score >= 0 · base rate` holds for every score above 0: no look-up per pattern for it.
         const lift = filters.minLift > 0 ? `AND p.score >= ? * COALESCE(${baseRateSql}, 0)` : '';
         return rowsOf({
@@ -210,33 +216,31 @@ export function createRelevantPatterns(context: EngineContext) {
           args: [...taskCondition.args, ...(lift === '' ? [] : [filters.minLift, wholeDomain]), pool],
         });
       };
-      const statements: InStatement[] =
+      const evidenceStatements = (pool: number): InStatement[] =>
         filters.taskType === undefined
-          ? [byEvidence(base(evidenceSupport))]
+          ? [byEvidence(base(evidenceSupport), pool)]
           : [
-              byEvidence(base(evidenceSupport).when('p.task_type = ?', filters.taskType)),
-              byEvidence(base(evidenceSupport).when('p.task_type IS NULL')),
+              byEvidence(base(evidenceSupport).when('p.task_type = ?', filters.taskType), pool),
+              byEvidence(base(evidenceSupport).when('p.task_type IS NULL'), pool),
             ];
       const query = filters.text === undefined ? null : toFtsQuery(filters.text);
-      if (query !== null) {
+      const textStatements = (pool: number): InStatement[] => {
+        if (query === null) return [];
         const where = base(filters.minSupport ?? 1).when(
           '(p.task_type = ? OR p.task_type IS NULL)',
           filters.taskType,
         );
-        statements.push(
+        return [
           rowsOf({
             sql: `SELECT p.rowid AS rid FROM patterns_fts JOIN patterns p ON p.rowid = patterns_fts.rowid
                   WHERE patterns_fts MATCH ? AND ${where.sql} ORDER BY bm25(patterns_fts) LIMIT ?`,
             args: [query, ...where.args, pool],
           }),
-        );
-      }
-      const results = await db.readBatch(statements);
-      const rows = new Map<string, Row>();
-      for (const result of results) for (const row of result.rows) rows.set(String(row.id), row);
+        ];
+      };
       const matchText = filters.text === undefined ? () => 0 : textMatcher(filters.text);
-      const candidates = [...rows.values()]
-        .flatMap((row) => {
+      const admit = (rows: Iterable<Row>) =>
+        [...rows].flatMap((row) => {
           const pattern = toMinedPattern(row);
           const baseRate = row.base_rate === null ? null : Number(row.base_rate);
           const liftLower = lowerLift(pattern.score, baseRate);
@@ -264,13 +268,30 @@ export function createRelevantPatterns(context: EngineContext) {
                 : relevanceWeights.taskType * (pattern.taskType === null ? 0.5 : 1),
           };
           return [{ pattern, why, score: why.evidence + why.text + why.taskType, baseRate, liftLower }];
-        })
-        .sort(
-          (a, b) =>
-            b.score - a.score ||
-            (b.pattern.support ?? 0) - (a.pattern.support ?? 0) ||
-            a.pattern.id.localeCompare(b.pattern.id),
-        );
+        });
+      // The pool is taken by raw score across the scope, admission is against each pattern's own
+      // baseline: in a domain whose every run succeeds, high-scoring patterns that beat nothing
+      // filled the pool, and a pattern of another domain that clearly beats its own was never seen
+      // (no domain filter: `[]`). While the evidence pool came back full and admitted fewer than
+      // `limit`, it is taken again four times larger, up to `maxPool`.
+      let pool = firstPool;
+      let candidates: ReturnType<typeof admit>;
+      for (;;) {
+        const evidence = evidenceStatements(pool);
+        const results = await db.readBatch([...evidence, ...textStatements(firstPool)]);
+        const rows = new Map<string, Row>();
+        for (const result of results) for (const row of result.rows) rows.set(String(row.id), row);
+        candidates = admit(rows.values());
+        const full = results.slice(0, evidence.length).some((result) => result.rows.length >= pool);
+        if (!full || candidates.length >= filters.limit || pool >= maxPool) break;
+        pool *= 4;
+      }
+      candidates.sort(
+        (a, b) =>
+          b.score - a.score ||
+          (b.pattern.support ?? 0) - (a.pattern.support ?? 0) ||
+          a.pattern.id.localeCompare(b.pattern.id),
+      );
       const ranked = (filters.groupVariants ? recipesFirst(candidates) : candidates).slice(0, filters.limit);
       if (ranked.length === 0) return [];
 
