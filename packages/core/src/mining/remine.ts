@@ -87,10 +87,12 @@ function swapStatements(scope: AccessScope | undefined): InStatement[] {
        WHERE episode_id IN (SELECT id FROM episodes)`,
     { sql: `DELETE FROM pattern_baselines WHERE ${episodes.sql}`, args: episodes.args },
     `INSERT INTO pattern_baselines (domain, task_type, stats) SELECT domain, task_type, stats FROM ${shadow.baselines}`,
-    // New sequence numbers above every existing one, so the unique index holds row by row.
-    `UPDATE ${shadow.mined} SET seq = seq + (SELECT COALESCE(MAX(seq), 0) FROM mined_episodes)`,
+    // New sequence numbers above every existing one, so the unique index holds row by row. Added
+    // as the rows are copied: shifted in place first, the shadow's own unique index refused a row
+    // moved onto a number another row still held (a store with unmined history: UNIQUE failed).
     `INSERT INTO mined_episodes (episode_id, seq, succeeded, pending, domain, task_type, steps, duration_ms)
-       SELECT episode_id, seq, succeeded, 0, domain, task_type, steps, duration_ms FROM ${shadow.mined}
+       SELECT episode_id, seq + (SELECT COALESCE(MAX(seq), 0) FROM mined_episodes), succeeded, 0, domain,
+         task_type, steps, duration_ms FROM ${shadow.mined}
        WHERE episode_id IN (SELECT id FROM episodes)
        ON CONFLICT (episode_id) DO UPDATE SET seq = excluded.seq, succeeded = excluded.succeeded, pending = 0,
       domain = excluded.domain, task_type = excluded.task_type, steps = excluded.steps,
