@@ -128,6 +128,13 @@ export const retrievalConfigSchema = z.strictObject({
   maxQueryTerms: z.number().int().min(1).max(1_000).default(256),
   /** Candidates each of full-text and vector search contributes before fusion. */
   candidates: z.number().int().min(1).max(1_000).default(100),
+  /**
+   * Longest wait for the provider to embed the query; past it the answer comes from the other
+   * signals, as when the provider fails. Not a quality setting: a bound on an agent's wait. A
+   * hosted provider's own retries (the OpenAI provider's last up to two minutes, sized for
+   * background learning) kept a retrieve waiting that long when it did not answer.
+   */
+  embedTimeoutMs: z.number().int().min(1).max(600_000).default(5_000),
 });
 
 export type RetrievalConfig = z.input<typeof retrievalConfigSchema>;

@@ -297,6 +297,35 @@ describe('retrieve', () => {
     expect(recovered.signals.vector.used).toBe(true);
   });
 
+  it('answers from full text alone when the provider does not answer in time, even one deaf to abort', async () => {
+    // A hosted provider's own retries kept a retrieve waiting two minutes; a provider that
+    // ignores its abort signal kept it (and the store's close) waiting for good.
+    const deaf = {
+      ...embeddings.provider,
+      embed: (texts: string[], options?: { signal?: AbortSignal }) =>
+        texts.some((text) => text.includes('gateway'))
+          ? new Promise<Float32Array[]>(() => undefined)
+          : embeddings.provider.embed(texts, options),
+    };
+    const slow = await openMemory({
+      url: store.url,
+      embeddings: deaf,
+      logger,
+      retrieval: { embedTimeoutMs: 200 },
+    });
+    try {
+      const result = await slow.search.retrieve({ text: 'gateway timeouts', domain: 'api' });
+      expect(ids(result)[0]).toBe(episodes.timeouts?.id);
+      expect(result.signals.vector).toMatchObject({
+        used: false,
+        reason: 'the embedding provider did not answer within 200 ms',
+      });
+      expect(warnings.join('\n')).toMatch(/did not answer within 200 ms \(retrieval\.embedTimeoutMs\)/u);
+    } finally {
+      await slow.close();
+    }
+  });
+
   it.runIf(testCacheEnabled)('serves a repeated retrieve from the query cache', async () => {
     const before = memory.admin.cacheStats().keyspaces.query;
     const first = await memory.search.retrieve({ text: 'nightly integration suite shards', limit: 3 });

@@ -79,12 +79,30 @@ export function createRetrieval(
     const active = embeddings.active();
     if (active === null) return unused('no embedding provider is configured', null);
     let query: Float32Array;
+    const deadline = AbortSignal.timeout(settings.embedTimeoutMs);
     try {
-      query = (await embedTexts(active.provider, [text]))[0] as Float32Array;
+      // Raced against the deadline too: a provider that ignores the signal must not hold the retrieve.
+      const late = new Promise<never>((_, reject) =>
+        deadline.addEventListener('abort', () => reject(deadline.reason), { once: true }),
+      );
+      const embedded = embedTexts(active.provider, [text], deadline);
+      // Whichever loses the race settles unheard: no unhandled rejection from it.
+      for (const loser of [embedded, late]) loser.catch(() => undefined);
+      query = (await Promise.race([embedded, late]))[0] as Float32Array;
     } catch (error) {
-      // Retrieval still answers from full text when the provider is down; the reason says so. The
-      // provider's message stays in the log: it names internal URLs and echoes upstream bodies, and
-      // the reason goes to any caller who may search, over the server too.
+      // Retrieval still answers from full text when the provider is down or slow; the reason says
+      // so. The provider's message stays in the log: it names internal URLs and echoes upstream
+      // bodies, and the reason goes to any caller who may search, over the server too.
+      if (deadline.aborted) {
+        config.logger.warn(
+          `episodic: retrieve used full text only, the embedding provider did not answer within ${settings.embedTimeoutMs} ms (retrieval.embedTimeoutMs)`,
+        );
+        return unused(
+          `the embedding provider did not answer within ${settings.embedTimeoutMs} ms`,
+          active.stamp,
+          true,
+        );
+      }
       config.logger.warn(
         `episodic: retrieve used full text only, the embedding provider failed: ${(error as Error).message}`,
       );
