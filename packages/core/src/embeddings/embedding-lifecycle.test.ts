@@ -146,6 +146,42 @@ describe('embedding finished episodes', () => {
     expect(await memory.learning.retryFailed()).toBe(0);
   });
 
+  it('embeds the rest of a batch one episode fails for good, and names that one', async () => {
+    // A provider that refuses one text (too long for its model, say) failed the whole batch, at
+    // every retry, and `lastFailure` named an episode it had nothing against.
+    const embeddings = createTestEmbeddings();
+    const picky = {
+      ...embeddings.provider,
+      embed: (texts: string[], options?: { signal?: AbortSignal }) =>
+        texts.some((text) => text.includes('POISON'))
+          ? Promise.reject(new Error('input too long for the model'))
+          : embeddings.provider.embed(texts, options),
+    };
+    const idle = await tempStore({ embeddings: picky, learning: { run: false } });
+    const ids: string[] = [];
+    for (let i = 0; i < 12; i += 1) {
+      const context = i === 7 ? `Invoice export POISON ${i}` : `Invoice export run ${i}`;
+      const episode = await idle.memory.episodes.start({ taskType: 'debugging', domain: 'billing', context });
+      await idle.memory.episodes.complete(episode.id, { status: 'completed' });
+      ids.push(episode.id);
+    }
+    await idle.memory.close();
+    const memory = await openMemory({
+      url: idle.url,
+      embeddings: picky,
+      logger: { warn: () => undefined },
+      learning: { maxAttempts: 1 },
+    });
+    cleanups.push(() => memory.close());
+    await memory.learning.flush();
+    const embedded = new Set((await embeddingRows(idle.url)).map((row) => String(row.episode_id)));
+    expect(ids.filter((id) => !embedded.has(id))).toEqual([ids[7]]);
+    expect((await memory.learning.status()).learners.embeddings).toMatchObject({
+      failed: 1,
+      lastFailure: { episodeId: ids[7] },
+    });
+  });
+
   it('retries a failing batch with backoff and embeds it once the provider answers again', async () => {
     const embeddings = createTestEmbeddings();
     const { memory, url } = await tempStore({

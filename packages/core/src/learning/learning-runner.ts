@@ -106,7 +106,12 @@ export function createLearningRunner(deps: LearningRunnerDeps) {
       wakers.add(done);
     });
 
-  async function learnBatch(learner: EpisodeLearner, work: ClaimedWork[]): Promise<void> {
+  /**
+   * Learns from `work` and stores the result. `null` when that is done, or when the failure is
+   * handled here (the lease lost to another learner, the store refusing for the moment); else the
+   * message of a failure of the learner's own, for `learnBatch` to deal with.
+   */
+  async function attempt(learner: EpisodeLearner, work: ClaimedWork[]): Promise<string | null> {
     const heartbeat = setInterval(
       () => void queue.renew(work, options.leaseMs).catch(() => undefined),
       renewEveryMs,
@@ -134,8 +139,9 @@ export function createLearningRunner(deps: LearningRunnerDeps) {
         learner.name,
         episodes.map((episode) => episode.id),
       );
+      return null;
     } catch (error) {
-      if (closing.signal.aborted) return;
+      if (closing.signal.aborted) return null;
       if (error === leaseLost) {
         // Not a failure: the rows are the other learner's to learn and to count; the transaction
         // that would have stored this batch's results rolled back.
@@ -144,7 +150,7 @@ export function createLearningRunner(deps: LearningRunnerDeps) {
             `what it learned (it worked longer than learning.leaseMs, ${options.leaseMs} ms, without renewing it, ` +
             'or the process was paused); the other learner has them now',
         );
-        return;
+        return null;
       }
       const message = error instanceof Error ? error.message : String(error);
       if (EpisodicError.isInstance(error) && (error.code === 'FULL' || error.code === 'BUSY')) {
@@ -156,14 +162,47 @@ export function createLearningRunner(deps: LearningRunnerDeps) {
               'It tries again, without counting this against their attempts, until the store takes it.',
           );
         await queue.retryLater(work, message, () => delayAfter(streak), false).catch(() => undefined);
-        return;
+        return null;
       }
-      logger.warn(`episodic: ${learner.name} could not learn from ${work.length} episodes: ${message}`);
-      await queue.retryLater(work, message, backoff).catch(() => undefined);
+      return message;
     } finally {
       clearInterval(heartbeat);
       progressed();
     }
+  }
+
+  /**
+   * Learns from a claimed batch. When the learner fails on it, the batch is halved while exactly
+   * one half fails, so that one episode it cannot take (a text the provider refuses) fails alone,
+   * named in `lastFailure`, and the others are learned: it failed its whole batch, at every retry.
+   * When both halves fail (the provider is down), both are retried later, without going further.
+   */
+  async function learnBatch(learner: EpisodeLearner, work: ClaimedWork[]): Promise<void> {
+    const failed = await attempt(learner, work);
+    if (failed === null) return;
+    const retry = async (part: ClaimedWork[], message: string) => {
+      logger.warn(`episodic: ${learner.name} could not learn from ${part.length} episodes: ${message}`);
+      await queue.retryLater(part, message, backoff).catch(() => undefined);
+    };
+    let failing = work;
+    let message = failed;
+    while (failing.length > 1 && !closing.signal.aborted) {
+      const half = Math.ceil(failing.length / 2);
+      const halves = [failing.slice(0, half), failing.slice(half)];
+      const failures: { part: ClaimedWork[]; message: string }[] = [];
+      for (const part of halves) {
+        const reason = await attempt(learner, part);
+        if (reason !== null) failures.push({ part, message: reason });
+      }
+      const [only] = failures;
+      if (only === undefined || failures.length > 1) {
+        for (const failure of failures) await retry(failure.part, failure.message);
+        return;
+      }
+      failing = only.part;
+      message = only.message;
+    }
+    if (!closing.signal.aborted) await retry(failing, message);
   }
 
   async function loop(learner: EpisodeLearner): Promise<void> {
