@@ -19,22 +19,42 @@ export async function boundedMine(
   input: MineInput,
   timeoutMs: number,
 ): Promise<readonly PatternCandidate<unknown>[]> {
+  const result = await withinDeadline(
+    (signal) => miner.mine({ ...input, signal }),
+    timeoutMs,
+    input.signal,
+    'mine()',
+  );
+  if (!Array.isArray(result))
+    throw new TypeError(`mine() returned ${describeValue(result)}, not an array of candidates`);
+  return result;
+}
+
+/**
+ * `run`'s result, held to a deadline: `run` gets a signal that aborts at `timeoutMs` or when
+ * `outer` does, and is abandoned, not awaited, if it ignores it. Rejects with `outer.reason` when
+ * that aborts, with a `TypeError` naming `what` at the deadline. A synchronous `run` cannot be
+ * interrupted: the deadline bounds waiting, not computing.
+ */
+export async function withinDeadline<T>(
+  run: (signal: AbortSignal) => T | PromiseLike<T>,
+  timeoutMs: number,
+  outer: AbortSignal | undefined,
+  what: string,
+): Promise<T> {
   const own = new AbortController();
-  const forward = () => own.abort(input.signal?.reason);
-  input.signal?.addEventListener('abort', forward, { once: true });
+  const forward = () => own.abort(outer?.reason);
+  outer?.addEventListener('abort', forward, { once: true });
   const timer = setTimeout(
-    () => own.abort(new TypeError(`mine() did not settle within ${timeoutMs} ms (learning.mineTimeoutMs)`)),
+    () => own.abort(new TypeError(`${what} did not settle within ${timeoutMs} ms (learning.mineTimeoutMs)`)),
     timeoutMs,
   );
   try {
-    const returned = miner.mine({ ...input, signal: own.signal });
-    const result = isThenable(returned) ? await untilAborted(returned, own.signal) : returned;
-    if (!Array.isArray(result))
-      throw new TypeError(`mine() returned ${describeValue(result)}, not an array of candidates`);
-    return result;
+    const returned = run(own.signal);
+    return isThenable(returned) ? await untilAborted(returned, own.signal) : returned;
   } finally {
     clearTimeout(timer);
-    input.signal?.removeEventListener('abort', forward);
+    outer?.removeEventListener('abort', forward);
   }
 }
 

@@ -7,7 +7,7 @@ import {
   toPluginIssues,
 } from '@episodic/plugin';
 import type { Logger } from '../logger.js';
-import { boundedMine } from './bounded-mine.js';
+import { boundedMine, withinDeadline } from './bounded-mine.js';
 import { patternId } from './pattern-id.js';
 
 /** What running the miners needs besides the miners: where to report them, and how long to wait. */
@@ -89,9 +89,29 @@ export async function collectCandidates(
       );
       continue;
     }
+    // Validation may be asynchronous too (the Standard Schema contract): it gets the same
+    // deadline, or a schema that never settles stalled every episode's mining, without a word.
+    const validate = (data: unknown) => miner.dataSchema['~standard'].validate(data);
+    let validated: PromiseSettledResult<Awaited<ReturnType<typeof validate>>>[];
+    try {
+      validated = await withinDeadline(
+        () => Promise.allSettled(candidates.map(async (candidate) => validate(candidate.data))),
+        mineTimeoutMs,
+        input.signal,
+        'dataSchema validation',
+      );
+    } catch (error) {
+      if (input.signal?.aborted) throw input.signal.reason;
+      logger.warn(
+        `episodic: miner ${miner.patternType} failed on episode ${episode.id}: ${(error as Error).message}`,
+      );
+      continue;
+    }
     for (const [index, candidate] of candidates.entries()) {
       try {
-        const parsed = await miner.dataSchema['~standard'].validate(candidate.data);
+        const outcome = validated[index] as PromiseSettledResult<Awaited<ReturnType<typeof validate>>>;
+        if (outcome.status === 'rejected') throw outcome.reason;
+        const parsed = outcome.value;
         if (parsed.issues !== undefined) {
           const why = describeIssues(toPluginIssues(parsed.issues, 'data'));
           throw new TypeError(`data does not match its schema: ${why}`);

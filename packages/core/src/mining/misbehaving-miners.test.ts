@@ -109,3 +109,25 @@ describe('a miner whose mine() never settles', () => {
     expect(await Promise.race([store.memory.close().then(() => 'closed'), waited])).toBe('closed');
   });
 });
+
+describe('a miner whose asynchronous dataSchema never settles', () => {
+  it('is reported and left out once the mining deadline passes; the other miners go on', async () => {
+    // The Standard Schema contract lets validate() return a promise: one that never settled held
+    // every episode's mining, with nothing logged.
+    const base = misbehaving('deaf_schema', () => [{ data: { action: 'x' }, success: true }]);
+    const miner: PatternMinerV1 = {
+      ...base,
+      dataSchema: {
+        '~standard': { version: 1, vendor: 'test', validate: () => new Promise(() => undefined) },
+      },
+    };
+    const { store, warnings, complete, linked } = await open(miner, { mineTimeoutMs: 300 });
+    const stuck = await complete('TRIGGER and wait');
+    await complete('normal');
+    expect(await store.memory.learning.flush({ timeoutMs: 20_000 })).toMatchObject({ pending: 0, failed: 0 });
+    expect(await linked()).toBe(2);
+    expect(warnings).toEqual([
+      `episodic: miner deaf_schema failed on episode ${stuck}: dataSchema validation did not settle within 300 ms (learning.mineTimeoutMs)`,
+    ]);
+  });
+});
