@@ -331,7 +331,12 @@ describe('OpenAI-compatible embeddings', () => {
     ];
     for (const body of bodies) {
       server.respondWith(status(200, body));
-      expect(await failure(provider().embed(['x']))).toMatchObject({ code: 'BAD_RESPONSE' });
+      // Every error carries the answer's status and the attempts made: one, since none is retried.
+      expect(await failure(provider().embed(['x']))).toMatchObject({
+        code: 'BAD_RESPONSE',
+        status: 200,
+        attempts: 1,
+      });
     }
   });
 

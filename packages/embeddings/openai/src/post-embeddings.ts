@@ -27,7 +27,7 @@ export async function postEmbeddings(
 ): Promise<Float32Array[]> {
   const apiKey = process.env[options.apiKeyEnv] || undefined;
   try {
-    const body = await postJson({
+    return (await postJson({
       url: embeddingsURL(options.baseURL),
       body: {
         model: options.model,
@@ -51,8 +51,9 @@ export async function postEmbeddings(
       service: 'The embeddings server',
       authHint: apiKey === undefined ? `${options.apiKeyEnv} is not set` : `check ${options.apiKeyEnv}`,
       plugin: 'openai embeddings',
-    });
-    return parseEmbeddingsResponse(body, texts.length, options.dimensions);
+      // Read inside the call: a malformed answer then carries its status and the attempts made.
+      read: (body) => parseEmbeddingsResponse(body, texts.length, options.dimensions),
+    })) as Float32Array[];
   } catch (error) {
     if (!PluginError.isInstance(error)) throw error;
     throw new OpenAIEmbeddingsError(error.code as OpenAIEmbeddingsErrorCode, error.message, {

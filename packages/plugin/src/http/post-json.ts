@@ -34,13 +34,19 @@ export interface PostJsonOptions {
   authHint?: string | undefined;
   /** The plugin making the call, named in its errors. */
   plugin?: string | undefined;
+  /**
+   * Reads the parsed JSON of a 2xx answer into what the caller wants, throwing (with a message
+   * that names the service) when it is not that: the throw becomes a `BAD_RESPONSE` error with
+   * the answer's `status` and the `attempts` made, as every other failure has. Default: the JSON as it is.
+   */
+  read?: ((body: unknown) => unknown) | undefined;
 }
 
 /** One request with its own timeout; the caller's abort propagates as it is. */
 async function attempt(
   options: PostJsonOptions,
   timeoutMs: number,
-): Promise<{ body: unknown } | HttpFailure> {
+): Promise<{ body: unknown; status: number } | HttpFailure> {
   const { signal } = options;
   const timeout = AbortSignal.timeout(timeoutMs);
   const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
@@ -58,12 +64,13 @@ async function attempt(
     if (!response.ok) return await httpFailure(response, service, options.secrets ?? [], options.authHint);
     const text = await response.text();
     try {
-      return { body: JSON.parse(text) as unknown };
+      return { body: JSON.parse(text) as unknown, status: response.status };
     } catch (cause) {
       return {
         code: 'BAD_RESPONSE',
         retry: false,
         message: `${service} answered with something that is not JSON.`,
+        status: response.status,
         cause,
       };
     }
@@ -97,7 +104,19 @@ export async function postJson(options: PostJsonOptions): Promise<unknown> {
   options.signal?.throwIfAborted();
   for (let attempts = 1; ; attempts += 1) {
     const outcome = await attempt(options, timeoutMs);
-    if ('body' in outcome) return outcome.body;
+    if ('body' in outcome) {
+      if (options.read === undefined) return outcome.body;
+      try {
+        return options.read(outcome.body);
+      } catch (cause) {
+        throw new PluginError('BAD_RESPONSE', (cause as Error).message, {
+          status: outcome.status,
+          attempts,
+          cause,
+          plugin: options.plugin,
+        });
+      }
+    }
     if (!outcome.retry || attempts > maxRetries) {
       const suffix = attempts > 1 ? ` (after ${attempts} attempts)` : '';
       throw new PluginError(outcome.code, `${outcome.message}${suffix}`, {
