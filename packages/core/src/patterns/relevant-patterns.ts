@@ -86,9 +86,10 @@ export interface RelevantPattern {
 
 /**
  * Most patterns the evidence query reads per statement when its pool has to grow (see
- * `relevantPatterns`): 3,200 rows with their baselines are a few milliseconds.
+ * `relevantPatterns`): two rounds past the first, 200 and 800 rows with their baselines, a few
+ * milliseconds (2,300 rows took ~9 ms a statement), on `retrieve`'s path when it has to.
  */
-const maxPool = 3200;
+const maxPool = 800;
 
 /** A count of a pattern's scope, from the baseline row of its domain and task type. */
 const baselineSql = (field: 'successes' | 'episodes') => `(SELECT json_extract(b.stats, '$.${field}')
@@ -269,11 +270,13 @@ export function createRelevantPatterns(context: EngineContext) {
           };
           return [{ pattern, why, score: why.evidence + why.text + why.taskType, baseRate, liftLower }];
         });
-      // The pool is taken by raw score across the scope, admission is against each pattern's own
-      // baseline: in a domain whose every run succeeds, high-scoring patterns that beat nothing
-      // filled the pool, and a pattern of another domain that clearly beats its own was never seen
-      // (no domain filter: `[]`). While the evidence pool came back full and admitted fewer than
-      // `limit`, it is taken again four times larger, up to `maxPool`.
+      // The pool is taken by raw score, admission is against each pattern's own baseline: across
+      // several baselines (no domain or no task type asked for), a domain whose every run succeeds
+      // filled the pool with high-scoring patterns that beat nothing, and a pattern of another one
+      // that clearly beats its own was never seen (no domain filter: `[]`). Then, while the pool
+      // came back full and admitted fewer than `limit`, it is taken again four times larger, up to
+      // `maxPool`. Under one domain and task type, score order is lift order: one round.
+      const severalBaselines = filters.domain === undefined || filters.taskType === undefined;
       let pool = firstPool;
       let candidates: ReturnType<typeof admit>;
       for (;;) {
@@ -283,7 +286,7 @@ export function createRelevantPatterns(context: EngineContext) {
         for (const result of results) for (const row of result.rows) rows.set(String(row.id), row);
         candidates = admit(rows.values());
         const full = results.slice(0, evidence.length).some((result) => result.rows.length >= pool);
-        if (!full || candidates.length >= filters.limit || pool >= maxPool) break;
+        if (!severalBaselines || !full || candidates.length >= filters.limit || pool >= maxPool) break;
         pool *= 4;
       }
       candidates.sort(
