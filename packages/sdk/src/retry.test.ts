@@ -42,6 +42,18 @@ function countingFetch() {
   return { sent, counting };
 }
 
+/** The rejection of `call`, a `TRPCClientError` whose cause is the SDK's own error (its `code`). */
+async function clientRefusal(call: Promise<unknown>) {
+  const error = await call.then(
+    () => null,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(TRPCClientError);
+  const cause = (error as TRPCClientError<never>).cause;
+  expect(EpisodicClientError.isInstance(cause)).toBe(true);
+  return { error: error as TRPCClientError<never>, cause: cause as EpisodicClientError };
+}
+
 describe('retries after a lost response', () => {
   it('stores each step once when a flush is replayed after the server already stored it', async () => {
     const client = createEpisodicClient({ url: proxy.url, token, steps: { flushIntervalMs: 60_000, retry } });
@@ -309,17 +321,12 @@ describe('failures that are not a lost connection', () => {
     const { sent, counting } = countingFetch();
     // A wrong url: the server is there, the API is not.
     const memory = createRemoteMemory({ url: `${t.url}/api`, token, fetch: counting });
-    const error = await memory.episodes.start({ taskType: 'debugging', domain: 'wrong-url' }).then(
-      () => null,
-      (caught: unknown) => caught,
+    const { error, cause } = await clientRefusal(
+      memory.episodes.start({ taskType: 'debugging', domain: 'wrong-url' }),
     );
-    expect(error).toBeInstanceOf(TRPCClientError);
-    const cause = (error as TRPCClientError<never>).cause;
-    expect(EpisodicClientError.isInstance(cause) && cause.code).toBe('UNEXPECTED_ANSWER');
-    expect((cause as EpisodicClientError).status).toBeGreaterThanOrEqual(400);
-    expect((error as Error).message).toMatch(
-      /\/api\/trpc\/episodes\.start answered 4\d\d with .*check the url/,
-    );
+    expect(cause.code).toBe('UNEXPECTED_ANSWER');
+    expect(cause.status).toBeGreaterThanOrEqual(400);
+    expect(error.message).toMatch(/\/api\/trpc\/episodes\.start answered 4\d\d with .*check the url/);
     expect(isTransient(error)).toBe(false);
     expect(sent).toHaveLength(1);
   });
@@ -353,16 +360,11 @@ describe('timeoutMs', () => {
     const { port } = hung.address() as AddressInfo;
     try {
       const memory = createRemoteMemory({ url: `http://127.0.0.1:${port}`, token, timeoutMs: 300 });
-      const error = await memory.episodes.start({ taskType: 'debugging', domain: 'hung' }).then(
-        () => null,
-        (caught: unknown) => caught,
+      const { error, cause } = await clientRefusal(
+        memory.episodes.start({ taskType: 'debugging', domain: 'hung' }),
       );
-      expect(error).toBeInstanceOf(TRPCClientError);
-      const cause = (error as TRPCClientError<never>).cause;
-      expect(EpisodicClientError.isInstance(cause) && cause.code).toBe('TIMEOUT');
-      expect((error as Error).message).toMatch(
-        /\/trpc\/episodes\.start gave no answer within 300 ms \(timeoutMs\)/,
-      );
+      expect(cause.code).toBe('TIMEOUT');
+      expect(error.message).toMatch(/\/trpc\/episodes\.start gave no answer within 300 ms \(timeoutMs\)/);
       expect(isTransient(error)).toBe(false);
       expect(requests).toHaveLength(1);
     } finally {

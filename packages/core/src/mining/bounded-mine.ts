@@ -1,4 +1,5 @@
 import type { MineInput, PatternCandidate, PatternMinerV1 } from '@episodic/plugin';
+import { withinDeadline } from '../within-deadline.js';
 
 const describeValue = (value: unknown): string =>
   value === null || value === undefined ? String(value) : `a value of type ${typeof value}`;
@@ -19,64 +20,13 @@ export async function boundedMine(
   input: MineInput,
   timeoutMs: number,
 ): Promise<readonly PatternCandidate<unknown>[]> {
-  const result = await withinDeadline(
-    (signal) => miner.mine({ ...input, signal }),
+  const result = await withinDeadline((signal) => miner.mine({ ...input, signal }), {
     timeoutMs,
-    input.signal,
-    'mine()',
-  );
+    signal: input.signal,
+    what: 'mine()',
+    setting: 'learning.mineTimeoutMs',
+  });
   if (!Array.isArray(result))
     throw new TypeError(`mine() returned ${describeValue(result)}, not an array of candidates`);
   return result;
-}
-
-/**
- * `run`'s result, held to a deadline: `run` gets a signal that aborts at `timeoutMs` or when
- * `outer` does, and is abandoned, not awaited, if it ignores it. Rejects with `outer.reason` when
- * that aborts, with a `TypeError` naming `what` at the deadline. A synchronous `run` cannot be
- * interrupted: the deadline bounds waiting, not computing.
- */
-export async function withinDeadline<T>(
-  run: (signal: AbortSignal) => T | PromiseLike<T>,
-  timeoutMs: number,
-  outer: AbortSignal | undefined,
-  what: string,
-): Promise<T> {
-  const own = new AbortController();
-  const forward = () => own.abort(outer?.reason);
-  outer?.addEventListener('abort', forward, { once: true });
-  const timer = setTimeout(
-    () => own.abort(new TypeError(`${what} did not settle within ${timeoutMs} ms (learning.mineTimeoutMs)`)),
-    timeoutMs,
-  );
-  try {
-    const returned = run(own.signal);
-    return isThenable(returned) ? await untilAborted(returned, own.signal) : returned;
-  } finally {
-    clearTimeout(timer);
-    outer?.removeEventListener('abort', forward);
-  }
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
-}
-
-/** `pending`'s outcome, or `signal.reason` as soon as the signal aborts, whichever comes first. */
-function untilAborted<T>(pending: PromiseLike<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const abort = () => reject(signal.reason);
-    if (signal.aborted) abort();
-    signal.addEventListener('abort', abort, { once: true });
-    pending.then(
-      (value) => {
-        signal.removeEventListener('abort', abort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', abort);
-        reject(error);
-      },
-    );
-  });
 }

@@ -7,7 +7,8 @@ import {
   toPluginIssues,
 } from '@episodic/plugin';
 import type { Logger } from '../logger.js';
-import { boundedMine, withinDeadline } from './bounded-mine.js';
+import { withinDeadline } from '../within-deadline.js';
+import { boundedMine } from './bounded-mine.js';
 import { patternId } from './pattern-id.js';
 
 /** What running the miners needs besides the miners: where to report them, and how long to wait. */
@@ -96,9 +97,12 @@ export async function collectCandidates(
     try {
       validated = await withinDeadline(
         () => Promise.allSettled(candidates.map(async (candidate) => validate(candidate.data))),
-        mineTimeoutMs,
-        input.signal,
-        'dataSchema validation',
+        {
+          timeoutMs: mineTimeoutMs,
+          signal: input.signal,
+          what: 'dataSchema validation',
+          setting: 'learning.mineTimeoutMs',
+        },
       );
     } catch (error) {
       if (input.signal?.aborted) throw input.signal.reason;

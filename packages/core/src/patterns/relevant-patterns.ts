@@ -86,8 +86,9 @@ export interface RelevantPattern {
 
 /**
  * Most patterns the evidence query reads per statement when its pool has to grow (see
- * `relevantPatterns`): two rounds past the first, 200 and 800 rows with their baselines, a few
- * milliseconds (2,300 rows took ~9 ms a statement), on `retrieve`'s path when it has to.
+ * `relevantPatterns`): at most two rounds past the first, of 200 and 800 rows with their
+ * baselines, on `retrieve`'s path. Not timed on its own; 2,300 rows took ~9 ms a statement
+ * (`rowsOf`), so a few milliseconds by proportion.
  */
 const maxPool = 800;
 

@@ -18,10 +18,12 @@ export function forgetSelectorSchema(schemas: Pick<InputSchemas, 'id' | 'domain'
         .refine((match) => Object.keys(match).length > 0, 'must name at least one key'),
     }),
   ] as const;
-  /** The shape the input's one key names (`episodeIds`, `domain`, `metadata`), if it names one. */
+  /** The shape whose first key (`episodeIds`, `domain`, `metadata`) the input holds, if just one. */
   const namedShape = (input: unknown): number => {
     if (typeof input !== 'object' || input === null) return -1;
-    const named = ['episodeIds', 'domain', 'metadata'].flatMap((key, at) => (key in input ? [at] : []));
+    const named = shapes.flatMap((shape, at) =>
+      (Object.keys(shape.shape)[0] as string) in input ? [at] : [],
+    );
     return named.length === 1 ? (named[0] as number) : -1;
   };
   return z.union(shapes, {

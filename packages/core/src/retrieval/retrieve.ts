@@ -12,6 +12,7 @@ import type { InputSchemas, RetrieveInput } from '../schemas/input-schemas.js';
 import { ftsPhrases, phrasesToFtsQuery } from '../search/fts-query.js';
 import type { AccessScope, CallOptions, Episode } from '../types.js';
 import { parseInput } from '../validate.js';
+import { DeadlineError, withinDeadline } from '../within-deadline.js';
 import { candidateRows } from './candidate-rows.js';
 import { diversify } from './diversify.js';
 import { expansionRanking, proximityRanking } from './extra-rankings.js';
@@ -79,21 +80,19 @@ export function createRetrieval(
     const active = embeddings.active();
     if (active === null) return unused('no embedding provider is configured', null);
     let query: Float32Array;
-    const deadline = AbortSignal.timeout(settings.embedTimeoutMs);
     try {
-      // Raced against the deadline too: a provider that ignores the signal must not hold the retrieve.
-      const late = new Promise<never>((_, reject) =>
-        deadline.addEventListener('abort', () => reject(deadline.reason), { once: true }),
-      );
-      const embedded = embedTexts(active.provider, [text], deadline);
-      // Whichever loses the race settles unheard: no unhandled rejection from it.
-      for (const loser of [embedded, late]) loser.catch(() => undefined);
-      query = (await Promise.race([embedded, late]))[0] as Float32Array;
+      // A provider that ignores its signal is abandoned at the deadline, not awaited.
+      const [vector] = await withinDeadline((signal) => embedTexts(active.provider, [text], signal), {
+        timeoutMs: settings.embedTimeoutMs,
+        what: 'the query embedding',
+        setting: 'retrieval.embedTimeoutMs',
+      });
+      query = vector as Float32Array;
     } catch (error) {
       // Retrieval still answers from full text when the provider is down or slow; the reason says
       // so. The provider's message stays in the log: it names internal URLs and echoes upstream
       // bodies, and the reason goes to any caller who may search, over the server too.
-      if (deadline.aborted) {
+      if (error instanceof DeadlineError) {
         config.logger.warn(
           `episodic: retrieve used full text only, the embedding provider did not answer within ${settings.embedTimeoutMs} ms (retrieval.embedTimeoutMs)`,
         );
