@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import { rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { open, type RootDatabase, type RootDatabaseOptions } from 'lmdb';
-import { assertMapRoom } from './map-room.js';
+import { assertMapRoom, preallocateMapFiles } from './map-room.js';
 
 export type CacheDb = RootDatabase<Buffer, string>;
 
@@ -170,6 +170,8 @@ export function initializeEnvironment(path: string, options: OpenHandleOptions):
   if (problem !== null) throw new Error(`the new environment at ${path} is ${problem}`);
   if ((db as WithStatus).status !== 'closed')
     throw new Error(`the new environment at ${path} did not close at once`);
+  // No other process sees the folder yet: its files are whole before anyone maps them.
+  preallocateMapFiles(path);
 }
 
 /** Opens (or shares) the environment at `envPath`; returns why not when it is not ours. */
@@ -192,6 +194,8 @@ export function acquireHandle(envPath: string, options: OpenHandleOptions): Lmdb
     closeQuietly(db);
     return problem;
   }
+  // An environment made by an earlier version, or whose map another process grew.
+  preallocateMapFiles(envPath);
   const handle: LmdbHandle = {
     db,
     envPath,
