@@ -7,6 +7,7 @@ import { parseServerConfig, resolveLocations, type ServerConfigInput } from './c
 import { ServerError } from './errors/server-error.js';
 import { EventBus } from './events/event-bus.js';
 import { createCallAdmission, defaultCallsPerToken } from './http/call-admission.js';
+import { answerClientErrors } from './http/client-error.js';
 import { databaseSize } from './http/database-size.js';
 import { advertiseKeepAlive, keepConnectionsAlive } from './http/keep-alive.js';
 import { loadTls } from './http/load-tls.js';
@@ -127,6 +128,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     });
     const server: Server = (tls === null ? createHttpServer() : createHttpsServer(tls)) as Server;
     keepConnectionsAlive(server);
+    answerClientErrors(server);
     server.on('request', (req, res: ServerResponse) => {
       inFlight.add(res);
       if (!draining) advertiseKeepAlive(res);

@@ -121,6 +121,19 @@ const checks: Record<string, () => Promise<void>> = {
       alpha.episodes.logSteps.mutate({ episodeId: betaEpisodeId, steps: [{ action: 'x' }] }),
     );
     expect(codeOf(error)).toBe('NOT_FOUND');
+    // Step ids are the caller's to choose too: one of another domain is taken, and that is all it says.
+    const [betaStep] = (await admin.episodes.get.query({ episodeId: betaEpisodeId })).steps;
+    const taken = await rejection(
+      alpha.episodes.logSteps.mutate({
+        episodeId: alphaEpisodeId,
+        steps: [{ id: betaStep!.id, action: 'x' }],
+      }),
+    );
+    expect([codeOf(taken), taken.data?.issues]).toEqual([
+      'CONFLICT',
+      [{ path: 'steps.0.id', message: 'already belongs to another episode: give the step another id' }],
+    ]);
+    expect(JSON.stringify([taken.message, taken.data])).not.toMatch(new RegExp(`beta|${betaSecret}`, 'u'));
     await assertBetaUntouched();
   },
   'episodes.record': async () => {

@@ -1,5 +1,6 @@
 import { rmSync } from 'node:fs';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { silentObserver } from '../src/context.js';
@@ -195,6 +196,45 @@ describe('HTTP surface', () => {
       steps: [{ action: 'fits' }],
     });
     expect(small).toHaveLength(1);
+  });
+
+  it('answers a request Node cannot parse (headers over 16 KiB, not HTTP) in tRPC error format, with the reason', async () => {
+    await using t = await startTestServer();
+    // A query whose input rides in the URL: 60 KB of it is past Node's header limit.
+    const input = encodeURIComponent(JSON.stringify({ text: 'timeout '.repeat(7500) }));
+    const long = await fetch(`${t.url}/trpc/search.text?input=${input}`, {
+      headers: { authorization: `Bearer ${t.adminToken}` },
+    });
+    expect([long.status, await long.json()]).toEqual([
+      431,
+      {
+        error: {
+          message: expect.stringMatching(/^The request's headers are over the server's 16 KiB: .* POST body/),
+          code: -32600,
+          data: { code: 'BAD_REQUEST', httpStatus: 431, issues: null },
+        },
+      },
+    ]);
+    // The real client, sending its queries as GETs, reports that reason.
+    const viaGet = await rejection(
+      t.client(t.adminToken, { batch: false }).search.text.query({ text: 'timeout '.repeat(7500) }),
+    );
+    expect(viaGet.message).toMatch(/^The request's headers are over the server's 16 KiB/);
+
+    const raw = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(new URL(t.url).port), '127.0.0.1');
+      let answer = '';
+      socket.on('data', (chunk) => (answer += chunk.toString()));
+      socket.on('end', () => resolve(answer));
+      socket.on('error', reject);
+      socket.write('NOT HTTP AT ALL\r\n\r\n');
+    });
+    expect(raw).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    expect(JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4))).toMatchObject({
+      error: { message: 'The request is not valid HTTP.', data: { code: 'BAD_REQUEST', httpStatus: 400 } },
+    });
+    // And the server goes on answering.
+    expect((await fetch(`${t.url}/healthz`)).status).toBe(200);
   });
 
   it('refuses a JSON body that is not UTF-8 with 400 and a clear message, alone or batched, storing nothing', async () => {

@@ -56,11 +56,33 @@ describe('a plugin that never settles', { timeout: 120_000 }, () => {
       expect(result.code, command.join(' ')).toBe(1);
       expect(result.stderr).toBe(
         'episodic: Invalid plugins (checked at start): miners.0 (package hang-miner) (from ' +
-          `${join(dir, 'episodic.config.mjs')}): mine(): did not settle within 1000 ms on a sample episode ` +
+          `${join(dir, 'episodic.config.mjs')}): mine() on a sample episode did not settle within 1000 ms ` +
           '(learning.mineTimeoutMs)\n',
       );
       expect(result.stdout).toBe('');
     }
+    expect(existsSync(join(dir, 'data'))).toBe(false);
+  });
+
+  it("is refused at the start check when its own dataSchema never settles on mine()'s candidates", async () => {
+    const dir = project(
+      'hangs-in-schema',
+      `export default {
+  specificationVersion: 'v1',
+  patternType: 'hang',
+  dataSchema: { '~standard': { version: 1, vendor: 'hang', validate: () => new Promise(() => {}) } },
+  mine: () => [{ data: {}, success: true }],
+};
+`,
+      'learning: { mineTimeoutMs: 1000 }',
+    );
+    const result = await runCli(['worker', '--config', join(dir, 'episodic.config.mjs')]);
+    expect([result.code, result.stderr]).toEqual([
+      1,
+      'episodic: Invalid plugins (checked at start): miners.0 (package hang-miner) (from ' +
+        `${join(dir, 'episodic.config.mjs')}): the miner's own dataSchema on mine()'s candidates for a ` +
+        'sample episode did not settle within 1000 ms (learning.mineTimeoutMs)\n',
+    ]);
     expect(existsSync(join(dir, 'data'))).toBe(false);
   });
 

@@ -127,3 +127,5 @@ export type {
   Pattern,
   Step,
 } from './types.js';
+export type { Deadline } from './within-deadline.js';
+export { DeadlineError, withinDeadline } from './within-deadline.js';

@@ -1,3 +1,4 @@
+import { DeadlineError, withinDeadline } from '@episodic/core';
 import {
   describeIssues,
   type EpisodeView,
@@ -108,35 +109,37 @@ async function candidateProblems(
 /**
  * What is wrong with `value` as a pattern miner: its shape, then one run of `mine()` on a small
  * sample episode, whose candidates must pass the miner's own `dataSchema`. A miner that would fail
- * on every episode is refused at start instead of failing in the learning queue. The run gets the
- * deadline learning gives every `mine()` call (`learning.mineTimeoutMs`): one that never settles
- * would otherwise leave the command waiting on nothing, and Node would exit 0 with nothing done.
+ * on every episode is refused at start instead of failing in the learning queue. The run, and then
+ * the validation of its candidates, each get the deadline learning gives them
+ * (`learning.mineTimeoutMs`): one that never settles would otherwise leave the command waiting on
+ * nothing, and Node would exit 0 with nothing done.
  */
 export async function patternMinerProblems(value: unknown, mineTimeoutMs: number): Promise<string[]> {
   const shape = patternMinerProblemsWithoutRunning(value);
   if (shape.length > 0) return shape;
   const miner = value as PatternMinerV1;
-  const deadline = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      const message = `did not settle within ${mineTimeoutMs} ms on a sample episode (learning.mineTimeoutMs)`;
-      deadline.abort(new Error(message));
-      reject(deadline.signal.reason);
-    }, mineTimeoutMs);
-  });
+  const deadline = (what: string) => ({ timeoutMs: mineTimeoutMs, what, setting: 'learning.mineTimeoutMs' });
   let candidates: unknown;
   try {
-    candidates = await Promise.race([miner.mine({ ...sampleInput(), signal: deadline.signal }), late]);
+    candidates = await withinDeadline(
+      (signal) => miner.mine({ ...sampleInput(), signal }),
+      deadline('mine() on a sample episode'),
+    );
   } catch (error) {
-    if (error === deadline.signal.reason) return [`mine(): ${(error as Error).message}`];
+    if (error instanceof DeadlineError) return [error.message];
     return [`mine(): threw on a sample episode: ${messageOf(error)}`];
-  } finally {
-    clearTimeout(timer);
   }
   if (!Array.isArray(candidates)) return ['mine(): must return an array of candidates'];
-  const issues: PluginIssue[] = [];
-  for (const [index, candidate] of candidates.entries())
-    issues.push(...(await candidateProblems(miner, candidate, `mine() candidate ${index}`)));
-  return lines(issues);
+  try {
+    const issues = await withinDeadline(async () => {
+      const found: PluginIssue[] = [];
+      for (const [index, candidate] of candidates.entries())
+        found.push(...(await candidateProblems(miner, candidate, `mine() candidate ${index}`)));
+      return found;
+    }, deadline("the miner's own dataSchema on mine()'s candidates for a sample episode"));
+    return lines(issues);
+  } catch (error) {
+    // Only the deadline: `candidateProblems` turns what the plugin throws into issues.
+    return [messageOf(error)];
+  }
 }

@@ -1,6 +1,6 @@
 import { auditQuerySchema, forgetSelectorSchema } from '@episodic/core';
 import { ServerError } from '../errors/server-error.js';
-import { adminProcedure, router } from '../trpc.js';
+import { adminProcedure, noInput, router } from '../trpc.js';
 import type { RouterDeps } from './router-deps.js';
 
 /**
@@ -10,7 +10,7 @@ import type { RouterDeps } from './router-deps.js';
 export function createAdminRouter({ memory, events, databaseBytes, startedAt }: RouterDeps) {
   return router({
     /** Cache hit rates per keyspace, database size, live subscriptions, forget's pending purge. */
-    stats: adminProcedure.query(async () => ({
+    stats: adminProcedure.input(noInput).query(async () => ({
       schemaVersion: await memory.admin.schemaVersion(),
       uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
       databaseBytes: databaseBytes(),
@@ -20,7 +20,7 @@ export function createAdminRouter({ memory, events, databaseBytes, startedAt }: 
     })),
 
     /** Refreshes the query planner's statistics (the seed's `ANALYZE`). */
-    analyze: adminProcedure.mutation(async () => {
+    analyze: adminProcedure.input(noInput).mutation(async () => {
       const started = performance.now();
       await memory.admin.analyze();
       return { durationMs: Math.round(performance.now() - started) };
@@ -31,7 +31,7 @@ export function createAdminRouter({ memory, events, databaseBytes, startedAt }: 
      * file was deleted or replaced under it is 503, as `/healthz` says, with the reason (its path
      * included: an admin may know it).
      */
-    health: adminProcedure.query(async () => {
+    health: adminProcedure.input(noInput).query(async () => {
       const lost = memory.admin.lostDatabaseFile();
       if (lost !== null) throw new ServerError('UNAVAILABLE', lost);
       return {
@@ -70,6 +70,6 @@ export function createAdminRouter({ memory, events, databaseBytes, startedAt }: 
      * Waits until the text of every episode forgotten so far is out of the database file and its
      * WAL (forget leaves that purge to the background), and reports the purge's state.
      */
-    purge: adminProcedure.mutation(() => memory.admin.purge()),
+    purge: adminProcedure.input(noInput).mutation(() => memory.admin.purge()),
   });
 }

@@ -1,5 +1,5 @@
 import { learningFlushInputSchema, learningRetireInputSchema } from '@episodic/core';
-import { adminProcedure, router } from '../trpc.js';
+import { adminProcedure, noInput, router } from '../trpc.js';
 import type { RouterDeps } from './router-deps.js';
 
 /**
@@ -14,13 +14,13 @@ export function createLearningRouter({ memory }: RouterDeps) {
      * Pending and failed rows per learner, the oldest pending age, the server's throughput, and
      * each learner's newest failure (episode, error message cut to 500 characters, time).
      */
-    status: adminProcedure.query(() => memory.learning.status()),
+    status: adminProcedure.input(noInput).query(() => memory.learning.status()),
     /** Waits until nothing is pending (scripts, tests); `TIMEOUT` after `timeoutMs`. */
     flush: adminProcedure
       .input(learningFlushInputSchema)
       .mutation(({ input }) => memory.learning.flush(input)),
     /** Queues every failed row again with fresh attempts (once the provider is back); returns how many. */
-    retryFailed: adminProcedure.mutation(() => memory.learning.retryFailed()),
+    retryFailed: adminProcedure.input(noInput).mutation(() => memory.learning.retryFailed()),
     /**
      * Deletes a learner's registration and queue rows once no process runs it (removed from the
      * configuration), so completions stop queueing work for it; `CONFLICT` while some process

@@ -1,7 +1,6 @@
 import { type Limits, maxRecordedStepsPerCall, maxRecordsPerCall } from '@episodic/core';
-import { z } from 'zod';
 import type { Caller } from '../context.js';
-import { anyTokenProcedure, router } from '../trpc.js';
+import { anyTokenProcedure, noInput, router } from '../trpc.js';
 import type { RouterDeps } from './router-deps.js';
 
 /** Every bound this server holds a call to: a client sizes its pages and batches by them. */
@@ -33,7 +32,7 @@ export interface SessionInfo {
  */
 export function createSessionRouter({ memory, maxBodyBytes }: RouterDeps) {
   return router({
-    whoami: anyTokenProcedure.input(z.strictObject({}).optional()).query(
+    whoami: anyTokenProcedure.input(noInput).query(
       ({ ctx: { caller } }): SessionInfo => ({
         // Picked: the verified token also carries its timestamps, which are no answer to "who".
         token: { id: caller.id, name: caller.name, scopes: caller.scopes, domains: caller.domains },

@@ -124,8 +124,13 @@ describe('episode lifecycle', () => {
     expect(retry[1]?.stepNumber).toBe(2);
     expect(await stepCount(episode.id)).toBe(2);
     const other = await start();
-    await expect(store.memory.episodes.logSteps(other.id, [{ id, action: 'deploy' }])).rejects.toMatchObject({
+    await expect(
+      store.memory.episodes.logSteps(other.id, [{ action: 'build' }, { id, action: 'deploy' }]),
+    ).rejects.toMatchObject({
       code: 'CONFLICT',
+      issues: [
+        { path: 'steps.1.id', message: 'already belongs to another episode: give the step another id' },
+      ],
     });
     await expect(
       store.memory.episodes.logSteps(other.id, [

@@ -214,8 +214,10 @@ export function createEpisodeWrites(context: EngineContext, deps: EpisodeWritesD
           const before = await stepCounts(tx, ids);
           const writeAll = async () => {
             const written: RecordedEpisode[] = [];
-            for (const item of records)
-              written.push(await recordEpisode(tx, item, options.scope, learners, before.get(item.id) ?? 0));
+            for (const [index, item] of records.entries())
+              written.push(
+                await recordEpisode(tx, item, options.scope, learners, before.get(item.id) ?? 0, index),
+              );
             return written;
           };
           // A long episode's document may be waiting for steps (`docRefreshDue`), and re-indexing

@@ -16,12 +16,14 @@ type ParsedStep = z.output<InputSchemas['step']>;
  * A step whose client-chosen id is already stored for this episode is a retry: it is returned
  * as stored and not inserted again. Ids repeated within `steps` were refused by the schema.
  * The episode's document is re-indexed with them when `refreshDoc` (see `docRefreshDue`).
+ * `stepsPath` is where `steps` sit in the caller's input, for the path of a refused id.
  */
 export async function insertSteps(
   tx: Transaction,
   episodeId: string,
   steps: ParsedStep[],
   refreshDoc: boolean,
+  stepsPath = 'steps',
 ): Promise<Step[]> {
   const givenIds = steps.flatMap((step) => (step.id === undefined ? [] : [step.id]));
   const stored = new Map<string, Step>();
@@ -33,7 +35,12 @@ export async function insertSteps(
     for (const row of rows.rows) {
       const step = toStep(row);
       if (step.episodeId !== episodeId) {
-        throw new EpisodicError('CONFLICT', `Step id ${step.id} already belongs to another episode.`);
+        // The same answer whatever domain holds it: a caller learns only that the id is in use.
+        const path = `${stepsPath}.${steps.findIndex((given) => given.id === step.id)}.id`;
+        const message = 'already belongs to another episode: give the step another id';
+        throw new EpisodicError('CONFLICT', `Step id ${step.id} already belongs to another episode.`, {
+          issues: [{ path, message }],
+        });
       }
       stored.set(step.id, step);
     }

@@ -146,6 +146,21 @@ describe('episodes.record', () => {
     expect(await store.memory.episodes.get(id(30))).toBeNull();
   });
 
+  it('names the record and step of a step id another episode holds, and writes nothing', async () => {
+    await store.memory.episodes.record([{ ...base, id: id(40), steps: [{ id: id(401), action: 'build' }] }]);
+    const error = await store.memory.episodes
+      .record([
+        { ...base, id: id(41), steps: [{ action: 'a' }] },
+        { ...base, id: id(42), steps: [{ action: 'b' }, { id: id(401), action: 'deploy' }] },
+      ])
+      .catch((caught: unknown) => caught);
+    expect(EpisodicError.isInstance(error) && [error.code, error.issues]).toEqual([
+      'CONFLICT',
+      [{ path: '1.steps.1.id', message: 'already belongs to another episode: give the step another id' }],
+    ]);
+    expect(await store.memory.episodes.get(id(41))).toBeNull();
+  });
+
   it('refuses a call over 10,000 steps in all, naming the record that passes the bound, and writes nothing', async () => {
     const steps = (n: number) => Array.from({ length: 1000 }, (_, i) => ({ action: `step ${n}.${i}` }));
     const records = Array.from({ length: 11 }, (_, n) => ({ ...base, id: id(1000 + n), steps: steps(n) }));

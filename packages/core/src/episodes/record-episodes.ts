@@ -100,7 +100,8 @@ export async function stepCounts(tx: Transaction, ids: readonly string[]): Promi
  * appends the steps and sets the outcome while it is active; once finished, steps already
  * stored are a retry and new ones are counted as late. `stepsBefore` is how many steps the
  * episode had when the call began: the episode's document is re-indexed with new steps on
- * every record up to `eagerDocSteps`, then on the schedule of `docRefreshDue`.
+ * every record up to `eagerDocSteps`, then on the schedule of `docRefreshDue`. `index` is the
+ * record's place in the call's input, for the paths of what is refused.
  */
 export async function recordEpisode(
   tx: Transaction,
@@ -108,6 +109,7 @@ export async function recordEpisode(
   scope: AccessScope | undefined,
   learners: readonly string[],
   stepsBefore: number,
+  index: number,
 ): Promise<RecordedEpisode> {
   const found = (
     await tx.execute({
@@ -156,7 +158,7 @@ export async function recordEpisode(
   const given = record.steps ?? [];
   if (active && given.length > 0) {
     const refresh = stepsBefore <= eagerDocSteps || docRefreshDue(stepsBefore, stepsBefore + given.length);
-    steps = await insertSteps(tx, record.id, given, refresh);
+    steps = await insertSteps(tx, record.id, given, refresh, `${index}.steps`);
   }
   if (!active) {
     const ids = given.flatMap((step) => (step.id === undefined ? [] : [step.id]));
