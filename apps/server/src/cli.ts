@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { parseArgs } from 'node:util';
+import { createRequire } from 'node:module';
 import { EpisodicError } from '@episodic/core';
 import { auditCommand } from './cli/audit-command.js';
 import { backupCommand, restoreCommand, verifyCommand } from './cli/backup-commands.js';
@@ -7,6 +7,7 @@ import type { CommandArgs } from './cli/command-args.js';
 import { forgetCommand } from './cli/forget-command.js';
 import { learningCommand } from './cli/learning-command.js';
 import { modelsCommand } from './cli/models-command.js';
+import { parseFlags } from './cli/parse-flags.js';
 import { reindexCommand } from './cli/reindex-command.js';
 import { rekeyCommand } from './cli/rekey-command.js';
 import { repairCommand } from './cli/repair-command.js';
@@ -39,6 +40,7 @@ const commandFlags = {
   before: { type: 'string' },
   metadata: { type: 'string', multiple: true },
   help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
 } as const;
 
 type CommandFlag = keyof typeof commandFlags;
@@ -106,21 +108,22 @@ function refuseUnread(
   throw new ServerError('USAGE', `${name} takes no argument "${extra}"${hint}.`);
 }
 
-function parseFlags(argv: string[]) {
-  try {
-    return parseArgs({ args: argv, allowPositionals: true, options: { ...configFlags, ...commandFlags } });
-  } catch (error) {
-    throw new ServerError('USAGE', (error as Error).message);
-  }
-}
-
 async function main(argv: string[]): Promise<void> {
-  const { values, positionals } = parseFlags(argv);
+  const { values, positionals } = parseFlags(argv, { ...configFlags, ...commandFlags });
   const [command, ...rest] = positionals;
-  if (values.help === true || command === undefined || command === 'help') {
+  if (values.version === true) {
+    const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
+    process.stdout.write(`${version}\n`);
+    return;
+  }
+  if (values.help === true || argv.length === 0 || command === 'help') {
     process.stdout.write(usage);
     return;
   }
+  // Settings with no command (`episodic --config x.json`) did nothing and exited 0: a script that
+  // lost its command word read that as success.
+  if (command === undefined)
+    throw new ServerError('USAGE', 'No command given: name one, e.g. `episodic serve`.');
   const known = commands[command];
   if (known === undefined) throw new ServerError('USAGE', `Unknown command "${command}".`);
   const options = values as Record<string, string | boolean | string[] | undefined>;

@@ -137,4 +137,32 @@ describe('episodic CLI', { timeout: 180_000 }, () => {
     expect(adminInDomain.stderr).toMatch(/domains: an admin token must cover every domain/);
     expect([port.code, port.stderr]).toEqual([1, expect.stringMatching(/port \(from --port\)/)]);
   });
+
+  it('names a mistyped or valueless flag in one line, refuses settings without a command, and prints its version', async () => {
+    const [typo, dashed, noCommand, version] = await Promise.all([
+      runCli(['serve', '--prot', '7790', '--data-dir', dir]),
+      runCli(['serve', '--port', '-1', '--data-dir', dir]),
+      runCli(['--data-dir', dir]),
+      runCli(['--version']),
+    ]);
+    const firstLine = (text: string) => text.split('\n', 1)[0];
+    expect([typo.code, firstLine(typo.stderr)]).toEqual([
+      1,
+      'episodic: Unknown option --prot (did you mean --port?).',
+    ]);
+    expect([dashed.code, firstLine(dashed.stderr), dashed.stderr.split('\n')[1]]).toEqual([
+      1,
+      'episodic: --port needs a value (a value starting with a dash is written --port=-1).',
+      '',
+    ]);
+    expect([noCommand.code, firstLine(noCommand.stderr), noCommand.stdout]).toEqual([
+      1,
+      'episodic: No command given: name one, e.g. `episodic serve`.',
+      '',
+    ]);
+    const { version: packageVersion } = JSON.parse(
+      readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
+    ) as { version: string };
+    expect([version.code, version.stdout]).toEqual([0, `${packageVersion}\n`]);
+  });
 });

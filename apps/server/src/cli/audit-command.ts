@@ -75,7 +75,7 @@ export async function auditCommand(args: CommandArgs): Promise<void> {
     outcome: oneOf<AuditOutcome>(auditOutcomes, stringOption(args, 'outcome'), 'outcome'),
     limit,
   };
-  const memory = await openStore(args.config, { learning: false });
+  const memory = await openStore(args.config, { embeddings: false, learning: false });
   try {
     const entries = await memory.admin.audit(filters);
     if (flag(args, 'json')) return printJson(entries);

@@ -36,7 +36,7 @@ async function retireFirstToken(args: CommandArgs, memory: Memory): Promise<void
 /** `episodic tokens create|list|revoke`, on the same store `serve` would open. */
 export async function tokensCommand(args: CommandArgs): Promise<void> {
   const [action, id] = args.positionals;
-  const memory = await openStore(args.config, { learning: false });
+  const memory = await openStore(args.config, { embeddings: false, learning: false });
   try {
     switch (action) {
       case 'create': {

@@ -32,6 +32,7 @@ Commands:
   models pull NAME               Download a model2vec model (minishlab/potion-base-8M) from the Hugging
                                  Face hub into <data-dir>/models/NAME, checked (HF_ENDPOINT, HF_TOKEN)
   Every command but serve and worker (which run until stopped) takes --json for machine-readable output.
+  --help, --version              This text; the package's version
 
 Settings (flags > environment > config file > defaults):
   --config FILE                  EPISODIC_CONFIG              default: episodic.config.{ts,mts,mjs,js} in the

@@ -130,6 +130,18 @@ describe('server settings', async () => {
     );
   });
 
+  it('refuses an empty folder setting, flag or file, instead of taking the current folder', async () => {
+    expect((await failure(() => loadConfig({ flags: { 'data-dir': '' }, env: {} }))).message).toMatch(
+      /^Invalid server settings: dataDir \(from --data-dir\): Too small/,
+    );
+    const file = configFile({ dataDir: '' });
+    expect((await failure(() => loadConfig({ flags: { config: file.path }, env: {} }))).message).toMatch(
+      /dataDir \(from .*episodic\.json\): Too small/,
+    );
+    // An empty variable is unset, as for every setting.
+    expect((await loadConfig({ flags: {}, env: { EPISODIC_DATA_DIR: '' } })).dataDir).toMatch(/\/data$/);
+  });
+
   it('names the setting and where it came from when a value is wrong', async () => {
     expect((await failure(() => loadConfig({ flags: { port: 'eighty' }, env: {} }))).message).toMatch(
       /^Invalid server settings: port \(from --port\): /,

@@ -69,7 +69,9 @@ function fromText(kind: Kind, text: string, cwd: string): unknown {
       // Left as text when it is not a number, so the schema names the setting in its error.
       return /^\s*-?\d+(\.\d+)?\s*$/.test(text) ? Number(text) : text;
     case 'path':
-      return resolve(cwd, text);
+      // Left empty for the schema to refuse, naming the setting: resolved, "" was the current
+      // folder, and `--data-dir "$UNSET"` scattered a store over it.
+      return text === '' ? text : resolve(cwd, text);
     case 'model':
       return relativeFolder(text) ? resolve(cwd, text) : text;
     case 'list':
@@ -107,7 +109,7 @@ function resolvePaths(layer: Layer, folder: string): Layer {
     const current = layer[setting.key];
     if (typeof current !== 'string') continue;
     if (
-      (setting.kind === 'path' && !isAbsolute(current)) ||
+      (setting.kind === 'path' && current !== '' && !isAbsolute(current)) ||
       (setting.kind === 'model' && relativeFolder(current))
     ) {
       layer[setting.key] = resolve(folder, current);

@@ -7,7 +7,11 @@ import { createMiners } from './default-miners.js';
 import { createEmbeddingProvider } from './embedding-provider.js';
 
 export interface OpenStoreOptions {
-  /** False opens the store without an embedding provider (what `reindex` needs to switch providers). */
+  /**
+   * False opens the store without an embedding provider: what `reindex` needs to switch providers,
+   * and what a command that writes no vectors (`tokens`, `audit`, `forget`) takes, so it works
+   * without repeating the server's embedding settings.
+   */
   embeddings?: boolean;
   /**
    * Whether this process runs the learners. Unset: as `memory.learning.run` says (default true)
@@ -75,7 +79,7 @@ export async function openStore(config: ServerConfig, options: OpenStoreOptions 
     if (EpisodicError.isInstance(error) && error.code === 'CONFIG' && /reindex/.test(error.message)) {
       throw new ServerError(
         'CONFIG',
-        `${error.message} With the CLI: \`episodic reindex\` (same settings) re-embeds every episode with the configured provider.`,
+        `${error.message} With the CLI: run this command with the embedding settings the server runs with (\`--embeddings\`, \`--embeddings-model\`…, their EPISODIC_EMBEDDINGS* variables or the config file). Only to switch the store to this provider on purpose: \`episodic reindex\` with these settings re-embeds every episode.`,
         { cause: error },
       );
     }

@@ -42,6 +42,9 @@ export async function openClientDatabase(
     if (local) await tuneWriter(writer, options);
     // As on the native driver: `VACUUM INTO` and `VACUUM` run on the reader (see native-database.ts).
     if (local && !singleConnection) await reader.execute('PRAGMA secure_delete = ON');
+    // A remote client connects lazily: asked here, an unreachable server is named with its url
+    // at open, not reported by the first migration query as "Database operation failed".
+    if (location.kind === 'remote') await reader.execute('SELECT 1');
   } catch (error) {
     writer?.close();
     reader?.close();

@@ -1,3 +1,4 @@
+import { createServer } from 'node:net';
 import { setImmediate, setTimeout } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
 import Libsql from 'libsql';
@@ -326,5 +327,21 @@ describe('reads aside on the native driver', () => {
     await expect(db.readAside({ sql: 'SELECT ?', args: [undefined as unknown as null] })).rejects.toThrow(
       EpisodicError,
     );
+  });
+});
+
+describe('a remote database that does not answer', () => {
+  it('is refused at open naming its url and why the connection failed', async () => {
+    // A port nothing listens on: bound once, then closed.
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    await new Promise((resolve) => server.close(resolve));
+    const url = `http://127.0.0.1:${port}`;
+    const error = await openMemory({ url, cache: false }).catch((caught: unknown) => caught);
+    expect(EpisodicError.isInstance(error) && [error.code, error.message]).toEqual([
+      'STORAGE',
+      `Cannot open the database at ${url}: fetch failed (connect ECONNREFUSED 127.0.0.1:${port}).`,
+    ]);
   });
 });

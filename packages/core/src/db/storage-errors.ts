@@ -11,7 +11,7 @@ const nearlyFullBytes = 1024 * 1024;
  * grow the file's shared-memory index on a full disk. `path`: the database file, when local.
  */
 export function unreadable(url: string, error: unknown, path?: string): EpisodicError {
-  const message = (error as Error).message;
+  const message = withCauses(error);
   let free: number | undefined;
   try {
     free = path === undefined ? undefined : freeBytesOn(dirname(path));
@@ -28,6 +28,21 @@ export function unreadable(url: string, error: unknown, path?: string): Episodic
   return new EpisodicError('STORAGE', `Cannot open the database at ${url}: ${message}.${hint}`, {
     cause: error,
   });
+}
+
+/**
+ * The error's message with what its causes add: fetch's "fetch failed" says nothing of why, which
+ * its cause's cause does (`connect ECONNREFUSED 127.0.0.1:8080`, `getaddrinfo ENOTFOUND db.invalid`).
+ */
+export function withCauses(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const reasons: string[] = [];
+  let cause = error instanceof Error ? error.cause : undefined;
+  for (let depth = 0; cause instanceof Error && depth < 4; depth += 1, cause = cause.cause) {
+    if (cause.message !== '' && !message.includes(cause.message) && !reasons.includes(cause.message))
+      reasons.push(cause.message);
+  }
+  return reasons.length === 0 ? message : `${message} (${reasons.join(': ')})`;
 }
 
 /** Free bytes on the disk holding `folder`, as an unprivileged process may use them. */
@@ -92,7 +107,9 @@ export function asStorageError(error: unknown): EpisodicError {
     ? '. The database file is damaged: restore a backup with `episodic restore <file>` ' +
       '(`episodic verify` says what is wrong).'
     : '';
-  return new EpisodicError('STORAGE', `Database operation failed: ${message}${hint}`, { cause: error });
+  return new EpisodicError('STORAGE', `Database operation failed: ${withCauses(error)}${hint}`, {
+    cause: error,
+  });
 }
 
 /**

@@ -137,6 +137,10 @@ describe('token store', () => {
       'name',
       'scopes.1',
     ]);
+    // An empty name is too short, and only that: it holds no control character.
+    expect(bad.issues.filter((issue) => issue.path === 'name').map((issue) => issue.message)).toEqual([
+      'Too small: expected string to have >=1 characters',
+    ]);
     expect((await refusal(tokens.revoke('nope'))).code).toBe('VALIDATION');
     expect((await refusal(tokens.revoke('01900000-0000-7000-8000-000000000000'))).code).toBe('NOT_FOUND');
     expect(await tokens.count()).toBe(0);

@@ -83,7 +83,7 @@ function createTokenSchema(domain: z.ZodType<string>) {
         .string()
         .min(1)
         .max(128)
-        .regex(/^[^\u0000-\u001f\u007f]+$/, 'must not contain control characters'),
+        .regex(/^[^\u0000-\u001f\u007f]*$/, 'must not contain control characters'),
       scopes: z
         .array(z.enum(tokenScopes))
         .min(1)
