@@ -2,12 +2,10 @@
 import { parseCliOptions, usage } from './cli/cli-options.js';
 import { EpisodicMcpError } from './errors.js';
 import { openAgentMemory } from './memory/agent-memory.js';
+import { say } from './say.js';
 import { isLoopback, serveHttp } from './transports/serve-http.js';
 import { serveStdio } from './transports/serve-stdio.js';
 import { version } from './version.js';
-
-// stdout carries the protocol under stdio: every message of ours goes to stderr.
-const say = (line: string) => process.stderr.write(`episodic-mcp: ${line}\n`);
 
 async function main(): Promise<void> {
   const options = parseCliOptions(process.argv.slice(2), process.env);
@@ -16,26 +14,36 @@ async function main(): Promise<void> {
 
   const opened = await openAgentMemory(options.target);
   let stopping: Promise<void> | undefined;
+  /** Stops serving, then lets the memory go; exits 1 when serving failed or the memory would not close. */
   const stop = (stopServing: () => Promise<void>) => {
     stopping ??= stopServing()
-      .then(() => opened.close())
       .then(
-        () => process.exit(0),
+        () => 0,
         (error: unknown) => {
-          say(`error while stopping: ${(error as Error).message}`);
-          process.exit(1);
+          say((error as Error).message);
+          return 1;
         },
-      );
+      )
+      .then(async (code) => {
+        try {
+          await opened.close();
+        } catch (error) {
+          say(`error while stopping: ${(error as Error).message}`);
+          return 1;
+        }
+        return code;
+      })
+      .then((code) => process.exit(code));
     return stopping;
   };
 
   if (options.transport.kind === 'stdio') {
     say(`serving ${opened.describe} over stdio`);
-    const served = serveStdio(opened.memory);
-    process.once('SIGTERM', () => void stop(async () => undefined));
-    process.once('SIGINT', () => void stop(async () => undefined));
-    await served;
-    await stop(async () => undefined);
+    // A signal ends the session as closing stdin does: its open episodes are archived first.
+    const signalled = new AbortController();
+    process.once('SIGTERM', () => signalled.abort());
+    process.once('SIGINT', () => signalled.abort());
+    await stop(() => serveStdio(opened.memory, { signal: signalled.signal }));
     return;
   }
   const http = await serveHttp(opened.memory, options.transport);

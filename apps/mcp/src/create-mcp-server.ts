@@ -1,5 +1,6 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { AgentMemory } from './memory/agent-memory.js';
+import { SessionEpisodes } from './memory/session-episodes.js';
 import { registerRecordAndRecallPrompt } from './prompts/record-and-recall-prompt.js';
 import { registerEpisodeResource } from './resources/episode-resource.js';
 import { registerPatternResource } from './resources/pattern-resource.js';
@@ -13,9 +14,13 @@ import { version } from './version.js';
 
 /**
  * An MCP server with Episodic's tools, resources and prompt over `memory`. One per connection:
- * an `McpServer` serves one transport, and they all share the one memory.
+ * an `McpServer` serves one transport, and they all share the one memory. `session` keeps the
+ * episodes this connection starts and does not complete, for its end (`session.end()`).
  */
-export function createEpisodicMcpServer(memory: AgentMemory): McpServer {
+export function createEpisodicMcpServer(
+  memory: AgentMemory,
+  session: SessionEpisodes = new SessionEpisodes(memory),
+): McpServer {
   const server = new McpServer(
     { name: 'episodic', title: 'Episodic memory', version },
     {
@@ -26,9 +31,9 @@ export function createEpisodicMcpServer(memory: AgentMemory): McpServer {
   );
   registerRecallTool(server, memory);
   registerSeenErrorTool(server, memory);
-  registerStartEpisodeTool(server, memory);
+  registerStartEpisodeTool(server, memory, session);
   registerLogStepsTool(server, memory);
-  registerCompleteEpisodeTool(server, memory);
+  registerCompleteEpisodeTool(server, memory, session);
   registerPatternFeedbackTool(server, memory);
   registerEpisodeResource(server, memory);
   registerPatternResource(server, memory);

@@ -3,8 +3,9 @@ const marker = Symbol.for('episodic.mcp.error');
 /**
  * - `USAGE`: the command line is wrong (unknown flag, `--url` without `EPISODIC_TOKEN`…).
  * - `HTTP`: the Streamable HTTP listener could not start (port in use…).
+ * - `STDIO`: the stdio transport stopped reading its input (a message over its size limit).
  */
-export type EpisodicMcpErrorCode = 'USAGE' | 'HTTP';
+export type EpisodicMcpErrorCode = 'USAGE' | 'HTTP' | 'STDIO';
 
 /** The only error class `@episodic/mcp` throws on purpose. */
 export class EpisodicMcpError extends Error {

@@ -46,6 +46,23 @@ it('tells the agent the server did not answer, not that the server refused the c
   }
 });
 
+it('fails resource reads and lists as the server not answering, not as a wrong request', async () => {
+  // The protocol's codes: -32602 (InvalidParams) would tell the client its request was wrong.
+  const internalError = -32603;
+  await expect(client.listResources()).rejects.toMatchObject({
+    code: internalError,
+    message: expect.stringMatching(
+      /NETWORK: no answer from the Episodic server \(fetch failed: ECONNREFUSED\)/,
+    ),
+  });
+  await expect(
+    client.readResource({ uri: 'episode://01936f3e-0000-7000-8000-000000000000' }),
+  ).rejects.toMatchObject({
+    code: internalError,
+    message: expect.stringMatching(/NETWORK: no answer from the Episodic server/),
+  });
+});
+
 it('names the reason when fetch itself refuses the address', async () => {
   // Port 6000 is on fetch's blocked list: a server can listen there, no SDK call can reach it.
   const blocked = new Client({ name: 'blocked-port-test', version: '0.0.0' });

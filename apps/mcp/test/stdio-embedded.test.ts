@@ -65,7 +65,7 @@ describe('episodic-mcp over stdio, embedded', () => {
     const text = (content[0] as { text: string }).text;
     expect(text).toMatch(/memory_recall/);
     expect(text).toMatch(/The task: Fix the flaky login test/);
-    expect(stderr).toContain(`serving embedded ${dataDir} over stdio`);
+    expect(stderr).toContain(`serving embedded ${dataDir} (from --data-dir) over stdio`);
   });
 
   it('after three debugging episodes, memory_seen_error finds what fixed the same error', async () => {
@@ -109,7 +109,7 @@ describe('episodic-mcp over stdio, embedded', () => {
       task: 'The phone form crashes on submit with a TypeError',
       domain: 'webapp',
     });
-    expect(answer).toMatch(/^3 past episodes, \d+ patterns/);
+    expect(answer).toMatch(/^3 past episodes, \d+ patterns? \(best first\)\./);
     expect(answer).toMatch(/why \(score [\d.]+\): words match (the task|step \d+) \(text #1/);
     expect(answer).toMatch(/meaning close to/);
     expect(answer.match(/\[episode /g)).toHaveLength(3);
@@ -182,6 +182,73 @@ describe('episodic-mcp over stdio, embedded', () => {
     await expect(
       client.readResource({ uri: 'episode://01936f3e-0000-7000-8000-000000000000' }),
     ).rejects.toThrow(/not found/);
+  });
+
+  it('keeps the first line of a short answer, counts only what it left out, and says 1 episode', async () => {
+    // A long domain and a long error: the answer's first line alone is near maxChars.
+    const domain = `billing-${'x'.repeat(92)}`;
+    const error = `Error: connect ETIMEDOUT 10.0.0.7:5432 while ${'opening the ledger connection pool '.repeat(8)}`;
+    const id = episodeIdIn(
+      await call(client, 'memory_start_episode', {
+        task: 'Ledger sync times out',
+        taskType: 'debugging',
+        domain,
+      }),
+    );
+    await call(client, 'memory_log_steps', {
+      episodeId: id,
+      steps: [{ action: 'npm run sync', result: error, success: false }],
+    });
+    const short = await call(client, 'memory_seen_error', { error, domain, maxChars: 200 });
+    const [first, ...rest] = short.split('\n');
+    expect(first).toBe(`Seen before in ${domain}: 0 error-resolution pattern(s), 1 past occurrence(s).`);
+    expect(rest).toEqual([
+      '… 1 more left out to stay within maxChars; raise maxChars or read episode://<id>.',
+    ]);
+    const seen = await call(client, 'memory_seen_error', { error, domain, maxChars: 320 });
+    expect(seen.split('\n')[0]).toMatch(
+      new RegExp(
+        `^Seen before in ${domain}: 0 error-resolution pattern\\(s\\), 1 past occurrence\\(s\\)\\. Signature: "Error: connect ETIMEDOUT .*"$`,
+      ),
+    );
+    expect(seen.split('\n')[0]?.length).toBeLessThanOrEqual(320);
+    const recalled = await call(client, 'memory_recall', { task: 'Ledger sync times out', domain });
+    expect(recalled).toMatch(/^1 past episode, 0 patterns \(best first\)\./);
+  });
+
+  it('trims the domain and task, and refuses them when only whitespace; describes every field', async () => {
+    const blank = await callFailing(client, 'memory_start_episode', {
+      task: 'Fix the build',
+      taskType: 'debugging',
+      domain: '   ',
+    });
+    expect(blank).toMatch(/must not be empty or only whitespace at domain/);
+    expect(
+      await callFailing(client, 'memory_start_episode', {
+        task: ' \n ',
+        taskType: 'debugging',
+        domain: 'web',
+      }),
+    ).toMatch(/must not be empty or only whitespace at task/);
+    const started = await call(client, 'memory_start_episode', {
+      task: ' Fix the build ',
+      taskType: 'debugging',
+      domain: ' webapp ',
+    });
+    expect(started).toMatch(/\(debugging in webapp\)/);
+
+    const { tools } = await client.listTools();
+    const schema = (name: string) =>
+      tools.find((tool) => tool.name === name)?.inputSchema as {
+        properties: Record<
+          string,
+          { description?: string; items?: { properties: Record<string, { description?: string }> } }
+        >;
+      };
+    expect(schema('memory_log_steps').properties.steps?.items?.properties.durationMs?.description).toMatch(
+      /milliseconds/,
+    );
+    expect(schema('memory_seen_error').properties.limit?.description).toMatch(/patterns/);
   });
 
   it('refuses invalid input with the field path and no stack, at the edge and in the engine', async () => {

@@ -1,20 +1,21 @@
-import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { EpisodicMcpError } from '../errors.js';
-import type { MemoryTarget } from '../memory/agent-memory.js';
+import { defaultTimeoutMs, type MemoryTarget } from '../memory/agent-memory.js';
 
-export const usage = `Usage: episodic-mcp [--data-dir DIR | --url URL] [--http [--port N] [--host HOST]]
+export const usage = `Usage: episodic-mcp [--data-dir DIR | --url URL [--timeout-ms N]] [--http [--port N] [--host HOST]]
 
 Episodic as MCP tools (memory_recall, memory_seen_error, memory_start_episode, memory_log_steps,
 memory_complete_episode, memory_pattern_feedback), resources episode://{id} (a long episode's
 steps page on at episode://{id}/steps/{cursor}) and pattern://{id}, and the prompt episodic_memory.
 
 Memory (one of):
-  --data-dir DIR   embedded: the store in DIR, opened as \`episodic serve\` opens it
-                   (default: $EPISODIC_DATA_DIR, else ~/.episodic)
+  --data-dir DIR   embedded: the store in DIR, opened as \`episodic serve\` opens it (default:
+                   $EPISODIC_DATA_DIR, else dataDir in an episodic.config.* here, else ~/.episodic)
   --url URL        remote: an \`episodic serve\` at URL, with the token in $EPISODIC_TOKEN
+  --timeout-ms N   remote: give up on a request the server has not answered in N ms
+                   (default: $EPISODIC_TIMEOUT_MS, else ${defaultTimeoutMs})
 
 Transport:
   (default)        stdio: the client starts this process
@@ -34,10 +35,18 @@ export type CliOptions =
       transport: { kind: 'stdio' } | { kind: 'http'; host: string; port: number };
     };
 
+/** A whole number of milliseconds, as text; at most what a timer takes. */
+const milliseconds = z
+  .string()
+  .regex(/^\d+$/, 'must be a whole number of milliseconds')
+  .transform(Number)
+  .pipe(z.number().int().min(1).max(2_147_483_647));
+
 const flagsSchema = z
   .strictObject({
     'data-dir': z.string().min(1).optional(),
     url: z.url({ protocol: /^https?$/ }).optional(),
+    'timeout-ms': milliseconds.optional(),
     http: z.boolean().default(false),
     port: z
       .string()
@@ -58,6 +67,16 @@ function usageError(message: string, cause?: unknown): EpisodicMcpError {
   return new EpisodicMcpError('USAGE', `${message}\n\n${usage}`, { cause });
 }
 
+/** `EPISODIC_TIMEOUT_MS`, checked; unset or empty (as every `EPISODIC_*`), the default. */
+function timeoutFromEnv(env: Record<string, string | undefined>): number {
+  const text = env.EPISODIC_TIMEOUT_MS;
+  if (text === undefined || text === '') return defaultTimeoutMs;
+  const parsed = milliseconds.safeParse(text);
+  if (!parsed.success)
+    throw usageError(`EPISODIC_TIMEOUT_MS: ${parsed.error.issues.map((issue) => issue.message).join('; ')}`);
+  return parsed.data;
+}
+
 /** The command line and environment, checked: what to open and how to serve it. */
 export function parseCliOptions(args: string[], env: Record<string, string | undefined>): CliOptions {
   let values: Record<string, string | boolean | undefined>;
@@ -69,6 +88,7 @@ export function parseCliOptions(args: string[], env: Record<string, string | und
       options: {
         'data-dir': { type: 'string' },
         url: { type: 'string' },
+        'timeout-ms': { type: 'string' },
         http: { type: 'boolean' },
         port: { type: 'string' },
         host: { type: 'string' },
@@ -95,10 +115,12 @@ export function parseCliOptions(args: string[], env: Record<string, string | und
     const token = env.EPISODIC_TOKEN;
     if (token === undefined || token === '')
       throw usageError('--url needs a token in EPISODIC_TOKEN (create one with `episodic tokens create`)');
-    target = { url: flags.url, token };
+    target = { url: flags.url, token, timeoutMs: flags['timeout-ms'] ?? timeoutFromEnv(env) };
   } else {
-    const dir = flags['data-dir'] ?? env.EPISODIC_DATA_DIR ?? join(homedir(), '.episodic');
-    target = { dataDir: resolve(dir) };
+    if (flags['timeout-ms'] !== undefined) throw usageError('--timeout-ms applies only with --url');
+    // Without the flag the store is found as `episodic serve` finds its own (see openAgentMemory).
+    const dir = flags['data-dir'];
+    target = dir === undefined ? {} : { dataDir: resolve(dir) };
   }
   return {
     kind: 'serve',

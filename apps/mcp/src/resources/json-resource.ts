@@ -1,7 +1,7 @@
 import { type McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { clip } from '../format/text-budget.js';
-import { describeError } from '../tools/tool-answer.js';
+import { describeError, refusesInput } from '../tools/tool-answer.js';
 
 /** The MCP specification's "resource not found" code (the SDK's `ErrorCode` has no name for it). */
 const resourceNotFound = -32002;
@@ -18,7 +18,7 @@ export interface JsonResourceKind<Row extends { id: string }> {
   list(limit: number): Promise<Row[]>;
   /** One row's list entry: its name and a short description. */
   entry(row: Row): { name: string; summary: string | null };
-  /** The full record, or `null` when it is absent or outside the token's domains (alike on purpose). */
+  /** The record, or `null` when it is absent or outside the token's domains (alike on purpose). */
   read(id: string): Promise<unknown>;
 }
 
@@ -28,9 +28,27 @@ function variable(value: string | string[] | undefined): string {
 }
 
 /**
+ * Runs a resource's work, failing as the protocol says, with the text a tool's failure has
+ * (`NETWORK: …`, no stack): a refusal of the request's own values is `InvalidParams`, anything
+ * else (the server down, the store failing) `InternalError`, which does not tell the client its
+ * request was wrong.
+ */
+async function answered<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof McpError) throw error;
+    throw new McpError(
+      refusesInput(error) ? ErrorCode.InvalidParams : ErrorCode.InternalError,
+      describeError(error),
+    );
+  }
+}
+
+/**
  * Registers a resource template read as pretty JSON: `read` gets the template's variables,
- * decoded. Absent (`null`) becomes the protocol's not-found error, a failure a clean message (no
- * stack).
+ * decoded, and may refuse them with an `McpError`. Absent (`null`) becomes the protocol's
+ * not-found error.
  */
 export function registerJsonTemplate(
   server: McpServer,
@@ -44,12 +62,7 @@ export function registerJsonTemplate(
     template,
     { ...config, mimeType: 'application/json' },
     async (uri, variables) => {
-      let value: unknown;
-      try {
-        value = await read((key) => variable(variables[key]));
-      } catch (error) {
-        throw new McpError(ErrorCode.InvalidParams, describeError(error));
-      }
+      const value = await answered(() => read((key) => variable(variables[key])));
       if (value === null) throw new McpError(resourceNotFound, `Resource ${uri.href} not found`);
       return {
         contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(value, null, 2) }],
@@ -65,7 +78,7 @@ export function registerJsonResource<Row extends { id: string }>(
 ): void {
   const template = new ResourceTemplate(`${kind.scheme}://{id}`, {
     list: async () => ({
-      resources: (await kind.list(listed)).map((row) => {
+      resources: (await answered(() => kind.list(listed))).map((row) => {
         const { name, summary } = kind.entry(row);
         return {
           uri: `${kind.scheme}://${row.id}`,

@@ -3,6 +3,7 @@ import { isTransient, TRPCClientError } from '@episodic/sdk';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import type { AgentMemory } from '../memory/agent-memory.js';
+import type { SessionEpisodes } from '../memory/session-episodes.js';
 import { describeError, toolAnswer } from './tool-answer.js';
 import { toolAnnotations, toolFields } from './tool-fields.js';
 
@@ -70,7 +71,11 @@ async function complete(memory: AgentMemory, input: z.infer<typeof completeEpiso
   }
 }
 
-export function registerCompleteEpisodeTool(server: McpServer, memory: AgentMemory): void {
+export function registerCompleteEpisodeTool(
+  server: McpServer,
+  memory: AgentMemory,
+  session: SessionEpisodes,
+): void {
   server.registerTool(
     'memory_complete_episode',
     {
@@ -84,12 +89,13 @@ export function registerCompleteEpisodeTool(server: McpServer, memory: AgentMemo
     (input) =>
       toolAnswer(async () => {
         const episode = await complete(memory, input);
+        session.completed(episode.id);
         const rate =
           episode.successRate === null ? '' : `, success ${Math.round(episode.successRate * 100)}%`;
         const learning = input.waitForLearning
           ? await waitForLearning(memory)
           : ' Learning from it runs in the background.';
         return `Episode ${episode.id} ${episode.status}${rate}.${learning}`;
-      }),
+      }, `It may have been completed all the same: read episode://${input.episodeId} and check its status before sending this again.`),
   );
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import type { AgentMemory } from '../memory/agent-memory.js';
+import { stepLimits } from './call-size.js';
 import { toolAnswer } from './tool-answer.js';
 import { toolAnnotations, toolFields } from './tool-fields.js';
 
@@ -9,20 +10,40 @@ const stepInput = z.strictObject({
   action: z
     .string()
     .min(1)
-    .max(2000)
+    .max(stepLimits.actionChars)
     .describe('What you did: the tool or command and its main argument, e.g. "npm test -- login".'),
   result: z
     .string()
-    .max(20_000)
+    .max(stepLimits.resultChars)
     .optional()
     .describe('What came back; for a failure, the error text as it was (it is what later searches match).'),
   success: z.boolean().optional().describe('false when the step failed (an error, a failing test).'),
-  durationMs: z.number().int().min(0).max(2_147_483_647).optional(),
+  durationMs: z
+    .number()
+    .int()
+    .min(0)
+    .max(2_147_483_647)
+    .optional()
+    .describe('How long the step took, in milliseconds.'),
 });
+
+const callChars = stepLimits.callChars.toLocaleString('en-US');
 
 const logStepsInput = z.strictObject({
   episodeId: toolFields.episodeId,
-  steps: z.array(stepInput).min(1).max(100).describe('Steps in the order you took them.'),
+  steps: z
+    .array(stepInput)
+    .min(1)
+    .max(stepLimits.steps)
+    .refine(
+      (steps) =>
+        steps.reduce((sum, step) => sum + step.action.length + (step.result?.length ?? 0), 0) <=
+        stepLimits.callChars,
+      `more than ${callChars} characters of action and result in one call: send the steps over several calls, or shorten the longest results`,
+    )
+    .describe(
+      `Steps in the order you took them: at most ${stepLimits.steps}, and ${callChars} characters of action and result in all.`,
+    ),
 });
 
 export function registerLogStepsTool(server: McpServer, memory: AgentMemory): void {
@@ -50,6 +71,6 @@ export function registerLogStepsTool(server: McpServer, memory: AgentMemory): vo
         const last = steps.at(-1)?.stepNumber;
         const range = first === last ? `#${first}` : `#${first}–#${last}`;
         return `Logged ${steps.length} step${steps.length === 1 ? '' : 's'} (${range}) to episode ${input.episodeId}.`;
-      }),
+      }, `The steps may have been stored all the same: read episode://${input.episodeId} and check its stepCount before sending them again, or they may be stored twice.`),
   );
 }

@@ -34,6 +34,6 @@ export function registerPatternFeedbackTool(server: McpServer, memory: AgentMemo
           helped: input.helped,
         });
         return `Recorded that pattern ${pattern.id} ${input.helped ? 'helped' : 'did not help'} in episode ${input.episodeId}.\n${patternHeadline(pattern)}`;
-      }),
+      }, 'It may have been recorded all the same; sending it again is safe (the verdict is replaced, not counted twice).'),
   );
 }

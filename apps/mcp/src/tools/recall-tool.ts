@@ -7,14 +7,10 @@ import { episodeWhy } from '../format/describe-why.js';
 import { TextBudget } from '../format/text-budget.js';
 import type { AgentMemory } from '../memory/agent-memory.js';
 import { toolAnswer } from './tool-answer.js';
-import { toolAnnotations, toolFields } from './tool-fields.js';
+import { toolAnnotations, toolFields, trimmedText } from './tool-fields.js';
 
 const recallInput = z.strictObject({
-  task: z
-    .string()
-    .min(1)
-    .max(8000)
-    .describe('The task in your own words, with any error text, file or tool names.'),
+  task: trimmedText(8000).describe('The task in your own words, with any error text, file or tool names.'),
   domain: toolFields.domain.optional(),
   taskType: toolFields.taskType.optional(),
   limit: z.number().int().min(1).max(20).default(5).describe('Past episodes to return.'),
@@ -83,6 +79,9 @@ async function stepsToChooseFrom(
   return { steps, stepCount: episode.stepCount };
 }
 
+/** `1 pattern`, `3 patterns`. */
+const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
 export function registerRecallTool(server: McpServer, memory: AgentMemory): void {
   server.registerTool(
     'memory_recall',
@@ -114,9 +113,9 @@ export function registerRecallTool(server: McpServer, memory: AgentMemory): void
             input.stepsPerEpisode === 0 ? null : stepsToChooseFrom(memory, entry),
           ),
         );
-        const budget = new TextBudget(input.maxChars);
-        budget.add(
-          `${result.episodes.length} past episodes, ${result.patterns.length} patterns (best first).`,
+        const budget = new TextBudget(
+          input.maxChars,
+          `${count(result.episodes.length, 'past episode')}, ${count(result.patterns.length, 'pattern')} (best first).`,
         );
         for (const relevant of result.patterns) {
           budget.add(`${patternHeadline(relevant.pattern)}\n${patternWhy(relevant)}`);

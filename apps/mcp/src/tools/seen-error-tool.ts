@@ -5,7 +5,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { episodeHeadline, stepLine } from '../format/describe-episode.js';
 import { patternHeadline, patternWhy } from '../format/describe-pattern.js';
-import { TextBudget } from '../format/text-budget.js';
+import { clip, TextBudget } from '../format/text-budget.js';
 import type { AgentMemory } from '../memory/agent-memory.js';
 import { toolAnswer } from './tool-answer.js';
 import { toolAnnotations, toolFields } from './tool-fields.js';
@@ -17,7 +17,13 @@ const seenErrorInput = z.strictObject({
     .max(20_000)
     .describe('The error text as you got it (message, traceback or tool output).'),
   domain: toolFields.domain.optional(),
-  limit: z.number().int().min(1).max(10).default(3).describe('Past occurrences to show.'),
+  limit: z
+    .number()
+    .int()
+    .min(1)
+    .max(10)
+    .default(3)
+    .describe('At most this many error-resolution patterns, and this many past occurrences.'),
   maxChars: toolFields.maxChars,
   episodeId: toolFields.episodeId
     .optional()
@@ -169,6 +175,17 @@ async function findOccurrences(
   return occurrences.sort((a, b) => Number(b.same) - Number(a.same)).slice(0, limit);
 }
 
+/**
+ * The answer's first line, whatever `maxChars`: without it the agent cannot even tell whether the
+ * error was seen. The signature (as long as the error) gives way first, then the counts' end.
+ */
+function header(counts: string, signature: string, maxChars: number): string {
+  const label = ' Signature: ""';
+  const room = maxChars - counts.length - label.length;
+  if (room < 20) return clip(counts, maxChars);
+  return `${counts} Signature: "${clip(signature, room)}"`;
+}
+
 export function registerSeenErrorTool(server: McpServer, memory: AgentMemory): void {
   server.registerTool(
     'memory_seen_error',
@@ -195,11 +212,15 @@ export function registerSeenErrorTool(server: McpServer, memory: AgentMemory): v
         ]);
         const where = input.domain === undefined ? '' : ` in ${input.domain}`;
         if (patterns.length === 0 && occurrences.length === 0) {
-          return `Not seen before${where}: no error-resolution pattern and no past failed step matches "${signature}".`;
+          return `Not seen before${where}: no error-resolution pattern and no past failed step matches "${clip(signature, 160)}".`;
         }
-        const budget = new TextBudget(input.maxChars);
-        budget.add(
-          `Seen before${where}: ${patterns.length} error-resolution pattern(s), ${occurrences.length} past occurrence(s). Signature: "${signature}"`,
+        const budget = new TextBudget(
+          input.maxChars,
+          header(
+            `Seen before${where}: ${patterns.length} error-resolution pattern(s), ${occurrences.length} past occurrence(s).`,
+            signature,
+            input.maxChars,
+          ),
         );
         for (const relevant of patterns) {
           const episodes =

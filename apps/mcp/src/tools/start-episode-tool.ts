@@ -1,20 +1,22 @@
+import { newId } from '@episodic/core';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import type { AgentMemory } from '../memory/agent-memory.js';
+import type { SessionEpisodes } from '../memory/session-episodes.js';
 import { toolAnswer } from './tool-answer.js';
-import { toolAnnotations, toolFields } from './tool-fields.js';
+import { toolAnnotations, toolFields, trimmedText } from './tool-fields.js';
 
 const startEpisodeInput = z.strictObject({
-  task: z
-    .string()
-    .min(1)
-    .max(8000)
-    .describe('What you are about to do, in a sentence or two (searchable later).'),
+  task: trimmedText(8000).describe('What you are about to do, in a sentence or two (searchable later).'),
   taskType: toolFields.taskType,
   domain: toolFields.domain,
 });
 
-export function registerStartEpisodeTool(server: McpServer, memory: AgentMemory): void {
+export function registerStartEpisodeTool(
+  server: McpServer,
+  memory: AgentMemory,
+  session: SessionEpisodes,
+): void {
   server.registerTool(
     'memory_start_episode',
     {
@@ -26,14 +28,20 @@ export function registerStartEpisodeTool(server: McpServer, memory: AgentMemory)
       inputSchema: startEpisodeInput,
       annotations: toolAnnotations.records,
     },
-    (input) =>
-      toolAnswer(async () => {
+    (input) => {
+      // Named here, so that a start whose answer does not come can be looked up, and archived
+      // with the session's other open episodes if it was made.
+      const id = newId();
+      session.starting(id);
+      return toolAnswer(async () => {
         const episode = await memory.episodes.start({
+          id,
           taskType: input.taskType,
           domain: input.domain,
           context: input.task,
         });
         return `Started episode ${episode.id} (${episode.taskType} in ${episode.domain}). Log steps with memory_log_steps; finish with memory_complete_episode.`;
-      }),
+      }, `The episode may have been started all the same, as ${id}: read episode://${id}, and if it is there use that id rather than starting another.`);
+    },
   );
 }

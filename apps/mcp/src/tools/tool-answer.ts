@@ -28,11 +28,36 @@ export function describeError(error: unknown): string {
   return `ERROR: ${error instanceof Error ? error.message : String(error)}`;
 }
 
-/** Runs a tool's work: its text on success, an MCP tool error (`isError`) on failure. */
-export async function toolAnswer(run: () => Promise<string>): Promise<CallToolResult> {
+/** Whether `error` refuses the input itself (the engine's `VALIDATION`, the server's `BAD_REQUEST`). */
+export function refusesInput(error: unknown): boolean {
+  if (EpisodicError.isInstance(error)) return error.code === 'VALIDATION';
+  return (
+    error instanceof TRPCClientError && (error.data as { code?: string } | undefined)?.code === 'BAD_REQUEST'
+  );
+}
+
+/**
+ * Whether the server took the request and did not answer within `--timeout-ms`: unlike a refused
+ * connection, the call may have run (or still run) there.
+ */
+function timedOut(error: unknown): boolean {
+  return (
+    error instanceof TRPCClientError &&
+    EpisodicClientError.isInstance(error.cause) &&
+    error.cause.code === 'TIMEOUT'
+  );
+}
+
+/**
+ * Runs a tool's work: its text on success, an MCP tool error (`isError`) on failure. `ifTimedOut`
+ * is what a write adds when its request timed out: the write may be stored all the same, and
+ * sending it again blindly could store it twice.
+ */
+export async function toolAnswer(run: () => Promise<string>, ifTimedOut?: string): Promise<CallToolResult> {
   try {
     return { content: [{ type: 'text', text: await run() }] };
   } catch (error) {
-    return { content: [{ type: 'text', text: describeError(error) }], isError: true };
+    const unsure = ifTimedOut !== undefined && timedOut(error) ? ` ${ifTimedOut}` : '';
+    return { content: [{ type: 'text', text: `${describeError(error)}${unsure}` }], isError: true };
   }
 }

@@ -5,6 +5,8 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import { createEpisodicMcpServer } from '../create-mcp-server.js';
 import { EpisodicMcpError } from '../errors.js';
 import type { AgentMemory } from '../memory/agent-memory.js';
+import { SessionEpisodes } from '../memory/session-episodes.js';
+import { say } from '../say.js';
 import { SessionRegistry } from './session-registry.js';
 
 export interface HttpOptions {
@@ -42,11 +44,14 @@ function refuse(res: ServerResponse, status: number, message: string): void {
 /**
  * Streamable HTTP at `/mcp`, one session (an `McpServer` and its transport) per client, all on
  * the one memory. Bound to loopback, only loopback Host headers are served: a web page cannot
- * reach the endpoint by DNS rebinding.
+ * reach the endpoint by DNS rebinding. When a session ends (its client's DELETE, idleness, or
+ * `close()`), the episodes it started and did not complete are archived.
  */
 export async function serveHttp(memory: AgentMemory, options: HttpOptions): Promise<RunningHttp> {
   const sessions = new SessionRegistry(options.sessionIdleMs ?? 30 * 60_000);
   const loopbackOnly = isLoopback(options.host);
+  /** Sessions' ends still archiving: `close()` waits for them before the memory is let go. */
+  const ending = new Set<Promise<void>>();
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     if (new URL(req.url ?? '/', 'http://localhost').pathname !== '/mcp')
@@ -66,16 +71,19 @@ export async function serveHttp(memory: AgentMemory, options: HttpOptions): Prom
         sessions.add(id, transport, res);
       },
     });
+    const session = new SessionEpisodes(memory);
     transport.onclose = () => {
       if (transport.sessionId !== undefined) sessions.delete(transport.sessionId);
+      const end = session.end().finally(() => ending.delete(end));
+      ending.add(end);
     };
-    await createEpisodicMcpServer(memory).connect(transport);
+    await createEpisodicMcpServer(memory, session).connect(transport);
     await transport.handleRequest(req, res);
   };
 
   const http = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
-      process.stderr.write(`episodic-mcp: request failed: ${(error as Error)?.message ?? String(error)}\n`);
+      say(`request failed: ${(error as Error)?.message ?? String(error)}`);
       if (!res.headersSent) refuse(res, 500, 'Internal error');
       else res.end();
     });
@@ -96,6 +104,7 @@ export async function serveHttp(memory: AgentMemory, options: HttpOptions): Prom
     url: `http://${host}:${port}/mcp`,
     close: async () => {
       await sessions.closeAll();
+      await Promise.all(ending);
       http.closeAllConnections();
       await new Promise<void>((resolve) => http.close(() => resolve()));
     },

@@ -1,4 +1,4 @@
-import { createServer, request, type Server } from 'node:http';
+import { createServer, request, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface DroppingProxy {
@@ -14,12 +14,17 @@ export interface DroppingProxy {
    * forwarding them, as a server closing an idle kept-alive connection does.
    */
   refuseNext(fragment: string, count?: number): void;
+  /**
+   * While on, requests still reach the server (their work is done) but their answers are kept
+   * back and the connection stays open: a server that took the request and stopped answering.
+   */
+  withhold(on: boolean): void;
   close(): Promise<void>;
 }
 
 /**
- * An HTTP proxy on 127.0.0.1 in front of `target`. It forwards every request; for the ones it is
- * told to drop, it lets the server finish (so the work is done) and then cuts the client's
+ * An HTTP proxy on 127.0.0.1 in front of `target`. It forwards every request; it can withhold
+ * answers (see `withhold`), and for the ones it is told to drop, it lets the server finish (so the work is done) and then cuts the client's
  * connection instead of passing the answer on: the network failure a retry must survive.
  */
 export async function startDroppingProxy(target: string): Promise<DroppingProxy> {
@@ -28,7 +33,10 @@ export async function startDroppingProxy(target: string): Promise<DroppingProxy>
   const dropped: string[] = [];
   const refusals: { fragment: string; remaining: number }[] = [];
   const refused: string[] = [];
+  let withholding = false;
+  const kept: ServerResponse[] = [];
   const server: Server = createServer((req, res) => {
+    const hold = withholding;
     const refusal = refusals.find(
       (candidate) => candidate.remaining > 0 && (req.url ?? '').includes(candidate.fragment),
     );
@@ -51,6 +59,11 @@ export async function startDroppingProxy(target: string): Promise<DroppingProxy>
         headers: req.headers,
       },
       (answer) => {
+        if (hold) {
+          answer.resume();
+          kept.push(res);
+          return;
+        }
         if (rule !== undefined) {
           answer.resume();
           answer.on('end', () => {
@@ -73,8 +86,12 @@ export async function startDroppingProxy(target: string): Promise<DroppingProxy>
     dropNext: (fragment, count = 1) => rules.push({ fragment, remaining: count }),
     refused,
     refuseNext: (fragment, count = 1) => refusals.push({ fragment, remaining: count }),
+    withhold: (on) => {
+      withholding = on;
+    },
     close: () =>
       new Promise((resolve) => {
+        for (const res of kept) res.destroy();
         server.closeAllConnections();
         server.close(() => resolve());
       }),

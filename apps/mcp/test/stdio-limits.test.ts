@@ -1,0 +1,83 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { episodicMcp } from './__fixtures__/bin.js';
+import { call, callFailing, episodeIdIn } from './__fixtures__/debugging-scenario.js';
+import { connectStdio, type StdioSession } from './__fixtures__/stdio-client.js';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'episodic-mcp-limits-'));
+let mcp: StdioSession;
+
+beforeAll(async () => {
+  mcp = await connectStdio(['--data-dir', dataDir]);
+}, 60_000);
+
+afterAll(async () => {
+  await mcp?.client.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+it('refuses, with its reason, a memory_log_steps call its fields allow but too large in all, and serves on', async () => {
+  const episodeId = episodeIdIn(
+    await call(mcp.client, 'memory_start_episode', {
+      task: 'Dump a binary',
+      taskType: 'debugging',
+      domain: 'bin',
+    }),
+  );
+  // The most each field takes: 100 results of 20,000 control characters (a binary file printed by
+  // a shell), 6 bytes each once JSON-escaped: a 12 MB line, past the SDK's 10 MiB default.
+  const binary = Array.from({ length: 20_000 }, (_, index) => String.fromCharCode(1 + (index % 31))).join('');
+  const steps = Array.from({ length: 100 }, (_, index) => ({
+    action: `cat shard${index}.bin`,
+    result: binary,
+  }));
+  const refused = await callFailing(mcp.client, 'memory_log_steps', { episodeId, steps });
+  expect(refused).toMatch(/steps/);
+  expect(refused).toContain(
+    'more than 1,000,000 characters of action and result in one call: send the steps over several calls',
+  );
+  // The same steps over several calls are taken.
+  for (let from = 0; from < 100; from += 40)
+    await call(mcp.client, 'memory_log_steps', { episodeId, steps: steps.slice(from, from + 40) });
+  const resource = await mcp.client.readResource({ uri: `episode://${episodeId}` });
+  expect(JSON.parse((resource.contents[0] as { text: string }).text)).toMatchObject({ stepCount: 100 });
+}, 120_000);
+
+it('exits, saying why, when a message is too large for the stdio transport to read', async () => {
+  const child = spawn(process.execPath, [episodicMcp, '--data-dir', dataDir], {
+    env: { PATH: process.env.PATH ?? '' },
+    stdio: ['pipe', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  // The process stops reading: the rest of the line cannot be written.
+  child.stdin.on('error', () => undefined);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const message = (body: object) => `${JSON.stringify({ jsonrpc: '2.0', ...body })}\n`;
+  child.stdin.write(
+    message({
+      id: 1,
+      method: 'initialize',
+      params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'pipe', version: '0' } },
+    }) + message({ method: 'notifications/initialized' }),
+  );
+  // Larger than any call the tools' schemas allow, escaped at worst (about 13 MB).
+  child.stdin.write(
+    message({
+      id: 2,
+      method: 'tools/call',
+      params: { name: 'memory_recall', arguments: { task: 'x'.repeat(16 * 1024 * 1024) } },
+    }),
+  );
+  const late = new Promise<'still running'>((resolve) =>
+    setTimeout(() => resolve('still running'), 30_000).unref(),
+  );
+  const outcome = await Promise.race([exited, late]);
+  if (outcome === 'still running') child.kill('SIGKILL');
+  expect(outcome).toBe(1);
+  expect(stderr).toMatch(/episodic-mcp: stdio: ReadBuffer exceeded maximum size of \d+ bytes/);
+  expect(stderr).toMatch(/episodic-mcp: stopped serving: the stdio transport closed/);
+}, 90_000);
