@@ -24,8 +24,11 @@ const model = () => {
   return new MockLanguageModelV3({
     doGenerate: async ({ prompt }) => {
       calls += 1;
-      const memoryText = prompt.find((m) => m.role === 'system' && m.content.includes('Episodic'));
-      if (calls === 1 && memoryText) console.log(`The model was shown:\n${memoryText.content}\n`);
+      // The memory comes as a user message of reference data, just before the task.
+      const memoryText = prompt
+        .flatMap((m) => (m.role === 'user' ? m.content : []))
+        .find((part) => part.type === 'text' && part.text.includes('Episodic'));
+      if (calls === 1 && memoryText) console.log(`The model was shown:\n${memoryText.text}\n`);
       return calls === 1
         ? {
             content: [

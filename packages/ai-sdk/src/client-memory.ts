@@ -1,4 +1,4 @@
-import type { EpisodicMemory, Recall, RecordedStep } from './memory-port.js';
+import type { EpisodicMemory, Recall, RecordedStep, StoredStep } from './memory-port.js';
 
 type StartInput = Parameters<EpisodicMemory['episodes']['start']>[0];
 type RetrieveInput = Parameters<EpisodicMemory['search']['retrieve']>[0];
@@ -10,6 +10,13 @@ export interface EpisodicClientLike {
     logSteps: { mutate(input: { episodeId: string; steps: RecordedStep[] }): Promise<unknown> };
     complete: { mutate(input: { episodeId: string; status: 'completed' | 'failed' }): Promise<unknown> };
     archive: { mutate(input: { episodeId: string }): Promise<unknown> };
+    steps: {
+      query(input: {
+        episodeId: string;
+        limit?: number;
+        fromStep?: number;
+      }): Promise<{ items: readonly StoredStep[] }>;
+    };
   };
   readonly search: { retrieve: { query(input: RetrieveInput): Promise<Recall> } };
 }
@@ -22,6 +29,7 @@ export function clientMemory(client: EpisodicClientLike): EpisodicMemory {
       logSteps: (episodeId, steps) => client.episodes.logSteps.mutate({ episodeId, steps }),
       complete: (episodeId, input) => client.episodes.complete.mutate({ ...input, episodeId }),
       archive: (episodeId) => client.episodes.archive.mutate({ episodeId }),
+      steps: (episodeId, input) => client.episodes.steps.query({ ...input, episodeId }),
     },
     search: { retrieve: (input) => client.search.retrieve.query(input) },
   };

@@ -13,8 +13,19 @@ export interface EpisodicMemory {
     }): Promise<{ id: string }>;
     logSteps(episodeId: string, steps: RecordedStep[]): Promise<unknown>;
     complete(episodeId: string, input: { status: 'completed' | 'failed' }): Promise<unknown>;
-    /** Ends an episode that started too late for its run to be recorded in it (no outcome). */
+    /**
+     * Ends an episode with no outcome: one that started too late for its run to be recorded in
+     * it, or whose run ended without its outcome reaching `withMemory`.
+     */
     archive(episodeId: string): Promise<unknown>;
+    /**
+     * A page of an episode's steps in order, from the first or from step `fromStep`: the key steps
+     * of the past episodes shown to the model are picked from them. `null` when it is not found.
+     */
+    steps(
+      episodeId: string,
+      input?: { limit?: number; fromStep?: number },
+    ): Promise<{ items: readonly StoredStep[] } | null>;
   };
   readonly search: {
     retrieve(input: {
@@ -39,11 +50,25 @@ export interface RecordedStep {
   metadata?: Record<string, unknown>;
 }
 
+/** A step as `episodes.steps` answers it, as far as the prompt needs it. */
+export interface StoredStep {
+  stepNumber: number;
+  action: string;
+  result: string | null;
+  success: boolean | null;
+  /** For a step `withMemory` recorded, the tool call's arguments are in `metadata.parameters`. */
+  metadata: Record<string, unknown> | null;
+}
+
 /** What `search.retrieve` answers, as far as the prompt needs it. */
 export interface Recall {
   episodes: Array<{
     episode: { id: string; context: string | null; status: string; successRate: number | null };
-    why: { text: { matchedIn: string } | null; vector: { similarity: number } | null };
+    /** `stepNumber`: the step whose text (or failure) matched the task best, if a step did. */
+    why: {
+      text: { matchedIn: string; stepNumber?: number | null } | null;
+      vector: { similarity: number; stepNumber?: number | null } | null;
+    };
   }>;
   patterns: Array<{
     pattern: {

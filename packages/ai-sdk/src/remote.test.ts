@@ -4,7 +4,7 @@ import { generateText, stepCountIs, tool } from 'ai';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { heldFetch } from './__fixtures__/held-fetch.js';
-import { scriptedModel, systemTexts } from './__fixtures__/scripted-model.js';
+import { memoryText, scriptedModel } from './__fixtures__/scripted-model.js';
 import { withMemory } from './with-memory.js';
 
 let server: TestServer;
@@ -51,7 +51,11 @@ it('records a run on a server through the SDK, and recalls it in the next run', 
     model: second.model,
     prompt: 'Payments fail again with ECONNRESET',
   });
-  expect(systemTexts(second.prompts[0] ?? []).join('\n')).toContain(`episode ${recorded?.id}`);
+  // The past episode with its step, read through the domain-scoped token.
+  expect(memoryText(second.prompts[0] ?? [])).toContain(
+    '] Checkout payments fail with ECONNRESET (why: same words in its task)\n' +
+      '  1. ✓ readLogs {"service":"checkout"} → checkout: ECONNRESET from the payment gateway',
+  );
 });
 
 it('takes the full client from createEpisodicClient() too', async () => {
@@ -74,6 +78,15 @@ it('takes the full client from createEpisodicClient() too', async () => {
     'Mail is not sent',
     ['readLogs'],
   ]);
+
+  const next = scriptedModel([{ text: 'quota again' }]);
+  await generateText({
+    ...withMemory({ client, domain: 'support', taskType: 'debugging' }),
+    model: next.model,
+    prompt: 'Mail is not sent again',
+  });
+  expect(memoryText(next.prompts[0] ?? [])).toContain('] Mail is not sent (why:');
+  expect(memoryText(next.prompts[0] ?? [])).toContain('  1. ✓ readLogs {"service":"mail"} → quota');
 });
 
 it('keeps the steps when a kept-alive connection closes under their write', async () => {

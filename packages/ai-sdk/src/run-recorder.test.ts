@@ -1,22 +1,16 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Memory, openMemory } from '@episodic/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { tempMemoryPerFile } from './__fixtures__/temp-memory.js';
 import { RunRecorder } from './run-recorder.js';
 
-let dir: string;
 let memory: Memory;
-
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'episodic-ai-sdk-recorder-'));
-  memory = await openMemory({ url: `file:${join(dir, 'memory.db')}` });
-});
-afterAll(async () => {
-  await memory.close();
-  rmSync(dir, { recursive: true, force: true });
+let dir: string;
+tempMemoryPerFile('episodic-ai-sdk-recorder-', (opened, folder) => {
+  memory = opened;
+  dir = folder;
 });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

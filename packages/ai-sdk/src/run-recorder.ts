@@ -1,6 +1,10 @@
 import type { EpisodicMemory, RecordedStep } from './memory-port.js';
 
-type Outcome = 'completed' | 'failed';
+/** How a run ended: `archived` when its outcome never reached `withMemory` (ended with none). */
+type Outcome = 'completed' | 'failed' | 'archived';
+
+/** What `settings.episode()` says of a run: its outcome, or `active` while it has none. */
+export type RunStatus = Outcome | 'active';
 
 /** Runs whose model call failed and may still be retried, failed for good if the process ends first. */
 const awaitingRetry = new Set<RunRecorder>();
@@ -90,6 +94,10 @@ export class RunRecorder {
   #finished = false;
   #unreachable = false;
   #failed = false;
+  /** The run's outcome once one is known, set at once (its write is queued): the first one wins. */
+  #outcome: Outcome | null = null;
+  /** What is recorded of the run may be another run's: whatever ends it, it is archived. */
+  #mixed = false;
   #retryTimer: NodeJS.Timeout | undefined;
   /** Aborted when the run finishes: it removes the listeners the run put on callers' signals. */
   readonly #done = new AbortController();
@@ -123,6 +131,16 @@ export class RunRecorder {
   /** The episode's id once started. */
   get episodeId(): string | null {
     return this.#episode?.id ?? null;
+  }
+
+  /** The run's outcome, once it has one (its write may still be under way). */
+  get outcome(): Outcome | null {
+    return this.#outcome;
+  }
+
+  /** A model call of the run failed with an error the SDK may retry, and no retry has started yet. */
+  get awaitingRetry(): boolean {
+    return awaitingRetry.has(this);
   }
 
   start(input: Parameters<EpisodicMemory['episodes']['start']>[0]): Promise<void> {
@@ -167,6 +185,19 @@ export class RunRecorder {
     failAwaitingRunsOnExit();
   }
 
+  /**
+   * Another run's steps and outcome may land in this one (runs overlapping on one settings
+   * object), so its outcome says nothing of its own: it is archived however it ends.
+   */
+  markMixed(): void {
+    this.#mixed = true;
+  }
+
+  /** Whether `markMixed` was called: the run's hooks may be another run's, so miscounts are expected. */
+  get isMixed(): boolean {
+    return this.#mixed;
+  }
+
   /** A model call of this run starts: a failure awaiting its retry is taken back. */
   retrying(): void {
     clearTimeout(this.#retryTimer);
@@ -187,26 +218,37 @@ export class RunRecorder {
     });
   }
 
-  /** The first outcome wins: an abort reported after the error that caused it changes nothing. */
-  finish(status: Outcome): Promise<void> {
+  /**
+   * The first outcome wins: an abort reported after the error that caused it changes nothing.
+   * `archived` ends the episode with no outcome, for a run whose outcome never came: not
+   * learned from, as a success or as a failure it may not have been.
+   */
+  finish(outcome: Outcome): Promise<void> {
     this.retrying();
     this.#done.abort();
+    const status = this.#mixed ? 'archived' : outcome;
+    this.#outcome ??= status;
     return this.#then(async () => {
       if (this.#episode === null || this.#finished) return;
       this.#finished = true;
       const { id } = this.#episode;
-      await endOnce(() => this.memory.episodes.complete(id, { status }));
+      await endOnce(() =>
+        status === 'archived'
+          ? this.memory.episodes.archive(id)
+          : this.memory.episodes.complete(id, { status }),
+      );
     });
   }
 
   /**
-   * The episode once every write queued so far is done; `null` if it could not be started or
-   * the store became unreachable. Asked for after the run, a model failure still awaiting a
-   * retry is final: the run failed.
+   * The episode and the run's status once every write queued so far is done; `null` if it could
+   * not be started or the store became unreachable. Asked for after the run, a model failure
+   * still awaiting a retry is final: the run failed.
    */
-  async settled(): Promise<{ id: string } | null> {
+  async settled(): Promise<{ id: string; status: RunStatus } | null> {
     if (awaitingRetry.has(this)) void this.finish('failed');
     await this.#chain;
-    return this.#unreachable ? null : this.#episode;
+    if (this.#unreachable || this.#episode === null) return null;
+    return { id: this.#episode.id, status: this.#outcome ?? 'active' };
   }
 }

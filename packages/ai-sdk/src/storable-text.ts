@@ -1,4 +1,5 @@
-const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+/** Half of a surrogate pair without its other half: not text any encoder can write. */
+export const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 /**
  * `text` as the store accepts it, at most `max` characters (UTF-16 units, as the store counts
@@ -20,4 +21,5 @@ export function storableText(text: string, max: number): string {
 
 const mark = (left: number) => `… [${left} more characters]`;
 
-const isHighSurrogate = (code: number) => code >= 0xd800 && code <= 0xdbff;
+/** The first half of a surrogate pair: a cut right after it would split a character (an emoji). */
+export const isHighSurrogate = (code: number) => code >= 0xd800 && code <= 0xdbff;

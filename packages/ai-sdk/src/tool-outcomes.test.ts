@@ -1,22 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type Memory, openMemory } from '@episodic/core';
+import type { Memory } from '@episodic/core';
 import { generateText, stepCountIs, tool } from 'ai';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { z } from 'zod';
 import { scriptedModel } from './__fixtures__/scripted-model.js';
+import { tempMemoryPerFile } from './__fixtures__/temp-memory.js';
 import { withMemory } from './with-memory.js';
 
-let dir: string;
 let memory: Memory;
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'episodic-ai-sdk-outcomes-'));
-  memory = await openMemory({ url: `file:${join(dir, 'memory.db')}` });
-});
-afterAll(async () => {
-  await memory.close();
-  rmSync(dir, { recursive: true, force: true });
+tempMemoryPerFile('episodic-ai-sdk-outcomes-', (opened) => {
+  memory = opened;
 });
 
 it('stores no result for a tool that returns nothing, rather than the word "undefined"', async () => {
@@ -37,5 +29,42 @@ it('stores no result for a tool that returns nothing, rather than the word "unde
   const episode = await memory.episodes.get((await settings.episode())?.id ?? '');
   expect(episode?.steps.map((step) => [step.action, step.result, step.success])).toEqual([
     ['clearCache', null, true],
+  ]);
+});
+
+it('stores a result JSON cannot take as it is (a BigInt, a cycle) readably, not as "[object Object]"', async () => {
+  const { model } = scriptedModel([
+    { tools: [['readRow', { table: 'orders' }]] },
+    { tools: [['parseTree', { file: 'cart.ts' }]] },
+    { text: 'read' },
+  ]);
+  const node: { name: string; parent: unknown; children: unknown[] } = {
+    name: 'cart',
+    parent: null,
+    children: [],
+  };
+  node.children.push({ name: 'total', parent: node, children: [] });
+  const settings = withMemory({ memory, domain: 'shop', taskType: 'debugging' });
+  await generateText({
+    ...settings,
+    model,
+    tools: {
+      readRow: tool({
+        inputSchema: z.object({ table: z.string() }),
+        execute: async () => ({ id: 12_345_678_901_234_567_890n, total: null }),
+      }),
+      parseTree: tool({ inputSchema: z.object({ file: z.string() }), execute: async () => node }),
+    },
+    stopWhen: stepCountIs(4),
+    prompt: 'Order totals come back empty',
+  });
+  const episode = await memory.episodes.get((await settings.episode())?.id ?? '');
+  expect(episode?.steps.map((step) => [step.action, step.result, step.success])).toEqual([
+    ['readRow', '{"id":"12345678901234567890","total":null}', true],
+    [
+      'parseTree',
+      '{"name":"cart","parent":null,"children":[{"name":"total","parent":"[Circular]","children":[]}]}',
+      true,
+    ],
   ]);
 });

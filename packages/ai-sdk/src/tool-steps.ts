@@ -1,3 +1,4 @@
+import { jsonText } from './json-text.js';
 import type { RecordedStep } from './memory-port.js';
 import { storableText } from './storable-text.js';
 
@@ -23,8 +24,9 @@ function asText(value: unknown): string {
   if (typeof value === 'string') return value;
   if (value instanceof Error) return value.message;
   try {
-    return JSON.stringify(value) ?? String(value);
+    return jsonText(value) ?? String(value);
   } catch {
+    // A `toJSON` or a getter of the tool's own that throws.
     return String(value);
   }
 }
@@ -34,7 +36,7 @@ function parameters(input: unknown, max: number): unknown {
   if (input === undefined) return null;
   let json: string | undefined;
   try {
-    json = JSON.stringify(input);
+    json = jsonText(input);
   } catch {
     return storableText(String(input), max);
   }

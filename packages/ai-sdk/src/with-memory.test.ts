@@ -1,24 +1,18 @@
 import { getEventListeners } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Memory, openMemory } from '@episodic/core';
 import { APICallError, generateText, stepCountIs, streamText, ToolLoopAgent, tool } from 'ai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { scriptedModel, systemTexts } from './__fixtures__/scripted-model.js';
+import { memoryText, scriptedModel, systemTexts } from './__fixtures__/scripted-model.js';
+import { tempMemoryPerFile } from './__fixtures__/temp-memory.js';
 import { withMemory } from './with-memory.js';
 
-let dir: string;
 let memory: Memory;
-
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'episodic-ai-sdk-'));
-  memory = await openMemory({ url: `file:${join(dir, 'memory.db')}` });
-});
-afterAll(async () => {
-  await memory.close();
-  rmSync(dir, { recursive: true, force: true });
+let dir: string;
+tempMemoryPerFile('episodic-ai-sdk-', (opened, folder) => {
+  memory = opened;
+  dir = folder;
 });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -117,13 +111,16 @@ describe('withMemory with generateText', () => {
     expect(steps[1]?.metadata).toMatchObject({ parameters: { file: 'checkout.test.ts' } });
   });
 
-  it('puts relevant past episodes in front of the model after its own system message, on every step', async () => {
+  it('shows the model relevant past episodes with their steps, as data just before the request, on every step', async () => {
     const past = await memory.episodes.start({
       taskType: 'debugging',
       domain: 'billing',
       context: 'Invoice PDF export times out for large invoices',
     });
-    await memory.episodes.logSteps(past.id, [{ action: 'raise the renderer timeout', success: true }]);
+    await memory.episodes.logSteps(past.id, [
+      { action: 'renderPdf', result: 'Error: render timed out after 30000 ms', success: false },
+      { action: 'raise the renderer timeout', success: true },
+    ]);
     await memory.episodes.complete(past.id, { status: 'completed' });
 
     const { model, prompts } = scriptedModel([{ tools: [['searchDocs', { query: 'pdf' }]] }, { text: 'ok' }]);
@@ -136,12 +133,46 @@ describe('withMemory with generateText', () => {
       prompt: 'The invoice PDF export times out',
     });
     for (const prompt of prompts) {
-      const [own, recalled] = systemTexts(prompt);
-      expect(own).toBe('You are a careful engineer.');
-      expect(recalled).toContain('Invoice PDF export times out for large invoices');
-      expect(recalled).toContain(`episode ${past.id}`);
-      expect(recalled).toMatch(/why: same words/u);
+      // The caller's system message stays the only one: stored text gets no system authority.
+      expect(systemTexts(prompt)).toEqual(['You are a careful engineer.']);
+      expect(prompt.slice(1, 3).map((message) => message.role)).toEqual(['user', 'user']);
+      expect(JSON.stringify(prompt[2]?.content)).toContain('The invoice PDF export times out');
+      const recalled = memoryText(prompt);
+      expect(prompt[1]?.content).toEqual([{ type: 'text', text: recalled }]);
+      expect(recalled).toContain('] Invoice PDF export times out for large invoices (why: same words');
+      expect(recalled).toContain(
+        '  1. ✗ renderPdf → Error: render timed out after 30000 ms\n  2. ✓ raise the renderer timeout',
+      );
+      expect(recalled).not.toContain(past.id);
     }
+  });
+
+  it('still shows past episodes, without steps, when their steps cannot be read, and says so', async () => {
+    const errors: unknown[] = [];
+    const noSteps = {
+      ...memory,
+      episodes: {
+        ...memory.episodes,
+        steps: async () => {
+          throw new Error('steps unavailable');
+        },
+      },
+    };
+    const { model, prompts } = scriptedModel([{ text: 'ok' }]);
+    await generateText({
+      ...withMemory({
+        memory: noSteps,
+        domain: 'billing',
+        taskType: 'debugging',
+        onMemoryError: (e) => errors.push(e),
+      }),
+      model,
+      prompt: 'The invoice PDF export times out again',
+    });
+    const recalled = memoryText(prompts[0] ?? []) ?? '';
+    expect(recalled).toContain('] Invoice PDF export times out for large invoices (why:');
+    expect(recalled).not.toContain('renderPdf');
+    expect(errors.map(String)).toEqual(['Error: steps unavailable']);
   });
 
   it('does not show the run its own episode, started while past ones are looked up', async () => {
@@ -150,7 +181,7 @@ describe('withMemory with generateText', () => {
     const settings = withMemory({ memory: slowSearch, domain: 'own', taskType: 'debugging' });
     await generateText({ ...settings, model, prompt: 'Webhook signature check rejects valid events' });
     expect((await settings.episode())?.id).toBeDefined();
-    expect(systemTexts(prompts[0] ?? [])).toEqual([]);
+    expect(memoryText(prompts[0] ?? [])).toBeNull();
   });
 
   it('still shows as many past episodes as asked for when the run’s own episode is found first', async () => {
@@ -171,9 +202,9 @@ describe('withMemory with generateText', () => {
       episodes: 1,
     });
     await generateText({ ...settings, model, prompt: task });
-    const [recalled] = systemTexts(prompts[0] ?? []);
-    expect(recalled).toContain(`episode ${past.id}`);
-    expect(recalled).not.toContain(`episode ${(await settings.episode())?.id}`);
+    const recalled = memoryText(prompts[0] ?? []);
+    expect(recalled).toContain('] Refund webhook retries pile up (why:');
+    expect(recalled).not.toContain(task);
   });
 
   it('keeps past experience within the token budget', async () => {
@@ -183,7 +214,7 @@ describe('withMemory with generateText', () => {
       model,
       prompt: 'The invoice PDF export times out',
     });
-    expect(systemTexts(prompts[0] ?? [])).toEqual([]);
+    expect(memoryText(prompts[0] ?? [])).toBeNull();
   });
 
   it('fails the episode when the run is aborted during a tool call, keeping the steps before it', async () => {

@@ -1,10 +1,14 @@
-import { type LanguageModel, type LanguageModelMiddleware, type ModelMessage, wrapLanguageModel } from 'ai';
+import { type LanguageModel, type ModelMessage, wrapLanguageModel } from 'ai';
 import { clientMemory, type EpisodicClientLike } from './client-memory.js';
+import { hookReports, RecordingError } from './hook-reports.js';
+import { memoryMiddleware } from './memory-middleware.js';
 import type { EpisodicMemory } from './memory-port.js';
 import { memoryPrompt } from './memory-prompt.js';
-import { retryWaitMs } from './retry-wait.js';
-import { RunRecorder, withinTime } from './run-recorder.js';
+import { MemoryRun } from './memory-run.js';
+import { lookUpPast } from './past-experience.js';
+import type { RunStatus } from './run-recorder.js';
 import { storableText } from './storable-text.js';
+import { latestUserText, queryText } from './task-text.js';
 import { type ToolOutcomePart, toolSteps } from './tool-steps.js';
 
 interface MemoryOptions {
@@ -25,6 +29,12 @@ interface RunOptions {
   domain: string;
   /** The episode's task type (`debugging`, `code_generation`, … or one the store was opened with). */
   taskType: string;
+  /**
+   * The task of a run, from the messages it starts with: stored as its episode's description and
+   * used to look up past experience. Default: the text of the latest user message with text
+   * (in a chat, the request of this run, not the first turn).
+   */
+  task?: (messages: ModelMessage[]) => string;
   /** Most tokens of past experience put in front of the model (about 4 characters a token). Default 800. */
   maxMemoryTokens?: number;
   /** How many past episodes to look up. Default 5. */
@@ -39,8 +49,9 @@ interface RunOptions {
    */
   memoryTimeoutMs?: number;
   /**
-   * Where a failure of the memory itself goes (store unreachable, a write refused). The model
-   * run goes on without memory either way. Default: a warning on the console.
+   * Where a failure of the memory itself goes (store unreachable, a write refused), and what
+   * keeps a run from being recorded (one of your own hooks in place of ours, overlapping runs).
+   * The model run goes on either way. Default: a warning on the console.
    */
   onMemoryError?: (error: unknown) => void;
 }
@@ -49,10 +60,17 @@ interface RunOptions {
 const maxContextChars = 16_000;
 const maxQueryChars = 4000;
 
+/** A finished step as the AI SDK gives it to `onStepFinish`, and to `onFinish` in `steps`. */
+interface FinishedStep {
+  readonly content: readonly unknown[];
+  readonly finishReason?: string;
+}
+
 /**
  * Settings to spread into `generateText`, `streamText` or `new ToolLoopAgent(...)`. Each run of
  * the model becomes one episode: started, with past experience looked up, at its first step;
  * each finished tool call logged as a step; completed on finish, failed on an error or abort.
+ * To add a hook of your own under one of these names, call ours from it (see the README).
  */
 export interface MemorySettings {
   prepareStep: (options: {
@@ -61,41 +79,28 @@ export interface MemorySettings {
     model: LanguageModel;
   }) => Promise<{ model: LanguageModel } | undefined>;
   experimental_onToolCallFinish: (event: { toolCall: { toolCallId: string }; durationMs: number }) => void;
-  onStepFinish: (step: { readonly content: readonly unknown[] }) => Promise<void>;
-  onFinish: () => Promise<void>;
+  onStepFinish: (step: FinishedStep) => Promise<void>;
+  onFinish: (event: { readonly steps?: readonly FinishedStep[] }) => Promise<void>;
   onError: (event: { error: unknown }) => Promise<void>;
-  onAbort: () => Promise<void>;
+  onAbort: (event?: unknown) => Promise<void>;
   /**
    * The last run's episode once everything about it is written (not spread into the SDK's
-   * settings): `null` when no run started, or its episode could not be started or the store
-   * could not be reached. A model failure still awaiting the SDK's retry is final once asked.
+   * settings), with its status: `completed`, `failed`, `archived` (ended with no outcome, see the
+   * README) or `active` (a run still under way). `null` when no run started, or its episode could
+   * not be started or the store could not be reached. Ask once the run is over: a model failure
+   * still awaiting the SDK's retry is then final, and a run the SDK will say nothing more about
+   * (a stream its consumer stopped reading) is archived.
    */
-  readonly episode: () => Promise<{ id: string } | null>;
+  readonly episode: () => Promise<{ id: string; status: RunStatus } | null>;
 }
 
-function messageText(message: ModelMessage): string {
-  if (typeof message.content === 'string') return message.content;
-  return message.content.flatMap((part) => (part.type === 'text' ? [part.text] : [])).join('\n');
-}
-
-/** The task as the user put it: the text of the user messages the run started with. */
-function taskText(messages: ModelMessage[]): string {
-  return messages
-    .filter((message) => message.role === 'user')
-    .map(messageText)
-    .join('\n')
-    .trim();
-}
-
-/** Adds the memory after the caller's own system messages, so their instructions come first. */
-function withSystemText(
-  prompt: Parameters<NonNullable<LanguageModelMiddleware['transformParams']>>[0]['params']['prompt'],
-  text: string,
-) {
-  const firstOther = prompt.findIndex((message) => message.role !== 'system');
-  const at = firstOther === -1 ? prompt.length : firstOther;
-  return [...prompt.slice(0, at), { role: 'system' as const, content: text }, ...prompt.slice(at)];
-}
+/** The tool call ids of a step's tool outcomes. */
+const outcomeIds = (content: readonly ToolOutcomePart[]) =>
+  content.flatMap((part) =>
+    (part.type === 'tool-result' || part.type === 'tool-error') && part.toolCallId !== undefined
+      ? [part.toolCallId]
+      : [],
+  );
 
 /**
  * Episodic memory for one AI SDK run (or a sequence of runs of one agent): spread the result
@@ -114,113 +119,137 @@ export function withMemory(options: WithMemoryOptions): MemorySettings {
   const report =
     options.onMemoryError ??
     ((error: unknown) =>
-      console.warn(`[episodic] memory unavailable: ${(error as Error)?.message ?? error}`));
+      console.warn(
+        error instanceof RecordingError
+          ? `[episodic] ${error.message}`
+          : `[episodic] memory unavailable: ${(error as Error)?.message ?? error}`,
+      ));
+  const reports = hookReports(report);
   const timeoutMs = options.memoryTimeoutMs ?? 10_000;
-  let run = new RunRecorder(memory, report, timeoutMs);
-  let guidance: string | null = null;
-  const durations = new Map<string, number>();
-
-  /** Failed tries of the current model call: the AI SDK waits longer before each retry. */
-  let failedTries = 0;
+  const taskOf = options.task ?? latestUserText;
+  let run: MemoryRun | null = null;
 
   /**
-   * A model call that throws (an API error, an abort) fails the run's episode, then throws on;
-   * unless the AI SDK retries that error (this runs inside its retry loop), when the run fails
-   * only if no retry comes.
+   * `next` starts: the last run, if it has no outcome yet, gets one now. Still under way, it
+   * overlaps `next`: the hooks of both land on whichever started last, so neither record is the
+   * run's own, and both are archived.
    */
-  async function failOnError<T>(call: () => PromiseLike<T>): Promise<T> {
-    const current = run;
-    try {
-      const result = await call();
-      failedTries = 0;
-      return result;
-    } catch (error) {
-      failedTries += 1;
-      const waitMs = retryWaitMs(error, failedTries);
-      if (waitMs === null) await current.finish('failed');
-      else current.failUnlessRetried(waitMs);
-      throw error;
-    }
+  function settle(previous: MemoryRun, next: MemoryRun): void {
+    // Its model failure awaiting a retry is final: the run failed.
+    if (previous.recorder.awaitingRetry) void previous.recorder.settled();
+    if (previous.recorder.outcome !== null) return;
+    const running = previous.activity.running;
+    reports.abandoned(previous.recorder.episodeId, running);
+    if (running) next.recorder.markMixed();
+    void previous.recorder.finish('archived');
   }
 
-  const middleware: LanguageModelMiddleware = {
-    specificationVersion: 'v3',
-    async transformParams({ params }) {
-      const current = run;
-      current.retrying();
-      current.failOnAbort(params.abortSignal);
-      return guidance === null ? params : { ...params, prompt: withSystemText(params.prompt, guidance) };
-    },
-    wrapGenerate: ({ doGenerate }) => failOnError(doGenerate),
-    wrapStream: ({ doStream }) => failOnError(doStream),
-  };
-
-  async function begin(messages: ModelMessage[]): Promise<void> {
-    // A new run of these settings: the last one's model failure awaiting a retry is final.
-    void run.settled();
-    run = new RunRecorder(memory, report, timeoutMs);
-    failedTries = 0;
-    durations.clear();
-    guidance = null;
-    const task = taskText(messages);
+  async function begin(messages: ModelMessage[]): Promise<MemoryRun> {
+    // First: a `task` of the caller's that throws stops the run before anything of it exists.
+    const task = taskOf(messages).trim();
+    const current = new MemoryRun(memory, report, timeoutMs);
+    if (run !== null) settle(run, current);
+    run = current;
     const limit = options.episodes ?? 5;
-    const [, recall] = await Promise.all([
-      run.start({
+    const [, past] = await Promise.all([
+      current.recorder.start({
         taskType: options.taskType,
         domain: options.domain,
         context: task === '' ? undefined : storableText(task, maxContextChars),
       }),
       task === ''
         ? null
-        : withinTime(
-            memory.search.retrieve({
-              text: task.slice(0, maxQueryChars),
+        : lookUpPast(
+            memory,
+            {
+              text: queryText(task, maxQueryChars),
               domain: options.domain,
               taskType: options.taskType,
               // One more: the run's own episode, started meanwhile, may take a place.
-              limit: limit + 1,
+              episodes: limit + 1,
               patterns: options.patterns ?? 5,
-            }),
-            timeoutMs,
-          ).catch((error: unknown) => {
-            report(error);
-            return null;
-          }),
+              timeoutMs,
+            },
+            report,
+          ),
     ]);
-    // Started in parallel, the run's own episode may already be found: it is not past experience.
-    const past =
-      recall === null
-        ? null
-        : {
-            ...recall,
-            episodes: recall.episodes.filter(({ episode }) => episode.id !== run.episodeId).slice(0, limit),
-          };
-    guidance = past === null ? null : memoryPrompt(past, maxMemoryTokens);
+    if (past !== null) {
+      // Started in parallel, the run's own episode may already be found: it is not past experience.
+      const own = current.recorder.episodeId;
+      const episodes = past.episodes.filter(({ episode }) => episode.id !== own).slice(0, limit);
+      current.reference = memoryPrompt({ ...past, episodes }, maxMemoryTokens);
+    }
+    return current;
+  }
+
+  /**
+   * The run a step or the finish belongs to; `null` when our `prepareStep` did not start it:
+   * reported, unless runs overlapped (the older one's hooks are expected then, and reported).
+   */
+  function startedRun(): MemoryRun | null {
+    if (run !== null && !run.sawFinish) return run;
+    if (run === null || !run.recorder.isMixed) reports.prepareStepReplaced();
+    return null;
+  }
+
+  async function recordStep(current: MemoryRun, step: FinishedStep): Promise<void> {
+    const content = step.content as readonly ToolOutcomePart[];
+    current.activity.stepFinished(step.finishReason !== 'tool-calls', outcomeIds(content));
+    const steps = toolSteps(content, current.durations, limits);
+    if (steps.length > 0) await current.recorder.log(steps);
   }
 
   const settings: Omit<MemorySettings, 'episode'> = {
     async prepareStep({ stepNumber, messages, model }) {
-      if (stepNumber === 0) await begin(messages);
-      // A model named by a gateway id string is left as it is: it gets no memory in its prompt.
-      return typeof model === 'string' ? undefined : { model: wrap(model) };
+      let current = run;
+      if (stepNumber === 0) current = await begin(messages);
+      else if (current !== null) {
+        current.activity.stepPrepared();
+        // Overlapping runs miscount each other's steps: that is reported already.
+        if (current.activity.stepsFinished < stepNumber && !current.recorder.isMixed)
+          reports.onStepFinishReplaced();
+      }
+      if (current === null) return undefined;
+      // A model named by a gateway id string is left as it is: it gets no memory in its prompt,
+      // and its calls are not watched.
+      if (typeof model === 'string' || model.specificationVersion !== 'v3') {
+        current.activity.unwatched();
+        return undefined;
+      }
+      return { model: wrapLanguageModel({ model, middleware: memoryMiddleware(current) }) };
     },
     experimental_onToolCallFinish({ toolCall, durationMs }) {
-      durations.set(toolCall.toolCallId, durationMs);
+      run?.durations.set(toolCall.toolCallId, durationMs);
+      run?.activity.toolFinished(toolCall.toolCallId);
     },
     async onStepFinish(step) {
-      const steps = toolSteps(step.content as readonly ToolOutcomePart[], durations, limits);
-      if (steps.length > 0) await run.log(steps);
+      const current = startedRun();
+      if (current !== null) await recordStep(current, step);
     },
-    onFinish: () => run.finish('completed'),
-    onError: () => run.finish('failed'),
-    onAbort: () => run.finish('failed'),
+    async onFinish(event) {
+      const current = startedRun();
+      if (current === null) return;
+      current.sawFinish = true;
+      // Steps that never reached our `onStepFinish` (one of the caller's own in its place).
+      const missed = event.steps?.slice(current.activity.stepsFinished) ?? [];
+      if (missed.length > 0 && !current.recorder.isMixed) reports.onStepFinishReplaced();
+      for (const step of missed) await recordStep(current, step);
+      await current.recorder.finish('completed');
+    },
+    onError: async () => run?.recorder.finish('failed'),
+    onAbort: async () => run?.recorder.finish('failed'),
   };
-  function wrap(model: Exclude<LanguageModel, string>) {
-    return model.specificationVersion === 'v3' ? wrapLanguageModel({ model, middleware }) : model;
-  }
   // Not enumerable: spreading the settings into the SDK's call leaves it out.
   return Object.defineProperty(settings, 'episode', {
-    value: () => run.settled(),
+    value: async () => {
+      if (run === null) return null;
+      const { recorder, activity } = run;
+      if (recorder.outcome === null && !recorder.awaitingRetry && activity.stalled) {
+        reports.noOutcome(recorder.episodeId);
+        void recorder.finish('archived');
+      }
+      return recorder.settled();
+    },
     enumerable: false,
   }) as MemorySettings;
 }

@@ -1,0 +1,85 @@
+import { namedSteps } from './key-steps.js';
+import type { EpisodicMemory, Recall, StoredStep } from './memory-port.js';
+import { withinTime } from './run-recorder.js';
+
+/** A past episode as the memory message shows it: with the steps read of it, in order. */
+export type PastEpisode = Recall['episodes'][number] & { steps: readonly StoredStep[] };
+
+/** What the model is shown: the patterns and past episodes relevant to the task, best first. */
+export interface PastExperience {
+  patterns: Recall['patterns'];
+  episodes: PastEpisode[];
+}
+
+export interface PastQuery {
+  /** The look-up text (`search.retrieve`'s `text`). */
+  text: string;
+  domain: string;
+  taskType: string;
+  /** How many episodes and patterns to ask for. */
+  episodes: number;
+  patterns: number;
+  /** Longest the whole look-up may take, steps included. */
+  timeoutMs: number;
+}
+
+/**
+ * The first steps of a past episode, read in one page: enough for all but long episodes, and
+ * a page of long tool results stays far under a megabyte.
+ */
+const firstSteps = 30;
+
+/**
+ * An episode's first steps and, read at the same time, each step its `why` names with the one
+ * after it (a long episode's match may lie past the first page), in order.
+ */
+async function stepsOf(memory: EpisodicMemory, entry: Recall['episodes'][number]): Promise<StoredStep[]> {
+  const { id } = entry.episode;
+  const pages = await Promise.all([
+    memory.episodes.steps(id, { limit: firstSteps }),
+    ...namedSteps(entry.why).map((fromStep) => memory.episodes.steps(id, { fromStep, limit: 2 })),
+  ]);
+  const byNumber = new Map<number, StoredStep>();
+  for (const step of pages.flatMap((page) => page?.items ?? [])) byNumber.set(step.stepNumber, step);
+  return [...byNumber.values()].sort((a, b) => a.stepNumber - b.stepNumber);
+}
+
+/**
+ * The past experience relevant to a task, each episode with steps to pick its key ones from,
+ * within `timeoutMs` in all. `null` when the look-up itself failed or did not answer in time;
+ * when only the steps could not be read, the episodes come without them. Either is reported.
+ */
+export async function lookUpPast(
+  memory: EpisodicMemory,
+  query: PastQuery,
+  report: (error: unknown) => void,
+): Promise<PastExperience | null> {
+  const deadline = Date.now() + query.timeoutMs;
+  let recall: Recall;
+  try {
+    recall = await withinTime(
+      memory.search.retrieve({
+        text: query.text,
+        domain: query.domain,
+        taskType: query.taskType,
+        limit: query.episodes,
+        patterns: query.patterns,
+      }),
+      query.timeoutMs,
+    );
+  } catch (error) {
+    report(error);
+    return null;
+  }
+  let steps: StoredStep[][] = [];
+  try {
+    const reads = Promise.all(recall.episodes.map((entry) => stepsOf(memory, entry)));
+    steps = await withinTime(reads, Math.max(0, deadline - Date.now()));
+  } catch (error) {
+    report(error);
+  }
+  return {
+    patterns: recall.patterns,
+    episodes: recall.episodes.map((entry, index) => ({ ...entry, steps: steps[index] ?? [] })),
+  };
+}

@@ -1,0 +1,26 @@
+import { isHighSurrogate, loneSurrogate } from './storable-text.js';
+
+/** A terminal's colour and cursor codes (`ESC [ … m`), as test runners and shells print them. */
+const terminalCode = /\u001b\[[0-?]*[ -/]*[@-~]/g;
+/** C0 control characters other than the whitespace ones (tab, line breaks), and DEL. */
+const controlCharacter = /[\u0000-\u0008\u000e-\u001f\u007f]/g;
+
+/**
+ * Stored text (a task, a tool's output) as one line of the model's prompt, at most `max`
+ * characters: whitespace runs become one space, a terminal's colour codes are dropped, other
+ * control characters and lone surrogates become U+FFFD (a provider's JSON encoder, or a client
+ * in another language, may refuse them, and they mean nothing to a model), and a cut, marked
+ * `…`, never splits a surrogate pair (an emoji).
+ */
+export function promptLine(text: string, max: number): string {
+  const flat = text
+    .replace(terminalCode, '')
+    .replace(controlCharacter, '\uFFFD')
+    .replace(loneSurrogate, '\uFFFD')
+    .replace(/\s+/gu, ' ')
+    .trim();
+  if (flat.length <= max) return flat;
+  const room = Math.max(0, max - 1);
+  const end = isHighSurrogate(flat.charCodeAt(room - 1)) ? room - 1 : room;
+  return `${flat.slice(0, end)}…`;
+}
