@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { createClient } from '@libsql/client';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumArgs, findChromium } from './__fixtures__/chromium.js';
+import { findChromium, launchChromium, watchProblems } from './__fixtures__/chromium.js';
 import { hostileAction, hostileContext, recordDashboardEpisodes } from './__fixtures__/dashboard-episodes.js';
 import { type ClientTestServer, startTestServer } from './__fixtures__/test-server.js';
 
@@ -44,8 +44,6 @@ describe.skipIf(skip)(`dashboard in Chromium${skip ? ` (skipped: ${browserPath.s
   let shopToken: string;
 
   beforeAll(async () => {
-    if (browserPath.executablePath === null)
-      throw new Error(`CI=true and the dashboard's browser test cannot run: ${browserPath.skipped}`);
     t = await startTestServer();
     ({ checkoutId, hostileId: xssId } = await recordDashboardEpisodes(t.server.memory));
     small = await startTestServer({
@@ -53,11 +51,7 @@ describe.skipIf(skip)(`dashboard in Chromium${skip ? ` (skipped: ${browserPath.s
     });
     await recordDashboardEpisodes(small.server.memory);
     shopToken = await t.token({ name: 'shop-reader', scopes: ['read'], domains: ['shop'] });
-    browser = await chromium.launch({
-      executablePath: browserPath.executablePath,
-      args: chromiumArgs(),
-      timeout: 60_000,
-    });
+    browser = await launchChromium(browserPath);
   });
 
   afterAll(async () => {
@@ -76,17 +70,8 @@ describe.skipIf(skip)(`dashboard in Chromium${skip ? ` (skipped: ${browserPath.s
   }> {
     const context = await browser.newContext();
     const page = await context.newPage();
-    const problems: string[] = [];
+    const problems = watchProblems(page, /status of 40[134]/);
     const urls: string[] = [];
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    page.on('dialog', (dialog) => {
-      problems.push(`dialog: ${dialog.message()}`);
-      void dialog.dismiss();
-    });
-    page.on('console', (message) => {
-      if (message.type() === 'error' && !/status of 40[134]/.test(message.text()))
-        problems.push(message.text());
-    });
     page.on('request', (request) => urls.push(request.url()));
     const response = await page.goto(`${server.url}/ui`);
     const headers = (await response?.allHeaders()) ?? {};
@@ -222,7 +207,7 @@ describe.skipIf(skip)(`dashboard in Chromium${skip ? ` (skipped: ${browserPath.s
     const example = mined.items[0]!;
     const cells = await page.locator(`tr[data-pattern-id="${example.id}"] td`).allTextContents();
     expect(cells[0]).toContain(example.summary ?? example.patternType);
-    expect(cells[3]).toBe(String(example.support));
+    expect(cells[4]).toBe(String(example.support));
 
     await page.fill('input[name=type]', example.patternType);
     await page.click('.filters button[type=submit]');
@@ -268,7 +253,7 @@ describe.skipIf(skip)(`dashboard in Chromium${skip ? ` (skipped: ${browserPath.s
     expect(await page.locator('[data-part=stats], [data-part=learning], .view .error').count()).toBe(0);
     await page.click('a[data-view=episodes]');
     await page.locator('tr[data-episode-id]').first().waitFor();
-    const domains = await page.locator('tr[data-episode-id] td:nth-child(2)').allTextContents();
+    const domains = await page.locator('tr[data-episode-id] td:nth-child(3)').allTextContents();
     expect(new Set(domains)).toEqual(new Set(['shop']));
 
     await page.fill('input[name=domain]', 'docs');
@@ -302,7 +287,7 @@ describe.skipIf(skip)(`dashboard in Chromium${skip ? ` (skipped: ${browserPath.s
     await page.locator('.results table, .results .error').first().waitFor();
     expect(await page.locator('.results .error').allTextContents()).toEqual([]);
     expect(await page.inputValue('input[name=domain]')).toBe('');
-    const domains = await page.locator('tr[data-episode-id] td:nth-child(2)').allTextContents();
+    const domains = await page.locator('tr[data-episode-id] td:nth-child(3)').allTextContents();
     expect(new Set(domains)).toEqual(new Set(['shop']));
     await page.click('a[data-view=search]');
     expect(await page.inputValue('input[name=text]')).toBe('');

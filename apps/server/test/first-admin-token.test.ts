@@ -23,10 +23,11 @@ describe('the first-start admin token', { timeout: 180_000 }, () => {
     expect(existsSync(join(dataDir, 'admin-token'))).toBe(false);
 
     const serve = spawnCli(['serve', '--port', '0', '--data-dir', dataDir]);
-    const [, file] = await serve.waitFor(
-      /First start: created an admin token in (.+) \(readable only by you\)/,
+    const [, file, url] = await serve.waitFor(
+      /First start: created an admin token in (.+) \(readable only by you\)\. Sign in to the dashboard at (\S+) with it/,
     );
     expect(file).toBe(join(dataDir, 'admin-token'));
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/ui\/$/);
     serve.child.kill('SIGTERM');
     expect(await serve.exited).toBe(0);
   });

@@ -81,6 +81,33 @@ describe('HTTP surface', () => {
     expect((await fetch(`${t.url}/nothing-here`)).status).toBe(404);
   });
 
+  it('sends a browser at / to the dashboard, and answers an API client there and under /ui/ with JSON', async () => {
+    await using t = await startTestServer();
+    const html = { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' };
+    const page = await fetch(`${t.url}/`, { headers: html, redirect: 'manual' });
+    expect(page.status).toBe(302);
+    // Relative, as `/ui`'s own redirect: it resolves behind a proxy's path prefix too.
+    expect(page.headers.get('location')).toBe('ui/');
+    expect(page.headers.get('vary')).toBe('accept');
+    const api = await fetch(`${t.url}/`, { redirect: 'manual' });
+    expect(api.status).toBe(404);
+    expect(api.headers.get('vary')).toBe('accept');
+    expect(await api.json()).toEqual({
+      error: 'not found',
+      hint: 'the API is served under /trpc/, the dashboard under /ui/',
+    });
+
+    const missing = await fetch(`${t.url}/ui/episodes`, { headers: html });
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(missing.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect(await missing.text()).toContain('<a href="./">Open the dashboard</a>');
+    const nested = await fetch(`${t.url}/ui/views/nothing.js`, { headers: html });
+    expect(await nested.text()).toContain('<a href="../">Open the dashboard</a>');
+    const script = await fetch(`${t.url}/ui/episodes`);
+    expect([script.status, await script.json()]).toEqual([404, { error: 'not found' }]);
+  });
+
   it('answers /healthz 503 once the database file was deleted under it, logs why once, and goes on reading', async () => {
     const logged: string[] = [];
     await using t = await startTestServer({ log: (line) => logged.push(line) });

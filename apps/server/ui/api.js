@@ -7,12 +7,16 @@
 const longestGetUrl = 2000;
 
 export class ApiError extends Error {
-  /** `code` is tRPC's (`UNAUTHORIZED`, `FORBIDDEN`, `NOT_FOUND`…), or `NETWORK` when no answer came. */
-  constructor(procedure, code, message) {
+  /**
+   * `code` is tRPC's (`UNAUTHORIZED`, `FORBIDDEN`, `NOT_FOUND`…), or `NETWORK` when no answer came;
+   * `issues`, for a refused input, each field refused: `{ path: 'limit', message }`.
+   */
+  constructor(procedure, code, message, issues = []) {
     super(message);
     this.name = 'ApiError';
     this.procedure = procedure;
     this.code = code;
+    this.issues = issues;
   }
 }
 
@@ -46,7 +50,7 @@ export function createApi(token, onUnauthorized = () => undefined) {
     const code = body?.error?.data?.code ?? `HTTP_${response.status}`;
     const message = body?.error?.message ?? `The server answered ${response.status}.`;
     if (code === 'UNAUTHORIZED') onUnauthorized(message);
-    throw new ApiError(procedure, code, message);
+    throw new ApiError(procedure, code, message, body?.error?.data?.issues ?? []);
   }
 
   return {

@@ -1,6 +1,6 @@
 import { ApiError, createApi } from './api.js';
-import { errorNotice, h, show } from './dom.js';
-import { clearToken, readToken, saveToken } from './session.js';
+import { errorNotice, h, retryButton, show } from './dom.js';
+import { clearToken, readToken, saveToken, withCurrentLimits } from './session.js';
 import { renderEpisode } from './views/episode.js';
 import { renderEpisodes } from './views/episodes.js';
 import { renderOverview } from './views/overview.js';
@@ -18,6 +18,10 @@ const view = document.getElementById('view');
 let api = null;
 // What `session.whoami` answered for the token: its scopes and domains, the server's limits.
 let session = null;
+// `api` as the views call it: it keeps `session`'s limits current.
+let viewsApi = null;
+
+const titles = { overview: 'Overview', episodes: 'Episodes', search: 'Search', patterns: 'Patterns' };
 
 // A link cut short leaves `%` escapes that do not decode: kept as typed, the server refuses the id
 // with its message instead of the page failing blank.
@@ -59,24 +63,27 @@ function render() {
     if (link.dataset.view === route.name) link.setAttribute('aria-current', 'page');
     else link.removeAttribute('aria-current');
   }
+  const episode = route.name === 'episodes' && route.id !== undefined;
+  // Tabs and history entries name the view; an episode's page names the episode once it is read.
+  document.title = `${episode ? 'Episode' : titles[route.name]} — Episodic`;
   // A fresh root per navigation: a slow answer for the previous view lands in a detached node.
   const root = h('div', { className: 'view', 'data-view': route.name });
   show(view, root);
   if (route.name !== 'overview' && !session.token.scopes.includes('read')) return needsRead(root);
-  if (route.name === 'episodes' && route.id !== undefined)
-    return renderEpisode(root, api, route.id, route.step);
+  if (episode) return renderEpisode(root, viewsApi, route.id, route.step);
   const views = {
     overview: renderOverview,
     episodes: renderEpisodes,
     search: renderSearch,
     patterns: renderPatterns,
   };
-  return views[route.name](root, api, session);
+  return views[route.name](root, viewsApi, session);
 }
 
 function showSignIn(message) {
   api = null;
   session = null;
+  viewsApi = null;
   clearToken();
   show(view);
   nav.hidden = true;
@@ -84,24 +91,54 @@ function showSignIn(message) {
   signIn.hidden = false;
   signInError.hidden = message === undefined;
   signInError.textContent = message ?? '';
+  document.title = 'Sign in — Episodic';
   tokenInput.focus();
 }
 
-async function enter(token) {
-  api = createApi(token, (message) =>
-    showSignIn(`The server refused the token: ${message} Sign in again with a valid token.`),
-  );
-  signIn.hidden = true;
-  nav.hidden = false;
-  signOut.hidden = false;
+/** Signed out, by the user or by the server refusing the token. */
+function leave(message) {
+  // The next token starts at the overview, not on a page of this one's (an episode it may not read).
+  history.replaceState(null, '', location.pathname);
+  showSignIn(message);
+}
+
+/**
+ * Asks who the token is; the navigation shows once the server answered, as the views need the
+ * answer. Without one (the server down or restarting), says so with a way to ask again.
+ * `retried`: asked by "Try again", whose button is gone: the focus goes to the view's heading.
+ */
+async function connect(retried = false) {
+  const asking = api;
+  show(view, h('p', { className: 'muted' }, 'Connecting…'));
+  let answer;
   try {
-    session = await api.query('session.whoami');
+    answer = await asking.query('session.whoami');
   } catch (error) {
-    // A refused token is back at the sign-in already; anything else (no answer) is said in the view.
-    if (api !== null) show(view, errorNotice(error));
+    // A refused token is back at the sign-in already.
+    if (api === asking)
+      show(
+        view,
+        errorNotice(error),
+        retryButton(() => connect(true)),
+      );
     return;
   }
-  void render();
+  // Signed out meanwhile.
+  if (api !== asking) return;
+  session = answer;
+  viewsApi = withCurrentLimits(api, session);
+  nav.hidden = false;
+  await render();
+  if (retried && document.activeElement === document.body) view.querySelector('h2')?.focus();
+}
+
+function enter(token) {
+  api = createApi(token, (message) =>
+    leave(`The server refused the token: ${message} Sign in again with a valid token.`),
+  );
+  signIn.hidden = true;
+  signOut.hidden = false;
+  void connect();
 }
 
 async function signInWith(token) {
@@ -133,13 +170,15 @@ signInForm.addEventListener('submit', (event) => {
   event.preventDefault();
   void signInWith(tokenInput.value.trim());
 });
-signOut.addEventListener('click', () => {
-  // The next token starts at the overview, not on a page of this one's (an episode it may not read).
-  history.replaceState(null, '', location.pathname);
-  showSignIn();
-});
+signOut.addEventListener('click', () => leave());
 window.addEventListener('hashchange', () => void render());
+// A link to the view shown changes no hash, so fires no `hashchange`: a click loads the view
+// again (after a failed load, say).
+nav.addEventListener('click', (event) => {
+  if (event.target.closest('a')?.hash === location.hash) void render();
+});
 
 const saved = readToken();
+// Without a token the link stays: a deep link opens once signed in.
 if (saved === null) showSignIn();
-else void enter(saved);
+else enter(saved);

@@ -7,14 +7,19 @@ export function formatTime(iso) {
   return iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z');
 }
 
+// A no-break space before the unit: a narrow cell would otherwise wrap "0.0 %" into "0.0" and "%".
 export function formatPercent(ratio) {
-  return typeof ratio === 'number' && Number.isFinite(ratio) ? `${(ratio * 100).toFixed(1)} %` : missing;
+  return typeof ratio === 'number' && Number.isFinite(ratio) ? `${(ratio * 100).toFixed(1)}\u00a0%` : missing;
 }
 
 export function formatNumber(value, digits = 3) {
   if (typeof value !== 'number') return missing;
   if (!Number.isFinite(value)) return value > 0 ? '∞' : '−∞';
-  return Number.isInteger(value) ? String(value) : value.toFixed(digits);
+  if (Number.isInteger(value)) return String(value);
+  // A match too small for `digits` is not no match (FTS5's BM25 floor for words in every episode
+  // is 0.000001): it was shown as "BM25 0.000" beside a text contribution of 1.2.
+  const fixed = value.toFixed(digits);
+  return Number(fixed) === 0 ? value.toPrecision(2) : fixed;
 }
 
 /** A count with thousands separators: "1,234". */
@@ -36,7 +41,9 @@ export function formatBytes(bytes) {
 
 export function formatDuration(ms) {
   if (typeof ms !== 'number') return missing;
-  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
+  if (ms < 1000) return `${ms} ms`;
+  // Past two minutes, seconds with a decimal are hard to read ("7200.0 s"): minutes, hours, days.
+  return ms < 120_000 ? `${(ms / 1000).toFixed(1)} s` : formatSeconds(ms / 1000);
 }
 
 export function formatSeconds(seconds) {
@@ -51,4 +58,20 @@ export function formatSuccess(success) {
   if (success === true) return 'yes';
   if (success === false) return 'no';
   return missing;
+}
+
+/** Past this many characters a context is cut where it is a link's text: the episode page shows it all. */
+const previewLength = 200;
+
+/**
+ * An episode's context as a link's text: its whitespace collapsed, cut at `previewLength`
+ * characters with "…"; its id when it has no context or only whitespace (a link with no text
+ * could be neither seen nor clicked).
+ */
+export function contextPreview(episode, length = previewLength) {
+  const text = episode.context?.replace(/\s+/g, ' ').trim() ?? '';
+  if (text === '') return episode.id;
+  // By code point, not UTF-16 unit: a cut never splits an emoji into a lone surrogate.
+  const characters = Array.from(text);
+  return characters.length <= length ? text : `${characters.slice(0, length).join('')}…`;
 }

@@ -33,7 +33,8 @@ export async function serveCommand(args: CommandArgs): Promise<void> {
   if (server.adminTokenFile !== null) {
     process.stdout.write(
       `First start: created an admin token in ${server.adminTokenFile} (readable only by you). ` +
-        'Use it to create narrower tokens with `episodic tokens create`.\n',
+        `Sign in to the dashboard at ${server.url}/ui/ with it, or send it as a bearer token. ` +
+        'Tokens for agents are made where the store is, with no token: `episodic tokens create --name NAME --domains DOMAIN`.\n',
     );
   }
 }

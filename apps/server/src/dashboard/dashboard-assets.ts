@@ -17,6 +17,7 @@ export const dashboardFiles = {
   'views/overview.js': 'text/javascript; charset=utf-8',
   'views/episodes.js': 'text/javascript; charset=utf-8',
   'views/episode.js': 'text/javascript; charset=utf-8',
+  'views/episode-steps.js': 'text/javascript; charset=utf-8',
   'views/search.js': 'text/javascript; charset=utf-8',
   'views/patterns.js': 'text/javascript; charset=utf-8',
 } as const satisfies Record<string, string>;

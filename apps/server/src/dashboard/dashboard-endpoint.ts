@@ -29,6 +29,43 @@ const securityHeaders = {
   'cross-origin-resource-policy': 'same-origin',
 };
 
+/** A browser asking for a page: its `Accept` names `text/html`, where an API client's does not. */
+export function wantsHtml(req: IncomingMessage): boolean {
+  return /\btext\/html\b/i.test(req.headers.accept ?? '');
+}
+
+/**
+ * `GET /` from a browser (the address `serve` prints) goes to the dashboard; relative, as `/ui`'s,
+ * so it resolves behind a proxy's path prefix too. Temporary: the same URL answers an API client
+ * with JSON.
+ */
+export function redirectToDashboard(res: ServerResponse): void {
+  res.writeHead(302, { location: `${dashboardPrefix.slice(1)}/`, 'content-length': 0 });
+  res.end();
+}
+
+/**
+ * A short page for a browser that asked for a dashboard file there is not (`/ui/episodes`, a
+ * natural guess), linking to the dashboard. The link is relative to the path asked for (`./`
+ * from `/ui/episodes`, `../` from `/ui/views/x`); nothing of the path is written in the page.
+ */
+function notFoundPage(path: string): string {
+  const depth = path.slice(dashboardPrefix.length + 1).split('/').length - 1;
+  const home = depth === 0 ? './' : '../'.repeat(depth);
+  return [
+    '<!doctype html>',
+    '<html lang="en">',
+    '<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">',
+    '<title>Not found — Episodic</title></head>',
+    '<body>',
+    '<h1>Not found</h1>',
+    `<p>The dashboard has no page at this address. <a href="${home}">Open the dashboard</a>.</p>`,
+    '</body>',
+    '</html>',
+    '',
+  ].join('\n');
+}
+
 /** True for `/ui` and anything under `/ui/`: the `/metrics` route label `ui`. */
 export function isDashboardPath(path: string): boolean {
   return path === dashboardPrefix || path.startsWith(`${dashboardPrefix}/`);
@@ -49,10 +86,12 @@ export function createDashboardEndpoint(assets: Map<string, DashboardAsset> = lo
     const name = path.slice(dashboardPrefix.length + 1) || 'index.html';
     const asset = assets.get(name);
     if (asset === undefined) {
-      const text = JSON.stringify({ error: 'not found' });
+      const html = wantsHtml(req);
+      const text = html ? notFoundPage(path) : JSON.stringify({ error: 'not found' });
       res.writeHead(404, {
         ...securityHeaders,
-        'content-type': 'application/json',
+        'content-type': html ? 'text/html; charset=utf-8' : 'application/json',
+        vary: 'accept',
         'content-length': Buffer.byteLength(text),
       });
       res.end(req.method === 'HEAD' ? undefined : text);

@@ -5,7 +5,12 @@ import { nodeHTTPRequestHandler } from '@trpc/server/adapters/node-http';
 import { TRPC_ERROR_CODES_BY_KEY } from '@trpc/server/rpc';
 import { authenticate } from '../auth/authenticate.js';
 import type { ServerContext } from '../context.js';
-import { createDashboardEndpoint, isDashboardPath } from '../dashboard/dashboard-endpoint.js';
+import {
+  createDashboardEndpoint,
+  isDashboardPath,
+  redirectToDashboard,
+  wantsHtml,
+} from '../dashboard/dashboard-endpoint.js';
 import { BodyError, readBody, refuseDeclaredLength, utf8Text } from '../otlp/read-body.js';
 import { createTracesEndpoint } from '../otlp/traces-endpoint.js';
 import type { AppRouter } from '../router.js';
@@ -196,7 +201,16 @@ export function createRequestHandler(options: RequestHandlerOptions) {
       return sendJson(res, 405, { error: 'method not allowed' });
     if (route === 'healthz') return void health(res);
     if (route === 'metrics') return void scrape(res);
-    if (route === 'ui') return dashboard(req, res, url.split('?')[0] ?? url);
-    sendJson(res, 404, { error: 'not found', hint: 'the API is served under /trpc/' });
+    const path = url.split('?')[0] ?? url;
+    if (route === 'ui') return dashboard(req, res, path);
+    if (path === '/') {
+      // Answered by `Accept`: a browser goes to the dashboard, an API client gets the JSON below.
+      res.setHeader('vary', 'accept');
+      if (wantsHtml(req)) return redirectToDashboard(res);
+    }
+    sendJson(res, 404, {
+      error: 'not found',
+      hint: 'the API is served under /trpc/, the dashboard under /ui/',
+    });
   };
 }

@@ -1,5 +1,5 @@
-import { h, loadInto, pager, show, table } from '../dom.js';
-import { formatPercent, formatTime } from '../format.js';
+import { announce, h, loadInto, pager, refocus, show, table, viewHeading } from '../dom.js';
+import { contextPreview, formatPercent, formatTime } from '../format.js';
 import { pageSize } from '../session.js';
 
 const statuses = ['', 'active', 'completed', 'failed', 'archived'];
@@ -7,20 +7,26 @@ const statuses = ['', 'active', 'completed', 'failed', 'archived'];
 // Kept across navigations, so coming back from an episode shows the same filters and page.
 const state = { domain: '', status: '', taskType: '', cursors: [undefined] };
 
-export function episodeLink(episode) {
-  return h('a', { href: `#/episodes/${encodeURIComponent(episode.id)}` }, episode.context || episode.id);
+/** A link to the episode, its context cut short as its text; `props` add to the `<a>`'s. */
+export function episodeLink(episode, props = {}) {
+  return h('a', { ...props, href: `#/episodes/${encodeURIComponent(episode.id)}` }, contextPreview(episode));
 }
 
+/**
+ * The context first: it holds the row's only link, which a narrow screen then shows without
+ * scrolling the table. Stored text sets its own direction (`dir=auto`): an Arabic context reads
+ * right to left, its ellipsis on the left, where its end is.
+ */
 function episodeRow(episode) {
   return h(
     'tr',
     { 'data-episode-id': episode.id },
+    h('td', { className: 'context', dir: 'auto' }, episodeLink(episode)),
     h('td', { className: 'time' }, formatTime(episode.createdAt)),
-    h('td', {}, episode.domain),
+    h('td', { className: 'stored', dir: 'auto' }, episode.domain),
     h('td', {}, episode.taskType),
     h('td', { className: `status status-${episode.status}` }, episode.status),
     h('td', { className: 'num' }, formatPercent(episode.successRate)),
-    h('td', { className: 'context' }, episodeLink(episode)),
   );
 }
 
@@ -34,6 +40,7 @@ function filterInput(label, name, list) {
 }
 
 export async function renderEpisodes(root, api, session) {
+  const heading = viewHeading('Episodes');
   const results = h('div', { className: 'results' });
   const form = h(
     'form',
@@ -60,21 +67,35 @@ export async function renderEpisodes(root, api, session) {
     h('button', { type: 'submit' }, 'Filter'),
   );
 
-  async function load() {
+  /** `way`: how this load was asked for (a page turn, a retry), for where the focus goes. */
+  async function load(way) {
     const input = { limit: pageSize(session, 25), cursor: state.cursors.at(-1) };
     for (const name of ['domain', 'status', 'taskType']) if (state[name] !== '') input[name] = state[name];
-    const page = await loadInto(results, 'Loading…', () => api.query('episodes.list', input));
+    const page = await loadInto(
+      results,
+      'Loading…',
+      () => api.query('episodes.list', input),
+      () => load('retry'),
+    );
     if (page === undefined) return;
+    const paging = pager(state.cursors, page.nextCursor, load);
     show(
       results,
       page.items.length === 0
         ? h('p', { className: 'muted' }, 'No episodes match.')
         : table(
-            ['started', 'domain', 'task type', 'status', 'success', 'context'],
+            ['context', 'started', 'domain', 'task type', 'status', 'success'],
             page.items.map(episodeRow),
           ),
-      pager(state.cursors, page.nextCursor, () => void load()),
+      paging,
     );
+    announce(
+      results,
+      page.items.length === 0
+        ? 'No episodes match.'
+        : `Episodes, page ${state.cursors.length}: ${page.items.length} shown.`,
+    );
+    refocus(paging, way, heading);
   }
 
   form.addEventListener('submit', (event) => {
@@ -84,6 +105,6 @@ export async function renderEpisodes(root, api, session) {
     state.cursors = [undefined];
     void load();
   });
-  root.append(h('h2', {}, 'Episodes'), form, results);
+  root.append(heading, form, results);
   await load();
 }

@@ -1,5 +1,5 @@
 import { fetchHealth } from '../api.js';
-import { errorNotice, facts, h, table } from '../dom.js';
+import { announce, errorNotice, facts, h, retryButton, table, viewHeading } from '../dom.js';
 import { formatBytes, formatNumber, formatPercent, formatSeconds, formatTime } from '../format.js';
 
 /** A titled part of the overview; `part` names it for the page's tests. */
@@ -22,7 +22,8 @@ function healthSection(health) {
 function statsSection(stats) {
   const keyspaces = Object.entries(stats.cache.keyspaces).map(([name, keyspace]) => [
     name,
-    formatPercent(keyspace.hitRate),
+    // No lookup yet: the API says a rate of 0, which is no rate at all.
+    keyspace.hits + keyspace.misses === 0 ? '–' : formatPercent(keyspace.hitRate),
     formatNumber(keyspace.hits),
     formatNumber(keyspace.misses),
     formatNumber(keyspace.entries),
@@ -48,7 +49,7 @@ function lastFailure(failure) {
   if (failure === null || failure === undefined) return '–';
   return h(
     'span',
-    { className: 'failure' },
+    { className: 'failure stored' },
     `${formatTime(failure.failedAt)} `,
     h('a', { href: `#/episodes/${encodeURIComponent(failure.episodeId)}` }, failure.episodeId),
     `: ${failure.error}`,
@@ -102,20 +103,39 @@ const adminOnly = () =>
     'The store figures (admin.stats) and the learning queue (learning.status) need an admin token.',
   );
 
+/** A part whose call failed, under its own title, with a way to ask again. */
+function failedSection(part, title, error, again) {
+  return card(part, title, errorNotice(error), retryButton(again));
+}
+
 /** Each part loads on its own; the admin parts only for an admin token. */
 export async function renderOverview(root, api, session) {
-  root.append(h('h2', {}, 'Overview'));
-  const [health, stats, learning] = await Promise.allSettled([
-    fetchHealth(),
-    ...(session.admin ? [api.query('admin.stats'), api.query('learning.status')] : []),
-  ]);
-  root.append(healthSection(health.value), tokenSection(session));
-  if (!session.admin) {
-    root.append(adminOnly());
-    return;
+  const heading = viewHeading('Overview');
+  const body = h('div', {});
+  root.append(heading, body);
+
+  /** `retried`: asked by "Try again", whose button is gone with the part it was in: the focus goes to the heading. */
+  async function load(retried = false) {
+    const [health, stats, learning] = await Promise.allSettled([
+      fetchHealth(),
+      ...(session.admin ? [api.query('admin.stats'), api.query('learning.status')] : []),
+    ]);
+    body.replaceChildren(healthSection(health.value), tokenSection(session));
+    if (!session.admin) body.append(adminOnly());
+    else {
+      const again = () => load(true);
+      body.append(
+        stats.status === 'fulfilled'
+          ? statsSection(stats.value)
+          : failedSection('stats', 'Store (admin.stats)', stats.reason, again),
+        learning.status === 'fulfilled'
+          ? learningSection(learning.value)
+          : failedSection('learning', 'Learning (learning.status)', learning.reason, again),
+      );
+    }
+    announce(body, 'Overview loaded.');
+    if (retried) heading.focus();
   }
-  root.append(stats.status === 'fulfilled' ? statsSection(stats.value) : errorNotice(stats.reason));
-  root.append(
-    learning.status === 'fulfilled' ? learningSection(learning.value) : errorNotice(learning.reason),
-  );
+
+  await load();
 }

@@ -1,4 +1,4 @@
-import { h, loadInto, show, table } from '../dom.js';
+import { announce, h, loadInto, show, table, viewHeading } from '../dom.js';
 import { formatNumber, formatPercent, formatTime } from '../format.js';
 import { pageSize } from '../session.js';
 import { episodeLink } from './episodes.js';
@@ -11,7 +11,8 @@ const state = { text: '', domain: '' };
  * matched links to the episode opened at that step.
  */
 function whyRows(episodeId, why) {
-  // Parts of the why cell, spread into it: `h` flattens one level of children.
+  // Parts of the why cell, spread into it: `h` flattens one level of children. The vector
+  // signal may match a failed step's error alone, which is said; a text match is in the step.
   const where = (evidence) =>
     evidence.matchedIn === 'episode'
       ? ['the episode']
@@ -21,7 +22,7 @@ function whyRows(episodeId, why) {
             { href: `#/episodes/${encodeURIComponent(episodeId)}/steps/${evidence.stepNumber}` },
             `step ${evidence.stepNumber}`,
           ),
-          ` (${evidence.matchedIn})`,
+          evidence.matchedIn === 'step_error' ? ' (its error)' : null,
         ];
   const rows = [];
   if (why.text)
@@ -63,12 +64,12 @@ function hit({ episode, score, why }, index) {
       'div',
       { className: 'hit-head' },
       h('span', { className: 'rank' }, `${index + 1}.`),
-      episodeLink(episode),
+      episodeLink(episode, { className: 'stored', dir: 'auto' }),
       h('span', { className: 'score' }, `score ${formatNumber(score)}`),
     ),
     h(
       'p',
-      { className: 'muted' },
+      { className: 'muted stored', dir: 'auto' },
       `${episode.domain} · ${episode.taskType} · ${episode.status} · ${formatTime(episode.createdAt)}`,
     ),
     table(['signal', 'why', 'contribution'], whyRows(episode.id, why)),
@@ -83,6 +84,7 @@ function signalsNote(signals) {
 }
 
 export function renderSearch(root, api, session) {
+  const heading = viewHeading('Search');
   const results = h('div', { className: 'results' });
   const text = h('input', { name: 'text', value: state.text, type: 'search', required: true });
   const domain = h('input', { name: 'domain', value: state.domain, placeholder: 'any', spellcheck: 'false' });
@@ -94,10 +96,16 @@ export function renderSearch(root, api, session) {
     h('button', { type: 'submit' }, 'Retrieve'),
   );
 
-  async function search() {
+  /** `retried`: asked by "Try again", whose button is gone with the error: the focus goes to the heading. */
+  async function search(retried = false) {
     const input = { text: state.text, limit: pageSize(session, 10), patterns: 5 };
     if (state.domain !== '') input.domain = state.domain;
-    const found = await loadInto(results, 'Searching…', () => api.query('search.retrieve', input));
+    const found = await loadInto(
+      results,
+      'Searching…',
+      () => api.query('search.retrieve', input),
+      () => search(true),
+    );
     if (found === undefined) return;
     show(
       results,
@@ -116,15 +124,21 @@ export function renderSearch(root, api, session) {
             ),
           ),
     );
+    announce(results, `Found ${found.episodes.length} episodes and ${found.patterns.length} patterns.`);
+    if (retried) heading.focus();
   }
 
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     state.text = text.value.trim();
     state.domain = domain.value.trim();
-    if (state.text !== '') void search();
+    if (state.text !== '') return void search();
+    // Spaces alone pass `required`: the previous query's hits would stay under a blank box.
+    const note = 'Type what the task is about to search past episodes.';
+    show(results, h('p', { className: 'error', role: 'alert' }, note));
+    text.focus();
   });
-  root.append(h('h2', {}, 'Search'), form, results);
+  root.append(heading, form, results);
   text.focus();
   if (state.text !== '') void search();
 }

@@ -1,0 +1,157 @@
+import { announce, errorNotice, h, show, table } from '../dom.js';
+import { formatCount, formatDuration, formatSuccess, formatTime } from '../format.js';
+
+/**
+ * A step's row; `named` marks the step the link asked for (`#/episodes/<id>/steps/<n>`). The
+ * action and result are stored text: they wrap anywhere (a URL or a command may have no space
+ * for hundreds of characters) and set their own direction (Arabic or Hebrew reads right to left).
+ */
+function stepRow(step, named) {
+  const success = step.success === null ? 'unknown' : step.success ? 'ok' : 'failed';
+  return h(
+    'tr',
+    {
+      'data-step': step.stepNumber,
+      className: `step-${success}${named ? ' named' : ''}`,
+      'aria-current': named ? 'true' : undefined,
+    },
+    h('td', { className: 'num' }, String(step.stepNumber)),
+    h('td', { className: 'action stored', dir: 'auto' }, h('code', {}, step.action)),
+    h(
+      'td',
+      { className: 'result stored', dir: 'auto' },
+      step.result === null ? '–' : h('pre', {}, step.result),
+    ),
+    h('td', {}, formatSuccess(step.success)),
+    h('td', { className: 'num' }, formatDuration(step.durationMs)),
+    h('td', { className: 'time' }, formatTime(step.timestamp)),
+  );
+}
+
+const stepHeaders = ['#', 'action', 'result', 'success', 'duration', 'time'];
+
+/**
+ * The steps after those shown, a page a click from `cursor`, appended to `body` (the table's
+ * `<tbody>`) in step order; gone once the last page is in. `from` is the first step shown and
+ * `shown` how many; `heading` shows the count, raised if steps were appended to the episode after
+ * it was read.
+ */
+function moreSteps(api, { episodeId, cursor: start, from, shown: initially, total: counted }, body, heading) {
+  let cursor = start;
+  let shown = initially;
+  let total = Math.max(counted, from - 1 + shown);
+  const progress = h('span', {});
+  const status = h('div', { className: 'status' });
+  const button = h('button', { type: 'button' }, 'Load more steps');
+  const more = h('div', { className: 'pager', 'data-part': 'more-steps' }, progress, button, status);
+  const update = () => {
+    progress.textContent =
+      from === 1
+        ? `Showing ${formatCount(shown)} of ${formatCount(total)} steps`
+        : `Showing steps ${formatCount(from)}–${formatCount(from + shown - 1)} of ${formatCount(total)}`;
+    heading.textContent = `Steps (${total})`;
+  };
+
+  button.addEventListener('click', async () => {
+    // Disabled until the page is in: a second click would ask for the same page again. A
+    // focused button loses the focus when disabled: `enable` gives it back.
+    const focused = document.activeElement === button;
+    const enable = () => {
+      button.disabled = false;
+      if (focused && document.activeElement === document.body) button.focus();
+    };
+    button.disabled = true;
+    show(status, h('span', { className: 'muted' }, 'Loading…'));
+    let page;
+    try {
+      page = await api.query('episodes.steps', { episodeId, cursor });
+    } catch (error) {
+      // Said beside the button, which stays to try again; the rows shown stay.
+      show(status, errorNotice(error));
+      enable();
+      return;
+    }
+    show(status);
+    const rows = page.items.map((step) => stepRow(step, false));
+    body.append(...rows);
+    shown += page.items.length;
+    total = Math.max(total, from - 1 + shown);
+    cursor = page.nextCursor;
+    update();
+    if (cursor !== null) {
+      enable();
+      announce(body, `${progress.textContent}.`);
+      return;
+    }
+    more.remove();
+    // The button went with the last page: the focus goes to the first step that page brought,
+    // where a keyboard user reads on (on screen already: it took the button's place).
+    if (focused && rows.length > 0) {
+      rows[0].setAttribute('tabindex', '-1');
+      rows[0].focus({ preventScroll: true });
+    }
+    announce(body, `All ${formatCount(total)} steps shown.`);
+  });
+  update();
+  return more;
+}
+
+/**
+ * The episode's steps from its first page, or, when the link names a step past that page, from
+ * that step (read by number, `fromStep`), with a link back to the first.
+ */
+export async function stepsSection(api, episode, step) {
+  const heading = h('h3', {}, `Steps (${episode.stepCount})`);
+  if (episode.steps.length === 0) return [heading, h('p', { className: 'muted' }, 'No steps recorded.')];
+  let page = { items: episode.steps, nextCursor: episode.nextStepsCursor };
+  let from = 1;
+  let note = null;
+  if (step !== undefined && step > episode.steps.at(-1).stepNumber) {
+    let named = { items: [] };
+    if (episode.nextStepsCursor !== null) {
+      try {
+        named = await api.query('episodes.steps', { episodeId: episode.id, fromStep: step });
+      } catch (error) {
+        return [heading, errorNotice(error)];
+      }
+    }
+    if (named.items.length === 0) {
+      // Past the last step: said, above the steps from the first.
+      note = h(
+        'p',
+        { className: 'muted', 'data-part': 'from-step' },
+        `No step ${formatCount(step)}: the episode has ${formatCount(episode.stepCount)} steps.`,
+      );
+    } else {
+      page = named;
+      from = named.items[0].stepNumber;
+      note = h(
+        'p',
+        { className: 'muted', 'data-part': 'from-step' },
+        `From step ${formatCount(from)}. `,
+        h('a', { href: `#/episodes/${encodeURIComponent(episode.id)}` }, 'Show from step 1'),
+      );
+    }
+  }
+  const steps = table(
+    stepHeaders,
+    page.items.map((item) => stepRow(item, item.stepNumber === step)),
+    'steps',
+  );
+  const more =
+    page.nextCursor === null
+      ? null
+      : moreSteps(
+          api,
+          {
+            episodeId: episode.id,
+            cursor: page.nextCursor,
+            from,
+            shown: page.items.length,
+            total: episode.stepCount,
+          },
+          steps.querySelector('tbody'),
+          heading,
+        );
+  return [heading, note, steps, more];
+}
