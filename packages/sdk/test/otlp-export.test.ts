@@ -1,5 +1,13 @@
 import { startTestServer, type TestServer } from '@episodic/server/testing';
-import { type Context, context, type Span, SpanStatusCode, trace } from '@opentelemetry/api';
+import {
+  type Context,
+  context,
+  ROOT_CONTEXT,
+  type Span,
+  SpanStatusCode,
+  TraceFlags,
+  trace,
+} from '@opentelemetry/api';
 import { OTLPTraceExporter as JsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as ProtobufExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -33,7 +41,8 @@ function tracing(resource: Record<string, string>) {
   });
   const tracer = provider.getTracer('episodic-test');
   return {
-    root: (name: string, attributes: Record<string, string> = {}) => tracer.startSpan(name, { attributes }),
+    root: (name: string, attributes: Record<string, string | boolean> = {}, parent?: Context) =>
+      tracer.startSpan(name, { attributes }, parent),
     child(parent: Span, name: string, attributes: Record<string, string>): Span {
       const parentContext: Context = trace.setSpan(context.active(), parent);
       return tracer.startSpan(name, { attributes }, parentContext);
@@ -99,7 +108,8 @@ describe('OTLP traces in, episodes out', () => {
     expect(episode?.steps.map((step) => [step.stepNumber, step.action, step.success, step.result])).toEqual([
       [1, 'run_tests', true, '1 failed: TypeError'],
       [2, 'edit_file', false, 'TypeError: file is read-only'],
-      [3, 'edit_file', true, '"saved"'],
+      // The AI SDK writes a tool's output as JSON: text comes back unquoted.
+      [3, 'edit_file', true, 'saved'],
     ]);
     expect(episode?.steps.map((step) => (step.metadata as { parameters: unknown }).parameters)).toEqual([
       { file: 'checkout.test.ts' },
@@ -151,6 +161,72 @@ describe('OTLP traces in, episodes out', () => {
     const done = await episodeOf(root.spanContext().traceId);
     expect([done?.id, done?.status, done?.context]).toEqual([early?.id, 'completed', 'long-agent']);
     expect(done?.steps.map((step) => step.action)).toEqual(['search', 'answer']);
+  });
+
+  it("takes an agent span whose parent is in another process, or one marked episodic.root, as the trace's root", async () => {
+    // An agent run inside an HTTP request that carried a trace context: its parent is never exported here.
+    const incoming = trace.setSpanContext(ROOT_CONTEXT, {
+      traceId: 'a1'.repeat(16),
+      spanId: 'b2'.repeat(8),
+      traceFlags: TraceFlags.SAMPLED,
+      isRemote: true,
+    });
+    for (const Exporter of [JsonExporter, ProtobufExporter]) {
+      const t = tracing({ 'episodic.domain': 'agents' });
+      const agent = t.root('invoke_agent checkout', {}, incoming);
+      t.child(agent, 'execute_tool run_tests', {
+        'gen_ai.operation.name': 'execute_tool',
+        'gen_ai.tool.name': 'run_tests',
+      }).end();
+      agent.setStatus({ code: SpanStatusCode.ERROR, message: 'agent gave up' });
+      agent.end();
+      expect(await t.exportWith(new Exporter({ url: url(), headers: headers() }))).toBe(0);
+      const episode = await episodeOf(agent.spanContext().traceId);
+      expect([episode?.status, episode?.context], Exporter.name).toEqual(['failed', 'invoke_agent checkout']);
+    }
+
+    // An agent under a span of its service's own tracer (exported elsewhere), marked as the root.
+    const service = tracing({ 'episodic.domain': 'elsewhere' });
+    const request = service.root('POST /checkout');
+    const t = tracing({ 'episodic.domain': 'agents' });
+    const agent = t.root('checkout agent', { 'episodic.root': true }, trace.setSpan(ROOT_CONTEXT, request));
+    agent.end();
+    request.end();
+    expect(await t.exportWith(new ProtobufExporter({ url: url(), headers: headers() }))).toBe(0);
+    expect((await episodeOf(agent.spanContext().traceId))?.status).toBe('completed');
+  });
+
+  it("stores a trace naming a task type the store does not take under the default, without refusing the export's other traces", async () => {
+    const t = tracing({ 'episodic.domain': 'agents' });
+    const review = t.root('review-agent', { 'episodic.task_type': 'Code Review' });
+    review.end();
+    const fix = t.root('fix-agent', { 'episodic.task_type': 'debugging' });
+    fix.end();
+    expect(await t.exportWith(new ProtobufExporter({ url: url(), headers: headers() }))).toBe(0);
+    const stored = await episodeOf(review.spanContext().traceId);
+    expect([stored?.taskType, (stored?.metadata as { taskType?: string } | null)?.taskType]).toEqual([
+      'analysis',
+      'Code Review',
+    ]);
+    expect((await episodeOf(fix.spanContext().traceId))?.taskType).toBe('debugging');
+  });
+
+  it("takes an AI SDK chat run's task from its latest user message, not its system prompt", async () => {
+    const t = tracing({ 'episodic.domain': 'agents' });
+    const prompt = JSON.stringify({
+      system: 'You are a careful coding agent.',
+      messages: [
+        { role: 'user', content: 'Here is our build log: webpack compiled…' },
+        { role: 'assistant', content: 'Thanks, what should I do?' },
+        { role: 'user', content: [{ type: 'text', text: 'The checkout total is undefined: fix it' }] },
+      ],
+    });
+    const run = t.root('ai.generateText', { 'ai.prompt': prompt });
+    run.end();
+    expect(await t.exportWith(new JsonExporter({ url: url(), headers: headers() }))).toBe(0);
+    expect((await episodeOf(run.spanContext().traceId))?.context).toBe(
+      'The checkout total is undefined: fix it',
+    );
   });
 
   it('refuses a trace for a domain outside the token, and stores nothing', async () => {

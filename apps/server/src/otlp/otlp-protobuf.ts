@@ -28,6 +28,7 @@ const ofType =
 const bytes = ofType(wireType.bytes);
 const varint = ofType(wireType.varint);
 const fixed64 = ofType(wireType.fixed64);
+const fixed32 = ofType(wireType.fixed32);
 
 /** Reads a message field by field, calling `fields[n]` for field n and skipping the others. */
 function read(reader: ProtobufReader, fields: Record<number, Handler>): void {
@@ -105,6 +106,8 @@ function span(reader: ProtobufReader) {
       });
       s.status = status;
     }),
+    // Span.flags: bits 8 and 9 say whether the parent is in another process (see `isTraceRoot`).
+    16: fixed32((r) => (s.flags = r.fixed32())),
   });
   return s;
 }

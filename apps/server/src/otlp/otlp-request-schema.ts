@@ -46,6 +46,8 @@ const span = z.object({
   traceId: hexId(16).prefault(''),
   spanId: hexId(8).prefault(''),
   parentSpanId: z.union([hexId(8), z.literal('')]).default(''),
+  /** OTLP's `SpanFlags`: W3C trace flags, and in bits 8–9 whether the parent is remote. */
+  flags: z.number().int().min(0).max(0xffffffff).default(0),
   name: z.string().max(4096).default(''),
   kind: z.number().int().default(0),
   startTimeUnixNano: unixNano,

@@ -40,6 +40,21 @@ function duration(span: OtlpSpan): number | undefined {
 
 const longestDurationMs = 2_147_483_647n;
 
+/**
+ * The AI SDK writes a tool's output as JSON (`JSON.stringify(output)`): a tool that returned text
+ * was stored quoted (`"ok 3 passed"` with its quotes and escapes). Text comes back as text, any
+ * other output as the JSON it was sent as; a value that is not JSON as it is.
+ */
+function unquoted(result: unknown): unknown {
+  if (typeof result !== 'string') return result;
+  try {
+    const parsed: unknown = JSON.parse(result);
+    return typeof parsed === 'string' ? parsed : result;
+  } catch {
+    return result;
+  }
+}
+
 /** `gen_ai.*` (GenAI semantic conventions) or the AI SDK's `ai.toolCall` span: the tool's name, arguments and result. */
 export function toolCall(span: OtlpSpan, attributes: Map<string, unknown>) {
   if (attributes.get('gen_ai.operation.name') === 'execute_tool')
@@ -52,7 +67,7 @@ export function toolCall(span: OtlpSpan, attributes: Map<string, unknown>) {
     return {
       name: attributes.get('ai.toolCall.name') ?? span.name,
       args: attributes.get('ai.toolCall.args'),
-      result: attributes.get('ai.toolCall.result'),
+      result: unquoted(attributes.get('ai.toolCall.result')),
     };
   return null;
 }

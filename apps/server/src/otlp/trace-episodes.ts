@@ -15,9 +15,44 @@ export interface TracePart {
 export interface TraceDefaults extends StepBounds {
   /** Domain of traces whose resource has no `episodic.domain` attribute. */
   domain: string;
-  /** Task type of traces without an `episodic.task_type` attribute. */
+  /** Task type of traces without an `episodic.task_type` attribute, or with one the store does not take. */
   taskType: string;
+  /** The task types the store takes. */
+  taskTypes: readonly string[];
   limits: StepBounds['limits'] & Pick<Limits, 'maxContextChars' | 'maxStepsPerCall'>;
+}
+
+/** The text of a chat message's content: a string, or its text parts joined. */
+function messageText(content: unknown): string | null {
+  if (typeof content === 'string') return content;
+  if (!Array.isArray(content)) return null;
+  const texts = content.flatMap((part: { type?: unknown; text?: unknown }) =>
+    part?.type === 'text' && typeof part.text === 'string' ? [part.text] : [],
+  );
+  return texts.length === 0 ? null : texts.join('\n');
+}
+
+/**
+ * The task in the AI SDK's `ai.prompt` (`JSON.stringify({ system, prompt, messages })`): its
+ * `prompt`, else the latest user message of its `messages` (a chat's request of this run); never
+ * the system prompt, which every run of an agent shares. Not JSON: the prompt as sent.
+ */
+function promptTask(prompt: string): string {
+  let parsed: { prompt?: unknown; messages?: unknown };
+  try {
+    parsed = JSON.parse(prompt) as typeof parsed;
+  } catch {
+    return prompt;
+  }
+  if (typeof parsed?.prompt === 'string') return parsed.prompt;
+  const messages = Array.isArray(parsed?.messages)
+    ? (parsed.messages as { role?: unknown; content?: unknown }[])
+    : [];
+  for (const message of messages.toReversed()) {
+    const text = message?.role === 'user' ? messageText(message.content) : null;
+    if (text !== null && text.trim() !== '') return text;
+  }
+  return prompt;
 }
 
 /** The task of a trace: `episodic.context`, else the AI SDK's prompt, else the root span's name. */
@@ -25,16 +60,21 @@ function taskText(root: OtlpSpan, attributes: Map<string, unknown>): string {
   const given = attributes.get('episodic.context');
   if (typeof given === 'string' && given !== '') return given;
   const prompt = attributes.get('ai.prompt');
-  if (typeof prompt === 'string') {
-    try {
-      const parsed = JSON.parse(prompt) as { prompt?: unknown };
-      if (typeof parsed.prompt === 'string') return parsed.prompt;
-    } catch {
-      // Not JSON: the prompt as sent.
-    }
-    return prompt;
-  }
-  return root.name;
+  return typeof prompt === 'string' ? promptTask(prompt) : root.name;
+}
+
+/** `SpanFlags`: the span's parent is known to be in another process (a propagated trace context). */
+const parentIsRemote = 0x300;
+
+/**
+ * The span that stands for the agent's run: one with no parent; one whose parent is in another
+ * process (an agent run inside an HTTP request that carried a trace context: its parent never
+ * reaches this receiver, and the episode stayed active for good); or one marked
+ * `episodic.root: true` (an agent under a span of its service's own tracer).
+ */
+function isTraceRoot(span: OtlpSpan): boolean {
+  if (!span.parentSpanId || (span.flags & parentIsRemote) === parentIsRemote) return true;
+  return attributeMap(span.attributes).get('episodic.root') === true;
 }
 
 /** `items` in runs of at most `size`, in order; none gives one empty run. */
@@ -54,7 +94,7 @@ export function traceEpisodes(
   request: TraceRequest,
   defaults: TraceDefaults,
 ): { parts: TracePart[]; spans: number } {
-  const traces = new Map<string, { domain: string; taskType: string; spans: Map<string, OtlpSpan> }>();
+  const traces = new Map<string, { domain: string; taskType: unknown; spans: Map<string, OtlpSpan> }>();
   let count = 0;
   for (const rs of request.resourceSpans) {
     const resource = attributeMap(rs.resource?.attributes);
@@ -63,7 +103,7 @@ export function traceEpisodes(
     for (const span of rs.scopeSpans.flatMap((ss) => ss.spans)) {
       const scope = {
         domain: typeof domain === 'string' ? domain : defaults.domain,
-        taskType: typeof taskType === 'string' ? taskType : defaults.taskType,
+        taskType: taskType ?? defaults.taskType,
       };
       const key = `${scope.domain}\u0000${span.traceId}`;
       const trace = traces.get(key) ?? { ...scope, spans: new Map() };
@@ -81,7 +121,7 @@ export function traceEpisodes(
     const spans = [...bySpanId.values()];
     const traceId = (spans[0] as OtlpSpan).traceId;
     const id = derivedId(domain, traceId);
-    const root = spans.find((span) => !span.parentSpanId);
+    const root = spans.find(isTraceRoot);
     const steps = spans
       .map((span) => ({ span, call: toolCall(span, attributeMap(span.attributes)) }))
       .filter((entry) => entry.call !== null)
@@ -98,12 +138,21 @@ export function traceEpisodes(
     const completedAt =
       ended !== undefined && createdAt !== undefined && ended < createdAt ? createdAt : ended;
     const rootAttributes = root === undefined ? null : attributeMap(root.attributes);
-    const rootTaskType = rootAttributes?.get('episodic.task_type');
+    const named = rootAttributes?.get('episodic.task_type') ?? taskType;
+    // A task type the store does not take ("Code Review") would refuse the whole export with a
+    // 400, which exporters do not retry, and every other trace in it with it: the trace is stored
+    // under the default, the name it gave kept in its metadata.
+    const accepted = typeof named === 'string' && defaults.taskTypes.includes(named);
     const episode = {
       id,
       domain,
-      taskType: typeof rootTaskType === 'string' ? rootTaskType : taskType,
-      metadata: { source: 'otlp', traceId, ...(root === undefined ? {} : { rootSpanId: root.spanId }) },
+      taskType: accepted ? named : defaults.taskType,
+      metadata: {
+        source: 'otlp',
+        traceId,
+        ...(root === undefined ? {} : { rootSpanId: root.spanId }),
+        ...(accepted ? {} : { taskType: storableText(String(named), 128) }),
+      },
       ...(createdAt === undefined ? {} : { createdAt }),
     };
     const end =

@@ -156,6 +156,7 @@ export function createTracesEndpoint(options: TracesEndpointOptions) {
     const { parts, spans } = traceEpisodes(parsed.data, {
       domain: defaultTraceDomain,
       taskType: defaultTraceTaskType,
+      taskTypes: memory.schemas.taskType.options,
       limits: memory.config.limits,
       metadata: memory.schemas.metadata,
     });
