@@ -10,6 +10,7 @@ import type { Logger } from '../logger.js';
 import { withinDeadline } from '../within-deadline.js';
 import { boundedMine } from './bounded-mine.js';
 import { patternId } from './pattern-id.js';
+import { deepFreeze } from './read-only.js';
 
 /** What running the miners needs besides the miners: where to report them, and how long to wait. */
 export interface MinerRunSettings {
@@ -76,7 +77,7 @@ export async function collectCandidates(
   { logger, mineTimeoutMs }: MinerRunSettings,
 ): Promise<AcceptedCandidate[]> {
   const accepted = new Map<string, AcceptedCandidate>();
-  const { episode } = input;
+  const episode = deepFreeze(input.episode);
   for (const miner of miners) {
     input.signal?.throwIfAborted();
     let candidates: Awaited<ReturnType<typeof boundedMine>>;

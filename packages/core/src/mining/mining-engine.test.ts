@@ -185,6 +185,30 @@ describe('mining on completion', () => {
     expect((await store.memory.patterns.list({ type: 'sloppy' })).items).toHaveLength(0);
   });
 
+  it('gives every miner the episode as stored: one that writes to its input fails, reported, and the miners after it see the original', async () => {
+    const warnings: string[] = [];
+    const rewriter: PatternMinerV1 = {
+      ...createHistoryProbeMiner(),
+      patternType: 'rewriter',
+      mine: ({ episode }) => {
+        // Against the contract (the input is read-only): what a careless plugin does.
+        (episode.steps as { action: string }[]).reverse();
+        for (const step of episode.steps) (step as { action: string }).action = 'MUTATED';
+        return [];
+      },
+    };
+    const { store } = await open({
+      miners: [rewriter, createActionPairMiner()],
+      logger: { warn: (m) => warnings.push(m) },
+    });
+    await run(store, [read('read_file a.ts'), read('edit_file a.ts')]);
+    expect(warnings.join('\n')).toMatch(
+      /miner rewriter failed on episode .*read.only|miner rewriter failed on episode .*Cannot assign/u,
+    );
+    const pairs = (await store.memory.patterns.list({ type: 'action_pair' })).items;
+    expect(pairs.map((pattern) => pattern.patternData)).toEqual([{ first: 'read_file', then: 'edit_file' }]);
+  });
+
   it('validates candidates through any Standard Schema, async ones too, and stores the schema output', async () => {
     // No zod: a hand-written Standard Schema that lower-cases the tool and refuses an empty one.
     const dataSchema: StandardSchemaV1<unknown, { tool: string }> = {
