@@ -64,6 +64,30 @@ describe('pullStaticModel', () => {
     expect(readdirSync(dirname(into))).toEqual(['potion-tiny']);
   });
 
+  it('says DOWNLOAD_FAILED when a file breaks off midway, and keeps the earlier copy', async () => {
+    const into = folder('cut/potion-tiny');
+    await pullStaticModel({ name: 'minishlab/potion-tiny', into, endpoint: hub.url });
+    const before = readFileSync(join(into, 'model.safetensors'));
+    const cut = await serveModelHub({
+      repos: { 'minishlab/potion-tiny': source },
+      cutOff: { file: 'model.safetensors', after: 100 },
+    });
+    try {
+      await expect(
+        pullStaticModel({ name: 'minishlab/potion-tiny', into, endpoint: cut.url }),
+      ).rejects.toMatchObject({
+        code: 'DOWNLOAD_FAILED',
+        message: expect.stringMatching(
+          /^Downloading model\.safetensors of minishlab\/potion-tiny broke off after \d+ bytes \(.+\): try again\.$/,
+        ),
+      });
+    } finally {
+      await cut.close();
+    }
+    expect(readFileSync(join(into, 'model.safetensors'))).toEqual(before);
+    expect(readdirSync(dirname(into))).toEqual(['potion-tiny']);
+  });
+
   it('tries a request again once when the connection is reset before an answer', async () => {
     const resetting = await serveModelHub({ repos: { 'minishlab/potion-tiny': source }, resetFirst: 1 });
     try {

@@ -139,11 +139,26 @@ async function download(
       done(null, chunk);
     },
   });
-  await pipeline(
-    Readable.fromWeb(response.body as WebReadableStream<Uint8Array>),
-    count,
-    createWriteStream(target),
-  );
+  try {
+    await pipeline(
+      Readable.fromWeb(response.body as WebReadableStream<Uint8Array>),
+      count,
+      createWriteStream(target),
+    );
+  } catch (error) {
+    // The disk's refusals (ENOSPC, EACCES) are the operator's to read as they are; anything else
+    // is the transfer breaking off ("terminated"), which came out as an unexpected error's stack.
+    if (typeof (error as NodeJS.ErrnoException).syscall === 'string') throw error;
+    const reason = [error, (error as Error).cause]
+      .map((part) => (part instanceof Error ? part.message : ''))
+      .filter((part) => part !== '')
+      .join(': ');
+    throw new StaticEmbeddingsError(
+      'DOWNLOAD_FAILED',
+      `Downloading ${file} of ${options.name} broke off after ${bytes} bytes (${reason}): try again.`,
+      { cause: error },
+    );
+  }
   const mismatch = (what: string) =>
     new StaticEmbeddingsError(
       'DOWNLOAD_FAILED',

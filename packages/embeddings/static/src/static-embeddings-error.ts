@@ -8,7 +8,7 @@ const marker = Symbol.for('episodic.embeddings-static.error');
  *   safetensors file, token ids past the embedding table.
  * - `MODEL_UNSUPPORTED`: a well-formed model this package cannot run (a tokenizer type or a
  *   tensor dtype outside the subset it implements; the message names it).
- * - `DOWNLOAD_FAILED`: the hub answered with an error, or a download did not match its size or checksum.
+ * - `DOWNLOAD_FAILED`: the hub answered with an error, a download broke off, or did not match its size or checksum.
  * - `OFFLINE`: the hub could not be reached at all.
  */
 export type StaticEmbeddingsErrorCode =

@@ -12,6 +12,8 @@ export interface ModelHubOptions {
   /** Closes the connection of this many first requests without answering, as a server that
    * dropped an idle keep-alive socket does. */
   resetFirst?: number;
+  /** Breaks the connection after this many bytes of the named file's body: a download cut off. */
+  cutOff?: { file: string; after: number };
 }
 
 export interface ModelHub {
@@ -71,6 +73,10 @@ export async function serveModelHub(options: ModelHubOptions): Promise<ModelHub>
     const body = options.tamper?.(file, bytes) ?? bytes;
     const etag = lfs(file) ? createHash('sha256').update(bytes).digest('hex') : gitBlobSha1(bytes);
     response.writeHead(200, { ...headers, etag: `"${etag}"`, 'content-length': String(body.length) });
+    if (options.cutOff?.file === file && request.method !== 'HEAD') {
+      response.write(body.subarray(0, options.cutOff.after), () => request.socket.destroy());
+      return;
+    }
     response.end(request.method === 'HEAD' ? undefined : body);
   };
   const server = createServer(handle);
