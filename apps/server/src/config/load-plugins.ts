@@ -1,3 +1,4 @@
+import { withinDeadline } from '@episodic/core';
 import { ServerError } from '../errors/server-error.js';
 import { minerNames } from '../store/default-miners.js';
 import { embeddingProviderProblems, patternMinerProblems } from './plugin-contract.js';
@@ -107,10 +108,18 @@ function place(layer: Record<string, unknown>, path: string, plugin: unknown): v
  * with the plugins they export, then checks every plugin against its contract. Every problem is
  * reported at once, each with its field path, the plugin's name and where the setting came from.
  */
+/**
+ * Longest a plugin's import and factory may take at start. One waiting on a service that never
+ * answers left `serve` hanging without a word (or, with nothing else pending, exiting with a
+ * message that named no plugin).
+ */
+export const pluginLoadTimeoutMs = 60_000;
+
 export async function loadPlugins(
   layer: Record<string, unknown>,
   sourceOf: (key: 'embeddings' | 'miners') => SettingSource,
   mineTimeoutMs: number,
+  loadTimeoutMs = pluginLoadTimeoutMs,
 ): Promise<void> {
   const problems: string[] = [];
   for (const slot of pluginSlots(layer)) {
@@ -120,7 +129,11 @@ export async function loadPlugins(
     if (typeof plugin === 'string' || isReference(plugin)) {
       const reference = typeof plugin === 'string' ? { package: plugin } : plugin;
       try {
-        plugin = await importPlugin(slot, reference, source.folder);
+        plugin = await withinDeadline(() => importPlugin(slot, reference, source.folder), {
+          timeoutMs: loadTimeoutMs,
+          what: 'its import and factory',
+          setting: 'the start check: does it wait for a service that does not answer?',
+        });
       } catch (error) {
         problems.push(`${at}: ${(error as Error)?.message ?? String(error)}`);
         continue;
