@@ -1,9 +1,9 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ServerError } from '../errors/server-error.js';
 import { resolvePackage } from './resolve-package.js';
+import { syntaxErrorPlace } from './syntax-error-place.js';
 
 /** The names `episodic` looks for in the current directory when no `--config` is given. */
 export const configFileNames = [
@@ -60,21 +60,6 @@ async function importTypeScript(path: string, folder: string): Promise<Record<st
   // Outside a `"type": "module"` package tsx compiles to CommonJS: the ESM default sits one level down.
   const inner = module.default as { __esModule?: boolean; default?: unknown } | undefined;
   return inner?.__esModule === true ? (inner as Record<string, unknown>) : module;
-}
-
-/**
- * Where a JavaScript config's syntax error is: Node's `import()` says only what ("Unexpected end
- * of input"), `node --check` also where (its first line ends with `:<line>`, then the line itself).
- */
-function syntaxErrorPlace(path: string): string {
-  const check = spawnSync(process.execPath, ['--check', path], { encoding: 'utf8', timeout: 30_000 });
-  const [first, source] = (check.stderr ?? '').split('\n');
-  const line = /:(\d+)$/.exec(first ?? '')?.[1];
-  if (line === undefined) return '';
-  const text = source?.trim() ?? '';
-  return text === ''
-    ? ` (line ${line})`
-    : ` (line ${line}: ${text.length > 80 ? `${text.slice(0, 79)}…` : text})`;
 }
 
 async function importModule(path: string, folder: string): Promise<unknown> {

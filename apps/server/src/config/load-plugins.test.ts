@@ -29,4 +29,16 @@ describe('loading plugins at start', () => {
         'factory did not settle within 300 ms (the start check: does it wait for a service that does not answer?)',
     ]);
   });
+
+  it('names the file and line of a syntax error in a plugin', async () => {
+    installed('broken-syntax', 'export default {\n  specificationVersion: "v1",\n  mine: (\n');
+    const refused = await loadPlugins(
+      { miners: ['broken-syntax'] },
+      () => ({ folder, origin: '' }),
+      1000,
+    ).catch((error: unknown) => error as { message?: string });
+    expect(refused?.message).toBe(
+      `Invalid plugins (checked at start): miners.0 (package broken-syntax): Unexpected end of input in ${join(folder, 'node_modules', 'broken-syntax', 'index.js')} (line 4)`,
+    );
+  });
 });

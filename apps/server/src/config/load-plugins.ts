@@ -1,8 +1,10 @@
+import { fileURLToPath } from 'node:url';
 import { withinDeadline } from '@episodic/core';
 import { ServerError } from '../errors/server-error.js';
 import { minerNames } from '../store/default-miners.js';
 import { embeddingProviderProblems, patternMinerProblems } from './plugin-contract.js';
 import { resolvePackage } from './resolve-package.js';
+import { syntaxErrorPlace } from './syntax-error-place.js';
 
 /** A plugin named by its package, with the options its factory takes. */
 export interface PluginReference {
@@ -76,7 +78,20 @@ async function importPlugin(slot: Slot, reference: PluginReference, folder: stri
         (typeof slot.value === 'string' ? `, and it is not a built-in name (${builtins.join(', ')})` : ''),
     );
   }
-  const exported = pluginExport((await import(url)) as Record<string, unknown>);
+  let module: Record<string, unknown>;
+  try {
+    module = (await import(url)) as Record<string, unknown>;
+  } catch (error) {
+    if (!(error instanceof SyntaxError)) throw error;
+    const entry = fileURLToPath(url);
+    const place = syntaxErrorPlace(entry);
+    throw new Error(
+      place === ''
+        ? `${error.message}, in a module ${entry} imports`
+        : `${error.message} in ${entry}${place}`,
+    );
+  }
+  const exported = pluginExport(module);
   if (typeof exported === 'function') return await exported(reference.options);
   if (reference.options !== undefined)
     throw new Error('options: this package exports a plugin, not a factory that takes options');
