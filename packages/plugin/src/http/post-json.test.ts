@@ -110,7 +110,16 @@ describe('postJson', () => {
 
   it('refuses a 2xx that is not JSON as BAD_RESPONSE, without retrying', async () => {
     server.respondWith(status(200, 'not json at all'));
-    expect(await failure(post())).toMatchObject({ code: 'BAD_RESPONSE', attempts: 1 });
+    expect(await failure(post())).toMatchObject({
+      code: 'BAD_RESPONSE',
+      attempts: 1,
+      message: 'The server answered with something that is not JSON.',
+    });
+    // What Python's json.dumps writes for a model's non-numbers.
+    server.respondWith(status(200, '{"data":[{"embedding":[0.1,NaN,-Infinity]}]}'));
+    expect((await failure(post())).message).toBe(
+      'The server answered JSON with NaN or Infinity in it (JSON has no such numbers): the model produced non-numbers.',
+    );
   });
 
   it('times out a request that never completes, and retries it', async () => {

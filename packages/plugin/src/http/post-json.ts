@@ -69,7 +69,11 @@ async function attempt(
       return {
         code: 'BAD_RESPONSE',
         retry: false,
-        message: `${service} answered with something that is not JSON.`,
+        // Python's json.dumps writes NaN and Infinity by default: the model produced non-numbers,
+        // which is not the proxy page "not JSON" sends the reader looking for.
+        message: /(?<![\w"])-?(?:NaN|Infinity)(?![\w"])/.test(text)
+          ? `${service} answered JSON with NaN or Infinity in it (JSON has no such numbers): the model produced non-numbers.`
+          : `${service} answered with something that is not JSON.`,
         status: response.status,
         cause,
       };
