@@ -103,7 +103,7 @@ describe('a missing or damaged model', () => {
     fails({ model: partial }, 'MODEL_NOT_FOUND', 'model.safetensors');
   });
 
-  it('MODEL_INVALID for a truncated table, a tokenizer that is not JSON, or fewer rows than tokens', () => {
+  it('MODEL_INVALID for a truncated table, a tokenizer that is not JSON, fewer rows than tokens, or a normalize that is not a boolean', () => {
     const truncated = writeTinyModel(folder('truncated'));
     truncateSync(join(truncated, 'model.safetensors'), 200);
     fails({ model: truncated }, 'MODEL_INVALID', 'truncated');
@@ -113,6 +113,9 @@ describe('a missing or damaged model', () => {
     const short = writeTinyModel(folder('short'), { rows: axisRows.slice(0, 10) });
     fails({ model: short }, 'MODEL_INVALID', '10 entries for a vocabulary of 34 tokens');
     expect(existsSync(short)).toBe(true);
+    const yes = writeTinyModel(folder('normalize-yes'));
+    writeFileSync(join(yes, 'config.json'), JSON.stringify({ normalize: 'yes' }));
+    fails({ model: yes }, 'MODEL_INVALID', 'config.json: normalize must be true or false, not "yes"');
   });
 
   it('MODEL_INVALID for a table holding NaN or an infinity, rather than vectors of NaN', () => {

@@ -52,7 +52,14 @@ function readNormalize(folder: string): boolean {
   if (!existsSync(path)) return true;
   const config = parseJson(path, readModelFile(folder, 'config.json'));
   const normalize = (config as { normalize?: unknown } | null)?.normalize;
-  return typeof normalize === 'boolean' ? normalize : true;
+  if (normalize === undefined || normalize === null) return true;
+  // A damaged value ("yes") is named as every other damaged field is, not read as the default.
+  if (typeof normalize !== 'boolean')
+    throw new StaticEmbeddingsError(
+      'MODEL_INVALID',
+      `${path}: normalize must be true or false, not ${JSON.stringify(normalize)}.`,
+    );
+  return normalize;
 }
 
 /**
