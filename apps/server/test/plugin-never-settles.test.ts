@@ -86,9 +86,9 @@ describe('a plugin that never settles', { timeout: 120_000 }, () => {
     expect(existsSync(join(dir, 'data'))).toBe(false);
   });
 
-  it('makes the command exit 1 with a message when it leaves the command waiting on nothing', async () => {
-    // A top-level await on something that never comes: its import() never settles, and nothing
-    // else keeps the event loop alive.
+  it("names a plugin whose import never settles after the start check's 60 s, exit 1", async () => {
+    // A top-level await on something that never comes (a service it waits for): its import()
+    // never settles. Without the bound the command exited with a message naming no plugin.
     const dir = project('hangs-on-import', `await new Promise(() => {});\n${miner('() => []')}`);
     const result = await runCli([
       'tokens',
@@ -99,8 +99,23 @@ describe('a plugin that never settles', { timeout: 120_000 }, () => {
       join(dir, 'episodic.config.mjs'),
     ]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^episodic: the command stopped before it finished: [^\n]*\n$/);
+    expect(result.stderr).toBe(
+      'episodic: Invalid plugins (checked at start): miners.0 (package hang-miner) (from ' +
+        `${join(dir, 'episodic.config.mjs')}): its import and factory did not settle within 60000 ms ` +
+        '(the start check: does it wait for a service that does not answer?)\n',
+    );
     expect(result.stdout).toBe('');
+  });
+
+  it('makes the command exit 1 with a message when it leaves the command waiting on nothing', async () => {
+    // A config file whose top-level await never settles, with nothing else keeping the event
+    // loop alive: Node would exit 0 with the command not done.
+    const dir = join(root, 'config-hangs');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'episodic.config.mjs'), 'await new Promise(() => {});\nexport default {};\n');
+    const result = await runCli(['tokens', 'list', '--config', join(dir, 'episodic.config.mjs')]);
+    expect([result.code, result.stdout]).toEqual([1, '']);
+    expect(result.stderr).toMatch(/^episodic: the command stopped before it finished: [^\n]*\n$/);
   });
 
   it('does not keep a worker from stopping on SIGTERM while its miner hangs on an episode', async () => {
