@@ -24,8 +24,10 @@ const malformed: Answer = [400, 'Bad Request', 'BAD_REQUEST', 'The request is no
  */
 export function answerClientErrors(server: Server): void {
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
-    // A connection reset, or one already closing: nothing to tell.
-    if (error.code === 'ECONNRESET' || !socket.writable) {
+    // A connection reset, one already closing, or one whose previous answer is on its way (a
+    // pipelined request): nothing can be told, as Node's own handler decides.
+    const answering = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+    if (error.code === 'ECONNRESET' || !socket.writable || answering?.headersSent === true) {
       socket.destroy();
       return;
     }
