@@ -1,3 +1,4 @@
+import { withinDeadline } from '@episodic/core';
 import { say } from '../say.js';
 import { describeError } from '../tools/tool-answer.js';
 import type { AgentMemory } from './agent-memory.js';
@@ -47,13 +48,16 @@ export class SessionEpisodes {
         }
       }),
     );
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<'late'>((resolve) => {
-      timer = setTimeout(() => resolve('late'), archiveWithinMs);
-    });
-    if ((await Promise.race([work, late])) === 'late')
+    try {
+      await withinDeadline(() => work, {
+        timeoutMs: archiveWithinMs,
+        what: 'archiving',
+        setting: 'a bound of the session end',
+      });
+    } catch {
+      // Only the deadline: every archive's own failure was said above.
       say(`gave up archiving the episodes left open after ${archiveWithinMs / 1000} s`);
-    clearTimeout(timer);
+    }
     if (archived.length > 0)
       say(
         `archived ${archived.length} episode${archived.length === 1 ? '' : 's'} the session started and did not complete: ${archived.join(', ')}`,

@@ -29,8 +29,10 @@ export function assertMapRoom(envPath: string, mapSizeBytes: number): void {
   const needed = 2 * mapBytes - allocated;
   const free = freeBytesOn(envPath);
   if (free >= needed) {
-    // After the check: a full disk spawns no `fallocate` per refused write.
-    preallocateMapFiles(envPath);
+    // After the check: a full disk spawns no `fallocate` per refused write. Only a map that grew
+    // leaves `data.mdb` with holes here (`lock.mdb` keeps its size once open): the stat above
+    // says so, so a write pays no further system call otherwise.
+    if (data !== undefined && allocated < data.size) preallocateMapFiles(envPath);
     return;
   }
   throw new EpisodicError(
