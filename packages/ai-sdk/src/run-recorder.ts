@@ -56,7 +56,11 @@ function refused(error: unknown): boolean {
 /** No answer came (a connection refused, reset or cut), so the write may or may not have run. */
 function unanswered(error: unknown): boolean {
   const { data, cause } = (error ?? {}) as { data?: unknown; cause?: unknown };
-  return data === undefined && cause instanceof TypeError;
+  if (data !== undefined) return false;
+  // `@episodic/sdk` names it with its cause's code; its earlier versions gave fetch's own
+  // `TypeError` as the cause, and this package depends on no version of it.
+  const code = (cause as { code?: unknown } | null | undefined)?.code;
+  return code === 'CONNECTION_LOST' || code === 'UNREACHABLE' || cause instanceof TypeError;
 }
 
 /** The store answered that the episode is already completed. */

@@ -14,6 +14,13 @@ export interface CallOptions {
   scope?: AccessScope | undefined;
   /** Who is calling, for the audit log: a token id, or `local` (the default). */
   actor?: string | undefined;
+  /**
+   * Stops waiting for the call. Honoured by clients whose calls wait on a network
+   * (`createRemoteMemory` from `@episodic/sdk` rejects at once with code `ABORTED`); the embedded
+   * engine runs a call it started to its end. Declared here so that code written against one
+   * interface passes it to either, and an embedded `Memory` stays assignable to `RemoteMemory`.
+   */
+  signal?: AbortSignal | undefined;
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { Memory } from '@episodic/core';
 import { describe, expectTypeOf, it } from 'vitest';
 import {
   type AuditEntry,
@@ -9,6 +10,8 @@ import {
   type ForgetSelector,
   type Pattern,
   type RelevantPattern,
+  type RemoteCallOptions,
+  type RemoteMemory,
   type RetrievalResult,
   type RetrievedEpisode,
   type RouterOutputs,
@@ -259,5 +262,20 @@ describe('inferred types', () => {
     expectTypeOf<RouterOutputs['episodes']['record'][number]['lateSteps']>().toEqualTypeOf<number>();
     // @ts-expect-error records need their client-chosen id
     void client.episodes.record.mutate([{ taskType: 'debugging', domain: 'web' }]);
+  });
+
+  it('takes a signal on RemoteMemory calls, and an embedded Memory is still a RemoteMemory', () => {
+    expectTypeOf<RemoteMemory['search']['retrieve']>()
+      .parameter(1)
+      .toEqualTypeOf<RemoteCallOptions | undefined>();
+    expectTypeOf<RemoteMemory['episodes']['steps']>()
+      .parameter(2)
+      .toEqualTypeOf<RemoteCallOptions | undefined>();
+    expectTypeOf<RemoteMemory['learning']['status']>()
+      .parameter(0)
+      .toEqualTypeOf<RemoteCallOptions | undefined>();
+    // Code written against RemoteMemory (the MCP server's tools) runs on either: the engine's
+    // CallOptions declare `signal` too.
+    expectTypeOf<Memory>().toExtend<RemoteMemory>();
   });
 });

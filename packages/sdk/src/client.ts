@@ -1,5 +1,6 @@
 import { createTRPCClient, httpSubscriptionLink, splitLink, type TRPCClient } from '@trpc/client';
 import { EventSource } from 'eventsource';
+import { abortLink } from './abort-link.js';
 import { batchLink } from './batch-link.js';
 import { defaultStepBufferOptions, EpisodeHandle, type StepBufferOptions } from './episode-handle.js';
 import { metadataLink } from './metadata-link.js';
@@ -60,6 +61,7 @@ export function createEpisodicClient(options: EpisodicClientOptions): EpisodicCl
   const fetchImpl = options.fetch ?? globalThis.fetch;
   const trpc = createTRPCClient<AppRouter>({
     links: [
+      abortLink(),
       metadataLink(),
       startIdLink(),
       replayLink(),

@@ -8,8 +8,22 @@ const marker = Symbol.for('episodic.sdk.error');
  *   proxy's error page); `status` is the answer's. It arrives as the `cause` of a `TRPCClientError`.
  * - `TIMEOUT`: a request got no answer within the client's `timeoutMs`; also the `cause` of a
  *   `TRPCClientError`. Not retried: the server may still run what it was sent.
+ * - `UNREACHABLE`: no connection to the server could be made (refused, unknown host, no route, a
+ *   TLS handshake that failed): the request was not sent. `cause` is fetch's error.
+ * - `CONNECTION_LOST`: the connection closed before the answer came (the server stopped or
+ *   restarted, a proxy cut it): the server may have run the call. `cause` is fetch's error.
+ * - `ABORTED`: the call's `signal` aborted; `cause` is the signal's `reason`. The server may still
+ *   run a call that was already sent.
+ *
+ * All but `EPISODE_CLOSED` arrive as the `cause` of a `TRPCClientError`, which has no `data`.
  */
-export type EpisodicClientErrorCode = 'EPISODE_CLOSED' | 'UNEXPECTED_ANSWER' | 'TIMEOUT';
+export type EpisodicClientErrorCode =
+  | 'EPISODE_CLOSED'
+  | 'UNEXPECTED_ANSWER'
+  | 'TIMEOUT'
+  | 'UNREACHABLE'
+  | 'CONNECTION_LOST'
+  | 'ABORTED';
 
 export class EpisodicClientError extends Error {
   readonly [marker] = true;

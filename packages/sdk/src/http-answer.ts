@@ -33,12 +33,69 @@ async function isApiAnswer(response: Response): Promise<boolean> {
 }
 
 /**
- * `fetch` for the API's requests. It tells the two failures tRPC reports alike apart from the
- * rest: a request that got no answer (worth replaying: marked here, see `gotNoAnswer`) and an
- * answer that is not the API's JSON (a wrong `url`, a proxy's error page), which tRPC could only
- * report as "Unable to transform response from server", with no status. Without this, an error
- * raised before anything was sent (a step JSON cannot write, a BigInt) passed for a lost
- * connection and was retried for good.
+ * Codes of fetch failures before a connection was made (the system's, undici's, Node's TLS and URL
+ * errors): the request never left this process. Any other failure may have reached the server.
+ */
+const connectCodes = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EAI_FAIL',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EHOSTDOWN',
+  'ENETDOWN',
+  'EADDRNOTAVAIL',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'ERR_INVALID_URL',
+]);
+const isHandshakeCode = (code: string) => /CERT|^ERR_SSL_|^ERR_TLS_/.test(code);
+
+/**
+ * Why fetch got no answer, as the error under its "fetch failed" says (`connect ECONNREFUSED
+ * 127.0.0.1:9`, `other side closed`), with that error's code.
+ */
+function failureOf(error: unknown): { code: string | undefined; reason: string } {
+  const outer = error as { code?: unknown; message?: unknown; cause?: unknown } | null;
+  const inner = (typeof outer?.cause === 'object' && outer.cause !== null ? outer.cause : outer) as {
+    code?: unknown;
+    message?: unknown;
+  } | null;
+  const code = [inner?.code, outer?.code].find((value): value is string => typeof value === 'string');
+  // A connection tried on several addresses fails with an AggregateError whose message is empty.
+  const message = typeof inner?.message === 'string' && inner.message !== '' ? inner.message : undefined;
+  return { code, reason: message ?? code ?? String(error) };
+}
+
+/**
+ * fetch's failure as the SDK's: `UNREACHABLE` when no connection was made (fetch refuses some
+ * ports itself, "bad port", with no code), else `CONNECTION_LOST`: a caller must then assume the
+ * server may have run the call, so an unknown failure is counted as that one.
+ */
+function noAnswer(url: string, error: unknown): EpisodicClientError {
+  const { code, reason } = failureOf(error);
+  const unreachable =
+    reason === 'bad port' || (code !== undefined && (connectCodes.has(code) || isHandshakeCode(code)));
+  return unreachable
+    ? new EpisodicClientError(
+        'UNREACHABLE',
+        `Cannot reach ${url} (${reason}): the request was not sent. Check that the Episodic server runs there and that the url is right.`,
+        { cause: error },
+      )
+    : new EpisodicClientError(
+        'CONNECTION_LOST',
+        `The connection to ${url} closed before its answer came (${reason}): the server may have stopped or restarted, and may have run the calls it was sent.`,
+        { cause: error },
+      );
+}
+
+/**
+ * `fetch` for the API's requests. It tells the failures tRPC reports alike apart: a request that
+ * got no answer (worth replaying: marked here, see `gotNoAnswer`; with a code saying whether it
+ * was sent at all) and an answer that is not the API's JSON (a wrong `url`, a proxy's error page),
+ * which tRPC could only report as "Unable to transform response from server", with no status.
+ * Without this, an error raised before anything was sent (a step JSON cannot write, a BigInt)
+ * passed for a lost connection and was retried for good.
  */
 export function answerCheckingFetch(
   fetchImpl: typeof globalThis.fetch,
@@ -60,9 +117,11 @@ export function answerCheckingFetch(
           `${url} gave no answer within ${timeoutMs} ms (timeoutMs); the server may still run the calls it was sent, so they are not sent again.`,
           { cause: error },
         );
-      // An abort is the caller's decision, not a lost connection.
-      if (typeof error === 'object' && error !== null && callers?.aborted !== true) unanswered.add(error);
-      throw error;
+      // Every call of the request was aborted: `abortLink` has answered them already.
+      if (callers?.aborted === true) throw error;
+      const failure = noAnswer(url ?? String(input), error);
+      unanswered.add(failure);
+      throw failure;
     }
     if (await isApiAnswer(response)) return response;
     await response.body?.cancel();

@@ -6,7 +6,7 @@ export type { StepBufferOptions } from './episode-handle.js';
 export { EpisodeHandle } from './episode-handle.js';
 export type { EpisodicClientErrorCode } from './errors.js';
 export { EpisodicClientError } from './errors.js';
-export type { RemoteMemory, RemoteMemoryOptions } from './remote-memory.js';
+export type { RemoteCallOptions, RemoteMemory, RemoteMemoryOptions } from './remote-memory.js';
 export { createRemoteMemory } from './remote-memory.js';
 export { maxRequestsInFlight } from './request-limit.js';
 export type { RetryPolicy } from './retry.js';

@@ -256,3 +256,19 @@ describe('metadata JSON cannot carry, embedded or over HTTP', () => {
     expect(sent.requests).toBe(0);
   });
 });
+
+describe('a signal passed to either memory', () => {
+  it('changes nothing while it does not abort, embedded or over HTTP', async () => {
+    const remote = createRemoteMemory({ url: t.url, token });
+    const run = async (memory: RemoteMemory) => {
+      const options = { signal: new AbortController().signal };
+      const episode = await memory.episodes.start({ taskType: 'debugging', domain: 'signal' }, options);
+      await memory.episodes.logStep(episode.id, { action: 'run_tests' }, options);
+      const read = await memory.episodes.get(episode.id, options);
+      const listed = await memory.episodes.list({ domain: 'signal' }, options);
+      return [read?.steps.map((step) => step.action), listed.items.some((item) => item.id === episode.id)];
+    };
+    expect(await run(t.server.memory)).toEqual([['run_tests'], true]);
+    expect(await run(remote)).toEqual([['run_tests'], true]);
+  });
+});

@@ -1,4 +1,5 @@
 import { createTRPCClient, TRPCClientError } from '@trpc/client';
+import { abortLink } from './abort-link.js';
 import { batchLink } from './batch-link.js';
 import { apiUrl } from './client.js';
 import { metadataLink } from './metadata-link.js';
@@ -9,6 +10,22 @@ import type { AppRouter, RouterInputs, RouterOutputs } from './types.js';
 
 type Out = RouterOutputs;
 type In = RouterInputs;
+
+/**
+ * What every `RemoteMemory` method takes last (where the engine's methods take their
+ * `CallOptions`, which declare `signal` too, so an embedded `Memory` is a `RemoteMemory`).
+ */
+export interface RemoteCallOptions {
+  /**
+   * Stops waiting for the call: it rejects at once with a `TRPCClientError` whose cause is an
+   * `EpisodicClientError` of code `ABORTED` (its own `cause`: the signal's `reason`), and its
+   * retries stop. A call already sent may still run on the server; one still waiting for a free
+   * request slot is never sent.
+   */
+  signal?: AbortSignal | undefined;
+}
+
+type Options = RemoteCallOptions;
 
 /**
  * The engine's `Memory` namespaces, over HTTP: the same names, arguments and results as
@@ -22,7 +39,7 @@ export interface RemoteMemory {
      * The id is chosen before the first try (unless given), and a start that got no answer or a
      * transient status (a 5xx) is sent again under it, as `startEpisode` does: one episode.
      */
-    start(input: In['episodes']['start']): Promise<Out['episodes']['start']>;
+    start(input: In['episodes']['start'], options?: Options): Promise<Out['episodes']['start']>;
     /**
      * Each step without an `id` gets one before the first try, and the batch is sent again under
      * them after no answer or a transient status: the server stores a step id once.
@@ -30,19 +47,22 @@ export interface RemoteMemory {
     logSteps(
       episodeId: string,
       steps: In['episodes']['logSteps']['steps'],
+      options?: Options,
     ): Promise<Out['episodes']['logSteps']>;
     logStep(
       episodeId: string,
       step: In['episodes']['logSteps']['steps'][number],
+      options?: Options,
     ): Promise<Out['episodes']['logSteps'][number]>;
     complete(
       episodeId: string,
       input: Omit<In['episodes']['complete'], 'episodeId'>,
+      options?: Options,
     ): Promise<Out['episodes']['complete']>;
-    archive(episodeId: string): Promise<Out['episodes']['archive']>;
-    record(records: In['episodes']['record']): Promise<Out['episodes']['record']>;
+    archive(episodeId: string, options?: Options): Promise<Out['episodes']['archive']>;
+    record(records: In['episodes']['record'], options?: Options): Promise<Out['episodes']['record']>;
     /** `null` when the episode does not exist or is outside the token's domains. */
-    get(episodeId: string): Promise<Out['episodes']['get'] | null>;
+    get(episodeId: string, options?: Options): Promise<Out['episodes']['get'] | null>;
     /**
      * An episode's steps in order, one page at a time (start from `get`'s `nextStepsCursor`, then
      * each page's `nextCursor`); `null` as for `get`.
@@ -50,29 +70,31 @@ export interface RemoteMemory {
     steps(
       episodeId: string,
       input?: Omit<In['episodes']['steps'], 'episodeId'>,
+      options?: Options,
     ): Promise<Out['episodes']['steps'] | null>;
-    list(input?: In['episodes']['list']): Promise<Out['episodes']['list']>;
+    list(input?: In['episodes']['list'], options?: Options): Promise<Out['episodes']['list']>;
   };
   readonly search: {
-    text(input: In['search']['text']): Promise<Out['search']['text']>;
-    retrieve(input: In['search']['retrieve']): Promise<Out['search']['retrieve']>;
+    text(input: In['search']['text'], options?: Options): Promise<Out['search']['text']>;
+    retrieve(input: In['search']['retrieve'], options?: Options): Promise<Out['search']['retrieve']>;
   };
   readonly patterns: {
-    list(input?: In['patterns']['list']): Promise<Out['patterns']['list']>;
+    list(input?: In['patterns']['list'], options?: Options): Promise<Out['patterns']['list']>;
     /** `null` when the pattern does not exist or is outside the token's domains. */
-    get(patternId: string): Promise<Out['patterns']['get'] | null>;
-    relevant(input?: In['patterns']['relevant']): Promise<Out['patterns']['relevant']>;
+    get(patternId: string, options?: Options): Promise<Out['patterns']['get'] | null>;
+    relevant(input?: In['patterns']['relevant'], options?: Options): Promise<Out['patterns']['relevant']>;
     recordUsage(
       patternId: string,
       input: Omit<In['patterns']['recordUsage'], 'patternId'>,
+      options?: Options,
     ): Promise<Out['patterns']['recordUsage']>;
   };
   readonly learning: {
-    status(): Promise<Out['learning']['status']>;
-    flush(input?: In['learning']['flush']): Promise<Out['learning']['flush']>;
-    retryFailed(): Promise<Out['learning']['retryFailed']>;
+    status(options?: Options): Promise<Out['learning']['status']>;
+    flush(input?: In['learning']['flush'], options?: Options): Promise<Out['learning']['flush']>;
+    retryFailed(options?: Options): Promise<Out['learning']['retryFailed']>;
     /** Admin: deletes a learner no process runs any more, with its queue rows (see core's README). */
-    retire(learner: string): Promise<Out['learning']['retire']>;
+    retire(learner: string, options?: Options): Promise<Out['learning']['retire']>;
   };
 }
 
@@ -116,6 +138,7 @@ async function orNull<T>(request: Promise<T>): Promise<T | null> {
 export function createRemoteMemory(options: RemoteMemoryOptions): RemoteMemory {
   const trpc = createTRPCClient<AppRouter>({
     links: [
+      abortLink(),
       metadataLink(),
       replayLink(),
       batchLink({
@@ -126,36 +149,42 @@ export function createRemoteMemory(options: RemoteMemoryOptions): RemoteMemory {
       }),
     ],
   });
+  // Only the signal is passed on: the object may carry more (an engine's `CallOptions`), not tRPC's to read.
+  const request = (options: Options | undefined) => ({ signal: options?.signal });
   return {
     episodes: {
-      start: (input) => startOnce(trpc, input, defaultRetryPolicy),
-      logSteps: (episodeId, steps) => logStepsOnce(trpc, { episodeId, steps }, defaultRetryPolicy),
-      logStep: async (episodeId, step) =>
+      start: (input, options) => startOnce(trpc, input, defaultRetryPolicy, options?.signal),
+      logSteps: (episodeId, steps, options) =>
+        logStepsOnce(trpc, { episodeId, steps }, defaultRetryPolicy, options?.signal),
+      logStep: async (episodeId, step, options) =>
         (
-          await logStepsOnce(trpc, { episodeId, steps: [step] }, defaultRetryPolicy)
+          await logStepsOnce(trpc, { episodeId, steps: [step] }, defaultRetryPolicy, options?.signal)
         )[0] as Out['episodes']['logSteps'][number],
-      complete: (episodeId, input) => trpc.episodes.complete.mutate({ ...input, episodeId }),
-      archive: (episodeId) => trpc.episodes.archive.mutate({ episodeId }),
-      record: (records) => trpc.episodes.record.mutate(records),
-      get: (episodeId) => orNull(trpc.episodes.get.query({ episodeId })),
-      steps: (episodeId, input = {}) => orNull(trpc.episodes.steps.query({ ...input, episodeId })),
-      list: (input = {}) => trpc.episodes.list.query(input),
+      complete: (episodeId, input, options) =>
+        trpc.episodes.complete.mutate({ ...input, episodeId }, request(options)),
+      archive: (episodeId, options) => trpc.episodes.archive.mutate({ episodeId }, request(options)),
+      record: (records, options) => trpc.episodes.record.mutate(records, request(options)),
+      get: (episodeId, options) => orNull(trpc.episodes.get.query({ episodeId }, request(options))),
+      steps: (episodeId, input, options) =>
+        orNull(trpc.episodes.steps.query({ ...input, episodeId }, request(options))),
+      list: (input, options) => trpc.episodes.list.query(input ?? {}, request(options)),
     },
     search: {
-      text: (input) => trpc.search.text.query(input),
-      retrieve: (input) => trpc.search.retrieve.query(input),
+      text: (input, options) => trpc.search.text.query(input, request(options)),
+      retrieve: (input, options) => trpc.search.retrieve.query(input, request(options)),
     },
     patterns: {
-      list: (input = {}) => trpc.patterns.list.query(input),
-      get: (patternId) => orNull(trpc.patterns.get.query({ patternId })),
-      relevant: (input = {}) => trpc.patterns.relevant.query(input),
-      recordUsage: (patternId, input) => trpc.patterns.recordUsage.mutate({ ...input, patternId }),
+      list: (input, options) => trpc.patterns.list.query(input ?? {}, request(options)),
+      get: (patternId, options) => orNull(trpc.patterns.get.query({ patternId }, request(options))),
+      relevant: (input, options) => trpc.patterns.relevant.query(input ?? {}, request(options)),
+      recordUsage: (patternId, input, options) =>
+        trpc.patterns.recordUsage.mutate({ ...input, patternId }, request(options)),
     },
     learning: {
-      status: () => trpc.learning.status.query(),
-      flush: (input = {}) => trpc.learning.flush.mutate(input),
-      retryFailed: () => trpc.learning.retryFailed.mutate(),
-      retire: (learner) => trpc.learning.retire.mutate({ learner }),
+      status: (options) => trpc.learning.status.query(undefined, request(options)),
+      flush: (input, options) => trpc.learning.flush.mutate(input ?? {}, request(options)),
+      retryFailed: (options) => trpc.learning.retryFailed.mutate(undefined, request(options)),
+      retire: (learner, options) => trpc.learning.retire.mutate({ learner }, request(options)),
     },
   };
 }

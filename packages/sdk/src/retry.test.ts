@@ -7,14 +7,11 @@ import {
   type TestServer,
 } from '@episodic/server/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clientRefusal } from './__fixtures__/client-refusal.js';
 import { failingFetch } from './__fixtures__/failing-fetch.js';
-import {
-  createEpisodicClient,
-  createRemoteMemory,
-  EpisodicClientError,
-  isTransient,
-  TRPCClientError,
-} from './index.js';
+import { createEpisodicClient, createRemoteMemory, isTransient, TRPCClientError } from './index.js';
+import { withRetries } from './retry.js';
+import type { AppRouter } from './types.js';
 
 let t: TestServer;
 let proxy: DroppingProxy;
@@ -40,18 +37,6 @@ function countingFetch() {
     return fetch(input, init);
   };
   return { sent, counting };
-}
-
-/** The rejection of `call`, a `TRPCClientError` whose cause is the SDK's own error (its `code`). */
-async function clientRefusal(call: Promise<unknown>) {
-  const error = await call.then(
-    () => null,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(TRPCClientError);
-  const cause = (error as TRPCClientError<never>).cause;
-  expect(EpisodicClientError.isInstance(cause)).toBe(true);
-  return { error: error as TRPCClientError<never>, cause: cause as EpisodicClientError };
 }
 
 describe('retries after a lost response', () => {
@@ -377,5 +362,39 @@ describe('timeoutMs', () => {
     const memory = createRemoteMemory({ url: t.url, token, timeoutMs: 30_000 });
     const episode = await memory.episodes.start({ taskType: 'debugging', domain: 'timely' });
     expect((await memory.episodes.get(episode.id))?.id).toBe(episode.id);
+  });
+});
+
+describe('withRetries and a signal', () => {
+  it('stops waiting for the next try once the signal aborts, and makes that try at once', async () => {
+    // What the server answers a busy database with: transient, worth another try later.
+    const busy = new TRPCClientError<AppRouter>('busy', {
+      result: {
+        error: {
+          message: 'busy',
+          code: -32603,
+          data: { code: 'SERVICE_UNAVAILABLE', httpStatus: 503, path: 'episodes.start', issues: null },
+        },
+      },
+    });
+    const controller = new AbortController();
+    const tries: boolean[] = [];
+    const retried = withRetries(
+      { retries: 3, delayMs: 600_000 },
+      async () => {
+        tries.push(controller.signal.aborted);
+        // The abort comes while the retry waits; the next try is the call's own to refuse.
+        if (controller.signal.aborted) throw new Error('refused: aborted');
+        setTimeout(() => controller.abort(), 50);
+        throw busy;
+      },
+      controller.signal,
+    );
+    const outcome = await Promise.race([
+      retried.catch((error: unknown) => error),
+      new Promise((resolve) => setTimeout(() => resolve('still waiting'), 5_000)),
+    ]);
+    expect(outcome).toEqual(new Error('refused: aborted'));
+    expect(tries).toEqual([false, true]);
   });
 });

@@ -26,13 +26,34 @@ export interface RetryPolicy {
 /** Episode handles' and `createRemoteMemory`'s starts: 4 tries after the first, 1.5 s of waiting at most. */
 export const defaultRetryPolicy: RetryPolicy = { retries: 4, delayMs: 100 };
 
-export async function withRetries<T>(policy: RetryPolicy, attempt: () => Promise<T>): Promise<T> {
+/** Waits `ms`, or less once `signal` aborts. */
+function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+/**
+ * `attempt` until it succeeds, fails for good, or `policy.retries` are spent. An abort of `signal`
+ * ends the wait before the next try, which the call's own signal then refuses (`ABORTED`).
+ */
+export async function withRetries<T>(
+  policy: RetryPolicy,
+  attempt: () => Promise<T>,
+  signal?: AbortSignal,
+): Promise<T> {
   for (let tried = 0; ; tried += 1) {
     try {
       return await attempt();
     } catch (error) {
       if (tried >= policy.retries || !isTransient(error)) throw error;
-      await new Promise((resolve) => setTimeout(resolve, policy.delayMs * 2 ** tried));
+      await pause(policy.delayMs * 2 ** tried, signal);
     }
   }
 }

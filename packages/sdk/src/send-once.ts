@@ -12,9 +12,10 @@ export function startOnce(
   trpc: TRPCClient<AppRouter>,
   input: StartEpisodeInput,
   policy: RetryPolicy,
+  signal?: AbortSignal,
 ): Promise<Episode> {
   const start = { ...input, id: input.id ?? newEpisodeId() };
-  return withRetries(policy, () => trpc.episodes.start.mutate(start));
+  return withRetries(policy, () => trpc.episodes.start.mutate(start, { signal }), signal);
 }
 
 /**
@@ -27,7 +28,8 @@ export function logStepsOnce(
   trpc: TRPCClient<AppRouter>,
   input: RouterInputs['episodes']['logSteps'],
   policy: RetryPolicy,
+  signal?: AbortSignal,
 ): Promise<RouterOutputs['episodes']['logSteps']> {
   const steps = input.steps.map((step) => ({ ...step, id: step.id ?? crypto.randomUUID() }));
-  return withRetries(policy, () => trpc.episodes.logSteps.mutate({ ...input, steps }));
+  return withRetries(policy, () => trpc.episodes.logSteps.mutate({ ...input, steps }, { signal }), signal);
 }

@@ -9,14 +9,16 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 export function describeError(error: unknown): string {
   if (EpisodicError.isInstance(error)) return `${error.code}: ${error.message}`;
   if (error instanceof TRPCClientError) {
-    // fetch rejects with a TypeError when no answer came (the server is down, unreachable, or cut
-    // the connection): not a refusal of the call, which the agent must not rework its input for.
-    if (error.cause instanceof TypeError) {
-      // The system's code (ECONNREFUSED), else fetch's own reason: it refuses some ports itself
-      // ("bad port": 6000 and the others of the WHATWG list) with no code.
-      const cause = error.cause.cause as { code?: unknown; message?: unknown } | undefined;
-      const reason = typeof cause?.code === 'string' ? cause.code : cause?.message;
-      const detail = typeof reason === 'string' ? `${error.message}: ${reason}` : error.message;
+    // No answer came (the server is down, unreachable, or cut the connection): not a refusal of
+    // the call, which the agent must not rework its input for.
+    const network = EpisodicClientError.isInstance(error.cause) ? error.cause : undefined;
+    if (network?.code === 'UNREACHABLE' || network?.code === 'CONNECTION_LOST') {
+      // fetch's error, with the system's code (ECONNREFUSED) under it, else fetch's own reason:
+      // it refuses some ports itself ("bad port": 6000 and the others of the WHATWG list) with no code.
+      const failure = network.cause as { message?: unknown; cause?: { code?: unknown; message?: unknown } };
+      const reason = typeof failure.cause?.code === 'string' ? failure.cause.code : failure.cause?.message;
+      const message = typeof failure.message === 'string' ? failure.message : network.message;
+      const detail = typeof reason === 'string' ? `${message}: ${reason}` : message;
       return `NETWORK: no answer from the Episodic server (${detail}); it may be down or unreachable.`;
     }
     // An answer that was not the API's (a wrong url) has the SDK's own code.
