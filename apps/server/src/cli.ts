@@ -39,6 +39,7 @@ const commandFlags = {
   domain: { type: 'string' },
   before: { type: 'string' },
   metadata: { type: 'string', multiple: true },
+  'idle-timeout-ms': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } as const;
@@ -84,7 +85,7 @@ const commands: Record<
     flags: ['json'],
     words: (action) => (action === 'retire' ? 2 : 1),
   },
-  models: { run: modelsCommand, flags: ['json'], words: 2 },
+  models: { run: modelsCommand, flags: ['idle-timeout-ms', 'json'], words: 2 },
 };
 
 /** Refuses a flag or a word the command does not take, naming it. */

@@ -9,7 +9,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { latestSchemaVersion } from '@episodic/core';
+import { latestSchemaVersion, openMemory } from '@episodic/core';
 import { createClient } from '@libsql/client';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type CliProcess, runCli, spawnCli } from './__fixtures__/cli-process.js';
@@ -182,6 +182,35 @@ describe('backup, verify and restore with the CLI', () => {
     expect(restored.stderr).toContain(`Its schema was upgraded to ${latestSchemaVersion}, this version's.`);
     const verified = await runCli(['verify', '--data-dir', dataDir]);
     expect(verified.stdout).toContain(`schema ${latestSchemaVersion}`);
+  }, 180_000);
+
+  it('says which forgotten episodes a restored backup brings back, and how to forget them again', async () => {
+    const dataDir = join(root, 'forgotten-come-back');
+    const memory = await openMemory({ url: `file:${join(dataDir, 'memory.db')}`, cache: false });
+    const ids: string[] = [];
+    for (const context of ['kept', 'PELICAN7741', 'HERON5521'])
+      ids.push((await memory.episodes.start({ taskType: 'debugging', domain: 'web', context })).id);
+    await memory.close();
+    const backupFile = join(root, 'before-the-forget.db');
+    expect((await runCli(['backup', backupFile, '--data-dir', dataDir])).code).toBe(0);
+    const gone = ids.slice(1).sort();
+    const forgot = await runCli([
+      'forget',
+      ...gone.flatMap((id) => ['--episode', id]),
+      '--data-dir',
+      dataDir,
+    ]);
+    expect(forgot.code).toBe(0);
+
+    const restored = await runCli(['restore', backupFile, '--data-dir', dataDir]);
+    expect(restored.code).toBe(0);
+    expect(restored.stderr).toContain(
+      '2 episodes forgotten in the database it replaced are back: the backup was taken before they were forgotten ' +
+        '(the deletions are in `episodic audit --operation delete`). If the deletion must stand, forget them again: ' +
+        `episodic forget --episode ${gone.join(' --episode ')}\n`,
+    );
+    const again = await runCli(['forget', ...gone.flatMap((id) => ['--episode', id]), '--data-dir', dataDir]);
+    expect(again.stdout).toContain('Forgot 2 episodes in web;');
   }, 180_000);
 
   it('refuses to start on a damaged database, naming restore', async () => {

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -198,6 +198,42 @@ describe('the CLI on wrong files', { timeout: 180_000 }, () => {
         `episodic: ${text}: expected an ISO time (2026-01-31T12:00:00Z) or a span (30m, 24h, 7d).`,
       ]);
     expect([iso.code, span.code]).toEqual([0, 0]);
+  });
+
+  it('refuses a day that is not on the calendar and a span back past the year 0, naming the flag', async () => {
+    const data = folder('days-data');
+    // 2026-02-30 was read as 2 March; 99999999d went to the engine, which named no flag.
+    const [day, span] = await Promise.all([
+      runCli(['audit', '--since', '2026-02-30', '--data-dir', data]),
+      runCli(['forget', '--domain', 'web', '--before', '99999999d', '--data-dir', data]),
+    ]);
+    expect([day.code, day.stderr.split('\n')[0]]).toEqual([
+      1,
+      'episodic: --since 2026-02-30: expected an ISO time (2026-01-31T12:00:00Z) or a span (30m, 24h, 7d).',
+    ]);
+    expect([span.code, span.stderr.split('\n')[0]]).toEqual([
+      1,
+      'episodic: --before 99999999d: expected an ISO time (2026-01-31T12:00:00Z) or a span (30m, 24h, 7d), at most back to the year 0.',
+    ]);
+  });
+
+  it('refuses a mistyped tokens action, a missing flag or an empty FILE before it creates a store', async () => {
+    const data = join(root, 'never-created');
+    const results = await Promise.all([
+      runCli(['tokens', 'crate', '--name', 'agent', '--data-dir', data]),
+      runCli(['tokens', 'create', '--data-dir', data]),
+      runCli(['tokens', 'create', '--name', 'agent', '--scopes', 'reads', '--data-dir', data]),
+      runCli(['tokens', 'revoke', '--data-dir', data]),
+      runCli(['backup', '', '--data-dir', data]),
+    ]);
+    expect(results.map((result) => [result.code, result.stderr.split('\n')[0]])).toEqual([
+      [1, 'episodic: Unknown tokens action "crate": use create, list or revoke.'],
+      [1, 'episodic: tokens create needs --name NAME.'],
+      [1, 'episodic: Unknown scope reads: use read, write, admin.'],
+      [1, 'episodic: tokens revoke needs the token ID (see `episodic tokens list`).'],
+      [1, 'episodic: backup needs a FILE.'],
+    ]);
+    expect(existsSync(data)).toBe(false);
   });
 
   it('refuses words a command does not take, rather than act on the first ones only', async () => {

@@ -219,4 +219,48 @@ describe('errors', () => {
     expect(raw.status).toBe(400);
     expect(await raw.json()).toMatchObject({ error: { data: { code: 'BAD_REQUEST', httpStatus: 400 } } });
   });
+
+  it('refuses an id that cannot name a row with 400 at its field, and answers a well-formed one not there 404', async () => {
+    await using t = await startTestServer();
+    const admin = t.client(t.adminToken);
+    const episode = await admin.episodes.start.mutate({ taskType: 'debugging', domain: 'web' });
+    const missingEpisode = '01900000-0000-7000-8000-000000000000';
+    const outcome = async (call: Promise<unknown>) => {
+      const error = (await rejection(call)) as Refusal;
+      return [error.data?.httpStatus, paths(error)];
+    };
+    // An episode id is a UUID. A pattern id is any 1-128 characters: mined ids are 32 hex
+    // characters, but a store upgraded from the seed schema keeps its own (`legacy-pattern`).
+    expect([
+      await outcome(admin.episodes.get.query({ episodeId: 'not-a-uuid' })),
+      await outcome(admin.episodes.steps.query({ episodeId: 'not-a-uuid' })),
+      await outcome(admin.patterns.get.query({ patternId: '' })),
+      await outcome(admin.patterns.get.query({ patternId: 'p'.repeat(129) })),
+      await outcome(
+        admin.patterns.recordUsage.mutate({ patternId: '', episodeId: episode.id, helped: true }),
+      ),
+      await outcome(admin.learning.retire.mutate({ learner: '' })),
+    ]).toEqual([
+      [400, ['episodeId']],
+      [400, ['episodeId']],
+      [400, ['patternId']],
+      [400, ['patternId']],
+      [400, ['patternId']],
+      [400, ['learner']],
+    ]);
+    expect([
+      await outcome(admin.episodes.get.query({ episodeId: missingEpisode })),
+      await outcome(admin.episodes.steps.query({ episodeId: missingEpisode })),
+      await outcome(admin.patterns.get.query({ patternId: '0123456789abcdef0123456789abcdef' })),
+      await outcome(admin.patterns.get.query({ patternId: 'legacy-pattern' })),
+      await outcome(
+        admin.patterns.recordUsage.mutate({
+          patternId: 'legacy-pattern',
+          episodeId: episode.id,
+          helped: true,
+        }),
+      ),
+      await outcome(admin.learning.retire.mutate({ learner: 'no-such-learner' })),
+    ]).toEqual(Array.from({ length: 6 }, () => [404, []]));
+  });
 });

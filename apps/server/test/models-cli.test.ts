@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,11 +26,12 @@ const rows: Record<string, number[]> = {
 };
 const vocab = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]', ...Object.keys(rows)];
 let hub: ModelHub;
+let source: string;
 /** A real full disk (an 8 MB tmpfs) for a pull that cannot be written; mounting needs root. */
 const disk = mountSmallDisk(8);
 
 beforeAll(async () => {
-  const source = join(root, 'hub/potion-tiny');
+  source = join(root, 'hub/potion-tiny');
   writeStaticModel(source, {
     vocab,
     rows: vocab.map((token) => rows[token] ?? [0, 0, 0, 0]),
@@ -137,6 +138,101 @@ describe('episodic models pull, and serve --embeddings static', { timeout: 180_0
       expect(readdirSync(join(data, 'models'), { recursive: true })).toEqual(['minishlab']);
     },
   );
+
+  it('stops on Ctrl-C or SIGTERM mid-download: removes the partial folder and exits 130 or 143', async () => {
+    // The CDN sends 100 bytes of the weights, then nothing: the pull is mid-transfer when signalled.
+    const stalling = await serveModelHub({
+      repos: { 'minishlab/potion-tiny': source },
+      stall: { file: 'model.safetensors', after: 100 },
+    });
+    try {
+      for (const [signal, code] of [
+        ['SIGINT', 130],
+        ['SIGTERM', 143],
+      ] as const) {
+        const data = join(root, `signalled-${signal}`);
+        const pull = spawnCli(['models', 'pull', 'minishlab/potion-tiny', '--data-dir', data], {
+          HF_ENDPOINT: stalling.url,
+        });
+        const cdn = '/cdn/minishlab/potion-tiny/model.safetensors';
+        await expect
+          .poll(() => stalling.requests.filter((path) => path === cdn).length, { timeout: 120_000 })
+          .toBe(signal === 'SIGINT' ? 1 : 2);
+        expect(readdirSync(join(data, 'models/minishlab'))).toEqual([
+          expect.stringMatching(/^potion-tiny\.partial-/),
+        ]);
+        pull.child.kill(signal);
+        expect(await pull.exited).toBe(code);
+        expect(pull.stderr()).toMatch(
+          new RegExp(
+            `\nepisodic: models pull stopped by ${signal}: nothing was kept \\(the partial download was removed\\)\\.\n$`,
+          ),
+        );
+        expect(readdirSync(join(data, 'models/minishlab'))).toEqual([]);
+      }
+    } finally {
+      await stalling.close();
+    }
+  });
+
+  it('gives up a stalled download after --idle-timeout-ms without a byte, in one line', async () => {
+    const stalling = await serveModelHub({
+      repos: { 'minishlab/potion-tiny': source },
+      stall: { file: 'model.safetensors', after: 100 },
+    });
+    try {
+      const data = join(root, 'stalled');
+      const pulled = await runCli(
+        ['models', 'pull', 'minishlab/potion-tiny', '--idle-timeout-ms', '1000', '--data-dir', data],
+        { HF_ENDPOINT: stalling.url },
+      );
+      expect(pulled.code).toBe(1);
+      expect(pulled.stderr).toMatch(
+        /\nepisodic: Downloading model\.safetensors of minishlab\/potion-tiny stalled: nothing came from http:\/\/127\.0\.0\.1:\d+ for 1 s \(after 100 bytes of it\)\. Check the network and try again\. A slow link may need a longer wait: --idle-timeout-ms N \(now 1000\)\.\n$/,
+      );
+      expect(readdirSync(join(data, 'models/minishlab'))).toEqual([]);
+      const refused = await runCli(['models', 'pull', 'minishlab/potion-tiny', '--idle-timeout-ms', '5s']);
+      expect([refused.code, refused.stderr.split('\n')[0]]).toEqual([
+        1,
+        'episodic: --idle-timeout-ms 5s: expected a whole number of milliseconds from 1 to 300000.',
+      ]);
+    } finally {
+      await stalling.close();
+    }
+  });
+
+  it('removes, and names, the partial folder a pull killed with SIGKILL left behind', async () => {
+    const stalling = await serveModelHub({
+      repos: { 'minishlab/potion-tiny': source },
+      stall: { file: 'model.safetensors', after: 100 },
+    });
+    const data = join(root, 'killed');
+    try {
+      const pull = spawnCli(['models', 'pull', 'minishlab/potion-tiny', '--data-dir', data], {
+        HF_ENDPOINT: stalling.url,
+      });
+      await expect
+        .poll(() => stalling.requests.includes('/cdn/minishlab/potion-tiny/model.safetensors'), {
+          timeout: 120_000,
+        })
+        .toBe(true);
+      pull.child.kill('SIGKILL');
+      await pull.exited;
+    } finally {
+      await stalling.close();
+    }
+    const [left] = readdirSync(join(data, 'models/minishlab'));
+    expect(left).toMatch(/^potion-tiny\.partial-\d+-[0-9a-f]{8}$/);
+    const pulled = await runCli(['models', 'pull', 'minishlab/potion-tiny', '--data-dir', data], {
+      HF_ENDPOINT: hub.url,
+    });
+    expect(pulled.code).toBe(0);
+    expect(pulled.stderr).toContain(
+      `minishlab/potion-tiny: removed ${join(data, 'models/minishlab', left as string)}, left behind by an interrupted pull`,
+    );
+    expect(readdirSync(join(data, 'models/minishlab'))).toEqual(['potion-tiny']);
+    expect(existsSync(join(data, 'models/minishlab/potion-tiny/model.safetensors'))).toBe(true);
+  });
 
   it('fails clearly offline, for a model never pulled, and without a model', async () => {
     const [offline, missing, none] = await Promise.all([

@@ -38,7 +38,7 @@ export interface Limits {
   maxStepCharsPerPage: number;
 }
 
-export const limitsSchema = z.object({
+export const limitsSchema = z.strictObject({
   maxDomainChars: z.number().int().positive().default(128),
   maxContextChars: z
     .number()
@@ -75,7 +75,9 @@ export const limitsSchema = z.object({
 type SameKeys<A, B> = [keyof A] extends [keyof B] ? ([keyof B] extends [keyof A] ? true : false) : false;
 true satisfies SameKeys<z.output<typeof limitsSchema>, Limits>;
 
-export const memoryConfigSchema = z.object({
+// Strict, as the nested settings are: a misspelt option (`embedding`, `maxResultsChars`) was
+// dropped without a word, opening a store without embeddings or with the default limit.
+export const memoryConfigSchema = z.strictObject({
   /**
    * Where the database lives: `file:path` (created if missing), `:memory:`, or a libSQL server /
    * Turso URL (`libsql://`, `http(s)://`, `ws(s)://`).

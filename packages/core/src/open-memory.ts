@@ -24,8 +24,10 @@ import type { EpisodeLearner } from './learning/episode-learner.js';
 import { learningFlushInputSchema } from './learning/flush-input.js';
 import { createLearningRunner } from './learning/learning-runner.js';
 import { retireLearner } from './learning/retire-learner.js';
+import { settleBeforeOpening } from './maintenance/replace-database-file.js';
 import { createAdminApi } from './memory/admin-api.js';
-import type { Memory } from './memory/memory.js';
+import { guardCalls } from './memory/guard-calls.js';
+import type { AdminApi, EpisodesApi, LearningApi, Memory, PatternsApi, SearchApi } from './memory/memory.js';
 import { type MigrationReport, migrate } from './migrations/migrate.js';
 import { minerPatternTypes } from './mining/miner-registry.js';
 import { createMiningEngine } from './mining/mining-engine.js';
@@ -38,7 +40,7 @@ import { createRetrieval } from './retrieval/retrieve.js';
 import { TermCounts } from './retrieval/term-counts.js';
 import { createInputSchemas, type InputSchemas } from './schemas/input-schemas.js';
 import { createTextSearch } from './search/text-search.js';
-import { createTokenStore } from './tokens/token-store.js';
+import { createTokenStore, type TokenStore } from './tokens/token-store.js';
 import type { Step } from './types.js';
 import { parseInput } from './validate.js';
 
@@ -79,6 +81,7 @@ async function announceOrClose(db: Database, path: string): Promise<ReturnType<t
  */
 export async function openMemory(config: MemoryConfig = {}): Promise<Memory> {
   const resolved: ResolvedMemoryConfig = parseInput(memoryConfigSchema, config, 'memory config');
+  settleBeforeOpening(resolved);
   const db = await openDatabase(resolved);
   const migration = await migrateOrClose(db);
   if (resolved.embeddings !== undefined) {
@@ -188,65 +191,117 @@ export async function openMemory(config: MemoryConfig = {}): Promise<Memory> {
   });
   const { recordPatternUsage } = createPatternUsage(context, patternChanges);
   let closed = false;
+  let released = false;
+  const isReleased = () => released;
 
   return {
     config: resolved,
     schemas,
     migration,
-    episodes: {
-      start: writes.startEpisode,
-      logSteps: async (episodeId, steps, options) =>
-        (await writes.appendSteps(episodeId, steps, options)).steps,
-      logStep: async (episodeId, step, options) =>
-        (await writes.appendSteps(episodeId, [step], options)).steps[0] as Step,
-      appendSteps: writes.appendSteps,
-      async complete(episodeId, input, options) {
-        const episode = await writes.completeEpisode(episodeId, input, options);
-        learning.wake();
-        return episode;
+    episodes: guardCalls<EpisodesApi>(
+      {
+        start: writes.startEpisode,
+        logSteps: async (episodeId, steps, options) =>
+          (await writes.appendSteps(episodeId, steps, options)).steps,
+        logStep: async (episodeId, step, options) =>
+          (await writes.appendSteps(episodeId, [step], options)).steps[0] as Step,
+        appendSteps: writes.appendSteps,
+        async complete(episodeId, input, options) {
+          const episode = await writes.completeEpisode(episodeId, input, options);
+          learning.wake();
+          return episode;
+        },
+        archive: writes.archiveEpisode,
+        async record(records, options) {
+          const recorded = await writes.recordEpisodes(records, options);
+          if (recorded.some(({ episode }) => episode.status !== 'active')) learning.wake();
+          return recorded;
+        },
+        get: reads.getEpisode,
+        getJson: reads.getEpisodeJson,
+        async steps(episodeId, input, options) {
+          const page = await reads.listSteps(episodeId, input as never, options);
+          return page === null ? null : { items: page.items, nextCursor: page.nextCursor };
+        },
+        list: reads.listEpisodes,
       },
-      archive: writes.archiveEpisode,
-      async record(records, options) {
-        const recorded = await writes.recordEpisodes(records, options);
-        if (recorded.some(({ episode }) => episode.status !== 'active')) learning.wake();
-        return recorded;
+      {
+        start: 1,
+        logSteps: 2,
+        logStep: 2,
+        appendSteps: 2,
+        complete: 2,
+        archive: 1,
+        record: 1,
+        get: 1,
+        steps: 2,
+        getJson: 1,
+        list: 1,
       },
-      get: reads.getEpisode,
-      getJson: reads.getEpisodeJson,
-      async steps(episodeId, input, options) {
-        const page = await reads.listSteps(episodeId, input as never, options);
-        return page === null ? null : { items: page.items, nextCursor: page.nextCursor };
+      isReleased,
+    ),
+    search: guardCalls<SearchApi>(
+      { text: reads.searchText, retrieve: reads.retrieve },
+      { text: 1, retrieve: 1 },
+      isReleased,
+    ),
+    patterns: guardCalls<PatternsApi>(
+      {
+        list: reads.listPatterns,
+        get: reads.getPattern,
+        relevant: reads.relevantPatterns,
+        recordUsage: recordPatternUsage,
       },
-      list: reads.listEpisodes,
-    },
-    search: { text: reads.searchText, retrieve: reads.retrieve },
-    patterns: {
-      list: reads.listPatterns,
-      get: reads.getPattern,
-      relevant: reads.relevantPatterns,
-      recordUsage: recordPatternUsage,
-    },
-    learning: {
-      status: () => learning.status(),
-      // Async, so bad options reject the promise rather than throw before there is one.
-      flush: async (input = {}) =>
-        learning.flush(parseInput(learningFlushInputSchema, input, 'flush options').timeoutMs),
-      retryFailed: () => learning.retryFailed(),
-      retire: (learner, options) =>
-        retireLearner(context, { learner, configured: learning.names() }, options),
-    },
-    admin: createAdminApi(context, {
-      cache,
-      feed,
-      mining,
-      embeddings,
-      learners,
-      learning,
-      forget,
-      purge,
-      presence: presence?.marker,
-    }),
-    tokens: createTokenStore(context),
+      { list: 1, get: 1, relevant: 1, recordUsage: 2 },
+      isReleased,
+    ),
+    learning: guardCalls<LearningApi>(
+      {
+        status: () => learning.status(),
+        // Async, so bad options reject the promise rather than throw before there is one.
+        flush: async (input = {}) =>
+          learning.flush(parseInput(learningFlushInputSchema, input, 'flush options').timeoutMs),
+        retryFailed: () => learning.retryFailed(),
+        retire: (learner, options) =>
+          retireLearner(context, { learner, configured: learning.names() }, options),
+      },
+      { status: null, flush: null, retryFailed: null, retire: 1 },
+      isReleased,
+    ),
+    admin: guardCalls<AdminApi>(
+      createAdminApi(context, {
+        cache,
+        feed,
+        mining,
+        embeddings,
+        learners,
+        learning,
+        forget,
+        purge,
+        presence: presence?.marker,
+      }),
+      {
+        stats: null,
+        audit: 1,
+        flushAudit: null,
+        forget: 1,
+        purge: null,
+        retention: 1,
+        remine: 1,
+        reindex: null,
+        warmUp: null,
+        analyze: null,
+        schemaVersion: null,
+        backup: 1,
+        repair: 1,
+      },
+      isReleased,
+    ),
+    tokens: guardCalls<TokenStore>(
+      createTokenStore(context),
+      { create: 1, list: null, count: null, revoke: 1, verify: null, isActive: null },
+      isReleased,
+    ),
     async close() {
       if (closed) return;
       closed = true;
@@ -259,6 +314,7 @@ export async function openMemory(config: MemoryConfig = {}): Promise<Memory> {
       cache.close();
       await audit.flush();
       await db.close();
+      released = true;
       presence?.leave();
     },
   };

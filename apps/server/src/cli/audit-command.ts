@@ -15,19 +15,34 @@ const units: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_
 /** A date, or a date and time to the minute or finer, with an optional zone (local time without). */
 const isoTime = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/i;
 
+/** 0000-01-01T00:00:00Z: an earlier time has no four-digit ISO year, and the engine refuses it. */
+const earliest = -62_167_219_200_000;
+
+/** Whether the `YYYY-MM-DD` the text starts with is a day of the calendar (`Date.parse` rolls 02-30 to 03-02). */
+function realDay(text: string): boolean {
+  const [year, month, day] = text.slice(0, 10).split('-').map(Number) as [number, number, number];
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  return date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
+
 /** An ISO time, or a span back from now: `30m`, `24h`, `7d`. */
 export function parseTime(text: string | undefined, flagName: string, now = Date.now()): string | undefined {
   if (text === undefined) return undefined;
-  const span = /^(\d+)([smhd])$/.exec(text.trim());
-  if (span !== null)
-    return new Date(now - Number(span[1]) * (units[span[2] as string] as number)).toISOString();
-  // Only ISO: `Date.parse` also guesses at other text (`90` is the year 1990, `Dec 5` a day in 2001).
-  const time = isoTime.test(text.trim()) ? Date.parse(text) : Number.NaN;
-  if (Number.isNaN(time))
-    throw new ServerError(
+  const refuse = (why = '') =>
+    new ServerError(
       'USAGE',
-      `--${flagName} ${text}: expected an ISO time (2026-01-31T12:00:00Z) or a span (30m, 24h, 7d).`,
+      `--${flagName} ${text}: expected an ISO time (2026-01-31T12:00:00Z) or a span (30m, 24h, 7d)${why}.`,
     );
+  const span = /^(\d+)([smhd])$/.exec(text.trim());
+  if (span !== null) {
+    const time = now - Number(span[1]) * (units[span[2] as string] as number);
+    if (!(time >= earliest)) throw refuse(', at most back to the year 0');
+    return new Date(time).toISOString();
+  }
+  // Only ISO: `Date.parse` also guesses at other text (`90` is the year 1990, `Dec 5` a day in 2001).
+  const time = isoTime.test(text.trim()) && realDay(text.trim()) ? Date.parse(text) : Number.NaN;
+  if (Number.isNaN(time)) throw refuse();
   return new Date(time).toISOString();
 }
 

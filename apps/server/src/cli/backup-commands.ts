@@ -14,7 +14,8 @@ function counts(report: VerifyReport): string {
 
 function fileArgument(args: CommandArgs, command: string): string {
   const file = args.positionals[0];
-  if (file === undefined) throw new ServerError('USAGE', `${command} needs a FILE.`);
+  // `''` (an unset variable in a script) would resolve to the current folder.
+  if (file === undefined || file === '') throw new ServerError('USAGE', `${command} needs a FILE.`);
   return resolve(file);
 }
 
@@ -83,4 +84,11 @@ export async function restoreCommand(args: CommandArgs): Promise<void> {
   if (applied.length > 0) note(`Its schema was upgraded to ${to}, this version's.`);
   if (report.previous !== null) note(`The database it replaced is kept at ${report.previous} (--keep-old).`);
   if (report.removedPrevious) note('The database it replaced was deleted (--keep-old keeps it).');
+  const back = report.reappeared.length;
+  if (back > 0)
+    note(
+      `${back} episode${back === 1 ? '' : 's'} forgotten in the database it replaced ${back === 1 ? 'is' : 'are'} back: ` +
+        'the backup was taken before they were forgotten (the deletions are in `episodic audit --operation delete`). ' +
+        `If the deletion must stand, forget them again: episodic forget --episode ${report.reappeared.join(' --episode ')}`,
+    );
 }

@@ -29,8 +29,10 @@ Commands:
                                  server or worker learns them
   learning retire NAME           Delete a learner no process runs any more (taken out of the config),
                                  with its pending and failed rows, so completions stop queueing for it
-  models pull NAME               Download a model2vec model (minishlab/potion-base-8M) from the Hugging
-                                 Face hub into <data-dir>/models/NAME, checked (HF_ENDPOINT, HF_TOKEN)
+  models pull NAME [--idle-timeout-ms N]
+                                 Download a model2vec model (minishlab/potion-base-8M) from the Hugging
+                                 Face hub into <data-dir>/models/NAME, checked (HF_ENDPOINT, HF_TOKEN);
+                                 fails after N ms without a byte (default 30000); Ctrl-C keeps nothing
   Every command but serve and worker (which run until stopped) takes --json for machine-readable output.
   --help, --version              This text; the package's version
 

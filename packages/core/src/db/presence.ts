@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { EpisodicError } from '../errors.js';
+import { processAlive } from './process-alive.js';
 
 /** A live process that announced itself in a presence folder. */
 export interface PresentProcess {
@@ -12,16 +13,6 @@ export interface PresentProcess {
 
 const markerName = /^(\d+)-[0-9a-f-]+\.pid$/;
 const maxCommandLength = 300;
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: the process exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /**
  * The live processes with a marker in `folder`, but for the marker `except`. Markers of dead
@@ -39,7 +30,7 @@ export function presentProcesses(folder: string, except?: string): PresentProces
     const marker = join(folder, name);
     const pid = Number(markerName.exec(name)?.[1]);
     if (marker === except || !Number.isInteger(pid) || pid === 0) continue;
-    if (alive(pid)) present.push({ pid, marker });
+    if (processAlive(pid)) present.push({ pid, marker });
     else rmSync(marker, { force: true });
   }
   return present;

@@ -1,49 +1,72 @@
 import { existsSync } from 'node:fs';
+import type { Row } from '@libsql/client';
 import { openDatabase } from '../db/database.js';
 import { type MigrationReport, migrate } from '../migrations/migrate.js';
 import { checkpointIntoMainFile, maintenanceDatabaseOptions } from './swap-database-file.js';
 
 const base = maintenanceDatabaseOptions;
-const exportRows = `SELECT at, actor, entity_id, domain, outcome FROM audit_log
-  WHERE operation = 'export' AND entity_type = 'database' AND entity_id IS NOT NULL`;
+/** The backups a store wrote, and the episodes it forgot: what a restore must not lose track of. */
+const carriedRows = `SELECT at, actor, operation, entity_type, entity_id, domain, outcome FROM audit_log
+  WHERE entity_id IS NOT NULL AND ((operation = 'export' AND entity_type = 'database')
+    OR (operation = 'delete' AND entity_type = 'episode' AND outcome = 'ok'))`;
+
+export interface CarriedLog {
+  migration: MigrationReport;
+  /** Episodes the replaced database's log records as forgotten that the restored one holds. */
+  reappeared: string[];
+}
 
 /**
- * Copies the backups the replaced database knows it wrote (its audit log's `export` rows) into
- * the one restored in its place, before the swap. `forget` lists the backups it cannot reach from
- * those rows (`unreachedCopies`); a restored log was copied before they were written, so without
- * this every backup made before a restore, the restored one included, dropped out of that list
- * while it still held what a later forget deletes. The restored file is brought to this
- * version's schema first (opening it would do the same); how is returned. It is then rewritten
- * without free pages.
+ * Copies the backups the replaced database knows it wrote (its audit log's `export` rows), and
+ * the episodes it forgot (`delete` rows), into the one restored in its place, before the swap.
+ * `forget` lists the backups it cannot reach from those rows (`unreachedCopies`); a restored log
+ * was copied before they were written, so without this every backup made before a restore, the
+ * restored one included, dropped out of that list while it still held what a later forget
+ * deletes. A backup taken before a forget holds the episodes it deleted: they come back with it,
+ * and are returned so that the operator hears it (the replaced log, the only record of the
+ * deletion, would otherwise go with the replaced file). The restored file is brought to this
+ * version's schema first (opening it would do the same). It is then rewritten without free pages.
  * Its claims to run learners are dropped: no process runs the restored store.
  */
 export async function carryBackupLog(
   replaced: string,
   restored: string,
   encryptionKey?: string,
-): Promise<MigrationReport> {
-  const carried = existsSync(replaced) ? await readExportRows(replaced, encryptionKey) : [];
+): Promise<CarriedLog> {
+  const carried = existsSync(replaced) ? await readCarriedRows(replaced, encryptionKey) : [];
   const target = await openDatabase({ ...base, url: `file:${restored}`, encryptionKey });
   try {
     const migration = await migrate(target);
-    await target.write(async (tx) => {
+    const forgotten = new Set<string>();
+    const reappeared = await target.write(async (tx) => {
       await tx.execute('DELETE FROM learner_processes');
-      const known = new Set((await tx.execute(exportRows)).rows.map((row) => String(row.entity_id)));
+      // The restored log's own rows: an export is recorded once per file, a deletion once per time.
+      const entry = (row: Row) =>
+        row.operation === 'export' ? `export ${row.entity_id}` : `delete ${row.entity_id} ${row.at}`;
+      const known = new Set((await tx.execute(carriedRows)).rows.map(entry));
       for (const row of carried) {
-        if (known.has(String(row.entity_id))) continue;
-        known.add(String(row.entity_id));
+        if (row.operation === 'delete') forgotten.add(String(row.entity_id));
+        if (known.has(entry(row))) continue;
+        known.add(entry(row));
         await tx.execute({
           sql: `INSERT INTO audit_log (at, actor, operation, entity_type, entity_id, domain, outcome)
-            VALUES (?, ?, 'export', 'database', ?, ?, ?)`,
+            VALUES (?, ?, ?, ?, ?, ?, ?)`,
           args: [
             row.at ?? null,
             row.actor ?? null,
+            row.operation ?? null,
+            row.entity_type ?? null,
             row.entity_id ?? null,
             row.domain ?? null,
             row.outcome ?? null,
           ],
         });
       }
+      const back = await tx.execute({
+        sql: 'SELECT id FROM episodes WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id',
+        args: [JSON.stringify([...forgotten])],
+      });
+      return back.rows.map((row) => String(row.id));
     });
     // Rewritten whole: a backup's free pages may hold deleted text (one taken by an earlier
     // version, or by another tool), which no later `forget` of the restored store would reach.
@@ -52,17 +75,17 @@ export async function carryBackupLog(
       target,
       'Restore could not checkpoint the restored file; nothing was changed.',
     );
-    return migration;
+    return { migration, reappeared };
   } finally {
     await target.close();
   }
 }
 
-async function readExportRows(path: string, encryptionKey: string | undefined) {
+async function readCarriedRows(path: string, encryptionKey: string | undefined) {
   try {
     const source = await openDatabase({ ...base, url: `file:${path}`, encryptionKey });
     try {
-      return (await source.read(exportRows)).rows;
+      return (await source.read(carriedRows)).rows;
     } finally {
       await source.close();
     }

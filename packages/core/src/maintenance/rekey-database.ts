@@ -1,17 +1,16 @@
-import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { openDatabase } from '../db/database.js';
+import { type Database, openDatabase } from '../db/database.js';
 import { assertDatabaseUnused } from '../db/presence.js';
 import { EpisodicError } from '../errors.js';
+import { consoleLogger, type Logger } from '../logger.js';
 import { migrate } from '../migrations/migrate.js';
 import { rebuildEpisodeDocs } from '../search/episode-docs.js';
+import { beginReplacement, settleInterruptedReplacement } from './replace-database-file.js';
 import {
   checkpointIntoMainFile,
   maintenanceDatabaseOptions,
   orDiskFull,
-  removeDatabaseFile,
   type SwappedFile,
-  swapDatabaseFile,
 } from './swap-database-file.js';
 import { dataTables, tablePages } from './table-pages.js';
 import { assertDatabaseFile } from './verify-database.js';
@@ -27,6 +26,8 @@ export interface RekeyOptions {
   cachePath?: string | undefined;
   /** Keep the file under the old key beside the new one; by default it is deleted once the new file is in place. */
   keepOld?: boolean | undefined;
+  /** Told what an earlier restore or rekey of `path`, killed part-way, left and how it was settled. */
+  logger?: Logger | undefined;
 }
 
 export interface RekeyReport extends SwappedFile {
@@ -44,20 +45,49 @@ const pageSize = 1000;
  */
 export async function rekeyDatabase(options: RekeyOptions): Promise<RekeyReport> {
   const path = resolve(options.path);
+  const advice = 'Stop them (servers, workers, scripts) before rekeying.';
+  const settled = settleInterruptedReplacement(path);
+  if (settled !== null) (options.logger ?? consoleLogger).warn(settled);
   assertDatabaseFile(path);
-  assertDatabaseUnused(path, 'rekey', 'Stop them (servers, workers, scripts) before rekeying.');
+  assertDatabaseUnused(path, 'rekey', advice);
   const staging = `${path}.rekeying`;
-  // With a WAL a failed earlier run left, SQLite could replay stale pages into the new file.
-  removeDatabaseFile(staging);
+  // From here on a process that opens the store is refused until the swap is done; one killed
+  // here is finished or undone by the next process that opens the store.
+  const replacement = beginReplacement(path, {
+    operation: 'rekey',
+    staging,
+    keepOld: options.keepOld === true,
+    cachePath: options.cachePath,
+  });
+  let rows: Record<string, number>;
+  try {
+    rows = await copyRows(path, staging, options);
+    // A process that opened the store after the check above, before the journal was there, would
+    // go on writing to the file about to be replaced.
+    assertDatabaseUnused(path, 'rekey', advice);
+  } catch (error) {
+    replacement.abandon();
+    throw orDiskFull(
+      error,
+      path,
+      "nothing was re-encrypted, the store is as it was; free space there (a rekey needs about the store's size), then rekey again",
+    );
+  }
+  return { rows, ...replacement.swap() };
+}
+
+/** Copies every row of `path` into a new file at `staging` under the new key; returns the counts, checked. */
+async function copyRows(
+  path: string,
+  staging: string,
+  options: RekeyOptions,
+): Promise<Record<string, number>> {
   const base = maintenanceDatabaseOptions;
   const source = await openDatabase({ ...base, url: `file:${path}`, encryptionKey: options.encryptionKey });
-  const target = await openDatabase({
-    ...base,
-    url: `file:${staging}`,
-    encryptionKey: options.newEncryptionKey,
-  });
-  const rows: Record<string, number> = {};
+  let target: Database | undefined;
   try {
+    target = await openDatabase({ ...base, url: `file:${staging}`, encryptionKey: options.newEncryptionKey });
+    const rows: Record<string, number> = {};
     await migrate(source);
     await migrate(target);
     const tables = await dataTables(source);
@@ -87,22 +117,9 @@ export async function rekeyDatabase(options: RekeyOptions): Promise<RekeyReport>
         );
     }
     await checkpointIntoMainFile(target, 'Rekey could not checkpoint the new file; nothing was changed.');
-  } catch (error) {
-    await target.close();
+    return rows;
+  } finally {
+    await target?.close();
     await source.close();
-    removeDatabaseFile(staging);
-    throw orDiskFull(
-      error,
-      path,
-      "nothing was re-encrypted, the store is as it was; free space there (a rekey needs about the store's size), then rekey again",
-    );
   }
-  await target.close();
-  await source.close();
-  const swapped = swapDatabaseFile(path, staging, 'before-rekey', options.keepOld);
-  // Only the main file moved into place: the staging file's WAL (checkpointed empty) and
-  // shared-memory file outlive its last connection under the staging name. They hold nothing.
-  removeDatabaseFile(staging);
-  if (options.cachePath !== undefined) rmSync(options.cachePath, { recursive: true, force: true });
-  return { rows, ...swapped };
 }

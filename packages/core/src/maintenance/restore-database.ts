@@ -1,16 +1,12 @@
-import { chmodSync, copyFileSync, existsSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { assertDatabaseUnused } from '../db/presence.js';
 import { EpisodicError } from '../errors.js';
+import { consoleLogger, type Logger } from '../logger.js';
 import type { MigrationReport } from '../migrations/migrate.js';
-import { carryBackupLog } from './carry-backup-log.js';
-import {
-  ensureFolderOf,
-  orDiskFull,
-  removeDatabaseFile,
-  type SwappedFile,
-  swapDatabaseFile,
-} from './swap-database-file.js';
+import { type CarriedLog, carryBackupLog } from './carry-backup-log.js';
+import { beginReplacement, settleInterruptedReplacement } from './replace-database-file.js';
+import { ensureFolderOf, orDiskFull, type SwappedFile } from './swap-database-file.js';
 import { type VerifyReport, verifyDatabase } from './verify-database.js';
 
 export interface RestoreOptions {
@@ -23,6 +19,8 @@ export interface RestoreOptions {
   cachePath?: string | undefined;
   /** Keep the replaced database beside the new one; by default it is deleted once the backup is in place. */
   keepOld?: boolean | undefined;
+  /** Told what an earlier restore or rekey of `path`, killed part-way, left and how it was settled. */
+  logger?: Logger | undefined;
 }
 
 export interface RestoreReport extends VerifyReport, SwappedFile {
@@ -31,6 +29,12 @@ export interface RestoreReport extends VerifyReport, SwappedFile {
    * backup's, `migration.to` the restored database's.
    */
   migration: MigrationReport;
+  /**
+   * Episodes that were forgotten in the replaced database (after this backup was taken) and that
+   * the backup brings back: forget them again if the deletion must stand. The deletions stay in
+   * the restored audit log.
+   */
+  reappeared: string[];
 }
 
 /**
@@ -40,11 +44,10 @@ export interface RestoreReport extends VerifyReport, SwappedFile {
  */
 export async function restoreDatabase(options: RestoreOptions): Promise<RestoreReport> {
   const path = resolve(options.path);
-  assertDatabaseUnused(
-    path,
-    `restore ${options.from}`,
-    'Stop them (servers, workers, scripts) before restoring.',
-  );
+  const advice = 'Stop them (servers, workers, scripts) before restoring.';
+  const settled = settleInterruptedReplacement(path);
+  if (settled !== null) (options.logger ?? consoleLogger).warn(settled);
+  assertDatabaseUnused(path, `restore ${options.from}`, advice);
   const from = resolve(options.from);
   const report = await verifyDatabase(from, { encryptionKey: options.encryptionKey });
   if (!report.ok) {
@@ -54,11 +57,16 @@ export async function restoreDatabase(options: RestoreOptions): Promise<RestoreR
     );
   }
   ensureFolderOf(path);
+  // From here on a process that opens the store is refused until the swap is done; one killed
+  // here is finished or undone by the next process that opens the store.
   const staging = `${path}.restoring`;
-  // A run killed mid-restore leaves its staging copy's WAL: opened beside the new copy, SQLite
-  // would replay those pages (another backup's) into it, and the store would hold neither.
-  removeDatabaseFile(staging);
-  let migration: MigrationReport;
+  const replacement = beginReplacement(path, {
+    operation: 'restore',
+    staging,
+    keepOld: options.keepOld === true,
+    cachePath: options.cachePath,
+  });
+  let carried: CarriedLog;
   try {
     // A store file libSQL closed keeps its last commits in its WAL, which verifying read: they
     // come along, and are checkpointed into the copy when its backup log is carried.
@@ -66,18 +74,17 @@ export async function restoreDatabase(options: RestoreOptions): Promise<RestoreR
       copyFileSync(`${from}${suffix}`, `${staging}${suffix}`);
       chmodSync(`${staging}${suffix}`, 0o600);
     }
-    migration = await carryBackupLog(path, staging, options.encryptionKey);
+    carried = await carryBackupLog(path, staging, options.encryptionKey);
+    // A process that opened the store after the check above, before the journal was there, would
+    // go on writing to the file about to be replaced.
+    assertDatabaseUnused(path, `restore ${options.from}`, advice);
   } catch (error) {
-    removeDatabaseFile(staging);
+    replacement.abandon();
     throw orDiskFull(
       error,
       path,
       "nothing was restored, the store is as it was; free space there (a restore needs about the backup's size), then restore again",
     );
   }
-  const swapped = swapDatabaseFile(path, staging, 'before-restore', options.keepOld);
-  // The staging file's WAL (checkpointed empty) and shared memory stay under its name; nothing in them.
-  removeDatabaseFile(staging);
-  if (options.cachePath !== undefined) rmSync(options.cachePath, { recursive: true, force: true });
-  return { ...report, ...swapped, migration };
+  return { ...report, ...replacement.swap(), ...carried };
 }

@@ -43,12 +43,28 @@ export function createStoreMaintenance(context: EngineContext, hooks: StoreMaint
      * exist, while other calls and processes keep writing; an encrypted store gives a backup
      * encrypted with the same key. The copy is verified before this returns.
      */
-    backup(destination: string, options: CallOptions = {}): Promise<VerifyReport> {
-      // The path is audited so that `forget` can name the backups it cannot reach.
-      const entityId = resolve(destination);
-      return audited({ operation: 'export', entityType: 'database', entityId }, options, () =>
-        backupDatabase(db, destination, { encryptionKey: config.encryptionKey }),
-      );
+    async backup(destination: string, options: CallOptions = {}): Promise<VerifyReport> {
+      // The path is audited so that `forget` can name the backups it cannot reach: before the
+      // file gets its name, so that no backup exists that a killed run left unaudited.
+      const event = { operation: 'export', entityType: 'database', entityId: resolve(destination) } as const;
+      const actor = options.actor ?? localActor;
+      let published = false;
+      try {
+        return await backupDatabase(db, destination, {
+          encryptionKey: config.encryptionKey,
+          logger: config.logger,
+          beforePublish: async () => {
+            audit.record({ ...event, actor, outcome: 'ok' });
+            await audit.flush();
+            published = true;
+          },
+        });
+      } catch (error) {
+        if (!published) audit.record({ ...event, actor, outcome: 'error' });
+        throw error;
+      } finally {
+        await audit.flush();
+      }
     },
 
     /**

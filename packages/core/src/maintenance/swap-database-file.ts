@@ -1,4 +1,4 @@
-import { chownSync, existsSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, rmSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Database } from '../db/database.js';
 import { ensureParentDirectory } from '../db/database-location.js';
@@ -13,49 +13,22 @@ export interface SwappedFile {
   removedPrevious: boolean;
 }
 
-// `-journal`: the rollback journal of a file written outside WAL mode (a backup `VACUUM INTO` writes).
-const sidecars = ['-wal', '-shm', '-journal', ''];
+/**
+ * A database file's companions, then the file itself (`''`). `-journal`: the rollback journal of a
+ * file written outside WAL mode (a backup `VACUUM INTO` writes).
+ */
+export const sidecars = ['-wal', '-shm', '-journal', ''];
 
 /** How a maintenance step opens a file it builds or reads whole: no other writer, every commit synced. */
 export const maintenanceDatabaseOptions = { busyTimeoutMs: 5000, synchronous: 'full' as const };
 
 /**
  * Moves everything a staging file's WAL holds into the main file: only that file is moved into
- * place by `swapDatabaseFile`, not its WAL. `failure` is the message when a reader keeps it from that.
+ * place by the swap (`beginReplacement`), not its WAL. `failure` is the message when a reader keeps it from that.
  */
 export async function checkpointIntoMainFile(db: Database, failure: string): Promise<void> {
   const checkpoint = (await db.executeOutsideTransaction('PRAGMA wal_checkpoint(TRUNCATE)')).rows[0];
   if (Number(checkpoint?.busy) !== 0) throw new EpisodicError('STORAGE', failure);
-}
-
-/**
- * Moves `replacement` into place at `path`. The file it replaces goes with its WAL and
- * shared-memory files (which belong to it: left beside the new file, SQLite would replay them
- * into it) to `<path>.<reason>-<time>`; only after the new file is in place is that copy deleted,
- * unless `keepOld` asks to keep it, so a crash mid-swap never loses both.
- */
-export function swapDatabaseFile(
-  path: string,
-  replacement: string,
-  reason: string,
-  keepOld = false,
-): SwappedFile {
-  let previous: string | null = null;
-  let owner: { uid: number; gid: number } | null = null;
-  if (existsSync(path)) {
-    owner = statSync(path);
-    previous = `${path}.${reason}-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-    for (const suffix of sidecars) {
-      if (existsSync(`${path}${suffix}`)) renameSync(`${path}${suffix}`, `${previous}${suffix}`);
-    }
-  }
-  renameSync(replacement, path);
-  // Run as root (an operator's `sudo episodic restore`) on the store of a service's user, the new
-  // file would be root's, and that user could not open it: it keeps the replaced file's owner.
-  if (owner !== null && process.getuid?.() === 0) chownSync(path, owner.uid, owner.gid);
-  if (previous === null || keepOld) return { previous, removedPrevious: false };
-  removeDatabaseFile(previous);
-  return { previous: null, removedPrevious: true };
 }
 
 /** Deletes a database file with its WAL, shared-memory and journal files, those that exist. */

@@ -7,6 +7,7 @@ import {
   toPluginIssues,
 } from '@episodic/plugin';
 import type { Logger } from '../logger.js';
+import { storableText } from '../schemas/storable-text.js';
 import { withinDeadline } from '../within-deadline.js';
 import { boundedMine } from './bounded-mine.js';
 import { patternId } from './pattern-id.js';
@@ -32,6 +33,31 @@ export interface AcceptedCandidate {
 }
 
 const maxSummaryChars = 1000;
+
+/**
+ * The summary as the store keeps it: the driver cut text at a NUL, and a lone surrogate (also
+ * one left by a clip through an emoji) came back as U+FFFD, so both are replaced before.
+ */
+function clipSummary(summary: string): string {
+  const clean = storableText(summary, Number.MAX_SAFE_INTEGER);
+  const last = clean.charCodeAt(maxSummaryChars - 1);
+  return clean.slice(0, last >= 0xd800 && last <= 0xdbff ? maxSummaryChars - 1 : maxSummaryChars);
+}
+
+/**
+ * What a failure says: its message, or what was thrown when a plugin threw something else. Never
+ * throws itself: reading `.message` of a thrown `null` failed the whole batch, every miner's work.
+ */
+function failureText(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  let thrown: string;
+  try {
+    thrown = typeof error === 'string' ? JSON.stringify(error) : String(error);
+  } catch {
+    thrown = `a value of type ${typeof error}`;
+  }
+  return `it threw ${thrown}, not an Error`;
+}
 
 /** A candidate's identifying columns, in `patterns` order: id, pattern_type, domain, task_type, pattern_data, summary. */
 export function identityColumns(candidate: AcceptedCandidate, domain: string) {
@@ -87,7 +113,7 @@ export async function collectCandidates(
     } catch (error) {
       if (input.signal?.aborted) throw input.signal.reason;
       logger.warn(
-        `episodic: miner ${miner.patternType} failed on episode ${episode.id}: ${(error as Error).message}`,
+        `episodic: miner ${miner.patternType} failed on episode ${episode.id}: ${failureText(error)}`,
       );
       continue;
     }
@@ -108,7 +134,7 @@ export async function collectCandidates(
     } catch (error) {
       if (input.signal?.aborted) throw input.signal.reason;
       logger.warn(
-        `episodic: miner ${miner.patternType} failed on episode ${episode.id}: ${(error as Error).message}`,
+        `episodic: miner ${miner.patternType} failed on episode ${episode.id}: ${failureText(error)}`,
       );
       continue;
     }
@@ -121,6 +147,8 @@ export async function collectCandidates(
           const why = describeIssues(toPluginIssues(parsed.issues, 'data'));
           throw new TypeError(`data does not match its schema: ${why}`);
         }
+        // First, on the data alone: a value JSON cannot hold is named by its path in the data.
+        const dataJson = canonicalJson(parsed.value);
         const taskType = candidate.perTaskType === true ? episode.taskType : null;
         const id = patternId({
           patternType: miner.patternType,
@@ -129,19 +157,21 @@ export async function collectCandidates(
           data: parsed.value,
         });
         if (accepted.has(id)) continue;
-        const summary = miner.describe?.(parsed.value) ?? stringLeaves(parsed.value, []).join(' ');
+        const summary: unknown = miner.describe?.(parsed.value) ?? stringLeaves(parsed.value, []).join(' ');
+        if (typeof summary !== 'string')
+          throw new TypeError(`describe() returned a value of type ${typeof summary}, not a string`);
         accepted.set(id, {
           id,
           patternType: miner.patternType,
           taskType,
-          dataJson: canonicalJson(parsed.value),
-          summary: summary.slice(0, maxSummaryChars),
+          dataJson,
+          summary: clipSummary(summary),
           success: candidate.success === true,
           measurements: checkMeasurements(candidate.measurements),
         });
       } catch (error) {
         logger.warn(
-          `episodic: miner ${miner.patternType} returned an invalid candidate #${index} for episode ${episode.id}: ${(error as Error).message}`,
+          `episodic: miner ${miner.patternType} returned an invalid candidate #${index} for episode ${episode.id}: ${failureText(error)}`,
         );
       }
     }

@@ -4,11 +4,18 @@ import type { EngineContext } from '../engine-context.js';
 import { EpisodicError } from '../errors.js';
 import type { EpisodeLearner } from '../learning/episode-learner.js';
 import type { CallOptions, EpisodeWithAllSteps } from '../types.js';
+import { parseInput } from '../validate.js';
 import { readOutcomes } from './episode-outcomes.js';
 import { createMiningBatch, type StatementReader, type WrittenPattern } from './mining-batch.js';
 import type { PatternChanges } from './pattern-changes.js';
 import type { UnmineReport } from './refold-evidence.js';
-import { miningLearnerName, type RemineInput, type RemineReport, remine } from './remine.js';
+import {
+  miningLearnerName,
+  type RemineInput,
+  type RemineReport,
+  remine,
+  remineInputSchema,
+} from './remine.js';
 import { unmineEpisodes } from './unmine.js';
 
 /**
@@ -80,12 +87,13 @@ export function createMiningEngine(
      * remine at a time per store; episodes that finish meanwhile are mined as usual.
      */
     async remine(input: RemineInput = {}, options: CallOptions = {}): Promise<RemineReport> {
+      const given = parseInput(remineInputSchema, input, 'remine options');
       if (remining) throw new EpisodicError('CONFLICT', 'A remine is already running on this store.');
       remining = true;
       try {
         const signal =
-          input.signal === undefined ? closing.signal : AbortSignal.any([input.signal, closing.signal]);
-        return await remine(context, { ...settings, signal }, { ...input, signal }, options.scope, changes);
+          given.signal === undefined ? closing.signal : AbortSignal.any([given.signal, closing.signal]);
+        return await remine(context, { ...settings, signal }, { ...given, signal }, options.scope, changes);
       } finally {
         remining = false;
       }

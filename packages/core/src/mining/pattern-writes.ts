@@ -40,9 +40,11 @@ export interface PatternWrite {
 }
 
 const rowsPerInsert = 50;
+// The usage counts too: a remine's shadow row starts from the live pattern's feedback, and later
+// batches read it back to score (a new live pattern has none).
 const insertColumns =
-  'id, pattern_type, domain, task_type, pattern_data, summary, success_rate, usage_count, created_at, ' +
-  'support, successes, wilson_lower, score, measurements, order_free, updated_at';
+  'id, pattern_type, domain, task_type, pattern_data, summary, success_rate, usage_count, helped_count, ' +
+  'created_at, support, successes, wilson_lower, score, measurements, order_free, updated_at';
 
 /**
  * The statements that store a batch's pattern evidence in `table`. New rows go in multi-row
@@ -55,12 +57,14 @@ export function patternWrites(table: string, writes: readonly PatternWrite[], no
   const inserts = writes.filter((write) => write.before?.columns == null);
   const statements: InStatement[] = chunks(inserts, rowsPerInsert).map((part) => ({
     sql: `INSERT INTO ${table} (${insertColumns}) VALUES
-          ${part.map(() => '(?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+          ${part.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
     args: part.flatMap(({ candidate, domain, evidence }) => {
       const columns = evidenceColumns(evidence);
       return [
         ...identityColumns(candidate, domain),
         columns.successRate,
+        evidence.usageCount,
+        evidence.helpedCount,
         now,
         evidence.support,
         evidence.successes,

@@ -139,6 +139,46 @@ describe('remine', { timeout: 30_000 }, () => {
     expect(await store.memory.patterns.get('by-hand')).toMatchObject({ support: null, successRate: 0.9 });
   });
 
+  it('keeps usage feedback in every score, whatever its batch size, and counts feedback given while it runs', async () => {
+    const { store, raw } = await open();
+    const ids = await play(store.memory, scripts());
+    const { items } = await store.memory.patterns.list({ type: 'action_pair' });
+    for (const [i, pattern] of items.slice(0, 4).entries())
+      await store.memory.patterns.recordUsage(pattern.id, { episodeId: ids[i]!, helped: i % 2 === 0 });
+    const before = await everythingOf(raw);
+    // Batches after the first read back the shadow rows they wrote: the feedback must be there too.
+    await store.memory.admin.remine({ batchSize: 4 });
+    expect(await everythingOf(raw)).toEqual(before);
+
+    // Feedback recorded between two batches, on a pattern the first batch copied into the shadow.
+    const firstMined = await raw.execute({
+      sql: `SELECT pattern_id FROM episode_patterns l JOIN patterns p ON p.id = l.pattern_id
+            WHERE l.episode_id = ? AND p.pattern_type = 'action_pair' ORDER BY pattern_id LIMIT 1`,
+      args: [ids[0]!],
+    });
+    const used = { id: String(firstMined.rows[0]?.pattern_id) };
+    let calls = 0;
+    let recorded: Promise<unknown> = Promise.resolve();
+    const recorder: PatternMinerV1 = {
+      ...createActionPairMiner(),
+      patternType: 'recorder',
+      mine: () => {
+        if (++calls === 6)
+          recorded = store.memory.patterns.recordUsage(used.id, { episodeId: ids[0]!, helped: true });
+        return [];
+      },
+    };
+    const racing = await openTempMemory({ url: store.url, miners: [...miners(), recorder] });
+    cleanups.push(() => racing.close());
+    await racing.memory.admin.remine({ batchSize: 2 });
+    await recorded;
+    const raced = await everythingOf(raw);
+    expect(raced.patterns.find((pattern) => pattern.id === used.id)).toMatchObject({ usage_count: 1 });
+    // A remine in one batch, with nothing running beside it, scores that feedback as recorded.
+    await store.memory.admin.remine();
+    expect(raced).toEqual(await everythingOf(raw));
+  });
+
   it('stops when cancelled, refuses a second remine at once, and a rerun completes', async () => {
     const { store, raw } = await open();
     await play(store.memory, scripts().slice(0, 8));
@@ -153,6 +193,10 @@ describe('remine', { timeout: 30_000 }, () => {
     await expect(store.memory.admin.remine({ batchSize: 0 })).rejects.toMatchObject({
       code: 'VALIDATION',
       issues: [{ path: 'batchSize' }],
+    });
+    await expect(store.memory.admin.remine(null as never)).rejects.toMatchObject({
+      code: 'VALIDATION',
+      issues: [{ path: '(input)' }],
     });
   });
 

@@ -4,6 +4,7 @@ import { SqlFilter } from '../db/sql-filter.js';
 import type { EngineContext } from '../engine-context.js';
 import { readEpisodes } from '../episodes/read-episodes.js';
 import { resolveFailedStatement } from '../learning/learning-queue.js';
+import { recountUsage } from '../patterns/recount-usage.js';
 import type { AccessScope } from '../types.js';
 import { parseInput } from '../validate.js';
 import { outcomeSql } from './episode-outcomes.js';
@@ -101,9 +102,15 @@ function swapStatements(scope: AccessScope | undefined): InStatement[] {
     // Mining rows that had failed for episodes now mined are done: left, they would count as
     // failed for ever, and a retryFailed() would mine those episodes a second time.
     resolveFailedStatement(miningLearnerName, `SELECT episode_id FROM ${shadow.mined}`),
-    ...dropShadow,
   ];
 }
+
+/**
+ * Patterns given usage feedback after the shadow copied their row: the score swapped in was
+ * reckoned without it, so it is counted again (`recountUsage`) before the shadow goes.
+ */
+const usedMeanwhile = `SELECT p.id FROM patterns p JOIN ${shadow.patterns} s ON s.id = p.id
+  WHERE p.usage_count != s.usage_count OR p.helped_count != s.helped_count`;
 
 /**
  * Rebuilds every mined pattern of the domains in scope from scratch, atomically: each finished
@@ -197,6 +204,8 @@ export async function remine(
         await mineInto(tx, asQueued(rows));
       }
       for (const statement of swapStatements(scope)) await tx.execute(statement);
+      for (const row of (await tx.execute(usedMeanwhile)).rows) await recountUsage(tx, String(row.id));
+      for (const statement of dropShadow) await tx.execute(statement);
       return tx.execute({
         sql: `SELECT COUNT(*) AS n FROM patterns WHERE ${patterns.sql}`,
         args: patterns.args,

@@ -352,11 +352,52 @@ describe('forget and whole copies of the store', () => {
     await store.memory.admin.backup(backup);
     const kept = join(store.dir, 'memory.db.before-restore-2026-01-01T00-00-00-000Z');
     writeFileSync(kept, 'a file a restore kept');
+    // Its WAL and shared memory are named with it, not as copies of their own.
+    for (const suffix of ['-wal', '-shm']) writeFileSync(`${kept}${suffix}`, 'kept with it');
     expect((await store.memory.admin.forget({ domain: 'web' })).unreachedCopies).toEqual(
       [kept, backup].sort(),
     );
     rmSync(backup);
     expect((await store.memory.admin.forget({ domain: 'web' })).unreachedCopies).toEqual([kept]);
+  });
+
+  it('says which forgotten episodes a restore of an older backup brings back, and keeps the deletions logged', async () => {
+    const folder = tempStoreFolder();
+    try {
+      let memory = await openMemory({ url: folder.url, cache: false });
+      const kept = await memory.episodes.start({ taskType: 'debugging', domain: 'web', context: 'kept' });
+      const gone = await memory.episodes.start({
+        taskType: 'debugging',
+        domain: 'web',
+        context: 'PELICAN7741',
+      });
+      const backup = join(folder.dir, 'before-the-forget.db');
+      await memory.admin.backup(backup);
+      await memory.admin.forget({ episodeIds: [gone.id] }, { purge: 'wait' });
+      await memory.close();
+      const report = await restoreDatabase({ path: folder.path, from: backup });
+      expect(report.reappeared).toEqual([gone.id]);
+      memory = await openMemory({ url: folder.url, cache: false });
+      try {
+        expect((await memory.episodes.list()).items.map((episode) => episode.id).sort()).toEqual(
+          [kept.id, gone.id].sort(),
+        );
+        const deletions = await memory.admin.audit({ operation: 'delete' });
+        expect(deletions.map((entry) => [entry.entityType, entry.entityId])).toEqual([['episode', gone.id]]);
+      } finally {
+        await memory.close();
+      }
+      // Restored again from the same backup: reported again, logged once.
+      expect((await restoreDatabase({ path: folder.path, from: backup })).reappeared).toEqual([gone.id]);
+      memory = await openMemory({ url: folder.url, cache: false });
+      try {
+        expect(await memory.admin.audit({ operation: 'delete' })).toHaveLength(1);
+      } finally {
+        await memory.close();
+      }
+    } finally {
+      folder.cleanup();
+    }
   });
 
   it('still names the backups written before a restore, the restored one included', async () => {

@@ -182,7 +182,7 @@ export function createForget(context: EngineContext, hooks: ForgetHooks) {
       episodeIds: removed.episodeIds,
       domains: [...removed.domains],
       patternsRemoved: removed.patternsRemoved,
-      unreachedCopies: await unreachedCopies(db),
+      unreachedCopies: await unreachedCopies(db, context.config.logger),
     };
     if (removed.episodeIds.length === 0) return { ...report, purge: 'done' };
     if (remineDomains.size > 0) await hooks.recomputePatterns?.([...remineDomains]);

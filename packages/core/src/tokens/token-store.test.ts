@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openTempMemory } from '../__fixtures__/temp-store.js';
 import { EpisodicError } from '../errors.js';
 import { openMemory } from '../open-memory.js';
+import { maxScopeDomains } from '../schemas/call-options.js';
 import { tokenRecheckMs } from './token-store.js';
 
 afterEach(() => {
@@ -144,6 +145,11 @@ describe('token store', () => {
     expect((await refusal(tokens.revoke('nope'))).code).toBe('VALIDATION');
     expect((await refusal(tokens.revoke('01900000-0000-7000-8000-000000000000'))).code).toBe('NOT_FOUND');
     expect(await tokens.count()).toBe(0);
+    // A scope of more domains than a call takes would make a token no call can use.
+    const domains = Array.from({ length: maxScopeDomains }, (_, i) => `d${i}`);
+    expect((await tokens.create({ name: 'widest', domains })).token.domains).toHaveLength(maxScopeDomains);
+    const tooWide = await refusal(tokens.create({ name: 'wider', domains: [...domains, 'web'] }));
+    expect(tooWide.issues.map((issue) => issue.path)).toEqual(['domains']);
   });
 
   it('audits creating and revoking a token, by whom, never its secret', async () => {

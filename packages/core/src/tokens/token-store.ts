@@ -5,6 +5,7 @@ import { localActor } from '../audit/audit-event.js';
 import type { EngineContext } from '../engine-context.js';
 import { EpisodicError } from '../errors.js';
 import { newId } from '../ids.js';
+import { maxScopeDomains } from '../schemas/call-options.js';
 import { nowIso } from '../schemas/timestamp.js';
 import type { CallOptions } from '../types.js';
 import { parseInput } from '../validate.js';
@@ -89,7 +90,7 @@ function createTokenSchema(domain: z.ZodType<string>) {
         .min(1)
         .refine((scopes) => new Set(scopes).size === scopes.length, 'must not repeat a scope')
         .default(['read', 'write']),
-      domains: z.array(domain).min(1).nullable().default(null),
+      domains: z.array(domain).min(1).max(maxScopeDomains).nullable().default(null),
     })
     .superRefine((input, ctx) => {
       // Admin procedures report on the whole store (cache, database size), so an admin token

@@ -1,4 +1,5 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -86,6 +87,93 @@ describe('pullStaticModel', () => {
     }
     expect(readFileSync(join(into, 'model.safetensors'))).toEqual(before);
     expect(readdirSync(dirname(into))).toEqual(['potion-tiny']);
+  });
+
+  it('gives up a transfer that stalls, after idleTimeoutMs without a byte, and keeps the earlier copy', async () => {
+    const into = folder('stalled/potion-tiny');
+    await pullStaticModel({ name: 'minishlab/potion-tiny', into, endpoint: hub.url });
+    const before = readFileSync(join(into, 'model.safetensors'));
+    // Mid-file (the CDN sent 100 bytes, then nothing), and before any answer at all.
+    for (const stall of [{ file: 'model.safetensors', after: 100 }, { file: 'tokenizer.json' }]) {
+      const stalling = await serveModelHub({ repos: { 'minishlab/potion-tiny': source }, stall });
+      const started = Date.now();
+      try {
+        await expect(
+          pullStaticModel({
+            name: 'minishlab/potion-tiny',
+            into,
+            endpoint: stalling.url,
+            idleTimeoutMs: 500,
+          }),
+        ).rejects.toMatchObject({
+          code: 'DOWNLOAD_STALLED',
+          message: expect.stringMatching(
+            new RegExp(
+              `^Downloading ${stall.file.replace('.', '\\.')} of minishlab/potion-tiny stalled: nothing came from http://127\\.0\\.0\\.1:\\d+ for 0\\.5 s \\(after ${stall.after ?? 0} bytes of it\\)\\.`,
+            ),
+          ),
+        });
+      } finally {
+        await stalling.close();
+      }
+      // Node's fetch alone waited 300 s; the bound is loose for a busy machine.
+      expect(Date.now() - started).toBeLessThan(60_000);
+    }
+    expect(readFileSync(join(into, 'model.safetensors'))).toEqual(before);
+    expect(readdirSync(dirname(into))).toEqual(['potion-tiny']);
+  });
+
+  it('stops when its signal is aborted, rejecting with the reason and leaving no partial folder', async () => {
+    const into = folder('aborted/potion-tiny');
+    const stalling = await serveModelHub({
+      repos: { 'minishlab/potion-tiny': source },
+      stall: { file: 'model.safetensors', after: 100 },
+    });
+    try {
+      const controller = new AbortController();
+      const pulling = pullStaticModel({
+        name: 'minishlab/potion-tiny',
+        into,
+        endpoint: stalling.url,
+        signal: controller.signal,
+      });
+      await expect.poll(() => stalling.requests).toContain('/cdn/minishlab/potion-tiny/model.safetensors');
+      controller.abort(new Error('stopped by the test'));
+      await expect(pulling).rejects.toThrow('stopped by the test');
+    } finally {
+      await stalling.close();
+    }
+    expect(readdirSync(dirname(into))).toEqual([]);
+  });
+
+  it('removes the partial folder a killed pull left, and not that of a pull still running', async () => {
+    const into = folder('killed/potion-tiny');
+    // The pid of a process that has exited: a pull killed with SIGKILL leaves its folder so.
+    const gone = spawnSync(process.execPath, [
+      '-e',
+      'process.stdout.write(String(process.pid))',
+    ]).stdout.toString();
+    const left = [`${into}.partial-${gone}-0a1b2c3d`, `${into}.partial-9f8e7d6c`];
+    const running = `${into}.partial-${process.pid}-01234567`;
+    for (const partial of [...left, running]) {
+      mkdirSync(partial, { recursive: true });
+      writeFileSync(join(partial, 'model.safetensors'), 'half');
+    }
+    const progress: string[] = [];
+    await pullStaticModel({
+      name: 'minishlab/potion-tiny',
+      into,
+      endpoint: hub.url,
+      onProgress: (line) => progress.push(line),
+    });
+    expect(readdirSync(dirname(into)).sort()).toEqual([
+      'potion-tiny',
+      `potion-tiny.partial-${process.pid}-01234567`,
+    ]);
+    for (const partial of left)
+      expect(progress).toContain(
+        `minishlab/potion-tiny: removed ${partial}, left behind by an interrupted pull`,
+      );
   });
 
   it('tries a request again once when the connection is reset before an answer', async () => {

@@ -1,12 +1,23 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import {
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+} from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { z } from 'zod';
 import { StaticEmbeddingsError } from './static-embeddings-error.js';
 import { loadStaticModel, modelFiles } from './static-model.js';
+
+/** How long a pull waits for the next byte by default: see `idleTimeoutMs`. */
+export const defaultPullIdleTimeoutMs = 30_000;
 
 export const pullModelOptionsSchema = z.strictObject({
   /** Hub repository, `owner/name` (`minishlab/potion-base-8M`). */
@@ -24,6 +35,15 @@ export const pullModelOptionsSchema = z.strictObject({
     .default('main'),
   /** Access token for gated or private models; default `HF_TOKEN`. Sent to the hub only. */
   token: z.string().min(1).optional(),
+  /**
+   * How long a download may go without receiving a byte (waiting for the hub's answer, or between
+   * two chunks of a file) before it is given up as stalled (`DOWNLOAD_STALLED`). Default 30 s: a
+   * slow link still delivers bytes every few seconds, a dead one never again. At most 300 s,
+   * after which Node's `fetch` gives up on its own.
+   */
+  idleTimeoutMs: z.number().int().min(1).max(300_000).default(defaultPullIdleTimeoutMs),
+  /** Stops the pull: it rejects with the signal's reason, and nothing of it stays on disk. */
+  signal: z.custom<AbortSignal>((value) => value instanceof AbortSignal).optional(),
   fetch: z.custom<typeof fetch>((value) => typeof value === 'function').optional(),
   onProgress: z.custom<(line: string) => void>((value) => typeof value === 'function').optional(),
 });
@@ -60,16 +80,53 @@ function expectedOf(response: Response): Expected {
 /** Codes of a pooled socket the server closed while idle: the request failed before any answer. */
 const resetCodes = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
 
+/** One file's transfer, aborted by the caller's signal or when it goes idle. */
+interface IdleWatch {
+  signal: AbortSignal;
+  /** Bytes came: the wait starts again. */
+  touch(): void;
+  stop(): void;
+  /** The error to throw when `signal` fired: the caller's reason, or the stall's own. */
+  failure(error: unknown): unknown;
+}
+
+/**
+ * Aborts a transfer once `idleMs` pass without `touch()`: a hub or CDN that accepted the
+ * connection and then sends nothing more. Node's own fetch waits 300 s for headers and between
+ * body chunks, so a pull over a dead connection hung five minutes before it failed.
+ */
+function watchIdle(idleMs: number, outer: AbortSignal | undefined, stalled: () => Error): IdleWatch {
+  const idle = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const touch = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => idle.abort(stalled()), idleMs);
+  };
+  touch();
+  const signal = outer === undefined ? idle.signal : AbortSignal.any([outer, idle.signal]);
+  return {
+    signal,
+    touch,
+    stop: () => clearTimeout(timer),
+    failure: (error) => {
+      if (outer?.aborted) return outer.reason;
+      return idle.signal.aborted ? idle.signal.reason : error;
+    },
+  };
+}
+
 async function request(
   url: string,
   init: RequestInit,
   fetcher: typeof fetch,
   endpoint: string,
+  watch: IdleWatch,
 ): Promise<Response> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await fetcher(url, init);
+      return await fetcher(url, { ...init, signal: watch.signal });
     } catch (error) {
+      if (watch.signal.aborted) throw watch.failure(error);
       const code = (error as { cause?: { code?: string } }).cause?.code;
       // Every request here is a GET, so one fresh attempt after a reset is safe; a busy machine (or a
       // proxy) closing idle keep-alive sockets would otherwise fail a pull that the next try completes.
@@ -83,34 +140,67 @@ async function request(
   }
 }
 
+interface DownloadOptions {
+  url: string;
+  headers: Record<string, string>;
+  fetcher: typeof fetch;
+  endpoint: string;
+  name: string;
+  idleTimeoutMs: number;
+  signal: AbortSignal | undefined;
+}
+
 async function download(
-  options: {
-    url: string;
-    headers: Record<string, string>;
-    fetcher: typeof fetch;
-    endpoint: string;
-    name: string;
-  },
+  options: DownloadOptions,
   file: string,
   target: string,
+): Promise<PulledFile | undefined> {
+  let bytes = 0;
+  const watch = watchIdle(
+    options.idleTimeoutMs,
+    options.signal,
+    () =>
+      new StaticEmbeddingsError(
+        'DOWNLOAD_STALLED',
+        `Downloading ${file} of ${options.name} stalled: nothing came from ${options.endpoint} for ${options.idleTimeoutMs / 1000} s (after ${bytes} bytes of it). Check the network and try again.`,
+      ),
+  );
+  try {
+    return await transfer(options, file, target, watch, (count) => {
+      bytes += count;
+    });
+  } finally {
+    watch.stop();
+  }
+}
+
+async function transfer(
+  options: DownloadOptions,
+  file: string,
+  target: string,
+  watch: IdleWatch,
+  received: (count: number) => void,
 ): Promise<PulledFile | undefined> {
   const first = await request(
     options.url,
     { headers: options.headers, redirect: 'manual' },
     options.fetcher,
     options.endpoint,
+    watch,
   );
   const expected = expectedOf(first);
   const location = first.headers.get('location');
   const redirected = first.status >= 300 && first.status < 400 && location !== null;
   if (redirected) await first.body?.cancel();
   // The CDN gets no token: it is another host, and the signed URL is the permission.
+  if (redirected) watch.touch();
   const response = redirected
     ? await request(
         new URL(location, options.url).href,
         { redirect: 'follow' },
         options.fetcher,
         options.endpoint,
+        watch,
       )
     : first;
   if (response.status === 404) {
@@ -135,6 +225,8 @@ async function download(
   const count = new Transform({
     transform(chunk: Buffer, _encoding, done) {
       bytes += chunk.length;
+      received(chunk.length);
+      watch.touch();
       sha256.update(chunk);
       done(null, chunk);
     },
@@ -146,6 +238,7 @@ async function download(
       createWriteStream(target),
     );
   } catch (error) {
+    if (watch.signal.aborted) throw watch.failure(error);
     // The disk's refusals (ENOSPC, EACCES) are the operator's to read as they are; anything else
     // is the transfer breaking off ("terminated"), which came out as an unexpected error's stack.
     if (typeof (error as NodeJS.ErrnoException).syscall === 'string') throw error;
@@ -181,11 +274,47 @@ async function download(
   throw mismatch(`the hub announced no checksum (ETag "${etag}")`);
 }
 
+/** `<folder>.partial-<pid>-<hex>`: the pid tells a pull still running from one that was killed. */
+const partialName = /\.partial-(?:(\d+)-)?[0-9a-f]{8}$/;
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes the partial folders of pulls into `folder` that were killed (SIGKILL, a crash, a power
+ * cut: no handler ran) and returns them. Names without a pid are from versions that did not
+ * record one; a pull removes its own folder whenever it can, so one left over was interrupted.
+ */
+function removeAbandonedPartials(folder: string): string[] {
+  const prefix = `${basename(folder)}.partial-`;
+  let names: string[];
+  try {
+    names = readdirSync(dirname(folder));
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    const match = name.startsWith(prefix) ? partialName.exec(name) : null;
+    if (match === null || (match[1] !== undefined && alive(Number(match[1])))) continue;
+    rmSync(join(dirname(folder), name), { recursive: true, force: true });
+    removed.push(join(dirname(folder), name));
+  }
+  return removed;
+}
+
 /**
  * Downloads a model2vec model from the Hugging Face hub (`{endpoint}/{name}/resolve/{revision}/{file}`)
  * into `into`: each file checked against the size and checksum the hub announces, the whole
- * loaded once as a model, and only then moved into place, so a failed pull leaves nothing
- * half-written and an earlier copy untouched.
+ * loaded once as a model, and only then moved into place, so a failed, stalled or aborted pull
+ * leaves nothing half-written and an earlier copy untouched.
  */
 export async function pullStaticModel(options: PullModelOptions): Promise<PullModelResult> {
   const parsed = pullModelOptionsSchema.safeParse(options);
@@ -205,18 +334,28 @@ export async function pullStaticModel(options: PullModelOptions): Promise<PullMo
   const token = parsed.data.token ?? process.env.HF_TOKEN;
   const headers: Record<string, string> = token === undefined ? {} : { authorization: `Bearer ${token}` };
   const fetcher = parsed.data.fetch ?? fetch;
+  const { idleTimeoutMs, signal } = parsed.data;
+  signal?.throwIfAborted();
   const folder = resolve(parsed.data.into);
   mkdirSync(dirname(folder), { recursive: true });
-  const partial = `${folder}.partial-${randomBytes(4).toString('hex')}`;
+  for (const left of removeAbandonedPartials(folder))
+    parsed.data.onProgress?.(`${name}: removed ${left}, left behind by an interrupted pull`);
+  const partial = `${folder}.partial-${process.pid}-${randomBytes(4).toString('hex')}`;
   mkdirSync(partial);
   try {
     const files: PulledFile[] = [];
     for (const file of modelFiles) {
       parsed.data.onProgress?.(`${name}: downloading ${file}`);
       const url = `${endpoint}/${name}/resolve/${revision}/${file}`;
-      const pulled = await download({ url, headers, fetcher, endpoint, name }, file, join(partial, file));
+      const pulled = await download(
+        { url, headers, fetcher, endpoint, name, idleTimeoutMs, signal },
+        file,
+        join(partial, file),
+      );
       if (pulled !== undefined) files.push(pulled);
     }
+    // Stopped after the last byte came: nothing is moved into place.
+    signal?.throwIfAborted();
     const { dimensions } = loadStaticModel(partial);
     if (existsSync(folder)) rmSync(folder, { recursive: true });
     renameSync(partial, folder);

@@ -9,6 +9,7 @@ const marker = Symbol.for('episodic.embeddings-static.error');
  * - `MODEL_UNSUPPORTED`: a well-formed model this package cannot run (a tokenizer type or a
  *   tensor dtype outside the subset it implements; the message names it).
  * - `DOWNLOAD_FAILED`: the hub answered with an error, a download broke off, or did not match its size or checksum.
+ * - `DOWNLOAD_STALLED`: nothing came from the hub for `idleTimeoutMs` (its answer, or the next bytes of a file).
  * - `OFFLINE`: the hub could not be reached at all.
  */
 export type StaticEmbeddingsErrorCode =
@@ -17,6 +18,7 @@ export type StaticEmbeddingsErrorCode =
   | 'MODEL_INVALID'
   | 'MODEL_UNSUPPORTED'
   | 'DOWNLOAD_FAILED'
+  | 'DOWNLOAD_STALLED'
   | 'OFFLINE';
 
 /** The only error `@episodic/embeddings-static` throws on purpose. */

@@ -14,6 +14,11 @@ export interface ModelHubOptions {
   resetFirst?: number;
   /** Breaks the connection after this many bytes of the named file's body: a download cut off. */
   cutOff?: { file: string; after: number };
+  /**
+   * Sends this many bytes of the named file's body, then nothing more while keeping the
+   * connection open: a stalled transfer. Without `after`, not even the headers are sent.
+   */
+  stall?: { file: string; after?: number };
 }
 
 export interface ModelHub {
@@ -60,6 +65,7 @@ export async function serveModelHub(options: ModelHubOptions): Promise<ModelHub>
     if (folder === undefined || file === undefined) return notFound(response, 'RepoNotFound');
     if (!existsSync(join(folder, file))) return notFound(response, 'EntryNotFound');
     const bytes = readFileSync(join(folder, file));
+    if (options.stall?.file === file && options.stall.after === undefined) return;
     const headers = { 'x-repo-commit': '0123456789abcdef0123456789abcdef01234567' };
     if (resolved && lfs(file)) {
       response.writeHead(302, {
@@ -77,6 +83,10 @@ export async function serveModelHub(options: ModelHubOptions): Promise<ModelHub>
       response.write(body.subarray(0, options.cutOff.after), () => request.socket.destroy());
       return;
     }
+    if (options.stall?.file === file && request.method !== 'HEAD') {
+      response.write(body.subarray(0, options.stall.after));
+      return;
+    }
     response.end(request.method === 'HEAD' ? undefined : body);
   };
   const server = createServer(handle);
@@ -85,6 +95,11 @@ export async function serveModelHub(options: ModelHubOptions): Promise<ModelHub>
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // A stalled answer never ends on its own.
+        server.closeAllConnections();
+      }),
   };
 }

@@ -1,0 +1,99 @@
+import type { PatternMinerV1, StandardSchemaV1 } from '@episodic/plugin';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openTempMemory } from '../__fixtures__/temp-store.js';
+import { createActionPairMiner } from './__fixtures__/test-miners.js';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0)) await cleanup();
+});
+
+/** Takes any data as it is, so the engine's own checks are what a candidate meets. */
+const anyData: StandardSchemaV1<unknown, unknown> = {
+  '~standard': { version: 1, vendor: 'test', validate: (value) => ({ value }) },
+};
+
+function miner(patternType: string, mine: PatternMinerV1['mine'], describe?: PatternMinerV1['describe']) {
+  return {
+    specificationVersion: 'v1',
+    patternType,
+    dataSchema: anyData,
+    history: 'none',
+    mine,
+    describe,
+  } as const;
+}
+
+async function mineOne(miners: PatternMinerV1[]) {
+  const warnings: string[] = [];
+  const store = await openTempMemory({
+    miners: [...miners, createActionPairMiner()],
+    logger: { warn: (message) => warnings.push(message) },
+    // A batch that fails is failed at once, not retried for minutes.
+    learning: { maxAttempts: 1 },
+  });
+  cleanups.push(() => store.close());
+  const episode = await store.memory.episodes.start({ taskType: 'debugging', domain: 'web' });
+  await store.memory.episodes.logSteps(episode.id, [{ action: 'read_file' }, { action: 'edit_file' }]);
+  await store.memory.episodes.complete(episode.id, { status: 'completed' });
+  const status = await store.memory.learning.flush();
+  return { memory: store.memory, status, warnings: warnings.join('\n') };
+}
+
+describe('a miner breaking the contract', () => {
+  it('that throws something other than an Error is left out, named as it threw, and the others count', async () => {
+    const { memory, status, warnings } = await mineOne([
+      miner('throws_null', () => {
+        throw null;
+      }),
+      miner('throws_text', () => {
+        throw 'no history yet';
+      }),
+    ]);
+    // A thrown null failed the whole batch: every miner's patterns lost, the row failed at last.
+    expect(status).toMatchObject({ pending: 0, failed: 0 });
+    expect((await memory.patterns.list({ type: 'action_pair' })).items).toHaveLength(1);
+    expect(warnings).toMatch(/miner throws_null failed on episode \S+: it threw null, not an Error/);
+    expect(warnings).toMatch(
+      /miner throws_text failed on episode \S+: it threw "no history yet", not an Error/,
+    );
+  });
+
+  it('is told where in its data a value JSON cannot hold sits, and what describe() gave instead of text', async () => {
+    const { warnings } = await mineOne([
+      miner('big_number', () => [{ data: { count: 1n }, success: true }]),
+      miner(
+        'no_text',
+        () => [{ data: { a: 1 }, success: true }],
+        () => 42 as never,
+      ),
+    ]);
+    // The path was the data's place in the hashed tuple: `(data).3.count`.
+    expect(warnings).toMatch(/big_number returned an invalid candidate #0 .*: \(data\)\.count is a bigint/);
+    expect(warnings).toMatch(
+      /no_text returned an invalid candidate #0 .*: describe\(\) returned a value of type number/,
+    );
+  });
+
+  it('has its summary stored as it will be read back: no NUL, no half of an emoji', async () => {
+    const long = `${'x'.repeat(999)}😀 and more`;
+    const { memory } = await mineOne([
+      miner(
+        'nul_summary',
+        () => [{ data: { a: 1 }, success: true }],
+        () => 'before\u0000after \uD800',
+      ),
+      miner(
+        'long_summary',
+        () => [{ data: { a: 1 }, success: true }],
+        () => long,
+      ),
+    ]);
+    const [nul] = (await memory.patterns.list({ type: 'nul_summary' })).items;
+    // The driver cut the text at the NUL: "before".
+    expect(nul?.summary).toBe('before\uFFFDafter \uFFFD');
+    const [clipped] = (await memory.patterns.list({ type: 'long_summary' })).items;
+    // Clipped at 1,000 through the emoji, the half left came back as U+FFFD.
+    expect(clipped?.summary).toBe('x'.repeat(999));
+  });
+});
