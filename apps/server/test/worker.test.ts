@@ -87,4 +87,32 @@ describe('episodic worker', () => {
       await endpoint.close();
     }
   }, 120_000);
+
+  it('with fewer miners than the worker already running, leaves mining to it and says so at start', async () => {
+    const dataDir = join(root, 'fewer-miners');
+    const all = spawnCli(['worker', '--data-dir', dataDir, '--embeddings', 'none']);
+    await all.waitFor(/Episodic worker learning \(mining\)/);
+    // Started once the first one runs mining: the older claim decides.
+    const fewer = spawnCli([
+      'worker',
+      '--data-dir',
+      dataDir,
+      '--embeddings',
+      'none',
+      '--miners',
+      'tool_sequence',
+    ]);
+    try {
+      const [line] = await fewer.waitFor(/Episodic worker learning \(.*\)/);
+      expect(line).toMatch(/^Episodic worker learning \(mining left to \S+\)$/);
+      expect(fewer.stderr()).toMatch(
+        /mining is left to \S+, which has run it longer, with other settings \(miners: error_resolution, optimization, testing_strategy, tool_sequence; this process: miners: tool_sequence\)/,
+      );
+    } finally {
+      for (const worker of [fewer, all]) {
+        worker.child.kill('SIGTERM');
+        expect(await worker.exited).toBe(0);
+      }
+    }
+  }, 120_000);
 });

@@ -12,10 +12,13 @@ export async function workerCommand(args: CommandArgs): Promise<void> {
   const memory = await openStore(args.config, { learning: true });
   stopOnSignals('finishing the batches in flight', () => memory.close());
   const status = await memory.learning.status();
-  // The status also lists learners other processes run or once ran (their queued rows): name only ours.
-  const ours = Object.entries(status.learners).filter(([, learner]) => learner.runsHere);
+  // The status also lists learners other processes run or once ran (their queued rows): name only
+  // ours, and say which one this worker leaves to an older process set up with other settings.
+  const ours = Object.entries(status.learners).flatMap(([name, learner]) =>
+    learner.runsHere ? [name] : learner.leftTo === null ? [] : [`${name} left to ${learner.leftTo.process}`],
+  );
   process.stdout.write(
-    `Episodic worker learning (${ours.map(([name]) => name).join(', ') || 'no learners configured'}); ` +
+    `Episodic worker learning (${ours.join(', ') || 'no learners configured'}); ` +
       `${status.pending} pending, ${status.failed} failed.\n`,
   );
 }

@@ -17,6 +17,13 @@ export interface EpisodeLearner {
   readonly name: string;
   /** Episodes handed to one `learn` call. */
   readonly batchSize: number;
+  /**
+   * What it is set up with, where processes set up otherwise would learn the same rows
+   * differently (the mining learner: its miners' pattern types). While an older process runs it
+   * with other settings, this process leaves it to that one (`learner-settings.ts`). Absent: any
+   * process runs it.
+   */
+  readonly settings?: string | undefined;
   /** `signal` aborts when the store closes: stop early, store nothing. */
   learn(
     episodes: readonly EpisodeWithAllSteps[],

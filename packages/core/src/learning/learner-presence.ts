@@ -9,6 +9,22 @@ export interface LearnerPresence {
   alive: boolean;
 }
 
+/** A learner this process claims, with the settings it runs it with (`null`: none that matter). */
+export interface LearnerClaim {
+  name: string;
+  settings: string | null;
+}
+
+/** A live claim on a learner, as a renewal found it. */
+export interface LiveClaim {
+  learner: string;
+  process: string;
+  /** The settings it runs the learner with; `null` from a process older than 1.25.0, which says none. */
+  settings: string | null;
+  /** The settings the learner last ran with, as the store recorded them (`null`: none yet). */
+  recorded: string | null;
+}
+
 /**
  * Which processes run which learners now, so that every process on the store can tell the rows
  * some process will learn from those of a learner nobody runs any more. A process claims its
@@ -19,14 +35,16 @@ export function createLearnerPresence(db: Database, owner: string) {
   return {
     /**
      * Registers `learners` (every completion, in any process, then queues work for them) and claims
-     * them for this process until `aliveMs` from now. Claims that ran out are dropped on the way:
-     * killed processes leave theirs.
+     * them for this process until `aliveMs` from now, with their settings. Claims that ran out are
+     * dropped on the way: killed processes leave theirs. Returns every live claim on them, oldest
+     * first per learner (ties broken by process name), an order every process reads alike.
      */
-    async renew(learners: readonly string[], aliveMs: number): Promise<void> {
-      if (learners.length === 0) return;
+    async renew(learners: readonly LearnerClaim[], aliveMs: number): Promise<LiveClaim[]> {
+      if (learners.length === 0) return [];
       const now = nowIso();
-      const names = JSON.stringify(learners);
-      await db.write((tx) =>
+      const names = JSON.stringify(learners.map((learner) => learner.name));
+      const claims = JSON.stringify(learners);
+      const results = await db.write((tx) =>
         tx.batch([
           {
             // `WHERE true` tells SQLite's parser the ON CONFLICT belongs to the INSERT, not to a join.
@@ -35,12 +53,35 @@ export function createLearnerPresence(db: Database, owner: string) {
             args: [now, now, names],
           },
           {
-            sql: `INSERT INTO learner_processes (learner, process, alive_until) SELECT value, ?, ? FROM json_each(?) WHERE true
-                  ON CONFLICT (learner, process) DO UPDATE SET alive_until = excluded.alive_until`,
-            args: [owner, new Date(Date.now() + aliveMs).toISOString(), names],
+            // `since` is kept from the first claim: the oldest claim decides who learns.
+            sql: `INSERT INTO learner_processes (learner, process, alive_until, settings, since)
+                  SELECT value ->> 'name', ?, ?, value ->> 'settings', ? FROM json_each(?) WHERE true
+                  ON CONFLICT (learner, process) DO UPDATE SET alive_until = excluded.alive_until, settings = excluded.settings`,
+            args: [owner, new Date(Date.now() + aliveMs).toISOString(), now, claims],
           },
           { sql: 'DELETE FROM learner_processes WHERE alive_until < ?', args: [now] },
+          {
+            // A claim of a process older than 1.25.0 has no `since`: it counts as the oldest.
+            sql: `SELECT p.learner, p.process, p.settings, l.settings AS recorded
+                  FROM learner_processes p JOIN learners l ON l.name = p.learner
+                  WHERE p.learner IN (SELECT value FROM json_each(?))
+                  ORDER BY p.learner, p.since IS NOT NULL, p.since, p.process`,
+            args: [names],
+          },
         ]),
+      );
+      return (results[3]?.rows ?? []).map((row) => ({
+        learner: String(row.learner),
+        process: String(row.process),
+        settings: row.settings === null ? null : String(row.settings),
+        recorded: row.recorded === null ? null : String(row.recorded),
+      }));
+    },
+
+    /** Records the settings `learner` runs with now, for the processes that open the store later. */
+    async record(learner: string, settings: string): Promise<void> {
+      await db.write((tx) =>
+        tx.execute({ sql: 'UPDATE learners SET settings = ? WHERE name = ?', args: [settings, learner] }),
       );
     },
 

@@ -1,15 +1,12 @@
-import { type ChildProcess, fork } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { createClient } from '@libsql/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempStoreFolder } from '../__fixtures__/temp-store.js';
 import { createTestEmbeddings } from '../__fixtures__/test-embeddings.js';
 import { createActionPairMiner } from '../mining/__fixtures__/test-miners.js';
 import type { openMemory } from '../open-memory.js';
+import { forkFromSource } from './__fixtures__/fork-from-source.js';
 import { type Cleanups, finishedEpisode, openLearningStore } from './__fixtures__/learning-store.js';
 
-const learnerScript = fileURLToPath(new URL('./__fixtures__/learner-process.ts', import.meta.url));
-const packageRoot = fileURLToPath(new URL('../..', import.meta.url));
 const cleanups: Cleanups = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
@@ -17,16 +14,7 @@ afterEach(async () => {
 
 /** Another process on the store running a miner that holds each episode until told to `learn`. */
 async function startLearnerProcess(url: string, leaseMs: number) {
-  const child: ChildProcess = fork(learnerScript, [url, String(leaseMs)], {
-    cwd: packageRoot,
-    execArgv: ['--import', 'tsx'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  cleanups.push(async () => {
-    child.kill('SIGKILL');
-    await exited;
-  });
+  const { child, exited } = forkFromSource('./learner-process.ts', [url, String(leaseMs)], cleanups);
   const said: string[] = [];
   child.on('message', (message) => said.push(String(message)));
   // The child starts from source through tsx: slow on a loaded machine.

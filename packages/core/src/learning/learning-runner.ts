@@ -5,7 +5,8 @@ import { EpisodicError } from '../errors.js';
 import { newId } from '../ids.js';
 import type { Logger } from '../logger.js';
 import type { EpisodeLearner } from './episode-learner.js';
-import { createLearnerPresence } from './learner-presence.js';
+import { createLearnerPresence, type LearnerClaim } from './learner-presence.js';
+import { createSettingsWatch, type LeftTo } from './learner-settings.js';
 import type { ResolvedLearningOptions } from './learning-options.js';
 import { type ClaimedWork, createLearningQueue, type LearnerQueueStatus } from './learning-queue.js';
 import { createThroughput } from './throughput.js';
@@ -26,6 +27,13 @@ export interface LearnerStatus extends LearnerQueueStatus {
    * when no process ever ran it (its rows were queued by a process that has it but does not run it).
    */
   lastSeenAt: string | null;
+  /** What this process runs it with (`EpisodeLearner.settings`; mining: its miners), `null` when none. */
+  settings: string | null;
+  /**
+   * The older process this one leaves the learner to, because it runs it with other settings
+   * (`null` when none does): only one set of settings learns a learner's rows.
+   */
+  leftTo: LeftTo | null;
 }
 
 /** What `memory.learning.status()` reports. */
@@ -69,6 +77,9 @@ export function createLearningRunner(deps: LearningRunnerDeps) {
   const owner = `${hostname()}:${process.pid}:${newId()}`;
   const queue = createLearningQueue(db, owner);
   const presence = createLearnerPresence(db, owner);
+  const settingsWatch = createSettingsWatch(owner, logger, (learner, settings) =>
+    presence.record(learner, settings),
+  );
   // Leases and this process's claim to its learners are renewed alike, and run out alike.
   const renewEveryMs = Math.max(100, Math.floor(options.leaseMs / 3));
   let presenceTimer: ReturnType<typeof setInterval> | undefined;
@@ -209,6 +220,11 @@ export function createLearningRunner(deps: LearningRunnerDeps) {
     // Logged when claiming starts failing, not on every poll while it does (a full disk).
     let claimFailing = false;
     while (!closing.signal.aborted) {
+      // Left to an older process with other settings: its rows are that one's to learn.
+      if (settingsWatch.leftTo(learner.name) !== null) {
+        await sleep(options.pollMs);
+        continue;
+      }
       let work: ClaimedWork[] = [];
       try {
         work = await queue.claim(learner.name, learner.batchSize, options.leaseMs, options.maxAttempts);
@@ -225,12 +241,19 @@ export function createLearningRunner(deps: LearningRunnerDeps) {
   }
 
   const names = () => deps.learners().map((learner) => learner.name);
+  const claims = (): LearnerClaim[] =>
+    deps.learners().map(({ name, settings }) => ({ name, settings: settings ?? null }));
   const runsHere = () => options.run && !closing.signal.aborted;
+
+  /** Claims this process's learners again, and leaves each to an older process with other settings, or takes it back. */
+  async function renewClaims(): Promise<void> {
+    const mine = claims();
+    await settingsWatch.apply(mine, await presence.renew(mine, options.leaseMs));
+  }
 
   function renewPresence(): void {
     // A renewal still waiting for the write lock is as good as the next one.
-    renewing ??= presence
-      .renew(names(), options.leaseMs)
+    renewing ??= renewClaims()
       .catch(() => undefined)
       .finally(() => {
         renewing = null;
@@ -240,7 +263,8 @@ export function createLearningRunner(deps: LearningRunnerDeps) {
   async function status(): Promise<LearningStatus> {
     const configured = names();
     const [rows, seen] = await Promise.all([queue.status(configured), presence.read()]);
-    const here = new Set(runsHere() ? configured : []);
+    const here = new Set(runsHere() ? configured.filter((name) => settingsWatch.leftTo(name) === null) : []);
+    const settingsOf = new Map(claims().map((claim) => [claim.name, claim.settings]));
     const learners: Record<string, LearnerStatus> = {};
     for (const [name, row] of rows) {
       const found = seen.get(name);
@@ -250,6 +274,8 @@ export function createLearningRunner(deps: LearningRunnerDeps) {
         runsHere: here.has(name),
         alive: here.has(name) || found?.alive === true,
         lastSeenAt: found?.seenAt ?? null,
+        settings: settingsOf.get(name) ?? null,
+        leftTo: settingsWatch.leftTo(name),
       };
     }
     const all = Object.values(learners);
@@ -294,7 +320,7 @@ export function createLearningRunner(deps: LearningRunnerDeps) {
      */
     async start(): Promise<void> {
       if (runsHere()) {
-        await presence.renew(names(), options.leaseMs);
+        await renewClaims();
         presenceTimer = setInterval(renewPresence, renewEveryMs);
         presenceTimer.unref();
       }

@@ -51,6 +51,7 @@ describe('migrations', () => {
       '1.22.0',
       '1.23.0',
       '1.24.0',
+      '1.25.0',
     ]);
     expect(await memory.admin.schemaVersion()).toBe(latestSchemaVersion);
     await memory.close();
@@ -84,6 +85,7 @@ describe('migrations', () => {
       '1.22.0',
       '1.23.0',
       '1.24.0',
+      '1.25.0',
     ]);
     expect(await memory.admin.schemaVersion()).toBe(latestSchemaVersion);
 

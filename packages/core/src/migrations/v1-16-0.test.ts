@@ -135,7 +135,18 @@ describe('1.16.0 on a 1.15.0 store', () => {
     cleanups.push(() => memory.close());
     expect(memory.migration).toMatchObject({
       from: '1.15.0',
-      applied: ['1.16.0', '1.17.0', '1.18.0', '1.19.0', '1.20.0', '1.21.0', '1.22.0', '1.23.0', '1.24.0'],
+      applied: [
+        '1.16.0',
+        '1.17.0',
+        '1.18.0',
+        '1.19.0',
+        '1.20.0',
+        '1.21.0',
+        '1.22.0',
+        '1.23.0',
+        '1.24.0',
+        '1.25.0',
+      ],
     });
     expect(await crisismerge(raw)).toEqual([2, 2, 2, 2]);
     // Opening leaves the segments as they were; the next episode's writes merge them.

@@ -46,12 +46,16 @@ describe('1.22.0: a finished episode keeps its outcome when archived', () => {
       'ALTER TABLE episodes DROP COLUMN outcome',
       'DROP TABLE learner_processes',
       'ALTER TABLE learners DROP COLUMN seen_at',
-      "DELETE FROM schema_migrations WHERE version IN ('1.22.0', '1.23.0', '1.24.0')",
+      'ALTER TABLE learners DROP COLUMN settings',
+      "DELETE FROM schema_migrations WHERE version IN ('1.22.0', '1.23.0', '1.24.0', '1.25.0')",
     ]);
 
     memory = await openMemory(config);
     cleanups.push(() => memory.close());
-    expect(memory.migration).toMatchObject({ from: '1.21.0', applied: ['1.22.0', '1.23.0', '1.24.0'] });
+    expect(memory.migration).toMatchObject({
+      from: '1.21.0',
+      applied: ['1.22.0', '1.23.0', '1.24.0', '1.25.0'],
+    });
     const outcomes = await raw.execute('SELECT id, outcome FROM episodes');
     const outcomeOf = new Map(outcomes.rows.map((row) => [String(row.id), row.outcome]));
     expect(Object.fromEntries(Object.entries(ids).map(([name, id]) => [name, outcomeOf.get(id)]))).toEqual({

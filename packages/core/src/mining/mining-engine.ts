@@ -61,6 +61,11 @@ export function createMiningEngine(
   const learner: EpisodeLearner = {
     name: miningLearnerName,
     batchSize: 64,
+    // Which miners mine: a process with other miners must not mark episodes mined for these.
+    settings: `miners: ${miners
+      .map((miner) => miner.patternType)
+      .sort()
+      .join(', ')}`,
     async learn(episodes, finish) {
       // The miners run before the write lock is taken; the transaction only checks and stores.
       const outside = await mineInto(createMiningBatch(reader, settings), reader, episodes);
