@@ -46,6 +46,7 @@ export type {
   PatternCandidate,
   PatternMinerV1,
 } from './pattern-miner.js';
+export { maxCandidatesPerMine, maxPatternDataChars } from './pattern-miner.js';
 export {
   assertPatternMiner,
   isSuccessShare,

@@ -36,6 +36,17 @@ describe('canonicalJson', () => {
     expect(() => canonicalJson({ at: new Date(0) })).toThrow('non-plain object');
     expect(() => canonicalJson([() => 1])).toThrow('function');
   });
+
+  it('names a cycle and a value nested too deep by their path, and takes a value shared by siblings', () => {
+    const loop: Record<string, unknown> = { a: [1] };
+    (loop.a as unknown[]).push(loop);
+    expect(() => canonicalJson(loop)).toThrow('(data).a.1 is one of the values it sits in (a cycle)');
+    let deep: unknown = 'bottom';
+    for (let i = 0; i < 10_000; i += 1) deep = [deep];
+    expect(() => canonicalJson(deep)).toThrow(/^\(data\)(\.0){64} nests deeper than 64 levels$/);
+    const shared = { x: 1 };
+    expect(canonicalJson({ b: shared, a: [shared] })).toBe('{"a":[{"x":1}],"b":{"x":1}}');
+  });
 });
 
 describe('histogram and baselines', () => {

@@ -194,6 +194,22 @@ export interface PatternMinerV1<Data = unknown> {
   /**
    * The candidate patterns in one finished episode. Return each pattern at most once; an
    * episode with no steps yields none. Sync or async; reject with `signal.reason` when aborted.
+   * At most `maxCandidatesPerMine` candidates, each `data` at most `maxPatternDataChars`
+   * characters as JSON: the engine leaves out, with a warning, a call that returns more and a
+   * candidate whose data is larger.
    */
   mine(input: MineInput): PromiseLike<readonly PatternCandidate<Data>[]> | readonly PatternCandidate<Data>[];
 }
+
+/**
+ * Most candidates one `mine()` call may return: 20 times the tool-sequence miner's default
+ * (500; its own bound goes up to this). Each becomes rows in the miner's transaction, on the
+ * store's one writer: one call returning 20,000 was stored whole.
+ */
+export const maxCandidatesPerMine = 10_000;
+
+/**
+ * Most characters a candidate's `data` may take as canonical JSON. A pattern's data is read back
+ * with every pattern list and retrieve: 5 MB of it from one candidate was stored whole.
+ */
+export const maxPatternDataChars = 64 * 1024;

@@ -76,6 +76,19 @@ describe('a database file this process may not use', () => {
     );
   }, 60_000);
 
+  it('is refused at open as a folder when the path names one, with the file to give instead', async () => {
+    const dir = tempDir();
+    cleanups.push(dir.cleanup);
+    const error = await openMemory({ url: `file:${dir.path}/`, cache: false }).then(
+      () => null,
+      (caught: unknown) => caught,
+    );
+    expect(error).toMatchObject({
+      code: 'STORAGE',
+      message: `Cannot open the database at file:${dir.path}/: ${dir.path} is a folder: give the path of the database file (e.g. ${dir.path}/memory.db).`,
+    });
+  });
+
   it('is a problem in the report of verify, not an error with a stack', async () => {
     const path = await storeWithMode(0o600);
     if (!asRoot) chmodSync(path, 0o200);

@@ -12,6 +12,9 @@ const companions = ['', '-wal', '-shm'] as const;
  */
 export function fileAccessProblem(path: string, use: 'read' | 'read and write'): string | null {
   const mode = use === 'read' ? constants.R_OK : constants.R_OK | constants.W_OK;
+  // SQLite says only "Unable to open connection …: 14" of a folder.
+  if (statSync(path, { throwIfNoEntry: false })?.isDirectory() === true)
+    return `${path} is a folder: give the path of the database file (e.g. ${path}/memory.db)`;
   for (const suffix of companions) {
     const file = `${path}${suffix}`;
     try {

@@ -1,4 +1,9 @@
-import type { MineInput, PatternCandidate, PatternMinerV1 } from '@episodic/plugin';
+import {
+  type MineInput,
+  maxCandidatesPerMine,
+  type PatternCandidate,
+  type PatternMinerV1,
+} from '@episodic/plugin';
 import { withinDeadline } from '../within-deadline.js';
 
 const describeValue = (value: unknown): string =>
@@ -13,7 +18,7 @@ const describeValue = (value: unknown): string =>
  * be interrupted: the deadline bounds waiting, not computing.
  *
  * Rejects with `input.signal.reason` when aborted, and with a `TypeError` saying what went wrong
- * when the miner broke its contract.
+ * when the miner broke its contract (not an array, or more than `maxCandidatesPerMine`).
  */
 export async function boundedMine(
   miner: PatternMinerV1,
@@ -28,5 +33,9 @@ export async function boundedMine(
   });
   if (!Array.isArray(result))
     throw new TypeError(`mine() returned ${describeValue(result)}, not an array of candidates`);
+  if (result.length > maxCandidatesPerMine)
+    throw new TypeError(
+      `mine() returned ${result.length} candidates, more than the ${maxCandidatesPerMine} allowed`,
+    );
   return result;
 }

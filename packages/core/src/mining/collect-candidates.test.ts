@@ -1,4 +1,9 @@
-import type { PatternMinerV1, StandardSchemaV1 } from '@episodic/plugin';
+import {
+  maxCandidatesPerMine,
+  maxPatternDataChars,
+  type PatternMinerV1,
+  type StandardSchemaV1,
+} from '@episodic/plugin';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openTempMemory } from '../__fixtures__/temp-store.js';
 import { createActionPairMiner } from './__fixtures__/test-miners.js';
@@ -73,6 +78,39 @@ describe('a miner breaking the contract', () => {
     expect(warnings).toMatch(
       /no_text returned an invalid candidate #0 .*: describe\(\) returned a value of type number/,
     );
+  });
+
+  it('is left out when it returns more candidates, or larger data, than the contract allows', async () => {
+    const { memory, status, warnings } = await mineOne([
+      miner('too_many', () =>
+        Array.from({ length: maxCandidatesPerMine + 1 }, (_, i) => ({ data: { i }, success: true })),
+      ),
+      miner('too_large', () => [
+        { data: { text: 'x'.repeat(maxPatternDataChars) }, success: true },
+        { data: { text: 'small' }, success: true },
+      ]),
+      // A cycle in the data: it overflowed the stack ("Maximum call stack size exceeded").
+      miner('cyclic', () => {
+        const data: Record<string, unknown> = {};
+        data.self = data;
+        return [{ data, success: true }];
+      }),
+    ]);
+    expect(status).toMatchObject({ pending: 0, failed: 0 });
+    expect(warnings).toMatch(
+      /miner too_many failed on episode \S+: mine\(\) returned 10001 candidates, more than the 10000 allowed/,
+    );
+    expect((await memory.patterns.list({ type: 'too_many' })).items).toEqual([]);
+    expect(warnings).toMatch(
+      /too_large returned an invalid candidate #0 .*: data is 65547 characters as JSON, more than the 65536 allowed/,
+    );
+    expect(
+      (await memory.patterns.list({ type: 'too_large' })).items.map((pattern) => pattern.patternData),
+    ).toEqual([{ text: 'small' }]);
+    expect(warnings).toMatch(
+      /cyclic returned an invalid candidate #0 .*: \(data\)\.self is one of the values it sits in/,
+    );
+    expect((await memory.patterns.list({ type: 'action_pair' })).items).toHaveLength(1);
   });
 
   it('has its summary stored as it will be read back: no NUL, no half of an emoji', async () => {

@@ -3,6 +3,7 @@ import {
   declaredHistory,
   describeIssues,
   type MineInput,
+  maxPatternDataChars,
   type PatternMinerV1,
   toPluginIssues,
 } from '@episodic/plugin';
@@ -149,6 +150,10 @@ export async function collectCandidates(
         }
         // First, on the data alone: a value JSON cannot hold is named by its path in the data.
         const dataJson = canonicalJson(parsed.value);
+        if (dataJson.length > maxPatternDataChars)
+          throw new TypeError(
+            `data is ${dataJson.length} characters as JSON, more than the ${maxPatternDataChars} allowed`,
+          );
         const taskType = candidate.perTaskType === true ? episode.taskType : null;
         const id = patternId({
           patternType: miner.patternType,
