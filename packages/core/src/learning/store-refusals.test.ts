@@ -12,7 +12,10 @@ import { mountSmallDisk } from '../testing/small-disk.js';
 const disk = mountSmallDisk(16);
 afterAll(() => disk.remove());
 
-/** A miner whose one pattern holds 3 MB, and which mines nothing until `open()` is called. */
+/**
+ * A miner whose 60 patterns hold 3 MB (each within `maxPatternDataChars`), and which mines nothing
+ * until `open()` is called.
+ */
 function gatedBigMiner() {
   let open: () => void = () => undefined;
   const gate = new Promise<void>((resolve) => {
@@ -28,11 +31,16 @@ function gatedBigMiner() {
     async mine({ succeeded }) {
       miner.calls += 1;
       await gate;
-      return [{ data: { blob: 'x'.repeat(3_000_000) }, success: succeeded }];
+      return Array.from({ length: patterns }, (_, i) => ({
+        data: { blob: `${i} ${'x'.repeat(50_000)}` },
+        success: succeeded,
+      }));
     },
   };
   return { miner, open: () => open() };
 }
+
+const patterns = 60;
 
 describe.skipIf(disk.skipped !== null)(
   `learners on a full disk${disk.skipped === null ? '' : ` (skipped: ${disk.skipped})`}`,
@@ -51,7 +59,7 @@ describe.skipIf(disk.skipped !== null)(
         const episode = await memory.episodes.start({ taskType: 'debugging', domain: 'web' });
         await memory.episodes.complete(episode.id, { status: 'completed' });
         await expect.poll(() => miner.calls, { timeout: 30_000 }).toBe(1);
-        // Room for the queue's small writes, not for the 3 MB pattern.
+        // Room for the queue's small writes, not for the 3 MB of patterns.
         disk.fill();
         disk.free(1024 * 1024);
         open();
@@ -71,8 +79,8 @@ describe.skipIf(disk.skipped !== null)(
           .toBe(0);
         expect(await memory.learning.status()).toMatchObject({ failed: 0 });
         expect(warnings.at(-1)).toBe('episodic: mining stores what it learns again');
-        const { items } = await memory.patterns.list({ domain: 'web', type: 'big_blob' });
-        expect(items).toHaveLength(1);
+        const { items } = await memory.patterns.list({ domain: 'web', type: 'big_blob', limit: 100 });
+        expect(items).toHaveLength(patterns);
       } finally {
         await memory.close();
       }
