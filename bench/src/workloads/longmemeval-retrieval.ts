@@ -1,3 +1,4 @@
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Memory, openMemory } from '@episodic/core';
 import type { EmbeddingProviderV1 } from '@episodic/plugin';
@@ -26,10 +27,14 @@ export async function openLongMemEvalSides(
   sessions: readonly LongMemEvalSession[],
   embeddings: EmbeddingProviderV1,
 ): Promise<LongMemEvalSides> {
-  const url = `file:${join(tempDir, `${name}.db`)}`;
+  // A folder per set, removed at close: each store's cache maps 256 MiB of disk from the start
+  // (core README, "Cache"), and 184 questions' stores kept to the end filled the disk.
+  const dir = join(tempDir, name);
+  mkdirSync(dir, { recursive: true });
+  const url = `file:${join(dir, 'memory.db')}`;
   const built = await buildLongMemEvalStore(url, sessions, { embeddings });
   const textOnly: Memory = await openMemory({ url });
-  const bm25: PlainBm25 = await openPlainBm25(`file:${join(tempDir, `${name}-bm25.db`)}`);
+  const bm25: PlainBm25 = await openPlainBm25(`file:${join(dir, 'bm25.db')}`);
   await bm25.add(sessions.map((session) => ({ id: session.id, text: sessionText(session) })));
   const sessionsOf = (ids: string[]) => ids.map((id) => built.sourceOf.get(id) ?? id);
   return {
@@ -48,6 +53,7 @@ export async function openLongMemEvalSides(
       await textOnly.close();
       await built.memory.close();
       bm25.close();
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }
