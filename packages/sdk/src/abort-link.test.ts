@@ -1,11 +1,6 @@
-import {
-  type DroppingProxy,
-  startDroppingProxy,
-  startTestServer,
-  type TestServer,
-} from '@episodic/server/testing';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { failingFetch } from './__fixtures__/failing-fetch.js';
+import { proxiedServerForFile } from './__fixtures__/proxied-server.js';
 import {
   createEpisodicClient,
   createRemoteMemory,
@@ -14,19 +9,7 @@ import {
   TRPCClientError,
 } from './index.js';
 
-let t: TestServer;
-let proxy: DroppingProxy;
-let token: string;
-
-beforeAll(async () => {
-  t = await startTestServer();
-  proxy = await startDroppingProxy(t.url);
-  token = await t.token({ name: 'agent' });
-});
-afterAll(async () => {
-  await proxy.close();
-  await t.close();
-});
+const live = proxiedServerForFile();
 
 /** How long an aborted call may take to reject here: a held call would otherwise never settle. */
 const patienceMs = 5_000;
@@ -63,10 +46,10 @@ function countingFetch() {
 }
 
 describe('a RemoteMemory call aborted by its signal', () => {
-  it('rejects at once with ABORTED and the signal’s reason while a proxy holds its answer', async () => {
+  it('rejects at once with ABORTED and the signal’s reason while a live.proxy holds its answer', async () => {
     const { sent, counting } = countingFetch();
-    const memory = createRemoteMemory({ url: proxy.url, token, fetch: counting });
-    proxy.withhold(true);
+    const memory = createRemoteMemory({ url: live.proxy.url, token: live.token, fetch: counting });
+    live.proxy.withhold(true);
     try {
       const controller = new AbortController();
       const call = memory.search.retrieve({ text: 'checkout TypeError' }, { signal: controller.signal });
@@ -82,13 +65,17 @@ describe('a RemoteMemory call aborted by its signal', () => {
       );
       expect(error.data).toBeUndefined();
     } finally {
-      proxy.withhold(false);
+      live.proxy.withhold(false);
     }
   });
 
   it('sends nothing for a signal already aborted, at every method', async () => {
     const { sent, counting } = countingFetch();
-    const memory = createRemoteMemory({ url: t.url, token: t.adminToken, fetch: counting });
+    const memory = createRemoteMemory({
+      url: live.server.url,
+      token: live.server.adminToken,
+      fetch: counting,
+    });
     const signal = AbortSignal.abort(new Error('cancelled'));
     const id = '01936f3e-0000-7000-8000-000000000000';
     const options = { signal };
@@ -137,7 +124,7 @@ describe('a RemoteMemory call aborted by its signal', () => {
 
   it('stops a start’s retries: no try is sent after the abort', async () => {
     const faults = failingFetch();
-    const memory = createRemoteMemory({ url: t.url, token, fetch: faults.fetch });
+    const memory = createRemoteMemory({ url: live.server.url, token: live.token, fetch: faults.fetch });
     // Every try answered 503, which the start would send again for 1.5 s.
     faults.failNext('episodes.start', 'SERVICE_UNAVAILABLE', 5);
     const controller = new AbortController();
@@ -169,7 +156,7 @@ describe('a call aborted while it shares a request', () => {
       await gate;
       return fetch(input, init);
     };
-    const client = createEpisodicClient({ url: t.url, token, fetch: slow });
+    const client = createEpisodicClient({ url: live.server.url, token: live.token, fetch: slow });
     const controller = new AbortController();
     // Made in the same tick: one HTTP request carries both.
     const aborted = client.episodes.list.query({}, { signal: controller.signal });

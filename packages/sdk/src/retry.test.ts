@@ -1,31 +1,14 @@
 import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  type DroppingProxy,
-  startDroppingProxy,
-  startTestServer,
-  type TestServer,
-} from '@episodic/server/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { clientRefusal } from './__fixtures__/client-refusal.js';
 import { failingFetch } from './__fixtures__/failing-fetch.js';
+import { proxiedServerForFile } from './__fixtures__/proxied-server.js';
 import { createEpisodicClient, createRemoteMemory, isTransient, TRPCClientError } from './index.js';
 import { withRetries } from './retry.js';
 import type { AppRouter } from './types.js';
 
-let t: TestServer;
-let proxy: DroppingProxy;
-let token: string;
-
-beforeAll(async () => {
-  t = await startTestServer();
-  proxy = await startDroppingProxy(t.url);
-  token = await t.token({ name: 'agent' });
-});
-afterAll(async () => {
-  await proxy.close();
-  await t.close();
-});
+const live = proxiedServerForFile();
 
 const retry = { retries: 3, delayMs: 10 };
 
@@ -41,13 +24,17 @@ function countingFetch() {
 
 describe('retries after a lost response', () => {
   it('stores each step once when a flush is replayed after the server already stored it', async () => {
-    const client = createEpisodicClient({ url: proxy.url, token, steps: { flushIntervalMs: 60_000, retry } });
+    const client = createEpisodicClient({
+      url: live.proxy.url,
+      token: live.token,
+      steps: { flushIntervalMs: 60_000, retry },
+    });
     const episode = await client.startEpisode({ taskType: 'debugging', domain: 'web' });
     const ids = [episode.step({ action: 'first' }), episode.step({ action: 'second' })];
 
-    proxy.dropNext('episodes.logSteps');
+    live.proxy.dropNext('episodes.logSteps');
     const stored = await episode.flush();
-    expect(proxy.dropped).toEqual([expect.stringContaining('episodes.logSteps')]);
+    expect(live.proxy.dropped).toEqual([expect.stringContaining('episodes.logSteps')]);
     expect(stored.map((step) => [step.id, step.stepNumber])).toEqual([
       [ids[0], 1],
       [ids[1], 2],
@@ -60,14 +47,18 @@ describe('retries after a lost response', () => {
   });
 
   it('starts one episode when the answer to the start was lost, and its steps and outcome land on it', async () => {
-    const client = createEpisodicClient({ url: proxy.url, token, steps: { flushIntervalMs: 60_000, retry } });
-    proxy.dropNext('episodes.start');
+    const client = createEpisodicClient({
+      url: live.proxy.url,
+      token: live.token,
+      steps: { flushIntervalMs: 60_000, retry },
+    });
+    live.proxy.dropNext('episodes.start');
     const episode = await client.startEpisode({
       taskType: 'debugging',
       domain: 'lost-start',
       context: 'answer lost',
     });
-    expect(proxy.dropped.at(-1)).toContain('episodes.start');
+    expect(live.proxy.dropped.at(-1)).toContain('episodes.start');
     episode.step({ action: 'run_tests', success: false });
     episode.step({ action: 'edit_file', success: true });
     await episode.complete({ status: 'completed' });
@@ -80,31 +71,35 @@ describe('retries after a lost response', () => {
   });
 
   it('sends a start again under its own id after the client’s replays are lost too', async () => {
-    const client = createEpisodicClient({ url: proxy.url, token, steps: { retry } });
-    const dropped = proxy.dropped.length;
+    const client = createEpisodicClient({ url: live.proxy.url, token: live.token, steps: { retry } });
+    const dropped = live.proxy.dropped.length;
     // The first try and the client's two replays: the handle's own retry is the fourth try.
-    proxy.dropNext('episodes.start', 3);
+    live.proxy.dropNext('episodes.start', 3);
     const episode = await client.startEpisode({ taskType: 'debugging', domain: 'lost-starts' });
-    expect(proxy.dropped.length - dropped).toBe(3);
+    expect(live.proxy.dropped.length - dropped).toBe(3);
     const { items } = await client.episodes.list.query({ domain: 'lost-starts' });
     expect(items.map((item) => item.id)).toEqual([episode.id]);
   });
 
   it('returns the completed episode when the answer to complete was lost', async () => {
-    const client = createEpisodicClient({ url: proxy.url, token, steps: { retry } });
+    const client = createEpisodicClient({ url: live.proxy.url, token: live.token, steps: { retry } });
     const episode = await client.startEpisode({ taskType: 'debugging', domain: 'web' });
-    proxy.dropNext('episodes.complete');
+    live.proxy.dropNext('episodes.complete');
     const completed = await episode.complete({ status: 'failed', successRate: 0.2 });
     expect(completed).toMatchObject({ id: episode.id, status: 'failed', successRate: 0.2 });
     expect(completed).not.toHaveProperty('steps');
   });
 
   it('keeps the steps and reports the failure when the network stays down', async () => {
-    const client = createEpisodicClient({ url: proxy.url, token, steps: { flushIntervalMs: 60_000, retry } });
+    const client = createEpisodicClient({
+      url: live.proxy.url,
+      token: live.token,
+      steps: { flushIntervalMs: 60_000, retry },
+    });
     const episode = await client.startEpisode({ taskType: 'debugging', domain: 'web' });
     episode.step({ action: 'kept' });
     // Every try of the handle (1 + retries), each replayed twice by the client: 12 in all.
-    proxy.dropNext('episodes.logSteps', (retry.retries + 1) * 3);
+    live.proxy.dropNext('episodes.logSteps', (retry.retries + 1) * 3);
     const error = await episode.flush().catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(TRPCClientError);
     expect(episode.pending).toBe(1);
@@ -124,8 +119,13 @@ describe('starts answered with an error', () => {
     'retries a start answered %s, and one episode exists under the id its first try carried',
     async (code, status) => {
       const faults = failingFetch();
-      const memory = createRemoteMemory({ url: t.url, token, fetch: faults.fetch });
-      const client = createEpisodicClient({ url: t.url, token, fetch: faults.fetch, steps: { retry } });
+      const memory = createRemoteMemory({ url: live.server.url, token: live.token, fetch: faults.fetch });
+      const client = createEpisodicClient({
+        url: live.server.url,
+        token: live.token,
+        fetch: faults.fetch,
+        steps: { retry },
+      });
       const domain = `start-${status}`;
       faults.failNext('episodes.start', code);
       const started = await memory.episodes.start({
@@ -151,8 +151,13 @@ describe('starts answered with an error', () => {
 
   it('sends a start the server refuses (4xx) once', async () => {
     const { sent, counting } = countingFetch();
-    const memory = createRemoteMemory({ url: t.url, token, fetch: counting });
-    const client = createEpisodicClient({ url: t.url, token, fetch: counting, steps: { retry } });
+    const memory = createRemoteMemory({ url: live.server.url, token: live.token, fetch: counting });
+    const client = createEpisodicClient({
+      url: live.server.url,
+      token: live.token,
+      fetch: counting,
+      steps: { retry },
+    });
     const { id } = await memory.episodes.start({ taskType: 'debugging', domain: 'refused-start' });
     sent.length = 0;
     const refusals = [
@@ -183,7 +188,7 @@ describe('starts answered with an error', () => {
 describe("createRemoteMemory's steps", () => {
   it('sends steps answered 503 again under the ids their first try carried, and stores each once', async () => {
     const faults = failingFetch();
-    const memory = createRemoteMemory({ url: t.url, token, fetch: faults.fetch });
+    const memory = createRemoteMemory({ url: live.server.url, token: live.token, fetch: faults.fetch });
     const episode = await memory.episodes.start({ taskType: 'debugging', domain: 'steps-503' });
     const agentsId = crypto.randomUUID();
     faults.failNext('episodes.logSteps', 'SERVICE_UNAVAILABLE');
@@ -208,15 +213,15 @@ describe("createRemoteMemory's steps", () => {
   });
 
   it('replays steps whose answer was lost, and stores each once', async () => {
-    const memory = createRemoteMemory({ url: proxy.url, token });
+    const memory = createRemoteMemory({ url: live.proxy.url, token: live.token });
     const episode = await memory.episodes.start({ taskType: 'debugging', domain: 'steps-dropped' });
     // The server stores the batch; its answer never reaches the client.
-    proxy.dropNext('episodes.logSteps');
+    live.proxy.dropNext('episodes.logSteps');
     const logged = await memory.episodes.logSteps(episode.id, [
       { action: 'read_file' },
       { action: 'edit_file' },
     ]);
-    expect(proxy.dropped.at(-1)).toContain('episodes.logSteps');
+    expect(live.proxy.dropped.at(-1)).toContain('episodes.logSteps');
     const stored = await memory.episodes.get(episode.id);
     expect(stored?.steps.map((step) => [step.id, step.action])).toEqual(
       logged.map((step) => [step.id, step.action]),
@@ -226,7 +231,7 @@ describe("createRemoteMemory's steps", () => {
 
   it('sends steps for an episode the server does not know (404) once', async () => {
     const { sent, counting } = countingFetch();
-    const memory = createRemoteMemory({ url: t.url, token, fetch: counting });
+    const memory = createRemoteMemory({ url: live.server.url, token: live.token, fetch: counting });
     const missing = '01900000-0000-7000-8000-000000000000';
     const error = await memory.episodes.logStep(missing, { action: 'x' }).then(
       () => null,
@@ -239,30 +244,30 @@ describe("createRemoteMemory's steps", () => {
 
 describe('replays after a connection closed before any answer', () => {
   it('replays reads and idempotent mutations, a start with the id the client gave it among them', async () => {
-    const client = createEpisodicClient({ url: proxy.url, token });
-    const admin = createEpisodicClient({ url: proxy.url, token: t.adminToken });
-    const memory = createRemoteMemory({ url: proxy.url, token });
+    const client = createEpisodicClient({ url: live.proxy.url, token: live.token });
+    const admin = createEpisodicClient({ url: live.proxy.url, token: live.server.adminToken });
+    const memory = createRemoteMemory({ url: live.proxy.url, token: live.token });
     const episode = await memory.episodes.start({ taskType: 'debugging', domain: 'replay', context: 'once' });
 
-    proxy.refuseNext('search.text');
+    live.proxy.refuseNext('search.text');
     expect(await client.search.text.query({ text: 'once' })).toEqual([
       expect.objectContaining({ episode: expect.objectContaining({ id: episode.id }) }),
     ]);
-    proxy.refuseNext('episodes.get');
+    live.proxy.refuseNext('episodes.get');
     expect((await memory.episodes.get(episode.id))?.id).toBe(episode.id);
-    proxy.refuseNext('admin.forget');
+    live.proxy.refuseNext('admin.forget');
     expect((await admin.admin.forget.mutate({ episodeIds: [episode.id] })).episodeIds).toEqual([episode.id]);
-    proxy.refuseNext('admin.purge');
+    live.proxy.refuseNext('admin.purge');
     expect((await admin.admin.purge.mutate()).pendingSince).toBeNull();
-    expect(proxy.refused).toHaveLength(4);
+    expect(live.proxy.refused).toHaveLength(4);
 
     // The first try may have run (here its answer is lost): the replay, with the same id, starts no second episode.
-    proxy.dropNext('episodes.start');
+    live.proxy.dropNext('episodes.start');
     const started = await memory.episodes.start({ taskType: 'debugging', domain: 'replay' });
-    expect(proxy.dropped.at(-1)).toContain('episodes.start');
-    proxy.refuseNext('episodes.start');
+    expect(live.proxy.dropped.at(-1)).toContain('episodes.start');
+    live.proxy.refuseNext('episodes.start');
     const other = await memory.episodes.start({ taskType: 'testing', domain: 'replay' });
-    expect(proxy.refused).toHaveLength(5);
+    expect(live.proxy.refused).toHaveLength(5);
     expect((await memory.episodes.list({ domain: 'replay' })).items.map((item) => item.id)).toEqual([
       other.id,
       started.id,
@@ -270,10 +275,10 @@ describe('replays after a connection closed before any answer', () => {
   });
 
   it('never replays a mutation that is not idempotent', async () => {
-    const memory = createRemoteMemory({ url: proxy.url, token });
+    const memory = createRemoteMemory({ url: live.proxy.url, token: live.token });
     const episode = await memory.episodes.start({ taskType: 'debugging', domain: 'no-replay' });
     // Archiving twice is a CONFLICT, and the first try may have run: it is not replayed.
-    proxy.refuseNext('episodes.archive');
+    live.proxy.refuseNext('episodes.archive');
     const error = await memory.episodes.archive(episode.id).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(TRPCClientError);
     expect((await memory.episodes.get(episode.id))?.status).toBe('active');
@@ -284,8 +289,8 @@ describe('failures that are not a lost connection', () => {
   it('drops a step JSON cannot write at once, without retrying it, and the episode still completes', async () => {
     const { sent, counting } = countingFetch();
     const client = createEpisodicClient({
-      url: t.url,
-      token,
+      url: live.server.url,
+      token: live.token,
       fetch: counting,
       steps: { flushIntervalMs: 60_000 },
     });
@@ -305,7 +310,7 @@ describe('failures that are not a lost connection', () => {
   it('says when the url answers with something other than the API, with its status, and asks once', async () => {
     const { sent, counting } = countingFetch();
     // A wrong url: the server is there, the API is not.
-    const memory = createRemoteMemory({ url: `${t.url}/api`, token, fetch: counting });
+    const memory = createRemoteMemory({ url: `${live.server.url}/api`, token: live.token, fetch: counting });
     const { error, cause } = await clientRefusal(
       memory.episodes.start({ taskType: 'debugging', domain: 'wrong-url' }),
     );
@@ -316,7 +321,7 @@ describe('failures that are not a lost connection', () => {
     expect(sent).toHaveLength(1);
   });
 
-  it("tries again after a proxy's 502 page, as after the server's own 502", async () => {
+  it("tries again after a live.proxy's 502 page, as after the server's own 502", async () => {
     const sent: string[] = [];
     const behindProxy: typeof fetch = (input, init) => {
       sent.push(String(input));
@@ -329,8 +334,8 @@ describe('failures that are not a lost connection', () => {
           )
         : fetch(input, init);
     };
-    const memory = createRemoteMemory({ url: t.url, token, fetch: behindProxy });
-    const episode = await memory.episodes.start({ taskType: 'debugging', domain: 'proxy-502' });
+    const memory = createRemoteMemory({ url: live.server.url, token: live.token, fetch: behindProxy });
+    const episode = await memory.episodes.start({ taskType: 'debugging', domain: 'live.proxy-502' });
     expect(episode.status).toBe('active');
     expect(sent).toHaveLength(2);
   });
@@ -344,7 +349,11 @@ describe('timeoutMs', () => {
     await new Promise<void>((resolve) => hung.listen(0, '127.0.0.1', resolve));
     const { port } = hung.address() as AddressInfo;
     try {
-      const memory = createRemoteMemory({ url: `http://127.0.0.1:${port}`, token, timeoutMs: 300 });
+      const memory = createRemoteMemory({
+        url: `http://127.0.0.1:${port}`,
+        token: live.token,
+        timeoutMs: 300,
+      });
       const { error, cause } = await clientRefusal(
         memory.episodes.start({ taskType: 'debugging', domain: 'hung' }),
       );
@@ -359,7 +368,7 @@ describe('timeoutMs', () => {
   });
 
   it('leaves calls that are answered in time as they are', async () => {
-    const memory = createRemoteMemory({ url: t.url, token, timeoutMs: 30_000 });
+    const memory = createRemoteMemory({ url: live.server.url, token: live.token, timeoutMs: 30_000 });
     const episode = await memory.episodes.start({ taskType: 'debugging', domain: 'timely' });
     expect((await memory.episodes.get(episode.id))?.id).toBe(episode.id);
   });

@@ -42,15 +42,14 @@ export function createLearnerPresence(db: Database, owner: string) {
     async renew(learners: readonly LearnerClaim[], aliveMs: number): Promise<LiveClaim[]> {
       if (learners.length === 0) return [];
       const now = nowIso();
-      const names = JSON.stringify(learners.map((learner) => learner.name));
       const claims = JSON.stringify(learners);
       const results = await db.write((tx) =>
         tx.batch([
           {
             // `WHERE true` tells SQLite's parser the ON CONFLICT belongs to the INSERT, not to a join.
-            sql: `INSERT INTO learners (name, registered_at, seen_at) SELECT value, ?, ? FROM json_each(?) WHERE true
+            sql: `INSERT INTO learners (name, registered_at, seen_at) SELECT value ->> 'name', ?, ? FROM json_each(?) WHERE true
                   ON CONFLICT (name) DO UPDATE SET seen_at = excluded.seen_at`,
-            args: [now, now, names],
+            args: [now, now, claims],
           },
           {
             // `since` is kept from the first claim: the oldest claim decides who learns.
@@ -64,9 +63,9 @@ export function createLearnerPresence(db: Database, owner: string) {
             // A claim of a process older than 1.25.0 has no `since`: it counts as the oldest.
             sql: `SELECT p.learner, p.process, p.settings, l.settings AS recorded
                   FROM learner_processes p JOIN learners l ON l.name = p.learner
-                  WHERE p.learner IN (SELECT value FROM json_each(?))
+                  WHERE p.learner IN (SELECT value ->> 'name' FROM json_each(?))
                   ORDER BY p.learner, p.since IS NOT NULL, p.since, p.process`,
-            args: [names],
+            args: [claims],
           },
         ]),
       );
