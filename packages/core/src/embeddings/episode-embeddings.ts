@@ -7,7 +7,7 @@ import { embedTexts } from './embed-texts.js';
 import { embeddingStamp } from './embedding-stamp.js';
 import { episodeEmbeddingText, failedSteps, stepErrorEmbeddingText } from './embedding-text.js';
 import { encodeVector } from './vector-codec.js';
-import type { EmbeddingKind } from './vector-index.js';
+import type { EmbeddingKind } from './vector-rows.js';
 
 interface EmbeddingRow {
   episodeId: string;

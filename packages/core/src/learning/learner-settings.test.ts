@@ -6,7 +6,7 @@ import { recordingLogger } from '../cache/__fixtures__/test-cache.js';
 import { createActionPairMiner } from '../mining/__fixtures__/test-miners.js';
 import { forkFromSource } from './__fixtures__/fork-from-source.js';
 import { type Cleanups, finishedEpisode, openLearningStore } from './__fixtures__/learning-store.js';
-import type { LearningStatus } from './learning-runner.js';
+import type { LearningStatus } from './learning-status.js';
 
 const cleanups: Cleanups = [];
 afterEach(async () => {

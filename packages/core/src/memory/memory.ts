@@ -8,7 +8,7 @@ import type { ReindexOptions, ReindexReport } from '../embeddings/reindex.js';
 import type { VectorIndexStats } from '../embeddings/vector-index.js';
 import type { RecordEpisodesInput, RecordedEpisode } from '../episodes/record-episodes.js';
 import type { FlushInput } from '../learning/flush-input.js';
-import type { LearningStatus } from '../learning/learning-runner.js';
+import type { LearningStatus } from '../learning/learning-status.js';
 import type { RetiredLearner } from '../learning/retire-learner.js';
 import type { RepairReport } from '../maintenance/repair-database.js';
 import type { VerifyReport } from '../maintenance/verify-database.js';

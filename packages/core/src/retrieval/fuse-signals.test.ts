@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { VectorHit } from '../embeddings/vector-index.js';
+import type { VectorHit } from '../embeddings/vector-rows.js';
 import type { Episode } from '../types.js';
 import { fuseSignals } from './fuse-signals.js';
 import { retrievalConfigSchema } from './retrieval-config.js';

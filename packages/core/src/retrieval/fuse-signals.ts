@@ -1,4 +1,4 @@
-import type { VectorHit } from '../embeddings/vector-index.js';
+import type { VectorHit } from '../embeddings/vector-rows.js';
 import type { Episode } from '../types.js';
 import type { TimeWindow } from './named-dates.js';
 import type { FusionWeights, ResolvedRetrievalConfig } from './retrieval-config.js';

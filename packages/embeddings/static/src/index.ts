@@ -1,4 +1,5 @@
-export type { PulledFile, PullModelOptions, PullModelResult } from './pull-model.js';
+export type { PulledFile } from './download-file.js';
+export type { PullModelOptions, PullModelResult } from './pull-model.js';
 export { defaultPullIdleTimeoutMs, pullModelOptionsSchema, pullStaticModel } from './pull-model.js';
 export type { StaticEmbeddingsOptions } from './static-embeddings.js';
 // The default export too: a server config that names a plugin package calls its default export.
