@@ -1,4 +1,5 @@
 import { type Client, createClient } from '@libsql/client';
+import { checkpointOnClose } from './checkpoint-on-close.js';
 import type { Database, DatabaseOptions } from './database.js';
 import type { DatabaseLocation } from './database-location.js';
 import { maintainInline } from './maintenance-worker.js';
@@ -97,6 +98,8 @@ export async function openClientDatabase(
     close: async () => {
       // The worker first: once the main connections close, it could be the last one open.
       await checkpoints?.stop();
+      // Not an embedded replica's file: its WAL is what it syncs.
+      if (location.kind === 'file') await checkpointOnClose((sql) => writeClient.execute(sql));
       if (writeClient !== readClient) writeClient.close();
       readClient.close();
     },

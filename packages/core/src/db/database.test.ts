@@ -1,3 +1,4 @@
+import { copyFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { setImmediate, setTimeout } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
@@ -246,6 +247,38 @@ describe.each<LocalDriver>(['native', 'client'])('Database on the %s driver', (l
       1,
     );
   });
+
+  it.each([
+    ['a plain', undefined],
+    ['an encrypted', 'correct horse battery staple'],
+  ])(
+    'leaves %s file holding every committed write once closed, its WAL emptied: a copy of the file alone is the store',
+    async (_kind, encryptionKey) => {
+      const path = scratchPath();
+      const options = {
+        busyTimeoutMs: 1000,
+        synchronous: 'normal' as const,
+        localDriver,
+        ...(encryptionKey === undefined ? {} : { encryptionKey }),
+      };
+      const db = await openDatabase({ url: `file:${path}`, ...options });
+      await db.write((tx) => tx.execute('CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT)'));
+      for (let id = 1; id <= 50; id += 1)
+        await db.write((tx) =>
+          tx.execute({ sql: 'INSERT INTO t VALUES (?, ?)', args: [id, 'x'.repeat(2000)] }),
+        );
+      expect((await db.read('SELECT count(*) AS n FROM t')).rows[0]?.n).toBe(50);
+      await db.close();
+
+      expect(statSync(`${path}-wal`, { throwIfNoEntry: false })?.size ?? 0).toBe(0);
+      // What a user copying `memory.db` to another machine takes with them.
+      const copy = `${path}.copy`;
+      copyFileSync(path, copy);
+      const reopened = await openDatabase({ url: `file:${copy}`, ...options });
+      open.push(reopened);
+      expect((await reopened.read('SELECT count(*) AS n FROM t')).rows[0]?.n).toBe(50);
+    },
+  );
 
   it('runs maintenance statements outside any transaction', async () => {
     const db = await openScratch();

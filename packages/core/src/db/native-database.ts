@@ -1,4 +1,5 @@
 import type { InStatement, ResultSet } from '@libsql/client';
+import { checkpointOnClose } from './checkpoint-on-close.js';
 import type { Database, DatabaseOptions } from './database.js';
 import type { DatabaseLocation } from './database-location.js';
 import { maintainInline, maintainInWorker } from './maintenance-worker.js';
@@ -165,6 +166,7 @@ export function openNativeDatabase(options: DatabaseOptions, location: DatabaseL
       // a read the read worker still owes falls back to the reader.
       await aside?.stop();
       await checkpoints?.stop();
+      if (location.kind === 'file') await checkpointOnClose((sql) => writer.execute(sql));
       writer.close();
       if (!singleConnection) reader.close();
     },

@@ -57,9 +57,12 @@ export function ensureFolderOf(path: string): void {
 /**
  * `error` as it was, unless it says the disk is full (SQLite's `SQLITE_FULL`, Node's `ENOSPC`):
  * then a `FULL` error naming the file a maintenance step was writing and what became of the step
- * (`outcome`), where the store's own "nothing was stored … send this again" would mislead.
+ * (`outcome`), where the store's own "nothing was stored … send this again" would mislead. A
+ * file that could not even be opened for want of room is a `STORAGE` error of `openDatabase`
+ * ("Cannot open the database at …") whose cause says so: the disk is as full there.
  */
 export function orDiskFull(error: unknown, path: string, outcome: string): unknown {
-  if (!isDiskFull(error)) return error;
+  const openRefused = EpisodicError.isInstance(error) && error.code === 'STORAGE' && isDiskFull(error.cause);
+  if (!isDiskFull(error) && !openRefused) return error;
   return new EpisodicError('FULL', `The disk holding ${path} is full: ${outcome}.`, { cause: error });
 }
