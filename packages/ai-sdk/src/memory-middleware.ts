@@ -31,6 +31,8 @@ export function memoryMiddleware(run: MemoryRun): LanguageModelMiddleware {
     specificationVersion: 'v3',
     async transformParams({ params }) {
       run.recorder.retrying();
+      // The run's signal, if `experimental_onStart` (ours) did not give it before.
+      run.recorder.useSignal(params.abortSignal);
       run.recorder.failOnAbort(params.abortSignal);
       return run.reference === null
         ? params

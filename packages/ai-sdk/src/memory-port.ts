@@ -1,4 +1,13 @@
 /**
+ * What the reads and step writes take last: the run's abort signal, as the engine's `CallOptions`
+ * and the SDK's `RemoteCallOptions` declare it (a server lets go of the request; the embedded
+ * engine runs a call it started to its end).
+ */
+export interface MemoryCallOptions {
+  signal?: AbortSignal | undefined;
+}
+
+/**
  * The part of Episodic's `Memory` that `withMemory` uses. Both `openMemory()` from
  * `@episodic/core` and `createRemoteMemory()` from `@episodic/sdk` satisfy it, so the
  * integration depends on neither.
@@ -11,7 +20,7 @@ export interface EpisodicMemory {
       context?: string;
       metadata?: Record<string, unknown>;
     }): Promise<{ id: string }>;
-    logSteps(episodeId: string, steps: RecordedStep[]): Promise<unknown>;
+    logSteps(episodeId: string, steps: RecordedStep[], options?: MemoryCallOptions): Promise<unknown>;
     complete(episodeId: string, input: { status: 'completed' | 'failed' }): Promise<unknown>;
     /**
      * Ends an episode with no outcome: one that started too late for its run to be recorded in
@@ -25,16 +34,14 @@ export interface EpisodicMemory {
     steps(
       episodeId: string,
       input?: { limit?: number; fromStep?: number },
+      options?: MemoryCallOptions,
     ): Promise<{ items: readonly StoredStep[] } | null>;
   };
   readonly search: {
-    retrieve(input: {
-      text: string;
-      domain?: string;
-      taskType?: string;
-      limit?: number;
-      patterns?: number;
-    }): Promise<Recall>;
+    retrieve(
+      input: { text: string; domain?: string; taskType?: string; limit?: number; patterns?: number },
+      options?: MemoryCallOptions,
+    ): Promise<Recall>;
   };
 }
 

@@ -1,6 +1,6 @@
+import { withinTime } from './bounded-wait.js';
 import { namedSteps } from './key-steps.js';
-import type { EpisodicMemory, Recall, StoredStep } from './memory-port.js';
-import { withinTime } from './run-recorder.js';
+import type { EpisodicMemory, MemoryCallOptions, Recall, StoredStep } from './memory-port.js';
 
 /** A past episode as the memory message shows it: with the steps read of it, in order. */
 export type PastEpisode = Recall['episodes'][number] & { steps: readonly StoredStep[] };
@@ -21,6 +21,8 @@ export interface PastQuery {
   patterns: number;
   /** Longest the whole look-up may take, steps included. */
   timeoutMs: number;
+  /** The caller's abort signal: the look-up is for a run that no longer needs it once it aborts. */
+  signal?: AbortSignal | undefined;
 }
 
 /**
@@ -33,11 +35,15 @@ const firstSteps = 30;
  * An episode's first steps and, read at the same time, each step its `why` names with the one
  * after it (a long episode's match may lie past the first page), in order.
  */
-async function stepsOf(memory: EpisodicMemory, entry: Recall['episodes'][number]): Promise<StoredStep[]> {
+async function stepsOf(
+  memory: EpisodicMemory,
+  entry: Recall['episodes'][number],
+  call: MemoryCallOptions,
+): Promise<StoredStep[]> {
   const { id } = entry.episode;
   const pages = await Promise.all([
-    memory.episodes.steps(id, { limit: firstSteps }),
-    ...namedSteps(entry.why).map((fromStep) => memory.episodes.steps(id, { fromStep, limit: 2 })),
+    memory.episodes.steps(id, { limit: firstSteps }, call),
+    ...namedSteps(entry.why).map((fromStep) => memory.episodes.steps(id, { fromStep, limit: 2 }, call)),
   ]);
   const byNumber = new Map<number, StoredStep>();
   for (const step of pages.flatMap((page) => page?.items ?? [])) byNumber.set(step.stepNumber, step);
@@ -47,35 +53,39 @@ async function stepsOf(memory: EpisodicMemory, entry: Recall['episodes'][number]
 /**
  * The past experience relevant to a task, each episode with steps to pick its key ones from,
  * within `timeoutMs` in all. `null` when the look-up itself failed or did not answer in time;
- * when only the steps could not be read, the episodes come without them. Either is reported.
+ * when only the steps could not be read, the episodes come without them. Either is reported,
+ * unless `query.signal` aborted: the run was stopped, which is no failure of the store.
  */
 export async function lookUpPast(
   memory: EpisodicMemory,
   query: PastQuery,
   report: (error: unknown) => void,
 ): Promise<PastExperience | null> {
+  const { signal } = query;
+  if (signal?.aborted) return null;
   const deadline = Date.now() + query.timeoutMs;
   let recall: Recall;
   try {
-    recall = await withinTime(
-      memory.search.retrieve({
-        text: query.text,
-        domain: query.domain,
-        taskType: query.taskType,
-        limit: query.episodes,
-        patterns: query.patterns,
-      }),
-      query.timeoutMs,
-    );
+    const input = {
+      text: query.text,
+      domain: query.domain,
+      taskType: query.taskType,
+      limit: query.episodes,
+      patterns: query.patterns,
+    };
+    // The signal goes to the store (a server lets go of the request) and bounds the wait here too
+    // (the embedded engine runs a call it started to its end).
+    recall = await withinTime(memory.search.retrieve(input, { signal }), query.timeoutMs, { signal });
   } catch (error) {
-    report(error);
+    if (!signal?.aborted) report(error);
     return null;
   }
   let steps: StoredStep[][] = [];
   try {
-    const reads = Promise.all(recall.episodes.map((entry) => stepsOf(memory, entry)));
-    steps = await withinTime(reads, Math.max(0, deadline - Date.now()));
+    const reads = Promise.all(recall.episodes.map((entry) => stepsOf(memory, entry, { signal })));
+    steps = await withinTime(reads, Math.max(0, deadline - Date.now()), { signal });
   } catch (error) {
+    if (signal?.aborted) return null;
     report(error);
   }
   return {

@@ -1,4 +1,6 @@
+import { unlessAborted, withinTime } from './bounded-wait.js';
 import type { EpisodicMemory, RecordedStep } from './memory-port.js';
+import { endOnce, refused } from './store-answers.js';
 
 /** How a run ended: `archived` when its outcome never reached `withMemory` (ended with none). */
 type Outcome = 'completed' | 'failed' | 'archived';
@@ -22,70 +24,6 @@ function failAwaitingRunsOnExit(): void {
 }
 
 /**
- * `promise`, or a rejection once `ms` have passed without an answer. A store that never answers
- * (stuck behind a lock, a connection that went dead without closing) must not hold the model's
- * run: the SDK awaits `prepareStep` and `onStepFinish`, so an unbounded wait there stops the run.
- * `late` receives an answer that comes after the rejection: the store did the work after all.
- */
-export function withinTime<T>(promise: Promise<T>, ms: number, late?: (answer: T) => void): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  let gaveUp = false;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      gaveUp = true;
-      reject(new Error(`memory did not answer within ${ms} ms`));
-    }, ms);
-  });
-  if (late !== undefined) {
-    void promise.then(
-      (answer) => {
-        if (gaveUp) late(answer);
-      },
-      () => undefined,
-    );
-  }
-  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
-}
-
-/** Whether the store answered that it refuses this input (a bad field), not that it is unreachable. */
-function refused(error: unknown): boolean {
-  const { code, data } = (error ?? {}) as { code?: unknown; data?: { code?: unknown } | null };
-  return code === 'VALIDATION' || data?.code === 'BAD_REQUEST';
-}
-
-/** No answer came (a connection refused, reset or cut), so the write may or may not have run. */
-function unanswered(error: unknown): boolean {
-  const { data, cause } = (error ?? {}) as { data?: unknown; cause?: unknown };
-  if (data !== undefined) return false;
-  // `@episodic/sdk` names it with its cause's code; its earlier versions gave fetch's own
-  // `TypeError` as the cause, and this package depends on no version of it.
-  const code = (cause as { code?: unknown } | null | undefined)?.code;
-  return code === 'CONNECTION_LOST' || code === 'UNREACHABLE' || cause instanceof TypeError;
-}
-
-/** The store answered that the episode is already completed. */
-function conflict(error: unknown): boolean {
-  const { code, data } = (error ?? {}) as { code?: unknown; data?: { code?: unknown } | null };
-  return code === 'CONFLICT' || data?.code === 'CONFLICT';
-}
-
-/**
- * Ends an episode, sending `end` once more when its connection closed before any answer (the SDK
- * replays neither a completion nor an archive: the first try may have run). A conflict then means
- * the first one was done and only its answer lost: a run is the only writer of its episode's end.
- */
-async function endOnce(end: () => Promise<unknown>): Promise<void> {
-  try {
-    await end();
-  } catch (error) {
-    if (!unanswered(error)) throw error;
-    await end().catch((again: unknown) => {
-      if (!conflict(again)) throw again;
-    });
-  }
-}
-
-/**
  * One run's episode. Writes go through one chain, so steps are stored in the order the run
  * made them and before the outcome. A failing write is reported once and the run goes on: a
  * refused batch of steps is lost alone, an unreachable store (or one that does not answer in
@@ -105,6 +43,8 @@ export class RunRecorder {
   #retryTimer: NodeJS.Timeout | undefined;
   /** Aborted when the run finishes: it removes the listeners the run put on callers' signals. */
   readonly #done = new AbortController();
+  /** The caller's abort signal: the run's step writes take it, and no hook waits past it. */
+  #signal: AbortSignal | undefined;
   readonly #watched = new WeakSet<AbortSignal>();
 
   constructor(
@@ -114,11 +54,15 @@ export class RunRecorder {
     private readonly timeoutMs: number,
   ) {}
 
-  /** Queues `link` after the run's earlier writes. */
-  #queue(link: () => Promise<unknown>): Promise<void> {
+  /**
+   * Queues `link` after the run's earlier writes. A write made with `signal` that fails once it
+   * aborted is no failure of the store: the caller stopped the run.
+   */
+  #queue(link: () => Promise<unknown>, signal?: AbortSignal): Promise<void> {
     const next = this.#chain.then(link).then(
       () => undefined,
       (error: unknown) => {
+        if (signal?.aborted) return;
         if (!this.#failed) this.report(error);
         this.#failed = true;
         if (!refused(error)) this.#unreachable = true;
@@ -128,8 +72,8 @@ export class RunRecorder {
     return next;
   }
 
-  #then(write: () => Promise<unknown>): Promise<void> {
-    return this.#queue(() => withinTime(write(), this.timeoutMs));
+  #then(write: () => Promise<unknown>, signal?: AbortSignal): Promise<void> {
+    return this.#queue(() => withinTime(write(), this.timeoutMs), signal);
   }
 
   /** The episode's id once started. */
@@ -142,6 +86,11 @@ export class RunRecorder {
     return this.#outcome;
   }
 
+  /** The caller's abort signal for the run, as the AI SDK gives it (the first one given is kept). */
+  useSignal(signal: AbortSignal | undefined): void {
+    this.#signal ??= signal;
+  }
+
   /** A model call of the run failed with an error the SDK may retry, and no retry has started yet. */
   get awaitingRetry(): boolean {
     return awaitingRetry.has(this);
@@ -149,9 +98,10 @@ export class RunRecorder {
 
   start(input: Parameters<EpisodicMemory['episodes']['start']>[0]): Promise<void> {
     return this.#queue(async () => {
-      this.#episode = await withinTime(this.memory.episodes.start(input), this.timeoutMs, (late) =>
-        this.#archiveUnrecorded(late.id),
-      );
+      // Without the caller's signal: an aborted run's episode is recorded all the same, as failed.
+      this.#episode = await withinTime(this.memory.episodes.start(input), this.timeoutMs, {
+        late: (late) => this.#archiveUnrecorded(late.id),
+      });
     });
   }
 
@@ -168,11 +118,17 @@ export class RunRecorder {
       .catch(() => undefined);
   }
 
+  /**
+   * Writes a step's tool calls with the caller's signal: once the caller stops the run, a write
+   * under way is let go (the store may still store it) and one not yet sent is dropped.
+   */
   log(steps: RecordedStep[]): Promise<void> {
-    return this.#then(async () => {
-      if (this.#episode !== null && !this.#finished && !this.#unreachable)
-        await this.memory.episodes.logSteps(this.#episode.id, steps);
-    });
+    const signal = this.#signal;
+    const written = this.#then(async () => {
+      if (this.#episode === null || this.#finished || this.#unreachable || signal?.aborted) return;
+      await this.memory.episodes.logSteps(this.#episode.id, steps, { signal });
+    }, signal);
+    return unlessAborted(written, signal);
   }
 
   /**
@@ -216,6 +172,11 @@ export class RunRecorder {
   failOnAbort(signal: AbortSignal | undefined): void {
     if (signal === undefined || this.#watched.has(signal) || this.#done.signal.aborted) return;
     this.#watched.add(signal);
+    // An aborted signal sends no more events: one that aborted before the run saw it fails it now.
+    if (signal.aborted) {
+      void this.finish('failed');
+      return;
+    }
     signal.addEventListener('abort', () => void this.finish('failed'), {
       once: true,
       signal: this.#done.signal,
@@ -225,14 +186,16 @@ export class RunRecorder {
   /**
    * The first outcome wins: an abort reported after the error that caused it changes nothing.
    * `archived` ends the episode with no outcome, for a run whose outcome never came: not
-   * learned from, as a success or as a failure it may not have been.
+   * learned from, as a success or as a failure it may not have been. Written without the caller's
+   * signal (an aborted run is failed by it, which that signal would stop from being sent), but not
+   * waited for once it aborts: `settled()` waits for it.
    */
   finish(outcome: Outcome): Promise<void> {
     this.retrying();
     this.#done.abort();
     const status = this.#mixed ? 'archived' : outcome;
     this.#outcome ??= status;
-    return this.#then(async () => {
+    const written = this.#then(async () => {
       if (this.#episode === null || this.#finished) return;
       this.#finished = true;
       const { id } = this.#episode;
@@ -242,6 +205,7 @@ export class RunRecorder {
           : this.memory.episodes.complete(id, { status }),
       );
     });
+    return unlessAborted(written, this.#signal);
   }
 
   /**

@@ -1,8 +1,8 @@
 import { type LanguageModel, type ModelMessage, wrapLanguageModel } from 'ai';
-import { clientMemory, type EpisodicClientLike } from './client-memory.js';
+import { unlessAborted } from './bounded-wait.js';
+import { clientMemory } from './client-memory.js';
 import { hookReports, RecordingError } from './hook-reports.js';
 import { memoryMiddleware } from './memory-middleware.js';
-import type { EpisodicMemory } from './memory-port.js';
 import { memoryPrompt } from './memory-prompt.js';
 import { MemoryRun } from './memory-run.js';
 import { lookUpPast } from './past-experience.js';
@@ -10,51 +10,7 @@ import type { RunStatus } from './run-recorder.js';
 import { storableText } from './storable-text.js';
 import { latestUserText, queryText } from './task-text.js';
 import { type ToolOutcomePart, toolSteps } from './tool-steps.js';
-
-interface MemoryOptions {
-  /** An embedded store (`openMemory()` from `@episodic/core`) or a server (`createRemoteMemory()` from `@episodic/sdk`). */
-  memory: EpisodicMemory;
-  client?: never;
-}
-interface ClientOptions {
-  /** A server through the full client, `createEpisodicClient()` from `@episodic/sdk`. */
-  client: EpisodicClientLike;
-  memory?: never;
-}
-
-export type WithMemoryOptions = (MemoryOptions | ClientOptions) & RunOptions;
-
-interface RunOptions {
-  /** The domain the episode is recorded in and past experience is looked up in. */
-  domain: string;
-  /** The episode's task type (`debugging`, `code_generation`, … or one the store was opened with). */
-  taskType: string;
-  /**
-   * The task of a run, from the messages it starts with: stored as its episode's description and
-   * used to look up past experience. Default: the text of the latest user message with text
-   * (in a chat, the request of this run, not the first turn).
-   */
-  task?: (messages: ModelMessage[]) => string;
-  /** Most tokens of past experience put in front of the model (about 4 characters a token). Default 800. */
-  maxMemoryTokens?: number;
-  /** How many past episodes to look up. Default 5. */
-  episodes?: number;
-  /** How many patterns to look up. Default 5. */
-  patterns?: number;
-  /** Longest tool result stored per step, in characters. Default 4000. */
-  maxResultChars?: number;
-  /**
-   * Longest the run waits for the memory at any point, in milliseconds: a store that does not
-   * answer by then is left behind, as an unreachable one is. Default 10 000.
-   */
-  memoryTimeoutMs?: number;
-  /**
-   * Where a failure of the memory itself goes (store unreachable, a write refused), and what
-   * keeps a run from being recorded (one of your own hooks in place of ours, overlapping runs).
-   * The model run goes on either way. Default: a warning on the console.
-   */
-  onMemoryError?: (error: unknown) => void;
-}
+import type { WithMemoryOptions } from './with-memory-options.js';
 
 /** The task as stored (the engine's own limit is larger) and as searched (a query needs no more). */
 const maxContextChars = 16_000;
@@ -73,6 +29,8 @@ interface FinishedStep {
  * To add a hook of your own under one of these names, call ours from it (see the README).
  */
 export interface MemorySettings {
+  /** Takes the run's `abortSignal`: the look-up, the step writes and every wait of ours stop with it. */
+  experimental_onStart: (event: { abortSignal?: AbortSignal | undefined }) => void;
   prepareStep: (options: {
     stepNumber: number;
     messages: ModelMessage[];
@@ -128,6 +86,8 @@ export function withMemory(options: WithMemoryOptions): MemorySettings {
   const timeoutMs = options.memoryTimeoutMs ?? 10_000;
   const taskOf = options.task ?? latestUserText;
   let run: MemoryRun | null = null;
+  /** The caller's signal, from `experimental_onStart`, for the run whose first step comes next. */
+  let startSignal: AbortSignal | undefined;
 
   /**
    * `next` starts: the last run, if it has no outcome yet, gets one now. Still under way, it
@@ -150,13 +110,21 @@ export function withMemory(options: WithMemoryOptions): MemorySettings {
     const current = new MemoryRun(memory, report, timeoutMs);
     if (run !== null) settle(run, current);
     run = current;
+    const signal = startSignal;
+    startSignal = undefined;
+    current.recorder.useSignal(signal);
+    const started = current.recorder.start({
+      taskType: options.taskType,
+      domain: options.domain,
+      context: task === '' ? undefined : storableText(task, maxContextChars),
+    });
+    // After the start, which it must follow: a run aborted before any model call sees the
+    // signal (during the look-up, or already) is failed all the same.
+    current.recorder.failOnAbort(signal);
     const limit = options.episodes ?? 5;
     const [, past] = await Promise.all([
-      current.recorder.start({
-        taskType: options.taskType,
-        domain: options.domain,
-        context: task === '' ? undefined : storableText(task, maxContextChars),
-      }),
+      // Not waited for once the caller aborts: the start goes on, so the run is recorded as failed.
+      unlessAborted(started, signal),
       task === ''
         ? null
         : lookUpPast(
@@ -169,6 +137,7 @@ export function withMemory(options: WithMemoryOptions): MemorySettings {
               episodes: limit + 1,
               patterns: options.patterns ?? 5,
               timeoutMs,
+              signal,
             },
             report,
           ),
@@ -200,6 +169,10 @@ export function withMemory(options: WithMemoryOptions): MemorySettings {
   }
 
   const settings: Omit<MemorySettings, 'episode'> = {
+    experimental_onStart({ abortSignal }) {
+      // The SDK gives `prepareStep` no signal; this comes just before the run's first one.
+      startSignal = abortSignal;
+    },
     async prepareStep({ stepNumber, messages, model }) {
       let current = run;
       if (stepNumber === 0) current = await begin(messages);

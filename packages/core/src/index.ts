@@ -128,4 +128,4 @@ export type {
   Step,
 } from './types.js';
 export type { Deadline } from './within-deadline.js';
-export { DeadlineError, withinDeadline } from './within-deadline.js';
+export { DeadlineError, untilAborted, withinDeadline } from './within-deadline.js';

@@ -44,8 +44,11 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
 }
 
-/** `pending`'s outcome, or `signal.reason` as soon as the signal aborts, whichever comes first. */
-function untilAborted<T>(pending: PromiseLike<T>, signal: AbortSignal): Promise<T> {
+/**
+ * `pending`'s outcome, or `signal.reason` as soon as the signal aborts, whichever comes first: for
+ * a caller that stops waiting for work it cannot stop (an outcome after the abort is let go).
+ */
+export function untilAborted<T>(pending: PromiseLike<T>, signal: AbortSignal): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const abort = () => reject(signal.reason);
     if (signal.aborted) abort();

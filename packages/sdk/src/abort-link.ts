@@ -1,20 +1,7 @@
-import { TRPCClientError, type TRPCLink } from '@trpc/client';
+import type { TRPCLink } from '@trpc/client';
 import { observable } from '@trpc/server/observable';
-import { EpisodicClientError } from './errors.js';
+import { abortedError } from './aborted.js';
 import type { AppRouter } from './types.js';
-
-const reasonText = (reason: unknown) =>
-  reason instanceof Error && reason.message !== '' ? reason.message : String(reason);
-
-function aborted(path: string, reason: unknown): TRPCClientError<AppRouter> {
-  return TRPCClientError.from<AppRouter>(
-    new EpisodicClientError(
-      'ABORTED',
-      `${path} was aborted (${reasonText(reason)}); if its request was already sent, the server may still run it.`,
-      { cause: reason },
-    ),
-  );
-}
 
 /**
  * Rejects a call the moment its `signal` aborts (`ABORTED`, the signal's reason as `cause`) and
@@ -28,7 +15,7 @@ export function abortLink(): TRPCLink<AppRouter> {
       if (signal == null || op.type === 'subscription') return next(op);
       return observable((observer) => {
         if (signal.aborted) {
-          observer.error(aborted(op.path, signal.reason));
+          observer.error(abortedError(op.path, signal.reason));
           return;
         }
         let done = false;
@@ -38,7 +25,7 @@ export function abortLink(): TRPCLink<AppRouter> {
           // Unsubscribing first lets the batch link drop the call (and abort its request once
           // every call in it is aborted) before the caller hears of it.
           subscription.unsubscribe();
-          observer.error(aborted(op.path, signal?.reason));
+          observer.error(abortedError(op.path, signal?.reason));
         }
         function settled() {
           done = true;

@@ -4,6 +4,7 @@ import { abortLink } from './abort-link.js';
 import { batchLink } from './batch-link.js';
 import { defaultStepBufferOptions, EpisodeHandle, type StepBufferOptions } from './episode-handle.js';
 import { metadataLink } from './metadata-link.js';
+import type { RemoteCallOptions } from './remote-memory.js';
 import { replayLink } from './replay-link.js';
 import { startOnce } from './send-once.js';
 import { startIdLink } from './start-id-link.js';
@@ -31,9 +32,10 @@ export interface EpisodeHelpers {
   /**
    * Starts an episode and returns a handle that records its steps in batches. The episode's id
    * is chosen here (or given as `input.id`), so a start whose answer was lost is sent again,
-   * under `steps.retry`, and still makes one episode.
+   * under `steps.retry`, and still makes one episode. `signal` stops waiting for the start, as
+   * for `RemoteMemory`'s `episodes.start`.
    */
-  startEpisode(input: StartEpisodeInput): Promise<EpisodeHandle>;
+  startEpisode(input: StartEpisodeInput, options?: RemoteCallOptions): Promise<EpisodeHandle>;
 }
 
 /** The typed tRPC client for the whole API, plus the episode helper. */
@@ -82,8 +84,9 @@ export function createEpisodicClient(options: EpisodicClientOptions): EpisodicCl
   });
   const stepOptions: StepBufferOptions = { ...defaultStepBufferOptions, ...options.steps };
   const helpers: EpisodeHelpers = {
-    async startEpisode(input) {
-      return new EpisodeHandle(trpc, await startOnce(trpc, input, stepOptions.retry), stepOptions);
+    async startEpisode(input, options) {
+      const episode = await startOnce(trpc, input, stepOptions.retry, options?.signal);
+      return new EpisodeHandle(trpc, episode, stepOptions);
     },
   };
   // The tRPC client is a proxy that turns every property into a procedure path, so the

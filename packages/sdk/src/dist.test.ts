@@ -35,6 +35,7 @@ describe('the built SDK', () => {
   it('is built, with its declarations rolled into one file', () => {
     expect(built.map((path) => path.slice(dist.length + 1)).sort()).toEqual([
       'abort-link.js',
+      'aborted.js',
       'batch-link.js',
       'client.js',
       'episode-handle.js',

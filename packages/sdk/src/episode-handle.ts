@@ -1,6 +1,8 @@
 import type { TRPCClient } from '@trpc/client';
 import { TRPCClientError } from '@trpc/client';
+import { abortedError, untilAborted } from './aborted.js';
 import { EpisodicClientError } from './errors.js';
+import type { RemoteCallOptions } from './remote-memory.js';
 import { defaultRetryPolicy, isTransient, type RetryPolicy, withRetries } from './retry.js';
 import { logStepsOnce } from './send-once.js';
 import type { AppRouter, CompleteEpisodeInput, Episode, Step, StepInput } from './types.js';
@@ -58,7 +60,7 @@ const isTooLarge = (error: unknown) =>
  * One episode as an agent records it: `step()` returns at once and the steps travel in
  * batches. Each step gets its id here, before it is sent, so a batch replayed after a lost
  * response is stored once. Batches go one at a time, so the server numbers steps in the order
- * they were recorded.
+ * they were recorded. `flush()` and `complete()` take a `signal` as `RemoteMemory`'s methods do.
  */
 export class EpisodeHandle {
   readonly episode: Episode;
@@ -68,6 +70,8 @@ export class EpisodeHandle {
   #queue: Promise<unknown> = Promise.resolve();
   #timer: ReturnType<typeof setTimeout> | null = null;
   #closed = false;
+  /** An outcome was sent and not answered with success (aborted, lost): a later `CONFLICT` may be its own. */
+  #outcomeSent = false;
   /** `maxBatchBytes`, or less once the server refused a batch as too large. */
   #maxBytes: number;
   /** A refusal from a send nobody awaited, thrown by the next `flush()` or `complete()`. */
@@ -107,28 +111,53 @@ export class EpisodeHandle {
   /**
    * Sends every recorded step and resolves, once all are stored, with the steps this call sent
    * as stored (numbered); those a full batch or the timer sent before are not in it.
+   *
+   * `signal` stops waiting: the call rejects at once with `ABORTED` (a `TRPCClientError` whose
+   * cause is an `EpisodicClientError`), sending nothing if it was still waiting for an earlier
+   * batch. Its steps stay `pending`, for the next batch, `flush()` or `complete()`: under the same
+   * ids, so a batch the server stored before the abort is not stored twice.
    */
-  async flush(): Promise<Step[]> {
-    const stored = await this.#enqueue();
+  async flush(options: RemoteCallOptions = {}): Promise<Step[]> {
+    const { signal } = options;
+    if (signal?.aborted) throw abortedError('episodes.logSteps', signal.reason);
+    const stored = await untilAborted(this.#enqueue(signal), signal, 'episodes.logSteps');
     this.#throwUnreported();
     return stored;
   }
 
-  /** Sends the remaining steps, then records the outcome. Safe to call again after a failure. */
-  async complete(outcome: CompleteEpisodeInput): Promise<Episode> {
+  /**
+   * Sends the remaining steps, then records the outcome. Safe to call again after a failure.
+   * `signal` stops waiting, as for `flush()`: aborted already, nothing is sent and the episode
+   * still takes steps; aborted later, the outcome may still be recorded on the server, and
+   * `complete()` called again then answers with the episode.
+   */
+  async complete(outcome: CompleteEpisodeInput, options: RemoteCallOptions = {}): Promise<Episode> {
+    const { signal } = options;
+    if (signal?.aborted) throw abortedError('episodes.complete', signal.reason);
     this.#closed = true;
-    await this.flush();
+    await this.flush(options);
     const input = { episodeId: this.id, ...outcome };
+    const request = { signal };
+    const sentBefore = this.#outcomeSent;
     let attempts = 0;
     try {
-      return await withRetries(this.#options.retry, () => {
-        attempts += 1;
-        return this.#client.episodes.complete.mutate(input);
-      });
+      const episode = await withRetries(
+        this.#options.retry,
+        () => {
+          attempts += 1;
+          this.#outcomeSent = true;
+          return this.#client.episodes.complete.mutate(input, request);
+        },
+        signal,
+      );
+      this.#outcomeSent = false;
+      return episode;
     } catch (error) {
-      // A replay after a lost response meets the completion it made itself.
-      if (attempts > 1 && error instanceof TRPCClientError && error.data?.code === 'CONFLICT') {
-        const current = await this.#client.episodes.get.query({ episodeId: this.id });
+      // A replay after a lost response, or a call again after an aborted one, meets the
+      // completion it made itself.
+      const mine = attempts > 1 || sentBefore;
+      if (mine && error instanceof TRPCClientError && error.data?.code === 'CONFLICT') {
+        const current = await this.#client.episodes.get.query({ episodeId: this.id }, request);
         if (current.status === outcome.status) {
           const { steps: _steps, stepCount: _count, nextStepsCursor: _cursor, ...episode } = current;
           return episode;
@@ -138,8 +167,12 @@ export class EpisodeHandle {
     }
   }
 
-  #enqueue(): Promise<Step[]> {
-    const run = this.#queue.then(() => this.#send());
+  /** Runs a send after the ones queued before it; one whose `signal` aborted meanwhile sends nothing. */
+  #enqueue(signal?: AbortSignal): Promise<Step[]> {
+    const run = this.#queue.then(() => {
+      if (signal?.aborted) throw abortedError('episodes.logSteps', signal.reason);
+      return this.#send(signal);
+    });
     this.#queue = run.catch(() => undefined);
     return run;
   }
@@ -155,7 +188,7 @@ export class EpisodeHandle {
     });
   }
 
-  async #send(): Promise<Step[]> {
+  async #send(signal?: AbortSignal): Promise<Step[]> {
     if (this.#timer !== null) {
       clearTimeout(this.#timer);
       this.#timer = null;
@@ -165,7 +198,12 @@ export class EpisodeHandle {
       const { batch, bytes } = this.#nextBatch();
       try {
         stored.push(
-          ...(await logStepsOnce(this.#client, { episodeId: this.id, steps: batch }, this.#options.retry)),
+          ...(await logStepsOnce(
+            this.#client,
+            { episodeId: this.id, steps: batch },
+            this.#options.retry,
+            signal,
+          )),
         );
       } catch (error) {
         // The server's body limit is below the cap (set lower there, or other calls shared the
@@ -176,8 +214,8 @@ export class EpisodeHandle {
           continue;
         }
         // A refused batch would be refused again: drop it so later steps can go. Transient
-        // failures keep it, to be sent again with the same ids.
-        if (!isTransient(error)) this.#buffer.splice(0, batch.length);
+        // failures and aborts keep it, to be sent again with the same ids.
+        if (!isTransient(error) && signal?.aborted !== true) this.#buffer.splice(0, batch.length);
         throw error;
       }
       this.#buffer.splice(0, batch.length);

@@ -1,6 +1,7 @@
 import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { createRemoteMemory, type RemoteMemory } from '@episodic/sdk';
+import { honouringSignals } from './signalled-memory.js';
 
 /**
  * What the tools use: the `Memory` namespaces an agent needs (`episodes`, `search`, `patterns`,
@@ -68,7 +69,8 @@ export async function openAgentMemory(
           ? "from the config file's dataDir"
           : 'the default: no --data-dir, EPISODIC_DATA_DIR or config file dataDir';
   return {
-    memory,
+    // The engine runs a call it started to its end: a cancelled tool call must still stop waiting.
+    memory: honouringSignals(memory),
     describe: `embedded ${config.dataDir} (${origin})`,
     close: () => memory.close(),
   };

@@ -1,4 +1,4 @@
-import type { Step } from '@episodic/sdk';
+import type { RemoteCallOptions, Step } from '@episodic/sdk';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { clip, shorten } from '../format/text-budget.js';
 import type { AgentMemory } from '../memory/agent-memory.js';
@@ -73,6 +73,7 @@ async function fillPage(
   episodeId: string,
   first: StepSource,
   room: number,
+  call: RemoteCallOptions,
 ): Promise<{ steps: ShownStep[]; next: number | null }> {
   const steps: ShownStep[] = [];
   let used = 0;
@@ -86,7 +87,9 @@ async function fillPage(
       used += cost;
     }
     page =
-      page.nextCursor === null ? null : await memory.episodes.steps(episodeId, { cursor: page.nextCursor });
+      page.nextCursor === null
+        ? null
+        : await memory.episodes.steps(episodeId, { cursor: page.nextCursor }, call);
   }
   return { steps, next: null };
 }
@@ -95,8 +98,8 @@ async function fillPage(
  * `episode://{id}`: the episode with `stepCount` and as many of its first steps as fit
  * `resourceChars`; `nextStepsCursor` (a step number) names where the rest start.
  */
-export async function episodePage(memory: AgentMemory, episodeId: string) {
-  const read = await memory.episodes.get(episodeId);
+export async function episodePage(memory: AgentMemory, episodeId: string, call: RemoteCallOptions) {
+  const read = await memory.episodes.get(episodeId, call);
   if (read === null) return null;
   const { steps, stepCount, nextStepsCursor, ...episode } = read;
   const header = {
@@ -105,22 +108,27 @@ export async function episodePage(memory: AgentMemory, episodeId: string) {
     metadata: shownMetadata(episode.metadata),
   };
   const room = resourceChars - jsonChars({ ...header, steps: [], stepCount, nextStepsCursor: longestCursor });
-  const page = await fillPage(memory, episodeId, { items: steps, nextCursor: nextStepsCursor }, room);
+  const page = await fillPage(memory, episodeId, { items: steps, nextCursor: nextStepsCursor }, room, call);
   // In the order `episodes.get` answers: the steps, then how many there are and where the rest are.
   const next = page.next === null ? null : String(page.next);
   return { ...header, steps: page.steps, stepCount, nextStepsCursor: next };
 }
 
 /** `episode://{id}/steps/{cursor}`: the steps from step number `cursor` on, as many as fit. */
-export async function stepsPage(memory: AgentMemory, episodeId: string, cursor: string) {
+export async function stepsPage(
+  memory: AgentMemory,
+  episodeId: string,
+  cursor: string,
+  call: RemoteCallOptions,
+) {
   if (!/^[1-9]\d{0,15}$/.test(cursor))
     throw new McpError(
       ErrorCode.InvalidParams,
       `Invalid cursor "${clip(cursor, 40)}": use the nextStepsCursor or nextCursor of the page before (a step number).`,
     );
-  const first = await memory.episodes.steps(episodeId, { fromStep: Number(cursor) });
+  const first = await memory.episodes.steps(episodeId, { fromStep: Number(cursor) }, call);
   if (first === null) return null;
   const room = resourceChars - jsonChars({ items: [], nextCursor: longestCursor });
-  const page = await fillPage(memory, episodeId, first, room);
+  const page = await fillPage(memory, episodeId, first, room, call);
   return { items: page.steps, nextCursor: page.next === null ? null : String(page.next) };
 }

@@ -20,12 +20,12 @@ export function registerEpisodeResource(server: McpServer, memory: AgentMemory):
       'A recorded task: type, domain, context, outcome, stepCount (how many steps it has) and its first ' +
       `steps with their results. ${bounds} When nextStepsCursor is not null, the rest follow at ` +
       'episode://{id}/steps/{nextStepsCursor}.',
-    list: async (limit) => (await memory.episodes.list({ limit })).items,
+    list: async (limit, call) => (await memory.episodes.list({ limit }, call)).items,
     entry: (episode) => ({
       name: `${episode.taskType} · ${episode.domain} · ${episode.status}`,
       summary: episode.context,
     }),
-    read: (id) => episodePage(memory, id),
+    read: (id, call) => episodePage(memory, id, call),
   });
   // No list: a page is reached from the episode (its `nextStepsCursor`) or the page before.
   registerJsonTemplate(
@@ -38,6 +38,6 @@ export function registerEpisodeResource(server: McpServer, memory: AgentMemory):
         "An episode's steps from a step on: { items, nextCursor }. Start from episode://{id}'s " +
         `nextStepsCursor; while nextCursor is not null, read episode://{id}/steps/{nextCursor}. ${bounds}`,
     },
-    (variables) => stepsPage(memory, variables('id'), variables('cursor')),
+    (variables, call) => stepsPage(memory, variables('id'), variables('cursor'), call),
   );
 }

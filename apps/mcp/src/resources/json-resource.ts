@@ -1,3 +1,4 @@
+import type { RemoteCallOptions } from '@episodic/sdk';
 import { type McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { clip } from '../format/text-budget.js';
@@ -14,12 +15,12 @@ export interface JsonResourceKind<Row extends { id: string }> {
   scheme: string;
   title: string;
   description: string;
-  /** The rows a client lists, newest or best first. */
-  list(limit: number): Promise<Row[]>;
+  /** The rows a client lists, newest or best first. `call` carries the request's signal. */
+  list(limit: number, call: RemoteCallOptions): Promise<Row[]>;
   /** One row's list entry: its name and a short description. */
   entry(row: Row): { name: string; summary: string | null };
   /** The record, or `null` when it is absent or outside the token's domains (alike on purpose). */
-  read(id: string): Promise<unknown>;
+  read(id: string, call: RemoteCallOptions): Promise<unknown>;
 }
 
 /** A template variable's one value, decoded (`{id}` in `episode://{id}`). */
@@ -47,22 +48,22 @@ async function answered<T>(work: () => Promise<T>): Promise<T> {
 
 /**
  * Registers a resource template read as pretty JSON: `read` gets the template's variables,
- * decoded, and may refuse them with an `McpError`. Absent (`null`) becomes the protocol's
- * not-found error.
+ * decoded, and may refuse them with an `McpError`; and the request's signal, which aborts when the
+ * client cancels the read. Absent (`null`) becomes the protocol's not-found error.
  */
 export function registerJsonTemplate(
   server: McpServer,
   name: string,
   template: ResourceTemplate,
   config: { title: string; description: string },
-  read: (variables: (name: string) => string) => Promise<unknown>,
+  read: (variables: (name: string) => string, call: RemoteCallOptions) => Promise<unknown>,
 ): void {
   server.registerResource(
     name,
     template,
     { ...config, mimeType: 'application/json' },
-    async (uri, variables) => {
-      const value = await answered(() => read((key) => variable(variables[key])));
+    async (uri, variables, { signal }) => {
+      const value = await answered(() => read((key) => variable(variables[key]), { signal }));
       if (value === null) throw new McpError(resourceNotFound, `Resource ${uri.href} not found`);
       return {
         contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(value, null, 2) }],
@@ -77,8 +78,8 @@ export function registerJsonResource<Row extends { id: string }>(
   kind: JsonResourceKind<Row>,
 ): void {
   const template = new ResourceTemplate(`${kind.scheme}://{id}`, {
-    list: async () => ({
-      resources: (await answered(() => kind.list(listed))).map((row) => {
+    list: async ({ signal }) => ({
+      resources: (await answered(() => kind.list(listed, { signal }))).map((row) => {
         const { name, summary } = kind.entry(row);
         return {
           uri: `${kind.scheme}://${row.id}`,
@@ -94,6 +95,6 @@ export function registerJsonResource<Row extends { id: string }>(
     kind.scheme,
     template,
     { title: kind.title, description: kind.description },
-    (variables) => kind.read(variables('id')),
+    (variables, call) => kind.read(variables('id'), call),
   );
 }

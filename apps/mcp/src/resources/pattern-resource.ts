@@ -8,11 +8,11 @@ export function registerPatternResource(server: McpServer, memory: AgentMemory):
     scheme: 'pattern',
     title: 'Pattern',
     description: 'A pattern mined from past episodes: its data, support, success rate and usage.',
-    list: async (limit) => (await memory.patterns.list({ limit })).items,
+    list: async (limit, call) => (await memory.patterns.list({ limit }, call)).items,
     entry: (pattern) => ({
       name: `${pattern.patternType} · ${pattern.domain ?? 'any domain'}`,
       summary: pattern.summary,
     }),
-    read: (id) => memory.patterns.get(id),
+    read: (id, call) => memory.patterns.get(id, call),
   });
 }

@@ -1,5 +1,5 @@
 import { EpisodicError } from '@episodic/core';
-import { isTransient, TRPCClientError } from '@episodic/sdk';
+import { isTransient, type RemoteCallOptions, TRPCClientError } from '@episodic/sdk';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import type { AgentMemory } from '../memory/agent-memory.js';
@@ -29,10 +29,10 @@ const completeEpisodeInput = z.strictObject({
 });
 
 /** The queue drained, or why this caller could not wait for it (learning goes on regardless). */
-async function waitForLearning(memory: AgentMemory): Promise<string> {
+async function waitForLearning(memory: AgentMemory, call: RemoteCallOptions): Promise<string> {
   const started = performance.now();
   try {
-    const status = await memory.learning.flush({ timeoutMs: learningWaitMs });
+    const status = await memory.learning.flush({ timeoutMs: learningWaitMs }, call);
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     return status.failed === 0
       ? ` Learned from it in ${seconds} s: recall now sees its patterns.`
@@ -54,13 +54,17 @@ async function waitForLearning(memory: AgentMemory): Promise<string> {
  * episode is read back, and if it now has the outcome asked for, that is the answer, not the
  * network error, which would send the agent to complete it again and meet a conflict.
  */
-async function complete(memory: AgentMemory, input: z.infer<typeof completeEpisodeInput>) {
+async function complete(
+  memory: AgentMemory,
+  input: z.infer<typeof completeEpisodeInput>,
+  call: RemoteCallOptions,
+) {
   const outcome = { status: input.status, successRate: input.successRate };
   try {
-    return await memory.episodes.complete(input.episodeId, outcome);
+    return await memory.episodes.complete(input.episodeId, outcome, call);
   } catch (error) {
     if (!isTransient(error)) throw error;
-    const current = await memory.episodes.get(input.episodeId).catch(() => null);
+    const current = await memory.episodes.get(input.episodeId, call).catch(() => null);
     const done =
       current?.status === input.status &&
       (input.successRate === undefined || current.successRate === input.successRate);
@@ -86,14 +90,15 @@ export function registerCompleteEpisodeTool(
       inputSchema: completeEpisodeInput,
       annotations: toolAnnotations.records,
     },
-    (input) =>
+    (input, { signal }) =>
       toolAnswer(async () => {
-        const episode = await complete(memory, input);
+        const call = { signal };
+        const episode = await complete(memory, input, call);
         session.completed(episode.id);
         const rate =
           episode.successRate === null ? '' : `, success ${Math.round(episode.successRate * 100)}%`;
         const learning = input.waitForLearning
-          ? await waitForLearning(memory)
+          ? await waitForLearning(memory, call)
           : ' Learning from it runs in the background.';
         return `Episode ${episode.id} ${episode.status}${rate}.${learning}`;
       }, `It may have been completed all the same: read episode://${input.episodeId} and check its status before sending this again.`),

@@ -58,7 +58,7 @@ export function registerLogStepsTool(server: McpServer, memory: AgentMemory): vo
       inputSchema: logStepsInput,
       annotations: toolAnnotations.records,
     },
-    (input) =>
+    (input, { signal }) =>
       toolAnswer(async () => {
         // Ids of our own make the write safe to send again: against a server, the SDK replays a
         // step write whose answer never came (a connection cut) only when every step has one, and
@@ -66,6 +66,7 @@ export function registerLogStepsTool(server: McpServer, memory: AgentMemory): vo
         const steps = await memory.episodes.logSteps(
           input.episodeId,
           input.steps.map((step) => ({ id: randomUUID(), ...step })),
+          { signal },
         );
         const first = steps[0]?.stepNumber;
         const last = steps.at(-1)?.stepNumber;

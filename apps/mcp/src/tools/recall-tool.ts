@@ -1,4 +1,4 @@
-import type { RetrievedEpisode, Step } from '@episodic/sdk';
+import type { RemoteCallOptions, RetrievedEpisode, Step } from '@episodic/sdk';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { episodeHeadline, stepLine } from '../format/describe-episode.js';
@@ -64,13 +64,14 @@ function namedSteps({ why }: RetrievedEpisode): number[] {
 async function stepsToChooseFrom(
   memory: AgentMemory,
   entry: RetrievedEpisode,
+  call: RemoteCallOptions,
 ): Promise<{ steps: Step[]; stepCount: number } | null> {
-  const episode = await memory.episodes.get(entry.episode.id);
+  const episode = await memory.episodes.get(entry.episode.id, call);
   if (episode === null) return null;
   const last = episode.steps.at(-1)?.stepNumber ?? 0;
   const beyond = [...new Set(namedSteps(entry))].filter((number) => number > last);
   const pages = await Promise.all(
-    beyond.map((fromStep) => memory.episodes.steps(entry.episode.id, { fromStep, limit: 2 })),
+    beyond.map((fromStep) => memory.episodes.steps(entry.episode.id, { fromStep, limit: 2 }, call)),
   );
   const byNumber = new Map<number, Step>();
   for (const step of [...episode.steps, ...pages.flatMap((page) => page?.items ?? [])])
@@ -95,22 +96,27 @@ export function registerRecallTool(server: McpServer, memory: AgentMemory): void
       inputSchema: recallInput,
       annotations: toolAnnotations.reads,
     },
-    (input) =>
+    (input, { signal }) =>
       toolAnswer(async () => {
-        const result = await memory.search.retrieve({
-          text: input.task,
-          domain: input.domain,
-          taskType: input.taskType,
-          limit: input.limit,
-          patterns: 5,
-          exclude: input.episodeId === undefined ? undefined : [input.episodeId],
-        });
+        // A call the client cancelled stops waiting for the store, and makes no further calls.
+        const call = { signal };
+        const result = await memory.search.retrieve(
+          {
+            text: input.task,
+            domain: input.domain,
+            taskType: input.taskType,
+            limit: input.limit,
+            patterns: 5,
+            exclude: input.episodeId === undefined ? undefined : [input.episodeId],
+          },
+          call,
+        );
         if (result.episodes.length === 0 && result.patterns.length === 0) {
           return `Nothing in memory matches this task${input.domain === undefined ? '' : ` in ${input.domain}`}. Record this one: memory_start_episode.`;
         }
         const withSteps = await Promise.all(
           result.episodes.map((entry) =>
-            input.stepsPerEpisode === 0 ? null : stepsToChooseFrom(memory, entry),
+            input.stepsPerEpisode === 0 ? null : stepsToChooseFrom(memory, entry, call),
           ),
         );
         const budget = new TextBudget(

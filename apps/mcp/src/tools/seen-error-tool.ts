@@ -1,6 +1,6 @@
 import { EpisodicError, relevanceFloors, textMatch } from '@episodic/core';
 import { errorSignature } from '@episodic/miner-error-resolution';
-import { type Episode, type Step, TRPCClientError } from '@episodic/sdk';
+import { type Episode, type RemoteCallOptions, type Step, TRPCClientError } from '@episodic/sdk';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { episodeHeadline, stepLine } from '../format/describe-episode.js';
@@ -103,6 +103,7 @@ async function findInEpisode(
   error: string,
   signature: string,
   through: number,
+  call: RemoteCallOptions,
 ): Promise<Occurrence | null> {
   let page: StepPage | null = firstPage;
   let same: Followed | undefined;
@@ -124,7 +125,7 @@ async function findInEpisode(
     // matched step, and past it only for the steps that followed the failure found.
     const enough = same?.done === true || (last >= through && (found === undefined || found.done));
     if (page.nextCursor === null || enough) break;
-    page = await memory.episodes.steps(episode.id, { cursor: page.nextCursor });
+    page = await memory.episodes.steps(episode.id, { cursor: page.nextCursor }, call);
   }
   const found = same ?? similar;
   if (found === undefined) return null;
@@ -144,14 +145,15 @@ async function findOccurrences(
   domain: string | undefined,
   limit: number,
   exclude: string | undefined,
+  call: RemoteCallOptions,
 ): Promise<Occurrence[]> {
   // Placeholders (`<n>`, `<path>`) stand for what varies: searching their names would only add noise.
   const words = signature.replace(/<[a-z_]+>/g, ' ');
   const query = { text: words, domain };
-  const hits = await memory.search.text({ ...query, limit: limit * 4 }).catch((error: unknown) => {
+  const hits = await memory.search.text({ ...query, limit: limit * 4 }, call).catch((error: unknown) => {
     // The store's page bound (`limits.maxPageSize`) is not known here: one below `limit × 4`
     // refuses the field, and its default page is as many as it allows.
-    if (refusesField(error, 'limit')) return memory.search.text(query);
+    if (refusesField(error, 'limit')) return memory.search.text(query, call);
     throw error;
   });
   const found = await Promise.all(
@@ -161,11 +163,11 @@ async function findOccurrences(
       );
       if (hit.episode.id === exclude || matched.length === 0) return [];
       return [
-        memory.episodes.get(hit.episode.id).then((read) => {
+        memory.episodes.get(hit.episode.id, call).then((read) => {
           if (read === null) return null;
           const { steps, stepCount: _stepCount, nextStepsCursor, ...episode } = read;
           const first = { items: steps, nextCursor: nextStepsCursor };
-          return findInEpisode(memory, episode, first, error, signature, Math.max(...matched));
+          return findInEpisode(memory, episode, first, error, signature, Math.max(...matched), call);
         }),
       ];
     }),
@@ -198,17 +200,21 @@ export function registerSeenErrorTool(server: McpServer, memory: AgentMemory): v
       inputSchema: seenErrorInput,
       annotations: toolAnnotations.reads,
     },
-    (input) =>
+    (input, { signal }) =>
       toolAnswer(async () => {
+        const call = { signal };
         const signature = errorSignature(input.error);
         const [patterns, occurrences] = await Promise.all([
-          memory.patterns.relevant({
-            text: input.error.slice(0, 8000),
-            domain: input.domain,
-            types: ['error_resolution'],
-            limit: input.limit,
-          }),
-          findOccurrences(memory, input.error, signature, input.domain, input.limit, input.episodeId),
+          memory.patterns.relevant(
+            {
+              text: input.error.slice(0, 8000),
+              domain: input.domain,
+              types: ['error_resolution'],
+              limit: input.limit,
+            },
+            call,
+          ),
+          findOccurrences(memory, input.error, signature, input.domain, input.limit, input.episodeId, call),
         ]);
         const where = input.domain === undefined ? '' : ` in ${input.domain}`;
         if (patterns.length === 0 && occurrences.length === 0) {

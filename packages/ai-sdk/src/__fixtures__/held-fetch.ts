@@ -3,6 +3,8 @@ export interface HeldFetch {
   fetch: typeof globalThis.fetch;
   /** Sends the held requests on, and resolves once their answers came back. */
   release(): Promise<void>;
+  /** How many requests were held so far. */
+  held(): number;
 }
 
 /**
@@ -22,6 +24,7 @@ export function heldFetch(procedure: string): HeldFetch {
       answers.push(answer.catch(() => undefined));
       return answer;
     },
+    held: () => answers.length,
     release: async () => {
       opened();
       await Promise.all(answers);

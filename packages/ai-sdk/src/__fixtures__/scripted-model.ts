@@ -63,6 +63,8 @@ export function scriptedModel(replies: Reply[]): {
       else waiting.push({ count, resolve });
     });
   const next = (options: LanguageModelV3CallOptions) => {
+    // As a provider's request would: an aborted call fails before it is sent.
+    options.abortSignal?.throwIfAborted();
     prompts.push(options.prompt);
     const reply = replies[prompts.length - 1] ?? { text: 'done' };
     return { reply, parts: content(reply, prompts.length) };

@@ -1,3 +1,5 @@
+export type { HeldEmbeddings } from './held-embeddings.js';
+export { heldEmbeddings } from './held-embeddings.js';
 export {
   hostileJson,
   hostileNumber,
