@@ -32,7 +32,9 @@ const backup = join(root, 'backup.db');
 async function refusals(holder: CliProcess, command: string) {
   const pid = `pid ${holder.child.pid} (node ${holder.child.spawnargs[1]} ${command})`;
   const restore = await runCli(['restore', backup, '--data-dir', dataDir]);
-  const rekey = await runCli(['rekey', '--data-dir', dataDir], { EPISODIC_NEW_ENCRYPTION_KEY: 'new key' });
+  const rekey = await runCli(['rekey', '--data-dir', dataDir], {
+    EPISODIC_NEW_ENCRYPTION_KEY: 'a new key, 16 chars or more',
+  });
   const reindex = await runCli(['reindex', '--data-dir', dataDir, '--embeddings-dimensions', '256']);
   for (const result of [restore, rekey, reindex]) {
     expect(result.code, result.stderr).toBe(1);

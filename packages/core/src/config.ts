@@ -93,7 +93,9 @@ export const memoryConfigSchema = z.strictObject({
    * Encrypts the database file and its WAL at rest (libSQL's encryption), and the LMDB cache
    * (lmdb's encryption, with a key derived from this one). Opening an encrypted store without its
    * key, or with another one, fails with a `STORAGE` error; nothing is read. A cache built with
-   * another key, or none, is deleted and rebuilt (see the README's "Cache" section).
+   * another key, or none, is deleted and rebuilt (see the README's "Cache" section). A key that
+   * creates the store (no file there yet) needs `minEncryptionKeyChars` (16) characters; an
+   * existing store opens with its own key, whatever its length, so no check here.
    */
   encryptionKey: z.string().min(1).optional(),
   /** How long a writer waits for another process's lock before giving up, in ms. */

@@ -69,7 +69,7 @@ describe('files at rest', () => {
   ])('refuses to open an encrypted store with %s, clearly', async (_name, key) => {
     const dir = dataDir();
     const url = `file:${join(dir, 'memory.db')}`;
-    await (await writeSecrets(url, 'right key')).memory.close();
+    await (await writeSecrets(url, 'the right key, 16 chars')).memory.close();
     const error = await openMemory({ url, ...(key ? { encryptionKey: key } : {}) }).catch(
       (caught: unknown) => caught,
     );

@@ -17,6 +17,7 @@ export type { Limits, MemoryConfig, ResolvedMemoryConfig } from './config.js';
 export { limitsSchema, memoryConfigSchema } from './config.js';
 export type { BackgroundCheckpointOptions, BackgroundCheckpoints } from './db/background-checkpoints.js';
 export { createBackgroundCheckpoints } from './db/background-checkpoints.js';
+export { minEncryptionKeyChars, newEncryptionKeyIssue } from './db/encryption-key.js';
 export { joinWriteLocks, releaseWriteLocksOf, shareWriteLocks } from './db/mutex.js';
 export type { PresentProcess } from './db/presence.js';
 export { announcePresence, databasePresenceFolder, presentProcesses } from './db/presence.js';

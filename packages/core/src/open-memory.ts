@@ -11,6 +11,7 @@ import { openCache } from './cache/open-cache.js';
 import { readThrough } from './cache/read-through.js';
 import { type MemoryConfig, memoryConfigSchema, type ResolvedMemoryConfig } from './config.js';
 import { type Database, openDatabase } from './db/database.js';
+import { assertKeyOfNewStore } from './db/encryption-key.js';
 import { announcePresence, databasePresenceFolder } from './db/presence.js';
 import { unreadable } from './db/storage-errors.js';
 import { createEmbeddingEngine } from './embeddings/embedding-engine.js';
@@ -34,8 +35,7 @@ import { createMiningEngine } from './mining/mining-engine.js';
 import { createPatternReads } from './patterns/pattern-reads.js';
 import { createPatternUsage } from './patterns/pattern-usage.js';
 import { createRelevantPatterns } from './patterns/relevant-patterns.js';
-import { createForget } from './privacy/forget.js';
-import { createFtsPurge, defaultPurgePacing } from './privacy/fts-purge.js';
+import { openDeletion } from './privacy/open-deletion.js';
 import { createRetrieval } from './retrieval/retrieve.js';
 import { TermCounts } from './retrieval/term-counts.js';
 import { createInputSchemas, type InputSchemas } from './schemas/input-schemas.js';
@@ -82,6 +82,7 @@ async function announceOrClose(db: Database, path: string): Promise<ReturnType<t
 export async function openMemory(config: MemoryConfig = {}): Promise<Memory> {
   const resolved: ResolvedMemoryConfig = parseInput(memoryConfigSchema, config, 'memory config');
   settleBeforeOpening(resolved);
+  assertKeyOfNewStore(resolved);
   const db = await openDatabase(resolved);
   const migration = await migrateOrClose(db);
   if (resolved.embeddings !== undefined) {
@@ -176,19 +177,7 @@ export async function openMemory(config: MemoryConfig = {}): Promise<Memory> {
     relevantPatterns,
     retrieve,
   });
-  const purge = createFtsPurge(db, resolved.logger, defaultPurgePacing, (forgets) => cache.purge(forgets));
-  // A forget whose purge a crash or kill interrupted: purge now.
-  if ((await purge.state()).pendingSince !== null) purge.request();
-  const forget = createForget(context, {
-    purge,
-    // Rare and possibly huge: drop every key rather than list them; the purge drops the freed pages.
-    forgotten: () => cache.invalidateAll(),
-    unmine: (tx) => mining.unmine(tx),
-    recomputePatterns:
-      resolved.miners.length === 0
-        ? undefined
-        : async (domains) => void (await mining.remine({}, { scope: { domains } })),
-  });
+  const { purge, forget } = await openDeletion(context, { cache, mining });
   const { recordPatternUsage } = createPatternUsage(context, patternChanges);
   let closed = false;
   let released = false;

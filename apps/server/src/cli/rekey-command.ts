@@ -1,4 +1,4 @@
-import { localActor, rekeyDatabase } from '@episodic/core';
+import { localActor, newEncryptionKeyIssue, rekeyDatabase } from '@episodic/core';
 import { resolveLocations } from '../config/server-config.js';
 import { ServerError } from '../errors/server-error.js';
 import { cacheFolder, localDatabasePath, openStore } from '../store/open-store.js';
@@ -10,9 +10,11 @@ export const defaultNewKeyEnv = 'EPISODIC_NEW_ENCRYPTION_KEY';
 
 /**
  * `episodic rekey [--new-key-env NAME | --decrypt] [--keep-old]`: moves the store to the key held
- * in the environment variable NAME (or to no key), copying every row and checking the counts before
- * it swaps the new file in; the file under the old key is deleted unless --keep-old. Keys are read from the environment and never printed. Refused while a
- * server serves the data dir, or (core checks) any process has the database file open.
+ * in the environment variable NAME (at least `minEncryptionKeyChars` characters) or to no key,
+ * copying every row and checking the counts before it swaps the new file in; the file under the
+ * old key is deleted unless --keep-old. Keys are read from the environment and never printed.
+ * Refused while a server serves the data dir, or (core checks) any process has the database file
+ * open.
  */
 export async function rekeyCommand(args: CommandArgs): Promise<void> {
   const { config } = args;
@@ -28,6 +30,9 @@ export async function rekeyCommand(args: CommandArgs): Promise<void> {
       `rekey reads the new key from ${envName}, which is not set (or pass --decrypt to remove encryption).`,
     );
   }
+  // Refused before anything is read or written; the key itself is never printed.
+  const tooShort = newEncryptionKeyIssue(newKey);
+  if (tooShort !== null) throw new ServerError('CONFIG', `${envName} ${tooShort}. Nothing was changed.`);
   // Both unset is not "the same key": there is no key, and the operator should hear that.
   if (decrypt && config.encryptionKey === undefined)
     throw new ServerError(

@@ -15,8 +15,9 @@ Commands:
   repair [--dry-run]             Report orphans and broken links; mend them and rebuild full-text indexes
   rekey [--new-key-env NAME | --decrypt] [--keep-old]
                                  Re-encrypt the store with the key in $NAME (default
-                                 EPISODIC_NEW_ENCRYPTION_KEY), or decrypt it; the file under the old
-                                 key is deleted unless --keep-old; stop the servers and workers on it first
+                                 EPISODIC_NEW_ENCRYPTION_KEY; at least 16 characters), or decrypt it; the
+                                 file under the old key is deleted unless --keep-old; stop the servers
+                                 and workers on it first
   audit [--since T] [--until T] [--actor ID] [--operation OP] [--outcome O] [--limit N]
                                  The audit log, oldest first (T: ISO time or 30m, 24h, 7d)
   retention apply                Apply the config file's retention policies now
@@ -46,7 +47,8 @@ Settings (flags > environment > config file > defaults):
   --data-dir DIR                 EPISODIC_DATA_DIR            default ./data
   --database-url URL             EPISODIC_DATABASE_URL        default file:<data-dir>/memory.db
                                  EPISODIC_DATABASE_AUTH_TOKEN for libsql:// and Turso
-  --encryption-key-env NAME      EPISODIC_ENCRYPTION_KEY      encrypt database and cache (flag: key in $NAME)
+  --encryption-key-env NAME      EPISODIC_ENCRYPTION_KEY      encrypt database and cache (flag: key in $NAME);
+                                                              a new store needs a key of 16+ characters
   --tls-cert FILE --tls-key FILE EPISODIC_TLS_CERT/_KEY       serve HTTPS
   --max-body-bytes N             EPISODIC_MAX_BODY_BYTES      default 8388608
   --max-calls-per-token N        EPISODIC_MAX_CALLS_PER_TOKEN default 4; 64 with a remote database or provider

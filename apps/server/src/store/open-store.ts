@@ -1,5 +1,11 @@
 import { resolve } from 'node:path';
-import { EpisodicError, type Memory, type MemoryConfig, openMemory } from '@episodic/core';
+import {
+  EpisodicError,
+  type Memory,
+  type MemoryConfig,
+  newEncryptionKeyIssue,
+  openMemory,
+} from '@episodic/core';
 import { resolveLocations, type ServerConfig } from '../config/server-config.js';
 import { ServerError } from '../errors/server-error.js';
 import { makeDataDir } from './data-dir.js';
@@ -76,6 +82,19 @@ export async function openStore(config: ServerConfig, options: OpenStoreOptions 
   try {
     return await openMemory(memoryConfig);
   } catch (error) {
+    const tooShort = newEncryptionKeyIssue(memoryConfig.encryptionKey);
+    if (
+      tooShort !== null &&
+      EpisodicError.isInstance(error) &&
+      error.issues.some((issue) => issue.path === 'encryptionKey')
+    ) {
+      // The engine names its option; the operator set one of these.
+      throw new ServerError(
+        'CONFIG',
+        `The encryption key (EPISODIC_ENCRYPTION_KEY, the variable --encryption-key-env names, or encryptionKey in the config file) ${tooShort}, and ${locations.databaseUrl.replace(/^file:/, '').split('?')[0]} holds no store yet. A store that exists keeps opening with its own key, whatever its length.`,
+        { cause: error },
+      );
+    }
     if (EpisodicError.isInstance(error) && error.code === 'CONFIG' && /reindex/.test(error.message)) {
       throw new ServerError(
         'CONFIG',

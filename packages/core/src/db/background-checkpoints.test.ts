@@ -75,7 +75,7 @@ describe('background checkpoints', () => {
   it('open the encrypted file with its key, and close before the store does', async () => {
     const path = scratchFile();
     const url = `file:${path}`;
-    const memory = await openMemory({ url, cache: false, encryptionKey: 'background-key' });
+    const memory = await openMemory({ url, cache: false, encryptionKey: 'background-key-16+' });
     const episode = await memory.episodes.start({ taskType: 'debugging', domain: 'web' });
     const steps = Array.from({ length: 60 }, (_, i) => ({
       action: `read_file ${i}`,
@@ -87,7 +87,7 @@ describe('background checkpoints', () => {
     expect(readFileSync(path).includes('SECRET-')).toBe(false);
 
     // Closed for good: the file is whole, encrypted, and holds every step.
-    const reopened = await openMemory({ url, cache: false, encryptionKey: 'background-key' });
+    const reopened = await openMemory({ url, cache: false, encryptionKey: 'background-key-16+' });
     try {
       expect((await reopened.episodes.get(episode.id))?.steps).toHaveLength(60);
     } finally {

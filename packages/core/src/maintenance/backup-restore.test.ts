@@ -93,12 +93,19 @@ describe('backup and restore', () => {
   it('keeps an encrypted store encrypted in its backup', async () => {
     const dir = folder();
     const url = `file:${join(dir, 'memory.db')}`;
-    const memory = await openMemory({ url, encryptionKey: 'k1' });
+    const memory = await openMemory({ url, encryptionKey: 'backup key, 16 characters' });
     await memory.episodes.start({ taskType: 'debugging', domain: 'vault', context: 'PLAINTEXT-CANARY-5521' });
     await memory.close();
-    const db = await openDatabase({ url, busyTimeoutMs: 1000, synchronous: 'normal', encryptionKey: 'k1' });
+    const db = await openDatabase({
+      url,
+      busyTimeoutMs: 1000,
+      synchronous: 'normal',
+      encryptionKey: 'backup key, 16 characters',
+    });
     const backupPath = join(dir, 'backup.db');
-    expect((await backupDatabase(db, backupPath, { encryptionKey: 'k1' })).ok).toBe(true);
+    expect((await backupDatabase(db, backupPath, { encryptionKey: 'backup key, 16 characters' })).ok).toBe(
+      true,
+    );
     await db.close();
     expect(readFileSync(backupPath).toString('latin1')).not.toContain('PLAINTEXT-CANARY-5521');
     expect((await verifyDatabase(backupPath)).ok).toBe(false);

@@ -49,8 +49,8 @@ async function auditRows(url: string, encryptionKey: string | undefined) {
 
 describe('rekey', () => {
   it.each([
-    ['from no key to a key', undefined, 'new key'],
-    ['from one key to another', 'old key', 'new key'],
+    ['from no key to a key', undefined, 'the new key, 16 characters+'],
+    ['from one key to another', 'the old key, 16 characters+', 'the new key, 16 characters+'],
   ])('moves a store %s without losing anything', async (_name, oldKey, newKey) => {
     const dir = tempDir();
     cleanups.push(dir.cleanup);
@@ -81,21 +81,27 @@ describe('rekey', () => {
     cleanups.push(dir.cleanup);
     const path = join(dir.path, 'memory.db');
     const ids = await seed(`file:${path}`);
-    const report = await rekeyDatabase({ path, newEncryptionKey: 'new key', keepOld: true });
+    const report = await rekeyDatabase({
+      path,
+      newEncryptionKey: 'the new key, 16 characters+',
+      keepOld: true,
+    });
     expect(report).toMatchObject({
       previous: expect.stringMatching(/memory\.db\.before-rekey-/),
       removedPrevious: false,
     });
     // The new file is encrypted: the plaintext found is the old copy (or its WAL) that was kept.
     expect(filesHolding(dir.path, 'REKEY-CANARY')).not.toEqual([]);
-    expect((await snapshot(`file:${path}`, 'new key', ids)).hits).toBe(30);
+    expect((await snapshot(`file:${path}`, 'the new key, 16 characters+', ids)).hits).toBe(30);
   });
 
   it('refuses a file that does not exist, naming it, and creates nothing', async () => {
     const dir = tempDir();
     cleanups.push(dir.cleanup);
     const path = join(dir.path, 'typo', 'memroy.db');
-    await expect(rekeyDatabase({ path, newEncryptionKey: 'new key' })).rejects.toMatchObject({
+    await expect(
+      rekeyDatabase({ path, newEncryptionKey: 'the new key, 16 characters+' }),
+    ).rejects.toMatchObject({
       code: 'NOT_FOUND',
       message: `No database file at ${path}.`,
     });

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { type Database, openDatabase } from '../db/database.js';
+import { assertNewEncryptionKey } from '../db/encryption-key.js';
 import { assertDatabaseUnused } from '../db/presence.js';
 import { EpisodicError } from '../errors.js';
 import { consoleLogger, type Logger } from '../logger.js';
@@ -20,7 +21,7 @@ export interface RekeyOptions {
   path: string;
   /** The key it is encrypted with now; omit for an unencrypted file. */
   encryptionKey?: string | undefined;
-  /** The key to encrypt it with; omit to decrypt it. */
+  /** The key to encrypt it with (at least `minEncryptionKeyChars` characters); omit to decrypt it. */
   newEncryptionKey?: string | undefined;
   /** The store's cache folder: encrypted with the old key, so it is removed and rebuilt. */
   cachePath?: string | undefined;
@@ -44,6 +45,8 @@ const pageSize = 1000;
  * deleted (it holds everything, perhaps in plaintext) unless `keepOld` asks to keep it.
  */
 export async function rekeyDatabase(options: RekeyOptions): Promise<RekeyReport> {
+  // Before anything else, settling a killed run included: a refused key changes nothing.
+  assertNewEncryptionKey(options.newEncryptionKey, 'newEncryptionKey', 'Nothing was changed.');
   const path = resolve(options.path);
   const advice = 'Stop them (servers, workers, scripts) before rekeying.';
   const settled = settleInterruptedReplacement(path);

@@ -88,7 +88,7 @@ describe('a restore or rekey killed part-way', { timeout: 300_000 }, () => {
   it('is finished by the next open once the swap began: the new store, never none or the old file without its WAL', async () => {
     for (const [operation, argument, key, now] of [
       ['restore', backup, undefined, backupContexts],
-      ['rekey', 'the new key', 'the new key', oldContexts],
+      ['rekey', 'the new key, 16 characters', 'the new key, 16 characters', oldContexts],
     ] as const) {
       // Every file move of the swap in turn (journal, WAL, shared memory, file, staging file),
       // until a run gets through all of them.
@@ -117,7 +117,7 @@ describe('a restore or rekey killed part-way', { timeout: 300_000 }, () => {
   it('is undone by the next open while it still copied: the store as it was, its partial copy removed', async () => {
     for (const [operation, argument, dieAt] of [
       ['restore', backup, 'copyFileSync:1'],
-      ['rekey', 'the new key', 'linkSync:1'],
+      ['rekey', 'the new key, 16 characters', 'linkSync:1'],
     ] as const) {
       const path = copyOfOldStore();
       expect((await child('replace-child.ts', [operation, path, argument], dieAt)).killed).toBe(true);

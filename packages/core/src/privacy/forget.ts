@@ -7,6 +7,7 @@ import { forgetEpisodesTable } from '../mining/unmine.js';
 import { recountUsage } from '../patterns/recount-usage.js';
 import type { CallOptions } from '../types.js';
 import { parseInput } from '../validate.js';
+import { startForgetJournal } from './forget-journal.js';
 import { type ForgetSelector, forgetSelectorSchema, selectorFilter } from './forget-selector.js';
 import type { FtsPurge } from './fts-purge.js';
 import { unreachedCopies } from './unreached-copies.js';
@@ -141,21 +142,11 @@ export function createForget(context: EngineContext, hooks: ForgetHooks) {
     });
   }
 
-  return async function forget(input: ForgetSelector, options: ForgetOptions = {}): Promise<ForgetReport> {
-    const selector = parseInput(schema, input, 'forget selector');
-    const batchSize = parseInput(batchSizeSchema, options.batchSize, 'forget batchSize');
-    const where = selectorFilter(selector, options.scope);
-    const actor = options.actor ?? localActor;
-    // The selection as it stands now, the last mined first (then those never mined): the episodes
-    // mined after a batch's, which its recompute walks back through, are then never ones a later
-    // batch deletes. Mining order, not dates: imported history is mined in the order it arrives.
-    const selected = await db.read({
-      sql: `SELECT id FROM episodes WHERE ${where.sql}
-            ORDER BY (SELECT seq FROM mined_episodes WHERE episode_id = episodes.id) DESC NULLS FIRST,
-              created_at DESC, id DESC`,
-      args: where.args,
-    });
-    const ids = selected.rows.map((row) => String(row.id));
+  /** The batches of `ids` one after the other, then the patterns' recompute and the purge. */
+  async function forgetSelected(
+    ids: readonly string[],
+    { actor, batchSize, purge }: { actor: string; batchSize: number; purge: ForgetOptions['purge'] },
+  ): Promise<ForgetReport> {
     const removed = { episodeIds: [] as string[], domains: new Set<string>(), patternsRemoved: 0 };
     const remineDomains = new Set<string>();
     let failed = true;
@@ -186,11 +177,39 @@ export function createForget(context: EngineContext, hooks: ForgetHooks) {
     };
     if (removed.episodeIds.length === 0) return { ...report, purge: 'done' };
     if (remineDomains.size > 0) await hooks.recomputePatterns?.([...remineDomains]);
-    if (options.purge === 'wait') {
+    if (purge === 'wait') {
       const state = await hooks.purge.settle();
       return { ...report, purge: state.pendingSince === null ? 'done' : 'pending' };
     }
     hooks.purge.request();
     return { ...report, purge: 'pending' };
+  }
+
+  return async function forget(input: ForgetSelector, options: ForgetOptions = {}): Promise<ForgetReport> {
+    const selector = parseInput(schema, input, 'forget selector');
+    const batchSize = parseInput(batchSizeSchema, options.batchSize, 'forget batchSize');
+    const where = selectorFilter(selector, options.scope);
+    const actor = options.actor ?? localActor;
+    // The selection as it stands now, the last mined first (then those never mined): the episodes
+    // mined after a batch's, which its recompute walks back through, are then never ones a later
+    // batch deletes. Mining order, not dates: imported history is mined in the order it arrives.
+    const selected = await db.read({
+      sql: `SELECT id FROM episodes WHERE ${where.sql}
+            ORDER BY (SELECT seq FROM mined_episodes WHERE episode_id = episodes.id) DESC NULLS FIRST,
+              created_at DESC, id DESC`,
+      args: where.args,
+    });
+    const ids = selected.rows.map((row) => String(row.id));
+    const database = db.location.kind === 'file' ? db.location.path : undefined;
+    // Until this call returns: a process killed part-way leaves it for the next open to report.
+    const journal =
+      database === undefined || ids.length === 0
+        ? null
+        : startForgetJournal(database, { actor, episodeIds: ids }, context.config.logger);
+    try {
+      return await forgetSelected(ids, { actor, batchSize, purge: options.purge });
+    } finally {
+      journal?.done();
+    }
   };
 }

@@ -1,0 +1,15 @@
+/**
+ * Child process for the killed-forget tests: forgets every episode of `<domain>` in batches of
+ * `<batchSize>` (waiting for the purge, as `episodic forget` does), then prints `done`. The
+ * parent kills it part-way.
+ */
+import { openMemory } from '../open-memory.js';
+import { testCacheEnabled } from './temp-store.js';
+
+const [url, domain, batchSize] = process.argv.slice(2);
+if (url === undefined || domain === undefined || batchSize === undefined)
+  throw new Error('usage: forget-domain <url> <domain> <batchSize>');
+const memory = await openMemory({ url, ...(testCacheEnabled ? {} : { cache: false }) });
+await memory.admin.forget({ domain }, { batchSize: Number(batchSize), purge: 'wait' });
+await memory.close();
+process.stdout.write('done\n');
