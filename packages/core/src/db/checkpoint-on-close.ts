@@ -8,13 +8,17 @@
  * user moving their store) held none. A connection opened later with the wrong key, closing
  * last, was then the one to copy that WAL in.
  *
- * It never waits on another process: with the busy timeout at 0, a reader or writer elsewhere
- * leaves the checkpoint partial (that process's own checkpoints finish it). A failure is not the
- * close's to report either: the WAL still holds every commit and the next open reads it.
+ * It never waits on another process, nor holds one up: the copy is a PASSIVE checkpoint, which
+ * takes no lock a writer needs; only then, with the busy timeout at 0, does TRUNCATE take the
+ * write lock for what is left (nothing, unless frames arrived meanwhile) and empty the WAL, or
+ * give up at once while another process writes or reads from the WAL (its own checkpoints finish
+ * the job). A failure is not the close's to report either: the WAL still holds every commit and
+ * the next open reads it.
  */
 export async function checkpointOnClose(execute: (sql: string) => unknown): Promise<void> {
   try {
     await execute('PRAGMA busy_timeout = 0');
+    await execute('PRAGMA wal_checkpoint(PASSIVE)');
     await execute('PRAGMA wal_checkpoint(TRUNCATE)');
   } catch {
     // Nothing is lost: see above.

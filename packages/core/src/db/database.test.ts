@@ -280,6 +280,29 @@ describe.each<LocalDriver>(['native', 'client'])('Database on the %s driver', (l
     },
   );
 
+  it('closes at once while another connection holds the write lock, its data left for that one to copy', async () => {
+    const path = scratchPath();
+    const options = { busyTimeoutMs: 20_000, synchronous: 'normal' as const, localDriver };
+    const db = await openDatabase({ url: `file:${path}`, ...options });
+    await db.write((tx) => tx.execute('CREATE TABLE t (id INTEGER PRIMARY KEY)'));
+    await db.write((tx) => tx.execute('INSERT INTO t (id) VALUES (1)'));
+    const other = new Libsql(path);
+    try {
+      other.exec('BEGIN IMMEDIATE');
+      const started = performance.now();
+      await db.close();
+      // Waiting for the lock would take the whole busy timeout (20 s).
+      expect(performance.now() - started).toBeLessThan(10_000);
+      other.exec('INSERT INTO t (id) VALUES (2)');
+      other.exec('COMMIT');
+    } finally {
+      other.close();
+    }
+    const reopened = await openDatabase({ url: `file:${path}`, ...options });
+    open.push(reopened);
+    expect((await reopened.read('SELECT id FROM t ORDER BY id')).rows.map((row) => row.id)).toEqual([1, 2]);
+  });
+
   it('runs maintenance statements outside any transaction', async () => {
     const db = await openScratch();
     await db.write((tx) => tx.execute({ sql: 'INSERT INTO t (id) VALUES (?)', args: [1] }));
