@@ -10,6 +10,7 @@ import { modelsCommand } from './cli/models-command.js';
 import { parseFlags } from './cli/parse-flags.js';
 import { reindexCommand } from './cli/reindex-command.js';
 import { rekeyCommand } from './cli/rekey-command.js';
+import { remineCommand } from './cli/remine-command.js';
 import { repairCommand } from './cli/repair-command.js';
 import { retentionCommand } from './cli/retention-command.js';
 import { serveCommand } from './cli/serve-command.js';
@@ -79,6 +80,7 @@ const commands: Record<
   retention: { run: retentionCommand, flags: ['json'], words: 1 },
   forget: { run: forgetCommand, flags: ['episode', 'domain', 'before', 'metadata', 'json'], words: 0 },
   reindex: { run: reindexCommand, flags: ['json'], words: 0 },
+  remine: { run: remineCommand, flags: ['json'], words: 0 },
   worker: { run: workerCommand, flags: ['json'], words: 0 },
   learning: {
     run: learningCommand,

@@ -5,7 +5,7 @@ import { createClient } from '@libsql/client';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/load-config.js';
 import { openStore } from '../src/store/open-store.js';
-import { spawnCli } from './__fixtures__/cli-process.js';
+import { runCli, spawnCli } from './__fixtures__/cli-process.js';
 import { startEmbeddingsEndpoint } from './__fixtures__/embeddings-endpoint.js';
 import { recordEpisodes } from './__fixtures__/record-episodes.js';
 
@@ -86,6 +86,41 @@ describe('episodic worker', () => {
     } finally {
       await endpoint.close();
     }
+  }, 120_000);
+
+  it('on a store mined with other miners, names `episodic remine`, which mines every episode again', async () => {
+    const dataDir = join(root, 'other-miners');
+    const flags = { 'data-dir': dataDir, embeddings: 'none' };
+    const before = await openStore(
+      await loadConfig({ flags: { ...flags, miners: 'tool_sequence' }, env: {} }),
+    );
+    await recordEpisodes(before, 3);
+    await before.learning.flush();
+    await before.close();
+    const types = async () => {
+      const raw = createClient({ url: `file:${join(dataDir, 'memory.db')}`, intMode: 'number' });
+      try {
+        const rows = await raw.execute('SELECT DISTINCT pattern_type FROM patterns ORDER BY 1');
+        return rows.rows.map((row) => row.pattern_type);
+      } finally {
+        raw.close();
+      }
+    };
+    expect(await types()).toEqual(['tool_sequence']);
+
+    // The four miners now: the worker's warning says what to run (the command did not exist).
+    const worker = spawnCli(['worker', '--data-dir', dataDir, '--embeddings', 'none']);
+    await worker.waitFor(/Episodic worker learning/);
+    worker.child.kill('SIGTERM');
+    expect(await worker.exited).toBe(0);
+    expect(worker.stderr()).toMatch(/mining last ran on this store with other settings .*`episodic remine`/);
+
+    const remine = await runCli(['remine', '--data-dir', dataDir, '--json']);
+    expect([remine.code, remine.stderr]).toEqual([0, '']);
+    expect(JSON.parse(remine.stdout)).toMatchObject({ episodes: 3 });
+    expect((await types()).length).toBeGreaterThan(1);
+    const said = await runCli(['remine', '--data-dir', dataDir]);
+    expect(said.stdout).toMatch(/^Remined 3 episodes in \d+\.\d s: \d+ patterns\.\n$/);
   }, 120_000);
 
   it('with fewer miners than the worker already running, leaves mining to it and says so at start', async () => {

@@ -25,6 +25,8 @@ Commands:
                                  Delete episodes for good, with their steps, vectors and links
   reindex                        Re-embed every episode with the configured embedding provider; stop the
                                  servers and workers on the store first
+  remine                         Mine every finished episode again with the configured miners (after
+                                 the miners changed); may run beside the servers and workers
   learning status                Pending and failed rows per learner, with the newest failure's error
   learning retry                 Queue the failed rows again (once the provider is back); a running
                                  server or worker learns them

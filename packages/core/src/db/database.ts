@@ -42,6 +42,8 @@ export interface DatabaseOptions {
 export interface MaintenanceResult {
   walEmptied: boolean;
   heldMs: number;
+  /** Rows the last statement changed. */
+  changes: number;
 }
 
 /**

@@ -101,7 +101,7 @@ describe('maintainAside', () => {
     await db.executeOutsideTransaction('PRAGMA wal_checkpoint(TRUNCATE)');
     expect(readFileSync(folder.path).includes('forget-me-7f3a')).toBe(true);
     const result = await db.maintainAside(['DELETE FROM t WHERE id = 3'], { truncateWal: true });
-    expect(result).toEqual({ walEmptied: true, heldMs: expect.any(Number) });
+    expect(result).toEqual({ walEmptied: true, changes: 1, heldMs: expect.any(Number) });
     expect(statSync(`${folder.path}-wal`).size).toBe(0);
     expect(readFileSync(folder.path).includes('forget-me-7f3a')).toBe(false);
     expect(await count(db)).toBe(2);
@@ -126,7 +126,7 @@ describe('maintainAside', () => {
     const { db } = await scratch({ url: ':memory:' });
     expect(
       await db.maintainAside(["INSERT INTO t (id, body) VALUES (3, 'three')"], { truncateWal: true }),
-    ).toEqual({ walEmptied: true, heldMs: expect.any(Number) });
+    ).toEqual({ walEmptied: true, changes: 1, heldMs: expect.any(Number) });
     expect(await count(db)).toBe(3);
   });
 });

@@ -22,15 +22,17 @@ parentPort.once('message', ({ statements, truncateWal }) => {
   try {
     db.exec('BEGIN IMMEDIATE');
     try {
-      for (const sql of statements) db.exec(sql);
+      let changes = 0;
+      for (const sql of statements) changes = db.prepare(sql).run().changes;
       db.exec('COMMIT');
+      answer = { changes };
     } catch (error) {
       if (db.inTransaction) db.exec('ROLLBACK');
       throw error;
     }
     // busy = 1: a reader kept old frames in use, so the WAL was not emptied.
     const walEmptied = !truncateWal || db.prepare('PRAGMA wal_checkpoint(TRUNCATE)').raw(true).get()[0] === 0;
-    answer = { walEmptied };
+    answer = { ...answer, walEmptied };
   } catch (error) {
     answer = { error: String((error && error.message) || error) };
   } finally {
@@ -52,7 +54,7 @@ export interface MaintenanceWorkerOptions {
   logger?: Logger | undefined;
 }
 
-type Answer = { ready: true } | { walEmptied: boolean } | { error: string };
+type Answer = { ready: true } | { walEmptied: boolean; changes: number } | { error: string };
 
 function unavailable(options: MaintenanceWorkerOptions, error: unknown): null {
   options.logger?.warn(
@@ -127,7 +129,8 @@ export async function maintainInWorker(
       }
     });
     if ('error' in result) throw new Error(result.error);
-    return { walEmptied: 'walEmptied' in result && result.walEmptied, heldMs };
+    if (!('walEmptied' in result)) throw new Error('the maintenance worker answered out of turn');
+    return { walEmptied: result.walEmptied, changes: result.changes, heldMs };
   } finally {
     next = null;
     // One that answered has closed its connection and ends by itself; one that did not is stopped.
@@ -145,11 +148,13 @@ export async function maintainInline(
   truncateWal: boolean,
 ): Promise<MaintenanceResult> {
   const began = performance.now();
-  await db.write(async (tx) => {
-    for (const sql of statements) await tx.execute(sql);
+  const changes = await db.write(async (tx) => {
+    let changed = 0;
+    for (const sql of statements) changed = (await tx.execute(sql)).rowsAffected;
+    return changed;
   });
   if (!truncateWal || db.location.kind !== 'file')
-    return { walEmptied: true, heldMs: performance.now() - began };
+    return { walEmptied: true, changes, heldMs: performance.now() - began };
   const result = await db.executeOutsideTransaction('PRAGMA wal_checkpoint(TRUNCATE)');
-  return { walEmptied: Number(result.rows[0]?.[0] ?? 0) === 0, heldMs: performance.now() - began };
+  return { walEmptied: Number(result.rows[0]?.[0] ?? 0) === 0, changes, heldMs: performance.now() - began };
 }

@@ -3,6 +3,7 @@ import type { Database } from '../db/database.js';
 import type { Logger } from '../logger.js';
 import { allFtsTables } from '../maintenance/fts-tables.js';
 import { nowIso } from '../schemas/timestamp.js';
+import { scrubUnusedSpace } from './unused-space-scrub.js';
 
 /** Whether text `forget` removed may still sit in the store's files, and when it last did not. */
 export interface PurgeState {
@@ -20,7 +21,10 @@ export interface FtsPurge {
   /** Waits until every forget committed before this call is purged. */
   settle(): Promise<PurgeState>;
   state(): Promise<PurgeState>;
-  /** Finishes what is pending (a clean close leaves nothing to purge), then stops. */
+  /**
+   * Finishes what is pending (a clean close leaves nothing to purge, but for the rest of a scrub of
+   * many pages, left to the next open), then stops.
+   */
   close(): Promise<void>;
 }
 
@@ -28,6 +32,12 @@ export interface FtsPurge {
 const retryMs = 200;
 /** Tries before a run gives up and leaves the mark for the next forget or open. */
 const maxTries = 50;
+/**
+ * Pages one transaction of the purge zeroes at most (32 MiB at 4 KiB pages), the rest in the next:
+ * a store's first purge found half the pages of a 285 MB file to zero, which in one transaction held
+ * the write lock 5.6 s (past another process's busy timeout) and grew the WAL by 150 MB.
+ */
+const scrubPagesPerTransaction = 8_000;
 
 /** How background purges are spaced out (`nextPurgeGapMs`). */
 export interface PurgePacing {
@@ -59,8 +69,9 @@ export function nextPurgeGapMs(durationMs: number, pacing: PurgePacing = default
  * it is checkpointed and emptied. FTS5's own `secure-delete` would drop them at once, but on
  * libSQL's SQLite 3.45.1 it corrupts an index written from more than one connection (README), so
  * the merge runs here, after the forget has returned: every full-text index merged ('optimize'),
- * then the WAL checkpointed and truncated, both beside the serving thread (`maintainAside`: they
- * take seconds in a large store), then the pending mark cleared if no forget came in between.
+ * then the unused space of every page zeroed (`scrubUnusedSpace`), then the WAL checkpointed and
+ * truncated, all beside the serving thread (`maintainAside`: they take seconds in a large store),
+ * then the pending mark cleared if no forget came in between.
  * Forgets that arrive while it runs, or before the next may start (`PurgePacing`), are coalesced
  * into the next run. `settle` (forget with `purge: 'wait'`, `admin.purge`) runs at once.
  */
@@ -87,14 +98,20 @@ export function createFtsPurge(
   /** Time the current run held the writer (merges and checkpoint) or replaced the cache's files. */
   let busyMs = 0;
 
-  async function purgeOnce(): Promise<boolean> {
+  /** `more`: pages are left to zero, for the next transaction; `busy`: readers kept the WAL. */
+  async function purgeOnce(): Promise<'done' | 'more' | 'busy'> {
     const row = (await db.read('SELECT requested, pending_since FROM fts_purge WHERE id = 1')).rows[0];
-    if (row?.pending_since == null) return true;
+    if (row?.pending_since == null) return 'done';
     // Read before the merge: a forget committed after this read is merged too, but its count is
     // not this one, so the mark stays below and the next run covers it.
     const requested = Number(row.requested ?? 0);
-    const { walEmptied, heldMs } = await db.maintainAside(
-      allFtsTables.map((table) => `INSERT INTO ${table} (${table}) VALUES ('optimize')`),
+    // The merges first: they rebalance pages too. A remote store's files are its server's.
+    const scrub = db.location.kind === 'file';
+    const { walEmptied, heldMs, changes } = await db.maintainAside(
+      [
+        ...allFtsTables.map((table) => `INSERT INTO ${table} (${table}) VALUES ('optimize')`),
+        ...(scrub ? [scrubUnusedSpace(scrubPagesPerTransaction)] : []),
+      ],
       { truncateWal: true },
     );
     // The share is of the time the writer is held: a worker thread's start does not count.
@@ -106,14 +123,15 @@ export function createFtsPurge(
       busyMs += performance.now() - began;
       cachePurgedAt = requested;
     }
-    if (!walEmptied) return false;
+    if (!walEmptied) return 'busy';
+    if (scrub && changes >= scrubPagesPerTransaction) return 'more';
     await db.write((tx) =>
       tx.execute({
         sql: `UPDATE fts_purge SET pending_since = NULL, last_purged_at = ? WHERE id = 1 AND requested = ?`,
         args: [nowIso(), requested],
       }),
     );
-    return true;
+    return 'done';
   }
 
   /** Starts a background run when pacing allows, unless one is running or scheduled. */
@@ -134,8 +152,11 @@ export function createFtsPurge(
       try {
         for (let failures = 0; ; ) {
           again = false;
-          if (await purgeOnce()) return;
-          if (++failures >= maxTries) {
+          const outcome = await purgeOnce();
+          if (outcome === 'done') return;
+          // Closing, the rest of a long scrub is left to the next open: the mark stays.
+          if (outcome === 'more' && closed) return;
+          if (outcome === 'busy' && ++failures >= maxTries) {
             logger.warn(
               'episodic: readers kept the WAL from being emptied; the full-text purge stays pending',
             );

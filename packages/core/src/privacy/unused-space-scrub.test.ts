@@ -1,0 +1,86 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createClient } from '@libsql/client';
+import { describe, expect, it } from 'vitest';
+import { openTempMemory } from '../__fixtures__/temp-store.js';
+import { allFtsTables } from '../maintenance/fts-tables.js';
+import { scrubUnusedSpace } from './unused-space-scrub.js';
+
+/** The same sequence every run: SQLite's page layout, and so where rebalances leave copies, with it. */
+function seeded(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state * 1_103_515_245 + 12_345) % 2_147_483_648;
+    return state / 2_147_483_648;
+  };
+}
+
+/**
+ * Episodes of varied length, several open at once and completed out of order, as concurrent
+ * agents' are: completing one grows its row, its page overflows, and SQLite rebalances the page
+ * with its neighbours, leaving old copies of the rows it moved in the pages' unused space.
+ */
+async function recordInterleaved(memory: Awaited<ReturnType<typeof openTempMemory>>['memory']) {
+  const random = seeded(7);
+  const episodes: { id: string; secret: string }[] = [];
+  const open: string[] = [];
+  for (let i = 0; i < 2_000; i += 1) {
+    const secret = `SECRET${i}QZ`;
+    const episode = await memory.episodes.start({
+      taskType: 'debugging',
+      domain: 'web',
+      context: `${secret} ${'c'.repeat(Math.floor(random() * 300))}`,
+    });
+    episodes.push({ id: episode.id, secret });
+    open.push(episode.id);
+    if (open.length > 8) {
+      const [done] = open.splice(Math.floor(random() * open.length), 1);
+      await memory.episodes.complete(done!, { status: 'completed' });
+    }
+  }
+  return { episodes, random };
+}
+
+describe('the purge zeroes the unused space of the database pages', () => {
+  it('leaves no copy of a forgotten row that a page rebalance moved before the forget', async () => {
+    await using store = await openTempMemory({ cache: false });
+    const { episodes, random } = await recordInterleaved(store.memory);
+    const gone = episodes.filter(() => random() < 0.2);
+    const report = await store.memory.admin.forget(
+      { episodeIds: gone.map((episode) => episode.id) },
+      { purge: 'wait' },
+    );
+    expect(report.purge).toBe('done');
+    const file = readFileSync(join(store.dir, 'memory.db'));
+    // `secure_delete` alone left 4 of them there, in the unused space of `episodes` leaf pages.
+    expect(gone.filter((episode) => file.includes(`${episode.secret} `)).map((e) => e.secret)).toEqual([]);
+    expect(file.includes(`${episodes.find((e) => !gone.includes(e))!.secret} `)).toBe(true);
+  }, 180_000);
+
+  it('changes no row, and leaves every index consistent, also on an encrypted store', async () => {
+    const encryptionKey = 'a key of sixteen characters or more';
+    await using store = await openTempMemory({ cache: false, encryptionKey });
+    const { episodes } = await recordInterleaved(store.memory);
+    await store.memory.admin.forget({ episodeIds: episodes.slice(0, 50).map((episode) => episode.id) });
+    const raw = createClient({ url: store.url, encryptionKey });
+    try {
+      const rows = async () =>
+        JSON.stringify(
+          (await raw.execute('SELECT * FROM episodes ORDER BY id')).rows.concat(
+            (await raw.execute('SELECT * FROM episodes_fts ORDER BY rowid')).rows,
+          ),
+        );
+      const before = await rows();
+      // At most the pages asked for, the first ones; then the rest; once zeroed, none is left.
+      expect((await raw.execute(scrubUnusedSpace(5))).rowsAffected).toBe(5);
+      expect((await raw.execute(scrubUnusedSpace(1_000_000))).rowsAffected).toBeGreaterThan(0);
+      expect((await raw.execute(scrubUnusedSpace(1_000_000))).rowsAffected).toBe(0);
+      expect(await rows()).toBe(before);
+      expect((await raw.execute('PRAGMA integrity_check')).rows[0]?.[0]).toBe('ok');
+      for (const table of allFtsTables)
+        await raw.execute(`INSERT INTO ${table} (${table}) VALUES ('integrity-check')`);
+    } finally {
+      raw.close();
+    }
+  }, 180_000);
+});
