@@ -60,6 +60,13 @@ describe('backup, verify and restore with the CLI', () => {
     expect(Object.keys(created).some((name) => name.startsWith('./cache/') && name.endsWith('.mdb'))).toBe(
       true,
     );
+    // The server listens before its learning thread has opened the store and claimed its learners
+    // (seconds later on a busy machine). `learning.status` answers from that thread once it has, so
+    // the claims the backup below must hold are committed by then.
+    const learning = await client.learning.status.query();
+    expect(learning.running).toBe(true);
+    for (const [name, learner] of Object.entries(learning.learners))
+      expect([name, learner.runsHere, learner.lastSeenAt]).toEqual([name, true, expect.any(String)]);
 
     // A writer that keeps going while the backup runs: episodes of three steps, then completed.
     let writing = true;

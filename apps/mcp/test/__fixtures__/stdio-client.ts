@@ -29,6 +29,13 @@ export async function connectStdio(
   const exited = new Promise<void>((resolve) => {
     client.onclose = () => resolve();
   });
-  await client.connect(transport);
+  try {
+    await client.connect(transport);
+  } catch (error) {
+    // A process that dies starting is only "Connection closed" to the SDK: say what it printed.
+    throw new Error(`episodic-mcp did not start serving over stdio; its stderr: ${stderr || '(nothing)'}`, {
+      cause: error,
+    });
+  }
   return { client, stderr: () => stderr, exited };
 }
