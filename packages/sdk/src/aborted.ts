@@ -18,7 +18,8 @@ export function abortedError(path: string, reason: unknown): TRPCClientError<App
 
 /**
  * `pending`'s outcome, or `abortedError(path, …)` as soon as `signal` aborts: for a call that
- * waits its turn behind others, whose caller stops waiting without stopping them.
+ * waits its turn behind others, whose caller stops waiting without stopping them. (The engine's
+ * `untilAborted` does the same wait; the SDK does not load the engine at run time.)
  */
 export function untilAborted<T>(
   pending: Promise<T>,

@@ -8,6 +8,15 @@ const live = proxiedServerForFile();
 /** No timer sends: each test says when steps go. */
 const quiet = { flushIntervalMs: 60_000 };
 
+/** A client through the proxy (whose answers a test may hold), with the URLs it sent. */
+function proxiedClient() {
+  const { sent, counting } = countingFetch();
+  return {
+    sent,
+    client: createEpisodicClient({ url: live.proxy.url, token: live.token, fetch: counting, steps: quiet }),
+  };
+}
+
 const calling = (procedure: string) => (url: string) => url.includes(`/trpc/${procedure}`);
 
 /** A `fetch` to the real server that holds every request to `procedure` until `open()`. */
@@ -31,13 +40,7 @@ const direct = () => createRemoteMemory({ url: live.server.url, token: live.toke
 
 describe('an EpisodeHandle call aborted by its signal', () => {
   it('rejects a flush at once while its answer is held; its steps stay and go again, stored once', async () => {
-    const { sent, counting } = countingFetch();
-    const client = createEpisodicClient({
-      url: live.proxy.url,
-      token: live.token,
-      fetch: counting,
-      steps: quiet,
-    });
+    const { sent, client } = proxiedClient();
     const episode = await client.startEpisode({ taskType: 'debugging', domain: 'web' });
     const ids = [
       episode.step({ action: 'run_tests', success: false }),
@@ -125,13 +128,7 @@ describe('an EpisodeHandle call aborted by its signal', () => {
   });
 
   it('rejects a complete at once while its answer is held; called again, it answers with the completed episode', async () => {
-    const { sent, counting } = countingFetch();
-    const client = createEpisodicClient({
-      url: live.proxy.url,
-      token: live.token,
-      fetch: counting,
-      steps: quiet,
-    });
+    const { sent, client } = proxiedClient();
     const episode = await client.startEpisode({ taskType: 'debugging', domain: 'web' });
     episode.step({ action: 'run_tests' });
     await episode.flush();
