@@ -14,6 +14,7 @@ import { remineCommand } from './cli/remine-command.js';
 import { repairCommand } from './cli/repair-command.js';
 import { retentionCommand } from './cli/retention-command.js';
 import { serveCommand } from './cli/serve-command.js';
+import { stopOnSignals } from './cli/stop-on-signals.js';
 import { tokensCommand } from './cli/tokens-command.js';
 import { usage } from './cli/usage.js';
 import { workerCommand } from './cli/worker-command.js';
@@ -59,9 +60,11 @@ const commands: Record<
     run: (args: CommandArgs) => Promise<void>;
     flags: CommandFlag[];
     words: number | ((action: string | undefined) => number);
+    /** Runs until SIGTERM or SIGINT, which it handles from the start (`stopOnSignals`). */
+    untilStopped?: true;
   }
 > = {
-  serve: { run: serveCommand, flags: ['json'], words: 0 },
+  serve: { run: serveCommand, flags: ['json'], words: 0, untilStopped: true },
   tokens: {
     run: tokensCommand,
     flags: ['name', 'scopes', 'domains', 'json'],
@@ -81,7 +84,7 @@ const commands: Record<
   forget: { run: forgetCommand, flags: ['episode', 'domain', 'before', 'metadata', 'json'], words: 0 },
   reindex: { run: reindexCommand, flags: ['json'], words: 0 },
   remine: { run: remineCommand, flags: ['json'], words: 0 },
-  worker: { run: workerCommand, flags: ['json'], words: 0 },
+  worker: { run: workerCommand, flags: ['json'], words: 0, untilStopped: true },
   learning: {
     run: learningCommand,
     flags: ['json'],
@@ -134,8 +137,9 @@ async function main(argv: string[]): Promise<void> {
   const flags = Object.fromEntries(
     Object.keys(configFlags).map((flag) => [flag, options[flag] as string | undefined]),
   );
+  const signals = known.untilStopped ? stopOnSignals() : undefined;
   const config = await loadConfig({ flags, env: process.env });
-  await known.run({ config, positionals: rest, options });
+  await known.run({ config, positionals: rest, options, signals });
 }
 
 // A command awaiting something nothing will ever settle (a plugin's promise, say) lets the event

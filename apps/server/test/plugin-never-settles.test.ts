@@ -118,6 +118,36 @@ describe('a plugin that never settles', { timeout: 120_000 }, () => {
     expect(result.stderr).toMatch(/^episodic: the command stopped before it finished: [^\n]*\n$/);
   });
 
+  it('lets serve and worker stop with exit 0 on a SIGTERM that comes while they start (plugins loading)', async () => {
+    for (const command of ['serve', 'worker']) {
+      // An import that waits for the test (a service coming up): the start check holds the open there.
+      const dir = project(
+        `slow-import-${command}`,
+        `import { existsSync, writeFileSync } from 'node:fs';
+writeFileSync(new URL('./entered', import.meta.url), '');
+while (!existsSync(new URL('./gate', import.meta.url))) await new Promise((resolve) => setTimeout(resolve, 20));
+${miner('() => []')}`,
+      );
+      const plugin = join(dir, 'node_modules', 'hang-miner');
+      const port = command === 'serve' ? ['--port', '0'] : [];
+      const child = spawnCli([command, ...port, '--config', join(dir, 'episodic.config.mjs')]);
+      try {
+        await expect.poll(() => existsSync(join(plugin, 'entered')), { timeout: 60_000 }).toBe(true);
+        child.child.kill('SIGTERM');
+        await expect
+          .poll(() => child.stderr(), { timeout: 30_000 })
+          .toContain('SIGTERM: stopping once started.\n');
+        writeFileSync(join(plugin, 'gate'), '');
+        // Without its handler installed before the open, Node's default ended it by the signal.
+        expect(await child.exited, child.stderr()).toBe(0);
+        expect(child.stdout()).toBe('');
+        expect(child.stderr()).toMatch(/then closing the store\.\nStopped cleanly\.\n$/);
+      } finally {
+        child.child.kill('SIGKILL');
+      }
+    }
+  });
+
   it('does not keep a worker from stopping on SIGTERM while its miner hangs on an episode', async () => {
     const dir = project(
       'hangs-on-one-episode',

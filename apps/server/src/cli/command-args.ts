@@ -1,5 +1,6 @@
 import type { ServerConfig } from '../config/server-config.js';
 import { ServerError } from '../errors/server-error.js';
+import type { SignalStop } from './stop-on-signals.js';
 
 /** What every command gets: the settings, the words after the command, and the flags it may read. */
 export interface CommandArgs {
@@ -7,6 +8,11 @@ export interface CommandArgs {
   positionals: string[];
   /** Parsed flags (strings, booleans, or string lists for repeatable flags). */
   options: Record<string, string | boolean | string[] | undefined>;
+  /**
+   * For the commands that run until stopped (`serve`, `worker`): SIGTERM and SIGINT, handled from
+   * before the config (and its plugins) loads, so that a signal while they start stops them cleanly.
+   */
+  signals?: SignalStop | undefined;
 }
 
 export function stringOption(args: CommandArgs, name: string): string | undefined {

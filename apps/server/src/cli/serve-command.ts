@@ -24,11 +24,12 @@ function withPortHint(error: unknown): unknown {
 /** Runs the server until SIGTERM or SIGINT, then drains and exits 0. A second signal exits at once. */
 export async function serveCommand(args: CommandArgs): Promise<void> {
   refuseJson(args, 'serve');
+  const signals = args.signals ?? stopOnSignals();
   const server = await startServer(args.config).catch((error: unknown) => {
     throw withPortHint(error);
   });
-  // Before the first line goes out: whoever waits for it may signal at once.
-  stopOnSignals('draining requests in flight', () => server.close());
+  signals.closeWith('draining requests in flight', () => server.close());
+  if (signals.stopping()) return;
   process.stdout.write(`Episodic server listening on ${server.url}\n`);
   if (server.adminTokenFile !== null) {
     process.stdout.write(

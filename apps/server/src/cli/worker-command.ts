@@ -9,8 +9,10 @@ import { stopOnSignals } from './stop-on-signals.js';
  */
 export async function workerCommand(args: CommandArgs): Promise<void> {
   refuseJson(args, 'worker');
+  const signals = args.signals ?? stopOnSignals();
   const memory = await openStore(args.config, { learning: true });
-  stopOnSignals('finishing the batches in flight', () => memory.close());
+  signals.closeWith('finishing the batches in flight', () => memory.close());
+  if (signals.stopping()) return;
   const status = await memory.learning.status();
   // The status also lists learners other processes run or once ran (their queued rows): name only
   // ours, and say which one this worker leaves to an older process set up with other settings.
