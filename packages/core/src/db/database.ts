@@ -44,6 +44,8 @@ export interface MaintenanceResult {
   heldMs: number;
   /** Rows the last statement changed. */
   changes: number;
+  /** The rows the last statement returned, when it is a query (each row its values in order); else none. */
+  rows: unknown[][];
 }
 
 /**
@@ -76,7 +78,8 @@ export interface Database {
    * lock (`heldMs`: a worker's start is not counted). On a local file with the native driver
    * they run on a connection of their own in a worker thread, under this store's write lock:
    * this thread's writes wait for them without blocking its event loop, and its reads go on.
-   * Elsewhere as a `write` and a checkpoint on this thread. Statements take no arguments.
+   * Elsewhere as a `write` and a checkpoint on this thread. Statements take no arguments; the
+   * last may be a query, whose rows come back (what the work did, read in its own transaction).
    */
   maintainAside(statements: readonly string[], options: { truncateWal: boolean }): Promise<MaintenanceResult>;
   /** A maintenance statement that must run outside any transaction (a checkpoint, `VACUUM INTO`). */

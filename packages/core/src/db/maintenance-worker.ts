@@ -23,9 +23,14 @@ parentPort.once('message', ({ statements, truncateWal }) => {
     db.exec('BEGIN IMMEDIATE');
     try {
       let changes = 0;
-      for (const sql of statements) changes = db.prepare(sql).run().changes;
+      let rows = [];
+      for (const sql of statements) {
+        const statement = db.prepare(sql);
+        if (statement.reader) rows = statement.raw(true).all();
+        else changes = statement.run().changes;
+      }
       db.exec('COMMIT');
-      answer = { changes };
+      answer = { changes, rows };
     } catch (error) {
       if (db.inTransaction) db.exec('ROLLBACK');
       throw error;
@@ -54,7 +59,10 @@ export interface MaintenanceWorkerOptions {
   logger?: Logger | undefined;
 }
 
-type Answer = { ready: true } | { walEmptied: boolean; changes: number } | { error: string };
+type Answer =
+  | { ready: true }
+  | { walEmptied: boolean; changes: number; rows: unknown[][] }
+  | { error: string };
 
 function unavailable(options: MaintenanceWorkerOptions, error: unknown): null {
   options.logger?.warn(
@@ -130,7 +138,7 @@ export async function maintainInWorker(
     });
     if ('error' in result) throw new Error(result.error);
     if (!('walEmptied' in result)) throw new Error('the maintenance worker answered out of turn');
-    return { walEmptied: result.walEmptied, changes: result.changes, heldMs };
+    return { walEmptied: result.walEmptied, changes: result.changes, rows: result.rows, heldMs };
   } finally {
     next = null;
     // One that answered has closed its connection and ends by itself; one that did not is stopped.
@@ -148,13 +156,21 @@ export async function maintainInline(
   truncateWal: boolean,
 ): Promise<MaintenanceResult> {
   const began = performance.now();
-  const changes = await db.write(async (tx) => {
-    let changed = 0;
-    for (const sql of statements) changed = (await tx.execute(sql)).rowsAffected;
-    return changed;
+  const { changes, rows } = await db.write(async (tx) => {
+    let last = { changes: 0, rows: [] as unknown[][] };
+    for (const sql of statements) {
+      const result = await tx.execute(sql);
+      last = { changes: result.rowsAffected, rows: result.rows.map((row) => Array.from(row)) };
+    }
+    return last;
   });
   if (!truncateWal || db.location.kind !== 'file')
-    return { walEmptied: true, changes, heldMs: performance.now() - began };
+    return { walEmptied: true, changes, rows, heldMs: performance.now() - began };
   const result = await db.executeOutsideTransaction('PRAGMA wal_checkpoint(TRUNCATE)');
-  return { walEmptied: Number(result.rows[0]?.[0] ?? 0) === 0, changes, heldMs: performance.now() - began };
+  return {
+    walEmptied: Number(result.rows[0]?.[0] ?? 0) === 0,
+    changes,
+    rows,
+    heldMs: performance.now() - began,
+  };
 }

@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import { processAlive } from '../db/process-alive.js';
 import type { Logger } from '../logger.js';
 
+/** Who asked for a deletion: its owner through `forget`, or a retention policy. */
+export type ForgetOrigin = 'forget' | 'retention';
+
 /**
  * What a forget under way writes beside a local database file
  * (`<database>.forgetting/<pid>-<hex>.json`) until it returns, so that a forget whose process is
@@ -15,6 +18,11 @@ export interface ForgetJournal {
   pid: number;
   startedAt: string;
   actor: string;
+  /**
+   * What started it: a `forget` call, or a retention pass deleting a domain's episodes past its
+   * `deleteAfterDays` (whose next pass deletes what this one left, unasked).
+   */
+  origin: ForgetOrigin;
   /** Every episode the forget selected, in the order it forgets them. */
   episodeIds: string[];
 }
@@ -47,7 +55,7 @@ function removeFolderIfEmpty(database: string): void {
  */
 export function startForgetJournal(
   database: string,
-  entry: { actor: string; episodeIds: readonly string[] },
+  entry: { actor: string; origin: ForgetOrigin; episodeIds: readonly string[] },
   logger: Logger,
 ): { done(): void } {
   const file = join(folderOf(database), `${process.pid}-${randomBytes(4).toString('hex')}.json`);
@@ -55,6 +63,7 @@ export function startForgetJournal(
     pid: process.pid,
     startedAt: new Date().toISOString(),
     actor: entry.actor,
+    origin: entry.origin,
     episodeIds: [...entry.episodeIds],
   };
   try {
@@ -85,6 +94,8 @@ function parseJournal(file: string): ForgetJournal | null {
       pid: Number(parsed.pid),
       startedAt: parsed.startedAt,
       actor: String(parsed.actor),
+      // Journals written before the origin was recorded were all a forget's.
+      origin: parsed.origin === 'retention' ? 'retention' : 'forget',
       episodeIds: ids.map(String),
     };
   } catch {

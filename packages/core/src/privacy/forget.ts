@@ -7,7 +7,7 @@ import { forgetEpisodesTable } from '../mining/unmine.js';
 import { recountUsage } from '../patterns/recount-usage.js';
 import type { CallOptions } from '../types.js';
 import { parseInput } from '../validate.js';
-import { startForgetJournal } from './forget-journal.js';
+import { type ForgetOrigin, startForgetJournal } from './forget-journal.js';
 import { type ForgetSelector, forgetSelectorSchema, selectorFilter } from './forget-selector.js';
 import type { FtsPurge } from './fts-purge.js';
 import { unreachedCopies } from './unreached-copies.js';
@@ -185,7 +185,12 @@ export function createForget(context: EngineContext, hooks: ForgetHooks) {
     return { ...report, purge: 'pending' };
   }
 
-  return async function forget(input: ForgetSelector, options: ForgetOptions = {}): Promise<ForgetReport> {
+  /** `origin` says, to the next open, who asked if this process is killed part-way. */
+  return async function forget(
+    input: ForgetSelector,
+    options: ForgetOptions = {},
+    origin: ForgetOrigin = 'forget',
+  ): Promise<ForgetReport> {
     const selector = parseInput(schema, input, 'forget selector');
     const batchSize = parseInput(batchSizeSchema, options.batchSize, 'forget batchSize');
     const where = selectorFilter(selector, options.scope);
@@ -205,7 +210,7 @@ export function createForget(context: EngineContext, hooks: ForgetHooks) {
     const journal =
       database === undefined || ids.length === 0
         ? null
-        : startForgetJournal(database, { actor, episodeIds: ids }, context.config.logger);
+        : startForgetJournal(database, { actor, origin, episodeIds: ids }, context.config.logger);
     try {
       return await forgetSelected(ids, { actor, batchSize, purge: options.purge });
     } finally {

@@ -3,7 +3,7 @@ import type { Database } from '../db/database.js';
 import type { Logger } from '../logger.js';
 import { allFtsTables } from '../maintenance/fts-tables.js';
 import { nowIso } from '../schemas/timestamp.js';
-import { scrubUnusedSpace } from './unused-space-scrub.js';
+import { scrubProgress, scrubUnusedSpace } from './unused-space-scrub.js';
 
 /** Whether text `forget` removed may still sit in the store's files, and when it last did not. */
 export interface PurgeState {
@@ -98,19 +98,34 @@ export function createFtsPurge(
   /** Time the current run held the writer (merges and checkpoint) or replaced the cache's files. */
   let busyMs = 0;
 
+  /**
+   * Where the next transaction of a run goes on, once one has merged the indexes: after the last
+   * page zeroed, for the forgets counted before those merges. Since the merges no live row holds
+   * the forgotten text, so no page gains a copy of it (a rebalance copies live cells only): the
+   * pages before `afterPage` stay clean, and the rest need no second merge.
+   */
+  let resume: { afterPage: number; requested: number } | null = null;
+
   /** `more`: pages are left to zero, for the next transaction; `busy`: readers kept the WAL. */
   async function purgeOnce(): Promise<'done' | 'more' | 'busy'> {
     const row = (await db.read('SELECT requested, pending_since FROM fts_purge WHERE id = 1')).rows[0];
-    if (row?.pending_since == null) return 'done';
+    if (row?.pending_since == null) {
+      // Cleared by another process's run.
+      resume = null;
+      return 'done';
+    }
+    const continuing = resume;
     // Read before the merge: a forget committed after this read is merged too, but its count is
     // not this one, so the mark stays below and the next run covers it.
-    const requested = Number(row.requested ?? 0);
+    const requested = continuing?.requested ?? Number(row.requested ?? 0);
     // The merges first: they rebalance pages too. A remote store's files are its server's.
     const scrub = db.location.kind === 'file';
-    const { walEmptied, heldMs, changes } = await db.maintainAside(
+    const { walEmptied, heldMs, rows } = await db.maintainAside(
       [
-        ...allFtsTables.map((table) => `INSERT INTO ${table} (${table}) VALUES ('optimize')`),
-        ...(scrub ? [scrubUnusedSpace(scrubPagesPerTransaction)] : []),
+        ...(continuing === null
+          ? allFtsTables.map((table) => `INSERT INTO ${table} (${table}) VALUES ('optimize')`)
+          : []),
+        ...(scrub ? scrubUnusedSpace(scrubPagesPerTransaction, continuing?.afterPage ?? 0) : []),
       ],
       { truncateWal: true },
     );
@@ -123,8 +138,12 @@ export function createFtsPurge(
       busyMs += performance.now() - began;
       cachePurgedAt = requested;
     }
+    const progress = scrub ? scrubProgress(rows) : { pages: 0, lastPage: null };
+    // A retry after readers kept the WAL goes on from here too: what it zeroed is done.
+    if (scrub) resume = { afterPage: progress.lastPage ?? continuing?.afterPage ?? 0, requested };
     if (!walEmptied) return 'busy';
-    if (scrub && changes >= scrubPagesPerTransaction) return 'more';
+    if (progress.pages >= scrubPagesPerTransaction) return 'more';
+    resume = null;
     await db.write((tx) =>
       tx.execute({
         sql: `UPDATE fts_purge SET pending_since = NULL, last_purged_at = ? WHERE id = 1 AND requested = ?`,
@@ -165,7 +184,8 @@ export function createFtsPurge(
           await new Promise((resolve) => setTimeout(resolve, retryMs));
         }
       } catch (error) {
-        // The mark stays: the next forget, or the next open, tries again.
+        // The mark stays: the next forget, or the next open, tries again, from its merges.
+        resume = null;
         logger.warn(`episodic: the full-text purge after forget failed: ${String(error)}`);
       } finally {
         notBefore = Date.now() + nextPurgeGapMs(busyMs, pacing);

@@ -56,11 +56,12 @@ async function query(url: string, sql: string): Promise<string[]> {
 }
 
 /**
- * Runs a real process that forgets domain `web` in batches of 10, and SIGKILLs it as soon as the
- * audit log shows its first batch committed: part-way, as a crash or `kill -9` would.
+ * Runs a real process that forgets domain `web` in batches of 10 (or, with `'retention'`, deletes
+ * it by a retention policy), and SIGKILLs it as soon as the audit log shows its first batch
+ * committed: part-way, as a crash or `kill -9` would.
  */
-function forgetThenKill(url: string): Promise<void> {
-  const child = spawn(process.execPath, ['--import', 'tsx', forgetDomain, url, 'web', '10'], {
+function forgetThenKill(url: string, how: '10' | 'retention' = '10'): Promise<void> {
+  const child = spawn(process.execPath, ['--import', 'tsx', forgetDomain, url, 'web', how], {
     cwd: packageRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -132,6 +133,33 @@ describe('a forget killed part-way', { timeout: 300_000 }, () => {
     expect(existsSync(`${path}.forgetting`)).toBe(false);
     expect((await reopened.admin.forget({ domain: 'web' })).episodeIds.sort()).toEqual([...left].sort());
     await reopened.close();
+  });
+
+  it("is told as a retention pass's when one was deleting, whose next pass deletes the rest", async () => {
+    const { url } = folder();
+    // Retention forgets in batches of 50: enough of them that the kill lands part-way.
+    await seed(url, 2000);
+    await forgetThenKill(url, 'retention');
+    const left = new Set(await query(url, "SELECT id FROM episodes WHERE domain = 'web'"));
+    expect(left.size).toBeGreaterThan(0);
+    expect(left.size).toBeLessThan(2000);
+
+    const warnings: string[] = [];
+    const memory = await openMemory({ url, ...cache, logger: { warn: (message) => warnings.push(message) } });
+    expect(warnings.filter((message) => message.startsWith('Found a'))).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^Found a retention pass deleting 2000 episodes \\(started \\S+, actor local, pid \\d+\\) that was stopped before it finished: ${2000 - left.size} of them are gone, their text now purged from the store's files; ${left.size} are still in the store: the next retention pass deletes them \\(they are still past their domain's deleteAfterDays; their ids: [0-9a-f, -]+ and ${left.size - 10} more\\)\\.$`,
+        ),
+      ),
+    ]);
+    const report = await memory.admin.retention(
+      { web: { deleteAfterDays: 1 } },
+      { now: new Date(Date.now() + 2 * 86_400_000) },
+    );
+    expect(report.deleted).toEqual({ web: left.size });
+    expect(await query(url, 'SELECT context FROM episodes ORDER BY context')).toEqual(['KEPT1', 'KEPT2']);
+    await memory.close();
   });
 
   it('is not taken for one while its process runs: a forget under way in this process', async () => {

@@ -18,7 +18,11 @@ async function stillThere(context: EngineContext, journal: ForgetJournal): Promi
 function settlementMessage(journal: ForgetJournal, left: readonly string[], purged: boolean): string {
   const total = journal.episodeIds.length;
   const gone = total - left.length;
-  const what = `Found a forget of ${total} episodes (started ${journal.startedAt}, actor ${journal.actor}, pid ${journal.pid}) that was stopped before it finished`;
+  const by = `started ${journal.startedAt}, actor ${journal.actor}, pid ${journal.pid}`;
+  const what =
+    journal.origin === 'retention'
+      ? `Found a retention pass deleting ${total} episodes (${by}) that was stopped before it finished`
+      : `Found a forget of ${total} episodes (${by}) that was stopped before it finished`;
   const text = purged
     ? "their text now purged from the store's files"
     : "their text not yet purged from the store's files (retried at the next forget or open)";
@@ -26,10 +30,12 @@ function settlementMessage(journal: ForgetJournal, left: readonly string[], purg
   const named = left.slice(0, namedIds).join(', ');
   const more = left.length > namedIds ? ` and ${left.length - namedIds} more` : '';
   const done = gone === 0 ? 'none of them is gone' : `${gone} of them are gone, ${text}`;
-  return (
-    `${what}: ${done}; ${left.length} are still in the store: forget them again ` +
-    `(the same selection does it; their ids: ${named}${more}).`
-  );
+  // Retention's next pass selects them again by itself; a forget's owner has to ask again.
+  const next =
+    journal.origin === 'retention'
+      ? "the next retention pass deletes them (they are still past their domain's deleteAfterDays"
+      : 'forget them again (the same selection does it';
+  return `${what}: ${done}; ${left.length} are still in the store: ${next}; their ids: ${named}${more}).`;
 }
 
 /**

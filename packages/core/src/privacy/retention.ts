@@ -7,6 +7,7 @@ import { refreshEndingDocs } from '../search/episode-docs.js';
 import type { CallOptions } from '../types.js';
 import { parseInput } from '../validate.js';
 import type { ForgetReport } from './forget.js';
+import type { ForgetOrigin } from './forget-journal.js';
 import type { ForgetSelector } from './forget-selector.js';
 
 const days = z.number().positive().max(36_500);
@@ -37,7 +38,7 @@ export interface RetentionReport {
 }
 
 export interface RetentionHooks {
-  forget: (selector: ForgetSelector, options: CallOptions) => Promise<ForgetReport>;
+  forget: (selector: ForgetSelector, options: CallOptions, origin: ForgetOrigin) => Promise<ForgetReport>;
   /** Drops cached copies of the episodes archived. */
   archived: (episodeIds: string[]) => void;
 }
@@ -73,6 +74,7 @@ export function createRetention(context: EngineContext, hooks: RetentionHooks) {
         const forgotten = await hooks.forget(
           { domain, createdBefore: cutoff(policy.deleteAfterDays) },
           options,
+          'retention',
         );
         report.deleted[domain] = forgotten.episodeIds.length;
       }

@@ -4,7 +4,7 @@ import { createClient } from '@libsql/client';
 import { describe, expect, it } from 'vitest';
 import { openTempMemory } from '../__fixtures__/temp-store.js';
 import { allFtsTables } from '../maintenance/fts-tables.js';
-import { scrubUnusedSpace } from './unused-space-scrub.js';
+import { type ScrubProgress, scrubProgress, scrubUnusedSpace } from './unused-space-scrub.js';
 
 /** The same sequence every run: SQLite's page layout, and so where rebalances leave copies, with it. */
 function seeded(seed: number): () => number {
@@ -71,10 +71,27 @@ describe('the purge zeroes the unused space of the database pages', () => {
           ),
         );
       const before = await rows();
-      // At most the pages asked for, the first ones; then the rest; once zeroed, none is left.
-      expect((await raw.execute(scrubUnusedSpace(5))).rowsAffected).toBe(5);
-      expect((await raw.execute(scrubUnusedSpace(1_000_000))).rowsAffected).toBeGreaterThan(0);
-      expect((await raw.execute(scrubUnusedSpace(1_000_000))).rowsAffected).toBe(0);
+      const scrub = async (maxPages: number, afterPage?: number, keep = true): Promise<ScrubProgress> => {
+        const tx = await raw.transaction('write');
+        try {
+          const results = await tx.batch(scrubUnusedSpace(maxPages, afterPage));
+          return scrubProgress(results.at(-1)?.rows.map((row) => Array.from(row)) ?? []);
+        } finally {
+          await (keep ? tx.commit() : tx.rollback());
+        }
+      };
+      const all = await scrub(1_000_000, 0, false);
+      const tenth = await scrub(10, 0, false);
+      expect(all.pages).toBeGreaterThan(20);
+      expect(tenth).toEqual({ pages: 10, lastPage: expect.any(Number) });
+      // After a page: every page past it, and none before it (a transaction that went on from
+      // there after the first ten, zeroed by one before it).
+      expect(await scrub(1_000_000, tenth.lastPage ?? 0)).toEqual({
+        pages: all.pages - 10,
+        lastPage: all.lastPage,
+      });
+      expect(await scrub(1_000_000)).toEqual({ pages: 10, lastPage: tenth.lastPage });
+      expect(await scrub(1_000_000)).toEqual({ pages: 0, lastPage: null });
       expect(await rows()).toBe(before);
       expect((await raw.execute('PRAGMA integrity_check')).rows[0]?.[0]).toBe('ok');
       for (const table of allFtsTables)
