@@ -71,7 +71,7 @@ export async function openClientDatabase(
     lostFile: () => null,
     executeOutsideTransaction: (statement) => reading(() => readClient.execute(statement)),
     // A remote store's statements run on its server; a local file on this driver is the baseline.
-    maintainAside: (statements, { truncateWal }) => maintainInline(database, statements, truncateWal),
+    maintainAside: (statements, maintenance) => maintainInline(database, statements, maintenance),
     write: (section) =>
       guarded(() =>
         writes.run(async () => {

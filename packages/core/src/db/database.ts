@@ -38,14 +38,25 @@ export interface DatabaseOptions {
   logger?: Logger | undefined;
 }
 
+/** What `Database.maintainAside` does after its statements. */
+export interface MaintenanceOptions {
+  /** Checkpoint the WAL and empty it. */
+  truncateWal: boolean;
+  /**
+   * Zero the unused space of every b-tree page of a local file (`unused-space.ts`): where a
+   * rebalance left old copies of rows that `secure_delete` never reached.
+   */
+  zeroUnusedSpace?: boolean | undefined;
+}
+
 /** What `Database.maintainAside` did. */
 export interface MaintenanceResult {
   walEmptied: boolean;
   heldMs: number;
   /** Rows the last statement changed. */
   changes: number;
-  /** The rows the last statement returned, when it is a query (each row its values in order); else none. */
-  rows: unknown[][];
+  /** Pages whose unused space was zeroed. */
+  zeroedPages: number;
 }
 
 /**
@@ -73,15 +84,16 @@ export interface Database {
   write<T>(section: (tx: Transaction) => Promise<T>): Promise<T>;
   /**
    * Long maintenance writes (the purge's index merges) in one transaction, then, with
+   * `zeroUnusedSpace`, the unused space of pages zeroed in transactions of their own, then, with
    * `truncateWal`, the WAL checkpointed and emptied; resolves to whether it was (`false`: a reader
    * kept frames in use; `true` where there is no WAL) and how long the work held the store's write
-   * lock (`heldMs`: a worker's start is not counted). On a local file with the native driver
-   * they run on a connection of their own in a worker thread, under this store's write lock:
-   * this thread's writes wait for them without blocking its event loop, and its reads go on.
-   * Elsewhere as a `write` and a checkpoint on this thread. Statements take no arguments; the
-   * last may be a query, whose rows come back (what the work did, read in its own transaction).
+   * lock (`heldMs`: a worker's start, and finding the pages to zero, are not counted). On a local
+   * file with the native driver they run on a connection of their own in a worker thread, under
+   * this store's write lock: this thread's writes wait for them without blocking its event loop,
+   * and its reads go on. Elsewhere as writes and a checkpoint on this thread. Statements take no
+   * arguments.
    */
-  maintainAside(statements: readonly string[], options: { truncateWal: boolean }): Promise<MaintenanceResult>;
+  maintainAside(statements: readonly string[], options: MaintenanceOptions): Promise<MaintenanceResult>;
   /** A maintenance statement that must run outside any transaction (a checkpoint, `VACUUM INTO`). */
   executeOutsideTransaction(statement: InStatement): Promise<ResultSet>;
   /**

@@ -1,13 +1,16 @@
 import type { Worker } from 'node:worker_threads';
 import type { Logger } from '../logger.js';
-import type { Database, MaintenanceResult } from './database.js';
+import type { Database, MaintenanceOptions, MaintenanceResult } from './database.js';
 import { startDriverWorker } from './driver-worker.js';
+import { zeroPagesPerTransaction, zeroUnusedSpace } from './unused-space.js';
+import { unusedSpaceWorkerSource } from './unused-space-worker.js';
 
 /**
  * The worker: its own `libsql` connection to the file, set up as the engine's writer is
- * (`secure_delete` above all: the purge's merges free pages that held forgotten text), one
- * transaction of the statements it is sent, then the WAL emptied if asked, then it closes.
- * It runs as driver-worker.ts starts it.
+ * (`secure_delete` above all: the purge's merges free pages that held forgotten text). It answers
+ * each request the parent sends, in turn: one transaction of statements, the pages whose unused
+ * space to zero found (no lock), a transaction zeroing some of them, the WAL emptied; then it
+ * closes its connection. It runs as driver-worker.ts starts it.
  */
 const workerSource = `
 const db = new Database(workerData.path, {
@@ -16,36 +19,60 @@ const db = new Database(workerData.path, {
 });
 db.exec('PRAGMA synchronous = ' + workerData.synchronous);
 db.exec('PRAGMA secure_delete = ON');
-parentPort.postMessage({ ready: true });
-parentPort.once('message', ({ statements, truncateWal }) => {
-  let answer;
+${unusedSpaceWorkerSource}
+function inTransaction(work) {
+  db.exec('BEGIN IMMEDIATE');
   try {
-    db.exec('BEGIN IMMEDIATE');
-    try {
-      let changes = 0;
-      let rows = [];
-      for (const sql of statements) {
-        const statement = db.prepare(sql);
-        if (statement.reader) rows = statement.raw(true).all();
-        else changes = statement.run().changes;
-      }
-      db.exec('COMMIT');
-      answer = { changes, rows };
-    } catch (error) {
-      if (db.inTransaction) db.exec('ROLLBACK');
-      throw error;
-    }
-    // busy = 1: a reader kept old frames in use, so the WAL was not emptied.
-    const walEmptied = !truncateWal || db.prepare('PRAGMA wal_checkpoint(TRUNCATE)').raw(true).get()[0] === 0;
-    answer = { ...answer, walEmptied };
+    const result = work();
+    db.exec('COMMIT');
+    return result;
   } catch (error) {
-    answer = { error: String((error && error.message) || error) };
-  } finally {
+    if (db.inTransaction) db.exec('ROLLBACK');
+    throw error;
+  }
+}
+let found = [];
+let next = 0;
+let changed = [];
+const requests = {
+  statements: ({ statements }) => inTransaction(() => {
+    let changes = 0;
+    for (const sql of statements) changes = db.prepare(sql).run().changes;
+    return { changes };
+  }),
+  find: () => {
+    found = findDirtyPages();
+    next = 0;
+    changed = [];
+    return { left: found.length };
+  },
+  zero: ({ maxPages }) => inTransaction(() => {
+    const pages = found.slice(next, next + maxPages);
+    next += pages.length;
+    let zeroed = zeroFound(pages, changed);
+    // The pages that changed since they were found, in the last transaction.
+    if (next >= found.length && changed.length > 0) zeroed += zeroChanged(changed.splice(0));
+    return { zeroed, left: found.length - next };
+  }),
+  // busy = 1: a reader kept old frames in use, so the WAL was not emptied.
+  checkpoint: () => ({ walEmptied: db.prepare('PRAGMA wal_checkpoint(TRUNCATE)').raw(true).get()[0] === 0 }),
+};
+parentPort.postMessage({ ready: true });
+parentPort.on('message', (request) => {
+  if (request.kind === 'close') {
     // Closed before answering: once the caller has the answer, no connection of ours is open.
     db.close();
+    parentPort.postMessage({ closed: true });
+    parentPort.close();
+    return;
+  }
+  let answer;
+  try {
+    answer = requests[request.kind](request);
+  } catch (error) {
+    answer = { error: String((error && error.message) || error) };
   }
   parentPort.postMessage(answer);
-  parentPort.close();
 });
 `;
 
@@ -59,10 +86,14 @@ export interface MaintenanceWorkerOptions {
   logger?: Logger | undefined;
 }
 
-type Answer =
-  | { ready: true }
-  | { walEmptied: boolean; changes: number; rows: unknown[][] }
-  | { error: string };
+/** What the worker answers a request, or its error. */
+type Answer = Partial<{
+  changes: number;
+  left: number;
+  zeroed: number;
+  walEmptied: boolean;
+  error: string;
+}>;
 
 function unavailable(options: MaintenanceWorkerOptions, error: unknown): null {
   options.logger?.warn(
@@ -72,11 +103,15 @@ function unavailable(options: MaintenanceWorkerOptions, error: unknown): null {
 }
 
 /**
- * Runs one maintenance transaction (`statements`, then the WAL emptied when `truncateWal`) on a
- * connection of its own in a worker thread started for it. The native driver is synchronous: run
- * on the serving thread, the purge's index merges held it for seconds in a large store (1.5 s at
- * 17,000 episodes, every request waiting). The thread starts before `underLock` is called, so the
- * write lock is held only while the work runs, not while a thread and a connection start.
+ * Runs the maintenance `statements` in one transaction on a connection of its own in a worker
+ * thread started for it; then, with `zeroUnusedSpace`, finds the b-tree pages whose unused space
+ * holds something (outside the write lock) and zeroes it in transactions of at most
+ * `zeroPagesPerTransaction` pages (`unused-space-worker.ts`); then, with `truncateWal`, empties the
+ * WAL. Each transaction and the checkpoint hold the store's write lock (`underLock`), the rest
+ * not: this thread's writes wait for those parts only. The native driver is synchronous: run on the
+ * serving thread, the purge's index merges held it for seconds in a large store (1.5 s at 17,000
+ * episodes, every request waiting). The thread starts before `underLock` is first called, so the
+ * lock is not held while a thread and a connection start.
  *
  * Resolves to `null`, having run nothing, when no worker could start (the caller runs the work
  * itself). Rejects with the driver's message when a statement failed (its transaction rolled back),
@@ -85,7 +120,7 @@ function unavailable(options: MaintenanceWorkerOptions, error: unknown): null {
 export async function maintainInWorker(
   options: MaintenanceWorkerOptions,
   statements: readonly string[],
-  truncateWal: boolean,
+  { truncateWal, zeroUnusedSpace = false }: MaintenanceOptions,
   underLock: <T>(section: () => Promise<T>) => Promise<T>,
 ): Promise<MaintenanceResult | null> {
   let worker: Worker;
@@ -106,12 +141,9 @@ export async function maintainInWorker(
     ended ??= error;
     next?.reject(ended);
   };
-  let answered = false;
+  let closed = false;
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-  worker.on('message', (answer: Answer) => {
-    if (!('ready' in answer)) answered = true;
-    next?.resolve(answer);
-  });
+  worker.on('message', (answer: Answer) => next?.resolve(answer));
   worker.on('error', end);
   worker.on('exit', () => end(new Error('the maintenance worker ended before answering')));
   const answer = () =>
@@ -119,30 +151,47 @@ export async function maintainInWorker(
       if (ended !== null) reject(ended);
       else next = { resolve, reject };
     });
+  const ask = async (request: Record<string, unknown>): Promise<Answer> => {
+    const answered = answer();
+    worker.postMessage(request);
+    const result = await answered;
+    if (result.error !== undefined) throw new Error(result.error);
+    return result;
+  };
+  let heldMs = 0;
+  const askLocked = (request: Record<string, unknown>) =>
+    underLock(async () => {
+      const began = performance.now();
+      try {
+        return await ask(request);
+      } finally {
+        heldMs += performance.now() - began;
+      }
+    });
   try {
     try {
       await answer();
     } catch (error) {
       return unavailable(options, error);
     }
-    let heldMs = 0;
-    const result = await underLock(async () => {
-      const began = performance.now();
-      const done = answer();
-      worker.postMessage({ statements, truncateWal });
-      try {
-        return await done;
-      } finally {
-        heldMs = performance.now() - began;
+    const { changes = 0 } = await askLocked({ kind: 'statements', statements });
+    let zeroedPages = 0;
+    if (zeroUnusedSpace) {
+      let { left = 0 } = await ask({ kind: 'find' });
+      while (left > 0) {
+        const zeroed = await askLocked({ kind: 'zero', maxPages: zeroPagesPerTransaction });
+        zeroedPages += zeroed.zeroed ?? 0;
+        left = zeroed.left ?? 0;
       }
-    });
-    if ('error' in result) throw new Error(result.error);
-    if (!('walEmptied' in result)) throw new Error('the maintenance worker answered out of turn');
-    return { walEmptied: result.walEmptied, changes: result.changes, rows: result.rows, heldMs };
+    }
+    const walEmptied = truncateWal ? (await askLocked({ kind: 'checkpoint' })).walEmptied === true : true;
+    await ask({ kind: 'close' });
+    closed = true;
+    return { walEmptied, changes, zeroedPages, heldMs };
   } finally {
     next = null;
-    // One that answered has closed its connection and ends by itself; one that did not is stopped.
-    if (ended === null) await (answered ? exited : worker.terminate());
+    // One that closed its connection ends by itself; one that did not is stopped.
+    if (ended === null) await (closed ? exited : worker.terminate());
   }
 }
 
@@ -153,24 +202,26 @@ export async function maintainInWorker(
 export async function maintainInline(
   db: Pick<Database, 'location' | 'write' | 'executeOutsideTransaction'>,
   statements: readonly string[],
-  truncateWal: boolean,
+  { truncateWal, zeroUnusedSpace: zero = false }: MaintenanceOptions,
 ): Promise<MaintenanceResult> {
   const began = performance.now();
-  const { changes, rows } = await db.write(async (tx) => {
-    let last = { changes: 0, rows: [] as unknown[][] };
-    for (const sql of statements) {
-      const result = await tx.execute(sql);
-      last = { changes: result.rowsAffected, rows: result.rows.map((row) => Array.from(row)) };
-    }
-    return last;
+  const changes = await db.write(async (tx) => {
+    let changed = 0;
+    for (const sql of statements) changed = (await tx.execute(sql)).rowsAffected;
+    return changed;
   });
+  const zeroedPages = !zero
+    ? 0
+    : await zeroUnusedSpace((transaction) =>
+        db.write(async (tx) => {
+          let rows: unknown[][] = [];
+          for (const sql of transaction) rows = (await tx.execute(sql)).rows.map((row) => Array.from(row));
+          return rows;
+        }),
+      );
+  const heldMs = () => performance.now() - began;
   if (!truncateWal || db.location.kind !== 'file')
-    return { walEmptied: true, changes, rows, heldMs: performance.now() - began };
+    return { walEmptied: true, changes, zeroedPages, heldMs: heldMs() };
   const result = await db.executeOutsideTransaction('PRAGMA wal_checkpoint(TRUNCATE)');
-  return {
-    walEmptied: Number(result.rows[0]?.[0] ?? 0) === 0,
-    changes,
-    rows,
-    heldMs: performance.now() - began,
-  };
+  return { walEmptied: Number(result.rows[0]?.[0] ?? 0) === 0, changes, zeroedPages, heldMs: heldMs() };
 }

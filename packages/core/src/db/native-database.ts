@@ -124,7 +124,7 @@ export function openNativeDatabase(options: DatabaseOptions, location: DatabaseL
     // Only a local file can be lost; `refuseWritesOnceLost` watches it.
     lostFile: () => null,
     executeOutsideTransaction: (statement) => reading(() => reader.execute(statement)),
-    maintainAside: async (statements, { truncateWal }) => {
+    maintainAside: async (statements, maintenance) => {
       // An in-memory database exists only on its one connection: no other can write it.
       if (location.kind === 'file' && location.path !== undefined) {
         try {
@@ -137,7 +137,7 @@ export function openNativeDatabase(options: DatabaseOptions, location: DatabaseL
               logger: options.logger,
             },
             statements,
-            truncateWal,
+            maintenance,
             (section) => guarded(() => writes.run(section)),
           );
           if (done !== null) return done;
@@ -145,7 +145,7 @@ export function openNativeDatabase(options: DatabaseOptions, location: DatabaseL
           throw asStorageError(error);
         }
       }
-      return maintainInline(database, statements, truncateWal);
+      return maintainInline(database, statements, maintenance);
     },
     write: (section) =>
       guarded(() =>

@@ -3,7 +3,6 @@ import type { Database } from '../db/database.js';
 import type { Logger } from '../logger.js';
 import { allFtsTables } from '../maintenance/fts-tables.js';
 import { nowIso } from '../schemas/timestamp.js';
-import { scrubProgress, scrubUnusedSpace } from './unused-space-scrub.js';
 
 /** Whether text `forget` removed may still sit in the store's files, and when it last did not. */
 export interface PurgeState {
@@ -21,10 +20,7 @@ export interface FtsPurge {
   /** Waits until every forget committed before this call is purged. */
   settle(): Promise<PurgeState>;
   state(): Promise<PurgeState>;
-  /**
-   * Finishes what is pending (a clean close leaves nothing to purge, but for the rest of a scrub of
-   * many pages, left to the next open), then stops.
-   */
+  /** Finishes what is pending (a clean close leaves nothing to purge), then stops. */
   close(): Promise<void>;
 }
 
@@ -32,12 +28,6 @@ export interface FtsPurge {
 const retryMs = 200;
 /** Tries before a run gives up and leaves the mark for the next forget or open. */
 const maxTries = 50;
-/**
- * Pages one transaction of the purge zeroes at most (32 MiB at 4 KiB pages), the rest in the next:
- * a store's first purge found half the pages of a 285 MB file to zero, which in one transaction held
- * the write lock 5.6 s (past another process's busy timeout) and grew the WAL by 150 MB.
- */
-const scrubPagesPerTransaction = 8_000;
 
 /** How background purges are spaced out (`nextPurgeGapMs`). */
 export interface PurgePacing {
@@ -69,7 +59,7 @@ export function nextPurgeGapMs(durationMs: number, pacing: PurgePacing = default
  * it is checkpointed and emptied. FTS5's own `secure-delete` would drop them at once, but on
  * libSQL's SQLite 3.45.1 it corrupts an index written from more than one connection (README), so
  * the merge runs here, after the forget has returned: every full-text index merged ('optimize'),
- * then the unused space of every page zeroed (`scrubUnusedSpace`), then the WAL checkpointed and
+ * then the unused space of every page zeroed (`zeroUnusedSpace`), then the WAL checkpointed and
  * truncated, all beside the serving thread (`maintainAside`: they take seconds in a large store),
  * then the pending mark cleared if no forget came in between.
  * Forgets that arrive while it runs, or before the next may start (`PurgePacing`), are coalesced
@@ -98,36 +88,17 @@ export function createFtsPurge(
   /** Time the current run held the writer (merges and checkpoint) or replaced the cache's files. */
   let busyMs = 0;
 
-  /**
-   * Where the next transaction of a run goes on, once one has merged the indexes: after the last
-   * page zeroed, for the forgets counted before those merges. Since the merges no live row holds
-   * the forgotten text, so no page gains a copy of it (a rebalance copies live cells only): the
-   * pages before `afterPage` stay clean, and the rest need no second merge.
-   */
-  let resume: { afterPage: number; requested: number } | null = null;
-
-  /** `more`: pages are left to zero, for the next transaction; `busy`: readers kept the WAL. */
-  async function purgeOnce(): Promise<'done' | 'more' | 'busy'> {
+  /** `busy`: readers kept the WAL from being emptied. */
+  async function purgeOnce(): Promise<'done' | 'busy'> {
     const row = (await db.read('SELECT requested, pending_since FROM fts_purge WHERE id = 1')).rows[0];
-    if (row?.pending_since == null) {
-      // Cleared by another process's run.
-      resume = null;
-      return 'done';
-    }
-    const continuing = resume;
+    if (row?.pending_since == null) return 'done';
     // Read before the merge: a forget committed after this read is merged too, but its count is
     // not this one, so the mark stays below and the next run covers it.
-    const requested = continuing?.requested ?? Number(row.requested ?? 0);
+    const requested = Number(row.requested ?? 0);
     // The merges first: they rebalance pages too. A remote store's files are its server's.
-    const scrub = db.location.kind === 'file';
-    const { walEmptied, heldMs, rows } = await db.maintainAside(
-      [
-        ...(continuing === null
-          ? allFtsTables.map((table) => `INSERT INTO ${table} (${table}) VALUES ('optimize')`)
-          : []),
-        ...(scrub ? scrubUnusedSpace(scrubPagesPerTransaction, continuing?.afterPage ?? 0) : []),
-      ],
-      { truncateWal: true },
+    const { walEmptied, heldMs } = await db.maintainAside(
+      allFtsTables.map((table) => `INSERT INTO ${table} (${table}) VALUES ('optimize')`),
+      { truncateWal: true, zeroUnusedSpace: db.location.kind === 'file' },
     );
     // The share is of the time the writer is held: a worker thread's start does not count.
     busyMs += heldMs;
@@ -138,12 +109,7 @@ export function createFtsPurge(
       busyMs += performance.now() - began;
       cachePurgedAt = requested;
     }
-    const progress = scrub ? scrubProgress(rows) : { pages: 0, lastPage: null };
-    // A retry after readers kept the WAL goes on from here too: what it zeroed is done.
-    if (scrub) resume = { afterPage: progress.lastPage ?? continuing?.afterPage ?? 0, requested };
     if (!walEmptied) return 'busy';
-    if (progress.pages >= scrubPagesPerTransaction) return 'more';
-    resume = null;
     await db.write((tx) =>
       tx.execute({
         sql: `UPDATE fts_purge SET pending_since = NULL, last_purged_at = ? WHERE id = 1 AND requested = ?`,
@@ -173,9 +139,7 @@ export function createFtsPurge(
           again = false;
           const outcome = await purgeOnce();
           if (outcome === 'done') return;
-          // Closing, the rest of a long scrub is left to the next open: the mark stays.
-          if (outcome === 'more' && closed) return;
-          if (outcome === 'busy' && ++failures >= maxTries) {
+          if (++failures >= maxTries) {
             logger.warn(
               'episodic: readers kept the WAL from being emptied; the full-text purge stays pending',
             );
@@ -184,8 +148,7 @@ export function createFtsPurge(
           await new Promise((resolve) => setTimeout(resolve, retryMs));
         }
       } catch (error) {
-        // The mark stays: the next forget, or the next open, tries again, from its merges.
-        resume = null;
+        // The mark stays: the next forget, or the next open, tries again.
         logger.warn(`episodic: the full-text purge after forget failed: ${String(error)}`);
       } finally {
         notBefore = Date.now() + nextPurgeGapMs(busyMs, pacing);
