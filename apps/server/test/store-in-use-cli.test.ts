@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -81,5 +82,43 @@ describe('restore, rekey and reindex beside a process that has the database open
     expect(await rowSet(database)).toEqual(await rowSet(backup));
     const reindexed = await runCli(['reindex', '--data-dir', dataDir, '--embeddings-dimensions', '256']);
     expect([reindexed.code, reindexed.stderr]).toEqual([0, '']);
+  });
+
+  it('refuse beside a server of a version before 1.20 (it marked the data dir with serve-<pid>.pid), without migrating the store', async () => {
+    const oldDir = join(root, 'old-server');
+    expect((await runCli(['backup', join(root, 'old.db'), '--data-dir', oldDir])).code).toBe(0);
+    const oldDatabase = join(oldDir, 'memory.db');
+    const before = readFileSync(oldDatabase);
+    // A live process standing for the old server, as its marker names it (it wrote no other).
+    const old = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+    const oldExited = new Promise((resolve) => old.once('exit', resolve));
+    try {
+      const marker = join(oldDir, `serve-${old.pid}.pid`);
+      writeFileSync(marker, `${old.pid}\n`);
+      const commands = [
+        ['restore', join(root, 'old.db'), 'replaces the database file'],
+        ['rekey', null, 'replaces the database file'],
+        ['reindex', null, 're-embeds its episodes for another model'],
+      ] as const;
+      for (const [command, file, does] of commands) {
+        const result = await runCli(
+          [command, ...(file === null ? [] : [file]), '--data-dir', oldDir, '--embeddings-dimensions', '256'],
+          { EPISODIC_NEW_ENCRYPTION_KEY: 'a new key, 16 chars or more' },
+        );
+        expect([result.code, result.stderr], command).toEqual([
+          1,
+          `episodic: A server (pid ${old.pid}) is using ${oldDir}: stop it before \`episodic ${command}\`, which ${does} (if no server runs there, remove ${marker}).\n`,
+        ]);
+      }
+      // Refused before the store was opened: not migrated, not touched.
+      expect(readFileSync(oldDatabase).equals(before)).toBe(true);
+    } finally {
+      old.kill();
+      await oldExited;
+    }
+    // Gone, its marker no longer counts (and is removed).
+    const reindexed = await runCli(['reindex', '--data-dir', oldDir, '--embeddings-dimensions', '256']);
+    expect([reindexed.code, reindexed.stderr]).toEqual([0, '']);
+    expect(readdirSync(oldDir).filter((name) => name.startsWith('serve-'))).toEqual([]);
   });
 });

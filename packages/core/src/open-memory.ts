@@ -32,6 +32,7 @@ import type { AdminApi, EpisodesApi, LearningApi, Memory, PatternsApi, SearchApi
 import { type MigrationReport, migrate } from './migrations/migrate.js';
 import { minerPatternTypes } from './mining/miner-registry.js';
 import { createMiningEngine } from './mining/mining-engine.js';
+import { warnOfOlderMining } from './mining/older-mining.js';
 import { createPatternReads } from './patterns/pattern-reads.js';
 import { createPatternUsage } from './patterns/pattern-usage.js';
 import { createRelevantPatterns } from './patterns/relevant-patterns.js';
@@ -85,6 +86,10 @@ export async function openMemory(config: MemoryConfig = {}): Promise<Memory> {
   assertKeyOfNewStore(resolved);
   const db = await openDatabase(resolved);
   const migration = await migrateOrClose(db);
+  await warnOfOlderMining(db, migration, resolved.logger).catch(async (error: unknown) => {
+    await db.close();
+    throw error;
+  });
   if (resolved.embeddings !== undefined) {
     await assertStoredStampsMatch(db, embeddingStamp(resolved.embeddings)).catch(async (error: unknown) => {
       await db.close();

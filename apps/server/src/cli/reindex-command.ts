@@ -1,6 +1,8 @@
+import { resolveLocations } from '../config/server-config.js';
 import { ServerError } from '../errors/server-error.js';
 import { createEmbeddingProvider } from '../store/embedding-provider.js';
 import { openStore } from '../store/open-store.js';
+import { assertNotServed } from '../store/server-presence.js';
 import { type CommandArgs, flag } from './command-args.js';
 import { note, print, printJson } from './output.js';
 
@@ -13,6 +15,12 @@ export async function reindexCommand(args: CommandArgs): Promise<void> {
   const provider = createEmbeddingProvider(args.config);
   if (provider === undefined)
     throw new ServerError('CONFIG', 'reindex needs an embedding provider: embeddings is "none".');
+  // Before the open, which would migrate the store under a server that then cannot read it.
+  assertNotServed(
+    resolveLocations(args.config).dataDir,
+    'reindex',
+    're-embeds its episodes for another model',
+  );
   // Opened without a provider: with the new one, a store holding other vectors refuses to open.
   const memory = await openStore(args.config, { embeddings: false, learning: false });
   try {

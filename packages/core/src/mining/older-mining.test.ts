@@ -1,0 +1,57 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { tempStoreFolder } from '../__fixtures__/temp-store.js';
+import { openDatabase } from '../db/database.js';
+import { migrate, migrations } from '../migrations/migrate.js';
+import { compareVersions } from '../migrations/migration.js';
+import { openMemory } from '../open-memory.js';
+import { minedAsTodaySince } from './older-mining.js';
+
+const cleanups: (() => void)[] = [];
+afterEach(() => cleanups.splice(0).forEach((cleanup) => cleanup()));
+
+/** A store as a version at schema `version` left it, with one pattern of each kind if asked. */
+async function storeAt(version: string, patterns: { mined: boolean; stored: boolean }) {
+  const folder = tempStoreFolder();
+  cleanups.push(folder.cleanup);
+  const db = await openDatabase({ url: folder.url, busyTimeoutMs: 5_000, synchronous: 'normal' });
+  await migrate(
+    db,
+    migrations.filter((migration) => compareVersions(migration.version, version) <= 0),
+  );
+  await db.write(async (tx) => {
+    if (patterns.mined)
+      await tx.execute(`INSERT INTO patterns (id, pattern_type, domain, pattern_data, success_rate, support)
+        VALUES ('mined', 'error_resolution', 'web', '{}', 1, 3)`);
+    // Stored by hand (`patterns.store`): no miner learned it.
+    if (patterns.stored)
+      await tx.execute(`INSERT INTO patterns (id, pattern_type, domain, pattern_data, success_rate)
+        VALUES ('stored', 'error_resolution', 'web', '{}', 1)`);
+  });
+  await db.close();
+  return folder.url;
+}
+
+async function openWarnings(url: string): Promise<string[]> {
+  const warnings: string[] = [];
+  const memory = await openMemory({ url, cache: false, logger: { warn: (line) => warnings.push(line) } });
+  await memory.close();
+  return warnings.filter((line) => line.includes('mined patterns'));
+}
+
+describe('opening a store mined by older miners', () => {
+  it('says once, as it upgrades it, that its patterns are of older miners and that remine rebuilds them', async () => {
+    const url = await storeAt('1.22.0', { mined: true, stored: true });
+    expect(await openWarnings(url)).toEqual([
+      'episodic: this store was at schema 1.22.0, before 1.23.0: its 1 mined patterns hold what that ' +
+        "version's miners learned (the error-resolution miner's signatures have changed since), and episodes " +
+        'mined now go to patterns of their own beside them. `episodic remine` (memory.admin.remine()) mines ' +
+        'every episode again with the miners of this version.',
+    ]);
+    expect(await openWarnings(url)).toEqual([]);
+  });
+
+  it(`says nothing for a store from ${minedAsTodaySince} on, nor for one with no mined pattern`, async () => {
+    expect(await openWarnings(await storeAt(minedAsTodaySince, { mined: true, stored: false }))).toEqual([]);
+    expect(await openWarnings(await storeAt('1.12.0', { mined: false, stored: true }))).toEqual([]);
+  });
+});
