@@ -30,6 +30,7 @@ import { createAdminApi } from './memory/admin-api.js';
 import { guardCalls } from './memory/guard-calls.js';
 import type { AdminApi, EpisodesApi, LearningApi, Memory, PatternsApi, SearchApi } from './memory/memory.js';
 import { type MigrationReport, migrate } from './migrations/migrate.js';
+import { warnOfMigrationUnderOthers } from './migrations/migrated-under-others.js';
 import { minerPatternTypes } from './mining/miner-registry.js';
 import { createMiningEngine } from './mining/mining-engine.js';
 import { warnOfOlderMining } from './mining/older-mining.js';
@@ -96,6 +97,8 @@ export async function openMemory(config: MemoryConfig = {}): Promise<Memory> {
       throw error;
     });
   }
+  if (db.location.path !== undefined)
+    warnOfMigrationUnderOthers(db.location.path, migration, resolved.logger);
   // Restore, rekey and reindex change the file under every process that has it open, which would
   // go on writing to what it holds: they refuse while a marker names a live process.
   const presence = db.location.path === undefined ? null : await announceOrClose(db, db.location.path);

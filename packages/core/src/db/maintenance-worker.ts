@@ -141,7 +141,6 @@ export async function maintainInWorker(
     ended ??= error;
     next?.reject(ended);
   };
-  let closed = false;
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   worker.on('message', (answer: Answer) => next?.resolve(answer));
   worker.on('error', end);
@@ -185,13 +184,18 @@ export async function maintainInWorker(
       }
     }
     const walEmptied = truncateWal ? (await askLocked({ kind: 'checkpoint' })).walEmptied === true : true;
-    await ask({ kind: 'close' });
-    closed = true;
     return { walEmptied, changes, zeroedPages, heldMs };
   } finally {
+    // Closed before it ends, after a failed request too: a thread stopped with its connection
+    // open leaves the file's descriptors to the process until it exits.
+    if (ended === null) {
+      const closed = await ask({ kind: 'close' }).then(
+        () => true,
+        () => false,
+      );
+      await (closed ? exited : worker.terminate());
+    }
     next = null;
-    // One that closed its connection ends by itself; one that did not is stopped.
-    if (ended === null) await (closed ? exited : worker.terminate());
   }
 }
 
