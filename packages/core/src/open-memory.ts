@@ -33,7 +33,7 @@ import { type MigrationReport, migrate } from './migrations/migrate.js';
 import { warnOfMigrationUnderOthers } from './migrations/migrated-under-others.js';
 import { minerPatternTypes } from './mining/miner-registry.js';
 import { createMiningEngine } from './mining/mining-engine.js';
-import { warnOfOlderMining } from './mining/older-mining.js';
+import { olderMiningNotice } from './mining/older-mining.js';
 import { createPatternReads } from './patterns/pattern-reads.js';
 import { createPatternUsage } from './patterns/pattern-usage.js';
 import { createRelevantPatterns } from './patterns/relevant-patterns.js';
@@ -87,10 +87,11 @@ export async function openMemory(config: MemoryConfig = {}): Promise<Memory> {
   assertKeyOfNewStore(resolved);
   const db = await openDatabase(resolved);
   const migration = await migrateOrClose(db);
-  await warnOfOlderMining(db, migration, resolved.logger).catch(async (error: unknown) => {
+  const olderMining = await olderMiningNotice(db, migration).catch(async (error: unknown) => {
     await db.close();
     throw error;
   });
+  if (olderMining !== null) resolved.logger.warn(olderMining);
   if (resolved.embeddings !== undefined) {
     await assertStoredStampsMatch(db, embeddingStamp(resolved.embeddings)).catch(async (error: unknown) => {
       await db.close();

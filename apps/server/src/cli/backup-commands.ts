@@ -82,6 +82,7 @@ export async function restoreCommand(args: CommandArgs): Promise<void> {
   print(`Restored ${from} into ${path} (${counts(report)}); the cache was rebuilt.`);
   const { applied, to } = report.migration;
   if (applied.length > 0) note(`Its schema was upgraded to ${to}, this version's.`);
+  if (report.olderMining !== null) note(report.olderMining);
   if (report.previous !== null) note(`The database it replaced is kept at ${report.previous} (--keep-old).`);
   if (report.removedPrevious) note('The database it replaced was deleted (--keep-old keeps it).');
   const back = report.reappeared.length;

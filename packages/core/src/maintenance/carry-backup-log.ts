@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import type { Row } from '@libsql/client';
 import { openDatabase } from '../db/database.js';
 import { type MigrationReport, migrate } from '../migrations/migrate.js';
+import { olderMiningNotice } from '../mining/older-mining.js';
 import { checkpointIntoMainFile, maintenanceDatabaseOptions } from './swap-database-file.js';
 
 const base = maintenanceDatabaseOptions;
@@ -14,6 +15,8 @@ export interface CarriedLog {
   migration: MigrationReport;
   /** Episodes the replaced database's log records as forgotten that the restored one holds. */
   reappeared: string[];
+  /** When the backup's mined patterns are of an older version's miners: that, and how to rebuild them. */
+  olderMining: string | null;
 }
 
 /**
@@ -37,6 +40,7 @@ export async function carryBackupLog(
   const target = await openDatabase({ ...base, url: `file:${restored}`, encryptionKey });
   try {
     const migration = await migrate(target);
+    const olderMining = await olderMiningNotice(target, migration);
     const forgotten = new Set<string>();
     const reappeared = await target.write(async (tx) => {
       await tx.execute('DELETE FROM learner_processes');
@@ -75,7 +79,7 @@ export async function carryBackupLog(
       target,
       'Restore could not checkpoint the restored file; nothing was changed.',
     );
-    return { migration, reappeared };
+    return { migration, reappeared, olderMining };
   } finally {
     await target.close();
   }

@@ -35,6 +35,11 @@ export interface RestoreReport extends VerifyReport, SwappedFile {
    * the restored audit log.
    */
   reappeared: string[];
+  /**
+   * When the backup is from a schema before 1.23.0 and holds mined patterns: that they hold what
+   * an older version's miners learned, and that a remine rebuilds them (`null` otherwise).
+   */
+  olderMining: string | null;
 }
 
 /**

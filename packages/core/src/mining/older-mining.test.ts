@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempStoreFolder } from '../__fixtures__/temp-store.js';
 import { openDatabase } from '../db/database.js';
+import { restoreDatabase } from '../maintenance/restore-database.js';
 import { migrate, migrations } from '../migrations/migrate.js';
 import { compareVersions } from '../migrations/migration.js';
 import { openMemory } from '../open-memory.js';
@@ -8,6 +9,12 @@ import { minedAsTodaySince } from './older-mining.js';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => cleanups.splice(0).forEach((cleanup) => cleanup()));
+
+const notice =
+  'episodic: this store was at schema 1.22.0, before 1.23.0: its 1 mined patterns hold what that ' +
+  "version's miners learned (the error-resolution miner's signatures have changed since), and episodes " +
+  'mined now go to patterns of their own beside them. `episodic remine` (memory.admin.remine()) mines ' +
+  'every episode again with the miners of this version.';
 
 /** A store as a version at schema `version` left it, with one pattern of each kind if asked. */
 async function storeAt(version: string, patterns: { mined: boolean; stored: boolean }) {
@@ -28,7 +35,7 @@ async function storeAt(version: string, patterns: { mined: boolean; stored: bool
         VALUES ('stored', 'error_resolution', 'web', '{}', 1)`);
   });
   await db.close();
-  return folder.url;
+  return folder;
 }
 
 async function openWarnings(url: string): Promise<string[]> {
@@ -40,18 +47,25 @@ async function openWarnings(url: string): Promise<string[]> {
 
 describe('opening a store mined by older miners', () => {
   it('says once, as it upgrades it, that its patterns are of older miners and that remine rebuilds them', async () => {
-    const url = await storeAt('1.22.0', { mined: true, stored: true });
-    expect(await openWarnings(url)).toEqual([
-      'episodic: this store was at schema 1.22.0, before 1.23.0: its 1 mined patterns hold what that ' +
-        "version's miners learned (the error-resolution miner's signatures have changed since), and episodes " +
-        'mined now go to patterns of their own beside them. `episodic remine` (memory.admin.remine()) mines ' +
-        'every episode again with the miners of this version.',
-    ]);
+    const { url } = await storeAt('1.22.0', { mined: true, stored: true });
+    expect(await openWarnings(url)).toEqual([notice]);
     expect(await openWarnings(url)).toEqual([]);
   });
 
+  it('is said by the restore of a backup from before 1.23.0, which upgrades it', async () => {
+    const backup = await storeAt('1.22.0', { mined: true, stored: false });
+    const store = tempStoreFolder();
+    cleanups.push(store.cleanup);
+    await (await openMemory({ url: store.url, cache: false })).close();
+    const report = await restoreDatabase({ path: store.path, from: backup.path });
+    expect([report.migration.from, report.olderMining]).toEqual(['1.22.0', notice]);
+    expect(await openWarnings(store.url)).toEqual([]);
+  });
+
   it(`says nothing for a store from ${minedAsTodaySince} on, nor for one with no mined pattern`, async () => {
-    expect(await openWarnings(await storeAt(minedAsTodaySince, { mined: true, stored: false }))).toEqual([]);
-    expect(await openWarnings(await storeAt('1.12.0', { mined: false, stored: true }))).toEqual([]);
+    expect(
+      await openWarnings((await storeAt(minedAsTodaySince, { mined: true, stored: false })).url),
+    ).toEqual([]);
+    expect(await openWarnings((await storeAt('1.12.0', { mined: false, stored: true })).url)).toEqual([]);
   });
 });
