@@ -1,9 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { openWarnings, storeAtSchema } from '../__fixtures__/older-store.js';
 import { tempStoreFolder } from '../__fixtures__/temp-store.js';
 import { openDatabase } from '../db/database.js';
 import { restoreDatabase } from '../maintenance/restore-database.js';
-import { migrate, migrations } from '../migrations/migrate.js';
-import { compareVersions } from '../migrations/migration.js';
 import { openMemory } from '../open-memory.js';
 import { minedAsTodaySince } from './older-mining.js';
 
@@ -18,13 +17,9 @@ const notice =
 
 /** A store as a version at schema `version` left it, with one pattern of each kind if asked. */
 async function storeAt(version: string, patterns: { mined: boolean; stored: boolean }) {
-  const folder = tempStoreFolder();
+  const folder = await storeAtSchema(version);
   cleanups.push(folder.cleanup);
   const db = await openDatabase({ url: folder.url, busyTimeoutMs: 5_000, synchronous: 'normal' });
-  await migrate(
-    db,
-    migrations.filter((migration) => compareVersions(migration.version, version) <= 0),
-  );
   await db.write(async (tx) => {
     if (patterns.mined)
       await tx.execute(`INSERT INTO patterns (id, pattern_type, domain, pattern_data, success_rate, support)
@@ -38,18 +33,11 @@ async function storeAt(version: string, patterns: { mined: boolean; stored: bool
   return folder;
 }
 
-async function openWarnings(url: string): Promise<string[]> {
-  const warnings: string[] = [];
-  const memory = await openMemory({ url, cache: false, logger: { warn: (line) => warnings.push(line) } });
-  await memory.close();
-  return warnings.filter((line) => line.includes('mined patterns'));
-}
-
 describe('opening a store mined by older miners', () => {
   it('says once, as it upgrades it, that its patterns are of older miners and that remine rebuilds them', async () => {
     const { url } = await storeAt('1.22.0', { mined: true, stored: true });
-    expect(await openWarnings(url)).toEqual([notice]);
-    expect(await openWarnings(url)).toEqual([]);
+    expect(await openWarnings(url, 'mined patterns')).toEqual([notice]);
+    expect(await openWarnings(url, 'mined patterns')).toEqual([]);
   });
 
   it('is said by the restore of a backup from before 1.23.0, which upgrades it', async () => {
@@ -59,13 +47,18 @@ describe('opening a store mined by older miners', () => {
     await (await openMemory({ url: store.url, cache: false })).close();
     const report = await restoreDatabase({ path: store.path, from: backup.path });
     expect([report.migration.from, report.olderMining]).toEqual(['1.22.0', notice]);
-    expect(await openWarnings(store.url)).toEqual([]);
+    expect(await openWarnings(store.url, 'mined patterns')).toEqual([]);
   });
 
   it(`says nothing for a store from ${minedAsTodaySince} on, nor for one with no mined pattern`, async () => {
     expect(
-      await openWarnings((await storeAt(minedAsTodaySince, { mined: true, stored: false })).url),
+      await openWarnings(
+        (await storeAt(minedAsTodaySince, { mined: true, stored: false })).url,
+        'mined patterns',
+      ),
     ).toEqual([]);
-    expect(await openWarnings((await storeAt('1.12.0', { mined: false, stored: true })).url)).toEqual([]);
+    expect(
+      await openWarnings((await storeAt('1.12.0', { mined: false, stored: true })).url, 'mined patterns'),
+    ).toEqual([]);
   });
 });
