@@ -21,7 +21,6 @@ export { minEncryptionKeyChars, newEncryptionKeyIssue } from './db/encryption-ke
 export { joinWriteLocks, releaseWriteLocksOf, shareWriteLocks } from './db/mutex.js';
 export type { PresentProcess } from './db/presence.js';
 export { announcePresence, databasePresenceFolder, presentProcesses } from './db/presence.js';
-export { processAlive } from './db/process-alive.js';
 export { embeddingStamp } from './embeddings/embedding-stamp.js';
 export type { ReindexOptions, ReindexProgress, ReindexReport } from './embeddings/reindex.js';
 export type { VectorIndexStats } from './embeddings/vector-index.js';

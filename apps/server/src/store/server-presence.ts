@@ -1,6 +1,5 @@
-import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { announcePresence, presentProcesses, processAlive } from '@episodic/core';
+import { announcePresence, presentProcesses } from '@episodic/core';
 import { ServerError } from '../errors/server-error.js';
 
 /**
@@ -21,34 +20,19 @@ export function announceServing(dataDir: string): () => void {
  * How servers before 594637e (schema 1.19.0 and older) marked their data dir: `serve-<pid>.pid` in
  * it. One still running after an upgrade (the package updated, the process not yet restarted) goes
  * on writing to the file it holds: a restore or rekey that swapped the file under it lost every
- * write it accepted after (audit s42: 3 of 3, while it answered 200). Markers of dead ones are
- * removed, as they did.
+ * write it accepted after (audit s42: 3 of 3, while it answered 200).
  */
 const oldServerMarker = /^serve-(\d+)\.pid$/;
-
-function oldServers(dataDir: string): { pid: number; marker: string }[] {
-  let names: string[];
-  try {
-    names = readdirSync(dataDir);
-  } catch {
-    return [];
-  }
-  return names.flatMap((name) => {
-    const pid = Number(oldServerMarker.exec(name)?.[1]);
-    if (!Number.isInteger(pid) || pid === 0) return [];
-    const marker = join(dataDir, name);
-    if (processAlive(pid)) return [{ pid, marker }];
-    rmSync(marker, { force: true });
-    return [];
-  });
-}
 
 /**
  * Refuses when a live server serves `dataDir`, of this version or an older one (`oldServerMarker`);
  * markers of dead processes are removed. `does` says what the command would do under it.
  */
 export function assertNotServed(dataDir: string, command: string, does = 'replaces the database file'): void {
-  const [server] = [...presentProcesses(servingFolder(dataDir)), ...oldServers(dataDir)];
+  const [server] = [
+    ...presentProcesses(servingFolder(dataDir)),
+    ...presentProcesses(dataDir, undefined, oldServerMarker),
+  ];
   if (server === undefined) return;
   throw new ServerError(
     'IN_USE',

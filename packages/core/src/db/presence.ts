@@ -16,9 +16,15 @@ const maxCommandLength = 300;
 
 /**
  * The live processes with a marker in `folder`, but for the marker `except`. Markers of dead
- * processes (killed, crashed: they never left) are removed.
+ * processes (killed, crashed: they never left) are removed. `named` tells a marker by its file
+ * name, its first group the pid: `announcePresence`'s by default; another for the markers older
+ * versions wrote.
  */
-export function presentProcesses(folder: string, except?: string): PresentProcess[] {
+export function presentProcesses(
+  folder: string,
+  except?: string,
+  named: RegExp = markerName,
+): PresentProcess[] {
   let names: string[];
   try {
     names = readdirSync(folder);
@@ -28,7 +34,7 @@ export function presentProcesses(folder: string, except?: string): PresentProces
   const present: PresentProcess[] = [];
   for (const name of names) {
     const marker = join(folder, name);
-    const pid = Number(markerName.exec(name)?.[1]);
+    const pid = Number(named.exec(name)?.[1]);
     if (marker === except || !Number.isInteger(pid) || pid === 0) continue;
     if (processAlive(pid)) present.push({ pid, marker });
     else rmSync(marker, { force: true });
