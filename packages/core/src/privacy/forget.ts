@@ -97,7 +97,9 @@ export function createForget(context: EngineContext, hooks: ForgetHooks) {
         args: [JSON.stringify(ids)],
       });
       const rows = await tx.execute(`SELECT id, domain FROM ${forgetEpisodesTable}`);
-      if (rows.rows.length === 0) return { episodeIds: [], domains: [], patternsRemoved: 0, remine: false };
+      if (rows.rows.length === 0) {
+        return { episodeIds: [], domains: [], patternsRemoved: 0, remine: false, purgeMark: 0 };
+      }
       const domains = [...new Set(rows.rows.map((row) => String(row.domain)))];
       const unmined = await hooks.unmine(tx);
       // Links without contributions (schema < 1.11.0): the patterns they hold are recomputed by a remine.
@@ -122,7 +124,7 @@ export function createForget(context: EngineContext, hooks: ForgetHooks) {
         WHERE episode_id IN (SELECT id FROM ${forgetEpisodesTable})`);
       await tx.execute(`DELETE FROM episodes WHERE id IN (SELECT id FROM ${forgetEpisodesTable})`);
       for (const row of used.rows) await recountUsage(tx, String(row.pattern_id));
-      await hooks.purge.markPending(tx);
+      const purgeMark = await hooks.purge.markPending(tx);
       await tx.execute(`DELETE FROM ${forgetEpisodesTable}`);
       let patternsRemoved = unmined?.removed ?? 0;
       if (unmined === null) {
@@ -138,6 +140,7 @@ export function createForget(context: EngineContext, hooks: ForgetHooks) {
         domains,
         patternsRemoved,
         remine: unmined === null,
+        purgeMark,
       };
     });
   }
@@ -149,6 +152,8 @@ export function createForget(context: EngineContext, hooks: ForgetHooks) {
   ): Promise<ForgetReport> {
     const removed = { episodeIds: [] as string[], domains: new Set<string>(), patternsRemoved: 0 };
     const remineDomains = new Set<string>();
+    /** The last batch's number in the count of forgets: its purge covers every batch before it. */
+    let purgeMark = 0;
     let failed = true;
     try {
       for (let start = 0; start < ids.length; start += batchSize) {
@@ -162,6 +167,7 @@ export function createForget(context: EngineContext, hooks: ForgetHooks) {
           if (batch.remine) remineDomains.add(domain);
         }
         removed.patternsRemoved += batch.patternsRemoved;
+        purgeMark = batch.purgeMark;
         hooks.forgotten(batch.episodeIds);
       }
       failed = false;
@@ -177,10 +183,7 @@ export function createForget(context: EngineContext, hooks: ForgetHooks) {
     };
     if (removed.episodeIds.length === 0) return { ...report, purge: 'done' };
     if (remineDomains.size > 0) await hooks.recomputePatterns?.([...remineDomains]);
-    if (purge === 'wait') {
-      const state = await hooks.purge.settle();
-      return { ...report, purge: state.pendingSince === null ? 'done' : 'pending' };
-    }
+    if (purge === 'wait') return { ...report, purge: await hooks.purge.settleForget(purgeMark) };
     hooks.purge.request();
     return { ...report, purge: 'pending' };
   }

@@ -99,3 +99,50 @@ describe('the background purge', () => {
     expect(runs).toBe(2);
   });
 });
+
+describe("a forget's own purge (purge: 'wait')", () => {
+  it('is done once a run after it finished, though a forget that committed during that run is left pending', async () => {
+    const purge = createFtsPurge(
+      {
+        ...observed,
+        // Another caller's (or process's) forget commits while this run merges.
+        maintainAside: async (statements, options) => {
+          if (runs === 0) await db.write((tx) => purge.markPending(tx));
+          return observed.maintainAside(statements, options);
+        },
+      },
+      silent,
+    );
+    const mine = await db.write((tx) => purge.markPending(tx));
+    expect(await purge.settleForget(mine)).toBe('done');
+    // The store-wide mark stays for the other forget: judged by it, this one would say 'pending'.
+    expect((await purge.state()).pendingSince).not.toBeNull();
+    expect(runs).toBe(1);
+    expect(await purge.settleForget(mine + 1)).toBe('done');
+    expect((await purge.state()).pendingSince).toBeNull();
+    await purge.close();
+  });
+
+  it("is done without a merge when another process's purge already covered it", async () => {
+    const here = createFtsPurge(observed, silent);
+    const elsewhere = createFtsPurge(db, silent);
+    const mine = await db.write((tx) => here.markPending(tx));
+    await elsewhere.settle();
+    expect(await here.settleForget(mine)).toBe('done');
+    expect(runs).toBe(0);
+    await Promise.all([here.close(), elsewhere.close()]);
+  });
+
+  it('is pending when its run could not finish', async () => {
+    const purge = createFtsPurge(
+      {
+        ...observed,
+        maintainAside: () => Promise.reject(new Error('disk I/O error')),
+      },
+      silent,
+    );
+    const mine = await db.write((tx) => purge.markPending(tx));
+    expect(await purge.settleForget(mine)).toBe('pending');
+    expect((await purge.state()).pendingSince).not.toBeNull();
+  });
+});

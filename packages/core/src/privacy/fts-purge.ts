@@ -13,12 +13,22 @@ export interface PurgeState {
 }
 
 export interface FtsPurge {
-  /** Records a pending purge inside the forget's own transaction: it survives a crash. */
-  markPending(tx: Transaction): Promise<void>;
+  /**
+   * Records a pending purge inside the forget's own transaction: it survives a crash. Returns the
+   * forget's number in the store's count of forgets, which `settleForget` is given.
+   */
+  markPending(tx: Transaction): Promise<number>;
   /** Starts a purge soon, unless one is running: that one runs again when it ends. */
   request(): void;
   /** Waits until every forget committed before this call is purged. */
   settle(): Promise<PurgeState>;
+  /**
+   * `settle` for one forget (`purge: 'wait'`): `'done'` once a run that began after the forget
+   * numbered `mark` committed has finished. The store-wide mark may still be set by then: a forget
+   * of another caller or process that committed while the run merged is left to the next run, and
+   * does not make this one's answer `'pending'`.
+   */
+  settleForget(mark: number): Promise<'done' | 'pending'>;
   state(): Promise<PurgeState>;
   /** Finishes what is pending (a clean close leaves nothing to purge), then stops. */
   close(): Promise<void>;
@@ -77,7 +87,7 @@ export function createFtsPurge(
    */
   purgeCache: (forgets: number) => void = () => undefined,
 ): FtsPurge {
-  let running: Promise<void> | null = null;
+  let running: Promise<number | null> | null = null;
   /** The `requested` count whose forgets the cache was last purged of. */
   let cachePurgedAt: number | null = null;
   let again = false;
@@ -88,13 +98,16 @@ export function createFtsPurge(
   /** Time the current run held the writer (merges and checkpoint) or replaced the cache's files. */
   let busyMs = 0;
 
-  /** `busy`: readers kept the WAL from being emptied. */
-  async function purgeOnce(): Promise<'done' | 'busy'> {
+  /**
+   * The count of forgets whose text is purged once the run ends, or `'busy'`: readers kept the
+   * WAL from being emptied.
+   */
+  async function purgeOnce(): Promise<number | 'busy'> {
     const row = (await db.read('SELECT requested, pending_since FROM fts_purge WHERE id = 1')).rows[0];
-    if (row?.pending_since == null) return 'done';
     // Read before the merge: a forget committed after this read is merged too, but its count is
     // not this one, so the mark stays below and the next run covers it.
-    const requested = Number(row.requested ?? 0);
+    const requested = Number(row?.requested ?? 0);
+    if (row?.pending_since == null) return requested;
     // The merges first: they rebalance pages too. A remote store's files are its server's.
     const { walEmptied, heldMs } = await db.maintainAside(
       allFtsTables.map((table) => `INSERT INTO ${table} (${table}) VALUES ('optimize')`),
@@ -116,7 +129,7 @@ export function createFtsPurge(
         args: [nowIso(), requested],
       }),
     );
-    return 'done';
+    return requested;
   }
 
   /** Starts a background run when pacing allows, unless one is running or scheduled. */
@@ -131,25 +144,27 @@ export function createFtsPurge(
     );
   }
 
-  function run(): Promise<void> {
+  /** Resolves to the count of forgets it purged, `null` when it gave up or failed. */
+  function run(): Promise<number | null> {
     running ??= (async () => {
       busyMs = 0;
       try {
         for (let failures = 0; ; ) {
           again = false;
           const outcome = await purgeOnce();
-          if (outcome === 'done') return;
+          if (outcome !== 'busy') return outcome;
           if (++failures >= maxTries) {
             logger.warn(
               'episodic: readers kept the WAL from being emptied; the full-text purge stays pending',
             );
-            return;
+            return null;
           }
           await new Promise((resolve) => setTimeout(resolve, retryMs));
         }
       } catch (error) {
         // The mark stays: the next forget, or the next open, tries again.
         logger.warn(`episodic: the full-text purge after forget failed: ${String(error)}`);
+        return null;
       } finally {
         notBefore = Date.now() + nextPurgeGapMs(busyMs, pacing);
         running = null;
@@ -158,6 +173,18 @@ export function createFtsPurge(
       }
     })();
     return running;
+  }
+
+  /** A run that begins now: after every forget committed before this call. */
+  async function runNow(): Promise<number | null> {
+    // A run already under way may have read `requested` before this caller's forget.
+    if (running !== null) await running;
+    // A run it scheduled, or one waiting for its gap: this one does its work now.
+    if (timer !== null) {
+      clearTimeout(timer);
+      timer = null;
+    }
+    return run();
   }
 
   async function state(): Promise<PurgeState> {
@@ -171,26 +198,25 @@ export function createFtsPurge(
 
   return {
     async markPending(tx) {
-      await tx.execute({
+      const marked = await tx.execute({
         sql: `INSERT INTO fts_purge (id, requested, pending_since) VALUES (1, 1, ?)
-          ON CONFLICT (id) DO UPDATE SET requested = requested + 1, pending_since = COALESCE(pending_since, excluded.pending_since)`,
+          ON CONFLICT (id) DO UPDATE SET requested = requested + 1, pending_since = COALESCE(pending_since, excluded.pending_since)
+          RETURNING requested`,
         args: [nowIso()],
       });
+      return Number(marked.rows[0]?.requested);
     },
     request() {
       if (running !== null) again = true;
       else schedule();
     },
     async settle() {
-      // A run already under way may have read `requested` before this caller's forget.
-      if (running !== null) await running;
-      // A run it scheduled, or one waiting for its gap: this one does its work now.
-      if (timer !== null) {
-        clearTimeout(timer);
-        timer = null;
-      }
-      await run();
+      await runNow();
       return state();
+    },
+    async settleForget(mark) {
+      const purged = await runNow();
+      return purged !== null && purged >= mark ? 'done' : 'pending';
     },
     state,
     async close() {
