@@ -67,8 +67,16 @@ export function startForgetJournal(
     episodeIds: [...entry.episodeIds],
   };
   try {
-    mkdirSync(folderOf(database), { recursive: true, mode: 0o700 });
-    writeFileSync(file, `${JSON.stringify(journal)}\n`, { mode: 0o600 });
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        mkdirSync(folderOf(database), { recursive: true, mode: 0o700 });
+        writeFileSync(file, `${JSON.stringify(journal)}\n`, { mode: 0o600 });
+        break;
+      } catch (error) {
+        // Another process's forget ended meanwhile and took the folder, empty, with it.
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || attempt === 5) throw error;
+      }
+    }
   } catch (error) {
     rmSync(file, { force: true });
     logger.warn(
