@@ -10,19 +10,21 @@ const fileShape = new RegExp(`^${header}\\n([0-9a-f]{64}|unencrypted)\\n$`);
 
 /** The fingerprint in `envPath`; `null` if the folder has none (or a garbled one); `undefined` if there is no folder. */
 function readFingerprint(envPath: string): string | null | undefined {
-  // The folder first: a folder renamed into place always holds its fingerprint, but one that
-  // appears between a failed read of the file and a look for the folder would pass for a
-  // folder without one (and be deleted while another process has it open).
-  if (!existsSync(envPath)) return undefined;
-  let text: string;
-  try {
-    text = readFileSync(join(envPath, fingerprintFile), 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return existsSync(envPath) ? null : undefined;
-    throw error;
+  // A folder renamed into place always holds its fingerprint. One found without it may have been
+  // renamed away (another process's purge) and another renamed in between the look for the
+  // folder and the read of the file: read again, or a whole folder would pass for one without a
+  // fingerprint and be deleted while other processes have it open.
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    // The folder first: one that appears between a failed read and this look is read next time.
+    if (!existsSync(envPath)) return undefined;
+    try {
+      return fileShape.exec(readFileSync(join(envPath, fingerprintFile), 'utf8'))?.[1] ?? null;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw error;
+    }
   }
-  return fileShape.exec(text)?.[1] ?? null;
+  return existsSync(envPath) ? null : undefined;
 }
 
 /**

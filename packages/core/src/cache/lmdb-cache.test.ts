@@ -25,7 +25,7 @@ function rawEnvironment(dir: string): LmdbHandle {
   const root = join(dir, 'cache');
   const name = readdirSync(root).find((entry) => entry.startsWith('lmdb-v1-') && !entry.includes('.corrupt'));
   const handle = acquireHandle(join(root, name ?? 'missing'), { volatile: true, mapSizeBytes: 1 << 20 });
-  if (typeof handle === 'string') throw new Error(handle);
+  if (handle === null || typeof handle === 'string') throw new Error(handle ?? 'the environment vanished');
   cleanups.unshift(() => releaseHandle(handle));
   return handle;
 }

@@ -76,7 +76,7 @@ export function createLmdbCache(options: LmdbCacheOptions): Cache {
         sweepExpired(active.db, settings.sweepBatchSize, now, counters, cursor);
       } catch (error) {
         // Expired entries are never served anyway; they just take room until a sweep succeeds.
-        env.warnOnce('sweeping expired entries failed', error);
+        if (!env.replacedUnder(active, error)) env.warnOnce('sweeping expired entries failed', error);
       }
     },
   });
@@ -211,7 +211,7 @@ export function createLmdbCache(options: LmdbCacheOptions): Cache {
         }
       } catch (error) {
         // A fill that fails only costs a later miss; the caller already has its value.
-        env.warnOnce('a cache fill failed', error);
+        if (!env.replacedUnder(active, error)) env.warnOnce('a cache fill failed', error);
       }
     },
 

@@ -1,4 +1,3 @@
-import { rmSync } from 'node:fs';
 import { isDiskFull } from '../db/storage-errors.js';
 import type { Logger } from '../logger.js';
 import { removeSetAside } from './cache-folder.js';
@@ -42,6 +41,12 @@ export interface LmdbEnvironment {
   current(): LmdbHandle | null;
   /** Throws when `active` must not be written now: through its map, a full disk kills the process. */
   assertRoom(active: LmdbHandle): void;
+  /**
+   * Whether `error`, thrown while using `active`, came from its folder being renamed away or
+   * replaced meanwhile by another process sharing the cache (its purge, or a failure): nothing
+   * is wrong with the cache then, and the next `current()` opens the new environment.
+   */
+  replacedUnder(active: LmdbHandle, error: unknown): boolean;
   /** A commit that fails, or that reads back missing or on an undone state, fails the cache. */
   commitInvalidation(what: string, write: (db: LmdbHandle['db']) => void): void;
   /** Fails the cache because a commit it made was undone. */
@@ -55,6 +60,8 @@ export interface LmdbEnvironment {
 
 /** How often a cache stopped for want of disk room (map-room.ts) looks for room again. */
 const roomRetryMs = 30_000;
+/** Tries of one invalidation while other processes keep replacing the folder under it. */
+const maxReplacedRetries = 4;
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -165,16 +172,26 @@ export function openLmdbEnvironment(options: LmdbEnvironmentOptions): LmdbEnviro
     if (active.writemap) assertMapRoom(active.envPath, options.mapSizeBytes);
   };
 
+  const replacedUnder = (active: LmdbHandle, error: unknown) =>
+    (error as NodeJS.ErrnoException | null)?.code === 'ENOENT' &&
+    dataFileInode(active.envPath) !== active.inode;
+
   function commitInvalidation(what: string, write: (db: LmdbHandle['db']) => void): void {
-    const active = current();
-    if (active === null) return;
     let kept: boolean;
-    try {
-      assertRoom(active);
-      kept = lost.commit(active.db, () => write(active.db));
-    } catch (error) {
-      fail(`${what} could not be written`, error);
-      return;
+    // Another process may replace the folder between `current()` and the write (its purge):
+    // the invalidation then goes to the environment that took its place.
+    for (let attempt = 1; ; attempt += 1) {
+      const active = current();
+      if (active === null) return;
+      try {
+        assertRoom(active);
+        kept = lost.commit(active.db, () => write(active.db));
+        break;
+      } catch (error) {
+        if (attempt < maxReplacedRetries && replacedUnder(active, error)) continue;
+        fail(`${what} could not be written`, error);
+        return;
+      }
     }
     if (!kept)
       fail(
@@ -199,6 +216,7 @@ export function openLmdbEnvironment(options: LmdbEnvironmentOptions): LmdbEnviro
     lost,
     current,
     assertRoom,
+    replacedUnder,
     commitInvalidation,
     failUndone() {
       fail(
@@ -213,7 +231,8 @@ export function openLmdbEnvironment(options: LmdbEnvironmentOptions): LmdbEnviro
       releaseHandle(active);
       handle = null;
       try {
-        rmSync(active.envPath, { recursive: true, force: true });
+        // Renamed away first: a process opening it meanwhile finds the whole folder or none.
+        removeFolder(active.envPath);
         removeSetAside(active.envPath);
         handle = options.openEnv();
         return true;

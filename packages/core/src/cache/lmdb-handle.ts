@@ -3,6 +3,7 @@ import { rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { open, type RootDatabase, type RootDatabaseOptions } from 'lmdb';
 import { assertMapRoom, preallocateMapFiles } from './map-room.js';
+import { pinFolder } from './pinned-folder.js';
 
 export type CacheDb = RootDatabase<Buffer, string>;
 
@@ -174,18 +175,35 @@ export function initializeEnvironment(path: string, options: OpenHandleOptions):
   preallocateMapFiles(path);
 }
 
-/** Opens (or shares) the environment at `envPath`; returns why not when it is not ours. */
-export function acquireHandle(envPath: string, options: OpenHandleOptions): LmdbHandle | string {
+/**
+ * Opens (or shares) the environment at `envPath`; returns why not when it is not ours, and null
+ * when its folder vanished or was replaced while it opened (another process's purge renamed it
+ * away; see `pinFolder`): the caller looks for the folder again.
+ */
+export function acquireHandle(envPath: string, options: OpenHandleOptions): LmdbHandle | string | null {
   closeDetached();
   const shared = handles.get(envPath);
   if (shared !== undefined && shared.inode === dataFileInode(envPath)) {
     shared.refs += 1;
     return shared;
   }
-  const db = openEnvironmentAt(envPath, options);
+  const folder = pinFolder(envPath);
+  if (folder === null) return null;
+  let db: CacheDb;
+  let inode: number | undefined;
+  try {
+    db = openEnvironmentAt(folder.path, options);
+    inode = dataFileInode(folder.path);
+  } catch (error) {
+    if (!folder.stillAt()) return null;
+    throw error;
+  } finally {
+    folder.release();
+  }
+  // Renamed away meanwhile: what was opened is no one's cache any more (nor written: no claim).
   let problem: string | null;
   try {
-    problem = claim(db);
+    problem = folder.stillAt() ? claim(db) : null;
   } catch (error) {
     closeQuietly(db);
     throw error;
@@ -194,12 +212,16 @@ export function acquireHandle(envPath: string, options: OpenHandleOptions): Lmdb
     closeQuietly(db);
     return problem;
   }
+  if (!folder.stillAt() || inode === undefined) {
+    closeQuietly(db);
+    return null;
+  }
   // An environment made by an earlier version, or whose map another process grew.
   preallocateMapFiles(envPath);
   const handle: LmdbHandle = {
     db,
     envPath,
-    inode: dataFileInode(envPath) ?? -1,
+    inode,
     writemap: options.volatile,
     refs: 1,
   };

@@ -37,6 +37,9 @@ function databaseIdentity(url: string, location: DatabaseLocation): string {
   return `remote:${remote.host}${remote.pathname}`;
 }
 
+/** Opens of a folder that vanished each time, before the open gives up. */
+const maxVanished = 5;
+
 function openEnvironment(
   root: string,
   identity: string,
@@ -44,16 +47,32 @@ function openEnvironment(
   settings: CacheSettings,
   logger: Logger,
 ): LmdbHandle {
-  for (let attempt = 0; ; attempt += 1) {
-    const folder = prepareCacheFolder(root, identity, keying, logger, settings.mapSizeBytes);
-    const opened = acquireHandle(folder.envPath, {
-      volatile: folder.volatile,
-      mapSizeBytes: settings.mapSizeBytes,
-      encryptionKey: keying.lmdbKey,
-    });
+  let setAsideOnce = false;
+  for (let vanished = 0; ; ) {
+    let opened: LmdbHandle | string | null;
+    let envPath: string;
+    try {
+      const folder = prepareCacheFolder(root, identity, keying, logger, settings.mapSizeBytes);
+      envPath = folder.envPath;
+      opened = acquireHandle(envPath, {
+        volatile: folder.volatile,
+        mapSizeBytes: settings.mapSizeBytes,
+        encryptionKey: keying.lmdbKey,
+      });
+    } catch (error) {
+      // Another process sharing the cache renamed the folder away between our finding it and
+      // opening it (its purge, or a failure): it builds a new one, or we do on the next try.
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT' && ++vanished < maxVanished) continue;
+      throw error;
+    }
+    if (opened === null) {
+      if (++vanished < maxVanished) continue;
+      throw new Error(`${envPath} was replaced by another process each time it was opened`);
+    }
     if (typeof opened !== 'string') return opened;
-    if (attempt > 0) throw new Error(`${folder.envPath} is ${opened}`);
-    setAside(folder.envPath, opened, logger);
+    if (setAsideOnce) throw new Error(`${envPath} is ${opened}`);
+    setAsideOnce = true;
+    setAside(envPath, opened, logger);
   }
 }
 

@@ -14,5 +14,7 @@ export function removeFolder(path: string): void {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
     throw error;
   }
-  rmSync(doomed, { recursive: true, force: true });
+  // A process that opened the folder just before the rename may still create a file in it
+  // (LMDB creates a lock or data file it finds gone): the emptying is tried again.
+  rmSync(doomed, { recursive: true, force: true, maxRetries: 5, retryDelay: 20 });
 }

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { createClient } from '@libsql/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { filesHolding } from '../__fixtures__/folder-bytes.js';
+import { runTogether } from '../__fixtures__/run-together.js';
 import { tempStoreFolder, testCacheEnabled } from '../__fixtures__/temp-store.js';
 import { newId } from '../ids.js';
 import { openMemory } from '../open-memory.js';
@@ -188,30 +189,7 @@ describe('forgets of several processes at once', { timeout: 300_000 }, () => {
   it("each records its journal, though another's end removes the folder they share", async () => {
     const { path } = folder();
     const churn = fileURLToPath(new URL('../__fixtures__/journal-churn.ts', import.meta.url));
-    const children = Array.from({ length: 4 }, () =>
-      spawn(process.execPath, ['--import', 'tsx', churn, path, '2000'], {
-        cwd: packageRoot,
-        stdio: ['pipe', 'pipe', 'inherit'],
-      }),
-    );
-    const outputs = children.map((child) => {
-      let output = '';
-      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      return {
-        read: () => output,
-        exited: new Promise<void>((resolve) => child.on('exit', () => resolve())),
-      };
-    });
-    // No bound on start-up: every process is loaded before any of them begins.
-    await expect
-      .poll(() => outputs.every((output) => output.read().startsWith('ready')), {
-        timeout: 240_000,
-        interval: 50,
-      })
-      .toBe(true);
-    for (const child of children) child.stdin.write('go\n');
-    await Promise.all(outputs.map((output) => output.exited));
-    const results = outputs.map((output) => JSON.parse(output.read().split('\n')[1] ?? 'null'));
+    const results = await runTogether(churn, Array(4).fill([path, '2000']));
     expect(results).toEqual(Array(4).fill({ failures: 0, first: null }));
     expect(existsSync(`${path}.forgetting`)).toBe(false);
   });

@@ -11,7 +11,7 @@ const options = { volatile: true, mapSizeBytes: 8 * 1024 * 1024 };
 mkdirSync(envPath, { recursive: true });
 initializeEnvironment(envPath, options);
 const handle = acquireHandle(envPath, options);
-if (typeof handle === 'string') throw new Error(handle);
+if (handle === null || typeof handle === 'string') throw new Error(handle ?? `${envPath} vanished`);
 process.on('message', (message) => {
   if (message !== 'write') return;
   const value = Buffer.alloc(4096, 7);
