@@ -74,6 +74,7 @@ export async function rekeyCommand(args: CommandArgs): Promise<void> {
       ? 'Remove encryptionKey / EPISODIC_ENCRYPTION_KEY from the settings before the next start.'
       : `From now on start with the new key: set EPISODIC_ENCRYPTION_KEY (or encryptionKey) to the value of ${envName}.`,
   );
+  if (report.olderMining !== null) note(report.olderMining);
   if (report.previous !== null) {
     note(
       `The file under the old key is kept at ${report.previous} (--keep-old); delete it once the store opens with the new key.`,

@@ -23,9 +23,18 @@ export async function storeAtSchema(version: string): Promise<ReturnType<typeof 
 }
 
 /** The warnings an open (and close) of `url` gives that contain `containing`. */
-export async function openWarnings(url: string, containing: string): Promise<string[]> {
+export async function openWarnings(
+  url: string,
+  containing: string,
+  { encryptionKey }: { encryptionKey?: string } = {},
+): Promise<string[]> {
   const warnings: string[] = [];
-  const memory = await openMemory({ url, cache: false, logger: { warn: (line) => warnings.push(line) } });
+  const memory = await openMemory({
+    url,
+    cache: false,
+    encryptionKey,
+    logger: { warn: (line) => warnings.push(line) },
+  });
   await memory.close();
   return warnings.filter((line) => line.includes(containing));
 }

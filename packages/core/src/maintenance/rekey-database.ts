@@ -5,6 +5,7 @@ import { assertDatabaseUnused } from '../db/presence.js';
 import { EpisodicError } from '../errors.js';
 import { consoleLogger, type Logger } from '../logger.js';
 import { migrate } from '../migrations/migrate.js';
+import { olderMiningNotice } from '../mining/older-mining.js';
 import { rebuildEpisodeDocs } from '../search/episode-docs.js';
 import { beginReplacement, settleInterruptedReplacement } from './replace-database-file.js';
 import {
@@ -34,6 +35,12 @@ export interface RekeyOptions {
 export interface RekeyReport extends SwappedFile {
   /** Rows copied per table. */
   rows: Record<string, number>;
+  /**
+   * When the store was at a schema before 1.23.0 and holds mined patterns: that they hold what an
+   * older version's miners learned, and that a remine rebuilds them (`null` otherwise). The rekey
+   * upgrades the store, so the open after it has nothing left to say.
+   */
+  olderMining: string | null;
 }
 
 const pageSize = 1000;
@@ -62,9 +69,9 @@ export async function rekeyDatabase(options: RekeyOptions): Promise<RekeyReport>
     keepOld: options.keepOld === true,
     cachePath: options.cachePath,
   });
-  let rows: Record<string, number>;
+  let copied: Omit<RekeyReport, keyof SwappedFile>;
   try {
-    rows = await copyRows(path, staging, options);
+    copied = await copyRows(path, staging, options);
     // A process that opened the store after the check above, before the journal was there, would
     // go on writing to the file about to be replaced.
     assertDatabaseUnused(path, 'rekey', advice);
@@ -76,22 +83,25 @@ export async function rekeyDatabase(options: RekeyOptions): Promise<RekeyReport>
       "nothing was re-encrypted, the store is as it was; free space there (a rekey needs about the store's size), then rekey again",
     );
   }
-  return { rows, ...replacement.swap() };
+  return { ...copied, ...replacement.swap() };
 }
 
-/** Copies every row of `path` into a new file at `staging` under the new key; returns the counts, checked. */
+/**
+ * Copies every row of `path` into a new file at `staging` under the new key; returns the counts,
+ * checked, and what the upgrade of an older store has to say.
+ */
 async function copyRows(
   path: string,
   staging: string,
   options: RekeyOptions,
-): Promise<Record<string, number>> {
+): Promise<Omit<RekeyReport, keyof SwappedFile>> {
   const base = maintenanceDatabaseOptions;
   const source = await openDatabase({ ...base, url: `file:${path}`, encryptionKey: options.encryptionKey });
   let target: Database | undefined;
   try {
     target = await openDatabase({ ...base, url: `file:${staging}`, encryptionKey: options.newEncryptionKey });
     const rows: Record<string, number> = {};
-    await migrate(source);
+    const olderMining = await olderMiningNotice(source, await migrate(source));
     await migrate(target);
     const tables = await dataTables(source);
     await target.write(async (tx) => {
@@ -120,7 +130,7 @@ async function copyRows(
         );
     }
     await checkpointIntoMainFile(target, 'Rekey could not checkpoint the new file; nothing was changed.');
-    return rows;
+    return { rows, olderMining };
   } finally {
     await target?.close();
     await source.close();

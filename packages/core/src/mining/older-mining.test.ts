@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openWarnings, storeAtSchema } from '../__fixtures__/older-store.js';
 import { tempStoreFolder } from '../__fixtures__/temp-store.js';
 import { openDatabase } from '../db/database.js';
+import { rekeyDatabase } from '../maintenance/rekey-database.js';
 import { restoreDatabase } from '../maintenance/restore-database.js';
 import { openMemory } from '../open-memory.js';
 import { minedAsTodaySince } from './older-mining.js';
@@ -48,6 +49,14 @@ describe('opening a store mined by older miners', () => {
     const report = await restoreDatabase({ path: store.path, from: backup.path });
     expect([report.migration.from, report.olderMining]).toEqual(['1.22.0', notice]);
     expect(await openWarnings(store.url, 'mined patterns')).toEqual([]);
+  });
+
+  it('is said by the rekey of a store from before 1.23.0, which upgrades it', async () => {
+    const { path, url } = await storeAt('1.22.0', { mined: true, stored: false });
+    const report = await rekeyDatabase({ path, newEncryptionKey: 'a new key of thirty-two characters!' });
+    expect(report.olderMining).toBe(notice);
+    const encrypted = { encryptionKey: 'a new key of thirty-two characters!' };
+    expect(await openWarnings(url, 'mined patterns', encrypted)).toEqual([]);
   });
 
   it(`says nothing for a store from ${minedAsTodaySince} on, nor for one with no mined pattern`, async () => {
