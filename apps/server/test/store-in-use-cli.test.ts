@@ -1,5 +1,15 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -28,6 +38,18 @@ async function stop(process: CliProcess): Promise<void> {
 const dataDir = join(root, 'data');
 const database = join(dataDir, 'memory.db');
 const backup = join(root, 'backup.db');
+
+/** Runs `body` with a live process that does nothing, standing for one a marker names; ends it after. */
+async function withStandIn(body: (pid: number) => Promise<void>): Promise<void> {
+  const standIn = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+  const exited = new Promise((resolve) => standIn.once('exit', resolve));
+  try {
+    await body(standIn.pid ?? 0);
+  } finally {
+    standIn.kill();
+    await exited;
+  }
+}
 
 /** What each command that replaces or re-embeds the store prints beside `holder`, which has it open. */
 async function refusals(holder: CliProcess, command: string) {
@@ -90,11 +112,9 @@ describe('restore, rekey and reindex beside a process that has the database open
     const oldDatabase = join(oldDir, 'memory.db');
     const before = readFileSync(oldDatabase);
     // A live process standing for the old server, as its marker names it (it wrote no other).
-    const old = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
-    const oldExited = new Promise((resolve) => old.once('exit', resolve));
-    try {
-      const marker = join(oldDir, `serve-${old.pid}.pid`);
-      writeFileSync(marker, `${old.pid}\n`);
+    await withStandIn(async (pid) => {
+      const marker = join(oldDir, `serve-${pid}.pid`);
+      writeFileSync(marker, `${pid}\n`);
       const commands = [
         ['restore', join(root, 'old.db'), 'replaces the database file'],
         ['rekey', null, 'replaces the database file'],
@@ -107,18 +127,38 @@ describe('restore, rekey and reindex beside a process that has the database open
         );
         expect([result.code, result.stderr], command).toEqual([
           1,
-          `episodic: A server (pid ${old.pid}) is using ${oldDir}: stop it before \`episodic ${command}\`, which ${does} (if no server runs there, remove ${marker}).\n`,
+          `episodic: A server (pid ${pid}) is using ${oldDir}: stop it before \`episodic ${command}\`, which ${does} (if no server runs there, remove ${marker}).\n`,
         ]);
       }
       // Refused before the store was opened: not migrated, not touched.
       expect(readFileSync(oldDatabase).equals(before)).toBe(true);
-    } finally {
-      old.kill();
-      await oldExited;
-    }
+    });
     // Gone, its marker no longer counts (and is removed).
     const reindexed = await runCli(['reindex', '--data-dir', oldDir, '--embeddings-dimensions', '256']);
     expect([reindexed.code, reindexed.stderr]).toEqual([0, '']);
     expect(readdirSync(oldDir).filter((name) => name.startsWith('serve-'))).toEqual([]);
+  });
+
+  it('refuse reindex beside a process of 1.20 or later that has the file open, without opening the store', async () => {
+    const heldDir = join(root, 'held');
+    expect((await runCli(['backup', join(root, 'held.db'), '--data-dir', heldDir])).code).toBe(0);
+    const heldDatabase = join(heldDir, 'memory.db');
+    const before = readFileSync(heldDatabase);
+    // An open would make it again: its absence after the refusal says the store was not opened.
+    rmSync(join(heldDir, 'cache'), { recursive: true, force: true });
+    // A live process standing for a worker or script with the file open, as its marker names it.
+    await withStandIn(async (pid) => {
+      mkdirSync(`${heldDatabase}.open`, { recursive: true });
+      writeFileSync(join(`${heldDatabase}.open`, `${pid}-${randomUUID()}.pid`), `${pid}\n`);
+      const result = await runCli(['reindex', '--data-dir', heldDir, '--embeddings-dimensions', '256']);
+      expect(result.code, result.stderr).toBe(1);
+      expect(result.stderr).toContain(
+        `Refusing to reindex: ${heldDatabase} is open in a running process: pid ${pid}`,
+      );
+      // Refused before the store was opened: an open migrates an older store under the process
+      // holding it, which may then no longer read it.
+      expect(readFileSync(heldDatabase).equals(before)).toBe(true);
+      expect(existsSync(join(heldDir, 'cache'))).toBe(false);
+    });
   });
 });

@@ -23,6 +23,7 @@ export type { PresentProcess } from './db/presence.js';
 export { announcePresence, databasePresenceFolder, presentProcesses } from './db/presence.js';
 export { embeddingStamp } from './embeddings/embedding-stamp.js';
 export type { ReindexOptions, ReindexProgress, ReindexReport } from './embeddings/reindex.js';
+export { assertReindexable } from './embeddings/reindex.js';
 export type { VectorIndexStats } from './embeddings/vector-index.js';
 export type { MatrixHit } from './embeddings/vector-matrix.js';
 export { VectorMatrix } from './embeddings/vector-matrix.js';

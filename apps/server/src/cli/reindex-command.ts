@@ -1,7 +1,8 @@
+import { assertReindexable } from '@episodic/core';
 import { resolveLocations } from '../config/server-config.js';
 import { ServerError } from '../errors/server-error.js';
 import { createEmbeddingProvider } from '../store/embedding-provider.js';
-import { openStore } from '../store/open-store.js';
+import { localDatabasePath, openStore } from '../store/open-store.js';
 import { assertNotServed } from '../store/server-presence.js';
 import { type CommandArgs, flag } from './command-args.js';
 import { note, print, printJson } from './output.js';
@@ -21,6 +22,9 @@ export async function reindexCommand(args: CommandArgs): Promise<void> {
     'reindex',
     're-embeds its episodes for another model',
   );
+  // A worker or script of 1.20 or later marks the file itself: the open would migrate it under them.
+  const { databaseUrl } = resolveLocations(args.config);
+  if (databaseUrl.startsWith('file:')) assertReindexable(localDatabasePath(args.config, 'reindex'));
   // Opened without a provider: with the new one, a store holding other vectors refuses to open.
   const memory = await openStore(args.config, { embeddings: false, learning: false });
   try {

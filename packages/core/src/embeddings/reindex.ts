@@ -1,6 +1,7 @@
 import type { EmbeddingProviderV1 } from '@episodic/plugin';
 import { z } from 'zod';
 import { localActor } from '../audit/audit-event.js';
+import { assertDatabaseUnused } from '../db/presence.js';
 import { episodeColumns, toEpisode } from '../db/rows.js';
 import type { EngineContext } from '../engine-context.js';
 import { boundedSteps, stepsByEpisode } from '../episodes/read-episodes.js';
@@ -10,6 +11,21 @@ import { parseInput } from '../validate.js';
 import { embeddingsLearner } from './embedding-engine.js';
 import { embeddingStamp } from './embedding-stamp.js';
 import { embedEpisodes, replaceEmbeddingsStatements } from './episode-embeddings.js';
+
+/**
+ * Refuses (`CONFLICT`) a reindex of the database file at `path` while another process has it open
+ * (but for the marker `except`, the caller's own): it would go on embedding with the old model,
+ * into a store left with both. A command checks before it opens the store, which would bring an
+ * older store to this version's schema under that process.
+ */
+export function assertReindexable(path: string, except?: string): void {
+  assertDatabaseUnused(
+    path,
+    'reindex',
+    'Stop the servers, workers and scripts using it first, and start them with the new provider once the reindex is done.',
+    except,
+  );
+}
 
 export const reindexOptionsSchema = z.strictObject({
   /** Episodes embedded and committed together; a crash loses at most one batch of work. */

@@ -2,10 +2,9 @@ import { localActor } from '../audit/audit-event.js';
 import type { Cache } from '../cache/cache.js';
 import type { ChangeFeedFollower } from '../cache/change-feed.js';
 import { invalidateCache } from '../cache/invalidation.js';
-import { assertDatabaseUnused } from '../db/presence.js';
 import type { EmbeddingEngine } from '../embeddings/embedding-engine.js';
 import { embeddingProviderSchema } from '../embeddings/provider-schema.js';
-import { reindexEpisodes } from '../embeddings/reindex.js';
+import { assertReindexable, reindexEpisodes } from '../embeddings/reindex.js';
 import type { EngineContext } from '../engine-context.js';
 import type { EpisodeLearner } from '../learning/episode-learner.js';
 import type { LearningRunner } from '../learning/learning-runner.js';
@@ -88,14 +87,7 @@ export function createAdminApi(context: EngineContext, deps: AdminDeps): AdminAp
     },
     async reindex(provider, options = {}) {
       const checked = parseInput(embeddingProviderSchema, provider, 'embedding provider', 'provider');
-      // Another process would go on embedding with the old model, into a store left with both.
-      if (db.location.path !== undefined)
-        assertDatabaseUnused(
-          db.location.path,
-          'reindex',
-          'Stop the servers, workers and scripts using it first, and start them with the new provider once the reindex is done.',
-          deps.presence,
-        );
+      if (db.location.path !== undefined) assertReindexable(db.location.path, deps.presence);
       embeddings.use(checked);
       if (!learners.includes(embeddings.learner)) learners.push(embeddings.learner);
       learning.wake();
