@@ -119,6 +119,18 @@ describe('episodes.record', () => {
     for (const n of [3, 4, 6, 7]) expect(await store.memory.episodes.get(id(n))).toBeNull();
   });
 
+  it("answers a record naming a domain outside the caller's scope alike, whether or not its id is taken there", async () => {
+    const scope = { domains: ['web'] };
+    await store.memory.episodes.record([{ ...base, domain: 'billing', id: id(8) }]);
+    const answer = (n: number) =>
+      store.memory.episodes
+        .record([{ ...base, domain: 'billing', id: id(n) }], { scope })
+        .catch((error: EpisodicError) => ({ code: error.code, message: error.message }));
+    const forbidden = { code: 'FORBIDDEN', message: 'This caller may not write to domain "billing".' };
+    expect([await answer(8), await answer(9)]).toEqual([forbidden, forbidden]);
+    expect(await store.memory.episodes.get(id(9))).toBeNull();
+  });
+
   it('refuses bad input with the field path', async () => {
     const error = await store.memory.episodes
       .record([{ ...base, id: 'not-a-uuid', steps: [{ action: '' }] }])

@@ -6,7 +6,7 @@ import type { InputSchemas } from '../schemas/input-schemas.js';
 import { nowIso } from '../schemas/timestamp.js';
 import { docRefreshDue, eagerDocSteps, refreshEndingDocsOf } from '../search/episode-docs.js';
 import type { AccessScope, Episode, Step } from '../types.js';
-import { insertEpisode } from './insert-episode.js';
+import { assertWritable, insertEpisode } from './insert-episode.js';
 import { insertSteps } from './insert-steps.js';
 import { refusal } from './write-refusal.js';
 
@@ -111,6 +111,9 @@ export async function recordEpisode(
   stepsBefore: number,
   index: number,
 ): Promise<RecordedEpisode> {
+  // Before the look-up: a record naming a domain the caller may not write answers alike whether
+  // or not its id is taken there (it answered NOT_FOUND when taken, FORBIDDEN when not).
+  assertWritable(record.domain, scope);
   const found = (
     await tx.execute({
       sql: 'SELECT status, domain, task_type FROM episodes WHERE id = ?',
