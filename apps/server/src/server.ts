@@ -106,6 +106,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
         learningMemory: () => learningThreadMemory(memory),
       },
       maxBodyBytes: config.maxBodyBytes,
+      metricsAccess: config.metricsAccess,
       admission,
       draining: () => draining,
       onInternalError: (error, path) =>

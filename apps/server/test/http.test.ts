@@ -137,6 +137,34 @@ describe('HTTP surface', () => {
     ]);
   });
 
+  it('serves /metrics only to an admin token with metricsAccess: admin, telling the others why', async () => {
+    await using t = await startTestServer({ metricsAccess: 'admin' });
+    const scrape = async (token?: string) => {
+      const res = await fetch(`${t.url}/metrics`, {
+        headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
+      });
+      const text = await res.text();
+      return { status: res.status, challenge: res.headers.get('www-authenticate'), text };
+    };
+    const reader = await t.token({ name: 'reader', scopes: ['read'], domains: ['shop'] });
+    expect(await scrape()).toEqual({
+      status: 401,
+      challenge: 'Bearer',
+      text: JSON.stringify({ error: 'Missing bearer token: send "Authorization: Bearer <token>".' }),
+    });
+    expect(await scrape(reader)).toEqual({
+      status: 403,
+      challenge: null,
+      text: JSON.stringify({ error: 'This token lacks the "admin" scope (metricsAccess: admin).' }),
+    });
+    const admitted = await scrape(t.adminToken);
+    expect(admitted.status).toBe(200);
+    expect(admitted.text).toMatch(/episodic_http_requests_total\{route="metrics",status="403"\} 1/);
+    // The refusal is audited as a denied read, as the API's are.
+    const denied = await t.server.memory.admin.audit({ outcome: 'denied' });
+    expect(denied).toEqual([expect.objectContaining({ entityType: 'procedure', entityId: 'metrics' })]);
+  });
+
   it('exposes Prometheus metrics: calls and latencies by procedure, cache hit rates, database size', async () => {
     await using t = await startTestServer();
     const admin = t.client(t.adminToken);

@@ -55,6 +55,7 @@ Settings (flags > environment > config file > defaults):
   --max-body-bytes N             EPISODIC_MAX_BODY_BYTES      default 8388608
   --max-calls-per-token N        EPISODIC_MAX_CALLS_PER_TOKEN default 4; 64 with a remote database or provider
   --drain-timeout-ms N           EPISODIC_DRAIN_TIMEOUT_MS    default 10000
+  --metrics-access public|admin  EPISODIC_METRICS_ACCESS      default public; admin: /metrics needs an admin token
   --embeddings local|openai|static|none|PACKAGE
                                  EPISODIC_EMBEDDINGS          default local (offline)
   --embeddings-url URL           EPISODIC_EMBEDDINGS_URL      openai: base URL (default OpenAI's)

@@ -54,6 +54,8 @@ export interface EpisodicConfig {
   maxCallsPerToken?: number;
   /** How long SIGTERM waits for requests in flight. Default 10 000 ms. */
   drainTimeoutMs?: number;
+  /** Who may read `/metrics`: `'public'` (default) or `'admin'` (an admin token). */
+  metricsAccess?: 'public' | 'admin';
   /** Encrypts the database and cache at rest; prefer `EPISODIC_ENCRYPTION_KEY` to a file. */
   encryptionKey?: string;
   /** The embedding provider. Default `'local'` (offline, no model). */

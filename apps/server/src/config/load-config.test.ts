@@ -46,6 +46,15 @@ describe('server settings', async () => {
     );
   });
 
+  it('reads metricsAccess from its flag and variable, and names them when the value is neither', async () => {
+    expect((await loadConfig({ flags: {}, env: {} })).metricsAccess).toBe('public');
+    const env = { EPISODIC_METRICS_ACCESS: 'admin' };
+    expect((await loadConfig({ flags: {}, env })).metricsAccess).toBe('admin');
+    await expect(loadConfig({ flags: { 'metrics-access': 'tokens' }, env })).rejects.toThrow(
+      'Invalid server settings: metricsAccess (from --metrics-access): Invalid option: expected one of "public"|"admin"',
+    );
+  });
+
   it('reads a relative file: database url in the config file relative to the file, like dataDir', async () => {
     const file = configFile({ databaseUrl: 'file:state/memory.db?mode=rwc' });
     expect((await loadConfig({ flags: { config: file.path }, env: {}, cwd: '/srv/app' })).databaseUrl).toBe(

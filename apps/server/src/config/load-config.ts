@@ -26,6 +26,7 @@ const settings = [
     kind: 'number',
   },
   { key: 'drainTimeoutMs', flag: 'drain-timeout-ms', env: 'EPISODIC_DRAIN_TIMEOUT_MS', kind: 'number' },
+  { key: 'metricsAccess', flag: 'metrics-access', env: 'EPISODIC_METRICS_ACCESS', kind: 'text' },
   // The flag names the variable that holds the key: a key on the command line would show in `ps`.
   { key: 'encryptionKey', flag: 'encryption-key-env', env: 'EPISODIC_ENCRYPTION_KEY', kind: 'secret' },
   { key: 'embeddings', flag: 'embeddings', env: 'EPISODIC_EMBEDDINGS', kind: 'text' },

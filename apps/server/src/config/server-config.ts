@@ -73,6 +73,11 @@ export const serverConfigSchema = z
     /** How long SIGTERM waits for requests in flight before cutting them off. */
     drainTimeoutMs: z.number().int().positive().default(10_000),
     /**
+     * Who may read `/metrics`: anyone (`public`, for a scraper on a trusted network), or callers
+     * with an admin token (`admin`): its store-wide figures follow every domain's activity.
+     */
+    metricsAccess: z.enum(['public', 'admin']).default('public'),
+    /**
      * Encrypts the database and the cache at rest. Prefer `EPISODIC_ENCRYPTION_KEY` (or
      * `--encryption-key-env NAME`) to a config file; the key is never printed.
      */

@@ -36,7 +36,12 @@ export interface RequestHandlerOptions {
   onDiskFull: () => void;
   /** `/healthz` found the database file deleted or replaced under the open store; `reason` says which. */
   onLostDatabase: (reason: string) => void;
+  /** Who may read `/metrics`: anyone (`public`), or a caller with an admin token (`admin`). */
+  metricsAccess: MetricsAccess;
 }
+
+/** `metricsAccess`: store-wide figures follow every domain's activity (see the README's "Auth"). */
+export type MetricsAccess = 'public' | 'admin';
 
 const trpcPrefix = '/trpc/';
 
@@ -93,7 +98,18 @@ export function createRequestHandler(options: RequestHandlerOptions) {
   const { router, memory, metrics, maxBodyBytes } = options;
   const drainBytes = drainFactor * maxBodyBytes;
 
-  async function scrape(res: ServerResponse): Promise<void> {
+  async function scrape(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (options.metricsAccess === 'admin') {
+      const { caller, authProblem } = await authenticate(memory, req.headers.authorization);
+      if (caller === null) {
+        res.setHeader('www-authenticate', 'Bearer');
+        return sendJson(res, 401, { error: authProblem });
+      }
+      if (!caller.scopes.includes('admin')) {
+        recordDenied(caller.id, 'metrics', 'query');
+        return sendJson(res, 403, { error: 'This token lacks the "admin" scope (metricsAccess: admin).' });
+      }
+    }
     try {
       const text = await metrics.render(options.scrape);
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
@@ -200,7 +216,7 @@ export function createRequestHandler(options: RequestHandlerOptions) {
     if (req.method !== 'GET' && req.method !== 'HEAD')
       return sendJson(res, 405, { error: 'method not allowed' });
     if (route === 'healthz') return void health(res);
-    if (route === 'metrics') return void scrape(res);
+    if (route === 'metrics') return void scrape(req, res);
     const path = url.split('?')[0] ?? url;
     if (route === 'ui') return dashboard(req, res, path);
     if (path === '/') {
