@@ -141,6 +141,38 @@ describe('hostile input to the public API', () => {
     );
   });
 
+  it('keeps the audit log readable whatever ids and names were looked up or recorded', async () => {
+    await outcome(() => store.memory.patterns.get('\uD800'));
+    store.memory.admin.recordAudit({
+      actor: 'local',
+      operation: 'read',
+      entityType: 'pattern',
+      entityId: '\uD800',
+      outcome: 'denied',
+    });
+    await fc.assert(
+      fc.asyncProperty(hostileString, async (text) => {
+        cases += 2;
+        await outcome(() => store.memory.patterns.get(text));
+        // Recorded as given (a server audits refusals with the procedure's input this way).
+        store.memory.admin.recordAudit({
+          actor: text,
+          operation: 'read',
+          entityType: 'pattern',
+          entityId: text,
+          domain: text,
+          outcome: 'denied',
+        });
+      }),
+      { numRuns: 100 },
+    );
+    await store.memory.admin.flushAudit();
+    // A lone surrogate stored inside JSON made libSQL's driver abort the process on this read.
+    const entries = await store.memory.admin.audit({ outcome: 'denied', limit: 1000 });
+    expect(entries.length).toBeGreaterThan(0);
+    expect(entries.some((entry) => entry.entityId === '\uFFFD')).toBe(true);
+  });
+
   it('rejects bad flush options through the promise, as every other method does', async () => {
     let thrown: unknown;
     let flushed: Promise<unknown> | undefined;

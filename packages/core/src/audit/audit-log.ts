@@ -3,6 +3,7 @@ import type { Database } from '../db/database.js';
 import { SqlFilter } from '../db/sql-filter.js';
 import { EpisodicError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { wellFormed } from '../schemas/stored-text.js';
 import type { AccessScope } from '../types.js';
 import { parseInput } from '../validate.js';
 import { type AuditEntry, type AuditEvent, type AuditQuery, auditQuerySchema } from './audit-event.js';
@@ -16,14 +17,15 @@ const flushAtEntries = 1000;
 
 type AuditRow = [string, string, string, string, string | null, string | null, string, number];
 
+/** Ids and names as given: a lone surrogate in one (a lookup of a malformed id) is replaced (`wellFormed`). */
 function row(event: AuditEvent, at: string): AuditRow {
   return [
     at,
-    event.actor,
+    wellFormed(event.actor),
     event.operation,
-    event.entityType,
-    event.entityId ?? null,
-    event.domain ?? null,
+    wellFormed(event.entityType),
+    event.entityId == null ? null : wellFormed(event.entityId),
+    event.domain == null ? null : wellFormed(event.domain),
     event.outcome,
     1,
   ];

@@ -52,6 +52,7 @@ describe('migrations', () => {
       '1.23.0',
       '1.24.0',
       '1.25.0',
+      '1.26.0',
     ]);
     expect(await memory.admin.schemaVersion()).toBe(latestSchemaVersion);
     await memory.close();
@@ -86,6 +87,7 @@ describe('migrations', () => {
       '1.23.0',
       '1.24.0',
       '1.25.0',
+      '1.26.0',
     ]);
     expect(await memory.admin.schemaVersion()).toBe(latestSchemaVersion);
 

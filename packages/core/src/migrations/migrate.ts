@@ -26,6 +26,7 @@ import { v1_22_0 } from './v1-22-0.js';
 import { v1_23_0 } from './v1-23-0.js';
 import { v1_24_0 } from './v1-24-0.js';
 import { v1_25_0 } from './v1-25-0.js';
+import { v1_26_0 } from './v1-26-0.js';
 
 export const migrations: readonly Migration[] = [
   v1_0_0,
@@ -53,6 +54,7 @@ export const migrations: readonly Migration[] = [
   v1_23_0,
   v1_24_0,
   v1_25_0,
+  v1_26_0,
 ];
 
 export const latestSchemaVersion: string = migrations[migrations.length - 1]?.version ?? '0.0.0';

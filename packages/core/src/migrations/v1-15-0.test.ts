@@ -68,6 +68,7 @@ describe('1.15.0: mined episodes keep their scope', () => {
           '1.23.0',
           '1.24.0',
           '1.25.0',
+          '1.26.0',
         ],
       });
       const check = createClient({ url: folder.url, intMode: 'number' });

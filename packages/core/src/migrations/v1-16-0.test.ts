@@ -146,6 +146,7 @@ describe('1.16.0 on a 1.15.0 store', () => {
         '1.23.0',
         '1.24.0',
         '1.25.0',
+        '1.26.0',
       ],
     });
     expect(await crisismerge(raw)).toEqual([2, 2, 2, 2]);

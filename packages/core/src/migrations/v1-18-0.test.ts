@@ -61,7 +61,7 @@ describe('1.18.0: mined episodes keep their measures', () => {
     try {
       expect(memory.migration).toMatchObject({
         from: '1.17.0',
-        applied: ['1.18.0', '1.19.0', '1.20.0', '1.21.0', '1.22.0', '1.23.0', '1.24.0', '1.25.0'],
+        applied: ['1.18.0', '1.19.0', '1.20.0', '1.21.0', '1.22.0', '1.23.0', '1.24.0', '1.25.0', '1.26.0'],
       });
       expect((await check.execute(measuresOf)).rows.every((row) => row.steps === null)).toBe(true);
       // The later episodes' measures are summed from their steps: the history probe, which reads

@@ -74,7 +74,7 @@ describe('1.19.0: the change feed', () => {
     cleanups.push(() => memory.close());
     expect(memory.migration).toMatchObject({
       from: '1.18.0',
-      applied: ['1.19.0', '1.20.0', '1.21.0', '1.22.0', '1.23.0', '1.24.0', '1.25.0'],
+      applied: ['1.19.0', '1.20.0', '1.21.0', '1.22.0', '1.23.0', '1.24.0', '1.25.0', '1.26.0'],
     });
     const episode = await memory.episodes.start({ taskType: 'debugging', domain: 'web' });
     const rows = await raw.execute('SELECT key FROM change_feed');

@@ -76,7 +76,7 @@ describe('1.20.0: ids in lower case', () => {
         'DROP TABLE learner_processes',
         'DROP TABLE learners',
         'ALTER TABLE episodes DROP COLUMN outcome',
-        "DELETE FROM schema_migrations WHERE version IN ('1.20.0', '1.21.0', '1.22.0', '1.23.0', '1.24.0', '1.25.0')",
+        "DELETE FROM schema_migrations WHERE version IN ('1.20.0', '1.21.0', '1.22.0', '1.23.0', '1.24.0', '1.25.0', '1.26.0')",
       ],
       'write',
     );
@@ -89,7 +89,7 @@ describe('1.20.0: ids in lower case', () => {
     cleanups.push(() => void memory.close());
     expect(memory.migration).toMatchObject({
       from: '1.19.0',
-      applied: ['1.20.0', '1.21.0', '1.22.0', '1.23.0', '1.24.0', '1.25.0'],
+      applied: ['1.20.0', '1.21.0', '1.22.0', '1.23.0', '1.24.0', '1.25.0', '1.26.0'],
     });
 
     for (const [table, column] of [...episodeColumns, ...stepColumns]) {

@@ -47,14 +47,14 @@ describe('1.22.0: a finished episode keeps its outcome when archived', () => {
       'DROP TABLE learner_processes',
       'ALTER TABLE learners DROP COLUMN seen_at',
       'ALTER TABLE learners DROP COLUMN settings',
-      "DELETE FROM schema_migrations WHERE version IN ('1.22.0', '1.23.0', '1.24.0', '1.25.0')",
+      "DELETE FROM schema_migrations WHERE version IN ('1.22.0', '1.23.0', '1.24.0', '1.25.0', '1.26.0')",
     ]);
 
     memory = await openMemory(config);
     cleanups.push(() => memory.close());
     expect(memory.migration).toMatchObject({
       from: '1.21.0',
-      applied: ['1.22.0', '1.23.0', '1.24.0', '1.25.0'],
+      applied: ['1.22.0', '1.23.0', '1.24.0', '1.25.0', '1.26.0'],
     });
     const outcomes = await raw.execute('SELECT id, outcome FROM episodes');
     const outcomeOf = new Map(outcomes.rows.map((row) => [String(row.id), row.outcome]));

@@ -24,12 +24,15 @@ describe('1.23.0: which process runs which learner now', () => {
       'ALTER TABLE learners DROP COLUMN seen_at',
       'ALTER TABLE learners DROP COLUMN settings',
       "UPDATE learners SET registered_at = '2026-01-02T03:04:05.678Z'",
-      "DELETE FROM schema_migrations WHERE version IN ('1.23.0', '1.24.0', '1.25.0')",
+      "DELETE FROM schema_migrations WHERE version IN ('1.23.0', '1.24.0', '1.25.0', '1.26.0')",
     ]);
 
     const agent = await openMemory({ url: folder.url, cache: false });
     cleanups.push(() => agent.close());
-    expect(agent.migration).toMatchObject({ from: '1.22.0', applied: ['1.23.0', '1.24.0', '1.25.0'] });
+    expect(agent.migration).toMatchObject({
+      from: '1.22.0',
+      applied: ['1.23.0', '1.24.0', '1.25.0', '1.26.0'],
+    });
     const episode = await agent.episodes.start({ taskType: 'debugging', domain: 'web' });
     await agent.episodes.complete(episode.id, { status: 'completed' });
     expect((await agent.learning.status()).learners.mining).toMatchObject({

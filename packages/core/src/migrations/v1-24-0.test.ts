@@ -32,12 +32,12 @@ describe('1.24.0: a replaced context re-indexes a bounded document', () => {
       'ALTER TABLE learner_processes DROP COLUMN settings',
       'ALTER TABLE learner_processes DROP COLUMN since',
       'ALTER TABLE learners DROP COLUMN settings',
-      "DELETE FROM schema_migrations WHERE version IN ('1.24.0', '1.25.0')",
+      "DELETE FROM schema_migrations WHERE version IN ('1.24.0', '1.25.0', '1.26.0')",
     ]);
 
     const memory = await openMemory({ url: folder.url, cache: false });
     cleanups.push(() => memory.close());
-    expect(memory.migration).toMatchObject({ from: '1.23.0', applied: ['1.24.0', '1.25.0'] });
+    expect(memory.migration).toMatchObject({ from: '1.23.0', applied: ['1.24.0', '1.25.0', '1.26.0'] });
     // 40 results of 64,000 characters (2.5 M), then the context replaced, as an exporter's record does.
     const id = '6d2f8b4a-1c3e-4f5a-9b7d-2e4f6a8c0b13';
     const part = { id, taskType: 'debugging' as const, domain: 'ops' };

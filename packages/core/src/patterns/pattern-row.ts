@@ -1,7 +1,7 @@
 import type { Row } from '@libsql/client';
-import { z } from 'zod';
 import { patternColumns, toPattern } from '../db/rows.js';
 import type { MeasurementTotals } from '../mining/evidence.js';
+import { storedText } from '../schemas/stored-text.js';
 import type { Pattern } from '../types.js';
 
 /** A measurement aggregated over a pattern's supporting episodes. */
@@ -35,7 +35,7 @@ export interface MinedPattern extends Pattern {
 }
 
 /** A pattern id as callers pass it (mined ids are 32 hex characters; older rows may differ). */
-export const patternIdSchema = z.string().min(1).max(128);
+export const patternIdSchema = storedText(128).min(1);
 
 export const minedPatternColumns = `${patternColumns}, task_type, summary, support, successes, wilson_lower,
   helped_count, score, measurements, updated_at`;

@@ -22,4 +22,18 @@ describe('JSON object schema', () => {
     const result = schema.safeParse(JSON.parse('{"a": [{"b": 1}, {"__proto__": {}}]}'));
     expect(result.error?.issues.map((issue) => issue.path)).toEqual([['a', 1, '__proto__']]);
   });
+
+  it('names the path of a key or string with a lone surrogate, and keeps whole pairs', () => {
+    // SQLite's JSON functions read `\ud800` as bytes that are not UTF-8 (see stored-text.ts).
+    for (const [json, path] of [
+      ['{"a": {"b": ["ok", "x\\ud800"]}}', ['a', 'b', 1]],
+      ['{"a": {"\\udfff": 1}}', ['a', '\udfff']],
+    ] as const) {
+      const result = schema.safeParse(JSON.parse(json));
+      expect(result.error?.issues.map(({ path, message }) => ({ path, message }))).toEqual([
+        { path, message: 'must be well-formed Unicode (no lone surrogates)' },
+      ]);
+    }
+    expect(schema.safeParse({ emoji: '🙂', ['🔥']: 'ok' }).success).toBe(true);
+  });
 });

@@ -1,32 +1,43 @@
 import type { JsonObject } from '@episodic/plugin';
 import { z } from 'zod';
+import { loneSurrogate } from './stored-text.js';
 
 /** Deepest nesting accepted: far beyond any real metadata, and shallow enough for recursive code to walk. */
 export const maxJsonDepth = 64;
 
 type Path = (string | number)[];
 
+interface Inspection {
+  tooDeep: Path | null;
+  protoKey: Path | null;
+  /** A key or string with a lone surrogate: SQLite's JSON functions would read it as bytes that are not UTF-8. */
+  illFormed: Path | null;
+}
+
 /**
- * Where `value` first nests deeper than `maxJsonDepth`, and where a `__proto__` key sits (JSON.parse
- * makes them; plain objects cannot keep them). Iterative: hostile input may nest far deeper than
- * the call stack reaches.
+ * Where `value` first nests deeper than `maxJsonDepth`, where a `__proto__` key sits (JSON.parse
+ * makes them; plain objects cannot keep them), and where a key or string holds a lone surrogate.
+ * Iterative: hostile input may nest far deeper than the call stack reaches.
  */
-function inspect(value: unknown): { tooDeep: Path | null; protoKey: Path | null } {
+function inspect(value: unknown): Inspection {
   const pending: { value: unknown; path: Path }[] = [{ value, path: [] }];
   let protoKey: Path | null = null;
+  let illFormed: Path | null = null;
   while (pending.length > 0) {
     const { value: current, path } = pending.pop()!;
+    if (typeof current === 'string' && loneSurrogate.test(current)) illFormed ??= path;
     if (typeof current !== 'object' || current === null) continue;
-    if (path.length >= maxJsonDepth) return { tooDeep: path, protoKey };
+    if (path.length >= maxJsonDepth) return { tooDeep: path, protoKey, illFormed };
     for (const key of Object.keys(current)) {
       if (key === '__proto__') protoKey ??= [...path, key];
+      if (loneSurrogate.test(key)) illFormed ??= [...path, key];
       pending.push({
         value: (current as Record<string, unknown>)[key],
         path: [...path, Array.isArray(current) ? Number(key) : key],
       });
     }
   }
-  return { tooDeep: null, protoKey };
+  return { tooDeep: null, protoKey, illFormed };
 }
 
 /**
@@ -38,11 +49,17 @@ export function jsonObjectSchema(maxChars: number) {
   return z
     .unknown()
     .superRefine((value, ctx) => {
-      const { tooDeep, protoKey } = inspect(value);
+      const { tooDeep, protoKey, illFormed } = inspect(value);
       if (tooDeep !== null)
         ctx.addIssue({ code: 'custom', message: `must not nest deeper than ${maxJsonDepth} levels` });
       else if (protoKey !== null)
         ctx.addIssue({ code: 'custom', path: protoKey, message: 'the key "__proto__" is not allowed' });
+      else if (illFormed !== null)
+        ctx.addIssue({
+          code: 'custom',
+          path: illFormed,
+          message: 'must be well-formed Unicode (no lone surrogates)',
+        });
     })
     .pipe(z.record(z.string(), z.json()))
     .superRefine((value, ctx) => {

@@ -16,6 +16,6 @@ export async function undoChangeFeed(raw: Client): Promise<void> {
     'DROP TABLE learner_processes',
     'DROP TABLE learners',
     'ALTER TABLE episodes DROP COLUMN outcome',
-    "DELETE FROM schema_migrations WHERE version IN ('1.19.0', '1.20.0', '1.21.0', '1.22.0', '1.23.0', '1.24.0', '1.25.0')",
+    "DELETE FROM schema_migrations WHERE version IN ('1.19.0', '1.20.0', '1.21.0', '1.22.0', '1.23.0', '1.24.0', '1.25.0', '1.26.0')",
   ]);
 }
