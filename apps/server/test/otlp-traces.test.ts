@@ -375,6 +375,31 @@ describe('POST /v1/traces', () => {
     expect(await storedCount()).toBe(before);
   });
 
+  it('refuses an export of many bad spans with a bounded message, in JSON and in protobuf, and goes on serving', async () => {
+    // 1,000 empty spans: two issues each. Encoding that whole list as the protobuf answer
+    // overflowed the stack inside the endpoint's own error handling, and the server exited.
+    const empty = (): [number, Uint8Array] => [2, new Uint8Array()];
+    const bodies = {
+      'application/json': JSON.stringify(request(Array.from({ length: 1000 }, () => ({})))),
+      // ExportTraceServiceRequest { resource_spans { scope_spans { spans × 1000 } } }
+      'application/x-protobuf': encodeMessage([
+        [1, encodeMessage([[2, encodeMessage(Array.from({ length: 1000 }, empty))]])],
+      ]),
+    };
+    for (const [type, body] of Object.entries(bodies)) {
+      const answer = await fetch(`${t.url}/v1/traces`, {
+        method: 'POST',
+        headers: { 'content-type': type, authorization: `Bearer ${writer}` },
+        body,
+      });
+      expect(answer.status, type).toBe(400);
+      const bytes = new Uint8Array(await answer.arrayBuffer());
+      expect(bytes.length, type).toBeLessThan(4_000);
+      expect(new TextDecoder().decode(bytes)).toMatch(/spans\.0\.traceId: .*; and \d+ more/u);
+    }
+    expect((await fetch(`${t.url}/healthz`)).status).toBe(200);
+  });
+
   it('refuses protobuf attribute values nested past the limit', async () => {
     let value = encodeMessage([[1, 'x']]);
     for (let depth = 0; depth < 20; depth++) value = encodeMessage([[5, encodeMessage([[1, value]])]]);

@@ -203,6 +203,18 @@ export function createRequestHandler(options: RequestHandlerOptions) {
     });
   }
 
+  /**
+   * A route's failure that escaped its own handling (a bug): logged and answered 500, or the
+   * connection cut if an answer had begun. Left to reject, it ended the process (an OTLP
+   * refusal that could not be encoded took the server down).
+   */
+  const answered = (route: string, res: ServerResponse, work: Promise<void>): void =>
+    void work.catch((error: unknown) => {
+      options.onInternalError(error, route);
+      if (res.headersSent) res.destroy();
+      else sendJson(res, 500, { error: 'internal server error' });
+    });
+
   return (req: IncomingMessage, res: ServerResponse): void => {
     const url = req.url ?? '/';
     const route = routeOf(url);
@@ -210,13 +222,17 @@ export function createRequestHandler(options: RequestHandlerOptions) {
 
     if (route === 'trpc') {
       const query = url.indexOf('?');
-      return void api(req, res, url.slice(trpcPrefix.length, query === -1 ? undefined : query));
+      return answered(
+        route,
+        res,
+        api(req, res, url.slice(trpcPrefix.length, query === -1 ? undefined : query)),
+      );
     }
-    if (route === 'otlp') return void traces(req, res);
+    if (route === 'otlp') return answered(route, res, traces(req, res));
     if (req.method !== 'GET' && req.method !== 'HEAD')
       return sendJson(res, 405, { error: 'method not allowed' });
-    if (route === 'healthz') return void health(res);
-    if (route === 'metrics') return void scrape(req, res);
+    if (route === 'healthz') return answered(route, res, health(res));
+    if (route === 'metrics') return answered(route, res, scrape(req, res));
     const path = url.split('?')[0] ?? url;
     if (route === 'ui') return dashboard(req, res, path);
     if (path === '/') {

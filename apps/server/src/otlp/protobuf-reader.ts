@@ -104,14 +104,18 @@ const textDecoder = new TextDecoder('utf-8', { fatal: true });
 
 /** Writes the few small messages the endpoint answers with (a partial success, an error status). */
 export function encodeMessage(fields: Array<[number, number | string | Uint8Array]>): Uint8Array {
-  const out: number[] = [];
+  // In parts, copied once at the end: spreading a long field into an array's push passed one
+  // argument per byte, and a message of ~140 kB overflowed the call stack.
+  const parts: Uint8Array[] = [];
   const varint = (value: number) => {
+    const bytes: number[] = [];
     let rest = value;
     while (rest >= 0x80) {
-      out.push((rest & 0x7f) | 0x80);
+      bytes.push((rest & 0x7f) | 0x80);
       rest = Math.floor(rest / 128);
     }
-    out.push(rest);
+    bytes.push(rest);
+    parts.push(Uint8Array.from(bytes));
   };
   for (const [field, value] of fields) {
     if (typeof value === 'number') {
@@ -121,8 +125,14 @@ export function encodeMessage(fields: Array<[number, number | string | Uint8Arra
       const bytes = typeof value === 'string' ? new TextEncoder().encode(value) : value;
       varint((field << 3) | wireType.bytes);
       varint(bytes.length);
-      out.push(...bytes);
+      parts.push(bytes);
     }
   }
-  return Uint8Array.from(out);
+  const out = new Uint8Array(parts.reduce((length, part) => length + part.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
 }

@@ -84,8 +84,17 @@ function refuse(res: ServerResponse, encoding: Encoding, status: number, message
   });
 }
 
-const issues = (error: ZodError) =>
-  error.issues.map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`).join('; ');
+/** Issues named in a refusal: an export of 10,000 bad spans would otherwise get a message of megabytes. */
+const namedIssues = 20;
+
+function issues(error: ZodError): string {
+  const named = error.issues
+    .slice(0, namedIssues)
+    .map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`)
+    .join('; ');
+  const more = error.issues.length - namedIssues;
+  return more > 0 ? `${named}; and ${more} more` : named;
+}
 
 function decode(body: Buffer, encoding: Encoding): unknown {
   // Outside the `try`: bytes that are not UTF-8 get their own message, not one about JSON.
