@@ -34,6 +34,25 @@ describe('JSON object schema', () => {
         { path, message: 'must be well-formed Unicode (no lone surrogates)' },
       ]);
     }
-    expect(schema.safeParse({ emoji: '🙂', ['🔥']: 'ok' }).success).toBe(true);
+    expect(schema.safeParse({ emoji: '🙂', '🔥': 'ok' }).success).toBe(true);
+  });
+
+  it('refuses more values than fit in the limit before walking or validating them all', () => {
+    // Each value takes at least one character of JSON. 6 MB of OTLP tool arguments holding two
+    // million empty arrays were walked and validated whole (seconds on the serving thread) before
+    // their length was measured.
+    const small = jsonObjectSchema(1_000);
+    const many = { a: Array.from({ length: 2_000_000 }, () => []) };
+    expect(small.safeParse(many).error?.issues.map((issue) => issue.message)).toEqual([
+      'must serialise to at most 1000 characters of JSON',
+    ]);
+    const wide = Object.fromEntries(Array.from({ length: 1_001 }, (_, i) => [`k${i}`, 0]));
+    expect(small.safeParse(wide).error?.issues.map((issue) => issue.message)).toEqual([
+      'must serialise to at most 1000 characters of JSON',
+    ]);
+    // Within the count, the length itself still decides.
+    expect(small.safeParse({ text: 'x'.repeat(2_000) }).error?.issues.map((issue) => issue.message)).toEqual([
+      'must serialise to at most 1000 characters of JSON (got 2011)',
+    ]);
   });
 });
