@@ -33,6 +33,28 @@ describe('events.onEpisode', () => {
     });
   });
 
+  it('refuses a filter of more domains than a token may hold with one short error', async () => {
+    await using t = await startTestServer();
+    // A million empty domains (3 MB) were each refused, every refusal listed: out of memory.
+    const domains = Array.from({ length: 200_000 }, () => '');
+    const response = await fetch(`${t.url}/trpc/events.onEpisode`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${t.adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ domains }),
+    });
+    const reader = response.body?.getReader();
+    let text = '';
+    while (reader !== undefined && !text.includes('"code"')) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      text += new TextDecoder().decode(value);
+    }
+    await reader?.cancel();
+    expect(text).toContain('Too big: expected array to have <=1000 items');
+    expect(text.length).toBeLessThan(2_000);
+    expect((await fetch(`${t.url}/healthz`)).status).toBe(200);
+  });
+
   it('names the domain of steps logged to an episode this server did not start', async () => {
     await using t = await startTestServer();
     const episode = await t.server.memory.episodes.start({ taskType: 'testing', domain: 'ops' });

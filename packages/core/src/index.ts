@@ -95,6 +95,7 @@ export type {
   TextEvidence,
   VectorEvidence,
 } from './retrieval/retrieval-result.js';
+export { maxScopeDomains } from './schemas/call-options.js';
 export type {
   CompleteEpisodeInput,
   InputSchemas,

@@ -1,3 +1,4 @@
+import { maxScopeDomains } from '@episodic/core';
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { assertDomainsAllowed } from '../auth/domain-access.js';
@@ -7,7 +8,11 @@ import { readProcedure, router } from '../trpc.js';
 import type { RouterDeps } from './router-deps.js';
 
 export function createEventsRouter({ memory, events }: RouterDeps) {
-  const filter = z.strictObject({ domains: z.array(memory.schemas.domain).min(1).optional() }).optional();
+  // Bounded as a token's domains are: a million of them (3 MB) were each checked and each
+  // refusal listed, and the server ran out of memory.
+  const filter = z
+    .strictObject({ domains: z.array(memory.schemas.domain).min(1).max(maxScopeDomains).optional() })
+    .optional();
 
   /** Ends the stream once its token is revoked: a subscription outlives the request that proved it. */
   async function* whileTokenActive(tokenId: string, source: AsyncGenerator<EpisodeEvent, void>) {
