@@ -136,6 +136,16 @@ describe('POST /v1/traces', () => {
     expect([episode?.taskType, episode?.status]).toEqual(['debugging', 'completed']);
   });
 
+  it('stores a trace whose task type is no string under the default, the value kept as its JSON', async () => {
+    // A key-value list (an object without a prototype once read) made `String` throw: a 500, the export lost.
+    const kvlist = { key: 'episodic.task_type', value: { kvlistValue: { values: [str('kind', 'review')] } } };
+    expect((await post(request([span(45, 1, { attributes: [kvlist] })]))).status).toBe(200);
+    const episode = (await t.server.memory.episodes.list({ domain: 'agents' })).items.find(
+      (item) => item.metadata?.traceId === hex(45, 16),
+    );
+    expect([episode?.taskType, episode?.metadata?.taskType]).toEqual(['analysis', '{"kind":"review"}']);
+  });
+
   it('stores a tool span as the store accepts it: NUL and lone surrogates replaced, its time never ahead of now', async () => {
     const future = String(BigInt(Date.now() + 86_400_000) * 1_000_000n);
     const printed = (id: number, result: string, fields: Record<string, unknown> = {}) =>

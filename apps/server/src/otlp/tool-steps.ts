@@ -12,7 +12,8 @@ export interface StepBounds {
   metadata: InputSchemas['metadata'];
 }
 
-const asText = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value));
+/** An attribute's value as text: a string as it is, anything else (a number, a list, a key-value list) as its JSON. */
+export const asText = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value));
 export const nanos = (value: string) => BigInt(value);
 
 /**

@@ -2,7 +2,7 @@ import { type Limits, type RecordEpisodesInput, storableText } from '@episodic/c
 import { attributeMap } from './attribute-values.js';
 import { derivedId } from './derived-id.js';
 import type { OtlpSpan, TraceRequest } from './otlp-request-schema.js';
-import { failure, nanos, type StepBounds, spanTime, toolCall, toolStep } from './tool-steps.js';
+import { asText, failure, nanos, type StepBounds, spanTime, toolCall, toolStep } from './tool-steps.js';
 
 type EpisodeRecord = RecordEpisodesInput[number];
 
@@ -151,7 +151,8 @@ export function traceEpisodes(
         source: 'otlp',
         traceId,
         ...(root === undefined ? {} : { rootSpanId: root.spanId }),
-        ...(accepted ? {} : { taskType: storableText(String(named), 128) }),
+        // `String` of a key-value list (an object without a prototype) threw: a 500, the export lost.
+        ...(accepted ? {} : { taskType: storableText(asText(named) ?? '', 128) }),
       },
       ...(createdAt === undefined ? {} : { createdAt }),
     };

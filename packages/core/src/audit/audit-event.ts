@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { timestampTextSchema } from '../schemas/timestamp.js';
 
 export const auditOperations = ['create', 'update', 'delete', 'read', 'search', 'export', 'admin'] as const;
 export type AuditOperation = (typeof auditOperations)[number];
@@ -29,8 +30,9 @@ export interface AuditEntry extends Required<Omit<AuditEvent, 'entityId' | 'doma
 }
 
 export const auditQuerySchema = z.strictObject({
-  since: z.iso.datetime({ offset: true }).optional(),
-  until: z.iso.datetime({ offset: true }).optional(),
+  // In the years 0000–9999 once in UTC: a bound past them compared below every stored time.
+  since: timestampTextSchema.optional(),
+  until: timestampTextSchema.optional(),
   actor: z.string().min(1).max(128).optional(),
   operation: z.enum(auditOperations).optional(),
   outcome: z.enum(auditOutcomes).optional(),

@@ -180,8 +180,8 @@ export function createAuditLog(
     async query(input: AuditQuery = {}, scope?: AccessScope): Promise<AuditEntry[]> {
       const filters = parseInput(auditQuerySchema, input, 'audit query');
       const where = new SqlFilter()
-        .when('at >= ?', filters.since === undefined ? undefined : new Date(filters.since).toISOString())
-        .when('at < ?', filters.until === undefined ? undefined : new Date(filters.until).toISOString())
+        .when('at >= ?', filters.since)
+        .when('at < ?', filters.until)
         .when('actor = ?', filters.actor)
         .when('operation = ?', filters.operation)
         .when('outcome = ?', filters.outcome)

@@ -1,21 +1,32 @@
 import { z } from 'zod';
 import { SqlFilter } from '../db/sql-filter.js';
 import type { InputSchemas } from '../schemas/input-schemas.js';
+import { timestampTextSchema } from '../schemas/timestamp.js';
 import type { AccessScope } from '../types.js';
 
 const metadataValue = z.union([z.string().max(1024), z.number(), z.boolean(), z.null()], {
   error: 'must be a string (up to 1,024 characters), a number, a boolean or null',
 });
 
+/** The most metadata keys one selector may match on. */
+export const maxSelectorKeys = 100;
+
 /** Which episodes to forget: by id, every episode of a domain (optionally only older ones), or by metadata values. */
 export function forgetSelectorSchema(schemas: Pick<InputSchemas, 'id' | 'domain'>) {
   const shapes = [
     z.strictObject({ episodeIds: z.array(schemas.id).min(1).max(10_000) }),
-    z.strictObject({ domain: schemas.domain, createdBefore: z.iso.datetime({ offset: true }).optional() }),
+    // A time in the years 0000–9999 once in UTC: one past them matched nothing, and the forget
+    // answered as if the domain held nothing that old.
+    z.strictObject({ domain: schemas.domain, createdBefore: timestampTextSchema.optional() }),
     z.strictObject({
       metadata: z
         .record(z.string().min(1).max(128), metadataValue)
-        .refine((match) => Object.keys(match).length > 0, 'must name at least one key'),
+        .refine((match) => Object.keys(match).length > 0, 'must name at least one key')
+        // Each key is a condition of its own: a thousand passed SQLite's expression depth limit.
+        .refine(
+          (match) => Object.keys(match).length <= maxSelectorKeys,
+          `must name at most ${maxSelectorKeys} keys`,
+        ),
     }),
   ] as const;
   /** The shape whose first key (`episodeIds`, `domain`, `metadata`) the input holds, if just one. */
@@ -55,12 +66,7 @@ export function selectorFilter(selector: ForgetSelector, scope: AccessScope | un
     return filter.when(`id IN (${selector.episodeIds.map(() => '?').join(', ')})`, ...selector.episodeIds);
   }
   if ('domain' in selector) {
-    return filter
-      .when('domain = ?', selector.domain)
-      .when(
-        'created_at < ?',
-        selector.createdBefore === undefined ? undefined : new Date(selector.createdBefore).toISOString(),
-      );
+    return filter.when('domain = ?', selector.domain).when('created_at < ?', selector.createdBefore);
   }
   for (const [key, value] of Object.entries(selector.metadata)) {
     if (value === null) filter.when(keyHolds("m.type = 'null'"), key);

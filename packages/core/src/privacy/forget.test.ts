@@ -163,6 +163,18 @@ describe('forget', () => {
     await expect(store.memory.admin.forget({ metadata: { ticket: {} } } as never)).rejects.toThrow(
       /metadata\.ticket: must be a string \(up to 1,024 characters\), a number, a boolean or null/u,
     );
+    // A thousand keys passed SQLite's expression depth limit: a storage error, not a refusal.
+    const manyKeys = Object.fromEntries(Array.from({ length: 1_000 }, (_, i) => [`k${i}`, 1]));
+    await expect(store.memory.admin.forget({ metadata: manyKeys })).rejects.toThrow(
+      /metadata: must name at most 100 keys/u,
+    );
+    // A time past the year 9999 once in UTC matched nothing, and the forget answered "none that old".
+    await expect(
+      store.memory.admin.forget({ domain: 'team-a', createdBefore: '9999-12-31T23:59:59-23:59' }),
+    ).rejects.toThrow(/createdBefore: must lie between the years 0000 and 9999/u);
+    await expect(store.memory.admin.audit({ until: '9999-12-31T23:59:59-23:59' })).rejects.toThrow(
+      /until: must lie between the years 0000 and 9999/u,
+    );
   });
 
   it('forgets many episodes in transactions of batchSize, letting other writes in between them', async () => {

@@ -4,22 +4,28 @@ import { z } from 'zod';
  * Every time Episodic stores is ISO-8601 UTC with milliseconds (`2026-11-27T03:21:02.123Z`), so
  * text order is time order and range filters can use the indexes.
  */
-export const timestampSchema = z
-  .union([z.iso.datetime({ offset: true }), z.date()])
-  .transform((value, ctx) => {
-    const date = value instanceof Date ? value : new Date(value);
-    if (Number.isNaN(date.getTime())) {
-      ctx.addIssue({ code: 'custom', message: 'is not a valid date' });
-      return z.NEVER;
-    }
-    const iso = date.toISOString();
-    // A year outside 0000–9999 is written with a sign and six digits, and would sort out of time order.
-    if (!/^\d{4}-/u.test(iso)) {
-      ctx.addIssue({ code: 'custom', message: 'must lie between the years 0000 and 9999' });
-      return z.NEVER;
-    }
-    return iso;
-  });
+function storedTime(value: string | Date, ctx: z.RefinementCtx): string {
+  const date = value instanceof Date ? value : new Date(value);
+  if (Number.isNaN(date.getTime())) {
+    ctx.addIssue({ code: 'custom', message: 'is not a valid date' });
+    return z.NEVER;
+  }
+  const iso = date.toISOString();
+  // A year outside 0000–9999 is written with a sign and six digits, and would sort out of time order.
+  if (!/^\d{4}-/u.test(iso)) {
+    ctx.addIssue({ code: 'custom', message: 'must lie between the years 0000 and 9999' });
+    return z.NEVER;
+  }
+  return iso;
+}
+
+export const timestampSchema = z.union([z.iso.datetime({ offset: true }), z.date()]).transform(storedTime);
+
+/**
+ * A {@link timestampSchema} given as ISO-8601 text only: the bounds of `admin.audit` and
+ * `admin.forget`, whose types have always said a string.
+ */
+export const timestampTextSchema = z.iso.datetime({ offset: true }).transform(storedTime);
 
 /**
  * How far ahead of this machine's clock a client's time may be: a caller's clock a little fast is
