@@ -1,6 +1,7 @@
 import { auditQuerySchema, forgetSelectorSchema } from '@episodic/core';
 import { ServerError } from '../errors/server-error.js';
 import { adminProcedure, noInput, router } from '../trpc.js';
+import { boundedInput } from './bounded-input.js';
 import type { RouterDeps } from './router-deps.js';
 
 /**
@@ -10,7 +11,7 @@ import type { RouterDeps } from './router-deps.js';
 export function createAdminRouter({ memory, events, databaseBytes, startedAt }: RouterDeps) {
   return router({
     /** Cache hit rates per keyspace, database size, live subscriptions, forget's pending purge. */
-    stats: adminProcedure.input(noInput).query(async () => ({
+    stats: adminProcedure.input(boundedInput(noInput)).query(async () => ({
       schemaVersion: await memory.admin.schemaVersion(),
       uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
       databaseBytes: databaseBytes(),
@@ -20,7 +21,7 @@ export function createAdminRouter({ memory, events, databaseBytes, startedAt }: 
     })),
 
     /** Refreshes the query planner's statistics (the seed's `ANALYZE`). */
-    analyze: adminProcedure.input(noInput).mutation(async () => {
+    analyze: adminProcedure.input(boundedInput(noInput)).mutation(async () => {
       const started = performance.now();
       await memory.admin.analyze();
       return { durationMs: Math.round(performance.now() - started) };
@@ -31,7 +32,7 @@ export function createAdminRouter({ memory, events, databaseBytes, startedAt }: 
      * file was deleted or replaced under it is 503, as `/healthz` says, with the reason (its path
      * included: an admin may know it).
      */
-    health: adminProcedure.input(noInput).query(async () => {
+    health: adminProcedure.input(boundedInput(noInput)).query(async () => {
       const lost = memory.admin.lostDatabaseFile();
       if (lost !== null) throw new ServerError('UNAVAILABLE', lost);
       return {
@@ -46,7 +47,7 @@ export function createAdminRouter({ memory, events, databaseBytes, startedAt }: 
      * and outcome; page on with `afterSeq`. Reads still buffered are written first, so the answer
      * includes every call made before this one. Querying the log is itself audited.
      */
-    audit: adminProcedure.input(auditQuerySchema).query(async ({ ctx, input }) => {
+    audit: adminProcedure.input(boundedInput(auditQuerySchema)).query(async ({ ctx, input }) => {
       memory.admin.recordAudit({
         actor: ctx.caller.id,
         operation: 'admin',
@@ -63,13 +64,13 @@ export function createAdminRouter({ memory, events, databaseBytes, startedAt }: 
      * the patterns they supported are recomputed. Each deletion is audited, without content.
      */
     forget: adminProcedure
-      .input(forgetSelectorSchema(memory.schemas))
+      .input(boundedInput(forgetSelectorSchema(memory.schemas)))
       .mutation(({ ctx, input }) => memory.admin.forget(input, ctx.call)),
 
     /**
      * Waits until the text of every episode forgotten so far is out of the database file and its
      * WAL (forget leaves that purge to the background), and reports the purge's state.
      */
-    purge: adminProcedure.input(noInput).mutation(() => memory.admin.purge()),
+    purge: adminProcedure.input(boundedInput(noInput)).mutation(() => memory.admin.purge()),
   });
 }

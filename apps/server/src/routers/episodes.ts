@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { assertDomainsAllowed } from '../auth/domain-access.js';
 import { refuseDerivedIds, stepIds } from '../otlp/derived-id.js';
 import { readProcedure, router, writeProcedure } from '../trpc.js';
+import { boundedInput } from './bounded-input.js';
 import type { RouterDeps } from './router-deps.js';
 
 /** The episode lifecycle: start, log steps, complete or archive, read back. */
@@ -17,7 +18,11 @@ export function createEpisodesRouter({ memory, events }: RouterDeps) {
      * as it is now; only an active one is announced (again: delivery is at least once).
      */
     start: writeProcedure
-      .input(schemas.startEpisode.superRefine((input, ctx) => refuseDerivedIds(ctx, [[input.id, ['id']]])))
+      .input(
+        boundedInput(
+          schemas.startEpisode.superRefine((input, ctx) => refuseDerivedIds(ctx, [[input.id, ['id']]])),
+        ),
+      )
       .mutation(async ({ ctx, input }) => {
         const episode = await memory.episodes.start(input, ctx.call);
         if (episode.status === 'active') events.publish({ type: 'started', domain: episode.domain, episode });
@@ -27,9 +32,11 @@ export function createEpisodesRouter({ memory, events }: RouterDeps) {
     /** Appends steps. A step sent again with the same `id` (a retry) is stored once. */
     logSteps: writeProcedure
       .input(
-        z
-          .strictObject({ episodeId: schemas.id, steps: schemas.steps })
-          .superRefine((input, ctx) => refuseDerivedIds(ctx, stepIds(input.steps, ['steps']))),
+        boundedInput(
+          z
+            .strictObject({ episodeId: schemas.id, steps: schemas.steps })
+            .superRefine((input, ctx) => refuseDerivedIds(ctx, stepIds(input.steps, ['steps']))),
+        ),
       )
       .mutation(async ({ ctx, input }) => {
         // The domain the write itself read: an id forgotten and started again (by any process) can
@@ -40,14 +47,14 @@ export function createEpisodesRouter({ memory, events }: RouterDeps) {
       }),
 
     complete: writeProcedure
-      .input(schemas.completeEpisode.extend({ episodeId: schemas.id }))
+      .input(boundedInput(schemas.completeEpisode.extend({ episodeId: schemas.id })))
       .mutation(async ({ ctx, input: { episodeId, ...outcome } }) => {
         const episode = await memory.episodes.complete(episodeId, outcome, ctx.call);
         events.publish({ type: 'completed', domain: episode.domain, episode });
         return episode;
       }),
 
-    archive: writeProcedure.input(episodeRef).mutation(async ({ ctx, input }) => {
+    archive: writeProcedure.input(boundedInput(episodeRef)).mutation(async ({ ctx, input }) => {
       const episode = await memory.episodes.archive(input.episodeId, ctx.call);
       events.publish({ type: 'archived', domain: episode.domain, episode });
       return episode;
@@ -60,13 +67,15 @@ export function createEpisodesRouter({ memory, events }: RouterDeps) {
      */
     record: writeProcedure
       .input(
-        recordEpisodesSchema(schemas).superRefine((records, ctx) =>
-          refuseDerivedIds(
-            ctx,
-            records.flatMap((record, i) => [
-              [record.id, [i, 'id']] as const,
-              ...stepIds(record.steps, [i, 'steps']),
-            ]),
+        boundedInput(
+          recordEpisodesSchema(schemas).superRefine((records, ctx) =>
+            refuseDerivedIds(
+              ctx,
+              records.flatMap((record, i) => [
+                [record.id, [i, 'id']] as const,
+                ...stepIds(record.steps, [i, 'steps']),
+              ]),
+            ),
           ),
         ),
       )
@@ -76,7 +85,7 @@ export function createEpisodesRouter({ memory, events }: RouterDeps) {
      * The episode with its steps: the first page of them for a long one (`stepCount`,
      * `nextStepsCursor`). Another domain's episode is `NOT_FOUND`, exactly like a missing one.
      */
-    get: readProcedure.input(episodeRef).query(async ({ ctx, input }) => {
+    get: readProcedure.input(boundedInput(episodeRef)).query(async ({ ctx, input }) => {
       const found = await memory.episodes.get(input.episodeId, ctx.call);
       if (found === null)
         throw new TRPCError({ code: 'NOT_FOUND', message: `Episode ${input.episodeId} does not exist.` });
@@ -89,7 +98,7 @@ export function createEpisodesRouter({ memory, events }: RouterDeps) {
      * (`fromStep`). `NOT_FOUND` as for `get`.
      */
     steps: readProcedure
-      .input(schemas.listSteps.extend({ episodeId: schemas.id }))
+      .input(boundedInput(schemas.listSteps.extend({ episodeId: schemas.id })))
       .query(async ({ ctx, input: { episodeId, ...page } }) => {
         const found = await memory.episodes.steps(episodeId, page, ctx.call);
         if (found === null)
@@ -98,7 +107,7 @@ export function createEpisodesRouter({ memory, events }: RouterDeps) {
       }),
 
     /** Newest first, one page at a time; pass `nextCursor` back as `cursor`. */
-    list: readProcedure.input(schemas.listEpisodes).query(({ ctx, input }) => {
+    list: readProcedure.input(boundedInput(schemas.listEpisodes)).query(({ ctx, input }) => {
       assertDomainsAllowed(ctx.caller, input.domain === undefined ? undefined : [input.domain]);
       return memory.episodes.list(input, ctx.call);
     }),

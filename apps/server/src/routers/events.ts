@@ -5,6 +5,7 @@ import { assertDomainsAllowed } from '../auth/domain-access.js';
 import type { EpisodeEvent } from '../events/episode-event.js';
 import { handledAhead } from '../events/handled-ahead.js';
 import { readProcedure, router } from '../trpc.js';
+import { boundedInput } from './bounded-input.js';
 import type { RouterDeps } from './router-deps.js';
 
 export function createEventsRouter({ memory, events }: RouterDeps) {
@@ -29,7 +30,7 @@ export function createEventsRouter({ memory, events }: RouterDeps) {
      * Live episode events (started, steps, completed, archived) over Server-Sent Events, limited
      * to the token's domains and, if given, to `domains`.
      */
-    onEpisode: readProcedure.input(filter).subscription(({ ctx, input, signal }) => {
+    onEpisode: readProcedure.input(boundedInput(filter)).subscription(({ ctx, input, signal }) => {
       assertDomainsAllowed(ctx.caller, input?.domains);
       // Events carry episode data: opening the stream is a read, audited like one.
       memory.admin.recordAudit({

@@ -1,5 +1,6 @@
 import { learningFlushInputSchema, learningRetireInputSchema } from '@episodic/core';
 import { adminProcedure, noInput, router } from '../trpc.js';
+import { boundedInput } from './bounded-input.js';
 import type { RouterDeps } from './router-deps.js';
 
 /**
@@ -14,20 +15,20 @@ export function createLearningRouter({ memory }: RouterDeps) {
      * Pending and failed rows per learner, the oldest pending age, the server's throughput, and
      * each learner's newest failure (episode, error message cut to 500 characters, time).
      */
-    status: adminProcedure.input(noInput).query(() => memory.learning.status()),
+    status: adminProcedure.input(boundedInput(noInput)).query(() => memory.learning.status()),
     /** Waits until nothing is pending (scripts, tests); `TIMEOUT` after `timeoutMs`. */
     flush: adminProcedure
-      .input(learningFlushInputSchema)
+      .input(boundedInput(learningFlushInputSchema))
       .mutation(({ input }) => memory.learning.flush(input)),
     /** Queues every failed row again with fresh attempts (once the provider is back); returns how many. */
-    retryFailed: adminProcedure.input(noInput).mutation(() => memory.learning.retryFailed()),
+    retryFailed: adminProcedure.input(boundedInput(noInput)).mutation(() => memory.learning.retryFailed()),
     /**
      * Deletes a learner's registration and queue rows once no process runs it (removed from the
      * configuration), so completions stop queueing work for it; `CONFLICT` while some process
      * runs it or the server is configured with it, `NOT_FOUND` for a name the store does not know.
      */
     retire: adminProcedure
-      .input(learningRetireInputSchema)
+      .input(boundedInput(learningRetireInputSchema))
       .mutation(({ ctx, input }) => memory.learning.retire(input.learner, ctx.call)),
   });
 }

@@ -1,5 +1,6 @@
 import { assertDomainsAllowed } from '../auth/domain-access.js';
 import { readProcedure, router } from '../trpc.js';
+import { boundedInput } from './bounded-input.js';
 import type { RouterDeps } from './router-deps.js';
 
 const askedDomain = (input: { domain?: string | undefined }) =>
@@ -8,7 +9,7 @@ const askedDomain = (input: { domain?: string | undefined }) =>
 export function createSearchRouter({ memory }: RouterDeps) {
   return router({
     /** BM25 full-text search over episodes and their steps, one hit per episode, best first. */
-    text: readProcedure.input(memory.schemas.searchText).query(({ ctx, input }) => {
+    text: readProcedure.input(boundedInput(memory.schemas.searchText)).query(({ ctx, input }) => {
       assertDomainsAllowed(ctx.caller, askedDomain(input));
       return memory.search.text(input, ctx.call);
     }),
@@ -17,7 +18,7 @@ export function createSearchRouter({ memory }: RouterDeps) {
      * The past episodes that matter most for a new task: full text, vector similarity, recency
      * and outcome fused, each result with the `why` of its rank (the engine's `retrieve`).
      */
-    retrieve: readProcedure.input(memory.schemas.retrieve).query(({ ctx, input }) => {
+    retrieve: readProcedure.input(boundedInput(memory.schemas.retrieve)).query(({ ctx, input }) => {
       assertDomainsAllowed(ctx.caller, askedDomain(input));
       return memory.search.retrieve(input, ctx.call);
     }),

@@ -1,6 +1,7 @@
 import { type Limits, maxRecordedStepsPerCall, maxRecordsPerCall } from '@episodic/core';
 import type { Caller } from '../context.js';
 import { anyTokenProcedure, noInput, router } from '../trpc.js';
+import { boundedInput } from './bounded-input.js';
 import type { RouterDeps } from './router-deps.js';
 
 /** Every bound this server holds a call to: a client sizes its pages and batches by them. */
@@ -32,7 +33,7 @@ export interface SessionInfo {
  */
 export function createSessionRouter({ memory, maxBodyBytes }: RouterDeps) {
   return router({
-    whoami: anyTokenProcedure.input(noInput).query(
+    whoami: anyTokenProcedure.input(boundedInput(noInput)).query(
       ({ ctx: { caller } }): SessionInfo => ({
         // Picked: the verified token also carries its timestamps, which are no answer to "who".
         token: { id: caller.id, name: caller.name, scopes: caller.scopes, domains: caller.domains },
