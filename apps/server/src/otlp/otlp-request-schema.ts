@@ -87,6 +87,20 @@ export type TraceRequest = z.output<typeof traceRequestSchema>;
 export type OtlpSpan = z.output<typeof span>;
 export type OtlpAttributes = z.output<typeof attributes>;
 
-/** The spans of a request as sent, one sent twice counted twice. */
-export const spanCount = (request: TraceRequest) =>
-  request.resourceSpans.reduce((sum, rs) => sum + rs.scopeSpans.reduce((n, ss) => n + ss.spans.length, 0), 0);
+const listOf = (value: unknown, key: string): unknown[] => {
+  const list =
+    typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
+  return Array.isArray(list) ? list : [];
+};
+
+/**
+ * The spans of a request as sent (one sent twice counted twice), counted on the decoded body
+ * before it is validated: 2.6 million empty spans (7.8 MB) were each validated first, the serving
+ * thread held 39 s, and answered 500 when zod's list of issues overflowed the stack.
+ */
+export const sentSpans = (decoded: unknown): number =>
+  listOf(decoded, 'resourceSpans').reduce<number>(
+    (sum, resource) =>
+      sum + listOf(resource, 'scopeSpans').reduce<number>((n, scope) => n + listOf(scope, 'spans').length, 0),
+    0,
+  );

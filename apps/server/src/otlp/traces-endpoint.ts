@@ -10,7 +10,7 @@ import type { CallAdmission } from '../http/call-admission.js';
 import { drainFactor, dropUnreadBody } from '../http/unread-body.js';
 import { AttributeError } from './attribute-values.js';
 import { decodeTraceRequest } from './otlp-protobuf.js';
-import { maxSpansPerRequest, spanCount, traceRequestSchema } from './otlp-request-schema.js';
+import { maxSpansPerRequest, sentSpans, traceRequestSchema } from './otlp-request-schema.js';
 import { encodeMessage } from './protobuf-reader.js';
 import { BodyError, readBody, utf8Text } from './read-body.js';
 import { recordInCalls } from './record-calls.js';
@@ -154,14 +154,15 @@ export function createTracesEndpoint(options: TracesEndpointOptions) {
 
   async function store(req: IncomingMessage, res: ServerResponse, encoding: Encoding, caller: Caller) {
     const body = await readBody(req, maxBodyBytes, { gzip: true });
-    const parsed = traceRequestSchema.safeParse(decode(body, encoding));
-    if (!parsed.success) throw new Refused(400, `Invalid trace export: ${issues(parsed.error)}`);
-    const sent = spanCount(parsed.data);
+    const decoded = decode(body, encoding);
+    const sent = sentSpans(decoded);
     if (sent > maxSpansPerRequest)
       throw new Refused(
         413,
         `The export has ${sent} spans, more than the ${maxSpansPerRequest} this server takes in one request: send smaller batches.`,
       );
+    const parsed = traceRequestSchema.safeParse(decoded);
+    if (!parsed.success) throw new Refused(400, `Invalid trace export: ${issues(parsed.error)}`);
     const { parts, spans } = traceEpisodes(parsed.data, {
       domain: defaultTraceDomain,
       taskType: defaultTraceTaskType,
