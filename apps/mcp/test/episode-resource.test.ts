@@ -73,3 +73,12 @@ it('answers episode://{id} within 100,000 characters, results cut with a mark, a
     await call(mcp.client, 'memory_recall', { task: 'Localised test suite fails', domain: 'i18n' }),
   ).toMatch(/^1 past episode, /);
 }, 180_000);
+
+it('refuses a resource URI with a malformed % escape as invalid params, not an internal error', async () => {
+  // `decodeURIComponent` threw a URIError, answered as the server's own failure (-32603).
+  for (const uri of ['episode://%E0%A4%A', `episode://${episodeId}/steps/%E0%A4%A`])
+    await expect(mcp.client.readResource({ uri })).rejects.toMatchObject({
+      code: -32602,
+      message: expect.stringContaining('malformed % escape'),
+    });
+});

@@ -1,4 +1,4 @@
-import { request } from 'node:http';
+import { request as httpRequest, request } from 'node:http';
 import { createRemoteMemory } from '@episodic/sdk';
 import { startTestServer, type TestServer } from '@episodic/server/testing';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -86,6 +86,23 @@ describe('episodic-mcp over Streamable HTTP, remote', () => {
         accept: 'application/json, text/event-stream',
       }),
     ).toBe(404);
+  });
+
+  it('answers a request target that is no URL with 400', async () => {
+    // `new URL` threw on it: a 500, and "request failed: Invalid URL" in the log.
+    const { port, hostname } = new URL(mcp.url);
+    const status = await new Promise<number>((resolve, reject) => {
+      const request = httpRequest(
+        { host: hostname, port, method: 'POST', path: 'http://[/mcp' },
+        (response) => {
+          response.resume();
+          resolve(response.statusCode ?? 0);
+        },
+      );
+      request.on('error', reject);
+      request.end();
+    });
+    expect(status).toBe(400);
   });
 
   it('closes a session its client left, and keeps one whose client still listens', async () => {

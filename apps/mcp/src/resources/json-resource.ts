@@ -25,7 +25,13 @@ export interface JsonResourceKind<Row extends { id: string }> {
 
 /** A template variable's one value, decoded (`{id}` in `episode://{id}`). */
 function variable(value: string | string[] | undefined): string {
-  return decodeURIComponent(Array.isArray(value) ? (value[0] ?? '') : (value ?? ''));
+  const raw = Array.isArray(value) ? (value[0] ?? '') : (value ?? '');
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    // A `%` escape that is no UTF-8 (`%E0%A4%A`) is the request's fault, not the server's.
+    throw new McpError(ErrorCode.InvalidParams, `The resource URI holds a malformed % escape: ${raw}`);
+  }
 }
 
 /**

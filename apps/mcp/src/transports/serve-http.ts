@@ -54,8 +54,12 @@ export async function serveHttp(memory: AgentMemory, options: HttpOptions): Prom
   const ending = new Set<Promise<void>>();
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    if (new URL(req.url ?? '/', 'http://localhost').pathname !== '/mcp')
-      return refuse(res, 404, 'Not found: the MCP endpoint is /mcp');
+    // `URL` throws on a request target it cannot read (`http://[/mcp`): the client's fault, a 400.
+    const target = URL.canParse(req.url ?? '/', 'http://localhost')
+      ? new URL(req.url ?? '/', 'http://localhost')
+      : null;
+    if (target === null) return refuse(res, 400, 'Bad request: the request target is not a URL');
+    if (target.pathname !== '/mcp') return refuse(res, 404, 'Not found: the MCP endpoint is /mcp');
     if (loopbackOnly && !isLoopback(hostName(req.headers.host))) return refuse(res, 403, 'Forbidden host');
     const sessionId = req.headers['mcp-session-id'];
     if (typeof sessionId === 'string') {

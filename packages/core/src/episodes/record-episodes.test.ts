@@ -115,7 +115,11 @@ describe('episodes.record', () => {
         { ...base, id: id(7) },
         { ...base, id: id(5) },
       ]),
-    ).rejects.toMatchObject({ code: 'CONFLICT' });
+    ).rejects.toMatchObject({
+      code: 'CONFLICT',
+      // The field at fault, as a step id's conflict has (`1.steps.0.id`).
+      issues: [{ path: '1.domain', message: 'the episode is in domain "billing"' }],
+    });
     for (const n of [3, 4, 6, 7]) expect(await store.memory.episodes.get(id(n))).toBeNull();
   });
 

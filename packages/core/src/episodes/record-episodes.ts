@@ -1,6 +1,7 @@
 import type { Transaction } from '@libsql/client';
 import { z } from 'zod';
 import { episodeColumns, stepColumns, toEpisode, toStep } from '../db/rows.js';
+import { EpisodicError } from '../errors.js';
 import { enqueueStatement } from '../learning/learning-queue.js';
 import type { InputSchemas } from '../schemas/input-schemas.js';
 import { nowIso } from '../schemas/timestamp.js';
@@ -8,7 +9,7 @@ import { docRefreshDue, eagerDocSteps, refreshEndingDocsOf } from '../search/epi
 import type { AccessScope, Episode, Step } from '../types.js';
 import { assertWritable, insertEpisode } from './insert-episode.js';
 import { insertSteps } from './insert-steps.js';
-import { refusal } from './write-refusal.js';
+import { Refusal, refusal } from './write-refusal.js';
 
 /** Most episodes one `record` call writes. */
 export const maxRecordsPerCall = 1000;
@@ -147,9 +148,17 @@ export async function recordEpisode(
   else if (
     (scope !== undefined && !scope.domains.includes(String(found.domain))) ||
     String(found.domain) !== record.domain
-  )
-    throw await refusal(tx, record.id, scope, 'recorded in another domain');
-  else if (
+  ) {
+    const refused = await refusal(tx, record.id, scope, 'recorded in another domain');
+    // Seen by the caller (out of its scope it is NOT_FOUND, and says nothing more): the field at fault.
+    if (refused.code !== 'CONFLICT') throw refused;
+    const issue = { path: `${index}.domain`, message: `the episode is in domain "${String(found.domain)}"` };
+    throw new Refusal(
+      new EpisodicError('CONFLICT', refused.message, { issues: [issue] }),
+      refused.denied,
+      refused.domain,
+    );
+  } else if (
     found.status === 'active' &&
     (record.context !== undefined || record.metadata !== undefined || record.taskType !== found.task_type)
   )

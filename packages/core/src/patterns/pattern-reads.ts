@@ -41,7 +41,7 @@ export function createPatternReads(context: EngineContext) {
     },
 
     async getPattern(patternId: string, options: CallOptions = {}): Promise<MinedPattern | null> {
-      const id = parseInput(patternIdSchema, patternId, 'pattern id');
+      const id = parseInput(patternIdSchema, patternId, 'pattern id', 'patternId');
       const where = new SqlFilter().when('id = ?', id).scope('domain', options.scope);
       const rows = await db.read({
         sql: `SELECT ${minedPatternColumns} FROM patterns WHERE ${where.sql}`,
