@@ -126,6 +126,26 @@ describe('createEpisodicClient', () => {
     expect((await episode.flush()).map((step) => step.action)).toEqual(['valid']);
   });
 
+  it('sends on the valid steps of a refused batch, dropping only the refused ones', async () => {
+    // One bad step dropped its whole batch: 49 valid steps were lost with it.
+    const client = createEpisodicClient({ url: t.url, token, steps: quiet });
+    const episode = await client.startEpisode({ taskType: 'testing', domain: 'web' });
+    for (let i = 1; i <= 60; i += 1) episode.step({ action: i === 56 || i === 58 ? '' : `step ${i}` });
+    const error = await episode.flush().catch((caught: unknown) => caught);
+    expect((error as TRPCClientError<never>).data).toMatchObject({
+      code: 'BAD_REQUEST',
+      // The batch's second: steps 51–60 went as one batch of ten.
+      issues: [{ path: 'steps.5.action' }, { path: 'steps.7.action' }],
+    });
+    expect(episode.pending).toBe(0);
+    const stored = await client.episodes.get.query({ episodeId: episode.id });
+    expect(stored.steps.map((step) => step.action)).toEqual(
+      Array.from({ length: 60 }, (_, i) => i + 1)
+        .filter((n) => n !== 56 && n !== 58)
+        .map((n) => `step ${n}`),
+    );
+  });
+
   it('reports a refusal of a batch sent in the background to onError, or else to the next flush', async () => {
     const errors: unknown[] = [];
     const reported = createEpisodicClient({

@@ -51,6 +51,7 @@ describe('the built SDK', () => {
       'retry.js',
       'send-once.js',
       'start-id-link.js',
+      'step-refusals.js',
       'types.js',
     ]);
   });

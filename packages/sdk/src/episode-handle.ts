@@ -5,6 +5,7 @@ import { EpisodicClientError } from './errors.js';
 import type { RemoteCallOptions } from './remote-memory.js';
 import { defaultRetryPolicy, isTransient, type RetryPolicy, withRetries } from './retry.js';
 import { logStepsOnce } from './send-once.js';
+import { refusedIndexes } from './step-refusals.js';
 import type { AppRouter, CompleteEpisodeInput, Episode, Step, StepInput } from './types.js';
 
 export interface StepBufferOptions {
@@ -194,6 +195,7 @@ export class EpisodeHandle {
       this.#timer = null;
     }
     const stored: Step[] = [];
+    const refusals: unknown[] = [];
     while (this.#buffer.length > 0) {
       const { batch, bytes } = this.#nextBatch();
       try {
@@ -213,14 +215,33 @@ export class EpisodeHandle {
           this.#maxBytes = Math.floor(bytes / 2);
           continue;
         }
-        // A refused batch would be refused again: drop it so later steps can go. Transient
-        // failures and aborts keep it, to be sent again with the same ids.
-        if (!isTransient(error) && signal?.aborted !== true) this.#buffer.splice(0, batch.length);
-        throw error;
+        // Transient failures and aborts keep the batch, to be sent again with the same ids.
+        if (isTransient(error) || signal?.aborted === true) throw error;
+        // Refused steps would be refused again: they are dropped, the batch's others sent on. A
+        // refusal that names no step of the batch drops it whole.
+        const refused = refusedIndexes(error, batch.length);
+        if (refused === null) {
+          this.#drop(batch);
+          throw error;
+        }
+        refusals.push(error);
+        this.#drop(batch.filter((_, index) => refused.has(index)));
+        continue;
       }
-      this.#buffer.splice(0, batch.length);
+      this.#drop(batch);
     }
+    // As before, the server's refusal: its `issues` index the batch the refused steps were in.
+    if (refusals.length > 0) throw refusals[0];
     return stored;
+  }
+
+  /** Takes `steps` out of the buffer (stored or refused). */
+  #drop(steps: readonly BufferedStep[]): void {
+    const gone = new Set(steps.map((step) => step.id));
+    for (let index = this.#buffer.length - 1; index >= 0; index -= 1) {
+      const step = this.#buffer[index] as BufferedStep;
+      if (gone.has(step.id)) this.#buffer.splice(index, 1);
+    }
   }
 
   /** The oldest waiting steps, at most `maxBatch` and `#maxBytes` of them, and at least one. */
