@@ -5,6 +5,7 @@ import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import type { ZodError } from 'zod';
 import { authenticate } from '../auth/authenticate.js';
 import type { Caller } from '../context.js';
+import { firstIssues } from '../errors/first-issues.js';
 import { engineErrorCode } from '../errors/to-trpc-error.js';
 import type { CallAdmission } from '../http/call-admission.js';
 import { drainFactor, dropUnreadBody } from '../http/unread-body.js';
@@ -84,16 +85,10 @@ function refuse(res: ServerResponse, encoding: Encoding, status: number, message
   });
 }
 
-/** Issues named in a refusal: an export of 10,000 bad spans would otherwise get a message of megabytes. */
-const namedIssues = 20;
-
 function issues(error: ZodError): string {
-  const named = error.issues
-    .slice(0, namedIssues)
-    .map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`)
-    .join('; ');
-  const more = error.issues.length - namedIssues;
-  return more > 0 ? `${named}; and ${more} more` : named;
+  const { named, more } = firstIssues(error.issues);
+  const text = named.map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`).join('; ');
+  return more > 0 ? `${text}; and ${more} more` : text;
 }
 
 function decode(body: Buffer, encoding: Encoding): unknown {

@@ -1,7 +1,5 @@
 import type { z } from 'zod';
-
-/** Issues a refusal names; past them it says how many more there were. */
-export const namedIssues = 20;
+import { firstIssues } from '../errors/first-issues.js';
 
 /** A refused field, as Standard Schema reports it (and `formatError` reads it). */
 export interface InputIssue {
@@ -14,7 +12,7 @@ export interface InputIssue {
  * they are given here. Handed a zod schema, tRPC builds its error's message from the `ZodError`,
  * which is every issue as pretty-printed JSON: 1,000 records of 1,000 bad steps (8 MB) took 42 s
  * and answered 269 MB, and 700,000 bad metadata values overflowed the string before the 500.
- * Here a refusal names the first `namedIssues` issues and counts the rest. The types are the
+ * Here a refusal names the first issues and counts the rest (`firstIssues`). The types are the
  * schema's, so clients infer the same inputs.
  */
 export interface BoundedInput<Input, Output> {
@@ -36,13 +34,10 @@ export function boundedInput<S extends z.ZodType>(schema: S): BoundedInput<z.inp
       validate(value) {
         const parsed = schema.safeParse(value);
         if (parsed.success) return { value: parsed.data };
-        const { issues } = parsed.error;
-        const named: InputIssue[] = issues
-          .slice(0, namedIssues)
-          .map((issue) => ({ message: issue.message, path: issue.path }));
-        if (issues.length > namedIssues)
-          named.push({ message: `and ${issues.length - namedIssues} more issues`, path: [] });
-        return { issues: named };
+        const { named, more } = firstIssues(parsed.error.issues);
+        const kept: InputIssue[] = named.map((issue) => ({ message: issue.message, path: issue.path }));
+        if (more > 0) kept.push({ message: `and ${more} more issues`, path: [] });
+        return { issues: kept };
       },
     },
   };

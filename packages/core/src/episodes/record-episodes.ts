@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { episodeColumns, stepColumns, toEpisode, toStep } from '../db/rows.js';
 import { EpisodicError } from '../errors.js';
 import { enqueueStatement } from '../learning/learning-queue.js';
+import { checkedFirst } from '../schemas/checked-first.js';
 import type { InputSchemas } from '../schemas/input-schemas.js';
 import { nowIso } from '../schemas/timestamp.js';
 import { docRefreshDue, eagerDocSteps, refreshEndingDocsOf } from '../search/episode-docs.js';
@@ -49,32 +50,27 @@ export function recordEpisodesSchema(schemas: InputSchemas) {
     .max(maxRecordsPerCall);
   // The steps are counted before any is validated: 1,000 records of 1,000 steps each (8 MB) were
   // each checked, the serving thread held for 15 s, before the call was found too long.
-  const counted = z
-    .unknown()
-    .superRefine((input, ctx) => {
-      if (!Array.isArray(input) || input.length > maxRecordsPerCall) return;
-      const counts = input.map((record: unknown) => {
-        const steps =
-          typeof record === 'object' && record !== null ? (record as { steps?: unknown }).steps : null;
-        return Array.isArray(steps) ? steps.length : 0;
-      });
-      const total = counts.reduce((sum, count) => sum + count, 0);
-      if (total <= maxRecordedStepsPerCall) return;
-      // The issue is on the record whose steps pass the bound, so the caller sees where to split.
-      let running = 0;
-      const index = counts.findIndex((count) => {
-        running += count;
-        return running > maxRecordedStepsPerCall;
-      });
-      ctx.addIssue({
-        code: 'custom',
-        message: `brings the call to ${total} steps; at most ${maxRecordedStepsPerCall} in one call (send the records in several)`,
-        path: [index, 'steps'],
-      });
-    })
-    .pipe(records);
-  // Typed as the records it passes on: the count only refuses more.
-  return counted as unknown as typeof records;
+  return checkedFirst(records, (input, ctx) => {
+    if (!Array.isArray(input) || input.length > maxRecordsPerCall) return;
+    const counts = input.map((record: unknown) => {
+      const steps =
+        typeof record === 'object' && record !== null ? (record as { steps?: unknown }).steps : null;
+      return Array.isArray(steps) ? steps.length : 0;
+    });
+    const total = counts.reduce((sum, count) => sum + count, 0);
+    if (total <= maxRecordedStepsPerCall) return;
+    // The issue is on the record whose steps pass the bound, so the caller sees where to split.
+    let running = 0;
+    const index = counts.findIndex((count) => {
+      running += count;
+      return running > maxRecordedStepsPerCall;
+    });
+    ctx.addIssue({
+      code: 'custom',
+      message: `brings the call to ${total} steps; at most ${maxRecordedStepsPerCall} in one call (send the records in several)`,
+      path: [index, 'steps'],
+    });
+  });
 }
 
 export type RecordEpisodesInput = z.input<ReturnType<typeof recordEpisodesSchema>>;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SqlFilter } from '../db/sql-filter.js';
+import { checkedFirst } from '../schemas/checked-first.js';
 import type { InputSchemas } from '../schemas/input-schemas.js';
 import { timestampTextSchema } from '../schemas/timestamp.js';
 import type { AccessScope } from '../types.js';
@@ -9,7 +10,7 @@ const metadataValue = z.union([z.string().max(1024), z.number(), z.boolean(), z.
 });
 
 /** The most metadata keys one selector may match on. */
-export const maxSelectorKeys = 100;
+const maxSelectorKeys = 100;
 
 /**
  * Metadata values to match. Its keys are counted before the values are checked (700,000 of them
@@ -20,15 +21,10 @@ function countedMatch() {
   const match = z
     .record(z.string().min(1).max(128), metadataValue)
     .refine((given) => Object.keys(given).length > 0, 'must name at least one key');
-  const counted = z
-    .unknown()
-    .refine(
-      (given) => typeof given !== 'object' || given === null || Object.keys(given).length <= maxSelectorKeys,
-      `must name at most ${maxSelectorKeys} keys`,
-    )
-    .pipe(match);
-  // Typed as the match it passes on: the count only refuses more.
-  return counted as unknown as typeof match;
+  return checkedFirst(match, (given, ctx) => {
+    if (typeof given === 'object' && given !== null && Object.keys(given).length > maxSelectorKeys)
+      ctx.addIssue({ code: 'custom', message: `must name at most ${maxSelectorKeys} keys` });
+  });
 }
 
 /** Which episodes to forget: by id, every episode of a domain (optionally only older ones), or by metadata values. */

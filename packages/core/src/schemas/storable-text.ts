@@ -1,6 +1,4 @@
-import { loneSurrogate } from './stored-text.js';
-
-const loneSurrogates = new RegExp(loneSurrogate.source, 'g');
+import { wellFormed } from './stored-text.js';
 
 /**
  * `text` made acceptable to the store's text fields (`storedText`), for an adapter that records what it did not write
@@ -9,7 +7,7 @@ const loneSurrogates = new RegExp(loneSurrogate.source, 'g');
  * with `…`, within `maxChars`, never cut between the halves of a surrogate pair (an emoji).
  */
 export function storableText(text: string, maxChars: number): string {
-  const clean = text.replaceAll('\u0000', '\uFFFD').replace(loneSurrogates, '\uFFFD');
+  const clean = wellFormed(text.replaceAll('\u0000', '\uFFFD'));
   if (clean.length <= maxChars) return clean;
   const code = clean.charCodeAt(maxChars - 2);
   const end = code >= 0xd800 && code <= 0xdbff ? maxChars - 2 : maxChars - 1;
