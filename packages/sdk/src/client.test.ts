@@ -184,6 +184,32 @@ describe('createEpisodicClient', () => {
     });
   });
 
+  it('refuses a missing token or a url without a scheme when created, naming the option', async () => {
+    const created = (options: { url: unknown; token: unknown }) => {
+      try {
+        createEpisodicClient(options as { url: string; token: string });
+      } catch (error) {
+        return error;
+      }
+      return 'created';
+    };
+    // `process.env.EPISODIC_TOKEN!` of an unset variable went out as `Bearer undefined`.
+    for (const [options, field] of [
+      [{ url: t.url, token: undefined }, 'token: '],
+      [{ url: t.url, token: '  ' }, 'token: '],
+      [{ url: t.url, token: 'ep_a\nb' }, 'token: '],
+      [{ url: '127.0.0.1:7777', token }, 'url: '],
+      [{ url: 'ftp://127.0.0.1', token }, 'url: '],
+    ] as const) {
+      const error = created(options);
+      expect(EpisodicClientError.isInstance(error) && error.code).toBe('INVALID_OPTIONS');
+      expect((error as Error).message.startsWith(field)).toBe(true);
+    }
+    // A token read from a file with its newline works as itself.
+    const client = createEpisodicClient({ url: t.url, token: `${token}\n` });
+    await expect(client.episodes.list.query({})).resolves.toMatchObject({ items: expect.any(Array) });
+  });
+
   it('sends queries whose input would not fit in a URL', async () => {
     const client = createEpisodicClient({ url: t.url, token });
     const episode = await client.startEpisode({

@@ -2,6 +2,7 @@ import { createTRPCClient, httpSubscriptionLink, splitLink, type TRPCClient } fr
 import { EventSource } from 'eventsource';
 import { abortLink } from './abort-link.js';
 import { batchLink } from './batch-link.js';
+import { connection } from './client-options.js';
 import { defaultStepBufferOptions, EpisodeHandle, type StepBufferOptions } from './episode-handle.js';
 import { metadataLink } from './metadata-link.js';
 import type { RemoteCallOptions } from './remote-memory.js';
@@ -41,15 +42,11 @@ export interface EpisodeHelpers {
 /** The typed tRPC client for the whole API, plus the episode helper. */
 export type EpisodicClient = TRPCClient<AppRouter> & EpisodeHelpers;
 
-/** The tRPC endpoint of the server at `url` (`…/trpc`, whether or not `url` names it). */
-export function apiUrl(url: string): string {
-  const base = url.replace(/\/+$/, '');
-  return base.endsWith('/trpc') ? base : `${base}/trpc`;
-}
-
 /**
  * Creates a client. Queries and mutations made in the same tick share one HTTP request;
- * subscriptions (`events.onEpisode`) use Server-Sent Events with the same token.
+ * subscriptions (`events.onEpisode`) use Server-Sent Events with the same token. A `url` that is
+ * not an http(s) address, or a `token` that is missing or empty, throws an `EpisodicClientError`
+ * of code `INVALID_OPTIONS` here rather than failing every call.
  *
  * @example
  * const client = createEpisodicClient({ url: 'http://127.0.0.1:7777', token: process.env.EPISODIC_TOKEN! });
@@ -58,8 +55,7 @@ export function apiUrl(url: string): string {
  * await episode.complete({ status: 'completed' });
  */
 export function createEpisodicClient(options: EpisodicClientOptions): EpisodicClient {
-  const url = apiUrl(options.url);
-  const authorization = `Bearer ${options.token}`;
+  const { url, authorization } = connection(options);
   const fetchImpl = options.fetch ?? globalThis.fetch;
   const trpc = createTRPCClient<AppRouter>({
     links: [

@@ -37,6 +37,7 @@ describe('the built SDK', () => {
       'abort-link.js',
       'aborted.js',
       'batch-link.js',
+      'client-options.js',
       'client.js',
       'episode-handle.js',
       'episode-id.js',

@@ -15,7 +15,10 @@ const marker = Symbol.for('episodic.sdk.error');
  * - `ABORTED`: the call's `signal` aborted; `cause` is the signal's `reason`. The server may still
  *   run a call that was already sent.
  *
- * All but `EPISODE_CLOSED` arrive as the `cause` of a `TRPCClientError`, which has no `data`.
+ * - `INVALID_OPTIONS`: `createEpisodicClient` or `createRemoteMemory` was given a `url` that is not
+ *   an http(s) address or a `token` that is missing, empty or not sendable as a header; thrown there.
+ *
+ * All but `EPISODE_CLOSED` and `INVALID_OPTIONS` arrive as the `cause` of a `TRPCClientError`, which has no `data`.
  */
 export type EpisodicClientErrorCode =
   | 'EPISODE_CLOSED'
@@ -23,7 +26,8 @@ export type EpisodicClientErrorCode =
   | 'TIMEOUT'
   | 'UNREACHABLE'
   | 'CONNECTION_LOST'
-  | 'ABORTED';
+  | 'ABORTED'
+  | 'INVALID_OPTIONS';
 
 export class EpisodicClientError extends Error {
   readonly [marker] = true;

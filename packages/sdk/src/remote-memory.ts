@@ -1,7 +1,7 @@
 import { createTRPCClient, TRPCClientError } from '@trpc/client';
 import { abortLink } from './abort-link.js';
 import { batchLink } from './batch-link.js';
-import { apiUrl } from './client.js';
+import { connection } from './client-options.js';
 import { metadataLink } from './metadata-link.js';
 import { replayLink } from './replay-link.js';
 import { defaultRetryPolicy } from './retry.js';
@@ -136,15 +136,16 @@ async function orNull<T>(request: Promise<T>): Promise<T | null> {
  * const episode = await memory.episodes.start({ taskType: 'debugging', domain: 'web' });
  */
 export function createRemoteMemory(options: RemoteMemoryOptions): RemoteMemory {
+  const { url, authorization } = connection(options);
   const trpc = createTRPCClient<AppRouter>({
     links: [
       abortLink(),
       metadataLink(),
       replayLink(),
       batchLink({
-        url: apiUrl(options.url),
+        url,
         fetch: options.fetch ?? globalThis.fetch,
-        authorization: `Bearer ${options.token}`,
+        authorization,
         timeoutMs: options.timeoutMs,
       }),
     ],
