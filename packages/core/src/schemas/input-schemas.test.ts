@@ -12,7 +12,13 @@ describe('a domain', () => {
   it('is refused for what is wrong with it, one reason each', () => {
     // The control-character rule also failed on the empty string: two reasons for one fault.
     expect(domainIssues('')).toEqual(['Too small: expected string to have >=1 characters']);
-    expect(domainIssues('shop\u0007')).toEqual(['must not contain control characters']);
+    const shown = 'must not contain control, line-separator, bidirectional or zero-width characters';
+    // A C0 and a C1 control, a line separator, a right-to-left override, a zero-width space.
+    for (const hidden of ['\u0007', '\u0085', '\u2028', '\u202e', '\u200b'])
+      expect(domainIssues(`shop${hidden}eu`)).toEqual([shown]);
     expect(domainIssues('shop-eu')).toEqual([]);
+    // Letters of any script, with the joiners some of them need, are names like any other.
+    expect(domainIssues('فروشگاه\u200cها')).toEqual([]);
+    expect(domainIssues('ショップ')).toEqual([]);
   });
 });

@@ -3,6 +3,7 @@ import type { Limits } from '../config.js';
 import { episodeStatusSchema, seedPatternTypes, seedTaskTypes } from '../enums.js';
 import { uuidPattern } from '../ids.js';
 import { jsonObjectSchema } from './json-object.js';
+import { shownNameMessage, shownNamePattern } from './shown-name.js';
 import { storedText } from './stored-text.js';
 import { pastTimestampSchema, timestampSchema } from './timestamp.js';
 
@@ -14,8 +15,6 @@ export interface InputSchemaOptions {
   patternTypes?: readonly string[];
 }
 
-const noControlCharacters = /^[^\u0000-\u001f\u007f]*$/;
-
 /**
  * The zod schemas for every input `@episodic/core` accepts, built for one set of limits and
  * enumerations. The server uses the same objects for its procedure inputs, so a request is
@@ -24,9 +23,7 @@ const noControlCharacters = /^[^\u0000-\u001f\u007f]*$/;
 export function createInputSchemas({ limits, taskTypes = [], patternTypes = [] }: InputSchemaOptions) {
   const taskType = z.enum([...seedTaskTypes, ...taskTypes] as [string, ...string[]]);
   const patternType = z.enum([...seedPatternTypes, ...patternTypes] as [string, ...string[]]);
-  const domain = storedText(limits.maxDomainChars)
-    .min(1)
-    .regex(noControlCharacters, 'must not contain control characters');
+  const domain = storedText(limits.maxDomainChars).min(1).regex(shownNamePattern, shownNameMessage);
   // Lower case, as stored: RFC 9562 reads UUIDs case-insensitively, so `ABC…` names the same row as `abc…`.
   const id = z.string().regex(uuidPattern, 'must be a UUID').toLowerCase();
   const metadata = jsonObjectSchema(limits.maxMetadataChars);

@@ -142,6 +142,9 @@ describe('token store', () => {
     expect(bad.issues.filter((issue) => issue.path === 'name').map((issue) => issue.message)).toEqual([
       'Too small: expected string to have >=1 characters',
     ]);
+    // A right-to-left override would show `ci` + U+202E + `nimda` in `episodic tokens list` as `ciadmin`.
+    const spoofed = await refusal(tokens.create({ name: 'ci\u202enimda', domains: ['web\u2028'] }));
+    expect(spoofed.issues.map((issue) => issue.path).sort()).toEqual(['domains.0', 'name']);
     expect((await refusal(tokens.revoke('nope'))).code).toBe('VALIDATION');
     expect((await refusal(tokens.revoke('01900000-0000-7000-8000-000000000000'))).code).toBe('NOT_FOUND');
     expect(await tokens.count()).toBe(0);

@@ -6,6 +6,7 @@ import type { EngineContext } from '../engine-context.js';
 import { EpisodicError } from '../errors.js';
 import { newId } from '../ids.js';
 import { maxScopeDomains } from '../schemas/call-options.js';
+import { shownNameMessage, shownNamePattern } from '../schemas/shown-name.js';
 import { nowIso } from '../schemas/timestamp.js';
 import type { CallOptions } from '../types.js';
 import { parseInput } from '../validate.js';
@@ -80,11 +81,7 @@ interface CachedToken {
 function createTokenSchema(domain: z.ZodType<string>) {
   return z
     .strictObject({
-      name: z
-        .string()
-        .min(1)
-        .max(128)
-        .regex(/^[^\u0000-\u001f\u007f]*$/, 'must not contain control characters'),
+      name: z.string().min(1).max(128).regex(shownNamePattern, shownNameMessage),
       scopes: z
         .array(z.enum(tokenScopes))
         .min(1)
