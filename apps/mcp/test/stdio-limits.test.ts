@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -81,3 +81,24 @@ it('exits, saying why, when a message is too large for the stdio transport to re
   expect(stderr).toMatch(/episodic-mcp: stdio: ReadBuffer exceeded maximum size of \d+ bytes/);
   expect(stderr).toMatch(/episodic-mcp: stopped serving: the stdio transport closed/);
 }, 90_000);
+
+it("names the tool's own field when the store refuses what the tool sent under another name", async () => {
+  // A store configured with a shorter context than the tool's 8,000-character `task`.
+  const folder = mkdtempSync(join(tmpdir(), 'episodic-mcp-short-'));
+  const config = join(folder, 'episodic.config.mjs');
+  writeFileSync(config, 'export default { limits: { maxContextChars: 100 } };\n');
+  const short = await connectStdio(['--data-dir', join(folder, 'data')], { EPISODIC_CONFIG: config });
+  try {
+    const refused = await callFailing(short.client, 'memory_start_episode', {
+      task: 'x'.repeat(101),
+      taskType: 'debugging',
+      domain: 'bin',
+    });
+    // The agent never saw `context`: the refusal named it, and the agent could not tell what to shorten.
+    expect(refused).toMatch(/^VALIDATION: task: /);
+    expect(refused).not.toContain('context');
+  } finally {
+    await short.client.close();
+    rmSync(folder, { recursive: true, force: true });
+  }
+}, 120_000);

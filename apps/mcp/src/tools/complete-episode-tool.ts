@@ -91,16 +91,21 @@ export function registerCompleteEpisodeTool(
       annotations: toolAnnotations.records,
     },
     (input, { signal }) =>
-      toolAnswer(async () => {
-        const call = { signal };
-        const episode = await complete(memory, input, call);
-        session.completed(episode.id);
-        const rate =
-          episode.successRate === null ? '' : `, success ${Math.round(episode.successRate * 100)}%`;
-        const learning = input.waitForLearning
-          ? await waitForLearning(memory, call)
-          : ' Learning from it runs in the background.';
-        return `Episode ${episode.id} ${episode.status}${rate}.${learning}`;
-      }, `It may have been completed all the same: read episode://${input.episodeId} and check its status before sending this again.`),
+      toolAnswer(
+        async () => {
+          const call = { signal };
+          const episode = await complete(memory, input, call);
+          session.completed(episode.id);
+          const rate =
+            episode.successRate === null ? '' : `, success ${Math.round(episode.successRate * 100)}%`;
+          const learning = input.waitForLearning
+            ? await waitForLearning(memory, call)
+            : ' Learning from it runs in the background.';
+          return `Episode ${episode.id} ${episode.status}${rate}.${learning}`;
+        },
+        {
+          ifTimedOut: `It may have been completed all the same: read episode://${input.episodeId} and check its status before sending this again.`,
+        },
+      ),
   );
 }

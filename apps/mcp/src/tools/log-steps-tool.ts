@@ -59,19 +59,24 @@ export function registerLogStepsTool(server: McpServer, memory: AgentMemory): vo
       annotations: toolAnnotations.records,
     },
     (input, { signal }) =>
-      toolAnswer(async () => {
-        // Ids of our own make the write safe to send again: against a server, the SDK replays a
-        // step write whose answer never came (a connection cut) only when every step has one, and
-        // the server stores each id once, so a lost answer neither fails the call nor doubles steps.
-        const steps = await memory.episodes.logSteps(
-          input.episodeId,
-          input.steps.map((step) => ({ id: randomUUID(), ...step })),
-          { signal },
-        );
-        const first = steps[0]?.stepNumber;
-        const last = steps.at(-1)?.stepNumber;
-        const range = first === last ? `#${first}` : `#${first}–#${last}`;
-        return `Logged ${steps.length} step${steps.length === 1 ? '' : 's'} (${range}) to episode ${input.episodeId}.`;
-      }, `The steps may have been stored all the same: read episode://${input.episodeId} and check its stepCount before sending them again, or they may be stored twice.`),
+      toolAnswer(
+        async () => {
+          // Ids of our own make the write safe to send again: against a server, the SDK replays a
+          // step write whose answer never came (a connection cut) only when every step has one, and
+          // the server stores each id once, so a lost answer neither fails the call nor doubles steps.
+          const steps = await memory.episodes.logSteps(
+            input.episodeId,
+            input.steps.map((step) => ({ id: randomUUID(), ...step })),
+            { signal },
+          );
+          const first = steps[0]?.stepNumber;
+          const last = steps.at(-1)?.stepNumber;
+          const range = first === last ? `#${first}` : `#${first}–#${last}`;
+          return `Logged ${steps.length} step${steps.length === 1 ? '' : 's'} (${range}) to episode ${input.episodeId}.`;
+        },
+        {
+          ifTimedOut: `The steps may have been stored all the same: read episode://${input.episodeId} and check its stepCount before sending them again, or they may be stored twice.`,
+        },
+      ),
   );
 }

@@ -28,13 +28,19 @@ export function registerPatternFeedbackTool(server: McpServer, memory: AgentMemo
       annotations: { ...toolAnnotations.records, idempotentHint: true },
     },
     (input, { signal }) =>
-      toolAnswer(async () => {
-        const pattern = await memory.patterns.recordUsage(
-          input.patternId,
-          { episodeId: input.episodeId, helped: input.helped },
-          { signal },
-        );
-        return `Recorded that pattern ${pattern.id} ${input.helped ? 'helped' : 'did not help'} in episode ${input.episodeId}.\n${patternHeadline(pattern)}`;
-      }, 'It may have been recorded all the same; sending it again is safe (the verdict is replaced, not counted twice).'),
+      toolAnswer(
+        async () => {
+          const pattern = await memory.patterns.recordUsage(
+            input.patternId,
+            { episodeId: input.episodeId, helped: input.helped },
+            { signal },
+          );
+          return `Recorded that pattern ${pattern.id} ${input.helped ? 'helped' : 'did not help'} in episode ${input.episodeId}.\n${patternHeadline(pattern)}`;
+        },
+        {
+          ifTimedOut:
+            'It may have been recorded all the same; sending it again is safe (the verdict is replaced, not counted twice).',
+        },
+      ),
   );
 }

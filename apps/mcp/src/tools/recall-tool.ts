@@ -97,47 +97,50 @@ export function registerRecallTool(server: McpServer, memory: AgentMemory): void
       annotations: toolAnnotations.reads,
     },
     (input, { signal }) =>
-      toolAnswer(async () => {
-        // A call the client cancelled stops waiting for the store, and makes no further calls.
-        const call = { signal };
-        const result = await memory.search.retrieve(
-          {
-            text: input.task,
-            domain: input.domain,
-            taskType: input.taskType,
-            limit: input.limit,
-            patterns: 5,
-            exclude: input.episodeId === undefined ? undefined : [input.episodeId],
-          },
-          call,
-        );
-        if (result.episodes.length === 0 && result.patterns.length === 0) {
-          return `Nothing in memory matches this task${input.domain === undefined ? '' : ` in ${input.domain}`}. Record this one: memory_start_episode.`;
-        }
-        const withSteps = await Promise.all(
-          result.episodes.map((entry) =>
-            input.stepsPerEpisode === 0 ? null : stepsToChooseFrom(memory, entry, call),
-          ),
-        );
-        const budget = new TextBudget(
-          input.maxChars,
-          `${count(result.episodes.length, 'past episode')}, ${count(result.patterns.length, 'pattern')} (best first).`,
-        );
-        for (const relevant of result.patterns) {
-          budget.add(`${patternHeadline(relevant.pattern)}\n${patternWhy(relevant)}`);
-        }
-        for (const [index, entry] of result.episodes.entries()) {
-          const lines = [episodeHeadline(entry.episode), episodeWhy(entry)];
-          // A long episode's key steps are chosen from its first page and the steps `why` names;
-          // `stepCount` says how many it has in all.
-          const episode = withSteps[index] ?? null;
-          const shown = keySteps(episode?.steps ?? [], namedSteps(entry), input.stepsPerEpisode);
-          lines.push(...shown.map((step) => stepLine(step)));
-          const more = (episode?.stepCount ?? 0) - shown.length;
-          if (more > 0) lines.push(`  (${more} more steps)`);
-          budget.add(lines.join('\n'));
-        }
-        return budget.toString('raise maxChars or lower limit.');
-      }),
+      toolAnswer(
+        async () => {
+          // A call the client cancelled stops waiting for the store, and makes no further calls.
+          const call = { signal };
+          const result = await memory.search.retrieve(
+            {
+              text: input.task,
+              domain: input.domain,
+              taskType: input.taskType,
+              limit: input.limit,
+              patterns: 5,
+              exclude: input.episodeId === undefined ? undefined : [input.episodeId],
+            },
+            call,
+          );
+          if (result.episodes.length === 0 && result.patterns.length === 0) {
+            return `Nothing in memory matches this task${input.domain === undefined ? '' : ` in ${input.domain}`}. Record this one: memory_start_episode.`;
+          }
+          const withSteps = await Promise.all(
+            result.episodes.map((entry) =>
+              input.stepsPerEpisode === 0 ? null : stepsToChooseFrom(memory, entry, call),
+            ),
+          );
+          const budget = new TextBudget(
+            input.maxChars,
+            `${count(result.episodes.length, 'past episode')}, ${count(result.patterns.length, 'pattern')} (best first).`,
+          );
+          for (const relevant of result.patterns) {
+            budget.add(`${patternHeadline(relevant.pattern)}\n${patternWhy(relevant)}`);
+          }
+          for (const [index, entry] of result.episodes.entries()) {
+            const lines = [episodeHeadline(entry.episode), episodeWhy(entry)];
+            // A long episode's key steps are chosen from its first page and the steps `why` names;
+            // `stepCount` says how many it has in all.
+            const episode = withSteps[index] ?? null;
+            const shown = keySteps(episode?.steps ?? [], namedSteps(entry), input.stepsPerEpisode);
+            lines.push(...shown.map((step) => stepLine(step)));
+            const more = (episode?.stepCount ?? 0) - shown.length;
+            if (more > 0) lines.push(`  (${more} more steps)`);
+            budget.add(lines.join('\n'));
+          }
+          return budget.toString('raise maxChars or lower limit.');
+        },
+        { fields: { text: 'task', 'exclude.0': 'episodeId' } },
+      ),
   );
 }

@@ -1,13 +1,13 @@
-import { EpisodicError, relevanceFloors, textMatch } from '@episodic/core';
+import { relevanceFloors, textMatch } from '@episodic/core';
 import { errorSignature } from '@episodic/miner-error-resolution';
-import { type Episode, type RemoteCallOptions, type Step, TRPCClientError } from '@episodic/sdk';
+import type { Episode, RemoteCallOptions, Step } from '@episodic/sdk';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { episodeHeadline, stepLine } from '../format/describe-episode.js';
 import { patternHeadline, patternWhy } from '../format/describe-pattern.js';
 import { clip, TextBudget } from '../format/text-budget.js';
 import type { AgentMemory } from '../memory/agent-memory.js';
-import { toolAnswer } from './tool-answer.js';
+import { refusalIssues, toolAnswer } from './tool-answer.js';
 import { toolAnnotations, toolFields } from './tool-fields.js';
 
 const seenErrorInput = z.strictObject({
@@ -34,12 +34,7 @@ const seenErrorInput = z.strictObject({
 
 /** Whether `error` refuses the input's `field`: the engine's and the server's refusals both name it. */
 function refusesField(error: unknown, field: string): boolean {
-  const issues = EpisodicError.isInstance(error)
-    ? error.issues
-    : error instanceof TRPCClientError
-      ? (error.data as { issues?: { path: string }[] | null } | undefined)?.issues
-      : undefined;
-  return issues?.some((issue) => issue.path === field) ?? false;
+  return refusalIssues(error).some((issue) => issue.path === field);
 }
 
 /** Steps shown after a failure: the fix is usually within a few. */

@@ -33,13 +33,19 @@ export function registerStartEpisodeTool(
       // with the session's other open episodes if it was made.
       const id = newId();
       session.starting(id);
-      return toolAnswer(async () => {
-        const episode = await memory.episodes.start(
-          { id, taskType: input.taskType, domain: input.domain, context: input.task },
-          { signal },
-        );
-        return `Started episode ${episode.id} (${episode.taskType} in ${episode.domain}). Log steps with memory_log_steps; finish with memory_complete_episode.`;
-      }, `The episode may have been started all the same, as ${id}: read episode://${id}, and if it is there use that id rather than starting another.`);
+      return toolAnswer(
+        async () => {
+          const episode = await memory.episodes.start(
+            { id, taskType: input.taskType, domain: input.domain, context: input.task },
+            { signal },
+          );
+          return `Started episode ${episode.id} (${episode.taskType} in ${episode.domain}). Log steps with memory_log_steps; finish with memory_complete_episode.`;
+        },
+        {
+          fields: { context: 'task' },
+          ifTimedOut: `The episode may have been started all the same, as ${id}: read episode://${id}, and if it is there use that id rather than starting another.`,
+        },
+      );
     },
   );
 }

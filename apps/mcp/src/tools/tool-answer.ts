@@ -1,12 +1,36 @@
-import { EpisodicError } from '@episodic/core';
+import { EpisodicError, type ValidationIssue } from '@episodic/core';
 import { EpisodicClientError, TRPCClientError } from '@episodic/sdk';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 
+/** Engine fields a tool fills from fields of its own, by the engine's name: `{ context: 'task' }`. */
+export type ToolFieldNames = Readonly<Record<string, string>>;
+
+/** The issues of a refusal of the input (the engine's and the server's both carry them), else none. */
+export function refusalIssues(error: unknown): readonly ValidationIssue[] {
+  if (EpisodicError.isInstance(error)) return error.issues;
+  if (!(error instanceof TRPCClientError)) return [];
+  return (error.data as { issues?: ValidationIssue[] | null } | undefined)?.issues ?? [];
+}
+
 /**
  * What the agent reads when a call fails: the error's code and message, with field paths for
- * invalid input (the engine's and the server's messages name them). Never a stack.
+ * invalid input (the engine's and the server's messages name them). Never a stack. A refusal of
+ * a field the tool renamed (`task`, sent to the engine as `context`) names the tool's field: the
+ * agent never saw the engine's.
  */
-export function describeError(error: unknown): string {
+export function describeError(error: unknown, fields: ToolFieldNames = {}): string {
+  const issues = refusesInput(error) ? refusalIssues(error) : [];
+  // A whole path first (`exclude.0`, filled from one field), else its first part (`context`).
+  const renamed = (path: string) => {
+    if (Object.hasOwn(fields, path)) return fields[path];
+    const [head = '', ...rest] = path.split('.');
+    return Object.hasOwn(fields, head) ? [fields[head], ...rest].join('.') : undefined;
+  };
+  if (issues.some((issue) => renamed(issue.path) !== undefined)) {
+    const code = EpisodicError.isInstance(error) ? error.code : 'BAD_REQUEST';
+    const named = issues.map((issue) => `${renamed(issue.path) ?? issue.path}: ${issue.message}`);
+    return `${code}: ${named.join('; ')}`;
+  }
   if (EpisodicError.isInstance(error)) return `${error.code}: ${error.message}`;
   if (error instanceof TRPCClientError) {
     // No answer came (the server is down, unreachable, or cut the connection): not a refusal of
@@ -50,16 +74,28 @@ function timedOut(error: unknown): boolean {
   );
 }
 
-/**
- * Runs a tool's work: its text on success, an MCP tool error (`isError`) on failure. `ifTimedOut`
- * is what a write adds when its request timed out: the write may be stored all the same, and
- * sending it again blindly could store it twice.
- */
-export async function toolAnswer(run: () => Promise<string>, ifTimedOut?: string): Promise<CallToolResult> {
+export interface ToolAnswerOptions {
+  /**
+   * What a write adds when its request timed out: the write may be stored all the same, and
+   * sending it again blindly could store it twice.
+   */
+  ifTimedOut?: string;
+  /** The engine fields the tool fills from its own, for refusals to name the tool's. */
+  fields?: ToolFieldNames;
+}
+
+/** Runs a tool's work: its text on success, an MCP tool error (`isError`) on failure. */
+export async function toolAnswer(
+  run: () => Promise<string>,
+  options: ToolAnswerOptions = {},
+): Promise<CallToolResult> {
   try {
     return { content: [{ type: 'text', text: await run() }] };
   } catch (error) {
-    const unsure = ifTimedOut !== undefined && timedOut(error) ? ` ${ifTimedOut}` : '';
-    return { content: [{ type: 'text', text: `${describeError(error)}${unsure}` }], isError: true };
+    const unsure = options.ifTimedOut !== undefined && timedOut(error) ? ` ${options.ifTimedOut}` : '';
+    return {
+      content: [{ type: 'text', text: `${describeError(error, options.fields)}${unsure}` }],
+      isError: true,
+    };
   }
 }
