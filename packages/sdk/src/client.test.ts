@@ -130,7 +130,9 @@ describe('createEpisodicClient', () => {
     // One bad step dropped its whole batch: 49 valid steps were lost with it.
     const client = createEpisodicClient({ url: t.url, token, steps: quiet });
     const episode = await client.startEpisode({ taskType: 'testing', domain: 'web' });
-    for (let i = 1; i <= 60; i += 1) episode.step({ action: i === 56 || i === 58 ? '' : `step ${i}` });
+    const ids = Array.from({ length: 60 }, (_, i) =>
+      episode.step({ action: i === 55 || i === 57 ? '' : `step ${i + 1}` }),
+    );
     const error = await episode.flush().catch((caught: unknown) => caught);
     expect((error as TRPCClientError<never>).data).toMatchObject({
       code: 'BAD_REQUEST',
@@ -138,12 +140,33 @@ describe('createEpisodicClient', () => {
       issues: [{ path: 'steps.5.action' }, { path: 'steps.7.action' }],
     });
     expect(episode.pending).toBe(0);
+    // Which of the handle's steps those were: the ids step() returned, counted as recorded.
+    expect(episode.refused).toEqual([
+      { id: ids[55], index: 55, issues: [{ path: 'action', message: expect.any(String) }] },
+      { id: ids[57], index: 57, issues: [{ path: 'action', message: expect.any(String) }] },
+    ]);
     const stored = await client.episodes.get.query({ episodeId: episode.id });
     expect(stored.steps.map((step) => step.action)).toEqual(
       Array.from({ length: 60 }, (_, i) => i + 1)
         .filter((n) => n !== 56 && n !== 58)
         .map((n) => `step ${n}`),
     );
+  });
+
+  it('lists every step of a batch refused as a whole (its episode completed elsewhere) in refused', async () => {
+    const client = createEpisodicClient({ url: t.url, token, steps: quiet });
+    const episode = await client.startEpisode({ taskType: 'testing', domain: 'web' });
+    await client.episodes.complete.mutate({ episodeId: episode.id, status: 'completed' });
+    const ids = [episode.step({ action: 'late one' }), episode.step({ action: 'late two' })];
+    const error = await episode.flush().catch((caught: unknown) => caught);
+    expect((error as TRPCClientError<never>).data).toMatchObject({ code: 'CONFLICT' });
+    expect(episode.pending).toBe(0);
+    expect(
+      episode.refused.map(({ id, index, issues }) => ({ id, index, paths: issues.map((i) => i.path) })),
+    ).toEqual([
+      { id: ids[0], index: 0, paths: [''] },
+      { id: ids[1], index: 1, paths: [''] },
+    ]);
   });
 
   it('reports a refusal of a batch sent in the background to onError, or else to the next flush', async () => {

@@ -5,7 +5,7 @@ import { EpisodicClientError } from './errors.js';
 import type { RemoteCallOptions } from './remote-memory.js';
 import { defaultRetryPolicy, isTransient, type RetryPolicy, withRetries } from './retry.js';
 import { logStepsOnce } from './send-once.js';
-import { refusedIndexes } from './step-refusals.js';
+import { type RefusedStep, refusedIndexes, type StepIssue } from './step-refusals.js';
 import type { AppRouter, CompleteEpisodeInput, Episode, Step, StepInput } from './types.js';
 
 export interface StepBufferOptions {
@@ -77,6 +77,10 @@ export class EpisodeHandle {
   #maxBytes: number;
   /** A refusal from a send nobody awaited, thrown by the next `flush()` or `complete()`. */
   #unreported: unknown = undefined;
+  /** Steps recorded so far, and the place of each one still waiting. */
+  #recorded = 0;
+  readonly #places = new Map<string, number>();
+  readonly #refused: RefusedStep[] = [];
 
   constructor(client: TRPCClient<AppRouter>, episode: Episode, options: StepBufferOptions) {
     this.#client = client;
@@ -94,6 +98,14 @@ export class EpisodeHandle {
     return this.#buffer.length;
   }
 
+  /**
+   * The steps dropped because the server refused them, oldest first: a refusal's own `issues`
+   * index the batch the step went in (`steps.5.action`), these the steps as recorded here.
+   */
+  get refused(): readonly RefusedStep[] {
+    return this.#refused;
+  }
+
   /** Records a step and returns its id. It is sent with the next batch. */
   step(step: StepInput): string {
     if (this.#closed) {
@@ -104,6 +116,8 @@ export class EpisodeHandle {
     }
     const id = crypto.randomUUID();
     this.#buffer.push({ ...step, id });
+    this.#places.set(id, this.#recorded);
+    this.#recorded += 1;
     if (this.#buffer.length >= this.#options.maxBatch) this.#sendInBackground();
     else this.#timer ??= setTimeout(() => this.#sendInBackground(), this.#options.flushIntervalMs);
     return id;
@@ -221,11 +235,12 @@ export class EpisodeHandle {
         // refusal that names no step of the batch drops it whole.
         const refused = refusedIndexes(error, batch.length);
         if (refused === null) {
-          this.#drop(batch);
+          const whole = [{ path: '', message: error instanceof Error ? error.message : String(error) }];
+          this.#dropRefused(batch.map((step) => [step, whole]));
           throw error;
         }
         refusals.push(error);
-        this.#drop(batch.filter((_, index) => refused.has(index)));
+        this.#dropRefused([...refused].map(([index, issues]) => [batch[index] as BufferedStep, issues]));
         continue;
       }
       this.#drop(batch);
@@ -235,9 +250,21 @@ export class EpisodeHandle {
     return stored;
   }
 
+  /** Takes refused steps out of the buffer, and lists them in `refused` in the order recorded. */
+  #dropRefused(steps: [BufferedStep, StepIssue[]][]): void {
+    const refused = steps.map(([step, issues]) => ({
+      id: step.id,
+      index: this.#places.get(step.id) as number,
+      issues,
+    }));
+    this.#refused.push(...refused.sort((a, b) => a.index - b.index));
+    this.#drop(steps.map(([step]) => step));
+  }
+
   /** Takes `steps` out of the buffer (stored or refused). */
   #drop(steps: readonly BufferedStep[]): void {
     const gone = new Set(steps.map((step) => step.id));
+    for (const id of gone) this.#places.delete(id);
     for (let index = this.#buffer.length - 1; index >= 0; index -= 1) {
       const step = this.#buffer[index] as BufferedStep;
       if (gone.has(step.id)) this.#buffer.splice(index, 1);

@@ -11,6 +11,7 @@ export { createRemoteMemory } from './remote-memory.js';
 export { maxRequestsInFlight } from './request-limit.js';
 export type { RetryPolicy } from './retry.js';
 export { isTransient } from './retry.js';
+export type { RefusedStep, StepIssue } from './step-refusals.js';
 export type {
   AppRouter,
   AuditEntry,
