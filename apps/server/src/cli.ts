@@ -4,6 +4,7 @@ import { EpisodicError } from '@episodic/core';
 import { auditCommand } from './cli/audit-command.js';
 import { backupCommand, restoreCommand, verifyCommand } from './cli/backup-commands.js';
 import type { CommandArgs } from './cli/command-args.js';
+import { flagRefusal } from './cli/flag-refusal.js';
 import { forgetCommand } from './cli/forget-command.js';
 import { learningCommand } from './cli/learning-command.js';
 import { modelsCommand } from './cli/models-command.js';
@@ -62,6 +63,8 @@ const commands: Record<
     words: number | ((action: string | undefined) => number);
     /** Runs until SIGTERM or SIGINT, which it handles from the start (`stopOnSignals`). */
     untilStopped?: true;
+    /** The flag each engine field of its input comes from, for refusals to name the flag. */
+    fields?: Readonly<Record<string, CommandFlag>>;
   }
 > = {
   serve: { run: serveCommand, flags: ['json'], words: 0, untilStopped: true },
@@ -69,6 +72,7 @@ const commands: Record<
     run: tokensCommand,
     flags: ['name', 'scopes', 'domains', 'json'],
     words: (action) => (action === 'revoke' ? 2 : 1),
+    fields: { name: 'name', scopes: 'scopes', domains: 'domains' },
   },
   backup: { run: backupCommand, flags: ['json'], words: 1 },
   verify: { run: verifyCommand, flags: ['json'], words: 1 },
@@ -79,9 +83,22 @@ const commands: Record<
     run: auditCommand,
     flags: ['since', 'until', 'actor', 'operation', 'outcome', 'limit', 'json'],
     words: 0,
+    fields: {
+      since: 'since',
+      until: 'until',
+      actor: 'actor',
+      operation: 'operation',
+      outcome: 'outcome',
+      limit: 'limit',
+    },
   },
   retention: { run: retentionCommand, flags: ['json'], words: 1 },
-  forget: { run: forgetCommand, flags: ['episode', 'domain', 'before', 'metadata', 'json'], words: 0 },
+  forget: {
+    run: forgetCommand,
+    flags: ['episode', 'domain', 'before', 'metadata', 'json'],
+    words: 0,
+    fields: { episodeIds: 'episode', domain: 'domain', createdBefore: 'before', metadata: 'metadata' },
+  },
   reindex: { run: reindexCommand, flags: ['json'], words: 0 },
   remine: { run: remineCommand, flags: ['json'], words: 0 },
   worker: { run: workerCommand, flags: ['json'], words: 0, untilStopped: true },
@@ -139,7 +156,12 @@ async function main(argv: string[]): Promise<void> {
   );
   const signals = known.untilStopped ? stopOnSignals() : undefined;
   const config = await loadConfig({ flags, env: process.env });
-  await known.run({ config, positionals: rest, options, signals });
+  try {
+    await known.run({ config, positionals: rest, options, signals });
+  } catch (error) {
+    const refusal = flagRefusal(error, known.fields ?? {}, options);
+    throw refusal === undefined ? error : new ServerError('USAGE', refusal, { cause: error });
+  }
 }
 
 // A command awaiting something nothing will ever settle (a plugin's promise, say) lets the event

@@ -272,4 +272,34 @@ describe('the CLI on wrong files', { timeout: 180_000 }, () => {
       expect(result.stderr).toMatch(/\n\nUsage: episodic/);
     }
   });
+
+  it('names the flag, not the engine field, when the store refuses a value', async () => {
+    const data = folder('flag-names-data');
+    const results = await Promise.all([
+      runCli(['tokens', 'create', '--name', '', '--data-dir', data]),
+      runCli(['tokens', 'create', '--name', 'ci', '--domains', 'web\u202e', '--data-dir', data]),
+      runCli([
+        'forget',
+        '--episode',
+        '01a246ac-3086-7000-8a12-26f71ce9fdc5',
+        '--episode',
+        'nope',
+        '--data-dir',
+        data,
+      ]),
+      runCli(['forget', '--domain', '', '--data-dir', data]),
+      runCli(['audit', '--actor', '', '--data-dir', data]),
+    ]);
+    // They read `name: …`, `domains.0: …`, `episodeIds.1: …`: fields the operator never typed.
+    expect(results.map((result) => [result.code, result.stderr.split('\n')[0]])).toEqual([
+      [1, 'episodic: --name "": Too small: expected string to have >=1 characters'],
+      [
+        1,
+        'episodic: --domains "web\\u202e": must not contain control, line-separator, bidirectional or zero-width characters',
+      ],
+      [1, 'episodic: --episode nope: must be a UUID'],
+      [1, 'episodic: --domain "": Too small: expected string to have >=1 characters'],
+      [1, 'episodic: --actor "": Too small: expected string to have >=1 characters'],
+    ]);
+  });
 });

@@ -134,7 +134,7 @@ describe('episodic CLI', { timeout: 180_000 }, () => {
       expect.stringMatching(/tokens create needs --name NAME/),
     ]);
     expect([badScope.code, badScope.stderr]).toEqual([1, expect.stringMatching(/Unknown scope root/)]);
-    expect(adminInDomain.stderr).toMatch(/domains: an admin token must cover every domain/);
+    expect(adminInDomain.stderr).toMatch(/--domains web: an admin token must cover every domain/);
     expect([port.code, port.stderr]).toEqual([1, expect.stringMatching(/port \(from --port\)/)]);
   });
 

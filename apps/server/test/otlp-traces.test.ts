@@ -622,11 +622,29 @@ describe('POST /v1/traces: nothing an export may carry loses it', () => {
         partialSuccess: {
           rejectedSpans: '400',
           errorMessage: expect.stringMatching(
-            /^400 of 2400 spans, those of records 1001–1200 \(written after the others\), were not stored: .*100\.domain/u,
+            new RegExp(
+              // The first refused trace by its id: the engine's `100.domain` was its place in one call.
+              `^400 of 2400 spans, those of records 1001–1200 \\(written after the others\\), were not stored: Invalid trace export: trace ${hex(6100, 16)}: domain: Too big`,
+              'u',
+            ),
           ),
         },
       });
       expect(storedRows(server.dir)).toEqual({ completed: 1000, steps: 1000 });
+    });
+
+    it('names the trace the store refuses by its trace id, not by its place in the call', async () => {
+      await using server = await roomy();
+      const token = await server.token({ name: 'otel', scopes: ['write'] });
+      const body = request([...traces(7000, 2, () => ({}))], 'd'.repeat(129));
+      const answer = await post(body, { token, url: server.url });
+      expect(answer.status).toBe(400);
+      // It read `Invalid episodes: 0.domain: …; 1.domain: …`.
+      expect(JSON.parse(answer.text).message).toBe(
+        `Invalid trace export: trace ${hex(7000, 16)}: domain: Too big: expected string to have <=128 characters; ` +
+          `trace ${hex(7001, 16)}: domain: Too big: expected string to have <=128 characters`,
+      );
+      expect(storedRows(server.dir)).toEqual({ completed: 0, steps: 0 });
     });
 
     it('refuses more than 10,000 spans in one request with 413, which exporters do not retry', async () => {

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { EpisodicError, type Memory } from '@episodic/core';
+import { EpisodicError, type Memory, type RecordEpisodesInput } from '@episodic/core';
 import { TRPCError } from '@trpc/server';
 import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import type { ZodError } from 'zod';
@@ -16,6 +16,7 @@ import { encodeMessage } from './protobuf-reader.js';
 import { BodyError, readBody, utf8Text } from './read-body.js';
 import { recordInCalls } from './record-calls.js';
 import { traceEpisodes } from './trace-episodes.js';
+import { tracedIssues } from './traced-issues.js';
 
 export interface TracesEndpointOptions {
   memory: Memory;
@@ -108,13 +109,15 @@ function decode(body: Buffer, encoding: Encoding): unknown {
  * fault. `NOT_FOUND` is 409: `record` answers it for an id stored outside the caller's scope, and
  * a trace's id is not one the exporter looks up.
  */
-function engineRefusal(error: unknown): Refused | null {
+function engineRefusal(error: unknown, records: RecordEpisodesInput = []): Refused | null {
   if (!EpisodicError.isInstance(error)) return null;
-  if (error.code === 'NOT_FOUND') return new Refused(409, error.message);
+  const traced = tracedIssues(error.issues, records);
+  const message = traced === null ? error.message : `Invalid trace export: ${traced}`;
+  if (error.code === 'NOT_FOUND') return new Refused(409, message);
   const code = engineErrorCode(error.code);
   return code === undefined
     ? null
-    : new Refused(getHTTPStatusCodeFromError(new TRPCError({ code })), error.message);
+    : new Refused(getHTTPStatusCodeFromError(new TRPCError({ code })), message);
 }
 
 /**
@@ -186,15 +189,20 @@ export function createTracesEndpoint(options: TracesEndpointOptions) {
     }
     const { lateSteps, refused } = await recordInCalls(
       (records) =>
-        memory.episodes.record(records, {
-          scope: caller.domains === null ? undefined : { domains: caller.domains },
-          actor: caller.id,
-        }),
+        memory.episodes
+          .record(records, {
+            scope: caller.domains === null ? undefined : { domains: caller.domains },
+            actor: caller.id,
+          })
+          // Refused with the records at hand, to name the traces and spans at fault.
+          .catch((error: unknown) => {
+            throw engineRefusal(error, records) ?? error;
+          }),
       parts,
     );
     const reasons: string[] = [];
     if (refused !== null) {
-      const known = engineRefusal(refused.error);
+      const known = refused.error instanceof Refused ? refused.error : null;
       // Sent again, the request stores the rest and nothing twice, so a refusal an exporter
       // retries is answered as such; any other would drop the request, whose first calls are
       // stored: OTLP answers that as a partial success.
