@@ -46,16 +46,21 @@ export function forgetSelectorSchema(schemas: Pick<InputSchemas, 'id' | 'domain'
     );
     return named.length === 1 ? (named[0] as number) : -1;
   };
-  return z.union(shapes, {
-    // zod reports only "Invalid input" when no shape fits: say what would, and, when the input
-    // names one shape, what is wrong in it, field path first (`episodeIds: Too big: …`).
-    error: (issue) => {
-      if (issue.code !== 'invalid_union') return undefined;
-      const first = issue.errors[namedShape(issue.input)]?.[0];
-      return first === undefined
+  const union = z.union(shapes, {
+    // zod reports only "Invalid input" when no shape fits: say what would.
+    error: (issue) =>
+      issue.code === 'invalid_union'
         ? 'must be one of { episodeIds }, { domain, createdBefore? } or { metadata }'
-        : `${first.path.map(String).join('.')}: ${first.message}`;
-    },
+        : undefined,
+  });
+  // An input that names one shape is refused as that shape refuses it, each issue at its own
+  // path (`metadata.ticket`, `episodeIds.3`): as one issue of the union they all read `(input)`,
+  // the path only in the message, and a client could not tell which field to fix.
+  return checkedFirst(union, (input, ctx) => {
+    const shape = shapes[namedShape(input)];
+    const parsed = shape?.safeParse(input);
+    for (const issue of parsed?.error?.issues ?? [])
+      ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
   });
 }
 export type ForgetSelector = z.output<ReturnType<typeof forgetSelectorSchema>>;

@@ -155,14 +155,29 @@ describe('forget', () => {
       await expect(store.memory.admin.forget(mixed as never)).rejects.toThrow(
         /must be one of \{ episodeIds \}, \{ domain, createdBefore\? \} or \{ metadata \}/u,
       );
-    // A selector of one shape that is wrong inside says which field is.
+    // A selector of one shape that is wrong inside says which field is, at its path (each read
+    // `(input)`, the path only in the message).
     const tooMany = Array.from({ length: 10_001 }, () => crypto.randomUUID());
-    await expect(store.memory.admin.forget({ episodeIds: tooMany })).rejects.toThrow(
-      /episodeIds: Too big: expected array to have <=10000 items/u,
-    );
-    await expect(store.memory.admin.forget({ metadata: { ticket: {} } } as never)).rejects.toThrow(
-      /metadata\.ticket: must be a string \(up to 1,024 characters\), a number, a boolean or null/u,
-    );
+    await expect(store.memory.admin.forget({ episodeIds: tooMany })).rejects.toMatchObject({
+      issues: [{ path: 'episodeIds', message: 'Too big: expected array to have <=10000 items' }],
+    });
+    await expect(
+      store.memory.admin.forget({ metadata: { ticket: {}, at: Number.NaN } } as never),
+    ).rejects.toMatchObject({
+      issues: [
+        {
+          path: 'metadata.ticket',
+          message: 'must be a string (up to 1,024 characters), a number, a boolean or null',
+        },
+        {
+          path: 'metadata.at',
+          message: 'must be a string (up to 1,024 characters), a number, a boolean or null',
+        },
+      ],
+    });
+    await expect(
+      store.memory.admin.forget({ episodeIds: [crypto.randomUUID(), 'nope'] }),
+    ).rejects.toMatchObject({ issues: [{ path: 'episodeIds.1', message: 'must be a UUID' }] });
     // A thousand keys passed SQLite's expression depth limit: a storage error, not a refusal.
     const manyKeys = Object.fromEntries(Array.from({ length: 1_000 }, (_, i) => [`k${i}`, 1]));
     await expect(store.memory.admin.forget({ metadata: manyKeys })).rejects.toThrow(
