@@ -45,6 +45,8 @@ describe('the built SDK', () => {
       'http-answer.js',
       'index.d.ts',
       'index.js',
+      'input-shape.js',
+      'local-refusal.js',
       'metadata-link.js',
       'remote-memory.js',
       'replay-link.js',

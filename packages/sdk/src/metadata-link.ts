@@ -1,16 +1,7 @@
-import { TRPCClientError, type TRPCLink } from '@trpc/client';
+import type { TRPCLink } from '@trpc/client';
 import { observable } from '@trpc/server/observable';
+import { isPlainObject, localRefusal, type ValidationIssue } from './local-refusal.js';
 import type { AppRouter } from './types.js';
-
-interface ValidationIssue {
-  path: string;
-  message: string;
-}
-
-const isPlainObject = (value: object) => {
-  const prototype: unknown = Object.getPrototypeOf(value);
-  return prototype === Object.prototype || prototype === null;
-};
 
 const ownSymbols = (value: object) =>
   Object.getOwnPropertySymbols(value).filter((key) => Object.prototype.propertyIsEnumerable.call(value, key));
@@ -102,21 +93,6 @@ function metadataOf(procedure: string, input: unknown): [string, unknown][] {
   }
 }
 
-/** The server's answer to an input its schema refuses, so a caller handles both alike. */
-function refusal(procedure: string, issues: ValidationIssue[]): TRPCClientError<AppRouter> {
-  const message = `Invalid input: ${issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ')}`;
-  return new TRPCClientError<AppRouter>(message, {
-    result: {
-      error: {
-        message,
-        // JSON-RPC's "invalid request", the number tRPC gives BAD_REQUEST.
-        code: -32600,
-        data: { code: 'BAD_REQUEST', httpStatus: 400, path: procedure, issues },
-      },
-    },
-  });
-}
-
 /**
  * Refuses, without sending it, a call whose metadata holds a value JSON cannot carry (NaN, a Date,
  * `undefined`…). The server would receive it already changed — `null`, a string, a key gone — and
@@ -130,6 +106,6 @@ export function metadataLink(): TRPCLink<AppRouter> {
         metadataIssues(metadata, path),
       );
       if (issues.length === 0) return next(op);
-      return observable((observer) => observer.error(refusal(op.path, issues)));
+      return observable((observer) => observer.error(localRefusal(op.path, issues)));
     };
 }

@@ -147,6 +147,75 @@ describe('createRemoteMemory beside openMemory', () => {
   });
 });
 
+describe('inputs of the wrong shape, embedded or over HTTP', () => {
+  /** A call's outcome: what it answered, or the refusal's code and issues (VALIDATION ↔ BAD_REQUEST). */
+  const outcome = (call: () => Promise<unknown>) =>
+    Promise.resolve()
+      .then(call)
+      .then(
+        (answer) => ({ answered: answer !== null }),
+        (error: { data?: { code: string; issues: unknown[] }; code?: string; issues?: unknown[] }) => ({
+          refused: error.data?.code === 'BAD_REQUEST' || error.code === 'VALIDATION',
+          issues: error.data?.issues ?? error.issues,
+        }),
+      );
+
+  it('refuses what the engine refuses, at the same paths, and changes nothing', async () => {
+    const remote = createRemoteMemory({ url: t.url, token });
+    const embedded = t.server.memory;
+    const { id } = await embedded.episodes.start({ taskType: 'debugging', domain: 'web' });
+    const other = await embedded.episodes.start({ taskType: 'debugging', domain: 'web' });
+    const wrong = (value: unknown) => value as never;
+    // Each would have been sent changed: spread into the id's object (a string's letters as keys),
+    // its own `episodeId` replaced by the argument (completing `id` rather than refusing), a null
+    // id or input replaced by a default, or a TypeError thrown before any call.
+    const calls: [string, (memory: RemoteMemory) => Promise<unknown>][] = [
+      [
+        'complete naming another episode',
+        (m) => m.episodes.complete(id, wrong({ status: 'failed', episodeId: other.id })),
+      ],
+      ['complete of a string', (m) => m.episodes.complete(id, wrong('completed'))],
+      ['complete of null', (m) => m.episodes.complete(id, wrong(null))],
+      ['steps naming another episode', (m) => m.episodes.steps(id, wrong({ episodeId: other.id }))],
+      ['steps of null', (m) => m.episodes.steps(id, wrong(null))],
+      ['start of null', (m) => m.episodes.start(wrong(null))],
+      ['start of a string', (m) => m.episodes.start(wrong('debugging'))],
+      [
+        'start with a null id',
+        (m) => m.episodes.start(wrong({ taskType: 'debugging', domain: 'web', id: null })),
+      ],
+      ['logSteps of null', (m) => m.episodes.logSteps(id, wrong(null))],
+      ['logSteps of one step, not a list', (m) => m.episodes.logSteps(id, wrong({ action: 'x' }))],
+      ['logSteps of a string step', (m) => m.episodes.logSteps(id, wrong(['run']))],
+      ['logSteps with a null step id', (m) => m.episodes.logSteps(id, wrong([{ action: 'x', id: null }]))],
+      ['logStep of null', (m) => m.episodes.logStep(id, wrong(null))],
+      [
+        'recordUsage naming another pattern',
+        (m) => m.patterns.recordUsage('p', wrong({ episodeId: id, helped: true, patternId: 'q' })),
+      ],
+      ['recordUsage of null', (m) => m.patterns.recordUsage('p', wrong(null))],
+      ['list of null', (m) => m.episodes.list(wrong(null))],
+      ['patterns.relevant of null', (m) => m.patterns.relevant(wrong(null))],
+    ];
+    for (const [name, call] of calls) {
+      const local = await outcome(() => call(embedded));
+      expect(local, name).toMatchObject({ refused: true });
+      expect(await outcome(() => call(remote)), name).toEqual(local);
+    }
+    expect((await embedded.episodes.get(id))?.status).toBe('active');
+    expect((await embedded.episodes.get(id))?.stepCount).toBe(0);
+    // The typed client's call never settled: its replay link read the id of a `null` step.
+    const client = createEpisodicClient({ url: t.url, token });
+    const refused = await client.episodes.logSteps
+      .mutate({ episodeId: id, steps: [null as never] })
+      .catch((e) => e);
+    expect((refused as TRPCClientError<never>).data).toMatchObject({
+      code: 'BAD_REQUEST',
+      issues: [{ path: 'steps.0' }],
+    });
+  });
+});
+
 describe('metadata JSON cannot carry, embedded or over HTTP', () => {
   /** What a call answered: the metadata stored, or the refused fields (VALIDATION embedded, BAD_REQUEST remote). */
   const outcome = (call: Promise<{ metadata: unknown }>) =>

@@ -2,6 +2,7 @@ import { createTRPCClient, TRPCClientError } from '@trpc/client';
 import { abortLink } from './abort-link.js';
 import { batchLink } from './batch-link.js';
 import { connection } from './client-options.js';
+import { optionalInput, sendWith } from './input-shape.js';
 import { metadataLink } from './metadata-link.js';
 import { replayLink } from './replay-link.js';
 import { defaultRetryPolicy } from './retry.js';
@@ -162,28 +163,34 @@ export function createRemoteMemory(options: RemoteMemoryOptions): RemoteMemory {
           await logStepsOnce(trpc, { episodeId, steps: [step] }, defaultRetryPolicy, options?.signal)
         )[0] as Out['episodes']['logSteps'][number],
       complete: (episodeId, input, options) =>
-        trpc.episodes.complete.mutate({ ...input, episodeId }, request(options)),
+        sendWith('episodes.complete', input, 'episodeId', episodeId, (merged) =>
+          trpc.episodes.complete.mutate(merged, request(options)),
+        ),
       archive: (episodeId, options) => trpc.episodes.archive.mutate({ episodeId }, request(options)),
       record: (records, options) => trpc.episodes.record.mutate(records, request(options)),
       get: (episodeId, options) => orNull(trpc.episodes.get.query({ episodeId }, request(options))),
       steps: (episodeId, input, options) =>
-        orNull(trpc.episodes.steps.query({ ...input, episodeId }, request(options))),
-      list: (input, options) => trpc.episodes.list.query(input ?? {}, request(options)),
+        sendWith('episodes.steps', optionalInput(input), 'episodeId', episodeId, (merged) =>
+          orNull(trpc.episodes.steps.query(merged, request(options))),
+        ),
+      list: (input, options) => trpc.episodes.list.query(optionalInput(input), request(options)),
     },
     search: {
       text: (input, options) => trpc.search.text.query(input, request(options)),
       retrieve: (input, options) => trpc.search.retrieve.query(input, request(options)),
     },
     patterns: {
-      list: (input, options) => trpc.patterns.list.query(input ?? {}, request(options)),
+      list: (input, options) => trpc.patterns.list.query(optionalInput(input), request(options)),
       get: (patternId, options) => orNull(trpc.patterns.get.query({ patternId }, request(options))),
-      relevant: (input, options) => trpc.patterns.relevant.query(input ?? {}, request(options)),
+      relevant: (input, options) => trpc.patterns.relevant.query(optionalInput(input), request(options)),
       recordUsage: (patternId, input, options) =>
-        trpc.patterns.recordUsage.mutate({ ...input, patternId }, request(options)),
+        sendWith('patterns.recordUsage', input, 'patternId', patternId, (merged) =>
+          trpc.patterns.recordUsage.mutate(merged, request(options)),
+        ),
     },
     learning: {
       status: (options) => trpc.learning.status.query(undefined, request(options)),
-      flush: (input, options) => trpc.learning.flush.mutate(input ?? {}, request(options)),
+      flush: (input, options) => trpc.learning.flush.mutate(optionalInput(input), request(options)),
       retryFailed: (options) => trpc.learning.retryFailed.mutate(undefined, request(options)),
       retire: (learner, options) => trpc.learning.retire.mutate({ learner }, request(options)),
     },

@@ -15,8 +15,13 @@ function idempotent(op: Operation): boolean {
   if (op.path === 'admin.forget' || op.path === 'admin.purge') return true;
   if (op.path === 'episodes.start') return typeof (op.input as { id?: unknown } | undefined)?.id === 'string';
   if (op.path !== 'episodes.logSteps') return false;
-  const steps = (op.input as { steps?: { id?: unknown }[] } | undefined)?.steps;
-  return Array.isArray(steps) && steps.every((step) => typeof step.id === 'string');
+  const steps = (op.input as { steps?: unknown } | undefined)?.steps;
+  // A step that is no object (`null`) is sent for the server to refuse: reading its id threw
+  // inside the link, and the call never settled.
+  return (
+    Array.isArray(steps) &&
+    steps.every((step: unknown) => typeof (step as { id?: unknown } | null)?.id === 'string')
+  );
 }
 
 /**

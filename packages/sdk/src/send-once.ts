@@ -1,5 +1,7 @@
 import type { TRPCClient } from '@trpc/client';
 import { newEpisodeId } from './episode-id.js';
+import { inputRefusal } from './input-shape.js';
+import { isPlainObject } from './local-refusal.js';
 import { type RetryPolicy, withRetries } from './retry.js';
 import type { AppRouter, Episode, RouterInputs, RouterOutputs, StartEpisodeInput } from './types.js';
 
@@ -14,8 +16,22 @@ export function startOnce(
   policy: RetryPolicy,
   signal?: AbortSignal,
 ): Promise<Episode> {
-  const start = { ...input, id: input.id ?? newEpisodeId() };
+  const refused = inputRefusal('episodes.start', input);
+  if (refused !== null) return Promise.reject(refused);
+  // Only an id left out is chosen here: `id: null` goes as it is, for the server to refuse.
+  const start = { ...input, id: input.id === undefined ? newEpisodeId() : input.id };
   return withRetries(policy, () => trpc.episodes.start.mutate(start, { signal }), signal);
+}
+
+/**
+ * A step with the id it is sent under: the caller's (`null` too, for the server to refuse), or one
+ * chosen here. A step that is no object goes as it is, refused at its path (`steps.0`) as the
+ * engine refuses it: spread, a string became its letters as keys.
+ */
+function withId(step: unknown): unknown {
+  if (typeof step !== 'object' || step === null || Array.isArray(step) || !isPlainObject(step)) return step;
+  const { id } = step as { id?: unknown };
+  return { ...step, id: id === undefined ? crypto.randomUUID() : id };
 }
 
 /**
@@ -30,6 +46,11 @@ export function logStepsOnce(
   policy: RetryPolicy,
   signal?: AbortSignal,
 ): Promise<RouterOutputs['episodes']['logSteps']> {
-  const steps = input.steps.map((step) => ({ ...step, id: step.id ?? crypto.randomUUID() }));
-  return withRetries(policy, () => trpc.episodes.logSteps.mutate({ ...input, steps }, { signal }), signal);
+  // Steps that are no array go as they are, for the server to refuse at `steps` as the engine does.
+  const steps = Array.isArray(input.steps) ? input.steps.map(withId) : input.steps;
+  return withRetries(
+    policy,
+    () => trpc.episodes.logSteps.mutate({ ...input, steps: steps as typeof input.steps }, { signal }),
+    signal,
+  );
 }
