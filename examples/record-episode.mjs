@@ -34,7 +34,9 @@ try {
 
   const stored = await memory.episodes.get(episode.id);
   console.log(JSON.stringify(stored, null, 2));
-  const [seenBefore] = await memory.search.text({ text: 'cannot read properties of undefined' });
+  // Among the store's other episodes (./data may hold earlier runs' and the SDK example's), this one.
+  const hits = await memory.search.text({ text: 'cannot read properties of undefined', limit: 50 });
+  const seenBefore = hits.find((hit) => hit.episode.id === episode.id);
   console.log(`\nFull-text search finds it again: ${seenBefore?.matches[0]?.snippet}`);
   console.log(`Stored in ${memory.config.url}`);
 } finally {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { openMemory } from '@episodic/core';
 import { startTestServer } from '@episodic/server/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 
@@ -37,6 +38,23 @@ describe('the examples the READMEs run', () => {
       'Full-text search finds it again: TypeError: «cannot» «read» «properties» «of» «undefined»',
     );
     expect(stdout).toContain('Stored in file:./data/memory.db');
+  });
+
+  it('record-episode.mjs finds its own episode again in a ./data that holds others', async () => {
+    const cwd = folder();
+    // Another episode that matches the search better (shorter, the words alone): it was printed.
+    const other = await openMemory({ url: `file:${join(cwd, 'data', 'memory.db')}` });
+    const { id } = await other.episodes.start({
+      taskType: 'debugging',
+      domain: 'other',
+      context: 'cannot read properties of undefined',
+    });
+    await other.episodes.logStep(id, { action: 'run', result: 'cannot read properties of undefined' });
+    await other.close();
+    const { stdout } = await example('record-episode.mjs', cwd);
+    expect(stdout).toContain(
+      'Full-text search finds it again: TypeError: «cannot» «read» «properties» «of» «undefined»',
+    );
   });
 
   it('ai-sdk-with-memory.mjs records a run, and its next run is shown the first', async () => {
