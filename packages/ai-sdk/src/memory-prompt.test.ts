@@ -113,15 +113,16 @@ describe('memoryPrompt', () => {
 
   it('never cuts an emoji in half, and leaves no control characters in the text', () => {
     const emoji = '\u{1F600}';
-    const result = `\u001b[31m✗ failed\u001b[0m\u0007 ${'x'.repeat(146)}${emoji.repeat(10)}`;
+    // C1 controls too: NEL (U+0085) is a line break to some readers, U+009B an 8-bit terminal CSI.
+    const result = `\u001b[31m✗ failed\u001b[0m\u0007\u0085\u009b ${'x'.repeat(144)}${emoji.repeat(10)}`;
     const text =
       memoryPrompt(
         { patterns: [], episodes: [{ ...past.episodes[0]!, steps: [step(1, 'runTests', false, result)] }] },
         800,
       ) ?? '';
     expect(text).not.toMatch(/\p{Cs}/u);
-    expect(text).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/u);
-    expect(fenced(text)[2]).toMatch(/^ {2}1\. ✗ runTests → ✗ failed\uFFFD x{146}\u{1F600}…$/u);
+    expect(text).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/u);
+    expect(fenced(text)[2]).toMatch(/^ {2}1\. ✗ runTests → ✗ failed\uFFFD{3} x{144}\u{1F600}…$/u);
   });
 
   it('stops at the token budget with whole lines, and says nothing when nothing fits', () => {

@@ -2,8 +2,12 @@ import { isHighSurrogate, loneSurrogate } from './storable-text.js';
 
 /** A terminal's colour and cursor codes (`ESC [ … m`), as test runners and shells print them. */
 const terminalCode = /\u001b\[[0-?]*[ -/]*[@-~]/g;
-/** C0 control characters other than the whitespace ones (tab, line breaks), and DEL. */
-const controlCharacter = /[\u0000-\u0008\u000e-\u001f\u007f]/g;
+/**
+ * C0 control characters other than the whitespace ones (tab, line breaks), DEL, and the C1 ones
+ * (U+0080–U+009F): among them NEL, a line break to some readers (a stored text must not start a
+ * line of its own in the prompt), and the 8-bit CSI of terminal codes.
+ */
+const controlCharacter = /[\u0000-\u0008\u000e-\u001f\u007f-\u009f]/g;
 
 /**
  * Stored text (a task, a tool's output) as one line of the model's prompt, at most `max`

@@ -112,10 +112,7 @@ export class RunRecorder {
    * run it never saw. Off the run's chain, so the model never waits on it; a failure is reported.
    */
   #archiveUnrecorded(id: string): void {
-    void endOnce(() => this.memory.episodes.archive(id))
-      .catch((error: unknown) => this.report(error))
-      // `onMemoryError` is the caller's code: a throw there must not become an unhandled rejection.
-      .catch(() => undefined);
+    void endOnce(() => this.memory.episodes.archive(id)).catch((error: unknown) => this.report(error));
   }
 
   /**

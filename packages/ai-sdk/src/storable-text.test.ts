@@ -14,10 +14,20 @@ describe('storableText', () => {
         const stored = storableText(text, max);
         expect(stored.length).toBeLessThanOrEqual(max);
         expect(loneSurrogate.test(stored)).toBe(false);
-        const kept = stored.replace(/… \[(\d+) more characters\]$/, '');
-        expect(kept.length + Number(stored.match(/\[(\d+) more/)?.[1])).toBe(text.length);
+        const [head = '', tail = ''] = stored.split(/… \[\d+ more characters\] …/u);
+        expect(head.length + tail.length + Number(stored.match(/\[(\d+) more/)?.[1])).toBe(text.length);
+        expect(text.startsWith(head) && text.endsWith(tail)).toBe(true);
       }
     }
+  });
+
+  it('keeps the start and the end of a long text: a test run says how it ended last', () => {
+    const output = `$ npm test\n${'ok\n'.repeat(3000)}FAIL cart.test.ts: expected 42, got undefined`;
+    const stored = storableText(output, 200);
+    expect(stored.length).toBeLessThanOrEqual(200);
+    expect(stored).toMatch(/^\$ npm test\nok\n/u);
+    expect(stored).toMatch(/… \[8\d{3} more characters\] …/u);
+    expect(stored.endsWith('FAIL cart.test.ts: expected 42, got undefined')).toBe(true);
   });
 
   it('replaces what the store refuses (NUL, a lone surrogate) with U+FFFD', () => {

@@ -68,3 +68,31 @@ it('stores a result JSON cannot take as it is (a BigInt, a cycle) readably, not 
     ],
   ]);
 });
+
+it('stores arguments holding a lone surrogate with U+FFFD, and the calls beside them', async () => {
+  // The store refuses a lone surrogate: the whole batch, both calls, was lost.
+  const { model } = scriptedModel([
+    {
+      tools: [
+        ['searchDocs', { query: 'x\ud800y' }],
+        ['searchDocs', { query: 'plain' }],
+      ],
+    },
+    { text: 'searched' },
+  ]);
+  const settings = withMemory({ memory, domain: 'shop', taskType: 'debugging' });
+  await generateText({
+    ...settings,
+    model,
+    tools: {
+      searchDocs: tool({ inputSchema: z.object({ query: z.string() }), execute: async () => 'found' }),
+    },
+    stopWhen: stepCountIs(3),
+    prompt: 'A query cut inside an emoji',
+  });
+  const episode = await memory.episodes.get((await settings.episode())?.id ?? '');
+  expect(episode?.steps.map((step) => step.metadata?.parameters)).toEqual([
+    { query: 'x\uFFFDy' },
+    { query: 'plain' },
+  ]);
+});

@@ -1,6 +1,6 @@
 import { jsonText } from './json-text.js';
 import type { RecordedStep } from './memory-port.js';
-import { storableText } from './storable-text.js';
+import { storableText, wellFormedJson } from './storable-text.js';
 
 /** A tool outcome as a step's `content` holds it (`tool-result` or `tool-error`). */
 export interface ToolOutcomePart {
@@ -14,7 +14,7 @@ export interface ToolOutcomePart {
 }
 
 export interface StepLimits {
-  /** Longest stored result; longer ones keep their start and are marked cut (`storableText`). */
+  /** Longest stored result; longer ones keep their start and end, marked cut (`storableText`). */
   maxResultChars: number;
   /** Longest stored argument object, as JSON text; longer ones are stored cut, as text. */
   maxParameterChars: number;
@@ -41,7 +41,8 @@ function parameters(input: unknown, max: number): unknown {
     return storableText(String(input), max);
   }
   if (json === undefined) return null;
-  return json.length <= max ? (JSON.parse(json) as unknown) : storableText(json, max);
+  // A lone surrogate in an argument made the store refuse the whole batch of the run's steps.
+  return json.length <= max ? wellFormedJson(JSON.parse(json)) : storableText(json, max);
 }
 
 /**

@@ -2,7 +2,7 @@ import { getEventListeners } from 'node:events';
 import { join } from 'node:path';
 import { type Memory, openMemory } from '@episodic/core';
 import { APICallError, generateText, stepCountIs, streamText, ToolLoopAgent, tool } from 'ai';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { memoryText, scriptedModel, systemTexts } from './__fixtures__/scripted-model.js';
 import { tempMemoryPerFile } from './__fixtures__/temp-memory.js';
@@ -338,17 +338,17 @@ describe('withMemory with generateText', () => {
       { text: 'printed' },
     ]);
     const settings = withMemory({ memory, domain: 'unicode', taskType: 'debugging' });
-    // Cut at 16,000 characters, the prompt would end in half an emoji.
+    // Cut at 16,000 characters, the prompt would keep half an emoji at the start of its end.
     const prompt = `${'x'.repeat(15_961)}${emoji.repeat(100)}`;
     await generateText({ ...settings, model, tools: { echo }, stopWhen: stepCountIs(6), prompt });
     const episode = await stored(settings);
     expect(episode?.status).toBe('completed');
-    expect(episode?.context).toMatch(/^x{15961}(\u{1F600})+… \[\d+ more characters\]$/u);
+    expect(episode?.context).toMatch(/^x+… \[\d+ more characters\] …x+(\u{1F600})+$/u);
     expect(episode?.context?.length).toBeLessThanOrEqual(16_000);
     const results = episode?.steps.map((step) => step.result ?? '') ?? [];
     expect(results).toHaveLength(3);
     expect(results[0]?.length).toBeLessThanOrEqual(4000);
-    expect(results[0]).toMatch(/^a(\u{1F600})+… \[\d+ more characters\]$/u);
+    expect(results[0]).toMatch(/^a(\u{1F600})+… \[\d+ more characters\] …(\u{1F600})+$/u);
     expect(results[1]).toBe('binary\uFFFDoutput');
     expect(results[2]).toBe('lone \uFFFD surrogate');
   });
@@ -402,6 +402,40 @@ describe('withMemory with generateText', () => {
     expect(result.text).toBe('fine');
     expect(errors.length).toBeGreaterThan(0);
     expect(await settings.episode()).toBeNull();
+  });
+
+  it('keeps the answer when onMemoryError itself throws (a logger that fails), and calls it once a fault', async () => {
+    const closed = await openMemory({ url: `file:${join(dir, 'closed-hook.db')}`, cache: false });
+    await closed.close();
+    const { model } = scriptedModel([{ tools: [['searchDocs', { query: 'q' }]] }, { text: 'fine' }]);
+    let calls = 0;
+    const settings = withMemory({
+      memory: closed,
+      domain: 'ops',
+      taskType: 'debugging',
+      onMemoryError: () => {
+        calls += 1;
+        throw new Error('logger failed');
+      },
+    });
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      // It rejected with the hook's error before the model was called: no answer.
+      const result = await generateText({
+        ...settings,
+        model,
+        tools,
+        stopWhen: stepCountIs(3),
+        prompt: 'Find it',
+      });
+      expect(result.text).toBe('fine');
+      expect(await settings.episode()).toBeNull();
+      expect(warn).toHaveBeenCalledWith('[episodic] onMemoryError threw: logger failed');
+    } finally {
+      warn.mockRestore();
+    }
+    // The start and the look-up of past episodes failed, once each; never its own error again.
+    expect(calls).toBe(2);
   });
 });
 

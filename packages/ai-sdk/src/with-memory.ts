@@ -74,7 +74,7 @@ export function withMemory(options: WithMemoryOptions): MemorySettings {
   const memory = options.memory ?? clientMemory(options.client);
   const maxMemoryTokens = options.maxMemoryTokens ?? 800;
   const limits = { maxResultChars: options.maxResultChars ?? 4000, maxParameterChars: 8000 };
-  const report =
+  const hook =
     options.onMemoryError ??
     ((error: unknown) =>
       console.warn(
@@ -82,6 +82,15 @@ export function withMemory(options: WithMemoryOptions): MemorySettings {
           ? `[episodic] ${error.message}`
           : `[episodic] memory unavailable: ${(error as Error)?.message ?? error}`,
       ));
+  // The caller's code: a throw there stopped the run before its model call, or ended the process
+  // as an unhandled rejection from a write in the background, where the run must go on either way.
+  const report = (error: unknown) => {
+    try {
+      hook(error);
+    } catch (thrown) {
+      console.warn(`[episodic] onMemoryError threw: ${(thrown as Error)?.message ?? thrown}`);
+    }
+  };
   const reports = hookReports(report);
   const timeoutMs = options.memoryTimeoutMs ?? 10_000;
   const taskOf = options.task ?? latestUserText;
