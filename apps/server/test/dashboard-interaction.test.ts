@@ -54,6 +54,7 @@ describe.skipIf(skip)(`dashboard interaction in Chromium${skipped}`, () => {
   let alpha: string[];
   let beta: string[];
   let longId: string;
+  let blankId: string;
   let shopToken: string;
 
   beforeAll(async () => {
@@ -64,6 +65,7 @@ describe.skipIf(skip)(`dashboard interaction in Chromium${skipped}`, () => {
     for (let i = 0; i < 12; i += 1) await record(memory, 'many', `Many ${i}`);
     longId = await record(memory, 'long', 'Twenty-five steps', 25);
     await record(memory, 'shop', 'Shop episode');
+    blankId = await record(memory, 'blank', '\u200b\u2060');
     shopToken = await t.token({ name: 'shop-reader', scopes: ['read'], domains: ['shop'] });
     await memory.learning.flush({ timeoutMs: 60_000 });
     browser = await launchChromium(browserPath);
@@ -136,6 +138,19 @@ describe.skipIf(skip)(`dashboard interaction in Chromium${skipped}`, () => {
       await page.unroute(pattern);
     };
   }
+
+  it('links an episode whose context shows nothing by its id, and the link opens it', async () => {
+    const { page, context, problems } = await signedIn();
+    // Its context of zero-width characters made a link 0 px wide: no click could reach it.
+    await filter(page, 'episodes', { domain: 'blank' });
+    const link = page.locator(`tr[data-episode-id="${blankId}"] a`);
+    await link.waitFor();
+    expect(await link.textContent()).toBe(blankId);
+    await link.click();
+    await expect.poll(() => page.title()).toBe(`Episode: ${blankId} — Episodic`);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
 
   it('shows only the answer to the latest of two searches or filters submitted in a row', async () => {
     const { page, context, problems } = await signedIn();

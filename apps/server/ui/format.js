@@ -63,14 +63,21 @@ export function formatSuccess(success) {
 /** Past this many characters a context is cut where it is a link's text: the episode page shows it all. */
 const previewLength = 200;
 
+/** Bidirectional controls: in a preview (a link, the tab's title) they reorder what follows them. */
+const bidiControl = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+/** Characters that show nothing on their own: controls, format characters, marks, fillers, blanks. */
+const showsNothing = /[\s\p{Cc}\p{Cf}\p{M}\p{Zl}\p{Zp}\u115f\u1160\u3164\uffa0\u2800]/gu;
+
 /**
- * An episode's context as a link's text: its whitespace collapsed, cut at `previewLength`
- * characters with "…"; its id when it has no context or only whitespace (a link with no text
- * could be neither seen nor clicked).
+ * An episode's context as a link's text: its whitespace collapsed, its bidirectional controls
+ * left out (`safe.txt` U+202E `exe.fdp` read as `safe.txtpdf.exe`), cut at `previewLength`
+ * characters with "…"; its id when it has no context or one of characters that show nothing
+ * (whitespace, zero-width and format characters, marks alone, fillers): a link with no visible
+ * text could be neither seen nor clicked.
  */
 export function contextPreview(episode, length = previewLength) {
-  const text = episode.context?.replace(/\s+/g, ' ').trim() ?? '';
-  if (text === '') return episode.id;
+  const text = episode.context?.replace(bidiControl, '').replace(/\s+/g, ' ').trim() ?? '';
+  if (text.replace(showsNothing, '') === '') return episode.id;
   // By code point, not UTF-16 unit: a cut never splits an emoji into a lone surrogate.
   const characters = Array.from(text);
   return characters.length <= length ? text : `${characters.slice(0, length).join('')}…`;
