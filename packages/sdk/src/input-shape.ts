@@ -1,13 +1,8 @@
-import { isPlainObject, localRefusal } from './local-refusal.js';
+import { localRefusal } from './local-refusal.js';
 
 /** What the engine's schema says a value that is no object is ("expected object, received null"). */
-function received(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'array';
-  return typeof value === 'object'
-    ? ((value.constructor as { name?: string })?.name ?? 'object')
-    : typeof value;
-}
+const received = (value: unknown): string =>
+  value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
 
 /**
  * The engine's refusal of a method's `input` that the SDK would send changed, or null: a procedure
@@ -17,7 +12,8 @@ function received(value: unknown): string {
  * then made on that episode), must be refused here, as the engine refuses it.
  */
 export function inputRefusal(procedure: string, input: unknown, key?: string): Error | null {
-  if (typeof input !== 'object' || input === null || Array.isArray(input) || !isPlainObject(input))
+  // Any other object is read by the engine's schema for its own keys, as the spread copies them.
+  if (typeof input !== 'object' || input === null || Array.isArray(input))
     return localRefusal(procedure, [
       { path: '(input)', message: `Invalid input: expected object, received ${received(input)}` },
     ]);

@@ -6,12 +6,6 @@ export interface ValidationIssue {
   message: string;
 }
 
-/** An object literal's kind of value (no class instance, array or Date). */
-export function isPlainObject(value: object): boolean {
-  const prototype: unknown = Object.getPrototypeOf(value);
-  return prototype === Object.prototype || prototype === null;
-}
-
 /**
  * The server's answer to an input its schema refuses, made here for an input the SDK refuses
  * before sending it, so a caller handles both alike.

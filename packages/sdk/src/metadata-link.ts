@@ -1,7 +1,12 @@
 import type { TRPCLink } from '@trpc/client';
 import { observable } from '@trpc/server/observable';
-import { isPlainObject, localRefusal, type ValidationIssue } from './local-refusal.js';
+import { localRefusal, type ValidationIssue } from './local-refusal.js';
 import type { AppRouter } from './types.js';
+
+const isPlainObject = (value: object) => {
+  const prototype: unknown = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+};
 
 const ownSymbols = (value: object) =>
   Object.getOwnPropertySymbols(value).filter((key) => Object.prototype.propertyIsEnumerable.call(value, key));

@@ -1,7 +1,6 @@
 import type { TRPCClient } from '@trpc/client';
 import { newEpisodeId } from './episode-id.js';
 import { inputRefusal } from './input-shape.js';
-import { isPlainObject } from './local-refusal.js';
 import { type RetryPolicy, withRetries } from './retry.js';
 import type { AppRouter, Episode, RouterInputs, RouterOutputs, StartEpisodeInput } from './types.js';
 
@@ -29,7 +28,7 @@ export function startOnce(
  * engine refuses it: spread, a string became its letters as keys.
  */
 function withId(step: unknown): unknown {
-  if (typeof step !== 'object' || step === null || Array.isArray(step) || !isPlainObject(step)) return step;
+  if (typeof step !== 'object' || step === null || Array.isArray(step)) return step;
   const { id } = step as { id?: unknown };
   return { ...step, id: id === undefined ? crypto.randomUUID() : id };
 }
