@@ -58,6 +58,8 @@ export const errorKinds: Record<string, readonly string[]> = {
   'node cannot find module': [
     "Error: Cannot find module 'express'\nRequire stack:\n- /srv/app/index.js",
     "Error: Cannot find module '@scope/pkg'\nRequire stack:\n- /home/u/proj/src/main.js",
+    // Printed to a terminal: its colour codes read as `\x1b[<id>`, and matched no plain one.
+    "\u001b[31mError: Cannot find module 'left-pad'\u001b[0m\nRequire stack:\n- /app/index.js",
   ],
   'node undefined property': [
     "TypeError: Cannot read properties of undefined (reading 'map')\n    at render (/app/src/list.js:12:18)",
