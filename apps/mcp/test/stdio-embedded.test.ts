@@ -115,6 +115,33 @@ describe('episodic-mcp over stdio, embedded', () => {
     expect(answer.match(/\[episode /g)).toHaveLength(3);
   });
 
+  it('recalls twenty episodes with their steps and prints no listener-leak warning', async () => {
+    for (let i = 0; i < 20; i += 1) {
+      const id = episodeIdIn(
+        await call(client, 'memory_start_episode', {
+          task: `Flaky cache eviction test number ${i}`,
+          taskType: 'debugging',
+          domain: 'fanout',
+        }),
+      );
+      await call(client, 'memory_log_steps', {
+        episodeId: id,
+        steps: [{ action: 'npm test cache', result: `eviction ${i} failed`, success: false }],
+      });
+    }
+    const answer = await call(client, 'memory_recall', {
+      task: 'flaky cache eviction test',
+      domain: 'fanout',
+      limit: 20,
+      maxChars: 50_000,
+    });
+    expect(answer).toMatch(/^20 past episodes/u);
+    // Each of the episodes' step reads listened on the call's one signal: past 10, Node warned,
+    // on stderr, which may arrive after the answer on stdout.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(stderr).not.toContain('MaxListenersExceededWarning');
+  }, 120_000);
+
   it("leaves the agent's own episode out of what it recalls", async () => {
     const task = 'The phone form crashes on submit with a TypeError in the webapp';
     const own = episodeIdIn(

@@ -7,14 +7,23 @@ const loneSurrogate = (text: string) =>
 
 describe('TextBudget', () => {
   it('keeps the header and whole blocks within the budget, and counts only the blocks left out', () => {
-    const budget = new TextBudget(25, 'head');
+    const budget = new TextBudget(80, 'head');
     expect(budget.add('first block')).toBe(true);
     expect(budget.add('second')).toBe(true);
-    expect(budget.add('third')).toBe(false);
+    expect(budget.add('x'.repeat(60))).toBe(false);
     // Once a block is left out, later ones are too: the answer never skips from rank 2 to rank 4.
     expect(budget.add('4')).toBe(false);
+    // The note fits too: `second` makes room for it (the note ran past maxChars by its length).
+    const answer = budget.toString('raise maxChars.');
+    expect(answer).toBe('head\nfirst block\n… 3 more left out to stay within maxChars; raise maxChars.');
+    expect(answer.length).toBeLessThanOrEqual(80);
+  });
+
+  it('keeps the header and the whole note when they alone pass the budget', () => {
+    const budget = new TextBudget(40, 'five past episodes');
+    budget.add('x'.repeat(50));
     expect(budget.toString('raise maxChars.')).toBe(
-      'head\nfirst block\nsecond\n… 2 more left out to stay within maxChars; raise maxChars.',
+      'five past episodes\n… 1 more left out to stay within maxChars; raise maxChars.',
     );
   });
 
@@ -25,6 +34,12 @@ describe('TextBudget', () => {
 });
 
 describe('clip', () => {
+  it('shows a lone surrogate (an agent may send one) as U+FFFD, never echoes it', () => {
+    expect(clip('broken \ud800 high and \udfff low \u{1F600}', 100)).toBe(
+      'broken \ufffd high and \ufffd low \u{1F600}',
+    );
+  });
+
   it('clips text to one line of at most max characters', () => {
     expect(clip('a\n  b\tc', 10)).toBe('a b c');
     expect(clip('abcdefghij', 5)).toBe('abcd…');

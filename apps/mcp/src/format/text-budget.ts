@@ -20,15 +20,19 @@ export function cutIndex(text: string, end: number): number {
  */
 const terminalCodes = /\u001b\[[0-?]*[ -/]*[@-~]/g;
 const controlCharacters = /[\u0000-\u0008\u000e-\u001f\u007f-\u009f]/g;
+/** Half of a surrogate pair without its other half: an agent's own text may hold one, echoed back. */
+const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 /**
  * One line cut to `max` characters: whitespace collapsed, terminal codes dropped, other control
- * characters shown as U+FFFD, and a cut that never splits an emoji.
+ * characters and lone surrogates (which a non-JavaScript client cannot encode) shown as U+FFFD,
+ * and a cut that never splits an emoji.
  */
 export function clip(text: string, max: number): string {
   const flat = text
     .replace(terminalCodes, '')
     .replace(controlCharacters, '\ufffd')
+    .replace(loneSurrogate, '\ufffd')
     .replace(/\s+/g, ' ')
     .trim();
   return flat.length <= max ? flat : `${flat.slice(0, cutIndex(flat, max - 1))}…`;
@@ -78,11 +82,20 @@ export class TextBudget {
     return true;
   }
 
-  /** The answer; `hint` tells how to see what was left out. */
+  /**
+   * The answer; `hint` tells how to see what was left out. The note saying so is within
+   * `maxChars` too: blocks make room for it, the last first (it ran past the budget by its own
+   * length). The header and the whole note stay even when they alone pass `maxChars` (at its
+   * least, 200): a note cut short would no longer say what to do.
+   */
   toString(hint: string): string {
+    if (this.omitted === 0) return this.parts.join('\n');
+    const note = () => `… ${this.omitted} more left out to stay within maxChars; ${hint}`;
+    while (this.parts.length > 1 && this.used + 1 + note().length > this.maxChars) {
+      this.used -= (this.parts.pop() as string).length + 1;
+      this.omitted += 1;
+    }
     const text = this.parts.join('\n');
-    if (this.omitted === 0) return text;
-    // The note itself may run past the budget by its own length: it is what makes the cut visible.
-    return `${text}\n… ${this.omitted} more left out to stay within maxChars; ${hint}`;
+    return `${text}\n${note()}`;
   }
 }

@@ -6,7 +6,7 @@ import { patternHeadline, patternWhy } from '../format/describe-pattern.js';
 import { episodeWhy } from '../format/describe-why.js';
 import { TextBudget } from '../format/text-budget.js';
 import type { AgentMemory } from '../memory/agent-memory.js';
-import { toolAnswer } from './tool-answer.js';
+import { fanOut, toolAnswer } from './tool-answer.js';
 import { toolAnnotations, toolFields, trimmedText } from './tool-fields.js';
 
 const recallInput = z.strictObject({
@@ -100,7 +100,7 @@ export function registerRecallTool(server: McpServer, memory: AgentMemory): void
       toolAnswer(
         async () => {
           // A call the client cancelled stops waiting for the store, and makes no further calls.
-          const call = { signal };
+          const call = fanOut(signal);
           const result = await memory.search.retrieve(
             {
               text: input.task,

@@ -7,7 +7,7 @@ import { episodeHeadline, stepLine } from '../format/describe-episode.js';
 import { patternHeadline, patternWhy } from '../format/describe-pattern.js';
 import { clip, TextBudget } from '../format/text-budget.js';
 import type { AgentMemory } from '../memory/agent-memory.js';
-import { refusalIssues, toolAnswer } from './tool-answer.js';
+import { fanOut, refusalIssues, toolAnswer } from './tool-answer.js';
 import { toolAnnotations, toolFields } from './tool-fields.js';
 
 const seenErrorInput = z.strictObject({
@@ -197,7 +197,7 @@ export function registerSeenErrorTool(server: McpServer, memory: AgentMemory): v
     },
     (input, { signal }) =>
       toolAnswer(async () => {
-        const call = { signal };
+        const call = fanOut(signal);
         const signature = errorSignature(input.error);
         const [patterns, occurrences] = await Promise.all([
           memory.patterns.relevant(

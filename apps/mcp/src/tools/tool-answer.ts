@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { EpisodicError, type ValidationIssue } from '@episodic/core';
 import { EpisodicClientError, TRPCClientError } from '@episodic/sdk';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
@@ -98,4 +99,14 @@ export async function toolAnswer(
       isError: true,
     };
   }
+}
+
+/**
+ * The call options of a tool that makes many store calls at once under its request's `signal`
+ * (a recall reads the steps of up to 20 episodes): each call listens for the abort, and past
+ * Node's default of 10 listeners one ordinary call printed a memory-leak warning on stderr.
+ */
+export function fanOut(signal: AbortSignal): { signal: AbortSignal } {
+  setMaxListeners(100, signal);
+  return { signal };
 }
