@@ -8,6 +8,7 @@ import { tempStoreFolder } from '../__fixtures__/temp-store.js';
 import { EpisodicError } from '../errors.js';
 import { openMemory } from '../open-memory.js';
 import { type Database, type DatabaseOptions, type LocalDriver, openDatabase } from './database.js';
+import { startDriverWorker } from './driver-worker.js';
 import { letEventLoopRunEvery } from './storage-errors.js';
 
 const folders: { cleanup: () => void }[] = [];
@@ -308,6 +309,56 @@ describe.each<LocalDriver>(['native', 'client'])('Database on the %s driver', (l
     await db.write((tx) => tx.execute({ sql: 'INSERT INTO t (id) VALUES (?)', args: [1] }));
     const checkpoint = (await db.executeOutsideTransaction('PRAGMA wal_checkpoint(TRUNCATE)')).rows[0];
     expect(checkpoint?.busy).toBe(0);
+  });
+});
+
+describe('the native driver while another process holds the write lock', () => {
+  it('waits for it without holding this thread, then writes', async () => {
+    const path = scratchPath();
+    const db = await openDatabase({ url: `file:${path}`, busyTimeoutMs: 5_000, synchronous: 'normal' });
+    open.push(db);
+    await db.write((tx) => tx.execute('CREATE TABLE t (id INTEGER PRIMARY KEY)'));
+    // Another thread of its own, not joined to this process's write locks: as another process is.
+    const holder = startDriverWorker(
+      `const db = new Database(workerData.path);
+       db.exec('BEGIN IMMEDIATE');
+       parentPort.postMessage('holding');
+       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, workerData.holdMs);
+       db.exec('ROLLBACK');
+       db.close();
+       parentPort.postMessage('released');`,
+      { path, holdMs: 1_500 },
+    );
+    const messages: string[] = [];
+    const said = (what: string) =>
+      new Promise<void>((resolve) =>
+        holder.on('message', (message: string) => {
+          messages.push(message);
+          if (message === what) resolve();
+        }),
+      );
+    await said('holding');
+    // The event loop's longest stall while the write waits: SQLite's busy handler slept on this
+    // thread, and every request a server had stopped for as long as the other held the lock.
+    let last = performance.now();
+    let longest = 0;
+    const ticks = setInterval(() => {
+      const now = performance.now();
+      longest = Math.max(longest, now - last);
+      last = now;
+    }, 10);
+    try {
+      await db.write((tx) => tx.execute('INSERT INTO t (id) VALUES (1)'));
+      // A stall ends with the next tick: wait for it.
+      await setTimeout(50);
+    } finally {
+      clearInterval(ticks);
+    }
+    expect(longest).toBeLessThan(700);
+    // Heard while the write waited: the thread was free.
+    expect(messages).toEqual(['holding', 'released']);
+    expect((await db.read('SELECT id FROM t')).rows.map((row) => row.id)).toEqual([1]);
+    await holder.terminate();
   });
 });
 

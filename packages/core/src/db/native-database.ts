@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { InStatement, ResultSet } from '@libsql/client';
 import { checkpointOnClose } from './checkpoint-on-close.js';
 import type { Database, DatabaseOptions } from './database.js';
@@ -8,7 +9,10 @@ import { NativeConnection } from './native-connection.js';
 import { NativeTransaction } from './native-transaction.js';
 import { createReadWorker } from './read-worker.js';
 import { startCheckpoints } from './start-checkpoints.js';
-import { asStorageError, createOperationGuard, unreadable } from './storage-errors.js';
+import { asStorageError, createOperationGuard, isBusy, unreadable } from './storage-errors.js';
+
+/** Longest pause between two tries of a write transaction while another process holds the lock. */
+const maxBusyPauseMs = 25;
 
 /**
  * The connection that writes: WAL (stored in the file), its durability, and `secure_delete`,
@@ -20,6 +24,10 @@ function openWriter(path: string, options: DatabaseOptions, location: DatabaseLo
     if (location.kind === 'file') writer.execute('PRAGMA journal_mode = WAL');
     writer.execute(`PRAGMA synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
     writer.execute('PRAGMA secure_delete = ON');
+    // Its `BEGIN IMMEDIATE` fails at once on another process's lock, and `beginWrite` tries again
+    // after a pause: SQLite's busy handler would wait on this thread, and the driver is synchronous,
+    // so every request the process serves stopped for as long (up to `busyTimeoutMs`).
+    if (location.kind === 'file') writer.execute('PRAGMA busy_timeout = 0');
   } catch (error) {
     writer.close();
     throw error;
@@ -87,20 +95,32 @@ export function openNativeDatabase(options: DatabaseOptions, location: DatabaseL
         })
       : null;
 
-  const beginWrite = (): NativeTransaction => {
-    try {
-      writer.execute('BEGIN IMMEDIATE');
-    } catch (error) {
-      // A BEGIN that timed out on another process's lock must not leave this connection in a
-      // half-open state for the next writer: start over on a fresh connection (a file's only:
-      // an in-memory database lives and dies with its one connection).
-      if (!singleConnection) {
-        writer.close();
-        writer = openWriter(path, options, location);
+  /**
+   * The write transaction, begun once no other process holds the lock: tried again after pauses
+   * that grow to `maxBusyPauseMs`, until `busyTimeoutMs` has passed, the thread free meanwhile.
+   */
+  const beginWrite = async (): Promise<NativeTransaction> => {
+    const deadline = performance.now() + options.busyTimeoutMs;
+    for (let pause = 1; ; pause = Math.min(pause * 2, maxBusyPauseMs)) {
+      try {
+        writer.execute('BEGIN IMMEDIATE');
+        return new NativeTransaction(writer);
+      } catch (error) {
+        const left = deadline - performance.now();
+        if (left > 0 && isBusy(error, error instanceof Error ? error.message : String(error))) {
+          await sleep(Math.min(pause, left));
+          continue;
+        }
+        // A BEGIN that failed on another process's lock must not leave this connection in a
+        // half-open state for the next writer: start over on a fresh connection (a file's only:
+        // an in-memory database lives and dies with its one connection).
+        if (!singleConnection) {
+          writer.close();
+          writer = openWriter(path, options, location);
+        }
+        throw error;
       }
-      throw error;
     }
-    return new NativeTransaction(writer);
   };
 
   const database: Database = {
@@ -150,7 +170,7 @@ export function openNativeDatabase(options: DatabaseOptions, location: DatabaseL
     write: (section) =>
       guarded(() =>
         writes.run(async () => {
-          const tx = beginWrite();
+          const tx = await beginWrite();
           try {
             const result = await section(tx);
             await tx.commit();

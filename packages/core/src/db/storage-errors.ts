@@ -71,7 +71,7 @@ function isSqliteError(error: unknown, message: string, primary: Record<string, 
 export const isDamaged = (error: unknown, message: string) =>
   isSqliteError(error, message, { CORRUPT: 11, NOTADB: 26 }, /disk image is malformed|not a database/i);
 
-const isBusy = (error: unknown, message: string) =>
+export const isBusy = (error: unknown, message: string) =>
   isSqliteError(error, message, { BUSY: 5, LOCKED: 6 }, /database (table )?is locked/i);
 
 const isFull = (error: unknown, message: string) =>
