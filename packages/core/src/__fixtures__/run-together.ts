@@ -18,7 +18,10 @@ export async function runTogether(script: string, argumentLists: string[][]): Pr
     });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    // A process ended by a signal says which (`SIGSEGV`): a bare `null` told nothing of a crash.
+    const exited = new Promise<number | string>((resolve) =>
+      child.on('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')),
+    );
     return { child, output: () => output, exited };
   });
   await expect
