@@ -10,6 +10,7 @@ import { tempStoreFolder } from '../__fixtures__/temp-store.js';
 import { rekeyDatabase } from '../maintenance/rekey-database.js';
 import { type Memory, openMemory } from '../open-memory.js';
 import type { ChildTask } from './__fixtures__/encryption-child.js';
+import { environments } from './__fixtures__/environments.js';
 import { recordingLogger } from './__fixtures__/test-cache.js';
 import type { CacheStats } from './cache-stats.js';
 import { fingerprintFile } from './key-fingerprint.js';
@@ -43,10 +44,6 @@ function folder() {
   cleanups.push(folder.cleanup);
   return folder;
 }
-
-/** The environment folders in a cache folder. */
-const environments = (cacheRoot: string) =>
-  readdirSync(cacheRoot).filter((name) => name.startsWith('lmdb-v1-'));
 
 /**
  * A digest of every file under `dir` by path: equal snapshots mean nothing was touched. LMDB's

@@ -6,7 +6,7 @@ import type { CacheKeying } from './cache-key.js';
 import { ensureKeyedFolder } from './key-fingerprint.js';
 import { lmdbDataFileProblem } from './lmdb-file-check.js';
 import { initializeEnvironment } from './lmdb-handle.js';
-import { removeFolder } from './remove-folder.js';
+import { emptyFolder, removedPrefix, removeFolder } from './remove-folder.js';
 
 /** Bumped when the stored layout changes; folders of another format are never opened. */
 const formatVersion = 1;
@@ -79,10 +79,13 @@ export function setAside(envPath: string, problem: string, logger: Logger): void
  * were, so a purge after `forget` must take them too, or the forgotten text outlives the request.
  */
 export function removeSetAside(envPath: string): void {
-  const prefixes = ['corrupt', 'old'].map((suffix) => `${basename(envPath)}.${suffix}-`);
+  const corrupt = `${basename(envPath)}.corrupt-`;
   const root = dirname(envPath);
-  for (const entry of readdirSync(root))
-    if (prefixes.some((prefix) => entry.startsWith(prefix))) removeFolder(join(root, entry));
+  for (const entry of readdirSync(root)) {
+    if (entry.startsWith(corrupt)) removeFolder(join(root, entry));
+    // Emptied, not deleted: a process may still be opening it (`emptiedFolderLifetimeMs`).
+    else if (entry.startsWith(removedPrefix(envPath))) emptyFolder(join(root, entry));
+  }
 }
 
 /** A staging folder older than this was left by a process that died while building it. */

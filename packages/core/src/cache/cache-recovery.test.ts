@@ -4,7 +4,6 @@ import {
   existsSync,
   mkdirSync,
   openSync,
-  readdirSync,
   rmSync,
   writeFileSync,
   writeSync,
@@ -16,6 +15,7 @@ import { filesHolding } from '../__fixtures__/folder-bytes.js';
 import { tempStoreFolder } from '../__fixtures__/temp-store.js';
 import type { MemoryConfig } from '../config.js';
 import { type Memory, openMemory } from '../open-memory.js';
+import { environments } from './__fixtures__/environments.js';
 import { recordingLogger } from './__fixtures__/test-cache.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -34,10 +34,6 @@ async function openStore(config: MemoryConfig): Promise<Memory> {
   cleanups.push(() => memory.close());
   return memory;
 }
-
-/** The environment folders in a cache folder (one per boot and database; `.corrupt-…` set aside). */
-const environments = (cacheRoot: string) =>
-  readdirSync(cacheRoot).filter((name) => name.startsWith('lmdb-v1-'));
 
 /** Writes a few episodes and reads back everything a caller could: what a cache must not change. */
 async function workload(memory: Memory) {

@@ -1,9 +1,11 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { open } from 'lmdb';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../__fixtures__/temp-store.js';
 import { acquireHandle, initializeEnvironment, releaseHandle } from './lmdb-handle.js';
 import { pinFolder } from './pinned-folder.js';
+import { removeFolder } from './remove-folder.js';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => cleanups.splice(0).forEach((cleanup) => cleanup()));
@@ -20,6 +22,23 @@ function folderHolding(path: string, text: string): void {
 }
 
 describe('an environment folder pinned while it is opened', () => {
+  it('can still be opened by a process that pinned it just before another process removed it', () => {
+    const path = join(root(), 'env');
+    mkdirSync(path);
+    const pinned = pinFolder(path);
+    if (pinned === null) throw new Error('the folder is there');
+    cleanups.push(() => pinned.release());
+    // Another process's purge, between this one's pin and its open.
+    removeFolder(path);
+    expect(existsSync(path)).toBe(false);
+    // With the folder deleted, LMDB's open failed with ENOENT, and lmdb-js freed its environment
+    // twice on that failure: this process died of SIGSEGV. Emptied and left, it opens (and is
+    // found renamed away, so the caller closes it and looks again).
+    const db = open(pinned.path, { encoding: 'binary' });
+    expect(pinned.stillAt()).toBe(false);
+    void db.close();
+  });
+
   it('keeps naming the folder it pinned when another is renamed into its place', () => {
     const path = join(root(), 'env');
     folderHolding(path, 'first');
