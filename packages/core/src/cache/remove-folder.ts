@@ -29,16 +29,19 @@ export function removeFolder(path: string): void {
   removeEmptiedFolders(dirname(path));
 }
 
-/** Deletes everything in `folder` but the folder itself (gone already: nothing to do). */
-export function emptyFolder(folder: string): void {
-  let entries: string[];
+/** The names in `folder`; none when it is gone (another process removed it first). */
+function entriesOf(folder: string): string[] {
   try {
-    entries = readdirSync(folder);
+    return readdirSync(folder);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;
   }
-  for (const entry of entries)
+}
+
+/** Deletes everything in `folder` but the folder itself. */
+export function emptyFolder(folder: string): void {
+  for (const entry of entriesOf(folder))
     rmSync(join(folder, entry), { recursive: true, force: true, maxRetries: 5, retryDelay: 20 });
 }
 
@@ -47,14 +50,7 @@ export function emptyFolder(folder: string): void {
  * what a process opening one just then created in it is deleted with it.
  */
 function removeEmptiedFolders(root: string): void {
-  let entries: string[];
-  try {
-    entries = readdirSync(root);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-    throw error;
-  }
-  for (const entry of entries) {
+  for (const entry of entriesOf(root)) {
     if (!/\.old-[0-9a-f]+$/.test(entry)) continue;
     const folder = join(root, entry);
     const modified = statSync(folder, { throwIfNoEntry: false })?.mtimeMs;
