@@ -49,9 +49,11 @@ export interface CacheFolder {
 function removeOtherBoots(root: string, boot: BootTag): void {
   if (!boot.volatile) return;
   for (const entry of readdirSync(root)) {
-    const tag = envFolderPattern.exec(entry)?.[2];
-    // Only folders of an earlier Linux boot: no process of this boot can be using them.
-    if (tag !== undefined && linuxBootTag.test(tag) && tag !== boot.tag) {
+    const match = envFolderPattern.exec(entry);
+    const tag = match?.[2];
+    // Only folders of an earlier Linux boot: no process of this boot can be using them. A removed
+    // one (`.old-`) is empty already, and deleted by `removeFolder` in its time.
+    if (tag !== undefined && linuxBootTag.test(tag) && tag !== boot.tag && !match?.[5]?.startsWith('.old-')) {
       removeFolder(join(root, entry));
     }
   }
@@ -117,6 +119,8 @@ export function removeOtherKeys(
   const others = readdirSync(root).filter((entry) => {
     const match = envFolderPattern.exec(entry);
     if (match === null || match[3] !== database || match[4] === keying.tag) return false;
+    // Removed already: emptied, and deleted in its time (renamed again, it was reported again).
+    if (match[5]?.startsWith('.old-')) return false;
     // A folder another process is building holds only a fingerprint; it becomes an environment
     // (and is removed then) unless that process died, which leaves it stale.
     return !match[5]?.startsWith('.new-') || isStale(join(root, entry));

@@ -1,25 +1,13 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { open } from 'lmdb';
-import { afterEach, describe, expect, it } from 'vitest';
-import { tempDir } from '../__fixtures__/temp-store.js';
+import { describe, expect, it } from 'vitest';
+import { scratchFolders } from './__fixtures__/scratch-folders.js';
 import { acquireHandle, initializeEnvironment, releaseHandle } from './lmdb-handle.js';
 import { pinFolder } from './pinned-folder.js';
 import { removeFolder } from './remove-folder.js';
 
-const cleanups: (() => void)[] = [];
-afterEach(() => cleanups.splice(0).forEach((cleanup) => cleanup()));
-
-function root(): string {
-  const dir = tempDir();
-  cleanups.push(dir.cleanup);
-  return dir.path;
-}
-
-function folderHolding(path: string, text: string): void {
-  mkdirSync(path);
-  writeFileSync(join(path, 'which'), text);
-}
+const { cleanups, root, folderHolding } = scratchFolders();
 
 describe('an environment folder pinned while it is opened', () => {
   it('can still be opened by a process that pinned it just before another process removed it', () => {
