@@ -6,7 +6,7 @@ import { basename, dirname, join } from 'node:path';
  * How long a removed folder stays, emptied, before it is deleted itself. A process that pinned the
  * folder just before it was renamed away may be opening an environment in it: with the folder
  * gone, LMDB's open fails with ENOENT, and lmdb-js 3.5 frees its environment twice on that failure
- * (`EnvWrap::openEnv`): the process died of SIGSEGV (1 run in ~40 of four processes purging at
+ * (`EnvWrap::openEnv`): the process died of SIGSEGV (2 runs in 73 of four processes purging at
  * once). An open takes milliseconds; a minute leaves room for a machine under any load.
  */
 export const emptiedFolderLifetimeMs = 60_000;
