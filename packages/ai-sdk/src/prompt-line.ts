@@ -1,4 +1,4 @@
-import { isHighSurrogate, loneSurrogate } from './storable-text.js';
+import { isHighSurrogate, wellFormed } from './storable-text.js';
 
 /** A terminal's colour and cursor codes (`ESC [ … m`), as test runners and shells print them. */
 const terminalCode = /\u001b\[[0-?]*[ -/]*[@-~]/g;
@@ -17,10 +17,9 @@ const controlCharacter = /[\u0000-\u0008\u000e-\u001f\u007f-\u009f]/g;
  * `…`, never splits a surrogate pair (an emoji).
  */
 export function promptLine(text: string, max: number): string {
-  const flat = text
+  const flat = wellFormed(text)
     .replace(terminalCode, '')
     .replace(controlCharacter, '\uFFFD')
-    .replace(loneSurrogate, '\uFFFD')
     .replace(/\s+/gu, ' ')
     .trim();
   if (flat.length <= max) return flat;

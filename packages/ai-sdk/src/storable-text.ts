@@ -1,5 +1,5 @@
 /** Half of a surrogate pair without its other half: not text any encoder can write. */
-export const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 /** `text` with each lone surrogate as U+FFFD: the store refuses one rather than change it. */
 export const wellFormed = (text: string): string => text.replace(loneSurrogate, '\uFFFD');

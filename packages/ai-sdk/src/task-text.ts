@@ -1,5 +1,5 @@
 import type { ModelMessage } from 'ai';
-import { isHighSurrogate, loneSurrogate } from './storable-text.js';
+import { isHighSurrogate, wellFormed } from './storable-text.js';
 
 function messageText(message: ModelMessage): string {
   if (typeof message.content === 'string') return message.content;
@@ -27,7 +27,7 @@ export function latestUserText(messages: readonly ModelMessage[]): string {
  * surrogate pair, with NUL and lone surrogates as U+FFFD, which the store refuses in a query.
  */
 export function queryText(task: string, max: number): string {
-  const clean = task.replaceAll('\u0000', '\uFFFD').replace(loneSurrogate, '\uFFFD');
+  const clean = wellFormed(task).replaceAll('\u0000', '\uFFFD');
   if (clean.length <= max) return clean;
   const gap = '\n…\n';
   const half = Math.floor((max - gap.length) / 2);

@@ -381,17 +381,12 @@ describe('withMemory with generateText', () => {
     expect(episode?.steps.map((step) => step.result?.length)).toEqual([10, 20]);
   });
 
-  it('lets the run go on without memory when the store fails, and says so', async () => {
-    const errors: unknown[] = [];
-    const closed = await openMemory({ url: `file:${join(dir, 'closed.db')}`, cache: false });
+  /** A two-step run against a store closed before it, `onMemoryError` given its faults. */
+  async function runOnClosedStore(file: string, onMemoryError: (error: unknown) => void) {
+    const closed = await openMemory({ url: `file:${join(dir, file)}`, cache: false });
     await closed.close();
     const { model } = scriptedModel([{ tools: [['searchDocs', { query: 'q' }]] }, { text: 'fine' }]);
-    const settings = withMemory({
-      memory: closed,
-      domain: 'ops',
-      taskType: 'debugging',
-      onMemoryError: (e) => errors.push(e),
-    });
+    const settings = withMemory({ memory: closed, domain: 'ops', taskType: 'debugging', onMemoryError });
     const result = await generateText({
       ...settings,
       model,
@@ -399,34 +394,25 @@ describe('withMemory with generateText', () => {
       stopWhen: stepCountIs(3),
       prompt: 'Find it',
     });
+    return { result, settings };
+  }
+
+  it('lets the run go on without memory when the store fails, and says so', async () => {
+    const errors: unknown[] = [];
+    const { result, settings } = await runOnClosedStore('closed.db', (e) => errors.push(e));
     expect(result.text).toBe('fine');
     expect(errors.length).toBeGreaterThan(0);
     expect(await settings.episode()).toBeNull();
   });
 
   it('keeps the answer when onMemoryError itself throws (a logger that fails), and calls it once a fault', async () => {
-    const closed = await openMemory({ url: `file:${join(dir, 'closed-hook.db')}`, cache: false });
-    await closed.close();
-    const { model } = scriptedModel([{ tools: [['searchDocs', { query: 'q' }]] }, { text: 'fine' }]);
     let calls = 0;
-    const settings = withMemory({
-      memory: closed,
-      domain: 'ops',
-      taskType: 'debugging',
-      onMemoryError: () => {
-        calls += 1;
-        throw new Error('logger failed');
-      },
-    });
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
     try {
       // It rejected with the hook's error before the model was called: no answer.
-      const result = await generateText({
-        ...settings,
-        model,
-        tools,
-        stopWhen: stepCountIs(3),
-        prompt: 'Find it',
+      const { result, settings } = await runOnClosedStore('closed-hook.db', () => {
+        calls += 1;
+        throw new Error('logger failed');
       });
       expect(result.text).toBe('fine');
       expect(await settings.episode()).toBeNull();

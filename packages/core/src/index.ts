@@ -109,6 +109,7 @@ export type {
 } from './schemas/input-schemas.js';
 export { createInputSchemas } from './schemas/input-schemas.js';
 export { storableText } from './schemas/storable-text.js';
+export { wellFormed } from './schemas/stored-text.js';
 export { toFtsQuery } from './search/fts-query.js';
 export type { TextMatch, TextSearchHit } from './search/text-search.js';
 export type {

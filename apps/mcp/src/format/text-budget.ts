@@ -1,3 +1,5 @@
+import { wellFormed } from '@episodic/core';
+
 /** A character budget for a tool's answer: roughly 4 characters per token. */
 export const defaultMaxChars = 4000;
 
@@ -20,8 +22,6 @@ export function cutIndex(text: string, end: number): number {
  */
 const terminalCodes = /\u001b\[[0-?]*[ -/]*[@-~]/g;
 const controlCharacters = /[\u0000-\u0008\u000e-\u001f\u007f-\u009f]/g;
-/** Half of a surrogate pair without its other half: an agent's own text may hold one, echoed back. */
-const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 /**
  * One line cut to `max` characters: whitespace collapsed, terminal codes dropped, other control
@@ -29,10 +29,9 @@ const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\
  * and a cut that never splits an emoji.
  */
 export function clip(text: string, max: number): string {
-  const flat = text
+  const flat = wellFormed(text)
     .replace(terminalCodes, '')
     .replace(controlCharacters, '\ufffd')
-    .replace(loneSurrogate, '\ufffd')
     .replace(/\s+/g, ' ')
     .trim();
   return flat.length <= max ? flat : `${flat.slice(0, cutIndex(flat, max - 1))}…`;
