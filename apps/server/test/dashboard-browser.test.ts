@@ -566,6 +566,64 @@ describe.skipIf(skip)(`dashboard in Chromium${skip ? ` (skipped: ${browserPath.s
     await context.close();
   });
 
+  it("shows a long action or result by its start, all of it on demand, and a named step's whole", async () => {
+    const memory = t.server.memory;
+    const lines = Array.from({ length: 30 }, (_, i) => `line ${i + 1}`);
+    const longAction = `curl ${'a'.repeat(1500)} END-OF-ACTION`;
+    // 1,201 UTF-16 units: the 1,000th is the first half of an emoji, which the preview must not split.
+    const emojiResult = `x${'😀'.repeat(600)}TAIL`;
+    const { id } = await memory.episodes.start({
+      domain: 'outputs',
+      taskType: 'analysis',
+      context: 'Long outputs',
+    });
+    await memory.episodes.logSteps(id, [
+      { action: 'pytest -x', result: lines.join('\n'), success: false },
+      { action: longAction, result: emojiResult, success: true },
+      { action: 'echo ok', result: 'ok', success: true },
+    ]);
+    await memory.episodes.complete(id, { status: 'completed' });
+
+    const { page, context, problems } = await open();
+    await signIn(page, t.adminToken);
+    await page.locator('#nav').waitFor();
+    await page.goto(`${t.url}/ui/#/episodes/${id}`);
+    const cell = (step: number, column: 'action' | 'result') =>
+      page.locator(`tr[data-step="${step}"] td.${column}`);
+    await cell(1, 'result').waitFor();
+
+    // Twenty lines of thirty, then the button; the rest is put in only when asked for.
+    const result = cell(1, 'result');
+    const button = result.locator('button.show-all');
+    expect(await result.locator('pre').textContent()).toBe(`${lines.slice(0, 20).join('\n')}…`);
+    expect(await button.textContent()).toBe(`Show all ${lines.join('\n').length} characters`);
+    expect(await button.getAttribute('aria-expanded')).toBe('false');
+    await button.click();
+    expect(await result.locator('pre').textContent()).toBe(lines.join('\n'));
+    expect(await button.textContent()).toBe('Show less');
+    expect(await button.getAttribute('aria-expanded')).toBe('true');
+    await button.click();
+    expect(await result.locator('pre').textContent()).toBe(`${lines.slice(0, 20).join('\n')}…`);
+
+    // A long action by its first 1,000 characters; an emoji is never cut in half, and counts as one.
+    expect(await cell(2, 'action').locator('code').textContent()).toBe(`${longAction.slice(0, 1000)}…`);
+    const emojiPreview = (await cell(2, 'result').locator('pre').textContent()) ?? '';
+    expect(emojiPreview).toBe(`x${'😀'.repeat(499)}…`);
+    expect(await cell(2, 'result').locator('button').textContent()).toBe('Show all 605 characters');
+    // Short text has no button.
+    expect(await page.locator('tr[data-step="3"] button').count()).toBe(0);
+
+    // A step a link names is shown whole: the match a search's why points at may be past the start.
+    await page.goto(`${t.url}/ui/#/episodes/${id}/steps/2`);
+    await page.locator('tr.named').waitFor();
+    expect(await page.locator('tr.named td.action').textContent()).toBe(longAction);
+    expect(await page.locator('tr.named td.result').textContent()).toBe(emojiResult);
+    expect(await page.locator('tr.named button').count()).toBe(0);
+    expect(await cell(1, 'result').locator('button').count()).toBe(1);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
   it('leaves no denied entry in the audit log for a token without admin, or without read', async () => {
     const reader = await t.token({ name: 'shop-visitor', scopes: ['read', 'write'], domains: ['shop'] });
     const writer = await t.token({ name: 'exporter', scopes: ['write'], domains: ['traces'] });

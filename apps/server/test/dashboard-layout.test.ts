@@ -151,6 +151,9 @@ describe.skipIf(skip)(`dashboard layout in Chromium${skipped}`, () => {
     for (const id of [ids.wide, ids.noSpace]) {
       await page.goto(`${t.url}/ui/#/episodes/${id}`);
       await page.locator('tr[data-step="1"]').waitFor();
+      // Shown whole (a long action or result is first shown by its start).
+      for (const button of await page.locator('tr[data-step="1"] button.show-all').all())
+        await button.click();
       const size = await widths(page);
       expect(size.page, `episode ${id}`).toBe(size.window);
       // Result, success, duration and time are on screen, beside the whole action.
@@ -323,6 +326,30 @@ describe.skipIf(skip)(`dashboard layout in Chromium${skipped}`, () => {
     expect(await direction('tr[data-step="1"] td:nth-child(2)')).toBe('rtl');
     expect(await direction('tr[data-step="2"] td:nth-child(2)')).toBe('ltr');
     expect(await direction('tr[data-step="2"] td:nth-child(3)')).toBe('rtl');
+
+    // A search hit's line reads left to right with an Arabic domain first, the domain isolated.
+    const { id: arabicDomain } = await t.server.memory.episodes.start({
+      domain: 'متجر',
+      taskType: 'debugging',
+      context: 'quokka checkout fails',
+    });
+    await filter(page, 'search', { text: 'quokka checkout' });
+    const meta = page.locator(`li.hit[data-episode-id="${arabicDomain}"] p.muted`);
+    await meta.waitFor();
+    expect(await direction(`li.hit[data-episode-id="${arabicDomain}"] p.muted`)).toBe('ltr');
+    expect(await meta.locator('bdi').textContent()).toBe('متجر');
+    expect(await meta.textContent()).toMatch(/^متجر · debugging · active · /);
+
+    // An empty context is said, not shown as an empty box.
+    const { id: empty } = await t.server.memory.episodes.start({
+      domain: 'rtl',
+      taskType: 'debugging',
+      context: '',
+    });
+    await page.goto(`${t.url}/ui/#/episodes/${empty}`);
+    await expect
+      .poll(() => page.locator('.episode-context').textContent(), { timeout: 10_000 })
+      .toBe('(empty)');
     expect(problems).toEqual([]);
     await context.close();
   });

@@ -2,9 +2,57 @@ import { announce, errorNotice, h, show, table } from '../dom.js';
 import { formatCount, formatDuration, formatSuccess, formatTime } from '../format.js';
 
 /**
- * A step's row; `named` marks the step the link asked for (`#/episodes/<id>/steps/<n>`). The
- * action and result are stored text: they wrap anywhere (a URL or a command may have no space
- * for hundreds of characters) and set their own direction (Arabic or Hebrew reads right to left).
+ * Past either bound, a step's action or result shows its start and a button for the rest. An
+ * episode's results may hold up to 64 kB each: 10,000 steps of 8 kB made a page of 80 M
+ * characters whose every layout took seconds (each "Load more steps" 1–2 s, the last one 7.6 s,
+ * in Chromium on 2 cores). About a screenful of a wide cell; not tuned.
+ */
+const previewChars = 1000;
+const previewLines = 20;
+
+/** Where the preview of `text` ends (never inside a surrogate pair), or `null` when it fits whole. */
+function previewEnd(text) {
+  let end = Math.min(text.length, previewChars);
+  let lines = 0;
+  for (let at = text.indexOf('\n'); at !== -1 && at < end; at = text.indexOf('\n', at + 1)) {
+    lines += 1;
+    if (lines === previewLines) end = at;
+  }
+  if (end >= text.length) return null;
+  const last = text.charCodeAt(end - 1);
+  return last >= 0xd800 && last <= 0xdbff ? end - 1 : end;
+}
+
+/** Code points, as a reader counts characters: an emoji is one, not its two UTF-16 units. */
+function characterCount(text) {
+  return text.length - (text.match(/[\ud800-\udbff][\udc00-\udfff]/g)?.length ?? 0);
+}
+
+/**
+ * Stored text in a `tag` element, or, when it is long and not `whole`, its start with "…" and a
+ * button that shows it all (and its start again). The full text is only put in the page when asked.
+ */
+function storedText(tag, text, whole) {
+  const end = whole ? null : previewEnd(text);
+  if (end === null) return h(tag, {}, text);
+  const start = `${text.slice(0, end)}…`;
+  const shown = h(tag, {}, start);
+  const more = `Show all ${formatCount(characterCount(text))} characters`;
+  const button = h('button', { type: 'button', className: 'show-all', 'aria-expanded': 'false' }, more);
+  button.addEventListener('click', () => {
+    const expanded = button.getAttribute('aria-expanded') === 'true';
+    shown.textContent = expanded ? start : text;
+    button.textContent = expanded ? more : 'Show less';
+    button.setAttribute('aria-expanded', String(!expanded));
+  });
+  return [shown, button];
+}
+
+/**
+ * A step's row; `named` marks the step the link asked for (`#/episodes/<id>/steps/<n>`), shown
+ * whole. The action and result are stored text: they wrap anywhere (a URL or a command may have
+ * no space for hundreds of characters) and set their own direction (Arabic or Hebrew reads right
+ * to left).
  */
 function stepRow(step, named) {
   const success = step.success === null ? 'unknown' : step.success ? 'ok' : 'failed';
@@ -16,11 +64,11 @@ function stepRow(step, named) {
       'aria-current': named ? 'true' : undefined,
     },
     h('td', { className: 'num' }, String(step.stepNumber)),
-    h('td', { className: 'action stored', dir: 'auto' }, h('code', {}, step.action)),
+    h('td', { className: 'action stored', dir: 'auto' }, storedText('code', step.action, named)),
     h(
       'td',
       { className: 'result stored', dir: 'auto' },
-      step.result === null ? '–' : h('pre', {}, step.result),
+      step.result === null ? '–' : storedText('pre', step.result, named),
     ),
     h('td', {}, formatSuccess(step.success)),
     h('td', { className: 'num' }, formatDuration(step.durationMs)),

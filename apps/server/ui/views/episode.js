@@ -6,6 +6,12 @@ function json(value) {
   return value === null || value === undefined ? null : h('pre', {}, JSON.stringify(value, null, 2));
 }
 
+/** A context of no characters is said, as a missing one is: an empty box reads as still loading. */
+function contextText(context) {
+  if (context === null || context === undefined) return '(none)';
+  return context === '' ? '(empty)' : context;
+}
+
 /**
  * The episode `episodeId`; with `step`, opened at that step (`#/episodes/<id>/steps/<n>`), shown
  * and marked. Stored text sets its own direction (`dir=auto`, `<bdi>`).
@@ -29,7 +35,7 @@ export async function renderEpisode(root, api, episodeId, step) {
       body,
       heading,
       h('h3', {}, 'Context'),
-      h('pre', { className: 'episode-context', dir: 'auto' }, episode.context ?? '(none)'),
+      h('pre', { className: 'episode-context', dir: 'auto' }, contextText(episode.context)),
       h('h3', {}, 'Outcome'),
       facts([
         ['status', episode.status],

@@ -67,10 +67,13 @@ function hit({ episode, score, why }, index) {
       episodeLink(episode, { className: 'stored', dir: 'auto' }),
       h('span', { className: 'score' }, `score ${formatNumber(score)}`),
     ),
+    // The line reads left to right; the domain, stored text, keeps its own direction inside it
+    // (an Arabic domain first made the whole line right to left, its separators reordered).
     h(
       'p',
-      { className: 'muted stored', dir: 'auto' },
-      `${episode.domain} · ${episode.taskType} · ${episode.status} · ${formatTime(episode.createdAt)}`,
+      { className: 'muted stored' },
+      h('bdi', {}, episode.domain),
+      ` · ${episode.taskType} · ${episode.status} · ${formatTime(episode.createdAt)}`,
     ),
     table(['signal', 'why', 'contribution'], whyRows(episode.id, why)),
   );
