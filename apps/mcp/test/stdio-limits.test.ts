@@ -102,3 +102,33 @@ it("names the tool's own field when the store refuses what the tool sent under a
     rmSync(folder, { recursive: true, force: true });
   }
 }, 120_000);
+
+it('stores a NUL character or a lone surrogate of a step as U+FFFD, keeping the batch, and says so', async () => {
+  const episodeId = episodeIdIn(
+    await call(mcp.client, 'memory_start_episode', {
+      task: 'Print a core file',
+      taskType: 'debugging',
+      domain: 'bin',
+    }),
+  );
+  const answer = await call(mcp.client, 'memory_log_steps', {
+    episodeId,
+    steps: [
+      { action: 'cat core', result: 'ELF\u0000\u0000header', success: true },
+      { action: 'head -c 3 name\ud83d', result: 'ok', success: true },
+      { action: 'echo done', result: 'done', success: true },
+    ],
+  });
+  expect(answer).toBe(
+    `Logged 3 steps (#1–#3) to episode ${episodeId}. 2 of them held NUL characters or lone surrogates, stored as U+FFFD.`,
+  );
+  const resource = await mcp.client.readResource({ uri: `episode://${episodeId}` });
+  const episode = JSON.parse((resource.contents[0] as { text: string }).text) as {
+    steps: { action: string; result: string }[];
+  };
+  expect(episode.steps.map(({ action, result }) => [action, result])).toEqual([
+    ['cat core', 'ELF\ufffd\ufffdheader'],
+    ['head -c 3 name\ufffd', 'ok'],
+    ['echo done', 'done'],
+  ]);
+}, 120_000);

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { storableText } from '@episodic/core';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import type { AgentMemory } from '../memory/agent-memory.js';
@@ -16,7 +17,9 @@ const stepInput = z.strictObject({
     .string()
     .max(stepLimits.resultChars)
     .optional()
-    .describe('What came back; for a failure, the error text as it was (it is what later searches match).'),
+    .describe(
+      'What came back; for a failure, the error text as it was (it is what later searches match). A NUL character or a lone surrogate is stored as U+FFFD.',
+    ),
   success: z.boolean().optional().describe('false when the step failed (an error, a failing test).'),
   durationMs: z
     .number()
@@ -46,6 +49,14 @@ const logStepsInput = z.strictObject({
     ),
 });
 
+/**
+ * A tool's output as the store keeps it: a NUL character (a binary file printed by a shell) or a
+ * lone surrogate (a string a tool cut) made the store refuse the whole batch, every step of it
+ * lost; each becomes U+FFFD instead, a visible mark, as the OTLP endpoint and the AI SDK
+ * integration store them. Same length: the tool's limits still hold.
+ */
+const storable = (text: string) => storableText(text, text.length);
+
 export function registerLogStepsTool(server: McpServer, memory: AgentMemory): void {
   server.registerTool(
     'memory_log_steps',
@@ -64,15 +75,25 @@ export function registerLogStepsTool(server: McpServer, memory: AgentMemory): vo
           // Ids of our own make the write safe to send again: against a server, the SDK replays a
           // step write whose answer never came (a connection cut) only when every step has one, and
           // the server stores each id once, so a lost answer neither fails the call nor doubles steps.
-          const steps = await memory.episodes.logSteps(
-            input.episodeId,
-            input.steps.map((step) => ({ id: randomUUID(), ...step })),
-            { signal },
-          );
+          const sent = input.steps.map((step) => ({
+            id: randomUUID(),
+            ...step,
+            action: storable(step.action),
+            ...(step.result === undefined ? {} : { result: storable(step.result) }),
+          }));
+          const steps = await memory.episodes.logSteps(input.episodeId, sent, { signal });
           const first = steps[0]?.stepNumber;
           const last = steps.at(-1)?.stepNumber;
           const range = first === last ? `#${first}` : `#${first}–#${last}`;
-          return `Logged ${steps.length} step${steps.length === 1 ? '' : 's'} (${range}) to episode ${input.episodeId}.`;
+          const replaced = sent.filter((step, index) => {
+            const asked = input.steps[index];
+            return step.action !== asked?.action || step.result !== asked.result;
+          }).length;
+          const marked =
+            replaced === 0
+              ? ''
+              : ` ${replaced} of them held NUL characters or lone surrogates, stored as U+FFFD.`;
+          return `Logged ${steps.length} step${steps.length === 1 ? '' : 's'} (${range}) to episode ${input.episodeId}.${marked}`;
         },
         {
           ifTimedOut: `The steps may have been stored all the same: read episode://${input.episodeId} and check its stepCount before sending them again, or they may be stored twice.`,
