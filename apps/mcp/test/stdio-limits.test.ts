@@ -19,14 +19,12 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
+/** A new episode of the `bin` domain, started through the tool. */
+const startEpisode = async (task: string) =>
+  episodeIdIn(await call(mcp.client, 'memory_start_episode', { task, taskType: 'debugging', domain: 'bin' }));
+
 it('refuses, with its reason, a memory_log_steps call its fields allow but too large in all, and serves on', async () => {
-  const episodeId = episodeIdIn(
-    await call(mcp.client, 'memory_start_episode', {
-      task: 'Dump a binary',
-      taskType: 'debugging',
-      domain: 'bin',
-    }),
-  );
+  const episodeId = await startEpisode('Dump a binary');
   // The most each field takes: 100 results of 20,000 control characters (a binary file printed by
   // a shell), 6 bytes each once JSON-escaped: a 12 MB line, past the SDK's 10 MiB default.
   const binary = Array.from({ length: 20_000 }, (_, index) => String.fromCharCode(1 + (index % 31))).join('');
@@ -104,13 +102,7 @@ it("names the tool's own field when the store refuses what the tool sent under a
 }, 120_000);
 
 it('stores a NUL character or a lone surrogate of a step as U+FFFD, keeping the batch, and says so', async () => {
-  const episodeId = episodeIdIn(
-    await call(mcp.client, 'memory_start_episode', {
-      task: 'Print a core file',
-      taskType: 'debugging',
-      domain: 'bin',
-    }),
-  );
+  const episodeId = await startEpisode('Print a core file');
   const answer = await call(mcp.client, 'memory_log_steps', {
     episodeId,
     steps: [
