@@ -80,6 +80,35 @@ describe('a miner breaking the contract', () => {
     );
   });
 
+  it('is left out, said, when a candidate says success or perTaskType other than as a boolean', async () => {
+    const { memory, status, warnings } = await mineOne([
+      miner('loose_flags', ({ episode }) => [
+        // A step's unknown outcome passed on as it is: it was stored as a failure.
+        { data: { kind: 'null' }, success: episode.steps[0]?.success as boolean },
+        { data: { kind: 'text' }, success: 'true' as never },
+        { data: { kind: 'missing' } } as never,
+        { data: { kind: 'per task type' }, success: true, perTaskType: 1 as never },
+        { data: { kind: 'right' }, success: false, perTaskType: true },
+      ]),
+    ]);
+    expect(status).toMatchObject({ pending: 0, failed: 0 });
+    expect(warnings).toMatch(
+      /loose_flags returned an invalid candidate #0 .*: success is null, not a boolean/,
+    );
+    expect(warnings).toMatch(/candidate #1 .*: success is a string, not a boolean/);
+    expect(warnings).toMatch(/candidate #2 .*: success is undefined, not a boolean/);
+    expect(warnings).toMatch(/candidate #3 .*: perTaskType is a number, not a boolean/);
+    const stored = (await memory.patterns.list({ type: 'loose_flags' })).items;
+    expect(
+      stored.map(({ patternData, support, successes, taskType }) => ({
+        patternData,
+        support,
+        successes,
+        taskType,
+      })),
+    ).toEqual([{ patternData: { kind: 'right' }, support: 1, successes: 0, taskType: 'debugging' }]);
+  });
+
   it('is left out when it returns more candidates, or larger data, than the contract allows', async () => {
     const { memory, status, warnings } = await mineOne([
       miner('too_many', () =>

@@ -80,6 +80,26 @@ function stringLeaves(value: unknown, into: string[]): string[] {
   return into;
 }
 
+/** `null`, `a string`, `an array`: what a value is, for a message. */
+function kindOf(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  if (Array.isArray(value)) return 'an array';
+  const type = typeof value;
+  return type === 'object' || type === 'undefined' ? `an ${type}` : `a ${type}`;
+}
+
+/**
+ * The candidate's outcome flags as the contract types them. Read as `=== true`, a `null` success
+ * (a miner passing on a step's unknown outcome) or `'true'` was stored as a failure: evidence
+ * against the pattern, with no word to its author.
+ */
+function checkFlags(candidate: { success?: unknown; perTaskType?: unknown }): void {
+  if (typeof candidate.success !== 'boolean')
+    throw new TypeError(`success is ${kindOf(candidate.success)}, not a boolean`);
+  if (candidate.perTaskType !== undefined && typeof candidate.perTaskType !== 'boolean')
+    throw new TypeError(`perTaskType is ${kindOf(candidate.perTaskType)}, not a boolean`);
+}
+
 function checkMeasurements(
   measurements: Readonly<Record<string, number>> | undefined,
 ): Record<string, number> {
@@ -141,6 +161,7 @@ export async function collectCandidates(
     }
     for (const [index, candidate] of candidates.entries()) {
       try {
+        checkFlags(candidate);
         const outcome = validated[index] as PromiseSettledResult<Awaited<ReturnType<typeof validate>>>;
         if (outcome.status === 'rejected') throw outcome.reason;
         const parsed = outcome.value;
@@ -154,7 +175,7 @@ export async function collectCandidates(
           throw new TypeError(
             `data is ${dataJson.length} characters as JSON, more than the ${maxPatternDataChars} allowed`,
           );
-        const taskType = candidate.perTaskType === true ? episode.taskType : null;
+        const taskType = candidate.perTaskType ? episode.taskType : null;
         const id = patternId({
           patternType: miner.patternType,
           domain: episode.domain,
@@ -171,7 +192,7 @@ export async function collectCandidates(
           taskType,
           dataJson,
           summary: clipSummary(summary),
-          success: candidate.success === true,
+          success: candidate.success,
           measurements: checkMeasurements(candidate.measurements),
         });
       } catch (error) {
