@@ -12,19 +12,25 @@ const root = mkdtempSync(join(tmpdir(), 'episodic-plugin-never-settles-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 /**
- * A user's folder with an `episodic.config.mjs` naming `miners: ['hang-miner']` and that package
- * installed beside it (zod linked from here): `module` is the package's `index.js`.
+ * A user's folder with an `episodic.config.mjs` naming `miners: ['hang-plugin']` (or, for `slot`
+ * `embeddings`, `embeddings: 'hang-plugin'`) and that package installed beside it (zod linked from
+ * here): `module` is the package's `index.js`.
  */
-function project(name: string, module: string, settings = ''): string {
+function project(
+  name: string,
+  module: string,
+  settings = '',
+  slot: 'miners' | 'embeddings' = 'miners',
+): string {
   const dir = join(root, name);
   const files = {
-    'node_modules/hang-miner/package.json': JSON.stringify({
-      name: 'hang-miner',
+    'node_modules/hang-plugin/package.json': JSON.stringify({
+      name: 'hang-plugin',
       type: 'module',
       exports: { '.': { import: './index.js' } },
     }),
-    'node_modules/hang-miner/index.js': module,
-    'episodic.config.mjs': `export default { dataDir: './data', miners: ['hang-miner'], ${settings} };`,
+    'node_modules/hang-plugin/index.js': module,
+    'episodic.config.mjs': `export default { dataDir: './data', ${slot === 'miners' ? "miners: ['hang-plugin']" : "embeddings: 'hang-plugin'"}, ${settings} };`,
   };
   for (const [file, text] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, file)), { recursive: true });
@@ -55,7 +61,7 @@ describe('a plugin that never settles', { timeout: 120_000 }, () => {
       const result = await runCli([...command, '--config', join(dir, 'episodic.config.mjs')]);
       expect(result.code, command.join(' ')).toBe(1);
       expect(result.stderr).toBe(
-        'episodic: Invalid plugins (checked at start): miners.0 (package hang-miner) (from ' +
+        'episodic: Invalid plugins (checked at start): miners.0 (package hang-plugin) (from ' +
           `${join(dir, 'episodic.config.mjs')}): mine() on a sample episode did not settle within 1000 ms ` +
           '(learning.mineTimeoutMs)\n',
       );
@@ -79,7 +85,7 @@ describe('a plugin that never settles', { timeout: 120_000 }, () => {
     const result = await runCli(['worker', '--config', join(dir, 'episodic.config.mjs')]);
     expect([result.code, result.stderr]).toEqual([
       1,
-      'episodic: Invalid plugins (checked at start): miners.0 (package hang-miner) (from ' +
+      'episodic: Invalid plugins (checked at start): miners.0 (package hang-plugin) (from ' +
         `${join(dir, 'episodic.config.mjs')}): the miner's own dataSchema on mine()'s candidates for a ` +
         'sample episode did not settle within 1000 ms (learning.mineTimeoutMs)\n',
     ]);
@@ -100,7 +106,7 @@ describe('a plugin that never settles', { timeout: 120_000 }, () => {
     ]);
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(
-      'episodic: Invalid plugins (checked at start): miners.0 (package hang-miner) (from ' +
+      'episodic: Invalid plugins (checked at start): miners.0 (package hang-plugin) (from ' +
         `${join(dir, 'episodic.config.mjs')}): its import and factory did not settle within 60000 ms ` +
         '(the start check: does it wait for a service that does not answer?)\n',
     );
@@ -128,7 +134,7 @@ writeFileSync(new URL('./entered', import.meta.url), '');
 while (!existsSync(new URL('./gate', import.meta.url))) await new Promise((resolve) => setTimeout(resolve, 20));
 ${miner('() => []')}`,
       );
-      const plugin = join(dir, 'node_modules', 'hang-miner');
+      const plugin = join(dir, 'node_modules', 'hang-plugin');
       const port = command === 'serve' ? ['--port', '0'] : [];
       const child = spawnCli([command, ...port, '--config', join(dir, 'episodic.config.mjs')]);
       try {
@@ -176,7 +182,7 @@ ${miner('() => []')}`,
 
     const worker = spawnCli(['worker', '--config', configFile]);
     try {
-      const entered = join(dir, 'node_modules', 'hang-miner', 'entered');
+      const entered = join(dir, 'node_modules', 'hang-plugin', 'entered');
       for (const deadline = Date.now() + 60_000; !existsSync(entered) && Date.now() < deadline; )
         await new Promise((resolve) => setTimeout(resolve, 100));
       expect(existsSync(entered), worker.stderr()).toBe(true);
@@ -187,6 +193,55 @@ ${miner('() => []')}`,
       expect(await Promise.race([worker.exited, waited])).toBe(0);
     } finally {
       worker.child.kill('SIGKILL');
+    }
+  });
+  it("lets serve stop on SIGTERM while its embedding provider's embed() hangs, ignoring its signal", async () => {
+    const dir = project(
+      'provider-hangs',
+      `import { writeFileSync } from 'node:fs';
+export default {
+  specificationVersion: 'v1',
+  provider: 'hang',
+  model: 'hang-1',
+  dimensions: 4,
+  maxBatchSize: 8,
+  deterministic: true,
+  embed(texts) {
+    if (!texts.some((text) => text.includes('HANG'))) return Promise.resolve(texts.map(() => new Float32Array([1, 0, 0, 0])));
+    writeFileSync(new URL('./entered', import.meta.url), '');
+    return new Promise(() => {});
+  },
+};
+`,
+      "port: 0, host: '127.0.0.1'",
+      'embeddings',
+    );
+    const configFile = join(dir, 'episodic.config.mjs');
+    const queued = await openStore(await loadConfig({ flags: { config: configFile }, env: {} }), {
+      learning: false,
+    });
+    const episode = await queued.episodes.start({
+      taskType: 'debugging',
+      domain: 'web',
+      context: 'HANG here',
+    });
+    await queued.episodes.complete(episode.id, { status: 'completed' });
+    await queued.close();
+
+    const server = spawnCli(['serve', '--config', configFile]);
+    try {
+      const entered = join(dir, 'node_modules', 'hang-plugin', 'entered');
+      for (const deadline = Date.now() + 60_000; !existsSync(entered) && Date.now() < deadline; )
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(existsSync(entered), server.stderr()).toBe(true);
+      server.child.kill('SIGTERM');
+      // Before, it ran on until a second signal: the learning thread waited on the provider.
+      const waited = new Promise((resolve) =>
+        setTimeout(resolve, 30_000, 'still running 30 s after SIGTERM'),
+      );
+      expect(await Promise.race([server.exited, waited]), server.stderr()).toBe(0);
+    } finally {
+      server.child.kill('SIGKILL');
     }
   });
 });

@@ -1,5 +1,6 @@
 import type { EmbeddingProviderV1 } from '@episodic/plugin';
 import { EpisodicError } from '../errors.js';
+import { type Deadline, withinDeadline } from '../within-deadline.js';
 import { embeddingStamp } from './embedding-stamp.js';
 import { normalize } from './vector-codec.js';
 
@@ -10,15 +11,22 @@ function broken(provider: EmbeddingProviderV1, detail: string): EpisodicError {
   );
 }
 
+/** A bound on each `embed()` call: its length and the setting that gives it, named when it passes. */
+export type EmbedDeadline = Pick<Deadline, 'timeoutMs' | 'setting'>;
+
 /**
  * Embeds `texts` through `provider`, at most `maxBatchSize` per call, and returns unit-length
  * vectors. Everything a provider returns is checked before it can reach the store: a wrong count,
- * a wrong length or a non-finite number would otherwise corrupt every later similarity.
+ * a wrong length or a non-finite number would otherwise corrupt every later similarity. With
+ * `deadline`, a call that has not settled by then fails as the provider failing, and one that
+ * ignores `signal` is let go when it aborts: an `embed()` that never settled held its batch of
+ * the learning queue for good, with no word, and a store's `close()` with it.
  */
 export async function embedTexts(
   provider: EmbeddingProviderV1,
   texts: readonly string[],
   signal?: AbortSignal,
+  deadline?: EmbedDeadline,
 ): Promise<Float32Array[]> {
   const batchSize = Math.max(1, Math.floor(provider.maxBatchSize));
   const vectors: Float32Array[] = [];
@@ -29,7 +37,14 @@ export async function embedTexts(
     const batch = texts.slice(start, start + batchSize);
     let embedded: Float32Array[];
     try {
-      embedded = await provider.embed(batch, { signal });
+      embedded =
+        deadline === undefined
+          ? await provider.embed(batch, { signal })
+          : await withinDeadline((bounded) => provider.embed(batch, { signal: bounded }), {
+              ...deadline,
+              signal,
+              what: 'embed()',
+            });
     } catch (error) {
       // An abort is the caller's own doing: it keeps its reason rather than becoming a provider failure.
       if (EpisodicError.isInstance(error) || signal?.aborted === true) throw error;

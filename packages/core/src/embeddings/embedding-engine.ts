@@ -1,9 +1,16 @@
 import type { EmbeddingProviderV1 } from '@episodic/plugin';
 import type { EngineContext } from '../engine-context.js';
 import type { EpisodeLearner } from '../learning/episode-learner.js';
+import type { EmbedDeadline } from './embed-texts.js';
 import { embeddingStamp } from './embedding-stamp.js';
 import { embedEpisodes, replaceEmbeddingsStatements } from './episode-embeddings.js';
 import { VectorIndex } from './vector-index.js';
+
+/** The bound on each `embed()` call when learning and reindexing (`learning.embedTimeoutMs`). */
+export const embedDeadline = (context: Pick<EngineContext, 'config'>): EmbedDeadline => ({
+  timeoutMs: context.config.learning.embedTimeoutMs,
+  setting: 'learning.embedTimeoutMs',
+});
 
 /** The embedder's name in the learning queue. */
 export const embeddingsLearner = 'embeddings';
@@ -36,7 +43,7 @@ export function createEmbeddingEngine(context: EngineContext, initial: Embedding
       const current = active;
       if (current === null) return;
       // The model call happens before the write lock is taken.
-      const rows = await embedEpisodes(current.provider, episodes, signal);
+      const rows = await embedEpisodes(current.provider, episodes, signal, embedDeadline(context));
       await context.db.write(async (tx) => {
         const marks = episodes.map(() => '?').join(', ');
         const existing = new Set(

@@ -3,7 +3,7 @@ import type { InStatement } from '@libsql/client';
 import { newId } from '../ids.js';
 import { nowIso } from '../schemas/timestamp.js';
 import type { EpisodeWithAllSteps } from '../types.js';
-import { embedTexts } from './embed-texts.js';
+import { type EmbedDeadline, embedTexts } from './embed-texts.js';
 import { embeddingStamp } from './embedding-stamp.js';
 import { episodeEmbeddingText, failedSteps, stepErrorEmbeddingText } from './embedding-text.js';
 import { encodeVector } from './vector-codec.js';
@@ -25,7 +25,8 @@ interface EmbeddingRow {
 export async function embedEpisodes(
   provider: EmbeddingProviderV1,
   episodes: readonly EpisodeWithAllSteps[],
-  signal?: AbortSignal,
+  signal: AbortSignal | undefined,
+  deadline: EmbedDeadline,
 ): Promise<EmbeddingRow[]> {
   const rows: Omit<EmbeddingRow, 'vector'>[] = episodes.flatMap((episode) => [
     { episodeId: episode.id, kind: 'episode' as const, stepId: null, content: episodeEmbeddingText(episode) },
@@ -40,6 +41,7 @@ export async function embedEpisodes(
     provider,
     rows.map((row) => row.content),
     signal,
+    deadline,
   );
   return rows.map((row, index) => ({ ...row, vector: vectors[index] as Float32Array }));
 }

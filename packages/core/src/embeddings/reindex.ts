@@ -8,7 +8,7 @@ import { boundedSteps, stepsByEpisode } from '../episodes/read-episodes.js';
 import { resolveFailedStatement } from '../learning/learning-queue.js';
 import type { EpisodeWithAllSteps } from '../types.js';
 import { parseInput } from '../validate.js';
-import { embeddingsLearner } from './embedding-engine.js';
+import { embedDeadline, embeddingsLearner } from './embedding-engine.js';
 import { embeddingStamp } from './embedding-stamp.js';
 import { embedEpisodes, replaceEmbeddingsStatements } from './episode-embeddings.js';
 
@@ -129,7 +129,7 @@ async function reembed(
     options.signal?.throwIfAborted();
     const episodes = await loadBatch(context, after, stamp, options.batchSize);
     if (episodes.length === 0) break;
-    const rows = await embedEpisodes(provider, episodes, options.signal);
+    const rows = await embedEpisodes(provider, episodes, options.signal, embedDeadline(context));
     const ids = episodes.map((episode) => episode.id);
     await context.db.write((tx) =>
       tx.batch([

@@ -25,6 +25,13 @@ export const learningOptionsSchema = z.strictObject({
    * never settles, it does not tune anything: see the README's "Learning" section for the figure.
    */
   mineTimeoutMs: z.number().int().min(1).max(3_600_000).default(30_000),
+  /**
+   * How long one call of the embedding provider's `embed()` may take, when learning and in
+   * `admin.reindex()`, before it fails as the provider failing (the batch is retried, and failed
+   * after `maxAttempts`). A bound on a call that never settles, above a hosted provider's own
+   * retries (about two minutes for embeddings-openai); not tuned.
+   */
+  embedTimeoutMs: z.number().int().min(1).max(3_600_000).default(300_000),
   /** How often an idle learner looks for work queued by another process (its own wakes it at once). */
   pollMs: z.number().int().min(10).max(60_000).default(500),
 });
