@@ -49,6 +49,34 @@ export default {
 };
 `;
 
+/**
+ * Queues an episode whose plugin call hangs ("HANG here"), starts `command` on the project `dir`,
+ * and once the plugin is in the hung call (it writes `entered`), checks a SIGTERM ends the process
+ * with exit 0 within 30 s.
+ */
+async function stopsOnSigterm(dir: string, command: 'serve' | 'worker') {
+  const configFile = join(dir, 'episodic.config.mjs');
+  const queued = await openStore(await loadConfig({ flags: { config: configFile }, env: {} }), {
+    learning: false,
+  });
+  const episode = await queued.episodes.start({ taskType: 'debugging', domain: 'web', context: 'HANG here' });
+  await queued.episodes.complete(episode.id, { status: 'completed' });
+  await queued.close();
+
+  const cli = spawnCli([command, '--config', configFile]);
+  try {
+    const entered = join(dir, 'node_modules', 'hang-plugin', 'entered');
+    for (const deadline = Date.now() + 60_000; !existsSync(entered) && Date.now() < deadline; )
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(existsSync(entered), cli.stderr()).toBe(true);
+    cli.child.kill('SIGTERM');
+    const waited = new Promise((resolve) => setTimeout(resolve, 30_000, 'still running 30 s after SIGTERM'));
+    expect(await Promise.race([cli.exited, waited]), cli.stderr()).toBe(0);
+  } finally {
+    cli.child.kill('SIGKILL');
+  }
+}
+
 // Each case is one CLI process, start-up included: room for a loaded machine.
 describe('a plugin that never settles', { timeout: 120_000 }, () => {
   it('is refused at the start check after learning.mineTimeoutMs, in one line naming it, exit 1', async () => {
@@ -168,32 +196,7 @@ ${miner('() => []')}`,
       // Far beyond the test: only SIGTERM can end the wait.
       'learning: { mineTimeoutMs: 3_600_000 }',
     );
-    const configFile = join(dir, 'episodic.config.mjs');
-    const queued = await openStore(await loadConfig({ flags: { config: configFile }, env: {} }), {
-      learning: false,
-    });
-    const episode = await queued.episodes.start({
-      taskType: 'debugging',
-      domain: 'web',
-      context: 'HANG here',
-    });
-    await queued.episodes.complete(episode.id, { status: 'completed' });
-    await queued.close();
-
-    const worker = spawnCli(['worker', '--config', configFile]);
-    try {
-      const entered = join(dir, 'node_modules', 'hang-plugin', 'entered');
-      for (const deadline = Date.now() + 60_000; !existsSync(entered) && Date.now() < deadline; )
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      expect(existsSync(entered), worker.stderr()).toBe(true);
-      worker.child.kill('SIGTERM');
-      const waited = new Promise((resolve) =>
-        setTimeout(resolve, 30_000, 'still running 30 s after SIGTERM'),
-      );
-      expect(await Promise.race([worker.exited, waited])).toBe(0);
-    } finally {
-      worker.child.kill('SIGKILL');
-    }
+    await stopsOnSigterm(dir, 'worker');
   });
   it("lets serve stop on SIGTERM while its embedding provider's embed() hangs, ignoring its signal", async () => {
     const dir = project(
@@ -216,32 +219,7 @@ export default {
       "port: 0, host: '127.0.0.1'",
       'embeddings',
     );
-    const configFile = join(dir, 'episodic.config.mjs');
-    const queued = await openStore(await loadConfig({ flags: { config: configFile }, env: {} }), {
-      learning: false,
-    });
-    const episode = await queued.episodes.start({
-      taskType: 'debugging',
-      domain: 'web',
-      context: 'HANG here',
-    });
-    await queued.episodes.complete(episode.id, { status: 'completed' });
-    await queued.close();
-
-    const server = spawnCli(['serve', '--config', configFile]);
-    try {
-      const entered = join(dir, 'node_modules', 'hang-plugin', 'entered');
-      for (const deadline = Date.now() + 60_000; !existsSync(entered) && Date.now() < deadline; )
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      expect(existsSync(entered), server.stderr()).toBe(true);
-      server.child.kill('SIGTERM');
-      // Before, it ran on until a second signal: the learning thread waited on the provider.
-      const waited = new Promise((resolve) =>
-        setTimeout(resolve, 30_000, 'still running 30 s after SIGTERM'),
-      );
-      expect(await Promise.race([server.exited, waited]), server.stderr()).toBe(0);
-    } finally {
-      server.child.kill('SIGKILL');
-    }
+    // Before, serve ran on until a second signal: the learning thread waited on the provider.
+    await stopsOnSigterm(dir, 'serve');
   });
 });
