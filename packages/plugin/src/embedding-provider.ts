@@ -21,7 +21,7 @@ export interface EmbedOptions {
  * it, and embeds the query text of `retrieve`.
  *
  * Implement it as a factory that returns a plain object (`defineEmbeddingProvider` validates its
- * options and checks the result), use `postJson` and `batchTexts` for an HTTP API, and run
+ * options and checks the result), use `postJson` and `embedBatched` for an HTTP API, and run
  * `testEmbeddingProvider` from `@episodic/plugin/testing` in your package's tests: it checks
  * everything below that can be checked from the outside.
  *
