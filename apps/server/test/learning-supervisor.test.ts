@@ -24,8 +24,10 @@ describe('the learning thread of episodic serve, when it stops', () => {
     });
     cleanups.push(() => serving.close());
     const lines: string[] = [];
-    const thread = superviseLearningThread(parseServerConfig({ dataDir }), serving, (line) =>
-      lines.push(line),
+    const thread = superviseLearningThread(
+      { config: parseServerConfig({ dataDir }), plugins: [] },
+      serving,
+      (line) => lines.push(line),
     );
     cleanups.push(() => thread.close());
 

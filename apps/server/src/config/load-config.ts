@@ -217,7 +217,10 @@ export async function loadConfig({
   // A package named in the file is installed beside the file; one named on the command line, here.
   await loadPlugins(
     merged,
-    (key) => ({ folder: sources.get(key) === 'config file' ? configFolder : cwd, origin: origin(key) }),
+    (key) =>
+      sources.get(key) === 'config file'
+        ? { folder: configFolder, origin: origin(key), file: configPath }
+        : { folder: cwd, origin: origin(key) },
     startCheckDeadline(merged),
   );
   return parseServerConfig(merged, origin);

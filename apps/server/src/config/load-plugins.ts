@@ -3,6 +3,7 @@ import { withinDeadline } from '@episodic/core';
 import { ServerError } from '../errors/server-error.js';
 import { minerNames } from '../store/default-miners.js';
 import { embeddingProviderProblems, patternMinerProblems } from './plugin-contract.js';
+import { type PluginKind, rememberRecipe } from './plugin-recipes.js';
 import { resolvePackage } from './resolve-package.js';
 import { syntaxErrorPlace } from './syntax-error-place.js';
 
@@ -22,13 +23,15 @@ export interface SettingSource {
   folder: string;
   /** ` (from --miners)`, ` (from ./episodic.config.mjs)`, … */
   origin: string;
+  /** The config file's path, when the setting is the file's. */
+  file?: string;
 }
 
 interface Slot {
   /** `embeddings`, `miners.2`. */
   path: string;
   value: unknown;
-  kind: 'embeddings' | 'miner';
+  kind: PluginKind;
 }
 
 function isReference(value: unknown): value is PluginReference {
@@ -64,18 +67,26 @@ function pluginExport(module: Record<string, unknown>): unknown {
   );
 }
 
-/** Imports a plugin package: its default export is the plugin, or a factory called with `options`. */
-async function importPlugin(slot: Slot, reference: PluginReference, folder: string): Promise<unknown> {
+/**
+ * Imports a plugin package: its default export is the plugin, or a factory called with `options`.
+ * `named` says the setting was a bare name, which might have been meant as a built-in one.
+ */
+export async function importPluginPackage(
+  kind: PluginKind,
+  reference: PluginReference,
+  folder: string,
+  named = false,
+): Promise<unknown> {
   const extra = Object.keys(reference).filter((key) => key !== 'package' && key !== 'options');
   if (typeof reference.package !== 'string' || reference.package === '')
     throw new Error('package: must be a package name');
   if (extra.length > 0) throw new Error(`unknown key${extra.length > 1 ? 's' : ''} ${extra.join(', ')}`);
   const url = resolvePackage(reference.package, folder);
   if (url === null) {
-    const builtins = slot.kind === 'miner' ? minerNames : builtinEmbeddings;
+    const builtins = kind === 'miner' ? minerNames : builtinEmbeddings;
     throw new Error(
       `no package ${reference.package} is installed in ${folder} or above (npm install ${reference.package})` +
-        (typeof slot.value === 'string' ? `, and it is not a built-in name (${builtins.join(', ')})` : ''),
+        (named ? `, and it is not a built-in name (${builtins.join(', ')})` : ''),
     );
   }
   let module: Record<string, unknown>;
@@ -113,7 +124,8 @@ function pluginSlots(layer: Record<string, unknown>): Slot[] {
   return slots;
 }
 
-function place(layer: Record<string, unknown>, path: string, plugin: unknown): void {
+/** Puts `plugin` at `path` (`embeddings`, `miners.2`) of the settings `layer`. */
+export function placePlugin(layer: Record<string, unknown>, path: string, plugin: unknown): void {
   if (path === 'embeddings') layer.embeddings = plugin;
   else (layer.miners as unknown[])[Number(path.split('.')[1])] = plugin;
 }
@@ -144,22 +156,28 @@ export async function loadPlugins(
     if (typeof plugin === 'string' || isReference(plugin)) {
       const reference = typeof plugin === 'string' ? { package: plugin } : plugin;
       try {
-        plugin = await withinDeadline(() => importPlugin(slot, reference, source.folder), {
-          timeoutMs: loadTimeoutMs,
-          what: 'its import and factory',
-          setting: 'the start check: does it wait for a service that does not answer?',
-        });
+        plugin = await withinDeadline(
+          () => importPluginPackage(slot.kind, reference, source.folder, typeof slot.value === 'string'),
+          {
+            timeoutMs: loadTimeoutMs,
+            what: 'its import and factory',
+            setting: 'the start check: does it wait for a service that does not answer?',
+          },
+        );
       } catch (error) {
         problems.push(`${at}: ${(error as Error)?.message ?? String(error)}`);
         continue;
       }
+      rememberRecipe(plugin, { from: 'package', kind: slot.kind, ...reference, folder: source.folder });
+    } else if (source.file !== undefined) {
+      rememberRecipe(plugin, { from: 'config', kind: slot.kind, file: source.file, path: slot.path });
     }
     const found =
       slot.kind === 'miner'
         ? await patternMinerProblems(plugin, mineTimeoutMs)
         : embeddingProviderProblems(plugin);
     problems.push(...found.map((problem) => `${at}: ${problem}`));
-    place(layer, slot.path, plugin);
+    placePlugin(layer, slot.path, plugin);
   }
   if (problems.length > 0)
     throw new ServerError('CONFIG', `Invalid plugins (checked at start): ${problems.join('; ')}`);

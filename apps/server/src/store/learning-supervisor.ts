@@ -1,7 +1,7 @@
 import type { LearningStatus, Memory } from '@episodic/core';
-import type { ServerConfig } from '../config/server-config.js';
 import { ServerError } from '../errors/server-error.js';
 import { type LearningThread, startLearningThread } from './learning-thread.js';
+import type { LearningThreadSettings } from './learning-thread-protocol.js';
 
 /** Waits before a stopped learning thread is started again: doubling from the first, up to the last. */
 const restartDelayMs = { first: 1_000, max: 60_000 };
@@ -14,7 +14,7 @@ const restartDelayMs = { first: 1_000, max: 60_000 };
  * Without this, one failed start left the process learning nothing until it was restarted.
  */
 export function superviseLearningThread(
-  config: ServerConfig,
+  settings: LearningThreadSettings,
   serving: Memory,
   log: (line: string) => void,
 ): LearningThread {
@@ -25,7 +25,7 @@ export function superviseLearningThread(
   let closed = false;
 
   const start = () => {
-    const thread = startLearningThread(config, {
+    const thread = startLearningThread(settings, {
       onOpen: () => {
         if (down !== null) log('episodic: the learning thread runs again');
         down = null;

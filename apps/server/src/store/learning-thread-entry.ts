@@ -2,6 +2,8 @@
 // embedder's and the miners' CPU work never holds the event loop that answers requests.
 import { parentPort, workerData } from 'node:worker_threads';
 import { EpisodicError, joinWriteLocks, type Memory } from '@episodic/core';
+import { placePlugin } from '../config/load-plugins.js';
+import { makePlugin } from '../config/make-plugin.js';
 import { heapSpaces } from '../http/heap-spaces.js';
 import type {
   LearningThreadCall,
@@ -34,8 +36,11 @@ async function answer(memory: Memory, request: LearningThreadCall) {
 
 let memory: Memory | null = null;
 try {
-  const { config, writeLocks } = workerData as LearningThreadData;
+  const { config, plugins, writeLocks } = workerData as LearningThreadData;
   joinWriteLocks(writeLocks);
+  // Each plugin's place was left empty for this thread's own.
+  for (const { path, recipe } of plugins)
+    placePlugin(config as unknown as Record<string, unknown>, path, await makePlugin(recipe));
   memory = await openStore(config, { learning: true });
   send({ opened: true });
 } catch (error) {

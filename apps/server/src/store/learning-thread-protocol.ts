@@ -1,10 +1,18 @@
 import type { FlushInput, LearningStatus } from '@episodic/core';
+import type { PluginPlacement } from '../config/plugin-recipes.js';
 import type { ServerConfig } from '../config/server-config.js';
 import type { HeapSpaces } from '../http/heap-spaces.js';
 
-/** What the learning thread starts with. */
-export interface LearningThreadData {
+/** The settings the learning thread opens its store with. */
+export interface LearningThreadSettings {
+  /** The server's settings, each plugin's place empty (`null`): structured-cloneable. */
   config: ServerConfig;
+  /** The plugins the thread makes for itself and puts in those places. */
+  plugins: PluginPlacement[];
+}
+
+/** What the learning thread starts with. */
+export interface LearningThreadData extends LearningThreadSettings {
   /** The serving thread's write locks (`shareWriteLocks`). */
   writeLocks: Record<string, SharedArrayBuffer>;
 }

@@ -7,12 +7,12 @@ import {
   releaseWriteLocksOf,
   shareWriteLocks,
 } from '@episodic/core';
-import type { ServerConfig } from '../config/server-config.js';
 import { ServerError } from '../errors/server-error.js';
 import type {
   LearningThreadCall,
   LearningThreadData,
   LearningThreadMessage,
+  LearningThreadSettings,
   ThreadMemory,
 } from './learning-thread-protocol.js';
 
@@ -38,9 +38,9 @@ type Call = LearningThreadCall extends infer C
  * The thread runs this module's sibling entry in whatever form this module was loaded: the
  * built `.js`, or the `.ts` source (tests), which a worker thread can only load through tsx.
  */
-function spawn(config: ServerConfig): Worker {
+function spawn(settings: LearningThreadSettings): Worker {
   // Opened by this thread's store already: the thread's connection queues on the same lock.
-  const workerData: LearningThreadData = { config, writeLocks: shareWriteLocks() };
+  const workerData: LearningThreadData = { ...settings, writeLocks: shareWriteLocks() };
   const entry = new URL(import.meta.url.replace(/learning-thread\.(ts|js)$/, 'learning-thread-entry.$1'));
   if (!entry.pathname.endsWith('.ts')) return new Worker(entry, { workerData });
   const tsx = import.meta.resolve('tsx/esm/api');
@@ -55,10 +55,10 @@ function spawn(config: ServerConfig): Worker {
  * gone, its learners' work stays queued in the database for the next (learning-supervisor.ts).
  */
 export function startLearningThread(
-  config: ServerConfig,
+  settings: LearningThreadSettings,
   { onOpen, onFailure }: { onOpen: () => void; onFailure: (error: Error) => void },
 ): LearningThread {
-  const worker = spawn(config);
+  const worker = spawn(settings);
   const { threadId } = worker;
   const pending = new Map<number, Pending>();
   let nextId = 0;

@@ -1,8 +1,9 @@
 import type { Memory } from '@episodic/core';
+import { type PluginPlacement, recipeOf } from '../config/plugin-recipes.js';
 import type { ServerConfig } from '../config/server-config.js';
 import { superviseLearningThread } from './learning-supervisor.js';
 import type { LearningThread } from './learning-thread.js';
-import type { ThreadMemory } from './learning-thread-protocol.js';
+import type { LearningThreadSettings, ThreadMemory } from './learning-thread-protocol.js';
 import { openStore } from './open-store.js';
 
 /** Whether `serve` runs the learners, and where: see `learningThread` in the README. */
@@ -12,16 +13,34 @@ function learnsInThread(config: ServerConfig): boolean {
 }
 
 /**
- * A worker thread receives its settings as a structured clone, which cannot carry functions: a
- * plugin object (a miner or provider from `episodic.config.*`, or one passed to `startServer`)
- * can only run on the thread that loaded it.
+ * The learning thread's settings, or `null` when they cannot reach it. A worker thread receives
+ * its settings as a structured clone, which cannot carry functions: each plugin object goes as
+ * the recipe it was loaded by (its package, or its place in the config file), and the thread
+ * makes its own. A plugin with no recipe (passed to `startServer` as an object) or whose options
+ * cannot be cloned can only run on the thread that has it.
  */
-function isCloneable(config: ServerConfig): boolean {
+function threadSettings(config: ServerConfig): LearningThreadSettings | null {
+  const plugins: PluginPlacement[] = [];
+  const slots: [string, unknown][] = [
+    ['embeddings', config.embeddings],
+    ...config.miners.map((miner, index): [string, unknown] => [`miners.${index}`, miner]),
+  ];
+  for (const [path, value] of slots) {
+    if (typeof value !== 'object' || value === null) continue;
+    const recipe = recipeOf(value);
+    if (recipe === undefined) return null;
+    plugins.push({ path, recipe });
+  }
+  // Each plugin's place left empty: the thread fills it with its own.
+  const placeholders = {
+    ...config,
+    embeddings: typeof config.embeddings === 'object' ? null : config.embeddings,
+    miners: config.miners.map((miner) => (typeof miner === 'object' ? null : miner)),
+  };
   try {
-    structuredClone(config);
-    return true;
+    return structuredClone({ config: placeholders as unknown as ServerConfig, plugins });
   } catch {
-    return false;
+    return null;
   }
 }
 
@@ -43,14 +62,15 @@ export async function openServingStore(
   log: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
 ): Promise<Memory> {
   if (!learnsInThread(config)) return openStore(config);
-  if (!isCloneable(config)) {
+  const settings = threadSettings(config);
+  if (settings === null) {
     log(
       'episodic: learning runs on the serving thread: the plugins in these settings cannot be handed to a worker thread',
     );
     return openStore(config);
   }
   const memory = await openStore(config, { learning: false });
-  const thread = superviseLearningThread(config, memory, log);
+  const thread = superviseLearningThread(settings, memory, log);
   const serving: Memory = {
     config: memory.config,
     schemas: memory.schemas,
