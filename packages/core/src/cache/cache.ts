@@ -74,7 +74,8 @@ export interface Cache {
    */
   feedPosition(): number | null;
   /**
-   * `invalidateAll`, then replaces the environment with a new, empty one. LMDB does not zero the
+   * Advances the generation, then replaces the environment with a new, empty one (no entry is
+   * deleted one by one: see lmdb-cache.ts). LMDB does not zero the
    * pages it frees, so deleting entries leaves their bytes in the file: after a deletion on
    * request nothing of the deleted data may stay on disk. Other processes move to the new
    * environment as they do when its folder is replaced. `forgets`: the database's count of

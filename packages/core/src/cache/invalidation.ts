@@ -73,7 +73,8 @@ export function cachePatternChanges(cache: Cache, invalidate: InvalidateWritten)
   return {
     patternsChanged: (patterns) => invalidate(patterns.map((p) => cacheKey.pattern(p.patternType, p.id))),
     async allPatternsChanged() {
-      cache.invalidateAll();
+      // Replaced, not emptied entry by entry: a remine runs beside a live server (see `Cache.purge`).
+      cache.purge();
       await invalidate([]);
     },
   };

@@ -244,7 +244,12 @@ export function createLmdbCache(options: LmdbCacheOptions): Cache {
 
     purge(forgets) {
       if (forgets !== undefined && purgedForgets() === forgets) return;
-      this.invalidateAll();
+      // The generation advanced, and nothing deleted: the environment is replaced with an empty
+      // one right after (its files deleted at once), and every process moves to it at its next
+      // read, which checks the data file's inode. Deleting every entry first, in one transaction,
+      // aborted the process whenever another process held an older snapshot (lmdb-js 3.5 through
+      // the writable map: `Assertion 'x <= dl[0].mid' failed in mdb_freelist_save()`, SIGABRT).
+      env.commitInvalidation('purging the cache', () => undefined);
       const active = env.current();
       if (active === null) return;
       const position = this.feedPosition();

@@ -37,7 +37,9 @@ export function createAdminApi(context: EngineContext, deps: AdminDeps): AdminAp
   const { db, audit } = context;
   const { cache, mining, embeddings, learners, learning } = deps;
   const maintenance = createStoreMaintenance(context, {
-    repaired: () => invalidateCache(cache, { all: true }),
+    // The cache replaced with an empty one, as a purge does: deleting every entry at once beside a
+    // live server aborted `episodic repair` 5 times in 7 (see `Cache.purge`).
+    repaired: () => cache.purge(),
   });
   const cacheStats = () => ({
     ...cache.stats(),
@@ -68,7 +70,7 @@ export function createAdminApi(context: EngineContext, deps: AdminDeps): AdminAp
     purge: () => deps.purge.settle(),
     retention: createRetention(context, {
       forget: deps.forget,
-      archived: () => invalidateCache(cache, { all: true }),
+      archived: () => cache.purge(),
     }),
     async remine(input = {}, options = {}) {
       const event = {
