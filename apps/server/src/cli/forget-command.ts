@@ -55,7 +55,7 @@ function selector(args: CommandArgs): ForgetSelector {
 }
 
 /**
- * `episodic forget (--episode ID... | --domain D [--before TIME] | --metadata K=V...)`: deletion
+ * `episodic forget (--episode ID [--episode ID]... | --domain D [--before TIME] | --metadata K=V...)`: deletion
  * on request. Removes the episodes with their steps, vectors, links and cached copies, recomputes
  * the patterns they supported, and audits each deletion without its content.
  */

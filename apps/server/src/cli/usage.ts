@@ -21,7 +21,7 @@ Commands:
   audit [--since T] [--until T] [--actor ID] [--operation OP] [--outcome O] [--limit N]
                                  The audit log, oldest first (T: ISO time or 30m, 24h, 7d)
   retention apply                Apply the config file's retention policies now
-  forget --episode ID... | --domain D [--before T] | --metadata KEY=VALUE...
+  forget --episode ID [--episode ID]... | --domain D [--before T] | --metadata KEY=VALUE...
                                  Delete episodes for good, with their steps, vectors and links
   reindex                        Re-embed every episode with the configured embedding provider; stop the
                                  servers and workers on the store first
