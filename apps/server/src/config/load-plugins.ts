@@ -110,7 +110,7 @@ export async function importPluginPackage(
 }
 
 /** The slots of `embeddings` and `miners` that hold plugins rather than built-in names. */
-function pluginSlots(layer: Record<string, unknown>): Slot[] {
+export function pluginSlots(layer: Record<string, unknown>): Slot[] {
   const slots: Slot[] = [];
   const { embeddings, miners } = layer;
   if (embeddings !== undefined && !(builtinEmbeddings as readonly unknown[]).includes(embeddings))
@@ -122,6 +122,13 @@ function pluginSlots(layer: Record<string, unknown>): Slot[] {
     });
   }
   return slots;
+}
+
+/** The value at `path` (`embeddings`, `miners.2`) of a settings object. */
+export function settingAt(settings: Record<string, unknown>, path: string): unknown {
+  const [key, index] = path.split('.');
+  const value = settings[key as string];
+  return index === undefined ? value : (value as unknown[] | undefined)?.[Number(index)];
 }
 
 /** Puts `plugin` at `path` (`embeddings`, `miners.2`) of the settings `layer`. */

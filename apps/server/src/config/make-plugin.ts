@@ -1,7 +1,7 @@
 import { dirname } from 'node:path';
 import { readConfigFile } from './config-file.js';
-import { importPluginPackage } from './load-plugins.js';
-import { type PluginRecipe, settingAt } from './plugin-recipes.js';
+import { importPluginPackage, settingAt } from './load-plugins.js';
+import type { PluginRecipe } from './plugin-recipes.js';
 
 /**
  * Makes the plugin of `recipe` in this thread, as the config loaded it in the thread that wrote

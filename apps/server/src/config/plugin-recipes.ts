@@ -30,10 +30,3 @@ export function rememberRecipe(plugin: unknown, recipe: PluginRecipe): void {
 export function recipeOf(plugin: unknown): PluginRecipe | undefined {
   return typeof plugin === 'object' && plugin !== null ? recipes.get(plugin) : undefined;
 }
-
-/** The value at `path` (`embeddings`, `miners.2`) of a settings object. */
-export function settingAt(settings: Record<string, unknown>, path: string): unknown {
-  const [key, index] = path.split('.');
-  const value = settings[key as string];
-  return index === undefined ? value : (value as unknown[] | undefined)?.[Number(index)];
-}

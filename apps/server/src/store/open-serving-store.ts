@@ -1,4 +1,5 @@
 import type { Memory } from '@episodic/core';
+import { placePlugin, pluginSlots } from '../config/load-plugins.js';
 import { type PluginPlacement, recipeOf } from '../config/plugin-recipes.js';
 import type { ServerConfig } from '../config/server-config.js';
 import { superviseLearningThread } from './learning-supervisor.js';
@@ -21,24 +22,16 @@ function learnsInThread(config: ServerConfig): boolean {
  */
 function threadSettings(config: ServerConfig): LearningThreadSettings | null {
   const plugins: PluginPlacement[] = [];
-  const slots: [string, unknown][] = [
-    ['embeddings', config.embeddings],
-    ...config.miners.map((miner, index): [string, unknown] => [`miners.${index}`, miner]),
-  ];
-  for (const [path, value] of slots) {
-    if (typeof value !== 'object' || value === null) continue;
+  for (const { path, value } of pluginSlots(config as unknown as Record<string, unknown>)) {
     const recipe = recipeOf(value);
     if (recipe === undefined) return null;
     plugins.push({ path, recipe });
   }
   // Each plugin's place left empty: the thread fills it with its own.
-  const placeholders = {
-    ...config,
-    embeddings: typeof config.embeddings === 'object' ? null : config.embeddings,
-    miners: config.miners.map((miner) => (typeof miner === 'object' ? null : miner)),
-  };
+  const placeholders = { ...config, miners: [...config.miners] };
+  for (const { path } of plugins) placePlugin(placeholders as unknown as Record<string, unknown>, path, null);
   try {
-    return structuredClone({ config: placeholders as unknown as ServerConfig, plugins });
+    return structuredClone({ config: placeholders, plugins });
   } catch {
     return null;
   }
