@@ -1,5 +1,5 @@
 import { type CacheKeyspace, cacheKeyspaces } from './cache-stats.js';
-import { envelopeExpiry } from './envelope.js';
+import { envelopeExpiry, isRetired, retiredEnvelope } from './envelope.js';
 import type { CacheDb } from './lmdb-handle.js';
 
 export interface Counters {
@@ -26,11 +26,39 @@ export function keyspaceRange(keyspace: CacheKeyspace) {
   return { start: `${keyspace}:`, end: `${keyspace};` };
 }
 
-/** Removes every entry, of every keyspace (the generation and the other `meta:` keys stay). */
-export function dropEverything(db: CacheDb): void {
+/**
+ * Call inside a write transaction. Removes the entry at `key` by overwriting it with
+ * `retiredEnvelope`, which every read misses; true when there was an entry to remove. No entry
+ * is ever deleted: through LMDB's writable map, lmdb-js 3.5 aborts the process (`Assertion
+ * 'x <= dl[0].mid' failed in mdb_freelist_save()`, SIGABRT) when a commit frees a page it wrote
+ * itself and no freed page can be reused, as while another process holds an older snapshot;
+ * only deletions free such pages (a leaf emptied or merged), an overwrite never does. In a probe
+ * with another process holding a snapshot, single-key deletions aborted within 400 commits in
+ * every run, overwrites survived 4,000 commits of fills, removals and clears in each of 6 runs.
+ * The keys stay: when retired ones fill the map, the environment is replaced (`makeRoom`).
+ */
+export function retire(db: CacheDb, key: string): boolean {
+  const value = db.getBinaryFast(key);
+  if (value === undefined || isRetired(value)) return false;
+  db.putSync(key, retiredEnvelope);
+  return true;
+}
+
+/** Call inside a write transaction. Removes every entry, of every keyspace (the `meta:` keys stay). */
+export function retireEverything(db: CacheDb): void {
   for (const keyspace of cacheKeyspaces) {
-    for (const key of [...db.getKeys(keyspaceRange(keyspace))]) db.removeSync(key);
+    for (const key of [...db.getKeys(keyspaceRange(keyspace))]) retire(db, key);
   }
+}
+
+/** The entries of `keyspace` not removed (each value's header is read: ~1 ms per 1,000 entries). */
+export function liveEntries(db: CacheDb, keyspace: CacheKeyspace): number {
+  let entries = 0;
+  for (const key of db.getKeys(keyspaceRange(keyspace))) {
+    const value = db.getBinaryFast(key);
+    if (value !== undefined && !isRetired(value)) entries += 1;
+  }
+  return entries;
 }
 
 interface LmdbStats {
@@ -60,9 +88,9 @@ const removalChunk = 256;
 const lowWater = 0.75;
 
 /**
- * Removes `keys` and counts them under `reason`. With `stillDue`, a key is removed only if its
- * value, read again inside the write transaction, still qualifies: another process may have
- * refilled it since the caller looked.
+ * Removes (`retire`) the entries at `keys` and counts them under `reason`. With `stillDue`, an
+ * entry is removed only if its value, read again inside the write transaction, still qualifies:
+ * another process may have refilled it since the caller looked.
  */
 function removeKeys(
   db: CacheDb,
@@ -81,7 +109,7 @@ function removeKeys(
           const value = db.getBinaryFast(key);
           if (value === undefined || !stillDue(value)) continue;
         }
-        if (db.removeSync(key)) {
+        if (retire(db, key)) {
           counters[keyspace][reason] += 1;
           removed += 1;
         }
@@ -94,7 +122,9 @@ function removeKeys(
 /**
  * Keeps the live data under `limit` with room for `incoming` more bytes: query results go first
  * (they are the cheapest to recompute and the first to go stale), then the oldest episodes and
- * patterns by write time.
+ * patterns by write time. False when that could not be done: removed entries keep their keys
+ * (`retire`), and a value small enough to sit in its leaf page frees no page when removed, so a
+ * map full of removed entries can only be emptied by replacing the environment (the caller's).
  */
 export function makeRoom(
   db: CacheDb,
@@ -102,19 +132,20 @@ export function makeRoom(
   incoming: number,
   ttlMs: KeyspaceTtlMs,
   counters: KeyspaceCounters,
-): void {
+): boolean {
   // What storing `incoming` bytes can take: its pages rounded up, plus a leaf page that splits.
   const { pageSize } = pageStats(db);
   const needed = (Math.ceil((incoming + 64) / pageSize) + 1) * pageSize;
-  if (liveBytes(db) + needed <= limit) return;
+  if (liveBytes(db) + needed <= limit) return true;
   const target = limit * lowWater - needed;
   removeKeys(db, [...db.getKeys(keyspaceRange('query'))], counters, 'evictions');
-  if (liveBytes(db) <= target) return;
+  if (liveBytes(db) <= target) return true;
   const aged: { key: string; writtenAt: number }[] = [];
   for (const keyspace of ['episode', 'pattern'] as const) {
     for (const key of [...db.getKeys(keyspaceRange(keyspace))]) {
       const value = db.getBinaryFast(key);
-      const expiry = value === undefined ? null : envelopeExpiry(value);
+      if (value === undefined || isRetired(value)) continue;
+      const expiry = envelopeExpiry(value);
       aged.push({ key, writtenAt: expiry === null ? -Infinity : expiry - ttlMs[keyspace] });
     }
   }
@@ -123,6 +154,7 @@ export function makeRoom(
     const oldest = aged.slice(start, start + removalChunk).map((entry) => entry.key);
     removeKeys(db, oldest, counters, 'evictions');
   }
+  return liveBytes(db) <= target;
 }
 
 export interface SweepCursor {
@@ -131,8 +163,8 @@ export interface SweepCursor {
 }
 
 /**
- * Looks at up to `batchSize` entries after the cursor and removes those whose TTL has passed
- * (or that are not readable envelopes). Successive sweeps walk the whole cache, then wrap.
+ * Looks at up to `batchSize` entries after the cursor and removes (`retire`) those whose TTL has
+ * passed (or that are not readable envelopes). Successive sweeps walk the whole cache, then wrap.
  */
 export function sweepExpired(
   db: CacheDb,
@@ -153,7 +185,7 @@ export function sweepExpired(
   const expired = keys.filter((key) => {
     if (keyspaceOf(key) === null) return false;
     const value = db.getBinaryFast(key);
-    return value !== undefined && due(value);
+    return value !== undefined && !isRetired(value) && due(value);
   });
   return removeKeys(db, expired, counters, 'expirations', due);
 }

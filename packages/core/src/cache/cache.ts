@@ -58,13 +58,14 @@ export interface Cache {
    */
   fill(key: CacheKey, value: unknown, generation: Generation, domain?: string): void;
   /**
-   * Deletes `keys` and advances the generation in one LMDB transaction, committed when this
+   * Removes the entries at `keys` (overwritten, never deleted: see `retire` in
+   * cache-maintenance.ts) and advances the generation in one LMDB transaction, committed when this
    * returns. Every engine write calls it after its database commit. `feedPosition`: the
    * change-feed row these keys were read up to, recorded in the same transaction.
    */
   invalidate(keys: readonly CacheKey[], feedPosition?: number): void;
   /**
-   * Deletes every episode, pattern and query entry and advances the generation (after a bulk
+   * Removes every episode, pattern and query entry and advances the generation (after a bulk
    * change); `feedPosition` as for `invalidate`.
    */
   invalidateAll(feedPosition?: number): void;
@@ -74,9 +75,8 @@ export interface Cache {
    */
   feedPosition(): number | null;
   /**
-   * Advances the generation, then replaces the environment with a new, empty one (no entry is
-   * deleted one by one: see lmdb-cache.ts). LMDB does not zero the
-   * pages it frees, so deleting entries leaves their bytes in the file: after a deletion on
+   * Advances the generation, then replaces the environment with a new, empty one. LMDB does not
+   * zero the pages it frees, so removing entries leaves their bytes in the file: after a deletion on
    * request nothing of the deleted data may stay on disk. Other processes move to the new
    * environment as they do when its folder is replaced. `forgets`: the database's count of
    * forgets (`fts_purge.requested`) the new environment comes after, recorded in it; an

@@ -13,6 +13,7 @@ import { deflateRawSync, inflateRawSync } from 'node:zlib';
 const formatV1 = 0x10;
 const deflated = 0x01;
 const withDomain = 0x02;
+const retiredFlag = 0x04;
 const headerBytes = 9;
 /** A deflated value must save at least this share of its bytes, or it is stored plain. */
 const minimumSaving = 1 / 8;
@@ -54,6 +55,22 @@ export function encodeEnvelope(
   }
   payload.copy(envelope, headerBytes + domainField);
   return envelope;
+}
+
+/**
+ * What an entry removed from the cache is overwritten with: a header alone, expired since the
+ * epoch, so every read misses it. Entries are never deleted (see `retire` in
+ * cache-maintenance.ts): through LMDB's writable map a deletion could abort the process.
+ */
+export const retiredEnvelope: Buffer = (() => {
+  const envelope = Buffer.alloc(headerBytes);
+  envelope[0] = formatV1 | retiredFlag;
+  return envelope;
+})();
+
+/** Whether a stored value is `retiredEnvelope`: an entry that was removed. */
+export function isRetired(envelope: Buffer): boolean {
+  return envelope.length === headerBytes && envelope[0] === (formatV1 | retiredFlag);
 }
 
 /** The expiry of a stored value, or `null` when the bytes are not an envelope of ours. */

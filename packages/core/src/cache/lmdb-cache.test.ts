@@ -31,8 +31,8 @@ function rawEnvironment(dir: string): LmdbHandle {
 }
 
 /** A store and a second one on the same cache folder (as another process's would be), closed after the test. */
-function openShared() {
-  const opened = open();
+function openShared(settings: Parameters<typeof openTestCache>[0] = {}) {
+  const opened = open(settings);
   const other = opened.reopen();
   cleanups.push(() => other.close());
   return { ...opened, other };
@@ -127,24 +127,51 @@ describe('LMDB cache', () => {
   });
 
   it('evicts instead of failing when full: query results first, then the oldest entries', () => {
+    // Entries larger than half a page (LMDB stores them on pages of their own, which a removal frees).
+    const large = (id: string) => episode(id, 40);
     const limit = 256 * 1024;
     const start = Date.UTC(2030, 0, 1);
     const { cache } = open({ mapSizeBytes: limit, compressionThreshold: 1 << 20 });
     for (let i = 0; i < 10; i += 1) {
       vi.setSystemTime(start + i);
-      cache.fill(cacheKey.query(`q${i}`), episode(`q${i}`), cache.generation());
+      cache.fill(cacheKey.query(`q${i}`), large(`q${i}`), cache.generation());
     }
     for (let i = 0; i < 150; i += 1) {
       vi.setSystemTime(start + 1000 + i);
-      cache.fill(cacheKey.episode(`e${i}`), episode(`e${i}`), cache.generation());
+      cache.fill(cacheKey.episode(`e${i}`), large(`e${i}`), cache.generation());
       expect(cache.stats().sizeBytes).toBeLessThanOrEqual(limit);
     }
     const stats = cache.stats();
     expect(stats.keyspaces.query).toMatchObject({ evictions: 10, entries: 0 });
     expect(stats.keyspaces.episode.evictions).toBeGreaterThan(0);
     expect(stats.keyspaces.episode.entries + stats.keyspaces.episode.evictions).toBe(150);
-    expect(cache.get(cacheKey.episode('e149'))).toEqual(episode('e149'));
+    expect(cache.get(cacheKey.episode('e149'))).toEqual(large('e149'));
     expect(cache.get(cacheKey.episode('e0'))).toBeUndefined();
+  });
+
+  it('replaces the environment, counted as evictions, when removed entries fill it', () => {
+    // Small entries: a removed one keeps its key and its place in a leaf page, so evicting them
+    // frees no page, and a map full of them is replaced with an empty one (every process moves).
+    const limit = 256 * 1024;
+    const { cache, other } = openShared({ mapSizeBytes: limit });
+    let replaced = 0;
+    let before = cache.stats().sizeBytes;
+    const evictedBefore = cache.stats().keyspaces.query.evictions;
+    for (let i = 0; i < 1500; i += 1) {
+      // Long keys, so that removed entries alone outgrow the map.
+      const key = cacheKey.query(`q${i}`.padEnd(300, '-'));
+      cache.fill(key, { id: `q${i}`, note: 'x'.repeat(200) }, cache.generation());
+      if (i % 10 !== 0) cache.invalidate([key]);
+      const size = cache.stats().sizeBytes;
+      if (size < before) replaced += 1;
+      before = size;
+      expect(size).toBeLessThanOrEqual(limit);
+    }
+    expect(replaced).toBeGreaterThan(0);
+    // Counted: the entries still live when the map filled went, by retiring or replacement.
+    expect(cache.stats().keyspaces.query.evictions).toBeGreaterThan(evictedBefore);
+    cache.fill(cacheKey.query('last'), { id: 'last' }, cache.generation());
+    expect(other.get(cacheKey.query('last'))).toEqual({ id: 'last' });
   });
 
   it('a fill or read LMDB refuses costs a miss and a warning, never an error', () => {
@@ -338,14 +365,24 @@ describe('LMDB cache failures are loud', () => {
     expect(other.get(key)).toBeUndefined();
   });
 
-  it('keeps no token key behind once the store closes', () => {
+  it('removes an entry by overwriting it, so every process misses it while its key stays', () => {
     const { cache, dir, other } = openShared();
-    cache.invalidate([cacheKey.episode('e1')]);
+    const key = cacheKey.episode('0193a8f0-0000-7000-8000-000000000001');
+    cache.fill(key, episode('e1'), cache.generation());
+    cache.fill(cacheKey.query('q1'), [{ id: 'e1' }], cache.generation());
+    expect(other.get(key)).toEqual(episode('e1'));
+    cache.invalidate([key]);
+    expect(other.get(key)).toBeUndefined();
     other.invalidateAll();
+    expect(cache.get(cacheKey.query('q1'))).toBeUndefined();
     const raw = rawEnvironment(dir);
-    expect(tokenKeys(raw)).toHaveLength(2);
-    other.close();
-    cache.close();
-    expect(tokenKeys(raw)).toEqual([]);
+    raw.db.resetReadTxn();
+    const keys = [...raw.db.getKeys()].filter((name) => !name.startsWith('meta:'));
+    expect(keys).toEqual([key, cacheKey.query('q1')]);
+    expect(cache.stats().keyspaces).toMatchObject({ episode: { entries: 0 }, query: { entries: 0 } });
+    // Filled again over the removed entry, it is served again.
+    cache.fill(key, episode('e2'), cache.generation());
+    expect(other.get(key)).toEqual(episode('e2'));
+    expect(other.stats().keyspaces.episode.entries).toBe(1);
   });
 });

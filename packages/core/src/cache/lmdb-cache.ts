@@ -1,17 +1,18 @@
 import type { Logger } from '../logger.js';
 import { type Cache, type CachedJson, type CacheKey, type Generation, keyspaceOfKey } from './cache.js';
 import {
-  dropEverything,
   type KeyspaceTtlMs,
-  keyspaceRange,
   liveBytes,
+  liveEntries,
   makeRoom,
   newCounters,
+  retire,
+  retireEverything,
   type SweepCursor,
   sweepExpired,
 } from './cache-maintenance.js';
 import type { CacheSettings } from './cache-options.js';
-import type { CacheKeyspace, CacheStats, KeyspaceStats } from './cache-stats.js';
+import { type CacheKeyspace, type CacheStats, cacheKeyspaces, type KeyspaceStats } from './cache-stats.js';
 import {
   encodeEnvelope,
   envelopeDomain,
@@ -143,24 +144,60 @@ export function createLmdbCache(options: LmdbCacheOptions): Cache {
     generation: Generation,
     room: number,
   ): void {
-    makeRoom(active.db, settings.mapSizeBytes, room, ttlMs, counters);
+    if (!makeRoom(active.db, settings.mapSizeBytes, room, ttlMs, counters)) {
+      // The map is full of removed entries' keys: every process moves to an empty environment,
+      // as after a purge, and this value is not stored (a later fill stores it there).
+      for (const keyspace of cacheKeyspaces) counters[keyspace].evictions += liveEntries(active.db, keyspace);
+      replaceEnvironment('replacing a cache full of removed entries');
+      return;
+    }
     active.db.transactionSync(() => {
       // Checked and written in one transaction: a writer's invalidation cannot slip in between.
       if (readGeneration(active.db) === generation) active.db.putSync(key, envelope);
     });
   }
 
-  /** The forget count the environment records (`Cache.purge`), from a new snapshot; null when none or unreadable. */
-  function purgedForgets(): number | null {
+  /**
+   * A `meta:` number `read` from a new snapshot; null when there is no environment or the read
+   * fails (then the caller drops or replaces everything, which is never wrong).
+   */
+  function readMeta(read: (db: LmdbHandle['db']) => number | null, warning?: string): number | null {
     const active = env.current();
     if (active === null) return null;
     try {
       active.db.resetReadTxn();
-      return readPurgedForgets(active.db);
-    } catch {
-      return null; // then it is purged again, which is never wrong
+      return read(active.db);
+    } catch (error) {
+      if (warning !== undefined) env.warnOnce(warning, error);
+      return null;
     }
   }
+
+  /** The last change-feed row applied to this cache (`Cache.feedPosition`). */
+  const feedPosition = () => readMeta(readFeedPosition, 'reading the change-feed position failed');
+
+  /**
+   * Advances the generation, and nothing deleted (see `retire` in cache-maintenance.ts): the
+   * environment is replaced with an empty one right after (its files deleted at once), and every
+   * process moves to it at its next read, which checks the data file's inode. `forgets` as for
+   * `Cache.purge`.
+   */
+  function replaceEnvironment(what: string, forgets?: number): void {
+    env.commitInvalidation(what, () => undefined);
+    const active = env.current();
+    if (active === null) return;
+    const position = feedPosition();
+    if (!env.rebuild(active)) return;
+    // The new environment is empty, so nothing in it predates the changes applied to the old one.
+    if (position !== null || forgets !== undefined)
+      env.commitInvalidation('recording the replacement', (db) => {
+        if (position !== null) writeFeedPosition(db, position);
+        if (forgets !== undefined) writePurgedForgets(db, forgets);
+      });
+  }
+
+  /** The forget count the environment records (`Cache.purge`); null when none or unreadable. */
+  const purgedForgets = () => readMeta(readPurgedForgets);
 
   function keyspaceStats(keyspace: CacheKeyspace, entries: number): KeyspaceStats {
     const { hits, misses } = counters[keyspace];
@@ -215,57 +252,30 @@ export function createLmdbCache(options: LmdbCacheOptions): Cache {
       }
     },
 
-    invalidate(keys, feedPosition) {
+    invalidate(keys, position) {
       env.commitInvalidation('an invalidation', (db) => {
-        for (const key of keys) db.removeSync(key);
-        if (feedPosition !== undefined) writeFeedPosition(db, feedPosition);
+        for (const key of keys) retire(db, key);
+        if (position !== undefined) writeFeedPosition(db, position);
       });
     },
 
-    invalidateAll(feedPosition) {
+    invalidateAll(position) {
       env.commitInvalidation('clearing the cache', (db) => {
-        dropEverything(db);
-        if (feedPosition !== undefined) writeFeedPosition(db, feedPosition);
+        retireEverything(db);
+        if (position !== undefined) writeFeedPosition(db, position);
       });
     },
 
-    feedPosition() {
-      const active = env.current();
-      if (active === null) return null;
-      try {
-        active.db.resetReadTxn();
-        return readFeedPosition(active.db);
-      } catch (error) {
-        // Unknown: the caller then drops everything, which is never wrong.
-        env.warnOnce('reading the change-feed position failed', error);
-        return null;
-      }
-    },
+    feedPosition,
 
     purge(forgets) {
       if (forgets !== undefined && purgedForgets() === forgets) return;
-      // The generation advanced, and nothing deleted: the environment is replaced with an empty
-      // one right after (its files deleted at once), and every process moves to it at its next
-      // read, which checks the data file's inode. Deleting every entry first, in one transaction,
-      // aborted the process whenever another process held an older snapshot (lmdb-js 3.5 through
-      // the writable map: `Assertion 'x <= dl[0].mid' failed in mdb_freelist_save()`, SIGABRT).
-      env.commitInvalidation('purging the cache', () => undefined);
-      const active = env.current();
-      if (active === null) return;
-      const position = this.feedPosition();
-      if (!env.rebuild(active)) return;
-      // The new environment is empty, so nothing in it predates the changes applied to the old one.
-      if (position !== null || forgets !== undefined)
-        env.commitInvalidation('recording the purge', (db) => {
-          if (position !== null) writeFeedPosition(db, position);
-          if (forgets !== undefined) writePurgedForgets(db, forgets);
-        });
+      replaceEnvironment('purging the cache', forgets);
     },
 
     stats(): CacheStats {
       const active = env.handle;
-      const entries = (keyspace: CacheKeyspace) =>
-        active === null ? 0 : active.db.getKeysCount(keyspaceRange(keyspace));
+      const entries = (keyspace: CacheKeyspace) => (active === null ? 0 : liveEntries(active.db, keyspace));
       active?.db.resetReadTxn();
       return {
         enabled: active !== null,

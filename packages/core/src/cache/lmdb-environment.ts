@@ -1,7 +1,7 @@
 import { isDiskFull } from '../db/storage-errors.js';
 import type { Logger } from '../logger.js';
 import { removeSetAside } from './cache-folder.js';
-import { dropEverything } from './cache-maintenance.js';
+import { retireEverything } from './cache-maintenance.js';
 import { dataFileInode, type LmdbHandle, releaseHandle } from './lmdb-handle.js';
 import { type LostCommits, lostCommits } from './lost-commits.js';
 import { assertMapRoom } from './map-room.js';
@@ -99,10 +99,7 @@ export function openLmdbEnvironment(options: LmdbEnvironmentOptions): LmdbEnviro
   }
 
   function detach(): void {
-    if (handle !== null) {
-      lost.forget(handle.db);
-      releaseHandle(handle, options.ephemeral);
-    }
+    if (handle !== null) releaseHandle(handle, options.ephemeral);
     handle = null;
   }
 
@@ -148,7 +145,7 @@ export function openLmdbEnvironment(options: LmdbEnvironmentOptions): LmdbEnviro
     }
     retryAt = null;
     failure = null;
-    commitInvalidation('clearing the cache once the disk had room', dropEverything);
+    commitInvalidation('clearing the cache once the disk had room', retireEverything);
     if (handle !== null)
       logger.warn('Episodic cache: the disk has room again; running with the cache again (emptied).');
   }

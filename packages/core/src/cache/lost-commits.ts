@@ -14,6 +14,8 @@ import { advanceGeneration, type CacheDb, readGeneration } from './lmdb-handle.j
  * - the generation only grows (each invalidation adds a random step), so a snapshot whose
  *   generation is below one this process has seen was built on an undone state.
  * The caller fails the cache on either (its folder is replaced: every process starts empty).
+ * The token's key stays when the store closes (some 60 bytes per store opened on the
+ * environment): no key is ever deleted from the cache (see `retire` in cache-maintenance.ts).
  * Not caught at once: until the invalidating process (or one that saw the generation it wrote)
  * reads again, a process that last read before the invalidation cannot tell it undone from never
  * made, and serves the entry again.
@@ -29,8 +31,6 @@ export interface LostCommits {
    * below one seen before in `db`, or this cache's last token gone.
    */
   generation(db: CacheDb): number | null;
-  /** Removes this cache's token key from `db` (at close: one key per cache instance otherwise piles up). */
-  forget(db: CacheDb): void;
 }
 
 /** The token as written, or NaN when there is none: a number, so no copy of the bytes is made. */
@@ -79,14 +79,5 @@ export function lostCommits(): LostCommits {
       return see(db) !== null;
     },
     generation: see,
-    forget(db) {
-      if (seenIn !== db || Number.isNaN(token)) return;
-      token = Number.NaN;
-      try {
-        db.transactionSync(() => db.removeSync(tokenKey));
-      } catch {
-        // A leftover token is a few bytes that nothing reads; the folder goes at the next boot.
-      }
-    },
   };
 }
