@@ -106,6 +106,45 @@ describe('restore, rekey and reindex beside a process that has the database open
     expect([reindexed.code, reindexed.stderr]).toEqual([0, '']);
   });
 
+  it('name the server and a worker beside it in one refusal, so that one stop of both is enough', async () => {
+    const servedDir = join(root, 'served');
+    const server = start(['serve', '--port', '0', '--data-dir', servedDir]);
+    await server.waitFor(/listening on http:\/\/127\.0\.0\.1:\d+/);
+    const worker = start(['worker', '--data-dir', servedDir]);
+    await worker.waitFor(/Episodic worker learning/);
+    const workerPid = `pid ${worker.child.pid} (node ${worker.child.spawnargs[1]} worker --data-dir ${servedDir})`;
+    const commands = [
+      ['restore', backup],
+      ['rekey', null],
+      ['reindex', null],
+    ] as const;
+    for (const [command, file] of commands) {
+      const result = await runCli(
+        [
+          command,
+          ...(file === null ? [] : [file]),
+          '--data-dir',
+          servedDir,
+          '--embeddings-dimensions',
+          '256',
+        ],
+        { EPISODIC_NEW_ENCRYPTION_KEY: 'a new key, 16 chars or more' },
+      );
+      expect(result.code, result.stderr).toBe(1);
+      // Before, only the server: stopped, the next try named the worker.
+      expect(result.stderr, command).toMatch(
+        new RegExp(
+          `A server \\(pid ${server.child.pid}\\) is using .*stop it before \`episodic ${command}\``,
+        ),
+      );
+      expect(result.stderr, command).toContain(
+        `Stop these too, which have ${join(servedDir, 'memory.db')} open: ${workerPid}.`,
+      );
+    }
+    await stop(worker);
+    await stop(server);
+  });
+
   it('refuse beside a server of a version before 1.20 (it marked the data dir with serve-<pid>.pid), without migrating the store', async () => {
     const oldDir = join(root, 'old-server');
     expect((await runCli(['backup', join(root, 'old.db'), '--data-dir', oldDir])).code).toBe(0);

@@ -20,7 +20,7 @@ export { createBackgroundCheckpoints } from './db/background-checkpoints.js';
 export { minEncryptionKeyChars, newEncryptionKeyIssue } from './db/encryption-key.js';
 export { joinWriteLocks, releaseWriteLocksOf, shareWriteLocks } from './db/mutex.js';
 export type { PresentProcess } from './db/presence.js';
-export { announcePresence, databasePresenceFolder, presentProcesses } from './db/presence.js';
+export { announcePresence, databasePresenceFolder, nameProcesses, presentProcesses } from './db/presence.js';
 export { embeddingStamp } from './embeddings/embedding-stamp.js';
 export type { ReindexOptions, ReindexProgress, ReindexReport } from './embeddings/reindex.js';
 export { assertReindexable } from './embeddings/reindex.js';

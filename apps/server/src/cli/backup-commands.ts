@@ -60,7 +60,7 @@ export async function verifyCommand(args: CommandArgs): Promise<void> {
 export async function restoreCommand(args: CommandArgs): Promise<void> {
   const from = fileArgument(args, 'restore');
   const path = localDatabasePath(args.config, 'restore');
-  assertNotServed(resolveLocations(args.config).dataDir, 'restore');
+  assertNotServed(resolveLocations(args.config).dataDir, 'restore', undefined, path);
   const report = await restoreDatabase({
     path,
     from,

@@ -16,15 +16,12 @@ export async function reindexCommand(args: CommandArgs): Promise<void> {
   const provider = createEmbeddingProvider(args.config);
   if (provider === undefined)
     throw new ServerError('CONFIG', 'reindex needs an embedding provider: embeddings is "none".');
+  const { databaseUrl, dataDir } = resolveLocations(args.config);
+  const path = databaseUrl.startsWith('file:') ? localDatabasePath(args.config, 'reindex') : undefined;
   // Before the open, which would migrate the store under a server that then cannot read it.
-  assertNotServed(
-    resolveLocations(args.config).dataDir,
-    'reindex',
-    're-embeds its episodes for another model',
-  );
+  assertNotServed(dataDir, 'reindex', 're-embeds its episodes for another model', path);
   // A worker or script of 1.20 or later marks the file itself: the open would migrate it under them.
-  const { databaseUrl } = resolveLocations(args.config);
-  if (databaseUrl.startsWith('file:')) assertReindexable(localDatabasePath(args.config, 'reindex'));
+  if (path !== undefined) assertReindexable(path);
   // Opened without a provider: with the new one, a store holding other vectors refuses to open.
   const memory = await openStore(args.config, { embeddings: false, learning: false });
   try {

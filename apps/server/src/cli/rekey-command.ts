@@ -43,7 +43,7 @@ export async function rekeyCommand(args: CommandArgs): Promise<void> {
   if (newKey === config.encryptionKey)
     throw new ServerError('USAGE', 'The new key is the key the store already uses.');
   const path = localDatabasePath(config, 'rekey');
-  assertNotServed(resolveLocations(config).dataDir, 'rekey');
+  assertNotServed(resolveLocations(config).dataDir, 'rekey', undefined, path);
 
   const report = await rekeyDatabase({
     path,

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { announcePresence, presentProcesses } from '@episodic/core';
+import { announcePresence, databasePresenceFolder, nameProcesses, presentProcesses } from '@episodic/core';
 import { ServerError } from '../errors/server-error.js';
 
 /**
@@ -26,17 +26,33 @@ const oldServerMarker = /^serve-(\d+)\.pid$/;
 
 /**
  * Refuses when a live server serves `dataDir`, of this version or an older one (`oldServerMarker`);
- * markers of dead processes are removed. `does` says what the command would do under it.
+ * markers of dead processes are removed. `does` says what the command would do under it. With the
+ * local `databasePath`, the refusal also names every other process that has that file open (a
+ * worker, a script), so that one stop of them all is enough, not one refusal per process.
  */
-export function assertNotServed(dataDir: string, command: string, does = 'replaces the database file'): void {
+export function assertNotServed(
+  dataDir: string,
+  command: string,
+  does = 'replaces the database file',
+  databasePath?: string,
+): void {
   const [server] = [
     ...presentProcesses(servingFolder(dataDir)),
     ...presentProcesses(dataDir, undefined, oldServerMarker),
   ];
   if (server === undefined) return;
+  const others =
+    databasePath === undefined
+      ? []
+      : [...new Set(presentProcesses(databasePresenceFolder(databasePath)).map(({ pid }) => pid))].filter(
+          (pid) => pid !== server.pid,
+        );
   throw new ServerError(
     'IN_USE',
     `A server (pid ${server.pid}) is using ${dataDir}: stop it before \`episodic ${command}\`, which ${does} ` +
-      `(if no server runs there, remove ${server.marker}).`,
+      `(if no server runs there, remove ${server.marker}).` +
+      (others.length === 0
+        ? ''
+        : ` Stop these too, which have ${databasePath} open: ${nameProcesses(others)}.`),
   );
 }

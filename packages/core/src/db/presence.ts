@@ -72,6 +72,16 @@ function commandOf(pid: number): string | null {
   }
 }
 
+/** `pid N (its command line)` for each process, `; `-separated: how a refusal names the processes in its way. */
+export function nameProcesses(pids: readonly number[]): string {
+  return pids
+    .map((pid) => {
+      const command = pid === process.pid ? 'this process' : commandOf(pid);
+      return command === null ? `pid ${pid}` : `pid ${pid} (${command})`;
+    })
+    .join('; ');
+}
+
 /**
  * Every process that opens a local database file through `openMemory` marks it (`announcePresence`
  * in `databasePresenceFolder`), whatever its data dir or role: server, worker, script.
@@ -82,12 +92,7 @@ export function assertDatabaseUnused(path: string, operation: string, advice: st
   // A process may hold the file more than once (a server and its learning thread): named once.
   const pids = [...new Set(presentProcesses(databasePresenceFolder(path), except).map(({ pid }) => pid))];
   if (pids.length === 0) return;
-  const named = pids
-    .map((pid) => {
-      const command = pid === process.pid ? 'this process' : commandOf(pid);
-      return command === null ? `pid ${pid}` : `pid ${pid} (${command})`;
-    })
-    .join('; ');
+  const named = nameProcesses(pids);
   throw new EpisodicError(
     'CONFLICT',
     `Refusing to ${operation}: ${path} is open in ${pids.length === 1 ? 'a running process' : `${pids.length} running processes`}: ` +
