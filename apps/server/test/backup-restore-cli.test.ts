@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { latestSchemaVersion, openMemory } from '@episodic/core';
 import { createClient } from '@libsql/client';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type CliProcess, runCli, spawnCli } from './__fixtures__/cli-process.js';
+import { type CliProcess, runCli, spawnCli, stopCli } from './__fixtures__/cli-process.js';
 import { rowSet } from './__fixtures__/row-set.js';
 import { createTestClient, rejection, type TestClient } from './__fixtures__/test-server.js';
 
@@ -24,11 +24,6 @@ async function serve(dataDir: string): Promise<{ serve: CliProcess; client: Test
   const url = (await process.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+)/))[1] as string;
   const token = readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
   return { serve: process, client: createTestClient(url, token) };
-}
-
-async function stop(process: CliProcess): Promise<void> {
-  process.child.kill('SIGTERM');
-  expect(await process.exited).toBe(0);
 }
 
 /** Every file and folder under `dir` with its permission bits. */
@@ -135,7 +130,7 @@ describe('backup, verify and restore with the CLI', () => {
       1,
       expect.stringMatching(/A server \(pid \d+\) is using .*stop it before `episodic restore`/),
     ]);
-    await stop(server);
+    await stopCli(server);
 
     // The backup holds the serving process's claims to run its learners; restore drops them, as no
     // process runs the restored store (they would keep `learning.retire` refused for a lease).
@@ -160,13 +155,13 @@ describe('backup, verify and restore with the CLI', () => {
     expect((await rejection(again.client.episodes.get.query({ episodeId: last }))).data?.code).toBe(
       'NOT_FOUND',
     );
-    await stop(again.serve);
+    await stopCli(again.serve);
   }, 300_000);
 
   it('backs up without opening the cache, which a running server may be using', async () => {
     const dataDir = join(root, 'cache-untouched');
     const { serve: server } = await serve(dataDir);
-    await stop(server);
+    await stopCli(server);
     rmSync(join(dataDir, 'cache'), { recursive: true, force: true });
     const backup = await runCli(['backup', join(root, 'cache-untouched.db'), '--data-dir', dataDir]);
     expect([backup.code, backup.stderr]).toEqual([0, '']);
@@ -223,7 +218,7 @@ describe('backup, verify and restore with the CLI', () => {
   it('refuses to start on a damaged database, naming restore', async () => {
     const dataDir = join(root, 'damaged');
     const { serve: server } = await serve(dataDir);
-    await stop(server);
+    await stopCli(server);
     for (const suffix of ['-wal', '-shm']) rmSync(join(dataDir, `memory.db${suffix}`), { force: true });
     writeFileSync(join(dataDir, 'memory.db'), Buffer.alloc(64 * 1024, 'garbage! '));
 

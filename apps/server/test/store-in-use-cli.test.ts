@@ -13,27 +13,13 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type CliProcess, runCli, spawnCli } from './__fixtures__/cli-process.js';
+import { type CliProcess, runCli, stopCli, trackedCli } from './__fixtures__/cli-process.js';
 import { rowSet } from './__fixtures__/row-set.js';
 
 const root = mkdtempSync(join(tmpdir(), 'episodic-in-use-'));
-const running: CliProcess[] = [];
-afterAll(async () => {
-  for (const process of running) process.child.kill('SIGKILL');
-  await Promise.all(running.map((process) => process.exited));
-  rmSync(root, { recursive: true, force: true });
-});
-
-function start(args: string[]): CliProcess {
-  const process = spawnCli(args);
-  running.push(process);
-  return process;
-}
-
-async function stop(process: CliProcess): Promise<void> {
-  process.child.kill('SIGTERM');
-  expect(await process.exited).toBe(0);
-}
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+// Registered after the removal, so run before it (vitest runs afterAll hooks last in, first out).
+const start = trackedCli();
 
 const dataDir = join(root, 'data');
 const database = join(dataDir, 'memory.db');
@@ -91,12 +77,12 @@ describe('restore, rekey and reindex beside a process that has the database open
       server,
       `serve --port 0 --data-dir ${join(root, 'elsewhere')} --database-url file:${database}`,
     );
-    await stop(server);
+    await stopCli(server);
 
     const worker = start(['worker', '--data-dir', dataDir]);
     await worker.waitFor(/Episodic worker learning/);
     await refusals(worker, `worker --data-dir ${dataDir}`);
-    await stop(worker);
+    await stopCli(worker);
     expect(statSync(database).ino).toBe(inode);
 
     const restored = await runCli(['restore', backup, '--data-dir', dataDir]);
@@ -141,8 +127,8 @@ describe('restore, rekey and reindex beside a process that has the database open
         `Stop these too, which have ${join(servedDir, 'memory.db')} open: ${workerPid}.`,
       );
     }
-    await stop(worker);
-    await stop(server);
+    await stopCli(worker);
+    await stopCli(server);
   });
 
   it('refuse beside a server of a version before 1.20 (it marked the data dir with serve-<pid>.pid), without migrating the store', async () => {

@@ -1,3 +1,5 @@
+import type { Memory } from '@episodic/core';
+import type { ServerConfig } from '../config/server-config.js';
 import { ServerError } from '../errors/server-error.js';
 import { startServer } from '../server.js';
 import { type CommandArgs, refuseJson } from './command-args.js';
@@ -21,6 +23,23 @@ function withPortHint(error: unknown): unknown {
   );
 }
 
+/**
+ * What a server that runs no learners (`memory.learning.run: false`) says at start: its finished
+ * episodes are only queued, and unless some other process learns them, nothing ever will.
+ */
+async function queueOnlyLine(config: ServerConfig, memory: Memory): Promise<string | null> {
+  if ((config.memory.learning as { run?: unknown } | undefined)?.run !== false) return null;
+  const status = await memory.learning.status();
+  const learnedElsewhere = Object.values(status.learners).some((learner) => learner.alive);
+  return (
+    `This server runs no learners (memory.learning.run is false): finished episodes are queued for learning ` +
+    `(${status.pending} pending), ` +
+    (learnedElsewhere
+      ? 'and another process learns them (`episodic learning status` names what runs where).\n'
+      : 'and no process learns them now: start `episodic worker` beside it.\n')
+  );
+}
+
 /** Runs the server until SIGTERM or SIGINT, then drains and exits 0. A second signal exits at once. */
 export async function serveCommand(args: CommandArgs): Promise<void> {
   refuseJson(args, 'serve');
@@ -31,6 +50,8 @@ export async function serveCommand(args: CommandArgs): Promise<void> {
   signals.closeWith('draining requests in flight', () => server.close());
   if (signals.stopping()) return;
   process.stdout.write(`Episodic server listening on ${server.url}\n`);
+  const queueOnly = await queueOnlyLine(args.config, server.memory);
+  if (queueOnly !== null) process.stdout.write(queueOnly);
   if (server.adminTokenFile !== null) {
     process.stdout.write(
       `First start: created an admin token in ${server.adminTokenFile} (readable only by you). ` +

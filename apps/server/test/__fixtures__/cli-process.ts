@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll, expect } from 'vitest';
 
 const source = fileURLToPath(new URL('../../src', import.meta.url));
 const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
@@ -85,4 +86,27 @@ export async function runCli(args: string[], env: Record<string, string> = {}) {
   const process = spawnCli(args, env);
   const code = await process.exited;
   return { code, stdout: process.stdout(), stderr: process.stderr() };
+}
+
+/** Stops a CLI process with SIGTERM, as an operator does, and expects a clean exit. */
+export async function stopCli(process: CliProcess): Promise<void> {
+  process.child.kill('SIGTERM');
+  expect(await process.exited).toBe(0);
+}
+
+/**
+ * `spawnCli` for a test file whose processes outlive a test: whatever is still running after the
+ * file's tests (a failed test left it) is killed. Call at the file's top level.
+ */
+export function trackedCli(): (args: string[], env?: Record<string, string>) => CliProcess {
+  const running: CliProcess[] = [];
+  afterAll(async () => {
+    for (const process of running) process.child.kill('SIGKILL');
+    await Promise.all(running.map((process) => process.exited));
+  });
+  return (args, env) => {
+    const process = spawnCli(args, env);
+    running.push(process);
+    return process;
+  };
 }
