@@ -38,6 +38,7 @@ const commandFlags = {
   operation: { type: 'string' },
   outcome: { type: 'string' },
   limit: { type: 'string' },
+  after: { type: 'string' },
   episode: { type: 'string', multiple: true },
   domain: { type: 'string' },
   before: { type: 'string' },
@@ -81,7 +82,7 @@ const commands: Record<
   rekey: { run: rekeyCommand, flags: ['new-key-env', 'decrypt', 'keep-old', 'json'], words: 0 },
   audit: {
     run: auditCommand,
-    flags: ['since', 'until', 'actor', 'operation', 'outcome', 'limit', 'json'],
+    flags: ['since', 'until', 'actor', 'operation', 'outcome', 'limit', 'after', 'json'],
     words: 0,
     fields: {
       since: 'since',
@@ -90,6 +91,7 @@ const commands: Record<
       operation: 'operation',
       outcome: 'outcome',
       limit: 'limit',
+      afterSeq: 'after',
     },
   },
   retention: { run: retentionCommand, flags: ['json'], words: 1 },

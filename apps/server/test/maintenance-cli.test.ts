@@ -150,11 +150,29 @@ describe('maintenance commands', { timeout: 300_000 }, () => {
     );
     expect(deletes.stdout).not.toMatch(/context|step one/);
     expect(recent.stdout).toMatch(
-      /^AT\s+ACTOR\s+OPERATION\s+ENTITY\s+ID\s+DOMAIN\s+OUTCOME\n.*local\s+admin\s+database/,
+      /^SEQ\s+AT\s+ACTOR\s+OPERATION\s+ENTITY\s+ID\s+DOMAIN\s+OUTCOME\n.*local\s+admin\s+database/,
     );
     expect([bad.code, bad.stderr]).toEqual([
       1,
       expect.stringMatching(/--operation steal: use create, update, delete/),
+    ]);
+  });
+
+  it('audit pages through the log: --after the last entry shown gives the next ones', async () => {
+    const all = JSON.parse((await cli(['audit', '--limit', '1000', '--json'])).stdout) as { seq: number }[];
+    expect(all.length).toBeGreaterThan(4);
+    const first = await cli(['audit', '--limit', '2']);
+    const lastShown = all[1]?.seq;
+    expect(first.stdout).toMatch(new RegExp(`^SEQ\\s+AT\\s+ACTOR.*\\n${all[0]?.seq}\\s.*\\n${lastShown}\\s`));
+    expect(first.stdout).toContain(`(2 shown; the next ones: the same command with --after ${lastShown})`);
+    const next = JSON.parse(
+      (await cli(['audit', '--limit', '2', '--after', String(lastShown), '--json'])).stdout,
+    );
+    expect(next).toEqual(all.slice(2, 4));
+    const bad = await cli(['audit', '--after', 'last']);
+    expect([bad.code, bad.stderr]).toEqual([
+      1,
+      expect.stringMatching(/--after last: expected an entry's number/),
     ]);
   });
 

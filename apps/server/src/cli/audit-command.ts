@@ -58,6 +58,7 @@ function oneOf<T extends string>(
 }
 
 const row = (entry: AuditEntry) => [
+  String(entry.seq),
   entry.at,
   entry.actor,
   entry.operation,
@@ -79,7 +80,23 @@ function parseLimit(text: string | undefined): number {
   return limit;
 }
 
-/** `episodic audit [--since --until --actor --operation --outcome --limit --json]`: the audit log, oldest first. */
+/** `--after SEQ`: the page after the entry numbered SEQ (the first column, `seq` in JSON). */
+function parseAfter(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const after = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isSafeInteger(after))
+    throw new ServerError(
+      'USAGE',
+      `--after ${text}: expected an entry's number (the SEQ column), 0 or more.`,
+    );
+  return after;
+}
+
+/**
+ * `episodic audit [--since --until --actor --operation --outcome --limit --after --json]`: the
+ * audit log, oldest first, a page of `--limit` entries at a time; `--after` the last one's number
+ * gives the next page.
+ */
 export async function auditCommand(args: CommandArgs): Promise<void> {
   const limit = parseLimit(stringOption(args, 'limit'));
   const filters = {
@@ -88,14 +105,19 @@ export async function auditCommand(args: CommandArgs): Promise<void> {
     actor: stringOption(args, 'actor'),
     operation: oneOf<AuditOperation>(auditOperations, stringOption(args, 'operation'), 'operation'),
     outcome: oneOf<AuditOutcome>(auditOutcomes, stringOption(args, 'outcome'), 'outcome'),
+    afterSeq: parseAfter(stringOption(args, 'after')),
     limit,
   };
   const memory = await openStore(args.config, { embeddings: false, learning: false });
   try {
     const entries = await memory.admin.audit(filters);
     if (flag(args, 'json')) return printJson(entries);
-    print(table([['AT', 'ACTOR', 'OPERATION', 'ENTITY', 'ID', 'DOMAIN', 'OUTCOME'], ...entries.map(row)]));
-    if (entries.length === limit) print(`(first ${limit}; narrow the filters, or raise --limit up to 1000)`);
+    print(
+      table([['SEQ', 'AT', 'ACTOR', 'OPERATION', 'ENTITY', 'ID', 'DOMAIN', 'OUTCOME'], ...entries.map(row)]),
+    );
+    const last = entries.at(-1);
+    if (entries.length === limit && last !== undefined)
+      print(`(${limit} shown; the next ones: the same command with --after ${last.seq})`);
   } finally {
     await memory.close();
   }

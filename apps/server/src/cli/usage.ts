@@ -18,8 +18,9 @@ Commands:
                                  EPISODIC_NEW_ENCRYPTION_KEY; at least 16 characters), or decrypt it; the
                                  file under the old key is deleted unless --keep-old; stop the servers
                                  and workers on it first
-  audit [--since T] [--until T] [--actor ID] [--operation OP] [--outcome O] [--limit N]
-                                 The audit log, oldest first (T: ISO time or 30m, 24h, 7d)
+  audit [--since T] [--until T] [--actor ID] [--operation OP] [--outcome O] [--limit N] [--after SEQ]
+                                 The audit log, oldest first, N at a time (T: ISO time or 30m, 24h, 7d;
+                                 SEQ: the last entry's number, for the next ones)
   retention apply                Apply the config file's retention policies now
   forget --episode ID [--episode ID]... | --domain D [--before T] | --metadata KEY=VALUE...
                                  Delete episodes for good, with their steps, vectors and links
