@@ -115,6 +115,22 @@ describe('episodic-mcp over stdio, embedded', () => {
     expect(answer.match(/\[episode /g)).toHaveLength(3);
   });
 
+  it('names the best matches in one line when maxChars has no room for a whole block', async () => {
+    const task = 'The phone form crashes on submit with a TypeError';
+    const least = await call(client, 'memory_recall', { task, domain: 'webapp', maxChars: 200 });
+    expect(least.length).toBeLessThanOrEqual(200);
+    // Before, the header and "3 more left out": not one id to read.
+    expect(least).toMatch(
+      /^3 past episodes, \d+ patterns? \(best first\)\.\n\[(episode|pattern) [0-9a-f-]{36}\]/,
+    );
+    expect(least).toMatch(
+      /\n… 1 shown in one line, \d+ more left out to stay within maxChars; raise maxChars/,
+    );
+    const small = await call(client, 'memory_recall', { task, domain: 'webapp', maxChars: 600 });
+    expect(small.length).toBeLessThanOrEqual(600);
+    expect(small.match(/\[(episode|pattern) /g)?.length ?? 0).toBeGreaterThan(1);
+  });
+
   it('recalls twenty episodes with their steps and prints no listener-leak warning', async () => {
     for (let i = 0; i < 20; i += 1) {
       const id = episodeIdIn(

@@ -15,12 +15,29 @@ function evidence(pattern: Pattern): string {
   return parts.join('; ');
 }
 
+const scopeOf = (pattern: Pattern) =>
+  pattern.taskType === null ? (pattern.domain ?? 'any domain') : `${pattern.domain} · ${pattern.taskType}`;
+
+const summaryOf = (pattern: Pattern) => pattern.summary ?? JSON.stringify(pattern.patternData);
+
 /** `[pattern <id>] error_resolution · web: <summary> (evidence)` */
 export function patternHeadline(pattern: Pattern, summaryChars = 240): string {
-  const summary = clip(pattern.summary ?? JSON.stringify(pattern.patternData), summaryChars);
-  const scope =
-    pattern.taskType === null ? (pattern.domain ?? 'any domain') : `${pattern.domain} · ${pattern.taskType}`;
-  return `[pattern ${pattern.id}] ${pattern.patternType} · ${scope}: ${summary} (${evidence(pattern)})`;
+  const summary = clip(summaryOf(pattern), summaryChars);
+  return `[pattern ${pattern.id}] ${pattern.patternType} · ${scopeOf(pattern)}: ${summary} (${evidence(pattern)})`;
+}
+
+/**
+ * The headline without its evidence in at most `room` characters, for an answer with no room for
+ * the whole block: the summary clipped to what is left, or the id and type alone; undefined when
+ * not even the id fits.
+ */
+export function patternOneLine(pattern: Pattern, room: number): string | undefined {
+  const bare = `[pattern ${pattern.id}] ${pattern.patternType} · ${scopeOf(pattern)}: `;
+  if (room - bare.length >= 12) return `${bare}${clip(summaryOf(pattern), room - bare.length)}`;
+  const id = `[pattern ${pattern.id}] ${pattern.patternType}`;
+  if (id.length <= room) return id;
+  const bareId = `[pattern ${pattern.id}]`;
+  return bareId.length <= room ? bareId : undefined;
 }
 
 /** Why a pattern was returned: its relevance and each signal's share, and its lift. */

@@ -50,51 +50,94 @@ export function shorten(text: string, max: number): string {
   return `${text.slice(0, kept)}… [${text.length - kept} more characters]`;
 }
 
+/** A block's short form for `room` characters, or undefined when it has none that short. */
+export type OneLine = (room: number) => string | undefined;
+
 /**
  * Builds an answer block by block within `maxChars`. The header (what the answer is about) is
- * always kept: the caller shapes it to fit. A block that does not fit is left out whole (never
- * cut mid-episode), and the answer says how many were left out, so the agent knows to ask for
- * more or to read the resource.
+ * always kept: the caller shapes it to fit. A block that does not fit is shown in its one-line
+ * form when it has one that fits (a small `maxChars` then still shows what was found, where
+ * leaving every block out showed only the header), or else left out whole (never cut
+ * mid-episode); the answer says how many were shortened or left out, and `hint` how to see them.
  */
 export class TextBudget {
-  private readonly parts: string[];
+  private readonly header: string;
+  private readonly blocks: { text: string; oneLine: OneLine | undefined; short: boolean }[] = [];
   private used: number;
   private omitted = 0;
 
   constructor(
     private readonly maxChars: number,
     header: string,
+    private readonly hint: string,
   ) {
-    this.parts = [header];
+    this.header = header;
     this.used = header.length;
   }
 
-  /** Adds `block` if it fits; returns whether it did. */
-  add(block: string): boolean {
-    const cost = block.length + 1;
-    if (this.omitted > 0 || this.used + cost > this.maxChars) {
-      this.omitted += 1;
-      return false;
+  /** Adds `block`, or else its one-line form, if it fits; returns whether either did. */
+  add(block: string, oneLine?: OneLine): boolean {
+    if (this.omitted === 0) {
+      if (this.fits(block.length, 0)) {
+        this.blocks.push({ text: block, oneLine, short: false });
+        this.used += block.length + 1;
+        return true;
+      }
+      // Beside the note its shortening brings, with room for more left out after it.
+      const short = oneLine?.(this.room(this.shortened() + 1, 99));
+      if (short !== undefined && this.fits(short.length, this.note(this.shortened() + 1, 99).length + 1)) {
+        this.blocks.push({ text: short, oneLine, short: true });
+        this.used += short.length + 1;
+        return true;
+      }
     }
-    this.parts.push(block);
-    this.used += cost;
-    return true;
+    this.omitted += 1;
+    return false;
+  }
+
+  private fits(length: number, reserve: number): boolean {
+    return this.used + length + 1 + reserve <= this.maxChars;
+  }
+
+  /** The characters a block may take, beside the note it would say with these counts. */
+  private room(shortened: number, omitted: number): number {
+    return this.maxChars - this.used - 1 - (this.note(shortened, omitted).length + 1);
+  }
+
+  private shortened(): number {
+    return this.blocks.filter((block) => block.short).length;
+  }
+
+  private note(shortened: number, omitted: number): string {
+    const what = [
+      ...(shortened === 0 ? [] : [`${shortened} shown in one line`]),
+      ...(omitted === 0 ? [] : [`${omitted} more left out`]),
+    ];
+    return `… ${what.join(', ')} to stay within maxChars; ${this.hint}`;
   }
 
   /**
-   * The answer; `hint` tells how to see what was left out. The note saying so is within
-   * `maxChars` too: blocks make room for it, the last first (it ran past the budget by its own
-   * length). The header and the whole note stay even when they alone pass `maxChars` (at its
-   * least, 200): a note cut short would no longer say what to do.
+   * The answer. The note saying what was shortened or left out is within `maxChars` too: blocks
+   * make room for it, the last first (it ran past the budget by its own length), each shown in one
+   * line if that is enough, or else left out. The header and the whole note stay even when they
+   * alone pass `maxChars` (at its least, 200): a note cut short would no longer say what to do.
    */
-  toString(hint: string): string {
-    if (this.omitted === 0) return this.parts.join('\n');
-    const note = () => `… ${this.omitted} more left out to stay within maxChars; ${hint}`;
-    while (this.parts.length > 1 && this.used + 1 + note().length > this.maxChars) {
-      this.used -= (this.parts.pop() as string).length + 1;
-      this.omitted += 1;
+  toString(): string {
+    const overBudget = () => this.used + 1 + this.note(this.shortened(), this.omitted).length > this.maxChars;
+    if (this.omitted > 0 || this.shortened() > 0) {
+      while (this.blocks.length > 0 && overBudget()) {
+        const last = this.blocks.pop() as (typeof this.blocks)[number];
+        this.used -= last.text.length + 1;
+        const short = last.short ? undefined : last.oneLine?.(this.room(this.shortened() + 1, this.omitted));
+        if (short !== undefined && short.length <= this.room(this.shortened() + 1, this.omitted)) {
+          this.blocks.push({ ...last, text: short, short: true });
+          this.used += short.length + 1;
+        } else this.omitted += 1;
+      }
     }
-    const text = this.parts.join('\n');
-    return `${text}\n${note()}`;
+    const text = [this.header, ...this.blocks.map((block) => block.text)].join('\n');
+    return this.omitted === 0 && this.shortened() === 0
+      ? text
+      : `${text}\n${this.note(this.shortened(), this.omitted)}`;
   }
 }

@@ -1,8 +1,8 @@
 import type { RemoteCallOptions, RetrievedEpisode, Step } from '@episodic/sdk';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { episodeHeadline, stepLine } from '../format/describe-episode.js';
-import { patternHeadline, patternWhy } from '../format/describe-pattern.js';
+import { episodeHeadline, episodeOneLine, stepLine } from '../format/describe-episode.js';
+import { patternHeadline, patternOneLine, patternWhy } from '../format/describe-pattern.js';
 import { episodeWhy } from '../format/describe-why.js';
 import { TextBudget } from '../format/text-budget.js';
 import type { AgentMemory } from '../memory/agent-memory.js';
@@ -123,9 +123,12 @@ export function registerRecallTool(server: McpServer, memory: AgentMemory): void
           const budget = new TextBudget(
             input.maxChars,
             `${count(result.episodes.length, 'past episode')}, ${count(result.patterns.length, 'pattern')} (best first).`,
+            'raise maxChars or lower limit.',
           );
           for (const relevant of result.patterns) {
-            budget.add(`${patternHeadline(relevant.pattern)}\n${patternWhy(relevant)}`);
+            budget.add(`${patternHeadline(relevant.pattern)}\n${patternWhy(relevant)}`, (room) =>
+              patternOneLine(relevant.pattern, room),
+            );
           }
           for (const [index, entry] of result.episodes.entries()) {
             const lines = [episodeHeadline(entry.episode), episodeWhy(entry)];
@@ -136,9 +139,9 @@ export function registerRecallTool(server: McpServer, memory: AgentMemory): void
             lines.push(...shown.map((step) => stepLine(step)));
             const more = (episode?.stepCount ?? 0) - shown.length;
             if (more > 0) lines.push(`  (${more} more steps)`);
-            budget.add(lines.join('\n'));
+            budget.add(lines.join('\n'), (room) => episodeOneLine(entry.episode, room));
           }
-          return budget.toString('raise maxChars or lower limit.');
+          return budget.toString();
         },
         { fields: { text: 'task', 'exclude.0': 'episodeId' } },
       ),

@@ -222,6 +222,7 @@ export function registerSeenErrorTool(server: McpServer, memory: AgentMemory): v
             signature,
             input.maxChars,
           ),
+          'raise maxChars or read episode://<id>.',
         );
         for (const relevant of patterns) {
           const episodes =
@@ -229,7 +230,7 @@ export function registerSeenErrorTool(server: McpServer, memory: AgentMemory): v
           budget.add(`${patternHeadline(relevant.pattern)}\n${patternWhy(relevant)}${episodes}`);
         }
         for (const occurrence of occurrences) budget.add(occurrenceText(occurrence));
-        return budget.toString('raise maxChars or read episode://<id>.');
+        return budget.toString();
       }),
   );
 }
