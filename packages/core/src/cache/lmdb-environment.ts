@@ -71,8 +71,10 @@ export function openLmdbEnvironment(options: LmdbEnvironmentOptions): LmdbEnviro
   const { logger } = options;
   let handle: LmdbHandle | null = null;
   let failure: string | null = null;
-  /** When a cache stopped for want of disk room opens its folder again, or null (never). */
+  /** When a cache stopped for want of disk room, or by a lost commit, opens its folder again, or null (never). */
   let retryAt: number | null = null;
+  /** What that wait was for, to say when the cache comes back. */
+  let waitedFor = 'the disk has room again';
   const warned = new Set<string>();
   const lost = lostCommits();
   try {
@@ -106,15 +108,18 @@ export function openLmdbEnvironment(options: LmdbEnvironmentOptions): LmdbEnviro
   /**
    * After a failed invalidation the environment may hold stale values for every process: it is
    * removed (renamed away first, which needs no free space), so each process's next read finds
-   * the folder replaced and starts a fresh one; this process stops using the cache, for good
-   * unless the disk lacked room for it (then until there is room again).
+   * the folder replaced and starts a fresh one. This process stops using the cache, for good,
+   * unless the disk lacked room for it (then until there is room again) or the failure was a
+   * commit lmdb-js lost (`transient`: see lost-commits.ts; then it opens a new one after the same
+   * wait: nothing is wrong with the cache, and a long-running server kept running without it).
    */
-  function fail(what: string, error: unknown): void {
+  function fail(what: string, error: unknown, transient = false): void {
     failure = `${what}: ${errorText(error)}`;
     const envPath = handle?.envPath;
     const noRoom = isDiskFull(error);
-    retryAt = noRoom ? Date.now() + roomRetryMs : null;
-    if (noRoom) detach();
+    retryAt = noRoom || transient ? Date.now() + roomRetryMs : null;
+    waitedFor = noRoom ? 'the disk has room again' : `${roomRetryMs / 1000} s after a lost commit`;
+    if (retryAt !== null) detach();
     else release();
     let others = 'every process sharing the cache starts an empty one';
     try {
@@ -124,17 +129,20 @@ export function openLmdbEnvironment(options: LmdbEnvironmentOptions): LmdbEnviro
     }
     const until = noRoom
       ? `until the disk has room (looked for every ${roomRetryMs / 1000} s)`
-      : 'from now on';
+      : transient
+        ? `for ${roomRetryMs / 1000} s, then with a new one`
+        : 'from now on';
     logger.warn(
       `Episodic cache: ${failure}. Running without the cache ${until}, and ${others}; the database is unaffected.`,
     );
   }
 
   /**
-   * Opens the folder again once the disk has room, and empties it before any read: this
-   * process's writes while it ran without the cache dropped nothing from it.
+   * Opens the folder again once the disk has room (or the wait after a lost commit is over), and
+   * empties it before any read: this process's writes while it ran without the cache dropped
+   * nothing from it.
    */
-  function reopenWhenRoom(): void {
+  function reopenWhenDue(): void {
     if (retryAt === null || Date.now() < retryAt) return;
     try {
       handle = options.openEnv();
@@ -145,13 +153,12 @@ export function openLmdbEnvironment(options: LmdbEnvironmentOptions): LmdbEnviro
     }
     retryAt = null;
     failure = null;
-    commitInvalidation('clearing the cache once the disk had room', retireEverything);
-    if (handle !== null)
-      logger.warn('Episodic cache: the disk has room again; running with the cache again (emptied).');
+    commitInvalidation('clearing the cache on its return', retireEverything);
+    if (handle !== null) logger.warn(`Episodic cache: ${waitedFor}; running with the cache again (emptied).`);
   }
 
   function current(): LmdbHandle | null {
-    if (handle === null) reopenWhenRoom();
+    if (handle === null) reopenWhenDue();
     if (handle === null) return null;
     if (dataFileInode(handle.envPath) !== handle.inode) {
       releaseHandle(handle);
@@ -194,6 +201,7 @@ export function openLmdbEnvironment(options: LmdbEnvironmentOptions): LmdbEnviro
       fail(
         `${what} was not kept`,
         new Error('LMDB returned from the commit, but the next snapshot does not show it'),
+        true,
       );
   }
 
@@ -221,6 +229,7 @@ export function openLmdbEnvironment(options: LmdbEnvironmentOptions): LmdbEnviro
         new Error(
           'a commit was undone: the generation is below one seen before, or the last invalidation is gone (see lost-commits.ts)',
         ),
+        true,
       );
     },
     warnOnce,
