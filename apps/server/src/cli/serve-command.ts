@@ -50,7 +50,8 @@ export async function serveCommand(args: CommandArgs): Promise<void> {
   signals.closeWith('draining requests in flight', () => server.close());
   if (signals.stopping()) return;
   process.stdout.write(`Episodic server listening on ${server.url}\n`);
-  const queueOnly = await queueOnlyLine(args.config, server.memory);
+  // A signal meanwhile closes the store under the status read: the server is stopping then anyway.
+  const queueOnly = await queueOnlyLine(args.config, server.memory).catch(() => null);
   if (queueOnly !== null) process.stdout.write(queueOnly);
   if (server.adminTokenFile !== null) {
     process.stdout.write(
