@@ -92,33 +92,31 @@ const learningThreadHeap = /episodic_process_memory_bytes\{kind="learning_heap_u
 
 // Each case starts `episodic serve` and its learning thread: room for a loaded machine.
 describe('plugins in the learning thread of episodic serve', { timeout: 120_000 }, () => {
-  it('runs a miner named by its package in the learning thread, off the serving one', async () => {
-    const dir = project(
+  it.each([
+    [
+      'named by its package',
       'by-package',
+      'retry_helped',
       `export default {
   port: 0, dataDir: './data', retentionIntervalMs: 0,
   miners: ['tool_sequence', { package: 'retry-miner', options: { patternType: 'retry_helped' } }],
 };
 `,
-    );
-    const { stderr, support, metrics } = await serveAndLearn(dir, 'retry_helped');
-    // Before: "learning runs on the serving thread: the plugins in these settings cannot be handed…"
-    expect(stderr).not.toContain('learning runs on the serving thread');
-    expect(support).toBe(3);
-    expect(metrics).toMatch(learningThreadHeap);
-  });
-
-  it('runs a miner the config file made (its factory imported there) in the learning thread too', async () => {
-    const dir = project(
+    ],
+    [
+      'the config file made (its factory imported there)',
       'made-in-config',
+      'retry_in_config',
       `import createRetryMiner from 'retry-miner';
 export default {
   port: 0, dataDir: './data', retentionIntervalMs: 0,
   miners: [createRetryMiner({ patternType: 'retry_in_config' })],
 };
 `,
-    );
-    const { stderr, support, metrics } = await serveAndLearn(dir, 'retry_in_config');
+    ],
+  ])('runs a miner %s in the learning thread, off the serving one', async (_, name, patternType, config) => {
+    const { stderr, support, metrics } = await serveAndLearn(project(name, config), patternType);
+    // Before: "learning runs on the serving thread: the plugins in these settings cannot be handed…"
     expect(stderr).not.toContain('learning runs on the serving thread');
     expect(support).toBe(3);
     expect(metrics).toMatch(learningThreadHeap);

@@ -2,6 +2,7 @@ import type { Memory } from '@episodic/core';
 import type { ServerConfig } from '../config/server-config.js';
 import { ServerError } from '../errors/server-error.js';
 import { startServer } from '../server.js';
+import { runsLearners } from '../store/open-serving-store.js';
 import { type CommandArgs, refuseJson } from './command-args.js';
 import { stopOnSignals } from './stop-on-signals.js';
 
@@ -28,7 +29,7 @@ function withPortHint(error: unknown): unknown {
  * episodes are only queued, and unless some other process learns them, nothing ever will.
  */
 async function queueOnlyLine(config: ServerConfig, memory: Memory): Promise<string | null> {
-  if ((config.memory.learning as { run?: unknown } | undefined)?.run !== false) return null;
+  if (runsLearners(config)) return null;
   const status = await memory.learning.status();
   const learnedElsewhere = Object.values(status.learners).some((learner) => learner.alive);
   return (

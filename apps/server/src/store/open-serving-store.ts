@@ -7,10 +7,14 @@ import type { LearningThread } from './learning-thread.js';
 import type { LearningThreadSettings, ThreadMemory } from './learning-thread-protocol.js';
 import { openStore } from './open-store.js';
 
+/** Whether this process runs the learners at all (`memory.learning.run`, true unless set false). */
+export function runsLearners(config: ServerConfig): boolean {
+  return (config.memory.learning as { run?: unknown } | undefined)?.run !== false;
+}
+
 /** Whether `serve` runs the learners, and where: see `learningThread` in the README. */
 function learnsInThread(config: ServerConfig): boolean {
-  const learning = config.memory.learning as { run?: unknown } | undefined;
-  return config.learningThread && learning?.run !== false;
+  return config.learningThread && runsLearners(config);
 }
 
 /**

@@ -73,7 +73,7 @@ export function cachePatternChanges(cache: Cache, invalidate: InvalidateWritten)
   return {
     patternsChanged: (patterns) => invalidate(patterns.map((p) => cacheKey.pattern(p.patternType, p.id))),
     async allPatternsChanged() {
-      // Replaced, not emptied entry by entry: a remine runs beside a live server (see `Cache.purge`).
+      // Replaced, not emptied entry by entry (see `repaired` in admin-api.ts).
       cache.purge();
       await invalidate([]);
     },

@@ -37,8 +37,9 @@ export function createAdminApi(context: EngineContext, deps: AdminDeps): AdminAp
   const { db, audit } = context;
   const { cache, mining, embeddings, learners, learning } = deps;
   const maintenance = createStoreMaintenance(context, {
-    // The cache replaced with an empty one, as a purge does: deleting every entry at once beside a
-    // live server aborted `episodic repair` 5 times in 7 (see `Cache.purge`).
+    // The cache replaced with an empty one, as a purge does, rather than each entry overwritten in
+    // one transaction (`invalidateAll`), which leaves every key behind; session 45's reason, that
+    // deleting them aborted `episodic repair` beside a live server, went with deletion (`retire`).
     repaired: () => cache.purge(),
   });
   const cacheStats = () => ({
