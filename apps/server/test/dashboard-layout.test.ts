@@ -354,6 +354,69 @@ describe.skipIf(skip)(`dashboard layout in Chromium${skipped}`, () => {
     await context.close();
   });
 
+  it("lays out each page of a long episode's steps alone, lined up as one table, and renders none out of sight", async () => {
+    // Three pages at the server's 500 steps a page.
+    const steps = Array.from({ length: 1100 }, (_, i) => ({
+      action: `step ${i + 1}`,
+      result: i % 3 === 0 ? 'a longer line of output from the tool' : 'ok',
+      success: i % 7 !== 0,
+    }));
+    const memory = t.server.memory;
+    const { id } = await memory.episodes.start({
+      domain: 'long',
+      taskType: 'analysis',
+      context: 'Many steps',
+    });
+    // At most 1,000 steps a call.
+    await memory.episodes.logSteps(id, steps.slice(0, 600));
+    await memory.episodes.logSteps(id, steps.slice(600));
+    const { page, context, problems } = await signedIn(1280);
+    await page.goto(`${t.url}/ui/#/episodes/${id}`);
+    const rows = page.locator('tr[data-step]');
+    await rows.first().waitFor();
+    const more = page.locator('[data-part=more-steps] button', { hasText: 'Load more steps' });
+    while ((await more.count()) > 0) {
+      const shown = await rows.count();
+      await more.click();
+      await expect.poll(() => rows.count(), { timeout: 30_000 }).toBeGreaterThan(shown);
+    }
+    expect(await rows.evaluateAll((all) => all.map((row) => row.getAttribute('data-step')))).toEqual(
+      steps.map((_, i) => String(i + 1)),
+    );
+    // A table per page, each named by its steps, with the same columns at the same places.
+    const tables = page.locator('table.steps');
+    expect(await tables.evaluateAll((all) => all.map((table) => table.getAttribute('aria-label')))).toEqual([
+      'Steps 1–500',
+      'Steps 501–1,000',
+      'Steps 1,001–1,100',
+    ]);
+    // Where each column ends, by the header cells of the three tables.
+    const ends = await page
+      .locator('table.steps th')
+      .evaluateAll((cells) => cells.map((cell) => Math.round(cell.getBoundingClientRect().right)));
+    expect(ends).toHaveLength(18);
+    expect(ends.slice(6, 12)).toEqual(ends.slice(0, 6));
+    expect(ends.slice(12)).toEqual(ends.slice(0, 6));
+    expect(await widths(page)).toEqual({ page: 1280, window: 1280 });
+
+    // At the end, the first pages are not rendered; back at the top, the first is and the second
+    // is not, while the last stays rendered: it holds the focus (its first step, where the last
+    // click left it).
+    const rendered = (step: number) =>
+      page.evaluate(
+        `document.querySelector('tr[data-step="${step}"]').checkVisibility({ contentVisibilityAuto: true })`,
+      );
+    // Polled: the browser decides what is on screen at its next frames.
+    const renderedOf = async (numbers: number[]) => Promise.all(numbers.map(rendered));
+    await page.locator('tr[data-step="1100"]').scrollIntoViewIfNeeded();
+    await expect.poll(() => renderedOf([1, 501, 1100])).toEqual([false, false, true]);
+    await page.evaluate('window.scrollTo(0, 0)');
+    await expect.poll(() => renderedOf([1, 501, 1100])).toEqual([true, false, true]);
+    expect(await page.evaluate('document.activeElement.dataset.step')).toBe('1001');
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
   it('shows hours for a two-hour step, no hit rate before a lookup, and "in step n" once', async () => {
     const { page, context, problems } = await signedIn(1280);
     await page.locator('[data-part=stats] tbody tr').first().waitFor();
