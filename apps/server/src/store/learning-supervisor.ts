@@ -1,10 +1,12 @@
 import type { LearningStatus, Memory } from '@episodic/core';
 import { ServerError } from '../errors/server-error.js';
 import { type LearningThread, startLearningThread } from './learning-thread.js';
-import type { LearningThreadSettings } from './learning-thread-protocol.js';
+import type { LearningThreadSettings, MinerCall } from './learning-thread-protocol.js';
 
 /** Waits before a stopped learning thread is started again: doubling from the first, up to the last. */
 const restartDelayMs = { first: 1_000, max: 60_000 };
+/** Miner calls a thread was stopped in, kept for the next threads to refuse (the newest, at most). */
+const maxSkipped = 1_000;
 
 /**
  * The learning thread of a serving process, started again whenever it stops unasked: it could not
@@ -12,6 +14,8 @@ const restartDelayMs = { first: 1_000, max: 60_000 };
  * waits in the database's queue, `status` answers from the serving thread's own store (which runs
  * no learners: `running: false`), and `flush` is refused as `UNAVAILABLE` (503, try again).
  * Without this, one failed start left the process learning nothing until it was restarted.
+ * A thread stopped in a miner's call (learning-thread.ts) is started again with that call in its
+ * `skip` list, for as long as this process runs: its batch is learned without it.
  */
 export function superviseLearningThread(
   settings: LearningThreadSettings,
@@ -23,9 +27,15 @@ export function superviseLearningThread(
   let delay = restartDelayMs.first;
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
+  const skip: MinerCall[] = [];
 
   const start = () => {
     const thread = startLearningThread(settings, {
+      skip,
+      onStuck: (call) => {
+        skip.push(call);
+        if (skip.length > maxSkipped) skip.shift();
+      },
       onOpen: () => {
         if (down !== null) log('episodic: the learning thread runs again');
         down = null;

@@ -5,12 +5,15 @@ import { EpisodicError, joinWriteLocks, type Memory } from '@episodic/core';
 import { placePlugin } from '../config/load-plugins.js';
 import { makePlugin } from '../config/make-plugin.js';
 import { heapSpaces } from '../http/heap-spaces.js';
-import type {
-  LearningThreadCall,
-  LearningThreadData,
-  LearningThreadMessage,
+import {
+  beatMs,
+  type LearningThreadCall,
+  type LearningThreadData,
+  type LearningThreadMessage,
+  type MinerCall,
 } from './learning-thread-protocol.js';
 import { openStore } from './open-store.js';
+import { watchedMiner } from './watched-miner.js';
 
 if (parentPort === null) throw new Error('learning-thread-entry runs only as a worker thread');
 const port = parentPort;
@@ -36,13 +39,20 @@ async function answer(memory: Memory, request: LearningThreadCall) {
 
 let memory: Memory | null = null;
 try {
-  const { config, plugins, writeLocks } = workerData as LearningThreadData;
+  const { config, plugins, writeLocks, skip } = workerData as LearningThreadData;
   joinWriteLocks(writeLocks);
   // Each plugin's place was left empty for this thread's own.
   for (const { path, recipe } of plugins)
     placePlugin(config as unknown as Record<string, unknown>, path, await makePlugin(recipe));
-  memory = await openStore(config, { learning: true });
+  const watch = {
+    skip,
+    started: (call: MinerCall) => send({ started: call }),
+    settled: (call: MinerCall) => send({ settled: call }),
+  };
+  memory = await openStore(config, { learning: true, wrapMiner: (miner) => watchedMiner(miner, watch) });
   send({ opened: true });
+  // Unref'd: the port keeps the thread alive while it serves, and a closed port lets it end.
+  setInterval(() => send({ beat: true }), beatMs).unref();
 } catch (error) {
   send({ opened: false, message: (error as Error)?.message ?? String(error) });
   port.close();

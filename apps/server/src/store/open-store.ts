@@ -6,6 +6,7 @@ import {
   newEncryptionKeyIssue,
   openMemory,
 } from '@episodic/core';
+import type { PatternMinerV1 } from '@episodic/plugin';
 import { resolveLocations, type ServerConfig } from '../config/server-config.js';
 import { ServerError } from '../errors/server-error.js';
 import { makeDataDir } from './data-dir.js';
@@ -29,6 +30,8 @@ export interface OpenStoreOptions {
    * then never opens, checks or writes the LMDB environment a running server is using.
    */
   cache?: boolean;
+  /** Each miner as the store runs it (the learning thread watches their calls: watched-miner.ts). */
+  wrapMiner?: (miner: PatternMinerV1) => PatternMinerV1;
 }
 
 /** The cache settings the store opens with: in `<dataDir>/cache` unless `memory.cache` says otherwise. */
@@ -77,7 +80,7 @@ export async function openStore(config: ServerConfig, options: OpenStoreOptions 
     authToken: config.databaseAuthToken,
     encryptionKey: config.encryptionKey ?? config.memory.encryptionKey,
     embeddings: options.embeddings === false ? undefined : createEmbeddingProvider(config),
-    miners: createMiners(config.miners),
+    miners: createMiners(config.miners).map((miner) => options.wrapMiner?.(miner) ?? miner),
   } as MemoryConfig;
   try {
     return await openMemory(memoryConfig);
