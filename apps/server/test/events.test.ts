@@ -1,7 +1,12 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { openMemory } from '@episodic/core';
 import { describe, expect, it } from 'vitest';
+import { tokenCheckMs } from '../src/routers/events.js';
+import { startServer } from '../src/server.js';
 import { recordEvents } from './__fixtures__/event-recorder.js';
-import { startTestServer } from './__fixtures__/test-server.js';
+import { createTestClient, startTestServer } from './__fixtures__/test-server.js';
 
 describe('events.onEpisode', () => {
   it('streams started, steps, completed and archived events over SSE', async () => {
@@ -147,4 +152,55 @@ describe('events.onEpisode', () => {
     expect(recorder.events).toEqual([]);
     recorder.stop();
   });
+
+  it('ends a subscription whose token is revoked while its domains are quiet', async () => {
+    await using t = await startTestServer();
+    const { token, bearer } = await t.server.memory.tokens.create({ name: 'watcher', scopes: ['read'] });
+    const recorder = recordEvents(t.client(bearer));
+    await recorder.started;
+    const revokedAt = Date.now();
+    await t.server.memory.tokens.revoke(token.id);
+    // No event is written: before, the stream stayed open (pings only) until the next one.
+    expect((await recorder.failed).data?.code).toBe('UNAUTHORIZED');
+    expect(Date.now() - revokedAt).toBeLessThan(tokenCheckMs + 5_000);
+    recorder.stop();
+  });
+
+  it("connects again by itself when the server restarts, and receives the new server's events", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'episodic-events-restart-'));
+    const quiet = { dataDir, log: () => undefined };
+    let server = await startServer({ ...quiet, port: 0 });
+    try {
+      const { port, url } = server;
+      const { bearer } = await server.memory.tokens.create({ name: 'watcher', scopes: ['read', 'write'] });
+      const client = createTestClient(url, bearer);
+      const recorder = recordEvents(client);
+      await recorder.started;
+      const first = await client.episodes.start.mutate({ taskType: 'debugging', domain: 'web' });
+      await recorder.until((event) => event.type === 'started' && event.episode.id === first.id);
+
+      // A deploy: the server stops (SIGTERM does this) and another starts on the same port.
+      await server.close();
+      server = await startServer({ ...quiet, port });
+      let ended = false;
+      void recorder.ended.then(() => (ended = true));
+      // The client connects again after a few seconds (what is written meanwhile is not sent to
+      // it: events are not kept): an episode a second until one is heard; room for a loaded machine.
+      let heard: string | null = null;
+      for (const deadline = Date.now() + 60_000; heard === null && !ended && Date.now() < deadline; ) {
+        const { id } = await client.episodes.start.mutate({ taskType: 'debugging', domain: 'web' });
+        heard = await Promise.race([
+          recorder.until((event) => event.type === 'started' && event.episode.id === id).then(() => id),
+          new Promise<null>((resolve) => setTimeout(() => resolve(null), 1000)),
+        ]);
+      }
+      // Before, the stream finished cleanly at the stop, and the client took that as its end.
+      expect(ended).toBe(false);
+      expect(heard).not.toBeNull();
+      recorder.stop();
+    } finally {
+      await server.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

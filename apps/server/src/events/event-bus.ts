@@ -30,6 +30,17 @@ export const maxQueuedEvents = 1000;
 export const maxQueuedChars = 16 * 1024 * 1024;
 
 /**
+ * Why a subscription ends when the server stops: `SERVICE_UNAVAILABLE`, which tRPC's client takes
+ * as a reason to connect again (a stream that finished cleanly, it took as the end, and an SDK
+ * subscriber heard nothing more after a restart, without a word).
+ */
+const stopping = () =>
+  new TRPCError({
+    code: 'SERVICE_UNAVAILABLE',
+    message: 'The server is stopping; subscribe again (tRPC clients connect again by themselves).',
+  });
+
+/**
  * In-process fan-out of episode events to live subscriptions. Publishing never waits on a
  * subscriber: each has a queue bounded in events and in size, and one that falls too far behind
  * is ended with an error (it may resubscribe) rather than slowing the writers or growing without
@@ -67,7 +78,7 @@ export class EventBus {
   }
 
   async *subscribe({ domains, signal }: SubscribeOptions): AsyncGenerator<EpisodeEvent, void> {
-    if (this.#closed) return;
+    if (this.#closed) throw stopping();
     const subscriber: Subscriber = {
       domains: domains === undefined ? undefined : new Set(domains),
       queue: [],
@@ -79,7 +90,7 @@ export class EventBus {
     this.#subscribers.add(subscriber);
     signal?.addEventListener('abort', wake);
     try {
-      while (!this.#closed && signal?.aborted !== true) {
+      while (signal?.aborted !== true) {
         if (subscriber.overflowed) {
           throw new TRPCError({
             code: 'TOO_MANY_REQUESTS',
@@ -92,6 +103,7 @@ export class EventBus {
           yield next.event;
           continue;
         }
+        if (this.#closed) throw stopping();
         await new Promise<void>((resolve) => {
           subscriber.wake = resolve;
         });
@@ -103,7 +115,10 @@ export class EventBus {
     }
   }
 
-  /** Ends every subscription (their streams finish cleanly) and refuses new ones. */
+  /**
+   * Ends every subscription once it has what was published before (`stopping`) and refuses new
+   * ones: the server is stopping.
+   */
   close(): void {
     this.#closed = true;
     for (const subscriber of this.#subscribers) subscriber.wake?.();
