@@ -1,4 +1,5 @@
 import type { Memory } from '@episodic/core';
+import { settingsSource } from '../config/load-config.js';
 import type { ServerConfig } from '../config/server-config.js';
 import { ServerError } from '../errors/server-error.js';
 import { startServer } from '../server.js';
@@ -51,6 +52,8 @@ export async function serveCommand(args: CommandArgs): Promise<void> {
   signals.closeWith('draining requests in flight', () => server.close());
   if (signals.stopping()) return;
   process.stdout.write(`Episodic server listening on ${server.url}\n`);
+  const source = settingsSource(args.config);
+  if (source !== null) process.stdout.write(`${source}\n`);
   // A signal meanwhile closes the store under the status read: the server is stopping then anyway.
   const queueOnly = await queueOnlyLine(args.config, server.memory).catch(() => null);
   if (queueOnly !== null) process.stdout.write(queueOnly);

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ServerError } from '../errors/server-error.js';
@@ -12,6 +12,23 @@ export const configFileNames = [
   'episodic.config.mjs',
   'episodic.config.js',
 ] as const;
+
+/**
+ * Files in `cwd` named like a config file but not one of `configFileNames` (`episodic.conifg.mjs`,
+ * `episodic.config.json`): never read, which is worth saying when no config file is.
+ */
+export function nearConfigFiles(cwd: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(cwd);
+  } catch {
+    return [];
+  }
+  return names
+    .filter((name) => /^episodic[._-].*\.(json|[cm]?[jt]s)$/i.test(name))
+    .filter((name) => !(configFileNames as readonly string[]).includes(name))
+    .sort();
+}
 
 /** The config file in `cwd`, if there is exactly one; two are refused rather than one picked silently. */
 export function findConfigFile(cwd: string): string | undefined {

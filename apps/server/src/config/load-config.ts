@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { learningOptionsSchema } from '@episodic/core';
 import { ServerError } from '../errors/server-error.js';
-import { findConfigFile, readConfigFile } from './config-file.js';
+import { configFileNames, findConfigFile, nearConfigFiles, readConfigFile } from './config-file.js';
 import { loadPlugins } from './load-plugins.js';
 import { parseServerConfig, type ServerConfig } from './server-config.js';
 
@@ -223,5 +223,29 @@ export async function loadConfig({
         : { folder: cwd, origin: origin(key) },
     startCheckDeadline(merged),
   );
-  return parseServerConfig(merged, origin);
+  const config = parseServerConfig(merged, origin);
+  settingsNotes.set(config, settingsNote(shownPath, cwd));
+  return config;
+}
+
+/** Where each loaded config's settings came from, as `serve` says it at start. */
+const settingsNotes = new WeakMap<ServerConfig, string>();
+
+function settingsNote(shownPath: string, cwd: string): string {
+  if (shownPath !== '') return `Settings: ${shownPath}, with the flags and environment variables given.`;
+  const near = nearConfigFiles(cwd);
+  const unread =
+    near.length === 0
+      ? ''
+      : ` Not read: ${near.join(', ')} (a config file is named ${configFileNames.join(', ')}, or given with --config FILE).`;
+  return `Settings: no config file in ${cwd}; the defaults, with the flags and environment variables given.${unread}`;
+}
+
+/**
+ * Which config file `config`'s settings came from, or that none was found (and any file beside
+ * that looks meant as one): a misspelt file name started the server on its defaults, its plugins
+ * not loaded, without a word. `null` for settings `loadConfig` did not make.
+ */
+export function settingsSource(config: ServerConfig): string | null {
+  return settingsNotes.get(config) ?? null;
 }

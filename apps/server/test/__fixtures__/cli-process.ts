@@ -42,11 +42,12 @@ export interface CliProcess {
   exited: Promise<number | null>;
 }
 
-/** Runs the real, built `episodic` CLI in a child process. */
-export function spawnCli(args: string[], env: Record<string, string> = {}): CliProcess {
+/** Runs the real, built `episodic` CLI in a child process (in `cwd`, default this process's). */
+export function spawnCli(args: string[], env: Record<string, string> = {}, cwd?: string): CliProcess {
   const child = spawn(process.execPath, [builtCli(), ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    cwd,
   });
   let out = '';
   let err = '';
@@ -98,14 +99,14 @@ export async function stopCli(process: CliProcess): Promise<void> {
  * `spawnCli` for a test file whose processes outlive a test: whatever is still running after the
  * file's tests (a failed test left it) is killed. Call at the file's top level.
  */
-export function trackedCli(): (args: string[], env?: Record<string, string>) => CliProcess {
+export function trackedCli(): (args: string[], env?: Record<string, string>, cwd?: string) => CliProcess {
   const running: CliProcess[] = [];
   afterAll(async () => {
     for (const process of running) process.child.kill('SIGKILL');
     await Promise.all(running.map((process) => process.exited));
   });
-  return (args, env) => {
-    const process = spawnCli(args, env);
+  return (args, env, cwd) => {
+    const process = spawnCli(args, env, cwd);
     running.push(process);
     return process;
   };
