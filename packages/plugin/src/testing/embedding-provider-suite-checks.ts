@@ -7,6 +7,11 @@ export interface EmbeddingProviderSuiteOptions {
   name?: string;
   /** Per-test timeout in ms, for providers behind a (loopback) network or on a loaded machine. Default 3 min. */
   timeoutMs?: number;
+  /**
+   * How long one `embed()` call may take before its check fails saying it did not settle (and
+   * every later check fails at once). Default half of `timeoutMs`, at most 60 s.
+   */
+  callTimeoutMs?: number;
   /** Length of the "huge input" text, in characters. Default 1,000,000. */
   hugeTextChars?: number;
   /** Random batches (fast-check) to embed, one `embed` call each. Default 25. */
@@ -273,6 +278,7 @@ export const embeddingProviderChecks: readonly EmbeddingProviderCheck[] = [
 export function resolveSuiteOptions(options: EmbeddingProviderSuiteOptions): Resolved {
   return {
     timeoutMs: options.timeoutMs ?? 180_000,
+    callTimeoutMs: options.callTimeoutMs ?? Math.min(60_000, (options.timeoutMs ?? 180_000) / 2),
     hugeTextChars: options.hugeTextChars ?? 1_000_000,
     propertyRuns: options.propertyRuns ?? 25,
   };

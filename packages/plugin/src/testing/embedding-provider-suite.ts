@@ -5,6 +5,7 @@ import {
   embeddingProviderChecks,
   resolveSuiteOptions,
 } from './embedding-provider-suite-checks.js';
+import { settleGuarded } from './settle-guard.js';
 
 export type { EmbeddingProviderFactory, EmbeddingProviderSuiteOptions };
 
@@ -23,9 +24,10 @@ export function testEmbeddingProvider(
   options: EmbeddingProviderSuiteOptions = {},
 ): void {
   const resolved = resolveSuiteOptions(options);
+  const guarded = settleGuarded(factory, 'embed', resolved.callTimeoutMs);
   describe(`${options.name ?? 'embedding provider'} conforms to EmbeddingProviderV1`, () => {
     for (const check of embeddingProviderChecks) {
-      it(check.name, { timeout: resolved.timeoutMs }, () => check.run(factory, resolved));
+      it(check.name, { timeout: resolved.timeoutMs }, () => check.run(guarded, resolved));
     }
   });
 }

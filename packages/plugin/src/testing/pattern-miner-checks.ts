@@ -30,6 +30,11 @@ export interface PatternMinerSuiteOptions {
    * check of a default miner took 67 s with two test suites sharing 2 cores).
    */
   timeoutMs?: number;
+  /**
+   * How long one `mine()` call may take before its check fails saying it did not settle (and
+   * every later check fails at once). Default half of `timeoutMs`, at most 60 s.
+   */
+  callTimeoutMs?: number;
 }
 
 export type ResolvedSuiteOptions = Required<PatternMinerSuiteOptions>;
@@ -243,6 +248,7 @@ export function resolveSuiteOptions(options: PatternMinerSuiteOptions): Resolved
     maxReadsPerStep: 200,
     propertyRuns: 100,
     timeoutMs: 180_000,
+    callTimeoutMs: Math.min(60_000, (options.timeoutMs ?? 180_000) / 2),
     ...options,
   };
 }

@@ -5,6 +5,7 @@ import {
   patternMinerChecks,
   resolveSuiteOptions,
 } from './pattern-miner-checks.js';
+import { settleGuarded } from './settle-guard.js';
 
 /**
  * The conformance suite for a `PatternMinerV1`: call it in your miner's tests (vitest) and it
@@ -21,11 +22,10 @@ export function testPatternMiner<Data>(
   options: PatternMinerSuiteOptions,
 ): void {
   const resolved = resolveSuiteOptions(options);
+  const guarded = settleGuarded(factory as PatternMinerFactory, 'mine', resolved.callTimeoutMs);
   describe('PatternMinerV1 conformance', () => {
     for (const check of patternMinerChecks) {
-      it(check.name, { timeout: resolved.timeoutMs }, () =>
-        check.run(factory as PatternMinerFactory, resolved),
-      );
+      it(check.name, { timeout: resolved.timeoutMs }, () => check.run(guarded, resolved));
     }
   });
 }
