@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { defineEmbeddingProvider } from './define-embedding-provider.js';
 import { defineMiner } from './define-miner.js';
+import { embeddingProviderIssues } from './embedding-provider-check.js';
 import type { PatternMinerV1 } from './pattern-miner.js';
+import { patternMinerIssues } from './pattern-miner-check.js';
 import { PluginError } from './plugin-error.js';
 
 const dataSchema = z.strictObject({ tool: z.string() });
@@ -114,5 +116,27 @@ describe('defineMiner and defineEmbeddingProvider', () => {
       create: (options) => ({ ...createZeroEmbeddings(options), embed: undefined, maxBatchSize: 0 }) as never,
     });
     expect(thrown(() => noEmbed()).issues.map((issue) => issue.path)).toEqual(['maxBatchSize', 'embed']);
+  });
+});
+
+describe('a value given where a plugin object belongs', () => {
+  it('says a function is likely a factory not called, and names it', () => {
+    function createRetryMiner() {
+      return createFirstToolMiner();
+    }
+    expect(patternMinerIssues(createRetryMiner)).toEqual([
+      {
+        path: '(miner)',
+        message:
+          'must be a pattern miner object, got a function: call createRetryMiner() (with its options) and pass what it returns',
+      },
+    ]);
+    expect(embeddingProviderIssues(() => undefined)[0]?.message).toBe(
+      'must be an embedding provider object, got a function: call the factory (with its options) and pass what it returns',
+    );
+    expect(patternMinerIssues(null)[0]?.message).toBe('must be a pattern miner object, got null');
+    expect(embeddingProviderIssues('local')[0]?.message).toBe(
+      'must be an embedding provider object, got string',
+    );
   });
 });

@@ -1,5 +1,5 @@
 import type { EmbeddingProviderV1 } from './embedding-provider.js';
-import { contractError, type PluginIssue } from './plugin-error.js';
+import { contractError, notCalled, type PluginIssue } from './plugin-error.js';
 
 /**
  * What is wrong with a value offered as an embedding provider, field by field; empty when it
@@ -7,7 +7,7 @@ import { contractError, type PluginIssue } from './plugin-error.js';
  */
 export function embeddingProviderIssues(value: unknown): PluginIssue[] {
   if (typeof value !== 'object' || value === null) {
-    return [{ path: '(provider)', message: 'must be an embedding provider object' }];
+    return [{ path: '(provider)', message: `must be an embedding provider object${notCalled(value)}` }];
   }
   const provider = value as Partial<Record<keyof EmbeddingProviderV1, unknown>>;
   const issues: PluginIssue[] = [];

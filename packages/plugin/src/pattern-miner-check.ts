@@ -1,5 +1,5 @@
 import type { MinerHistoryUse, PatternMinerV1 } from './pattern-miner.js';
-import { contractError, type PluginIssue } from './plugin-error.js';
+import { contractError, notCalled, type PluginIssue } from './plugin-error.js';
 import { isStandardSchema } from './standard-schema.js';
 
 /** Names a plugin or a user may add to an enumeration (pattern and task types): snake_case, as the seed's own. */
@@ -18,7 +18,7 @@ export function isSuccessShare(share: unknown): boolean {
  */
 export function patternMinerIssues(value: unknown): PluginIssue[] {
   if (typeof value !== 'object' || value === null) {
-    return [{ path: '(miner)', message: 'must be a pattern miner object' }];
+    return [{ path: '(miner)', message: `must be a pattern miner object${notCalled(value)}` }];
   }
   const miner = value as Partial<Record<keyof PatternMinerV1, unknown>>;
   const issues: PluginIssue[] = [];

@@ -76,3 +76,13 @@ export function contractError(plugin: string, contract: string, issues: PluginIs
   const detail = issues.map((issue) => `${issue.path} ${issue.message}`).join('; ');
   return new PluginError('CONTRACT', `${plugin} is not a valid ${contract}: ${detail}`, { plugin, issues });
 }
+
+/**
+ * Said after "must be a … object" for what was given instead: a function is most often a
+ * plugin's factory passed without calling it, which the bare refusal did not hint at.
+ */
+export function notCalled(value: unknown): string {
+  if (typeof value !== 'function') return `, got ${value === null ? 'null' : typeof value}`;
+  const name = value.name === '' ? 'the factory' : `${value.name}()`;
+  return `, got a function: call ${name} (with its options) and pass what it returns`;
+}

@@ -208,6 +208,16 @@ describe('server settings', async () => {
     ).toMatch(
       /miners\.1 \(package astrology\) \(from --miners\): no package astrology is installed .*not a built-in name/,
     );
+    // A misspelt built-in is not a package to install (someone may publish one under that name).
+    const misspelt = (await failure(() => loadConfig({ flags: { miners: 'tool_sequnce' }, env: {} })))
+      .message;
+    expect(misspelt).toMatch(
+      /miners\.0 \(package tool_sequnce\) \(from --miners\): tool_sequnce is not a built-in name: did you mean tool_sequence\?/,
+    );
+    expect(misspelt).not.toContain('npm install');
+    expect((await failure(() => loadConfig({ flags: { embeddings: 'opnai' }, env: {} }))).message).toMatch(
+      /opnai is not a built-in name: did you mean openai\?/,
+    );
     expect(
       (await failure(() => loadConfig({ flags: { 'embeddings-model': 'x' }, env: {} }))).message,
     ).toMatch(/embeddingsModel \(from --embeddings-model\): applies only with embeddings "openai"/);

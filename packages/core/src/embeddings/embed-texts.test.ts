@@ -30,11 +30,21 @@ describe('embedTexts', () => {
   it('refuses vectors that break the contract, with an EMBEDDING error', async () => {
     const cases: [string, EmbeddingProviderV1['embed'], RegExp][] = [
       ['count', async () => [new Float32Array(4)], /asked for 2 vectors, got 1/],
-      ['length', async (texts) => texts.map(() => new Float32Array(3)), /not a Float32Array of 4 numbers/],
+      [
+        'length',
+        async (texts) => texts.map(() => new Float32Array(3)),
+        /vector 0 is not a Float32Array of 4 numbers: it is a Float32Array of 3$/,
+      ],
       [
         'type',
         async (texts) => texts.map(() => [1, 2, 3, 4] as unknown as Float32Array),
-        /not a Float32Array/,
+        /vector 0 is not a Float32Array of 4 numbers: it is an Array of 4$/,
+      ],
+      [
+        'another typed array',
+        async (texts) =>
+          [new Float32Array(4), Float64Array.from(texts, () => 0)] as unknown as Float32Array[],
+        /vector 1 is not a Float32Array of 4 numbers: it is a Float64Array of 2$/,
       ],
       [
         'finite',

@@ -63,9 +63,12 @@ export async function embedTexts(
         `asked for ${batch.length} vectors, got ${Array.isArray(embedded) ? embedded.length : typeof embedded}`,
       );
     }
-    for (const vector of embedded) {
+    for (const [index, vector] of embedded.entries()) {
       if (!(vector instanceof Float32Array) || vector.length !== provider.dimensions) {
-        throw broken(provider, `a vector is not a Float32Array of ${provider.dimensions} numbers`);
+        throw broken(
+          provider,
+          `vector ${index} is not a Float32Array of ${provider.dimensions} numbers: it is ${vectorKind(vector)}`,
+        );
       }
       // Copied so that normalising never writes into a buffer the provider may reuse.
       const copy = Float32Array.from(vector);
@@ -74,4 +77,14 @@ export async function embedTexts(
     }
   }
   return vectors;
+}
+
+/** What a provider gave in place of a vector, for the message that refuses it. */
+function vectorKind(value: unknown): string {
+  const length = (value as { length?: unknown } | null)?.length;
+  if (value instanceof Float32Array) return `a Float32Array of ${value.length}`;
+  if (Array.isArray(value)) return `an Array of ${value.length}`;
+  if (ArrayBuffer.isView(value) && typeof length === 'number')
+    return `a ${value.constructor.name} of ${length}`;
+  return value === null ? 'null' : `a value of type ${typeof value}`;
 }

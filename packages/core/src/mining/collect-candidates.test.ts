@@ -80,7 +80,7 @@ describe('a miner breaking the contract', () => {
     );
   });
 
-  it('is left out, said, when a candidate says success or perTaskType other than as a boolean', async () => {
+  it('is left out, said, when a candidate says success or perTaskType other than as a boolean, or is not an object', async () => {
     const { memory, status, warnings } = await mineOne([
       miner('loose_flags', ({ episode }) => [
         // A step's unknown outcome passed on as it is: it was stored as a failure.
@@ -89,6 +89,7 @@ describe('a miner breaking the contract', () => {
         { data: { kind: 'missing' } } as never,
         { data: { kind: 'per task type' }, success: true, perTaskType: 1 as never },
         { data: { kind: 'right' }, success: false, perTaskType: true },
+        null as never,
       ]),
     ]);
     expect(status).toMatchObject({ pending: 0, failed: 0 });
@@ -98,6 +99,8 @@ describe('a miner breaking the contract', () => {
     expect(warnings).toMatch(/candidate #1 .*: success is a string, not a boolean/);
     expect(warnings).toMatch(/candidate #2 .*: success is undefined, not a boolean/);
     expect(warnings).toMatch(/candidate #3 .*: perTaskType is a number, not a boolean/);
+    // It said "Cannot read properties of null (reading 'success')".
+    expect(warnings).toMatch(/candidate #5 .*: it is null, not an object \{ data, success \}/);
     const stored = (await memory.patterns.list({ type: 'loose_flags' })).items;
     expect(
       stored.map(({ patternData, support, successes, taskType }) => ({

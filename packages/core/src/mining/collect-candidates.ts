@@ -93,7 +93,9 @@ function kindOf(value: unknown): string {
  * (a miner passing on a step's unknown outcome) or `'true'` was stored as a failure: evidence
  * against the pattern, with no word to its author.
  */
-function checkFlags(candidate: { success?: unknown; perTaskType?: unknown }): void {
+function checkFlags(candidate: { success?: unknown; perTaskType?: unknown } | null): void {
+  if (typeof candidate !== 'object' || candidate === null)
+    throw new TypeError(`it is ${kindOf(candidate)}, not an object { data, success }`);
   if (typeof candidate.success !== 'boolean')
     throw new TypeError(`success is ${kindOf(candidate.success)}, not a boolean`);
   if (candidate.perTaskType !== undefined && typeof candidate.perTaskType !== 'boolean')
