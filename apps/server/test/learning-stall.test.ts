@@ -95,6 +95,11 @@ describe('a miner that computes without a pause in the learning thread', { timeo
         60_000,
       );
       expect(status).toMatchObject({ pending: 0, failed: 0, running: true });
+      // The skipped call is counted as that miner failing on that episode, where an operator looks.
+      expect(status.learners.mining?.partFailures.spinner?.last).toMatchObject({
+        episodeId: stuck,
+        error: expect.stringContaining('skipped on this episode'),
+      });
       const sequences = await memory.patterns.list({ type: 'tool_sequence' });
       expect(Math.max(...sequences.items.map((pattern) => pattern.support ?? 0))).toBe(3);
     } finally {

@@ -43,7 +43,7 @@ export type { EpisodeLearner } from './learning/episode-learner.js';
 export { type FlushInput, learningFlushInputSchema } from './learning/flush-input.js';
 export { type LearningOptions, learningOptionsSchema } from './learning/learning-options.js';
 export type { LearningFailure } from './learning/learning-queue.js';
-export type { LearnerStatus, LearningStatus } from './learning/learning-status.js';
+export type { LearnerStatus, LearningStatus, PartFailures } from './learning/learning-status.js';
 export {
   learningRetireInputSchema,
   type RetiredLearner,

@@ -242,6 +242,16 @@ export class Metrics implements ProcedureObserver {
       for (const [learner, status] of Object.entries(learning.learners))
         lines.push(`${name}{learner="${label(learner)}"} ${read(status)}`);
     }
+    family(
+      'episodic_learning_part_failures_total',
+      'counter',
+      "Failures of a learner's parts (a miner, by pattern type) on an episode, which cost no queue row.",
+    );
+    for (const [learner, status] of Object.entries(learning.learners))
+      for (const [part, failures] of Object.entries(status.partFailures))
+        lines.push(
+          `episodic_learning_part_failures_total{learner="${label(learner)}",part="${label(part)}"} ${failures.count}`,
+        );
     return `${lines.join('\n')}\n`;
   }
 }

@@ -1,5 +1,6 @@
 import type { Transaction } from '@libsql/client';
 import type { EpisodeWithAllSteps } from '../types.js';
+import type { PartFailures } from './learning-status.js';
 
 /**
  * Something that learns from finished episodes (status `completed` or `failed`): the embedder
@@ -24,6 +25,8 @@ export interface EpisodeLearner {
    * process runs it.
    */
   readonly settings?: string | undefined;
+  /** Its parts' failures that cost no queue row (`LearnerStatus.partFailures`), when it has parts. */
+  partFailures?(): Record<string, PartFailures>;
   /** `signal` aborts when the store closes: stop early, store nothing. */
   learn(
     episodes: readonly EpisodeWithAllSteps[],

@@ -29,7 +29,7 @@ export interface LearnerQueueStatus {
 }
 
 /** Longest error text `status()` reports: one message, not a dump, for dashboards and clients. */
-const maxFailureChars = 500;
+export const maxFailureChars = 500;
 
 /** Rows of one learner (`?`) that are due (`?`) and not leased (`?`, now). */
 const readyRows = `learner = ? AND failed_at IS NULL AND available_at <= ? AND (lease_until IS NULL OR lease_until < ?)`;

@@ -121,6 +121,7 @@ export function createLearningRunner(deps: LearningRunnerDeps) {
     const [rows, seen] = await Promise.all([queue.status(configured), presence.read()]);
     const here = new Set(runsHere() ? configured.filter((name) => settingsWatch.leftTo(name) === null) : []);
     const settingsOf = new Map(claims().map((claim) => [claim.name, claim.settings]));
+    const learnerOf = new Map(deps.learners().map((learner) => [learner.name, learner]));
     const learners: Record<string, LearnerStatus> = {};
     for (const [name, row] of rows) {
       const found = seen.get(name);
@@ -132,6 +133,7 @@ export function createLearningRunner(deps: LearningRunnerDeps) {
         lastSeenAt: found?.seenAt ?? null,
         settings: settingsOf.get(name) ?? null,
         leftTo: settingsWatch.leftTo(name),
+        partFailures: learnerOf.get(name)?.partFailures?.() ?? {},
       };
     }
     const all = Object.values(learners);

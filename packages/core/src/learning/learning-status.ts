@@ -24,6 +24,21 @@ export interface LearnerStatus extends LearnerQueueStatus {
    * (`null` when none does): only one set of settings learns a learner's rows.
    */
   leftTo: LeftTo | null;
+  /**
+   * Failures of the learner's parts in this process since it opened, by part: the mining
+   * learner's miners by pattern type (a `mine()` that threw or outlived its deadline, an invalid
+   * candidate). Such a failure costs only that miner's patterns of that episode, which counts as
+   * learned, so it shows nowhere else (`failed` counts rows). `{}` when none.
+   */
+  partFailures: Record<string, PartFailures>;
+}
+
+/** One part of a learner failing (`LearnerStatus.partFailures`). */
+export interface PartFailures {
+  /** How many times, in this process since it opened. */
+  count: number;
+  /** The newest: the episode, what went wrong (at most 500 characters, as `lastFailure`), and when (ISO). */
+  last: { episodeId: string; error: string; at: string };
 }
 
 /** What `memory.learning.status()` reports. */

@@ -45,6 +45,36 @@ async function mineOne(miners: PatternMinerV1[]) {
   return { memory: store.memory, status, warnings: warnings.join('\n') };
 }
 
+describe("a miner's failures in learning.status()", () => {
+  it('are counted by miner, with the newest named, where the queue shows none', async () => {
+    const { memory, status } = await mineOne([
+      miner('thrower', () => {
+        throw new Error('index out of range');
+      }),
+      miner('bad_candidate', () => [null as never]),
+    ]);
+    // Its episode counts as learned: nothing is pending or failed in the queue.
+    expect(status).toMatchObject({ pending: 0, failed: 0 });
+    const [episode] = (await memory.episodes.list()).items;
+    const { partFailures } = status.learners.mining ?? {};
+    expect(partFailures).toEqual({
+      thrower: {
+        count: 1,
+        last: { episodeId: episode?.id, error: 'index out of range', at: expect.any(String) },
+      },
+      bad_candidate: {
+        count: 1,
+        last: {
+          episodeId: episode?.id,
+          error: 'invalid candidate #0: it is null, not an object { data, success }',
+          at: expect.any(String),
+        },
+      },
+    });
+    expect(status.learners.embeddings?.partFailures ?? {}).toEqual({});
+  });
+});
+
 describe('a miner breaking the contract', () => {
   it('that throws something other than an Error is left out, named as it threw, and the others count', async () => {
     const { memory, status, warnings } = await mineOne([

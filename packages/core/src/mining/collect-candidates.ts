@@ -19,6 +19,16 @@ export interface MinerRunSettings {
   logger: Logger;
   /** The deadline of one `mine()` call (`learning.mineTimeoutMs`). */
   mineTimeoutMs: number;
+  /** Hears each failure the logger is told of, by miner (`learning.status()` counts them). */
+  onMinerFailure?: (failure: MinerFailure) => void;
+}
+
+/** One failure of a miner on an episode: it threw, outlived its deadline, or gave an invalid candidate. */
+export interface MinerFailure {
+  patternType: string;
+  episodeId: string;
+  /** What went wrong, as the log says it. */
+  error: string;
 }
 
 /** A candidate the engine accepted: validated, canonical, with its id. */
@@ -123,10 +133,24 @@ function checkMeasurements(
 export async function collectCandidates(
   miners: readonly PatternMinerV1[],
   input: MineInput,
-  { logger, mineTimeoutMs }: MinerRunSettings,
+  { logger, mineTimeoutMs, onMinerFailure }: MinerRunSettings,
 ): Promise<AcceptedCandidate[]> {
   const accepted = new Map<string, AcceptedCandidate>();
   const episode = deepFreeze(input.episode);
+  /** Logs a failure of `miner` on this episode (`candidate`: the index of the invalid one) and counts it. */
+  const report = (miner: PatternMinerV1, error: unknown, candidate?: number) => {
+    const text = failureText(error);
+    const what =
+      candidate === undefined
+        ? 'failed on episode'
+        : `returned an invalid candidate #${candidate} for episode`;
+    logger.warn(`episodic: miner ${miner.patternType} ${what} ${episode.id}: ${text}`);
+    onMinerFailure?.({
+      patternType: miner.patternType,
+      episodeId: episode.id,
+      error: candidate === undefined ? text : `invalid candidate #${candidate}: ${text}`,
+    });
+  };
   for (const miner of miners) {
     input.signal?.throwIfAborted();
     let candidates: Awaited<ReturnType<typeof boundedMine>>;
@@ -135,9 +159,7 @@ export async function collectCandidates(
       candidates = await boundedMine(miner, { ...input, history }, mineTimeoutMs);
     } catch (error) {
       if (input.signal?.aborted) throw input.signal.reason;
-      logger.warn(
-        `episodic: miner ${miner.patternType} failed on episode ${episode.id}: ${failureText(error)}`,
-      );
+      report(miner, error);
       continue;
     }
     // Validation may be asynchronous too (the Standard Schema contract): it gets the same
@@ -156,9 +178,7 @@ export async function collectCandidates(
       );
     } catch (error) {
       if (input.signal?.aborted) throw input.signal.reason;
-      logger.warn(
-        `episodic: miner ${miner.patternType} failed on episode ${episode.id}: ${failureText(error)}`,
-      );
+      report(miner, error);
       continue;
     }
     for (const [index, candidate] of candidates.entries()) {
@@ -198,9 +218,7 @@ export async function collectCandidates(
           measurements: checkMeasurements(candidate.measurements),
         });
       } catch (error) {
-        logger.warn(
-          `episodic: miner ${miner.patternType} returned an invalid candidate #${index} for episode ${episode.id}: ${failureText(error)}`,
-        );
+        report(miner, error, index);
       }
     }
   }

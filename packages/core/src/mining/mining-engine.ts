@@ -3,8 +3,11 @@ import type { InStatement, Transaction } from '@libsql/client';
 import type { EngineContext } from '../engine-context.js';
 import { EpisodicError } from '../errors.js';
 import type { EpisodeLearner } from '../learning/episode-learner.js';
+import { maxFailureChars } from '../learning/learning-queue.js';
+import type { PartFailures } from '../learning/learning-status.js';
 import type { CallOptions, EpisodeWithAllSteps } from '../types.js';
 import { parseInput } from '../validate.js';
+import type { MinerFailure } from './collect-candidates.js';
 import { readOutcomes } from './episode-outcomes.js';
 import { createMiningBatch, type StatementReader, type WrittenPattern } from './mining-batch.js';
 import type { PatternChanges } from './pattern-changes.js';
@@ -29,11 +32,16 @@ export function createMiningEngine(
 ) {
   // Closing the store stops miners still running rather than leaving them to write to a closed database.
   const closing = new AbortController();
+  const failures = new Map<string, PartFailures>();
   const settings = {
     miners,
     logger: context.config.logger,
     mineTimeoutMs: context.config.learning.mineTimeoutMs,
     signal: closing.signal,
+    onMinerFailure: ({ patternType, episodeId, error }: MinerFailure) => {
+      const last = { episodeId, error: error.slice(0, maxFailureChars), at: new Date().toISOString() };
+      failures.set(patternType, { count: (failures.get(patternType)?.count ?? 0) + 1, last });
+    },
   };
   let remining = false;
 
@@ -66,6 +74,7 @@ export function createMiningEngine(
       .map((miner) => miner.patternType)
       .sort()
       .join(', ')}`,
+    partFailures: () => Object.fromEntries(failures),
     async learn(episodes, finish) {
       // The miners run before the write lock is taken; the transaction only checks and stores.
       const outside = await mineInto(createMiningBatch(reader, settings), reader, episodes);
