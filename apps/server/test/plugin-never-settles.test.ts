@@ -98,6 +98,22 @@ describe('a plugin that never settles', { timeout: 120_000 }, () => {
     expect(existsSync(join(dir, 'data'))).toBe(false);
   });
 
+  it('ends the start, saying so, when mine() computes without a pause where no deadline can stop it', async () => {
+    const dir = project('loops-in-mine', miner('() => { for (;;) {} }'), 'learning: { mineTimeoutMs: 1000 }');
+    // Before, serve hung for ever before it listened, said nothing and ignored SIGTERM.
+    const started = Date.now();
+    const result = await runCli(['serve', '--port', '0', '--config', join(dir, 'episodic.config.mjs')]);
+    expect(result.code).toBeNull();
+    expect(result.stderr).toBe(
+      `episodic: miners.0 (package hang-plugin) (from ${join(dir, 'episodic.config.mjs')}): mine() on a sample ` +
+        'episode computed for 1000 ms without a pause (learning.mineTimeoutMs): a loop that never ends? ' +
+        'Stopping (SIGKILL): nothing was written.\n',
+    );
+    expect(result.stdout).toBe('');
+    expect(Date.now() - started).toBeLessThan(60_000);
+    expect(existsSync(join(dir, 'data'))).toBe(false);
+  });
+
   it("is refused at the start check when its own dataSchema never settles on mine()'s candidates", async () => {
     const dir = project(
       'hangs-in-schema',

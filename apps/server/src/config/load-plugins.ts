@@ -188,7 +188,7 @@ export async function loadPlugins(
     }
     const found =
       slot.kind === 'miner'
-        ? await patternMinerProblems(plugin, mineTimeoutMs)
+        ? await patternMinerProblems(plugin, mineTimeoutMs, at)
         : embeddingProviderProblems(plugin);
     problems.push(...found.map((problem) => `${at}: ${problem}`));
     placePlugin(layer, slot.path, plugin);

@@ -9,6 +9,7 @@ import {
   patternMinerIssues,
   toPluginIssues,
 } from '@episodic/plugin';
+import { watchedSync } from './sync-watchdog.js';
 
 /** A finished episode of the shape every miner sees: an error met, a fix, a passing run. */
 function sampleInput(): MineInput {
@@ -114,15 +115,23 @@ async function candidateProblems(
  * (`learning.mineTimeoutMs`): one that never settles would otherwise leave the command waiting on
  * nothing, and Node would exit 0 with nothing done.
  */
-export async function patternMinerProblems(value: unknown, mineTimeoutMs: number): Promise<string[]> {
+export async function patternMinerProblems(
+  value: unknown,
+  mineTimeoutMs: number,
+  at = 'a miner',
+): Promise<string[]> {
   const shape = patternMinerProblemsWithoutRunning(value);
   if (shape.length > 0) return shape;
   const miner = value as PatternMinerV1;
   const deadline = (what: string) => ({ timeoutMs: mineTimeoutMs, what, setting: 'learning.mineTimeoutMs' });
+  // Its synchronous part may loop for ever, where no deadline of this thread can act.
+  const stuck =
+    `episodic: ${at}: mine() on a sample episode computed for ${mineTimeoutMs} ms without a pause ` +
+    '(learning.mineTimeoutMs): a loop that never ends? Stopping (SIGKILL): nothing was written.';
   let candidates: unknown;
   try {
     candidates = await withinDeadline(
-      (signal) => miner.mine({ ...sampleInput(), signal }),
+      (signal) => watchedSync(mineTimeoutMs, stuck, () => miner.mine({ ...sampleInput(), signal })),
       deadline('mine() on a sample episode'),
     );
   } catch (error) {
