@@ -17,7 +17,7 @@ import { retentionCommand } from './cli/retention-command.js';
 import { serveCommand } from './cli/serve-command.js';
 import { stopOnSignals } from './cli/stop-on-signals.js';
 import { tokensCommand } from './cli/tokens-command.js';
-import { usage } from './cli/usage.js';
+import { commandUsage, usage } from './cli/usage.js';
 import { workerCommand } from './cli/worker-command.js';
 import { configFlags, loadConfig } from './config/load-config.js';
 import { ServerError } from './errors/server-error.js';
@@ -142,7 +142,8 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   if (values.help === true || argv.length === 0 || command === 'help') {
-    process.stdout.write(usage);
+    // `episodic help forget` as `episodic forget --help`.
+    process.stdout.write(commandUsage(command === 'help' ? rest[0] : command));
     return;
   }
   // Settings with no command (`episodic --config x.json`) did nothing and exited 0: a script that

@@ -122,6 +122,27 @@ describe('episodic CLI', { timeout: 180_000 }, () => {
       ]);
   });
 
+  it("prints one command's usage for `COMMAND --help` and `help COMMAND`, the whole text for none", async () => {
+    const [forget, helpTokens, all] = await Promise.all([
+      runCli(['forget', '--help']),
+      runCli(['help', 'tokens']),
+      runCli(['--help']),
+    ]);
+    // It printed the whole text, every command's lines, for each.
+    expect([forget.code, forget.stdout.split('\n')[0]]).toEqual([0, 'Usage: episodic forget [options]']);
+    expect(forget.stdout).toContain('  forget --episode ID [--episode ID]...');
+    expect(forget.stdout).toContain('`episodic --help` lists them.');
+    expect(forget.stdout).not.toContain('tokens create');
+    expect(helpTokens.stdout.match(/^ {2}tokens \w+/gm)).toEqual([
+      '  tokens create',
+      '  tokens list',
+      '  tokens revoke',
+    ]);
+    expect(all.stdout).toContain('Commands:');
+    expect(all.stdout).toContain('  forget --episode ID');
+    expect(all.stdout).toContain('  tokens create --name NAME');
+  });
+
   it('explains bad usage and bad settings and exits 1', async () => {
     const [noName, badScope, adminInDomain, port] = await Promise.all([
       runCli(['tokens', 'create', '--data-dir', dir]),

@@ -69,3 +69,24 @@ Settings (flags > environment > config file > defaults):
                                                               loads that plugin (from the current folder)
   --retention-interval-ms N      EPISODIC_RETENTION_INTERVAL_MS  default 3600000 (0: off)
 `;
+
+/**
+ * The usage of one command (`episodic forget --help`): its lines of the command list, and where
+ * the settings are. It printed the whole text for every command, the command's lines among 30
+ * others. The whole text when `command` names none.
+ */
+export function commandUsage(command: string | undefined): string {
+  const list = usage.slice(usage.indexOf('Commands:\n') + 'Commands:\n'.length, usage.indexOf('\nSettings'));
+  // An entry is a line indented two spaces and the lines indented further that continue it.
+  const entries = list.split(/\n(?= {2}\S)/);
+  const own = entries.filter((entry) => entry.trimStart().split(/\s/, 1)[0] === command);
+  if (command === undefined || own.length === 0) return usage;
+  const json =
+    command === 'serve' || command === 'worker'
+      ? ''
+      : '  --json                         Machine-readable output\n';
+  return (
+    `Usage: episodic ${command} [options]\n\n${own.join('\n')}\n${json}\n` +
+    'Settings (--config FILE, --data-dir DIR, …) are those of every command: `episodic --help` lists them.\n'
+  );
+}
