@@ -26,6 +26,11 @@ export interface ServerContext {
    * domain outside the token) to the audit log; the engine audits its own refusals.
    */
   recordDenied(actor: string, procedure: string, type: string): void;
+  /**
+   * Ends this request's connection at once, with nothing more written: for a live subscription
+   * whose client stopped reading, whose unread events would otherwise stay in the server's memory.
+   */
+  endConnection(): void;
 }
 
 export const silentObserver: ProcedureObserver = { procedure: () => undefined };

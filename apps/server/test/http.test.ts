@@ -59,6 +59,7 @@ describe('HTTP surface', () => {
       observer: silentObserver,
       admission: createCallAdmission(8),
       recordDenied: () => undefined,
+      endConnection: () => undefined,
     });
     const inProcess = await caller.episodes.get({ episodeId: id });
     // What a createCaller user gets is what the type says: the episode, not a wrapper around its JSON.

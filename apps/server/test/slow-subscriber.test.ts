@@ -102,6 +102,30 @@ describe('a subscriber that stops reading', () => {
     expect(unhandled).toEqual([]);
   }, 120_000);
 
+  it('has its connection ended when, past 16 MiB behind, it still reads nothing', async () => {
+    const unhandled = watchUnhandled();
+    await using t = await startTestServer({ miners: [], embeddings: 'none' });
+    const admin = t.client(t.adminToken);
+    const socket = await subscribe(t.url, t.adminToken);
+    socket.pause();
+    const subscribers = async () =>
+      /^episodic_event_subscribers (\d+)$/m.exec(await (await fetch(`${t.url}/metrics`)).text())?.[1];
+    expect(await subscribers()).toBe('1');
+    const episode = await admin.episodes.start.mutate({ taskType: 'debugging', domain: 'web' });
+    const result = 'x'.repeat(60_000);
+    for (let call = 0; call < 16; call += 1) {
+      await admin.episodes.logSteps.mutate({
+        episodeId: episode.id,
+        steps: Array.from({ length: 100 }, (_, step) => ({ action: `call ${call} step ${step}`, result })),
+      });
+    }
+    // Before, it stayed connected and counted, holding what was written towards it, until the
+    // client closed its socket: for as long as it lived.
+    await expect.poll(subscribers, { timeout: 60_000, interval: 500 }).toBe('0');
+    socket.destroy();
+    expect(unhandled).toEqual([]);
+  }, 120_000);
+
   it('is ended with UNAUTHORIZED when its token is revoked while an event is still being written to it', async () => {
     const unhandled = watchUnhandled();
     await using t = await startTestServer({ miners: [], embeddings: 'none' });

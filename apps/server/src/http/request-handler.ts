@@ -147,7 +147,14 @@ export function createRequestHandler(options: RequestHandlerOptions) {
     });
   const createContext = async (req: IncomingMessage): Promise<ServerContext> => {
     const { caller, authProblem } = await authenticate(memory, req.headers.authorization);
-    return { caller, authProblem, observer: metrics, admission: options.admission, recordDenied };
+    return {
+      caller,
+      authProblem,
+      observer: metrics,
+      admission: options.admission,
+      recordDenied,
+      endConnection: () => req.socket.destroy(),
+    };
   };
   const dashboard = createDashboardEndpoint();
   const traces = createTracesEndpoint({

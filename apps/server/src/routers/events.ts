@@ -76,7 +76,11 @@ export function createEventsRouter({ memory, events }: RouterDeps) {
       });
       const domains = input?.domains ?? ctx.scope?.domains;
       return handledAhead(
-        whileTokenActive(ctx.caller.id, (ended) => events.subscribe({ domains, signal: ended }), signal),
+        whileTokenActive(
+          ctx.caller.id,
+          (ended) => events.subscribe({ domains, signal: ended, endConnection: ctx.endConnection }),
+          signal,
+        ),
       );
     }),
   });
