@@ -1,6 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { startTestServer } from './__fixtures__/test-server.js';
+import { startTestServer, type TestClient } from './__fixtures__/test-server.js';
 
 /** Opens `events.onEpisode` on a raw socket and resolves once the stream has said it is connected. */
 async function subscribe(url: string, token: string): Promise<Socket> {
@@ -68,6 +68,16 @@ function watchUnhandled(): unknown[] {
   return unhandled;
 }
 
+/** `calls` logSteps calls of 100 steps of 60,000 characters: a `steps` event of 6 MB each. */
+async function logLargeSteps(admin: TestClient, episodeId: string, calls: number): Promise<void> {
+  const result = 'x'.repeat(60_000);
+  for (let call = 0; call < calls; call += 1)
+    await admin.episodes.logSteps.mutate({
+      episodeId,
+      steps: Array.from({ length: 100 }, (_, step) => ({ action: `call ${call} step ${step}`, result })),
+    });
+}
+
 describe('a subscriber that stops reading', () => {
   it('is ended once 16 MiB of events wait for it, so the server does not hold what it never reads', async () => {
     const unhandled = watchUnhandled();
@@ -78,14 +88,8 @@ describe('a subscriber that stops reading', () => {
     socket.pause();
 
     const episode = await admin.episodes.start.mutate({ taskType: 'debugging', domain: 'web' });
-    const result = 'x'.repeat(60_000);
     const calls = 16;
-    for (let call = 0; call < calls; call += 1) {
-      await admin.episodes.logSteps.mutate({
-        episodeId: episode.id,
-        steps: Array.from({ length: 100 }, (_, step) => ({ action: `call ${call} step ${step}`, result })),
-      });
-    }
+    await logLargeSteps(admin, episode.id, calls);
     // 16 events of 6 MB each: 96 MB the client never read. A last event after them.
     const sentinel = await admin.episodes.start.mutate({ taskType: 'debugging', domain: 'web' });
 
@@ -112,13 +116,7 @@ describe('a subscriber that stops reading', () => {
       /^episodic_event_subscribers (\d+)$/m.exec(await (await fetch(`${t.url}/metrics`)).text())?.[1];
     expect(await subscribers()).toBe('1');
     const episode = await admin.episodes.start.mutate({ taskType: 'debugging', domain: 'web' });
-    const result = 'x'.repeat(60_000);
-    for (let call = 0; call < 16; call += 1) {
-      await admin.episodes.logSteps.mutate({
-        episodeId: episode.id,
-        steps: Array.from({ length: 100 }, (_, step) => ({ action: `call ${call} step ${step}`, result })),
-      });
-    }
+    await logLargeSteps(admin, episode.id, 16);
     // Before, it stayed connected and counted, holding what was written towards it, until the
     // client closed its socket: for as long as it lived.
     await expect.poll(subscribers, { timeout: 60_000, interval: 500 }).toBe('0');
@@ -134,14 +132,8 @@ describe('a subscriber that stops reading', () => {
     const socket = await subscribe(t.url, watcher.bearer);
     socket.pause();
     const episode = await admin.episodes.start.mutate({ taskType: 'debugging', domain: 'web' });
-    const result = 'x'.repeat(60_000);
     // More than the kernel's buffers hold: the server is still writing these when the token goes.
-    for (let call = 0; call < 4; call += 1) {
-      await admin.episodes.logSteps.mutate({
-        episodeId: episode.id,
-        steps: Array.from({ length: 100 }, (_, step) => ({ action: `call ${call} step ${step}`, result })),
-      });
-    }
+    await logLargeSteps(admin, episode.id, 4);
     await t.server.memory.tokens.revoke(watcher.token.id);
     // The next event finds the token revoked, while the previous ones still wait for the client.
     const sentinel = await admin.episodes.start.mutate({ taskType: 'debugging', domain: 'web' });
