@@ -205,7 +205,8 @@ export function startLearningThread(
         let stalled: NodeJS.Timeout | undefined;
         const stopsBeating = new Promise<void>((resolve) => {
           stalled = setInterval(() => {
-            if (Date.now() - lastBeat > closeStallMs) resolve();
+            // Once open: a thread still opening (migrating a large store) is waited for, as before.
+            if (isOpen && Date.now() - lastBeat > closeStallMs) resolve();
           }, beatMs / 4);
         });
         await Promise.race([call({ call: 'close' }).catch(() => undefined), stopsBeating]);
