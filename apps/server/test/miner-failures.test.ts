@@ -1,6 +1,11 @@
 import type { PatternMinerV1 } from '@episodic/plugin';
 import { describe, expect, it } from 'vitest';
+import { findChromium, launchChromium, signedInTab } from './__fixtures__/chromium.js';
 import { startTestServer } from './__fixtures__/test-server.js';
+
+const browserPath = findChromium();
+// In CI the browser part must run: there a missing Chromium fails it instead of skipping it.
+const withBrowser = browserPath.skipped === null || process.env.CI === 'true';
 
 /** A miner that fails on every episode: before, only the server's log said so. */
 const unlucky: PatternMinerV1 = {
@@ -13,7 +18,7 @@ const unlucky: PatternMinerV1 = {
 };
 
 describe("a miner's failures", () => {
-  it('are counted by miner in learning.status and /metrics, the newest named', async () => {
+  it('are counted by miner in learning.status, /metrics and the dashboard, the newest named', async () => {
     // A plugin object passed here has no recipe for a thread: it learns on the serving thread.
     // The start-up check runs it once on a sample episode, where it must not fail: only on real ones.
     let calls = 0;
@@ -47,5 +52,27 @@ describe("a miner's failures", () => {
       await fetch(`${t.url}/metrics`, { headers: { authorization: `Bearer ${t.adminToken}` } })
     ).text();
     expect(metrics).toContain('episodic_learning_part_failures_total{learner="mining",part="unlucky"} 2');
-  });
+
+    if (!withBrowser) return console.warn(`Dashboard part skipped: ${browserPath.skipped}`);
+    // The dashboard's overview says it too, the episode linked.
+    const browser = await launchChromium(browserPath);
+    try {
+      const { page, problems } = await signedInTab(browser, {
+        url: t.url,
+        token: t.adminToken,
+        refusals: /^$/,
+      });
+      const failure = page.locator('[data-part=part-failures] li');
+      await failure.waitFor();
+      expect(await failure.textContent()).toMatch(
+        new RegExp(`^mining unlucky: 2 failures, the last .* on ${ids[1]}: no luck with this one$`),
+      );
+      await failure.locator('a').click();
+      await page.locator('.episode-context').waitFor();
+      expect(page.url()).toBe(`${t.url}/ui/#/episodes/${ids[1]}`);
+      expect(problems).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }, 120_000);
 });

@@ -56,6 +56,29 @@ function lastFailure(failure) {
   );
 }
 
+/**
+ * The parts of each learner (the miners) that failed on episodes: such a failure costs only that
+ * miner's patterns of the episode, which counts as learned, so the queue's figures never show it.
+ */
+function partFailures(status) {
+  const items = Object.entries(status.learners).flatMap(([learner, { partFailures: parts }]) =>
+    Object.entries(parts ?? {}).map(([part, { count, last }]) =>
+      h(
+        'li',
+        { className: 'failure stored' },
+        `${learner} ${part}: ${formatNumber(count)} ${count === 1 ? 'failure' : 'failures'}, the last ${formatTime(last.at)} on `,
+        h('a', { href: `#/episodes/${encodeURIComponent(last.episodeId)}` }, last.episodeId),
+        `: ${last.error}`,
+      ),
+    ),
+  );
+  if (items.length === 0) return null;
+  return [
+    h('p', {}, 'Failing on episodes since this server started (each episode still learned, without it):'),
+    h('ul', { 'data-part': 'part-failures' }, items),
+  ];
+}
+
 function learningSection(status) {
   const learners = Object.entries(status.learners).map(([name, learner]) => [
     name,
@@ -78,6 +101,7 @@ function learningSection(status) {
       ['learners run here', status.running ? 'yes' : 'no (a worker runs them)'],
     ]),
     table(['learner', 'running', 'pending', 'failed', 'per second', 'last failure'], learners),
+    partFailures(status),
   );
 }
 
