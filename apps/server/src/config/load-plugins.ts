@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { withinDeadline } from '@episodic/core';
 import { ServerError } from '../errors/server-error.js';
 import { minerNames } from '../store/default-miners.js';
+import { closestName } from './closest-name.js';
 import { embeddingProviderProblems, patternMinerProblems } from './plugin-contract.js';
 import { type PluginKind, rememberRecipe } from './plugin-recipes.js';
 import { resolvePackage } from './resolve-package.js';
@@ -84,7 +85,7 @@ export async function importPluginPackage(
   const url = resolvePackage(reference.package, folder);
   if (url === null) {
     const builtins: readonly string[] = kind === 'miner' ? minerNames : builtinEmbeddings;
-    const meant = named ? nearName(reference.package, builtins) : undefined;
+    const meant = named ? closestName(reference.package.toLowerCase(), builtins) : undefined;
     // A misspelt built-in name is not a package to install: `npm install tool_sequnce` could
     // fetch whatever someone published under it.
     if (meant !== undefined)
@@ -195,26 +196,4 @@ export async function loadPlugins(
   }
   if (problems.length > 0)
     throw new ServerError('CONFIG', `Invalid plugins (checked at start): ${problems.join('; ')}`);
-}
-
-/** The one name of `names` within two edits of `given` (a typo), if exactly one is. */
-function nearName(given: string, names: readonly string[]): string | undefined {
-  const near = names.filter((name) => editDistance(given.toLowerCase(), name) <= 2);
-  return near.length === 1 ? near[0] : undefined;
-}
-
-/** Levenshtein distance: insertions, deletions and substitutions. */
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i += 1) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j += 1)
-      current[j] = Math.min(
-        (previous[j] as number) + 1,
-        (current[j - 1] as number) + 1,
-        (previous[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-    previous = current;
-  }
-  return previous[b.length] as number;
 }

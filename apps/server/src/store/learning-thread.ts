@@ -4,6 +4,7 @@ import {
   type EpisodicErrorCode,
   type FlushInput,
   type LearningStatus,
+  learningOptionsSchema,
   releaseWriteLocksOf,
   shareWriteLocks,
 } from '@episodic/core';
@@ -58,7 +59,8 @@ function spawn(settings: LearningThreadSettings, skip: MinerCall[]): Worker {
  */
 export function stallLimitMs(settings: LearningThreadSettings): number {
   const learning = settings.config.memory.learning as { mineTimeoutMs?: unknown } | undefined;
-  const mineTimeoutMs = typeof learning?.mineTimeoutMs === 'number' ? learning.mineTimeoutMs : 30_000;
+  // Validated with the settings already: what is left is the engine's default when unset.
+  const mineTimeoutMs = learningOptionsSchema.shape.mineTimeoutMs.parse(learning?.mineTimeoutMs);
   return mineTimeoutMs + Math.min(mineTimeoutMs, 10_000);
 }
 

@@ -62,7 +62,7 @@ function lastFailure(failure) {
  */
 function partFailures(status) {
   const items = Object.entries(status.learners).flatMap(([learner, { partFailures: parts }]) =>
-    Object.entries(parts ?? {}).map(([part, { count, last }]) =>
+    Object.entries(parts).map(([part, { count, last }]) =>
       h(
         'li',
         { className: 'failure stored' },
