@@ -49,7 +49,8 @@ export interface EpisodicConfig {
   maxBodyBytes?: number;
   /**
    * Calls one token may have running at once; the rest wait their turn. Default 4 on a local
-   * database file with an in-process embedder, 64 with a remote database or a network provider.
+   * database file with a built-in in-process embedder (`local`, `static`, `none`), 64 with a
+   * remote database, `openai` or a plugin provider (which may call the network).
    */
   maxCallsPerToken?: number;
   /** How long SIGTERM waits for requests in flight. Default 10 000 ms. */
@@ -62,9 +63,9 @@ export interface EpisodicConfig {
   embeddings?: EmbeddingsSetting;
   /** Built-in `openai` only: base URL of the OpenAI-compatible API. */
   embeddingsUrl?: string;
-  /** Built-in `openai` only: the model name. */
+  /** `openai`: the model name. `static` (required): a name pulled by `episodic models pull`, or a folder path. */
   embeddingsModel?: string;
-  /** Built-in providers only: vector length. */
+  /** `local` and `openai` only (`static` takes its model's): vector length. */
   embeddingsDimensions?: number;
   /** Built-in `openai` only: the environment variable holding the API key (default `OPENAI_API_KEY`). */
   embeddingsApiKeyEnv?: string;

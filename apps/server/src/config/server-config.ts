@@ -66,7 +66,8 @@ export const serverConfigSchema = z
     /**
      * Calls one token may have running at once; its further calls wait their turn, so one
      * client's burst cannot hold everyone else's calls behind it. Subscriptions do not count.
-     * Default 4 on a local database file with an in-process embedder, 64 otherwise
+     * Default 4 on a local database file with a built-in in-process embedder (`local`, `static`,
+     * `none`), 64 otherwise
      * (`defaultCallsPerToken`).
      */
     maxCallsPerToken: z.number().int().positive().optional(),

@@ -3,7 +3,7 @@ import { z } from 'zod';
 /** How the audit log stays bounded (see the README's "Audit log" section for how each default was chosen). */
 export const auditOptionsSchema = z.strictObject({
   /**
-   * Entries older than this many days are deleted by `applyRetention` (which the server runs on
+   * Entries older than this many days are deleted by `admin.retention` (which the server runs on
    * its retention schedule); the pruning is itself audited. `null` keeps every entry forever.
    */
   retentionDays: z.number().int().positive().max(36_500).nullable().default(90),
