@@ -72,7 +72,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
 
   try {
     leaveDataDir = announceServing(locations.dataDir);
-    const events = new EventBus();
+    const events = new EventBus({ maxPerOwner: config.maxSubscriptionsPerToken });
     const metrics = new Metrics();
     const admission = createCallAdmission(
       config.maxCallsPerToken ??

@@ -341,7 +341,7 @@ describe('a token limited to one domain', () => {
   it('has a cross-domain check for every procedure of the router', () => {
     const router = createAppRouter({
       memory: t.server.memory,
-      events: new EventBus(),
+      events: new EventBus({ maxPerOwner: 16 }),
       databaseBytes: () => null,
       startedAt: 0,
       maxBodyBytes: 8 * 1024 * 1024,

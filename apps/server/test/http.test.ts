@@ -48,7 +48,7 @@ describe('HTTP surface', () => {
     const memory = t.server.memory;
     const deps = {
       memory,
-      events: new EventBus(),
+      events: new EventBus({ maxPerOwner: 16 }),
       databaseBytes: () => null,
       startedAt: 0,
       maxBodyBytes: 8 * 1024 * 1024,

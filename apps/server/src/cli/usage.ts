@@ -55,6 +55,8 @@ Settings (flags > environment > config file > defaults):
   --tls-cert FILE --tls-key FILE EPISODIC_TLS_CERT/_KEY       serve HTTPS
   --max-body-bytes N             EPISODIC_MAX_BODY_BYTES      default 8388608
   --max-calls-per-token N        EPISODIC_MAX_CALLS_PER_TOKEN default 4; 64 with a remote database or provider
+  --max-subscriptions-per-token N
+                                 EPISODIC_MAX_SUBSCRIPTIONS_PER_TOKEN default 16 live event streams per token
   --drain-timeout-ms N           EPISODIC_DRAIN_TIMEOUT_MS    default 10000
   --metrics-access public|admin  EPISODIC_METRICS_ACCESS      default public; admin: /metrics needs an admin token
   --embeddings local|openai|static|none|PACKAGE

@@ -53,6 +53,8 @@ export interface EpisodicConfig {
    * remote database, `openai` or a plugin provider (which may call the network).
    */
   maxCallsPerToken?: number;
+  /** Live event subscriptions one token may hold at once; one more is refused (`TOO_MANY_REQUESTS`). Default 16. */
+  maxSubscriptionsPerToken?: number;
   /** How long SIGTERM waits for requests in flight. Default 10 000 ms. */
   drainTimeoutMs?: number;
   /** Who may read `/metrics`: `'public'` (default) or `'admin'` (an admin token). */

@@ -25,6 +25,12 @@ const settings = [
     env: 'EPISODIC_MAX_CALLS_PER_TOKEN',
     kind: 'number',
   },
+  {
+    key: 'maxSubscriptionsPerToken',
+    flag: 'max-subscriptions-per-token',
+    env: 'EPISODIC_MAX_SUBSCRIPTIONS_PER_TOKEN',
+    kind: 'number',
+  },
   { key: 'drainTimeoutMs', flag: 'drain-timeout-ms', env: 'EPISODIC_DRAIN_TIMEOUT_MS', kind: 'number' },
   { key: 'metricsAccess', flag: 'metrics-access', env: 'EPISODIC_METRICS_ACCESS', kind: 'text' },
   // The flag names the variable that holds the key: a key on the command line would show in `ps`.

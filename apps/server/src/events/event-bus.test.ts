@@ -21,10 +21,41 @@ async function take(iterator: AsyncGenerator<EpisodeEvent, void>, count: number)
 }
 
 describe('event bus', () => {
+  it('holds each token to maxPerOwner live subscriptions, counted as they are opened, given back as they end', async () => {
+    const bus = new EventBus({ maxPerOwner: 2 });
+    const first = bus.subscribe({ domains: undefined, owner: 'a', signal: undefined });
+    const gone = new AbortController();
+    // Neither stream has been asked for an event yet: each holds its slot from the subscribe.
+    bus.subscribe({ domains: undefined, owner: 'a', signal: gone.signal });
+    const refused = () => bus.subscribe({ domains: undefined, owner: 'a', signal: undefined });
+    expect(refused).toThrow(expect.objectContaining({ code: 'TOO_MANY_REQUESTS' }));
+    expect(refused).toThrow(/already has 2 live subscriptions.*maxSubscriptionsPerToken/);
+    // Another token is not held by a's streams.
+    const other = bus.subscribe({ domains: undefined, owner: 'b', signal: undefined });
+    expect(bus.subscriberCount).toBe(3);
+    // A request that ends before its stream was ever started gives its slot back.
+    gone.abort();
+    expect(bus.subscriberCount).toBe(2);
+    const third = bus.subscribe({ domains: undefined, owner: 'a', signal: undefined });
+    expect(refused).toThrow(expect.objectContaining({ code: 'TOO_MANY_REQUESTS' }));
+    // A stream ended by its consumer gives its slot back too.
+    await first.return(undefined);
+    const fourth = bus.subscribe({ domains: undefined, owner: 'a', signal: undefined });
+    const next = fourth.next();
+    bus.publish(started('web', 'w1'));
+    expect((await next).value).toMatchObject({ episode: { id: 'w1' } });
+    // An already aborted signal takes no slot.
+    await third.return(undefined);
+    const aborted = AbortSignal.abort();
+    bus.subscribe({ domains: undefined, owner: 'a', signal: aborted });
+    bus.subscribe({ domains: undefined, owner: 'a', signal: undefined });
+    await other.return(undefined);
+  });
+
   it('delivers only the subscribed domains, in publish order', async () => {
-    const bus = new EventBus();
-    const web = bus.subscribe({ domains: ['web'], signal: undefined });
-    const all = bus.subscribe({ domains: undefined, signal: undefined });
+    const bus = new EventBus({ maxPerOwner: 16 });
+    const web = bus.subscribe({ domains: ['web'], owner: 'tok', signal: undefined });
+    const all = bus.subscribe({ domains: undefined, owner: 'tok', signal: undefined });
     const webNext = take(web, 2);
     const allNext = take(all, 3);
     await Promise.resolve();
@@ -36,10 +67,10 @@ describe('event bus', () => {
   });
 
   it('ends subscriptions on close (the server is stopping) and when their signal aborts', async () => {
-    const bus = new EventBus();
+    const bus = new EventBus({ maxPerOwner: 16 });
     const controller = new AbortController();
-    const aborted = bus.subscribe({ domains: undefined, signal: controller.signal });
-    const open = bus.subscribe({ domains: undefined, signal: undefined });
+    const aborted = bus.subscribe({ domains: undefined, owner: 'tok', signal: controller.signal });
+    const open = bus.subscribe({ domains: undefined, owner: 'tok', signal: undefined });
     const abortedNext = aborted.next();
     const openNext = open.next();
     await Promise.resolve();
@@ -50,14 +81,14 @@ describe('event bus', () => {
     // As a service unavailable for now: tRPC's client connects again (to the server started next).
     await expect(openNext).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
     expect(bus.subscriberCount).toBe(0);
-    await expect(bus.subscribe({ domains: undefined, signal: undefined }).next()).rejects.toMatchObject({
-      code: 'SERVICE_UNAVAILABLE',
-    });
+    expect(() => bus.subscribe({ domains: undefined, owner: 'tok', signal: undefined })).toThrow(
+      expect.objectContaining({ code: 'SERVICE_UNAVAILABLE' }),
+    );
   });
 
   it('delivers what was published before it closed, then ends', async () => {
-    const bus = new EventBus();
-    const open = bus.subscribe({ domains: undefined, signal: undefined });
+    const bus = new EventBus({ maxPerOwner: 16 });
+    const open = bus.subscribe({ domains: undefined, owner: 'tok', signal: undefined });
     const first = open.next();
     await Promise.resolve();
     bus.publish(started('web', 'w1'));
@@ -69,8 +100,8 @@ describe('event bus', () => {
   });
 
   it('drops a subscriber that falls 1,000 events behind, and what it had waiting, instead of growing without bound', async () => {
-    const bus = new EventBus();
-    const slow = bus.subscribe({ domains: undefined, signal: undefined });
+    const bus = new EventBus({ maxPerOwner: 16 });
+    const slow = bus.subscribe({ domains: undefined, owner: 'tok', signal: undefined });
     const first = slow.next();
     await Promise.resolve();
     for (let i = 0; i < maxQueuedEvents; i += 1) bus.publish(started('web', String(i)));
@@ -87,9 +118,9 @@ describe('event bus', () => {
   });
 
   it('drops a subscriber whose waiting events pass 16 MiB of JSON, however few', async () => {
-    const bus = new EventBus();
-    const slow = bus.subscribe({ domains: undefined, signal: undefined });
-    const keepingUp = bus.subscribe({ domains: undefined, signal: undefined });
+    const bus = new EventBus({ maxPerOwner: 16 });
+    const slow = bus.subscribe({ domains: undefined, owner: 'tok', signal: undefined });
+    const keepingUp = bus.subscribe({ domains: undefined, owner: 'tok', signal: undefined });
     const first = slow.next();
     let keepingUpNext = keepingUp.next();
     await Promise.resolve();
@@ -116,8 +147,8 @@ describe('event bus', () => {
   });
 
   it('delivers one event larger than the bound to a subscriber with nothing waiting', async () => {
-    const bus = new EventBus();
-    const subscriber = bus.subscribe({ domains: undefined, signal: undefined });
+    const bus = new EventBus({ maxPerOwner: 16 });
+    const subscriber = bus.subscribe({ domains: undefined, owner: 'tok', signal: undefined });
     const first = subscriber.next();
     await Promise.resolve();
     const huge: EpisodeEvent = {

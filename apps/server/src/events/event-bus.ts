@@ -4,6 +4,9 @@ import type { EpisodeEvent } from './episode-event.js';
 export interface SubscribeOptions {
   /** Only events of these domains; `undefined` for all. */
   domains: readonly string[] | undefined;
+  /** Who subscribes (a token id): each may hold `maxPerOwner` subscriptions at once. */
+  owner: string;
+  /** Ends the subscription: also before its first event is asked for (its slot is given back). */
   signal: AbortSignal | undefined;
   /** Ends the subscriber's connection: called when it fell behind and still reads nothing. */
   endConnection?: () => void;
@@ -62,7 +65,19 @@ const stopping = () =>
  */
 export class EventBus {
   readonly #subscribers = new Set<Subscriber>();
+  /** Live subscriptions per owner. */
+  readonly #owned = new Map<string, number>();
+  readonly #maxPerOwner: number;
   #closed = false;
+
+  /**
+   * `maxPerOwner`: subscriptions one token may hold at once (`maxSubscriptionsPerToken`). Every
+   * event is written to each subscriber of its domain on the thread that answers every request,
+   * so without a bound one token's thousands of streams slowed every other token's calls.
+   */
+  constructor({ maxPerOwner }: { maxPerOwner: number }) {
+    this.#maxPerOwner = maxPerOwner;
+  }
 
   get subscriberCount(): number {
     return this.#subscribers.size;
@@ -94,8 +109,21 @@ export class EventBus {
     }
   }
 
-  async *subscribe({ domains, signal, endConnection }: SubscribeOptions): AsyncGenerator<EpisodeEvent, void> {
+  /**
+   * Registers a subscription at once (its events queue from now on) and returns its stream.
+   * Throws `SERVICE_UNAVAILABLE` when the server is stopping and `TOO_MANY_REQUESTS` when the
+   * owner holds `maxPerOwner` already. The slot is given back when the stream ends or `signal`
+   * aborts, whichever comes first: a stream never asked for its first event ends no other way.
+   */
+  subscribe({ domains, owner, signal, endConnection }: SubscribeOptions): AsyncGenerator<EpisodeEvent, void> {
     if (this.#closed) throw stopping();
+    const owned = this.#owned.get(owner) ?? 0;
+    if (owned >= this.#maxPerOwner) {
+      throw new TRPCError({
+        code: 'TOO_MANY_REQUESTS',
+        message: `This token already has ${owned} live subscriptions, the most it may hold (maxSubscriptionsPerToken); end one first.`,
+      });
+    }
     const subscriber: Subscriber = {
       domains: domains === undefined ? undefined : new Set(domains),
       queue: [],
@@ -105,9 +133,40 @@ export class EventBus {
       stalled: null,
       endConnection,
     };
-    const wake = () => subscriber.wake?.();
     this.#subscribers.add(subscriber);
-    signal?.addEventListener('abort', wake);
+    this.#owned.set(owner, owned + 1);
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      if (subscriber.stalled !== null) clearTimeout(subscriber.stalled);
+      signal?.removeEventListener('abort', abort);
+      this.#subscribers.delete(subscriber);
+      const left = (this.#owned.get(owner) ?? 1) - 1;
+      if (left === 0) this.#owned.delete(owner);
+      else this.#owned.set(owner, left);
+    };
+    const abort = () => {
+      release();
+      subscriber.wake?.();
+    };
+    if (signal?.aborted) release();
+    else signal?.addEventListener('abort', abort);
+    const stream = this.#stream(subscriber, signal, release);
+    // A generator ended before its first `next()` never runs its `finally`: the slot goes back here.
+    const end = stream.return.bind(stream);
+    stream.return = (value) => {
+      release();
+      return end(value);
+    };
+    return stream;
+  }
+
+  async *#stream(
+    subscriber: Subscriber,
+    signal: AbortSignal | undefined,
+    release: () => void,
+  ): AsyncGenerator<EpisodeEvent, void> {
     try {
       while (signal?.aborted !== true) {
         if (subscriber.overflowed) {
@@ -129,9 +188,7 @@ export class EventBus {
         subscriber.wake = null;
       }
     } finally {
-      if (subscriber.stalled !== null) clearTimeout(subscriber.stalled);
-      signal?.removeEventListener('abort', wake);
-      this.#subscribers.delete(subscriber);
+      release();
     }
   }
 

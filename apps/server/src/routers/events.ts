@@ -24,23 +24,20 @@ export function createEventsRouter({ memory, events }: RouterDeps) {
   /**
    * Ends the stream once its token is revoked: a subscription outlives the request that proved
    * it. Checked before each event, and every `tokenCheckMs` while none comes (a quiet domain's
-   * stream stayed open on a revoked token until its next event).
+   * stream stayed open on a revoked token until its next event). `ended` ends `stream`.
    */
   async function* whileTokenActive(
     tokenId: string,
-    subscribe: (signal: AbortSignal) => AsyncGenerator<EpisodeEvent, void>,
-    signal: AbortSignal | undefined,
+    stream: AsyncGenerator<EpisodeEvent, void>,
+    ended: AbortController,
   ) {
-    const ended = new AbortController();
-    const stop = () => ended.abort();
-    signal?.addEventListener('abort', stop);
     let isRevoked = false;
     const check = setInterval(() => {
       memory.tokens.isActive(tokenId).then(
         (active) => {
           if (active) return;
           isRevoked = true;
-          stop();
+          ended.abort();
         },
         // Not known now (the database busy): the next check, or the next event's, decides.
         () => undefined,
@@ -48,15 +45,16 @@ export function createEventsRouter({ memory, events }: RouterDeps) {
     }, tokenCheckMs);
     check.unref();
     try {
-      if (signal?.aborted) return;
-      for await (const event of subscribe(ended.signal)) {
+      for await (const event of stream) {
         if (!(await memory.tokens.isActive(tokenId))) throw revoked();
         yield event;
       }
       if (isRevoked) throw revoked();
     } finally {
       clearInterval(check);
-      signal?.removeEventListener('abort', stop);
+      // Ended here (a revoked token, an error, tRPC's return) or by the request's signal: the
+      // stream's slot goes back either way.
+      ended.abort();
     }
   }
 
@@ -67,6 +65,19 @@ export function createEventsRouter({ memory, events }: RouterDeps) {
      */
     onEpisode: readProcedure.input(boundedInput(filter)).subscription(({ ctx, input, signal }) => {
       assertDomainsAllowed(ctx.caller, input?.domains);
+      const domains = input?.domains ?? ctx.scope?.domains;
+      // Registered now, not when tRPC first asks for an event: the per-token bound must count a
+      // burst of requests as it comes. The request's end (the client gone) gives the slot back,
+      // also when the stream was never started.
+      const ended = new AbortController();
+      if (signal?.aborted) ended.abort();
+      else signal?.addEventListener('abort', () => ended.abort(), { once: true });
+      const stream = events.subscribe({
+        domains,
+        owner: ctx.caller.id,
+        signal: ended.signal,
+        endConnection: ctx.endConnection,
+      });
       // Events carry episode data: opening the stream is a read, audited like one.
       memory.admin.recordAudit({
         actor: ctx.caller.id,
@@ -74,14 +85,7 @@ export function createEventsRouter({ memory, events }: RouterDeps) {
         entityType: 'events',
         outcome: 'ok',
       });
-      const domains = input?.domains ?? ctx.scope?.domains;
-      return handledAhead(
-        whileTokenActive(
-          ctx.caller.id,
-          (ended) => events.subscribe({ domains, signal: ended, endConnection: ctx.endConnection }),
-          signal,
-        ),
-      );
+      return handledAhead(whileTokenActive(ctx.caller.id, stream, ended));
     }),
   });
 }
