@@ -1,5 +1,6 @@
 import type { InStatement, Transaction } from '@libsql/client';
 import type { Database } from '../db/database.js';
+import { blobText } from '../db/rows.js';
 import { SqlFilter } from '../db/sql-filter.js';
 import { EpisodicError } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -188,18 +189,22 @@ export function createAuditLog(
         .when('seq > ?', filters.afterSeq)
         .scope('domain', scope);
       const rows = await db.read({
-        sql: `SELECT seq, at, actor, operation, entity_type, entity_id, domain, outcome, count FROM audit_log
+        // The callers' ids and names as blobs: a row an older process wrote after this store was
+        // brought to 1.26.0 may hold bytes that are not UTF-8 (see v1-26-0.ts), and reading them
+        // as text ends the process.
+        sql: `SELECT seq, at, CAST(actor AS BLOB) AS actor, operation, CAST(entity_type AS BLOB) AS entity_type,
+                CAST(entity_id AS BLOB) AS entity_id, CAST(domain AS BLOB) AS domain, outcome, count FROM audit_log
               WHERE ${where.sql} ORDER BY seq LIMIT ?`,
         args: [...where.args, filters.limit],
       });
       return rows.rows.map((row) => ({
         seq: Number(row.seq),
         at: String(row.at),
-        actor: String(row.actor),
+        actor: blobText(row.actor) ?? '',
         operation: String(row.operation) as AuditEntry['operation'],
-        entityType: String(row.entity_type),
-        entityId: row.entity_id === null ? null : String(row.entity_id),
-        domain: row.domain === null ? null : String(row.domain),
+        entityType: blobText(row.entity_type) ?? '',
+        entityId: blobText(row.entity_id),
+        domain: blobText(row.domain),
         outcome: String(row.outcome) as AuditEntry['outcome'],
         count: Number(row.count),
       }));

@@ -7,6 +7,19 @@ function text(value: unknown): string | null {
   return value === null || value === undefined ? null : String(value);
 }
 
+const lenient = new TextDecoder('utf-8');
+
+/**
+ * A column read `CAST(… AS BLOB)`, as text: bytes that are not UTF-8 become U+FFFD. libSQL's driver
+ * aborts the process (a Rust panic, nothing to catch) when it reads such bytes as text, which
+ * versions before 1.26.0 could write into the audit log; as a blob they are safe to read. Blobs
+ * come as an ArrayBuffer from the client driver, a Uint8Array (Buffer) from the native one.
+ */
+export function blobText(value: unknown): string | null {
+  if (value instanceof ArrayBuffer || value instanceof Uint8Array) return lenient.decode(value);
+  return value === null || value === undefined ? null : String(value);
+}
+
 function num(value: unknown): number | null {
   return value === null || value === undefined ? null : Number(value);
 }

@@ -1,4 +1,5 @@
 import type { Transaction } from '@libsql/client';
+import { blobText } from '../db/rows.js';
 import type { Migration } from './migration.js';
 
 /** The audit log's columns that hold ids and names as callers gave them. */
@@ -22,14 +23,8 @@ async function repairAuditText(tx: Transaction): Promise<void> {
   );
   if (rows.rows.length === 0) return;
   await tx.execute('DROP TRIGGER audit_log_no_update');
-  const decoder = new TextDecoder('utf-8');
   for (const row of rows.rows) {
-    // Blobs come as an ArrayBuffer from the client driver, a Uint8Array (Buffer) from the native one.
-    const text = columns.map((column) => {
-      const bytes: unknown = row[column];
-      if (bytes instanceof ArrayBuffer || bytes instanceof Uint8Array) return decoder.decode(bytes);
-      return bytes === null || bytes === undefined ? null : String(bytes);
-    });
+    const text = columns.map((column) => blobText(row[column]));
     await tx.execute({
       sql: `UPDATE audit_log SET ${columns.map((column) => `${column} = ?`).join(', ')} WHERE rowid = ?`,
       args: [...text, row.row_id ?? null],
