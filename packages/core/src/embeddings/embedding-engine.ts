@@ -39,6 +39,8 @@ export function createEmbeddingEngine(context: EngineContext, initial: Embedding
     get batchSize() {
       return Math.max(1, Math.min(256, Math.floor(active?.provider.maxBatchSize ?? 64)));
     },
+    // Finished as `reindex` counts them (archived included); a vector of another model stops the store opening.
+    unlearned: "SELECT id FROM episodes WHERE status != 'active' AND embedding_version IS NULL",
     async learn(episodes, finish, signal) {
       const current = active;
       if (current === null) return;

@@ -25,6 +25,14 @@ export interface EpisodeLearner {
    * process runs it.
    */
   readonly settings?: string | undefined;
+  /**
+   * A `SELECT` of one column, the ids of the finished episodes this learner has not learned. When
+   * a process first registers the learner on a store, they are queued for it in the same
+   * transaction: completions queue work only for learners registered then, so episodes finished
+   * before (by a process that runs no learners, on a store no learner ever ran on, or on one of a
+   * version before 1.21.0) would otherwise never be learned. Absent: nothing is queued.
+   */
+  readonly unlearned?: string;
   /** Its parts' failures that cost no queue row (`LearnerStatus.partFailures`), when it has parts. */
   partFailures?(): Record<string, PartFailures>;
   /** `signal` aborts when the store closes: stop early, store nothing. */

@@ -13,6 +13,8 @@ export interface LearnerPresence {
 export interface LearnerClaim {
   name: string;
   settings: string | null;
+  /** What to queue for it when it is registered for the first time (`EpisodeLearner.unlearned`). */
+  unlearned?: string | undefined;
 }
 
 /** A live claim on a learner, as a renewal found it. */
@@ -35,16 +37,30 @@ export function createLearnerPresence(db: Database, owner: string) {
   return {
     /**
      * Registers `learners` (every completion, in any process, then queues work for them) and claims
-     * them for this process until `aliveMs` from now, with their settings. Claims that ran out are
-     * dropped on the way: killed processes leave theirs. Returns every live claim on them, oldest
-     * first per learner (ties broken by process name), an order every process reads alike.
+     * them for this process until `aliveMs` from now, with their settings. A learner registered here
+     * for the first time gets the finished episodes it has not learned queued (`unlearned`). Claims
+     * that ran out are dropped on the way: killed processes leave theirs. Returns every live claim on
+     * them, oldest first per learner (ties broken by process name), an order every process reads alike.
      */
     async renew(learners: readonly LearnerClaim[], aliveMs: number): Promise<LiveClaim[]> {
       if (learners.length === 0) return [];
       const now = nowIso();
-      const claims = JSON.stringify(learners);
-      const results = await db.write((tx) =>
-        tx.batch([
+      const claims = JSON.stringify(learners.map(({ name, settings }) => ({ name, settings })));
+      const results = await db.write(async (tx) => {
+        const known = await tx.execute({
+          sql: `SELECT name FROM learners WHERE name IN (SELECT value ->> 'name' FROM json_each(?))`,
+          args: [claims],
+        });
+        const registered = new Set(known.rows.map((row) => String(row.name)));
+        for (const { name, unlearned } of learners) {
+          if (unlearned === undefined || registered.has(name)) continue;
+          await tx.execute({
+            sql: `INSERT INTO learning_queue (episode_id, learner, enqueued_at, available_at)
+                  SELECT id, ?, ?, ? FROM (${unlearned}) WHERE true ON CONFLICT (learner, episode_id) DO NOTHING`,
+            args: [name, now, now],
+          });
+        }
+        return tx.batch([
           {
             // `WHERE true` tells SQLite's parser the ON CONFLICT belongs to the INSERT, not to a join.
             sql: `INSERT INTO learners (name, registered_at, seen_at) SELECT value ->> 'name', ?, ? FROM json_each(?) WHERE true
@@ -67,8 +83,8 @@ export function createLearnerPresence(db: Database, owner: string) {
                   ORDER BY p.learner, p.since IS NOT NULL, p.since, p.process`,
             args: [claims],
           },
-        ]),
-      );
+        ]);
+      });
       return (results[3]?.rows ?? []).map((row) => ({
         learner: String(row.learner),
         process: String(row.process),

@@ -64,6 +64,40 @@ describe('learners registered on the store', () => {
     ]);
   });
 
+  it('learns what was finished before a learner was first registered on the store, once', async () => {
+    const folder = tempStoreFolder();
+    cleanups.push(folder.cleanup);
+    // An agent records on a store no learner has run on (or one of a version before 1.21.0, when
+    // learners were not registered): its completions queue nothing.
+    const agent = await open(folder.url);
+    const early = [
+      await finished(agent, 'checkout total is undefined'),
+      await finished(agent, 'login loops'),
+    ];
+    await agent.episodes.start({ taskType: 'debugging', domain: 'web', context: 'still running' });
+    const raw = createClient({ url: folder.url, intMode: 'number' });
+    cleanups.push(() => raw.close());
+    expect((await raw.execute('SELECT COUNT(*) AS n FROM learning_queue')).rows[0]?.n).toBe(0);
+
+    // Then a server with a provider and a miner starts on it: it learns them (they were never
+    // learned before: no queue row named them).
+    const config = { embeddings: createTestEmbeddings().provider, miners: [createActionPairMiner()] };
+    const server = await open(folder.url, config);
+    expect(await server.learning.flush()).toMatchObject({ pending: 0, failed: 0 });
+    const learned = await raw.execute({
+      sql: `SELECT e.embedding_version IS NOT NULL AS embedded, m.episode_id IS NOT NULL AS mined
+            FROM episodes e LEFT JOIN mined_episodes m ON m.episode_id = e.id WHERE e.id IN (?, ?)`,
+      args: early,
+    });
+    expect(learned.rows.map((row) => [row.embedded, row.mined])).toEqual([
+      [1, 1],
+      [1, 1],
+    ]);
+    // Only on the first registration: another process with the same learners queues nothing more.
+    await open(folder.url, config);
+    expect((await raw.execute('SELECT COUNT(*) AS n FROM learning_queue')).rows[0]?.n).toBe(0);
+  });
+
   it('queues nothing on a store where no process has run a learner', async () => {
     const folder = tempStoreFolder();
     cleanups.push(folder.cleanup);

@@ -98,7 +98,7 @@ export function createLearningRunner(deps: LearningRunnerDeps) {
 
   const names = () => deps.learners().map((learner) => learner.name);
   const claims = (): LearnerClaim[] =>
-    deps.learners().map(({ name, settings }) => ({ name, settings: settings ?? null }));
+    deps.learners().map(({ name, settings, unlearned }) => ({ name, settings: settings ?? null, unlearned }));
   const runsHere = () => options.run && !closing.signal.aborted;
 
   /** Claims this process's learners again, and leaves each to an older process with other settings, or takes it back. */

@@ -86,13 +86,23 @@ describe('learning.retire', () => {
       ]),
     );
 
-    // Retired is not forbidden: a process that runs it again registers it, and completions queue for it.
+    // Retired is not forbidden: a process that runs it again registers it, queues for it the three
+    // finished episodes it never embedded (its provider is down: they stay queued), and completions
+    // queue for it again.
+    const again = createTestEmbeddings();
+    again.failWith(new Error('model server unavailable'));
     await (
-      await openMemory({ url: folder.url, cache: false, embeddings: createTestEmbeddings().provider })
+      await openMemory({
+        url: folder.url,
+        cache: false,
+        embeddings: again.provider,
+        logger: { warn: () => undefined },
+      })
     ).close();
     expect(await raw.registered()).toEqual(['embeddings']);
+    expect(await raw.queued()).toEqual([['embeddings', 3]]);
     await finished(agent, 'learned again');
-    expect(await raw.queued()).toEqual([['embeddings', 1]]);
+    expect(await raw.queued()).toEqual([['embeddings', 4]]);
   });
 
   it('is refused while some process runs the learner, or this one is configured with it, and removes nothing', async () => {

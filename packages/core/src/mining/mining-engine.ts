@@ -8,7 +8,7 @@ import type { PartFailures } from '../learning/learning-status.js';
 import type { CallOptions, EpisodeWithAllSteps } from '../types.js';
 import { parseInput } from '../validate.js';
 import type { MinerFailure } from './collect-candidates.js';
-import { readOutcomes } from './episode-outcomes.js';
+import { outcomeSql, readOutcomes } from './episode-outcomes.js';
 import { createMiningBatch, type StatementReader, type WrittenPattern } from './mining-batch.js';
 import type { PatternChanges } from './pattern-changes.js';
 import type { UnmineReport } from './refold-evidence.js';
@@ -74,6 +74,8 @@ export function createMiningEngine(
       .map((miner) => miner.patternType)
       .sort()
       .join(', ')}`,
+    unlearned: `SELECT e.id FROM episodes e WHERE ${outcomeSql} IS NOT NULL
+      AND NOT EXISTS (SELECT 1 FROM mined_episodes m WHERE m.episode_id = e.id)`,
     partFailures: () => Object.fromEntries(failures),
     async learn(episodes, finish) {
       // The miners run before the write lock is taken; the transaction only checks and stores.
