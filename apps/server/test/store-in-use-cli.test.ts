@@ -12,6 +12,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createClient } from '@libsql/client';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type CliProcess, runCli, stopCli, trackedCli } from './__fixtures__/cli-process.js';
 import { rowSet } from './__fixtures__/row-set.js';
@@ -162,6 +163,33 @@ describe('restore, rekey and reindex beside a process that has the database open
     const reindexed = await runCli(['reindex', '--data-dir', oldDir, '--embeddings-dimensions', '256']);
     expect([reindexed.code, reindexed.stderr]).toEqual([0, '']);
     expect(readdirSync(oldDir).filter((name) => name.startsWith('serve-'))).toEqual([]);
+  });
+
+  it('a command that migrates the store beside a server of a version before 1.20 says so', async () => {
+    const oldDir = join(root, 'migrated-under-old-server');
+    expect((await runCli(['backup', join(root, 'migrated.db'), '--data-dir', oldDir])).code).toBe(0);
+    // The store as the version before the last migration left it (1.26.0 only rewrites bad audit
+    // text: running it again changes nothing else).
+    const forget = async () => {
+      const client = createClient({ url: `file:${join(oldDir, 'memory.db')}` });
+      await client.execute("DELETE FROM schema_migrations WHERE version = '1.26.0'");
+      client.close();
+    };
+    await forget();
+    await withStandIn(async (pid) => {
+      writeFileSync(join(oldDir, `serve-${pid}.pid`), `${pid}\n`);
+      const result = await runCli(['tokens', 'list', '--data-dir', oldDir]);
+      expect(result.code, result.stderr).toBe(0);
+      // Before, nothing: that server left no marker beside the database file, only this one.
+      expect(result.stderr).toContain(
+        `episodic: brought the store from schema 1.25.0 to 1.26.0 while a server of an older version serves it (pid ${pid})`,
+      );
+      // Migrating nothing says nothing.
+      expect((await runCli(['tokens', 'list', '--data-dir', oldDir])).stderr).toBe('');
+    });
+    // With no such server, a migration says nothing of one.
+    await forget();
+    expect((await runCli(['tokens', 'list', '--data-dir', oldDir])).stderr).toBe('');
   });
 
   it('refuse reindex beside a process of 1.20 or later that has the file open, without opening the store', async () => {

@@ -30,7 +30,7 @@ import { createAdminApi } from './memory/admin-api.js';
 import { guardCalls } from './memory/guard-calls.js';
 import type { AdminApi, EpisodesApi, LearningApi, Memory, PatternsApi, SearchApi } from './memory/memory.js';
 import { type MigrationReport, migrate } from './migrations/migrate.js';
-import { warnOfMigrationUnderOthers } from './migrations/migrated-under-others.js';
+import { othersWithFileOpen, warnOfMigrationUnderOthers } from './migrations/migrated-under-others.js';
 import { minerPatternTypes } from './mining/miner-registry.js';
 import { createMiningEngine } from './mining/mining-engine.js';
 import { olderMiningNotice } from './mining/older-mining.js';
@@ -86,6 +86,7 @@ export async function openMemory(config: MemoryConfig = {}): Promise<Memory> {
   settleBeforeOpening(resolved);
   assertKeyOfNewStore(resolved);
   const db = await openDatabase(resolved);
+  const openBefore = db.location.path === undefined ? [] : othersWithFileOpen(db.location.path);
   const migration = await migrateOrClose(db);
   const olderMining = await olderMiningNotice(db, migration).catch(async (error: unknown) => {
     await db.close();
@@ -99,7 +100,7 @@ export async function openMemory(config: MemoryConfig = {}): Promise<Memory> {
     });
   }
   if (db.location.path !== undefined)
-    warnOfMigrationUnderOthers(db.location.path, migration, resolved.logger);
+    warnOfMigrationUnderOthers(db.location.path, migration, openBefore, resolved.logger);
   // Restore, rekey and reindex change the file under every process that has it open, which would
   // go on writing to what it holds: they refuse while a marker names a live process.
   const presence = db.location.path === undefined ? null : await announceOrClose(db, db.location.path);

@@ -12,6 +12,7 @@ import { ServerError } from '../errors/server-error.js';
 import { makeDataDir } from './data-dir.js';
 import { createMiners } from './default-miners.js';
 import { createEmbeddingProvider } from './embedding-provider.js';
+import { olderServers } from './server-presence.js';
 
 export interface OpenStoreOptions {
   /**
@@ -64,6 +65,21 @@ export function localDatabasePath(config: ServerConfig, command: string): string
 }
 
 /**
+ * Core names the processes that had the file open when a migration ran under them, by the markers
+ * they left beside it; servers before schema 1.20.0 left theirs in the data dir only, so an upgrade
+ * under one said nothing while it went on writing rows without the new columns (upgrade audit).
+ */
+function warnOfOlderServers(memory: Memory, pids: readonly number[]): void {
+  const { migration } = memory;
+  if (migration.from === null || migration.applied.length === 0 || pids.length === 0) return;
+  memory.config.logger.warn(
+    `episodic: brought the store from schema ${migration.from} to ${migration.to} while a server of an older version serves it ` +
+      `(pid ${pids.join(', ')}): it checks the schema only as it starts, so it goes on writing rows without what this ` +
+      'version adds. Stop it and start it with this version.',
+  );
+}
+
+/**
  * Opens the store as `episodic serve` does, composed from the settings: the embedding provider
  * (`local` by default) and the pattern miners (all four by default). Every command that opens
  * the store opens it this way, so the vectors and patterns it writes match the server's.
@@ -82,8 +98,12 @@ export async function openStore(config: ServerConfig, options: OpenStoreOptions 
     embeddings: options.embeddings === false ? undefined : createEmbeddingProvider(config),
     miners: createMiners(config.miners).map((miner) => options.wrapMiner?.(miner) ?? miner),
   } as MemoryConfig;
+  // Before the open: a server started with it would be counted too.
+  const older = olderServers(locations.dataDir);
   try {
-    return await openMemory(memoryConfig);
+    const memory = await openMemory(memoryConfig);
+    warnOfOlderServers(memory, older);
+    return memory;
   } catch (error) {
     const tooShort = newEncryptionKeyIssue(memoryConfig.encryptionKey);
     if (

@@ -24,6 +24,11 @@ export function announceServing(dataDir: string): () => void {
  */
 const oldServerMarker = /^serve-(\d+)\.pid$/;
 
+/** The live servers of versions before schema 1.20.0 serving `dataDir` (`oldServerMarker`). */
+export function olderServers(dataDir: string): number[] {
+  return presentProcesses(dataDir, undefined, oldServerMarker).map(({ pid }) => pid);
+}
+
 /**
  * Refuses when a live server serves `dataDir`, of this version or an older one (`oldServerMarker`);
  * markers of dead processes are removed. `does` says what the command would do under it. With the

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openWarnings, storeAtSchema } from '../__fixtures__/older-store.js';
 import { databasePresenceFolder } from '../db/presence.js';
 import { migrations } from './migrate.js';
+import { warnOfMigrationUnderOthers } from './migrated-under-others.js';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => cleanups.splice(0).forEach((cleanup) => cleanup()));
@@ -26,6 +27,17 @@ describe('a migration while other processes have the file open', () => {
           'this version.',
       ]);
       expect(await openWarnings(folder.url, 'brought')).toEqual([]);
+      // A process whose marker came once the migration had committed (a worker started with the
+      // server, waiting for the write lock) opened at the new schema: it is not named (4 of 4
+      // `serve` and `worker` started together were, before).
+      const warnings: string[] = [];
+      const migrated = { from: '1.22.0', to: latest ?? '', applied: [latest ?? ''] };
+      warnOfMigrationUnderOthers(folder.path, migrated, [], { warn: (line) => warnings.push(line) });
+      expect(warnings).toEqual([]);
+      warnOfMigrationUnderOthers(folder.path, migrated, [old.pid as number], {
+        warn: (line) => warnings.push(line),
+      });
+      expect(warnings).toHaveLength(1);
     } finally {
       old.kill();
       await exited;
