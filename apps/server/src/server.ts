@@ -8,6 +8,11 @@ import { ServerError } from './errors/server-error.js';
 import { EventBus } from './events/event-bus.js';
 import { createCallAdmission, defaultCallsPerToken } from './http/call-admission.js';
 import { answerClientErrors } from './http/client-error.js';
+import {
+  connectionsCheckingIntervalMs,
+  defaultMaxConnections,
+  limitConnections,
+} from './http/connection-limits.js';
 import { databaseSize } from './http/database-size.js';
 import { advertiseKeepAlive, keepConnectionsAlive } from './http/keep-alive.js';
 import { loadTls } from './http/load-tls.js';
@@ -127,8 +132,23 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
         );
       },
     });
-    const server: Server = (tls === null ? createHttpServer() : createHttpsServer(tls)) as Server;
+    const checking = { connectionsCheckingInterval: connectionsCheckingIntervalMs };
+    const server: Server = (
+      tls === null ? createHttpServer(checking) : createHttpsServer({ ...tls, ...checking })
+    ) as Server;
     keepConnectionsAlive(server);
+    let dropLoggedAt = Number.NEGATIVE_INFINITY;
+    const maxConnections = config.maxConnections ?? defaultMaxConnections();
+    limitConnections(server, maxConnections, () => {
+      metrics.connectionDropped();
+      // Once a minute at most: a flood would say it for every connection.
+      const now = Date.now();
+      if (now - dropLoggedAt < 60_000) return;
+      dropLoggedAt = now;
+      log(
+        `${maxConnections} connections are open (maxConnections): new ones are refused until some close (episodic_http_connections_dropped_total counts them)`,
+      );
+    });
     answerClientErrors(server);
     server.on('request', (req, res: ServerResponse) => {
       inFlight.add(res);

@@ -57,6 +57,7 @@ Settings (flags > environment > config file > defaults):
   --max-calls-per-token N        EPISODIC_MAX_CALLS_PER_TOKEN default 4; 64 with a remote database or provider
   --max-subscriptions-per-token N
                                  EPISODIC_MAX_SUBSCRIPTIONS_PER_TOKEN default 16 live event streams per token
+  --max-connections N            EPISODIC_MAX_CONNECTIONS     default half the open-file limit, at most 10000
   --drain-timeout-ms N           EPISODIC_DRAIN_TIMEOUT_MS    default 10000
   --metrics-access public|admin  EPISODIC_METRICS_ACCESS      default public; admin: /metrics needs an admin token
   --embeddings local|openai|static|none|PACKAGE

@@ -53,6 +53,8 @@ export interface EpisodicConfig {
    * remote database, `openai` or a plugin provider (which may call the network).
    */
   maxCallsPerToken?: number;
+  /** Connections kept open at once; more are refused until some close. Default half the open-file limit, at most 10 000. */
+  maxConnections?: number;
   /** Live event subscriptions one token may hold at once; one more is refused (`TOO_MANY_REQUESTS`). Default 16. */
   maxSubscriptionsPerToken?: number;
   /** How long SIGTERM waits for requests in flight. Default 10 000 ms. */

@@ -31,6 +31,7 @@ const settings = [
     env: 'EPISODIC_MAX_SUBSCRIPTIONS_PER_TOKEN',
     kind: 'number',
   },
+  { key: 'maxConnections', flag: 'max-connections', env: 'EPISODIC_MAX_CONNECTIONS', kind: 'number' },
   { key: 'drainTimeoutMs', flag: 'drain-timeout-ms', env: 'EPISODIC_DRAIN_TIMEOUT_MS', kind: 'number' },
   { key: 'metricsAccess', flag: 'metrics-access', env: 'EPISODIC_METRICS_ACCESS', kind: 'text' },
   // The flag names the variable that holds the key: a key on the command line would show in `ps`.

@@ -78,6 +78,12 @@ export const serverConfigSchema = z
      * made another token's `episodes.list` take 0.6–5 s instead of 2–6 ms.
      */
     maxSubscriptionsPerToken: z.number().int().positive().default(16),
+    /**
+     * Connections kept open at once; more are refused (closed at once) until some close. Default
+     * half the process's open-file limit, at most 10,000 (`defaultMaxConnections`): the rest stays
+     * for the store's own files.
+     */
+    maxConnections: z.number().int().positive().optional(),
     /** How long SIGTERM waits for requests in flight before cutting them off. */
     drainTimeoutMs: z.number().int().positive().default(10_000),
     /**

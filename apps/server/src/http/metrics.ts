@@ -44,6 +44,7 @@ interface ProcedureStats {
 export class Metrics implements ProcedureObserver {
   readonly #procedures = new Map<string, ProcedureStats>();
   readonly #http = new Map<string, number>();
+  #dropped = 0;
 
   procedure(path: string, type: string, code: string, seconds: number): void {
     let stats = this.#procedures.get(path);
@@ -58,6 +59,11 @@ export class Metrics implements ProcedureObserver {
       latency.counts[i]! += 1;
     latency.sum += seconds;
     latency.count += 1;
+  }
+
+  /** A connection refused because `maxConnections` were open. */
+  connectionDropped(): void {
+    this.#dropped += 1;
   }
 
   /** One HTTP request answered, by route (`trpc`, `otlp`, `healthz`, `metrics`, `other`) and status (or `aborted`). */
@@ -78,6 +84,12 @@ export class Metrics implements ProcedureObserver {
 
     family('episodic_http_requests_total', 'counter', 'HTTP requests answered, by route and status.');
     for (const [key, value] of this.#http) lines.push(`episodic_http_requests_total{${key}} ${value}`);
+    family(
+      'episodic_http_connections_dropped_total',
+      'counter',
+      'Connections refused because maxConnections were open.',
+    );
+    lines.push(`episodic_http_connections_dropped_total ${this.#dropped}`);
 
     family(
       'episodic_procedure_calls_total',
