@@ -55,6 +55,18 @@ describe('error-resolution miner', () => {
     ]);
   });
 
+  it('measures the time to resolve only over steps that logged their durations', async () => {
+    const untimed: EpisodeFixture = {
+      steps: [
+        { action: 'run_tests', result: 'AssertionError: expected 2 got 3', success: false },
+        { action: 'edit_file', success: true, durationMs: 40 },
+        { action: 'run_tests', success: true },
+      ],
+    };
+    // Before: `msToResolve: 40`, the untimed step counted as 0 ms.
+    expect((await mine(untimed))[0]?.measurements).toEqual({ stepsToResolve: 2 });
+  });
+
   it('gives the same error in another episode, with other numbers, the same pattern', async () => {
     const again: EpisodeFixture = {
       steps: [

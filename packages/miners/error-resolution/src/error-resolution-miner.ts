@@ -136,13 +136,17 @@ export const createErrorResolutionMiner = defineMiner({
           };
           const key = JSON.stringify(data);
           if (!found.has(key)) {
-            const durationMs = steps
-              .slice(i + 1, j + 1)
-              .reduce((sum, step) => sum + (step.durationMs ?? 0), 0);
+            // Only when every step of the way says how long it took: a run that logs no durations
+            // read as "resolved in 0 ms", and its zeros pulled every pattern's mean down.
+            const durations = steps.slice(i + 1, j + 1).map((step) => step.durationMs);
+            const timed = durations.every((ms) => typeof ms === 'number');
             found.set(key, {
               data,
               success: succeeded,
-              measurements: { stepsToResolve: j - i, msToResolve: durationMs },
+              measurements: {
+                stepsToResolve: j - i,
+                ...(timed ? { msToResolve: durations.reduce<number>((sum, ms) => sum + (ms ?? 0), 0) } : {}),
+              },
             });
           }
         }
