@@ -166,7 +166,9 @@ describe('inferred types', () => {
       bm25: number;
       matchedIn: 'episode' | 'step';
       stepNumber: number | null;
+      stepRank: number | null;
       contribution: number;
+      stepContribution: number;
     } | null>();
     expectTypeOf<RetrievedEpisode['why']['vector']>().toMatchTypeOf<{
       similarity: number;

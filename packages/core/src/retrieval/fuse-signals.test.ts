@@ -58,7 +58,9 @@ describe('fuseSignals', () => {
       bm25: 2,
       matchedIn: 'episode',
       stepNumber: null,
+      stepRank: null,
       contribution: 11 / 12,
+      stepContribution: 0,
     });
     expect(a?.why.vector).toEqual({
       rank: 1,
@@ -71,8 +73,10 @@ describe('fuseSignals', () => {
     expect(a?.why.outcome).toEqual({ successRate: 1, contribution: 0.2 });
     expect(a?.score).toBeCloseTo(11 / 12 + 2 + 0.1 + 0.2, 10);
     // the episode's own rank 1, plus its step's rank 2 at the step weight
-    expect(b?.why.text).toMatchObject({ rank: 1, matchedIn: 'step', stepNumber: 3 });
+    expect(b?.why.text).toMatchObject({ rank: 1, matchedIn: 'step', stepNumber: 3, stepRank: 2 });
     expect(b?.why.text?.contribution).toBeCloseTo(1 + 0.5 * (11 / 12), 10);
+    // The step's part is said apart: an agent sees what the whole episode's match gave.
+    expect(b?.why.text?.stepContribution).toBeCloseTo(0.5 * (11 / 12), 10);
     expect(b?.why.vector).toBeNull();
     // recency halves at the half-life (30 days by default)
     expect(b?.why.recency.contribution).toBeCloseTo(0.05, 10);

@@ -74,15 +74,16 @@ export function fuseSignals(
   for (const { candidate, episode } of eligible) {
     rank += 1;
     const step = candidate.step;
+    // The episode's own score leads; a step that also ranks among the step matches adds to it.
+    const stepContribution = step === null ? 0 : weights.step * rankShare(step.rank);
     entry(episode).why.text = {
       rank,
       bm25: candidate.bm25,
       matchedIn: step === null ? 'episode' : 'step',
       stepNumber: step?.stepNumber ?? null,
-      // The episode's own score leads; a step that also ranks among the step matches adds to it.
-      contribution:
-        weights.text * textShare(candidate.bm25, rank) +
-        (step === null ? 0 : weights.step * rankShare(step.rank)),
+      stepRank: step?.rank ?? null,
+      contribution: weights.text * textShare(candidate.bm25, rank) + stepContribution,
+      stepContribution,
     };
   }
   rank = 0;

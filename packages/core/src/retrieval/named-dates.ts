@@ -66,7 +66,7 @@ function monthWindow(at: number, month: number, day: number | null, year: number
 
 /**
  * The time windows a query names, read relative to `at` (when it is asked): "N days/weeks/months
- * ago", "the last/past N weeks", "yesterday", "last Saturday", "in April", "May 20", "7/22",
+ * ago", "the last/past N weeks", "yesterday", "last Saturday", "in April", "May 20", "the 7/22",
  * "2023-05-20". Each window is widened a little: people round when they say when.
  */
 export function namedDates(text: string, at: number): TimeWindow[] {
@@ -97,9 +97,11 @@ export function namedDates(text: string, at: number): TimeWindow[] {
     windows.push(around(at - back * dayMs, 1));
   }
   // "may" is a verb too: the month only after a preposition, or before a day number or a year.
-  // A day is one or two digits not followed by a third: in "April 2023" "20" is not a day.
+  // A day is one or two digits not followed by a third: in "April 2023" "20" is not a day. A
+  // clock time may stand between the day and the year, as in a log line or `date`'s output ("Tue
+  // Aug 24 14:09:36 2021"): the year is that one, not the latest.
   const monthPattern = new RegExp(
-    String.raw`(?:\b(in|of|during|since|early|late|mid|on|by|until|before|after)[ -])?\b${monthName}\b(?: (\d{1,2})(?!\d)(?:st|nd|rd|th)?)?(?:,? (\d{4}))?`,
+    String.raw`(?:\b(in|of|during|since|early|late|mid|on|by|until|before|after)[ -])?\b${monthName}\b(?: (\d{1,2})(?!\d)(?:st|nd|rd|th)?)?(?:,?(?: \d{1,2}:\d{2}(?::\d{2})?)? (\d{4}))?`,
     'g',
   );
   for (const m of lower.matchAll(monthPattern)) {
@@ -119,7 +121,11 @@ export function namedDates(text: string, at: number): TimeWindow[] {
   }
   for (const m of lower.matchAll(/\b(\d{4})-(\d{2})-(\d{2})\b/g))
     windows.push(around(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])), 1));
-  for (const m of lower.matchAll(/(?<![\d/.-])(\d{1,2})\/(\d{1,2})(?![\d/])/g)) {
+  // A number over a number is a fraction, a ratio or a version as often as a date ("for 11/12",
+  // "1/2 of"): a date only after a word that names one ("the 7/22 trip", "on 7/22", "since 3/4").
+  for (const m of lower.matchAll(
+    /\b(?:the|on|by|since|until|till|before|after|from|due|dated)\s+(\d{1,2})\/(\d{1,2})(?![\d/])/g,
+  )) {
     const month = Number(m[1]) - 1;
     const day = Number(m[2]);
     if (month < 12 && day >= 1 && day <= 31) windows.push(monthWindow(at, month, day, null));

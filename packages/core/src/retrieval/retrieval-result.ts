@@ -5,12 +5,21 @@ import type { Episode } from '../types.js';
 export interface TextEvidence {
   /** 1-based rank among the full-text candidates. */
   rank: number;
-  /** BM25 relevance of the best match (higher is better). */
+  /**
+   * BM25 relevance of the whole episode to the query (higher is better). Comparable between the
+   * results of one query only: the text share of the score is it over the best one in the answer,
+   * so the best match of a query nothing in the store answers well still takes the full weight.
+   */
   bm25: number;
-  /** Where the best match was: the episode's own fields or one of its steps. */
+  /** `step` when one of its steps also ranked among the query's best step matches (`stepNumber`), else `episode`. */
   matchedIn: 'episode' | 'step';
   stepNumber: number | null;
+  /** That step's 1-based rank among the step matches; null when none of its steps ranked. */
+  stepRank: number | null;
+  /** The text signal's share of the score: `weights.text` × bm25 over the answer's best, plus `stepContribution`. */
   contribution: number;
+  /** The part of `contribution` from the step (`weights.step` by `stepRank`); 0 without one. */
+  stepContribution: number;
 }
 
 /** How the vector signal ranked an episode. */

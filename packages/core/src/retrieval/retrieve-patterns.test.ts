@@ -8,12 +8,13 @@ beforeEach(async () => {
 });
 afterEach(() => store.close());
 
-async function record(domain: string, actions: string[], status: 'completed' | 'failed' = 'completed') {
-  const episode = await store.memory.episodes.start({
-    taskType: 'debugging',
-    domain,
-    context: 'flaky checkout test times out',
-  });
+async function record(
+  domain: string,
+  actions: string[],
+  status: 'completed' | 'failed' = 'completed',
+  context = 'flaky checkout test times out',
+) {
+  const episode = await store.memory.episodes.start({ taskType: 'debugging', domain, context });
   await store.memory.episodes.logSteps(
     episode.id,
     actions.map((action) => ({ action })),
@@ -63,5 +64,32 @@ describe('retrieve returns the patterns relevant to the task', () => {
       0,
     );
     expect((await store.memory.search.retrieve({ text: 'checkout test', patterns: 0 })).patterns).toEqual([]);
+  });
+
+  it('without a domain, takes the patterns of the best episode’s domain, and lists no excluded episode', async () => {
+    // Two domains with a recipe each that surely beats its base rate; the task is about one of them.
+    const shop: string[] = [];
+    for (let i = 0; i < 6; i += 1) shop.push(await record('shop', ['run_tests', 'increase_timeout']));
+    for (let i = 0; i < 2; i += 1) await record('shop', ['deploy', 'rollback'], 'failed');
+    for (let i = 0; i < 6; i += 1)
+      await record('billing', ['read_invoice', 'fix_rounding'], 'completed', 'invoice totals off by a cent');
+    for (let i = 0; i < 2; i += 1)
+      await record('billing', ['deploy', 'rollback'], 'failed', 'invoice totals off by a cent');
+
+    const result = await store.memory.search.retrieve({ text: 'checkout test times out' });
+    expect(result.episodes[0]?.episode.domain).toBe('shop');
+    // Before, the best patterns of every domain came: billing's recipe for a checkout task.
+    expect(result.patterns.length).toBeGreaterThan(0);
+    expect(result.patterns.every((hit) => hit.pattern.domain === 'shop')).toBe(true);
+
+    // The asking run is not cited as a pattern's evidence.
+    const asking = shop[5] as string; // the newest: a pattern lists its newest supporting episodes
+    const excluded = await store.memory.search.retrieve({
+      text: 'checkout test times out',
+      exclude: [asking],
+    });
+    expect(excluded.patterns.length).toBeGreaterThan(0);
+    expect(excluded.patterns.flatMap((hit) => hit.episodeIds)).not.toContain(asking);
+    expect(result.patterns.flatMap((hit) => hit.episodeIds)).toContain(asking);
   });
 });

@@ -21,7 +21,7 @@ import { fuseSignals } from './fuse-signals.js';
 import { namedDates } from './named-dates.js';
 import type { RankedRow } from './ranked-rows.js';
 import { defaultVectorWeights, type FusionWeights } from './retrieval-config.js';
-import type { RetrievalResult } from './retrieval-result.js';
+import type { RetrievalResult, RetrievedEpisode } from './retrieval-result.js';
 import { readsAside, selectPhrases } from './select-phrases.js';
 import { ShortlistShortfalls, Shortlists } from './shortlists.js';
 import { stepRanking } from './step-ranking.js';
@@ -154,6 +154,32 @@ export function createRetrieval(
     return { ...settings.weights, vector: settings.weights.vector ?? defaultVectorWeights[kind] };
   }
 
+  /**
+   * The patterns of the task's domain most relevant to it: the `domain` asked for, else the best
+   * episode's (without one, the best patterns of every domain by evidence came, most of them with
+   * no bearing on the task: another repository's tool sequences for a Django issue). The excluded
+   * episodes (the asking run) are left out of the supporting ids the patterns list; their counts,
+   * kept per pattern as mined, still include them.
+   */
+  async function patternsBeside(
+    filters: RetrieveFilters,
+    found: readonly RetrievedEpisode[],
+    scope: AccessScope | undefined,
+  ): Promise<RelevantPattern[]> {
+    if (filters.patterns === 0) return [];
+    const domain = filters.domain ?? found[0]?.episode.domain;
+    const patterns = await findPatterns(
+      { text: filters.text, domain, taskType: filters.taskType, limit: filters.patterns },
+      { scope },
+    );
+    const excluded = new Set(filters.exclude ?? []);
+    if (excluded.size === 0) return patterns;
+    return patterns.map((relevant) => ({
+      ...relevant,
+      episodeIds: relevant.episodeIds.filter((id) => !excluded.has(id)),
+    }));
+  }
+
   async function retrieveUncached(filters: RetrieveFilters, scope: AccessScope | undefined) {
     const where = episodeFilter(filters, 'e').scope('e.domain', scope);
     // Archived episodes are long-term storage: only an explicit status filter reaches them.
@@ -238,18 +264,6 @@ export function createRetrieval(
       const episode = rows.get(id);
       if (episode != null) episodes.set(id, episode);
     }
-    const patterns =
-      filters.patterns === 0
-        ? []
-        : await findPatterns(
-            {
-              text: filters.text,
-              domain: filters.domain,
-              taskType: filters.taskType,
-              limit: filters.patterns,
-            },
-            { scope },
-          );
     const now = filters.at === undefined ? Date.now() : Date.parse(filters.at);
     const fused = fuseSignals(
       {
@@ -274,9 +288,10 @@ export function createRetrieval(
             settings.diversity.lambda,
             settings.diversity.window,
           );
+    const episodesFound = ranked.slice(0, filters.limit);
     const result: RetrievalResult = {
-      patterns,
-      episodes: ranked.slice(0, filters.limit),
+      patterns: await patternsBeside(filters, episodesFound, scope),
+      episodes: episodesFound,
       signals: {
         text:
           phrases.length === 0
