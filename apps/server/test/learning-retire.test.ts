@@ -137,7 +137,12 @@ describe('retiring a learner', () => {
     expect(again).toBeGreaterThanOrEqual(1);
     const json = await runCli(['learning', 'retire', 'mining', '--json', ...storeFlags]);
     expect(json.code, json.stderr).toBe(0);
-    expect(JSON.parse(json.stdout)).toEqual({ learner: 'mining', pending: again, failed: 0, registered: true });
+    expect(JSON.parse(json.stdout)).toEqual({
+      learner: 'mining',
+      pending: again,
+      failed: 0,
+      registered: true,
+    });
     expect((await runCli(['learning', 'retire', 'mining', 'extra', ...storeFlags])).stderr).toMatch(
       /learning retire takes no argument "extra"/,
     );

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { writeAuditAsBefore1260 } from '../__fixtures__/older-audit-rows.js';
 import { tempStoreFolder } from '../__fixtures__/temp-store.js';
 import { openDatabase } from '../db/database.js';
 import { openMemory } from '../open-memory.js';
@@ -20,14 +21,9 @@ describe('audit log rows that are not UTF-8', () => {
     // read token's lookup of the pattern id "\ud800": SQLite's JSON stores the escape as ED A0 80.
     // 1.26.0 repaired such rows once; this one comes after it.
     const db = await openDatabase({ url: store.url, busyTimeoutMs: 5_000, synchronous: 'normal' });
-    await db.write(async (tx) => {
-      await tx.execute({
-        sql: `INSERT INTO audit_log (at, actor, operation, entity_type, entity_id, domain, outcome, count)
-          SELECT '2026-12-01T00:00:00.000Z', value ->> 0, 'read', 'pattern', value ->> 1, value ->> 2, 'ok', 1
-          FROM json_each(?)`,
-        args: ['[["tok\\udfff", "a\\ud800b", "sh\\udbffop"], ["local", "kept 🙂", null]]'],
-      });
-    });
+    await db.write((tx) =>
+      writeAuditAsBefore1260(tx, '[["tok\\udfff", "a\\ud800b", "sh\\udbffop"], ["local", "kept 🙂", null]]'),
+    );
     await db.close();
     // Reading such text aborted the whole process (a panic in libSQL's driver): the server died
     // on every admin.audit, and `episodic audit` exited 134.

@@ -1,5 +1,6 @@
 import { createClient } from '@libsql/client';
 import { afterEach, describe, expect, it } from 'vitest';
+import { writeAuditAsBefore1260 } from '../__fixtures__/older-audit-rows.js';
 import { storeAtSchema } from '../__fixtures__/older-store.js';
 import { openDatabase } from '../db/database.js';
 import { openMemory } from '../open-memory.js';
@@ -15,12 +16,10 @@ describe('1.26.0: audit text that is not UTF-8', () => {
     await db.write(async (tx) => {
       // As 1.25.0's audit log wrote a lookup of the pattern id "\ud800": SQLite's JSON stores the
       // escape as the bytes ED A0 80.
-      await tx.execute({
-        sql: `INSERT INTO audit_log (at, actor, operation, entity_type, entity_id, domain, outcome, count)
-          SELECT '2026-12-01T00:00:00.000Z', value ->> 0, 'read', 'pattern', value ->> 1, value ->> 2, 'ok', 1
-          FROM json_each(?)`,
-        args: ['[["local", "a\\ud800b", null], ["tok\\udfff", "fine", "shop"], ["local", "kept 🙂", null]]'],
-      });
+      await writeAuditAsBefore1260(
+        tx,
+        '[["local", "a\\ud800b", null], ["tok\\udfff", "fine", "shop"], ["local", "kept 🙂", null]]',
+      );
       const bytes = await tx.execute(
         "SELECT hex(entity_id) AS h FROM audit_log WHERE entity_type = 'pattern' ORDER BY rowid",
       );
