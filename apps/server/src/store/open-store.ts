@@ -98,7 +98,9 @@ export async function openStore(config: ServerConfig, options: OpenStoreOptions 
     embeddings: options.embeddings === false ? undefined : createEmbeddingProvider(config),
     miners: createMiners(config.miners).map((miner) => options.wrapMiner?.(miner) ?? miner),
   } as MemoryConfig;
-  // Before the open: a server started with it would be counted too.
+  // Looked for before the open, as core looks for processes with the file open: only a server
+  // already serving can be one the migration runs under (an older one started later refuses the
+  // newer schema).
   const older = olderServers(locations.dataDir);
   try {
     const memory = await openMemory(memoryConfig);
