@@ -61,6 +61,12 @@ describe('episodic CLI', { timeout: 180_000 }, () => {
     ]);
     expect(table.stdout).toMatch(/^ID\s+NAME\s+SCOPES\s+DOMAINS/);
     expect(table.stdout).toMatch(/ci reader\s+read\s+web,ops/);
+    // Every domain, and only a domain literally named "*", read differently.
+    expect(table.stdout).toMatch(/first admin\s+read,write,admin\s+all\s/);
+    await runCli(['tokens', 'create', '--name', 'star', '--domains', '*, all', '--data-dir', dir]);
+    expect((await runCli(['tokens', 'list', '--data-dir', dir])).stdout).toMatch(
+      /star\s+read,write\s+"\*","all"\s/,
+    );
     expect(table.stdout + json.stdout).not.toContain(bearer.slice(-43));
     const listed = JSON.parse(json.stdout) as { id: string; name: string }[];
     const id = listed.find((token) => token.name === 'ci reader')?.id as string;

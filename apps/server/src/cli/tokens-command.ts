@@ -21,12 +21,20 @@ function list(text: string | undefined): string[] | undefined {
         .filter((item) => item !== '');
 }
 
+/**
+ * A domain as it reads in the table: quoted unless plainly a name, so a token limited to a domain
+ * called `*`, `all` or `a,b` never reads like a token of every domain or of two.
+ */
+function domainLabel(domain: string): string {
+  return /^[\p{L}\p{N}._:/@+-]+$/u.test(domain) && domain !== 'all' ? domain : JSON.stringify(domain);
+}
+
 function row(token: ApiToken): string[] {
   return [
     token.id,
     token.name,
     token.scopes.join(','),
-    token.domains === null ? '*' : token.domains.join(','),
+    token.domains === null ? 'all' : token.domains.map(domainLabel).join(','),
     token.createdAt,
     token.lastUsedAt ?? '-',
     token.revokedAt ?? '-',

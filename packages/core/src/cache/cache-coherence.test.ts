@@ -105,7 +105,41 @@ describe('read-through', () => {
       episode.id,
     );
     expect((await store.memory.patterns.get('p-scope', { scope: { domains: ['web'] } }))?.id).toBe('p-scope');
-    expect(store.memory.admin.cacheStats().keyspaces.episode.hits).toBe(2);
+    expect(store.memory.admin.cacheStats().keyspaces.episode.hits).toBe(1);
+  });
+
+  it("counts another domain's cached row as a miss, as an id nobody holds (the counters are store-wide)", async () => {
+    // Pattern ids are hashes of what was mined: a scoped caller can compute the id another
+    // domain's pattern would have, and `/metrics` shows the cache counters to anyone.
+    const episode = await cachedEpisode('billing');
+    await insertPattern('p-billing', 0.9);
+    await rawSql("UPDATE patterns SET domain = 'billing' WHERE id = 'p-billing'");
+    await store.memory.patterns.get('p-billing'); // cached
+    const outsider = { scope: { domains: ['web'] } };
+    const counters = () => {
+      const { episode, pattern } = store.memory.admin.cacheStats().keyspaces;
+      return { episode: [episode.hits, episode.misses], pattern: [pattern.hits, pattern.misses] };
+    };
+    const probe = async (episodeId: string, patternId: string) => {
+      const before = counters();
+      expect(await store.memory.episodes.get(episodeId, outsider)).toBeNull();
+      expect(await store.memory.episodes.getJson(episodeId, outsider)).toBeNull();
+      expect(await store.memory.patterns.get(patternId, outsider)).toBeNull();
+      const after = counters();
+      return {
+        episode: after.episode.map((count, at) => count - (before.episode[at] ?? 0)),
+        pattern: after.pattern.map((count, at) => count - (before.pattern[at] ?? 0)),
+      };
+    };
+    const held = await probe(episode.id, 'p-billing');
+    const nobodys = await probe(crypto.randomUUID(), 'p-nobody');
+    expect(held).toEqual(nobodys);
+    expect(held).toEqual({ episode: [0, 2], pattern: [0, 1] });
+    // The owner still reads them from the cache.
+    expect((await store.memory.patterns.get('p-billing', { scope: { domains: ['billing'] } }))?.id).toBe(
+      'p-billing',
+    );
+    expect(store.memory.admin.cacheStats().keyspaces.pattern.hits).toBe(1);
   });
 
   it('caches search results per caller scope, sharing them between texts that search alike', async () => {

@@ -41,15 +41,18 @@ export interface Cache {
   /**
    * A fresh value, or `undefined` (absent, expired or unreadable). Counts a hit or a miss. Reads
    * from a new LMDB snapshot, so it sees every write any process acknowledged before the call.
+   * A value `accept` refuses (a row outside the caller's scope) is `undefined` and counted as a
+   * miss: the counters are store-wide (`/metrics`), so a hit would tell a caller that a row it may
+   * not see exists.
    */
-  get<T>(key: CacheKey): T | undefined;
+  get<T>(key: CacheKey, accept?: (value: T) => boolean): T | undefined;
   /** The first fresh value among `keys` (one value that may live under several keys); one hit or miss. */
-  getFirst<T>(keys: readonly CacheKey[]): T | undefined;
+  getFirst<T>(keys: readonly CacheKey[], accept?: (value: T) => boolean): T | undefined;
   /**
    * As `get`, but the value's JSON as UTF-8 bytes, unparsed, with the domain it was filled with:
    * for a value handed on as it is once its domain is checked. A value filled without a domain misses.
    */
-  getJson(key: CacheKey): CachedJson | undefined;
+  getJson(key: CacheKey, accept?: (value: CachedJson) => boolean): CachedJson | undefined;
   /** The current generation, from a new LMDB snapshot (as `get`). */
   generation(): Generation;
   /**

@@ -106,6 +106,7 @@ export function createLmdbCache(options: LmdbCacheOptions): Cache {
     keys: readonly CacheKey[],
     keyspace: CacheKeyspace,
     decode: (envelope: Buffer) => T | undefined,
+    accept: ((value: T) => boolean) | undefined,
   ): T | undefined {
     // Checked on every read, not on a timer: after the folder is replaced (a purge elsewhere, a
     // failed invalidation), the old environment no longer receives invalidations.
@@ -124,6 +125,7 @@ export function createLmdbCache(options: LmdbCacheOptions): Cache {
       for (const key of keys) {
         const value = read(active, key, now, decode);
         if (value !== undefined) {
+          if (accept !== undefined && !accept(value)) break;
           counters[keyspace].hits += 1;
           return value;
         }
@@ -209,10 +211,12 @@ export function createLmdbCache(options: LmdbCacheOptions): Cache {
     get enabled() {
       return env.handle !== null;
     },
-    get: <T>(key: CacheKey) => lookup([key], keyspaceOfKey(key), parsed<T>),
-    getFirst: <T>(keys: readonly CacheKey[]) =>
-      keys[0] === undefined ? undefined : lookup(keys, keyspaceOfKey(keys[0]), parsed<T>),
-    getJson: (key: CacheKey) => lookup([key], keyspaceOfKey(key), asText),
+    get: <T>(key: CacheKey, accept?: (value: T) => boolean) =>
+      lookup([key], keyspaceOfKey(key), parsed<T>, accept),
+    getFirst: <T>(keys: readonly CacheKey[], accept?: (value: T) => boolean) =>
+      keys[0] === undefined ? undefined : lookup(keys, keyspaceOfKey(keys[0]), parsed<T>, accept),
+    getJson: (key: CacheKey, accept?: (value: CachedJson) => boolean) =>
+      lookup([key], keyspaceOfKey(key), asText, accept),
 
     generation(): Generation {
       const active = env.handle;

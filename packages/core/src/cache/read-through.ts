@@ -100,15 +100,20 @@ export function readThrough(cache: Cache, reads: CachedReads, options: ReadThrou
   return {
     async getEpisode(episodeId, callOptions = {}) {
       const key = episodeKey(episodeId);
-      const cached = key === undefined ? undefined : cache.get<EpisodeWithSteps>(key);
-      if (cached !== undefined) return inScope(cached.domain, callOptions.scope) ? cached : null;
-      return loadEpisode(episodeId, callOptions);
+      const visible = (episode: EpisodeWithSteps) => inScope(episode.domain, callOptions.scope);
+      const cached = key === undefined ? undefined : cache.get(key, visible);
+      // Another domain's cached row is a miss: the database, reading in scope, answers null, as
+      // for an id nobody holds, so neither the answer nor the counters tell them apart.
+      return cached ?? loadEpisode(episodeId, callOptions);
     },
 
     async getEpisodeJson(episodeId, callOptions = {}) {
       const key = episodeKey(episodeId);
-      const cached = key === undefined ? undefined : cache.getJson(key);
-      if (cached !== undefined) return inScope(cached.domain, callOptions.scope) ? cached : null;
+      const cached =
+        key === undefined
+          ? undefined
+          : cache.getJson(key, (entry) => inScope(entry.domain, callOptions.scope));
+      if (cached !== undefined) return cached;
       const episode = await loadEpisode(episodeId, callOptions);
       return episode === null
         ? null
@@ -118,8 +123,10 @@ export function readThrough(cache: Cache, reads: CachedReads, options: ReadThrou
     async getPattern(patternId, callOptions = {}) {
       if (cache.enabled && typeof patternId === 'string' && patternId.length > 0 && patternId.length <= 128) {
         const keys = options.patternTypes.map((type) => cacheKey.pattern(type, patternId));
-        const cached = cache.getFirst<MinedPattern>(keys);
-        if (cached !== undefined) return inScope(cached.domain, callOptions.scope) ? cached : null;
+        const cached = cache.getFirst<MinedPattern>(keys, (pattern) =>
+          inScope(pattern.domain, callOptions.scope),
+        );
+        if (cached !== undefined) return cached;
       }
       const generation = cache.generation();
       const pattern = await reads.getPattern(patternId, callOptions);
