@@ -1,5 +1,6 @@
 import { episodeFilter } from '../db/episode-filter.js';
 import { episodeColumns, toEpisode } from '../db/rows.js';
+import { SqlFilter } from '../db/sql-filter.js';
 import type { EngineContext } from '../engine-context.js';
 import { readsAside, selectPhrases } from '../retrieval/select-phrases.js';
 import type { TermCounts } from '../retrieval/term-counts.js';
@@ -81,9 +82,14 @@ export function createTextSearch(context: EngineContext, termCounts: TermCounts)
       if (ids.length === 0) return [];
       const inIds = ids.map(() => '?').join(', ');
       // Each its own snapshot: an episode deleted or changed between them is left out below, or
-      // shown with the matches of its text as it was.
+      // shown with the matches of its text as it was. The scope again: an id forgotten meanwhile
+      // may be taken by another domain's new episode.
+      const inScope = new SqlFilter().scope('domain', options.scope);
       const [episodeRows, episodeMatches, stepMatches] = await Promise.all([
-        db.read({ sql: `SELECT ${episodeColumns} FROM episodes WHERE id IN (${inIds})`, args: ids }),
+        db.read({
+          sql: `SELECT ${episodeColumns} FROM episodes WHERE id IN (${inIds}) AND ${inScope.sql}`,
+          args: [...ids, ...inScope.args],
+        }),
         read({
           sql: `SELECT e.id AS episode_id, NULL AS step_number, ${snippet('episodes_fts')} AS snippet,
                   bm25(episodes_fts) AS rank
