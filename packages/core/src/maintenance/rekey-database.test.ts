@@ -1,8 +1,10 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { createClient } from '@libsql/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { filesHolding } from '../__fixtures__/folder-bytes.js';
 import { tempDir } from '../__fixtures__/temp-store.js';
+import { remineShadowTables } from '../mining/remine.js';
 import { openMemory } from '../open-memory.js';
 import { rekeyDatabase } from './rekey-database.js';
 
@@ -74,6 +76,30 @@ describe('rekey', () => {
     await expect(openMemory({ url, ...(oldKey ? { encryptionKey: oldKey } : {}) })).rejects.toMatchObject({
       code: 'STORAGE',
     });
+  });
+
+  it('moves a store a killed remine left its shadow in, and leaves the shadow behind', async () => {
+    // The new file's schema comes from the migrations, which have no shadow: rekey failed with
+    // "no such table: remine_patterns" until a remine had run to its end.
+    const dir = tempDir();
+    cleanups.push(dir.cleanup);
+    const path = join(dir.path, 'memory.db');
+    const url = `file:${path}`;
+    const ids = await seed(url);
+    const raw = createClient({ url });
+    for (const table of remineShadowTables) {
+      await raw.execute(`CREATE TABLE ${table} (id TEXT PRIMARY KEY, summary TEXT)`);
+      await raw.execute(`INSERT INTO ${table} VALUES ('p1', 'mined before the kill')`);
+    }
+    raw.close();
+    const before = await snapshot(url, undefined, ids);
+    const newKey = 'the new key, 16 characters+';
+    const report = await rekeyDatabase({ path, newEncryptionKey: newKey });
+    expect(report.rows).toMatchObject({ episodes: 30, steps: 60 });
+    expect(await snapshot(url, newKey, ids)).toEqual(before);
+    const memory = await openMemory({ url, encryptionKey: newKey });
+    expect(await memory.admin.remine()).toMatchObject({ episodes: 30 });
+    await memory.close();
   });
 
   it('keeps the file under the old key when asked, and says where', async () => {

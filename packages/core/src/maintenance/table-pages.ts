@@ -1,14 +1,21 @@
 import type { ResultSet } from '@libsql/client';
 import type { Database } from '../db/database.js';
+import { remineShadowTables } from '../mining/remine.js';
 
 /**
  * The tables that hold data: neither SQLite's own, nor full-text shadow tables, nor the change
- * feed (their triggers refill them; the feed's rows only say what caches of this file may hold).
+ * feed (their triggers refill them; the feed's rows only say what caches of this file may hold),
+ * nor a remine's shadow (left by a remine killed before its swap; the migrations that make the
+ * new file do not create it, and the next remine starts over).
  */
 export async function dataTables(db: Database): Promise<string[]> {
-  const rows = await db.read(`SELECT name FROM sqlite_master WHERE type = 'table'
-    AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '%_fts' AND name NOT LIKE '%_fts_%'
-    AND name NOT IN ('schema_migrations', 'change_feed')`);
+  const skipped = ['schema_migrations', 'change_feed', ...remineShadowTables];
+  const rows = await db.read({
+    sql: `SELECT name FROM sqlite_master WHERE type = 'table'
+      AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '%_fts' AND name NOT LIKE '%_fts_%'
+      AND name NOT IN (${skipped.map(() => '?').join(', ')})`,
+    args: skipped,
+  });
   return rows.rows.map((row) => String(row.name));
 }
 

@@ -3,8 +3,9 @@ import { fileURLToPath } from 'node:url';
 import type { PatternMinerV1 } from '@episodic/plugin';
 import { type Client, createClient } from '@libsql/client';
 import { afterEach, describe, expect, it } from 'vitest';
+import { filesHolding } from '../__fixtures__/folder-bytes.js';
 import { openTempMemory } from '../__fixtures__/temp-store.js';
-import { everythingOf, patternsOf, play, scripts } from './__fixtures__/mining-scripts.js';
+import { everythingOf, patternsOf, play, type Script, scripts } from './__fixtures__/mining-scripts.js';
 import { createActionPairMiner, createHistoryProbeMiner } from './__fixtures__/test-miners.js';
 
 type Store = Awaited<ReturnType<typeof openTempMemory>>;
@@ -15,6 +16,22 @@ afterEach(async () => {
 
 const miners = () => [createActionPairMiner(), createHistoryProbeMiner()];
 
+/** Episodes of a domain `secret` whose actions, and so the patterns mined from them, say ZEBRA4471. */
+const secretScripts = (): Script[] =>
+  Array.from({ length: 4 }, () => ({
+    taskType: 'debugging',
+    domain: 'secret',
+    status: 'completed',
+    steps: [
+      { action: 'zebra4471_probe', success: true, durationMs: 10 },
+      { action: 'zebra4471_fix', success: true, durationMs: 10 },
+    ],
+  }));
+
+const shadowTables = async (raw: Client) =>
+  (await raw.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'remine%'")).rows
+    .length;
+
 async function open(withMiners = true, url?: string): Promise<{ store: Store; raw: Client }> {
   const store = await openTempMemory(withMiners ? { miners: miners() } : {});
   const raw = createClient({ url: url ?? store.url, intMode: 'number' });
@@ -23,6 +40,25 @@ async function open(withMiners = true, url?: string): Promise<{ store: Store; ra
     () => raw.close(),
   );
   return { store, raw };
+}
+
+/**
+ * Remines the store at `url` in a child process (`remine-child.ts`), slowly; `until` is polled
+ * every 10 ms (at most a minute) before the child is killed with SIGKILL.
+ */
+async function killRemineWhen(url: string, until: () => Promise<boolean>): Promise<void> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', fileURLToPath(new URL('./__fixtures__/remine-child.ts', import.meta.url)), url],
+    { cwd: fileURLToPath(new URL('../..', import.meta.url)), stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const exited = new Promise((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const deadline = Date.now() + 60_000;
+  while (!(await until()) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+  child.kill('SIGKILL');
+  expect(await exited, stderr).toBe('SIGKILL');
 }
 
 describe('remine', { timeout: 30_000 }, () => {
@@ -229,34 +265,77 @@ describe('remine', { timeout: 30_000 }, () => {
     expect(await everythingOf(raw)).toEqual(before);
   });
 
+  it('starts again when a forget runs beside it, and swaps in nothing the forgotten episodes gave', async () => {
+    // Its shadow held the patterns of episodes a forget then deleted, and its swap put them back:
+    // 4 of 4 runs of the crash audit, the forgotten error text listed by patterns.list.
+    let store: Store | undefined;
+    let armed = false;
+    let calls = 0;
+    let forgetting: Promise<unknown> | undefined;
+    const forgetter: PatternMinerV1 = {
+      ...createActionPairMiner(),
+      patternType: 'forgetter',
+      mine: () => {
+        // In the remine's fifth batch, after the secret episodes were mined into its shadow.
+        if (armed && ++calls === 9) forgetting = store?.memory.admin.forget({ domain: 'secret' });
+        return [];
+      },
+    };
+    store = await openTempMemory({ miners: [...miners(), forgetter] });
+    const raw = createClient({ url: store.url, intMode: 'number' });
+    cleanups.push(
+      () => store.close(),
+      () => raw.close(),
+    );
+    await play(store.memory, [...secretScripts(), ...scripts()]);
+    const secretPatterns = async () =>
+      (await patternsOf(raw)).filter((pattern) => pattern.domain === 'secret').length;
+    expect(await secretPatterns()).toBeGreaterThan(0);
+    armed = true;
+
+    const report = await store.memory.admin.remine({ batchSize: 2 });
+    await forgetting;
+    expect(await secretPatterns()).toBe(0);
+    expect(calls).toBeGreaterThan(28); // it mined again from the start after the forget
+    expect(report.episodes).toBe(24);
+    expect(await shadowTables(raw)).toBe(0);
+    const raced = await everythingOf(raw);
+    await store.memory.admin.remine();
+    expect(await everythingOf(raw)).toEqual(raced);
+  });
+
+  it("drops a killed remine's shadow when episodes it mined are forgotten, so no file keeps their text", async () => {
+    const { store, raw } = await open();
+    await play(store.memory, [...secretScripts(), ...scripts()]);
+    const shadowSecrets = async () =>
+      (await shadowTables(raw)) < 4
+        ? 0
+        : Number(
+            (await raw.execute("SELECT COUNT(*) AS n FROM remine_patterns WHERE domain = 'secret'")).rows[0]
+              ?.n,
+          );
+    await killRemineWhen(store.url, async () => (await shadowSecrets()) > 0);
+    expect(await shadowSecrets()).toBeGreaterThan(0);
+
+    const report = await store.memory.admin.forget({ domain: 'secret' }, { purge: 'wait' });
+    expect(report).toMatchObject({ purge: 'done' });
+    expect(report.episodeIds).toHaveLength(4);
+    expect(await shadowTables(raw)).toBe(0);
+    raw.close();
+    expect(filesHolding(store.dir, 'zebra4471', { foldCase: true })).toEqual([]);
+  }, 120_000);
+
   it('leaves the previous patterns intact when the process is killed mid-remine', async () => {
     const { store, raw } = await open();
     await play(store.memory, scripts());
     const before = await everythingOf(raw);
-    const child = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        fileURLToPath(new URL('./__fixtures__/remine-child.ts', import.meta.url)),
-        store.url,
-      ],
-      { cwd: fileURLToPath(new URL('../..', import.meta.url)), stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    const exited = new Promise((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const shadowRows = async () => {
       const exists = await raw.execute("SELECT name FROM sqlite_master WHERE name = 'remine_mined'");
       return exists.rows.length === 0
         ? 0
         : Number((await raw.execute('SELECT COUNT(*) AS n FROM remine_mined')).rows[0]?.n);
     };
-    const deadline = Date.now() + 60_000;
-    while ((await shadowRows()) === 0 && Date.now() < deadline)
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    child.kill('SIGKILL');
-    expect(await exited, stderr).toBe('SIGKILL');
+    await killRemineWhen(store.url, async () => (await shadowRows()) > 0);
     expect(await everythingOf(raw)).toEqual(before);
     // The next remine starts over and rebuilds the same patterns.
     await store.memory.admin.remine();

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { SqlFilter } from '../db/sql-filter.js';
 import type { EngineContext } from '../engine-context.js';
 import { readEpisodes } from '../episodes/read-episodes.js';
+import { EpisodicError } from '../errors.js';
 import { resolveFailedStatement } from '../learning/learning-queue.js';
 import { recountUsage } from '../patterns/recount-usage.js';
 import type { AccessScope } from '../types.js';
@@ -41,6 +42,9 @@ const shadow: MiningTables = {
   mined: 'remine_mined',
 };
 
+/** The shadow's table names: data of no use outside a running remine (`rekey` leaves them out). */
+export const remineShadowTables: readonly string[] = Object.values(shadow);
+
 /** Dropped first: a remine killed before its swap leaves them behind, and they are worth nothing. */
 const createShadow = [
   ...Object.values(shadow).map((table) => `DROP TABLE IF EXISTS ${table}`),
@@ -56,6 +60,30 @@ const createShadow = [
   `CREATE UNIQUE INDEX ${shadow.mined}_seq ON ${shadow.mined} (seq)`,
 ];
 const dropShadow = Object.values(shadow).map((table) => `DROP TABLE IF EXISTS ${table}`);
+
+async function shadowTablesPresent(tx: Transaction): Promise<number> {
+  const marks = remineShadowTables.map(() => '?').join(', ');
+  const rows = await tx.execute({
+    sql: `SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name IN (${marks})`,
+    args: [...remineShadowTables],
+  });
+  return Number(rows.rows[0]?.n ?? 0);
+}
+
+/**
+ * Drops a remine's shadow, in a forget's transaction: what a remine mined from the episodes being
+ * forgotten is there (their error text in patterns' summaries), left by a remine killed before its
+ * swap, which the forget's purge would otherwise leave in the file; and a remine still running
+ * would swap in the patterns of episodes gone. That remine finds its shadow gone at its next write
+ * and starts again.
+ */
+export async function dropRemineShadow(tx: Transaction): Promise<void> {
+  if ((await shadowTablesPresent(tx)) === 0) return;
+  for (const statement of dropShadow) await tx.execute(statement);
+}
+
+/** Runs of a remine a forget may interrupt before it gives up (each forget drops its shadow). */
+const remineAttempts = 3;
 
 /** The mining learner's name in the learning queue (`mining-engine.ts` gives it its learner). */
 export const miningLearnerName = 'mining';
@@ -129,8 +157,32 @@ export async function remine(
   scope: AccessScope | undefined,
   changes: PatternChanges,
 ): Promise<RemineReport> {
-  const { batchSize, signal } = parseInput(remineInputSchema, input, 'remine options');
+  const options = parseInput(remineInputSchema, input, 'remine options');
   const started = performance.now();
+  for (let attempt = 1; ; attempt += 1) {
+    const run = await remineOnce(context, settings, options, scope);
+    if (run !== 'forgotten') {
+      await changes.allPatternsChanged();
+      return { ...run, durationMs: performance.now() - started };
+    }
+    if (attempt === remineAttempts)
+      throw new EpisodicError(
+        'CONFLICT',
+        `Episodes were forgotten while the remine ran, ${remineAttempts} times over: it stopped, and the patterns are as they were. Run it again when fewer forgets run.`,
+      );
+  }
+}
+
+/**
+ * One run of `remine`: its report, or `'forgotten'` when a forget dropped the shadow meanwhile
+ * (`dropRemineShadow`): what it mined may hold the forgotten episodes, so it starts again.
+ */
+async function remineOnce(
+  context: EngineContext,
+  settings: MiningSettings,
+  { batchSize, signal }: z.output<typeof remineInputSchema>,
+  scope: AccessScope | undefined,
+): Promise<Omit<RemineReport, 'durationMs'> | 'forgotten'> {
   const { db } = context;
   const scoped = new SqlFilter().scope('e.domain', scope);
   const lastSeq = await db.write(async (tx) => {
@@ -141,7 +193,15 @@ export async function remine(
   });
 
   let mined = 0;
+  let forgotten = false;
+  /** Every write into the shadow checks first that no forget dropped it. */
+  const shadowKept = async (tx: Transaction) => {
+    if ((await shadowTablesPresent(tx)) === remineShadowTables.length) return;
+    forgotten = true;
+    throw new EpisodicError('CONFLICT', 'A forget dropped the remine shadow.');
+  };
   const mineInto = async (tx: Transaction, queue: readonly Queued[]) => {
+    await shadowKept(tx);
     const episodes = await readEpisodes(
       db,
       queue.map((item) => item.id),
@@ -196,6 +256,7 @@ export async function remine(
     signal?.throwIfAborted();
     const patterns = new SqlFilter().when('support IS NOT NULL').scope('domain', scope);
     const remaining = await db.write(async (tx) => {
+      await shadowKept(tx);
       // Episodes the learners mined since the remine started join the shadow in their order.
       for (let after = lastSeq; ; ) {
         const rows = (await tx.execute(minedBefore(after, Number.MAX_SAFE_INTEGER, batchSize))).rows;
@@ -211,13 +272,9 @@ export async function remine(
         args: patterns.args,
       });
     });
-    await changes.allPatternsChanged();
-    return {
-      episodes: mined,
-      patterns: Number(remaining.rows[0]?.n ?? 0),
-      durationMs: performance.now() - started,
-    };
+    return { episodes: mined, patterns: Number(remaining.rows[0]?.n ?? 0) };
   } catch (error) {
+    if (forgotten) return 'forgotten';
     // The live tables were never touched; the shadow is only litter.
     await db
       .write(async (tx) => {

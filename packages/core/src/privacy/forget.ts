@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { localActor } from '../audit/audit-event.js';
 import type { EngineContext } from '../engine-context.js';
 import type { UnmineReport } from '../mining/refold-evidence.js';
+import { dropRemineShadow } from '../mining/remine.js';
 import { forgetEpisodesTable } from '../mining/unmine.js';
 import { recountUsage } from '../patterns/recount-usage.js';
 import type { CallOptions } from '../types.js';
@@ -123,6 +124,7 @@ export function createForget(context: EngineContext, hooks: ForgetHooks) {
       const used = await tx.execute(`SELECT DISTINCT pattern_id FROM pattern_usages
         WHERE episode_id IN (SELECT id FROM ${forgetEpisodesTable})`);
       await tx.execute(`DELETE FROM episodes WHERE id IN (SELECT id FROM ${forgetEpisodesTable})`);
+      await dropRemineShadow(tx);
       for (const row of used.rows) await recountUsage(tx, String(row.pattern_id));
       const purgeMark = await hooks.purge.markPending(tx);
       await tx.execute(`DELETE FROM ${forgetEpisodesTable}`);
