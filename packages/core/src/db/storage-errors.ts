@@ -161,3 +161,17 @@ export function createOperationGuard() {
     }
   };
 }
+
+/**
+ * `error` as it was, unless the disk filled up part-way through work that commits in several
+ * transactions: then a `FULL` error saying what was done and how to finish (`outcome`), where
+ * the generic "nothing was stored … send this again" would hide what was.
+ */
+export function diskFullPartway(error: unknown, outcome: string): unknown {
+  if (!isDiskFull(error)) return error;
+  return new EpisodicError(
+    'FULL',
+    `The disk holding the database is full (or the database reached its page limit): ${outcome}`,
+    { cause: error },
+  );
+}

@@ -259,10 +259,13 @@ describe('embedding finished episodes', () => {
     expect(next.embeddedTexts()).toHaveLength(2);
     await plain.close();
 
-    const mixed = await openMemory({ url, embeddings: next.provider }).catch((caught: unknown) => caught);
-    expect((mixed as Error).message).toMatch(
-      /test\/old\/256 .*as well as test\/new\/256 \(an unfinished reindex\)/,
-    );
+    // Neither provider opens it, and the advice says so: reindex with the one to keep.
+    for (const provider of [next.provider, old.provider]) {
+      const mixed = await openMemory({ url, embeddings: provider }).catch((caught: unknown) => caught);
+      expect((mixed as Error).message).toMatch(/as well as test\/(old|new)\/256 \(an unfinished reindex\)/);
+      expect((mixed as Error).message).toMatch(/opens with neither until one is chosen.*reindex\(provider\)/);
+      expect((mixed as Error).message).not.toMatch(/open it with the provider that made them/);
+    }
 
     const resumed = await openMemory({ url });
     const report = await resumed.admin.reindex(next.provider, { batchSize: 2 });

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { localActor } from '../audit/audit-event.js';
 import { assertDatabaseUnused } from '../db/presence.js';
 import { episodeColumns, toEpisode } from '../db/rows.js';
+import { diskFullPartway } from '../db/storage-errors.js';
 import type { EngineContext } from '../engine-context.js';
 import { boundedSteps, stepsByEpisode } from '../episodes/read-episodes.js';
 import { resolveFailedStatement } from '../learning/learning-queue.js';
@@ -125,22 +126,32 @@ async function reembed(
     pending: Number(counts?.total ?? 0) - alreadyCurrent,
   };
   let after = '';
-  for (;;) {
-    options.signal?.throwIfAborted();
-    const episodes = await loadBatch(context, after, stamp, options.batchSize);
-    if (episodes.length === 0) break;
-    const rows = await embedEpisodes(provider, episodes, options.signal, embedDeadline(context));
-    const ids = episodes.map((episode) => episode.id);
-    await context.db.write((tx) =>
-      tx.batch([
-        ...replaceEmbeddingsStatements(provider, ids, rows),
-        // The embedder's rows that gave up on these episodes: the work is done now.
-        resolveFailedStatement(embeddingsLearner, ids),
-      ]),
+  try {
+    for (;;) {
+      options.signal?.throwIfAborted();
+      const episodes = await loadBatch(context, after, stamp, options.batchSize);
+      if (episodes.length === 0) break;
+      const rows = await embedEpisodes(provider, episodes, options.signal, embedDeadline(context));
+      const ids = episodes.map((episode) => episode.id);
+      await context.db.write((tx) =>
+        tx.batch([
+          ...replaceEmbeddingsStatements(provider, ids, rows),
+          // The embedder's rows that gave up on these episodes: the work is done now.
+          resolveFailedStatement(embeddingsLearner, ids),
+        ]),
+      );
+      progress.embedded += episodes.length;
+      after = ids[ids.length - 1] as string;
+      options.onProgress?.({ ...progress });
+    }
+  } catch (error) {
+    if (progress.embedded === 0) throw error;
+    throw diskFullPartway(
+      error,
+      `${progress.embedded} of ${progress.pending} episodes were re-embedded and kept, the rest hold the ` +
+        'vectors they had (so a store opens with neither model until the reindex ends). Free space on it, ' +
+        'then run the reindex again: it embeds only what is left.',
     );
-    progress.embedded += episodes.length;
-    after = ids[ids.length - 1] as string;
-    options.onProgress?.({ ...progress });
   }
   const removed = await context.db.write((tx) =>
     // Two ranges rather than `!=`, so the model index finds them without a scan.

@@ -33,9 +33,18 @@ export async function assertStoredStampsMatch(db: Database, stamp: string): Prom
     })
   ).rows[0];
   const mixed = Number(current?.found ?? 0) === 1;
+  if (mixed)
+    // Neither provider opens it now, so "open it with the provider that made them" led nowhere.
+    throw new EpisodicError(
+      'CONFIG',
+      `This store holds vectors made by ${others.join(' and ')} as well as ${stamp} (an unfinished reindex), ` +
+        'and vectors of different models cannot be compared: it opens with neither until one is chosen. ' +
+        'Open it without `embeddings` and call `memory.admin.reindex(provider)` (`episodic reindex`) with the ' +
+        'provider to keep: it re-embeds only the episodes the other one made.',
+    );
   throw new EpisodicError(
     'CONFIG',
-    `This store holds vectors made by ${others.join(' and ')}${mixed ? ` as well as ${stamp} (an unfinished reindex)` : ''}, ` +
+    `This store holds vectors made by ${others.join(' and ')}, ` +
       `but it was opened with the embedding provider ${stamp}. Vectors of different models cannot be compared. ` +
       'To switch providers, open the store without `embeddings` and call `memory.admin.reindex(provider)`: it re-embeds ' +
       'every episode with the new provider and can be resumed if interrupted. To keep the old vectors, open it with the provider that made them.',

@@ -1,6 +1,7 @@
 import type { Transaction } from '@libsql/client';
 import { z } from 'zod';
 import { localActor } from '../audit/audit-event.js';
+import { diskFullPartway } from '../db/storage-errors.js';
 import type { EngineContext } from '../engine-context.js';
 import type { UnmineReport } from '../mining/refold-evidence.js';
 import { dropRemineShadow } from '../mining/remine.js';
@@ -173,6 +174,13 @@ export function createForget(context: EngineContext, hooks: ForgetHooks) {
         hooks.forgotten(batch.episodeIds);
       }
       failed = false;
+    } catch (error) {
+      if (removed.episodeIds.length === 0) throw error;
+      throw diskFullPartway(
+        error,
+        `${removed.episodeIds.length} of ${ids.length} episodes were forgotten (their text waits for the ` +
+          'purge), the rest were not. Free space on it, then send this again: it forgets the rest and purges.',
+      );
     } finally {
       // What the batches before a failure deleted is purged too.
       if (failed && removed.episodeIds.length > 0) hooks.purge.request();
@@ -185,7 +193,17 @@ export function createForget(context: EngineContext, hooks: ForgetHooks) {
     };
     if (removed.episodeIds.length === 0) return { ...report, purge: 'done' };
     if (remineDomains.size > 0) await hooks.recomputePatterns?.([...remineDomains]);
-    if (purge === 'wait') return { ...report, purge: await hooks.purge.settleForget(purgeMark) };
+    if (purge === 'wait') {
+      const settled = await hooks.purge.settleForget(purgeMark).catch((error: unknown) => {
+        throw diskFullPartway(
+          error,
+          `all ${removed.episodeIds.length} episodes were forgotten, but their text is not yet purged from ` +
+            'the database file and its WAL. Free space on it: the purge stays pending and runs at the next ' +
+            'open of the store, or call admin.purge().',
+        );
+      });
+      return { ...report, purge: settled };
+    }
     hooks.purge.request();
     return { ...report, purge: 'pending' };
   }
