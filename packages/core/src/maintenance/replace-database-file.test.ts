@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../__fixtures__/temp-store.js';
 import { openMemory } from '../open-memory.js';
 import { beginReplacement } from './replace-database-file.js';
+import { verifyDatabase } from './verify-database.js';
 
 const packageRoot = fileURLToPath(new URL('../..', import.meta.url));
 const fixture = (name: string) => fileURLToPath(new URL(`./__fixtures__/${name}`, import.meta.url));
@@ -95,6 +96,16 @@ describe('a restore or rekey killed part-way', { timeout: 300_000 }, () => {
       for (let n = 1; ; n += 1) {
         const path = copyOfOldStore();
         const run = await child('replace-child.ts', [operation, path, argument], `renameSync:${n}`);
+        // `verify` changes nothing: before the next open it reports the swap left to finish (it
+        // reported "no database file" or the replaced file as sound).
+        const verified = await verifyDatabase(path, { encryptionKey: key });
+        if (run.killed)
+          expect(verified.problems, `${operation} killed after rename ${n}`).toEqual([
+            expect.stringMatching(
+              /^a (restore|rekey) of .+ was stopped while it swapped the files: the store is the (restored|rekeyed) database, not what is at this path now/,
+            ),
+          ]);
+        else expect(verified).toMatchObject({ ok: true, problems: [] });
         const { found, warnings } = await contexts(path, key);
         expect(found, `${operation} killed after rename ${n}`).toEqual(now);
         expect(leftovers(path)).toEqual([]);
@@ -121,6 +132,7 @@ describe('a restore or rekey killed part-way', { timeout: 300_000 }, () => {
     ] as const) {
       const path = copyOfOldStore();
       expect((await child('replace-child.ts', [operation, path, argument], dieAt)).killed).toBe(true);
+      expect(await verifyDatabase(path)).toMatchObject({ ok: true, counts: { episodes: 3 } });
       const { found, warnings } = await contexts(path);
       expect(found).toEqual(oldContexts);
       expect(warnings).toEqual([

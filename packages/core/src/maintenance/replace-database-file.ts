@@ -151,6 +151,23 @@ export function settleInterruptedReplacement(path: string): string | null {
 }
 
 /**
+ * What a restore or rekey of `path` left unfinished, in words, without settling it (for `verify`,
+ * which changes nothing), or `null` when the file at `path` is the store: no journal, or a run
+ * stopped before it replaced anything (the store is as it was; the next open removes its copy).
+ */
+export function pendingReplacement(path: string): string | null {
+  const journal = readJournal(path);
+  if (journal === null) return null;
+  const what = `a ${journal.operation} of ${path} (pid ${journal.pid}, started ${journal.startedAt})`;
+  if (processAlive(journal.pid)) return `${what} is replacing it now; verify it again once that ends`;
+  if (!journal.swapping) return null;
+  return (
+    `${what} was stopped while it swapped the files: the store is the ${journal.operation === 'restore' ? 'restored database' : 'rekeyed database'}, ` +
+    'not what is at this path now; any command that opens the store (`episodic learning status`, a server) finishes the swap, then verify it again'
+  );
+}
+
+/**
  * Settles what a killed restore or rekey left of the local database file `openMemory` is about to
  * open, and tells `logger`: without it, a file moved away mid-swap is created anew, empty.
  */

@@ -6,6 +6,7 @@ import { EpisodicError } from '../errors.js';
 import { latestSchemaVersion } from '../migrations/migrate.js';
 import { compareVersions } from '../migrations/migration.js';
 import { ftsTables } from './fts-tables.js';
+import { pendingReplacement } from './replace-database-file.js';
 import { maintenanceDatabaseOptions } from './swap-database-file.js';
 
 export interface VerifyReport {
@@ -39,10 +40,13 @@ export function assertDatabaseFile(path: string): void {
  * SQLite's integrity check, foreign keys, the full-text indexes and the schema version.
  */
 export async function verifyDatabase(path: string, options: VerifyOptions = {}): Promise<VerifyReport> {
-  assertDatabaseFile(path);
   const problems: string[] = [];
   const counts = { episodes: 0, steps: 0, patterns: 0, embeddings: 0 };
   let schemaVersion: string | null = null;
+  // Before the file check: mid-swap there may be no file at the path, or the one to be replaced.
+  const pending = pendingReplacement(path);
+  if (pending !== null) return { ok: false, problems: [pending], schemaVersion, counts };
+  assertDatabaseFile(path);
   const unreadable = fileAccessProblem(path, 'read');
   if (unreadable !== null) return { ok: false, problems: [unreadable], schemaVersion, counts };
   let client: Client;
