@@ -40,6 +40,14 @@ export interface DatabaseOptions {
 
 /** What `Database.maintainAside` does after its statements. */
 export interface MaintenanceOptions {
+  /**
+   * Full-text tables whose index segments are merged into one after the statements (FTS5's
+   * `'optimize'`: a deleted row's terms go only then), each in a transaction of its own, so the
+   * writer waits for the largest index, not for all of them in one transaction. (FTS5's
+   * incremental `'merge'` in bounded steps was tried: every write beside it adds a segment and
+   * restarts it, and a purge beside a writer took 45–60 s, with writes waiting up to 17 s.)
+   */
+  mergeFts?: readonly string[] | undefined;
   /** Checkpoint the WAL and empty it. */
   truncateWal: boolean;
   /**

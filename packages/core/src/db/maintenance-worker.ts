@@ -40,6 +40,8 @@ const requests = {
     for (const sql of statements) changes = db.prepare(sql).run().changes;
     return { changes };
   }),
+  // Without the lock: copies what it can while writers go on, so the truncate under it has less to copy.
+  copyWal: () => { db.prepare('PRAGMA wal_checkpoint(PASSIVE)').raw(true).get(); return {}; },
   find: () => {
     found = findDirtyPages();
     next = 0;
@@ -102,6 +104,9 @@ function unavailable(options: MaintenanceWorkerOptions, error: unknown): null {
   return null;
 }
 
+/** FTS5's merge of every segment of `table` into one: a deleted row's terms go only then. */
+const optimize = (table: string) => `INSERT INTO ${table} (${table}) VALUES ('optimize')`;
+
 /**
  * Runs the maintenance `statements` in one transaction on a connection of its own in a worker
  * thread started for it; then, with `zeroUnusedSpace`, finds the b-tree pages whose unused space
@@ -120,7 +125,7 @@ function unavailable(options: MaintenanceWorkerOptions, error: unknown): null {
 export async function maintainInWorker(
   options: MaintenanceWorkerOptions,
   statements: readonly string[],
-  { truncateWal, zeroUnusedSpace = false }: MaintenanceOptions,
+  { truncateWal, zeroUnusedSpace = false, mergeFts = [] }: MaintenanceOptions,
   underLock: <T>(section: () => Promise<T>) => Promise<T>,
 ): Promise<MaintenanceResult | null> {
   let worker: Worker;
@@ -173,7 +178,9 @@ export async function maintainInWorker(
     } catch (error) {
       return unavailable(options, error);
     }
-    const { changes = 0 } = await askLocked({ kind: 'statements', statements });
+    const { changes = 0 } =
+      statements.length === 0 ? {} : await askLocked({ kind: 'statements', statements });
+    for (const table of mergeFts) await askLocked({ kind: 'statements', statements: [optimize(table)] });
     let zeroedPages = 0;
     if (zeroUnusedSpace) {
       let { left = 0 } = await ask({ kind: 'find' });
@@ -183,6 +190,7 @@ export async function maintainInWorker(
         left = zeroed.left ?? 0;
       }
     }
+    if (truncateWal) await ask({ kind: 'copyWal' });
     const walEmptied = truncateWal ? (await askLocked({ kind: 'checkpoint' })).walEmptied === true : true;
     return { walEmptied, changes, zeroedPages, heldMs };
   } finally {
@@ -206,7 +214,7 @@ export async function maintainInWorker(
 export async function maintainInline(
   db: Pick<Database, 'location' | 'write' | 'executeOutsideTransaction'>,
   statements: readonly string[],
-  { truncateWal, zeroUnusedSpace: zero = false }: MaintenanceOptions,
+  { truncateWal, zeroUnusedSpace: zero = false, mergeFts = [] }: MaintenanceOptions,
 ): Promise<MaintenanceResult> {
   const began = performance.now();
   const changes = await db.write(async (tx) => {
@@ -214,6 +222,7 @@ export async function maintainInline(
     for (const sql of statements) changed = (await tx.execute(sql)).rowsAffected;
     return changed;
   });
+  for (const table of mergeFts) await db.write((tx) => tx.execute(optimize(table)));
   const zeroedPages = !zero
     ? 0
     : await zeroUnusedSpace((transaction) =>

@@ -109,10 +109,11 @@ export function createFtsPurge(
     const requested = Number(row?.requested ?? 0);
     if (row?.pending_since == null) return requested;
     // The merges first: they rebalance pages too. A remote store's files are its server's.
-    const { walEmptied, heldMs } = await db.maintainAside(
-      allFtsTables.map((table) => `INSERT INTO ${table} (${table}) VALUES ('optimize')`),
-      { truncateWal: true, zeroUnusedSpace: db.location.kind === 'file' },
-    );
+    const { walEmptied, heldMs } = await db.maintainAside([], {
+      mergeFts: allFtsTables,
+      truncateWal: true,
+      zeroUnusedSpace: db.location.kind === 'file',
+    });
     // The share is of the time the writer is held: a worker thread's start does not count.
     busyMs += heldMs;
     // Each forget already emptied the cache's keys; this drops the freed pages that held them.
