@@ -281,7 +281,11 @@ describe('remine', { timeout: 30_000 }, () => {
         return [];
       },
     };
-    store = await openTempMemory({ miners: [...miners(), forgetter] });
+    const warnings: string[] = [];
+    store = await openTempMemory({
+      miners: [...miners(), forgetter],
+      logger: { warn: (message: string) => warnings.push(message) },
+    });
     const raw = createClient({ url: store.url, intMode: 'number' });
     cleanups.push(
       () => store.close(),
@@ -297,6 +301,9 @@ describe('remine', { timeout: 30_000 }, () => {
     await forgetting;
     expect(await secretPatterns()).toBe(0);
     expect(calls).toBeGreaterThan(28); // it mined again from the start after the forget
+    expect(warnings.filter((warning) => warning.includes('remine'))).toEqual([
+      expect.stringMatching(/forgotten while the remine ran: it starts again.*run 2 of at most 3/),
+    ]);
     expect(report.episodes).toBe(24);
     expect(await shadowTables(raw)).toBe(0);
     const raced = await everythingOf(raw);

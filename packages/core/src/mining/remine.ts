@@ -170,6 +170,10 @@ export async function remine(
         'CONFLICT',
         `Episodes were forgotten while the remine ran, ${remineAttempts} times over: it stopped, and the patterns are as they were. Run it again when fewer forgets run.`,
       );
+    // A remine of a large store takes minutes: an operator watching it should know why it takes longer.
+    context.config.logger.warn(
+      `episodic: episodes were forgotten while the remine ran: it starts again, so that nothing they gave is kept (run ${attempt + 1} of at most ${remineAttempts})`,
+    );
   }
 }
 
