@@ -113,6 +113,10 @@ function finishSwap(path: string, journal: Journal): SwappedFile {
   return { previous: remove ? null : previous, removedPrevious: remove };
 }
 
+/** The run a journal records, as the operator is told of it. */
+const runOf = (path: string, journal: Journal) =>
+  `a ${journal.operation} of ${path} (pid ${journal.pid}, started ${journal.startedAt})`;
+
 /**
  * Finishes what a restore or rekey of `path` killed part-way left: before the swap began, its
  * staging copy (a whole copy of the store, plaintext for a decrypting rekey) is deleted and the
@@ -124,7 +128,7 @@ function finishSwap(path: string, journal: Journal): SwappedFile {
 export function settleInterruptedReplacement(path: string): string | null {
   const journal = readJournal(path);
   if (journal === null) return null;
-  const what = `a ${journal.operation} of ${path} (pid ${journal.pid}, started ${journal.startedAt})`;
+  const what = runOf(path, journal);
   if (processAlive(journal.pid)) {
     throw new EpisodicError(
       'CONFLICT',
@@ -158,7 +162,7 @@ export function settleInterruptedReplacement(path: string): string | null {
 export function pendingReplacement(path: string): string | null {
   const journal = readJournal(path);
   if (journal === null) return null;
-  const what = `a ${journal.operation} of ${path} (pid ${journal.pid}, started ${journal.startedAt})`;
+  const what = runOf(path, journal);
   if (processAlive(journal.pid)) return `${what} is replacing it now; verify it again once that ends`;
   if (!journal.swapping) return null;
   return (
