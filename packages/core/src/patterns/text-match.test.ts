@@ -52,4 +52,16 @@ describe('textMatch', () => {
     ]);
     expect(textMatch('', payment)).toBe(0);
   });
+
+  it('reads an accented word typed decomposed as the same word', () => {
+    const error = 'Fehler: Größenüberschreitung beim Hochladen von Übersetzung';
+    expect([...contentWords(error.normalize('NFD'))]).toEqual([...contentWords(error)]);
+    const pattern = 'upload: Lỗi: không thể kết nối → upload';
+    expect(textMatch('Lỗi: không thể kết nối'.normalize('NFD'), pattern.normalize('NFC'))).toBeGreaterThan(
+      0.7,
+    );
+    expect(textMatch('Lỗi: không thể kết nối'.normalize('NFC'), pattern.normalize('NFD'))).toBeGreaterThan(
+      0.7,
+    );
+  });
 });

@@ -12,7 +12,10 @@ const specifics = /(?<!\w)'[^'\n]*'(?!\w)|"[^"\n]*"|`[^`\n]*`|\[[^\]\n]*\]/gu;
 /** The distinct content words of a text: lowercase, split at anything not a letter or digit, no numbers. */
 export function contentWords(text: string): Set<string> {
   const words = new Set<string>();
+  // NFC: an accented letter typed decomposed (a base and a combining mark) is one letter again,
+  // not split at the mark, so `café` matches whichever way it was typed.
   for (const word of text
+    .normalize('NFC')
     .replace(/<[a-z]+>/gu, ' ')
     .toLowerCase()
     .split(/[^\p{L}\p{N}]+/u)) {

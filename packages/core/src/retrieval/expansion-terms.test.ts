@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { indexedTerm } from '../search/indexed-term.js';
 import { heaviest, select, termFrequencies } from './expansion-terms.js';
-import { indexedTerm } from './select-phrases.js';
 
 /** What `heaviest` stands in for: a stable sort of every entry, heaviest first, cut. */
 const sortedCut = (weights: Map<string, number>, count: number) =>

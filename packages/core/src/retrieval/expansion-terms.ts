@@ -1,12 +1,12 @@
 import { episodeDocSql } from '../search/episode-docs.js';
-import { indexedTerm } from './select-phrases.js';
+import { indexedTerm, tokenRun } from '../search/indexed-term.js';
 import type { TermCounts } from './term-counts.js';
 
-const tokenRun = /[\p{L}\p{N}\p{M}\p{Co}]+/gu;
 /** A token run of a lower-cased text whose only word characters are ASCII letters and digits. */
 const asciiRun = /[a-z0-9]+/g;
 /** Runs of non-ASCII characters, and whether one of them is a word character. */
 const nonAscii = /[^\x00-\x7f]+/g;
+// Any mark too: a diacritic continues a word FTS5 folds (`cafe\u0301s` is `cafes`), which ASCII runs would split.
 const wordChar = /[\p{L}\p{N}\p{M}\p{Co}]/u;
 /** Words weighed by their frequency first; only these are looked up in the vocabulary. */
 const shortlist = 100;

@@ -1,8 +1,8 @@
 import { phrasesToFtsQuery } from '../search/fts-query.js';
+import { indexedTerm } from '../search/indexed-term.js';
 import { expansionTerms } from './expansion-terms.js';
 import type { RankedRow } from './ranked-rows.js';
 import type { ResolvedRetrievalConfig } from './retrieval-config.js';
-import { indexedTerm } from './select-phrases.js';
 import { type Shortlist, type Shortlists, type Source, shortlistFactor } from './shortlists.js';
 import type { TermCounts } from './term-counts.js';
 import { docsSource, episodeRanking, rankShortlist } from './text-candidates.js';

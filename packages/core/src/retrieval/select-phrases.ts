@@ -1,3 +1,4 @@
+import { indexedTerm } from '../search/indexed-term.js';
 import type { TermCounts } from './term-counts.js';
 
 export interface PhraseSelection {
@@ -28,18 +29,6 @@ const readAsideFromStepRows = 10_000;
 
 /** Whether the full-text statements of a search with this selection run on the read worker. */
 export const readsAside = ({ stepRows }: PhraseSelection) => stepRows >= readAsideFromStepRows;
-
-const ascii = /^[\x00-\x7f]*$/;
-
-/**
- * A token as FTS5's `unicode61` tokenizer stores it: case folded, diacritics removed. Canonical
- * decomposition only: the tokenizer keeps full-width letters and ligatures as they are (a query
- * word is searched as written beside its NFKC form, see `ftsPhrases`).
- */
-export function indexedTerm(run: string): string {
-  // ASCII has nothing to decompose: most words skip the Unicode normalization.
-  return ascii.test(run) ? run.toLowerCase() : run.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
-}
 
 const order = (matched: number) => (matched === 0 ? Number.MAX_SAFE_INTEGER : matched);
 

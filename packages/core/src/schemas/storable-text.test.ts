@@ -14,13 +14,20 @@ describe('storableText', () => {
       ]) {
         const stored = storableText(text, max);
         expect(storedText(max).safeParse(stored).success).toBe(true);
-        if (text.length > max) expect(stored.endsWith('…')).toBe(true);
+        if ([...text].length > max) expect(stored.endsWith('…')).toBe(true);
       }
   });
 
   it('keeps text that is already storable as it is, and marks what it replaced', () => {
     expect(storableText('ok 😀', 5)).toBe('ok 😀');
     expect(storableText('a\u0000b\uD800c', 10)).toBe('a\uFFFDb\uFFFDc');
-    expect(storableText('😀😀😀', 4)).toBe('😀…');
+    expect(storableText('😀😀😀', 2)).toBe('😀…');
+  });
+
+  it('counts code points, as the store does: text of emoji is cut at the limit, not at half of it', () => {
+    const rockets = '🚀'.repeat(40);
+    expect(storableText(rockets, 40)).toBe(rockets);
+    expect(storableText(rockets, 30)).toBe(`${'🚀'.repeat(29)}…`);
+    expect(storableText(rockets, 1)).toBe('…');
   });
 });

@@ -129,4 +129,37 @@ describe('full-text queries from user text', () => {
     const retrieved = await store.memory.search.retrieve({ text: 'ｴﾗｰ: ﾀｲﾑｱｳﾄ', domain: 'jp', patterns: 0 });
     expect(retrieved.episodes[0]?.episode.id).toBe(ids.get('ｴﾗｰ: ﾀｲﾑｱｳﾄ'));
   });
+
+  it('finds a word stored composed or decomposed, whichever way it is typed', async () => {
+    // Vietnamese, Greek and Cyrillic letters whose accents FTS5 keeps, and a French one it folds.
+    const words = ['Việt', 'πρόσβασης', 'ёлка', 'café'];
+    const ids = new Map<string, string>();
+    for (const word of words) {
+      for (const form of ['NFC', 'NFD'] as const) {
+        const context = `${word.normalize(form)} deployment blocked`;
+        ids.set(
+          `${word}/${form}`,
+          await storeEpisode('forms', context, { action: 'deploy', result: 'blocked' }),
+        );
+      }
+    }
+    for (const word of words) {
+      const both = [ids.get(`${word}/NFC`), ids.get(`${word}/NFD`)];
+      for (const form of ['NFC', 'NFD'] as const) {
+        const text = word.normalize(form);
+        const hits = await store.memory.search.text({ text, domain: 'forms' });
+        expect(hits.map((hit) => hit.episode.id).sort(), `${word} typed ${form}`).toEqual(both.sort());
+        const { episodes } = await store.memory.search.retrieve({ text, domain: 'forms', patterns: 0 });
+        expect(
+          episodes
+            .slice(0, 2)
+            .map((hit) => hit.episode.id)
+            .sort(),
+          `${word} typed ${form}`,
+        ).toEqual(both.sort());
+      }
+    }
+    // A word FTS5 indexes as one term is searched once, however it was typed: OR-ing it twice counted it twice.
+    expect(toFtsQuery('café Café cafe\u0301')).toBe('"café"');
+  });
 });

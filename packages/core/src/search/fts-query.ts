@@ -1,5 +1,5 @@
-/** Runs of the characters FTS5's default `unicode61` tokenizer keeps: letters, digits, marks, private use. */
-const tokenRun = /[\p{L}\p{N}\p{M}\p{Co}]+/gu;
+import { indexedTerm, tokenRun } from './indexed-term.js';
+
 /** Where one query word ends: whitespace, and an apostrophe ("Fitbit's" must find "Fitbit" even where no "s" follows it). */
 const wordSeparator = /[\s'\u2019]+/u;
 
@@ -28,10 +28,11 @@ export function ftsPhrases(text: string): string[][] {
   const addWord = (word: string) => {
     const runs = word.match(tokenRun);
     if (runs === null) return;
-    // FTS5 folds case: "The" and "the" are one term, and OR-ing it twice would count it twice.
-    add(runs.join(' ').toLowerCase(), runs);
+    // Keyed as FTS5 indexes it: "The" and "the", or "café" typed composed and decomposed, are one
+    // term, and OR-ing it twice would count it twice.
+    add(runs.map(indexedTerm).join(' '), runs);
     // `get_user_details` matches as a phrase, and each of its words still counts on its own.
-    if (runs.length > 1) for (const run of runs) add(run.toLowerCase(), [run]);
+    if (runs.length > 1) for (const run of runs) add(indexedTerm(run), [run]);
   };
   for (const word of text.split(wordSeparator)) {
     // NFKC gives full-width digits, half-width katakana and ligatures their usual form; NFKC can
@@ -41,6 +42,11 @@ export function ftsPhrases(text: string): string[][] {
     // The indexes hold stored text as given (FTS5 folds neither width nor ligatures): the word as
     // written is searched too, so the very string an agent stored finds it.
     if (folded !== word) addWord(word);
+    // FTS5 drops a loose combining diacritic but keeps a precomposed letter whose accents it does
+    // not remove (Vietnamese ệ, Greek ά, Cyrillic ё): the two spellings index as different words,
+    // and the decomposed one finds text stored decomposed (macOS file names, some editors).
+    const decomposed = folded.normalize('NFD');
+    if (decomposed !== folded) for (const part of decomposed.split(wordSeparator)) addWord(part);
   }
   return [...phrases.values()];
 }

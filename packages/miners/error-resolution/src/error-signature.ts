@@ -23,7 +23,10 @@ const rules: readonly [RegExp, string][] = [
   [/\[(?:\s*(?:'[^'\n]*'|"[^"\n]*"|[^\][,\n]*)\s*,)+\s*(?:'[^'\n]*'|"[^"\n]*"|[^\][,\n]*)\s*\]/g, '<list>'],
   [/\[\s*(?:'[^'\n]*'|"[^"\n]*")\s*\]/g, '<list>'],
   // Quotes: an apostrophe inside a word (`government's`) opens nothing.
-  [/(?<!\w)'[^'\n]{0,200}'(?!\w)|"[^"\n]{0,200}"|`[^`\n]{0,200}`|‘[^’\n]{0,200}’|“[^”\n]{0,200}”/g, '<str>'],
+  [
+    /(?<!\w)'[^'\n]{0,200}'(?!\w)|"[^"\n]{0,200}"|`[^`\n]{0,200}`|‘[^’\n]{0,200}’|“[^”\n]{0,200}”|«[^»\n]{0,200}»|»[^«\n]{0,200}«|„[^“”\n]{0,200}[“”]|‚[^‘’\n]{0,200}[‘’]|「[^」\n]{0,200}」/g,
+    '<str>',
+  ],
   // The identifier a JavaScript error is about (`ReferenceError: fetchUser is not defined`,
   // `TypeError: res.json is not a function`): a value, not the kind. Before the path rules, or
   // `res.json` would read as a file name.
@@ -32,13 +35,19 @@ const rules: readonly [RegExp, string][] = [
     '<name>',
   ],
   // Paths: absolute, home- or dot-relative, Windows, or relative with a separator and an extension.
-  [/(?<![\w.<])(?:[A-Za-z]:\\|~\/|\.{1,2}\/|\/)[\w.@+-]+(?:[/\\][\w.@+-]+)*(?::\d+)*/g, '<path>'],
-  [/\b[\w.@+-]+(?:[/\\][\w.@+-]+)+\.\w+(?::\d+)*/g, '<path>'],
+  [
+    /(?<![\p{L}\p{N}\p{M}_.<])(?:[A-Za-z]:\\|~\/|\.{1,2}\/|\/)[\p{L}\p{N}\p{M}_.@+-]+(?:[/\\][\p{L}\p{N}\p{M}_.@+-]+)*(?::\d+)*/gu,
+    '<path>',
+  ],
+  [
+    /(?<![\p{L}\p{N}\p{M}_.@+-])[\p{L}\p{N}\p{M}_.@+-]+(?:[/\\][\p{L}\p{N}\p{M}_.@+-]+)+\.\w+(?::\d+)*/gu,
+    '<path>',
+  ],
   // `owner/name` slugs and extension-less relative paths.
-  [/\b[\w.@+-]+(?:\/[\w.@+-]+)+/g, '<path>'],
+  [/(?<![\p{L}\p{N}\p{M}_.@+-])[\p{L}\p{N}\p{M}_.@+-]+(?:\/[\p{L}\p{N}\p{M}_.@+-]+)+/gu, '<path>'],
   // A file name with a code extension, e.g. `(reproduce.py, line 12)`.
   [
-    /\b[\w.-]+\.(?:py|js|mjs|cjs|ts|tsx|jsx|json|rb|go|rs|java|c|h|cpp|txt|cfg|ini|toml|ya?ml|md|rst|html|css|sh)\b(?::\d+)*/g,
+    /(?<![\p{L}\p{N}\p{M}_.-])[\p{L}\p{N}\p{M}_.-]+\.(?:py|js|mjs|cjs|ts|tsx|jsx|json|rb|go|rs|java|c|h|cpp|txt|cfg|ini|toml|ya?ml|md|rst|html|css|sh)\b(?::\d+)*/gu,
     '<path>',
   ],
   // A test id after its file (`<path>::test_parse[case-1]`, `<path>::TestA::test_b`); a `::`
@@ -60,7 +69,10 @@ const rules: readonly [RegExp, string][] = [
   // Setting and variable names (`INSTALLED_APPS`, `DJANGO_SETTINGS_MODULE`).
   [/\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b/g, '<name>'],
   // A command that does not exist: `bash: line 1: pytets: command not found`.
-  [/[^\s:]+(?=: (?:command not found|not found$))/g, '<name>'],
+  [
+    /[^\s:]+(?= ?: (?:command not found|not found$|Befehl nicht gefunden|команда не найдена|commande introuvable|orden no encontrada|comando non trovato|comando não encontrado))/g,
+    '<name>',
+  ],
   // Capitalised names in mid-sentence (`Curse of the Were-Rabbit`): what the error is about, not its kind.
   [/(?<=[a-z,] )[A-Z][a-z][\w-]*(?:\s+(?:of|the|and|de|von|[A-Z][\w-]*))*(?=[\s.,;:]|$)/g, '<name>'],
 ];
@@ -90,10 +102,12 @@ const kept: readonly RegExp[] = [
 
 /**
  * Words that say a line carries the error itself rather than context (a traceback header, a log
- * prefix); `ERR!` is npm's (before npm 10, `npm ERR! code E404` heads the error).
+ * prefix); `ERR!` is npm's (before npm 10, `npm ERR! code E404` heads the error). Then "error" in
+ * other languages, as localized tools print it: without them the first line (often progress
+ * output) stood for every error after it. Short words only at a word's start (`terror` is none).
  */
 const errorLine =
-  /error|ERR!|exception|fail|fatal|denied|refused|invalid|not found|cannot|can't|could not|unable|timed? ?out|no such/i;
+  /error|ERR!|exception|fail|fatal|denied|refused|invalid|not found|cannot|can't|could not|unable|timed? ?out|no such|fehler|erreur|errore|ошибка|помилка|σφάλμα|błąd|virhe|错误|錯誤|エラー|오류|خطأ|שגיאה|lỗi|\b(?:erro|hata|chyba|fout)\b/i;
 /** The last line of a Python traceback: `ValueError: …`, `django.db.utils.OperationalError: …`. */
 const exceptionLine = /^[A-Za-z_][\w.]*(?:Error|Exception|Warning|Exit|Interrupt|Failure|Fault)\b/;
 /** Section rules and banners (`===== FAILURES =====`): headers, not errors. */
@@ -160,7 +174,10 @@ function statingLine(lines: readonly string[]): string {
  */
 export function errorSignature(text: string, maxChars = 160): string {
   const { body, exitCode } = unwrapToolOutput(text);
+  // Composed: an accented letter typed decomposed (a letter and a combining mark) is the same
+  // error, and the rules' letter classes must see one letter.
   const lines = body
+    .normalize('NFC')
     .split(/\r?\n/)
     .map((line) => line.trim())
     .filter((line) => line !== '');

@@ -176,4 +176,56 @@ export const errorKinds: Record<string, readonly string[]> = {
     "error: pathspec 'feature/x' did not match any file(s) known to git",
     "error: pathspec 'src/old.py' did not match any file(s) known to git",
   ],
+  // Localized messages and non-ASCII paths (an audit found each split per user or merged).
+  'python file missing, Windows user folders': [
+    'FileNotFoundError: [Errno 2] No such file or directory: C:\\Users\\Ünïcode\\proj\\file.py',
+    'FileNotFoundError: [Errno 2] No such file or directory: C:\\Users\\Jürgen\\proj\\main.py',
+    'FileNotFoundError: [Errno 2] No such file or directory: C:\\Users\\anna\\proj\\file.py',
+  ],
+  'node file missing, Cyrillic folders': [
+    'Error: ENOENT: no such file or directory, open /home/юзер/проект/config.json',
+    'Error: ENOENT: no such file or directory, open /home/ivan/work/settings.json',
+  ],
+  'shell command missing, German': [
+    'bash: kommando: Befehl nicht gefunden',
+    'bash: frobnicate: Befehl nicht gefunden',
+  ],
+  'shell command missing, Russian': ['bash: kommando: команда не найдена', 'bash: gti: команда не найдена'],
+  'shell command missing, French': [
+    'bash: kommando : commande introuvable',
+    'bash: gti : commande introuvable',
+  ],
+  'node module missing, French': [
+    'Erreur : impossible de trouver le module « express »',
+    'Erreur : impossible de trouver le module « lodash »',
+  ],
+  'file missing, German quotes': [
+    'Fehler: Datei „übersetzung.po“ nicht gefunden',
+    'Fehler: Datei „config.yaml“ nicht gefunden',
+  ],
+  'module missing, Russian quotes': ['Ошибка: модуль «flask» не найден', 'Ошибка: модуль «django» не найден'],
+  'file unreadable, Russian, unquoted name': [
+    'Ошибка: не удалось открыть файл отчёт_2024.txt',
+    'Ошибка: не удалось открыть файл данные.txt',
+  ],
+  'connection timed out, German, after a progress line': [
+    'Verbinde mit Datenbank auf Port 5432 …\nFehler: Zeitüberschreitung der Verbindung',
+    'Verbinde mit Datenbank auf Port 6543 …\nFehler: Zeitüberschreitung der Verbindung',
+  ],
+  'access denied, German, after a progress line': [
+    'Verbinde mit Datenbank auf Port 5432 …\nFehler: Zugriff verweigert für Benutzer „app“',
+    'Verbinde mit Datenbank auf Port 5432 …\nFehler: Zugriff verweigert für Benutzer „root“',
+  ],
+  'timed out, Russian, after a progress line': [
+    'Подключение к базе данных …\nОшибка: время ожидания истекло',
+    'Подключение к базе данных на порту 5432 …\nОшибка: время ожидания истекло',
+  ],
+  'access denied, Russian, after a progress line': [
+    'Подключение к базе данных …\nОшибка: доступ запрещён',
+    'Подключение к базе данных на порту 6543 …\nОшибка: доступ запрещён',
+  ],
+  'size exceeded, German, typed composed or decomposed': [
+    'Fehler: Größe überschritten in übersetzung.po',
+    'Fehler: Größe überschritten in übersetzung.po'.normalize('NFD'),
+  ],
 };
