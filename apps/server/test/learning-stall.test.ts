@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Memory } from '@episodic/core';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../src/config/load-config.js';
 import { openServingStore } from '../src/store/open-serving-store.js';
 
@@ -124,5 +124,35 @@ describe('a miner that computes without a pause in the learning thread', { timeo
     const started = Date.now();
     await memory.close();
     expect(Date.now() - started).toBeLessThan(30_000);
+  });
+
+  it('takes a wall clock set forward for no stall', async () => {
+    const { memory, lines } = await serve(project('clock-step', { mineTimeoutMs: 3000 }));
+    try {
+      await finished(memory, 'Cart total wrong');
+      await until(
+        () => memory.learning.status(),
+        (current) => current.pending === 0,
+        120_000,
+      );
+      // NTP corrections forward, ten minutes at a time, through several of the watchdog's checks.
+      vi.useFakeTimers({ toFake: ['Date'] });
+      for (let step = 0; step < 40; step += 1) {
+        vi.setSystemTime(Date.now() + 600_000);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      vi.useRealTimers();
+      await finished(memory, 'Checkout fails');
+      const status = await until(
+        () => memory.learning.status(),
+        (current) => current.pending === 0,
+        120_000,
+      );
+      expect(status).toMatchObject({ pending: 0, failed: 0, running: true });
+      expect(lines.join('\n')).not.toContain('without a pause');
+    } finally {
+      vi.useRealTimers();
+      await memory.close();
+    }
   });
 });

@@ -111,7 +111,7 @@ export function startLearningThread(
   let ended: Error | null = null;
   let isOpen = false;
   let closing: Promise<void> | null = null;
-  let lastBeat = Date.now();
+  let lastBeat = performance.now(); // monotonic: a wall clock stepped forward is no stall
   let calling: MinerCall | null = null;
   const fail = (error: Error) => {
     // Once open, an end nobody asked for is news: before, the rejected opening reports it.
@@ -126,7 +126,7 @@ export function startLearningThread(
     fail(error);
   };
   const watchdog = setInterval(() => {
-    const silentMs = Date.now() - lastBeat;
+    const silentMs = performance.now() - lastBeat;
     if (!isOpen || ended !== null || silentMs <= limitMs) return;
     const stuck = calling;
     if (stuck !== null) onStuck(stuck);
@@ -136,7 +136,7 @@ export function startLearningThread(
 
   const opened = new Promise<void>((resolve, reject) => {
     worker.on('message', (message: LearningThreadMessage) => {
-      lastBeat = Date.now();
+      lastBeat = performance.now();
       if ('beat' in message) return;
       if ('started' in message) {
         calling = message.started;
@@ -208,7 +208,7 @@ export function startLearningThread(
         const stopsBeating = new Promise<void>((resolve) => {
           stalled = setInterval(() => {
             // Once open: a thread still opening (migrating a large store) is waited for, as before.
-            if (isOpen && Date.now() - lastBeat > closeStallMs) resolve();
+            if (isOpen && performance.now() - lastBeat > closeStallMs) resolve();
           }, beatMs / 4);
         });
         await Promise.race([call({ call: 'close' }).catch(() => undefined), stopsBeating]);

@@ -26,6 +26,7 @@ beforeEach(async () => {
   };
 });
 afterEach(async () => {
+  vi.useRealTimers();
   await db.close();
   folder.cleanup();
 });
@@ -85,6 +86,24 @@ describe('the background purge', () => {
     await purge.close();
     expect(runs).toBe(2);
     expect(cachePurges).toBe(2);
+  });
+
+  it('keeps to its gap when the wall clock is set back', async () => {
+    const purge = createFtsPurge(observed, silent, { ...defaultPurgePacing, minGapMs: 1_000 });
+    await forgot(purge);
+    await vi.waitFor(async () => expect((await purge.state()).pendingSince).toBeNull(), {
+      timeout: 60_000,
+    });
+    // An NTP correction an hour back, then a forget: its purge still follows within the gap.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(Date.now() - 3_600_000);
+    await forgot(purge);
+    await vi.waitFor(async () => expect((await purge.state()).pendingSince).toBeNull(), {
+      timeout: 30_000,
+      interval: 100,
+    });
+    expect(runs).toBe(2);
+    await purge.close();
   });
 
   it('purges at close what is still waiting for its gap', async () => {

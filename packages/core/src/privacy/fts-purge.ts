@@ -141,7 +141,7 @@ export function createFtsPurge(
         timer = null;
         void run();
       },
-      Math.max(0, notBefore - Date.now()),
+      Math.max(0, notBefore - performance.now()),
     );
   }
 
@@ -167,7 +167,9 @@ export function createFtsPurge(
         logger.warn(`episodic: the full-text purge after forget failed: ${String(error)}`);
         return null;
       } finally {
-        notBefore = Date.now() + nextPurgeGapMs(busyMs, pacing);
+        // On the monotonic clock: a wall clock set back (an NTP step) held the next purge, and the
+        // forgotten text, for as long as the step.
+        notBefore = performance.now() + nextPurgeGapMs(busyMs, pacing);
         running = null;
         // Forgets that came in meanwhile: the next run, once the gap has passed.
         if (again) schedule();

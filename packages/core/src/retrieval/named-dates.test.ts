@@ -75,4 +75,23 @@ describe('namedDates', () => {
     expect(namedDates('How many weeks ago did I attend the sale?', at)).toEqual([]);
     expect(namedDates('May I ask what you may know about gardens?', at)).toEqual([]);
   });
+
+  it('reads a named day or month on the calendar of the zone the question was asked in', () => {
+    // 09:00 on April 1 at +14:00 is still March 31 in UTC: "April 1" is today to the asker.
+    const kiritimati = Date.parse('2024-04-01T09:00:00+14:00');
+    const windows = namedDates('what did I do on April 1', kiritimati, 14 * 60);
+    const todayThere = Date.parse('2024-04-01T08:00:00+14:00');
+    expect(windows.some((window) => todayThere >= window.start && todayThere <= window.end)).toBe(true);
+    const lastYear = Date.parse('2023-04-01T12:00:00+14:00');
+    expect(windows.some((window) => lastYear >= window.start && lastYear <= window.end)).toBe(false);
+  });
+
+  it('reads February 29 in the latest year that has one, and no date for a day no month has', () => {
+    const march2025 = Date.parse('2025-03-10T12:00:00Z');
+    const [leap] = namedDates('the release on February 29', march2025);
+    const leapDay = Date.parse('2024-02-29T12:00:00Z');
+    expect(leap !== undefined && leapDay >= leap.start && leapDay <= leap.end).toBe(true);
+    for (const text of ['on February 30', 'since 0/5', 'on the 2/30', 'on March 45'])
+      expect(namedDates(text, march2025), text).toEqual([]);
+  });
 });

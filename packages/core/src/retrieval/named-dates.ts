@@ -55,13 +55,31 @@ const around = (center: number, halfDays: number): TimeWindow => ({
   end: center + halfDays * dayMs,
 });
 
-/** The latest `month` (0-based), `day` (or the whole month) at or before `at`, in UTC. */
-function monthWindow(at: number, month: number, day: number | null, year: number | null): TimeWindow {
-  const atYear = new Date(at).getUTCFullYear();
-  let y = year ?? atYear;
-  if (year === null && Date.UTC(y, month, day ?? 1) > at) y -= 1;
-  if (day !== null) return around(Date.UTC(y, month, day), 2);
-  return { start: Date.UTC(y, month, 1) - 3 * dayMs, end: Date.UTC(y, month + 1, 1) + 3 * dayMs };
+/**
+ * The latest `month` (0-based), `day` (or the whole month) at or before `at`, on the calendar of
+ * the asker's zone (`at` and the windows shifted by `offsetMs`). A day that a year lacks (February
+ * 29) is the latest year that has it.
+ */
+function monthWindow(
+  at: number,
+  month: number,
+  day: number | null,
+  year: number | null,
+  offsetMs = 0,
+): TimeWindow | null {
+  // A day no month of that name has (February 30, March 45): no date (2024 is a leap year).
+  if (day !== null && new Date(Date.UTC(2024, month, day)).getUTCDate() !== day) return null;
+  const local = at + offsetMs;
+  let y = year ?? new Date(local).getUTCFullYear();
+  const exists = (candidate: number) =>
+    day === null || new Date(Date.UTC(candidate, month, day)).getUTCDate() === day;
+  if (year === null)
+    for (let tries = 0; tries < 8 && (Date.UTC(y, month, day ?? 1) > local || !exists(y)); tries += 1) y -= 1;
+  if (day !== null) return around(Date.UTC(y, month, day) - offsetMs, 2);
+  return {
+    start: Date.UTC(y, month, 1) - 3 * dayMs - offsetMs,
+    end: Date.UTC(y, month + 1, 1) + 3 * dayMs - offsetMs,
+  };
 }
 
 /**
@@ -69,7 +87,8 @@ function monthWindow(at: number, month: number, day: number | null, year: number
  * ago", "the last/past N weeks", "yesterday", "last Saturday", "in April", "May 20", "the 7/22",
  * "2023-05-20". Each window is widened a little: people round when they say when.
  */
-export function namedDates(text: string, at: number): TimeWindow[] {
+export function namedDates(text: string, at: number, offsetMinutes = 0): TimeWindow[] {
+  const offsetMs = offsetMinutes * 60_000;
   const lower = text.toLowerCase();
   const windows: TimeWindow[] = [];
   for (const m of lower.matchAll(
@@ -93,7 +112,7 @@ export function namedDates(text: string, at: number): TimeWindow[] {
   if (/\byesterday\b/.test(lower)) windows.push(around(at - dayMs, 1));
   if (/\blast weekend\b/.test(lower)) windows.push({ start: at - 9 * dayMs, end: at });
   for (const m of lower.matchAll(new RegExp(String.raw`\blast (${weekdays.join('|')})\b`, 'g'))) {
-    const back = (new Date(at).getUTCDay() - weekdays.indexOf(m[1] as string) + 7) % 7 || 7;
+    const back = (new Date(at + offsetMs).getUTCDay() - weekdays.indexOf(m[1] as string) + 7) % 7 || 7;
     windows.push(around(at - back * dayMs, 1));
   }
   // "may" is a verb too: the month only after a preposition, or before a day number or a year.
@@ -110,17 +129,17 @@ export function namedDates(text: string, at: number): TimeWindow[] {
     // A bare three-letter form ("may", "mar", "jan"…) is a word more often than a month.
     if (!dated && name.length === 3) continue;
     const month = months.findIndex((full) => full.startsWith(name.slice(0, 3)));
-    windows.push(
-      monthWindow(
-        at,
-        month,
-        m[3] === undefined ? null : Number(m[3]),
-        m[4] === undefined ? null : Number(m[4]),
-      ),
+    const window = monthWindow(
+      at,
+      month,
+      m[3] === undefined ? null : Number(m[3]),
+      m[4] === undefined ? null : Number(m[4]),
+      offsetMs,
     );
+    if (window !== null) windows.push(window);
   }
   for (const m of lower.matchAll(/\b(\d{4})-(\d{2})-(\d{2})\b/g))
-    windows.push(around(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])), 1));
+    windows.push(around(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) - offsetMs, 1));
   // A number over a number is a fraction, a ratio or a version as often as a date ("for 11/12",
   // "1/2 of"): a date only after a word that names one ("the 7/22 trip", "on 7/22", "since 3/4").
   for (const m of lower.matchAll(
@@ -128,7 +147,8 @@ export function namedDates(text: string, at: number): TimeWindow[] {
   )) {
     const month = Number(m[1]) - 1;
     const day = Number(m[2]);
-    if (month < 12 && day >= 1 && day <= 31) windows.push(monthWindow(at, month, day, null));
+    const window = month >= 0 && month < 12 && day >= 1 ? monthWindow(at, month, day, null, offsetMs) : null;
+    if (window !== null) windows.push(window);
   }
   return windows;
 }

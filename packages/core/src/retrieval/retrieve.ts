@@ -30,6 +30,12 @@ import { episodeMatches, withBestSteps } from './text-candidates.js';
 
 type RetrieveFilters = z.output<InputSchemas['retrieve']>;
 
+/** The offset of `at` given with one (`+05:30` → 330), else 0 (`Z`, a `Date`): the asker's calendar. */
+function zoneOffsetMinutes(at: unknown): number {
+  const zone = typeof at === 'string' ? /([+-])(\d{2}):(\d{2})$/u.exec(at) : null;
+  return zone === null ? 0 : (zone[1] === '-' ? -1 : 1) * (Number(zone[2]) * 60 + Number(zone[3]));
+}
+
 interface VectorOutcome {
   hits: VectorHit[];
   status: RetrievalResult['signals']['vector'];
@@ -271,7 +277,8 @@ export function createRetrieval(
         vector: vector.hits,
         expansion: expanded,
         proximity: near,
-        windows: settings.weights.time === 0 ? [] : namedDates(filters.text, now),
+        windows:
+          settings.weights.time === 0 ? [] : namedDates(filters.text, now, zoneOffsetMinutes(filters.at)),
         episodes,
         now,
       },

@@ -5,7 +5,7 @@ import { uuidPattern } from '../ids.js';
 import { jsonObjectSchema } from './json-object.js';
 import { shownNameMessage, shownNamePattern } from './shown-name.js';
 import { storedText } from './stored-text.js';
-import { pastTimestampSchema, timestampSchema } from './timestamp.js';
+import { pastTimestampSchema, timestampSchema, zonedTimestampSchema } from './timestamp.js';
 
 export interface InputSchemaOptions {
   limits: Limits;
@@ -23,7 +23,12 @@ export interface InputSchemaOptions {
 export function createInputSchemas({ limits, taskTypes = [], patternTypes = [] }: InputSchemaOptions) {
   const taskType = z.enum([...seedTaskTypes, ...taskTypes] as [string, ...string[]]);
   const patternType = z.enum([...seedPatternTypes, ...patternTypes] as [string, ...string[]]);
-  const domain = storedText(limits.maxDomainChars).min(1).regex(shownNamePattern, shownNameMessage);
+  // Composed (NFC): `café` typed with a combining accent (as macOS file names and some keyboards
+  // give it) looked like the same domain and was another one, out of reach of a token for `café`.
+  const domain = storedText(limits.maxDomainChars)
+    .normalize('NFC')
+    .min(1)
+    .regex(shownNamePattern, shownNameMessage);
   // Lower case, as stored: RFC 9562 reads UUIDs case-insensitively, so `ABC…` names the same row as `abc…`.
   const id = z.string().regex(uuidPattern, 'must be a UUID').toLowerCase();
   const metadata = jsonObjectSchema(limits.maxMetadataChars);
@@ -126,9 +131,10 @@ export function createInputSchemas({ limits, taskTypes = [], patternTypes = [] }
     limit: limit(10),
     /**
      * When the task is asked (default: now). Recency is measured back from it, and dates the text
-     * names ("two weeks ago", "in April") are read relative to it.
+     * names ("two weeks ago", "in April") are read relative to it, on the calendar of the zone it
+     * is given in (`2024-04-01T09:00:00+14:00` is April 1 to the asker, though March 31 in UTC).
      */
-    at: timestampSchema.optional(),
+    at: zonedTimestampSchema.optional(),
     /** How many of the patterns relevant to the task to return beside the episodes (0 for none). */
     patterns: z.number().int().min(0).max(50).default(5),
     /**

@@ -19,13 +19,30 @@ function storedTime(value: string | Date, ctx: z.RefinementCtx): string {
   return iso;
 }
 
-export const timestampSchema = z.union([z.iso.datetime({ offset: true }), z.date()]).transform(storedTime);
+/** Said of text that is no such time: "Invalid ISO datetime" was said of a valid ISO time without a zone too. */
+const isoTimeText = z.iso.datetime({
+  offset: true,
+  error:
+    'must be a valid ISO-8601 date and time with a zone, Z or ±hh:mm (2024-03-03T06:00:00Z, 2024-03-03T11:30:00+05:30)',
+});
+
+export const timestampSchema = z.union([isoTimeText, z.date()]).transform(storedTime);
+
+/**
+ * A {@link timestampSchema} that keeps the zone it was given in (`retrieve`'s `at`: the dates a
+ * query names are read on the asker's calendar), checked the same way; a `Date` as UTC text.
+ * Parsed twice (the server, then the engine) it keeps it too, where the stored form did not.
+ */
+export const zonedTimestampSchema = z.union([isoTimeText, z.date()]).transform((value, ctx) => {
+  const iso = storedTime(value, ctx);
+  return typeof value === 'string' ? value : iso;
+});
 
 /**
  * A {@link timestampSchema} given as ISO-8601 text only: the bounds of `admin.audit` and
  * `admin.forget`, whose types have always said a string.
  */
-export const timestampTextSchema = z.iso.datetime({ offset: true }).transform(storedTime);
+export const timestampTextSchema = isoTimeText.transform(storedTime);
 
 /**
  * How far ahead of this machine's clock a client's time may be: a caller's clock a little fast is

@@ -95,6 +95,23 @@ describe('token store', () => {
     expect(await store.memory.tokens.isActive(token.id)).toBe(false);
   });
 
+  it('stops honouring a token revoked by another process after the clock was set back', async () => {
+    await using store = await openTempMemory();
+    const { token, bearer } = await store.memory.tokens.create({ name: 'agent' });
+    vi.useFakeTimers({ toFake: ['Date'] });
+    expect(await store.memory.tokens.verify(bearer)).not.toBeNull();
+    // The wall clock stepped back an hour (an NTP correction), then another process revoked it.
+    vi.setSystemTime(Date.now() - 3_600_000);
+    const other = await openMemory({ url: store.url });
+    await other.tokens.revoke(token.id);
+    await other.close();
+
+    vi.advanceTimersByTime(tokenRecheckMs + 1);
+    // The cached check, an hour "in the future", was trusted for that hour.
+    expect(await store.memory.tokens.verify(bearer)).toBeNull();
+    expect(await store.memory.tokens.isActive(token.id)).toBe(false);
+  });
+
   it('records when a token was last used', async () => {
     await using store = await openTempMemory();
     const { token, bearer } = await store.memory.tokens.create({ name: 'agent' });

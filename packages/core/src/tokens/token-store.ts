@@ -162,7 +162,10 @@ export function createTokenStore(context: EngineContext) {
   /** The token's row, from the cache while it is fresh, or `null` when unknown or revoked. */
   async function current(id: string, now: number): Promise<CachedToken | null> {
     const cached = cache.get(id);
-    if (cached !== undefined && now - cached.readAt <= tokenRecheckMs) return cached;
+    // A negative age is a wall clock stepped back (NTP): read the row again rather than trust the
+    // cached one for the length of the step (a revoked token went on working that long).
+    const age = cached === undefined ? -1 : now - cached.readAt;
+    if (cached !== undefined && age >= 0 && age <= tokenRecheckMs) return cached;
     const before = revocations;
     const fresh = await readToken(id, now);
     if (fresh === null || fresh.token.revokedAt !== null) {

@@ -102,6 +102,21 @@ describe('optimization miner', () => {
     ).toHaveLength(1);
   });
 
+  it('takes a usual run whose steps were timed at 0, or only some of them, for no shortcut', async () => {
+    // Spans whose clocks put each end before its start are recorded as 0 ms.
+    const untimed: EpisodeFixture = {
+      taskType: 'refactoring',
+      steps: usualRun().steps.map((s) => ({ ...s, durationMs: 0 })),
+    };
+    // Only the first step timed, as an agent timing one slow call does.
+    const partly: EpisodeFixture = {
+      taskType: 'refactoring',
+      steps: usualRun().steps.map((s, index) => ({ ...s, durationMs: index === 0 ? 1000 : null })),
+    };
+    expect(await mineLast([...episodes.slice(0, 5), untimed])).toEqual([]);
+    expect(await mineLast([...episodes.slice(0, 5), partly])).toEqual([]);
+  });
+
   it('records a short failed run as evidence against the shortcut', async () => {
     expect((await mineLast([...episodes.slice(0, 5), shortcut('failed')]))[0]).toMatchObject({
       success: false,

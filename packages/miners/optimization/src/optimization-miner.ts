@@ -58,7 +58,9 @@ function usualRun(history: MiningHistory, minCount: number): UsualRun {
 
 /** 1 − value / usual, when there is a usual to compare with. */
 function savingAgainst(value: number | null, usual: number | null): number | null {
-  return value === null || usual === null ? null : 1 - value / usual;
+  // A run measured at 0 (spans whose clocks put every end before its start, clamped to 0) is
+  // unmeasured, not infinitely fast: the usual median of 0 is treated the same way.
+  return value === null || value <= 0 || usual === null ? null : 1 - value / usual;
 }
 
 /** What a run saved against the usual run, when it saved enough to count. */
