@@ -171,6 +171,8 @@ describe('the CLI on wrong files', { timeout: 180_000 }, () => {
 
   it('takes an ISO time or a span for --since, --until and --before, not what Date.parse guesses', async () => {
     const data = folder('times-data');
+    // A store to read the audit log of (`audit` creates none).
+    expect((await runCli(['tokens', 'list', '--data-dir', data])).code).toBe(0);
     // `90` (days, meant) read as the year 1990, `Dec 5` as 2001-12-05: refused, not guessed.
     const [bare, month, us, iso, span] = await Promise.all([
       runCli(['forget', '--domain', 'web', '--before', '90', '--data-dir', data]),
@@ -236,6 +238,27 @@ describe('the CLI on wrong files', { timeout: 180_000 }, () => {
     expect(existsSync(data)).toBe(false);
   });
 
+  it('refuses to create the store a command means to work on, naming the file and the flags to give', async () => {
+    // A second server's data dir, given without its --database-url: no store of its own.
+    const data = folder('second-server-data');
+    const results = await Promise.all([
+      runCli(['forget', '--episode', '01a246ac-3086-7000-8a12-26f71ce9fdc5', '--data-dir', data]),
+      runCli(['backup', join(root, 'nightly.db'), '--data-dir', data]),
+      runCli(['audit', '--data-dir', data]),
+      runCli(['retention', 'apply', '--data-dir', data]),
+      runCli(['remine', '--data-dir', data]),
+    ]);
+    for (const result of results)
+      refusedInOneLine(
+        result,
+        new RegExp(
+          `No store at ${join(data, 'memory.db')}: \\w+ works on the store a server uses.*--database-url`,
+        ),
+      );
+    expect(existsSync(join(data, 'memory.db'))).toBe(false);
+    expect(existsSync(join(root, 'nightly.db'))).toBe(false);
+  });
+
   it('refuses words a command does not take, rather than act on the first ones only', async () => {
     const data = folder('words-data');
     const [revokeTwo, forgetTwo, backupTwo, listExtra] = await Promise.all([
@@ -275,6 +298,8 @@ describe('the CLI on wrong files', { timeout: 180_000 }, () => {
 
   it('names the flag, not the engine field, when the store refuses a value', async () => {
     const data = folder('flag-names-data');
+    // A store for the engine to refuse values in (`forget` and `audit` create none).
+    expect((await runCli(['tokens', 'list', '--data-dir', data])).code).toBe(0);
     const results = await Promise.all([
       runCli(['tokens', 'create', '--name', '', '--data-dir', data]),
       runCli(['tokens', 'create', '--name', 'ci', '--domains', 'web\u202e', '--data-dir', data]),

@@ -60,6 +60,8 @@ describe('restore, rekey and reindex beside a process that has the database open
   timeout: 300_000,
 }, () => {
   it('refuse beside a server with another --data-dir on the same file, and beside a worker; go ahead once they stop', async () => {
+    // A store to back up (`backup` creates none).
+    expect((await runCli(['tokens', 'list', '--data-dir', dataDir])).code).toBe(0);
     expect((await runCli(['backup', backup, '--data-dir', dataDir])).code).toBe(0);
     // Restore and rekey move another file into place: the same inode is the same file.
     const inode = statSync(database).ino;
@@ -134,6 +136,8 @@ describe('restore, rekey and reindex beside a process that has the database open
 
   it('refuse beside a server of a version before 1.20 (it marked the data dir with serve-<pid>.pid), without migrating the store', async () => {
     const oldDir = join(root, 'old-server');
+    // A store to back up (`backup` creates none).
+    expect((await runCli(['tokens', 'list', '--data-dir', oldDir])).code).toBe(0);
     expect((await runCli(['backup', join(root, 'old.db'), '--data-dir', oldDir])).code).toBe(0);
     const oldDatabase = join(oldDir, 'memory.db');
     const before = readFileSync(oldDatabase);
@@ -167,6 +171,8 @@ describe('restore, rekey and reindex beside a process that has the database open
 
   it('a command that migrates the store beside a server of a version before 1.20 says so', async () => {
     const oldDir = join(root, 'migrated-under-old-server');
+    // A store to back up (`backup` creates none).
+    expect((await runCli(['tokens', 'list', '--data-dir', oldDir])).code).toBe(0);
     expect((await runCli(['backup', join(root, 'migrated.db'), '--data-dir', oldDir])).code).toBe(0);
     // The store as the version before the last migration left it (1.26.0 only rewrites bad audit
     // text: running it again changes nothing else).
@@ -194,6 +200,8 @@ describe('restore, rekey and reindex beside a process that has the database open
 
   it('refuse reindex beside a process of 1.20 or later that has the file open, without opening the store', async () => {
     const heldDir = join(root, 'held');
+    // A store to back up (`backup` creates none).
+    expect((await runCli(['tokens', 'list', '--data-dir', heldDir])).code).toBe(0);
     expect((await runCli(['backup', join(root, 'held.db'), '--data-dir', heldDir])).code).toBe(0);
     const heldDatabase = join(heldDir, 'memory.db');
     const before = readFileSync(heldDatabase);

@@ -12,7 +12,7 @@ import { print, printJson, table } from './output.js';
 
 const units: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
-/** A date, or a date and time to the minute or finer, with an optional zone (local time without). */
+/** A date, or a date and time to the minute or finer, with an optional zone (UTC without). */
 const isoTime = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/i;
 
 /** 0000-01-01T00:00:00Z: an earlier time has no four-digit ISO year, and the engine refuses it. */
@@ -41,7 +41,14 @@ export function parseTime(text: string | undefined, flagName: string, now = Date
     return new Date(time).toISOString();
   }
   // Only ISO: `Date.parse` also guesses at other text (`90` is the year 1990, `Dec 5` a day in 2001).
-  const time = isoTime.test(text.trim()) && realDay(text.trim()) ? Date.parse(text) : Number.NaN;
+  // A time of day without a zone is UTC, as a date alone is (`Date.parse` read it as this machine's
+  // local time: the same --before deleted hours more or fewer episodes under another TZ).
+  const trimmed = text.trim();
+  const zoned =
+    /(?:z|[+-]\d{2}:?\d{2})$/iu.test(trimmed) || trimmed.length === 10
+      ? trimmed
+      : `${trimmed.replace(' ', 'T')}Z`;
+  const time = isoTime.test(trimmed) && realDay(trimmed) ? Date.parse(zoned) : Number.NaN;
   if (Number.isNaN(time)) throw refuse();
   return new Date(time).toISOString();
 }
@@ -108,7 +115,7 @@ export async function auditCommand(args: CommandArgs): Promise<void> {
     afterSeq: parseAfter(stringOption(args, 'after')),
     limit,
   };
-  const memory = await openStore(args.config, { embeddings: false, learning: false });
+  const memory = await openStore(args.config, { existing: 'audit', embeddings: false, learning: false });
   try {
     const entries = await memory.admin.audit(filters);
     if (flag(args, 'json')) return printJson(entries);

@@ -26,7 +26,12 @@ function fileArgument(args: CommandArgs, command: string): string {
 export async function backupCommand(args: CommandArgs): Promise<void> {
   const file = fileArgument(args, 'backup');
   // The database file is all it reads: no provider, no learners, no cache (a running server's).
-  const memory = await openStore(args.config, { embeddings: false, learning: false, cache: false });
+  const memory = await openStore(args.config, {
+    existing: 'backup',
+    embeddings: false,
+    learning: false,
+    cache: false,
+  });
   let report: VerifyReport;
   try {
     report = await memory.admin.backup(file);

@@ -61,7 +61,7 @@ function selector(args: CommandArgs): ForgetSelector {
  */
 export async function forgetCommand(args: CommandArgs): Promise<void> {
   const chosen = selector(args);
-  const memory = await openStore(args.config, { embeddings: false, learning: false });
+  const memory = await openStore(args.config, { existing: 'forget', embeddings: false, learning: false });
   try {
     // A command run exits right after: it waits for the purge, so the bytes are gone when it says so.
     const report = await memory.admin.forget(chosen, { actor: localActor, purge: 'wait' });

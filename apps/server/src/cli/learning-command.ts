@@ -38,7 +38,7 @@ export async function learningCommand(args: CommandArgs): Promise<void> {
       'USAGE',
       'learning retire needs the name of a learner (see `episodic learning status`).',
     );
-  const memory = await openStore(args.config, { learning: false });
+  const memory = await openStore(args.config, { existing: 'learning', learning: false });
   try {
     if (action === 'status') {
       const status = await memory.learning.status();

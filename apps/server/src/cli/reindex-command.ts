@@ -23,7 +23,7 @@ export async function reindexCommand(args: CommandArgs): Promise<void> {
   // A worker or script of 1.20 or later marks the file itself: the open would migrate it under them.
   if (path !== undefined) assertReindexable(path);
   // Opened without a provider: with the new one, a store holding other vectors refuses to open.
-  const memory = await openStore(args.config, { embeddings: false, learning: false });
+  const memory = await openStore(args.config, { existing: 'reindex', embeddings: false, learning: false });
   try {
     const report = await memory.admin.reindex(provider, {
       onProgress: ({ embedded, pending }) => note(`reindex: ${embedded}/${pending} episodes embedded`),

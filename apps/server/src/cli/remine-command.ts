@@ -10,7 +10,7 @@ import { print, printJson } from './output.js';
  * swap replays what they mined meanwhile; killed part-way, it leaves them as they were.
  */
 export async function remineCommand(args: CommandArgs): Promise<void> {
-  const memory = await openStore(args.config, { embeddings: false, learning: false });
+  const memory = await openStore(args.config, { existing: 'remine', embeddings: false, learning: false });
   try {
     const report = await memory.admin.remine({}, { actor: localActor });
     if (flag(args, 'json')) return printJson(report);

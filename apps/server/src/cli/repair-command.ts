@@ -9,7 +9,7 @@ import { print, printJson } from './output.js';
  */
 export async function repairCommand(args: CommandArgs): Promise<void> {
   const dryRun = flag(args, 'dry-run');
-  const memory = await openStore(args.config, { embeddings: false, learning: false });
+  const memory = await openStore(args.config, { existing: 'repair', embeddings: false, learning: false });
   try {
     const report = await memory.admin.repair({ dryRun });
     if (flag(args, 'json')) return printJson(report);

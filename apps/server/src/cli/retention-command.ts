@@ -14,7 +14,7 @@ export async function retentionCommand(args: CommandArgs): Promise<void> {
   if (action !== 'apply')
     throw new ServerError('USAGE', `Unknown retention action "${action ?? ''}": use apply.`);
   const policies = args.config.retention;
-  const memory = await openStore(args.config, { embeddings: false, learning: false });
+  const memory = await openStore(args.config, { existing: 'retention', embeddings: false, learning: false });
   try {
     const report = await memory.admin.retention(policies, { actor: localActor });
     if (flag(args, 'json')) return printJson(report);

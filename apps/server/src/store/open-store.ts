@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
   EpisodicError,
@@ -33,6 +34,27 @@ export interface OpenStoreOptions {
   cache?: boolean;
   /** Each miner as the store runs it (the learning thread watches their calls: watched-miner.ts). */
   wrapMiner?: (miner: PatternMinerV1) => PatternMinerV1;
+  /**
+   * The command, for one that works on a store a server uses (`forget`, `backup`, `audit`…): a
+   * local database file that does not exist is refused, naming it, rather than created. Such a
+   * command run with a second server's `--data-dir` and not its `--database-url` opened a new,
+   * empty store there and reported success ("Forgot 0 episodes … Purged", a verified backup of
+   * nothing) while the server went on serving what it was meant to touch.
+   */
+  existing?: string;
+}
+
+/** Refuses to go on when `command` would create the store it means to work on. */
+function assertStoreExists(config: ServerConfig, command: string): void {
+  const { databaseUrl } = resolveLocations(config);
+  if (!databaseUrl.startsWith('file:')) return;
+  const path = localDatabasePath(config, command);
+  if (existsSync(path)) return;
+  throw new ServerError(
+    'CONFIG',
+    `No store at ${path}: ${command} works on the store a server uses, and creates none. Give that server's ` +
+      '--data-dir, and its --database-url when it was started with one (its data dir then holds only its cache and token file).',
+  );
 }
 
 /** The cache settings the store opens with: in `<dataDir>/cache` unless `memory.cache` says otherwise. */
@@ -85,6 +107,7 @@ function warnOfOlderServers(memory: Memory, pids: readonly number[]): void {
  * the store opens it this way, so the vectors and patterns it writes match the server's.
  */
 export async function openStore(config: ServerConfig, options: OpenStoreOptions = {}): Promise<Memory> {
+  if (options.existing !== undefined) assertStoreExists(config, options.existing);
   const locations = resolveLocations(config);
   makeDataDir(locations.dataDir);
   const learning = (config.memory.learning ?? {}) as Record<string, unknown>;

@@ -195,6 +195,38 @@ describe('backup and restore', () => {
     await memory.close();
   });
 
+  it("makes another host's cache drop what the replaced file held, however much is written after", async () => {
+    const dir = folder();
+    const path = join(dir, 'memory.db');
+    // A second server on the same file with its own data dir: its own cache folder.
+    const otherCache = { path: join(dir, 'other-host-cache') };
+    const first = await openMemory({ url: `file:${path}` });
+    const episode = await first.episodes.start({
+      taskType: 'testing',
+      domain: 'd',
+      context: 'open at the backup',
+    });
+    const db = await openDatabase({ url: `file:${path}`, busyTimeoutMs: 1000, synchronous: 'normal' });
+    await backupDatabase(db, join(dir, 'b.db'));
+    await db.close();
+    await first.episodes.complete(episode.id, { status: 'completed' });
+    for (let i = 0; i < 20; i += 1) await first.episodes.start({ taskType: 'testing', domain: 'd' });
+    await first.close();
+    const other = await openMemory({ url: `file:${path}`, cache: otherCache });
+    expect((await other.episodes.get(episode.id))?.status).toBe('completed');
+    await other.close();
+
+    await restoreDatabase({ path, from: join(dir, 'b.db') });
+    // The restoring host writes more after the restore than the restore took back.
+    const restoring = await openMemory({ url: `file:${path}` });
+    for (let i = 0; i < 40; i += 1) await restoring.episodes.start({ taskType: 'testing', domain: 'd' });
+    await restoring.close();
+    const otherAgain = await openMemory({ url: `file:${path}`, cache: otherCache });
+    expect((await otherAgain.episodes.get(episode.id))?.status).toBe('active');
+    expect((await otherAgain.episodes.list({ domain: 'd', limit: 500 })).items).toHaveLength(41);
+    await otherAgain.close();
+  });
+
   it('leaves no forgotten text in a restored store: the backup holds none of its deleted rows', async () => {
     const [source, backups, target] = [folder(), folder(), folder()];
     const memory = await openMemory({ url: `file:${join(source, 'memory.db')}` });

@@ -36,7 +36,7 @@ export async function carryBackupLog(
   restored: string,
   encryptionKey?: string,
 ): Promise<CarriedLog> {
-  const carried = existsSync(replaced) ? await readCarriedRows(replaced, encryptionKey) : [];
+  const { carried, feedHigh } = await readReplaced(replaced, encryptionKey);
   const target = await openDatabase({ ...base, url: `file:${restored}`, encryptionKey });
   try {
     const migration = await migrate(target);
@@ -44,6 +44,19 @@ export async function carryBackupLog(
     const forgotten = new Set<string>();
     const reappeared = await target.write(async (tx) => {
       await tx.execute('DELETE FROM learner_processes');
+      // Another cache folder (a second server's data dir) followed the replaced file's feed up to
+      // some position at most its high; the restored file's rows reuse those numbers for other
+      // changes, so such a cache skipped them and served what the restore took back (for up to
+      // its TTLs). The feed starts again past both highs with a gap, which every cache that
+      // applied a position of either file reads as rows pruned: it drops everything.
+      const restoredHigh = Number(
+        (await tx.execute('SELECT MAX(seq) AS high FROM change_feed')).rows[0]?.high ?? 0,
+      );
+      await tx.execute('DELETE FROM change_feed');
+      await tx.execute({
+        sql: "INSERT INTO change_feed (seq, key) VALUES (?, 'restore')",
+        args: [Math.max(feedHigh ?? restoredHigh + unknownFeedJump, restoredHigh) + 2],
+      });
       // The restored log's own rows: an export is recorded once per file, a deletion once per time.
       const entry = (row: Row) =>
         row.operation === 'export' ? `export ${row.entity_id}` : `delete ${row.entity_id} ${row.at}`;
@@ -85,17 +98,40 @@ export async function carryBackupLog(
   }
 }
 
-async function readCarriedRows(path: string, encryptionKey: string | undefined) {
+/**
+ * Past any position a cache could hold when the replaced file's feed cannot be read (none there,
+ * damaged): no store writes four billion changes.
+ */
+const unknownFeedJump = 2 ** 32;
+
+/**
+ * What the replaced file holds that the restore keeps track of: its backups and forgets to carry,
+ * and the highest position of its change feed (null when it cannot be read).
+ */
+async function readReplaced(
+  path: string,
+  encryptionKey: string | undefined,
+): Promise<{ carried: Row[]; feedHigh: number | null }> {
+  if (!existsSync(path)) return { carried: [], feedHigh: null };
+  let source: Awaited<ReturnType<typeof openDatabase>>;
   try {
-    const source = await openDatabase({ ...base, url: `file:${path}`, encryptionKey });
-    try {
-      return (await source.read(carriedRows)).rows;
-    } finally {
-      await source.close();
-    }
+    source = await openDatabase({ ...base, url: `file:${path}`, encryptionKey });
   } catch {
+    return { carried: [], feedHigh: null };
+  }
+  try {
     // A database too old to log (no `audit_log`) or unreadable (damaged: why it is being
     // replaced) has no rows to carry; the restore goes on.
-    return [];
+    const carried = await source.read(carriedRows).then(
+      (result) => result.rows,
+      () => [],
+    );
+    const feedHigh = await source.read('SELECT MAX(seq) AS high FROM change_feed').then(
+      (result) => Number(result.rows[0]?.high ?? 0),
+      () => null,
+    );
+    return { carried, feedHigh };
+  } finally {
+    await source.close();
   }
 }
