@@ -133,6 +133,16 @@ describe('maintenance commands', { timeout: 300_000 }, () => {
     const byId = await cli(['forget', '--episode', ids.byId as string]);
     expect([byId.code, byId.stdout]).toEqual([0, expect.stringMatching(/^Forgot 1 episodes in web;/)]);
     expect(byId.stdout).toMatch(/Purged: none of their text is left in the database file or its WAL\./);
+    expect(byId.stderr).toBe('');
+    // Sent again, with an id this store never held: each is named, as not here.
+    const stranger = '01a246ac-3086-7000-8a12-26f71ce9fdc5';
+    const again = await cli(['forget', '--episode', ids.byId as string, '--episode', stranger]);
+    expect([again.code, again.stdout]).toEqual([0, expect.stringMatching(/^Forgot 0 episodes;/)]);
+    expect(again.stderr).toBe(
+      `Not in this store (already forgotten, mistyped, or in another store): ${ids.byId}, ${stranger}\n`,
+    );
+    const json = await cli(['forget', '--episode', stranger, '--json']);
+    expect(JSON.parse(json.stdout)).toMatchObject({ episodeIds: [], notFound: [stranger] });
     const left = (await sql("SELECT id FROM episodes WHERE domain = 'web'")).rows.map((row) => row.id);
     expect(left).toEqual([ids.kept]);
   });

@@ -65,7 +65,14 @@ export async function forgetCommand(args: CommandArgs): Promise<void> {
   try {
     // A command run exits right after: it waits for the purge, so the bytes are gone when it says so.
     const report = await memory.admin.forget(chosen, { actor: localActor, purge: 'wait' });
-    if (flag(args, 'json')) return printJson(report);
+    // Ids the store does not hold: already forgotten, mistyped, or in another store (another
+    // server's --database-url). "Forgot 0 episodes" alone read as done.
+    const forgotten = new Set(report.episodeIds);
+    const notFound =
+      'episodeIds' in chosen ? chosen.episodeIds.filter((id) => !forgotten.has(id.toLowerCase())) : [];
+    if (flag(args, 'json')) return printJson({ ...report, notFound });
+    if (notFound.length > 0)
+      note(`Not in this store (already forgotten, mistyped, or in another store): ${notFound.join(', ')}`);
     print(
       `Forgot ${report.episodeIds.length} episodes` +
         (report.domains.length > 0 ? ` in ${report.domains.join(', ')}` : '') +
