@@ -335,4 +335,54 @@ describe('HTTP surface', () => {
     expect(valid.status).toBe(200);
     expect(JSON.parse(valid.body).result.data.context).toBe('probe Ã(ÿþ');
   });
+
+  it('refuses an integer a JSON number cannot hold exactly (a 64-bit id), storing nothing; a string keeps it', async () => {
+    await using t = await startTestServer();
+    const admin = t.client(t.adminToken);
+    const post = async (body: string) => {
+      const response = await fetch(`${t.url}/trpc/episodes.start`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${t.adminToken}`, 'content-type': 'application/json' },
+        body,
+      });
+      return { status: response.status, body: JSON.parse(await response.text()) };
+    };
+    // What Python's json.dumps sends for an order id: JSON.parse made it 12345678901234567000.
+    const rounded = await post(
+      '{"taskType":"debugging","domain":"web","metadata":{"orderId":12345678901234567890}}',
+    );
+    expect(rounded.status).toBe(400);
+    expect(rounded.body.error.message).toMatch(
+      /integer 12345678901234567890.*cannot hold exactly.*Send it as a string/,
+    );
+    expect((await admin.episodes.list.query({})).items).toEqual([]);
+    // Exact doubles, fractions, exponents and the same digits in a string are taken as sent.
+    const exact = await post(
+      '{"taskType":"debugging","domain":"web","context":"id 12345678901234567890","metadata":{"ns":1764640000000000000,"big":1.5e300,"id":"12345678901234567890"}}',
+    );
+    expect(exact.status).toBe(200);
+    expect(exact.body.result.data.metadata).toEqual({
+      ns: 1764640000000000000,
+      big: 1.5e300,
+      id: '12345678901234567890',
+    });
+  });
+
+  it('labels as JSON the errors of a request refused before its calls are known', async () => {
+    await using t = await startTestServer();
+    const authorization = `Bearer ${t.adminToken}`;
+    const answers = await Promise.all([
+      fetch(`${t.url}/trpc/episodes.start`, { method: 'POST', headers: { authorization }, body: '{}' }),
+      fetch(`${t.url}/trpc/episodes.list,episodes.start?batch=1`, {
+        method: 'POST',
+        headers: { authorization, 'content-type': 'application/json' },
+        body: '{"0":{},"1":{}}',
+      }),
+    ]);
+    for (const answer of answers) {
+      expect(answer.status).toBeGreaterThanOrEqual(400);
+      expect(answer.headers.get('content-type')).toMatch(/^application\/json/);
+      expect(JSON.parse(await answer.text())).toHaveProperty('error.message');
+    }
+  });
 });

@@ -477,7 +477,7 @@ describe('POST /v1/traces: nothing an export may carry loses it', () => {
     memory.episodes.get(derivedId('agents', hex(trace, 16)));
   const ok = { status: 200, text: '{}' };
 
-  it('stores tool arguments the store would refuse as text cut to fit: escapes, structured values, "__proto__" keys', async () => {
+  it('stores tool arguments the store would refuse or change as text cut to fit: escapes, structured values, "__proto__" keys, 64-bit ids', async () => {
     const called = (trace: number, value: unknown) =>
       span(trace, 2, {
         parentSpanId: hex(1, 8),
@@ -497,6 +497,8 @@ describe('POST /v1/traces: nothing an export may carry loses it', () => {
       [80, { stringValue: quoted }],
       [81, { kvlistValue: { values } }],
       [82, { stringValue: '{"__proto__": {"x": 1}}' }],
+      // A 64-bit id, as Python's json.dumps writes it: parsed, it would be another number.
+      [78, { stringValue: '{"order_id": 12345678901234567890}' }],
     ];
     for (const [trace, value] of args)
       expect(await post(request([span(trace, 1), called(trace, value)]))).toEqual(ok);
@@ -514,6 +516,10 @@ describe('POST /v1/traces: nothing an export may carry loses it', () => {
       expect(JSON.stringify(kept).length).toBeLessThanOrEqual(16_384);
     }
     expect(await metadata(82)).toEqual({ parameters: '{"__proto__": {"x": 1}}', spanId: hex(2, 8) });
+    expect(await metadata(78)).toEqual({
+      parameters: '{"order_id": 12345678901234567890}',
+      spanId: hex(2, 8),
+    });
   });
 
   it('stores a trace with more tool spans than one record takes (1,000), in start order, completed after them all', async () => {

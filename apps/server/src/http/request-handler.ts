@@ -15,6 +15,7 @@ import { BodyError, readBody, refuseDeclaredLength, utf8Text } from '../otlp/rea
 import { createTracesEndpoint } from '../otlp/traces-endpoint.js';
 import type { AppRouter } from '../router.js';
 import type { CallAdmission } from './call-admission.js';
+import { inexactInteger } from './exact-numbers.js';
 import type { Metrics, ScrapeSources } from './metrics.js';
 import { drainFactor, dropUnreadBody } from './unread-body.js';
 
@@ -184,6 +185,15 @@ export function createRequestHandler(options: RequestHandlerOptions) {
       context = await createContext(req);
       if (context.caller !== null && isJsonBody(req))
         body = utf8Text(await readBody(req, maxBodyBytes, { gzip: false }));
+      const inexact = body === undefined ? null : inexactInteger(body);
+      if (inexact !== null)
+        return sendError(
+          req,
+          res,
+          400,
+          `The body holds the integer ${inexact}, which a JSON number here (an IEEE double) cannot hold exactly: it would be stored as ${BigInt(Number(inexact))}. Send it as a string.`,
+          drainBytes,
+        );
     } catch (error) {
       if (error instanceof BodyError) return sendError(req, res, error.status, error.message, drainBytes);
       // The request stream failed: the client went away mid-upload, or a shutdown cut its
@@ -205,6 +215,11 @@ export function createRequestHandler(options: RequestHandlerOptions) {
       // waits for all of them, and holds their results in memory until then. tRPC answers more
       // with a 400.
       maxBatchSize,
+      // A request tRPC refuses before it knows its calls (a media type it does not take, a batch
+      // too large or mixing queries and mutations) is answered with JSON but no content type of
+      // its own, so the Response defaulted to text/plain.
+      responseMeta: ({ info }) =>
+        info === undefined ? { headers: { 'content-type': 'application/json' } } : {},
       createContext: () => context,
       onError: ({ error, path: procedure }) => reportInternal(error, procedure),
     });

@@ -1,4 +1,5 @@
 import { type InputSchemas, type Limits, type RecordEpisodesInput, storableText } from '@episodic/core';
+import { inexactInteger } from '../http/exact-numbers.js';
 import { attributeMap } from './attribute-values.js';
 import { derivedId } from './derived-id.js';
 import type { OtlpSpan } from './otlp-request-schema.js';
@@ -113,7 +114,8 @@ function jsonText(text: string, maxChars: number): string {
  */
 function stepMetadata(args: unknown, spanId: string, bounds: StepBounds): StepRecord['metadata'] {
   let parameters: unknown = args ?? null;
-  if (typeof args === 'string') {
+  // Arguments holding an integer a double cannot hold (a 64-bit id) stay text: parsed, it would change.
+  if (typeof args === 'string' && inexactInteger(args) === null) {
     try {
       parameters = JSON.parse(args);
     } catch {
