@@ -234,7 +234,7 @@ describe('maintenance commands', { timeout: 300_000 }, () => {
     expect([refused.code, refused.stderr]).toEqual([
       1,
       expect.stringMatching(
-        /local\/hashed-ngrams-v1\/384[\s\S]*run this command with the embedding settings the server runs with \(`--embeddings`[\s\S]*Only to switch the store to this provider on purpose: `episodic reindex`/,
+        /local\/hashed-ngrams-v1\/384[\s\S]*every other command must be given the embedding settings the store was made with \(`--embeddings`[\s\S]*stop every server and worker of it and run `episodic reindex`/,
       ),
     ]);
     const reindexed = await cli(['reindex', '--embeddings-dimensions', '64']);

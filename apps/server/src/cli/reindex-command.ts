@@ -30,7 +30,10 @@ export async function reindexCommand(args: CommandArgs): Promise<void> {
     });
     if (flag(args, 'json')) return printJson(report);
     print(
-      `Re-embedded ${report.embedded} episodes with ${report.stamp} (${report.alreadyCurrent} were already current).`,
+      `Re-embedded ${report.embedded} episodes with ${report.stamp} (${report.alreadyCurrent} were already current` +
+        (report.refused.length > 0
+          ? `; ${report.refused.length} refused by the provider have no vector and are found by text only).`
+          : ').'),
     );
   } finally {
     await memory.close();

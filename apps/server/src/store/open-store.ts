@@ -146,7 +146,7 @@ export async function openStore(config: ServerConfig, options: OpenStoreOptions 
     if (EpisodicError.isInstance(error) && error.code === 'CONFIG' && /reindex/.test(error.message)) {
       throw new ServerError(
         'CONFIG',
-        `${error.message} With the CLI: run this command with the embedding settings the server runs with (\`--embeddings\`, \`--embeddings-model\`…, their EPISODIC_EMBEDDINGS* variables or the config file). Only to switch the store to this provider on purpose: \`episodic reindex\` with these settings re-embeds every episode.`,
+        `${error.message} With the CLI: \`serve\`, \`worker\` and every other command must be given the embedding settings the store was made with (\`--embeddings\`, \`--embeddings-model\`…, their EPISODIC_EMBEDDINGS* variables or the config file). To switch the store to another provider on purpose, stop every server and worker of it and run \`episodic reindex\` with the settings to keep: it re-embeds only what another model made, goes on where it stopped when run again, and until it ends no server opens the store.`,
         { cause: error },
       );
     }

@@ -1,3 +1,4 @@
+import { type EmbeddingProviderV1, PluginError } from '@episodic/plugin';
 import { createClient } from '@libsql/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openTempMemory, tempDir } from '../__fixtures__/temp-store.js';
@@ -146,21 +147,15 @@ describe('embedding finished episodes', () => {
     expect(await memory.learning.retryFailed()).toBe(0);
   });
 
-  it('embeds the rest of a batch one episode fails for good, and names that one', async () => {
-    // A provider that refuses one text (too long for its model, say) failed the whole batch, at
-    // every retry, and `lastFailure` named an episode it had nothing against.
-    const embeddings = createTestEmbeddings();
-    const picky = {
-      ...embeddings.provider,
-      embed: (texts: string[], options?: { signal?: AbortSignal }) =>
-        texts.some((text) => text.includes('POISON'))
-          ? Promise.reject(new Error('input too long for the model'))
-          : embeddings.provider.embed(texts, options),
-    };
-    const idle = await tempStore({ embeddings: picky, learning: { run: false } });
+  /**
+   * Twelve finished episodes, those at `poisoned` holding "POISON", stored with no learner
+   * running, then learned by `provider` in one batch (one attempt each); the store and their ids.
+   */
+  async function learnedBatch(provider: EmbeddingProviderV1, poisoned: readonly number[]) {
+    const idle = await tempStore({ embeddings: provider, learning: { run: false } });
     const ids: string[] = [];
     for (let i = 0; i < 12; i += 1) {
-      const context = i === 7 ? `Invoice export POISON ${i}` : `Invoice export run ${i}`;
+      const context = poisoned.includes(i) ? `Invoice export POISON ${i}` : `Invoice export run ${i}`;
       const episode = await idle.memory.episodes.start({ taskType: 'debugging', domain: 'billing', context });
       await idle.memory.episodes.complete(episode.id, { status: 'completed' });
       ids.push(episode.id);
@@ -168,18 +163,62 @@ describe('embedding finished episodes', () => {
     await idle.memory.close();
     const memory = await openMemory({
       url: idle.url,
-      embeddings: picky,
+      embeddings: provider,
       logger: { warn: () => undefined },
       learning: { maxAttempts: 1 },
     });
     cleanups.push(() => memory.close());
     await memory.learning.flush();
     const embedded = new Set((await embeddingRows(idle.url)).map((row) => String(row.episode_id)));
-    expect(ids.filter((id) => !embedded.has(id))).toEqual([ids[7]]);
+    return { memory, ids, unembedded: ids.filter((id) => !embedded.has(id)) };
+  }
+
+  /** The test provider, refusing a batch that holds a text `refuses` picks with `error`; `calls` counts its calls. */
+  function refusing(refuses: (text: string) => boolean, error: () => Error) {
+    const embeddings = createTestEmbeddings();
+    const provider = {
+      ...embeddings.provider,
+      calls: 0,
+      embed: (texts: string[], options?: { signal?: AbortSignal }) => {
+        provider.calls += 1;
+        return texts.some(refuses) ? Promise.reject(error()) : embeddings.provider.embed(texts, options);
+      },
+    };
+    return provider;
+  }
+
+  it('embeds the rest of a batch one episode fails for good, and names that one', async () => {
+    // A provider that refuses one text (too long for its model, say) failed the whole batch, at
+    // every retry, and `lastFailure` named an episode it had nothing against.
+    const picky = refusing(
+      (text) => text.includes('POISON'),
+      () => new Error('input too long for the model'),
+    );
+    const { memory, ids, unembedded } = await learnedBatch(picky, [7]);
+    expect(unembedded).toEqual([ids[7]]);
     expect((await memory.learning.status()).learners.embeddings).toMatchObject({
       failed: 1,
       lastFailure: { episodeId: ids[7] },
     });
+  });
+
+  it('embeds the rest of a batch that two refused episodes fail, in either half, and names them', async () => {
+    // A server that refuses inputs over its context with a 400 no cut cures: with one such
+    // episode in each half, both halves failed, read as an outage, and all twelve failed for good.
+    const tooLong = () =>
+      new PluginError('BAD_REQUEST', 'refused the request (HTTP 400): inputs must have less than 512 tokens');
+    const twice = await learnedBatch(
+      refusing((text) => text.includes('POISON'), tooLong),
+      [2, 9],
+    );
+    expect(twice.unembedded).toEqual([twice.ids[2], twice.ids[9]]);
+    expect((await twice.memory.learning.status()).learners.embeddings).toMatchObject({ failed: 2 });
+
+    // A provider that refuses everything (a model name it does not know) is not asked once per episode.
+    const everything = refusing(() => true, tooLong);
+    const all = await learnedBatch(everything, []);
+    expect(all.unembedded).toHaveLength(12);
+    expect(everything.calls).toBeLessThanOrEqual(16);
   });
 
   it('retries a failing batch with backoff and embeds it once the provider answers again', async () => {
@@ -274,6 +313,56 @@ describe('embedding finished episodes', () => {
     expect(new Set(next.embeddedTexts()).size).toBe(5);
     await resumed.close();
     await (await openMemory({ url, embeddings: next.provider })).close();
+  });
+
+  it('reindexes past an episode the provider refuses for good, and says how far a failed one got', async () => {
+    const dir = tempDir();
+    cleanups.push(dir.cleanup);
+    const url = `file:${dir.path}/memory.db`;
+    const old = createTestEmbeddings({ model: 'old' });
+    const memory = await openMemory({ url, embeddings: old.provider });
+    const ids: string[] = [];
+    for (let i = 0; i < 6; i += 1)
+      ids.push(
+        (
+          await recordEpisode(
+            memory,
+            i === 4 ? 'a POISON episode' : `episode number ${i}`,
+            failingRun.slice(0, 1),
+          )
+        ).id,
+      );
+    await memory.close();
+
+    const next = createTestEmbeddings({ model: 'new' });
+    let outage = false;
+    const picky = {
+      ...next.provider,
+      embed: (texts: string[], options?: { signal?: AbortSignal }) => {
+        if (outage) return Promise.reject(new PluginError('SERVER', 'Server error (HTTP 503): overloaded'));
+        return texts.some((text) => text.includes('POISON'))
+          ? Promise.reject(
+              new PluginError('BAD_REQUEST', 'refused the request (HTTP 400): input is too large'),
+            )
+          : next.provider.embed(texts, options);
+      },
+    };
+    // An outage after the first batch: the error says what was kept and how to go on.
+    const plain = await openMemory({ url, logger: { warn: () => undefined } });
+    const failed = await plain.admin
+      .reindex(picky, { batchSize: 2, onProgress: () => (outage = true) })
+      .catch((caught: unknown) => caught);
+    expect((failed as Error).message).toMatch(
+      /HTTP 503.*2 of 6 episodes were re-embedded and kept.*Run the reindex again once that is mended: it embeds only what is left/,
+    );
+    // Run again: one refused episode no longer stops it at its batch, every run.
+    outage = false;
+    const report = await plain.admin.reindex(picky, { batchSize: 2 });
+    expect(report).toMatchObject({ embedded: 4, alreadyCurrent: 2, refused: [ids[4]] });
+    await plain.close();
+    const reopened = await openMemory({ url, embeddings: picky });
+    expect(await reopened.search.text({ text: 'POISON' })).toHaveLength(1);
+    await reopened.close();
   });
 
   it('refuses an object that is not an embedding provider, naming the problem', async () => {

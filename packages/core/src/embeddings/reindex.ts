@@ -6,12 +6,14 @@ import { episodeColumns, toEpisode } from '../db/rows.js';
 import { diskFullPartway } from '../db/storage-errors.js';
 import type { EngineContext } from '../engine-context.js';
 import { boundedSteps, stepsByEpisode } from '../episodes/read-episodes.js';
+import { EpisodicError } from '../errors.js';
 import { resolveFailedStatement } from '../learning/learning-queue.js';
 import type { EpisodeWithAllSteps } from '../types.js';
 import { parseInput } from '../validate.js';
 import { embedDeadline, embeddingsLearner } from './embedding-engine.js';
 import { embeddingStamp } from './embedding-stamp.js';
 import { embedEpisodes, replaceEmbeddingsStatements } from './episode-embeddings.js';
+import { refusedInput } from './refused-input.js';
 
 /**
  * Refuses (`CONFLICT`) a reindex of the database file at `path` while another process has it open
@@ -59,6 +61,12 @@ export interface ReindexReport extends ReindexProgress {
    * batch replaces its episodes' rows, so this is 0 unless rows were left behind some other way.
    */
   staleRowsRemoved: number;
+  /**
+   * Episodes the provider refused for good (a 4xx no cut cures, such as an input over its
+   * context): stamped with this provider and no vector, so they are found by text only. One such
+   * episode stopped every run of the reindex at its batch, and the store opened with neither model.
+   */
+  refused: string[];
 }
 
 /** Finished episodes: every one that is not `active` (archived ones can still be retrieved by status). */
@@ -126,12 +134,13 @@ async function reembed(
     pending: Number(counts?.total ?? 0) - alreadyCurrent,
   };
   let after = '';
+  const refused: string[] = [];
   try {
     for (;;) {
       options.signal?.throwIfAborted();
       const episodes = await loadBatch(context, after, stamp, options.batchSize);
       if (episodes.length === 0) break;
-      const rows = await embedEpisodes(provider, episodes, options.signal, embedDeadline(context));
+      const rows = await embedIsolating(context, provider, episodes, options.signal, refused);
       const ids = episodes.map((episode) => episode.id);
       await context.db.write((tx) =>
         tx.batch([
@@ -146,11 +155,19 @@ async function reembed(
     }
   } catch (error) {
     if (progress.embedded === 0) throw error;
-    throw diskFullPartway(
-      error,
+    const partway =
       `${progress.embedded} of ${progress.pending} episodes were re-embedded and kept, the rest hold the ` +
-        'vectors they had (so a store opens with neither model until the reindex ends). Free space on it, ' +
-        'then run the reindex again: it embeds only what is left.',
+      'vectors they had (so a store opens with neither model until the reindex ends).';
+    const full = diskFullPartway(
+      error,
+      `${partway} Free space on it, then run the reindex again: it embeds only what is left.`,
+    );
+    if (full !== error || !EpisodicError.isInstance(error)) throw full;
+    // An outage of the provider, an abort: said as plainly, or the operator read only the cause.
+    throw new EpisodicError(
+      error.code,
+      `${error.message} ${partway} Run the reindex again once that is mended: it embeds only what is left.`,
+      { cause: error.cause ?? error, issues: error.issues },
     );
   }
   const removed = await context.db.write((tx) =>
@@ -160,5 +177,38 @@ async function reembed(
       args: [stamp, stamp],
     }),
   );
-  return { ...progress, alreadyCurrent, staleRowsRemoved: removed.rowsAffected };
+  if (refused.length > 0)
+    context.config.logger.warn(
+      `episodic: reindex: ${embeddingStamp(provider)} refused ${refused.length} episodes for good; they have no vector ` +
+        `and are found by text only: ${refused.slice(0, 10).join(', ')}${refused.length > 10 ? ', …' : ''}`,
+    );
+  return { ...progress, alreadyCurrent, staleRowsRemoved: removed.rowsAffected, refused };
+}
+
+/**
+ * `embedEpisodes`, but a batch the provider refuses for good (`refusedInput`) is halved until each
+ * refused episode stands alone; such an episode gets no rows, and its id is added to `refused`.
+ */
+async function embedIsolating(
+  context: EngineContext,
+  provider: EmbeddingProviderV1,
+  episodes: EpisodeWithAllSteps[],
+  signal: AbortSignal | undefined,
+  refused: string[],
+): ReturnType<typeof embedEpisodes> {
+  try {
+    return await embedEpisodes(provider, episodes, signal, embedDeadline(context));
+  } catch (error) {
+    const [only] = episodes;
+    if (!refusedInput(error) || only === undefined) throw error;
+    if (episodes.length === 1) {
+      refused.push(only.id);
+      return [];
+    }
+    const half = Math.ceil(episodes.length / 2);
+    return [
+      ...(await embedIsolating(context, provider, episodes.slice(0, half), signal, refused)),
+      ...(await embedIsolating(context, provider, episodes.slice(half), signal, refused)),
+    ];
+  }
 }

@@ -1,4 +1,5 @@
 import type { Database } from '../db/database.js';
+import { refusedInput } from '../embeddings/refused-input.js';
 import { readEpisodes } from '../episodes/read-episodes.js';
 import { EpisodicError } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -6,6 +7,15 @@ import type { EpisodeLearner } from './episode-learner.js';
 import type { ResolvedLearningOptions } from './learning-options.js';
 import type { ClaimedWork, LearningQueue } from './learning-queue.js';
 import type { createThroughput } from './throughput.js';
+
+/** A learner's own failure on a batch: its message, and whether the provider refused the inputs themselves. */
+interface Failure {
+  message: string;
+  refused: boolean;
+}
+
+/** Halvings in a row, below a batch whose every part failed, before its parts are retried whole. */
+const barrenHalvings = 2;
 
 export interface BatchLearnerDeps {
   db: Database;
@@ -44,10 +54,10 @@ export function createBatchLearner(deps: BatchLearnerDeps) {
 
   /**
    * Learns from `work` and stores the result. `null` when that is done, or when the failure is
-   * handled here (the lease lost to another learner, the store refusing for the moment); else the
-   * message of a failure of the learner's own, for `learnBatch` to deal with.
+   * handled here (the lease lost to another learner, the store refusing for the moment); else a
+   * failure of the learner's own, for `learnBatch` to deal with.
    */
-  async function attempt(learner: EpisodeLearner, work: ClaimedWork[]): Promise<string | null> {
+  async function attempt(learner: EpisodeLearner, work: ClaimedWork[]): Promise<Failure | null> {
     const heartbeat = setInterval(
       () => void queue.renew(work, options.leaseMs).catch(() => undefined),
       renewEveryMs,
@@ -100,45 +110,55 @@ export function createBatchLearner(deps: BatchLearnerDeps) {
         await queue.retryLater(work, message, () => delayAfter(streak), false).catch(() => undefined);
         return null;
       }
-      return message;
+      return { message, refused: refusedInput(error) };
     } finally {
       clearInterval(heartbeat);
       progressed();
     }
   }
 
+  const retry = async (learner: EpisodeLearner, part: ClaimedWork[], message: string) => {
+    logger.warn(`episodic: ${learner.name} could not learn from ${part.length} episodes: ${message}`);
+    await queue.retryLater(part, message, backoff).catch(() => undefined);
+  };
+
   /**
-   * Learns from a claimed batch. When the learner fails on it, the batch is halved while exactly
-   * one half fails, so that one episode it cannot take (a text the provider refuses) fails alone,
-   * named in `lastFailure`, and the others are learned: it failed its whole batch, at every retry.
-   * When both halves fail (the provider is down), both are retried later, without going further.
+   * Learns from a claimed batch. When the learner fails on it, the batch is halved to find the
+   * episodes it cannot take (a text the provider refuses), so that each fails alone, named in
+   * `lastFailure`, and the others are learned: one such episode failed its whole batch, at every
+   * retry. Both halves failing is an outage, and both are retried later, unless the provider
+   * refused the inputs themselves (a 4xx): then each half may hold one such episode of its own
+   * (two in one batch failed it whole, at every retry and every `retryFailed`), and each is halved
+   * again, while some part is learned within `barrenHalvings` more (a provider that refuses
+   * everything, a model name it does not know, is not asked once per episode).
    */
   async function learnBatch(learner: EpisodeLearner, work: ClaimedWork[]): Promise<void> {
     const failed = await attempt(learner, work);
-    if (failed === null) return;
-    const retry = async (part: ClaimedWork[], message: string) => {
-      logger.warn(`episodic: ${learner.name} could not learn from ${part.length} episodes: ${message}`);
-      await queue.retryLater(part, message, backoff).catch(() => undefined);
-    };
-    let failing = work;
-    let message = failed;
-    while (failing.length > 1 && !closing.aborted) {
-      const half = Math.ceil(failing.length / 2);
-      const halves = [failing.slice(0, half), failing.slice(half)];
-      const failures: { part: ClaimedWork[]; message: string }[] = [];
-      for (const part of halves) {
-        const reason = await attempt(learner, part);
-        if (reason !== null) failures.push({ part, message: reason });
-      }
-      const [only] = failures;
-      if (only === undefined || failures.length > 1) {
-        for (const failure of failures) await retry(failure.part, failure.message);
-        return;
-      }
-      failing = only.part;
-      message = only.message;
+    if (failed !== null) await isolate(learner, work, failed, 0);
+  }
+
+  /** `work` failed with `failure`; `barren`: halvings in a row above it whose every part failed. */
+  async function isolate(
+    learner: EpisodeLearner,
+    work: ClaimedWork[],
+    failure: Failure,
+    barren: number,
+  ): Promise<void> {
+    if (closing.aborted) return;
+    if (work.length === 1) return retry(learner, work, failure.message);
+    const half = Math.ceil(work.length / 2);
+    const failures: { part: ClaimedWork[]; failure: Failure }[] = [];
+    for (const part of [work.slice(0, half), work.slice(half)]) {
+      const failed = await attempt(learner, part);
+      if (failed !== null) failures.push({ part, failure: failed });
     }
-    if (!closing.aborted) await retry(failing, message);
+    const [only, other] = failures;
+    if (only === undefined) return;
+    if (other === undefined) return isolate(learner, only.part, only.failure, 0);
+    for (const { part, failure: failed } of failures) {
+      if (failed.refused && barren < barrenHalvings) await isolate(learner, part, failed, barren + 1);
+      else if (!closing.aborted) await retry(learner, part, failed.message);
+    }
   }
 
   return learnBatch;
