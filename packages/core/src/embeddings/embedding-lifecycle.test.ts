@@ -363,6 +363,17 @@ describe('embedding finished episodes', () => {
     const reopened = await openMemory({ url, embeddings: picky });
     expect(await reopened.search.text({ text: 'POISON' })).toHaveLength(1);
     await reopened.close();
+
+    // A provider that refuses every input (a model name it does not know) stops the reindex, as
+    // before: stamped one by one, every episode would count as re-embedded, with no vector.
+    const unknownModel = {
+      ...createTestEmbeddings({ model: 'unknown' }).provider,
+      embed: () =>
+        Promise.reject(new PluginError('BAD_REQUEST', 'refused the request (HTTP 404): no such model')),
+    };
+    const again = await openMemory({ url, logger: { warn: () => undefined } });
+    await expect(again.admin.reindex(unknownModel, { batchSize: 4 })).rejects.toThrow(/HTTP 404/);
+    await again.close();
   });
 
   it('refuses an object that is not an embedding provider, naming the problem', async () => {

@@ -188,6 +188,7 @@ async function reembed(
 /**
  * `embedEpisodes`, but a batch the provider refuses for good (`refusedInput`) is halved until each
  * refused episode stands alone; such an episode gets no rows, and its id is added to `refused`.
+ * A batch of several that the provider refuses whole, one by one, fails as it did.
  */
 async function embedIsolating(
   context: EngineContext,
@@ -206,9 +207,17 @@ async function embedIsolating(
       return [];
     }
     const half = Math.ceil(episodes.length / 2);
-    return [
+    const before = refused.length;
+    const rows = [
       ...(await embedIsolating(context, provider, episodes.slice(0, half), signal, refused)),
       ...(await embedIsolating(context, provider, episodes.slice(half), signal, refused)),
     ];
+    // Every one of them refused: the provider refuses everything (a model name it does not know),
+    // not these inputs. Stamped, they would all count as re-embedded, with no vector.
+    if (refused.length - before === episodes.length) {
+      refused.length = before;
+      throw error;
+    }
+    return rows;
   }
 }
