@@ -275,14 +275,40 @@ describe('embedding finished episodes', () => {
     await reopened.close();
   });
 
-  it('resumes an interrupted reindex where it stopped, re-embedding nothing twice', async () => {
+  /** A store on a temp file whose finished episodes, one per context, `provider` embedded; its url and their ids. */
+  async function embeddedStore(provider: EmbeddingProviderV1, contexts: readonly string[]) {
     const dir = tempDir();
     cleanups.push(dir.cleanup);
     const url = `file:${dir.path}/memory.db`;
-    const old = createTestEmbeddings({ model: 'old' });
-    const memory = await openMemory({ url, embeddings: old.provider });
-    for (let i = 0; i < 5; i += 1) await recordEpisode(memory, `episode number ${i}`, failingRun.slice(0, 1));
+    const memory = await openMemory({ url, embeddings: provider });
+    const ids: string[] = [];
+    for (const context of contexts)
+      ids.push((await recordEpisode(memory, context, failingRun.slice(0, 1))).id);
     await memory.close();
+    return { url, ids };
+  }
+
+  /** The test provider `next`, refusing for good a batch holding "POISON", and all of them while `outage()` says so. */
+  function pickyOf(next: ReturnType<typeof createTestEmbeddings>, outage: () => boolean = () => false) {
+    return {
+      ...next.provider,
+      embed: (texts: string[], options?: { signal?: AbortSignal }) => {
+        if (outage()) return Promise.reject(new PluginError('SERVER', 'Server error (HTTP 503): overloaded'));
+        return texts.some((text) => text.includes('POISON'))
+          ? Promise.reject(
+              new PluginError('BAD_REQUEST', 'refused the request (HTTP 400): input is too large'),
+            )
+          : next.provider.embed(texts, options);
+      },
+    };
+  }
+
+  it('resumes an interrupted reindex where it stopped, re-embedding nothing twice', async () => {
+    const old = createTestEmbeddings({ model: 'old' });
+    const { url } = await embeddedStore(
+      old.provider,
+      Array.from({ length: 5 }, (_, i) => `episode number ${i}`),
+    );
 
     const next = createTestEmbeddings({ model: 'new' });
     const plain = await openMemory({ url });
@@ -316,37 +342,12 @@ describe('embedding finished episodes', () => {
   });
 
   it('reindexes past an episode the provider refuses for good, and says how far a failed one got', async () => {
-    const dir = tempDir();
-    cleanups.push(dir.cleanup);
-    const url = `file:${dir.path}/memory.db`;
-    const old = createTestEmbeddings({ model: 'old' });
-    const memory = await openMemory({ url, embeddings: old.provider });
-    const ids: string[] = [];
-    for (let i = 0; i < 6; i += 1)
-      ids.push(
-        (
-          await recordEpisode(
-            memory,
-            i === 4 ? 'a POISON episode' : `episode number ${i}`,
-            failingRun.slice(0, 1),
-          )
-        ).id,
-      );
-    await memory.close();
-
-    const next = createTestEmbeddings({ model: 'new' });
+    const { url, ids } = await embeddedStore(
+      createTestEmbeddings({ model: 'old' }).provider,
+      Array.from({ length: 6 }, (_, i) => (i === 4 ? 'a POISON episode' : `episode number ${i}`)),
+    );
     let outage = false;
-    const picky = {
-      ...next.provider,
-      embed: (texts: string[], options?: { signal?: AbortSignal }) => {
-        if (outage) return Promise.reject(new PluginError('SERVER', 'Server error (HTTP 503): overloaded'));
-        return texts.some((text) => text.includes('POISON'))
-          ? Promise.reject(
-              new PluginError('BAD_REQUEST', 'refused the request (HTTP 400): input is too large'),
-            )
-          : next.provider.embed(texts, options);
-      },
-    };
+    const picky = pickyOf(createTestEmbeddings({ model: 'new' }), () => outage);
     // An outage after the first batch: the error says what was kept and how to go on.
     const plain = await openMemory({ url, logger: { warn: () => undefined } });
     const failed = await plain.admin
@@ -374,6 +375,22 @@ describe('embedding finished episodes', () => {
     const again = await openMemory({ url, logger: { warn: () => undefined } });
     await expect(again.admin.reindex(unknownModel, { batchSize: 4 })).rejects.toThrow(/HTTP 404/);
     await again.close();
+  });
+
+  it('reindexes past refused episodes side by side in one half of a batch', async () => {
+    // Both of a half refused is no sign that the provider refuses everything: only a whole batch is.
+    const { url, ids } = await embeddedStore(
+      createTestEmbeddings({ model: 'old' }).provider,
+      Array.from({ length: 6 }, (_, i) =>
+        i === 2 || i === 3 ? `a POISON episode ${i}` : `episode number ${i}`,
+      ),
+    );
+    const plain = await openMemory({ url, logger: { warn: () => undefined } });
+    const report = await plain.admin.reindex(pickyOf(createTestEmbeddings({ model: 'new' })), {
+      batchSize: 4,
+    });
+    expect(report).toMatchObject({ embedded: 6, refused: [ids[2], ids[3]] });
+    await plain.close();
   });
 
   it('refuses an object that is not an embedding provider, naming the problem', async () => {

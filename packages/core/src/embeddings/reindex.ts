@@ -188,7 +188,8 @@ async function reembed(
 /**
  * `embedEpisodes`, but a batch the provider refuses for good (`refusedInput`) is halved until each
  * refused episode stands alone; such an episode gets no rows, and its id is added to `refused`.
- * A batch of several that the provider refuses whole, one by one, fails as it did.
+ * A whole batch of several that the provider refuses, one by one, fails as it did (`whole`: the
+ * batch, not one of its halves, where two refused episodes side by side are no such sign).
  */
 async function embedIsolating(
   context: EngineContext,
@@ -196,6 +197,7 @@ async function embedIsolating(
   episodes: EpisodeWithAllSteps[],
   signal: AbortSignal | undefined,
   refused: string[],
+  whole = true,
 ): ReturnType<typeof embedEpisodes> {
   try {
     return await embedEpisodes(provider, episodes, signal, embedDeadline(context));
@@ -209,12 +211,12 @@ async function embedIsolating(
     const half = Math.ceil(episodes.length / 2);
     const before = refused.length;
     const rows = [
-      ...(await embedIsolating(context, provider, episodes.slice(0, half), signal, refused)),
-      ...(await embedIsolating(context, provider, episodes.slice(half), signal, refused)),
+      ...(await embedIsolating(context, provider, episodes.slice(0, half), signal, refused, false)),
+      ...(await embedIsolating(context, provider, episodes.slice(half), signal, refused, false)),
     ];
-    // Every one of them refused: the provider refuses everything (a model name it does not know),
-    // not these inputs. Stamped, they would all count as re-embedded, with no vector.
-    if (refused.length - before === episodes.length) {
+    // Every one of the batch refused: the provider refuses everything (a model name it does not
+    // know), not these inputs. Stamped, they would all count as re-embedded, with no vector.
+    if (whole && refused.length - before === episodes.length) {
       refused.length = before;
       throw error;
     }
