@@ -197,18 +197,10 @@ describe('backup and restore', () => {
 
   it("makes another host's cache drop what the replaced file held, however much is written after", async () => {
     const dir = folder();
-    const path = join(dir, 'memory.db');
+    const { path, kept: episode } = await storeWithBackup(dir);
     // A second server on the same file with its own data dir: its own cache folder.
     const otherCache = { path: join(dir, 'other-host-cache') };
     const first = await openMemory({ url: `file:${path}` });
-    const episode = await first.episodes.start({
-      taskType: 'testing',
-      domain: 'd',
-      context: 'open at the backup',
-    });
-    const db = await openDatabase({ url: `file:${path}`, busyTimeoutMs: 1000, synchronous: 'normal' });
-    await backupDatabase(db, join(dir, 'b.db'));
-    await db.close();
     await first.episodes.complete(episode.id, { status: 'completed' });
     for (let i = 0; i < 20; i += 1) await first.episodes.start({ taskType: 'testing', domain: 'd' });
     await first.close();

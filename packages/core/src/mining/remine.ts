@@ -45,9 +45,11 @@ const shadow: MiningTables = {
 /** The shadow's table names: data of no use outside a running remine (`rekey` leaves them out). */
 export const remineShadowTables: readonly string[] = Object.values(shadow);
 
+const dropShadow = remineShadowTables.map((table) => `DROP TABLE IF EXISTS ${table}`);
+
 /** Dropped first: a remine killed before its swap leaves them behind, and they are worth nothing. */
 const createShadow = [
-  ...Object.values(shadow).map((table) => `DROP TABLE IF EXISTS ${table}`),
+  ...dropShadow,
   `CREATE TABLE ${shadow.patterns} (id TEXT PRIMARY KEY, pattern_type TEXT, domain TEXT, task_type TEXT,
     pattern_data TEXT, summary TEXT, success_rate REAL, usage_count INTEGER, helped_count INTEGER NOT NULL DEFAULT 0,
     created_at TEXT, support INTEGER, successes INTEGER, wilson_lower REAL, score REAL, measurements TEXT, order_free INTEGER,
@@ -59,7 +61,6 @@ const createShadow = [
     pending INTEGER NOT NULL DEFAULT 0, domain TEXT, task_type TEXT, steps INTEGER, duration_ms INTEGER)`,
   `CREATE UNIQUE INDEX ${shadow.mined}_seq ON ${shadow.mined} (seq)`,
 ];
-const dropShadow = Object.values(shadow).map((table) => `DROP TABLE IF EXISTS ${table}`);
 
 async function shadowTablesPresent(tx: Transaction): Promise<number> {
   const marks = remineShadowTables.map(() => '?').join(', ');

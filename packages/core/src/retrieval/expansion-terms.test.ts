@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { indexedTerm } from '../search/indexed-term.js';
+import { indexedTerm, tokenRun } from '../search/indexed-term.js';
 import { heaviest, select, termFrequencies } from './expansion-terms.js';
 
 /** What `heaviest` stands in for: a stable sort of every entry, heaviest first, cut. */
@@ -58,7 +58,7 @@ describe('selection', () => {
 
 /** What the word counts stand in for: every Unicode token run, folded as FTS5 indexes it. */
 function unicodeFrequencies(text: string) {
-  const runs = text.match(/[\p{L}\p{N}\p{M}\p{Co}]+/gu) ?? [];
+  const runs = text.match(tokenRun) ?? [];
   const tf = new Map<string, number>();
   for (const run of runs) tf.set(indexedTerm(run), (tf.get(indexedTerm(run)) ?? 0) + 1);
   return { tf: [...tf], tokens: runs.length };

@@ -67,12 +67,12 @@ function monthWindow(
   year: number | null,
   offsetMs = 0,
 ): TimeWindow | null {
-  // A day no month of that name has (February 30, March 45): no date (2024 is a leap year).
-  if (day !== null && new Date(Date.UTC(2024, month, day)).getUTCDate() !== day) return null;
-  const local = at + offsetMs;
-  let y = year ?? new Date(local).getUTCFullYear();
   const exists = (candidate: number) =>
     day === null || new Date(Date.UTC(candidate, month, day)).getUTCDate() === day;
+  // A day no month of that name has (February 30, March 45): no date (2024 is a leap year).
+  if (!exists(2024)) return null;
+  const local = at + offsetMs;
+  let y = year ?? new Date(local).getUTCFullYear();
   if (year === null)
     for (let tries = 0; tries < 8 && (Date.UTC(y, month, day ?? 1) > local || !exists(y)); tries += 1) y -= 1;
   if (day !== null) return around(Date.UTC(y, month, day) - offsetMs, 2);
