@@ -1,6 +1,6 @@
 import { unlessAborted, withinTime } from './bounded-wait.js';
 import type { EpisodicMemory, RecordedStep } from './memory-port.js';
-import { endOnce, refused } from './store-answers.js';
+import { refused } from './store-answers.js';
 
 /** How a run ended: `archived` when its outcome never reached `withMemory` (ended with none). */
 type Outcome = 'completed' | 'failed' | 'archived';
@@ -112,7 +112,7 @@ export class RunRecorder {
    * run it never saw. Off the run's chain, so the model never waits on it; a failure is reported.
    */
   #archiveUnrecorded(id: string): void {
-    void endOnce(() => this.memory.episodes.archive(id)).catch((error: unknown) => this.report(error));
+    void this.memory.episodes.archive(id).catch((error: unknown) => this.report(error));
   }
 
   /**
@@ -196,11 +196,11 @@ export class RunRecorder {
       if (this.#episode === null || this.#finished) return;
       this.#finished = true;
       const { id } = this.#episode;
-      await endOnce(() =>
-        status === 'archived'
-          ? this.memory.episodes.archive(id)
-          : this.memory.episodes.complete(id, { status }),
-      );
+      // A store's client sends an end again after a lost answer: the store answers the end the
+      // episode already has (`@episodic/sdk` replays it), so no try is made here.
+      await (status === 'archived'
+        ? this.memory.episodes.archive(id)
+        : this.memory.episodes.complete(id, { status }));
     });
     return unlessAborted(written, this.#signal);
   }

@@ -146,7 +146,7 @@ describe('an EpisodeHandle call aborted by its signal', () => {
     } finally {
       live.proxy.withhold(false);
     }
-    // The server answers the second completion with a conflict: the handle knows it may be its own.
+    // The server answers the second completion with the end it already has.
     const completed = await episode.complete({ status: 'failed' });
     expect(completed).toMatchObject({ id: episode.id, status: 'failed' });
     expect(sent.filter(calling('episodes.complete'))).toHaveLength(2);

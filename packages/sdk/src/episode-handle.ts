@@ -71,8 +71,6 @@ export class EpisodeHandle {
   #queue: Promise<unknown> = Promise.resolve();
   #timer: ReturnType<typeof setTimeout> | null = null;
   #closed = false;
-  /** An outcome was sent and not answered with success (aborted, lost): a later `CONFLICT` may be its own. */
-  #outcomeSent = false;
   /** `maxBatchBytes`, or less once the server refused a batch as too large. */
   #maxBytes: number;
   /** A refusal from a send nobody awaited, thrown by the next `flush()` or `complete()`. */
@@ -153,33 +151,13 @@ export class EpisodeHandle {
     await this.flush(options);
     const input = { episodeId: this.id, ...outcome };
     const request = { signal };
-    const sentBefore = this.#outcomeSent;
-    let attempts = 0;
-    try {
-      const episode = await withRetries(
-        this.#options.retry,
-        () => {
-          attempts += 1;
-          this.#outcomeSent = true;
-          return this.#client.episodes.complete.mutate(input, request);
-        },
-        signal,
-      );
-      this.#outcomeSent = false;
-      return episode;
-    } catch (error) {
-      // A replay after a lost response, or a call again after an aborted one, meets the
-      // completion it made itself.
-      const mine = attempts > 1 || sentBefore;
-      if (mine && error instanceof TRPCClientError && error.data?.code === 'CONFLICT') {
-        const current = await this.#client.episodes.get.query({ episodeId: this.id }, request);
-        if (current.status === outcome.status) {
-          const { steps: _steps, stepCount: _count, nextStepsCursor: _cursor, ...episode } = current;
-          return episode;
-        }
-      }
-      throw error;
-    }
+    // A completion sent again (after a lost answer, or after an aborted call) meets the one it
+    // made: the server answers an end it already has with the episode.
+    return withRetries(
+      this.#options.retry,
+      () => this.#client.episodes.complete.mutate(input, request),
+      signal,
+    );
   }
 
   /** Runs a send after the ones queued before it; one whose `signal` aborted meanwhile sends nothing. */

@@ -5,14 +5,17 @@ import type { AppRouter } from './types.js';
 /** Tries of one operation after its first, when the connection failed before any answer. */
 const replays = 2;
 
+/** Mutations whose replay changes nothing, whatever their input (see `idempotent`). */
+const alwaysIdempotent = new Set(['admin.forget', 'admin.purge', 'episodes.complete', 'episodes.archive']);
+
 /**
  * Mutations whose replay changes nothing: a start with its id returns the episode it started,
- * steps with client-made ids are stored once, forgetting what is already gone forgets nothing,
- * and a purge only waits for what is pending. Other mutations are never replayed here: the first
- * try may have run.
+ * steps with client-made ids are stored once, an end the episode already has answers with the
+ * episode, forgetting what is already gone forgets nothing, and a purge only waits for what is
+ * pending. Other mutations are never replayed here: the first try may have run.
  */
 function idempotent(op: Operation): boolean {
-  if (op.path === 'admin.forget' || op.path === 'admin.purge') return true;
+  if (alwaysIdempotent.has(op.path)) return true;
   if (op.path === 'episodes.start') return typeof (op.input as { id?: unknown } | undefined)?.id === 'string';
   if (op.path !== 'episodes.logSteps') return false;
   const steps = (op.input as { steps?: unknown } | undefined)?.steps;

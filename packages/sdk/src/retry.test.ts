@@ -274,14 +274,33 @@ describe('replays after a connection closed before any answer', () => {
     ]);
   });
 
+  it('replays an end whose answer was lost: the server answers the end it already has', async () => {
+    const memory = createRemoteMemory({ url: live.proxy.url, token: live.token });
+    const completed = await memory.episodes.start({ taskType: 'debugging', domain: 'end-replay' });
+    live.proxy.dropNext('episodes.complete');
+    const outcome = await memory.episodes.complete(completed.id, { status: 'failed', successRate: 0.25 });
+    expect(live.proxy.dropped.at(-1)).toContain('episodes.complete');
+    expect(outcome).toMatchObject({ id: completed.id, status: 'failed', successRate: 0.25 });
+
+    const archived = await memory.episodes.start({ taskType: 'debugging', domain: 'end-replay' });
+    live.proxy.dropNext('episodes.archive');
+    expect(await memory.episodes.archive(archived.id)).toMatchObject({ id: archived.id, status: 'archived' });
+    expect(live.proxy.dropped.at(-1)).toContain('episodes.archive');
+  });
+
   it('never replays a mutation that is not idempotent', async () => {
     const memory = createRemoteMemory({ url: live.proxy.url, token: live.token });
     const episode = await memory.episodes.start({ taskType: 'debugging', domain: 'no-replay' });
-    // Archiving twice is a CONFLICT, and the first try may have run: it is not replayed.
-    live.proxy.refuseNext('episodes.archive');
-    const error = await memory.episodes.archive(episode.id).catch((caught: unknown) => caught);
+    // Counting a pattern's use twice would count it twice, and the first try may have run.
+    const refusedBefore = live.proxy.refused.length;
+    live.proxy.refuseNext('patterns.recordUsage');
+    const error = await memory.patterns
+      .recordUsage('no-such-pattern', { episodeId: episode.id, helped: true })
+      .catch((caught: unknown) => caught);
+    // Replayed, it would have reached the server and been answered NOT_FOUND.
     expect(error).toBeInstanceOf(TRPCClientError);
-    expect((await memory.episodes.get(episode.id))?.status).toBe('active');
+    expect((error as TRPCClientError<never>).data).toBeUndefined();
+    expect(live.proxy.refused).toHaveLength(refusedBefore + 1);
   });
 });
 

@@ -8,7 +8,8 @@ const transientStatuses = new Set([408, 429, 500, 502, 503, 504]);
  * A network failure (no HTTP answer at all: refused, reset, dropped) or a transient status (a
  * proxy's 502 page too). Not an error raised before anything was sent, nor any other answer.
  * Only requests that are safe to replay are retried: starts and steps carry client-made ids, so
- * the server makes one episode and stores a replayed step once.
+ * the server makes one episode and stores a replayed step once, and it answers an end the
+ * episode already has with the episode.
  */
 export function isTransient(error: unknown): boolean {
   if (!(error instanceof TRPCClientError)) return false;

@@ -1,5 +1,5 @@
 import { EpisodicError } from '@episodic/core';
-import { isTransient, type RemoteCallOptions, TRPCClientError } from '@episodic/sdk';
+import { type RemoteCallOptions, TRPCClientError } from '@episodic/sdk';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import type { AgentMemory } from '../memory/agent-memory.js';
@@ -48,33 +48,6 @@ async function waitForLearning(memory: AgentMemory, call: RemoteCallOptions): Pr
   }
 }
 
-/**
- * Completes the episode. Against a server, the answer can be lost after the server completed it
- * (a connection cut): the call is not replayed (a second completion is a conflict), so the
- * episode is read back, and if it now has the outcome asked for, that is the answer, not the
- * network error, which would send the agent to complete it again and meet a conflict.
- */
-async function complete(
-  memory: AgentMemory,
-  input: z.infer<typeof completeEpisodeInput>,
-  call: RemoteCallOptions,
-) {
-  const outcome = { status: input.status, successRate: input.successRate };
-  try {
-    return await memory.episodes.complete(input.episodeId, outcome, call);
-  } catch (error) {
-    if (!isTransient(error)) throw error;
-    const current = await memory.episodes.get(input.episodeId, call).catch(() => null);
-    const done =
-      current?.status === input.status &&
-      (input.successRate === undefined || current.successRate === input.successRate);
-    if (current === null || !done) throw error;
-    // The episode as `complete` answers it: without the first page of its steps and their paging.
-    const { steps: _steps, stepCount: _stepCount, nextStepsCursor: _nextStepsCursor, ...episode } = current;
-    return episode;
-  }
-}
-
 export function registerCompleteEpisodeTool(
   server: McpServer,
   memory: AgentMemory,
@@ -94,7 +67,10 @@ export function registerCompleteEpisodeTool(
       toolAnswer(
         async () => {
           const call = { signal };
-          const episode = await complete(memory, input, call);
+          // A completion sent again after a lost answer (the SDK's replay, or the agent's call) is
+          // answered with the episode: the store answers an end it already has.
+          const outcome = { status: input.status, successRate: input.successRate };
+          const episode = await memory.episodes.complete(input.episodeId, outcome, call);
           session.completed(episode.id);
           const rate =
             episode.successRate === null ? '' : `, success ${Math.round(episode.successRate * 100)}%`;

@@ -22,6 +22,7 @@ import {
   recordEpisodesSchema,
   stepCounts,
 } from './record-episodes.js';
+import { archiveDiffers, completionDiffers, repeatedEnd } from './repeated-end.js';
 import { repeatedStart } from './repeated-start.js';
 import { Refusal, refusal } from './write-refusal.js';
 
@@ -84,8 +85,13 @@ export function createEpisodeWrites(context: EngineContext, deps: EpisodeWritesD
     options: CallOptions,
     change: string,
     build: (filter: SqlFilter) => InStatement,
-    then?: (tx: Transaction, episode: Episode) => Promise<unknown>,
-    completedAt?: string,
+    ending: {
+      /** How the stored episode differs from this end, when the update met it ended (`repeatedEnd`). */
+      differs: (episode: Episode) => string[] | null;
+      /** More writes in the same transaction once the end is stored. */
+      after?: (tx: Transaction, episode: Episode) => Promise<unknown>;
+      completedAt?: string | undefined;
+    },
   ): Promise<Episode> {
     return audited(
       { operation: 'update', entityType: 'episode', entityId: id },
@@ -97,9 +103,14 @@ export function createEpisodeWrites(context: EngineContext, deps: EpisodeWritesD
           refreshEndingDocs({ sql: `SELECT id FROM episodes WHERE ${filter.sql}`, args: filter.args }),
         );
         const row = (await tx.execute(build(filter))).rows[0];
-        if (row === undefined) throw await refusal(tx, id, options.scope, change, completedAt);
+        if (row === undefined) {
+          const repeated = await repeatedEnd(tx, id, options.scope, change, ending.differs);
+          if (repeated === null) throw await refusal(tx, id, options.scope, change, ending.completedAt);
+          await record(repeated.domain);
+          return repeated;
+        }
         const episode = toEpisode(row);
-        await then?.(tx, episode);
+        await ending.after?.(tx, episode);
         await record(episode.domain);
         return episode;
       },
@@ -196,9 +207,12 @@ export function createEpisodeWrites(context: EngineContext, deps: EpisodeWritesD
               WHERE ${filter.sql} AND status = 'active' AND ${end.condition} RETURNING ${episodeColumns}`,
           args: [data.status, data.status, successRate, ...end.args, ...filter.args, ...end.conditionArgs],
         }),
-        // Learning happens later, off this path; the queue row makes it as durable as the outcome.
-        async (tx) => void (await tx.execute(enqueueStatement(id, learners))),
-        data.completedAt,
+        {
+          differs: (episode) => completionDiffers({ ...data, successRate }, episode),
+          // Learning happens later, off this path; the queue row makes it as durable as the outcome.
+          after: async (tx) => void (await tx.execute(enqueueStatement(id, learners))),
+          completedAt: data.completedAt,
+        },
       );
     },
 
@@ -237,11 +251,17 @@ export function createEpisodeWrites(context: EngineContext, deps: EpisodeWritesD
       const id = parseInput(schemas.id, episodeId, 'episode id', 'episodeId');
       // Archiving an active episode ends it: as completing does, never before it began.
       const end = completionTime(undefined);
-      return updateEpisode(id, options, 'archived', (filter) => ({
-        sql: `UPDATE episodes SET status = 'archived', completed_at = COALESCE(completed_at, ${end.sql})
+      return updateEpisode(
+        id,
+        options,
+        'archived',
+        (filter) => ({
+          sql: `UPDATE episodes SET status = 'archived', completed_at = COALESCE(completed_at, ${end.sql})
               WHERE ${filter.sql} AND status != 'archived' RETURNING ${episodeColumns}`,
-        args: [...end.args, ...filter.args],
-      }));
+          args: [...end.args, ...filter.args],
+        }),
+        { differs: archiveDiffers },
+      );
     },
   };
 }
