@@ -87,6 +87,28 @@ describe('POST /v1/traces', () => {
     expect(stored?.steps.map((step) => step.action)).toEqual(['search']);
   });
 
+  it('stores a root span sent again once, and reports one that gives its finished trace another outcome', async () => {
+    const root = span(146, 1);
+    expect(await post(request([root, tool(146, 2, 'search')]))).toEqual({ status: 200, text: '{}' });
+    // An exporter's retry of the whole request: nothing is new, nothing is rejected.
+    expect(await post(request([root, tool(146, 2, 'search')]))).toEqual({ status: 200, text: '{}' });
+    const failed = await post(request([{ ...root, status: { code: 2, message: 'boom' } }]));
+    expect([failed.status, JSON.parse(failed.text)]).toEqual([
+      200,
+      {
+        partialSuccess: {
+          rejectedSpans: '1',
+          errorMessage:
+            '1 root spans gave their trace an outcome after its episode had ended otherwise; the episode keeps its first outcome.',
+        },
+      },
+    ]);
+    const episode = (await t.server.memory.episodes.list({ domain: 'agents' })).items.find(
+      (item) => item.metadata?.traceId === hex(146, 16),
+    );
+    expect(episode?.status).toBe('completed');
+  });
+
   it('dates the episode by its root span, a part without the root by its first span, and never in the future', async () => {
     const iso = (unixNano: unknown) => new Date(Number(BigInt(String(unixNano)) / 1_000_000n)).toISOString();
     const root = span(40, 1);

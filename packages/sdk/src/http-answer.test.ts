@@ -57,10 +57,12 @@ describe('a request that got no answer', () => {
     try {
       const memory = createRemoteMemory({ url: dying.url, token });
       // A mutation that is not idempotent is sent once: the first try may have run.
-      const archived = await clientRefusal(memory.episodes.archive('01936f3e-0000-7000-8000-000000000000'));
-      expect(archived.cause.code).toBe('CONNECTION_LOST');
-      expect(archived.error.message).toBe(
-        `The connection to ${dying.url}/trpc/episodes.archive closed before its answer came (other side closed): the server may have stopped or restarted, and may have run the calls it was sent.`,
+      const used = await clientRefusal(
+        memory.patterns.recordUsage('p', { episodeId: '01936f3e-0000-7000-8000-000000000000', helped: true }),
+      );
+      expect(used.cause.code).toBe('CONNECTION_LOST');
+      expect(used.error.message).toBe(
+        `The connection to ${dying.url}/trpc/patterns.recordUsage closed before its answer came (other side closed): the server may have stopped or restarted, and may have run the calls it was sent.`,
       );
       expect(dying.requests).toHaveLength(1);
       // A read is replayed twice first, and then says the same.

@@ -4,6 +4,8 @@ import type { TracePart } from './trace-episodes.js';
 export interface RecordedCalls {
   /** Steps not stored because their episode had already finished. */
   lateSteps: number;
+  /** Root spans whose outcome was not stored: their episode had already ended otherwise. */
+  lateOutcomes: number;
   /**
    * The call refused after earlier ones were stored: its error, the index of its first record, and
    * the spans of it and of the calls after it, none of them stored.
@@ -24,15 +26,17 @@ export async function recordInCalls(
   parts: readonly TracePart[],
 ): Promise<RecordedCalls> {
   let lateSteps = 0;
+  let lateOutcomes = 0;
   for (let from = 0; from < parts.length; from += maxRecordsPerCall) {
     try {
       const recorded = await record(parts.slice(from, from + maxRecordsPerCall).map((part) => part.record));
       lateSteps += recorded.reduce((sum, entry) => sum + entry.lateSteps, 0);
+      lateOutcomes += recorded.filter((entry) => entry.lateOutcome).length;
     } catch (error) {
       if (from === 0) throw error;
       const spans = parts.slice(from).reduce((sum, part) => sum + part.spans, 0);
-      return { lateSteps, refused: { error, from, spans } };
+      return { lateSteps, lateOutcomes, refused: { error, from, spans } };
     }
   }
-  return { lateSteps, refused: null };
+  return { lateSteps, lateOutcomes, refused: null };
 }

@@ -187,7 +187,7 @@ export function createTracesEndpoint(options: TracesEndpointOptions) {
       });
       throw new Refused(403, `This caller may not write to domain "${foreign.domain}".`);
     }
-    const { lateSteps, refused } = await recordInCalls(
+    const { lateSteps, lateOutcomes, refused } = await recordInCalls(
       (records) =>
         memory.episodes
           .record(records, {
@@ -216,8 +216,12 @@ export function createTracesEndpoint(options: TracesEndpointOptions) {
       reasons.push(
         `${lateSteps} of ${spans} spans arrived after their trace's root span and were not stored.`,
       );
+    if (lateOutcomes > 0)
+      reasons.push(
+        `${lateOutcomes} root spans gave their trace an outcome after its episode had ended otherwise; the episode keeps its first outcome.`,
+      );
     if (reasons.length === 0) return send(res, 200, encoding, { json: {}, proto: new Uint8Array() });
-    const rejected = lateSteps + (refused?.spans ?? 0);
+    const rejected = lateSteps + lateOutcomes + (refused?.spans ?? 0);
     const message = reasons.join(' ');
     send(res, 200, encoding, {
       json: { partialSuccess: { rejectedSpans: String(rejected), errorMessage: message } },

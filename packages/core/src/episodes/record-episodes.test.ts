@@ -91,6 +91,45 @@ describe('episodes.record', () => {
     expect(retry?.lateSteps).toBe(1);
   });
 
+  it('says when an outcome came after the episode ended otherwise, and keeps the first end', async () => {
+    const createdAt = '2026-01-02T03:00:00.000Z';
+    const ended = {
+      ...base,
+      id: id(41),
+      createdAt,
+      outcome: { status: 'failed' as const, successRate: 0.25 },
+    };
+    const [first] = await store.memory.episodes.record([ended]);
+    // The same outcome again is a retry, and so is one giving the rate its status implies.
+    const [retry] = await store.memory.episodes.record([ended]);
+    const [other] = await store.memory.episodes.record([{ ...ended, outcome: { status: 'completed' } }]);
+    const [rate] = await store.memory.episodes.record([{ ...ended, outcome: { status: 'failed' } }]);
+    // An end before the start (exporters' clocks disagree) is stored raised to the start.
+    await store.memory.episodes.record([{ ...base, id: id(42), createdAt }]);
+    const raised = {
+      ...base,
+      id: id(42),
+      outcome: { status: 'failed' as const, completedAt: '2026-01-01T00:00:00Z' },
+    };
+    await store.memory.episodes.record([raised]);
+    const [raisedAgain] = await store.memory.episodes.record([raised]);
+    const [implied] = await store.memory.episodes.record([
+      { ...raised, outcome: { ...raised.outcome, successRate: 0 } },
+    ]);
+    expect([first, retry, other, rate, raisedAgain, implied].map((entry) => entry?.lateOutcome)).toEqual([
+      false,
+      false,
+      true,
+      true,
+      false,
+      false,
+    ]);
+    expect(await store.memory.episodes.get(id(41))).toMatchObject({ status: 'failed', successRate: 0.25 });
+    await store.memory.episodes.archive(id(41));
+    const [archived] = await store.memory.episodes.record([ended]);
+    expect([archived?.lateOutcome, archived?.episode.status]).toEqual([true, 'archived']);
+  });
+
   it('writes nothing when one record is refused', async () => {
     const scope = { domains: ['web'] };
     const records = [

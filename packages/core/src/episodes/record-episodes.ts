@@ -10,6 +10,7 @@ import { docRefreshDue, eagerDocSteps, refreshEndingDocsOf } from '../search/epi
 import type { AccessScope, Episode, Step } from '../types.js';
 import { assertWritable, insertEpisode } from './insert-episode.js';
 import { insertSteps } from './insert-steps.js';
+import { completionDiffers } from './repeated-end.js';
 import { Refusal, refusal } from './write-refusal.js';
 
 /** Most episodes one `record` call writes. */
@@ -82,6 +83,11 @@ export interface RecordedEpisode {
   steps: Step[];
   /** New steps not stored because the episode had already finished (they came too late). */
   lateSteps: number;
+  /**
+   * The record's `outcome` was not stored: the episode had already ended otherwise (another
+   * status or rate, or archived), and keeps that end. The same outcome again (a retry) is not late.
+   */
+  lateOutcome: boolean;
 }
 
 /** The stored steps of `episodeId` among `ids`: a finished episode keeps what a retry sends again. */
@@ -190,6 +196,10 @@ export async function recordEpisode(
       else steps.push(kept);
     }
   }
+  const lateOutcome =
+    !active &&
+    record.outcome !== undefined &&
+    endsOtherwise(record.outcome, toEpisode(await episodeRow(tx, record.id)));
   if (active && record.outcome !== undefined) {
     // Whole before it ends. Within the index bookkeeping only when the episode had at most
     // `eagerDocSteps` steps, whose document is whole already: re-indexing it changes no word.
@@ -210,8 +220,23 @@ export async function recordEpisode(
     });
     await tx.execute(enqueueStatement(record.id, learners));
   }
-  const row = (
-    await tx.execute({ sql: `SELECT ${episodeColumns} FROM episodes WHERE id = ?`, args: [record.id] })
-  ).rows[0];
-  return { episode: toEpisode(row as NonNullable<typeof row>), steps, lateSteps };
+  return { episode: toEpisode(await episodeRow(tx, record.id)), steps, lateSteps, lateOutcome };
+}
+
+async function episodeRow(tx: Transaction, id: string) {
+  const row = (await tx.execute({ sql: `SELECT ${episodeColumns} FROM episodes WHERE id = ?`, args: [id] }))
+    .rows[0];
+  return row as NonNullable<typeof row>;
+}
+
+/** Whether a record's outcome differs from how its finished episode ended, as `complete` judges it. */
+function endsOtherwise(outcome: NonNullable<ParsedRecord['outcome']>, episode: Episode): boolean {
+  const successRate = outcome.successRate ?? (outcome.status === 'completed' ? 1 : 0);
+  // Stored raised to the episode's start, as the outcome was when it was recorded.
+  const completedAt =
+    outcome.completedAt === undefined || outcome.completedAt >= episode.createdAt
+      ? outcome.completedAt
+      : episode.createdAt;
+  const fields = completionDiffers({ status: outcome.status, successRate, completedAt }, episode);
+  return fields === null || fields.length > 0;
 }
