@@ -15,17 +15,10 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-/** `episodic serve` with its own data dir (so its own cache) on the shared database. */
-async function serve(name: string, databaseUrl: string): Promise<string> {
-  const server = spawnCli([
-    'serve',
-    '--port',
-    '0',
-    '--data-dir',
-    join(root, name),
-    '--database-url',
-    databaseUrl,
-  ]);
+/** `episodic serve` with the data dir `name`, on the shared database when `databaseUrl` is given. */
+async function serve(name: string, databaseUrl?: string): Promise<string> {
+  const database = databaseUrl === undefined ? [] : ['--database-url', databaseUrl];
+  const server = spawnCli(['serve', '--port', '0', '--data-dir', join(root, name), ...database]);
   servers.push(server);
   return (await server.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+)/))[1] as string;
 }
@@ -56,5 +49,36 @@ describe('several servers on one database', { timeout: 180_000 }, () => {
     expect(seen?.status).toBe('completed');
     const found = await a.search.text.query({ text: 'second' });
     expect(found.map((hit) => hit.episode.id)).toEqual([episode.id]);
+  });
+
+  it('shares one data dir too: one database, one cache and one admin token for both', async () => {
+    const tokenFile = join(root, 'together', 'admin-token');
+    const urlA = await serve('together');
+    const token = readFileSync(tokenFile, 'utf8').trim();
+    const urlB = await serve('together');
+    // The second start found the token the first wrote, and wrote no other.
+    expect(readFileSync(tokenFile, 'utf8').trim()).toBe(token);
+    const [a, b] = [createTestClient(urlA, token), createTestClient(urlB, token)];
+
+    const episode = await a.episodes.start.mutate({
+      taskType: 'debugging',
+      domain: 'shop',
+      context: 'refund',
+    });
+    for (const client of [a, b, a, b]) await client.episodes.get.query({ episodeId: episode.id });
+    await b.episodes.logSteps.mutate({ episodeId: episode.id, steps: [{ action: 'issue_refund' }] });
+    await b.episodes.complete.mutate({ episodeId: episode.id, status: 'completed' });
+    // One cache folder read by both: a change made through one server is not hidden from the
+    // other by what it cached before.
+    const deadline = Date.now() + 30_000;
+    let seen = await a.episodes.get.query({ episodeId: episode.id });
+    while (seen?.status !== 'completed' && Date.now() < deadline) {
+      await sleep(100);
+      seen = await a.episodes.get.query({ episodeId: episode.id });
+    }
+    expect([seen?.status, seen?.steps.map((step) => step.action)]).toEqual(['completed', ['issue_refund']]);
+    expect((await a.search.text.query({ text: 'refund' })).map((hit) => hit.episode.id)).toEqual([
+      episode.id,
+    ]);
   });
 });
