@@ -96,6 +96,45 @@ describe('server settings', async () => {
     expect((await loadConfig({ flags, env: {}, cwd: '/srv/app' })).embeddingsModel).toBe('/srv/app/tiny');
   });
 
+  it("lets a flag or variable replace the file's provider, and drops the file's settings for the one replaced", async () => {
+    const file = configFile({
+      embeddings: 'openai',
+      embeddingsUrl: 'http://127.0.0.1:11434/v1',
+      embeddingsModel: 'nomic-embed-text',
+      embeddingsDimensions: 768,
+    }).path;
+    const off = await loadConfig({ flags: { config: file, embeddings: 'none' }, env: {}, cwd: '/srv/app' });
+    expect([off.embeddings, off.embeddingsUrl, off.embeddingsModel, off.embeddingsDimensions]).toEqual([
+      'none',
+      undefined,
+      undefined,
+      768,
+    ]);
+    // From the environment too; a setting that still applies (local's dimensions) is kept.
+    const local = await loadConfig({
+      flags: { config: file },
+      env: { EPISODIC_EMBEDDINGS: 'local' },
+      cwd: '/srv/app',
+    });
+    expect([local.embeddings, local.embeddingsUrl, local.embeddingsDimensions]).toEqual([
+      'local',
+      undefined,
+      768,
+    ]);
+    // The same provider again keeps the file's settings for it.
+    const same = await loadConfig({
+      flags: { config: file, embeddings: 'openai' },
+      env: {},
+      cwd: '/srv/app',
+    });
+    expect(same.embeddingsUrl).toBe('http://127.0.0.1:11434/v1');
+    // Given as high as the provider, a setting that does not apply is still refused.
+    const flags = { config: file, embeddings: 'none', 'embeddings-url': 'http://127.0.0.1:1/v1' };
+    expect((await failure(() => loadConfig({ flags, env: {}, cwd: '/srv/app' }))).message).toMatch(
+      /embeddingsUrl \(from --embeddings-url\): applies only with embeddings "openai"/,
+    );
+  });
+
   it('passes engine settings from the config file through to the store', async () => {
     const file = configFile({ memory: { limits: { maxStepsPerCall: 10 }, taskTypes: ['deployment'] } });
     expect((await loadConfig({ flags: { config: file.path }, env: {} })).memory).toEqual({

@@ -4,6 +4,7 @@ import { learningOptionsSchema } from '@episodic/core';
 import { ServerError } from '../errors/server-error.js';
 import { configFileNames, findConfigFile, nearConfigFiles, readConfigFile } from './config-file.js';
 import { loadPlugins } from './load-plugins.js';
+import { providerKeyMisfit, providerKeys } from './provider-keys.js';
 import { parseServerConfig, type ServerConfig } from './server-config.js';
 
 type Source = 'flag' | 'environment' | 'config file';
@@ -212,6 +213,7 @@ export async function loadConfig({
       setting.kind === 'secret' ? fromSecretFlag(setting.flag, text, env) : fromText(setting.kind, text, cwd);
     sources.set(setting.key, 'flag');
   }
+  dropReplacedProviderKeys(merged, sources);
 
   const origin = (key: string) => {
     const setting = settings.find((candidate) => candidate.key === key);
@@ -233,6 +235,26 @@ export async function loadConfig({
   const config = parseServerConfig(merged, origin);
   settingsNotes.set(config, settingsNote(shownPath, cwd));
   return config;
+}
+
+const rank: Record<Source, number> = { 'config file': 0, environment: 1, flag: 2 };
+
+/**
+ * A provider chosen over the config file's (`--embeddings none` for a file that sets `openai` and
+ * its `embeddingsUrl`) takes the file's settings for the provider it replaced with it: they were
+ * refused as not applying, so no flag could turn the file's provider off. A setting given as high
+ * as the provider, or higher, is still checked against it.
+ */
+function dropReplacedProviderKeys(merged: Layer, sources: Map<string, Source>): void {
+  const chosen = sources.get('embeddings');
+  if (chosen === undefined) return;
+  for (const key of providerKeys) {
+    const source = sources.get(key);
+    if (source === undefined || rank[source] >= rank[chosen]) continue;
+    if (providerKeyMisfit(key, merged.embeddings) === null) continue;
+    delete merged[key];
+    sources.delete(key);
+  }
 }
 
 /** Where each loaded config's settings came from, as `serve` says it at start. */

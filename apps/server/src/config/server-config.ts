@@ -7,6 +7,7 @@ import { minerNames } from '../store/default-miners.js';
 import { engineKeys, engineSetting, memorySettings } from './engine-settings.js';
 import { builtinEmbeddings } from './load-plugins.js';
 import { embeddingProviderProblems, patternMinerProblemsWithoutRunning } from './plugin-contract.js';
+import { providerKeyMisfit, providerKeys } from './provider-keys.js';
 
 /**
  * A built-in name or a plugin object that fits its contract. Package names never reach here:
@@ -148,39 +149,15 @@ export const serverConfigSchema = z
       const missing = config.tlsCert === undefined ? 'tlsCert' : 'tlsKey';
       ctx.addIssue({ code: 'custom', path: [missing], message: 'HTTPS needs both tlsCert and tlsKey' });
     }
-    if (config.embeddings !== 'openai') {
-      for (const key of ['embeddingsUrl', 'embeddingsApiKeyEnv'] as const) {
-        if (config[key] !== undefined)
-          ctx.addIssue({ code: 'custom', path: [key], message: 'applies only with embeddings "openai"' });
-      }
+    for (const key of providerKeys) {
+      const misfit = config[key] === undefined ? null : providerKeyMisfit(key, config.embeddings);
+      if (misfit !== null) ctx.addIssue({ code: 'custom', path: [key], message: misfit });
     }
-    if (typeof config.embeddings !== 'string' && config.embeddingsDimensions !== undefined)
-      ctx.addIssue({
-        code: 'custom',
-        path: ['embeddingsDimensions'],
-        message: 'applies only to the built-in providers; a plugin takes its own options',
-      });
     if (config.embeddings === 'static' && config.embeddingsModel === undefined)
       ctx.addIssue({
         code: 'custom',
         path: ['embeddingsModel'],
         message: 'embeddings "static" needs a model name or folder',
-      });
-    if (
-      config.embeddings !== 'openai' &&
-      config.embeddings !== 'static' &&
-      config.embeddingsModel !== undefined
-    )
-      ctx.addIssue({
-        code: 'custom',
-        path: ['embeddingsModel'],
-        message: 'applies only with embeddings "openai" or "static"',
-      });
-    if (config.embeddings === 'static' && config.embeddingsDimensions !== undefined)
-      ctx.addIssue({
-        code: 'custom',
-        path: ['embeddingsDimensions'],
-        message: 'a static model has its own dimensions',
       });
     for (const key of engineKeys) {
       if (config[key] !== undefined && config.memory[key] !== undefined)
