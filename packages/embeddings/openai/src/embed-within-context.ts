@@ -8,9 +8,11 @@ import { postEmbeddings } from './post-embeddings.js';
  * The server's refusal of an input past the model's context, stating the context: OpenAI's
  * "Invalid 'input[3]': maximum input length is 8192 tokens." (older and single-input answers:
  * "maximum context length is 8192 tokens"), which vLLM words alike or, newer, "max context 8192
- * tokens, the prompt had at least 8193".
+ * tokens, the prompt had at least 8193"; and llama.cpp's "input (600 tokens) is too large to
+ * process. increase the physical batch size (current batch size: 512)", whose batch bounds an input.
  */
-const contextRefusal = /max(?:imum)? (?:(?:input|context) length is|context) (\d+) tokens/i;
+const contextRefusal =
+  /max(?:imum)? (?:(?:input|context) length is|context) (\d+) tokens|too large to process.*\(current batch size: (\d+)\)/is;
 
 /** OpenAI's refusal of inputs past its tokens per request in all: "Requested 341234 tokens, max 300000 tokens per request". */
 const requestRefusal = /max \d+ tokens per request/i;
@@ -61,7 +63,7 @@ export function embedWithinContext(
       if (batch.length > 1 && refusal(error, requestRefusal) !== null) return halve(batch);
       const context = refusal(error, contextRefusal);
       if (context === null) throw error;
-      const maxBytes = Math.min(Number(context[1]), options.maxInputTokens);
+      const maxBytes = Math.min(Number(context[1] ?? context[2]), options.maxInputTokens);
       // Every input within the bound already: this server counts otherwise, and cutting cannot help.
       if (batch.every((text) => Buffer.byteLength(text) <= maxBytes)) throw error;
       if (batch.length === 1) return embed([cutToUtf8Bytes(batch[0] as string, maxBytes)]);

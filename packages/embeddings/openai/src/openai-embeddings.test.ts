@@ -197,6 +197,37 @@ describe('OpenAI-compatible embeddings', () => {
     },
   );
 
+  it("cuts an input llama.cpp's server refuses with HTTP 500 as past its batch, at once and to the batch it states", async () => {
+    const tooLarge = {
+      error: {
+        code: 500,
+        message:
+          'input (600 tokens) is too large to process. increase the physical batch size (current batch size: 512)',
+        type: 'server_error',
+      },
+    };
+    server.respondWith(status(500, tooLarge));
+    const [vector] = await provider().embed(['x'.repeat(600)]);
+    expect(vector).toHaveLength(dimensions);
+    // Not retried as an outage: the second request is the input cut to 512 bytes.
+    expect(server.requests.map((request) => request.body.input)).toEqual([
+      ['x'.repeat(600)],
+      ['x'.repeat(512)],
+    ]);
+
+    // Older servers state no size: the refusal is final, not retried, for the caller to isolate.
+    server.requests.length = 0;
+    server.respondWith(
+      status(500, {
+        error: { code: 500, message: 'input is too large to process. increase the physical batch size' },
+      }),
+    );
+    const error = await failure(provider().embed(['short', 'x'.repeat(600)]));
+    expect(error).toMatchObject({ code: 'BAD_REQUEST', status: 500, attempts: 1 });
+    expect(error.message).toContain('input is too large to process');
+    expect(server.requests).toHaveLength(1);
+  });
+
   it('gives zeros, with no second request, to a refused input whose cut keeps only blanks', async () => {
     server.respondWith(status(400, vllmRefusals[0][1]));
     const padded = `${' '.repeat(9000)}${'0123456789abcdef'.repeat(400)}`.slice(0, 16_000);

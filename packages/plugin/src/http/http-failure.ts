@@ -32,9 +32,20 @@ function messageOf(text: string): string {
 }
 
 /**
+ * A server error that refuses the input, not an outage: llama.cpp's server answers an input past
+ * its batch or context with HTTP 500 ("input (600 tokens) is too large to process. increase the
+ * physical batch size (current batch size: 512)", "input is larger than the max context size",
+ * "the request exceeds the available context size"). Sent again it fails again, however long the
+ * wait; read as an outage, one long input held its whole batch back for good.
+ */
+const inputRefusal =
+  /is too large to process|is larger than the max context size|exceeds the available context size/i;
+
+/**
  * Classifies a non-2xx answer: 401/403 → `AUTH` and 4xx → `BAD_REQUEST` (final), 429 →
- * `RATE_LIMITED` and 5xx → `SERVER` (retried, after the server's `Retry-After` if given). The
- * server's message is kept, scrubbed of secrets.
+ * `RATE_LIMITED` and 5xx → `SERVER` (retried, after the server's `Retry-After` if given), except
+ * a 5xx that refuses the input (`inputRefusal`), which is a `BAD_REQUEST`. The server's message
+ * is kept, scrubbed of secrets.
  */
 export async function httpFailure(
   response: Response,
@@ -65,7 +76,7 @@ export async function httpFailure(
       message: `Rate limited (HTTP 429): ${detail}`,
     };
   }
-  if (status >= 500) {
+  if (status >= 500 && !inputRefusal.test(detail)) {
     return {
       code: 'SERVER',
       status,
