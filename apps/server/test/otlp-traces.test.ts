@@ -225,6 +225,73 @@ describe('POST /v1/traces', () => {
     ]);
   });
 
+  it('records the tool calls and task of OpenInference, OpenLLMetry and GenAI-message traces', async () => {
+    const child = (trace: number, id: number, attributes: unknown[]) =>
+      span(trace, id, { parentSpanId: hex(1, 8), attributes });
+    const openInference = [
+      span(147, 1, {
+        attributes: [str('openinference.span.kind', 'AGENT'), str('input.value', 'Why does checkout fail?')],
+      }),
+      child(147, 2, [
+        str('openinference.span.kind', 'TOOL'),
+        str('tool.name', 'search_logs'),
+        str('tool.parameters', '{"type":"object","properties":{"query":{"type":"string"}}}'),
+        str('input.value', '{"query":"checkout"}'),
+        str('output.value', 'TypeError: total is undefined'),
+      ]),
+      // A model call is no step.
+      child(147, 3, [str('openinference.span.kind', 'LLM'), str('input.value', 'prompt text')]),
+    ];
+    const openLlmetry = [
+      span(148, 1, {
+        attributes: [
+          str('traceloop.span.kind', 'workflow'),
+          str('traceloop.entity.input', '{"args":["Rotate the API keys"],"kwargs":{}}'),
+        ],
+      }),
+      child(148, 2, [
+        str('traceloop.span.kind', 'tool'),
+        str('traceloop.entity.name', 'rotate_key'),
+        str('traceloop.entity.input', '{"args":[],"kwargs":{"service":"billing"}}'),
+        str('traceloop.entity.output', '"rotated"'),
+      ]),
+    ];
+    const messages = JSON.stringify([
+      { role: 'system', parts: [{ type: 'text', content: 'You are a coding agent.' }] },
+      { role: 'user', parts: [{ type: 'text', content: 'Fix the flaky cart test' }] },
+    ]);
+    const genAi = [
+      span(149, 1, {
+        attributes: [str('gen_ai.operation.name', 'invoke_agent'), str('gen_ai.input.messages', messages)],
+      }),
+      tool(149, 2, 'run_tests'),
+    ];
+    expect(await post(request([...openInference, ...openLlmetry, ...genAi]))).toEqual({
+      status: 200,
+      text: '{}',
+    });
+
+    const stored = async (trace: number) => {
+      const listed = (await t.server.memory.episodes.list({ domain: 'agents' })).items.find(
+        (episode) => episode.metadata?.traceId === hex(trace, 16),
+      );
+      const episode = await t.server.memory.episodes.get(listed?.id ?? '');
+      return [
+        episode?.context,
+        episode?.steps.map((step) => [step.action, step.metadata?.parameters, step.result]),
+      ];
+    };
+    expect(await stored(147)).toEqual([
+      'Why does checkout fail?',
+      [['search_logs', { query: 'checkout' }, 'TypeError: total is undefined']],
+    ]);
+    expect(await stored(148)).toEqual([
+      '{"args":["Rotate the API keys"],"kwargs":{}}',
+      [['rotate_key', { args: [], kwargs: { service: 'billing' } }, '"rotated"']],
+    ]);
+    expect((await stored(149))[0]).toBe('Fix the flaky cart test');
+  });
+
   it('reads fields left out as their proto3 defaults, in protobuf and in JSON', async () => {
     const episodeOf = async (trace: number) => {
       const listed = (await t.server.memory.episodes.list({ domain: 'agents' })).items.find(

@@ -57,7 +57,13 @@ function unquoted(result: unknown): unknown {
   }
 }
 
-/** `gen_ai.*` (GenAI semantic conventions) or the AI SDK's `ai.toolCall` span: the tool's name, arguments and result. */
+/**
+ * A tool span's tool name, arguments and result, as one of these records it: the GenAI semantic
+ * conventions (`gen_ai.*`), the AI SDK (`ai.toolCall`), OpenInference (`openinference.span.kind`
+ * `TOOL`: Arize Phoenix, LangChain, LlamaIndex; the arguments in `input.value`, since its
+ * `tool.parameters` is the tool's schema) or OpenLLMetry (`traceloop.span.kind` `tool`); `null`
+ * for any other span. Without the last two, their traces were episodes without a step.
+ */
 export function toolCall(span: OtlpSpan, attributes: Map<string, unknown>) {
   if (attributes.get('gen_ai.operation.name') === 'execute_tool')
     return {
@@ -70,6 +76,18 @@ export function toolCall(span: OtlpSpan, attributes: Map<string, unknown>) {
       name: attributes.get('ai.toolCall.name') ?? span.name,
       args: attributes.get('ai.toolCall.args'),
       result: unquoted(attributes.get('ai.toolCall.result')),
+    };
+  if (attributes.get('openinference.span.kind') === 'TOOL')
+    return {
+      name: attributes.get('tool.name') ?? span.name,
+      args: attributes.get('input.value'),
+      result: attributes.get('output.value'),
+    };
+  if (attributes.get('traceloop.span.kind') === 'tool')
+    return {
+      name: attributes.get('traceloop.entity.name') ?? span.name,
+      args: attributes.get('traceloop.entity.input'),
+      result: attributes.get('traceloop.entity.output'),
     };
   return null;
 }

@@ -2,6 +2,7 @@ import { type Limits, type RecordEpisodesInput, storableText } from '@episodic/c
 import { attributeMap } from './attribute-values.js';
 import { derivedId } from './derived-id.js';
 import type { OtlpSpan, TraceRequest } from './otlp-request-schema.js';
+import { taskText } from './task-text.js';
 import { asText, failure, nanos, type StepBounds, spanTime, toolCall, toolStep } from './tool-steps.js';
 
 type EpisodeRecord = RecordEpisodesInput[number];
@@ -20,47 +21,6 @@ export interface TraceDefaults extends StepBounds {
   /** The task types the store takes. */
   taskTypes: readonly string[];
   limits: StepBounds['limits'] & Pick<Limits, 'maxContextChars' | 'maxStepsPerCall'>;
-}
-
-/** The text of a chat message's content: a string, or its text parts joined. */
-function messageText(content: unknown): string | null {
-  if (typeof content === 'string') return content;
-  if (!Array.isArray(content)) return null;
-  const texts = content.flatMap((part: { type?: unknown; text?: unknown }) =>
-    part?.type === 'text' && typeof part.text === 'string' ? [part.text] : [],
-  );
-  return texts.length === 0 ? null : texts.join('\n');
-}
-
-/**
- * The task in the AI SDK's `ai.prompt` (`JSON.stringify({ system, prompt, messages })`): its
- * `prompt`, else the latest user message of its `messages` (a chat's request of this run); never
- * the system prompt, which every run of an agent shares. Not JSON: the prompt as sent.
- */
-function promptTask(prompt: string): string {
-  let parsed: { prompt?: unknown; messages?: unknown };
-  try {
-    parsed = JSON.parse(prompt) as typeof parsed;
-  } catch {
-    return prompt;
-  }
-  if (typeof parsed?.prompt === 'string') return parsed.prompt;
-  const messages = Array.isArray(parsed?.messages)
-    ? (parsed.messages as { role?: unknown; content?: unknown }[])
-    : [];
-  for (const message of messages.toReversed()) {
-    const text = message?.role === 'user' ? messageText(message.content) : null;
-    if (text !== null && text.trim() !== '') return text;
-  }
-  return prompt;
-}
-
-/** The task of a trace: `episodic.context`, else the AI SDK's prompt, else the root span's name. */
-function taskText(root: OtlpSpan, attributes: Map<string, unknown>): string {
-  const given = attributes.get('episodic.context');
-  if (typeof given === 'string' && given !== '') return given;
-  const prompt = attributes.get('ai.prompt');
-  return typeof prompt === 'string' ? promptTask(prompt) : root.name;
 }
 
 /** `SpanFlags`: the span's parent is known to be in another process (a propagated trace context). */
