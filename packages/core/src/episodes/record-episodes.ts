@@ -196,10 +196,10 @@ export async function recordEpisode(
       else steps.push(kept);
     }
   }
+  // A finished episode is not changed by a record: read once, for the outcome and the answer.
+  const finished = active ? null : toEpisode(await episodeRow(tx, record.id));
   const lateOutcome =
-    !active &&
-    record.outcome !== undefined &&
-    endsOtherwise(record.outcome, toEpisode(await episodeRow(tx, record.id)));
+    finished !== null && record.outcome !== undefined && endsOtherwise(record.outcome, finished);
   if (active && record.outcome !== undefined) {
     // Whole before it ends. Within the index bookkeeping only when the episode had at most
     // `eagerDocSteps` steps, whose document is whole already: re-indexing it changes no word.
@@ -220,7 +220,7 @@ export async function recordEpisode(
     });
     await tx.execute(enqueueStatement(record.id, learners));
   }
-  return { episode: toEpisode(await episodeRow(tx, record.id)), steps, lateSteps, lateOutcome };
+  return { episode: finished ?? toEpisode(await episodeRow(tx, record.id)), steps, lateSteps, lateOutcome };
 }
 
 async function episodeRow(tx: Transaction, id: string) {
