@@ -262,6 +262,7 @@ describe('inferred types', () => {
       failedAt: string;
     } | null>();
     expectTypeOf<RouterOutputs['episodes']['record'][number]['lateSteps']>().toEqualTypeOf<number>();
+    expectTypeOf<RouterOutputs['episodes']['record'][number]['lateOutcome']>().toEqualTypeOf<boolean>();
     // @ts-expect-error records need their client-chosen id
     void client.episodes.record.mutate([{ taskType: 'debugging', domain: 'web' }]);
   });
