@@ -287,7 +287,7 @@ describe('POST /v1/traces', () => {
     ]);
     expect(await stored(148)).toEqual([
       '{"args":["Rotate the API keys"],"kwargs":{}}',
-      [['rotate_key', { args: [], kwargs: { service: 'billing' } }, '"rotated"']],
+      [['rotate_key', { args: [], kwargs: { service: 'billing' } }, 'rotated']],
     ]);
     expect((await stored(149))[0]).toBe('Fix the flaky cart test');
   });

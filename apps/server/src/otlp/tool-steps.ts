@@ -43,9 +43,9 @@ function duration(span: OtlpSpan): number | undefined {
 const longestDurationMs = 2_147_483_647n;
 
 /**
- * The AI SDK writes a tool's output as JSON (`JSON.stringify(output)`): a tool that returned text
- * was stored quoted (`"ok 3 passed"` with its quotes and escapes). Text comes back as text, any
- * other output as the JSON it was sent as; a value that is not JSON as it is.
+ * The AI SDK writes a tool's output as JSON (`JSON.stringify(output)`), and OpenLLMetry too: a
+ * tool that returned text was stored quoted (`"ok 3 passed"` with its quotes and escapes). Text
+ * comes back as text, any other output as the JSON it was sent as; a value that is not JSON as it is.
  */
 function unquoted(result: unknown): unknown {
   if (typeof result !== 'string') return result;
@@ -87,7 +87,8 @@ export function toolCall(span: OtlpSpan, attributes: Map<string, unknown>) {
     return {
       name: attributes.get('traceloop.entity.name') ?? span.name,
       args: attributes.get('traceloop.entity.input'),
-      result: attributes.get('traceloop.entity.output'),
+      // Written as JSON too (`json.dumps`): a text result is stored as the text.
+      result: unquoted(attributes.get('traceloop.entity.output')),
     };
   return null;
 }
