@@ -23,6 +23,17 @@ async function serve(name: string, databaseUrl?: string): Promise<string> {
   return (await server.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+)/))[1] as string;
 }
 
+/** The episode as `client` reads it once it shows completed, or after 30 s as it is then. */
+async function onceCompleted(client: ReturnType<typeof createTestClient>, episodeId: string) {
+  const deadline = Date.now() + 30_000;
+  let seen = await client.episodes.get.query({ episodeId });
+  while (seen?.status !== 'completed' && Date.now() < deadline) {
+    await sleep(100);
+    seen = await client.episodes.get.query({ episodeId });
+  }
+  return seen;
+}
+
 // Two servers starting beside each other: room for a loaded machine.
 describe('several servers on one database', { timeout: 180_000 }, () => {
   it('each sees what the other wrote, though each caches what it read', async () => {
@@ -39,12 +50,7 @@ describe('several servers on one database', { timeout: 180_000 }, () => {
 
     await b.episodes.logSteps.mutate({ episodeId: episode.id, steps: [{ action: 'second' }] });
     await b.episodes.complete.mutate({ episodeId: episode.id, status: 'completed' });
-    const deadline = Date.now() + 30_000;
-    let seen = await a.episodes.get.query({ episodeId: episode.id });
-    while (seen?.status !== 'completed' && Date.now() < deadline) {
-      await sleep(100);
-      seen = await a.episodes.get.query({ episodeId: episode.id });
-    }
+    const seen = await onceCompleted(a, episode.id);
     expect(seen?.steps.map((step) => step.action)).toEqual(['first', 'second']);
     expect(seen?.status).toBe('completed');
     const found = await a.search.text.query({ text: 'second' });
@@ -70,12 +76,7 @@ describe('several servers on one database', { timeout: 180_000 }, () => {
     await b.episodes.complete.mutate({ episodeId: episode.id, status: 'completed' });
     // One cache folder read by both: a change made through one server is not hidden from the
     // other by what it cached before.
-    const deadline = Date.now() + 30_000;
-    let seen = await a.episodes.get.query({ episodeId: episode.id });
-    while (seen?.status !== 'completed' && Date.now() < deadline) {
-      await sleep(100);
-      seen = await a.episodes.get.query({ episodeId: episode.id });
-    }
+    const seen = await onceCompleted(a, episode.id);
     expect([seen?.status, seen?.steps.map((step) => step.action)]).toEqual(['completed', ['issue_refund']]);
     expect((await a.search.text.query({ text: 'refund' })).map((hit) => hit.episode.id)).toEqual([
       episode.id,
